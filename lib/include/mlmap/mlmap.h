@@ -1,0 +1,93 @@
+/* mlmap.h — the C API of mlmap, for FFI users.
+ *
+ * Open a model file (mapped read-only, shared by every process that maps it),
+ * ask its shape, predict.  Every function is safe to call from many threads
+ * at once on the same model; a model is immutable once opened.
+ *
+ * Errors: functions returning int give 0 on success or one of the MLMAP_E_*
+ * codes below (the same numbers as mlmap::error_code, pinned for good); the
+ * message of the calling thread's last failure is mlmap_last_error().
+ *
+ * Predicting never reads outside the file, even for a file that was not
+ * verified: a crafted file can give wrong numbers, not a crash.  Call
+ * mlmap_verify() on files you did not write.
+ */
+#ifndef MLMAP_H
+#define MLMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mlmap_model mlmap_model;
+
+enum {
+  MLMAP_OK = 0,
+  MLMAP_E_INVALID_ARGUMENT = 1,
+  MLMAP_E_IO = 2,
+  MLMAP_E_NOT_A_FILE = 3,
+  MLMAP_E_FILE_TOO_SMALL = 4,
+  MLMAP_E_BAD_MAGIC = 5,
+  MLMAP_E_UNSUPPORTED_VERSION = 6,
+  MLMAP_E_TRUNCATED = 7,
+  MLMAP_E_CORRUPT_HEADER = 8,
+  MLMAP_E_COLUMN_OUT_OF_BOUNDS = 9,
+  MLMAP_E_COLUMN_MISALIGNED = 10,
+  MLMAP_E_COLUMN_MISMATCH = 11,
+  MLMAP_E_INVALID_MODEL = 12,
+  MLMAP_E_CHECKSUM_MISMATCH = 13,
+  MLMAP_E_UNSUPPORTED_MODEL = 14,
+  MLMAP_E_FEATURE_COUNT_MISMATCH = 15,
+  MLMAP_E_MISSING_VALUE = 16,
+  MLMAP_E_LIMIT_EXCEEDED = 17,
+  MLMAP_E_WRITE_FAILED = 18,
+  MLMAP_E_OUT_OF_MEMORY = 19,
+  MLMAP_E_UNKNOWN_CATEGORY = 20,
+  MLMAP_E_IMPORT_FAILED = 21,
+  MLMAP_E_INTERNAL = 22
+};
+
+/* Opens and checks `path` (O(number of columns)); *out receives the model. */
+int mlmap_open(const char *path, mlmap_model **out);
+
+/* The calling thread's last error message; "" if none.  Valid until the
+ * thread's next mlmap call. */
+const char *mlmap_last_error(void);
+
+/* Input width. */
+int64_t mlmap_num_features(const mlmap_model *m);
+
+/* Values per row from mlmap_predict: n_classes (probabilities; 2 for binary
+ * classifiers, as sklearn's predict_proba) or n_targets. */
+int64_t mlmap_num_outputs(const mlmap_model *m);
+
+/* Row-major X (n_rows x num_features) -> out (n_rows x num_outputs).
+ * n_threads 0 means all cores.  NaN means "missing" for models that learned
+ * how to route it and is MLMAP_E_MISSING_VALUE for the others. */
+int mlmap_predict(const mlmap_model *m, const float *X, size_t n_rows, float *out, int n_threads);
+
+/* Releases the model (NULL is fine). */
+void mlmap_close(mlmap_model *m);
+
+/* --- extensions --- */
+
+/* Full validation: every index and checksum (O(file size)). */
+int mlmap_verify(const mlmap_model *m);
+
+/* Stable name of an error code, e.g. "checksum_mismatch". */
+const char *mlmap_error_name(int code);
+
+/* 1 for classifiers, else 0. */
+int mlmap_is_classifier(const mlmap_model *m);
+
+/* Classifiers: predicted class index per row (into the labels in the file). */
+int mlmap_predict_class(const mlmap_model *m, const float *X, size_t n_rows, int64_t *out, int n_threads);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MLMAP_H */

@@ -1,0 +1,103 @@
+// mlmap/model.hpp — open a model file and predict from the mapped bytes.
+//
+// Opening maps the file read-only and checks the preamble, the header and the
+// bounds of every column: O(number of columns), no copy, no per-node work.  The
+// pages are the kernel's page cache, shared by every process that maps the same
+// file.  `verify()` adds the O(size) checks — every child and feature index,
+// depths, class counts and checksums.
+//
+// Safety: predicting is memory-safe on ANY file that opened, verified or not.
+// Every index read from the file is clamped and every traversal is bounded by
+// a depth checked at open, so a crafted file can give a wrong number but never
+// an out-of-bounds read, an endless loop or a crash.  Verify files you did not
+// write yourself before trusting their answers.
+//
+// Lifetime: a Model is a cheap, copyable handle (a shared pointer); the mapping
+// lives until the last copy is gone.  A Model is immutable and safe to use from
+// many threads at once.
+//
+// Files must not be truncated or rewritten in place while mapped: the kernel
+// then delivers SIGBUS on access.  mlmap's writer and store never do this (they
+// write a temporary file and rename it); for files that others may modify, open
+// with `OpenOptions::copy` to read them into private memory instead.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mlmap/error.hpp"
+#include "mlmap/info.hpp"
+
+namespace mlmap {
+
+namespace model {
+struct LoadedModel;  // internal
+}
+
+struct OpenOptions {
+  /// Run verify() as part of open (O(file size)).
+  bool verify = false;
+  /// Read the file into private memory instead of mapping it.  Costs a copy
+  /// and the memory, but the model no longer depends on the file.
+  bool copy = false;
+};
+
+/// What predict() writes per row.
+enum class Output {
+  value,  // classification: class probabilities; otherwise the predicted values
+  raw,    // raw scores before the link function (sklearn's decision_function)
+};
+
+struct PredictOptions {
+  Output output = Output::value;
+  /// Threads for a batch: 1 runs on the calling thread, 0 means one per core.
+  int n_threads = 1;
+};
+
+class Model {
+ public:
+  /// Map and check `path`.  Errors: io_error, not_a_file, file_too_small,
+  /// bad_magic, unsupported_version, truncated, corrupt_header,
+  /// column_out_of_bounds, column_misaligned, column_mismatch, limit_exceeded,
+  /// unsupported_model (and, with options.verify, those of verify()).
+  [[nodiscard]] static Result<Model> open(const std::string& path, const OpenOptions& options = {}) noexcept;
+
+  /// Full semantic validation and checksums: O(file size).  Errors:
+  /// invalid_model, checksum_mismatch, limit_exceeded.
+  [[nodiscard]] Status verify() const noexcept;
+
+  const ModelInfo& info() const noexcept;
+  size_t num_features() const noexcept;
+  /// Values per row written by predict() for `output`.
+  size_t output_width(Output output = Output::value) const noexcept;
+  Task task() const noexcept;
+
+  /// Predict `n_rows` rows of `X` (row-major, num_features() wide) into `out`
+  /// (row-major, output_width(options.output) wide).  NaN means "missing": it is
+  /// routed by models that learned how, and is a `missing_value` error for the
+  /// others.  Errors: invalid_argument, missing_value, out_of_memory.
+  [[nodiscard]] Status predict(const float* X, size_t n_rows, float* out,
+                               const PredictOptions& options = {}) const noexcept;
+  [[nodiscard]] Status predict(const float* X, size_t n_rows, double* out,
+                               const PredictOptions& options = {}) const noexcept;
+  [[nodiscard]] Status predict(const double* X, size_t n_rows, double* out,
+                               const PredictOptions& options = {}) const noexcept;
+
+  /// Classifiers: the index into info().classes of each row's predicted class
+  /// (the first of equal probabilities, as numpy's argmax).
+  [[nodiscard]] Status predict_class(const float* X, size_t n_rows, int64_t* class_index,
+                                     int n_threads = 1) const noexcept;
+  [[nodiscard]] Status predict_class(const double* X, size_t n_rows, int64_t* class_index,
+                                     int n_threads = 1) const noexcept;
+
+  /// The internal model, for the C API and the Python binding.
+  const std::shared_ptr<const model::LoadedModel>& internal() const noexcept { return impl_; }
+
+ private:
+  explicit Model(std::shared_ptr<const model::LoadedModel> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const model::LoadedModel> impl_;
+};
+
+}  // namespace mlmap

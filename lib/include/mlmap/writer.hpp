@@ -1,0 +1,124 @@
+// mlmap/writer.hpp — write model files.
+//
+// A model is described by a ModelDescription (what it predicts, its labels,
+// provenance) and a predictor builder that turns trees given in the usual
+// node-list form (sklearn's tree_, XGBoost's JSON) into mlmap's inference
+// layout.  `save()` is atomic: it writes a temporary file in the target's
+// directory, fsyncs it, renames it over the target and fsyncs the directory.
+// A failed or interrupted save leaves no partial file at `path` and never
+// damages a file already there.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mlmap/error.hpp"
+#include "mlmap/info.hpp"
+
+namespace mlmap {
+
+/// Raw scores -> outputs; see FORMAT.md §6.
+enum class LinkFunction { identity, logistic, softmax, exp, logistic_ovr };
+
+struct ModelDescription {
+  std::string estimator;  // e.g. "sklearn.ensemble.RandomForestClassifier"
+  Task task = Task::regression;
+  size_t n_features = 0;
+  size_t n_outputs = 0;   // probabilities (classification) or targets
+  std::vector<std::string> feature_names;  // empty or n_features
+  ClassLabels classes;                     // classification: n_outputs labels
+  LinkFunction link = LinkFunction::identity;
+  double link_scale = 1.0;
+  bool class_from_raw = false;             // see mlmap.fbs Model.class_from_raw
+  std::vector<double> base_score;          // empty or one per raw score
+  Provenance provenance;                   // producer fields are filled in by save()
+  std::vector<std::pair<std::string, std::string>> metadata;
+};
+
+enum class Aggregation { sum, mean };
+
+/// How a source tree compares: sklearn sends x <= t left, XGBoost x < t.
+enum class SplitRule { less_equal, less };
+
+/// One tree in node-list form; node 0 is the root.  Read during add_tree()
+/// only.  A node is a leaf when left[i] < 0.
+struct TreeNodes {
+  size_t n_nodes = 0;
+  const int64_t* left = nullptr;
+  const int64_t* right = nullptr;
+  const int64_t* feature = nullptr;       // internal nodes: input column
+  const double* threshold = nullptr;      // internal numeric nodes
+  const double* values = nullptr;         // leaves: row i at values[i * value_stride]
+  size_t value_stride = 0;                // >= leaf width
+  const uint8_t* missing_left = nullptr;  // optional: NaN goes left at node i (else right)
+  const uint8_t* categorical = nullptr;   // optional: node i splits on a category set
+  const uint32_t* category_set = nullptr; // with categorical: set index from add_category_set()
+};
+
+struct TreeOptions {
+  uint32_t output = 0;         // first raw score this tree's leaves add to
+  double leaf_scale = 1.0;     // multiplies leaf values (a learning rate)
+  bool normalize_leaves = false;  // divide each leaf row by its sum (class counts -> probabilities)
+};
+
+/// Builds a tree ensemble's columns in mlmap's inference layout: nodes of
+/// each tree in depth-first order with sibling pairs adjacent, thresholds
+/// rounded down to float32 (exact for every float32 input), leaves as fixed
+/// points.  Checks each source tree: indices in range, no cycles or shared
+/// nodes, depth within limits, finite values.
+class TreeEnsembleBuilder {
+ public:
+  TreeEnsembleBuilder(size_t n_features, size_t leaf_width, size_t n_raw, Aggregation aggregation,
+                      SplitRule rule = SplitRule::less_equal);
+
+  /// A set of categories, as a bitset over category values (bit c of word
+  /// c / 32); returns its index for TreeNodes::category_set.
+  uint32_t add_category_set(const uint32_t* words, size_t n_words);
+
+  [[nodiscard]] Status add_tree(const TreeNodes& tree, const TreeOptions& options = {});
+
+  size_t n_trees() const noexcept { return tree_root_.size(); }
+  size_t n_nodes() const noexcept { return node_child_.size(); }
+  /// Whether any node routes NaN deliberately (enables NaN inputs).
+  void set_accepts_missing(bool accepts) noexcept { accepts_missing_ = accepts; }
+
+  // The built columns (read by the writer).
+  size_t n_features() const noexcept { return n_features_; }
+  size_t leaf_width() const noexcept { return leaf_width_; }
+  size_t n_raw() const noexcept { return n_raw_; }
+  Aggregation aggregation() const noexcept { return aggregation_; }
+  bool accepts_missing() const noexcept { return accepts_missing_; }
+  uint32_t max_depth() const noexcept { return max_depth_; }
+  const std::vector<uint32_t>& tree_root() const noexcept { return tree_root_; }
+  const std::vector<uint32_t>& tree_depth() const noexcept { return tree_depth_; }
+  const std::vector<uint32_t>& tree_output() const noexcept { return tree_output_; }
+  const std::vector<uint32_t>& node_info() const noexcept { return node_info_; }
+  const std::vector<float>& node_threshold() const noexcept { return node_threshold_; }
+  const std::vector<uint32_t>& node_child() const noexcept { return node_child_; }
+  const std::vector<double>& leaf_values() const noexcept { return leaf_values_; }
+  const std::vector<std::vector<uint32_t>>& category_sets() const noexcept { return category_sets_; }
+
+ private:
+  size_t n_features_, leaf_width_, n_raw_;
+  Aggregation aggregation_;
+  SplitRule rule_;
+  bool accepts_missing_ = false;
+  uint32_t max_depth_ = 0;
+  std::vector<uint32_t> tree_root_, tree_depth_, tree_output_;
+  std::vector<uint32_t> node_info_, node_child_;
+  std::vector<float> node_threshold_;
+  std::vector<double> leaf_values_;
+  std::vector<std::vector<uint32_t>> category_sets_;
+};
+
+/// Largest float32 <= t: sklearn's `float32(x) <= t` equals `x <= round_down(t)`.
+float round_down_to_float(double t) noexcept;
+
+/// Writes `trees` described by `description` to `path` atomically.
+[[nodiscard]] Status save(const std::string& path, const ModelDescription& description,
+                          const TreeEnsembleBuilder& trees) noexcept;
+
+}  // namespace mlmap

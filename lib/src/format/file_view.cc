@@ -1,0 +1,118 @@
+#include "format/file_view.hpp"
+
+#include <string>
+
+#include "format/checksum.hpp"
+#include "format/limits.hpp"
+
+namespace mlmap::format {
+
+namespace {
+
+std::string str(uint64_t v) { return std::to_string(v); }
+
+Status check_column_bounds(const fb::Column& c, uint64_t index, uint64_t data_start, uint64_t file_size) {
+  const std::string what = describe_column(c, index);
+  const auto* shape = c.shape();
+  if (shape->size() > limits::max_column_rank)
+    return Error(error_code::limit_exceeded, what + " has rank " + str(shape->size()) + ", the limit is " +
+                                                 str(limits::max_column_rank));
+  const uint64_t elem = dtype_size(c.dtype());
+  if (elem == 0)
+    return Error(error_code::column_mismatch, what + " has unknown dtype " + str(static_cast<unsigned>(c.dtype())));
+  uint64_t bytes = elem;
+  for (uint64_t dim : *shape) {
+    if (__builtin_mul_overflow(bytes, dim, &bytes))
+      return Error(error_code::column_mismatch, what + " has a shape whose size overflows 64 bits");
+  }
+  if (bytes != c.length())
+    return Error(error_code::column_mismatch, what + " is " + str(c.length()) + " bytes but its shape and dtype " +
+                                                  dtype_name(c.dtype()) + " need " + str(bytes));
+  const uint64_t off = c.offset();
+  if (off % limits::column_alignment != 0)
+    return Error(error_code::column_misaligned, what + " starts at byte " + str(off) + ", not a multiple of " +
+                                                    str(limits::column_alignment));
+  if (off < data_start)
+    return Error(error_code::column_out_of_bounds, what + " starts at byte " + str(off) +
+                                                       ", inside the preamble or header (which end at " + str(data_start) + ")");
+  if (off > file_size || c.length() > file_size - off)
+    return Error(error_code::column_out_of_bounds, what + " needs bytes [" + str(off) + ", " + str(off) + "+" +
+                                                       str(c.length()) + ") but the file has " + str(file_size) + " bytes");
+  return {};
+}
+
+}  // namespace
+
+std::string describe_column(const fb::Column& c, uint64_t index) {
+  return "column '" + c.name()->str() + "' (#" + str(index) + ")";
+}
+
+Result<FileView> FileView::check(std::shared_ptr<const Mapping> mapping) noexcept {
+  try {
+    FileView v;
+    v.mapping_ = std::move(mapping);
+    auto pre = decode_preamble(v.base(), v.size());
+    if (!pre) return pre.error();
+    v.preamble_ = *pre;
+    const uint8_t* hdr = v.base() + pre->header_offset;
+    const uint64_t hlen = pre->header_length;
+    if (checksum128(hdr, hlen) != pre->header_hash)
+      return Error(error_code::checksum_mismatch, "header checksum differs from the preamble's " +
+                                                      to_hex(pre->header_hash) + ": the header is damaged");
+    flatbuffers::Verifier::Options opts;
+    opts.max_depth = limits::max_header_depth;
+    opts.max_tables = limits::max_header_tables;
+    opts.check_alignment = true;
+    flatbuffers::Verifier verifier(hdr, static_cast<size_t>(hlen), opts);
+    if (!fb::HeaderBufferHasIdentifier(hdr))
+      return Error(error_code::corrupt_header, "header lacks the FlatBuffers identifier \"MLMP\"");
+    if (!fb::VerifyHeaderBuffer(verifier))
+      return Error(error_code::corrupt_header, "header (" + str(hlen) + " bytes at offset 64) fails FlatBuffers verification");
+    v.header_ = fb::GetHeader(hdr);
+    const auto* columns = v.header_->columns();
+    if (columns->size() > limits::max_columns)
+      return Error(error_code::limit_exceeded, "file declares " + str(columns->size()) + " columns, the limit is " +
+                                                   str(limits::max_columns));
+    const uint64_t data_start = pre->header_offset + hlen;
+    for (uint32_t i = 0; i < columns->size(); ++i) {
+      auto st = check_column_bounds(*columns->Get(i), i, data_start, v.size());
+      if (!st) return st.error();
+    }
+    return v;
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory checking the header");
+  }
+}
+
+Result<const fb::Column*> FileView::column_desc(int32_t index, const char* role, fb::DType dtype,
+                                                uint64_t count) const noexcept {
+  const auto* columns = header_->columns();
+  if (index < 0)
+    return Error(error_code::column_mismatch, std::string("required column '") + role + "' is absent");
+  if (static_cast<uint64_t>(index) >= columns->size())
+    return Error(error_code::column_mismatch, std::string("column '") + role + "' refers to column #" + str(index) +
+                                                  " but the file has " + str(columns->size()) + " columns");
+  const fb::Column* c = columns->Get(static_cast<uint32_t>(index));
+  if (c->dtype() != dtype)
+    return Error(error_code::column_mismatch, describe_column(*c, index) + " used as '" + role + "' is " +
+                                                  dtype_name(c->dtype()) + ", expected " + dtype_name(dtype));
+  const uint64_t n = c->length() / dtype_size(dtype);
+  if (n != count)
+    return Error(error_code::column_mismatch, describe_column(*c, index) + " used as '" + role + "' has " + str(n) +
+                                                  " elements, expected " + str(count));
+  return c;
+}
+
+Status FileView::verify_column_checksums() const noexcept {
+  const auto* columns = header_->columns();
+  for (uint32_t i = 0; i < columns->size(); ++i) {
+    const fb::Column* c = columns->Get(i);
+    uint64_t h = checksum64(base() + c->offset(), static_cast<size_t>(c->length()));
+    if (h != c->checksum())
+      return Error(error_code::checksum_mismatch, describe_column(*c, i) + " has checksum " + str(h) +
+                                                      ", the header records " + str(c->checksum()) + ": its bytes are damaged");
+  }
+  return {};
+}
+
+}  // namespace mlmap::format

@@ -1,0 +1,117 @@
+#include "format/mapping.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/interprocess/file_mapping.hpp>
+#include <boost/interprocess/mapped_region.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+#include "format/limits.hpp"
+
+namespace mlmap::format {
+
+namespace bip = boost::interprocess;
+
+struct Mapping::Region {
+  std::optional<bip::file_mapping> file;
+  std::optional<bip::mapped_region> region;
+  void* buffer = nullptr;  // copy mode
+  ~Region() { std::free(buffer); }
+};
+
+namespace {
+
+Error os_error(const std::string& what, const std::string& path, int err) {
+  return Error(error_code::io_error, "cannot " + what + " '" + path + "': " + std::strerror(err));
+}
+
+// Checks what Boost.Interprocess would only report vaguely ("Invalid argument"
+// for an empty file, "No such device" for a directory).
+Result<uint64_t> regular_file_size(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return os_error("open", path, errno);
+  if (S_ISDIR(st.st_mode)) return Error(error_code::not_a_file, "'" + path + "' is a directory, not a model file");
+  if (!S_ISREG(st.st_mode)) return Error(error_code::not_a_file, "'" + path + "' is not a regular file");
+  auto size = static_cast<uint64_t>(st.st_size);
+  if (size < limits::preamble_size)
+    return Error(error_code::file_too_small, "'" + path + "' has " + std::to_string(size) +
+                                                 " bytes; an mlmap file has at least " +
+                                                 std::to_string(limits::preamble_size));
+  return size;
+}
+
+Status read_all(const std::string& path, uint8_t* dst, uint64_t size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return os_error("open", path, errno);
+  uint64_t done = 0;
+  while (done < size) {
+    ssize_t n = ::read(fd, dst + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      if (n == 0)
+        return Error(error_code::truncated, "'" + path + "' shrank while being read (" + std::to_string(done) +
+                                                " of " + std::to_string(size) + " bytes)");
+      return os_error("read", path, err);
+    }
+    done += static_cast<uint64_t>(n);
+  }
+  ::close(fd);
+  return {};
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Mapping>> Mapping::open(const std::string& path, bool copy) noexcept {
+  try {
+    auto size = regular_file_size(path);
+    if (!size) return size.error();
+    std::shared_ptr<Mapping> m(new Mapping());
+    m->region_ = std::make_unique<Region>();
+    m->path_ = path;
+    m->size_ = *size;
+    if (copy) {
+      uint64_t rounded = (*size + limits::column_alignment - 1) / limits::column_alignment * limits::column_alignment;
+      m->region_->buffer = std::aligned_alloc(limits::column_alignment, rounded);
+      if (m->region_->buffer == nullptr)
+        return Error(error_code::out_of_memory, "cannot allocate " + std::to_string(*size) + " bytes to copy '" + path + "'");
+      auto st = read_all(path, static_cast<uint8_t*>(m->region_->buffer), *size);
+      if (!st) return st.error();
+      m->data_ = static_cast<const uint8_t*>(m->region_->buffer);
+      m->is_copy_ = true;
+    } else {
+      m->region_->file.emplace(path.c_str(), bip::read_only);
+      m->region_->region.emplace(*m->region_->file, bip::read_only, 0, static_cast<std::size_t>(*size));
+      m->data_ = static_cast<const uint8_t*>(m->region_->region->get_address());
+    }
+    return std::shared_ptr<const Mapping>(std::move(m));
+  } catch (const bip::interprocess_exception& e) {
+    return Error(error_code::io_error, "cannot map '" + path + "': " + e.what());
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory opening '" + path + "'");
+  } catch (const std::exception& e) {
+    return Error(error_code::io_error, "cannot open '" + path + "': " + e.what());
+  }
+}
+
+Mapping::~Mapping() = default;
+
+void Mapping::advise(Advice advice) const noexcept {
+  if (is_copy_ || !region_ || !region_->region) return;
+  auto how = bip::mapped_region::advice_normal;
+  switch (advice) {
+    case Advice::normal: how = bip::mapped_region::advice_normal; break;
+    case Advice::sequential: how = bip::mapped_region::advice_sequential; break;
+    case Advice::random: how = bip::mapped_region::advice_random; break;
+    case Advice::will_need: how = bip::mapped_region::advice_willneed; break;
+  }
+  (void)region_->region->advise(how);
+}
+
+}  // namespace mlmap::format

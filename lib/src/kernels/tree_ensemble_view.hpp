@@ -1,0 +1,40 @@
+// A tree ensemble as plain pointers into the mapped columns (FORMAT.md §5).
+// Non-owning and trivially copyable; built once at open.  Kernels see only
+// this struct: no Boost, no FlatBuffers, no I/O.
+//
+// The counts were checked against the column lengths at open, but the column
+// *contents* are only checked by verify(): kernels clamp every index they read
+// (node, feature, leaf, output slot, category set) and bound every traversal
+// by max_depth, so a crafted file cannot make them read out of bounds or loop.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mlmap::kernels {
+
+constexpr uint32_t node_feature_mask = (1u << 30) - 1;  // feature, or leaf row
+constexpr uint32_t node_missing_left = 1u << 30;        // NaN goes to the left child
+constexpr uint32_t node_categorical = 1u << 31;         // split on a category set
+
+struct TreeEnsembleView {
+  const uint32_t* tree_root = nullptr;      // [n_trees]
+  const uint32_t* tree_depth = nullptr;     // [n_trees]
+  const uint32_t* tree_output = nullptr;    // [n_trees]
+  const uint32_t* node_info = nullptr;      // [n_nodes]
+  const float* node_threshold = nullptr;    // [n_nodes]
+  const uint32_t* node_child = nullptr;     // [n_nodes]
+  const double* leaf_values = nullptr;      // [n_leaves * leaf_width]
+  const uint32_t* category_sets = nullptr;  // [n_category_sets * category_set_words]
+  uint64_t n_nodes = 0;                     // >= 1
+  uint64_t n_leaves = 0;                    // >= 1
+  uint32_t n_trees = 0;
+  uint32_t n_features = 0;                  // >= 1
+  uint32_t leaf_width = 0;                  // >= 1
+  uint32_t n_raw = 0;                       // >= leaf_width
+  uint32_t max_depth = 0;                   // <= limits::max_tree_depth
+  uint32_t n_category_sets = 0;
+  uint32_t category_set_words = 0;
+};
+
+}  // namespace mlmap::kernels

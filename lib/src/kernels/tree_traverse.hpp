@@ -1,0 +1,57 @@
+// The reference traversal of one tree for one row.  Every index read from the
+// file is clamped and the walk is bounded by max_depth, so it is memory-safe on
+// unverified files (see tree_ensemble_view.hpp).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/tree_ensemble_view.hpp"
+
+namespace mlmap::kernels {
+
+/// Whether category value `x` (not NaN) is in the set a categorical node names.
+inline bool in_category_set(const TreeEnsembleView& v, uint64_t node, float x) noexcept {
+  if (v.n_category_sets == 0) return false;
+  uint32_t set;
+  std::memcpy(&set, &v.node_threshold[node], sizeof set);
+  set = std::min(set, v.n_category_sets - 1);
+  // Negative, fractional-free range check first: a float->int cast of an
+  // out-of-range value is undefined behaviour.
+  if (!(x >= 0.0f) || x >= static_cast<float>(uint64_t{v.category_set_words} * 32)) return false;
+  const auto c = static_cast<uint32_t>(x);
+  const uint32_t word = v.category_sets[uint64_t{set} * v.category_set_words + c / 32];
+  return (word >> (c % 32)) & 1u;
+}
+
+/// Index into leaf_values (in rows of leaf_width) of the leaf `x` reaches in `tree`.
+inline uint64_t find_leaf(const TreeEnsembleView& v, uint32_t tree, const float* x) noexcept {
+  const uint64_t last = v.n_nodes - 1;
+  uint64_t node = std::min<uint64_t>(v.tree_root[tree], last);
+  const uint32_t steps = std::min(v.tree_depth[tree], v.max_depth);
+  for (uint32_t s = 0; s < steps; ++s) {
+    const uint32_t child = v.node_child[node];
+    if (child == node) break;
+    const uint32_t info = v.node_info[node];
+    const float xv = x[std::min(info & node_feature_mask, v.n_features - 1)];
+    bool left;
+    if (xv != xv)
+      left = (info & node_missing_left) != 0;
+    else if (info & node_categorical)
+      left = in_category_set(v, node, xv);
+    else
+      left = xv <= v.node_threshold[node];
+    node = std::min<uint64_t>(uint64_t{child} + (left ? 0 : 1), last);
+  }
+  return std::min<uint64_t>(v.node_info[node] & node_feature_mask, v.n_leaves - 1);
+}
+
+/// Adds tree `tree`'s leaf row for `x` into `raw` (n_raw wide).
+inline void add_leaf(const TreeEnsembleView& v, uint32_t tree, uint64_t leaf, double* raw) noexcept {
+  const uint32_t out = std::min(v.tree_output[tree], v.n_raw - v.leaf_width);
+  const double* values = v.leaf_values + leaf * v.leaf_width;
+  for (uint32_t j = 0; j < v.leaf_width; ++j) raw[out + j] += values[j];
+}
+
+}  // namespace mlmap::kernels

@@ -1,0 +1,30 @@
+// Raw scores -> outputs (FORMAT.md §6), and the class decision.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mlmap::model {
+
+enum class Link : uint8_t { identity = 0, logistic = 1, softmax = 2, exp = 3, logistic_ovr = 4 };
+
+struct LinkSpec {
+  Link link = Link::identity;
+  double scale = 1.0;
+  size_t n_raw = 1;
+  size_t n_outputs = 1;
+  bool class_from_raw = false;
+};
+
+const char* link_name(Link link) noexcept;
+
+/// Whether `n_raw` raw scores can map to `n_outputs` outputs under `link`.
+bool link_shape_ok(Link link, bool classification, size_t n_raw, size_t n_outputs) noexcept;
+
+/// One row: raw[n_raw] -> out[n_outputs].
+void apply_link(const LinkSpec& spec, const double* raw, double* out) noexcept;
+
+/// One row: the predicted class index from raw scores and outputs.
+int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out) noexcept;
+
+}  // namespace mlmap::model

@@ -1,0 +1,151 @@
+#include "model/loaded_model.hpp"
+
+#include <cmath>
+#include <string>
+#include <unordered_set>
+
+#include "format/checksum.hpp"
+#include "format/limits.hpp"
+#include "model/tree_ensemble.hpp"
+
+namespace mlmap::model {
+
+namespace {
+
+std::string str(uint64_t v) { return std::to_string(v); }
+std::string str_or_empty(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+
+Error invalid(const std::string& what) { return Error(error_code::invalid_model, what); }
+
+Status read_classes(const fb::Model& m, ClassLabels* out) {
+  switch (m.classes_type()) {
+    case fb::ClassLabels::NONE: return {};
+    case fb::ClassLabels::Int64Labels: {
+      out->kind = ClassLabels::Kind::integers;
+      const auto* v = m.classes_as_Int64Labels()->values();
+      out->integers.assign(v->begin(), v->end());
+      std::unordered_set<int64_t> seen(out->integers.begin(), out->integers.end());
+      if (seen.size() != out->integers.size()) return invalid("class labels are not unique");
+      return {};
+    }
+    case fb::ClassLabels::StringLabels: {
+      out->kind = ClassLabels::Kind::strings;
+      for (const auto* s : *m.classes_as_StringLabels()->values()) out->strings.push_back(s->str());
+      std::unordered_set<std::string> seen(out->strings.begin(), out->strings.end());
+      if (seen.size() != out->strings.size()) return invalid("class labels are not unique");
+      return {};
+    }
+  }
+  return Error(error_code::unsupported_model, "class label kind " + str(static_cast<unsigned>(m.classes_type())) +
+                                                  " is unknown to this reader");
+}
+
+Status read_info(const format::FileView& file, const fb::Model& m, ModelInfo* info) {
+  const fb::Header& h = file.header();
+  info->format = {file.preamble().major, file.preamble().minor};
+  if (const auto* p = h.provenance()) {
+    info->provenance.producer = str_or_empty(p->producer());
+    info->provenance.producer_version = str_or_empty(p->producer_version());
+    info->provenance.source_library = str_or_empty(p->source_library());
+    info->provenance.source_version = str_or_empty(p->source_version());
+    info->provenance.numpy_version = str_or_empty(p->numpy_version());
+    info->provenance.python_version = str_or_empty(p->python_version());
+    info->provenance.created_unix_ms = p->created_unix_ms();
+  }
+  if (const auto* md = h.metadata())
+    for (const auto* kv : *md) info->metadata.emplace_back(kv->key()->str(), kv->value()->str());
+  info->estimator = m.estimator()->str();
+  info->file_size = file.size();
+  info->header_size = file.preamble().header_length;
+  info->n_columns = h.columns()->size();
+  info->content_hash = format::to_hex(file.preamble().header_hash);
+
+  switch (m.task()) {
+    case fb::Task::Regression: info->task = Task::regression; break;
+    case fb::Task::Classification: info->task = Task::classification; break;
+    case fb::Task::Ranking: info->task = Task::ranking; break;
+    default:
+      return Error(error_code::unsupported_model, "task " + str(static_cast<unsigned>(m.task())) + " is unknown to this reader");
+  }
+  if (m.n_features() < 1 || m.n_features() > limits::max_features)
+    return Error(m.n_features() ? error_code::limit_exceeded : error_code::invalid_model,
+                 "n_features is " + str(m.n_features()) + ", allowed [1, " + str(limits::max_features) + "]");
+  if (m.n_outputs() < 1 || m.n_outputs() > limits::max_outputs || m.n_raw() < 1 || m.n_raw() > limits::max_outputs)
+    return Error(error_code::invalid_model, "n_outputs " + str(m.n_outputs()) + " and n_raw " + str(m.n_raw()) +
+                                                " must be in [1, " + str(limits::max_outputs) + "]");
+  info->n_features = m.n_features();
+  info->n_outputs = m.n_outputs();
+  info->n_raw = m.n_raw();
+  if (const auto* names = m.feature_names()) {
+    if (names->size() != 0 && names->size() != m.n_features())
+      return invalid("the model has " + str(m.n_features()) + " features but " + str(names->size()) + " feature names");
+    for (const auto* s : *names) info->feature_names.push_back(s->str());
+  }
+  auto st = read_classes(m, &info->classes);
+  if (!st) return st;
+  if (info->task == Task::classification && info->classes.size() != m.n_outputs())
+    return invalid("a classifier with " + str(m.n_outputs()) + " outputs has " + str(info->classes.size()) + " class labels");
+  if (info->task != Task::classification && info->classes.size() != 0)
+    return invalid(std::string("a ") + task_name(info->task) + " model has class labels");
+  return {};
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noexcept {
+  try {
+    auto lm = std::make_shared<LoadedModel>();
+    lm->file = std::move(file);
+    const fb::Model& m = *lm->file.header().model();
+    auto st = read_info(lm->file, m, &lm->info);
+    if (!st) return st.error();
+
+    const auto link = static_cast<Link>(m.link());
+    if (m.link() > fb::Link::MAX)
+      return Error(error_code::unsupported_model, "link function " + str(static_cast<unsigned>(m.link())) +
+                                                      " is unknown to this reader");
+    const bool classification = lm->info.task == Task::classification;
+    if (!link_shape_ok(link, classification, m.n_raw(), m.n_outputs()))
+      return invalid(std::string("link '") + link_name(link) + "' cannot map " + str(m.n_raw()) + " raw scores to " +
+                     str(m.n_outputs()) + " outputs");
+    if (!std::isfinite(m.link_scale())) return invalid("link_scale is not finite");
+    lm->link = {link, m.link_scale(), m.n_raw(), m.n_outputs(), m.class_from_raw()};
+    lm->info.link = link_name(link);
+    if (const auto* b = m.base_score()) {
+      if (b->size() != 0 && b->size() != m.n_raw())
+        return invalid("base_score has " + str(b->size()) + " values for " + str(m.n_raw()) + " raw scores");
+      lm->base_score.assign(b->begin(), b->end());
+      for (double x : lm->base_score)
+        if (!std::isfinite(x)) return invalid("base_score is not finite");
+    }
+
+    switch (m.predictor_type()) {
+      case fb::Predictor::TreeEnsemble: {
+        auto p = make_tree_predictor(lm->file, *m.predictor_as_TreeEnsemble(), m.n_features(), m.n_raw(),
+                                     &lm->info.trees);
+        if (!p) return p.error();
+        lm->predictor = std::move(*p);
+        break;
+      }
+      default:
+        return Error(error_code::unsupported_model, "predictor kind " + str(static_cast<unsigned>(m.predictor_type())) +
+                                                        " is unknown to this reader (format " +
+                                                        str(lm->info.format.major) + "." + str(lm->info.format.minor) + ")");
+    }
+    lm->info.predictor = lm->predictor->kind();
+    lm->info.accepts_missing = lm->predictor->accepts_missing();
+    return std::shared_ptr<const LoadedModel>(std::move(lm));
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory reading the model header");
+  }
+}
+
+Status verify_model(const LoadedModel& m) noexcept {
+  // Checksums first: damaged bytes are better named as damage than as the
+  // semantic error they happen to cause.
+  auto st = m.file.verify_column_checksums();
+  if (!st) return st;
+  return m.predictor->verify();
+}
+
+}  // namespace mlmap::model

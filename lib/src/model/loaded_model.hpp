@@ -1,0 +1,30 @@
+// A checked file turned into something that predicts: the header's model
+// table read into ModelInfo, a Predictor over the columns, and the link.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "format/file_view.hpp"
+#include "mlmap/info.hpp"
+#include "model/link.hpp"
+#include "model/predictor.hpp"
+
+namespace mlmap::model {
+
+struct LoadedModel {
+  format::FileView file;
+  ModelInfo info;
+  std::unique_ptr<Predictor> predictor;
+  LinkSpec link;
+  std::vector<double> base_score;  // empty, or n_raw values
+};
+
+/// O(header + columns): model-level checks (counts, labels, link shape) and
+/// the predictor's view.
+[[nodiscard]] Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noexcept;
+
+/// O(size): the predictor's semantic checks, then every column checksum.
+[[nodiscard]] Status verify_model(const LoadedModel& m) noexcept;
+
+}  // namespace mlmap::model

@@ -1,0 +1,26 @@
+// The interface every kind of predictor implements (trees now; linear models,
+// networks and pipelines later).  A predictor maps input rows to raw scores;
+// base scores and the link function are applied by the caller.
+#pragma once
+
+#include <cstddef>
+
+#include "mlmap/error.hpp"
+
+namespace mlmap::model {
+
+class Predictor {
+ public:
+  virtual ~Predictor() = default;
+  virtual const char* kind() const noexcept = 0;
+  virtual size_t n_raw() const noexcept = 0;
+  /// Whether NaN inputs are routed (true) or must be refused by the caller.
+  virtual bool accepts_missing() const noexcept = 0;
+  /// raw[i * n_raw() + j] for rows [0, n_rows) of row-major X; overwrites raw.
+  virtual void raw_scores(const float* X, size_t n_rows, double* raw) const noexcept = 0;
+  virtual void raw_scores(const double* X, size_t n_rows, double* raw) const noexcept = 0;
+  /// Semantic checks of the predictor's columns (tier b, O(size)).
+  [[nodiscard]] virtual Status verify() const noexcept = 0;
+};
+
+}  // namespace mlmap::model

@@ -1,0 +1,217 @@
+#include "model/tree_ensemble.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "format/limits.hpp"
+#include "kernels/tree_kernels.hpp"
+
+namespace mlmap::model {
+
+namespace {
+
+using kernels::TreeEnsembleView;
+
+std::string str(uint64_t v) { return std::to_string(v); }
+
+Error limit(const char* what, uint64_t found, uint64_t lo, uint64_t hi) {
+  return Error(found > hi ? error_code::limit_exceeded : error_code::invalid_model,
+               std::string("tree ensemble ") + what + " is " + str(found) + ", allowed [" + str(lo) + ", " + str(hi) + "]");
+}
+
+Error bad_node(uint32_t tree, uint64_t node, const std::string& what) {
+  return Error(error_code::invalid_model, "tree " + str(tree) + ", node " + str(node) + ": " + what);
+}
+
+class TreePredictor final : public Predictor {
+ public:
+  TreePredictor(const TreeEnsembleView& v, bool mean, bool has_missing) : v_(v), mean_(mean), has_missing_(has_missing) {}
+
+  const char* kind() const noexcept override { return "tree_ensemble"; }
+  size_t n_raw() const noexcept override { return v_.n_raw; }
+  bool accepts_missing() const noexcept override { return has_missing_; }
+
+  void raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override {
+    std::fill(raw, raw + n_rows * v_.n_raw, 0.0);
+    kernels::accumulate_trees(v_, X, n_rows, raw);
+    finish(raw, n_rows);
+  }
+
+  void raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override {
+    // Trees compare float32 inputs (as sklearn and XGBoost do): convert a
+    // block of rows at a time.
+    constexpr size_t block_bytes = 64 * 1024;
+    const size_t nf = v_.n_features;
+    const size_t block = std::max<size_t>(1, block_bytes / sizeof(float) / nf);
+    std::vector<float> xs;
+    try {
+      xs.resize(std::min(block, n_rows) * nf);
+    } catch (...) {
+      // A block of one row always fits in practice; fall back to row by row.
+      xs.clear();
+    }
+    std::fill(raw, raw + n_rows * v_.n_raw, 0.0);
+    const size_t step = xs.empty() ? 0 : std::min(block, n_rows);
+    for (size_t r = 0; step && r < n_rows; r += step) {
+      const size_t n = std::min(step, n_rows - r);
+      for (size_t i = 0; i < n * nf; ++i) xs[i] = static_cast<float>(X[r * nf + i]);
+      kernels::accumulate_trees(v_, xs.data(), n, raw + r * v_.n_raw);
+    }
+    finish(raw, n_rows);
+  }
+
+  Status verify() const noexcept override { return verify_tree_view(v_); }
+
+ private:
+  void finish(double* raw, size_t n_rows) const noexcept {
+    if (!mean_) return;
+    const double n = static_cast<double>(v_.n_trees);
+    for (size_t i = 0; i < n_rows * v_.n_raw; ++i) raw[i] /= n;
+  }
+
+  TreeEnsembleView v_;
+  bool mean_;
+  bool has_missing_;
+};
+
+}  // namespace
+
+Result<TreeEnsembleView> make_tree_view(const format::FileView& file, const fb::TreeEnsemble& t, uint32_t n_features,
+                                        uint32_t n_raw) noexcept {
+  TreeEnsembleView v;
+  if (t.n_trees() < 1 || t.n_trees() > limits::max_trees) return limit("n_trees", t.n_trees(), 1, limits::max_trees);
+  if (t.n_nodes() < 1 || t.n_nodes() > limits::max_nodes) return limit("n_nodes", t.n_nodes(), 1, limits::max_nodes);
+  if (t.n_leaves() < 1 || t.n_leaves() > limits::max_leaves)
+    return limit("n_leaves", t.n_leaves(), 1, limits::max_leaves);
+  if (t.n_trees() > t.n_nodes()) return limit("n_trees", t.n_trees(), 1, t.n_nodes());
+  if (t.leaf_width() < 1 || t.leaf_width() > n_raw) return limit("leaf_width", t.leaf_width(), 1, n_raw);
+  if (t.max_depth() > limits::max_tree_depth) return limit("max_depth", t.max_depth(), 0, limits::max_tree_depth);
+  if (t.aggregation() != fb::Aggregation::Sum && t.aggregation() != fb::Aggregation::Mean)
+    return Error(error_code::unsupported_model,
+                 "tree ensemble aggregation " + str(static_cast<unsigned>(t.aggregation())) + " is unknown to this reader");
+  v.n_trees = t.n_trees();
+  v.n_nodes = t.n_nodes();
+  v.n_leaves = t.n_leaves();
+  v.leaf_width = t.leaf_width();
+  v.max_depth = t.max_depth();
+  v.n_features = n_features;
+  v.n_raw = n_raw;
+
+#define MLMAP_COLUMN(field, type, count)                                              \
+  {                                                                                   \
+    auto c = file.column<type>(t.field(), (count), "trees." #field);                \
+    if (!c) return c.error();                                                         \
+    v.field = *c;                                                                     \
+  }
+  MLMAP_COLUMN(tree_root, uint32_t, v.n_trees)
+  MLMAP_COLUMN(tree_depth, uint32_t, v.n_trees)
+  MLMAP_COLUMN(tree_output, uint32_t, v.n_trees)
+  MLMAP_COLUMN(node_info, uint32_t, v.n_nodes)
+  MLMAP_COLUMN(node_threshold, float, v.n_nodes)
+  MLMAP_COLUMN(node_child, uint32_t, v.n_nodes)
+  MLMAP_COLUMN(leaf_values, double, v.n_leaves * v.leaf_width)  // < 2^50: no overflow
+  if (t.n_category_sets() > 0) {
+    if (t.category_set_words() < 1 || t.category_set_words() > limits::max_category_set_words)
+      return limit("category_set_words", t.category_set_words(), 1, limits::max_category_set_words);
+    v.n_category_sets = t.n_category_sets();
+    v.category_set_words = t.category_set_words();
+    MLMAP_COLUMN(category_sets, uint32_t, uint64_t{v.n_category_sets} * v.category_set_words)
+  }
+#undef MLMAP_COLUMN
+  return v;
+}
+
+Status verify_tree_view(const TreeEnsembleView& v) noexcept {
+  try {
+    if (v.tree_root[0] != 0) return bad_node(0, v.tree_root[0], "the first tree must start at node 0");
+    std::vector<uint16_t> depth;  // depth of each node of the current tree, 0 = not reached
+    uint32_t deepest = 0;
+    for (uint32_t t = 0; t < v.n_trees; ++t) {
+      const uint64_t begin = v.tree_root[t];
+      const uint64_t end = t + 1 < v.n_trees ? v.tree_root[t + 1] : v.n_nodes;
+      if (end <= begin || end > v.n_nodes)
+        return bad_node(t, begin, "tree spans nodes [" + str(begin) + ", " + str(end) + "), outside [0, " +
+                                      str(v.n_nodes) + ") or empty");
+      if (v.tree_output[t] > v.n_raw - v.leaf_width)
+        return bad_node(t, begin, "output slot " + str(v.tree_output[t]) + " + leaf width " + str(v.leaf_width) +
+                                      " exceeds " + str(v.n_raw) + " raw scores");
+      if (v.tree_depth[t] > v.max_depth)
+        return bad_node(t, begin, "depth " + str(v.tree_depth[t]) + " exceeds the ensemble's max_depth " + str(v.max_depth));
+      depth.assign(end - begin, 0);
+      depth[0] = 1;  // stored as depth + 1
+      uint32_t tree_depth = 0;
+      for (uint64_t k = begin; k < end; ++k) {
+        const uint32_t d = depth[k - begin];
+        if (d == 0) return bad_node(t, k, "not reachable from the tree's root");
+        tree_depth = std::max(tree_depth, d - 1u);
+        const uint32_t info = v.node_info[k];
+        const uint64_t child = v.node_child[k];
+        if (child == k) {
+          uint32_t bits;
+          std::memcpy(&bits, &v.node_threshold[k], sizeof bits);
+          if ((info & kernels::node_feature_mask) >= v.n_leaves)
+            return bad_node(t, k, "leaf row " + str(info & kernels::node_feature_mask) + " >= n_leaves " + str(v.n_leaves));
+          if (!(info & kernels::node_missing_left) || (info & kernels::node_categorical) || bits != 0x7f800000u)
+            return bad_node(t, k, "leaf is not a fixed point (needs threshold +inf, missing-left, not categorical)");
+          continue;
+        }
+        if (child <= k || child + 1 >= end)
+          return bad_node(t, k, "children " + str(child) + "," + str(child + 1) + " not after the node and inside the tree [" +
+                                    str(begin) + ", " + str(end) + ")");
+        if ((info & kernels::node_feature_mask) >= v.n_features)
+          return bad_node(t, k, "feature " + str(info & kernels::node_feature_mask) + " >= n_features " + str(v.n_features));
+        if (info & kernels::node_categorical) {
+          uint32_t set;
+          std::memcpy(&set, &v.node_threshold[k], sizeof set);
+          if (set >= v.n_category_sets)
+            return bad_node(t, k, "category set " + str(set) + " >= n_category_sets " + str(v.n_category_sets));
+        } else if (std::isnan(v.node_threshold[k])) {
+          return bad_node(t, k, "threshold is NaN");
+        }
+        for (uint64_t c = child; c <= child + 1; ++c) {
+          if (depth[c - begin] != 0) return bad_node(t, c, "has more than one parent");
+          if (d > v.tree_depth[t]) return bad_node(t, c, "deeper than the tree's depth " + str(v.tree_depth[t]));
+          depth[c - begin] = static_cast<uint16_t>(d + 1);
+        }
+      }
+      if (tree_depth != v.tree_depth[t])
+        return bad_node(t, begin, "recorded depth " + str(v.tree_depth[t]) + " but the deepest leaf is at " + str(tree_depth));
+      deepest = std::max(deepest, tree_depth);
+    }
+    if (deepest != v.max_depth)
+      return Error(error_code::invalid_model,
+                   "tree ensemble records max_depth " + str(v.max_depth) + " but its deepest tree has depth " + str(deepest));
+    const uint64_t n_values = v.n_leaves * v.leaf_width;
+    for (uint64_t i = 0; i < n_values; ++i)
+      if (!std::isfinite(v.leaf_values[i]))
+        return Error(error_code::invalid_model, "leaf value " + str(i / v.leaf_width) + "[" + str(i % v.leaf_width) +
+                                                    "] is not finite");
+    return {};
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory verifying the trees");
+  }
+}
+
+Result<std::unique_ptr<Predictor>> make_tree_predictor(const format::FileView& file, const fb::TreeEnsemble& t,
+                                                       uint32_t n_features, uint32_t n_raw, TreeSummary* summary) noexcept {
+  auto view = make_tree_view(file, t, n_features, n_raw);
+  if (!view) return view.error();
+  if (summary) {
+    summary->n_trees = view->n_trees;
+    summary->n_nodes = view->n_nodes;
+    summary->n_leaves = view->n_leaves;
+    summary->max_depth = view->max_depth;
+    summary->leaf_width = view->leaf_width;
+    summary->has_categorical = view->n_category_sets > 0;
+  }
+  try {
+    return std::unique_ptr<Predictor>(
+        new TreePredictor(*view, t.aggregation() == fb::Aggregation::Mean, t.has_missing()));
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory opening the trees");
+  }
+}
+
+}  // namespace mlmap::model

@@ -1,0 +1,330 @@
+// The Python binding: a thin layer over the C++ API.  Errors become the
+// exception classes of mlmap._errors; predictions release the GIL; numpy
+// arrays reach the C++ writer without copies when they are already int64 /
+// float64 and C-contiguous (sklearn's tree arrays are).
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <vector>
+
+#include "mlmap/mlmap.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+using mlmap::error_code;
+
+// Exception classes live in Python (mlmap/_errors.py) so users can catch them
+// without this extension; looked up once at import.
+struct Exceptions {
+  py::object format_error, unsupported_model_error, missing_value_error, unknown_category_error;
+};
+Exceptions* exceptions = nullptr;
+
+[[noreturn]] void raise(const mlmap::Error& e) {
+  PyObject* type = PyExc_RuntimeError;
+  switch (e.code()) {
+    case error_code::invalid_argument:
+    case error_code::feature_count_mismatch: type = PyExc_ValueError; break;
+    case error_code::missing_value: type = exceptions->missing_value_error.ptr(); break;
+    case error_code::unknown_category: type = exceptions->unknown_category_error.ptr(); break;
+    case error_code::io_error:
+    case error_code::write_failed: type = PyExc_OSError; break;
+    case error_code::out_of_memory: type = PyExc_MemoryError; break;
+    case error_code::unsupported_model: type = exceptions->unsupported_model_error.ptr(); break;
+    case error_code::internal_error: type = PyExc_RuntimeError; break;
+    default: type = exceptions->format_error.ptr(); break;  // everything a bad file can cause
+  }
+  py::object exc = py::reinterpret_borrow<py::object>(type)(e.message());
+  if (type != PyExc_OSError && type != PyExc_MemoryError) exc.attr("code") = mlmap::error_name(e.code());
+  PyErr_SetObject(type, exc.ptr());
+  throw py::error_already_set();
+}
+
+void check(const mlmap::Status& s) {
+  if (!s.ok()) raise(s.error());
+}
+
+py::dict info_dict(const mlmap::ModelInfo& i) {
+  py::dict d;
+  d["format_version"] = std::to_string(i.format.major) + "." + std::to_string(i.format.minor);
+  py::dict prov;
+  prov["producer"] = i.provenance.producer;
+  prov["producer_version"] = i.provenance.producer_version;
+  prov["source_library"] = i.provenance.source_library;
+  prov["source_version"] = i.provenance.source_version;
+  prov["numpy_version"] = i.provenance.numpy_version;
+  prov["python_version"] = i.provenance.python_version;
+  prov["created_unix_ms"] = i.provenance.created_unix_ms;
+  d["provenance"] = prov;
+  py::dict md;
+  for (const auto& [k, v] : i.metadata) md[py::str(k)] = v;
+  d["metadata"] = md;
+  d["estimator"] = i.estimator;
+  d["predictor"] = i.predictor;
+  d["task"] = mlmap::task_name(i.task);
+  d["link"] = i.link;
+  d["n_features"] = i.n_features;
+  d["n_outputs"] = i.n_outputs;
+  d["n_raw"] = i.n_raw;
+  d["accepts_missing"] = i.accepts_missing;
+  d["feature_names"] = i.feature_names;
+  if (i.classes.kind == mlmap::ClassLabels::Kind::integers)
+    d["classes"] = i.classes.integers;
+  else if (i.classes.kind == mlmap::ClassLabels::Kind::strings)
+    d["classes"] = i.classes.strings;
+  else
+    d["classes"] = py::none();
+  if (i.trees.n_trees) {
+    py::dict t;
+    t["n_trees"] = i.trees.n_trees;
+    t["n_nodes"] = i.trees.n_nodes;
+    t["n_leaves"] = i.trees.n_leaves;
+    t["max_depth"] = i.trees.max_depth;
+    t["leaf_width"] = i.trees.leaf_width;
+    t["has_categorical"] = i.trees.has_categorical;
+    d["trees"] = t;
+  }
+  d["file_size"] = i.file_size;
+  d["header_size"] = i.header_size;
+  d["n_columns"] = i.n_columns;
+  d["content_hash"] = i.content_hash;
+  return d;
+}
+
+mlmap::Output parse_output(const std::string& s) {
+  if (s == "value") return mlmap::Output::value;
+  if (s == "raw") return mlmap::Output::raw;
+  throw py::value_error("output must be 'value' or 'raw', not '" + s + "'");
+}
+
+// X must be a 2-D C-contiguous float32 or float64 array (the Python layer
+// converts everything else); returns a float64 array of predictions.
+template <class In>
+py::array_t<double> predict_values(const mlmap::Model& m, py::array_t<In, py::array::c_style> X, const std::string& output,
+                                   int n_threads) {
+  const auto kind = parse_output(output);
+  if (X.ndim() != 2) throw py::value_error("X must be 2-D");
+  const auto rows = static_cast<size_t>(X.shape(0));
+  if (static_cast<size_t>(X.shape(1)) != m.num_features())
+    raise(mlmap::Error(error_code::feature_count_mismatch,
+                       "X has " + std::to_string(X.shape(1)) + " features, but the model expects " +
+                           std::to_string(m.num_features())));
+  const size_t width = m.output_width(kind);
+  py::array_t<double> out({rows, width});
+  mlmap::PredictOptions o;
+  o.output = kind;
+  o.n_threads = n_threads;
+  mlmap::Status st;
+  {
+    py::gil_scoped_release release;
+    st = m.predict(X.data(), rows, out.mutable_data(), o);
+  }
+  check(st);
+  return out;
+}
+
+template <class In>
+py::array_t<int64_t> predict_class(const mlmap::Model& m, py::array_t<In, py::array::c_style> X, int n_threads) {
+  if (X.ndim() != 2) throw py::value_error("X must be 2-D");
+  const auto rows = static_cast<size_t>(X.shape(0));
+  if (static_cast<size_t>(X.shape(1)) != m.num_features())
+    raise(mlmap::Error(error_code::feature_count_mismatch,
+                       "X has " + std::to_string(X.shape(1)) + " features, but the model expects " +
+                           std::to_string(m.num_features())));
+  py::array_t<int64_t> out(rows);
+  mlmap::Status st;
+  {
+    py::gil_scoped_release release;
+    st = m.predict_class(X.data(), rows, out.mutable_data(), n_threads);
+  }
+  check(st);
+  return out;
+}
+
+mlmap::ModelDescription parse_description(const py::dict& d) {
+  mlmap::ModelDescription desc;
+  desc.estimator = d["estimator"].cast<std::string>();
+  const auto task = d["task"].cast<std::string>();
+  if (task == "classification")
+    desc.task = mlmap::Task::classification;
+  else if (task == "regression")
+    desc.task = mlmap::Task::regression;
+  else if (task == "ranking")
+    desc.task = mlmap::Task::ranking;
+  else
+    throw py::value_error("unknown task '" + task + "'");
+  desc.n_features = d["n_features"].cast<size_t>();
+  desc.n_outputs = d["n_outputs"].cast<size_t>();
+  if (d.contains("feature_names") && !d["feature_names"].is_none())
+    desc.feature_names = d["feature_names"].cast<std::vector<std::string>>();
+  if (d.contains("classes") && !d["classes"].is_none()) {
+    py::list classes = d["classes"];
+    bool all_int = true;
+    for (auto c : classes) all_int = all_int && py::isinstance<py::int_>(c);
+    if (all_int) {
+      desc.classes.kind = mlmap::ClassLabels::Kind::integers;
+      desc.classes.integers = classes.cast<std::vector<int64_t>>();
+    } else {
+      desc.classes.kind = mlmap::ClassLabels::Kind::strings;
+      desc.classes.strings = classes.cast<std::vector<std::string>>();
+    }
+  }
+  const auto link = d.contains("link") ? d["link"].cast<std::string>() : std::string("identity");
+  if (link == "identity")
+    desc.link = mlmap::LinkFunction::identity;
+  else if (link == "logistic")
+    desc.link = mlmap::LinkFunction::logistic;
+  else if (link == "softmax")
+    desc.link = mlmap::LinkFunction::softmax;
+  else if (link == "exp")
+    desc.link = mlmap::LinkFunction::exp;
+  else if (link == "logistic_ovr")
+    desc.link = mlmap::LinkFunction::logistic_ovr;
+  else
+    throw py::value_error("unknown link '" + link + "'");
+  if (d.contains("link_scale")) desc.link_scale = d["link_scale"].cast<double>();
+  if (d.contains("class_from_raw")) desc.class_from_raw = d["class_from_raw"].cast<bool>();
+  if (d.contains("base_score") && !d["base_score"].is_none())
+    desc.base_score = d["base_score"].cast<std::vector<double>>();
+  if (d.contains("provenance")) {
+    py::dict p = d["provenance"];
+    auto get = [&](const char* k) { return p.contains(k) ? p[k].cast<std::string>() : std::string(); };
+    desc.provenance.source_library = get("source_library");
+    desc.provenance.source_version = get("source_version");
+    desc.provenance.numpy_version = get("numpy_version");
+    desc.provenance.python_version = get("python_version");
+  }
+  if (d.contains("metadata") && !d["metadata"].is_none())
+    for (auto kv : d["metadata"].cast<py::dict>())
+      desc.metadata.emplace_back(kv.first.cast<std::string>(), kv.second.cast<std::string>());
+  return desc;
+}
+
+using I64 = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+using F64 = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using U8 = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>;
+using U32 = py::array_t<uint32_t, py::array::c_style | py::array::forcecast>;
+
+void add_tree(mlmap::TreeEnsembleBuilder& b, I64 left, I64 right, I64 feature, F64 threshold, F64 values,
+              std::optional<U8> missing_left, std::optional<U8> categorical, std::optional<U32> category_set,
+              uint32_t output, double leaf_scale, bool normalize) {
+  const auto n = static_cast<size_t>(left.size());
+  auto need = [n](const py::array& a, const char* name) {
+    if (static_cast<size_t>(a.ndim() ? a.shape(0) : 0) != n)
+      throw py::value_error(std::string(name) + " has " + std::to_string(a.ndim() ? a.shape(0) : 0) +
+                            " entries, expected " + std::to_string(n));
+  };
+  need(right, "right");
+  need(feature, "feature");
+  need(threshold, "threshold");
+  need(values, "values");
+  mlmap::TreeNodes t;
+  t.n_nodes = n;
+  t.left = left.data();
+  t.right = right.data();
+  t.feature = feature.data();
+  t.threshold = threshold.data();
+  t.values = values.data();
+  t.value_stride = n ? static_cast<size_t>(values.size()) / n : 0;
+  if (missing_left) {
+    need(*missing_left, "missing_left");
+    t.missing_left = missing_left->data();
+  }
+  if (categorical) {
+    need(*categorical, "categorical");
+    t.categorical = categorical->data();
+  }
+  if (category_set) {
+    need(*category_set, "category_set");
+    t.category_set = category_set->data();
+  }
+  mlmap::TreeOptions o;
+  o.output = output;
+  o.leaf_scale = leaf_scale;
+  o.normalize_leaves = normalize;
+  check(b.add_tree(t, o));
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, mod) {
+  mod.doc() = "mlmap C++ core (use the mlmap package, not this module)";
+  auto errors = py::module_::import("mlmap._errors");
+  exceptions = new Exceptions{errors.attr("FormatError"), errors.attr("UnsupportedModelError"),
+                              errors.attr("MissingValueError"), errors.attr("UnknownCategoryError")};
+  mod.attr("__version__") = MLMAP_VERSION;
+  mod.attr("format_version") = std::to_string(MLMAP_FORMAT_MAJOR) + "." + std::to_string(MLMAP_FORMAT_MINOR);
+
+  py::class_<mlmap::Model>(mod, "Model")
+      .def_static(
+          "open",
+          [](const std::string& path, bool verify, bool copy) {
+            mlmap::OpenOptions o;
+            o.verify = verify;
+            o.copy = copy;
+            mlmap::Result<mlmap::Model> r = mlmap::Error();
+            {
+              py::gil_scoped_release release;
+              r = mlmap::Model::open(path, o);
+            }
+            if (!r) raise(r.error());
+            return std::move(*r);
+          },
+          py::arg("path"), py::arg("verify") = false, py::arg("copy") = false)
+      .def("verify",
+           [](const mlmap::Model& m) {
+             mlmap::Status st;
+             {
+               py::gil_scoped_release release;
+               st = m.verify();
+             }
+             check(st);
+           })
+      .def("info", [](const mlmap::Model& m) { return info_dict(m.info()); })
+      .def_property_readonly("n_features", &mlmap::Model::num_features)
+      .def_property_readonly("n_outputs", [](const mlmap::Model& m) { return m.output_width(mlmap::Output::value); })
+      .def_property_readonly("n_raw", [](const mlmap::Model& m) { return m.output_width(mlmap::Output::raw); })
+      .def_property_readonly("task", [](const mlmap::Model& m) { return mlmap::task_name(m.task()); })
+      .def("predict_values", &predict_values<float>, py::arg("X"), py::arg("output") = "value", py::arg("n_threads") = 1)
+      .def("predict_values", &predict_values<double>, py::arg("X"), py::arg("output") = "value", py::arg("n_threads") = 1)
+      .def("predict_class", &predict_class<float>, py::arg("X"), py::arg("n_threads") = 1)
+      .def("predict_class", &predict_class<double>, py::arg("X"), py::arg("n_threads") = 1);
+
+  py::class_<mlmap::TreeEnsembleBuilder>(mod, "TreeEnsembleBuilder")
+      .def(py::init([](size_t n_features, size_t leaf_width, size_t n_raw, const std::string& aggregation,
+                       const std::string& rule) {
+             if (aggregation != "sum" && aggregation != "mean") throw py::value_error("aggregation: 'sum' or 'mean'");
+             if (rule != "<=" && rule != "<") throw py::value_error("rule: '<=' or '<'");
+             return mlmap::TreeEnsembleBuilder(
+                 n_features, leaf_width, n_raw, aggregation == "mean" ? mlmap::Aggregation::mean : mlmap::Aggregation::sum,
+                 rule == "<" ? mlmap::SplitRule::less : mlmap::SplitRule::less_equal);
+           }),
+           py::arg("n_features"), py::arg("leaf_width"), py::arg("n_raw"), py::arg("aggregation"), py::arg("rule") = "<=")
+      .def("add_tree", &add_tree, py::arg("left"), py::arg("right"), py::arg("feature"), py::arg("threshold"),
+           py::arg("values"), py::arg("missing_left") = py::none(), py::arg("categorical") = py::none(),
+           py::arg("category_set") = py::none(), py::arg("output") = 0, py::arg("leaf_scale") = 1.0,
+           py::arg("normalize") = false)
+      .def("add_category_set",
+           [](mlmap::TreeEnsembleBuilder& b, U32 words) {
+             return b.add_category_set(words.data(), static_cast<size_t>(words.size()));
+           })
+      .def_property_readonly("n_trees", &mlmap::TreeEnsembleBuilder::n_trees)
+      .def_property_readonly("n_nodes", &mlmap::TreeEnsembleBuilder::n_nodes);
+
+  mod.def(
+      "save_trees",
+      [](const std::string& path, const mlmap::TreeEnsembleBuilder& trees, const py::dict& description) {
+        auto desc = parse_description(description);
+        mlmap::Status st;
+        {
+          py::gil_scoped_release release;
+          st = mlmap::save(path, desc, trees);
+        }
+        check(st);
+      },
+      py::arg("path"), py::arg("trees"), py::arg("description"));
+}

@@ -1,0 +1,130 @@
+"""Opening and predicting.  Imports neither scikit-learn nor pickle."""
+
+import errno
+import os
+
+import numpy as np
+
+from . import _core
+
+# Reserved metadata key: numpy dtype of classes_ when it is not int64 or str.
+CLASSES_DTYPE_KEY = "mlmap.classes_dtype"
+
+
+class Model:
+    """A model file opened for prediction, with scikit-learn's predict API.
+
+    The parameters stay in the mapped file: opening costs the same for a
+    kilobyte or a gigabyte, and every process that opens the same file
+    shares its pages.  Instances are immutable and thread-safe; prediction
+    releases the GIL.
+    """
+
+    def __init__(self, core, path):
+        self._core = core
+        self.path = os.path.abspath(path)
+        info = core.info()
+        self._info = info
+        self.n_features_in_ = info["n_features"]
+        if info["feature_names"]:
+            self.feature_names_in_ = np.array(info["feature_names"], dtype=object)
+        if info["classes"] is not None:
+            classes = np.array(info["classes"])
+            dtype = info["metadata"].get(CLASSES_DTYPE_KEY)
+            if dtype:
+                classes = classes.astype(dtype)
+            self.classes_ = classes
+
+    # -- what the file says ------------------------------------------------
+    @property
+    def task(self):
+        """'classification', 'regression' or 'ranking'."""
+        return self._info["task"]
+
+    @property
+    def n_outputs(self):
+        return self._info["n_outputs"]
+
+    def info(self):
+        """Everything the header says: format and producer versions, source
+        library, estimator, feature names, classes, sizes, content hash."""
+        return dict(self._info)
+
+    def verify(self):
+        """Full validation (every index, every checksum); raises FormatError."""
+        self._core.verify()
+        return True
+
+    # -- prediction ------------------------------------------------------------
+    def predict(self, X, *, n_threads=1):
+        """Class labels (classifiers) or values: shape (n,) for one output,
+        (n, k) for k outputs."""
+        X = self._matrix(X)
+        if self.task == "classification":
+            return self.classes_[self._core.predict_class(X, n_threads)]
+        return self._squeeze(self._core.predict_values(X, "value", n_threads))
+
+    def predict_proba(self, X, *, n_threads=1):
+        """Class probabilities, shape (n, n_classes)."""
+        if self.task != "classification":
+            raise AttributeError(f"predict_proba needs a classifier; this model does {self.task}")
+        return self._core.predict_values(self._matrix(X), "value", n_threads)
+
+    def decision_function(self, X, *, n_threads=1):
+        """Raw scores before the link function: (n,) for one, else (n, k)."""
+        return self._squeeze(self._core.predict_values(self._matrix(X), "raw", n_threads))
+
+    # -- helpers -----------------------------------------------------------
+    @staticmethod
+    def _squeeze(values):
+        return values[:, 0] if values.shape[1] == 1 else values
+
+    def _matrix(self, X):
+        if hasattr(X, "columns") and hasattr(X, "iloc"):  # a pandas DataFrame
+            X = self._reorder_columns(X)
+        X = np.asarray(X)
+        if X.dtype != np.float32 and X.dtype != np.float64:
+            try:
+                X = X.astype(np.float64)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"X must be numeric: {e}") from None
+        if X.ndim != 2:
+            raise ValueError(
+                f"Expected a 2-D array, got {X.ndim}-D; reshape a single row with "
+                "X.reshape(1, -1)")
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but this model expects {self.n_features_in_}")
+        return np.ascontiguousarray(X)
+
+    def _reorder_columns(self, frame):
+        names = self._info["feature_names"]
+        if not names:
+            return frame.to_numpy()
+        present = set(frame.columns)
+        missing = [n for n in names if n not in present]
+        if missing:
+            raise ValueError(f"X lacks the model's feature columns {missing}")
+        return frame[names].to_numpy()
+
+    def __repr__(self):
+        i = self._info
+        return (f"<mlmap.Model {i['estimator']} {i['task']} n_features={i['n_features']} "
+                f"n_outputs={i['n_outputs']} path={self.path!r}>")
+
+
+def load(path, *, verify=False, copy=False):
+    """Open a model file.  Mapped read-only (instant, shared between
+    processes); ``verify=True`` adds the full O(size) validation;
+    ``copy=True`` reads the file into private memory instead of mapping it
+    (for files that may be modified while in use)."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(errno.ENOENT, "No such model file", path)
+    return Model(_core.Model.open(path, verify=verify, copy=copy), path)
+
+
+def verify(path):
+    """Fully validate a model file; returns True or raises FormatError."""
+    load(path, verify=True)
+    return True

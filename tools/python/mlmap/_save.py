@@ -1,0 +1,43 @@
+"""Saving: turns a fitted estimator into mlmap columns and writes one file
+atomically.  Only this module imports scikit-learn, and only when called."""
+
+import os
+
+from ._errors import UnsupportedModelError
+from ._model import CLASSES_DTYPE_KEY
+
+
+def save(estimator, path, *, feature_names=None, metadata=None):
+    """Write a fitted estimator to ``path``.
+
+    The write is atomic: a temporary file in the same directory is written,
+    fsynced, checked by opening it, then renamed over ``path``.  A failed or
+    interrupted save leaves any existing file at ``path`` untouched.
+
+    feature_names: names of the input columns (default: the estimator's
+        ``feature_names_in_`` when it was fitted on a DataFrame).
+    metadata: a dict of str -> str stored in the file (keys starting with
+        "mlmap." are reserved).
+    """
+    path = os.fspath(path)
+    user_metadata = _check_metadata(metadata)
+    from ._sklearn import export  # imports sklearn: only when saving
+    exported = export(estimator, feature_names=feature_names)
+    exported.description["metadata"] = {**exported.description.get("metadata", {}), **user_metadata}
+    exported.write(path)
+
+
+def _check_metadata(metadata):
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise TypeError("metadata must be a dict of str to str")
+    for k, v in metadata.items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            raise TypeError(f"metadata must map str to str; got {k!r}: {v!r}")
+        if k.startswith("mlmap."):
+            raise ValueError(f"metadata key {k!r}: keys starting with 'mlmap.' are reserved")
+    return dict(metadata)
+
+
+__all__ = ["save", "UnsupportedModelError", "CLASSES_DTYPE_KEY"]

@@ -1,0 +1,167 @@
+"""Exporters from fitted scikit-learn estimators to mlmap's C++ writer.
+
+Each exporter reads the estimator's fitted arrays (sklearn's ``tree_``
+columns go to C++ without copies) and describes the model: task, labels,
+link function.  Only exact classes are accepted: a subclass may override
+predict, and mlmap would then silently answer differently.
+"""
+
+import platform
+
+import numpy as np
+
+from . import _core
+from ._errors import UnsupportedModelError
+from ._model import CLASSES_DTYPE_KEY
+
+
+class Exported:
+    """A model ready to be written: a predictor builder and its description."""
+
+    def __init__(self, builder, description, writer):
+        self.builder = builder
+        self.description = description
+        self._writer = writer
+
+    def write(self, path):
+        self._writer(path, self.builder, self.description)
+
+
+def qualified_name(obj):
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def public_name(obj):
+    """'sklearn.ensemble.RandomForestClassifier' rather than the private module."""
+    cls = type(obj)
+    module = cls.__module__
+    if module.startswith("sklearn."):
+        module = ".".join(p for p in module.split(".") if not p.startswith("_"))
+    return f"{module}.{cls.__qualname__}"
+
+
+def provenance():
+    import sklearn
+    return {
+        "source_library": "scikit-learn",
+        "source_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+        "python_version": platform.python_version(),
+    }
+
+
+def class_labels(classes):
+    """Labels as a list of int or of str, plus the numpy dtype to restore
+    (None when int64 / str round-trip on their own)."""
+    c = np.asarray(classes)
+    if c.dtype.kind in "iub":
+        return [int(x) for x in c], (None if c.dtype == np.int64 else c.dtype.str)
+    if c.dtype.kind == "U":
+        return [str(x) for x in c], c.dtype.str
+    if c.dtype.kind == "f":
+        return [repr(float(x)) for x in c], c.dtype.str
+    if c.dtype.kind == "O":
+        if all(isinstance(x, str) for x in c):
+            return [str(x) for x in c], "object"
+        if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in c):
+            return [int(x) for x in c], "object"
+    raise UnsupportedModelError(
+        f"class labels of dtype {c.dtype} ({list(c[:3])}...) are not supported; "
+        "use integers or strings")
+
+
+def feature_names_of(estimator, given, n_features):
+    if given is not None:
+        names = [str(n) for n in given]
+    elif hasattr(estimator, "feature_names_in_"):
+        names = [str(n) for n in estimator.feature_names_in_]
+    else:
+        return None
+    if len(names) != n_features:
+        raise ValueError(f"{len(names)} feature names given for {n_features} features")
+    if len(set(names)) != len(names):
+        raise ValueError("feature names are not unique")
+    return names
+
+
+def describe(estimator, *, task, n_features, n_outputs, feature_names, classes=None, **extra):
+    d = {
+        "estimator": public_name(estimator),
+        "task": task,
+        "n_features": int(n_features),
+        "n_outputs": int(n_outputs),
+        "feature_names": feature_names_of(estimator, feature_names, n_features),
+        "provenance": provenance(),
+        "metadata": {},
+    }
+    if classes is not None:
+        labels, dtype = class_labels(classes)
+        d["classes"] = labels
+        if dtype is not None:
+            d["metadata"][CLASSES_DTYPE_KEY] = dtype
+    d.update(extra)
+    return d
+
+
+# --- trees ------------------------------------------------------------------
+
+def add_sklearn_tree(builder, tree, *, normalize, output=0, leaf_scale=1.0):
+    """Adds one sklearn ``Tree`` (``estimator.tree_``)."""
+    n = tree.node_count
+    builder.add_tree(tree.children_left, tree.children_right, tree.feature, tree.threshold,
+                     tree.value.reshape(n, -1), output=output, leaf_scale=leaf_scale,
+                     normalize=normalize)
+
+
+def export_trees(estimator, feature_names):
+    from sklearn.base import is_classifier
+    forest = hasattr(estimator, "estimators_")
+    trees = [e.tree_ for e in estimator.estimators_] if forest else [estimator.tree_]
+    n_features = estimator.n_features_in_
+    if is_classifier(estimator):
+        if estimator.n_outputs_ != 1:
+            raise UnsupportedModelError(
+                f"{public_name(estimator)} with {estimator.n_outputs_} outputs: multi-output "
+                "classification is not supported")
+        k = int(estimator.n_classes_)
+        builder = _core.TreeEnsembleBuilder(n_features, k, k, "mean" if forest else "sum")
+        for t in trees:
+            add_sklearn_tree(builder, t, normalize=True)
+        desc = describe(estimator, task="classification", n_features=n_features, n_outputs=k,
+                        feature_names=feature_names, classes=estimator.classes_)
+    else:
+        k = int(estimator.n_outputs_)
+        builder = _core.TreeEnsembleBuilder(n_features, k, k, "mean" if forest else "sum")
+        for t in trees:
+            add_sklearn_tree(builder, t, normalize=False)
+        desc = describe(estimator, task="regression", n_features=n_features, n_outputs=k,
+                        feature_names=feature_names)
+    return Exported(builder, desc, _core.save_trees)
+
+
+def exporters():
+    from sklearn import ensemble, tree
+    return {
+        tree.DecisionTreeClassifier: export_trees,
+        tree.DecisionTreeRegressor: export_trees,
+        tree.ExtraTreeClassifier: export_trees,
+        tree.ExtraTreeRegressor: export_trees,
+        ensemble.RandomForestClassifier: export_trees,
+        ensemble.RandomForestRegressor: export_trees,
+        ensemble.ExtraTreesClassifier: export_trees,
+        ensemble.ExtraTreesRegressor: export_trees,
+    }
+
+
+def export(estimator, *, feature_names=None):
+    table = exporters()
+    fn = table.get(type(estimator))
+    if fn is None:
+        supported = ", ".join(sorted(c.__name__ for c in table))
+        raise UnsupportedModelError(
+            f"{qualified_name(estimator)} is not supported by mlmap {_core.__version__}; "
+            f"supported: {supported}")
+    from sklearn.utils.validation import check_is_fitted
+    check_is_fitted(estimator)
+    return fn(estimator, feature_names)
