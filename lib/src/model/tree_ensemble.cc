@@ -85,8 +85,12 @@ Result<TreeEnsembleView> make_tree_view(const format::FileView& file, const fb::
   if (t.n_nodes() < 1 || t.n_nodes() > limits::max_nodes) return limit("n_nodes", t.n_nodes(), 1, limits::max_nodes);
   if (t.n_leaves() < 1 || t.n_leaves() > limits::max_leaves)
     return limit("n_leaves", t.n_leaves(), 1, limits::max_leaves);
-  if (t.n_trees() > t.n_nodes()) return limit("n_trees", t.n_trees(), 1, t.n_nodes());
-  if (t.leaf_width() < 1 || t.leaf_width() > n_raw) return limit("leaf_width", t.leaf_width(), 1, n_raw);
+  if (t.n_trees() > t.n_nodes())
+    return Error(error_code::invalid_model, "tree ensemble has " + str(t.n_trees()) + " trees but only " +
+                                                str(t.n_nodes()) + " nodes");
+  if (t.leaf_width() < 1 || t.leaf_width() > n_raw)
+    return Error(error_code::invalid_model, "tree ensemble leaf_width " + str(t.leaf_width()) + " is outside [1, " +
+                                                str(n_raw) + "] (the model's raw scores)");
   if (t.max_depth() > limits::max_tree_depth) return limit("max_depth", t.max_depth(), 0, limits::max_tree_depth);
   if (t.aggregation() != fb::Aggregation::Sum && t.aggregation() != fb::Aggregation::Mean)
     return Error(error_code::unsupported_model,

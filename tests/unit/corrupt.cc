@@ -1,0 +1,289 @@
+#include "corrupt.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <stdexcept>
+
+#include "format/checksum.hpp"
+#include "format/preamble.hpp"
+#include "kernels/tree_ensemble_view.hpp"
+#include "mlmap_generated.h"
+#include "support.hpp"
+
+namespace test {
+
+using mlmap::error_code;
+namespace fb = mlmap::fb;
+
+Expectation expectation(Corruption kind) {
+  using C = Corruption;
+  using S = Stage;
+  switch (kind) {
+    case C::empty_file: return {"empty_file", S::open, error_code::file_too_small, "0 bytes"};
+    case C::short_file: return {"short_file", S::open, error_code::file_too_small, "at least 64"};
+    case C::bad_magic: return {"bad_magic", S::open, error_code::bad_magic, "not an mlmap file"};
+    case C::newer_major: return {"newer_major", S::open, error_code::unsupported_version, "newer than this reader"};
+    case C::major_zero: return {"major_zero", S::open, error_code::unsupported_version, "never released"};
+    case C::truncated: return {"truncated", S::open, error_code::truncated, "truncated"};
+    case C::trailing_bytes: return {"trailing_bytes", S::open, error_code::corrupt_header, "trailing bytes"};
+    case C::header_length_huge: return {"header_length_huge", S::open, error_code::corrupt_header, "header length"};
+    case C::header_offset: return {"header_offset", S::open, error_code::corrupt_header, "header offset"};
+    case C::header_byte_flip: return {"header_byte_flip", S::open, error_code::checksum_mismatch, "header checksum"};
+    case C::header_root_offset:
+      return {"header_root_offset", S::open, error_code::corrupt_header, "fails FlatBuffers verification"};
+    case C::bad_identifier: return {"bad_identifier", S::open, error_code::corrupt_header, "identifier"};
+    case C::column_misaligned: return {"column_misaligned", S::open, error_code::column_misaligned, "not a multiple of 64"};
+    case C::column_past_end: return {"column_past_end", S::open, error_code::column_out_of_bounds, "but the file has"};
+    case C::column_over_header:
+      return {"column_over_header", S::open, error_code::column_out_of_bounds, "inside the preamble or header"};
+    case C::column_length_past_end:
+      return {"column_length_past_end", S::open, error_code::column_out_of_bounds, "but the file has"};
+    case C::column_dtype: return {"column_dtype", S::open, error_code::column_mismatch, "is Float32, expected UInt32"};
+    case C::column_shape: return {"column_shape", S::open, error_code::column_mismatch, "shape and dtype"};
+    case C::column_unknown_dtype: return {"column_unknown_dtype", S::open, error_code::column_mismatch, "unknown dtype"};
+    case C::node_count: return {"node_count", S::open, error_code::column_mismatch, "elements, expected"};
+    case C::column_reference: return {"column_reference", S::open, error_code::column_mismatch, "refers to column #99"};
+    case C::n_features_zero: return {"n_features_zero", S::open, error_code::invalid_model, "n_features is 0"};
+    case C::depth_limit: return {"depth_limit", S::open, error_code::limit_exceeded, "max_depth"};
+    case C::class_count: return {"class_count", S::open, error_code::invalid_model, "class labels"};
+    case C::unknown_link: return {"unknown_link", S::open, error_code::unsupported_model, "link function 99"};
+    case C::unknown_predictor: return {"unknown_predictor", S::open, error_code::unsupported_model, "predictor kind 77"};
+    case C::leaf_width_too_wide: return {"leaf_width_too_wide", S::open, error_code::invalid_model, "leaf_width"};
+    case C::child_backward: return {"child_backward", S::verify, error_code::invalid_model, "not after the node"};
+    case C::child_outside_tree: return {"child_outside_tree", S::verify, error_code::invalid_model, "inside the tree"};
+    case C::feature_out_of_range: return {"feature_out_of_range", S::verify, error_code::invalid_model, ">= n_features"};
+    case C::leaf_row_out_of_range: return {"leaf_row_out_of_range", S::verify, error_code::invalid_model, ">= n_leaves"};
+    case C::tree_depth_wrong: return {"tree_depth_wrong", S::verify, error_code::invalid_model, "depth"};
+    case C::threshold_nan: return {"threshold_nan", S::verify, error_code::invalid_model, "threshold is NaN"};
+    case C::leaf_value_nan: return {"leaf_value_nan", S::verify, error_code::invalid_model, "is not finite"};
+    case C::tree_root_order: return {"tree_root_order", S::verify, error_code::invalid_model, "tree spans nodes"};
+    case C::tree_output_range: return {"tree_output_range", S::verify, error_code::invalid_model, "output slot"};
+    case C::shared_node: return {"shared_node", S::verify, error_code::invalid_model, "more than one parent"};
+    case C::category_set_range: return {"category_set_range", S::verify, error_code::invalid_model, "category set"};
+    case C::column_byte_flip: return {"column_byte_flip", S::verify, error_code::checksum_mismatch, "damaged"};
+    case C::count: break;
+  }
+  throw std::logic_error("unknown corruption");
+}
+
+namespace {
+
+template <class T>
+T load(const std::vector<uint8_t>& f, size_t at) {
+  T v;
+  std::memcpy(&v, f.data() + at, sizeof v);
+  return v;
+}
+
+template <class T>
+void store(std::vector<uint8_t>& f, size_t at, T v) {
+  std::memcpy(f.data() + at, &v, sizeof v);
+}
+
+// Typed access to the file being damaged.
+struct Surgery {
+  std::vector<uint8_t>& f;
+  std::mt19937_64 rng;
+
+  fb::Header* header() { return fb::GetMutableHeader(f.data() + 64); }
+  fb::Model* model() { return header()->mutable_model(); }
+  fb::TreeEnsemble* trees() { return static_cast<fb::TreeEnsemble*>(model()->mutable_predictor()); }
+  fb::Column* column(const char* name) {
+    auto* cols = header()->mutable_columns();
+    for (uint32_t i = 0; i < cols->size(); ++i)
+      if (cols->Get(i)->name()->str() == name) return cols->GetMutableObject(i);
+    throw std::logic_error(std::string("no column ") + name);
+  }
+  template <class T>
+  T* data(const char* name) {
+    return reinterpret_cast<T*>(f.data() + column(name)->offset());
+  }
+  uint64_t n_nodes() { return trees()->n_nodes(); }
+  uint32_t* child() { return data<uint32_t>("trees.node_child"); }
+  uint32_t* info() { return data<uint32_t>("trees.node_info"); }
+  bool internal(uint64_t k) { return child()[k] != k; }
+  bool categorical(uint64_t k) { return info()[k] & mlmap::kernels::node_categorical; }
+  uint64_t pick(bool want_internal, bool allow_root = true) {
+    for (int tries = 0; tries < 100000; ++tries) {
+      uint64_t k = rng() % n_nodes();
+      if (!allow_root && is_root(k)) continue;
+      if (internal(k) == want_internal) return k;
+    }
+    throw std::logic_error("no such node");
+  }
+  bool is_root(uint64_t k) {
+    const auto* roots = data<uint32_t>("trees.tree_root");
+    for (uint32_t t = 0; t < trees()->n_trees(); ++t)
+      if (roots[t] == k) return true;
+    return false;
+  }
+  void rehash_header() {
+    auto pre = mlmap::format::decode_preamble(f.data(), f.size());
+    if (!pre) throw std::logic_error(pre.message());
+    pre->header_hash = mlmap::format::checksum128(f.data() + 64, pre->header_length);
+    mlmap::format::encode_preamble(*pre, f.data());
+  }
+};
+
+}  // namespace
+
+std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t seed) {
+  using C = Corruption;
+  Surgery s{f, std::mt19937_64(seed * 7919 + static_cast<uint64_t>(kind))};
+  const uint64_t header_length = load<uint64_t>(f, 24);
+  switch (kind) {
+    case C::empty_file: return {};
+    case C::short_file: f.resize(1 + s.rng() % 63); return f;
+    case C::bad_magic: f[s.rng() % 8] ^= static_cast<uint8_t>(1 + s.rng() % 255); return f;
+    case C::newer_major: store<uint16_t>(f, 8, static_cast<uint16_t>(2 + s.rng() % 100)); return f;
+    case C::major_zero: store<uint16_t>(f, 8, 0); return f;
+    case C::truncated: {
+      const uint64_t data_start = 64 + header_length;
+      f.resize(data_start + s.rng() % (f.size() - data_start));
+      return f;
+    }
+    case C::trailing_bytes:
+      for (uint64_t n = 1 + s.rng() % 100; n > 0; --n) f.push_back(static_cast<uint8_t>(s.rng()));
+      return f;
+    case C::header_length_huge: store<uint64_t>(f, 24, (uint64_t{1} << 31) + s.rng() % (uint64_t{1} << 40)); return f;
+    case C::header_offset: store<uint64_t>(f, 16, 64 * (2 + s.rng() % 10)); return f;
+    case C::header_byte_flip: f[64 + s.rng() % header_length] ^= static_cast<uint8_t>(1 + s.rng() % 255); return f;
+    case C::header_root_offset:
+      store<uint32_t>(f, 64, static_cast<uint32_t>(header_length + 8 + s.rng() % 1000000));
+      s.rehash_header();
+      return f;
+    case C::bad_identifier: std::memcpy(f.data() + 68, "XMLP", 4); s.rehash_header(); return f;
+    default: break;
+  }
+
+  // Descriptor and model-table damage keeps the header hash valid.
+  bool header_changed = true;
+  switch (kind) {
+    case C::column_misaligned: {
+      auto* c = s.column("trees.node_threshold");
+      c->mutate_offset(c->offset() + 8 * (1 + s.rng() % 7));
+      break;
+    }
+    case C::column_past_end: s.column("trees.leaf_values")->mutate_offset((f.size() / 64 + 1 + s.rng() % 100) * 64); break;
+    case C::column_over_header:
+      s.column("trees.tree_root")->mutate_offset(64 * (1 + s.rng() % std::max<uint64_t>(1, header_length / 64)));
+      break;
+    case C::column_length_past_end: {
+      auto* c = s.column("trees.node_child");
+      const uint64_t n = f.size() / 4 + 1 + s.rng() % 1000;
+      c->mutable_shape()->Mutate(0, n);
+      c->mutate_length(n * 4);
+      break;
+    }
+    case C::column_dtype: s.column("trees.node_child")->mutate_dtype(fb::DType::Float32); break;
+    case C::column_shape: {
+      auto* c = s.column("trees.node_info");
+      c->mutable_shape()->Mutate(0, c->shape()->Get(0) + 1 + s.rng() % 10);
+      break;
+    }
+    case C::column_unknown_dtype: s.column("trees.leaf_values")->mutate_dtype(static_cast<fb::DType>(200)); break;
+    case C::node_count: s.trees()->mutate_n_nodes(s.trees()->n_nodes() + 1 + s.rng() % 5); break;
+    case C::column_reference: s.trees()->mutate_node_child(99); break;
+    case C::n_features_zero: s.model()->mutate_n_features(0); break;
+    case C::depth_limit: s.trees()->mutate_max_depth(1025 + static_cast<uint32_t>(s.rng() % 100000)); break;
+    case C::class_count: s.model()->mutate_n_outputs(s.model()->n_outputs() + 1); break;
+    case C::unknown_link: s.model()->mutate_link(static_cast<fb::Link>(99)); break;
+    case C::unknown_predictor:  // the generated API has no mutator for a union type
+      reinterpret_cast<flatbuffers::Table*>(s.model())->SetField<uint8_t>(fb::Model::VT_PREDICTOR_TYPE, 77, 0);
+      break;
+    case C::leaf_width_too_wide: s.trees()->mutate_leaf_width(s.model()->n_raw() + 1); break;
+    default: header_changed = false;
+  }
+  if (header_changed) {
+    s.rehash_header();
+    return f;
+  }
+
+  // Column contents.
+  switch (kind) {
+    case C::child_backward: {
+      const uint64_t k = s.pick(true, false);
+      s.child()[k] = static_cast<uint32_t>(k - 1 - s.rng() % k);
+      break;
+    }
+    case C::child_outside_tree: {
+      const uint64_t k = s.pick(true);
+      s.child()[k] = static_cast<uint32_t>(s.n_nodes() + s.rng() % 1000);
+      break;
+    }
+    case C::feature_out_of_range: {
+      const uint64_t k = s.pick(true);
+      s.info()[k] = (s.info()[k] & ~mlmap::kernels::node_feature_mask) | (s.model()->n_features() + s.rng() % 1000);
+      break;
+    }
+    case C::leaf_row_out_of_range: {
+      const uint64_t k = s.pick(false);
+      s.info()[k] = mlmap::kernels::node_missing_left | static_cast<uint32_t>(s.trees()->n_leaves() + s.rng() % 1000);
+      break;
+    }
+    case C::tree_depth_wrong: {
+      auto* depth = s.data<uint32_t>("trees.tree_depth");
+      const uint32_t t = static_cast<uint32_t>(s.rng() % s.trees()->n_trees());
+      depth[t] = depth[t] > 1 && (s.rng() & 1) ? depth[t] - 1 : depth[t] + 1;
+      if (depth[t] > s.trees()->max_depth()) depth[t] = depth[t] - 2;  // stay within max_depth, still wrong
+      break;
+    }
+    case C::threshold_nan: {
+      uint64_t k;
+      do k = s.pick(true);
+      while (s.categorical(k));
+      s.data<float>("trees.node_threshold")[k] = std::numeric_limits<float>::quiet_NaN();
+      break;
+    }
+    case C::leaf_value_nan: {
+      const uint64_t n = s.column("trees.leaf_values")->length() / 8;
+      s.data<double>("trees.leaf_values")[s.rng() % n] = (s.rng() & 1) ? NAN : -INFINITY;
+      break;
+    }
+    case C::tree_root_order: {
+      auto* roots = s.data<uint32_t>("trees.tree_root");
+      const uint32_t t = 1 + static_cast<uint32_t>(s.rng() % (s.trees()->n_trees() - 1));
+      roots[t] = roots[t - 1];
+      break;
+    }
+    case C::tree_output_range: {
+      auto* out = s.data<uint32_t>("trees.tree_output");
+      out[s.rng() % s.trees()->n_trees()] = s.model()->n_raw() + static_cast<uint32_t>(s.rng() % 100);
+      break;
+    }
+    case C::shared_node: {
+      // Root's children c, c+1 are both internal in the samples: give c+1 the
+      // children of c.
+      auto* roots = s.data<uint32_t>("trees.tree_root");
+      const uint32_t root = roots[s.rng() % s.trees()->n_trees()];
+      const uint32_t c = s.child()[root];
+      if (!s.internal(c) || !s.internal(c + 1)) throw std::logic_error("shared_node needs two internal siblings");
+      s.child()[c + 1] = s.child()[c];
+      break;
+    }
+    case C::category_set_range: {
+      uint64_t k = 0;
+      for (int tries = 0; tries < 100000; ++tries) {
+        k = s.pick(true);
+        if (s.categorical(k)) break;
+      }
+      if (!s.categorical(k)) throw std::logic_error("no categorical node");
+      const uint32_t set = s.trees()->n_category_sets() + static_cast<uint32_t>(s.rng() % 1000);
+      std::memcpy(&s.data<float>("trees.node_threshold")[k], &set, 4);
+      break;
+    }
+    case C::column_byte_flip: {
+      auto* c = s.column("trees.node_child");
+      f[c->offset() + s.rng() % c->length()] ^= static_cast<uint8_t>(1 + s.rng() % 255);
+      return f;  // checksums stay stale
+    }
+    default: throw std::logic_error("unhandled corruption");
+  }
+  fix_checksums(f);
+  return f;
+}
+
+}  // namespace test

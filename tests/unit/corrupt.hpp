@@ -1,0 +1,47 @@
+// A seeded generator of corrupt model files: each kind of damage with the
+// error a reader must report for it and when (at open, or only at verify).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mlmap/error.hpp"
+
+namespace test {
+
+enum class Corruption {
+  // preamble
+  empty_file, short_file, bad_magic, newer_major, major_zero, truncated, trailing_bytes,
+  header_length_huge, header_offset, header_byte_flip,
+  // header FlatBuffer (hash fixed, so the Verifier or later checks see it)
+  header_root_offset, bad_identifier,
+  // column descriptors
+  column_misaligned, column_past_end, column_over_header, column_length_past_end, column_dtype,
+  column_shape, column_unknown_dtype, node_count, column_reference,
+  // model table
+  n_features_zero, depth_limit, class_count, unknown_link, unknown_predictor, leaf_width_too_wide,
+  // column contents (checksums fixed: only semantic verification sees them)
+  child_backward, child_outside_tree, feature_out_of_range, leaf_row_out_of_range, tree_depth_wrong,
+  threshold_nan, leaf_value_nan, tree_root_order, tree_output_range, shared_node, category_set_range,
+  // column contents, checksums left stale
+  column_byte_flip,
+  count
+};
+
+enum class Stage { open, verify };
+
+struct Expectation {
+  const char* name;
+  Stage stage;
+  mlmap::error_code code;
+  const char* message_part;  // a phrase the message must contain
+};
+
+Expectation expectation(Corruption kind);
+
+/// `file` is a valid model written by save_sample(boosted_binary or
+/// forest_classifier, see corrupt.cc); returns the damaged bytes.
+std::vector<uint8_t> corrupt(std::vector<uint8_t> file, Corruption kind, uint64_t seed);
+
+}  // namespace test

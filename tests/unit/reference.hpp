@@ -1,0 +1,37 @@
+// An independent reference for predictions: walks the *source* node lists
+// (not mlmap's layout) the way sklearn / XGBoost define a tree.
+#pragma once
+
+#include <cmath>
+#include <vector>
+
+#include "support.hpp"
+
+namespace test {
+
+inline bool reference_in_set(const std::vector<std::vector<uint32_t>>& sets, uint32_t set, double x) {
+  if (!(x >= 0)) return false;
+  const auto c = static_cast<uint64_t>(x);
+  const auto& words = sets.at(set);
+  return c / 32 < words.size() && ((words[c / 32] >> (c % 32)) & 1u);
+}
+
+/// Leaf node index reached by row x; `less` selects XGBoost's x < t rule.
+inline size_t reference_leaf(const NodeList& t, const float* x, const std::vector<std::vector<uint32_t>>& sets,
+                             bool less = false) {
+  size_t i = 0;
+  while (t.left[i] >= 0) {
+    const double v = x[t.feature[i]];
+    bool go_left;
+    if (std::isnan(v))
+      go_left = !t.missing_left.empty() && t.missing_left[i];
+    else if (!t.categorical.empty() && t.categorical[i])
+      go_left = reference_in_set(sets, t.category_set[i], v);
+    else
+      go_left = less ? v < t.threshold[i] : v <= t.threshold[i];
+    i = static_cast<size_t>(go_left ? t.left[i] : t.right[i]);
+  }
+  return i;
+}
+
+}  // namespace test

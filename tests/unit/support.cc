@@ -1,0 +1,223 @@
+#include "support.hpp"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include "format/checksum.hpp"
+#include "format/preamble.hpp"
+#include "mlmap_generated.h"
+
+namespace test {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base ? base : "/tmp") + "/mlmap-test-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  for (const auto& name : list_dir(path_)) {
+    std::string p = path_ + "/" + name;
+    ::chmod(p.c_str(), 0700);
+    ::remove(p.c_str());
+  }
+  ::chmod(path_.c_str(), 0700);
+  ::rmdir(path_.c_str());
+}
+
+std::vector<uint8_t> read_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::vector<std::string> list_dir(const std::string& path) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(path.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") names.push_back(n);
+    }
+    ::closedir(d);
+  }
+  return names;
+}
+
+mlmap::TreeNodes NodeList::view() const {
+  mlmap::TreeNodes t;
+  t.n_nodes = left.size();
+  t.left = left.data();
+  t.right = right.data();
+  t.feature = feature.data();
+  t.threshold = threshold.data();
+  t.values = values.data();
+  t.value_stride = width;
+  if (!missing_left.empty()) t.missing_left = missing_left.data();
+  if (!categorical.empty()) {
+    t.categorical = categorical.data();
+    t.category_set = category_set.data();
+  }
+  return t;
+}
+
+NodeList random_tree(std::mt19937_64& rng, size_t n_features, uint32_t max_depth, size_t width, bool missing,
+                     uint32_t n_sets) {
+  NodeList t;
+  t.width = width;
+  std::uniform_real_distribution<double> u(-2, 2);
+  std::uniform_int_distribution<size_t> feat(0, n_features - 1);
+  // Breadth of the source order differs from mlmap's layout on purpose.
+  struct Pending {
+    size_t node;
+    uint32_t depth;
+  };
+  std::vector<Pending> todo{{0, 0}};
+  auto add_node = [&] {
+    t.left.push_back(-1);
+    t.right.push_back(-1);
+    t.feature.push_back(-2);
+    t.threshold.push_back(-2);
+    for (size_t j = 0; j < width; ++j) t.values.push_back(0);
+    t.missing_left.push_back(0);
+    t.categorical.push_back(0);
+    t.category_set.push_back(0);
+    return t.left.size() - 1;
+  };
+  add_node();
+  while (!todo.empty()) {
+    Pending p = todo.front();
+    todo.erase(todo.begin());
+    const bool split = p.depth < max_depth && (p.depth < 2 || rng() % 4 != 0);
+    if (!split) {
+      for (size_t j = 0; j < width; ++j) t.values[p.node * width + j] = u(rng) + 2.5;  // positive: usable as counts
+      continue;
+    }
+    const size_t l = add_node(), r = add_node();
+    t.left[p.node] = static_cast<int64_t>(l);
+    t.right[p.node] = static_cast<int64_t>(r);
+    t.feature[p.node] = static_cast<int64_t>(feat(rng));
+    t.threshold[p.node] = u(rng);
+    t.missing_left[p.node] = missing && (rng() & 1);
+    if (n_sets > 0 && t.feature[p.node] == 0) {
+      t.categorical[p.node] = 1;
+      t.category_set[p.node] = static_cast<uint32_t>(rng() % n_sets);
+    }
+    todo.push_back({l, p.depth + 1});
+    todo.push_back({r, p.depth + 1});
+  }
+  if (!missing) t.missing_left.clear();
+  if (n_sets == 0) {
+    t.categorical.clear();
+    t.category_set.clear();
+  }
+  return t;
+}
+
+mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  mlmap::ModelDescription d;
+  d.n_features = 6;
+  d.feature_names = {"a", "b", "c", "d", "e", "f"};
+  d.provenance.source_library = "mlmap-tests";
+  d.metadata = {{"purpose", "unit test"}};
+  switch (kind) {
+    case Sample::forest_classifier: {
+      d.estimator = "test.Forest";
+      d.task = mlmap::Task::classification;
+      d.n_outputs = 3;
+      d.classes.kind = mlmap::ClassLabels::Kind::integers;
+      d.classes.integers = {-1, 4, 9};
+      mlmap::TreeEnsembleBuilder b(6, 3, 3, mlmap::Aggregation::mean);
+      for (int i = 0; i < 12; ++i) {
+        auto t = random_tree(rng, 6, 5, 3, false, 0);
+        mlmap::TreeOptions o;
+        o.normalize_leaves = true;
+        auto st = b.add_tree(t.view(), o);
+        if (!st) return st;
+      }
+      return mlmap::save(path, d, b);
+    }
+    case Sample::boosted_binary: {
+      d.estimator = "test.Boosted";
+      d.task = mlmap::Task::classification;
+      d.n_outputs = 2;
+      d.classes.kind = mlmap::ClassLabels::Kind::strings;
+      d.classes.strings = {"no", "yes"};
+      d.link = mlmap::LinkFunction::logistic;
+      d.base_score = {0.25};
+      mlmap::TreeEnsembleBuilder b(6, 1, 1, mlmap::Aggregation::sum);
+      const uint32_t sets[2][2] = {{0x0000000Fu, 0u}, {0xF0F0F0F0u, 0x1u}};
+      b.add_category_set(sets[0], 2);
+      b.add_category_set(sets[1], 2);
+      for (int i = 0; i < 10; ++i) {
+        auto t = random_tree(rng, 6, 4, 1, true, 2);
+        mlmap::TreeOptions o;
+        o.leaf_scale = 0.1;
+        auto st = b.add_tree(t.view(), o);
+        if (!st) return st;
+      }
+      return mlmap::save(path, d, b);
+    }
+    case Sample::regressor: {
+      d.estimator = "test.Regressor";
+      d.task = mlmap::Task::regression;
+      d.n_outputs = 2;
+      mlmap::TreeEnsembleBuilder b(6, 2, 2, mlmap::Aggregation::mean);
+      for (int i = 0; i < 5; ++i) {
+        auto t = random_tree(rng, 6, 6, 2, false, 0);
+        auto st = b.add_tree(t.view());
+        if (!st) return st;
+      }
+      return mlmap::save(path, d, b);
+    }
+  }
+  return mlmap::Error(mlmap::error_code::invalid_argument, "unknown sample");
+}
+
+std::vector<float> random_rows(std::mt19937_64& rng, size_t rows, size_t n_features, double nan_rate) {
+  std::uniform_real_distribution<float> u(-3, 3);
+  std::uniform_real_distribution<double> p(0, 1);
+  std::vector<float> x(rows * n_features);
+  for (auto& v : x) v = p(rng) < nan_rate ? std::numeric_limits<float>::quiet_NaN() : u(rng);
+  // Feature 0 doubles as a category code in the boosted sample.
+  for (size_t r = 0; r < rows; ++r)
+    if (!std::isnan(x[r * n_features])) x[r * n_features] = static_cast<float>(rng() % 40);
+  return x;
+}
+
+void fix_checksums(std::vector<uint8_t>& file) {
+  auto pre = mlmap::format::decode_preamble(file.data(), file.size());
+  if (!pre) throw std::runtime_error("fix_checksums: " + pre.message());
+  uint8_t* hdr = file.data() + 64;
+  flatbuffers::Verifier verifier(hdr, pre->header_length);
+  if (!mlmap::fb::VerifyHeaderBuffer(verifier)) throw std::runtime_error("fix_checksums: header does not verify");
+  auto* header = mlmap::fb::GetMutableHeader(hdr);
+  auto* columns = header->mutable_columns();
+  for (uint32_t i = 0; i < columns->size(); ++i) {
+    auto* c = columns->GetMutableObject(i);
+    if (c->offset() <= file.size() && c->length() <= file.size() - c->offset())
+      c->mutate_checksum(mlmap::format::checksum64(file.data() + c->offset(), c->length()));
+  }
+  pre->header_hash = mlmap::format::checksum128(hdr, pre->header_length);
+  mlmap::format::encode_preamble(*pre, file.data());
+}
+
+}  // namespace test

@@ -1,0 +1,65 @@
+// Helpers shared by the unit tests: temporary directories, file bytes,
+// deterministic sample models built through the public writer.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "mlmap/mlmap.hpp"
+
+namespace test {
+
+/// A fresh directory under $TMPDIR, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::vector<uint8_t> read_bytes(const std::string& path);
+void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes);
+bool file_exists(const std::string& path);
+std::vector<std::string> list_dir(const std::string& path);
+
+/// One tree in node-list form (as TreeNodes wants it), owned.
+struct NodeList {
+  std::vector<int64_t> left, right, feature;
+  std::vector<double> threshold, values;
+  std::vector<uint8_t> missing_left, categorical;
+  std::vector<uint32_t> category_set;
+  size_t width = 1;
+  mlmap::TreeNodes view() const;
+};
+
+/// A random full-ish binary tree: depth <= max_depth, leaves carry `width`
+/// values; optional NaN routing and categorical splits on feature 0 (sets
+/// must already exist in the builder: n_sets of them).
+NodeList random_tree(std::mt19937_64& rng, size_t n_features, uint32_t max_depth, size_t width, bool missing,
+                     uint32_t n_sets);
+
+enum class Sample {
+  forest_classifier,  // 3 classes, mean of 12 trees, class labels {-1, 4, 9}
+  boosted_binary,     // logistic link, sum, missing routing, categorical splits
+  regressor,          // 2 targets
+};
+
+/// Writes a deterministic sample model of `kind` to `path`.
+mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed = 1);
+
+/// Random rows, with NaN in a fraction `nan_rate` of cells.
+std::vector<float> random_rows(std::mt19937_64& rng, size_t rows, size_t n_features, double nan_rate = 0.0);
+
+/// Rewrites every column checksum and the header hash so that a deliberate
+/// semantic corruption is not reported as damage.
+void fix_checksums(std::vector<uint8_t>& file);
+
+}  // namespace test

@@ -1,0 +1,275 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <thread>
+
+#include "reference.hpp"
+#include "support.hpp"
+
+using namespace mlmap;
+
+namespace {
+
+const double qnan = std::numeric_limits<double>::quiet_NaN();
+
+// A stump on feature 1 at 0.5 with leaves 10 (left) and 20 (right).
+test::NodeList stump(bool missing_left) {
+  test::NodeList t;
+  t.left = {1, -1, -1};
+  t.right = {2, -1, -1};
+  t.feature = {1, -2, -2};
+  t.threshold = {0.5, -2, -2};
+  t.values = {0, 10, 20};
+  if (missing_left) t.missing_left = {1, 0, 0};
+  return t;
+}
+
+ModelDescription regression(size_t n_features, size_t n_outputs = 1) {
+  ModelDescription d;
+  d.estimator = "test.Stump";
+  d.n_features = n_features;
+  d.n_outputs = n_outputs;
+  return d;
+}
+
+Model save_and_open(const test::TempDir& dir, const ModelDescription& d, const TreeEnsembleBuilder& b) {
+  auto st = save(dir.file("m.mlmap"), d, b);
+  REQUIRE_MESSAGE(st.ok(), st.message());
+  auto m = Model::open(dir.file("m.mlmap"), {true, false});
+  REQUIRE_MESSAGE(m.ok(), m.message());
+  return *m;
+}
+
+}  // namespace
+
+TEST_CASE("a stump sends x <= threshold left, NaN is refused without missing routing") {
+  test::TempDir dir;
+  TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum);
+  REQUIRE(b.add_tree(stump(false).view()).ok());
+  Model m = save_and_open(dir, regression(2), b);
+  // Inputs are compared as float32, as sklearn does: 0.5 + 1e-16 is 0.5.
+  const double X[] = {9, 0.5, 9, std::nextafter(0.5f, 1.0f), 9, -1e30, 9, INFINITY, 9, std::nextafter(0.5, 1.0)};
+  double out[5];
+  REQUIRE(m.predict(X, 5, out).ok());
+  CHECK(out[0] == 10);
+  CHECK(out[1] == 20);  // the next float32 above the threshold
+  CHECK(out[4] == 10);
+  CHECK(out[2] == 10);
+  CHECK(out[3] == 20);
+  const double Xn[] = {0, 0, qnan, qnan};
+  auto st = m.predict(Xn, 2, out);
+  CHECK(st.code() == error_code::missing_value);
+  CHECK(st.message().find("row 1, feature 0") != std::string::npos);
+}
+
+TEST_CASE("missing values follow the learned direction") {
+  test::TempDir dir;
+  TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum);
+  REQUIRE(b.add_tree(stump(true).view()).ok());
+  auto t = stump(true);
+  t.missing_left = {0, 0, 0};
+  REQUIRE(b.add_tree(t.view()).ok());
+  Model m = save_and_open(dir, regression(2), b);
+  CHECK(m.info().accepts_missing);
+  const float X[] = {0, NAN, 0, 0.25f, 0, 3};
+  float out[3];
+  REQUIRE(m.predict(X, 3, out).ok());
+  CHECK(out[0] == 30);  // 10 (left) + 20 (right)
+  CHECK(out[1] == 20);
+  CHECK(out[2] == 40);
+}
+
+TEST_CASE("XGBoost's x < t rule") {
+  test::TempDir dir;
+  TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum, SplitRule::less);
+  REQUIRE(b.add_tree(stump(false).view()).ok());
+  Model m = save_and_open(dir, regression(2), b);
+  const float X[] = {0, 0.5f, 0, std::nextafter(0.5f, 0.0f)};
+  float out[2];
+  REQUIRE(m.predict(X, 2, out).ok());
+  CHECK(out[0] == 20);
+  CHECK(out[1] == 10);
+}
+
+TEST_CASE("categorical splits go left for categories in the set") {
+  test::TempDir dir;
+  TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum);
+  const uint32_t set[2] = {(1u << 1) | (1u << 3), 1u << 1};  // {1, 3, 33}
+  const uint32_t s = b.add_category_set(set, 2);
+  auto t = stump(true);
+  t.categorical = {1, 0, 0};
+  t.category_set = {s, 0, 0};
+  REQUIRE(b.add_tree(t.view()).ok());
+  Model m = save_and_open(dir, regression(2), b);
+  CHECK(m.info().trees.has_categorical);
+  const float cats[] = {0, 1, 2, 3, 33, 34, 64, 1e9f, -1, NAN, 1.5f};
+  const double expect[] = {20, 10, 20, 10, 10, 20, 20, 20, 20, 10, 10};
+  for (size_t i = 0; i < sizeof cats / sizeof cats[0]; ++i) {
+    const float x[2] = {0, cats[i]};
+    float out;
+    REQUIRE(m.predict(x, 1, &out).ok());
+    CHECK_MESSAGE(out == expect[i], "category " << cats[i]);
+  }
+}
+
+TEST_CASE("random ensembles agree with an independent walk of the source trees") {
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    CAPTURE(seed);
+    test::TempDir dir;
+    std::mt19937_64 rng(seed);
+    const size_t nf = 7, width = 1 + seed % 3, n_trees = 5 + seed;
+    const bool missing = seed % 2 == 0;
+    const bool less = seed % 3 == 0;
+    std::vector<std::vector<uint32_t>> sets = {{0x00FF00FFu}, {0x12345678u, 0x9u}};
+    TreeEnsembleBuilder b(nf, width, width + 1, seed % 2 ? Aggregation::mean : Aggregation::sum,
+                          less ? SplitRule::less : SplitRule::less_equal);
+    for (auto& s : sets) b.add_category_set(s.data(), s.size());
+    std::vector<test::NodeList> trees;
+    std::vector<uint32_t> outputs;
+    for (size_t k = 0; k < n_trees; ++k) {
+      trees.push_back(test::random_tree(rng, nf, 3 + static_cast<uint32_t>(k % 6), width, missing, missing ? 2 : 0));
+      TreeOptions o;
+      o.output = static_cast<uint32_t>(k % 2);
+      outputs.push_back(o.output);
+      REQUIRE(b.add_tree(trees.back().view(), o).ok());
+    }
+    auto d = regression(nf, width + 1);
+    Model m = save_and_open(dir, d, b);
+    const size_t rows = 300;
+    auto X = test::random_rows(rng, rows, nf, missing ? 0.15 : 0.0);
+    // Put some inputs exactly on thresholds.
+    for (size_t r = 0; r < rows; r += 3) {
+      const auto& t = trees[r % n_trees];
+      if (t.left[0] >= 0 && (t.categorical.empty() || !t.categorical[0]))
+        X[r * nf + t.feature[0]] = static_cast<float>(t.threshold[0]);
+    }
+    std::vector<double> got(rows * (width + 1));
+    REQUIRE(m.predict(X.data(), rows, got.data()).ok());
+    for (size_t r = 0; r < rows; ++r) {
+      std::vector<double> want(width + 1, 0.0);
+      for (size_t k = 0; k < n_trees; ++k) {
+        size_t leaf = test::reference_leaf(trees[k], &X[r * nf], sets, less);
+        for (size_t j = 0; j < width; ++j) want[outputs[k] + j] += trees[k].values[leaf * width + j];
+      }
+      if (seed % 2)
+        for (auto& w : want) w /= static_cast<double>(n_trees);
+      for (size_t j = 0; j <= width; ++j) CHECK(got[r * (width + 1) + j] == doctest::Approx(want[j]).epsilon(1e-12));
+    }
+  }
+}
+
+TEST_CASE("links, base scores and class decisions") {
+  test::TempDir dir;
+  REQUIRE(test::save_sample(dir.file("b"), test::Sample::boosted_binary).ok());
+  auto m = Model::open(dir.file("b"));
+  REQUIRE(m.ok());
+  CHECK(m->output_width() == 2);
+  CHECK(m->output_width(Output::raw) == 1);
+  std::mt19937_64 rng(11);
+  const size_t n = 200;
+  auto X = test::random_rows(rng, n, 6, 0.2);
+  std::vector<double> raw(n), proba(2 * n);
+  std::vector<int64_t> cls(n);
+  PredictOptions o;
+  o.output = Output::raw;
+  REQUIRE(m->predict(X.data(), n, raw.data(), o).ok());
+  REQUIRE(m->predict(X.data(), n, proba.data()).ok());
+  REQUIRE(m->predict_class(X.data(), n, cls.data()).ok());
+  for (size_t i = 0; i < n; ++i) {
+    const double p = 1 / (1 + std::exp(-raw[i]));
+    CHECK(proba[2 * i + 1] == doctest::Approx(p).epsilon(1e-14));
+    CHECK(proba[2 * i] + proba[2 * i + 1] == doctest::Approx(1.0));
+    CHECK(cls[i] == (proba[2 * i + 1] > proba[2 * i] ? 1 : 0));
+  }
+}
+
+TEST_CASE("base scores add to raw scores before the link") {
+  test::TempDir dir;
+  TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum);
+  REQUIRE(b.add_tree(stump(false).view()).ok());
+  ModelDescription d = regression(2);
+  d.task = Task::classification;
+  d.n_outputs = 2;
+  d.classes.kind = ClassLabels::Kind::strings;
+  d.classes.strings = {"a", "b"};
+  d.link = LinkFunction::logistic;
+  d.link_scale = 0.5;
+  d.base_score = {-12.5};
+  Model m = save_and_open(dir, d, b);
+  const float X[] = {0, 0, 0, 1};
+  double raw[2], proba[4];
+  int64_t cls[2];
+  PredictOptions o;
+  o.output = Output::raw;
+  REQUIRE(m.predict(X, 2, raw, o).ok());
+  CHECK(raw[0] == -2.5);
+  CHECK(raw[1] == 7.5);
+  REQUIRE(m.predict(X, 2, proba).ok());
+  CHECK(proba[1] == doctest::Approx(1 / (1 + std::exp(1.25))));
+  CHECK(proba[3] == doctest::Approx(1 / (1 + std::exp(-3.75))));
+  REQUIRE(m.predict_class(X, 2, cls).ok());
+  CHECK(cls[0] == 0);
+  CHECK(cls[1] == 1);
+
+  test::TempDir dir2;
+  REQUIRE(test::save_sample(dir2.file("r"), test::Sample::regressor).ok());
+  auto r = Model::open(dir2.file("r"));
+  REQUIRE(r.ok());
+  const float x6[6] = {};
+  int64_t none = 0;
+  CHECK(r->predict_class(x6, 1, &none).code() == error_code::invalid_argument);
+}
+
+TEST_CASE("threads split batches without changing answers") {
+  test::TempDir dir;
+  REQUIRE(test::save_sample(dir.file("f"), test::Sample::forest_classifier).ok());
+  auto m = Model::open(dir.file("f"));
+  REQUIRE(m.ok());
+  std::mt19937_64 rng(5);
+  const size_t n = 5000;
+  auto X = test::random_rows(rng, n, 6);
+  std::vector<float> one(n * 3), two(n * 3), all(n * 3);
+  PredictOptions o;
+  REQUIRE(m->predict(X.data(), n, one.data(), o).ok());
+  o.n_threads = 2;
+  REQUIRE(m->predict(X.data(), n, two.data(), o).ok());
+  o.n_threads = 0;
+  REQUIRE(m->predict(X.data(), n, all.data(), o).ok());
+  CHECK(one == two);
+  CHECK(one == all);
+  o.n_threads = -1;
+  CHECK(m->predict(X.data(), n, all.data(), o).code() == error_code::invalid_argument);
+}
+
+TEST_CASE("one Model used from many threads at once") {
+  test::TempDir dir;
+  REQUIRE(test::save_sample(dir.file("f"), test::Sample::boosted_binary).ok());
+  auto m = Model::open(dir.file("f"));
+  REQUIRE(m.ok());
+  std::mt19937_64 rng(9);
+  const size_t n = 2000;
+  auto X = test::random_rows(rng, n, 6, 0.1);
+  std::vector<double> want(2 * n);
+  REQUIRE(m->predict(X.data(), n, want.data()).ok());
+  std::vector<int> ok(8, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      std::vector<double> got(2 * n);
+      bool same = true;
+      for (int rep = 0; rep < 20; ++rep) same = same && m->predict(X.data(), n, got.data()).ok() && got == want;
+      ok[t] = same;
+    });
+  for (auto& t : threads) t.join();
+  for (int v : ok) CHECK(v == 1);
+}
+
+TEST_CASE("empty batches and null pointers") {
+  test::TempDir dir;
+  REQUIRE(test::save_sample(dir.file("f"), test::Sample::regressor).ok());
+  auto m = Model::open(dir.file("f"));
+  REQUIRE(m.ok());
+  CHECK(m->predict(static_cast<const float*>(nullptr), 0, static_cast<float*>(nullptr)).ok());
+  float x[6] = {};
+  CHECK(m->predict(x, 1, static_cast<float*>(nullptr)).code() == error_code::invalid_argument);
+}
