@@ -80,6 +80,10 @@ class TreeEnsembleBuilder {
 
   [[nodiscard]] Status add_tree(const TreeNodes& tree, const TreeOptions& options = {});
 
+  /// Pre-allocates for `n_nodes` nodes and `n_leaves` leaves in all (avoids
+  /// the copies of growing vectors for very large ensembles).
+  [[nodiscard]] Status reserve(size_t n_nodes, size_t n_leaves) noexcept;
+
   size_t n_trees() const noexcept { return tree_root_.size(); }
   size_t n_nodes() const noexcept { return node_child_.size(); }
   /// Whether any node routes NaN deliberately (enables NaN inputs).

@@ -42,6 +42,18 @@ uint32_t TreeEnsembleBuilder::add_category_set(const uint32_t* words, size_t n_w
   return static_cast<uint32_t>(category_sets_.size() - 1);
 }
 
+Status TreeEnsembleBuilder::reserve(size_t n_nodes, size_t n_leaves) noexcept {
+  try {
+    node_info_.reserve(n_nodes);
+    node_child_.reserve(n_nodes);
+    node_threshold_.reserve(n_nodes);
+    leaf_values_.reserve(n_leaves * leaf_width_);
+    return {};
+  } catch (const std::exception&) {
+    return Error(error_code::out_of_memory, "cannot reserve " + str(n_nodes) + " nodes and " + str(n_leaves) + " leaves");
+  }
+}
+
 Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
   const size_t tree = tree_root_.size();
   if (n_features_ < 1 || n_features_ > limits::max_features || leaf_width_ < 1 || leaf_width_ > n_raw_ ||
@@ -114,7 +126,8 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
     node_info_.resize(base + reachable);
     node_child_.resize(base + reachable);
     node_threshold_.resize(base + reachable);
-    leaf_values_.reserve(leaf_values_.size() + leaves * leaf_width_);
+    leaf_values_.resize(leaf_base + leaves * leaf_width_);
+    uint64_t next_leaf = leaf_base / leaf_width_;
 
     // Lay out: depth-first, each internal node's two children allocated as an
     // adjacent pair when the node is placed (left = child, right = child + 1).
@@ -126,16 +139,17 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
       const auto i = static_cast<size_t>(it.src);
       const uint64_t k = it.dst;
       if (t.left[i] < 0) {
-        const uint64_t row = leaf_values_.size() / leaf_width_;
+        const uint64_t row = next_leaf++;
         const double* v = t.values + i * t.value_stride;
-        double scale = o.leaf_scale;
+        double* dst = leaf_values_.data() + row * leaf_width_;
+        const double scale = o.leaf_scale;
         if (o.normalize_leaves) {
           double sum = 0;
           for (size_t j = 0; j < leaf_width_; ++j) sum += v[j];
           if (sum == 0) sum = 1;  // an all-zero row stays zero, as in sklearn's predict_proba
-          for (size_t j = 0; j < leaf_width_; ++j) leaf_values_.push_back(v[j] / sum * scale);
+          for (size_t j = 0; j < leaf_width_; ++j) dst[j] = v[j] / sum * scale;
         } else {
-          for (size_t j = 0; j < leaf_width_; ++j) leaf_values_.push_back(v[j] * scale);
+          for (size_t j = 0; j < leaf_width_; ++j) dst[j] = v[j] * scale;
         }
         node_info_[k] = static_cast<uint32_t>(row) | kernels::node_missing_left;
         node_child_[k] = static_cast<uint32_t>(k);
