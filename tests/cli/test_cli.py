@@ -1,0 +1,475 @@
+#!/usr/bin/python3
+"""Tests of the `mlmap` command-line tool (tools/cli).
+
+Run by meson (suite 'cli') with MLMAP_CLI = the built executable and
+PYTHONPATH = the built Python package; by hand:
+    PYTHONPATH=build/tools/python MLMAP_CLI=build/tools/mlmap /usr/bin/python3 tests/cli/test_cli.py
+Trains small scikit-learn models, saves them with mlmap.save, and checks the
+CLI against mlmap.load(...) exactly (the CLI parses float64 and predicts
+through the same library)."""
+
+import csv
+import datetime
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor
+
+import mlmap
+
+CLI = os.environ.get("MLMAP_CLI", "build/tools/mlmap")
+TMP = None
+MODELS = {}
+
+N_FEATURES = 5
+NAMES = [f"f{i}" for i in range(N_FEATURES)]
+
+
+def run(*args, stdin=None):
+    """(returncode, stdout, stderr) of `mlmap args...`."""
+    p = subprocess.run([CLI, *map(str, args)], input=stdin if stdin is None else stdin.encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def path(name):
+    return os.path.join(TMP, name)
+
+
+def data(n, seed):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, N_FEATURES)) * [1, 10, 0.001, 1e6, 1]
+    X[:, 4] = rng.randint(0, 4, size=n)  # small integers: "3" in the CSV
+    return X
+
+
+def write_csv(name, X, header=None, order=None, extra=False, fmt=repr, newline="\n"):
+    """Writes X (columns reordered by `order`) with an optional header;
+    `extra` adds a text column the CLI must ignore."""
+    order = list(range(X.shape[1])) if order is None else order
+    lines = []
+    if header is not None:
+        cols = [header[j] for j in order] + (["comment"] if extra else [])
+        lines.append(",".join(cols))
+    for i, row in enumerate(X):
+        fields = [fmt(float(row[j])) for j in order] + ([f"row {i}"] if extra else [])
+        lines.append(",".join(fields))
+    text = newline.join(lines) + newline
+    with open(path(name), "w", newline="") as f:
+        f.write(text)
+    return path(name)
+
+
+def read(p, mode="r"):
+    with open(p, mode) as f:
+        return f.read()
+
+
+def parse_output(text):
+    """(header, rows) of the CLI's CSV output."""
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[0], rows[1:]
+
+
+def floats(rows):
+    return np.array([[float(x) for x in r] for r in rows], dtype=np.float64)
+
+
+class Fixture(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        global TMP
+        if TMP is not None:
+            return
+        TMP = tempfile.mkdtemp(prefix="mlmap-cli-test-")
+        X = data(400, 0)
+        df = pd.DataFrame(X, columns=NAMES)
+        rule = X[:, 0] + 0.1 * X[:, 1] + X[:, 4]
+
+        # Classifier with integer labels and feature names (fitted on a DataFrame).
+        y_int = np.array([-1, 2, 5])[np.digitize(rule, [-0.5, 2.0])]
+        clf_int = RandomForestClassifier(n_estimators=8, max_depth=6, random_state=0).fit(df, y_int)
+        mlmap.save(clf_int, path("clf_int.mlmap"), metadata={"owner": "cli test", "quote": 'a "b"\n\tc'})
+
+        # Classifier with string labels (one needs CSV quoting), no feature names.
+        labels = np.array(["cat", "dog, big", 'say "hi"'])
+        y_str = labels[np.digitize(rule, [-0.5, 2.0])]
+        clf_str = RandomForestClassifier(n_estimators=8, max_depth=6, random_state=1).fit(X, y_str)
+        mlmap.save(clf_str, path("clf_str.mlmap"))
+
+        # Regressor with feature names; multi-output regressor without.
+        reg = RandomForestRegressor(n_estimators=6, max_depth=6, random_state=2).fit(df, rule * 3.7)
+        mlmap.save(reg, path("reg.mlmap"))
+        Y = np.column_stack([rule, X[:, 2] * 1e3 - X[:, 3] * 1e-6])
+        multi = ExtraTreesRegressor(n_estimators=6, max_depth=6, random_state=3).fit(X, Y)
+        mlmap.save(multi, path("multi.mlmap"))
+
+        for name in ["clf_int", "clf_str", "reg", "multi"]:
+            MODELS[name] = mlmap.load(path(f"{name}.mlmap"))
+
+        # Test inputs: random rows plus rows holding the models' split thresholds
+        # (many digits: exercises exact float parsing).
+        Xt = data(300, 7)
+        t = clf_int.estimators_[0].tree_
+        inner = t.feature >= 0
+        for k, (f, thr) in enumerate(zip(t.feature[inner], t.threshold[inner])):
+            Xt[k % len(Xt), f] = thr
+        Fixture.X = Xt
+
+
+# --- predict ------------------------------------------------------------------
+
+class Predict(Fixture):
+    def check_labels(self, model, out, X):
+        header, rows = parse_output(out)
+        self.assertEqual(header, ["label"])
+        expected = [str(v) for v in MODELS[model].predict(X)]
+        self.assertEqual([r[0] for r in rows], expected)
+
+    def check_values(self, model, out, X, proba):
+        m = MODELS[model]
+        header, rows = parse_output(out)
+        if proba:
+            self.assertEqual(header, [str(c) for c in m.classes_])
+            expected = m.predict_proba(X)
+        else:
+            k = m.n_outputs
+            self.assertEqual(header, ["prediction"] if k == 1 else [f"prediction_{i}" for i in range(k)])
+            expected = m.predict(X).reshape(len(X), -1)
+        got = floats(rows)
+        self.assertEqual(got.shape, expected.shape)
+        self.assertTrue(np.array_equal(got, expected), f"max diff {np.max(np.abs(got - expected))}")
+
+    def test_header_by_name_shuffled_with_extra_column(self):
+        order = [3, 0, 4, 2, 1]
+        f = write_csv("shuffled.csv", self.X, header=NAMES, order=order, extra=True)
+        rc, out, err = run("predict", path("clf_int.mlmap"), f)
+        self.assertEqual((rc, err), (0, ""))
+        self.check_labels("clf_int", out, self.X)
+        rc, out, err = run("predict", path("clf_int.mlmap"), f, "--proba")
+        self.assertEqual((rc, err), (0, ""))
+        self.check_values("clf_int", out, self.X, proba=True)
+        rc, out, err = run("predict", path("reg.mlmap"), f)
+        self.assertEqual((rc, err), (0, ""))
+        self.check_values("reg", out, self.X, proba=False)
+
+    def test_headerless_input(self):
+        f = write_csv("plain.csv", self.X)
+        for model in ["clf_int", "clf_str"]:
+            rc, out, err = run("predict", path(f"{model}.mlmap"), f)
+            self.assertEqual((rc, err), (0, ""))
+            self.check_labels(model, out, self.X)
+        rc, out, err = run("predict", path("multi.mlmap"), f)
+        self.assertEqual((rc, err), (0, ""))
+        self.check_values("multi", out, self.X, proba=False)
+
+    def test_header_skipped_when_model_has_no_names(self):
+        # clf_str was fitted on an array: the header is skipped, columns are positional.
+        f = write_csv("named.csv", self.X, header=["a", "b", "c", "d", "e"])
+        rc, out, err = run("predict", path("clf_str.mlmap"), f, "--proba")
+        self.assertEqual((rc, err), (0, ""))
+        self.check_values("clf_str", out, self.X, proba=True)
+        self.assertEqual(out.splitlines()[0], 'cat,"dog, big","say ""hi"""')  # CSV quoting
+        rc, out, err = run("predict", path("clf_str.mlmap"), f)
+        self.check_labels("clf_str", out, self.X)
+
+    def test_stdin(self):
+        f = write_csv("stdin.csv", self.X, header=NAMES, order=[4, 3, 2, 1, 0])
+        text = read(f)
+        for extra in [[], ["-"]]:
+            rc, out, err = run("predict", path("reg.mlmap"), *extra, stdin=text)
+            self.assertEqual((rc, err), (0, ""))
+            self.check_values("reg", out, self.X, proba=False)
+
+    def test_output_file(self):
+        f = write_csv("out_in.csv", self.X, header=NAMES)
+        out_path = path("predictions.csv")
+        with open(out_path, "w") as g:
+            g.write("old\n")
+        rc, out, err = run("predict", path("clf_int.mlmap"), f, "--output", out_path, "--proba")
+        self.assertEqual((rc, out, err), (0, "", ""))
+        self.check_values("clf_int", read(out_path), self.X, proba=True)
+        rc, out2, _ = run("predict", path("clf_int.mlmap"), f, "--proba")
+        self.assertEqual(read(out_path), out2)
+        # --output=OUT form; a failing run leaves the existing file untouched.
+        bad = write_csv("bad_late.csv", self.X[:3], header=NAMES)
+        with open(bad, "a") as g:
+            g.write("1,2,3\n")
+        rc, _, err = run("predict", path("clf_int.mlmap"), bad, f"--output={out_path}")
+        self.assertEqual(rc, 2)
+        self.assertEqual(read(out_path), out2)
+        self.assertEqual([n for n in os.listdir(TMP) if ".tmp-" in n], [])
+
+    def test_threads_and_chunks(self):
+        X = data(9000, 11)  # more than two chunks of 4096 rows
+        f = write_csv("many.csv", X, header=NAMES)
+        rc, out1, err = run("predict", path("clf_int.mlmap"), f, "--proba")
+        self.assertEqual((rc, err), (0, ""))
+        self.check_values("clf_int", out1, X, proba=True)
+        for n in ["2", "0"]:
+            rc, out, err = run("predict", path("clf_int.mlmap"), f, "--proba", "--threads", n)
+            self.assertEqual((rc, err), (0, ""))
+            self.assertEqual(out, out1)
+        rc, out, err = run("predict", path("clf_int.mlmap"), f, "--threads=2")
+        self.assertEqual((rc, err), (0, ""))
+        self.check_labels("clf_int", out, X)
+        f = write_csv("exact_chunk.csv", X[:4096])
+        rc, out, err = run("predict", path("multi.mlmap"), f, "--threads", "2")
+        self.assertEqual((rc, err), (0, ""))
+        self.check_values("multi", out, X[:4096], proba=False)
+
+    def test_csv_dialect(self):
+        # CRLF, a BOM, quoted header names, blank lines, spaces, '+' signs, exponents.
+        X = self.X[:20]
+        rows = [",".join(f'"{n}"' for n in NAMES)]
+        for i, r in enumerate(X):
+            fields = [repr(float(v)) for v in r]
+            if i % 5 == 2:
+                fields = [f"{float(x):.17e}" for x in fields]
+            if i % 4 == 1:
+                fields = [("+" + x) if not x.startswith("-") else x for x in fields]
+            if i % 3 == 0:
+                fields = [f" {x}\t" for x in fields]
+            rows.append(",".join(fields))
+            if i % 7 == 0:
+                rows.append("")
+        text = "\ufeff" + "\r\n".join(rows) + "\r\n\r\n"
+        f = path("dialect.csv")
+        with open(f, "w", newline="", encoding="utf-8") as g:
+            g.write(text)
+        rc, out, err = run("predict", path("reg.mlmap"), f)
+        self.assertEqual((rc, err), (0, ""))
+        self.check_values("reg", out, X, proba=False)
+
+    def test_empty_input(self):
+        for text in ["", "f0,f1,f2,f3,f4\n", "\n\n"]:
+            rc, out, err = run("predict", path("reg.mlmap"), stdin=text)
+            self.assertEqual((rc, out, err), (0, "prediction\n", ""))
+        rc, out, err = run("predict", path("clf_int.mlmap"), "--proba", stdin="")
+        self.assertEqual((rc, out, err), (0, "-1,2,5\n", ""))
+
+    def test_odd_labels_and_metadata(self):
+        # Labels that need CSV quoting or are empty; metadata with control
+        # characters, NUL and non-ASCII text (JSON escaping).
+        X = data(300, 4)
+        y = np.array(["", "na\u00efve \u2603", "line\nbreak"], dtype=object)[np.digitize(X[:, 0], [-0.4, 0.4])]
+        model = RandomForestClassifier(n_estimators=3, max_depth=4, random_state=0).fit(X, y)
+        mlmap.save(model, path("odd.mlmap"), metadata={"nul": "a\x00b", "esc": "\x1b[31m\\", "u": "\u00e9\u2028"})
+        m = mlmap.load(path("odd.mlmap"))
+        f = write_csv("odd.csv", X)
+        rc, out, err = run("predict", path("odd.mlmap"), f)
+        self.assertEqual((rc, err), (0, ""))
+        header, rows = parse_output(out)
+        self.assertEqual([r[0] for r in rows], list(m.predict(X)))
+        self.assertIn("", list(m.predict(X)))  # the empty label is exercised
+        rc, out, err = run("predict", path("odd.mlmap"), f, "--proba")
+        self.assertEqual(parse_output(out)[0], [str(c) for c in m.classes_])
+        rc, out, err = run("inspect", path("odd.mlmap"), "--json")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(json.loads(out), m.info())
+        rc, out, err = run("inspect", path("odd.mlmap"))
+        self.assertIn("nul: a\\x00b", out)
+        self.assertNotIn("\x1b", out)  # control characters are escaped on the terminal
+
+    def test_output_numbers_round_trip(self):
+        # Shortest round-trip text: parsing it back gives the same doubles.
+        f = write_csv("rt.csv", self.X)
+        rc, out, _ = run("predict", path("multi.mlmap"), f)
+        self.assertEqual(rc, 0)
+        for line in out.splitlines()[1:]:
+            for x in line.split(","):
+                self.assertLessEqual(len(x), len(repr(float(x))))
+
+
+# --- inspect and verify ---------------------------------------------------------
+
+class InspectVerify(Fixture):
+    def test_json_equals_python_info(self):
+        for name, m in MODELS.items():
+            rc, out, err = run("inspect", path(f"{name}.mlmap"), "--json")
+            self.assertEqual((rc, err), (0, ""))
+            self.assertEqual(json.loads(out), m.info(), name)
+
+    def test_text(self):
+        m = MODELS["clf_int"]
+        info = m.info()
+        rc, out, err = run("inspect", path("clf_int.mlmap"))
+        self.assertEqual((rc, err), (0, ""))
+        created = datetime.datetime.fromtimestamp(info["provenance"]["created_unix_ms"] / 1000,
+                                                  tz=datetime.timezone.utc)
+        iso = created.strftime("%Y-%m-%dT%H:%M:%S.") + f"{info['provenance']['created_unix_ms'] % 1000:03d}Z"
+        for needle in ["sklearn.ensemble.RandomForestClassifier", "classification", "format version:  1.0",
+                       f"mlmap {mlmap.__version__}", "scikit-learn", "5: f0, f1, f2, f3, f4",
+                       "3: -1, 2, 5", "owner: cli test", 'quote: a "b"\\n\\tc', "8 trees",
+                       f"{info['file_size']} bytes", info["content_hash"], iso]:
+            self.assertIn(needle, out)
+        self.assertRegex(out, r"created:\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+        rc, out, _ = run("inspect", path("multi.mlmap"))
+        self.assertIn("regression", out)
+        self.assertIn("(unnamed)", out)
+
+    def test_many_features_abbreviated(self):
+        X = np.random.RandomState(5).rand(60, 40)
+        names = [f"feature_{i}" for i in range(40)]
+        model = RandomForestRegressor(n_estimators=2, max_depth=3, random_state=0).fit(
+            pd.DataFrame(X, columns=names), X[:, 0])
+        mlmap.save(model, path("wide.mlmap"))
+        rc, out, _ = run("inspect", path("wide.mlmap"))
+        self.assertEqual(rc, 0)
+        line = next(l for l in out.splitlines() if l.startswith("features:"))
+        self.assertIn("40:", line)
+        self.assertIn("...", line)
+        self.assertIn("feature_39", line)
+        self.assertNotIn("feature_20", line)
+        rc, out, _ = run("inspect", path("wide.mlmap"), "--json")
+        self.assertEqual(json.loads(out)["feature_names"], names)
+
+    def test_verify_ok(self):
+        for name, m in MODELS.items():
+            p = path(f"{name}.mlmap")
+            rc, out, err = run("verify", p)
+            info = m.info()
+            self.assertEqual((rc, err), (0, ""))
+            self.assertEqual(out, f"OK: {p} ({info['estimator']}, {info['file_size']} bytes, "
+                                  f"hash {info['content_hash']})\n")
+
+
+# --- errors -------------------------------------------------------------------------
+
+class Errors(Fixture):
+    def assert_error(self, code, args, stdin=None, pattern=None):
+        rc, out, err = run(*args, stdin=stdin)
+        self.assertEqual(rc, code, f"{args}: {err}")
+        lines = err.splitlines()
+        self.assertEqual(len(lines), 1, f"{args}: stderr {err!r}")
+        self.assertTrue(lines[0].startswith("mlmap: "), lines[0])
+        if code != 0:
+            self.assertEqual(out, "", f"{args}: stdout {out!r}")
+        if pattern:
+            self.assertRegex(lines[0], pattern)
+        return lines[0]
+
+    def test_usage(self):
+        m = path("clf_int.mlmap")
+        self.assert_error(1, [], pattern="missing command.*usage: mlmap")
+        self.assert_error(1, ["frobnicate"], pattern="unknown command 'frobnicate'")
+        self.assert_error(1, ["--bogus"], pattern="unknown flag")
+        self.assert_error(1, ["predict", m, "--bogus"], pattern=r"unknown flag '--bogus'.*usage: mlmap predict")
+        self.assert_error(1, ["inspect", m, "--proba"], pattern="unknown flag")
+        self.assert_error(1, ["verify", m, "--json"], pattern="unknown flag")
+        self.assert_error(1, ["inspect"], pattern="missing FILE")
+        self.assert_error(1, ["verify"], pattern="missing FILE")
+        self.assert_error(1, ["predict"], pattern="missing FILE")
+        self.assert_error(1, ["verify", m, m], pattern="unexpected argument")
+        self.assert_error(1, ["predict", m, "a.csv", "b.csv"], pattern="unexpected argument 'b.csv'")
+        for bad in ["x", "-1", "", "1.5", "99999999999"]:
+            self.assert_error(1, ["predict", m, "--threads", bad], pattern="--threads")
+        self.assert_error(1, ["predict", m, "--threads"], pattern="needs a value")
+        self.assert_error(1, ["predict", m, "--output="], pattern="--output needs a file name")
+        self.assert_error(1, ["inspect", m, "--json=yes"], pattern="takes no value")
+        self.assert_error(1, ["predict", path("reg.mlmap"), "--proba"], stdin="",
+                          pattern="--proba needs a classifier")
+
+    def test_help(self):
+        rc, out, err = run("--help")
+        self.assertEqual((rc, err), (0, ""))
+        for verb in ["inspect", "verify", "predict"]:
+            self.assertIn(f"mlmap {verb} ", out)
+            rc, out2, err = run(verb, "--help")
+            self.assertEqual((rc, err), (0, ""))
+            self.assertTrue(out2.startswith(f"usage: mlmap {verb} "))
+        rc, out, _ = run("--version")
+        self.assertEqual(rc, 0)
+        self.assertIn(mlmap.__version__, out)
+
+    def bad_model_files(self):
+        """(name, path, expected error code) of files that are not usable models."""
+        os.makedirs(path("a_directory"), exist_ok=True)
+        open(path("empty.mlmap"), "wb").close()
+        with open(path("garbage.mlmap"), "wb") as f:
+            f.write(np.random.RandomState(3).bytes(5000))
+        good = read(path("clf_int.mlmap"), "rb")
+        with open(path("truncated.mlmap"), "wb") as f:
+            f.write(good[: len(good) * 2 // 3])
+        return [
+            (path("does_not_exist.mlmap"), "io_error"),
+            (path("a_directory"), "not_a_file"),
+            (path("empty.mlmap"), "file_too_small"),
+            (path("garbage.mlmap"), "bad_magic"),
+            (path("truncated.mlmap"), "truncated"),
+        ]
+
+    def test_bad_model_files(self):
+        f = write_csv("ok.csv", self.X[:5])
+        for p, code in self.bad_model_files():
+            for args in (["inspect", p], ["inspect", p, "--json"], ["verify", p], ["predict", p, f]):
+                self.assert_error(2, args, pattern=f"^mlmap: {code}: ")
+
+    def test_corrupt_column_fails_verify(self):
+        good = bytearray(read(path("reg.mlmap"), "rb"))
+        info = MODELS["reg"].info()
+        # Flip a byte in the last column (after the header, before the end).
+        good[-5] ^= 0xFF
+        with open(path("flipped.mlmap"), "wb") as f:
+            f.write(good)
+        self.assertGreater(len(good), 64 + info["header_size"])
+        self.assert_error(2, ["verify", path("flipped.mlmap")], pattern="^mlmap: (checksum_mismatch|invalid_model): ")
+
+    def test_bad_input(self):
+        m = path("clf_int.mlmap")
+        self.assert_error(2, ["predict", m, path("no_such.csv")], pattern=r"cannot open '.*no_such\.csv'")
+        os.makedirs(path("csv_dir"), exist_ok=True)
+        self.assert_error(2, ["predict", m, path("csv_dir")], pattern="directory")
+        # Wrong field count: the line number is named.
+        text = "f0,f1,f2,f3,f4\n1,2,3,4,5\n1,2,3,4,5\n1,2,3,4\n"
+        self.assert_error(2, ["predict", m], stdin=text, pattern=r"<stdin> line 4: 4 fields, expected 5")
+        f = path("fields.csv")
+        with open(f, "w") as g:
+            g.write("1,2,3,4,5\n\n1,2,3,4,5,6\n")
+        self.assert_error(2, ["predict", m, f], pattern=r"fields\.csv line 3: 6 fields, expected 5")
+        # Wrong number of columns (no header).
+        self.assert_error(2, ["predict", m], stdin="1,2,3\n", pattern="line 1: 3 columns.* 5 features")
+        self.assert_error(2, ["predict", path("clf_str.mlmap")], stdin="a,b,c\n1,2,3\n",
+                          pattern="line 1: the header has 3 columns.* 5 features")
+        # A missing named column.
+        self.assert_error(2, ["predict", m], stdin="f0,f1,f2,f4,x\n1,2,3,4,5\n", pattern="lacks.*'f3'")
+        self.assert_error(2, ["predict", m], stdin="f0,f1,f4,x\n1,2,3,4\n", pattern="lacks.*'f2', 'f3'")
+        # Missing values into a RandomForest (not trained to route them).
+        for tok in ["", "NA", "nan", "NaN"]:
+            self.assert_error(2, ["predict", m], stdin=f"f0,f1,f2,f3,f4\n1,2,3,4,5\n1,{tok},3,4,5\n",
+                              pattern=r"line 3: column 2 \(feature 'f1'\) is missing.*missing values")
+        self.assert_error(2, ["predict", path("multi.mlmap")], stdin="1,2,3,4,5\n1,2,3,4,NA\n",
+                          pattern=r"line 2: column 5 is missing")
+        # Not a number after the first line.
+        self.assert_error(2, ["predict", m], stdin="1,2,3,4,5\n1,2,x,4,5\n", pattern="line 2: .*not a number: 'x'")
+        self.assert_error(2, ["predict", m], stdin='1,2,3,4,5\n1,2,"3,4,5\n', pattern="unterminated")
+
+    def test_unwritable_output(self):
+        f = write_csv("ok2.csv", self.X[:5])
+        m = path("clf_int.mlmap")
+        self.assert_error(2, ["predict", m, f, "--output", path("no_dir/out.csv")], pattern="cannot create")
+        os.makedirs(path("a_dir_out"), exist_ok=True)
+        self.assert_error(2, ["predict", m, f, "--output", path("a_dir_out")], pattern="directory")
+        if os.path.exists("/dev/full"):
+            with open("/dev/full", "w") as full:
+                p = subprocess.run([CLI, "predict", m, f], stdout=full, stderr=subprocess.PIPE)
+            self.assertEqual(p.returncode, 2)
+            self.assertEqual(len(p.stderr.decode().splitlines()), 1)
+
+
+if __name__ == "__main__":
+    try:
+        result = unittest.main(exit=False, verbosity=2).result
+    finally:
+        if TMP:
+            shutil.rmtree(TMP, ignore_errors=True)
+    sys.exit(0 if result.wasSuccessful() else 1)

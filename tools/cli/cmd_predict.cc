@@ -1,0 +1,166 @@
+// mlmap predict FILE [INPUT.csv|-] [--proba] [--threads N] [--output OUT]
+//
+// Streams the input in chunks of rows (memory stays bounded, see
+// rows_per_chunk), predicts each chunk from float64 values (as Python does for
+// float64 input) and writes CSV: `label` (classifiers), one probability
+// column per class (--proba), or `prediction` / `prediction_0..k-1`
+// (regressors).
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "csv.hpp"
+#include "feature_reader.hpp"
+#include "mlmap/model.hpp"
+#include "output.hpp"
+#include "report.hpp"
+
+namespace mlmap::cli {
+
+namespace {
+
+// Rows per chunk: 4096, fewer for wide models so that a chunk's input and
+// output stay within about 32 MiB.
+constexpr size_t max_chunk_rows = 4096;
+constexpr size_t chunk_bytes = size_t{32} << 20;
+
+size_t rows_per_chunk(size_t n_features, size_t width) {
+  const size_t row_bytes = sizeof(double) * (n_features + width) + sizeof(int64_t);
+  return std::clamp<size_t>(chunk_bytes / row_bytes, 1, max_chunk_rows);
+}
+
+struct Options {
+  std::string model_path;
+  std::string input_path;
+  std::string output_path;
+  bool proba = false;
+  int n_threads = 1;
+};
+
+// What each output row holds.
+enum class Kind { label, probabilities, values };
+
+std::vector<std::string> column_names(const ModelInfo& info, Kind kind, size_t width) {
+  if (kind == Kind::label) return {"label"};
+  std::vector<std::string> names;
+  for (size_t i = 0; i < width; ++i) {
+    if (kind == Kind::probabilities)
+      names.push_back(i < info.classes.size() ? info.classes.to_string(i) : std::to_string(i));
+    else
+      names.push_back(width == 1 ? "prediction" : "prediction_" + std::to_string(i));
+  }
+  return names;
+}
+
+// Class labels, ready to write as CSV fields.
+std::vector<std::string> label_fields(const ModelInfo& info, size_t n_classes) {
+  std::vector<std::string> labels;
+  for (size_t i = 0; i < n_classes; ++i)
+    labels.push_back(csv_field(i < info.classes.size() ? info.classes.to_string(i) : std::to_string(i)));
+  return labels;
+}
+
+int predict(const Options& o) {
+  auto model = Model::open(o.model_path);
+  if (!model) return fail(model.error());
+  const ModelInfo& info = model->info();
+  const bool classifier = info.task == Task::classification;
+  if (o.proba && !classifier)
+    return usage_error(predict_command(), "--proba needs a classifier, but '" + o.model_path + "' holds a " +
+                                              task_name(info.task) + " model");
+  const Kind kind = !classifier ? Kind::values : o.proba ? Kind::probabilities : Kind::label;
+  const size_t width = model->output_width(Output::value);
+  const size_t nf = model->num_features();
+
+  std::string error;
+  auto input = CsvReader::open(o.input_path, error);
+  if (!input) return fail(error);
+  auto output = OutputFile::open(o.output_path, error);
+  if (!output) return fail(error);
+
+  FeatureReader rows(*input, info);
+  const size_t chunk_rows = rows_per_chunk(nf, width);
+  std::vector<double> X(chunk_rows * nf);
+  std::vector<double> values(kind == Kind::label ? 0 : chunk_rows * width);
+  std::vector<int64_t> classes(kind == Kind::label ? chunk_rows : 0);
+  const std::vector<std::string> labels = label_fields(info, width);
+  PredictOptions options;
+  options.n_threads = o.n_threads;
+
+  std::string text;
+  CsvWriter csv(text);
+  // The header goes out with the first chunk: an input rejected at its first
+  // line leaves standard output empty.
+  for (const auto& name : column_names(info, kind, width)) csv.field(name);
+  csv.end_row();
+  for (;;) {
+    size_t n = 0;
+    if (!rows.read(X.data(), chunk_rows, n, error)) return fail(error);
+    if (kind == Kind::label) {
+      auto st = model->predict_class(X.data(), n, classes.data(), o.n_threads);
+      if (!st) return fail(st.error());
+      for (size_t r = 0; r < n; ++r) {
+        const int64_t c = classes[r];
+        if (c >= 0 && static_cast<size_t>(c) < labels.size())
+          text += labels[static_cast<size_t>(c)];
+        else
+          text += std::to_string(c);
+        text += '\n';
+      }
+    } else {
+      auto st = model->predict(X.data(), n, values.data(), options);
+      if (!st) return fail(st.error());
+      for (size_t r = 0; r < n; ++r) {
+        for (size_t j = 0; j < width; ++j) csv.number(values[r * width + j]);
+        csv.end_row();
+      }
+    }
+    if (!output->write(text, error)) return fail(error);
+    text.clear();
+    if (n < chunk_rows) break;
+  }
+  if (!output->commit(error)) return fail(error);
+  return exit_ok;
+}
+
+int run(const Args& args) {
+  Options o;
+  o.model_path = args.positional()[0];
+  o.input_path = args.positional_or(1, "-");
+  o.output_path = args.value("--output").value_or("-");
+  if (o.output_path.empty()) return usage_error(predict_command(), "--output needs a file name");
+  o.proba = args.has("--proba");
+  if (auto t = args.value("--threads")) {
+    auto n = parse_non_negative_int(*t);
+    if (!n) return usage_error(predict_command(), "--threads takes a whole number >= 0, not '" + *t + "'");
+    o.n_threads = *n;
+  }
+  return predict(o);
+}
+
+}  // namespace
+
+const Command& predict_command() {
+  static const Command command{
+      "predict",
+      "FILE [INPUT.csv|-] [--proba] [--threads N] [--output OUT]",
+      "predict the rows of a CSV file (default: standard input)",
+      "Input: CSV with an optional header of feature names (a first line with any\n"
+      "non-numeric field).  With a header and a model that knows its feature\n"
+      "names, columns are matched by name (any order, extra columns ignored);\n"
+      "otherwise they are positional.  Empty fields, NA and nan are missing values.\n"
+      "Output: CSV with a header: `label` for classifiers, one probability column\n"
+      "per class with --proba, `prediction` (or prediction_0..k-1) for regressors.",
+      ArgSpec{{{"--proba", "", "classifiers: class probabilities instead of labels"},
+               {"--threads", "N", "threads per chunk of rows (default 1; 0 = all cores)"},
+               {"--output", "OUT", "write to OUT (atomically) instead of standard output"}},
+              {"FILE", "INPUT"},
+              1,
+              2},
+      run};
+  return command;
+}
+
+}  // namespace mlmap::cli

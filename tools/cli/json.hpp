@@ -1,0 +1,49 @@
+// tools/cli/json.hpp — a small JSON writer (objects, arrays, strings,
+// integers, booleans, null), indented like Python's json.dumps(indent=2).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlmap::cli {
+
+/// `s` as a JSON string literal, quotes included.  Escapes '"', '\\' and
+/// control characters; valid UTF-8 passes through; each byte of an invalid
+/// UTF-8 sequence becomes U+FFFD, so the output is always valid JSON.
+std::string json_quote(std::string_view s);
+
+class JsonWriter {
+ public:
+  /// Appends to `out`; `indent` 0 writes everything on one line.
+  explicit JsonWriter(std::string& out, int indent = 2) : out_(out), indent_(indent) {}
+
+  void begin_object();
+  void end_object();
+  void begin_array();
+  void end_array();
+  /// The key of the next member (inside an object only).
+  void key(std::string_view name);
+
+  void string(std::string_view s);
+  void integer(int64_t v);
+  void uinteger(uint64_t v);
+  void boolean(bool v);
+  void null();
+
+ private:
+  void before_value();
+  void close(char bracket);
+  void newline();
+
+  struct Level {
+    bool empty = true;
+  };
+  std::string& out_;
+  int indent_;
+  std::vector<Level> stack_;
+  bool after_key_ = false;
+};
+
+}  // namespace mlmap::cli
