@@ -41,7 +41,7 @@ struct ClassLabels {
   std::vector<std::string> strings;
 
   size_t size() const noexcept { return kind == Kind::integers ? integers.size() : strings.size(); }
-  /// Label i as text (integers in decimal).
+  /// Label i as text (integers in decimal); "" when i is out of range.
   std::string to_string(size_t i) const;
 };
 

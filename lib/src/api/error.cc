@@ -44,8 +44,8 @@ const char* task_name(Task task) noexcept {
 }
 
 std::string ClassLabels::to_string(size_t i) const {
-  if (kind == Kind::integers) return std::to_string(integers.at(i));
-  return strings.at(i);
+  if (kind == Kind::integers) return i < integers.size() ? std::to_string(integers[i]) : std::string();
+  return i < strings.size() ? strings[i] : std::string();
 }
 
 }  // namespace mlmap

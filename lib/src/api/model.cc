@@ -38,34 +38,40 @@ Status check_missing(const LoadedModel& m, const In* X, size_t n_rows) {
 // What one worker computes for rows [begin, end): values into `out` or class
 // indices into `classes`.
 template <class In, class Out>
-void predict_range(const LoadedModel& m, const In* X, size_t begin, size_t end, Out* out, Output output,
-                   int64_t* classes) {
-  const size_t nf = m.info.n_features;
-  const size_t n_raw = m.link.n_raw;
-  const size_t n_out = m.link.n_outputs;
-  const size_t width = out_width(m, output);
-  const size_t block = std::max<size_t>(1, std::min<size_t>(256, 65536 / (n_raw + n_out)));
-  std::vector<double> raw(std::min(block, end - begin) * n_raw);
-  std::vector<double> val(n_out);
-  for (size_t r = begin; r < end; r += block) {
-    const size_t n = std::min(block, end - r);
-    m.predictor->raw_scores(X + r * nf, n, raw.data());
-    for (size_t i = 0; i < n; ++i) {
-      double* rr = raw.data() + i * n_raw;
-      if (!m.base_score.empty())
-        for (size_t j = 0; j < n_raw; ++j) rr[j] += m.base_score[j];
-      const double* result = rr;
-      if (output == Output::value || classes) {
-        model::apply_link(m.link, rr, val.data());
-        result = val.data();
-      }
-      if (classes) {
-        classes[r + i] = model::decide_class(m.link, rr, val.data());
-      } else {
-        Out* o = out + (r + i) * width;
-        for (size_t j = 0; j < width; ++j) o[j] = static_cast<Out>(result[j]);
+Status predict_range(const LoadedModel& m, const In* X, size_t begin, size_t end, Out* out, Output output,
+                     int64_t* classes) noexcept {
+  try {
+    const size_t nf = m.info.n_features;
+    const size_t n_raw = m.link.n_raw;
+    const size_t n_out = m.link.n_outputs;
+    const size_t width = out_width(m, output);
+    const size_t block = std::max<size_t>(1, std::min<size_t>(256, 65536 / (n_raw + n_out)));
+    std::vector<double> raw(std::min(block, end - begin) * n_raw);
+    std::vector<double> val(n_out);
+    for (size_t r = begin; r < end; r += block) {
+      const size_t n = std::min(block, end - r);
+      auto st = m.predictor->raw_scores(X + r * nf, n, raw.data());
+      if (!st) return st;
+      for (size_t i = 0; i < n; ++i) {
+        double* rr = raw.data() + i * n_raw;
+        if (!m.base_score.empty())
+          for (size_t j = 0; j < n_raw; ++j) rr[j] += m.base_score[j];
+        const double* result = rr;
+        if (output == Output::value || classes) {
+          model::apply_link(m.link, rr, val.data());
+          result = val.data();
+        }
+        if (classes) {
+          classes[r + i] = model::decide_class(m.link, rr, val.data());
+        } else {
+          Out* o = out + (r + i) * width;
+          for (size_t j = 0; j < width; ++j) o[j] = static_cast<Out>(result[j]);
+        }
       }
     }
+    return {};
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory predicting " + std::to_string(end - begin) + " rows");
   }
 }
 
@@ -83,24 +89,26 @@ Status run(const LoadedModel& m, const In* X, size_t n_rows, Out* out, Output ou
     if (!st) return st;
     size_t threads = n_threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<size_t>(n_threads);
     threads = std::max<size_t>(1, std::min(threads, n_rows / min_rows_per_thread));
-    if (threads == 1) {
-      predict_range(m, X, 0, n_rows, out, output, classes);
-      return {};
-    }
+    if (threads == 1) return predict_range(m, X, 0, n_rows, out, output, classes);
     const size_t chunk = (n_rows + threads - 1) / threads;
+    std::vector<Status> results(threads);
     std::vector<std::thread> pool;
     size_t begin = chunk;  // the calling thread takes [0, chunk)
     try {
-      for (; begin < n_rows; begin += chunk) {
+      for (size_t t = 1; begin < n_rows; begin += chunk, ++t) {
         const size_t end = std::min(n_rows, begin + chunk);
-        pool.emplace_back([&m, X, begin, end, out, output, classes] { predict_range(m, X, begin, end, out, output, classes); });
+        pool.emplace_back([&m, X, begin, end, out, output, classes, &results, t] {
+          results[t] = predict_range(m, X, begin, end, out, output, classes);
+        });
       }
     } catch (const std::system_error&) {
-      // Could not start a thread: the caller does the rest.
-      predict_range(m, X, begin, n_rows, out, output, classes);
+      // Could not start a thread: the caller does the rest too.
+      results[0] = predict_range(m, X, begin, n_rows, out, output, classes);
     }
-    predict_range(m, X, 0, std::min(chunk, n_rows), out, output, classes);
+    if (results[0].ok()) results[0] = predict_range(m, X, 0, std::min(chunk, n_rows), out, output, classes);
     for (auto& t : pool) t.join();
+    for (auto& r : results)
+      if (!r.ok()) return r;
     return {};
   } catch (const std::bad_alloc&) {
     return Error(error_code::out_of_memory, "out of memory predicting " + std::to_string(n_rows) + " rows");

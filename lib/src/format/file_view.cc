@@ -1,6 +1,9 @@
 #include "format/file_view.hpp"
 
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "format/checksum.hpp"
 #include "format/limits.hpp"
@@ -105,6 +108,25 @@ Result<const fb::Column*> FileView::column_desc(int32_t index, const char* role,
 
 Status FileView::verify_column_checksums() const noexcept {
   const auto* columns = header_->columns();
+  // Bytes outside the header and the columns are padding: writers write
+  // zeros, so anything else is damage the checksums would not see.
+  try {
+    std::vector<std::pair<uint64_t, uint64_t>> spans;
+    for (uint32_t i = 0; i < columns->size(); ++i)
+      spans.emplace_back(columns->Get(i)->offset(), columns->Get(i)->length());
+    std::sort(spans.begin(), spans.end());
+    uint64_t cursor = preamble_.header_offset + preamble_.header_length;
+    spans.emplace_back(size(), 0);
+    for (const auto& [off, len] : spans) {
+      for (uint64_t p = cursor; p < off; ++p)
+        if (base()[p] != 0)
+          return Error(error_code::checksum_mismatch, "padding byte at offset " + str(p) +
+                                                          " is not zero: the file is damaged outside its columns");
+      cursor = std::max(cursor, off + len);
+    }
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory verifying padding");
+  }
   for (uint32_t i = 0; i < columns->size(); ++i) {
     const fb::Column* c = columns->Get(i);
     uint64_t h = checksum64(base() + c->offset(), static_cast<size_t>(c->length()));

@@ -16,9 +16,10 @@ class Predictor {
   virtual size_t n_raw() const noexcept = 0;
   /// Whether NaN inputs are routed (true) or must be refused by the caller.
   virtual bool accepts_missing() const noexcept = 0;
-  /// raw[i * n_raw() + j] for rows [0, n_rows) of row-major X; overwrites raw.
-  virtual void raw_scores(const float* X, size_t n_rows, double* raw) const noexcept = 0;
-  virtual void raw_scores(const double* X, size_t n_rows, double* raw) const noexcept = 0;
+  /// raw[i * n_raw() + j] for rows [0, n_rows) of row-major X; overwrites
+  /// raw.  Fails only with out_of_memory (for scratch space).
+  [[nodiscard]] virtual Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept = 0;
+  [[nodiscard]] virtual Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept = 0;
   /// Semantic checks of the predictor's columns (tier b, O(size)).
   [[nodiscard]] virtual Status verify() const noexcept = 0;
 };

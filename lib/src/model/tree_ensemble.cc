@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -33,33 +34,35 @@ class TreePredictor final : public Predictor {
   size_t n_raw() const noexcept override { return v_.n_raw; }
   bool accepts_missing() const noexcept override { return has_missing_; }
 
-  void raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override {
+  Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override {
     std::fill(raw, raw + n_rows * v_.n_raw, 0.0);
     kernels::accumulate_trees(v_, X, n_rows, raw);
     finish(raw, n_rows);
+    return {};
   }
 
-  void raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override {
+  Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override {
     // Trees compare float32 inputs (as sklearn and XGBoost do): convert a
-    // block of rows at a time.
+    // block of rows at a time.  IEEE-754 conversion (static_assert below)
+    // rounds to nearest and sends out-of-range values to +-inf.
+    static_assert(std::numeric_limits<float>::is_iec559 && std::numeric_limits<double>::is_iec559);
     constexpr size_t block_bytes = 64 * 1024;
     const size_t nf = v_.n_features;
-    const size_t block = std::max<size_t>(1, block_bytes / sizeof(float) / nf);
+    const size_t step = std::min(n_rows, std::max<size_t>(1, block_bytes / sizeof(float) / nf));
     std::vector<float> xs;
     try {
-      xs.resize(std::min(block, n_rows) * nf);
-    } catch (...) {
-      // A block of one row always fits in practice; fall back to row by row.
-      xs.clear();
+      xs.resize(step * nf);
+    } catch (const std::bad_alloc&) {
+      return Error(error_code::out_of_memory, "out of memory converting input rows to float32");
     }
     std::fill(raw, raw + n_rows * v_.n_raw, 0.0);
-    const size_t step = xs.empty() ? 0 : std::min(block, n_rows);
-    for (size_t r = 0; step && r < n_rows; r += step) {
+    for (size_t r = 0; r < n_rows; r += step) {
       const size_t n = std::min(step, n_rows - r);
       for (size_t i = 0; i < n * nf; ++i) xs[i] = static_cast<float>(X[r * nf + i]);
       kernels::accumulate_trees(v_, xs.data(), n, raw + r * v_.n_raw);
     }
     finish(raw, n_rows);
+    return {};
   }
 
   Status verify() const noexcept override { return verify_tree_view(v_); }

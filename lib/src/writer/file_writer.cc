@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <set>
 
@@ -121,6 +122,23 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   fb::FinishHeaderBuffer(b, fb::CreateHeader(b, provenance, metadata, columns, model));
 }
 
+// The process umask, without the race of umask(umask(0)): Linux reports it in
+// /proc/self/status.
+mode_t current_umask() {
+  if (FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f)) {
+      unsigned mask;
+      if (std::sscanf(line, "Umask: %o", &mask) == 1) {
+        std::fclose(f);
+        return static_cast<mode_t>(mask);
+      }
+    }
+    std::fclose(f);
+  }
+  return 022;
+}
+
 }  // namespace
 
 Status write_all(int fd, const void* data, uint64_t size, const std::string& path) noexcept {
@@ -137,13 +155,15 @@ Status write_all(int fd, const void* data, uint64_t size, const std::string& pat
 }
 
 Status write_atomically(const std::string& path, const std::function<Status(int fd)>& body,
-                        const std::function<Status(const std::string& tmp)>& check, unsigned mode) noexcept {
+                        const std::function<Status(const std::string& tmp)>& check, int mode) noexcept {
   try {
     const auto slash = path.find_last_of('/');
     const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
     struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    const bool exists = ::stat(path.c_str(), &st) == 0;
+    if (exists && S_ISDIR(st.st_mode))
       return Error(error_code::write_failed, "cannot write '" + path + "': it is a directory");
+    if (mode < 0) mode = exists ? static_cast<int>(st.st_mode & 07777) : static_cast<int>(0666 & ~current_umask());
     std::string tmp = path + ".tmp-XXXXXX";
     int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
     if (fd < 0) return os_error("create a temporary file in", dir, errno);
@@ -152,7 +172,7 @@ Status write_atomically(const std::string& path, const std::function<Status(int 
       ::unlink(tmp.c_str());
       return s;
     };
-    if (::fchmod(fd, mode) != 0) return fail(os_error("chmod", tmp, errno));
+    if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return fail(os_error("chmod", tmp, errno));
     auto s = body(fd);
     if (!s) return fail(s);
     if (::fsync(fd) != 0) return fail(os_error("fsync", tmp, errno));

@@ -60,9 +60,10 @@ using CheckFn = std::function<Status(const std::string& tmp_path)>;
 /// Creates a temporary file next to `path`, lets `body` fill it, fsyncs it,
 /// lets `check` inspect it, then renames it over `path` and fsyncs the
 /// directory.  On any failure the temporary file is removed and `path` is
-/// untouched.
+/// untouched.  `mode` < 0 keeps the mode of the file being replaced, or
+/// gives a new file 0666 minus the umask.
 [[nodiscard]] Status write_atomically(const std::string& path, const std::function<Status(int fd)>& body,
-                                      const CheckFn& check = nullptr, unsigned mode = 0644) noexcept;
+                                      const CheckFn& check = nullptr, int mode = -1) noexcept;
 
 /// write(2) all of `data`, retrying short writes and EINTR.
 [[nodiscard]] Status write_all(int fd, const void* data, uint64_t size, const std::string& path) noexcept;

@@ -1,5 +1,6 @@
 """Opening and predicting.  Imports neither scikit-learn nor pickle."""
 
+import copy
 import errno
 import os
 
@@ -25,6 +26,10 @@ class Model:
         self.path = os.path.abspath(path)
         info = core.info()
         self._info = info
+        self._feature_names = tuple(info["feature_names"])
+        # Trees compare float32 inputs (as sklearn does: integers go straight
+        # to float32, not through float64); other models compute in float64.
+        self._input_dtype = np.float32 if info["predictor"] == "tree_ensemble" else np.float64
         self.n_features_in_ = info["n_features"]
         if info["feature_names"]:
             self.feature_names_in_ = np.array(info["feature_names"], dtype=object)
@@ -48,7 +53,7 @@ class Model:
     def info(self):
         """Everything the header says: format and producer versions, source
         library, estimator, feature names, classes, sizes, content hash."""
-        return dict(self._info)
+        return copy.deepcopy(self._info)
 
     def verify(self):
         """Full validation (every index, every checksum); raises FormatError."""
@@ -61,31 +66,47 @@ class Model:
         (n, k) for k outputs."""
         X = self._matrix(X)
         if self.task == "classification":
-            return self.classes_[self._core.predict_class(X, n_threads)]
-        return self._squeeze(self._core.predict_values(X, "value", n_threads))
+            return self.classes_[self._core.predict_class(X, self._threads(n_threads))]
+        return self._squeeze(self._core.predict_values(X, "value", self._threads(n_threads)))
 
     def predict_proba(self, X, *, n_threads=1):
         """Class probabilities, shape (n, n_classes)."""
         if self.task != "classification":
             raise AttributeError(f"predict_proba needs a classifier; this model does {self.task}")
-        return self._core.predict_values(self._matrix(X), "value", n_threads)
+        return self._core.predict_values(self._matrix(X), "value", self._threads(n_threads))
 
     def decision_function(self, X, *, n_threads=1):
         """Raw scores before the link function: (n,) for one, else (n, k)."""
-        return self._squeeze(self._core.predict_values(self._matrix(X), "raw", n_threads))
+        return self._squeeze(self._core.predict_values(self._matrix(X), "raw", self._threads(n_threads)))
 
     # -- helpers -----------------------------------------------------------
+    @staticmethod
+    def _threads(n_threads):
+        if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)):
+            raise TypeError(f"n_threads must be an int, not {type(n_threads).__name__}")
+        if not 0 <= n_threads <= 4096:
+            raise ValueError(f"n_threads must be in [0, 4096] (0 = all cores), not {n_threads}")
+        return int(n_threads)
+
     @staticmethod
     def _squeeze(values):
         return values[:, 0] if values.shape[1] == 1 else values
 
     def _matrix(self, X):
+        if type(X).__module__.startswith("scipy.sparse"):
+            raise TypeError("sparse input is not supported; pass X.toarray()")
         if hasattr(X, "columns") and hasattr(X, "iloc"):  # a pandas DataFrame
             X = self._reorder_columns(X)
-        X = np.asarray(X)
+        if not isinstance(X, np.ndarray):
+            # As sklearn's check_array: lists convert straight to the model's
+            # input dtype (Python ints round once, to float32 for trees).
+            try:
+                X = np.asarray(X, dtype=self._input_dtype)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"X must be numeric: {e}") from None
         if X.dtype != np.float32 and X.dtype != np.float64:
             try:
-                X = X.astype(np.float64)
+                X = X.astype(self._input_dtype)
             except (TypeError, ValueError) as e:
                 raise ValueError(f"X must be numeric: {e}") from None
         if X.ndim != 2:
@@ -98,7 +119,7 @@ class Model:
         return np.ascontiguousarray(X)
 
     def _reorder_columns(self, frame):
-        names = self._info["feature_names"]
+        names = list(self._feature_names)
         if not names:
             return frame.to_numpy()
         present = set(frame.columns)

@@ -55,7 +55,11 @@ def class_labels(classes):
     """Labels as a list of int or of str, plus the numpy dtype to restore
     (None when int64 / str round-trip on their own)."""
     c = np.asarray(classes)
+    int64 = np.iinfo(np.int64)
     if c.dtype.kind in "iub":
+        if c.dtype.kind == "u" and c.size and int(c.max()) > int64.max:
+            raise UnsupportedModelError(
+                f"class label {int(c.max())} does not fit in int64; mlmap stores integer labels as int64")
         return [int(x) for x in c], (None if c.dtype == np.int64 else c.dtype.str)
     if c.dtype.kind == "U":
         return [str(x) for x in c], c.dtype.str
@@ -64,7 +68,8 @@ def class_labels(classes):
     if c.dtype.kind == "O":
         if all(isinstance(x, str) for x in c):
             return [str(x) for x in c], "object"
-        if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in c):
+        if all(isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+               and int64.min <= int(x) <= int64.max for x in c):
             return [int(x) for x in c], "object"
     raise UnsupportedModelError(
         f"class labels of dtype {c.dtype} ({list(c[:3])}...) are not supported; "
