@@ -17,7 +17,10 @@ inline bool reference_in_set(const std::vector<std::vector<uint32_t>>& sets, uin
 }
 
 /// Leaf node index reached by row x; `less` selects XGBoost's x < t rule.
-inline size_t reference_leaf(const NodeList& t, const float* x, const std::vector<std::vector<uint32_t>>& sets,
+/// T = float compares as sklearn's trees do (float32 input against float64
+/// thresholds); T = double as HistGradientBoosting does.
+template <class T>
+inline size_t reference_leaf(const NodeList& t, const T* x, const std::vector<std::vector<uint32_t>>& sets,
                              bool less = false) {
   size_t i = 0;
   while (t.left[i] >= 0) {

@@ -112,17 +112,37 @@ TEST_CASE("categorical splits go left for categories in the set") {
   }
 }
 
+TEST_CASE("float64 thresholds compare float64 inputs exactly") {
+  test::TempDir dir;
+  TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum, SplitRule::less_equal, ThresholdType::float64);
+  REQUIRE(b.add_tree(stump(false).view()).ok());
+  Model m = save_and_open(dir, regression(2), b);
+  CHECK(m.info().trees.threshold_bits == 64);
+  const double X[] = {9, 0.5, 9, std::nextafter(0.5, 1.0), 9, 1.7e9 + 0.25};
+  double out[3];
+  REQUIRE(m.predict(X, 3, out).ok());
+  CHECK(out[0] == 10);
+  CHECK(out[1] == 20);  // 0.5 + 1e-16: a float32 comparison would say left
+  CHECK(out[2] == 20);
+  const float Xf[] = {9, 0.5f, 9, 0.50000006f};
+  REQUIRE(m.predict(Xf, 2, out).ok());
+  CHECK(out[0] == 10);
+  CHECK(out[1] == 20);
+}
+
 TEST_CASE("random ensembles agree with an independent walk of the source trees") {
-  for (uint64_t seed = 1; seed <= 6; ++seed) {
+  for (uint64_t seed = 1; seed <= 8; ++seed) {
     CAPTURE(seed);
     test::TempDir dir;
     std::mt19937_64 rng(seed);
     const size_t nf = 7, width = 1 + seed % 3, n_trees = 5 + seed;
     const bool missing = seed % 2 == 0;
     const bool less = seed % 3 == 0;
+    const bool f64 = seed >= 7;
     std::vector<std::vector<uint32_t>> sets = {{0x00FF00FFu}, {0x12345678u, 0x9u}};
     TreeEnsembleBuilder b(nf, width, width + 1, seed % 2 ? Aggregation::mean : Aggregation::sum,
-                          less ? SplitRule::less : SplitRule::less_equal);
+                          less ? SplitRule::less : SplitRule::less_equal,
+                          f64 ? ThresholdType::float64 : ThresholdType::float32);
     for (auto& s : sets) b.add_category_set(s.data(), s.size());
     std::vector<test::NodeList> trees;
     std::vector<uint32_t> outputs;
@@ -136,19 +156,26 @@ TEST_CASE("random ensembles agree with an independent walk of the source trees")
     auto d = regression(nf, width + 1);
     Model m = save_and_open(dir, d, b);
     const size_t rows = 300;
-    auto X = test::random_rows(rng, rows, nf, missing ? 0.15 : 0.0);
-    // Put some inputs exactly on thresholds.
+    auto Xf = test::random_rows(rng, rows, nf, missing ? 0.15 : 0.0);
+    std::vector<double> X(Xf.begin(), Xf.end());
+    // float64 models see inputs float32 cannot hold; some inputs sit exactly
+    // on thresholds (or, for float32 models, on their float32 value).
+    std::uniform_real_distribution<double> tiny(-1e-9, 1e-9);
+    for (size_t i = 0; f64 && i < X.size(); ++i)
+      if (i % nf != 0) X[i] += tiny(rng);
     for (size_t r = 0; r < rows; r += 3) {
       const auto& t = trees[r % n_trees];
       if (t.left[0] >= 0 && (t.categorical.empty() || !t.categorical[0]))
-        X[r * nf + t.feature[0]] = static_cast<float>(t.threshold[0]);
+        X[r * nf + t.feature[0]] = f64 ? t.threshold[0] : static_cast<float>(t.threshold[0]);
     }
+    std::vector<float> X32(X.begin(), X.end());
     std::vector<double> got(rows * (width + 1));
     REQUIRE(m.predict(X.data(), rows, got.data()).ok());
     for (size_t r = 0; r < rows; ++r) {
       std::vector<double> want(width + 1, 0.0);
       for (size_t k = 0; k < n_trees; ++k) {
-        size_t leaf = test::reference_leaf(trees[k], &X[r * nf], sets, less);
+        size_t leaf = f64 ? test::reference_leaf(trees[k], &X[r * nf], sets, less)
+                          : test::reference_leaf(trees[k], &X32[r * nf], sets, less);
         for (size_t j = 0; j < width; ++j) want[outputs[k] + j] += trees[k].values[leaf * width + j];
       }
       if (seed % 2)

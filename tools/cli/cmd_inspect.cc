@@ -113,7 +113,8 @@ std::string text_report(const std::string& path, const ModelInfo& i) {
     line("trees", std::to_string(t.n_trees) + " trees, " + std::to_string(t.n_nodes) + " nodes, " +
                       std::to_string(t.n_leaves) + " leaves, max depth " + std::to_string(t.max_depth) +
                       ", leaf width " + std::to_string(t.leaf_width) +
-                      (t.has_categorical ? ", categorical splits" : ""));
+                      (t.has_categorical ? ", categorical splits" : "") +
+                      (t.threshold_bits == 64 ? ", float64 thresholds" : ""));
   }
   line("file size", std::to_string(i.file_size) + " bytes (header " + std::to_string(i.header_size) + " bytes, " +
                         std::to_string(i.n_columns) + " columns)");
@@ -204,6 +205,8 @@ std::string json_report(const ModelInfo& i) {
     j.uinteger(t.leaf_width);
     j.key("has_categorical");
     j.boolean(t.has_categorical);
+    j.key("threshold_bits");
+    j.uinteger(t.threshold_bits);
     j.end_object();
   }
   j.key("file_size");

@@ -53,6 +53,7 @@ struct TreeSummary {
   uint32_t max_depth = 0;
   uint32_t leaf_width = 0;
   bool has_categorical = false;
+  uint32_t threshold_bits = 32;  // 32: inputs compare as float32; 64: as float64
 };
 
 struct ModelInfo {

@@ -43,6 +43,12 @@ enum class Aggregation { sum, mean };
 /// How a source tree compares: sklearn sends x <= t left, XGBoost x < t.
 enum class SplitRule { less_equal, less };
 
+/// The precision inputs are compared at.  float32 matches sklearn's trees
+/// and XGBoost (which cast inputs to float32); float64 matches sklearn's
+/// HistGradientBoosting (which compares float64 inputs with float64
+/// thresholds) and is exact for large-magnitude features such as timestamps.
+enum class ThresholdType { float32, float64 };
+
 /// One tree in node-list form; node 0 is the root.  Read during add_tree()
 /// only.  A node is a leaf when left[i] < 0.
 struct TreeNodes {
@@ -72,7 +78,7 @@ struct TreeOptions {
 class TreeEnsembleBuilder {
  public:
   TreeEnsembleBuilder(size_t n_features, size_t leaf_width, size_t n_raw, Aggregation aggregation,
-                      SplitRule rule = SplitRule::less_equal);
+                      SplitRule rule = SplitRule::less_equal, ThresholdType thresholds = ThresholdType::float32);
 
   /// A set of categories, as a bitset over category values (bit c of word
   /// c / 32); returns its index for TreeNodes::category_set.
@@ -100,7 +106,9 @@ class TreeEnsembleBuilder {
   const std::vector<uint32_t>& tree_depth() const noexcept { return tree_depth_; }
   const std::vector<uint32_t>& tree_output() const noexcept { return tree_output_; }
   const std::vector<uint32_t>& node_info() const noexcept { return node_info_; }
-  const std::vector<float>& node_threshold() const noexcept { return node_threshold_; }
+  ThresholdType threshold_type() const noexcept { return threshold_type_; }
+  const std::vector<float>& node_threshold() const noexcept { return node_threshold_; }          // float32
+  const std::vector<double>& node_threshold64() const noexcept { return node_threshold64_; }     // float64
   const std::vector<uint32_t>& node_child() const noexcept { return node_child_; }
   const std::vector<double>& leaf_values() const noexcept { return leaf_values_; }
   const std::vector<std::vector<uint32_t>>& category_sets() const noexcept { return category_sets_; }
@@ -109,17 +117,21 @@ class TreeEnsembleBuilder {
   size_t n_features_, leaf_width_, n_raw_;
   Aggregation aggregation_;
   SplitRule rule_;
+  ThresholdType threshold_type_;
   bool accepts_missing_ = false;
   uint32_t max_depth_ = 0;
   std::vector<uint32_t> tree_root_, tree_depth_, tree_output_;
   std::vector<uint32_t> node_info_, node_child_;
   std::vector<float> node_threshold_;
+  std::vector<double> node_threshold64_;
   std::vector<double> leaf_values_;
   std::vector<std::vector<uint32_t>> category_sets_;
 };
 
 /// Largest float32 <= t: sklearn's `float32(x) <= t` equals `x <= round_down(t)`.
 float round_down_to_float(double t) noexcept;
+/// The float32 threshold to store for `t` under `rule` (x <= result <=> x rule t).
+float float_threshold(double t, SplitRule rule) noexcept;
 
 /// Writes `trees` described by `description` to `path` atomically.
 [[nodiscard]] Status save(const std::string& path, const ModelDescription& description,

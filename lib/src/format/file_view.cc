@@ -106,6 +106,14 @@ Result<const fb::Column*> FileView::column_desc(int32_t index, const char* role,
   return c;
 }
 
+Result<fb::DType> FileView::column_dtype(int32_t index, const char* role) const noexcept {
+  const auto* columns = header_->columns();
+  if (index < 0 || static_cast<uint64_t>(index) >= columns->size())
+    return Error(error_code::column_mismatch, std::string("column '") + role + "' refers to column #" + str(index) +
+                                                  " but the file has " + str(columns->size()) + " columns");
+  return columns->Get(static_cast<uint32_t>(index))->dtype();
+}
+
 Status FileView::verify_column_checksums() const noexcept {
   const auto* columns = header_->columns();
   // Bytes outside the header and the columns are padding: writers write

@@ -35,6 +35,10 @@ class FileView {
     return reinterpret_cast<const T*>(base() + (*desc)->offset());
   }
 
+  /// The dtype of column `index`, for columns that may have more than one
+  /// (column_mismatch if the reference names no column).
+  [[nodiscard]] Result<fb::DType> column_dtype(int32_t index, const char* role) const noexcept;
+
   /// Tier c: XXH3-64 of every column against the stored checksum.
   [[nodiscard]] Status verify_column_checksums() const noexcept;
 

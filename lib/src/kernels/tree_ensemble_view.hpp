@@ -22,7 +22,8 @@ struct TreeEnsembleView {
   const uint32_t* tree_depth = nullptr;     // [n_trees]
   const uint32_t* tree_output = nullptr;    // [n_trees]
   const uint32_t* node_info = nullptr;      // [n_nodes]
-  const float* node_threshold = nullptr;    // [n_nodes]
+  const float* node_threshold = nullptr;    // [n_nodes], float32 models
+  const double* node_threshold64 = nullptr; // [n_nodes], float64 models; exactly one is set
   const uint32_t* node_child = nullptr;     // [n_nodes]
   const double* leaf_values = nullptr;      // [n_leaves * leaf_width]
   const uint32_t* category_sets = nullptr;  // [n_category_sets * category_set_words]

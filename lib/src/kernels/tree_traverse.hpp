@@ -6,27 +6,41 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels/tree_ensemble_view.hpp"
 
 namespace mlmap::kernels {
 
+/// The thresholds of a model whose inputs compare as T (float or double).
+template <class T>
+inline const T* thresholds(const TreeEnsembleView& v) noexcept {
+  if constexpr (std::is_same_v<T, float>)
+    return v.node_threshold;
+  else
+    return v.node_threshold64;
+}
+
 /// Whether category value `x` (not NaN) is in the set a categorical node names.
-inline bool in_category_set(const TreeEnsembleView& v, uint64_t node, float x) noexcept {
+template <class T>
+inline bool in_category_set(const TreeEnsembleView& v, uint64_t node, T x) noexcept {
   if (v.n_category_sets == 0) return false;
-  uint32_t set;
-  std::memcpy(&set, &v.node_threshold[node], sizeof set);
+  uint32_t set;  // the low 32 bits of the threshold slot (little-endian)
+  std::memcpy(&set, &thresholds<T>(v)[node], sizeof set);
   set = std::min(set, v.n_category_sets - 1);
-  // Negative, fractional-free range check first: a float->int cast of an
-  // out-of-range value is undefined behaviour.
-  if (!(x >= 0.0f) || x >= static_cast<float>(uint64_t{v.category_set_words} * 32)) return false;
+  // Range check first: a float->int cast of an out-of-range value is
+  // undefined behaviour.
+  if (!(x >= T(0)) || x >= static_cast<T>(uint64_t{v.category_set_words} * 32)) return false;
   const auto c = static_cast<uint32_t>(x);
   const uint32_t word = v.category_sets[uint64_t{set} * v.category_set_words + c / 32];
   return (word >> (c % 32)) & 1u;
 }
 
-/// Index into leaf_values (in rows of leaf_width) of the leaf `x` reaches in `tree`.
-inline uint64_t find_leaf(const TreeEnsembleView& v, uint32_t tree, const float* x) noexcept {
+/// Index into leaf_values (in rows of leaf_width) of the leaf `x` reaches in
+/// `tree`.  T is the model's threshold type.
+template <class T>
+inline uint64_t find_leaf(const TreeEnsembleView& v, uint32_t tree, const T* x) noexcept {
+  const T* threshold = thresholds<T>(v);
   const uint64_t last = v.n_nodes - 1;
   uint64_t node = std::min<uint64_t>(v.tree_root[tree], last);
   const uint32_t steps = std::min(v.tree_depth[tree], v.max_depth);
@@ -34,14 +48,14 @@ inline uint64_t find_leaf(const TreeEnsembleView& v, uint32_t tree, const float*
     const uint32_t child = v.node_child[node];
     if (child == node) break;
     const uint32_t info = v.node_info[node];
-    const float xv = x[std::min(info & node_feature_mask, v.n_features - 1)];
+    const T xv = x[std::min(info & node_feature_mask, v.n_features - 1)];
     bool left;
     if (xv != xv)
       left = (info & node_missing_left) != 0;
     else if (info & node_categorical)
       left = in_category_set(v, node, xv);
     else
-      left = xv <= v.node_threshold[node];
+      left = xv <= threshold[node];
     node = std::min<uint64_t>(uint64_t{child} + (left ? 0 : 1), last);
   }
   return std::min<uint64_t>(v.node_info[node] & node_feature_mask, v.n_leaves - 1);

@@ -35,39 +35,52 @@ class TreePredictor final : public Predictor {
   bool accepts_missing() const noexcept override { return has_missing_; }
 
   Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override {
+    if (v_.node_threshold64) return converted<double>(X, n_rows, raw);  // float -> double is exact
+    return direct(X, n_rows, raw);
+  }
+
+  Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override {
+    // float32-threshold models compare float32 inputs (as sklearn and XGBoost
+    // do); IEEE-754 conversion rounds to nearest and takes out-of-range values
+    // to +-inf.
+    if (v_.node_threshold) return converted<float>(X, n_rows, raw);
+    return direct(X, n_rows, raw);
+  }
+
+  Status verify() const noexcept override { return verify_tree_view(v_); }
+
+ private:
+  template <class T>
+  Status direct(const T* X, size_t n_rows, double* raw) const noexcept {
     std::fill(raw, raw + n_rows * v_.n_raw, 0.0);
     kernels::accumulate_trees(v_, X, n_rows, raw);
     finish(raw, n_rows);
     return {};
   }
 
-  Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override {
-    // Trees compare float32 inputs (as sklearn and XGBoost do): convert a
-    // block of rows at a time.  IEEE-754 conversion (static_assert below)
-    // rounds to nearest and sends out-of-range values to +-inf.
+  // Converts a block of rows at a time into the model's input type.
+  template <class To, class From>
+  Status converted(const From* X, size_t n_rows, double* raw) const noexcept {
     static_assert(std::numeric_limits<float>::is_iec559 && std::numeric_limits<double>::is_iec559);
     constexpr size_t block_bytes = 64 * 1024;
     const size_t nf = v_.n_features;
-    const size_t step = std::min(n_rows, std::max<size_t>(1, block_bytes / sizeof(float) / nf));
-    std::vector<float> xs;
+    const size_t step = std::min(n_rows, std::max<size_t>(1, block_bytes / sizeof(To) / nf));
+    std::vector<To> xs;
     try {
       xs.resize(step * nf);
     } catch (const std::bad_alloc&) {
-      return Error(error_code::out_of_memory, "out of memory converting input rows to float32");
+      return Error(error_code::out_of_memory, "out of memory converting input rows");
     }
     std::fill(raw, raw + n_rows * v_.n_raw, 0.0);
     for (size_t r = 0; r < n_rows; r += step) {
       const size_t n = std::min(step, n_rows - r);
-      for (size_t i = 0; i < n * nf; ++i) xs[i] = static_cast<float>(X[r * nf + i]);
+      for (size_t i = 0; i < n * nf; ++i) xs[i] = static_cast<To>(X[r * nf + i]);
       kernels::accumulate_trees(v_, xs.data(), n, raw + r * v_.n_raw);
     }
     finish(raw, n_rows);
     return {};
   }
 
-  Status verify() const noexcept override { return verify_tree_view(v_); }
-
- private:
   void finish(double* raw, size_t n_rows) const noexcept {
     if (!mean_) return;
     const double n = static_cast<double>(v_.n_trees);
@@ -116,7 +129,17 @@ Result<TreeEnsembleView> make_tree_view(const format::FileView& file, const fb::
   MLMAP_COLUMN(tree_depth, uint32_t, v.n_trees)
   MLMAP_COLUMN(tree_output, uint32_t, v.n_trees)
   MLMAP_COLUMN(node_info, uint32_t, v.n_nodes)
-  MLMAP_COLUMN(node_threshold, float, v.n_nodes)
+  {
+    auto dtype = file.column_dtype(t.node_threshold(), "trees.node_threshold");
+    if (!dtype) return dtype.error();
+    if (*dtype == fb::DType::Float64) {
+      auto c = file.column<double>(t.node_threshold(), v.n_nodes, "trees.node_threshold");
+      if (!c) return c.error();
+      v.node_threshold64 = *c;
+    } else {
+      MLMAP_COLUMN(node_threshold, float, v.n_nodes)
+    }
+  }
   MLMAP_COLUMN(node_child, uint32_t, v.n_nodes)
   MLMAP_COLUMN(leaf_values, double, v.n_leaves * v.leaf_width)  // < 2^50: no overflow
   if (t.n_category_sets() > 0) {
@@ -156,11 +179,11 @@ Status verify_tree_view(const TreeEnsembleView& v) noexcept {
         const uint32_t info = v.node_info[k];
         const uint64_t child = v.node_child[k];
         if (child == k) {
-          uint32_t bits;
-          std::memcpy(&bits, &v.node_threshold[k], sizeof bits);
+          const double threshold = v.node_threshold ? v.node_threshold[k] : v.node_threshold64[k];
           if ((info & kernels::node_feature_mask) >= v.n_leaves)
             return bad_node(t, k, "leaf row " + str(info & kernels::node_feature_mask) + " >= n_leaves " + str(v.n_leaves));
-          if (!(info & kernels::node_missing_left) || (info & kernels::node_categorical) || bits != 0x7f800000u)
+          if (!(info & kernels::node_missing_left) || (info & kernels::node_categorical) ||
+              threshold != std::numeric_limits<double>::infinity())
             return bad_node(t, k, "leaf is not a fixed point (needs threshold +inf, missing-left, not categorical)");
           continue;
         }
@@ -170,11 +193,14 @@ Status verify_tree_view(const TreeEnsembleView& v) noexcept {
         if ((info & kernels::node_feature_mask) >= v.n_features)
           return bad_node(t, k, "feature " + str(info & kernels::node_feature_mask) + " >= n_features " + str(v.n_features));
         if (info & kernels::node_categorical) {
-          uint32_t set;
-          std::memcpy(&set, &v.node_threshold[k], sizeof set);
+          uint32_t set;  // the low 32 bits of the threshold slot
+          if (v.node_threshold)
+            std::memcpy(&set, &v.node_threshold[k], sizeof set);
+          else
+            std::memcpy(&set, &v.node_threshold64[k], sizeof set);
           if (set >= v.n_category_sets)
             return bad_node(t, k, "category set " + str(set) + " >= n_category_sets " + str(v.n_category_sets));
-        } else if (std::isnan(v.node_threshold[k])) {
+        } else if (v.node_threshold ? std::isnan(v.node_threshold[k]) : std::isnan(v.node_threshold64[k])) {
           return bad_node(t, k, "threshold is NaN");
         }
         for (uint64_t c = child; c <= child + 1; ++c) {
@@ -212,6 +238,7 @@ Result<std::unique_ptr<Predictor>> make_tree_predictor(const format::FileView& f
     summary->max_depth = view->max_depth;
     summary->leaf_width = view->leaf_width;
     summary->has_categorical = view->n_category_sets > 0;
+    summary->threshold_bits = view->node_threshold64 ? 64 : 32;
   }
   try {
     return std::unique_ptr<Predictor>(

@@ -18,14 +18,14 @@ Error bad_tree(size_t tree, size_t node, const std::string& what) {
   return Error(error_code::invalid_argument, "tree " + str(tree) + ", node " + str(node) + ": " + what);
 }
 
-float threshold_for(double t, SplitRule rule) noexcept {
+}  // namespace
+
+float float_threshold(double t, SplitRule rule) noexcept {
   float f = round_down_to_float(t);
   // x < t  <=>  x <= the largest float below t, for float x.
   if (rule == SplitRule::less && static_cast<double>(f) == t) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
   return f;
 }
-
-}  // namespace
 
 float round_down_to_float(double t) noexcept {
   float f = static_cast<float>(t);
@@ -34,8 +34,13 @@ float round_down_to_float(double t) noexcept {
 }
 
 TreeEnsembleBuilder::TreeEnsembleBuilder(size_t n_features, size_t leaf_width, size_t n_raw, Aggregation aggregation,
-                                         SplitRule rule)
-    : n_features_(n_features), leaf_width_(leaf_width), n_raw_(n_raw), aggregation_(aggregation), rule_(rule) {}
+                                         SplitRule rule, ThresholdType thresholds)
+    : n_features_(n_features),
+      leaf_width_(leaf_width),
+      n_raw_(n_raw),
+      aggregation_(aggregation),
+      rule_(rule),
+      threshold_type_(thresholds) {}
 
 uint32_t TreeEnsembleBuilder::add_category_set(const uint32_t* words, size_t n_words) {
   category_sets_.emplace_back(words, words + n_words);
@@ -46,7 +51,7 @@ Status TreeEnsembleBuilder::reserve(size_t n_nodes, size_t n_leaves) noexcept {
   try {
     node_info_.reserve(n_nodes);
     node_child_.reserve(n_nodes);
-    node_threshold_.reserve(n_nodes);
+    (threshold_type_ == ThresholdType::float64 ? node_threshold64_.reserve(n_nodes) : node_threshold_.reserve(n_nodes));
     leaf_values_.reserve(n_leaves * leaf_width_);
     return {};
   } catch (const std::exception&) {
@@ -123,9 +128,26 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
     if (leaf_values_.size() / leaf_width_ + leaves > limits::max_leaves)
       return Error(error_code::limit_exceeded, "more than " + str(limits::max_leaves) + " leaves");
 
+    const bool f64 = threshold_type_ == ThresholdType::float64;
     node_info_.resize(base + reachable);
     node_child_.resize(base + reachable);
-    node_threshold_.resize(base + reachable);
+    (f64 ? node_threshold64_.resize(base + reachable) : node_threshold_.resize(base + reachable));
+    // Leaves hold +inf; a categorical node keeps its set index in the low 32
+    // bits of its threshold slot (the rest zero).
+    auto set_threshold = [&](uint64_t k, double t) {
+      if (f64)
+        node_threshold64_[k] = rule_ == SplitRule::less ? std::nextafter(t, -std::numeric_limits<double>::infinity()) : t;
+      else
+        node_threshold_[k] = float_threshold(t, rule_);
+    };
+    auto set_category = [&](uint64_t k, uint32_t set) {
+      if (f64) {
+        uint64_t bits = set;
+        std::memcpy(&node_threshold64_[k], &bits, sizeof bits);
+      } else {
+        std::memcpy(&node_threshold_[k], &set, sizeof set);
+      }
+    };
     leaf_values_.resize(leaf_base + leaves * leaf_width_);
     uint64_t next_leaf = leaf_base / leaf_width_;
 
@@ -153,7 +175,10 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
         }
         node_info_[k] = static_cast<uint32_t>(row) | kernels::node_missing_left;
         node_child_[k] = static_cast<uint32_t>(k);
-        node_threshold_[k] = std::numeric_limits<float>::infinity();
+        if (f64)
+          node_threshold64_[k] = std::numeric_limits<double>::infinity();
+        else
+          node_threshold_[k] = std::numeric_limits<float>::infinity();
         continue;
       }
       const bool categorical = t.categorical && t.categorical[i];
@@ -161,10 +186,9 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
       if (t.missing_left && t.missing_left[i]) info |= kernels::node_missing_left;
       if (categorical) {
         info |= kernels::node_categorical;
-        const uint32_t set = t.category_set[i];
-        std::memcpy(&node_threshold_[k], &set, sizeof set);
+        set_category(k, t.category_set[i]);
       } else {
-        node_threshold_[k] = threshold_for(t.threshold[i], rule_);
+        set_threshold(k, t.threshold[i]);
       }
       node_info_[k] = info;
       node_child_[k] = static_cast<uint32_t>(next);
@@ -181,7 +205,8 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
   } catch (const std::bad_alloc&) {
     node_info_.resize(base);
     node_child_.resize(base);
-    node_threshold_.resize(base);
+    node_threshold_.resize(std::min(base, node_threshold_.size()));
+    node_threshold64_.resize(std::min(base, node_threshold64_.size()));
     leaf_values_.resize(leaf_base);
     return Error(error_code::out_of_memory, "out of memory adding tree " + str(tree));
   }

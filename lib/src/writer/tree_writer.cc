@@ -21,7 +21,9 @@ Status write_tree_model(const std::string& path, const ModelDescription& d, cons
     const int32_t tree_depth = cols.add("trees.tree_depth", t.tree_depth());
     const int32_t tree_output = cols.add("trees.tree_output", t.tree_output());
     const int32_t node_info = cols.add("trees.node_info", t.node_info());
-    const int32_t node_threshold = cols.add("trees.node_threshold", t.node_threshold());
+    const int32_t node_threshold = t.threshold_type() == ThresholdType::float64
+                                       ? cols.add("trees.node_threshold", t.node_threshold64())
+                                       : cols.add("trees.node_threshold", t.node_threshold());
     const int32_t node_child = cols.add("trees.node_child", t.node_child());
     const int32_t leaf_values = cols.add("trees.leaf_values", t.leaf_values(), {n_leaves, t.leaf_width()});
     const int32_t category_sets =

@@ -86,6 +86,7 @@ py::dict info_dict(const mlmap::ModelInfo& i) {
     t["max_depth"] = i.trees.max_depth;
     t["leaf_width"] = i.trees.leaf_width;
     t["has_categorical"] = i.trees.has_categorical;
+    t["threshold_bits"] = i.trees.threshold_bits;
     d["trees"] = t;
   }
   d["file_size"] = i.file_size;
@@ -296,14 +297,18 @@ PYBIND11_MODULE(_core, mod) {
 
   py::class_<mlmap::TreeEnsembleBuilder>(mod, "TreeEnsembleBuilder")
       .def(py::init([](size_t n_features, size_t leaf_width, size_t n_raw, const std::string& aggregation,
-                       const std::string& rule) {
+                       const std::string& rule, const std::string& thresholds) {
              if (aggregation != "sum" && aggregation != "mean") throw py::value_error("aggregation: 'sum' or 'mean'");
              if (rule != "<=" && rule != "<") throw py::value_error("rule: '<=' or '<'");
+             if (thresholds != "float32" && thresholds != "float64")
+               throw py::value_error("thresholds: 'float32' or 'float64'");
              return mlmap::TreeEnsembleBuilder(
                  n_features, leaf_width, n_raw, aggregation == "mean" ? mlmap::Aggregation::mean : mlmap::Aggregation::sum,
-                 rule == "<" ? mlmap::SplitRule::less : mlmap::SplitRule::less_equal);
+                 rule == "<" ? mlmap::SplitRule::less : mlmap::SplitRule::less_equal,
+                 thresholds == "float64" ? mlmap::ThresholdType::float64 : mlmap::ThresholdType::float32);
            }),
-           py::arg("n_features"), py::arg("leaf_width"), py::arg("n_raw"), py::arg("aggregation"), py::arg("rule") = "<=")
+           py::arg("n_features"), py::arg("leaf_width"), py::arg("n_raw"), py::arg("aggregation"), py::arg("rule") = "<=",
+           py::arg("thresholds") = "float32")
       .def("add_tree", &add_tree, py::arg("left"), py::arg("right"), py::arg("feature"), py::arg("threshold"),
            py::arg("values"), py::arg("missing_left") = py::none(), py::arg("categorical") = py::none(),
            py::arg("category_set") = py::none(), py::arg("output") = 0, py::arg("leaf_scale") = 1.0,

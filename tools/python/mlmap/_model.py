@@ -27,9 +27,11 @@ class Model:
         info = core.info()
         self._info = info
         self._feature_names = tuple(info["feature_names"])
-        # Trees compare float32 inputs (as sklearn does: integers go straight
-        # to float32, not through float64); other models compute in float64.
-        self._input_dtype = np.float32 if info["predictor"] == "tree_ensemble" else np.float64
+        # Most trees compare float32 inputs (as sklearn does: integers go
+        # straight to float32, not through float64); everything else,
+        # HistGradientBoosting's trees included, computes in float64.
+        trees = info.get("trees")
+        self._input_dtype = np.float32 if trees and trees["threshold_bits"] == 32 else np.float64
         self.n_features_in_ = info["n_features"]
         if info["feature_names"]:
             self.feature_names_in_ = np.array(info["feature_names"], dtype=object)
