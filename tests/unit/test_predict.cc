@@ -91,7 +91,7 @@ TEST_CASE("XGBoost's x < t rule") {
   CHECK(out[1] == 10);
 }
 
-TEST_CASE("categorical splits go left for categories in the set") {
+TEST_CASE("categorical splits: in the set left, others right, out of range as missing") {
   test::TempDir dir;
   TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum);
   const uint32_t set[2] = {(1u << 1) | (1u << 3), 1u << 1};  // {1, 3, 33}
@@ -102,8 +102,10 @@ TEST_CASE("categorical splits go left for categories in the set") {
   REQUIRE(b.add_tree(t.view()).ok());
   Model m = save_and_open(dir, regression(2), b);
   CHECK(m.info().trees.has_categorical);
-  const float cats[] = {0, 1, 2, 3, 33, 34, 64, 1e9f, -1, NAN, 1.5f};
-  const double expect[] = {20, 10, 20, 10, 10, 20, 20, 20, 20, 10, 10};
+  // Missing goes left in this stump: NaN, negatives and categories >= 64
+  // (two words of bits) go left too.
+  const float cats[] = {0, 1, 2, 3, 33, 34, 63, 64, 1e9f, -1, NAN, 1.5f, INFINITY};
+  const double expect[] = {20, 10, 20, 10, 10, 20, 20, 10, 10, 10, 10, 10, 10};
   for (size_t i = 0; i < sizeof cats / sizeof cats[0]; ++i) {
     const float x[2] = {0, cats[i]};
     float out;

@@ -21,7 +21,11 @@ def save(estimator, path, *, feature_names=None, metadata=None):
     """
     path = os.fspath(path)
     user_metadata = _check_metadata(metadata)
-    from ._sklearn import export  # imports sklearn: only when saving
+    from ._xgboost import is_xgboost
+    if is_xgboost(estimator):
+        from ._xgboost import export
+    else:
+        from ._sklearn import export  # imports sklearn: only when saving
     exported = export(estimator, feature_names=feature_names)
     exported.description["metadata"] = {**exported.description.get("metadata", {}), **user_metadata}
     exported.write(path)

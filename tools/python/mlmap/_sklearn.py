@@ -147,7 +147,9 @@ def export_trees(estimator, feature_names):
 
 def exporters():
     from sklearn import ensemble, tree
+    from ._sklearn_boosting import exporters as boosting_exporters
     return {
+        **boosting_exporters(),
         tree.DecisionTreeClassifier: export_trees,
         tree.DecisionTreeRegressor: export_trees,
         tree.ExtraTreeClassifier: export_trees,
