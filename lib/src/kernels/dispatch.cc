@@ -1,8 +1,95 @@
+#include "kernels/dispatch.hpp"
+
+#include <atomic>
+#include <cstdlib>
+
 #include "kernels/tree_kernels.hpp"
 
 namespace mlmap::kernels {
 
+namespace {
+
+// GCC's CPU model also checks that the OS saves the wider registers (XGETBV),
+// which xsimd 8.1's detection does not.
+bool detect(Isa isa) noexcept {
+  __builtin_cpu_init();
+  switch (isa) {
+    case Isa::scalar: return true;
+    case Isa::sse4_2: return __builtin_cpu_supports("sse4.2");
+    case Isa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case Isa::avx512bw:
+      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+             __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
+  }
+  return false;
+}
+
+Isa best() noexcept {
+  for (Isa isa : {Isa::avx512bw, Isa::avx2, Isa::sse4_2})
+    if (detect(isa)) return isa;
+  return Isa::scalar;
+}
+
+Isa initial() noexcept {
+  Isa isa = best();
+  if (const char* forced = std::getenv("MLMAP_FORCE_ARCH")) {
+    Isa wanted;
+    if (parse_isa(forced, &wanted) && detect(wanted)) isa = wanted;  // else: ignored, the best runs
+  }
+  return isa;
+}
+
+std::atomic<int>& current() noexcept {
+  static std::atomic<int> isa{static_cast<int>(initial())};
+  return isa;
+}
+
+}  // namespace
+
+const char* isa_name(Isa isa) noexcept {
+  switch (isa) {
+    case Isa::scalar: return "scalar";
+    case Isa::sse4_2: return "sse4_2";
+    case Isa::avx2: return "avx2";
+    case Isa::avx512bw: return "avx512bw";
+  }
+  return "unknown";
+}
+
+bool parse_isa(const std::string& name, Isa* out) noexcept {
+  for (Isa isa : {Isa::scalar, Isa::sse4_2, Isa::avx2, Isa::avx512bw})
+    if (name == isa_name(isa)) {
+      *out = isa;
+      return true;
+    }
+  return false;
+}
+
+bool isa_supported(Isa isa) noexcept { return detect(isa); }
+
+std::vector<Isa> supported_isas() {
+  std::vector<Isa> out;
+  for (Isa isa : {Isa::scalar, Isa::sse4_2, Isa::avx2, Isa::avx512bw})
+    if (detect(isa)) out.push_back(isa);
+  return out;
+}
+
+Isa active_isa() noexcept { return static_cast<Isa>(current().load(std::memory_order_relaxed)); }
+
+bool set_isa(Isa isa) noexcept {
+  if (!detect(isa)) return false;
+  current().store(static_cast<int>(isa), std::memory_order_relaxed);
+  return true;
+}
+
 void accumulate_trees(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+  const Isa isa = simd_fits(v) ? active_isa() : Isa::scalar;
+  switch (isa) {
+    case Isa::avx512bw: return accumulate_trees_avx512bw(v, X, n_rows, raw);
+    case Isa::avx2: return accumulate_trees_avx2(v, X, n_rows, raw);
+    case Isa::sse4_2: return accumulate_trees_sse4_2(v, X, n_rows, raw);
+    case Isa::scalar: break;
+  }
   accumulate_trees_scalar(v, X, n_rows, raw);
 }
 

@@ -36,6 +36,7 @@ struct TreeEnsembleView {
   uint32_t max_depth = 0;                   // <= limits::max_tree_depth
   uint32_t n_category_sets = 0;
   uint32_t category_set_words = 0;
+  bool has_missing = false;                 // NaN inputs reach the kernels (else they were refused)
 };
 
 }  // namespace mlmap::kernels

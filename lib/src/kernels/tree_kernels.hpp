@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "kernels/tree_ensemble_view.hpp"
 
@@ -13,6 +14,20 @@ namespace mlmap::kernels {
 /// float X needs a float32-threshold model, double X a float64 one.
 void accumulate_trees(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
 void accumulate_trees(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept;
+
+/// The SIMD kernels (tree_<isa>.cc): call only when the CPU supports the
+/// ISA and simd_fits(v).  Bit-identical to the scalar reference.
+void accumulate_trees_sse4_2(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
+void accumulate_trees_avx2(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
+void accumulate_trees_avx512bw(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
+
+/// Whether the SIMD kernels can run this ensemble: float32 thresholds, and
+/// nodes and input blocks addressable by int32 gathers.
+inline bool simd_fits(const TreeEnsembleView& v) noexcept {
+  constexpr uint64_t max_block_rows = 512;
+  return v.node_threshold != nullptr && v.n_nodes < (uint64_t{1} << 31) &&
+         uint64_t{v.n_features} * max_block_rows < (uint64_t{1} << 31);
+}
 
 /// The scalar reference every other kernel is tested against.
 void accumulate_trees_scalar(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;

@@ -118,6 +118,7 @@ Result<TreeEnsembleView> make_tree_view(const format::FileView& file, const fb::
   v.max_depth = t.max_depth();
   v.n_features = n_features;
   v.n_raw = n_raw;
+  v.has_missing = t.has_missing();
 
 #define MLMAP_COLUMN(field, type, count)                                              \
   {                                                                                   \

@@ -1,0 +1,24 @@
+// The one dispatch point of the kernels: picks the best instruction set the
+// CPU (and OS) supports, unless MLMAP_FORCE_ARCH or set_isa() says otherwise.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mlmap::kernels {
+
+enum class Isa { scalar = 0, sse4_2 = 1, avx2 = 2, avx512bw = 3 };
+
+const char* isa_name(Isa isa) noexcept;
+/// Parses "scalar", "sse4_2", "avx2", "avx512bw".
+bool parse_isa(const std::string& name, Isa* out) noexcept;
+bool isa_supported(Isa isa) noexcept;
+/// Supported ISAs, best last.
+std::vector<Isa> supported_isas();
+/// The ISA predictions use now.
+Isa active_isa() noexcept;
+/// Switches every later prediction to `isa`; false (and no change) if the CPU
+/// cannot run it.
+bool set_isa(Isa isa) noexcept;
+
+}  // namespace mlmap::kernels

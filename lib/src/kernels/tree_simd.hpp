@@ -1,0 +1,287 @@
+// The SIMD tree-ensemble kernel, written once over xsimd and instantiated per
+// instruction set in tree_<isa>.cc (each compiled with only that ISA's flags).
+//
+// Two shapes of work:
+//  * batches: rows in blocks (a tree's nodes stay in cache while a block of
+//    rows walks it), lanes = rows, several lane groups interleaved so the
+//    gathers of independent walks overlap;
+//  * one row (or a few): lanes = trees.
+// Every walk runs a bounded number of steps: leaves are fixed points (§5), so
+// lanes that reached a leaf just stay, and the loop ends early once every
+// lane sits on a leaf.  Indices read from the file are clamped exactly as in
+// the scalar reference, so results are bit-identical to it.
+//
+// Everything here has internal linkage (anonymous namespace): a helper
+// compiled with AVX-512 flags must never be merged by the linker with the
+// same helper compiled for the baseline (that would SIGILL on older CPUs).
+#pragma once
+
+#include <xsimd/xsimd.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/tree_ensemble_view.hpp"
+#include "kernels/tree_traverse.hpp"
+
+namespace mlmap::kernels {
+namespace {
+
+inline uint64_t min_u64(uint64_t a, uint64_t b) noexcept { return a < b ? a : b; }
+inline size_t min_size(size_t a, size_t b) noexcept { return a < b ? a : b; }
+
+// The few primitives the walk needs, over xsimd.  xsimd 8.1 routes AVX-512
+// gathers and mask conversions through per-lane generic code (10x slower than
+// AVX2), so AVX-512 gets them from intrinsics below; batches convert to and
+// from their registers implicitly.
+template <class Arch>
+struct Ops {
+  using F = xsimd::batch<float, Arch>;
+  using I = xsimd::batch<int32_t, Arch>;
+  static I gather(const int32_t* base, const I& idx) noexcept { return I::gather(base, idx); }
+  static F gather(const float* base, const I& idx) noexcept { return F::gather(base, idx); }
+  // 0 where x <= t, else 1 (NaN compares false: 1).
+  static I go_right(const F& x, const F& t) noexcept {
+    return xsimd::bitwise_cast<I>(xsimd::select(x <= t, F(0.0f), xsimd::bitwise_cast<F>(I(1))));
+  }
+  // NaN lanes: 0 if `info` has the missing-left bit, else 1.
+  static I route_missing(const I& go_right, const F& x, const I& info) noexcept {
+    const auto nan = (xsimd::bitwise_cast<I>(x) & I(0x7fffffff)) > I(0x7f800000);
+    const auto left = (info & I(static_cast<int32_t>(node_missing_left))) != I(0);
+    return xsimd::select(nan, xsimd::select(left, I(0), I(1)), go_right);
+  }
+  static bool any_bit(const I& info, uint32_t bit) noexcept {
+    return xsimd::any((info & I(static_cast<int32_t>(bit))) != I(0));
+  }
+  // Bit l set where lane l of a == b (a > b).
+  static uint32_t eq_bits(const I& a, const I& b) noexcept { return bits(xsimd::bitwise_cast<I>(xsimd::select(a == b, I(-1), I(0)))); }
+  static uint32_t gt_bits(const I& a, const I& b) noexcept { return bits(xsimd::select(a > b, I(-1), I(0))); }
+  static uint32_t bits(const I& m) noexcept {
+#if defined(__AVX2__)
+    if constexpr (I::size == 8) return static_cast<uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(m)));
+#endif
+#if defined(__SSE4_2__)
+    if constexpr (I::size == 4) return static_cast<uint32_t>(_mm_movemask_ps(_mm_castsi128_ps(m)));
+#endif
+    alignas(64) int32_t lanes[I::size];
+    m.store_aligned(lanes);
+    uint32_t out = 0;
+    for (size_t l = 0; l < I::size; ++l) out |= static_cast<uint32_t>(lanes[l] != 0) << l;
+    return out;
+  }
+  static I clamp(const I& v, const I& hi) noexcept { return xsimd::min(xsimd::max(v, I(0)), hi); }
+  static I min(const I& a, const I& b) noexcept { return xsimd::min(a, b); }
+};
+
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+template <>
+struct Ops<xsimd::avx512bw> {
+  using F = xsimd::batch<float, xsimd::avx512bw>;
+  using I = xsimd::batch<int32_t, xsimd::avx512bw>;
+  static I gather(const int32_t* base, const I& idx) noexcept { return _mm512_i32gather_epi32(idx, base, 4); }
+  static F gather(const float* base, const I& idx) noexcept { return _mm512_i32gather_ps(idx, base, 4); }
+  static I go_right(const F& x, const F& t) noexcept {
+    const __mmask16 le = _mm512_cmp_ps_mask(x, t, _CMP_LE_OQ);
+    return _mm512_maskz_mov_epi32(static_cast<__mmask16>(~le), _mm512_set1_epi32(1));
+  }
+  static I route_missing(const I& go_right, const F& x, const I& info) noexcept {
+    const __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    const __mmask16 left = _mm512_test_epi32_mask(info, _mm512_set1_epi32(static_cast<int32_t>(node_missing_left)));
+    // NaN lanes: 1 unless missing goes left.
+    return _mm512_mask_mov_epi32(go_right, nan, _mm512_maskz_mov_epi32(static_cast<__mmask16>(~left), _mm512_set1_epi32(1)));
+  }
+  static bool any_bit(const I& info, uint32_t bit) noexcept {
+    return _mm512_test_epi32_mask(info, _mm512_set1_epi32(static_cast<int32_t>(bit))) != 0;
+  }
+  static uint32_t eq_bits(const I& a, const I& b) noexcept { return _mm512_cmpeq_epi32_mask(a, b); }
+  static uint32_t gt_bits(const I& a, const I& b) noexcept { return _mm512_cmpgt_epi32_mask(a, b); }
+  static I clamp(const I& v, const I& hi) noexcept {
+    return _mm512_min_epi32(_mm512_max_epi32(v, _mm512_setzero_si512()), hi);
+  }
+  static I min(const I& a, const I& b) noexcept { return _mm512_min_epi32(a, b); }
+};
+#endif
+
+template <class Arch>
+struct TreeSimd {
+  using F = xsimd::batch<float, Arch>;
+  using I = xsimd::batch<int32_t, Arch>;
+  using O = Ops<Arch>;
+  static constexpr size_t W = F::size;
+  static constexpr size_t G = 4;             // lane groups walked together: their gathers overlap
+  static constexpr size_t block_rows = 512;  // rows that share a pass over the trees
+
+  // Lanes at categorical nodes take the scalar rule.
+  static I categorical_fixup(const TreeEnsembleView& v, const float* X, const I& row_offset, const I& idx,
+                             const I& next) noexcept {
+    alignas(64) int32_t node[W], row[W], out[W];
+    idx.store_aligned(node);
+    row_offset.store_aligned(row);
+    next.store_aligned(out);
+    for (size_t l = 0; l < W; ++l) {
+      const auto k = static_cast<uint64_t>(node[l]);
+      const uint32_t info = v.node_info[k];
+      if (!(info & node_categorical) || v.node_child[k] == k) continue;
+      const uint32_t f = info & node_feature_mask;
+      const float x = X[static_cast<uint32_t>(row[l]) + (f < v.n_features ? f : v.n_features - 1)];
+      if (x != x) continue;  // NaN: routed like any missing value
+      out[l] = static_cast<int32_t>(v.node_child[k]) + (category_goes_left(v, k, info, x) ? 0 : 1);
+    }
+    return I::load_aligned(out);
+  }
+
+  // Walks `N` lane groups (rows at off[g], nodes idx[g]) down one tree for
+  // `depth` steps; leaves are fixed points, and the walk stops early once
+  // every lane sits on one.
+  template <bool Missing, bool Categorical, size_t N>
+  static void walk(const TreeEnsembleView& v, const float* X, const I* off, I* idx, uint32_t depth) noexcept {
+    const auto* info_base = reinterpret_cast<const int32_t*>(v.node_info);
+    const auto* child_base = reinterpret_cast<const int32_t*>(v.node_child);
+    const I last(static_cast<int32_t>(v.n_nodes - 1));
+    const I last_feature(static_cast<int32_t>(v.n_features - 1));
+    const I feature_mask(static_cast<int32_t>(node_feature_mask));
+    for (uint32_t s = 0; s < depth; ++s) {
+      bool moved = false;
+      for (size_t g = 0; g < N; ++g) {
+        const I info = O::gather(info_base, idx[g]);
+        const I child = O::gather(child_base, idx[g]);
+        const I feature = O::min(info & feature_mask, last_feature);
+        const F x = O::gather(X, off[g] + feature);
+        const F t = O::gather(v.node_threshold, idx[g]);
+        I go_right = O::go_right(x, t);
+        if constexpr (Missing) go_right = O::route_missing(go_right, x, info);
+        I next = child + go_right;
+        if constexpr (Categorical) {
+          if (O::any_bit(info, node_categorical)) next = categorical_fixup(v, X, off[g], idx[g], next);
+        }
+        next = O::clamp(next, last);
+        moved = moved || O::eq_bits(next, idx[g]) != (~0u >> (32 - W));
+        idx[g] = next;
+      }
+      if (!moved) break;  // every lane is on a leaf
+    }
+  }
+
+  // Adds the leaf rows of the first `n` lanes' nodes to consecutive raw rows.
+  static void accumulate(const TreeEnsembleView& v, uint32_t t, const I& idx, size_t n, double* raw,
+                         size_t stride) noexcept {
+    alignas(64) int32_t node[W];
+    idx.store_aligned(node);
+    for (size_t l = 0; l < n; ++l) {
+      const uint64_t leaf = min_u64(v.node_info[static_cast<uint32_t>(node[l])] & node_feature_mask, v.n_leaves - 1);
+      add_leaf(v, t, leaf, raw + l * stride);
+    }
+  }
+
+  static uint32_t depth_of(const TreeEnsembleView& v, uint32_t t) noexcept {
+    return v.tree_depth[t] < v.max_depth ? v.tree_depth[t] : v.max_depth;
+  }
+
+  // Batches: lanes = rows; trees visit a block of rows in turn.
+  template <bool Missing, bool Categorical>
+  static void rows(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+    alignas(64) int32_t lane[W];
+    for (size_t l = 0; l < W; ++l) lane[l] = static_cast<int32_t>(l * v.n_features);
+    const I lane_offset = I::load_aligned(lane);
+    for (size_t b0 = 0; b0 < n_rows; b0 += block_rows) {
+      const size_t nb = min_size(block_rows, n_rows - b0);
+      const float* Xb = X + b0 * v.n_features;
+      double* rawb = raw + b0 * v.n_raw;
+      for (uint32_t t = 0; t < v.n_trees; ++t) {
+        const I root(static_cast<int32_t>(min_u64(v.tree_root[t], v.n_nodes - 1)));
+        const uint32_t depth = depth_of(v, t);
+        size_t r = 0;
+        for (; r + G * W <= nb; r += G * W) {
+          I off[G], idx[G];
+          for (size_t g = 0; g < G; ++g) {
+            off[g] = lane_offset + I(static_cast<int32_t>((r + g * W) * v.n_features));
+            idx[g] = root;
+          }
+          walk<Missing, Categorical, G>(v, Xb, off, idx, depth);
+          for (size_t g = 0; g < G; ++g) accumulate(v, t, idx[g], W, rawb + (r + g * W) * v.n_raw, v.n_raw);
+        }
+        for (; r < nb; r += W) {
+          // Tail: lanes past the block repeat its last row and are not added.
+          const size_t n = min_size(W, nb - r);
+          alignas(64) int32_t tail[W];
+          for (size_t l = 0; l < W; ++l) tail[l] = static_cast<int32_t>((r + min_size(l, n - 1)) * v.n_features);
+          I off[1] = {I::load_aligned(tail)};
+          I idx[1] = {root};
+          walk<Missing, Categorical, 1>(v, Xb, off, idx, depth);
+          accumulate(v, t, idx[0], n, rawb + r * v.n_raw, v.n_raw);
+        }
+      }
+    }
+  }
+
+  // A few rows: lanes = trees, one row at a time.
+  template <bool Missing, bool Categorical>
+  static void trees(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+    constexpr size_t N = 2;
+    const auto* root_base = reinterpret_cast<const int32_t*>(v.tree_root);
+    const I last(static_cast<int32_t>(v.n_nodes - 1));
+    const I last_tree(static_cast<int32_t>(v.n_trees - 1));
+    alignas(64) int32_t lane[W];
+    for (size_t l = 0; l < W; ++l) lane[l] = static_cast<int32_t>(l);
+    const I lanes = I::load_aligned(lane);
+    for (size_t r = 0; r < n_rows; ++r) {
+      const float* x = X + r * v.n_features;
+      double* out = raw + r * v.n_raw;
+      const I off[N] = {I(0), I(0)};
+      for (uint32_t t0 = 0; t0 < v.n_trees; t0 += N * W) {
+        I idx[N];
+        uint32_t depth = 0;
+        for (size_t g = 0; g < N; ++g) {
+          const I tree = O::min(lanes + I(static_cast<int32_t>(t0 + g * W)), last_tree);
+          idx[g] = O::clamp(O::gather(root_base, tree), last);
+        }
+        for (uint32_t t = t0; t < t0 + N * W && t < v.n_trees; ++t) {
+          const uint32_t d = depth_of(v, t);
+          depth = d > depth ? d : depth;
+        }
+        walk<Missing, Categorical, N>(v, x, off, idx, depth);
+        alignas(64) int32_t node[N * W];
+        for (size_t g = 0; g < N; ++g) idx[g].store_aligned(node + g * W);
+        for (uint32_t t = t0; t < t0 + N * W && t < v.n_trees; ++t) {
+          const uint64_t leaf =
+              min_u64(v.node_info[static_cast<uint32_t>(node[t - t0])] & node_feature_mask, v.n_leaves - 1);
+          add_leaf(v, t, leaf, out);
+        }
+      }
+    }
+  }
+
+  template <bool Missing, bool Categorical>
+  static void run(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+    if (n_rows * 2 < W)
+      trees<Missing, Categorical>(v, X, n_rows, raw);
+    else
+      rows<Missing, Categorical>(v, X, n_rows, raw);
+  }
+};
+
+}  // namespace
+
+/// The kernel functor, instantiated once per ISA in tree_<isa>.cc behind a
+/// plain function (tree_kernels.hpp), so the baseline dispatch unit never
+/// sees ISA-specific code.
+template <class Arch>
+struct TreeKernel {
+  void operator()(Arch, const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) const noexcept {
+    using S = TreeSimd<Arch>;
+    if (v.has_missing) {
+      if (v.n_category_sets)
+        S::template run<true, true>(v, X, n_rows, raw);
+      else
+        S::template run<true, false>(v, X, n_rows, raw);
+    } else {
+      if (v.n_category_sets)
+        S::template run<false, true>(v, X, n_rows, raw);
+      else
+        S::template run<false, false>(v, X, n_rows, raw);
+    }
+  }
+};
+
+}  // namespace mlmap::kernels
