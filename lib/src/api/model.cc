@@ -45,7 +45,9 @@ Status predict_range(const LoadedModel& m, const In* X, size_t begin, size_t end
     const size_t n_raw = m.link.n_raw;
     const size_t n_out = m.link.n_outputs;
     const size_t width = out_width(m, output);
-    const size_t block = std::max<size_t>(1, std::min<size_t>(256, 65536 / (n_raw + n_out)));
+    // Large blocks: tree kernels reuse each tree's nodes across the rows of
+    // a call, so a big model needs many rows per call (raw scratch <= 1 MiB).
+    const size_t block = std::max<size_t>(1, std::min<size_t>(8192, (size_t{1} << 17) / n_raw));
     std::vector<double> raw(std::min(block, end - begin) * n_raw);
     std::vector<double> val(n_out);
     for (size_t r = begin; r < end; r += block) {

@@ -5,12 +5,16 @@ namespace mlmap::kernels {
 
 namespace {
 
+// Blocks of rows, trees in order within a block: a tree's nodes stay cached
+// while the block's rows walk it, and every row still sums its trees in tree
+// order (the order all kernels share).
 template <class T>
 void accumulate(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
-  for (size_t r = 0; r < n_rows; ++r) {
-    const T* x = X + r * v.n_features;
-    double* out = raw + r * v.n_raw;
-    for (uint32_t t = 0; t < v.n_trees; ++t) add_leaf(v, t, find_leaf(v, t, x), out);
+  constexpr size_t block = 256;
+  for (size_t b0 = 0; b0 < n_rows; b0 += block) {
+    const size_t nb = n_rows - b0 < block ? n_rows - b0 : block;
+    for (uint32_t t = 0; t < v.n_trees; ++t)
+      for (size_t r = b0; r < b0 + nb; ++r) add_leaf(v, t, find_leaf(v, t, X + r * v.n_features), raw + r * v.n_raw);
   }
 }
 

@@ -41,6 +41,15 @@ struct Ops {
   using I = xsimd::batch<int32_t, Arch>;
   static I gather(const int32_t* base, const I& idx) noexcept { return I::gather(base, idx); }
   static F gather(const float* base, const I& idx) noexcept { return F::gather(base, idx); }
+  // Gathers only lanes in `active` where the ISA can (others keep `old`).
+  static I gather(const I& old, uint32_t active, const int32_t* base, const I& idx) noexcept {
+    (void)old, (void)active;
+    return I::gather(base, idx);
+  }
+  static F gather(const F& old, uint32_t active, const float* base, const I& idx) noexcept {
+    (void)old, (void)active;
+    return F::gather(base, idx);
+  }
   // 0 where x <= t, else 1 (NaN compares false: 1).
   static I go_right(const F& x, const F& t) noexcept {
     return xsimd::bitwise_cast<I>(xsimd::select(x <= t, F(0.0f), xsimd::bitwise_cast<F>(I(1))));
@@ -81,6 +90,12 @@ struct Ops<xsimd::avx512bw> {
   using I = xsimd::batch<int32_t, xsimd::avx512bw>;
   static I gather(const int32_t* base, const I& idx) noexcept { return _mm512_i32gather_epi32(idx, base, 4); }
   static F gather(const float* base, const I& idx) noexcept { return _mm512_i32gather_ps(idx, base, 4); }
+  static I gather(const I& old, uint32_t active, const int32_t* base, const I& idx) noexcept {
+    return _mm512_mask_i32gather_epi32(old, static_cast<__mmask16>(active), idx, base, 4);
+  }
+  static F gather(const F& old, uint32_t active, const float* base, const I& idx) noexcept {
+    return _mm512_mask_i32gather_ps(old, static_cast<__mmask16>(active), idx, base, 4);
+  }
   static I go_right(const F& x, const F& t) noexcept {
     const __mmask16 le = _mm512_cmp_ps_mask(x, t, _CMP_LE_OQ);
     return _mm512_maskz_mov_epi32(static_cast<__mmask16>(~le), _mm512_set1_epi32(1));
@@ -110,7 +125,7 @@ struct TreeSimd {
   using O = Ops<Arch>;
   static constexpr size_t W = F::size;
   static constexpr size_t G = 4;             // lane groups walked together: their gathers overlap
-  static constexpr size_t block_rows = 512;  // rows that share a pass over the trees
+  static constexpr size_t block_rows = 2048;  // rows that share a pass over the trees
 
   // Lanes at categorical nodes take the scalar rule.
   static I categorical_fixup(const TreeEnsembleView& v, const float* X, const I& row_offset, const I& idx,
@@ -141,25 +156,36 @@ struct TreeSimd {
     const I last(static_cast<int32_t>(v.n_nodes - 1));
     const I last_feature(static_cast<int32_t>(v.n_features - 1));
     const I feature_mask(static_cast<int32_t>(node_feature_mask));
+    constexpr uint32_t all = ~0u >> (32 - W);
+    uint32_t active[N];  // lanes not yet on a leaf: only they load
+    I info[N], child[N];
+    F x[N], t[N];
+    for (size_t g = 0; g < N; ++g) {
+      active[g] = all;
+      info[g] = child[g] = I(0);
+      x[g] = t[g] = F(0.0f);
+    }
     for (uint32_t s = 0; s < depth; ++s) {
-      bool moved = false;
+      uint32_t any = 0;
       for (size_t g = 0; g < N; ++g) {
-        const I info = O::gather(info_base, idx[g]);
-        const I child = O::gather(child_base, idx[g]);
-        const I feature = O::min(info & feature_mask, last_feature);
-        const F x = O::gather(X, off[g] + feature);
-        const F t = O::gather(v.node_threshold, idx[g]);
-        I go_right = O::go_right(x, t);
-        if constexpr (Missing) go_right = O::route_missing(go_right, x, info);
-        I next = child + go_right;
+        if (!active[g]) continue;
+        info[g] = O::gather(info[g], active[g], info_base, idx[g]);
+        child[g] = O::gather(child[g], active[g], child_base, idx[g]);
+        const I feature = O::min(info[g] & feature_mask, last_feature);
+        x[g] = O::gather(x[g], active[g], X, off[g] + feature);
+        t[g] = O::gather(t[g], active[g], v.node_threshold, idx[g]);
+        I go_right = O::go_right(x[g], t[g]);
+        if constexpr (Missing) go_right = O::route_missing(go_right, x[g], info[g]);
+        I next = child[g] + go_right;
         if constexpr (Categorical) {
-          if (O::any_bit(info, node_categorical)) next = categorical_fixup(v, X, off[g], idx[g], next);
+          if (O::any_bit(info[g], node_categorical)) next = categorical_fixup(v, X, off[g], idx[g], next);
         }
         next = O::clamp(next, last);
-        moved = moved || O::eq_bits(next, idx[g]) != (~0u >> (32 - W));
+        active[g] = all & ~O::eq_bits(next, idx[g]);
+        any |= active[g];
         idx[g] = next;
       }
-      if (!moved) break;  // every lane is on a leaf
+      if (!any) break;  // every lane is on a leaf
     }
   }
 
