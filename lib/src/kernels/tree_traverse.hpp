@@ -21,21 +21,29 @@ inline const T* thresholds(const TreeEnsembleView& v) noexcept {
     return v.node_threshold64;
 }
 
-/// Whether a categorical node sends category `x` (not NaN) left: categories
-/// in its set go left, the others right, and values outside [0, 32 * words)
-/// follow the missing direction (as sklearn and XGBoost treat unknown ones).
+/// Whether a categorical split on set `set` sends category `x` (not NaN)
+/// left: categories in the set go left, the others right, and values outside
+/// [0, 32 * words) follow the missing direction (as sklearn and XGBoost treat
+/// unknown ones).
 template <class T>
-inline bool category_goes_left(const TreeEnsembleView& v, uint64_t node, uint32_t info, T x) noexcept {
+inline bool category_goes_left(const TreeEnsembleView& v, uint32_t set, uint32_t info, T x) noexcept {
   // Range check first: a float->int cast of an out-of-range value is
   // undefined behaviour.
   if (!(x >= T(0)) || x >= static_cast<T>(uint64_t{v.category_set_words} * 32) || v.n_category_sets == 0)
     return (info & node_missing_left) != 0;
-  uint32_t set;  // the low 32 bits of the threshold slot (little-endian)
-  std::memcpy(&set, &thresholds<T>(v)[node], sizeof set);
   set = std::min(set, v.n_category_sets - 1);
   const auto c = static_cast<uint32_t>(x);
   const uint32_t word = v.category_sets[uint64_t{set} * v.category_set_words + c / 32];
   return (word >> (c % 32)) & 1u;
+}
+
+/// The category set of a categorical node: the low 32 bits of its threshold
+/// slot (little-endian), whatever the threshold type.
+template <class T>
+inline uint32_t category_set_of(const TreeEnsembleView& v, uint64_t node) noexcept {
+  uint32_t set;
+  std::memcpy(&set, &thresholds<T>(v)[node], sizeof set);
+  return set;
 }
 
 /// Index into leaf_values (in rows of leaf_width) of the leaf `x` reaches in
@@ -55,7 +63,7 @@ inline uint64_t find_leaf(const TreeEnsembleView& v, uint32_t tree, const T* x) 
     if (xv != xv)
       left = (info & node_missing_left) != 0;
     else if (info & node_categorical)
-      left = category_goes_left(v, node, info, xv);
+      left = category_goes_left(v, category_set_of<T>(v, node), info, xv);
     else
       left = xv <= threshold[node];
     node = std::min<uint64_t>(uint64_t{child} + (left ? 0 : 1), last);
