@@ -33,12 +33,21 @@ def qualified_name(obj):
 
 
 def public_name(obj):
-    """'sklearn.ensemble.RandomForestClassifier' rather than the private module."""
+    """The shortest public import path of obj's class, e.g.
+    'sklearn.ensemble.RandomForestClassifier' (not sklearn.ensemble._forest)."""
+    import importlib
     cls = type(obj)
-    module = cls.__module__
-    if module.startswith("sklearn."):
-        module = ".".join(p for p in module.split(".") if not p.startswith("_"))
-    return f"{module}.{cls.__qualname__}"
+    parts = cls.__module__.split(".")
+    for i in range(1, len(parts) + 1):
+        if parts[i - 1].startswith("_"):
+            break
+        module = ".".join(parts[:i])
+        try:
+            if getattr(importlib.import_module(module), cls.__name__, None) is cls:
+                return f"{module}.{cls.__qualname__}"
+        except ImportError:
+            break
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def provenance():
