@@ -188,6 +188,43 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       }
       return mlmap::save(path, d, b);
     }
+    case Sample::boosted_multiclass: {
+      d.estimator = "test.BoostedMulticlass";
+      d.task = mlmap::Task::classification;
+      d.n_outputs = 3;
+      d.classes.kind = mlmap::ClassLabels::Kind::strings;
+      d.classes.strings = {"a", "b", "c"};
+      d.link = mlmap::LinkFunction::softmax;
+      d.base_score = {0.1, -0.2, 0.3};
+      mlmap::TreeEnsembleBuilder b(6, 1, 3, mlmap::Aggregation::sum);
+      const uint32_t set[2] = {0x0F0F0F0Fu, 0x3u};
+      b.add_category_set(set, 2);
+      for (int i = 0; i < 18; ++i) {
+        auto t = random_tree(rng, 6, 3 + i % 4, 1, true, 1);
+        mlmap::TreeOptions o;
+        o.output = static_cast<uint32_t>(i % 3);
+        o.leaf_scale = 0.3;
+        auto st = b.add_tree(t.view(), o);
+        if (!st) return st;
+      }
+      return mlmap::save(path, d, b);
+    }
+    case Sample::float64_thresholds: {
+      d.estimator = "test.Float64";
+      d.task = mlmap::Task::regression;
+      d.n_outputs = 1;
+      d.link = mlmap::LinkFunction::exp;
+      mlmap::TreeEnsembleBuilder b(6, 1, 1, mlmap::Aggregation::sum, mlmap::SplitRule::less_equal,
+                                   mlmap::ThresholdType::float64);
+      for (int i = 0; i < 8; ++i) {
+        auto t = random_tree(rng, 6, 5, 1, true, 0);
+        mlmap::TreeOptions o;
+        o.leaf_scale = 0.05;
+        auto st = b.add_tree(t.view(), o);
+        if (!st) return st;
+      }
+      return mlmap::save(path, d, b);
+    }
   }
   return mlmap::Error(mlmap::error_code::invalid_argument, "unknown sample");
 }

@@ -50,6 +50,8 @@ enum class Sample {
   forest_classifier,  // 3 classes, mean of 12 trees, class labels {-1, 4, 9}
   boosted_binary,     // logistic link, sum, missing routing, categorical splits
   regressor,          // 2 targets
+  boosted_multiclass, // softmax over 3 classes, trees per class, missing + categorical
+  float64_thresholds, // like HistGradientBoosting: float64 comparisons, missing routing
 };
 
 /// Writes a deterministic sample model of `kind` to `path`.

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "mlmap/error.hpp"
 #include "mlmap/info.hpp"
@@ -99,5 +100,16 @@ class Model {
   explicit Model(std::shared_ptr<const model::LoadedModel> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const model::LoadedModel> impl_;
 };
+
+/// Prediction kernels.  mlmap picks the best instruction set the CPU supports
+/// ("avx512bw", "avx2", "sse4_2", else "scalar") at first use, unless the
+/// environment variable MLMAP_FORCE_ARCH names another supported one.
+/// Process-wide; for tests and benchmarks.
+const char* active_kernel() noexcept;
+/// The kernels this CPU can run, "scalar" first.
+std::vector<std::string> available_kernels();
+/// Switches every later prediction to `name`; invalid_argument if unknown or
+/// not supported by this CPU.
+[[nodiscard]] Status use_kernel(const std::string& name) noexcept;
 
 }  // namespace mlmap

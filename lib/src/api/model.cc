@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "kernels/dispatch.hpp"
 #include "model/loaded_model.hpp"
 
 namespace mlmap {
@@ -154,6 +155,23 @@ Status Model::predict_class(const float* X, size_t n_rows, int64_t* class_index,
 }
 Status Model::predict_class(const double* X, size_t n_rows, int64_t* class_index, int n_threads) const noexcept {
   return run<double, double>(*impl_, X, n_rows, nullptr, Output::value, n_threads, class_index);
+}
+
+const char* active_kernel() noexcept { return kernels::isa_name(kernels::active_isa()); }
+
+std::vector<std::string> available_kernels() {
+  std::vector<std::string> names;
+  for (auto isa : kernels::supported_isas()) names.push_back(kernels::isa_name(isa));
+  return names;
+}
+
+Status use_kernel(const std::string& name) noexcept {
+  kernels::Isa isa;
+  if (!kernels::parse_isa(name, &isa))
+    return Error(error_code::invalid_argument, "unknown kernel '" + name + "' (scalar, sse4_2, avx2, avx512bw)");
+  if (!kernels::set_isa(isa))
+    return Error(error_code::invalid_argument, "this CPU cannot run the " + name + " kernel");
+  return {};
 }
 
 }  // namespace mlmap

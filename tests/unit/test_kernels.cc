@@ -1,0 +1,68 @@
+// Every kernel this CPU can run agrees exactly with the scalar reference, on
+// every model kind and on batch sizes that take each code path (one row,
+// fewer rows than lanes, lane tails, many blocks).
+#include <doctest/doctest.h>
+
+#include "support.hpp"
+
+using namespace mlmap;
+
+namespace {
+
+struct KernelGuard {
+  std::string saved = active_kernel();
+  ~KernelGuard() { (void)use_kernel(saved); }
+};
+
+std::vector<double> predict_with(const std::string& kernel, const Model& m, const std::vector<float>& X, size_t rows,
+                                 Output output) {
+  REQUIRE(use_kernel(kernel).ok());
+  std::vector<double> out(rows * m.output_width(output));
+  PredictOptions o;
+  o.output = output;
+  REQUIRE(m.predict(X.data(), rows, out.data(), o).ok());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every kernel equals the scalar reference on every model kind") {
+  KernelGuard guard;
+  const auto kernels = available_kernels();
+  REQUIRE(kernels.front() == "scalar");
+  MESSAGE("kernels on this CPU: " << kernels.size() << ", active by default: " << std::string(guard.saved));
+  test::TempDir dir;
+  int compared = 0;
+  for (auto sample : {test::Sample::forest_classifier, test::Sample::boosted_binary, test::Sample::regressor,
+                      test::Sample::boosted_multiclass, test::Sample::float64_thresholds}) {
+    for (uint64_t seed : {1, 2, 3}) {
+      const auto path = dir.file("m.mlmap");
+      REQUIRE(test::save_sample(path, sample, seed).ok());
+      auto m = Model::open(path);
+      REQUIRE(m.ok());
+      std::mt19937_64 rng(seed);
+      const bool missing = m->info().accepts_missing;
+      for (size_t rows : {size_t{1}, size_t{3}, size_t{7}, size_t{16}, size_t{33}, size_t{100}, size_t{5000}}) {
+        auto X = test::random_rows(rng, rows, m->num_features(), missing ? 0.2 : 0.0);
+        for (Output output : {Output::value, Output::raw}) {
+          const auto want = predict_with("scalar", *m, X, rows, output);
+          for (const auto& k : kernels) {
+            CAPTURE(k);
+            CAPTURE(rows);
+            CAPTURE(static_cast<int>(sample));
+            CHECK(predict_with(k, *m, X, rows, output) == want);
+            ++compared;
+          }
+        }
+      }
+    }
+  }
+  CHECK(compared > 0);
+}
+
+TEST_CASE("kernel selection: unknown or unsupported names are refused") {
+  KernelGuard guard;
+  CHECK(use_kernel("avx9000").code() == error_code::invalid_argument);
+  CHECK(use_kernel("scalar").ok());
+  CHECK(std::string(active_kernel()) == "scalar");
+}
