@@ -34,5 +34,6 @@ struct Command {
 const Command& inspect_command();
 const Command& verify_command();
 const Command& predict_command();
+const Command& convert_xgboost_command();
 
 }  // namespace mlmap::cli

@@ -30,6 +30,7 @@ const std::vector<const Command*>& all_commands() {
       &inspect_command(),
       &verify_command(),
       &predict_command(),
+      &convert_xgboost_command(),
   };
   return commands;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mlmap/importers.hpp"
 #include "mlmap/mlmap.hpp"
 
 namespace py = pybind11;
@@ -250,6 +251,51 @@ void add_tree(mlmap::TreeEnsembleBuilder& b, I64 left, I64 right, I64 feature, F
   check(b.add_tree(t, o));
 }
 
+// convert_xgboost_json(data, path, options): XGBoost JSON bytes (any buffer,
+// e.g. Booster.save_raw("json")) to an mlmap file.  options: estimator,
+// feature_names, classes, provenance, metadata, iteration_end,
+// use_best_iteration (see mlmap/importers.hpp), all optional.
+void convert_xgboost_json(const py::buffer& data, const std::string& path, const py::dict& options) {
+  const py::buffer_info buf = data.request();
+  if (buf.ndim != 1 || buf.itemsize != 1) throw py::value_error("data must be bytes-like (one byte per item)");
+  mlmap::ImportOptions o;
+  auto has = [&](const char* k) { return options.contains(k) && !options[k].is_none(); };
+  if (has("estimator")) o.estimator = options["estimator"].cast<std::string>();
+  if (has("feature_names")) o.feature_names = options["feature_names"].cast<std::vector<std::string>>();
+  if (has("classes")) {
+    py::list classes = options["classes"];
+    bool all_int = true;
+    for (auto c : classes) all_int = all_int && py::isinstance<py::int_>(c);
+    if (all_int) {
+      o.classes.kind = mlmap::ClassLabels::Kind::integers;
+      o.classes.integers = classes.cast<std::vector<int64_t>>();
+    } else {
+      o.classes.kind = mlmap::ClassLabels::Kind::strings;
+      o.classes.strings = classes.cast<std::vector<std::string>>();
+    }
+  }
+  if (has("provenance")) {
+    py::dict p = options["provenance"];
+    auto get = [&](const char* k) { return p.contains(k) ? p[k].cast<std::string>() : std::string(); };
+    o.provenance.source_library = get("source_library");
+    o.provenance.source_version = get("source_version");
+    o.provenance.numpy_version = get("numpy_version");
+    o.provenance.python_version = get("python_version");
+  }
+  if (has("metadata"))
+    for (auto kv : options["metadata"].cast<py::dict>())
+      o.metadata.emplace_back(kv.first.cast<std::string>(), kv.second.cast<std::string>());
+  if (has("iteration_end")) o.iteration_end = options["iteration_end"].cast<uint64_t>();
+  if (has("use_best_iteration")) o.use_best_iteration = options["use_best_iteration"].cast<bool>();
+  const std::string_view json(static_cast<const char*>(buf.ptr), static_cast<size_t>(buf.size));
+  mlmap::Status st;
+  {
+    py::gil_scoped_release release;
+    st = mlmap::convert_xgboost_json(json, path, o);
+  }
+  check(st);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
@@ -332,4 +378,7 @@ PYBIND11_MODULE(_core, mod) {
         check(st);
       },
       py::arg("path"), py::arg("trees"), py::arg("description"));
+
+  mod.def("convert_xgboost_json", &convert_xgboost_json, py::arg("data"), py::arg("path"),
+          py::arg("options") = py::dict());
 }

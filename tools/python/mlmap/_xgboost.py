@@ -1,11 +1,108 @@
-"""Export of XGBoost models (to be written)."""
+"""Export of XGBoost models: the booster's own JSON (``save_raw('json')``) goes
+to mlmap's C++ importer, which parses and checks it (the same code as
+``mlmap convert-xgboost``).  Only saving imports xgboost; loading and
+predicting never do.
 
+Supported: ``xgboost.Booster`` and the scikit-learn wrappers
+``XGBClassifier``, ``XGBRegressor``, ``XGBRanker``, ``XGBRFClassifier``,
+``XGBRFRegressor`` (gbtree or dart; objectives listed in
+mlmap/importers.hpp).  The file predicts what the object's own ``predict``
+does: every tree for a Booster, the rounds up to ``best_iteration`` for the
+wrappers (as their predict does after early stopping).
+"""
+
+import platform
+import sys
+
+import numpy as np
+
+from . import _core
 from ._errors import UnsupportedModelError
+
+WRAPPERS = ("XGBClassifier", "XGBRegressor", "XGBRanker", "XGBRFClassifier", "XGBRFRegressor")
+
+# Objectives XGBClassifier maps to class labels exactly.  (With binary:logitraw
+# its predict thresholds the margin at 0.5 and predict_proba returns the
+# margin itself: save the Booster instead.)
+CLASSIFIER_OBJECTIVES = ("binary:logistic", "multi:softprob", "multi:softmax")
 
 
 def is_xgboost(estimator):
     return type(estimator).__module__.split(".")[0] == "xgboost"
 
 
+class Exported:
+    """A model ready to be written: the booster's JSON and the options that
+    describe it (``description`` takes the user's metadata)."""
+
+    def __init__(self, raw_json, description):
+        self._raw_json = raw_json
+        self.description = description
+
+    def write(self, path):
+        _core.convert_xgboost_json(self._raw_json, path, self.description)
+
+
+def _provenance(xgboost):
+    return {
+        "source_library": "xgboost",
+        "source_version": str(xgboost.__version__),
+        "numpy_version": np.__version__,
+        "python_version": platform.python_version(),
+    }
+
+
+def _feature_names(given, booster_names):
+    if given is not None:
+        names = [str(n) for n in given]
+    elif booster_names:
+        names = [str(n) for n in booster_names]
+    else:
+        return None
+    if len(set(names)) != len(names):
+        raise ValueError("feature names are not unique")
+    return names
+
+
 def export(estimator, *, feature_names=None):
-    raise UnsupportedModelError(f"{type(estimator).__qualname__}: XGBoost models are not supported yet")
+    xgboost = sys.modules["xgboost"]  # loaded: the estimator comes from it
+    cls = type(estimator)
+    name = cls.__qualname__
+    if cls is xgboost.Booster:
+        booster = estimator
+        options = {"estimator": "xgboost.Booster", "iteration_end": 0}
+    elif name in WRAPPERS and cls is getattr(xgboost, name, None):
+        booster = estimator.get_booster()  # raises NotFittedError when not fitted
+        options = {"estimator": f"xgboost.{name}"}
+        # The wrappers' predict uses iteration_range (0, best_iteration + 1)
+        # whenever the booster has best_iteration (XGBModel._get_iteration_range).
+        best = getattr(booster, "best_iteration", None)
+        options["iteration_end"] = int(best) + 1 if best is not None else 0
+        if name in ("XGBClassifier", "XGBRFClassifier"):
+            objective = _objective_of(booster)
+            if objective not in CLASSIFIER_OBJECTIVES:
+                raise UnsupportedModelError(
+                    f"xgboost.{name} with objective {objective!r}: its predict/predict_proba do not "
+                    f"follow from the model's margins; supported: {', '.join(CLASSIFIER_OBJECTIVES)} "
+                    "(or save the Booster: mlmap.save(model.get_booster(), path))")
+            from ._sklearn import class_labels  # numpy only; no sklearn import
+            labels, dtype = class_labels(estimator.classes_)
+            options["classes"] = labels
+            if dtype is not None:
+                from ._model import CLASSES_DTYPE_KEY
+                options.setdefault("metadata", {})[CLASSES_DTYPE_KEY] = dtype
+    else:
+        supported = ", ".join(("Booster",) + WRAPPERS)
+        raise UnsupportedModelError(
+            f"{cls.__module__}.{name} is not supported by mlmap {_core.__version__}; "
+            f"supported xgboost classes: {supported}")
+    options["feature_names"] = _feature_names(feature_names, booster.feature_names)
+    options["provenance"] = _provenance(xgboost)
+    options.setdefault("metadata", {})
+    return Exported(booster.save_raw(raw_format="json"), options)
+
+
+def _objective_of(booster):
+    import json
+    config = json.loads(booster.save_config())
+    return config["learner"]["objective"]["name"]
