@@ -441,7 +441,7 @@ TEST_CASE("objectives: link, base margin and outputs") {
     const auto& d = imported->description;
     CHECK(d.task == c.task);
     CHECK(d.link == c.link);
-    CHECK(d.class_from_raw == c.class_from_raw);
+    CHECK((d.class_decision == mlmap::ClassDecision::argmax_raw) == c.class_from_raw);
     const size_t n_raw = c.num_class ? 3 : 1;
     REQUIRE(d.base_score.size() == n_raw);
     for (double b : d.base_score) CHECK(b == static_cast<double>(static_cast<float>(c.margin)));

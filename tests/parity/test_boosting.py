@@ -339,13 +339,10 @@ class TestGradientBoosting(Parity):
                     self.assertLess(sk.n_estimators_, params["n_estimators"], "early stopping")
                 self.check_model(sk, Xte, Xtr, [("thresholds", gb_threshold_rows(sk, Xte))])
 
-    @unittest.expectedFailure
     def test_exponential_loss_decision_at_zero(self):
-        # sklearn's ExponentialLoss predicts class 1 when raw >= 0; mlmap's
-        # class_from_raw with one raw score decides raw > 0, and the format has
-        # no ">= 0" rule yet.  A leaf holding as many samples of each class
-        # (first stage, init='zero') has value exactly 0, so raw == 0 there.
-        # Expected to fail until the library gains that rule (see the report).
+        # sklearn's ExponentialLoss predicts class 1 when raw >= 0 (mlmap's
+        # raw_nonnegative class decision).  A leaf holding as many samples of
+        # each class (first stage, init='zero') has value exactly 0, so raw == 0.
         X = np.array([[0.0]] * 20 + [[1.0]] * 20)
         y = np.array([0, 1] * 10 + [1] * 15 + [0] * 5)
         sk = GradientBoostingClassifier(loss="exponential", init="zero", n_estimators=1, max_depth=1,

@@ -163,6 +163,14 @@ std::string json_report(const ModelInfo& i) {
   j.string(task_name(i.task));
   j.key("link");
   j.string(i.link);
+  j.key("link_scale");
+  j.number(i.link_scale);
+  j.key("class_decision");
+  j.string(i.class_decision);
+  j.key("base_score");
+  j.begin_array();
+  for (double b : i.base_score) j.number(b);
+  j.end_array();
   j.key("n_features");
   j.uinteger(i.n_features);
   j.key("n_outputs");
@@ -209,6 +217,31 @@ std::string json_report(const ModelInfo& i) {
     j.uinteger(t.threshold_bits);
     j.end_object();
   }
+  if (i.dense.n_layers) {
+    j.key("dense");
+    j.begin_object();
+    j.key("n_layers");
+    j.uinteger(i.dense.n_layers);
+    j.key("n_weights");
+    j.uinteger(i.dense.n_weights);
+    j.end_object();
+  }
+  if (i.preprocessing.n_steps) {
+    j.key("preprocessing");
+    j.begin_object();
+    j.key("steps");
+    j.begin_array();
+    for (const auto& s : i.preprocessing.step_kinds) j.string(s);
+    j.end_array();
+    j.key("n_predictor_features");
+    j.uinteger(i.preprocessing.n_predictor_features);
+    j.end_object();
+  }
+  j.key("string_columns");
+  j.begin_array();
+  for (size_t c = 0; c < i.string_inputs.size(); ++c)
+    if (i.string_inputs[c]) j.string(c < i.feature_names.size() ? i.feature_names[c] : std::to_string(c));
+  j.end_array();
   j.key("file_size");
   j.uinteger(i.file_size);
   j.key("header_size");

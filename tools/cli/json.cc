@@ -1,6 +1,7 @@
 #include "json.hpp"
 
 #include <charconv>
+#include <cmath>
 
 namespace mlmap::cli {
 
@@ -122,6 +123,17 @@ void JsonWriter::end_array() { close(']'); }
 void JsonWriter::string(std::string_view s) {
   before_value();
   out_ += json_quote(s);
+}
+
+void JsonWriter::number(double v) {
+  before_value();
+  if (!std::isfinite(v)) {
+    out_ += "null";
+    return;
+  }
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, r.ptr);
 }
 
 void JsonWriter::integer(int64_t v) {

@@ -29,6 +29,8 @@ class JsonWriter {
   void string(std::string_view s);
   void integer(int64_t v);
   void uinteger(uint64_t v);
+  /// Shortest round-trip form; null for NaN and infinities (JSON has none).
+  void number(double v);
   void boolean(bool v);
   void null();
 

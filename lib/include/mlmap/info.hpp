@@ -56,6 +56,20 @@ struct TreeSummary {
   uint32_t threshold_bits = 32;  // 32: inputs compare as float32; 64: as float64
 };
 
+/// Summary of a dense network (linear models: one layer).
+struct DenseSummary {
+  uint32_t n_layers = 0;
+  uint64_t n_weights = 0;
+};
+
+/// Summary of the preprocessing steps in front of the predictor.
+struct PreprocessingSummary {
+  size_t n_steps = 0;
+  size_t n_predictor_features = 0;   // the predictor's input width
+  bool needs_strings = false;        // some input column is a string column
+  std::vector<std::string> step_kinds;  // e.g. "standardize", "one_hot"
+};
+
 struct ModelInfo {
   FormatVersion format;
   Provenance provenance;
@@ -63,6 +77,9 @@ struct ModelInfo {
   std::string estimator;       // e.g. "sklearn.ensemble.RandomForestClassifier"
   std::string predictor;       // e.g. "tree_ensemble"
   std::string link;            // e.g. "identity", "logistic", "softmax"
+  double link_scale = 1.0;
+  std::string class_decision;  // "argmax_outputs", "argmax_raw", "raw_nonnegative"
+  std::vector<double> base_score;  // empty, or one per raw score
   Task task = Task::regression;
   size_t n_features = 0;
   size_t n_outputs = 0;        // probabilities (classification) or targets
@@ -71,6 +88,9 @@ struct ModelInfo {
   std::vector<std::string> feature_names;  // empty when unknown
   ClassLabels classes;
   TreeSummary trees;
+  DenseSummary dense;
+  PreprocessingSummary preprocessing;
+  std::vector<bool> string_inputs;  // per input column: true for string columns
   uint64_t file_size = 0;
   uint64_t header_size = 0;
   uint64_t n_columns = 0;

@@ -30,6 +30,7 @@
 
 #include "mlmap/error.hpp"
 #include "mlmap/info.hpp"
+#include "mlmap/table.hpp"
 
 namespace mlmap {
 
@@ -85,6 +86,11 @@ class Model {
                                const PredictOptions& options = {}) const noexcept;
   [[nodiscard]] Status predict(const double* X, size_t n_rows, double* out,
                                const PredictOptions& options = {}) const noexcept;
+  /// Named columns (numeric or string), matched to the inputs by name; the
+  /// only way to feed a model whose preprocessing reads string columns.
+  /// Errors as above, plus feature_count_mismatch for a missing column and
+  /// unknown_category for an unseen category an encoder refuses.
+  [[nodiscard]] Status predict(const Table& table, double* out, const PredictOptions& options = {}) const noexcept;
 
   /// Classifiers: the index into info().classes of each row's predicted class
   /// (the first of equal probabilities, as numpy's argmax).
@@ -92,6 +98,7 @@ class Model {
                                      int n_threads = 1) const noexcept;
   [[nodiscard]] Status predict_class(const double* X, size_t n_rows, int64_t* class_index,
                                      int n_threads = 1) const noexcept;
+  [[nodiscard]] Status predict_class(const Table& table, int64_t* class_index, int n_threads = 1) const noexcept;
 
   /// The internal model, for the C API and the Python binding.
   const std::shared_ptr<const model::LoadedModel>& internal() const noexcept { return impl_; }

@@ -21,7 +21,14 @@
 namespace mlmap {
 
 /// Raw scores -> outputs; see FORMAT.md §6.
-enum class LinkFunction { identity, logistic, softmax, exp, logistic_ovr };
+enum class LinkFunction { identity, logistic, softmax, exp, logistic_ovr, hard, modified_huber };
+
+/// How a classifier picks its class; see FORMAT.md §6.
+enum class ClassDecision {
+  argmax_outputs,   // the largest probability (first of equals)
+  argmax_raw,       // the largest raw score; one raw score: raw > 0
+  raw_nonnegative,  // one raw score: raw >= 0
+};
 
 struct ModelDescription {
   std::string estimator;  // e.g. "sklearn.ensemble.RandomForestClassifier"
@@ -32,7 +39,7 @@ struct ModelDescription {
   ClassLabels classes;                     // classification: n_outputs labels
   LinkFunction link = LinkFunction::identity;
   double link_scale = 1.0;
-  bool class_from_raw = false;             // see mlmap.fbs Model.class_from_raw
+  ClassDecision class_decision = ClassDecision::argmax_outputs;
   std::vector<double> base_score;          // empty or one per raw score
   Provenance provenance;                   // producer fields are filled in by save()
   std::vector<std::pair<std::string, std::string>> metadata;
@@ -128,13 +135,76 @@ class TreeEnsembleBuilder {
   std::vector<std::vector<uint32_t>> category_sets_;
 };
 
+/// --- dense networks (linear models are one layer) ---------------------------
+
+enum class Activation { identity, relu, tanh, logistic };
+
+/// out = activation(x . weights + bias); weights row-major [n_in, n_out] (the
+/// layout of sklearn's MLP coefs_; pass coef_.T for linear models).
+struct DenseLayerSpec {
+  size_t n_in = 0;
+  size_t n_out = 0;
+  std::vector<double> weights;
+  std::vector<double> bias;    // empty: zeros
+  Activation activation = Activation::identity;  // the last layer's must be identity
+};
+
+struct DenseNetworkSpec {
+  std::vector<DenseLayerSpec> layers;
+};
+
+/// --- preprocessing (FORMAT.md §7) ------------------------------------------
+
+/// One step of the preprocessing program; see mlmap.fbs `Op` for each field.
+struct OpSpec {
+  enum class Kind { standardize, min_max, max_abs, normalize, impute, impute_string, one_hot, ordinal, polynomial,
+                    missing_indicator };
+  enum class Norm { l2, l1, max };
+  enum class Unknown { error, ignore, use_value };
+  Kind kind = Kind::standardize;
+  std::vector<uint32_t> inputs;
+  bool string_inputs = false;
+  uint32_t out_begin = 0;
+  uint32_t n_out = 0;
+  std::vector<double> a, b;
+  bool clip = false;
+  double clip_low = 0, clip_high = 0;
+  Norm norm = Norm::l2;
+  bool missing_is_nan = true;
+  double missing_value = 0;
+  std::vector<std::string> fill_strings;
+  std::vector<uint32_t> category_counts;
+  std::vector<double> numeric_categories;
+  std::vector<std::string> string_categories;
+  std::vector<uint32_t> category_order;
+  std::vector<int32_t> missing_category;
+  std::vector<int32_t> drop;
+  Unknown unknown = Unknown::error;
+  double unknown_value = 0;
+  double missing_encoded = 0;
+  std::vector<uint32_t> powers;
+};
+
+struct PreprocessingSpec {
+  std::vector<bool> string_inputs;  // per input column; empty: all numeric
+  uint32_t n_slots = 0;
+  uint32_t n_string_slots = 0;
+  std::vector<OpSpec> ops;
+  std::vector<uint32_t> features;   // the predictor's input slots
+};
+
 /// Largest float32 <= t: sklearn's `float32(x) <= t` equals `x <= round_down(t)`.
 float round_down_to_float(double t) noexcept;
 /// The float32 threshold to store for `t` under `rule` (x <= result <=> x rule t).
 float float_threshold(double t, SplitRule rule) noexcept;
 
-/// Writes `trees` described by `description` to `path` atomically.
+/// Writes `trees` described by `description` (and, if given, the
+/// preprocessing in front of them) to `path` atomically.
 [[nodiscard]] Status save(const std::string& path, const ModelDescription& description,
-                          const TreeEnsembleBuilder& trees) noexcept;
+                          const TreeEnsembleBuilder& trees, const PreprocessingSpec* preprocessing = nullptr) noexcept;
+
+/// The same for a dense network (or a linear model: one layer).
+[[nodiscard]] Status save(const std::string& path, const ModelDescription& description,
+                          const DenseNetworkSpec& network, const PreprocessingSpec* preprocessing = nullptr) noexcept;
 
 }  // namespace mlmap

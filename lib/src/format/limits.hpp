@@ -20,5 +20,10 @@ constexpr uint64_t max_nodes = (uint64_t{1} << 32) - 2;  // node_child + 1 fits 
 constexpr uint64_t max_leaves = uint64_t{1} << 30;    // node_info keeps 30 bits
 constexpr uint32_t max_tree_depth = 1024;
 constexpr uint32_t max_category_set_words = 1u << 16;  // categories < 2^21
+constexpr uint32_t max_dense_layers = 64;
+constexpr uint32_t max_layer_width = 1u << 20;
+constexpr uint64_t max_slots = uint64_t{1} << 24;      // preprocessing registers
+constexpr uint64_t max_ops = 65536;
+constexpr uint32_t max_polynomial_degree = 8;
 
 }  // namespace mlmap::limits

@@ -651,7 +651,7 @@ std::string supported_objectives() {
 struct Mapping {
   Task task = Task::regression;
   LinkFunction link = LinkFunction::identity;
-  bool class_from_raw = false;
+  ClassDecision decision = ClassDecision::argmax_outputs;
   enum class Margin { same, logit, log } margin = Margin::same;
   bool multiclass = false;   // n_raw = num_class
   bool multi_target = true;  // n_raw = num_target allowed
@@ -667,7 +667,7 @@ Mapping mapping_of(Objective o) {
     case Objective::binary_logitraw:
       // predict gives the margin; the class is margin > 0.  base_score is NOT
       // turned into a logit (xgboost 1.7 adds it as it is).
-      m.task = Task::classification, m.link = LinkFunction::logistic, m.class_from_raw = true;
+      m.task = Task::classification, m.link = LinkFunction::logistic, m.decision = ClassDecision::argmax_raw;
       m.multi_target = false;
       break;
     case Objective::multi_softprob:
@@ -675,7 +675,7 @@ Mapping mapping_of(Objective o) {
       break;
     case Objective::multi_softmax:
       // predict gives argmax of the margins; XGBClassifier.predict_proba the softmax.
-      m.task = Task::classification, m.link = LinkFunction::softmax, m.class_from_raw = true, m.multiclass = true;
+      m.task = Task::classification, m.link = LinkFunction::softmax, m.decision = ClassDecision::argmax_raw, m.multiclass = true;
       m.multi_target = false;
       break;
     case Objective::reg_squarederror:
@@ -1079,7 +1079,7 @@ Result<ImportedModel> convert(const RawModel& m, const ImportOptions& options) {
   d.n_features = n_features;
   d.n_outputs = map.task == Task::classification ? (n_raw == 1 ? 2 : n_raw) : n_raw;
   d.link = map.link;
-  d.class_from_raw = map.class_from_raw;
+  d.class_decision = map.decision;
   d.base_score.assign(n_raw, static_cast<double>(margin));
   if (!options.feature_names.empty()) {
     d.feature_names = options.feature_names;

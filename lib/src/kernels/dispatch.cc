@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "kernels/dense_view.hpp"
 #include "kernels/tree_kernels.hpp"
 
 namespace mlmap::kernels {
@@ -91,6 +92,16 @@ void accumulate_trees(const TreeEnsembleView& v, const float* X, size_t n_rows, 
     case Isa::scalar: break;
   }
   accumulate_trees_scalar(v, X, n_rows, raw);
+}
+
+void dense_layer(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return dense_layer_avx512bw(L, X, n_rows, Y);
+    case Isa::avx2: return dense_layer_avx2(L, X, n_rows, Y);
+    case Isa::sse4_2: return dense_layer_sse4_2(L, X, n_rows, Y);
+    case Isa::scalar: break;
+  }
+  dense_layer_scalar(L, X, n_rows, Y);
 }
 
 void accumulate_trees(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept {

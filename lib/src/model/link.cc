@@ -30,6 +30,17 @@ const char* link_name(Link link) noexcept {
     case Link::softmax: return "softmax";
     case Link::exp: return "exp";
     case Link::logistic_ovr: return "logistic_ovr";
+    case Link::hard: return "hard";
+    case Link::modified_huber: return "modified_huber";
+  }
+  return "unknown";
+}
+
+const char* decision_name(Decision d) noexcept {
+  switch (d) {
+    case Decision::argmax_outputs: return "argmax_outputs";
+    case Decision::argmax_raw: return "argmax_raw";
+    case Decision::raw_nonnegative: return "raw_nonnegative";
   }
   return "unknown";
 }
@@ -38,9 +49,13 @@ bool link_shape_ok(Link link, bool classification, size_t n_raw, size_t n_output
   switch (link) {
     case Link::identity:
     case Link::exp: return n_raw == n_outputs;
-    case Link::logistic: return n_raw == 1 && n_outputs == (classification ? 2u : 1u);
+    // Regression applies the sigmoid to each raw score.
+    case Link::logistic: return classification ? n_raw == 1 && n_outputs == 2 : n_raw == n_outputs;
     case Link::softmax:
     case Link::logistic_ovr: return n_raw == n_outputs && n_raw >= 2;
+    case Link::hard:
+    case Link::modified_huber:
+      return classification && (n_raw == n_outputs ? n_raw >= 2 : n_raw == 1 && n_outputs == 2);
   }
   return false;
 }
@@ -55,13 +70,32 @@ void apply_link(const LinkSpec& spec, const double* raw, double* out) noexcept {
       for (size_t j = 0; j < spec.n_raw; ++j) out[j] = std::exp(s * raw[j]);
       return;
     case Link::logistic: {
-      const double p = sigmoid(s * raw[0]);
-      if (spec.n_outputs == 2) {
+      if (spec.n_outputs == 2 && spec.n_raw == 1) {
+        const double p = sigmoid(s * raw[0]);
         out[0] = 1.0 - p;
         out[1] = p;
       } else {
-        out[0] = p;
+        for (size_t j = 0; j < spec.n_raw; ++j) out[j] = sigmoid(s * raw[j]);
       }
+      return;
+    }
+    case Link::hard: {
+      std::fill(out, out + spec.n_outputs, 0.0);
+      out[decide_class(spec, raw, out)] = 1.0;
+      return;
+    }
+    case Link::modified_huber: {
+      // sklearn's SGDClassifier: (clip(d, -1, 1) + 1) / 2, rows normalised;
+      // a row of zeros becomes uniform.
+      auto p = [&](double d) { return (std::min(1.0, std::max(-1.0, s * d)) + 1.0) / 2.0; };
+      if (spec.n_raw == 1) {
+        out[1] = p(raw[0]);
+        out[0] = 1.0 - out[1];
+        return;
+      }
+      double sum = 0;
+      for (size_t j = 0; j < spec.n_raw; ++j) sum += out[j] = p(raw[j]);
+      for (size_t j = 0; j < spec.n_raw; ++j) out[j] = sum == 0 ? 1.0 / static_cast<double>(spec.n_raw) : out[j] / sum;
       return;
     }
     case Link::softmax: {
@@ -82,9 +116,12 @@ void apply_link(const LinkSpec& spec, const double* raw, double* out) noexcept {
 }
 
 int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out) noexcept {
-  if (spec.class_from_raw) {
-    if (spec.n_raw == 1) return raw[0] > 0 ? 1 : 0;
-    return static_cast<int64_t>(argmax(raw, spec.n_raw));
+  switch (spec.decision) {
+    case Decision::argmax_raw:
+      if (spec.n_raw == 1) return raw[0] > 0 ? 1 : 0;
+      return static_cast<int64_t>(argmax(raw, spec.n_raw));
+    case Decision::raw_nonnegative: return raw[0] >= 0 ? 1 : 0;
+    case Decision::argmax_outputs: break;
   }
   return static_cast<int64_t>(argmax(out, spec.n_outputs));
 }

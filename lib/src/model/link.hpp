@@ -6,22 +6,24 @@
 
 namespace mlmap::model {
 
-enum class Link : uint8_t { identity = 0, logistic = 1, softmax = 2, exp = 3, logistic_ovr = 4 };
+enum class Link : uint8_t { identity = 0, logistic = 1, softmax = 2, exp = 3, logistic_ovr = 4, hard = 5, modified_huber = 6 };
+enum class Decision : uint8_t { argmax_outputs = 0, argmax_raw = 1, raw_nonnegative = 2 };
 
 struct LinkSpec {
   Link link = Link::identity;
   double scale = 1.0;
   size_t n_raw = 1;
   size_t n_outputs = 1;
-  bool class_from_raw = false;
+  Decision decision = Decision::argmax_outputs;
 };
 
 const char* link_name(Link link) noexcept;
+const char* decision_name(Decision d) noexcept;
 
 /// Whether `n_raw` raw scores can map to `n_outputs` outputs under `link`.
 bool link_shape_ok(Link link, bool classification, size_t n_raw, size_t n_outputs) noexcept;
 
-/// One row: raw[n_raw] -> out[n_outputs].
+/// One row: raw[n_raw] -> out[n_outputs].  (Hard: from the class decision.)
 void apply_link(const LinkSpec& spec, const double* raw, double* out) noexcept;
 
 /// One row: the predicted class index from raw scores and outputs.

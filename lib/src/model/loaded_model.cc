@@ -6,6 +6,7 @@
 
 #include "format/checksum.hpp"
 #include "format/limits.hpp"
+#include "model/dense_network.hpp"
 #include "model/tree_ensemble.hpp"
 
 namespace mlmap::model {
@@ -109,7 +110,17 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
       return invalid(std::string("link '") + link_name(link) + "' cannot map " + str(m.n_raw()) + " raw scores to " +
                      str(m.n_outputs()) + " outputs");
     if (!std::isfinite(m.link_scale())) return invalid("link_scale is not finite");
-    lm->link = {link, m.link_scale(), m.n_raw(), m.n_outputs(), m.class_from_raw()};
+    if (m.class_decision() > fb::ClassDecision::MAX)
+      return Error(error_code::unsupported_model, "class decision " + str(static_cast<unsigned>(m.class_decision())) +
+                                                      " is unknown to this reader");
+    const auto decision = static_cast<Decision>(m.class_decision());
+    if (decision == Decision::raw_nonnegative && m.n_raw() != 1)
+      return invalid("the raw_nonnegative class decision needs exactly one raw score");
+    if (link == Link::hard && decision == Decision::argmax_outputs)
+      return invalid("the hard link needs a class decision on raw scores");
+    lm->link = {link, m.link_scale(), m.n_raw(), m.n_outputs(), decision};
+    lm->info.class_decision = decision_name(decision);
+    lm->info.link_scale = m.link_scale();
     lm->info.link = link_name(link);
     if (const auto* b = m.base_score()) {
       if (b->size() != 0 && b->size() != m.n_raw())
@@ -117,12 +128,30 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
       lm->base_score.assign(b->begin(), b->end());
       for (double x : lm->base_score)
         if (!std::isfinite(x)) return invalid("base_score is not finite");
+      lm->info.base_score = lm->base_score;
     }
 
+    lm->predictor_width = m.n_features();
+    lm->info.string_inputs.assign(m.n_features(), false);
+    if (const auto* pre = m.preprocessing()) {
+      auto p = Preprocessor::make(*pre, m.n_features(), &lm->info.feature_names, &lm->info.preprocessing);
+      if (!p) return p.error();
+      lm->preprocessing.emplace(std::move(*p));
+      lm->predictor_width = lm->preprocessing->n_features();
+      for (size_t c = 0; c < m.n_features(); ++c) lm->info.string_inputs[c] = lm->preprocessing->is_string_input(c);
+    } else {
+      lm->info.preprocessing.n_predictor_features = m.n_features();
+    }
+    const auto width = static_cast<uint32_t>(lm->predictor_width);
     switch (m.predictor_type()) {
       case fb::Predictor::TreeEnsemble: {
-        auto p = make_tree_predictor(lm->file, *m.predictor_as_TreeEnsemble(), m.n_features(), m.n_raw(),
-                                     &lm->info.trees);
+        auto p = make_tree_predictor(lm->file, *m.predictor_as_TreeEnsemble(), width, m.n_raw(), &lm->info.trees);
+        if (!p) return p.error();
+        lm->predictor = std::move(*p);
+        break;
+      }
+      case fb::Predictor::DenseNetwork: {
+        auto p = make_dense_predictor(lm->file, *m.predictor_as_DenseNetwork(), width, m.n_raw(), &lm->info.dense);
         if (!p) return p.error();
         lm->predictor = std::move(*p);
         break;

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "format/file_view.hpp"
 #include "mlmap/info.hpp"
 #include "model/link.hpp"
 #include "model/predictor.hpp"
+#include "model/preprocessing.hpp"
 
 namespace mlmap::model {
 
@@ -18,6 +20,8 @@ struct LoadedModel {
   std::unique_ptr<Predictor> predictor;
   LinkSpec link;
   std::vector<double> base_score;  // empty, or n_raw values
+  std::optional<Preprocessor> preprocessing;
+  size_t predictor_width = 0;      // the predictor's input width (n_features without preprocessing)
 };
 
 /// O(header + columns): model-level checks (counts, labels, link shape) and

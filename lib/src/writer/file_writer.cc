@@ -33,8 +33,17 @@ Error os_error(const std::string& what, const std::string& path, int err) {
 
 // The header is small unless a caller passes millions of names; refuse before
 // FlatBuffers' 2 GiB limit is near (its release builds do not check it).
-Status check_header_budget(const ModelDescription& d, const std::vector<ColumnInput>& cols) {
+Status check_header_budget(const ModelDescription& d, const std::vector<ColumnInput>& cols,
+                           const PreprocessingSpec* pre) {
   uint64_t bytes = 0;
+  if (pre)
+    for (const auto& op : pre->ops) {
+      bytes += 256 + 8 * (op.inputs.size() + op.a.size() + op.b.size() + op.numeric_categories.size() +
+                          op.category_counts.size() + op.category_order.size() + op.missing_category.size() +
+                          op.drop.size() + op.powers.size());
+      for (const auto& s : op.string_categories) bytes += s.size() + 16;
+      for (const auto& s : op.fill_strings) bytes += s.size() + 16;
+    }
   for (const auto& s : d.feature_names) bytes += s.size() + 16;
   for (const auto& s : d.classes.strings) bytes += s.size() + 16;
   bytes += d.classes.integers.size() * 8 + d.base_score.size() * 8;
@@ -53,8 +62,19 @@ fb::Link to_fb(LinkFunction l) {
     case LinkFunction::softmax: return fb::Link::Softmax;
     case LinkFunction::exp: return fb::Link::Exp;
     case LinkFunction::logistic_ovr: return fb::Link::LogisticOvR;
+    case LinkFunction::hard: return fb::Link::Hard;
+    case LinkFunction::modified_huber: return fb::Link::ModifiedHuber;
   }
   return fb::Link::Identity;
+}
+
+fb::ClassDecision to_fb(ClassDecision c) {
+  switch (c) {
+    case ClassDecision::argmax_outputs: return fb::ClassDecision::ArgmaxOutputs;
+    case ClassDecision::argmax_raw: return fb::ClassDecision::ArgmaxRaw;
+    case ClassDecision::raw_nonnegative: return fb::ClassDecision::RawNonNegative;
+  }
+  return fb::ClassDecision::ArgmaxOutputs;
 }
 
 fb::Task to_fb(Task t) {
@@ -66,9 +86,64 @@ fb::Task to_fb(Task t) {
   return fb::Task::Regression;
 }
 
+fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op) {
+  auto inputs = b.CreateVector(op.inputs);
+  auto a = b.CreateVector(op.a);
+  auto bb = b.CreateVector(op.b);
+  auto fill = b.CreateVectorOfStrings(op.fill_strings);
+  auto counts = b.CreateVector(op.category_counts);
+  auto numeric = b.CreateVector(op.numeric_categories);
+  auto strings = b.CreateVectorOfStrings(op.string_categories);
+  auto order = b.CreateVector(op.category_order);
+  auto missing = b.CreateVector(op.missing_category);
+  auto drop = b.CreateVector(op.drop);
+  auto powers = b.CreateVector(op.powers);
+  fb::OpBuilder o(b);
+  o.add_kind(static_cast<fb::OpKind>(op.kind));  // OpSpec::Kind follows fb::OpKind's order
+  o.add_inputs(inputs);
+  o.add_string_inputs(op.string_inputs);
+  o.add_out_begin(op.out_begin);
+  o.add_n_out(op.n_out);
+  o.add_a(a);
+  o.add_b(bb);
+  o.add_clip(op.clip);
+  o.add_clip_low(op.clip_low);
+  o.add_clip_high(op.clip_high);
+  o.add_norm(op.norm == OpSpec::Norm::l2 ? fb::Norm::L2 : op.norm == OpSpec::Norm::l1 ? fb::Norm::L1 : fb::Norm::Max);
+  o.add_missing_is_nan(op.missing_is_nan);
+  o.add_missing_value(op.missing_value);
+  o.add_fill_strings(fill);
+  o.add_category_counts(counts);
+  o.add_numeric_categories(numeric);
+  o.add_string_categories(strings);
+  o.add_category_order(order);
+  o.add_missing_category(missing);
+  o.add_drop(drop);
+  o.add_unknown(op.unknown == OpSpec::Unknown::error    ? fb::UnknownCategory::Error
+                : op.unknown == OpSpec::Unknown::ignore ? fb::UnknownCategory::Ignore
+                                                        : fb::UnknownCategory::UseValue);
+  o.add_unknown_value(op.unknown_value);
+  o.add_missing_encoded(op.missing_encoded);
+  o.add_powers(powers);
+  return o.Finish();
+}
+
+fbs::Offset<fb::Preprocessing> build_preprocessing(fbs::FlatBufferBuilder& b, const PreprocessingSpec& p) {
+  std::vector<fb::InputKind> kinds;
+  for (bool s : p.string_inputs) kinds.push_back(s ? fb::InputKind::String : fb::InputKind::Numeric);
+  std::vector<uint8_t> kind_bytes(kinds.size());
+  for (size_t i = 0; i < kinds.size(); ++i) kind_bytes[i] = static_cast<uint8_t>(kinds[i]);
+  auto input_kinds = b.CreateVector(reinterpret_cast<const fb::InputKind*>(kind_bytes.data()), kind_bytes.size());
+  std::vector<fbs::Offset<fb::Op>> ops;
+  for (const auto& op : p.ops) ops.push_back(build_op(b, op));
+  auto op_vector = b.CreateVector(ops);
+  auto features = b.CreateVector(p.features);
+  return fb::CreatePreprocessing(b, input_kinds, p.n_slots, p.n_string_slots, op_vector, features);
+}
+
 void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const std::vector<ColumnInput>& cols,
                   const std::vector<uint64_t>& offsets, const std::vector<uint64_t>& checksums,
-                  uint32_t n_raw, const PredictorTableFn& predictor) {
+                  uint32_t n_raw, const PredictorTableFn& predictor, const PreprocessingSpec* pre) {
   b.Clear();
   b.ForceDefaults(true);  // every scalar written: the size does not depend on offsets
   std::vector<fbs::Offset<fb::Column>> cs;
@@ -103,6 +178,8 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   auto base_score = b.CreateVector(d.base_score);
   auto estimator = b.CreateString(d.estimator);
   auto [ptype, pred] = predictor(b);
+  fbs::Offset<fb::Preprocessing> preprocessing;
+  if (pre) preprocessing = build_preprocessing(b, *pre);
   fb::ModelBuilder mb(b);
   mb.add_task(to_fb(d.task));
   mb.add_estimator(estimator);
@@ -115,9 +192,10 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   mb.add_base_score(base_score);
   mb.add_link(to_fb(d.link));
   mb.add_link_scale(d.link_scale);
-  mb.add_class_from_raw(d.class_from_raw);
+  mb.add_class_decision(to_fb(d.class_decision));
   mb.add_predictor_type(ptype);
   mb.add_predictor(pred);
+  if (pre) mb.add_preprocessing(preprocessing);
   auto model = mb.Finish();
   fb::FinishHeaderBuffer(b, fb::CreateHeader(b, provenance, metadata, columns, model));
 }
@@ -204,7 +282,7 @@ Status write_atomically(const std::string& path, const std::function<Status(int 
 }
 
 Status write_model_file(const std::string& path, const ModelDescription& d, const ColumnSet& set, uint32_t n_raw,
-                        const PredictorTableFn& predictor, const CheckFn& check) noexcept {
+                        const PredictorTableFn& predictor, const PreprocessingSpec* pre, const CheckFn& check) noexcept {
   try {
     const auto& cols = set.columns();
     if (cols.size() > limits::max_columns)
@@ -212,14 +290,14 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
     std::set<std::string> keys;
     for (const auto& kv : d.metadata)
       if (!keys.insert(kv.first).second) return Error(error_code::invalid_argument, "metadata key '" + kv.first + "' repeats");
-    auto st = check_header_budget(d, cols);
+    auto st = check_header_budget(d, cols, pre);
     if (!st) return st;
 
     std::vector<uint64_t> checksums(cols.size()), offsets(cols.size(), 0);
     for (size_t i = 0; i < cols.size(); ++i) checksums[i] = format::checksum64(cols[i].data, cols[i].bytes);
 
     fbs::FlatBufferBuilder b(4096);
-    build_header(b, d, cols, offsets, checksums, n_raw, predictor);
+    build_header(b, d, cols, offsets, checksums, n_raw, predictor, pre);
     const uint64_t header_size = b.GetSize();
     if (header_size > limits::max_header_size) return Error(error_code::limit_exceeded, "header exceeds 2 GiB");
     uint64_t cursor = align_up(limits::preamble_size + header_size);
@@ -228,7 +306,7 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
       cursor = align_up(cursor + cols[i].bytes);
     }
     const uint64_t file_length = cols.empty() ? limits::preamble_size + header_size : offsets.back() + cols.back().bytes;
-    build_header(b, d, cols, offsets, checksums, n_raw, predictor);
+    build_header(b, d, cols, offsets, checksums, n_raw, predictor, pre);
     if (b.GetSize() != header_size)
       return Error(error_code::internal_error, "header size changed between layout passes");
 

@@ -52,9 +52,11 @@ using PredictorTableFn =
 /// Inspects the complete temporary file before it replaces the target.
 using CheckFn = std::function<Status(const std::string& tmp_path)>;
 
-/// Writes the file atomically; `check` (optional) may veto it.
+/// Writes the file atomically; `preprocessing` (optional) goes into the
+/// header; `check` (optional) may veto the file.
 [[nodiscard]] Status write_model_file(const std::string& path, const ModelDescription& description,
                                       const ColumnSet& columns, uint32_t n_raw, const PredictorTableFn& predictor,
+                                      const PreprocessingSpec* preprocessing = nullptr,
                                       const CheckFn& check = nullptr) noexcept;
 
 /// Creates a temporary file next to `path`, lets `body` fill it, fsyncs it,

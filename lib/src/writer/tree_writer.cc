@@ -3,12 +3,13 @@
 namespace mlmap::writer {
 
 Status write_tree_model(const std::string& path, const ModelDescription& d, const TreeEnsembleBuilder& t,
-                        const CheckFn& check) noexcept {
+                        const PreprocessingSpec* pre, const CheckFn& check) noexcept {
   try {
     if (t.n_trees() == 0) return Error(error_code::invalid_argument, "the ensemble has no trees");
-    if (t.n_features() != d.n_features)
+    const size_t width = pre ? pre->features.size() : d.n_features;
+    if (t.n_features() != width)
       return Error(error_code::invalid_argument, "the trees were built for " + std::to_string(t.n_features()) +
-                                                     " features, the description says " + std::to_string(d.n_features));
+                                                     " features, their input has " + std::to_string(width));
     size_t words = 0;
     for (const auto& s : t.category_sets()) words = std::max(words, s.size());
     std::vector<uint32_t> sets(t.category_sets().size() * words, 0);
@@ -50,7 +51,7 @@ Status write_tree_model(const std::string& path, const ModelDescription& d, cons
       e.add_category_sets(category_sets);
       return std::make_pair(fb::Predictor::TreeEnsemble, e.Finish().Union());
     };
-    return write_model_file(path, d, cols, static_cast<uint32_t>(t.n_raw()), table, check);
+    return write_model_file(path, d, cols, static_cast<uint32_t>(t.n_raw()), table, pre, check);
   } catch (const std::bad_alloc&) {
     return Error(error_code::out_of_memory, "out of memory writing '" + path + "'");
   }

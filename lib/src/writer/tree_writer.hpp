@@ -9,6 +9,7 @@
 namespace mlmap::writer {
 
 [[nodiscard]] Status write_tree_model(const std::string& path, const ModelDescription& description,
-                                      const TreeEnsembleBuilder& trees, const CheckFn& check) noexcept;
+                                      const TreeEnsembleBuilder& trees, const PreprocessingSpec* preprocessing,
+                                      const CheckFn& check) noexcept;
 
 }  // namespace mlmap::writer

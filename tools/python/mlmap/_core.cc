@@ -6,6 +6,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +71,9 @@ py::dict info_dict(const mlmap::ModelInfo& i) {
   d["predictor"] = i.predictor;
   d["task"] = mlmap::task_name(i.task);
   d["link"] = i.link;
+  d["link_scale"] = i.link_scale;
+  d["class_decision"] = i.class_decision;
+  d["base_score"] = i.base_score;
   d["n_features"] = i.n_features;
   d["n_outputs"] = i.n_outputs;
   d["n_raw"] = i.n_raw;
@@ -90,6 +96,22 @@ py::dict info_dict(const mlmap::ModelInfo& i) {
     t["threshold_bits"] = i.trees.threshold_bits;
     d["trees"] = t;
   }
+  if (i.dense.n_layers) {
+    py::dict dn;
+    dn["n_layers"] = i.dense.n_layers;
+    dn["n_weights"] = i.dense.n_weights;
+    d["dense"] = dn;
+  }
+  if (i.preprocessing.n_steps) {
+    py::dict pp;
+    pp["steps"] = i.preprocessing.step_kinds;
+    pp["n_predictor_features"] = i.preprocessing.n_predictor_features;
+    d["preprocessing"] = pp;
+  }
+  py::list string_columns;
+  for (size_t c = 0; c < i.string_inputs.size(); ++c)
+    if (i.string_inputs[c]) string_columns.append(c < i.feature_names.size() ? i.feature_names[c] : std::to_string(c));
+  d["string_columns"] = string_columns;
   d["file_size"] = i.file_size;
   d["header_size"] = i.header_size;
   d["n_columns"] = i.n_columns;
@@ -186,10 +208,24 @@ mlmap::ModelDescription parse_description(const py::dict& d) {
     desc.link = mlmap::LinkFunction::exp;
   else if (link == "logistic_ovr")
     desc.link = mlmap::LinkFunction::logistic_ovr;
+  else if (link == "hard")
+    desc.link = mlmap::LinkFunction::hard;
+  else if (link == "modified_huber")
+    desc.link = mlmap::LinkFunction::modified_huber;
   else
     throw py::value_error("unknown link '" + link + "'");
   if (d.contains("link_scale")) desc.link_scale = d["link_scale"].cast<double>();
-  if (d.contains("class_from_raw")) desc.class_from_raw = d["class_from_raw"].cast<bool>();
+  if (d.contains("class_decision")) {
+    const auto c = d["class_decision"].cast<std::string>();
+    if (c == "argmax_outputs")
+      desc.class_decision = mlmap::ClassDecision::argmax_outputs;
+    else if (c == "argmax_raw")
+      desc.class_decision = mlmap::ClassDecision::argmax_raw;
+    else if (c == "raw_nonnegative")
+      desc.class_decision = mlmap::ClassDecision::raw_nonnegative;
+    else
+      throw py::value_error("unknown class_decision '" + c + "'");
+  }
   if (d.contains("base_score") && !d["base_score"].is_none())
     desc.base_score = d["base_score"].cast<std::vector<double>>();
   if (d.contains("provenance")) {
@@ -205,6 +241,139 @@ mlmap::ModelDescription parse_description(const py::dict& d) {
       desc.metadata.emplace_back(kv.first.cast<std::string>(), kv.second.cast<std::string>());
   return desc;
 }
+
+// --- preprocessing and dense networks from Python dicts ----------------------
+
+template <class T>
+std::vector<T> vec(const py::dict& d, const char* key) {
+  if (!d.contains(key) || d[key].is_none()) return {};
+  return d[key].cast<std::vector<T>>();
+}
+
+mlmap::OpSpec parse_op(const py::dict& d) {
+  static const std::pair<const char*, mlmap::OpSpec::Kind> kinds[] = {
+      {"standardize", mlmap::OpSpec::Kind::standardize}, {"min_max", mlmap::OpSpec::Kind::min_max},
+      {"max_abs", mlmap::OpSpec::Kind::max_abs},         {"normalize", mlmap::OpSpec::Kind::normalize},
+      {"impute", mlmap::OpSpec::Kind::impute},           {"impute_string", mlmap::OpSpec::Kind::impute_string},
+      {"one_hot", mlmap::OpSpec::Kind::one_hot},         {"ordinal", mlmap::OpSpec::Kind::ordinal},
+      {"polynomial", mlmap::OpSpec::Kind::polynomial},   {"missing_indicator", mlmap::OpSpec::Kind::missing_indicator}};
+  mlmap::OpSpec op;
+  const auto kind = d["kind"].cast<std::string>();
+  bool found = false;
+  for (const auto& [name, k] : kinds)
+    if (kind == name) op.kind = k, found = true;
+  if (!found) throw py::value_error("unknown preprocessing step kind '" + kind + "'");
+  op.inputs = vec<uint32_t>(d, "inputs");
+  if (d.contains("string_inputs")) op.string_inputs = d["string_inputs"].cast<bool>();
+  op.out_begin = d["out_begin"].cast<uint32_t>();
+  op.n_out = d["n_out"].cast<uint32_t>();
+  op.a = vec<double>(d, "a");
+  op.b = vec<double>(d, "b");
+  if (d.contains("clip")) op.clip = d["clip"].cast<bool>();
+  if (d.contains("clip_low")) op.clip_low = d["clip_low"].cast<double>();
+  if (d.contains("clip_high")) op.clip_high = d["clip_high"].cast<double>();
+  if (d.contains("norm")) {
+    const auto n = d["norm"].cast<std::string>();
+    op.norm = n == "l1" ? mlmap::OpSpec::Norm::l1 : n == "max" ? mlmap::OpSpec::Norm::max : mlmap::OpSpec::Norm::l2;
+  }
+  if (d.contains("missing_value") && !d["missing_value"].is_none()) {
+    op.missing_is_nan = false;
+    op.missing_value = d["missing_value"].cast<double>();
+  }
+  op.fill_strings = vec<std::string>(d, "fill_strings");
+  op.category_counts = vec<uint32_t>(d, "category_counts");
+  op.numeric_categories = vec<double>(d, "numeric_categories");
+  op.string_categories = vec<std::string>(d, "string_categories");
+  op.category_order = vec<uint32_t>(d, "category_order");
+  op.missing_category = vec<int32_t>(d, "missing_category");
+  op.drop = vec<int32_t>(d, "drop");
+  if (d.contains("unknown")) {
+    const auto u = d["unknown"].cast<std::string>();
+    op.unknown = u == "ignore" ? mlmap::OpSpec::Unknown::ignore
+                 : u == "use_value" ? mlmap::OpSpec::Unknown::use_value
+                                    : mlmap::OpSpec::Unknown::error;
+  }
+  if (d.contains("unknown_value")) op.unknown_value = d["unknown_value"].cast<double>();
+  if (d.contains("missing_encoded")) op.missing_encoded = d["missing_encoded"].cast<double>();
+  op.powers = vec<uint32_t>(d, "powers");
+  return op;
+}
+
+std::optional<mlmap::PreprocessingSpec> parse_preprocessing(const py::object& o) {
+  if (o.is_none()) return std::nullopt;
+  const py::dict d = o.cast<py::dict>();
+  mlmap::PreprocessingSpec p;
+  p.string_inputs = vec<bool>(d, "string_inputs");
+  p.n_slots = d["n_slots"].cast<uint32_t>();
+  p.n_string_slots = d["n_string_slots"].cast<uint32_t>();
+  for (auto op : d["ops"].cast<py::list>()) p.ops.push_back(parse_op(op.cast<py::dict>()));
+  p.features = vec<uint32_t>(d, "features");
+  return p;
+}
+
+mlmap::DenseNetworkSpec parse_network(const py::list& layers) {
+  mlmap::DenseNetworkSpec net;
+  for (auto item : layers) {
+    const py::dict d = item.cast<py::dict>();
+    mlmap::DenseLayerSpec L;
+    auto w = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["weights"]);
+    if (!w || w.ndim() != 2) throw py::value_error("layer weights must be a 2-D array (n_in, n_out)");
+    L.n_in = static_cast<size_t>(w.shape(0));
+    L.n_out = static_cast<size_t>(w.shape(1));
+    L.weights.assign(w.data(), w.data() + w.size());
+    L.bias = vec<double>(d, "bias");
+    const auto a = d.contains("activation") ? d["activation"].cast<std::string>() : std::string("identity");
+    if (a == "identity")
+      L.activation = mlmap::Activation::identity;
+    else if (a == "relu")
+      L.activation = mlmap::Activation::relu;
+    else if (a == "tanh")
+      L.activation = mlmap::Activation::tanh;
+    else if (a == "logistic")
+      L.activation = mlmap::Activation::logistic;
+    else
+      throw py::value_error("unknown activation '" + a + "'");
+    net.layers.push_back(std::move(L));
+  }
+  return net;
+}
+
+// A dict of column name -> numpy array (float64/float32) or sequence of str
+// (None / NaN = missing), held alive for one predict call.
+struct PyTable {
+  mlmap::Table table;
+  std::vector<py::array> numeric;
+  std::vector<std::vector<std::string>> text;
+  std::vector<std::vector<std::string_view>> views;
+  std::vector<std::unique_ptr<bool[]>> missing;
+
+  PyTable(const py::dict& columns, size_t n_rows) : table(n_rows) {
+    for (auto item : columns) {
+      const auto name = item.first.cast<std::string>();
+      py::handle values = item.second;
+      if (py::isinstance<py::array>(values) && py::reinterpret_borrow<py::array>(values).dtype().kind() == 'f') {
+        auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(values);
+        if (static_cast<size_t>(a.size()) != n_rows) throw py::value_error("column '" + name + "' has the wrong length");
+        numeric.push_back(a);
+        check(table.add_numeric(name, a.data()));
+        continue;
+      }
+      auto& t = text.emplace_back();
+      auto& m = missing.emplace_back(new bool[n_rows]());
+      size_t i = 0;
+      for (auto v : values) {
+        if (i >= n_rows) throw py::value_error("column '" + name + "' has the wrong length");
+        const bool is_missing = v.is_none() || (py::isinstance<py::float_>(v) && std::isnan(v.cast<double>()));
+        m[i] = is_missing;
+        t.push_back(is_missing ? std::string() : py::str(v).cast<std::string>());
+        ++i;
+      }
+      if (i != n_rows) throw py::value_error("column '" + name + "' has the wrong length");
+      auto& sv = views.emplace_back(t.begin(), t.end());
+      check(table.add_strings(name, sv.data(), m.get()));
+    }
+  }
+};
 
 using I64 = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
 using F64 = py::array_t<double, py::array::c_style | py::array::forcecast>;
@@ -338,6 +507,38 @@ PYBIND11_MODULE(_core, mod) {
       .def_property_readonly("task", [](const mlmap::Model& m) { return mlmap::task_name(m.task()); })
       .def("predict_values", &predict_values<float>, py::arg("X"), py::arg("output") = "value", py::arg("n_threads") = 1)
       .def("predict_values", &predict_values<double>, py::arg("X"), py::arg("output") = "value", py::arg("n_threads") = 1)
+      .def(
+          "predict_table",
+          [](const mlmap::Model& m, const py::dict& columns, size_t n_rows, const std::string& output, int n_threads) {
+            PyTable t(columns, n_rows);
+            const auto kind = parse_output(output);
+            py::array_t<double> out({n_rows, m.output_width(kind)});
+            mlmap::PredictOptions o;
+            o.output = kind;
+            o.n_threads = n_threads;
+            mlmap::Status st;
+            {
+              py::gil_scoped_release release;
+              st = m.predict(t.table, out.mutable_data(), o);
+            }
+            check(st);
+            return out;
+          },
+          py::arg("columns"), py::arg("n_rows"), py::arg("output") = "value", py::arg("n_threads") = 1)
+      .def(
+          "predict_table_class",
+          [](const mlmap::Model& m, const py::dict& columns, size_t n_rows, int n_threads) {
+            PyTable t(columns, n_rows);
+            py::array_t<int64_t> out(n_rows);
+            mlmap::Status st;
+            {
+              py::gil_scoped_release release;
+              st = m.predict_class(t.table, out.mutable_data(), n_threads);
+            }
+            check(st);
+            return out;
+          },
+          py::arg("columns"), py::arg("n_rows"), py::arg("n_threads") = 1)
       .def("predict_class", &predict_class<float>, py::arg("X"), py::arg("n_threads") = 1)
       .def("predict_class", &predict_class<double>, py::arg("X"), py::arg("n_threads") = 1);
 
@@ -368,16 +569,33 @@ PYBIND11_MODULE(_core, mod) {
 
   mod.def(
       "save_trees",
-      [](const std::string& path, const mlmap::TreeEnsembleBuilder& trees, const py::dict& description) {
+      [](const std::string& path, const mlmap::TreeEnsembleBuilder& trees, const py::dict& description,
+         const py::object& preprocessing) {
         auto desc = parse_description(description);
+        auto pre = parse_preprocessing(preprocessing);
         mlmap::Status st;
         {
           py::gil_scoped_release release;
-          st = mlmap::save(path, desc, trees);
+          st = mlmap::save(path, desc, trees, pre ? &*pre : nullptr);
         }
         check(st);
       },
-      py::arg("path"), py::arg("trees"), py::arg("description"));
+      py::arg("path"), py::arg("trees"), py::arg("description"), py::arg("preprocessing") = py::none());
+
+  mod.def(
+      "save_dense",
+      [](const std::string& path, const py::list& layers, const py::dict& description, const py::object& preprocessing) {
+        auto desc = parse_description(description);
+        auto net = parse_network(layers);
+        auto pre = parse_preprocessing(preprocessing);
+        mlmap::Status st;
+        {
+          py::gil_scoped_release release;
+          st = mlmap::save(path, desc, net, pre ? &*pre : nullptr);
+        }
+        check(st);
+      },
+      py::arg("path"), py::arg("layers"), py::arg("description"), py::arg("preprocessing") = py::none());
 
   mod.def("convert_xgboost_json", &convert_xgboost_json, py::arg("data"), py::arg("path"),
           py::arg("options") = py::dict());

@@ -111,13 +111,13 @@ def export_gb(estimator, feature_names):
             _refuse(estimator, f"{n_classes} class", "a classifier trained on a single class is not supported")
         if kind is L.BinomialDeviance and k == 1 and n_classes == 2:
             # predict: argmax of [1 - expit(raw), expit(raw)]
-            link = dict(link="logistic", class_from_raw=False)
+            link = dict(link="logistic")
         elif kind is L.ExponentialLoss and k == 1 and n_classes == 2:
             # proba expit(2 raw); predict: raw >= 0 (decided on the raw score)
-            link = dict(link="logistic", link_scale=2.0, class_from_raw=True)
+            link = dict(link="logistic", link_scale=2.0, class_decision="raw_nonnegative")
         elif kind is L.MultinomialDeviance and k == n_classes and k > 2:
             # softmax; predict: argmax of the probabilities
-            link = dict(link="softmax", class_from_raw=False)
+            link = dict(link="softmax")
         else:
             _refuse(estimator, f"loss={estimator.loss!r} ({kind.__name__}, {n_classes} classes)",
                     "this loss is not supported")
@@ -264,9 +264,9 @@ def export_hgb(estimator, feature_names):
         if n_classes < 2:
             _refuse(estimator, f"{n_classes} class", "a classifier trained on a single class is not supported")
         if kind is L.HalfBinomialLoss and k == 1 and n_classes == 2:
-            link = dict(link="logistic", class_from_raw=False)  # argmax of [1 - p, p]
+            link = dict(link="logistic")  # argmax of [1 - p, p]
         elif kind is L.HalfMultinomialLoss and k == n_classes and k > 2:
-            link = dict(link="softmax", class_from_raw=False)
+            link = dict(link="softmax")
         else:
             _refuse(estimator, f"loss={estimator.loss!r} ({kind.__name__}, {n_classes} classes)",
                     "this loss is not supported")

@@ -1,0 +1,224 @@
+#include "api/predict.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <thread>
+#include <type_traits>
+
+namespace mlmap::api {
+
+namespace {
+
+using model::LoadedModel;
+using model::StringCell;
+
+constexpr size_t min_rows_per_thread = 64;
+
+template <class Rows>
+constexpr bool is_matrix = !std::is_same_v<Rows, TableRows>;
+
+size_t out_width(const LoadedModel& m, Output output) { return output == Output::raw ? m.link.n_raw : m.link.n_outputs; }
+
+std::string str(uint64_t v) { return std::to_string(v); }
+
+// Direct matrix input: NaN checked up front, so the error names the first row.
+template <class T>
+Status check_missing(const LoadedModel& m, const T* X, size_t n_rows) {
+  if (m.predictor->accepts_missing()) return {};
+  const size_t nf = m.info.n_features;
+  for (size_t i = 0; i < n_rows * nf; ++i) {
+    if (std::isnan(X[i])) {
+      const size_t f = i % nf;
+      const std::string name = m.info.feature_names.empty() ? "" : " ('" + m.info.feature_names[f] + "')";
+      return Error(error_code::missing_value, "row " + str(i / nf) + ", feature " + str(f) + name + " is NaN, but this " +
+                                                  m.info.estimator + " was not trained to route missing values");
+    }
+  }
+  return {};
+}
+
+// After preprocessing: the predictor's features of rows [first, first + n).
+Status check_missing_features(const LoadedModel& m, const double* F, size_t n, size_t first) {
+  if (m.predictor->accepts_missing()) return {};
+  const size_t pw = m.predictor_width;
+  for (size_t i = 0; i < n * pw; ++i)
+    if (std::isnan(F[i]))
+      return Error(error_code::missing_value,
+                   "row " + str(first + i / pw) + ": the predictor's feature " + str(i % pw) + " is NaN" +
+                       (m.preprocessing ? " after preprocessing" : "") + ", but this " + m.info.estimator +
+                       " cannot take missing values (impute them first)");
+  return {};
+}
+
+template <class T>
+void fill(const MatrixRows<T>& rows, size_t r, double* slots, StringCell*) {
+  const T* x = rows.X + r * rows.width;
+  for (size_t c = 0; c < rows.width; ++c) slots[c] = x[c];
+}
+
+void fill(const TableRows& rows, size_t r, double* slots, StringCell* strings) {
+  for (size_t c = 0; c < rows.by_input.size(); ++c) {
+    const Table::Column& col = *rows.by_input[c];
+    switch (col.kind) {
+      case Table::Kind::float64: slots[c] = static_cast<const double*>(col.values)[r]; break;
+      case Table::Kind::float32: slots[c] = static_cast<const float*>(col.values)[r]; break;
+      case Table::Kind::string:
+        slots[c] = std::numeric_limits<double>::quiet_NaN();
+        strings[c] = {static_cast<const std::string_view*>(col.values)[r], col.missing && col.missing[r]};
+        break;
+    }
+  }
+}
+
+// Rows [begin, end) on the calling thread.
+template <class Rows, class Out>
+Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_t end, const Request<Out>& req) noexcept {
+  try {
+    const size_t n_raw = m.link.n_raw;
+    const size_t n_out = m.link.n_outputs;
+    const size_t width = out_width(m, req.output);
+    const size_t pw = m.predictor_width;
+    bool direct = false;
+    if constexpr (is_matrix<Rows>) direct = !m.preprocessing;
+    // Large blocks: tree kernels reuse each tree's nodes across the rows of
+    // a call (raw scratch <= 1 MiB, features <= 8 MiB).
+    size_t block = std::max<size_t>(1, std::min<size_t>(8192, (size_t{1} << 17) / n_raw));
+    if (!direct) block = std::max<size_t>(1, std::min(block, (size_t{1} << 20) / pw));
+    block = std::min(block, end - begin);
+    std::vector<double> raw(block * n_raw), val(n_out), features, slots;
+    std::vector<StringCell> strings;
+    if (!direct) {
+      features.resize(block * pw);
+      slots.resize(m.preprocessing ? m.preprocessing->n_slots() : m.info.n_features);
+      strings.resize(m.preprocessing ? m.preprocessing->n_string_slots() : m.info.n_features);
+    }
+    for (size_t r = begin; r < end; r += block) {
+      const size_t n = std::min(block, end - r);
+      Status st;
+      if constexpr (is_matrix<Rows>) {
+        if (direct) st = m.predictor->raw_scores(rows.X + r * rows.width, n, raw.data());
+      }
+      if (!direct) {
+        for (size_t i = 0; i < n; ++i) {
+          fill(rows, r + i, slots.data(), strings.data());
+          double* f = features.data() + i * pw;
+          if (m.preprocessing) {
+            st = m.preprocessing->run(slots.data(), strings.data(), f);
+            if (!st) return Error(st.code(), "row " + str(r + i) + ": " + st.message());
+          } else {
+            std::copy(slots.begin(), slots.begin() + static_cast<std::ptrdiff_t>(pw), f);
+          }
+        }
+        st = check_missing_features(m, features.data(), n, r);
+        if (st) st = m.predictor->raw_scores(features.data(), n, raw.data());
+      }
+      if (!st) return st;
+      for (size_t i = 0; i < n; ++i) {
+        double* rr = raw.data() + i * n_raw;
+        if (!m.base_score.empty())
+          for (size_t j = 0; j < n_raw; ++j) rr[j] += m.base_score[j];
+        const double* result = rr;
+        if (req.output == Output::value || req.classes) {
+          model::apply_link(m.link, rr, val.data());
+          result = val.data();
+        }
+        if (req.classes) {
+          req.classes[r + i] = model::decide_class(m.link, rr, val.data());
+        } else {
+          Out* o = req.out + (r + i) * width;
+          for (size_t j = 0; j < width; ++j) o[j] = static_cast<Out>(result[j]);
+        }
+      }
+    }
+    return {};
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory predicting " + str(end - begin) + " rows");
+  }
+}
+
+}  // namespace
+
+Result<TableRows> match_table(const LoadedModel& m, const Table& table) noexcept {
+  try {
+    const auto& names = m.info.feature_names;
+    if (names.empty())
+      return Error(error_code::invalid_argument, "this model has no feature names to match table columns against; "
+                                                 "pass a matrix instead");
+    TableRows rows{&table, {}};
+    std::string missing;
+    for (size_t c = 0; c < names.size(); ++c) {
+      const Table::Column* col = table.find(names[c]);
+      if (!col) {
+        missing += (missing.empty() ? "'" : ", '") + names[c] + "'";
+        continue;
+      }
+      const bool wants_string = m.info.string_inputs[c];
+      if (wants_string != (col->kind == Table::Kind::string))
+        return Error(error_code::invalid_argument, "column '" + names[c] + "' must be " +
+                                                       (wants_string ? "a string column" : "numeric"));
+      rows.by_input.push_back(col);
+    }
+    if (!missing.empty())
+      return Error(error_code::feature_count_mismatch, "the table lacks the model's input columns " + missing);
+    return rows;
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory matching table columns");
+  }
+}
+
+template <class Rows, class Out>
+Status run(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<Out>& req) noexcept {
+  try {
+    if (n_rows == 0) return {};
+    if ((!req.out && !req.classes)) return Error(error_code::invalid_argument, "null output pointer");
+    if (req.n_threads < 0) return Error(error_code::invalid_argument, "n_threads is negative");
+    if (req.classes && m.info.task != Task::classification)
+      return Error(error_code::invalid_argument,
+                   "predict_class needs a classifier; this model does " + std::string(task_name(m.info.task)));
+    if constexpr (is_matrix<Rows>) {
+      if (!rows.X) return Error(error_code::invalid_argument, "null input pointer");
+      if (m.info.preprocessing.needs_strings) {
+        std::string cols;
+        for (size_t c = 0; c < m.info.string_inputs.size(); ++c)
+          if (m.info.string_inputs[c]) cols += (cols.empty() ? "'" : ", '") + m.info.feature_names[c] + "'";
+        return Error(error_code::invalid_argument,
+                     "this model reads string columns (" + cols + "); pass a table with named columns, not a matrix");
+      }
+      if (!m.preprocessing) {
+        auto st = check_missing(m, rows.X, n_rows);
+        if (!st) return st;
+      }
+    }
+    size_t threads =
+        req.n_threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<size_t>(req.n_threads);
+    threads = std::max<size_t>(1, std::min(threads, n_rows / min_rows_per_thread));
+    if (threads == 1) return predict_range(m, rows, 0, n_rows, req);
+    const size_t chunk = (n_rows + threads - 1) / threads;
+    std::vector<Status> results(threads);
+    std::vector<std::thread> pool;
+    size_t begin = chunk;  // the calling thread takes [0, chunk)
+    try {
+      for (size_t t = 1; begin < n_rows; begin += chunk, ++t) {
+        const size_t end = std::min(n_rows, begin + chunk);
+        pool.emplace_back([&m, &rows, begin, end, &req, &results, t] { results[t] = predict_range(m, rows, begin, end, req); });
+      }
+    } catch (const std::system_error&) {
+      results[0] = predict_range(m, rows, begin, n_rows, req);  // no thread: the caller does the rest too
+    }
+    if (results[0].ok()) results[0] = predict_range(m, rows, 0, std::min(chunk, n_rows), req);
+    for (auto& t : pool) t.join();
+    for (auto& r : results)
+      if (!r.ok()) return r;  // the lowest rows' error first
+    return {};
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory predicting " + str(n_rows) + " rows");
+  }
+}
+
+template Status run(const LoadedModel&, const MatrixRows<float>&, size_t, const Request<float>&) noexcept;
+template Status run(const LoadedModel&, const MatrixRows<float>&, size_t, const Request<double>&) noexcept;
+template Status run(const LoadedModel&, const MatrixRows<double>&, size_t, const Request<double>&) noexcept;
+template Status run(const LoadedModel&, const TableRows&, size_t, const Request<double>&) noexcept;
+
+}  // namespace mlmap::api

@@ -1,0 +1,11 @@
+// The dense-layer kernel for avx2, compiled with this ISA's flags alone (see
+// meson.build) and reached only through dispatch.cc.
+#include "kernels/dense_simd.hpp"
+
+namespace mlmap::kernels {
+
+void dense_layer_avx2(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept {
+  DenseSimd<xsimd::avx2>::run(L, X, n_rows, Y);
+}
+
+}  // namespace mlmap::kernels
