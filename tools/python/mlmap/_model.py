@@ -31,7 +31,10 @@ class Model:
         # straight to float32, not through float64); everything else,
         # HistGradientBoosting's trees included, computes in float64.
         trees = info.get("trees")
-        self._input_dtype = np.float32 if trees and trees["threshold_bits"] == 32 else np.float64
+        direct_trees = trees and trees["threshold_bits"] == 32 and "preprocessing" not in info
+        self._input_dtype = np.float32 if direct_trees else np.float64
+        # Models that read string columns take named columns (a DataFrame).
+        self._string_columns = frozenset(info["string_columns"])
         self.n_features_in_ = info["n_features"]
         if info["feature_names"]:
             self.feature_names_in_ = np.array(info["feature_names"], dtype=object)
@@ -66,20 +69,61 @@ class Model:
     def predict(self, X, *, n_threads=1):
         """Class labels (classifiers) or values: shape (n,) for one output,
         (n, k) for k outputs."""
-        X = self._matrix(X)
         if self.task == "classification":
-            return self.classes_[self._core.predict_class(X, self._threads(n_threads))]
-        return self._squeeze(self._core.predict_values(X, "value", self._threads(n_threads)))
+            return self.classes_[self._class_indices(X, self._threads(n_threads))]
+        return self._squeeze(self._values(X, "value", self._threads(n_threads)))
 
     def predict_proba(self, X, *, n_threads=1):
         """Class probabilities, shape (n, n_classes)."""
         if self.task != "classification":
             raise AttributeError(f"predict_proba needs a classifier; this model does {self.task}")
-        return self._core.predict_values(self._matrix(X), "value", self._threads(n_threads))
+        if self._info["link"] == "hard":
+            raise AttributeError(f"{self._info['estimator']} has no predict_proba (it gives no probabilities)")
+        return self._values(X, "value", self._threads(n_threads))
 
     def decision_function(self, X, *, n_threads=1):
         """Raw scores before the link function: (n,) for one, else (n, k)."""
-        return self._squeeze(self._core.predict_values(self._matrix(X), "raw", self._threads(n_threads)))
+        return self._squeeze(self._values(X, "raw", self._threads(n_threads)))
+
+    # -- inputs ------------------------------------------------------------------
+    def _values(self, X, output, n_threads):
+        if self._string_columns:
+            columns, n = self._columns(X)
+            return self._core.predict_table(columns, n, output, n_threads)
+        return self._core.predict_values(self._matrix(X), output, n_threads)
+
+    def _class_indices(self, X, n_threads):
+        if self._string_columns:
+            columns, n = self._columns(X)
+            return self._core.predict_table_class(columns, n, n_threads)
+        return self._core.predict_class(self._matrix(X), n_threads)
+
+    def _columns(self, X):
+        """Named columns for a model that reads strings: a DataFrame or a dict
+        of column name -> values."""
+        if hasattr(X, "columns") and hasattr(X, "iloc"):
+            present, get, n = set(X.columns), (lambda name: X[name]), len(X)
+        elif isinstance(X, dict):
+            present, get = set(X), (lambda name: X[name])
+            n = len(next(iter(X.values()))) if X else 0
+        else:
+            raise TypeError(
+                "this model reads string columns (" + ", ".join(sorted(self._string_columns)) +
+                "): pass a pandas DataFrame or a dict of columns, not a matrix")
+        missing = [name for name in self._feature_names if name not in present]
+        if missing:
+            raise ValueError(f"X lacks the model's input columns {missing}")
+        columns = {}
+        for name in self._feature_names:
+            values = get(name)
+            if name in self._string_columns:
+                columns[name] = list(values.tolist() if hasattr(values, "tolist") else values)
+            else:
+                try:
+                    columns[name] = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+                except (TypeError, ValueError) as e:
+                    raise ValueError(f"column {name!r} must be numeric: {e}") from None
+        return columns, n
 
     # -- helpers -----------------------------------------------------------
     @staticmethod
@@ -122,13 +166,18 @@ class Model:
 
     def _reorder_columns(self, frame):
         names = list(self._feature_names)
-        if not names:
-            return frame.to_numpy()
-        present = set(frame.columns)
-        missing = [n for n in names if n not in present]
-        if missing:
-            raise ValueError(f"X lacks the model's feature columns {missing}")
-        return frame[names].to_numpy()
+        if names:
+            present = set(frame.columns)
+            missing = [n for n in names if n not in present]
+            if missing:
+                raise ValueError(f"X lacks the model's feature columns {missing}")
+            frame = frame[names]
+        # pandas categorical columns give their codes (missing: NaN), which is
+        # what tree models with categorical splits were trained on.
+        if any(str(t) == "category" for t in frame.dtypes):
+            frame = frame.apply(lambda c: c.cat.codes.where(c.cat.codes >= 0) if str(c.dtype) == "category" else c)
+            return frame.to_numpy(dtype=np.float64)
+        return frame.to_numpy()
 
     def __repr__(self):
         i = self._info
