@@ -35,5 +35,6 @@ const Command& inspect_command();
 const Command& verify_command();
 const Command& predict_command();
 const Command& convert_xgboost_command();
+const Command& store_command();
 
 }  // namespace mlmap::cli

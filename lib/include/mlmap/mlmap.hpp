@@ -11,6 +11,9 @@
 
 #include "mlmap/error.hpp"
 #include "mlmap/info.hpp"
+#include "mlmap/importers.hpp"
 #include "mlmap/model.hpp"
+#include "mlmap/store.hpp"
+#include "mlmap/table.hpp"
 #include "mlmap/version.hpp"
 #include "mlmap/writer.hpp"

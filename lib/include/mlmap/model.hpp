@@ -71,6 +71,8 @@ class Model {
   [[nodiscard]] Status verify() const noexcept;
 
   const ModelInfo& info() const noexcept;
+  /// The path the model was opened from.
+  const std::string& path() const noexcept;
   size_t num_features() const noexcept;
   /// Values per row written by predict() for `output`.
   size_t output_width(Output output = Output::value) const noexcept;

@@ -56,6 +56,7 @@ Result<Model> Model::open(const std::string& path, const OpenOptions& options) n
 
 Status Model::verify() const noexcept { return model::verify_model(*impl_); }
 const ModelInfo& Model::info() const noexcept { return impl_->info; }
+const std::string& Model::path() const noexcept { return impl_->file.mapping()->path(); }
 size_t Model::num_features() const noexcept { return impl_->info.n_features; }
 size_t Model::output_width(Output output) const noexcept { return out_width(*impl_, output); }
 Task Model::task() const noexcept { return impl_->info.task; }

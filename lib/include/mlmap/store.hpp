@@ -1,0 +1,120 @@
+// mlmap/store.hpp — a directory of published model versions, and readers that
+// follow the current version without a restart.
+//
+// Layout (FORMAT.md §12):
+//   DIR/.mlmap-store              marks the directory as a store
+//   DIR/.lock                     publishers, rollback and gc take an exclusive flock
+//   DIR/NAME/v000007-<hash>.mlmap one file per version, read-only (0444), never
+//                                 modified or truncated once published
+//   DIR/NAME/CURRENT              "<version> <file name>\n", replaced by rename
+//
+// Guarantees: a published file was fully verified before it became visible;
+// publishing writes a temporary file, fsyncs it, renames it into place,
+// fsyncs the directory, and only then moves CURRENT; so a crash (kill -9) at
+// any point leaves CURRENT naming a complete, valid file.  Readers take no
+// lock.  Removing a version (gc) never affects processes that have it mapped.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mlmap/error.hpp"
+#include "mlmap/model.hpp"
+
+namespace mlmap {
+
+struct VersionInfo {
+  uint64_t version = 0;
+  std::string path;           // absolute path of the version's file
+  std::string content_hash;   // 32 hex digits (the file header's XXH3-128)
+  uint64_t size = 0;          // bytes
+  int64_t published_unix_ms = 0;
+  bool current = false;
+};
+
+struct PublishResult {
+  VersionInfo version;        // the version that is now current
+  bool created = true;        // false: that content was already published
+  uint64_t previous = 0;      // the version that was current before (0: none)
+};
+
+struct GcResult {
+  uint64_t removed_versions = 0;
+  uint64_t removed_bytes = 0;
+  uint64_t removed_temporaries = 0;
+};
+
+class Watch;
+
+class Store {
+ public:
+  /// Opens the store at `dir`, creating it (and its marker) if `create`.
+  [[nodiscard]] static Result<Store> open(const std::string& dir, bool create = true) noexcept;
+
+  const std::string& dir() const noexcept { return dir_; }
+
+  /// Verifies `file` fully, then copies it in as NAME's next version and makes
+  /// it current.  Content already published is not copied again: that version
+  /// becomes current (created = false).  With `move`, the file is renamed into
+  /// the store instead of copied (same filesystem only).
+  [[nodiscard]] Result<PublishResult> publish(const std::string& name, const std::string& file,
+                                              bool move = false) noexcept;
+
+  /// NAME's versions, oldest first.
+  [[nodiscard]] Result<std::vector<VersionInfo>> versions(const std::string& name) const noexcept;
+  /// Model names in the store, sorted.
+  [[nodiscard]] Result<std::vector<std::string>> names() const noexcept;
+  /// The current version of NAME.
+  [[nodiscard]] Result<VersionInfo> current(const std::string& name) const noexcept;
+
+  /// Makes an existing version current again (after verifying it).
+  [[nodiscard]] Status rollback(const std::string& name, uint64_t version) noexcept;
+
+  /// Keeps, for every name, the `keep` newest versions and the current one;
+  /// removes the rest and any temporary files left by interrupted publishes.
+  [[nodiscard]] Result<GcResult> gc(uint64_t keep) noexcept;
+
+  /// Opens a version (0: the current one).
+  [[nodiscard]] Result<Model> load(const std::string& name, uint64_t version = 0,
+                                   const OpenOptions& options = {}) const noexcept;
+
+  /// A reader that follows NAME's current version (see Watch).
+  [[nodiscard]] Result<std::shared_ptr<Watch>> watch(const std::string& name, int poll_ms = 100) const noexcept;
+
+ private:
+  explicit Store(std::string dir) : dir_(std::move(dir)) {}
+  std::string dir_;
+};
+
+/// Follows a name's current version: a background thread notices a new
+/// CURRENT within about poll_ms and opens it.  current() is the predict
+/// path: one atomic load per call, no lock (a thread takes a short lock only
+/// the first time it sees a new version).  The previous model stays mapped
+/// until the last copy of it is gone.  Thread-safe.
+class Watch {
+ public:
+  ~Watch();
+  Watch(const Watch&) = delete;
+  Watch& operator=(const Watch&) = delete;
+
+  /// The current model (a cheap handle copy).
+  Model current() const;
+  /// Its version number.
+  uint64_t version() const noexcept;
+  /// Reloads now if CURRENT changed (the background thread does this too).
+  [[nodiscard]] Status refresh() noexcept;
+  /// The last error the background reload hit ("" if none): the previous
+  /// model stays current meanwhile.
+  std::string last_error() const;
+
+  struct Impl;
+
+ private:
+  friend class Store;
+  explicit Watch(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mlmap

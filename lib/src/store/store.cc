@@ -1,0 +1,322 @@
+#include "mlmap/store.hpp"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "store/store_files.hpp"
+#include "writer/file_writer.hpp"
+
+namespace mlmap {
+
+namespace {
+
+using store::VersionFile;
+
+Error os_error(const std::string& what, const std::string& path, int err) {
+  return Error(error_code::io_error, "cannot " + what + " '" + path + "': " + std::strerror(err));
+}
+
+bool exists(const std::string& path, struct stat* st = nullptr) {
+  struct stat s {};
+  const bool ok = ::stat(path.c_str(), &s) == 0;
+  if (st) *st = s;
+  return ok;
+}
+
+Status make_dir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return os_error("create the directory", path, errno);
+  return {};
+}
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+VersionInfo describe(const std::string& name_dir, const VersionFile& v, uint64_t current) {
+  VersionInfo info;
+  info.version = v.version;
+  info.path = name_dir + "/" + v.file_name;
+  info.content_hash = v.hash;
+  struct stat st {};
+  if (exists(info.path, &st)) {
+    info.size = static_cast<uint64_t>(st.st_size);
+    info.published_unix_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+  }
+  info.current = v.version == current;
+  return info;
+}
+
+// Copies `from` into a new temporary file in `dir`; returns its path.
+Result<std::string> copy_into(const std::string& from, const std::string& dir) {
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return os_error("open", from, errno);
+  std::string tmp = dir + "/.tmp-publish-XXXXXX";
+  int out = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (out < 0) {
+    const int err = errno;
+    ::close(in);
+    return os_error("create a temporary file in", dir, err);
+  }
+  auto fail = [&](Error e) {
+    ::close(in);
+    ::close(out);
+    ::unlink(tmp.c_str());
+    return e;
+  };
+  std::vector<char> buf(size_t{1} << 20);
+  for (;;) {
+    const ssize_t n = ::read(in, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(os_error("read", from, errno));
+    if (n == 0) break;
+    auto st = writer::write_all(out, buf.data(), static_cast<uint64_t>(n), tmp);
+    if (!st) return fail(st.error());
+  }
+  if (::fsync(out) != 0) return fail(os_error("fsync", tmp, errno));
+  ::close(in);
+  if (::close(out) != 0) {
+    ::unlink(tmp.c_str());
+    return os_error("close", tmp, errno);
+  }
+  return tmp;
+}
+
+}  // namespace
+
+Result<Store> Store::open(const std::string& dir, bool create) noexcept {
+  try {
+    struct stat st {};
+    if (!exists(dir, &st)) {
+      if (!create) return Error(error_code::io_error, "store directory '" + dir + "' does not exist");
+      auto s = make_dir(dir);
+      if (!s) return s.error();
+    } else if (!S_ISDIR(st.st_mode)) {
+      return Error(error_code::not_a_file, "'" + dir + "' is not a directory");
+    }
+    char* real = ::realpath(dir.c_str(), nullptr);
+    if (!real) return os_error("resolve", dir, errno);
+    std::string abs(real);
+    ::free(real);
+    const std::string marker = abs + "/" + store::marker_file;
+    if (!exists(marker)) {
+      auto entries = store::list_dir(abs);
+      if (!entries) return entries.error();
+      if (!entries->empty() && !create)
+        return Error(error_code::invalid_argument, "'" + abs + "' is not an mlmap store (no " + store::marker_file + ")");
+      if (!entries->empty())
+        return Error(error_code::invalid_argument,
+                     "'" + abs + "' is a non-empty directory that is not an mlmap store; refusing to use it");
+      const std::string text = "mlmap store 1\n";
+      auto w = writer::write_atomically(
+          marker, [&](int fd) { return writer::write_all(fd, text.data(), text.size(), marker); }, nullptr, 0644);
+      if (!w) return w.error();
+    }
+    return Store(abs);
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory opening a store");
+  }
+}
+
+Result<PublishResult> Store::publish(const std::string& name, const std::string& file, bool move) noexcept {
+  try {
+    auto st = store::check_name(name);
+    if (!st) return st.error();
+    // Verify before taking the lock: a bad file never reaches the store.
+    OpenOptions verify;
+    verify.verify = true;
+    auto model = Model::open(file, verify);
+    if (!model) return Error(model.code(), "refusing to publish '" + file + "': " + model.message());
+    const std::string hash = model->info().content_hash;
+
+    auto lock = store::StoreLock::acquire(dir_);
+    if (!lock) return lock.error();
+    const std::string name_dir = dir_ + "/" + name;
+    st = make_dir(name_dir);
+    if (!st) return st.error();
+    auto versions = store::list_versions(name_dir);
+    if (!versions) return versions.error();
+    auto current = store::read_current(name_dir);
+    if (!current) return current.error();
+    const uint64_t previous = *current ? (*current)->version : 0;
+
+    PublishResult result;
+    result.previous = previous;
+    for (const auto& v : *versions) {
+      if (v.hash != hash) continue;
+      // Already published: make it current (if it is not) and stop.
+      if (previous != v.version) {
+        st = store::write_current(name_dir, v);
+        if (!st) return st.error();
+      }
+      result.created = false;
+      result.version = describe(name_dir, v, v.version);
+      return result;
+    }
+    const uint64_t next = versions->empty() ? 1 : versions->back().version + 1;
+    const VersionFile v{next, hash, store::version_file_name(next, hash)};
+    const std::string final_path = name_dir + "/" + v.file_name;
+
+    std::string staged;
+    if (move && ::rename(file.c_str(), (name_dir + "/.tmp-publish-move").c_str()) == 0) {
+      staged = name_dir + "/.tmp-publish-move";
+    } else {
+      auto copied = copy_into(file, name_dir);
+      if (!copied) return copied.error();
+      staged = *copied;
+      // The copy must be byte-for-byte the verified file.
+      auto check = Model::open(staged, verify);
+      if (!check || check->info().content_hash != hash) {
+        ::unlink(staged.c_str());
+        return Error(error_code::io_error, "the copy of '" + file + "' in the store does not verify");
+      }
+    }
+    if (::chmod(staged.c_str(), 0444) != 0 || ::rename(staged.c_str(), final_path.c_str()) != 0) {
+      const int err = errno;
+      ::unlink(staged.c_str());
+      return os_error("publish", final_path, err);
+    }
+    st = store::sync_dir(name_dir);
+    if (st) st = store::write_current(name_dir, v);
+    if (!st) return st.error();
+    result.version = describe(name_dir, v, next);
+    return result;
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory publishing '" + file + "'");
+  }
+}
+
+Result<std::vector<VersionInfo>> Store::versions(const std::string& name) const noexcept {
+  try {
+    auto st = store::check_name(name);
+    if (!st) return st.error();
+    const std::string name_dir = dir_ + "/" + name;
+    if (!exists(name_dir)) return Error(error_code::io_error, "the store has no model named '" + name + "'");
+    auto versions = store::list_versions(name_dir);
+    if (!versions) return versions.error();
+    auto current = store::read_current(name_dir);
+    if (!current) return current.error();
+    std::vector<VersionInfo> out;
+    for (const auto& v : *versions) out.push_back(describe(name_dir, v, *current ? (*current)->version : 0));
+    return out;
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory listing versions");
+  }
+}
+
+Result<std::vector<std::string>> Store::names() const noexcept {
+  try {
+    auto entries = store::list_dir(dir_);
+    if (!entries) return entries.error();
+    std::vector<std::string> out;
+    struct stat st {};
+    for (const auto& e : *entries)
+      if (store::check_name(e).ok() && exists(dir_ + "/" + e, &st) && S_ISDIR(st.st_mode)) out.push_back(e);
+    return out;
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory listing names");
+  }
+}
+
+Result<VersionInfo> Store::current(const std::string& name) const noexcept {
+  try {
+    auto st = store::check_name(name);
+    if (!st) return st.error();
+    const std::string name_dir = dir_ + "/" + name;
+    auto current = store::read_current(name_dir);
+    if (!current) return current.error();
+    if (!*current) return Error(error_code::io_error, "the store has no current version of '" + name + "'");
+    return describe(name_dir, **current, (*current)->version);
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory reading CURRENT");
+  }
+}
+
+Status Store::rollback(const std::string& name, uint64_t version) noexcept {
+  try {
+    auto st = store::check_name(name);
+    if (!st) return st;
+    auto lock = store::StoreLock::acquire(dir_);
+    if (!lock) return lock.error();
+    const std::string name_dir = dir_ + "/" + name;
+    auto versions = store::list_versions(name_dir);
+    if (!versions) return versions.error();
+    for (const auto& v : *versions) {
+      if (v.version != version) continue;
+      OpenOptions verify;
+      verify.verify = true;
+      auto m = Model::open(name_dir + "/" + v.file_name, verify);
+      if (!m) return Error(m.code(), "version " + std::to_string(version) + " of '" + name + "' does not verify: " + m.message());
+      return store::write_current(name_dir, v);
+    }
+    return Error(error_code::invalid_argument, "'" + name + "' has no version " + std::to_string(version));
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory rolling back");
+  }
+}
+
+Result<GcResult> Store::gc(uint64_t keep) noexcept {
+  try {
+    auto lock = store::StoreLock::acquire(dir_);
+    if (!lock) return lock.error();
+    GcResult result;
+    auto names = this->names();
+    if (!names) return names.error();
+    for (const auto& name : *names) {
+      const std::string name_dir = dir_ + "/" + name;
+      // Holding the lock, no publish is running: temporaries are leftovers.
+      auto entries = store::list_dir(name_dir);
+      if (!entries) return entries.error();
+      for (const auto& e : *entries)
+        if (starts_with(e, ".tmp-") || starts_with(e, "CURRENT.tmp-"))
+          if (::unlink((name_dir + "/" + e).c_str()) == 0) ++result.removed_temporaries;
+      auto versions = store::list_versions(name_dir);
+      if (!versions) return versions.error();
+      auto current = store::read_current(name_dir);
+      if (!current) return current.error();
+      const uint64_t cur = *current ? (*current)->version : 0;
+      const size_t n = versions->size();
+      for (size_t i = 0; i + keep < n; ++i) {
+        const auto& v = (*versions)[i];
+        if (v.version == cur) continue;
+        const std::string path = name_dir + "/" + v.file_name;
+        struct stat st {};
+        const uint64_t size = exists(path, &st) ? static_cast<uint64_t>(st.st_size) : 0;
+        if (::unlink(path.c_str()) == 0) {
+          ++result.removed_versions;
+          result.removed_bytes += size;
+        }
+      }
+      auto s = store::sync_dir(name_dir);
+      if (!s) return s.error();
+    }
+    return result;
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory collecting garbage");
+  }
+}
+
+Result<Model> Store::load(const std::string& name, uint64_t version, const OpenOptions& options) const noexcept {
+  try {
+    auto st = store::check_name(name);
+    if (!st) return st.error();
+    const std::string name_dir = dir_ + "/" + name;
+    if (version == 0) {
+      auto c = current(name);
+      if (!c) return c.error();
+      return Model::open(c->path, options);
+    }
+    auto versions = store::list_versions(name_dir);
+    if (!versions) return versions.error();
+    for (const auto& v : *versions)
+      if (v.version == version) return Model::open(name_dir + "/" + v.file_name, options);
+    return Error(error_code::invalid_argument, "'" + name + "' has no version " + std::to_string(version));
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory loading a version");
+  }
+}
+
+}  // namespace mlmap

@@ -1,0 +1,144 @@
+#include "store/store_files.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "writer/file_writer.hpp"
+
+namespace mlmap::store {
+
+namespace {
+
+Error os_error(const std::string& what, const std::string& path, int err) {
+  return Error(error_code::io_error, "cannot " + what + " '" + path + "': " + std::strerror(err));
+}
+
+bool is_hex(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+Status check_name(const std::string& name) {
+  const bool ok = !name.empty() && name.size() <= 128 && name[0] != '.' &&
+                  std::all_of(name.begin(), name.end(), [](char c) {
+                    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                           c == '_' || c == '-';
+                  });
+  if (!ok)
+    return Error(error_code::invalid_argument, "model name '" + name +
+                                                   "' must be 1-128 of A-Z a-z 0-9 . _ - and not start with '.'");
+  return {};
+}
+
+std::string version_file_name(uint64_t version, const std::string& hash) {
+  char digits[24];
+  std::snprintf(digits, sizeof digits, "%06llu", static_cast<unsigned long long>(version));
+  return std::string("v") + digits + "-" + hash + ".mlmap";
+}
+
+std::optional<VersionFile> parse_version_file(const std::string& f) {
+  // v<digits>-<32 hex>.mlmap
+  const size_t dash = f.find('-');
+  if (f.size() < 2 || f[0] != 'v' || dash == std::string::npos || dash < 2) return std::nullopt;
+  const std::string digits = f.substr(1, dash - 1);
+  if (digits.size() > 18 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  const std::string rest = f.substr(dash + 1);
+  if (rest.size() != 32 + 6 || rest.compare(32, 6, ".mlmap") != 0) return std::nullopt;
+  const std::string hash = rest.substr(0, 32);
+  if (!is_hex(hash)) return std::nullopt;
+  const uint64_t v = std::stoull(digits);
+  if (v == 0) return std::nullopt;
+  return VersionFile{v, hash, f};
+}
+
+Result<std::vector<std::string>> list_dir(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return os_error("list", dir, errno);
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) {
+    const std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::vector<VersionFile>> list_versions(const std::string& name_dir) {
+  auto names = list_dir(name_dir);
+  if (!names) return names.error();
+  std::vector<VersionFile> out;
+  for (const auto& n : *names)
+    if (auto v = parse_version_file(n)) out.push_back(*v);
+  std::sort(out.begin(), out.end(), [](const VersionFile& a, const VersionFile& b) { return a.version < b.version; });
+  return out;
+}
+
+Result<std::optional<VersionFile>> read_current(const std::string& name_dir) {
+  const std::string path = name_dir + "/" + current_file;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<VersionFile>();
+    return os_error("read", path, errno);
+  }
+  char buf[256];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return Error(error_code::corrupt_header, "'" + path + "' is empty or unreadable");
+  std::string text(buf, static_cast<size_t>(n));
+  // "<version> <file name>\n"
+  const size_t space = text.find(' ');
+  const size_t eol = text.find('\n');
+  if (space == std::string::npos || eol == std::string::npos || eol < space)
+    return Error(error_code::corrupt_header, "'" + path + "' is malformed");
+  auto v = parse_version_file(text.substr(space + 1, eol - space - 1));
+  if (!v || std::to_string(v->version) != text.substr(0, space))
+    return Error(error_code::corrupt_header, "'" + path + "' names no version file");
+  return std::optional<VersionFile>(*v);
+}
+
+Status write_current(const std::string& name_dir, const VersionFile& v) {
+  const std::string text = std::to_string(v.version) + " " + v.file_name + "\n";
+  return writer::write_atomically(
+      name_dir + "/" + current_file,
+      [&](int fd) { return writer::write_all(fd, text.data(), text.size(), name_dir + "/" + current_file); }, nullptr,
+      0644);
+}
+
+Status sync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return os_error("open", dir, errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return os_error("fsync", dir, err);
+  return {};
+}
+
+Result<StoreLock> StoreLock::acquire(const std::string& store_dir) {
+  const std::string path = store_dir + "/" + lock_file;
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return os_error("open the lock", path, errno);
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    const int err = errno;
+    ::close(fd);
+    return os_error("lock", path, err);
+  }
+  return StoreLock(fd);
+}
+
+StoreLock::~StoreLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+}  // namespace mlmap::store

@@ -1,0 +1,59 @@
+// The files of a store (FORMAT.md §12): names, version file names, the
+// CURRENT pointer, the publishers' lock, and durable writes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mlmap/error.hpp"
+
+namespace mlmap::store {
+
+constexpr const char* marker_file = ".mlmap-store";
+constexpr const char* lock_file = ".lock";
+constexpr const char* current_file = "CURRENT";
+
+/// Model names: 1-128 of [A-Za-z0-9._-], not starting with '.'.
+[[nodiscard]] Status check_name(const std::string& name);
+
+/// "v000007-<hash>.mlmap"
+std::string version_file_name(uint64_t version, const std::string& hash);
+
+struct VersionFile {
+  uint64_t version;
+  std::string hash;
+  std::string file_name;
+};
+/// Parses a version file name; nullopt for anything else.
+std::optional<VersionFile> parse_version_file(const std::string& file_name);
+
+/// The version files in a name's directory, oldest first.
+[[nodiscard]] Result<std::vector<VersionFile>> list_versions(const std::string& name_dir);
+
+/// CURRENT's version and file name; nullopt if there is no CURRENT yet.
+[[nodiscard]] Result<std::optional<VersionFile>> read_current(const std::string& name_dir);
+/// Replaces CURRENT atomically (temporary file, fsync, rename, fsync dir).
+[[nodiscard]] Status write_current(const std::string& name_dir, const VersionFile& v);
+
+/// fsync a directory so renames in it survive a crash.
+[[nodiscard]] Status sync_dir(const std::string& dir);
+
+/// An exclusive flock on the store's lock file, held for its lifetime.
+class StoreLock {
+ public:
+  [[nodiscard]] static Result<StoreLock> acquire(const std::string& store_dir);
+  StoreLock(StoreLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  StoreLock& operator=(StoreLock&&) = delete;
+  ~StoreLock();
+
+ private:
+  explicit StoreLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+/// Names of the entries of a directory (no "." or "..").
+[[nodiscard]] Result<std::vector<std::string>> list_dir(const std::string& dir);
+
+}  // namespace mlmap::store
