@@ -14,6 +14,7 @@
 
 #include "mlmap/importers.hpp"
 #include "mlmap/mlmap.hpp"
+#include "mlmap/store.hpp"
 
 namespace py = pybind11;
 
@@ -501,6 +502,7 @@ PYBIND11_MODULE(_core, mod) {
              check(st);
            })
       .def("info", [](const mlmap::Model& m) { return info_dict(m.info()); })
+      .def_property_readonly("path", &mlmap::Model::path)
       .def_property_readonly("n_features", &mlmap::Model::num_features)
       .def_property_readonly("n_outputs", [](const mlmap::Model& m) { return m.output_width(mlmap::Output::value); })
       .def_property_readonly("n_raw", [](const mlmap::Model& m) { return m.output_width(mlmap::Output::raw); })
@@ -596,6 +598,99 @@ PYBIND11_MODULE(_core, mod) {
         check(st);
       },
       py::arg("path"), py::arg("layers"), py::arg("description"), py::arg("preprocessing") = py::none());
+
+  auto version_dict = [](const mlmap::VersionInfo& v) {
+    py::dict d;
+    d["version"] = v.version;
+    d["path"] = v.path;
+    d["content_hash"] = v.content_hash;
+    d["size"] = v.size;
+    d["published_unix_ms"] = v.published_unix_ms;
+    d["current"] = v.current;
+    return d;
+  };
+  py::class_<mlmap::Watch, std::shared_ptr<mlmap::Watch>>(mod, "Watch")
+      .def("current", &mlmap::Watch::current)
+      .def_property_readonly("version", &mlmap::Watch::version)
+      .def("refresh", [](mlmap::Watch& w) { check(w.refresh()); })
+      .def("last_error", &mlmap::Watch::last_error);
+  py::class_<mlmap::Store>(mod, "Store")
+      .def(py::init([](const std::string& dir, bool create) {
+             auto s = mlmap::Store::open(dir, create);
+             if (!s) raise(s.error());
+             return std::move(*s);
+           }),
+           py::arg("dir"), py::arg("create") = true)
+      .def_property_readonly("dir", &mlmap::Store::dir)
+      .def(
+          "publish",
+          [version_dict](mlmap::Store& s, const std::string& name, const std::string& file, bool move) {
+            mlmap::Result<mlmap::PublishResult> r = mlmap::Error();
+            {
+              py::gil_scoped_release release;
+              r = s.publish(name, file, move);
+            }
+            if (!r) raise(r.error());
+            py::dict d = version_dict(r->version);
+            d["created"] = r->created;
+            d["previous"] = r->previous;
+            return d;
+          },
+          py::arg("name"), py::arg("file"), py::arg("move") = false)
+      .def("versions",
+           [version_dict](const mlmap::Store& s, const std::string& name) {
+             auto r = s.versions(name);
+             if (!r) raise(r.error());
+             py::list out;
+             for (const auto& v : *r) out.append(version_dict(v));
+             return out;
+           })
+      .def("names",
+           [](const mlmap::Store& s) {
+             auto r = s.names();
+             if (!r) raise(r.error());
+             return *r;
+           })
+      .def("current",
+           [version_dict](const mlmap::Store& s, const std::string& name) {
+             auto r = s.current(name);
+             if (!r) raise(r.error());
+             return version_dict(*r);
+           })
+      .def("rollback", [](mlmap::Store& s, const std::string& name, uint64_t v) { check(s.rollback(name, v)); })
+      .def("gc",
+           [](mlmap::Store& s, uint64_t keep) {
+             auto r = s.gc(keep);
+             if (!r) raise(r.error());
+             py::dict d;
+             d["removed_versions"] = r->removed_versions;
+             d["removed_bytes"] = r->removed_bytes;
+             d["removed_temporaries"] = r->removed_temporaries;
+             return d;
+           })
+      .def(
+          "load",
+          [](const mlmap::Store& s, const std::string& name, uint64_t version, bool verify, bool copy) {
+            mlmap::OpenOptions o;
+            o.verify = verify;
+            o.copy = copy;
+            mlmap::Result<mlmap::Model> r = mlmap::Error();
+            {
+              py::gil_scoped_release release;
+              r = s.load(name, version, o);
+            }
+            if (!r) raise(r.error());
+            return std::move(*r);
+          },
+          py::arg("name"), py::arg("version") = 0, py::arg("verify") = false, py::arg("copy") = false)
+      .def(
+          "watch",
+          [](const mlmap::Store& s, const std::string& name, int poll_ms) {
+            auto r = s.watch(name, poll_ms);
+            if (!r) raise(r.error());
+            return *r;
+          },
+          py::arg("name"), py::arg("poll_ms") = 100);
 
   mod.def("convert_xgboost_json", &convert_xgboost_json, py::arg("data"), py::arg("path"),
           py::arg("options") = py::dict());
