@@ -9,6 +9,7 @@
 #include <limits>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 
 #include "format/checksum.hpp"
@@ -25,13 +26,20 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
-  for (const auto& name : list_dir(path_)) {
-    std::string p = path_ + "/" + name;
-    ::chmod(p.c_str(), 0700);
-    ::remove(p.c_str());
-  }
-  ::chmod(path_.c_str(), 0700);
-  ::rmdir(path_.c_str());
+  // Depth-first, making each directory writable first (tests create
+  // read-only files and directories).
+  std::function<void(const std::string&)> remove_all = [&](const std::string& p) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0) return;
+    if (S_ISDIR(st.st_mode)) {
+      ::chmod(p.c_str(), 0700);
+      for (const auto& name : list_dir(p)) remove_all(p + "/" + name);
+      ::rmdir(p.c_str());
+    } else {
+      ::remove(p.c_str());
+    }
+  };
+  remove_all(path_);
 }
 
 std::vector<uint8_t> read_bytes(const std::string& path) {

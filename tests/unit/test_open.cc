@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include "support.hpp"
 
@@ -118,4 +121,38 @@ TEST_CASE("a Model is a cheap handle: copies share the mapping and outlive the o
   REQUIRE(kept->predict(x.data(), 1, second.data()).ok());
   CHECK(first == second);
   delete kept;
+}
+
+TEST_CASE("files truncated while in use: a copying open is immune, a mapping gets SIGBUS (the documented hazard)") {
+  test::TempDir dir;
+  const auto path = dir.file("m.mlmap");
+  REQUIRE(test::save_sample(path, test::Sample::forest_classifier).ok());
+  std::mt19937_64 rng(2);
+  auto X = test::random_rows(rng, 64, 6);
+  std::vector<double> before(64 * 3), after(64 * 3);
+
+  OpenOptions copy;
+  copy.copy = true;
+  auto copied = Model::open(path, copy);
+  REQUIRE(copied.ok());
+  REQUIRE(copied->predict(X.data(), 64, before.data()).ok());
+
+  // A child maps the file, the file is truncated under it, the child reads.
+  const pid_t child = ::fork();
+  if (child == 0) {
+    auto m = Model::open(path);
+    if (!m) ::_exit(3);
+    if (::truncate(path.c_str(), 0) != 0) ::_exit(4);
+    std::vector<double> out(64 * 3);
+    (void)m->predict(X.data(), 64, out.data());
+    ::_exit(0);  // not reached: the kernel delivers SIGBUS
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGBUS);
+
+  REQUIRE(copied->predict(X.data(), 64, after.data()).ok());
+  CHECK(before == after);
+  CHECK(Model::open(path).code() == error_code::file_too_small);
 }
