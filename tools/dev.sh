@@ -5,6 +5,8 @@
 # and further:
 #   tools/dev.sh build   install what is missing and build only
 #   tools/dev.sh bench   build and run the benchmarks (meson test --benchmark)
+#   tools/dev.sh fuzz [RUNS]  clang + libFuzzer + ASan/UBSan: each fuzz target
+#                        RUNS executions (default 10 million); counts in build-fuzz/
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,10 +16,10 @@ PY=/usr/bin/python3   # Debian's interpreter: sees python3-sklearn & co.
 # Debian 12 packages the build, the tests, the demo and the benchmarks need.
 PACKAGES=(
   meson ninja-build pkg-config cmake g++
-  libflatbuffers-dev flatbuffers-compiler libxsimd-dev libboost-dev libxxhash-dev
-  doctest-dev libbenchmark-dev pybind11-dev
+  libflatbuffers-dev flatbuffers-compiler libxsimd-dev libboost-dev libxxhash-dev libsimdjson-dev
+  doctest-dev libbenchmark-dev pybind11-dev libxgboost-dev
   python3 python3-dev python3-numpy python3-sklearn python3-pandas python3-joblib
-  python3-matplotlib
+  python3-matplotlib python3-xgboost python3-threadpoolctl python3-torch python3-dask python3-distributed
 )
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
@@ -76,16 +78,52 @@ cmd_demo() {
   PYTHONPATH="$BUILD/tools/python" MLMAP_CLI="$BUILD/tools/mlmap" "$PY" "$ROOT/tools/demo.py" "$@"
 }
 
+# tools/dev.sh bench [--quick] [meson test options]: --quick (or MLMAP_BENCH_QUICK=1)
+# benchmarks a smaller large forest with shorter timings.  Results: $BUILD/bench-results/.
 cmd_bench() {
+  local args=()
+  for a in "$@"; do
+    if [ "$a" = --quick ]; then export MLMAP_BENCH_QUICK=1; else args+=("$a"); fi
+  done
+  # The peers: the XGBoost C API and Python package, threadpoolctl (one thread for sklearn).
+  PACKAGES+=(libxgboost-dev python3-xgboost python3-threadpoolctl)
   ensure_packages
   build
-  meson test -C "$BUILD" --benchmark --logbase benchlog --print-errorlogs --num-processes 1 "$@"
+  meson test -C "$BUILD" --benchmark --logbase benchlog --print-errorlogs --num-processes 1 "${args[@]}"
+}
+
+# Each fuzz target under libFuzzer for RUNS executions, seeded from real
+# models; a crash stops with its reproducer in build-fuzz/.
+cmd_fuzz() {
+  local runs="${1:-10000000}"
+  PACKAGES+=(clang-14 libclang-rt-14-dev)
+  ensure_packages
+  local dir="$ROOT/build-fuzz"
+  if [ ! -f "$dir/build.ninja" ]; then
+    CC=clang-14 CXX=clang++-14 meson setup "$dir" "$ROOT" -Dfuzzing=true -Db_sanitize=address,undefined \
+      -Db_lundef=false -Dbuildtype=debugoptimized -Dcpp_args=-fno-sanitize-recover=all
+  fi
+  ninja -C "$dir"
+  local log="$dir/fuzz-results.txt"
+  : > "$log"
+  for fuzzer in "$dir"/tests/fuzz/fuzz_*; do
+    [ -x "$fuzzer" ] || continue
+    local name; name=$(basename "$fuzzer" | sed 's/^fuzz_//')
+    local corpus="$dir/corpus/$name"
+    mkdir -p "$corpus"
+    "$dir/tests/fuzz/replay_$name" --write-seeds "$corpus" >/dev/null
+    log "fuzzing $name for $runs runs"
+    (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 "$fuzzer" -runs="$runs" -max_len=65536 -print_final_stats=1 \
+      "$corpus" "$ROOT/tests/fuzz/regressions/$name" 2>&1 | tail -20) | tee -a "$log" | grep -E "stat::number_of_executed_units|Done|ERROR" || true
+  done
+  log "results: $log"
 }
 
 case "${1:-}" in
   demo) shift; cmd_demo "$@" ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
+  fuzz) shift; cmd_fuzz "$@" ;;
   build) ensure_packages; build ;;
-  *) echo "usage: tools/dev.sh demo|test|bench|build" >&2; exit 1 ;;
+  *) echo "usage: tools/dev.sh demo|test|bench|build|fuzz" >&2; exit 1 ;;
 esac

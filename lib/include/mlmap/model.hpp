@@ -66,6 +66,10 @@ class Model {
   /// unsupported_model (and, with options.verify, those of verify()).
   [[nodiscard]] static Result<Model> open(const std::string& path, const OpenOptions& options = {}) noexcept;
 
+  /// Opens a model held in memory (e.g. received over a network): the bytes
+  /// are copied into private, aligned memory; the same checks as open().
+  [[nodiscard]] static Result<Model> from_bytes(const void* data, size_t size, const OpenOptions& options = {}) noexcept;
+
   /// Full semantic validation and checksums: O(file size).  Errors:
   /// invalid_model, checksum_mismatch, limit_exceeded.
   [[nodiscard]] Status verify() const noexcept;

@@ -39,19 +39,34 @@ Status predict_table(const model::LoadedModel& m, const Table& table, double* ou
 
 }  // namespace
 
-Result<Model> Model::open(const std::string& path, const OpenOptions& options) noexcept {
-  auto mapping = format::Mapping::open(path, options.copy);
+namespace {
+
+Result<Model> finish_open(Result<std::shared_ptr<const format::Mapping>> mapping, const OpenOptions& options,
+                          Result<Model> (*make)(std::shared_ptr<const model::LoadedModel>)) noexcept {
   if (!mapping) return mapping.error();
   auto file = format::FileView::check(std::move(*mapping));
   if (!file) return file.error();
   auto loaded = model::load_model(std::move(*file));
   if (!loaded) return loaded.error();
-  Model m(std::move(*loaded));
-  if (options.verify) {
-    auto st = m.verify();
+  auto m = make(std::move(*loaded));
+  if (m && options.verify) {
+    auto st = m->verify();
     if (!st) return st.error();
   }
   return m;
+}
+
+}  // namespace
+
+Result<Model> Model::open(const std::string& path, const OpenOptions& options) noexcept {
+  return finish_open(format::Mapping::open(path, options.copy), options,
+                     [](std::shared_ptr<const model::LoadedModel> l) -> Result<Model> { return Model(std::move(l)); });
+}
+
+Result<Model> Model::from_bytes(const void* data, size_t size, const OpenOptions& options) noexcept {
+  if (!data && size) return Error(error_code::invalid_argument, "null buffer");
+  return finish_open(format::Mapping::copy_of(data, size), options,
+                     [](std::shared_ptr<const model::LoadedModel> l) -> Result<Model> { return Model(std::move(l)); });
 }
 
 Status Model::verify() const noexcept { return model::verify_model(*impl_); }

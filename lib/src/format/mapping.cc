@@ -100,6 +100,27 @@ Result<std::shared_ptr<const Mapping>> Mapping::open(const std::string& path, bo
   }
 }
 
+Result<std::shared_ptr<const Mapping>> Mapping::copy_of(const void* data, uint64_t size) noexcept {
+  try {
+    if (size < limits::preamble_size)
+      return Error(error_code::file_too_small, "the buffer has " + std::to_string(size) + " bytes; an mlmap file has at least " +
+                                                   std::to_string(limits::preamble_size));
+    std::shared_ptr<Mapping> m(new Mapping());
+    m->region_ = std::make_unique<Region>();
+    m->path_ = "<memory>";
+    const uint64_t rounded = (size + limits::column_alignment - 1) / limits::column_alignment * limits::column_alignment;
+    m->region_->buffer = std::aligned_alloc(limits::column_alignment, rounded);
+    if (!m->region_->buffer) return Error(error_code::out_of_memory, "cannot allocate " + std::to_string(size) + " bytes");
+    std::memcpy(m->region_->buffer, data, size);
+    m->data_ = static_cast<const uint8_t*>(m->region_->buffer);
+    m->size_ = size;
+    m->is_copy_ = true;
+    return std::shared_ptr<const Mapping>(std::move(m));
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory copying a model buffer");
+  }
+}
+
 Mapping::~Mapping() = default;
 
 void Mapping::advise(Advice advice) const noexcept {

@@ -19,6 +19,9 @@ class Mapping {
   /// Gives io_error / not_a_file / file_too_small with the OS's reason.
   [[nodiscard]] static Result<std::shared_ptr<const Mapping>> open(const std::string& path, bool copy) noexcept;
 
+  /// A private, 64-byte aligned copy of `size` bytes (path "<memory>").
+  [[nodiscard]] static Result<std::shared_ptr<const Mapping>> copy_of(const void* data, uint64_t size) noexcept;
+
   ~Mapping();
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;

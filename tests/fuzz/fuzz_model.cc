@@ -1,0 +1,68 @@
+// Fuzz target: open (structural checks), predict through every entry point,
+// verify.  The library's promise under test: any bytes give an error or an
+// answer, never a crash, an out-of-bounds access, undefined behaviour or a hang.
+#include <cmath>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+#include "../unit/corrupt.hpp"
+#include "../unit/support.hpp"
+#include "fuzz_target.hpp"
+#include "mlmap/mlmap.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  auto m = mlmap::Model::from_bytes(data, size);
+  if (!m) return 0;
+  const size_t nf = m->num_features();
+  if (nf > 4096 || m->output_width(mlmap::Output::value) > 4096 || m->output_width(mlmap::Output::raw) > 4096) return 0;
+  const size_t rows = 3;
+  // Rows derived from the input, plus zeros, NaN and infinities.
+  std::vector<double> X(rows * nf);
+  for (size_t i = 0; i < X.size(); ++i) {
+    const uint8_t b = size ? data[i % size] : 0;
+    X[i] = i % 7 == 0 ? std::numeric_limits<double>::quiet_NaN() : i % 11 == 0 ? INFINITY : (b - 128) / 8.0;
+  }
+  std::vector<float> Xf(X.begin(), X.end());
+  const size_t width = std::max(m->output_width(mlmap::Output::value), m->output_width(mlmap::Output::raw));
+  std::vector<double> out(rows * width);
+  std::vector<float> outf(rows * width);
+  std::vector<int64_t> cls(rows);
+  mlmap::PredictOptions o;
+  (void)m->predict(X.data(), rows, out.data(), o);
+  (void)m->predict(Xf.data(), 1, outf.data(), o);
+  o.output = mlmap::Output::raw;
+  (void)m->predict(Xf.data(), rows, out.data(), o);
+  if (m->task() == mlmap::Task::classification) (void)m->predict_class(X.data(), rows, cls.data());
+  const auto& info = m->info();
+  if (info.preprocessing.needs_strings && info.feature_names.size() == nf) {
+    mlmap::Table t(rows);
+    std::vector<std::string_view> text(rows, std::string_view(reinterpret_cast<const char*>(data), size < 8 ? size : 8));
+    std::vector<std::vector<double>> numbers(nf, std::vector<double>(rows, 1.5));
+    for (size_t c = 0; c < nf; ++c)
+      (void)(info.string_inputs[c] ? t.add_strings(info.feature_names[c], text.data())
+                                   : t.add_numeric(info.feature_names[c], numbers[c].data()));
+    (void)m->predict(t, out.data());
+  }
+  (void)m->verify();
+  return 0;
+}
+
+std::vector<std::string> fuzz_seeds() {
+  std::vector<std::string> seeds;
+  test::TempDir dir;
+  const auto path = dir.file("seed.mlmap");
+  for (auto kind : {test::Sample::forest_classifier, test::Sample::boosted_binary, test::Sample::regressor,
+                    test::Sample::boosted_multiclass, test::Sample::float64_thresholds}) {
+    if (!test::save_sample(path, kind, 3)) continue;
+    const auto bytes = test::read_bytes(path);
+    seeds.emplace_back(bytes.begin(), bytes.end());
+    // A few damaged variants per kind, so the fuzzer starts past each check.
+    if (kind == test::Sample::boosted_binary)
+      for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k) {
+        auto damaged = test::corrupt(bytes, static_cast<test::Corruption>(k), 1);
+        seeds.emplace_back(damaged.begin(), damaged.end());
+      }
+  }
+  return seeds;
+}
