@@ -1,0 +1,525 @@
+// bench/bench_predict.cc — mlmap's C++ timings and the XGBoost C API peer.
+//
+//   bench_predict --manifest=PATH [--check_rows=N] [Google Benchmark flags]
+//   bench_predict --mlmap_info          kernels of this CPU and the one mlmap chose
+//
+// The manifest (manifest-*.txt, written by make_models.py) lists scenarios
+// (model, test rows, the peer's reference outputs) and models to open.  Before
+// anything is timed, every scenario's outputs are compared with the peer's:
+// for every kernel, one thread and several, batch and row-by-row, and for the
+// XGBoost scenario with the C API's own predictions in this process.  Any
+// mismatch beyond the tolerance (|a - b| <= tol * max(1, |b|)) or any
+// different label exits with status 3 before timing.
+//
+// Benchmarks (names parsed by run_benchmarks.py):
+//   open/<scenario>                     Model::open, warm page cache (manual time)
+//   open_xgb/<scenario>                 XGBoosterCreate + XGBoosterLoadModel (JSON)
+//   single/<scenario>/<kernel|xgboost>  one row per call, each call timed with a
+//                                       steady clock; counters p50_us, p99_us
+//   batch/<scenario>/<kernel|xgboost>/<rows>/<threads>   rows/s (items_per_second)
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <mlmap/mlmap.hpp>
+#include <mlmap/version.hpp>
+
+#ifdef MLMAP_BENCH_XGBOOST
+#include <xgboost/c_api.h>
+#endif
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void die(const std::string& msg, int code = 2) {
+  std::fprintf(stderr, "bench_predict: %s\n", msg.c_str());
+  std::exit(code);
+}
+
+// The first `count` values of a raw little-endian array (a run may use a
+// prefix of the stored test rows).
+template <class T>
+std::vector<T> read_raw(const std::string& path, size_t count) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) die("cannot open " + path);
+  std::vector<T> v(count);
+  f.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(count * sizeof(T)));
+  if (static_cast<size_t>(f.gcount()) != count * sizeof(T)) die(path + ": shorter than expected");
+  return v;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream in(s);
+  while (std::getline(in, cur, sep)) out.push_back(cur);
+  return out;
+}
+
+std::vector<size_t> split_sizes(const std::string& s) {
+  std::vector<size_t> out;
+  for (auto& t : split(s, ',')) out.push_back(std::stoul(t));
+  return out;
+}
+
+struct Scenario {
+  std::string name, model_path, x_path, ref_path, labels_path, xgb_json, kind, peer;
+  size_t rows = 0, features = 0, ref_width = 0;
+  std::vector<size_t> threads{1};
+  std::vector<float> X;
+  std::vector<double> ref;
+  std::vector<int64_t> labels;
+  mlmap::Model model() const {
+    auto m = mlmap::Model::open(model_path);
+    if (!m) die(model_path + ": " + m.error().describe());
+    return *m;
+  }
+};
+
+struct OpenItem {
+  std::string name, model_path;
+};
+
+struct Manifest {
+  std::vector<size_t> batch_sizes{1, 100, 10000};
+  double tolerance = 1e-6;
+  std::vector<Scenario> scenarios;
+  std::vector<OpenItem> opens;
+};
+
+Manifest read_manifest(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) die("cannot open manifest " + path);
+  Manifest m;
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.empty()) continue;
+    auto fields = split(line, '\t');
+    std::map<std::string, std::string> kv;
+    for (size_t i = 1; i < fields.size(); ++i) {
+      auto eq = fields[i].find('=');
+      if (eq == std::string::npos) die("manifest: bad field " + fields[i]);
+      kv[fields[i].substr(0, eq)] = fields[i].substr(eq + 1);
+    }
+    auto get = [&](const char* k) {
+      auto it = kv.find(k);
+      if (it == kv.end()) die(std::string("manifest: ") + fields[0] + " lacks " + k);
+      return it->second;
+    };
+    if (fields[0] == "config") {
+      m.batch_sizes = split_sizes(get("batch_sizes"));
+      m.tolerance = std::stod(get("tolerance"));
+    } else if (fields[0] == "scenario") {
+      Scenario s;
+      s.name = get("name");
+      s.model_path = get("model");
+      s.x_path = get("X");
+      s.ref_path = get("ref");
+      s.rows = std::stoul(get("rows"));
+      s.features = std::stoul(get("features"));
+      s.ref_width = std::stoul(get("ref_width"));
+      s.kind = get("kind");
+      s.peer = get("peer");
+      s.threads = split_sizes(get("threads"));
+      if (kv.count("labels")) s.labels_path = kv["labels"];
+      if (kv.count("xgb_json")) s.xgb_json = kv["xgb_json"];
+      m.scenarios.push_back(std::move(s));
+    } else if (fields[0] == "open") {
+      m.opens.push_back({get("name"), get("model")});
+    } else {
+      die("manifest: unknown line kind " + fields[0]);
+    }
+  }
+  return m;
+}
+
+double percentile(std::vector<double>& v, double q) {
+  if (v.empty()) return 0;
+  size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+void set_latency_counters(benchmark::State& st, std::vector<double>& us) {
+  st.counters["p50_us"] = percentile(us, 0.50);
+  st.counters["p99_us"] = percentile(us, 0.99);
+}
+
+// Rows are taken cyclically from the test set so that branch predictors and
+// caches see many different rows, as in production.
+size_t row_cycle(const Scenario& s) { return std::min<size_t>(s.rows, 8192); }
+
+// ---------------------------------------------------------------------------
+// XGBoost C API peer
+#ifdef MLMAP_BENCH_XGBOOST
+const char* kXgbConfig =
+    R"({"type": 0, "training": false, "iteration_begin": 0, "iteration_end": 0, )"
+    R"("strict_shape": false, "cache_id": 0, "missing": NaN})";
+
+void xgb_check(int rc, const char* what) {
+  if (rc != 0) die(std::string(what) + ": " + XGBGetLastError());
+}
+
+struct Booster {
+  BoosterHandle h = nullptr;
+  explicit Booster(const std::string& json_path) {
+    xgb_check(XGBoosterCreate(nullptr, 0, &h), "XGBoosterCreate");
+    xgb_check(XGBoosterLoadModel(h, json_path.c_str()), "XGBoosterLoadModel");
+    xgb_check(XGBoosterSetParam(h, "nthread", "1"), "XGBoosterSetParam");
+  }
+  ~Booster() { XGBoosterFree(h); }
+  Booster(const Booster&) = delete;
+  Booster& operator=(const Booster&) = delete;
+};
+
+std::string array_interface(const float* data, size_t rows, size_t cols) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "{\"data\": [%" PRIuPTR ", true], \"shape\": [%zu, %zu], \"typestr\": \"<f4\", \"version\": 3}",
+                reinterpret_cast<uintptr_t>(data), rows, cols);
+  return buf;
+}
+
+// Returns the output pointer (owned by the booster) and its width per row.
+const float* xgb_predict(const Booster& b, const std::string& iface, size_t rows, size_t* width) {
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* out = nullptr;
+  xgb_check(XGBoosterPredictFromDense(b.h, iface.c_str(), kXgbConfig, nullptr, &shape, &dim, &out),
+            "XGBoosterPredictFromDense");
+  size_t total = 1;
+  for (bst_ulong i = 0; i < dim; ++i) total *= shape[i];
+  if (width) *width = rows ? total / rows : 0;
+  return out;
+}
+#endif
+
+// ---------------------------------------------------------------------------
+// Output checks
+
+struct Compare {
+  size_t n = 0, bad_values = 0, bad_labels = 0;
+  double max_diff = 0;
+};
+
+// mlmap `got` (n x w) against `want` (n x ww).  A 1-wide binary-classification
+// reference (XGBoost's P(class 1)) is compared with column 1.
+void compare_values(Compare& c, const double* got, size_t w, const double* want, size_t ww, size_t n,
+                    double tol) {
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < ww; ++j) {
+      double g = (ww == 1 && w == 2) ? got[i * w + 1] : got[i * w + j];
+      double r = want[i * ww + j];
+      double d = std::fabs(g - r);
+      if (std::isnan(g) != std::isnan(r)) d = INFINITY;
+      if (std::isnan(g) && std::isnan(r)) d = 0;
+      c.max_diff = std::max(c.max_diff, d);
+      if (!(d <= tol * std::max(1.0, std::fabs(r)))) ++c.bad_values;
+    }
+  }
+  c.n += n;
+}
+
+bool report(const std::string& what, const Compare& c) {
+  bool ok = c.bad_values == 0 && c.bad_labels == 0;
+  std::printf("check %-48s rows=%-7zu max|diff|=%.3g  bad values=%zu  bad labels=%zu  %s\n", what.c_str(), c.n,
+              c.max_diff, c.bad_values, c.bad_labels, ok ? "OK" : "MISMATCH");
+  return ok;
+}
+
+bool check_scenario(Scenario& s, size_t check_rows, double tol) {
+  auto model = s.model();
+  if (model.num_features() != s.features)
+    die(s.name + ": model has " + std::to_string(model.num_features()) + " features, test rows " +
+        std::to_string(s.features));
+  const size_t w = model.output_width();
+  const size_t n = std::min(check_rows, s.rows);
+  const size_t n_single = std::min<size_t>(n, 2000);
+  const bool classify = s.kind == "classification";
+  bool ok = true;
+  std::vector<double> out(n * w);
+  std::vector<int64_t> cls(n);
+
+  // The reference: the peer's outputs; for XGBoost the C API in this process.
+  std::vector<double> want = s.ref;
+  size_t ww = s.ref_width;
+#ifdef MLMAP_BENCH_XGBOOST
+  if (!s.xgb_json.empty()) {
+    Booster b(s.xgb_json);
+    size_t xw = 0;
+    const float* p = xgb_predict(b, array_interface(s.X.data(), n, s.features), n, &xw);
+    std::vector<double> api(p, p + n * xw);
+    // The C API against the Python package's predict_proba (make_models.py).
+    Compare c;
+    compare_values(c, s.ref.data(), s.ref_width, api.data(), xw, n, tol);
+    ok &= report(s.name + " xgboost C API vs python xgboost", c);
+    want = std::move(api);
+    ww = xw;
+  }
+#else
+  if (!s.xgb_json.empty())
+    std::printf("note: %s: built without the XGBoost C API (libxgboost-dev); comparing with the "
+                "Python package's outputs\n", s.name.c_str());
+#endif
+  if (!(ww == w || (ww == 1 && w == 2)))
+    die(s.name + ": mlmap writes " + std::to_string(w) + " values per row, the peer " + std::to_string(ww));
+
+  for (const auto& k : mlmap::available_kernels()) {
+    if (auto st = mlmap::use_kernel(k); !st) die(st.error().describe());
+    for (size_t t : s.threads) {
+      mlmap::PredictOptions o;
+      o.n_threads = static_cast<int>(t);
+      if (auto st = model.predict(s.X.data(), n, out.data(), o); !st) die(s.name + ": " + st.error().describe());
+      Compare c;
+      compare_values(c, out.data(), w, want.data(), ww, n, tol);
+      if (classify && !s.labels.empty()) {
+        if (auto st = model.predict_class(s.X.data(), n, cls.data(), static_cast<int>(t)); !st)
+          die(s.name + ": " + st.error().describe());
+        for (size_t i = 0; i < n; ++i) c.bad_labels += cls[i] != s.labels[i];
+      }
+      ok &= report(s.name + " " + k + " batch threads=" + std::to_string(t), c);
+    }
+    // Row by row (small inputs may take other code paths).
+    Compare c;
+    std::vector<double> one(w);
+    for (size_t i = 0; i < n_single; ++i) {
+      if (auto st = model.predict(s.X.data() + i * s.features, 1, one.data()); !st)
+        die(s.name + ": " + st.error().describe());
+      compare_values(c, one.data(), w, want.data() + i * ww, ww, 1, tol);
+      if (classify && !s.labels.empty()) {
+        int64_t ci = -1;
+        if (auto st = model.predict_class(s.X.data() + i * s.features, 1, &ci); !st)
+          die(s.name + ": " + st.error().describe());
+        c.bad_labels += ci != s.labels[i];
+      }
+    }
+    ok &= report(s.name + " " + k + " single rows", c);
+  }
+  return ok;
+}
+
+// ---------------------------------------------------------------------------
+// Benchmarks
+
+void bm_open(benchmark::State& st, std::string path) {
+  std::vector<double> us;
+  for (auto _ : st) {
+    auto t0 = Clock::now();
+    auto m = mlmap::Model::open(path);
+    auto t1 = Clock::now();
+    if (!m) {
+      st.SkipWithError(m.error().describe().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(m->num_features());
+    double s = std::chrono::duration<double>(t1 - t0).count();
+    st.SetIterationTime(s);
+    us.push_back(s * 1e6);
+  }  // the handle is released (munmap) outside the timed region
+  set_latency_counters(st, us);
+}
+
+void bm_single(benchmark::State& st, const Scenario* s, std::string kernel) {
+  if (auto r = mlmap::use_kernel(kernel); !r) {
+    st.SkipWithError(r.error().describe().c_str());
+    return;
+  }
+  auto model = s->model();
+  std::vector<float> out(model.output_width());
+  const size_t cycle = row_cycle(*s);
+  std::vector<double> us;
+  us.reserve(1 << 20);
+  size_t i = 0;
+  for (auto _ : st) {
+    const float* x = s->X.data() + (i++ % cycle) * s->features;
+    auto t0 = Clock::now();
+    auto r = model.predict(x, 1, out.data());
+    auto t1 = Clock::now();
+    benchmark::DoNotOptimize(r);
+    benchmark::DoNotOptimize(out.data());
+    double sec = std::chrono::duration<double>(t1 - t0).count();
+    st.SetIterationTime(sec);
+    us.push_back(sec * 1e6);
+  }
+  set_latency_counters(st, us);
+}
+
+void bm_batch(benchmark::State& st, const Scenario* s, std::string kernel, size_t rows, int threads) {
+  if (auto r = mlmap::use_kernel(kernel); !r) {
+    st.SkipWithError(r.error().describe().c_str());
+    return;
+  }
+  auto model = s->model();
+  rows = std::min(rows, s->rows);
+  std::vector<float> out(rows * model.output_width());
+  mlmap::PredictOptions o;
+  o.n_threads = threads;
+  const size_t span = s->rows - rows + 1;
+  size_t i = 0;
+  for (auto _ : st) {
+    const float* x = s->X.data() + ((i++ * rows) % span) * s->features;
+    auto r = model.predict(x, rows, out.data(), o);
+    benchmark::DoNotOptimize(r);
+    benchmark::DoNotOptimize(out.data());
+  }
+  st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(rows));
+}
+
+#ifdef MLMAP_BENCH_XGBOOST
+void bm_xgb_open(benchmark::State& st, std::string path) {
+  std::vector<double> us;
+  for (auto _ : st) {
+    auto t0 = Clock::now();
+    auto b = std::make_unique<Booster>(path);
+    auto t1 = Clock::now();
+    double sec = std::chrono::duration<double>(t1 - t0).count();
+    st.SetIterationTime(sec);
+    us.push_back(sec * 1e6);
+  }
+  set_latency_counters(st, us);
+}
+
+void bm_xgb_single(benchmark::State& st, const Scenario* s) {
+  Booster b(s->xgb_json);
+  const size_t cycle = row_cycle(*s);
+  std::vector<std::string> ifaces(cycle);  // built outside the timed region
+  for (size_t r = 0; r < cycle; ++r) ifaces[r] = array_interface(s->X.data() + r * s->features, 1, s->features);
+  std::vector<double> us;
+  us.reserve(1 << 20);
+  size_t i = 0;
+  for (auto _ : st) {
+    const std::string& iface = ifaces[i++ % cycle];
+    auto t0 = Clock::now();
+    const float* p = xgb_predict(b, iface, 1, nullptr);
+    auto t1 = Clock::now();
+    benchmark::DoNotOptimize(p);
+    double sec = std::chrono::duration<double>(t1 - t0).count();
+    st.SetIterationTime(sec);
+    us.push_back(sec * 1e6);
+  }
+  set_latency_counters(st, us);
+}
+
+void bm_xgb_batch(benchmark::State& st, const Scenario* s, size_t rows) {
+  Booster b(s->xgb_json);
+  rows = std::min(rows, s->rows);
+  const size_t span = s->rows - rows + 1;
+  std::vector<std::string> ifaces;
+  for (size_t k = 0; k < 64; ++k)
+    ifaces.push_back(array_interface(s->X.data() + ((k * rows) % span) * s->features, rows, s->features));
+  size_t i = 0;
+  for (auto _ : st) {
+    const float* p = xgb_predict(b, ifaces[i++ % ifaces.size()], rows, nullptr);
+    benchmark::DoNotOptimize(p);
+  }
+  st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(rows));
+}
+#endif
+
+void print_info() {
+  std::printf("mlmap_version=%s\n", MLMAP_VERSION);
+  std::printf("active_kernel=%s\n", mlmap::active_kernel());
+  std::string all;
+  for (const auto& k : mlmap::available_kernels()) all += (all.empty() ? "" : ",") + k;
+  std::printf("available_kernels=%s\n", all.c_str());
+#ifdef MLMAP_BENCH_XGBOOST
+  int major = 0, minor = 0, patch = 0;
+  XGBoostVersion(&major, &minor, &patch);
+  std::printf("xgboost_c_api=%d.%d.%d\n", major, minor, patch);
+#else
+  std::printf("xgboost_c_api=\n");
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string manifest_path;
+  size_t check_rows = 20000;
+  bool info = false, check_only = false;
+  std::vector<char*> rest{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--manifest=", 0) == 0) manifest_path = a.substr(11);
+    else if (a.rfind("--check_rows=", 0) == 0) check_rows = std::stoul(a.substr(13));
+    else if (a == "--mlmap_info") info = true;
+    else if (a == "--check_only") check_only = true;
+    else rest.push_back(argv[i]);
+  }
+  // The process starts with the automatically chosen kernel; remember it
+  // before the benchmarks switch.
+  const std::string auto_kernel = mlmap::active_kernel();
+  if (info) {
+    print_info();
+    return 0;
+  }
+  int bargc = static_cast<int>(rest.size());
+  benchmark::Initialize(&bargc, rest.data());
+  if (benchmark::ReportUnrecognizedArguments(bargc, rest.data())) return 1;
+  if (manifest_path.empty()) die("--manifest=PATH is required", 1);
+
+  Manifest m = read_manifest(manifest_path);
+  bool ok = true;
+  for (auto& s : m.scenarios) {
+    s.X = read_raw<float>(s.x_path, s.rows * s.features);
+    s.ref = read_raw<double>(s.ref_path, s.rows * s.ref_width);
+    if (!s.labels_path.empty()) s.labels = read_raw<int64_t>(s.labels_path, s.rows);
+    ok &= check_scenario(s, check_rows, m.tolerance);
+  }
+  if (auto st = mlmap::use_kernel(auto_kernel); !st) die(st.error().describe());
+  if (!ok) {
+    std::printf("bench_predict: outputs differ from the peer's: nothing timed\n");
+    return 3;
+  }
+  if (check_only) return 0;
+
+  const auto kernels = mlmap::available_kernels();
+  for (const auto& s : m.scenarios) {
+    benchmark::RegisterBenchmark(("open/" + s.name).c_str(), bm_open, s.model_path)
+        ->UseManualTime()->Unit(benchmark::kMicrosecond);
+    for (const auto& k : kernels)
+      benchmark::RegisterBenchmark(("single/" + s.name + "/" + k).c_str(), bm_single, &s, k)
+          ->UseManualTime()->Unit(benchmark::kMicrosecond);
+    for (size_t rows : m.batch_sizes) {
+      for (const auto& k : kernels)
+        for (size_t t : s.threads)
+          if (t == 1 || k == auto_kernel)
+            benchmark::RegisterBenchmark(
+                ("batch/" + s.name + "/" + k + "/" + std::to_string(rows) + "/" + std::to_string(t)).c_str(),
+                bm_batch, &s, k, rows, static_cast<int>(t))
+                ->UseRealTime()->Unit(benchmark::kMicrosecond);
+    }
+#ifdef MLMAP_BENCH_XGBOOST
+    if (!s.xgb_json.empty()) {
+      benchmark::RegisterBenchmark(("open_xgb/" + s.name).c_str(), bm_xgb_open, s.xgb_json)
+          ->UseManualTime()->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark(("single/" + s.name + "/xgboost").c_str(), bm_xgb_single, &s)
+          ->UseManualTime()->Unit(benchmark::kMicrosecond);
+      for (size_t rows : m.batch_sizes)
+        benchmark::RegisterBenchmark(("batch/" + s.name + "/xgboost/" + std::to_string(rows) + "/1").c_str(),
+                                     bm_xgb_batch, &s, rows)
+            ->UseRealTime()->Unit(benchmark::kMicrosecond);
+    }
+#endif
+  }
+  for (const auto& o : m.opens)
+    benchmark::RegisterBenchmark(("open/" + o.name).c_str(), bm_open, o.model_path)
+        ->UseManualTime()->Unit(benchmark::kMicrosecond);
+
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,227 @@
+#!/usr/bin/python3
+"""Python-side timings: the scikit-learn peers (models loaded with joblib,
+predicting on one thread), joblib.load, and mlmap's Python binding (mlmap.load,
+predict).  Reads manifest-*.json (make_models.py), writes one JSON file.
+
+Before timing, each scenario checks that the joblib model still gives the
+stored reference outputs and that mlmap's Python binding gives the same
+(within the manifest's tolerance, same labels); a mismatch exits with 3.
+
+All timings are warm: the files were just written or read, and sklearn,
+joblib and mlmap are imported before anything is timed (imports are not part
+of a load).  Single-row latencies are per call (time.perf_counter_ns), pooled
+over the run; batch throughput is rows / median call time.
+"""
+
+import argparse
+import gc
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # HistGradientBoosting's OpenMP: one thread
+
+import numpy as np  # noqa: E402
+import joblib  # noqa: E402
+import sklearn  # noqa: E402,F401
+import sklearn.ensemble  # noqa: E402,F401  (imported before any timing)
+import mlmap  # noqa: E402
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover
+    threadpool_limits = None
+
+
+def log(*a):
+    print("[peers]", *a, flush=True)
+
+
+class Timer:
+    """Runs fn repeatedly for about `budget` seconds (at least min_calls,
+    at most max_calls); returns the per-call times in seconds."""
+
+    def __init__(self, budget, min_calls=3, max_calls=200_000):
+        self.budget, self.min_calls, self.max_calls = budget, min_calls, max_calls
+
+    def __call__(self, fn, arg_for):
+        times = []
+        gc_was = gc.isenabled()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            i = 0
+            while i < self.min_calls or (time.perf_counter() - start < self.budget and i < self.max_calls):
+                a = arg_for(i)
+                t0 = time.perf_counter_ns()
+                fn(a)
+                t1 = time.perf_counter_ns()
+                times.append((t1 - t0) * 1e-9)
+                i += 1
+        finally:
+            if gc_was:
+                gc.enable()
+        return np.array(times)
+
+
+def latency_stats(times):
+    us = times * 1e6
+    return {"p50_us": float(np.percentile(us, 50)), "p99_us": float(np.percentile(us, 99)),
+            "mean_us": float(us.mean()), "calls": int(len(us))}
+
+
+def load_stats(times):
+    return {"median_ms": float(np.median(times) * 1e3), "min_ms": float(times.min() * 1e3),
+            "max_ms": float(times.max() * 1e3), "n": int(len(times))}
+
+
+def time_loads(path, loader, repeats, flush=False):
+    """Warm loads, back to back with the garbage collector off (as timeit).
+    flush=True runs gc.collect() before each load instead: it walks every
+    Python object (sklearn is imported), which evicts the CPU caches, as in a
+    process that loads a model once after other work."""
+    loader(path)  # warm-up: page cache, allocator
+    times = []
+    gc.collect()
+    gc_was = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            if flush:
+                gc.collect()
+            t0 = time.perf_counter_ns()
+            obj = loader(path)
+            t1 = time.perf_counter_ns()
+            del obj
+            times.append((t1 - t0) * 1e-9)
+    finally:
+        if gc_was:
+            gc.enable()
+    return np.array(times)
+
+
+def read_test(e):
+    n, f, w = e["n_test"], e["n_features"], e["ref_width"]  # the first n stored rows
+    X = np.fromfile(e["X"], dtype=np.float32, count=n * f).reshape(n, f)
+    ref = np.fromfile(e["ref"], dtype=np.float64, count=n * w).reshape(n, w)
+    labels = np.fromfile(e["labels"], dtype=np.int64, count=n) if e["labels"] else None
+    return X, ref, labels
+
+
+def close(a, b, tol):
+    a, b = np.asarray(a, np.float64).reshape(len(a), -1), np.asarray(b, np.float64).reshape(len(b), -1)
+    diff = np.abs(a - b)
+    return float(diff.max(initial=0.0)), int((diff > tol * np.maximum(1.0, np.abs(b))).sum())
+
+
+def check(e, sk, mm, X, ref, labels, tol, n):
+    ok = True
+    Xc = X[:n]
+    if sk is not None:
+        out = sk.predict_proba(Xc) if e["kind"] == "classification" else sk.predict(Xc)
+        d, bad = close(out, ref[:n], tol)
+        log(f"check {e['name']}: sklearn (joblib) vs stored reference: max|diff|={d:.3g} bad={bad}")
+        ok &= bad == 0
+    out = mm.predict_proba(Xc) if e["kind"] == "classification" else mm.predict(Xc)
+    d, bad = close(out, ref[:n], tol)
+    bad_labels = 0
+    if labels is not None:
+        pred = mm.predict(Xc)
+        bad_labels = int((np.searchsorted(mm.classes_, pred) != labels[:n]).sum())
+    log(f"check {e['name']}: mlmap (Python) vs {e['peer']}: max|diff|={d:.3g} bad={bad} bad labels={bad_labels}")
+    return ok and bad == 0 and bad_labels == 0
+
+
+def bench_scenario(e, cfg, tol):
+    X, ref, labels = read_test(e)
+    res = {"name": e["name"]}
+    sk = None
+    if e["joblib"]:
+        res["joblib_load"] = load_stats(time_loads(e["joblib"], joblib.load, cfg["load_repeats"]))
+        sk = joblib.load(e["joblib"])
+        if hasattr(sk, "n_jobs"):
+            sk.n_jobs = 1
+    res["mlmap_load"] = load_stats(time_loads(e["model"], mlmap.load, cfg["mlmap_load_repeats"]))
+    res["mlmap_load_flushed"] = load_stats(time_loads(e["model"], mlmap.load, cfg["flushed_load_repeats"],
+                                                      flush=True))
+    mm = mlmap.load(e["model"])
+    if not check(e, sk, mm, X, ref, labels, tol, min(len(X), cfg["check_rows"])):
+        return res, False
+
+    clf = e["kind"] == "classification"
+    impls = {"mlmap-python": mm.predict_proba if clf else mm.predict}
+    if sk is not None:
+        impls["sklearn"] = sk.predict_proba if clf else sk.predict
+    cycle = min(len(X), 8192)
+    rows1 = [X[i:i + 1] for i in range(cycle)]
+    res["single"], res["batch"] = {}, {}
+    for name, fn in impls.items():
+        t = Timer(cfg["single_budget"], min_calls=cfg["single_min_calls"])(fn, lambda i: rows1[i % cycle])
+        res["single"][name] = latency_stats(t)
+        log(f"{e['name']} {name}: 1 row p50 {res['single'][name]['p50_us']:.1f} us "
+            f"({res['single'][name]['calls']} calls)")
+        res["batch"][name] = {}
+        for b in cfg["batch_sizes"]:
+            b = min(b, len(X))
+            span = len(X) - b + 1
+            blocks = [X[(k * b) % span:(k * b) % span + b] for k in range(16)]
+            t = Timer(cfg["batch_budget"], min_calls=3)(fn, lambda i: blocks[i % 16])
+            med = float(np.median(t))
+            res["batch"][name][str(b)] = {"rows_per_s": b / med, "median_call_ms": med * 1e3, "calls": len(t)}
+        log(f"{e['name']} {name}: batch {cfg['record_batch']} rows: "
+            f"{res['batch'][name].get(str(cfg['record_batch']), {}).get('rows_per_s', float('nan')):.0f} rows/s")
+    return res, True
+
+
+def bench_sweep(s, cfg):
+    big = s["sizes"]["joblib"] > 200e6
+    res = {"name": s["name"], "sizes": s["sizes"], "n_trees": s["n_trees"], "source": s["source"]}
+    res["joblib_load"] = load_stats(time_loads(s["joblib"], joblib.load,
+                                               cfg["big_load_repeats"] if big else cfg["load_repeats"]))
+    res["mlmap_load"] = load_stats(time_loads(s["model"], mlmap.load, cfg["mlmap_load_repeats"]))
+    res["mlmap_load_flushed"] = load_stats(time_loads(s["model"], mlmap.load, cfg["flushed_load_repeats"],
+                                                      flush=True))
+    log(f"sweep {s['name']}: joblib.load {res['joblib_load']['median_ms']:.2f} ms, "
+        f"mlmap.load {res['mlmap_load']['median_ms'] * 1e3:.1f} us")
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--manifest", required=True, type=Path)
+    ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--only", nargs="*")
+    args = ap.parse_args()
+    man = json.loads(args.manifest.read_text())
+    quick = man["quick"]
+    cfg = {
+        "batch_sizes": man["batch_sizes"], "record_batch": man["record_batch"],
+        "single_budget": 0.4 if quick else 2.0, "single_min_calls": 50 if quick else 200,
+        "batch_budget": 0.2 if quick else 1.0,
+        "load_repeats": 3 if quick else 7, "big_load_repeats": 3 if quick else 5,
+        "mlmap_load_repeats": 200 if quick else 1000, "flushed_load_repeats": 30 if quick else 100,
+        "check_rows": 5000,
+    }
+    out = {"config": cfg, "threadpool": None, "scenarios": [], "sweep": []}
+    limits = threadpool_limits(1) if threadpool_limits else None
+    if limits is not None:
+        out["threadpool"] = "threadpoolctl: 1 thread"
+    ok = True
+    for e in man["scenarios"]:
+        if args.only and e["name"] not in args.only:
+            continue
+        r, good = bench_scenario(e, cfg, man["tolerance"])
+        ok &= good
+        out["scenarios"].append(r)
+    for s in man["sweep"]:
+        out["sweep"].append(bench_sweep(s, cfg))
+    args.out.write_text(json.dumps(out, indent=1))
+    if not ok:
+        log("outputs differ: see the check lines above")
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,493 @@
+#!/usr/bin/python3
+"""Turns one run's measurements into results.md and PNG plots.
+
+Inputs (in the results directory): machine.json, manifest.json (a copy of
+make_models.py's), cpp.json (bench_predict's Google Benchmark JSON) and
+peers.json (peers.py).  Every number in the output comes from these files;
+the only constants are the issue's targets (scenarios.py, copied into
+manifest.json).
+
+    /usr/bin/python3 bench/report.py build/bench-results    # rebuild the report
+"""
+
+import json
+import math
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+KERNEL_ORDER = ["scalar", "sse4_2", "avx2", "avx512bw"]
+
+TARGET_TEXT = {
+    "single_us": ("1-row latency p50, C++ ({kernel})", "≤ {v:g} µs"),
+    "single_vs_peer": ("1-row latency p50 vs {peer}", "≥ {v:g}×"),
+    "batch_vs_peer": ("batch of {batch} rows, 1 thread, vs {peer}", "≥ {v:g}×"),
+    "threads_speedup": ("batch of {batch} rows, 2 threads vs 1", "≥ {v:g}×"),
+    "open_us": ("Model::open, C++, warm", "< {v:g} µs"),
+    "py_load_ms": ("mlmap.load, Python, warm", "< {v:g} ms"),
+    "load_vs_joblib": ("mlmap.load vs joblib.load", "≥ {v:g}×"),
+}
+
+
+# ---------------------------------------------------------------------------
+# Parsing
+
+def parse_cpp(path):
+    """Google Benchmark JSON -> medians over repetitions, keyed by name parts."""
+    doc = json.loads(Path(path).read_text())
+    runs = defaultdict(list)
+    medians = {}
+    for b in doc["benchmarks"]:
+        name = re.sub(r"/(manual_time|real_time)$", "", b["run_name"])
+        if b.get("error_occurred"):
+            medians[name] = {"error": b.get("error_message", "error")}
+            continue
+        if b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") == "median":
+                medians[name] = b
+        else:
+            runs[name].append(b)
+    for name, rs in runs.items():  # a single repetition has no aggregates
+        if name not in medians:
+            medians[name] = rs[len(rs) // 2]
+    out = {"open": {}, "open_xgb": {}, "single": defaultdict(dict), "batch": defaultdict(lambda: defaultdict(dict)),
+           "context": doc.get("context", {})}
+    for name, b in medians.items():
+        parts = name.split("/")
+        if "error" in b:
+            continue
+        t_us = to_us(b["real_time"], b["time_unit"])
+        if parts[0] == "open":
+            out["open"][parts[1]] = {"median_us": t_us, "p50_us": b.get("p50_us"), "p99_us": b.get("p99_us")}
+        elif parts[0] == "open_xgb":
+            out["open_xgb"][parts[1]] = {"median_us": t_us}
+        elif parts[0] == "single":
+            out["single"][parts[1]][parts[2]] = {"p50_us": b.get("p50_us"), "p99_us": b.get("p99_us"),
+                                                 "mean_us": t_us}
+        elif parts[0] == "batch":
+            out["batch"][parts[1]][parts[2]][(int(parts[3]), int(parts[4]))] = b.get("items_per_second")
+    return out
+
+
+def to_us(v, unit):
+    return v * {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}[unit]
+
+
+# ---------------------------------------------------------------------------
+# Formatting
+
+def fmt_us(us):
+    if us is None or (isinstance(us, float) and math.isnan(us)):
+        return "–"
+    if us >= 1e6:
+        return f"{us / 1e6:.3g} s"
+    if us >= 1e3:
+        return f"{us / 1e3:.3g} ms"
+    return f"{us:.3g} µs"
+
+
+def fmt_rate(r):
+    if r is None:
+        return "–"
+    if r >= 1e6:
+        return f"{r / 1e6:.3g}M"
+    if r >= 1e3:
+        return f"{r / 1e3:.3g}k"
+    return f"{r:.3g}"
+
+
+def fmt_ratio(x):
+    if x is None or math.isnan(x):
+        return "–"
+    return f"{x:,.0f}×" if x >= 100 else f"{x:.2g}×" if x < 10 else f"{x:.1f}×"
+
+
+def fmt_mb(b):
+    return "–" if b is None else f"{b / 1e6:,.1f} MB" if b < 1e10 else f"{b / 1e9:.1f} GB"
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------
+
+class Run:
+    def __init__(self, results):
+        self.dir = Path(results)
+        self.machine = json.loads((self.dir / "machine.json").read_text())
+        self.manifest = json.loads((self.dir / "manifest.json").read_text())
+        self.cpp = parse_cpp(self.dir / "cpp.json")
+        peers = json.loads((self.dir / "peers.json").read_text())
+        self.peers = {s["name"]: s for s in peers["scenarios"]}
+        self.peers_sweep = {s["name"]: s for s in peers["sweep"]}
+        self.peer_cfg = peers["config"]
+        self.auto = self.machine["active_kernel"]
+        self.kernels = [k for k in KERNEL_ORDER if k in self.machine["available_kernels"]]
+        self.scen = self.manifest["scenarios"]
+
+    def record_batch(self, e):
+        return min(self.manifest["record_batch"], e["n_test"])
+
+    # --- accessors (None when not measured) ---
+    def mlmap_single(self, name, kernel=None):
+        return self.cpp["single"].get(name, {}).get(kernel or self.auto)
+
+    def peer_label(self, e):
+        return "XGBoost C API" if e["peer"] == "xgboost" else "sklearn"
+
+    def peer_single(self, e):
+        if e["peer"] == "xgboost":
+            return self.cpp["single"].get(e["name"], {}).get("xgboost")
+        return self.peers.get(e["name"], {}).get("single", {}).get("sklearn")
+
+    def mlmap_batch(self, name, rows, threads=1, kernel=None):
+        return self.cpp["batch"].get(name, {}).get(kernel or self.auto, {}).get((rows, threads))
+
+    def peer_batch(self, e, rows):
+        if e["peer"] == "xgboost":
+            return self.cpp["batch"].get(e["name"], {}).get("xgboost", {}).get((rows, 1))
+        b = self.peers.get(e["name"], {}).get("batch", {}).get("sklearn", {}).get(str(rows))
+        return b and b["rows_per_s"]
+
+    def py(self, e, impl, what, rows=None):
+        p = self.peers.get(e["name"], {})
+        if what == "single":
+            return p.get("single", {}).get(impl)
+        b = p.get("batch", {}).get(impl, {}).get(str(rows))
+        return b and b["rows_per_s"]
+
+    # --- targets ---
+    def evaluate(self, e, metric, v):
+        name, batch, peer = e["name"], self.record_batch(e), self.peer_label(e)
+        label, goal = TARGET_TEXT[metric]
+        label = label.format(kernel=self.auto, peer=peer, batch=f"{batch:,}")
+        goal = goal.format(v=v)
+        mine = ratio = None
+        mine_s = theirs_s = "–"
+        ok = None
+        if metric == "single_us":
+            s = self.mlmap_single(name)
+            if s:
+                mine, mine_s = s["p50_us"], fmt_us(s["p50_us"])
+                ok = mine <= v
+        elif metric == "single_vs_peer":
+            s, p = self.mlmap_single(name), self.peer_single(e)
+            if s:
+                mine_s = fmt_us(s["p50_us"])
+            if p:
+                theirs_s = fmt_us(p["p50_us"])
+            if s and p:
+                ratio = p["p50_us"] / s["p50_us"]
+                ok = ratio >= v
+        elif metric == "batch_vs_peer":
+            m, p = self.mlmap_batch(name, batch), self.peer_batch(e, batch)
+            mine_s, theirs_s = fmt_rate(m) + " rows/s", fmt_rate(p) + " rows/s"
+            if m and p:
+                ratio = m / p
+                ok = ratio >= v
+        elif metric == "threads_speedup":
+            m1, m2 = self.mlmap_batch(name, batch, 1), self.mlmap_batch(name, batch, 2)
+            mine_s, theirs_s = fmt_rate(m2) + " rows/s (2 thr)", fmt_rate(m1) + " rows/s (1 thr)"
+            if m1 and m2:
+                ratio = m2 / m1
+                ok = ratio >= v
+        elif metric == "open_us":
+            o = self.cpp["open"].get(name)
+            if o:
+                mine, mine_s = o["median_us"], fmt_us(o["median_us"])
+                ok = mine < v
+        elif metric == "py_load_ms":
+            p = self.peers.get(name, {}).get("mlmap_load")
+            if p:
+                mine_s = fmt_us(p["median_ms"] * 1e3)
+                ok = p["median_ms"] < v
+        elif metric == "load_vs_joblib":
+            p = self.peers.get(name, {})
+            m, j = p.get("mlmap_load"), p.get("joblib_load")
+            if m:
+                mine_s = fmt_us(m["median_ms"] * 1e3)
+            if j:
+                theirs_s = fmt_us(j["median_ms"] * 1e3) + " (joblib.load)"
+            if m and j:
+                ratio = j["median_ms"] / m["median_ms"]
+                ok = ratio >= v
+        verdict = "**met**" if ok else "**not met**" if ok is False else "not measured"
+        return [e["issue"], name, label, mine_s, theirs_s, fmt_ratio(ratio) if ratio else "–", goal, verdict], ok
+
+    # --- sections ---
+    def header(self):
+        m = self.machine
+        lines = [
+            f"# mlmap benchmarks ({self.manifest['mode']} mode)",
+            "",
+            f"**Machine:** {m['cpu_model']} · {m['cpus']} logical CPUs ({m['cpus_usable']} usable) · "
+            f"{m['mem_gb']:.0f} GiB · mlmap kernel chosen: **{self.auto}** "
+            f"(available: {', '.join(self.kernels)}) · mlmap {m['mlmap_version']} · "
+            f"sklearn {self.manifest['versions']['sklearn']} · XGBoost C API {m.get('xgboost_c_api') or 'not built'}"
+            f" · build: {m.get('buildtype', '?')}, -O{m.get('optimization', '?')}"
+            + (f" · MLMAP_FORCE_ARCH={m['forced_arch']}" if m.get("forced_arch") else ""),
+            "",
+            f"Run {m['started']} · load average at start {m['loadavg_start']}, at end {m.get('loadavg_end', '?')}. "
+            f"Noisy shared {m['cpus']}-CPU machine: medians over "
+            f"{m['repetitions']} repetitions (C++) and pooled per-call samples (Python); differences "
+            "under ~20% are noise. Every peer predicts on one thread (sklearn n_jobs=1, OMP_NUM_THREADS=1, "
+            "XGBoost nthread=1); mlmap uses one thread unless a column says otherwise. Outputs were "
+            f"compared with the peer's before timing (|Δ| ≤ {self.manifest['tolerance']:g}·max(1,|ref|), "
+            "same labels), for every kernel.",
+        ]
+        if m.get("optimization") not in (None, "2", "3"):
+            lines += ["", f"**Warning:** mlmap was built with -O{m['optimization']}: its timings are not "
+                      "representative; use a release build (`meson setup --buildtype=release`)."]
+        if self.cpp["context"].get("library_build_type") == "debug":
+            lines += ["", "Google Benchmark says its library was built as DEBUG: that is Debian's "
+                      "libbenchmark, not mlmap; the timed loops are inlined from its header into the "
+                      "optimised bench_predict."]
+        return "\n".join(lines)
+
+    def targets(self):
+        rows, oks = [], []
+        for e in self.scen:
+            for metric, v, issue in e["targets"]:
+                r, ok = self.evaluate(e, metric, v)
+                r[0] = issue
+                rows.append(r)
+                oks.append(ok)
+        md = table(["#", "scenario", "measure", "mlmap", "peer", "ratio", "target", "result"], rows)
+        return md, oks
+
+    def models(self):
+        rows = []
+        for e in self.scen:
+            peer_file = e["sizes"]["joblib"] if e["peer"] == "sklearn" else e["sizes"]["xgb_json"]
+            rows.append([e["name"], e["title"], f"{e.get('n_trees', '–'):,}" if e.get("n_trees") else "–",
+                         f"{e['n_nodes']:,}" if e.get("n_nodes") else "–", fmt_mb(e["sizes"]["mlmap"]),
+                         fmt_mb(peer_file) + (" (joblib)" if e["peer"] == "sklearn" else " (JSON)"),
+                         f"{e['n_train']:,}", f"{e['n_test']:,}" + (" (NaN)" if e.get("has_nan") else ""),
+                         f"{e['fit_seconds']:.0f} s"])
+        return table(["scenario", "model", "trees", "nodes", "mlmap file", "peer file", "train rows",
+                      "test rows", "fit"], rows)
+
+    def latency(self):
+        hdr = ["scenario"] + [f"mlmap {k}" + (" (auto)" if k == self.auto else "") for k in self.kernels] + \
+              ["mlmap Python", "peer", f"peer / mlmap {self.auto}"]
+        rows = []
+        for e in self.scen:
+            r = [e["name"]]
+            for k in self.kernels:
+                s = self.mlmap_single(e["name"], k)
+                r.append(f"{fmt_us(s['p50_us'])} / {fmt_us(s['p99_us'])}" if s else "–")
+            p = self.py(e, "mlmap-python", "single")
+            r.append(f"{fmt_us(p['p50_us'])} / {fmt_us(p['p99_us'])}" if p else "–")
+            ps, ms = self.peer_single(e), self.mlmap_single(e["name"])
+            r.append(f"{self.peer_label(e)}: {fmt_us(ps['p50_us'])} / {fmt_us(ps['p99_us'])}" if ps else "–")
+            r.append(fmt_ratio(ps["p50_us"] / ms["p50_us"]) if ps and ms else "–")
+            rows.append(r)
+        return table(hdr, rows)
+
+    def throughput(self):
+        hdr = ["scenario", "rows"] + [f"mlmap {k}" for k in self.kernels] + \
+              [f"mlmap {self.auto} 2 thr", "2 thr / 1 thr", "mlmap Python", "peer", f"mlmap {self.auto} / peer"]
+        rows = []
+        for e in self.scen:
+            b = self.record_batch(e)
+            r = [e["name"], f"{b:,}"]
+            for k in self.kernels:
+                r.append(fmt_rate(self.mlmap_batch(e["name"], b, 1, k)))
+            m1, m2 = self.mlmap_batch(e["name"], b, 1), self.mlmap_batch(e["name"], b, 2)
+            r.append(fmt_rate(m2))
+            r.append(fmt_ratio(m2 / m1) if m1 and m2 else "–")
+            r.append(fmt_rate(self.py(e, "mlmap-python", "batch", b)))
+            p = self.peer_batch(e, b)
+            r.append(f"{self.peer_label(e)}: {fmt_rate(p)}" if p else "–")
+            r.append(fmt_ratio(m1 / p) if m1 and p else "–")
+            rows.append(r)
+        return table(hdr, rows)
+
+    def loads(self):
+        rows = []
+        items = []
+        for e in self.scen:
+            p = self.peers.get(e["name"], {})
+            items.append((e["name"], e["sizes"], self.cpp["open"].get(e["name"]), p))
+        for s in self.manifest["sweep"]:
+            p = self.peers_sweep.get(s["name"], {})
+            items.append((f"size sweep ~{s['target_mb']:,} MB: {s['n_trees']} trees of {s['source']}", s["sizes"],
+                          self.cpp["open"].get("sweep_" + s["name"]), p))
+        for name, sizes, o, p in items:
+            ml, mf, jl = p.get("mlmap_load"), p.get("mlmap_load_flushed"), p.get("joblib_load")
+            rows.append([name, fmt_mb(sizes.get("mlmap")), fmt_mb(sizes.get("joblib")),
+                         fmt_us(o["median_us"]) if o else "–",
+                         fmt_us(ml["median_ms"] * 1e3) if ml else "–",
+                         fmt_us(mf["median_ms"] * 1e3) if mf else "–",
+                         fmt_us(jl["median_ms"] * 1e3) if jl else "–",
+                         fmt_ratio(jl["median_ms"] / ml["median_ms"]) if ml and jl else "–"])
+        xgb = [f"{e['name']}: XGBoosterLoadModel (JSON, {fmt_mb(e['sizes']['xgb_json'])}) "
+               f"{fmt_us(self.cpp['open_xgb'][e['name']]['median_us'])}, mlmap Model::open "
+               f"{fmt_us(self.cpp['open'][e['name']]['median_us'])}"
+               for e in self.scen if e["name"] in self.cpp["open_xgb"] and e["name"] in self.cpp["open"]]
+        md = table(["model", "mlmap file", "joblib file", "mlmap open (C++)", "mlmap.load (Python)",
+                    "mlmap.load after gc.collect()", "joblib.load", "joblib.load / mlmap.load"], rows)
+        if xgb:
+            md += "\n\n" + "; ".join(xgb) + "."
+        return md
+
+    # --- plots ---
+    def plots(self):
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        files = []
+        colors = {"scalar": "#9e9e9e", "sse4_2": "#64b5f6", "avx2": "#1e88e5", "avx512bw": "#0d47a1",
+                  "mlmap Python": "#43a047", "sklearn": "#e53935", "XGBoost C API": "#fb8c00",
+                  "2 threads": "#6a1b9a"}
+
+        # 1. latency per kernel and peer
+        series = [(k, lambda e, k=k: self.mlmap_single(e["name"], k)) for k in self.kernels]
+        series += [("mlmap Python", lambda e: self.py(e, "mlmap-python", "single")),
+                   ("peer", self.peer_single)]
+        fig, ax = plt.subplots(figsize=(max(8, 1.6 * len(self.scen)), 4.8))
+        width = 0.8 / len(series)
+        for i, (label, get) in enumerate(series):
+            xs, p50, p99, cols = [], [], [], []
+            for j, e in enumerate(self.scen):
+                s = get(e)
+                if s:
+                    xs.append(j + i * width)
+                    p50.append(s["p50_us"])
+                    p99.append(s["p99_us"])
+                    cols.append(colors[self.peer_label(e)] if label == "peer" else colors[label])
+            if xs:
+                ax.bar(xs, p50, width, color=cols, label=None if label == "peer" else label)
+                ax.scatter(xs, p99, marker="_", color="black", s=60, zorder=3)
+        for lab in ("sklearn", "XGBoost C API"):
+            ax.bar([0], [0], 0, color=colors[lab], label=lab)
+        ax.scatter([], [], marker="_", color="black", label="p99")
+        ax.set_yscale("log")
+        ax.set_ylabel("one row: p50 latency (µs), log")
+        ax.set_xticks([j + 0.4 - width / 2 for j in range(len(self.scen))])
+        ax.set_xticklabels([e["name"] for e in self.scen])
+        ax.set_title(f"Single-row latency, 1 thread ({self.machine['cpu_model']}, {self.manifest['mode']})")
+        ax.legend(fontsize=8, ncol=2)
+        ax.grid(axis="y", which="both", alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(self.dir / "latency.png", dpi=110)
+        plt.close(fig)
+        files.append("latency.png")
+
+        # 2. throughput vs batch size
+        n = len(self.scen)
+        cols_n = min(3, n)
+        rows_n = math.ceil(n / cols_n)
+        fig, axes = plt.subplots(rows_n, cols_n, figsize=(5 * cols_n, 3.8 * rows_n), squeeze=False)
+        for ax, e in zip(axes.flat, self.scen):
+            sizes = [min(b, e["n_test"]) for b in self.manifest["batch_sizes"]]
+            sizes = sorted(set(sizes))
+
+            def line(label, get, **kw):
+                pts = [(b, get(b)) for b in sizes]
+                pts = [(b, v) for b, v in pts if v]
+                if pts:
+                    ax.plot(*zip(*pts), marker="o", ms=3, label=label, **kw)
+            for k in self.kernels:
+                line(f"mlmap {k}", lambda b, k=k: self.mlmap_batch(e["name"], b, 1, k), color=colors[k])
+            if 2 in e["threads"]:
+                line(f"mlmap {self.auto}, 2 threads", lambda b: self.mlmap_batch(e["name"], b, 2),
+                     color=colors["2 threads"], linestyle="--")
+            line("mlmap Python", lambda b: self.py(e, "mlmap-python", "batch", b), color=colors["mlmap Python"])
+            line(self.peer_label(e), lambda b: self.peer_batch(e, b), color=colors[self.peer_label(e)], lw=2)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_title(e["name"], fontsize=10)
+            ax.set_xlabel("batch size (rows)")
+            ax.set_ylabel("rows/s")
+            ax.grid(which="both", alpha=0.3)
+            ax.legend(fontsize=7)
+        for ax in list(axes.flat)[n:]:
+            ax.axis("off")
+        fig.suptitle(f"Throughput vs batch size ({self.machine['cpu_model']}, {self.manifest['mode']})")
+        fig.tight_layout()
+        fig.savefig(self.dir / "throughput.png", dpi=110)
+        plt.close(fig)
+        files.append("throughput.png")
+
+        # 3. open/load time vs model size
+        # x: the model's size as a joblib file (its mlmap file is smaller: see results.md)
+        pts = {"mlmap Model::open (C++)": [], "mlmap.load (Python)": [],
+               "mlmap.load after gc.collect() (Python)": [], "joblib.load": []}
+        for s in self.manifest["sweep"]:
+            o = self.cpp["open"].get("sweep_" + s["name"])
+            p = self.peers_sweep.get(s["name"], {})
+            x = s["sizes"]["joblib"]
+            if o:
+                pts["mlmap Model::open (C++)"].append((x, o["median_us"] / 1e3))
+            if p.get("mlmap_load"):
+                pts["mlmap.load (Python)"].append((x, p["mlmap_load"]["median_ms"]))
+            if p.get("mlmap_load_flushed"):
+                pts["mlmap.load after gc.collect() (Python)"].append((x, p["mlmap_load_flushed"]["median_ms"]))
+            if p.get("joblib_load"):
+                pts["joblib.load"].append((x, p["joblib_load"]["median_ms"]))
+        if any(pts.values()):
+            fig, ax = plt.subplots(figsize=(7, 4.5))
+            styles = [("#0d47a1", "-"), ("#43a047", "-"), ("#43a047", "--"), ("#e53935", "-")]
+            for (label, v), (c, ls) in zip(pts.items(), styles):
+                if v:
+                    v.sort()
+                    ax.plot([x / 1e6 for x, _ in v], [y for _, y in v], marker="o", label=label, color=c,
+                            linestyle=ls)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("model size: its joblib file (MB), log")
+            ax.set_ylabel("open / load time (ms), log")
+            ax.set_title("Open/load time vs model size (warm page cache)")
+            ax.grid(which="both", alpha=0.3)
+            ax.legend()
+            fig.tight_layout()
+            fig.savefig(self.dir / "load_time.png", dpi=110)
+            plt.close(fig)
+            files.append("load_time.png")
+        return files
+
+    def markdown(self):
+        tmd, oks = self.targets()
+        met = sum(1 for o in oks if o)
+        parts = [
+            self.header(),
+            f"## Targets ({met} of {len(oks)} met)",
+            tmd,
+            "## Models",
+            self.models(),
+            "## Single row, one thread: p50 / p99",
+            "C++ kernels time each `Model::predict` call of one row with a steady clock; Python columns time "
+            "`predict_proba`/`predict` of a 1-row array (sklearn from a joblib file, mlmap through its binding).",
+            self.latency(),
+            "## Batch throughput, rows/s",
+            "At the record batch size; the full curve (1 … {:,} rows) is in throughput.png.".format(
+                max(self.manifest["batch_sizes"])),
+            self.throughput(),
+            "## Open / load time (warm page cache, medians)",
+            "Python timings exclude imports (sklearn, joblib and mlmap are imported first). "
+            "`mlmap.load` runs back to back; the column after it runs `gc.collect()` before each "
+            "load, which walks every Python object and so evicts the CPU caches, as in a process "
+            "that loads a model once after other work. The size sweep builds forests from the "
+            "trained trees (subsets, or copies beyond the trained count).",
+            self.loads(),
+        ]
+        return "\n\n".join(parts) + "\n", oks
+
+
+def main(results_dir):
+    run = Run(results_dir)
+    md, oks = run.markdown()
+    files = run.plots()
+    md += "\n" + "  ".join(f"![{f}]({f})" for f in files) + "\n"
+    (run.dir / "results.md").write_text(md)
+    return md, oks, files
+
+
+if __name__ == "__main__":
+    md, _, _ = main(sys.argv[1] if len(sys.argv) > 1 else "build/bench-results")
+    print(md)

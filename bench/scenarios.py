@@ -1,0 +1,186 @@
+"""The benchmark scenarios: what is trained, which peer it is measured against
+and which targets (from the issue "a benchmark suite against the peers") the
+results are checked against.
+
+Adding a scenario is one entry in SCENARIOS: a name, a data set, a function
+building the unfitted estimator, the peer and (optionally) targets.  Anything
+`mlmap.save` accepts works; make_models.py trains it, bench_predict (C++) and
+peers.py (Python) time it, run_benchmarks.py reports it.  For example, once
+mlmap saves linear models:
+
+    Scenario("logreg", "LogisticRegression, 100 features",
+             Data("classification", n_features=100, n_train=20_000),
+             lambda: sklearn.linear_model.LogisticRegression(max_iter=500)),
+
+Targets are the issue's thresholds (inputs, not results); every number in the
+report comes from a measurement of the same run.
+"""
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+
+@dataclass(frozen=True)
+class Data:
+    """A synthetic data set (sklearn make_classification / make_regression).
+    Test rows are drawn from the same distribution; NaN is injected into
+    train and test when nan_fraction > 0."""
+    kind: str                      # "classification" | "regression"
+    n_features: int
+    n_train: int
+    n_informative: int = 10
+    n_classes: int = 2
+    flip_y: float = 0.01
+    nan_fraction: float = 0.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Target:
+    """A threshold the report checks.
+
+    metric:
+      single_us        mlmap 1-row p50 latency in C++ (auto-chosen kernel), µs   (<=)
+      single_vs_peer   peer 1-row p50 / mlmap 1-row p50                           (>=)
+      batch_vs_peer    mlmap rows/s / peer rows/s at the record batch size        (>=)
+      threads_speedup  mlmap rows/s with 2 threads / with 1 thread (record batch) (>=)
+      open_us          mlmap Model::open in C++, warm, median µs                  (<)
+      py_load_ms       mlmap.load in Python, warm, median ms                      (<)
+      load_vs_joblib   joblib.load median / mlmap.load median                     (>=)
+    """
+    metric: str
+    value: float
+    issue: str = ""                     # the issue's scenario number
+
+
+@dataclass
+class Scenario:
+    name: str
+    title: str
+    data: Data
+    make: Callable[[], object]          # the unfitted estimator
+    peer: str = "sklearn"               # "sklearn" (Python, via joblib) | "xgboost" (C API)
+    targets: tuple = ()
+    threads: tuple = (1,)               # mlmap batch thread counts to time
+    issue: str = ""                     # the issue's scenario number, for the report
+    quick: dict = field(default_factory=dict)  # Data overrides in --quick mode
+    quick_make: Optional[Callable[[], object]] = None
+    in_sweep: bool = False              # its trees feed the open/load-vs-size sweep
+
+    def data_for(self, quick):
+        return dataclasses.replace(self.data, **self.quick) if quick else self.data
+
+    def estimator_for(self, quick):
+        return (self.quick_make or self.make)() if quick else self.make()
+
+    def key(self, quick, versions):
+        """Cache key: everything that determines the trained model."""
+        est = self.estimator_for(quick)
+        params = est.get_params() if hasattr(est, "get_params") else {}
+        blob = json.dumps({
+            "name": self.name, "data": dataclasses.asdict(self.data_for(quick)),
+            "estimator": f"{type(est).__module__}.{type(est).__qualname__}",
+            "params": {k: repr(v) for k, v in sorted(params.items())},
+            "versions": versions, "n_test": N_TEST_GENERATED,
+        }, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def _sk(cls_path, **kw):
+    def make():
+        import importlib
+        module, cls = cls_path.rsplit(".", 1)
+        return getattr(importlib.import_module(module), cls)(**kw)
+    return make
+
+
+def _xgb(**kw):
+    def make():
+        import xgboost
+        return xgboost.XGBClassifier(**kw)
+    return make
+
+
+# Training uses both cores (n_jobs=2); every timed prediction of a peer runs on
+# one thread (n_jobs=1, OMP_NUM_THREADS=1, XGBoost nthread=1).
+SCENARIOS = [
+    Scenario(
+        "rf_clf", "RandomForestClassifier, 100 trees, max_depth 8, 20 features, 2 classes",
+        Data("classification", n_features=20, n_train=20_000, seed=1),
+        _sk("sklearn.ensemble.RandomForestClassifier", n_estimators=100, max_depth=8,
+            n_jobs=2, random_state=0),
+        targets=(Target("single_us", 3.0, "1"), Target("batch_vs_peer", 5.0, "1"),
+                 Target("threads_speedup", 1.8, "4")),
+        threads=(1, 2), issue="1, 4", in_sweep=True),
+    Scenario(
+        "xgb_clf", "XGBClassifier, 300 trees, max_depth 8, 30 features, NaN in train and test",
+        Data("classification", n_features=30, n_train=50_000, nan_fraction=0.1, seed=2),
+        _xgb(n_estimators=300, max_depth=8, tree_method="hist", n_jobs=2, random_state=0),
+        peer="xgboost",
+        targets=(Target("single_vs_peer", 5.0, "2"), Target("batch_vs_peer", 3.0, "2")),
+        issue="2"),
+    Scenario(
+        "rf_large", "RandomForestClassifier, unlimited depth, 20 features (the large forest: "
+        "200 trees on 560k rows; --quick: 24 trees on 60k rows)",
+        Data("classification", n_features=20, n_train=560_000, seed=3),
+        _sk("sklearn.ensemble.RandomForestClassifier", n_estimators=200, n_jobs=2, random_state=0),
+        targets=(Target("open_us", 100.0, "3"), Target("py_load_ms", 1.0, "3"),
+                 Target("load_vs_joblib", 1000.0, "3"), Target("batch_vs_peer", 5.0, "3"),
+                 Target("threads_speedup", 1.8, "4")),
+        threads=(1, 2), issue="3, 4", in_sweep=True,
+        quick={"n_train": 60_000},
+        quick_make=_sk("sklearn.ensemble.RandomForestClassifier", n_estimators=24, n_jobs=2,
+                       random_state=0)),
+    Scenario(
+        "et_reg", "ExtraTreesRegressor, 100 trees, max_depth 12, 20 features",
+        Data("regression", n_features=20, n_train=20_000, seed=4),
+        _sk("sklearn.ensemble.ExtraTreesRegressor", n_estimators=100, max_depth=12,
+            n_jobs=2, random_state=0),
+        issue="5"),
+    Scenario(
+        "gb_reg", "GradientBoostingRegressor, 300 trees, max_depth 3, 20 features",
+        Data("regression", n_features=20, n_train=20_000, seed=5),
+        _sk("sklearn.ensemble.GradientBoostingRegressor", n_estimators=300, random_state=0),
+        issue="5"),
+    Scenario(
+        "gb_clf4", "GradientBoostingClassifier, 4 classes, 100 rounds (400 trees), 20 features",
+        Data("classification", n_features=20, n_train=10_000, n_classes=4, seed=6),
+        _sk("sklearn.ensemble.GradientBoostingClassifier", n_estimators=100, random_state=0),
+        issue="5"),
+    Scenario(
+        "hgb_clf", "HistGradientBoostingClassifier, 100 rounds, 20 features, NaN in train and test",
+        Data("classification", n_features=20, n_train=50_000, nan_fraction=0.05, seed=7),
+        _sk("sklearn.ensemble.HistGradientBoostingClassifier", early_stopping=False, random_state=0),
+        issue="5"),
+]
+
+
+def by_name(names=None):
+    if not names:
+        return list(SCENARIOS)
+    wanted = set(names)
+    unknown = wanted - {s.name for s in SCENARIOS}
+    if unknown:
+        raise SystemExit(f"unknown scenario(s): {', '.join(sorted(unknown))}; "
+                         f"known: {', '.join(s.name for s in SCENARIOS)}")
+    return [s for s in SCENARIOS if s.name in wanted]
+
+
+# Batch sizes timed for the throughput curve; RECORD_BATCH is the one the
+# targets and the tables use.
+BATCH_SIZES = {"full": (1, 10, 100, 1_000, 10_000, 100_000), "quick": (1, 100, 10_000)}
+RECORD_BATCH = 10_000
+# Test rows drawn once per model (the same in both modes, so that quick and
+# full runs share the models they have in common); a mode uses the first N_TEST.
+N_TEST_GENERATED = 100_000
+N_TEST = {"full": 100_000, "quick": 10_000}
+
+# Open/load time vs size: approximate joblib sizes in MB.  The models are
+# RandomForestClassifiers built from the trees of the in_sweep scenarios
+# (subsets, or deep copies of them for sizes beyond the trained forest).
+SWEEP_MB = {"full": (1, 10, 100, 1000), "quick": (1, 10, 100)}
+# A sweep model uses at most this many times its source's trees (copies beyond).
+SWEEP_MAX_COPIES = 10
