@@ -238,8 +238,14 @@ struct TreeSimd {
               const uint32_t info = v.node_info[k];
               const uint32_t f = info & node_feature_mask;
               const float xv = x[i][f < last_feature ? f : last_feature];
-              bool left = xv <= v.node_threshold[k];
-              if constexpr (Missing) left = xv != xv ? (info & node_missing_left) != 0 : left;
+              uint32_t right = !(xv <= v.node_threshold[k]);  // NaN: 1
+              if constexpr (Missing) {
+                // Branch-free: a NaN row takes the node's missing direction.
+                const uint32_t nan = xv != xv;
+                const uint32_t missing_right = ((info >> 30) & 1u) ^ 1u;
+                right ^= (right ^ missing_right) & nan;
+              }
+              bool left = right == 0;
               if constexpr (Categorical) {
                 if ((info & node_categorical) && xv == xv)
                   left = category_goes_left(v, category_set_of<float>(v, k), info, xv);
