@@ -105,6 +105,15 @@ void dense_layer(const DenseLayerView& L, const double* X, size_t n_rows, double
 }
 
 void accumulate_trees(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept {
+  // float64 thresholds: the batch walk pays off from a few rows on.
+  if (v.node_threshold64 && n_rows >= 8) {
+    switch (active_isa()) {
+      case Isa::avx512bw: return accumulate_trees_avx512bw(v, X, n_rows, raw);
+      case Isa::avx2: return accumulate_trees_avx2(v, X, n_rows, raw);
+      case Isa::sse4_2: return accumulate_trees_sse4_2(v, X, n_rows, raw);
+      case Isa::scalar: break;
+    }
+  }
   accumulate_trees_scalar(v, X, n_rows, raw);
 }
 

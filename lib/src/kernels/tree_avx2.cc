@@ -9,4 +9,8 @@ void accumulate_trees_avx2(const TreeEnsembleView& v, const float* X, size_t n_r
   TreeKernel<xsimd::avx2>{}(xsimd::avx2{}, v, X, n_rows, raw);
 }
 
+void accumulate_trees_avx2(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept {
+  TreeKernel<xsimd::avx2>{}(xsimd::avx2{}, v, X, n_rows, raw);
+}
+
 }  // namespace mlmap::kernels

@@ -9,4 +9,8 @@ void accumulate_trees_avx512bw(const TreeEnsembleView& v, const float* X, size_t
   TreeKernel<xsimd::avx512bw>{}(xsimd::avx512bw{}, v, X, n_rows, raw);
 }
 
+void accumulate_trees_avx512bw(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept {
+  TreeKernel<xsimd::avx512bw>{}(xsimd::avx512bw{}, v, X, n_rows, raw);
+}
+
 }  // namespace mlmap::kernels

@@ -20,6 +20,10 @@ void accumulate_trees(const TreeEnsembleView& v, const double* X, size_t n_rows,
 void accumulate_trees_sse4_2(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
 void accumulate_trees_avx2(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
 void accumulate_trees_avx512bw(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
+/// float64-threshold models (batches only).
+void accumulate_trees_sse4_2(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept;
+void accumulate_trees_avx2(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept;
+void accumulate_trees_avx512bw(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept;
 
 /// Whether the SIMD kernels can run this ensemble: float32 thresholds, and
 /// nodes and input blocks addressable by int32 gathers.

@@ -211,14 +211,15 @@ struct TreeSimd {
   // flight (1.3x the gather version on a 100-tree forest); the vector paths
   // serve small batches, where lanes span trees.  Trees visit a block of rows
   // in turn, so each tree's nodes stay cached across the block.
-  template <bool Missing, bool Categorical>
-  static void rows(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+  template <bool Missing, bool Categorical, class T>
+  static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = 8;
+    const T* threshold = thresholds<T>(v);
     const uint64_t last = v.n_nodes - 1;
     const uint32_t last_feature = v.n_features - 1;
     for (size_t b0 = 0; b0 < n_rows; b0 += block_rows) {
       const size_t nb = min_size(block_rows, n_rows - b0);
-      const float* Xb = X + b0 * v.n_features;
+      const T* Xb = X + b0 * v.n_features;
       double* rawb = raw + b0 * v.n_raw;
       for (uint32_t t = 0; t < v.n_trees; ++t) {
         const auto root = static_cast<uint32_t>(min_u64(v.tree_root[t], last));
@@ -226,7 +227,7 @@ struct TreeSimd {
         for (size_t r = 0; r < nb; r += R) {
           const size_t m = min_size(R, nb - r);
           uint32_t idx[R];
-          const float* x[R];
+          const T* x[R];
           for (size_t i = 0; i < R; ++i) {
             idx[i] = root;
             x[i] = Xb + (r + (i < m ? i : m - 1)) * v.n_features;  // tail lanes repeat the last row
@@ -237,8 +238,8 @@ struct TreeSimd {
               const uint32_t k = idx[i];
               const uint32_t info = v.node_info[k];
               const uint32_t f = info & node_feature_mask;
-              const float xv = x[i][f < last_feature ? f : last_feature];
-              uint32_t right = !(xv <= v.node_threshold[k]);  // NaN: 1
+              const T xv = x[i][f < last_feature ? f : last_feature];
+              uint32_t right = !(xv <= threshold[k]);  // NaN: 1
               if constexpr (Missing) {
                 // Branch-free: a NaN row takes the node's missing direction.
                 const uint32_t nan = xv != xv;
@@ -248,7 +249,7 @@ struct TreeSimd {
               bool left = right == 0;
               if constexpr (Categorical) {
                 if ((info & node_categorical) && xv == xv)
-                  left = category_goes_left(v, category_set_of<float>(v, k), info, xv);
+                  left = category_goes_left(v, category_set_of<T>(v, k), info, xv);
               }
               const uint64_t next = uint64_t{v.node_child[k]} + (left ? 0 : 1);
               idx[i] = static_cast<uint32_t>(next < last ? next : last);
@@ -311,6 +312,13 @@ struct TreeSimd {
     else
       rows<Missing, Categorical>(v, X, n_rows, raw);
   }
+
+  // float64 thresholds: the batch walk only (one row goes to the scalar
+  // reference, the caller's choice).
+  template <bool Missing, bool Categorical>
+  static void run(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept {
+    rows<Missing, Categorical>(v, X, n_rows, raw);
+  }
 };
 
 }  // namespace
@@ -320,7 +328,8 @@ struct TreeSimd {
 /// sees ISA-specific code.
 template <class Arch>
 struct TreeKernel {
-  void operator()(Arch, const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) const noexcept {
+  template <class T>
+  void operator()(Arch, const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) const noexcept {
     using S = TreeSimd<Arch>;
     if (v.has_missing) {
       if (v.n_category_sets)

@@ -9,4 +9,8 @@ void accumulate_trees_sse4_2(const TreeEnsembleView& v, const float* X, size_t n
   TreeKernel<xsimd::sse4_2>{}(xsimd::sse4_2{}, v, X, n_rows, raw);
 }
 
+void accumulate_trees_sse4_2(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept {
+  TreeKernel<xsimd::sse4_2>{}(xsimd::sse4_2{}, v, X, n_rows, raw);
+}
+
 }  // namespace mlmap::kernels
