@@ -692,6 +692,13 @@ PYBIND11_MODULE(_core, mod) {
           },
           py::arg("name"), py::arg("poll_ms") = 100);
 
+  mod.def("active_kernel", [] { return std::string(mlmap::active_kernel()); },
+          "The prediction kernel in use: scalar, sse4_2, avx2 or avx512bw.");
+  mod.def("available_kernels", &mlmap::available_kernels, "The kernels this CPU can run.");
+  mod.def(
+      "use_kernel", [](const std::string& name) { check(mlmap::use_kernel(name)); }, py::arg("name"),
+      "Switch every later prediction in this process to a kernel (tests, benchmarks).");
+
   mod.def("convert_xgboost_json", &convert_xgboost_json, py::arg("data"), py::arg("path"),
           py::arg("options") = py::dict());
 }
