@@ -218,6 +218,22 @@ TEST_CASE("encoders over string and numeric columns, through a Table") {
     CHECK(st.message().find("column 'city'") != std::string::npos);
     CHECK(st.message().find("'Paris'") != std::string::npos);
   }
+  SUBCASE("after an imputer the error still names the input column") {
+    p.ops[1].unknown = OpSpec::Unknown::error;
+    const std::string_view colour2[] = {"grey", "", "blue", "purple"};
+    const bool none[] = {false, true, false, false};
+    const std::string_view known_city[] = {"Lyon", "Lyon", "Lyon", "Lyon"};
+    Table t2(4);
+    REQUIRE(t2.add_strings("colour", colour2, none).ok());
+    REQUIRE(t2.add_numeric("size", size).ok());
+    REQUIRE(t2.add_strings("city", known_city).ok());
+    REQUIRE(save(dir.file("strict2"), describe(3, 5, {"city", "size", "colour"}), identity(5), &p).ok());
+    Model strict = open(dir.file("strict2"));
+    auto st = strict.predict(t2, out.data());
+    CHECK(st.code() == error_code::unknown_category);
+    CHECK_MESSAGE(st.message().find("column 'colour'") != std::string::npos, st.message());
+    CHECK(st.message().find("'purple'") != std::string::npos);
+  }
 }
 
 TEST_CASE("malformed programs are refused when written (and so at open)") {

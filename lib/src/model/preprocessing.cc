@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "format/limits.hpp"
 
@@ -219,10 +220,22 @@ Result<Preprocessor> Preprocessor::make(const fb::Preprocessing& p, uint32_t n_i
     if (p.ops()->size() > limits::max_ops)
       return Error(error_code::limit_exceeded, "more than " + str(limits::max_ops) + " preprocessing steps");
     uint64_t numeric = n_inputs, strings = n_inputs;
+    for (uint32_t i = 0; i < n_inputs; ++i) {
+      pre.numeric_origin_.push_back(i);
+      pre.string_origin_.push_back(i);
+    }
     for (uint32_t k = 0; k < p.ops()->size(); ++k) {
-      auto st = check_op(*p.ops()->Get(k), k, pre.string_input_, &numeric, &strings);
+      const fb::Op& op = *p.ops()->Get(k);
+      auto st = check_op(op, k, pre.string_input_, &numeric, &strings);
       if (!st) return st.error();
-      if (summary) summary->step_kinds.push_back(op_name(p.ops()->Get(k)->kind()));
+      if (summary) summary->step_kinds.push_back(op_name(op.kind()));
+      // One output per input carries that input's column.
+      const bool per_column = op.kind() == fb::OpKind::Impute || op.kind() == fb::OpKind::Standardize ||
+                              op.kind() == fb::OpKind::MinMax || op.kind() == fb::OpKind::MaxAbs ||
+                              op.kind() == fb::OpKind::ImputeString;
+      auto& origin = op.kind() == fb::OpKind::ImputeString ? pre.string_origin_ : pre.numeric_origin_;
+      for (uint32_t o = 0; o < op.n_out(); ++o)
+        origin.push_back(per_column ? origin[op.inputs()->Get(o)] : -1);
     }
     if (p.n_slots() != numeric || p.n_string_slots() != strings)
       return Error(error_code::invalid_model, "preprocessing declares " + str(p.n_slots()) + " + " +
@@ -248,11 +261,14 @@ Result<Preprocessor> Preprocessor::make(const fb::Preprocessing& p, uint32_t n_i
   }
 }
 
-Status Preprocessor::unknown(uint32_t slot, const std::string& value) const noexcept {
+Status Preprocessor::unknown(uint32_t slot, bool string_slot, const std::string& value) const noexcept {
   try {
-    const std::string where = slot < n_inputs_ && names_ && slot < names_->size() && !(*names_)[slot].empty()
-                                  ? "column '" + (*names_)[slot] + "'"
-                                  : (slot < n_inputs_ ? "column " + str(slot) : "an intermediate column (slot " + str(slot) + ")");
+    const auto& origins = string_slot ? string_origin_ : numeric_origin_;
+    const int64_t column = slot < origins.size() ? origins[slot] : -1;
+    const auto c = static_cast<size_t>(column);
+    const std::string where = column < 0 ? "an intermediate column (slot " + str(slot) + ")"
+                              : names_ && c < names_->size() && !(*names_)[c].empty() ? "column '" + (*names_)[c] + "'"
+                                                                                      : "column " + str(c);
     return Error(error_code::unknown_category,
                  where + " has category " + value + ", unseen in training (the encoder has handle_unknown='error')");
   } catch (...) {
@@ -304,7 +320,9 @@ Status Preprocessor::run_op(const fb::Op& op, double* slots, StringCell* strings
         }
       }
       if (op.norm() == fb::Norm::L2) norm = std::sqrt(norm);
-      if (norm == 0) norm = 1;  // as sklearn: zero rows stay zero
+      // As sklearn's dense path: norms below 10 epsilon count as zero, and
+      // those rows are left as they are.
+      if (norm < 10 * std::numeric_limits<double>::epsilon()) norm = 1;
       for (uint32_t j = 0; j < n; ++j) out[j] = slots[in.Get(j)] / norm;
       return {};
     }
@@ -361,7 +379,8 @@ Status Preprocessor::run_op(const fb::Op& op, double* slots, StringCell* strings
           idx = missing_cat;
           known = true;
         }
-        if (!known && op.unknown() == fb::UnknownCategory::Error) return unknown(in.Get(j), is_missing ? "missing" : shown);
+        if (!known && op.unknown() == fb::UnknownCategory::Error)
+          return unknown(in.Get(j), op.string_inputs(), is_missing ? "a missing value" : shown);
         const int64_t pos = known && op.category_order() && op.category_order()->size()
                                 ? op.category_order()->Get(static_cast<uint32_t>(first + idx))
                                 : idx;

@@ -45,7 +45,7 @@ class Preprocessor {
 
  private:
   [[nodiscard]] Status run_op(const fb::Op& op, double* slots, StringCell* strings) const noexcept;
-  [[nodiscard]] Status unknown(uint32_t slot, const std::string& value) const noexcept;
+  [[nodiscard]] Status unknown(uint32_t slot, bool string_slot, const std::string& value) const noexcept;
 
   const fb::Preprocessing* program_ = nullptr;
   const flatbuffers::Vector<uint32_t>* features_ = nullptr;
@@ -54,6 +54,9 @@ class Preprocessor {
   size_t n_slots_ = 0;
   size_t n_string_slots_ = 0;
   std::vector<bool> string_input_;
+  // The input column each slot carries (through imputers and scalers, which
+  // keep one column per column), or -1: names columns in errors.
+  std::vector<int64_t> numeric_origin_, string_origin_;
   bool needs_strings_ = false;
 };
 
