@@ -5,7 +5,7 @@
 // the pinned list below plus a message that names what was found and what was
 // expected ("column 'trees.node_child' ends at byte 9000 but the file has 8192
 // bytes").  The numeric values are part of the C API and the file format's
-// error catalogue (schema/FORMAT.md §9): they never change; new codes are
+// error catalogue (schema/FORMAT.md §10): they never change; new codes are
 // appended.
 #pragma once
 

@@ -6,7 +6,7 @@
 //
 // The input is untrusted text.  Every count, index and number is checked (size,
 // nesting depth, array lengths against the declared counts, child and feature
-// indices, cycles, finite values, mlmap's limits of FORMAT.md §8): a malformed
+// indices, cycles, finite values, mlmap's limits of FORMAT.md §9): a malformed
 // file gives `import_failed` with a message naming the field, tree and node; a
 // well-formed model mlmap cannot represent exactly (gblinear, an objective
 // without a known output transform, vector leaves ...) gives

@@ -1,4 +1,4 @@
-// A model file whose structure has been checked (FORMAT.md §7, tier a):
+// A model file whose structure has been checked (FORMAT.md §8, tier a):
 // preamble, header checksum, the FlatBuffers Verifier with explicit limits,
 // and the bounds, alignment and size of every column.  Costs O(header size +
 // number of columns) and never reads column bytes.

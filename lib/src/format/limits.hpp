@@ -1,4 +1,4 @@
-// Limits on what a file may declare (FORMAT.md §8).  They bound the work a
+// Limits on what a file may declare (FORMAT.md §9).  They bound the work a
 // hostile file can cause and keep every size computation below 2^64.
 #pragma once
 
