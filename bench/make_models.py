@@ -66,6 +66,8 @@ def make_data(d, n_test):
         X, y = make_regression(n_samples=n, n_features=d.n_features, n_informative=d.n_informative,
                                noise=1.0, random_state=d.seed)
     X = X.astype(np.float32)
+    if d.categorical:
+        X[:, -d.categorical:] = np.floor(np.clip(X[:, -d.categorical:] + 4, 0, 7.99))
     if d.nan_fraction > 0:
         rng = np.random.default_rng(d.seed + 1000)
         X[rng.random(X.shape) < d.nan_fraction] = np.nan

@@ -36,6 +36,7 @@ class Data:
     flip_y: float = 0.01
     nan_fraction: float = 0.0
     seed: int = 0
+    categorical: int = 0           # the last `categorical` columns become codes 0..7
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,21 @@ def _sk(cls_path, **kw):
     return make
 
 
+def _pipeline_12():
+    """Imputer + scaler on 8 numeric columns, one-hot on 4 coded ones, then a
+    logistic regression: the issue's 12-column pipeline."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    pre = ColumnTransformer([
+        ("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), list(range(8))),
+        ("cat", OneHotEncoder(handle_unknown="ignore"), [8, 9, 10, 11]),
+    ])
+    return Pipeline([("pre", pre), ("model", LogisticRegression(max_iter=1000))])
+
+
 def _xgb(**kw):
     def make():
         import xgboost
@@ -134,6 +150,22 @@ SCENARIOS = [
         quick={"n_train": 60_000},
         quick_make=_sk("sklearn.ensemble.RandomForestClassifier", n_estimators=24, n_jobs=2,
                        random_state=0)),
+    Scenario(
+        "logreg", "LogisticRegression (multinomial), 100 features, 5 classes",
+        Data("classification", n_features=100, n_train=20_000, n_informative=20, n_classes=5, seed=8),
+        _sk("sklearn.linear_model.LogisticRegression", max_iter=500),
+        targets=(Target("batch_vs_peer", 10.0, "5"),), issue="5"),
+    Scenario(
+        "mlp", "MLPClassifier 64-256-128-10 (relu)",
+        Data("classification", n_features=64, n_train=10_000, n_informative=30, n_classes=10, seed=9),
+        _sk("sklearn.neural_network.MLPClassifier", hidden_layer_sizes=(256, 128), max_iter=30,
+            random_state=0),
+        targets=(Target("batch_vs_peer", 5.0, "5"),), issue="5"),
+    Scenario(
+        "pipeline", "Pipeline: imputer + scaler (8 columns), one-hot (4 columns), LogisticRegression",
+        Data("classification", n_features=12, n_train=20_000, nan_fraction=0.05, categorical=4, seed=10),
+        _pipeline_12,
+        targets=(Target("single_us", 2.0, "5"),), issue="5"),
     Scenario(
         "et_reg", "ExtraTreesRegressor, 100 trees, max_depth 12, 20 features",
         Data("regression", n_features=20, n_train=20_000, seed=4),
