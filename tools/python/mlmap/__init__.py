@@ -11,12 +11,14 @@ is data, never code.
 
 from ._errors import (FormatError, MissingValueError, MlmapError,
                       UnknownCategoryError, UnsupportedModelError)
-from ._model import Model, load, verify
+from ._model import Model, ModelChangedError, load, verify
 from ._save import save
-from ._core import __version__, format_version
+from ._store import Store, Watch
+from ._core import __version__, active_kernel, available_kernels, format_version, use_kernel
 
 __all__ = [
-    "save", "load", "verify", "Model",
-    "MlmapError", "FormatError", "UnsupportedModelError", "MissingValueError",
+    "save", "load", "verify", "Model", "Store", "Watch",
+    "MlmapError", "FormatError", "UnsupportedModelError", "MissingValueError", "ModelChangedError",
     "UnknownCategoryError", "__version__", "format_version",
+    "active_kernel", "available_kernels", "use_kernel",
 ]

@@ -364,7 +364,9 @@ struct PyTable {
       size_t i = 0;
       for (auto v : values) {
         if (i >= n_rows) throw py::value_error("column '" + name + "' has the wrong length");
-        const bool is_missing = v.is_none() || (py::isinstance<py::float_>(v) && std::isnan(v.cast<double>()));
+        // None, NaN and pandas' NA all mean missing.
+        const bool is_missing = v.is_none() || (py::isinstance<py::float_>(v) && std::isnan(v.cast<double>())) ||
+                                std::string(Py_TYPE(v.ptr())->tp_name) == "NAType";
         m[i] = is_missing;
         t.push_back(is_missing ? std::string() : py::str(v).cast<std::string>());
         ++i;

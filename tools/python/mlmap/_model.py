@@ -7,6 +7,8 @@ import os
 import numpy as np
 
 from . import _core
+from . import _reference
+from ._reference import ModelChangedError  # noqa: F401  (re-exported)
 
 # Reserved metadata key: numpy dtype of classes_ when it is not int64 or str.
 CLASSES_DTYPE_KEY = "mlmap.classes_dtype"
@@ -179,6 +181,33 @@ class Model:
             return frame.to_numpy(dtype=np.float64)
         return frame.to_numpy()
 
+    # -- pickling: by reference (see _reference.py) -------------------------------
+    _pickled_as = None  # (opener, args); set by load() and other loaders
+
+    def _set_reference(self, opener, args):
+        """What this model pickles as: ``opener(*args)`` must return it (or the
+        same model) in another process.  Loaders other than ``load`` (a model
+        store) set their own."""
+        self._pickled_as = (opener, tuple(args))
+
+    def __reduce__(self):
+        # A few hundred bytes: path, size, content hash and load options, never
+        # the parameters.  Unpickling maps the file again (once per process)
+        # and refuses a file whose content hash differs.
+        if self._pickled_as is not None:
+            return self._pickled_as
+        return _reference.file_reference(self.path, self._info)
+
+    def __copy__(self):
+        return self  # immutable
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __dask_tokenize__(self):
+        opener, args = self.__reduce__()
+        return ("mlmap.Model", opener.__module__, opener.__qualname__, args)
+
     def __repr__(self):
         i = self._info
         return (f"<mlmap.Model {i['estimator']} {i['task']} n_features={i['n_features']} "
@@ -193,7 +222,9 @@ def load(path, *, verify=False, copy=False):
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(errno.ENOENT, "No such model file", path)
-    return Model(_core.Model.open(path, verify=verify, copy=copy), path)
+    model = Model(_core.Model.open(path, verify=verify, copy=copy), path)
+    _reference.opened(model, copy=copy, verify=verify)  # pickling by reference
+    return model
 
 
 def verify(path):

@@ -7,7 +7,7 @@ from ._errors import UnsupportedModelError
 from ._model import CLASSES_DTYPE_KEY
 
 
-def save(estimator, path, *, feature_names=None, metadata=None):
+def save(estimator, path, *, feature_names=None, metadata=None, n_features=None):
     """Write a fitted estimator to ``path``.
 
     The write is atomic: a temporary file in the same directory is written,
@@ -18,15 +18,26 @@ def save(estimator, path, *, feature_names=None, metadata=None):
         ``feature_names_in_`` when it was fitted on a DataFrame).
     metadata: a dict of str -> str stored in the file (keys starting with
         "mlmap." are reserved).
+    n_features: the input width; needed only for a torch.nn.Sequential that
+        starts with an activation (otherwise checked against the model's).
     """
     path = os.fspath(path)
     user_metadata = _check_metadata(metadata)
     from ._xgboost import is_xgboost
-    if is_xgboost(estimator):
-        from ._xgboost import export
+    from ._torch import is_torch
+    if is_torch(estimator):
+        from ._torch import export as export_torch
+        exported = export_torch(estimator, feature_names=feature_names, n_features=n_features)
     else:
-        from ._sklearn import export  # imports sklearn: only when saving
-    exported = export(estimator, feature_names=feature_names)
+        if is_xgboost(estimator):
+            from ._xgboost import export
+        else:
+            from ._sklearn import export  # imports sklearn: only when saving
+        exported = export(estimator, feature_names=feature_names)
+        if (n_features is not None and "n_features" in exported.description
+                and int(n_features) != exported.description["n_features"]):
+            raise ValueError(f"n_features={n_features}, but the model takes "
+                             f"{exported.description.get('n_features')} input columns")
     exported.description["metadata"] = {**exported.description.get("metadata", {}), **user_metadata}
     exported.write(path)
 

@@ -16,15 +16,29 @@ from ._model import CLASSES_DTYPE_KEY
 
 
 class Exported:
-    """A model ready to be written: a predictor builder and its description."""
+    """A model ready to be written: a predictor builder (or a dense network's
+    layers) and its description, optionally behind a preprocessing program.
 
-    def __init__(self, builder, description, writer):
+    preprocessing: None, or a program built by _sklearn_pipeline (anything
+    with ``n_inputs``, ``feature_names`` and ``spec()``): the file then takes
+    the program's input columns (their count and names replace the
+    predictor's own) and runs the program in front of the predictor.
+    """
+
+    def __init__(self, builder, description, writer, preprocessing=None):
         self.builder = builder
         self.description = description
         self._writer = writer
+        self.preprocessing = preprocessing
+        if preprocessing is not None:
+            description["n_features"] = int(preprocessing.n_inputs)
+            description["feature_names"] = preprocessing.feature_names
 
     def write(self, path):
-        self._writer(path, self.builder, self.description)
+        if self.preprocessing is None:
+            self._writer(path, self.builder, self.description)
+        else:
+            self._writer(path, self.builder, self.description, self.preprocessing.spec())
 
 
 def qualified_name(obj):
@@ -128,7 +142,7 @@ def add_sklearn_tree(builder, tree, *, normalize, output=0, leaf_scale=1.0):
                      normalize=normalize)
 
 
-def export_trees(estimator, feature_names):
+def export_trees(estimator, feature_names, preprocessing=None):
     from sklearn.base import is_classifier
     forest = hasattr(estimator, "estimators_")
     trees = [e.tree_ for e in estimator.estimators_] if forest else [estimator.tree_]
@@ -151,14 +165,18 @@ def export_trees(estimator, feature_names):
             add_sklearn_tree(builder, t, normalize=False)
         desc = describe(estimator, task="regression", n_features=n_features, n_outputs=k,
                         feature_names=feature_names)
-    return Exported(builder, desc, _core.save_trees)
+    return Exported(builder, desc, _core.save_trees, preprocessing)
 
 
 def exporters():
     from sklearn import ensemble, tree
     from ._sklearn_boosting import exporters as boosting_exporters
+    from ._sklearn_linear import exporters as linear_exporters
+    from ._sklearn_pipeline import exporters as pipeline_exporters
     return {
         **boosting_exporters(),
+        **linear_exporters(),
+        **pipeline_exporters(),
         tree.DecisionTreeClassifier: export_trees,
         tree.DecisionTreeRegressor: export_trees,
         tree.ExtraTreeClassifier: export_trees,
@@ -178,6 +196,7 @@ def export(estimator, *, feature_names=None):
         raise UnsupportedModelError(
             f"{qualified_name(estimator)} is not supported by mlmap {_core.__version__}; "
             f"supported: {supported}")
-    from sklearn.utils.validation import check_is_fitted
-    check_is_fitted(estimator)
+    if not getattr(fn, "checks_fitted", False):  # a Pipeline checks its steps itself
+        from sklearn.utils.validation import check_is_fitted
+        check_is_fitted(estimator)
     return fn(estimator, feature_names)

@@ -79,7 +79,7 @@ def _gb_init_raw(estimator, n_features, k):
     return [float(v) for v in raw[0]]
 
 
-def export_gb(estimator, feature_names):
+def export_gb(estimator, feature_names, preprocessing=None):
     from sklearn.ensemble import _gb_losses as L
     from sklearn.base import is_classifier
     _check_fitted(estimator, "estimators_")
@@ -131,7 +131,7 @@ def export_gb(estimator, feature_names):
         desc = describe(estimator, task="regression", n_features=n_features, n_outputs=1,
                         feature_names=feature_names, base_score=base_score, link="identity")
     desc["estimator"] = _name(estimator)
-    return Exported(builder, desc, _core.save_trees)
+    return Exported(builder, desc, _core.save_trees, preprocessing)
 
 
 # --- HistGradientBoostingClassifier / HistGradientBoostingRegressor -----------
@@ -225,7 +225,7 @@ def _add_hgb_tree(builder, predictor, output, categories):
                      output=output, leaf_scale=1.0, normalize=False)
 
 
-def export_hgb(estimator, feature_names):
+def export_hgb(estimator, feature_names, preprocessing=None):
     from sklearn._loss import loss as L
     from sklearn.base import is_classifier
     _check_fitted(estimator, "_predictors")
@@ -285,7 +285,7 @@ def export_hgb(estimator, feature_names):
         desc = describe(estimator, task="regression", n_features=n_features, n_outputs=1,
                         feature_names=feature_names, base_score=base_score, link=link)
     desc["estimator"] = _name(estimator)
-    return Exported(builder, desc, _core.save_trees)
+    return Exported(builder, desc, _core.save_trees, preprocessing)
 
 
 def exporters():

@@ -1,0 +1,273 @@
+#!/usr/bin/python3
+"""Parity of mlmap with PyTorch on multi-layer perceptrons
+(``torch.nn.Sequential`` of Linear / ReLU / Tanh / Sigmoid with an optional
+final Softmax(dim=-1) or Sigmoid).
+
+mlmap stores the weights as float64 and computes in float64, so the
+reference is the module run in float64 (``copy.deepcopy(module).double()``):
+values must agree within 1e-6 (absolute, or relative to |value| when
+larger); ``decision_function`` is the output before a final Softmax /
+Sigmoid.  The float32 module itself is compared too, for information
+(printed, not asserted).  Unsupported layers must raise
+UnsupportedModelError naming the layer and its position and write nothing;
+loading and predicting must not import torch.
+
+Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_torch.py
+"""
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import collections
+import copy
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import numpy as np
+import torch
+from torch import nn
+
+import mlmap
+
+TOL = 1e-6
+N_FEATURES = 12
+
+WORST = collections.defaultdict(lambda: {"rel": 0.0, "abs": 0.0, "rel32": 0.0, "n": 0})
+
+
+def differences(got, expected):
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    a = np.abs(got - expected)
+    return float(np.max(a / np.maximum(1.0, np.abs(expected)))), float(np.max(a))
+
+
+def rows(n=500, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, N_FEATURES)) * rng.choice([0.1, 1.0, 5.0], size=(1, N_FEATURES))
+    X[:20] *= 40  # saturated activations and softmax
+    return X
+
+
+def net(*layers, seed=0):
+    torch.manual_seed(seed)
+    return nn.Sequential(*layers)
+
+
+class TorchParity(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="mlmap-torch-")
+        cls.count = 0
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def path(self, name="net"):
+        type(self).count += 1
+        return os.path.join(self.tmp, f"{name}-{self.count}.mlmap")
+
+    def roundtrip(self, module, **kw):
+        path = self.path()
+        mlmap.save(module, path, **kw)
+        self.assertTrue(mlmap.verify(path))
+        return mlmap.load(path)
+
+    def close(self, got, expected, label, what):
+        self.assertEqual(np.shape(got), np.shape(expected), f"{label} {what}: shape")
+        rel, ab = differences(got, expected)
+        w = WORST[label]
+        w["rel"], w["abs"] = max(w["rel"], rel), max(w["abs"], ab)
+        self.assertLessEqual(rel, TOL, f"{label} {what}: max difference {rel:.3g} (abs {ab:.3g})")
+
+    def check(self, module, label, X=None, pre_link=None, **kw):
+        """pre_link: the module without its final Softmax / Sigmoid (for
+        decision_function)."""
+        X = rows() if X is None else X
+        m = self.roundtrip(module, **kw)
+        WORST[label]["n"] += 1
+        with torch.no_grad():
+            ref = copy.deepcopy(module).double()(torch.from_numpy(X)).numpy()
+            ref32 = module(torch.from_numpy(X.astype(np.float32))).double().numpy()
+            raw = (copy.deepcopy(pre_link).double()(torch.from_numpy(X)).numpy()
+                   if pre_link is not None else ref)
+        self.assertEqual(m.task, "regression")
+        got = m.predict(X)
+        if ref.shape[1] == 1:
+            ref, raw, ref32 = ref[:, 0], raw[:, 0], ref32[:, 0]
+        self.close(got, ref, label, "predict")
+        self.close(m.decision_function(X), raw, label, "decision_function")
+        self.close(m.predict(X.astype(np.float32)), copy.deepcopy(module).double()(
+            torch.from_numpy(X.astype(np.float32).astype(np.float64))).detach().numpy().reshape(got.shape),
+            label, "float32 input")
+        WORST[label]["rel32"] = max(WORST[label]["rel32"], differences(got, ref32)[0])
+        return m
+
+    def test_mlps(self):
+        cases = {
+            "Linear": lambda: net(nn.Linear(N_FEATURES, 3)),
+            "Linear-ReLU-Linear": lambda: net(nn.Linear(N_FEATURES, 32), nn.ReLU(), nn.Linear(32, 4)),
+            "Linear-Tanh-Linear-Tanh-Linear": lambda: net(
+                nn.Linear(N_FEATURES, 16), nn.Tanh(), nn.Linear(16, 8), nn.Tanh(), nn.Linear(8, 1)),
+            "Linear-Sigmoid-Linear": lambda: net(nn.Linear(N_FEATURES, 10), nn.Sigmoid(), nn.Linear(10, 2)),
+            "no bias": lambda: net(nn.Linear(N_FEATURES, 20, bias=False), nn.ReLU(inplace=True),
+                                   nn.Linear(20, 3, bias=False)),
+            "Linear-Linear": lambda: net(nn.Linear(N_FEATURES, 6), nn.Linear(6, 2)),
+            "wide": lambda: net(nn.Linear(N_FEATURES, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                                nn.Linear(128, 10)),
+        }
+        for label, make in cases.items():
+            with self.subTest(net=label):
+                self.check(make(), label)
+
+    def test_final_softmax_and_sigmoid(self):
+        body = [nn.Linear(N_FEATURES, 24), nn.ReLU(), nn.Linear(24, 5)]
+        for label, last in (("Softmax(dim=-1)", nn.Softmax(dim=-1)), ("Softmax(dim=1)", nn.Softmax(dim=1)),
+                            ("final Sigmoid", nn.Sigmoid())):
+            with self.subTest(last=label):
+                module = net(*copy.deepcopy(body), last)
+                pre = nn.Sequential(*list(module.children())[:-1])
+                m = self.check(module, label, pre_link=pre)
+                self.assertEqual(m.info()["link"], "softmax" if "Softmax" in label else "logistic")
+                if "Softmax" in label:
+                    np.testing.assert_allclose(m.predict(rows()).sum(axis=1), 1.0, rtol=1e-12)
+        module = net(nn.Linear(N_FEATURES, 8), nn.Tanh(), nn.Linear(8, 1), nn.Sigmoid())
+        self.check(module, "final Sigmoid", pre_link=nn.Sequential(*list(module.children())[:-1]))
+
+    def test_identity_layers(self):
+        """Activations that do not follow a Linear: an exact identity layer
+        carries them."""
+        cases = {
+            "starts with an activation": (lambda: net(nn.Tanh(), nn.Linear(N_FEATURES, 4)), N_FEATURES),
+            "two activations in a row": (lambda: net(nn.Linear(N_FEATURES, 9), nn.ReLU(), nn.Tanh(),
+                                                     nn.Linear(9, 2)), None),
+            "ends with an activation": (lambda: net(nn.Linear(N_FEATURES, 7), nn.ReLU(),
+                                                    nn.Linear(7, 3), nn.Tanh()), None),
+            "activation before the final Sigmoid": (lambda: net(nn.Linear(N_FEATURES, 3), nn.ReLU(),
+                                                                nn.Sigmoid()), None),
+        }
+        for label, (make, n_features) in cases.items():
+            with self.subTest(net=label):
+                module = make()
+                kw = {"n_features": n_features} if n_features else {}
+                pre = None
+                if isinstance(list(module.children())[-1], nn.Sigmoid):
+                    pre = nn.Sequential(*list(module.children())[:-1])
+                self.check(module, label, pre_link=pre, **kw)
+        with self.assertRaises(mlmap.UnsupportedModelError) as ctx:
+            mlmap.save(net(nn.ReLU(), nn.Linear(N_FEATURES, 2)), self.path())
+        self.assertIn("n_features", str(ctx.exception))
+
+    def test_nested_sequential_and_bare_linear(self):
+        module = net(nn.Sequential(nn.Linear(N_FEATURES, 10), nn.ReLU()),
+                     nn.Sequential(nn.Linear(10, 10), nn.Tanh(), nn.Sequential(nn.Linear(10, 3))))
+        self.check(module, "nested Sequential")
+        torch.manual_seed(1)
+        self.check(nn.Linear(N_FEATURES, 2), "bare Linear")
+
+    def test_feature_names_and_info(self):
+        names = [f"f{i}" for i in range(N_FEATURES)]
+        module = net(nn.Linear(N_FEATURES, 4), nn.ReLU(), nn.Linear(4, 2))
+        m = self.roundtrip(module, feature_names=names, metadata={"owner": "ml"})
+        self.assertEqual(list(m.feature_names_in_), names)
+        info = m.info()
+        self.assertEqual(info["estimator"], "torch.nn.Sequential")
+        self.assertEqual(info["provenance"]["source_library"], "torch")
+        self.assertEqual(info["metadata"]["owner"], "ml")
+        with self.assertRaises(ValueError):
+            mlmap.save(module, self.path(), n_features=N_FEATURES + 1)
+
+    def refused(self, module, *needles):
+        path = self.path("refused")
+        with self.assertRaises(mlmap.UnsupportedModelError) as ctx:
+            mlmap.save(module, path)
+        for needle in needles:
+            self.assertIn(needle, str(ctx.exception))
+        self.assertFalse(os.path.exists(path))
+        self.assertEqual([f for f in os.listdir(self.tmp) if "refused" in f], [])
+
+    def test_refusals(self):
+        self.refused(net(nn.Linear(N_FEATURES, 8), nn.ReLU(), nn.Dropout(0.2), nn.Linear(8, 2)),
+                     "layer 2", "torch.nn.Dropout")
+        self.refused(net(nn.Linear(N_FEATURES, 8), nn.BatchNorm1d(8), nn.Linear(8, 2)),
+                     "layer 1", "BatchNorm1d")
+        self.refused(net(nn.Linear(N_FEATURES, 8), nn.Softmax(dim=0)), "layer 1", "dim=0")
+        self.refused(net(nn.Linear(N_FEATURES, 8), nn.Softmax(dim=-1), nn.Linear(8, 2)),
+                     "layer 1", "last layer")
+        self.refused(net(nn.Linear(N_FEATURES, 8), nn.LeakyReLU(), nn.Linear(8, 2)), "layer 1", "LeakyReLU")
+        self.refused(net(nn.Linear(N_FEATURES, 8), nn.Sequential(nn.ReLU(), nn.GELU()), nn.Linear(8, 1)),
+                     "layer 1.1", "GELU")
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(N_FEATURES, 2)
+
+            def forward(self, x):
+                return self.fc(x) * 2
+
+        self.refused(Net(), "Net", "custom")
+
+        class MySequential(nn.Sequential):
+            pass
+
+        self.refused(MySequential(nn.Linear(N_FEATURES, 2)), "MySequential", "subclass")
+
+        class Scale(nn.Module):
+            def forward(self, x):
+                return x * 3
+
+        self.refused(net(nn.Linear(N_FEATURES, 4), Scale(), nn.Linear(4, 1)), "layer 1", "Scale", "code")
+
+    def test_existing_file_untouched(self):
+        path = self.path("existing")
+        mlmap.save(net(nn.Linear(N_FEATURES, 2)), path)
+        with open(path, "rb") as f:
+            before = f.read()
+        with self.assertRaises(mlmap.UnsupportedModelError):
+            mlmap.save(net(nn.Linear(N_FEATURES, 2), nn.Dropout()), path)
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(), before)
+
+    def test_load_and_predict_do_not_import_torch(self):
+        path = self.path("no-torch")
+        module = net(nn.Linear(N_FEATURES, 8), nn.ReLU(), nn.Linear(8, 3), nn.Softmax(dim=-1))
+        mlmap.save(module, path)
+        X = rows(5)
+        with torch.no_grad():
+            expected = copy.deepcopy(module).double()(torch.from_numpy(X)).numpy()
+        code = ("import sys, json, numpy as np, mlmap\n"
+                f"m = mlmap.load({path!r})\n"
+                f"p = m.predict(np.array({X.tolist()!r}))\n"
+                "print(json.dumps({'torch': 'torch' in sys.modules, 'p': p.tolist()}))\n")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             env=dict(os.environ))
+        import json
+        result = json.loads(out.stdout)
+        self.assertFalse(result["torch"], "loading / predicting imported torch")
+        self.close(np.array(result["p"]), expected, "Softmax(dim=-1)", "subprocess predict")
+
+
+def print_summary():
+    print(f"\nmax difference mlmap vs torch {torch.__version__} in float64 "
+          "(rel = |d| / max(1, |value|); predict and decision_function); "
+          "rel32: vs the float32 module (information only):")
+    for label, w in sorted(WORST.items()):
+        print(f"  {label:40s} checks {w['n']:2d}  rel {w['rel']:.3g}  abs {w['abs']:.3g}  "
+              f"rel32 {w['rel32']:.3g}")
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    prog = unittest.main(exit=False, verbosity=2)
+    print_summary()
+    print(f"torch {torch.__version__}, numpy {np.__version__}, mlmap {mlmap.__version__} from "
+          f"{os.path.dirname(mlmap.__file__)}\ntotal {time.perf_counter() - start:.1f} s")
+    sys.exit(not prog.result.wasSuccessful())

@@ -1,0 +1,143 @@
+"""A directory of published model versions (see mlmap/store.hpp): publish,
+list, roll back, garbage-collect, and follow the current version."""
+
+import os
+import tempfile
+import threading
+import weakref
+
+from . import _core, _reference
+from ._model import Model
+
+# Store models open in this process: (dir, name, version) -> Model, for as long
+# as something else holds them.
+_open_versions = weakref.WeakValueDictionary()
+_open_lock = threading.Lock()
+
+
+def open_store_reference(dir, name, version, content_hash):
+    """What a store model unpickles through: the same store, name and
+    version (opened once per process), refused if its content changed."""
+    key = (dir, name, version)
+    with _open_lock:
+        model = _open_versions.get(key)
+    reference = (open_store_reference, (dir, name, version, content_hash))
+    if model is None:
+        try:
+            model = Store(dir, create=False).load(name, version)
+        except Exception as e:  # the task reports it, see _reference
+            return _reference.unavailable(e, reference)
+        with _open_lock:
+            _open_versions.setdefault(key, model)
+    found = model._info["content_hash"]
+    if found != content_hash:
+        return _reference.unavailable(_reference.ModelChangedError(
+            f"version {version} of {name!r} in the store {dir!r} has content hash {found}, "
+            f"the pickled model had {content_hash}",
+            path=model.path, expected_hash=content_hash, found_hash=found), reference)
+    return model
+
+
+def _store_model(store_dir, name, version, core):
+    model = Model(core, core.path)
+    model._set_reference(open_store_reference, (store_dir, name, int(version), model._info["content_hash"]))
+    with _open_lock:
+        model = _open_versions.setdefault((store_dir, name, int(version)), model)
+    return model
+
+
+class Store:
+    """``mlmap.Store(dir)``: opens (creating if needed) a model store.
+
+    Published files are verified first, written atomically, read-only and
+    never modified in place, so readers in any process can map them safely.
+    """
+
+    def __init__(self, dir, *, create=True):
+        self._core = _core.Store(os.fspath(dir), create)
+
+    @property
+    def dir(self):
+        return self._core.dir
+
+    def publish(self, name, path, *, move=False):
+        """Verify ``path`` and publish it as ``name``'s next (current)
+        version.  The same content twice is a no-op reporting the existing
+        version (``created`` False).  Returns a dict describing the version."""
+        return self._core.publish(name, os.fspath(path), move)
+
+    def save(self, name, estimator, **save_options):
+        """``mlmap.save`` straight into the store: the file is written in the
+        store's directory and moved into place, never copied."""
+        from ._save import save
+        os.makedirs(os.path.join(self.dir, name), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-save-", suffix=".mlmap", dir=os.path.join(self.dir, name))
+        os.close(fd)
+        try:
+            save(estimator, tmp, **save_options)
+            return self._core.publish(name, tmp, True)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def names(self):
+        return self._core.names()
+
+    def versions(self, name):
+        """Oldest first; each a dict with version, path, content_hash, size,
+        published_unix_ms, current."""
+        return self._core.versions(name)
+
+    def current(self, name):
+        return self._core.current(name)
+
+    def rollback(self, name, version):
+        self._core.rollback(name, int(version))
+
+    def gc(self, keep):
+        """Keep the ``keep`` newest versions of each name plus the current one."""
+        return self._core.gc(int(keep))
+
+    def load(self, name, version=None, *, verify=False, copy=False):
+        """Open a version (default: the current one) as an ``mlmap.Model``."""
+        info = self.current(name) if version is None else next(
+            (v for v in self.versions(name) if v["version"] == int(version)), None)
+        if info is None:
+            raise ValueError(f"{name!r} has no version {version}")
+        core = self._core.load(name, info["version"], verify, copy)
+        return _store_model(self.dir, name, info["version"], core)
+
+    def watch(self, name, *, poll_ms=100):
+        """A reader that follows ``name``'s current version (see Watch)."""
+        return Watch(self, self._core.watch(name, int(poll_ms)), name)
+
+    def __repr__(self):
+        return f"<mlmap.Store {self.dir!r}>"
+
+
+class Watch:
+    """Follows a name's current version: a background thread picks up a new
+    version within about ``poll_ms``; ``current()`` returns the model to use
+    for one request (the previous one stays valid while referenced)."""
+
+    def __init__(self, store, core, name):
+        self._store, self._watch, self._name = store, core, name
+        self._cached = (None, None)
+
+    @property
+    def version(self):
+        return self._watch.version
+
+    def current(self):
+        version = self._watch.version
+        cached_version, model = self._cached
+        if cached_version != version:
+            model = _store_model(self._store.dir, self._name, version, self._watch.current())
+            self._cached = (version, model)
+        return model
+
+    def refresh(self):
+        self._watch.refresh()
+
+    def last_error(self):
+        return self._watch.last_error()
