@@ -22,6 +22,9 @@ Status read_classes(const fb::Model& m, ClassLabels* out) {
   switch (m.classes_type()) {
     case fb::ClassLabels::NONE: return {};
     case fb::ClassLabels::Int64Labels: {
+      // A union's type may be set while its value is absent: the Verifier
+      // accepts that, so check.
+      if (!m.classes_as_Int64Labels()) return invalid("class labels are declared but absent");
       out->kind = ClassLabels::Kind::integers;
       const auto* v = m.classes_as_Int64Labels()->values();
       out->integers.assign(v->begin(), v->end());
@@ -30,6 +33,7 @@ Status read_classes(const fb::Model& m, ClassLabels* out) {
       return {};
     }
     case fb::ClassLabels::StringLabels: {
+      if (!m.classes_as_StringLabels()) return invalid("class labels are declared but absent");
       out->kind = ClassLabels::Kind::strings;
       for (const auto* s : *m.classes_as_StringLabels()->values()) out->strings.push_back(s->str());
       std::unordered_set<std::string> seen(out->strings.begin(), out->strings.end());
@@ -145,12 +149,14 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
     const auto width = static_cast<uint32_t>(lm->predictor_width);
     switch (m.predictor_type()) {
       case fb::Predictor::TreeEnsemble: {
+        if (!m.predictor_as_TreeEnsemble()) return invalid("the predictor is declared but absent");
         auto p = make_tree_predictor(lm->file, *m.predictor_as_TreeEnsemble(), width, m.n_raw(), &lm->info.trees);
         if (!p) return p.error();
         lm->predictor = std::move(*p);
         break;
       }
       case fb::Predictor::DenseNetwork: {
+        if (!m.predictor_as_DenseNetwork()) return invalid("the predictor is declared but absent");
         auto p = make_dense_predictor(lm->file, *m.predictor_as_DenseNetwork(), width, m.n_raw(), &lm->info.dense);
         if (!p) return p.error();
         lm->predictor = std::move(*p);
