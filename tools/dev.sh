@@ -44,12 +44,14 @@ build() {
   ninja -C "$BUILD"
 }
 
-# Prints "N passed, M failed" from meson's own results, and fails if M > 0.
+# Prints "N passed, M failed" from meson's own results (every test log
+# given), and fails if M > 0.
 summarize() {
-  "$PY" - "$1" <<'PYEOF'
+  "$PY" - "$@" <<'PYEOF'
 import json, sys
 passed = failed = 0
-for line in open(sys.argv[1]):
+for path in sys.argv[1:]:
+  for line in open(path):
     line = line.strip()
     if not line:
         continue
@@ -63,12 +65,34 @@ sys.exit(1 if failed or not passed else 0)
 PYEOF
 }
 
+# A sanitizer build: configured once, only the test programs built.
+sanitizer_build() {
+  local dir="$1" sanitizers="$2"; shift 2
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$ROOT" -Dbuildtype=debugoptimized -Db_sanitize="$sanitizers" -Db_lundef=false \
+      -Dcpp_args=-fno-sanitize-recover=undefined >/dev/null
+  fi
+  ninja -C "$dir" "$@"
+}
+
 cmd_test() {
   ensure_packages
   build
-  local rc=0
+  local rc=0 logs=("$BUILD/meson-logs/testlog.json")
   meson test -C "$BUILD" --print-errorlogs --num-processes 2 || rc=$?
-  summarize "$BUILD/meson-logs/testlog.json" || rc=1
+  # MLMAP_SANITIZE=0 skips the sanitizer passes (CI runs them).
+  if [ "${MLMAP_SANITIZE:-1}" != 0 ]; then
+    log "AddressSanitizer + UndefinedBehaviorSanitizer: unit, CLI, parity, Python, fuzz-replay suites"
+    sanitizer_build "$ROOT/build-asan" address,undefined test-programs
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 meson test -C "$ROOT/build-asan" --no-rebuild --print-errorlogs \
+      --num-processes 2 --suite unit --suite cli --suite parity --suite python --suite fuzz-replay || rc=$?
+    logs+=("$ROOT/build-asan/meson-logs/testlog.json")
+    log "ThreadSanitizer: the concurrency tests"
+    sanitizer_build "$ROOT/build-tsan" thread tests/unit/unit_tests tests/stress/store_stress
+    meson test -C "$ROOT/build-tsan" --no-rebuild --print-errorlogs --num-processes 1 --suite concurrency || rc=$?
+    logs+=("$ROOT/build-tsan/meson-logs/testlog.json")
+  fi
+  summarize "${logs[@]}" || rc=1
   return $rc
 }
 
