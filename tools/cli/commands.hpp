@@ -36,5 +36,6 @@ const Command& verify_command();
 const Command& predict_command();
 const Command& convert_xgboost_command();
 const Command& store_command();
+const Command& serve_command();
 
 }  // namespace mlmap::cli

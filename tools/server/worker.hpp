@@ -1,0 +1,16 @@
+// tools/server/worker.hpp — one worker process of `mlmap serve` (see server.hpp).
+#pragma once
+
+#include "server.hpp"
+
+namespace mlmap::server {
+
+/// Serves on the listening socket `listen_fd` (of address family `family`)
+/// until SIGTERM/SIGINT; returns the exit status.  Expects SIGTERM and
+/// SIGINT blocked on entry (it unblocks them once it handles them).
+int run_worker(int listen_fd, int family, const ServerOptions& options) noexcept;
+
+/// "mlmap serve[PID]: message" on stderr, one line.
+void log_line(const std::string& message) noexcept;
+
+}  // namespace mlmap::server
