@@ -65,7 +65,14 @@ void format_number(double v, std::string& out) {
 // --- reading -----------------------------------------------------------------
 
 CsvReader::CsvReader(int fd, bool owns_fd, std::string name)
-    : fd_(fd), owns_fd_(owns_fd), name_(std::move(name)), buffer_(buffer_size) {}
+    : fd_(fd), owns_fd_(owns_fd), name_(std::move(name)), buffer_(fd >= 0 ? buffer_size : 0), data_(buffer_.data()) {}
+
+std::unique_ptr<CsvReader> CsvReader::from_text(std::string_view text, std::string name) {
+  std::unique_ptr<CsvReader> r(new CsvReader(-1, false, std::move(name)));
+  r->text_ = text;
+  r->data_ = text.data();
+  return r;
+}
 
 CsvReader::~CsvReader() {
   if (owns_fd_) ::close(fd_);
@@ -91,6 +98,13 @@ bool CsvReader::fill() {
   if (eof_) return false;
   pos_ = 0;
   len_ = 0;
+  if (fd_ < 0) {  // text: one "read" of all of it
+    eof_ = true;
+    len_ = text_.size();
+    started_ = true;
+    if (len_ >= 3 && std::memcmp(data_, "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
+    return pos_ < len_;
+  }
   // The first fill reads at least 3 bytes when there are that many, to see a BOM.
   const size_t want = started_ ? 1 : 3;
   while (len_ < want) {
@@ -112,7 +126,7 @@ bool CsvReader::fill() {
 
 inline int CsvReader::get() {
   if (pos_ == len_ && !fill()) return EOF;
-  return static_cast<unsigned char>(buffer_[pos_++]);
+  return static_cast<unsigned char>(data_[pos_++]);
 }
 
 CsvReader::Next CsvReader::next(std::string& error) {

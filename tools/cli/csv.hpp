@@ -37,6 +37,9 @@ class CsvReader {
   /// Opens `path` for reading; "-" is standard input.  On failure returns
   /// null and sets `error` ("cannot open 'x.csv': No such file or directory").
   static std::unique_ptr<CsvReader> open(const std::string& path, std::string& error);
+  /// Reads `text` (which must outlive the reader) instead of a file; `name`
+  /// names it in messages.
+  static std::unique_ptr<CsvReader> from_text(std::string_view text, std::string name);
   ~CsvReader();
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
@@ -61,10 +64,12 @@ class CsvReader {
   int get();
   bool fill();
 
-  int fd_;
+  int fd_;  // -1: reading text_
   bool owns_fd_;
   std::string name_;
   std::vector<char> buffer_;
+  std::string_view text_;
+  const char* data_ = nullptr;  // buffer_ or text_
   size_t pos_ = 0;
   size_t len_ = 0;
   bool eof_ = false;

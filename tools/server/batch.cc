@@ -226,86 +226,6 @@ class JsonDecoder {
 
 // --- CSV -----------------------------------------------------------------------
 
-// The record grammar of tools/cli/csv.hpp (CsvReader) over a string in memory.
-class CsvScanner {
- public:
-  explicit CsvScanner(std::string_view s) : s_(s) {
-    if (s_.size() >= 3 && s_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
-  }
-
-  enum class Next { record, end, error };
-
-  Next next(std::string& error) {
-    for (;;) {
-      storage_.clear();
-      bounds_.clear();
-      fields_.clear();
-      record_line_ = newlines_ + 1;
-      int c = get();
-      if (c == EOF) return Next::end;
-      bool quoted_any = false;
-      for (;;) {  // one field per iteration; `c` is its first character
-        const size_t begin = storage_.size();
-        while (c == ' ' || c == '\t') c = get();
-        if (c == '"') {
-          quoted_any = true;
-          const size_t quote_line = newlines_ + 1;
-          for (;;) {
-            c = get();
-            if (c == EOF) {
-              error = "line " + std::to_string(quote_line) + ": unterminated quoted field";
-              return Next::error;
-            }
-            if (c == '"') {
-              c = get();
-              if (c != '"') break;
-            } else if (c == '\n') {
-              ++newlines_;
-            }
-            storage_ += static_cast<char>(c);
-          }
-          while (c != ',' && c != '\n' && c != EOF) {
-            if (!is_blank(c)) storage_ += static_cast<char>(c);
-            c = get();
-          }
-        } else {
-          while (c != ',' && c != '\n' && c != EOF) {
-            storage_ += static_cast<char>(c);
-            c = get();
-          }
-          while (storage_.size() > begin && is_blank(static_cast<unsigned char>(storage_.back()))) storage_.pop_back();
-        }
-        bounds_.push_back({begin, storage_.size()});
-        if (c != ',') break;
-        c = get();
-      }
-      if (c == '\n') ++newlines_;
-      if (bounds_.size() == 1 && !quoted_any && storage_.empty()) continue;  // a blank line
-      fields_.reserve(bounds_.size());
-      for (const auto& b : bounds_) fields_.emplace_back(storage_.data() + b.begin, b.end - b.begin);
-      return Next::record;
-    }
-  }
-
-  const std::vector<std::string_view>& fields() const noexcept { return fields_; }
-  size_t line() const noexcept { return record_line_; }
-
- private:
-  static bool is_blank(int c) { return c == ' ' || c == '\t' || c == '\r'; }
-  int get() { return pos_ < s_.size() ? static_cast<unsigned char>(s_[pos_++]) : EOF; }
-
-  std::string_view s_;
-  size_t pos_ = 0;
-  size_t newlines_ = 0;
-  size_t record_line_ = 0;
-  std::string storage_;
-  struct Bounds {
-    size_t begin, end;
-  };
-  std::vector<Bounds> bounds_;
-  std::vector<std::string_view> fields_;
-};
-
 bool looks_like_header(const std::vector<std::string_view>& fields) {
   double v = 0;
   for (auto f : fields)
@@ -364,12 +284,13 @@ bool decode_json(const element& root, const ModelInfo& info, const Limits& limit
 bool decode_csv(std::string_view body, const ModelInfo& info, const Limits& limits, Batch& b, DecodeError& e) {
   init(b, info);
   const size_t nf = info.n_features;
-  CsvScanner csv(body);
+  auto reader = cli::CsvReader::from_text(body, "CSV");
+  auto& csv = *reader;
   std::string error;
   switch (csv.next(error)) {
-    case CsvScanner::Next::end: return true;  // no rows
-    case CsvScanner::Next::error: return fail(e, 400, "CSV " + error);
-    case CsvScanner::Next::record: break;
+    case cli::CsvReader::Next::end: return true;  // no rows
+    case cli::CsvReader::Next::error: return fail(e, 400, error);
+    case cli::CsvReader::Next::record: break;
   }
   const auto where = [&] { return "CSV line " + std::to_string(csv.line()); };
   // The first record: a header (always, for models with string inputs) or data.
@@ -415,8 +336,8 @@ bool decode_csv(std::string_view body, const ModelInfo& info, const Limits& limi
       pending = false;
     } else {
       const auto next = csv.next(error);
-      if (next == CsvScanner::Next::end) break;
-      if (next == CsvScanner::Next::error) return fail(e, 400, "CSV " + error);
+      if (next == cli::CsvReader::Next::end) break;
+      if (next == cli::CsvReader::Next::error) return fail(e, 400, error);
       const size_t n = csv.fields().size();
       if (n != n_fields)
         return fail(e, 400, where() + ": " + plural(n, "field", "fields") + ", expected " + std::to_string(n_fields));
