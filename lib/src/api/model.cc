@@ -10,10 +10,6 @@ namespace mlmap {
 
 namespace {
 
-size_t out_width(const model::LoadedModel& m, Output output) {
-  return output == Output::raw ? m.link.n_raw : m.link.n_outputs;
-}
-
 template <class In, class Out>
 Status predict_matrix(const model::LoadedModel& m, const In* X, size_t n_rows, Out* out, Output output, int n_threads,
                       int64_t* classes) noexcept {
@@ -73,7 +69,7 @@ Status Model::verify() const noexcept { return model::verify_model(*impl_); }
 const ModelInfo& Model::info() const noexcept { return impl_->info; }
 const std::string& Model::path() const noexcept { return impl_->file.mapping()->path(); }
 size_t Model::num_features() const noexcept { return impl_->info.n_features; }
-size_t Model::output_width(Output output) const noexcept { return out_width(*impl_, output); }
+size_t Model::output_width(Output output) const noexcept { return impl_->width(output == Output::raw); }
 Task Model::task() const noexcept { return impl_->info.task; }
 
 Status Model::predict(const float* X, size_t n_rows, float* out, const PredictOptions& o) const noexcept {

@@ -18,8 +18,6 @@ constexpr size_t min_rows_per_thread = 64;
 template <class Rows>
 constexpr bool is_matrix = !std::is_same_v<Rows, TableRows>;
 
-size_t out_width(const LoadedModel& m, Output output) { return output == Output::raw ? m.link.n_raw : m.link.n_outputs; }
-
 std::string str(uint64_t v) { return std::to_string(v); }
 
 // Direct matrix input: NaN checked up front, so the error names the first row.
@@ -77,7 +75,7 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
   try {
     const size_t n_raw = m.link.n_raw;
     const size_t n_out = m.link.n_outputs;
-    const size_t width = out_width(m, req.output);
+    const size_t width = m.width(req.output == Output::raw);
     const size_t pw = m.predictor_width;
     bool direct = false;
     if constexpr (is_matrix<Rows>) direct = !m.preprocessing;

@@ -22,6 +22,9 @@ struct LoadedModel {
   std::vector<double> base_score;  // empty, or n_raw values
   std::optional<Preprocessor> preprocessing;
   size_t predictor_width = 0;      // the predictor's input width (n_features without preprocessing)
+
+  /// Values per row of a prediction: raw scores or outputs.
+  size_t width(bool raw) const noexcept { return raw ? link.n_raw : link.n_outputs; }
 };
 
 /// O(header + columns): model-level checks (counts, labels, link shape) and
