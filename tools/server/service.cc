@@ -130,16 +130,6 @@ void write_label(cli::JsonWriter& j, const ClassLabels& classes, int64_t index) 
 
 }  // namespace
 
-uint64_t version_from_path(std::string_view path) {
-  const size_t slash = path.rfind('/');
-  std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  if (base.size() < 3 || base[0] != 'v') return 0;
-  uint64_t v = 0;
-  size_t i = 1;
-  for (; i < base.size() && i < 20 && base[i] >= '0' && base[i] <= '9'; ++i) v = v * 10 + static_cast<uint64_t>(base[i] - '0');
-  return i > 1 && i < base.size() && base[i] == '-' ? v : 0;
-}
-
 Reply error_reply(unsigned status, std::string_view message) {
   Reply r;
   r.status = status;
@@ -155,12 +145,7 @@ Service::Service(std::shared_ptr<Watch> watch, ServiceOptions options)
 
 Service::~Service() = default;
 
-Model Service::model(uint64_t& version) const {
-  Model m = watch_->current();
-  version = version_from_path(m.path());
-  if (version == 0) version = watch_->version();
-  return m;
-}
+Model Service::model(uint64_t& version) const { return watch_->current(&version); }
 
 Reply Service::handle(std::string_view method, std::string_view target, std::string_view content_type,
                       std::string& body) noexcept {

@@ -64,13 +64,7 @@ class Service {
   std::shared_ptr<Watch> watch_;
   ServiceOptions options_;
   std::unique_ptr<simdjson::dom::parser> parser_;  // reused for bodies up to 1 MiB
-  mutable const void* cached_impl_ = nullptr;      // version_of() cache
-  mutable uint64_t cached_version_ = 0;
 };
-
-/// The store version of a model opened from a store file ("v000007-<hash>.mlmap"),
-/// or 0 when the file name does not say.
-uint64_t version_from_path(std::string_view path);
 
 /// A reply {"error": message} with `status`.
 Reply error_reply(unsigned status, std::string_view message);

@@ -99,8 +99,9 @@ class Watch {
   Watch(const Watch&) = delete;
   Watch& operator=(const Watch&) = delete;
 
-  /// The current model (a cheap handle copy).
-  Model current() const;
+  /// The current model (a cheap handle copy) and, if `version` is given,
+  /// its version number (the two always agree).
+  Model current(uint64_t* version = nullptr) const;
   /// Its version number.
   uint64_t version() const noexcept;
   /// Reloads now if CURRENT changed (the background thread does this too).

@@ -75,12 +75,13 @@ Watch::~Watch() {
   if (impl_->poller.joinable()) impl_->poller.join();
 }
 
-Model Watch::current() const {
+Model Watch::current(uint64_t* version) const {
   // Each thread keeps the model it last saw; it takes the lock only when the
   // generation moved on, so the steady-state cost is one atomic load.
   struct Cache {
     uint64_t watch = 0;
     uint64_t generation = ~uint64_t{0};
+    uint64_t version = 0;
     std::optional<Model> model;
   };
   thread_local Cache cache;
@@ -89,8 +90,10 @@ Model Watch::current() const {
     std::lock_guard<std::mutex> lk(impl_->mu);
     cache.watch = impl_->id;
     cache.generation = impl_->generation.load(std::memory_order_relaxed);
+    cache.version = impl_->version;
     cache.model = impl_->model;
   }
+  if (version) *version = cache.version;
   return *cache.model;
 }
 

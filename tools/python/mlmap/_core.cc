@@ -612,7 +612,12 @@ PYBIND11_MODULE(_core, mod) {
     return d;
   };
   py::class_<mlmap::Watch, std::shared_ptr<mlmap::Watch>>(mod, "Watch")
-      .def("current", &mlmap::Watch::current)
+      .def("current",
+           [](const mlmap::Watch& w) {
+             uint64_t version = 0;
+             mlmap::Model m = w.current(&version);
+             return py::make_tuple(std::move(m), version);
+           })
       .def_property_readonly("version", &mlmap::Watch::version)
       .def("refresh", [](mlmap::Watch& w) { check(w.refresh()); })
       .def("last_error", &mlmap::Watch::last_error);

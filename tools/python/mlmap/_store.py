@@ -129,10 +129,10 @@ class Watch:
         return self._watch.version
 
     def current(self):
-        version = self._watch.version
+        core, version = self._watch.current()
         cached_version, model = self._cached
         if cached_version != version:
-            model = _store_model(self._store.dir, self._name, version, self._watch.current())
+            model = _store_model(self._store.dir, self._name, version, core)
             self._cached = (version, model)
         return model
 
