@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""mlmap.Store from Python and `mlmap store` from the command line: publish,
+dedupe, list, rollback, gc, watch, pickling by (store, name, version)."""
+
+import json
+import os
+import pickle
+import stat
+import subprocess
+import tempfile
+import time
+import unittest
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
+
+import mlmap
+
+CLI = os.environ.get("MLMAP_CLI")
+
+
+def forest(seed):
+    X, y = make_classification(400, 6, random_state=0)
+    return RandomForestClassifier(5, max_depth=4, random_state=seed).fit(X, y), X
+
+
+class StoreTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = os.path.join(self.tmp.name, "store")
+        self.store = mlmap.Store(self.dir)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_save_publish_rollback_gc(self):
+        a, X = forest(1)
+        b, _ = forest(2)
+        v1 = self.store.save("churn", a)
+        self.assertTrue(v1["created"])
+        self.assertEqual(v1["version"], 1)
+        self.assertEqual(stat.S_IMODE(os.stat(v1["path"]).st_mode), 0o444)
+        # Publishing the very same file again is a no-op reporting version 1.
+        again = self.store.publish("churn", v1["path"])
+        self.assertFalse(again["created"])
+        self.assertEqual(again["version"], 1)
+        v2 = self.store.save("churn", b)
+        self.assertEqual(v2["version"], 2)
+        self.assertEqual(v2["previous"], 1)
+        np.testing.assert_array_equal(self.store.load("churn").predict_proba(X), b.predict_proba(X))
+        np.testing.assert_array_equal(self.store.load("churn", 1).predict_proba(X), a.predict_proba(X))
+        self.assertEqual([v["current"] for v in self.store.versions("churn")], [False, True])
+        self.store.rollback("churn", 1)
+        self.assertEqual(self.store.current("churn")["version"], 1)
+        self.assertEqual(self.store.gc(0)["removed_versions"], 1)
+        self.assertEqual([v["version"] for v in self.store.versions("churn")], [1])
+        self.assertEqual(self.store.names(), ["churn"])
+
+    def test_refuses_bad_files_and_names(self):
+        bad = os.path.join(self.tmp.name, "bad.mlmap")
+        with open(bad, "wb") as f:
+            f.write(b"not a model" * 10)
+        with self.assertRaises(mlmap.FormatError) as e:
+            self.store.publish("m", bad)
+        self.assertIn("refusing to publish", str(e.exception))
+        with self.assertRaises(ValueError):
+            self.store.publish("../escape", bad)
+        self.assertEqual(self.store.names(), [])
+
+    def test_watch_follows_publishes(self):
+        a, X = forest(1)
+        b, _ = forest(2)
+        self.store.save("m", a)
+        watch = self.store.watch("m", poll_ms=5)
+        first = watch.current()
+        np.testing.assert_array_equal(first.predict_proba(X), a.predict_proba(X))
+        self.store.save("m", b)
+        deadline = time.time() + 5
+        while watch.version != 2 and time.time() < deadline:
+            time.sleep(0.01)
+        self.assertEqual(watch.version, 2)
+        np.testing.assert_array_equal(watch.current().predict_proba(X), b.predict_proba(X))
+        np.testing.assert_array_equal(first.predict_proba(X), a.predict_proba(X))  # the old snapshot still works
+        self.assertEqual(watch.last_error(), "")
+
+    def test_store_models_pickle_as_store_name_version(self):
+        a, X = forest(1)
+        self.store.save("m", a)
+        m = self.store.load("m")
+        blob = pickle.dumps(m)
+        self.assertLess(len(blob), 1024)
+        self.assertIn(b"open_store_reference", blob)
+        self.assertIs(pickle.loads(blob), m)
+        # A new process gets exactly that version, even after a newer one is current.
+        self.store.save("m", forest(2)[0])
+        code = ("import pickle, sys, numpy as np; m = pickle.loads(sys.stdin.buffer.read()); "
+                "np.save(sys.stdout.buffer, m.predict_proba(np.load(sys.argv[1])))")
+        xpath = os.path.join(self.tmp.name, "X.npy")
+        np.save(xpath, X)
+        out = subprocess.run(["/usr/bin/python3", "-c", code, xpath], input=blob, capture_output=True, check=True,
+                             env=dict(os.environ))
+        import io
+        np.testing.assert_array_equal(np.load(io.BytesIO(out.stdout)), a.predict_proba(X))
+
+
+@unittest.skipUnless(CLI, "MLMAP_CLI not set")
+class StoreCliTest(unittest.TestCase):
+    def run_cli(self, *args, code=0):
+        r = subprocess.run([CLI, *args], capture_output=True, text=True)
+        self.assertEqual(r.returncode, code, r.stderr)
+        if code:
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        return r.stdout
+
+    def test_verbs(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = os.path.join(tmp, "s")
+            paths = []
+            for seed in (1, 2):
+                p = os.path.join(tmp, f"m{seed}.mlmap")
+                mlmap.save(forest(seed)[0], p)
+                paths.append(p)
+            self.assertIn("published churn version 1", self.run_cli("store", "publish", store, "churn", paths[0]))
+            self.assertIn("already version 1", self.run_cli("store", "publish", store, "churn", paths[0]))
+            self.assertIn("version 2", self.run_cli("store", "publish", store, "churn", paths[1]))
+            listed = json.loads(self.run_cli("store", "list", store, "--json"))
+            self.assertEqual([v["version"] for v in listed["churn"]], [1, 2])
+            self.assertEqual([v["current"] for v in listed["churn"]], [False, True])
+            self.run_cli("store", "rollback", store, "churn", "1")
+            self.assertIn("* v1", self.run_cli("store", "list", store, "churn"))
+            self.assertIn("removed 1 versions", self.run_cli("store", "gc", store, "--keep", "0"))
+            self.run_cli("store", "rollback", store, "churn", "9", code=2)  # no such version
+            self.run_cli("store", "rollback", store, "churn", "x", code=1)  # not a number
+
+    def test_errors(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            self.run_cli("store", "list", os.path.join(tmp, "missing"), code=2)
+            self.run_cli("store", "gc", tmp, code=1)                       # --keep missing
+            self.run_cli("store", "frobnicate", tmp, code=1)
+            bad = os.path.join(tmp, "bad.mlmap")
+            with open(bad, "w") as f:
+                f.write("x" * 100)
+            self.run_cli("store", "publish", os.path.join(tmp, "s"), "m", bad, code=2)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
