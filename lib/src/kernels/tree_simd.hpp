@@ -239,19 +239,15 @@ struct TreeSimd {
               const uint32_t info = v.node_info[k];
               const uint32_t f = info & node_feature_mask;
               const T xv = x[i][f < last_feature ? f : last_feature];
-              uint32_t right = !(xv <= threshold[k]);  // NaN: 1
-              if constexpr (Missing) {
-                // Branch-free: a NaN row takes the node's missing direction.
-                const uint32_t nan = xv != xv;
-                const uint32_t missing_right = ((info >> 30) & 1u) ^ 1u;
-                right ^= (right ^ missing_right) & nan;
-              }
-              bool left = right == 0;
+              // 1 (right) when x > t; NaN compares false both ways and
+              // takes the node's missing direction (right unless bit 30).
+              uint32_t right = xv > threshold[k];
+              if constexpr (Missing) right |= static_cast<uint32_t>(xv != xv) & (((info >> 30) & 1u) ^ 1u);
               if constexpr (Categorical) {
                 if ((info & node_categorical) && xv == xv)
-                  left = category_goes_left(v, category_set_of<T>(v, k), info, xv);
+                  right = category_goes_left(v, category_set_of<T>(v, k), info, xv) ? 0 : 1;
               }
-              const uint64_t next = uint64_t{v.node_child[k]} + (left ? 0 : 1);
+              const uint64_t next = uint64_t{v.node_child[k]} + right;
               idx[i] = static_cast<uint32_t>(next < last ? next : last);
             }
             // Every 4 levels, stop once all R rows sit on leaves (deep trees).
