@@ -163,6 +163,18 @@ class TestLabelsAndShapes(TmpDir):
         self.assertEqual(m.predict(X[:0]).dtype, sk.classes_.dtype)
         self.assertEqual(m.predict_proba(X[:0]).shape, (0, 3))
 
+    def test_unaligned_arrays(self):
+        # Arrays rebuilt from pickles or shared buffers can start at any byte.
+        sk, X = forest_clf()
+        m = self.roundtrip(sk)
+        for dtype in (np.float32, np.float64):
+            with self.subTest(dtype=dtype.__name__):
+                raw = np.zeros(X.size * np.dtype(dtype).itemsize + 1, dtype=np.uint8)
+                unaligned = raw[1:].view(dtype).reshape(X.shape)
+                unaligned[...] = X
+                self.assertFalse(unaligned.flags.aligned)
+                self.assertTrue(np.array_equal(m.predict_proba(unaligned), sk.predict_proba(X.astype(dtype))))
+
     def test_regressor_has_no_probabilities(self):
         Xr, yr = reg_data()
         m = self.roundtrip(tree.DecisionTreeRegressor(max_depth=3).fit(Xr, yr))

@@ -126,6 +126,15 @@ mlmap::Output parse_output(const std::string& s) {
   throw py::value_error("output must be 'value' or 'raw', not '" + s + "'");
 }
 
+// The library reads T through T*; numpy arrays rebuilt from buffers may start
+// at any byte. The Python layer aligns them; this keeps direct callers honest.
+template <class T>
+const T* aligned_data(const py::array_t<T, py::array::c_style>& a, const char* what) {
+  if (reinterpret_cast<uintptr_t>(a.data()) % alignof(T) != 0)
+    throw py::value_error(std::string(what) + " is not aligned for its dtype; pass numpy.require(X, requirements='CA')");
+  return a.data();
+}
+
 // X must be a 2-D C-contiguous float32 or float64 array (the Python layer
 // converts everything else); returns a float64 array of predictions.
 template <class In>
@@ -146,7 +155,7 @@ py::array_t<double> predict_values(const mlmap::Model& m, py::array_t<In, py::ar
   mlmap::Status st;
   {
     py::gil_scoped_release release;
-    st = m.predict(X.data(), rows, out.mutable_data(), o);
+    st = m.predict(aligned_data(X, "X"), rows, out.mutable_data(), o);
   }
   check(st);
   return out;
@@ -164,7 +173,7 @@ py::array_t<int64_t> predict_class(const mlmap::Model& m, py::array_t<In, py::ar
   mlmap::Status st;
   {
     py::gil_scoped_release release;
-    st = m.predict_class(X.data(), rows, out.mutable_data(), n_threads);
+    st = m.predict_class(aligned_data(X, "X"), rows, out.mutable_data(), n_threads);
   }
   check(st);
   return out;
@@ -353,10 +362,10 @@ struct PyTable {
       const auto name = item.first.cast<std::string>();
       py::handle values = item.second;
       if (py::isinstance<py::array>(values) && py::reinterpret_borrow<py::array>(values).dtype().kind() == 'f') {
-        auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(values);
+        py::array_t<double, py::array::c_style> a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(values);
         if (static_cast<size_t>(a.size()) != n_rows) throw py::value_error("column '" + name + "' has the wrong length");
         numeric.push_back(a);
-        check(table.add_numeric(name, a.data()));
+        check(table.add_numeric(name, aligned_data(a, ("column '" + name + "'").c_str())));
         continue;
       }
       auto& t = text.emplace_back();

@@ -122,7 +122,7 @@ class Model:
                 columns[name] = list(values.tolist() if hasattr(values, "tolist") else values)
             else:
                 try:
-                    columns[name] = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+                    columns[name] = np.require(values, dtype=np.float64, requirements=("C", "A"))
                 except (TypeError, ValueError) as e:
                     raise ValueError(f"column {name!r} must be numeric: {e}") from None
         return columns, n
@@ -164,7 +164,9 @@ class Model:
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but this model expects {self.n_features_in_}")
-        return np.ascontiguousarray(X)
+        # Aligned as well as contiguous: arrays rebuilt from pickles or
+        # buffers (Dask, multiprocessing) may start at any byte.
+        return np.require(X, requirements=("C", "A"))
 
     def _reorder_columns(self, frame):
         names = list(self._feature_names)
