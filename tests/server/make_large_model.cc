@@ -21,21 +21,7 @@ namespace {
 constexpr size_t n_features = 16;
 constexpr uint32_t depth = 16;
 
-struct Tree {
-  std::vector<int64_t> left, right, feature;
-  std::vector<double> threshold, values;
-  TreeNodes view() const {
-    TreeNodes t;
-    t.n_nodes = left.size();
-    t.left = left.data();
-    t.right = right.data();
-    t.feature = feature.data();
-    t.threshold = threshold.data();
-    t.values = values.data();
-    t.value_stride = 1;
-    return t;
-  }
-};
+using Tree = TreeNodeList;
 
 // A complete binary tree (breadth-first ids); thresholds depend on `seed`.
 void fill_tree(Tree& t, uint64_t seed) {

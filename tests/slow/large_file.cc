@@ -24,7 +24,7 @@ constexpr size_t n_trees = 33;     // 33 * 2^19 * 32 * 8 bytes = 4.125 GiB of le
 // A complete binary tree in sklearn's node-list form (breadth-first ids).
 test::NodeList complete_tree() {
   test::NodeList t;
-  t.width = width;
+  t.value_stride = width;
   const size_t n = (size_t{2} << depth) - 1, internal = (size_t{1} << depth) - 1;
   t.left.resize(n, -1);
   t.right.resize(n, -1);

@@ -69,27 +69,10 @@ std::vector<std::string> list_dir(const std::string& path) {
   return names;
 }
 
-mlmap::TreeNodes NodeList::view() const {
-  mlmap::TreeNodes t;
-  t.n_nodes = left.size();
-  t.left = left.data();
-  t.right = right.data();
-  t.feature = feature.data();
-  t.threshold = threshold.data();
-  t.values = values.data();
-  t.value_stride = width;
-  if (!missing_left.empty()) t.missing_left = missing_left.data();
-  if (!categorical.empty()) {
-    t.categorical = categorical.data();
-    t.category_set = category_set.data();
-  }
-  return t;
-}
-
 NodeList random_tree(std::mt19937_64& rng, size_t n_features, uint32_t max_depth, size_t width, bool missing,
                      uint32_t n_sets) {
   NodeList t;
-  t.width = width;
+  t.value_stride = width;
   std::uniform_real_distribution<double> u(-2, 2);
   std::uniform_int_distribution<size_t> feat(0, n_features - 1);
   // Breadth of the source order differs from mlmap's layout on purpose.

@@ -31,14 +31,7 @@ bool file_exists(const std::string& path);
 std::vector<std::string> list_dir(const std::string& path);
 
 /// One tree in node-list form (as TreeNodes wants it), owned.
-struct NodeList {
-  std::vector<int64_t> left, right, feature;
-  std::vector<double> threshold, values;
-  std::vector<uint8_t> missing_left, categorical;
-  std::vector<uint32_t> category_set;
-  size_t width = 1;
-  mlmap::TreeNodes view() const;
-};
+using NodeList = mlmap::TreeNodeList;
 
 /// A random full-ish binary tree: depth <= max_depth, leaves carry `width`
 /// values; optional NaN routing and categorical splits on feature 0 (sets

@@ -71,6 +71,19 @@ struct TreeNodes {
   const uint32_t* category_set = nullptr; // with categorical: set index from add_category_set()
 };
 
+/// Owns one tree's node arrays (for building a tree node by node) and lends
+/// them to add_tree() as TreeNodes.  The optional arrays are passed on only
+/// when filled; category_set goes with categorical.
+struct TreeNodeList {
+  std::vector<int64_t> left, right, feature;
+  std::vector<double> threshold, values;
+  std::vector<uint8_t> missing_left, categorical;
+  std::vector<uint32_t> category_set;
+  size_t value_stride = 1;
+
+  TreeNodes view() const noexcept;
+};
+
 struct TreeOptions {
   uint32_t output = 0;         // first raw score this tree's leaves add to
   double leaf_scale = 1.0;     // multiplies leaf values (a learning rate)

@@ -691,45 +691,26 @@ Mapping mapping_of(Objective o) {
   return m;
 }
 
-/// One xgboost tree, checked, in the arrays TreeNodes points to.
-struct OutTree {
-  std::vector<int64_t> left, right, feature;
-  std::vector<double> threshold, value;
-  std::vector<uint8_t> missing_left, categorical;
-  std::vector<uint32_t> category_set;
-
+/// One xgboost tree, checked, node by node.
+struct OutTree : TreeNodeList {
   size_t add() {
     left.push_back(-1);
     right.push_back(-1);
     feature.push_back(0);
     threshold.push_back(0);
-    value.push_back(0);
+    values.push_back(0);
     missing_left.push_back(0);
     categorical.push_back(0);
     category_set.push_back(0);
     return left.size() - 1;
   }
-  void clear() {
+  void clear() {  // keeps the capacity for the next tree
     for (auto* v : {&left, &right, &feature}) v->clear();
     threshold.clear();
-    value.clear();
+    values.clear();
     missing_left.clear();
     categorical.clear();
     category_set.clear();
-  }
-  TreeNodes view() const {
-    TreeNodes t;
-    t.n_nodes = left.size();
-    t.left = left.data();
-    t.right = right.data();
-    t.feature = feature.data();
-    t.threshold = threshold.data();
-    t.values = value.data();
-    t.value_stride = 1;
-    t.missing_left = missing_left.data();
-    t.categorical = categorical.data();
-    t.category_set = category_set.data();
-    return t;
   }
 };
 
@@ -871,7 +852,7 @@ class Converter {
       }
       const size_t k = it.dst;
       if (left[i] == -1) {
-        out_.value[k] = cond[i];
+        out_.values[k] = cond[i];
         continue;
       }
       if (out_.left.size() + 4 > cap)

@@ -20,6 +20,23 @@ Error bad_tree(size_t tree, size_t node, const std::string& what) {
 
 }  // namespace
 
+TreeNodes TreeNodeList::view() const noexcept {
+  TreeNodes t;
+  t.n_nodes = left.size();
+  t.left = left.data();
+  t.right = right.data();
+  t.feature = feature.data();
+  t.threshold = threshold.data();
+  t.values = values.data();
+  t.value_stride = value_stride;
+  if (!missing_left.empty()) t.missing_left = missing_left.data();
+  if (!categorical.empty()) {
+    t.categorical = categorical.data();
+    t.category_set = category_set.data();
+  }
+  return t;
+}
+
 float float_threshold(double t, SplitRule rule) noexcept {
   float f = round_down_to_float(t);
   // x < t  <=>  x <= the largest float below t, for float x.
