@@ -40,18 +40,12 @@ int publish(Store& store, const Args& a) {
 
 void json_version(JsonWriter& j, const VersionInfo& v) {
   j.begin_object();
-  j.key("version");
-  j.uinteger(v.version);
-  j.key("current");
-  j.boolean(v.current);
-  j.key("size");
-  j.uinteger(v.size);
-  j.key("content_hash");
-  j.string(v.content_hash);
-  j.key("published");
-  j.string(when(v.published_unix_ms));
-  j.key("path");
-  j.string(v.path);
+  j.member("version", v.version);
+  j.member("current", v.current);
+  j.member("size", v.size);
+  j.member("content_hash", v.content_hash);
+  j.member("published", when(v.published_unix_ms));
+  j.member("path", v.path);
   j.end_object();
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace mlmap::cli {
@@ -33,6 +34,23 @@ class JsonWriter {
   void number(double v);
   void boolean(bool v);
   void null();
+
+  /// key(name) and the value, written as its C++ type says: bool, signed or
+  /// unsigned integer, floating point, or string.
+  template <class T>
+  void member(std::string_view name, const T& value) {
+    key(name);
+    if constexpr (std::is_same_v<T, bool>)
+      boolean(value);
+    else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
+      integer(value);
+    else if constexpr (std::is_integral_v<T>)
+      uinteger(value);
+    else if constexpr (std::is_floating_point_v<T>)
+      number(value);
+    else
+      string(value);
+  }
 
  private:
   void before_value();
