@@ -20,11 +20,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # HGB threads: a small, shared ma
 
 import collections
 import functools
-import shutil
-import sys
-import tempfile
-import time
-import unittest
 import warnings
 
 import numpy as np
@@ -38,6 +33,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 import mlmap
+from parity_support import ModelFiles, differences, run
 
 TOL = 1e-6
 N_TRAIN = 1500
@@ -179,15 +175,6 @@ def hgb_threshold_rows(sk, X, max_trees=6, seed=0):
 
 # --- comparisons ------------------------------------------------------------------
 
-def differences(got, expected):
-    got = np.asarray(got, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    if got.size == 0:
-        return 0.0, 0.0
-    a = np.abs(got - expected)
-    return float(np.max(a / np.maximum(1.0, np.abs(expected)))), float(np.max(a))
-
-
 def loss_name(sk):
     loss = sk.loss if isinstance(sk.loss, str) else type(sk.loss).__name__
     if loss in ("log_loss", "deviance", "auto", "binary_crossentropy", "categorical_crossentropy"):
@@ -196,23 +183,8 @@ def loss_name(sk):
     return loss
 
 
-class Parity(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="mlmap-boosting-")
-        cls.count = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def roundtrip(self, est, **save_kw):
-        type(self).count += 1
-        path = os.path.join(self.tmp, f"m{self.count}.mlmap")
-        mlmap.save(est, path, **save_kw)
-        self.assertTrue(mlmap.verify(path))
-        return mlmap.load(path)
+class Parity(ModelFiles):
+    prefix = "mlmap-boosting-"
 
     def record(self, sk, rel, abs_):
         w = WORST[(type(sk).__name__, loss_name(sk))]
@@ -635,9 +607,4 @@ def print_summary():
 
 
 if __name__ == "__main__":
-    start = time.perf_counter()
-    prog = unittest.main(exit=False, verbosity=2)
-    print_summary()
-    print(f"sklearn {sklearn.__version__}, numpy {np.__version__}, mlmap {mlmap.__version__} from "
-          f"{os.path.dirname(mlmap.__file__)}\ntotal {time.perf_counter() - start:.1f} s")
-    sys.exit(not prog.result.wasSuccessful())
+    run(f"sklearn {sklearn.__version__}, numpy {np.__version__}", print_summary)

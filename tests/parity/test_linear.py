@@ -24,11 +24,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import collections
 import functools
-import shutil
-import sys
-import tempfile
-import time
-import unittest
 import warnings
 
 import numpy as np
@@ -40,6 +35,7 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import mlmap
+from parity_support import ModelFiles, differences, run
 
 TOL = 1e-6
 N_TRAIN = 500
@@ -77,21 +73,6 @@ def test_rows(Xte, seed=0):
     return np.vstack([Xte, far, np.zeros((1, Xte.shape[1]))])
 
 
-def differences(got, expected):
-    got = np.asarray(got, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    if got.size == 0:
-        return 0.0, 0.0
-    # NaN where sklearn gives NaN (e.g. one-vs-rest probabilities of a row
-    # whose every sigmoid underflows: 0 / 0) is a match; anywhere else, not
-    both_nan = np.isnan(got) & np.isnan(expected)
-    got, expected = np.where(both_nan, 0.0, got), np.where(both_nan, 0.0, expected)
-    if np.any(np.isnan(got) | np.isnan(expected)):
-        return float("inf"), float("inf")
-    a = np.abs(got - expected)
-    return float(np.max(a / np.maximum(1.0, np.abs(expected)))), float(np.max(a))
-
-
 def fit_quietly(est, X, y):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -99,27 +80,14 @@ def fit_quietly(est, X, y):
         return est.fit(X, y)
 
 
-class Base(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="mlmap-linear-")
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def roundtrip(self, sk, **kw):
-        path = os.path.join(self.tmp, f"{type(sk).__name__}-{id(sk)}.mlmap")
-        mlmap.save(sk, path, **kw)
-        self.assertTrue(mlmap.verify(path))
-        return mlmap.load(path)
+class Base(ModelFiles):
+    prefix = "mlmap-linear-"
 
     def close(self, got, expected, label, what):
         got = np.asarray(got)
         expected = np.asarray(expected)
         self.assertEqual(got.shape, expected.shape, f"{label} {what}: shape")
-        rel, ab = differences(got, expected)
+        rel, ab = differences(got, expected, nan_matches=True)
         w = WORST[label]
         w["rel"], w["abs"] = max(w["rel"], rel), max(w["abs"], ab)
         self.assertLessEqual(rel, TOL, f"{label} {what}: max difference {rel:.3g} (abs {ab:.3g})")
@@ -396,9 +364,4 @@ def print_summary():
 
 
 if __name__ == "__main__":
-    start = time.perf_counter()
-    prog = unittest.main(exit=False, verbosity=2)
-    print_summary()
-    print(f"sklearn {sklearn.__version__}, numpy {np.__version__}, mlmap {mlmap.__version__} from "
-          f"{os.path.dirname(mlmap.__file__)}\ntotal {time.perf_counter() - start:.1f} s")
-    sys.exit(not prog.result.wasSuccessful())
+    run(f"sklearn {sklearn.__version__}, numpy {np.__version__}", print_summary)

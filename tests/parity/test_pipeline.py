@@ -23,11 +23,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import collections
 import functools
-import shutil
-import sys
-import tempfile
-import time
-import unittest
 import warnings
 
 import numpy as np
@@ -50,6 +45,7 @@ from sklearn.preprocessing import (FunctionTransformer, MaxAbsScaler, MinMaxScal
 from sklearn.tree import DecisionTreeClassifier
 
 import mlmap
+from parity_support import ModelFiles, differences, run
 
 TOL = 1e-6
 N_TRAIN = 700
@@ -108,19 +104,6 @@ def numeric_only(test):
     return t
 
 
-def differences(got, expected):
-    got = np.asarray(got, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    if got.size == 0:
-        return 0.0, 0.0
-    both_nan = np.isnan(got) & np.isnan(expected)
-    got, expected = np.where(both_nan, 0.0, got), np.where(both_nan, 0.0, expected)
-    if np.any(np.isnan(got) | np.isnan(expected)):
-        return float("inf"), float("inf")
-    a = np.abs(got - expected)
-    return float(np.max(a / np.maximum(1.0, np.abs(expected)))), float(np.max(a))
-
-
 def quietly(fn, *args):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -129,31 +112,13 @@ def quietly(fn, *args):
         return fn(*args)
 
 
-class Base(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="mlmap-pipeline-")
-        cls.count = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def path(self, name="model"):
-        type(self).count += 1
-        return os.path.join(self.tmp, f"{name}-{self.count}.mlmap")
-
-    def roundtrip(self, sk, **kw):
-        path = self.path()
-        mlmap.save(sk, path, **kw)
-        self.assertTrue(mlmap.verify(path))
-        return mlmap.load(path)
+class Base(ModelFiles):
+    prefix = "mlmap-pipeline-"
 
     def close(self, got, expected, label, what):
         got, expected = np.asarray(got), np.asarray(expected)
         self.assertEqual(got.shape, expected.shape, f"{label} {what}: shape")
-        rel, ab = differences(got, expected)
+        rel, ab = differences(got, expected, nan_matches=True)
         w = WORST[label]
         w["rel"], w["abs"] = max(w["rel"], rel), max(w["abs"], ab)
         self.assertLessEqual(rel, TOL, f"{label} {what}: max difference {rel:.3g} (abs {ab:.3g})")
@@ -716,10 +681,4 @@ def print_summary():
 
 
 if __name__ == "__main__":
-    start = time.perf_counter()
-    prog = unittest.main(exit=False, verbosity=2)
-    print_summary()
-    print(f"sklearn {sklearn.__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
-          f"mlmap {mlmap.__version__} from {os.path.dirname(mlmap.__file__)}\n"
-          f"total {time.perf_counter() - start:.1f} s")
-    sys.exit(not prog.result.wasSuccessful())
+    run(f"sklearn {sklearn.__version__}, numpy {np.__version__}, pandas {pd.__version__}", print_summary)

@@ -21,30 +21,20 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import collections
 import copy
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
-import unittest
 
 import numpy as np
 import torch
 from torch import nn
 
 import mlmap
+from parity_support import ModelFiles, differences, run
 
 TOL = 1e-6
 N_FEATURES = 12
 
 WORST = collections.defaultdict(lambda: {"rel": 0.0, "abs": 0.0, "rel32": 0.0, "n": 0})
-
-
-def differences(got, expected):
-    got = np.asarray(got, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    a = np.abs(got - expected)
-    return float(np.max(a / np.maximum(1.0, np.abs(expected)))), float(np.max(a))
 
 
 def rows(n=500, seed=0):
@@ -59,26 +49,8 @@ def net(*layers, seed=0):
     return nn.Sequential(*layers)
 
 
-class TorchParity(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="mlmap-torch-")
-        cls.count = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def path(self, name="net"):
-        type(self).count += 1
-        return os.path.join(self.tmp, f"{name}-{self.count}.mlmap")
-
-    def roundtrip(self, module, **kw):
-        path = self.path()
-        mlmap.save(module, path, **kw)
-        self.assertTrue(mlmap.verify(path))
-        return mlmap.load(path)
+class TorchParity(ModelFiles):
+    prefix = "mlmap-torch-"
 
     def close(self, got, expected, label, what):
         self.assertEqual(np.shape(got), np.shape(expected), f"{label} {what}: shape")
@@ -265,9 +237,4 @@ def print_summary():
 
 
 if __name__ == "__main__":
-    start = time.perf_counter()
-    prog = unittest.main(exit=False, verbosity=2)
-    print_summary()
-    print(f"torch {torch.__version__}, numpy {np.__version__}, mlmap {mlmap.__version__} from "
-          f"{os.path.dirname(mlmap.__file__)}\ntotal {time.perf_counter() - start:.1f} s")
-    sys.exit(not prog.result.wasSuccessful())
+    run(f"torch {torch.__version__}, numpy {np.__version__}", print_summary)

@@ -11,12 +11,6 @@ Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_trees.py
 """
 
 import functools
-import os
-import shutil
-import sys
-import tempfile
-import time
-import unittest
 import warnings
 
 import numpy as np
@@ -25,7 +19,7 @@ import sklearn
 from sklearn import ensemble, tree
 from sklearn.datasets import make_classification, make_regression
 
-import mlmap
+from parity_support import ModelFiles, differences, run
 
 TOL = 1e-6
 N_TRAIN = 2400
@@ -146,32 +140,8 @@ REG_CONFIGS = [
 
 # --- comparisons -----------------------------------------------------------------
 
-def worst(got, expected):
-    """Largest |got - expected| / max(1, |expected|): <= TOL passes."""
-    got = np.asarray(got, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    if got.size == 0:
-        return 0.0
-    return float(np.max(np.abs(got - expected) / np.maximum(1.0, np.abs(expected))))
-
-
-class Parity(unittest.TestCase):
-    """Shared assertions and a temporary directory."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="mlmap-parity-")
-        cls.count = 0
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    def roundtrip(self, est, **save_kw):
-        type(self).count += 1
-        path = os.path.join(self.tmp, f"m{self.count}.mlmap")
-        mlmap.save(est, path, **save_kw)
-        return mlmap.load(path)
+class Parity(ModelFiles):
+    """Shared assertions."""
 
     def assert_labels(self, got, expected, what):
         self.assertEqual(got.shape, expected.shape, what)
@@ -182,7 +152,7 @@ class Parity(unittest.TestCase):
 
     def assert_values(self, got, expected, what):
         self.assertEqual(got.shape, expected.shape, what)
-        err = worst(got, expected)
+        err = differences(got, expected)[0]
         self.assertLessEqual(err, TOL, f"{what}: worst difference {err:.3g}")
 
     def assert_classifier(self, m, sk, X, what):
@@ -510,9 +480,4 @@ class TestThresholds(Parity):
 
 if __name__ == "__main__":
     warnings.simplefilter("error", UserWarning)  # e.g. sklearn's feature-name warnings
-    print(f"sklearn {sklearn.__version__}, numpy {np.__version__}, mlmap {mlmap.__version__} "
-          f"from {os.path.dirname(mlmap.__file__)}", flush=True)
-    start = time.perf_counter()
-    result = unittest.main(exit=False, verbosity=2).result
-    print(f"total {time.perf_counter() - start:.1f} s")
-    sys.exit(0 if result.wasSuccessful() else 1)
+    run(f"sklearn {sklearn.__version__}, numpy {np.__version__}")
