@@ -227,26 +227,24 @@ def _function(prog, est, cols, where):
     return cols  # FunctionTransformer() without a function: the identity
 
 
-def _standard_scaler(prog, est, cols, where):
-    a = est.mean_ if est.with_mean else None
-    b = est.scale_ if est.with_std else None
+def _standardize(prog, cols, where, center, scale):
+    """(x - center) / scale, either part optional (None)."""
     inputs = prog.numeric(cols, where)
-    if a is None and b is None:
+    if center is None and scale is None:
         return cols
     return prog.emit("standardize", inputs, len(inputs),
-                     a=[] if a is None else [float(v) for v in a],
-                     b=[] if b is None else [float(v) for v in b])
+                     a=[] if center is None else [float(v) for v in center],
+                     b=[] if scale is None else [float(v) for v in scale])
+
+
+def _standard_scaler(prog, est, cols, where):
+    return _standardize(prog, cols, where, est.mean_ if est.with_mean else None,
+                        est.scale_ if est.with_std else None)
 
 
 def _robust_scaler(prog, est, cols, where):
-    a = est.center_ if est.with_centering else None
-    b = est.scale_ if est.with_scaling else None
-    inputs = prog.numeric(cols, where)
-    if a is None and b is None:
-        return cols
-    return prog.emit("standardize", inputs, len(inputs),
-                     a=[] if a is None else [float(v) for v in a],
-                     b=[] if b is None else [float(v) for v in b])
+    return _standardize(prog, cols, where, est.center_ if est.with_centering else None,
+                        est.scale_ if est.with_scaling else None)
 
 
 def _min_max_scaler(prog, est, cols, where):
