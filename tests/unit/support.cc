@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <cstdlib>
 #include <fstream>
@@ -246,6 +247,24 @@ void fix_checksums(std::vector<uint8_t>& file) {
   }
   pre->header_hash = mlmap::format::checksum128(hdr, pre->header_length);
   mlmap::format::encode_preamble(*pre, file.data());
+}
+
+std::vector<uint8_t> made_consistent(const uint8_t* data, size_t size) {
+  if (size < 64 || std::memcmp(data, "MLMAP\r\n\x1a", 8) != 0) return {};
+  std::vector<uint8_t> bytes(data, data + size);
+  const uint64_t length = size;
+  std::memcpy(bytes.data() + 32, &length, sizeof length);
+  try {
+    fix_checksums(bytes);
+  } catch (const std::exception&) {
+    uint64_t h;
+    std::memcpy(&h, bytes.data() + 24, sizeof h);
+    if (h < 8 || h > size - 64) return {};
+    const auto hash = mlmap::format::checksum128(bytes.data() + 64, h);
+    std::memcpy(bytes.data() + 40, &hash.low, 8);
+    std::memcpy(bytes.data() + 48, &hash.high, 8);
+  }
+  return bytes;
 }
 
 }  // namespace test

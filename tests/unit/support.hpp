@@ -57,4 +57,9 @@ std::vector<float> random_rows(std::mt19937_64& rng, size_t rows, size_t n_featu
 /// semantic corruption is not reported as damage.
 void fix_checksums(std::vector<uint8_t>& file);
 
+/// `data` with its preamble's file length set to `size` and its checksums
+/// recomputed (only the header hash when the header does not verify); empty
+/// when it does not start with the magic or its header length is impossible.
+std::vector<uint8_t> made_consistent(const uint8_t* data, size_t size);
+
 }  // namespace test

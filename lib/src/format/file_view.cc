@@ -44,6 +44,37 @@ Status check_column_bounds(const fb::Column& c, uint64_t index, uint64_t data_st
   return {};
 }
 
+// FlatBuffers 2.0.8's Verifier checks a vector's length word, not that its
+// elements are aligned for their type; a crafted header can place a vector of
+// 8-byte elements at any 4-byte boundary.  These are all the schema's vectors
+// of 8-byte elements.  (Empty ones are exempt: FlatBuffers does not align
+// them, and nothing is read from them.)
+template <class T>
+bool misaligned(const flatbuffers::Vector<T>* v) {
+  return v && v->size() != 0 && reinterpret_cast<uintptr_t>(v->data()) % alignof(T) != 0;
+}
+
+Status check_vector_alignment(const fb::Header& h) {
+  auto refuse = [](const std::string& what) {
+    return Error(error_code::corrupt_header, "header vector " + what + " is not aligned for its 8-byte elements");
+  };
+  const auto* columns = h.columns();
+  for (uint32_t i = 0; i < columns->size(); ++i)
+    if (misaligned(columns->Get(i)->shape())) return refuse("shape of column #" + str(i));
+  const fb::Model* m = h.model();
+  if (misaligned(m->base_score())) return refuse("'base_score'");
+  if (const auto* labels = m->classes_as_Int64Labels(); labels && misaligned(labels->values()))
+    return refuse("'classes'");
+  if (const fb::Preprocessing* p = m->preprocessing()) {
+    for (uint32_t i = 0; i < p->ops()->size(); ++i) {
+      const fb::Op* op = p->ops()->Get(i);
+      if (misaligned(op->a()) || misaligned(op->b()) || misaligned(op->numeric_categories()))
+        return refuse("of preprocessing step " + str(i));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string describe_column(const fb::Column& c, uint64_t index) {
@@ -72,6 +103,7 @@ Result<FileView> FileView::check(std::shared_ptr<const Mapping> mapping) noexcep
     if (!fb::VerifyHeaderBuffer(verifier))
       return Error(error_code::corrupt_header, "header (" + str(hlen) + " bytes at offset 64) fails FlatBuffers verification");
     v.header_ = fb::GetHeader(hdr);
+    if (auto st = check_vector_alignment(*v.header_); !st) return st.error();
     const auto* columns = v.header_->columns();
     if (columns->size() > limits::max_columns)
       return Error(error_code::limit_exceeded, "file declares " + str(columns->size()) + " columns, the limit is " +
