@@ -242,6 +242,20 @@ class Parity(ModelFiles):
             self.check(m, sk, X, what)
         return m
 
+    def check_class_layout_refused(self, sk):
+        """A classifier whose raw scores do not fit its classes (here one raw
+        score for three classes, as a tampered estimator would have) is refused
+        and nothing is written."""
+        Xtr, ytr, _, _ = clf_data(2)
+        sk.fit(Xtr, ytr)
+        sk.classes_ = np.array([0, 1, 2])
+        path = os.path.join(self.tmp, "refused.mlmap")
+        with self.assertRaises(mlmap.UnsupportedModelError) as ctx:
+            mlmap.save(sk, path)
+        self.assertIn(type(sk).__name__, str(ctx.exception))
+        self.assertIn("3 classes", str(ctx.exception))
+        self.assertFalse(os.path.exists(path))
+
 
 def fit_quietly(est, X, y, **kw):
     with warnings.catch_warnings():
@@ -369,6 +383,9 @@ class TestGradientBoosting(Parity):
                 self.assertIn(type(sk).__name__, str(ctx.exception))
                 self.assertIn("init", str(ctx.exception))
                 self.assertFalse(os.path.exists(os.path.join(self.tmp, "refused.mlmap")))
+
+    def test_class_layout_mismatch_is_refused(self):
+        self.check_class_layout_refused(GradientBoostingClassifier(n_estimators=3))
 
     def test_not_fitted(self):
         for sk in (GradientBoostingClassifier(), GradientBoostingRegressor()):
@@ -589,6 +606,9 @@ class TestHistGradientBoosting(Parity):
             mlmap.save(sk, os.path.join(self.tmp, "refused.mlmap"))
         self.assertIn("HistGradientBoostingRegressor", str(ctx.exception))
         self.assertIn("loss", str(ctx.exception))
+
+    def test_class_layout_mismatch_is_refused(self):
+        self.check_class_layout_refused(HistGradientBoostingClassifier(max_iter=3))
 
     def test_not_fitted(self):
         for sk in (HistGradientBoostingClassifier(), HistGradientBoostingRegressor()):

@@ -44,6 +44,23 @@ def _check_fitted(estimator, attribute):
             "saving it with mlmap")
 
 
+def _describe_classifier(estimator, k, links, **common):
+    """The description of a boosted classifier whose loss and tree layout
+    ``links`` supports: {(loss class, "binary" | "multiclass"): link settings}.
+    Binary means one raw score for two classes, multiclass one per class."""
+    classes = estimator.classes_
+    n_classes = len(classes)
+    if n_classes < 2:
+        _refuse(estimator, f"{n_classes} class", "a classifier trained on a single class is not supported")
+    layout = "binary" if k == 1 and n_classes == 2 else "multiclass" if k == n_classes > 2 else None
+    link = links.get((type(estimator._loss), layout))
+    if link is None:
+        _refuse(estimator, f"loss={estimator.loss!r} ({type(estimator._loss).__name__}, {n_classes} classes)",
+                "this loss is not supported")
+    return describe(estimator, task="classification", n_outputs=n_classes, classes=classes,
+                    **common, **link)
+
+
 # --- GradientBoostingClassifier / GradientBoostingRegressor -------------------
 
 def _constant_init(estimator):
@@ -105,25 +122,15 @@ def export_gb(estimator, feature_names, preprocessing=None):
                              t.value.reshape(n, -1), output=j, leaf_scale=lr, normalize=False)
 
     if is_classifier(estimator):
-        classes = estimator.classes_
-        n_classes = len(classes)
-        if n_classes < 2:
-            _refuse(estimator, f"{n_classes} class", "a classifier trained on a single class is not supported")
-        if kind is L.BinomialDeviance and k == 1 and n_classes == 2:
+        desc = _describe_classifier(estimator, k, {
             # predict: argmax of [1 - expit(raw), expit(raw)]
-            link = dict(link="logistic")
-        elif kind is L.ExponentialLoss and k == 1 and n_classes == 2:
+            (L.BinomialDeviance, "binary"): dict(link="logistic"),
             # proba expit(2 raw); predict: raw >= 0 (decided on the raw score)
-            link = dict(link="logistic", link_scale=2.0, class_decision="raw_nonnegative")
-        elif kind is L.MultinomialDeviance and k == n_classes and k > 2:
+            (L.ExponentialLoss, "binary"): dict(link="logistic", link_scale=2.0,
+                                                class_decision="raw_nonnegative"),
             # softmax; predict: argmax of the probabilities
-            link = dict(link="softmax")
-        else:
-            _refuse(estimator, f"loss={estimator.loss!r} ({kind.__name__}, {n_classes} classes)",
-                    "this loss is not supported")
-        desc = describe(estimator, task="classification", n_features=n_features,
-                        n_outputs=n_classes, feature_names=feature_names, classes=classes,
-                        base_score=base_score, **link)
+            (L.MultinomialDeviance, "multiclass"): dict(link="softmax"),
+        }, n_features=n_features, feature_names=feature_names, base_score=base_score)
     else:
         if kind not in (L.LeastSquaresError, L.LeastAbsoluteError, L.HuberLossFunction,
                         L.QuantileLossFunction) or k != 1:
@@ -259,20 +266,10 @@ def export_hgb(estimator, feature_names, preprocessing=None):
 
     base_score = [float(v) for v in baseline]
     if is_classifier(estimator):
-        classes = estimator.classes_
-        n_classes = len(classes)
-        if n_classes < 2:
-            _refuse(estimator, f"{n_classes} class", "a classifier trained on a single class is not supported")
-        if kind is L.HalfBinomialLoss and k == 1 and n_classes == 2:
-            link = dict(link="logistic")  # argmax of [1 - p, p]
-        elif kind is L.HalfMultinomialLoss and k == n_classes and k > 2:
-            link = dict(link="softmax")
-        else:
-            _refuse(estimator, f"loss={estimator.loss!r} ({kind.__name__}, {n_classes} classes)",
-                    "this loss is not supported")
-        desc = describe(estimator, task="classification", n_features=n_features,
-                        n_outputs=n_classes, feature_names=feature_names, classes=classes,
-                        base_score=base_score, **link)
+        desc = _describe_classifier(estimator, k, {
+            (L.HalfBinomialLoss, "binary"): dict(link="logistic"),  # argmax of [1 - p, p]
+            (L.HalfMultinomialLoss, "multiclass"): dict(link="softmax"),
+        }, n_features=n_features, feature_names=feature_names, base_score=base_score)
     else:
         if k != 1:
             _refuse(estimator, f"{k} trees per iteration", "expected one")
