@@ -78,6 +78,7 @@ std::vector<size_t> split_sizes(const std::string& s) {
 struct Scenario {
   std::string name, model_path, x_path, ref_path, labels_path, xgb_json, kind, peer;
   size_t rows = 0, features = 0, ref_width = 0;
+  double tolerance = 1e-6;  // the check before timing (the config's unless the scenario says)
   std::vector<size_t> threads{1};
   std::vector<float> X;
   std::vector<double> ref;
@@ -133,6 +134,7 @@ Manifest read_manifest(const std::string& path) {
       s.ref_width = std::stoul(get("ref_width"));
       s.kind = get("kind");
       s.peer = get("peer");
+      s.tolerance = kv.count("tolerance") ? std::stod(kv["tolerance"]) : m.tolerance;
       s.threads = split_sizes(get("threads"));
       if (kv.count("labels")) s.labels_path = kv["labels"];
       if (kv.count("xgb_json")) s.xgb_json = kv["xgb_json"];
@@ -477,7 +479,7 @@ int main(int argc, char** argv) {
     s.X = read_raw<float>(s.x_path, s.rows * s.features);
     s.ref = read_raw<double>(s.ref_path, s.rows * s.ref_width);
     if (!s.labels_path.empty()) s.labels = read_raw<int64_t>(s.labels_path, s.rows);
-    ok &= check_scenario(s, check_rows, m.tolerance);
+    ok &= check_scenario(s, check_rows, s.tolerance);
   }
   if (auto st = mlmap::use_kernel(auto_kernel); !st) die(st.error().describe());
   if (!ok) {

@@ -153,6 +153,7 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
         "X": str(d / "X.f32"), "ref": str(d / "ref.f64"),
         "labels": str(d / "labels.i64") if meta["kind"] == "classification" else None,
         "threads": list(sc.threads),
+        "tolerance": sc.tolerance, "tolerance_why": sc.tolerance_why,
         "targets": [[t.metric, t.value, t.issue or sc.issue] for t in sc.targets],
         "sizes": {"mlmap": mpath.stat().st_size,
                   "joblib": (d / "model.joblib").stat().st_size if sc.peer == "sklearn" else None,
@@ -272,7 +273,8 @@ def write_text_manifest(path, manifest):
     for e in manifest["scenarios"]:
         f = {"name": e["name"], "model": e["model"], "X": e["X"], "rows": e["n_test"],
              "features": e["n_features"], "ref": e["ref"], "ref_width": e["ref_width"],
-             "kind": e["kind"], "threads": ",".join(map(str, e["threads"])), "peer": e["peer"]}
+             "kind": e["kind"], "threads": ",".join(map(str, e["threads"])), "peer": e["peer"],
+             "tolerance": repr(e["tolerance"])}
         if e["labels"]:
             f["labels"] = e["labels"]
         if e["xgb_json"]:
@@ -311,7 +313,7 @@ def main():
     sweep = [] if args.no_sweep or not sweep_src else build_sweep(sweep_src, cache, args.quick, vers, stamp)
     manifest = {"quick": args.quick, "mode": mode, "versions": vers,
                 "batch_sizes": list(S.BATCH_SIZES[mode]), "record_batch": S.RECORD_BATCH,
-                "tolerance": 1e-6, "scenarios": entries, "sweep": sweep}
+                "tolerance": S.Scenario.tolerance, "scenarios": entries, "sweep": sweep}
     mpath = cache / f"manifest-{mode}.json"
     mpath.write_text(json.dumps(manifest, indent=1))
     write_text_manifest(cache / f"manifest-{mode}.txt", manifest)

@@ -212,7 +212,7 @@ def main():
     for e in man["scenarios"]:
         if args.only and e["name"] not in args.only:
             continue
-        r, good = bench_scenario(e, cfg, man["tolerance"])
+        r, good = bench_scenario(e, cfg, e.get("tolerance", man["tolerance"]))
         ok &= good
         out["scenarios"].append(r)
     for s in man["sweep"]:

@@ -237,7 +237,7 @@ class Run:
             "under ~20% are noise. Every peer predicts on one thread (sklearn n_jobs=1, OMP_NUM_THREADS=1, "
             "XGBoost nthread=1); mlmap uses one thread unless a column says otherwise. Outputs were "
             f"compared with the peer's before timing (|Δ| ≤ {self.manifest['tolerance']:g}·max(1,|ref|), "
-            "same labels), for every kernel.",
+            "same labels), for every kernel" + self._tolerance_exceptions() + ".",
         ]
         if m.get("optimization") not in (None, "2", "3"):
             lines += ["", f"**Warning:** mlmap was built with -O{m['optimization']}: its timings are not "
@@ -247,6 +247,13 @@ class Run:
                       "libbenchmark, not mlmap; the timed loops are inlined from its header into the "
                       "optimised bench_predict."]
         return "\n".join(lines)
+
+    def _tolerance_exceptions(self):
+        """'; mlp within 1e-05 (why)' for scenarios checked more loosely."""
+        default = self.manifest["tolerance"]
+        loose = [e for e in self.manifest["scenarios"] if e.get("tolerance", default) != default]
+        return "".join(f"; {e['name']} within {e['tolerance']:g} ({e.get('tolerance_why') or 'see scenarios.py'})"
+                       for e in loose)
 
     def targets(self):
         rows, oks = [], []
