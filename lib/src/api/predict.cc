@@ -80,8 +80,8 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
     bool direct = false;
     if constexpr (is_matrix<Rows>) direct = !m.preprocessing;
     // Large blocks: tree kernels reuse each tree's nodes across the rows of
-    // a call (raw scratch <= 1 MiB, features <= 8 MiB).
-    size_t block = std::max<size_t>(1, std::min<size_t>(8192, (size_t{1} << 17) / n_raw));
+    // a call (see TreeSimd::block_rows; raw scratch <= 4 MiB, features <= 8 MiB).
+    size_t block = std::max<size_t>(1, std::min<size_t>(65536, (size_t{1} << 19) / n_raw));
     if (!direct) block = std::max<size_t>(1, std::min(block, (size_t{1} << 20) / pw));
     block = std::min(block, end - begin);
     std::vector<double> raw(block * n_raw), val(n_out), features, slots;

@@ -26,11 +26,10 @@ void accumulate_trees_avx2(const TreeEnsembleView& v, const double* X, size_t n_
 void accumulate_trees_avx512bw(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept;
 
 /// Whether the SIMD kernels can run this ensemble: float32 thresholds, and
-/// nodes and input blocks addressable by int32 gathers.
+/// nodes and features (within one row) addressable by int32 gathers.
 inline bool simd_fits(const TreeEnsembleView& v) noexcept {
-  constexpr uint64_t max_block_rows = 2048;
   return v.node_threshold != nullptr && v.n_nodes < (uint64_t{1} << 31) &&
-         uint64_t{v.n_features} * max_block_rows < (uint64_t{1} << 31);
+         uint64_t{v.n_features} < (uint64_t{1} << 31);
 }
 
 /// The scalar reference every other kernel is tested against.

@@ -58,11 +58,13 @@ class TreePredictor final : public Predictor {
     return {};
   }
 
-  // Converts a block of rows at a time into the model's input type.
+  // Converts a block of rows at a time into the model's input type; blocks
+  // as large as the kernels' (TreeSimd::block_rows) for narrow rows, so that
+  // large trees are fetched once per many rows.
   template <class To, class From>
   Status converted(const From* X, size_t n_rows, double* raw) const noexcept {
     static_assert(std::numeric_limits<float>::is_iec559 && std::numeric_limits<double>::is_iec559);
-    constexpr size_t block_bytes = 64 * 1024;
+    constexpr size_t block_bytes = 8 << 20;
     const size_t nf = v_.n_features;
     const size_t step = std::min(n_rows, std::max<size_t>(1, block_bytes / sizeof(To) / nf));
     std::vector<To> xs;
