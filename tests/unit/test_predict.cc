@@ -62,6 +62,39 @@ TEST_CASE("a stump sends x <= threshold left, NaN is refused without missing rou
   CHECK(st.message().find("row 1, feature 0") != std::string::npos);
 }
 
+TEST_CASE("the first NaN of a large input is named, whatever its sign; infinities are not NaN") {
+  test::TempDir dir;
+  TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum);
+  REQUIRE(b.add_tree(stump(false).view()).ok());
+  Model m = save_and_open(dir, regression(2), b);
+  // 6,000 rows: the NaN scan works in chunks of 4,096 values.
+  const size_t n = 6000;
+  std::vector<double> X(2 * n, 1.0);
+  X[10] = INFINITY;
+  X[11] = -INFINITY;
+  X[12] = std::numeric_limits<double>::max();
+  X[13] = -std::numeric_limits<double>::denorm_min();
+  std::vector<double> out(n);
+  REQUIRE(m.predict(X.data(), n, out.data()).ok());
+  std::vector<float> Xf(X.begin(), X.end());
+  std::vector<float> outf(n);
+  REQUIRE(m.predict(Xf.data(), n, outf.data()).ok());
+  for (size_t row : {size_t{2047}, size_t{2048}, size_t{5999}}) {
+    CAPTURE(row);
+    auto Xn = X;
+    Xn[2 * row + 1] = -qnan;  // sign bit set
+    Xn[2 * 5999] = qnan;      // a later one is not the first
+    auto st = m.predict(Xn.data(), n, out.data());
+    CHECK(st.code() == error_code::missing_value);
+    const std::string first = row == 5999 ? "row 5999, feature 0" : "row " + std::to_string(row) + ", feature 1";
+    CHECK(st.message().find(first) != std::string::npos);
+    std::vector<float> Xnf(Xn.begin(), Xn.end());
+    st = m.predict(Xnf.data(), n, outf.data());
+    CHECK(st.code() == error_code::missing_value);
+    CHECK(st.message().find(first) != std::string::npos);
+  }
+}
+
 TEST_CASE("missing values follow the learned direction") {
   test::TempDir dir;
   TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum);

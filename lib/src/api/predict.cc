@@ -1,6 +1,7 @@
 #include "api/predict.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <thread>
@@ -25,7 +26,28 @@ template <class T>
 Status check_missing(const LoadedModel& m, const T* X, size_t n_rows) {
   if (m.predictor->accepts_missing()) return {};
   const size_t nf = m.info.n_features;
-  for (size_t i = 0; i < n_rows * nf; ++i) {
+  const size_t n = n_rows * nf;
+  // Chunks are scanned with integer arithmetic and no early exit, which
+  // vectorises (a quarter of a logistic regression's batch time went to an
+  // element-by-element scan); a chunk that holds a NaN is searched for the
+  // first one.  Without its sign, a value is NaN iff its bits exceed those of
+  // infinity, i.e. iff adding the mantissa mask carries into the sign bit.
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  constexpr Bits sign = Bits{1} << (sizeof(T) * 8 - 1);
+  constexpr Bits mantissa = static_cast<Bits>(sizeof(T) == 4 ? 0x007fffffull : 0x000fffffffffffffull);
+  constexpr size_t chunk = 4096;
+  size_t i = 0;
+  for (; i < n; i += chunk) {
+    const size_t end = std::min(n, i + chunk);
+    Bits any = 0;
+    for (size_t j = i; j < end; ++j) {
+      Bits b;
+      std::memcpy(&b, X + j, sizeof b);
+      any |= (b & ~sign) + mantissa;
+    }
+    if (any & sign) break;
+  }
+  for (; i < n; ++i) {
     if (std::isnan(X[i])) {
       const size_t f = i % nf;
       const std::string name = m.info.feature_names.empty() ? "" : " ('" + m.info.feature_names[f] + "')";
