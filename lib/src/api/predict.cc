@@ -1,8 +1,8 @@
 #include "api/predict.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <thread>
 #include <type_traits>
