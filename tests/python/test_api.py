@@ -530,6 +530,25 @@ class TestPredictErrors(TmpDir):
         with self.assertRaises(mlmap.MissingValueError):
             r.predict([[np.nan] * N_FEATURES])
 
+    def test_nan_after_preprocessing_names_the_row(self):
+        """NaN passes a scaler (as in sklearn) and is refused before the
+        logistic regression, naming the first such row past the NaN scan's
+        4,096-value chunks."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        sk, X = forest_clf()
+        y = sk.predict(X)
+        pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+        m = self.roundtrip(pipe, "pipe.mlmap")
+        X2 = np.tile(X, (max(1, 5000 // len(X)) + 1, 1))[:5000].copy()
+        X2[4321, 2] = np.nan
+        X2[4999, 0] = np.nan
+        with self.assertRaises(mlmap.MissingValueError) as cm:
+            m.predict(X2)
+        self.assertIn("row 4321", str(cm.exception))
+        self.assertIn("after preprocessing", str(cm.exception))
+
     def test_negative_threads(self):
         sk, X = forest_clf()
         m = self.roundtrip(sk)

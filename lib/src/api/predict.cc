@@ -21,17 +21,14 @@ constexpr bool is_matrix = !std::is_same_v<Rows, TableRows>;
 
 std::string str(uint64_t v) { return std::to_string(v); }
 
-// Direct matrix input: NaN checked up front, so the error names the first row.
+// Index of the first NaN among p[0, n), or n.  Chunks are scanned with
+// integer arithmetic and no early exit, which vectorises (a quarter of a
+// logistic regression's batch time went to an element-by-element scan); a
+// chunk that holds a NaN is searched for the first one.  Without its sign, a
+// value is NaN iff its bits exceed those of infinity, i.e. iff adding the
+// mantissa mask carries into the sign bit.
 template <class T>
-Status check_missing(const LoadedModel& m, const T* X, size_t n_rows) {
-  if (m.predictor->accepts_missing()) return {};
-  const size_t nf = m.info.n_features;
-  const size_t n = n_rows * nf;
-  // Chunks are scanned with integer arithmetic and no early exit, which
-  // vectorises (a quarter of a logistic regression's batch time went to an
-  // element-by-element scan); a chunk that holds a NaN is searched for the
-  // first one.  Without its sign, a value is NaN iff its bits exceed those of
-  // infinity, i.e. iff adding the mantissa mask carries into the sign bit.
+size_t first_nan(const T* p, size_t n) noexcept {
   using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
   constexpr Bits sign = Bits{1} << (sizeof(T) * 8 - 1);
   constexpr Bits mantissa = static_cast<Bits>(sizeof(T) == 4 ? 0x007fffffull : 0x000fffffffffffffull);
@@ -42,33 +39,39 @@ Status check_missing(const LoadedModel& m, const T* X, size_t n_rows) {
     Bits any = 0;
     for (size_t j = i; j < end; ++j) {
       Bits b;
-      std::memcpy(&b, X + j, sizeof b);
+      std::memcpy(&b, p + j, sizeof b);
       any |= (b & ~sign) + mantissa;
     }
     if (any & sign) break;
   }
-  for (; i < n; ++i) {
-    if (std::isnan(X[i])) {
-      const size_t f = i % nf;
-      const std::string name = m.info.feature_names.empty() ? "" : " ('" + m.info.feature_names[f] + "')";
-      return Error(error_code::missing_value, "row " + str(i / nf) + ", feature " + str(f) + name + " is NaN, but this " +
-                                                  m.info.estimator + " was not trained to route missing values");
-    }
-  }
-  return {};
+  for (; i < n; ++i)
+    if (std::isnan(p[i])) return i;
+  return n;  // the chunk loop may overshoot n
+}
+
+// Direct matrix input: NaN checked up front, so the error names the first row.
+template <class T>
+Status check_missing(const LoadedModel& m, const T* X, size_t n_rows) {
+  if (m.predictor->accepts_missing()) return {};
+  const size_t nf = m.info.n_features;
+  const size_t i = first_nan(X, n_rows * nf);
+  if (i == n_rows * nf) return {};
+  const size_t f = i % nf;
+  const std::string name = m.info.feature_names.empty() ? "" : " ('" + m.info.feature_names[f] + "')";
+  return Error(error_code::missing_value, "row " + str(i / nf) + ", feature " + str(f) + name + " is NaN, but this " +
+                                              m.info.estimator + " was not trained to route missing values");
 }
 
 // After preprocessing: the predictor's features of rows [first, first + n).
 Status check_missing_features(const LoadedModel& m, const double* F, size_t n, size_t first) {
   if (m.predictor->accepts_missing()) return {};
   const size_t pw = m.predictor_width;
-  for (size_t i = 0; i < n * pw; ++i)
-    if (std::isnan(F[i]))
-      return Error(error_code::missing_value,
-                   "row " + str(first + i / pw) + ": the predictor's feature " + str(i % pw) + " is NaN" +
-                       (m.preprocessing ? " after preprocessing" : "") + ", but this " + m.info.estimator +
-                       " cannot take missing values (impute them first)");
-  return {};
+  const size_t i = first_nan(F, n * pw);
+  if (i == n * pw) return {};
+  return Error(error_code::missing_value,
+               "row " + str(first + i / pw) + ": the predictor's feature " + str(i % pw) + " is NaN" +
+                   (m.preprocessing ? " after preprocessing" : "") + ", but this " + m.info.estimator +
+                   " cannot take missing values (impute them first)");
 }
 
 template <class T>
