@@ -66,8 +66,11 @@ TEST_CASE("dense networks match a plain forward pass on every kernel") {
   const std::string saved = active_kernel();
   test::TempDir dir;
   std::mt19937_64 rng(17);
+  // Linear shapes cover every count of outputs per pass (1 to 6, and past
+  // one pass) and inputs that leave vector tails of every length.
   const std::vector<std::vector<size_t>> shapes = {
-      {10, 1}, {13, 3}, {100, 5}, {7, 37}, {64, 256, 128, 10}, {20, 33, 9, 2}, {3, 8, 1}};
+      {10, 1}, {13, 3}, {100, 5}, {7, 37}, {9, 4}, {17, 7}, {33, 12}, {5, 6}, {1, 2}, {15, 2},
+      {64, 256, 128, 10}, {20, 33, 9, 2}, {3, 8, 1}};
   const std::vector<Activation> acts = {Activation::relu, Activation::tanh, Activation::logistic, Activation::identity};
   for (const auto& shape : shapes) {
     CAPTURE(shape.size());
@@ -90,6 +93,10 @@ TEST_CASE("dense networks match a plain forward pass on every kernel") {
         auto want = reference(net, &X[r * nf]);
         for (size_t o = 0; o < no; ++o) CHECK(scalar[r * no + o] == doctest::Approx(want[o]).epsilon(1e-12));
       }
+      // float rows are widened exactly as they are read: the same outputs as
+      // the same values given as double.
+      std::vector<float> Xf(X.begin(), X.end());
+      std::vector<double> Xw(Xf.begin(), Xf.end());
       for (const auto& k : available_kernels()) {
         CAPTURE(k);
         REQUIRE(use_kernel(k).ok());
@@ -97,6 +104,10 @@ TEST_CASE("dense networks match a plain forward pass on every kernel") {
         REQUIRE(m->predict(X.data(), rows, got.data()).ok());
         // FMA and summation order may differ from the scalar loop in the last bits.
         for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(scalar[i]).epsilon(1e-12));
+        std::vector<double> from_float(rows * no), from_widened(rows * no);
+        REQUIRE(m->predict(Xf.data(), rows, from_float.data()).ok());
+        REQUIRE(m->predict(Xw.data(), rows, from_widened.data()).ok());
+        CHECK(from_float == from_widened);
       }
     }
   }
@@ -149,9 +160,77 @@ TEST_CASE("a logistic regression: links and class decisions") {
     REQUIRE(h->predict(X, 3, proba).ok());
     CHECK(std::vector<double>(proba, proba + 9) == std::vector<double>{1, 0, 0, 0, 1, 0, 0, 0, 1});
   }
+  SUBCASE("one-vs-rest rows of subnormal sigmoids still sum to 1") {
+    // Raw scores (-720, -721, -1441): each sigmoid is subnormal or zero, and
+    // so is their sum, whose reciprocal would overflow.
+    DenseNetworkSpec ovr = net;
+    ovr.layers[0].weights = {1, 0, 1, 0, 1, 1};
+    ovr.layers[0].bias = {0, 0, 0};
+    d.link = LinkFunction::logistic_ovr;
+    REQUIRE(save(dir.file("ovr"), d, ovr).ok());
+    auto o = Model::open(dir.file("ovr"));
+    REQUIRE(o.ok());
+    const double Xs[] = {-720, -721, 2, 0};
+    REQUIRE(o->predict(Xs, 2, proba).ok());
+    for (int r = 0; r < 2; ++r) {
+      CAPTURE(r);
+      double sum = 0;
+      for (int j = 0; j < 3; ++j) {
+        CHECK(std::isfinite(proba[3 * r + j]));
+        sum += proba[3 * r + j];
+      }
+      CHECK(sum == doctest::Approx(1.0).epsilon(1e-15));
+    }
+    // Subnormals keep ~40 bits here.
+    CHECK(proba[0] == doctest::Approx(1 / (1 + std::exp(-1.0))).epsilon(1e-9));
+    CHECK(proba[2] == 0);
+  }
   SUBCASE("NaN inputs are refused") {
     const double Xn[] = {NAN, 0};
     CHECK(m->predict(Xn, 1, proba).code() == error_code::missing_value);
+  }
+}
+
+TEST_CASE("a linear model finds NaN inputs from its scores: the first is named, inf - inf is not refused") {
+  // A linear model's scores are NaN wherever an input is, so it looks for
+  // NaN inputs only in rows whose scores are NaN (Predictor::propagates_nan).
+  test::TempDir dir;
+  DenseNetworkSpec net;
+  DenseLayerSpec L;
+  L.n_in = 3;
+  L.n_out = 2;
+  L.weights = {1, 0, 1, 0, 0, 1};  // [n_in, n_out]: out0 = x0 + x1, out1 = x2
+  net.layers = {L};
+  REQUIRE(save(dir.file("lin"), regression(3, 2), net).ok());
+  auto m = Model::open(dir.file("lin"));
+  REQUIRE(m.ok());
+  const size_t n = 3000;
+  std::vector<double> X(n * 3, 1.0);
+  X[3 * 7] = INFINITY;  // row 7: inf + -inf is NaN without a NaN input
+  X[3 * 7 + 1] = -INFINITY;
+  std::vector<double> out(n * 2);
+  REQUIRE(m->predict(X.data(), n, out.data()).ok());
+  CHECK(std::isnan(out[14]));
+  CHECK(std::isnan(out[15]));  // inf * 0 as well, as numpy gives
+  for (int threads : {1, 2}) {
+    for (size_t row : {size_t{0}, size_t{7}, size_t{1600}, size_t{2999}}) {
+      CAPTURE(threads);
+      CAPTURE(row);
+      auto Xn = X;
+      Xn[3 * row + 2] = NAN;        // only out1 would show it
+      Xn[3 * 2999 + 0] = -NAN;      // a later one is not the first
+      PredictOptions o;
+      o.n_threads = threads;
+      auto st = m->predict(Xn.data(), n, out.data(), o);
+      CHECK(st.code() == error_code::missing_value);
+      const std::string first = row == 2999 ? "row 2999, feature 0" : "row " + std::to_string(row) + ", feature 2";
+      CHECK_MESSAGE(st.message().find(first) != std::string::npos, st.message());
+      std::vector<float> Xf(Xn.begin(), Xn.end());
+      std::vector<float> outf(n * 2);
+      st = m->predict(Xf.data(), n, outf.data(), o);
+      CHECK(st.code() == error_code::missing_value);
+      CHECK_MESSAGE(st.message().find(first) != std::string::npos, st.message());
+    }
   }
 }
 

@@ -15,6 +15,8 @@ using model::LoadedModel;
 using model::StringCell;
 
 constexpr size_t min_rows_per_thread = 64;
+// Rows whose outputs the link computes at once: its scratch stays in L1/L2.
+constexpr size_t link_rows = 256;
 
 template <class Rows>
 constexpr bool is_matrix = !std::is_same_v<Rows, TableRows>;
@@ -49,17 +51,36 @@ size_t first_nan(const T* p, size_t n) noexcept {
   return n;  // the chunk loop may overshoot n
 }
 
-// Direct matrix input: NaN checked up front, so the error names the first row.
+// Direct matrix input: rows [first, first + n_rows) of X, the error naming
+// the first NaN.
 template <class T>
-Status check_missing(const LoadedModel& m, const T* X, size_t n_rows) {
-  if (m.predictor->accepts_missing()) return {};
+Status check_missing(const LoadedModel& m, const T* X, size_t n_rows, size_t first = 0) {
   const size_t nf = m.info.n_features;
-  const size_t i = first_nan(X, n_rows * nf);
+  const size_t i = first_nan(X + first * nf, n_rows * nf);
   if (i == n_rows * nf) return {};
   const size_t f = i % nf;
   const std::string name = m.info.feature_names.empty() ? "" : " ('" + m.info.feature_names[f] + "')";
-  return Error(error_code::missing_value, "row " + str(i / nf) + ", feature " + str(f) + name + " is NaN, but this " +
-                                              m.info.estimator + " was not trained to route missing values");
+  return Error(error_code::missing_value, "row " + str(first + i / nf) + ", feature " + str(f) + name +
+                                              " is NaN, but this " + m.info.estimator +
+                                              " was not trained to route missing values");
+}
+
+// Whether a direct input's NaNs are found up front (else after the scores,
+// see Predictor::propagates_nan).
+bool scan_inputs_first(const LoadedModel& m) {
+  return !m.predictor->accepts_missing() && !m.predictor->propagates_nan();
+}
+
+// After the scores of direct rows [first, first + n): rows before the first
+// NaN score hold no NaN input, so the first NaN input at or after it is the
+// first of the block.  A NaN score without a NaN input (inf - inf) stands.
+template <class T>
+Status check_missing_after(const LoadedModel& m, const T* X, const double* raw, size_t n, size_t first) {
+  if (m.predictor->accepts_missing() || !m.predictor->propagates_nan()) return {};
+  const size_t n_raw = m.link.n_raw;
+  const size_t i = first_nan(raw, n * n_raw);
+  if (i == n * n_raw) return {};
+  return check_missing(m, X, n - i / n_raw, first + i / n_raw);
 }
 
 // After preprocessing: the predictor's features of rows [first, first + n).
@@ -109,7 +130,7 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
     size_t block = std::max<size_t>(1, std::min<size_t>(65536, (size_t{1} << 19) / n_raw));
     if (!direct) block = std::max<size_t>(1, std::min(block, (size_t{1} << 20) / pw));
     block = std::min(block, end - begin);
-    std::vector<double> raw(block * n_raw), val(n_out), features, slots;
+    std::vector<double> raw(block * n_raw), val(std::min(block, link_rows) * n_out), features, slots;
     std::vector<StringCell> strings;
     if (!direct) {
       features.resize(block * pw);
@@ -120,7 +141,10 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
       const size_t n = std::min(block, end - r);
       Status st;
       if constexpr (is_matrix<Rows>) {
-        if (direct) st = m.predictor->raw_scores(rows.X + r * rows.width, n, raw.data());
+        if (direct) {
+          st = m.predictor->raw_scores(rows.X + r * rows.width, n, raw.data());
+          if (st) st = check_missing_after(m, rows.X, raw.data(), n, r);
+        }
       }
       if (!direct) {
         for (size_t i = 0; i < n; ++i) {
@@ -137,20 +161,25 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
         if (st) st = m.predictor->raw_scores(features.data(), n, raw.data());
       }
       if (!st) return st;
-      for (size_t i = 0; i < n; ++i) {
-        double* rr = raw.data() + i * n_raw;
-        if (!m.base_score.empty())
-          for (size_t j = 0; j < n_raw; ++j) rr[j] += m.base_score[j];
-        const double* result = rr;
-        if (req.output == Output::value || req.classes) {
-          model::apply_link(m.link, rr, val.data());
-          result = val.data();
-        }
-        if (req.classes) {
-          req.classes[r + i] = model::decide_class(m.link, rr, val.data());
-        } else {
-          Out* o = req.out + (r + i) * width;
-          for (size_t j = 0; j < width; ++j) o[j] = static_cast<Out>(result[j]);
+      if (!m.base_score.empty())
+        for (size_t i = 0; i < n; ++i)
+          for (size_t j = 0; j < n_raw; ++j) raw[i * n_raw + j] += m.base_score[j];
+      const bool linked = req.output == Output::value || req.classes;
+      for (size_t s0 = 0; s0 < n; s0 += link_rows) {
+        const size_t ns = std::min(link_rows, n - s0);
+        const double* rs = raw.data() + s0 * n_raw;
+        if (linked) model::apply_link(m.link, rs, ns, val.data());
+        const double* results = linked ? val.data() : rs;
+        const size_t results_width = linked ? n_out : n_raw;
+        for (size_t i = 0; i < ns; ++i) {
+          const size_t row = r + s0 + i;
+          if (req.classes) {
+            req.classes[row] = model::decide_class(m.link, rs + i * n_raw, val.data() + i * n_out);
+          } else {
+            const double* res = results + i * results_width;
+            Out* o = req.out + row * width;
+            for (size_t j = 0; j < width; ++j) o[j] = static_cast<Out>(res[j]);
+          }
         }
       }
     }
@@ -208,7 +237,7 @@ Status run(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<
         return Error(error_code::invalid_argument,
                      "this model reads string columns (" + cols + "); pass a table with named columns, not a matrix");
       }
-      if (!m.preprocessing) {
+      if (!m.preprocessing && scan_inputs_first(m)) {
         auto st = check_missing(m, rows.X, n_rows);
         if (!st) return st;
       }

@@ -8,4 +8,8 @@ void dense_layer_avx2(const DenseLayerView& L, const double* X, size_t n_rows, d
   DenseSimd<xsimd::avx2>::run(L, X, n_rows, Y);
 }
 
+void dense_layer_avx2(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept {
+  DenseSimd<xsimd::avx2>::run(L, X, n_rows, Y);
+}
+
 }  // namespace mlmap::kernels

@@ -8,4 +8,8 @@ void dense_layer_avx512bw(const DenseLayerView& L, const double* X, size_t n_row
   DenseSimd<xsimd::avx512bw>::run(L, X, n_rows, Y);
 }
 
+void dense_layer_avx512bw(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept {
+  DenseSimd<xsimd::avx512bw>::run(L, X, n_rows, Y);
+}
+
 }  // namespace mlmap::kernels

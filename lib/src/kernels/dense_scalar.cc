@@ -19,9 +19,12 @@ void activate(Activation a, double* y, size_t n) noexcept {
   }
 }
 
-void dense_layer_scalar(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept {
+namespace {
+
+template <class X_t>
+void dense_rows(const DenseLayerView& L, const X_t* X, size_t n_rows, double* Y) noexcept {
   for (size_t r = 0; r < n_rows; ++r) {
-    const double* x = X + r * L.n_in;
+    const X_t* x = X + r * L.n_in;
     double* y = Y + r * L.n_out;
     for (uint32_t o = 0; o < L.n_out; ++o) y[o] = L.bias ? L.bias[o] : 0.0;
     if (L.out_in) {
@@ -34,12 +37,22 @@ void dense_layer_scalar(const DenseLayerView& L, const double* X, size_t n_rows,
     } else {
       for (uint32_t i = 0; i < L.n_in; ++i) {
         const double* w = L.weights + size_t{i} * L.n_out;
-        const double xi = x[i];
+        const double xi = static_cast<double>(x[i]);
         for (uint32_t o = 0; o < L.n_out; ++o) y[o] += xi * w[o];
       }
     }
     activate(L.activation, y, L.n_out);
   }
+}
+
+}  // namespace
+
+void dense_layer_scalar(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept {
+  dense_rows(L, X, n_rows, Y);
+}
+
+void dense_layer_scalar(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept {
+  dense_rows(L, X, n_rows, Y);
 }
 
 }  // namespace mlmap::kernels

@@ -8,4 +8,8 @@ void dense_layer_sse4_2(const DenseLayerView& L, const double* X, size_t n_rows,
   DenseSimd<xsimd::sse4_2>::run(L, X, n_rows, Y);
 }
 
+void dense_layer_sse4_2(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept {
+  DenseSimd<xsimd::sse4_2>::run(L, X, n_rows, Y);
+}
+
 }  // namespace mlmap::kernels

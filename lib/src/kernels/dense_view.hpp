@@ -23,13 +23,19 @@ struct DenseLayerView {
 
 /// Y[r, :] = activation(X[r, :] . W + bias) for rows [0, n_rows); X is
 /// n_rows x n_in, Y n_rows x n_out, both row-major.  The dispatching entry.
+/// float rows are widened to double (exactly) as they are read.
 void dense_layer(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept;
+void dense_layer(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept;
 
 /// The scalar reference, and one kernel per ISA (dense_<isa>.cc).
 void dense_layer_scalar(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept;
+void dense_layer_scalar(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept;
 void dense_layer_sse4_2(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept;
+void dense_layer_sse4_2(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept;
 void dense_layer_avx2(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept;
+void dense_layer_avx2(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept;
 void dense_layer_avx512bw(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept;
+void dense_layer_avx512bw(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept;
 
 /// Applies `a` to n values in place (shared by every kernel so that they
 /// agree exactly: the transcendental functions come from libm).

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "kernels/dense_view.hpp"
+#include "kernels/exp_kernels.hpp"
 #include "kernels/tree_kernels.hpp"
 
 namespace mlmap::kernels {
@@ -94,7 +95,10 @@ void accumulate_trees(const TreeEnsembleView& v, const float* X, size_t n_rows, 
   accumulate_trees_scalar(v, X, n_rows, raw);
 }
 
-void dense_layer(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept {
+namespace {
+
+template <class X_t>
+void dispatch_dense(const DenseLayerView& L, const X_t* X, size_t n_rows, double* Y) noexcept {
   switch (active_isa()) {
     case Isa::avx512bw: return dense_layer_avx512bw(L, X, n_rows, Y);
     case Isa::avx2: return dense_layer_avx2(L, X, n_rows, Y);
@@ -102,6 +106,26 @@ void dense_layer(const DenseLayerView& L, const double* X, size_t n_rows, double
     case Isa::scalar: break;
   }
   dense_layer_scalar(L, X, n_rows, Y);
+}
+
+}  // namespace
+
+void dense_layer(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept {
+  dispatch_dense(L, X, n_rows, Y);
+}
+
+void dense_layer(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept {
+  dispatch_dense(L, X, n_rows, Y);
+}
+
+void exp_inplace(double* v, size_t n) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return exp_inplace_avx512bw(v, n);
+    case Isa::avx2: return exp_inplace_avx2(v, n);
+    case Isa::sse4_2: return exp_inplace_sse4_2(v, n);
+    case Isa::scalar: break;
+  }
+  exp_inplace_scalar(v, n);
 }
 
 void accumulate_trees(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept {

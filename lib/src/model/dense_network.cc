@@ -26,25 +26,13 @@ class DensePredictor final : public Predictor {
   size_t n_raw() const noexcept override { return layers_.back().n_out; }
   // NaN in, NaN out: sklearn's linear models and MLPs refuse NaN, so do we.
   bool accepts_missing() const noexcept override { return false; }
+  // One layer: every score sums every input times a weight.  (An MLP's ReLU
+  // can turn NaN into 0.)
+  bool propagates_nan() const noexcept override { return layers_.size() == 1; }
 
-  Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override {
-    // Dense models compute in float64 (as sklearn does): widen a block at a time.
-    try {
-      const size_t nf = layers_.front().n_in;
-      const size_t step = std::min(n_rows, std::max<size_t>(1, (size_t{64} << 10) / 8 / nf));
-      std::vector<double> xd(step * nf);
-      for (size_t r = 0; r < n_rows; r += step) {
-        const size_t n = std::min(step, n_rows - r);
-        for (size_t i = 0; i < n * nf; ++i) xd[i] = X[r * nf + i];
-        auto st = run(xd.data(), n, raw + r * n_raw());
-        if (!st) return st;
-      }
-      return {};
-    } catch (const std::bad_alloc&) {
-      return Error(error_code::out_of_memory, "out of memory widening input rows");
-    }
-  }
-
+  // Dense models compute in float64, as sklearn does; the first layer widens
+  // float rows as it reads them.
+  Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
   Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
 
   Status verify() const noexcept override {
@@ -63,7 +51,8 @@ class DensePredictor final : public Predictor {
 
  private:
   // Layer by layer over blocks of rows, through two scratch buffers.
-  Status run(const double* X, size_t n_rows, double* raw) const noexcept {
+  template <class X_t>
+  Status run(const X_t* X, size_t n_rows, double* raw) const noexcept {
     try {
       constexpr size_t block = 256;
       std::vector<double> a, b;
@@ -73,10 +62,13 @@ class DensePredictor final : public Predictor {
       }
       for (size_t r = 0; r < n_rows; r += block) {
         const size_t n = std::min(block, n_rows - r);
-        const double* in = X + r * layers_.front().n_in;
+        const double* in = nullptr;
         for (size_t l = 0; l < layers_.size(); ++l) {
           double* out = l + 1 == layers_.size() ? raw + r * n_raw() : (l % 2 ? b.data() : a.data());
-          kernels::dense_layer(layers_[l], in, n, out);
+          if (l == 0)
+            kernels::dense_layer(layers_[l], X + r * layers_.front().n_in, n, out);
+          else
+            kernels::dense_layer(layers_[l], in, n, out);
           in = out;
         }
       }

@@ -3,15 +3,40 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/exp_kernels.hpp"
+
 namespace mlmap::model {
 
 namespace {
 
-double sigmoid(double z) noexcept {
-  // Two branches keep exp() from overflowing and 1 - p from cancelling.
-  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
-  const double e = std::exp(z);
-  return e / (1.0 + e);
+// The logistic function of z, given e = exp(-|z|).  Two branches keep exp()
+// from overflowing and 1 - p from cancelling.
+double sigmoid_from(double z, double e) noexcept { return z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e); }
+
+// out[i] = sigmoid(s * raw[i]) for i in [0, n).
+void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
+  for (size_t i = 0; i < n; ++i) out[i] = -std::fabs(s * raw[i]);
+  kernels::exp_inplace(out, n);
+  for (size_t i = 0; i < n; ++i) out[i] = sigmoid_from(s * raw[i], out[i]);
+}
+
+// Each row of k values divided by its sum: as a product with the reciprocal
+// (within 1 ulp of dividing, one division per row instead of k) when both
+// are normal numbers, else by division (a one-vs-rest row of subnormal
+// sigmoids has a sum whose reciprocal overflows).
+void normalise_rows(double* v, size_t n_rows, size_t k) noexcept {
+  constexpr double normal_min = 0x1p-1022, normal_max = 0x1p1022;
+  for (size_t i = 0; i < n_rows; ++i) {
+    double* o = v + i * k;
+    double sum = 0;
+    for (size_t j = 0; j < k; ++j) sum += o[j];
+    if (sum >= normal_min && sum <= normal_max) {
+      const double inverse = 1.0 / sum;
+      for (size_t j = 0; j < k; ++j) o[j] *= inverse;
+    } else {
+      for (size_t j = 0; j < k; ++j) o[j] /= sum;
+    }
+  }
 }
 
 size_t argmax(const double* v, size_t n) noexcept {
@@ -60,58 +85,72 @@ bool link_shape_ok(Link link, bool classification, size_t n_raw, size_t n_output
   return false;
 }
 
-void apply_link(const LinkSpec& spec, const double* raw, double* out) noexcept {
+void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* out) noexcept {
   const double s = spec.scale;
+  const size_t k = spec.n_raw, w = spec.n_outputs;
   switch (spec.link) {
     case Link::identity:
-      std::copy(raw, raw + spec.n_raw, out);
+      std::copy(raw, raw + n_rows * k, out);
       return;
     case Link::exp:
-      for (size_t j = 0; j < spec.n_raw; ++j) out[j] = std::exp(s * raw[j]);
+      for (size_t i = 0; i < n_rows * k; ++i) out[i] = s * raw[i];
+      kernels::exp_inplace(out, n_rows * k);
       return;
-    case Link::logistic: {
-      if (spec.n_outputs == 2 && spec.n_raw == 1) {
-        const double p = sigmoid(s * raw[0]);
-        out[0] = 1.0 - p;
-        out[1] = p;
+    case Link::logistic:
+      if (w == 2 && k == 1) {  // binary: (1 - p, p)
+        for (size_t i = 0; i < n_rows; ++i) {
+          out[2 * i] = -std::fabs(s * raw[i]);
+          out[2 * i + 1] = 0.0;  // keeps the block contiguous for one exp call
+        }
+        kernels::exp_inplace(out, 2 * n_rows);
+        for (size_t i = 0; i < n_rows; ++i) {
+          const double p = sigmoid_from(s * raw[i], out[2 * i]);
+          out[2 * i] = 1.0 - p;
+          out[2 * i + 1] = p;
+        }
       } else {
-        for (size_t j = 0; j < spec.n_raw; ++j) out[j] = sigmoid(s * raw[j]);
+        sigmoids(s, raw, n_rows * k, out);
       }
       return;
-    }
-    case Link::hard: {
-      std::fill(out, out + spec.n_outputs, 0.0);
-      out[decide_class(spec, raw, out)] = 1.0;
+    case Link::hard:
+      for (size_t i = 0; i < n_rows; ++i) {
+        double* o = out + i * w;
+        std::fill(o, o + w, 0.0);
+        o[decide_class(spec, raw + i * k, o)] = 1.0;
+      }
       return;
-    }
-    case Link::modified_huber: {
+    case Link::modified_huber:
       // sklearn's SGDClassifier: (clip(d, -1, 1) + 1) / 2, rows normalised;
       // a row of zeros becomes uniform.
-      auto p = [&](double d) { return (std::min(1.0, std::max(-1.0, s * d)) + 1.0) / 2.0; };
-      if (spec.n_raw == 1) {
-        out[1] = p(raw[0]);
-        out[0] = 1.0 - out[1];
-        return;
+      for (size_t i = 0; i < n_rows; ++i) {
+        const double* r = raw + i * k;
+        double* o = out + i * w;
+        auto p = [&](double d) { return (std::min(1.0, std::max(-1.0, s * d)) + 1.0) / 2.0; };
+        if (k == 1) {
+          o[1] = p(r[0]);
+          o[0] = 1.0 - o[1];
+          continue;
+        }
+        double sum = 0;
+        for (size_t j = 0; j < k; ++j) sum += o[j] = p(r[j]);
+        for (size_t j = 0; j < k; ++j) o[j] = sum == 0 ? 1.0 / static_cast<double>(k) : o[j] / sum;
       }
-      double sum = 0;
-      for (size_t j = 0; j < spec.n_raw; ++j) sum += out[j] = p(raw[j]);
-      for (size_t j = 0; j < spec.n_raw; ++j) out[j] = sum == 0 ? 1.0 / static_cast<double>(spec.n_raw) : out[j] / sum;
       return;
-    }
-    case Link::softmax: {
-      double m = s * raw[0];
-      for (size_t j = 1; j < spec.n_raw; ++j) m = std::max(m, s * raw[j]);
-      double sum = 0;
-      for (size_t j = 0; j < spec.n_raw; ++j) sum += out[j] = std::exp(s * raw[j] - m);
-      for (size_t j = 0; j < spec.n_raw; ++j) out[j] /= sum;
+    case Link::softmax:
+      for (size_t i = 0; i < n_rows; ++i) {
+        const double* r = raw + i * k;
+        double* o = out + i * k;
+        double m = s * r[0];
+        for (size_t j = 1; j < k; ++j) m = std::max(m, s * r[j]);
+        for (size_t j = 0; j < k; ++j) o[j] = s * r[j] - m;
+      }
+      kernels::exp_inplace(out, n_rows * k);
+      normalise_rows(out, n_rows, k);
       return;
-    }
-    case Link::logistic_ovr: {
-      double sum = 0;
-      for (size_t j = 0; j < spec.n_raw; ++j) sum += out[j] = sigmoid(s * raw[j]);
-      for (size_t j = 0; j < spec.n_raw; ++j) out[j] /= sum;
+    case Link::logistic_ovr:
+      sigmoids(s, raw, n_rows * k, out);
+      normalise_rows(out, n_rows, k);
       return;
-    }
   }
 }
 

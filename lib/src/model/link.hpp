@@ -23,8 +23,11 @@ const char* decision_name(Decision d) noexcept;
 /// Whether `n_raw` raw scores can map to `n_outputs` outputs under `link`.
 bool link_shape_ok(Link link, bool classification, size_t n_raw, size_t n_outputs) noexcept;
 
-/// One row: raw[n_raw] -> out[n_outputs].  (Hard: from the class decision.)
-void apply_link(const LinkSpec& spec, const double* raw, double* out) noexcept;
+/// Rows [0, n_rows): raw[n_rows * n_raw] -> out[n_rows * n_outputs].  (Hard:
+/// from the class decision.)  The block's exponentials go through one
+/// vectorised call, which gives the same bits on every kernel
+/// (kernels/exp_kernels.hpp).
+void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* out) noexcept;
 
 /// One row: the predicted class index from raw scores and outputs.
 int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out) noexcept;

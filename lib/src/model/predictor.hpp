@@ -16,8 +16,13 @@ class Predictor {
   virtual size_t n_raw() const noexcept = 0;
   /// Whether NaN inputs are routed (true) or must be refused by the caller.
   virtual bool accepts_missing() const noexcept = 0;
+  /// Whether a NaN input makes every raw score of its row NaN, as in a linear
+  /// model (NaN times any weight is NaN).  A caller that must refuse NaN can
+  /// then look for it only in rows whose scores came out NaN, instead of
+  /// reading every input twice.
+  virtual bool propagates_nan() const noexcept { return false; }
   /// raw[i * n_raw() + j] for rows [0, n_rows) of row-major X; overwrites
-  /// raw.  Fails only with out_of_memory (for scratch space).
+  /// raw.  X holds no NaN unless accepts_missing() or propagates_nan().  Fails only with out_of_memory (for scratch space).
   [[nodiscard]] virtual Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept = 0;
   [[nodiscard]] virtual Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept = 0;
   /// Semantic checks of the predictor's columns (tier b, O(size)).

@@ -1,0 +1,9 @@
+// The exp kernel for avx2, compiled with this ISA's flags alone (see
+// meson.build) and reached only through dispatch.cc.
+#include "kernels/exp_simd.hpp"
+
+namespace mlmap::kernels {
+
+void exp_inplace_avx2(double* v, size_t n) noexcept { ExpSimd<xsimd::avx2>::run(v, n); }
+
+}  // namespace mlmap::kernels

@@ -1,0 +1,9 @@
+// The exp kernel for avx512bw, compiled with this ISA's flags alone (see
+// meson.build) and reached only through dispatch.cc.
+#include "kernels/exp_simd.hpp"
+
+namespace mlmap::kernels {
+
+void exp_inplace_avx512bw(double* v, size_t n) noexcept { ExpSimd<xsimd::avx512bw>::run(v, n); }
+
+}  // namespace mlmap::kernels
