@@ -77,10 +77,15 @@ bool scan_inputs_first(const LoadedModel& m) {
 template <class T>
 Status check_missing_after(const LoadedModel& m, const T* X, const double* raw, size_t n, size_t first) {
   if (m.predictor->accepts_missing() || !m.predictor->propagates_nan()) return {};
+  // Every score of such a row is NaN: the first one of each row tells.
   const size_t n_raw = m.link.n_raw;
-  const size_t i = first_nan(raw, n * n_raw);
-  if (i == n * n_raw) return {};
-  return check_missing(m, X, n - i / n_raw, first + i / n_raw);
+  size_t row = 0;
+  if (n_raw == 1)
+    row = first_nan(raw, n);
+  else
+    while (row < n && !std::isnan(raw[row * n_raw])) ++row;
+  if (row == n) return {};
+  return check_missing(m, X, n - row, first + row);
 }
 
 // After preprocessing: the predictor's features of rows [first, first + n).
