@@ -130,9 +130,9 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
     const size_t pw = m.predictor_width;
     bool direct = false;
     if constexpr (is_matrix<Rows>) direct = !m.preprocessing;
-    // Large blocks: tree kernels reuse each tree's nodes across the rows of
-    // a call (see TreeSimd::block_rows; raw scratch <= 4 MiB, features <= 8 MiB).
-    size_t block = std::max<size_t>(1, std::min<size_t>(65536, (size_t{1} << 19) / n_raw));
+    // As many rows per call as the predictor likes (raw scratch <= 4 MiB,
+    // features <= 8 MiB).
+    size_t block = std::max<size_t>(1, std::min<size_t>(m.predictor->block_rows(), (size_t{1} << 19) / n_raw));
     if (!direct) block = std::max<size_t>(1, std::min(block, (size_t{1} << 20) / pw));
     block = std::min(block, end - begin);
     std::vector<double> raw(block * n_raw), val(std::min(block, link_rows) * n_out), features, slots;

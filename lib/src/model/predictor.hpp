@@ -21,6 +21,10 @@ class Predictor {
   /// then look for it only in rows whose scores came out NaN, instead of
   /// reading every input twice.
   virtual bool propagates_nan() const noexcept { return false; }
+  /// Rows per raw_scores() call that suit this predictor.  By default few
+  /// enough that the scores stay in cache until the link reads them
+  /// (logistic regression: +4% over 10,000-row calls).
+  virtual size_t block_rows() const noexcept { return 1024; }
   /// raw[i * n_raw() + j] for rows [0, n_rows) of row-major X; overwrites
   /// raw.  X holds no NaN unless accepts_missing() or propagates_nan().  Fails only with out_of_memory (for scratch space).
   [[nodiscard]] virtual Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept = 0;

@@ -33,6 +33,9 @@ class TreePredictor final : public Predictor {
   const char* kind() const noexcept override { return "tree_ensemble"; }
   size_t n_raw() const noexcept override { return v_.n_raw; }
   bool accepts_missing() const noexcept override { return has_missing_; }
+  // Large blocks: the kernels reuse each tree's nodes across the rows of a
+  // call (see TreeSimd::block_rows).
+  size_t block_rows() const noexcept override { return 65536; }
 
   Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override {
     if (v_.node_threshold64) return converted<double>(X, n_rows, raw);  // float -> double is exact
