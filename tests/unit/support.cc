@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <cstdlib>
 #include <fstream>
@@ -81,7 +82,7 @@ NodeList random_tree(std::mt19937_64& rng, size_t n_features, uint32_t max_depth
     size_t node;
     uint32_t depth;
   };
-  std::vector<Pending> todo{{0, 0}};
+  std::deque<Pending> todo{{0, 0}};
   auto add_node = [&] {
     t.left.push_back(-1);
     t.right.push_back(-1);
@@ -96,7 +97,7 @@ NodeList random_tree(std::mt19937_64& rng, size_t n_features, uint32_t max_depth
   add_node();
   while (!todo.empty()) {
     Pending p = todo.front();
-    todo.erase(todo.begin());
+    todo.pop_front();
     const bool split = p.depth < max_depth && (p.depth < 2 || rng() % 4 != 0);
     if (!split) {
       for (size_t j = 0; j < width; ++j) t.values[p.node * width + j] = u(rng) + 2.5;  // positive: usable as counts
@@ -212,6 +213,25 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
         auto t = random_tree(rng, 6, 5, 1, true, 0);
         mlmap::TreeOptions o;
         o.leaf_scale = 0.05;
+        auto st = b.add_tree(t.view(), o);
+        if (!st) return st;
+      }
+      return mlmap::save(path, d, b);
+    }
+    case Sample::large_trees: {
+      d.estimator = "test.LargeTrees";
+      d.task = mlmap::Task::classification;
+      d.n_outputs = 2;
+      d.classes.kind = mlmap::ClassLabels::Kind::integers;
+      d.classes.integers = {0, 1};
+      d.link = mlmap::LinkFunction::logistic;
+      mlmap::TreeEnsembleBuilder b(6, 1, 1, mlmap::Aggregation::sum);
+      const uint32_t set[2] = {0x5555AAAAu, 0x2u};
+      b.add_category_set(set, 2);
+      for (int i = 0; i < 3; ++i) {
+        auto t = random_tree(rng, 6, 20, 1, true, 1);
+        mlmap::TreeOptions o;
+        o.leaf_scale = 0.1;
         auto st = b.add_tree(t.view(), o);
         if (!st) return st;
       }

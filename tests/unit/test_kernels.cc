@@ -34,12 +34,15 @@ TEST_CASE("every kernel equals the scalar reference on every model kind") {
   test::TempDir dir;
   int compared = 0;
   for (auto sample : {test::Sample::forest_classifier, test::Sample::boosted_binary, test::Sample::regressor,
-                      test::Sample::boosted_multiclass, test::Sample::float64_thresholds}) {
+                      test::Sample::boosted_multiclass, test::Sample::float64_thresholds,
+                      test::Sample::large_trees}) {
     for (uint64_t seed : {1, 2, 3}) {
       const auto path = dir.file("m.mlmap");
       REQUIRE(test::save_sample(path, sample, seed).ok());
       auto m = Model::open(path);
       REQUIRE(m.ok());
+      if (sample == test::Sample::large_trees)  // big enough for the large-tree batch walk
+        CHECK(m->info().trees.n_nodes * 12 > m->info().trees.n_trees * (48 << 10));
       std::mt19937_64 rng(seed);
       const bool missing = m->info().accepts_missing;
       // 66,000 rows cross the 65,536-row blocks of predict and the batch
