@@ -5,7 +5,8 @@
 //
 // One algorithm written twice, plainly for the scalar reference
 // (exp_scalar.cc) and over xsimd for the ISA kernels (exp_simd.hpp), with
-// the same IEEE operations in the same order and no FMA contraction
+// the same IEEE operations in the same order (taylor() below serves both) and
+// no FMA contraction
 // (-ffp-contract=off, kernels/meson.build).  So a probability does not depend
 // on the CPU that computed it; the tests check every kernel against the
 // scalar one bit for bit, and the scalar one against std::exp (<= 1 ulp).
@@ -13,7 +14,10 @@
 //   x clamped to [-746, 710]      beyond: exp rounds to 0 or overflows
 //   n = round(x / ln 2)           adding and subtracting 1.5 * 2^52
 //   r = x - n ln2_hi - n ln2_lo   |r| <= ln2 / 2, ln2_hi * n exact
-//   exp(r) by Taylor to r^13      truncation error < 0.05 ulp
+//   exp(r) by Taylor to r^13      truncation error < 0.05 ulp; terms 0-4 by
+//                                 Horner (they set the accuracy), 5-13 by
+//                                 Estrin (a shorter dependency chain: the
+//                                 all-Horner kernel was latency-bound)
 //   exp(x) = exp(r) * 2^n1 * 2^n2 with n1 = floor(n / 2): both factors are
 //                                 normal, so denormal results round once
 // NaN stays NaN (comparisons with NaN are false, so the clamp keeps it).
@@ -33,12 +37,37 @@ constexpr double ln2_lo = 0x1.a39ef35793c76p-33;
 constexpr double shifter = 0x1.8p52;  // ulp 1: adding it rounds to an integer
 constexpr uint64_t shifter_bits = 0x4338000000000000ull;
 constexpr uint64_t bias = 2048;  // n + bias >= 0 for every clamped x
-// 1/k! for k = 13 down to 0, Horner order.
-constexpr double taylor[] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
-                             1.0 / 362880.0,     1.0 / 40320.0,     1.0 / 5040.0,     1.0 / 720.0,
-                             1.0 / 120.0,        1.0 / 24.0,        1.0 / 6.0,        0.5,
-                             1.0,                1.0};
-constexpr size_t n_taylor = sizeof taylor / sizeof taylor[0];
+// 1/k! for k = 0 to 13.
+constexpr double c[] = {1.0,
+                        1.0,
+                        1.0 / 2.0,
+                        1.0 / 6.0,
+                        1.0 / 24.0,
+                        1.0 / 120.0,
+                        1.0 / 720.0,
+                        1.0 / 5040.0,
+                        1.0 / 40320.0,
+                        1.0 / 362880.0,
+                        1.0 / 3628800.0,
+                        1.0 / 39916800.0,
+                        1.0 / 479001600.0,
+                        1.0 / 6227020800.0};
+
+namespace {  // internal linkage: never merged across ISA units (see tree_simd.hpp)
+
+/// exp(r) for |r| <= ln2 / 2, over double or an xsimd batch of them.
+template <class V>
+inline V taylor(const V& r) noexcept {
+  const V r2 = r * r, r4 = r2 * r2;
+  const V a0 = V(c[5]) + V(c[6]) * r, a1 = V(c[7]) + V(c[8]) * r;
+  const V a2 = V(c[9]) + V(c[10]) * r, a3 = V(c[11]) + V(c[12]) * r;
+  const V b0 = a0 + a1 * r2, b1 = a2 + a3 * r2;
+  V p = (b0 + b1 * r4) + V(c[13]) * (r4 * r4);
+  for (int k = 4; k >= 0; --k) p = p * r + V(c[k]);
+  return p;
+}
+
+}  // namespace
 }  // namespace exp_detail
 
 /// v[i] = exp(v[i]) for i in [0, n).  The dispatching entry.

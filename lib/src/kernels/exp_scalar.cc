@@ -12,8 +12,7 @@ double exp_reference(double x) noexcept {
   const double t = x * log2e + shifter;
   const double n = t - shifter;
   const double r = (x - n * ln2_hi) - n * ln2_lo;
-  double p = taylor[0];
-  for (size_t k = 1; k < n_taylor; ++k) p = p * r + taylor[k];
+  const double p = taylor(r);
   uint64_t bits;
   std::memcpy(&bits, &t, sizeof bits);
   const uint64_t nb = bits - shifter_bits + bias;  // n + 2048

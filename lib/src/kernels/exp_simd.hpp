@@ -26,8 +26,7 @@ struct ExpSimd {
     const D t = x * D(log2e) + D(shifter);
     const D n = t - D(shifter);
     const D r = (x - n * D(ln2_hi)) - n * D(ln2_lo);
-    D p(taylor[0]);
-    for (size_t k = 1; k < n_taylor; ++k) p = p * r + D(taylor[k]);
+    const D p = taylor(r);
     const U nb = xsimd::bitwise_cast<U>(t) - U(shifter_bits - bias);
     const U n1b = nb >> 1;
     const D s1 = xsimd::bitwise_cast<D>((n1b - U(1)) << 52);
