@@ -175,16 +175,14 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
         const double* rs = raw.data() + s0 * n_raw;
         if (linked) model::apply_link(m.link, rs, ns, val.data());
         const double* results = linked ? val.data() : rs;
-        const size_t results_width = linked ? n_out : n_raw;
-        for (size_t i = 0; i < ns; ++i) {
-          const size_t row = r + s0 + i;
-          if (req.classes) {
-            req.classes[row] = model::decide_class(m.link, rs + i * n_raw, val.data() + i * n_out);
-          } else {
-            const double* res = results + i * results_width;
-            Out* o = req.out + row * width;
-            for (size_t j = 0; j < width; ++j) o[j] = static_cast<Out>(res[j]);
-          }
+        if (req.classes) {
+          for (size_t i = 0; i < ns; ++i)
+            req.classes[r + s0 + i] = model::decide_class(m.link, rs + i * n_raw, val.data() + i * n_out);
+        } else {
+          // Rows are contiguous on both sides (results are width wide): one
+          // vectorisable conversion.
+          Out* o = req.out + (r + s0) * width;
+          for (size_t j = 0; j < ns * width; ++j) o[j] = static_cast<Out>(results[j]);
         }
       }
     }
