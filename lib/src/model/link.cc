@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/exp_kernels.hpp"
 
@@ -20,23 +21,57 @@ void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
   for (size_t i = 0; i < n; ++i) out[i] = sigmoid_from(s * raw[i], out[i]);
 }
 
+// Calls f(std::integral_constant<size_t, K>{}) with K = k for the usual
+// class counts, so that the per-row loops below unroll, else with K = 0
+// (the width is read at run time).
+template <class F>
+void by_width(size_t k, F&& f) noexcept {
+  switch (k) {
+    case 2: return f(std::integral_constant<size_t, 2>{});
+    case 3: return f(std::integral_constant<size_t, 3>{});
+    case 4: return f(std::integral_constant<size_t, 4>{});
+    case 5: return f(std::integral_constant<size_t, 5>{});
+    case 6: return f(std::integral_constant<size_t, 6>{});
+    case 7: return f(std::integral_constant<size_t, 7>{});
+    case 8: return f(std::integral_constant<size_t, 8>{});
+    default: return f(std::integral_constant<size_t, 0>{});
+  }
+}
+
 // Each row of k values divided by its sum: as a product with the reciprocal
 // (within 1 ulp of dividing, one division per row instead of k) when both
 // are normal numbers, else by division (a one-vs-rest row of subnormal
 // sigmoids has a sum whose reciprocal overflows).
 void normalise_rows(double* v, size_t n_rows, size_t k) noexcept {
-  constexpr double normal_min = 0x1p-1022, normal_max = 0x1p1022;
-  for (size_t i = 0; i < n_rows; ++i) {
-    double* o = v + i * k;
-    double sum = 0;
-    for (size_t j = 0; j < k; ++j) sum += o[j];
-    if (sum >= normal_min && sum <= normal_max) {
-      const double inverse = 1.0 / sum;
-      for (size_t j = 0; j < k; ++j) o[j] *= inverse;
-    } else {
-      for (size_t j = 0; j < k; ++j) o[j] /= sum;
+  by_width(k, [&](auto K) {
+    const size_t width = K() ? K() : k;
+    constexpr double normal_min = 0x1p-1022, normal_max = 0x1p1022;
+    for (size_t i = 0; i < n_rows; ++i) {
+      double* o = v + i * width;
+      double sum = 0;
+      for (size_t j = 0; j < width; ++j) sum += o[j];
+      if (sum >= normal_min && sum <= normal_max) {
+        const double inverse = 1.0 / sum;
+        for (size_t j = 0; j < width; ++j) o[j] *= inverse;
+      } else {
+        for (size_t j = 0; j < width; ++j) o[j] /= sum;
+      }
     }
-  }
+  });
+}
+
+// out = s * raw - (the row's largest s * raw): the arguments of softmax's exp.
+void shift_by_max(double s, const double* raw, size_t n_rows, size_t k, double* out) noexcept {
+  by_width(k, [&](auto K) {
+    const size_t width = K() ? K() : k;
+    for (size_t i = 0; i < n_rows; ++i) {
+      const double* r = raw + i * width;
+      double* o = out + i * width;
+      double m = s * r[0];
+      for (size_t j = 1; j < width; ++j) m = std::max(m, s * r[j]);
+      for (size_t j = 0; j < width; ++j) o[j] = s * r[j] - m;
+    }
+  });
 }
 
 size_t argmax(const double* v, size_t n) noexcept {
@@ -137,13 +172,7 @@ void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* 
       }
       return;
     case Link::softmax:
-      for (size_t i = 0; i < n_rows; ++i) {
-        const double* r = raw + i * k;
-        double* o = out + i * k;
-        double m = s * r[0];
-        for (size_t j = 1; j < k; ++j) m = std::max(m, s * r[j]);
-        for (size_t j = 0; j < k; ++j) o[j] = s * r[j] - m;
-      }
+      shift_by_max(s, raw, n_rows, k, out);
       kernels::exp_inplace(out, n_rows * k);
       normalise_rows(out, n_rows, k);
       return;
