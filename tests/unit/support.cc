@@ -124,6 +124,24 @@ NodeList random_tree(std::mt19937_64& rng, size_t n_features, uint32_t max_depth
   return t;
 }
 
+namespace {
+
+// Adds `count` random single-output trees (see random_tree) with their
+// leaves scaled by `leaf_scale`.
+mlmap::Status add_random_trees(mlmap::TreeEnsembleBuilder& b, std::mt19937_64& rng, int count, uint32_t max_depth,
+                               bool missing, uint32_t n_sets, double leaf_scale) {
+  for (int i = 0; i < count; ++i) {
+    auto t = random_tree(rng, 6, max_depth, 1, missing, n_sets);
+    mlmap::TreeOptions o;
+    o.leaf_scale = leaf_scale;
+    auto st = b.add_tree(t.view(), o);
+    if (!st) return st;
+  }
+  return {};
+}
+
+}  // namespace
+
 mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
   std::mt19937_64 rng(seed);
   mlmap::ModelDescription d;
@@ -160,14 +178,8 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       const uint32_t sets[2][2] = {{0x0000000Fu, 0u}, {0xF0F0F0F0u, 0x1u}};
       b.add_category_set(sets[0], 2);
       b.add_category_set(sets[1], 2);
-      for (int i = 0; i < 10; ++i) {
-        auto t = random_tree(rng, 6, 4, 1, true, 2);
-        mlmap::TreeOptions o;
-        o.leaf_scale = 0.1;
-        auto st = b.add_tree(t.view(), o);
-        if (!st) return st;
-      }
-      return mlmap::save(path, d, b);
+      auto st = add_random_trees(b, rng, 10, 4, true, 2, 0.1);
+      return st ? mlmap::save(path, d, b) : st;
     }
     case Sample::regressor: {
       d.estimator = "test.Regressor";
@@ -209,14 +221,8 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       d.link = mlmap::LinkFunction::exp;
       mlmap::TreeEnsembleBuilder b(6, 1, 1, mlmap::Aggregation::sum, mlmap::SplitRule::less_equal,
                                    mlmap::ThresholdType::float64);
-      for (int i = 0; i < 8; ++i) {
-        auto t = random_tree(rng, 6, 5, 1, true, 0);
-        mlmap::TreeOptions o;
-        o.leaf_scale = 0.05;
-        auto st = b.add_tree(t.view(), o);
-        if (!st) return st;
-      }
-      return mlmap::save(path, d, b);
+      auto st = add_random_trees(b, rng, 8, 5, true, 0, 0.05);
+      return st ? mlmap::save(path, d, b) : st;
     }
     case Sample::large_trees: {
       d.estimator = "test.LargeTrees";
@@ -228,14 +234,8 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       mlmap::TreeEnsembleBuilder b(6, 1, 1, mlmap::Aggregation::sum);
       const uint32_t set[2] = {0x5555AAAAu, 0x2u};
       b.add_category_set(set, 2);
-      for (int i = 0; i < 3; ++i) {
-        auto t = random_tree(rng, 6, 20, 1, true, 1);
-        mlmap::TreeOptions o;
-        o.leaf_scale = 0.1;
-        auto st = b.add_tree(t.view(), o);
-        if (!st) return st;
-      }
-      return mlmap::save(path, d, b);
+      auto st = add_random_trees(b, rng, 3, 20, true, 1, 0.1);
+      return st ? mlmap::save(path, d, b) : st;
     }
   }
   return mlmap::Error(mlmap::error_code::invalid_argument, "unknown sample");
