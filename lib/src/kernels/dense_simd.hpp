@@ -59,12 +59,11 @@ struct DenseSimd {
 #endif
 #if defined(__AVX2__)
     if constexpr (V == 4) {
-      const __m256i lanes = _mm256_set_epi64x(3, 2, 1, 0);
-      const __m256i m64 = _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), lanes);
       if constexpr (sizeof(X_t) == 4) {
         const __m128i m32 = _mm_cmpgt_epi32(_mm_set1_epi32(static_cast<int>(n)), _mm_set_epi32(3, 2, 1, 0));
         return _mm256_cvtps_pd(_mm_maskload_ps(p, m32));
       } else {
+        const __m256i m64 = _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_set_epi64x(3, 2, 1, 0));
         return _mm256_maskload_pd(p, m64);
       }
     }

@@ -132,14 +132,13 @@ void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* 
       kernels::exp_inplace(out, n_rows * k);
       return;
     case Link::logistic:
-      if (w == 2 && k == 1) {  // binary: (1 - p, p)
+      if (w == 2 && k == 1) {
+        // Binary: (1 - p, p).  The p are computed into the second half of
+        // out and spread forwards: row i writes out[2i, 2i + 1], never past
+        // out[n_rows + i], which it has just read.
+        sigmoids(s, raw, n_rows, out + n_rows);
         for (size_t i = 0; i < n_rows; ++i) {
-          out[2 * i] = -std::fabs(s * raw[i]);
-          out[2 * i + 1] = 0.0;  // keeps the block contiguous for one exp call
-        }
-        kernels::exp_inplace(out, 2 * n_rows);
-        for (size_t i = 0; i < n_rows; ++i) {
-          const double p = sigmoid_from(s * raw[i], out[2 * i]);
+          const double p = out[n_rows + i];
           out[2 * i] = 1.0 - p;
           out[2 * i + 1] = p;
         }
