@@ -23,6 +23,7 @@
 #include <cstring>
 
 #include "kernels/tree_ensemble_view.hpp"
+#include "kernels/tree_kernels.hpp"
 #include "kernels/tree_traverse.hpp"
 
 namespace mlmap::kernels {
@@ -125,12 +126,7 @@ struct TreeSimd {
   using O = Ops<Arch>;
   static constexpr size_t W = F::size;
   static constexpr size_t G = 4;             // lane groups walked together: their gathers overlap
-  // Rows that share a pass over the trees.  Large: a tree too big for L2
-  // (sklearn's unlimited-depth forests, ~1 MB a tree) is fetched from memory
-  // once per block and walked with random accesses, while the block's rows are
-  // read in order.  On Zen 5, 200 trees of 49k nodes: 39k rows/s with blocks
-  // of 2048, 95k with 32768; forests of small trees are flat within noise.
-  static constexpr size_t block_rows = 65536;
+  static constexpr size_t block_rows = tree_block_rows;  // see tree_kernels.hpp
 
   // Lanes at categorical nodes take the scalar rule.
   static I categorical_fixup(const TreeEnsembleView& v, const float* X, const I& row_offset, const I& idx,

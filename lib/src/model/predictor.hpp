@@ -26,7 +26,8 @@ class Predictor {
   /// (logistic regression: +4% over 10,000-row calls).
   virtual size_t block_rows() const noexcept { return 1024; }
   /// raw[i * n_raw() + j] for rows [0, n_rows) of row-major X; overwrites
-  /// raw.  X holds no NaN unless accepts_missing() or propagates_nan().  Fails only with out_of_memory (for scratch space).
+  /// raw.  X holds no NaN unless accepts_missing() or propagates_nan().
+  /// Fails only with out_of_memory (for scratch space).
   [[nodiscard]] virtual Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept = 0;
   [[nodiscard]] virtual Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept = 0;
   /// Semantic checks of the predictor's columns (tier b, O(size)).

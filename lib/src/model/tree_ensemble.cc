@@ -34,8 +34,8 @@ class TreePredictor final : public Predictor {
   size_t n_raw() const noexcept override { return v_.n_raw; }
   bool accepts_missing() const noexcept override { return has_missing_; }
   // Large blocks: the kernels reuse each tree's nodes across the rows of a
-  // call (see TreeSimd::block_rows).
-  size_t block_rows() const noexcept override { return 65536; }
+  // call.
+  size_t block_rows() const noexcept override { return kernels::tree_block_rows; }
 
   Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override {
     if (v_.node_threshold64) return converted<double>(X, n_rows, raw);  // float -> double is exact
@@ -62,7 +62,7 @@ class TreePredictor final : public Predictor {
   }
 
   // Converts a block of rows at a time into the model's input type; blocks
-  // as large as the kernels' (TreeSimd::block_rows) for narrow rows, so that
+  // as large as the kernels' (kernels::tree_block_rows) for narrow rows, so that
   // large trees are fetched once per many rows.
   template <class To, class From>
   Status converted(const From* X, size_t n_rows, double* raw) const noexcept {
