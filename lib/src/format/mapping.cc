@@ -84,7 +84,6 @@ Result<std::shared_ptr<const Mapping>> Mapping::open(const std::string& path, bo
       auto st = read_all(path, static_cast<uint8_t*>(m->region_->buffer), *size);
       if (!st) return st.error();
       m->data_ = static_cast<const uint8_t*>(m->region_->buffer);
-      m->is_copy_ = true;
     } else {
       m->region_->file.emplace(path.c_str(), bip::read_only);
       m->region_->region.emplace(*m->region_->file, bip::read_only, 0, static_cast<std::size_t>(*size));
@@ -114,7 +113,6 @@ Result<std::shared_ptr<const Mapping>> Mapping::copy_of(const void* data, uint64
     std::memcpy(m->region_->buffer, data, size);
     m->data_ = static_cast<const uint8_t*>(m->region_->buffer);
     m->size_ = size;
-    m->is_copy_ = true;
     return std::shared_ptr<const Mapping>(std::move(m));
   } catch (const std::bad_alloc&) {
     return Error(error_code::out_of_memory, "out of memory copying a model buffer");
@@ -122,17 +120,5 @@ Result<std::shared_ptr<const Mapping>> Mapping::copy_of(const void* data, uint64
 }
 
 Mapping::~Mapping() = default;
-
-void Mapping::advise(Advice advice) const noexcept {
-  if (is_copy_ || !region_ || !region_->region) return;
-  auto how = bip::mapped_region::advice_normal;
-  switch (advice) {
-    case Advice::normal: how = bip::mapped_region::advice_normal; break;
-    case Advice::sequential: how = bip::mapped_region::advice_sequential; break;
-    case Advice::random: how = bip::mapped_region::advice_random; break;
-    case Advice::will_need: how = bip::mapped_region::advice_willneed; break;
-  }
-  (void)region_->region->advise(how);
-}
 
 }  // namespace mlmap::format

@@ -13,8 +13,6 @@ namespace mlmap::format {
 
 class Mapping {
  public:
-  enum class Advice { normal, sequential, random, will_need };
-
   /// Map `path` read-only, or read it into a 64-byte aligned buffer if `copy`.
   /// Gives io_error / not_a_file / file_too_small with the OS's reason.
   [[nodiscard]] static Result<std::shared_ptr<const Mapping>> open(const std::string& path, bool copy) noexcept;
@@ -29,9 +27,6 @@ class Mapping {
   const uint8_t* data() const noexcept { return data_; }
   uint64_t size() const noexcept { return size_; }
   const std::string& path() const noexcept { return path_; }
-  bool is_copy() const noexcept { return is_copy_; }
-  /// Pass-through to madvise(); a hint only.
-  void advise(Advice advice) const noexcept;
 
  private:
   struct Region;
@@ -39,7 +34,6 @@ class Mapping {
   std::unique_ptr<Region> region_;
   const uint8_t* data_ = nullptr;
   uint64_t size_ = 0;
-  bool is_copy_ = false;
   std::string path_;
 };
 

@@ -1,6 +1,8 @@
-// The interface every kind of predictor implements (trees now; linear models,
-// networks and pipelines later).  A predictor maps input rows to raw scores;
-// base scores and the link function are applied by the caller.
+// The interface every kind of predictor implements: tree ensembles
+// (tree_ensemble.cc) and dense networks, linear models included
+// (dense_network.cc).  A predictor maps the rows of its input features to raw
+// scores; preprocessing runs before it, base scores and the link after it, all
+// in the caller (api/predict.cc).
 #pragma once
 
 #include <cstddef>
