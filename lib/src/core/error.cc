@@ -1,5 +1,6 @@
+// The error model (mlmap/error.hpp): the ground floor every layer links,
+// from the format up to the APIs.
 #include "mlmap/error.hpp"
-#include "mlmap/info.hpp"
 
 namespace mlmap {
 
@@ -33,19 +34,5 @@ const char* error_name(error_code code) noexcept {
 }
 
 std::string Error::describe() const { return std::string(error_name(code_)) + ": " + message_; }
-
-const char* task_name(Task task) noexcept {
-  switch (task) {
-    case Task::regression: return "regression";
-    case Task::classification: return "classification";
-    case Task::ranking: return "ranking";
-  }
-  return "unknown";
-}
-
-std::string ClassLabels::to_string(size_t i) const {
-  if (kind == Kind::integers) return i < integers.size() ? std::to_string(integers[i]) : std::string();
-  return i < strings.size() ? strings[i] : std::string();
-}
 
 }  // namespace mlmap
