@@ -77,8 +77,8 @@ int predict(const Options& o) {
   std::string error;
   auto input = CsvReader::open(o.input_path, error);
   if (!input) return fail(error);
-  auto output = OutputFile::open(o.output_path, error);
-  if (!output) return fail(error);
+  auto output = OutputFile::open(o.output_path);
+  if (!output) return fail(output.error());
 
   FeatureReader rows(*input, info);
   const size_t chunk_rows = rows_per_chunk(nf, width);
@@ -117,11 +117,11 @@ int predict(const Options& o) {
         csv.end_row();
       }
     }
-    if (!output->write(text, error)) return fail(error);
+    if (auto st = output->write(text); !st) return fail(st.error());
     text.clear();
     if (n < chunk_rows) break;
   }
-  if (!output->commit(error)) return fail(error);
+  if (auto st = output->commit(); !st) return fail(st.error());
   return exit_ok;
 }
 

@@ -129,7 +129,9 @@ int main(int argc, char** argv) {
   } catch (...) {
     return fail("internal error");
   }
-  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+  // A command that failed has said so in its one line (a failed write to
+  // standard output included); only a success can still fail here.
+  if (rc == exit_ok && (std::fflush(stdout) != 0 || std::ferror(stdout))) {
     const int err = errno;
     return fail(std::string("cannot write standard output: ") + std::strerror(err ? err : EIO));
   }

@@ -1,37 +1,31 @@
-// tools/cli/output.hpp — where a command's result goes: standard output or a
-// file written atomically (a temporary file in the same directory, renamed
-// over the target by commit(); dropped if commit() is never reached, so a
-// failed run leaves an existing file untouched).
+// tools/cli/output.hpp — where a command's result goes: standard output, or
+// a file replaced atomically (mlmap::AtomicFile: a temporary file in the same
+// directory, renamed over the target by commit(); dropped if commit() is
+// never reached, so a failed run leaves an existing file untouched).
 #pragma once
 
-#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "mlmap/atomic_file.hpp"
+#include "mlmap/error.hpp"
 
 namespace mlmap::cli {
 
 class OutputFile {
  public:
-  /// `path` "-" (or empty) is standard output.  On failure returns null and
-  /// sets `error` to one line.
-  static std::unique_ptr<OutputFile> open(const std::string& path, std::string& error);
-  ~OutputFile();  // removes the temporary file unless committed
-  OutputFile(const OutputFile&) = delete;
-  OutputFile& operator=(const OutputFile&) = delete;
+  /// `path` "-" (or empty) is standard output.  Errors: write_failed.
+  [[nodiscard]] static Result<OutputFile> open(const std::string& path) noexcept;
 
-  /// Writes all of `data`; false (with `error`) on failure.
-  bool write(std::string_view data, std::string& error);
-  /// Flushes; for a file also fsyncs and renames it into place.
-  bool commit(std::string& error);
+  /// Writes all of `data`.
+  [[nodiscard]] Status write(std::string_view data) noexcept;
+  /// Flushes; a file is also fsynced and renamed into place.
+  [[nodiscard]] Status commit() noexcept;
 
  private:
-  OutputFile(int fd, std::string path, std::string temp_path);
-  std::string failure(const char* what, int err) const;
-
-  int fd_;
-  std::string path_;       // empty for stdout
-  std::string temp_path_;  // empty for stdout
-  bool committed_ = false;
+  explicit OutputFile(std::optional<AtomicFile> file) : file_(std::move(file)) {}
+  std::optional<AtomicFile> file_;  // empty: standard output
 };
 
 }  // namespace mlmap::cli

@@ -6,9 +6,11 @@
 //   auto st = model->predict(X.data(), n_rows, proba.data());
 //
 // See model.hpp (open, verify, predict), info.hpp (what a file says about
-// itself), writer.hpp (writing files), error.hpp (the error model).
+// itself), writer.hpp (writing files), error.hpp (the error model),
+// atomic_file.hpp (replacing a file atomically).
 #pragma once
 
+#include "mlmap/atomic_file.hpp"
 #include "mlmap/error.hpp"
 #include "mlmap/info.hpp"
 #include "mlmap/importers.hpp"

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <boost/interprocess/file_mapping.hpp>
 #include <boost/interprocess/mapped_region.hpp>
@@ -12,6 +11,7 @@
 #include <optional>
 
 #include "format/limits.hpp"
+#include "platform/posix_file.hpp"
 
 namespace mlmap::format {
 
@@ -26,9 +26,7 @@ struct Mapping::Region {
 
 namespace {
 
-Error os_error(const std::string& what, const std::string& path, int err) {
-  return Error(error_code::io_error, "cannot " + what + " '" + path + "': " + std::strerror(err));
-}
+using platform::os_error;
 
 // Checks what Boost.Interprocess would only report vaguely ("Invalid argument"
 // for an empty file, "No such device" for a directory).
@@ -45,25 +43,10 @@ Result<uint64_t> regular_file_size(const std::string& path) {
   return size;
 }
 
-Status read_all(const std::string& path, uint8_t* dst, uint64_t size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return os_error("open", path, errno);
-  uint64_t done = 0;
-  while (done < size) {
-    ssize_t n = ::read(fd, dst + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = n < 0 ? errno : EIO;
-      ::close(fd);
-      if (n == 0)
-        return Error(error_code::truncated, "'" + path + "' shrank while being read (" + std::to_string(done) +
-                                                " of " + std::to_string(size) + " bytes)");
-      return os_error("read", path, err);
-    }
-    done += static_cast<uint64_t>(n);
-  }
-  ::close(fd);
-  return {};
+Status read_file(const std::string& path, uint8_t* dst, uint64_t size) {
+  auto fd = platform::open_fd(path, O_RDONLY);
+  if (!fd) return fd.status();
+  return platform::read_all(fd->get(), dst, size, path);
 }
 
 }  // namespace
@@ -81,7 +64,7 @@ Result<std::shared_ptr<const Mapping>> Mapping::open(const std::string& path, bo
       m->region_->buffer = std::aligned_alloc(limits::column_alignment, rounded);
       if (m->region_->buffer == nullptr)
         return Error(error_code::out_of_memory, "cannot allocate " + std::to_string(*size) + " bytes to copy '" + path + "'");
-      auto st = read_all(path, static_cast<uint8_t*>(m->region_->buffer), *size);
+      auto st = read_file(path, static_cast<uint8_t*>(m->region_->buffer), *size);
       if (!st) return st.error();
       m->data_ = static_cast<const uint8_t*>(m->region_->buffer);
     } else {

@@ -7,20 +7,18 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
+#include <vector>
 
+#include "mlmap/atomic_file.hpp"
+#include "platform/posix_file.hpp"
 #include "store/store_files.hpp"
-#include "writer/file_writer.hpp"
 
 namespace mlmap {
 
 namespace {
 
+using platform::os_error;
 using store::VersionFile;
-
-Error os_error(const std::string& what, const std::string& path, int err) {
-  return Error(error_code::io_error, "cannot " + what + " '" + path + "': " + std::strerror(err));
-}
 
 bool exists(const std::string& path, struct stat* st = nullptr) {
   struct stat s {};
@@ -33,8 +31,6 @@ Status make_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return os_error("create the directory", path, errno);
   return {};
 }
-
-bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 VersionInfo describe(const std::string& name_dir, const VersionFile& v, uint64_t current) {
   VersionInfo info;
@@ -50,39 +46,22 @@ VersionInfo describe(const std::string& name_dir, const VersionFile& v, uint64_t
   return info;
 }
 
-// Copies `from` into a new temporary file in `dir`; returns its path.
-Result<std::string> copy_into(const std::string& from, const std::string& dir) {
-  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) return os_error("open", from, errno);
-  std::string tmp = dir + "/.tmp-publish-XXXXXX";
-  int out = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (out < 0) {
-    const int err = errno;
-    ::close(in);
-    return os_error("create a temporary file in", dir, err);
-  }
-  auto fail = [&](Error e) {
-    ::close(in);
-    ::close(out);
-    ::unlink(tmp.c_str());
-    return e;
-  };
+// Copies `from` to `to` atomically (a temporary file beside `to`, read-only
+// as published files are); `check` vets the copy before it is renamed.
+Status copy_file(const std::string& from, const std::string& to, const AtomicFile::Check& check) {
+  auto in = platform::open_fd(from, O_RDONLY);
+  if (!in) return in.status();
+  auto out = AtomicFile::create(to, 0444);
+  if (!out) return out.status();
   std::vector<char> buf(size_t{1} << 20);
   for (;;) {
-    const ssize_t n = ::read(in, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(os_error("read", from, errno));
-    if (n == 0) break;
-    auto st = writer::write_all(out, buf.data(), static_cast<uint64_t>(n), tmp);
-    if (!st) return fail(st.error());
+    auto n = platform::read_up_to(in->get(), buf.data(), buf.size(), from);
+    if (!n) return n.status();
+    if (*n == 0) break;
+    auto st = out->write(buf.data(), *n);
+    if (!st) return st;
   }
-  if (::fsync(out) != 0) return fail(os_error("fsync", tmp, errno));
-  ::close(in);
-  if (::close(out) != 0) {
-    ::unlink(tmp.c_str());
-    return os_error("close", tmp, errno);
-  }
-  return tmp;
+  return out->commit(check);
 }
 
 }  // namespace
@@ -110,9 +89,7 @@ Result<Store> Store::open(const std::string& dir, bool create) noexcept {
       if (!entries->empty())
         return Error(error_code::invalid_argument,
                      "'" + abs + "' is a non-empty directory that is not an mlmap store; refusing to use it");
-      const std::string text = "mlmap store 1\n";
-      auto w = writer::write_atomically(
-          marker, [&](int fd) { return writer::write_all(fd, text.data(), text.size(), marker); }, nullptr, 0644);
+      auto w = platform::write_file_atomically(marker, "mlmap store 1\n", 0644);
       if (!w) return w.error();
     }
     return Store(abs);
@@ -160,26 +137,24 @@ Result<PublishResult> Store::publish(const std::string& name, const std::string&
     const VersionFile v{next, hash, store::version_file_name(next, hash)};
     const std::string final_path = name_dir + "/" + v.file_name;
 
-    std::string staged;
-    if (move && ::rename(file.c_str(), (name_dir + "/.tmp-publish-move").c_str()) == 0) {
-      staged = name_dir + "/.tmp-publish-move";
-    } else {
-      auto copied = copy_into(file, name_dir);
-      if (!copied) return copied.error();
-      staged = *copied;
-      // The copy must be byte-for-byte the verified file.
-      auto check = Model::open(staged, verify);
-      if (!check || check->info().content_hash != hash) {
-        ::unlink(staged.c_str());
-        return Error(error_code::io_error, "the copy of '" + file + "' in the store does not verify");
+    const std::string moved = name_dir + "/.tmp-publish-move";
+    if (move && ::rename(file.c_str(), moved.c_str()) == 0) {
+      if (::chmod(moved.c_str(), 0444) != 0 || ::rename(moved.c_str(), final_path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(moved.c_str());
+        return os_error("publish", final_path, err);
       }
+    } else {
+      // The copy must be byte-for-byte the verified file.
+      st = copy_file(file, final_path, [&](const std::string& copy) -> Status {
+        auto check = Model::open(copy, verify);
+        if (!check || check->info().content_hash != hash)
+          return Error(error_code::io_error, "the copy of '" + file + "' in the store does not verify");
+        return {};
+      });
+      if (!st) return st.error();
     }
-    if (::chmod(staged.c_str(), 0444) != 0 || ::rename(staged.c_str(), final_path.c_str()) != 0) {
-      const int err = errno;
-      ::unlink(staged.c_str());
-      return os_error("publish", final_path, err);
-    }
-    st = store::sync_dir(name_dir);
+    st = platform::sync_dir(name_dir);
     if (st) st = store::write_current(name_dir, v);
     if (!st) return st.error();
     result.version = describe(name_dir, v, next);
@@ -271,7 +246,7 @@ Result<GcResult> Store::gc(uint64_t keep) noexcept {
       auto entries = store::list_dir(name_dir);
       if (!entries) return entries.error();
       for (const auto& e : *entries)
-        if (starts_with(e, ".tmp-") || starts_with(e, "CURRENT.tmp-"))
+        if (e.find(".tmp-") != std::string::npos)
           if (::unlink((name_dir + "/" + e).c_str()) == 0) ++result.removed_temporaries;
       auto versions = store::list_versions(name_dir);
       if (!versions) return versions.error();
@@ -290,7 +265,7 @@ Result<GcResult> Store::gc(uint64_t keep) noexcept {
           result.removed_bytes += size;
         }
       }
-      auto s = store::sync_dir(name_dir);
+      auto s = platform::sync_dir(name_dir);
       if (!s) return s.error();
     }
     return result;

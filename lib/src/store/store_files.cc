@@ -8,17 +8,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
+#include <cstdio>
 
-#include "writer/file_writer.hpp"
 
 namespace mlmap::store {
 
 namespace {
 
-Error os_error(const std::string& what, const std::string& path, int err) {
-  return Error(error_code::io_error, "cannot " + what + " '" + path + "': " + std::strerror(err));
-}
+using platform::os_error;
 
 bool is_hex(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -85,16 +82,15 @@ Result<std::vector<VersionFile>> list_versions(const std::string& name_dir) {
 
 Result<std::optional<VersionFile>> read_current(const std::string& name_dir) {
   const std::string path = name_dir + "/" + current_file;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  platform::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
     if (errno == ENOENT) return std::optional<VersionFile>();
     return os_error("read", path, errno);
   }
   char buf[256];
-  ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  if (n <= 0) return Error(error_code::corrupt_header, "'" + path + "' is empty or unreadable");
-  std::string text(buf, static_cast<size_t>(n));
+  auto n = platform::read_up_to(fd.get(), buf, sizeof buf - 1, path);
+  if (!n || *n == 0) return Error(error_code::corrupt_header, "'" + path + "' is empty or unreadable");
+  std::string text(buf, *n);
   // "<version> <file name>\n"
   const size_t space = text.find(' ');
   const size_t eol = text.find('\n');
@@ -107,38 +103,17 @@ Result<std::optional<VersionFile>> read_current(const std::string& name_dir) {
 }
 
 Status write_current(const std::string& name_dir, const VersionFile& v) {
-  const std::string text = std::to_string(v.version) + " " + v.file_name + "\n";
-  return writer::write_atomically(
-      name_dir + "/" + current_file,
-      [&](int fd) { return writer::write_all(fd, text.data(), text.size(), name_dir + "/" + current_file); }, nullptr,
-      0644);
-}
-
-Status sync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return os_error("open", dir, errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return os_error("fsync", dir, err);
-  return {};
+  return platform::write_file_atomically(name_dir + "/" + current_file,
+                                        std::to_string(v.version) + " " + v.file_name + "\n", 0644);
 }
 
 Result<StoreLock> StoreLock::acquire(const std::string& store_dir) {
   const std::string path = store_dir + "/" + lock_file;
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return os_error("open the lock", path, errno);
-  while (::flock(fd, LOCK_EX) != 0) {
-    if (errno == EINTR) continue;
-    const int err = errno;
-    ::close(fd);
-    return os_error("lock", path, err);
-  }
-  return StoreLock(fd);
-}
-
-StoreLock::~StoreLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+  platform::UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd) return os_error("open the lock", path, errno);
+  while (::flock(fd.get(), LOCK_EX) != 0)
+    if (errno != EINTR) return os_error("lock", path, errno);
+  return StoreLock(std::move(fd));
 }
 
 }  // namespace mlmap::store

@@ -1,5 +1,6 @@
 // The files of a store (FORMAT.md §12): names, version file names, the
-// CURRENT pointer, the publishers' lock, and durable writes.
+// CURRENT pointer and the publishers' lock.  Durable writes go through
+// mlmap::AtomicFile and platform/posix_file.hpp.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "mlmap/error.hpp"
+#include "platform/posix_file.hpp"
 
 namespace mlmap::store {
 
@@ -37,20 +39,14 @@ std::optional<VersionFile> parse_version_file(const std::string& file_name);
 /// Replaces CURRENT atomically (temporary file, fsync, rename, fsync dir).
 [[nodiscard]] Status write_current(const std::string& name_dir, const VersionFile& v);
 
-/// fsync a directory so renames in it survive a crash.
-[[nodiscard]] Status sync_dir(const std::string& dir);
-
 /// An exclusive flock on the store's lock file, held for its lifetime.
 class StoreLock {
  public:
   [[nodiscard]] static Result<StoreLock> acquire(const std::string& store_dir);
-  StoreLock(StoreLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  StoreLock& operator=(StoreLock&&) = delete;
-  ~StoreLock();
 
  private:
-  explicit StoreLock(int fd) : fd_(fd) {}
-  int fd_;
+  explicit StoreLock(platform::UniqueFd fd) : fd_(std::move(fd)) {}
+  platform::UniqueFd fd_;  // closing it releases the flock
 };
 
 /// Names of the entries of a directory (no "." or "..").

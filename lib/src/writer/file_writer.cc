@@ -1,13 +1,6 @@
 #include "writer/file_writer.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
 #include <set>
 
 #include "format/checksum.hpp"
@@ -25,10 +18,6 @@ std::string str(uint64_t v) { return std::to_string(v); }
 
 uint64_t align_up(uint64_t x) {
   return (x + limits::column_alignment - 1) / limits::column_alignment * limits::column_alignment;
-}
-
-Error os_error(const std::string& what, const std::string& path, int err) {
-  return Error(error_code::write_failed, "cannot " + what + " '" + path + "': " + std::strerror(err));
 }
 
 // The header is small unless a caller passes millions of names; refuse before
@@ -200,86 +189,7 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   fb::FinishHeaderBuffer(b, fb::CreateHeader(b, provenance, metadata, columns, model));
 }
 
-// The process umask, without the race of umask(umask(0)): Linux reports it in
-// /proc/self/status.
-mode_t current_umask() {
-  if (FILE* f = std::fopen("/proc/self/status", "r")) {
-    char line[256];
-    while (std::fgets(line, sizeof line, f)) {
-      unsigned mask;
-      if (std::sscanf(line, "Umask: %o", &mask) == 1) {
-        std::fclose(f);
-        return static_cast<mode_t>(mask);
-      }
-    }
-    std::fclose(f);
-  }
-  return 022;
-}
-
 }  // namespace
-
-Status write_all(int fd, const void* data, uint64_t size, const std::string& path) noexcept {
-  const auto* p = static_cast<const uint8_t*>(data);
-  while (size > 0) {
-    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(size, uint64_t{1} << 30));
-    ssize_t n = ::write(fd, p, chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return os_error("write", path, n < 0 ? errno : EIO);
-    p += n;
-    size -= static_cast<uint64_t>(n);
-  }
-  return {};
-}
-
-Status write_atomically(const std::string& path, const std::function<Status(int fd)>& body,
-                        const std::function<Status(const std::string& tmp)>& check, int mode) noexcept {
-  try {
-    const auto slash = path.find_last_of('/');
-    const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-    struct stat st {};
-    const bool exists = ::stat(path.c_str(), &st) == 0;
-    if (exists && S_ISDIR(st.st_mode))
-      return Error(error_code::write_failed, "cannot write '" + path + "': it is a directory");
-    if (mode < 0) mode = exists ? static_cast<int>(st.st_mode & 07777) : static_cast<int>(0666 & ~current_umask());
-    std::string tmp = path + ".tmp-XXXXXX";
-    int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-    if (fd < 0) return os_error("create a temporary file in", dir, errno);
-    auto fail = [&](Status s) {
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return s;
-    };
-    if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return fail(os_error("chmod", tmp, errno));
-    auto s = body(fd);
-    if (!s) return fail(s);
-    if (::fsync(fd) != 0) return fail(os_error("fsync", tmp, errno));
-    if (::close(fd) != 0) {
-      ::unlink(tmp.c_str());
-      return os_error("close", tmp, errno);
-    }
-    if (check) {
-      s = check(tmp);
-      if (!s) {
-        ::unlink(tmp.c_str());
-        return s;
-      }
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-      int err = errno;
-      ::unlink(tmp.c_str());
-      return os_error("rename the temporary file to", path, err);
-    }
-    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);  // best effort: the file itself is complete either way
-      ::close(dfd);
-    }
-    return {};
-  } catch (const std::bad_alloc&) {
-    return Error(error_code::out_of_memory, "out of memory writing '" + path + "'");
-  }
-}
 
 Status write_model_file(const std::string& path, const ModelDescription& d, const ColumnSet& set, uint32_t n_raw,
                         const PredictorTableFn& predictor, const PreprocessingSpec* pre, const CheckFn& check) noexcept {
@@ -317,18 +227,18 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
     uint8_t preamble[64];
     format::encode_preamble(pre, preamble);
 
-    return write_atomically(path, [&](int fd) -> Status {
-      static const uint8_t zeros[limits::column_alignment] = {};
-      auto s = write_all(fd, preamble, sizeof preamble, path);
-      if (s) s = write_all(fd, b.GetBufferPointer(), header_size, path);
-      uint64_t pos = limits::preamble_size + header_size;
-      for (size_t i = 0; s && i < cols.size(); ++i) {
-        s = write_all(fd, zeros, offsets[i] - pos, path);
-        if (s) s = write_all(fd, cols[i].data, cols[i].bytes, path);
-        pos = offsets[i] + cols[i].bytes;
-      }
-      return s;
-    }, check);
+    auto file = AtomicFile::create(path);
+    if (!file) return file.status();
+    static const uint8_t zeros[limits::column_alignment] = {};
+    auto s = file->write(preamble, sizeof preamble);
+    if (s) s = file->write(b.GetBufferPointer(), header_size);
+    uint64_t pos = limits::preamble_size + header_size;
+    for (size_t i = 0; s && i < cols.size(); ++i) {
+      s = file->write(zeros, offsets[i] - pos);
+      if (s) s = file->write(cols[i].data, cols[i].bytes);
+      pos = offsets[i] + cols[i].bytes;
+    }
+    return s ? file->commit(check) : s;
   } catch (const std::bad_alloc&) {
     return Error(error_code::out_of_memory, "out of memory writing '" + path + "'");
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "format/dtype.hpp"
+#include "mlmap/atomic_file.hpp"
 #include "mlmap/error.hpp"
 #include "mlmap/writer.hpp"
 #include "mlmap_generated.h"
@@ -50,7 +51,7 @@ using PredictorTableFn =
     std::function<std::pair<fb::Predictor, flatbuffers::Offset<void>>(flatbuffers::FlatBufferBuilder&)>;
 
 /// Inspects the complete temporary file before it replaces the target.
-using CheckFn = std::function<Status(const std::string& tmp_path)>;
+using CheckFn = AtomicFile::Check;
 
 /// Writes the file atomically; `preprocessing` (optional) goes into the
 /// header; `check` (optional) may veto the file.
@@ -58,16 +59,5 @@ using CheckFn = std::function<Status(const std::string& tmp_path)>;
                                       const ColumnSet& columns, uint32_t n_raw, const PredictorTableFn& predictor,
                                       const PreprocessingSpec* preprocessing = nullptr,
                                       const CheckFn& check = nullptr) noexcept;
-
-/// Creates a temporary file next to `path`, lets `body` fill it, fsyncs it,
-/// lets `check` inspect it, then renames it over `path` and fsyncs the
-/// directory.  On any failure the temporary file is removed and `path` is
-/// untouched.  `mode` < 0 keeps the mode of the file being replaced, or
-/// gives a new file 0666 minus the umask.
-[[nodiscard]] Status write_atomically(const std::string& path, const std::function<Status(int fd)>& body,
-                                      const CheckFn& check = nullptr, int mode = -1) noexcept;
-
-/// write(2) all of `data`, retrying short writes and EINTR.
-[[nodiscard]] Status write_all(int fd, const void* data, uint64_t size, const std::string& path) noexcept;
 
 }  // namespace mlmap::writer
