@@ -35,6 +35,8 @@ TEST_CASE("a written model opens, verifies and describes itself") {
   CHECK(i.trees.n_trees == 12);
   CHECK(i.predictor == "tree_ensemble");
   CHECK(i.link == "identity");
+  CHECK(i.predictor_kind == PredictorKind::tree_ensemble);
+  CHECK(i.link_function == LinkFunction::identity);
   CHECK_FALSE(i.accepts_missing);
   CHECK(i.content_hash.size() == 32);
   struct stat st {};

@@ -1,8 +1,8 @@
 // mlmap inspect FILE [--json] — what a model file says about itself.
 //
-// The text form is for people; --json prints one JSON object with the keys
-// and values of Python's `mlmap.load(FILE).info()` (tools/python/mlmap/_core.cc
-// info_dict), so scripts get the same answer from either.
+// The text form is for people; --json prints mlmap::to_json(info), the one
+// serialisation that Python's `mlmap.load(FILE).info()` and the server's
+// GET /model also print, so scripts get the same answer from each.
 
 #include <cinttypes>
 #include <cstdio>
@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "json.hpp"
 #include "mlmap/model.hpp"
 #include "report.hpp"
 
@@ -99,8 +98,8 @@ std::string text_report(const std::string& path, const ModelInfo& i) {
                                                p.python_version.empty() ? "" : "Python " + p.python_version})));
   line("created", p.created_unix_ms ? iso8601_utc(p.created_unix_ms) : std::string("unknown"));
   line("estimator", printable(i.estimator));
-  line("predictor", printable(i.predictor + ", link " + i.link));
-  line("task", task_name(i.task));
+  line("predictor", std::string(enum_name(i.predictor_kind)) + ", link " + enum_name(i.link_function));
+  line("task", enum_name(i.task));
   line("features", i.feature_names.empty() ? std::to_string(i.n_features) + " (unnamed)" : item_list(i.feature_names));
   line("outputs", std::to_string(i.n_outputs) + " (raw scores: " + std::to_string(i.n_raw) + ")");
   if (i.classes.kind != ClassLabels::Kind::none) line("classes", item_list(class_labels(i.classes)));
@@ -122,112 +121,11 @@ std::string text_report(const std::string& path, const ModelInfo& i) {
   return out;
 }
 
-// --- JSON: the keys of Python's Model.info() ---------------------------------
-
-std::string json_report(const ModelInfo& i) {
-  std::string out;
-  JsonWriter j(out);
-  j.begin_object();
-  j.member("format_version", std::to_string(i.format.major) + "." + std::to_string(i.format.minor));
-  j.key("provenance");
-  j.begin_object();
-  const auto& p = i.provenance;
-  j.member("producer", p.producer);
-  j.member("producer_version", p.producer_version);
-  j.member("source_library", p.source_library);
-  j.member("source_version", p.source_version);
-  j.member("numpy_version", p.numpy_version);
-  j.member("python_version", p.python_version);
-  j.member("created_unix_ms", p.created_unix_ms);
-  j.end_object();
-  j.key("metadata");
-  j.begin_object();
-  for (const auto& [k, v] : i.metadata) {
-    j.key(k);
-    j.string(v);
-  }
-  j.end_object();
-  j.member("estimator", i.estimator);
-  j.member("predictor", i.predictor);
-  j.member("task", task_name(i.task));
-  j.member("link", i.link);
-  j.member("link_scale", i.link_scale);
-  j.member("class_decision", i.class_decision);
-  j.key("base_score");
-  j.begin_array();
-  for (double b : i.base_score) j.number(b);
-  j.end_array();
-  j.member("n_features", i.n_features);
-  j.member("n_outputs", i.n_outputs);
-  j.member("n_raw", i.n_raw);
-  j.member("accepts_missing", i.accepts_missing);
-  j.key("feature_names");
-  j.begin_array();
-  for (const auto& n : i.feature_names) j.string(n);
-  j.end_array();
-  j.key("classes");
-  switch (i.classes.kind) {
-    case ClassLabels::Kind::none: j.null(); break;
-    case ClassLabels::Kind::integers:
-      j.begin_array();
-      for (int64_t c : i.classes.integers) j.integer(c);
-      j.end_array();
-      break;
-    case ClassLabels::Kind::strings:
-      j.begin_array();
-      for (const auto& c : i.classes.strings) j.string(c);
-      j.end_array();
-      break;
-  }
-  if (i.trees.n_trees) {
-    const auto& t = i.trees;
-    j.key("trees");
-    j.begin_object();
-    j.member("n_trees", t.n_trees);
-    j.member("n_nodes", t.n_nodes);
-    j.member("n_leaves", t.n_leaves);
-    j.member("max_depth", t.max_depth);
-    j.member("leaf_width", t.leaf_width);
-    j.member("has_categorical", t.has_categorical);
-    j.member("threshold_bits", t.threshold_bits);
-    j.end_object();
-  }
-  if (i.dense.n_layers) {
-    j.key("dense");
-    j.begin_object();
-    j.member("n_layers", i.dense.n_layers);
-    j.member("n_weights", i.dense.n_weights);
-    j.end_object();
-  }
-  if (i.preprocessing.n_steps) {
-    j.key("preprocessing");
-    j.begin_object();
-    j.key("steps");
-    j.begin_array();
-    for (const auto& s : i.preprocessing.step_kinds) j.string(s);
-    j.end_array();
-    j.member("n_predictor_features", i.preprocessing.n_predictor_features);
-    j.end_object();
-  }
-  j.key("string_columns");
-  j.begin_array();
-  for (size_t c = 0; c < i.string_inputs.size(); ++c)
-    if (i.string_inputs[c]) j.string(c < i.feature_names.size() ? i.feature_names[c] : std::to_string(c));
-  j.end_array();
-  j.member("file_size", i.file_size);
-  j.member("header_size", i.header_size);
-  j.member("n_columns", i.n_columns);
-  j.member("content_hash", i.content_hash);
-  j.end_object();
-  out += '\n';
-  return out;
-}
-
 int run(const Args& args) {
   const std::string& path = args.positional()[0];
   auto model = Model::open(path);
   if (!model) return fail(model.error());
-  const std::string report = args.has("--json") ? json_report(model->info()) : text_report(path, model->info());
+  const std::string report = args.has("--json") ? to_json(model->info()) + "\n" : text_report(path, model->info());
   std::fwrite(report.data(), 1, report.size(), stdout);
   return exit_ok;
 }

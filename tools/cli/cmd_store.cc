@@ -6,7 +6,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "json.hpp"
+#include "mlmap/json.hpp"
 #include "mlmap/store.hpp"
 #include "report.hpp"
 

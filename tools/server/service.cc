@@ -7,7 +7,7 @@
 #include <new>
 #include <vector>
 
-#include "json.hpp"    // JsonWriter, json_quote (tools/cli)
+#include "mlmap/json.hpp"
 #include "report.hpp"  // abbreviated (tools/cli)
 
 namespace mlmap::server {
@@ -118,7 +118,12 @@ bool parse_query(std::string_view query, bool& proba, std::string& error) {
   return true;
 }
 
-void write_label(cli::JsonWriter& j, const ClassLabels& classes, int64_t index) {
+// Whether POST /predict?proba=1 has an answer for this model.
+bool gives_probabilities(const ModelInfo& info) {
+  return info.task == Task::classification && info.link_function != LinkFunction::hard;
+}
+
+void write_label(JsonWriter& j, const ClassLabels& classes, int64_t index) {
   const bool in_range = index >= 0 && static_cast<size_t>(index) < classes.size();
   if (in_range && classes.kind == ClassLabels::Kind::strings)
     j.string(classes.strings[static_cast<size_t>(index)]);
@@ -133,7 +138,7 @@ void write_label(cli::JsonWriter& j, const ClassLabels& classes, int64_t index) 
 Reply error_reply(unsigned status, std::string_view message) {
   Reply r;
   r.status = status;
-  r.body = "{\"error\": " + cli::json_quote(message) + "}\n";
+  r.body = "{\"error\": " + json_quote(message) + "}\n";
   return r;
 }
 
@@ -196,43 +201,14 @@ Reply Service::health(const Model&, uint64_t version) const {
 }
 
 Reply Service::describe(const Model& m, uint64_t version) const {
-  const ModelInfo& info = m.info();
   Reply r;
-  cli::JsonWriter j(r.body);
+  JsonWriter j(r.body);
   j.begin_object();
   j.member("name", options_.name);
   j.member("version", version);
-  j.member("content_hash", info.content_hash);
-  j.member("estimator", info.estimator);
-  j.member("task", task_name(info.task));
-  j.member("n_features", info.n_features);
-  j.member("n_outputs", info.n_outputs);
-  j.key("feature_names");
-  j.begin_array();
-  for (const auto& f : info.feature_names) j.string(f);
-  j.end_array();
-  j.key("classes");
-  if (info.classes.kind == ClassLabels::Kind::none) {
-    j.null();
-  } else {
-    j.begin_array();
-    for (size_t i = 0; i < info.classes.size(); ++i) write_label(j, info.classes, static_cast<int64_t>(i));
-    j.end_array();
-  }
-  j.key("string_columns");
-  j.begin_array();
-  for (size_t i = 0; i < info.string_inputs.size(); ++i)
-    if (info.string_inputs[i]) {
-      if (i < info.feature_names.size())
-        j.string(info.feature_names[i]);
-      else
-        j.uinteger(i);
-    }
-  j.end_array();
-  j.member("accepts_missing", info.accepts_missing);
-  j.member("probabilities", info.task == Task::classification && info.link != "hard");
-  j.member("file_size", info.file_size);
   j.member("path", m.path());
+  j.member("probabilities", gives_probabilities(m.info()));
+  write_json_members(j, m.info());  // the keys of `mlmap inspect --json`
   j.end_object();
   r.body += '\n';
   return r;
@@ -247,7 +223,7 @@ Reply Service::predict(const Model& m, std::string_view query, std::string_view 
   if (proba && !classifier)
     return error_reply(400, std::string("proba=1 needs a classifier; this ") + info.estimator + " is a " +
                                 task_name(info.task) + " model");
-  if (proba && info.link == "hard")
+  if (proba && !gives_probabilities(info))
     return error_reply(400, info.estimator + " gives no probabilities (proba=1 is not available)");
 
   Batch batch;
@@ -319,7 +295,7 @@ Reply Service::predict(const Model& m, std::string_view query, std::string_view 
   Reply r;
   r.body.reserve(16 + n * (labels ? 8 : width * 20));
   r.body += "{\"predictions\": ";
-  cli::JsonWriter j(r.body, 0);
+  JsonWriter j(r.body, 0);
   j.begin_array();
   for (size_t i = 0; i < n; ++i) {
     if (labels) {

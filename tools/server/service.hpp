@@ -3,7 +3,8 @@
 // to a status and a JSON body.
 //
 //   GET  /health            {"status": "ok", "version": V}
-//   GET  /model             version, content hash, estimator, task, features, classes ...
+//   GET  /model             name, version, path, probabilities, and the keys of
+//                           `mlmap inspect --json` (mlmap::to_json)
 //   POST /predict[?proba=1] {"instances": [...]} or CSV -> {"predictions": [...]}
 //
 // Every request takes the model once from Watch::current() and uses that

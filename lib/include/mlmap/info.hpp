@@ -1,26 +1,196 @@
-// mlmap/info.hpp — what a model file says about itself.
+// mlmap/info.hpp — what a model file says about itself, and the names of
+// every enum of the API.
 //
-// Everything here is copied out of the file's header when the model is opened
-// (a few KB at most), so a ModelInfo stays valid after the Model is gone.
+// Everything in a ModelInfo is copied out of the file's header when the model
+// is opened (a few KB at most), so a ModelInfo stays valid after the Model is
+// gone.  to_json() is its one serialisation: `mlmap inspect --json`, the
+// server's GET /model and Python's Model.info() all print it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace mlmap {
+
+class JsonWriter;
 
 struct FormatVersion {
   uint16_t major = 0;
   uint16_t minor = 0;
 };
 
-enum class Task { regression, classification, ranking };
+// --- names -----------------------------------------------------------------
+//
+// Each enum of the API has ONE table of names, EnumNames<E>::table: the
+// spelling FORMAT.md, `mlmap inspect`, the server and the Python binding all
+// use.  Values the file stores carry the numbers the schema (mlmap.fbs) gives
+// them; lib/src/format/schema_enums.hpp ties each one to the generated enum
+// with static_asserts.
 
-/// "regression", "classification" or "ranking".
+template <class E>
+struct EnumName {
+  E value;
+  const char* name;
+};
+
+/// EnumNames<E>::table lists every value of E with its name; specialised
+/// below, and in writer.hpp and model.hpp for theirs.
+template <class E>
+struct EnumNames;
+
+/// The name of `value`, or "unknown" for a value outside its table.
+template <class E>
+constexpr const char* enum_name(E value) noexcept {
+  for (const auto& e : EnumNames<E>::table)
+    if (e.value == value) return e.name;
+  return "unknown";
+}
+
+/// Sets `out` to the value named `name`; false (`out` unchanged) if E has no
+/// such name.
+template <class E>
+constexpr bool parse_enum(std::string_view name, E& out) noexcept {
+  for (const auto& e : EnumNames<E>::table)
+    if (name == e.name) {
+      out = e.value;
+      return true;
+    }
+  return false;
+}
+
+/// "a, b, c": the names of E, for messages.
+template <class E>
+std::string enum_name_list() {
+  std::string s;
+  for (const auto& e : EnumNames<E>::table) s += (s.empty() ? "" : ", ") + std::string(e.name);
+  return s;
+}
+
+/// What a model predicts (schema Task).
+enum class Task { regression = 0, classification = 1, ranking = 2 };
+template <>
+struct EnumNames<Task> {
+  static constexpr EnumName<Task> table[] = {
+      {Task::regression, "regression"}, {Task::classification, "classification"}, {Task::ranking, "ranking"}};
+};
+
+/// enum_name(task): "regression", "classification" or "ranking".
 const char* task_name(Task task) noexcept;
+
+/// Raw scores -> outputs; see FORMAT.md §6 (schema Link).
+enum class LinkFunction {
+  identity = 0,
+  logistic = 1,
+  softmax = 2,
+  exp = 3,
+  logistic_ovr = 4,
+  hard = 5,
+  modified_huber = 6,
+};
+template <>
+struct EnumNames<LinkFunction> {
+  static constexpr EnumName<LinkFunction> table[] = {
+      {LinkFunction::identity, "identity"},         {LinkFunction::logistic, "logistic"},
+      {LinkFunction::softmax, "softmax"},           {LinkFunction::exp, "exp"},
+      {LinkFunction::logistic_ovr, "logistic_ovr"}, {LinkFunction::hard, "hard"},
+      {LinkFunction::modified_huber, "modified_huber"}};
+};
+
+/// How a classifier picks its class; see FORMAT.md §6 (schema ClassDecision).
+enum class ClassDecision {
+  argmax_outputs = 0,   // the largest probability (first of equals)
+  argmax_raw = 1,       // the largest raw score; one raw score: raw > 0
+  raw_nonnegative = 2,  // one raw score: raw >= 0
+};
+template <>
+struct EnumNames<ClassDecision> {
+  static constexpr EnumName<ClassDecision> table[] = {{ClassDecision::argmax_outputs, "argmax_outputs"},
+                                                      {ClassDecision::argmax_raw, "argmax_raw"},
+                                                      {ClassDecision::raw_nonnegative, "raw_nonnegative"}};
+};
+
+/// The kind of predictor behind a model.  Derived, not stored: the schema's
+/// DenseNetwork of one layer is reported as `linear`.
+enum class PredictorKind { tree_ensemble = 0, linear = 1, dense_network = 2 };
+template <>
+struct EnumNames<PredictorKind> {
+  static constexpr EnumName<PredictorKind> table[] = {{PredictorKind::tree_ensemble, "tree_ensemble"},
+                                                      {PredictorKind::linear, "linear"},
+                                                      {PredictorKind::dense_network, "dense_network"}};
+};
+
+/// How a tree ensemble's leaf values combine (schema Aggregation).
+enum class Aggregation { sum = 0, mean = 1 };
+template <>
+struct EnumNames<Aggregation> {
+  static constexpr EnumName<Aggregation> table[] = {{Aggregation::sum, "sum"}, {Aggregation::mean, "mean"}};
+};
+
+/// Hidden-layer activations of dense networks (schema Activation).
+enum class Activation { identity = 0, relu = 1, tanh = 2, logistic = 3 };
+template <>
+struct EnumNames<Activation> {
+  static constexpr EnumName<Activation> table[] = {{Activation::identity, "identity"},
+                                                   {Activation::relu, "relu"},
+                                                   {Activation::tanh, "tanh"},
+                                                   {Activation::logistic, "logistic"}};
+};
+
+/// Preprocessing steps; see FORMAT.md §7 (schema OpKind).
+enum class OpKind {
+  standardize = 0,
+  min_max = 1,
+  max_abs = 2,
+  normalize = 3,
+  impute = 4,
+  impute_string = 5,
+  one_hot = 6,
+  ordinal = 7,
+  polynomial = 8,
+  missing_indicator = 9,
+};
+template <>
+struct EnumNames<OpKind> {
+  static constexpr EnumName<OpKind> table[] = {
+      {OpKind::standardize, "standardize"}, {OpKind::min_max, "min_max"},
+      {OpKind::max_abs, "max_abs"},         {OpKind::normalize, "normalize"},
+      {OpKind::impute, "impute"},           {OpKind::impute_string, "impute_string"},
+      {OpKind::one_hot, "one_hot"},         {OpKind::ordinal, "ordinal"},
+      {OpKind::polynomial, "polynomial"},   {OpKind::missing_indicator, "missing_indicator"}};
+};
+
+/// The norm of a normalize step (schema Norm).
+enum class Norm { l2 = 0, l1 = 1, max = 2 };
+template <>
+struct EnumNames<Norm> {
+  static constexpr EnumName<Norm> table[] = {{Norm::l2, "l2"}, {Norm::l1, "l1"}, {Norm::max, "max"}};
+};
+
+/// What an encoder does with a category unseen in training (schema
+/// UnknownCategory).
+enum class UnknownCategory { error = 0, ignore = 1, use_value = 2 };
+template <>
+struct EnumNames<UnknownCategory> {
+  static constexpr EnumName<UnknownCategory> table[] = {
+      {UnknownCategory::error, "error"}, {UnknownCategory::ignore, "ignore"}, {UnknownCategory::use_value, "use_value"}};
+};
+
+/// Element types of the file's columns (schema DType), spelt as the schema
+/// and FORMAT.md §4 spell them (error messages show these names).
+enum class DType { float32 = 0, float64 = 1, int32 = 2, uint32 = 3, int64 = 4, uint64 = 5, uint8 = 6, int8 = 7 };
+template <>
+struct EnumNames<DType> {
+  static constexpr EnumName<DType> table[] = {{DType::float32, "Float32"}, {DType::float64, "Float64"},
+                                              {DType::int32, "Int32"},     {DType::uint32, "UInt32"},
+                                              {DType::int64, "Int64"},     {DType::uint64, "UInt64"},
+                                              {DType::uint8, "UInt8"},     {DType::int8, "Int8"}};
+};
+
+// --- what a file says about itself ---------------------------------------------
 
 /// Who wrote the file and from what (informational only).
 struct Provenance {
@@ -67,7 +237,8 @@ struct PreprocessingSummary {
   size_t n_steps = 0;
   size_t n_predictor_features = 0;   // the predictor's input width
   bool needs_strings = false;        // some input column is a string column
-  std::vector<std::string> step_kinds;  // e.g. "standardize", "one_hot"
+  std::vector<OpKind> steps;         // the kind of each step, in order
+  std::vector<std::string> step_kinds;  // the same as names ("standardize", "one_hot"), kept for older code
 };
 
 struct ModelInfo {
@@ -75,9 +246,14 @@ struct ModelInfo {
   Provenance provenance;
   std::vector<std::pair<std::string, std::string>> metadata;  // sorted by key
   std::string estimator;       // e.g. "sklearn.ensemble.RandomForestClassifier"
+  PredictorKind predictor_kind = PredictorKind::tree_ensemble;
+  LinkFunction link_function = LinkFunction::identity;
+  double link_scale = 1.0;
+  ClassDecision decision = ClassDecision::argmax_outputs;
+  // The three above as names (enum_name()), kept for code written before the
+  // enums; the reader fills both, to_json() prints the enums.
   std::string predictor;       // e.g. "tree_ensemble"
   std::string link;            // e.g. "identity", "logistic", "softmax"
-  double link_scale = 1.0;
   std::string class_decision;  // "argmax_outputs", "argmax_raw", "raw_nonnegative"
   std::vector<double> base_score;  // empty, or one per raw score
   Task task = Task::regression;
@@ -96,5 +272,17 @@ struct ModelInfo {
   uint64_t n_columns = 0;
   std::string content_hash;    // XXH3-128 of the header, 32 hex digits
 };
+
+/// `info` as one JSON object: format_version, provenance, metadata, estimator,
+/// predictor, task, link, link_scale, class_decision, base_score, n_features,
+/// n_outputs, n_raw, accepts_missing, feature_names, classes (null, or the
+/// labels), trees / dense / preprocessing (present when they apply),
+/// string_columns, file_size, header_size, n_columns, content_hash.  Enums are
+/// written as their names.  `indent` 0 writes one line.
+std::string to_json(const ModelInfo& info, int indent = 2);
+
+/// The members of to_json()'s object, written into the object `out` has open
+/// (for a caller that adds members of its own, as the server's GET /model).
+void write_json_members(JsonWriter& out, const ModelInfo& info);
 
 }  // namespace mlmap

@@ -13,6 +13,7 @@
 #include "mlmap/atomic_file.hpp"
 #include "mlmap/error.hpp"
 #include "mlmap/info.hpp"
+#include "mlmap/json.hpp"
 #include "mlmap/importers.hpp"
 #include "mlmap/model.hpp"
 #include "mlmap/store.hpp"

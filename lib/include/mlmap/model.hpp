@@ -51,6 +51,10 @@ enum class Output {
   value,  // classification: class probabilities; otherwise the predicted values
   raw,    // raw scores before the link function (sklearn's decision_function)
 };
+template <>
+struct EnumNames<Output> {
+  static constexpr EnumName<Output> table[] = {{Output::value, "value"}, {Output::raw, "raw"}};
+};
 
 struct PredictOptions {
   Output output = Output::value;

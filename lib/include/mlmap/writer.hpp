@@ -20,15 +20,8 @@
 
 namespace mlmap {
 
-/// Raw scores -> outputs; see FORMAT.md §6.
-enum class LinkFunction { identity, logistic, softmax, exp, logistic_ovr, hard, modified_huber };
-
-/// How a classifier picks its class; see FORMAT.md §6.
-enum class ClassDecision {
-  argmax_outputs,   // the largest probability (first of equals)
-  argmax_raw,       // the largest raw score; one raw score: raw > 0
-  raw_nonnegative,  // one raw score: raw >= 0
-};
+// The enums a description uses (Task, LinkFunction, ClassDecision,
+// Aggregation, Activation, OpKind ...) and their names are in info.hpp.
 
 struct ModelDescription {
   std::string estimator;  // e.g. "sklearn.ensemble.RandomForestClassifier"
@@ -45,16 +38,23 @@ struct ModelDescription {
   std::vector<std::pair<std::string, std::string>> metadata;
 };
 
-enum class Aggregation { sum, mean };
-
 /// How a source tree compares: sklearn sends x <= t left, XGBoost x < t.
 enum class SplitRule { less_equal, less };
+template <>
+struct EnumNames<SplitRule> {
+  static constexpr EnumName<SplitRule> table[] = {{SplitRule::less_equal, "<="}, {SplitRule::less, "<"}};
+};
 
 /// The precision inputs are compared at.  float32 matches sklearn's trees
 /// and XGBoost (which cast inputs to float32); float64 matches sklearn's
 /// HistGradientBoosting (which compares float64 inputs with float64
 /// thresholds) and is exact for large-magnitude features such as timestamps.
 enum class ThresholdType { float32, float64 };
+template <>
+struct EnumNames<ThresholdType> {
+  static constexpr EnumName<ThresholdType> table[] = {{ThresholdType::float32, "float32"},
+                                                      {ThresholdType::float64, "float64"}};
+};
 
 /// One tree in node-list form; node 0 is the root.  Read during add_tree()
 /// only.  A node is a leaf when left[i] < 0.
@@ -150,8 +150,6 @@ class TreeEnsembleBuilder {
 
 /// --- dense networks (linear models are one layer) ---------------------------
 
-enum class Activation { identity, relu, tanh, logistic };
-
 /// out = activation(x . weights + bias); weights row-major [n_in, n_out] (the
 /// layout of sklearn's MLP coefs_; pass coef_.T for linear models).
 struct DenseLayerSpec {
@@ -170,10 +168,10 @@ struct DenseNetworkSpec {
 
 /// One step of the preprocessing program; see mlmap.fbs `Op` for each field.
 struct OpSpec {
-  enum class Kind { standardize, min_max, max_abs, normalize, impute, impute_string, one_hot, ordinal, polynomial,
-                    missing_indicator };
-  enum class Norm { l2, l1, max };
-  enum class Unknown { error, ignore, use_value };
+  // The names these had before they moved to info.hpp.
+  using Kind = OpKind;
+  using Norm = ::mlmap::Norm;
+  using Unknown = UnknownCategory;
   Kind kind = Kind::standardize;
   std::vector<uint32_t> inputs;
   bool string_inputs = false;

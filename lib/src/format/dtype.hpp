@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "format/schema_enums.hpp"
+#include "mlmap/info.hpp"
 #include "mlmap_generated.h"
 
 namespace mlmap::format {
@@ -22,9 +24,9 @@ inline uint64_t dtype_size(fb::DType t) noexcept {
   return 0;
 }
 
-inline const char* dtype_name(fb::DType t) noexcept {
-  return dtype_size(t) ? fb::EnumNameDType(t) : "unknown";
-}
+/// The dtype's name (mlmap/info.hpp's table), "unknown" for one this reader
+/// does not know.
+inline const char* dtype_name(fb::DType t) noexcept { return enum_name(static_cast<DType>(t)); }
 
 template <class T> struct dtype_of;
 template <> struct dtype_of<float> { static constexpr fb::DType value = fb::DType::Float32; };

@@ -6,9 +6,17 @@
 #include <vector>
 
 #include "format/limits.hpp"
+#include "format/schema_enums.hpp"
 #include "kernels/dense_view.hpp"
 
 namespace mlmap::model {
+
+// The kernels' activations are the public ones (and so the schema's, see
+// format/schema_enums.hpp): the layer reader casts between them.
+static_assert(format::same(kernels::Activation::identity, Activation::identity) &&
+              format::same(kernels::Activation::relu, Activation::relu) &&
+              format::same(kernels::Activation::tanh, Activation::tanh) &&
+              format::same(kernels::Activation::logistic, Activation::logistic));
 
 namespace {
 
@@ -22,7 +30,9 @@ class DensePredictor final : public Predictor {
     for (const auto& L : layers_) widest_ = std::max(widest_, L.n_out);
   }
 
-  const char* kind() const noexcept override { return layers_.size() == 1 ? "linear" : "dense_network"; }
+  PredictorKind kind() const noexcept override {
+    return layers_.size() == 1 ? PredictorKind::linear : PredictorKind::dense_network;
+  }
   size_t n_raw() const noexcept override { return layers_.back().n_out; }
   // NaN in, NaN out: sklearn's linear models and MLPs refuse NaN, so do we.
   bool accepts_missing() const noexcept override { return false; }
@@ -104,13 +114,14 @@ Result<std::unique_ptr<Predictor>> make_dense_predictor(const format::FileView& 
       if (L.n_out() < 1 || L.n_out() > limits::max_layer_width)
         return Error(error_code::limit_exceeded, "dense layer " + str(l) + " has " + str(L.n_out()) +
                                                      " outputs, allowed [1, " + str(limits::max_layer_width) + "]");
-      if (L.layout() > fb::WeightLayout::MAX || L.activation() > fb::Activation::MAX)
+      Activation activation{};
+      if (L.layout() > fb::WeightLayout::MAX || !format::from_schema(L.activation(), activation))
         return Error(error_code::unsupported_model, "dense layer " + str(l) + " has a layout or activation unknown to this reader");
       DenseLayerView v;
       v.n_in = L.n_in();
       v.n_out = L.n_out();
       v.out_in = L.layout() == fb::WeightLayout::OutIn;
-      v.activation = static_cast<kernels::Activation>(L.activation());
+      v.activation = static_cast<kernels::Activation>(activation);
       const std::string role = "layer" + str(l);
       auto w = file.column<double>(L.weights(), uint64_t{v.n_in} * v.n_out, (role + ".weights").c_str());
       if (!w) return w.error();

@@ -83,38 +83,16 @@ size_t argmax(const double* v, size_t n) noexcept {
 
 }  // namespace
 
-const char* link_name(Link link) noexcept {
+bool link_shape_ok(LinkFunction link, bool classification, size_t n_raw, size_t n_outputs) noexcept {
   switch (link) {
-    case Link::identity: return "identity";
-    case Link::logistic: return "logistic";
-    case Link::softmax: return "softmax";
-    case Link::exp: return "exp";
-    case Link::logistic_ovr: return "logistic_ovr";
-    case Link::hard: return "hard";
-    case Link::modified_huber: return "modified_huber";
-  }
-  return "unknown";
-}
-
-const char* decision_name(Decision d) noexcept {
-  switch (d) {
-    case Decision::argmax_outputs: return "argmax_outputs";
-    case Decision::argmax_raw: return "argmax_raw";
-    case Decision::raw_nonnegative: return "raw_nonnegative";
-  }
-  return "unknown";
-}
-
-bool link_shape_ok(Link link, bool classification, size_t n_raw, size_t n_outputs) noexcept {
-  switch (link) {
-    case Link::identity:
-    case Link::exp: return n_raw == n_outputs;
+    case LinkFunction::identity:
+    case LinkFunction::exp: return n_raw == n_outputs;
     // Regression applies the sigmoid to each raw score.
-    case Link::logistic: return classification ? n_raw == 1 && n_outputs == 2 : n_raw == n_outputs;
-    case Link::softmax:
-    case Link::logistic_ovr: return n_raw == n_outputs && n_raw >= 2;
-    case Link::hard:
-    case Link::modified_huber:
+    case LinkFunction::logistic: return classification ? n_raw == 1 && n_outputs == 2 : n_raw == n_outputs;
+    case LinkFunction::softmax:
+    case LinkFunction::logistic_ovr: return n_raw == n_outputs && n_raw >= 2;
+    case LinkFunction::hard:
+    case LinkFunction::modified_huber:
       return classification && (n_raw == n_outputs ? n_raw >= 2 : n_raw == 1 && n_outputs == 2);
   }
   return false;
@@ -124,14 +102,14 @@ void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* 
   const double s = spec.scale;
   const size_t k = spec.n_raw, w = spec.n_outputs;
   switch (spec.link) {
-    case Link::identity:
+    case LinkFunction::identity:
       std::copy(raw, raw + n_rows * k, out);
       return;
-    case Link::exp:
+    case LinkFunction::exp:
       for (size_t i = 0; i < n_rows * k; ++i) out[i] = s * raw[i];
       kernels::exp_inplace(out, n_rows * k);
       return;
-    case Link::logistic:
+    case LinkFunction::logistic:
       if (w == 2 && k == 1) {
         // Binary: (1 - p, p).  The p are computed into the second half of
         // out and spread forwards: row i writes out[2i, 2i + 1], never past
@@ -146,14 +124,14 @@ void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* 
         sigmoids(s, raw, n_rows * k, out);
       }
       return;
-    case Link::hard:
+    case LinkFunction::hard:
       for (size_t i = 0; i < n_rows; ++i) {
         double* o = out + i * w;
         std::fill(o, o + w, 0.0);
         o[decide_class(spec, raw + i * k, o)] = 1.0;
       }
       return;
-    case Link::modified_huber:
+    case LinkFunction::modified_huber:
       // sklearn's SGDClassifier: (clip(d, -1, 1) + 1) / 2, rows normalised;
       // a row of zeros becomes uniform.
       for (size_t i = 0; i < n_rows; ++i) {
@@ -170,12 +148,12 @@ void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* 
         for (size_t j = 0; j < k; ++j) o[j] = sum == 0 ? 1.0 / static_cast<double>(k) : o[j] / sum;
       }
       return;
-    case Link::softmax:
+    case LinkFunction::softmax:
       shift_by_max(s, raw, n_rows, k, out);
       kernels::exp_inplace(out, n_rows * k);
       normalise_rows(out, n_rows, k);
       return;
-    case Link::logistic_ovr:
+    case LinkFunction::logistic_ovr:
       sigmoids(s, raw, n_rows * k, out);
       normalise_rows(out, n_rows, k);
       return;
@@ -184,11 +162,11 @@ void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* 
 
 int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out) noexcept {
   switch (spec.decision) {
-    case Decision::argmax_raw:
+    case ClassDecision::argmax_raw:
       if (spec.n_raw == 1) return raw[0] > 0 ? 1 : 0;
       return static_cast<int64_t>(argmax(raw, spec.n_raw));
-    case Decision::raw_nonnegative: return raw[0] >= 0 ? 1 : 0;
-    case Decision::argmax_outputs: break;
+    case ClassDecision::raw_nonnegative: return raw[0] >= 0 ? 1 : 0;
+    case ClassDecision::argmax_outputs: break;
   }
   return static_cast<int64_t>(argmax(out, spec.n_outputs));
 }

@@ -4,24 +4,20 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "mlmap/info.hpp"
+
 namespace mlmap::model {
 
-enum class Link : uint8_t { identity = 0, logistic = 1, softmax = 2, exp = 3, logistic_ovr = 4, hard = 5, modified_huber = 6 };
-enum class Decision : uint8_t { argmax_outputs = 0, argmax_raw = 1, raw_nonnegative = 2 };
-
 struct LinkSpec {
-  Link link = Link::identity;
+  LinkFunction link = LinkFunction::identity;
   double scale = 1.0;
   size_t n_raw = 1;
   size_t n_outputs = 1;
-  Decision decision = Decision::argmax_outputs;
+  ClassDecision decision = ClassDecision::argmax_outputs;
 };
 
-const char* link_name(Link link) noexcept;
-const char* decision_name(Decision d) noexcept;
-
 /// Whether `n_raw` raw scores can map to `n_outputs` outputs under `link`.
-bool link_shape_ok(Link link, bool classification, size_t n_raw, size_t n_outputs) noexcept;
+bool link_shape_ok(LinkFunction link, bool classification, size_t n_raw, size_t n_outputs) noexcept;
 
 /// Rows [0, n_rows): raw[n_rows * n_raw] -> out[n_rows * n_outputs].  (Hard:
 /// from the class decision.)  The block's exponentials go through one

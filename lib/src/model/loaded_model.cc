@@ -6,6 +6,7 @@
 
 #include "format/checksum.hpp"
 #include "format/limits.hpp"
+#include "format/schema_enums.hpp"
 #include "model/dense_network.hpp"
 #include "model/tree_ensemble.hpp"
 
@@ -65,13 +66,8 @@ Status read_info(const format::FileView& file, const fb::Model& m, ModelInfo* in
   info->n_columns = h.columns()->size();
   info->content_hash = format::to_hex(file.preamble().header_hash);
 
-  switch (m.task()) {
-    case fb::Task::Regression: info->task = Task::regression; break;
-    case fb::Task::Classification: info->task = Task::classification; break;
-    case fb::Task::Ranking: info->task = Task::ranking; break;
-    default:
-      return Error(error_code::unsupported_model, "task " + str(static_cast<unsigned>(m.task())) + " is unknown to this reader");
-  }
+  if (!format::from_schema(m.task(), info->task))
+    return Error(error_code::unsupported_model, "task " + str(static_cast<unsigned>(m.task())) + " is unknown to this reader");
   if (m.n_features() < 1 || m.n_features() > limits::max_features)
     return Error(m.n_features() ? error_code::limit_exceeded : error_code::invalid_model,
                  "n_features is " + str(m.n_features()) + ", allowed [1, " + str(limits::max_features) + "]");
@@ -91,7 +87,7 @@ Status read_info(const format::FileView& file, const fb::Model& m, ModelInfo* in
   if (info->task == Task::classification && info->classes.size() != m.n_outputs())
     return invalid("a classifier with " + str(m.n_outputs()) + " outputs has " + str(info->classes.size()) + " class labels");
   if (info->task != Task::classification && info->classes.size() != 0)
-    return invalid(std::string("a ") + task_name(info->task) + " model has class labels");
+    return invalid(std::string("a ") + enum_name(info->task) + " model has class labels");
   return {};
 }
 
@@ -105,27 +101,27 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
     auto st = read_info(lm->file, m, &lm->info);
     if (!st) return st.error();
 
-    const auto link = static_cast<Link>(m.link());
-    if (m.link() > fb::Link::MAX)
+    LinkFunction link{};
+    if (!format::from_schema(m.link(), link))
       return Error(error_code::unsupported_model, "link function " + str(static_cast<unsigned>(m.link())) +
                                                       " is unknown to this reader");
     const bool classification = lm->info.task == Task::classification;
     if (!link_shape_ok(link, classification, m.n_raw(), m.n_outputs()))
-      return invalid(std::string("link '") + link_name(link) + "' cannot map " + str(m.n_raw()) + " raw scores to " +
+      return invalid(std::string("link '") + enum_name(link) + "' cannot map " + str(m.n_raw()) + " raw scores to " +
                      str(m.n_outputs()) + " outputs");
     if (!std::isfinite(m.link_scale())) return invalid("link_scale is not finite");
-    if (m.class_decision() > fb::ClassDecision::MAX)
+    ClassDecision decision{};
+    if (!format::from_schema(m.class_decision(), decision))
       return Error(error_code::unsupported_model, "class decision " + str(static_cast<unsigned>(m.class_decision())) +
                                                       " is unknown to this reader");
-    const auto decision = static_cast<Decision>(m.class_decision());
-    if (decision == Decision::raw_nonnegative && m.n_raw() != 1)
+    if (decision == ClassDecision::raw_nonnegative && m.n_raw() != 1)
       return invalid("the raw_nonnegative class decision needs exactly one raw score");
-    if (link == Link::hard && decision == Decision::argmax_outputs)
+    if (link == LinkFunction::hard && decision == ClassDecision::argmax_outputs)
       return invalid("the hard link needs a class decision on raw scores");
     lm->link = {link, m.link_scale(), m.n_raw(), m.n_outputs(), decision};
-    lm->info.class_decision = decision_name(decision);
+    lm->info.link_function = link;
     lm->info.link_scale = m.link_scale();
-    lm->info.link = link_name(link);
+    lm->info.decision = decision;
     if (const auto* b = m.base_score()) {
       if (b->size() != 0 && b->size() != m.n_raw())
         return invalid("base_score has " + str(b->size()) + " values for " + str(m.n_raw()) + " raw scores");
@@ -141,6 +137,12 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
       auto p = Preprocessor::make(*pre, m.n_features(), &lm->info.feature_names, &lm->info.preprocessing);
       if (!p) return p.error();
       lm->preprocessing.emplace(std::move(*p));
+      for (const auto* op : *pre->ops()) {
+        OpKind kind{};
+        if (!format::from_schema(op->kind(), kind))  // Preprocessor::make refuses these
+          return Error(error_code::unsupported_model, "a preprocessing step of unknown kind");
+        lm->info.preprocessing.steps.push_back(kind);
+      }
       lm->predictor_width = lm->preprocessing->n_features();
       for (size_t c = 0; c < m.n_features(); ++c) lm->info.string_inputs[c] = lm->preprocessing->is_string_input(c);
     } else {
@@ -167,7 +169,11 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
                                                         " is unknown to this reader (format " +
                                                         str(lm->info.format.major) + "." + str(lm->info.format.minor) + ")");
     }
-    lm->info.predictor = lm->predictor->kind();
+    lm->info.predictor_kind = lm->predictor->kind();
+    // The names too, for ModelInfo's string fields.
+    lm->info.predictor = enum_name(lm->info.predictor_kind);
+    lm->info.link = enum_name(lm->info.link_function);
+    lm->info.class_decision = enum_name(lm->info.decision);
     lm->info.accepts_missing = lm->predictor->accepts_missing();
     return std::shared_ptr<const LoadedModel>(std::move(lm));
   } catch (const std::bad_alloc&) {

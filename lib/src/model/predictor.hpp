@@ -8,13 +8,14 @@
 #include <cstddef>
 
 #include "mlmap/error.hpp"
+#include "mlmap/info.hpp"
 
 namespace mlmap::model {
 
 class Predictor {
  public:
   virtual ~Predictor() = default;
-  virtual const char* kind() const noexcept = 0;
+  virtual PredictorKind kind() const noexcept = 0;
   virtual size_t n_raw() const noexcept = 0;
   /// Whether NaN inputs are routed (true) or must be refused by the caller.
   virtual bool accepts_missing() const noexcept = 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "format/limits.hpp"
+#include "format/schema_enums.hpp"
 #include "kernels/tree_kernels.hpp"
 
 namespace mlmap::model {
@@ -30,7 +31,7 @@ class TreePredictor final : public Predictor {
  public:
   TreePredictor(const TreeEnsembleView& v, bool mean, bool has_missing) : v_(v), mean_(mean), has_missing_(has_missing) {}
 
-  const char* kind() const noexcept override { return "tree_ensemble"; }
+  PredictorKind kind() const noexcept override { return PredictorKind::tree_ensemble; }
   size_t n_raw() const noexcept override { return v_.n_raw; }
   bool accepts_missing() const noexcept override { return has_missing_; }
   // Large blocks: the kernels reuse each tree's nodes across the rows of a
@@ -113,7 +114,8 @@ Result<TreeEnsembleView> make_tree_view(const format::FileView& file, const fb::
     return Error(error_code::invalid_model, "tree ensemble leaf_width " + str(t.leaf_width()) + " is outside [1, " +
                                                 str(n_raw) + "] (the model's raw scores)");
   if (t.max_depth() > limits::max_tree_depth) return limit("max_depth", t.max_depth(), 0, limits::max_tree_depth);
-  if (t.aggregation() != fb::Aggregation::Sum && t.aggregation() != fb::Aggregation::Mean)
+  Aggregation aggregation{};
+  if (!format::from_schema(t.aggregation(), aggregation))
     return Error(error_code::unsupported_model,
                  "tree ensemble aggregation " + str(static_cast<unsigned>(t.aggregation())) + " is unknown to this reader");
   v.n_trees = t.n_trees();

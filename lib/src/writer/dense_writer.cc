@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "format/schema_enums.hpp"
+
 namespace mlmap::writer {
 
 namespace {
@@ -49,7 +51,7 @@ Status write_dense_model(const std::string& path, const ModelDescription& d, con
         const auto& L = net.layers[l];
         layers.push_back(fb::CreateDenseLayer(b, static_cast<uint32_t>(L.n_in), static_cast<uint32_t>(L.n_out), weights[l],
                                               out_in[l] ? fb::WeightLayout::OutIn : fb::WeightLayout::InOut, bias[l],
-                                              static_cast<fb::Activation>(L.activation)));
+                                              format::to_schema(L.activation)));
       }
       auto v = b.CreateVector(layers);
       return std::make_pair(fb::Predictor::DenseNetwork, fb::CreateDenseNetwork(b, v).Union());

@@ -6,6 +6,7 @@
 #include "format/checksum.hpp"
 #include "format/limits.hpp"
 #include "format/preamble.hpp"
+#include "format/schema_enums.hpp"
 #include "mlmap/version.hpp"
 
 namespace mlmap::writer {
@@ -44,37 +45,6 @@ Status check_header_budget(const ModelDescription& d, const std::vector<ColumnIn
   return {};
 }
 
-fb::Link to_fb(LinkFunction l) {
-  switch (l) {
-    case LinkFunction::identity: return fb::Link::Identity;
-    case LinkFunction::logistic: return fb::Link::Logistic;
-    case LinkFunction::softmax: return fb::Link::Softmax;
-    case LinkFunction::exp: return fb::Link::Exp;
-    case LinkFunction::logistic_ovr: return fb::Link::LogisticOvR;
-    case LinkFunction::hard: return fb::Link::Hard;
-    case LinkFunction::modified_huber: return fb::Link::ModifiedHuber;
-  }
-  return fb::Link::Identity;
-}
-
-fb::ClassDecision to_fb(ClassDecision c) {
-  switch (c) {
-    case ClassDecision::argmax_outputs: return fb::ClassDecision::ArgmaxOutputs;
-    case ClassDecision::argmax_raw: return fb::ClassDecision::ArgmaxRaw;
-    case ClassDecision::raw_nonnegative: return fb::ClassDecision::RawNonNegative;
-  }
-  return fb::ClassDecision::ArgmaxOutputs;
-}
-
-fb::Task to_fb(Task t) {
-  switch (t) {
-    case Task::regression: return fb::Task::Regression;
-    case Task::classification: return fb::Task::Classification;
-    case Task::ranking: return fb::Task::Ranking;
-  }
-  return fb::Task::Regression;
-}
-
 fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op) {
   auto inputs = b.CreateVector(op.inputs);
   auto a = b.CreateVector(op.a);
@@ -88,7 +58,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op) {
   auto drop = b.CreateVector(op.drop);
   auto powers = b.CreateVector(op.powers);
   fb::OpBuilder o(b);
-  o.add_kind(static_cast<fb::OpKind>(op.kind));  // OpSpec::Kind follows fb::OpKind's order
+  o.add_kind(format::to_schema(op.kind));
   o.add_inputs(inputs);
   o.add_string_inputs(op.string_inputs);
   o.add_out_begin(op.out_begin);
@@ -98,7 +68,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op) {
   o.add_clip(op.clip);
   o.add_clip_low(op.clip_low);
   o.add_clip_high(op.clip_high);
-  o.add_norm(op.norm == OpSpec::Norm::l2 ? fb::Norm::L2 : op.norm == OpSpec::Norm::l1 ? fb::Norm::L1 : fb::Norm::Max);
+  o.add_norm(format::to_schema(op.norm));
   o.add_missing_is_nan(op.missing_is_nan);
   o.add_missing_value(op.missing_value);
   o.add_fill_strings(fill);
@@ -108,9 +78,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op) {
   o.add_category_order(order);
   o.add_missing_category(missing);
   o.add_drop(drop);
-  o.add_unknown(op.unknown == OpSpec::Unknown::error    ? fb::UnknownCategory::Error
-                : op.unknown == OpSpec::Unknown::ignore ? fb::UnknownCategory::Ignore
-                                                        : fb::UnknownCategory::UseValue);
+  o.add_unknown(format::to_schema(op.unknown));
   o.add_unknown_value(op.unknown_value);
   o.add_missing_encoded(op.missing_encoded);
   o.add_powers(powers);
@@ -170,7 +138,7 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   fbs::Offset<fb::Preprocessing> preprocessing;
   if (pre) preprocessing = build_preprocessing(b, *pre);
   fb::ModelBuilder mb(b);
-  mb.add_task(to_fb(d.task));
+  mb.add_task(format::to_schema(d.task));
   mb.add_estimator(estimator);
   mb.add_n_features(static_cast<uint32_t>(d.n_features));
   mb.add_n_outputs(static_cast<uint32_t>(d.n_outputs));
@@ -179,9 +147,9 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   mb.add_classes_type(classes_type);
   if (classes_type != fb::ClassLabels::NONE) mb.add_classes(classes);
   mb.add_base_score(base_score);
-  mb.add_link(to_fb(d.link));
+  mb.add_link(format::to_schema(d.link));
   mb.add_link_scale(d.link_scale);
-  mb.add_class_decision(to_fb(d.class_decision));
+  mb.add_class_decision(format::to_schema(d.class_decision));
   mb.add_predictor_type(ptype);
   mb.add_predictor(pred);
   if (pre) mb.add_preprocessing(preprocessing);

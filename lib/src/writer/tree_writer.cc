@@ -1,5 +1,7 @@
 #include "writer/tree_writer.hpp"
 
+#include "format/schema_enums.hpp"
+
 namespace mlmap::writer {
 
 Status write_tree_model(const std::string& path, const ModelDescription& d, const TreeEnsembleBuilder& t,
@@ -37,7 +39,7 @@ Status write_tree_model(const std::string& path, const ModelDescription& d, cons
       e.add_n_leaves(n_leaves);
       e.add_leaf_width(static_cast<uint32_t>(t.leaf_width()));
       e.add_max_depth(t.max_depth());
-      e.add_aggregation(t.aggregation() == Aggregation::mean ? fb::Aggregation::Mean : fb::Aggregation::Sum);
+      e.add_aggregation(format::to_schema(t.aggregation()));
       e.add_has_missing(t.accepts_missing());
       e.add_n_category_sets(static_cast<uint32_t>(t.category_sets().size()));
       e.add_category_set_words(static_cast<uint32_t>(words));

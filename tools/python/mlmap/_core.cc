@@ -53,78 +53,30 @@ void check(const mlmap::Status& s) {
   if (!s.ok()) raise(s.error());
 }
 
-py::dict info_dict(const mlmap::ModelInfo& i) {
-  py::dict d;
-  d["format_version"] = std::to_string(i.format.major) + "." + std::to_string(i.format.minor);
-  py::dict prov;
-  prov["producer"] = i.provenance.producer;
-  prov["producer_version"] = i.provenance.producer_version;
-  prov["source_library"] = i.provenance.source_library;
-  prov["source_version"] = i.provenance.source_version;
-  prov["numpy_version"] = i.provenance.numpy_version;
-  prov["python_version"] = i.provenance.python_version;
-  prov["created_unix_ms"] = i.provenance.created_unix_ms;
-  d["provenance"] = prov;
-  py::dict md;
-  for (const auto& [k, v] : i.metadata) md[py::str(k)] = v;
-  d["metadata"] = md;
-  d["estimator"] = i.estimator;
-  d["predictor"] = i.predictor;
-  d["task"] = mlmap::task_name(i.task);
-  d["link"] = i.link;
-  d["link_scale"] = i.link_scale;
-  d["class_decision"] = i.class_decision;
-  d["base_score"] = i.base_score;
-  d["n_features"] = i.n_features;
-  d["n_outputs"] = i.n_outputs;
-  d["n_raw"] = i.n_raw;
-  d["accepts_missing"] = i.accepts_missing;
-  d["feature_names"] = i.feature_names;
-  if (i.classes.kind == mlmap::ClassLabels::Kind::integers)
-    d["classes"] = i.classes.integers;
-  else if (i.classes.kind == mlmap::ClassLabels::Kind::strings)
-    d["classes"] = i.classes.strings;
-  else
-    d["classes"] = py::none();
-  if (i.trees.n_trees) {
-    py::dict t;
-    t["n_trees"] = i.trees.n_trees;
-    t["n_nodes"] = i.trees.n_nodes;
-    t["n_leaves"] = i.trees.n_leaves;
-    t["max_depth"] = i.trees.max_depth;
-    t["leaf_width"] = i.trees.leaf_width;
-    t["has_categorical"] = i.trees.has_categorical;
-    t["threshold_bits"] = i.trees.threshold_bits;
-    d["trees"] = t;
-  }
-  if (i.dense.n_layers) {
-    py::dict dn;
-    dn["n_layers"] = i.dense.n_layers;
-    dn["n_weights"] = i.dense.n_weights;
-    d["dense"] = dn;
-  }
-  if (i.preprocessing.n_steps) {
-    py::dict pp;
-    pp["steps"] = i.preprocessing.step_kinds;
-    pp["n_predictor_features"] = i.preprocessing.n_predictor_features;
-    d["preprocessing"] = pp;
-  }
-  py::list string_columns;
-  for (size_t c = 0; c < i.string_inputs.size(); ++c)
-    if (i.string_inputs[c]) string_columns.append(c < i.feature_names.size() ? i.feature_names[c] : std::to_string(c));
-  d["string_columns"] = string_columns;
-  d["file_size"] = i.file_size;
-  d["header_size"] = i.header_size;
-  d["n_columns"] = i.n_columns;
-  d["content_hash"] = i.content_hash;
-  return d;
+// Model.info(): mlmap::to_json (the one serialisation, shared with
+// `mlmap inspect --json` and the server's GET /model) read by Python's json.
+py::object info_dict(const mlmap::ModelInfo& info) {
+  static const auto* loads = new py::object(py::module_::import("json").attr("loads"));  // kept to the end, as `exceptions`
+  return (*loads)(mlmap::to_json(info, 0));
 }
 
-mlmap::Output parse_output(const std::string& s) {
-  if (s == "value") return mlmap::Output::value;
-  if (s == "raw") return mlmap::Output::raw;
-  throw py::value_error("output must be 'value' or 'raw', not '" + s + "'");
+// A name from the enum's one table (mlmap/info.hpp); ValueError naming the
+// valid ones otherwise.
+template <class E>
+E parse_name(const char* what, const std::string& name) {
+  E value{};
+  if (!mlmap::parse_enum(name, value))
+    throw py::value_error(std::string("unknown ") + what + " '" + name + "' (" + mlmap::enum_name_list<E>() + ")");
+  return value;
 }
+
+// d[key] parsed as an E into `out`, when d has it.
+template <class E>
+void read_name(const py::dict& d, const char* key, E& out) {
+  if (d.contains(key) && !d[key].is_none()) out = parse_name<E>(key, d[key].cast<std::string>());
+}
+
+mlmap::Output parse_output(const std::string& s) { return parse_name<mlmap::Output>("output", s); }
 
 // The library reads T through T*; numpy arrays rebuilt from buffers may start
 // at any byte. The Python layer aligns them; this keeps direct callers honest.
@@ -182,15 +134,7 @@ py::array_t<int64_t> predict_class(const mlmap::Model& m, py::array_t<In, py::ar
 mlmap::ModelDescription parse_description(const py::dict& d) {
   mlmap::ModelDescription desc;
   desc.estimator = d["estimator"].cast<std::string>();
-  const auto task = d["task"].cast<std::string>();
-  if (task == "classification")
-    desc.task = mlmap::Task::classification;
-  else if (task == "regression")
-    desc.task = mlmap::Task::regression;
-  else if (task == "ranking")
-    desc.task = mlmap::Task::ranking;
-  else
-    throw py::value_error("unknown task '" + task + "'");
+  desc.task = parse_name<mlmap::Task>("task", d["task"].cast<std::string>());
   desc.n_features = d["n_features"].cast<size_t>();
   desc.n_outputs = d["n_outputs"].cast<size_t>();
   if (d.contains("feature_names") && !d["feature_names"].is_none())
@@ -207,35 +151,9 @@ mlmap::ModelDescription parse_description(const py::dict& d) {
       desc.classes.strings = classes.cast<std::vector<std::string>>();
     }
   }
-  const auto link = d.contains("link") ? d["link"].cast<std::string>() : std::string("identity");
-  if (link == "identity")
-    desc.link = mlmap::LinkFunction::identity;
-  else if (link == "logistic")
-    desc.link = mlmap::LinkFunction::logistic;
-  else if (link == "softmax")
-    desc.link = mlmap::LinkFunction::softmax;
-  else if (link == "exp")
-    desc.link = mlmap::LinkFunction::exp;
-  else if (link == "logistic_ovr")
-    desc.link = mlmap::LinkFunction::logistic_ovr;
-  else if (link == "hard")
-    desc.link = mlmap::LinkFunction::hard;
-  else if (link == "modified_huber")
-    desc.link = mlmap::LinkFunction::modified_huber;
-  else
-    throw py::value_error("unknown link '" + link + "'");
+  read_name(d, "link", desc.link);
   if (d.contains("link_scale")) desc.link_scale = d["link_scale"].cast<double>();
-  if (d.contains("class_decision")) {
-    const auto c = d["class_decision"].cast<std::string>();
-    if (c == "argmax_outputs")
-      desc.class_decision = mlmap::ClassDecision::argmax_outputs;
-    else if (c == "argmax_raw")
-      desc.class_decision = mlmap::ClassDecision::argmax_raw;
-    else if (c == "raw_nonnegative")
-      desc.class_decision = mlmap::ClassDecision::raw_nonnegative;
-    else
-      throw py::value_error("unknown class_decision '" + c + "'");
-  }
+  read_name(d, "class_decision", desc.class_decision);
   if (d.contains("base_score") && !d["base_score"].is_none())
     desc.base_score = d["base_score"].cast<std::vector<double>>();
   if (d.contains("provenance")) {
@@ -261,18 +179,8 @@ std::vector<T> vec(const py::dict& d, const char* key) {
 }
 
 mlmap::OpSpec parse_op(const py::dict& d) {
-  static const std::pair<const char*, mlmap::OpSpec::Kind> kinds[] = {
-      {"standardize", mlmap::OpSpec::Kind::standardize}, {"min_max", mlmap::OpSpec::Kind::min_max},
-      {"max_abs", mlmap::OpSpec::Kind::max_abs},         {"normalize", mlmap::OpSpec::Kind::normalize},
-      {"impute", mlmap::OpSpec::Kind::impute},           {"impute_string", mlmap::OpSpec::Kind::impute_string},
-      {"one_hot", mlmap::OpSpec::Kind::one_hot},         {"ordinal", mlmap::OpSpec::Kind::ordinal},
-      {"polynomial", mlmap::OpSpec::Kind::polynomial},   {"missing_indicator", mlmap::OpSpec::Kind::missing_indicator}};
   mlmap::OpSpec op;
-  const auto kind = d["kind"].cast<std::string>();
-  bool found = false;
-  for (const auto& [name, k] : kinds)
-    if (kind == name) op.kind = k, found = true;
-  if (!found) throw py::value_error("unknown preprocessing step kind '" + kind + "'");
+  op.kind = parse_name<mlmap::OpKind>("preprocessing step kind", d["kind"].cast<std::string>());
   op.inputs = vec<uint32_t>(d, "inputs");
   if (d.contains("string_inputs")) op.string_inputs = d["string_inputs"].cast<bool>();
   op.out_begin = d["out_begin"].cast<uint32_t>();
@@ -282,10 +190,7 @@ mlmap::OpSpec parse_op(const py::dict& d) {
   if (d.contains("clip")) op.clip = d["clip"].cast<bool>();
   if (d.contains("clip_low")) op.clip_low = d["clip_low"].cast<double>();
   if (d.contains("clip_high")) op.clip_high = d["clip_high"].cast<double>();
-  if (d.contains("norm")) {
-    const auto n = d["norm"].cast<std::string>();
-    op.norm = n == "l1" ? mlmap::OpSpec::Norm::l1 : n == "max" ? mlmap::OpSpec::Norm::max : mlmap::OpSpec::Norm::l2;
-  }
+  read_name(d, "norm", op.norm);
   if (d.contains("missing_value") && !d["missing_value"].is_none()) {
     op.missing_is_nan = false;
     op.missing_value = d["missing_value"].cast<double>();
@@ -297,12 +202,7 @@ mlmap::OpSpec parse_op(const py::dict& d) {
   op.category_order = vec<uint32_t>(d, "category_order");
   op.missing_category = vec<int32_t>(d, "missing_category");
   op.drop = vec<int32_t>(d, "drop");
-  if (d.contains("unknown")) {
-    const auto u = d["unknown"].cast<std::string>();
-    op.unknown = u == "ignore" ? mlmap::OpSpec::Unknown::ignore
-                 : u == "use_value" ? mlmap::OpSpec::Unknown::use_value
-                                    : mlmap::OpSpec::Unknown::error;
-  }
+  read_name(d, "unknown", op.unknown);
   if (d.contains("unknown_value")) op.unknown_value = d["unknown_value"].cast<double>();
   if (d.contains("missing_encoded")) op.missing_encoded = d["missing_encoded"].cast<double>();
   op.powers = vec<uint32_t>(d, "powers");
@@ -332,17 +232,7 @@ mlmap::DenseNetworkSpec parse_network(const py::list& layers) {
     L.n_out = static_cast<size_t>(w.shape(1));
     L.weights.assign(w.data(), w.data() + w.size());
     L.bias = vec<double>(d, "bias");
-    const auto a = d.contains("activation") ? d["activation"].cast<std::string>() : std::string("identity");
-    if (a == "identity")
-      L.activation = mlmap::Activation::identity;
-    else if (a == "relu")
-      L.activation = mlmap::Activation::relu;
-    else if (a == "tanh")
-      L.activation = mlmap::Activation::tanh;
-    else if (a == "logistic")
-      L.activation = mlmap::Activation::logistic;
-    else
-      throw py::value_error("unknown activation '" + a + "'");
+    read_name(d, "activation", L.activation);
     net.layers.push_back(std::move(L));
   }
   return net;
@@ -517,7 +407,7 @@ PYBIND11_MODULE(_core, mod) {
       .def_property_readonly("n_features", &mlmap::Model::num_features)
       .def_property_readonly("n_outputs", [](const mlmap::Model& m) { return m.output_width(mlmap::Output::value); })
       .def_property_readonly("n_raw", [](const mlmap::Model& m) { return m.output_width(mlmap::Output::raw); })
-      .def_property_readonly("task", [](const mlmap::Model& m) { return mlmap::task_name(m.task()); })
+      .def_property_readonly("task", [](const mlmap::Model& m) { return mlmap::enum_name(m.task()); })
       .def("predict_values", &predict_values<float>, py::arg("X"), py::arg("output") = "value", py::arg("n_threads") = 1)
       .def("predict_values", &predict_values<double>, py::arg("X"), py::arg("output") = "value", py::arg("n_threads") = 1)
       .def(
@@ -558,14 +448,10 @@ PYBIND11_MODULE(_core, mod) {
   py::class_<mlmap::TreeEnsembleBuilder>(mod, "TreeEnsembleBuilder")
       .def(py::init([](size_t n_features, size_t leaf_width, size_t n_raw, const std::string& aggregation,
                        const std::string& rule, const std::string& thresholds) {
-             if (aggregation != "sum" && aggregation != "mean") throw py::value_error("aggregation: 'sum' or 'mean'");
-             if (rule != "<=" && rule != "<") throw py::value_error("rule: '<=' or '<'");
-             if (thresholds != "float32" && thresholds != "float64")
-               throw py::value_error("thresholds: 'float32' or 'float64'");
-             return mlmap::TreeEnsembleBuilder(
-                 n_features, leaf_width, n_raw, aggregation == "mean" ? mlmap::Aggregation::mean : mlmap::Aggregation::sum,
-                 rule == "<" ? mlmap::SplitRule::less : mlmap::SplitRule::less_equal,
-                 thresholds == "float64" ? mlmap::ThresholdType::float64 : mlmap::ThresholdType::float32);
+             return mlmap::TreeEnsembleBuilder(n_features, leaf_width, n_raw,
+                                               parse_name<mlmap::Aggregation>("aggregation", aggregation),
+                                               parse_name<mlmap::SplitRule>("rule", rule),
+                                               parse_name<mlmap::ThresholdType>("thresholds", thresholds));
            }),
            py::arg("n_features"), py::arg("leaf_width"), py::arg("n_raw"), py::arg("aggregation"), py::arg("rule") = "<=",
            py::arg("thresholds") = "float32")

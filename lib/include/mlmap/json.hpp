@@ -1,5 +1,10 @@
-// tools/cli/json.hpp — a small JSON writer (objects, arrays, strings,
-// integers, booleans, null), indented like Python's json.dumps(indent=2).
+// mlmap/json.hpp — a small JSON writer (objects, arrays, strings, numbers,
+// booleans, null), indented like Python's json.dumps(indent=2).
+//
+// What mlmap writes as JSON goes through it: to_json(ModelInfo) (info.hpp),
+// and the command line's and the server's answers.  The caller keeps the
+// nesting balanced (every begin_ has its end_, a key() precedes each value
+// inside an object); the writer does not check it.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +13,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace mlmap::cli {
+namespace mlmap {
 
 /// `s` as a JSON string literal, quotes included.  Escapes '"', '\\' and
 /// control characters; valid UTF-8 passes through; each byte of an invalid
@@ -30,7 +35,9 @@ class JsonWriter {
   void string(std::string_view s);
   void integer(int64_t v);
   void uinteger(uint64_t v);
-  /// Shortest round-trip form; null for NaN and infinities (JSON has none).
+  /// Shortest round-trip form, always with a '.' or an exponent ("1.0",
+  /// "0.1", "1e+16") as Python writes floats; null for NaN and infinities
+  /// (JSON has none).
   void number(double v);
   void boolean(bool v);
   void null();
@@ -66,4 +73,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace mlmap::cli
+}  // namespace mlmap

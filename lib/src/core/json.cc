@@ -1,9 +1,10 @@
-#include "json.hpp"
+#include "mlmap/json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
-namespace mlmap::cli {
+namespace mlmap {
 
 namespace {
 
@@ -134,6 +135,8 @@ void JsonWriter::number(double v) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out_.append(buf, r.ptr);
+  // As Python's json.dumps: a float always reads back as a float ("1.0", not "1").
+  if (std::find_if(buf, r.ptr, [](char c) { return c == '.' || c == 'e'; }) == r.ptr) out_ += ".0";
 }
 
 void JsonWriter::integer(int64_t v) {
@@ -160,4 +163,4 @@ void JsonWriter::null() {
   out_ += "null";
 }
 
-}  // namespace mlmap::cli
+}  // namespace mlmap

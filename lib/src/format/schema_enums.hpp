@@ -1,0 +1,101 @@
+// The public enums (mlmap/info.hpp) and the schema's generated ones
+// (mlmap_generated.h) share their numbers.  Each value is tied here with a
+// static_assert, so converting either way is a cast and cannot drift: a value
+// added to one side without the other stops the build.
+#pragma once
+
+#include <cstddef>
+#include <iterator>
+
+#include "mlmap/info.hpp"
+#include "mlmap_generated.h"
+
+namespace mlmap::format {
+
+namespace detail {
+
+template <class A, class B>
+constexpr bool same(A a, B b) noexcept {
+  return static_cast<int>(a) == static_cast<int>(b);
+}
+
+// Every public value has a schema counterpart and the other way round: the
+// table lists values 0 .. MAX in order.
+template <class Public, class Schema>
+constexpr bool covers_schema() noexcept {
+  constexpr auto& table = EnumNames<Public>::table;
+  if (std::size(table) != static_cast<size_t>(Schema::MAX) + 1) return false;
+  for (size_t i = 0; i < std::size(table); ++i)
+    if (static_cast<size_t>(table[i].value) != i) return false;
+  return true;
+}
+
+}  // namespace detail
+
+using detail::same;
+
+static_assert(detail::covers_schema<Task, fb::Task>());
+static_assert(same(Task::regression, fb::Task::Regression) && same(Task::classification, fb::Task::Classification) &&
+              same(Task::ranking, fb::Task::Ranking));
+
+static_assert(detail::covers_schema<LinkFunction, fb::Link>());
+static_assert(same(LinkFunction::identity, fb::Link::Identity) && same(LinkFunction::logistic, fb::Link::Logistic) &&
+              same(LinkFunction::softmax, fb::Link::Softmax) && same(LinkFunction::exp, fb::Link::Exp) &&
+              same(LinkFunction::logistic_ovr, fb::Link::LogisticOvR) && same(LinkFunction::hard, fb::Link::Hard) &&
+              same(LinkFunction::modified_huber, fb::Link::ModifiedHuber));
+
+static_assert(detail::covers_schema<ClassDecision, fb::ClassDecision>());
+static_assert(same(ClassDecision::argmax_outputs, fb::ClassDecision::ArgmaxOutputs) &&
+              same(ClassDecision::argmax_raw, fb::ClassDecision::ArgmaxRaw) &&
+              same(ClassDecision::raw_nonnegative, fb::ClassDecision::RawNonNegative));
+
+static_assert(detail::covers_schema<Aggregation, fb::Aggregation>());
+static_assert(same(Aggregation::sum, fb::Aggregation::Sum) && same(Aggregation::mean, fb::Aggregation::Mean));
+
+static_assert(detail::covers_schema<Activation, fb::Activation>());
+static_assert(same(Activation::identity, fb::Activation::Identity) && same(Activation::relu, fb::Activation::Relu) &&
+              same(Activation::tanh, fb::Activation::Tanh) && same(Activation::logistic, fb::Activation::Logistic));
+
+static_assert(detail::covers_schema<OpKind, fb::OpKind>());
+static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind::min_max, fb::OpKind::MinMax) &&
+              same(OpKind::max_abs, fb::OpKind::MaxAbs) && same(OpKind::normalize, fb::OpKind::Normalize) &&
+              same(OpKind::impute, fb::OpKind::Impute) && same(OpKind::impute_string, fb::OpKind::ImputeString) &&
+              same(OpKind::one_hot, fb::OpKind::OneHot) && same(OpKind::ordinal, fb::OpKind::Ordinal) &&
+              same(OpKind::polynomial, fb::OpKind::Polynomial) &&
+              same(OpKind::missing_indicator, fb::OpKind::MissingIndicator));
+
+static_assert(detail::covers_schema<Norm, fb::Norm>());
+static_assert(same(Norm::l2, fb::Norm::L2) && same(Norm::l1, fb::Norm::L1) && same(Norm::max, fb::Norm::Max));
+
+static_assert(detail::covers_schema<UnknownCategory, fb::UnknownCategory>());
+static_assert(same(UnknownCategory::error, fb::UnknownCategory::Error) &&
+              same(UnknownCategory::ignore, fb::UnknownCategory::Ignore) &&
+              same(UnknownCategory::use_value, fb::UnknownCategory::UseValue));
+
+static_assert(detail::covers_schema<DType, fb::DType>());
+static_assert(same(DType::float32, fb::DType::Float32) && same(DType::float64, fb::DType::Float64) &&
+              same(DType::int32, fb::DType::Int32) && same(DType::uint32, fb::DType::UInt32) &&
+              same(DType::int64, fb::DType::Int64) && same(DType::uint64, fb::DType::UInt64) &&
+              same(DType::uint8, fb::DType::UInt8) && same(DType::int8, fb::DType::Int8));
+
+/// A public value as the schema's (exact, see above).
+inline fb::Task to_schema(Task v) noexcept { return static_cast<fb::Task>(v); }
+inline fb::Link to_schema(LinkFunction v) noexcept { return static_cast<fb::Link>(v); }
+inline fb::ClassDecision to_schema(ClassDecision v) noexcept { return static_cast<fb::ClassDecision>(v); }
+inline fb::Aggregation to_schema(Aggregation v) noexcept { return static_cast<fb::Aggregation>(v); }
+inline fb::Activation to_schema(Activation v) noexcept { return static_cast<fb::Activation>(v); }
+inline fb::OpKind to_schema(OpKind v) noexcept { return static_cast<fb::OpKind>(v); }
+inline fb::Norm to_schema(Norm v) noexcept { return static_cast<fb::Norm>(v); }
+inline fb::UnknownCategory to_schema(UnknownCategory v) noexcept { return static_cast<fb::UnknownCategory>(v); }
+
+/// A schema value read from a file as the public enum `Public`; false for a
+/// value this reader does not know (a newer minor version's).
+template <class Public, class Schema>
+bool from_schema(Schema v, Public& out) noexcept {
+  static_assert(detail::covers_schema<Public, Schema>(), "not a tied pair of enums");
+  if (static_cast<size_t>(v) > static_cast<size_t>(Schema::MAX)) return false;
+  out = static_cast<Public>(v);
+  return true;
+}
+
+}  // namespace mlmap::format
