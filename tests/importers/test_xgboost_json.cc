@@ -20,6 +20,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "importers/xgboost_convert.hpp"
 #include "importers/xgboost_json.hpp"
 #include "mlmap/importers.hpp"
 #include "mlmap/mlmap.hpp"
@@ -825,4 +826,27 @@ TEST_CASE("rewriting categorical splits is capped") {
   }
   m.trees = {t};
   expect_error(model_json(m), error_code::unsupported_model, "would need more than");
+}
+
+TEST_CASE("the converter takes a parsed XgbModel from any front-end") {
+  // The JSON front-end's output converted directly equals the public import;
+  // a second front-end (UBJSON) would fill the same struct and name itself.
+  const std::string json = model_json(sample());
+  mlmap::importers::XgbModel parsed;
+  REQUIRE(mlmap::importers::parse_xgboost_json(json, {}, parsed).ok());
+  CHECK(parsed.source == "XGBoost JSON");
+  auto direct = mlmap::importers::convert_xgboost_model(parsed, {});
+  auto via_api = mlmap::import_xgboost_json(json);
+  REQUIRE_MESSAGE(direct.ok(), direct.error().describe());
+  REQUIRE(via_api.ok());
+  CHECK(direct->trees.node_child() == via_api->trees.node_child());
+  CHECK(direct->trees.node_threshold() == via_api->trees.node_threshold());
+  CHECK(direct->trees.leaf_values() == via_api->trees.leaf_values());
+  CHECK(direct->description.base_score == via_api->description.base_score);
+
+  parsed.source = "XGBoost UBJSON";
+  (*parsed.trees[0].left)[0] = 1000;
+  auto bad = mlmap::importers::convert_xgboost_model(parsed, {});
+  CHECK(bad.code() == error_code::import_failed);
+  CHECK_MESSAGE(bad.message().rfind("XGBoost UBJSON: tree 0", 0) == 0, bad.message());
 }
