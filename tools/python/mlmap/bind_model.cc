@@ -1,0 +1,163 @@
+// mlmap._core.Model: open, verify, info, predict (matrices and tables), and
+// the process-wide kernel switch.  Predictions release the GIL.
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "binding.hpp"
+
+namespace mlmap::python {
+
+namespace {
+
+// Model.info(): mlmap::to_json (the one serialisation, shared with `mlmap
+// inspect --json` and the server's GET /model) read by Python's json.
+py::object info_dict(const ModelInfo& info) {
+  static const auto* loads = new py::object(py::module_::import("json").attr("loads"));  // kept to the end
+  return (*loads)(to_json(info, 0));
+}
+
+OpenOptions open_options(bool verify, bool copy) {
+  OpenOptions o;
+  o.verify = verify;
+  o.copy = copy;
+  return o;
+}
+
+// The rows of X: a 2-D C-contiguous float32 or float64 array (the Python
+// layer converts everything else), as wide as the model's input.
+template <class In>
+size_t rows_of(const Model& m, const py::array_t<In, py::array::c_style>& X) {
+  if (X.ndim() != 2) throw py::value_error("X must be 2-D");
+  if (static_cast<size_t>(X.shape(1)) != m.num_features())
+    raise(Error(error_code::feature_count_mismatch, "X has " + std::to_string(X.shape(1)) +
+                                                        " features, but the model expects " +
+                                                        std::to_string(m.num_features())));
+  return static_cast<size_t>(X.shape(0));
+}
+
+PredictOptions predict_options(Output output, int n_threads) {
+  PredictOptions o;
+  o.output = output;
+  o.n_threads = n_threads;
+  return o;
+}
+
+// Float64 predictions of X, `output` ("value" or "raw") per row.
+template <class In>
+py::array_t<double> predict_values(const Model& m, py::array_t<In, py::array::c_style> X, const std::string& output,
+                                   int n_threads) {
+  const auto kind = parse_name<Output>("output", output);
+  const size_t rows = rows_of(m, X);
+  py::array_t<double> out({rows, m.output_width(kind)});
+  const In* x = aligned_data(X, "X");
+  double* y = out.mutable_data();
+  check(without_gil([&] { return m.predict(x, rows, y, predict_options(kind, n_threads)); }));
+  return out;
+}
+
+template <class In>
+py::array_t<int64_t> predict_class(const Model& m, py::array_t<In, py::array::c_style> X, int n_threads) {
+  const size_t rows = rows_of(m, X);
+  py::array_t<int64_t> out(rows);
+  const In* x = aligned_data(X, "X");
+  int64_t* y = out.mutable_data();
+  check(without_gil([&] { return m.predict_class(x, rows, y, n_threads); }));
+  return out;
+}
+
+// A dict of column name -> numpy array (float64/float32) or sequence of str
+// (None / NaN = missing), held alive for one predict call.
+struct PyTable {
+  Table table;
+  std::vector<py::array> numeric;
+  std::vector<std::vector<std::string>> text;
+  std::vector<std::vector<std::string_view>> views;
+  std::vector<std::unique_ptr<bool[]>> missing;
+
+  PyTable(const py::dict& columns, size_t n_rows) : table(n_rows) {
+    for (auto item : columns) {
+      const auto name = item.first.cast<std::string>();
+      py::handle values = item.second;
+      if (py::isinstance<py::array>(values) && py::reinterpret_borrow<py::array>(values).dtype().kind() == 'f') {
+        py::array_t<double, py::array::c_style> a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(values);
+        if (static_cast<size_t>(a.size()) != n_rows) throw py::value_error("column '" + name + "' has the wrong length");
+        numeric.push_back(a);
+        check(table.add_numeric(name, aligned_data(a, ("column '" + name + "'").c_str())));
+        continue;
+      }
+      auto& t = text.emplace_back();
+      auto& m = missing.emplace_back(new bool[n_rows]());
+      size_t i = 0;
+      for (auto v : values) {
+        if (i >= n_rows) throw py::value_error("column '" + name + "' has the wrong length");
+        // None, NaN and pandas' NA all mean missing.
+        const bool is_missing = v.is_none() || (py::isinstance<py::float_>(v) && std::isnan(v.cast<double>())) ||
+                                std::string(Py_TYPE(v.ptr())->tp_name) == "NAType";
+        m[i] = is_missing;
+        t.push_back(is_missing ? std::string() : py::str(v).cast<std::string>());
+        ++i;
+      }
+      if (i != n_rows) throw py::value_error("column '" + name + "' has the wrong length");
+      auto& sv = views.emplace_back(t.begin(), t.end());
+      check(table.add_strings(name, sv.data(), m.get()));
+    }
+  }
+};
+
+py::array_t<double> predict_table(const Model& m, const py::dict& columns, size_t n_rows, const std::string& output,
+                                  int n_threads) {
+  PyTable t(columns, n_rows);
+  const auto kind = parse_name<Output>("output", output);
+  py::array_t<double> out({n_rows, m.output_width(kind)});
+  double* y = out.mutable_data();
+  check(without_gil([&] { return m.predict(t.table, y, predict_options(kind, n_threads)); }));
+  return out;
+}
+
+py::array_t<int64_t> predict_table_class(const Model& m, const py::dict& columns, size_t n_rows, int n_threads) {
+  PyTable t(columns, n_rows);
+  py::array_t<int64_t> out(n_rows);
+  int64_t* y = out.mutable_data();
+  check(without_gil([&] { return m.predict_class(t.table, y, n_threads); }));
+  return out;
+}
+
+}  // namespace
+
+void bind_model(py::module_& mod) {
+  py::class_<Model>(mod, "Model")
+      .def_static(
+          "open",
+          [](const std::string& path, bool verify, bool copy) {
+            return value_or_raise(without_gil([&] { return Model::open(path, open_options(verify, copy)); }));
+          },
+          py::arg("path"), py::arg("verify") = false, py::arg("copy") = false)
+      .def("verify", [](const Model& m) { check(without_gil([&] { return m.verify(); })); })
+      .def("info", [](const Model& m) { return info_dict(m.info()); })
+      .def_property_readonly("path", &Model::path)
+      .def_property_readonly("n_features", &Model::num_features)
+      .def_property_readonly("n_outputs", [](const Model& m) { return m.output_width(Output::value); })
+      .def_property_readonly("n_raw", [](const Model& m) { return m.output_width(Output::raw); })
+      .def_property_readonly("task", [](const Model& m) { return enum_name(m.task()); })
+      .def("predict_values", &predict_values<float>, py::arg("X"), py::arg("output") = "value", py::arg("n_threads") = 1)
+      .def("predict_values", &predict_values<double>, py::arg("X"), py::arg("output") = "value", py::arg("n_threads") = 1)
+      .def("predict_table", &predict_table, py::arg("columns"), py::arg("n_rows"), py::arg("output") = "value",
+           py::arg("n_threads") = 1)
+      .def("predict_table_class", &predict_table_class, py::arg("columns"), py::arg("n_rows"), py::arg("n_threads") = 1)
+      .def("predict_class", &predict_class<float>, py::arg("X"), py::arg("n_threads") = 1)
+      .def("predict_class", &predict_class<double>, py::arg("X"), py::arg("n_threads") = 1);
+
+  mod.def("active_kernel", [] { return std::string(active_kernel()); },
+          "The prediction kernel in use: scalar, sse4_2, avx2 or avx512bw.");
+  mod.def("available_kernels", &available_kernels, "The kernels this CPU can run.");
+  mod.def(
+      "use_kernel", [](const std::string& name) { check(use_kernel(name)); }, py::arg("name"),
+      "Switch every later prediction in this process to a kernel (tests, benchmarks).");
+}
+
+}  // namespace mlmap::python

@@ -1,0 +1,208 @@
+// Writing files from Python: TreeEnsembleBuilder (trees in node-list form),
+// save_trees and save_dense (a description, the predictor and an optional
+// preprocessing program, given as the dicts mlmap/_sklearn*.py build), and
+// convert_xgboost_json.  numpy arrays reach the C++ writer without copies
+// when they are already int64 / float64 and C-contiguous (sklearn's tree
+// arrays are).
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "binding.hpp"
+
+namespace mlmap::python {
+
+namespace {
+
+ModelDescription parse_description(const py::dict& d) {
+  ModelDescription desc;
+  desc.estimator = d["estimator"].cast<std::string>();
+  desc.task = parse_name<Task>("task", d["task"].cast<std::string>());
+  desc.n_features = d["n_features"].cast<size_t>();
+  desc.n_outputs = d["n_outputs"].cast<size_t>();
+  desc.feature_names = vec<std::string>(d, "feature_names");
+  if (has(d, "classes")) desc.classes = parse_classes(d["classes"]);
+  read_name(d, "link", desc.link);
+  if (d.contains("link_scale")) desc.link_scale = d["link_scale"].cast<double>();
+  read_name(d, "class_decision", desc.class_decision);
+  desc.base_score = vec<double>(d, "base_score");
+  if (has(d, "provenance")) desc.provenance = parse_provenance(d["provenance"].cast<py::dict>());
+  if (has(d, "metadata")) desc.metadata = parse_metadata(d["metadata"].cast<py::dict>());
+  return desc;
+}
+
+OpSpec parse_op(const py::dict& d) {
+  OpSpec op;
+  op.kind = parse_name<OpKind>("preprocessing step kind", d["kind"].cast<std::string>());
+  op.inputs = vec<uint32_t>(d, "inputs");
+  if (d.contains("string_inputs")) op.string_inputs = d["string_inputs"].cast<bool>();
+  op.out_begin = d["out_begin"].cast<uint32_t>();
+  op.n_out = d["n_out"].cast<uint32_t>();
+  op.a = vec<double>(d, "a");
+  op.b = vec<double>(d, "b");
+  if (d.contains("clip")) op.clip = d["clip"].cast<bool>();
+  if (d.contains("clip_low")) op.clip_low = d["clip_low"].cast<double>();
+  if (d.contains("clip_high")) op.clip_high = d["clip_high"].cast<double>();
+  read_name(d, "norm", op.norm);
+  if (has(d, "missing_value")) {
+    op.missing_is_nan = false;
+    op.missing_value = d["missing_value"].cast<double>();
+  }
+  op.fill_strings = vec<std::string>(d, "fill_strings");
+  op.category_counts = vec<uint32_t>(d, "category_counts");
+  op.numeric_categories = vec<double>(d, "numeric_categories");
+  op.string_categories = vec<std::string>(d, "string_categories");
+  op.category_order = vec<uint32_t>(d, "category_order");
+  op.missing_category = vec<int32_t>(d, "missing_category");
+  op.drop = vec<int32_t>(d, "drop");
+  read_name(d, "unknown", op.unknown);
+  if (d.contains("unknown_value")) op.unknown_value = d["unknown_value"].cast<double>();
+  if (d.contains("missing_encoded")) op.missing_encoded = d["missing_encoded"].cast<double>();
+  op.powers = vec<uint32_t>(d, "powers");
+  return op;
+}
+
+std::optional<PreprocessingSpec> parse_preprocessing(const py::object& o) {
+  if (o.is_none()) return std::nullopt;
+  const py::dict d = o.cast<py::dict>();
+  PreprocessingSpec p;
+  p.string_inputs = vec<bool>(d, "string_inputs");
+  p.n_slots = d["n_slots"].cast<uint32_t>();
+  p.n_string_slots = d["n_string_slots"].cast<uint32_t>();
+  for (auto op : d["ops"].cast<py::list>()) p.ops.push_back(parse_op(op.cast<py::dict>()));
+  p.features = vec<uint32_t>(d, "features");
+  return p;
+}
+
+DenseNetworkSpec parse_network(const py::list& layers) {
+  DenseNetworkSpec net;
+  for (auto item : layers) {
+    const py::dict d = item.cast<py::dict>();
+    DenseLayerSpec L;
+    auto w = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["weights"]);
+    if (!w || w.ndim() != 2) throw py::value_error("layer weights must be a 2-D array (n_in, n_out)");
+    L.n_in = static_cast<size_t>(w.shape(0));
+    L.n_out = static_cast<size_t>(w.shape(1));
+    L.weights.assign(w.data(), w.data() + w.size());
+    L.bias = vec<double>(d, "bias");
+    read_name(d, "activation", L.activation);
+    net.layers.push_back(std::move(L));
+  }
+  return net;
+}
+
+using I64 = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
+using F64 = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using U8 = py::array_t<uint8_t, py::array::c_style | py::array::forcecast>;
+using U32 = py::array_t<uint32_t, py::array::c_style | py::array::forcecast>;
+
+void add_tree(TreeEnsembleBuilder& b, I64 left, I64 right, I64 feature, F64 threshold, F64 values,
+              std::optional<U8> missing_left, std::optional<U8> categorical, std::optional<U32> category_set,
+              uint32_t output, double leaf_scale, bool normalize) {
+  const auto n = static_cast<size_t>(left.size());
+  auto need = [n](const py::array& a, const char* name) {
+    if (static_cast<size_t>(a.ndim() ? a.shape(0) : 0) != n)
+      throw py::value_error(std::string(name) + " has " + std::to_string(a.ndim() ? a.shape(0) : 0) +
+                            " entries, expected " + std::to_string(n));
+  };
+  need(right, "right");
+  need(feature, "feature");
+  need(threshold, "threshold");
+  need(values, "values");
+  TreeNodes t;
+  t.n_nodes = n;
+  t.left = left.data();
+  t.right = right.data();
+  t.feature = feature.data();
+  t.threshold = threshold.data();
+  t.values = values.data();
+  t.value_stride = n ? static_cast<size_t>(values.size()) / n : 0;
+  if (missing_left) {
+    need(*missing_left, "missing_left");
+    t.missing_left = missing_left->data();
+  }
+  if (categorical) {
+    need(*categorical, "categorical");
+    t.categorical = categorical->data();
+  }
+  if (category_set) {
+    need(*category_set, "category_set");
+    t.category_set = category_set->data();
+  }
+  TreeOptions o;
+  o.output = output;
+  o.leaf_scale = leaf_scale;
+  o.normalize_leaves = normalize;
+  check(b.add_tree(t, o));
+}
+
+// convert_xgboost_json(data, path, options): XGBoost JSON bytes (any buffer,
+// e.g. Booster.save_raw("json")) to an mlmap file.  options: estimator,
+// feature_names, classes, provenance, metadata, iteration_end,
+// use_best_iteration (see mlmap/importers.hpp), all optional.
+void convert_xgboost_json(const py::buffer& data, const std::string& path, const py::dict& options) {
+  const py::buffer_info buf = data.request();
+  if (buf.ndim != 1 || buf.itemsize != 1) throw py::value_error("data must be bytes-like (one byte per item)");
+  ImportOptions o;
+  if (has(options, "estimator")) o.estimator = options["estimator"].cast<std::string>();
+  o.feature_names = vec<std::string>(options, "feature_names");
+  if (has(options, "classes")) o.classes = parse_classes(options["classes"]);
+  if (has(options, "provenance")) o.provenance = parse_provenance(options["provenance"].cast<py::dict>());
+  if (has(options, "metadata")) o.metadata = parse_metadata(options["metadata"].cast<py::dict>());
+  if (has(options, "iteration_end")) o.iteration_end = options["iteration_end"].cast<uint64_t>();
+  if (has(options, "use_best_iteration")) o.use_best_iteration = options["use_best_iteration"].cast<bool>();
+  const std::string_view json(static_cast<const char*>(buf.ptr), static_cast<size_t>(buf.size));
+  check(without_gil([&] { return mlmap::convert_xgboost_json(json, path, o); }));
+}
+
+}  // namespace
+
+void bind_writer(py::module_& mod) {
+  py::class_<TreeEnsembleBuilder>(mod, "TreeEnsembleBuilder")
+      .def(py::init([](size_t n_features, size_t leaf_width, size_t n_raw, const std::string& aggregation,
+                       const std::string& rule, const std::string& thresholds) {
+             return TreeEnsembleBuilder(n_features, leaf_width, n_raw, parse_name<Aggregation>("aggregation", aggregation),
+                                        parse_name<SplitRule>("rule", rule),
+                                        parse_name<ThresholdType>("thresholds", thresholds));
+           }),
+           py::arg("n_features"), py::arg("leaf_width"), py::arg("n_raw"), py::arg("aggregation"), py::arg("rule") = "<=",
+           py::arg("thresholds") = "float32")
+      .def("add_tree", &add_tree, py::arg("left"), py::arg("right"), py::arg("feature"), py::arg("threshold"),
+           py::arg("values"), py::arg("missing_left") = py::none(), py::arg("categorical") = py::none(),
+           py::arg("category_set") = py::none(), py::arg("output") = 0, py::arg("leaf_scale") = 1.0,
+           py::arg("normalize") = false)
+      .def("add_category_set",
+           [](TreeEnsembleBuilder& b, U32 words) {
+             return b.add_category_set(words.data(), static_cast<size_t>(words.size()));
+           })
+      .def_property_readonly("n_trees", &TreeEnsembleBuilder::n_trees)
+      .def_property_readonly("n_nodes", &TreeEnsembleBuilder::n_nodes);
+
+  mod.def(
+      "save_trees",
+      [](const std::string& path, const TreeEnsembleBuilder& trees, const py::dict& description,
+         const py::object& preprocessing) {
+        const auto desc = parse_description(description);
+        const auto pre = parse_preprocessing(preprocessing);
+        check(without_gil([&] { return save(path, desc, trees, pre ? &*pre : nullptr); }));
+      },
+      py::arg("path"), py::arg("trees"), py::arg("description"), py::arg("preprocessing") = py::none());
+
+  mod.def(
+      "save_dense",
+      [](const std::string& path, const py::list& layers, const py::dict& description, const py::object& preprocessing) {
+        const auto desc = parse_description(description);
+        const auto net = parse_network(layers);
+        const auto pre = parse_preprocessing(preprocessing);
+        check(without_gil([&] { return save(path, desc, net, pre ? &*pre : nullptr); }));
+      },
+      py::arg("path"), py::arg("layers"), py::arg("description"), py::arg("preprocessing") = py::none());
+
+  mod.def("convert_xgboost_json", &convert_xgboost_json, py::arg("data"), py::arg("path"),
+          py::arg("options") = py::dict());
+}
+
+}  // namespace mlmap::python
