@@ -110,9 +110,6 @@ class Model {
                                      int n_threads = 1) const noexcept;
   [[nodiscard]] Status predict_class(const Table& table, int64_t* class_index, int n_threads = 1) const noexcept;
 
-  /// The internal model, for the C API and the Python binding.
-  const std::shared_ptr<const model::LoadedModel>& internal() const noexcept { return impl_; }
-
  private:
   explicit Model(std::shared_ptr<const model::LoadedModel> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const model::LoadedModel> impl_;
