@@ -289,6 +289,63 @@ class Predict(Fixture):
             for x in line.split(","):
                 self.assertLessEqual(len(x), len(repr(float(x))))
 
+    def test_string_columns(self):
+        # A pipeline that one-hot encodes a string column (and imputes a
+        # numeric one) is fed from CSV as the server feeds it: by header name,
+        # string cells as they are, empty fields missing.  The CLI's answers
+        # equal the Python API's on the same rows given as a DataFrame.
+        from sklearn.compose import ColumnTransformer
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+        rng = np.random.RandomState(11)
+        n = 300
+        frame = pd.DataFrame({
+            "city": rng.choice(["Lyon", "Berlin", "Porto", "S\u00e3o Paulo", "a, b"], size=n).astype(object),
+            "age": rng.normal(40, 12, size=n),
+            "size": rng.normal(0, 1, size=n),
+        })
+        y = np.array(["no", "yes", "maybe"])[(frame["age"] > 40).astype(int) + (frame["city"] == "Lyon")]
+        pipe = Pipeline([
+            ("prep", ColumnTransformer([
+                ("onehot", OneHotEncoder(handle_unknown="ignore"), ["city"]),
+                ("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), ["age", "size"]),
+            ])),
+            ("clf", LogisticRegression(max_iter=500)),
+        ]).fit(frame, y)
+        mlmap.save(pipe, path("strings.mlmap"))
+        m = mlmap.load(path("strings.mlmap"))
+        self.assertEqual(m.info()["string_columns"], ["city"])
+
+        rows = frame.iloc[:60].copy()
+        rows.loc[rows.index[3], "city"] = None            # missing string: ignored by the encoder
+        rows.loc[rows.index[5], "city"] = "Paris"         # unseen category: ignored
+        rows.loc[rows.index[7], "age"] = np.nan           # missing number: imputed
+        text = rows[["size", "city", "age"]].assign(note="x").to_csv(index=False)  # other order, extra column
+        f = path("strings.csv")
+        with open(f, "w", newline="") as g:
+            g.write(text)
+        rc, out, err = run("predict", path("strings.mlmap"), f)
+        self.assertEqual((rc, err), (0, ""))
+        header, labels = parse_output(out)
+        self.assertEqual(header, ["label"])
+        self.assertEqual([r[0] for r in labels], list(m.predict(rows)))
+        rc, out, err = run("predict", path("strings.mlmap"), f, "--proba")
+        self.assertEqual((rc, err), (0, ""))
+        header, proba = parse_output(out)
+        self.assertEqual(header, [str(c) for c in m.classes_])
+        np.testing.assert_array_equal(floats(proba), m.predict_proba(rows))
+        np.testing.assert_allclose(floats(proba), pipe.predict_proba(rows.fillna({"city": "?"})), rtol=1e-9)
+        # Without a header the columns cannot be found: the first line is taken as one.
+        self.assert_error_text(run("predict", path("strings.mlmap"), stdin="Lyon,30,1\n"), "lacks")
+
+    def assert_error_text(self, result, needle):
+        rc, out, err = result
+        self.assertEqual((rc, out), (2, ""), err)
+        self.assertIn(needle, err)
+
 
 # --- inspect and verify ---------------------------------------------------------
 

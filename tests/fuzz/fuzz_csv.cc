@@ -1,20 +1,25 @@
-// Fuzz target: the CLI's CSV reader and the mapping of its columns onto a
-// model's features (header detection, names, missing values, numbers).
+// Fuzz target: the CSV reader (tools/common) and the mapping of its columns
+// onto a model's features (header detection, names, missing values,
+// numbers, string columns), as `mlmap predict` and the server use them.
 #include <string>
 #include <vector>
 
-#include "csv.hpp"
-#include "feature_reader.hpp"
+#include "common/batch.hpp"
+#include "common/csv.hpp"
+#include "common/csv_rows.hpp"
 #include "fuzz_target.hpp"
 
 namespace {
 
-mlmap::ModelInfo model_info(bool named, bool missing) {
+// Variant 3 reads column "b" as strings (the Table path).
+mlmap::ModelInfo model_info(int variant) {
   mlmap::ModelInfo info;
   info.estimator = "fuzz.Model";
   info.n_features = 3;
-  if (named) info.feature_names = {"a", "b", "c d"};
-  info.accepts_missing = missing;
+  if (variant != 1) info.feature_names = {"a", "b", "c d"};
+  info.accepts_missing = variant == 2;
+  info.string_inputs = {false, variant == 3, false};
+  if (variant == 3) info.preprocessing.n_steps = 1;
   return info;
 }
 
@@ -22,15 +27,16 @@ mlmap::ModelInfo model_info(bool named, bool missing) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  for (int variant = 0; variant < 3; ++variant) {
+  for (int variant = 0; variant < 4; ++variant) {
     std::string error;
-    auto csv = mlmap::cli::CsvReader::from_text(text, "fuzz.csv");
-    const auto info = model_info(variant != 1, variant == 2);
-    mlmap::cli::FeatureReader reader(*csv, info);
-    std::vector<double> X(4 * 3);
-    size_t n = 0;
-    while (reader.read(X.data(), 4, n, error) && n == 4) {
-    }
+    auto csv = mlmap::tools::CsvReader::from_text(text, "fuzz.csv");
+    const auto info = model_info(variant);
+    mlmap::tools::CsvRows rows(*csv, info);
+    mlmap::tools::Batch batch(info);
+    do batch.clear();
+    while (rows.read(batch, 4, error) && batch.n_rows() == 4);
+    error.clear();
+    (void)rows.more(error);
   }
   return 0;
 }

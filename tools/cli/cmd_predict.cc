@@ -2,17 +2,19 @@
 //
 // Streams the input in chunks of rows (memory stays bounded, see
 // rows_per_chunk), predicts each chunk from float64 values (as Python does for
-// float64 input) and writes CSV: `label` (classifiers), one probability
-// column per class (--proba), or `prediction` / `prediction_0..k-1`
-// (regressors).
+// float64 input; string columns through the Table API, as the server does:
+// tools/common/csv_rows.hpp reads both) and writes CSV: `label`
+// (classifiers), one probability column per class (--proba), or
+// `prediction` / `prediction_0..k-1` (regressors).
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
-#include "csv.hpp"
-#include "feature_reader.hpp"
+#include "common/batch.hpp"
+#include "common/csv.hpp"
+#include "common/csv_rows.hpp"
 #include "mlmap/model.hpp"
 #include "output.hpp"
 #include "report.hpp"
@@ -20,6 +22,9 @@
 namespace mlmap::cli {
 
 namespace {
+
+using tools::CsvReader;
+using tools::CsvWriter;
 
 // Rows per chunk: 4096, fewer for wide models so that a chunk's input and
 // output stay within about 32 MiB.
@@ -58,7 +63,7 @@ std::vector<std::string> column_names(const ModelInfo& info, Kind kind, size_t w
 std::vector<std::string> label_fields(const ModelInfo& info, size_t n_classes) {
   std::vector<std::string> labels;
   for (size_t i = 0; i < n_classes; ++i)
-    labels.push_back(csv_field(i < info.classes.size() ? info.classes.to_string(i) : std::to_string(i)));
+    labels.push_back(tools::csv_field(i < info.classes.size() ? info.classes.to_string(i) : std::to_string(i)));
   return labels;
 }
 
@@ -80,9 +85,10 @@ int predict(const Options& o) {
   auto output = OutputFile::open(o.output_path);
   if (!output) return fail(output.error());
 
-  FeatureReader rows(*input, info);
+  tools::CsvRows rows(*input, info);
   const size_t chunk_rows = rows_per_chunk(nf, width);
-  std::vector<double> X(chunk_rows * nf);
+  tools::Batch batch(info);
+  batch.reserve(chunk_rows);
   std::vector<double> values(kind == Kind::label ? 0 : chunk_rows * width);
   std::vector<int64_t> classes(kind == Kind::label ? chunk_rows : 0);
   const std::vector<std::string> labels = label_fields(info, width);
@@ -96,10 +102,11 @@ int predict(const Options& o) {
   for (const auto& name : column_names(info, kind, width)) csv.field(name);
   csv.end_row();
   for (;;) {
-    size_t n = 0;
-    if (!rows.read(X.data(), chunk_rows, n, error)) return fail(error);
+    batch.clear();
+    if (!rows.read(batch, chunk_rows, error)) return fail(error);
+    const size_t n = batch.n_rows();
     if (kind == Kind::label) {
-      auto st = model->predict_class(X.data(), n, classes.data(), o.n_threads);
+      auto st = batch.predict_class(*model, classes.data(), o.n_threads);
       if (!st) return fail(st.error());
       for (size_t r = 0; r < n; ++r) {
         const int64_t c = classes[r];
@@ -110,7 +117,7 @@ int predict(const Options& o) {
         text += '\n';
       }
     } else {
-      auto st = model->predict(X.data(), n, values.data(), options);
+      auto st = batch.predict(*model, values.data(), options);
       if (!st) return fail(st.error());
       for (size_t r = 0; r < n; ++r) {
         for (size_t j = 0; j < width; ++j) csv.number(values[r * width + j]);
@@ -148,9 +155,10 @@ const Command& predict_command() {
       "FILE [INPUT.csv|-] [--proba] [--threads N] [--output OUT]",
       "predict the rows of a CSV file (default: standard input)",
       "Input: CSV with an optional header of feature names (a first line with any\n"
-      "non-numeric field).  With a header and a model that knows its feature\n"
-      "names, columns are matched by name (any order, extra columns ignored);\n"
-      "otherwise they are positional.  Empty fields, NA and nan are missing values.\n"
+      "non-numeric field; always, for a model that reads string columns).  With a\n"
+      "header and a model that knows its feature names, columns are matched by\n"
+      "name (any order, extra columns ignored); otherwise they are positional.\n"
+      "Empty fields, NA and nan are missing values.\n"
       "Output: CSV with a header: `label` for classifiers, one probability column\n"
       "per class with --proba, `prediction` (or prediction_0..k-1) for regressors.",
       ArgSpec{{{"--proba", "", "classifiers: class probabilities instead of labels"},

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/text.hpp"
 #include "mlmap/error.hpp"
 
 namespace mlmap::cli {
@@ -19,11 +20,8 @@ int fail(const Error& error);
 /// Prints "mlmap: <message>; usage: mlmap <verb> <synopsis>"; returns exit_usage.
 int usage_error(const Command& command, std::string_view message);
 
-/// `text` with control characters escaped (\n, \t, \xNN): safe to show on a
-/// terminal and on one line.  UTF-8 passes through.
-std::string printable(std::string_view text);
-
-/// printable(text), cut to about `max` bytes with "..." when longer.
-std::string abbreviated(std::string_view text, size_t max);
+// Text from the user or a file, made fit for one line (tools/common/text.hpp).
+using tools::abbreviated;
+using tools::printable;
 
 }  // namespace mlmap::cli

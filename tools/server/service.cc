@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "mlmap/json.hpp"
-#include "report.hpp"  // abbreviated (tools/cli)
+#include "common/request_rows.hpp"
+#include "common/text.hpp"
 
 namespace mlmap::server {
 
@@ -103,7 +104,7 @@ bool parse_query(std::string_view query, bool& proba, std::string& error) {
     const std::string_view key = item.substr(0, eq);
     const std::string value = eq == std::string_view::npos ? std::string("1") : lower(item.substr(eq + 1));
     if (key != "proba") {
-      error = "unknown query parameter '" + cli::abbreviated(key, 40) + "' (POST /predict takes proba=1)";
+      error = "unknown query parameter '" + tools::abbreviated(key, 40) + "' (POST /predict takes proba=1)";
       return false;
     }
     if (value == "1" || value == "true" || value == "yes")
@@ -111,7 +112,7 @@ bool parse_query(std::string_view query, bool& proba, std::string& error) {
     else if (value == "0" || value == "false" || value == "no")
       proba = false;
     else {
-      error = "proba takes 1 or 0, not '" + cli::abbreviated(value, 40) + "'";
+      error = "proba takes 1 or 0, not '" + tools::abbreviated(value, 40) + "'";
       return false;
     }
   }
@@ -161,7 +162,7 @@ Reply Service::handle(std::string_view method, std::string_view target, std::str
     const bool get = method == "GET";
     if (path == "/predict") {
       if (method != "POST") {
-        Reply r = error_reply(405, "POST /predict only (not " + cli::abbreviated(method, 20) + ")");
+        Reply r = error_reply(405, "POST /predict only (not " + tools::abbreviated(method, 20) + ")");
         r.allow = "POST";
         return r;
       }
@@ -173,7 +174,7 @@ Reply Service::handle(std::string_view method, std::string_view target, std::str
     }
     if (path == "/health" || path == "/model") {
       if (!get) {
-        Reply r = error_reply(405, "GET " + std::string(path) + " only (not " + cli::abbreviated(method, 20) + ")");
+        Reply r = error_reply(405, "GET " + std::string(path) + " only (not " + tools::abbreviated(method, 20) + ")");
         r.allow = "GET";
         return r;
       }
@@ -183,7 +184,7 @@ Reply Service::handle(std::string_view method, std::string_view target, std::str
       r.model_version = version;
       return r;
     }
-    return error_reply(404, "no such endpoint '" + cli::abbreviated(path, 80) +
+    return error_reply(404, "no such endpoint '" + tools::abbreviated(path, 80) +
                                 "' (there are GET /health, GET /model and POST /predict)");
   } catch (const std::bad_alloc&) {
     return error_reply(503, "out of memory");
@@ -226,11 +227,11 @@ Reply Service::predict(const Model& m, std::string_view query, std::string_view 
   if (proba && !gives_probabilities(info))
     return error_reply(400, info.estimator + " gives no probabilities (proba=1 is not available)");
 
-  Batch batch;
-  DecodeError bad;
+  tools::Batch batch(info);
+  tools::DecodeError bad;
   const Media media = media_of(content_type);
   if (media == Media::other) {
-    Reply r = error_reply(415, "unsupported Content-Type '" + cli::abbreviated(content_type, 60) +
+    Reply r = error_reply(415, "unsupported Content-Type '" + tools::abbreviated(content_type, 60) +
                                    "': send application/json or text/csv");
     return r;
   }
@@ -261,36 +262,24 @@ Reply Service::predict(const Model& m, std::string_view query, std::string_view 
     if (err == simdjson::DEPTH_ERROR)
       return error_reply(400, "malformed JSON: nested deeper than " + std::to_string(options_.max_json_depth) + " levels");
     if (err != simdjson::SUCCESS) return error_reply(400, std::string("malformed JSON: ") + simdjson::error_message(err));
-    if (!decode_json(root, info, options_.limits, batch, bad)) return error_reply(bad.status, bad.message);
+    if (!tools::decode_json(root, info, options_.limits, batch, bad)) return error_reply(bad.status, bad.message);
   } else {
-    if (!decode_csv(body, info, options_.limits, batch, bad)) return error_reply(bad.status, bad.message);
+    if (!tools::decode_csv(body, info, options_.limits, batch, bad)) return error_reply(bad.status, bad.message);
   }
 
-  const size_t n = batch.n_rows;
+  const size_t n = batch.n_rows();
   const bool labels = classifier && !proba;
   const size_t width = labels ? 1 : m.output_width(Output::value);
   if (width != 0 && n > options_.limits.max_values / width)
     return error_reply(413, std::to_string(n) + " rows of " + std::to_string(width) + " outputs exceed the limit of " +
                                 std::to_string(options_.limits.max_values) + " output values per request");
-  Table table(n);
-  if (batch.use_table && n > 0 && !batch.make_table(info, table, error)) return error_reply(400, error);
-
-  std::vector<int64_t> classes;
-  std::vector<double> values;
-  if (n > 0) {
-    Status st;
-    if (labels) {
-      classes.resize(n);
-      st = batch.use_table ? m.predict_class(table, classes.data(), options_.predict_threads)
-                           : m.predict_class(batch.matrix.data(), n, classes.data(), options_.predict_threads);
-    } else {
-      values.resize(n * width);
-      PredictOptions po;
-      po.n_threads = options_.predict_threads;
-      st = batch.use_table ? m.predict(table, values.data(), po) : m.predict(batch.matrix.data(), n, values.data(), po);
-    }
-    if (!st) return error_reply(status_for(st.code()), st.error().describe());
-  }
+  std::vector<int64_t> classes(labels ? n : 0);
+  std::vector<double> values(labels ? 0 : n * width);
+  PredictOptions po;
+  po.n_threads = options_.predict_threads;
+  const Status st = labels ? batch.predict_class(m, classes.data(), options_.predict_threads)
+                           : batch.predict(m, values.data(), po);
+  if (!st) return error_reply(status_for(st.code()), st.error().describe());
 
   Reply r;
   r.body.reserve(16 + n * (labels ? 8 : width * 20));

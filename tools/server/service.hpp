@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "batch.hpp"
+#include "common/request_rows.hpp"
 #include "mlmap/model.hpp"
 #include "mlmap/store.hpp"
 
@@ -38,7 +38,7 @@ struct Reply {
 
 struct ServiceOptions {
   std::string name;              // the model's name in the store
-  Limits limits;
+  tools::Limits limits;
   int predict_threads = 1;       // PredictOptions::n_threads per request
   size_t max_json_depth = 32;    // nesting accepted in a JSON body
 };

@@ -1,4 +1,4 @@
-#include "csv.hpp"
+#include "common/csv.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <limits>
 
-namespace mlmap::cli {
+namespace mlmap::tools {
 
 namespace {
 
@@ -231,4 +231,4 @@ void CsvWriter::end_row() {
   row_empty_ = true;
 }
 
-}  // namespace mlmap::cli
+}  // namespace mlmap::tools

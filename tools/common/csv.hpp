@@ -1,4 +1,5 @@
-// tools/cli/csv.hpp — streaming CSV reading and writing.
+// tools/common/csv.hpp — streaming CSV reading and writing (the CLI's input
+// and output, the server's CSV bodies).
 //
 // Reading: comma-separated records, "\n" or "\r\n" line ends, fields
 // optionally in double quotes ("" is a quote inside them; quoted fields may
@@ -19,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mlmap::cli {
+namespace mlmap::tools {
 
 /// Missing-value tokens (the field is NaN): "", "NA", "nan", "NaN" (and, as
 /// std::from_chars reads them, "NAN", "-nan" ...).
@@ -103,4 +104,4 @@ class CsvWriter {
 /// empty field would otherwise be a blank line).
 std::string csv_field(std::string_view text);
 
-}  // namespace mlmap::cli
+}  // namespace mlmap::tools
