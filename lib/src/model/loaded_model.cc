@@ -91,6 +91,17 @@ Status read_info(const format::FileView& file, const fb::Model& m, ModelInfo* in
   return {};
 }
 
+// The predictor of one union member; `table` is null when the union's type
+// is set but its value absent (the Verifier accepts that).
+template <class Table, class Summary>
+Result<std::unique_ptr<Predictor>> make_predictor(
+    const format::FileView& file, const Table* table,
+    Result<std::unique_ptr<Predictor>> (*make)(const format::FileView&, const Table&, uint32_t, uint32_t, Summary*) noexcept,
+    uint32_t width, uint32_t n_raw, Summary* summary) noexcept {
+  if (!table) return invalid("the predictor is declared but absent");
+  return make(file, *table, width, n_raw, summary);
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noexcept {
@@ -149,26 +160,23 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
       lm->info.preprocessing.n_predictor_features = m.n_features();
     }
     const auto width = static_cast<uint32_t>(lm->predictor_width);
+    Result<std::unique_ptr<Predictor>> predictor = Error(error_code::internal_error, "no predictor");
     switch (m.predictor_type()) {
-      case fb::Predictor::TreeEnsemble: {
-        if (!m.predictor_as_TreeEnsemble()) return invalid("the predictor is declared but absent");
-        auto p = make_tree_predictor(lm->file, *m.predictor_as_TreeEnsemble(), width, m.n_raw(), &lm->info.trees);
-        if (!p) return p.error();
-        lm->predictor = std::move(*p);
+      case fb::Predictor::TreeEnsemble:
+        predictor = make_predictor(lm->file, m.predictor_as_TreeEnsemble(), make_tree_predictor, width, m.n_raw(),
+                                   &lm->info.trees);
         break;
-      }
-      case fb::Predictor::DenseNetwork: {
-        if (!m.predictor_as_DenseNetwork()) return invalid("the predictor is declared but absent");
-        auto p = make_dense_predictor(lm->file, *m.predictor_as_DenseNetwork(), width, m.n_raw(), &lm->info.dense);
-        if (!p) return p.error();
-        lm->predictor = std::move(*p);
+      case fb::Predictor::DenseNetwork:
+        predictor = make_predictor(lm->file, m.predictor_as_DenseNetwork(), make_dense_predictor, width, m.n_raw(),
+                                   &lm->info.dense);
         break;
-      }
       default:
         return Error(error_code::unsupported_model, "predictor kind " + str(static_cast<unsigned>(m.predictor_type())) +
                                                         " is unknown to this reader (format " +
                                                         str(lm->info.format.major) + "." + str(lm->info.format.minor) + ")");
     }
+    if (!predictor) return predictor.error();
+    lm->predictor = std::move(*predictor);
     lm->info.predictor_kind = lm->predictor->kind();
     // The names too, for ModelInfo's string fields.
     lm->info.predictor = enum_name(lm->info.predictor_kind);
