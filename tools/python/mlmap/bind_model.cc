@@ -21,13 +21,6 @@ py::object info_dict(const ModelInfo& info) {
   return (*loads)(to_json(info, 0));
 }
 
-OpenOptions open_options(bool verify, bool copy) {
-  OpenOptions o;
-  o.verify = verify;
-  o.copy = copy;
-  return o;
-}
-
 // The rows of X: a 2-D C-contiguous float32 or float64 array (the Python
 // layer converts everything else), as wide as the model's input.
 template <class In>
@@ -40,13 +33,6 @@ size_t rows_of(const Model& m, const py::array_t<In, py::array::c_style>& X) {
   return static_cast<size_t>(X.shape(0));
 }
 
-PredictOptions predict_options(Output output, int n_threads) {
-  PredictOptions o;
-  o.output = output;
-  o.n_threads = n_threads;
-  return o;
-}
-
 // Float64 predictions of X, `output` ("value" or "raw") per row.
 template <class In>
 py::array_t<double> predict_values(const Model& m, py::array_t<In, py::array::c_style> X, const std::string& output,
@@ -56,7 +42,7 @@ py::array_t<double> predict_values(const Model& m, py::array_t<In, py::array::c_
   py::array_t<double> out({rows, m.output_width(kind)});
   const In* x = aligned_data(X, "X");
   double* y = out.mutable_data();
-  check(without_gil([&] { return m.predict(x, rows, y, predict_options(kind, n_threads)); }));
+  check(without_gil([&] { return m.predict(x, rows, y, PredictOptions{kind, n_threads}); }));
   return out;
 }
 
@@ -115,7 +101,7 @@ py::array_t<double> predict_table(const Model& m, const py::dict& columns, size_
   const auto kind = parse_name<Output>("output", output);
   py::array_t<double> out({n_rows, m.output_width(kind)});
   double* y = out.mutable_data();
-  check(without_gil([&] { return m.predict(t.table, y, predict_options(kind, n_threads)); }));
+  check(without_gil([&] { return m.predict(t.table, y, PredictOptions{kind, n_threads}); }));
   return out;
 }
 
@@ -134,7 +120,7 @@ void bind_model(py::module_& mod) {
       .def_static(
           "open",
           [](const std::string& path, bool verify, bool copy) {
-            return value_or_raise(without_gil([&] { return Model::open(path, open_options(verify, copy)); }));
+            return value_or_raise(without_gil([&] { return Model::open(path, OpenOptions{verify, copy}); }));
           },
           py::arg("path"), py::arg("verify") = false, py::arg("copy") = false)
       .def("verify", [](const Model& m) { check(without_gil([&] { return m.verify(); })); })

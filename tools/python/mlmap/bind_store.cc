@@ -46,10 +46,7 @@ py::dict gc(Store& s, uint64_t keep) {
 }
 
 Model load(const Store& s, const std::string& name, uint64_t version, bool verify, bool copy) {
-  OpenOptions o;
-  o.verify = verify;
-  o.copy = copy;
-  return value_or_raise(without_gil([&] { return s.load(name, version, o); }));
+  return value_or_raise(without_gil([&] { return s.load(name, version, OpenOptions{verify, copy}); }));
 }
 
 }  // namespace
