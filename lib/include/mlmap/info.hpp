@@ -3,8 +3,9 @@
 //
 // Everything in a ModelInfo is copied out of the file's header when the model
 // is opened (a few KB at most), so a ModelInfo stays valid after the Model is
-// gone.  to_json() is its one serialisation: `mlmap inspect --json`, the
-// server's GET /model and Python's Model.info() all print it.
+// gone.  write_json_members() / to_json() is its one serialisation:
+// `mlmap inspect --json`, the server's GET /model and Python's Model.info()
+// all give it.
 #pragma once
 
 #include <cstddef>
@@ -16,7 +17,7 @@
 
 namespace mlmap {
 
-class JsonWriter;
+class ValueWriter;
 
 struct FormatVersion {
   uint16_t major = 0;
@@ -281,8 +282,9 @@ struct ModelInfo {
 /// written as their names.  `indent` 0 writes one line.
 std::string to_json(const ModelInfo& info, int indent = 2);
 
-/// The members of to_json()'s object, written into the object `out` has open
-/// (for a caller that adds members of its own, as the server's GET /model).
-void write_json_members(JsonWriter& out, const ModelInfo& info);
+/// The members of to_json()'s object, given to `out` inside an object it has
+/// open: the one serialiser, for a caller that adds members of its own (the
+/// server's GET /model) or builds other objects from them (Python's info()).
+void write_json_members(ValueWriter& out, const ModelInfo& info);
 
 }  // namespace mlmap

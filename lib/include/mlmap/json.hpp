@@ -1,10 +1,13 @@
-// mlmap/json.hpp — a small JSON writer (objects, arrays, strings, numbers,
-// booleans, null), indented like Python's json.dumps(indent=2).
+// mlmap/json.hpp — JSON-shaped values: a receiver interface (ValueWriter)
+// and its text form (JsonWriter: objects, arrays, strings, numbers, booleans,
+// null, indented like Python's json.dumps(indent=2)).
 //
-// What mlmap writes as JSON goes through it: to_json(ModelInfo) (info.hpp),
-// and the command line's and the server's answers.  The caller keeps the
-// nesting balanced (every begin_ has its end_, a key() precedes each value
-// inside an object); the writer does not check it.
+// What mlmap writes as JSON goes through them: ModelInfo (info.hpp's
+// write_json_members, to_json), and the command line's and the server's
+// answers.  Python's Model.info() receives the same calls into dicts and
+// lists, so there is one serialiser and the text and the objects agree.  The
+// caller keeps the nesting balanced (every begin_ has its end_, a key()
+// precedes each value inside an object); writers do not check it.
 #pragma once
 
 #include <cstdint>
@@ -20,29 +23,26 @@ namespace mlmap {
 /// UTF-8 sequence becomes U+FFFD, so the output is always valid JSON.
 std::string json_quote(std::string_view s);
 
-class JsonWriter {
+/// Receives a tree of JSON values, in document order.
+class ValueWriter {
  public:
-  /// Appends to `out`; `indent` 0 writes everything on one line.
-  explicit JsonWriter(std::string& out, int indent = 2) : out_(out), indent_(indent) {}
+  virtual ~ValueWriter() = default;
 
-  void begin_object();
-  void end_object();
-  void begin_array();
-  void end_array();
+  virtual void begin_object() = 0;
+  virtual void end_object() = 0;
+  virtual void begin_array() = 0;
+  virtual void end_array() = 0;
   /// The key of the next member (inside an object only).
-  void key(std::string_view name);
+  virtual void key(std::string_view name) = 0;
 
-  void string(std::string_view s);
-  void integer(int64_t v);
-  void uinteger(uint64_t v);
-  /// Shortest round-trip form, always with a '.' or an exponent ("1.0",
-  /// "0.1", "1e+16") as Python writes floats; null for NaN and infinities
-  /// (JSON has none).
-  void number(double v);
-  void boolean(bool v);
-  void null();
+  virtual void string(std::string_view s) = 0;
+  virtual void integer(int64_t v) = 0;
+  virtual void uinteger(uint64_t v) = 0;
+  virtual void number(double v) = 0;
+  virtual void boolean(bool v) = 0;
+  virtual void null() = 0;
 
-  /// key(name) and the value, written as its C++ type says: bool, signed or
+  /// key(name) and the value, given as its C++ type says: bool, signed or
   /// unsigned integer, floating point, or string.
   template <class T>
   void member(std::string_view name, const T& value) {
@@ -58,6 +58,29 @@ class JsonWriter {
     else
       string(value);
   }
+};
+
+/// The values as JSON text.
+class JsonWriter final : public ValueWriter {
+ public:
+  /// Appends to `out`; `indent` 0 writes everything on one line.
+  explicit JsonWriter(std::string& out, int indent = 2) : out_(out), indent_(indent) {}
+
+  void begin_object() override;
+  void end_object() override;
+  void begin_array() override;
+  void end_array() override;
+  void key(std::string_view name) override;
+
+  void string(std::string_view s) override;
+  void integer(int64_t v) override;
+  void uinteger(uint64_t v) override;
+  /// Shortest round-trip form, always with a '.' or an exponent ("1.0",
+  /// "0.1", "1e+16") as Python writes floats; null for NaN and infinities
+  /// (JSON has none).
+  void number(double v) override;
+  void boolean(bool v) override;
+  void null() override;
 
  private:
   void before_value();

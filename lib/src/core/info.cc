@@ -18,14 +18,14 @@ std::string ClassLabels::to_string(size_t i) const {
 namespace {
 
 template <class T>
-void string_array(JsonWriter& j, const T& items) {
+void string_array(ValueWriter& j, const T& items) {
   j.begin_array();
   for (const auto& s : items) j.string(s);
   j.end_array();
 }
 
 template <class E>
-void name_array(JsonWriter& j, const std::vector<E>& values) {
+void name_array(ValueWriter& j, const std::vector<E>& values) {
   j.begin_array();
   for (E v : values) j.string(enum_name(v));
   j.end_array();
@@ -33,7 +33,7 @@ void name_array(JsonWriter& j, const std::vector<E>& values) {
 
 }  // namespace
 
-void write_json_members(JsonWriter& j, const ModelInfo& i) {
+void write_json_members(ValueWriter& j, const ModelInfo& i) {
   j.member("format_version", std::to_string(i.format.major) + "." + std::to_string(i.format.minor));
   j.key("provenance");
   j.begin_object();
@@ -118,6 +118,9 @@ void write_json_members(JsonWriter& j, const ModelInfo& i) {
 
 std::string to_json(const ModelInfo& info, int indent) {
   std::string out;
+  size_t names = 0;
+  for (const auto& n : info.feature_names) names += n.size() + 8;
+  out.reserve(1024 + names);
   JsonWriter j(out, indent);
   j.begin_object();
   write_json_members(j, info);

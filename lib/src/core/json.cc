@@ -31,14 +31,21 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   return 0;
 }
 
-}  // namespace
-
-std::string json_quote(std::string_view s) {
+// Appends `s` as a JSON string literal: runs of plain ASCII are copied at
+// once, the rest byte by byte.
+void append_quoted(std::string& out, std::string_view s) {
   static const char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() + 2);
   out += '"';
   for (size_t i = 0; i < s.size();) {
+    size_t plain = i;
+    while (plain < s.size()) {
+      const auto c = static_cast<unsigned char>(s[plain]);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
+      ++plain;
+    }
+    out.append(s.data() + i, plain - i);
+    i = plain;
+    if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
@@ -49,14 +56,10 @@ std::string json_quote(std::string_view s) {
         case '\n': out += "\\n"; break;
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            out += "\\u00";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-          } else {
-            out += static_cast<char>(c);
-          }
+        default:  // the other control characters and DEL
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
       }
       ++i;
       continue;
@@ -71,6 +74,14 @@ std::string json_quote(std::string_view s) {
     }
   }
   out += '"';
+}
+
+}  // namespace
+
+std::string json_quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  append_quoted(out, s);
   return out;
 }
 
@@ -94,7 +105,7 @@ void JsonWriter::before_value() {
 
 void JsonWriter::key(std::string_view name) {
   before_value();
-  out_ += json_quote(name);
+  append_quoted(out_, name);
   out_ += ": ";
   after_key_ = true;
 }
@@ -123,7 +134,7 @@ void JsonWriter::end_array() { close(']'); }
 
 void JsonWriter::string(std::string_view s) {
   before_value();
-  out_ += json_quote(s);
+  append_quoted(out_, s);
 }
 
 void JsonWriter::number(double v) {

@@ -14,11 +14,57 @@ namespace mlmap::python {
 
 namespace {
 
-// Model.info(): mlmap::to_json (the one serialisation, shared with `mlmap
-// inspect --json` and the server's GET /model) read by Python's json.
+// Python objects from the calls of a ValueWriter: dict, list, str, int,
+// float, bool and None, as json.loads would give for JSONWriter's text.
+class PyValueWriter final : public ValueWriter {
+ public:
+  py::object result() const { return root_; }
+
+  void begin_object() override { open(py::dict()); }
+  void end_object() override { stack_.pop_back(); }
+  void begin_array() override { open(py::list()); }
+  void end_array() override { stack_.pop_back(); }
+  void key(std::string_view name) override { key_ = text(name); }
+  void string(std::string_view s) override { put(text(s)); }
+  void integer(int64_t v) override { put(py::int_(v)); }
+  void uinteger(uint64_t v) override { put(py::int_(v)); }
+  void number(double v) override { put(std::isfinite(v) ? py::object(py::float_(v)) : py::object(py::none())); }
+  void boolean(bool v) override { put(py::bool_(v)); }
+  void null() override { put(py::none()); }
+
+ private:
+  // Invalid UTF-8 becomes U+FFFD, as in the JSON text.
+  static py::object text(std::string_view s) {
+    PyObject* o = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace");
+    if (!o) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(o);
+  }
+  void put(const py::object& v) {
+    if (stack_.empty()) {
+      root_ = v;
+    } else if (PyDict_Check(stack_.back().ptr())) {
+      if (PyDict_SetItem(stack_.back().ptr(), key_.ptr(), v.ptr()) != 0) throw py::error_already_set();
+    } else if (PyList_Append(stack_.back().ptr(), v.ptr()) != 0) {
+      throw py::error_already_set();
+    }
+  }
+  void open(const py::object& container) {
+    put(container);
+    stack_.push_back(container);
+  }
+
+  std::vector<py::object> stack_;
+  py::object root_, key_;
+};
+
+// Model.info(): ModelInfo's one serialisation (write_json_members, also
+// behind `mlmap inspect --json` and the server's GET /model) into a dict.
 py::object info_dict(const ModelInfo& info) {
-  static const auto* loads = new py::object(py::module_::import("json").attr("loads"));  // kept to the end
-  return (*loads)(to_json(info, 0));
+  PyValueWriter out;
+  out.begin_object();
+  write_json_members(out, info);
+  out.end_object();
+  return out.result();
 }
 
 // The rows of X: a 2-D C-contiguous float32 or float64 array (the Python
