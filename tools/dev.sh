@@ -4,6 +4,9 @@
 #   tools/dev.sh test    install what is missing, build, run the whole test suite
 # and further:
 #   tools/dev.sh build   install what is missing and build only
+#   tools/dev.sh venvs   create (once per requirements file) the version matrix's
+#                        venvs, build the wheel (pip wheel .) and install it into
+#                        each; prints each venv's path
 #   tools/dev.sh bench   build and run the benchmarks (meson test --benchmark)
 #   tools/dev.sh fuzz [RUNS]  clang + libFuzzer + ASan/UBSan: each fuzz target
 #                        RUNS executions (default 10 million); counts in build-fuzz/
@@ -18,11 +21,18 @@ PACKAGES=(
   meson ninja-build pkg-config cmake g++
   libflatbuffers-dev flatbuffers-compiler libxsimd-dev libboost-dev libxxhash-dev libsimdjson-dev
   doctest-dev libbenchmark-dev pybind11-dev libxgboost-dev
-  python3 python3-dev python3-numpy python3-sklearn python3-pandas python3-joblib
+  python3 python3-dev python3-venv python3-numpy python3-sklearn python3-pandas python3-joblib
   python3-matplotlib python3-xgboost python3-threadpoolctl python3-torch python3-dask python3-distributed
 )
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
+
+# The version matrix: environment A is Debian's $PY with the build tree on
+# PYTHONPATH; each name here is a venv of $PY with the pinned releases of
+# tools/requirements-NAME.txt (B current, C compat) and the mlmap wheel
+# installed.  tests/matrix runs the suites in them.
+VENV_ROOT="$BUILD/venvs"
+VENVS=(current compat)
 
 ensure_packages() {
   local missing=()
@@ -42,6 +52,75 @@ build() {
     meson setup "$BUILD" "$ROOT"
   fi
   ninja -C "$BUILD"
+}
+
+# A venv per requirements file, cached under the build directory and keyed by
+# the file's hash (and the interpreter's version): made once on a fresh
+# machine, reused after; $VENV_ROOT/NAME links to the one in use.
+ensure_venv() {
+  local name="$1" req="$ROOT/tools/requirements-$1.txt"
+  local key
+  key=$( { cat "$req"; "$PY" -c 'import sys; print(sys.version)'; } | sha256sum | cut -c1-16)
+  local dir="$VENV_ROOT/$name-$key"
+  if [ ! -f "$dir/.complete" ]; then
+    rm -rf "$dir"
+    mkdir -p "$VENV_ROOT"
+    log "venv $name: creating $dir from tools/requirements-$name.txt"
+    local start=$SECONDS
+    "$PY" -m venv "$dir"
+    if ! "$dir/bin/pip" install --disable-pip-version-check -r "$req" >"$dir.log" 2>&1; then
+      grep -v '^WARNING: Location' "$dir.log" | tail -20 >&2
+      log "venv $name: pip install failed (log: $dir.log)"
+      return 1
+    fi
+    touch "$dir/.complete"
+    log "venv $name: installed in $((SECONDS - start)) s"
+  fi
+  local old
+  for old in "$VENV_ROOT/$name"-*; do
+    [ "$old" = "$dir" ] || [ "$old" = "$dir.log" ] || rm -rf "$old"
+  done
+  ln -sfn "$(basename "$dir")" "$VENV_ROOT/$name"
+}
+
+# The wheel, built as `pip wheel .` builds it (meson-python, -Dpython_package)
+# by the first venv's pip without build isolation (its requirements hold the
+# build requirements) in a kept build directory, so a rebuild is incremental;
+# then installed into every venv, replacing the previous one.
+install_wheel() {
+  local builder="$VENV_ROOT/${VENVS[0]}"
+  local wheels="$BUILD/wheel"
+  rm -rf "$wheels"
+  log "wheel: pip wheel . (build directory $BUILD/wheel-build)"
+  if ! (cd "$ROOT" && "$builder/bin/pip" wheel . --no-build-isolation --no-deps --disable-pip-version-check \
+        -w "$wheels" --config-settings=build-dir="$BUILD/wheel-build" --config-settings=compile-args=-j2) \
+        >"$BUILD/wheel.log" 2>&1; then
+    tail -30 "$BUILD/wheel.log" >&2
+    log "wheel: build failed (log: $BUILD/wheel.log)"
+    return 1
+  fi
+  local wheel name
+  wheel=$(ls "$wheels"/mlmap-*.whl)
+  for name in "${VENVS[@]}"; do
+    "$VENV_ROOT/$name/bin/pip" install --disable-pip-version-check --no-deps --force-reinstall --quiet "$wheel" \
+      2> >(grep -v '^WARNING: Location' >&2)
+  done
+}
+
+cmd_venvs() {
+  local name
+  for name in "${VENVS[@]}"; do ensure_venv "$name"; done
+  install_wheel
+  for name in "${VENVS[@]}"; do
+    printf '%-8s %s  (%s)\n' "$name" "$(readlink -f "$VENV_ROOT/$name")" \
+      "$("$VENV_ROOT/$name/bin/python" -c 'import importlib.metadata as m
+names = ("scikit-learn", "numpy", "pandas", "xgboost-cpu", "torch", "lightgbm", "keras", "onnxruntime")
+out = []
+for n in names:
+    try: out.append(f"{n} {m.version(n)}")
+    except m.PackageNotFoundError: pass
+print(", ".join(out))')"
+  done
 }
 
 # Prints "N passed, M failed" from meson's own results (every test log
@@ -78,8 +157,11 @@ sanitizer_build() {
 cmd_test() {
   ensure_packages
   build
+  cmd_venvs
   local rc=0 logs=("$BUILD/meson-logs/testlog.json")
-  meson test -C "$BUILD" --print-errorlogs --num-processes 2 || rc=$?
+  # Every suite, the version matrix's (suite matrix) included: required here,
+  # so a missing venv fails instead of skipping.
+  MLMAP_MATRIX_REQUIRED=1 meson test -C "$BUILD" --print-errorlogs --num-processes 2 || rc=$?
   # MLMAP_SANITIZE=0 skips the sanitizer passes (CI runs them).
   if [ "${MLMAP_SANITIZE:-1}" != 0 ]; then
     log "AddressSanitizer + UndefinedBehaviorSanitizer: unit, CLI, parity, Python, fuzz-replay suites"
@@ -149,5 +231,6 @@ case "${1:-}" in
   bench) shift; cmd_bench "$@" ;;
   fuzz) shift; cmd_fuzz "$@" ;;
   build) ensure_packages; build ;;
-  *) echo "usage: tools/dev.sh demo|test|bench|build|fuzz" >&2; exit 1 ;;
+  venvs) ensure_packages; cmd_venvs ;;
+  *) echo "usage: tools/dev.sh demo|test|bench|build|fuzz|venvs" >&2; exit 1 ;;
 esac

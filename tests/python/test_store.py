@@ -7,6 +7,7 @@ import os
 import pickle
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -98,7 +99,7 @@ class StoreTest(unittest.TestCase):
                 "np.save(sys.stdout.buffer, m.predict_proba(np.load(sys.argv[1])))")
         xpath = os.path.join(self.tmp.name, "X.npy")
         np.save(xpath, X)
-        out = subprocess.run(["/usr/bin/python3", "-c", code, xpath], input=blob, capture_output=True, check=True,
+        out = subprocess.run([sys.executable, "-c", code, xpath], input=blob, capture_output=True, check=True,
                              env=dict(os.environ))
         import io
         np.testing.assert_array_equal(np.load(io.BytesIO(out.stdout)), a.predict_proba(X))

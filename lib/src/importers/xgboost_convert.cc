@@ -117,8 +117,12 @@ Result<ImportedModel> convert_xgboost_model(const XgbModel& m, const ImportOptio
   if (m.version->size() < 2) return failed("'version' has " + unum(m.version->size()) + " numbers, expected 3");
   std::string version;
   for (size_t i = 0; i < m.version->size() && i < 3; ++i) version += (i ? "." : "") + num((*m.version)[i]);
-  if ((*m.version)[0] != 1)
-    return unsupported("written by xgboost " + version + "; this importer reads the JSON of xgboost 1.x");
+  // 2.x and 3.x keep 1.7's JSON for everything imported here (checked by
+  // tests/importers/test_xgboost.py against xgboost 1.7.4, 2.1.4 and 3.2.0);
+  // what they add is refused where it matters (vector leaves) or ignored
+  // (iteration_indptr, split_type, an empty 'cats').
+  if ((*m.version)[0] < 1 || (*m.version)[0] > 3)
+    return unsupported("written by xgboost " + version + "; this importer reads the JSON of xgboost 1.x to 3.x");
 
   // Booster and objective.
   if (!m.booster) return failed("no 'learner.gradient_booster.name'");
@@ -158,20 +162,44 @@ Result<ImportedModel> convert_xgboost_model(const XgbModel& m, const ImportOptio
     return failed("learner_model_param: " + unum(n_raw) + " outputs, more than mlmap's limit " + unum(limits::max_outputs));
 
   // Base margin, computed in float32 as xgboost 1.7 does (ObjFunction::ProbToMargin).
+  // xgboost >= 3.1 writes a vector, "[5E-1]", one value per output group
+  // (multi:softprob: one per class); each is turned into a margin alike.
   if (!m.base_score) return failed("no 'learner.learner_model_param.base_score'");
-  float base = 0;
-  if (!parse_float_token(trim(*m.base_score), base) || !std::isfinite(base))
-    return failed("learner_model_param.base_score = " + quote_text(*m.base_score) + " is not a finite number");
-  float margin = base;
-  if (map.margin == Mapping::Margin::logit) {
-    if (!(base > 0.0f && base < 1.0f))
-      return failed("base_score " + quote_text(*m.base_score) + " must be in (0, 1) for " + *m.objective);
-    margin = -std::log(1.0f / base - 1.0f);
-  } else if (map.margin == Mapping::Margin::log) {
-    if (!(base > 0.0f)) return failed("base_score " + quote_text(*m.base_score) + " must be > 0 for " + *m.objective);
-    margin = std::log(base);
+  std::vector<std::string_view> base_tokens;
+  {
+    std::string_view t = trim(*m.base_score);
+    if (!t.empty() && t.front() == '[' && t.back() == ']') {
+      t = t.substr(1, t.size() - 2);
+      for (size_t at = 0;;) {
+        const size_t comma = t.find(',', at);
+        base_tokens.push_back(trim(t.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at)));
+        if (comma == std::string_view::npos) break;
+        at = comma + 1;
+      }
+    } else {
+      base_tokens.push_back(t);
+    }
   }
-  if (!std::isfinite(margin)) return failed("base_score " + quote_text(*m.base_score) + " gives a non-finite margin");
+  if (base_tokens.size() != 1 && base_tokens.size() != n_raw)
+    return failed("learner_model_param.base_score = " + quote_text(*m.base_score) + " has " + unum(base_tokens.size()) +
+                  " values for " + unum(n_raw) + " outputs");
+  std::vector<float> margins;
+  for (const std::string_view token : base_tokens) {
+    float base = 0;
+    if (!parse_float_token(token, base) || !std::isfinite(base))
+      return failed("learner_model_param.base_score = " + quote_text(*m.base_score) + " is not a finite number");
+    float margin = base;
+    if (map.margin == Mapping::Margin::logit) {
+      if (!(base > 0.0f && base < 1.0f))
+        return failed("base_score " + quote_text(*m.base_score) + " must be in (0, 1) for " + *m.objective);
+      margin = -std::log(1.0f / base - 1.0f);
+    } else if (map.margin == Mapping::Margin::log) {
+      if (!(base > 0.0f)) return failed("base_score " + quote_text(*m.base_score) + " must be > 0 for " + *m.objective);
+      margin = std::log(base);
+    }
+    if (!std::isfinite(margin)) return failed("base_score " + quote_text(*m.base_score) + " gives a non-finite margin");
+    margins.push_back(margin);
+  }
 
   // Trees and their groups.
   if (!m.have_model) return failed("no 'learner.gradient_booster.model' (tree model)");
@@ -225,7 +253,10 @@ Result<ImportedModel> convert_xgboost_model(const XgbModel& m, const ImportOptio
   d.n_outputs = map.task == Task::classification ? (n_raw == 1 ? 2 : n_raw) : n_raw;
   d.link = map.link;
   d.class_decision = map.decision;
-  d.base_score.assign(n_raw, static_cast<double>(margin));
+  if (margins.size() == 1)
+    d.base_score.assign(n_raw, static_cast<double>(margins[0]));
+  else
+    d.base_score.assign(margins.begin(), margins.end());
   if (!options.feature_names.empty()) {
     d.feature_names = options.feature_names;
     if (d.feature_names.size() != n_features)

@@ -1,4 +1,4 @@
-// The XGBoost JSON front-end (xgboost 1.x: Booster.save_model("m.json"),
+// The XGBoost JSON front-end (xgboost 1.x to 3.x: Booster.save_model("m.json"),
 // save_raw("json")), and the public entry points of mlmap/importers.hpp.
 //
 // Three stages, each on untrusted input:

@@ -177,8 +177,11 @@ class Model:
                 raise ValueError(f"X lacks the model's feature columns {missing}")
             frame = frame[names]
         # pandas categorical columns give their codes (missing: NaN), which is
-        # what tree models with categorical splits were trained on.
-        if any(str(t) == "category" for t in frame.dtypes):
+        # what tree models with categorical splits were trained on -- unless
+        # the file's own preprocessing encodes them (a pipeline's encoder, or
+        # HistGradientBoosting's categorical_features="from_dtype"): then
+        # their values.
+        if "preprocessing" not in self._info and any(str(t) == "category" for t in frame.dtypes):
             frame = frame.apply(lambda c: c.cat.codes.where(c.cat.codes >= 0) if str(c.dtype) == "category" else c)
             return frame.to_numpy(dtype=np.float64)
         return frame.to_numpy()

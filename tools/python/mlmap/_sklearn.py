@@ -64,6 +64,21 @@ def public_name(obj):
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def sklearn_version():
+    """(major, minor) of the scikit-learn that is imported."""
+    import re
+    import sklearn
+    return tuple(int(x) for x in re.findall(r"\d+", sklearn.__version__)[:2])
+
+
+def refuse_attribute(estimator, attribute, why):
+    """UnsupportedModelError naming the class, the attribute and the library
+    version: what the exporters raise for what they do not understand."""
+    import sklearn
+    raise UnsupportedModelError(
+        f"{public_name(estimator)} with {attribute} (scikit-learn {sklearn.__version__}): {why}")
+
+
 def provenance():
     import sklearn
     return {
@@ -134,12 +149,41 @@ def describe(estimator, *, task, n_features, n_outputs, feature_names, classes=N
 
 # --- trees ------------------------------------------------------------------
 
-def add_sklearn_tree(builder, tree, *, normalize, output=0, leaf_scale=1.0):
-    """Adds one sklearn ``Tree`` (``estimator.tree_``)."""
+def add_sklearn_tree(builder, tree, *, normalize, output=0, leaf_scale=1.0, missing=False):
+    """Adds one sklearn ``Tree`` (``estimator.tree_``).  missing: NaN follows
+    ``tree_.missing_go_to_left`` (see accepts_nan)."""
     n = tree.node_count
+    missing_left = np.asarray(tree.missing_go_to_left, dtype=np.uint8) if missing else None
     builder.add_tree(tree.children_left, tree.children_right, tree.feature, tree.threshold,
                      tree.value.reshape(n, -1), output=output, leaf_scale=leaf_scale,
-                     normalize=normalize)
+                     normalize=normalize, missing_left=missing_left)
+
+
+def accepts_nan(estimator, trees):
+    """Whether sklearn predicts on NaN with these trees, routing it by each
+    node's ``missing_go_to_left``.
+
+    scikit-learn >= 1.3 (_tree.pyx, apply_dense): at a split, NaN goes to the
+    left child iff ``missing_go_to_left``, else ``x <= threshold`` decides;
+    every split node has the flag (learnt where the training data had NaN,
+    else the child with more samples).  Whether predict accepts NaN at all
+    depends on the class, the splitter, the criterion and monotonic_cst, by
+    version (1.3: DecisionTree*; 1.4: forests; 1.6: the random splitter):
+    rather than repeating those rules, ask sklearn with one all-NaN row -- its
+    input validation refuses NaN (ValueError) exactly where it does not route
+    it.  Before 1.3 (no ``missing_go_to_left``) NaN is refused, and so it is
+    by mlmap (MissingValueError)."""
+    if not all(hasattr(t, "missing_go_to_left") for t in trees):
+        return False
+    probe = np.full((1, int(estimator.n_features_in_)), np.nan)
+    try:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            estimator.predict(probe)
+    except ValueError:
+        return False
+    return True
 
 
 def export_trees(estimator, feature_names, preprocessing=None):
@@ -147,6 +191,7 @@ def export_trees(estimator, feature_names, preprocessing=None):
     forest = hasattr(estimator, "estimators_")
     trees = [e.tree_ for e in estimator.estimators_] if forest else [estimator.tree_]
     n_features = estimator.n_features_in_
+    missing = accepts_nan(estimator, trees)
     if is_classifier(estimator):
         if estimator.n_outputs_ != 1:
             raise UnsupportedModelError(
@@ -155,14 +200,16 @@ def export_trees(estimator, feature_names, preprocessing=None):
         k = int(estimator.n_classes_)
         builder = _core.TreeEnsembleBuilder(n_features, k, k, "mean" if forest else "sum")
         for t in trees:
-            add_sklearn_tree(builder, t, normalize=True)
+            # normalize: counts before scikit-learn 1.4.1, weighted fractions
+            # since (tree_.value); the leaf's class distribution either way
+            add_sklearn_tree(builder, t, normalize=True, missing=missing)
         desc = describe(estimator, task="classification", n_features=n_features, n_outputs=k,
                         feature_names=feature_names, classes=estimator.classes_)
     else:
         k = int(estimator.n_outputs_)
         builder = _core.TreeEnsembleBuilder(n_features, k, k, "mean" if forest else "sum")
         for t in trees:
-            add_sklearn_tree(builder, t, normalize=False)
+            add_sklearn_tree(builder, t, normalize=False, missing=missing)
         desc = describe(estimator, task="regression", n_features=n_features, n_outputs=k,
                         feature_names=feature_names)
     return Exported(builder, desc, _core.save_trees, preprocessing)

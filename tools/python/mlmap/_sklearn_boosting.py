@@ -33,7 +33,8 @@ def _name(estimator):
 
 
 def _refuse(estimator, option, why):
-    raise UnsupportedModelError(f"{_name(estimator)} with {option}: {why}")
+    import sklearn
+    raise UnsupportedModelError(f"{_name(estimator)} with {option} (scikit-learn {sklearn.__version__}): {why}")
 
 
 def _check_fitted(estimator, attribute):
@@ -96,14 +97,48 @@ def _gb_init_raw(estimator, n_features, k):
     return [float(v) for v in raw[0]]
 
 
+def _gb_losses(estimator):
+    """(k, classifier links, regression loss classes) for the loss module of
+    this scikit-learn: ``sklearn.ensemble._gb_losses`` up to 1.3 (``loss.K``
+    trees per stage; binary predict is the argmax of [1 - p, p], i.e.
+    raw > 0), the common ``sklearn._loss.loss`` from 1.4
+    (``n_trees_per_iteration_``; binary predict is ``raw >= 0`` for both
+    log_loss and exponential, _gb.py GradientBoostingClassifier.predict)."""
+    loss = estimator._loss
+    if type(loss).__module__ == "sklearn.ensemble._gb_losses":
+        from sklearn.ensemble import _gb_losses as L
+        links = {
+            # predict: argmax of [1 - expit(raw), expit(raw)]
+            (L.BinomialDeviance, "binary"): dict(link="logistic"),
+            # proba expit(2 raw); predict: raw >= 0 (decided on the raw score)
+            (L.ExponentialLoss, "binary"): dict(link="logistic", link_scale=2.0,
+                                                class_decision="raw_nonnegative"),
+            # softmax; predict: argmax of the probabilities
+            (L.MultinomialDeviance, "multiclass"): dict(link="softmax"),
+        }
+        regression = (L.LeastSquaresError, L.LeastAbsoluteError, L.HuberLossFunction,
+                      L.QuantileLossFunction)
+        return int(loss.K), links, regression
+    from sklearn._loss import loss as L
+    links = {
+        # predict_proba: expit(raw); predict: raw >= 0
+        (L.HalfBinomialLoss, "binary"): dict(link="logistic", class_decision="raw_nonnegative"),
+        # predict_proba: expit(2 raw); predict: raw >= 0
+        (L.ExponentialLoss, "binary"): dict(link="logistic", link_scale=2.0,
+                                            class_decision="raw_nonnegative"),
+        # predict_proba: softmax(raw); predict: argmax of the raw scores
+        (L.HalfMultinomialLoss, "multiclass"): dict(link="softmax", class_decision="argmax_raw"),
+    }
+    regression = (L.HalfSquaredError, L.AbsoluteError, L.HuberLoss, L.PinballLoss)
+    return int(estimator.n_trees_per_iteration_), links, regression
+
+
 def export_gb(estimator, feature_names, preprocessing=None):
-    from sklearn.ensemble import _gb_losses as L
     from sklearn.base import is_classifier
     _check_fitted(estimator, "estimators_")
-    loss = estimator._loss
-    kind = type(loss)
+    kind = type(estimator._loss)
     n_features = int(estimator.n_features_in_)
-    k = int(loss.K)
+    k, links, regression = _gb_losses(estimator)
     stages = estimator.estimators_
     if stages.ndim != 2 or stages.shape[1] != k or stages.shape[0] == 0:
         _refuse(estimator, f"estimators_ of shape {stages.shape}",
@@ -122,18 +157,10 @@ def export_gb(estimator, feature_names, preprocessing=None):
                              t.value.reshape(n, -1), output=j, leaf_scale=lr, normalize=False)
 
     if is_classifier(estimator):
-        desc = _describe_classifier(estimator, k, {
-            # predict: argmax of [1 - expit(raw), expit(raw)]
-            (L.BinomialDeviance, "binary"): dict(link="logistic"),
-            # proba expit(2 raw); predict: raw >= 0 (decided on the raw score)
-            (L.ExponentialLoss, "binary"): dict(link="logistic", link_scale=2.0,
-                                                class_decision="raw_nonnegative"),
-            # softmax; predict: argmax of the probabilities
-            (L.MultinomialDeviance, "multiclass"): dict(link="softmax"),
-        }, n_features=n_features, feature_names=feature_names, base_score=base_score)
+        desc = _describe_classifier(estimator, k, links, n_features=n_features,
+                                    feature_names=feature_names, base_score=base_score)
     else:
-        if kind not in (L.LeastSquaresError, L.LeastAbsoluteError, L.HuberLossFunction,
-                        L.QuantileLossFunction) or k != 1:
+        if kind not in regression or k != 1:
             _refuse(estimator, f"loss={estimator.loss!r} ({kind.__name__})", "this loss is not supported")
         desc = describe(estimator, task="regression", n_features=n_features, n_outputs=1,
                         feature_names=feature_names, base_score=base_score, link="identity")
@@ -232,6 +259,49 @@ def _add_hgb_tree(builder, predictor, output, categories):
                      output=output, leaf_scale=1.0, normalize=False)
 
 
+def _hgb_preprocessing(estimator, feature_names):
+    """The program for HGB's internal ``_preprocessor`` (scikit-learn >= 1.4,
+    categorical_features="from_dtype" -- the default from 1.6 -- or given by
+    name on a DataFrame): a ColumnTransformer that ordinal-encodes the
+    categorical columns (unknown and missing -> NaN) and passes the numeric
+    ones through ``check_array``, categorical columns first
+    (gradient_boosting.py, _preprocess_X).  The trees read that order."""
+    import functools
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
+    from sklearn.utils.validation import check_array
+    from ._sklearn_pipeline import Program, _ordinal
+    ct = estimator._preprocessor
+    where = [f"{type(estimator).__name__}._preprocessor"]
+    if type(ct) is not ColumnTransformer:
+        _refuse(estimator, f"_preprocessor of type {type(ct).__name__}", "expected a ColumnTransformer")
+    n_inputs = int(ct.n_features_in_)
+    indices = ct._transformer_to_input_indices
+    encoder = ct.named_transformers_.get("encoder")
+    numerical = ct.named_transformers_.get("numerical")
+    if (type(encoder) is not OrdinalEncoder or type(numerical) is not FunctionTransformer
+            or not isinstance(numerical.func, functools.partial) or numerical.func.func is not check_array
+            or [name for name, _, _ in ct.transformers_ if name != "remainder"] != ["encoder", "numerical"]):
+        _refuse(estimator, "_preprocessor", "expected the OrdinalEncoder and check_array columns of "
+                                            "HistGradientBoosting's own categorical handling")
+    names = feature_names
+    if names is None and hasattr(ct, "feature_names_in_"):
+        names = [str(n) for n in ct.feature_names_in_]
+    prog = Program(n_inputs, names)
+    cols = prog.inputs()
+    cat = _ordinal(prog, encoder, [cols[i] for i in indices["encoder"]], where + ["encoder"])
+    num = [cols[i] for i in indices["numerical"]]
+    prog.numeric(num, where + ["numerical"])
+    out = cat + num
+    if len(out) != int(estimator._bin_mapper.n_bins_non_missing_.shape[0]):
+        _refuse(estimator, "_preprocessor", f"{len(out)} columns for the trees' "
+                                            f"{estimator._bin_mapper.n_bins_non_missing_.shape[0]}")
+    prog.finish(out, where)
+    if prog.has_strings() and prog.feature_names is None:
+        prog.feature_names = [f"x{i}" for i in range(n_inputs)]
+    return prog
+
+
 def export_hgb(estimator, feature_names, preprocessing=None):
     from sklearn._loss import loss as L
     from sklearn.base import is_classifier
@@ -243,6 +313,12 @@ def export_hgb(estimator, feature_names, preprocessing=None):
     kind = type(loss)
     n_features = int(estimator.n_features_in_)
     k = int(estimator.n_trees_per_iteration_)
+    if getattr(estimator, "_preprocessor", None) is not None:
+        if preprocessing is not None:
+            _refuse(estimator, "categorical_features from a DataFrame's dtypes inside a Pipeline",
+                    "its internal column reordering after other steps is not supported")
+        preprocessing = _hgb_preprocessing(estimator, feature_names)
+        feature_names = None
     baseline = np.asarray(estimator._baseline_prediction, dtype=np.float64).ravel()
     if baseline.shape != (k,) or not np.all(np.isfinite(baseline)):
         _refuse(estimator, f"_baseline_prediction of shape {np.shape(estimator._baseline_prediction)}",
@@ -266,16 +342,20 @@ def export_hgb(estimator, feature_names, preprocessing=None):
 
     base_score = [float(v) for v in baseline]
     if is_classifier(estimator):
+        from ._sklearn import sklearn_version
+        # predict: up to 1.4 the argmax of predict_proba ([1 - p, p] when
+        # binary); from 1.5 decided on the raw scores (raw > 0; argmax)
+        decision = {} if sklearn_version() < (1, 5) else dict(class_decision="argmax_raw")
         desc = _describe_classifier(estimator, k, {
-            (L.HalfBinomialLoss, "binary"): dict(link="logistic"),  # argmax of [1 - p, p]
-            (L.HalfMultinomialLoss, "multiclass"): dict(link="softmax"),
+            (L.HalfBinomialLoss, "binary"): dict(link="logistic", **decision),
+            (L.HalfMultinomialLoss, "multiclass"): dict(link="softmax", **decision),
         }, n_features=n_features, feature_names=feature_names, base_score=base_score)
     else:
         if k != 1:
             _refuse(estimator, f"{k} trees per iteration", "expected one")
         if kind in (L.HalfSquaredError, L.AbsoluteError, L.PinballLoss):
             link = "identity"
-        elif kind is L.HalfPoissonLoss:
+        elif kind is L.HalfPoissonLoss or kind is getattr(L, "HalfGammaLoss", None):
             link = "exp"  # log link: predict = exp(raw)
         else:
             _refuse(estimator, f"loss={estimator.loss!r} ({kind.__name__})", "this loss is not supported")

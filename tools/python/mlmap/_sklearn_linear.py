@@ -43,7 +43,8 @@ from ._sklearn import Exported, describe, public_name
 
 
 def _refuse(estimator, what):
-    raise UnsupportedModelError(f"{public_name(estimator)} {what}")
+    import sklearn
+    raise UnsupportedModelError(f"{public_name(estimator)} {what} (scikit-learn {sklearn.__version__})")
 
 
 def _check_fitted(estimator, attribute):
@@ -84,11 +85,23 @@ def linear_layer(estimator):
 # --- linear classifiers ---------------------------------------------------------
 
 def _logistic_ovr(estimator):
-    """Whether LogisticRegression(CV).predict_proba is one-vs-rest (sklearn
-    1.2's rule in LogisticRegression.predict_proba)."""
+    """Whether LogisticRegression(CV).predict_proba is one-vs-rest, by the rule
+    of the scikit-learn that is imported (_logistic.py, predict_proba):
+
+    - up to 1.7 (``multi_class`` exists): 'ovr' (or 'warn'); or 'auto' (1.5-1.7
+      also 'deprecated', the new default) with two classes or a solver fitted
+      one-vs-rest -- liblinear, and newton-cholesky before 1.6 (1.6 taught it
+      multinomial);
+    - from 1.8 (``multi_class`` removed): exactly the binary case, every
+      multiclass fit is multinomial (softmax)."""
+    from ._sklearn import sklearn_version
+    binary = len(estimator.classes_) <= 2
+    if not hasattr(estimator, "multi_class"):
+        return binary
     multi_class = estimator.multi_class
+    ovr_solvers = ("liblinear", "newton-cholesky") if sklearn_version() < (1, 6) else ("liblinear",)
     return multi_class in ("ovr", "warn") or (
-        multi_class == "auto" and (len(estimator.classes_) <= 2 or estimator.solver == "liblinear"))
+        multi_class in ("auto", "deprecated") and (binary or estimator.solver in ovr_solvers))
 
 
 def export_linear_classifier(estimator, feature_names, preprocessing=None):

@@ -170,7 +170,9 @@ def path_text(where):
 
 
 def refuse(est, where, why):
-    raise UnsupportedModelError(f"{public_name(est)} at {path_text(where)} is not supported: {why}")
+    import sklearn
+    raise UnsupportedModelError(f"{public_name(est)} at {path_text(where)} is not supported "
+                                f"(scikit-learn {sklearn.__version__}): {why}")
 
 
 def refuse_step(est, where):
@@ -451,8 +453,9 @@ def _encode(prog, est, cols, where, one_hot):
                                "not supported")
         if getattr(est, "_infrequent_enabled", False) or est.min_frequency is not None \
                 or est.max_categories is not None:
-            refuse(est, where, "min_frequency / max_categories (infrequent categories) are not "
-                               "supported")
+            refuse(est, where, f"min_frequency={est.min_frequency!r} / max_categories="
+                               f"{est.max_categories!r} (infrequent categories, _infrequent_enabled) "
+                               "are not supported")
         unknown = est.handle_unknown
         drop_idx = est.drop_idx_
         drops = [-1 if drop_idx is None or drop_idx[j] is None else int(drop_idx[j])

@@ -96,13 +96,55 @@ def export(estimator, *, feature_names=None):
         raise UnsupportedModelError(
             f"{cls.__module__}.{name} is not supported by mlmap {_core.__version__}; "
             f"supported xgboost classes: {supported}")
+    raw_json = booster.save_raw(raw_format="json")
+    _refuse_unsupported(xgboost, f"xgboost.{name}", booster, raw_json)
     options["feature_names"] = _feature_names(feature_names, booster.feature_names)
     options["provenance"] = _provenance(xgboost)
     options.setdefault("metadata", {})
-    return Exported(booster.save_raw(raw_format="json"), options)
+    return Exported(raw_json, options)
+
+
+def _config(booster):
+    import json
+    return json.loads(booster.save_config())
 
 
 def _objective_of(booster):
-    import json
-    config = json.loads(booster.save_config())
-    return config["learner"]["objective"]["name"]
+    return _config(booster)["learner"]["objective"]["name"]
+
+
+# Objectives of xgboost 2.x / 3.x whose predict mlmap does not compute yet
+# (the C++ importer refuses them too, as objectives it does not know).
+REFUSED_OBJECTIVES = {
+    "reg:absoluteerror": "its leaves are refreshed by a line search per round",
+    "reg:quantileerror": "quantile regression (one output per quantile_alpha)",
+    "binary:hinge": "its predict thresholds the margin at 0 into 0/1",
+}
+
+
+def _refuse_unsupported(xgboost, what, booster, raw_json):
+    """UnsupportedModelError, naming the class, the setting and xgboost's
+    version, for models of xgboost 2.x / 3.x that mlmap cannot save yet:
+    the objectives above, multi_strategy="multi_output_tree" (vector leaves)
+    and the categories encoder of xgboost >= 3.1 (model 'cats': predict
+    re-codes a DataFrame's categories by value)."""
+    version = str(xgboost.__version__)
+    learner = _config(booster)["learner"]
+    objective = learner["objective"]["name"]
+    if objective in REFUSED_OBJECTIVES:
+        raise UnsupportedModelError(
+            f"{what} with objective {objective!r} (xgboost {version}) is not supported: "
+            f"{REFUSED_OBJECTIVES[objective]}")
+    strategy = learner.get("learner_train_param", {}).get("multi_strategy", "one_output_per_tree")
+    if strategy != "one_output_per_tree":
+        raise UnsupportedModelError(
+            f"{what} with multi_strategy={strategy!r} (xgboost {version}) is not supported: its trees "
+            "have vector leaves; use multi_strategy='one_output_per_tree'")
+    if "c" in (booster.feature_types or []):
+        import json
+        cats = json.loads(raw_json)["learner"]["gradient_booster"]["model"].get("cats") or {}
+        if any(len(e.get("values", [])) for e in cats.get("enc", [])):
+            raise UnsupportedModelError(
+                f"{what} with a categories encoder (model 'cats', xgboost {version}) is not supported: "
+                "its predict re-codes a DataFrame's categories by value; train on category codes "
+                "(numeric columns with feature_types='c') to save it")
