@@ -436,13 +436,13 @@ class Composition(Base):
                 HistGradientBoostingClassifier(max_iter=20, random_state=0), cls, True),
             "Pipeline -> GradientBoostingClassifier": (
                 GradientBoostingClassifier(n_estimators=15, max_depth=3, random_state=0), cls, True),
-            "Pipeline -> MLPClassifier": (MLPClassifier((16,), max_iter=80, random_state=0), cls, False),
+            "Pipeline -> MLPClassifier": (MLPClassifier(hidden_layer_sizes=(16,), max_iter=80, random_state=0), cls, False),
             "Pipeline -> LinearRegression": (LinearRegression(), y, "drop"),
             "Pipeline -> RandomForestRegressor": (RandomForestRegressor(20, max_depth=8, random_state=0),
                                                   y, False),
             "Pipeline -> HistGradientBoostingRegressor": (
                 HistGradientBoostingRegressor(max_iter=20, random_state=0), y, True),
-            "Pipeline -> MLPRegressor": (MLPRegressor((8,), max_iter=80, random_state=0), y, False),
+            "Pipeline -> MLPRegressor": (MLPRegressor(hidden_layer_sizes=(8,), max_iter=80, random_state=0), y, False),
         }
         for label, (model, target, dense) in models.items():
             with self.subTest(model=label):

@@ -52,6 +52,22 @@ def forest_clf(labels=None, **kw):
     return ensemble.RandomForestClassifier(n_estimators=10, random_state=0, **kw).fit(X, y), X
 
 
+
+def sklearn_routes_nan(sk):
+    """Whether this scikit-learn predicts on NaN with sk (>= 1.3 trees, 1.4
+    forests) instead of refusing it."""
+    import warnings
+    row = np.full((1, sk.n_features_in_), np.nan)
+    if hasattr(sk, "feature_names_in_"):
+        row = pd.DataFrame(row, columns=sk.feature_names_in_)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sk.predict(row)
+        return True
+    except ValueError:
+        return False
+
 class TmpDir(unittest.TestCase):
 
     def setUp(self):
@@ -226,7 +242,8 @@ class TestInfo(TmpDir):
         self.assertEqual(list(m.feature_names_in_), names)
         self.assertEqual(m.n_features_in_, N_FEATURES)
         self.assertEqual(info["classes"], ["a", "b", "c"])
-        self.assertFalse(info["accepts_missing"])
+        # scikit-learn >= 1.4 forests route NaN (tree_.missing_go_to_left)
+        self.assertEqual(info["accepts_missing"], sklearn_routes_nan(sk))
 
         user = {k: v for k, v in info["metadata"].items() if not k.startswith("mlmap.")}
         self.assertEqual(user, metadata)
@@ -253,9 +270,9 @@ class TestInfo(TmpDir):
             with self.subTest(name=name):
                 info = self.roundtrip(sk).info()
                 self.assertEqual(info["estimator"], name)
-                self.assertEqual(info["task"], "classification" if sk._estimator_type == "classifier"
+                self.assertEqual(info["task"], "classification" if sklearn.base.is_classifier(sk)
                                  else "regression")
-                self.assertEqual(info["classes"], [0, 1, 2] if sk._estimator_type == "classifier" else None)
+                self.assertEqual(info["classes"], [0, 1, 2] if sklearn.base.is_classifier(sk) else None)
 
     def test_no_names_no_metadata(self):
         X, y = clf_data()
@@ -521,14 +538,26 @@ class TestPredictErrors(TmpDir):
             X2[150, 4] = np.nan
             for f in (m.predict, m.predict_proba):
                 with self.subTest(dtype=dtype.__name__, method=f.__name__):
+                    if sklearn_routes_nan(sk):  # scikit-learn >= 1.4: as sklearn does
+                        expected = getattr(sk, f.__name__)(X2)
+                        if f.__name__ == "predict":
+                            np.testing.assert_array_equal(f(X2), expected)
+                        else:
+                            np.testing.assert_allclose(f(X2), expected, rtol=0, atol=1e-12)
+                        continue
                     with self.assertRaises(mlmap.MissingValueError) as cm:
                         f(X2)
                     self.assertIsInstance(cm.exception, ValueError)
                     self.assertEqual(cm.exception.code, "missing_value")
         Xr, yr = reg_data()
-        r = self.roundtrip(ensemble.RandomForestRegressor(n_estimators=3).fit(Xr, yr), "r.mlmap")
-        with self.assertRaises(mlmap.MissingValueError):
-            r.predict([[np.nan] * N_FEATURES])
+        rf = ensemble.RandomForestRegressor(n_estimators=3).fit(Xr, yr)
+        r = self.roundtrip(rf, "r.mlmap")
+        if sklearn_routes_nan(rf):
+            np.testing.assert_allclose(r.predict([[np.nan] * N_FEATURES]), rf.predict([[np.nan] * N_FEATURES]),
+                                       rtol=1e-12)
+        else:
+            with self.assertRaises(mlmap.MissingValueError):
+                r.predict([[np.nan] * N_FEATURES])
 
     def test_nan_after_preprocessing_names_the_row(self):
         """NaN passes a scaler (as in sklearn) and is refused before the

@@ -254,6 +254,13 @@ def _make_unavailable_class():
     from ._model import Model  # here: _model imports this module
 
     passthrough = frozenset(("_pickled_as", "_unavailable_error"))
+    # What a Model has: its class's attributes and those __init__ sets.
+    # Anything else raises AttributeError, as on any Model: libraries probe
+    # objects they carry (dask >= 2025 unpickles graphs on the scheduler and
+    # asks every operand for `.expr`), and a probe must not turn into the
+    # model's error there instead of in the task that uses it.
+    known = frozenset(dir(Model)) | {"_core", "path", "_info", "_feature_names", "_input_dtype",
+                                     "_string_columns", "n_features_in_", "feature_names_in_", "classes_"}
 
     class UnavailableModel(Model):
         __slots__ = ()
@@ -268,6 +275,8 @@ def _make_unavailable_class():
                 # (hasattr(x, "__array__"), dask's __dask_graph__ ...) see an
                 # ordinary object; everything a user calls raises the error.
                 return object.__getattribute__(self, name)
+            if name not in known:
+                raise AttributeError(f"'Model' object has no attribute {name!r}")
             raise _copy_error(object.__getattribute__(self, "_unavailable_error"))
 
         def __setattr__(self, name, value):

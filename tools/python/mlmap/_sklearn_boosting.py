@@ -259,18 +259,20 @@ def _add_hgb_tree(builder, predictor, output, categories):
                      output=output, leaf_scale=1.0, normalize=False)
 
 
-def _hgb_preprocessing(estimator, feature_names):
+def _hgb_preprocessing(estimator, feature_names, program=None):
     """The program for HGB's internal ``_preprocessor`` (scikit-learn >= 1.4,
     categorical_features="from_dtype" -- the default from 1.6 -- or given by
     name on a DataFrame): a ColumnTransformer that ordinal-encodes the
     categorical columns (unknown and missing -> NaN) and passes the numeric
     ones through ``check_array``, categorical columns first
-    (gradient_boosting.py, _preprocess_X).  The trees read that order."""
+    (gradient_boosting.py, _preprocess_X).  The trees read that order.
+    ``program``: a pipeline's program whose features feed this estimator;
+    the encoding is appended to it."""
     import functools
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
     from sklearn.utils.validation import check_array
-    from ._sklearn_pipeline import Program, _ordinal
+    from ._sklearn_pipeline import Col, Program, _ordinal
     ct = estimator._preprocessor
     where = [f"{type(estimator).__name__}._preprocessor"]
     if type(ct) is not ColumnTransformer:
@@ -284,11 +286,17 @@ def _hgb_preprocessing(estimator, feature_names):
             or [name for name, _, _ in ct.transformers_ if name != "remainder"] != ["encoder", "numerical"]):
         _refuse(estimator, "_preprocessor", "expected the OrdinalEncoder and check_array columns of "
                                             "HistGradientBoosting's own categorical handling")
-    names = feature_names
-    if names is None and hasattr(ct, "feature_names_in_"):
-        names = [str(n) for n in ct.feature_names_in_]
-    prog = Program(n_inputs, names)
-    cols = prog.inputs()
+    if program is None:
+        names = feature_names
+        if names is None and hasattr(ct, "feature_names_in_"):
+            names = [str(n) for n in ct.feature_names_in_]
+        prog = Program(n_inputs, names)
+        cols = prog.inputs()
+    else:
+        prog = program
+        cols = [Col("num", slot) for slot in prog.features]  # checked numeric by finish()
+        if len(cols) != n_inputs:
+            _refuse(estimator, "_preprocessor", f"{n_inputs} columns, but the steps before it give {len(cols)}")
     cat = _ordinal(prog, encoder, [cols[i] for i in indices["encoder"]], where + ["encoder"])
     num = [cols[i] for i in indices["numerical"]]
     prog.numeric(num, where + ["numerical"])
@@ -314,10 +322,7 @@ def export_hgb(estimator, feature_names, preprocessing=None):
     n_features = int(estimator.n_features_in_)
     k = int(estimator.n_trees_per_iteration_)
     if getattr(estimator, "_preprocessor", None) is not None:
-        if preprocessing is not None:
-            _refuse(estimator, "categorical_features from a DataFrame's dtypes inside a Pipeline",
-                    "its internal column reordering after other steps is not supported")
-        preprocessing = _hgb_preprocessing(estimator, feature_names)
+        preprocessing = _hgb_preprocessing(estimator, feature_names, preprocessing)
         feature_names = None
     baseline = np.asarray(estimator._baseline_prediction, dtype=np.float64).ravel()
     if baseline.shape != (k,) or not np.all(np.isfinite(baseline)):

@@ -338,7 +338,10 @@ def _missing_indicator(prog, est, cols, where):
 def _simple_imputer(prog, est, cols, where):
     stats = est.statistics_
     object_fit = np.dtype(est._fit_dtype).kind in "OUS"
-    keep_all = est.strategy == "constant" or est.keep_empty_features
+    # scikit-learn < 1.8 keeps every column with strategy="constant"; from 1.8 it
+    # drops the empty ones (statistics_ NaN) there too, unless keep_empty_features
+    from ._sklearn import sklearn_version
+    keep_all = est.keep_empty_features or (est.strategy == "constant" and sklearn_version() < (1, 8))
     is_nan, value = _missing_marker(est, where)
     kept = []  # (column, statistic)
     for j, col in enumerate(cols):
