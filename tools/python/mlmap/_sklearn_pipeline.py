@@ -451,14 +451,10 @@ def _encode(prog, est, cols, where, one_hot):
     if len(cats) != len(cols):
         refuse(est, where, f"{len(cats)} category lists for {len(cols)} columns")
     if one_hot:
+        if getattr(est, "_infrequent_enabled", False) or est.handle_unknown == "infrequent_if_exist":
+            return _one_hot_grouped(prog, est, cols, cats, where)
         if est.handle_unknown not in ("error", "ignore"):
-            refuse(est, where, f"handle_unknown={est.handle_unknown!r}: infrequent categories are "
-                               "not supported")
-        if getattr(est, "_infrequent_enabled", False) or est.min_frequency is not None \
-                or est.max_categories is not None:
-            refuse(est, where, f"min_frequency={est.min_frequency!r} / max_categories="
-                               f"{est.max_categories!r} (infrequent categories, _infrequent_enabled) "
-                               "are not supported")
+            refuse(est, where, f"handle_unknown={est.handle_unknown!r}")
         unknown = est.handle_unknown
         drop_idx = est.drop_idx_
         drops = [-1 if drop_idx is None or drop_idx[j] is None else int(drop_idx[j])
@@ -508,6 +504,138 @@ def _encode(prog, est, cols, where, one_hot):
             out[j] = res[at:at + widths[j]]
             at += widths[j]
     return [c for per_input in out for c in per_input]
+
+
+def _one_hot_grouped(prog, est, cols, cats, where):
+    """OneHotEncoder with infrequent categories (min_frequency /
+    max_categories, scikit-learn >= 1.1) or handle_unknown='infrequent_if_exist'.
+
+    sklearn (_encoders.py) groups feature j's categories before one-hot
+    encoding: ``_default_to_infrequent_mappings[j]`` maps each index of
+    ``categories_[j]`` to its grouped column -- the frequent ones in order,
+    then one 'infrequent_sklearn' column shared by every infrequent category
+    (None: no grouping) -- and drops the grouped column
+    ``_drop_idx_after_grouping[j]`` (``drop_idx_`` before 1.3).  Unknown
+    values raise (handle_unknown='error'), give no column ('ignore'), or the
+    infrequent column where the feature has one ('infrequent_if_exist').
+
+    mlmap, per feature: an ordinal op codes each category so that frequent
+    ones get their grouped column and infrequent ones distinct codes from the
+    infrequent column up (a permutation, as the op requires); a min_max op
+    clips codes to [-1, infrequent column], merging the infrequent ones;
+    unknown values get -1 (or the infrequent column); a numeric one-hot op
+    over the grouped columns (drop applied, -1 unknown: no column) writes the
+    outputs.  The mapping is checked against sklearn's own transform of every
+    category before anything is written."""
+    mappings = getattr(est, "_default_to_infrequent_mappings", None)
+    if mappings is None:
+        mappings = [None] * len(cats)
+    drops = getattr(est, "_drop_idx_after_grouping", None)
+    if drops is None and not hasattr(est, "_drop_idx_after_grouping"):
+        drops = est.drop_idx_  # before 1.3: indices of the grouped columns (_remove_dropped_categories)
+    unknown_mode = est.handle_unknown
+    if unknown_mode not in ("error", "ignore", "infrequent_if_exist"):
+        refuse(est, where, f"handle_unknown={unknown_mode!r}")
+    out = []
+    expected = []  # per feature: grouped output column (after drop) of each sklearn category, or -1
+    for j, (col, c) in enumerate(zip(cols, cats)):
+        n = len(est.categories_[j])
+        m = (np.arange(n) if mappings[j] is None else np.asarray(mappings[j], dtype=np.int64))
+        if m.shape != (n,) or (n and (m.min() < 0)):
+            refuse(est, where, f"_default_to_infrequent_mappings[{j}] of shape {m.shape} for {n} categories")
+        groups = int(m.max()) + 1 if n else 0
+        # sklearn keeps a mapping only for features that have infrequent categories
+        infrequent_col = groups - 1 if mappings[j] is not None else None
+        # codes per sklearn position: frequent = grouped column; infrequent =
+        # infrequent column, +1, +2 ... (clipped back to it below)
+        code = np.empty(n, dtype=np.int64)
+        next_code = groups - 1
+        for p in range(n):
+            if infrequent_col is not None and m[p] == infrequent_col:
+                code[p] = next_code
+                next_code += 1
+            else:
+                code[p] = m[p]
+        if sorted(code.tolist()) != list(range(n)):
+            refuse(est, where, f"_default_to_infrequent_mappings[{j}] does not group the categories "
+                               "as frequent columns then one infrequent column")
+        drop = -1 if drops is None or drops[j] is None else int(drops[j])
+        if unknown_mode == "error":
+            unknown, unknown_value = "error", None
+        elif unknown_mode == "infrequent_if_exist" and infrequent_col is not None:
+            unknown, unknown_value = "use_value", float(infrequent_col)
+        else:
+            unknown, unknown_value = "use_value", -1.0
+        kind = c.kind
+        inputs = prog.strings([col], where) if kind == "str" else prog.numeric([col], where)
+        fields = {
+            "string_inputs": kind == "str",
+            "category_counts": [len(c.values)],
+            ("string_categories" if kind == "str" else "numeric_categories"): c.values,
+            "missing_category": [len(c.values) - 1 if c.missing else -1],
+            "unknown": unknown,
+            "category_order": [int(code[p]) for p in c.order],
+            "missing_encoded": float(m[c.order[-1]]) if c.missing else 0.0,
+        }
+        if unknown_value is not None:
+            fields["unknown_value"] = unknown_value
+        (coded,) = prog.emit("ordinal", inputs, 1, **fields)
+        if infrequent_col is not None:
+            (coded,) = prog.emit("min_max", [coded.slot], 1, a=[1.0], b=[0.0], clip=True,
+                                 clip_low=-1.0, clip_high=float(infrequent_col))
+        width = groups - (1 if drop >= 0 else 0)
+        res = prog.emit("one_hot", [coded.slot], width, string_inputs=False, category_counts=[groups],
+                        numeric_categories=[float(g) for g in range(groups)], missing_category=[-1],
+                        unknown="ignore", **({"drop": [drop]} if drop >= 0 else {}))
+        out.extend(res)
+        expected.append([-1 if m[p] == drop else int(m[p]) - (1 if 0 <= drop < m[p] else 0)
+                         for p in range(n)])
+    _check_one_hot_groups(est, expected, where)
+    return out
+
+
+def _check_one_hot_groups(est, expected, where):
+    """sklearn's own transform of every category must put its 1 where
+    _one_hot_grouped does (or nowhere, for a dropped column)."""
+    import warnings
+    n_rows = max((len(c) for c in est.categories_), default=0)
+    if n_rows == 0:
+        return
+    columns = []
+    for c in est.categories_:
+        values = [c[min(r, len(c) - 1)] for r in range(n_rows)]
+        columns.append(np.array(values, dtype=c.dtype))
+    try:
+        if hasattr(est, "feature_names_in_"):
+            import pandas as pd
+            X = pd.DataFrame({name: col for name, col in zip(est.feature_names_in_, columns)})
+        else:
+            X = np.empty((n_rows, len(columns)), dtype=object if any(c.dtype.kind in "OUS" for c in columns)
+                         else np.float64)
+            for j, col in enumerate(columns):
+                X[:, j] = col
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = est.transform(X)
+        got = got.toarray() if hasattr(got, "toarray") else np.asarray(got)
+    except Exception as e:  # noqa: BLE001
+        refuse(est, where, f"checking its infrequent categories, its own transform failed: {e}")
+    widths = [len(est._compute_transformed_categories(j)) for j in range(len(columns))] \
+        if hasattr(est, "_compute_transformed_categories") else None
+    at = 0
+    for j, exp in enumerate(expected):
+        width = widths[j] if widths else max(exp) + 1
+        block = got[:, at:at + width]
+        for r in range(len(est.categories_[j])):
+            hot = np.flatnonzero(block[r])
+            want = [] if exp[r] < 0 else [exp[r]]
+            if list(hot) != want:
+                refuse(est, where, f"category {est.categories_[j][r]!r} of input {j} goes to column "
+                                   f"{list(hot)} in sklearn, {want} by the infrequent grouping mlmap read from "
+                                   "_default_to_infrequent_mappings / _drop_idx_after_grouping")
+        at += width
+    if at != got.shape[1]:
+        refuse(est, where, f"{got.shape[1]} output columns, {at} by the infrequent grouping")
 
 
 def _one_hot(prog, est, cols, where):
