@@ -629,12 +629,22 @@ class Refusals(Base):
         self.refused(pipe, "sklearn.decomposition.PCA", "step 1 ('pca', PCA)")
         pipe = make_pipeline(StandardScaler(), PolynomialFeatures(4), Ridge()).fit(X, cls)
         self.refused(pipe, "step 1 ('polynomialfeatures', PolynomialFeatures)", "degree 4")
+
+    def test_one_hot_infrequent_categories(self):
+        # once refused; exact since (more configurations in test_versions.py)
+        train, test, cls, _ = frames()
         for enc in (OneHotEncoder(handle_unknown="infrequent_if_exist"),
                     OneHotEncoder(handle_unknown="ignore", min_frequency=5),
                     OneHotEncoder(max_categories=3)):
             with self.subTest(encoder=repr(enc)):
                 pipe = make_pipeline(enc, LogisticRegression()).fit(train[["city", "color"]].fillna("x"), cls)
-                self.refused(pipe, "OneHotEncoder", "step 0 ('onehotencoder', OneHotEncoder)", "infrequent")
+                rows = train if enc.handle_unknown == "error" else test  # test rows hold unseen cities
+                m = self.check(pipe, rows[["city", "color"]].fillna("x"), f"OneHotEncoder ({enc!r})")
+                if enc.handle_unknown == "error":
+                    with self.assertRaises(ValueError):
+                        quietly(pipe.predict, test[["city", "color"]].fillna("x"))
+                    with self.assertRaises(mlmap.UnknownCategoryError):
+                        m.predict(test[["city", "color"]].fillna("x"))
 
     def test_unsupported_model_and_transformer_endings(self):
         from sklearn.svm import SVC
