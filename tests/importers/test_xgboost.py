@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""mlmap against xgboost 1.7.4: every supported objective, Booster and
+"""mlmap against xgboost (1.7.4, 2.1, 3.x in the version matrix): every supported objective, Booster and
 scikit-learn wrappers, categorical features, NaN, early stopping, dart, the
 Python API (mlmap.save) and the CLI (mlmap convert-xgboost).
 
@@ -49,7 +49,7 @@ def setUpModule():
 
 def tearDownModule():
     shutil.rmtree(TMP, ignore_errors=True)
-    print("\nworst differences vs xgboost 1.7.4 (proba: max abs; value/raw: max |a-b|/max(|b|,1)):",
+    print(f"\nworst differences vs xgboost {xgb.__version__} (proba: max abs; value/raw: max |a-b|/max(|b|,1)):",
           file=sys.stderr)
     for obj in OBJECTIVES:
         w = WORST.get(obj)

@@ -10,6 +10,7 @@ inputs placed exactly on the float32-rounded split thresholds.
 Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_trees.py
 """
 
+import collections
 import functools
 import warnings
 
@@ -140,6 +141,16 @@ REG_CONFIGS = [
 
 # --- comparisons -----------------------------------------------------------------
 
+WORST = collections.defaultdict(float)  # estimator class -> worst relative difference
+
+
+def print_summary():
+    print(f"\nmax difference mlmap vs scikit-learn {sklearn.__version__} (rel = |d| / max(1, |value|); "
+          "predict_proba, values):")
+    for name, rel in sorted(WORST.items()):
+        print(f"  {name:32s} rel {rel:.3g}")
+
+
 class Parity(ModelFiles):
     """Shared assertions."""
 
@@ -150,17 +161,19 @@ class Parity(ModelFiles):
         self.assertEqual(mismatches, 0, f"{what}: {mismatches} of {len(expected)} labels differ; "
                                         f"first rows {np.flatnonzero(got != expected)[:5]}")
 
-    def assert_values(self, got, expected, what):
+    def assert_values(self, got, expected, what, sk=None):
         self.assertEqual(got.shape, expected.shape, what)
         err = differences(got, expected)[0]
+        if sk is not None:
+            WORST[type(sk).__name__] = max(WORST[type(sk).__name__], err)
         self.assertLessEqual(err, TOL, f"{what}: worst difference {err:.3g}")
 
     def assert_classifier(self, m, sk, X, what):
         self.assert_labels(m.predict(X), sk.predict(X), f"{what}: predict")
-        self.assert_values(m.predict_proba(X), sk.predict_proba(X), f"{what}: predict_proba")
+        self.assert_values(m.predict_proba(X), sk.predict_proba(X), f"{what}: predict_proba", sk)
 
     def assert_regressor(self, m, sk, X, what):
-        self.assert_values(m.predict(X), sk.predict(X), f"{what}: predict")
+        self.assert_values(m.predict(X), sk.predict(X), f"{what}: predict", sk)
 
 
 # --- the configurations --------------------------------------------------------------
@@ -481,4 +494,4 @@ class TestThresholds(Parity):
 
 if __name__ == "__main__":
     warnings.simplefilter("error", UserWarning)  # e.g. sklearn's feature-name warnings
-    run(f"sklearn {sklearn.__version__}, numpy {np.__version__}")
+    run(f"sklearn {sklearn.__version__}, numpy {np.__version__}", print_summary)
