@@ -794,12 +794,46 @@ TEST_CASE("unsupported models name what is unsupported") {
   expect_error(replace(good, "\"name\": \"gbtree\"}, \"learner_model_param\"",
                        "\"name\": \"gblinear\"}, \"learner_model_param\""),
                error_code::unsupported_model, "booster 'gblinear'");
-  expect_error(replace(good, "\"version\": [1, 7, 4]", "\"version\": [2, 0, 3]"), error_code::unsupported_model,
-               "written by xgboost 2.0.3");
+  expect_error(replace(good, "\"version\": [1, 7, 4]", "\"version\": [4, 0, 0]"), error_code::unsupported_model,
+               "written by xgboost 4.0.0; this importer reads the JSON of xgboost 1.x to 3.x");
+  expect_error(replace(good, "\"version\": [1, 7, 4]", "\"version\": [0, 90, 0]"), error_code::unsupported_model,
+               "written by xgboost 0.90.0");
   expect_error(replace(good, "\"size_leaf_vector\": \"0\"}, \"tree_info\"", "\"size_leaf_vector\": \"2\"}, \"tree_info\""),
                error_code::unsupported_model, "vector leaves");
   expect_error(replace(good, "\"num_target\": \"1\"", "\"num_target\": \"2\""), error_code::unsupported_model,
                "binary:logistic with 2 targets");
+}
+
+TEST_CASE("xgboost 2.x / 3.x: versions and 3.1's vector base_score") {
+  // 2.x writes base_score as 1.7 did; 3.1 as a vector, "[5E-1]", with one
+  // value per class for multi:softprob (intercepts, margins as they are).
+  for (const char* version : {"[2, 1, 4]", "[3, 2, 0]"}) {
+    CAPTURE(version);
+    XModel m = sample();
+    m.base_score = "[2.5E-1]";
+    auto imported = mlmap::import_xgboost_json(replace(model_json(m), "[1, 7, 4]", version));
+    REQUIRE_MESSAGE(imported.ok(), imported.error().describe());
+    REQUIRE(imported->description.base_score.size() == 1);
+    CHECK(imported->description.base_score[0] == static_cast<double>(-std::log(1.0f / 0.25f - 1.0f)));
+  }
+  XModel m = sample();
+  m.objective = "multi:softprob";
+  m.num_class = 3;
+  m.trees.push_back(m.trees[0]);
+  m.tree_info = {0, 2, 1};
+  m.base_score = "[-1.869955E-1, 5.446158E-1,-3.5762036E-1]";
+  auto imported = mlmap::import_xgboost_json(replace(model_json(m), "[1, 7, 4]", "[3, 2, 0]"));
+  REQUIRE_MESSAGE(imported.ok(), imported.error().describe());
+  CHECK(imported->description.base_score ==
+        std::vector<double>{static_cast<double>(-1.869955E-1f), static_cast<double>(5.446158E-1f),
+                            static_cast<double>(-3.5762036E-1f)});
+  load(model_json(m));
+  m.base_score = "[1E-1,2E-1]";
+  expect_error(model_json(m), error_code::import_failed, "has 2 values for 3 outputs");
+  m.base_score = "[1E-1,,3E-1]";
+  expect_error(model_json(m), error_code::import_failed, "is not a finite number");
+  m.base_score = "[]";
+  expect_error(model_json(m), error_code::import_failed, "base_score");
 }
 
 TEST_CASE("rewriting categorical splits is capped") {
