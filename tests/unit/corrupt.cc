@@ -11,6 +11,7 @@
 #include "format/preamble.hpp"
 #include "kernels/tree_ensemble_view.hpp"
 #include "mlmap_generated.h"
+#include "writer/dense_writer.hpp"
 #include "support.hpp"
 
 namespace test {
@@ -52,6 +53,8 @@ Expectation expectation(Corruption kind) {
     case C::unknown_link: return {"unknown_link", S::open, error_code::unsupported_model, "link function 99"};
     case C::unknown_predictor: return {"unknown_predictor", S::open, error_code::unsupported_model, "predictor kind 77"};
     case C::leaf_width_too_wide: return {"leaf_width_too_wide", S::open, error_code::invalid_model, "leaf_width"};
+    case C::op_column_reference:
+      return {"op_column_reference", S::open, error_code::column_mismatch, "parameter column 0' refers to column #99"};
     case C::child_backward: return {"child_backward", S::verify, error_code::invalid_model, "not after the node"};
     case C::child_outside_tree: return {"child_outside_tree", S::verify, error_code::invalid_model, "inside the tree"};
     case C::feature_out_of_range: return {"feature_out_of_range", S::verify, error_code::invalid_model, ">= n_features"};
@@ -195,6 +198,9 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       reinterpret_cast<flatbuffers::Table*>(s.model())->SetField<uint8_t>(fb::Model::VT_PREDICTOR_TYPE, 77, 0);
       break;
     case C::leaf_width_too_wide: s.trees()->mutate_leaf_width(s.model()->n_raw() + 1); break;
+    case C::op_column_reference:
+      s.model()->mutable_preprocessing()->mutable_ops()->GetMutableObject(0)->mutable_columns()->Mutate(0, 99);
+      break;
     default: header_changed = false;
   }
   if (header_changed) {
@@ -284,6 +290,31 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
   }
   fix_checksums(f);
   return f;
+}
+
+mlmap::Status save_op_column_sample(const std::string& path) {
+  mlmap::ModelDescription d;
+  d.estimator = "test.Pipeline";
+  d.n_features = 2;
+  d.n_outputs = 1;
+  mlmap::DenseLayerSpec layer;
+  layer.n_in = 2;
+  layer.n_out = 1;
+  layer.weights = {1.0, -1.0};
+  mlmap::DenseNetworkSpec net;
+  net.layers = {layer};
+  mlmap::OpSpec op;
+  op.kind = mlmap::OpSpec::Kind::standardize;
+  op.inputs = {0, 1};
+  op.out_begin = 2;
+  op.n_out = 2;
+  op.columns = {{"extra", {1.0, 2.0}, {}}};
+  mlmap::PreprocessingSpec pre;
+  pre.n_slots = 4;
+  pre.n_string_slots = 2;
+  pre.ops = {op};
+  pre.features = {2, 3};
+  return mlmap::writer::write_dense_model(path, d, net, &pre, nullptr);
 }
 
 }  // namespace test

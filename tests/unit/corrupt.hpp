@@ -21,6 +21,8 @@ enum class Corruption {
   column_shape, column_unknown_dtype, node_count, column_reference,
   // model table
   n_features_zero, depth_limit, class_count, unknown_link, unknown_predictor, leaf_width_too_wide,
+  // preprocessing (on the op_column_sample below)
+  op_column_reference,
   // column contents (checksums fixed: only semantic verification sees them)
   child_backward, child_outside_tree, feature_out_of_range, leaf_row_out_of_range, tree_depth_wrong,
   threshold_nan, leaf_value_nan, tree_root_order, tree_output_range, shared_node, category_set_range,
@@ -41,7 +43,14 @@ struct Expectation {
 Expectation expectation(Corruption kind);
 
 /// `file` is a valid model written by save_sample(boosted_binary or
-/// forest_classifier, see corrupt.cc); returns the damaged bytes.
+/// forest_classifier, see corrupt.cc), or for the preprocessing kinds the
+/// op_column_sample; returns the damaged bytes.
 std::vector<uint8_t> corrupt(std::vector<uint8_t> file, Corruption kind, uint64_t seed);
+
+/// A linear model behind one Standardize step that carries a parameter
+/// column (FORMAT.md §7.1), written without the writer's final check: no kind
+/// of this version takes parameter columns, so it opens only to the error
+/// that says so.  The damage to its column reference must be found first.
+mlmap::Status save_op_column_sample(const std::string& path);
 
 }  // namespace test

@@ -36,7 +36,10 @@ std::vector<uint8_t> sample_bytes(const test::TempDir& dir, test::Corruption kin
   // boosted sample, which has categorical splits and missing routing.
   const auto sample = kind == test::Corruption::class_count ? test::Sample::forest_classifier : test::Sample::boosted_binary;
   const auto path = dir.file("source.mlmap");
-  REQUIRE(test::save_sample(path, sample).ok());
+  if (kind == test::Corruption::op_column_reference)
+    REQUIRE(test::save_op_column_sample(path).ok());
+  else
+    REQUIRE(test::save_sample(path, sample).ok());
   return test::read_bytes(path);
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "corrupt.hpp"
 #include "support.hpp"
 
 using namespace mlmap;
@@ -287,4 +288,28 @@ TEST_CASE("malformed programs are refused when written (and so at open)") {
     bad.features = {2, 3, 4, 5};
     refused(bad, "not strictly increasing");
   }
+}
+
+TEST_CASE("an op's parameter columns are checked at open (FORMAT.md §7.1)") {
+  test::TempDir dir;
+  // No kind of this version takes parameter columns: a step that carries one
+  // is refused, naming the step and the counts.
+  REQUIRE(test::save_op_column_sample(dir.file("m")).ok());
+  auto m = Model::open(dir.file("m"));
+  REQUIRE_FALSE(m.ok());
+  CHECK(m.code() == error_code::invalid_model);
+  CHECK_MESSAGE(m.message().find("preprocessing step 0 (standardize): refers to 1 parameter columns, a standardize "
+                                 "step takes 0") != std::string::npos,
+                m.message());
+  // The public writer refuses to write it.
+  PreprocessingSpec p;
+  auto s = op(OpSpec::Kind::standardize, {0, 1}, 2, 2);
+  s.columns = {{"extra", {1.0, 2.0}, {}}};
+  p.ops = {s};
+  p.n_slots = 4;
+  p.n_string_slots = 2;
+  p.features = {2, 3};
+  auto st = save(dir.file("w"), describe(2, 2, {"a", "b"}), identity(2), &p);
+  CHECK(st.code() == error_code::invalid_model);
+  CHECK_FALSE(test::file_exists(dir.file("w")));
 }

@@ -261,7 +261,20 @@ struct ModelInfo {
   size_t n_features = 0;
   size_t n_outputs = 0;        // probabilities (classification) or targets
   size_t n_raw = 0;            // raw scores (decision_function width)
-  bool accepts_missing = false;// NaN in the input is routed, not refused
+  /// Whether a missing value (NaN; None in a string column) is accepted in
+  /// every input column: no row is refused for missing values, whichever
+  /// columns hold them.  False when some column refuses them; see
+  /// accepts_missing_by_column for which.  Derived from the whole model:
+  /// NaN in an input column is accepted iff no path of the preprocessing
+  /// (FORMAT.md §7.2) takes it to a feature of a predictor that refuses NaN
+  /// (linear models, networks, trees that never learned missing values) and
+  /// no encoder refuses it (handle_unknown='error' without a missing
+  /// category).  So a pipeline with an imputer in front of a logistic
+  /// regression accepts NaN in the imputed columns.
+  bool accepts_missing = false;
+  /// Per input column (n_features values): whether a missing value in that
+  /// column is accepted, as above.  Columns no step reads accept anything.
+  std::vector<bool> accepts_missing_by_column;
   std::vector<std::string> feature_names;  // empty when unknown
   ClassLabels classes;
   TreeSummary trees;

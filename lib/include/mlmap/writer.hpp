@@ -166,6 +166,16 @@ struct DenseNetworkSpec {
 
 /// --- preprocessing (FORMAT.md §7) ------------------------------------------
 
+/// A parameter array of a preprocessing step stored as a column of the file
+/// rather than in the header (FORMAT.md §7.1), for kinds whose parameters are
+/// large.  The kind defines how many it takes, their order, shapes and
+/// dtypes; the kinds of this version take none.
+struct OpColumnSpec {
+  std::string role;             // names the column "preprocessing.<step>.<role>"
+  std::vector<double> values;   // Float64
+  std::vector<uint64_t> shape;  // row-major; empty: {values.size()}
+};
+
 /// One step of the preprocessing program; see mlmap.fbs `Op` for each field.
 struct OpSpec {
   // The names these had before they moved to info.hpp.
@@ -194,6 +204,7 @@ struct OpSpec {
   double unknown_value = 0;
   double missing_encoded = 0;
   std::vector<uint32_t> powers;
+  std::vector<OpColumnSpec> columns;  // Op.columns, in the kind's order
 };
 
 struct PreprocessingSpec {

@@ -4,15 +4,17 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <thread>
 #include <type_traits>
+
+#include "api/features.hpp"
 
 namespace mlmap::api {
 
 namespace {
 
 using model::LoadedModel;
-using model::StringCell;
 
 constexpr size_t min_rows_per_thread = 64;
 // Rows whose outputs the link computes at once: its scratch stays in L1/L2.
@@ -100,26 +102,6 @@ Status check_missing_features(const LoadedModel& m, const double* F, size_t n, s
                    " cannot take missing values (impute them first)");
 }
 
-template <class T>
-void fill(const MatrixRows<T>& rows, size_t r, double* slots, StringCell*) {
-  const T* x = rows.X + r * rows.width;
-  for (size_t c = 0; c < rows.width; ++c) slots[c] = x[c];
-}
-
-void fill(const TableRows& rows, size_t r, double* slots, StringCell* strings) {
-  for (size_t c = 0; c < rows.by_input.size(); ++c) {
-    const Table::Column& col = *rows.by_input[c];
-    switch (col.kind) {
-      case Table::Kind::float64: slots[c] = static_cast<const double*>(col.values)[r]; break;
-      case Table::Kind::float32: slots[c] = static_cast<const float*>(col.values)[r]; break;
-      case Table::Kind::string:
-        slots[c] = std::numeric_limits<double>::quiet_NaN();
-        strings[c] = {static_cast<const std::string_view*>(col.values)[r], col.missing && col.missing[r]};
-        break;
-    }
-  }
-}
-
 // Rows [begin, end) on the calling thread.
 template <class Rows, class Out>
 Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_t end, const Request<Out>& req) noexcept {
@@ -135,12 +117,11 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
     size_t block = std::max<size_t>(1, std::min<size_t>(m.predictor->block_rows(), (size_t{1} << 19) / n_raw));
     if (!direct) block = std::max<size_t>(1, std::min(block, (size_t{1} << 20) / pw));
     block = std::min(block, end - begin);
-    std::vector<double> raw(block * n_raw), val(std::min(block, link_rows) * n_out), features, slots;
-    std::vector<StringCell> strings;
+    std::vector<double> raw(block * n_raw), val(std::min(block, link_rows) * n_out), features;
+    std::optional<FeatureBuilder> builder;
     if (!direct) {
       features.resize(block * pw);
-      slots.resize(m.preprocessing ? m.preprocessing->n_slots() : m.info.n_features);
-      strings.resize(m.preprocessing ? m.preprocessing->n_string_slots() : m.info.n_features);
+      builder.emplace(m, block);
     }
     for (size_t r = begin; r < end; r += block) {
       const size_t n = std::min(block, end - r);
@@ -152,16 +133,8 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
         }
       }
       if (!direct) {
-        for (size_t i = 0; i < n; ++i) {
-          fill(rows, r + i, slots.data(), strings.data());
-          double* f = features.data() + i * pw;
-          if (m.preprocessing) {
-            st = m.preprocessing->run(slots.data(), strings.data(), f);
-            if (!st) return Error(st.code(), "row " + str(r + i) + ": " + st.message());
-          } else {
-            std::copy(slots.begin(), slots.begin() + static_cast<std::ptrdiff_t>(pw), f);
-          }
-        }
+        st = builder->build(rows, r, n, features.data());
+        if (!st) return st;
         st = check_missing_features(m, features.data(), n, r);
         if (st) st = m.predictor->raw_scores(features.data(), n, raw.data());
       }
@@ -193,34 +166,6 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
 }
 
 }  // namespace
-
-Result<TableRows> match_table(const LoadedModel& m, const Table& table) noexcept {
-  try {
-    const auto& names = m.info.feature_names;
-    if (names.empty())
-      return Error(error_code::invalid_argument, "this model has no feature names to match table columns against; "
-                                                 "pass a matrix instead");
-    TableRows rows{&table, {}};
-    std::string missing;
-    for (size_t c = 0; c < names.size(); ++c) {
-      const Table::Column* col = table.find(names[c]);
-      if (!col) {
-        missing += (missing.empty() ? "'" : ", '") + names[c] + "'";
-        continue;
-      }
-      const bool wants_string = m.info.string_inputs[c];
-      if (wants_string != (col->kind == Table::Kind::string))
-        return Error(error_code::invalid_argument, "column '" + names[c] + "' must be " +
-                                                       (wants_string ? "a string column" : "numeric"));
-      rows.by_input.push_back(col);
-    }
-    if (!missing.empty())
-      return Error(error_code::feature_count_mismatch, "the table lacks the model's input columns " + missing);
-    return rows;
-  } catch (const std::bad_alloc&) {
-    return Error(error_code::out_of_memory, "out of memory matching table columns");
-  }
-}
 
 template <class Rows, class Out>
 Status run(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<Out>& req) noexcept {

@@ -1,5 +1,6 @@
 #include "model/loaded_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <unordered_set>
@@ -145,7 +146,7 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
     lm->predictor_width = m.n_features();
     lm->info.string_inputs.assign(m.n_features(), false);
     if (const auto* pre = m.preprocessing()) {
-      auto p = Preprocessor::make(*pre, m.n_features(), &lm->info.feature_names, &lm->info.preprocessing);
+      auto p = Preprocessor::make(lm->file, *pre, m.n_features(), &lm->info.feature_names, &lm->info.preprocessing);
       if (!p) return p.error();
       lm->preprocessing.emplace(std::move(*p));
       for (const auto* op : *pre->ops()) {
@@ -182,7 +183,15 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
     lm->info.predictor = enum_name(lm->info.predictor_kind);
     lm->info.link = enum_name(lm->info.link_function);
     lm->info.class_decision = enum_name(lm->info.decision);
-    lm->info.accepts_missing = lm->predictor->accepts_missing();
+    // Per input column, from the whole program (an imputer in front of a
+    // model that refuses NaN accepts it).
+    const bool predictor_accepts = lm->predictor->accepts_missing();
+    if (lm->preprocessing)
+      lm->info.accepts_missing_by_column = lm->preprocessing->accepts_missing(predictor_accepts);
+    else
+      lm->info.accepts_missing_by_column.assign(m.n_features(), predictor_accepts);
+    const auto& by_column = lm->info.accepts_missing_by_column;
+    lm->info.accepts_missing = std::all_of(by_column.begin(), by_column.end(), [](bool a) { return a; });
     return std::shared_ptr<const LoadedModel>(std::move(lm));
   } catch (const std::bad_alloc&) {
     return Error(error_code::out_of_memory, "out of memory reading the model header");
@@ -193,8 +202,9 @@ Status verify_model(const LoadedModel& m) noexcept {
   // Checksums first: damaged bytes are better named as damage than as the
   // semantic error they happen to cause.
   auto st = m.file.verify_column_checksums();
-  if (!st) return st;
-  return m.predictor->verify();
+  if (st) st = m.predictor->verify();
+  if (st && m.preprocessing) st = m.preprocessing->verify();
+  return st;
 }
 
 }  // namespace mlmap::model

@@ -1,241 +1,133 @@
+// Checking the program at open (FORMAT.md §7, §8a): the generic rules every
+// op follows (known kind, inputs written before, outputs at the next free
+// slot, parameter columns that exist), then each kind's own check from the
+// op table, which compiles the op into its Step.
 #include "model/preprocessing.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
-#include <cstring>
-#include <limits>
 
 #include "format/limits.hpp"
+#include "model/preprocessing/op_table.hpp"
 
 namespace mlmap::model {
 
 namespace {
 
+using prep::size_of;
+
 std::string str(uint64_t v) { return std::to_string(v); }
 
-const char* op_name(fb::OpKind k) noexcept {
-  switch (k) {
-    case fb::OpKind::Standardize: return "standardize";
-    case fb::OpKind::MinMax: return "min_max";
-    case fb::OpKind::MaxAbs: return "max_abs";
-    case fb::OpKind::Normalize: return "normalize";
-    case fb::OpKind::Impute: return "impute";
-    case fb::OpKind::ImputeString: return "impute_string";
-    case fb::OpKind::OneHot: return "one_hot";
-    case fb::OpKind::Ordinal: return "ordinal";
-    case fb::OpKind::Polynomial: return "polynomial";
-    case fb::OpKind::MissingIndicator: return "missing_indicator";
-  }
-  return "unknown";
-}
+// The slot columns of a block: about this many bytes, so that a block's
+// columns stay in L2 while the steps pass over them.
+constexpr size_t block_bytes = size_t{256} << 10;
+constexpr size_t max_block_rows = 256;
 
-template <class T>
-size_t size_of(const flatbuffers::Vector<T>* v) noexcept {
-  return v ? v->size() : 0;
-}
-
-size_t size_of(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* v) noexcept {
-  return v ? v->size() : 0;
-}
-
-std::string number_text(double x) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, x);
-  return std::string(buf, r.ptr);
-}
-
-bool is_encoder(fb::OpKind k) noexcept { return k == fb::OpKind::OneHot || k == fb::OpKind::Ordinal; }
-bool reads_strings(const fb::Op& op) noexcept {
-  return op.kind() == fb::OpKind::ImputeString || (is_encoder(op.kind()) && op.string_inputs());
-}
-
-// Validates one op against the slots written so far; advances the frontiers.
-Status check_op(const fb::Op& op, size_t index, const std::vector<bool>& string_input, uint64_t* numeric_frontier,
-                uint64_t* string_frontier) {
-  const std::string where = "preprocessing step " + str(index) + " (" + op_name(op.kind()) + ")";
+// The generic checks of op k; advances nothing.
+Status check_slots(const fb::Op& op, const prep::OpKind& kind, const std::string& where,
+                   const std::vector<bool>& string_input, uint64_t numeric_frontier, uint64_t string_frontier) {
   auto bad = [&](const std::string& what) { return Error(error_code::invalid_model, where + ": " + what); };
-  if (op.kind() > fb::OpKind::MAX)
-    return Error(error_code::unsupported_model,
-                 "preprocessing step " + str(index) + " is of a kind unknown to this reader (" +
-                     str(static_cast<unsigned>(op.kind())) + ")");
-  const auto* in = op.inputs();
-  const size_t n_in = in->size();
-  if (n_in == 0) return bad("has no inputs");
-  const bool strings = reads_strings(op);
-  for (uint32_t s : *in) {
+  if (op.inputs()->size() == 0) return bad("has no inputs");
+  const bool strings = kind.reads_strings(op);
+  for (uint32_t s : *op.inputs()) {
     if (strings) {
-      if (s >= *string_frontier) return bad("reads string slot " + str(s) + " before it is written");
+      if (s >= string_frontier) return bad("reads string slot " + str(s) + " before it is written");
       if (s < string_input.size() && !string_input[s]) return bad("reads numeric input column " + str(s) + " as a string");
     } else {
-      if (s >= *numeric_frontier) return bad("reads slot " + str(s) + " before it is written");
+      if (s >= numeric_frontier) return bad("reads slot " + str(s) + " before it is written");
       if (s < string_input.size() && string_input[s]) return bad("reads string input column " + str(s) + " as a number");
     }
   }
-  const bool writes_strings = op.kind() == fb::OpKind::ImputeString;
-  uint64_t& frontier = writes_strings ? *string_frontier : *numeric_frontier;
+  const uint64_t frontier = kind.writes_strings ? string_frontier : numeric_frontier;
   if (op.out_begin() != frontier)
     return bad("writes from slot " + str(op.out_begin()) + ", expected the next free slot " + str(frontier));
-
-  auto need = [&](size_t got, size_t want, const char* what) -> Status {
-    if (got != want) return bad(std::string(what) + " has " + str(got) + " values, expected " + str(want));
-    return {};
-  };
-  uint64_t n_out = n_in;
-  Status st;
-  switch (op.kind()) {
-    case fb::OpKind::Standardize:
-      if (size_of(op.a()) != 0) st = need(size_of(op.a()), n_in, "center");
-      if (st && size_of(op.b()) != 0) st = need(size_of(op.b()), n_in, "scale");
-      break;
-    case fb::OpKind::MinMax:
-      st = need(size_of(op.a()), n_in, "scale");
-      if (st) st = need(size_of(op.b()), n_in, "min");
-      break;
-    case fb::OpKind::MaxAbs: st = need(size_of(op.a()), n_in, "scale"); break;
-    case fb::OpKind::Normalize:
-      if (op.norm() > fb::Norm::MAX) return bad("unknown norm");
-      break;
-    case fb::OpKind::Impute: st = need(size_of(op.a()), n_in, "fill values"); break;
-    case fb::OpKind::MissingIndicator: break;
-    case fb::OpKind::ImputeString: st = need(size_of(op.fill_strings()), n_in, "fill strings"); break;
-    case fb::OpKind::Polynomial: {
-      const size_t n_powers = size_of(op.powers());
-      if (op.n_out() == 0 || n_powers != uint64_t{op.n_out()} * n_in)
-        return bad("powers has " + str(n_powers) + " values, expected n_out x " + str(n_in));
-      for (uint32_t p : *op.powers())
-        if (p > limits::max_polynomial_degree)
-          return Error(error_code::limit_exceeded, where + ": power " + str(p) + " above " +
-                                                       str(limits::max_polynomial_degree));
-      n_out = op.n_out();
-      break;
-    }
-    case fb::OpKind::OneHot:
-    case fb::OpKind::Ordinal: {
-      st = need(size_of(op.category_counts()), n_in, "category_counts");
-      if (st) st = need(size_of(op.missing_category()), n_in, "missing_category");
-      if (!st) return st;
-      uint64_t total = 0;
-      for (uint32_t c : *op.category_counts()) total += c;
-      st = op.string_inputs() ? need(size_of(op.string_categories()), total, "string categories")
-                              : need(size_of(op.numeric_categories()), total, "numeric categories");
-      if (st && size_of(op.category_order()) != 0) st = need(size_of(op.category_order()), total, "category_order");
-      if (st && op.kind() == fb::OpKind::OneHot && size_of(op.drop()) != 0) st = need(size_of(op.drop()), n_in, "drop");
-      if (!st) return st;
-      if (op.unknown() > fb::UnknownCategory::MAX) return bad("unknown handle_unknown mode");
-      uint64_t begin = 0, outputs = 0;
-      for (uint32_t j = 0; j < n_in; ++j) {
-        const uint32_t count = op.category_counts()->Get(j);
-        const int32_t missing = op.missing_category()->Get(j);
-        if (count == 0) return bad("input " + str(j) + " has no categories");
-        // The missing-value category, if any, is the last one and takes no
-        // part in the sorted lookup.
-        if (missing != -1 && missing != static_cast<int32_t>(count - 1))
-          return bad("input " + str(j) + ": the missing category must be the last");
-        const uint32_t n_sorted = missing == -1 ? count : count - 1;
-        for (uint32_t c = 1; c < n_sorted; ++c) {
-          bool ordered;
-          if (op.string_inputs()) {
-            ordered = op.string_categories()->Get(static_cast<uint32_t>(begin + c - 1))->string_view() <
-                      op.string_categories()->Get(static_cast<uint32_t>(begin + c))->string_view();
-          } else {
-            ordered = op.numeric_categories()->Get(static_cast<uint32_t>(begin + c - 1)) <
-                      op.numeric_categories()->Get(static_cast<uint32_t>(begin + c));  // false for NaN
-          }
-          if (!ordered) return bad("input " + str(j) + ": categories are not strictly increasing");
-        }
-        if (size_of(op.category_order()) != 0) {
-          std::vector<bool> seen(count, false);
-          for (uint32_t c = 0; c < count; ++c) {
-            const uint32_t pos = op.category_order()->Get(static_cast<uint32_t>(begin + c));
-            if (pos >= count || seen[pos]) return bad("input " + str(j) + ": category_order is not a permutation");
-            seen[pos] = true;
-          }
-        }
-        int32_t dropped = -1;
-        if (op.kind() == fb::OpKind::OneHot && size_of(op.drop()) != 0) {
-          dropped = op.drop()->Get(j);
-          if (dropped < -1 || dropped >= static_cast<int32_t>(count)) return bad("input " + str(j) + ": drop out of range");
-        }
-        outputs += op.kind() == fb::OpKind::OneHot ? count - (dropped >= 0 ? 1 : 0) : 1;
-        begin += count;
-      }
-      n_out = outputs;
-      break;
-    }
-  }
-  if (!st) return st;
-  if (op.n_out() != n_out) return bad("writes " + str(op.n_out()) + " slots, its inputs give " + str(n_out));
-  frontier += n_out;
-  if (frontier > limits::max_slots) return Error(error_code::limit_exceeded, where + ": more than 2^24 slots");
   return {};
 }
 
-// Index of `x` among the sorted categories [first, first + n), or -1.
-int64_t find_number(const flatbuffers::Vector<double>& cats, uint32_t first, uint32_t n, double x) noexcept {
-  uint32_t lo = first, hi = first + n;
-  while (lo < hi) {
-    const uint32_t mid = lo + (hi - lo) / 2;
-    if (cats.Get(mid) < x)
-      lo = mid + 1;
-    else
-      hi = mid;
+// Op.columns: every reference names a column of the file (column_mismatch),
+// and there are as many as the kind takes (invalid_model).  Their dtypes and
+// lengths are the kind's to check (OpCheck::column).
+Status check_op_columns(const fb::Op& op, const prep::OpKind& kind, const std::string& where,
+                        const format::FileView& file) {
+  const size_t n = size_of(op.columns());
+  for (uint32_t k = 0; k < n; ++k) {
+    const std::string role = where + " parameter column " + str(k);
+    auto dtype = file.column_dtype(op.columns()->Get(k), role.c_str());
+    if (!dtype) return dtype.error();
   }
-  return lo < first + n && cats.Get(lo) == x ? static_cast<int64_t>(lo - first) : -1;
-}
-
-int64_t find_string(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>& cats, uint32_t first,
-                    uint32_t n, std::string_view x) noexcept {
-  uint32_t lo = first, hi = first + n;
-  while (lo < hi) {
-    const uint32_t mid = lo + (hi - lo) / 2;
-    if (cats.Get(mid)->string_view() < x)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo < first + n && cats.Get(lo)->string_view() == x ? static_cast<int64_t>(lo - first) : -1;
+  if (n != kind.n_columns)
+    return Error(error_code::invalid_model, where + ": refers to " + str(n) + " parameter columns, a " + kind.name +
+                                                " step takes " + str(kind.n_columns));
+  return {};
 }
 
 }  // namespace
 
-Result<Preprocessor> Preprocessor::make(const fb::Preprocessing& p, uint32_t n_inputs,
+namespace prep {
+
+Status OpCheck::count(size_t got, size_t want, const char* what) const {
+  if (got != want) return bad(std::string(what) + " has " + str(got) + " values, expected " + str(want));
+  return {};
+}
+
+}  // namespace prep
+
+Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::Preprocessing& p, uint32_t n_inputs,
                                         const std::vector<std::string>* names, PreprocessingSummary* summary) noexcept {
   try {
     Preprocessor pre;
-    pre.program_ = &p;
     pre.names_ = names;
-    pre.n_inputs_ = n_inputs;
     const auto* kinds = p.input_kinds();
     if (size_of(kinds) != 0 && size_of(kinds) != n_inputs)
       return Error(error_code::invalid_model, "preprocessing names the kind of " + str(size_of(kinds)) +
                                                   " input columns, the model has " + str(n_inputs));
     pre.string_input_.assign(n_inputs, false);
+    bool needs_strings = false;
     for (uint32_t i = 0; i < size_of(kinds); ++i) {
       if (kinds->Get(i) > fb::InputKind::MAX)
         return Error(error_code::unsupported_model, "input column " + str(i) + " has a kind unknown to this reader");
       pre.string_input_[i] = kinds->Get(i) == fb::InputKind::String;
-      pre.needs_strings_ = pre.needs_strings_ || pre.string_input_[i];
+      needs_strings = needs_strings || pre.string_input_[i];
     }
     if (p.ops()->size() > limits::max_ops)
       return Error(error_code::limit_exceeded, "more than " + str(limits::max_ops) + " preprocessing steps");
     uint64_t numeric = n_inputs, strings = n_inputs;
+    std::vector<bool> read(n_inputs, false);
     for (uint32_t i = 0; i < n_inputs; ++i) {
       pre.numeric_origin_.push_back(i);
       pre.string_origin_.push_back(i);
     }
     for (uint32_t k = 0; k < p.ops()->size(); ++k) {
       const fb::Op& op = *p.ops()->Get(k);
-      auto st = check_op(op, k, pre.string_input_, &numeric, &strings);
+      const prep::OpKind* kind = prep::op_kind(op.kind());
+      if (!kind)
+        return Error(error_code::unsupported_model, "preprocessing step " + str(k) +
+                                                        " is of a kind unknown to this reader (" +
+                                                        str(static_cast<unsigned>(op.kind())) + ")");
+      const std::string where = "preprocessing step " + str(k) + " (" + kind->name + ")";
+      auto st = check_slots(op, *kind, where, pre.string_input_, numeric, strings);
+      if (st) st = check_op_columns(op, *kind, where, file);
       if (!st) return st.error();
-      if (summary) summary->step_kinds.push_back(op_name(op.kind()));
-      // One output per input carries that input's column.
-      const bool per_column = op.kind() == fb::OpKind::Impute || op.kind() == fb::OpKind::Standardize ||
-                              op.kind() == fb::OpKind::MinMax || op.kind() == fb::OpKind::MaxAbs ||
-                              op.kind() == fb::OpKind::ImputeString;
-      auto& origin = op.kind() == fb::OpKind::ImputeString ? pre.string_origin_ : pre.numeric_origin_;
-      for (uint32_t o = 0; o < op.n_out(); ++o)
-        origin.push_back(per_column ? origin[op.inputs()->Get(o)] : -1);
+      uint64_t& frontier = kind->writes_strings ? strings : numeric;
+      prep::Slots slots{op.inputs()->data(), op.inputs()->size(), op.out_begin(), op.n_out()};
+      auto step = kind->check(prep::OpCheck{op, file, where, slots});
+      if (!step) return step.error();
+      const uint32_t n_out = (*step)->slots().n_out;
+      if (op.n_out() != n_out)
+        return Error(error_code::invalid_model,
+                     where + ": writes " + str(op.n_out()) + " slots, its inputs give " + str(n_out));
+      frontier += n_out;
+      if (frontier > limits::max_slots) return Error(error_code::limit_exceeded, where + ": more than 2^24 slots");
+      if (summary) summary->step_kinds.push_back(kind->name);
+      const bool reads_strings = kind->reads_strings(op);
+      pre.uses_strings_ = pre.uses_strings_ || reads_strings || kind->writes_strings;
+      for (uint32_t s : *op.inputs())
+        if (s < n_inputs) read[s] = true;
+      auto& in_origin = reads_strings ? pre.string_origin_ : pre.numeric_origin_;
+      auto& out_origin = kind->writes_strings ? pre.string_origin_ : pre.numeric_origin_;
+      for (uint32_t o = 0; o < n_out; ++o)
+        out_origin.push_back(kind->one_to_one ? in_origin[op.inputs()->Get(o)] : -1);
+      pre.scratch_per_row_ = std::max(pre.scratch_per_row_, (*step)->scratch_per_row());
+      pre.steps_.push_back(std::move(*step));
     }
     if (p.n_slots() != numeric || p.n_string_slots() != strings)
       return Error(error_code::invalid_model, "preprocessing declares " + str(p.n_slots()) + " + " +
@@ -243,17 +135,24 @@ Result<Preprocessor> Preprocessor::make(const fb::Preprocessing& p, uint32_t n_i
                                                   " + " + str(strings));
     pre.n_slots_ = numeric;
     pre.n_string_slots_ = strings;
-    pre.features_ = p.features();
-    if (pre.features_->size() == 0) return Error(error_code::invalid_model, "preprocessing gives the predictor no features");
-    for (uint32_t s : *pre.features_) {
+    pre.features_ = p.features()->data();
+    pre.n_features_ = p.features()->size();
+    if (pre.n_features_ == 0) return Error(error_code::invalid_model, "preprocessing gives the predictor no features");
+    for (uint32_t s : *p.features()) {
       if (s >= numeric) return Error(error_code::invalid_model, "a predictor feature reads slot " + str(s) + " of " + str(numeric));
       if (s < n_inputs && pre.string_input_[s])
         return Error(error_code::invalid_model, "a predictor feature reads string input column " + str(s));
+      if (s < n_inputs) read[s] = true;
     }
+    for (uint32_t c = 0; c < n_inputs; ++c)
+      if (read[c]) pre.input_columns_.push_back(c);
+    const size_t row_bytes = pre.n_slots_ * sizeof(double) + pre.scratch_per_row_ * sizeof(double) +
+                             (pre.uses_strings_ ? pre.n_string_slots_ * sizeof(StringCell) : 0);
+    pre.block_rows_ = std::clamp<size_t>(block_bytes / row_bytes, 1, max_block_rows);
     if (summary) {
       summary->n_steps = p.ops()->size();
-      summary->n_predictor_features = pre.features_->size();
-      summary->needs_strings = pre.needs_strings_;
+      summary->n_predictor_features = pre.n_features_;
+      summary->needs_strings = needs_strings;
     }
     return pre;
   } catch (const std::bad_alloc&) {
@@ -261,148 +160,10 @@ Result<Preprocessor> Preprocessor::make(const fb::Preprocessing& p, uint32_t n_i
   }
 }
 
-Status Preprocessor::unknown(uint32_t slot, bool string_slot, const std::string& value) const noexcept {
-  try {
-    const auto& origins = string_slot ? string_origin_ : numeric_origin_;
-    const int64_t column = slot < origins.size() ? origins[slot] : -1;
-    const auto c = static_cast<size_t>(column);
-    const std::string where = column < 0 ? "an intermediate column (slot " + str(slot) + ")"
-                              : names_ && c < names_->size() && !(*names_)[c].empty() ? "column '" + (*names_)[c] + "'"
-                                                                                      : "column " + str(c);
-    return Error(error_code::unknown_category,
-                 where + " has category " + value + ", unseen in training (the encoder has handle_unknown='error')");
-  } catch (...) {
-    return Error(error_code::unknown_category, "an unknown category");
-  }
-}
-
-Status Preprocessor::run(double* slots, StringCell* strings, double* features) const noexcept {
-  for (const fb::Op* op : *program_->ops()) {
-    auto st = run_op(*op, slots, strings);
-    if (!st) return st;
-  }
-  for (uint32_t i = 0; i < features_->size(); ++i) features[i] = slots[features_->Get(i)];
+Status Preprocessor::verify() const noexcept {
+  for (const auto& s : steps_)
+    if (auto st = s->verify(); !st) return st;
   return {};
-}
-
-Status Preprocessor::run_op(const fb::Op& op, double* slots, StringCell* strings) const noexcept {
-  const auto& in = *op.inputs();
-  const uint32_t n = in.size();
-  double* out = slots + op.out_begin();
-  auto missing = [&](double x) { return op.missing_is_nan() ? std::isnan(x) : x == op.missing_value(); };
-  switch (op.kind()) {
-    case fb::OpKind::Standardize:
-      for (uint32_t j = 0; j < n; ++j) {
-        double x = slots[in.Get(j)];
-        if (op.a() && op.a()->size()) x -= op.a()->Get(j);
-        if (op.b() && op.b()->size()) x /= op.b()->Get(j);
-        out[j] = x;
-      }
-      return {};
-    case fb::OpKind::MinMax:
-      for (uint32_t j = 0; j < n; ++j) {
-        double x = slots[in.Get(j)] * op.a()->Get(j) + op.b()->Get(j);
-        if (op.clip()) x = std::min(std::max(x, op.clip_low()), op.clip_high());
-        out[j] = x;
-      }
-      return {};
-    case fb::OpKind::MaxAbs:
-      for (uint32_t j = 0; j < n; ++j) out[j] = slots[in.Get(j)] / op.a()->Get(j);
-      return {};
-    case fb::OpKind::Normalize: {
-      double norm = 0;
-      for (uint32_t j = 0; j < n; ++j) {
-        const double x = slots[in.Get(j)];
-        switch (op.norm()) {
-          case fb::Norm::L2: norm += x * x; break;
-          case fb::Norm::L1: norm += std::fabs(x); break;
-          case fb::Norm::Max: norm = std::max(norm, std::fabs(x)); break;
-        }
-      }
-      if (op.norm() == fb::Norm::L2) norm = std::sqrt(norm);
-      // As sklearn's dense path: norms below 10 epsilon count as zero, and
-      // those rows are left as they are.
-      if (norm < 10 * std::numeric_limits<double>::epsilon()) norm = 1;
-      for (uint32_t j = 0; j < n; ++j) out[j] = slots[in.Get(j)] / norm;
-      return {};
-    }
-    case fb::OpKind::Impute:
-      for (uint32_t j = 0; j < n; ++j) {
-        const double x = slots[in.Get(j)];
-        out[j] = missing(x) ? op.a()->Get(j) : x;
-      }
-      return {};
-    case fb::OpKind::MissingIndicator:
-      for (uint32_t j = 0; j < n; ++j) out[j] = missing(slots[in.Get(j)]) ? 1.0 : 0.0;
-      return {};
-    case fb::OpKind::ImputeString:
-      for (uint32_t j = 0; j < n; ++j) {
-        const StringCell& c = strings[in.Get(j)];
-        strings[op.out_begin() + j] = c.missing ? StringCell{op.fill_strings()->Get(j)->string_view(), false} : c;
-      }
-      return {};
-    case fb::OpKind::Polynomial: {
-      const auto& powers = *op.powers();
-      for (uint32_t o = 0; o < op.n_out(); ++o) {
-        double v = 1.0;
-        for (uint32_t j = 0; j < n; ++j)
-          for (uint32_t p = powers.Get(o * n + j); p > 0; --p) v *= slots[in.Get(j)];
-        out[o] = v;
-      }
-      return {};
-    }
-    case fb::OpKind::OneHot:
-    case fb::OpKind::Ordinal: {
-      const bool one_hot = op.kind() == fb::OpKind::OneHot;
-      const auto& counts = *op.category_counts();
-      uint32_t first = 0, o = 0;
-      for (uint32_t j = 0; j < n; ++j) {
-        const uint32_t count = counts.Get(j);
-        const int32_t missing_cat = op.missing_category()->Get(j);
-        const uint32_t n_sorted = missing_cat == -1 ? count : count - 1;
-        bool is_missing;
-        int64_t idx = -1;
-        std::string shown;
-        if (op.string_inputs()) {
-          const StringCell& c = strings[in.Get(j)];
-          is_missing = c.missing;
-          if (!is_missing) idx = find_string(*op.string_categories(), first, n_sorted, c.value);
-          if (idx < 0 && !is_missing && op.unknown() == fb::UnknownCategory::Error) shown = "'" + std::string(c.value) + "'";
-        } else {
-          const double x = slots[in.Get(j)];
-          is_missing = std::isnan(x);
-          if (!is_missing) idx = find_number(*op.numeric_categories(), first, n_sorted, x);
-          if (idx < 0 && !is_missing && op.unknown() == fb::UnknownCategory::Error) shown = number_text(x);
-        }
-        bool known = idx >= 0;
-        if (is_missing && missing_cat >= 0) {
-          idx = missing_cat;
-          known = true;
-        }
-        if (!known && op.unknown() == fb::UnknownCategory::Error)
-          return unknown(in.Get(j), op.string_inputs(), is_missing ? "a missing value" : shown);
-        const int64_t pos = known && op.category_order() && op.category_order()->size()
-                                ? op.category_order()->Get(static_cast<uint32_t>(first + idx))
-                                : idx;
-        if (one_hot) {
-          const int32_t dropped = op.drop() && op.drop()->size() ? op.drop()->Get(j) : -1;
-          const uint32_t width = count - (dropped >= 0 ? 1 : 0);
-          for (uint32_t k = 0; k < width; ++k) out[o + k] = 0.0;
-          if (known && pos != dropped) out[o + static_cast<uint32_t>(dropped >= 0 && pos > dropped ? pos - 1 : pos)] = 1.0;
-          o += width;
-        } else {
-          if (is_missing && missing_cat >= 0)
-            out[o] = op.missing_encoded();
-          else
-            out[o] = known ? static_cast<double>(pos) : op.unknown_value();
-          o += 1;
-        }
-        first += count;
-      }
-      return {};
-    }
-  }
-  return Error(error_code::internal_error, "unchecked preprocessing step");
 }
 
 }  // namespace mlmap::model

@@ -1,63 +1,89 @@
-// The preprocessing steps in front of a predictor (FORMAT.md §7): scalers,
+// The preprocessing program in front of a predictor (FORMAT.md §7): scalers,
 // imputers, encoders, polynomial features, as a straight-line program over
-// numeric and string registers ("slots").  Everything lives in the header, so
-// opening checks it completely; running one row costs O(slots) with no
-// allocation (the caller owns the scratch).
+// numeric and string registers ("slots").  Everything but an op's parameter
+// columns lives in the header, so opening checks the program completely and
+// compiles each op into a Step (preprocessing/step.hpp).
+//
+// It runs over blocks of rows held slot-major (preprocessing::Block): the
+// caller fills the input slots' columns, run() runs every step over the whole
+// block, gather() hands the predictor its features row by row.  No
+// allocation and no virtual call per row: the caller owns the block.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
+#include "format/file_view.hpp"
 #include "mlmap/error.hpp"
 #include "mlmap/info.hpp"
-#include "mlmap_generated.h"
+#include "model/preprocessing/step.hpp"
 
 namespace mlmap::model {
 
-/// A string cell: `missing` stands for None / NaN in a string column.
-struct StringCell {
-  std::string_view value;
-  bool missing = true;
-};
+using prep::StringCell;
 
 class Preprocessor {
  public:
-  /// Checks the whole program against `n_inputs` input columns.  `names`
+  /// Checks the whole program against `n_inputs` input columns, and binds
+  /// the ops' parameter columns in `file` (which must outlive it).  `names`
   /// (empty, or one per input; must outlive the Preprocessor) name columns
   /// in errors.
-  [[nodiscard]] static Result<Preprocessor> make(const fb::Preprocessing& p, uint32_t n_inputs,
-                                                 const std::vector<std::string>* names,
+  [[nodiscard]] static Result<Preprocessor> make(const format::FileView& file, const fb::Preprocessing& p,
+                                                 uint32_t n_inputs, const std::vector<std::string>* names,
                                                  PreprocessingSummary* summary) noexcept;
 
-  size_t n_inputs() const noexcept { return n_inputs_; }
-  size_t n_features() const noexcept { return features_->size(); }
+  size_t n_features() const noexcept { return n_features_; }
   size_t n_slots() const noexcept { return n_slots_; }
   size_t n_string_slots() const noexcept { return n_string_slots_; }
   bool is_string_input(size_t column) const noexcept { return column < string_input_.size() && string_input_[column]; }
-  bool needs_strings() const noexcept { return needs_strings_; }
+  /// The input columns some op or feature reads, in order: the caller fills
+  /// only their slots.
+  const std::vector<uint32_t>& input_columns() const noexcept { return input_columns_; }
+  /// Whether blocks need string columns (some op reads or writes strings).
+  bool uses_strings() const noexcept { return uses_strings_; }
 
-  /// One row: `slots` (n_slots) start with the numeric inputs (any value for
-  /// string columns), `strings` (n_string_slots) with the string inputs;
-  /// writes the predictor's n_features() features.  Errors: unknown_category.
-  [[nodiscard]] Status run(double* slots, StringCell* strings, double* features) const noexcept;
+  /// Rows per block that keep a block's slot columns in cache (at least 1).
+  size_t block_rows() const noexcept { return block_rows_; }
+  /// Scratch doubles a block needs per row (Block::scratch).
+  size_t scratch_per_row() const noexcept { return scratch_per_row_; }
+
+  /// Runs every step over rows [0, b.n_rows) of `b`, whose input slots the
+  /// caller filled (numeric slots of numeric inputs, string slots of string
+  /// inputs).  Errors (unknown_category) name row `first_row` + the block row,
+  /// the input column and the value, as a row-by-row run would: the first
+  /// failing row, and within it the first failing step.
+  [[nodiscard]] Status run(prep::Block& b, size_t first_row) const noexcept;
+
+  /// The predictor's features of the block's rows into F[i * n_features() + k].
+  void gather(const prep::Block& b, double* F) const noexcept;
+
+  /// Per input column: whether a missing value in it is accepted (FORMAT.md
+  /// §7.2): no path takes it to a predictor feature that refuses NaN
+  /// (`predictor_accepts_nan` false), and no encoder refuses it.
+  std::vector<bool> accepts_missing(bool predictor_accepts_nan) const;
+
+  /// The steps' semantic checks of their parameter columns (tier b).
+  [[nodiscard]] Status verify() const noexcept;
 
  private:
-  [[nodiscard]] Status run_op(const fb::Op& op, double* slots, StringCell* strings) const noexcept;
-  [[nodiscard]] Status unknown(uint32_t slot, bool string_slot, const std::string& value) const noexcept;
+  std::string column_name(uint32_t slot, bool string_slot) const;
 
-  const fb::Preprocessing* program_ = nullptr;
-  const flatbuffers::Vector<uint32_t>* features_ = nullptr;
+  std::vector<std::unique_ptr<const prep::Step>> steps_;
+  const uint32_t* features_ = nullptr;
+  size_t n_features_ = 0;
   const std::vector<std::string>* names_ = nullptr;
-  size_t n_inputs_ = 0;
   size_t n_slots_ = 0;
   size_t n_string_slots_ = 0;
+  size_t block_rows_ = 1;
+  size_t scratch_per_row_ = 0;
+  bool uses_strings_ = false;
   std::vector<bool> string_input_;
+  std::vector<uint32_t> input_columns_;
   // The input column each slot carries (through imputers and scalers, which
   // keep one column per column), or -1: names columns in errors.
   std::vector<int64_t> numeric_origin_, string_origin_;
-  bool needs_strings_ = false;
 };
 
 }  // namespace mlmap::model

@@ -45,8 +45,9 @@ Status check_header_budget(const ModelDescription& d, const std::vector<ColumnIn
   return {};
 }
 
-fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op) {
+fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const std::vector<int32_t>& column_refs) {
   auto inputs = b.CreateVector(op.inputs);
+  auto columns = b.CreateVector(column_refs);
   auto a = b.CreateVector(op.a);
   auto bb = b.CreateVector(op.b);
   auto fill = b.CreateVectorOfStrings(op.fill_strings);
@@ -82,17 +83,19 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op) {
   o.add_unknown_value(op.unknown_value);
   o.add_missing_encoded(op.missing_encoded);
   o.add_powers(powers);
+  if (!column_refs.empty()) o.add_columns(columns);
   return o.Finish();
 }
 
-fbs::Offset<fb::Preprocessing> build_preprocessing(fbs::FlatBufferBuilder& b, const PreprocessingSpec& p) {
+fbs::Offset<fb::Preprocessing> build_preprocessing(fbs::FlatBufferBuilder& b, const PreprocessingSpec& p,
+                                                  const std::vector<std::vector<int32_t>>& op_columns) {
   std::vector<fb::InputKind> kinds;
   for (bool s : p.string_inputs) kinds.push_back(s ? fb::InputKind::String : fb::InputKind::Numeric);
   std::vector<uint8_t> kind_bytes(kinds.size());
   for (size_t i = 0; i < kinds.size(); ++i) kind_bytes[i] = static_cast<uint8_t>(kinds[i]);
   auto input_kinds = b.CreateVector(reinterpret_cast<const fb::InputKind*>(kind_bytes.data()), kind_bytes.size());
   std::vector<fbs::Offset<fb::Op>> ops;
-  for (const auto& op : p.ops) ops.push_back(build_op(b, op));
+  for (size_t k = 0; k < p.ops.size(); ++k) ops.push_back(build_op(b, p.ops[k], op_columns[k]));
   auto op_vector = b.CreateVector(ops);
   auto features = b.CreateVector(p.features);
   return fb::CreatePreprocessing(b, input_kinds, p.n_slots, p.n_string_slots, op_vector, features);
@@ -100,7 +103,8 @@ fbs::Offset<fb::Preprocessing> build_preprocessing(fbs::FlatBufferBuilder& b, co
 
 void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const std::vector<ColumnInput>& cols,
                   const std::vector<uint64_t>& offsets, const std::vector<uint64_t>& checksums,
-                  uint32_t n_raw, const PredictorTableFn& predictor, const PreprocessingSpec* pre) {
+                  uint32_t n_raw, const PredictorTableFn& predictor, const PreprocessingSpec* pre,
+                  const std::vector<std::vector<int32_t>>& op_columns) {
   b.Clear();
   b.ForceDefaults(true);  // every scalar written: the size does not depend on offsets
   std::vector<fbs::Offset<fb::Column>> cs;
@@ -136,7 +140,7 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   auto estimator = b.CreateString(d.estimator);
   auto [ptype, pred] = predictor(b);
   fbs::Offset<fb::Preprocessing> preprocessing;
-  if (pre) preprocessing = build_preprocessing(b, *pre);
+  if (pre) preprocessing = build_preprocessing(b, *pre, op_columns);
   fb::ModelBuilder mb(b);
   mb.add_task(format::to_schema(d.task));
   mb.add_estimator(estimator);
@@ -162,7 +166,17 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
 Status write_model_file(const std::string& path, const ModelDescription& d, const ColumnSet& set, uint32_t n_raw,
                         const PredictorTableFn& predictor, const PreprocessingSpec* pre, const CheckFn& check) noexcept {
   try {
-    const auto& cols = set.columns();
+    // The steps' parameter columns follow the predictor's.
+    ColumnSet all = set;
+    std::vector<std::vector<int32_t>> op_columns;
+    if (pre)
+      for (size_t k = 0; k < pre->ops.size(); ++k) {
+        op_columns.emplace_back();
+        for (const auto& c : pre->ops[k].columns)
+          op_columns.back().push_back(
+              all.add("preprocessing." + str(k) + "." + c.role, c.values.data(), c.values.size(), c.shape));
+      }
+    const auto& cols = all.columns();
     if (cols.size() > limits::max_columns)
       return Error(error_code::limit_exceeded, str(cols.size()) + " columns; the limit is " + str(limits::max_columns));
     std::set<std::string> keys;
@@ -175,7 +189,7 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
     for (size_t i = 0; i < cols.size(); ++i) checksums[i] = format::checksum64(cols[i].data, cols[i].bytes);
 
     fbs::FlatBufferBuilder b(4096);
-    build_header(b, d, cols, offsets, checksums, n_raw, predictor, pre);
+    build_header(b, d, cols, offsets, checksums, n_raw, predictor, pre, op_columns);
     const uint64_t header_size = b.GetSize();
     if (header_size > limits::max_header_size) return Error(error_code::limit_exceeded, "header exceeds 2 GiB");
     uint64_t cursor = align_up(limits::preamble_size + header_size);
@@ -184,7 +198,7 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
       cursor = align_up(cursor + cols[i].bytes);
     }
     const uint64_t file_length = cols.empty() ? limits::preamble_size + header_size : offsets.back() + cols.back().bytes;
-    build_header(b, d, cols, offsets, checksums, n_raw, predictor, pre);
+    build_header(b, d, cols, offsets, checksums, n_raw, predictor, pre, op_columns);
     if (b.GetSize() != header_size)
       return Error(error_code::internal_error, "header size changed between layout passes");
 

@@ -1,0 +1,48 @@
+#include "api/features.hpp"
+
+#include <algorithm>
+
+namespace mlmap::api {
+
+FeatureBuilder::FeatureBuilder(const model::LoadedModel& m, size_t max_rows) : m_(m) {
+  const auto& p = m.preprocessing;
+  if (!p) return;
+  stride_ = std::max<size_t>(1, std::min(p->block_rows(), max_rows));
+  const size_t numeric = p->n_slots() * stride_, total = numeric + p->scratch_per_row() * stride_;
+  if (total <= inline_doubles) {
+    numeric_ = inline_;
+  } else {
+    heap_.resize(total);
+    numeric_ = heap_.data();
+  }
+  scratch_ = numeric_ + numeric;
+  if (p->uses_strings()) strings_.resize(p->n_string_slots() * stride_);
+}
+
+template <class Rows>
+Status FeatureBuilder::build(const Rows& rows, size_t first, size_t n, double* F) noexcept {
+  const auto& p = m_.preprocessing;
+  if (!p) {
+    if constexpr (std::is_same_v<Rows, TableRows>) copy_features(rows, first, n, F);
+    return {};
+  }
+  const size_t pw = p->n_features();
+  model::prep::Block b;
+  b.numeric = numeric_;
+  b.strings = strings_.empty() ? nullptr : strings_.data();
+  b.scratch = scratch_;
+  b.stride = stride_;
+  for (size_t s = 0; s < n; s += stride_) {
+    b.n_rows = std::min(stride_, n - s);
+    fill_inputs(rows, first + s, p->input_columns(), b);
+    if (auto st = p->run(b, first + s); !st) return st;
+    p->gather(b, F + s * pw);
+  }
+  return {};
+}
+
+template Status FeatureBuilder::build(const MatrixRows<float>&, size_t, size_t, double*) noexcept;
+template Status FeatureBuilder::build(const MatrixRows<double>&, size_t, size_t, double*) noexcept;
+template Status FeatureBuilder::build(const TableRows&, size_t, size_t, double*) noexcept;
+
+}  // namespace mlmap::api

@@ -1,0 +1,90 @@
+#include "model/preprocessing/categories.hpp"
+
+#include <charconv>
+
+namespace mlmap::model::prep {
+
+namespace {
+
+std::string str(uint64_t v) { return std::to_string(v); }
+
+}  // namespace
+
+std::string number_text(double x) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, r.ptr);
+}
+
+Result<Categories> Categories::check(const OpCheck& c, bool one_hot) {
+  const fb::Op& op = c.op;
+  const uint32_t n_in = c.slots.n_in;
+  if (auto st = c.count(size_of(op.category_counts()), n_in, "category_counts"); !st) return st.error();
+  if (auto st = c.count(size_of(op.missing_category()), n_in, "missing_category"); !st) return st.error();
+  uint64_t total = 0;
+  for (uint32_t k : *op.category_counts()) total += k;
+  auto st = op.string_inputs() ? c.count(size_of(op.string_categories()), total, "string categories")
+                               : c.count(size_of(op.numeric_categories()), total, "numeric categories");
+  if (st && size_of(op.category_order()) != 0) st = c.count(size_of(op.category_order()), total, "category_order");
+  if (st && one_hot && size_of(op.drop()) != 0) st = c.count(size_of(op.drop()), n_in, "drop");
+  if (!st) return st.error();
+  if (op.unknown() > fb::UnknownCategory::MAX) return c.bad("unknown handle_unknown mode");
+
+  Categories cats;
+  cats.unknown = op.unknown();
+  if (op.string_inputs()) {
+    cats.strings.reserve(total);
+    for (const auto* s : *op.string_categories()) cats.strings.push_back(s->string_view());
+  } else {
+    cats.numbers = op.numeric_categories()->data();
+  }
+  const uint32_t* order = data_of(op.category_order());
+  cats.position.resize(total);
+  cats.column.resize(total);
+  uint32_t begin = 0, outputs = 0;
+  for (uint32_t j = 0; j < n_in; ++j) {
+    CategoryRun r;
+    r.first = begin;
+    r.count = op.category_counts()->Get(j);
+    r.missing = op.missing_category()->Get(j);
+    if (r.count == 0) return c.bad("input " + str(j) + " has no categories");
+    // The missing-value category, if any, is the last one and takes no part
+    // in the sorted lookup.
+    if (r.missing != -1 && r.missing != static_cast<int32_t>(r.count - 1))
+      return c.bad("input " + str(j) + ": the missing category must be the last");
+    r.n_sorted = r.missing == -1 ? r.count : r.count - 1;
+    for (uint32_t k = begin + 1; k < begin + r.n_sorted; ++k) {
+      const bool ordered = op.string_inputs() ? cats.strings[k - 1] < cats.strings[k]
+                                              : cats.numbers[k - 1] < cats.numbers[k];  // false for NaN
+      if (!ordered) return c.bad("input " + str(j) + ": categories are not strictly increasing");
+    }
+    if (order) {
+      std::vector<bool> seen(r.count, false);
+      for (uint32_t k = 0; k < r.count; ++k) {
+        const uint32_t pos = order[begin + k];
+        if (pos >= r.count || seen[pos]) return c.bad("input " + str(j) + ": category_order is not a permutation");
+        seen[pos] = true;
+      }
+    }
+    int32_t dropped = -1;
+    if (one_hot && size_of(op.drop()) != 0) {
+      dropped = op.drop()->Get(j);
+      if (dropped < -1 || dropped >= static_cast<int32_t>(r.count)) return c.bad("input " + str(j) + ": drop out of range");
+    }
+    for (uint32_t k = 0; k < r.count; ++k) {
+      const int64_t pos = order ? order[begin + k] : k;
+      cats.position[begin + k] = static_cast<double>(pos);
+      cats.column[begin + k] =
+          pos == dropped ? -1 : static_cast<int32_t>(dropped >= 0 && pos > dropped ? pos - 1 : pos);
+    }
+    r.out = outputs;
+    r.width = one_hot ? r.count - (dropped >= 0 ? 1 : 0) : 1;
+    outputs += r.width;
+    begin += r.count;
+    cats.inputs.push_back(r);
+  }
+  cats.n_out = outputs;
+  return cats;
+}
+
+}  // namespace mlmap::model::prep

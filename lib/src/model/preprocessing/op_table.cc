@@ -1,0 +1,41 @@
+// Every op kind this reader knows, in fb::OpKind order.  A new kind is a new
+// unit (its check, its Step) defining an OpKind, plus one line here.
+#include "model/preprocessing/op_table.hpp"
+
+namespace mlmap::model::prep {
+
+extern const OpKind standardize_kind, min_max_kind, max_abs_kind, normalize_kind, impute_kind, impute_string_kind,
+    one_hot_kind, ordinal_kind, polynomial_kind, missing_indicator_kind;
+
+namespace {
+
+const OpKind* const table[] = {
+    &standardize_kind,        // Standardize = 0
+    &min_max_kind,            // MinMax = 1
+    &max_abs_kind,            // MaxAbs = 2
+    &normalize_kind,          // Normalize = 3
+    &impute_kind,             // Impute = 4
+    &impute_string_kind,      // ImputeString = 5
+    &one_hot_kind,            // OneHot = 6
+    &ordinal_kind,            // Ordinal = 7
+    &polynomial_kind,         // Polynomial = 8
+    &missing_indicator_kind,  // MissingIndicator = 9
+};
+
+static_assert(sizeof table / sizeof table[0] == static_cast<size_t>(fb::OpKind::MAX) + 1,
+              "one entry per fb::OpKind");
+static_assert(static_cast<int>(fb::OpKind::Standardize) == 0 && static_cast<int>(fb::OpKind::MinMax) == 1 &&
+                  static_cast<int>(fb::OpKind::MaxAbs) == 2 && static_cast<int>(fb::OpKind::Normalize) == 3 &&
+                  static_cast<int>(fb::OpKind::Impute) == 4 && static_cast<int>(fb::OpKind::ImputeString) == 5 &&
+                  static_cast<int>(fb::OpKind::OneHot) == 6 && static_cast<int>(fb::OpKind::Ordinal) == 7 &&
+                  static_cast<int>(fb::OpKind::Polynomial) == 8 && static_cast<int>(fb::OpKind::MissingIndicator) == 9,
+              "the table follows fb::OpKind");
+
+}  // namespace
+
+const OpKind* op_kind(fb::OpKind k) noexcept {
+  const auto i = static_cast<size_t>(k);
+  return i < sizeof table / sizeof table[0] ? table[i] : nullptr;
+}
+
+}  // namespace mlmap::model::prep

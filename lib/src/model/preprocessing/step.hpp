@@ -1,0 +1,169 @@
+// What every kind of preprocessing op provides (FORMAT.md §7), and the block
+// of rows it runs over.
+//
+// An op kind is one unit (scalers.cc, missing.cc, encoders.cc,
+// polynomial.cc): its name, a one-line summary, its check at open, which
+// returns the Step it runs as, and through the Step its run over a block of
+// rows and its missing-value flow.  op_table.cc lists every kind in one
+// table indexed by fb::OpKind: adding a kind is its unit plus one entry.
+//
+// Rows run in blocks, op by op, each op over whole slot columns: slot s of a
+// block is rows [0, n_rows) of that slot, contiguous.  Steps hold plain views
+// (pointers and counts taken from the header, or from the op's parameter
+// columns) and touch no FlatBuffers when they run; their loops are written so
+// that the compiler vectorises them, with the same IEEE operations in the
+// same order per value as the per-row definition in FORMAT.md §7.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "format/file_view.hpp"
+#include "mlmap/error.hpp"
+#include "mlmap_generated.h"
+
+namespace mlmap::model::prep {
+
+/// A string cell: `missing` stands for None / NaN in a string column.
+struct StringCell {
+  std::string_view value;
+  bool missing = true;
+};
+
+/// Rows of a block, slot-major: numeric slot s holds rows [0, n_rows) at
+/// numeric + s * stride, string slot s at strings + s * stride.
+struct Block {
+  double* numeric = nullptr;
+  StringCell* strings = nullptr;  // null when no op reads or writes strings
+  double* scratch = nullptr;      // Step::scratch_per_row() * stride doubles for the running step
+  size_t stride = 0;              // rows the columns have room for
+  size_t n_rows = 0;
+
+  double* column(uint32_t slot) const noexcept { return numeric + slot * stride; }
+  StringCell* string_column(uint32_t slot) const noexcept { return strings + slot * stride; }
+};
+
+/// The first row of a block at which a step fails.  Steps report through
+/// fail(), which keeps the earliest row (and, for one row, the first report):
+/// rows at or after limit() need not be computed any more.
+struct Failure {
+  static constexpr size_t none = std::numeric_limits<size_t>::max();
+  size_t row = none;
+  uint32_t slot = 0;           // the input slot whose value fails: names its column
+  bool string_slot = false;
+  error_code code = error_code::ok;
+  std::string what;            // completes "row R: <column> ...", e.g. "has category 'x', unseen ..."
+
+  bool failed() const noexcept { return row != none; }
+  size_t limit(size_t n_rows) const noexcept { return row < n_rows ? row : n_rows; }
+  void fail(size_t at, uint32_t in_slot, bool in_string_slot, error_code c, std::string message) {
+    if (at >= row) return;
+    row = at;
+    slot = in_slot;
+    string_slot = in_string_slot;
+    code = c;
+    what = std::move(message);
+  }
+};
+
+/// Missing-value flow, analysed backwards over the program at open: a slot
+/// is sensitive when a missing value in it (NaN, or a missing string) reaches
+/// a predictor feature that refuses NaN, or an op that refuses it.
+struct MissingFlow {
+  std::vector<char> numeric, strings;  // per slot
+};
+
+/// The slots an op reads and writes.
+struct Slots {
+  const uint32_t* in = nullptr;  // n_in input slots (numeric or string, by kind)
+  uint32_t n_in = 0;
+  uint32_t out = 0;              // the first output slot
+  uint32_t n_out = 0;
+};
+
+/// A checked op, ready to run.
+class Step {
+ public:
+  explicit Step(Slots s) noexcept : slots_(s) {}
+  virtual ~Step() = default;
+  const Slots& slots() const noexcept { return slots_; }
+
+  /// Rows [0, b.n_rows): reads the input slot columns, writes the output
+  /// columns.  A failing row is reported through `f`; outputs of rows at or
+  /// after f->limit() may be left unwritten.
+  virtual void run(const Block& b, Failure* f) const noexcept = 0;
+  /// Scratch doubles run() needs per row of a block (Block::scratch).
+  virtual size_t scratch_per_row() const noexcept { return 0; }
+  /// Marks the inputs through which a missing value reaches a sensitive
+  /// output of this step, or which the step refuses when missing.
+  virtual void flow_missing(MissingFlow& m) const = 0;
+  /// Semantic checks of the step's parameter columns (tier b, verify).
+  [[nodiscard]] virtual Status verify() const noexcept { return {}; }
+
+ protected:
+  Slots slots_;
+};
+
+/// What a kind's check sees.  The generic checks have run: the kind is
+/// known, every input slot was written before, the outputs start at the next
+/// free slot, and every parameter column reference names a column.
+struct OpCheck {
+  const fb::Op& op;
+  const format::FileView& file;
+  std::string where;  // "preprocessing step 3 (one_hot)", for messages
+  Slots slots;        // n_out: as declared; the kind's step says how many it writes
+
+  Error bad(const std::string& what) const { return Error(error_code::invalid_model, where + ": " + what); }
+  /// `got` must equal `want` for the per-input vector `what`.
+  [[nodiscard]] Status count(size_t got, size_t want, const char* what) const;
+  /// Parameter column `k` of the op (Op.columns[k]) as `count` values of T:
+  /// its dtype and length checked as a predictor's columns are.
+  template <class T>
+  [[nodiscard]] Result<const T*> column(size_t k, uint64_t count, const char* role) const {
+    const std::string name = where + " " + role;
+    return file.column<T>(op.columns()->Get(static_cast<uint32_t>(k)), count, name.c_str());
+  }
+};
+
+/// One kind of op: an entry of the op table.
+struct OpKind {
+  const char* name;     // e.g. "standardize": ModelInfo::preprocessing.step_kinds
+  const char* summary;  // what it computes, one line
+  /// Whether its inputs are string slots.
+  bool (*reads_strings)(const fb::Op& op) noexcept;
+  bool writes_strings;  // whether its outputs are string slots
+  bool one_to_one;      // output j carries input j's column (names it in errors)
+  size_t n_columns;     // parameter columns it takes (Op.columns), in its own order
+  /// The kind's own checks; returns the step.
+  Result<std::unique_ptr<Step>> (*check)(const OpCheck& c);
+};
+
+/// Helpers shared by the kinds.
+inline bool never(const fb::Op&) noexcept { return false; }
+inline bool always(const fb::Op&) noexcept { return true; }
+template <class T>
+size_t size_of(const flatbuffers::Vector<T>* v) noexcept {
+  return v ? v->size() : 0;
+}
+/// The slots of an op that writes one output per input.
+inline Slots per_input(Slots s) noexcept {
+  s.n_out = s.n_in;
+  return s;
+}
+/// Output j carries input j: a missing value in input j reaches output j.
+inline void flow_one_to_one(std::vector<char>& in, const std::vector<char>& out, const Slots& s) {
+  for (uint32_t j = 0; j < s.n_in; ++j)
+    if (out[s.out + j]) in[s.in[j]] = 1;
+}
+/// The vector's values, or null when it is absent or empty.
+template <class T>
+const T* data_of(const flatbuffers::Vector<T>* v) noexcept {
+  return v && v->size() ? v->data() : nullptr;
+}
+
+}  // namespace mlmap::model::prep

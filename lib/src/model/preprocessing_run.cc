@@ -1,0 +1,78 @@
+// Running the program over a block of rows, handing the predictor its
+// features, and the missing-value analysis of the whole program.
+#include "model/preprocessing.hpp"
+
+#include <algorithm>
+
+namespace mlmap::model {
+
+namespace {
+
+std::string str(uint64_t v) { return std::to_string(v); }
+
+// Rows per tile of the feature gather: a tile's rows of F stay in L1 while
+// each feature column fills its cache line of them.
+constexpr size_t gather_tile = 8;
+
+}  // namespace
+
+std::string Preprocessor::column_name(uint32_t slot, bool string_slot) const {
+  const auto& origins = string_slot ? string_origin_ : numeric_origin_;
+  const int64_t column = slot < origins.size() ? origins[slot] : -1;
+  const auto c = static_cast<size_t>(column);
+  if (column < 0) return "an intermediate column (slot " + str(slot) + ")";
+  if (names_ && c < names_->size() && !(*names_)[c].empty()) return "column '" + (*names_)[c] + "'";
+  return "column " + str(c);
+}
+
+// Step by step over the whole block.  When a step fails at row r, the later
+// steps run only on rows [0, r): a failure they find there is earlier, so
+// the error is the first failing row's, and within it the first step's.
+Status Preprocessor::run(prep::Block& b, size_t first_row) const noexcept {
+  const size_t n = b.n_rows;
+  prep::Failure f;
+  for (const auto& step : steps_) {
+    b.n_rows = f.limit(n);
+    if (b.n_rows == 0) break;
+    step->run(b, &f);
+  }
+  b.n_rows = n;
+  if (!f.failed()) return {};
+  try {
+    return Error(f.code, "row " + str(first_row + f.row) + ": " + column_name(f.slot, f.string_slot) + " " + f.what);
+  } catch (...) {
+    return Error(f.code, "a preprocessing step failed");
+  }
+}
+
+void Preprocessor::gather(const prep::Block& b, double* F) const noexcept {
+  const size_t pw = n_features_;
+  size_t i0 = 0;
+  for (; i0 + gather_tile <= b.n_rows; i0 += gather_tile)
+    for (size_t k = 0; k < pw; ++k) {
+      const double* src = b.column(features_[k]) + i0;
+      double* dst = F + i0 * pw + k;
+      for (size_t i = 0; i < gather_tile; ++i) dst[i * pw] = src[i];
+    }
+  for (; i0 < b.n_rows; ++i0)  // the last rows, one at a time
+    for (size_t k = 0; k < pw; ++k) F[i0 * pw + k] = b.column(features_[k])[i0];
+}
+
+// Backwards from the features: a slot is sensitive when a missing value in
+// it reaches a feature the predictor refuses NaN in, or a step that refuses
+// it.  Each step marks its inputs from its outputs, which later steps (seen
+// first) have marked already.  The marks are unions, so columns that accept
+// missing values one at a time accept them together.
+std::vector<bool> Preprocessor::accepts_missing(bool predictor_accepts_nan) const {
+  prep::MissingFlow m;
+  m.numeric.assign(n_slots_, 0);
+  m.strings.assign(n_string_slots_, 0);
+  if (!predictor_accepts_nan)
+    for (size_t k = 0; k < n_features_; ++k) m.numeric[features_[k]] = 1;
+  for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) (*it)->flow_missing(m);
+  std::vector<bool> out(string_input_.size());
+  for (size_t c = 0; c < out.size(); ++c) out[c] = string_input_[c] ? !m.strings[c] : !m.numeric[c];
+  return out;
+}
+
+}  // namespace mlmap::model
