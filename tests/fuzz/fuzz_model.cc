@@ -72,16 +72,24 @@ std::vector<std::string> fuzz_seeds() {
   test::TempDir dir;
   const auto path = dir.file("seed.mlmap");
   for (auto kind : {test::Sample::forest_classifier, test::Sample::boosted_binary, test::Sample::regressor,
-                    test::Sample::boosted_multiclass, test::Sample::float64_thresholds}) {
+                    test::Sample::boosted_multiclass, test::Sample::float64_thresholds, test::Sample::pipeline}) {
     if (!test::save_sample(path, kind, 3)) continue;
     const auto bytes = test::read_bytes(path);
     seeds.emplace_back(bytes.begin(), bytes.end());
     // A few damaged variants per kind, so the fuzzer starts past each check.
     if (kind == test::Sample::boosted_binary)
       for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k) {
+        if (static_cast<test::Corruption>(k) == test::Corruption::op_column_reference) continue;  // below
         auto damaged = test::corrupt(bytes, static_cast<test::Corruption>(k), 1);
         seeds.emplace_back(damaged.begin(), damaged.end());
       }
+  }
+  // A preprocessing step with a parameter column, and its damaged reference.
+  if (test::save_op_column_sample(path)) {
+    const auto bytes = test::read_bytes(path);
+    seeds.emplace_back(bytes.begin(), bytes.end());
+    auto damaged = test::corrupt(bytes, test::Corruption::op_column_reference, 1);
+    seeds.emplace_back(damaged.begin(), damaged.end());
   }
   return seeds;
 }

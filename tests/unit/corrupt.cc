@@ -198,9 +198,13 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       reinterpret_cast<flatbuffers::Table*>(s.model())->SetField<uint8_t>(fb::Model::VT_PREDICTOR_TYPE, 77, 0);
       break;
     case C::leaf_width_too_wide: s.trees()->mutate_leaf_width(s.model()->n_raw() + 1); break;
-    case C::op_column_reference:
-      s.model()->mutable_preprocessing()->mutable_ops()->GetMutableObject(0)->mutable_columns()->Mutate(0, 99);
+    case C::op_column_reference: {
+      auto* pre = s.model()->mutable_preprocessing();
+      auto* columns = pre && pre->ops()->size() ? pre->mutable_ops()->GetMutableObject(0)->mutable_columns() : nullptr;
+      if (!columns || columns->size() == 0) throw std::logic_error("op_column_reference needs the op_column_sample");
+      columns->Mutate(0, 99);
       break;
+    }
     default: header_changed = false;
   }
   if (header_changed) {

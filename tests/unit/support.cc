@@ -140,6 +140,78 @@ mlmap::Status add_random_trees(mlmap::TreeEnsembleBuilder& b, std::mt19937_64& r
   return {};
 }
 
+mlmap::OpSpec op(mlmap::OpSpec::Kind kind, std::vector<uint32_t> inputs, uint32_t n_out) {
+  mlmap::OpSpec o;
+  o.kind = kind;
+  o.inputs = std::move(inputs);
+  o.n_out = n_out;
+  return o;
+}
+
+// Inputs a..f: every numeric kind of step, then trees over all that they write.
+mlmap::Status save_pipeline_sample(const std::string& path, mlmap::ModelDescription d, std::mt19937_64& rng) {
+  using K = mlmap::OpSpec::Kind;
+  d.estimator = "test.Pipeline";
+  d.task = mlmap::Task::regression;
+  d.n_outputs = 1;
+  std::vector<mlmap::OpSpec> ops;
+  auto impute = op(K::impute, {0, 1, 2, 3, 4}, 5);  // slots 6..10
+  impute.a = {0.5, -1, 2, 0, 1};
+  ops.push_back(impute);
+  ops.push_back(op(K::missing_indicator, {0, 1}, 2));
+  auto standardize = op(K::standardize, {6, 7, 8}, 3);
+  standardize.a = {0.1, 0.2, 0.3};
+  standardize.b = {2, 3, 4};
+  ops.push_back(standardize);
+  auto min_max = op(K::min_max, {9}, 1);
+  min_max.a = {0.25};
+  min_max.b = {0.5};
+  min_max.clip = true;
+  min_max.clip_low = 0;
+  min_max.clip_high = 1;
+  ops.push_back(min_max);
+  auto max_abs = op(K::max_abs, {10}, 1);
+  max_abs.a = {3};
+  ops.push_back(max_abs);
+  ops.push_back(op(K::normalize, {6, 7}, 2));
+  auto poly = op(K::polynomial, {6, 7}, 4);
+  poly.powers = {0, 0, 1, 1, 2, 0, 0, 2};
+  ops.push_back(poly);
+  auto one_hot = op(K::one_hot, {5}, 4);
+  one_hot.category_counts = {5};
+  one_hot.numeric_categories = {0, 1, 2, 3, 0};
+  one_hot.missing_category = {4};
+  one_hot.drop = {1};
+  one_hot.unknown = mlmap::OpSpec::Unknown::ignore;
+  ops.push_back(one_hot);
+  auto ordinal = op(K::ordinal, {4}, 1);
+  ordinal.category_counts = {3};
+  ordinal.numeric_categories = {-1, 0, 1};
+  ordinal.category_order = {2, 0, 1};
+  ordinal.missing_category = {-1};
+  ordinal.unknown = mlmap::OpSpec::Unknown::use_value;
+  ordinal.unknown_value = -1;
+  ops.push_back(ordinal);
+  mlmap::PreprocessingSpec p;
+  uint32_t next = 6;
+  for (auto& o : ops) {
+    o.out_begin = next;
+    next += o.n_out;
+  }
+  p.ops = ops;
+  p.n_slots = next;
+  p.n_string_slots = 6;
+  for (uint32_t s = 6; s < next; ++s) p.features.push_back(s);
+  const size_t width = p.features.size();
+  mlmap::TreeEnsembleBuilder b(width, 1, 1, mlmap::Aggregation::sum);
+  for (int i = 0; i < 6; ++i) {
+    auto t = random_tree(rng, width, 4, 1, true, 0);
+    auto st = b.add_tree(t.view());
+    if (!st) return st;
+  }
+  return mlmap::save(path, d, b, &p);
+}
+
 }  // namespace
 
 mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
@@ -237,6 +309,7 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       auto st = add_random_trees(b, rng, 3, 20, true, 1, 0.1);
       return st ? mlmap::save(path, d, b) : st;
     }
+    case Sample::pipeline: return save_pipeline_sample(path, d, rng);
   }
   return mlmap::Error(mlmap::error_code::invalid_argument, "unknown sample");
 }

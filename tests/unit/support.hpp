@@ -46,6 +46,7 @@ enum class Sample {
   boosted_multiclass, // softmax over 3 classes, trees per class, missing + categorical
   float64_thresholds, // like HistGradientBoosting: float64 comparisons, missing routing
   large_trees,        // depth 20, thousands of nodes a tree (the kernels' large-tree walk), missing + categorical
+  pipeline,           // every numeric preprocessing step in front of trees with missing routing
 };
 
 /// Writes a deterministic sample model of `kind` to `path`.

@@ -82,7 +82,8 @@ TEST_CASE("every corruption kind gives its specific error") {
 TEST_CASE("random byte damage anywhere never crashes open, predict or verify") {
   test::TempDir dir;
   const auto path = dir.file("m.mlmap");
-  for (auto sample : {test::Sample::boosted_binary, test::Sample::forest_classifier, test::Sample::regressor}) {
+  for (auto sample : {test::Sample::boosted_binary, test::Sample::forest_classifier, test::Sample::regressor,
+                      test::Sample::pipeline}) {
     REQUIRE(test::save_sample(path, sample).ok());
     const auto original = test::read_bytes(path);
     int opened = 0, verified = 0;
