@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "api/missing.hpp"
+
 namespace mlmap::api {
 
 FeatureBuilder::FeatureBuilder(const model::LoadedModel& m, size_t max_rows) : m_(m) {
@@ -19,12 +21,16 @@ FeatureBuilder::FeatureBuilder(const model::LoadedModel& m, size_t max_rows) : m
   if (p->uses_strings()) strings_.resize(p->n_string_slots() * stride_);
 }
 
+// Block by block: fill, run, look for NaN among the block's features (those
+// that may hold one) while they are in cache, gather.  A step that fails at
+// a row leaves the rows before it complete: a NaN among their features is
+// the earlier error.
 template <class Rows>
 Status FeatureBuilder::build(const Rows& rows, size_t first, size_t n, double* F) noexcept {
   const auto& p = m_.preprocessing;
   if (!p) {
     if constexpr (std::is_same_v<Rows, TableRows>) copy_features(rows, first, n, F);
-    return {};
+    return check_missing_features(m_, F, n, first);
   }
   const size_t pw = p->n_features();
   model::prep::Block b;
@@ -35,7 +41,13 @@ Status FeatureBuilder::build(const Rows& rows, size_t first, size_t n, double* F
   for (size_t s = 0; s < n; s += stride_) {
     b.n_rows = std::min(stride_, n - s);
     fill_inputs(rows, first + s, p->input_columns(), b);
-    if (auto st = p->run(b, first + s); !st) return st;
+    const Status run = p->run(b, first + s);
+    if (!m_.predictor->accepts_missing()) {
+      size_t feature = 0;
+      const size_t row = p->first_nan_feature(b, &feature);
+      if (row < b.n_rows) return nan_feature(m_, first + s + row, feature);
+    }
+    if (!run) return run;
     p->gather(b, F + s * pw);
   }
   return {};

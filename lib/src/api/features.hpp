@@ -22,7 +22,8 @@ class FeatureBuilder {
   FeatureBuilder& operator=(const FeatureBuilder&) = delete;
 
   /// Rows [first, first + n) into F[i * predictor_width + k].  Errors name
-  /// the first failing row (unknown_category).
+  /// the first failing row: an unknown category, or a NaN feature the
+  /// predictor refuses (missing_value).
   template <class Rows>
   [[nodiscard]] Status build(const Rows& rows, size_t first, size_t n, double* F) noexcept;
 

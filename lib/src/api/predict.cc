@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "api/features.hpp"
+#include "api/missing.hpp"
 
 namespace mlmap::api {
 
@@ -25,83 +26,6 @@ constexpr bool is_matrix = !std::is_same_v<Rows, TableRows>;
 
 std::string str(uint64_t v) { return std::to_string(v); }
 
-// Index of the first NaN among p[0, n), or n.  Chunks are scanned with
-// integer arithmetic and no early exit, which vectorises (a quarter of a
-// logistic regression's batch time went to an element-by-element scan); a
-// chunk that holds a NaN is searched for the first one.  Without its sign, a
-// value is NaN iff its bits exceed those of infinity, i.e. iff adding the
-// mantissa mask carries into the sign bit.
-template <class T>
-size_t first_nan(const T* p, size_t n) noexcept {
-  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
-  constexpr Bits sign = Bits{1} << (sizeof(T) * 8 - 1);
-  constexpr Bits mantissa = static_cast<Bits>(sizeof(T) == 4 ? 0x007fffffull : 0x000fffffffffffffull);
-  constexpr size_t chunk = 4096;
-  size_t i = 0;
-  for (; i < n; i += chunk) {
-    const size_t end = std::min(n, i + chunk);
-    Bits any = 0;
-    for (size_t j = i; j < end; ++j) {
-      Bits b;
-      std::memcpy(&b, p + j, sizeof b);
-      any |= (b & ~sign) + mantissa;
-    }
-    if (any & sign) break;
-  }
-  for (; i < n; ++i)
-    if (std::isnan(p[i])) return i;
-  return n;  // the chunk loop may overshoot n
-}
-
-// Direct matrix input: rows [first, first + n_rows) of X, the error naming
-// the first NaN.
-template <class T>
-Status check_missing(const LoadedModel& m, const T* X, size_t n_rows, size_t first = 0) {
-  const size_t nf = m.info.n_features;
-  const size_t i = first_nan(X + first * nf, n_rows * nf);
-  if (i == n_rows * nf) return {};
-  const size_t f = i % nf;
-  const std::string name = m.info.feature_names.empty() ? "" : " ('" + m.info.feature_names[f] + "')";
-  return Error(error_code::missing_value, "row " + str(first + i / nf) + ", feature " + str(f) + name +
-                                              " is NaN, but this " + m.info.estimator +
-                                              " was not trained to route missing values");
-}
-
-// Whether a direct input's NaNs are found up front (else after the scores,
-// see Predictor::propagates_nan).
-bool scan_inputs_first(const LoadedModel& m) {
-  return !m.predictor->accepts_missing() && !m.predictor->propagates_nan();
-}
-
-// After the scores of direct rows [first, first + n): rows before the first
-// NaN score hold no NaN input, so the first NaN input at or after it is the
-// first of the block.  A NaN score without a NaN input (inf - inf) stands.
-template <class T>
-Status check_missing_after(const LoadedModel& m, const T* X, const double* raw, size_t n, size_t first) {
-  if (m.predictor->accepts_missing() || !m.predictor->propagates_nan()) return {};
-  // Every score of such a row is NaN: the first one of each row tells.
-  const size_t n_raw = m.link.n_raw;
-  size_t row = 0;
-  if (n_raw == 1)
-    row = first_nan(raw, n);
-  else
-    while (row < n && !std::isnan(raw[row * n_raw])) ++row;
-  if (row == n) return {};
-  return check_missing(m, X, n - row, first + row);
-}
-
-// After preprocessing: the predictor's features of rows [first, first + n).
-Status check_missing_features(const LoadedModel& m, const double* F, size_t n, size_t first) {
-  if (m.predictor->accepts_missing()) return {};
-  const size_t pw = m.predictor_width;
-  const size_t i = first_nan(F, n * pw);
-  if (i == n * pw) return {};
-  return Error(error_code::missing_value,
-               "row " + str(first + i / pw) + ": the predictor's feature " + str(i % pw) + " is NaN" +
-                   (m.preprocessing ? " after preprocessing" : "") + ", but this " + m.info.estimator +
-                   " cannot take missing values (impute them first)");
-}
-
 // Rows [begin, end) on the calling thread.
 template <class Rows, class Out>
 Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_t end, const Request<Out>& req) noexcept {
@@ -112,10 +36,10 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
     const size_t pw = m.predictor_width;
     bool direct = false;
     if constexpr (is_matrix<Rows>) direct = !m.preprocessing;
-    // As many rows per call as the predictor likes (raw scratch <= 4 MiB,
-    // features <= 8 MiB).
+    // As many rows per call as the predictor likes (raw scratch <= 4 MiB).
     size_t block = std::max<size_t>(1, std::min<size_t>(m.predictor->block_rows(), (size_t{1} << 19) / n_raw));
-    if (!direct) block = std::max<size_t>(1, std::min(block, (size_t{1} << 20) / pw));
+    // Built features stay in L2 until the predictor reads them (<= 256 KiB).
+    if (!direct) block = std::max<size_t>(1, std::min(block, (size_t{1} << 15) / pw));
     block = std::min(block, end - begin);
     std::vector<double> raw(block * n_raw), val(std::min(block, link_rows) * n_out), features;
     std::optional<FeatureBuilder> builder;
@@ -134,8 +58,6 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
       }
       if (!direct) {
         st = builder->build(rows, r, n, features.data());
-        if (!st) return st;
-        st = check_missing_features(m, features.data(), n, r);
         if (st) st = m.predictor->raw_scores(features.data(), n, raw.data());
       }
       if (!st) return st;

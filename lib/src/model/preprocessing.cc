@@ -92,6 +92,7 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
       return Error(error_code::limit_exceeded, "more than " + str(limits::max_ops) + " preprocessing steps");
     uint64_t numeric = n_inputs, strings = n_inputs;
     std::vector<bool> read(n_inputs, false);
+    std::vector<char> may_be_nan(n_inputs, 1);  // numeric slots that may hold NaN
     for (uint32_t i = 0; i < n_inputs; ++i) {
       pre.numeric_origin_.push_back(i);
       pre.string_origin_.push_back(i);
@@ -127,6 +128,10 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
       for (uint32_t o = 0; o < n_out; ++o)
         out_origin.push_back(kind->one_to_one ? in_origin[op.inputs()->Get(o)] : -1);
       pre.scratch_per_row_ = std::max(pre.scratch_per_row_, (*step)->scratch_per_row());
+      if (!kind->writes_strings) {
+        may_be_nan.resize(numeric, 0);
+        (*step)->flow_nan(may_be_nan);
+      }
       pre.steps_.push_back(std::move(*step));
     }
     if (p.n_slots() != numeric || p.n_string_slots() != strings)
@@ -144,6 +149,9 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
         return Error(error_code::invalid_model, "a predictor feature reads string input column " + str(s));
       if (s < n_inputs) read[s] = true;
     }
+    may_be_nan.resize(numeric, 0);
+    for (uint32_t k = 0; k < pre.n_features_; ++k)
+      if (may_be_nan[pre.features_[k]]) pre.nan_features_.push_back(k);
     for (uint32_t c = 0; c < n_inputs; ++c)
       if (read[c]) pre.input_columns_.push_back(c);
     const size_t row_bytes = pre.n_slots_ * sizeof(double) + pre.scratch_per_row_ * sizeof(double) +

@@ -53,11 +53,17 @@ class Preprocessor {
   /// caller filled (numeric slots of numeric inputs, string slots of string
   /// inputs).  Errors (unknown_category) name row `first_row` + the block row,
   /// the input column and the value, as a row-by-row run would: the first
-  /// failing row, and within it the first failing step.
+  /// failing row, and within it the first failing step.  On failure
+  /// b.n_rows becomes the failing block row: the rows before it are complete.
   [[nodiscard]] Status run(prep::Block& b, size_t first_row) const noexcept;
 
   /// The predictor's features of the block's rows into F[i * n_features() + k].
   void gather(const prep::Block& b, double* F) const noexcept;
+
+  /// The first block row with a NaN feature (b.n_rows if none), and in it
+  /// the first such feature.  Only features that may hold NaN are looked at
+  /// (not one-hot outputs, indicators, imputed values ...).
+  size_t first_nan_feature(const prep::Block& b, size_t* feature) const noexcept;
 
   /// Per input column: whether a missing value in it is accepted (FORMAT.md
   /// §7.2): no path takes it to a predictor feature that refuses NaN
@@ -81,6 +87,7 @@ class Preprocessor {
   bool uses_strings_ = false;
   std::vector<bool> string_input_;
   std::vector<uint32_t> input_columns_;
+  std::vector<uint32_t> nan_features_;  // the features whose slots may hold NaN, in order
   // The input column each slot carries (through imputers and scalers, which
   // keep one column per column), or -1: names columns in errors.
   std::vector<int64_t> numeric_origin_, string_origin_;

@@ -2,6 +2,8 @@
 // features, and the missing-value analysis of the whole program.
 #include "model/preprocessing.hpp"
 
+#include "model/first_nan.hpp"
+
 #include <algorithm>
 
 namespace mlmap::model {
@@ -36,7 +38,7 @@ Status Preprocessor::run(prep::Block& b, size_t first_row) const noexcept {
     if (b.n_rows == 0) break;
     step->run(b, &f);
   }
-  b.n_rows = n;
+  b.n_rows = f.limit(n);
   if (!f.failed()) return {};
   try {
     return Error(f.code, "row " + str(first_row + f.row) + ": " + column_name(f.slot, f.string_slot) + " " + f.what);
@@ -56,6 +58,20 @@ void Preprocessor::gather(const prep::Block& b, double* F) const noexcept {
     }
   for (; i0 < b.n_rows; ++i0)  // the last rows, one at a time
     for (size_t k = 0; k < pw; ++k) F[i0 * pw + k] = b.column(features_[k])[i0];
+}
+
+// Feature by feature over its slot column; a later feature only matters
+// before the first NaN row found so far.
+size_t Preprocessor::first_nan_feature(const prep::Block& b, size_t* feature) const noexcept {
+  size_t row = b.n_rows;
+  for (uint32_t k : nan_features_) {
+    const size_t r = first_nan(b.column(features_[k]), row);
+    if (r < row) {
+      row = r;
+      *feature = k;
+    }
+  }
+  return row;
 }
 
 // Backwards from the features: a slot is sensitive when a missing value in

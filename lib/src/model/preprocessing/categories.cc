@@ -84,6 +84,21 @@ Result<Categories> Categories::check(const OpCheck& c, bool one_hot) {
     cats.inputs.push_back(r);
   }
   cats.n_out = outputs;
+  if (op.string_inputs()) {
+    cats.table_first.push_back(0);
+    for (const CategoryRun& r : cats.inputs) {
+      uint64_t size = 2;
+      while (size < 2 * uint64_t{r.n_sorted}) size *= 2;
+      const uint64_t first = cats.table_first.back();
+      cats.string_table.resize(first + size, -1);
+      for (uint32_t k = 0; k < r.n_sorted; ++k) {
+        uint64_t i = Categories::hash(cats.strings[r.first + k]) & (size - 1);
+        while (cats.string_table[first + i] >= 0) i = (i + 1) & (size - 1);
+        cats.string_table[first + i] = static_cast<int32_t>(k);
+      }
+      cats.table_first.push_back(first + size);
+    }
+  }
   return cats;
 }
 

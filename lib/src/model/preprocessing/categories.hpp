@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,11 @@ struct Categories {
   std::vector<CategoryRun> inputs;
   const double* numbers = nullptr;        // numeric categories, all inputs' runs
   std::vector<std::string_view> strings;  // string categories, likewise
+  // String lookup: per input an open-addressing hash table (a power of two
+  // at least twice its categories) of category indices, -1 for empty, at
+  // string_table[table_first[j]]; built at open, O(categories).
+  std::vector<int32_t> string_table;
+  std::vector<uint64_t> table_first;
   std::vector<double> position;           // per category: its position (category_order, or sorted)
   std::vector<int32_t> column;            // one-hot, per category: its output within the input's, or -1 (dropped)
   fb::UnknownCategory unknown = fb::UnknownCategory::Error;
@@ -37,7 +43,16 @@ struct Categories {
 
   /// Index of `x` among input `r`'s sorted categories, or -1.
   int64_t find(const CategoryRun& r, double x) const noexcept;
-  int64_t find(const CategoryRun& r, std::string_view x) const noexcept;
+  /// The same for input j's strings (r is inputs[j]).
+  int64_t find(uint32_t j, std::string_view x) const noexcept;
+
+  static uint64_t hash(std::string_view s) noexcept {
+    uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, then a multiplicative mix
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+    h ^= h >> 32;
+    h *= 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+  }
 };
 
 inline int64_t Categories::find(const CategoryRun& r, double x) const noexcept {
@@ -53,17 +68,16 @@ inline int64_t Categories::find(const CategoryRun& r, double x) const noexcept {
   return lo < r.n_sorted && v[lo] == x ? static_cast<int64_t>(lo) : -1;
 }
 
-inline int64_t Categories::find(const CategoryRun& r, std::string_view x) const noexcept {
-  const std::string_view* v = strings.data() + r.first;
-  uint32_t lo = 0, hi = r.n_sorted;
-  while (lo < hi) {
-    const uint32_t mid = lo + (hi - lo) / 2;
-    if (v[mid] < x)
-      lo = mid + 1;
-    else
-      hi = mid;
+inline int64_t Categories::find(uint32_t j, std::string_view x) const noexcept {
+  const CategoryRun& r = inputs[j];
+  const int32_t* table = string_table.data() + table_first[j];
+  const uint64_t mask = table_first[j + 1] - table_first[j] - 1;
+  for (uint64_t i = hash(x) & mask;; i = (i + 1) & mask) {  // the table has empty entries
+    const int32_t k = table[i];
+    if (k < 0) return -1;
+    const std::string_view c = strings[r.first + static_cast<uint32_t>(k)];
+    if (c.size() == x.size() && (x.empty() || std::memcmp(c.data(), x.data(), x.size()) == 0)) return k;
   }
-  return lo < r.n_sorted && v[lo] == x ? static_cast<int64_t>(lo) : -1;
 }
 
 /// x as the shortest text that reads back to it (for messages).

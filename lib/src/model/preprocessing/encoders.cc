@@ -59,7 +59,7 @@ class EncoderStep : public Step {
     if (strings_) {
       const StringCell* x = b.string_column(slots_.in[j]);
       for (size_t i = 0; i < limit; ++i) {
-        const int64_t k = x[i].missing ? r.missing : cats_.find(r, x[i].value);
+        const int64_t k = x[i].missing ? r.missing : cats_.find(j, x[i].value);
         if (k < 0 && refuses_unknown()) return unknown_string(f, i, j, x[i]);
         each(i, k);
       }
@@ -105,6 +105,7 @@ class OneHotStep final : public EncoderStep {
   void flow_missing(MissingFlow& m) const override {
     for (uint32_t j = 0; j < slots_.n_in; ++j) flow_input(m, j, false, 0);  // outputs are 0 or 1
   }
+  void flow_nan(std::vector<char>&) const override {}
 
  private:
   double* output(const Block& b, const CategoryRun& r, int32_t column) const noexcept {
@@ -180,6 +181,12 @@ class OrdinalStep final : public EncoderStep {
       const double missing_out = cats_.inputs[j].missing >= 0 ? missing_encoded_ : unknown_value_;
       flow_input(m, j, std::isnan(missing_out), slots_.out + j);
     }
+  }
+  // Positions are finite; the codes for missing and unknown values may not be.
+  void flow_nan(std::vector<char>& may_be_nan) const override {
+    for (uint32_t j = 0; j < slots_.n_in; ++j)
+      may_be_nan[slots_.out + j] = (cats_.inputs[j].missing >= 0 && std::isnan(missing_encoded_)) ||
+                                   (!refuses_unknown() && std::isnan(unknown_value_));
   }
 
  private:

@@ -35,6 +35,10 @@ class ImputeStep final : public Step {
     for (uint32_t j = 0; j < slots_.n_in; ++j)
       if (m.numeric[slots_.out + j] && (!nan_missing_ || std::isnan(fill_[j]))) m.numeric[slots_.in[j]] = 1;
   }
+  void flow_nan(std::vector<char>& may_be_nan) const override {
+    for (uint32_t j = 0; j < slots_.n_in; ++j)
+      may_be_nan[slots_.out + j] = nan_missing_ ? std::isnan(fill_[j]) : may_be_nan[slots_.in[j]];
+  }
 
  private:
   const double* fill_;
@@ -65,6 +69,7 @@ class MissingIndicatorStep final : public Step {
     }
   }
   void flow_missing(MissingFlow&) const override {}  // its outputs are 0 or 1
+  void flow_nan(std::vector<char>&) const override {}
 
  private:
   bool nan_missing_;

@@ -102,6 +102,13 @@ class Step {
   /// Marks the inputs through which a missing value reaches a sensitive
   /// output of this step, or which the step refuses when missing.
   virtual void flow_missing(MissingFlow& m) const = 0;
+  /// Forwards: marks the numeric outputs that may hold NaN, given which
+  /// numeric slots may (input columns may hold anything).  By default every
+  /// output may: infinities make NaN in most arithmetic.  Only steps that
+  /// write numeric slots are asked.
+  virtual void flow_nan(std::vector<char>& may_be_nan) const {
+    for (uint32_t o = 0; o < slots_.n_out; ++o) may_be_nan[slots_.out + o] = 1;
+  }
   /// Semantic checks of the step's parameter columns (tier b, verify).
   [[nodiscard]] virtual Status verify() const noexcept { return {}; }
 

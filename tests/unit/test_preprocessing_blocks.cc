@@ -1,0 +1,160 @@
+// The preprocessing runs over blocks of rows, op by op: batches give the
+// same bits as rows one at a time, and an error names the first failing row
+// (and in it the first failing step, then the first failing input) wherever
+// it falls among blocks, steps and threads.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+
+#include "support.hpp"
+
+using namespace mlmap;
+
+namespace {
+
+const double nan_ = std::numeric_limits<double>::quiet_NaN();
+
+OpSpec encoder(OpSpec::Kind kind, uint32_t input, uint32_t out_begin, std::vector<double> categories) {
+  OpSpec o;
+  o.kind = kind;
+  o.inputs = {input};
+  o.out_begin = out_begin;
+  o.category_counts = {static_cast<uint32_t>(categories.size())};
+  o.n_out = kind == OpSpec::Kind::one_hot ? o.category_counts[0] : 1;
+  o.numeric_categories = std::move(categories);
+  o.missing_category = {-1};
+  o.unknown = OpSpec::Unknown::error;
+  return o;
+}
+
+// Inputs a, b, c: a scaled (NaN passes to a linear model, which refuses it),
+// b one-hot and c ordinal, both refusing unknown values; the one-hot runs
+// first.
+Model strict_model(const test::TempDir& dir) {
+  PreprocessingSpec p;
+  p.ops = {encoder(OpSpec::Kind::one_hot, 1, 3, {0, 1, 2}), encoder(OpSpec::Kind::ordinal, 2, 6, {5, 6})};
+  OpSpec scale;
+  scale.kind = OpSpec::Kind::standardize;
+  scale.inputs = {0};
+  scale.out_begin = 7;
+  scale.n_out = 1;
+  scale.b = {2};
+  p.ops.push_back(scale);
+  p.n_slots = 8;
+  p.n_string_slots = 3;
+  p.features = {3, 4, 5, 6, 7};
+  ModelDescription d;
+  d.estimator = "test.Pipeline";
+  d.n_features = 3;
+  d.n_outputs = 1;
+  d.feature_names = {"a", "b", "c"};
+  DenseLayerSpec L;
+  L.n_in = 5;
+  L.n_out = 1;
+  L.weights = {1, 2, 3, 4, 5};
+  DenseNetworkSpec net;
+  net.layers = {L};
+  REQUIRE(save(dir.file("strict"), d, net, &p).ok());
+  auto m = Model::open(dir.file("strict"));
+  REQUIRE(m.ok());
+  return *m;
+}
+
+}  // namespace
+
+TEST_CASE("a batch gives the bits of its rows predicted one at a time") {
+  test::TempDir dir;
+  REQUIRE(test::save_sample(dir.file("p"), test::Sample::pipeline).ok());
+  auto m = Model::open(dir.file("p"), {true, false});
+  REQUIRE(m.ok());
+  std::mt19937_64 rng(7);
+  const size_t n = 1500, nf = 6;
+  auto X = test::random_rows(rng, n, nf, 0.1);
+  for (size_t r = 0; r < n; ++r) X[r * nf + 5] = std::floor(X[r * nf + 5]) + 1;  // some known one-hot codes
+  for (int threads : {1, 2}) {
+    std::vector<double> batch(n);
+    PredictOptions o;
+    o.n_threads = threads;
+    REQUIRE(m->predict(X.data(), n, batch.data(), o).ok());
+    for (size_t r = 0; r < n; ++r) {
+      double one = 0;
+      REQUIRE(m->predict(X.data() + r * nf, 1, &one).ok());
+      CHECK(std::memcmp(&one, &batch[r], sizeof one) == 0);
+    }
+  }
+}
+
+TEST_CASE("an error names the first failing row, then step, then input, across blocks and threads") {
+  test::TempDir dir;
+  Model m = strict_model(dir);
+  const size_t n = 3000;
+  auto rows = [&] {
+    std::vector<double> X(3 * n);
+    for (size_t r = 0; r < n; ++r) {
+      X[3 * r] = static_cast<double>(r % 7);
+      X[3 * r + 1] = static_cast<double>(r % 3);
+      X[3 * r + 2] = 5 + static_cast<double>(r % 2);
+    }
+    return X;
+  };
+  std::vector<double> out(n);
+  REQUIRE(m.predict(rows().data(), n, out.data()).ok());
+  auto error = [&](const std::vector<double>& X) {
+    std::string messages[2];
+    error_code codes[2];
+    for (int t = 0; t < 2; ++t) {
+      PredictOptions o;
+      o.n_threads = t + 1;
+      auto st = m.predict(X.data(), n, out.data(), o);
+      codes[t] = st.code();
+      messages[t] = st.message();
+    }
+    CHECK(codes[0] == codes[1]);
+    CHECK(messages[0] == messages[1]);
+    return std::make_pair(codes[0], messages[0]);
+  };
+  auto starts = [](const std::pair<error_code, std::string>& e, error_code code, const std::string& text) {
+    CHECK(e.first == code);
+    CHECK_MESSAGE(e.second.rfind(text, 0) == 0, e.second);
+  };
+  for (size_t row : {size_t{0}, size_t{255}, size_t{256}, size_t{1023}, size_t{1024}, size_t{2999}}) {
+    CAPTURE(row);
+    auto X = rows();
+    X[3 * row + 1] = 9;  // b unknown
+    starts(error(X), error_code::unknown_category, "row " + std::to_string(row) + ": column 'b' has category 9,");
+    X = rows();
+    X[3 * row] = nan_;  // a NaN reaches the linear model
+    starts(error(X), error_code::missing_value, "row " + std::to_string(row) + ": the predictor's feature 4 is NaN");
+  }
+  {  // a later step failing at an earlier row
+    auto X = rows();
+    X[3 * 1500 + 1] = 9;
+    X[3 * 700 + 2] = 7;
+    starts(error(X), error_code::unknown_category, "row 700: column 'c' has category 7,");
+  }
+  {  // both steps failing at one row: the first step's error
+    auto X = rows();
+    X[3 * 900 + 1] = nan_;
+    X[3 * 900 + 2] = 7;
+    starts(error(X), error_code::unknown_category, "row 900: column 'b' has category a missing value,");
+  }
+  {  // a NaN feature before an unknown category, in one block and across blocks
+    for (size_t unknown_row : {size_t{601}, size_t{2000}}) {
+      auto X = rows();
+      X[3 * 600] = nan_;
+      X[3 * unknown_row + 1] = 9;
+      starts(error(X), error_code::missing_value, "row 600: the predictor's feature 4 is NaN");
+    }
+  }
+  {  // an unknown category before a NaN feature, and at the same row (its steps fail first)
+    for (size_t nan_row : {size_t{601}, size_t{600}}) {
+      auto X = rows();
+      X[3 * nan_row] = nan_;
+      X[3 * 600 + 1] = 9;
+      starts(error(X), error_code::unknown_category, "row 600: column 'b' has category 9,");
+    }
+  }
+}
