@@ -4,7 +4,10 @@
 //   bench_predict --mlmap_info          kernels of this CPU and the one mlmap chose
 //
 // The manifest (manifest-*.txt, written by make_models.py) lists scenarios
-// (model, test rows, the peer's reference outputs) and models to open.  Before
+// (model, test rows, the peer's reference outputs) and models to open.  A
+// scenario with string columns is fed Tables (mlmap::Table, named columns
+// f0, f1, ...) whose string columns hold 'c<code>' for the codes in its test
+// rows, as the peer's DataFrame does (bench/scenarios.py, frame()).  Before
 // anything is timed, every scenario's outputs are compared with the peer's:
 // for every kernel, one thread and several, batch and row-by-row, and for the
 // XGBoost scenario with the C API's own predictions in this process.  Any
@@ -26,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -75,18 +79,80 @@ std::vector<size_t> split_sizes(const std::string& s) {
   return out;
 }
 
+// A scenario's test rows as named columns: numeric ones as floats, string
+// ones as 'c<code>' (missing where the code is NaN).
+struct Columns {
+  std::vector<std::string> names;
+  std::vector<std::vector<float>> numeric;          // per column (empty for string columns)
+  std::vector<std::vector<std::string_view>> text;  // per column (empty for numeric columns)
+  std::vector<std::unique_ptr<bool[]>> missing;
+  std::deque<std::string> spelled;                  // 'c0', 'c1', ...: the strings the views show
+
+  Columns(const std::vector<float>& X, size_t rows, size_t width, const std::vector<size_t>& strings) {
+    numeric.resize(width);
+    text.resize(width);
+    missing.resize(width);
+    for (size_t j = 0; j < width; ++j) {
+      names.push_back("f" + std::to_string(j));
+      const bool is_string = std::find(strings.begin(), strings.end(), j) != strings.end();
+      if (!is_string) {
+        for (size_t i = 0; i < rows; ++i) numeric[j].push_back(X[i * width + j]);
+        continue;
+      }
+      missing[j].reset(new bool[rows]);
+      for (size_t i = 0; i < rows; ++i) {
+        const float code = X[i * width + j];
+        missing[j][i] = std::isnan(code);
+        const size_t k = missing[j][i] ? 0 : static_cast<size_t>(code);
+        while (spelled.size() <= k) spelled.push_back("c" + std::to_string(spelled.size()));
+        text[j].push_back(missing[j][i] ? std::string_view() : std::string_view(spelled[k]));
+      }
+    }
+  }
+
+  // Rows [first, first + n) as a Table (which points into these columns).
+  mlmap::Table table(size_t first, size_t n) const {
+    mlmap::Table t(n);
+    for (size_t j = 0; j < names.size(); ++j) {
+      auto st = text[j].empty() ? t.add_numeric(names[j], numeric[j].data() + first)
+                                : t.add_strings(names[j], text[j].data() + first, missing[j].get() + first);
+      if (!st) die(st.error().describe());
+    }
+    return t;
+  }
+};
+
 struct Scenario {
   std::string name, model_path, x_path, ref_path, labels_path, xgb_json, kind, peer;
   size_t rows = 0, features = 0, ref_width = 0;
   double tolerance = 1e-6;  // the check before timing (the config's unless the scenario says)
   std::vector<size_t> threads{1};
+  std::vector<size_t> string_columns;  // fed as Tables when not empty
   std::vector<float> X;
   std::vector<double> ref;
   std::vector<int64_t> labels;
+  std::unique_ptr<Columns> columns;    // X as named columns, for string scenarios
   mlmap::Model model() const {
     auto m = mlmap::Model::open(model_path);
     if (!m) die(model_path + ": " + m.error().describe());
     return *m;
+  }
+  // Rows [first, first + n): values (width per row) and, for classifiers,
+  // class indices (when `classes` is not null).
+  mlmap::Status predict(const mlmap::Model& m, size_t first, size_t n, double* out, int64_t* classes,
+                        int threads) const {
+    mlmap::PredictOptions o;
+    o.n_threads = threads;
+    if (columns) {
+      const auto t = columns->table(first, n);
+      auto st = m.predict(t, out, o);
+      if (st && classes) st = m.predict_class(t, classes, threads);
+      return st;
+    }
+    const float* x = X.data() + first * features;
+    auto st = m.predict(x, n, out, o);
+    if (st && classes) st = m.predict_class(x, n, classes, threads);
+    return st;
   }
 };
 
@@ -138,6 +204,7 @@ Manifest read_manifest(const std::string& path) {
       s.threads = split_sizes(get("threads"));
       if (kv.count("labels")) s.labels_path = kv["labels"];
       if (kv.count("xgb_json")) s.xgb_json = kv["xgb_json"];
+      if (kv.count("strings")) s.string_columns = split_sizes(kv["strings"]);
       m.scenarios.push_back(std::move(s));
     } else if (fields[0] == "open") {
       m.opens.push_back({get("name"), get("model")});
@@ -281,32 +348,25 @@ bool check_scenario(Scenario& s, size_t check_rows, double tol) {
 
   for (const auto& k : mlmap::available_kernels()) {
     if (auto st = mlmap::use_kernel(k); !st) die(st.error().describe());
+    const bool with_labels = classify && !s.labels.empty();
     for (size_t t : s.threads) {
-      mlmap::PredictOptions o;
-      o.n_threads = static_cast<int>(t);
-      if (auto st = model.predict(s.X.data(), n, out.data(), o); !st) die(s.name + ": " + st.error().describe());
+      if (auto st = s.predict(model, 0, n, out.data(), with_labels ? cls.data() : nullptr, static_cast<int>(t)); !st)
+        die(s.name + ": " + st.error().describe());
       Compare c;
       compare_values(c, out.data(), w, want.data(), ww, n, tol);
-      if (classify && !s.labels.empty()) {
-        if (auto st = model.predict_class(s.X.data(), n, cls.data(), static_cast<int>(t)); !st)
-          die(s.name + ": " + st.error().describe());
+      if (with_labels)
         for (size_t i = 0; i < n; ++i) c.bad_labels += cls[i] != s.labels[i];
-      }
       ok &= report(s.name + " " + k + " batch threads=" + std::to_string(t), c);
     }
     // Row by row (small inputs may take other code paths).
     Compare c;
     std::vector<double> one(w);
     for (size_t i = 0; i < n_single; ++i) {
-      if (auto st = model.predict(s.X.data() + i * s.features, 1, one.data()); !st)
+      int64_t ci = -1;
+      if (auto st = s.predict(model, i, 1, one.data(), with_labels ? &ci : nullptr, 1); !st)
         die(s.name + ": " + st.error().describe());
       compare_values(c, one.data(), w, want.data() + i * ww, ww, 1, tol);
-      if (classify && !s.labels.empty()) {
-        int64_t ci = -1;
-        if (auto st = model.predict_class(s.X.data() + i * s.features, 1, &ci); !st)
-          die(s.name + ": " + st.error().describe());
-        c.bad_labels += ci != s.labels[i];
-      }
+      if (with_labels) c.bad_labels += ci != s.labels[i];
     }
     ok &= report(s.name + " " + k + " single rows", c);
   }
@@ -341,14 +401,19 @@ void bm_single(benchmark::State& st, const Scenario* s, std::string kernel) {
   }
   auto model = s->model();
   std::vector<float> out(model.output_width());
+  std::vector<double> out64(model.output_width());
   const size_t cycle = row_cycle(*s);
+  std::vector<mlmap::Table> tables;  // built outside the timed region, as the peer's rows are
+  if (s->columns)
+    for (size_t r = 0; r < cycle; ++r) tables.push_back(s->columns->table(r, 1));
   std::vector<double> us;
   us.reserve(1 << 20);
   size_t i = 0;
   for (auto _ : st) {
-    const float* x = s->X.data() + (i++ % cycle) * s->features;
+    const size_t row = i++ % cycle;
+    const float* x = s->X.data() + row * s->features;
     auto t0 = Clock::now();
-    auto r = model.predict(x, 1, out.data());
+    auto r = tables.empty() ? model.predict(x, 1, out.data()) : model.predict(tables[row], out64.data());
     auto t1 = Clock::now();
     benchmark::DoNotOptimize(r);
     benchmark::DoNotOptimize(out.data());
@@ -367,13 +432,18 @@ void bm_batch(benchmark::State& st, const Scenario* s, std::string kernel, size_
   auto model = s->model();
   rows = std::min(rows, s->rows);
   std::vector<float> out(rows * model.output_width());
+  std::vector<double> out64(s->columns ? rows * model.output_width() : 0);
   mlmap::PredictOptions o;
   o.n_threads = threads;
   const size_t span = s->rows - rows + 1;
+  std::vector<mlmap::Table> tables;  // built outside the timed region, as the peer's frames are
+  if (s->columns)
+    for (size_t k = 0; k < 16; ++k) tables.push_back(s->columns->table((k * rows) % span, rows));
   size_t i = 0;
   for (auto _ : st) {
-    const float* x = s->X.data() + ((i++ * rows) % span) * s->features;
-    auto r = model.predict(x, rows, out.data(), o);
+    const size_t k = i++;
+    const float* x = s->X.data() + ((k * rows) % span) * s->features;
+    auto r = tables.empty() ? model.predict(x, rows, out.data(), o) : model.predict(tables[k % 16], out64.data(), o);
     benchmark::DoNotOptimize(r);
     benchmark::DoNotOptimize(out.data());
   }
@@ -479,6 +549,7 @@ int main(int argc, char** argv) {
     s.X = read_raw<float>(s.x_path, s.rows * s.features);
     s.ref = read_raw<double>(s.ref_path, s.rows * s.ref_width);
     if (!s.labels_path.empty()) s.labels = read_raw<int64_t>(s.labels_path, s.rows);
+    if (!s.string_columns.empty()) s.columns = std::make_unique<Columns>(s.X, s.rows, s.features, s.string_columns);
     ok &= check_scenario(s, check_rows, s.tolerance);
   }
   if (auto st = mlmap::use_kernel(auto_kernel); !st) die(st.error().describe());

@@ -5,7 +5,9 @@ cache directory (build/bench-cache/ by default; never committed):
   <scenario>-<key>/model.joblib      the fitted estimator (sklearn peers)
   <scenario>-<key>/model.json        XGBoost's own JSON (the C API peer)
   <scenario>-<key>/model.mlmap       mlmap.save(estimator)
-  <scenario>-<key>/X.f32             test rows, row-major float32 (NaN = missing)
+  <scenario>-<key>/X.f32             test rows, row-major float32 (NaN = missing); with
+                                     Data.strings, categorical columns hold codes that stand
+                                     for the strings 'c<code>' (scenarios.frame)
   <scenario>-<key>/ref.f64           the peer's outputs on X (probabilities or values)
   <scenario>-<key>/labels.i64        the peer's predicted class indices (classifiers)
   sweep-<key>/<n>trees.{joblib,mlmap}  models of growing size for open/load timing
@@ -67,7 +69,8 @@ def make_data(d, n_test):
                                noise=1.0, random_state=d.seed)
     X = X.astype(np.float32)
     if d.categorical:
-        X[:, -d.categorical:] = np.floor(np.clip(X[:, -d.categorical:] + 4, 0, 7.99))
+        k = d.categories
+        X[:, -d.categorical:] = np.floor(np.clip((X[:, -d.categorical:] + 4) * (k / 8), 0, k - 0.01))
     if d.nan_fraction > 0:
         rng = np.random.default_rng(d.seed + 1000)
         X[rng.random(X.shape) < d.nan_fraction] = np.nan
@@ -110,7 +113,7 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
         Xtr, ytr, Xte = make_data(data, S.N_TEST_GENERATED)
         est = sc.estimator_for(quick)
         t0 = time.perf_counter()
-        est.fit(Xtr, ytr)
+        est.fit(S.frame(Xtr, S.string_columns(data)), ytr)
         fit_s = time.perf_counter() - t0
         del Xtr, ytr
         set_single_thread(est)
@@ -121,7 +124,7 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
             os.replace(tmp, d / "model.json")
         else:
             atomic_write(d / "model.joblib", lambda p, est=est: joblib.dump(est, p))
-        proba, labels = references(est, Xte, data.kind, sc.peer)
+        proba, labels = references(est, S.frame(Xte, S.string_columns(data)), data.kind, sc.peer)
         atomic_write(d / "X.f32", lambda p: Xte.tofile(p))
         atomic_write(d / "ref.f64", lambda p: proba.tofile(p))
         if labels is not None:
@@ -153,6 +156,7 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
         "X": str(d / "X.f32"), "ref": str(d / "ref.f64"),
         "labels": str(d / "labels.i64") if meta["kind"] == "classification" else None,
         "threads": list(sc.threads),
+        "string_columns": S.string_columns(sc.data_for(quick)), "group": sc.group,
         "tolerance": sc.tolerance, "tolerance_why": sc.tolerance_why,
         "targets": [[t.metric, t.value, t.issue or sc.issue] for t in sc.targets],
         "sizes": {"mlmap": mpath.stat().st_size,
@@ -279,6 +283,8 @@ def write_text_manifest(path, manifest):
             f["labels"] = e["labels"]
         if e["xgb_json"]:
             f["xgb_json"] = e["xgb_json"]
+        if e["string_columns"]:
+            f["strings"] = ",".join(map(str, e["string_columns"]))
         lines.append("scenario\t" + "\t".join(f"{k}={v}" for k, v in f.items()))
     for e in manifest["sweep"]:
         lines.append(f"open\tname=sweep_{e['name']}\tmodel={e['model']}")

@@ -29,6 +29,10 @@ import sklearn  # noqa: E402,F401
 import sklearn.ensemble  # noqa: E402,F401  (imported before any timing)
 import mlmap  # noqa: E402
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scenarios as S  # noqa: E402
+
 try:
     from threadpoolctl import threadpool_limits
 except ImportError:  # pragma: no cover
@@ -103,8 +107,11 @@ def time_loads(path, loader, repeats, flush=False):
 
 
 def read_test(e):
+    """X (a DataFrame for scenarios with string columns), the reference
+    outputs and labels."""
     n, f, w = e["n_test"], e["n_features"], e["ref_width"]  # the first n stored rows
     X = np.fromfile(e["X"], dtype=np.float32, count=n * f).reshape(n, f)
+    X = S.frame(X, e.get("string_columns"))
     ref = np.fromfile(e["ref"], dtype=np.float64, count=n * w).reshape(n, w)
     labels = np.fromfile(e["labels"], dtype=np.int64, count=n) if e["labels"] else None
     return X, ref, labels
@@ -155,7 +162,7 @@ def bench_scenario(e, cfg, tol):
     if sk is not None:
         impls["sklearn"] = sk.predict_proba if clf else sk.predict
     cycle = min(len(X), 8192)
-    rows1 = [X[i:i + 1] for i in range(cycle)]
+    rows1 = [X[i:i + 1] for i in range(cycle)]  # DataFrames slice rows too
     res["single"], res["batch"] = {}, {}
     for name, fn in impls.items():
         t = Timer(cfg["single_budget"], min_calls=cfg["single_min_calls"])(fn, lambda i: rows1[i % cycle])

@@ -314,6 +314,36 @@ class Run:
             rows.append(r)
         return table(hdr, rows)
 
+    def groups(self):
+        """Per group of scenarios (scenarios.py `group`): mlmap's ratio to the
+        peer over the group's shapes, batch and one row: median, worst, best."""
+        by_group = defaultdict(list)
+        for e in self.scen:
+            if e.get("group"):
+                by_group[e["group"]].append(e)
+        rows = []
+        for g, es in by_group.items():
+            batch, single = [], []
+            for e in es:
+                b = self.record_batch(e)
+                m, p = self.mlmap_batch(e["name"], b), self.peer_batch(e, b)
+                if m and p:
+                    batch.append((m / p, e["name"]))
+                s, ps = self.mlmap_single(e["name"]), self.peer_single(e)
+                if s and ps:
+                    single.append((ps["p50_us"] / s["p50_us"], e["name"]))
+            for what, vals in ((f"batch of {self.manifest['record_batch']:,} rows, 1 thread", batch),
+                               ("one row, p50", single)):
+                if not vals:
+                    continue
+                vals.sort()
+                mid = vals[len(vals) // 2][0] if len(vals) % 2 else (vals[len(vals) // 2 - 1][0] + vals[len(vals) // 2][0]) / 2
+                rows.append([g, what, len(vals), fmt_ratio(mid), f"{fmt_ratio(vals[0][0])} ({vals[0][1]})",
+                             f"{fmt_ratio(vals[-1][0])} ({vals[-1][1]})"])
+        if not rows:
+            return None
+        return table(["group", "measure", "shapes", "median mlmap / peer", "worst", "best"], rows)
+
     def loads(self):
         rows = []
         items = []
@@ -475,6 +505,14 @@ class Run:
             "At the record batch size; the full curve (1 … {:,} rows) is in throughput.png.".format(
                 max(self.manifest["batch_sizes"])),
             self.throughput(),
+        ]
+        groups = self.groups()
+        if groups:
+            parts += ["## Groups of shapes",
+                      "mlmap's speed-up over the peer across the shapes of each group (the scenarios above "
+                      "with that `group` in scenarios.py): a claim holds for the worst, not the median.",
+                      groups]
+        parts += [
             "## Open / load time (warm page cache, medians)",
             "Python timings exclude imports (sklearn, joblib and mlmap are imported first). "
             "`mlmap.load` runs back to back; the column after it runs `gc.collect()` before each "

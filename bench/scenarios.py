@@ -36,7 +36,9 @@ class Data:
     flip_y: float = 0.01
     nan_fraction: float = 0.0
     seed: int = 0
-    categorical: int = 0           # the last `categorical` columns become codes 0..7
+    categorical: int = 0           # the last `categorical` columns become codes 0..categories-1
+    categories: int = 8
+    strings: bool = False          # categorical columns hold the strings 'c<code>' (a DataFrame)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Scenario:
     quick: dict = field(default_factory=dict)  # Data overrides in --quick mode
     quick_make: Optional[Callable[[], object]] = None
     in_sweep: bool = False              # its trees feed the open/load-vs-size sweep
+    group: str = ""                     # scenarios of one group: the report gives their median and worst ratio
     # The check before timing: |mlmap - peer| <= tolerance * max(1, |peer|).
     # Looser only where the peer itself computes in lower precision (say why).
     tolerance: float = 1e-6
@@ -85,8 +88,12 @@ class Scenario:
         """Cache key: everything that determines the trained model."""
         est = self.estimator_for(quick)
         params = est.get_params() if hasattr(est, "get_params") else {}
+        data = dataclasses.asdict(self.data_for(quick))
+        for f in ("categories", "strings"):  # fields added later: their defaults keep old keys
+            if data[f] == Data.__dataclass_fields__[f].default:
+                del data[f]
         blob = json.dumps({
-            "name": self.name, "data": dataclasses.asdict(self.data_for(quick)),
+            "name": self.name, "data": data,
             "estimator": f"{type(est).__module__}.{type(est).__qualname__}",
             "params": {k: repr(v) for k, v in sorted(params.items())},
             "versions": versions, "n_test": N_TEST_GENERATED,
@@ -102,19 +109,35 @@ def _sk(cls_path, **kw):
     return make
 
 
-def _pipeline_12():
-    """Imputer + scaler on 8 numeric columns, one-hot on 4 coded ones, then a
-    logistic regression: the issue's 12-column pipeline."""
+def _pipeline(n_numeric=8, n_categorical=4, names=False, poly=False, impute_categories=False):
+    """Imputer + scaler on the numeric columns (then, with `poly`, their
+    degree-2 products), one-hot on the categorical ones, then a logistic
+    regression.  Columns by index, or by name (f0, f1, ...) for DataFrames."""
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-    pre = ColumnTransformer([
-        ("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), list(range(8))),
-        ("cat", OneHotEncoder(handle_unknown="ignore"), [8, 9, 10, 11]),
-    ])
-    return Pipeline([("pre", pre), ("model", LogisticRegression(max_iter=1000))])
+    from sklearn.preprocessing import OneHotEncoder, PolynomialFeatures, StandardScaler
+
+    def cols(r):
+        return [f"f{i}" for i in r] if names else list(r)
+
+    num = [("impute", SimpleImputer()), ("scale", StandardScaler())]
+    if poly:
+        num.append(("poly", PolynomialFeatures(2)))
+    cat = OneHotEncoder(handle_unknown="ignore")
+    if impute_categories:
+        cat = Pipeline([("impute", SimpleImputer(strategy="constant", fill_value="missing")), ("one_hot", cat)])
+    parts = [("num", Pipeline(num), cols(range(n_numeric)))]
+    if n_categorical:
+        parts.append(("cat", cat, cols(range(n_numeric, n_numeric + n_categorical))))
+    return Pipeline([("pre", ColumnTransformer(parts)), ("model", LogisticRegression(max_iter=1000))])
+
+
+def _pipeline_12():
+    """The issue's 12-column pipeline: imputer + scaler on 8 numeric columns,
+    one-hot on 4 coded ones, then a logistic regression."""
+    return _pipeline()
 
 
 def _xgb(**kw):
@@ -173,7 +196,31 @@ SCENARIOS = [
         "pipeline", "Pipeline: imputer + scaler (8 columns), one-hot (4 columns), LogisticRegression",
         Data("classification", n_features=12, n_train=20_000, nan_fraction=0.05, categorical=4, seed=10),
         _pipeline_12,
-        targets=(Target("single_us", 2.0, "5"),), issue="5"),
+        targets=(Target("single_us", 2.0, "5"), Target("batch_vs_peer", 10.0, "14")), issue="5, 14",
+        group="pipeline"),
+    # Pipeline shapes beyond the one above (issue 14: batch >= 10x sklearn).
+    Scenario(
+        "pipeline_str", "Pipeline as 'pipeline' on a DataFrame whose 4 categorical columns are strings "
+        "(missing ones imputed)",
+        Data("classification", n_features=12, n_train=20_000, nan_fraction=0.05, categorical=4, strings=True,
+             seed=10),
+        lambda: _pipeline(names=True, impute_categories=True),
+        targets=(Target("batch_vs_peer", 10.0, "14"),), issue="14", group="pipeline"),
+    Scenario(
+        "pipeline_num", "Pipeline: imputer + scaler (12 numeric columns), LogisticRegression",
+        Data("classification", n_features=12, n_train=20_000, nan_fraction=0.05, seed=11),
+        lambda: _pipeline(n_numeric=12, n_categorical=0), issue="14", group="pipeline"),
+    Scenario(
+        "pipeline_wide", "Pipeline: imputer + scaler (8 columns), one-hot (4 columns of 64 categories: "
+        "256 outputs), LogisticRegression",
+        Data("classification", n_features=12, n_train=20_000, nan_fraction=0.05, categorical=4, categories=64,
+             seed=12),
+        _pipeline, issue="14", group="pipeline"),
+    Scenario(
+        "pipeline_poly", "Pipeline: imputer + scaler + degree-2 polynomial (8 columns: 45 outputs), one-hot "
+        "(4 columns), LogisticRegression",
+        Data("classification", n_features=12, n_train=20_000, nan_fraction=0.05, categorical=4, seed=13),
+        lambda: _pipeline(poly=True), issue="14", group="pipeline"),
     Scenario(
         "et_reg", "ExtraTreesRegressor, 100 trees, max_depth 12, 20 features",
         Data("regression", n_features=20, n_train=20_000, seed=4),
@@ -196,6 +243,26 @@ SCENARIOS = [
         _sk("sklearn.ensemble.HistGradientBoostingClassifier", early_stopping=False, random_state=0),
         issue="5"),
 ]
+
+
+def string_columns(d):
+    """Indices of the columns that hold strings (Data.strings)."""
+    return list(range(d.n_features - d.categorical, d.n_features)) if d.strings else []
+
+
+def frame(X, strings):
+    """Rows as the peers see them: X itself, or with string columns a
+    DataFrame (columns f0, f1, ...) whose `strings` columns hold 'c<code>' for
+    the code stored in X, NaN for a missing value.  bench_predict builds the
+    same strings from the same codes."""
+    if not strings:
+        return X
+    import numpy as np
+    import pandas as pd
+    df = pd.DataFrame({f"f{j}": X[:, j] for j in range(X.shape[1])})
+    for j in strings:
+        df[f"f{j}"] = np.array([f"c{int(c)}" if c == c else np.nan for c in X[:, j]], dtype=object)
+    return df
 
 
 def by_name(names=None):
