@@ -571,6 +571,62 @@ class Composition(Base):
 
 # --- refusals --------------------------------------------------------------------------------
 
+class MissingValues(Base):
+    """info()['accepts_missing'] comes from the whole pipeline (issue 17 item
+    2): an imputer in front of a model that refuses NaN makes the model accept
+    it, and NaN rows then predict as sklearn does."""
+
+    def test_imputer_in_front_of_a_model_that_refuses_nan(self):
+        train, test, cls, _ = frames()
+        self.assertTrue(test[NUMERIC].isna().any().any())
+        pipe = make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression(max_iter=1000))
+        quietly(pipe.fit, train[NUMERIC], cls)
+        m = self.check(pipe, test[NUMERIC], "accepts_missing: SimpleImputer -> LogisticRegression")
+        self.assertTrue(m.info()["accepts_missing"])
+        # Without the imputer the same model refuses NaN, and says so.
+        plain = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        rows = train[NUMERIC].notna().all(axis=1)
+        quietly(plain.fit, train[NUMERIC][rows], cls[rows.to_numpy()])
+        m = self.roundtrip(plain)
+        self.assertFalse(m.info()["accepts_missing"])
+        with self.assertRaises(mlmap.MissingValueError):
+            m.predict(test[NUMERIC])
+
+    def test_columns_the_imputer_leaves_out(self):
+        """Imputing two of four columns: NaN elsewhere still reaches the model."""
+        train, test, cls, _ = frames()
+        ct = ColumnTransformer([("imputed", SimpleImputer(), ["age", "income"]),
+                                ("raw", "passthrough", ["score"])])
+        pipe = make_pipeline(ct, LogisticRegression(max_iter=1000))
+        quietly(pipe.fit, train[["age", "income", "score"]], cls)
+        m = self.roundtrip(pipe)
+        self.assertFalse(m.info()["accepts_missing"])
+        X = test[["age", "income", "score"]].copy()
+        X["score"] = X["score"].fillna(0.0)
+        self.assertTrue(X[["age", "income"]].isna().any().any())
+        self.close(m.predict_proba(X), quietly(pipe.predict_proba, X), "accepts_missing: partial imputer",
+                   "predict_proba")
+
+    def test_strings_and_encoders(self):
+        """A missing string is accepted when imputed or encoded with its own
+        category; a tree model that routes NaN accepts every column."""
+        train, test, cls, _ = frames()
+        cols = NUMERIC + ["city", "color"]
+        ct = ColumnTransformer([
+            ("num", SimpleImputer(), NUMERIC),
+            ("city", OneHotEncoder(handle_unknown="ignore"), ["city"]),
+            ("color", make_pipeline(SimpleImputer(strategy="most_frequent"),
+                                    OneHotEncoder(handle_unknown="ignore")), ["color"]),
+        ])
+        pipe = quietly(make_pipeline(ct, LogisticRegression(max_iter=1000)).fit, train[cols], cls)
+        m = self.check(pipe, test[cols], "accepts_missing: strings")
+        self.assertTrue(m.info()["accepts_missing"])
+        hist = make_pipeline(ColumnTransformer([("num", "passthrough", NUMERIC)]),
+                             HistGradientBoostingClassifier(max_iter=20)).fit(train[NUMERIC], cls)
+        self.assertTrue(self.check(hist, test[NUMERIC], "accepts_missing: NaN-routing trees")
+                        .info()["accepts_missing"])
+
+
 class Doubler(BaseEstimator, TransformerMixin):
     def fit(self, X, y=None):
         self.n_features_in_ = np.shape(X)[1]
