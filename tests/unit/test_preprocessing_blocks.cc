@@ -158,3 +158,93 @@ TEST_CASE("an error names the first failing row, then step, then input, across b
     }
   }
 }
+
+TEST_CASE("features judged unable to hold NaN never do: infinities, zero and infinite parameters") {
+  // Every numeric kind, some with parameters that turn infinities or zeros
+  // into NaN, in front of an identity layer that refuses NaN.  A NaN feature
+  // that the check skipped would come out as a NaN output.
+  test::TempDir dir;
+  using K = OpSpec::Kind;
+  auto op = [](K kind, std::vector<uint32_t> in, uint32_t n_out) {
+    OpSpec o;
+    o.kind = kind;
+    o.inputs = std::move(in);
+    o.n_out = n_out;
+    return o;
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<OpSpec> ops;
+  auto impute = op(K::impute, {0, 1, 2}, 3);
+  impute.a = {1, nan_, 0};
+  ops.push_back(impute);
+  auto standardize = op(K::standardize, {3, 4, 5, 5, 5}, 5);
+  standardize.a = {0, 1, inf, 0, 2};
+  standardize.b = {2, 3, 1, 0, inf};
+  ops.push_back(standardize);
+  auto min_max = op(K::min_max, {3, 3, 5, 3}, 4);
+  min_max.a = {2, 0, inf, 1};
+  min_max.b = {1, 1, 0, -inf};
+  min_max.clip = true;
+  min_max.clip_low = -1;
+  min_max.clip_high = 1;
+  ops.push_back(min_max);
+  auto max_abs = op(K::max_abs, {3, 5}, 2);
+  max_abs.a = {4, 0};
+  ops.push_back(max_abs);
+  auto poly = op(K::polynomial, {3, 5}, 2);
+  poly.powers = {1, 1, 2, 0};
+  ops.push_back(poly);
+  ops.push_back(op(K::normalize, {3, 5}, 2));
+  auto ordinal = op(K::ordinal, {5, 5}, 2);
+  ordinal.category_counts = {2, 2};
+  ordinal.numeric_categories = {0, 1, 0, 1};
+  ordinal.missing_category = {-1, -1};
+  ordinal.unknown = OpSpec::Unknown::use_value;
+  ordinal.unknown_value = nan_;
+  ops.push_back(ordinal);
+  PreprocessingSpec p;
+  uint32_t next = 3;
+  for (auto& o : ops) {
+    o.out_begin = next;
+    next += o.n_out;
+  }
+  p.ops = ops;
+  p.n_slots = next;
+  p.n_string_slots = 3;
+  // One model per feature, through a 1 x 1 identity layer (a wider identity
+  // would multiply infinities by zero).
+  DenseLayerSpec L;
+  L.n_in = L.n_out = 1;
+  L.weights = {1.0};
+  DenseNetworkSpec net;
+  net.layers = {L};
+  ModelDescription d;
+  d.estimator = "test.Pipeline";
+  d.n_features = 3;
+  d.n_outputs = 1;
+  const double values[] = {0.0, -0.0, 1.0, -2.5, 1e308, -1e308, inf, -inf, nan_};
+  size_t refused = 0, answered = 0;
+  for (uint32_t s = 3; s < next; ++s) {
+    CAPTURE(s);
+    p.features = {s};
+    REQUIRE(save(dir.file("m"), d, net, &p).ok());
+    auto m = Model::open(dir.file("m"));
+    REQUIRE(m.ok());
+    for (double a : values)
+      for (double b : values)
+        for (double c : values) {
+          const double row[3] = {a, b, c};
+          double out = 0;
+          auto st = m->predict(row, 1, &out);
+          if (!st) {
+            CHECK(st.code() == error_code::missing_value);
+            ++refused;
+            continue;
+          }
+          ++answered;
+          CHECK_FALSE(std::isnan(out));
+        }
+  }
+  CHECK(refused > 0);
+  CHECK(answered > 0);
+}

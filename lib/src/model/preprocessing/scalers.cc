@@ -38,6 +38,14 @@ class StandardizeStep final : public Step {
     }
   }
   void flow_missing(MissingFlow& m) const override { flow_one_to_one(m.numeric, m.numeric, slots_); }
+  // (x - a) / s is NaN only for a NaN x when a is finite and s finite and
+  // nonzero (an infinite x stays infinite).
+  void flow_nan(std::vector<char>& may_be_nan) const override {
+    for (uint32_t j = 0; j < slots_.n_in; ++j) {
+      const bool tame = (!center_ || std::isfinite(center_[j])) && (!scale_ || (std::isfinite(scale_[j]) && scale_[j] != 0));
+      may_be_nan[slots_.out + j] = may_be_nan[slots_.in[j]] || !tame;
+    }
+  }
 
  private:
   const double* center_;  // each null when absent
@@ -77,6 +85,14 @@ class MinMaxStep final : public Step {
     }
   }
   void flow_missing(MissingFlow& m) const override { flow_one_to_one(m.numeric, m.numeric, slots_); }
+  // x * a + b is NaN only for a NaN x when a is finite and nonzero and b
+  // finite; clipping makes no NaN.
+  void flow_nan(std::vector<char>& may_be_nan) const override {
+    for (uint32_t j = 0; j < slots_.n_in; ++j) {
+      const bool tame = std::isfinite(scale_[j]) && scale_[j] != 0 && std::isfinite(min_[j]);
+      may_be_nan[slots_.out + j] = may_be_nan[slots_.in[j]] || !tame;
+    }
+  }
 
  private:
   const double* scale_;
@@ -105,6 +121,10 @@ class MaxAbsStep final : public Step {
     }
   }
   void flow_missing(MissingFlow& m) const override { flow_one_to_one(m.numeric, m.numeric, slots_); }
+  void flow_nan(std::vector<char>& may_be_nan) const override {
+    for (uint32_t j = 0; j < slots_.n_in; ++j)
+      may_be_nan[slots_.out + j] = may_be_nan[slots_.in[j]] || !(std::isfinite(scale_[j]) && scale_[j] != 0);
+  }
 
  private:
   const double* scale_;
