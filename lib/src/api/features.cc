@@ -6,18 +6,12 @@
 
 namespace mlmap::api {
 
-FeatureBuilder::FeatureBuilder(const model::LoadedModel& m, size_t max_rows) : m_(m) {
+FeatureBuilder::FeatureBuilder(const model::LoadedModel& m, size_t max_rows, Scratch& scratch) : m_(m) {
   const auto& p = m.preprocessing;
   if (!p) return;
   stride_ = std::max<size_t>(1, std::min(p->block_rows(), max_rows));
-  const size_t numeric = p->n_slots() * stride_, total = numeric + p->scratch_per_row() * stride_;
-  if (total <= inline_doubles) {
-    numeric_ = inline_;
-  } else {
-    heap_.resize(total);
-    numeric_ = heap_.data();
-  }
-  scratch_ = numeric_ + numeric;
+  numeric_ = scratch.doubles(p->n_slots() * stride_);
+  scratch_ = scratch.doubles(p->scratch_per_row() * stride_);
   if (p->uses_strings()) strings_.resize(p->n_string_slots() * stride_);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "api/rows.hpp"
+#include "api/scratch.hpp"
 #include "model/loaded_model.hpp"
 
 namespace mlmap::api {
@@ -16,8 +17,8 @@ namespace mlmap::api {
 /// allocated once, in the constructor (which may throw std::bad_alloc).
 class FeatureBuilder {
  public:
-  /// For calls of up to `max_rows` rows.
-  FeatureBuilder(const model::LoadedModel& m, size_t max_rows);
+  /// For calls of up to `max_rows` rows; its blocks come from `scratch`.
+  FeatureBuilder(const model::LoadedModel& m, size_t max_rows, Scratch& scratch);
   FeatureBuilder(const FeatureBuilder&) = delete;
   FeatureBuilder& operator=(const FeatureBuilder&) = delete;
 
@@ -28,18 +29,11 @@ class FeatureBuilder {
   [[nodiscard]] Status build(const Rows& rows, size_t first, size_t n, double* F) noexcept;
 
  private:
-  // Blocks this small (a few rows of a small program) live in the builder,
-  // which lives on the caller's stack: one-row predictions allocate nothing
-  // for them.
-  static constexpr size_t inline_doubles = 256;
-
   const model::LoadedModel& m_;
   size_t stride_ = 0;  // rows per block
   double* numeric_ = nullptr;
   double* scratch_ = nullptr;
-  std::vector<double> heap_;  // numeric slots, then scratch, when they do not fit inline
   std::vector<model::prep::StringCell> strings_;
-  double inline_[inline_doubles];
 };
 
 }  // namespace mlmap::api

@@ -10,6 +10,7 @@
 
 #include "api/features.hpp"
 #include "api/missing.hpp"
+#include "api/scratch.hpp"
 
 namespace mlmap::api {
 
@@ -41,24 +42,24 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
     // Built features stay in L2 until the predictor reads them (<= 256 KiB).
     if (!direct) block = std::max<size_t>(1, std::min(block, (size_t{1} << 15) / pw));
     block = std::min(block, end - begin);
-    std::vector<double> raw(block * n_raw), val(std::min(block, link_rows) * n_out), features;
+    Scratch scratch;
+    double* raw = scratch.doubles(block * n_raw);
+    double* val = scratch.doubles(std::min(block, link_rows) * n_out);
+    double* features = direct ? nullptr : scratch.doubles(block * pw);
     std::optional<FeatureBuilder> builder;
-    if (!direct) {
-      features.resize(block * pw);
-      builder.emplace(m, block);
-    }
+    if (!direct) builder.emplace(m, block, scratch);
     for (size_t r = begin; r < end; r += block) {
       const size_t n = std::min(block, end - r);
       Status st;
       if constexpr (is_matrix<Rows>) {
         if (direct) {
-          st = m.predictor->raw_scores(rows.X + r * rows.width, n, raw.data());
-          if (st) st = check_missing_after(m, rows.X, raw.data(), n, r);
+          st = m.predictor->raw_scores(rows.X + r * rows.width, n, raw);
+          if (st) st = check_missing_after(m, rows.X, raw, n, r);
         }
       }
       if (!direct) {
-        st = builder->build(rows, r, n, features.data());
-        if (st) st = m.predictor->raw_scores(features.data(), n, raw.data());
+        st = builder->build(rows, r, n, features);
+        if (st) st = m.predictor->raw_scores(features, n, raw);
       }
       if (!st) return st;
       if (!m.base_score.empty())
@@ -67,12 +68,12 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
       const bool linked = req.output == Output::value || req.classes;
       for (size_t s0 = 0; s0 < n; s0 += link_rows) {
         const size_t ns = std::min(link_rows, n - s0);
-        const double* rs = raw.data() + s0 * n_raw;
-        if (linked) model::apply_link(m.link, rs, ns, val.data());
-        const double* results = linked ? val.data() : rs;
+        const double* rs = raw + s0 * n_raw;
+        if (linked) model::apply_link(m.link, rs, ns, val);
+        const double* results = linked ? val : rs;
         if (req.classes) {
           for (size_t i = 0; i < ns; ++i)
-            req.classes[r + s0 + i] = model::decide_class(m.link, rs + i * n_raw, val.data() + i * n_out);
+            req.classes[r + s0 + i] = model::decide_class(m.link, rs + i * n_raw, val + i * n_out);
         } else {
           // Rows are contiguous on both sides (results are width wide): one
           // vectorisable conversion.

@@ -3,15 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/transpose_kernels.hpp"
+
 namespace mlmap::api {
-
-namespace {
-
-// Rows per tile of the matrix transpose: a tile's rows are read from L1 while
-// each input column fills its cache line of them.
-constexpr size_t transpose_tile = 8;
-
-}  // namespace
 
 Result<TableRows> match_table(const model::LoadedModel& m, const Table& table) noexcept {
   try {
@@ -44,17 +38,8 @@ Result<TableRows> match_table(const model::LoadedModel& m, const Table& table) n
 template <class T>
 void fill_inputs(const MatrixRows<T>& rows, size_t first, const std::vector<uint32_t>& inputs,
                  const model::prep::Block& b) noexcept {
-  const size_t w = rows.width;
-  const T* X = rows.X + first * w;
-  size_t i0 = 0;
-  for (; i0 + transpose_tile <= b.n_rows; i0 += transpose_tile)
-    for (uint32_t c : inputs) {
-      const T* x = X + i0 * w + c;
-      double* dst = b.column(c) + i0;
-      for (size_t i = 0; i < transpose_tile; ++i) dst[i] = static_cast<double>(x[i * w]);
-    }
-  for (; i0 < b.n_rows; ++i0)  // the last rows, one at a time
-    for (uint32_t c : inputs) b.column(c)[i0] = static_cast<double>(X[i0 * w + c]);
+  kernels::rows_to_columns(rows.X + first * rows.width, rows.width, inputs.data(), inputs.size(), b.n_rows, b.numeric,
+                           b.stride);
 }
 
 template void fill_inputs(const MatrixRows<float>&, size_t, const std::vector<uint32_t>&,

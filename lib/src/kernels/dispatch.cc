@@ -3,8 +3,10 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "kernels/column_kernels.hpp"
 #include "kernels/dense_view.hpp"
 #include "kernels/exp_kernels.hpp"
+#include "kernels/transpose_kernels.hpp"
 #include "kernels/tree_kernels.hpp"
 
 namespace mlmap::kernels {
@@ -126,6 +128,55 @@ void exp_inplace(double* v, size_t n) noexcept {
     case Isa::scalar: break;
   }
   exp_inplace_scalar(v, n);
+}
+
+void column_op(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y, size_t n) noexcept {
+  if (n >= column_kernel_min_rows) {
+    switch (active_isa()) {
+      case Isa::avx512bw: return column_op_avx512bw(op, args, x, z, y, n);
+      case Isa::avx2: return column_op_avx2(op, args, x, z, y, n);
+      case Isa::sse4_2: return column_op_sse4_2(op, args, x, z, y, n);
+      case Isa::scalar: break;
+    }
+  }
+  column_op_scalar(op, args, x, z, y, n);
+}
+
+void columns_to_rows(const double* base, size_t stride, const uint32_t* slots, size_t pw, size_t n,
+                     double* F) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return columns_to_rows_avx512bw(base, stride, slots, pw, n, F);
+    case Isa::avx2: return columns_to_rows_avx2(base, stride, slots, pw, n, F);
+    case Isa::sse4_2: return columns_to_rows_sse4_2(base, stride, slots, pw, n, F);
+    case Isa::scalar: break;
+  }
+  columns_to_rows_scalar(base, stride, slots, pw, n, F);
+}
+
+namespace {
+
+template <class T>
+void dispatch_rows_to_columns(const T* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n, double* base,
+                              size_t stride) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return rows_to_columns_avx512bw(X, width, cols, n_cols, n, base, stride);
+    case Isa::avx2: return rows_to_columns_avx2(X, width, cols, n_cols, n, base, stride);
+    case Isa::sse4_2: return rows_to_columns_sse4_2(X, width, cols, n_cols, n, base, stride);
+    case Isa::scalar: break;
+  }
+  rows_to_columns_scalar(X, width, cols, n_cols, n, base, stride);
+}
+
+}  // namespace
+
+void rows_to_columns(const float* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n, double* base,
+                     size_t stride) noexcept {
+  dispatch_rows_to_columns(X, width, cols, n_cols, n, base, stride);
+}
+
+void rows_to_columns(const double* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n, double* base,
+                     size_t stride) noexcept {
+  dispatch_rows_to_columns(X, width, cols, n_cols, n, base, stride);
 }
 
 void accumulate_trees(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept {

@@ -2,19 +2,17 @@
 // features, and the missing-value analysis of the whole program.
 #include "model/preprocessing.hpp"
 
+#include "kernels/transpose_kernels.hpp"
 #include "model/first_nan.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace mlmap::model {
 
 namespace {
 
 std::string str(uint64_t v) { return std::to_string(v); }
-
-// Rows per tile of the feature gather: a tile's rows of F stay in L1 while
-// each feature column fills its cache line of them.
-constexpr size_t gather_tile = 8;
 
 }  // namespace
 
@@ -48,21 +46,21 @@ Status Preprocessor::run(prep::Block& b, size_t first_row) const noexcept {
 }
 
 void Preprocessor::gather(const prep::Block& b, double* F) const noexcept {
-  const size_t pw = n_features_;
-  size_t i0 = 0;
-  for (; i0 + gather_tile <= b.n_rows; i0 += gather_tile)
-    for (size_t k = 0; k < pw; ++k) {
-      const double* src = b.column(features_[k]) + i0;
-      double* dst = F + i0 * pw + k;
-      for (size_t i = 0; i < gather_tile; ++i) dst[i * pw] = src[i];
-    }
-  for (; i0 < b.n_rows; ++i0)  // the last rows, one at a time
-    for (size_t k = 0; k < pw; ++k) F[i0 * pw + k] = b.column(features_[k])[i0];
+  kernels::columns_to_rows(b.numeric, b.stride, features_, n_features_, b.n_rows, F);
 }
 
 // Feature by feature over its slot column; a later feature only matters
 // before the first NaN row found so far.
 size_t Preprocessor::first_nan_feature(const prep::Block& b, size_t* feature) const noexcept {
+  if (b.n_rows < prep::row_scan_below) {  // a few rows: row by row, no setup per column
+    for (size_t i = 0; i < b.n_rows; ++i)
+      for (uint32_t k : nan_features_)
+        if (std::isnan(b.column(features_[k])[i])) {
+          *feature = k;
+          return i;
+        }
+    return b.n_rows;
+  }
   size_t row = b.n_rows;
   for (uint32_t k : nan_features_) {
     const size_t r = first_nan(b.column(features_[k]), row);

@@ -8,7 +8,6 @@
 #include <cstring>
 
 #include "model/preprocessing/categories.hpp"
-#include "model/preprocessing/columns.hpp"
 #include "model/preprocessing/step.hpp"
 
 namespace mlmap::model::prep {
@@ -16,13 +15,12 @@ namespace mlmap::model::prep {
 namespace {
 
 // Numeric inputs with at most this many categories are encoded by a pass per
-// category over blocks of at least scan_min_rows rows; more categories (or
+// category over blocks of at least row_scan_below rows; more categories (or
 // fewer rows) take a binary search per row.
 constexpr uint32_t scan_max_categories = 64;
-constexpr size_t scan_min_rows = 8;
 
 bool scans(const CategoryRun& r, size_t n_rows) noexcept {
-  return r.n_sorted <= scan_max_categories && n_rows >= scan_min_rows;
+  return r.n_sorted <= scan_max_categories && n_rows >= row_scan_below;
 }
 
 const char* const unseen = ", unseen in training (the encoder has handle_unknown='error')";
@@ -123,14 +121,10 @@ class OneHotStep final : public EncoderStep {
     for (uint32_t k = 0; k <= r.n_sorted; ++k) {
       if (k == r.n_sorted && r.missing < 0) break;
       const int32_t col = cats_.column[r.first + k];
-      if (k < r.n_sorted) {
-        const double v = cats_.numbers[r.first + k];
-        if (col >= 0) map(x, output(b, r, col), n, [v](double a) { return a == v ? 1.0 : 0.0; });
-        if (known) update(x, known, n, [v](double a, double seen) { return a == v ? 1.0 : seen; });
-      } else {  // the missing category
-        if (col >= 0) map(x, output(b, r, col), n, [](double a) { return std::isnan(a) ? 1.0 : 0.0; });
-        if (known) update(x, known, n, [](double a, double seen) { return std::isnan(a) ? 1.0 : seen; });
-      }
+      const bool missing = k == r.n_sorted;  // the missing category
+      const double v = missing ? 0.0 : cats_.numbers[r.first + k];
+      if (col >= 0) columns(missing ? ColumnOp::is_nan : ColumnOp::is_equal, x, output(b, r, col), n, 0, v);
+      if (known) columns(missing ? ColumnOp::set_if_nan : ColumnOp::set_if_equal, x, known, n, 1.0, v);
     }
     if (known) first_unknown(b, j, known, n, f);
   }
@@ -206,13 +200,13 @@ class OrdinalStep final : public EncoderStep {
     for (size_t i = 0; i < n; ++i) y[i] = unknown;
     if (known) std::memset(known, 0, n * sizeof(double));
     for (uint32_t k = 0; k < r.n_sorted; ++k) {
-      const double v = cats_.numbers[r.first + k], pos = cats_.position[r.first + k];
-      update(x, y, n, [v, pos](double a, double out) { return a == v ? pos : out; });
-      if (known) update(x, known, n, [v](double a, double seen) { return a == v ? 1.0 : seen; });
+      const double v = cats_.numbers[r.first + k];
+      columns(ColumnOp::set_if_equal, x, y, n, cats_.position[r.first + k], v);
+      if (known) columns(ColumnOp::set_if_equal, x, known, n, 1.0, v);
     }
     if (r.missing >= 0) {
-      update(x, y, n, [enc = missing_encoded_](double a, double out) { return std::isnan(a) ? enc : out; });
-      if (known) update(x, known, n, [](double a, double seen) { return std::isnan(a) ? 1.0 : seen; });
+      columns(ColumnOp::set_if_nan, x, y, n, missing_encoded_);
+      if (known) columns(ColumnOp::set_if_nan, x, known, n, 1.0);
     }
     if (known) first_unknown(b, j, known, n, f);
   }

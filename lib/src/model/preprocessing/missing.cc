@@ -4,7 +4,6 @@
 #include <string_view>
 #include <vector>
 
-#include "model/preprocessing/columns.hpp"
 #include "model/preprocessing/step.hpp"
 
 namespace mlmap::model::prep {
@@ -21,11 +20,7 @@ class ImputeStep final : public Step {
     for (uint32_t j = 0; j < slots_.n_in; ++j) {
       const double* x = b.column(slots_.in[j]);
       double* y = b.column(slots_.out + j);
-      const double fill = fill_[j];
-      if (nan_missing_)
-        map(x, y, n, [fill](double v) { return std::isnan(v) ? fill : v; });
-      else
-        map(x, y, n, [fill, mv = missing_value_](double v) { return v == mv ? fill : v; });
+      columns(nan_missing_ ? ColumnOp::fill_nan : ColumnOp::fill_equal, x, y, n, fill_[j], missing_value_);
     }
   }
 
@@ -62,10 +57,7 @@ class MissingIndicatorStep final : public Step {
     for (uint32_t j = 0; j < slots_.n_in; ++j) {
       const double* x = b.column(slots_.in[j]);
       double* y = b.column(slots_.out + j);
-      if (nan_missing_)
-        map(x, y, n, [](double v) { return std::isnan(v) ? 1.0 : 0.0; });
-      else
-        map(x, y, n, [mv = missing_value_](double v) { return v == mv ? 1.0 : 0.0; });
+      columns(nan_missing_ ? ColumnOp::is_nan : ColumnOp::is_equal, x, y, n, 0, missing_value_);
     }
   }
   void flow_missing(MissingFlow&) const override {}  // its outputs are 0 or 1

@@ -1,41 +1,47 @@
 // Polynomial features (FORMAT.md §7): output o is the product of the inputs
 // raised to powers[o * n_inputs + j], multiplied in input order starting from
 // 1, one factor at a time (so the same roundings as the per-row definition).
+#include <vector>
+
 #include "format/limits.hpp"
-#include "model/preprocessing/columns.hpp"
 #include "model/preprocessing/step.hpp"
 
 namespace mlmap::model::prep {
 
 namespace {
 
+// Each output's factors, built at open: the input multiplied in, once per
+// unit of its power, inputs in order (most powers are zero).
 class PolynomialStep final : public Step {
  public:
-  PolynomialStep(Slots s, const uint32_t* powers) noexcept : Step(s), powers_(powers) {}
+  PolynomialStep(Slots s, const uint32_t* powers) : Step(s) {
+    first_.push_back(0);
+    for (uint32_t o = 0; o < s.n_out; ++o) {
+      for (uint32_t j = 0; j < s.n_in; ++j)
+        for (uint32_t k = powers[size_t{o} * s.n_in + j]; k > 0; --k) factors_.push_back(j);
+      first_.push_back(factors_.size());
+    }
+  }
 
   void run(const Block& b, Failure*) const noexcept override {
     const size_t n = b.n_rows;
     for (uint32_t o = 0; o < slots_.n_out; ++o) {
       double* y = b.column(slots_.out + o);
       for (size_t i = 0; i < n; ++i) y[i] = 1.0;
-      const uint32_t* p = powers_ + size_t{o} * slots_.n_in;
-      for (uint32_t j = 0; j < slots_.n_in; ++j)
-        for (uint32_t k = p[j]; k > 0; --k) update(b.column(slots_.in[j]), y, n, [](double x, double v) { return v * x; });
+      for (size_t f = first_[o]; f < first_[o + 1]; ++f) columns(ColumnOp::mul_into, b.column(slots_.in[factors_[f]]), y, n);
     }
   }
 
   // An input with a nonzero power in a sensitive output makes it NaN.
   void flow_missing(MissingFlow& m) const override {
-    for (uint32_t o = 0; o < slots_.n_out; ++o) {
-      if (!m.numeric[slots_.out + o]) continue;
-      const uint32_t* p = powers_ + size_t{o} * slots_.n_in;
-      for (uint32_t j = 0; j < slots_.n_in; ++j)
-        if (p[j] > 0) m.numeric[slots_.in[j]] = 1;
-    }
+    for (uint32_t o = 0; o < slots_.n_out; ++o)
+      if (m.numeric[slots_.out + o])
+        for (size_t f = first_[o]; f < first_[o + 1]; ++f) m.numeric[slots_.in[factors_[f]]] = 1;
   }
 
  private:
-  const uint32_t* powers_;  // n_out x n_in
+  std::vector<uint32_t> factors_;  // input indices
+  std::vector<size_t> first_;      // output o's factors: [first_[o], first_[o + 1])
 };
 
 Result<std::unique_ptr<Step>> check_polynomial(const OpCheck& c) {
@@ -50,7 +56,7 @@ Result<std::unique_ptr<Step>> check_polynomial(const OpCheck& c) {
                                                    std::to_string(limits::max_polynomial_degree));
   Slots s = c.slots;
   s.n_out = op.n_out();
-  return std::unique_ptr<Step>(new PolynomialStep(s, op.powers()->data()));
+  return std::unique_ptr<Step>(new PolynomialStep(s, op.powers()->data()));  // bounded by the header
 }
 
 }  // namespace

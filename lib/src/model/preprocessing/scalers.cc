@@ -1,12 +1,12 @@
 // The scalers (FORMAT.md §7): Standardize, MinMax, MaxAbs, Normalize.  Each
-// input column is scaled on its own (Normalize: by its row's norm), in loops
-// over whole slot columns that the compiler vectorises.  The per-value
-// operations are the per-row definition's, in its order, with no contraction
-// (x * a + b stays two roundings).
+// input column is scaled on its own (Normalize: by its row's norm) over the
+// whole block, by the column kernels (kernels/column_kernels.hpp): the
+// per-value operations of the per-row definition, in its order, with no
+// contraction (x * a + b stays two roundings).
 #include <cmath>
+#include <cstring>
 #include <limits>
 
-#include "model/preprocessing/columns.hpp"
 #include "model/preprocessing/step.hpp"
 
 namespace mlmap::model::prep {
@@ -23,18 +23,14 @@ class StandardizeStep final : public Step {
     for (uint32_t j = 0; j < slots_.n_in; ++j) {
       const double* x = b.column(slots_.in[j]);
       double* y = b.column(slots_.out + j);
-      if (center_ && scale_) {
-        const double a = center_[j], s = scale_[j];
-        map(x, y, n, [a, s](double v) { return (v - a) / s; });
-      } else if (center_) {
-        const double a = center_[j];
-        map(x, y, n, [a](double v) { return v - a; });
-      } else if (scale_) {
-        const double s = scale_[j];
-        map(x, y, n, [s](double v) { return v / s; });
-      } else {
-        map(x, y, n, [](double v) { return v; });
-      }
+      if (center_ && scale_)
+        columns(ColumnOp::sub_div, x, y, n, center_[j], scale_[j]);
+      else if (center_)
+        columns(ColumnOp::sub, x, y, n, center_[j]);
+      else if (scale_)
+        columns(ColumnOp::div, x, y, n, 0, scale_[j]);
+      else
+        std::memcpy(y, x, n * sizeof(double));
     }
   }
   void flow_missing(MissingFlow& m) const override { flow_one_to_one(m.numeric, m.numeric, slots_); }
@@ -71,17 +67,12 @@ class MinMaxStep final : public Step {
     for (uint32_t j = 0; j < slots_.n_in; ++j) {
       const double* x = b.column(slots_.in[j]);
       double* y = b.column(slots_.out + j);
-      const double a = scale_[j], c = min_[j];
-      if (clip_) {
-        // std::min(std::max(v, lo), hi), NaN kept as std::max and std::min keep it.
-        map(x, y, n, [a, c, lo = low_, hi = high_](double v) {
-          const double s = v * a + c;
-          const double t = s < lo ? lo : s;
-          return hi < t ? hi : t;
-        });
-      } else {
-        map(x, y, n, [a, c](double v) { return v * a + c; });
-      }
+      kernels::ColumnArgs args;
+      args.a = scale_[j];
+      args.b = min_[j];
+      args.lo = low_;  // clipped as std::min(std::max(v, lo), hi): NaN stays
+      args.hi = high_;
+      columns(clip_ ? ColumnOp::mul_add_clip : ColumnOp::mul_add, args, x, y, n);
     }
   }
   void flow_missing(MissingFlow& m) const override { flow_one_to_one(m.numeric, m.numeric, slots_); }
@@ -115,10 +106,7 @@ class MaxAbsStep final : public Step {
 
   void run(const Block& b, Failure*) const noexcept override {
     const size_t n = b.n_rows;
-    for (uint32_t j = 0; j < slots_.n_in; ++j) {
-      const double s = scale_[j];
-      map(b.column(slots_.in[j]), b.column(slots_.out + j), n, [s](double v) { return v / s; });
-    }
+    for (uint32_t j = 0; j < slots_.n_in; ++j) columns(ColumnOp::div, b.column(slots_.in[j]), b.column(slots_.out + j), n, 0, scale_[j]);
   }
   void flow_missing(MissingFlow& m) const override { flow_one_to_one(m.numeric, m.numeric, slots_); }
   void flow_nan(std::vector<char>& may_be_nan) const override {
@@ -147,16 +135,10 @@ class NormalizeStep final : public Step {
     const size_t n = b.n_rows;
     double* norm = b.scratch;
     for (size_t i = 0; i < n; ++i) norm[i] = 0;
-    for (uint32_t j = 0; j < slots_.n_in; ++j) {
-      const double* x = b.column(slots_.in[j]);
-      switch (norm_) {
-        case fb::Norm::L2: update(x, norm, n, [](double v, double s) { return s + v * v; }); break;
-        case fb::Norm::L1: update(x, norm, n, [](double v, double s) { return s + std::fabs(v); }); break;
-        case fb::Norm::Max:  // std::max(norm, |x|): a NaN |x| leaves the norm
-          update(x, norm, n, [](double v, double s) { return s < std::fabs(v) ? std::fabs(v) : s; });
-          break;
-      }
-    }
+    const ColumnOp accumulate = norm_ == fb::Norm::L2   ? ColumnOp::add_square
+                                : norm_ == fb::Norm::L1 ? ColumnOp::add_abs
+                                                        : ColumnOp::max_abs;  // a NaN |x| leaves the norm
+    for (uint32_t j = 0; j < slots_.n_in; ++j) columns(accumulate, b.column(slots_.in[j]), norm, n);
     // As sklearn's dense path: norms below 10 epsilon count as zero, and
     // those rows are left as they are.
     constexpr double tiny = 10 * std::numeric_limits<double>::epsilon();
@@ -164,9 +146,8 @@ class NormalizeStep final : public Step {
       const double v = norm_ == fb::Norm::L2 ? std::sqrt(norm[i]) : norm[i];
       norm[i] = v < tiny ? 1.0 : v;
     }
-    for (uint32_t j = 0; j < slots_.n_in; ++j) {
-      map2(b.column(slots_.in[j]), norm, b.column(slots_.out + j), n, [](double v, double s) { return v / s; });
-    }
+    for (uint32_t j = 0; j < slots_.n_in; ++j)
+      columns(ColumnOp::div_by, b.column(slots_.in[j]), b.column(slots_.out + j), n, 0, 0, norm);
   }
 
   // A missing value in one input makes the norm, so every output, NaN (for

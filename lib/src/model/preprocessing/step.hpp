@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "format/file_view.hpp"
+#include "kernels/column_kernels.hpp"
 #include "mlmap/error.hpp"
 #include "mlmap_generated.h"
 
@@ -150,7 +151,28 @@ struct OpKind {
   Result<std::unique_ptr<Step>> (*check)(const OpCheck& c);
 };
 
+/// Blocks of fewer rows are handled row by row where that saves the setup of
+/// a pass per column (encoders, the NaN check of the features).
+constexpr size_t row_scan_below = 8;
+
 /// Helpers shared by the kinds.
+using kernels::ColumnOp;
+/// y = op(x[, z]) over n rows of columns (kernels/column_kernels.hpp): few
+/// rows inline, more through the dispatched ISA kernel.
+inline void columns(ColumnOp op, const kernels::ColumnArgs& args, const double* x, double* y, size_t n,
+                    const double* z = nullptr) noexcept {
+  if (n < kernels::column_kernel_min_rows)
+    kernels::column_op_reference(op, args, x, z, y, n);
+  else
+    kernels::column_op(op, args, x, z, y, n);
+}
+inline void columns(ColumnOp op, const double* x, double* y, size_t n, double a = 0, double b = 0,
+                    const double* z = nullptr) noexcept {
+  kernels::ColumnArgs args;
+  args.a = a;
+  args.b = b;
+  columns(op, args, x, y, n, z);
+}
 inline bool never(const fb::Op&) noexcept { return false; }
 inline bool always(const fb::Op&) noexcept { return true; }
 template <class T>

@@ -1,0 +1,12 @@
+// The column kernels for avx512bw, compiled with this ISA's flags alone (see
+// meson.build) and reached only through dispatch.cc.
+#include "kernels/column_simd.hpp"
+
+namespace mlmap::kernels {
+
+void column_op_avx512bw(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y,
+                    size_t n) noexcept {
+  ColumnSimd<xsimd::avx512bw>::run(op, args, x, z, y, n);
+}
+
+}  // namespace mlmap::kernels

@@ -1,0 +1,11 @@
+// The scalar column kernel, out of line (column_kernels.hpp holds it).
+#include "kernels/column_kernels.hpp"
+
+namespace mlmap::kernels {
+
+void column_op_scalar(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y,
+                      size_t n) noexcept {
+  column_op_reference(op, args, x, z, y, n);
+}
+
+}  // namespace mlmap::kernels

@@ -1,0 +1,164 @@
+// The preprocessing's kernels: every column operation on every kernel this
+// CPU runs gives the scalar reference's bits, on NaN, infinities, signed
+// zeros, denormals and ordinary values, for lengths around every vector
+// width, from unaligned addresses, and the reference computes the formulas
+// of column_kernels.hpp; the transposes move the same bits.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "kernels/column_kernels.hpp"
+#include "kernels/dispatch.hpp"
+#include "kernels/transpose_kernels.hpp"
+
+using namespace mlmap::kernels;
+
+namespace {
+
+const double inf = std::numeric_limits<double>::infinity();
+const double nan_ = std::numeric_limits<double>::quiet_NaN();
+
+const ColumnOp all_ops[] = {ColumnOp::sub_div,     ColumnOp::sub,        ColumnOp::div,         ColumnOp::mul_add,
+                            ColumnOp::mul_add_clip, ColumnOp::fill_nan,   ColumnOp::fill_equal,  ColumnOp::is_nan,
+                            ColumnOp::is_equal,     ColumnOp::set_if_nan, ColumnOp::set_if_equal, ColumnOp::mul_into,
+                            ColumnOp::add_square,   ColumnOp::add_abs,    ColumnOp::max_abs,     ColumnOp::div_by};
+
+std::vector<double> values(std::mt19937_64& rng, size_t n) {
+  const double special[] = {0.0, -0.0, 1.0, -1.0, 2.0, 0.5, inf, -inf, nan_, -nan_, 1e308, -1e308,
+                            std::numeric_limits<double>::denorm_min(), 3.0};
+  std::uniform_real_distribution<double> u(-4, 4);
+  std::vector<double> v(n);
+  for (auto& x : v) x = rng() % 3 == 0 ? special[rng() % (sizeof special / sizeof special[0])] : u(rng);
+  return v;
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+using Kernel = void (*)(ColumnOp, const ColumnArgs&, const double*, const double*, double*, size_t) noexcept;
+
+}  // namespace
+
+TEST_CASE("column kernels: the scalar reference computes the documented formulas") {
+  const double x[] = {1.5, nan_, -inf, 2.0, -0.0};
+  const double z[] = {2.0, 2.0, 2.0, 0.0, -1.0};
+  ColumnArgs p;
+  p.a = 0.5;
+  p.b = 2.0;
+  p.lo = -1;
+  p.hi = 1;
+  double y[5];
+  auto run = [&](ColumnOp op, double start = 7.0) {
+    for (double& v : y) v = start;
+    column_op_scalar(op, p, x, z, y, 5);
+  };
+  run(ColumnOp::sub_div);
+  CHECK(y[0] == (1.5 - 0.5) / 2.0);
+  CHECK(std::isnan(y[1]));
+  run(ColumnOp::mul_add_clip);
+  CHECK(y[0] == 1.0);   // 1.5 * 0.5 + 2 = 2.75, clipped
+  CHECK(std::isnan(y[1]));  // NaN stays, as std::min(std::max(NaN, lo), hi) keeps it
+  CHECK(y[2] == -1.0);
+  run(ColumnOp::fill_equal);
+  CHECK(y[3] == 0.5);
+  CHECK(y[0] == 1.5);
+  run(ColumnOp::set_if_nan);
+  CHECK(y[1] == 0.5);
+  CHECK(y[0] == 7.0);
+  run(ColumnOp::max_abs, 1.0);
+  CHECK(y[0] == 1.5);
+  CHECK(y[1] == 1.0);  // a NaN |x| leaves y
+  CHECK(y[2] == inf);
+  run(ColumnOp::div_by);
+  CHECK(y[0] == 0.75);
+  CHECK(y[3] == inf);
+}
+
+TEST_CASE("column kernels: every kernel gives the scalar reference's bits") {
+  std::vector<std::pair<const char*, Kernel>> kernels = {{"dispatch", column_op}};
+  for (Isa isa : supported_isas()) {
+    if (isa == Isa::sse4_2) kernels.push_back({"sse4_2", column_op_sse4_2});
+    if (isa == Isa::avx2) kernels.push_back({"avx2", column_op_avx2});
+    if (isa == Isa::avx512bw) kernels.push_back({"avx512bw", column_op_avx512bw});
+  }
+  MESSAGE("column kernels checked: " << kernels.size());
+  std::mt19937_64 rng(11);
+  const double params[][4] = {{0.5, 2.0, -1.0, 1.0}, {-3.0, 0.0, 0.0, 0.0}, {inf, -inf, -inf, inf},
+                              {nan_, 3.0, 0.25, 0.5}, {0.0, nan_, 1.0, -1.0}};
+  for (size_t n : {size_t{0}, size_t{1}, size_t{3}, size_t{7}, size_t{8}, size_t{15}, size_t{16}, size_t{17},
+                   size_t{31}, size_t{33}, size_t{64}, size_t{1000}}) {
+    for (size_t offset : {size_t{0}, size_t{1}}) {
+      auto x = values(rng, n + offset), z = values(rng, n + offset), y0 = values(rng, n + offset);
+      for (const auto& q : params) {
+        const ColumnArgs p{q[0], q[1], q[2], q[3]};
+        for (ColumnOp op : all_ops) {
+          auto want = y0;
+          column_op_scalar(op, p, x.data() + offset, z.data() + offset, want.data() + offset, n);
+          for (const auto& [name, kernel] : kernels) {
+            auto got = y0;
+            kernel(op, p, x.data() + offset, z.data() + offset, got.data() + offset, n);
+            for (size_t i = 0; i < n + offset; ++i) {
+              if (same_bits(got[i], want[i]) || (std::isnan(got[i]) && std::isnan(want[i]))) continue;
+              FAIL("kernel " << name << ", op " << static_cast<int>(op) << ", n " << n << ", value " << i << ": "
+                             << got[i] << " != " << want[i]);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("transposes: every kernel moves the scalar reference's bits, whatever the shape") {
+  struct Kernels {
+    const char* name;
+    void (*to_rows)(const double*, size_t, const uint32_t*, size_t, size_t, double*) noexcept;
+    void (*to_columns_f)(const float*, size_t, const uint32_t*, size_t, size_t, double*, size_t) noexcept;
+    void (*to_columns_d)(const double*, size_t, const uint32_t*, size_t, size_t, double*, size_t) noexcept;
+  };
+  std::vector<Kernels> kernels = {{"dispatch", columns_to_rows, rows_to_columns, rows_to_columns}};
+  for (Isa isa : supported_isas()) {
+    if (isa == Isa::sse4_2) kernels.push_back({"sse4_2", columns_to_rows_sse4_2, rows_to_columns_sse4_2, rows_to_columns_sse4_2});
+    if (isa == Isa::avx2) kernels.push_back({"avx2", columns_to_rows_avx2, rows_to_columns_avx2, rows_to_columns_avx2});
+    if (isa == Isa::avx512bw)
+      kernels.push_back({"avx512bw", columns_to_rows_avx512bw, rows_to_columns_avx512bw, rows_to_columns_avx512bw});
+  }
+  std::mt19937_64 rng(5);
+  for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{8}, size_t{9}, size_t{17}, size_t{64}, size_t{131}}) {
+    for (size_t width : {size_t{1}, size_t{3}, size_t{8}, size_t{12}, size_t{19}, size_t{40}}) {
+      CAPTURE(n);
+      CAPTURE(width);
+      // Slot columns: width * 2 of them, `stride` apart; features read a
+      // shuffled subset, inputs an increasing one with runs and gaps.
+      const size_t stride = n + 3, n_slots = 2 * width + 1;
+      auto base = values(rng, n_slots * stride);
+      std::vector<uint32_t> slots;
+      for (size_t k = 0; k < width + 5; ++k) slots.push_back(static_cast<uint32_t>(rng() % n_slots));
+      std::vector<uint32_t> cols;
+      for (uint32_t c = 0; c < width; ++c)
+        if (rng() % 5 != 0) cols.push_back(c);
+      auto Xd = values(rng, n * width);
+      std::vector<float> Xf(Xd.begin(), Xd.end());
+      std::vector<double> want_rows(n * slots.size()), want_d(n_slots * stride, -1.0), want_f = want_d;
+      columns_to_rows_scalar(base.data(), stride, slots.data(), slots.size(), n, want_rows.data());
+      rows_to_columns_scalar(Xd.data(), width, cols.data(), cols.size(), n, want_d.data(), stride);
+      rows_to_columns_scalar(Xf.data(), width, cols.data(), cols.size(), n, want_f.data(), stride);
+      for (size_t i = 0; i < n; ++i)  // the reference's definition
+        for (size_t k = 0; k < slots.size(); ++k)
+          REQUIRE(same_bits(want_rows[i * slots.size() + k], base[slots[k] * stride + i]));
+      for (const auto& k : kernels) {
+        CAPTURE(std::string(k.name));
+        std::vector<double> rows(n * slots.size()), cd(n_slots * stride, -1.0), cf = cd;
+        k.to_rows(base.data(), stride, slots.data(), slots.size(), n, rows.data());
+        k.to_columns_d(Xd.data(), width, cols.data(), cols.size(), n, cd.data(), stride);
+        k.to_columns_f(Xf.data(), width, cols.data(), cols.size(), n, cf.data(), stride);
+        for (size_t i = 0; i < rows.size(); ++i) REQUIRE(same_bits(rows[i], want_rows[i]));
+        for (size_t i = 0; i < cd.size(); ++i) REQUIRE(same_bits(cd[i], want_d[i]));
+        for (size_t i = 0; i < cf.size(); ++i) REQUIRE(same_bits(cf[i], want_f[i]));
+      }
+    }
+  }
+}
