@@ -115,7 +115,7 @@ TEST_CASE("column kernels: every kernel gives the scalar reference's bits") {
 TEST_CASE("transposes: every kernel moves the scalar reference's bits, whatever the shape") {
   struct Kernels {
     const char* name;
-    void (*to_rows)(const double*, size_t, const uint32_t*, size_t, size_t, double*) noexcept;
+    void (*to_rows)(const double*, size_t, const uint32_t*, const uint32_t*, size_t, size_t, size_t, double*) noexcept;
     void (*to_columns_f)(const float*, size_t, const uint32_t*, size_t, size_t, double*, size_t) noexcept;
     void (*to_columns_d)(const double*, size_t, const uint32_t*, size_t, size_t, double*, size_t) noexcept;
   };
@@ -135,29 +135,78 @@ TEST_CASE("transposes: every kernel moves the scalar reference's bits, whatever 
       // shuffled subset, inputs an increasing one with runs and gaps.
       const size_t stride = n + 3, n_slots = 2 * width + 1;
       auto base = values(rng, n_slots * stride);
-      std::vector<uint32_t> slots;
+      std::vector<uint32_t> slots, positions;
       for (size_t k = 0; k < width + 5; ++k) slots.push_back(static_cast<uint32_t>(rng() % n_slots));
+      // Positions among pw features, increasing, in runs with gaps (the
+      // features a direct-writing step leaves out).
+      const size_t pw = slots.size() + 4;
+      for (uint32_t p = 0; positions.size() < slots.size(); ++p)
+        if (pw - p == slots.size() - positions.size() || rng() % 6 != 0) positions.push_back(p);
       std::vector<uint32_t> cols;
       for (uint32_t c = 0; c < width; ++c)
         if (rng() % 5 != 0) cols.push_back(c);
       auto Xd = values(rng, n * width);
       std::vector<float> Xf(Xd.begin(), Xd.end());
-      std::vector<double> want_rows(n * slots.size()), want_d(n_slots * stride, -1.0), want_f = want_d;
-      columns_to_rows_scalar(base.data(), stride, slots.data(), slots.size(), n, want_rows.data());
+      std::vector<double> want_rows(n * slots.size()), want_gaps(n * pw, -7.0), want_d(n_slots * stride, -1.0),
+          want_f = want_d;
+      columns_to_rows_scalar(base.data(), stride, slots.data(), nullptr, slots.size(), slots.size(), n, want_rows.data());
+      columns_to_rows_scalar(base.data(), stride, slots.data(), positions.data(), slots.size(), pw, n, want_gaps.data());
       rows_to_columns_scalar(Xd.data(), width, cols.data(), cols.size(), n, want_d.data(), stride);
       rows_to_columns_scalar(Xf.data(), width, cols.data(), cols.size(), n, want_f.data(), stride);
       for (size_t i = 0; i < n; ++i)  // the reference's definition
-        for (size_t k = 0; k < slots.size(); ++k)
+        for (size_t k = 0; k < slots.size(); ++k) {
           REQUIRE(same_bits(want_rows[i * slots.size() + k], base[slots[k] * stride + i]));
+          REQUIRE(same_bits(want_gaps[i * pw + positions[k]], base[slots[k] * stride + i]));
+        }
       for (const auto& k : kernels) {
         CAPTURE(std::string(k.name));
-        std::vector<double> rows(n * slots.size()), cd(n_slots * stride, -1.0), cf = cd;
-        k.to_rows(base.data(), stride, slots.data(), slots.size(), n, rows.data());
+        std::vector<double> rows(n * slots.size()), gaps(n * pw, -7.0), cd(n_slots * stride, -1.0), cf = cd;
+        k.to_rows(base.data(), stride, slots.data(), nullptr, slots.size(), slots.size(), n, rows.data());
+        k.to_rows(base.data(), stride, slots.data(), positions.data(), slots.size(), pw, n, gaps.data());
+        for (size_t i = 0; i < gaps.size(); ++i) REQUIRE(same_bits(gaps[i], want_gaps[i]));
         k.to_columns_d(Xd.data(), width, cols.data(), cols.size(), n, cd.data(), stride);
         k.to_columns_f(Xf.data(), width, cols.data(), cols.size(), n, cf.data(), stride);
         for (size_t i = 0; i < rows.size(); ++i) REQUIRE(same_bits(rows[i], want_rows[i]));
         for (size_t i = 0; i < cd.size(); ++i) REQUIRE(same_bits(cd[i], want_d[i]));
         for (size_t i = 0; i < cf.size(); ++i) REQUIRE(same_bits(cf[i], want_f[i]));
+      }
+    }
+  }
+}
+
+TEST_CASE("column lookup: every kernel gives the scalar reference's bits") {
+  std::mt19937_64 rng(3);
+  for (size_t m : {size_t{0}, size_t{1}, size_t{5}, size_t{64}}) {
+    std::vector<double> cats(m), codes(m);
+    for (size_t c = 0; c < m; ++c) {
+      cats[c] = static_cast<double>(c) - 2;  // distinct, -0.0 matches 0.0
+      codes[c] = 0.5 * static_cast<double>(c) + 1;
+    }
+    for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{300}}) {
+      std::vector<double> x(n);
+      for (auto& v : x) {
+        const uint64_t r = rng() % 10;
+        v = r == 0 ? nan_ : r == 1 ? -0.0 : r == 2 ? inf : static_cast<double>(rng() % (m + 4)) - 3;
+      }
+      std::vector<double> want(n);
+      column_lookup_reference(x.data(), n, cats.data(), codes.data(), m, -7.0, want.data());
+      for (size_t i = 0; i < n; ++i) {  // the definition
+        double w = -7.0;
+        for (size_t c = 0; c < m; ++c)
+          if (x[i] == cats[c]) w = codes[c];
+        REQUIRE(same_bits(want[i], w));
+      }
+      std::vector<void (*)(const double*, size_t, const double*, const double*, size_t, double, double*) noexcept>
+          kernels = {column_lookup, column_lookup_scalar};
+      for (Isa isa : supported_isas()) {
+        if (isa == Isa::sse4_2) kernels.push_back(column_lookup_sse4_2);
+        if (isa == Isa::avx2) kernels.push_back(column_lookup_avx2);
+        if (isa == Isa::avx512bw) kernels.push_back(column_lookup_avx512bw);
+      }
+      for (auto k : kernels) {
+        std::vector<double> got(n, 99.0);
+        k(x.data(), n, cats.data(), codes.data(), m, -7.0, got.data());
+        for (size_t i = 0; i < n; ++i) REQUIRE(same_bits(got[i], want[i]));
       }
     }
   }

@@ -248,3 +248,71 @@ TEST_CASE("features judged unable to hold NaN never do: infinities, zero and inf
   CHECK(refused > 0);
   CHECK(answered > 0);
 }
+
+TEST_CASE("a one-hot encoder writes the same features straight into the rows as through its slots") {
+  // A: the one-hot outputs go only to the predictor (written directly).  B:
+  // a later step also reads them.  C: one of them is a feature twice.  The
+  // features must be the same bits.
+  test::TempDir dir;
+  auto model = [&](const char* name, bool read_later, bool twice) {
+    PreprocessingSpec p;
+    OpSpec hot;
+    hot.kind = OpSpec::Kind::one_hot;
+    hot.inputs = {0, 1};
+    hot.out_begin = 2;
+    hot.category_counts = {4, 3};
+    hot.numeric_categories = {-1, 0, 2, 3, 1, 5, 0};
+    hot.missing_category = {-1, 2};
+    hot.category_order = {2, 0, 3, 1, 1, 2, 0};
+    hot.drop = {-1, 1};
+    hot.unknown = OpSpec::Unknown::ignore;
+    hot.n_out = 4 + 2;  // slots 2..7
+    p.ops = {hot};
+    p.n_slots = 8;
+    if (read_later) {
+      OpSpec copy;
+      copy.kind = OpSpec::Kind::standardize;
+      copy.inputs = {2, 3};
+      copy.out_begin = 8;
+      copy.n_out = 2;
+      p.ops.push_back(copy);
+      p.n_slots = 10;
+    }
+    p.n_string_slots = 2;
+    p.features = {2, 3, 4, 5, 6, 7};
+    if (twice) p.features.push_back(4);
+    const size_t nf = p.features.size();
+    DenseLayerSpec L;
+    L.n_in = nf;
+    L.n_out = 1;
+    for (size_t k = 0; k < nf; ++k) L.weights.push_back(std::ldexp(1.0, static_cast<int>(k)));  // features as bits
+    DenseNetworkSpec net;
+    net.layers = {L};
+    ModelDescription d;
+    d.estimator = "test.Pipeline";
+    d.n_features = 2;
+    d.n_outputs = 1;
+    REQUIRE(save(dir.file(name), d, net, &p).ok());
+    auto m = Model::open(dir.file(name));
+    REQUIRE(m.ok());
+    return *m;
+  };
+  Model a = model("a", false, false), b = model("b", true, false), c = model("c", false, true);
+  std::mt19937_64 rng(9);
+  const size_t n = 777;
+  std::vector<double> X(2 * n);
+  for (auto& v : X) v = rng() % 11 == 0 ? nan_ : static_cast<double>(rng() % 8) - 2;
+  std::vector<double> ya(n), yb(n), yc(n);
+  REQUIRE(a.predict(X.data(), n, ya.data()).ok());
+  REQUIRE(b.predict(X.data(), n, yb.data()).ok());
+  REQUIRE(c.predict(X.data(), n, yc.data()).ok());
+  for (size_t i = 0; i < n; ++i) {
+    CAPTURE(i);
+    CHECK(ya[i] == yb[i]);
+    // C has feature 2 (weight 4 in A) again, at weight 64.
+    CHECK(yc[i] - ya[i] == 64.0 * static_cast<double>((static_cast<int64_t>(ya[i]) >> 2) & 1));
+    double one = 0;
+    REQUIRE(a.predict(X.data() + 2 * i, 1, &one).ok());
+    CHECK(one == ya[i]);
+  }
+}

@@ -9,4 +9,9 @@ void column_op_avx2(ColumnOp op, const ColumnArgs& args, const double* x, const 
   ColumnSimd<xsimd::avx2>::run(op, args, x, z, y, n);
 }
 
+void column_lookup_avx2(const double* x, size_t n, const double* values, const double* codes, size_t m,
+                        double otherwise, double* y) noexcept {
+  ColumnSimd<xsimd::avx2>::lookup(x, n, values, codes, m, otherwise, y);
+}
+
 }  // namespace mlmap::kernels

@@ -9,4 +9,9 @@ void column_op_avx512bw(ColumnOp op, const ColumnArgs& args, const double* x, co
   ColumnSimd<xsimd::avx512bw>::run(op, args, x, z, y, n);
 }
 
+void column_lookup_avx512bw(const double* x, size_t n, const double* values, const double* codes, size_t m,
+                        double otherwise, double* y) noexcept {
+  ColumnSimd<xsimd::avx512bw>::lookup(x, n, values, codes, m, otherwise, y);
+}
+
 }  // namespace mlmap::kernels

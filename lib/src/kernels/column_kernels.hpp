@@ -89,14 +89,36 @@ inline void column_op_reference(ColumnOp op, const ColumnArgs& p, const double* 
   }
 }
 
+/// A lookup among m distinct values: y[i] = codes[c] where x[i] == values[c],
+/// else `otherwise` — the encoders' category search over a block (a NaN
+/// matches nothing).  Dispatching entry, then the scalar reference.
+void column_lookup(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
+                   double* y) noexcept;
+inline void column_lookup_reference(const double* x, size_t n, const double* values, const double* codes, size_t m,
+                                    double otherwise, double* y) noexcept {
+  for (size_t i = 0; i < n; ++i) {
+    double v = otherwise;
+    for (size_t c = 0; c < m; ++c) v = x[i] == values[c] ? codes[c] : v;
+    y[i] = v;
+  }
+}
+
 /// The scalar reference out of line, and one kernel per ISA
 /// (column_<isa>.cc).  x and z never overlap y (the steps write fresh slots).
+void column_lookup_scalar(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
+                           double* y) noexcept;
 void column_op_scalar(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y,
                       size_t n) noexcept;
+void column_lookup_sse4_2(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
+                           double* y) noexcept;
 void column_op_sse4_2(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y,
                       size_t n) noexcept;
+void column_lookup_avx2(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
+                         double* y) noexcept;
 void column_op_avx2(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y,
                     size_t n) noexcept;
+void column_lookup_avx512bw(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
+                             double* y) noexcept;
 void column_op_avx512bw(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y,
                         size_t n) noexcept;
 

@@ -8,4 +8,9 @@ void column_op_scalar(ColumnOp op, const ColumnArgs& args, const double* x, cons
   column_op_reference(op, args, x, z, y, n);
 }
 
+void column_lookup_scalar(const double* x, size_t n, const double* values, const double* codes, size_t m,
+                          double otherwise, double* y) noexcept {
+  column_lookup_reference(x, n, values, codes, m, otherwise, y);
+}
+
 }  // namespace mlmap::kernels

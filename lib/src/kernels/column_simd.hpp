@@ -38,6 +38,20 @@ struct ColumnSimd {
     }
   }
 
+  // The candidates stay in registers over a vector of rows: a compare and a
+  // blend per value and category, one load and store per vector.
+  static void lookup(const double* x, size_t n, const double* values, const double* codes, size_t m,
+                     double otherwise, double* y) noexcept {
+    size_t i = 0;
+    for (; i + V <= n; i += V) {
+      const D xv = D::load_unaligned(x + i);
+      D v(otherwise);
+      for (size_t c = 0; c < m; ++c) v = xsimd::select(xv == D(values[c]), D(codes[c]), v);
+      v.store_unaligned(y + i);
+    }
+    column_lookup_reference(x + i, n - i, values, codes, m, otherwise, y + i);
+  }
+
   static void run(ColumnOp op, const ColumnArgs& p, const double* x, const double* z, double* y, size_t n) noexcept {
     const D a(p.a), b(p.b), lo(p.lo), hi(p.hi), one(1.0), zero(0.0);
     switch (op) {

@@ -9,4 +9,9 @@ void column_op_sse4_2(ColumnOp op, const ColumnArgs& args, const double* x, cons
   ColumnSimd<xsimd::sse4_2>::run(op, args, x, z, y, n);
 }
 
+void column_lookup_sse4_2(const double* x, size_t n, const double* values, const double* codes, size_t m,
+                        double otherwise, double* y) noexcept {
+  ColumnSimd<xsimd::sse4_2>::lookup(x, n, values, codes, m, otherwise, y);
+}
+
 }  // namespace mlmap::kernels

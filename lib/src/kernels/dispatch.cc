@@ -142,15 +142,28 @@ void column_op(ColumnOp op, const ColumnArgs& args, const double* x, const doubl
   column_op_scalar(op, args, x, z, y, n);
 }
 
-void columns_to_rows(const double* base, size_t stride, const uint32_t* slots, size_t pw, size_t n,
-                     double* F) noexcept {
+void column_lookup(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
+                   double* y) noexcept {
+  if (n >= column_kernel_min_rows) {
+    switch (active_isa()) {
+      case Isa::avx512bw: return column_lookup_avx512bw(x, n, values, codes, m, otherwise, y);
+      case Isa::avx2: return column_lookup_avx2(x, n, values, codes, m, otherwise, y);
+      case Isa::sse4_2: return column_lookup_sse4_2(x, n, values, codes, m, otherwise, y);
+      case Isa::scalar: break;
+    }
+  }
+  column_lookup_scalar(x, n, values, codes, m, otherwise, y);
+}
+
+void columns_to_rows(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
+                     size_t count, size_t pw, size_t n, double* F) noexcept {
   switch (active_isa()) {
-    case Isa::avx512bw: return columns_to_rows_avx512bw(base, stride, slots, pw, n, F);
-    case Isa::avx2: return columns_to_rows_avx2(base, stride, slots, pw, n, F);
-    case Isa::sse4_2: return columns_to_rows_sse4_2(base, stride, slots, pw, n, F);
+    case Isa::avx512bw: return columns_to_rows_avx512bw(base, stride, slots, positions, count, pw, n, F);
+    case Isa::avx2: return columns_to_rows_avx2(base, stride, slots, positions, count, pw, n, F);
+    case Isa::sse4_2: return columns_to_rows_sse4_2(base, stride, slots, positions, count, pw, n, F);
     case Isa::scalar: break;
   }
-  columns_to_rows_scalar(base, stride, slots, pw, n, F);
+  columns_to_rows_scalar(base, stride, slots, positions, count, pw, n, F);
 }
 
 namespace {

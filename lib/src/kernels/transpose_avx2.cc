@@ -4,9 +4,9 @@
 
 namespace mlmap::kernels {
 
-void columns_to_rows_avx2(const double* base, size_t stride, const uint32_t* slots, size_t pw, size_t n,
-                          double* F) noexcept {
-  TransposeSimd<xsimd::avx2>::columns_to_rows(base, stride, slots, pw, n, F);
+void columns_to_rows_avx2(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
+                          size_t count, size_t pw, size_t n, double* F) noexcept {
+  TransposeSimd<xsimd::avx2>::columns_to_rows(base, stride, slots, positions, count, pw, n, F);
 }
 
 void rows_to_columns_avx2(const float* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n, double* base,

@@ -12,9 +12,10 @@
 
 namespace mlmap::kernels {
 
-/// F[i * pw + k] = base[slots[k] * stride + i] for i < n, k < pw.
-void columns_to_rows(const double* base, size_t stride, const uint32_t* slots, size_t pw, size_t n,
-                     double* F) noexcept;
+/// F[i * pw + positions[k]] = base[slots[k] * stride + i] for i < n,
+/// k < count (positions null: k; else increasing, each < pw).
+void columns_to_rows(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
+                     size_t count, size_t pw, size_t n, double* F) noexcept;
 
 /// base[cols[k] * stride + i] = X[i * width + cols[k]] for i < n, k < n_cols;
 /// cols increasing, each < width.
@@ -24,26 +25,26 @@ void rows_to_columns(const double* X, size_t width, const uint32_t* cols, size_t
                      size_t stride) noexcept;
 
 /// The scalar reference and one kernel per ISA (transpose_<isa>.cc).
-void columns_to_rows_scalar(const double* base, size_t stride, const uint32_t* slots, size_t pw, size_t n,
-                      double* F) noexcept;
+void columns_to_rows_scalar(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
+                      size_t count, size_t pw, size_t n, double* F) noexcept;
 void rows_to_columns_scalar(const float* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n,
                       double* base, size_t stride) noexcept;
 void rows_to_columns_scalar(const double* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n,
                       double* base, size_t stride) noexcept;
-void columns_to_rows_sse4_2(const double* base, size_t stride, const uint32_t* slots, size_t pw, size_t n,
-                      double* F) noexcept;
+void columns_to_rows_sse4_2(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
+                      size_t count, size_t pw, size_t n, double* F) noexcept;
 void rows_to_columns_sse4_2(const float* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n,
                       double* base, size_t stride) noexcept;
 void rows_to_columns_sse4_2(const double* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n,
                       double* base, size_t stride) noexcept;
-void columns_to_rows_avx2(const double* base, size_t stride, const uint32_t* slots, size_t pw, size_t n,
-                      double* F) noexcept;
+void columns_to_rows_avx2(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
+                      size_t count, size_t pw, size_t n, double* F) noexcept;
 void rows_to_columns_avx2(const float* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n,
                       double* base, size_t stride) noexcept;
 void rows_to_columns_avx2(const double* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n,
                       double* base, size_t stride) noexcept;
-void columns_to_rows_avx512bw(const double* base, size_t stride, const uint32_t* slots, size_t pw, size_t n,
-                      double* F) noexcept;
+void columns_to_rows_avx512bw(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
+                      size_t count, size_t pw, size_t n, double* F) noexcept;
 void rows_to_columns_avx512bw(const float* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n,
                       double* base, size_t stride) noexcept;
 void rows_to_columns_avx512bw(const double* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n,

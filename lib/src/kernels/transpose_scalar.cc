@@ -26,17 +26,17 @@ void to_columns(const T* X, size_t width, const uint32_t* cols, size_t n_cols, s
 
 }  // namespace
 
-void columns_to_rows_scalar(const double* base, size_t stride, const uint32_t* slots, size_t pw, size_t n,
-                            double* F) noexcept {
+void columns_to_rows_scalar(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
+                            size_t count, size_t pw, size_t n, double* F) noexcept {
   size_t i0 = 0;
   for (; i0 + tile <= n; i0 += tile)
-    for (size_t k = 0; k < pw; ++k) {
+    for (size_t k = 0; k < count; ++k) {
       const double* src = base + slots[k] * stride + i0;
-      double* dst = F + i0 * pw + k;
+      double* dst = F + i0 * pw + (positions ? positions[k] : k);
       for (size_t i = 0; i < tile; ++i) dst[i * pw] = src[i];
     }
   for (; i0 < n; ++i0)  // the last rows, one at a time
-    for (size_t k = 0; k < pw; ++k) F[i0 * pw + k] = base[slots[k] * stride + i0];
+    for (size_t k = 0; k < count; ++k) F[i0 * pw + (positions ? positions[k] : k)] = base[slots[k] * stride + i0];
 }
 
 void rows_to_columns_scalar(const float* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n, double* base,

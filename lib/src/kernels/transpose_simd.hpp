@@ -124,29 +124,37 @@ struct TransposeSimd {
     for (size_t l = 0; l < m; ++l) p[l] = lanes[l];
   }
 
-  static void columns_to_rows(const double* base, size_t stride, const uint32_t* slots, size_t pw, size_t n,
-                              double* F) noexcept {
+  // Tiles of up to V features whose positions are consecutive; others a
+  // value at a time.
+  static void columns_to_rows(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
+                              size_t count, size_t pw, size_t n, double* F) noexcept {
+    auto pos = [positions](size_t k) -> size_t { return positions ? positions[k] : k; };
     size_t i0 = 0;
     D v[V];
     for (; i0 + V <= n; i0 += V) {
       size_t k0 = 0;
-      for (; k0 + V <= pw; k0 += V) {
-        for (size_t t = 0; t < V; ++t) v[t] = D::load_unaligned(base + slots[k0 + t] * stride + i0);
-        transpose(v);
-        for (size_t r = 0; r < V; ++r) v[r].store_unaligned(F + (i0 + r) * pw + k0);
-      }
-      const size_t m = pw - k0;  // the last features: a partial tile
-      if (m > 0 && masks) {
-        for (size_t t = 0; t < V; ++t) v[t] = t < m ? D::load_unaligned(base + slots[k0 + t] * stride + i0) : D(0.0);
-        transpose(v);
-        for (size_t r = 0; r < V; ++r) store_first(v[r], F + (i0 + r) * pw + k0, m);
-      } else {
-        for (; k0 < pw; ++k0)
-          for (size_t r = 0; r < V; ++r) F[(i0 + r) * pw + k0] = base[slots[k0] * stride + i0 + r];
+      while (k0 < count) {
+        size_t m = 1;  // features from k0 on at consecutive positions (at most V)
+        while (m < V && k0 + m < count && pos(k0 + m) == pos(k0) + m) ++m;
+        double* dst = F + i0 * pw + pos(k0);
+        if (m == V || (m > 1 && masks)) {
+          for (size_t t = 0; t < V; ++t) v[t] = t < m ? D::load_unaligned(base + slots[k0 + t] * stride + i0) : D(0.0);
+          transpose(v);
+          for (size_t r = 0; r < V; ++r) {
+            if (m == V)
+              v[r].store_unaligned(dst + r * pw);
+            else
+              store_first(v[r], dst + r * pw, m);
+          }
+        } else {
+          for (size_t r = 0; r < V; ++r) dst[r * pw] = base[slots[k0] * stride + i0 + r];
+          m = 1;
+        }
+        k0 += m;
       }
     }
     for (; i0 < n; ++i0)
-      for (size_t k = 0; k < pw; ++k) F[i0 * pw + k] = base[slots[k] * stride + i0];
+      for (size_t k = 0; k < count; ++k) F[i0 * pw + pos(k)] = base[slots[k] * stride + i0];
   }
 
   // Tiles where V columns are consecutive in X; others a value at a time.

@@ -75,8 +75,13 @@ class Preprocessor {
 
  private:
   std::string column_name(uint32_t slot, bool string_slot) const;
+  // The features' plan: which steps write theirs directly, the rest gathered.
+  void plan_features(const std::vector<char>& may_be_nan, const std::vector<char>& numeric_step);
 
-  std::vector<std::unique_ptr<const prep::Step>> steps_;
+  // Steps choose at open whether to write features directly (then const).
+  std::vector<std::unique_ptr<prep::Step>> steps_;
+  std::vector<const prep::Step*> direct_steps_;  // those that write their features themselves
+  std::vector<uint32_t> gather_slots_, gather_positions_;  // the other features: slot, position
   const uint32_t* features_ = nullptr;
   size_t n_features_ = 0;
   const std::vector<std::string>* names_ = nullptr;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace mlmap::model {
 
@@ -46,7 +47,10 @@ Status Preprocessor::run(prep::Block& b, size_t first_row) const noexcept {
 }
 
 void Preprocessor::gather(const prep::Block& b, double* F) const noexcept {
-  kernels::columns_to_rows(b.numeric, b.stride, features_, n_features_, b.n_rows, F);
+  if (!direct_steps_.empty()) std::memset(F, 0, b.n_rows * n_features_ * sizeof(double));  // they write nonzeros
+  kernels::columns_to_rows(b.numeric, b.stride, gather_slots_.data(), gather_positions_.data(), gather_slots_.size(),
+                           n_features_, b.n_rows, F);
+  for (const prep::Step* step : direct_steps_) step->write_features(b, F, n_features_);
 }
 
 // Feature by feature over its slot column; a later feature only matters

@@ -1,5 +1,6 @@
 #include "model/preprocessing/categories.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace mlmap::model::prep {
@@ -84,6 +85,10 @@ Result<Categories> Categories::check(const OpCheck& c, bool one_hot) {
     cats.inputs.push_back(r);
   }
   cats.n_out = outputs;
+  cats.column_code.assign(cats.column.begin(), cats.column.end());
+  uint32_t largest = 0;
+  for (const CategoryRun& r : cats.inputs) largest = std::max(largest, r.count);
+  cats.ones.assign(largest, 1.0);
   if (op.string_inputs()) {
     cats.table_first.push_back(0);
     for (const CategoryRun& r : cats.inputs) {

@@ -33,6 +33,8 @@ struct Categories {
   std::vector<uint64_t> table_first;
   std::vector<double> position;           // per category: its position (category_order, or sorted)
   std::vector<int32_t> column;            // one-hot, per category: its output within the input's, or -1 (dropped)
+  std::vector<double> column_code;        // the same as doubles (codes for kernels::column_lookup)
+  std::vector<double> ones;               // 1.0 per category of the largest input
   fb::UnknownCategory unknown = fb::UnknownCategory::Error;
   uint32_t n_out = 0;
 

@@ -1,9 +1,11 @@
 // The encoders (FORMAT.md §7 "Encoders"): OneHot and Ordinal over numeric or
-// string slots.  Numeric one-hot outputs are compared column by column (one
-// pass per category, which vectorises and costs what writing the outputs
-// costs); a numeric ordinal with few categories likewise; strings and larger
-// ordinals look each row up by binary search.  A value that is unknown under
-// handle_unknown='error' fails its row, naming the input column and the value.
+// string slots.  A numeric input with few categories is looked up over the
+// whole block at once (kernels::column_lookup: the categories stay in
+// registers); strings (by hash), larger category sets (binary search) and
+// blocks of a few rows go row by row.  A one-hot encoder whose outputs only
+// the predictor reads writes its 1s straight into the feature rows.  A value
+// unknown under handle_unknown='error' fails its row, naming the input
+// column and the value.
 #include <cmath>
 #include <cstring>
 
@@ -14,9 +16,9 @@ namespace mlmap::model::prep {
 
 namespace {
 
-// Numeric inputs with at most this many categories are encoded by a pass per
-// category over blocks of at least row_scan_below rows; more categories (or
-// fewer rows) take a binary search per row.
+// Numeric inputs with at most this many categories are looked up over
+// blocks of at least row_scan_below rows; more categories (or fewer rows)
+// take a binary search per row.
 constexpr uint32_t scan_max_categories = 64;
 
 bool scans(const CategoryRun& r, size_t n_rows) noexcept {
@@ -33,6 +35,29 @@ class EncoderStep : public Step {
 
  protected:
   bool refuses_unknown() const noexcept { return cats_.unknown == fb::UnknownCategory::Error; }
+  bool scans(uint32_t j, size_t n_rows) const noexcept { return !strings_ && prep::scans(cats_.inputs[j], n_rows); }
+
+  // y = codes[k] for x the k-th of input j's sorted categories, `otherwise`
+  // for none; a missing value takes `missing_code` when the input has a
+  // missing category.
+  void look_up(const Block& b, uint32_t j, const double* codes, double otherwise, double missing_code, double* y,
+               size_t n) const noexcept {
+    const CategoryRun& r = cats_.inputs[j];
+    const double* x = b.column(slots_.in[j]);
+    kernels::column_lookup(x, n, cats_.numbers + r.first, codes, r.n_sorted, otherwise, y);
+    if (r.missing >= 0) columns(ColumnOp::set_if_nan, x, y, n, missing_code);
+  }
+
+  // Under 'error', after a block-wide lookup: the first row of input j with
+  // no category (nor a missing value with a missing category) fails.
+  void check_known(const Block& b, uint32_t j, Failure* f) const {
+    if (!refuses_unknown()) return;
+    const size_t n = f->limit(b.n_rows);
+    double* known = b.scratch;
+    look_up(b, j, cats_.ones.data(), 0.0, 1.0, known, n);
+    for (size_t i = 0; i < n; ++i)
+      if (known[i] == 0) return unknown_number(f, i, j, b.column(slots_.in[j])[i]);
+  }
 
   void unknown_number(Failure* f, size_t row, uint32_t j, double x) const {
     f->fail(row, slots_.in[j], false, error_code::unknown_category,
@@ -42,14 +67,9 @@ class EncoderStep : public Step {
     f->fail(row, slots_.in[j], true, error_code::unknown_category,
             "has category " + (c.missing ? std::string("a missing value") : "'" + std::string(c.value) + "'") + unseen);
   }
-  // After a pass that set known[i] to nonzero for every row with a category:
-  // the first row without one fails.
-  void first_unknown(const Block& b, uint32_t j, const double* known, size_t limit, Failure* f) const {
-    for (size_t i = 0; i < limit; ++i)
-      if (known[i] == 0) return unknown_number(f, i, j, b.column(slots_.in[j])[i]);
-  }
-  // Every row of input j to its category index, or -1 (unknown); the first
-  // unknown one fails under 'error'.
+
+  // Row by row: each row of input j to its category index, or -1 (unknown);
+  // the first unknown one fails under 'error'.
   template <class Each>
   void each_row(const Block& b, uint32_t j, Failure* f, Each&& each) const {
     const CategoryRun& r = cats_.inputs[j];
@@ -71,8 +91,8 @@ class EncoderStep : public Step {
     }
   }
 
-  // A missing value in input j is refused, or becomes `missing_out` in
-  // output slot `out` (NaN only for an ordinal's encoded value).
+  // A missing value in input j is refused, or becomes a NaN in output slot
+  // `out` when `nan_out` (an ordinal's code).
   void flow_input(MissingFlow& m, uint32_t j, bool nan_out, uint32_t out) const {
     const CategoryRun& r = cats_.inputs[j];
     const bool refused = r.missing < 0 && refuses_unknown();
@@ -91,48 +111,80 @@ class OneHotStep final : public EncoderStep {
   void run(const Block& b, Failure* f) const noexcept override {
     try {
       for (uint32_t j = 0; j < slots_.n_in; ++j) {
-        if (!strings_ && scans(cats_.inputs[j], b.n_rows))
-          scan_numbers(b, j, f);
+        if (!positions_.empty())
+          scans(j, b.n_rows) ? hits_by_lookup(b, j, f) : hits_by_row(b, j, f);
         else
-          by_row(b, j, f);
+          scans(j, b.n_rows) ? outputs_by_compare(b, j, f) : outputs_by_row(b, j, f);
       }
     } catch (...) {  // the message could not be built
       f->fail(0, slots_.in[0], strings_, error_code::out_of_memory, "out of memory describing an unknown category");
     }
   }
+
+  // Straight into the features: run() leaves in input j's first output
+  // column each row's output with the 1 (-1: none); F arrives zeroed.
+  bool write_features_directly(const std::vector<uint32_t>& positions) override {
+    positions_ = positions;
+    return true;
+  }
+  void write_features(const Block& b, double* F, size_t pw) const noexcept override {
+    for (uint32_t j = 0; j < slots_.n_in; ++j) {
+      const CategoryRun& r = cats_.inputs[j];
+      if (r.width == 0) continue;
+      const double* hit = b.column(slots_.out + r.out);
+      const uint32_t* pos = positions_.data() + r.out;
+      for (size_t i = 0; i < b.n_rows; ++i)
+        if (hit[i] >= 0) F[i * pw + pos[static_cast<uint32_t>(hit[i])]] = 1.0;
+    }
+  }
+
   void flow_missing(MissingFlow& m) const override {
     for (uint32_t j = 0; j < slots_.n_in; ++j) flow_input(m, j, false, 0);  // outputs are 0 or 1
   }
   void flow_nan(std::vector<char>&) const override {}
 
  private:
-  double* output(const Block& b, const CategoryRun& r, int32_t column) const noexcept {
-    return b.column(slots_.out + r.out + static_cast<uint32_t>(column));
+  double* output(const Block& b, const CategoryRun& r, uint32_t column) const noexcept {
+    return b.column(slots_.out + r.out + column);
+  }
+
+  void hits_by_lookup(const Block& b, uint32_t j, Failure* f) const {
+    const CategoryRun& r = cats_.inputs[j];
+    if (r.width)  // an input without outputs is only checked
+      look_up(b, j, cats_.column_code.data() + r.first, -1.0, cats_.column_code[r.first + r.count - 1],
+              output(b, r, 0), f->limit(b.n_rows));
+    check_known(b, j, f);
+  }
+
+  void hits_by_row(const Block& b, uint32_t j, Failure* f) const {
+    const CategoryRun& r = cats_.inputs[j];
+    double* hit = r.width ? output(b, r, 0) : nullptr;
+    each_row(b, j, f, [&](size_t i, int64_t k) {
+      if (hit) hit[i] = k >= 0 ? cats_.column_code[r.first + static_cast<uint32_t>(k)] : -1.0;
+    });
   }
 
   // Each category writes its own output column (every output belongs to
   // exactly one category), so no output needs clearing first.
-  void scan_numbers(const Block& b, uint32_t j, Failure* f) const {
+  void outputs_by_compare(const Block& b, uint32_t j, Failure* f) const {
     const CategoryRun& r = cats_.inputs[j];
     const double* x = b.column(slots_.in[j]);
     const size_t n = f->limit(b.n_rows);
-    double* known = refuses_unknown() ? b.scratch : nullptr;
-    if (known) std::memset(known, 0, n * sizeof(double));
-    for (uint32_t k = 0; k <= r.n_sorted; ++k) {
-      if (k == r.n_sorted && r.missing < 0) break;
+    for (uint32_t k = 0; k < r.count; ++k) {
       const int32_t col = cats_.column[r.first + k];
-      const bool missing = k == r.n_sorted;  // the missing category
-      const double v = missing ? 0.0 : cats_.numbers[r.first + k];
-      if (col >= 0) columns(missing ? ColumnOp::is_nan : ColumnOp::is_equal, x, output(b, r, col), n, 0, v);
-      if (known) columns(missing ? ColumnOp::set_if_nan : ColumnOp::set_if_equal, x, known, n, 1.0, v);
+      if (col < 0) continue;
+      if (k < r.n_sorted)
+        columns(ColumnOp::is_equal, x, output(b, r, static_cast<uint32_t>(col)), n, 0, cats_.numbers[r.first + k]);
+      else  // the missing category
+        columns(ColumnOp::is_nan, x, output(b, r, static_cast<uint32_t>(col)), n);
     }
-    if (known) first_unknown(b, j, known, n, f);
+    check_known(b, j, f);
   }
 
   // Row by row: the row's outputs cleared, then its category's set.
-  void by_row(const Block& b, uint32_t j, Failure* f) const {
+  void outputs_by_row(const Block& b, uint32_t j, Failure* f) const {
     const CategoryRun& r = cats_.inputs[j];
-    double* y = b.column(slots_.out + r.out);  // output c of row i: y[c * stride + i]
+    double* y = output(b, r, 0);  // output c of row i: y[c * stride + i]
     const size_t stride = b.stride;
     each_row(b, j, f, [&](size_t i, int64_t k) {
       for (uint32_t c = 0; c < r.width; ++c) y[c * stride + i] = 0.0;
@@ -140,6 +192,8 @@ class OneHotStep final : public EncoderStep {
       if (col >= 0) y[static_cast<uint32_t>(col) * stride + i] = 1.0;
     });
   }
+
+  std::vector<uint32_t> positions_;  // output o -> its feature, when writing features directly
 };
 
 Result<std::unique_ptr<Step>> check_one_hot(const OpCheck& c) {
@@ -160,10 +214,12 @@ class OrdinalStep final : public EncoderStep {
       for (uint32_t j = 0; j < slots_.n_in; ++j) {
         const CategoryRun& r = cats_.inputs[j];
         double* y = b.column(slots_.out + j);
-        if (!strings_ && scans(r, b.n_rows))
-          scan_numbers(b, j, y, f);
-        else
+        if (scans(j, b.n_rows)) {
+          look_up(b, j, cats_.position.data() + r.first, unknown_value_, missing_encoded_, y, f->limit(b.n_rows));
+          check_known(b, j, f);
+        } else {
           each_row(b, j, f, [&](size_t i, int64_t k) { y[i] = encoded(r, k); });
+        }
       }
     } catch (...) {
       f->fail(0, slots_.in[0], strings_, error_code::out_of_memory, "out of memory describing an unknown category");
@@ -189,26 +245,6 @@ class OrdinalStep final : public EncoderStep {
     if (k < 0) return unknown_value_;
     if (k == r.missing) return missing_encoded_;
     return cats_.position[r.first + static_cast<uint32_t>(k)];
-  }
-
-  void scan_numbers(const Block& b, uint32_t j, double* y, Failure* f) const {
-    const CategoryRun& r = cats_.inputs[j];
-    const double* x = b.column(slots_.in[j]);
-    const size_t n = f->limit(b.n_rows);
-    double* known = refuses_unknown() ? b.scratch : nullptr;
-    const double unknown = unknown_value_;
-    for (size_t i = 0; i < n; ++i) y[i] = unknown;
-    if (known) std::memset(known, 0, n * sizeof(double));
-    for (uint32_t k = 0; k < r.n_sorted; ++k) {
-      const double v = cats_.numbers[r.first + k];
-      columns(ColumnOp::set_if_equal, x, y, n, cats_.position[r.first + k], v);
-      if (known) columns(ColumnOp::set_if_equal, x, known, n, 1.0, v);
-    }
-    if (r.missing >= 0) {
-      columns(ColumnOp::set_if_nan, x, y, n, missing_encoded_);
-      if (known) columns(ColumnOp::set_if_nan, x, known, n, 1.0);
-    }
-    if (known) first_unknown(b, j, known, n, f);
   }
 
   double unknown_value_;

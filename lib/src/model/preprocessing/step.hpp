@@ -113,6 +113,18 @@ class Step {
   /// Semantic checks of the step's parameter columns (tier b, verify).
   [[nodiscard]] virtual Status verify() const noexcept { return {}; }
 
+  /// Outputs that only the predictor reads may go straight into its feature
+  /// rows instead of through slot columns and the transpose (a one-hot
+  /// row: zeros and a 1).  Asked once at open, when no later step reads an
+  /// output, each is a feature exactly once (output o at features
+  /// `positions[o]`) and none may hold NaN.  A step that agrees keeps the
+  /// positions, may use its output slot columns for its own ends in run(),
+  /// and writes the features in write_features().
+  virtual bool write_features_directly(const std::vector<uint32_t>& /*positions*/) { return false; }
+  /// After run(): rows [0, b.n_rows) of its outputs into F (pw wide), where
+  /// they arrive as zeros.
+  virtual void write_features(const Block& /*b*/, double* /*F*/, size_t /*pw*/) const noexcept {}
+
  protected:
   Slots slots_;
 };
