@@ -4,10 +4,12 @@
 // columns lives in the header, so opening checks the program completely and
 // compiles each op into a Step (preprocessing/step.hpp).
 //
-// It runs over blocks of rows held slot-major (preprocessing::Block): the
-// caller fills the input slots' columns, run() runs every step over the whole
-// block, gather() hands the predictor its features row by row.  No
-// allocation and no virtual call per row: the caller owns the block.
+// It runs over blocks of rows held slot-major (prep::Block): the caller fills
+// the input slots' columns, run() runs every step over the whole block,
+// first_nan_feature() finds a NaN the predictor would refuse, gather() hands
+// the predictor its features row by row (steps whose outputs only the
+// predictor reads write theirs there directly).  No allocation and no virtual
+// call per row: the caller owns the block.
 #pragma once
 
 #include <cstdint>

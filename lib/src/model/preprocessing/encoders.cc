@@ -264,9 +264,9 @@ bool string_inputs(const fb::Op& op) noexcept { return op.string_inputs(); }
 
 }  // namespace
 
-extern const OpKind one_hot_kind{"one_hot", "an indicator output per category of each input", string_inputs, false,
-                                 false, 0, check_one_hot};
-extern const OpKind ordinal_kind{"ordinal", "the position of each input's category", string_inputs, false, false, 0,
-                                 check_ordinal};
+extern const OpKind one_hot_kind{"one_hot", /*reads_strings=*/string_inputs, /*writes_strings=*/false,
+                                 /*one_to_one=*/false, /*n_columns=*/0, check_one_hot};
+extern const OpKind ordinal_kind{"ordinal", /*reads_strings=*/string_inputs, /*writes_strings=*/false,
+                                 /*one_to_one=*/false, /*n_columns=*/0, check_ordinal};
 
 }  // namespace mlmap::model::prep

@@ -170,12 +170,13 @@ Result<std::unique_ptr<Step>> check_normalize(const OpCheck& c) {
 
 }  // namespace
 
-extern const OpKind standardize_kind{"standardize", "(x - center) / scale per input; center and scale optional",
-                                     never, false, true, 0, check_standardize};
-extern const OpKind min_max_kind{"min_max", "x * scale + min per input, optionally clipped", never, false, true, 0,
-                                 check_min_max};
-extern const OpKind max_abs_kind{"max_abs", "x / scale per input", never, false, true, 0, check_max_abs};
-extern const OpKind normalize_kind{"normalize", "each row divided by its L2, L1 or max norm", never, false, false, 0,
-                                   check_normalize};
+extern const OpKind standardize_kind{"standardize", /*reads_strings=*/never, /*writes_strings=*/false,
+                                     /*one_to_one=*/true, /*n_columns=*/0, check_standardize};
+extern const OpKind min_max_kind{"min_max", /*reads_strings=*/never, /*writes_strings=*/false,
+                                 /*one_to_one=*/true, /*n_columns=*/0, check_min_max};
+extern const OpKind max_abs_kind{"max_abs", /*reads_strings=*/never, /*writes_strings=*/false,
+                                 /*one_to_one=*/true, /*n_columns=*/0, check_max_abs};
+extern const OpKind normalize_kind{"normalize", /*reads_strings=*/never, /*writes_strings=*/false,
+                                   /*one_to_one=*/false, /*n_columns=*/0, check_normalize};
 
 }  // namespace mlmap::model::prep

@@ -2,17 +2,34 @@
 // of rows it runs over.
 //
 // An op kind is one unit (scalers.cc, missing.cc, encoders.cc,
-// polynomial.cc): its name, a one-line summary, its check at open, which
-// returns the Step it runs as, and through the Step its run over a block of
-// rows and its missing-value flow.  op_table.cc lists every kind in one
-// table indexed by fb::OpKind: adding a kind is its unit plus one entry.
+// polynomial.cc): its OpKind entry (name, slot kinds, parameter columns) and
+// check at open, which returns the Step it runs as; the Step runs over a
+// block of rows and tells the model's summary how missing values and NaN flow
+// through it.  op_table.cc lists every kind in one table indexed by
+// fb::OpKind.
 //
 // Rows run in blocks, op by op, each op over whole slot columns: slot s of a
 // block is rows [0, n_rows) of that slot, contiguous.  Steps hold plain views
 // (pointers and counts taken from the header, or from the op's parameter
-// columns) and touch no FlatBuffers when they run; their loops are written so
-// that the compiler vectorises them, with the same IEEE operations in the
-// same order per value as the per-row definition in FORMAT.md §7.
+// columns) and touch no FlatBuffers when they run; their arithmetic goes
+// through the column kernels (kernels/column_kernels.hpp), with the same IEEE
+// operations in the same order per value as the per-row definition.
+//
+// Adding a kind (PCA, a quantile transform, a nested model ...):
+//  1. schema: a new OpKind value, its fields on Op, or parameter columns
+//     (FORMAT.md §7.1) for arrays too large for the header; FORMAT.md §7.
+//  2. its unit: check(OpCheck) validates the fields (OpCheck::bad, count),
+//     binds the parameter columns (OpCheck::column<T>(k, count, role): dtype
+//     and length checked like a predictor's) and returns a Step with plain
+//     views; the Step's run(Block, Failure*) computes whole columns (a
+//     matrix product over the block, a nested predictor on a gathered
+//     sub-matrix in its scratch_per_row() room ...), reports a failing row
+//     through Failure (named with its input column, first row first),
+//     flow_missing() and flow_nan() describe its missing values, verify()
+//     checks its parameter columns' contents (tier b).
+//  3. one line in op_table.cc; the writer's OpSpec and build_op; the Python
+//     exporter; tests (a hand-computed step, the corrupt-file kinds of new
+//     columns, parity against the source library).
 #pragma once
 
 #include <cstddef>
@@ -153,7 +170,6 @@ struct OpCheck {
 /// One kind of op: an entry of the op table.
 struct OpKind {
   const char* name;     // e.g. "standardize": ModelInfo::preprocessing.step_kinds
-  const char* summary;  // what it computes, one line
   /// Whether its inputs are string slots.
   bool (*reads_strings)(const fb::Op& op) noexcept;
   bool writes_strings;  // whether its outputs are string slots
