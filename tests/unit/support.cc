@@ -140,68 +140,43 @@ mlmap::Status add_random_trees(mlmap::TreeEnsembleBuilder& b, std::mt19937_64& r
   return {};
 }
 
-mlmap::OpSpec op(mlmap::OpSpec::Kind kind, std::vector<uint32_t> inputs, uint32_t n_out) {
-  mlmap::OpSpec o;
-  o.kind = kind;
-  o.inputs = std::move(inputs);
-  o.n_out = n_out;
-  return o;
-}
-
 // Inputs a..f: every numeric kind of step, then trees over all that they write.
 mlmap::Status save_pipeline_sample(const std::string& path, mlmap::ModelDescription d, std::mt19937_64& rng) {
   using K = mlmap::OpSpec::Kind;
   d.estimator = "test.Pipeline";
   d.task = mlmap::Task::regression;
   d.n_outputs = 1;
-  std::vector<mlmap::OpSpec> ops;
-  auto impute = op(K::impute, {0, 1, 2, 3, 4}, 5);  // slots 6..10
+  auto impute = op(K::impute, {0, 1, 2, 3, 4}, 0, 5);  // slots 6..10
   impute.a = {0.5, -1, 2, 0, 1};
-  ops.push_back(impute);
-  ops.push_back(op(K::missing_indicator, {0, 1}, 2));
-  auto standardize = op(K::standardize, {6, 7, 8}, 3);
+  auto standardize = op(K::standardize, {6, 7, 8}, 0, 3);
   standardize.a = {0.1, 0.2, 0.3};
   standardize.b = {2, 3, 4};
-  ops.push_back(standardize);
-  auto min_max = op(K::min_max, {9}, 1);
+  auto min_max = op(K::min_max, {9}, 0, 1);
   min_max.a = {0.25};
   min_max.b = {0.5};
   min_max.clip = true;
   min_max.clip_low = 0;
   min_max.clip_high = 1;
-  ops.push_back(min_max);
-  auto max_abs = op(K::max_abs, {10}, 1);
+  auto max_abs = op(K::max_abs, {10}, 0, 1);
   max_abs.a = {3};
-  ops.push_back(max_abs);
-  ops.push_back(op(K::normalize, {6, 7}, 2));
-  auto poly = op(K::polynomial, {6, 7}, 4);
+  auto poly = op(K::polynomial, {6, 7}, 0, 4);
   poly.powers = {0, 0, 1, 1, 2, 0, 0, 2};
-  ops.push_back(poly);
-  auto one_hot = op(K::one_hot, {5}, 4);
+  auto one_hot = op(K::one_hot, {5}, 0, 4);
   one_hot.category_counts = {5};
   one_hot.numeric_categories = {0, 1, 2, 3, 0};
   one_hot.missing_category = {4};
   one_hot.drop = {1};
   one_hot.unknown = mlmap::OpSpec::Unknown::ignore;
-  ops.push_back(one_hot);
-  auto ordinal = op(K::ordinal, {4}, 1);
+  auto ordinal = op(K::ordinal, {4}, 0, 1);
   ordinal.category_counts = {3};
   ordinal.numeric_categories = {-1, 0, 1};
   ordinal.category_order = {2, 0, 1};
   ordinal.missing_category = {-1};
   ordinal.unknown = mlmap::OpSpec::Unknown::use_value;
   ordinal.unknown_value = -1;
-  ops.push_back(ordinal);
-  mlmap::PreprocessingSpec p;
-  uint32_t next = 6;
-  for (auto& o : ops) {
-    o.out_begin = next;
-    next += o.n_out;
-  }
-  p.ops = ops;
-  p.n_slots = next;
-  p.n_string_slots = 6;
-  for (uint32_t s = 6; s < next; ++s) p.features.push_back(s);
+  const auto p = chain({impute, op(K::missing_indicator, {0, 1}, 0, 2), standardize, min_max, max_abs,
+                        op(K::normalize, {6, 7}, 0, 2), poly, one_hot, ordinal},
+                       6);
   const size_t width = p.features.size();
   mlmap::TreeEnsembleBuilder b(width, 1, 1, mlmap::Aggregation::sum);
   for (int i = 0; i < 6; ++i) {
@@ -213,6 +188,59 @@ mlmap::Status save_pipeline_sample(const std::string& path, mlmap::ModelDescript
 }
 
 }  // namespace
+
+mlmap::OpSpec op(mlmap::OpSpec::Kind kind, std::vector<uint32_t> inputs, uint32_t out_begin, uint32_t n_out) {
+  mlmap::OpSpec o;
+  o.kind = kind;
+  o.inputs = std::move(inputs);
+  o.out_begin = out_begin;
+  o.n_out = n_out;
+  return o;
+}
+
+mlmap::PreprocessingSpec chain(std::vector<mlmap::OpSpec> ops, uint32_t n_inputs,
+                               std::optional<std::vector<uint32_t>> features) {
+  mlmap::PreprocessingSpec p;
+  uint32_t next = n_inputs;
+  for (auto& o : ops) {
+    o.out_begin = next;
+    next += o.n_out;
+  }
+  p.ops = std::move(ops);
+  p.n_slots = next;
+  p.n_string_slots = n_inputs;
+  if (features) {
+    p.features = std::move(*features);
+  } else {
+    for (uint32_t s = n_inputs; s < next; ++s) p.features.push_back(s);
+  }
+  return p;
+}
+
+mlmap::ModelDescription pipeline_description(size_t n_inputs, size_t n_outputs, std::vector<std::string> names) {
+  mlmap::ModelDescription d;
+  d.estimator = "test.Pipeline";
+  d.n_features = n_inputs;
+  d.n_outputs = n_outputs;
+  d.feature_names = std::move(names);
+  return d;
+}
+
+mlmap::DenseNetworkSpec one_layer(size_t n_in, std::vector<double> weights) {
+  mlmap::DenseLayerSpec L;
+  L.n_in = n_in;
+  L.n_out = weights.size() / n_in;
+  L.weights = std::move(weights);
+  mlmap::DenseNetworkSpec net;
+  net.layers = {L};
+  return net;
+}
+
+mlmap::DenseNetworkSpec identity(size_t n) {
+  std::vector<double> w(n * n, 0.0);
+  for (size_t i = 0; i < n; ++i) w[i * n + i] = 1.0;
+  return one_layer(n, std::move(w));
+}
 
 mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
   std::mt19937_64 rng(seed);

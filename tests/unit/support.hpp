@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -51,6 +52,21 @@ enum class Sample {
 
 /// Writes a deterministic sample model of `kind` to `path`.
 mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed = 1);
+
+/// --- preprocessing programs (FORMAT.md §7) ---
+/// A step reading `inputs`, writing n_out slots from out_begin.
+mlmap::OpSpec op(mlmap::OpSpec::Kind kind, std::vector<uint32_t> inputs, uint32_t out_begin, uint32_t n_out);
+/// Numeric steps after `n_inputs` input columns, each writing the next free
+/// slots (their out_begin is set); features: every slot they write unless
+/// given.
+mlmap::PreprocessingSpec chain(std::vector<mlmap::OpSpec> ops, uint32_t n_inputs,
+                               std::optional<std::vector<uint32_t>> features = std::nullopt);
+/// A "test.Pipeline" of n_inputs input columns (named if `names`) and n_outputs values.
+mlmap::ModelDescription pipeline_description(size_t n_inputs, size_t n_outputs, std::vector<std::string> names = {});
+/// One dense layer, weights [n_in, weights.size() / n_in].
+mlmap::DenseNetworkSpec one_layer(size_t n_in, std::vector<double> weights);
+/// The n x n identity as one dense layer.
+mlmap::DenseNetworkSpec identity(size_t n);
 
 /// Random rows, with NaN in a fraction `nan_rate` of cells.
 std::vector<float> random_rows(std::mt19937_64& rng, size_t rows, size_t n_features, double nan_rate = 0.0);

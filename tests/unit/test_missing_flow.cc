@@ -15,35 +15,16 @@ namespace {
 
 const double nan_ = std::numeric_limits<double>::quiet_NaN();
 
-// A linear layer summing its inputs: it refuses NaN.
-DenseNetworkSpec sum_of(size_t n) {
-  DenseLayerSpec L;
-  L.n_in = n;
-  L.n_out = 1;
-  L.weights.assign(n, 1.0);
-  DenseNetworkSpec net;
-  net.layers = {L};
-  return net;
-}
+using test::op;
 
-OpSpec op(OpSpec::Kind kind, std::vector<uint32_t> inputs, uint32_t out_begin, uint32_t n_out) {
-  OpSpec o;
-  o.kind = kind;
-  o.inputs = std::move(inputs);
-  o.out_begin = out_begin;
-  o.n_out = n_out;
-  return o;
-}
+// A linear layer summing its inputs: it refuses NaN.
+DenseNetworkSpec sum_of(size_t n) { return test::one_layer(n, std::vector<double>(n, 1.0)); }
 
 // Saves inputs a, b, c (numeric) behind `p`, feeding a sum that refuses NaN,
 // and checks the reported flags against predictions with NaN in each column.
 std::vector<bool> accepted(const PreprocessingSpec& p, size_t n_inputs = 3) {
   test::TempDir dir;
-  ModelDescription d;
-  d.estimator = "test.Pipeline";
-  d.n_features = n_inputs;
-  d.n_outputs = 1;
-  const auto st = save(dir.file("m"), d, sum_of(p.features.size()), &p);
+  const auto st = save(dir.file("m"), test::pipeline_description(n_inputs, 1), sum_of(p.features.size()), &p);
   REQUIRE_MESSAGE(st.ok(), st.message());
   auto m = Model::open(dir.file("m"));
   REQUIRE(m.ok());
@@ -65,17 +46,7 @@ std::vector<bool> accepted(const PreprocessingSpec& p, size_t n_inputs = 3) {
 }
 
 PreprocessingSpec program(std::vector<OpSpec> ops, std::vector<uint32_t> features) {
-  PreprocessingSpec p;
-  uint32_t next = 3;
-  for (auto& o : ops) {
-    o.out_begin = next;
-    next += o.n_out;
-  }
-  p.ops = std::move(ops);
-  p.n_slots = next;
-  p.n_string_slots = 3;
-  p.features = std::move(features);
-  return p;
+  return test::chain(std::move(ops), 3, std::move(features));
 }
 
 }  // namespace
@@ -172,12 +143,7 @@ TEST_CASE("missing strings: imputed or encoded with a missing category are accep
   p.n_slots = 8;
   p.n_string_slots = 4;
   p.features = {3, 4, 5, 6, 7};
-  ModelDescription d;
-  d.estimator = "test.Pipeline";
-  d.n_features = 3;
-  d.n_outputs = 1;
-  d.feature_names = {"s", "t", "u"};
-  REQUIRE(save(dir.file("m"), d, sum_of(5), &p).ok());
+  REQUIRE(save(dir.file("m"), test::pipeline_description(3, 1, {"s", "t", "u"}), sum_of(5), &p).ok());
   auto m = Model::open(dir.file("m"));
   REQUIRE(m.ok());
   CHECK(m->info().accepts_missing_by_column == std::vector<bool>{true, false, false});

@@ -15,32 +15,11 @@ namespace {
 
 const double nan_ = std::numeric_limits<double>::quiet_NaN();
 
-DenseNetworkSpec identity(size_t n) {
-  DenseLayerSpec L;
-  L.n_in = L.n_out = n;
-  L.weights.assign(n * n, 0.0);
-  for (size_t i = 0; i < n; ++i) L.weights[i * n + i] = 1.0;
-  DenseNetworkSpec net;
-  net.layers = {L};
-  return net;
-}
+using test::identity;
+using test::op;
 
 ModelDescription describe(size_t n_inputs, size_t n_outputs, std::vector<std::string> names) {
-  ModelDescription d;
-  d.estimator = "test.Pipeline";
-  d.n_features = n_inputs;
-  d.n_outputs = n_outputs;
-  d.feature_names = std::move(names);
-  return d;
-}
-
-OpSpec op(OpSpec::Kind kind, std::vector<uint32_t> inputs, uint32_t out_begin, uint32_t n_out) {
-  OpSpec o;
-  o.kind = kind;
-  o.inputs = std::move(inputs);
-  o.out_begin = out_begin;
-  o.n_out = n_out;
-  return o;
+  return test::pipeline_description(n_inputs, n_outputs, std::move(names));
 }
 
 Model open(const std::string& path) {

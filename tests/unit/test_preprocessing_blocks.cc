@@ -18,12 +18,9 @@ namespace {
 const double nan_ = std::numeric_limits<double>::quiet_NaN();
 
 OpSpec encoder(OpSpec::Kind kind, uint32_t input, uint32_t out_begin, std::vector<double> categories) {
-  OpSpec o;
-  o.kind = kind;
-  o.inputs = {input};
-  o.out_begin = out_begin;
-  o.category_counts = {static_cast<uint32_t>(categories.size())};
-  o.n_out = kind == OpSpec::Kind::one_hot ? o.category_counts[0] : 1;
+  const auto n = static_cast<uint32_t>(categories.size());
+  OpSpec o = test::op(kind, {input}, out_begin, kind == OpSpec::Kind::one_hot ? n : 1);
+  o.category_counts = {n};
   o.numeric_categories = std::move(categories);
   o.missing_category = {-1};
   o.unknown = OpSpec::Unknown::error;
@@ -34,30 +31,13 @@ OpSpec encoder(OpSpec::Kind kind, uint32_t input, uint32_t out_begin, std::vecto
 // b one-hot and c ordinal, both refusing unknown values; the one-hot runs
 // first.
 Model strict_model(const test::TempDir& dir) {
-  PreprocessingSpec p;
-  p.ops = {encoder(OpSpec::Kind::one_hot, 1, 3, {0, 1, 2}), encoder(OpSpec::Kind::ordinal, 2, 6, {5, 6})};
-  OpSpec scale;
-  scale.kind = OpSpec::Kind::standardize;
-  scale.inputs = {0};
-  scale.out_begin = 7;
-  scale.n_out = 1;
+  auto scale = test::op(OpSpec::Kind::standardize, {0}, 0, 1);
   scale.b = {2};
-  p.ops.push_back(scale);
-  p.n_slots = 8;
-  p.n_string_slots = 3;
-  p.features = {3, 4, 5, 6, 7};
-  ModelDescription d;
-  d.estimator = "test.Pipeline";
-  d.n_features = 3;
-  d.n_outputs = 1;
-  d.feature_names = {"a", "b", "c"};
-  DenseLayerSpec L;
-  L.n_in = 5;
-  L.n_out = 1;
-  L.weights = {1, 2, 3, 4, 5};
-  DenseNetworkSpec net;
-  net.layers = {L};
-  REQUIRE(save(dir.file("strict"), d, net, &p).ok());
+  const auto p = test::chain(
+      {encoder(OpSpec::Kind::one_hot, 1, 0, {0, 1, 2}), encoder(OpSpec::Kind::ordinal, 2, 0, {5, 6}), scale}, 3);
+  REQUIRE(save(dir.file("strict"), test::pipeline_description(3, 1, {"a", "b", "c"}), test::one_layer(5, {1, 2, 3, 4, 5}),
+               &p)
+              .ok());
   auto m = Model::open(dir.file("strict"));
   REQUIRE(m.ok());
   return *m;
@@ -165,13 +145,7 @@ TEST_CASE("features judged unable to hold NaN never do: infinities, zero and inf
   // that the check skipped would come out as a NaN output.
   test::TempDir dir;
   using K = OpSpec::Kind;
-  auto op = [](K kind, std::vector<uint32_t> in, uint32_t n_out) {
-    OpSpec o;
-    o.kind = kind;
-    o.inputs = std::move(in);
-    o.n_out = n_out;
-    return o;
-  };
+  auto op = [](K kind, std::vector<uint32_t> in, uint32_t n_out) { return test::op(kind, std::move(in), 0, n_out); };
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<OpSpec> ops;
   auto impute = op(K::impute, {0, 1, 2}, 3);
@@ -202,26 +176,12 @@ TEST_CASE("features judged unable to hold NaN never do: infinities, zero and inf
   ordinal.unknown = OpSpec::Unknown::use_value;
   ordinal.unknown_value = nan_;
   ops.push_back(ordinal);
-  PreprocessingSpec p;
-  uint32_t next = 3;
-  for (auto& o : ops) {
-    o.out_begin = next;
-    next += o.n_out;
-  }
-  p.ops = ops;
-  p.n_slots = next;
-  p.n_string_slots = 3;
+  auto p = test::chain(ops, 3);
+  const uint32_t next = p.n_slots;
   // One model per feature, through a 1 x 1 identity layer (a wider identity
   // would multiply infinities by zero).
-  DenseLayerSpec L;
-  L.n_in = L.n_out = 1;
-  L.weights = {1.0};
-  DenseNetworkSpec net;
-  net.layers = {L};
-  ModelDescription d;
-  d.estimator = "test.Pipeline";
-  d.n_features = 3;
-  d.n_outputs = 1;
+  const auto net = test::identity(1);
+  const auto d = test::pipeline_description(3, 1);
   const double values[] = {0.0, -0.0, 1.0, -2.5, 1e308, -1e308, inf, -inf, nan_};
   size_t refused = 0, answered = 0;
   for (uint32_t s = 3; s < next; ++s) {
@@ -282,17 +242,9 @@ TEST_CASE("a one-hot encoder writes the same features straight into the rows as 
     p.features = {2, 3, 4, 5, 6, 7};
     if (twice) p.features.push_back(4);
     const size_t nf = p.features.size();
-    DenseLayerSpec L;
-    L.n_in = nf;
-    L.n_out = 1;
-    for (size_t k = 0; k < nf; ++k) L.weights.push_back(std::ldexp(1.0, static_cast<int>(k)));  // features as bits
-    DenseNetworkSpec net;
-    net.layers = {L};
-    ModelDescription d;
-    d.estimator = "test.Pipeline";
-    d.n_features = 2;
-    d.n_outputs = 1;
-    REQUIRE(save(dir.file(name), d, net, &p).ok());
+    std::vector<double> bits;  // features as bits
+    for (size_t k = 0; k < nf; ++k) bits.push_back(std::ldexp(1.0, static_cast<int>(k)));
+    REQUIRE(save(dir.file(name), test::pipeline_description(2, 1), test::one_layer(nf, bits), &p).ok());
     auto m = Model::open(dir.file(name));
     REQUIRE(m.ok());
     return *m;

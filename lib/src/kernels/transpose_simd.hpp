@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/simd_loads.hpp"
 #include "kernels/transpose_kernels.hpp"
 
 namespace mlmap::kernels {
@@ -64,50 +65,15 @@ struct TransposeSimd {
 #endif
   }
 
-  // V consecutive values as doubles (float widens exactly).
-  static D load(const double* p) noexcept { return D::load_unaligned(p); }
-  static D load(const float* p) noexcept {
-#if defined(__AVX512F__)
-    if constexpr (V == 8) return _mm512_cvtps_pd(_mm256_loadu_ps(p));
-#endif
-#if defined(__AVX__)
-    if constexpr (V == 4) return _mm256_cvtps_pd(_mm_loadu_ps(p));
-#endif
-#if defined(__SSE2__)
-    if constexpr (V == 2) return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
-#endif
-    alignas(64) double lanes[V];
-    for (size_t l = 0; l < V; ++l) lanes[l] = p[l];
-    return D::load_aligned(lanes);
-  }
-
   // Whether the ISA moves m < V lanes at once (else they go one at a time).
   static constexpr bool masks = V >= 4;
 
+  template <class T>
+  static D load(const T* p) noexcept { return SimdLoads<Arch>::load(p); }
   // The first m lanes of p (m < V), the rest zero; nothing past p + m read.
   template <class T>
   static D load_first(const T* p, size_t m) noexcept {
-#if defined(__AVX512F__)
-    if constexpr (V == 8) {
-      const auto k = static_cast<__mmask16>((1u << m) - 1);  // (no AVX-512VL: a 512-bit load, half used)
-      if constexpr (sizeof(T) == 4) return _mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_maskz_loadu_ps(k, p)));
-      else return _mm512_maskz_loadu_pd(static_cast<__mmask8>(k), p);
-    }
-#endif
-#if defined(__AVX2__)
-    if constexpr (V == 4) {
-      if constexpr (sizeof(T) == 4) {
-        const __m128i k = _mm_cmpgt_epi32(_mm_set1_epi32(static_cast<int>(m)), _mm_set_epi32(3, 2, 1, 0));
-        return _mm256_cvtps_pd(_mm_maskload_ps(p, k));
-      } else {
-        const __m256i k = _mm256_cmpgt_epi64(_mm256_set1_epi64x(static_cast<long long>(m)), _mm256_set_epi64x(3, 2, 1, 0));
-        return _mm256_maskload_pd(p, k);
-      }
-    }
-#endif
-    alignas(64) double lanes[V] = {};
-    for (size_t l = 0; l < m; ++l) lanes[l] = static_cast<double>(p[l]);
-    return D::load_aligned(lanes);
+    return SimdLoads<Arch>::load_partial(p, static_cast<uint32_t>(m));
   }
 
   // The first m lanes of v to p (m < V); nothing past p + m written.
@@ -124,8 +90,6 @@ struct TransposeSimd {
     for (size_t l = 0; l < m; ++l) p[l] = lanes[l];
   }
 
-  // Tiles of up to V features whose positions are consecutive; others a
-  // value at a time.
   static void columns_to_rows(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
                               size_t count, size_t pw, size_t n, double* F) noexcept {
     auto pos = [positions](size_t k) -> size_t { return positions ? positions[k] : k; };
