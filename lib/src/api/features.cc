@@ -23,8 +23,11 @@ template <class Rows>
 Status FeatureBuilder::build(const Rows& rows, size_t first, size_t n, double* F) noexcept {
   const auto& p = m_.preprocessing;
   if (!p) {
-    if constexpr (std::is_same_v<Rows, TableRows>) copy_features(rows, first, n, F);
-    return check_missing_features(m_, F, n, first);
+    if constexpr (std::is_same_v<Rows, TableRows>) {
+      copy_features(rows, first, n, F);
+      return check_missing_features(m_, F, n, first);
+    }
+    return {};  // a matrix without preprocessing is the predictor's input itself: the driver never asks
   }
   const size_t pw = p->n_features();
   model::prep::Block b;

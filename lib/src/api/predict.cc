@@ -1,9 +1,6 @@
 #include "api/predict.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
-#include <limits>
 #include <optional>
 #include <thread>
 #include <type_traits>

@@ -93,7 +93,7 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
     uint64_t numeric = n_inputs, strings = n_inputs;
     std::vector<bool> read(n_inputs, false);
     std::vector<char> may_be_nan(n_inputs, 1);  // numeric slots that may hold NaN
-    std::vector<char> numeric_step;             // per step: reads and writes numeric slots
+    std::vector<char> reads_numbers, writes_numbers;  // per step
     for (uint32_t i = 0; i < n_inputs; ++i) {
       pre.numeric_origin_.push_back(i);
       pre.string_origin_.push_back(i);
@@ -121,7 +121,8 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
       if (frontier > limits::max_slots) return Error(error_code::limit_exceeded, where + ": more than 2^24 slots");
       if (summary) summary->step_kinds.push_back(kind->name);
       const bool reads_strings = kind->reads_strings(op);
-      numeric_step.push_back(!reads_strings && !kind->writes_strings);
+      reads_numbers.push_back(!reads_strings);
+      writes_numbers.push_back(!kind->writes_strings);
       pre.uses_strings_ = pre.uses_strings_ || reads_strings || kind->writes_strings;
       for (uint32_t s : *op.inputs())
         if (s < n_inputs) read[s] = true;
@@ -154,7 +155,7 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
     may_be_nan.resize(numeric, 0);
     for (uint32_t k = 0; k < pre.n_features_; ++k)
       if (may_be_nan[pre.features_[k]]) pre.nan_features_.push_back(k);
-    pre.plan_features(may_be_nan, numeric_step);
+    pre.plan_features(may_be_nan, reads_numbers, writes_numbers);
     for (uint32_t c = 0; c < n_inputs; ++c)
       if (read[c]) pre.input_columns_.push_back(c);
     const size_t row_bytes = pre.n_slots_ * sizeof(double) + pre.scratch_per_row_ * sizeof(double) +
@@ -173,12 +174,13 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
 
 // A step may write its features directly when only the predictor reads its
 // outputs: no step reads them, each is a feature once, none may hold NaN.
-// `numeric_step[t]`: step t reads and writes numeric slots.
-void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std::vector<char>& numeric_step) {
+// `reads_numbers[t]`, `writes_numbers[t]`: the slots of step t are numeric.
+void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std::vector<char>& reads_numbers,
+                                 const std::vector<char>& writes_numbers) {
   std::vector<uint32_t> read(n_slots_, 0), times(n_slots_, 0), position(n_slots_, 0);
   for (size_t t = 0; t < steps_.size(); ++t) {
     const prep::Slots& s = steps_[t]->slots();
-    for (uint32_t j = 0; j < s.n_in && numeric_step[t]; ++j) ++read[s.in[j]];
+    for (uint32_t j = 0; j < s.n_in && reads_numbers[t]; ++j) ++read[s.in[j]];
   }
   for (uint32_t k = 0; k < n_features_; ++k) {
     ++times[features_[k]];
@@ -187,7 +189,7 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
   std::vector<char> direct(n_features_, 0);
   for (size_t t = 0; t < steps_.size(); ++t) {
     const prep::Slots& s = steps_[t]->slots();
-    if (!numeric_step[t] || s.n_out == 0) continue;
+    if (!writes_numbers[t] || s.n_out == 0) continue;
     bool only_features = true;
     std::vector<uint32_t> positions(s.n_out);
     for (uint32_t o = 0; o < s.n_out && only_features; ++o) {

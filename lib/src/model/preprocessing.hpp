@@ -78,7 +78,8 @@ class Preprocessor {
  private:
   std::string column_name(uint32_t slot, bool string_slot) const;
   // The features' plan: which steps write theirs directly, the rest gathered.
-  void plan_features(const std::vector<char>& may_be_nan, const std::vector<char>& numeric_step);
+  void plan_features(const std::vector<char>& may_be_nan, const std::vector<char>& reads_numbers,
+                     const std::vector<char>& writes_numbers);
 
   // Steps choose at open whether to write features directly (then const).
   std::vector<std::unique_ptr<prep::Step>> steps_;
