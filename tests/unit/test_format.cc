@@ -38,7 +38,7 @@ TEST_CASE("preamble round-trips and rejects what it must") {
     auto r = format::decode_preamble(bytes, 5000);
     CHECK(r.code() == error_code::unsupported_version);
     CHECK(r.message().find("2.7") != std::string::npos);
-    CHECK(r.message().find("1.0") != std::string::npos);
+    CHECK(r.message().find("1.1") != std::string::npos);
   }
   SUBCASE("a newer minor version is read") {
     p.minor = 9;

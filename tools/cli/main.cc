@@ -31,6 +31,7 @@ const std::vector<const Command*>& all_commands() {
       &verify_command(),
       &predict_command(),
       &convert_xgboost_command(),
+      &convert_lightgbm_command(),
       &store_command(),
       &serve_command(),
   };

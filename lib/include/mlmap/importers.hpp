@@ -3,6 +3,8 @@
 //   std::string json = ...;                    // xgboost: booster.save_model("m.json")
 //   auto st = mlmap::convert_xgboost_json(json, "m.mlmap", {});
 //   if (!st) std::cerr << st.error().describe() << '\n';
+//   std::string text = ...;                    // lightgbm: booster.save_model("model.txt")
+//   st = mlmap::convert_lightgbm_text(text, "m.mlmap", {});
 //
 // The input is untrusted text.  Every count, index and number is checked (size,
 // nesting depth, array lengths against the declared counts, child and feature
@@ -15,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,12 +36,21 @@ struct ImportOptions {
   size_t max_nesting_depth = 64;
 
   /// Boosting rounds to keep: rounds [0, iteration_end); 0 keeps them all
-  /// (xgboost's `iteration_range=(0, iteration_end)`; Booster.predict's default).
+  /// (xgboost's `iteration_range=(0, iteration_end)`, LightGBM's
+  /// `num_iteration`; Booster.predict's default).
   uint64_t iteration_end = 0;
   /// Keep rounds [0, best_iteration + 1) when the model records a
   /// `best_iteration` attribute, as the scikit-learn wrappers' predict does.
-  /// Exclusive with iteration_end.
+  /// Exclusive with iteration_end.  XGBoost only: LightGBM's text format
+  /// records no best iteration (its save_model already stops there).
   bool use_best_iteration = false;
+
+  /// LightGBM: the input columns (feature names) that were pandas
+  /// categoricals when the model was trained, one per list of the file's
+  /// `pandas_categorical` line, in order.  Empty: the categorical features
+  /// (`[categorical_feature: ...]`) when they are as many as the lists, else
+  /// the import is refused naming the ambiguity.
+  std::vector<std::string> pandas_categorical_columns;
 
   /// Written to the file; empty values take the defaults named.
   std::string estimator;                    // default "xgboost.Booster"
@@ -52,6 +64,9 @@ struct ImportOptions {
 struct ImportedModel {
   ModelDescription description;
   TreeEnsembleBuilder trees;
+  /// Steps the model applies to its inputs before the trees (LightGBM's
+  /// mapping of pandas categories to codes); none when absent.
+  std::optional<PreprocessingSpec> preprocessing = std::nullopt;
 };
 
 /// Parses an XGBoost JSON model (Booster.save_model("x.json"), save_raw("json");
@@ -64,5 +79,33 @@ struct ImportedModel {
 /// import_xgboost_json() then save() to `out_path` (atomic, verified).
 [[nodiscard]] Status convert_xgboost_json(std::string_view json, const std::string& out_path,
                                           const ImportOptions& options = {}) noexcept;
+
+/// Parses a LightGBM text model (Booster.save_model("model.txt"),
+/// model_to_string(); LightGBM 2.x-4.x, gbdt, dart, goss and rf) with the
+/// semantics of LightGBM 4.7's own predict (FORMAT.md §6.1): float64
+/// thresholds with `x <= threshold`, values with |x| <= 1e-35 read as 0,
+/// missing types None / Zero / NaN, categorical bitsets (negative categories
+/// and NaN go right), multiclass (num_tree_per_iteration), rf averaging, and
+/// the `pandas_categorical` line as a preprocessing step that maps DataFrame
+/// categories to LightGBM's codes.  Objectives: binary, cross_entropy,
+/// multiclass, multiclassova, regression (not reg_sqrt), regression_l1, huber,
+/// fair, quantile, mape, poisson, gamma, tweedie, lambdarank, rank_xendcg and
+/// none (a custom objective: raw scores).  Linear trees (`linear_tree=True`)
+/// and cross_entropy_lambda are refused (unsupported_model).
+[[nodiscard]] Result<ImportedModel> import_lightgbm_text(std::string_view text,
+                                                         const ImportOptions& options = {}) noexcept;
+
+/// import_lightgbm_text() then save() to `out_path` (atomic, verified).
+[[nodiscard]] Status convert_lightgbm_text(std::string_view text, const std::string& out_path,
+                                           const ImportOptions& options = {}) noexcept;
+
+/// Writes an imported model to `path` (atomic, verified).  `inputs`, when
+/// given, is a preprocessing program (e.g. a scikit-learn Pipeline's steps)
+/// in front of the model, reading `n_inputs` columns named `input_names`
+/// (empty or n_inputs names); a model that has its own preprocessing cannot
+/// take one (unsupported_model).
+[[nodiscard]] Status save_imported(const std::string& path, const ImportedModel& model,
+                                   const PreprocessingSpec* inputs = nullptr, size_t n_inputs = 0,
+                                   const std::vector<std::string>& input_names = {}) noexcept;
 
 }  // namespace mlmap

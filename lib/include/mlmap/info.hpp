@@ -91,6 +91,7 @@ enum class LinkFunction {
   logistic_ovr = 4,
   hard = 5,
   modified_huber = 6,
+  logistic_each = 7,  // format 1.1
 };
 template <>
 struct EnumNames<LinkFunction> {
@@ -98,7 +99,7 @@ struct EnumNames<LinkFunction> {
       {LinkFunction::identity, "identity"},         {LinkFunction::logistic, "logistic"},
       {LinkFunction::softmax, "softmax"},           {LinkFunction::exp, "exp"},
       {LinkFunction::logistic_ovr, "logistic_ovr"}, {LinkFunction::hard, "hard"},
-      {LinkFunction::modified_huber, "modified_huber"}};
+      {LinkFunction::modified_huber, "modified_huber"}, {LinkFunction::logistic_each, "logistic_each"}};
 };
 
 /// How a classifier picks its class; see FORMAT.md §6 (schema ClassDecision).

@@ -9,7 +9,7 @@ namespace mlmap::format {
 
 constexpr uint8_t magic[8] = {'M', 'L', 'M', 'A', 'P', '\r', '\n', 0x1a};
 constexpr uint16_t format_major = 1;
-constexpr uint16_t format_minor = 0;
+constexpr uint16_t format_minor = 1;  // the newest minor this reader knows
 
 struct Hash128 {
   uint64_t low = 0;
@@ -20,7 +20,7 @@ struct Hash128 {
 
 struct Preamble {
   uint16_t major = format_major;
-  uint16_t minor = format_minor;
+  uint16_t minor = 0;  // a writer sets the lowest minor that expresses its file (FORMAT.md §13)
   uint32_t flags = 0;             // reserved, written as 0
   uint64_t header_offset = 64;
   uint64_t header_length = 0;

@@ -42,7 +42,8 @@ static_assert(detail::covers_schema<LinkFunction, fb::Link>());
 static_assert(same(LinkFunction::identity, fb::Link::Identity) && same(LinkFunction::logistic, fb::Link::Logistic) &&
               same(LinkFunction::softmax, fb::Link::Softmax) && same(LinkFunction::exp, fb::Link::Exp) &&
               same(LinkFunction::logistic_ovr, fb::Link::LogisticOvR) && same(LinkFunction::hard, fb::Link::Hard) &&
-              same(LinkFunction::modified_huber, fb::Link::ModifiedHuber));
+              same(LinkFunction::modified_huber, fb::Link::ModifiedHuber) &&
+              same(LinkFunction::logistic_each, fb::Link::LogisticEach));
 
 static_assert(detail::covers_schema<ClassDecision, fb::ClassDecision>());
 static_assert(same(ClassDecision::argmax_outputs, fb::ClassDecision::ArgmaxOutputs) &&

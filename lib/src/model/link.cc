@@ -90,7 +90,8 @@ bool link_shape_ok(LinkFunction link, bool classification, size_t n_raw, size_t 
     // Regression applies the sigmoid to each raw score.
     case LinkFunction::logistic: return classification ? n_raw == 1 && n_outputs == 2 : n_raw == n_outputs;
     case LinkFunction::softmax:
-    case LinkFunction::logistic_ovr: return n_raw == n_outputs && n_raw >= 2;
+    case LinkFunction::logistic_ovr:
+    case LinkFunction::logistic_each: return n_raw == n_outputs && n_raw >= 2;
     case LinkFunction::hard:
     case LinkFunction::modified_huber:
       return classification && (n_raw == n_outputs ? n_raw >= 2 : n_raw == 1 && n_outputs == 2);
@@ -156,6 +157,9 @@ void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* 
     case LinkFunction::logistic_ovr:
       sigmoids(s, raw, n_rows * k, out);
       normalise_rows(out, n_rows, k);
+      return;
+    case LinkFunction::logistic_each:
+      sigmoids(s, raw, n_rows * k, out);
       return;
   }
 }

@@ -45,6 +45,10 @@ Status check_header_budget(const ModelDescription& d, const std::vector<ColumnIn
   return {};
 }
 
+// The lowest minor version that expresses the file (FORMAT.md §13): 1.1
+// added the LogisticEach link.
+uint16_t minor_version(const ModelDescription& d) { return d.link == LinkFunction::logistic_each ? 1 : 0; }
+
 fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const std::vector<int32_t>& column_refs) {
   auto inputs = b.CreateVector(op.inputs);
   auto columns = b.CreateVector(column_refs);
@@ -203,6 +207,7 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
       return Error(error_code::internal_error, "header size changed between layout passes");
 
     format::Preamble pre;
+    pre.minor = minor_version(d);
     pre.header_length = header_size;
     pre.file_length = file_length;
     pre.header_hash = format::checksum128(b.GetBufferPointer(), header_size);

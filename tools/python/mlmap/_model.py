@@ -178,12 +178,18 @@ class Model:
             frame = frame[names]
         # pandas categorical columns give their codes (missing: NaN), which is
         # what tree models with categorical splits were trained on -- unless
-        # the file's own preprocessing encodes them (a pipeline's encoder, or
-        # HistGradientBoosting's categorical_features="from_dtype"): then
-        # their values.
-        if "preprocessing" not in self._info and any(str(t) == "category" for t in frame.dtypes):
-            frame = frame.apply(lambda c: c.cat.codes.where(c.cat.codes >= 0) if str(c.dtype) == "category" else c)
-            return frame.to_numpy(dtype=np.float64)
+        # the file's own preprocessing reads them (a Pipeline's encoders,
+        # HistGradientBoosting's categorical_features="from_dtype", a LightGBM
+        # model's pandas categories): then their values, as the source
+        # library maps them.
+        if any(str(t) == "category" for t in frame.dtypes):
+            if "preprocessing" not in self._info:
+                frame = frame.apply(
+                    lambda c: c.cat.codes.where(c.cat.codes >= 0) if str(c.dtype) == "category" else c)
+                return frame.to_numpy(dtype=np.float64)
+            frame = frame.apply(
+                lambda c: c.astype(np.float64)
+                if str(c.dtype) == "category" and c.cat.categories.dtype.kind in "iufb" else c)
         return frame.to_numpy()
 
     # -- pickling: by reference (see _reference.py) -------------------------------

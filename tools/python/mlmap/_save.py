@@ -7,7 +7,7 @@ from ._errors import UnsupportedModelError
 from ._model import CLASSES_DTYPE_KEY
 
 
-def save(estimator, path, *, feature_names=None, metadata=None, n_features=None):
+def save(estimator, path, *, feature_names=None, metadata=None, n_features=None, pandas_categorical=None):
     """Write a fitted estimator to ``path``.
 
     The write is atomic: a temporary file in the same directory is written,
@@ -20,20 +20,32 @@ def save(estimator, path, *, feature_names=None, metadata=None, n_features=None)
         "mlmap." are reserved).
     n_features: the input width; needed only for a torch.nn.Sequential that
         starts with an activation (otherwise checked against the model's).
+    pandas_categorical: LightGBM models trained on a DataFrame with pandas
+        categorical columns: those columns' names, in order.  Needed only
+        when mlmap cannot tell them from the model (an ordered Categorical,
+        or categorical_feature given explicitly); the error says so.
     """
     path = os.fspath(path)
     user_metadata = _check_metadata(metadata)
     from ._xgboost import is_xgboost
+    from ._lightgbm import is_lightgbm
     from ._torch import is_torch
+    if pandas_categorical is not None and not is_lightgbm(estimator):
+        raise ValueError("pandas_categorical applies to LightGBM models only")
     if is_torch(estimator):
         from ._torch import export as export_torch
         exported = export_torch(estimator, feature_names=feature_names, n_features=n_features)
     else:
-        if is_xgboost(estimator):
-            from ._xgboost import export
+        if is_lightgbm(estimator):
+            from ._lightgbm import export as export_lightgbm
+            exported = export_lightgbm(estimator, feature_names=feature_names,
+                                       pandas_categorical=pandas_categorical)
         else:
-            from ._sklearn import export  # imports sklearn: only when saving
-        exported = export(estimator, feature_names=feature_names)
+            if is_xgboost(estimator):
+                from ._xgboost import export
+            else:
+                from ._sklearn import export  # imports sklearn: only when saving
+            exported = export(estimator, feature_names=feature_names)
         if (n_features is not None and "n_features" in exported.description
                 and int(n_features) != exported.description["n_features"]):
             raise ValueError(f"n_features={n_features}, but the model takes "

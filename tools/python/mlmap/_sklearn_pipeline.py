@@ -16,7 +16,9 @@ SimpleImputer (every strategy, numeric and string columns, add_indicator,
 keep_empty_features), MissingIndicator, OneHotEncoder, OrdinalEncoder,
 PolynomialFeatures (degree <= 3), ColumnTransformer, FeatureUnion, Pipeline,
 'passthrough' / None steps, FunctionTransformer without a function (the
-identity).  The final step is any model mlmap saves on its own.
+identity).  The final step is any model mlmap saves on its own, XGBoost and
+LightGBM models included (their importers write the file, with the program
+in front).
 
 Which input columns are strings: a DataFrame's dtypes are not stored in a
 fitted pipeline, so the steps tell: an encoder whose categories are strings,
@@ -783,6 +785,23 @@ def _final_step(pipe):
     return est
 
 
+def _boosting_library_exporter(est):
+    """The exporter of an XGBoost or LightGBM model as a final step (their
+    C++ importers take the program in front), or None."""
+    from ._lightgbm import is_lightgbm
+    from ._xgboost import is_xgboost
+    if is_xgboost(est):
+        from ._xgboost import export
+    elif is_lightgbm(est):
+        from ._lightgbm import export
+    else:
+        return None
+
+    def exporter(final, feature_names, preprocessing=None):
+        return export(final, feature_names=feature_names, preprocessing=preprocessing)
+    return exporter
+
+
 def export_pipeline(pipe, feature_names, preprocessing=None):
     from sklearn.pipeline import Pipeline
     from ._sklearn import exporters
@@ -798,7 +817,7 @@ def export_pipeline(pipe, feature_names, preprocessing=None):
     if final_est is not final:
         raise UnsupportedModelError("sklearn.pipeline.Pipeline: cannot find its final estimator")
     table = exporters()
-    exporter = table.get(type(final))
+    exporter = table.get(type(final)) or _boosting_library_exporter(final)
     if exporter is None or type(final) is Pipeline:
         if type(final) in transformers():
             raise UnsupportedModelError(
@@ -809,8 +828,9 @@ def export_pipeline(pipe, feature_names, preprocessing=None):
         supported = ", ".join(sorted(c.__name__ for c in table if c is not Pipeline))
         raise UnsupportedModelError(
             f"{public_name(final)} at {path_text(final_where)} is not supported as the final "
-            f"model; supported: {supported}" +
-            ("" if cls.__module__.split(".")[0] in ("sklearn", "xgboost")
+            f"model; supported: {supported}, and the XGBoost and LightGBM models mlmap.save "
+            "takes" +
+            ("" if cls.__module__.split(".")[0] in ("sklearn", "xgboost", "lightgbm")
              else f" ({cls.__qualname__} is a custom class: a model file holds no code)"))
     from sklearn.utils.validation import check_is_fitted
     check_is_fitted(final)  # every other step is checked where it is read

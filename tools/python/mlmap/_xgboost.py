@@ -18,6 +18,7 @@ import numpy as np
 
 from . import _core
 from ._errors import UnsupportedModelError
+from ._imported import xgboost_json
 
 WRAPPERS = ("XGBClassifier", "XGBRegressor", "XGBRanker", "XGBRFClassifier", "XGBRFRegressor")
 
@@ -29,18 +30,6 @@ CLASSIFIER_OBJECTIVES = ("binary:logistic", "multi:softprob", "multi:softmax")
 
 def is_xgboost(estimator):
     return type(estimator).__module__.split(".")[0] == "xgboost"
-
-
-class Exported:
-    """A model ready to be written: the booster's JSON and the options that
-    describe it (``description`` takes the user's metadata)."""
-
-    def __init__(self, raw_json, description):
-        self._raw_json = raw_json
-        self.description = description
-
-    def write(self, path):
-        _core.convert_xgboost_json(self._raw_json, path, self.description)
 
 
 def _provenance(xgboost):
@@ -64,7 +53,7 @@ def _feature_names(given, booster_names):
     return names
 
 
-def export(estimator, *, feature_names=None):
+def export(estimator, *, feature_names=None, preprocessing=None):
     xgboost = sys.modules["xgboost"]  # loaded: the estimator comes from it
     cls = type(estimator)
     name = cls.__qualname__
@@ -101,7 +90,7 @@ def export(estimator, *, feature_names=None):
     options["feature_names"] = _feature_names(feature_names, booster.feature_names)
     options["provenance"] = _provenance(xgboost)
     options.setdefault("metadata", {})
-    return Exported(raw_json, options)
+    return xgboost_json(raw_json, options, preprocessing)
 
 
 def _config(booster):

@@ -139,13 +139,10 @@ void add_tree(TreeEnsembleBuilder& b, I64 left, I64 right, I64 feature, F64 thre
   check(b.add_tree(t, o));
 }
 
-// convert_xgboost_json(data, path, options): XGBoost JSON bytes (any buffer,
-// e.g. Booster.save_raw("json")) to an mlmap file.  options: estimator,
+// The options of convert_xgboost_json / convert_lightgbm_text: estimator,
 // feature_names, classes, provenance, metadata, iteration_end,
-// use_best_iteration (see mlmap/importers.hpp), all optional.
-void convert_xgboost_json(const py::buffer& data, const std::string& path, const py::dict& options) {
-  const py::buffer_info buf = data.request();
-  if (buf.ndim != 1 || buf.itemsize != 1) throw py::value_error("data must be bytes-like (one byte per item)");
+// use_best_iteration, pandas_categorical (see mlmap/importers.hpp), all optional.
+ImportOptions import_options(const py::dict& options) {
   ImportOptions o;
   if (has(options, "estimator")) o.estimator = options["estimator"].cast<std::string>();
   o.feature_names = vec<std::string>(options, "feature_names");
@@ -154,8 +151,35 @@ void convert_xgboost_json(const py::buffer& data, const std::string& path, const
   if (has(options, "metadata")) o.metadata = parse_metadata(options["metadata"].cast<py::dict>());
   if (has(options, "iteration_end")) o.iteration_end = options["iteration_end"].cast<uint64_t>();
   if (has(options, "use_best_iteration")) o.use_best_iteration = options["use_best_iteration"].cast<bool>();
-  const std::string_view json(static_cast<const char*>(buf.ptr), static_cast<size_t>(buf.size));
-  check(without_gil([&] { return mlmap::convert_xgboost_json(json, path, o); }));
+  if (has(options, "pandas_categorical"))
+    o.pandas_categorical_columns = options["pandas_categorical"].cast<std::vector<std::string>>();
+  return o;
+}
+
+// Imports a foreign model's bytes (any buffer, e.g. Booster.save_raw("json"),
+// model_to_string().encode()) with `import` and writes it to `path`, behind
+// `preprocessing` when given: a program dict (see parse_preprocessing) that
+// also holds "n_inputs" and "input_names" (a Pipeline's steps in front).
+template <class Import>
+void convert_imported(Import import, const py::buffer& data, const std::string& path, const py::dict& options,
+                      const py::object& preprocessing) {
+  const py::buffer_info buf = data.request();
+  if (buf.ndim != 1 || buf.itemsize != 1) throw py::value_error("data must be bytes-like (one byte per item)");
+  const ImportOptions o = import_options(options);
+  const auto pre = parse_preprocessing(preprocessing);
+  size_t n_inputs = 0;
+  std::vector<std::string> input_names;
+  if (pre) {
+    const py::dict d = preprocessing.cast<py::dict>();
+    n_inputs = d["n_inputs"].cast<size_t>();
+    input_names = vec<std::string>(d, "input_names");
+  }
+  const std::string_view text(static_cast<const char*>(buf.ptr), static_cast<size_t>(buf.size));
+  check(without_gil([&]() -> Status {
+    auto imported = import(text, o);
+    return imported ? save_imported(path, *imported, pre ? &*pre : nullptr, n_inputs, input_names)
+                    : imported.status();
+  }));
 }
 
 }  // namespace
@@ -201,8 +225,18 @@ void bind_writer(py::module_& mod) {
       },
       py::arg("path"), py::arg("layers"), py::arg("description"), py::arg("preprocessing") = py::none());
 
-  mod.def("convert_xgboost_json", &convert_xgboost_json, py::arg("data"), py::arg("path"),
-          py::arg("options") = py::dict());
+  mod.def(
+      "convert_xgboost_json",
+      [](const py::buffer& data, const std::string& path, const py::dict& options, const py::object& preprocessing) {
+        convert_imported(&import_xgboost_json, data, path, options, preprocessing);
+      },
+      py::arg("data"), py::arg("path"), py::arg("options") = py::dict(), py::arg("preprocessing") = py::none());
+  mod.def(
+      "convert_lightgbm_text",
+      [](const py::buffer& data, const std::string& path, const py::dict& options, const py::object& preprocessing) {
+        convert_imported(&import_lightgbm_text, data, path, options, preprocessing);
+      },
+      py::arg("data"), py::arg("path"), py::arg("options") = py::dict(), py::arg("preprocessing") = py::none());
 }
 
 }  // namespace mlmap::python

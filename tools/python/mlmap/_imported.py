@@ -1,0 +1,35 @@
+"""Models that mlmap's C++ importers convert from their library's own format
+(XGBoost JSON, LightGBM text): the bytes, the importer's options and, for the
+last step of a Pipeline, the program in front."""
+
+from . import _core
+
+
+class Exported:
+    """A model ready to be written: the library's own bytes and the options
+    that describe them (``description`` takes the user's metadata),
+    optionally behind a Pipeline's preprocessing program (from
+    _sklearn_pipeline), whose input columns the file then takes."""
+
+    def __init__(self, convert, data, description, preprocessing=None):
+        self._convert = convert  # a _core.convert_* function
+        self._data = data
+        self.description = description
+        self.preprocessing = preprocessing
+
+    def write(self, path):
+        if self.preprocessing is None:
+            self._convert(self._data, path, self.description)
+            return
+        prog = self.preprocessing
+        spec = dict(prog.spec(), n_inputs=int(prog.n_inputs), input_names=prog.feature_names)
+        options = {k: v for k, v in self.description.items() if k != "feature_names"}
+        self._convert(self._data, path, options, spec)
+
+
+def xgboost_json(data, description, preprocessing=None):
+    return Exported(_core.convert_xgboost_json, data, description, preprocessing)
+
+
+def lightgbm_text(data, description, preprocessing=None):
+    return Exported(_core.convert_lightgbm_text, data, description, preprocessing)
