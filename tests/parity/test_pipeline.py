@@ -456,6 +456,29 @@ class Composition(Base):
                 self.check(pipe, test, label, X_mlmap=test[test.columns[::-1]])
                 self.check(pipe, test, label, X_mlmap={c: test[c].to_numpy() for c in test.columns})
 
+    def test_pipeline_ending_in_xgboost(self):
+        """XGBoost's scikit-learn wrappers as the last step (issue 17 item 6: they
+        were refused as "not supported as the final model"): XGBoost's own
+        importer writes the file with the steps in front."""
+        try:
+            import xgboost
+        except ImportError:
+            self.skipTest("xgboost is not installed")
+        train, test, cls, y = frames()
+        for label, model, target in (
+                ("Pipeline -> XGBClassifier", xgboost.XGBClassifier(n_estimators=15, max_depth=3), cls),
+                ("Pipeline -> XGBRegressor", xgboost.XGBRegressor(n_estimators=15, max_depth=3), y)):
+            with self.subTest(model=label):
+                pipe = quietly(Pipeline([("pre", preprocessor(dense=True)), ("model", model)]).fit, train, target)
+                m = self.check(pipe, test, label)
+                self.assertEqual(list(m.feature_names_in_), list(train.columns))
+                self.assertTrue(m.info()["estimator"].startswith("sklearn.pipeline.Pipeline("))
+                self.assertIn("XGB", m.info()["estimator"])
+        # Numeric steps only, a matrix in: the trivial program keeps no step.
+        pipe = quietly(make_pipeline(SimpleImputer(), xgboost.XGBClassifier(n_estimators=5)).fit,
+                       train[NUMERIC].to_numpy(), cls)
+        self.check(pipe, test[NUMERIC].to_numpy(), "Pipeline -> XGBClassifier")
+
     def test_trees_compare_float32_after_scaling(self):
         """sklearn casts the transformed float64 matrix to float32 for its
         trees; values on a coarse grid put many rows next to thresholds."""
