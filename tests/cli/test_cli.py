@@ -523,6 +523,71 @@ class Errors(Fixture):
             self.assertEqual(len(p.stderr.decode().splitlines()), 1)
 
 
+def lightgbm_samples():
+    """name -> text of the small models LightGBM wrote in
+    tests/importers/lightgbm_samples.hpp (no lightgbm needed here)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    text = read(os.path.join(here, "..", "importers", "lightgbm_samples.hpp"))
+    return dict(re.findall(r'std::string_view (\w+) = R"lgbm\((.*?)\)lgbm";', text, re.S))
+
+
+class ConvertLightGBM(Fixture):
+    assert_error = Errors.assert_error
+
+    def test_convert_and_predict(self):
+        samples = lightgbm_samples()
+        self.assertGreaterEqual(len(samples), 5)
+        for name, text in samples.items():
+            with open(path(f"{name}.txt"), "w") as f:
+                f.write(text)
+            rc, out, err = run("convert-lightgbm", path(f"{name}.txt"), path(f"{name}.mlmap"))
+            self.assertEqual((rc, err), (0, ""), name)
+            self.assertRegex(out, r"^OK: .*\(lightgbm .*, \d+ trees, 4 features, (classification|regression)\)\n$")
+            mlmap.load(path(f"{name}.mlmap"), verify=True)
+        # The CLI's predictions are the Python API's on the same file.
+        m = mlmap.load(path("multiclass_coded.mlmap"))
+        X = data(50, 3)[:, :4]
+        X[::7, 1] = np.nan
+        X[:, 1] = np.round(np.abs(X[:, 1]) % 6)
+        rc, out, err = run("predict", path("multiclass_coded.mlmap"), write_csv("lgb.csv", X), "--proba")
+        self.assertEqual(rc, 0, err)
+        np.testing.assert_array_equal(floats(parse_output(out)[1]), m.predict_proba(X))
+        # --num-iteration keeps the first iterations (3 trees each).
+        rc, out, err = run("convert-lightgbm", path("multiclass_coded.txt"), path("one.mlmap"), "--num-iteration", "1")
+        self.assertEqual(rc, 0, err)
+        self.assertIn(", 3 trees,", out)
+        rc, out, err = run("convert-lightgbm", "--help")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertIn("--pandas-categorical", out)
+        rc, out, err = run("--help")
+        self.assertIn("mlmap convert-lightgbm MODEL.txt OUT.mlmap", out)
+
+    def test_errors(self):
+        samples = lightgbm_samples()
+        with open(path("bad.txt"), "w") as f:
+            f.write(samples["binary_pandas"].replace("left_child=1 -1 -3", "left_child=1 -1 -9", 1))
+        with open(path("ok.txt"), "w") as f:
+            f.write(samples["binary_pandas"])
+        out = path("never.mlmap")
+        self.assert_error(2, ["convert-lightgbm", path("bad.txt"), out],
+                          pattern=r"^mlmap: import_failed: .*bad.txt: LightGBM text: tree 0 \(line \d+\), line \d+, "
+                                  r"'left_child'\[2\] = -9 is outside")
+        self.assert_error(2, ["convert-lightgbm", path("nope.txt"), out], pattern="^mlmap: io_error: ")
+        os.makedirs(path("a_directory"), exist_ok=True)
+        self.assert_error(2, ["convert-lightgbm", path("a_directory"), out], pattern="^mlmap: not_a_file: ")
+        self.assert_error(2, ["convert-lightgbm", path("clf_int.mlmap"), out], pattern="expected 'tree'")
+        self.assert_error(2, ["convert-lightgbm", path("ok.txt"), out, "--pandas-categorical", "city"],
+                          pattern="^mlmap: invalid_argument: .*1 pandas categorical columns given for the file's 2")
+        self.assert_error(2, ["convert-lightgbm", path("ok.txt"), out, "--num-iteration", "9"],
+                          pattern="keeping 9 iterations of a model that has 3")
+        self.assertFalse(os.path.exists(out))
+        self.assert_error(1, ["convert-lightgbm", path("ok.txt")], pattern="missing OUT.mlmap")
+        self.assert_error(1, ["convert-lightgbm", path("ok.txt"), out, "--num-iteration", "x"], pattern="--num-iteration")
+        self.assert_error(1, ["convert-lightgbm", path("ok.txt"), out, "--best-iteration"], pattern="unknown flag")
+        rc, _, err = run("convert-lightgbm", path("ok.txt"), out, "--pandas-categorical", "city,size")
+        self.assertEqual((rc, err), (0, ""))
+
+
 if __name__ == "__main__":
     try:
         result = unittest.main(exit=False, verbosity=2).result

@@ -185,6 +185,27 @@ TEST_CASE("a logistic regression: links and class decisions") {
     CHECK(proba[0] == doctest::Approx(1 / (1 + std::exp(-1.0))).epsilon(1e-9));
     CHECK(proba[2] == 0);
   }
+  SUBCASE("LogisticEach: a sigmoid per class, not normalised; format 1.1, and only for n_raw >= 2") {
+    d.link = LinkFunction::logistic_each;
+    d.link_scale = 2;
+    REQUIRE(save(dir.file("each"), d, net).ok());
+    auto e = Model::open(dir.file("each"));
+    REQUIRE(e.ok());
+    CHECK(e->info().format.minor == 1);
+    CHECK(std::string(e->info().link) == "logistic_each");
+    REQUIRE(e->predict(X, 3, proba).ok());
+    for (int j = 0; j < 9; ++j) CHECK(proba[j] == doctest::Approx(1 / (1 + std::exp(-2 * raw[j]))).epsilon(1e-15));
+    REQUIRE(e->predict_class(X, 3, cls).ok());
+    CHECK(cls[2] == 2);
+    CHECK(m->info().format.minor == 0);  // the softmax model needs no 1.1
+    d.n_outputs = 2;
+    d.classes.integers = {10, 20};
+    DenseNetworkSpec one = net;
+    one.layers[0].n_out = 1;
+    one.layers[0].weights = {1, 0};
+    one.layers[0].bias = {0};
+    CHECK(save(dir.file("each1"), d, one).code() == error_code::invalid_model);
+  }
   SUBCASE("NaN inputs are refused") {
     const double Xn[] = {NAN, 0};
     CHECK(m->predict(Xn, 1, proba).code() == error_code::missing_value);

@@ -180,8 +180,6 @@ bool parse_double(std::string_view t, double& out) noexcept {
 }
 
 Status parse_text(std::string_view text, size_t max_trees, RawModel& m) try {
-  if (const size_t nul = text.find('\0'); nul != std::string_view::npos)
-    return failed("byte " + num(nul) + " is NUL: not a LightGBM text model");
   Lines lines(text);
   std::string_view line;
   // The booster type.
@@ -192,6 +190,9 @@ Status parse_text(std::string_view text, size_t max_trees, RawModel& m) try {
   if (line != "tree")
     return failed("line " + num(lines.number()) + " is " + quote(line) +
                   ", expected 'tree' (a LightGBM text model starts with its booster type)");
+  // LightGBM reads the text as a C string: a NUL would end it.
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos)
+    return failed("byte " + num(nul) + " is NUL: not a LightGBM text model");
 
   // The header, up to the first tree.
   bool end_of_trees = false;
