@@ -476,6 +476,10 @@ TEST_CASE("options: iterations, names, labels; pandas columns named or refused")
   expect_error(three_lists, error_code::invalid_argument, "'nope' is not a feature", o);
   o.pandas_categorical_columns = {"city", "size"};
   expect_error(three_lists, error_code::invalid_argument, "2 pandas categorical columns given for the file's 3", o);
+  expect_error(replace(pandas, "[categorical_feature: 1,3]", "[categorical_feature: 3,3]"), error_code::import_failed,
+               "categorical_feature lists feature 3 twice");  // fuzz_lightgbm_text's finding
+  expect_error(replace(pandas, "[categorical_feature: 1,3]", "[categorical_feature: 1,x]"), error_code::import_failed,
+               "categorical_feature 'x' is not a feature");
   expect_error(replace(pandas, "[20, 0, 10]", "[20, 0, 20]"), error_code::import_failed, "lists 20.000000 twice");
   expect_error(replace(pandas, "[20, 0, 10]", "[20, \"x\", 10]"), error_code::unsupported_model, "mixes string");
   expect_error(replace(pandas, "[20, 0, 10]", "[20, 0, 9007199254740993]"), error_code::unsupported_model, "2^53");

@@ -220,9 +220,12 @@ Status parse_pandas_categorical(const Field& f, std::vector<Categories>& out) {
   return {};
 }
 
-/// The features the category lists belong to.
-Status pandas_columns(const RawModel& m, const std::vector<std::string>& names, size_t n_features, size_t n_lists,
-                      const ImportOptions& options, std::vector<size_t>& out) {
+/// The features the category lists belong to: named by the caller (in
+/// `names`, the model's final feature names), else read from the file's
+/// parameters (whose "name:" form uses the file's own names).
+Status pandas_columns(const RawModel& m, const std::vector<std::string>& names, const std::vector<std::string>& file_names,
+                      size_t n_lists, const ImportOptions& options, std::vector<size_t>& out) {
+  const size_t n_features = file_names.size();
   if (!options.pandas_categorical_columns.empty()) {
     if (options.pandas_categorical_columns.size() != n_lists)
       return Error(error_code::invalid_argument, num(options.pandas_categorical_columns.size()) +
@@ -254,8 +257,8 @@ Status pandas_columns(const RawModel& m, const std::vector<std::string>& names, 
       const auto item = v.substr(start, comma - start);
       long long f = -1;
       if (by_name) {
-        const auto it = std::find(names.begin(), names.end(), item);
-        if (it != names.end()) f = it - names.begin();
+        const auto it = std::find(file_names.begin(), file_names.end(), item);
+        if (it != file_names.end()) f = it - file_names.begin();
       } else if (!parse_integer(item, f)) {
         f = -1;
       }
@@ -265,6 +268,9 @@ Status pandas_columns(const RawModel& m, const std::vector<std::string>& names, 
       start = comma + 1;
     }
     std::sort(cats.begin(), cats.end());
+    // Found by fuzz_lightgbm_text: two lists on one column made an invalid step.
+    if (const auto dup = std::adjacent_find(cats.begin(), cats.end()); dup != cats.end())
+      return failed("line " + num(p->line) + ": categorical_feature lists feature " + num(*dup) + " twice");
   }
   if (cats.size() != n_lists) {
     std::string list;
@@ -469,7 +475,7 @@ Result<ImportedModel> convert(const RawModel& m, const ImportOptions& options) {
   std::optional<PreprocessingSpec> program;
   if (!lists.empty()) {
     std::vector<size_t> columns;
-    MLMAP_IMPORT_TRY(pandas_columns(m, d.feature_names, n_features, lists.size(), options, columns));
+    MLMAP_IMPORT_TRY(pandas_columns(m, d.feature_names, file_names, lists.size(), options, columns));
     for (size_t j = 0; j < lists.size(); ++j) {
       MLMAP_IMPORT_TRY(check_distinct(lists[j], d.feature_names[columns[j]]));
       MLMAP_IMPORT_TRY(check_codes_fit(infos[columns[j]], d.feature_names[columns[j]], lists[j].size()));
@@ -521,7 +527,16 @@ Result<ImportedModel> convert(const RawModel& m, const ImportOptions& options) {
   TreeEnsembleBuilder builder(n_features, 1, K, Aggregation::sum, SplitRule::less_equal, ThresholdType::float64);
   std::map<std::vector<uint32_t>, uint32_t> sets;
   std::vector<std::vector<uint32_t>> set_words;
+  // The rewriting's budget: 64 x the used trees' nodes + 4096, over the model.
+  uint64_t budget = 4096;
+  for (size_t i = 0; i < used * K; ++i) {
+    long long leaves = 1;
+    if (const Field* f = m.trees[i].fields.find("num_leaves"); f && parse_integer(f->value, leaves) && leaves > 0 &&
+                                                                static_cast<uint64_t>(leaves) <= limits::max_leaves)
+      budget += 64 * (2 * static_cast<uint64_t>(leaves) - 1);
+  }
   TreeContext cx;
+  cx.node_budget = &budget;
   cx.n_features = n_features;
   cx.coded = &coded;
   cx.sets = &sets;

@@ -97,8 +97,9 @@ struct TreeContext {
   /// pandas categorical mapped by the preprocessing step), so categorical
   /// splits need no care for fractional inputs.
   const std::vector<bool>* coded = nullptr;
-  /// Growth allowed by the rewriting: at most 64 x the source nodes + 4096.
-  uint64_t growth_factor = 64;
+  /// What the rewriting may still emit: the model's budget (64 x its source
+  /// nodes + 4096) minus what earlier trees used.  Decreased by each tree.
+  uint64_t* node_budget = nullptr;
   /// The model's category sets (deduplicated across trees): words -> builder
   /// index, and builder index -> words.
   std::map<std::vector<uint32_t>, uint32_t>* sets = nullptr;

@@ -36,7 +36,8 @@
 // Along each path the importer knows an interval (and whether NaN is
 // possible) per feature; a node whose outcome it already decides is not
 // emitted, so copies shrink to what can still happen.  The copies are capped:
-// past 64 times the source's nodes (plus 4096) the import is refused.
+// past 64 times the model's source nodes (plus 4096), over all its trees, the
+// import is refused.
 
 #include <algorithm>
 #include <cmath>
@@ -250,8 +251,8 @@ class Emitter {
           continue;
         }
         if (out_.left.size() + 2 > cap_)
-          return unsupported(where + ": its zero-as-missing and category-0 splits would need more than " + num(cap_) +
-                             " nodes once rewritten for mlmap's node encoding");
+          return unsupported(where + ": the model's zero-as-missing and category-0 splits would need more nodes "
+                             "once rewritten for mlmap's node encoding than its budget (64 x its nodes + 4096)");
         const size_t k_dst = it.dst;
         out_.feature[k_dst] = p.feature;
         out_.missing_left[k_dst] = st.categorical ? 0 : st.nan_left;
@@ -439,10 +440,10 @@ Status convert_tree(const RawTree& tree, size_t index, const TreeContext& cx, Tr
     s.words_of[i] = static_cast<uint32_t>(set.size());
   }
 
-  const uint64_t cap = cx.growth_factor * (2 * uint64_t{s.n_leaves}) + 4096;
-  Emitter e(s, cx.coded, cap);
+  Emitter e(s, cx.coded, *cx.node_budget);
   e.set_words = cx.set_words;
   MLMAP_IMPORT_TRY(e.run(where));
+  *cx.node_budget -= e.nodes().left.size();
   if (Status st = builder->add_tree(e.nodes().view(), options); !st) {
     // Beyond mlmap's limits once rewritten (depth, nodes): a model mlmap
     // cannot hold; anything else the checks above should have caught.
