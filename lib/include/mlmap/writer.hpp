@@ -81,6 +81,11 @@ struct TreeNodeList {
   std::vector<uint32_t> category_set;
   size_t value_stride = 1;
 
+  /// Appends a node to every array (a leaf of value 0: left = right = -1,
+  /// the rest zero; value_stride 1) and returns its index, for building a
+  /// tree node by node.
+  size_t add_node();
+
   TreeNodes view() const noexcept;
 };
 

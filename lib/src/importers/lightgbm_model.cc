@@ -547,20 +547,15 @@ Result<ImportedModel> convert(const RawModel& m, const ImportOptions& options) {
     if (average && used > 0) o.leaf_scale = 1.0 / static_cast<double>(used);
     MLMAP_IMPORT_TRY(convert_tree(m.trees[i], i, cx, i < used * K ? &builder : nullptr, o));
   }
-  for (size_t k = builder.n_trees(); k < K; ++k) {
-    // No trees (for this output): predict gives 0.  One leaf of 0 says so.
-    const int64_t none = -1, zero_feature = 0;
-    const double zero = 0;
-    TreeNodes t;
-    t.n_nodes = 1;
-    t.left = &none;
-    t.right = &none;
-    t.feature = &zero_feature;
-    t.values = &zero;
-    t.value_stride = 1;
-    TreeOptions o;
-    o.output = static_cast<uint32_t>(k);
-    MLMAP_IMPORT_TRY(builder.add_tree(t, o));
+  if (builder.n_trees() == 0) {
+    // No trees: predict gives 0 for each output.  A leaf of 0 says so.
+    TreeNodeList zero;
+    zero.add_node();
+    for (size_t k = 0; k < K; ++k) {
+      TreeOptions o;
+      o.output = static_cast<uint32_t>(k);
+      MLMAP_IMPORT_TRY(builder.add_tree(zero.view(), o));
+    }
   }
   builder.set_accepts_missing(true);  // LightGBM routes NaN everywhere
   return ImportedModel{std::move(d), std::move(builder), std::move(program)};

@@ -212,7 +212,7 @@ class Emitter {
   Emitter(const SourceTree& s, const std::vector<bool>* coded, uint64_t cap) : s_(s), coded_(coded), cap_(cap) {}
 
   Status run(const std::string& where) {
-    std::vector<Item> work{{s_.n_leaves > 1 ? 0 : ~0, 0, -1, out_.add()}};
+    std::vector<Item> work{{s_.n_leaves > 1 ? 0 : ~0, 0, -1, out_.add_node()}};
     while (!work.empty()) {
       Item it = work.back();
       work.pop_back();
@@ -262,7 +262,7 @@ class Emitter {
         } else {
           out_.threshold[k_dst] = st.threshold;
         }
-        const size_t l = out_.add(), r = out_.add();
+        const size_t l = out_.add_node(), r = out_.add_node();
         out_.left[k_dst] = static_cast<int64_t>(l);
         out_.right[k_dst] = static_cast<int64_t>(r);
         const Item right = follow(it.src, st.right, with(it.ctx, kr), r);
@@ -307,24 +307,10 @@ class Emitter {
     return static_cast<int32_t>(ctx_.size() - 1);
   }
 
-  struct Out : TreeNodeList {
-    size_t add() {
-      left.push_back(-1);
-      right.push_back(-1);
-      feature.push_back(0);
-      threshold.push_back(0);
-      values.push_back(0);
-      missing_left.push_back(0);
-      categorical.push_back(0);
-      category_set.push_back(0);
-      return left.size() - 1;
-    }
-  };
-
   const SourceTree& s_;
   const std::vector<bool>* coded_;
   uint64_t cap_;
-  Out out_;
+  TreeNodeList out_;
   std::vector<Known> ctx_;
 };
 

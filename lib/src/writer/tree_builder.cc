@@ -37,6 +37,18 @@ TreeNodes TreeNodeList::view() const noexcept {
   return t;
 }
 
+size_t TreeNodeList::add_node() {
+  left.push_back(-1);
+  right.push_back(-1);
+  feature.push_back(0);
+  threshold.push_back(0);
+  values.push_back(0);
+  missing_left.push_back(0);
+  categorical.push_back(0);
+  category_set.push_back(0);
+  return left.size() - 1;
+}
+
 float float_threshold(double t, SplitRule rule) noexcept {
   float f = round_down_to_float(t);
   // x < t  <=>  x <= the largest float below t, for float x.

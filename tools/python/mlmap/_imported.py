@@ -27,6 +27,17 @@ class Exported:
         self._convert(self._data, path, options, spec)
 
 
+def set_classes(options, classes):
+    """The importer's class labels (and the numpy dtype to restore them as)
+    from a scikit-learn wrapper's ``classes_``."""
+    from ._sklearn import class_labels  # numpy only; no sklearn import
+    labels, dtype = class_labels(classes)
+    options["classes"] = labels
+    if dtype is not None:
+        from ._model import CLASSES_DTYPE_KEY
+        options.setdefault("metadata", {})[CLASSES_DTYPE_KEY] = dtype
+
+
 def xgboost_json(data, description, preprocessing=None):
     return Exported(_core.convert_xgboost_json, data, description, preprocessing)
 

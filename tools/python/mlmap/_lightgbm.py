@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _core
 from ._errors import UnsupportedModelError
-from ._imported import lightgbm_text
+from ._imported import lightgbm_text, set_classes
 
 WRAPPERS = ("LGBMClassifier", "LGBMRegressor", "LGBMRanker")
 
@@ -93,12 +93,7 @@ def export(estimator, *, feature_names=None, pandas_categorical=None, preprocess
                 f"lightgbm.LGBMClassifier with objective {objective!r}: mlmap saves classifiers trained "
                 f"with {', '.join(CLASSIFIER_OBJECTIVES)} (or save the Booster: "
                 "mlmap.save(model.booster_, path))")
-        from ._sklearn import class_labels  # numpy only; no sklearn import
-        labels, dtype = class_labels(estimator.classes_)
-        options["classes"] = labels
-        if dtype is not None:
-            from ._model import CLASSES_DTYPE_KEY
-            options.setdefault("metadata", {})[CLASSES_DTYPE_KEY] = dtype
+        set_classes(options, estimator.classes_)
     elif name in ("LGBMRegressor", "LGBMRanker") and objective in CLASSIFICATION:
         raise UnsupportedModelError(
             f"lightgbm.{name} with objective {objective!r}: its predict returns probabilities that "

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import _core
 from ._errors import UnsupportedModelError
-from ._imported import xgboost_json
+from ._imported import set_classes, xgboost_json
 
 WRAPPERS = ("XGBClassifier", "XGBRegressor", "XGBRanker", "XGBRFClassifier", "XGBRFRegressor")
 
@@ -74,12 +74,7 @@ def export(estimator, *, feature_names=None, preprocessing=None):
                     f"xgboost.{name} with objective {objective!r}: its predict/predict_proba do not "
                     f"follow from the model's margins; supported: {', '.join(CLASSIFIER_OBJECTIVES)} "
                     "(or save the Booster: mlmap.save(model.get_booster(), path))")
-            from ._sklearn import class_labels  # numpy only; no sklearn import
-            labels, dtype = class_labels(estimator.classes_)
-            options["classes"] = labels
-            if dtype is not None:
-                from ._model import CLASSES_DTYPE_KEY
-                options.setdefault("metadata", {})[CLASSES_DTYPE_KEY] = dtype
+            set_classes(options, estimator.classes_)
     else:
         supported = ", ".join(("Booster",) + WRAPPERS)
         raise UnsupportedModelError(
