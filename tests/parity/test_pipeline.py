@@ -573,6 +573,17 @@ class Composition(Base):
         self.check(pipe, X, "Pipeline -> LogisticRegression", X_mlmap=X[X.columns[::-1]])
         self.assertEqual(m.info()["preprocessing"]["steps"], ["impute", "standardize"])
 
+    def test_numeric_category_columns_are_read_as_values(self):
+        """A pandas Categorical of numbers into an encoder: sklearn encodes its
+        values; mlmap gave the encoder the DataFrame's own codes (every row
+        then an unknown category), found with LightGBM's pandas step."""
+        train, test, cls, _ = frames()
+        kids = train.kids.fillna(0)
+        pipe = make_pipeline(OneHotEncoder(handle_unknown="ignore"), LogisticRegression()).fit(kids.to_frame(), cls)
+        categorical = test.kids.where(test.kids.isin([0.0, 1.0, 2.0, 3.0]), 0.0)
+        X = pd.DataFrame({"kids": pd.Categorical(categorical, categories=[3.0, 1.0, 0.0, 2.0])})
+        self.check(pipe, X.astype(float), "Pipeline -> LogisticRegression", X_mlmap=X)
+
     def test_string_model_refuses_matrices(self):
         train, test, cls, _ = frames()
         pipe = make_pipeline(OneHotEncoder(handle_unknown="ignore"), LogisticRegression()).fit(
