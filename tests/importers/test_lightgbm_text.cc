@@ -521,7 +521,7 @@ TEST_CASE("malformed files name the line, tree and field") {
   REQUIRE(mlmap::import_lightgbm_text(good).ok());
   expect_error("", error_code::import_failed, "empty");
   expect_error("{\"learner\": {}}", error_code::import_failed, "expected 'tree'");
-  expect_error(std::string("tree\nversion=v4\0x", 19), error_code::import_failed, "NUL");
+  expect_error(std::string("tree\nversion=v4\0x", 17), error_code::import_failed, "NUL");
   expect_error(good.substr(0, good.find("end of trees")), error_code::import_failed, "no 'end of trees' line after 2 trees");
   expect_error(replace(good, "end of trees\n", ""), error_code::import_failed, "'feature_importances:' between trees");
   expect_error(replace(good, "Tree=1", "Tree=7"), error_code::import_failed, "expected 'Tree=1'");
