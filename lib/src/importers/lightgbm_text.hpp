@@ -10,21 +10,23 @@
 //   2. trees (lightgbm_trees.cc): each tree's arrays parsed with the counts its
 //      num_leaves / num_cat declare, its structure checked, and its nodes
 //      rewritten for mlmap's node encoding (lightgbm_trees.cc says how);
-//   3. model (lightgbm_model.cc): objective, shape, rounds, feature names and
-//      the pandas categories become the ModelDescription and a preprocessing
-//      step.
+//   3. model (lightgbm_model.cc): objective, shape, rounds and feature names
+//      become the ModelDescription; the pandas categories (lightgbm_pandas.cc)
+//      a preprocessing step.
 // Exposed here for the unit tests.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "mlmap/error.hpp"
+#include "mlmap/importers.hpp"
 #include "mlmap/writer.hpp"
 
 #define MLMAP_IMPORT_TRY(expr)       \
@@ -89,6 +91,15 @@ Error unsupported(const std::string& message);
 /// LightGBM's kZeroThreshold (1e-35f widened to double): inputs with
 /// |x| <= it are read as 0, and the Zero missing type routes them.
 inline const double zero_threshold = static_cast<double>(1e-35f);
+
+/// The `pandas_categorical` line (if any, and not null) as Ordinal steps in
+/// front of the trees, reading the columns it belongs to (named by
+/// options.pandas_categorical_columns among `names`, else the file's
+/// categorical features, see lightgbm_pandas.cc); sets `coded` for them.
+/// `infos` are the file's feature_infos, `file_names` its feature names.
+Status pandas_step(const RawModel& m, const std::vector<std::string>& names, const std::vector<std::string>& file_names,
+                   const std::vector<std::string_view>& infos, const ImportOptions& options,
+                   std::optional<PreprocessingSpec>& program, std::vector<bool>& coded);
 
 /// How one tree's nodes are rewritten.
 struct TreeContext {
