@@ -132,14 +132,37 @@ struct EnumNames<Aggregation> {
   static constexpr EnumName<Aggregation> table[] = {{Aggregation::sum, "sum"}, {Aggregation::mean, "mean"}};
 };
 
-/// Hidden-layer activations of dense networks (schema Activation).
-enum class Activation { identity = 0, relu = 1, tanh = 2, logistic = 3 };
+/// Activations of dense-network layers (schema Activation, FORMAT.md §5.2).
+/// leaky_relu is what a writer stores for a relu with parameters (slope,
+/// threshold, max value): a reader that predates them refuses it.
+enum class Activation {
+  identity = 0, relu = 1, tanh = 2, logistic = 3, elu = 4, selu = 5, gelu = 6, gelu_tanh = 7, silu = 8,
+  hard_sigmoid = 9, softplus = 10, softsign = 11, softmax = 12, exponential = 13, prelu = 14, leaky_relu = 15
+};
 template <>
 struct EnumNames<Activation> {
-  static constexpr EnumName<Activation> table[] = {{Activation::identity, "identity"},
-                                                   {Activation::relu, "relu"},
-                                                   {Activation::tanh, "tanh"},
-                                                   {Activation::logistic, "logistic"}};
+  static constexpr EnumName<Activation> table[] = {
+      {Activation::identity, "identity"},       {Activation::relu, "relu"},
+      {Activation::tanh, "tanh"},               {Activation::logistic, "logistic"},
+      {Activation::elu, "elu"},                 {Activation::selu, "selu"},
+      {Activation::gelu, "gelu"},               {Activation::gelu_tanh, "gelu_tanh"},
+      {Activation::silu, "silu"},               {Activation::hard_sigmoid, "hard_sigmoid"},
+      {Activation::softplus, "softplus"},       {Activation::softsign, "softsign"},
+      {Activation::softmax, "softmax"},         {Activation::exponential, "exponential"},
+      {Activation::prelu, "prelu"},             {Activation::leaky_relu, "leaky_relu"}};
+};
+
+/// What a dense-network layer computes before its activation (schema
+/// LayerKind, FORMAT.md §5.2).
+enum class LayerKind {
+  dense = 0,       // x . weights + bias; weights row-major [n_in, n_out]
+  affine = 1,      // per feature: x_j * weights[j] + bias[j]; n_in == n_out
+  layer_norm = 2,  // per row: (x_j - mean) / sqrt(var + epsilon) * weights[j] + bias[j]
+};
+template <>
+struct EnumNames<LayerKind> {
+  static constexpr EnumName<LayerKind> table[] = {
+      {LayerKind::dense, "dense"}, {LayerKind::affine, "affine"}, {LayerKind::layer_norm, "layer_norm"}};
 };
 
 /// Preprocessing steps; see FORMAT.md §7 (schema OpKind).

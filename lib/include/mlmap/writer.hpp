@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -155,14 +156,28 @@ class TreeEnsembleBuilder {
 
 /// --- dense networks (linear models are one layer) ---------------------------
 
-/// out = activation(x . weights + bias); weights row-major [n_in, n_out] (the
-/// layout of sklearn's MLP coefs_; pass coef_.T for linear models).
+/// out = activation(kind(x)) (Activation, LayerKind: info.hpp).  Dense
+/// weights are row-major [n_in, n_out] (the layout of sklearn's MLP coefs_
+/// and Keras' kernels; pass coef_.T for linear models, weight.T for torch).
 struct DenseLayerSpec {
+  LayerKind kind = LayerKind::dense;
   size_t n_in = 0;
   size_t n_out = 0;
-  std::vector<double> weights;
-  std::vector<double> bias;    // empty: zeros
-  Activation activation = Activation::identity;  // the last layer's must be identity
+  std::vector<double> weights;  // dense: n_in * n_out; affine / layer_norm: n_out or empty (ones)
+  std::vector<double> bias;     // empty: zeros
+  std::vector<double> alpha;    // prelu: n_out slopes
+  /// Store the layer's columns as float32 (the weights of Keras and torch
+  /// models, stored as those libraries hold them).  Every value must then be
+  /// a float32 value exactly: save() refuses one that is not.
+  bool float32 = false;
+  Activation activation = Activation::identity;
+  double epsilon = 0;           // layer_norm
+  double relu_slope = 0;        // relu: Keras' negative_slope (LeakyReLU)
+  double relu_threshold = 0;    // relu: Keras' threshold
+  double relu_max = std::numeric_limits<double>::infinity();  // relu: Keras' max_value (ReLU6: 6)
+  double elu_alpha = 1;         // elu
+  double softplus_beta = 1;     // softplus: torch's beta
+  double softplus_threshold = std::numeric_limits<double>::infinity();  // softplus: torch's threshold (20)
 };
 
 struct DenseNetworkSpec {

@@ -55,7 +55,20 @@ static_assert(same(Aggregation::sum, fb::Aggregation::Sum) && same(Aggregation::
 
 static_assert(detail::covers_schema<Activation, fb::Activation>());
 static_assert(same(Activation::identity, fb::Activation::Identity) && same(Activation::relu, fb::Activation::Relu) &&
-              same(Activation::tanh, fb::Activation::Tanh) && same(Activation::logistic, fb::Activation::Logistic));
+              same(Activation::tanh, fb::Activation::Tanh) && same(Activation::logistic, fb::Activation::Logistic) &&
+              same(Activation::elu, fb::Activation::Elu) && same(Activation::selu, fb::Activation::Selu) &&
+              same(Activation::gelu, fb::Activation::Gelu) && same(Activation::gelu_tanh, fb::Activation::GeluTanh) &&
+              same(Activation::silu, fb::Activation::Silu) &&
+              same(Activation::hard_sigmoid, fb::Activation::HardSigmoid) &&
+              same(Activation::softplus, fb::Activation::Softplus) &&
+              same(Activation::softsign, fb::Activation::Softsign) &&
+              same(Activation::softmax, fb::Activation::Softmax) &&
+              same(Activation::exponential, fb::Activation::Exponential) &&
+              same(Activation::prelu, fb::Activation::PRelu) && same(Activation::leaky_relu, fb::Activation::LeakyRelu));
+
+static_assert(detail::covers_schema<LayerKind, fb::LayerKind>());
+static_assert(same(LayerKind::dense, fb::LayerKind::Dense) && same(LayerKind::affine, fb::LayerKind::Affine) &&
+              same(LayerKind::layer_norm, fb::LayerKind::LayerNorm));
 
 static_assert(detail::covers_schema<OpKind, fb::OpKind>());
 static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind::min_max, fb::OpKind::MinMax) &&
@@ -85,6 +98,7 @@ inline fb::Link to_schema(LinkFunction v) noexcept { return static_cast<fb::Link
 inline fb::ClassDecision to_schema(ClassDecision v) noexcept { return static_cast<fb::ClassDecision>(v); }
 inline fb::Aggregation to_schema(Aggregation v) noexcept { return static_cast<fb::Aggregation>(v); }
 inline fb::Activation to_schema(Activation v) noexcept { return static_cast<fb::Activation>(v); }
+inline fb::LayerKind to_schema(LayerKind v) noexcept { return static_cast<fb::LayerKind>(v); }
 inline fb::OpKind to_schema(OpKind v) noexcept { return static_cast<fb::OpKind>(v); }
 inline fb::Norm to_schema(Norm v) noexcept { return static_cast<fb::Norm>(v); }
 inline fb::UnknownCategory to_schema(UnknownCategory v) noexcept { return static_cast<fb::UnknownCategory>(v); }

@@ -1,11 +1,12 @@
-// The dense-layer kernel, written once over xsimd and instantiated per ISA in
+// The dense-product kernel (x . W + bias), written once over xsimd and instantiated per ISA in
 // dense_<isa>.cc (each compiled with only that ISA's flags).  Rows are taken
 // four at a time so each weight loaded feeds four rows' accumulators:
 //  * in_out weights [n_in, n_out]: for a tile of outputs, every input is
 //    broadcast and multiplied into the tile (MLP layers, many outputs);
 //  * out_in weights [n_out, n_in]: dot products vectorised over the inputs,
 //    up to six outputs per pass (linear models with few outputs).
-// Rows may be float (a model's input, widened in registers) or double.
+// Rows may be float (a model's input, widened in registers) or double, and
+// so may the weights and bias (float32 columns).
 // Internal linkage throughout (see tree_simd.hpp for why).
 #pragma once
 
@@ -48,18 +49,21 @@ struct DenseSimd {
     return a * b + c;
   }
 
+  // V consecutive values of a float64 or float32 column.
+  static D load(const Values& c, size_t i) noexcept { return c.f64 ? load(c.f64 + i) : load(c.f32 + i); }
+
   // in_out: rows [r0, r0 + nr) (nr <= R), outputs [o0, o0 + nv * V).
-  template <size_t NR, size_t NV, class X_t>
-  static void tile(const DenseLayerView& L, const X_t* X, double* Y, size_t o0) noexcept {
+  template <size_t NR, size_t NV, class X_t, class W_t>
+  static void tile(const DenseLayerView& L, const W_t* W, const X_t* X, double* Y, size_t o0) noexcept {
     D acc[NR][NV];
     for (size_t v = 0; v < NV; ++v) {
-      const D b = L.bias ? D::load_unaligned(L.bias + o0 + v * V) : D(0.0);
+      const D b = L.bias.present() ? load(L.bias, o0 + v * V) : D(0.0);
       for (size_t r = 0; r < NR; ++r) acc[r][v] = b;
     }
     for (uint32_t i = 0; i < L.n_in; ++i) {
-      const double* w = L.weights + size_t{i} * L.n_out + o0;
+      const W_t* w = W + size_t{i} * L.n_out + o0;
       D wv[NV];
-      for (size_t v = 0; v < NV; ++v) wv[v] = D::load_unaligned(w + v * V);
+      for (size_t v = 0; v < NV; ++v) wv[v] = load(w + v * V);
       for (size_t r = 0; r < NR; ++r) {
         const D x(static_cast<double>(X[r * L.n_in + i]));
         for (size_t v = 0; v < NV; ++v) acc[r][v] = fma(x, wv[v], acc[r][v]);
@@ -69,15 +73,16 @@ struct DenseSimd {
       for (size_t v = 0; v < NV; ++v) acc[r][v].store_unaligned(Y + r * L.n_out + o0 + v * V);
   }
 
-  template <size_t NR, class X_t>
-  static void rows_in_out(const DenseLayerView& L, const X_t* X, double* Y) noexcept {
+  template <size_t NR, class X_t, class W_t>
+  static void rows_in_out(const DenseLayerView& L, const W_t* W, const X_t* X, double* Y) noexcept {
     size_t o = 0;
-    for (; o + T * V <= L.n_out; o += T * V) tile<NR, T>(L, X, Y, o);
-    for (; o + V <= L.n_out; o += V) tile<NR, 1>(L, X, Y, o);
+    for (; o + T * V <= L.n_out; o += T * V) tile<NR, T>(L, W, X, Y, o);
+    for (; o + V <= L.n_out; o += V) tile<NR, 1>(L, W, X, Y, o);
     for (; o < L.n_out; ++o) {  // the last few outputs, scalar
       for (size_t r = 0; r < NR; ++r) {
-        double s = L.bias ? L.bias[o] : 0.0;
-        for (uint32_t i = 0; i < L.n_in; ++i) s += X[r * L.n_in + i] * L.weights[size_t{i} * L.n_out + o];
+        double s = L.bias.present() ? L.bias[o] : 0.0;
+        for (uint32_t i = 0; i < L.n_in; ++i)
+          s += static_cast<double>(X[r * L.n_in + i]) * static_cast<double>(W[size_t{i} * L.n_out + o]);
         Y[r * L.n_out + o] = s;
       }
     }
@@ -86,10 +91,10 @@ struct DenseSimd {
   // out_in: rows [r0, r0 + NR), outputs [o0, o0 + NO); each input vector is
   // loaded once for NO outputs (linear models have few).  The last n_in % V
   // inputs make one more, zero-padded vector.
-  template <size_t NR, size_t NO, class X_t>
-  static void dots(const DenseLayerView& L, const X_t* X, double* Y, uint32_t o0) noexcept {
-    const double* w[NO];
-    for (size_t q = 0; q < NO; ++q) w[q] = L.weights + size_t{o0 + q} * L.n_in;
+  template <size_t NR, size_t NO, class X_t, class W_t>
+  static void dots(const DenseLayerView& L, const W_t* W, const X_t* X, double* Y, uint32_t o0) noexcept {
+    const W_t* w[NO];
+    for (size_t q = 0; q < NO; ++q) w[q] = W + size_t{o0 + q} * L.n_in;
     D acc[NR][NO];
     for (size_t r = 0; r < NR; ++r)
       for (size_t q = 0; q < NO; ++q) acc[r][q] = D(0.0);
@@ -98,7 +103,7 @@ struct DenseSimd {
       D x[NR];
       for (size_t r = 0; r < NR; ++r) x[r] = load(X + r * L.n_in + i);
       for (size_t q = 0; q < NO; ++q) {
-        const D wv = D::load_unaligned(w[q] + i);
+        const D wv = load(w[q] + i);
         for (size_t r = 0; r < NR; ++r) acc[r][q] = fma(x[r], wv, acc[r][q]);
       }
     }
@@ -111,33 +116,33 @@ struct DenseSimd {
       }
     }
     for (size_t r = 0; r < NR; ++r)
-      for (size_t q = 0; q < NO; ++q) Y[r * L.n_out + o0 + q] = xsimd::hadd(acc[r][q]) + (L.bias ? L.bias[o0 + q] : 0.0);
+      for (size_t q = 0; q < NO; ++q) Y[r * L.n_out + o0 + q] = xsimd::hadd(acc[r][q]) + (L.bias.present() ? L.bias[o0 + q] : 0.0);
   }
 
   // Outputs per pass: as many as the registers hold beside R rows' inputs
   // (32 vector registers with AVX-512, 16 below).
   static constexpr uint32_t max_dots = V == 8 ? 6 : 3;
 
-  template <size_t NR, class X_t>
-  static void rows_out_in(const DenseLayerView& L, const X_t* X, double* Y) noexcept {
+  template <size_t NR, class X_t, class W_t>
+  static void rows_out_in(const DenseLayerView& L, const W_t* W, const X_t* X, double* Y) noexcept {
     uint32_t o = 0;
-    for (; o + max_dots <= L.n_out; o += max_dots) dots<NR, max_dots>(L, X, Y, o);
+    for (; o + max_dots <= L.n_out; o += max_dots) dots<NR, max_dots>(L, W, X, Y, o);
     switch (L.n_out - o) {
-      case 5: return dots<NR, 5>(L, X, Y, o);
-      case 4: return dots<NR, 4>(L, X, Y, o);
-      case 3: return dots<NR, 3>(L, X, Y, o);
-      case 2: return dots<NR, 2>(L, X, Y, o);
-      case 1: return dots<NR, 1>(L, X, Y, o);
+      case 5: return dots<NR, 5>(L, W, X, Y, o);
+      case 4: return dots<NR, 4>(L, W, X, Y, o);
+      case 3: return dots<NR, 3>(L, W, X, Y, o);
+      case 2: return dots<NR, 2>(L, W, X, Y, o);
+      case 1: return dots<NR, 1>(L, W, X, Y, o);
       default: return;
     }
   }
 
-  template <size_t NR, class X_t>
-  static void block(const DenseLayerView& L, const X_t* X, double* Y) noexcept {
+  template <size_t NR, class X_t, class W_t>
+  static void block(const DenseLayerView& L, const W_t* W, const X_t* X, double* Y) noexcept {
     if (L.out_in)
-      rows_out_in<NR>(L, X, Y);
+      rows_out_in<NR>(L, W, X, Y);
     else
-      rows_in_out<NR>(L, X, Y);
+      rows_in_out<NR>(L, W, X, Y);
   }
 
   // Asks for the rows ~8 KB on while these are computed: a batch streams its
@@ -151,17 +156,25 @@ struct DenseSimd {
     for (const char* p = begin; p < end; p += 64) __builtin_prefetch(p, 0, 3);
   }
 
-  template <class X_t>
-  static void run(const DenseLayerView& L, const X_t* X, size_t n_rows, double* Y) noexcept {
+  template <class X_t, class W_t>
+  static void run(const DenseLayerView& L, const W_t* W, const X_t* X, size_t n_rows, double* Y) noexcept {
     const size_t row_bytes = L.n_in * sizeof(X_t);
     const size_t ahead = ((prefetch_bytes + row_bytes - 1) / row_bytes + R - 1) / R * R;
     size_t r = 0;
     for (; r + R <= n_rows; r += R) {
       if (r + ahead < n_rows) prefetch_rows(X, r + ahead, n_rows, L.n_in);
-      block<R>(L, X + r * L.n_in, Y + r * L.n_out);
+      block<R>(L, W, X + r * L.n_in, Y + r * L.n_out);
     }
-    for (; r < n_rows; ++r) block<1>(L, X + r * L.n_in, Y + r * L.n_out);
-    activate(L.activation, Y, n_rows * L.n_out);
+    for (; r < n_rows; ++r) block<1>(L, W, X + r * L.n_in, Y + r * L.n_out);
+  }
+
+  // float32 weights are widened in registers like float rows: exactly.
+  template <class X_t>
+  static void run(const DenseLayerView& L, const X_t* X, size_t n_rows, double* Y) noexcept {
+    if (L.weights.f32)
+      run(L, L.weights.f32, X, n_rows, Y);
+    else
+      run(L, L.weights.f64, X, n_rows, Y);
   }
 };
 

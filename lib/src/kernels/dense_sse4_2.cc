@@ -1,14 +1,14 @@
-// The dense-layer kernel for sse4_2, compiled with this ISA's flags alone (see
+// The dense-product kernel for sse4_2, compiled with this ISA's flags alone (see
 // meson.build) and reached only through dispatch.cc.
 #include "kernels/dense_simd.hpp"
 
 namespace mlmap::kernels {
 
-void dense_layer_sse4_2(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept {
+void dense_product_sse4_2(const DenseLayerView& L, const double* X, size_t n_rows, double* Y) noexcept {
   DenseSimd<xsimd::sse4_2>::run(L, X, n_rows, Y);
 }
 
-void dense_layer_sse4_2(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept {
+void dense_product_sse4_2(const DenseLayerView& L, const float* X, size_t n_rows, double* Y) noexcept {
   DenseSimd<xsimd::sse4_2>::run(L, X, n_rows, Y);
 }
 

@@ -101,13 +101,17 @@ namespace {
 
 template <class X_t>
 void dispatch_dense(const DenseLayerView& L, const X_t* X, size_t n_rows, double* Y) noexcept {
-  switch (active_isa()) {
-    case Isa::avx512bw: return dense_layer_avx512bw(L, X, n_rows, Y);
-    case Isa::avx2: return dense_layer_avx2(L, X, n_rows, Y);
-    case Isa::sse4_2: return dense_layer_sse4_2(L, X, n_rows, Y);
-    case Isa::scalar: break;
+  if (L.kind != LayerKind::dense) {
+    rowwise_layer(L, X, n_rows, Y);
+  } else {
+    switch (active_isa()) {
+      case Isa::avx512bw: dense_product_avx512bw(L, X, n_rows, Y); break;
+      case Isa::avx2: dense_product_avx2(L, X, n_rows, Y); break;
+      case Isa::sse4_2: dense_product_sse4_2(L, X, n_rows, Y); break;
+      case Isa::scalar: dense_product_scalar(L, X, n_rows, Y); break;
+    }
   }
-  dense_layer_scalar(L, X, n_rows, Y);
+  activate_rows(L, Y, n_rows);
 }
 
 }  // namespace

@@ -11,12 +11,26 @@
 
 namespace mlmap::model {
 
-// The kernels' activations are the public ones (and so the schema's, see
-// format/schema_enums.hpp): the layer reader casts between them.
+// The kernels' activations and layer kinds are the public ones (and so the
+// schema's, see format/schema_enums.hpp): the layer reader casts between them.
 static_assert(format::same(kernels::Activation::identity, Activation::identity) &&
               format::same(kernels::Activation::relu, Activation::relu) &&
               format::same(kernels::Activation::tanh, Activation::tanh) &&
-              format::same(kernels::Activation::logistic, Activation::logistic));
+              format::same(kernels::Activation::logistic, Activation::logistic) &&
+              format::same(kernels::Activation::elu, Activation::elu) &&
+              format::same(kernels::Activation::selu, Activation::selu) &&
+              format::same(kernels::Activation::gelu, Activation::gelu) &&
+              format::same(kernels::Activation::gelu_tanh, Activation::gelu_tanh) &&
+              format::same(kernels::Activation::silu, Activation::silu) &&
+              format::same(kernels::Activation::hard_sigmoid, Activation::hard_sigmoid) &&
+              format::same(kernels::Activation::softplus, Activation::softplus) &&
+              format::same(kernels::Activation::softsign, Activation::softsign) &&
+              format::same(kernels::Activation::softmax, Activation::softmax) &&
+              format::same(kernels::Activation::exponential, Activation::exponential) &&
+              format::same(kernels::Activation::prelu, Activation::prelu));
+static_assert(format::same(kernels::LayerKind::dense, LayerKind::dense) &&
+              format::same(kernels::LayerKind::affine, LayerKind::affine) &&
+              format::same(kernels::LayerKind::layer_norm, LayerKind::layer_norm));
 
 namespace {
 
@@ -36,9 +50,12 @@ class DensePredictor final : public Predictor {
   size_t n_raw() const noexcept override { return layers_.back().n_out; }
   // NaN in, NaN out: sklearn's linear models and MLPs refuse NaN, so do we.
   bool accepts_missing() const noexcept override { return false; }
-  // One layer: every score sums every input times a weight.  (An MLP's ReLU
-  // can turn NaN into 0.)
-  bool propagates_nan() const noexcept override { return layers_.size() == 1; }
+  // One dense layer without an activation: every score sums every input
+  // times a weight.  (A ReLU can turn NaN into 0.)
+  bool propagates_nan() const noexcept override {
+    return layers_.size() == 1 && layers_[0].kind == kernels::LayerKind::dense &&
+           layers_[0].activation == kernels::Activation::identity;
+  }
 
   // Dense models compute in float64, as sklearn does; the first layer widens
   // float rows as it reads them.
@@ -48,13 +65,10 @@ class DensePredictor final : public Predictor {
   Status verify() const noexcept override {
     for (size_t l = 0; l < layers_.size(); ++l) {
       const auto& L = layers_[l];
-      const uint64_t n = uint64_t{L.n_in} * L.n_out;
-      for (uint64_t i = 0; i < n; ++i)
-        if (!std::isfinite(L.weights[i]))
-          return Error(error_code::invalid_model, "layer " + str(l) + ": weight " + str(i) + " is not finite");
-      for (uint32_t o = 0; L.bias && o < L.n_out; ++o)
-        if (!std::isfinite(L.bias[o]))
-          return Error(error_code::invalid_model, "layer " + str(l) + ": bias " + str(o) + " is not finite");
+      const uint64_t n_weights = L.kind == kernels::LayerKind::dense ? uint64_t{L.n_in} * L.n_out : L.n_out;
+      if (auto st = finite(L.weights, n_weights, l, "weight"); !st) return st;
+      if (auto st = finite(L.bias, L.n_out, l, "bias"); !st) return st;
+      if (auto st = finite(L.alpha, L.n_out, l, "alpha"); !st) return st;
     }
     return {};
   }
@@ -88,12 +102,58 @@ class DensePredictor final : public Predictor {
     }
   }
 
+  static Status finite(const kernels::Values& v, uint64_t n, size_t l, const char* what) noexcept {
+    for (uint64_t i = 0; v.present() && i < n; ++i)
+      if (!std::isfinite(v[i]))
+        return Error(error_code::invalid_model, "layer " + str(l) + ": " + what + " " + str(i) + " is not finite");
+    return {};
+  }
+
   std::vector<DenseLayerView> layers_;
   uint32_t widest_ = 0;
 };
 
 Error bad_layer(size_t l, const std::string& what) {
   return Error(error_code::invalid_model, "dense layer " + str(l) + ": " + what);
+}
+
+// A layer column of `count` values, Float64 or Float32 as `dtype` (the
+// layer's): absent (-1) is allowed where `optional`.
+Status layer_column(const format::FileView& file, int32_t index, uint64_t count, fb::DType dtype, bool optional,
+                    const std::string& role, kernels::Values& out) {
+  if (index < 0 && optional) return {};
+  if (dtype == fb::DType::Float32) {
+    auto c = file.column<float>(index, count, role.c_str());
+    if (!c) return c.error();
+    out.f32 = *c;
+  } else {
+    auto c = file.column<double>(index, count, role.c_str());
+    if (!c) return c.error();
+    out.f64 = *c;
+  }
+  return {};
+}
+
+// The layer's parameters from the header: each must be a number the
+// activation can use (checked at open, like every header value).
+Status read_params(size_t l, const fb::DenseLayer& L, DenseLayerView& v) {
+  auto& p = v.params;
+  p.relu_slope = L.relu_slope();
+  p.relu_threshold = L.relu_threshold();
+  p.relu_max = L.relu_max();
+  p.elu_alpha = L.elu_alpha();
+  p.softplus_beta = L.softplus_beta();
+  p.softplus_threshold = L.softplus_threshold();
+  v.epsilon = L.epsilon();
+  if (!std::isfinite(p.relu_slope) || !std::isfinite(p.relu_threshold) || std::isnan(p.relu_max) || p.relu_max < 0)
+    return bad_layer(l, "relu parameters must be finite numbers and relu_max >= 0");
+  if (!std::isfinite(p.elu_alpha)) return bad_layer(l, "elu_alpha is not finite");
+  if (!std::isfinite(p.softplus_beta) || p.softplus_beta <= 0 || std::isnan(p.softplus_threshold))
+    return bad_layer(l, "softplus_beta must be finite and positive, softplus_threshold a number");
+  if (!std::isfinite(v.epsilon) || v.epsilon < 0) return bad_layer(l, "epsilon must be finite and >= 0");
+  if (v.kind == kernels::LayerKind::layer_norm && v.epsilon == 0)
+    return bad_layer(l, "a layer-norm layer needs epsilon > 0 (a constant row would divide by zero)");
+  return {};
 }
 
 }  // namespace
@@ -115,33 +175,54 @@ Result<std::unique_ptr<Predictor>> make_dense_predictor(const format::FileView& 
         return Error(error_code::limit_exceeded, "dense layer " + str(l) + " has " + str(L.n_out()) +
                                                      " outputs, allowed [1, " + str(limits::max_layer_width) + "]");
       Activation activation{};
-      if (L.layout() > fb::WeightLayout::MAX || !format::from_schema(L.activation(), activation))
-        return Error(error_code::unsupported_model, "dense layer " + str(l) + " has a layout or activation unknown to this reader");
+      LayerKind kind{};
+      if (L.layout() > fb::WeightLayout::MAX || !format::from_schema(L.activation(), activation) ||
+          !format::from_schema(L.kind(), kind))
+        return Error(error_code::unsupported_model, "dense layer " + str(l) + " has a kind (" +
+                                                        str(static_cast<unsigned>(L.kind())) + "), layout or activation (" +
+                                                        str(static_cast<unsigned>(L.activation())) +
+                                                        ") unknown to this reader");
       DenseLayerView v;
+      v.kind = static_cast<kernels::LayerKind>(kind);
       v.n_in = L.n_in();
       v.n_out = L.n_out();
       v.out_in = L.layout() == fb::WeightLayout::OutIn;
       v.activation = static_cast<kernels::Activation>(activation);
+      if (auto st = read_params(l, L, v); !st) return st.error();
+      const bool dense = v.kind == kernels::LayerKind::dense;
+      if (!dense && v.n_in != v.n_out)
+        return bad_layer(l, "an affine or layer-norm layer keeps its width, but n_in " + str(v.n_in) + " != n_out " +
+                                str(v.n_out));
+      // The layer's dtype: its weights' (or, without weights, its bias' or alpha's).
+      const int32_t first = L.weights() >= 0 ? L.weights() : L.bias() >= 0 ? L.bias() : L.alpha();
+      fb::DType dtype = fb::DType::Float64;
       const std::string role = "layer" + str(l);
-      auto w = file.column<double>(L.weights(), uint64_t{v.n_in} * v.n_out, (role + ".weights").c_str());
-      if (!w) return w.error();
-      v.weights = *w;
-      if (L.bias() >= 0) {
-        auto b = file.column<double>(L.bias(), v.n_out, (role + ".bias").c_str());
-        if (!b) return b.error();
-        v.bias = *b;
+      if (first >= 0 || dense) {
+        auto dt = file.column_dtype(first, (role + ".weights").c_str());
+        if (!dt) return dt.error();
+        if (*dt != fb::DType::Float32 && *dt != fb::DType::Float64)
+          return Error(error_code::column_mismatch, "dense layer " + str(l) + ": columns must be Float64 or Float32, not " +
+                                                        format::dtype_name(*dt));
+        dtype = *dt;
       }
+      const uint64_t n_weights = dense ? uint64_t{v.n_in} * v.n_out : v.n_out;
+      if (auto st = layer_column(file, L.weights(), n_weights, dtype, !dense, role + ".weights", v.weights); !st)
+        return st.error();
+      if (auto st = layer_column(file, L.bias(), v.n_out, dtype, true, role + ".bias", v.bias); !st) return st.error();
+      const bool prelu = v.activation == kernels::Activation::prelu;
+      if (!prelu && L.alpha() >= 0) return bad_layer(l, "an alpha column belongs to a PRelu activation only");
+      if (auto st = layer_column(file, L.alpha(), v.n_out, dtype, !prelu, role + ".alpha", v.alpha); !st)
+        return st.error();
       views.push_back(v);
       width = v.n_out;
     }
     if (width != n_raw)
       return Error(error_code::invalid_model, "the last dense layer gives " + str(width) + " values, the model needs " +
                                                   str(n_raw) + " raw scores");
-    if (views.back().activation != kernels::Activation::identity)
-      return bad_layer(views.size() - 1, "the last layer's activation must be identity (the link follows it)");
     if (summary) {
       summary->n_layers = static_cast<uint32_t>(views.size());
-      for (const auto& v : views) summary->n_weights += uint64_t{v.n_in} * v.n_out;
+      for (const auto& v : views)
+        summary->n_weights += v.kind == kernels::LayerKind::dense ? uint64_t{v.n_in} * v.n_out : v.n_out;
     }
     return std::unique_ptr<Predictor>(new DensePredictor(std::move(views)));
   } catch (const std::bad_alloc&) {
