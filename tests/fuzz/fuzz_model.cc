@@ -3,6 +3,7 @@
 // answer, never a crash, an out-of-bounds access, undefined behaviour or a hang.
 #include <cmath>
 #include <limits>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -72,15 +73,20 @@ std::vector<std::string> fuzz_seeds() {
   test::TempDir dir;
   const auto path = dir.file("seed.mlmap");
   for (auto kind : {test::Sample::forest_classifier, test::Sample::boosted_binary, test::Sample::regressor,
-                    test::Sample::boosted_multiclass, test::Sample::float64_thresholds, test::Sample::pipeline}) {
+                    test::Sample::boosted_multiclass, test::Sample::float64_thresholds, test::Sample::pipeline,
+                    test::Sample::dense_every_kind}) {
     if (!test::save_sample(path, kind, 3)) continue;
     const auto bytes = test::read_bytes(path);
     seeds.emplace_back(bytes.begin(), bytes.end());
     // A few damaged variants per kind, so the fuzzer starts past each check.
-    if (kind == test::Sample::boosted_binary)
+    // (The dense_* kinds apply to the dense sample, the others to the boosted one.)
+    const bool dense = kind == test::Sample::dense_every_kind;
+    if (kind == test::Sample::boosted_binary || dense)
       for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k) {
-        if (static_cast<test::Corruption>(k) == test::Corruption::op_column_reference) continue;  // below
-        auto damaged = test::corrupt(bytes, static_cast<test::Corruption>(k), 1);
+        const auto c = static_cast<test::Corruption>(k);
+        if (c == test::Corruption::op_column_reference) continue;  // below
+        if ((std::string(test::expectation(c).name).rfind("dense_", 0) == 0) != dense) continue;
+        auto damaged = test::corrupt(bytes, c, 1);
         seeds.emplace_back(damaged.begin(), damaged.end());
       }
   }

@@ -67,6 +67,19 @@ Expectation expectation(Corruption kind) {
     case C::shared_node: return {"shared_node", S::verify, error_code::invalid_model, "more than one parent"};
     case C::category_set_range: return {"category_set_range", S::verify, error_code::invalid_model, "category set"};
     case C::column_byte_flip: return {"column_byte_flip", S::verify, error_code::checksum_mismatch, "damaged"};
+    case C::dense_kind_unknown: return {"dense_kind_unknown", S::open, error_code::unsupported_model, "kind (9"};
+    case C::dense_activation_unknown:
+      return {"dense_activation_unknown", S::open, error_code::unsupported_model, "activation (2"};
+    case C::dense_alpha_dtype: return {"dense_alpha_dtype", S::open, error_code::column_mismatch, "is Int32, expected Float32"};
+    case C::dense_alpha_reference:
+      return {"dense_alpha_reference", S::open, error_code::column_mismatch, "elements, expected 8"};
+    case C::dense_affine_width: return {"dense_affine_width", S::open, error_code::invalid_model, "keeps its width"};
+    case C::dense_epsilon_negative:
+      return {"dense_epsilon_negative", S::open, error_code::invalid_model, "epsilon must be finite and >= 0"};
+    case C::dense_relu_max_nan: return {"dense_relu_max_nan", S::open, error_code::invalid_model, "relu parameters"};
+    case C::dense_weight_nan: return {"dense_weight_nan", S::verify, error_code::invalid_model, "layer 0: weight"};
+    case C::dense_scale_nan: return {"dense_scale_nan", S::verify, error_code::invalid_model, "layer 1: weight"};
+    case C::dense_alpha_inf: return {"dense_alpha_inf", S::verify, error_code::invalid_model, "layer 1: alpha"};
     case C::count: break;
   }
   throw std::logic_error("unknown corruption");
@@ -94,6 +107,9 @@ struct Surgery {
   fb::Header* header() { return fb::GetMutableHeader(f.data() + 64); }
   fb::Model* model() { return header()->mutable_model(); }
   fb::TreeEnsemble* trees() { return static_cast<fb::TreeEnsemble*>(model()->mutable_predictor()); }
+  fb::DenseLayer* layer(uint32_t l) {
+    return static_cast<fb::DenseNetwork*>(model()->mutable_predictor())->mutable_layers()->GetMutableObject(l);
+  }
   fb::Column* column(const char* name) {
     auto* cols = header()->mutable_columns();
     for (uint32_t i = 0; i < cols->size(); ++i)
@@ -205,6 +221,16 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       columns->Mutate(0, 99);
       break;
     }
+    // The sample stores these fields (non-default values), so they can be mutated in place.
+    case C::dense_kind_unknown: s.layer(1)->mutate_kind(static_cast<fb::LayerKind>(90 + s.rng() % 10)); break;
+    case C::dense_activation_unknown:
+      s.layer(0)->mutate_activation(static_cast<fb::Activation>(200 + s.rng() % 50));
+      break;
+    case C::dense_alpha_dtype: s.column("layer1.alpha")->mutate_dtype(fb::DType::Int32); break;
+    case C::dense_alpha_reference: s.layer(1)->mutate_alpha(s.layer(0)->weights()); break;
+    case C::dense_affine_width: s.layer(1)->mutate_n_out(7); break;
+    case C::dense_epsilon_negative: s.layer(2)->mutate_epsilon((s.rng() & 1) ? -1e-3 : NAN); break;
+    case C::dense_relu_max_nan: s.layer(0)->mutate_relu_max(NAN); break;
     default: header_changed = false;
   }
   if (header_changed) {
@@ -285,6 +311,11 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       std::memcpy(&s.data<float>("trees.node_threshold")[k], &set, 4);
       break;
     }
+    case C::dense_weight_nan:
+      s.data<float>("layer0.weights")[s.rng() % 48] = std::numeric_limits<float>::quiet_NaN();
+      break;
+    case C::dense_scale_nan: s.data<float>("layer1.weights")[s.rng() % 8] = -std::numeric_limits<float>::quiet_NaN(); break;
+    case C::dense_alpha_inf: s.data<float>("layer1.alpha")[s.rng() % 8] = std::numeric_limits<float>::infinity(); break;
     case C::column_byte_flip: {
       auto* c = s.column("trees.node_child");
       f[c->offset() + s.rng() % c->length()] ^= static_cast<uint8_t>(1 + s.rng() % 255);

@@ -28,6 +28,9 @@ enum class Corruption {
   threshold_nan, leaf_value_nan, tree_root_order, tree_output_range, shared_node, category_set_range,
   // column contents, checksums left stale
   column_byte_flip,
+  // dense networks (the dense_every_kind sample): layer table, then column contents
+  dense_kind_unknown, dense_activation_unknown, dense_alpha_dtype, dense_alpha_reference, dense_affine_width,
+  dense_epsilon_negative, dense_relu_max_nan, dense_weight_nan, dense_scale_nan, dense_alpha_inf,
   count
 };
 
@@ -43,8 +46,9 @@ struct Expectation {
 Expectation expectation(Corruption kind);
 
 /// `file` is a valid model written by save_sample(boosted_binary or
-/// forest_classifier, see corrupt.cc), or for the preprocessing kinds the
-/// op_column_sample; returns the damaged bytes.
+/// forest_classifier; dense_every_kind for the dense_* kinds; see
+/// corrupt.cc), or for the preprocessing kinds the op_column_sample; returns
+/// the damaged bytes.
 std::vector<uint8_t> corrupt(std::vector<uint8_t> file, Corruption kind, uint64_t seed);
 
 /// A linear model behind one Standardize step that carries a parameter

@@ -338,6 +338,34 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       return st ? mlmap::save(path, d, b) : st;
     }
     case Sample::pipeline: return save_pipeline_sample(path, d, rng);
+    case Sample::dense_every_kind: {
+      d.estimator = "test.DenseEveryKind";
+      d.n_outputs = 3;
+      std::normal_distribution<float> g(0, 0.5f);
+      auto values = [&](size_t n) {
+        std::vector<double> v(n);
+        for (auto& x : v) x = g(rng);
+        return v;
+      };
+      using mlmap::LayerKind;
+      mlmap::DenseNetworkSpec net;
+      mlmap::DenseLayerSpec L;
+      L.n_in = 6, L.n_out = 8, L.float32 = true, L.weights = values(48), L.bias = values(8);
+      L.activation = mlmap::Activation::relu, L.relu_max = 6;
+      net.layers.push_back(L);
+      L = {};
+      L.kind = LayerKind::affine, L.n_in = L.n_out = 8, L.float32 = true, L.weights = values(8), L.bias = values(8);
+      L.activation = mlmap::Activation::prelu, L.alpha = values(8);
+      net.layers.push_back(L);
+      L = {};
+      L.kind = LayerKind::layer_norm, L.n_in = L.n_out = 8, L.float32 = true, L.weights = values(8), L.bias = values(8);
+      L.epsilon = 1e-3, L.activation = mlmap::Activation::gelu;
+      net.layers.push_back(L);
+      L = {};
+      L.n_in = 8, L.n_out = 3, L.weights = values(24), L.bias = values(3);
+      net.layers.push_back(L);
+      return mlmap::save(path, d, net);
+    }
   }
   return mlmap::Error(mlmap::error_code::invalid_argument, "unknown sample");
 }

@@ -48,6 +48,7 @@ enum class Sample {
   float64_thresholds, // like HistGradientBoosting: float64 comparisons, missing routing
   large_trees,        // depth 20, thousands of nodes a tree (the kernels' large-tree walk), missing + categorical
   pipeline,           // every numeric preprocessing step in front of trees with missing routing
+  dense_every_kind,   // dense (float32, relu6) -> affine (prelu) -> layer norm (gelu) -> dense (float64), 3 targets
 };
 
 /// Writes a deterministic sample model of `kind` to `path`.

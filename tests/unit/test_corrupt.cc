@@ -34,7 +34,10 @@ void predict_everything(const Model& m, uint64_t seed) {
 std::vector<uint8_t> sample_bytes(const test::TempDir& dir, test::Corruption kind) {
   // The class-count damage needs labels on every output; the rest use the
   // boosted sample, which has categorical splits and missing routing.
-  const auto sample = kind == test::Corruption::class_count ? test::Sample::forest_classifier : test::Sample::boosted_binary;
+  const bool dense = std::string(test::expectation(kind).name).rfind("dense_", 0) == 0;
+  const auto sample = kind == test::Corruption::class_count ? test::Sample::forest_classifier
+                      : dense                               ? test::Sample::dense_every_kind
+                                                            : test::Sample::boosted_binary;
   const auto path = dir.file("source.mlmap");
   if (kind == test::Corruption::op_column_reference)
     REQUIRE(test::save_op_column_sample(path).ok());
@@ -83,7 +86,7 @@ TEST_CASE("random byte damage anywhere never crashes open, predict or verify") {
   test::TempDir dir;
   const auto path = dir.file("m.mlmap");
   for (auto sample : {test::Sample::boosted_binary, test::Sample::forest_classifier, test::Sample::regressor,
-                      test::Sample::pipeline}) {
+                      test::Sample::pipeline, test::Sample::dense_every_kind}) {
     REQUIRE(test::save_sample(path, sample).ok());
     const auto original = test::read_bytes(path);
     int opened = 0, verified = 0;

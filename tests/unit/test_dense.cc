@@ -11,12 +11,33 @@ using namespace mlmap;
 
 namespace {
 
-double activate(Activation a, double x) {
-  switch (a) {
+double logistic(double x) { return 1 / (1 + std::exp(-x)); }
+
+// The activations written plainly from their definitions (FORMAT.md §5.2).
+double activate(const DenseLayerSpec& L, size_t j, double x) {
+  switch (L.activation) {
     case Activation::identity: return x;
-    case Activation::relu: return x > 0 ? x : 0;
+    case Activation::relu: {
+      double pos = x > L.relu_threshold ? x : 0;
+      if (std::isfinite(L.relu_max)) pos = std::min(std::max(pos, 0.0), L.relu_max);
+      return pos - L.relu_slope * std::max(L.relu_threshold - x, 0.0);
+    }
     case Activation::tanh: return std::tanh(x);
-    case Activation::logistic: return 1 / (1 + std::exp(-x));
+    case Activation::logistic: return logistic(x);
+    case Activation::elu: return x > 0 ? x : L.elu_alpha * (std::exp(x) - 1);
+    case Activation::selu: return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * (std::exp(x) - 1));
+    case Activation::gelu: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+    case Activation::gelu_tanh:
+      return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+    case Activation::silu: return x * logistic(x);
+    case Activation::hard_sigmoid: return x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5;
+    case Activation::softplus:
+      return L.softplus_beta * x > L.softplus_threshold ? x
+                                                        : std::log(1 + std::exp(L.softplus_beta * x)) / L.softplus_beta;
+    case Activation::softsign: return x / (1 + std::fabs(x));
+    case Activation::softmax: return x;  // per row: see reference()
+    case Activation::exponential: return std::exp(x);
+    case Activation::prelu: return x > 0 ? x : L.alpha[j] * x;
   }
   return x;
 }
@@ -26,10 +47,28 @@ std::vector<double> reference(const DenseNetworkSpec& net, const double* x) {
   std::vector<double> in(x, x + net.layers[0].n_in);
   for (const auto& L : net.layers) {
     std::vector<double> out(L.n_out);
-    for (size_t o = 0; o < L.n_out; ++o) {
-      double s = L.bias.empty() ? 0 : L.bias[o];
-      for (size_t i = 0; i < L.n_in; ++i) s += in[i] * L.weights[i * L.n_out + o];
-      out[o] = activate(L.activation, s);
+    const double w1 = 1.0;
+    auto weight = [&](size_t j) { return L.weights.empty() ? w1 : L.weights[j]; };
+    auto bias = [&](size_t j) { return L.bias.empty() ? 0.0 : L.bias[j]; };
+    if (L.kind == LayerKind::dense) {
+      for (size_t o = 0; o < L.n_out; ++o) {
+        double s = bias(o);
+        for (size_t i = 0; i < L.n_in; ++i) s += in[i] * L.weights[i * L.n_out + o];
+        out[o] = s;
+      }
+    } else if (L.kind == LayerKind::affine) {
+      for (size_t j = 0; j < L.n_out; ++j) out[j] = in[j] * weight(j) + bias(j);
+    } else {
+      double mean = 0, var = 0;
+      for (double v : in) mean += v / in.size();
+      for (double v : in) var += (v - mean) * (v - mean) / in.size();
+      for (size_t j = 0; j < L.n_out; ++j) out[j] = (in[j] - mean) / std::sqrt(var + L.epsilon) * weight(j) + bias(j);
+    }
+    for (size_t j = 0; j < L.n_out; ++j) out[j] = activate(L, j, out[j]);
+    if (L.activation == Activation::softmax) {
+      double sum = 0;
+      for (double v : out) sum += std::exp(v);
+      for (double& v : out) v = std::exp(v) / sum;
     }
     in = out;
   }
@@ -267,4 +306,248 @@ TEST_CASE("the writer refuses networks that do not chain or hold NaN") {
   CHECK(st.code() == error_code::invalid_model);
   CHECK(st.message().find("not finite") != std::string::npos);
   CHECK_FALSE(test::file_exists(dir.file("b")));
+}
+
+namespace {
+
+// One variant of each activation, with and without parameters.
+std::vector<std::pair<std::string, DenseLayerSpec>> activation_variants() {
+  std::vector<std::pair<std::string, DenseLayerSpec>> v;
+  auto add = [&](std::string name, Activation a, auto&& set) {
+    DenseLayerSpec L;
+    L.activation = a;
+    set(L);
+    v.emplace_back(std::move(name), L);
+  };
+  auto none = [](DenseLayerSpec&) {};
+  add("relu", Activation::relu, none);
+  add("leaky_relu", Activation::relu, [](DenseLayerSpec& L) { L.relu_slope = 0.2; });
+  add("relu6", Activation::relu, [](DenseLayerSpec& L) { L.relu_max = 6; });
+  add("relu(slope, threshold, max)", Activation::relu, [](DenseLayerSpec& L) {
+    L.relu_slope = 0.1, L.relu_threshold = 0.5, L.relu_max = 2;
+  });
+  add("tanh", Activation::tanh, none);
+  add("logistic", Activation::logistic, none);
+  add("elu", Activation::elu, none);
+  add("elu(0.5)", Activation::elu, [](DenseLayerSpec& L) { L.elu_alpha = 0.5; });
+  add("selu", Activation::selu, none);
+  add("gelu", Activation::gelu, none);
+  add("gelu_tanh", Activation::gelu_tanh, none);
+  add("silu", Activation::silu, none);
+  add("hard_sigmoid", Activation::hard_sigmoid, none);
+  add("softplus", Activation::softplus, none);
+  add("softplus(2, 3)", Activation::softplus, [](DenseLayerSpec& L) { L.softplus_beta = 2, L.softplus_threshold = 3; });
+  add("softsign", Activation::softsign, none);
+  add("softmax", Activation::softmax, none);
+  add("exponential", Activation::exponential, none);
+  add("prelu", Activation::prelu, none);
+  return v;
+}
+
+float narrow(double v) { return static_cast<float>(v); }
+
+// dense(nf -> 9) -> affine(9) -> layer_norm(9) -> dense(9 -> 4), each with
+// `act`'s activation (the last one too); values are float32 values.
+DenseNetworkSpec every_kind(std::mt19937_64& rng, size_t nf, const DenseLayerSpec& act, bool float32) {
+  std::normal_distribution<double> g(0, 0.6);
+  auto values = [&](size_t n) {
+    std::vector<double> v(n);
+    for (auto& x : v) x = narrow(g(rng));
+    return v;
+  };
+  DenseNetworkSpec net;
+  const std::vector<std::pair<LayerKind, size_t>> shape = {
+      {LayerKind::dense, 9}, {LayerKind::affine, 9}, {LayerKind::layer_norm, 9}, {LayerKind::dense, 4}};
+  size_t width = nf;
+  for (const auto& [kind, n_out] : shape) {
+    DenseLayerSpec L = act;
+    L.kind = kind;
+    L.n_in = width;
+    L.n_out = n_out;
+    L.float32 = float32;
+    L.weights = values(kind == LayerKind::dense ? width * n_out : n_out);
+    L.bias = values(n_out);
+    if (kind == LayerKind::layer_norm) L.epsilon = 1e-3;
+    if (act.activation == Activation::prelu) L.alpha = values(n_out);
+    // exp(exp(...)) overflows: exponential only after the layer norm.
+    if (act.activation == Activation::exponential && kind != LayerKind::layer_norm) L.activation = Activation::identity;
+    net.layers.push_back(L);
+    width = n_out;
+  }
+  return net;
+}
+
+std::vector<double> predict_all(const Model& m, const std::vector<double>& X, size_t rows, size_t n_out) {
+  std::vector<double> out(rows * n_out);
+  REQUIRE(m.predict(X.data(), rows, out.data()).ok());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every activation and layer kind matches a plain forward pass; float32 columns equal their widened twins") {
+  const std::string saved = active_kernel();
+  test::TempDir dir;
+  std::mt19937_64 rng(29);
+  const size_t nf = 10, rows = 37;
+  for (const auto& [name, act] : activation_variants()) {
+    CAPTURE(name);
+    auto net = every_kind(rng, nf, act, true);
+    auto twin = net;
+    for (auto& L : twin.layers) L.float32 = false;
+    REQUIRE(save(dir.file("f32.mlmap"), regression(nf, 4), net).ok());
+    REQUIRE(save(dir.file("f64.mlmap"), regression(nf, 4), twin).ok());
+    auto m32 = Model::open(dir.file("f32.mlmap"), {true, false});
+    auto m64 = Model::open(dir.file("f64.mlmap"), {true, false});
+    REQUIRE_MESSAGE(m32.ok(), m32.message());
+    REQUIRE(m64.ok());
+    std::normal_distribution<double> g(0, 2);
+    std::vector<double> X(rows * nf);
+    for (auto& x : X) x = g(rng);
+    REQUIRE(use_kernel("scalar").ok());
+    const auto scalar = predict_all(*m32, X, rows, 4);
+    for (size_t r = 0; r < rows; ++r) {
+      auto want = reference(net, &X[r * nf]);
+      for (size_t o = 0; o < 4; ++o) CHECK(scalar[r * 4 + o] == doctest::Approx(want[o]).epsilon(1e-12));
+    }
+    for (const auto& k : available_kernels()) {
+      CAPTURE(k);
+      REQUIRE(use_kernel(k).ok());
+      const auto got = predict_all(*m32, X, rows, 4);
+      CHECK(got == predict_all(*m64, X, rows, 4));  // float32 columns are widened exactly
+      for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(scalar[i]).epsilon(1e-12));
+    }
+  }
+  REQUIRE(use_kernel(saved).ok());
+}
+
+TEST_CASE("affine and layer-norm layers and every activation give the same bits on every kernel") {
+  // Only the dense product is per ISA (FMA, summation order); everything
+  // else runs in one baseline unit.
+  const std::string saved = active_kernel();
+  test::TempDir dir;
+  std::mt19937_64 rng(31);
+  const size_t n = 12, rows = 41;
+  for (const auto& [name, act] : activation_variants()) {
+    CAPTURE(name);
+    auto net = every_kind(rng, n, act, false);
+    net.layers.erase(net.layers.begin());   // affine, layer_norm, dense(9 -> 4)
+    net.layers.pop_back();
+    net.layers[0].n_in = net.layers[0].n_out = net.layers[1].n_in = net.layers[1].n_out = n;
+    net.layers[0].weights.resize(n, 0.5), net.layers[0].bias.resize(n, 0.1);
+    net.layers[1].weights.resize(n, 0.7), net.layers[1].bias.resize(n, -0.1);
+    for (auto& L : net.layers)
+      if (L.activation == Activation::prelu) L.alpha.resize(n, 0.25);
+    REQUIRE(save(dir.file("rowwise.mlmap"), regression(n, n), net).ok());
+    auto m = Model::open(dir.file("rowwise.mlmap"));
+    REQUIRE_MESSAGE(m.ok(), m.message());
+    std::normal_distribution<double> g(0, 3);
+    std::vector<double> X(rows * n);
+    for (auto& x : X) x = g(rng);
+    REQUIRE(use_kernel("scalar").ok());
+    const auto scalar = predict_all(*m, X, rows, n);
+    for (size_t r = 0; r < rows; ++r) {
+      auto want = reference(net, &X[r * n]);
+      for (size_t o = 0; o < n; ++o) CHECK(scalar[r * n + o] == doctest::Approx(want[o]).epsilon(1e-12));
+    }
+    for (const auto& k : available_kernels()) {
+      CAPTURE(k);
+      REQUIRE(use_kernel(k).ok());
+      CHECK(predict_all(*m, X, rows, n) == scalar);
+    }
+  }
+  REQUIRE(use_kernel(saved).ok());
+}
+
+TEST_CASE("activations at their edges: torch's softplus threshold, relu6, saturation, softmax rows") {
+  test::TempDir dir;
+  auto one_layer = [&](DenseLayerSpec L, size_t n) {
+    L.kind = LayerKind::affine;
+    L.n_in = L.n_out = n;
+    DenseNetworkSpec net;
+    net.layers = {L};
+    REQUIRE(save(dir.file("edge.mlmap"), regression(n, n), net).ok());
+    auto m = Model::open(dir.file("edge.mlmap"));
+    REQUIRE_MESSAGE(m.ok(), m.message());
+    return *m;
+  };
+  DenseLayerSpec sp;
+  sp.activation = Activation::softplus;
+  sp.softplus_beta = 1;
+  sp.softplus_threshold = 20;
+  auto m = one_layer(sp, 4);
+  const double X[] = {20.5, 19.5, -800, 800};
+  double out[4];
+  REQUIRE(m.predict(X, 1, out).ok());
+  CHECK(out[0] == 20.5);                                   // beta x > threshold: x itself
+  CHECK(out[1] == doctest::Approx(19.5 + std::log1p(std::exp(-19.5))).epsilon(1e-15));
+  CHECK(out[2] == 0);                                      // no overflow on either side
+  CHECK(out[3] == 800);
+  DenseLayerSpec r6;
+  r6.activation = Activation::relu;
+  r6.relu_max = 6;
+  m = one_layer(r6, 4);
+  const double Xr[] = {-1, 3, 6, 1e300};
+  REQUIRE(m.predict(Xr, 1, out).ok());
+  CHECK(std::vector<double>(out, out + 4) == std::vector<double>{0, 3, 6, 6});
+  DenseLayerSpec sm;
+  sm.activation = Activation::softmax;
+  m = one_layer(sm, 3);
+  const double Xs[] = {1000, 1000, -1000, 0, 0, 0};
+  double outs[6];
+  REQUIRE(m.predict(Xs, 2, outs).ok());
+  CHECK(outs[0] == 0.5);
+  CHECK(outs[2] == 0);
+  CHECK(outs[3] == doctest::Approx(1.0 / 3).epsilon(1e-15));
+  DenseLayerSpec gl;
+  gl.activation = Activation::gelu;
+  m = one_layer(gl, 2);
+  const double Xg[] = {-30, 30};
+  REQUIRE(m.predict(Xg, 1, out).ok());
+  CHECK(out[0] < 0);  // erfc keeps the tiny negative tail that 1 + erf(.) loses
+  CHECK(out[0] > -1e-190);
+  CHECK(out[1] == 30);
+}
+
+TEST_CASE("the writer and the reader refuse malformed layers") {
+  test::TempDir dir;
+  DenseLayerSpec L;
+  L.kind = LayerKind::affine;
+  L.n_in = L.n_out = 3;
+  DenseNetworkSpec net;
+  net.layers = {L};
+  SUBCASE("float32 layers hold float32 values") {
+    net.layers[0].float32 = true;
+    net.layers[0].weights = {1, 0.1, 2};
+    auto st = save(dir.file("a"), regression(3, 3), net);
+    CHECK(st.code() == error_code::invalid_argument);
+    CHECK_MESSAGE(st.message().find("layer0.weights value 1 is not a float32 value") != std::string::npos, st.message());
+  }
+  SUBCASE("affine layers keep their width") {
+    net.layers[0].n_out = 2;
+    CHECK(save(dir.file("b"), regression(3, 2), net).code() == error_code::invalid_argument);
+  }
+  SUBCASE("prelu needs its alphas") {
+    net.layers[0].activation = Activation::prelu;
+    CHECK(save(dir.file("c"), regression(3, 3), net).code() == error_code::invalid_argument);
+    net.layers[0].alpha = {0.1, 0.2, NAN};
+    auto st = save(dir.file("c"), regression(3, 3), net);
+    CHECK(st.code() == error_code::invalid_model);
+    CHECK_MESSAGE(st.message().find("alpha 2 is not finite") != std::string::npos, st.message());
+  }
+  SUBCASE("layer norm needs epsilon > 0; parameters must be numbers") {
+    net.layers[0].kind = LayerKind::layer_norm;
+    auto st = save(dir.file("d"), regression(3, 3), net);
+    CHECK(st.code() == error_code::invalid_model);
+    CHECK_MESSAGE(st.message().find("epsilon > 0") != std::string::npos, st.message());
+    net.layers[0].kind = LayerKind::affine;
+    net.layers[0].activation = Activation::softplus;
+    net.layers[0].softplus_beta = 0;
+    CHECK(save(dir.file("d"), regression(3, 3), net).code() == error_code::invalid_model);
+    net.layers[0].activation = Activation::relu;
+    net.layers[0].softplus_beta = 1;
+    net.layers[0].relu_max = -1;
+    CHECK(save(dir.file("d"), regression(3, 3), net).code() == error_code::invalid_model);
+    CHECK_FALSE(test::file_exists(dir.file("d")));
+  }
 }
