@@ -1,11 +1,7 @@
 // mlmap convert-xgboost MODEL.json OUT.mlmap [--best-iteration] — an XGBoost
 // JSON model (Booster.save_model("m.json")) to an mlmap file, without xgboost.
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "commands.hpp"
@@ -16,35 +12,6 @@
 namespace mlmap::cli {
 
 namespace {
-
-/// Reads a whole regular file of at most `limit` bytes.
-Status read_file(const std::string& path, size_t limit, std::string& out) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    return Error(error_code::io_error, "cannot open '" + path + "': " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return Error(error_code::not_a_file, "'" + path + "' is not a regular file");
-  if (static_cast<uint64_t>(st.st_size) > limit)
-    return Error(error_code::import_failed, "'" + path + "' has " + std::to_string(st.st_size) +
-                                                " bytes, more than the limit of " + std::to_string(limit));
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return Error(error_code::io_error, "cannot open '" + path + "': " + std::strerror(errno));
-  out.clear();
-  out.reserve(static_cast<size_t>(st.st_size));
-  char buf[1 << 16];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    if (out.size() + n > limit) {
-      std::fclose(f);
-      return Error(error_code::import_failed, "'" + path + "' is larger than the limit of " + std::to_string(limit) + " bytes");
-    }
-    out.append(buf, n);
-  }
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
-  if (failed) return Error(error_code::io_error, "cannot read '" + path + "': " + std::strerror(err));
-  return {};
-}
 
 int run(const Args& args) {
   const std::string& in = args.positional()[0];

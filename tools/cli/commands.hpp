@@ -36,6 +36,7 @@ const Command& verify_command();
 const Command& predict_command();
 const Command& convert_xgboost_command();
 const Command& convert_lightgbm_command();
+const Command& convert_keras_command();
 const Command& store_command();
 const Command& serve_command();
 

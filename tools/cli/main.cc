@@ -32,6 +32,7 @@ const std::vector<const Command*>& all_commands() {
       &predict_command(),
       &convert_xgboost_command(),
       &convert_lightgbm_command(),
+      &convert_keras_command(),
       &store_command(),
       &serve_command(),
   };

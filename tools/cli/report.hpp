@@ -24,4 +24,8 @@ int usage_error(const Command& command, std::string_view message);
 using tools::abbreviated;
 using tools::printable;
 
+/// Reads a whole regular file of at most `limit` bytes into `out` (the
+/// converters' input): io_error / not_a_file, or import_failed past the limit.
+[[nodiscard]] Status read_file(const std::string& path, size_t limit, std::string& out);
+
 }  // namespace mlmap::cli

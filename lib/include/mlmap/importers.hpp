@@ -1,4 +1,5 @@
-// mlmap/importers.hpp — models from other libraries' own file formats.
+// mlmap/importers.hpp — models from other libraries' own file formats
+// (XGBoost JSON; Keras .keras and .h5).
 //
 //   std::string json = ...;                    // xgboost: booster.save_model("m.json")
 //   auto st = mlmap::convert_xgboost_json(json, "m.mlmap", {});
@@ -107,5 +108,34 @@ struct ImportedModel {
 [[nodiscard]] Status save_imported(const std::string& path, const ImportedModel& model,
                                    const PreprocessingSpec* inputs = nullptr, size_t n_inputs = 0,
                                    const std::vector<std::string>& input_names = {}) noexcept;
+
+/// A parsed foreign neural network, ready for save().
+struct ImportedNetwork {
+  ModelDescription description;
+  DenseNetworkSpec network;
+};
+
+/// Parses a Keras model file: a Keras 3 `.keras` archive or a legacy HDF5
+/// `.h5` file (model.save("m.h5"); Keras 2's too), given as its bytes.
+/// Sequential models and Functional models that are a chain of InputLayer,
+/// Dense (every built-in activation), Activation, ReLU, LeakyReLU, PReLU,
+/// ELU, Softmax, BatchNormalization, LayerNormalization, Normalization,
+/// Dropout, GaussianNoise, AlphaDropout, GaussianDropout, Flatten and
+/// Reshape to a vector (FORMAT.md §6.1 gives the mapping).  A final softmax
+/// or sigmoid becomes the link.  With `options.classes` the file is a
+/// classifier: the model must output a softmax over one unit per class or
+/// a sigmoid over one unit (two classes), else invalid_argument.  Other
+/// layers, activations, dtype policies and graphs give unsupported_model
+/// naming the layer; a malformed file gives import_failed.  The options
+/// iteration_end and use_best_iteration do not apply.
+///
+/// The weights are read by libhdf5 (Debian's 1.10), which is not hardened
+/// against crafted files the way mlmap's own parsers are: convert files
+/// from untrusted sources in a sandbox.  Calls are serialised on a lock.
+[[nodiscard]] Result<ImportedNetwork> import_keras(std::string_view file, const ImportOptions& options = {}) noexcept;
+
+/// import_keras() then save() to `out_path` (atomic, verified).
+[[nodiscard]] Status convert_keras(std::string_view file, const std::string& out_path,
+                                   const ImportOptions& options = {}) noexcept;
 
 }  // namespace mlmap
