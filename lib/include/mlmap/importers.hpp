@@ -1,5 +1,5 @@
 // mlmap/importers.hpp — models from other libraries' own file formats
-// (XGBoost JSON; Keras .keras and .h5).
+// (XGBoost JSON, LightGBM text; Keras .keras and .h5).
 //
 //   std::string json = ...;                    // xgboost: booster.save_model("m.json")
 //   auto st = mlmap::convert_xgboost_json(json, "m.mlmap", {});

@@ -7,7 +7,8 @@ from ._errors import UnsupportedModelError
 from ._model import CLASSES_DTYPE_KEY
 
 
-def save(estimator, path, *, feature_names=None, metadata=None, n_features=None, pandas_categorical=None):
+def save(estimator, path, *, feature_names=None, metadata=None, n_features=None, classes=None,
+         pandas_categorical=None):
     """Write a fitted estimator to ``path``.
 
     The write is atomic: a temporary file in the same directory is written,
@@ -20,6 +21,11 @@ def save(estimator, path, *, feature_names=None, metadata=None, n_features=None,
         "mlmap." are reserved).
     n_features: the input width; needed only for a torch.nn.Sequential that
         starts with an activation (otherwise checked against the model's).
+    classes: labels for a Keras model or torch.nn.Sequential whose output is
+        a softmax (one label per output) or a sigmoid over one output (two
+        labels): the file is then a classifier (``predict`` gives labels,
+        ``predict_proba`` the probabilities).  Refused (ValueError) for other
+        outputs; scikit-learn, XGBoost and LightGBM classifiers carry their own.
     pandas_categorical: LightGBM models trained on a DataFrame with pandas
         categorical columns: those columns' names, in order.  Needed only
         when mlmap cannot tell them from the model (an ordered Categorical,
@@ -32,10 +38,19 @@ def save(estimator, path, *, feature_names=None, metadata=None, n_features=None,
     from ._torch import is_torch
     if pandas_categorical is not None and not is_lightgbm(estimator):
         raise ValueError("pandas_categorical applies to LightGBM models only")
+    from ._keras import is_keras
     if is_torch(estimator):
         from ._torch import export as export_torch
-        exported = export_torch(estimator, feature_names=feature_names, n_features=n_features)
+        exported = export_torch(estimator, feature_names=feature_names, n_features=n_features, classes=classes)
+    elif is_keras(estimator):
+        from ._keras import export as export_keras
+        if n_features is not None:
+            raise ValueError("n_features= does not apply to Keras models (they state their input shape)")
+        exported = export_keras(estimator, feature_names=feature_names, classes=classes)
     else:
+        if classes is not None:
+            raise ValueError("classes= applies to Keras models and torch.nn.Sequential networks; "
+                             "scikit-learn, XGBoost and LightGBM classifiers carry their own classes_")
         if is_lightgbm(estimator):
             from ._lightgbm import export as export_lightgbm
             exported = export_lightgbm(estimator, feature_names=feature_names,

@@ -1,24 +1,38 @@
-"""Export of PyTorch multi-layer perceptrons: a ``torch.nn.Sequential`` of
-``Linear`` layers and ``ReLU`` / ``Tanh`` / ``Sigmoid`` activations, with an
-optional final ``Softmax(dim=-1)`` or ``Sigmoid``, becomes an mlmap dense
-network.  Only saving touches torch (the module comes from it); loading and
-predicting never import it.
+"""Export of PyTorch networks: a ``torch.nn.Sequential`` (nested ones
+flatten) of ``Linear``, ``BatchNorm1d`` (eval mode), ``LayerNorm`` and
+activation modules becomes an mlmap dense network.  Only saving touches torch
+(the module comes from it); loading and predicting never import it.
 
-Mapping: each Linear is a layer ``x @ weight.T + bias`` (weights stored as
-float64 ``weight.detach().double().T``, so mlmap computes what the module
-computes in float64: ``module.double()(x)``); the activation after it is the
-layer's activation.  Where an activation does not follow a Linear (the first
-module, or two activations in a row), or a ReLU / Tanh ends the network, an
-identity layer (weights I, bias 0: exact) carries it.  A final Softmax or
-Sigmoid becomes the link (softmax over the outputs / the logistic function of
-each output).  The file is a regressor whose outputs are the module's outputs
-(``predict`` returns them; ``decision_function`` the values before a final
-Softmax / Sigmoid).  Nested Sequentials flatten.
+Mapping (FORMAT.md §6.1):
 
-Anything else -- other layers (Dropout, BatchNorm, Conv...), Softmax over
-another dimension, a Softmax that is not last, a Sequential subclass or a
-custom Module -- raises UnsupportedModelError naming the layer and its
-position (``layer 2``, ``layer 1.3`` inside nested Sequentials).
+* ``Linear``: a dense layer ``x @ weight.T + bias``; the weights are stored
+  in the module's own dtype (float32 columns for a float32 module, widened
+  exactly when computed), so mlmap computes in float64 what
+  ``module.double()(x)`` computes.
+* ``BatchNorm1d`` (eval: running statistics): an affine layer
+  ``x * s + (bias - running_mean * s)`` with ``s = weight / sqrt(running_var
+  + eps)``, folded in float64.  ``LayerNorm((n,))``: a layer-norm layer
+  (weight and bias as stored, ``eps``).
+* Activations -- ``ReLU``, ``ReLU6``, ``LeakyReLU(negative_slope)``,
+  ``ELU(alpha)``, ``SELU``, ``GELU(approximate='none'|'tanh')``, ``SiLU``,
+  ``Sigmoid``, ``Hardsigmoid``, ``Tanh``, ``Softplus(beta, threshold)``,
+  ``Softsign``, ``PReLU``, ``Softmax(dim=-1)`` -- become the activation of the
+  layer before them, or of an identity affine layer of their own (exact)
+  where that layer already has one or there is none.
+* ``Dropout``, ``AlphaDropout``, ``Identity`` and ``Flatten`` (of rows) are
+  the identity at inference: they write nothing.
+* A final ``Softmax`` or ``Sigmoid`` becomes the link (softmax over the
+  outputs / the logistic function of each).  The file is a regressor whose
+  outputs are the module's outputs (``predict`` returns them;
+  ``decision_function`` the values before a final Softmax / Sigmoid), or,
+  with ``classes=``, a classifier: a final Softmax gives one probability per
+  class, a final Sigmoid over one output two classes ``[1 - p, p]``.
+
+Anything else -- other layers (Conv, RNN, Embedding ...), a module in
+training mode where that matters (BatchNorm1d), Softmax over another
+dimension, a Sequential subclass or a custom Module -- raises
+UnsupportedModelError naming the layer and its position (``layer 2``,
+``layer 1.3`` inside nested Sequentials).
 """
 
 import platform
@@ -71,7 +85,48 @@ def _refuse(position, module, why):
     raise UnsupportedModelError(f"torch.nn.Sequential layer {position} ({_name(module)}) is not supported: {why}")
 
 
-def export(module, *, feature_names=None, n_features=None):
+SUPPORTED = ("Linear, BatchNorm1d, LayerNorm, ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, SiLU, Sigmoid, "
+             "Hardsigmoid, Tanh, Softplus, Softsign, PReLU, Softmax(dim=-1), Dropout, AlphaDropout, "
+             "Identity and Flatten")
+
+
+def _array(t):
+    """A parameter as float64 values and whether it is float32."""
+    a = t.detach().cpu().numpy()
+    if a.dtype not in (np.float32, np.float64):
+        raise TypeError(f"parameters of dtype {a.dtype}")
+    return a.astype(np.float64), a.dtype == np.float32
+
+
+def _activation(nn, m, pos):
+    """The activation dict fields of an activation module, or None."""
+    t = type(m)
+    simple = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "logistic", nn.SELU: "selu", nn.SiLU: "silu",
+              nn.Hardsigmoid: "hard_sigmoid", nn.Softsign: "softsign"}
+    if t in simple:
+        return {"activation": simple[t]}
+    if t is nn.ReLU6:
+        return {"activation": "relu", "relu_max": 6.0}
+    if t is nn.LeakyReLU:
+        return {"activation": "relu", "relu_slope": float(m.negative_slope)}
+    if t is nn.ELU:
+        return {"activation": "elu", "elu_alpha": float(m.alpha)}
+    if t is nn.GELU:
+        approximate = getattr(m, "approximate", "none")
+        if approximate not in ("none", "tanh"):
+            _refuse(pos, m, f"GELU(approximate={approximate!r})")
+        return {"activation": "gelu" if approximate == "none" else "gelu_tanh"}
+    if t is nn.Softplus:
+        # torch: x where beta * x > threshold, else log(1 + exp(beta * x)) / beta
+        return {"activation": "softplus", "softplus_beta": float(m.beta), "softplus_threshold": float(m.threshold)}
+    if t is nn.Softmax:
+        if m.dim not in (-1, 1):
+            _refuse(pos, m, f"Softmax(dim={m.dim}): mlmap applies softmax over each row's outputs (dim=-1)")
+        return {"activation": "softmax"}
+    return None
+
+
+def export(module, *, feature_names=None, n_features=None, classes=None):
     torch = sys.modules["torch"]
     nn = torch.nn
     cls = type(module)
@@ -85,78 +140,119 @@ def export(module, *, feature_names=None, n_features=None):
             "mlmap saves torch.nn.Sequential itself")
     else:
         raise UnsupportedModelError(
-            f"{_name(module)} is not supported: mlmap saves a torch.nn.Sequential of Linear, ReLU, "
-            "Tanh and Sigmoid layers (with a final Softmax(dim=-1) or Sigmoid); a custom "
-            "Module's forward is code, and a model file holds no code")
+            f"{_name(module)} is not supported: mlmap saves a torch.nn.Sequential of {SUPPORTED}; "
+            "a custom Module's forward is code, and a model file holds no code")
     if not modules:
         raise UnsupportedModelError("torch.nn.Sequential: the network has no layers")
 
-    activations = {nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "logistic"}
-    layers = []       # dicts for _core.save_dense
-    open_layer = False  # the last layer has no activation yet
-    link = "identity"
-    width = None
-    for k, (pos, m) in enumerate(modules):
-        last = k == len(modules) - 1
+    layers = []   # dicts for _core.save_dense
+    width = None if n_features is None else int(n_features)
+    n_in = width
+
+    def need_width(pos, m):
+        if width is None:
+            _refuse(pos, m, "the network starts with it and its input width is unknown: pass n_features=")
+        return width
+
+    def carrier(pos, m, float32=False):
+        """The layer an activation goes on: the last one if it has none yet,
+        else a new identity affine layer (exact)."""
+        if layers and layers[-1]["activation"] == "identity":
+            return layers[-1]
+        layers.append(dict(kind="affine", n_out=need_width(pos, m), activation="identity", float32=float32))
+        return layers[-1]
+
+    for pos, m in modules:
         t = type(m)
-        if t is nn.Linear:
-            w = m.weight.detach().double().cpu().numpy()
-            if w.ndim != 2:
-                _refuse(pos, m, f"weight of shape {tuple(w.shape)}")
-            if width is not None and w.shape[1] != width:
-                _refuse(pos, m, f"in_features={w.shape[1]} after {width} outputs")
-            b = (m.bias.detach().double().cpu().numpy() if m.bias is not None
-                 else np.zeros(w.shape[0]))
-            if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
-                _refuse(pos, m, "non-finite weights")
-            layers.append(dict(weights=np.ascontiguousarray(w.T), bias=b, activation="identity"))
-            open_layer = True
-            width = w.shape[0]
-        elif t is nn.Softmax:
-            if m.dim not in (-1, 1):
-                _refuse(pos, m, f"Softmax(dim={m.dim}): mlmap applies softmax over each row's "
-                                "outputs (dim=-1)")
-            if not last:
-                _refuse(pos, m, "a Softmax is supported only as the last layer")
-            if width is None:
-                _refuse(pos, m, "the network has no Linear layer")
-            if width < 2:
-                _refuse(pos, m, "a softmax over one output (always 1)")
-            if not open_layer:  # after an activation: an identity output layer
-                layers.append(dict(weights=np.eye(width), bias=np.zeros(width),
-                                   activation="identity"))
-            link = "softmax"
-        elif t in activations:
-            if last and t is nn.Sigmoid and width is not None:
-                if not open_layer:
-                    layers.append(dict(weights=np.eye(width), bias=np.zeros(width),
-                                       activation="identity"))
-                link = "logistic"
-                break
-            if width is None:
-                if n_features is None:
-                    _refuse(pos, m, "the network starts with an activation: pass n_features=")
-                width = int(n_features)
-            if not open_layer:
-                # an identity layer carries this activation
-                layers.append(dict(weights=np.eye(width), bias=np.zeros(width),
-                                   activation="identity"))
-            layers[-1]["activation"] = activations[t]
-            open_layer = False
-            if last:
-                # the network ends in an activation: an identity output layer
-                layers.append(dict(weights=np.eye(width), bias=np.zeros(width),
-                                   activation="identity"))
-        else:
-            _refuse(pos, m, "mlmap saves Linear, ReLU, Tanh, Sigmoid and a final Softmax(dim=-1) "
-                            "or Sigmoid" + ("" if t.__module__.startswith("torch.")
-                                            else "; a custom Module's forward is code"))
+        try:
+            if t is nn.Linear:
+                w, w32 = _array(m.weight)
+                if w.ndim != 2:
+                    _refuse(pos, m, f"weight of shape {tuple(w.shape)}")
+                if width is not None and w.shape[1] != width:
+                    _refuse(pos, m, f"in_features={w.shape[1]} after {width} outputs")
+                if m.bias is not None:
+                    b, b32 = _array(m.bias)
+                else:
+                    b, b32 = np.zeros(w.shape[0]), True
+                if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
+                    _refuse(pos, m, "non-finite weights")
+                if n_in is None:
+                    n_in = w.shape[1]
+                layers.append(dict(weights=np.ascontiguousarray(w.T), bias=b, activation="identity",
+                                   float32=bool(w32 and b32)))
+                width = w.shape[0]
+            elif t is nn.BatchNorm1d:
+                n = need_width(pos, m)
+                if m.training and m.track_running_stats:
+                    _refuse(pos, m, "the module is in training mode (batch statistics); call module.eval()")
+                if m.running_mean is None:
+                    _refuse(pos, m, "track_running_stats=False normalises by each batch's statistics")
+                if m.num_features != n:
+                    _refuse(pos, m, f"num_features={m.num_features} after {n} outputs")
+                mean, _ = _array(m.running_mean)
+                var, _ = _array(m.running_var)
+                s = 1.0 / np.sqrt(var + float(m.eps))
+                if m.affine:
+                    s = s * _array(m.weight)[0]
+                shift = -mean * s + (_array(m.bias)[0] if m.affine else 0.0)
+                layers.append(dict(kind="affine", n_out=n, weights=s, bias=shift, activation="identity"))
+            elif t is nn.LayerNorm:
+                n = need_width(pos, m)
+                if tuple(m.normalized_shape) != (n,):
+                    _refuse(pos, m, f"normalized_shape={tuple(m.normalized_shape)} over {n} features")
+                layer = dict(kind="layer_norm", n_out=n, epsilon=float(m.eps), activation="identity", float32=True)
+                if m.weight is not None:
+                    layer["weights"], layer["float32"] = _array(m.weight)
+                if getattr(m, "bias", None) is not None:
+                    layer["bias"], b32 = _array(m.bias)
+                    layer["float32"] = layer["float32"] and b32
+                layers.append(layer)
+            elif t is nn.PReLU:
+                n = need_width(pos, m)
+                alpha, a32 = _array(m.weight)
+                if alpha.size not in (1, n):
+                    _refuse(pos, m, f"num_parameters={alpha.size} over {n} features")
+                if layers and layers[-1]["activation"] == "identity" and layers[-1].get("float32") == a32:
+                    layer = layers[-1]
+                else:
+                    layer = dict(kind="affine", n_out=n, activation="identity", float32=a32)
+                    layers.append(layer)
+                layer["activation"] = "prelu"
+                layer["alpha"] = np.broadcast_to(alpha.reshape(-1), (n,)).copy()
+            elif t in (nn.Dropout, nn.AlphaDropout, nn.Identity):
+                pass
+            elif t is nn.Flatten:
+                if (m.start_dim, m.end_dim) not in ((1, -1),):
+                    _refuse(pos, m, f"Flatten(start_dim={m.start_dim}, end_dim={m.end_dim}): mlmap reads rows")
+            else:
+                fields = _activation(nn, m, pos)
+                if fields is None:
+                    _refuse(pos, m, f"mlmap saves {SUPPORTED}" + (
+                        "" if t.__module__.startswith("torch.") else "; a custom Module's forward is code"))
+                carrier(pos, m).update(fields)
+        except TypeError as e:
+            _refuse(pos, m, str(e))
     if not layers:
         raise UnsupportedModelError("torch.nn.Sequential: the network has no Linear layer")
-    n_in = layers[0]["weights"].shape[0]
     if n_features is not None and int(n_features) != n_in:
         raise ValueError(f"n_features={n_features}, but the network's first layer takes {n_in} inputs")
-    n_out = layers[-1]["weights"].shape[1]
+
+    # A final Softmax / Sigmoid becomes the link; decision_function then gives
+    # the values before it.
+    def outputs(layer):
+        return layer["weights"].shape[1] if layer.get("kind", "dense") == "dense" else layer["n_out"]
+
+    last = layers[-1]
+    n_out = outputs(last)
+    link = "identity"
+    if last["activation"] == "softmax" and n_out >= 2:
+        link, last["activation"] = "softmax", "identity"
+    elif last["activation"] == "logistic":
+        link, last["activation"] = "logistic", "identity"
+    if (len(layers) > 1 and last.get("kind") == "affine" and last["activation"] == "identity"
+            and all(last.get(k) is None for k in ("weights", "bias", "alpha"))):
+        layers.pop()  # it only carried the final Softmax / Sigmoid
     names = None
     if feature_names is not None:
         names = [str(n) for n in feature_names]
@@ -179,4 +275,7 @@ def export(module, *, feature_names=None, n_features=None):
         },
         "metadata": {},
     }
+    if classes is not None:
+        from ._classes import classifier_description
+        classifier_description(description, classes, link, n_out, what="the network ends in")
     return Exported(layers, description)

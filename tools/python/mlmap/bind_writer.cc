@@ -77,18 +77,39 @@ std::optional<PreprocessingSpec> parse_preprocessing(const py::object& o) {
   return p;
 }
 
+// A layer dict: kind ("dense" | "affine" | "layer_norm"), weights (dense: 2-D
+// [n_in, n_out]; others: 1-D or absent, then n_out), bias, alpha, float32,
+// activation (a FORMAT.md §5.2 name) and its parameters.
 DenseNetworkSpec parse_network(const py::list& layers) {
   DenseNetworkSpec net;
   for (auto item : layers) {
     const py::dict d = item.cast<py::dict>();
     DenseLayerSpec L;
-    auto w = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["weights"]);
-    if (!w || w.ndim() != 2) throw py::value_error("layer weights must be a 2-D array (n_in, n_out)");
-    L.n_in = static_cast<size_t>(w.shape(0));
-    L.n_out = static_cast<size_t>(w.shape(1));
-    L.weights.assign(w.data(), w.data() + w.size());
+    read_name(d, "kind", L.kind);
+    if (L.kind == LayerKind::dense) {
+      auto w = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["weights"]);
+      if (!w || w.ndim() != 2) throw py::value_error("layer weights must be a 2-D array (n_in, n_out)");
+      L.n_in = static_cast<size_t>(w.shape(0));
+      L.n_out = static_cast<size_t>(w.shape(1));
+      L.weights.assign(w.data(), w.data() + w.size());
+    } else {
+      L.weights = vec<double>(d, "weights");
+      L.n_in = L.n_out = d["n_out"].cast<size_t>();
+    }
     L.bias = vec<double>(d, "bias");
+    L.alpha = vec<double>(d, "alpha");
+    if (has(d, "float32")) L.float32 = d["float32"].cast<bool>();
     read_name(d, "activation", L.activation);
+    auto number = [&](const char* k, double& out) {
+      if (has(d, k)) out = d[k].cast<double>();
+    };
+    number("epsilon", L.epsilon);
+    number("relu_slope", L.relu_slope);
+    number("relu_threshold", L.relu_threshold);
+    number("relu_max", L.relu_max);
+    number("elu_alpha", L.elu_alpha);
+    number("softplus_beta", L.softplus_beta);
+    number("softplus_threshold", L.softplus_threshold);
     net.layers.push_back(std::move(L));
   }
   return net;
@@ -237,6 +258,18 @@ void bind_writer(py::module_& mod) {
         convert_imported(&import_lightgbm_text, data, path, options, preprocessing);
       },
       py::arg("data"), py::arg("path"), py::arg("options") = py::dict(), py::arg("preprocessing") = py::none());
+  // The bytes of a Keras .keras or .h5 file to an mlmap file (the C++
+  // importer: one mapping for files and live models).
+  mod.def(
+      "convert_keras",
+      [](const py::buffer& data, const std::string& path, const py::dict& options) {
+        const py::buffer_info buf = data.request();
+        if (buf.ndim != 1 || buf.itemsize != 1) throw py::value_error("data must be bytes-like (one byte per item)");
+        const std::string_view file(static_cast<const char*>(buf.ptr), static_cast<size_t>(buf.size));
+        const ImportOptions o = import_options(options);
+        check(without_gil([&] { return mlmap::convert_keras(file, path, o); }));
+      },
+      py::arg("data"), py::arg("path"), py::arg("options") = py::dict());
 }
 
 }  // namespace mlmap::python
