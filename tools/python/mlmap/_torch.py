@@ -90,11 +90,15 @@ SUPPORTED = ("Linear, BatchNorm1d, LayerNorm, ReLU, ReLU6, LeakyReLU, ELU, SELU,
              "Identity and Flatten")
 
 
+class _Dtype(Exception):
+    pass
+
+
 def _array(t):
     """A parameter as float64 values and whether it is float32."""
     a = t.detach().cpu().numpy()
     if a.dtype not in (np.float32, np.float64):
-        raise TypeError(f"parameters of dtype {a.dtype}")
+        raise _Dtype(f"parameters of dtype {a.dtype} (mlmap stores float32 and float64)")
     return a.astype(np.float64), a.dtype == np.float32
 
 
@@ -146,12 +150,15 @@ def export(module, *, feature_names=None, n_features=None, classes=None):
         raise UnsupportedModelError("torch.nn.Sequential: the network has no layers")
 
     layers = []   # dicts for _core.save_dense
-    width = None if n_features is None else int(n_features)
-    n_in = width
+    width = None  # the current output width
+    n_in = None   # the network's input width
 
     def need_width(pos, m):
-        if width is None:
-            _refuse(pos, m, "the network starts with it and its input width is unknown: pass n_features=")
+        nonlocal width, n_in
+        if width is None:  # the network starts with this layer
+            if n_features is None:
+                _refuse(pos, m, "the network starts with it and its input width is unknown: pass n_features=")
+            width = n_in = int(n_features)
         return width
 
     def carrier(pos, m, float32=False):
@@ -231,7 +238,7 @@ def export(module, *, feature_names=None, n_features=None, classes=None):
                     _refuse(pos, m, f"mlmap saves {SUPPORTED}" + (
                         "" if t.__module__.startswith("torch.") else "; a custom Module's forward is code"))
                 carrier(pos, m).update(fields)
-        except TypeError as e:
+        except _Dtype as e:
             _refuse(pos, m, str(e))
     if not layers:
         raise UnsupportedModelError("torch.nn.Sequential: the network has no Linear layer")
