@@ -79,13 +79,25 @@ size_t rows_of(const Model& m, const py::array_t<In, py::array::c_style>& X) {
   return static_cast<size_t>(X.shape(0));
 }
 
+// Output arrays, with their strides given explicitly: without them pybind11
+// takes the item size from the dtype at run time, and pybind11 < 2.12
+// (Debian's 2.10) misreads it under numpy 2 -- arrays came back with strides
+// 0, every row a copy of the first.
+py::array_t<double> values_array(size_t rows, size_t width) {
+  return py::array_t<double>({rows, width}, {static_cast<py::ssize_t>(width * sizeof(double)),
+                                             static_cast<py::ssize_t>(sizeof(double))});
+}
+py::array_t<int64_t> labels_array(size_t rows) {
+  return py::array_t<int64_t>({rows}, {static_cast<py::ssize_t>(sizeof(int64_t))});
+}
+
 // Float64 predictions of X, `output` ("value" or "raw") per row.
 template <class In>
 py::array_t<double> predict_values(const Model& m, py::array_t<In, py::array::c_style> X, const std::string& output,
                                    int n_threads) {
   const auto kind = parse_name<Output>("output", output);
   const size_t rows = rows_of(m, X);
-  py::array_t<double> out({rows, m.output_width(kind)});
+  py::array_t<double> out = values_array(rows, m.output_width(kind));
   const In* x = aligned_data(X, "X");
   double* y = out.mutable_data();
   check(without_gil([&] { return m.predict(x, rows, y, PredictOptions{kind, n_threads}); }));
@@ -95,7 +107,7 @@ py::array_t<double> predict_values(const Model& m, py::array_t<In, py::array::c_
 template <class In>
 py::array_t<int64_t> predict_class(const Model& m, py::array_t<In, py::array::c_style> X, int n_threads) {
   const size_t rows = rows_of(m, X);
-  py::array_t<int64_t> out(rows);
+  py::array_t<int64_t> out = labels_array(rows);
   const In* x = aligned_data(X, "X");
   int64_t* y = out.mutable_data();
   check(without_gil([&] { return m.predict_class(x, rows, y, n_threads); }));
@@ -145,7 +157,7 @@ py::array_t<double> predict_table(const Model& m, const py::dict& columns, size_
                                   int n_threads) {
   PyTable t(columns, n_rows);
   const auto kind = parse_name<Output>("output", output);
-  py::array_t<double> out({n_rows, m.output_width(kind)});
+  py::array_t<double> out = values_array(n_rows, m.output_width(kind));
   double* y = out.mutable_data();
   check(without_gil([&] { return m.predict(t.table, y, PredictOptions{kind, n_threads}); }));
   return out;
@@ -153,7 +165,7 @@ py::array_t<double> predict_table(const Model& m, const py::dict& columns, size_
 
 py::array_t<int64_t> predict_table_class(const Model& m, const py::dict& columns, size_t n_rows, int n_threads) {
   PyTable t(columns, n_rows);
-  py::array_t<int64_t> out(n_rows);
+  py::array_t<int64_t> out = labels_array(n_rows);
   int64_t* y = out.mutable_data();
   check(without_gil([&] { return m.predict_class(t.table, y, n_threads); }));
   return out;
