@@ -197,6 +197,10 @@ Status dense(Builder& b, const Layer& L, const WeightFn& weights) {
                        str(limits::max_layer_width));
   auto use_bias = boolean(L, "use_bias", true);
   if (!use_bias) return use_bias.error();
+  auto name = activation_name(L, "activation");
+  if (!name) return name.error();
+  auto a = named_activation(*name, L);
+  if (!a) return a.error();
   auto vars = variables(weights, L, *use_bias ? 2 : 1, *use_bias ? 2 : 1);
   if (!vars) return vars.error();
   const Tensor& kernel = (*vars)[0];
@@ -218,10 +222,6 @@ Status dense(Builder& b, const Layer& L, const WeightFn& weights) {
     S.bias = (*vars)[1].values;
     S.float32 = S.float32 && (*vars)[1].float32;
   }
-  auto name = activation_name(L, "activation");
-  if (!name) return name.error();
-  auto a = named_activation(*name, L);
-  if (!a) return a.error();
   b.push(std::move(S));
   b.activate(*a, static_cast<size_t>(*units));
   return {};
