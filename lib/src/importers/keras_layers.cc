@@ -262,6 +262,8 @@ Status batch_norm(Builder& b, const Layer& L, const WeightFn& weights) {
       if (auto st = expect_vector(L, *t, "a weight", *n); !st) return st;
   std::vector<double> s(*n), sh(*n);
   for (size_t j = 0; j < *n; ++j) {
+    if (!(var.values[j] + *eps > 0))
+      return failed(L.describe() + ": moving_variance " + str(j) + " plus epsilon is not positive");
     const double inv = 1.0 / std::sqrt(var.values[j] + *eps);
     s[j] = gamma ? gamma->values[j] * inv : inv;
     sh[j] = (beta ? beta->values[j] : 0.0) - mean.values[j] * s[j];
@@ -333,6 +335,7 @@ Status normalization(Builder& b, const Layer& L, const WeightFn& weights) {
   std::vector<double> s(*n), sh(*n);
   constexpr double keras_epsilon = 1e-7;  // keras.backend.epsilon()
   for (size_t j = 0; j < *n; ++j) {
+    if (!(v[j] >= 0)) return failed(L.describe() + ": variance " + str(j) + " is negative or not a number");
     const double sd = std::max(std::sqrt(v[j]), keras_epsilon);
     if (*invert) {
       s[j] = sd, sh[j] = m[j];
