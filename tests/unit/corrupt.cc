@@ -77,6 +77,8 @@ Expectation expectation(Corruption kind) {
     case C::dense_epsilon_negative:
       return {"dense_epsilon_negative", S::open, error_code::invalid_model, "epsilon must be finite and >= 0"};
     case C::dense_relu_max_nan: return {"dense_relu_max_nan", S::open, error_code::invalid_model, "relu parameters"};
+    case C::dense_relu_with_parameters:
+      return {"dense_relu_with_parameters", S::open, error_code::invalid_model, "belong to LeakyRelu"};
     case C::dense_weight_nan: return {"dense_weight_nan", S::verify, error_code::invalid_model, "layer 0: weight"};
     case C::dense_scale_nan: return {"dense_scale_nan", S::verify, error_code::invalid_model, "layer 1: weight"};
     case C::dense_alpha_inf: return {"dense_alpha_inf", S::verify, error_code::invalid_model, "layer 1: alpha"};
@@ -231,6 +233,9 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::dense_affine_width: s.layer(1)->mutate_n_out(7); break;
     case C::dense_epsilon_negative: s.layer(2)->mutate_epsilon((s.rng() & 1) ? -1e-3 : NAN); break;
     case C::dense_relu_max_nan: s.layer(0)->mutate_relu_max(NAN); break;
+    // Layer 0 is a ReLU6: LeakyRelu with relu_max 6; as a plain Relu an older
+    // reader would ignore the clip.
+    case C::dense_relu_with_parameters: s.layer(0)->mutate_activation(fb::Activation::Relu); break;
     default: header_changed = false;
   }
   if (header_changed) {

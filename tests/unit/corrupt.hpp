@@ -30,7 +30,7 @@ enum class Corruption {
   column_byte_flip,
   // dense networks (the dense_every_kind sample): layer table, then column contents
   dense_kind_unknown, dense_activation_unknown, dense_alpha_dtype, dense_alpha_reference, dense_affine_width,
-  dense_epsilon_negative, dense_relu_max_nan, dense_weight_nan, dense_scale_nan, dense_alpha_inf,
+  dense_epsilon_negative, dense_relu_max_nan, dense_relu_with_parameters, dense_weight_nan, dense_scale_nan, dense_alpha_inf,
   count
 };
 

@@ -172,6 +172,7 @@ struct DenseLayerSpec {
   bool float32 = false;
   Activation activation = Activation::identity;
   double epsilon = 0;           // layer_norm
+  // relu with any of these set is written as the format's LeakyRelu.
   double relu_slope = 0;        // relu: Keras' negative_slope (LeakyReLU)
   double relu_threshold = 0;    // relu: Keras' threshold
   double relu_max = std::numeric_limits<double>::infinity();  // relu: Keras' max_value (ReLU6: 6)

@@ -58,9 +58,8 @@ void activate_rows(const DenseLayerView& L, double* Y, size_t n_rows) noexcept {
   const ActivationParams& p = L.params;
   switch (L.activation) {
     case Activation::identity: return;
-    case Activation::relu:
-      if (p.plain_relu()) return each(Y, n, [](double x) { return x > 0 ? x : 0.0; });
-      return each(Y, n, [&p](double x) { return relu(x, p); });
+    case Activation::relu: return each(Y, n, [](double x) { return x > 0 ? x : 0.0; });
+    case Activation::leaky_relu: return each(Y, n, [&p](double x) { return relu(x, p); });
     case Activation::tanh: return each(Y, n, [](double x) { return std::tanh(x); });
     case Activation::logistic: return each(Y, n, logistic);
     case Activation::elu:

@@ -14,7 +14,8 @@ namespace mlmap::kernels {
 /// The values of FORMAT.md's Activation enum.
 enum class Activation : uint8_t {
   identity = 0, relu = 1, tanh = 2, logistic = 3, elu = 4, selu = 5, gelu = 6, gelu_tanh = 7, silu = 8,
-  hard_sigmoid = 9, softplus = 10, softsign = 11, softmax = 12, exponential = 13, prelu = 14
+  hard_sigmoid = 9, softplus = 10, softsign = 11, softmax = 12, exponential = 13, prelu = 14,
+  leaky_relu = 15  // relu with ActivationParams' relu_* (relu itself ignores them)
 };
 
 /// The values of FORMAT.md's LayerKind enum.

@@ -27,7 +27,8 @@ static_assert(format::same(kernels::Activation::identity, Activation::identity) 
               format::same(kernels::Activation::softsign, Activation::softsign) &&
               format::same(kernels::Activation::softmax, Activation::softmax) &&
               format::same(kernels::Activation::exponential, Activation::exponential) &&
-              format::same(kernels::Activation::prelu, Activation::prelu));
+              format::same(kernels::Activation::prelu, Activation::prelu) &&
+              format::same(kernels::Activation::leaky_relu, Activation::leaky_relu));
 static_assert(format::same(kernels::LayerKind::dense, LayerKind::dense) &&
               format::same(kernels::LayerKind::affine, LayerKind::affine) &&
               format::same(kernels::LayerKind::layer_norm, LayerKind::layer_norm));
@@ -151,6 +152,8 @@ Status read_params(size_t l, const fb::DenseLayer& L, DenseLayerView& v) {
   if (!std::isfinite(p.softplus_beta) || p.softplus_beta <= 0 || std::isnan(p.softplus_threshold))
     return bad_layer(l, "softplus_beta must be finite and positive, softplus_threshold a number");
   if (!std::isfinite(v.epsilon) || v.epsilon < 0) return bad_layer(l, "epsilon must be finite and >= 0");
+  if (v.activation == kernels::Activation::relu && !p.plain_relu())
+    return bad_layer(l, "a Relu activation with relu_* parameters (those belong to LeakyRelu)");
   if (v.kind == kernels::LayerKind::layer_norm && v.epsilon == 0)
     return bad_layer(l, "a layer-norm layer needs epsilon > 0 (a constant row would divide by zero)");
   return {};

@@ -1,6 +1,7 @@
 #include "writer/dense_writer.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,15 @@ Status add_column(ColumnSet& cols, const std::string& name, const std::vector<do
   }
   index = cols.add(name, narrowed, std::move(shape));
   return {};
+}
+
+// The writer's relu with parameters is the format's LeakyRelu (a plain Relu
+// must stay plain for readers that predate the parameters); the other
+// activations keep their values.
+fb::Activation activation_of(const DenseLayerSpec& L) {
+  const bool plain = L.relu_slope == 0 && L.relu_threshold == 0 && L.relu_max == std::numeric_limits<double>::infinity();
+  if (L.activation == Activation::relu && !plain) return fb::Activation::LeakyRelu;
+  return format::to_schema(L.activation);
 }
 
 Status check_shapes(const DenseLayerSpec& L, size_t l, size_t width) {
@@ -90,6 +100,11 @@ Status write_dense_model(const std::string& path, const ModelDescription& d, con
           shape = {L.n_out, L.n_in};
         }
       }
+      // A one-feature layer norm gives bias whatever its scale: no weights
+      // column, so that a reader predating LayerNorm refuses the file rather
+      // than read it as a 1x1 dense layer.
+      static const std::vector<double> none;
+      if (L.kind == LayerKind::layer_norm && L.n_out == 1) weights = &none;
       if (auto st = add_column(cols, name + ".weights", *weights, L.float32, c.weights32, shape, c.weights); !st) return st;
       if (auto st = add_column(cols, name + ".bias", L.bias, L.float32, c.bias32, {}, c.bias); !st) return st;
       if (auto st = add_column(cols, name + ".alpha", L.alpha, L.float32, c.alpha32, {}, c.alpha); !st) return st;
@@ -106,7 +121,7 @@ Status write_dense_model(const std::string& path, const ModelDescription& d, con
         lb.add_weights(c.weights);
         lb.add_layout(c.out_in ? fb::WeightLayout::OutIn : fb::WeightLayout::InOut);
         lb.add_bias(c.bias);
-        lb.add_activation(format::to_schema(L.activation));
+        lb.add_activation(activation_of(L));
         lb.add_kind(format::to_schema(L.kind));
         lb.add_alpha(c.alpha);
         lb.add_epsilon(L.epsilon);
