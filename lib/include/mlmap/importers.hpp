@@ -132,6 +132,9 @@ struct ImportedNetwork {
 /// The weights are read by libhdf5 (Debian's 1.10), which is not hardened
 /// against crafted files the way mlmap's own parsers are: convert files
 /// from untrusted sources in a sandbox.  Calls are serialised on a lock.
+/// libhdf5 and libzip are loaded when the first Keras file is read, not at
+/// program start; without them (Debian: libhdf5-103-1, libzip4) the import
+/// fails with import_failed saying which to install.
 [[nodiscard]] Result<ImportedNetwork> import_keras(std::string_view file, const ImportOptions& options = {}) noexcept;
 
 /// import_keras() then save() to `out_path` (atomic, verified).

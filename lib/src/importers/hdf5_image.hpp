@@ -1,8 +1,9 @@
 // Read-only access to an HDF5 file held in memory (a Keras weights file), over
-// libhdf5's C API: groups, string attributes and float datasets, each read
-// with explicit limits.  libhdf5 is not thread-safe in Debian's serial build,
-// so every call here holds one process-wide lock, and its error printing is
-// switched off while it does.  Nothing here throws.
+// libhdf5's C API, loaded at first use (runtime_library.hpp): groups, string
+// attributes and float datasets, each read with explicit limits.  libhdf5 is
+// not thread-safe in Debian's serial build, so every call here holds one
+// process-wide lock, and its error printing is switched off while it does.
+// Nothing here throws.
 #pragma once
 
 #include <cstddef>
