@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <new>
+#include <utility>
 
 #include "format/limits.hpp"
 
@@ -151,11 +152,15 @@ uint64_t count(const Tensor& t) {
   return n;
 }
 
-Status expect_vector(const Layer& L, const Tensor& t, const char* what, size_t n, bool broadcast = false) {
+std::string shape_text(const Tensor& t) {
+  std::string s = "(";
+  for (size_t i = 0; i < t.shape.size(); ++i) s += (i ? ", " : "") + str(t.shape[i]);
+  return s + (t.shape.size() == 1 ? ",)" : ")");
+}
+
+Status expect_vector(const Layer& L, const Tensor& t, const char* what, size_t n) {
   if (t.shape.size() == 1 && t.shape[0] == n) return {};
-  if (broadcast && count(t) == 1) return {};
-  return failed(L.describe() + ": " + what + " has shape " + str(t.shape.size() ? t.shape[0] : 0) + "x" +
-                str(t.shape.size()) + "D, expected " + str(n) + " values");
+  return failed(L.describe() + ": " + what + " has shape " + shape_text(t) + ", expected (" + str(n) + ",)");
 }
 
 // Keras' float16/bfloat16/mixed and quantized policies compute otherwise than
@@ -257,9 +262,11 @@ Status batch_norm(Builder& b, const Layer& L, const WeightFn& weights) {
   const Tensor* beta = *center ? &(*vars)[i++] : nullptr;
   const Tensor& mean = (*vars)[i++];
   const Tensor& var = (*vars)[i++];
-  for (const Tensor* t : {gamma, beta, &mean, &var})
+  const std::pair<const Tensor*, const char*> named[] = {
+      {gamma, "gamma"}, {beta, "beta"}, {&mean, "moving_mean"}, {&var, "moving_variance"}};
+  for (const auto& [t, what] : named)
     if (t)
-      if (auto st = expect_vector(L, *t, "a weight", *n); !st) return st;
+      if (auto st = expect_vector(L, *t, what, *n); !st) return st;
   std::vector<double> s(*n), sh(*n);
   for (size_t j = 0; j < *n; ++j) {
     if (!(var.values[j] + *eps > 0))

@@ -307,38 +307,39 @@ Error bad_field(const Layer& L, const char* key, const char* expected) {
   return failed(L.describe() + ": config field '" + key + "' is not " + expected);
 }
 
+// A field of type T (double, int64_t, bool): nullopt when absent or null.
+template <class T>
+Result<std::optional<T>> field(const Layer& L, const char* key, const char* expected) noexcept {
+  dom::element v;
+  if (!get(L.config, key, v) || v.is_null()) return std::optional<T>();
+  T x{};
+  if (v.get<T>().get(x)) return bad_field(L, key, expected);
+  return std::optional<T>(x);
+}
+
+template <class T>
+Result<T> field_or(const Layer& L, const char* key, T fallback, const char* expected) noexcept {
+  auto f = field<T>(L, key, expected);
+  if (!f) return f.error();
+  return f->value_or(fallback);
+}
+
 }  // namespace
 
 Result<double> number(const Layer& L, const char* key, double fallback) noexcept {
-  dom::element v;
-  if (!get(L.config, key, v) || v.is_null()) return fallback;
-  double d = 0;
-  if (v.get_double().get(d)) return bad_field(L, key, "a number");
-  return d;
+  return field_or<double>(L, key, fallback, "a number");
 }
 
 Result<std::optional<double>> optional_number(const Layer& L, const char* key) noexcept {
-  dom::element v;
-  if (!get(L.config, key, v) || v.is_null()) return std::optional<double>();
-  double d = 0;
-  if (v.get_double().get(d)) return bad_field(L, key, "a number or null");
-  return std::optional<double>(d);
+  return field<double>(L, key, "a number or null");
 }
 
 Result<bool> boolean(const Layer& L, const char* key, bool fallback) noexcept {
-  dom::element v;
-  if (!get(L.config, key, v) || v.is_null()) return fallback;
-  bool b = false;
-  if (v.get_bool().get(b)) return bad_field(L, key, "true or false");
-  return b;
+  return field_or<bool>(L, key, fallback, "true or false");
 }
 
 Result<int64_t> integer(const Layer& L, const char* key, int64_t fallback) noexcept {
-  dom::element v;
-  if (!get(L.config, key, v) || v.is_null()) return fallback;
-  int64_t i = 0;
-  if (v.get_int64().get(i)) return bad_field(L, key, "an integer");
-  return i;
+  return field_or<int64_t>(L, key, fallback, "an integer");
 }
 
 Result<std::optional<std::vector<double>>> numbers(const Layer& L, const char* key) noexcept {

@@ -8,19 +8,18 @@ namespace mlmap::kernels {
 
 namespace {
 
+// v * weights[j] + bias[j], each where present.
+inline double scale_shift(const DenseLayerView& L, uint32_t j, double v) noexcept {
+  if (L.weights.present()) v *= L.weights[j];
+  if (L.bias.present()) v += L.bias[j];
+  return v;
+}
+
 template <class X_t>
 void affine(const DenseLayerView& L, const X_t* X, size_t n_rows, double* Y) noexcept {
   const uint32_t n = L.n_out;
-  for (size_t r = 0; r < n_rows; ++r) {
-    const X_t* x = X + r * n;
-    double* y = Y + r * n;
-    for (uint32_t j = 0; j < n; ++j) {
-      double v = static_cast<double>(x[j]);
-      if (L.weights.present()) v *= L.weights[j];
-      if (L.bias.present()) v += L.bias[j];
-      y[j] = v;
-    }
-  }
+  for (size_t r = 0; r < n_rows; ++r)
+    for (uint32_t j = 0; j < n; ++j) Y[r * n + j] = scale_shift(L, j, static_cast<double>(X[r * n + j]));
 }
 
 // (x - mean) / sqrt(var + epsilon) * gamma + beta with the row's mean and
@@ -40,12 +39,7 @@ void layer_norm(const DenseLayerView& L, const X_t* X, size_t n_rows, double* Y)
       squares += d * d;
     }
     const double inv = 1.0 / std::sqrt(squares / n + L.epsilon);
-    for (uint32_t j = 0; j < n; ++j) {
-      double v = (static_cast<double>(x[j]) - mean) * inv;
-      if (L.weights.present()) v *= L.weights[j];
-      if (L.bias.present()) v += L.bias[j];
-      y[j] = v;
-    }
+    for (uint32_t j = 0; j < n; ++j) y[j] = scale_shift(L, j, (static_cast<double>(x[j]) - mean) * inv);
   }
 }
 
