@@ -737,11 +737,12 @@ class Refusals(Base):
                         m.predict(test[["city", "color"]].fillna("x"))
 
     def test_unsupported_model_and_transformer_endings(self):
-        from sklearn.svm import SVC
+        from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis as QDA
         train, _, cls, _ = frames()
         X = train[NUMERIC].fillna(0)
-        self.refused(make_pipeline(StandardScaler(), SVC()).fit(X, cls),
-                     "sklearn.svm.SVC", "step 1 ('svc', SVC)")
+        self.refused(make_pipeline(StandardScaler(), QDA()).fit(X, cls),
+                     "sklearn.discriminant_analysis.QuadraticDiscriminantAnalysis",
+                     "step 1 ('quadraticdiscriminantanalysis', QuadraticDiscriminantAnalysis)")
         self.refused(make_pipeline(SimpleImputer(), StandardScaler()).fit(X), "transformer, not a model")
         self.refused(Pipeline([("s", StandardScaler()), ("end", "passthrough")]).fit(X), "passthrough")
 

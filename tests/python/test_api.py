@@ -28,7 +28,7 @@ from sklearn import ensemble, tree
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.svm import SVC
+from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis
 
 import mlmap
 
@@ -371,9 +371,12 @@ class TestSaveErrors(TmpDir):
         class MyForest(ensemble.RandomForestClassifier):
             pass
 
-        for est, name in [(SVC().fit(X, y), "SVC"),
+        def closeness(d):
+            return 1 / (1 + d)
+
+        for est, name in [(QuadraticDiscriminantAnalysis().fit(X, y), "QuadraticDiscriminantAnalysis"),
                           (MyForest(n_estimators=3).fit(X, y), "MyForest"),
-                          (KNeighborsClassifier().fit(X, y), "KNeighborsClassifier")]:
+                          (KNeighborsClassifier(weights=closeness).fit(X, y), "KNeighborsClassifier")]:
             with self.subTest(estimator=name):
                 with self.assertRaises(mlmap.UnsupportedModelError) as cm:
                     mlmap.save(est, self.path())
@@ -630,7 +633,7 @@ class TestAtomicSave(TmpDir):
         mlmap.save(self.clf, p)
         original = self.read(p)
         failures = [
-            ("unsupported", SVC().fit(X, y), {}, mlmap.UnsupportedModelError),
+            ("unsupported", QuadraticDiscriminantAnalysis().fit(X, y), {}, mlmap.UnsupportedModelError),
             ("unfitted", ensemble.RandomForestClassifier(), {}, NotFittedError),
             ("multi-output", ensemble.RandomForestClassifier(n_estimators=2).fit(X, np.c_[y, y]), {},
              mlmap.UnsupportedModelError),

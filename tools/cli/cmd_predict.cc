@@ -75,7 +75,8 @@ int predict(const Options& o) {
   if (o.proba && !classifier)
     return usage_error(predict_command(), "--proba needs a classifier, but '" + o.model_path + "' holds a " +
                                               task_name(info.task) + " model");
-  const Kind kind = !classifier ? Kind::values : o.proba ? Kind::probabilities : Kind::label;
+  const bool labelled = classifier || info.task == Task::outlier_detection;
+  const Kind kind = !labelled ? Kind::values : o.proba ? Kind::probabilities : Kind::label;
   const size_t width = model->output_width(Output::value);
   const size_t nf = model->num_features();
 
@@ -159,8 +160,9 @@ const Command& predict_command() {
       "header and a model that knows its feature names, columns are matched by\n"
       "name (any order, extra columns ignored); otherwise they are positional.\n"
       "Empty fields, NA and nan are missing values.\n"
-      "Output: CSV with a header: `label` for classifiers, one probability column\n"
-      "per class with --proba, `prediction` (or prediction_0..k-1) for regressors.",
+      "Output: CSV with a header: `label` for classifiers (outlier detectors: -1 or 1),\n"
+      "one probability column per class with --proba, `prediction` (or\n"
+      "prediction_0..k-1) for regressors.",
       ArgSpec{{{"--proba", "", "classifiers: class probabilities instead of labels"},
                {"--threads", "N", "threads per chunk of rows (default 1; 0 = all cores)"},
                {"--output", "OUT", "write to OUT (atomically) instead of standard output"}},

@@ -71,15 +71,21 @@ std::string enum_name_list() {
   return s;
 }
 
-/// What a model predicts (schema Task).
-enum class Task { regression = 0, classification = 1, ranking = 2 };
+/// What a model predicts (schema Task).  Outlier detectors (IsolationForest,
+/// OneClassSVM) give an anomaly score per row (sklearn's score_samples: the
+/// lower, the more abnormal), a decision value (score minus the detector's
+/// offset: negative means outlier) and a class among [-1, 1] (outlier,
+/// inlier).
+enum class Task { regression = 0, classification = 1, ranking = 2, outlier_detection = 3 /* format 1.1 */ };
 template <>
 struct EnumNames<Task> {
-  static constexpr EnumName<Task> table[] = {
-      {Task::regression, "regression"}, {Task::classification, "classification"}, {Task::ranking, "ranking"}};
+  static constexpr EnumName<Task> table[] = {{Task::regression, "regression"},
+                                             {Task::classification, "classification"},
+                                             {Task::ranking, "ranking"},
+                                             {Task::outlier_detection, "outlier_detection"}};
 };
 
-/// enum_name(task): "regression", "classification" or "ranking".
+/// enum_name(task).
 const char* task_name(Task task) noexcept;
 
 /// Raw scores -> outputs; see FORMAT.md §6 (schema Link).
@@ -91,7 +97,10 @@ enum class LinkFunction {
   logistic_ovr = 4,
   hard = 5,
   modified_huber = 6,
-  logistic_each = 7,  // format 1.1
+  logistic_each = 7,      // format 1.1: K raw -> sigmoid each (LightGBM multiclassova)
+  normalize = 8,          // format 1.1: votes -> their share of the row's sum (k-nearest neighbours)
+  pairwise_coupling = 9,  // format 1.1: one-vs-one SVM decision values -> probabilities (libsvm)
+  isolation = 10,         // format 1.1: -2^(-link_scale * raw): IsolationForest's anomaly score
 };
 template <>
 struct EnumNames<LinkFunction> {
@@ -99,7 +108,9 @@ struct EnumNames<LinkFunction> {
       {LinkFunction::identity, "identity"},         {LinkFunction::logistic, "logistic"},
       {LinkFunction::softmax, "softmax"},           {LinkFunction::exp, "exp"},
       {LinkFunction::logistic_ovr, "logistic_ovr"}, {LinkFunction::hard, "hard"},
-      {LinkFunction::modified_huber, "modified_huber"}, {LinkFunction::logistic_each, "logistic_each"}};
+      {LinkFunction::modified_huber, "modified_huber"}, {LinkFunction::logistic_each, "logistic_each"},
+      {LinkFunction::normalize, "normalize"},       {LinkFunction::pairwise_coupling, "pairwise_coupling"},
+      {LinkFunction::isolation, "isolation"}};
 };
 
 /// How a classifier picks its class; see FORMAT.md §6 (schema ClassDecision).
@@ -107,22 +118,82 @@ enum class ClassDecision {
   argmax_outputs = 0,   // the largest probability (first of equals)
   argmax_raw = 1,       // the largest raw score; one raw score: raw > 0
   raw_nonnegative = 2,  // one raw score: raw >= 0
+  // format 1.1:
+  ovo_votes = 3,             // one-vs-one pairs vote (raw > 0: the first class); most votes wins
+  argmax_decision = 4,       // the largest decision value (first of equals)
+  decision_nonnegative = 5,  // one decision value: class 1 iff >= 0 (IsolationForest)
+  decision_positive = 6,     // one decision value: class 1 iff > 0 (OneClassSVM)
 };
 template <>
 struct EnumNames<ClassDecision> {
   static constexpr EnumName<ClassDecision> table[] = {{ClassDecision::argmax_outputs, "argmax_outputs"},
                                                       {ClassDecision::argmax_raw, "argmax_raw"},
-                                                      {ClassDecision::raw_nonnegative, "raw_nonnegative"}};
+                                                      {ClassDecision::raw_nonnegative, "raw_nonnegative"},
+                                                      {ClassDecision::ovo_votes, "ovo_votes"},
+                                                      {ClassDecision::argmax_decision, "argmax_decision"},
+                                                      {ClassDecision::decision_nonnegative, "decision_nonnegative"},
+                                                      {ClassDecision::decision_positive, "decision_positive"}};
+};
+
+/// What Output::decision (sklearn's decision_function) is; see FORMAT.md §6
+/// (schema DecisionFunction, format 1.1).
+enum class DecisionFunction {
+  raw = 0,                  // the raw scores
+  ovo_to_ovr = 1,           // one-vs-one raw scores -> one value per class (sklearn's
+                            // _ovr_decision_function, SVC's decision_function_shape='ovr')
+  output_minus_offset = 2,  // outputs - decision_offset (outlier detectors)
+};
+template <>
+struct EnumNames<DecisionFunction> {
+  static constexpr EnumName<DecisionFunction> table[] = {{DecisionFunction::raw, "raw"},
+                                                         {DecisionFunction::ovo_to_ovr, "ovo_to_ovr"},
+                                                         {DecisionFunction::output_minus_offset, "output_minus_offset"}};
 };
 
 /// The kind of predictor behind a model.  Derived, not stored: the schema's
 /// DenseNetwork of one layer is reported as `linear`.
-enum class PredictorKind { tree_ensemble = 0, linear = 1, dense_network = 2 };
+enum class PredictorKind { tree_ensemble = 0, linear = 1, dense_network = 2, neighbors = 3, kernel_machine = 4,
+                           naive_bayes = 5 };
 template <>
 struct EnumNames<PredictorKind> {
-  static constexpr EnumName<PredictorKind> table[] = {{PredictorKind::tree_ensemble, "tree_ensemble"},
-                                                      {PredictorKind::linear, "linear"},
-                                                      {PredictorKind::dense_network, "dense_network"}};
+  static constexpr EnumName<PredictorKind> table[] = {
+      {PredictorKind::tree_ensemble, "tree_ensemble"},   {PredictorKind::linear, "linear"},
+      {PredictorKind::dense_network, "dense_network"},   {PredictorKind::neighbors, "neighbors"},
+      {PredictorKind::kernel_machine, "kernel_machine"}, {PredictorKind::naive_bayes, "naive_bayes"}};
+};
+
+/// Distances of k-nearest neighbours (schema Metric; sklearn's spellings).
+enum class Metric { euclidean = 0, squared_euclidean = 1, manhattan = 2, chebyshev = 3, minkowski = 4, cosine = 5 };
+template <>
+struct EnumNames<Metric> {
+  static constexpr EnumName<Metric> table[] = {{Metric::euclidean, "euclidean"}, {Metric::squared_euclidean, "sqeuclidean"},
+                                               {Metric::manhattan, "manhattan"}, {Metric::chebyshev, "chebyshev"},
+                                               {Metric::minkowski, "minkowski"}, {Metric::cosine, "cosine"}};
+};
+
+/// How k-nearest neighbours weigh their votes (schema NeighborWeights).
+enum class NeighborWeights { uniform = 0, distance = 1 };
+template <>
+struct EnumNames<NeighborWeights> {
+  static constexpr EnumName<NeighborWeights> table[] = {{NeighborWeights::uniform, "uniform"},
+                                                        {NeighborWeights::distance, "distance"}};
+};
+
+/// Kernels of kernel machines (schema Kernel; sklearn's spellings).
+enum class Kernel { linear = 0, polynomial = 1, rbf = 2, sigmoid = 3 };
+template <>
+struct EnumNames<Kernel> {
+  static constexpr EnumName<Kernel> table[] = {
+      {Kernel::linear, "linear"}, {Kernel::polynomial, "poly"}, {Kernel::rbf, "rbf"}, {Kernel::sigmoid, "sigmoid"}};
+};
+
+/// Naive Bayes variants that are not a linear layer (schema NaiveBayesKind).
+enum class NaiveBayesKind { gaussian = 0, bernoulli = 1, categorical = 2 };
+template <>
+struct EnumNames<NaiveBayesKind> {
+  static constexpr EnumName<NaiveBayesKind> table[] = {{NaiveBayesKind::gaussian, "gaussian"},
+                                                       {NaiveBayesKind::bernoulli, "bernoulli"},
+                                                       {NaiveBayesKind::categorical, "categorical"}};
 };
 
 /// How a tree ensemble's leaf values combine (schema Aggregation).
@@ -257,6 +328,25 @@ struct DenseSummary {
   uint64_t n_weights = 0;
 };
 
+/// Summary of a k-nearest-neighbours model (zero for other predictors).
+struct NeighborsSummary {
+  uint64_t n_samples = 0;        // stored training rows
+  uint32_t n_neighbors = 0;      // k
+  std::string metric;            // "euclidean", "manhattan", "minkowski" ...
+  double p = 2.0;                // the Minkowski exponent
+  std::string weights;           // "uniform" or "distance"
+  uint32_t sample_bits = 64;     // 32: rows stored as float32 (as trained)
+};
+
+/// Summary of a kernel machine (SVMs; zero for other predictors).
+struct KernelSummary {
+  uint64_t n_support_vectors = 0;
+  std::string kernel;            // "linear", "poly", "rbf", "sigmoid"
+  double gamma = 0;
+  double coef0 = 0;
+  uint32_t degree = 0;
+};
+
 /// Summary of the preprocessing steps in front of the predictor.
 struct PreprocessingSummary {
   size_t n_steps = 0;
@@ -279,7 +369,9 @@ struct ModelInfo {
   // enums; the reader fills both, to_json() prints the enums.
   std::string predictor;       // e.g. "tree_ensemble"
   std::string link;            // e.g. "identity", "logistic", "softmax"
-  std::string class_decision;  // "argmax_outputs", "argmax_raw", "raw_nonnegative"
+  std::string class_decision;  // "argmax_outputs", "argmax_raw", "raw_nonnegative", "ovo_votes" ...
+  DecisionFunction decision_function = DecisionFunction::raw;  // how Output::decision derives
+  double decision_offset = 0;  // outlier detectors: decision = score - decision_offset
   std::vector<double> base_score;  // empty, or one per raw score
   Task task = Task::regression;
   size_t n_features = 0;
@@ -303,6 +395,9 @@ struct ModelInfo {
   ClassLabels classes;
   TreeSummary trees;
   DenseSummary dense;
+  NeighborsSummary neighbors;
+  KernelSummary kernel;
+  std::string naive_bayes;     // "gaussian", "bernoulli", "categorical"; empty for other predictors
   PreprocessingSummary preprocessing;
   std::vector<bool> string_inputs;  // per input column: true for string columns
   uint64_t file_size = 0;

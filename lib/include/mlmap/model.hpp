@@ -48,12 +48,17 @@ struct OpenOptions {
 
 /// What predict() writes per row.
 enum class Output {
-  value,  // classification: class probabilities; otherwise the predicted values
-  raw,    // raw scores before the link function (sklearn's decision_function)
+  value,     // classification: class probabilities; regression: the predicted
+             // values; outlier detection: the anomaly scores (score_samples)
+  raw,       // raw scores before the link function
+  decision,  // sklearn's decision_function: the raw scores, except for
+             // one-vs-one SVMs with decision_function_shape='ovr' (one value
+             // per class) and outlier detectors (score minus offset: < 0 is
+             // an outlier); see ModelInfo::decision_function
 };
 template <>
 struct EnumNames<Output> {
-  static constexpr EnumName<Output> table[] = {{Output::value, "value"}, {Output::raw, "raw"}};
+  static constexpr EnumName<Output> table[] = {{Output::value, "value"}, {Output::raw, "raw"}, {Output::decision, "decision"}};
 };
 
 struct PredictOptions {
@@ -102,8 +107,10 @@ class Model {
   /// unknown_category for an unseen category an encoder refuses.
   [[nodiscard]] Status predict(const Table& table, double* out, const PredictOptions& options = {}) const noexcept;
 
-  /// Classifiers: the index into info().classes of each row's predicted class
-  /// (the first of equal probabilities, as numpy's argmax).
+  /// Classifiers and outlier detectors: the index into info().classes of each
+  /// row's predicted class, by info().class_decision (the first of equal
+  /// probabilities, as numpy's argmax, for most classifiers; detectors: 0 for
+  /// an outlier, 1 for an inlier).
   [[nodiscard]] Status predict_class(const float* X, size_t n_rows, int64_t* class_index,
                                      int n_threads = 1) const noexcept;
   [[nodiscard]] Status predict_class(const double* X, size_t n_rows, int64_t* class_index,

@@ -22,7 +22,8 @@
 namespace mlmap {
 
 // The enums a description uses (Task, LinkFunction, ClassDecision,
-// Aggregation, Activation, OpKind ...) and their names are in info.hpp.
+// DecisionFunction, Aggregation, Activation, OpKind, Metric, Kernel ...) and
+// their names are in info.hpp.
 
 struct ModelDescription {
   std::string estimator;  // e.g. "sklearn.ensemble.RandomForestClassifier"
@@ -35,6 +36,9 @@ struct ModelDescription {
   double link_scale = 1.0;
   ClassDecision class_decision = ClassDecision::argmax_outputs;
   std::vector<double> base_score;          // empty or one per raw score
+  DecisionFunction decision_function = DecisionFunction::raw;
+  double decision_offset = 0;              // output_minus_offset
+  std::vector<double> prob_a, prob_b;      // pairwise_coupling: Platt's A and B per raw score
   Provenance provenance;                   // producer fields are filled in by save()
   std::vector<std::pair<std::string, std::string>> metadata;
 };
@@ -185,6 +189,64 @@ struct DenseNetworkSpec {
   std::vector<DenseLayerSpec> layers;
 };
 
+/// --- stored rows: k-nearest neighbours and kernel machines ------------------
+
+/// A row-major matrix the writer reads during save() (not copied before):
+/// exactly one of rows64 / rows32 is set.  Stored as the same type.
+struct SampleRows {
+  const double* rows64 = nullptr;
+  const float* rows32 = nullptr;
+  size_t n_rows = 0;
+  size_t n_features = 0;
+};
+
+/// k-nearest neighbours (FORMAT.md §5.3).  Classifiers give one label per
+/// training row (an index into ModelDescription::classes) and predict class
+/// votes (link normalize); regressors give n_targets values per row.  Cosine
+/// rows are stored normalised (the writer divides each by its L2 norm).
+struct NeighborsSpec {
+  SampleRows samples;
+  size_t n_neighbors = 5;
+  Metric metric = Metric::euclidean;
+  double p = 2.0;                   // minkowski, > 0
+  NeighborWeights weights = NeighborWeights::uniform;
+  const uint32_t* labels = nullptr; // classification: n_rows class indices
+  const double* targets = nullptr;  // regression: [n_rows, n_targets], row-major
+  size_t n_targets = 0;
+};
+
+/// A kernel machine in libsvm's form (FORMAT.md §5.4).  Classifiers
+/// (n_support not empty: vectors per class, in order) give one raw score
+/// per one-vs-one pair (i < j, in order): the sum over class i's vectors of
+/// dual_coef[j - 1] and over class j's of dual_coef[i], times the kernel
+/// values, plus intercept[pair]; two classes: one pair.  Otherwise (SVR,
+/// one-class) one raw score: dual_coef[0] . kernel values + intercept[0].
+struct KernelMachineSpec {
+  SampleRows support_vectors;       // float64
+  Kernel kernel = Kernel::rbf;
+  double gamma = 1.0;
+  double coef0 = 0.0;
+  uint32_t degree = 3;
+  std::vector<uint32_t> n_support;  // classifiers: per class
+  std::vector<double> dual_coef;    // [max(1, n_classes - 1), n_support_vectors]
+  std::vector<double> intercept;    // one per raw score
+};
+
+/// Naive Bayes joint log-likelihoods that are not a linear layer (FORMAT.md
+/// §5.5); one raw score per class.
+struct NaiveBayesSpec {
+  NaiveBayesKind kind = NaiveBayesKind::gaussian;
+  size_t n_classes = 0;
+  size_t n_features = 0;
+  std::vector<double> bias;             // [n_classes]
+  std::vector<double> theta, var;       // gaussian: [n_classes, n_features]
+  std::vector<double> log_norm;         // gaussian: [n_classes]
+  double threshold = 0.0;               // bernoulli: x > threshold is 1
+  std::vector<double> weights;          // bernoulli: [n_classes, n_features]
+  std::vector<uint32_t> category_counts;  // categorical: per feature
+  std::vector<double> log_probs;        // categorical: per feature [n_classes, count]
+};
+
 /// --- preprocessing (FORMAT.md §7) ------------------------------------------
 
 /// A parameter array of a preprocessing step stored as a column of the file
@@ -249,5 +311,13 @@ float float_threshold(double t, SplitRule rule) noexcept;
 /// The same for a dense network (or a linear model: one layer).
 [[nodiscard]] Status save(const std::string& path, const ModelDescription& description,
                           const DenseNetworkSpec& network, const PreprocessingSpec* preprocessing = nullptr) noexcept;
+
+/// The same for k-nearest neighbours, a kernel machine and naive Bayes.
+[[nodiscard]] Status save(const std::string& path, const ModelDescription& description,
+                          const NeighborsSpec& neighbors, const PreprocessingSpec* preprocessing = nullptr) noexcept;
+[[nodiscard]] Status save(const std::string& path, const ModelDescription& description,
+                          const KernelMachineSpec& machine, const PreprocessingSpec* preprocessing = nullptr) noexcept;
+[[nodiscard]] Status save(const std::string& path, const ModelDescription& description,
+                          const NaiveBayesSpec& naive_bayes, const PreprocessingSpec* preprocessing = nullptr) noexcept;
 
 }  // namespace mlmap

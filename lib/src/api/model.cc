@@ -69,7 +69,7 @@ Status Model::verify() const noexcept { return model::verify_model(*impl_); }
 const ModelInfo& Model::info() const noexcept { return impl_->info; }
 const std::string& Model::path() const noexcept { return impl_->file.mapping()->path(); }
 size_t Model::num_features() const noexcept { return impl_->info.n_features; }
-size_t Model::output_width(Output output) const noexcept { return impl_->width(output == Output::raw); }
+size_t Model::output_width(Output output) const noexcept { return impl_->width(output); }
 Task Model::task() const noexcept { return impl_->info.task; }
 
 Status Model::predict(const float* X, size_t n_rows, float* out, const PredictOptions& o) const noexcept {

@@ -30,7 +30,12 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
   try {
     const size_t n_raw = m.link.n_raw;
     const size_t n_out = m.link.n_outputs;
-    const size_t width = m.width(req.output == Output::raw);
+    const size_t width = m.width(req.output);
+    // Decision values: asked for, or what the class comes from.
+    const bool want_decision = req.output == Output::decision || (req.classes && m.link.class_from_decision());
+    const bool linked = req.output == Output::value || req.classes ||
+                        (want_decision && m.link.decision_function == DecisionFunction::output_minus_offset);
+    const size_t dw = m.link.decision_width();
     const size_t pw = m.predictor_width;
     bool direct = false;
     if constexpr (is_matrix<Rows>) direct = !m.preprocessing;
@@ -42,6 +47,7 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
     Scratch scratch;
     double* raw = scratch.doubles(block * n_raw);
     double* val = scratch.doubles(std::min(block, link_rows) * n_out);
+    double* dec = want_decision ? scratch.doubles(std::min(block, link_rows) * dw) : nullptr;
     double* features = direct ? nullptr : scratch.doubles(block * pw);
     std::optional<FeatureBuilder> builder;
     if (!direct) builder.emplace(m, block, scratch);
@@ -50,27 +56,30 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
       Status st;
       if constexpr (is_matrix<Rows>) {
         if (direct) {
-          st = m.predictor->raw_scores(rows.X + r * rows.width, n, raw);
+          st = m.predictor->check_rows(rows.X + r * rows.width, n, r);
+          if (st) st = m.predictor->raw_scores(rows.X + r * rows.width, n, raw);
           if (st) st = check_missing_after(m, rows.X, raw, n, r);
         }
       }
       if (!direct) {
         st = builder->build(rows, r, n, features);
+        if (st) st = m.predictor->check_rows(features, n, r);
         if (st) st = m.predictor->raw_scores(features, n, raw);
       }
       if (!st) return st;
       if (!m.base_score.empty())
         for (size_t i = 0; i < n; ++i)
           for (size_t j = 0; j < n_raw; ++j) raw[i * n_raw + j] += m.base_score[j];
-      const bool linked = req.output == Output::value || req.classes;
       for (size_t s0 = 0; s0 < n; s0 += link_rows) {
         const size_t ns = std::min(link_rows, n - s0);
         const double* rs = raw + s0 * n_raw;
-        if (linked) model::apply_link(m.link, rs, ns, val);
-        const double* results = linked ? val : rs;
+        if (linked) st = model::apply_link(m.link, rs, ns, val);
+        if (st && want_decision) st = model::apply_decision_function(m.link, rs, val, ns, dec);
+        if (!st) return st;
+        const double* results = req.output == Output::raw ? rs : req.output == Output::decision ? dec : val;
         if (req.classes) {
-          for (size_t i = 0; i < ns; ++i)
-            req.classes[r + s0 + i] = model::decide_class(m.link, rs + i * n_raw, val + i * n_out);
+          st = model::decide_classes(m.link, rs, val, want_decision ? dec : nullptr, ns, req.classes + r + s0);
+          if (!st) return st;
         } else {
           // Rows are contiguous on both sides (results are width wide): one
           // vectorisable conversion.
@@ -93,9 +102,9 @@ Status run(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<
     if (n_rows == 0) return {};
     if ((!req.out && !req.classes)) return Error(error_code::invalid_argument, "null output pointer");
     if (req.n_threads < 0) return Error(error_code::invalid_argument, "n_threads is negative");
-    if (req.classes && m.info.task != Task::classification)
-      return Error(error_code::invalid_argument,
-                   "predict_class needs a classifier; this model does " + std::string(task_name(m.info.task)));
+    if (req.classes && m.info.task != Task::classification && m.info.task != Task::outlier_detection)
+      return Error(error_code::invalid_argument, "predict_class needs a classifier or an outlier detector; this model does " +
+                                                     std::string(task_name(m.info.task)));
     if constexpr (is_matrix<Rows>) {
       if (!rows.X) return Error(error_code::invalid_argument, "null input pointer");
       if (m.info.preprocessing.needs_strings) {

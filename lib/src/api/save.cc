@@ -1,6 +1,7 @@
 #include "mlmap/model.hpp"
 #include "mlmap/writer.hpp"
 #include "writer/dense_writer.hpp"
+#include "writer/sample_writers.hpp"
 #include "writer/tree_writer.hpp"
 
 namespace mlmap {
@@ -27,6 +28,21 @@ Status save(const std::string& path, const ModelDescription& description, const 
 Status save(const std::string& path, const ModelDescription& description, const DenseNetworkSpec& network,
             const PreprocessingSpec* preprocessing) noexcept {
   return writer::write_dense_model(path, description, network, preprocessing, check_written);
+}
+
+Status save(const std::string& path, const ModelDescription& description, const NeighborsSpec& neighbors,
+            const PreprocessingSpec* preprocessing) noexcept {
+  return writer::write_neighbors_model(path, description, neighbors, preprocessing, check_written);
+}
+
+Status save(const std::string& path, const ModelDescription& description, const KernelMachineSpec& machine,
+            const PreprocessingSpec* preprocessing) noexcept {
+  return writer::write_kernel_model(path, description, machine, preprocessing, check_written);
+}
+
+Status save(const std::string& path, const ModelDescription& description, const NaiveBayesSpec& naive_bayes,
+            const PreprocessingSpec* preprocessing) noexcept {
+  return writer::write_naive_bayes_model(path, description, naive_bayes, preprocessing, check_written);
 }
 
 }  // namespace mlmap

@@ -56,6 +56,8 @@ void write_json_members(ValueWriter& j, const ModelInfo& i) {
   j.member("link", enum_name(i.link_function));
   j.member("link_scale", i.link_scale);
   j.member("class_decision", enum_name(i.decision));
+  j.member("decision_function", enum_name(i.decision_function));
+  j.member("decision_offset", i.decision_offset);
   j.key("base_score");
   j.begin_array();
   for (double b : i.base_score) j.number(b);
@@ -96,6 +98,30 @@ void write_json_members(ValueWriter& j, const ModelInfo& i) {
     j.member("n_weights", i.dense.n_weights);
     j.end_object();
   }
+  if (i.neighbors.n_samples) {
+    const auto& n = i.neighbors;
+    j.key("neighbors");
+    j.begin_object();
+    j.member("n_samples", n.n_samples);
+    j.member("n_neighbors", n.n_neighbors);
+    j.member("metric", n.metric);
+    j.member("p", n.p);
+    j.member("weights", n.weights);
+    j.member("sample_bits", n.sample_bits);
+    j.end_object();
+  }
+  if (i.kernel.n_support_vectors) {
+    const auto& k = i.kernel;
+    j.key("kernel_machine");
+    j.begin_object();
+    j.member("n_support_vectors", k.n_support_vectors);
+    j.member("kernel", k.kernel);
+    j.member("gamma", k.gamma);
+    j.member("coef0", k.coef0);
+    j.member("degree", k.degree);
+    j.end_object();
+  }
+  if (!i.naive_bayes.empty()) j.member("naive_bayes", i.naive_bayes);
   if (i.preprocessing.n_steps) {
     j.key("preprocessing");
     j.begin_object();

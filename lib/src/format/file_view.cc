@@ -65,6 +65,8 @@ Status check_vector_alignment(const fb::Header& h) {
   if (misaligned(m->base_score())) return refuse("'base_score'");
   if (const auto* labels = m->classes_as_Int64Labels(); labels && misaligned(labels->values()))
     return refuse("'classes'");
+  if (const auto* c = m->coupling(); c && (misaligned(c->prob_a()) || misaligned(c->prob_b())))
+    return refuse("'coupling'");
   if (const fb::Preprocessing* p = m->preprocessing()) {
     for (uint32_t i = 0; i < p->ops()->size(); ++i) {
       const fb::Op* op = p->ops()->Get(i);

@@ -36,19 +36,49 @@ using detail::same;
 
 static_assert(detail::covers_schema<Task, fb::Task>());
 static_assert(same(Task::regression, fb::Task::Regression) && same(Task::classification, fb::Task::Classification) &&
-              same(Task::ranking, fb::Task::Ranking));
+              same(Task::ranking, fb::Task::Ranking) && same(Task::outlier_detection, fb::Task::OutlierDetection));
 
 static_assert(detail::covers_schema<LinkFunction, fb::Link>());
 static_assert(same(LinkFunction::identity, fb::Link::Identity) && same(LinkFunction::logistic, fb::Link::Logistic) &&
               same(LinkFunction::softmax, fb::Link::Softmax) && same(LinkFunction::exp, fb::Link::Exp) &&
               same(LinkFunction::logistic_ovr, fb::Link::LogisticOvR) && same(LinkFunction::hard, fb::Link::Hard) &&
               same(LinkFunction::modified_huber, fb::Link::ModifiedHuber) &&
-              same(LinkFunction::logistic_each, fb::Link::LogisticEach));
+              same(LinkFunction::logistic_each, fb::Link::LogisticEach) &&
+              same(LinkFunction::normalize, fb::Link::Normalize) &&
+              same(LinkFunction::pairwise_coupling, fb::Link::PairwiseCoupling) &&
+              same(LinkFunction::isolation, fb::Link::Isolation));
 
 static_assert(detail::covers_schema<ClassDecision, fb::ClassDecision>());
 static_assert(same(ClassDecision::argmax_outputs, fb::ClassDecision::ArgmaxOutputs) &&
               same(ClassDecision::argmax_raw, fb::ClassDecision::ArgmaxRaw) &&
-              same(ClassDecision::raw_nonnegative, fb::ClassDecision::RawNonNegative));
+              same(ClassDecision::raw_nonnegative, fb::ClassDecision::RawNonNegative) &&
+              same(ClassDecision::ovo_votes, fb::ClassDecision::OvoVotes) &&
+              same(ClassDecision::argmax_decision, fb::ClassDecision::ArgmaxDecision) &&
+              same(ClassDecision::decision_nonnegative, fb::ClassDecision::DecisionNonNegative) &&
+              same(ClassDecision::decision_positive, fb::ClassDecision::DecisionPositive));
+
+static_assert(detail::covers_schema<DecisionFunction, fb::DecisionFunction>());
+static_assert(same(DecisionFunction::raw, fb::DecisionFunction::Raw) &&
+              same(DecisionFunction::ovo_to_ovr, fb::DecisionFunction::OvoToOvr) &&
+              same(DecisionFunction::output_minus_offset, fb::DecisionFunction::OutputMinusOffset));
+
+static_assert(detail::covers_schema<Metric, fb::Metric>());
+static_assert(same(Metric::euclidean, fb::Metric::Euclidean) && same(Metric::squared_euclidean, fb::Metric::SquaredEuclidean) &&
+              same(Metric::manhattan, fb::Metric::Manhattan) && same(Metric::chebyshev, fb::Metric::Chebyshev) &&
+              same(Metric::minkowski, fb::Metric::Minkowski) && same(Metric::cosine, fb::Metric::Cosine));
+
+static_assert(detail::covers_schema<NeighborWeights, fb::NeighborWeights>());
+static_assert(same(NeighborWeights::uniform, fb::NeighborWeights::Uniform) &&
+              same(NeighborWeights::distance, fb::NeighborWeights::Distance));
+
+static_assert(detail::covers_schema<Kernel, fb::Kernel>());
+static_assert(same(Kernel::linear, fb::Kernel::Linear) && same(Kernel::polynomial, fb::Kernel::Polynomial) &&
+              same(Kernel::rbf, fb::Kernel::Rbf) && same(Kernel::sigmoid, fb::Kernel::Sigmoid));
+
+static_assert(detail::covers_schema<NaiveBayesKind, fb::NaiveBayesKind>());
+static_assert(same(NaiveBayesKind::gaussian, fb::NaiveBayesKind::Gaussian) &&
+              same(NaiveBayesKind::bernoulli, fb::NaiveBayesKind::Bernoulli) &&
+              same(NaiveBayesKind::categorical, fb::NaiveBayesKind::Categorical));
 
 static_assert(detail::covers_schema<Aggregation, fb::Aggregation>());
 static_assert(same(Aggregation::sum, fb::Aggregation::Sum) && same(Aggregation::mean, fb::Aggregation::Mean));
@@ -99,6 +129,11 @@ inline fb::ClassDecision to_schema(ClassDecision v) noexcept { return static_cas
 inline fb::Aggregation to_schema(Aggregation v) noexcept { return static_cast<fb::Aggregation>(v); }
 inline fb::Activation to_schema(Activation v) noexcept { return static_cast<fb::Activation>(v); }
 inline fb::LayerKind to_schema(LayerKind v) noexcept { return static_cast<fb::LayerKind>(v); }
+inline fb::DecisionFunction to_schema(DecisionFunction v) noexcept { return static_cast<fb::DecisionFunction>(v); }
+inline fb::Metric to_schema(Metric v) noexcept { return static_cast<fb::Metric>(v); }
+inline fb::NeighborWeights to_schema(NeighborWeights v) noexcept { return static_cast<fb::NeighborWeights>(v); }
+inline fb::Kernel to_schema(Kernel v) noexcept { return static_cast<fb::Kernel>(v); }
+inline fb::NaiveBayesKind to_schema(NaiveBayesKind v) noexcept { return static_cast<fb::NaiveBayesKind>(v); }
 inline fb::OpKind to_schema(OpKind v) noexcept { return static_cast<fb::OpKind>(v); }
 inline fb::Norm to_schema(Norm v) noexcept { return static_cast<fb::Norm>(v); }
 inline fb::UnknownCategory to_schema(UnknownCategory v) noexcept { return static_cast<fb::UnknownCategory>(v); }

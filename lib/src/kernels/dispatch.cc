@@ -7,6 +7,7 @@
 #include "kernels/dense_view.hpp"
 #include "kernels/exp_kernels.hpp"
 #include "kernels/transpose_kernels.hpp"
+#include "kernels/pairwise_view.hpp"
 #include "kernels/tree_kernels.hpp"
 
 namespace mlmap::kernels {
@@ -194,6 +195,16 @@ void rows_to_columns(const float* X, size_t width, const uint32_t* cols, size_t 
 void rows_to_columns(const double* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n, double* base,
                      size_t stride) noexcept {
   dispatch_rows_to_columns(X, width, cols, n_cols, n, base, stride);
+}
+
+void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return pairwise_avx512bw(rows, task);
+    case Isa::avx2: return pairwise_avx2(rows, task);
+    case Isa::sse4_2: return pairwise_sse4_2(rows, task);
+    case Isa::scalar: break;
+  }
+  pairwise_scalar(rows, task);
 }
 
 void accumulate_trees(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept {

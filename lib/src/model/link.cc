@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "kernels/exp_kernels.hpp"
+#include "model/one_vs_one.hpp"
 
 namespace mlmap::model {
 
@@ -81,6 +82,48 @@ size_t argmax(const double* v, size_t n) noexcept {
   return best;
 }
 
+// One row's class; `votes` holds n_outputs entries (ovo_votes).
+int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out, const double* decision,
+                     uint32_t* votes) noexcept {
+  switch (spec.decision) {
+    case ClassDecision::argmax_raw:
+      if (spec.n_raw == 1) return raw[0] > 0 ? 1 : 0;
+      return static_cast<int64_t>(argmax(raw, spec.n_raw));
+    case ClassDecision::raw_nonnegative: return raw[0] >= 0 ? 1 : 0;
+    case ClassDecision::ovo_votes: return static_cast<int64_t>(ovo_vote(raw, spec.n_outputs, votes));
+    case ClassDecision::argmax_decision: return static_cast<int64_t>(argmax(decision, spec.decision_width()));
+    case ClassDecision::decision_nonnegative: return decision[0] >= 0 ? 1 : 0;
+    case ClassDecision::decision_positive: return decision[0] > 0 ? 1 : 0;
+    case ClassDecision::argmax_outputs: break;
+  }
+  return static_cast<int64_t>(argmax(out, spec.n_outputs));
+}
+
+// One row's decision values; `votes` holds n_outputs entries (ovo_to_ovr).
+void decision_row(const LinkSpec& spec, const double* raw, const double* out, double* decision,
+                  uint32_t* votes) noexcept {
+  switch (spec.decision_function) {
+    case DecisionFunction::raw: std::copy(raw, raw + spec.n_raw, decision); return;
+    case DecisionFunction::ovo_to_ovr: ovo_to_ovr(raw, spec.n_outputs, decision, votes); return;
+    case DecisionFunction::output_minus_offset:
+      for (size_t j = 0; j < spec.n_outputs; ++j) decision[j] = out[j] - spec.decision_offset;
+      return;
+  }
+}
+
+// Each row of k values divided by its sum, by division (k-nearest
+// neighbours' counts / k are then exact, as sklearn's); a zero sum leaves
+// the row as it is (sklearn 1.2 divides by 1 there).
+void divide_by_sum(const double* raw, size_t n_rows, size_t k, double* out) noexcept {
+  for (size_t i = 0; i < n_rows; ++i) {
+    const double* r = raw + i * k;
+    double* o = out + i * k;
+    double sum = 0;
+    for (size_t j = 0; j < k; ++j) sum += r[j];
+    for (size_t j = 0; j < k; ++j) o[j] = sum == 0 ? r[j] : r[j] / sum;
+  }
+}
+
 }  // namespace
 
 bool link_shape_ok(LinkFunction link, bool classification, size_t n_raw, size_t n_outputs) noexcept {
@@ -92,14 +135,24 @@ bool link_shape_ok(LinkFunction link, bool classification, size_t n_raw, size_t 
     case LinkFunction::softmax:
     case LinkFunction::logistic_ovr:
     case LinkFunction::logistic_each: return n_raw == n_outputs && n_raw >= 2;
+    // Classifiers without probabilities: also one-vs-one raw scores (SVC).
     case LinkFunction::hard:
+      return classification && (n_raw == n_outputs ? n_raw >= 2
+                                                   : (n_raw == 1 && n_outputs == 2) ||
+                                                         (n_outputs >= 2 && n_raw == ovo_pairs(n_outputs)));
     case LinkFunction::modified_huber:
       return classification && (n_raw == n_outputs ? n_raw >= 2 : n_raw == 1 && n_outputs == 2);
+    case LinkFunction::normalize: return classification && n_raw == n_outputs && n_raw >= 2;
+    case LinkFunction::pairwise_coupling: return classification && n_outputs >= 2 && n_raw == ovo_pairs(n_outputs);
+    case LinkFunction::isolation: return !classification && n_raw == 1 && n_outputs == 1;
   }
   return false;
 }
 
-void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* out) noexcept {
+namespace {
+
+// The links; only pairwise_coupling and hard (one-vs-one votes) allocate.
+void link_rows(const LinkSpec& spec, const double* raw, size_t n_rows, double* out) {
   const double s = spec.scale;
   const size_t k = spec.n_raw, w = spec.n_outputs;
   switch (spec.link) {
@@ -110,6 +163,29 @@ void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* 
       for (size_t i = 0; i < n_rows * k; ++i) out[i] = s * raw[i];
       kernels::exp_inplace(out, n_rows * k);
       return;
+    case LinkFunction::isolation:
+      // -2^(-s raw) = -exp(-(s raw) ln 2): IsolationForest's score_samples.
+      for (size_t i = 0; i < n_rows; ++i) out[i] = -(s * raw[i]) * 0x1.62e42fefa39efp-1;
+      kernels::exp_inplace(out, n_rows);
+      for (size_t i = 0; i < n_rows; ++i) out[i] = -out[i];
+      return;
+    case LinkFunction::normalize:
+      divide_by_sum(raw, n_rows, k, out);
+      return;
+    case LinkFunction::pairwise_coupling: {
+      // Binary: the raw score is sklearn's decision_function, libsvm's
+      // decision value negated.
+      PairwiseCoupler coupler(w);
+      for (size_t i = 0; i < n_rows; ++i) {
+        if (w == 2) {
+          const double dec = -raw[i];
+          coupler.probabilities(&dec, spec.prob_a.data(), spec.prob_b.data(), out + i * w);
+        } else {
+          coupler.probabilities(raw + i * k, spec.prob_a.data(), spec.prob_b.data(), out + i * w);
+        }
+      }
+      return;
+    }
     case LinkFunction::logistic:
       if (w == 2 && k == 1) {
         // Binary: (1 - p, p).  The p are computed into the second half of
@@ -125,13 +201,20 @@ void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* 
         sigmoids(s, raw, n_rows * k, out);
       }
       return;
-    case LinkFunction::hard:
+    case LinkFunction::hard: {
+      // The class may come from decision values (SVC's break_ties: the
+      // one-vs-rest values); a hard link's decision function never reads
+      // the outputs (checked at open).
+      std::vector<uint32_t> votes(w);
+      std::vector<double> decision(spec.class_from_decision() ? spec.decision_width() : 0);
       for (size_t i = 0; i < n_rows; ++i) {
         double* o = out + i * w;
+        if (!decision.empty()) decision_row(spec, raw + i * k, nullptr, decision.data(), votes.data());
         std::fill(o, o + w, 0.0);
-        o[decide_class(spec, raw + i * k, o)] = 1.0;
+        o[decide_class(spec, raw + i * k, o, decision.data(), votes.data())] = 1.0;
       }
       return;
+    }
     case LinkFunction::modified_huber:
       // sklearn's SGDClassifier: (clip(d, -1, 1) + 1) / 2, rows normalised;
       // a row of zeros becomes uniform.
@@ -164,15 +247,43 @@ void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* 
   }
 }
 
-int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out) noexcept {
-  switch (spec.decision) {
-    case ClassDecision::argmax_raw:
-      if (spec.n_raw == 1) return raw[0] > 0 ? 1 : 0;
-      return static_cast<int64_t>(argmax(raw, spec.n_raw));
-    case ClassDecision::raw_nonnegative: return raw[0] >= 0 ? 1 : 0;
-    case ClassDecision::argmax_outputs: break;
+}  // namespace
+
+Status apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* out) noexcept {
+  try {
+    link_rows(spec, raw, n_rows, out);
+    return {};
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory for the link function's scratch");
   }
-  return static_cast<int64_t>(argmax(out, spec.n_outputs));
+}
+
+Status apply_decision_function(const LinkSpec& spec, const double* raw, const double* out, size_t n_rows,
+                               double* decision) noexcept {
+  try {
+    std::vector<uint32_t> votes(spec.decision_function == DecisionFunction::ovo_to_ovr ? spec.n_outputs : 0);
+    const size_t dw = spec.decision_width();
+    for (size_t i = 0; i < n_rows; ++i)
+      decision_row(spec, raw + i * spec.n_raw, out ? out + i * spec.n_outputs : nullptr, decision + i * dw,
+                   votes.data());
+    return {};
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory for the decision function's scratch");
+  }
+}
+
+Status decide_classes(const LinkSpec& spec, const double* raw, const double* out, const double* decision,
+                      size_t n_rows, int64_t* classes) noexcept {
+  try {
+    std::vector<uint32_t> votes(spec.decision == ClassDecision::ovo_votes ? spec.n_outputs : 0);
+    const size_t dw = spec.decision_width();
+    for (size_t i = 0; i < n_rows; ++i)
+      classes[i] = decide_class(spec, raw + i * spec.n_raw, out + i * spec.n_outputs,
+                                decision ? decision + i * dw : nullptr, votes.data());
+    return {};
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory for the class decision's scratch");
+  }
 }
 
 }  // namespace mlmap::model

@@ -3,7 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
+#include "mlmap/error.hpp"
 #include "mlmap/info.hpp"
 
 namespace mlmap::model {
@@ -14,18 +16,40 @@ struct LinkSpec {
   size_t n_raw = 1;
   size_t n_outputs = 1;
   ClassDecision decision = ClassDecision::argmax_outputs;
+  DecisionFunction decision_function = DecisionFunction::raw;
+  double decision_offset = 0;
+  std::vector<double> prob_a, prob_b;  // pairwise_coupling: one per raw score
+
+  /// Values per row of Output::decision.
+  size_t decision_width() const noexcept { return decision_function == DecisionFunction::raw ? n_raw : n_outputs; }
+  /// Whether decide_class() reads decision values.
+  bool class_from_decision() const noexcept {
+    return decision == ClassDecision::argmax_decision || decision == ClassDecision::decision_nonnegative ||
+           decision == ClassDecision::decision_positive;
+  }
 };
 
-/// Whether `n_raw` raw scores can map to `n_outputs` outputs under `link`.
+/// Whether `n_raw` raw scores can map to `n_outputs` outputs under `link`
+/// (`classification`: a classifier's outputs are probabilities).
 bool link_shape_ok(LinkFunction link, bool classification, size_t n_raw, size_t n_outputs) noexcept;
 
 /// Rows [0, n_rows): raw[n_rows * n_raw] -> out[n_rows * n_outputs].  (Hard:
-/// from the class decision.)  The block's exponentials go through one
-/// vectorised call, which gives the same bits on every kernel
-/// (kernels/exp_kernels.hpp).
-void apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* out) noexcept;
+/// from the class decision, which must not read decision values.)  The
+/// block's exponentials go through one vectorised call, which gives the
+/// same bits on every kernel (kernels/exp_kernels.hpp).  Fails only with
+/// out_of_memory (one-vs-one scratch, O(classes^2)).
+[[nodiscard]] Status apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* out) noexcept;
 
-/// One row: the predicted class index from raw scores and outputs.
-int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out) noexcept;
+/// Rows [0, n_rows): Output::decision from the raw scores and (for
+/// output_minus_offset) the outputs, n_rows * decision_width() values.
+/// Fails only with out_of_memory.
+[[nodiscard]] Status apply_decision_function(const LinkSpec& spec, const double* raw, const double* out, size_t n_rows,
+                                             double* decision) noexcept;
+
+/// Rows [0, n_rows): the predicted class index of each row from its raw
+/// scores, outputs and (when class_from_decision()) decision values.  Fails
+/// only with out_of_memory.
+[[nodiscard]] Status decide_classes(const LinkSpec& spec, const double* raw, const double* out, const double* decision,
+                                    size_t n_rows, int64_t* classes) noexcept;
 
 }  // namespace mlmap::model

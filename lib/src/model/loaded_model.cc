@@ -9,6 +9,10 @@
 #include "format/limits.hpp"
 #include "format/schema_enums.hpp"
 #include "model/dense_network.hpp"
+#include "model/kernel_machine.hpp"
+#include "model/naive_bayes.hpp"
+#include "model/neighbors.hpp"
+#include "model/one_vs_one.hpp"
 #include "model/tree_ensemble.hpp"
 
 namespace mlmap::model {
@@ -87,7 +91,10 @@ Status read_info(const format::FileView& file, const fb::Model& m, ModelInfo* in
   if (!st) return st;
   if (info->task == Task::classification && info->classes.size() != m.n_outputs())
     return invalid("a classifier with " + str(m.n_outputs()) + " outputs has " + str(info->classes.size()) + " class labels");
-  if (info->task != Task::classification && info->classes.size() != 0)
+  if (info->task == Task::outlier_detection && (info->classes.size() != 2 || m.n_outputs() != 1 || m.n_raw() != 1))
+    return invalid("an outlier detector needs 1 output, 1 raw score and 2 class labels (outlier, inlier); it has " +
+                   str(m.n_outputs()) + ", " + str(m.n_raw()) + " and " + str(info->classes.size()));
+  if (info->task != Task::classification && info->task != Task::outlier_detection && info->classes.size() != 0)
     return invalid(std::string("a ") + enum_name(info->task) + " model has class labels");
   return {};
 }
@@ -101,6 +108,66 @@ Result<std::unique_ptr<Predictor>> make_predictor(
     uint32_t width, uint32_t n_raw, Summary* summary) noexcept {
   if (!table) return invalid("the predictor is declared but absent");
   return make(file, *table, width, n_raw, summary);
+}
+
+
+// How outputs, decision values and classes follow from the raw scores: the
+// combinations FORMAT.md §6 defines.
+Status check_decisions(const fb::Model& m, const LinkSpec& l, Task task) {
+  const bool classifier = task == Task::classification;
+  const bool ovo_shape = l.n_outputs >= 2 && l.n_raw == ovo_pairs(l.n_outputs);
+  switch (l.decision) {
+    case ClassDecision::raw_nonnegative:
+      if (l.n_raw != 1) return invalid("the raw_nonnegative class decision needs exactly one raw score");
+      break;
+    case ClassDecision::ovo_votes:
+      if (!classifier || !ovo_shape)
+        return invalid("the ovo_votes class decision needs a classifier with K(K-1)/2 raw scores for K classes");
+      break;
+    case ClassDecision::argmax_decision:
+      if (!classifier || l.decision_width() != l.n_outputs)
+        return invalid("the argmax_decision class decision needs one decision value per class");
+      break;
+    case ClassDecision::decision_nonnegative:
+    case ClassDecision::decision_positive:
+      if (task != Task::outlier_detection) return invalid(std::string("the ") + enum_name(l.decision) +
+                                                          " class decision is for outlier detectors");
+      break;
+    case ClassDecision::argmax_outputs:
+    case ClassDecision::argmax_raw: break;
+  }
+  if (task == Task::outlier_detection) {
+    if (l.decision != ClassDecision::decision_nonnegative && l.decision != ClassDecision::decision_positive)
+      return invalid("an outlier detector decides its class from its decision value (decision_nonnegative or "
+                     "decision_positive), not by " + std::string(enum_name(l.decision)));
+    if (l.link != LinkFunction::identity && l.link != LinkFunction::isolation)
+      return invalid(std::string("an outlier detector's link is identity or isolation, not ") + enum_name(l.link));
+    if (l.decision_function != DecisionFunction::output_minus_offset)
+      return invalid("an outlier detector's decision function is output_minus_offset");
+  }
+  if (l.link == LinkFunction::hard && l.decision == ClassDecision::argmax_outputs)
+    return invalid("the hard link needs a class decision on raw scores");
+  switch (l.decision_function) {
+    case DecisionFunction::ovo_to_ovr:
+      if (!classifier || !ovo_shape)
+        return invalid("the ovo_to_ovr decision function needs a classifier with K(K-1)/2 raw scores for K classes");
+      break;
+    case DecisionFunction::output_minus_offset:
+      if (l.link == LinkFunction::hard) return invalid("output_minus_offset cannot follow the hard link");
+      if (!std::isfinite(l.decision_offset)) return invalid("decision_offset is not finite");
+      break;
+    case DecisionFunction::raw: break;
+  }
+  if (l.link == LinkFunction::pairwise_coupling) {
+    const auto* c = m.coupling();
+    if (!c || c->prob_a()->size() != l.n_raw || c->prob_b()->size() != l.n_raw)
+      return invalid("the pairwise_coupling link needs prob_a and prob_b for each of the " + str(l.n_raw) +
+                     " raw scores");
+    for (uint32_t i = 0; i < l.n_raw; ++i)
+      if (!std::isfinite(c->prob_a()->Get(i)) || !std::isfinite(c->prob_b()->Get(i)))
+        return invalid("pairwise coupling coefficient " + str(i) + " is not finite");
+  }
+  return {};
 }
 
 }  // namespace
@@ -117,7 +184,7 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
     if (!format::from_schema(m.link(), link))
       return Error(error_code::unsupported_model, "link function " + str(static_cast<unsigned>(m.link())) +
                                                       " is unknown to this reader");
-    const bool classification = lm->info.task == Task::classification;
+    const bool classification = lm->info.task == Task::classification;  // outputs are probabilities
     if (!link_shape_ok(link, classification, m.n_raw(), m.n_outputs()))
       return invalid(std::string("link '") + enum_name(link) + "' cannot map " + str(m.n_raw()) + " raw scores to " +
                      str(m.n_outputs()) + " outputs");
@@ -126,12 +193,27 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
     if (!format::from_schema(m.class_decision(), decision))
       return Error(error_code::unsupported_model, "class decision " + str(static_cast<unsigned>(m.class_decision())) +
                                                       " is unknown to this reader");
-    if (decision == ClassDecision::raw_nonnegative && m.n_raw() != 1)
-      return invalid("the raw_nonnegative class decision needs exactly one raw score");
-    if (link == LinkFunction::hard && decision == ClassDecision::argmax_outputs)
-      return invalid("the hard link needs a class decision on raw scores");
-    lm->link = {link, m.link_scale(), m.n_raw(), m.n_outputs(), decision};
+    DecisionFunction decision_function{};
+    if (!format::from_schema(m.decision_function(), decision_function))
+      return Error(error_code::unsupported_model, "decision function " +
+                                                      str(static_cast<unsigned>(m.decision_function())) +
+                                                      " is unknown to this reader");
+    lm->link.link = link;
+    lm->link.scale = m.link_scale();
+    lm->link.n_raw = m.n_raw();
+    lm->link.n_outputs = m.n_outputs();
+    lm->link.decision = decision;
+    lm->link.decision_function = decision_function;
+    lm->link.decision_offset = m.decision_offset();
+    st = check_decisions(m, lm->link, lm->info.task);
+    if (!st) return st.error();
+    if (link == LinkFunction::pairwise_coupling) {
+      lm->link.prob_a.assign(m.coupling()->prob_a()->begin(), m.coupling()->prob_a()->end());
+      lm->link.prob_b.assign(m.coupling()->prob_b()->begin(), m.coupling()->prob_b()->end());
+    }
     lm->info.link_function = link;
+    lm->info.decision_function = decision_function;
+    lm->info.decision_offset = lm->link.decision_offset;
     lm->info.link_scale = m.link_scale();
     lm->info.decision = decision;
     if (const auto* b = m.base_score()) {
@@ -170,6 +252,20 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
       case fb::Predictor::DenseNetwork:
         predictor = make_predictor(lm->file, m.predictor_as_DenseNetwork(), make_dense_predictor, width, m.n_raw(),
                                    &lm->info.dense);
+        break;
+      case fb::Predictor::Neighbors: {
+        const auto* table = m.predictor_as_Neighbors();
+        predictor = table ? make_neighbors_predictor(lm->file, *table, width, lm->link, lm->info.task, &lm->info.neighbors)
+                          : invalid("the predictor is declared but absent");
+        break;
+      }
+      case fb::Predictor::KernelMachine:
+        predictor = make_predictor(lm->file, m.predictor_as_KernelMachine(), make_kernel_predictor, width, m.n_raw(),
+                                   &lm->info.kernel);
+        break;
+      case fb::Predictor::NaiveBayes:
+        predictor = make_predictor(lm->file, m.predictor_as_NaiveBayes(), make_naive_bayes_predictor, width, m.n_raw(),
+                                   &lm->info.naive_bayes);
         break;
       default:
         return Error(error_code::unsupported_model, "predictor kind " + str(static_cast<unsigned>(m.predictor_type())) +

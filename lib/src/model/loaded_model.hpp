@@ -8,6 +8,7 @@
 
 #include "format/file_view.hpp"
 #include "mlmap/info.hpp"
+#include "mlmap/model.hpp"
 #include "model/link.hpp"
 #include "model/predictor.hpp"
 #include "model/preprocessing.hpp"
@@ -23,8 +24,15 @@ struct LoadedModel {
   std::optional<Preprocessor> preprocessing;
   size_t predictor_width = 0;      // the predictor's input width (n_features without preprocessing)
 
-  /// Values per row of a prediction: raw scores or outputs.
-  size_t width(bool raw) const noexcept { return raw ? link.n_raw : link.n_outputs; }
+  /// Values per row of a prediction of `output`.
+  size_t width(Output output) const noexcept {
+    switch (output) {
+      case Output::raw: return link.n_raw;
+      case Output::decision: return link.decision_width();
+      case Output::value: break;
+    }
+    return link.n_outputs;
+  }
 };
 
 /// O(header + columns): model-level checks (counts, labels, link shape) and

@@ -1,8 +1,9 @@
 // The interface every kind of predictor implements: tree ensembles
-// (tree_ensemble.cc) and dense networks, linear models included
-// (dense_network.cc).  A predictor maps the rows of its input features to raw
-// scores; preprocessing runs before it, base scores and the link after it, all
-// in the caller (api/predict.cc).
+// (tree_ensemble.cc), dense networks, linear models included
+// (dense_network.cc), k-nearest neighbours (neighbors.cc), kernel machines
+// (kernel_machine.cc) and naive Bayes (naive_bayes.cc).  A predictor maps the
+// rows of its input features to raw scores; preprocessing runs before it, base
+// scores and the link after it, all in the caller (api/predict.cc).
 #pragma once
 
 #include <cstddef>
@@ -33,6 +34,12 @@ class Predictor {
   /// Fails only with out_of_memory (for scratch space).
   [[nodiscard]] virtual Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept = 0;
   [[nodiscard]] virtual Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept = 0;
+  /// Refuses inputs the predictor has no answer for (beyond NaN, which the
+  /// caller handles): CategoricalNB's unseen categories.  `first_row` numbers
+  /// the rows in the message.  Called before raw_scores() on the same rows;
+  /// raw_scores() must stay memory-safe without it.
+  [[nodiscard]] virtual Status check_rows(const float*, size_t, size_t) const noexcept { return {}; }
+  [[nodiscard]] virtual Status check_rows(const double*, size_t, size_t) const noexcept { return {}; }
   /// Semantic checks of the predictor's columns (tier b, O(size)).
   [[nodiscard]] virtual Status verify() const noexcept = 0;
 };

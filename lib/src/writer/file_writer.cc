@@ -36,7 +36,7 @@ Status check_header_budget(const ModelDescription& d, const std::vector<ColumnIn
     }
   for (const auto& s : d.feature_names) bytes += s.size() + 16;
   for (const auto& s : d.classes.strings) bytes += s.size() + 16;
-  bytes += d.classes.integers.size() * 8 + d.base_score.size() * 8;
+  bytes += d.classes.integers.size() * 8 + d.base_score.size() * 8 + (d.prob_a.size() + d.prob_b.size()) * 8;
   for (const auto& [k, v] : d.metadata) bytes += k.size() + v.size() + 32;
   for (const auto& c : cols) bytes += c.name.size() + c.shape.size() * 8 + 96;
   if (bytes > (uint64_t{1} << 30))
@@ -141,6 +141,9 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
     classes = fb::CreateStringLabels(b, b.CreateVectorOfStrings(d.classes.strings)).Union();
   }
   auto base_score = b.CreateVector(d.base_score);
+  flatbuffers::Offset<fb::PlattSigmoids> coupling;
+  if (d.link == LinkFunction::pairwise_coupling)
+    coupling = fb::CreatePlattSigmoids(b, b.CreateVector(d.prob_a), b.CreateVector(d.prob_b));
   auto estimator = b.CreateString(d.estimator);
   auto [ptype, pred] = predictor(b);
   fbs::Offset<fb::Preprocessing> preprocessing;
@@ -161,6 +164,9 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   mb.add_predictor_type(ptype);
   mb.add_predictor(pred);
   if (pre) mb.add_preprocessing(preprocessing);
+  mb.add_decision_function(format::to_schema(d.decision_function));
+  mb.add_decision_offset(d.decision_offset);
+  if (d.link == LinkFunction::pairwise_coupling) mb.add_coupling(coupling);
   auto model = mb.Finish();
   fb::FinishHeaderBuffer(b, fb::CreateHeader(b, provenance, metadata, columns, model));
 }

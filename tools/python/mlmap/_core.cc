@@ -2,7 +2,7 @@
 // mlmap package, not this module).  Errors become the exception classes of
 // mlmap._errors (binding.cc); each class family has its binder:
 // bind_model.cc (Model, kernels), bind_writer.cc (TreeEnsembleBuilder, save,
-// XGBoost, LightGBM and Keras import), bind_store.cc (Store, Watch).
+// XGBoost, LightGBM and Keras import; neighbours, kernel machines, naive Bayes), bind_store.cc (Store, Watch).
 #include <string>
 
 #include "binding.hpp"

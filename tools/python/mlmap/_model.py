@@ -69,23 +69,54 @@ class Model:
 
     # -- prediction ------------------------------------------------------------
     def predict(self, X, *, n_threads=1):
-        """Class labels (classifiers) or values: shape (n,) for one output,
-        (n, k) for k outputs."""
-        if self.task == "classification":
+        """Class labels (classifiers; outlier detectors: -1 for an outlier, 1
+        for an inlier) or values: shape (n,) for one output, (n, k) for k
+        outputs."""
+        if self.task in ("classification", "outlier_detection"):
             return self.classes_[self._class_indices(X, self._threads(n_threads))]
         return self._squeeze(self._values(X, "value", self._threads(n_threads)))
 
     def predict_proba(self, X, *, n_threads=1):
         """Class probabilities, shape (n, n_classes)."""
-        if self.task != "classification":
-            raise AttributeError(f"predict_proba needs a classifier; this model does {self.task}")
-        if self._info["link"] == "hard":
-            raise AttributeError(f"{self._info['estimator']} has no predict_proba (it gives no probabilities)")
+        self._check_proba("predict_proba")
         return self._values(X, "value", self._threads(n_threads))
 
+    def predict_log_proba(self, X, *, n_threads=1):
+        """Logarithms of the class probabilities, shape (n, n_classes).  For
+        softmax links (naive Bayes, multinomial models) the raw scores minus
+        their logsumexp, as sklearn's naive Bayes (finite where a probability
+        underflows to 0); otherwise the log of predict_proba, as sklearn's
+        other classifiers."""
+        self._check_proba("predict_log_proba")
+        n_threads = self._threads(n_threads)
+        if self._info["link"] == "softmax" and self._info["link_scale"] == 1.0:
+            raw = self._values(X, "raw", n_threads)
+            top = np.max(raw, axis=1, keepdims=True)
+            with np.errstate(divide="ignore"):
+                return raw - (top + np.log(np.sum(np.exp(raw - top), axis=1, keepdims=True)))
+        with np.errstate(divide="ignore"):
+            return np.log(self._values(X, "value", n_threads))
+
     def decision_function(self, X, *, n_threads=1):
-        """Raw scores before the link function: (n,) for one, else (n, k)."""
-        return self._squeeze(self._values(X, "raw", self._threads(n_threads)))
+        """sklearn's decision_function: the raw scores (before the link
+        function), except for one-vs-one SVMs with
+        decision_function_shape='ovr' (one value per class) and outlier
+        detectors (score_samples minus the offset: negative for outliers);
+        (n,) for one value per row, else (n, k)."""
+        return self._squeeze(self._values(X, "decision", self._threads(n_threads)))
+
+    def score_samples(self, X, *, n_threads=1):
+        """Outlier detectors: the anomaly score of each row (the lower, the
+        more abnormal), shape (n,)."""
+        if self.task != "outlier_detection":
+            raise AttributeError(f"score_samples needs an outlier detector; this model does {self.task}")
+        return self._squeeze(self._values(X, "value", self._threads(n_threads)))
+
+    def _check_proba(self, what):
+        if self.task != "classification":
+            raise AttributeError(f"{what} needs a classifier; this model does {self.task}")
+        if self._info["link"] == "hard":
+            raise AttributeError(f"{self._info['estimator']} has no {what} (it gives no probabilities)")
 
     # -- inputs ------------------------------------------------------------------
     def _values(self, X, output, n_threads):

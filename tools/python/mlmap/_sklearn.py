@@ -218,12 +218,20 @@ def export_trees(estimator, feature_names, preprocessing=None):
 def exporters():
     from sklearn import ensemble, tree
     from ._sklearn_boosting import exporters as boosting_exporters
+    from ._sklearn_iforest import exporters as iforest_exporters
     from ._sklearn_linear import exporters as linear_exporters
+    from ._sklearn_naive_bayes import exporters as naive_bayes_exporters
+    from ._sklearn_neighbors import exporters as neighbors_exporters
     from ._sklearn_pipeline import exporters as pipeline_exporters
+    from ._sklearn_svm import exporters as svm_exporters
     return {
         **boosting_exporters(),
         **linear_exporters(),
         **pipeline_exporters(),
+        **neighbors_exporters(),
+        **svm_exporters(),
+        **naive_bayes_exporters(),
+        **iforest_exporters(),
         tree.DecisionTreeClassifier: export_trees,
         tree.DecisionTreeRegressor: export_trees,
         tree.ExtraTreeClassifier: export_trees,

@@ -28,6 +28,10 @@ ModelDescription parse_description(const py::dict& d) {
   read_name(d, "link", desc.link);
   if (d.contains("link_scale")) desc.link_scale = d["link_scale"].cast<double>();
   read_name(d, "class_decision", desc.class_decision);
+  read_name(d, "decision_function", desc.decision_function);
+  if (has(d, "decision_offset")) desc.decision_offset = d["decision_offset"].cast<double>();
+  desc.prob_a = vec<double>(d, "prob_a");
+  desc.prob_b = vec<double>(d, "prob_b");
   desc.base_score = vec<double>(d, "base_score");
   if (has(d, "provenance")) desc.provenance = parse_provenance(d["provenance"].cast<py::dict>());
   if (has(d, "metadata")) desc.metadata = parse_metadata(d["metadata"].cast<py::dict>());
@@ -203,6 +207,113 @@ void convert_imported(Import import, const py::buffer& data, const std::string& 
   }));
 }
 
+// --- stored rows: neighbours, kernel machines; naive Bayes ----------------------
+
+// A 2-D float32 or float64 matrix, borrowed (no copy when already
+// C-contiguous) for one save.
+struct PyRows {
+  py::array array;
+  SampleRows rows;
+
+  explicit PyRows(const py::object& o, bool float32_ok = true) {
+    auto a = py::array::ensure(o);
+    if (!a || a.ndim() != 2) throw py::value_error("stored rows must be a 2-D array");
+    if (float32_ok && a.dtype().is(py::dtype::of<float>())) {
+      auto f = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(a);
+      array = f;
+      rows.rows32 = f.data();
+    } else {
+      auto f = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(a);
+      array = f;
+      rows.rows64 = f.data();
+    }
+    rows.n_rows = static_cast<size_t>(a.shape(0));
+    rows.n_features = static_cast<size_t>(a.shape(1));
+  }
+};
+
+template <class Spec>
+void save_spec(const std::string& path, const Spec& spec, const py::dict& description, const py::object& preprocessing) {
+  const auto desc = parse_description(description);
+  const auto pre = parse_preprocessing(preprocessing);
+  check(without_gil([&] { return save(path, desc, spec, pre ? &*pre : nullptr); }));
+}
+
+// save_neighbors(path, d, description, preprocessing): d holds samples (2-D
+// float32/float64), n_neighbors, metric, p, weights, and labels (uint32) or
+// targets (2-D float64).
+void save_neighbors(const std::string& path, const py::dict& d, const py::dict& description,
+                    const py::object& preprocessing) {
+  PyRows samples(d["samples"]);
+  NeighborsSpec spec;
+  spec.samples = samples.rows;
+  spec.n_neighbors = d["n_neighbors"].cast<size_t>();
+  read_name(d, "metric", spec.metric);
+  spec.p = has(d, "p") ? d["p"].cast<double>() : 2.0;
+  read_name(d, "weights", spec.weights);
+  py::array_t<uint32_t, py::array::c_style | py::array::forcecast> labels;
+  py::array_t<double, py::array::c_style | py::array::forcecast> targets;
+  if (d.contains("labels")) {
+    labels = py::array_t<uint32_t, py::array::c_style | py::array::forcecast>::ensure(d["labels"]);
+    if (!labels || static_cast<size_t>(labels.size()) != spec.samples.n_rows)
+      throw py::value_error("labels: one per stored row");
+    spec.labels = labels.data();
+  } else {
+    targets = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["targets"]);
+    if (!targets || targets.ndim() != 2 || static_cast<size_t>(targets.shape(0)) != spec.samples.n_rows)
+      throw py::value_error("targets: a 2-D array, one row per stored row");
+    spec.targets = targets.data();
+    spec.n_targets = static_cast<size_t>(targets.shape(1));
+  }
+  save_spec(path, spec, description, preprocessing);
+}
+
+// save_kernel_machine(path, d, description, preprocessing): d holds
+// support_vectors (2-D), kernel, gamma, coef0, degree, n_support (per class,
+// empty for one group), dual_coef (2-D), intercept.
+void save_kernel_machine(const std::string& path, const py::dict& d, const py::dict& description,
+                         const py::object& preprocessing) {
+  PyRows vectors(d["support_vectors"], false);
+  KernelMachineSpec spec;
+  spec.support_vectors = vectors.rows;
+  read_name(d, "kernel", spec.kernel);
+  spec.gamma = d["gamma"].cast<double>();
+  spec.coef0 = d["coef0"].cast<double>();
+  spec.degree = d["degree"].cast<uint32_t>();
+  spec.n_support = vec<uint32_t>(d, "n_support");
+  auto coef = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["dual_coef"]);
+  if (!coef) throw py::value_error("dual_coef must be numeric");
+  spec.dual_coef.assign(coef.data(), coef.data() + coef.size());
+  spec.intercept = vec<double>(d, "intercept");
+  save_spec(path, spec, description, preprocessing);
+}
+
+// save_naive_bayes(path, d, description, preprocessing): d holds kind
+// ('gaussian', 'bernoulli', 'categorical'), n_classes, n_features, bias and
+// the kind's arrays (flattened row-major).
+void save_naive_bayes(const std::string& path, const py::dict& d, const py::dict& description,
+                      const py::object& preprocessing) {
+  NaiveBayesSpec spec;
+  read_name(d, "kind", spec.kind);
+  spec.n_classes = d["n_classes"].cast<size_t>();
+  spec.n_features = d["n_features"].cast<size_t>();
+  auto flat = [&](const char* key) {
+    if (!d.contains(key)) return std::vector<double>();
+    auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d[key]);
+    if (!a) throw py::value_error(std::string(key) + " must be numeric");
+    return std::vector<double>(a.data(), a.data() + a.size());
+  };
+  spec.bias = flat("bias");
+  spec.theta = flat("theta");
+  spec.var = flat("var");
+  spec.log_norm = flat("log_norm");
+  if (has(d, "threshold")) spec.threshold = d["threshold"].cast<double>();
+  spec.weights = flat("weights");
+  spec.category_counts = vec<uint32_t>(d, "category_counts");
+  spec.log_probs = flat("log_probs");
+  save_spec(path, spec, description, preprocessing);
+}
+
 }  // namespace
 
 void bind_writer(py::module_& mod) {
@@ -270,6 +381,13 @@ void bind_writer(py::module_& mod) {
         check(without_gil([&] { return mlmap::convert_keras(file, path, o); }));
       },
       py::arg("data"), py::arg("path"), py::arg("options") = py::dict());
+
+  mod.def("save_neighbors", &save_neighbors, py::arg("path"), py::arg("spec"), py::arg("description"),
+          py::arg("preprocessing") = py::none());
+  mod.def("save_kernel_machine", &save_kernel_machine, py::arg("path"), py::arg("spec"), py::arg("description"),
+          py::arg("preprocessing") = py::none());
+  mod.def("save_naive_bayes", &save_naive_bayes, py::arg("path"), py::arg("spec"), py::arg("description"),
+          py::arg("preprocessing") = py::none());
 }
 
 }  // namespace mlmap::python

@@ -1,0 +1,11 @@
+// The pairwise kernels for avx2, compiled with this ISA's flags alone (see
+// meson.build) and reached only through dispatch.cc.
+#include "kernels/pairwise_simd.hpp"
+
+namespace mlmap::kernels {
+
+void pairwise_avx2(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
+  PairwiseSimd<xsimd::avx2>::entry(rows, task);
+}
+
+}  // namespace mlmap::kernels

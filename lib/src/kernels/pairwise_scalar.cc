@@ -1,0 +1,61 @@
+// The scalar reference of the pairwise kernels: lane by lane, exactly the
+// operations of pairwise_simd.hpp.
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/pairwise_view.hpp"
+
+namespace mlmap::kernels {
+
+namespace {
+
+template <class T>
+void run(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexcept {
+  const uint32_t nf = rows.n_features;
+  const uint64_t end = std::min(rows.n_blocks(), t.first_block + t.n_blocks);
+  for (size_t q = 0; q < t.n_queries; ++q) {
+    const double* x = t.queries + q * nf;
+    for (uint64_t b = t.first_block; b < end; ++b) {
+      for (size_t l = 0; l < block_lanes; ++l) {
+        const T* y = data + b * nf * block_lanes + l;
+        double acc = 0;
+        switch (t.op) {
+          case RowOp::squared_euclidean:
+            for (uint32_t f = 0; f < nf; ++f) {
+              const double d = x[f] - static_cast<double>(y[f * block_lanes]);
+              acc = acc + d * d;
+            }
+            break;
+          case RowOp::manhattan:
+            for (uint32_t f = 0; f < nf; ++f) acc = acc + std::fabs(x[f] - static_cast<double>(y[f * block_lanes]));
+            break;
+          case RowOp::chebyshev:
+            for (uint32_t f = 0; f < nf; ++f) {
+              const double d = std::fabs(x[f] - static_cast<double>(y[f * block_lanes]));
+              acc = acc > d ? acc : d;
+            }
+            break;
+          case RowOp::dot:
+            for (uint32_t f = 0; f < nf; ++f) acc = acc + x[f] * static_cast<double>(y[f * block_lanes]);
+            break;
+          case RowOp::minkowski:
+            for (uint32_t f = 0; f < nf; ++f)
+              acc = acc + std::pow(std::fabs(x[f] - static_cast<double>(y[f * block_lanes])), t.p);
+            break;
+        }
+        t.out[q * t.stride + (b - t.first_block) * block_lanes + l] = acc;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void pairwise_scalar(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
+  if (rows.data64)
+    run(rows.data64, rows, task);
+  else
+    run(rows.data32, rows, task);
+}
+
+}  // namespace mlmap::kernels

@@ -1,0 +1,62 @@
+// Stored rows (k-nearest neighbours' training rows, SVMs' support vectors)
+// against query rows: one value per (query, stored row) pair, for the
+// distances and kernel functions of FORMAT.md §5.3-5.4.
+//
+// Stored rows are laid out by the writer in blocks of 8 rows by feature
+// (row r, feature f at ((r / 8) * n_features + f) * 8 + r % 8), so a SIMD
+// lane holds one stored row and no value needs a horizontal sum.  Each lane
+// sums its features in order with separate multiply and add (no FMA): the
+// scalar reference and every ISA give the same bits, and the sums are
+// sklearn's own (its KD/ball trees and DistanceMetric objects add the terms
+// in feature order, as libsvm's kernels do).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mlmap::kernels {
+
+constexpr size_t block_lanes = 8;  // stored rows per block
+
+/// One stored matrix: exactly one of data64 / data32 is set.  The column
+/// holds ceil(n_rows / 8) * n_features * 8 values (checked at open); lanes
+/// past n_rows are zero.
+struct RowBlocksView {
+  const double* data64 = nullptr;
+  const float* data32 = nullptr;
+  uint64_t n_rows = 0;
+  uint32_t n_features = 0;
+
+  uint64_t n_blocks() const noexcept { return (n_rows + block_lanes - 1) / block_lanes; }
+};
+
+/// Per pair, over features f in order, starting from 0:
+enum class RowOp : uint8_t {
+  squared_euclidean,  // acc += (x - y) * (x - y)
+  manhattan,          // acc += |x - y|
+  chebyshev,          // acc = max(acc, |x - y|)
+  dot,                // acc += x * y
+  minkowski,          // acc += pow(|x - y|, p): the C library's pow, every ISA alike
+};
+
+struct PairwiseTask {
+  RowOp op = RowOp::squared_euclidean;
+  double p = 2.0;                // minkowski
+  const double* queries = nullptr;  // n_queries rows, n_features wide
+  size_t n_queries = 0;
+  uint64_t first_block = 0;      // stored blocks [first_block, first_block + n_blocks)
+  uint64_t n_blocks = 0;
+  double* out = nullptr;         // out[q * stride + (b - first_block) * 8 + lane]
+  size_t stride = 0;             // >= n_blocks * 8
+};
+
+/// The dispatching entry.  Blocks past the stored matrix are not read.
+void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept;
+
+/// The scalar reference, and one kernel per ISA (pairwise_<isa>.cc).
+void pairwise_scalar(const RowBlocksView& rows, const PairwiseTask& task) noexcept;
+void pairwise_sse4_2(const RowBlocksView& rows, const PairwiseTask& task) noexcept;
+void pairwise_avx2(const RowBlocksView& rows, const PairwiseTask& task) noexcept;
+void pairwise_avx512bw(const RowBlocksView& rows, const PairwiseTask& task) noexcept;
+
+}  // namespace mlmap::kernels

@@ -1,0 +1,250 @@
+#include "model/neighbors.hpp"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "format/limits.hpp"
+#include "kernels/pairwise_view.hpp"
+#include "model/neighbor_selection.hpp"
+#include "model/stored_rows.hpp"
+
+namespace mlmap::model {
+
+namespace {
+
+std::string str(uint64_t v) { return std::to_string(v); }
+
+Error invalid(const std::string& what) { return Error(error_code::invalid_model, "neighbors: " + what); }
+
+struct NeighborsView {
+  kernels::RowBlocksView rows;
+  fb::Metric metric = fb::Metric::Euclidean;
+  double p = 2.0;
+  uint32_t k = 1;
+  bool distance_weights = false;
+  bool classifier = false;
+  uint32_t n_raw = 1;                // classes or targets
+  const uint32_t* labels = nullptr;  // classifier: class index per row
+  const double* targets = nullptr;   // regressor: [n_samples, n_raw]
+};
+
+// Nearest first; equal distances by row; NaN (from infinite inputs) last,
+// so that the order stays a strict weak one.
+bool nearer(const std::pair<double, uint64_t>& a, const std::pair<double, uint64_t>& b) noexcept {
+  const bool a_nan = std::isnan(a.first), b_nan = std::isnan(b.first);
+  if (a_nan != b_nan) return b_nan;
+  if (!a_nan && a.first != b.first) return a.first < b.first;
+  return a.second < b.second;
+}
+
+kernels::RowOp row_op(fb::Metric m) noexcept {
+  switch (m) {
+    case fb::Metric::Manhattan: return kernels::RowOp::manhattan;
+    case fb::Metric::Chebyshev: return kernels::RowOp::chebyshev;
+    case fb::Metric::Minkowski: return kernels::RowOp::minkowski;
+    case fb::Metric::Cosine: return kernels::RowOp::dot;
+    default: return kernels::RowOp::squared_euclidean;
+  }
+}
+
+class NeighborsPredictor final : public Predictor {
+ public:
+  explicit NeighborsPredictor(const NeighborsView& v) : v_(v) {}
+
+  PredictorKind kind() const noexcept override { return PredictorKind::neighbors; }
+  size_t n_raw() const noexcept override { return v_.n_raw; }
+  // sklearn's neighbours refuse NaN; a NaN distance would also upset the
+  // selection, so the caller finds NaN before the distances.
+  bool accepts_missing() const noexcept override { return false; }
+  // Each call scans the stored rows once per few dozen queries: blocks of a
+  // few hundred rows keep the raw scores small without adding passes.
+  size_t block_rows() const noexcept override { return 256; }
+
+  Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
+  Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
+
+  Status verify() const noexcept override {
+    auto st = verify_stored_rows(v_.rows, "neighbors.samples");
+    if (!st) return st;
+    if (v_.classifier) {
+      for (uint64_t i = 0; i < v_.rows.n_rows; ++i)
+        if (v_.labels[i] >= v_.n_raw)
+          return invalid("row " + str(i) + " has class " + str(v_.labels[i]) + ", outside [0, " + str(v_.n_raw) + ")");
+    } else {
+      const uint64_t n = v_.rows.n_rows * v_.n_raw;
+      for (uint64_t i = 0; i < n; ++i)
+        if (!std::isfinite(v_.targets[i]))
+          return invalid("target " + str(i / v_.n_raw) + "[" + str(i % v_.n_raw) + "] is not finite");
+    }
+    return {};
+  }
+
+ private:
+  // Queries per pass over the stored rows, and stored blocks per pass of the
+  // kernel: each stored value is read from memory once per `queries_per_pass`
+  // queries, and the distances of a pass (64 x 256) stay in L2.
+  static constexpr size_t queries_per_pass = 64;
+  static constexpr uint64_t blocks_per_pass = 32;
+
+  template <class T>
+  Status run(const T* X, size_t n_rows, double* raw) const noexcept {
+    try {
+      const size_t nf = v_.rows.n_features, k = v_.k;
+      const size_t qn = std::min(queries_per_pass, n_rows);
+      const size_t stride = blocks_per_pass * kernels::block_lanes;
+      std::vector<double> queries(qn * nf), dist(qn * stride), heap_values(qn * k);
+      std::vector<uint64_t> heap_indices(qn * k);
+      std::vector<std::pair<double, uint64_t>> sorted(k);
+      kernels::PairwiseTask task;
+      task.op = row_op(v_.metric);
+      task.p = v_.p;
+      task.stride = stride;
+      task.out = dist.data();
+      const uint64_t n_blocks = v_.rows.n_blocks();
+      for (size_t r0 = 0; r0 < n_rows; r0 += qn) {
+        const size_t nq = std::min(qn, n_rows - r0);
+        for (size_t i = 0; i < nq * nf; ++i) queries[i] = static_cast<double>(X[r0 * nf + i]);
+        if (v_.metric == fb::Metric::Cosine)
+          for (size_t q = 0; q < nq; ++q) normalize_row(queries.data() + q * nf, nf);
+        std::fill(heap_values.begin(), heap_values.begin() + static_cast<std::ptrdiff_t>(nq * k), DBL_MAX);
+        std::fill(heap_indices.begin(), heap_indices.begin() + static_cast<std::ptrdiff_t>(nq * k), 0);
+        task.queries = queries.data();
+        task.n_queries = nq;
+        for (uint64_t b0 = 0; b0 < n_blocks; b0 += blocks_per_pass) {
+          task.first_block = b0;
+          task.n_blocks = std::min(blocks_per_pass, n_blocks - b0);
+          kernels::pairwise(v_.rows, task);
+          const uint64_t first = b0 * kernels::block_lanes;
+          const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
+                                                                  v_.rows.n_rows - first));
+          for (size_t q = 0; q < nq; ++q) push_all(dist.data() + q * stride, n, first, heap_values.data() + q * k,
+                                                   heap_indices.data() + q * k);
+        }
+        for (size_t q = 0; q < nq; ++q)
+          finish(heap_values.data() + q * k, heap_indices.data() + q * k, sorted.data(), raw + (r0 + q) * v_.n_raw);
+      }
+      return {};
+    } catch (const std::bad_alloc&) {
+      return Error(error_code::out_of_memory, "out of memory for nearest-neighbour scratch");
+    }
+  }
+
+  // The heap value of each distance: sklearn's "reduced" distance (squared
+  // for euclidean, the p-th power for minkowski); cosine: 1 - similarity,
+  // clipped to [0, 2] as sklearn's cosine_distances.
+  void push_all(const double* d, size_t n, uint64_t first, double* values, uint64_t* indices) const noexcept {
+    if (v_.metric == fb::Metric::Cosine) {
+      for (size_t i = 0; i < n; ++i) {
+        const double c = std::min(std::max(-d[i] + 1, 0.0), 2.0);
+        if (c < values[0]) heap_push(values, indices, v_.k, c, first + i);
+      }
+      return;
+    }
+    for (size_t i = 0; i < n; ++i)
+      if (d[i] < values[0]) heap_push(values, indices, v_.k, d[i], first + i);
+  }
+
+  double to_distance(double reduced) const noexcept {
+    switch (v_.metric) {
+      case fb::Metric::Euclidean: return std::sqrt(std::max(reduced, 0.0));
+      case fb::Metric::Minkowski: return std::pow(reduced, 1.0 / v_.p);
+      default: return reduced;
+    }
+  }
+
+  // One query's raw scores from its k neighbours, nearest first (equal
+  // distances by row).
+  void finish(const double* values, const uint64_t* indices, std::pair<double, uint64_t>* sorted,
+              double* raw) const noexcept {
+    const size_t k = v_.k, w = v_.n_raw;
+    for (size_t i = 0; i < k; ++i) sorted[i] = {values[i], std::min<uint64_t>(indices[i], v_.rows.n_rows - 1)};
+    std::sort(sorted, sorted + k, nearer);
+    std::fill(raw, raw + w, 0.0);
+    // sklearn's _get_weights: 1 / distance; a row with a zero distance (an
+    // infinite weight) weighs its zero-distance neighbours 1, the others 0.
+    bool infinite = false;
+    if (v_.distance_weights)
+      for (size_t i = 0; i < k; ++i) {
+        sorted[i].first = 1.0 / to_distance(sorted[i].first);
+        infinite = infinite || std::isinf(sorted[i].first);
+      }
+    auto weight = [&](size_t i) {
+      if (!v_.distance_weights) return 1.0;
+      return infinite ? (std::isinf(sorted[i].first) ? 1.0 : 0.0) : sorted[i].first;
+    };
+    if (v_.classifier) {
+      for (size_t i = 0; i < k; ++i) raw[std::min(v_.labels[sorted[i].second], v_.n_raw - 1)] += weight(i);
+      return;
+    }
+    double total = 0;
+    for (size_t i = 0; i < k; ++i) {
+      const double wi = weight(i);
+      const double* y = v_.targets + sorted[i].second * w;
+      for (size_t j = 0; j < w; ++j) raw[j] += v_.distance_weights ? y[j] * wi : y[j];
+      total += wi;
+    }
+    for (size_t j = 0; j < w; ++j) raw[j] /= total;
+  }
+
+  NeighborsView v_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Predictor>> make_neighbors_predictor(const format::FileView& file, const fb::Neighbors& n,
+                                                            uint32_t n_features, const LinkSpec& link, Task task,
+                                                            NeighborsSummary* summary) noexcept {
+  try {
+    NeighborsView v;
+    if (task != Task::classification && task != Task::regression)
+      return invalid(std::string("a neighbours model classifies or regresses; this one does ") + task_name(task));
+    v.classifier = task == Task::classification;
+    if (v.classifier && link.link != Link::normalize)
+      return invalid(std::string("a neighbours classifier's votes go through the normalize link, not ") +
+                     link_name(link.link));
+    v.n_raw = static_cast<uint32_t>(link.n_raw);
+    if (n.metric() > fb::Metric::MAX || n.weights() > fb::NeighborWeights::MAX)
+      return Error(error_code::unsupported_model, "neighbors: metric " + str(static_cast<unsigned>(n.metric())) +
+                                                      " or weighting " + str(static_cast<unsigned>(n.weights())) +
+                                                      " is unknown to this reader");
+    v.metric = n.metric();
+    v.distance_weights = n.weights() == fb::NeighborWeights::Distance;
+    v.p = n.p();
+    if (v.metric == fb::Metric::Minkowski && !(v.p > 0 && std::isfinite(v.p)))
+      return invalid("the Minkowski exponent p must be finite and > 0, not " + std::to_string(v.p));
+    auto rows = stored_rows(file, n.samples(), n.n_samples(), n_features, "neighbors.samples");
+    if (!rows) return rows.error();
+    v.rows = *rows;
+    if (n.n_neighbors() < 1 || n.n_neighbors() > std::min<uint64_t>(limits::max_neighbors, n.n_samples()))
+      return Error(n.n_neighbors() > limits::max_neighbors ? error_code::limit_exceeded : error_code::invalid_model,
+                   "neighbors: n_neighbors is " + str(n.n_neighbors()) + ", allowed [1, " +
+                       str(std::min<uint64_t>(limits::max_neighbors, n.n_samples())) + "]");
+    v.k = n.n_neighbors();
+    if (v.classifier) {
+      auto c = file.column<uint32_t>(n.labels(), n.n_samples(), "neighbors.labels");
+      if (!c) return c.error();
+      v.labels = *c;
+    } else {
+      auto c = file.column<double>(n.targets(), n.n_samples() * v.n_raw, "neighbors.targets");  // < 2^60
+      if (!c) return c.error();
+      v.targets = *c;
+    }
+    if (summary) {
+      summary->n_samples = n.n_samples();
+      summary->n_neighbors = v.k;
+      summary->metric = enum_name(static_cast<Metric>(v.metric));  // checked <= MAX above
+      summary->p = v.p;
+      summary->weights = enum_name(v.distance_weights ? NeighborWeights::distance : NeighborWeights::uniform);
+      summary->sample_bits = v.rows.data32 ? 32 : 64;
+    }
+    return std::unique_ptr<Predictor>(new NeighborsPredictor(v));
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory opening a neighbours model");
+  }
+}
+
+}  // namespace mlmap::model

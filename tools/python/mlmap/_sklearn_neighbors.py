@@ -1,0 +1,131 @@
+"""Exporters for scikit-learn's k-nearest neighbours: KNeighborsClassifier
+and KNeighborsRegressor become an mlmap neighbours model (FORMAT.md §5.3).
+
+The training matrix ``_fit_X`` is stored as it is (float32 or float64: the
+dtype sklearn kept) in blocks of 8 rows for the SIMD distance kernels; the
+classifier's ``_y`` (class indices) or the regressor's targets beside it.
+mlmap searches by brute force whatever sklearn's ``algorithm``: every
+algorithm returns the same neighbours up to equal distances, and mlmap
+resolves those as sklearn's brute force does (FORMAT.md §5.3).
+
+Metrics: euclidean (l2, minkowski p=2), sqeuclidean, manhattan (l1,
+cityblock, minkowski p=1), chebyshev (infinity, minkowski p=inf), minkowski
+with any other p > 0, cosine.  Weights: 'uniform', 'distance'.  Refused, by
+name: callable metrics and weights, 'precomputed', weighted minkowski (``w``)
+and other metric_params, the other DistanceMetric metrics, sparse training
+data, multi-output classifiers.
+
+Classifiers predict the votes of the k neighbours per class (1 each, or
+1 / distance) and normalise them into predict_proba (link ``normalize``);
+predict is the class with the most votes, the first of equals (sklearn's
+mode / weighted_mode).  Regressors predict the (weighted) mean of the
+neighbours' targets.
+"""
+
+import numpy as np
+
+from . import _core
+from ._errors import UnsupportedModelError
+from ._sklearn import Exported, describe, public_name
+
+METRICS = {
+    "euclidean": "euclidean", "l2": "euclidean", "sqeuclidean": "sqeuclidean",
+    "manhattan": "manhattan", "l1": "manhattan", "cityblock": "manhattan",
+    "chebyshev": "chebyshev", "infinity": "chebyshev",
+    "minkowski": "minkowski", "cosine": "cosine",
+}
+
+
+def _refuse(estimator, option, why):
+    raise UnsupportedModelError(f"{public_name(estimator)} with {option}: {why}")
+
+
+def _check_fitted(estimator):
+    if not hasattr(estimator, "_fit_X"):
+        from sklearn.exceptions import NotFittedError
+        raise NotFittedError(
+            f"This {type(estimator).__name__} instance is not fitted yet; call 'fit' before "
+            "saving it with mlmap")
+
+
+def _metric(estimator):
+    """(mlmap metric name, p) for the estimator's effective metric."""
+    if estimator.metric == "precomputed":
+        _refuse(estimator, "metric='precomputed'", "mlmap stores the training rows, not distances")
+    metric = estimator.effective_metric_
+    if callable(metric):
+        _refuse(estimator, f"metric={getattr(metric, '__name__', metric)!r} (a callable)",
+                "mlmap cannot store Python code")
+    params = dict(getattr(estimator, "effective_metric_params_", None) or {})
+    p = params.pop("p", None)
+    if params.pop("w", None) is not None:
+        _refuse(estimator, "metric_params={'w': ...}", "weighted Minkowski distances are not supported")
+    if params:
+        _refuse(estimator, f"metric_params={sorted(params)}", "these metric parameters are not supported")
+    name = METRICS.get(metric)
+    if name is None:
+        _refuse(estimator, f"metric={metric!r}",
+                f"supported metrics: {', '.join(sorted(METRICS))}")
+    if name == "minkowski":
+        p = float(p if p is not None else estimator.p)
+        if p == 1:
+            name = "manhattan"
+        elif p == 2:
+            name = "euclidean"
+        elif np.isinf(p):
+            name = "chebyshev"
+        elif not p > 0:
+            _refuse(estimator, f"p={p}", "the Minkowski exponent must be positive")
+    return name, (p if name == "minkowski" else 2.0)
+
+
+def export_neighbors(estimator, feature_names, preprocessing=None):
+    from scipy import sparse
+    from sklearn.base import is_classifier
+    _check_fitted(estimator)
+    metric, p = _metric(estimator)
+    weights = estimator.weights
+    if callable(weights) or weights not in ("uniform", "distance"):
+        _refuse(estimator, f"weights={getattr(weights, '__name__', weights)!r}",
+                "supported weights: 'uniform', 'distance'")
+    X = estimator._fit_X
+    if sparse.issparse(X):
+        _refuse(estimator, "sparse training data", "mlmap stores dense training rows")
+    X = np.asarray(X)
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    if X.ndim != 2 or not np.all(np.isfinite(X)):
+        _refuse(estimator, "non-finite or malformed training rows", "they cannot be saved")
+    n_samples, n_features = X.shape
+    k = int(estimator.n_neighbors)
+    if not 1 <= k <= n_samples:
+        _refuse(estimator, f"n_neighbors={k}", f"the model holds {n_samples} training rows")
+    spec = dict(samples=np.ascontiguousarray(X), n_neighbors=k, metric=metric, p=p, weights=weights)
+    if is_classifier(estimator):
+        if getattr(estimator, "outputs_2d_", False):
+            _refuse(estimator, "several outputs", "multi-output classification is not supported")
+        classes = estimator.classes_
+        if len(classes) < 2:
+            _refuse(estimator, f"{len(classes)} class", "a classifier trained on a single class is not supported")
+        spec["labels"] = np.asarray(estimator._y, dtype=np.uint32)
+        desc = describe(estimator, task="classification", n_features=n_features, n_outputs=len(classes),
+                        feature_names=feature_names, classes=classes, link="normalize",
+                        class_decision="argmax_raw")
+    else:
+        y = np.asarray(estimator._y, dtype=np.float64)
+        if y.ndim == 1:
+            y = y[:, np.newaxis]
+        if not np.all(np.isfinite(y)):
+            _refuse(estimator, "non-finite targets", "they cannot be saved")
+        spec["targets"] = np.ascontiguousarray(y)
+        desc = describe(estimator, task="regression", n_features=n_features, n_outputs=y.shape[1],
+                        feature_names=feature_names, link="identity")
+    return Exported(spec, desc, _core.save_neighbors, preprocessing)
+
+
+def exporters():
+    from sklearn import neighbors
+    return {
+        neighbors.KNeighborsClassifier: export_neighbors,
+        neighbors.KNeighborsRegressor: export_neighbors,
+    }
