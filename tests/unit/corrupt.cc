@@ -66,6 +66,39 @@ Expectation expectation(Corruption kind) {
     case C::tree_output_range: return {"tree_output_range", S::verify, error_code::invalid_model, "output slot"};
     case C::shared_node: return {"shared_node", S::verify, error_code::invalid_model, "more than one parent"};
     case C::category_set_range: return {"category_set_range", S::verify, error_code::invalid_model, "category set"};
+    case C::neighbors_sample_count:
+      return {"neighbors_sample_count", S::open, error_code::column_mismatch, "elements, expected"};
+    case C::neighbors_k_range: return {"neighbors_k_range", S::open, error_code::invalid_model, "n_neighbors is"};
+    case C::neighbors_unknown_metric:
+      return {"neighbors_unknown_metric", S::open, error_code::unsupported_model, "metric 42"};
+    case C::neighbors_labels_dtype:
+      return {"neighbors_labels_dtype", S::open, error_code::column_mismatch, "is Int32, expected UInt32"};
+    case C::neighbors_sample_nan: return {"neighbors_sample_nan", S::verify, error_code::invalid_model, "is not finite"};
+    case C::neighbors_padding: return {"neighbors_padding", S::verify, error_code::invalid_model, "padding lane"};
+    case C::neighbors_label_range: return {"neighbors_label_range", S::verify, error_code::invalid_model, "has class"};
+    case C::neighbors_target_nan: return {"neighbors_target_nan", S::verify, error_code::invalid_model, "target"};
+    case C::kernel_vector_count:
+      return {"kernel_vector_count", S::open, error_code::column_mismatch, "elements, expected"};
+    case C::kernel_unknown_kernel: return {"kernel_unknown_kernel", S::open, error_code::unsupported_model, "kernel 9"};
+    case C::kernel_class_count: return {"kernel_class_count", S::open, error_code::invalid_model, "classes need"};
+    case C::coupling_nan: return {"coupling_nan", S::open, error_code::invalid_model, "coupling coefficient"};
+    case C::kernel_vector_nan: return {"kernel_vector_nan", S::verify, error_code::invalid_model, "is not finite"};
+    case C::kernel_n_support_sum: return {"kernel_n_support_sum", S::verify, error_code::invalid_model, "adds up to"};
+    case C::kernel_dual_coef_nan:
+      return {"kernel_dual_coef_nan", S::verify, error_code::invalid_model, "dual coefficient"};
+    case C::kernel_intercept_nan: return {"kernel_intercept_nan", S::verify, error_code::invalid_model, "intercept"};
+    case C::nb_unknown_kind: return {"nb_unknown_kind", S::open, error_code::unsupported_model, "naive Bayes kind 7"};
+    case C::nb_log_probs_count: return {"nb_log_probs_count", S::open, error_code::column_mismatch, "elements, expected"};
+    case C::detector_decision:
+      return {"detector_decision", S::open, error_code::invalid_model, "decides its class from its decision value"};
+    case C::nb_bias_nan: return {"nb_bias_nan", S::verify, error_code::invalid_model, "bias"};
+    case C::nb_theta_nan: return {"nb_theta_nan", S::verify, error_code::invalid_model, "theta"};
+    case C::nb_var_nonpositive: return {"nb_var_nonpositive", S::verify, error_code::invalid_model, "variance"};
+    case C::nb_log_norm_nan: return {"nb_log_norm_nan", S::verify, error_code::invalid_model, "log_norm"};
+    case C::nb_weights_nan: return {"nb_weights_nan", S::verify, error_code::invalid_model, "weight"};
+    case C::nb_category_counts:
+      return {"nb_category_counts", S::verify, error_code::invalid_model, "log probabilities, the model has"};
+    case C::nb_log_probs_nan: return {"nb_log_probs_nan", S::verify, error_code::invalid_model, "log probability"};
     case C::column_byte_flip: return {"column_byte_flip", S::verify, error_code::checksum_mismatch, "damaged"};
     case C::dense_kind_unknown: return {"dense_kind_unknown", S::open, error_code::unsupported_model, "kind (9"};
     case C::dense_activation_unknown:
@@ -85,6 +118,51 @@ Expectation expectation(Corruption kind) {
     case C::count: break;
   }
   throw std::logic_error("unknown corruption");
+}
+
+Sample sample_for(Corruption kind) {
+  using C = Corruption;
+  switch (kind) {
+    case C::class_count: return Sample::forest_classifier;
+    case C::neighbors_sample_count:
+    case C::neighbors_k_range:
+    case C::neighbors_unknown_metric:
+    case C::neighbors_labels_dtype:
+    case C::neighbors_sample_nan:
+    case C::neighbors_padding:
+    case C::neighbors_label_range: return Sample::neighbors_classifier;
+    case C::neighbors_target_nan: return Sample::neighbors_regressor;
+    case C::kernel_vector_count:
+    case C::kernel_unknown_kernel:
+    case C::kernel_class_count:
+    case C::coupling_nan:
+    case C::kernel_vector_nan:
+    case C::kernel_n_support_sum:
+    case C::kernel_dual_coef_nan:
+    case C::kernel_intercept_nan: return Sample::svm_classifier;
+    case C::detector_decision: return Sample::svm_outliers;
+    case C::nb_unknown_kind:
+    case C::nb_bias_nan:
+    case C::nb_theta_nan:
+    case C::nb_var_nonpositive:
+    case C::nb_log_norm_nan: return Sample::naive_bayes_gaussian;
+    case C::nb_weights_nan: return Sample::naive_bayes_bernoulli;
+    case C::nb_log_probs_count:
+    case C::nb_category_counts:
+    case C::nb_log_probs_nan: return Sample::naive_bayes_categorical;
+    case C::dense_kind_unknown:
+    case C::dense_activation_unknown:
+    case C::dense_alpha_dtype:
+    case C::dense_alpha_reference:
+    case C::dense_affine_width:
+    case C::dense_epsilon_negative:
+    case C::dense_relu_max_nan:
+    case C::dense_relu_with_parameters:
+    case C::dense_weight_nan:
+    case C::dense_scale_nan:
+    case C::dense_alpha_inf: return Sample::dense_every_kind;
+    default: return Sample::boosted_binary;
+  }
 }
 
 namespace {
@@ -111,6 +189,14 @@ struct Surgery {
   fb::TreeEnsemble* trees() { return static_cast<fb::TreeEnsemble*>(model()->mutable_predictor()); }
   fb::DenseLayer* layer(uint32_t l) {
     return static_cast<fb::DenseNetwork*>(model()->mutable_predictor())->mutable_layers()->GetMutableObject(l);
+  }
+  fb::Neighbors* neighbors() { return static_cast<fb::Neighbors*>(model()->mutable_predictor()); }
+  fb::KernelMachine* kernel() { return static_cast<fb::KernelMachine*>(model()->mutable_predictor()); }
+  fb::NaiveBayes* naive_bayes() { return static_cast<fb::NaiveBayes*>(model()->mutable_predictor()); }
+  // A random element of a column of n_elements T.
+  template <class T>
+  T& any(const char* name) {
+    return data<T>(name)[rng() % (column(name)->length() / sizeof(T))];
   }
   fb::Column* column(const char* name) {
     auto* cols = header()->mutable_columns();
@@ -236,6 +322,25 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     // Layer 0 is a ReLU6: LeakyRelu with relu_max 6; as a plain Relu an older
     // reader would ignore the clip.
     case C::dense_relu_with_parameters: s.layer(0)->mutate_activation(fb::Activation::Relu); break;
+    case C::neighbors_sample_count: s.neighbors()->mutate_n_samples(s.neighbors()->n_samples() + 8 + s.rng() % 8); break;
+    case C::neighbors_k_range:
+      s.neighbors()->mutate_n_neighbors(static_cast<uint32_t>(s.neighbors()->n_samples() + 1 + s.rng() % 100));
+      break;
+    case C::neighbors_unknown_metric: s.neighbors()->mutate_metric(static_cast<fb::Metric>(42)); break;
+    case C::neighbors_labels_dtype: s.column("neighbors.labels")->mutate_dtype(fb::DType::Int32); break;
+    case C::kernel_vector_count:
+      s.kernel()->mutate_n_support_vectors(s.kernel()->n_support_vectors() + 8 + static_cast<uint32_t>(s.rng() % 8));
+      break;
+    case C::kernel_unknown_kernel: s.kernel()->mutate_kernel(static_cast<fb::Kernel>(9)); break;
+    case C::kernel_class_count: s.kernel()->mutate_n_classes(s.kernel()->n_classes() + 1); break;
+    case C::coupling_nan: {
+      auto* a = s.model()->mutable_coupling()->mutable_prob_a();
+      a->Mutate(static_cast<uint32_t>(s.rng() % a->size()), std::numeric_limits<double>::quiet_NaN());
+      break;
+    }
+    case C::nb_unknown_kind: s.naive_bayes()->mutate_kind(static_cast<fb::NaiveBayesKind>(7)); break;
+    case C::nb_log_probs_count: s.naive_bayes()->mutate_n_log_probs(s.naive_bayes()->n_log_probs() + 1); break;
+    case C::detector_decision: s.model()->mutate_class_decision(fb::ClassDecision::ArgmaxOutputs); break;
     default: header_changed = false;
   }
   if (header_changed) {
@@ -321,6 +426,35 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       break;
     case C::dense_scale_nan: s.data<float>("layer1.weights")[s.rng() % 8] = -std::numeric_limits<float>::quiet_NaN(); break;
     case C::dense_alpha_inf: s.data<float>("layer1.alpha")[s.rng() % 8] = std::numeric_limits<float>::infinity(); break;
+    case C::neighbors_sample_nan: {
+      // A value of a real row (lane < 203 - 200 in the last block, or any earlier block).
+      const uint64_t row = s.rng() % 200, f = s.rng() % 6;
+      s.data<double>("neighbors.samples")[((row / 8) * 6 + f) * 8 + row % 8] = NAN;
+      break;
+    }
+    case C::neighbors_padding: {
+      // 203 rows: the last block's lanes 3-7 are padding.
+      const uint64_t lane = 3 + s.rng() % 5, f = s.rng() % 6;
+      s.data<double>("neighbors.samples")[((203 / 8) * 6 + f) * 8 + lane] = 1.0;
+      break;
+    }
+    case C::neighbors_label_range: s.any<uint32_t>("neighbors.labels") = 3 + static_cast<uint32_t>(s.rng() % 100); break;
+    case C::neighbors_target_nan: s.any<double>("neighbors.targets") = (s.rng() & 1) ? NAN : INFINITY; break;
+    case C::kernel_vector_nan: {
+      const uint64_t row = s.rng() % 37, f = s.rng() % 6;
+      s.data<double>("kernel_machine.support_vectors")[((row / 8) * 6 + f) * 8 + row % 8] = -INFINITY;
+      break;
+    }
+    case C::kernel_n_support_sum: s.any<uint32_t>("kernel_machine.n_support") += 1 + static_cast<uint32_t>(s.rng() % 5); break;
+    case C::kernel_dual_coef_nan: s.any<double>("kernel_machine.dual_coef") = NAN; break;
+    case C::kernel_intercept_nan: s.any<double>("kernel_machine.intercept") = INFINITY; break;
+    case C::nb_bias_nan: s.any<double>("naive_bayes.bias") = NAN; break;
+    case C::nb_theta_nan: s.any<double>("naive_bayes.theta") = NAN; break;
+    case C::nb_var_nonpositive: s.any<double>("naive_bayes.var") = (s.rng() & 1) ? 0.0 : -1.0; break;
+    case C::nb_log_norm_nan: s.any<double>("naive_bayes.log_norm") = NAN; break;
+    case C::nb_weights_nan: s.any<double>("naive_bayes.weights") = -INFINITY; break;
+    case C::nb_category_counts: s.any<uint32_t>("naive_bayes.category_counts") += 1; break;
+    case C::nb_log_probs_nan: s.any<double>("naive_bayes.log_probs") = NAN; break;
     case C::column_byte_flip: {
       auto* c = s.column("trees.node_child");
       f[c->offset() + s.rng() % c->length()] ^= static_cast<uint8_t>(1 + s.rng() % 255);

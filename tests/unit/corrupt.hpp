@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mlmap/error.hpp"
+#include "support.hpp"
 
 namespace test {
 
@@ -26,6 +27,15 @@ enum class Corruption {
   // column contents (checksums fixed: only semantic verification sees them)
   child_backward, child_outside_tree, feature_out_of_range, leaf_row_out_of_range, tree_depth_wrong,
   threshold_nan, leaf_value_nan, tree_root_order, tree_output_range, shared_node, category_set_range,
+  // neighbours, kernel machines, naive Bayes, detectors: model table (open)
+  // and column contents (checksums fixed, verify), one sample each (sample_for)
+  neighbors_sample_count, neighbors_k_range, neighbors_unknown_metric, neighbors_labels_dtype,
+  neighbors_sample_nan, neighbors_padding, neighbors_label_range, neighbors_target_nan,
+  kernel_vector_count, kernel_unknown_kernel, kernel_class_count, coupling_nan,
+  kernel_vector_nan, kernel_n_support_sum, kernel_dual_coef_nan, kernel_intercept_nan,
+  nb_unknown_kind, nb_log_probs_count, detector_decision,
+  nb_bias_nan, nb_theta_nan, nb_var_nonpositive, nb_log_norm_nan, nb_weights_nan, nb_category_counts,
+  nb_log_probs_nan,
   // column contents, checksums left stale
   column_byte_flip,
   // dense networks (the dense_every_kind sample): layer table, then column contents
@@ -45,9 +55,12 @@ struct Expectation {
 
 Expectation expectation(Corruption kind);
 
-/// `file` is a valid model written by save_sample(boosted_binary or
-/// forest_classifier; dense_every_kind for the dense_* kinds; see
-/// corrupt.cc), or for the preprocessing kinds the op_column_sample; returns
+/// The sample model (support.hpp) each kind damages (op_column_reference:
+/// see save_op_column_sample).
+Sample sample_for(Corruption kind);
+
+/// `file` is a valid model written by save_sample(sample_for(kind)), or for
+/// the preprocessing kinds the op_column_sample; returns
 /// the damaged bytes.
 std::vector<uint8_t> corrupt(std::vector<uint8_t> file, Corruption kind, uint64_t seed);
 

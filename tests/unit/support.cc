@@ -242,6 +242,60 @@ mlmap::DenseNetworkSpec identity(size_t n) {
   return one_layer(n, std::move(w));
 }
 
+std::vector<Sample> all_samples() {
+  std::vector<Sample> out;
+  for (int k = 0; k <= static_cast<int>(Sample::isolation_forest); ++k) out.push_back(static_cast<Sample>(k));
+  return out;
+}
+
+namespace {
+
+std::vector<double> normals(std::mt19937_64& rng, size_t n, double scale = 1.0) {
+  std::normal_distribution<double> g(0, scale);
+  std::vector<double> v(n);
+  for (auto& x : v) x = g(rng);
+  return v;
+}
+
+void integer_classes(mlmap::ModelDescription& d, size_t n) {
+  d.task = mlmap::Task::classification;
+  d.n_outputs = n;
+  d.classes.kind = mlmap::ClassLabels::Kind::integers;
+  d.classes.integers.clear();
+  for (size_t i = 0; i < n; ++i) d.classes.integers.push_back(static_cast<int64_t>(10 * i + 1));
+}
+
+void outlier_detector(mlmap::ModelDescription& d, mlmap::ClassDecision decision, double offset) {
+  d.task = mlmap::Task::outlier_detection;
+  d.n_outputs = 1;
+  d.classes.kind = mlmap::ClassLabels::Kind::integers;
+  d.classes.integers = {-1, 1};
+  d.decision_function = mlmap::DecisionFunction::output_minus_offset;
+  d.decision_offset = offset;
+  d.class_decision = decision;
+}
+
+// Support vectors and coefficients of a random kernel machine.
+mlmap::KernelMachineSpec random_machine(std::mt19937_64& rng, std::vector<double>& vectors, size_t n,
+                                        mlmap::Kernel kernel, std::vector<uint32_t> n_support) {
+  vectors = normals(rng, n * 6);
+  mlmap::KernelMachineSpec k;
+  k.support_vectors.rows64 = vectors.data();
+  k.support_vectors.n_rows = n;
+  k.support_vectors.n_features = 6;
+  k.kernel = kernel;
+  k.gamma = 0.3;
+  k.coef0 = 0.5;
+  k.degree = 3;
+  k.n_support = std::move(n_support);
+  const size_t classes = k.n_support.size();
+  k.dual_coef = normals(rng, (classes >= 2 ? classes - 1 : 1) * n);
+  k.intercept = normals(rng, classes >= 2 ? classes * (classes - 1) / 2 : 1, 0.2);
+  return k;
+}
+
+}  // namespace
+
 mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
   std::mt19937_64 rng(seed);
   mlmap::ModelDescription d;
@@ -365,6 +419,107 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       L.n_in = 8, L.n_out = 3, L.weights = values(24), L.bias = values(3);
       net.layers.push_back(L);
       return mlmap::save(path, d, net);
+    case Sample::neighbors_classifier: {
+      d.estimator = "test.KNeighborsClassifier";
+      integer_classes(d, 3);
+      d.link = mlmap::LinkFunction::normalize;
+      d.class_decision = mlmap::ClassDecision::argmax_raw;
+      const size_t n = 203;
+      auto rows = normals(rng, n * 6, 1.5);
+      std::vector<uint32_t> labels(n);
+      for (auto& l : labels) l = static_cast<uint32_t>(rng() % 3);
+      mlmap::NeighborsSpec nb;
+      nb.samples.rows64 = rows.data();
+      nb.samples.n_rows = n;
+      nb.samples.n_features = 6;
+      nb.n_neighbors = 5;
+      nb.weights = mlmap::NeighborWeights::distance;
+      nb.labels = labels.data();
+      return mlmap::save(path, d, nb);
+    }
+    case Sample::neighbors_regressor: {
+      d.estimator = "test.KNeighborsRegressor";
+      d.task = mlmap::Task::regression;
+      d.n_outputs = 2;
+      const size_t n = 150;
+      auto values = normals(rng, n * 6, 1.5);
+      std::vector<float> rows(values.begin(), values.end());
+      auto targets = normals(rng, n * 2, 10);
+      mlmap::NeighborsSpec nb;
+      nb.samples.rows32 = rows.data();
+      nb.samples.n_rows = n;
+      nb.samples.n_features = 6;
+      nb.n_neighbors = 7;
+      nb.metric = mlmap::Metric::manhattan;
+      nb.targets = targets.data();
+      nb.n_targets = 2;
+      return mlmap::save(path, d, nb);
+    }
+    case Sample::svm_classifier: {
+      d.estimator = "test.SVC";
+      integer_classes(d, 4);
+      d.link = mlmap::LinkFunction::pairwise_coupling;
+      d.prob_a = normals(rng, 6, 2);
+      d.prob_b = normals(rng, 6, 0.3);
+      d.class_decision = mlmap::ClassDecision::ovo_votes;
+      d.decision_function = mlmap::DecisionFunction::ovo_to_ovr;
+      std::vector<double> vectors;
+      const auto k = random_machine(rng, vectors, 37, mlmap::Kernel::rbf, {10, 12, 9, 6});
+      return mlmap::save(path, d, k);
+    }
+    case Sample::svm_regressor: {
+      d.estimator = "test.SVR";
+      d.task = mlmap::Task::regression;
+      d.n_outputs = 1;
+      std::vector<double> vectors;
+      const auto k = random_machine(rng, vectors, 29, mlmap::Kernel::polynomial, {});
+      return mlmap::save(path, d, k);
+    }
+    case Sample::svm_outliers: {
+      d.estimator = "test.OneClassSVM";
+      outlier_detector(d, mlmap::ClassDecision::decision_positive, 0.2);
+      std::vector<double> vectors;
+      auto k = random_machine(rng, vectors, 17, mlmap::Kernel::sigmoid, {});
+      k.intercept = {0.0};
+      return mlmap::save(path, d, k);
+    }
+    case Sample::naive_bayes_gaussian:
+    case Sample::naive_bayes_bernoulli:
+    case Sample::naive_bayes_categorical: {
+      d.estimator = "test.NaiveBayes";
+      const size_t C = kind == Sample::naive_bayes_bernoulli ? 2 : 3, F = 6;
+      integer_classes(d, C);
+      d.link = mlmap::LinkFunction::softmax;
+      d.class_decision = mlmap::ClassDecision::argmax_raw;
+      mlmap::NaiveBayesSpec nb;
+      nb.n_classes = C;
+      nb.n_features = F;
+      nb.bias = normals(rng, C);
+      if (kind == Sample::naive_bayes_gaussian) {
+        nb.kind = mlmap::NaiveBayesKind::gaussian;
+        nb.theta = normals(rng, C * F);
+        for (size_t i = 0; i < C * F; ++i) nb.var.push_back(0.5 + static_cast<double>(rng() % 100) / 50);
+        nb.log_norm = normals(rng, C);
+      } else if (kind == Sample::naive_bayes_bernoulli) {
+        nb.kind = mlmap::NaiveBayesKind::bernoulli;
+        nb.threshold = 0.25;
+        nb.weights = normals(rng, C * F);
+      } else {
+        nb.kind = mlmap::NaiveBayesKind::categorical;
+        nb.category_counts = {3, 4, 2, 5, 3, 2};
+        for (uint32_t c : nb.category_counts)
+          for (double v : normals(rng, C * c)) nb.log_probs.push_back(-std::fabs(v));
+      }
+      return mlmap::save(path, d, nb);
+    }
+    case Sample::isolation_forest: {
+      d.estimator = "test.IsolationForest";
+      outlier_detector(d, mlmap::ClassDecision::decision_nonnegative, -0.7);
+      d.link = mlmap::LinkFunction::isolation;
+      d.link_scale = 1.0 / 40;
+      mlmap::TreeEnsembleBuilder b(6, 1, 1, mlmap::Aggregation::sum);
+      auto st = add_random_trees(b, rng, 8, 6, false, 0, 1.0);
+      return st ? mlmap::save(path, d, b) : st;
     }
   }
   return mlmap::Error(mlmap::error_code::invalid_argument, "unknown sample");

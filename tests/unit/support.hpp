@@ -49,7 +49,19 @@ enum class Sample {
   large_trees,        // depth 20, thousands of nodes a tree (the kernels' large-tree walk), missing + categorical
   pipeline,           // every numeric preprocessing step in front of trees with missing routing
   dense_every_kind,   // dense (float32, relu6) -> affine (prelu) -> layer norm (gelu) -> dense (float64), 3 targets
+  neighbors_classifier,  // 203 float64 rows, 3 classes, k = 5, euclidean, distance weights
+  neighbors_regressor,   // 150 float32 rows, 2 targets, k = 7, manhattan, uniform
+  svm_classifier,        // 4 classes, rbf, 37 support vectors, pairwise coupling, one-vs-rest decision
+  svm_regressor,         // polynomial kernel, degree 3
+  svm_outliers,          // one-class: sigmoid kernel, an outlier detector
+  naive_bayes_gaussian,  // 3 classes
+  naive_bayes_bernoulli, // 2 classes, threshold 0.25
+  naive_bayes_categorical,  // 3 classes, 2 to 5 categories per feature
+  isolation_forest,      // 8 trees, the isolation link, an outlier detector
 };
+
+/// Every sample kind, in order.
+std::vector<Sample> all_samples();
 
 /// Writes a deterministic sample model of `kind` to `path`.
 mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed = 1);

@@ -32,17 +32,14 @@ void predict_everything(const Model& m, uint64_t seed) {
 }
 
 std::vector<uint8_t> sample_bytes(const test::TempDir& dir, test::Corruption kind) {
-  // The class-count damage needs labels on every output; the rest use the
-  // boosted sample, which has categorical splits and missing routing.
-  const bool dense = std::string(test::expectation(kind).name).rfind("dense_", 0) == 0;
-  const auto sample = kind == test::Corruption::class_count ? test::Sample::forest_classifier
-                      : dense                               ? test::Sample::dense_every_kind
-                                                            : test::Sample::boosted_binary;
+  // The tree kinds use the boosted sample (categorical splits, missing
+  // routing), the class-count damage the forest (labels on every output),
+  // the others the sample holding the column they damage.
   const auto path = dir.file("source.mlmap");
   if (kind == test::Corruption::op_column_reference)
     REQUIRE(test::save_op_column_sample(path).ok());
   else
-    REQUIRE(test::save_sample(path, sample).ok());
+    REQUIRE(test::save_sample(path, test::sample_for(kind)).ok());
   return test::read_bytes(path);
 }
 
@@ -86,7 +83,8 @@ TEST_CASE("random byte damage anywhere never crashes open, predict or verify") {
   test::TempDir dir;
   const auto path = dir.file("m.mlmap");
   for (auto sample : {test::Sample::boosted_binary, test::Sample::forest_classifier, test::Sample::regressor,
-                      test::Sample::pipeline, test::Sample::dense_every_kind}) {
+                      test::Sample::pipeline, test::Sample::dense_every_kind, test::Sample::neighbors_classifier,
+                      test::Sample::svm_classifier, test::Sample::naive_bayes_categorical, test::Sample::isolation_forest}) {
     REQUIRE(test::save_sample(path, sample).ok());
     const auto original = test::read_bytes(path);
     int opened = 0, verified = 0;

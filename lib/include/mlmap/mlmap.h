@@ -83,8 +83,37 @@ const char *mlmap_error_name(int code);
 /* 1 for classifiers, else 0. */
 int mlmap_is_classifier(const mlmap_model *m);
 
-/* Classifiers: predicted class index per row (into the labels in the file). */
+/* Classifiers: predicted class index per row (into the labels in the file).
+ * Outlier detectors: 0 for an outlier (sklearn's -1), 1 for an inlier. */
 int mlmap_predict_class(const mlmap_model *m, const float *X, size_t n_rows, int64_t *out, int n_threads);
+
+/* What a model predicts (mlmap_task). */
+enum {
+  MLMAP_TASK_REGRESSION = 0,
+  MLMAP_TASK_CLASSIFICATION = 1,
+  MLMAP_TASK_RANKING = 2,
+  MLMAP_TASK_OUTLIER_DETECTION = 3
+};
+
+/* One of MLMAP_TASK_*; -1 for a NULL model. */
+int mlmap_task(const mlmap_model *m);
+
+/* What mlmap_predict_output writes per row. */
+enum {
+  MLMAP_OUTPUT_VALUE = 0,    /* as mlmap_predict: probabilities, values, or
+                                outlier detectors' anomaly scores (score_samples) */
+  MLMAP_OUTPUT_RAW = 1,      /* raw scores before the link function */
+  MLMAP_OUTPUT_DECISION = 2  /* sklearn's decision_function (outlier detectors:
+                                negative for an outlier) */
+};
+
+/* Values per row of `output` (one of MLMAP_OUTPUT_*); -1 for a NULL model or
+ * an unknown output. */
+int64_t mlmap_output_width(const mlmap_model *m, int output);
+
+/* As mlmap_predict, for any MLMAP_OUTPUT_*: out holds n_rows x
+ * mlmap_output_width(m, output) values. */
+int mlmap_predict_output(const mlmap_model *m, const float *X, size_t n_rows, float *out, int output, int n_threads);
 
 #ifdef __cplusplus
 }

@@ -26,6 +26,15 @@ int fail(mlmap::error_code code, const char* message) { return fail(mlmap::Error
 
 int done(const mlmap::Status& s) { return s.ok() ? MLMAP_OK : fail(s.error()); }
 
+bool to_output(int output, mlmap::Output* out) {
+  switch (output) {
+    case MLMAP_OUTPUT_VALUE: *out = mlmap::Output::value; return true;
+    case MLMAP_OUTPUT_RAW: *out = mlmap::Output::raw; return true;
+    case MLMAP_OUTPUT_DECISION: *out = mlmap::Output::decision; return true;
+    default: return false;
+  }
+}
+
 }  // namespace
 
 extern "C" {
@@ -68,6 +77,23 @@ int mlmap_is_classifier(const mlmap_model* m) { return m && m->model.task() == m
 int mlmap_predict_class(const mlmap_model* m, const float* X, size_t n_rows, int64_t* out, int n_threads) {
   if (!m) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_class: model is NULL");
   return done(m->model.predict_class(X, n_rows, out, n_threads));
+}
+
+int mlmap_task(const mlmap_model* m) { return m ? static_cast<int>(m->model.task()) : -1; }
+
+int64_t mlmap_output_width(const mlmap_model* m, int output) {
+  mlmap::Output o;
+  if (!m || !to_output(output, &o)) return -1;
+  return static_cast<int64_t>(m->model.output_width(o));
+}
+
+int mlmap_predict_output(const mlmap_model* m, const float* X, size_t n_rows, float* out, int output, int n_threads) {
+  if (!m) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_output: model is NULL");
+  mlmap::PredictOptions o;
+  if (!to_output(output, &o.output))
+    return fail(mlmap::error_code::invalid_argument, "mlmap_predict_output: unknown output (use MLMAP_OUTPUT_*)");
+  o.n_threads = n_threads;
+  return done(m->model.predict(X, n_rows, out, o));
 }
 
 }  // extern "C"

@@ -1,0 +1,210 @@
+// k-nearest neighbours through the public writer and reader: against a plain
+// brute-force reference (distinct distances), sklearn's resolution of equal
+// distances (its heap, not the row order), the zero-distance rule of
+// distance weights, every metric, and the checks at open.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "support.hpp"
+
+using namespace mlmap;
+
+namespace {
+
+double reference_distance(Metric m, double p, const double* x, const double* y, size_t n) {
+  double acc = 0, xx = 0, yy = 0;
+  for (size_t f = 0; f < n; ++f) {
+    const double d = x[f] - y[f];
+    switch (m) {
+      case Metric::euclidean:
+      case Metric::squared_euclidean: acc += d * d; break;
+      case Metric::manhattan: acc += std::fabs(d); break;
+      case Metric::chebyshev: acc = std::max(acc, std::fabs(d)); break;
+      case Metric::minkowski: acc += std::pow(std::fabs(d), p); break;
+      case Metric::cosine:
+        acc += x[f] * y[f];
+        xx += x[f] * x[f];
+        yy += y[f] * y[f];
+        break;
+    }
+  }
+  if (m == Metric::euclidean) return std::sqrt(acc);
+  if (m == Metric::minkowski) return std::pow(acc, 1 / p);
+  if (m == Metric::cosine) return 1 - acc / (std::sqrt(xx) * std::sqrt(yy));
+  return acc;
+}
+
+struct Data {
+  size_t n, nf;
+  std::vector<double> rows;
+  std::vector<uint32_t> labels;
+  std::vector<double> targets;
+};
+
+Data knn_data(std::mt19937_64& rng, size_t n, size_t nf) {
+  std::normal_distribution<double> g(0, 2);
+  Data d{n, nf, std::vector<double>(n * nf), std::vector<uint32_t>(n), std::vector<double>(n)};
+  for (auto& v : d.rows) v = g(rng);
+  for (auto& l : d.labels) l = static_cast<uint32_t>(rng() % 3);
+  for (auto& t : d.targets) t = g(rng) * 10;
+  return d;
+}
+
+ModelDescription classifier(size_t nf) {
+  ModelDescription d;
+  d.estimator = "test.KNN";
+  d.task = Task::classification;
+  d.n_features = nf;
+  d.n_outputs = 3;
+  d.classes.kind = ClassLabels::Kind::integers;
+  d.classes.integers = {0, 1, 2};
+  d.link = LinkFunction::normalize;
+  d.class_decision = ClassDecision::argmax_raw;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("neighbours: votes and means equal a brute-force reference, every metric and weighting") {
+  test::TempDir dir;
+  std::mt19937_64 rng(5);
+  const auto data = knn_data(rng, 157, 9);
+  std::vector<double> queries(40 * 9);
+  std::normal_distribution<double> g(0, 2);
+  for (auto& v : queries) v = g(rng);
+  for (Metric metric : {Metric::euclidean, Metric::squared_euclidean, Metric::manhattan, Metric::chebyshev,
+                        Metric::minkowski, Metric::cosine}) {
+    for (auto weights : {NeighborWeights::uniform, NeighborWeights::distance}) {
+      for (bool regression : {false, true}) {
+        CAPTURE(static_cast<int>(metric));
+        CAPTURE(static_cast<int>(weights));
+        CAPTURE(regression);
+        NeighborsSpec nb;
+        nb.samples.rows64 = data.rows.data();
+        nb.samples.n_rows = data.n;
+        nb.samples.n_features = data.nf;
+        nb.n_neighbors = 6;
+        nb.metric = metric;
+        nb.p = 3;
+        nb.weights = weights;
+        ModelDescription d = classifier(data.nf);
+        if (regression) {
+          d.task = Task::regression;
+          d.n_outputs = 1;
+          d.classes = {};
+          d.link = LinkFunction::identity;
+          d.class_decision = ClassDecision::argmax_outputs;
+          nb.targets = data.targets.data();
+          nb.n_targets = 1;
+        } else {
+          nb.labels = data.labels.data();
+        }
+        const auto path = dir.file("knn.mlmap");
+        REQUIRE(save(path, d, nb).ok());
+        auto m = Model::open(path, {true, false});
+        REQUIRE_MESSAGE(m.ok(), m.message());
+        CHECK(std::string(m->info().predictor) == "neighbors");
+        CHECK(m->info().neighbors.n_samples == data.n);
+        std::vector<double> out(40 * m->output_width());
+        REQUIRE(m->predict(queries.data(), 40, out.data()).ok());
+        for (size_t q = 0; q < 40; ++q) {
+          std::vector<std::pair<double, size_t>> dist(data.n);
+          for (size_t i = 0; i < data.n; ++i)
+            dist[i] = {reference_distance(metric, 3, queries.data() + q * 9, data.rows.data() + i * 9, 9), i};
+          std::sort(dist.begin(), dist.end());
+          std::vector<double> want(m->output_width(), 0.0);
+          double total = 0;
+          for (size_t j = 0; j < 6; ++j) {
+            const double w = weights == NeighborWeights::uniform ? 1.0 : 1.0 / dist[j].first;
+            if (regression)
+              want[0] += w * data.targets[dist[j].second];
+            else
+              want[data.labels[dist[j].second]] += w;
+            total += w;
+          }
+          for (auto& v : want) v /= total;
+          for (size_t j = 0; j < want.size(); ++j) CHECK(out[q * want.size() + j] == doctest::Approx(want[j]).epsilon(1e-9));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("neighbours: equal distances resolve as sklearn's heap does, not by row") {
+  // One feature; the query is 0; rows at 5, 5, 5, 1, 1 (rows 0-4), k = 3.
+  // sklearn's max-heap keeps rows 1, 3, 4 (row 0 is evicted: the heap's
+  // shape, not the lowest row number, decides); by row it would be 0, 3, 4.
+  test::TempDir dir;
+  const double rows[] = {5, 5, 5, 1, 1};
+  const uint32_t labels[] = {0, 1, 0, 2, 2};
+  NeighborsSpec nb;
+  nb.samples.rows64 = rows;
+  nb.samples.n_rows = 5;
+  nb.samples.n_features = 1;
+  nb.n_neighbors = 3;
+  nb.labels = labels;
+  REQUIRE(save(dir.file("ties.mlmap"), classifier(1), nb).ok());
+  auto m = Model::open(dir.file("ties.mlmap"));
+  REQUIRE(m.ok());
+  const double x = 0;
+  double proba[3];
+  REQUIRE(m->predict(&x, 1, proba).ok());
+  CHECK(proba[0] == 0.0);
+  CHECK(proba[1] == doctest::Approx(1.0 / 3));
+  CHECK(proba[2] == doctest::Approx(2.0 / 3));
+}
+
+TEST_CASE("neighbours: a zero distance takes all the weight (sklearn's _get_weights)") {
+  test::TempDir dir;
+  const double rows[] = {0, 0, 1, 0, 0, 1, 2, 2};
+  const uint32_t labels[] = {0, 1, 1, 2};
+  NeighborsSpec nb;
+  nb.samples.rows64 = rows;
+  nb.samples.n_rows = 4;
+  nb.samples.n_features = 2;
+  nb.n_neighbors = 3;
+  nb.weights = NeighborWeights::distance;
+  nb.labels = labels;
+  REQUIRE(save(dir.file("zero.mlmap"), classifier(2), nb).ok());
+  auto m = Model::open(dir.file("zero.mlmap"));
+  REQUIRE(m.ok());
+  const double x[] = {0, 0, 0.5, 0.5};
+  double proba[6];
+  REQUIRE(m->predict(x, 2, proba).ok());
+  CHECK(proba[0] == 1.0);  // row 0 is at distance 0: only it counts
+  CHECK(proba[1] == 0.0);
+  CHECK(proba[2] == 0.0);
+  // (0.5, 0.5): rows 0, 1, 2 at sqrt(0.5) each: equal weights.
+  CHECK(proba[3] == doctest::Approx(1.0 / 3));
+  CHECK(proba[4] == doctest::Approx(2.0 / 3));
+  int64_t cls[2];
+  REQUIRE(m->predict_class(x, 2, cls).ok());
+  CHECK(cls[0] == 0);
+  CHECK(cls[1] == 1);
+}
+
+TEST_CASE("neighbours: NaN is refused and k is checked at open") {
+  test::TempDir dir;
+  std::mt19937_64 rng(3);
+  const auto data = knn_data(rng, 20, 3);
+  NeighborsSpec nb;
+  nb.samples.rows64 = data.rows.data();
+  nb.samples.n_rows = 20;
+  nb.samples.n_features = 3;
+  nb.n_neighbors = 21;
+  nb.labels = data.labels.data();
+  auto st = save(dir.file("k.mlmap"), classifier(3), nb);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.message().find("n_neighbors") != std::string::npos);
+  nb.n_neighbors = 20;
+  REQUIRE(save(dir.file("k.mlmap"), classifier(3), nb).ok());
+  auto m = Model::open(dir.file("k.mlmap"));
+  REQUIRE(m.ok());
+  const double x[] = {1, NAN, 2};
+  double out[3];
+  auto p = m->predict(x, 1, out);
+  CHECK(p.code() == error_code::missing_value);
+}
