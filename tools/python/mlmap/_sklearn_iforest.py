@@ -13,9 +13,11 @@ sklearn's ``_average_path_length`` correction; then
 mlmap stores each leaf's ``depth + c(n) - 1`` (computed by sklearn's own
 function, in its order), sums the trees in order (sklearn's order), and
 applies the ``isolation`` link with ``link_scale = 1 / (n_trees *
-c(max_samples))`` (0 when that is 0: sklearn then scores every row -1), the
-``output_minus_offset`` decision function and the ``decision_nonnegative``
-class decision.  Trees fitted on a subset of the features
+c(max_samples))``, the ``output_minus_offset`` decision function and the
+``decision_nonnegative`` class decision.  With ``max_samples=1`` that
+normaliser is 0 and sklearn takes the exponent to be -1 for every row (its
+``np.divide(..., out=ones, where=denominator != 0)``; every tree is then a
+single leaf worth 0): mlmap stores ``base_score = 1`` and ``link_scale = 1``.  Trees fitted on a subset of the features
 (``max_features < 1``) read them through ``estimators_features_``, mapped
 back to input columns.  NaN follows ``missing_go_to_left`` where sklearn
 accepts NaN (1.6 and later); older versions refuse it, as sklearn does.
@@ -77,11 +79,11 @@ def export_isolation_forest(estimator, feature_names, preprocessing=None):
     denominator = float(np.ravel(denominator)[0])
     if not np.isfinite(denominator) or denominator < 0:
         raise UnsupportedModelError(f"{public_name(estimator)}: path-length normaliser {denominator} is not usable")
+    scale = dict(link_scale=1.0 / denominator) if denominator != 0 else dict(link_scale=1.0, base_score=[1.0])
     desc = describe(estimator, task="outlier_detection", n_features=n_features, n_outputs=1,
                     feature_names=feature_names, classes=np.array([-1, 1]), link="isolation",
-                    link_scale=(1.0 / denominator if denominator != 0 else 0.0),
                     decision_function="output_minus_offset", decision_offset=float(estimator.offset_),
-                    class_decision="decision_nonnegative")
+                    class_decision="decision_nonnegative", **scale)
     return Exported(builder, desc, _core.save_trees, preprocessing)
 
 
