@@ -77,6 +77,9 @@ Expectation expectation(Corruption kind) {
     case C::neighbors_padding: return {"neighbors_padding", S::verify, error_code::invalid_model, "padding lane"};
     case C::neighbors_label_range: return {"neighbors_label_range", S::verify, error_code::invalid_model, "has class"};
     case C::neighbors_target_nan: return {"neighbors_target_nan", S::verify, error_code::invalid_model, "target"};
+    case C::neighbors_norms_count:
+      return {"neighbors_norms_count", S::open, error_code::column_mismatch, "elements, expected"};
+    case C::neighbors_norm_wrong: return {"neighbors_norm_wrong", S::verify, error_code::invalid_model, "squared norm"};
     case C::kernel_vector_count:
       return {"kernel_vector_count", S::open, error_code::column_mismatch, "elements, expected"};
     case C::kernel_unknown_kernel: return {"kernel_unknown_kernel", S::open, error_code::unsupported_model, "kernel 9"};
@@ -130,7 +133,9 @@ Sample sample_for(Corruption kind) {
     case C::neighbors_labels_dtype:
     case C::neighbors_sample_nan:
     case C::neighbors_padding:
-    case C::neighbors_label_range: return Sample::neighbors_classifier;
+    case C::neighbors_label_range:
+    case C::neighbors_norms_count:
+    case C::neighbors_norm_wrong: return Sample::neighbors_classifier;
     case C::neighbors_target_nan: return Sample::neighbors_regressor;
     case C::kernel_vector_count:
     case C::kernel_unknown_kernel:
@@ -328,6 +333,12 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       break;
     case C::neighbors_unknown_metric: s.neighbors()->mutate_metric(static_cast<fb::Metric>(42)); break;
     case C::neighbors_labels_dtype: s.column("neighbors.labels")->mutate_dtype(fb::DType::Int32); break;
+    case C::neighbors_norms_count: {
+      auto* c = s.column("neighbors.sq_norms");
+      c->mutable_shape()->Mutate(0, c->shape()->Get(0) - 8);
+      c->mutate_length(c->length() - 64);
+      break;
+    }
     case C::kernel_vector_count:
       s.kernel()->mutate_n_support_vectors(s.kernel()->n_support_vectors() + 8 + static_cast<uint32_t>(s.rng() % 8));
       break;
@@ -440,6 +451,12 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     }
     case C::neighbors_label_range: s.any<uint32_t>("neighbors.labels") = 3 + static_cast<uint32_t>(s.rng() % 100); break;
     case C::neighbors_target_nan: s.any<double>("neighbors.targets") = (s.rng() & 1) ? NAN : INFINITY; break;
+    case C::neighbors_norm_wrong: {
+      // Too small a norm would let the bounds rule out a true neighbour.
+      double& norm = s.data<double>("neighbors.sq_norms")[s.rng() % 203];
+      norm = (s.rng() & 1) ? norm * 0.5 : std::nextafter(norm, 0.0);
+      break;
+    }
     case C::kernel_vector_nan: {
       const uint64_t row = s.rng() % 37, f = s.rng() % 6;
       s.data<double>("kernel_machine.support_vectors")[((row / 8) * 6 + f) * 8 + row % 8] = -INFINITY;

@@ -44,6 +44,7 @@ double plain(RowOp op, double p, const double* x, const double* y, size_t n) {
       case RowOp::chebyshev: acc = std::max(acc, std::fabs(x[f] - y[f])); break;
       case RowOp::dot: acc += x[f] * y[f]; break;
       case RowOp::minkowski: acc += std::pow(std::fabs(x[f] - y[f]), p); break;
+      case RowOp::euclidean_bound: acc += (x[f] - y[f]) * (x[f] - y[f]); break;  // what it bounds
     }
   }
   return acc;
@@ -87,10 +88,18 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
         view.n_rows = n_rows;
         view.n_features = static_cast<uint32_t>(nf);
         const double* stored = f32 ? widened.data() : rows.data();
-        const size_t n_queries = 3;
+        const size_t n_queries = 7;  // register blocks of 4 and 2 queries, and one more
         std::vector<double> queries(n_queries * nf);
         for (auto& v : queries) v = g(rng);
-        for (RowOp op : {RowOp::squared_euclidean, RowOp::manhattan, RowOp::chebyshev, RowOp::dot, RowOp::minkowski}) {
+        // Squared norms as the writer stores them (blocks padded with 0).
+        std::vector<double> query_norms(n_queries), row_norms(view.n_blocks() * 8, 0.0);
+        for (size_t q = 0; q < n_queries; ++q)
+          for (size_t f = 0; f < nf; ++f) query_norms[q] += queries[q * nf + f] * queries[q * nf + f];
+        for (size_t r = 0; r < n_rows; ++r)
+          for (size_t f = 0; f < nf; ++f) row_norms[r] += stored[r * nf + f] * stored[r * nf + f];
+        const double slack = (2.0 * static_cast<double>(nf) + 16) * 0x1p-52;
+        for (RowOp op : {RowOp::squared_euclidean, RowOp::manhattan, RowOp::chebyshev, RowOp::dot, RowOp::minkowski,
+                         RowOp::euclidean_bound}) {
           for (uint64_t first : {uint64_t{0}, uint64_t{1}}) {
             if (first >= view.n_blocks()) continue;
             kernels::PairwiseTask t;
@@ -101,6 +110,9 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
             t.first_block = first;
             t.n_blocks = view.n_blocks() - first + 2;  // past the end: not read
             t.stride = (view.n_blocks() + 2) * 8;
+            t.query_norms = query_norms.data();
+            t.row_norms = row_norms.data();
+            t.bound_slack = slack;
             std::vector<double> want(n_queries * t.stride, -1.0);
             t.out = want.data();
             kernels::pairwise_scalar(view, t);
@@ -111,7 +123,15 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
             for (size_t q = 0; q < n_queries; ++q)
               for (size_t r = first * 8; r < n_rows; ++r) {
                 const double expected = plain(op, 1.5, queries.data() + q * nf, stored + r * nf, nf);
-                CHECK(want[q * t.stride + r - first * 8] == doctest::Approx(expected).epsilon(1e-12));
+                const double got = want[q * t.stride + r - first * 8];
+                if (op == RowOp::euclidean_bound) {
+                  // A lower bound of the exact sum, and a close one.
+                  const double exact = kernels::squared_distance(view, r, queries.data() + q * nf);
+                  CHECK(got <= exact);
+                  CHECK(got >= exact - 4 * slack * (query_norms[q] + row_norms[r]));
+                } else {
+                  CHECK(got == doctest::Approx(expected).epsilon(1e-12));
+                }
               }
             for (const auto& k : simd) {
               std::vector<double> got(want.size(), -1.0);

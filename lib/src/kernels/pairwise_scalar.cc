@@ -36,6 +36,7 @@ void run(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexce
             }
             break;
           case RowOp::dot:
+          case RowOp::euclidean_bound:
             for (uint32_t f = 0; f < nf; ++f) acc = acc + x[f] * static_cast<double>(y[f * block_lanes]);
             break;
           case RowOp::minkowski:
@@ -43,13 +44,33 @@ void run(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexce
               acc = acc + std::pow(std::fabs(x[f] - static_cast<double>(y[f * block_lanes])), t.p);
             break;
         }
+        if (t.op == RowOp::euclidean_bound) {
+          const double n = t.query_norms[q] + t.row_norms[b * block_lanes + l];
+          acc = (n - 2.0 * acc) - t.bound_slack * n;
+        }
         t.out[q * t.stride + (b - t.first_block) * block_lanes + l] = acc;
       }
     }
   }
 }
 
+template <class T>
+double distance_of(const T* data, const RowBlocksView& rows, uint64_t row, const double* x) noexcept {
+  const uint32_t nf = rows.n_features;
+  const T* y = data + (row / block_lanes) * nf * block_lanes + row % block_lanes;
+  double acc = 0;
+  for (uint32_t f = 0; f < nf; ++f) {
+    const double d = x[f] - static_cast<double>(y[f * block_lanes]);
+    acc = acc + d * d;
+  }
+  return acc;
+}
+
 }  // namespace
+
+double squared_distance(const RowBlocksView& rows, uint64_t row, const double* x) noexcept {
+  return rows.data64 ? distance_of(rows.data64, rows, row, x) : distance_of(rows.data32, rows, row, x);
+}
 
 void pairwise_scalar(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
   if (rows.data64)

@@ -45,6 +45,7 @@ struct PairwiseSimd {
 
   template <RowOp Op>
   static D step(const D& acc, const D& x, const D& y) noexcept {
+    static_assert(Op != RowOp::minkowski, "minkowski runs the scalar kernel");
     if constexpr (Op == RowOp::squared_euclidean) {
       const D d = x - y;
       return acc + d * d;
@@ -57,18 +58,49 @@ struct PairwiseSimd {
     }
   }
 
-  // NV vectors of stored rows starting at block b, against one query x.
-  template <RowOp Op, size_t NV, class T>
-  static void vectors(const T* data, uint32_t nf, uint64_t b, const double* x, double* out) noexcept {
-    D acc[NV];
-    for (size_t u = 0; u < NV; ++u) acc[u] = D(0.0);
+  // NV vectors of stored rows starting at block b, against NQ queries
+  // (queries q0 .. q0 + NQ - 1): NV * NQ independent sums, enough to hide the
+  // adds' latency.
+  template <RowOp Op, size_t NV, size_t NQ, class T>
+  static void vectors(const T* data, uint32_t nf, uint64_t b, const PairwiseTask& t, size_t q0) noexcept {
+    constexpr RowOp Sum = Op == RowOp::euclidean_bound ? RowOp::dot : Op;
+    D acc[NQ][NV];
+    for (size_t q = 0; q < NQ; ++q)
+      for (size_t u = 0; u < NV; ++u) acc[q][u] = D(0.0);
     const T* base[NV];
     for (size_t u = 0; u < NV; ++u) base[u] = data + ((b + u / per_block) * nf) * block_lanes + (u % per_block) * V;
+    const double* x[NQ];
+    for (size_t q = 0; q < NQ; ++q) x[q] = t.queries + (q0 + q) * nf;
     for (uint32_t f = 0; f < nf; ++f) {
-      const D xf(x[f]);
-      for (size_t u = 0; u < NV; ++u) acc[u] = step<Op>(acc[u], xf, load(base[u] + size_t{f} * block_lanes));
+      D y[NV];
+      for (size_t u = 0; u < NV; ++u) y[u] = load(base[u] + size_t{f} * block_lanes);
+      for (size_t q = 0; q < NQ; ++q) {
+        const D xf(x[q][f]);
+        for (size_t u = 0; u < NV; ++u) acc[q][u] = step<Sum>(acc[q][u], xf, y[u]);
+      }
     }
-    for (size_t u = 0; u < NV; ++u) acc[u].store_unaligned(out + u * V);
+    for (size_t q = 0; q < NQ; ++q) {
+      double* out = t.out + (q0 + q) * t.stride + (b - t.first_block) * block_lanes;
+      for (size_t u = 0; u < NV; ++u) {
+        if constexpr (Op == RowOp::euclidean_bound) {
+          const D n = D(t.query_norms[q0 + q]) + D::load_unaligned(t.row_norms + b * block_lanes + u * V);
+          acc[q][u] = (n - D(2.0) * acc[q][u]) - D(t.bound_slack) * n;
+        }
+        acc[q][u].store_unaligned(out + u * V);
+      }
+    }
+  }
+
+  // Queries per register block: 4 with AVX-512's 32 registers (16 sums,
+  // each stored value loaded once for 4 queries), 2 below.
+  static constexpr size_t query_block = V == 8 ? 4 : 2;
+
+  template <RowOp Op, size_t NV, class T>
+  static void all_queries(const T* data, uint32_t nf, uint64_t b, const PairwiseTask& t) noexcept {
+    size_t q = 0;
+    for (; q + query_block <= t.n_queries; q += query_block) vectors<Op, NV, query_block>(data, nf, b, t, q);
+    for (; q + 2 <= t.n_queries; q += 2) vectors<Op, NV, 2>(data, nf, b, t, q);
+    if (q < t.n_queries) vectors<Op, NV, 1>(data, nf, b, t, q);
   }
 
   template <RowOp Op, class T>
@@ -77,13 +109,8 @@ struct PairwiseSimd {
     const uint64_t last = rows.n_blocks();
     const uint64_t end = t.first_block + t.n_blocks < last ? t.first_block + t.n_blocks : last;
     uint64_t b = t.first_block;
-    for (; b + group_blocks <= end; b += group_blocks)
-      for (size_t q = 0; q < t.n_queries; ++q)
-        vectors<Op, group_vectors>(data, nf, b, t.queries + q * nf,
-                                   t.out + q * t.stride + (b - t.first_block) * block_lanes);
-    for (; b < end; ++b)  // the last blocks one at a time
-      for (size_t q = 0; q < t.n_queries; ++q)
-        vectors<Op, per_block>(data, nf, b, t.queries + q * nf, t.out + q * t.stride + (b - t.first_block) * block_lanes);
+    for (; b + group_blocks <= end; b += group_blocks) all_queries<Op, group_vectors>(data, nf, b, t);
+    for (; b < end; ++b) all_queries<Op, per_block>(data, nf, b, t);  // the last blocks one at a time
   }
 
   template <class T>
@@ -93,6 +120,7 @@ struct PairwiseSimd {
       case RowOp::manhattan: return run<RowOp::manhattan>(data, rows, t);
       case RowOp::chebyshev: return run<RowOp::chebyshev>(data, rows, t);
       case RowOp::dot: return run<RowOp::dot>(data, rows, t);
+      case RowOp::euclidean_bound: return run<RowOp::euclidean_bound>(data, rows, t);
       case RowOp::minkowski: return pairwise_scalar(rows, t);  // pow: the C library's, lane by lane
     }
   }

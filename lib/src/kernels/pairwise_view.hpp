@@ -37,6 +37,9 @@ enum class RowOp : uint8_t {
   chebyshev,          // acc = max(acc, |x - y|)
   dot,                // acc += x * y
   minkowski,          // acc += pow(|x - y|, p): the C library's pow, every ISA alike
+  euclidean_bound,    // the dot's sum, then with t = |x|^2 + |y|^2 (query_norms,
+                      // row_norms):  (t - 2 acc) - bound_slack * t, a lower bound of
+                      // the squared distance when bound_slack covers the roundings
 };
 
 struct PairwiseTask {
@@ -48,10 +51,17 @@ struct PairwiseTask {
   uint64_t n_blocks = 0;
   double* out = nullptr;         // out[q * stride + (b - first_block) * 8 + lane]
   size_t stride = 0;             // >= n_blocks * 8
+  const double* query_norms = nullptr;  // euclidean_bound: per query, x . x
+  const double* row_norms = nullptr;    // euclidean_bound: per stored row (8 per block), y . y
+  double bound_slack = 0;               // euclidean_bound
 };
 
 /// The dispatching entry.  Blocks past the stored matrix are not read.
 void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept;
+
+/// One stored row against x: sum over features in order of (x - y)^2, the
+/// scalar reference's operations (for rows a bound could not rule out).
+double squared_distance(const RowBlocksView& rows, uint64_t row, const double* x) noexcept;
 
 /// The scalar reference, and one kernel per ISA (pairwise_<isa>.cc).
 void pairwise_scalar(const RowBlocksView& rows, const PairwiseTask& task) noexcept;

@@ -30,6 +30,7 @@ struct NeighborsView {
   uint32_t n_raw = 1;                // classes or targets
   const uint32_t* labels = nullptr;  // classifier: class index per row
   const double* targets = nullptr;   // regressor: [n_samples, n_raw]
+  const double* sq_norms = nullptr;  // euclidean: each stored row's y . y (padded to the blocks)
 };
 
 // Nearest first; equal distances by row; NaN (from infinite inputs) last,
@@ -70,6 +71,17 @@ class NeighborsPredictor final : public Predictor {
   Status verify() const noexcept override {
     auto st = verify_stored_rows(v_.rows, "neighbors.samples");
     if (!st) return st;
+    // The bounds of euclidean searches are only as right as these norms:
+    // each must be the row's own x . x, summed as the kernels sum it.
+    if (v_.sq_norms) {
+      std::vector<double> zero(v_.rows.n_features, 0.0);
+      for (uint64_t i = 0; i < v_.rows.n_blocks() * kernels::block_lanes; ++i) {
+        const double want = i < v_.rows.n_rows ? kernels::squared_distance(v_.rows, i, zero.data()) : 0.0;
+        if (!(v_.sq_norms[i] == want))
+          return invalid("squared norm " + str(i) + " is not the stored row's (" + std::to_string(v_.sq_norms[i]) +
+                         ", expected " + std::to_string(want) + ")");
+      }
+    }
     if (v_.classifier) {
       for (uint64_t i = 0; i < v_.rows.n_rows; ++i)
         if (v_.labels[i] >= v_.n_raw)
@@ -104,12 +116,31 @@ class NeighborsPredictor final : public Predictor {
       task.p = v_.p;
       task.stride = stride;
       task.out = dist.data();
+      // Euclidean searches with stored norms: the kernel gives a lower
+      // bound of each squared distance from the dot product (half the work
+      // of the differences); only rows it cannot rule out are measured
+      // exactly.  The slack covers the roundings of the dot product, both
+      // norms and the exact sum (each within (n + 2) * 2^-53 of its value
+      // relative to |x|^2 + |y|^2), with a factor 2 to spare.
+      const bool bounded = v_.sq_norms != nullptr;
+      std::vector<double> norms(bounded ? qn : 0);
+      if (bounded) {
+        task.op = kernels::RowOp::euclidean_bound;
+        task.query_norms = norms.data();
+        task.row_norms = v_.sq_norms;
+        task.bound_slack = (2.0 * static_cast<double>(nf) + 16) * 0x1p-52;
+      }
       const uint64_t n_blocks = v_.rows.n_blocks();
       for (size_t r0 = 0; r0 < n_rows; r0 += qn) {
         const size_t nq = std::min(qn, n_rows - r0);
         for (size_t i = 0; i < nq * nf; ++i) queries[i] = static_cast<double>(X[r0 * nf + i]);
         if (v_.metric == fb::Metric::Cosine)
           for (size_t q = 0; q < nq; ++q) normalize_row(queries.data() + q * nf, nf);
+        for (size_t q = 0; bounded && q < nq; ++q) {
+          double acc = 0;
+          for (size_t f = 0; f < nf; ++f) acc += queries[q * nf + f] * queries[q * nf + f];
+          norms[q] = acc;
+        }
         std::fill(heap_values.begin(), heap_values.begin() + static_cast<std::ptrdiff_t>(nq * k), DBL_MAX);
         std::fill(heap_indices.begin(), heap_indices.begin() + static_cast<std::ptrdiff_t>(nq * k), 0);
         task.queries = queries.data();
@@ -121,8 +152,14 @@ class NeighborsPredictor final : public Predictor {
           const uint64_t first = b0 * kernels::block_lanes;
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
-          for (size_t q = 0; q < nq; ++q) push_all(dist.data() + q * stride, n, first, heap_values.data() + q * k,
-                                                   heap_indices.data() + q * k);
+          for (size_t q = 0; q < nq; ++q) {
+            double* values = heap_values.data() + q * k;
+            uint64_t* indices = heap_indices.data() + q * k;
+            if (bounded)
+              push_bounded(dist.data() + q * stride, n, first, queries.data() + q * nf, values, indices);
+            else
+              push_all(dist.data() + q * stride, n, first, values, indices);
+          }
         }
         for (size_t q = 0; q < nq; ++q)
           finish(heap_values.data() + q * k, heap_indices.data() + q * k, sorted.data(), raw + (r0 + q) * v_.n_raw);
@@ -146,6 +183,19 @@ class NeighborsPredictor final : public Predictor {
     }
     for (size_t i = 0; i < n; ++i)
       if (d[i] < values[0]) heap_push(values, indices, v_.k, d[i], first + i);
+  }
+
+  // Rows whose lower bound is below the heap's root are measured exactly and
+  // pushed: the heap sees exactly the pushes of the exhaustive search (a
+  // row it skips could never have entered).  A NaN bound (overflowing
+  // norms) skips nothing.
+  void push_bounded(const double* bound, size_t n, uint64_t first, const double* x, double* values,
+                    uint64_t* indices) const noexcept {
+    for (size_t i = 0; i < n; ++i) {
+      if (bound[i] >= values[0]) continue;
+      const double d = kernels::squared_distance(v_.rows, first + i, x);
+      if (d < values[0]) heap_push(values, indices, v_.k, d, first + i);
+    }
   }
 
   double to_distance(double reduced) const noexcept {
@@ -224,6 +274,13 @@ Result<std::unique_ptr<Predictor>> make_neighbors_predictor(const format::FileVi
                    "neighbors: n_neighbors is " + str(n.n_neighbors()) + ", allowed [1, " +
                        str(std::min<uint64_t>(limits::max_neighbors, n.n_samples())) + "]");
     v.k = n.n_neighbors();
+    if (n.sq_norms() >= 0) {
+      if (v.metric != fb::Metric::Euclidean && v.metric != fb::Metric::SquaredEuclidean)
+        return invalid("squared norms go with the euclidean metrics");
+      auto c = file.column<double>(n.sq_norms(), v.rows.n_blocks() * kernels::block_lanes, "neighbors.sq_norms");
+      if (!c) return c.error();
+      v.sq_norms = *c;
+    }
     if (v.classifier) {
       auto c = file.column<uint32_t>(n.labels(), n.n_samples(), "neighbors.labels");
       if (!c) return c.error();

@@ -37,6 +37,23 @@ Status write_neighbors_model(const std::string& path, const ModelDescription& d,
       samples = cols.add("neighbors.samples", rows32,
                          {rows32.size() / (n.samples.n_features * 8), n.samples.n_features, 8});
     }
+    // Each row's x . x, as the pairwise kernels sum it: the reader bounds
+    // euclidean distances from dot products with them (FORMAT.md §5.3).
+    std::vector<double> sq_norms;
+    int32_t norms = -1;
+    if (n.metric == Metric::euclidean || n.metric == Metric::squared_euclidean) {
+      const size_t nf = n.samples.n_features;
+      sq_norms.assign((n.samples.n_rows + 7) / 8 * 8, 0.0);
+      for (size_t r = 0; r < n.samples.n_rows; ++r) {
+        double acc = 0;
+        for (size_t f = 0; f < nf; ++f) {
+          const double y = n.samples.rows64 ? n.samples.rows64[r * nf + f] : static_cast<double>(n.samples.rows32[r * nf + f]);
+          acc = acc + y * y;
+        }
+        sq_norms[r] = acc;
+      }
+      norms = cols.add("neighbors.sq_norms", sq_norms);
+    }
     int32_t labels = -1, targets = -1;
     if (classifier)
       labels = cols.add("neighbors.labels", n.labels, n.samples.n_rows);
@@ -53,6 +70,7 @@ Status write_neighbors_model(const std::string& path, const ModelDescription& d,
       t.add_samples(samples);
       t.add_labels(labels);
       t.add_targets(targets);
+      t.add_sq_norms(norms);
       return std::make_pair(fb::Predictor::Neighbors, t.Finish().Union());
     };
     return write_model_file(path, d, cols, n_raw, table, pre, check);
