@@ -11,6 +11,7 @@ cache directory (build/bench-cache/ by default; never committed):
   <scenario>-<key>/ref.f64           the peer's outputs on X (probabilities or values)
   <scenario>-<key>/labels.i64        the peer's predicted class indices (classifiers)
   sweep-<key>/<n>trees.{joblib,mlmap}  models of growing size for open/load timing
+  opens/<name>-<rows>-....{joblib,mlmap}  large k-NN models, opened and loaded only
 
 Trained models are cached under a key of the scenario's definition and the
 library versions; the .mlmap files are written again whenever the mlmap
@@ -136,7 +137,7 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
         atomic_write(meta_path, lambda p: p.write_text(json.dumps(meta, indent=1)))
         log(f"{sc.name}: trained in {fit_s:.1f} s")
     meta = json.loads(meta_path.read_text())
-    meta["n_test"] = min(n_test, meta["n_test_stored"])  # the first n_test stored rows
+    meta["n_test"] = min(n_test, meta["n_test_stored"], sc.n_test or n_test)  # the first n_test stored rows
 
     mpath = d / "model.mlmap"
     stamp_path = d / "mlmap.stamp"
@@ -248,6 +249,39 @@ def build_sweep(sweep_sources, cache, quick, vers, stamp):
     return out
 
 
+def build_opens(cache, quick, vers, stamp):
+    """The OPENS models: fitted on random float32 rows (a k-NN fit only stores
+    them), saved with joblib and mlmap, cached by size and versions."""
+    import joblib
+    import mlmap
+    from sklearn.neighbors import KNeighborsClassifier
+    out = []
+    for o in S.OPENS:
+        rows = o.rows_for(quick)
+        d = cache / "opens"
+        d.mkdir(parents=True, exist_ok=True)
+        key = f"{o.name}-{rows}-{vers['sklearn']}-{vers['numpy']}"
+        jpath, mpath, stamp_path = d / f"{key}.joblib", d / f"{key}.mlmap", d / f"{key}.stamp"
+        need_mlmap = not mpath.exists() or not stamp_path.exists() or stamp_path.read_text() != stamp
+        if not jpath.exists() or need_mlmap:
+            log(f"{o.name}: {rows} x {o.features} float32 training rows")
+            rng = np.random.default_rng(0)
+            X = rng.standard_normal((rows, o.features), dtype=np.float32)
+            est = KNeighborsClassifier(5).fit(X, rng.integers(0, 2, size=rows))
+            del X
+            if not jpath.exists():
+                atomic_write(jpath, lambda p, est=est: joblib.dump(est, p))
+            if need_mlmap:
+                mlmap.save(est, mpath)
+                stamp_path.write_text(stamp)
+            del est
+        out.append({"name": o.name, "title": o.title, "issue": o.issue, "peer": "sklearn",
+                    "model": str(mpath), "joblib": str(jpath), "n_train": rows, "n_features": o.features, "n_test": 0,
+                    "targets": [[t.metric, t.value, t.issue or o.issue] for t in o.targets],
+                    "sizes": {"mlmap": mpath.stat().st_size, "joblib": jpath.stat().st_size}})
+    return out
+
+
 def remove_stale(cache, vers):
     """Deletes cached models no scenario of either mode would use any more
     (changed definitions or library versions), so the cache does not grow."""
@@ -288,7 +322,9 @@ def write_text_manifest(path, manifest):
         lines.append("scenario\t" + "\t".join(f"{k}={v}" for k, v in f.items()))
     for e in manifest["sweep"]:
         lines.append(f"open\tname=sweep_{e['name']}\tmodel={e['model']}")
-    for v in manifest["scenarios"] + manifest["sweep"]:
+    for e in manifest["opens"]:
+        lines.append(f"open\tname={e['name']}\tmodel={e['model']}")
+    for v in manifest["scenarios"] + manifest["sweep"] + manifest["opens"]:
         for k in ("model", "X", "ref"):
             if "\t" in str(v.get(k, "")) or "\n" in str(v.get(k, "")):
                 raise SystemExit(f"path with a tab or newline: {v[k]!r}")
@@ -317,9 +353,10 @@ def main():
         entries.append(build_scenario(sc, cache, args.quick, S.N_TEST[mode], vers, stamp))
     sweep_src = [e for e in entries if S.by_name([e["name"]])[0].in_sweep and e.get("n_trees")]
     sweep = [] if args.no_sweep or not sweep_src else build_sweep(sweep_src, cache, args.quick, vers, stamp)
+    opens = [] if args.no_sweep else build_opens(cache, args.quick, vers, stamp)
     manifest = {"quick": args.quick, "mode": mode, "versions": vers,
                 "batch_sizes": list(S.BATCH_SIZES[mode]), "record_batch": S.RECORD_BATCH,
-                "tolerance": S.Scenario.tolerance, "scenarios": entries, "sweep": sweep}
+                "tolerance": S.Scenario.tolerance, "scenarios": entries, "sweep": sweep, "opens": opens}
     mpath = cache / f"manifest-{mode}.json"
     mpath.write_text(json.dumps(manifest, indent=1))
     write_text_manifest(cache / f"manifest-{mode}.txt", manifest)

@@ -124,6 +124,8 @@ class Run:
         peers = json.loads((self.dir / "peers.json").read_text())
         self.peers = {s["name"]: s for s in peers["scenarios"]}
         self.peers_sweep = {s["name"]: s for s in peers["sweep"]}
+        self.opens = self.manifest.get("opens", [])
+        self.peers.update({s["name"]: s for s in peers.get("opens", [])})
         self.peer_cfg = peers["config"]
         self.auto = self.machine["active_kernel"]
         self.kernels = [k for k in KERNEL_ORDER if k in self.machine["available_kernels"]]
@@ -257,7 +259,7 @@ class Run:
 
     def targets(self):
         rows, oks = [], []
-        for e in self.scen:
+        for e in self.scen + self.opens:
             for metric, v, issue in e["targets"]:
                 r, ok = self.evaluate(e, metric, v)
                 r[0] = issue
@@ -354,6 +356,9 @@ class Run:
             p = self.peers_sweep.get(s["name"], {})
             items.append((f"size sweep ~{s['target_mb']:,} MB: {s['n_trees']} trees of {s['source']}", s["sizes"],
                           self.cpp["open"].get("sweep_" + s["name"]), p))
+        for o in self.opens:
+            items.append((f"{o['name']}: {o['title']}", o["sizes"], self.cpp["open"].get(o["name"]),
+                          self.peers.get(o["name"], {})))
         for name, sizes, o, p in items:
             ml, mf, jl = p.get("mlmap_load"), p.get("mlmap_load_flushed"), p.get("joblib_load")
             rows.append([name, fmt_mb(sizes.get("mlmap")), fmt_mb(sizes.get("joblib")),

@@ -77,6 +77,9 @@ class Scenario:
     # Looser only where the peer itself computes in lower precision (say why).
     tolerance: float = 1e-6
     tolerance_why: str = ""
+    # At most this many test rows in every timing and check (models whose
+    # rows cost milliseconds each: k-nearest neighbours); None: the mode's.
+    n_test: Optional[int] = None
 
     def data_for(self, quick):
         return dataclasses.replace(self.data, **self.quick) if quick else self.data
@@ -238,6 +241,13 @@ SCENARIOS = [
         _sk("sklearn.ensemble.GradientBoostingClassifier", n_estimators=100, random_state=0),
         issue="5"),
     Scenario(
+        "knn_clf", "KNeighborsClassifier, k=5, 100,000 x 64 training rows (float32), brute force "
+        "(--quick: 20,000 rows); 1,000 test rows",
+        Data("classification", n_features=64, n_train=100_000, seed=11),
+        _sk("sklearn.neighbors.KNeighborsClassifier", n_neighbors=5),
+        targets=(Target("batch_vs_peer", 10.0, "20"), Target("threads_speedup", 1.8, "20")),
+        threads=(1, 2), issue="20", quick={"n_train": 20_000}, n_test=1_000),
+    Scenario(
         "hgb_clf", "HistGradientBoostingClassifier, 100 rounds, 20 features, NaN in train and test",
         Data("classification", n_features=20, n_train=50_000, nan_fraction=0.05, seed=7),
         _sk("sklearn.ensemble.HistGradientBoostingClassifier", early_stopping=False, random_state=0),
@@ -263,6 +273,31 @@ def frame(X, strings):
     for j in strings:
         df[f"f{j}"] = np.array([f"c{int(c)}" if c == c else np.nan for c in X[:, j]], dtype=object)
     return df
+
+
+@dataclass(frozen=True)
+class Open:
+    """A large model that is only opened and loaded (C++ Model::open, Python
+    mlmap.load, joblib.load), not predicted: a k-nearest-neighbours model is
+    its training set, so its size is the training matrix's."""
+    name: str
+    title: str
+    rows: int                     # training rows (float32)
+    features: int
+    quick_rows: int               # in --quick mode
+    targets: tuple = ()
+    issue: str = ""
+
+    def rows_for(self, quick):
+        return self.quick_rows if quick else self.rows
+
+
+OPENS = [
+    Open("knn_1gb", "KNeighborsClassifier: its training set, 4,194,304 x 64 float32 rows (1 GiB; "
+         "--quick: 524,288 rows, 128 MiB)", rows=4_194_304, features=64, quick_rows=524_288,
+         targets=(Target("open_us", 100.0, "20"), Target("py_load_ms", 1.0, "20"),
+                  Target("load_vs_joblib", 1000.0, "20")), issue="20"),
+]
 
 
 def by_name(names=None):
