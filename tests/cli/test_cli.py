@@ -280,6 +280,48 @@ class Predict(Fixture):
         self.assertIn("nul: a\\x00b", out)
         self.assertNotIn("\x1b", out)  # control characters are escaped on the terminal
 
+    def test_estimators_of_stored_rows_and_detectors(self):
+        # k-NN, an SVM, naive Bayes and an outlier detector through the CLI:
+        # the same labels and values as Python, detectors labelled -1 / 1;
+        # `inspect --json` has Python's keys for each.
+        from sklearn.ensemble import IsolationForest
+        from sklearn.naive_bayes import GaussianNB
+        from sklearn.neighbors import KNeighborsRegressor
+        from sklearn.svm import SVC
+        X = data(300, 5)
+        y = np.digitize(X[:, 0] + X[:, 4], [0.5, 2.5])
+        models = {
+            "knn": KNeighborsRegressor(4, weights="distance").fit(X, X[:, 0] * 2),
+            "svc": SVC(probability=True, random_state=0).fit(X, y),
+            "gnb": GaussianNB().fit(X, y),
+            "iforest": IsolationForest(n_estimators=20, random_state=0).fit(X),
+        }
+        f = write_csv("stored.csv", self.X)
+        for name, est in models.items():
+            with self.subTest(name):
+                mlmap.save(est, path(f"{name}.mlmap"))
+                m = mlmap.load(path(f"{name}.mlmap"))
+                rc, out, err = run("predict", path(f"{name}.mlmap"), f)
+                self.assertEqual((rc, err), (0, ""))
+                header, rows = parse_output(out)
+                if name == "knn":
+                    self.assertEqual(header, ["prediction"])
+                    self.assertTrue(np.array_equal(floats(rows)[:, 0], m.predict(self.X)))
+                else:
+                    self.assertEqual(header, ["label"])
+                    self.assertEqual([r[0] for r in rows], [str(v) for v in m.predict(self.X)])
+                if name == "iforest":
+                    self.assertEqual({r[0] for r in rows}, {"-1", "1"})
+                    rc, out, err = run("predict", path(f"{name}.mlmap"), f, "--proba")
+                    self.assertEqual(rc, 1)
+                    self.assertIn("outlier_detection", err)
+                if name == "svc":
+                    rc, out, err = run("predict", path(f"{name}.mlmap"), f, "--proba")
+                    self.assertTrue(np.array_equal(floats(parse_output(out)[1]), m.predict_proba(self.X)))
+                rc, out, err = run("inspect", path(f"{name}.mlmap"), "--json")
+                self.assertEqual((rc, err), (0, ""))
+                self.assertEqual(json.loads(out), m.info())
+
     def test_output_numbers_round_trip(self):
         # Shortest round-trip text: parsing it back gives the same doubles.
         f = write_csv("rt.csv", self.X)

@@ -208,6 +208,46 @@ class TestLabelsAndShapes(TmpDir):
 
 # --- info ----------------------------------------------------------------------------
 
+class TestOutputsOfEveryKind(TmpDir):
+    """predict_log_proba, decision_function and score_samples across model
+    kinds: what sklearn has, and refusals where it has nothing."""
+
+    def test_log_proba_and_decisions(self):
+        from sklearn.ensemble import IsolationForest
+        from sklearn.naive_bayes import GaussianNB
+        from sklearn.svm import SVC
+        X, y = clf_data()
+        forest = ensemble.RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+        gnb = GaussianNB().fit(X, y)
+        svc = SVC().fit(X, y)
+        iforest = IsolationForest(n_estimators=10, random_state=0).fit(X)
+        for est in (forest, gnb, svc, iforest):
+            p = self.path()
+            mlmap.save(est, p)
+            m = mlmap.load(p)
+            with self.subTest(type(est).__name__):
+                if hasattr(est, "predict_proba"):
+                    with np.errstate(divide="ignore"):
+                        np.testing.assert_allclose(m.predict_log_proba(X), est.predict_log_proba(X), rtol=1e-9,
+                                                   atol=1e-12)
+                elif hasattr(est, "classes_"):
+                    with self.assertRaises(AttributeError):
+                        m.predict_log_proba(X)
+                if hasattr(est, "decision_function"):
+                    np.testing.assert_allclose(m.decision_function(X), est.decision_function(X), rtol=1e-9,
+                                               atol=1e-12)
+                if hasattr(est, "score_samples"):
+                    np.testing.assert_allclose(m.score_samples(X), est.score_samples(X), rtol=1e-9, atol=1e-12)
+                    self.assertEqual(m.task, "outlier_detection")
+                    self.assertTrue(np.array_equal(m.predict(X), est.predict(X)))
+                    with self.assertRaises(AttributeError):
+                        m.predict_proba(X)
+                else:
+                    with self.assertRaises(AttributeError):
+                        m.score_samples(X)
+        self.assertEqual(mlmap.load(p).info()["decision_function"], "output_minus_offset")
+
+
 class TestInfo(TmpDir):
 
     def test_contents(self):
