@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/dense_simd.hpp"
 #include "kernels/pairwise_view.hpp"
 
 namespace mlmap::kernels {
@@ -27,21 +28,8 @@ struct PairwiseSimd {
   static constexpr size_t group_blocks = group_vectors / per_block;
 
   static D load(const double* p) noexcept { return D::load_unaligned(p); }
-  // float rows widen exactly to double in registers.
-  static D load(const float* p) noexcept {
-#if defined(__AVX512F__)
-    if constexpr (V == 8) return _mm512_cvtps_pd(_mm256_loadu_ps(p));
-#endif
-#if defined(__AVX__)
-    if constexpr (V == 4) return _mm256_cvtps_pd(_mm_loadu_ps(p));
-#endif
-#if defined(__SSE2__)
-    if constexpr (V == 2) return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
-#endif
-    alignas(64) double lanes[V];
-    for (size_t l = 0; l < V; ++l) lanes[l] = p[l];
-    return D::load_aligned(lanes);
-  }
+  // float rows widen exactly to double in registers, as the dense kernels'.
+  static D load(const float* p) noexcept { return DenseSimd<Arch>::load(p); }
 
   template <RowOp Op>
   static D step(const D& acc, const D& x, const D& y) noexcept {
