@@ -262,8 +262,8 @@ class TestInfo(TmpDir):
         after = int(time.time() * 1000)
         info = m.info()
 
-        # The lowest minor version that expresses the file (FORMAT.md §13);
-        # 1.1 only added a link a random forest does not use.
+        # The lowest minor version that expresses the file (FORMAT.md §13):
+        # forests were in 1.0; mlmap reads and writes up to format_version.
         self.assertEqual(info["format_version"], "1.0")
         self.assertEqual(mlmap.format_version, "1.1")
         prov = info["provenance"]

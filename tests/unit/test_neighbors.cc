@@ -186,6 +186,19 @@ TEST_CASE("neighbours: a zero distance takes all the weight (sklearn's _get_weig
   CHECK(cls[1] == 1);
 }
 
+TEST_CASE("files carry the lowest format version that expresses them (FORMAT.md §13)") {
+  test::TempDir dir;
+  for (auto sample : test::all_samples()) {
+    REQUIRE(test::save_sample(dir.file("v.mlmap"), sample).ok());
+    auto m = Model::open(dir.file("v.mlmap"));
+    REQUIRE(m.ok());
+    const bool v1_1 = sample >= test::Sample::neighbors_classifier;  // the 1.1 samples come last
+    CAPTURE(static_cast<int>(sample));
+    CHECK(m->info().format.major == 1);
+    CHECK(m->info().format.minor == (v1_1 ? 1 : 0));
+  }
+}
+
 TEST_CASE("neighbours: NaN is refused and k is checked at open") {
   test::TempDir dir;
   std::mt19937_64 rng(3);

@@ -9,7 +9,7 @@ namespace mlmap::format {
 
 constexpr uint8_t magic[8] = {'M', 'L', 'M', 'A', 'P', '\r', '\n', 0x1a};
 constexpr uint16_t format_major = 1;
-constexpr uint16_t format_minor = 1;  // the newest minor this reader knows
+constexpr uint16_t format_minor = 1;  // the newest minor this reader and writer know (FORMAT.md §13)
 
 struct Hash128 {
   uint64_t low = 0;

@@ -45,9 +45,6 @@ Status check_header_budget(const ModelDescription& d, const std::vector<ColumnIn
   return {};
 }
 
-// The lowest minor version that expresses the file (FORMAT.md §13): 1.1
-// added the LogisticEach link.
-uint16_t minor_version(const ModelDescription& d) { return d.link == LinkFunction::logistic_each ? 1 : 0; }
 
 fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const std::vector<int32_t>& column_refs) {
   auto inputs = b.CreateVector(op.inputs);
@@ -171,6 +168,35 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   fb::FinishHeaderBuffer(b, fb::CreateHeader(b, provenance, metadata, columns, model));
 }
 
+// FORMAT.md §13: a file carries the lowest minor version that can express
+// it, read from the header just built (so no writer can forget a feature).
+// 1.1 added: the LogisticEach, Normalize, PairwiseCoupling and Isolation
+// links; k-nearest neighbours, kernel machines and naive Bayes; outlier
+// detection, the one-vs-one and decision-value class decisions and the
+// decision functions; dense layer kinds other than Dense, the activations
+// after Logistic and Float32 layer columns.
+bool dense_needs_1_1(const fb::Header& h, const fb::DenseNetwork& net) {
+  for (const auto* L : *net.layers()) {
+    if (L->kind() != fb::LayerKind::Dense || L->activation() > fb::Activation::Logistic || L->alpha() >= 0) return true;
+    for (int32_t c : {L->weights(), L->bias()})
+      if (c >= 0 && static_cast<uint32_t>(c) < h.columns()->size() &&
+          h.columns()->Get(static_cast<uint32_t>(c))->dtype() == fb::DType::Float32)
+        return true;
+  }
+  return false;
+}
+
+uint16_t lowest_minor(const fb::Header& h) {
+  const fb::Model& m = *h.model();
+  const bool v1_1 = m.predictor_type() == fb::Predictor::Neighbors ||
+                    m.predictor_type() == fb::Predictor::KernelMachine ||
+                    m.predictor_type() == fb::Predictor::NaiveBayes || m.task() == fb::Task::OutlierDetection ||
+                    m.link() >= fb::Link::LogisticEach || m.class_decision() >= fb::ClassDecision::OvoVotes ||
+                    m.decision_function() != fb::DecisionFunction::Raw || m.coupling() != nullptr ||
+                    (m.predictor_as_DenseNetwork() && dense_needs_1_1(h, *m.predictor_as_DenseNetwork()));
+  return v1_1 ? 1 : 0;
+}
+
 }  // namespace
 
 Status write_model_file(const std::string& path, const ModelDescription& d, const ColumnSet& set, uint32_t n_raw,
@@ -213,7 +239,7 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
       return Error(error_code::internal_error, "header size changed between layout passes");
 
     format::Preamble pre;
-    pre.minor = minor_version(d);
+    pre.minor = lowest_minor(*fb::GetHeader(b.GetBufferPointer()));
     pre.header_length = header_size;
     pre.file_length = file_length;
     pre.header_hash = format::checksum128(b.GetBufferPointer(), header_size);
