@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 
 #include "kernels/dispatch.hpp"
@@ -149,4 +150,34 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
     }
   }
   if (!simd.empty()) CHECK(compared > 0);
+}
+
+TEST_CASE("next_block_below: every ISA finds the scalar reference's block, NaN counting as below") {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(0, 100);
+  std::vector<double> d(8 * 300);
+  for (auto& v : d) v = u(rng);
+  for (size_t i = 0; i < d.size(); i += 97) d[i] = std::numeric_limits<double>::quiet_NaN();
+  using Fn = size_t (*)(const double*, size_t, size_t, double) noexcept;
+  std::vector<std::pair<kernels::Isa, Fn>> isas = {{kernels::Isa::sse4_2, kernels::next_block_below_sse4_2},
+                                                   {kernels::Isa::avx2, kernels::next_block_below_avx2},
+                                                   {kernels::Isa::avx512bw, kernels::next_block_below_avx512bw}};
+  int compared = 0;
+  for (double root : {-1.0, 0.5, 3.0, 50.0, 101.0}) {
+    for (size_t from : {size_t{0}, size_t{1}, size_t{17}, size_t{299}, size_t{300}}) {
+      const size_t want = kernels::next_block_below_scalar(d.data(), from, 300, root);
+      size_t plain = 300;
+      for (size_t b = from; b < 300 && plain == 300; ++b)
+        for (size_t l = 0; l < 8; ++l)
+          if (!(d[b * 8 + l] >= root)) plain = b;
+      CHECK(want == plain);
+      for (const auto& [isa, fn] : isas)
+        if (kernels::isa_supported(isa)) {
+          CAPTURE(kernels::isa_name(isa));
+          CHECK(fn(d.data(), from, 300, root) == want);
+          ++compared;
+        }
+    }
+  }
+  MESSAGE(compared << " SIMD answers compared");
 }

@@ -207,6 +207,16 @@ void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
   pairwise_scalar(rows, task);
 }
 
+size_t next_block_below(const double* d, size_t from, size_t n_blocks, double root) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return next_block_below_avx512bw(d, from, n_blocks, root);
+    case Isa::avx2: return next_block_below_avx2(d, from, n_blocks, root);
+    case Isa::sse4_2: return next_block_below_sse4_2(d, from, n_blocks, root);
+    case Isa::scalar: break;
+  }
+  return next_block_below_scalar(d, from, n_blocks, root);
+}
+
 void accumulate_trees(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept {
   // float64 thresholds: the batch walk pays off from a few rows on.
   if (v.node_threshold64 && n_rows >= 8) {

@@ -8,4 +8,8 @@ void pairwise_avx2(const RowBlocksView& rows, const PairwiseTask& task) noexcept
   PairwiseSimd<xsimd::avx2>::entry(rows, task);
 }
 
+size_t next_block_below_avx2(const double* d, size_t from, size_t n_blocks, double root) noexcept {
+  return PairwiseSimd<xsimd::avx2>::next_below(d, from, n_blocks, root);
+}
+
 }  // namespace mlmap::kernels

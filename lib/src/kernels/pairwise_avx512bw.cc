@@ -8,4 +8,8 @@ void pairwise_avx512bw(const RowBlocksView& rows, const PairwiseTask& task) noex
   PairwiseSimd<xsimd::avx512bw>::entry(rows, task);
 }
 
+size_t next_block_below_avx512bw(const double* d, size_t from, size_t n_blocks, double root) noexcept {
+  return PairwiseSimd<xsimd::avx512bw>::next_below(d, from, n_blocks, root);
+}
+
 }  // namespace mlmap::kernels

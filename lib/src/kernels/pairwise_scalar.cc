@@ -68,6 +68,13 @@ double distance_of(const T* data, const RowBlocksView& rows, uint64_t row, const
 
 }  // namespace
 
+size_t next_block_below_scalar(const double* d, size_t from, size_t n_blocks, double root) noexcept {
+  for (size_t b = from; b < n_blocks; ++b)
+    for (size_t l = 0; l < block_lanes; ++l)
+      if (!(d[b * block_lanes + l] >= root)) return b;
+  return n_blocks;
+}
+
 double squared_distance(const RowBlocksView& rows, uint64_t row, const double* x) noexcept {
   return rows.data64 ? distance_of(rows.data64, rows, row, x) : distance_of(rows.data32, rows, row, x);
 }

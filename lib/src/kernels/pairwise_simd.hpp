@@ -113,6 +113,16 @@ struct PairwiseSimd {
     }
   }
 
+  static size_t next_below(const double* d, size_t from, size_t n_blocks, double root) noexcept {
+    const D r(root);
+    for (size_t b = from; b < n_blocks; ++b) {
+      auto below = !(D::load_unaligned(d + b * block_lanes) >= r);
+      for (size_t u = 1; u < per_block; ++u) below = below || !(D::load_unaligned(d + b * block_lanes + u * V) >= r);
+      if (xsimd::any(below)) return b;
+    }
+    return n_blocks;
+  }
+
   static void entry(const RowBlocksView& rows, const PairwiseTask& t) noexcept {
     if (rows.data64)
       dispatch(rows.data64, rows, t);

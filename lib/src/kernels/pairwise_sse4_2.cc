@@ -8,4 +8,8 @@ void pairwise_sse4_2(const RowBlocksView& rows, const PairwiseTask& task) noexce
   PairwiseSimd<xsimd::sse4_2>::entry(rows, task);
 }
 
+size_t next_block_below_sse4_2(const double* d, size_t from, size_t n_blocks, double root) noexcept {
+  return PairwiseSimd<xsimd::sse4_2>::next_below(d, from, n_blocks, root);
+}
+
 }  // namespace mlmap::kernels

@@ -59,6 +59,16 @@ struct PairwiseTask {
 /// The dispatching entry.  Blocks past the stored matrix are not read.
 void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept;
 
+/// The first block b in [from, n_blocks) of 8 values d[8b .. 8b + 7] holding
+/// one that is not >= root (NaN counts), or n_blocks: the scan of a k-nearest
+/// search, which skips the blocks no row of which can enter its heap.
+/// Comparisons only, so every ISA gives the same answer.
+size_t next_block_below(const double* d, size_t from, size_t n_blocks, double root) noexcept;
+size_t next_block_below_scalar(const double* d, size_t from, size_t n_blocks, double root) noexcept;
+size_t next_block_below_sse4_2(const double* d, size_t from, size_t n_blocks, double root) noexcept;
+size_t next_block_below_avx2(const double* d, size_t from, size_t n_blocks, double root) noexcept;
+size_t next_block_below_avx512bw(const double* d, size_t from, size_t n_blocks, double root) noexcept;
+
 /// One stored row against x: sum over features in order of (x - y)^2, the
 /// scalar reference's operations (for rows a bound could not rule out).
 double squared_distance(const RowBlocksView& rows, uint64_t row, const double* x) noexcept;

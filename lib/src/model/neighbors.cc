@@ -181,8 +181,23 @@ class NeighborsPredictor final : public Predictor {
       }
       return;
     }
-    for (size_t i = 0; i < n; ++i)
+    scan(d, n, values[0], [&](size_t i) {
       if (d[i] < values[0]) heap_push(values, indices, v_.k, d[i], first + i);
+    });
+  }
+
+  // Calls visit(i) for each i in [0, n), in order, except within blocks of 8
+  // (whole blocks only: the last partial block is always visited) where
+  // every value is >= the heap's root, read again after each block.
+  // Most blocks of a search are skipped; testing their values one by one
+  // cost as much as computing them for narrow rows.
+  template <class Visit>
+  void scan(const double* d, size_t n, const double& root, Visit&& visit) const noexcept {
+    const size_t full = n / kernels::block_lanes;
+    for (size_t b = kernels::next_block_below(d, 0, full, root); b < full;
+         b = kernels::next_block_below(d, b + 1, full, root))
+      for (size_t i = b * kernels::block_lanes; i < (b + 1) * kernels::block_lanes; ++i) visit(i);
+    for (size_t i = full * kernels::block_lanes; i < n; ++i) visit(i);
   }
 
   // Rows whose lower bound is below the heap's root are measured exactly and
@@ -191,11 +206,11 @@ class NeighborsPredictor final : public Predictor {
   // norms) skips nothing.
   void push_bounded(const double* bound, size_t n, uint64_t first, const double* x, double* values,
                     uint64_t* indices) const noexcept {
-    for (size_t i = 0; i < n; ++i) {
-      if (bound[i] >= values[0]) continue;
+    scan(bound, n, values[0], [&](size_t i) {
+      if (bound[i] >= values[0]) return;
       const double d = kernels::squared_distance(v_.rows, first + i, x);
       if (d < values[0]) heap_push(values, indices, v_.k, d, first + i);
-    }
+    });
   }
 
   double to_distance(double reduced) const noexcept {
