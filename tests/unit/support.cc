@@ -419,6 +419,7 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       L.n_in = 8, L.n_out = 3, L.weights = values(24), L.bias = values(3);
       net.layers.push_back(L);
       return mlmap::save(path, d, net);
+    }
     case Sample::neighbors_classifier: {
       d.estimator = "test.KNeighborsClassifier";
       integer_classes(d, 3);

@@ -186,7 +186,7 @@ TEST_CASE("kernel machines: one group (SVR) and one class (outlier detection)") 
   auto model = Model::open(dir.file("oc.mlmap"), {true, false});
   REQUIRE_MESSAGE(model.ok(), model.message());
   CHECK(model->task() == Task::outlier_detection);
-  CHECK(model->info().decision_function == "output_minus_offset");
+  CHECK(model->info().decision_function == DecisionFunction::output_minus_offset);
   std::vector<double> score(20), dec(20);
   std::vector<int64_t> cls(20);
   REQUIRE(model->predict(X.data(), 20, score.data()).ok());

@@ -268,9 +268,9 @@ Result<std::unique_ptr<Predictor>> make_neighbors_predictor(const format::FileVi
     if (task != Task::classification && task != Task::regression)
       return invalid(std::string("a neighbours model classifies or regresses; this one does ") + task_name(task));
     v.classifier = task == Task::classification;
-    if (v.classifier && link.link != Link::normalize)
+    if (v.classifier && link.link != LinkFunction::normalize)
       return invalid(std::string("a neighbours classifier's votes go through the normalize link, not ") +
-                     link_name(link.link));
+                     enum_name(link.link));
     v.n_raw = static_cast<uint32_t>(link.n_raw);
     if (n.metric() > fb::Metric::MAX || n.weights() > fb::NeighborWeights::MAX)
       return Error(error_code::unsupported_model, "neighbors: metric " + str(static_cast<unsigned>(n.metric())) +
