@@ -9,9 +9,13 @@
 //   DIR/NAME/CURRENT              "<version> <file name>\n", replaced by rename
 //
 // Guarantees: a published file was fully verified before it became visible;
-// publishing writes a temporary file, fsyncs it, renames it into place,
-// fsyncs the directory, and only then moves CURRENT; so a crash (kill -9) at
-// any point leaves CURRENT naming a complete, valid file.  Readers take no
+// publishing reads the file (with read(2), never through a mapping, so a
+// source that is truncated meanwhile is refused, not a crash) into a
+// temporary file of the store, fsyncs it, verifies that copy, renames it into
+// place, fsyncs the directory, and only then moves CURRENT; so a crash
+// (kill -9) at any point leaves CURRENT naming a complete, valid file, and a
+// refused file leaves the store as it was.  Creating a store is safe against
+// concurrent creators (the marker is made with O_EXCL).  Readers take no
 // lock.  Removing a version (gc) never affects processes that have it mapped.
 #pragma once
 
@@ -55,10 +59,12 @@ class Store {
 
   const std::string& dir() const noexcept { return dir_; }
 
-  /// Verifies `file` fully, then copies it in as NAME's next version and makes
-  /// it current.  Content already published is not copied again: that version
-  /// becomes current (created = false).  With `move`, the file is renamed into
-  /// the store instead of copied (same filesystem only).
+  /// Copies `file` into the store, verifies the copy fully and makes it
+  /// NAME's next version, current.  Content already published is not added
+  /// again: that version becomes current (created = false).  With `move`, the
+  /// file is renamed into the store instead of copied (same filesystem only;
+  /// it is put back if it does not verify).  A source that changes while it is
+  /// read gives an error (truncated, checksum_mismatch, ...), never a signal.
   [[nodiscard]] Result<PublishResult> publish(const std::string& name, const std::string& file,
                                               bool move = false) noexcept;
 

@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <vector>
 
-#include "mlmap/atomic_file.hpp"
 #include "platform/posix_file.hpp"
+#include "store/incoming.hpp"
 #include "store/store_files.hpp"
 
 namespace mlmap {
@@ -46,22 +46,24 @@ VersionInfo describe(const std::string& name_dir, const VersionFile& v, uint64_t
   return info;
 }
 
-// Copies `from` to `to` atomically (a temporary file beside `to`, read-only
-// as published files are); `check` vets the copy before it is renamed.
-Status copy_file(const std::string& from, const std::string& to, const AtomicFile::Check& check) {
-  auto in = platform::open_fd(from, O_RDONLY);
-  if (!in) return in.status();
-  auto out = AtomicFile::create(to, 0444);
-  if (!out) return out.status();
-  std::vector<char> buf(size_t{1} << 20);
-  for (;;) {
-    auto n = platform::read_up_to(in->get(), buf.data(), buf.size(), from);
-    if (!n) return n.status();
-    if (*n == 0) break;
-    auto st = out->write(buf.data(), *n);
-    if (!st) return st;
-  }
-  return out->commit(check);
+// The marker, created once: O_EXCL, so that two processes creating the
+// same store at once both succeed (the loser finds it made).
+Status create_marker(const std::string& marker) {
+  platform::UniqueFd fd(::open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd) return errno == EEXIST ? Status() : os_error("create", marker, errno, error_code::write_failed);
+  static constexpr char text[] = "mlmap store 1\n";
+  auto st = platform::write_all(fd.get(), text, sizeof text - 1, marker);
+  if (st && ::fsync(fd.get()) != 0) st = os_error("fsync", marker, errno, error_code::write_failed);
+  if (st && fd.close() != 0) st = os_error("close", marker, errno, error_code::write_failed);
+  return st ? platform::sync_dir(platform::parent_dir(marker)) : st;
+}
+
+// Whether a directory without a marker holds only what another process
+// creating a store there at this moment may have made.
+bool being_created(const std::vector<std::string>& entries) {
+  for (const auto& e : entries)
+    if (e != store::marker_file && e != store::lock_file) return false;
+  return true;
 }
 
 }  // namespace
@@ -84,13 +86,16 @@ Result<Store> Store::open(const std::string& dir, bool create) noexcept {
     if (!exists(marker)) {
       auto entries = store::list_dir(abs);
       if (!entries) return entries.error();
-      if (!entries->empty() && !create)
-        return Error(error_code::invalid_argument, "'" + abs + "' is not an mlmap store (no " + store::marker_file + ")");
-      if (!entries->empty())
+      if (!being_created(*entries) && !exists(marker)) {
+        if (!create) return Error(error_code::invalid_argument, "'" + abs + "' is not an mlmap store (no " + store::marker_file + ")");
         return Error(error_code::invalid_argument,
                      "'" + abs + "' is a non-empty directory that is not an mlmap store; refusing to use it");
-      auto w = platform::write_file_atomically(marker, "mlmap store 1\n", 0644);
-      if (!w) return w.error();
+      }
+      if (!exists(marker)) {
+        if (!create) return Error(error_code::invalid_argument, "'" + abs + "' is not an mlmap store (no " + store::marker_file + ")");
+        auto m = create_marker(marker);
+        if (!m) return m.error();
+      }
     }
     return Store(abs);
   } catch (const std::bad_alloc&) {
@@ -102,15 +107,22 @@ Result<PublishResult> Store::publish(const std::string& name, const std::string&
   try {
     auto st = store::check_name(name);
     if (!st) return st.error();
-    // Verify before taking the lock: a bad file never reaches the store.
-    OpenOptions verify;
-    verify.verify = true;
-    auto model = Model::open(file, verify);
-    if (!model) return Error(model.code(), "refusing to publish '" + file + "': " + model.message());
-    const std::string hash = model->info().content_hash;
-
     auto lock = store::StoreLock::acquire(dir_);
     if (!lock) return lock.error();
+    // The file comes in first (read, not mapped: see incoming.hpp), then that
+    // copy is verified: what is verified is what gets published, and a bad
+    // file leaves the store as it was.
+    auto incoming = store::Incoming::take(dir_, file, move);
+    if (!incoming) return Error(incoming.code(), "refusing to publish '" + file + "': " + incoming.message());
+    OpenOptions verify;
+    verify.verify = true;
+    std::string hash;
+    {
+      auto model = Model::open(incoming->path(), verify);
+      if (!model) return Error(model.code(), "refusing to publish '" + file + "': " + model.message());
+      hash = model->info().content_hash;
+    }
+
     const std::string name_dir = dir_ + "/" + name;
     st = make_dir(name_dir);
     if (!st) return st.error();
@@ -135,26 +147,9 @@ Result<PublishResult> Store::publish(const std::string& name, const std::string&
     }
     const uint64_t next = versions->empty() ? 1 : versions->back().version + 1;
     const VersionFile v{next, hash, store::version_file_name(next, hash)};
-    const std::string final_path = name_dir + "/" + v.file_name;
-
-    const std::string moved = name_dir + "/.tmp-publish-move";
-    if (move && ::rename(file.c_str(), moved.c_str()) == 0) {
-      if (::chmod(moved.c_str(), 0444) != 0 || ::rename(moved.c_str(), final_path.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(moved.c_str());
-        return os_error("publish", final_path, err);
-      }
-    } else {
-      // The copy must be byte-for-byte the verified file.
-      st = copy_file(file, final_path, [&](const std::string& copy) -> Status {
-        auto check = Model::open(copy, verify);
-        if (!check || check->info().content_hash != hash)
-          return Error(error_code::io_error, "the copy of '" + file + "' in the store does not verify");
-        return {};
-      });
-      if (!st) return st.error();
-    }
-    st = platform::sync_dir(name_dir);
+    st = incoming->install(name_dir + "/" + v.file_name);
+    if (st) st = platform::sync_dir(name_dir);
+    if (st) st = platform::sync_dir(dir_);
     if (st) st = store::write_current(name_dir, v);
     if (!st) return st.error();
     result.version = describe(name_dir, v, next);
@@ -238,6 +233,12 @@ Result<GcResult> Store::gc(uint64_t keep) noexcept {
     auto lock = store::StoreLock::acquire(dir_);
     if (!lock) return lock.error();
     GcResult result;
+    // Holding the lock, no publish is running: temporaries are leftovers.
+    auto top = store::list_dir(dir_);
+    if (!top) return top.error();
+    for (const auto& e : *top)
+      if (e.find(".tmp-") != std::string::npos)
+        if (::unlink((dir_ + "/" + e).c_str()) == 0) ++result.removed_temporaries;
     auto names = this->names();
     if (!names) return names.error();
     for (const auto& name : *names) {
