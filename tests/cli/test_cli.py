@@ -34,11 +34,23 @@ N_FEATURES = 5
 NAMES = [f"f{i}" for i in range(N_FEATURES)]
 
 
+NOTES = []  # the "mlmap: note: ..." lines of the last run
+
+
 def run(*args, stdin=None):
-    """(returncode, stdout, stderr) of `mlmap args...`."""
+    """(returncode, stdout, stderr) of `mlmap args...`; stderr without the
+    note lines (`mlmap predict` says whether it read the first line as a
+    header), which go to NOTES."""
     p = subprocess.run([CLI, *map(str, args)], input=stdin if stdin is None else stdin.encode(),
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-    return p.returncode, p.stdout.decode(), p.stderr.decode()
+    lines = p.stderr.decode().splitlines(keepends=True)
+    NOTES[:] = [l.rstrip("\n") for l in lines if l.startswith("mlmap: note: ")]
+    return p.returncode, p.stdout.decode(), "".join(l for l in lines if not l.startswith("mlmap: note: "))
+
+
+def noted(kind):
+    """Whether the last run noted reading its first line as `kind` ('a header' or 'data')."""
+    return len(NOTES) == 1 and f"line 1 is read as {kind} " in NOTES[0]
 
 
 def path(name):
@@ -154,6 +166,7 @@ class Predict(Fixture):
         f = write_csv("shuffled.csv", self.X, header=NAMES, order=order, extra=True)
         rc, out, err = run("predict", path("clf_int.mlmap"), f)
         self.assertEqual((rc, err), (0, ""))
+        self.assertTrue(noted("a header"), NOTES)
         self.check_labels("clf_int", out, self.X)
         rc, out, err = run("predict", path("clf_int.mlmap"), f, "--proba")
         self.assertEqual((rc, err), (0, ""))
@@ -167,20 +180,61 @@ class Predict(Fixture):
         for model in ["clf_int", "clf_str"]:
             rc, out, err = run("predict", path(f"{model}.mlmap"), f)
             self.assertEqual((rc, err), (0, ""))
+            self.assertTrue(noted("data"), NOTES)
             self.check_labels(model, out, self.X)
         rc, out, err = run("predict", path("multi.mlmap"), f)
         self.assertEqual((rc, err), (0, ""))
         self.check_values("multi", out, self.X, proba=False)
 
-    def test_header_skipped_when_model_has_no_names(self):
-        # clf_str was fitted on an array: the header is skipped, columns are positional.
+    def test_header_of_a_model_without_names(self):
+        # clf_str was fitted on an array: a header of other names is data
+        # (an error naming the cell) unless --header says it is a header;
+        # then columns are positional.
         f = write_csv("named.csv", self.X, header=["a", "b", "c", "d", "e"])
-        rc, out, err = run("predict", path("clf_str.mlmap"), f, "--proba")
-        self.assertEqual((rc, err), (0, ""))
+        rc, out, err = run("predict", path("clf_str.mlmap"), f)
+        self.assertEqual((rc, out), (2, ""))
+        self.assertIn("named.csv line 1: column 1 is not a number: 'a'", err)
+        rc, out, err = run("predict", path("clf_str.mlmap"), f, "--proba", "--header")
+        self.assertEqual((rc, err, NOTES), (0, "", []))
         self.check_values("clf_str", out, self.X, proba=True)
         self.assertEqual(out.splitlines()[0], 'cat,"dog, big","say ""hi"""')  # CSV quoting
-        rc, out, err = run("predict", path("clf_str.mlmap"), f)
+        rc, out, err = run("predict", path("clf_str.mlmap"), f, "--header")
         self.check_labels("clf_str", out, self.X)
+
+    def test_one_output_row_per_input_row(self):
+        # Issue 17: pandas' DataFrame(X).to_csv(index=False) writes "0,1,2,3,4":
+        # a header, not a row (it used to give one prediction more than rows).
+        X = self.X[:3]
+        text = pd.DataFrame(X).to_csv(index=False)
+        self.assertTrue(text.startswith("0,1,2,3,4\n"))
+        for model in ["clf_str", "clf_int"]:
+            rc, out, err = run("predict", path(f"{model}.mlmap"), stdin=text)
+            self.assertEqual((rc, err), (0, ""))
+            self.assertTrue(noted("a header"), NOTES)
+            self.check_labels(model, out, X)
+        # ... unless --no-header says it is data.
+        rc, out, err = run("predict", path("clf_str.mlmap"), "--no-header", stdin=text)
+        self.assertEqual((rc, err, NOTES), (0, "", []))
+        self.assertEqual(len(parse_output(out)[1]), 4)
+        # Issue 19: a typo in the first line is an error naming the cell (it
+        # was taken for a header: exit 0 and one prediction for two lines).
+        for model in ["clf_str", "clf_int", "reg"]:
+            rc, out, err = run("predict", path(f"{model}.mlmap"), stdin="1,2,3,4,5x\n5,6,7,8,9\n")
+            self.assertEqual((rc, out), (2, ""), err)
+            self.assertIn("<stdin> line 1: column 5", err)
+            self.assertIn("is not a number: '5x'", err)
+            self.assertTrue(noted("data"), NOTES)
+        # A header that names only some features is read as one, and the
+        # missing ones are named.
+        rc, out, err = run("predict", path("clf_int.mlmap"), stdin="f0,f1,f2,f3,x\n1,2,3,4,5\n")
+        self.assertEqual(rc, 2)
+        self.assertIn("lacks the model's feature column 'f4'", err)
+        self.assert_usage_conflict()
+
+    def assert_usage_conflict(self):
+        rc, out, err = run("predict", path("reg.mlmap"), "--header", "--no-header", stdin="")
+        self.assertEqual(rc, 1)
+        self.assertIn("--header and --no-header contradict each other", err)
 
     def test_stdin(self):
         f = write_csv("stdin.csv", self.X, header=NAMES, order=[4, 3, 2, 1, 0])
@@ -380,8 +434,14 @@ class Predict(Fixture):
         self.assertEqual(header, [str(c) for c in m.classes_])
         np.testing.assert_array_equal(floats(proba), m.predict_proba(rows))
         np.testing.assert_allclose(floats(proba), pipe.predict_proba(rows.fillna({"city": "?"})), rtol=1e-9)
-        # Without a header the columns cannot be found: the first line is taken as one.
-        self.assert_error_text(run("predict", path("strings.mlmap"), stdin="Lyon,30,1\n"), "lacks")
+        # Without a header the columns are positional (the model's order).
+        rc, out, err = run("predict", path("strings.mlmap"), stdin="Lyon,30,1\nPorto,,2\n")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertTrue(noted("data"), NOTES)
+        plain = pd.DataFrame({"city": ["Lyon", "Porto"], "age": [30, np.nan], "size": [1.0, 2.0]})
+        self.assertEqual([r[0] for r in parse_output(out)[1]], list(m.predict(plain)))
+        # A header naming some of the columns: the others are named as lacking.
+        self.assert_error_text(run("predict", path("strings.mlmap"), stdin="city,age\nLyon,30\n"), "lacks")
 
     def assert_error_text(self, result, needle):
         rc, out, err = result
@@ -486,6 +546,17 @@ class Errors(Fixture):
             rc, out2, err = run(verb, "--help")
             self.assertEqual((rc, err), (0, ""))
             self.assertTrue(out2.startswith(f"usage: mlmap {verb} "))
+        # Issue 17: the usage line of every verb lists every flag its --help lists.
+        for verb in ["inspect", "verify", "predict", "convert-xgboost", "store", "serve"]:
+            rc, out, _ = run(verb, "--help")
+            usage = out.splitlines()[0]
+            flags = re.findall(r"^  (--[a-z-]+)", out, re.M)
+            self.assertTrue(flags or verb == "verify", out)
+            for flag in flags:
+                self.assertIn(flag, usage, f"{verb}: {flag} is in --help but not in the usage line {usage!r}")
+            rc, _, err = run(verb, "--bogus")
+            self.assertEqual(rc, 1)
+            self.assertIn(usage[len("usage: "):], err)
         rc, out, _ = run("--version")
         self.assertEqual(rc, 0)
         self.assertIn(mlmap.__version__, out)
@@ -537,8 +608,14 @@ class Errors(Fixture):
         self.assert_error(2, ["predict", m, f], pattern=r"fields\.csv line 3: 6 fields, expected 5")
         # Wrong number of columns (no header).
         self.assert_error(2, ["predict", m], stdin="1,2,3\n", pattern="line 1: 3 columns.* 5 features")
-        self.assert_error(2, ["predict", path("clf_str.mlmap")], stdin="a,b,c\n1,2,3\n",
+        self.assert_error(2, ["predict", path("clf_str.mlmap"), "--header"], stdin="a,b,c\n1,2,3\n",
                           pattern="line 1: the header has 3 columns.* 5 features")
+        self.assert_error(2, ["predict", path("clf_str.mlmap")], stdin="a,b,c\n1,2,3\n",
+                          pattern="line 1: 3 columns.* 5 features")
+        # Infinities are refused as the server refuses them (one rule).
+        self.assert_error(2, ["predict", m], stdin="1,2,3,4,5\n1,2,1e999,4,5\n",
+                          pattern=r"line 2: column 3 \(feature 'f2'\) is infinite \('1e999'\)")
+        self.assert_error(2, ["predict", m], stdin="1,2,3,4,5\n1,2,-inf,4,5\n", pattern=r"is infinite \('-inf'\)")
         # A missing named column.
         self.assert_error(2, ["predict", m], stdin="f0,f1,f2,f4,x\n1,2,3,4,5\n", pattern="lacks.*'f3'")
         self.assert_error(2, ["predict", m], stdin="f0,f1,f4,x\n1,2,3,4\n", pattern="lacks.*'f2', 'f3'")
@@ -562,7 +639,8 @@ class Errors(Fixture):
             with open("/dev/full", "w") as full:
                 p = subprocess.run([CLI, "predict", m, f], stdout=full, stderr=subprocess.PIPE)
             self.assertEqual(p.returncode, 2)
-            self.assertEqual(len(p.stderr.decode().splitlines()), 1)
+            lines = [l for l in p.stderr.decode().splitlines() if not l.startswith("mlmap: note: ")]
+            self.assertEqual(len(lines), 1)
 
 
 def lightgbm_samples():

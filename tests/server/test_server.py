@@ -187,6 +187,25 @@ def test_endpoints(srv, m):
     check(st == 200 and np.allclose(body["predictions"], clf1.predict_proba(rows), atol=1e-9), "CSV proba")
     st, _, body = srv.request("POST", "/predict", "", {"Content-Type": "text/csv"})
     check(st == 200 and body == {"predictions": []}, f"empty CSV: {body}")
+    # The header decision: detected (0..n-1 is pandas' header), or forced by
+    # the query (header=1|0) or the media type (RFC 4180 header=present|absent).
+    plain = csv_text(rows, header=False)
+    numbered = csv_text(rows.set_axis(range(4), axis=1))
+    check(numbered.startswith("0,1,2,3\n"), "pandas writes 0..n-1")
+    for path, text, ctype, n in [("/predict", numbered, "text/csv", 60),
+                                 ("/predict?header=0", numbered, "text/csv", 61),
+                                 ("/predict?header=1", csv_text(rows), "text/csv", 60),
+                                 ("/predict", csv_text(rows), "text/csv; header=present", 60),
+                                 ("/predict", numbered, "text/csv; header=absent", 61),
+                                 ("/predict?header=0", plain, "text/csv", 60)]:
+        st, _, body = srv.request("POST", path, text, {"Content-Type": ctype})
+        check(st == 200 and len(body["predictions"]) == n, f"{path} {ctype}: {st} {len(body.get('predictions', []))} rows")
+    # A header forced on a line of numbers does not name the features.
+    expect_error(srv, 400, "POST", "/predict?header=1", plain, {"Content-Type": "text/csv"},
+                 contains=["CSV line 1: the header lacks"])
+    expect_error(srv, 400, "POST", "/predict?header=maybe", plain, {"Content-Type": "text/csv"}, contains=["header takes"])
+    expect_error(srv, 400, "POST", "/predict", plain, {"Content-Type": "text/csv; header=perhaps"},
+                 contains=["header takes present or absent"])
     st, _, body = srv.request("POST", "/predict", {"instances": []})
     check(st == 200 and body == {"predictions": []}, f"no rows: {body}")
     # curl -d sends application/x-www-form-urlencoded: read as JSON.
@@ -210,7 +229,7 @@ def test_errors(srv, m, max_body, max_rows):
     expect_error(srv, 400, "POST", "/predict", {"instances": [row, 5]}, contains=["row 1"])
     expect_error(srv, 400, "POST", "/predict", {"instances": [row, row[:3]]},
                  contains=["row 1 has 3 values", "takes 4 features", "'petal_wid'"])
-    expect_error(srv, 400, "POST", "/predict", {"instances": [row + [1.0]]}, contains=["has 5 values", "4 features"])
+    expect_error(srv, 400, "POST", "/predict", {"instances": [row + [1.0]]}, contains=["has more than 4 values", "4 features"])
     obj = dict(zip(X.columns, row))
     expect_error(srv, 400, "POST", "/predict", {"instances": [{**obj, "colour": 1}]},
                  contains=["unknown feature 'colour'", "'sepal_len'"])
@@ -220,12 +239,29 @@ def test_errors(srv, m, max_body, max_rows):
                  contains=["feature 1 ('sepal_wid')", "expected a number", "'abc'"])
     expect_error(srv, 400, "POST", "/predict", {"instances": [[True, 1, 2, 3]]}, contains=["expected a number"])
     # Missing values: null, "NaN" and Python's bare NaN all mean missing; a
-    # random forest cannot take them (the library's message).
+    # random forest cannot take them.
     for cell in ("null", '"NaN"', "NaN"):
         expect_error(srv, 400, "POST", "/predict", '{"instances": [[1, 2, ' + cell + ', 4]]}',
-                     {"Content-Type": "application/json"}, contains=["missing_value", "feature 2 ('petal_len')"])
+                     {"Content-Type": "application/json"},
+                     contains=["row 0, feature 2 ('petal_len') is missing", "does not accept missing values"])
+    # Infinities: one rule for JSON and CSV (refused, naming the cell).
+    for cell in ("1e999", "-Infinity", "Infinity"):
+        expect_error(srv, 400, "POST", "/predict", '{"instances": [[1, 2, ' + cell + ', 4]]}',
+                     {"Content-Type": "application/json"},
+                     contains=[f"row 0, feature 2 ('petal_len') is infinite ('{cell}')", "finite numbers"])
+    for cell in ("1e999", "inf", "-Infinity"):
+        expect_error(srv, 400, "POST", "/predict", f"1,2,{cell},4\n", {"Content-Type": "text/csv"},
+                     contains=[f"CSV line 1: column 3 (feature 'petal_len') is infinite ('{cell}')"])
+    # A member named twice is refused, not silently resolved.
+    expect_error(srv, 400, "POST", "/predict", '{"instances": [[1, 2, 3, 4]], "instances": [[5, 6, 7, 8]]}',
+                 {"Content-Type": "application/json"}, contains=['"instances" more than once'])
+    # No row is dropped: a first CSV line that is not the model's header is data.
+    expect_error(srv, 400, "POST", "/predict", "1,2,3,4x\n5,6,7,8\n", {"Content-Type": "text/csv"},
+                 contains=["CSV line 1: column 4 (feature 'petal_wid') is not a number: '4x'"])
     expect_error(srv, 400, "POST", "/predict", "a,b\n1,2\n", {"Content-Type": "text/csv"},
-                 contains=["header lacks", "'sepal_len'"])
+                 contains=["CSV line 1: 2 columns", "'sepal_len'"])
+    expect_error(srv, 400, "POST", "/predict", "sepal_len,b\n1,2\n", {"Content-Type": "text/csv"},
+                 contains=["header lacks", "'sepal_wid'"])
     expect_error(srv, 400, "POST", "/predict", "1,2,3\n4,5,6\n", {"Content-Type": "text/csv"},
                  contains=["line 1", "3 columns", "takes 4 features"])
     expect_error(srv, 400, "POST", "/predict", csv_text(X.iloc[:2]) + "1,2,3,oops\n", {"Content-Type": "text/csv"},

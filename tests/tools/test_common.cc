@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "common/columns.hpp"
 #include "common/csv.hpp"
 #include "common/csv_rows.hpp"
+#include "common/json_reader.hpp"
 #include "common/request_rows.hpp"
 
 using namespace mlmap;
@@ -57,12 +59,105 @@ std::string read_csv(const std::string& text, const ModelInfo& info, Batch& batc
 
 }  // namespace
 
-TEST_CASE("the first record is a header when a field is not a number, or always for string models") {
-  const auto numeric = numeric_model(true);
-  CHECK_FALSE(first_record_is_header(fields({"1", "-2e3", "+4"}), numeric));
-  CHECK_FALSE(first_record_is_header(fields({"", "NA", "nan"}), numeric));  // missing tokens are numbers
-  CHECK(first_record_is_header(fields({"a", "1", "2"}), numeric));
-  CHECK(first_record_is_header(fields({"1", "2", "3"}), string_model()));
+TEST_CASE("the first record is a header only when it names the model's features or is 0..n-1") {
+  const auto named = numeric_model(true);
+  CHECK(first_record_is_header(fields({"a", "b", "c"}), named));
+  CHECK(first_record_is_header(fields({"c", "x", "a", "b"}), named));  // any order, extras
+  CHECK(first_record_is_header(fields({"a", "x", "y"}), named));       // names some: read as a header that lacks b, c
+  CHECK(first_record_is_header(fields({"0", "1", "2"}), named));       // pandas' unnamed columns
+  CHECK_FALSE(first_record_is_header(fields({"1", "-2e3", "+4"}), named));
+  CHECK_FALSE(first_record_is_header(fields({"", "NA", "nan"}), named));
+  CHECK_FALSE(first_record_is_header(fields({"1", "2", "4x"}), named));  // a typo is data, not a header
+  CHECK_FALSE(first_record_is_header(fields({"x", "y", "z"}), named));
+  const auto unnamed = numeric_model(false);
+  CHECK(first_record_is_header(fields({"0", "1", "2"}), unnamed));
+  CHECK_FALSE(first_record_is_header(fields({"a", "b", "c"}), unnamed));
+  CHECK_FALSE(first_record_is_header(fields({"0", "1"}), unnamed));
+  CHECK_FALSE(first_record_is_header(fields({"Lyon", "1", "2"}), string_model()));
+  CHECK(first_record_is_header(fields({"b", "city", "a"}), string_model()));
+}
+
+TEST_CASE("no row is dropped: a bad first line is an error naming its row and column") {
+  const auto named = numeric_model(true, true);
+  Batch batch(named);
+  CHECK(read_csv("1,2,3x\n5,6,7\n", named, batch) ==
+        "in.csv line 1: column 3 (feature 'c') is not a number: '3x' (the first line is read as data: it does not name "
+        "the model's features)");
+  const auto unnamed = numeric_model(false, true);
+  Batch b2(unnamed);
+  CHECK(read_csv("x,y,z\n1,2,3\n", unnamed, b2).find("in.csv line 1: column 1 is not a number: 'x'") == 0);
+  Batch b3(unnamed);
+  CHECK(read_csv("0,1,2\n1,2,3\n4,5,6\n", unnamed, b3) == "");
+  CHECK(b3.n_rows() == 2);  // 0,1,2 is pandas' header
+}
+
+TEST_CASE("the caller decides the header: present or absent") {
+  const auto unnamed = numeric_model(false, true);
+  auto read_with = [&](const std::string& text, HeaderMode mode, Batch& b) {
+    auto csv = CsvReader::from_text(text, "in.csv");
+    CsvRows rows(*csv, unnamed, mode);
+    std::string error;
+    if (!rows.read(b, 100, error)) return error;
+    CHECK(rows.decided());
+    CHECK_FALSE(rows.guessed());
+    return std::string();
+  };
+  Batch present(unnamed), absent(unnamed);
+  CHECK(read_with("a,b,c\n1,2,3\n", HeaderMode::present, present) == "");
+  CHECK(present.n_rows() == 1);
+  CHECK(read_with("0,1,2\n1,2,3\n", HeaderMode::absent, absent) == "");
+  CHECK(absent.n_rows() == 2);
+}
+
+TEST_CASE("one number rule for CSV and JSON: NaN is missing, infinities are refused") {
+  const auto refuses = numeric_model(true);
+  const auto accepts = numeric_model(true, true);
+  CHECK(check_number(1.5, refuses) == NumberCheck::ok);
+  CHECK(check_number(std::nan(""), refuses) == NumberCheck::missing_refused);
+  CHECK(check_number(std::nan(""), accepts) == NumberCheck::ok);
+  CHECK(check_number(HUGE_VAL, accepts) == NumberCheck::infinite_refused);
+  CHECK(check_number(-HUGE_VAL, accepts) == NumberCheck::infinite_refused);
+  Batch batch(accepts);
+  CHECK(read_csv("a,b,c\n1,1e999,3\n", accepts, batch) ==
+        "in.csv line 2: column 2 (feature 'b') is infinite ('1e999'); this test.Numeric takes finite numbers or missing values");
+  CHECK(read_csv("a,b,c\n1,-inf,3\n", accepts, batch).find("is infinite ('-inf')") != std::string::npos);
+  DecodeError e;
+  Limits limits;
+  CHECK_FALSE(decode_json(R"({"instances": [[1, 1e999, 3]]})", accepts, limits, batch, e));
+  CHECK(e.message == "row 0, feature 1 ('b') is infinite ('1e999'); this test.Numeric takes finite numbers or missing values");
+  CHECK_FALSE(decode_json(R"({"instances": [[1, -Infinity, 3]]})", accepts, limits, batch, e));
+  CHECK(e.message.find("is infinite ('-Infinity')") != std::string::npos);
+  CHECK(decode_json(R"({"instances": [[1, NaN, null], [1, "NA", 2]]})", accepts, limits, batch, e));
+  CHECK(batch.n_rows() == 2);
+  CHECK_FALSE(decode_json(R"({"instances": [[1, NaN, 3]]})", refuses, limits, batch, e));
+  CHECK(e.message == "row 0, feature 1 ('b') is missing ('NaN'), but this test.Numeric does not accept missing values");
+}
+
+TEST_CASE("JSON rows stream: duplicates, widths and row counts are checked as they arrive") {
+  const auto info = numeric_model(true, true);
+  Batch batch(info);
+  DecodeError e;
+  Limits limits;
+  CHECK_FALSE(decode_json(R"({"instances": [[1, 2, 3]], "instances": [[4, 5, 6]]})", info, limits, batch, e));
+  CHECK(e.message == "the body has \"instances\" more than once");
+  CHECK_FALSE(decode_json(R"({"instances": [{"a": 1, "b": 2, "a": 3}]})", info, limits, batch, e));
+  CHECK(e.message == "row 0 names feature 'a' twice");
+  CHECK_FALSE(decode_json(R"({"instances": [[1, 2, 3, 4, "not even read"]]})", info, limits, batch, e));
+  CHECK(e.message == "row 0 has more than 3 values, but the model takes 3 features: 'a', 'b', 'c'");
+  CHECK_FALSE(decode_json(R"({"instances": [[1, 2]]})", info, limits, batch, e));
+  CHECK(e.message == "row 0 has 2 values, but the model takes 3 features: 'a', 'b', 'c'");
+  limits.max_rows = 2;
+  CHECK(decode_json(R"({"instances": [[1, 2, 3], {"c": 3, "a": 1, "b": 2}], "other": {"x": [1]}})", info, limits, batch, e));
+  CHECK(batch.n_rows() == 2);
+  CHECK_FALSE(decode_json(R"({"instances": [[1, 2, 3], [1, 2, 3], [1, 2, 3]]})", info, limits, batch, e));
+  CHECK(e.status == 413);
+  CHECK(e.message == "more than 2 rows in one request; the limit is 2");
+  CHECK_FALSE(decode_json(R"({"instances": [[1, 2, 3]]} x)", info, limits, batch, e));
+  CHECK(e.message == "malformed JSON at byte 27: unexpected 'x' after the end of the document");
+  CHECK_FALSE(decode_json("", info, limits, batch, e));
+  CHECK(e.message == "malformed JSON: the body is empty");
+  CHECK_FALSE(decode_json(R"([1])", info, limits, batch, e));
+  CHECK(e.message == "the body must be a JSON object {\"instances\": [...]}, not an array");
 }
 
 TEST_CASE("header columns are matched by name; a missing or repeated one is named") {
@@ -111,8 +206,11 @@ TEST_CASE("CSV rows of a string model go to Table columns; string cells are kept
   REQUIRE(read_csv("b,city,a\n1,Lyon,2\n3,,4\n5,\"a, b\",6\n", info, batch) == "");
   CHECK(batch.n_rows() == 3);
   CHECK(batch.uses_table());
-  Batch headerless(info);
-  CHECK(read_csv("Lyon,1,2\n", info, headerless).find("lacks") != std::string::npos);
+  Batch headerless(info);  // a first line that names no feature is data, positionally
+  CHECK(read_csv("Lyon,1,2\nOslo,3,4\n", info, headerless) == "");
+  CHECK(headerless.n_rows() == 2);
+  Batch lacking(info);
+  CHECK(read_csv("city,a\nLyon,1\n", info, lacking) == "in.csv line 1: the header lacks the model's feature column 'b'");
   auto nameless = info;
   nameless.feature_names.clear();
   Batch none(nameless);
@@ -126,16 +224,69 @@ TEST_CASE("request CSV bodies: one row or one value over a limit is 413, malform
   DecodeError e;
   Limits limits;
   limits.max_rows = 2;
-  CHECK(decode_csv("1,2,3\n4,5,6\n", info, limits, batch, e));
+  const auto detect = HeaderMode::detect;
+  CHECK(decode_csv("1,2,3\n4,5,6\n", info, limits, detect, batch, e));
   CHECK(batch.n_rows() == 2);
-  CHECK_FALSE(decode_csv("1,2,3\n4,5,6\n7,8,9\n", info, limits, batch, e));
+  CHECK_FALSE(decode_csv("1,2,3\n4,5,6\n7,8,9\n", info, limits, detect, batch, e));
   CHECK(e.status == 413);
-  CHECK(e.message == "more than 2 rows in one request (the limit)");
-  CHECK_FALSE(decode_csv("1,2,3\n4,5,6\n7,8\n", info, limits, batch, e));  // the extra row is malformed
+  CHECK(e.message == "more than 2 rows in one request; the limit is 2");
+  CHECK_FALSE(decode_csv("1,2,3\n4,5,6\n7,8\n", info, limits, detect, batch, e));  // the extra row is malformed
   CHECK(e.status == 400);
   limits.max_rows = 100;
   limits.max_values = 7;  // two rows of three
-  CHECK_FALSE(decode_csv("1,2,3\n4,5,6\n7,8,9\n", info, limits, batch, e));
+  CHECK_FALSE(decode_csv("1,2,3\n4,5,6\n7,8,9\n", info, limits, detect, batch, e));
   CHECK(e.status == 413);
-  CHECK(e.message == "3 rows of 3 features exceed the limit of 7 input values per request");
+  CHECK(e.message == "more than 2 rows of 3 features exceed the limit of 7 input values per request");
+  limits.max_values = 100;
+  CHECK(decode_csv("a,b,c\n1,2,3\n", info, limits, HeaderMode::present, batch, e));
+  CHECK(batch.n_rows() == 1);
+  CHECK_FALSE(decode_csv("1,2,3x\n", info, limits, detect, batch, e));
+  CHECK(e.message.find("CSV line 1: column 3 is not a number: '3x'") == 0);
+}
+
+TEST_CASE("JsonReader: RFC 8259 strictly, plus NaN and Infinity; nesting bounded; UTF-8 checked") {
+  auto error_of = [](std::string_view text, size_t depth = 8) {
+    JsonReader r(text, depth);
+    return r.skip() && r.finish() ? std::string() : r.error();
+  };
+  CHECK(error_of(R"({"a": [1, -2.5e-3, 0, true, false, null, "x\u00e9\ud83d\ude00"], "b": {}, "c": []})") == "");
+  CHECK(error_of("[NaN, Infinity, -Infinity]") == "");
+  CHECK(error_of("[1,]") == "malformed JSON at byte 3: a trailing ',' before ']'");
+  CHECK(error_of(R"({"a": 1,})") == "malformed JSON at byte 8: a trailing ',' before '}'");
+  CHECK(error_of("[01]") == "malformed JSON at byte 2: expected ',' or ']' after an array element, found '1'");
+  CHECK(error_of("[+1]") == "malformed JSON at byte 1: expected a value, found '+'");
+  CHECK(error_of("[1.]") == "malformed JSON at byte 3: expected a digit after '.', found ']'");
+  CHECK(error_of("[nan]") == "malformed JSON at byte 1: expected a value, found 'n'");
+  CHECK(error_of("[Nan]") == "malformed JSON at byte 1: expected a value, found 'N'");
+  CHECK(error_of("[\"a\x01\"]") == "malformed JSON at byte 3: a control character in a string (escape it)");
+  CHECK(error_of("[\"\xff\"]") == "malformed JSON at byte 2: invalid UTF-8 in a string");
+  CHECK(error_of("[\"\xc0\x80\"]") == "malformed JSON at byte 2: invalid UTF-8 in a string");  // overlong
+  CHECK(error_of(R"(["\ud800"])") == "malformed JSON at byte 8: a high surrogate \\u escape without its low surrogate");
+  CHECK(error_of(R"(["\q"])") == "malformed JSON at byte 2: unknown escape '\\q'");
+  CHECK(error_of("[[[[[[[[[1]]]]]]]]]") == "malformed JSON at byte 8: nested deeper than 8 levels");
+  CHECK(error_of("[[[[[[[[1]]]]]]]]") == "");
+  CHECK(error_of("\xff\xfe{}") == "malformed JSON at byte 0: expected a value, found byte 0xff");
+  CHECK(error_of(R"({"a" 1})") == "malformed JSON at byte 5: expected ':' after a member name, found '1'");
+  CHECK(error_of("[1] [2]") == "malformed JSON at byte 4: unexpected '[' after the end of the document");
+  CHECK(error_of("[\"abc") == "malformed JSON at byte 5: a string that never ends");
+  JsonReader r(R"(["a\nb", 1e999, -1e-999, 12345678901234567890])");
+  std::string_view s;
+  bool in_text = true;
+  double x = 0;
+  REQUIRE(r.begin_array());
+  REQUIRE(r.next_element());
+  REQUIRE(r.read_string(s, &in_text));
+  CHECK(s == "a\nb");
+  CHECK_FALSE(in_text);
+  REQUIRE(r.next_element());
+  REQUIRE(r.read_number(x));
+  CHECK(x == HUGE_VAL);
+  REQUIRE(r.next_element());
+  REQUIRE(r.read_number(x));
+  CHECK(x == 0.0);
+  REQUIRE(r.next_element());
+  REQUIRE(r.read_number(x));
+  CHECK(x == 12345678901234567890.0);
+  CHECK_FALSE(r.next_element());
+  CHECK(r.finish());
 }

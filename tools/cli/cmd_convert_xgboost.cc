@@ -38,7 +38,7 @@ int run(const Args& args) {
 const Command& convert_xgboost_command() {
   static const Command command{
       "convert-xgboost",
-      "MODEL.json OUT.mlmap [--best-iteration]",
+      "MODEL.json OUT.mlmap",
       "convert an XGBoost JSON model (Booster.save_model('m.json')) to an mlmap file",
       "Reads xgboost 1.x JSON (gbtree or dart; objectives binary:logistic,\n"
       "binary:logitraw, multi:softprob, multi:softmax, reg:squarederror,\n"

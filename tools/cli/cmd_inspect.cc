@@ -135,7 +135,7 @@ int run(const Args& args) {
 const Command& inspect_command() {
   static const Command command{
       "inspect",
-      "FILE [--json]",
+      "FILE",
       "show what a model file holds (versions, estimator, features, classes, sizes)",
       "Opens the file with the structural checks only (fast); `mlmap verify` checks everything.\n"
       "--json prints the keys and values of Python's mlmap.load(FILE).info().",

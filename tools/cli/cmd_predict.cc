@@ -1,4 +1,5 @@
 // mlmap predict FILE [INPUT.csv|-] [--proba] [--threads N] [--output OUT]
+//               [--header | --no-header]
 //
 // Streams the input in chunks of rows (memory stays bounded, see
 // rows_per_chunk), predicts each chunk from float64 values (as Python does for
@@ -8,6 +9,7 @@
 // `prediction` / `prediction_0..k-1` (regressors).
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -42,7 +44,21 @@ struct Options {
   std::string output_path;
   bool proba = false;
   int n_threads = 1;
+  tools::HeaderMode header = tools::HeaderMode::detect;
 };
+
+// When the header was guessed, one line on stderr says what was chosen and
+// how to choose otherwise (the output has one row per row of data either way).
+void note_header(const tools::CsvRows& rows, const tools::CsvReader& input) {
+  if (!rows.decided() || !rows.guessed()) return;
+  const std::string where = printable(input.name()) + " line " + std::to_string(rows.first_line());
+  const std::string note =
+      rows.has_header()
+          ? "mlmap: note: " + where + " is read as a header (it names the model's features); --no-header reads it as data\n"
+          : "mlmap: note: " + where + " is read as data (it does not name the model's features); --header skips it\n";
+  std::fflush(stdout);
+  std::fputs(note.c_str(), stderr);
+}
 
 // What each output row holds.
 enum class Kind { label, probabilities, values };
@@ -86,7 +102,7 @@ int predict(const Options& o) {
   auto output = OutputFile::open(o.output_path);
   if (!output) return fail(output.error());
 
-  tools::CsvRows rows(*input, info);
+  tools::CsvRows rows(*input, info, o.header);
   const size_t chunk_rows = rows_per_chunk(nf, width);
   tools::Batch batch(info);
   batch.reserve(chunk_rows);
@@ -104,7 +120,10 @@ int predict(const Options& o) {
   csv.end_row();
   for (;;) {
     batch.clear();
-    if (!rows.read(batch, chunk_rows, error)) return fail(error);
+    const bool first = !rows.decided();
+    const bool ok = rows.read(batch, chunk_rows, error);
+    if (first) note_header(rows, *input);
+    if (!ok) return fail(error);
     const size_t n = batch.n_rows();
     if (kind == Kind::label) {
       auto st = batch.predict_class(*model, classes.data(), o.n_threads);
@@ -140,6 +159,10 @@ int run(const Args& args) {
   o.output_path = args.value("--output").value_or("-");
   if (o.output_path.empty()) return usage_error(predict_command(), "--output needs a file name");
   o.proba = args.has("--proba");
+  if (args.has("--header") && args.has("--no-header"))
+    return usage_error(predict_command(), "--header and --no-header contradict each other");
+  if (args.has("--header")) o.header = tools::HeaderMode::present;
+  if (args.has("--no-header")) o.header = tools::HeaderMode::absent;
   if (auto t = args.value("--threads")) {
     auto n = parse_non_negative_int(*t);
     if (!n) return usage_error(predict_command(), "--threads takes a whole number >= 0, not '" + *t + "'");
@@ -153,19 +176,24 @@ int run(const Args& args) {
 const Command& predict_command() {
   static const Command command{
       "predict",
-      "FILE [INPUT.csv|-] [--proba] [--threads N] [--output OUT]",
+      "FILE [INPUT.csv|-]",
       "predict the rows of a CSV file (default: standard input)",
-      "Input: CSV with an optional header of feature names (a first line with any\n"
-      "non-numeric field; always, for a model that reads string columns).  With a\n"
-      "header and a model that knows its feature names, columns are matched by\n"
-      "name (any order, extra columns ignored); otherwise they are positional.\n"
-      "Empty fields, NA and nan are missing values.\n"
+      "Input: CSV with an optional header.  By default the first line is a header\n"
+      "when it names the model's features (any order, extra columns allowed) or is\n"
+      "0,1,...,n-1 (pandas' unnamed columns); otherwise it is data, and a cell that\n"
+      "is not a number is an error naming its line and column: every line of data\n"
+      "gives one output row.  The choice is noted on stderr; --header or\n"
+      "--no-header makes it.  With a header of feature names, columns are matched\n"
+      "by name; otherwise they are positional.  Empty fields, NA and nan are\n"
+      "missing values; infinities (inf, 1e999) are refused.\n"
       "Output: CSV with a header: `label` for classifiers (outlier detectors: -1 or 1),\n"
       "one probability column per class with --proba, `prediction` (or\n"
       "prediction_0..k-1) for regressors.",
       ArgSpec{{{"--proba", "", "classifiers: class probabilities instead of labels"},
                {"--threads", "N", "threads per chunk of rows (default 1; 0 = all cores)"},
-               {"--output", "OUT", "write to OUT (atomically) instead of standard output"}},
+               {"--output", "OUT", "write to OUT (atomically) instead of standard output"},
+               {"--header", "", "the first line is a header (default: detected)"},
+               {"--no-header", "", "the first line is data (default: detected)"}},
               {"FILE", "INPUT"},
               1,
               2},

@@ -9,6 +9,7 @@
 // main.cc does the rest (dispatch, --help, usage errors).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "args.hpp"
@@ -24,12 +25,18 @@ enum ExitCode : int {
 
 struct Command {
   std::string_view name;      // "predict"
-  std::string_view synopsis;  // arguments after the verb: "FILE [INPUT.csv|-] [--proba] ..."
+  std::string_view synopsis;  // positional arguments after the verb: "FILE [INPUT.csv|-]"; the
+                              // flags are added from `spec` (full_synopsis)
   std::string_view summary;   // one line for `mlmap --help`
   std::string_view details;   // extra lines for `mlmap VERB --help` (may be empty)
   ArgSpec spec;
   int (*run)(const Args& args);
 };
+
+/// The usage line after "mlmap VERB": the synopsis, then "[--flag VALUE]" for
+/// each flag of the spec the synopsis does not already show (one table for
+/// the usage line and --help).
+std::string full_synopsis(const Command& command);
 
 const Command& inspect_command();
 const Command& verify_command();

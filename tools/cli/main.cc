@@ -59,7 +59,7 @@ int top_usage_error(const std::string& message) {
 void print_help() {
   std::string s = "usage: mlmap COMMAND ARGS...\n\ncommands:\n";
   for (const Command* c : all_commands()) {
-    s += "  mlmap " + std::string(c->name) + " " + std::string(c->synopsis) + "\n";
+    s += "  mlmap " + std::string(c->name) + " " + full_synopsis(*c) + "\n";
     s += "      " + std::string(c->summary) + "\n";
   }
   s +=
@@ -69,7 +69,7 @@ void print_help() {
 }
 
 void print_command_help(const Command& c) {
-  std::string s = "usage: mlmap " + std::string(c.name) + " " + std::string(c.synopsis) + "\n\n" +
+  std::string s = "usage: mlmap " + std::string(c.name) + " " + full_synopsis(c) + "\n\n" +
                   std::string(c.summary) + "\n";
   if (!c.spec.flags.empty()) {
     s += "\nflags:\n";

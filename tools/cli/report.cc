@@ -28,9 +28,22 @@ int fail(std::string_view message) {
 
 int fail(const Error& error) { return fail(error.describe()); }
 
+std::string full_synopsis(const Command& command) {
+  std::string s(command.synopsis);
+  for (const auto& f : command.spec.flags) {
+    const std::string name(f.name);
+    // A flag the synopsis shows already (store's "gc DIR --keep N").
+    const size_t at = s.find(name);
+    if (at != std::string::npos && (at + name.size() == s.size() || s[at + name.size()] == ' ' ||
+                                    s[at + name.size()] == ']'))
+      continue;
+    s += " [" + name + (f.value_name.empty() ? "" : " " + std::string(f.value_name)) + "]";
+  }
+  return s;
+}
+
 int usage_error(const Command& command, std::string_view message) {
-  print_line(printable(message) + "; usage: mlmap " + std::string(command.name) + " " +
-             std::string(command.synopsis));
+  print_line(printable(message) + "; usage: mlmap " + std::string(command.name) + " " + full_synopsis(command));
   return exit_usage;
 }
 

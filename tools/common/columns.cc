@@ -1,7 +1,9 @@
 #include "common/columns.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/batch.hpp"
 #include "common/csv.hpp"
@@ -9,10 +11,24 @@
 
 namespace mlmap::tools {
 
+bool is_positional_header(const std::vector<std::string_view>& fields, const ModelInfo& info) {
+  if (fields.size() != info.n_features) return false;
+  for (size_t j = 0; j < fields.size(); ++j)
+    if (fields[j] != std::to_string(j)) return false;
+  return true;
+}
+
 bool first_record_is_header(const std::vector<std::string_view>& fields, const ModelInfo& info) {
-  if (has_string_inputs(info)) return true;
+  if (is_positional_header(fields, info)) return true;
+  if (info.feature_names.size() != info.n_features || info.n_features == 0) return false;
+  std::unordered_set<std::string_view> present(fields.begin(), fields.end());
+  const bool names_all = std::all_of(info.feature_names.begin(), info.feature_names.end(),
+                                     [&](const std::string& n) { return present.count(n) != 0; });
+  if (names_all) return true;
+  std::unordered_set<std::string_view> names(info.feature_names.begin(), info.feature_names.end());
   double v = 0;
-  return std::any_of(fields.begin(), fields.end(), [&](std::string_view f) { return !parse_number(f, v); });
+  return std::any_of(fields.begin(), fields.end(),
+                     [&](std::string_view f) { return names.count(f) != 0 && !parse_number(f, v); });
 }
 
 bool match_header(const std::vector<std::string_view>& header, const ModelInfo& info, const std::string& where,
@@ -47,6 +63,21 @@ bool match_header(const std::vector<std::string_view>& header, const ModelInfo& 
 }
 
 bool refuses_missing(const ModelInfo& info) { return !info.accepts_missing && info.preprocessing.n_steps == 0; }
+
+bool accepts_infinity(const ModelInfo&) { return false; }
+
+NumberCheck check_number(double value, const ModelInfo& info) {
+  if (std::isnan(value)) return refuses_missing(info) ? NumberCheck::missing_refused : NumberCheck::ok;
+  if (std::isinf(value) && !accepts_infinity(info)) return NumberCheck::infinite_refused;
+  return NumberCheck::ok;
+}
+
+std::string number_refusal(NumberCheck check, const ModelInfo& info, const std::string& where, std::string_view text) {
+  if (check == NumberCheck::missing_refused)
+    return where + " is missing (" + in_quotes(text) + "), but this " + info.estimator + " does not accept missing values";
+  return where + " is infinite (" + in_quotes(text) + "); this " + info.estimator + " takes finite numbers" +
+         (refuses_missing(info) ? "" : " or missing values");
+}
 
 std::string feature_label(const ModelInfo& info, size_t j) {
   std::string s = "feature " + std::to_string(j);

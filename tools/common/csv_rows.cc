@@ -1,13 +1,11 @@
 #include "common/csv_rows.hpp"
 
-#include <cmath>
-
 #include "common/columns.hpp"
 #include "common/text.hpp"
 
 namespace mlmap::tools {
 
-CsvRows::CsvRows(CsvReader& csv, const ModelInfo& info) : csv_(csv), info_(info), refuse_missing_(refuses_missing(info)) {}
+CsvRows::CsvRows(CsvReader& csv, const ModelInfo& info, HeaderMode mode) : csv_(csv), info_(info), mode_(mode) {}
 
 std::string CsvRows::where() const { return csv_.name() + " line " + std::to_string(csv_.line()); }
 
@@ -29,14 +27,19 @@ bool CsvRows::start(std::string& error) {
     case CsvReader::Next::error: return false;
     case CsvReader::Next::record: break;
   }
+  first_line_ = csv_.line();
   const auto& fields = csv_.fields();
-  const bool header = first_record_is_header(fields, info_);
+  const bool header = mode_ == HeaderMode::present ||
+                      (mode_ == HeaderMode::detect && first_record_is_header(fields, info_));
+  decided_ = true;
+  header_ = header;
   n_fields_ = fields.size();
-  if (header && info_.feature_names.size() == nf) return match_header(fields, info_, where(), source_, error);
-  if (has_string_inputs(info_)) {
+  const bool named = info_.feature_names.size() == nf;
+  if (has_string_inputs(info_) && !named) {
     error = "this model reads string columns but has no feature names; it cannot be fed CSV";
     return false;
   }
+  if (header && named && !is_positional_header(fields, info_)) return match_header(fields, info_, where(), source_, error);
   if (n_fields_ != nf) {
     error = where() + ": " + (header ? "the header has " : "") + plural(n_fields_, "column", "columns") + ", but " +
             model_takes(info_);
@@ -76,11 +79,12 @@ bool CsvRows::parse_row(Batch& batch, std::string& error) const {
     double x = 0;
     if (!parse_number(f, x)) {
       error = where() + ": " + column_label(j) + " is not a number: " + in_quotes(f);
+      if (csv_.line() == first_line_ && mode_ == HeaderMode::detect)
+        error += " (the first line is read as data: it does not name the model's features)";
       return false;
     }
-    if (std::isnan(x) && refuse_missing_) {
-      error = where() + ": " + column_label(j) + " is missing (" + in_quotes(f) + "), but this " + info_.estimator +
-              " does not accept missing values";
+    if (const NumberCheck check = check_number(x, info_); check != NumberCheck::ok) {
+      error = number_refusal(check, info_, where() + ": " + column_label(j), f);
       return false;
     }
     batch.set_number(r, j, x);

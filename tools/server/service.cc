@@ -1,10 +1,9 @@
 #include "service.hpp"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cctype>
 #include <new>
+#include <optional>
 #include <vector>
 
 #include "mlmap/json.hpp"
@@ -14,8 +13,6 @@
 namespace mlmap::server {
 
 namespace {
-
-constexpr size_t reused_parser_capacity = size_t{1} << 20;
 
 unsigned status_for(error_code code) {
   switch (code) {
@@ -56,44 +53,39 @@ Media media_of(std::string_view content_type) {
   return Media::other;
 }
 
-// Python's json.dumps writes NaN for float('nan'), which is not JSON.  The
-// body is rewritten with null in place of each bare NaN token (outside
-// strings) and parsed again.  False if there was none.
-bool nan_to_null(std::string_view in, std::string& out) {
-  bool replaced = false, in_string = false, escaped = false;
-  out.clear();
-  out.reserve(in.size() + 64 + simdjson::SIMDJSON_PADDING);
-  for (size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-      out += c;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == 'N' && in.compare(i, 3, "NaN") == 0) {
-      const bool starts = i == 0 || !std::isalnum(static_cast<unsigned char>(in[i - 1]));
-      const bool ends = i + 3 == in.size() || !std::isalnum(static_cast<unsigned char>(in[i + 3]));
-      if (starts && ends) {
-        out += "null";
-        i += 2;
-        replaced = true;
-        continue;
-      }
-    }
-    out += c;
-  }
-  return replaced;
+// A yes/no query or media-type parameter: 1/true/yes/present or 0/false/no/absent.
+std::optional<bool> yes_no(std::string_view value) {
+  const std::string v = lower(value);
+  if (v == "1" || v == "true" || v == "yes" || v == "present") return true;
+  if (v == "0" || v == "false" || v == "no" || v == "absent") return false;
+  return std::nullopt;
 }
 
-// Query "proba=1" (also "proba", "proba=true"); other parameters are errors.
-bool parse_query(std::string_view query, bool& proba, std::string& error) {
+// The header= parameter of a text/csv Content-Type (RFC 4180: "header=present"
+// or "header=absent"); detect when there is none.
+bool csv_header_of(std::string_view content_type, tools::HeaderMode& mode, std::string& error) {
+  size_t semi = content_type.find(';');
+  while (semi != std::string_view::npos) {
+    content_type.remove_prefix(semi + 1);
+    semi = content_type.find(';');
+    const std::string_view param = trim(content_type.substr(0, semi));
+    const size_t eq = param.find('=');
+    if (eq == std::string_view::npos || lower(trim(param.substr(0, eq))) != "header") continue;
+    std::string_view value = trim(param.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    const auto yes = yes_no(value);
+    if (!yes) {
+      error = "the Content-Type parameter header takes present or absent, not " + tools::in_quotes(value);
+      return false;
+    }
+    mode = *yes ? tools::HeaderMode::present : tools::HeaderMode::absent;
+  }
+  return true;
+}
+
+// Query "proba=1" (also "proba", "proba=true") and, for CSV bodies,
+// "header=1|0" (present/absent; default: detect); other parameters are errors.
+bool parse_query(std::string_view query, bool& proba, tools::HeaderMode& header, std::string& error) {
   proba = false;
   while (!query.empty()) {
     const size_t amp = query.find('&');
@@ -102,19 +94,20 @@ bool parse_query(std::string_view query, bool& proba, std::string& error) {
     if (item.empty()) continue;
     const size_t eq = item.find('=');
     const std::string_view key = item.substr(0, eq);
-    const std::string value = eq == std::string_view::npos ? std::string("1") : lower(item.substr(eq + 1));
-    if (key != "proba") {
-      error = "unknown query parameter '" + tools::abbreviated(key, 40) + "' (POST /predict takes proba=1)";
+    const std::string_view value = eq == std::string_view::npos ? std::string_view("1") : item.substr(eq + 1);
+    if (key != "proba" && key != "header") {
+      error = "unknown query parameter '" + tools::abbreviated(key, 40) + "' (POST /predict takes proba=1 and header=1|0)";
       return false;
     }
-    if (value == "1" || value == "true" || value == "yes")
-      proba = true;
-    else if (value == "0" || value == "false" || value == "no")
-      proba = false;
-    else {
-      error = "proba takes 1 or 0, not '" + tools::abbreviated(value, 40) + "'";
+    const auto yes = yes_no(value);
+    if (!yes) {
+      error = std::string(key) + " takes 1 or 0, not '" + tools::abbreviated(value, 40) + "'";
       return false;
     }
+    if (key == "proba")
+      proba = *yes;
+    else
+      header = *yes ? tools::HeaderMode::present : tools::HeaderMode::absent;
   }
   return true;
 }
@@ -144,10 +137,7 @@ Reply error_reply(unsigned status, std::string_view message) {
 }
 
 Service::Service(std::shared_ptr<Watch> watch, ServiceOptions options)
-    : watch_(std::move(watch)), options_(std::move(options)) {
-  parser_ = std::make_unique<simdjson::dom::parser>(reused_parser_capacity);
-  if (parser_->allocate(size_t{64} << 10, options_.max_json_depth) != simdjson::SUCCESS) parser_.reset();
-}
+    : watch_(std::move(watch)), options_(std::move(options)) {}
 
 Service::~Service() = default;
 
@@ -218,8 +208,10 @@ Reply Service::describe(const Model& m, uint64_t version) const {
 Reply Service::predict(const Model& m, std::string_view query, std::string_view content_type, std::string& body) {
   const ModelInfo& info = m.info();
   bool proba = false;
+  tools::HeaderMode header = tools::HeaderMode::detect;
   std::string error;
-  if (!parse_query(query, proba, error)) return error_reply(400, error);
+  if (!csv_header_of(content_type, header, error) || !parse_query(query, proba, header, error))
+    return error_reply(400, error);
   const bool classifier = info.task == Task::classification;
   if (proba && !classifier)
     return error_reply(400, std::string("proba=1 needs a classifier; this ") + info.estimator + " is a " +
@@ -235,36 +227,10 @@ Reply Service::predict(const Model& m, std::string_view query, std::string_view 
                                    "': send application/json or text/csv");
     return r;
   }
-  // The parser (and so the JSON strings the batch points at) must outlive the prediction.
-  std::unique_ptr<simdjson::dom::parser> big_parser;
-  std::string rewritten;
   if (media == Media::json) {
-    simdjson::dom::parser* parser = parser_.get();
-    if (!parser || body.size() > reused_parser_capacity) {
-      big_parser = std::make_unique<simdjson::dom::parser>(body.size() + 64);
-      if (big_parser->allocate(body.size(), options_.max_json_depth) != simdjson::SUCCESS)
-        return error_reply(503, "out of memory parsing a " + std::to_string(body.size()) + "-byte body");
-      parser = big_parser.get();
-    }
-    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-    simdjson::dom::element root;
-    auto err = parser->parse(body).get(root);
-    if (err != simdjson::SUCCESS && err != simdjson::DEPTH_ERROR && err != simdjson::CAPACITY &&
-        nan_to_null(body, rewritten)) {
-      if (rewritten.size() > parser->max_capacity()) {
-        big_parser = std::make_unique<simdjson::dom::parser>(rewritten.size() + 64);
-        if (big_parser->allocate(rewritten.size(), options_.max_json_depth) != simdjson::SUCCESS)
-          return error_reply(503, "out of memory parsing a " + std::to_string(rewritten.size()) + "-byte body");
-        parser = big_parser.get();
-      }
-      err = parser->parse(rewritten).get(root);
-    }
-    if (err == simdjson::DEPTH_ERROR)
-      return error_reply(400, "malformed JSON: nested deeper than " + std::to_string(options_.max_json_depth) + " levels");
-    if (err != simdjson::SUCCESS) return error_reply(400, std::string("malformed JSON: ") + simdjson::error_message(err));
-    if (!tools::decode_json(root, info, options_.limits, batch, bad)) return error_reply(bad.status, bad.message);
+    if (!tools::decode_json(body, info, options_.limits, batch, bad)) return error_reply(bad.status, bad.message);
   } else {
-    if (!tools::decode_csv(body, info, options_.limits, batch, bad)) return error_reply(bad.status, bad.message);
+    if (!tools::decode_csv(body, info, options_.limits, header, batch, bad)) return error_reply(bad.status, bad.message);
   }
 
   const size_t n = batch.n_rows();

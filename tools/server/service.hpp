@@ -22,10 +22,6 @@
 #include "mlmap/model.hpp"
 #include "mlmap/store.hpp"
 
-namespace simdjson::dom {
-class parser;
-}
-
 namespace mlmap::server {
 
 struct Reply {
@@ -40,7 +36,6 @@ struct ServiceOptions {
   std::string name;              // the model's name in the store
   tools::Limits limits;
   int predict_threads = 1;       // PredictOptions::n_threads per request
-  size_t max_json_depth = 32;    // nesting accepted in a JSON body
 };
 
 class Service {
@@ -64,7 +59,6 @@ class Service {
 
   std::shared_ptr<Watch> watch_;
   ServiceOptions options_;
-  std::unique_ptr<simdjson::dom::parser> parser_;  // reused for bodies up to 1 MiB
 };
 
 /// A reply {"error": message} with `status`.
