@@ -66,9 +66,9 @@ struct Fixture {
       auto watch = store->watch(name, 1000);
       if (!watch) return;
       mlmap::server::ServiceOptions o;
-      o.name = name;
       o.limits.max_rows = 64;
-      services.push_back(std::make_unique<mlmap::server::Service>(*watch, o));
+      std::vector<mlmap::server::Served> served{{name, *watch}};
+      services.push_back(std::make_unique<mlmap::server::Service>(std::move(served), o));
     }
   }
 };
@@ -87,7 +87,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t how = data[0];
   auto& service = *f.services[how & 1];
   const char* type = (how & 2) ? "text/csv" : "application/json";
-  const char* target = (how & 4) ? "/predict?proba=1" : "/predict";
+  // Bit 6: the Open Inference Protocol's infer route instead of v1's.
+  const char* target = (how & 64) ? ((how & 1) ? "/v2/models/strings/infer" : "/v2/models/numeric/infer")
+                       : (how & 4) ? "/predict?proba=1"
+                                   : "/predict";
   std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   (void)service.handle("POST", target, type, body);
   if (how & 8) {
@@ -107,5 +110,11 @@ std::vector<std::string> fuzz_seeds() {
       std::string("\x05", 1) + R"({"instances": [["Berlin", 1, 2]]})",
       std::string("\x08", 1) + R"({"instances": []})",
       std::string("\x00", 1) + R"([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]])",
+      std::string("\x40", 1) +
+          R"({"id": "1", "inputs": [{"name": "x", "shape": [2, 6], "datatype": "FP32", "data": [[1, 2, 3, 4, 5, 6], [0, 0, 0, 0, 0, null]]}]})",
+      std::string("\x41", 1) +
+          R"({"inputs": [{"data": ["Lyon", null], "name": "city", "shape": [2], "datatype": "BYTES"}, )"
+          R"({"name": "a", "shape": [2, 1], "datatype": "INT64", "data": [1, 2]}, {"name": "b", "shape": [2], "datatype": "BOOL", "data": [true, false]}],)"
+          R"( "outputs": [{"name": "probabilities"}]})",
   };
 }

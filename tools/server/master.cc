@@ -15,6 +15,7 @@
 #include <cstring>
 #include <vector>
 
+#include "metrics.hpp"
 #include "mlmap/store.hpp"
 #include "server.hpp"
 #include "worker.hpp"
@@ -99,7 +100,9 @@ struct Slot {
 
 class Master {
  public:
-  Master(const ServerOptions& o, Listener l) : options_(o), listener_(l), slots_(static_cast<size_t>(o.workers)) {}
+  Master(const ServerOptions& o, Listener l, std::vector<std::string> names)
+      : options_(o), listener_(l), slots_(static_cast<size_t>(o.workers)), names_(std::move(names)),
+        metrics_(names_, slots_.size()) {}
 
   int run(const sigset_t& signals) {
     const Clock::time_point now = Clock::now();
@@ -162,7 +165,8 @@ class Master {
       sigemptyset(&chld);
       sigaddset(&chld, SIGCHLD);
       (void)::sigprocmask(SIG_UNBLOCK, &chld, nullptr);
-      const int rc = run_worker(listener_.fd, listener_.family, options_);
+      const int rc = run_worker(listener_.fd, listener_.family, options_, names_, metrics_,
+                                static_cast<size_t>(&s - slots_.data()));
       std::fflush(nullptr);
       ::_exit(rc);
     }
@@ -179,11 +183,13 @@ class Master {
       if (it == slots_.end()) continue;
       Slot& s = *it;
       s.pid = 0;
+      metrics_.clear_worker(static_cast<size_t>(it - slots_.begin()));
       if (stopping) {
         if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
           log_line("worker " + std::to_string(pid) + " " + describe_status(status));
         continue;
       }
+      metrics_.worker_restarted();
       const auto now = Clock::now();
       s.quick_deaths = now - s.started < std::chrono::seconds(1) ? s.quick_deaths + 1 : 0;
       const auto delay = s.quick_deaths == 0 ? milliseconds(0) : milliseconds(100 << std::min(s.quick_deaths, 6));
@@ -196,6 +202,8 @@ class Master {
   const ServerOptions& options_;
   Listener listener_;
   std::vector<Slot> slots_;
+  std::vector<std::string> names_;
+  Metrics metrics_;  // shared with the workers (made before they fork)
 };
 
 }  // namespace
@@ -211,8 +219,23 @@ int serve(const ServerOptions& o, std::string& error) {
     error = store.error().describe();
     return 2;
   }
-  {
-    auto model = store->load(o.name);
+  std::vector<std::string> names;
+  if (o.name.empty()) {
+    auto all = store->names();
+    if (!all) {
+      error = all.error().describe();
+      return 2;
+    }
+    names = std::move(*all);
+    if (names.empty()) {
+      error = "the store " + o.dir + " holds no model to serve";
+      return 2;
+    }
+  } else {
+    names.push_back(o.name);
+  }
+  for (const auto& name : names) {
+    auto model = store->load(name);
     if (!model) {
       error = model.error().describe();
       return 2;
@@ -243,7 +266,7 @@ int serve(const ServerOptions& o, std::string& error) {
               static_cast<unsigned>(listener.port), o.workers, o.workers == 1 ? "" : "s", static_cast<int>(::getpid()));
   std::fflush(stdout);
 
-  Master master(o, listener);
+  Master master(o, listener, std::move(names));
   const int rc = master.run(signals);
   (void)::sigprocmask(SIG_SETMASK, &previous, nullptr);
   return rc;

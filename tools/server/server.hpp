@@ -1,8 +1,10 @@
 // tools/server/server.hpp — `mlmap serve`: a pre-forked HTTP/1.1 prediction
 // server over a model store.
 //
-// Processes: the master opens the store, checks that NAME has a current
-// version that opens, binds and listens, then forks `workers` worker
+// Processes: the master opens the store, checks that NAME (or, without a
+// name, every name the store holds) has a current version that opens, maps
+// the shared metrics counters (metrics.hpp), binds and listens, then forks
+// `workers` worker
 // processes that all accept on that one socket.  The master restarts a
 // worker that dies (with a growing delay if workers keep dying at start) and
 // on SIGTERM or SIGINT stops: it closes its copy of the socket and sends
@@ -11,7 +13,7 @@
 // drain_seconds) and exits; the master then exits 0.  A worker whose master
 // dies gets SIGTERM (PR_SET_PDEATHSIG).
 //
-// Each worker follows NAME with Store::watch (hot reload: a new version is
+// Each worker follows each served name with Store::watch (hot reload: a new version is
 // picked up within about poll_ms; a request uses the model it got from
 // Watch::current() for its whole duration).  All workers map the same store
 // file, so the model's pages are in memory once, however many workers there
@@ -33,7 +35,7 @@ namespace mlmap::server {
 
 struct ServerOptions {
   std::string dir;                         // the store
-  std::string name;                        // the model's name in it
+  std::string name;                        // the model's name in it; "": every name in the store
   std::string host = "127.0.0.1";          // address to bind (IPv4 or IPv6 literal)
   uint16_t port = 8080;                    // 0: any free port (printed)
   int workers = 1;
@@ -44,6 +46,12 @@ struct ServerOptions {
   bool warm = false;                       // workers read every page at start and after reloads (verify())
   int drain_seconds = 10;                  // how long a stopping worker lets requests finish
   int idle_seconds = 60;                   // keep-alive connections idle longer are closed
+  // Bounds against slow or hostile clients (per worker; see `mlmap serve --help`).
+  size_t max_buffered = size_t{256} << 20; // request body bytes buffered across connections; beyond: 503
+  int max_connections = 1000;              // open connections; beyond: 503 and close
+  int header_seconds = 10;                 // to finish a request header once its first byte arrived
+  int body_seconds = 10;                   // grace for a body before min_body_rate applies
+  size_t min_body_rate = 64 * 1024;        // bytes/s a body must average (after body_seconds)
 };
 
 /// Runs the server until SIGTERM/SIGINT.  Returns the process exit status:

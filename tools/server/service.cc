@@ -9,22 +9,11 @@
 #include "mlmap/json.hpp"
 #include "common/request_rows.hpp"
 #include "common/text.hpp"
+#include "open_inference.hpp"
 
 namespace mlmap::server {
 
 namespace {
-
-unsigned status_for(error_code code) {
-  switch (code) {
-    case error_code::invalid_argument:
-    case error_code::feature_count_mismatch:
-    case error_code::missing_value:
-    case error_code::unknown_category: return 400;
-    case error_code::limit_exceeded: return 413;
-    case error_code::out_of_memory: return 503;
-    default: return 500;
-  }
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -112,11 +101,6 @@ bool parse_query(std::string_view query, bool& proba, tools::HeaderMode& header,
   return true;
 }
 
-// Whether POST /predict?proba=1 has an answer for this model.
-bool gives_probabilities(const ModelInfo& info) {
-  return info.task == Task::classification && info.link_function != LinkFunction::hard;
-}
-
 void write_label(JsonWriter& j, const ClassLabels& classes, int64_t index) {
   const bool in_range = index >= 0 && static_cast<size_t>(index) < classes.size();
   if (in_range && classes.kind == ClassLabels::Kind::strings)
@@ -129,6 +113,22 @@ void write_label(JsonWriter& j, const ClassLabels& classes, int64_t index) {
 
 }  // namespace
 
+unsigned status_for(error_code code) {
+  switch (code) {
+    case error_code::invalid_argument:
+    case error_code::feature_count_mismatch:
+    case error_code::missing_value:
+    case error_code::unknown_category: return 400;
+    case error_code::limit_exceeded: return 413;
+    case error_code::out_of_memory: return 503;
+    default: return 500;
+  }
+}
+
+bool gives_probabilities(const ModelInfo& info) {
+  return info.task == Task::classification && info.link_function != LinkFunction::hard;
+}
+
 Reply error_reply(unsigned status, std::string_view message) {
   Reply r;
   r.status = status;
@@ -136,12 +136,38 @@ Reply error_reply(unsigned status, std::string_view message) {
   return r;
 }
 
-Service::Service(std::shared_ptr<Watch> watch, ServiceOptions options)
-    : watch_(std::move(watch)), options_(std::move(options)) {}
+Reply wrong_method(std::string_view allowed, std::string_view path, std::string_view method) {
+  Reply r = error_reply(405, std::string(allowed) + " " + tools::abbreviated(path, 80) + " only (not " +
+                                 tools::abbreviated(method, 20) + ")");
+  r.allow = std::string(allowed);
+  return r;
+}
+
+Service::Service(std::vector<Served> models, ServiceOptions options)
+    : models_(std::move(models)), options_(std::move(options)) {}
 
 Service::~Service() = default;
 
-Model Service::model(uint64_t& version) const { return watch_->current(&version); }
+int Service::find(std::string_view name) const noexcept {
+  for (size_t i = 0; i < models_.size(); ++i)
+    if (models_[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+bool Service::ready() const {
+  for (const auto& s : models_)
+    if (!s.watch || s.watch->version() == 0) return false;
+  return true;
+}
+
+std::string Service::relative_file(const Model& m) const {
+  // A store keeps NAME/vNNNNNN-HASH.mlmap: the last two components.
+  const std::string& path = m.path();
+  const size_t last = path.find_last_of('/');
+  if (last == std::string::npos || last == 0) return path;
+  const size_t before = path.find_last_of('/', last - 1);
+  return before == std::string::npos ? path : path.substr(before + 1);
+}
 
 Reply Service::handle(std::string_view method, std::string_view target, std::string_view content_type,
                       std::string& body) noexcept {
@@ -149,33 +175,8 @@ Reply Service::handle(std::string_view method, std::string_view target, std::str
     const size_t q = target.find('?');
     const std::string_view path = target.substr(0, q);
     const std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-    const bool get = method == "GET";
-    if (path == "/predict") {
-      if (method != "POST") {
-        Reply r = error_reply(405, "POST /predict only (not " + tools::abbreviated(method, 20) + ")");
-        r.allow = "POST";
-        return r;
-      }
-      uint64_t version = 0;
-      const Model m = model(version);
-      Reply r = predict(m, query, content_type, body);
-      r.model_version = version;
-      return r;
-    }
-    if (path == "/health" || path == "/model") {
-      if (!get) {
-        Reply r = error_reply(405, "GET " + std::string(path) + " only (not " + tools::abbreviated(method, 20) + ")");
-        r.allow = "GET";
-        return r;
-      }
-      uint64_t version = 0;
-      const Model m = model(version);
-      Reply r = path == "/health" ? health(m, version) : describe(m, version);
-      r.model_version = version;
-      return r;
-    }
-    return error_reply(404, "no such endpoint '" + tools::abbreviated(path, 80) +
-                                "' (there are GET /health, GET /model and POST /predict)");
+    if (path == "/v2" || path.rfind("/v2/", 0) == 0) return open_inference(*this, method, path, body);
+    return v1(method, path, query, content_type, body);
   } catch (const std::bad_alloc&) {
     return error_reply(503, "out of memory");
   } catch (const std::exception& e) {
@@ -185,19 +186,119 @@ Reply Service::handle(std::string_view method, std::string_view target, std::str
   }
 }
 
-Reply Service::health(const Model&, uint64_t version) const {
+Reply Service::v1(std::string_view method, std::string_view path, std::string_view query, std::string_view content_type,
+                  std::string& body) {
+  // Which model and what for: /predict, /model (the one name), /models/NAME[/predict].
+  int index = -1;
+  bool predicting = false;
+  Route route = Route::other;
+  if (path == "/health") {
+    if (method != "GET") return wrong_method("GET", path, method);
+    Reply r;
+    r.route = Route::health;
+    if (options_.single) {
+      uint64_t version = 0;
+      (void)models_[0].watch->current(&version);
+      r.body = "{\"status\": \"ok\", \"version\": " + std::to_string(version) + "}\n";
+      r.model_version = version;
+      return r;
+    }
+    JsonWriter j(r.body);
+    j.begin_object();
+    j.member("status", "ok");
+    j.key("models");
+    j.begin_object();
+    for (const auto& s : models_) j.member(s.name, s.watch->version());
+    j.end_object();
+    j.end_object();
+    r.body += '\n';
+    return r;
+  }
+  if (path == "/models") {
+    if (method != "GET") return wrong_method("GET", path, method);
+    Reply r;
+    r.route = Route::models;
+    JsonWriter j(r.body);
+    j.begin_object();
+    j.key("models");
+    j.begin_array();
+    for (const auto& s : models_) {
+      j.begin_object();
+      j.member("name", s.name);
+      j.member("version", s.watch->version());
+      j.end_object();
+    }
+    j.end_array();
+    j.end_object();
+    r.body += '\n';
+    return r;
+  }
+  if (path == "/predict" || path == "/model") {
+    predicting = path == "/predict";
+    if (!options_.single)
+      return error_reply(404, "this server serves every model of its store: use " +
+                                  std::string(predicting ? "POST /models/NAME/predict" : "GET /models/NAME") +
+                                  " (GET /models lists them)");
+    index = 0;
+  } else if (path.rfind("/models/", 0) == 0) {
+    std::string_view rest = path.substr(8);
+    const size_t slash = rest.find('/');
+    const std::string_view name = rest.substr(0, slash);
+    if (slash != std::string_view::npos) {
+      if (rest.substr(slash) != "/predict")
+        return error_reply(404, "no such endpoint '" + tools::abbreviated(path, 80) + "'");
+      predicting = true;
+    }
+    index = find(name);
+    if (index < 0) {
+      Reply r = error_reply(404, "no model named " + tools::in_quotes(name) + " is served (GET /models lists them)");
+      r.route = predicting ? Route::predict : Route::model;
+      return r;
+    }
+  } else {
+    return error_reply(404, "no such endpoint '" + tools::abbreviated(path, 80) +
+                                "' (there are GET /health, GET /model, POST /predict, GET /models, GET /models/NAME, "
+                                "POST /models/NAME/predict, the /v2 routes and GET /metrics)");
+  }
+  route = predicting ? Route::predict : Route::model;
+  if (predicting && method != "POST") {
+    Reply r = wrong_method("POST", path, method);
+    r.route = route;
+    r.model = index;
+    return r;
+  }
+  if (!predicting && method != "GET") {
+    Reply r = wrong_method("GET", path, method);
+    r.route = route;
+    r.model = index;
+    return r;
+  }
   Reply r;
-  r.body = "{\"status\": \"ok\", \"version\": " + std::to_string(version) + "}\n";
+  uint64_t version = 0;
+  if (predicting) {
+    const Model m = models_[static_cast<size_t>(index)].watch->current(&version);
+    r = predict(m, query, content_type, body);
+  } else {
+    r = describe(index);
+    version = r.model_version;
+  }
+  r.route = route;
+  r.model = index;
+  r.model_version = version;
   return r;
 }
 
-Reply Service::describe(const Model& m, uint64_t version) const {
+Reply Service::describe(int index) const {
+  uint64_t version = 0;
+  const Served& s = models_[static_cast<size_t>(index)];
+  const Model m = s.watch->current(&version);
   Reply r;
+  r.model_version = version;
   JsonWriter j(r.body);
   j.begin_object();
-  j.member("name", options_.name);
+  j.member("name", s.name);
   j.member("version", version);
-  j.member("path", m.path());
+  j.member("path", relative_file(m));  // relative to the store: the server's directories are not the client's business
   j.member("probabilities", gives_probabilities(m.info()));
   write_json_members(j, m.info());  // the keys of `mlmap inspect --json`
   j.end_object();
@@ -265,6 +366,7 @@ Reply Service::predict(const Model& m, std::string_view query, std::string_view 
   }
   j.end_array();
   r.body += "}\n";
+  r.rows = n;
   return r;
 }
 

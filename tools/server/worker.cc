@@ -2,13 +2,26 @@
 // Boost.Asio event loop accepting on the shared listening socket, one
 // Boost.Beast session per connection.
 //
-// Session states: reading a request header (idle between keep-alive
-// requests), reading its body, writing the response, lingering (after an
-// error reply on a connection with unread input: the sending side is shut
-// down and input is discarded for up to 2 s, so that the client reads the
-// reply instead of a reset), closed.  A request's body is limited by
-// --max-body (413, checked against Content-Length before any body is read);
-// headers by 16 KiB (431).  Idle connections close after idle_seconds.
+// Session states: waiting for a request's first byte (idle between
+// keep-alive requests, up to idle_seconds), reading its header (up to
+// header_seconds from the first byte), reading its body (body_seconds of
+// grace, then at least min_body_rate bytes/s on average), writing the
+// response, lingering (after an error reply on a connection with unread
+// input: the sending side is shut down and input is discarded for up to 2 s,
+// so that the client reads the reply instead of a reset), closed.  A
+// connection that runs out of time is closed.
+//
+// Bounds: a body is limited by --max-body (413, checked against
+// Content-Length before any body is read); headers by 16 KiB (431).  Every
+// body's bytes are reserved from the worker's budget (max_buffered) before
+// they are read -- the whole Content-Length at once, a chunked body as it
+// grows -- and released once the request is answered; a request that does
+// not fit gets 503 with Retry-After and the connection closes, so the
+// worker's buffers never grow beyond the budget.  A connection beyond
+// max_connections gets 503 at once.  Request smuggling (RFC 9112 6.1, 6.3):
+// a Transfer-Encoding whose last coding is not chunked, one beside a
+// Content-Length, or one in an HTTP/1.0 request is refused with 400 and the
+// connection closes.
 //
 // Stopping (SIGTERM/SIGINT): the acceptor closes, connections waiting for a
 // request with nothing received close now, requests in flight finish and get
@@ -58,6 +71,8 @@ namespace {
 constexpr size_t header_limit = 16 * 1024;
 constexpr auto request_timeout = std::chrono::seconds(60);  // to read a body or write a reply
 constexpr auto linger_timeout = std::chrono::seconds(2);
+constexpr size_t read_chunk = 64 * 1024;  // what Beast reads at once; slack of the body rate rule
+constexpr unsigned retry_seconds = 1;     // Retry-After of a 503 for lack of room
 constexpr size_t linger_buffer = 64 * 1024;
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
@@ -80,12 +95,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void drain();
 
  private:
-  enum class State { reading_header, reading_body, writing, lingering, closed };
+  enum class State { waiting, reading_header, reading_body, writing, lingering, closed };
 
   void read_header();
+  void read_header_rest();
   void on_header(const beast::error_code& ec);
+  bool smuggling(std::string& why) const;
   void read_body();
+  void read_body_some();
   void on_body(const beast::error_code& ec);
+  bool reserve_for_body();
+  void release();
+  void busy(const std::string& what);
+  void set_in_flight(bool on);
   void handle();
   void send(Reply reply);
   void fail_request(unsigned status, std::string message);
@@ -106,20 +128,27 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool linger_after_ = false;
   size_t lingered_ = 0;
+  size_t reserved_ = 0;  // bytes of the worker's budget this connection holds
+  bool in_flight_ = false;
+  std::chrono::steady_clock::time_point body_start_{};
   std::unique_ptr<char[]> scratch_;
 };
 
 class Worker {
  public:
-  Worker(int listen_fd, int family, const ServerOptions& options, std::shared_ptr<Watch> watch)
+  Worker(int listen_fd, int family, const ServerOptions& options, std::vector<Served> models, Metrics& metrics,
+         size_t slot)
       : options_(options),
-        service_(watch, service_options(options)),
-        watch_(std::move(watch)),
+        service_(std::move(models), service_options(options)),
+        metrics_(metrics),
+        slot_(slot),
+        seen_(service_.models().size()),
         acceptor_(io_),
         signals_(io_, SIGTERM, SIGINT),
         drain_timer_(io_),
         retry_timer_(io_),
-        warm_timer_(io_) {
+        warm_timer_(io_),
+        poll_timer_(io_) {
     beast::error_code ec;
     acceptor_.assign(family == AF_INET6 ? tcp::v6() : tcp::v4(), listen_fd, ec);
     if (ec) assign_error_ = ec.message();
@@ -138,12 +167,15 @@ class Worker {
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     (void)::pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);
-    uint64_t version = 0;
-    (void)service_.model(version);
     if (options_.warm) warm();
-    log_line("worker ready (version " + std::to_string(version) + ")");
+    poll();
+    std::string versions;
+    for (const auto& m : service_.models())
+      versions += (versions.empty() ? "" : ", ") + (options_.name.empty() ? m.name + " " : "") +
+                  std::to_string(m.watch->version());
+    log_line("worker ready (version " + versions + ")");
     accept();
-    if (options_.warm) schedule_warm();
+    schedule_poll();
     for (;;) {
       try {
         io_.run();
@@ -158,8 +190,23 @@ class Worker {
   }
 
   Service& service() noexcept { return service_; }
+  Metrics& metrics() noexcept { return metrics_; }
+  size_t slot() const noexcept { return slot_; }
   const ServerOptions& options() const noexcept { return options_; }
   bool draining() const noexcept { return draining_; }
+
+  /// Takes `n` bytes of the budget of buffered request bytes; false if
+  /// they do not fit.
+  bool reserve(size_t n) noexcept {
+    if (n > options_.max_buffered - buffered_) return false;
+    buffered_ += n;
+    metrics_.set_buffered(slot_, buffered_);
+    return true;
+  }
+  void release(size_t n) noexcept {
+    buffered_ -= std::min(n, buffered_);
+    metrics_.set_buffered(slot_, buffered_);
+  }
 
   void remove(Session* s) noexcept {
     sessions_.erase(s);
@@ -169,7 +216,7 @@ class Worker {
  private:
   static ServiceOptions service_options(const ServerOptions& o) {
     ServiceOptions so;
-    so.name = o.name;
+    so.single = !o.name.empty();
     so.limits.max_rows = o.max_rows;
     so.predict_threads = o.predict_threads;
     return so;
@@ -188,6 +235,11 @@ class Worker {
       }
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
+      if (sessions_.size() >= static_cast<size_t>(options_.max_connections)) {
+        refuse(socket);
+        accept();
+        return;
+      }
       try {
         auto session = std::make_shared<Session>(std::move(socket), *this);
         sessions_.emplace(session.get(), session);
@@ -199,31 +251,64 @@ class Worker {
     });
   }
 
+  // Beyond max_connections: a short 503 written at once (a fresh socket
+  // takes ~200 bytes without blocking), then closed.
+  static void refuse(tcp::socket& socket) {
+    static const std::string reply =
+        "HTTP/1.1 503 Service Unavailable\r\nServer: mlmap/" MLMAP_VERSION
+        "\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 54\r\n\r\n"
+        "{\"error\": \"too many connections: try again shortly\"}\n";
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    (void)socket.send(asio::buffer(reply), 0, ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
+  }
+
   // Reads every page of the current version through its mapping (verify()
   // reads the whole file), so that requests find it in memory.
   void warm() {
-    uint64_t version = 0;
-    const Model m = service_.model(version);
-    if (version == warmed_) return;
-    const auto t0 = std::chrono::steady_clock::now();
-    const Status st = m.verify();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    warmed_ = version;
-    char secs[32];
-    std::snprintf(secs, sizeof secs, "%.3f", s);
-    if (st)
-      log_line("warmed version " + std::to_string(version) + " (" + std::to_string(m.info().file_size) + " bytes) in " +
-               secs + " s");
-    else
-      log_line("version " + std::to_string(version) + " failed verification: " + st.error().describe());
+    for (size_t i = 0; i < service_.models().size(); ++i) {
+      uint64_t version = 0;
+      const Model m = service_.models()[i].watch->current(&version);
+      if (version == seen_[i].warmed) continue;
+      const auto t0 = std::chrono::steady_clock::now();
+      const Status st = m.verify();
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      seen_[i].warmed = version;
+      char secs[32];
+      std::snprintf(secs, sizeof secs, "%.3f", s);
+      const std::string what = (options_.name.empty() ? service_.models()[i].name + " " : "") + "version " + std::to_string(version);
+      if (st)
+        log_line("warmed " + what + " (" + std::to_string(m.info().file_size) + " bytes) in " + secs + " s");
+      else
+        log_line(what + " failed verification: " + st.error().describe());
+    }
   }
 
-  void schedule_warm() {
-    warm_timer_.expires_after(std::chrono::milliseconds(options_.poll_ms));
-    warm_timer_.async_wait([this](const beast::error_code& ec) {
+  // Every poll_ms: the versions and reload errors of each model into the
+  // metrics (a version change is a reload), and warming if asked.
+  void poll() {
+    for (size_t i = 0; i < service_.models().size(); ++i) {
+      const auto& w = *service_.models()[i].watch;
+      const uint64_t version = w.version();
+      Seen& seen = seen_[i];
+      if (seen.version != 0 && version != seen.version) metrics_.reloaded(i);
+      seen.version = version;
+      metrics_.set_version(i, version);
+      std::string error = w.last_error();
+      if (!error.empty() && error != seen.error) metrics_.reload_failed(i);
+      seen.error = std::move(error);
+    }
+    if (options_.warm) warm();
+  }
+
+  void schedule_poll() {
+    poll_timer_.expires_after(std::chrono::milliseconds(options_.poll_ms));
+    poll_timer_.async_wait([this](const beast::error_code& ec) {
       if (ec || draining_) return;
-      warm();
-      schedule_warm();
+      poll();
+      schedule_poll();
     });
   }
 
@@ -235,6 +320,7 @@ class Worker {
     acceptor_.close(ec);
     retry_timer_.cancel();
     warm_timer_.cancel();
+    poll_timer_.cancel();
     std::vector<std::shared_ptr<Session>> live;
     for (auto& [ptr, weak] : sessions_)
       if (auto s = weak.lock()) live.push_back(std::move(s));
@@ -251,27 +337,40 @@ class Worker {
 
   // Destroyed last to first: the io_context (and with it any sessions still
   // held by pending handlers) goes before the session registry.
+  struct Seen {
+    uint64_t version = 0;  // last seen by poll()
+    uint64_t warmed = 0;   // last verified by warm()
+    std::string error;     // last reload error seen
+  };
+
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
   const ServerOptions& options_;
   Service service_;
-  std::shared_ptr<Watch> watch_;
+  Metrics& metrics_;
+  size_t slot_;
+  std::vector<Seen> seen_;
   asio::io_context io_{1};
   tcp::acceptor acceptor_;
   asio::signal_set signals_;
   asio::steady_timer drain_timer_;
   asio::steady_timer retry_timer_;
   asio::steady_timer warm_timer_;
+  asio::steady_timer poll_timer_;
   std::string assign_error_;
   bool draining_ = false;
-  uint64_t warmed_ = 0;
+  size_t buffered_ = 0;  // bytes reserved by sessions (reserve / release)
 };
 
-Session::~Session() { worker_.remove(this); }
+Session::~Session() {
+  release();
+  set_in_flight(false);
+  worker_.remove(this);
+}
 
 void Session::drain() {
   // Only a connection waiting for its next request with nothing received
   // is closed now; anything in flight finishes first.
-  if (state_ != State::reading_header || (parser_ && parser_->got_some()) || buffer_.size() > 0) return;
+  if (state_ != State::waiting || buffer_.size() > 0) return;
   beast::error_code ec;
   if (stream_.socket().available(ec) > 0 && !ec) return;
   stream_.cancel();
@@ -285,10 +384,42 @@ void Session::read_header() {
   parser_.emplace();
   parser_->header_limit(header_limit);
   parser_->body_limit(worker_.options().max_body);
-  state_ = State::reading_header;
+  if (buffer_.size() > 0) return read_header_rest();  // pipelined: already here
+  // Idle until the first byte, then header_seconds for the whole header.
+  state_ = State::waiting;
   stream_.expires_after(std::chrono::seconds(worker_.options().idle_seconds));
+  stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](const beast::error_code& ec, size_t n) {
+    self->buffer_.commit(n);
+    if (ec) return self->close();  // end of stream, idle timeout, cancelled while draining
+    self->read_header_rest();
+  });
+}
+
+void Session::read_header_rest() {
+  state_ = State::reading_header;
+  stream_.expires_after(std::chrono::seconds(worker_.options().header_seconds));
   http::async_read_header(stream_, buffer_, *parser_,
                           [self = shared_from_this()](const beast::error_code& ec, size_t) { self->on_header(ec); });
+}
+
+bool Session::smuggling(std::string& why) const {
+  const auto& req = parser_->get();
+  if (req.count(http::field::transfer_encoding) == 0) return false;
+  if (req.version() < 11)
+    why = "Transfer-Encoding in an HTTP/1.0 request";
+  else if (req.count(http::field::content_length) != 0)
+    why = "both Content-Length and Transfer-Encoding";
+  else if (!parser_->chunked())
+    why = "a Transfer-Encoding whose last coding is not chunked";
+  else
+    return false;
+  return true;
+}
+
+void Session::set_in_flight(bool on) {
+  if (on == in_flight_) return;
+  in_flight_ = on;
+  worker_.metrics().add_in_flight(worker_.slot(), on ? 1 : -1);
 }
 
 void Session::on_header(const beast::error_code& ec) {
@@ -300,7 +431,10 @@ void Session::on_header(const beast::error_code& ec) {
   }
   auto& req = parser_->get();
   http_version_ = req.version();
+  set_in_flight(true);
+  if (std::string why; smuggling(why)) return fail_request(400, "ambiguous request framing (RFC 9112 6.3): " + why);
   if (const auto len = parser_->content_length(); len && *len > worker_.options().max_body) return too_large();
+  if (!reserve_for_body()) return;
   if (beast::iequals(req[http::field::expect], "100-continue")) {
     continue_ = http::response<http::empty_body>(http::status::continue_, http_version_);
     state_ = State::writing;
@@ -316,26 +450,89 @@ void Session::on_header(const beast::error_code& ec) {
 
 void Session::read_body() {
   state_ = State::reading_body;
-  stream_.expires_after(request_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](const beast::error_code& ec, size_t) { self->on_body(ec); });
+  body_start_ = std::chrono::steady_clock::now();
+  read_body_some();
+}
+
+// One read of the body at a time: each must end before the time by which
+// the bytes so far plus one more read would be too slow (body_seconds of
+// grace, then min_body_rate on average).
+void Session::read_body_some() {
+  if (parser_->is_done()) return handle();
+  const auto& o = worker_.options();
+  const double allowed = static_cast<double>(parser_->get().body().size() + read_chunk) / static_cast<double>(o.min_body_rate);
+  stream_.expires_at(body_start_ + std::chrono::seconds(o.body_seconds) +
+                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(allowed)));
+  http::async_read_some(stream_, buffer_, *parser_,
+                        [self = shared_from_this()](const beast::error_code& ec, size_t) { self->on_body(ec); });
 }
 
 void Session::on_body(const beast::error_code& ec) {
   if (ec == http::error::body_limit) return too_large();
   if (ec) {
     if (is_http_parse_error(ec)) return fail_request(400, "malformed HTTP request: " + ec.message());
-    return close();
+    return close();  // end of stream, too slow (the stream closed itself), reset
   }
-  handle();
+  if (!reserve_for_body()) return;
+  read_body_some();
+}
+
+// A body with a Content-Length reserves all of it before it is read; a
+// chunked one reserves as it grows (doubling, up to max_body).  False after
+// answering 503.
+bool Session::reserve_for_body() {
+  const auto& o = worker_.options();
+  const auto len = parser_->content_length();
+  const size_t have = parser_->get().body().size();
+  if (!len && !parser_->chunked()) return true;  // no body
+  size_t want = len ? static_cast<size_t>(*len) : std::min(o.max_body, std::max(have + read_chunk, 2 * reserved_));
+  if (want <= reserved_) return true;
+  if (!worker_.reserve(want - reserved_)) {
+    busy("the server is buffering too many request bodies (limit " + std::to_string(o.max_buffered) +
+         " bytes per worker): try again shortly");
+    return false;
+  }
+  reserved_ = want;
+  return true;
+}
+
+void Session::release() {
+  worker_.release(reserved_);
+  reserved_ = 0;
+}
+
+void Session::busy(const std::string& what) {
+  keep_alive_ = false;
+  linger_after_ = true;
+  parser_.reset();
+  release();
+  Reply r = error_reply(503, what);
+  r.retry_after = retry_seconds;
+  worker_.metrics().request(Route::other, -1, 0, 503, 0, 0);
+  send(std::move(r));
 }
 
 void Session::handle() {
   auto& req = parser_->get();
   keep_alive_ = req.keep_alive();
-  Reply reply = worker_.service().handle(sv(req.method_string()), sv(req.target()), sv(req[http::field::content_type]),
-                                         req.body());
+  const auto t0 = std::chrono::steady_clock::now();
+  Reply reply;
+  const std::string_view target = sv(req.target());
+  if (target == "/metrics" || target.rfind("/metrics?", 0) == 0) {
+    if (req.method() != http::verb::get) {
+      reply = wrong_method("GET", "/metrics", sv(req.method_string()));
+    } else {
+      reply.body = worker_.metrics().render();
+      reply.content_type = Metrics::content_type;
+    }
+    reply.route = Route::metrics;
+  } else {
+    reply = worker_.service().handle(sv(req.method_string()), target, sv(req[http::field::content_type]), req.body());
+  }
   parser_.reset();  // frees the request body
+  release();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  worker_.metrics().request(reply.route, reply.model, reply.model_version, reply.status, seconds, reply.rows);
   send(std::move(reply));
 }
 
@@ -347,6 +544,7 @@ void Session::send(Reply reply) {
   res_.set(http::field::content_type, reply.content_type);
   if (!reply.allow.empty()) res_.set(http::field::allow, reply.allow);
   if (reply.model_version) res_.set("X-Model-Version", std::to_string(reply.model_version));
+  if (reply.retry_after) res_.set(http::field::retry_after, std::to_string(reply.retry_after));
   res_.keep_alive(keep_alive_ && !linger_after_ && !worker_.draining());
   res_.body() = std::move(reply.body);
   res_.prepare_payload();
@@ -359,6 +557,8 @@ void Session::fail_request(unsigned status, std::string message) {
   keep_alive_ = false;
   linger_after_ = true;
   parser_.reset();
+  release();
+  worker_.metrics().request(Route::other, -1, 0, status, 0, 0);
   send(error_reply(status, message));
 }
 
@@ -367,6 +567,7 @@ void Session::too_large() {
 }
 
 void Session::on_write(const beast::error_code& ec) {
+  set_in_flight(false);
   const bool keep = res_.keep_alive();
   res_ = http::response<http::string_body>();  // frees the reply
   if (ec) return close();
@@ -404,7 +605,8 @@ void Session::close() {
 
 }  // namespace
 
-int run_worker(int listen_fd, int family, const ServerOptions& options) noexcept {
+int run_worker(int listen_fd, int family, const ServerOptions& options, const std::vector<std::string>& names,
+               Metrics& metrics, size_t slot) noexcept {
   try {
     struct sigaction ignore {};
     ignore.sa_handler = SIG_IGN;
@@ -414,12 +616,16 @@ int run_worker(int listen_fd, int family, const ServerOptions& options) noexcept
       log_line("cannot open the store: " + store.error().describe());
       return 2;
     }
-    auto watch = store->watch(options.name, options.poll_ms);
-    if (!watch) {
-      log_line("cannot follow '" + options.name + "': " + watch.error().describe());
-      return 2;
+    std::vector<Served> models;
+    for (const auto& name : names) {
+      auto watch = store->watch(name, options.poll_ms);
+      if (!watch) {
+        log_line("cannot follow '" + name + "': " + watch.error().describe());
+        return 2;
+      }
+      models.push_back(Served{name, std::move(*watch)});
     }
-    Worker worker(listen_fd, family, options, std::move(*watch));
+    Worker worker(listen_fd, family, options, std::move(models), metrics, slot);
     return worker.run();
   } catch (const std::exception& e) {
     log_line(std::string("worker failed: ") + e.what());

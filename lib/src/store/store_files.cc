@@ -30,8 +30,10 @@ Status check_name(const std::string& name) {
                            c == '_' || c == '-';
                   });
   if (!ok)
-    return Error(error_code::invalid_argument, "model name '" + name +
-                                                   "' must be 1-128 of A-Z a-z 0-9 . _ - and not start with '.'");
+    // The name is cut short in the message: it may be anything a client sent.
+    return Error(error_code::invalid_argument,
+                 "model name '" + (name.size() > 60 ? name.substr(0, 57) + "..." : name) + "' (" +
+                     std::to_string(name.size()) + " bytes) must be 1-128 of A-Z a-z 0-9 . _ - and not start with '.'");
   return {};
 }
 
