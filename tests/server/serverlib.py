@@ -41,7 +41,9 @@ def pss_kib(pid):
 
 class Server:
     def __init__(self, store, name, workers=2, extra=(), timeout=20):
-        self.args = [CLI, "serve", store, name, "--port", "0", "--workers", str(workers), *extra]
+        # name None: `mlmap serve DIR` serves every name of the store.
+        names = [] if name is None else [name]
+        self.args = [CLI, "serve", store, *names, "--port", "0", "--workers", str(workers), *extra]
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.log = []
         self._stderr = threading.Thread(target=self._read_stderr, daemon=True)

@@ -438,6 +438,37 @@ def half_bodies(srv, truth, n=20, size=40 << 20, bound_mib=2 * 256 + 160):
     check(refused > 0, "half-sent bodies: none was refused: the budget did not apply")
 
 
+def vm_hwm_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def json_peak(store, size=64 << 20):
+    """Issue 19 item 1: a 64 MiB JSON body of one huge row (of 0s, of NaN
+    tokens) is refused with 400, and the worker's peak RSS stays under twice
+    the body (it peaked at 836 and 404 MiB when parsed into a DOM)."""
+    bodies = {
+        "zeros": b'{"instances": [[' + b"0," * ((size - 40) // 2) + b"0]]}",
+        "NaN": b'{"instances": [[' + b"NaN," * ((size - 40) // 4) + b"NaN]]}",
+    }
+    for what, body in bodies.items():
+        with Server(store, "m", workers=1, extra=["--max-body", str(size)]) as srv:
+            w = srv.workers()[0]
+            before = vm_hwm_kib(w)
+            s = connect(srv.port, timeout=60)
+            s.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+            s.sendall(body)
+            raw = read_all(s)
+            s.close()
+            peak = vm_hwm_kib(w)
+            check(statuses(raw) == [400], f"json peak ({what}): {raw[:200]!r}")
+            FIGURES.append((f"64 MiB JSON body of {what}: worker peak RSS before / after (MiB)", (before // 1024, peak // 1024)))
+            check(peak < 2 * (size >> 10), f"json peak ({what}): the worker peaked at {peak // 1024} MiB")
+
+
 def main():
     slow = "--slow" in sys.argv
     t0 = time.time()
@@ -468,6 +499,7 @@ def main():
                 thousand(srv, truth)
                 half_bodies(srv, truth)
                 no_worker_died(srv, pids, "1,000 connections and half-sent bodies")
+            json_peak(store)
     for what, value in FIGURES:
         print(f"  {what}: {value}")
     print(f"{CHECKS} checks passed in {time.time() - t0:.1f} s")
