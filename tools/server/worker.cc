@@ -252,8 +252,9 @@ class Worker {
   }
 
   // Beyond max_connections: a short 503 written at once (a fresh socket
-  // takes ~200 bytes without blocking), then closed.
-  static void refuse(tcp::socket& socket) {
+  // takes ~200 bytes without blocking), then closed; counted as a request.
+  void refuse(tcp::socket& socket) {
+    metrics_.request(Route::other, -1, 0, 503, 0, 0);
     static const std::string reply =
         "HTTP/1.1 503 Service Unavailable\r\nServer: mlmap/" MLMAP_VERSION
         "\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 54\r\n\r\n"
@@ -385,6 +386,8 @@ void Session::read_header() {
   parser_->header_limit(header_limit);
   parser_->body_limit(worker_.options().max_body);
   if (buffer_.size() > 0) return read_header_rest();  // pipelined: already here
+  beast::error_code ec;
+  if (stream_.socket().available(ec) > 0 && !ec) return read_header_rest();  // arrived: no idle wait
   // Idle until the first byte, then header_seconds for the whole header.
   state_ = State::waiting;
   stream_.expires_after(std::chrono::seconds(worker_.options().idle_seconds));
