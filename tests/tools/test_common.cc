@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -289,4 +290,32 @@ TEST_CASE("JsonReader: RFC 8259 strictly, plus NaN and Infinity; nesting bounded
   CHECK(x == 12345678901234567890.0);
   CHECK_FALSE(r.next_element());
   CHECK(r.finish());
+}
+
+TEST_CASE("JsonReader numbers: the fast path gives strtod's double for every token, short or long") {
+  std::vector<std::string> tokens = {"0",    "-0",    "1",  "-1.5", "0.1",  "0.30000000000000004", "123456789012345678",
+                                     "9007199254740993", "1e22", "1e23", "1e-22", "1e-23", "4.9e-324", "2.2250738585072014e-308",
+                                     "1.7976931348623157e308", "12345678901234567890", "0.000001234", "1E+5", "1e0005",
+                                     "3.14159265358979323846", "-123.456e-7", "100000000000000000000000"};
+  uint64_t state = 42;
+  for (int k = 0; k < 20000; ++k) {  // random short decimals, as request bodies carry them
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int digits = 1 + static_cast<int>((state >> 33) % 17), point = static_cast<int>((state >> 40) % 20);
+    std::string t = (state >> 63) ? "-" : "";
+    uint64_t x = state;
+    std::string ds;
+    for (int d = 0; d < digits; ++d, x /= 7) ds += static_cast<char>('0' + x % 10);
+    while (ds.size() > 1 && ds[0] == '0') ds.erase(0, 1);
+    t += ds;
+    if (point < 10) t += "." + std::to_string(state % 100000);
+    if (point >= 16) t += "e" + std::to_string(static_cast<int>((state >> 20) % 60) - 30);
+    tokens.push_back(t);
+  }
+  for (const auto& t : tokens) {
+    mlmap::tools::JsonReader r(t);
+    double got = 0;
+    REQUIRE_MESSAGE(r.read_number(got), t);
+    const double want = std::strtod(t.c_str(), nullptr);
+    CHECK_MESSAGE(std::memcmp(&got, &want, sizeof got) == 0, t);
+  }
 }

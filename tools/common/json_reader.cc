@@ -357,9 +357,60 @@ bool JsonReader::number_token(std::string_view& token) {
   return true;
 }
 
+namespace {
+
+constexpr double powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+}  // namespace
+
+// The common case in one pass: a plain decimal ("-12.345") with at most 19
+// significant digits forming m <= 2^53 and at most 22 decimals.  Then m and
+// 10^decimals are exact doubles and one IEEE division rounds correctly
+// (Clinger's fast path): the same double as from_chars, without a second
+// scan of the token.  False, with nothing consumed, for anything else
+// (exponents, long mantissas, NaN, malformed text): number_token() and
+// from_chars take it.
+bool JsonReader::plain_decimal(double& value, std::string_view* token) {
+  const size_t start = pos_, n = text_.size();
+  const char* c = text_.data();
+  size_t i = start;
+  const bool negative = i < n && c[i] == '-';
+  if (negative) ++i;
+  if (i == n || !is_digit(c[i])) return false;
+  uint64_t m = 0;
+  int digits = 0, decimals = 0;
+  if (c[i] == '0') {
+    if (++i < n && is_digit(c[i])) return false;  // a leading zero: the general path reports it
+  } else {
+    for (; i < n && is_digit(c[i]); ++i) {
+      if (++digits > 19) return false;
+      m = m * 10 + static_cast<unsigned>(c[i] - '0');
+    }
+  }
+  if (i < n && c[i] == '.') {
+    const size_t first = ++i;
+    for (; i < n && is_digit(c[i]); ++i) {
+      ++decimals;
+      if (m == 0 && c[i] == '0') continue;  // 0.00x: leading zeros are no significant digits
+      if (++digits > 19) return false;
+      m = m * 10 + static_cast<unsigned>(c[i] - '0');
+    }
+    if (i == first) return false;
+  }
+  if (i < n && (c[i] == 'e' || c[i] == 'E')) return false;
+  if (m > (uint64_t{1} << 53) || decimals > 22) return false;
+  const double v = static_cast<double>(m) / powers_of_ten[decimals];
+  value = negative ? -v : v;
+  if (token) *token = text_.substr(start, i - start);
+  pos_ = i;
+  return true;
+}
+
 bool JsonReader::read_number(double& value, std::string_view* token) {
   if (failed_) return false;
   skip_space();
+  if (plain_decimal(value, token)) return true;
   std::string_view t;
   if (!number_token(t)) return false;
   if (token) *token = t;

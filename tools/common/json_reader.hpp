@@ -81,6 +81,7 @@ class JsonReader {
   bool literal(std::string_view word);
   bool string_into(std::string_view& out, std::string& scratch, bool* in_text);
   bool number_token(std::string_view& token);
+  bool plain_decimal(double& value, std::string_view* token);
 
   std::string_view text_;
   size_t pos_ = 0;
