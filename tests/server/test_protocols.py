@@ -282,6 +282,28 @@ def test_single(store, m):
         expect_error(srv, 404, "GET", "/v2/models/clf", contains=["'clf'"])
 
 
+def test_not_ready(tmp):
+    """A current version that fails the worker's verify() (--warm): live, not
+    ready (the file was damaged in the store after it was published)."""
+    store = f"{tmp}/damaged"
+    publish(store, "clf", f"{tmp}/clf.mlmap")
+    path = [os.path.join(store, "clf", f) for f in os.listdir(os.path.join(store, "clf")) if f.endswith(".mlmap")][0]
+    os.chmod(path, 0o644)
+    with open(path, "r+b") as f:
+        f.seek(-9, os.SEEK_END)
+        byte = f.read(1)
+        f.seek(-9, os.SEEK_END)
+        f.write(bytes([byte[0] ^ 0x55]))
+    with Server(store, None, workers=1, extra=["--warm"]) as srv:
+        check(any("failed verification" in line for line in srv.log), f"no verification failure logged: {srv.log}")
+        st, _, payload = srv.request("GET", "/v2/health/live")
+        check(st == 200 and payload == {"live": True}, f"damaged: live {st} {payload}")
+        st, _, payload = srv.request("GET", "/v2/health/ready")
+        check(st == 503 and payload == {"ready": False}, f"damaged: ready {st} {payload}")
+        st, _, payload = srv.request("GET", "/v2/models/clf/ready")
+        check(st == 503 and payload == {"name": "clf", "ready": False}, f"damaged: model ready {st} {payload}")
+
+
 def main():
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="mlmap-proto-") as tmp:
@@ -294,6 +316,7 @@ def main():
             test_v2(srv, m)
             test_metrics(srv, m, store, tmp)
         test_single(store, m)
+        test_not_ready(tmp)
     print(f"{CHECKS} checks passed in {time.time() - t0:.1f} s")
 
 

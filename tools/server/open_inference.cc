@@ -519,7 +519,7 @@ Reply open_inference(Service& s, std::string_view method, std::string_view path,
                   route, index);
   Reply r;
   if (rest == "/ready") {
-    const bool ready = version != 0;
+    const bool ready = s.ready(static_cast<size_t>(index));
     r.status = ready ? 200 : 503;
     r.body = "{\"name\": " + json_quote(s.models()[static_cast<size_t>(index)].name) +
              ", \"ready\": " + (ready ? "true" : "false") + "}\n";

@@ -144,7 +144,7 @@ Reply wrong_method(std::string_view allowed, std::string_view path, std::string_
 }
 
 Service::Service(std::vector<Served> models, ServiceOptions options)
-    : models_(std::move(models)), options_(std::move(options)) {}
+    : models_(std::move(models)), options_(std::move(options)), unverified_(models_.size(), 0) {}
 
 Service::~Service() = default;
 
@@ -154,10 +154,19 @@ int Service::find(std::string_view name) const noexcept {
   return -1;
 }
 
+bool Service::ready(size_t i) const {
+  const uint64_t version = models_[i].watch ? models_[i].watch->version() : 0;
+  return version != 0 && version != unverified_[i];
+}
+
 bool Service::ready() const {
-  for (const auto& s : models_)
-    if (!s.watch || s.watch->version() == 0) return false;
+  for (size_t i = 0; i < models_.size(); ++i)
+    if (!ready(i)) return false;
   return true;
+}
+
+void Service::set_unverified(size_t index, uint64_t version) {
+  if (index < unverified_.size()) unverified_[index] = version;
 }
 
 std::string Service::relative_file(const Model& m) const {

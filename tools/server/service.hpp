@@ -76,8 +76,13 @@ class Service {
   /// The index of `name` in models(), or -1.
   int find(std::string_view name) const noexcept;
   /// Whether every served model has a current version (opened, hence
-  /// validated at open; the store verified it fully when it was published).
+  /// validated at open; the store verified it fully when it was published)
+  /// that did not fail this worker's own verify() (--warm).
   bool ready() const;
+  /// The same for one model.
+  bool ready(size_t index) const;
+  /// Records that `version` of model `index` failed verify() here.
+  void set_unverified(size_t index, uint64_t version);
   const ServiceOptions& options() const noexcept { return options_; }
 
   /// {"predictions": [...]} for rows decoded from a v1 body.
@@ -92,6 +97,7 @@ class Service {
 
   std::vector<Served> models_;
   ServiceOptions options_;
+  std::vector<uint64_t> unverified_;  // per model: a version that failed verify(), or 0
 };
 
 /// A reply {"error": message} with `status`.

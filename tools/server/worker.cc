@@ -282,8 +282,10 @@ class Worker {
       const std::string what = (options_.name.empty() ? service_.models()[i].name + " " : "") + "version " + std::to_string(version);
       if (st)
         log_line("warmed " + what + " (" + std::to_string(m.info().file_size) + " bytes) in " + secs + " s");
-      else
+      else {
         log_line(what + " failed verification: " + st.error().describe());
+        service_.set_unverified(i, version);  // not ready while it is current
+      }
     }
   }
 
