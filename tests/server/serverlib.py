@@ -11,6 +11,21 @@ import time
 
 CLI = os.environ["MLMAP_CLI"]
 
+CHECKS = [0]  # checks passed, for the tests' summaries
+
+
+def check(cond, what):
+    """A test assertion that counts itself (CHECKS[0])."""
+    CHECKS[0] += 1
+    if not cond:
+        raise AssertionError(what)
+
+
+def publish(store, name, path):
+    """`mlmap store publish STORE NAME PATH`, which must succeed."""
+    out = subprocess.run([CLI, "store", "publish", store, name, path], capture_output=True, text=True)
+    check(out.returncode == 0, f"publish failed: {out.stderr}")
+
 
 def children(pid):
     """PIDs of the processes whose parent is `pid`."""

@@ -34,19 +34,9 @@ from sklearn.ensemble import RandomForestClassifier
 import mlmap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serverlib import CLI, Server, children  # noqa: E402
+from serverlib import Server, CHECKS, check, publish  # noqa: E402
 
-import subprocess  # noqa: E402
-
-CHECKS = 0
 FIGURES = []  # (what, value) printed at the end: the suite's numbers for the report
-
-
-def check(cond, what):
-    global CHECKS
-    CHECKS += 1
-    if not cond:
-        raise AssertionError(what)
 
 
 def rss_kib(pid):
@@ -475,8 +465,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="mlmap-hostile-") as tmp:
         truth = Truth(tmp)
         store = f"{tmp}/store"
-        out = subprocess.run([CLI, "store", "publish", store, "m", truth.path], capture_output=True, text=True)
-        check(out.returncode == 0, out.stderr)
+        publish(store, "m", truth.path)
         if not slow:
             with Server(store, "m", workers=2) as srv:
                 pids = srv.workers()
@@ -502,7 +491,7 @@ def main():
             json_peak(store)
     for what, value in FIGURES:
         print(f"  {what}: {value}")
-    print(f"{CHECKS} checks passed in {time.time() - t0:.1f} s")
+    print(f"{CHECKS[0]} checks passed in {time.time() - t0:.1f} s")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ Env: MLMAP_CLI, PYTHONPATH with the mlmap package."""
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,21 +25,9 @@ from sklearn.tree import DecisionTreeClassifier
 import mlmap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serverlib import CLI, Server  # noqa: E402
-
-CHECKS = 0
+from serverlib import Server, CHECKS, check, publish  # noqa: E402
 
 
-def check(cond, what):
-    global CHECKS
-    CHECKS += 1
-    if not cond:
-        raise AssertionError(what)
-
-
-def publish(store, name, path):
-    out = subprocess.run([CLI, "store", "publish", store, name, path], capture_output=True, text=True)
-    check(out.returncode == 0, f"publish failed: {out.stderr}")
 
 
 def expect_error(srv, status, method, path, body=None, contains=()):
@@ -317,7 +304,7 @@ def main():
             test_metrics(srv, m, store, tmp)
         test_single(store, m)
         test_not_ready(tmp)
-    print(f"{CHECKS} checks passed in {time.time() - t0:.1f} s")
+    print(f"{CHECKS[0]} checks passed in {time.time() - t0:.1f} s")
 
 
 if __name__ == "__main__":

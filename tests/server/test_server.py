@@ -12,7 +12,6 @@ import math
 import os
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,21 +28,9 @@ from sklearn.tree import DecisionTreeClassifier
 import mlmap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serverlib import CLI, Server  # noqa: E402
-
-CHECKS = 0
+from serverlib import Server, CHECKS, check, publish  # noqa: E402
 
 
-def check(cond, what):
-    global CHECKS
-    CHECKS += 1
-    if not cond:
-        raise AssertionError(what)
-
-
-def publish(store, name, path):
-    out = subprocess.run([CLI, "store", "publish", store, name, path], capture_output=True, text=True)
-    check(out.returncode == 0, f"publish failed: {out.stderr}")
 
 
 def expect_error(srv, status, method, path, body=None, headers=None, contains=(), conn=None):
@@ -579,7 +566,7 @@ def main():
             test_graceful_stop(srv, m)
         test_regressors(store, m)
         test_string_columns(store, m)
-    print(f"{CHECKS} checks passed in {time.time() - t0:.1f} s")
+    print(f"{CHECKS[0]} checks passed in {time.time() - t0:.1f} s")
 
 
 if __name__ == "__main__":

@@ -309,18 +309,6 @@ class Decoder {
   std::string error_;
 };
 
-void write_label_data(JsonWriter& j, const ClassLabels& classes, const std::vector<int64_t>& labels) {
-  for (const int64_t index : labels) {
-    const bool in_range = index >= 0 && static_cast<size_t>(index) < classes.size();
-    if (in_range && classes.kind == ClassLabels::Kind::strings)
-      j.string(classes.strings[static_cast<size_t>(index)]);
-    else if (in_range && classes.kind == ClassLabels::Kind::integers)
-      j.integer(classes.integers[static_cast<size_t>(index)]);
-    else
-      j.integer(index);
-  }
-}
-
 void write_shape(JsonWriter& j, std::initializer_list<int64_t> dims) {
   j.key("shape");
   j.begin_array();
@@ -444,7 +432,7 @@ Reply infer(Service& s, int index, uint64_t version, const Model& m, std::string
       write_shape(j, {static_cast<int64_t>(n)});
       j.key("data");
       j.begin_array();
-      write_label_data(j, info.classes, labels);
+      for (const int64_t label : labels) write_label(j, info.classes, label);
       j.end_array();
     } else {
       j.member("datatype", "FP64");

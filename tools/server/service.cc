@@ -101,7 +101,9 @@ bool parse_query(std::string_view query, bool& proba, tools::HeaderMode& header,
   return true;
 }
 
-void write_label(JsonWriter& j, const ClassLabels& classes, int64_t index) {
+}  // namespace
+
+void write_label(ValueWriter& j, const ClassLabels& classes, int64_t index) {
   const bool in_range = index >= 0 && static_cast<size_t>(index) < classes.size();
   if (in_range && classes.kind == ClassLabels::Kind::strings)
     j.string(classes.strings[static_cast<size_t>(index)]);
@@ -110,8 +112,6 @@ void write_label(JsonWriter& j, const ClassLabels& classes, int64_t index) {
   else
     j.integer(index);
 }
-
-}  // namespace
 
 unsigned status_for(error_code code) {
   switch (code) {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "common/request_rows.hpp"
+#include "mlmap/json.hpp"
 #include "mlmap/model.hpp"
 #include "mlmap/store.hpp"
 
@@ -108,5 +109,7 @@ Reply wrong_method(std::string_view allowed, std::string_view path, std::string_
 unsigned status_for(error_code code);
 /// Whether this model gives probabilities (POST /predict?proba=1).
 bool gives_probabilities(const ModelInfo& info);
+/// A class index as its label: the string or integer class, else the index.
+void write_label(ValueWriter& j, const ClassLabels& classes, int64_t index);
 
 }  // namespace mlmap::server
