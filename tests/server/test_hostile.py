@@ -209,6 +209,12 @@ def budget(srv, truth, max_body, max_buffered):
     s.close()
     check(statuses(raw) == [503], f"budget: a body beyond the budget got {statuses(raw)}: {raw[:300]!r}")
     check(b"retry-after: 1" in raw.lower(), f"budget: no Retry-After: {raw[:300]!r}")
+    # A chunked body reserves as it grows: none of its 64 KiB steps fits.
+    s = connect(srv.port)
+    s.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + b"10000\r\n" + b"[" * 65536)
+    raw = read_all(s)
+    s.close()
+    check(statuses(raw) == [503], f"budget: a chunked body beyond the budget got {statuses(raw)}: {raw[:300]!r}")
     # A small request still fits in what is left.
     req, labels = truth.request(3)
     s = connect(srv.port)
