@@ -9,6 +9,7 @@ Env: MLMAP_CLI, PYTHONPATH with the mlmap package."""
 import json
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -25,7 +26,7 @@ from sklearn.tree import DecisionTreeClassifier
 import mlmap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serverlib import Server, CHECKS, check, publish  # noqa: E402
+from serverlib import CLI, Server, CHECKS, check, publish  # noqa: E402
 
 
 
@@ -256,6 +257,8 @@ def test_metrics(srv, m, store, tmp):
 
 def test_single(store, m):
     """`mlmap serve DIR NAME` as before: the v1 routes without a name, plus v2."""
+    out = subprocess.run([CLI, "serve", store, "n" * 10000, "--port", "0"], capture_output=True, text=True, timeout=20)
+    check(out.returncode == 2 and 0 < len(out.stderr) < 400, f"a 10 KB name: exit {out.returncode}, {len(out.stderr)} chars")
     with Server(store, "reg2", workers=1) as srv:
         st, _, payload = srv.request("GET", "/health")
         check(st == 200 and payload == {"status": "ok", "version": 1}, f"single /health: {payload}")
