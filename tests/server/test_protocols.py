@@ -255,6 +255,30 @@ def test_metrics(srv, m, store, tmp):
     check(total(now, "mlmap_worker_restarts_total") == 1, "worker restarts")
 
 
+def test_discovery(srv, m, store, tmp):
+    """A name published while `mlmap serve DIR` runs is served within ~1 s,
+    by every worker, under its own name in the metrics."""
+    publish(store, "late", f"{tmp}/clf.mlmap")
+    X = m["X"].iloc[:5]
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        if sum("serving 'late'" in line for line in srv.log) >= srv.n_workers:
+            break
+        time.sleep(0.1)
+    check(sum("serving 'late'" in line for line in srv.log) >= srv.n_workers, f"'late' not picked up: {srv.log[-5:]}")
+    for _ in range(6):  # over both workers
+        st, _, payload = srv.request("POST", "/models/late/predict", {"instances": X.values.tolist()})
+        check(st == 200 and payload["predictions"] == list(m["clf"].predict(X)), f"late: {st} {payload}")
+    st, _, r = infer(srv, "late", [{"name": "x", "shape": [5, 4], "datatype": "FP64", "data": X.values.tolist()}],
+                     outputs=["label"])
+    check(st == 200 and r["outputs"][0]["data"] == list(m["clf"].predict(X)), f"late v2: {r}")
+    now = metrics(srv)
+    check(total(now, "mlmap_requests_total", model="late", route="predict", status="200") == 6, "late in the metrics")
+    check(total(now, "mlmap_model_version", model="late") == 1, "late's version gauge")
+    st, _, payload = srv.request("GET", "/v2/health/ready")
+    check(st == 200, f"ready with late: {payload}")
+
+
 def test_single(store, m):
     """`mlmap serve DIR NAME` as before: the v1 routes without a name, plus v2."""
     out = subprocess.run([CLI, "serve", store, "n" * 10000, "--port", "0"], capture_output=True, text=True, timeout=20)
@@ -305,6 +329,7 @@ def main():
             test_v1_names(srv, m)
             test_v2(srv, m)
             test_metrics(srv, m, store, tmp)
+            test_discovery(srv, m, store, tmp)
         test_single(store, m)
         test_not_ready(tmp)
     print(f"{CHECKS[0]} checks passed in {time.time() - t0:.1f} s")

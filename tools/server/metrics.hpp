@@ -19,13 +19,17 @@
 //   mlmap_buffered_bytes                                   gauge (request bodies held)
 //   mlmap_worker_restarts_total                            counter
 //   mlmap_metrics_dropped_total                            counter (label sets beyond the table)
-// `model` is "" for a request that names no served model.
+// `model` is "" for a request that names no served model.  Model names live
+// in the shared mapping too (registered by the master for the names served
+// at start, by a worker for a name published later), so every worker labels
+// a model with the same index.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "service.hpp"
@@ -34,14 +38,19 @@ namespace mlmap::server {
 
 class Metrics {
  public:
-  /// Maps the shared counters for `models` (names) and `workers` worker
-  /// slots.  On failure (mmap) the object records nothing (ok() false).
-  Metrics(std::vector<std::string> models, size_t workers);
+  /// Maps the shared counters for `models` (names, registered in order:
+  /// index i is models[i]), room for `extra` more names, and `workers`
+  /// worker slots.  On failure (mmap) the object records nothing (ok() false).
+  Metrics(const std::vector<std::string>& models, size_t workers, size_t extra = 256);
   ~Metrics();
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
   bool ok() const noexcept { return base_ != nullptr; }
+
+  /// The index of model `name` (registering it if new), or -1 when the
+  /// table of names is full or `name` is over 128 bytes.
+  int model_index(std::string_view name) noexcept;
 
   /// One answered request: its route, model (-1: none), version, status,
   /// duration and rows predicted.
@@ -64,13 +73,16 @@ class Metrics {
  private:
   std::atomic<uint64_t>& at(size_t offset) const noexcept { return base_[offset]; }
   size_t latency_index(int model, Route route) const noexcept;
+  size_t n_models() const noexcept;
+  std::string name(size_t model) const;
+  bool known(int model) const noexcept { return model >= 0 && static_cast<size_t>(model) < n_models(); }
 
-  std::vector<std::string> models_;
+  size_t capacity_;  // model names
   size_t workers_;
   std::atomic<uint64_t>* base_ = nullptr;
   size_t words_ = 0;
   // Offsets (in words) of each block.
-  size_t keys_ = 0, counts_ = 0, dropped_ = 0, latency_ = 0, rows_ = 0, versions_ = 0, reloads_ = 0, failures_ = 0,
+  size_t names_ = 0, n_names_ = 0, lock_ = 0, keys_ = 0, counts_ = 0, dropped_ = 0, latency_ = 0, rows_ = 0, versions_ = 0, reloads_ = 0, failures_ = 0,
          restarts_ = 0, in_flight_ = 0, buffered_ = 0;
 };
 

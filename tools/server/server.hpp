@@ -13,7 +13,8 @@
 // drain_seconds) and exits; the master then exits 0.  A worker whose master
 // dies gets SIGTERM (PR_SET_PDEATHSIG).
 //
-// Each worker follows each served name with Store::watch (hot reload: a new version is
+// Serving every name, workers also look for names published since the
+// start, about once a second.  Each worker follows each served name with Store::watch (hot reload: a new version is
 // picked up within about poll_ms; a request uses the model it got from
 // Watch::current() for its whole duration).  All workers map the same store
 // file, so the model's pages are in memory once, however many workers there

@@ -148,6 +148,11 @@ Service::Service(std::vector<Served> models, ServiceOptions options)
 
 Service::~Service() = default;
 
+void Service::add(Served model) {
+  models_.push_back(std::move(model));
+  unverified_.push_back(0);
+}
+
 int Service::find(std::string_view name) const noexcept {
   for (size_t i = 0; i < models_.size(); ++i)
     if (models_[i].name == name) return static_cast<int>(i);

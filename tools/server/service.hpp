@@ -74,6 +74,8 @@ class Service {
                std::string& body) noexcept;
 
   const std::vector<Served>& models() const noexcept { return models_; }
+  /// Serves one more name (a name published after the start).
+  void add(Served model);
   /// The index of `name` in models(), or -1.
   int find(std::string_view name) const noexcept;
   /// Whether every served model has a current version (opened, hence

@@ -136,13 +136,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Worker {
  public:
-  Worker(int listen_fd, int family, const ServerOptions& options, std::vector<Served> models, Metrics& metrics,
-         size_t slot)
+  Worker(int listen_fd, int family, const ServerOptions& options, Store store, std::vector<Served> models,
+         Metrics& metrics, size_t slot)
       : options_(options),
+        store_(std::move(store)),
         service_(std::move(models), service_options(options)),
         metrics_(metrics),
         slot_(slot),
-        seen_(service_.models().size()),
         acceptor_(io_),
         signals_(io_, SIGTERM, SIGINT),
         drain_timer_(io_),
@@ -159,6 +159,7 @@ class Worker {
       log_line("cannot use the listening socket: " + assign_error_);
       return 2;
     }
+    for (const auto& m : service_.models()) seen_.push_back(Seen{0, 0, {}, metrics_.model_index(m.name)});
     signals_.async_wait([this](const beast::error_code& ec, int) {
       if (!ec) start_drain();
     });
@@ -191,6 +192,10 @@ class Worker {
 
   Service& service() noexcept { return service_; }
   Metrics& metrics() noexcept { return metrics_; }
+  /// The metrics' index of the service's model `index` (-1: none).
+  int metrics_index(int index) const noexcept {
+    return index >= 0 && static_cast<size_t>(index) < seen_.size() ? seen_[static_cast<size_t>(index)].metrics : -1;
+  }
   size_t slot() const noexcept { return slot_; }
   const ServerOptions& options() const noexcept { return options_; }
   bool draining() const noexcept { return draining_; }
@@ -290,20 +295,41 @@ class Worker {
   }
 
   // Every poll_ms: the versions and reload errors of each model into the
-  // metrics (a version change is a reload), and warming if asked.
+  // metrics (a version change is a reload), and warming if asked.  Serving
+  // every name, also about once a second: names published since the start.
   void poll() {
+    if (options_.name.empty() && ++polls_ * static_cast<uint64_t>(options_.poll_ms) >= 1000) {
+      polls_ = 0;
+      discover();
+    }
     for (size_t i = 0; i < service_.models().size(); ++i) {
       const auto& w = *service_.models()[i].watch;
       const uint64_t version = w.version();
       Seen& seen = seen_[i];
-      if (seen.version != 0 && version != seen.version) metrics_.reloaded(i);
+      const size_t mi = static_cast<size_t>(seen.metrics);  // out of range (-1): ignored by Metrics
+      if (seen.version != 0 && version != seen.version) metrics_.reloaded(mi);
       seen.version = version;
-      metrics_.set_version(i, version);
+      metrics_.set_version(mi, version);
       std::string error = w.last_error();
-      if (!error.empty() && error != seen.error) metrics_.reload_failed(i);
+      if (!error.empty() && error != seen.error) metrics_.reload_failed(mi);
       seen.error = std::move(error);
     }
     if (options_.warm) warm();
+  }
+
+  // Follows the names of the store that are not served yet (a name whose
+  // current version does not open yet is tried again next time).
+  void discover() {
+    auto names = store_.names();
+    if (!names) return;
+    for (const auto& name : *names) {
+      if (service_.find(name) >= 0) continue;
+      auto watch = store_.watch(name, options_.poll_ms);
+      if (!watch || (*watch)->version() == 0) continue;
+      service_.add(Served{name, std::move(*watch)});
+      seen_.push_back(Seen{0, 0, {}, metrics_.model_index(name)});
+      log_line("serving '" + name + "' (version " + std::to_string(service_.models().back().watch->version()) + ")");
+    }
   }
 
   void schedule_poll() {
@@ -344,10 +370,12 @@ class Worker {
     uint64_t version = 0;  // last seen by poll()
     uint64_t warmed = 0;   // last verified by warm()
     std::string error;     // last reload error seen
+    int metrics = -1;      // the model's index in the metrics
   };
 
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
   const ServerOptions& options_;
+  Store store_;
   Service service_;
   Metrics& metrics_;
   size_t slot_;
@@ -359,6 +387,7 @@ class Worker {
   asio::steady_timer retry_timer_;
   asio::steady_timer warm_timer_;
   asio::steady_timer poll_timer_;
+  uint64_t polls_ = 0;
   std::string assign_error_;
   bool draining_ = false;
   size_t buffered_ = 0;  // bytes reserved by sessions (reserve / release)
@@ -537,7 +566,8 @@ void Session::handle() {
   parser_.reset();  // frees the request body
   release();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  worker_.metrics().request(reply.route, reply.model, reply.model_version, reply.status, seconds, reply.rows);
+  worker_.metrics().request(reply.route, worker_.metrics_index(reply.model), reply.model_version, reply.status, seconds,
+                            reply.rows);
   send(std::move(reply));
 }
 
@@ -630,7 +660,7 @@ int run_worker(int listen_fd, int family, const ServerOptions& options, const st
       }
       models.push_back(Served{name, std::move(*watch)});
     }
-    Worker worker(listen_fd, family, options, std::move(models), metrics, slot);
+    Worker worker(listen_fd, family, options, std::move(*store), std::move(models), metrics, slot);
     return worker.run();
   } catch (const std::exception& e) {
     log_line(std::string("worker failed: ") + e.what());
