@@ -313,9 +313,9 @@ def test_not_ready(tmp):
         st, _, payload = srv.request("GET", "/v2/health/live")
         check(st == 200 and payload == {"live": True}, f"damaged: live {st} {payload}")
         st, _, payload = srv.request("GET", "/v2/health/ready")
-        check(st == 503 and payload == {"ready": False}, f"damaged: ready {st} {payload}")
+        check(st == 400 and payload == {"ready": False}, f"damaged: ready {st} {payload}")
         st, _, payload = srv.request("GET", "/v2/models/clf/ready")
-        check(st == 503 and payload == {"name": "clf", "ready": False}, f"damaged: model ready {st} {payload}")
+        check(st == 400 and payload == {"name": "clf", "ready": False}, f"damaged: model ready {st} {payload}")
 
 
 def main():

@@ -470,7 +470,7 @@ Reply open_inference(Service& s, std::string_view method, std::string_view path,
       r.body = "{\"live\": true}\n";
     } else {
       const bool ready = s.ready();
-      r.status = ready ? 200 : 503;
+      r.status = ready ? 200 : 400;  // the protocol: 200 is true, a 4xx false
       r.body = ready ? "{\"ready\": true}\n" : "{\"ready\": false}\n";
     }
     return routed(std::move(r), Route::v2_health);
@@ -508,7 +508,7 @@ Reply open_inference(Service& s, std::string_view method, std::string_view path,
   Reply r;
   if (rest == "/ready") {
     const bool ready = s.ready(static_cast<size_t>(index));
-    r.status = ready ? 200 : 503;
+    r.status = ready ? 200 : 400;
     r.body = "{\"name\": " + json_quote(s.models()[static_cast<size_t>(index)].name) +
              ", \"ready\": " + (ready ? "true" : "false") + "}\n";
   } else if (route == Route::v2_infer) {

@@ -3,10 +3,10 @@
 //
 //   GET  /v2                                   {"name": "mlmap", "version", "extensions": []}
 //   GET  /v2/health/live                       {"live": true} (no model is touched)
-//   GET  /v2/health/ready                      {"ready": B}; 503 while not ready
+//   GET  /v2/health/ready                      {"ready": B}; 400 while not ready (the protocol: 4xx is false)
 //   GET  /v2/models/NAME[/versions/V]          model metadata: name, versions, platform,
 //                                              inputs and outputs (name, datatype, shape)
-//   GET  /v2/models/NAME[/versions/V]/ready    {"name", "ready"}; 503 while not ready
+//   GET  /v2/models/NAME[/versions/V]/ready    {"name", "ready"}; 400 while not ready
 //   POST /v2/models/NAME[/versions/V]/infer    inference
 //
 // V is the store version; only the current one is served (another: 404).
