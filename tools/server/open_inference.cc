@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "common/columns.hpp"
@@ -196,8 +197,7 @@ class Decoder {
     const size_t nf = info_.n_features;
     bool by_name = !inputs.empty() && info_.feature_names.size() == nf;
     for (const auto& t : inputs)
-      if (by_name && std::find(info_.feature_names.begin(), info_.feature_names.end(), t.name) == info_.feature_names.end())
-        by_name = false;
+      if (by_name && feature_of(t.name) == nf) by_name = false;
     if (by_name) return columns(inputs);
     if (inputs.size() == 1 && inputs[0].shape.size() == 2 && inputs[0].shape[1] == nf) return matrix(inputs[0]);
     return bad(400, "send one input per feature, named after it (" + tools::model_takes(info_) +
@@ -207,6 +207,17 @@ class Decoder {
   const std::string& error() const noexcept { return error_; }
 
  private:
+  // The feature named `name`, or n_features.  Many inputs look names up in
+  // a hash index (built once), a few by a linear search.
+  size_t feature_of(std::string_view name) {
+    const auto& names = info_.feature_names;
+    if (lookups_++ < 8) return static_cast<size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+    if (index_.empty())
+      for (size_t j = 0; j < names.size(); ++j) index_.emplace(names[j], j);
+    const auto it = index_.find(name);
+    return it == index_.end() ? names.size() : it->second;
+  }
+
   unsigned bad(unsigned status, std::string message) {
     error_ = std::move(message);
     return status;
@@ -278,8 +289,7 @@ class Decoder {
     const size_t nf = info_.n_features;
     std::vector<const Tensor*> by_feature(nf, nullptr);
     for (const auto& t : inputs) {
-      const size_t j = static_cast<size_t>(
-          std::find(info_.feature_names.begin(), info_.feature_names.end(), t.name) - info_.feature_names.begin());
+      const size_t j = feature_of(t.name);
       if (by_feature[j]) return bad(400, "input " + tools::in_quotes(t.name) + " is given twice");
       if (t.shape.empty() || t.shape.size() > 2 || (t.shape.size() == 2 && t.shape[1] != 1))
         return bad(400, "input " + tools::in_quotes(t.name) + " must have shape [N] or [N, 1] (one feature)");
@@ -307,6 +317,8 @@ class Decoder {
   const tools::Limits& limits_;
   tools::Batch& b_;
   std::string error_;
+  size_t lookups_ = 0;
+  std::unordered_map<std::string_view, size_t> index_;
 };
 
 void write_shape(JsonWriter& j, std::initializer_list<int64_t> dims) {
