@@ -24,7 +24,6 @@ std::string when(int64_t unix_ms) {
 }
 
 int publish(Store& store, const Args& a) {
-  if (a.positional().size() != 4) return usage_error(store_command(), "publish needs DIR NAME FILE");
   auto r = store.publish(a.positional()[2], a.positional()[3]);
   if (!r) return fail(r.error());
   const auto& v = r->version;
@@ -50,7 +49,6 @@ void json_version(JsonWriter& j, const VersionInfo& v) {
 }
 
 int list(Store& store, const Args& a) {
-  if (a.positional().size() > 3) return usage_error(store_command(), "list takes DIR [NAME]");
   std::vector<std::string> names;
   if (a.positional().size() == 3) {
     names.push_back(a.positional()[2]);
@@ -86,9 +84,7 @@ int list(Store& store, const Args& a) {
 }
 
 int rollback(Store& store, const Args& a) {
-  if (a.positional().size() != 4) return usage_error(store_command(), "rollback needs DIR NAME VERSION");
-  auto v = parse_non_negative_int(a.positional()[3]);
-  if (!v || *v == 0) return usage_error(store_command(), "VERSION must be a version number >= 1");
+  auto v = parse_non_negative_int(a.positional()[3]);  // checked by usage_problem()
   auto st = store.rollback(a.positional()[2], static_cast<uint64_t>(*v));
   if (!st) return fail(st.error());
   std::printf("%s: version %d is current\n", printable(a.positional()[2]).c_str(), *v);
@@ -96,11 +92,8 @@ int rollback(Store& store, const Args& a) {
 }
 
 int gc(Store& store, const Args& a) {
-  if (a.positional().size() != 2) return usage_error(store_command(), "gc takes DIR and --keep N");
   auto keep_text = a.value("--keep");
-  if (!keep_text) return usage_error(store_command(), "gc needs --keep N");
-  auto keep = parse_non_negative_int(*keep_text);
-  if (!keep) return usage_error(store_command(), "--keep takes a whole number >= 0");
+  auto keep = parse_non_negative_int(*keep_text);  // checked by usage_problem()
   auto r = store.gc(static_cast<uint64_t>(*keep));
   if (!r) return fail(r.error());
   std::printf("removed %llu versions (%llu bytes) and %llu temporary files\n",
@@ -109,10 +102,29 @@ int gc(Store& store, const Args& a) {
   return exit_ok;
 }
 
+// What is wrong with the arguments of `sub`, or "": checked before the store
+// is opened, so that a usage error is exit 1 whatever the directory holds.
+std::string usage_problem(const std::string& sub, const Args& a) {
+  const size_t n = a.positional().size();
+  if (sub == "publish") return n == 4 ? "" : "publish needs DIR NAME FILE";
+  if (sub == "list") return n <= 3 ? "" : "list takes DIR [NAME]";
+  if (sub == "rollback") {
+    if (n != 4) return "rollback needs DIR NAME VERSION";
+    auto v = parse_non_negative_int(a.positional()[3]);
+    return v && *v > 0 ? "" : "VERSION must be a version number >= 1";
+  }
+  if (sub == "gc") {
+    if (n != 2) return "gc takes DIR and --keep N";
+    auto keep = a.value("--keep");
+    if (!keep) return "gc needs --keep N";
+    return parse_non_negative_int(*keep) ? "" : "--keep takes a whole number >= 0";
+  }
+  return "unknown store command '" + printable(sub) + "'";
+}
+
 int run(const Args& args) {
   const std::string& sub = args.positional()[0];
-  if (sub != "publish" && sub != "list" && sub != "rollback" && sub != "gc")
-    return usage_error(store_command(), "unknown store command '" + printable(sub) + "'");
+  if (auto problem = usage_problem(sub, args); !problem.empty()) return usage_error(store_command(), problem);
   // Only publish may create a store; the others need one to exist.
   auto store = Store::open(args.positional()[1], sub == "publish");
   if (!store) return fail(store.error());
