@@ -37,9 +37,10 @@ PROBA_TOL = 1e-6
 REL_TOL = 1e-5
 WORST = {}  # objective -> {"proba": max abs, "value": max rel, "raw": max rel, "labels": mismatches, "n": compared}
 
-OBJECTIVES = ["binary:logistic", "binary:logitraw", "multi:softprob", "multi:softmax", "reg:squarederror",
-              "reg:logistic", "reg:pseudohubererror", "count:poisson", "reg:gamma", "reg:tweedie",
-              "rank:pairwise"]
+OBJECTIVES = ["binary:logistic", "binary:logitraw", "binary:hinge", "multi:softprob", "multi:softmax",
+              "reg:squarederror", "reg:absoluteerror", "reg:logistic", "reg:pseudohubererror", "count:poisson",
+              "reg:gamma", "reg:tweedie", "rank:pairwise", "reg:quantileerror"]
+XGB = tuple(int(v) for v in xgb.__version__.split(".")[:2])
 
 
 def setUpModule():
@@ -91,7 +92,7 @@ def target(objective, X, seed=0, n_classes=3):
         return (lin > -0.5).astype(np.float32)
     if objective.startswith("multi:"):
         return (np.digitize(lin, np.quantile(lin, np.linspace(0, 1, n_classes + 1)[1:-1]))).astype(np.float32)
-    if objective in ("reg:squarederror", "reg:pseudohubererror"):
+    if objective in ("reg:squarederror", "reg:pseudohubererror", "reg:absoluteerror", "reg:quantileerror"):
         return (3 * x0 + x1 ** 2 + lin).astype(np.float32)
     if objective == "reg:logistic":
         return (1 / (1 + np.exp(-lin))).astype(np.float32)
@@ -156,6 +157,12 @@ class Case(unittest.TestCase):
         if objective == "binary:logistic":
             self.check_proba(objective, m.predict_proba(X)[:, 1], pred)
             self.check_labels(objective, m.predict(X), (pred > 0.5).astype(int))
+        elif objective == "binary:hinge":
+            # predict: margin > 0 ? 1 : 0 (HingeObj::PredTransform)
+            self.assertTrue(set(np.unique(pred)) <= {0.0, 1.0})
+            self.check_labels(objective, m.predict(X), pred.astype(int))
+            with self.assertRaises(AttributeError):  # no probabilities, as sklearn's LinearSVC
+                m.predict_proba(X)
         elif objective == "binary:logitraw":
             self.check_values(objective, m.decision_function(X), pred)
             self.check_proba(objective, m.predict_proba(X)[:, 1], 1 / (1 + np.exp(-pred.astype(np.float64))))
@@ -184,7 +191,8 @@ def train(objective, X, y, rounds=10, depth=3, base_score=None, n_classes=None, 
 
 
 # Explicit base scores valid for each objective's link.
-BASE = {"binary:logistic": 0.3, "binary:logitraw": 0.2, "reg:logistic": 0.7, "count:poisson": 2.0,
+BASE = {"binary:logistic": 0.3, "binary:logitraw": 0.2, "binary:hinge": 0.4, "reg:absoluteerror": 2.5,
+        "reg:quantileerror": -1.5, "reg:logistic": 0.7, "count:poisson": 2.0,
         "reg:gamma": 1.5, "reg:tweedie": 0.8, "reg:squarederror": -4.0, "reg:pseudohubererror": 3.0,
         "rank:pairwise": 0.25, "multi:softprob": 0.1, "multi:softmax": 0.9}
 
@@ -194,6 +202,8 @@ class TestBoosterObjectives(Case):
     training and held-out data, saved with mlmap.save(booster)."""
 
     def run_objective(self, objective):
+        if objective == "reg:quantileerror" and XGB < (2, 0):
+            self.skipTest(f"reg:quantileerror is new in xgboost 2.0 (this is {xgb.__version__})")
         X = features(600, seed=1)
         Xt = held_out()
         configs = [dict(rounds=5, depth=2), dict(rounds=25, depth=6), dict(rounds=12, depth=4, base_score=BASE[objective])]
@@ -202,7 +212,8 @@ class TestBoosterObjectives(Case):
             y = target(objective, X, n_classes=k or 3)
             for i, cfg in enumerate(configs):
                 with self.subTest(objective=objective, classes=k, config=cfg):
-                    b = train(objective, X, y, n_classes=k, **cfg)
+                    extra = {"quantile_alpha": 0.3} if objective == "reg:quantileerror" else {}
+                    b = train(objective, X, y, n_classes=k, **cfg, **extra)
                     p = path(f"{objective.replace(':', '_')}_{k}_{i}.mlmap")
                     mlmap.save(b, p)
                     m = mlmap.load(p, verify=True)
@@ -277,6 +288,44 @@ class TestSklearnWrappers(Case):
         m = mlmap.load(path("mt.mlmap"))
         self.assertEqual(m.n_outputs, 2)
         self.check_values("reg:squarederror", m.predict(Xt), reg.predict(Xt))
+
+    def test_multi_target_objectives(self):
+        """One tree per target (multi_strategy one_output_per_tree, the
+        default): reg:absoluteerror with two targets, reg:quantileerror with
+        several quantile_alpha (one output each, xgboost >= 2.0)."""
+        X, Xt = features(600, seed=24), held_out()
+        Y = np.c_[target("reg:squarederror", X), -2 * target("reg:squarederror", X, seed=3)]
+        cases = []
+        if XGB >= (2, 0):  # 1.7: "multioutput is not supported by current objective function"
+            cases.append(("reg:absoluteerror", Y, {}))
+            y = target("reg:squarederror", X)
+            cases += [("reg:quantileerror", y, {"quantile_alpha": np.array([0.1, 0.5, 0.9])}),
+                      ("reg:quantileerror", y, {"quantile_alpha": [0.25, 0.75], "base_score": 0.5})]
+        for objective, y, params in cases:
+            with self.subTest(objective=objective, **{k: str(v) for k, v in params.items()}):
+                reg = xgb.XGBRegressor(objective=objective, n_estimators=12, max_depth=4, n_jobs=1, **params).fit(X, y)
+                mlmap.save(reg, path("mto.mlmap"))
+                m = mlmap.load(path("mto.mlmap"), verify=True)
+                expected = reg.predict(Xt)
+                self.assertEqual(m.n_outputs, expected.shape[1])
+                self.check_values(objective, m.predict(Xt), expected)
+                b = reg.get_booster()
+                mlmap.save(b, path("mtob.mlmap"))
+                self.check_values(objective, mlmap.load(path("mtob.mlmap")).predict(Xt), b.predict(xgb.DMatrix(Xt)))
+
+    def test_hinge_classifier(self):
+        X, Xt = features(600, seed=25), held_out()
+        clf = xgb.XGBClassifier(objective="binary:hinge", n_estimators=15, max_depth=4, n_jobs=1)
+        clf.fit(X, target("binary:logistic", X).astype(int))
+        mlmap.save(clf, path("hinge.mlmap"))
+        m = mlmap.load(path("hinge.mlmap"), verify=True)
+        self.assertEqual(list(m.classes_), list(clf.classes_))
+        self.check_labels("binary:hinge", m.predict(Xt), clf.predict(Xt))
+        # XGBClassifier.predict_proba gives [1 - h, h] of the 0/1 output h: no
+        # probabilities, which mlmap does not pretend to have.
+        self.assertTrue(set(np.unique(clf.predict_proba(Xt))) <= {0.0, 1.0})
+        with self.assertRaises(AttributeError):
+            m.predict_proba(Xt)
 
     def test_booster_and_wrapper_agree(self):
         X, Xt = features(600, seed=7), held_out()
@@ -513,9 +562,10 @@ class TestPythonAPI(Case):
         linear = xgb.train({"booster": "gblinear", "nthread": 1}, xgb.DMatrix(X, label=y), 3)
         with self.assertRaisesRegex(mlmap.UnsupportedModelError, "gblinear"):
             mlmap.save(linear, path("lin.mlmap"))
-        absolute = xgb.train({"objective": "reg:absoluteerror", "nthread": 1}, xgb.DMatrix(X, label=y), 3)
-        with self.assertRaisesRegex(mlmap.UnsupportedModelError, "reg:absoluteerror"):
-            mlmap.save(absolute, path("abs.mlmap"))
+        aft = xgb.train({"objective": "survival:aft", "nthread": 1},
+                        xgb.DMatrix(X, label_lower_bound=np.abs(y), label_upper_bound=np.abs(y) + 1), 3)
+        with self.assertRaisesRegex(mlmap.UnsupportedModelError, f"survival:aft.*xgboost {xgb.__version__}"):
+            mlmap.save(aft, path("abs.mlmap"))
         logitraw = xgb.XGBClassifier(objective="binary:logitraw", n_estimators=3, n_jobs=1).fit(
             X, target("binary:logistic", X).astype(int))
         with self.assertRaisesRegex(mlmap.UnsupportedModelError, "binary:logitraw"):
@@ -568,6 +618,66 @@ class TestCLI(Case):
         proba = np.array([[float(v) for v in line.split(",")] for line in out.splitlines()[1:]])
         self.check_proba("binary:logistic", proba, clf.predict_proba(cat_input(dft)))
 
+    def test_ubjson_files_by_content(self):
+        """save_model('m.ubj') (UBJSON; xgboost's default since 2.1) converts
+        exactly as the JSON of the same model, whatever the file is named."""
+        X, Xt = features(600, seed=26), held_out()
+        objectives = ["binary:logistic", "multi:softprob", "reg:squarederror", "reg:absoluteerror", "binary:hinge"]
+        for objective in objectives:
+            with self.subTest(objective=objective):
+                b = train(objective, X, target(objective, X), rounds=8, depth=4, n_classes=3,
+                          base_score=BASE[objective])
+                name = "ubj_" + objective.replace(":", "_")
+                b.save_model(path(name + ".ubj"))
+                with open(path(name + ".ubj"), "rb") as f:
+                    head = f.read(2)
+                self.assertEqual(head[:1], b"{")
+                self.assertNotIn(head[1:2], b' \n"}')  # UBJSON, not JSON text
+                shutil.copy(path(name + ".ubj"), path(name + ".model"))  # named like neither
+                mj = self.convert(b, name)  # through the JSON
+                for ext in ("ubj", "model"):
+                    rc, out, err = run("convert-xgboost", path(f"{name}.{ext}"), path(f"{name}_{ext}.mlmap"))
+                    self.assertEqual(rc, 0, err)
+                    mu = mlmap.load(path(f"{name}_{ext}.mlmap"), verify=True)
+                    self.check_booster(b, mu, Xt, objective)
+                    np.testing.assert_array_equal(mu.decision_function(Xt), mj.decision_function(Xt))
+        # A categorical model and a dart model as UBJSON.
+        df = categorical_frame(800, 27)
+        clf = fit_cat(xgb.XGBClassifier(n_estimators=8, max_depth=4, tree_method="hist", enable_categorical=True,
+                                        max_cat_to_onehot=1, n_jobs=1), df, (categorical_target(df, 5) > 0.5).astype(int))
+        clf.get_booster().save_model(path("cat.ubj"))
+        rc, out, err = run("convert-xgboost", path("cat.ubj"), path("cat_ubj.mlmap"))
+        self.assertEqual(rc, 0, err)
+        dft = categorical_frame(300, 28)
+        self.check_proba("binary:logistic", mlmap.load(path("cat_ubj.mlmap")).predict_proba(category_codes(dft)),
+                         clf.predict_proba(cat_input(dft)))
+        d = train("reg:squarederror", X, target("reg:squarederror", X), rounds=10, booster="dart", rate_drop=0.3,
+                  skip_drop=0.0)
+        d.save_model(path("dart.ubj"))
+        rc, out, err = run("convert-xgboost", path("dart.ubj"), path("dart_ubj.mlmap"))
+        self.assertEqual(rc, 0, err)
+        self.check_booster(d, mlmap.load(path("dart_ubj.mlmap")), Xt, "reg:squarederror")
+
+    def test_files_that_are_not_models_say_what_they_are(self):
+        import pickle
+        X = features(300, seed=29)
+        b = train("binary:logistic", X, target("binary:logistic", X), rounds=3)
+        with open(path("b.pkl"), "wb") as f:
+            pickle.dump(b, f)
+        cases = [("b.pkl", "Python pickle")]
+        raw = bytes(b.save_raw("deprecated")) if XGB < (2, 1) else None
+        if raw is not None:  # the old binary format (xgboost < 2.1)
+            with open(path("b.bin"), "wb") as f:
+                f.write(raw)
+            cases.append(("b.bin", "old binary model format"))
+        for name, needle in cases:
+            with self.subTest(name=name):
+                rc, out, err = run("convert-xgboost", path(name), path("never.mlmap"))
+                self.assertEqual(rc, 2, err)
+                self.assertIn("import_failed", err)
+                self.assertIn(needle, err)
+                self.assertFalse(os.path.exists(path("never.mlmap")))
+
     def test_exit_codes_and_messages(self):
         X = features(300, seed=23)
         b = train("binary:logistic", X, target("binary:logistic", X), rounds=3)
@@ -599,7 +709,7 @@ class TestCLI(Case):
             pass
         fails(2, path("empty.json"), path("never.mlmap"), needle="empty")
         doc = json.loads(text)
-        doc["learner"]["objective"]["name"] = "reg:absoluteerror"
+        doc["learner"]["objective"]["name"] = "survival:cox"
         with open(path("abs.json"), "w") as f:
             json.dump(doc, f)
         fails(2, path("abs.json"), path("never.mlmap"), needle="unsupported_model")
@@ -614,7 +724,7 @@ class TestCLI(Case):
         fails(2, path("ok.json"), os.path.join(TMP, "no-such-dir", "x.mlmap"), needle="")
         rc, out, err = run("convert-xgboost", "--help")
         self.assertEqual(rc, 0)
-        self.assertIn("convert-xgboost MODEL.json OUT.mlmap", out)
+        self.assertIn("convert-xgboost MODEL.json|MODEL.ubj OUT.mlmap", out)
         rc, out, err = run("--help")
         self.assertIn("convert-xgboost", out)
 

@@ -1,5 +1,6 @@
-// mlmap convert-xgboost MODEL.json OUT.mlmap [--best-iteration] — an XGBoost
-// JSON model (Booster.save_model("m.json")) to an mlmap file, without xgboost.
+// mlmap convert-xgboost MODEL OUT.mlmap [--best-iteration] — an XGBoost JSON
+// or UBJSON model (Booster.save_model("m.json") / "m.ubj"; told apart by
+// content) to an mlmap file, without xgboost.
 
 #include <cstdio>
 #include <string>
@@ -18,11 +19,11 @@ int run(const Args& args) {
   const std::string& out = args.positional()[1];
   ImportOptions options;
   options.use_best_iteration = args.has("--best-iteration");
-  std::string json;
-  if (auto st = read_file(in, options.max_input_bytes, json); !st) return fail(st.error());
-  auto imported = import_xgboost_json(json, options);
+  std::string bytes;
+  if (auto st = read_file(in, options.max_input_bytes, bytes); !st) return fail(st.error());
+  auto imported = import_xgboost(bytes, options);
   if (!imported) return fail(Error(imported.code(), printable(in) + ": " + imported.message()));
-  json = std::string();  // free the text before writing
+  bytes = std::string();  // free the input before writing
   if (auto st = save(out, imported->description, imported->trees); !st) return fail(st.error());
   const ModelDescription& d = imported->description;
   std::string objective;
@@ -38,17 +39,20 @@ int run(const Args& args) {
 const Command& convert_xgboost_command() {
   static const Command command{
       "convert-xgboost",
-      "MODEL.json OUT.mlmap",
-      "convert an XGBoost JSON model (Booster.save_model('m.json')) to an mlmap file",
-      "Reads xgboost 1.x JSON (gbtree or dart; objectives binary:logistic,\n"
-      "binary:logitraw, multi:softprob, multi:softmax, reg:squarederror,\n"
-      "reg:logistic, reg:pseudohubererror, count:poisson, reg:gamma, reg:tweedie,\n"
-      "rank:pairwise) without xgboost.  The file predicts as Booster.predict does:\n"
+      "MODEL.json|MODEL.ubj OUT.mlmap",
+      "convert an XGBoost JSON or UBJSON model (Booster.save_model('m.json' or 'm.ubj')) to an mlmap file",
+      "Reads the JSON and UBJSON of xgboost 1.x to 3.x, told apart by content (gbtree\n"
+      "or dart; objectives binary:logistic, binary:logitraw, binary:hinge,\n"
+      "multi:softprob, multi:softmax, reg:squarederror, reg:absoluteerror,\n"
+      "reg:quantileerror, reg:logistic, reg:pseudohubererror, count:poisson,\n"
+      "reg:gamma, reg:tweedie, rank:pairwise) without xgboost.  The old binary\n"
+      "format and pickles are refused, saying what they are.  The file predicts as\n"
+      "Booster.predict does:\n"
       "every tree.  --best-iteration keeps the rounds up to the model's\n"
       "best_iteration, as the scikit-learn wrappers' predict does after early\n"
       "stopping.  OUT is replaced atomically.  Prints `OK: OUT (...)`.",
       ArgSpec{{{"--best-iteration", "", "keep rounds [0, best_iteration] (scikit-learn wrapper semantics)"}},
-              {"MODEL.json", "OUT.mlmap"},
+              {"MODEL", "OUT.mlmap"},
               2,
               2},
       run};

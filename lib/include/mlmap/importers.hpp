@@ -81,6 +81,25 @@ struct ImportedModel {
 [[nodiscard]] Status convert_xgboost_json(std::string_view json, const std::string& out_path,
                                           const ImportOptions& options = {}) noexcept;
 
+
+/// Parses an XGBoost UBJSON model (Booster.save_model("x.ubj"), save_raw("ubj");
+/// xgboost >= 1.6, the default format since 2.1): the same document as the
+/// JSON, read with the same checks and limits (max_input_bytes applies to the
+/// UBJSON bytes, max_nesting_depth to its containers).  Errors as
+/// import_xgboost_json(), prefixed "XGBoost UBJSON: "; encoding errors name
+/// the byte offset.
+[[nodiscard]] Result<ImportedModel> import_xgboost_ubjson(std::string_view ubjson,
+                                                          const ImportOptions& options = {}) noexcept;
+
+/// An XGBoost model file's bytes, JSON or UBJSON, told apart by content (not
+/// by file name).  Anything else gives import_failed saying what it is (the
+/// old binary format of xgboost < 2.1, a pickle or joblib file, a compressed
+/// file, an mlmap file ...) and how to save a readable model.
+[[nodiscard]] Result<ImportedModel> import_xgboost(std::string_view bytes, const ImportOptions& options = {}) noexcept;
+
+/// import_xgboost() then save() to `out_path` (atomic, verified).
+[[nodiscard]] Status convert_xgboost(std::string_view bytes, const std::string& out_path,
+                                     const ImportOptions& options = {}) noexcept;
 /// Parses a LightGBM text model (Booster.save_model("model.txt"),
 /// model_to_string(); LightGBM 2.x-4.x, gbdt, dart, goss and rf) with the
 /// semantics of LightGBM 4.7's own predict (FORMAT.md §6.1): float64

@@ -42,6 +42,9 @@ enum class Objective {
   reg_gamma,
   reg_tweedie,
   rank_pairwise,
+  reg_absoluteerror,
+  reg_quantileerror,
+  binary_hinge,
 };
 
 const std::pair<const char*, Objective> objective_names[] = {
@@ -56,6 +59,9 @@ const std::pair<const char*, Objective> objective_names[] = {
     {"reg:gamma", Objective::reg_gamma},
     {"reg:tweedie", Objective::reg_tweedie},
     {"rank:pairwise", Objective::rank_pairwise},
+    {"reg:absoluteerror", Objective::reg_absoluteerror},
+    {"reg:quantileerror", Objective::reg_quantileerror},
+    {"binary:hinge", Objective::binary_hinge},
 };
 
 std::string supported_objectives() {
@@ -96,7 +102,18 @@ Mapping mapping_of(Objective o) {
       m.multi_target = false;
       break;
     case Objective::reg_squarederror:
-    case Objective::reg_pseudohubererror: break;
+    case Objective::reg_pseudohubererror:
+    // Their leaves were refreshed by a line search (xgboost's UpdateTreeLeaf)
+    // before the trees were saved: predict is the plain sum.  Quantile
+    // regression has one output per quantile_alpha (num_target).
+    case Objective::reg_absoluteerror:
+    case Objective::reg_quantileerror: break;
+    case Objective::binary_hinge:
+      // predict gives margin > 0 ? 1 : 0 (HingeObj::PredTransform);
+      // XGBClassifier.predict_proba the pair [1 - that, that]: Hard.
+      m.task = Task::classification, m.link = LinkFunction::hard, m.decision = ClassDecision::argmax_raw;
+      m.multi_target = false;
+      break;
     case Objective::reg_logistic:
       m.link = LinkFunction::logistic, m.margin = Mapping::Margin::logit, m.multi_target = false;
       break;
@@ -121,21 +138,23 @@ Result<ImportedModel> convert_xgboost_model(const XgbModel& m, const ImportOptio
   // tests/importers/test_xgboost.py against xgboost 1.7.4, 2.1.4 and 3.2.0);
   // what they add is refused where it matters (vector leaves) or ignored
   // (iteration_indptr, split_type, an empty 'cats').
+  // unsupported_model naming the xgboost version that wrote the model.
+  auto refuse = [&](const std::string& message) { return unsupported(message + " (written by xgboost " + version + ")"); };
   if ((*m.version)[0] < 1 || (*m.version)[0] > 3)
     return unsupported("written by xgboost " + version + "; this importer reads the JSON of xgboost 1.x to 3.x");
 
   // Booster and objective.
   if (!m.booster) return failed("no 'learner.gradient_booster.name'");
-  if (*m.booster == "gblinear") return unsupported("booster 'gblinear' (linear models) is not supported; use gbtree or dart");
+  if (*m.booster == "gblinear") return refuse("booster 'gblinear' (linear models) is not supported; use gbtree or dart");
   if (*m.booster != "gbtree" && *m.booster != "dart")
-    return unsupported("booster " + quote_text(*m.booster) + " is not supported; use gbtree or dart");
+    return refuse("booster " + quote_text(*m.booster) + " is not supported; use gbtree or dart");
   const bool dart = *m.booster == "dart";
   if (!m.objective) return failed("no 'learner.objective.name'");
   std::optional<Objective> objective;
   for (const auto& [name, o] : objective_names)
     if (*m.objective == name) objective = o;
   if (!objective)
-    return unsupported("objective " + quote_text(*m.objective) + " is not supported; supported: " + supported_objectives());
+    return refuse("objective " + quote_text(*m.objective) + " is not supported; supported: " + supported_objectives());
   const Mapping map = mapping_of(*objective);
 
   // Shape.
@@ -150,12 +169,12 @@ Result<ImportedModel> convert_xgboost_model(const XgbModel& m, const ImportOptio
   size_t n_raw = 1;
   if (map.multiclass) {
     if (num_class < 2) return failed(*m.objective + " with num_class " + num(num_class) + " (expected >= 2)");
-    if (num_target != 1) return unsupported(*m.objective + " with num_target " + num(num_target));
+    if (num_target != 1) return refuse(*m.objective + " with num_target " + num(num_target));
     n_raw = static_cast<size_t>(num_class);
   } else {
     if (num_class > 1) return failed(*m.objective + " with num_class " + num(num_class) + " (expected 0)");
     if (num_target > 1 && !map.multi_target)
-      return unsupported(*m.objective + " with " + num(num_target) + " targets (num_target)");
+      return refuse(*m.objective + " with " + num(num_target) + " targets (num_target)");
     n_raw = static_cast<size_t>(num_target);
   }
   if (n_raw > limits::max_outputs)
@@ -205,7 +224,7 @@ Result<ImportedModel> convert_xgboost_model(const XgbModel& m, const ImportOptio
   if (!m.have_model) return failed("no 'learner.gradient_booster.model' (tree model)");
   if (!m.num_trees) return failed("no 'gbtree_model_param.num_trees'");
   if (m.size_leaf_vector && *m.size_leaf_vector > 1)
-    return unsupported("vector leaves (gbtree_model_param.size_leaf_vector " + num(*m.size_leaf_vector) + ")");
+    return refuse("vector leaves (gbtree_model_param.size_leaf_vector " + num(*m.size_leaf_vector) + ")");
   if (!m.have_trees) return failed("no 'gradient_booster.model.trees'");
   const auto n_trees = static_cast<size_t>(*m.num_trees);
   if (m.trees.size() != n_trees)

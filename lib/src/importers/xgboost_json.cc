@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "format/limits.hpp"
+#include "importers/ubjson.hpp"
 #include "importers/xgboost_convert.hpp"
 
 namespace mlmap {
@@ -329,6 +330,13 @@ Status parse_xgboost_json(std::string_view text, const ImportOptions& options, X
   if (text.size() > options.max_input_bytes)
     return failed("the input has " + unum(text.size()) + " bytes, more than the limit of " +
                   unum(options.max_input_bytes));
+  switch (xgboost_file_kind(text)) {
+    case XgbFileKind::json: break;
+    case XgbFileKind::ubjson:
+      return failed("this is UBJSON (save_model('m.ubj'), xgboost's default format since 2.1), not JSON: "
+                    "read it with import_xgboost_ubjson() or import_xgboost() (by content)");
+    case XgbFileKind::other: return failed(describe_other_file(text));
+  }
   if (text.size() > simdjson::SIMDJSON_MAXSIZE_BYTES - simdjson::SIMDJSON_PADDING)
     return failed("the input has " + unum(text.size()) + " bytes, more than the JSON parser's limit");
   MLMAP_TRY(check_json_structure(text, options.max_nesting_depth));

@@ -22,10 +22,11 @@ from ._imported import set_classes, xgboost_json
 
 WRAPPERS = ("XGBClassifier", "XGBRegressor", "XGBRanker", "XGBRFClassifier", "XGBRFRegressor")
 
-# Objectives XGBClassifier maps to class labels exactly.  (With binary:logitraw
-# its predict thresholds the margin at 0.5 and predict_proba returns the
-# margin itself: save the Booster instead.)
-CLASSIFIER_OBJECTIVES = ("binary:logistic", "multi:softprob", "multi:softmax")
+# Objectives XGBClassifier maps to class labels exactly (binary:hinge: labels
+# by margin > 0, predict_proba [1 - h, h] of the 0/1 output h).  (With
+# binary:logitraw its predict thresholds the margin at 0.5 and predict_proba
+# returns the margin itself: save the Booster instead.)
+CLASSIFIER_OBJECTIVES = ("binary:logistic", "multi:softprob", "multi:softmax", "binary:hinge")
 
 
 def is_xgboost(estimator):
@@ -97,28 +98,15 @@ def _objective_of(booster):
     return _config(booster)["learner"]["objective"]["name"]
 
 
-# Objectives of xgboost 2.x / 3.x whose predict mlmap does not compute yet
-# (the C++ importer refuses them too, as objectives it does not know).
-REFUSED_OBJECTIVES = {
-    "reg:absoluteerror": "its leaves are refreshed by a line search per round",
-    "reg:quantileerror": "quantile regression (one output per quantile_alpha)",
-    "binary:hinge": "its predict thresholds the margin at 0 into 0/1",
-}
-
-
 def _refuse_unsupported(xgboost, what, booster, raw_json):
     """UnsupportedModelError, naming the class, the setting and xgboost's
     version, for models of xgboost 2.x / 3.x that mlmap cannot save yet:
-    the objectives above, multi_strategy="multi_output_tree" (vector leaves)
-    and the categories encoder of xgboost >= 3.1 (model 'cats': predict
-    re-codes a DataFrame's categories by value)."""
+    multi_strategy="multi_output_tree" (vector leaves) and the categories
+    encoder of xgboost >= 3.1 (model 'cats': predict re-codes a DataFrame's
+    categories by value).  (Objectives the C++ importer does not know are
+    refused there, naming them.)"""
     version = str(xgboost.__version__)
     learner = _config(booster)["learner"]
-    objective = learner["objective"]["name"]
-    if objective in REFUSED_OBJECTIVES:
-        raise UnsupportedModelError(
-            f"{what} with objective {objective!r} (xgboost {version}) is not supported: "
-            f"{REFUSED_OBJECTIVES[objective]}")
     strategy = learner.get("learner_train_param", {}).get("multi_strategy", "one_output_per_tree")
     if strategy != "one_output_per_tree":
         raise UnsupportedModelError(
