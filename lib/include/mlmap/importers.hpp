@@ -81,7 +81,6 @@ struct ImportedModel {
 [[nodiscard]] Status convert_xgboost_json(std::string_view json, const std::string& out_path,
                                           const ImportOptions& options = {}) noexcept;
 
-
 /// Parses an XGBoost UBJSON model (Booster.save_model("x.ubj"), save_raw("ubj");
 /// xgboost >= 1.6, the default format since 2.1): the same document as the
 /// JSON, read with the same checks and limits (max_input_bytes applies to the
