@@ -313,6 +313,42 @@ class TestSklearnWrappers(Case):
                 mlmap.save(b, path("mtob.mlmap"))
                 self.check_values(objective, mlmap.load(path("mtob.mlmap")).predict(Xt), b.predict(xgb.DMatrix(Xt)))
 
+    def test_multi_output_tree(self):
+        """multi_strategy="multi_output_tree" (xgboost >= 2.0): one tree per
+        round whose leaves hold every output -- multi-target regression and
+        multi-class, Booster and wrappers, early stopping (best_iteration)."""
+        if XGB < (2, 0):
+            self.skipTest(f"multi_output_tree is new in xgboost 2.0 (this is {xgb.__version__})")
+        X, Xt = features(600, seed=30), held_out()
+        Y = np.c_[target("reg:squarederror", X), -2 * target("reg:squarederror", X, seed=3), X[:, 0] ** 2]
+        reg = xgb.XGBRegressor(n_estimators=10, max_depth=4, tree_method="hist", multi_strategy="multi_output_tree",
+                               n_jobs=1).fit(X, np.nan_to_num(Y))
+        mlmap.save(reg, path("mot.mlmap"))
+        m = mlmap.load(path("mot.mlmap"), verify=True)
+        self.assertEqual(m.n_outputs, 3)
+        self.assertEqual(m.info()["trees"]["n_trees"], 10)
+        self.check_values("reg:squarederror", m.predict(Xt), reg.predict(Xt))
+        y = target("multi:softprob", X, n_classes=4).astype(int)
+        for objective in ("multi:softprob", "multi:softmax"):
+            with self.subTest(objective=objective):
+                clf = xgb.XGBClassifier(objective=objective, n_estimators=200, learning_rate=0.5, max_depth=4,
+                                        tree_method="hist", multi_strategy="multi_output_tree", n_jobs=1,
+                                        early_stopping_rounds=3)
+                clf.fit(X[:400], y[:400], eval_set=[(X[400:], y[400:])], verbose=False)
+                self.assertLess(clf.best_iteration + 1, clf.get_booster().num_boosted_rounds())
+                mlmap.save(clf, path("moc.mlmap"))
+                m = mlmap.load(path("moc.mlmap"), verify=True)
+                self.assertEqual(m.info()["trees"]["n_trees"], clf.best_iteration + 1)
+                self.check_labels(objective, m.predict(Xt), clf.predict(Xt))
+                if objective == "multi:softprob":
+                    self.check_proba(objective, m.predict_proba(Xt), clf.predict_proba(Xt))
+                b = clf.get_booster()
+                for ext in ("json", "ubj"):
+                    b.save_model(path(f"moc.{ext}"))
+                    rc, out, err = run("convert-xgboost", path(f"moc.{ext}"), path(f"moc_{ext}.mlmap"))
+                    self.assertEqual(rc, 0, err)
+                    self.check_booster(b, mlmap.load(path(f"moc_{ext}.mlmap"), verify=True), Xt, objective)
+
     def test_hinge_classifier(self):
         X, Xt = features(600, seed=25), held_out()
         clf = xgb.XGBClassifier(objective="binary:hinge", n_estimators=15, max_depth=4, n_jobs=1)

@@ -799,7 +799,7 @@ TEST_CASE("unsupported models name what is unsupported") {
   expect_error(replace(good, "\"version\": [1, 7, 4]", "\"version\": [0, 90, 0]"), error_code::unsupported_model,
                "written by xgboost 0.90.0");
   expect_error(replace(good, "\"size_leaf_vector\": \"0\"}, \"tree_info\"", "\"size_leaf_vector\": \"2\"}, \"tree_info\""),
-               error_code::unsupported_model, "vector leaves");
+               error_code::import_failed, "vector leaves of 2 values (tree_param.size_leaf_vector) for 1 outputs");
   expect_error(replace(good, "\"num_target\": \"1\"", "\"num_target\": \"2\""), error_code::unsupported_model,
                "binary:logistic with 2 targets");
 }

@@ -58,6 +58,9 @@ cases = {
 if V >= (2, 0):
     cases["quantiles"] = ({"objective": "reg:quantileerror", "quantile_alpha": np.array([0.1, 0.5, 0.9])}, z)
     cases["two_targets"] = ({"objective": "reg:squarederror"}, np.c_[z, -z * 2])
+    cases["vector_leaves"] = ({"multi_strategy": "multi_output_tree", "tree_method": "hist"}, np.c_[z, -z * 2, z ** 2])
+    cases["vector_softprob"] = ({"multi_strategy": "multi_output_tree", "tree_method": "hist",
+                                 "objective": "multi:softprob", "num_class": 3}, np.digitize(z, [-0.3, 0.6]))
 for name, (params, y) in cases.items():
     b = xgb.train({**params, "max_depth": 4, "nthread": 1, "seed": 0}, xgb.DMatrix(X, label=y), 8)
     b.save_model(os.path.join(out, name + ".json"))

@@ -23,11 +23,9 @@ values within 1e-6 (absolute, or relative to |value| when larger).
 - OneHotEncoder infrequent categories (min_frequency, max_categories,
   infrequent_if_exist, drop) against sklearn's transform;
 - refusals naming the class, the attribute and the version: TargetEncoder,
-  SplineTransformer;
-  XGBoost multi_output_tree / the categories encoder that the importer does
-  not understand yet;
-- XGBoost 2/3 objectives: reg:absoluteerror, binary:hinge, reg:quantileerror
-  with several quantiles.
+  SplineTransformer; XGBoost's categories encoder (3.1+);
+- XGBoost 2/3: reg:absoluteerror, binary:hinge, reg:quantileerror with
+  several quantiles, multi_strategy="multi_output_tree".
 
 Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_versions.py
 """
@@ -463,10 +461,10 @@ class TestRefusals(Versions):
                 self.refused(pipe, type(step).__name__, sklearn.__version__, "step 0")
 
     def test_xgboost_objectives_of_2_and_3(self):
-        """reg:absoluteerror, binary:hinge and reg:quantileerror with several
-        quantiles (2.0+) predict as xgboost does; what the importer does not
-        understand yet (multi_output_tree, the categories encoder of 3.1+) is
-        refused naming the setting and xgboost's version."""
+        """reg:absoluteerror, binary:hinge, reg:quantileerror with several
+        quantiles and multi_output_tree (2.0+) predict as xgboost does; what
+        the importer does not understand yet (the categories encoder of 3.1+)
+        is refused naming the setting and xgboost's version."""
         try:
             import xgboost
         except ImportError:
@@ -491,7 +489,9 @@ class TestRefusals(Versions):
             return
         multi = xgboost.train({"multi_strategy": "multi_output_tree", "tree_method": "hist", "max_depth": 3},
                               xgboost.DMatrix(X, label=np.c_[X[:, 0], X[:, 1]]), 3)
-        self.refused(multi, "multi_output_tree", version)
+        m = self.roundtrip(multi)
+        self.assertEqual(m.info()["metadata"]["xgboost.multi_strategy"], "multi_output_tree")
+        self.close(m.predict(X), multi.predict(xgboost.DMatrix(X)), "xgboost: multi_output_tree")
         frame = pd.DataFrame({"a": X[:, 0], "c": pd.Categorical(np.array(["u", "v", "w"])[(X[:, 1] > 0).astype(int) + (X[:, 2] > 0)])})
         clf = xgboost.XGBClassifier(n_estimators=3, enable_categorical=True, tree_method="hist").fit(frame, y)
         if "cats" in clf.get_booster().save_raw("json").decode():

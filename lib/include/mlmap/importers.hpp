@@ -12,8 +12,9 @@
 // indices, cycles, finite values, mlmap's limits of FORMAT.md §9): a malformed
 // file gives `import_failed` with a message naming the field, tree and node; a
 // well-formed model mlmap cannot represent exactly (gblinear, an objective
-// without a known output transform, vector leaves ...) gives
-// `unsupported_model` naming it.  Nothing here throws.
+// without a known output transform, a categories encoder ...) gives
+// `unsupported_model` naming it.  Nothing here throws.  XGBoost's JSON and
+// UBJSON are both read (import_xgboost() tells them apart by content).
 #pragma once
 
 #include <cstddef>
@@ -71,10 +72,15 @@ struct ImportedModel {
 };
 
 /// Parses an XGBoost JSON model (Booster.save_model("x.json"), save_raw("json");
-/// xgboost 1.x, gbtree and dart).  Supported objectives: binary:logistic,
-/// binary:logitraw, multi:softprob, multi:softmax, reg:squarederror,
-/// reg:logistic, reg:pseudohubererror, count:poisson, reg:gamma, reg:tweedie,
-/// rank:pairwise.
+/// xgboost 1.x to 3.x, gbtree and dart).  Supported objectives: binary:logistic,
+/// binary:logitraw, binary:hinge, multi:softprob, multi:softmax,
+/// reg:squarederror, reg:absoluteerror, reg:quantileerror (one output per
+/// quantile_alpha), reg:logistic, reg:pseudohubererror, count:poisson,
+/// reg:gamma, reg:tweedie, rank:pairwise; multi-target models with one tree per
+/// target or with vector leaves (multi_strategy="multi_output_tree").  Refused
+/// (unsupported_model, naming the xgboost version): gblinear, other
+/// objectives, a recorded categories encoder ('cats', 3.1+).  Given UBJSON or
+/// another kind of file it says so (import_failed).
 [[nodiscard]] Result<ImportedModel> import_xgboost_json(std::string_view json, const ImportOptions& options = {}) noexcept;
 
 /// import_xgboost_json() then save() to `out_path` (atomic, verified).

@@ -135,9 +135,10 @@ Result<ImportedModel> convert_xgboost_model(const XgbModel& m, const ImportOptio
   std::string version;
   for (size_t i = 0; i < m.version->size() && i < 3; ++i) version += (i ? "." : "") + num((*m.version)[i]);
   // 2.x and 3.x keep 1.7's JSON for everything imported here (checked by
-  // tests/importers/test_xgboost.py against xgboost 1.7.4, 2.1.4 and 3.2.0);
-  // what they add is refused where it matters (vector leaves) or ignored
-  // (iteration_indptr, split_type, an empty 'cats').
+  // tests/importers/test_xgboost.py and tests/matrix/test_xgboost_files.py
+  // against xgboost 1.7.4, 2.1.4 and 3.2.0); what they add is read (vector
+  // leaves in both layouts, vector base_score), refused where it matters (a
+  // recorded categories encoder) or ignored (iteration_indptr, an empty 'cats').
   // unsupported_model naming the xgboost version that wrote the model.
   auto refuse = [&](const std::string& message) { return unsupported(message + " (written by xgboost " + version + ")"); };
   if ((*m.version)[0] < 1 || (*m.version)[0] > 3)
@@ -220,21 +221,34 @@ Result<ImportedModel> convert_xgboost_model(const XgbModel& m, const ImportOptio
     margins.push_back(margin);
   }
 
+  if (m.cats_encoded)
+    return refuse("a categories encoder (model 'cats' records the categories of " + unum(m.cats_encoded) +
+                  " features): xgboost's predict re-codes a DataFrame's categories by value, which mlmap does not "
+                  "do yet; train on category codes (numeric columns with feature_types 'c') to convert it");
+
   // Trees and their groups.
   if (!m.have_model) return failed("no 'learner.gradient_booster.model' (tree model)");
   if (!m.num_trees) return failed("no 'gbtree_model_param.num_trees'");
-  if (m.size_leaf_vector && *m.size_leaf_vector > 1)
-    return refuse("vector leaves (gbtree_model_param.size_leaf_vector " + num(*m.size_leaf_vector) + ")");
   if (!m.have_trees) return failed("no 'gradient_booster.model.trees'");
+  // Vector leaves (multi_strategy="multi_output_tree", xgboost >= 2.0): every
+  // tree's leaves hold all n_raw outputs (tree_param.size_leaf_vector); each
+  // tree is one output group of its own.
+  size_t leaf_width = m.size_leaf_vector && *m.size_leaf_vector > 1 ? static_cast<size_t>(*m.size_leaf_vector) : 1;
+  for (const XgbTree& t : m.trees)
+    if (t.size_leaf_vector && *t.size_leaf_vector > 1) leaf_width = static_cast<size_t>(*t.size_leaf_vector);
+  if (leaf_width > 1 && leaf_width != n_raw)
+    return failed("vector leaves of " + unum(leaf_width) + " values (tree_param.size_leaf_vector) for " + unum(n_raw) +
+                  " outputs");
   const auto n_trees = static_cast<size_t>(*m.num_trees);
   if (m.trees.size() != n_trees)
     return failed("'trees' has " + unum(m.trees.size()) + " trees, but gbtree_model_param.num_trees is " + unum(n_trees));
   if (!m.tree_info) return failed("no 'gradient_booster.model.tree_info'");
   if (m.tree_info->size() != n_trees)
     return failed("'tree_info' has " + unum(m.tree_info->size()) + " entries, but num_trees is " + unum(n_trees));
+  const size_t n_groups = leaf_width > 1 ? 1 : n_raw;
   for (size_t i = 0; i < n_trees; ++i)
-    if ((*m.tree_info)[i] < 0 || static_cast<size_t>((*m.tree_info)[i]) >= n_raw)
-      return failed("tree_info[" + unum(i) + "] = " + num((*m.tree_info)[i]) + " is outside [0, " + unum(n_raw) +
+    if ((*m.tree_info)[i] < 0 || static_cast<size_t>((*m.tree_info)[i]) >= n_groups)
+      return failed("tree_info[" + unum(i) + "] = " + num((*m.tree_info)[i]) + " is outside [0, " + unum(n_groups) +
                     ") (output groups)");
   if (dart) {
     if (!m.weight_drop) return failed("a dart booster without 'weight_drop'");
@@ -251,7 +265,7 @@ Result<ImportedModel> convert_xgboost_model(const XgbModel& m, const ImportOptio
   if (options.use_best_iteration && m.best_iteration) rounds_used = static_cast<uint64_t>(*m.best_iteration) + 1;
   size_t n_used = n_trees;
   if (rounds_used) {
-    const uint64_t layer = static_cast<uint64_t>(m.num_parallel_tree.value_or(1)) * n_raw;
+    const uint64_t layer = static_cast<uint64_t>(m.num_parallel_tree.value_or(1)) * n_groups;
     if (n_trees % layer != 0)
       return failed(unum(n_trees) + " trees are not whole boosting rounds of " + unum(layer) +
                     " trees (num_parallel_tree x output groups)");
@@ -319,12 +333,13 @@ Result<ImportedModel> convert_xgboost_model(const XgbModel& m, const ImportOptio
       {"xgboost.base_score", *m.base_score},
   };
   if (n_used != n_trees) metadata["xgboost.iteration_end"] = unum(rounds_used);
+  if (leaf_width > 1) metadata["xgboost.multi_strategy"] = "multi_output_tree";
   for (const auto& [k, v] : options.metadata) metadata[k] = v;
   d.metadata.assign(metadata.begin(), metadata.end());
 
   // Trees: check every one, add those predict uses.
-  TreeEnsembleBuilder builder(n_features, 1, n_raw, Aggregation::sum, SplitRule::less, ThresholdType::float32);
-  XgbTreeConverter converter(builder, n_features, m.source);
+  TreeEnsembleBuilder builder(n_features, leaf_width, n_raw, Aggregation::sum, SplitRule::less, ThresholdType::float32);
+  XgbTreeConverter converter(builder, n_features, m.source, leaf_width);
   for (size_t i = 0; i < n_trees; ++i) {
     TreeOptions o;
     o.output = static_cast<uint32_t>((*m.tree_info)[i]);
@@ -334,14 +349,14 @@ Result<ImportedModel> convert_xgboost_model(const XgbModel& m, const ImportOptio
   if (builder.n_trees() == 0) {
     // No trees: predict gives the base margin alone.  One leaf of 0 says so.
     const int64_t none = -1, zero_feature = 0;
-    const double zero = 0;
+    const std::vector<double> zero(leaf_width, 0.0);
     TreeNodes t;
     t.n_nodes = 1;
     t.left = &none;
     t.right = &none;
     t.feature = &zero_feature;
-    t.values = &zero;
-    t.value_stride = 1;
+    t.values = zero.data();
+    t.value_stride = leaf_width;
     MLMAP_TRY(builder.add_tree(t));
   }
   builder.set_accepts_missing(true);  // xgboost routes NaN everywhere (default_left)

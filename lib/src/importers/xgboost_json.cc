@@ -212,6 +212,10 @@ Status parse_tree(od::value& v, const std::string& path, XgbTree& t) {
       return read_int_array(value, p, 0, 255, t.split_type);
     } else if (key == "split_conditions") {
       return read_float_array(value, p, t.split_conditions);
+    } else if (key == "base_weights") {
+      return read_float_array(value, p, t.base_weights);
+    } else if (key == "leaf_weights") {
+      return read_float_array(value, p, t.leaf_weights);
     } else if (key == "default_left") {
       return read_int_array(value, p, 0, 1, t.default_left, /*booleans=*/true);
     } else if (key == "categories") {
@@ -248,6 +252,24 @@ Status parse_gbtree_model(od::value& v, const std::string& path, XgbModel& m) {
       });
     }
     if (key == "tree_info") return read_int_array(value, p, int32_min, int32_max, m.tree_info);
+    if (key == "cats") {  // 3.1+: {"enc": [{"values": [...], ...} per feature], ...}
+      return for_each_field(value, p, [&](std::string_view k, od::value& x) -> Status {
+        if (k != "enc") return {};
+        return for_each_element(x, p + ".enc", [&](size_t i, od::value& e) -> Status {
+          const std::string q = p + ".enc[" + unum(i) + "]";
+          return for_each_field(e, q, [&](std::string_view f, od::value& values) -> Status {
+            if (f != "values") return {};
+            size_t n = 0;
+            MLMAP_TRY(for_each_element(values, q + ".values", [&](size_t, od::value&) -> Status {
+              ++n;
+              return {};
+            }));
+            if (n) ++m.cats_encoded;
+            return {};
+          });
+        });
+      });
+    }
     if (key == "trees") {
       m.have_trees = true;
       return for_each_element(value, p, [&](size_t i, od::value& tree) -> Status {

@@ -34,6 +34,11 @@ struct XgbTree {
   std::optional<std::vector<uint8_t>> default_left;       // 0 or 1: where NaN goes
   std::optional<std::vector<int64_t>> categories_segments, categories_sizes;  // [0, 2^62]
   std::optional<std::vector<int32_t>> categories;         // the listed categories, all nodes in a row
+  // Vector leaves (multi_strategy="multi_output_tree", size_leaf_vector K > 1):
+  // xgboost 2.0 - 3.1 keep leaf i's K values at base_weights[i*K ..];
+  // 3.2+ at leaf_weights[right_children[i]*K ..] (a leaf's right child is its
+  // row of leaf_weights).
+  std::optional<std::vector<float>> base_weights, leaf_weights;
 };
 
 /// The document (learner, gradient_booster, ...).
@@ -52,6 +57,7 @@ struct XgbModel {
   std::vector<XgbTree> trees;
   bool have_trees = false;                                // the "trees" array was found
   std::optional<std::vector<float>> weight_drop;          // dart
+  size_t cats_encoded = 0;  // model.cats.enc entries with recorded categories (xgboost >= 3.1)
 };
 
 /// import_failed: "<source>: <message>".

@@ -47,7 +47,7 @@ size_t XgbTreeConverter::OutTree::add() {
   right.push_back(-1);
   feature.push_back(0);
   threshold.push_back(0);
-  values.push_back(0);
+  values.resize(values.size() + value_stride, 0.0);
   missing_left.push_back(0);
   categorical.push_back(0);
   category_set.push_back(0);
@@ -67,6 +67,7 @@ Status XgbTreeConverter::tree(const XgbTree& t, size_t index, bool add, const Tr
   const std::string where = "tree " + unum(index);
   Shape shape;
   MLMAP_TRY(check(t, index, where, shape));
+  if (leaf_width_ > 1) MLMAP_TRY(check_vector_leaves(t, where, shape));
   std::vector<int32_t> cat_entry;
   MLMAP_TRY(collect(t, where, shape, cat_entry));
   if (!add) return {};
@@ -78,8 +79,10 @@ Status XgbTreeConverter::check(const XgbTree& t, size_t index, const std::string
   if (!t.id) return failed(where + ": no 'id'");
   if (*t.id != static_cast<long long>(index)) return failed(where + ": 'id' is " + num(*t.id) + ", expected " + unum(index));
   if (!t.num_nodes) return failed(where + ": no 'tree_param.num_nodes'");
-  if (t.size_leaf_vector && *t.size_leaf_vector > 1)
-    return unsupported(where + ": vector leaves (size_leaf_vector " + num(*t.size_leaf_vector) + ")");
+  const long long width = t.size_leaf_vector.value_or(0);
+  if (leaf_width_ > 1 ? width != static_cast<long long>(leaf_width_) : width > 1)
+    return failed(where + ": tree_param.size_leaf_vector is " + num(width) + ", but the model's leaves have " +
+                  unum(leaf_width_) + " values (gbtree_model_param.size_leaf_vector)");
   const auto n = static_cast<size_t>(*t.num_nodes);
   if (n < 1) return failed(where + ": tree_param.num_nodes is 0");
   auto need = [&](const auto& field, const char* name) -> Status {
@@ -114,6 +117,7 @@ Status XgbTreeConverter::check(const XgbTree& t, size_t index, const std::string
     if (depth > limits::max_tree_depth)
       return failed(where + " is deeper than " + unum(limits::max_tree_depth) + " (mlmap's limit)");
     if (left[i] == -1) {
+      if (leaf_width_ > 1) continue;  // check_vector_leaves()
       if (right[i] != -1) return failed(node + ": a leaf (left_children -1) with right_children " + num(right[i]));
       if (!std::isfinite(cond[i])) return failed(node + ": leaf value (split_conditions) is not finite");
       continue;
@@ -137,6 +141,41 @@ Status XgbTreeConverter::check(const XgbTree& t, size_t index, const std::string
   }
   shape.n_nodes = n;
   return {};
+}
+
+// Vector leaves: xgboost 2.0 - 3.1 (MultiTargetTree::LeafValue) read leaf i
+// at base_weights[i*K, (i+1)*K) and mark leaves with right_children -1; 3.2+
+// reads leaf_weights[r*K, (r+1)*K) with r = right_children[i].
+Status XgbTreeConverter::check_vector_leaves(const XgbTree& t, const std::string& where, const Shape& shape) const {
+  const size_t n = shape.n_nodes, k = leaf_width_;
+  const auto& right = *t.right;
+  const bool rows = t.leaf_weights.has_value();
+  const auto* values = rows ? &*t.leaf_weights : t.base_weights ? &*t.base_weights : nullptr;
+  const char* name = rows ? "leaf_weights" : "base_weights";
+  if (!values) return failed(where + ": vector leaves without 'base_weights' or 'leaf_weights'");
+  if (values->size() % k != 0 || (!rows && values->size() != n * k))
+    return failed(where + ": '" + name + "' has " + unum(values->size()) + " values, expected " +
+                  (rows ? "a multiple of " + unum(k) : unum(n * k)) + " (" + unum(k) + " per leaf)");
+  for (size_t i = 0; i < n; ++i) {
+    if (!shape.reachable[i] || (*t.left)[i] != -1) continue;
+    const std::string node = where + ", node " + unum(i);
+    if (rows) {
+      if (right[i] < 0 || static_cast<size_t>(right[i]) >= values->size() / k)
+        return failed(node + ": leaf row (right_children) " + num(right[i]) + " is outside [0, " +
+                      unum(values->size() / k) + ") (leaf_weights)");
+    } else if (right[i] != -1) {
+      return failed(node + ": a leaf (left_children -1) with right_children " + num(right[i]));
+    }
+    const float* v = leaf_row(t, i);
+    for (size_t j = 0; j < k; ++j)
+      if (!std::isfinite(v[j])) return failed(node + ": leaf value " + unum(j) + " (" + name + ") is not finite");
+  }
+  return {};
+}
+
+const float* XgbTreeConverter::leaf_row(const XgbTree& t, size_t i) const {
+  if (t.leaf_weights) return t.leaf_weights->data() + static_cast<size_t>((*t.right)[i]) * leaf_width_;
+  return t.base_weights->data() + i * leaf_width_;
 }
 
 // Categorical splits: the listed categories of each node.
@@ -197,6 +236,7 @@ Status XgbTreeConverter::emit(const XgbTree& t, const std::string& where, size_t
   const auto& dleft = *t.default_left;
   auto is_categorical = [&](size_t i) { return split_is_categorical(t, i); };
   out_.clear();
+  out_.value_stride = leaf_width_;
   ctx_.clear();
   const uint64_t cap = 64 * uint64_t{n} + 4096;
   struct Item {
@@ -221,7 +261,12 @@ Status XgbTreeConverter::emit(const XgbTree& t, const std::string& where, size_t
     }
     const size_t k = it.dst;
     if (left[i] == -1) {
-      out_.values[k] = cond[i];
+      if (leaf_width_ == 1) {
+        out_.values[k] = cond[i];
+      } else {
+        const float* v = leaf_row(t, static_cast<size_t>(i));
+        for (size_t j = 0; j < leaf_width_; ++j) out_.values[k * leaf_width_ + j] = v[j];
+      }
       continue;
     }
     if (out_.left.size() + 4 > cap)

@@ -24,8 +24,10 @@ namespace mlmap::importers {
 class XgbTreeConverter {
  public:
   /// Trees go into `builder`; `source` names the front-end in messages.
-  XgbTreeConverter(TreeEnsembleBuilder& builder, size_t n_features, std::string_view source)
-      : builder_(builder), n_features_(n_features), source_(source) {}
+  /// `leaf_width` > 1: every tree has vector leaves of that many values
+  /// (multi_output_tree; see XgbTree); 1: scalar leaves (split_conditions).
+  XgbTreeConverter(TreeEnsembleBuilder& builder, size_t n_features, std::string_view source, size_t leaf_width = 1)
+      : builder_(builder), n_features_(n_features), source_(source), leaf_width_(leaf_width) {}
 
   /// Checks tree `index` and, when `add`, adds it with `options`.
   [[nodiscard]] Status tree(const XgbTree& t, size_t index, bool add, const TreeOptions& options);
@@ -39,6 +41,10 @@ class XgbTreeConverter {
   };
 
   [[nodiscard]] Status check(const XgbTree& t, size_t index, const std::string& where, Shape& shape) const;
+  /// Vector leaves: the leaf values' array and the leaf rows of the reachable leaves.
+  [[nodiscard]] Status check_vector_leaves(const XgbTree& t, const std::string& where, const Shape& shape) const;
+  /// The first of leaf `i`'s leaf_width_ values.
+  const float* leaf_row(const XgbTree& t, size_t i) const;
   /// cat_entry[node]: the categories_nodes entry of each categorical split
   /// (-1 for other nodes).
   [[nodiscard]] Status collect(const XgbTree& t, const std::string& where, const Shape& shape,
@@ -64,13 +70,14 @@ class XgbTreeConverter {
   /// The tree being emitted, node by node (its arrays keep their capacity
   /// from tree to tree).
   struct OutTree : TreeNodeList {
-    size_t add();
+    size_t add();  // values: value_stride per node
     void clear();
   };
 
   TreeEnsembleBuilder& builder_;
   size_t n_features_;
   std::string source_;
+  size_t leaf_width_;
   OutTree out_;
   std::vector<Known> ctx_;
   std::map<std::vector<uint32_t>, uint32_t> sets_;

@@ -101,17 +101,10 @@ def _objective_of(booster):
 def _refuse_unsupported(xgboost, what, booster, raw_json):
     """UnsupportedModelError, naming the class, the setting and xgboost's
     version, for models of xgboost 2.x / 3.x that mlmap cannot save yet:
-    multi_strategy="multi_output_tree" (vector leaves) and the categories
-    encoder of xgboost >= 3.1 (model 'cats': predict re-codes a DataFrame's
-    categories by value).  (Objectives the C++ importer does not know are
-    refused there, naming them.)"""
+    the categories encoder of xgboost >= 3.1 (model 'cats': predict re-codes
+    a DataFrame's categories by value).  (Objectives the C++ importer does not
+    know are refused there, naming them.)"""
     version = str(xgboost.__version__)
-    learner = _config(booster)["learner"]
-    strategy = learner.get("learner_train_param", {}).get("multi_strategy", "one_output_per_tree")
-    if strategy != "one_output_per_tree":
-        raise UnsupportedModelError(
-            f"{what} with multi_strategy={strategy!r} (xgboost {version}) is not supported: its trees "
-            "have vector leaves; use multi_strategy='one_output_per_tree'")
     if "c" in (booster.feature_types or []):
         import json
         cats = json.loads(raw_json)["learner"]["gradient_booster"]["model"].get("cats") or {}
