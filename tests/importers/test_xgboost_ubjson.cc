@@ -13,11 +13,13 @@
 #include "importers/ubjson.hpp"
 #include "importers/xgboost_ubjson.hpp"
 #include "mlmap/importers.hpp"
+#include "importer_test_support.hpp"
 #include "ubjson_encode.hpp"
 
 namespace {
 
 using mlmap::error_code;
+using mlmap::test::replace;
 using mlmap::test::ubjson_encode;
 using mlmap::test::UbjsonEncoder;
 
@@ -46,19 +48,9 @@ const char* const model_text = R"({"learner": {"attributes": {"best_iteration": 
     "other": false, "none": null}},
   "version": [3, 2, 0]})";
 
-std::string replace(std::string s, const std::string& from, const std::string& to) {
-  const size_t at = s.find(from);
-  REQUIRE_MESSAGE(at != std::string::npos, (std::string("'") + from + "' not in the document"));
-  return s.replace(at, from.size(), to);
-}
-
 void expect_error(const std::string& bytes, error_code code, const std::string& needle,
                   const mlmap::ImportOptions& options = {}) {
-  auto r = mlmap::import_xgboost(bytes, options);
-  REQUIRE_FALSE(r.ok());
-  CHECK_MESSAGE(r.code() == code, r.error().describe());
-  CHECK_MESSAGE(r.message().find(needle) != std::string::npos,
-                (std::string("message '") + r.message() + "' does not contain '" + needle + "'"));
+  mlmap::test::check_error(mlmap::import_xgboost(bytes, options), code, needle);
 }
 
 /// A string literal's bytes, NULs included.
@@ -186,24 +178,10 @@ TEST_CASE("UBJSON: every truncation and random mutations fail cleanly") {
   std::mt19937_64 rng(5);
   size_t ok = 0;
   for (int round = 0; round < 20000; ++round) {
-    std::string s = good;
-    const int edits = 1 + static_cast<int>(rng() % 3);
-    for (int e = 0; e < edits; ++e) {
-      const size_t at = rng() % s.size();
-      const char c = static_cast<char>(rng() % 4 == 0 ? "{}[]#$LlidSZ"[rng() % 12] : static_cast<int>(rng() % 256));
-      switch (rng() % 3) {
-        case 0: s[at] = c; break;
-        case 1: s.insert(s.begin() + static_cast<std::ptrdiff_t>(at), c); break;
-        default: s.erase(at, 1 + rng() % 8); break;
-      }
-    }
-    auto r = mlmap::import_xgboost(s);
-    if (r.ok()) {
-      ++ok;
-      continue;
-    }
-    REQUIRE_MESSAGE((r.code() == error_code::import_failed || r.code() == error_code::unsupported_model),
-                    r.error().describe());
+    const std::string s = mlmap::test::mutate(good, rng, [](std::mt19937_64& g) {
+      return static_cast<char>(g() % 4 == 0 ? "{}[]#$LlidSZ"[g() % 12] : static_cast<int>(g() % 256));
+    });
+    ok += mlmap::test::acceptable(mlmap::import_xgboost(s));
   }
   CHECK(ok > 0);
 }

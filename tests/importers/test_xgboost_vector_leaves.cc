@@ -14,11 +14,13 @@
 
 #include "mlmap/importers.hpp"
 #include "mlmap/mlmap.hpp"
+#include "importer_test_support.hpp"
 #include "ubjson_encode.hpp"
 
 namespace {
 
 using mlmap::error_code;
+using mlmap::test::replace;
 
 // One tree of depth 2 on features 0 and 1 with 3 leaves of 2 values:
 //   node 0: x0 < 0.5 ? node 1 : node 2 (NaN right)
@@ -44,18 +46,8 @@ std::string model(const std::string& layout, const std::string& extra = "", cons
     "objective": {"name": "reg:squarederror"}}, "version": )" + version + "}";
 }
 
-std::string replace(std::string s, const std::string& from, const std::string& to) {
-  const size_t at = s.find(from);
-  REQUIRE_MESSAGE(at != std::string::npos, (std::string("'") + from + "' not in the document"));
-  return s.replace(at, from.size(), to);
-}
-
 void expect_error(const std::string& doc, error_code code, const std::string& needle) {
-  auto r = mlmap::import_xgboost(doc);
-  REQUIRE_FALSE(r.ok());
-  CHECK_MESSAGE(r.code() == code, r.error().describe());
-  CHECK_MESSAGE(r.message().find(needle) != std::string::npos,
-                (std::string("message '") + r.message() + "' does not contain '" + needle + "'"));
+  mlmap::test::check_error(mlmap::import_xgboost(doc), code, needle);
 }
 
 }  // namespace

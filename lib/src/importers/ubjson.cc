@@ -7,6 +7,7 @@
 // accepted, as the UBJSON specification allows.
 #include "importers/ubjson.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -111,19 +112,10 @@ class Transcoder {
     out_.append(buf, r.ptr);
   }
 
-  void put_float(float v) {
-    if (std::isnan(v)) {
-      out_ += "NaN";
-    } else if (std::isinf(v)) {
-      out_ += v > 0 ? "Infinity" : "-Infinity";
-    } else {
-      char buf[32];
-      const auto r = std::to_chars(buf, buf + sizeof buf, v);
-      out_.append(buf, r.ptr);
-    }
-  }
-
-  void put_double(double v) {
+  /// A float32 or float64 as its shortest round-trip decimal; NaN and the
+  /// infinities as xgboost's JSON literals.
+  template <class F>
+  void put_real(F v) {
     if (std::isnan(v)) {
       out_ += "NaN";
     } else if (std::isinf(v)) {
@@ -142,14 +134,14 @@ class Transcoder {
         const auto bits = static_cast<uint32_t>(raw(4));
         float f;
         std::memcpy(&f, &bits, 4);
-        put_float(f);
+        put_real(f);
         break;
       }
       case 'D': {
         const uint64_t bits = raw(8);
         double d;
         std::memcpy(&d, &bits, 8);
-        put_double(d);
+        put_real(d);
         break;
       }
       default: put_int(integer(type));
@@ -325,8 +317,9 @@ std::string describe_other_file(std::string_view b) {
 Status ubjson_to_json(std::string_view bytes, size_t max_depth, size_t max_text_bytes, std::string& json) noexcept try {
   json.clear();
   // Most of a model is typed arrays of float32 and int32: about 3 bytes of
-  // text per byte.
-  json.reserve(std::min(max_text_bytes, bytes.size() / 2 * 5 + 64));
+  // text per byte.  Reserved up to 64 MiB only: garbage is refused early,
+  // before a large reservation would be needed.
+  json.reserve(std::min({max_text_bytes, bytes.size() * 3, size_t{64} << 20}));
   return Transcoder(bytes, max_depth, max_text_bytes, json).document();
 } catch (const std::bad_alloc&) {
   json = std::string();
