@@ -320,7 +320,10 @@ Status ubjson_to_json(std::string_view bytes, size_t max_depth, size_t max_text_
   // text per byte.  Reserved up to 64 MiB only: garbage is refused early,
   // before a large reservation would be needed.
   json.reserve(std::min({max_text_bytes, bytes.size() * 3, size_t{64} << 20}));
-  return Transcoder(bytes, max_depth, max_text_bytes, json).document();
+  // The reader recurses once per level: whatever the caller allows, at most
+  // max_recursion levels (an XGBoost model nests about 8 deep).
+  constexpr size_t max_recursion = 4096;
+  return Transcoder(bytes, std::min(max_depth, max_recursion), max_text_bytes, json).document();
 } catch (const std::bad_alloc&) {
   json = std::string();
   return Error(error_code::out_of_memory, "out of memory re-encoding an XGBoost UBJSON model");
