@@ -160,7 +160,7 @@ TEST_CASE("UBJSON limits: nesting, input size, JSON text size") {
   o.max_nesting_depth = 4;
   expect_error(ubjson_encode(model_text), error_code::import_failed, "nesting deeper than 4", o);
   o.max_nesting_depth = size_t{1} << 40;  // the reader's own cap still holds
-  expect_error(deep, error_code::import_failed, "nesting deeper than 4096", o);
+  expect_error(deep, error_code::import_failed, "nesting deeper than 512", o);
   o = {};
   o.max_input_bytes = 100;
   expect_error(ubjson_encode(model_text), error_code::import_failed, "more than the limit of 100", o);

@@ -322,7 +322,7 @@ Status ubjson_to_json(std::string_view bytes, size_t max_depth, size_t max_text_
   json.reserve(std::min({max_text_bytes, bytes.size() * 3, size_t{64} << 20}));
   // The reader recurses once per level: whatever the caller allows, at most
   // max_recursion levels (an XGBoost model nests about 8 deep).
-  constexpr size_t max_recursion = 4096;
+  constexpr size_t max_recursion = 512;
   return Transcoder(bytes, std::min(max_depth, max_recursion), max_text_bytes, json).document();
 } catch (const std::bad_alloc&) {
   json = std::string();

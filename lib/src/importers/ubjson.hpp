@@ -40,7 +40,7 @@ std::string describe_other_file(std::string_view bytes);
 /// length-prefixed strings), arrays ('[' ... ']', counted '[#', typed
 /// '[$T#' of d D i U I l L), strings 'S', numbers d D i U I l L C, Z T F.
 /// Checks: every length and count against the bytes left (no allocation
-/// beyond what the input can fill), nesting at most `max_depth` (and 4096:
+/// beyond what the input can fill), nesting at most `max_depth` (and 512:
 /// the reader recurses), the JSON text
 /// at most `max_text_bytes`, one document and nothing after it.
 /// Errors: import_failed "XGBoost UBJSON: at byte N: ..." naming what was
