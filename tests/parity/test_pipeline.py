@@ -30,7 +30,7 @@ import pandas as pd
 import sklearn
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer, make_column_selector
-from sklearn.decomposition import PCA
+from sklearn.decomposition import KernelPCA
 from sklearn.ensemble import (GradientBoostingClassifier, HistGradientBoostingClassifier,
                               HistGradientBoostingRegressor, RandomForestClassifier,
                               RandomForestRegressor)
@@ -715,8 +715,8 @@ class Refusals(Base):
     def test_unsupported_sklearn_steps(self):
         train, _, cls, _ = frames()
         X = train[NUMERIC].fillna(0)
-        pipe = make_pipeline(StandardScaler(), PCA(2), LogisticRegression()).fit(X, cls)
-        self.refused(pipe, "sklearn.decomposition.PCA", "step 1 ('pca', PCA)")
+        pipe = make_pipeline(StandardScaler(), KernelPCA(2), LogisticRegression()).fit(X, cls)
+        self.refused(pipe, "sklearn.decomposition.KernelPCA", "step 1 ('kernelpca', KernelPCA)")
         pipe = make_pipeline(StandardScaler(), PolynomialFeatures(4), Ridge()).fit(X, cls)
         self.refused(pipe, "step 1 ('polynomialfeatures', PolynomialFeatures)", "degree 4")
 

@@ -55,6 +55,11 @@ Expectation expectation(Corruption kind) {
     case C::leaf_width_too_wide: return {"leaf_width_too_wide", S::open, error_code::invalid_model, "leaf_width"};
     case C::op_column_reference:
       return {"op_column_reference", S::open, error_code::column_mismatch, "parameter column 0' refers to column #99"};
+    case C::op_column_dtype:
+      return {"op_column_dtype", S::open, error_code::column_mismatch, "is Int64, expected Float64"};
+    case C::op_column_count: return {"op_column_count", S::open, error_code::column_mismatch, "elements, expected"};
+    case C::op_column_nonfinite: return {"op_column_nonfinite", S::verify, error_code::invalid_model, "non-finite"};
+    case C::op_scale_zero: return {"op_scale_zero", S::verify, error_code::invalid_model, "scale is 0"};
     case C::child_backward: return {"child_backward", S::verify, error_code::invalid_model, "not after the node"};
     case C::child_outside_tree: return {"child_outside_tree", S::verify, error_code::invalid_model, "inside the tree"};
     case C::feature_out_of_range: return {"feature_out_of_range", S::verify, error_code::invalid_model, ">= n_features"};
@@ -352,6 +357,19 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::nb_unknown_kind: s.naive_bayes()->mutate_kind(static_cast<fb::NaiveBayesKind>(7)); break;
     case C::nb_log_probs_count: s.naive_bayes()->mutate_n_log_probs(s.naive_bayes()->n_log_probs() + 1); break;
     case C::detector_decision: s.model()->mutate_class_decision(fb::ClassDecision::ArgmaxOutputs); break;
+    case C::op_column_dtype: {
+      const char* names[] = {"preprocessing.0.center", "preprocessing.0.components", "preprocessing.0.scale",
+                             "preprocessing.1.centers"};
+      s.column(names[s.rng() % 4])->mutate_dtype(fb::DType::Int64);  // same width: only the dtype is wrong
+      break;
+    }
+    case C::op_column_count: {
+      // One input fewer in the matrix, its length kept consistent with its shape.
+      auto* c = s.column((s.rng() & 1) ? "preprocessing.0.components" : "preprocessing.1.centers");
+      c->mutable_shape()->Mutate(1, c->shape()->Get(1) - 1);
+      c->mutate_length(c->shape()->Get(0) * c->shape()->Get(1) * 8);
+      break;
+    }
     default: header_changed = false;
   }
   if (header_changed) {
@@ -472,6 +490,20 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::nb_weights_nan: s.any<double>("naive_bayes.weights") = -INFINITY; break;
     case C::nb_category_counts: s.any<uint32_t>("naive_bayes.category_counts") += 1; break;
     case C::nb_log_probs_nan: s.any<double>("naive_bayes.log_probs") = NAN; break;
+    case C::op_column_nonfinite: {
+      const char* names[] = {"preprocessing.0.center", "preprocessing.0.components", "preprocessing.0.scale",
+                             "preprocessing.1.centers"};
+      const char* name = names[s.rng() % 4];
+      const uint64_t n = s.column(name)->length() / 8;
+      const double bad[] = {NAN, INFINITY, -INFINITY};
+      s.data<double>(name)[s.rng() % n] = bad[s.rng() % 3];
+      break;
+    }
+    case C::op_scale_zero: {
+      const uint64_t n = s.column("preprocessing.0.scale")->length() / 8;
+      s.data<double>("preprocessing.0.scale")[s.rng() % n] = (s.rng() & 1) ? 0.0 : -0.0;
+      break;
+    }
     case C::column_byte_flip: {
       auto* c = s.column("trees.node_child");
       f[c->offset() + s.rng() % c->length()] ^= static_cast<uint8_t>(1 + s.rng() % 255);
@@ -506,6 +538,44 @@ mlmap::Status save_op_column_sample(const std::string& path) {
   pre.ops = {op};
   pre.features = {2, 3};
   return mlmap::writer::write_dense_model(path, d, net, &pre, nullptr);
+}
+
+bool on_projection_sample(Corruption kind) {
+  return kind == Corruption::op_column_dtype || kind == Corruption::op_column_count ||
+         kind == Corruption::op_column_nonfinite || kind == Corruption::op_scale_zero;
+}
+
+mlmap::Status save_projection_sample(const std::string& path) {
+  mlmap::ModelDescription d;
+  d.estimator = "test.Pipeline";
+  d.n_features = 3;
+  d.n_outputs = 1;
+  mlmap::DenseLayerSpec layer;
+  layer.n_in = 4;
+  layer.n_out = 1;
+  layer.weights = {1.0, -1.0, 0.5, 0.25};
+  mlmap::DenseNetworkSpec net;
+  net.layers = {layer};
+  mlmap::OpSpec project;
+  project.kind = mlmap::OpSpec::Kind::project;
+  project.inputs = {0, 1, 2};
+  project.out_begin = 3;
+  project.n_out = 2;
+  project.columns = {{"center", {0.5, -1.0, 2.0}, {}},
+                     {"components", {0.6, 0.8, 0.0, -0.8, 0.6, 0.1}, {2, 3}},
+                     {"scale", {1.5, 2.5}, {}}};
+  mlmap::OpSpec distance;
+  distance.kind = mlmap::OpSpec::Kind::distance;
+  distance.inputs = {0, 1, 2};
+  distance.out_begin = 5;
+  distance.n_out = 2;
+  distance.columns = {{"centers", {0, 0, 0, 1, 2, 3}, {2, 3}}};
+  mlmap::PreprocessingSpec pre;
+  pre.n_slots = 7;
+  pre.n_string_slots = 3;
+  pre.ops = {project, distance};
+  pre.features = {3, 4, 5, 6};
+  return mlmap::save(path, d, net, &pre);
 }
 
 }  // namespace test

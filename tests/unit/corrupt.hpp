@@ -24,6 +24,8 @@ enum class Corruption {
   n_features_zero, depth_limit, class_count, unknown_link, unknown_predictor, leaf_width_too_wide,
   // preprocessing (on the op_column_sample below)
   op_column_reference,
+  // projection steps' parameter columns (on the projection_sample below)
+  op_column_dtype, op_column_count, op_column_nonfinite, op_scale_zero,
   // column contents (checksums fixed: only semantic verification sees them)
   child_backward, child_outside_tree, feature_out_of_range, leaf_row_out_of_range, tree_depth_wrong,
   threshold_nan, leaf_value_nan, tree_root_order, tree_output_range, shared_node, category_set_range,
@@ -70,5 +72,12 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> file, Corruption kind, uint64_
 /// of this version takes parameter columns, so it opens only to the error
 /// that says so.  The damage to its column reference must be found first.
 mlmap::Status save_op_column_sample(const std::string& path);
+
+/// A linear model behind a Project step (columns preprocessing.0.center,
+/// .components, .scale) and a Distance step (preprocessing.1.centers): the
+/// sample of the op_column_dtype ... op_scale_zero kinds.
+mlmap::Status save_projection_sample(const std::string& path);
+/// Whether `kind` damages the projection sample.
+bool on_projection_sample(Corruption kind);
 
 }  // namespace test

@@ -25,7 +25,8 @@ const double nan_ = std::numeric_limits<double>::quiet_NaN();
 const ColumnOp all_ops[] = {ColumnOp::sub_div,     ColumnOp::sub,        ColumnOp::div,         ColumnOp::mul_add,
                             ColumnOp::mul_add_clip, ColumnOp::fill_nan,   ColumnOp::fill_equal,  ColumnOp::is_nan,
                             ColumnOp::is_equal,     ColumnOp::set_if_nan, ColumnOp::set_if_equal, ColumnOp::mul_into,
-                            ColumnOp::add_square,   ColumnOp::add_abs,    ColumnOp::max_abs,     ColumnOp::div_by};
+                            ColumnOp::add_square,   ColumnOp::add_abs,    ColumnOp::max_abs,     ColumnOp::div_by,
+                            ColumnOp::greater,      ColumnOp::add_sub_mul, ColumnOp::add_sub_square, ColumnOp::sqrt};
 
 std::vector<double> values(std::mt19937_64& rng, size_t n) {
   const double special[] = {0.0, -0.0, 1.0, -1.0, 2.0, 0.5, inf, -inf, nan_, -nan_, 1e308, -1e308,
@@ -75,6 +76,22 @@ TEST_CASE("column kernels: the scalar reference computes the documented formulas
   run(ColumnOp::div_by);
   CHECK(y[0] == 0.75);
   CHECK(y[3] == inf);
+  run(ColumnOp::greater);
+  CHECK(y[0] == 1.0);
+  CHECK(y[1] == 0.0);  // NaN is not above the threshold
+  CHECK(y[2] == 0.0);
+  CHECK(y[4] == 0.0);
+  run(ColumnOp::add_sub_mul, 1.0);
+  CHECK(y[0] == 1.0 + (1.5 - 0.5) * 2.0);
+  CHECK(std::isnan(y[1]));
+  CHECK(y[2] == -inf);
+  run(ColumnOp::add_sub_square, 1.0);
+  CHECK(y[0] == 2.0);
+  CHECK(y[3] == 1.0 + 1.5 * 1.5);
+  CHECK(y[2] == inf);
+  run(ColumnOp::sqrt);
+  CHECK(y[3] == std::sqrt(2.0));
+  CHECK(std::isnan(y[1]));
 }
 
 TEST_CASE("column kernels: every kernel gives the scalar reference's bits") {

@@ -38,6 +38,8 @@ std::vector<uint8_t> sample_bytes(const test::TempDir& dir, test::Corruption kin
   const auto path = dir.file("source.mlmap");
   if (kind == test::Corruption::op_column_reference)
     REQUIRE(test::save_op_column_sample(path).ok());
+  else if (test::on_projection_sample(kind))
+    REQUIRE(test::save_projection_sample(path).ok());
   else
     REQUIRE(test::save_sample(path, test::sample_for(kind)).ok());
   return test::read_bytes(path);

@@ -248,6 +248,9 @@ enum class OpKind {
   ordinal = 7,
   polynomial = 8,
   missing_indicator = 9,
+  binarize = 10,
+  project = 11,
+  distance = 12,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -256,7 +259,9 @@ struct EnumNames<OpKind> {
       {OpKind::max_abs, "max_abs"},         {OpKind::normalize, "normalize"},
       {OpKind::impute, "impute"},           {OpKind::impute_string, "impute_string"},
       {OpKind::one_hot, "one_hot"},         {OpKind::ordinal, "ordinal"},
-      {OpKind::polynomial, "polynomial"},   {OpKind::missing_indicator, "missing_indicator"}};
+      {OpKind::polynomial, "polynomial"},   {OpKind::missing_indicator, "missing_indicator"},
+      {OpKind::binarize, "binarize"},       {OpKind::project, "project"},
+      {OpKind::distance, "distance"}};
 };
 
 /// The norm of a normalize step (schema Norm).

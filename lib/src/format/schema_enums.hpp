@@ -106,7 +106,9 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::impute, fb::OpKind::Impute) && same(OpKind::impute_string, fb::OpKind::ImputeString) &&
               same(OpKind::one_hot, fb::OpKind::OneHot) && same(OpKind::ordinal, fb::OpKind::Ordinal) &&
               same(OpKind::polynomial, fb::OpKind::Polynomial) &&
-              same(OpKind::missing_indicator, fb::OpKind::MissingIndicator));
+              same(OpKind::missing_indicator, fb::OpKind::MissingIndicator) &&
+              same(OpKind::binarize, fb::OpKind::Binarize) && same(OpKind::project, fb::OpKind::Project) &&
+              same(OpKind::distance, fb::OpKind::Distance));
 
 static_assert(detail::covers_schema<Norm, fb::Norm>());
 static_assert(same(Norm::l2, fb::Norm::L2) && same(Norm::l1, fb::Norm::L1) && same(Norm::max, fb::Norm::Max));

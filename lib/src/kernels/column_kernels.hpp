@@ -35,6 +35,10 @@ enum class ColumnOp : uint8_t {
   add_abs,       // y = y + |x|
   max_abs,       // y = y < |x| ? |x| : y  (std::max(y, |x|): NaN |x| leaves y)
   div_by,        // y = x / z
+  greater,       // y = a < x ? 1 : 0  (NaN: 0)
+  add_sub_mul,   // y = y + (x - a) * b
+  add_sub_square,  // t = x - a; y = y + t * t
+  sqrt,          // y = sqrt(x)
 };
 
 struct ColumnArgs {
@@ -86,6 +90,14 @@ inline void column_op_reference(ColumnOp op, const ColumnArgs& p, const double* 
     case ColumnOp::div_by:
       for (size_t i = 0; i < n; ++i) y[i] = x[i] / z[i];
       return;
+    case ColumnOp::greater: return each(x, y, n, [=](double v, double) { return a < v ? 1.0 : 0.0; });
+    case ColumnOp::add_sub_mul: return each(x, y, n, [=](double v, double w) { return w + (v - a) * b; });
+    case ColumnOp::add_sub_square:
+      return each(x, y, n, [=](double v, double w) {
+        const double t = v - a;
+        return w + t * t;
+      });
+    case ColumnOp::sqrt: return each(x, y, n, [](double v, double) { return std::sqrt(v); });
   }
 }
 

@@ -66,6 +66,19 @@ OpSpec parse_op(const py::dict& d) {
   if (d.contains("unknown_value")) op.unknown_value = d["unknown_value"].cast<double>();
   if (d.contains("missing_encoded")) op.missing_encoded = d["missing_encoded"].cast<double>();
   op.powers = vec<uint32_t>(d, "powers");
+  if (has(d, "columns"))
+    for (auto item : d["columns"].cast<py::list>()) {
+      // {"role": str, "values": array (any shape, stored row-major as Float64)}
+      const py::dict c = item.cast<py::dict>();
+      OpColumnSpec col;
+      col.role = c["role"].cast<std::string>();
+      auto v = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(c["values"]);
+      if (!v) throw py::value_error("preprocessing column '" + col.role + "' must be an array of numbers");
+      col.values.assign(v.data(), v.data() + v.size());
+      for (py::ssize_t k = 0; k < v.ndim(); ++k) col.shape.push_back(static_cast<uint64_t>(v.shape(k)));
+      if (col.shape.empty()) col.shape.push_back(1);
+      op.columns.push_back(std::move(col));
+    }
   return op;
 }
 

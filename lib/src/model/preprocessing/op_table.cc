@@ -5,7 +5,7 @@
 namespace mlmap::model::prep {
 
 extern const OpKind standardize_kind, min_max_kind, max_abs_kind, normalize_kind, impute_kind, impute_string_kind,
-    one_hot_kind, ordinal_kind, polynomial_kind, missing_indicator_kind;
+    one_hot_kind, ordinal_kind, polynomial_kind, missing_indicator_kind, binarize_kind, project_kind, distance_kind;
 
 namespace {
 
@@ -20,6 +20,9 @@ const OpKind* const table[] = {
     &ordinal_kind,            // Ordinal = 7
     &polynomial_kind,         // Polynomial = 8
     &missing_indicator_kind,  // MissingIndicator = 9
+    &binarize_kind,           // Binarize = 10 (binarize.cc)
+    &project_kind,            // Project = 11 (projection.cc)
+    &distance_kind,           // Distance = 12 (projection.cc)
 };
 
 static_assert(sizeof table / sizeof table[0] == static_cast<size_t>(fb::OpKind::MAX) + 1,
@@ -28,7 +31,9 @@ static_assert(static_cast<int>(fb::OpKind::Standardize) == 0 && static_cast<int>
                   static_cast<int>(fb::OpKind::MaxAbs) == 2 && static_cast<int>(fb::OpKind::Normalize) == 3 &&
                   static_cast<int>(fb::OpKind::Impute) == 4 && static_cast<int>(fb::OpKind::ImputeString) == 5 &&
                   static_cast<int>(fb::OpKind::OneHot) == 6 && static_cast<int>(fb::OpKind::Ordinal) == 7 &&
-                  static_cast<int>(fb::OpKind::Polynomial) == 8 && static_cast<int>(fb::OpKind::MissingIndicator) == 9,
+                  static_cast<int>(fb::OpKind::Polynomial) == 8 && static_cast<int>(fb::OpKind::MissingIndicator) == 9 &&
+                  static_cast<int>(fb::OpKind::Binarize) == 10 && static_cast<int>(fb::OpKind::Project) == 11 &&
+                  static_cast<int>(fb::OpKind::Distance) == 12,
               "the table follows fb::OpKind");
 
 }  // namespace

@@ -1,0 +1,288 @@
+#!/usr/bin/python3
+"""Parity of mlmap with scikit-learn on the transformers of
+tools/python/mlmap/_sklearn_transformers.py: Binarizer, the feature selectors
+(VarianceThreshold, SelectKBest, SelectPercentile, SelectFpr/Fdr/Fwe,
+GenericUnivariateSelect, SelectFromModel, RFE, RFECV,
+SequentialFeatureSelector) as column selection, PCA (whiten or not, every
+solver), IncrementalPCA, TruncatedSVD and KMeans / MiniBatchKMeans as
+transform, in Pipelines, ColumnTransformers and FeatureUnions in front of
+linear models, MLPs, forests and boosting.
+
+mlmap must give the same labels (0 mismatches) and the same predict_proba,
+decision_function and regression values within 1e-6 (absolute, or relative
+to |value| when that is larger).  A NaN reaching a Binarizer raises
+mlmap.MissingValueError, as sklearn raises.  The transformers mlmap does not
+save yet raise UnsupportedModelError naming the class and its position.
+
+Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_transformers.py
+"""
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import collections
+import warnings
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn import cluster, decomposition, feature_selection as fs, preprocessing as pp
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Lasso, LogisticRegression, Ridge
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import FeatureUnion, make_pipeline
+
+import mlmap
+from parity_support import ModelFiles, differences, run, this_version_has_it
+
+TOL = 1e-6
+WORST = collections.defaultdict(lambda: {"rel": 0.0, "abs": 0.0, "n": 0})
+
+
+def data(seed=0, n_train=600, n_test=400, n_features=8):
+    """(X_train, X_test, y_class (3 classes), y_reg): correlated features, one
+    constant column (for VarianceThreshold), test rows wider than training."""
+    rng = np.random.default_rng(seed)
+    n = n_train + n_test
+    base = rng.normal(size=(n, 3))
+    X = np.column_stack([base @ rng.normal(size=(3, n_features - 1)) + 0.3 * rng.normal(size=(n, n_features - 1)),
+                         np.full(n, 2.0)])
+    X[n_train:] *= 1.5
+    z = X[:, 0] - 0.5 * X[:, 1] + 0.25 * X[:, 2]
+    y_cls = np.digitize(z + 0.3 * rng.normal(size=n), np.quantile(z, [0.33, 0.66]))
+    y_reg = 3 * z + rng.normal(size=n)
+    cols = [f"f{i}" for i in range(n_features)]
+    frame = pd.DataFrame(X, columns=cols)
+    return frame.iloc[:n_train], frame.iloc[n_train:].reset_index(drop=True), y_cls[:n_train], y_reg[:n_train]
+
+
+def quietly(fn, *args):
+    with warnings.catch_warnings():
+        for w in (ConvergenceWarning, UserWarning, FutureWarning, RuntimeWarning):
+            warnings.simplefilter("ignore", w)
+        return fn(*args)
+
+
+class Base(ModelFiles):
+    prefix = "mlmap-transformers-"
+
+    def close(self, got, expected, label, what):
+        got, expected = np.asarray(got), np.asarray(expected)
+        self.assertEqual(got.shape, expected.shape, f"{label} {what}: shape")
+        rel, ab = differences(got, expected)
+        w = WORST[label]
+        w["rel"], w["abs"] = max(w["rel"], rel), max(w["abs"], ab)
+        self.assertLessEqual(rel, TOL, f"{label} {what}: max difference {rel:.3g} (abs {ab:.3g})")
+
+    def check(self, pipe, X, label):
+        m = self.roundtrip(pipe)
+        WORST[label]["n"] += 1
+        if sklearn.base.is_classifier(pipe):
+            got, exp = m.predict(X), quietly(pipe.predict, X)
+            self.assertEqual(int(np.sum(got != exp)), 0, f"{label}: label mismatches")
+            if hasattr(pipe, "predict_proba"):
+                self.close(m.predict_proba(X), quietly(pipe.predict_proba, X), label, "predict_proba")
+            if hasattr(pipe, "decision_function"):
+                self.close(m.decision_function(X), quietly(pipe.decision_function, X), label,
+                           "decision_function")
+        else:
+            self.close(m.predict(X), quietly(pipe.predict, X), label, "predict")
+        return m
+
+    def fit(self, pipe, X, y):
+        return quietly(pipe.fit, X, y)
+
+    def refused(self, pipe, *needles):
+        path = self.path("refused")
+        with self.assertRaises(mlmap.UnsupportedModelError) as ctx:
+            mlmap.save(pipe, path)
+        for needle in needles:
+            self.assertIn(needle, str(ctx.exception))
+        self.assertFalse(os.path.exists(path))
+
+
+class Binarizer(Base):
+    def test_thresholds_and_models(self):
+        train, test, cls, reg = data()
+        for t in (0.0, 0.5, -1.25):
+            for model, y in ((LogisticRegression(max_iter=500), cls), (Ridge(), reg),
+                             (HistGradientBoostingClassifier(max_iter=20), cls)):
+                with self.subTest(threshold=t, model=type(model).__name__):
+                    pipe = self.fit(make_pipeline(pp.Binarizer(threshold=t), model), train, y)
+                    self.check(pipe, test, "Binarizer")
+
+    def test_values_at_the_threshold(self):
+        train, _, cls, _ = data()
+        X = np.round(train.to_numpy(), 0)  # many values equal to the threshold 1.0
+        pipe = self.fit(make_pipeline(pp.Binarizer(threshold=1.0), LogisticRegression()), X, cls)
+        self.check(pipe, X, "Binarizer")
+
+    def test_nan_is_refused_as_sklearn_refuses_it(self):
+        train, test, cls, _ = data()
+        pipe = self.fit(make_pipeline(pp.Binarizer(), LogisticRegression()), train, cls)
+        X = test.copy()
+        X.iloc[7, 2] = np.nan
+        with self.assertRaises(ValueError):
+            pipe.predict(X)
+        m = self.roundtrip(pipe)
+        with self.assertRaises(mlmap.MissingValueError) as ctx:
+            m.predict(X)
+        self.assertIn("row 7", str(ctx.exception))
+        self.assertIn("f2", str(ctx.exception))
+        self.assertFalse(m.info()["accepts_missing"])
+        self.assertEqual(m.info()["preprocessing"]["steps"], ["binarize"])
+
+
+class Selectors(Base):
+    def selectors(self):
+        yield fs.VarianceThreshold()
+        yield fs.VarianceThreshold(threshold=0.5)
+        yield fs.SelectKBest(fs.f_classif, k=3)
+        yield fs.SelectPercentile(fs.f_classif, percentile=40)
+        yield fs.SelectFpr(fs.f_classif, alpha=0.01)
+        yield fs.SelectFdr(fs.f_classif, alpha=0.01)
+        yield fs.SelectFwe(fs.f_classif, alpha=0.01)
+        yield fs.GenericUnivariateSelect(fs.f_classif, mode="k_best", param=2)
+        yield fs.SelectFromModel(LogisticRegression(C=0.05, penalty="l1", solver="liblinear"))
+        yield fs.SelectFromModel(Lasso(alpha=0.1), max_features=2)
+        yield fs.RFE(LogisticRegression(max_iter=300), n_features_to_select=3)
+        yield fs.RFECV(LogisticRegression(max_iter=300), cv=3)
+        yield fs.SequentialFeatureSelector(LogisticRegression(max_iter=300), n_features_to_select=2, cv=2)
+
+    def test_selection_in_front_of_models(self):
+        train, test, cls, _ = data()
+        for sel in self.selectors():
+            with self.subTest(selector=repr(sel)):
+                pipe = self.fit(make_pipeline(sel, LogisticRegression(max_iter=500)), train, cls)
+                m = self.check(pipe, test, type(sel).__name__)
+                self.assertEqual(m.n_features_in_, train.shape[1])  # the selection is inside the file
+
+    def test_selection_of_encoded_and_string_columns(self):
+        train, test, cls, _ = data()
+        rng = np.random.default_rng(3)
+        tr, te = train.copy(), test.copy()
+        tr["city"] = rng.choice(["a", "b", "c"], len(tr)).astype(object)
+        te["city"] = rng.choice(["a", "b", "c"], len(te)).astype(object)
+        ct = ColumnTransformer([("enc", pp.OneHotEncoder(), ["city"]), ("num", pp.StandardScaler(), list(train.columns))])
+        pipe = self.fit(make_pipeline(ct, fs.SelectKBest(fs.f_classif, k=5), MLPClassifier((8,), max_iter=300,
+                                                                                      random_state=0)), tr, cls)
+        self.check(pipe, te, "SelectKBest (after a ColumnTransformer)")
+        # a selector reading the string column itself (dtype=None keeps it)
+        sel = fs.VarianceThreshold()
+        ct = ColumnTransformer([("s", make_pipeline(pp.OrdinalEncoder(), sel), ["city"]),
+                                ("num", "passthrough", ["f0", "f1"])])
+        pipe = self.fit(make_pipeline(ct, LogisticRegression()), tr, cls)
+        self.check(pipe, te, "VarianceThreshold (in a ColumnTransformer)")
+
+
+class Projections(Base):
+    def pcas(self, n_features):
+        for whiten in (False, True):
+            yield decomposition.PCA(3, whiten=whiten)
+            yield decomposition.PCA(0.9, whiten=whiten, svd_solver="full")
+            yield decomposition.PCA("mle", whiten=whiten, svd_solver="full")
+            yield decomposition.PCA(4, whiten=whiten, svd_solver="randomized", random_state=0)
+            yield decomposition.PCA(2, whiten=whiten, svd_solver="arpack", random_state=0)
+            yield decomposition.PCA(whiten=whiten)  # every component, a zero-variance one included
+            yield decomposition.IncrementalPCA(3, whiten=whiten, batch_size=100)
+        yield decomposition.TruncatedSVD(3, random_state=0)
+        yield decomposition.TruncatedSVD(n_features - 1, algorithm="arpack", random_state=0)
+
+    def test_projections_in_front_of_models(self):
+        train, test, cls, reg = data()
+        for proj in self.pcas(train.shape[1]):
+            for model, y in ((LogisticRegression(max_iter=500), cls), (Ridge(), reg),
+                             (RandomForestRegressor(20, max_depth=6, random_state=0), reg),
+                             (MLPClassifier((16,), max_iter=300, random_state=0), cls)):
+                label = f"{type(proj).__name__}" + (" whiten" if getattr(proj, "whiten", False) else "")
+                with self.subTest(projection=repr(proj), model=type(model).__name__):
+                    with this_version_has_it(repr(proj)):
+                        pipe = self.fit(make_pipeline(pp.StandardScaler(), proj, model), train, y)
+                    if not np.all(np.isfinite(quietly(pipe[:-1].transform, test))):
+                        # before 1.5 whitening divides a zero variance's component by 0 (1.5 clips
+                        # it at eps, as mlmap does): sklearn's own predict fails
+                        self.assertTrue(getattr(proj, "whiten", False))
+                        self.skipTest(f"scikit-learn {sklearn.__version__} whitens a zero variance to "
+                                      "infinity")
+                    self.check(pipe, test, label)
+
+    def test_projection_after_imputation_with_missing_values(self):
+        train, test, cls, _ = data()
+        tr, te = train.copy(), test.copy()
+        tr.iloc[::7, 1] = np.nan
+        te.iloc[::5, 3] = np.nan
+        pipe = self.fit(make_pipeline(SimpleImputer(), decomposition.PCA(3, whiten=True), LogisticRegression()),
+                        tr, cls)
+        self.check(pipe, te, "PCA whiten")
+        # without an imputer, a NaN reaching the projection reaches the model: refused as missing
+        pipe = self.fit(make_pipeline(decomposition.PCA(3), LogisticRegression()), train, cls)
+        with self.assertRaises(mlmap.MissingValueError):
+            self.roundtrip(pipe).predict(te)
+
+    def test_kmeans_distances(self):
+        train, test, cls, reg = data()
+        for km in (cluster.KMeans(4, n_init=3, random_state=0), cluster.KMeans(7, n_init=1, random_state=1),
+                   cluster.MiniBatchKMeans(5, n_init=3, random_state=0, batch_size=64)):
+            with self.subTest(kmeans=repr(km)):
+                pipe = self.fit(make_pipeline(pp.StandardScaler(), km, LogisticRegression(max_iter=500)),
+                                train, cls)
+                self.check(pipe, test, type(km).__name__)
+                union = FeatureUnion([("km", km), ("pca", decomposition.PCA(2)), ("raw", "passthrough")])
+                pipe = self.fit(make_pipeline(pp.StandardScaler(), union, Ridge()), train, reg)
+                self.check(pipe, test, f"{type(km).__name__} + PCA (FeatureUnion)")
+
+    def test_shapes_sweep(self):
+        """Other widths and component counts (and enough rows for every
+        ISA's kernel and its tail)."""
+        for seed, n_features in ((1, 3), (2, 17), (3, 40)):
+            train, test, cls, reg = data(seed, n_features=n_features, n_test=333)
+            for proj in (decomposition.PCA(min(n_features - 1, 9), whiten=True),
+                         decomposition.TruncatedSVD(2, random_state=0),
+                         cluster.KMeans(3, n_init=2, random_state=0)):
+                with self.subTest(n_features=n_features, est=repr(proj)):
+                    pipe = self.fit(make_pipeline(proj, Ridge()), train, reg)
+                    self.check(pipe, test, f"{type(proj).__name__} (sweep)")
+
+
+class NotYetSupported(Base):
+    """The transformers of the same issue that mlmap does not save yet."""
+
+    def test_refused_by_name(self):
+        train, _, cls, _ = data()
+        X = train.abs() + 0.1
+        names = ["PowerTransformer", "QuantileTransformer", "KBinsDiscretizer", "SplineTransformer",
+                 "TargetEncoder"]
+        for name in names:
+            cls_ = getattr(pp, name, None)
+            if cls_ is None:
+                continue  # TargetEncoder before 1.3
+            with self.subTest(transformer=name):
+                kw = {"n_quantiles": 50} if name == "QuantileTransformer" else {}
+                if name == "TargetEncoder":
+                    pipe = make_pipeline(cls_(), LogisticRegression())
+                    pipe = self.fit(pipe, (train[["f0"]] > 0).astype(int).astype(str), cls)
+                else:
+                    pipe = self.fit(make_pipeline(cls_(**kw), LogisticRegression(max_iter=300)), X, cls)
+                self.refused(pipe, f"sklearn.preprocessing.{name}", f", {name})")
+
+    def test_kmeans_as_the_final_model_is_refused(self):
+        train, _, _, _ = data()
+        pipe = self.fit(make_pipeline(pp.StandardScaler(), cluster.KMeans(3, n_init=1, random_state=0)), train,
+                        None)
+        with self.assertRaises(mlmap.UnsupportedModelError):
+            mlmap.save(pipe, self.path("refused"))
+
+
+def print_summary():
+    print(f"\nmax difference mlmap vs scikit-learn {sklearn.__version__} "
+          "(rel = |d| / max(1, |value|); over predict_proba, decision_function, values):")
+    for est, w in sorted(WORST.items()):
+        print(f"  {est:48s} checks {w['n']:3d}  rel {w['rel']:.3g}  abs {w['abs']:.3g}")
+
+
+if __name__ == "__main__":
+    run(f"sklearn {sklearn.__version__}, numpy {np.__version__}, pandas {pd.__version__}", print_summary)

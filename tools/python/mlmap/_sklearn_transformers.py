@@ -1,0 +1,102 @@
+"""Export of more scikit-learn transformers into the preprocessing program
+(see _sklearn_pipeline.py for the program and the handler signature):
+
+* Binarizer -> ``binarize`` (1 where x > threshold, else 0; NaN refused as
+  sklearn refuses it);
+* VarianceThreshold and every other SelectorMixin of sklearn.feature_selection
+  (SelectKBest, SelectPercentile, SelectFpr/Fdr/Fwe, GenericUnivariateSelect,
+  SelectFromModel, RFE, RFECV, SequentialFeatureSelector) -> no op: the
+  columns ``get_support()`` keeps, in order;
+* PCA (whiten or not), IncrementalPCA, TruncatedSVD -> ``project`` with
+  parameter columns [center, components, scale] (FORMAT.md §7, §7.1);
+* KMeans, MiniBatchKMeans (as transform) -> ``distance`` with parameter
+  column [centers].
+"""
+
+import numpy as np
+
+from ._sklearn_pipeline import refuse
+
+
+def _binarizer(prog, est, cols, where):
+    t = float(est.threshold)
+    if t != t:
+        refuse(est, where, "threshold is NaN")
+    inputs = prog.numeric(cols, where)
+    return prog.emit("binarize", inputs, len(inputs), a=[t] * len(inputs))
+
+
+def _selector(prog, est, cols, where):
+    mask = np.asarray(est.get_support(), dtype=bool)
+    if mask.shape != (len(cols),):
+        refuse(est, where, f"get_support() has shape {mask.shape} for {len(cols)} columns")
+    return [c for c, keep in zip(cols, mask) if keep]
+
+
+def _project(prog, cols, where, center, components, scale):
+    inputs = prog.numeric(cols, where)
+    components = np.ascontiguousarray(components, dtype=np.float64)
+    n_out = components.shape[0]
+    return prog.emit("project", inputs, n_out, columns=[
+        {"role": "center", "values": np.ascontiguousarray(center, dtype=np.float64)},
+        {"role": "components", "values": components},
+        {"role": "scale", "values": np.ascontiguousarray(scale, dtype=np.float64)},
+    ])
+
+
+def _check_matrix(est, where, name, m, n_in):
+    m = np.asarray(m, dtype=np.float64)
+    if m.ndim != 2 or m.shape[1] != n_in or m.shape[0] == 0:
+        refuse(est, where, f"{name} has shape {m.shape}, expected (k, {n_in}) with k >= 1")
+    if not np.all(np.isfinite(m)):
+        refuse(est, where, f"{name} holds non-finite values")
+    return m
+
+
+def _pca(prog, est, cols, where):
+    components = _check_matrix(est, where, "components_", est.components_, len(cols))
+    mean = getattr(est, "mean_", None)
+    center = np.zeros(len(cols)) if mean is None else np.asarray(mean, dtype=np.float64)
+    if center.shape != (len(cols),) or not np.all(np.isfinite(center)):
+        refuse(est, where, "mean_ is not a finite vector of the input width")
+    if est.whiten:
+        # As sklearn >= 1.5 clips it (earlier releases divide by a zero
+        # variance's root: inf / NaN outputs no model can use).
+        scale = np.sqrt(np.asarray(est.explained_variance_, dtype=np.float64))
+        eps = np.finfo(np.float64).eps
+        scale[scale < eps] = eps
+    else:
+        scale = np.ones(components.shape[0])
+    return _project(prog, cols, where, center, components, scale)
+
+
+def _truncated_svd(prog, est, cols, where):
+    components = _check_matrix(est, where, "components_", est.components_, len(cols))
+    return _project(prog, cols, where, np.zeros(len(cols)), components, np.ones(components.shape[0]))
+
+
+def _kmeans(prog, est, cols, where):
+    centers = _check_matrix(est, where, "cluster_centers_", est.cluster_centers_, len(cols))
+    inputs = prog.numeric(cols, where)
+    return prog.emit("distance", inputs, centers.shape[0],
+                     columns=[{"role": "centers", "values": np.ascontiguousarray(centers)}])
+
+
+def transformers():
+    """Exact class -> handler, for the classes this sklearn has."""
+    from sklearn import cluster, decomposition, feature_selection as fs, preprocessing as pp
+    out = {
+        pp.Binarizer: _binarizer,
+        decomposition.PCA: _pca,
+        decomposition.IncrementalPCA: _pca,
+        decomposition.TruncatedSVD: _truncated_svd,
+        cluster.KMeans: _kmeans,
+        cluster.MiniBatchKMeans: _kmeans,
+    }
+    for name in ("VarianceThreshold", "SelectKBest", "SelectPercentile", "SelectFpr", "SelectFdr",
+                 "SelectFwe", "GenericUnivariateSelect", "SelectFromModel", "RFE", "RFECV",
+                 "SequentialFeatureSelector"):
+        cls = getattr(fs, name, None)
+        if cls is not None:
+            out[cls] = _selector
+    return out
