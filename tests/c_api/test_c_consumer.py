@@ -1,15 +1,21 @@
 #!/usr/bin/python3
 """The C API from a C program linked to libmlmap.so agrees with Python: a
 forest's probabilities, an SVC's one-vs-rest decision function and labels,
-an IsolationForest's scores, decision values and outlier labels."""
+an IsolationForest's scores, decision values and outlier labels, and a
+pipeline of projection steps (binarize, project, distance: FORMAT.md §7)."""
 import os
 import subprocess
 import sys
 import tempfile
 
 import numpy as np
+from sklearn.cluster import KMeans
 from sklearn.datasets import make_classification
+from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.preprocessing import Binarizer, StandardScaler
 from sklearn.svm import SVC
 
 import mlmap
@@ -35,6 +41,11 @@ with tempfile.TemporaryDirectory() as tmp:
          [(("decision",), "decision_function"), (("raw",), None)]),
         ("iforest", IsolationForest(n_estimators=20, random_state=0).fit(X[:500]), 3,
          [(("value",), "score_samples"), (("decision",), "decision_function")]),
+        ("steps", make_pipeline(StandardScaler(),
+                                FeatureUnion([("pca", PCA(3, whiten=True)), ("bin", Binarizer()),
+                                              ("km", KMeans(4, n_init=2, random_state=0))]),
+                                LogisticRegression(max_iter=500)).fit(X[:500], y[:500]), 1,
+         [((), "predict_proba")]),
     ]
     for name, model, task, outputs in cases:
         path = os.path.join(tmp, name + ".mlmap")

@@ -443,6 +443,34 @@ class Predict(Fixture):
         # A header naming some of the columns: the others are named as lacking.
         self.assert_error_text(run("predict", path("strings.mlmap"), stdin="city,age\nLyon,30\n"), "lacks")
 
+    def test_projection_steps(self):
+        # Binarizer, a selector, PCA and KMeans distances in front of a model,
+        # and KMeans itself as the model: the CLI's answers equal the Python API's.
+        from sklearn.cluster import KMeans
+        from sklearn.decomposition import PCA
+        from sklearn.feature_selection import SelectKBest
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion, make_pipeline
+        from sklearn.preprocessing import Binarizer, StandardScaler
+
+        rng = np.random.RandomState(5)
+        X = rng.normal(size=(300, 6))
+        y = (X[:, 0] + X[:, 1] > 0).astype(int)
+        union = FeatureUnion([("pca", PCA(3, whiten=True)), ("bin", Binarizer(threshold=0.2)),
+                              ("km", KMeans(3, n_init=2, random_state=0))])
+        pipe = make_pipeline(StandardScaler(), SelectKBest(k=4), union, LogisticRegression()).fit(X, y)
+        km = KMeans(4, n_init=2, random_state=0).fit(X)
+        f = path("projection.csv")
+        np.savetxt(f, X[:50], delimiter=",")
+        for name, est in (("projection.mlmap", pipe), ("kmeans.mlmap", km)):
+            mlmap.save(est, path(name))
+            m = mlmap.load(path(name))
+            rc, out, err = run("predict", path(name), f)
+            self.assertEqual((rc, err), (0, ""))
+            _, labels = parse_output(out)
+            self.assertEqual([int(r[0]) for r in labels], [int(v) for v in m.predict(X[:50])])
+            self.assertEqual([int(r[0]) for r in labels], [int(v) for v in est.predict(X[:50])])
+
     def assert_error_text(self, result, needle):
         rc, out, err = result
         self.assertEqual((rc, out), (2, ""), err)

@@ -248,6 +248,41 @@ class Projections(Base):
                     self.check(pipe, test, f"{type(proj).__name__} (sweep)")
 
 
+class KMeansModel(Base):
+    """KMeans / MiniBatchKMeans as the final model: predict is the nearest
+    centre (labels 0 .. k-1); decision_function is minus transform()."""
+
+    def compare(self, est, X, label):
+        m = self.roundtrip(est)
+        WORST[label]["n"] += 1
+        got, exp = m.predict(X), est.predict(X)
+        self.assertEqual(int(np.sum(got != exp)), 0, f"{label}: label mismatches")
+        self.close(-m.decision_function(X), est[-1].transform(est[:-1].transform(X)) if hasattr(est, "steps")
+                   else est.transform(X), label, "distances")
+        with self.assertRaises(AttributeError):
+            m.predict_proba(X)
+        return m
+
+    def test_bare_and_in_pipelines(self):
+        for seed, n_features in ((0, 8), (1, 3), (2, 25)):
+            train, test, cls, _ = data(seed, n_features=n_features)
+            for km in (cluster.KMeans(2, n_init=2, random_state=0), cluster.KMeans(9, n_init=2, random_state=0),
+                       cluster.MiniBatchKMeans(4, n_init=3, random_state=0, batch_size=128)):
+                with self.subTest(kmeans=repr(km), n_features=n_features):
+                    est = quietly(km.fit, train)
+                    self.compare(est, test, type(km).__name__ + " (model)")
+                    self.compare(quietly(km.fit, train.to_numpy()), test.to_numpy(), type(km).__name__ + " (model)")
+                    pipe = self.fit(make_pipeline(SimpleImputer(), pp.StandardScaler(), km), train, None)
+                    te = test.copy()
+                    te.iloc[::9, 0] = np.nan
+                    self.compare(pipe, te, type(km).__name__ + " (model)")
+
+    def test_one_cluster_is_refused(self):
+        train, _, _, _ = data()
+        km = quietly(cluster.KMeans(1, n_init=1).fit, train)
+        self.refused(km, "1 cluster")
+
+
 class NotYetSupported(Base):
     """The transformers of the same issue that mlmap does not save yet."""
 
@@ -269,12 +304,6 @@ class NotYetSupported(Base):
                     pipe = self.fit(make_pipeline(cls_(**kw), LogisticRegression(max_iter=300)), X, cls)
                 self.refused(pipe, f"sklearn.preprocessing.{name}", f", {name})")
 
-    def test_kmeans_as_the_final_model_is_refused(self):
-        train, _, _, _ = data()
-        pipe = self.fit(make_pipeline(pp.StandardScaler(), cluster.KMeans(3, n_init=1, random_state=0)), train,
-                        None)
-        with self.assertRaises(mlmap.UnsupportedModelError):
-            mlmap.save(pipe, self.path("refused"))
 
 
 def print_summary():

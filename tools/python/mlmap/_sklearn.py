@@ -224,8 +224,10 @@ def exporters():
     from ._sklearn_neighbors import exporters as neighbors_exporters
     from ._sklearn_pipeline import exporters as pipeline_exporters
     from ._sklearn_svm import exporters as svm_exporters
+    from ._sklearn_transformers import exporters as transformer_exporters
     return {
         **boosting_exporters(),
+        **transformer_exporters(),
         **linear_exporters(),
         **pipeline_exporters(),
         **neighbors_exporters(),

@@ -10,7 +10,8 @@
 * PCA (whiten or not), IncrementalPCA, TruncatedSVD -> ``project`` with
   parameter columns [center, components, scale] (FORMAT.md §7, §7.1);
 * KMeans, MiniBatchKMeans (as transform) -> ``distance`` with parameter
-  column [centers].
+  column [centers]; as the final model (export_kmeans): ``distance``, then
+  one identity layer of -1 weights and the class of the largest raw score.
 """
 
 import numpy as np
@@ -100,3 +101,41 @@ def transformers():
         if cls is not None:
             out[cls] = _selector
     return out
+
+
+# --- KMeans / MiniBatchKMeans as the final model -----------------------------------------
+
+def export_kmeans(est, feature_names, preprocessing=None):
+    """predict: the nearest centre.  A ``distance`` step (after the pipeline's
+    program, if any) gives the k distances; one identity layer negates them
+    (raw scores = -distance, decision_function), and the class is the largest
+    raw score, the first of equal ones, as sklearn's argmin; labels 0 .. k-1.
+    No predict_proba (link ``hard``), as KMeans has none."""
+    from . import _core
+    from ._sklearn import Exported, describe, feature_names_of
+    from ._sklearn_pipeline import Program
+    n_in = int(est.n_features_in_)
+    centers = _check_matrix(est, [], "cluster_centers_", est.cluster_centers_, n_in)
+    k = centers.shape[0]
+    if k < 2:
+        refuse(est, [], f"{k} cluster: mlmap saves KMeans with at least 2 clusters as a model")
+    prog = preprocessing
+    if prog is None:
+        prog = Program(n_in, feature_names_of(est, feature_names, n_in))
+        prog.finish(prog.inputs(), [])
+    if len(prog.features) != n_in:
+        refuse(est, [], f"it was fitted on {n_in} columns but receives {len(prog.features)}")
+    res = prog.emit("distance", prog.features, k,
+                    columns=[{"role": "centers", "values": np.ascontiguousarray(centers)}])
+    prog.features = [c.slot for c in res]
+    desc = describe(est, task="classification", n_features=k, n_outputs=k,
+                    feature_names=[f"distance{i}" for i in range(k)], classes=np.arange(k),
+                    class_decision="argmax_raw", link="hard")
+    layers = [dict(weights=-np.eye(k), bias=np.zeros(k), activation="identity")]
+    return Exported(layers, desc, _core.save_dense, prog)
+
+
+def exporters():
+    """Final models: exact class -> exporter (see _sklearn.exporters)."""
+    from sklearn import cluster
+    return {cluster.KMeans: export_kmeans, cluster.MiniBatchKMeans: export_kmeans}
