@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Parity of mlmap with scikit-learn on the transformers of
-tools/python/mlmap/_sklearn_transformers.py: Binarizer, the feature selectors
+tools/python/mlmap/_sklearn_transformers.py: Binarizer, KBinsDiscretizer (every strategy and encoding), the feature selectors
 (VarianceThreshold, SelectKBest, SelectPercentile, SelectFpr/Fdr/Fwe,
 GenericUnivariateSelect, SelectFromModel, RFE, RFECV,
 SequentialFeatureSelector) as column selection, PCA (whiten or not, every
@@ -248,6 +248,48 @@ class Projections(Base):
                     self.check(pipe, test, f"{type(proj).__name__} (sweep)")
 
 
+class Discretizer(Base):
+    def test_every_strategy_and_encoding(self):
+        train, test, cls, reg = data()
+        for strategy in ("uniform", "quantile", "kmeans"):
+            for encode in ("ordinal", "onehot", "onehot-dense"):
+                for n_bins in (2, 5, [3, 4, 5, 6, 2, 3, 7, 2]):
+                    est = pp.KBinsDiscretizer(n_bins=n_bins, encode=encode, strategy=strategy)
+                    for model, y in ((LogisticRegression(max_iter=500), cls), (Ridge(), reg)):
+                        with self.subTest(strategy=strategy, encode=encode, n_bins=n_bins,
+                                          model=type(model).__name__):
+                            pipe = self.fit(make_pipeline(est, model), train, y)
+                            # rows holding every bin edge exactly, and values beyond them
+                            edges = pipe[0].bin_edges_
+                            rows = np.tile(test.to_numpy()[:1], (max(len(e) for e in edges), 1))
+                            for j, e in enumerate(edges):
+                                rows[:len(e), j] = np.where(np.isfinite(e), e, 1e300 * np.sign(e))
+                            X = pd.concat([test, pd.DataFrame(rows, columns=test.columns)],
+                                          ignore_index=True)
+                            self.check(pipe, X, f"KBinsDiscretizer {encode}")
+
+    def test_in_a_column_transformer_and_nan(self):
+        train, test, cls, _ = data()
+        ct = ColumnTransformer([("bins", pp.KBinsDiscretizer(4, encode="onehot"), ["f0", "f1"]),
+                                ("num", pp.StandardScaler(), ["f2", "f3"])])
+        pipe = self.fit(make_pipeline(ct, HistGradientBoostingClassifier(max_iter=20)), train, cls)
+        self.check(pipe, test, "KBinsDiscretizer onehot")
+        X = test.copy()
+        X.iloc[3, 1] = np.nan
+        with self.assertRaises(ValueError):
+            pipe.predict(X)
+        with self.assertRaises(mlmap.MissingValueError) as ctx:
+            self.roundtrip(pipe).predict(X)
+        self.assertIn("row 3", str(ctx.exception))
+
+    def test_float32_dtype_is_refused(self):
+        train, _, cls, _ = data()
+        with this_version_has_it("KBinsDiscretizer(dtype=)"):
+            pipe = self.fit(make_pipeline(pp.KBinsDiscretizer(3, dtype=np.float32), LogisticRegression()),
+                            train, cls)
+        self.refused(pipe, "dtype=")
+
+
 class KMeansModel(Base):
     """KMeans / MiniBatchKMeans as the final model: predict is the nearest
     centre (labels 0 .. k-1); decision_function is minus transform()."""
@@ -289,8 +331,7 @@ class NotYetSupported(Base):
     def test_refused_by_name(self):
         train, _, cls, _ = data()
         X = train.abs() + 0.1
-        names = ["PowerTransformer", "QuantileTransformer", "KBinsDiscretizer", "SplineTransformer",
-                 "TargetEncoder"]
+        names = ["PowerTransformer", "QuantileTransformer", "SplineTransformer", "TargetEncoder"]
         for name in names:
             cls_ = getattr(pp, name, None)
             if cls_ is None:

@@ -251,6 +251,7 @@ enum class OpKind {
   binarize = 10,
   project = 11,
   distance = 12,
+  discretize = 13,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -261,7 +262,7 @@ struct EnumNames<OpKind> {
       {OpKind::one_hot, "one_hot"},         {OpKind::ordinal, "ordinal"},
       {OpKind::polynomial, "polynomial"},   {OpKind::missing_indicator, "missing_indicator"},
       {OpKind::binarize, "binarize"},       {OpKind::project, "project"},
-      {OpKind::distance, "distance"}};
+      {OpKind::distance, "distance"},       {OpKind::discretize, "discretize"}};
 };
 
 /// The norm of a normalize step (schema Norm).

@@ -9,6 +9,9 @@
   columns ``get_support()`` keeps, in order;
 * PCA (whiten or not), IncrementalPCA, TruncatedSVD -> ``project`` with
   parameter columns [center, components, scale] (FORMAT.md §7, §7.1);
+* KBinsDiscretizer (every strategy; ordinal, onehot, onehot-dense) ->
+  ``discretize`` (the bin: searchsorted over the interior edges, side
+  'right'), then ``one_hot`` over the bins for the one-hot encodings;
 * KMeans, MiniBatchKMeans (as transform) -> ``distance`` with parameter
   column [centers]; as the final model (export_kmeans): ``distance``, then
   one identity layer of -1 weights and the class of the largest raw score.
@@ -83,11 +86,45 @@ def _kmeans(prog, est, cols, where):
                      columns=[{"role": "centers", "values": np.ascontiguousarray(centers)}])
 
 
+def _kbins(prog, est, cols, where):
+    """KBinsDiscretizer, every strategy: the bins are fixed by bin_edges_ once
+    fitted.  ``discretize`` gives the ordinal bin; 'onehot' / 'onehot-dense'
+    one-hot encode it (a ``one_hot`` step over the bins 0 .. n_bins - 1, as
+    sklearn's inner OneHotEncoder does)."""
+    if est.encode not in ("ordinal", "onehot", "onehot-dense"):
+        refuse(est, where, f"encode={est.encode!r}")
+    if getattr(est, "dtype", None) not in (None, np.float64):
+        refuse(est, where, f"dtype={est.dtype!r}: sklearn then bins float32-rounded inputs; mlmap "
+                           "bins float64 ones")
+    edges = list(est.bin_edges_)
+    n_bins = [int(k) for k in est.n_bins_]
+    if len(edges) != len(cols) or len(n_bins) != len(cols):
+        refuse(est, where, f"{len(edges)} bin edge lists for {len(cols)} columns")
+    interior = []
+    for j, e in enumerate(edges):
+        e = np.asarray(e, dtype=np.float64)
+        if e.shape != (n_bins[j] + 1,) or n_bins[j] < 1:
+            refuse(est, where, f"column {j}: {e.shape} bin edges for {n_bins[j]} bins")
+        inner = e[1:-1]
+        if not np.all(np.isfinite(inner)) or np.any(np.diff(inner) < 0):
+            refuse(est, where, f"column {j}: bin edges not finite and sorted")
+        interior.append(inner)
+    inputs = prog.numeric(cols, where)
+    bins = prog.emit("discretize", inputs, len(inputs), category_counts=[len(e) for e in interior],
+                     numeric_categories=[float(v) for e in interior for v in e])
+    if est.encode == "ordinal":
+        return bins
+    return prog.emit("one_hot", [c.slot for c in bins], sum(n_bins), category_counts=n_bins,
+                     numeric_categories=[float(k) for n in n_bins for k in range(n)],
+                     missing_category=[-1] * len(n_bins), unknown="ignore")
+
+
 def transformers():
     """Exact class -> handler, for the classes this sklearn has."""
     from sklearn import cluster, decomposition, feature_selection as fs, preprocessing as pp
     out = {
         pp.Binarizer: _binarizer,
+        pp.KBinsDiscretizer: _kbins,
         decomposition.PCA: _pca,
         decomposition.IncrementalPCA: _pca,
         decomposition.TruncatedSVD: _truncated_svd,
