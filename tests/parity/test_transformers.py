@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Parity of mlmap with scikit-learn on the transformers of
-tools/python/mlmap/_sklearn_transformers.py: Binarizer, KBinsDiscretizer (every strategy and encoding), the feature selectors
+tools/python/mlmap/_sklearn_transformers.py: Binarizer, KBinsDiscretizer (every strategy and encoding), PowerTransformer
+(yeo-johnson, box-cox, standardize), the feature selectors
 (VarianceThreshold, SelectKBest, SelectPercentile, SelectFpr/Fdr/Fwe,
 GenericUnivariateSelect, SelectFromModel, RFE, RFECV,
 SequentialFeatureSelector) as column selection, PCA (whiten or not, every
@@ -290,6 +291,44 @@ class Discretizer(Base):
         self.refused(pipe, "dtype=")
 
 
+class Power(Base):
+    def test_methods_and_standardize(self):
+        for seed in (0, 1, 2):
+            train, test, cls, reg = data(seed)
+            # box-cox cannot fit the constant column
+            skewed_tr, skewed_te = np.exp(train.iloc[:, :-1] / 3), np.exp(test.iloc[:, :-1] / 3)
+            for method, tr, te in (("yeo-johnson", train, test), ("yeo-johnson", skewed_tr - 1, skewed_te - 1),
+                                   ("box-cox", skewed_tr, skewed_te)):
+                for standardize in (True, False):
+                    for model, y in ((LogisticRegression(max_iter=500), cls), (Ridge(), reg)):
+                        with self.subTest(seed=seed, method=method, standardize=standardize,
+                                          model=type(model).__name__):
+                            est = pp.PowerTransformer(method=method, standardize=standardize)
+                            pipe = self.fit(make_pipeline(est, model), tr, y)
+                            self.check(pipe, te, f"PowerTransformer {method}")
+
+    def test_missing_values_pass_through(self):
+        train, test, cls, _ = data()
+        tr, te = train.copy(), test.copy()
+        tr.iloc[::6, 0] = np.nan
+        te.iloc[::4, 0] = np.nan
+        pipe = self.fit(make_pipeline(pp.PowerTransformer(), HistGradientBoostingClassifier(max_iter=20)), tr, cls)
+        self.check(pipe, te, "PowerTransformer yeo-johnson")
+
+    def test_box_cox_refuses_non_positive_values(self):
+        train, test, cls, _ = data()
+        pipe = self.fit(make_pipeline(pp.PowerTransformer(method="box-cox"), LogisticRegression()),
+                        np.exp(train.iloc[:, :-1].to_numpy()), cls)
+        X = np.exp(test.iloc[:, :-1].to_numpy())
+        X[5, 2] = 0.0
+        with self.assertRaises(ValueError):
+            pipe.predict(X)
+        with self.assertRaises(ValueError) as ctx:
+            self.roundtrip(pipe).predict(X)
+        self.assertIn("row 5", str(ctx.exception))
+        self.assertIn("strictly positive", str(ctx.exception))
+
+
 class KMeansModel(Base):
     """KMeans / MiniBatchKMeans as the final model: predict is the nearest
     centre (labels 0 .. k-1); decision_function is minus transform()."""
@@ -331,7 +370,7 @@ class NotYetSupported(Base):
     def test_refused_by_name(self):
         train, _, cls, _ = data()
         X = train.abs() + 0.1
-        names = ["PowerTransformer", "QuantileTransformer", "SplineTransformer", "TargetEncoder"]
+        names = ["QuantileTransformer", "SplineTransformer", "TargetEncoder"]
         for name in names:
             cls_ = getattr(pp, name, None)
             if cls_ is None:

@@ -252,6 +252,8 @@ enum class OpKind {
   project = 11,
   distance = 12,
   discretize = 13,
+  yeo_johnson = 14,
+  box_cox = 15,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -262,7 +264,8 @@ struct EnumNames<OpKind> {
       {OpKind::one_hot, "one_hot"},         {OpKind::ordinal, "ordinal"},
       {OpKind::polynomial, "polynomial"},   {OpKind::missing_indicator, "missing_indicator"},
       {OpKind::binarize, "binarize"},       {OpKind::project, "project"},
-      {OpKind::distance, "distance"},       {OpKind::discretize, "discretize"}};
+      {OpKind::distance, "distance"},       {OpKind::discretize, "discretize"},
+      {OpKind::yeo_johnson, "yeo_johnson"}, {OpKind::box_cox, "box_cox"}};
 };
 
 /// The norm of a normalize step (schema Norm).

@@ -12,6 +12,8 @@
 * KBinsDiscretizer (every strategy; ordinal, onehot, onehot-dense) ->
   ``discretize`` (the bin: searchsorted over the interior edges, side
   'right'), then ``one_hot`` over the bins for the one-hot encodings;
+* PowerTransformer (yeo-johnson, box-cox; standardize) -> ``yeo_johnson`` /
+  ``box_cox``, then ``standardize``;
 * KMeans, MiniBatchKMeans (as transform) -> ``distance`` with parameter
   column [centers]; as the final model (export_kmeans): ``distance``, then
   one identity layer of -1 weights and the class of the largest raw score.
@@ -119,12 +121,30 @@ def _kbins(prog, est, cols, where):
                      missing_category=[-1] * len(n_bins), unknown="ignore")
 
 
+def _power(prog, est, cols, where):
+    """PowerTransformer: ``yeo_johnson`` / ``box_cox`` with lambdas_, then
+    (standardize=True) the inner StandardScaler as a ``standardize`` step."""
+    kinds = {"yeo-johnson": "yeo_johnson", "box-cox": "box_cox"}
+    if est.method not in kinds:
+        refuse(est, where, f"method={est.method!r}")
+    lambdas = np.asarray(est.lambdas_, dtype=np.float64)
+    if lambdas.shape != (len(cols),) or not np.all(np.isfinite(lambdas)):
+        refuse(est, where, "lambdas_ is not a finite vector of the input width")
+    inputs = prog.numeric(cols, where)
+    out = prog.emit(kinds[est.method], inputs, len(inputs), a=[float(v) for v in lambdas])
+    if est.standardize:
+        from ._sklearn_pipeline import transform
+        out = transform(prog, est._scaler, out, where + ["its standardize (StandardScaler)"])
+    return out
+
+
 def transformers():
     """Exact class -> handler, for the classes this sklearn has."""
     from sklearn import cluster, decomposition, feature_selection as fs, preprocessing as pp
     out = {
         pp.Binarizer: _binarizer,
         pp.KBinsDiscretizer: _kbins,
+        pp.PowerTransformer: _power,
         decomposition.PCA: _pca,
         decomposition.IncrementalPCA: _pca,
         decomposition.TruncatedSVD: _truncated_svd,
