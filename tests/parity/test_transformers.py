@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Parity of mlmap with scikit-learn on the transformers of
 tools/python/mlmap/_sklearn_transformers.py: Binarizer, KBinsDiscretizer (every strategy and encoding), PowerTransformer
-(yeo-johnson, box-cox, standardize), the feature selectors
+(yeo-johnson, box-cox, standardize), QuantileTransformer (uniform, normal), the feature selectors
 (VarianceThreshold, SelectKBest, SelectPercentile, SelectFpr/Fdr/Fwe,
 GenericUnivariateSelect, SelectFromModel, RFE, RFECV,
 SequentialFeatureSelector) as column selection, PCA (whiten or not, every
@@ -329,6 +329,51 @@ class Power(Base):
         self.assertIn("strictly positive", str(ctx.exception))
 
 
+class Quantile(Base):
+    def test_outputs_and_quantile_counts(self):
+        for seed in (0, 1):
+            train, test, cls, reg = data(seed)
+            tr = train.copy()
+            tr["f1"] = np.round(tr["f1"], 0)  # repeated quantiles: the averaged interpolations matter
+            te = test.copy()
+            te["f1"] = np.round(te["f1"], 0)
+            # rows at the training quantiles themselves, and the training rows
+            X = pd.concat([te, tr.iloc[:200]], ignore_index=True)
+            for dist in ("uniform", "normal"):
+                for n_q in (10, 100, 1000):
+                    for model, y in ((LogisticRegression(max_iter=500), cls), (Ridge(), reg)):
+                        with self.subTest(seed=seed, dist=dist, n_quantiles=n_q, model=type(model).__name__):
+                            est = pp.QuantileTransformer(n_quantiles=n_q, output_distribution=dist,
+                                                         random_state=0)
+                            pipe = self.fit(make_pipeline(est, model), tr, y)
+                            self.check(pipe, X, f"QuantileTransformer {dist}")
+                            qs = pd.DataFrame(pipe[0].quantiles_, columns=tr.columns)
+                            self.check(pipe, qs, f"QuantileTransformer {dist}")
+
+    def test_transform_values_directly(self):
+        """The transformed values themselves (an identity Ridge exposes them
+        only through its weights: compare the transform before the model)."""
+        train, test, _, _ = data(3)
+        for dist in ("uniform", "normal"):
+            est = pp.QuantileTransformer(n_quantiles=50, output_distribution=dist).fit(train)
+            k = train.shape[1]
+            ident = Ridge(alpha=0.0, fit_intercept=False).fit(np.eye(k), np.eye(k))
+            ident.coef_ = np.eye(k)
+            pipe = make_pipeline(est, ident)
+            X = pd.concat([test, pd.DataFrame(est.quantiles_, columns=train.columns)], ignore_index=True)
+            self.check(pipe, X, f"QuantileTransformer {dist} (values)")
+
+    def test_missing_values_pass_through(self):
+        train, test, cls, _ = data()
+        tr, te = train.copy(), test.copy()
+        tr.iloc[::6, 0] = np.nan
+        te.iloc[::4, 0] = np.nan
+        for dist in ("uniform", "normal"):
+            pipe = self.fit(make_pipeline(pp.QuantileTransformer(n_quantiles=100, output_distribution=dist),
+                                          HistGradientBoostingClassifier(max_iter=20)), tr, cls)
+            self.check(pipe, te, f"QuantileTransformer {dist}")
+
+
 class KMeansModel(Base):
     """KMeans / MiniBatchKMeans as the final model: predict is the nearest
     centre (labels 0 .. k-1); decision_function is minus transform()."""
@@ -370,13 +415,13 @@ class NotYetSupported(Base):
     def test_refused_by_name(self):
         train, _, cls, _ = data()
         X = train.abs() + 0.1
-        names = ["QuantileTransformer", "SplineTransformer", "TargetEncoder"]
+        names = ["SplineTransformer", "TargetEncoder"]
         for name in names:
             cls_ = getattr(pp, name, None)
             if cls_ is None:
                 continue  # TargetEncoder before 1.3
             with self.subTest(transformer=name):
-                kw = {"n_quantiles": 50} if name == "QuantileTransformer" else {}
+                kw = {}
                 if name == "TargetEncoder":
                     pipe = make_pipeline(cls_(), LogisticRegression())
                     pipe = self.fit(pipe, (train[["f0"]] > 0).astype(int).astype(str), cls)

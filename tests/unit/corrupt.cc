@@ -60,6 +60,9 @@ Expectation expectation(Corruption kind) {
     case C::op_column_count: return {"op_column_count", S::open, error_code::column_mismatch, "elements, expected"};
     case C::op_column_nonfinite: return {"op_column_nonfinite", S::verify, error_code::invalid_model, "non-finite"};
     case C::op_scale_zero: return {"op_scale_zero", S::verify, error_code::invalid_model, "scale is 0"};
+    case C::quantiles_unsorted:
+      return {"quantiles_unsorted", S::verify, error_code::invalid_model, "are not non-decreasing"};
+    case C::references_short: return {"references_short", S::open, error_code::invalid_model, "at least 2"};
     case C::child_backward: return {"child_backward", S::verify, error_code::invalid_model, "not after the node"};
     case C::child_outside_tree: return {"child_outside_tree", S::verify, error_code::invalid_model, "inside the tree"};
     case C::feature_out_of_range: return {"feature_out_of_range", S::verify, error_code::invalid_model, ">= n_features"};
@@ -359,8 +362,8 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::detector_decision: s.model()->mutate_class_decision(fb::ClassDecision::ArgmaxOutputs); break;
     case C::op_column_dtype: {
       const char* names[] = {"preprocessing.0.center", "preprocessing.0.components", "preprocessing.0.scale",
-                             "preprocessing.1.centers"};
-      s.column(names[s.rng() % 4])->mutate_dtype(fb::DType::Int64);  // same width: only the dtype is wrong
+                             "preprocessing.1.centers", "preprocessing.2.quantiles", "preprocessing.2.references"};
+      s.column(names[s.rng() % 6])->mutate_dtype(fb::DType::Int64);  // same width: only the dtype is wrong
       break;
     }
     case C::op_column_count: {
@@ -368,6 +371,13 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       auto* c = s.column((s.rng() & 1) ? "preprocessing.0.components" : "preprocessing.1.centers");
       c->mutable_shape()->Mutate(1, c->shape()->Get(1) - 1);
       c->mutate_length(c->shape()->Get(0) * c->shape()->Get(1) * 8);
+      break;
+    }
+    case C::references_short: {
+      auto* c = s.column("preprocessing.2.references");
+      const uint32_t n = static_cast<uint32_t>(s.rng() % 2);  // 0 or 1 references
+      c->mutable_shape()->Mutate(0, n);
+      c->mutate_length(n * 8);
       break;
     }
     default: header_changed = false;
@@ -492,8 +502,8 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::nb_log_probs_nan: s.any<double>("naive_bayes.log_probs") = NAN; break;
     case C::op_column_nonfinite: {
       const char* names[] = {"preprocessing.0.center", "preprocessing.0.components", "preprocessing.0.scale",
-                             "preprocessing.1.centers"};
-      const char* name = names[s.rng() % 4];
+                             "preprocessing.1.centers", "preprocessing.2.quantiles", "preprocessing.2.references"};
+      const char* name = names[s.rng() % 6];
       const uint64_t n = s.column(name)->length() / 8;
       const double bad[] = {NAN, INFINITY, -INFINITY};
       s.data<double>(name)[s.rng() % n] = bad[s.rng() % 3];
@@ -502,6 +512,13 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::op_scale_zero: {
       const uint64_t n = s.column("preprocessing.0.scale")->length() / 8;
       s.data<double>("preprocessing.0.scale")[s.rng() % n] = (s.rng() & 1) ? 0.0 : -0.0;
+      break;
+    }
+    case C::quantiles_unsorted: {
+      // one quantile above the next within its input's run (4 per input)
+      double* q = s.data<double>("preprocessing.2.quantiles");
+      const uint64_t run = s.rng() % 3, k = s.rng() % 3;
+      q[run * 4 + k] = q[run * 4 + k + 1] + 0.5 + static_cast<double>(s.rng() % 10);
       break;
     }
     case C::column_byte_flip: {
@@ -542,7 +559,8 @@ mlmap::Status save_op_column_sample(const std::string& path) {
 
 bool on_projection_sample(Corruption kind) {
   return kind == Corruption::op_column_dtype || kind == Corruption::op_column_count ||
-         kind == Corruption::op_column_nonfinite || kind == Corruption::op_scale_zero;
+         kind == Corruption::op_column_nonfinite || kind == Corruption::op_scale_zero ||
+         kind == Corruption::quantiles_unsorted || kind == Corruption::references_short;
 }
 
 mlmap::Status save_projection_sample(const std::string& path) {
@@ -551,9 +569,9 @@ mlmap::Status save_projection_sample(const std::string& path) {
   d.n_features = 3;
   d.n_outputs = 1;
   mlmap::DenseLayerSpec layer;
-  layer.n_in = 4;
+  layer.n_in = 7;
   layer.n_out = 1;
-  layer.weights = {1.0, -1.0, 0.5, 0.25};
+  layer.weights = {1.0, -1.0, 0.5, 0.25, 0.1, 0.2, 0.3};
   mlmap::DenseNetworkSpec net;
   net.layers = {layer};
   mlmap::OpSpec project;
@@ -570,11 +588,20 @@ mlmap::Status save_projection_sample(const std::string& path) {
   distance.out_begin = 5;
   distance.n_out = 2;
   distance.columns = {{"centers", {0, 0, 0, 1, 2, 3}, {2, 3}}};
+  mlmap::OpSpec quantile;
+  quantile.kind = mlmap::OpSpec::Kind::quantile_normal;
+  quantile.inputs = {0, 1, 2};
+  quantile.out_begin = 7;
+  quantile.n_out = 3;
+  quantile.clip_low = -5.2;
+  quantile.clip_high = 5.2;
+  quantile.columns = {{"quantiles", {-1, 0, 0, 2, -3, -1, 1, 4, 0, 0.5, 0.75, 1}, {3, 4}},
+                      {"references", {0, 0.25, 0.75, 1}, {}}};
   mlmap::PreprocessingSpec pre;
-  pre.n_slots = 7;
+  pre.n_slots = 10;
   pre.n_string_slots = 3;
-  pre.ops = {project, distance};
-  pre.features = {3, 4, 5, 6};
+  pre.ops = {project, distance, quantile};
+  pre.features = {3, 4, 5, 6, 7, 8, 9};
   return mlmap::save(path, d, net, &pre);
 }
 

@@ -254,6 +254,8 @@ enum class OpKind {
   discretize = 13,
   yeo_johnson = 14,
   box_cox = 15,
+  quantile_uniform = 16,
+  quantile_normal = 17,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -265,7 +267,8 @@ struct EnumNames<OpKind> {
       {OpKind::polynomial, "polynomial"},   {OpKind::missing_indicator, "missing_indicator"},
       {OpKind::binarize, "binarize"},       {OpKind::project, "project"},
       {OpKind::distance, "distance"},       {OpKind::discretize, "discretize"},
-      {OpKind::yeo_johnson, "yeo_johnson"}, {OpKind::box_cox, "box_cox"}};
+      {OpKind::yeo_johnson, "yeo_johnson"}, {OpKind::box_cox, "box_cox"},
+      {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"}};
 };
 
 /// The norm of a normalize step (schema Norm).

@@ -109,7 +109,9 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::missing_indicator, fb::OpKind::MissingIndicator) &&
               same(OpKind::binarize, fb::OpKind::Binarize) && same(OpKind::project, fb::OpKind::Project) &&
               same(OpKind::distance, fb::OpKind::Distance) && same(OpKind::discretize, fb::OpKind::Discretize) &&
-              same(OpKind::yeo_johnson, fb::OpKind::YeoJohnson) && same(OpKind::box_cox, fb::OpKind::BoxCox));
+              same(OpKind::yeo_johnson, fb::OpKind::YeoJohnson) && same(OpKind::box_cox, fb::OpKind::BoxCox) &&
+              same(OpKind::quantile_uniform, fb::OpKind::QuantileUniform) &&
+              same(OpKind::quantile_normal, fb::OpKind::QuantileNormal));
 
 static_assert(detail::covers_schema<Norm, fb::Norm>());
 static_assert(same(Norm::l2, fb::Norm::L2) && same(Norm::l1, fb::Norm::L1) && same(Norm::max, fb::Norm::Max));

@@ -14,6 +14,8 @@
   'right'), then ``one_hot`` over the bins for the one-hot encodings;
 * PowerTransformer (yeo-johnson, box-cox; standardize) -> ``yeo_johnson`` /
   ``box_cox``, then ``standardize``;
+* QuantileTransformer (uniform, normal) -> ``quantile_uniform`` /
+  ``quantile_normal`` with parameter columns [quantiles, references];
 * KMeans, MiniBatchKMeans (as transform) -> ``distance`` with parameter
   column [centers]; as the final model (export_kmeans): ``distance``, then
   one identity layer of -1 weights and the class of the largest raw score.
@@ -138,6 +140,33 @@ def _power(prog, est, cols, where):
     return out
 
 
+BOUNDS_THRESHOLD = 1e-7  # sklearn.preprocessing._data.BOUNDS_THRESHOLD
+
+
+def _quantile(prog, est, cols, where):
+    """QuantileTransformer: ``quantile_uniform`` / ``quantile_normal`` with
+    parameter columns [quantiles (n_inputs x n_quantiles), references]; the
+    normal output's clip bounds as scipy computes them."""
+    if est.output_distribution not in ("uniform", "normal"):
+        refuse(est, where, f"output_distribution={est.output_distribution!r}")
+    q = np.asarray(est.quantiles_, dtype=np.float64)
+    r = np.asarray(est.references_, dtype=np.float64)
+    if q.ndim != 2 or q.shape[1] != len(cols) or r.shape != (q.shape[0],) or q.shape[0] < 2:
+        refuse(est, where, f"quantiles_ of shape {q.shape} and references_ of shape {r.shape}")
+    if not np.all(np.isfinite(q)) or np.any(np.diff(q, axis=0) < 0):
+        refuse(est, where, "quantiles_ are not finite and sorted")
+    inputs = prog.numeric(cols, where)
+    fields = {}
+    if est.output_distribution == "normal":
+        from scipy import stats
+        fields = {"clip_low": float(stats.norm.ppf(BOUNDS_THRESHOLD - np.spacing(1))),
+                  "clip_high": float(stats.norm.ppf(1 - (BOUNDS_THRESHOLD - np.spacing(1))))}
+    return prog.emit(f"quantile_{est.output_distribution}", inputs, len(inputs), columns=[
+        {"role": "quantiles", "values": np.ascontiguousarray(q.T)},
+        {"role": "references", "values": np.ascontiguousarray(r)},
+    ], **fields)
+
+
 def transformers():
     """Exact class -> handler, for the classes this sklearn has."""
     from sklearn import cluster, decomposition, feature_selection as fs, preprocessing as pp
@@ -145,6 +174,7 @@ def transformers():
         pp.Binarizer: _binarizer,
         pp.KBinsDiscretizer: _kbins,
         pp.PowerTransformer: _power,
+        pp.QuantileTransformer: _quantile,
         decomposition.PCA: _pca,
         decomposition.IncrementalPCA: _pca,
         decomposition.TruncatedSVD: _truncated_svd,

@@ -6,7 +6,7 @@ namespace mlmap::model::prep {
 
 extern const OpKind standardize_kind, min_max_kind, max_abs_kind, normalize_kind, impute_kind, impute_string_kind,
     one_hot_kind, ordinal_kind, polynomial_kind, missing_indicator_kind, binarize_kind, project_kind, distance_kind,
-    discretize_kind, yeo_johnson_kind, box_cox_kind;
+    discretize_kind, yeo_johnson_kind, box_cox_kind, quantile_uniform_kind, quantile_normal_kind;
 
 namespace {
 
@@ -27,6 +27,8 @@ const OpKind* const table[] = {
     &discretize_kind,         // Discretize = 13 (discretize.cc)
     &yeo_johnson_kind,        // YeoJohnson = 14 (power.cc)
     &box_cox_kind,            // BoxCox = 15 (power.cc)
+    &quantile_uniform_kind,   // QuantileUniform = 16 (quantile.cc)
+    &quantile_normal_kind,    // QuantileNormal = 17 (quantile.cc)
 };
 
 static_assert(sizeof table / sizeof table[0] == static_cast<size_t>(fb::OpKind::MAX) + 1,
@@ -38,7 +40,9 @@ static_assert(static_cast<int>(fb::OpKind::Standardize) == 0 && static_cast<int>
                   static_cast<int>(fb::OpKind::Polynomial) == 8 && static_cast<int>(fb::OpKind::MissingIndicator) == 9 &&
                   static_cast<int>(fb::OpKind::Binarize) == 10 && static_cast<int>(fb::OpKind::Project) == 11 &&
                   static_cast<int>(fb::OpKind::Distance) == 12 && static_cast<int>(fb::OpKind::Discretize) == 13 &&
-                  static_cast<int>(fb::OpKind::YeoJohnson) == 14 && static_cast<int>(fb::OpKind::BoxCox) == 15,
+                  static_cast<int>(fb::OpKind::YeoJohnson) == 14 && static_cast<int>(fb::OpKind::BoxCox) == 15 &&
+                  static_cast<int>(fb::OpKind::QuantileUniform) == 16 &&
+                  static_cast<int>(fb::OpKind::QuantileNormal) == 17,
               "the table follows fb::OpKind");
 
 }  // namespace
