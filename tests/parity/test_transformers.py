@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Parity of mlmap with scikit-learn on the transformers of
 tools/python/mlmap/_sklearn_transformers.py: Binarizer, KBinsDiscretizer (every strategy and encoding), PowerTransformer
-(yeo-johnson, box-cox, standardize), QuantileTransformer (uniform, normal), the feature selectors
+(yeo-johnson, box-cox, standardize), QuantileTransformer (uniform, normal), TargetEncoder (from scikit-learn 1.3), the feature selectors
 (VarianceThreshold, SelectKBest, SelectPercentile, SelectFpr/Fdr/Fwe,
 GenericUnivariateSelect, SelectFromModel, RFE, RFECV,
 SequentialFeatureSelector) as column selection, PCA (whiten or not, every
@@ -374,6 +374,46 @@ class Quantile(Base):
             self.check(pipe, te, f"QuantileTransformer {dist}")
 
 
+class Target(Base):
+    """TargetEncoder (scikit-learn >= 1.3): transform (not fit_transform's
+    cross fitting) on string and numeric columns, missing values seen and
+    unseen in training, unknown categories."""
+
+    def frames(self, seed=0):
+        rng = np.random.default_rng(seed)
+        n = 800
+        df = pd.DataFrame({
+            "city": rng.choice(["paris", "rome", "oslo", "z\u00fcrich", None], n).astype(object),
+            "kids": rng.choice([0.0, 1.0, 2.0, 3.0, np.nan], n),
+            "grade": rng.choice(["a", "b", "c"], n).astype(object),
+            "x": rng.normal(size=n),
+        })
+        z = (df.city == "rome") * 1.0 - (df.kids.fillna(1) - 1) * 0.5 + (df.grade == "a") + df.x
+        y_bin = (z + rng.normal(size=n) > 0.5).astype(int)
+        y_multi = np.digitize(z + rng.normal(size=n), [0.0, 1.0])
+        y_cont = 2 * z + rng.normal(size=n)
+        test = df.iloc[600:].reset_index(drop=True).copy()
+        test.loc[:9, "city"] = ["atlantis", "", "ROME"] * 3 + ["x"]
+        test.loc[10:19, "kids"] = 7.0
+        test.loc[20:29, "grade"] = None  # missing where training had none: unknown
+        return df.iloc[:600], test, y_bin[:600], y_multi[:600], y_cont[:600]
+
+    def test_binary_multiclass_continuous(self):
+        if not hasattr(pp, "TargetEncoder"):
+            self.skipTest(f"scikit-learn {sklearn.__version__} has no TargetEncoder (added in 1.3)")
+        for seed in (0, 1):
+            train, test, y_bin, y_multi, y_cont = self.frames(seed)
+            for kind, y, model in (("binary", y_bin, LogisticRegression(max_iter=500)),
+                                   ("multiclass", y_multi, LogisticRegression(max_iter=500)),
+                                   ("continuous", y_cont, Ridge())):
+                for smooth in ("auto", 5.0):
+                    with self.subTest(seed=seed, target=kind, smooth=smooth):
+                        ct = ColumnTransformer([("te", pp.TargetEncoder(smooth=smooth, random_state=0),
+                                                 ["city", "kids", "grade"])], remainder="passthrough")
+                        pipe = self.fit(make_pipeline(ct, model), train, y)
+                        self.check(pipe, test, f"TargetEncoder {kind}")
+
+
 class KMeansModel(Base):
     """KMeans / MiniBatchKMeans as the final model: predict is the nearest
     centre (labels 0 .. k-1); decision_function is minus transform()."""
@@ -415,19 +455,27 @@ class NotYetSupported(Base):
     def test_refused_by_name(self):
         train, _, cls, _ = data()
         X = train.abs() + 0.1
-        names = ["SplineTransformer", "TargetEncoder"]
-        for name in names:
-            cls_ = getattr(pp, name, None)
-            if cls_ is None:
-                continue  # TargetEncoder before 1.3
-            with self.subTest(transformer=name):
-                kw = {}
-                if name == "TargetEncoder":
-                    pipe = make_pipeline(cls_(), LogisticRegression())
-                    pipe = self.fit(pipe, (train[["f0"]] > 0).astype(int).astype(str), cls)
-                else:
-                    pipe = self.fit(make_pipeline(cls_(**kw), LogisticRegression(max_iter=300)), X, cls)
-                self.refused(pipe, f"sklearn.preprocessing.{name}", f", {name})")
+        pipe = self.fit(make_pipeline(pp.SplineTransformer(), LogisticRegression(max_iter=300)), X, cls)
+        self.refused(pipe, "sklearn.preprocessing.SplineTransformer", ", SplineTransformer)")
+
+    def test_text_vectorizers_refused_by_name(self):
+        from sklearn.feature_extraction.text import (CountVectorizer, HashingVectorizer, TfidfTransformer,
+                                                     TfidfVectorizer)
+        from sklearn.naive_bayes import MultinomialNB
+        docs = pd.DataFrame({"text": ["the cat sat", "a dog ran", "the dog sat down", "cats and dogs"] * 20})
+        y = np.array([0, 1, 1, 0] * 20)
+        for vec in (CountVectorizer(), TfidfVectorizer(), HashingVectorizer(alternate_sign=False)):
+            name = type(vec).__name__
+            with self.subTest(vectorizer=name):
+                pipe = self.fit(make_pipeline(vec, MultinomialNB()), docs.text, y)
+                with self.assertRaises(mlmap.UnsupportedModelError):
+                    mlmap.save(pipe, self.path("refused"))
+                ct = ColumnTransformer([("t", vec, "text")])
+                pipe = self.fit(make_pipeline(ct, LogisticRegression()), docs, y)
+                self.refused(pipe, f"sklearn.feature_extraction.text.{name}", f"({name})")
+        ct = ColumnTransformer([("t", make_pipeline(CountVectorizer(), TfidfTransformer()), "text")])
+        pipe = self.fit(make_pipeline(ct, LogisticRegression()), docs, y)
+        self.refused(pipe, "sklearn.feature_extraction.text.CountVectorizer")
 
 
 

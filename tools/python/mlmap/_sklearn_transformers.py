@@ -16,6 +16,8 @@
   ``box_cox``, then ``standardize``;
 * QuantileTransformer (uniform, normal) -> ``quantile_uniform`` /
   ``quantile_normal`` with parameter columns [quantiles, references];
+* TargetEncoder (binary, multiclass, continuous; unknown categories) ->
+  ``one_hot``, ``project`` and ``standardize`` per input (_target_encoder);
 * KMeans, MiniBatchKMeans (as transform) -> ``distance`` with parameter
   column [centers]; as the final model (export_kmeans): ``distance``, then
   one identity layer of -1 weights and the class of the largest raw score.
@@ -167,6 +169,48 @@ def _quantile(prog, est, cols, where):
     ], **fields)
 
 
+def _target_encoder(prog, est, cols, where):
+    """TargetEncoder (scikit-learn >= 1.3; binary, multiclass, continuous
+    targets) at transform time, from the steps mlmap has: per input, a
+    ``one_hot`` over its categories (missing values as their own category
+    when fitted with one; unknown categories give zeros), a ``project`` whose
+    row k holds encodings_ - target_mean_ for target k (one product is
+    nonzero: the sum is that value exactly), then a ``standardize`` with
+    center -target_mean_ (x - (-m) = x + m): the encoding, and target_mean_
+    for an unknown category, as sklearn gives them (within one rounding)."""
+    from ._sklearn_pipeline import _categories
+    if est.target_type_ not in ("binary", "multiclass", "continuous"):
+        refuse(est, where, f"target_type_={est.target_type_!r}")
+    n_targets = len(est.classes_) if est.target_type_ == "multiclass" else 1
+    means = np.atleast_1d(np.asarray(est.target_mean_, dtype=np.float64))
+    if means.shape != (n_targets,):
+        refuse(est, where, f"target_mean_ of shape {means.shape} for {n_targets} targets")
+    if len(est.categories_) != len(cols) or len(est.encodings_) != len(cols) * n_targets:
+        refuse(est, where, f"{len(est.encodings_)} encodings for {len(cols)} columns")
+    out = []
+    for j, col in enumerate(cols):
+        cats = _categories(est, est.categories_[j], j, where)
+        inputs = prog.strings([col], where) if cats.kind == "str" else prog.numeric([col], where)
+        n = len(cats.values)
+        fields = {
+            "string_inputs": cats.kind == "str",
+            "category_counts": [n],
+            ("string_categories" if cats.kind == "str" else "numeric_categories"): cats.values,
+            "missing_category": [n - 1 if cats.missing else -1],
+            "unknown": "ignore",
+        }
+        if cats.order != list(range(n)):
+            fields["category_order"] = cats.order
+        indicators = prog.emit("one_hot", inputs, n, **fields)
+        enc = np.array([np.asarray(est.encodings_[j * n_targets + k], dtype=np.float64)
+                        for k in range(n_targets)])
+        if enc.shape != (n_targets, n) or not np.all(np.isfinite(enc)):
+            refuse(est, where, f"input {j}: encodings of shape {enc.shape} for {n} categories")
+        res = _project(prog, indicators, where, np.zeros(n), enc - means[:, None], np.ones(n_targets))
+        out.extend(prog.emit("standardize", [c.slot for c in res], n_targets, a=[float(-m) for m in means]))
+    return out
+
+
 def transformers():
     """Exact class -> handler, for the classes this sklearn has."""
     from sklearn import cluster, decomposition, feature_selection as fs, preprocessing as pp
@@ -181,6 +225,8 @@ def transformers():
         cluster.KMeans: _kmeans,
         cluster.MiniBatchKMeans: _kmeans,
     }
+    if hasattr(pp, "TargetEncoder"):
+        out[pp.TargetEncoder] = _target_encoder
     for name in ("VarianceThreshold", "SelectKBest", "SelectPercentile", "SelectFpr", "SelectFdr",
                  "SelectFwe", "GenericUnivariateSelect", "SelectFromModel", "RFE", "RFECV",
                  "SequentialFeatureSelector"):
