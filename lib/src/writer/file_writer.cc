@@ -174,7 +174,15 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
 // links; k-nearest neighbours, kernel machines and naive Bayes; outlier
 // detection, the one-vs-one and decision-value class decisions and the
 // decision functions; dense layer kinds other than Dense, the activations
-// after Logistic and Float32 layer columns.
+// after Logistic and Float32 layer columns; the preprocessing kinds from
+// Binarize (10) on.
+bool ops_need_1_1(const fb::Model& m) {
+  if (const auto* pre = m.preprocessing())
+    for (const auto* op : *pre->ops())
+      if (op->kind() >= fb::OpKind::Binarize) return true;
+  return false;
+}
+
 bool dense_needs_1_1(const fb::Header& h, const fb::DenseNetwork& net) {
   for (const auto* L : *net.layers()) {
     if (L->kind() != fb::LayerKind::Dense || L->activation() > fb::Activation::Logistic || L->alpha() >= 0) return true;
@@ -193,7 +201,8 @@ uint16_t lowest_minor(const fb::Header& h) {
                     m.predictor_type() == fb::Predictor::NaiveBayes || m.task() == fb::Task::OutlierDetection ||
                     m.link() >= fb::Link::LogisticEach || m.class_decision() >= fb::ClassDecision::OvoVotes ||
                     m.decision_function() != fb::DecisionFunction::Raw || m.coupling() != nullptr ||
-                    (m.predictor_as_DenseNetwork() && dense_needs_1_1(h, *m.predictor_as_DenseNetwork()));
+                    (m.predictor_as_DenseNetwork() && dense_needs_1_1(h, *m.predictor_as_DenseNetwork())) ||
+                    ops_need_1_1(m);
   return v1_1 ? 1 : 0;
 }
 
