@@ -292,3 +292,82 @@ TEST_CASE("an op's parameter columns are checked at open (FORMAT.md §7.1)") {
   CHECK(st.code() == error_code::invalid_model);
   CHECK_FALSE(test::file_exists(dir.file("w")));
 }
+
+TEST_CASE("None, NaN and other non-strings in string columns (none_category, string_missing)") {
+  test::TempDir dir;
+  // city: 'Lyon', 'Paris', None, NaN (scikit-learn's categories_ order:
+  // sorted strings, None, NaN); an ordinal encoder over it after an imputer
+  // that fills only NaN (missing_values=nan leaves None alone).
+  PreprocessingSpec p;
+  p.string_inputs = {true};
+  auto fill = op(OpSpec::Kind::impute_string, {0}, 1, 1);
+  fill.fill_strings = {"Paris"};
+  fill.string_missing = StringMissing::nan_only;
+  auto ordinal = op(OpSpec::Kind::ordinal, {0, 1}, 1, 2);
+  ordinal.string_inputs = true;
+  ordinal.category_counts = {4, 3};
+  ordinal.string_categories = {"Lyon", "Paris", "", "", "Lyon", "Paris", ""};
+  ordinal.missing_category = {3, -1};
+  ordinal.none_category = {2, 2};
+  ordinal.unknown = OpSpec::Unknown::use_value;
+  ordinal.unknown_value = -1;
+  ordinal.missing_encoded = -2;
+  p.ops = {fill, ordinal};
+  p.n_slots = 3;
+  p.n_string_slots = 2;
+  p.features = {1, 2};
+  REQUIRE(save(dir.file("m"), describe(1, 2, {"city"}), identity(2), &p).ok());
+  Model m = open(dir.file("m"));
+
+  using Cell = Table::Cell;
+  const std::string_view city[] = {"Lyon", "", "", "", "Rome"};
+  const Cell cells[] = {Cell::value, Cell::none, Cell::nan, Cell::other, Cell::value};
+  Table t(4);  // pandas.NA (other) is refused by the imputer: first 4 rows without it, then it
+  const Cell first[] = {Cell::value, Cell::none, Cell::nan, Cell::value};
+  const std::string_view first_city[] = {"Lyon", "", "", "Rome"};
+  REQUIRE(t.add_string_cells("city", first_city, first).ok());
+  std::vector<double> out(4 * 2);
+  REQUIRE(m.predict(t, out.data()).ok());
+  // raw column: Lyon 0, None 2, NaN -2 (missing_encoded), Rome unknown -1;
+  // imputed: Lyon 0, None 2 (passed through), NaN filled Paris 1, Rome -1
+  check_row(out, {0, 0, 2, 2, -2, 1, -1, -1});
+
+  Table with_na(5);
+  REQUIRE(with_na.add_string_cells("city", city, cells).ok());
+  std::vector<double> out5(5 * 2);
+  auto st = m.predict(with_na, out5.data());
+  CHECK(st.code() == error_code::invalid_argument);
+  CHECK_MESSAGE(st.message().find("row 3") != std::string::npos, st.message());
+  CHECK_MESSAGE(st.message().find("pandas.NA") != std::string::npos, st.message());
+
+  SUBCASE("only None filled: NaN is refused") {
+    p.ops[0].string_missing = StringMissing::none_only;
+    REQUIRE(save(dir.file("none"), describe(1, 2, {"city"}), identity(2), &p).ok());
+    auto st2 = open(dir.file("none")).predict(t, out.data());
+    CHECK(st2.code() == error_code::missing_value);
+    CHECK_MESSAGE(st2.message().find("row 2") != std::string::npos, st2.message());
+  }
+  SUBCASE("a file without none_category takes None as missing (files before it)") {
+    p.ops[0].string_missing = StringMissing::nan_or_none;
+    p.ops[1].none_category.clear();
+    p.ops[1].category_counts = {3, 2};
+    p.ops[1].string_categories = {"Lyon", "Paris", "", "Lyon", "Paris"};
+    p.ops[1].missing_category = {2, -1};
+    REQUIRE(save(dir.file("old"), describe(1, 2, {"city"}), identity(2), &p).ok());
+    Model old = open(dir.file("old"));
+    REQUIRE(old.predict(t, out.data()).ok());
+    check_row(out, {0, 0, -2, 1, -2, 1, -1, -1});
+  }
+  SUBCASE("malformed none_category is refused") {
+    auto bad = p;
+    bad.ops[1].none_category = {3, 2};  // the missing one's place
+    CHECK(save(dir.file("bad"), describe(1, 2, {"city"}), identity(2), &bad).code() == error_code::invalid_model);
+    bad.ops[1].none_category = {2};     // one per input
+    CHECK(save(dir.file("bad"), describe(1, 2, {"city"}), identity(2), &bad).code() == error_code::invalid_model);
+    bad = p;
+    bad.ops[1].string_inputs = false;   // None is a string input's
+    bad.ops[1].numeric_categories = {1, 2, 3, 4, 1, 2, 3};
+    CHECK(save(dir.file("bad"), describe(1, 2, {"city"}), identity(2), &bad).code() == error_code::invalid_model);
+    CHECK_FALSE(test::file_exists(dir.file("bad")));
+  }
+}

@@ -119,7 +119,7 @@ TEST_CASE("an error names the first failing row, then step, then input, across b
     auto X = rows();
     X[3 * 900 + 1] = nan_;
     X[3 * 900 + 2] = 7;
-    starts(error(X), error_code::unknown_category, "row 900: column 'b' has category a missing value,");
+    starts(error(X), error_code::unknown_category, "row 900: column 'b' has a missing value (NaN),");
   }
   {  // a NaN feature before an unknown category, in one block and across blocks
     for (size_t unknown_row : {size_t{601}, size_t{2000}}) {

@@ -287,6 +287,18 @@ struct EnumNames<UnknownCategory> {
       {UnknownCategory::error, "error"}, {UnknownCategory::ignore, "ignore"}, {UnknownCategory::use_value, "use_value"}};
 };
 
+/// Which cells of a string column an ImputeString step fills (schema
+/// StringMissing, FORMAT.md §7): NaN and None alike, only NaN (None passes
+/// through as a value, as scikit-learn's missing_values=nan), only None (a
+/// NaN is refused, as scikit-learn's missing_values=None raises).
+enum class StringMissing { nan_or_none = 0, nan_only = 1, none_only = 2 };
+template <>
+struct EnumNames<StringMissing> {
+  static constexpr EnumName<StringMissing> table[] = {{StringMissing::nan_or_none, "nan_or_none"},
+                                                      {StringMissing::nan_only, "nan_only"},
+                                                      {StringMissing::none_only, "none_only"}};
+};
+
 /// Element types of the file's columns (schema DType), spelt as the schema
 /// and FORMAT.md §4 spell them (error messages show these names).
 enum class DType { float32 = 0, float64 = 1, int32 = 2, uint32 = 3, int64 = 4, uint64 = 5, uint8 = 6, int8 = 7 };

@@ -282,6 +282,8 @@ struct OpSpec {
   std::vector<std::string> string_categories;
   std::vector<uint32_t> category_order;
   std::vector<int32_t> missing_category;
+  std::vector<int32_t> none_category;  // string encoders: per input, None's category or -1; empty: None is missing
+  StringMissing string_missing = StringMissing::nan_or_none;  // ImputeString
   std::vector<int32_t> drop;
   Unknown unknown = Unknown::error;
   double unknown_value = 0;

@@ -65,7 +65,19 @@ void fill_inputs(const TableRows& rows, size_t first, const std::vector<uint32_t
       case Table::Kind::string: {
         const auto* v = static_cast<const std::string_view*>(col.values) + first;
         model::prep::StringCell* dst = b.string_column(c);
-        for (size_t i = 0; i < n; ++i) dst[i] = {v[i], col.missing && col.missing[first + i]};
+        using Missing = model::prep::StringCell::Missing;
+        if (col.cells) {
+          static_assert(int(Table::Cell::value) == int(Missing::no) && int(Table::Cell::nan) == int(Missing::nan) &&
+                        int(Table::Cell::none) == int(Missing::none) && int(Table::Cell::other) == int(Missing::other));
+          const Table::Cell* cell = col.cells + first;
+          for (size_t i = 0; i < n; ++i) {
+            const auto c = static_cast<unsigned char>(cell[i]);
+            dst[i] = {c == 0 ? v[i] : std::string_view(), c <= 3 ? static_cast<Missing>(c) : Missing::other};
+          }
+        } else {
+          for (size_t i = 0; i < n; ++i)
+            dst[i] = {v[i], col.missing && col.missing[first + i] ? Missing::nan : Missing::no};
+        }
         break;
       }
     }

@@ -121,6 +121,11 @@ static_assert(same(UnknownCategory::error, fb::UnknownCategory::Error) &&
               same(UnknownCategory::ignore, fb::UnknownCategory::Ignore) &&
               same(UnknownCategory::use_value, fb::UnknownCategory::UseValue));
 
+static_assert(detail::covers_schema<StringMissing, fb::StringMissing>());
+static_assert(same(StringMissing::nan_or_none, fb::StringMissing::NanOrNone) &&
+              same(StringMissing::nan_only, fb::StringMissing::NanOnly) &&
+              same(StringMissing::none_only, fb::StringMissing::NoneOnly));
+
 static_assert(detail::covers_schema<DType, fb::DType>());
 static_assert(same(DType::float32, fb::DType::Float32) && same(DType::float64, fb::DType::Float64) &&
               same(DType::int32, fb::DType::Int32) && same(DType::uint32, fb::DType::UInt32) &&
@@ -142,6 +147,7 @@ inline fb::NaiveBayesKind to_schema(NaiveBayesKind v) noexcept { return static_c
 inline fb::OpKind to_schema(OpKind v) noexcept { return static_cast<fb::OpKind>(v); }
 inline fb::Norm to_schema(Norm v) noexcept { return static_cast<fb::Norm>(v); }
 inline fb::UnknownCategory to_schema(UnknownCategory v) noexcept { return static_cast<fb::UnknownCategory>(v); }
+inline fb::StringMissing to_schema(StringMissing v) noexcept { return static_cast<fb::StringMissing>(v); }
 
 /// A schema value read from a file as the public enum `Public`; false for a
 /// value this reader does not know (a newer minor version's).

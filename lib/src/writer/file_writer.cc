@@ -29,7 +29,7 @@ Status check_header_budget(const ModelDescription& d, const std::vector<ColumnIn
   if (pre)
     for (const auto& op : pre->ops) {
       bytes += 256 + 8 * (op.inputs.size() + op.a.size() + op.b.size() + op.numeric_categories.size() +
-                          op.category_counts.size() + op.category_order.size() + op.missing_category.size() +
+                          op.category_counts.size() + op.category_order.size() + op.missing_category.size() + op.none_category.size() +
                           op.drop.size() + op.powers.size());
       for (const auto& s : op.string_categories) bytes += s.size() + 16;
       for (const auto& s : op.fill_strings) bytes += s.size() + 16;
@@ -58,6 +58,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
   auto order = b.CreateVector(op.category_order);
   auto missing = b.CreateVector(op.missing_category);
   auto drop = b.CreateVector(op.drop);
+  auto none = b.CreateVector(op.none_category);
   auto powers = b.CreateVector(op.powers);
   fb::OpBuilder o(b);
   o.add_kind(format::to_schema(op.kind));
@@ -85,6 +86,8 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
   o.add_missing_encoded(op.missing_encoded);
   o.add_powers(powers);
   if (!column_refs.empty()) o.add_columns(columns);
+  if (!op.none_category.empty()) o.add_none_category(none);  // absent: None is missing (older files)
+  o.add_string_missing(format::to_schema(op.string_missing));
   return o.Finish();
 }
 

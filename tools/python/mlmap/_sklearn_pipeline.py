@@ -324,11 +324,15 @@ def _indicator_columns(prog, est, cols, features, where):
         if not is_nan:
             refuse(est, where, f"missing_values={est.missing_values!r} on string columns: mlmap "
                                "knows only None / NaN as a missing string")
-        # A one-hot encoder with no category but the missing one: 1 iff missing.
+        # A one-hot encoder with no category but the missing one: 1 iff
+        # missing.  In an object column scikit-learn's missing_values=nan
+        # does not match None, and missing_values=None does not match NaN.
         inputs = prog.strings([c for _, c in strings], where)
         n = len(inputs)
+        none = est.missing_values is None
         res = prog.emit("one_hot", inputs, n, string_inputs=True, category_counts=[1] * n,
-                        string_categories=[""] * n, missing_category=[0] * n, unknown="ignore")
+                        string_categories=[""] * n, missing_category=[-1 if none else 0] * n,
+                        none_category=[0 if none else -1] * n, unknown="ignore")
         for (k, _), c in zip(strings, res):
             out[k] = c
     return out
@@ -374,8 +378,12 @@ def _simple_imputer(prog, est, cols, where):
             refuse(est, where, f"missing_values={est.missing_values!r} on string columns: mlmap "
                                "knows only None / NaN as a missing string")
         inputs = prog.strings([c for _, c, _ in strings], where)
+        # scikit-learn: missing_values=nan leaves None in an object column as
+        # it is (an encoder after it sees None); missing_values=None fills
+        # None and raises on NaN
         res = prog.emit("impute_string", inputs, len(inputs), strings_out=True,
-                        fill_strings=[s for _, _, s in strings])
+                        fill_strings=[s for _, _, s in strings],
+                        string_missing="none_only" if est.missing_values is None else "nan_only")
         for (k, _, _), c in zip(strings, res):
             out[k] = c
     if est.add_indicator:
@@ -388,20 +396,35 @@ def _simple_imputer(prog, est, cols, where):
 
 class _Categories:
     """One input's categories as mlmap stores them: the non-missing ones
-    sorted (numbers by value, strings by UTF-8 bytes = code points), then the
-    missing one if any; ``order[k]`` is sklearn's position of stored k."""
+    sorted (numbers by value, strings by UTF-8 bytes = code points), then
+    None's if any (string inputs), then the missing one (NaN) if any;
+    ``order[k]`` is sklearn's position of stored k.
 
-    def __init__(self, kind, values, order, missing):
+    scikit-learn's encoders (every version, ``_encode._extract_missing``)
+    keep None and NaN apart in an object column: None is an ordinary
+    category, NaN the missing one (``encoded_missing_value``); pandas.NA is
+    never a category.  The file says so (``none_category``), and the
+    Python table passes None, NaN and pandas.NA apart."""
+
+    def __init__(self, kind, values, order, missing, none=False):
         self.kind = kind        # "num" or "str"
-        self.values = values    # stored (sorted) non-missing values, then a placeholder
+        self.values = values    # stored (sorted) non-missing values, then placeholders
         self.order = order      # sklearn position of each stored category
         self.missing = missing  # whether the last stored category is the missing one
+        self.none = none        # whether None has a category (before the missing one)
+
+    def fields(self):
+        """missing_category and none_category of this input, for an op."""
+        n = len(self.values)
+        missing = n - 1 if self.missing else -1
+        none = n - 1 - (1 if self.missing else 0) if self.none else -1
+        return missing, none
 
 
 def _categories(est, cats, j, where):
     cats = np.asarray(cats)
     kind = None
-    present, missing_pos = [], None
+    present, missing_pos, none_pos = [], None, None
     if cats.dtype.kind in "iufb":
         kind = "num"
         for pos, v in enumerate(cats):
@@ -414,10 +437,11 @@ def _categories(est, cats, j, where):
     elif cats.dtype.kind in "OU":
         kinds = set()
         for pos, v in enumerate(cats):
-            if v is None or (not isinstance(v, str) and _is_nan(v)):
+            if v is None:
+                none_pos = pos
+            elif not isinstance(v, str) and _is_nan(v):
                 if missing_pos is not None:
-                    refuse(est, where, f"input {j} has two missing categories (None and NaN); "
-                                       "mlmap has one missing value for strings")
+                    refuse(est, where, f"input {j} has two NaN categories")
                 missing_pos = pos
             elif isinstance(v, (str, np.str_)):
                 kinds.add("str")
@@ -430,6 +454,12 @@ def _categories(est, cats, j, where):
         if len(kinds) > 1:
             refuse(est, where, f"input {j} mixes string and numeric categories")
         kind = kinds.pop() if kinds else ("str" if cats.dtype.kind in "OU" else "num")
+        if none_pos is not None and kind == "num":
+            # numbers reach mlmap as float64: None is NaN there
+            if missing_pos is not None:
+                refuse(est, where, f"input {j} has numeric categories with both None and NaN; "
+                                   "mlmap reads numbers as float64, where they are one value")
+            missing_pos, none_pos = none_pos, None
     else:
         refuse(est, where, f"input {j} has categories of dtype {cats.dtype}")
     if kind == "str":
@@ -441,12 +471,13 @@ def _categories(est, cats, j, where):
             refuse(est, where, f"input {j} lists the category {a[0]!r} twice")
     values = [v for v, _ in present]
     order = [p for _, p in present]
-    if missing_pos is not None:
-        values.append("" if kind == "str" else 0.0)  # placeholder: never looked up
-        order.append(missing_pos)
+    for pos in (none_pos, missing_pos):
+        if pos is not None:
+            values.append("" if kind == "str" else 0.0)  # placeholder: never looked up
+            order.append(pos)
     if not values:
         refuse(est, where, f"input {j} has no category")
-    return _Categories(kind, values, order, missing_pos is not None)
+    return _Categories(kind, values, order, missing_pos is not None, none_pos is not None)
 
 
 def _encode(prog, est, cols, where, one_hot):
@@ -488,9 +519,11 @@ def _encode(prog, est, cols, where, one_hot):
             "string_inputs": kind == "str",
             "category_counts": [len(cats[j].values) for j in group],
             ("string_categories" if kind == "str" else "numeric_categories"): values,
-            "missing_category": [len(cats[j].values) - 1 if cats[j].missing else -1 for j in group],
+            "missing_category": [cats[j].fields()[0] for j in group],
             "unknown": unknown,
         }
+        if kind == "str":
+            fields["none_category"] = [cats[j].fields()[1] for j in group]
         if order != [k for j in group for k in range(len(cats[j].values))]:
             fields["category_order"] = order
         if one_hot:
@@ -575,7 +608,8 @@ def _one_hot_grouped(prog, est, cols, cats, where):
             "string_inputs": kind == "str",
             "category_counts": [len(c.values)],
             ("string_categories" if kind == "str" else "numeric_categories"): c.values,
-            "missing_category": [len(c.values) - 1 if c.missing else -1],
+            "missing_category": [c.fields()[0]],
+            **({"none_category": [c.fields()[1]]} if kind == "str" else {}),
             "unknown": unknown,
             "category_order": [int(code[p]) for p in c.order],
             "missing_encoded": float(m[c.order[-1]]) if c.missing else 0.0,

@@ -114,14 +114,26 @@ py::array_t<int64_t> predict_class(const Model& m, py::array_t<In, py::array::c_
   return out;
 }
 
+// What a Python object in a string column is: a string (anything but the
+// below, by str()), NaN (a float NaN), None, or pandas.NA (Table::Cell::other,
+// as scikit-learn takes it: no category, refused by imputers).
+Table::Cell cell_of(py::handle v) {
+  if (v.is_none()) return Table::Cell::none;
+  if (PyFloat_Check(v.ptr())) return std::isnan(PyFloat_AS_DOUBLE(v.ptr())) ? Table::Cell::nan : Table::Cell::value;
+  if (PyUnicode_Check(v.ptr())) return Table::Cell::value;
+  if (std::string_view(Py_TYPE(v.ptr())->tp_name) == "NAType") return Table::Cell::other;
+  return Table::Cell::value;
+}
+
 // A dict of column name -> numpy array (float64/float32) or sequence of str
-// (None / NaN = missing), held alive for one predict call.
+// (None, NaN and pandas.NA told apart: Table::Cell), held alive for one
+// predict call.
 struct PyTable {
   Table table;
   std::vector<py::array> numeric;
   std::vector<std::vector<std::string>> text;
   std::vector<std::vector<std::string_view>> views;
-  std::vector<std::unique_ptr<bool[]>> missing;
+  std::vector<std::unique_ptr<Table::Cell[]>> cells;
 
   PyTable(const py::dict& columns, size_t n_rows) : table(n_rows) {
     for (auto item : columns) {
@@ -135,20 +147,17 @@ struct PyTable {
         continue;
       }
       auto& t = text.emplace_back();
-      auto& m = missing.emplace_back(new bool[n_rows]());
+      auto& m = cells.emplace_back(new Table::Cell[n_rows]());
       size_t i = 0;
       for (auto v : values) {
         if (i >= n_rows) throw py::value_error("column '" + name + "' has the wrong length");
-        // None, NaN and pandas' NA all mean missing.
-        const bool is_missing = v.is_none() || (py::isinstance<py::float_>(v) && std::isnan(v.cast<double>())) ||
-                                std::string(Py_TYPE(v.ptr())->tp_name) == "NAType";
-        m[i] = is_missing;
-        t.push_back(is_missing ? std::string() : py::str(v).cast<std::string>());
+        m[i] = cell_of(v);
+        t.push_back(m[i] != Table::Cell::value ? std::string() : py::str(v).cast<std::string>());
         ++i;
       }
       if (i != n_rows) throw py::value_error("column '" + name + "' has the wrong length");
       auto& sv = views.emplace_back(t.begin(), t.end());
-      check(table.add_strings(name, sv.data(), m.get()));
+      check(table.add_string_cells(name, sv.data(), m.get()));
     }
   }
 };

@@ -61,6 +61,8 @@ OpSpec parse_op(const py::dict& d) {
   op.string_categories = vec<std::string>(d, "string_categories");
   op.category_order = vec<uint32_t>(d, "category_order");
   op.missing_category = vec<int32_t>(d, "missing_category");
+  op.none_category = vec<int32_t>(d, "none_category");
+  read_name(d, "string_missing", op.string_missing);
   op.drop = vec<int32_t>(d, "drop");
   read_name(d, "unknown", op.unknown);
   if (d.contains("unknown_value")) op.unknown_value = d["unknown_value"].cast<double>();

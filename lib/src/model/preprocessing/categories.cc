@@ -30,9 +30,15 @@ Result<Categories> Categories::check(const OpCheck& c, bool one_hot) {
   if (st && one_hot && size_of(op.drop()) != 0) st = c.count(size_of(op.drop()), n_in, "drop");
   if (!st) return st.error();
   if (op.unknown() > fb::UnknownCategory::MAX) return c.bad("unknown handle_unknown mode");
+  const bool tells_none = op.none_category() != nullptr;
+  if (tells_none) {
+    if (!op.string_inputs()) return c.bad("none_category on an encoder of numbers (None is a string input's)");
+    if (auto st2 = c.count(size_of(op.none_category()), n_in, "none_category"); !st2) return st2.error();
+  }
 
   Categories cats;
   cats.unknown = op.unknown();
+  cats.tells_none = tells_none;
   if (op.string_inputs()) {
     cats.strings.reserve(total);
     for (const auto* s : *op.string_categories()) cats.strings.push_back(s->string_view());
@@ -48,12 +54,16 @@ Result<Categories> Categories::check(const OpCheck& c, bool one_hot) {
     r.first = begin;
     r.count = op.category_counts()->Get(j);
     r.missing = op.missing_category()->Get(j);
+    r.none = tells_none ? op.none_category()->Get(j) : -1;
     if (r.count == 0) return c.bad("input " + str(j) + " has no categories");
-    // The missing-value category, if any, is the last one and takes no part
-    // in the sorted lookup.
+    // The missing-value category, if any, is the last one, and None's, if
+    // any, the one before it; neither takes part in the sorted lookup.
     if (r.missing != -1 && r.missing != static_cast<int32_t>(r.count - 1))
       return c.bad("input " + str(j) + ": the missing category must be the last");
-    r.n_sorted = r.missing == -1 ? r.count : r.count - 1;
+    const uint32_t special = (r.missing != -1 ? 1u : 0u) + (r.none != -1 ? 1u : 0u);
+    if (r.none != -1 && (r.count < special || r.none != static_cast<int32_t>(r.count - special)))
+      return c.bad("input " + str(j) + ": the None category must come last but for the missing one");
+    r.n_sorted = r.count - special;
     for (uint32_t k = begin + 1; k < begin + r.n_sorted; ++k) {
       const bool ordered = op.string_inputs() ? cats.strings[k - 1] < cats.strings[k]
                                               : cats.numbers[k - 1] < cats.numbers[k];  // false for NaN

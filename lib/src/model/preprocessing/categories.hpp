@@ -16,8 +16,9 @@ namespace mlmap::model::prep {
 struct CategoryRun {
   uint32_t first = 0;     // its first category in the op's arrays
   uint32_t count = 0;     // categories, the missing one included
-  uint32_t n_sorted = 0;  // the looked-up ones: count, or count - 1 with a missing category
+  uint32_t n_sorted = 0;  // the looked-up ones: count less the missing and None categories
   int32_t missing = -1;   // the category standing for a missing value, or -1
+  int32_t none = -1;      // string inputs with none_category: the category standing for None, or -1
   uint32_t out = 0;       // its first output, from the op's first
   uint32_t width = 0;     // its outputs: one-hot, the categories but a dropped one; ordinal, 1
 };
@@ -36,17 +37,29 @@ struct Categories {
   std::vector<double> column_code;        // the same as doubles (codes for kernels::column_lookup)
   std::vector<double> ones;               // 1.0 per category of the largest input
   fb::UnknownCategory unknown = fb::UnknownCategory::Error;
+  bool tells_none = false;  // none_category present: None is a value of its own, not a missing one
   uint32_t n_out = 0;
 
   /// Checks category_counts, the categories (strictly increasing per input,
-  /// the missing one last), category_order, missing_category and, for
-  /// one-hot encoders, drop.
+  /// then the None one, then the missing one), category_order,
+  /// missing_category, none_category and, for one-hot encoders, drop.
   [[nodiscard]] static Result<Categories> check(const OpCheck& c, bool one_hot);
 
   /// Index of `x` among input `r`'s sorted categories, or -1.
   int64_t find(const CategoryRun& r, double x) const noexcept;
   /// The same for input j's strings (r is inputs[j]).
   int64_t find(uint32_t j, std::string_view x) const noexcept;
+  /// The category of a string cell of input j (a value, NaN, None or
+  /// something else), or -1.
+  int64_t find(uint32_t j, const StringCell& x) const noexcept {
+    const CategoryRun& r = inputs[j];
+    switch (x.missing) {
+      case StringCell::Missing::no: return find(j, x.value);
+      case StringCell::Missing::nan: return r.missing;
+      case StringCell::Missing::none: return tells_none ? r.none : r.missing;
+      default: return tells_none ? -1 : r.missing;  // files before none_category took every non-string as missing
+    }
+  }
 
   static uint64_t hash(std::string_view s) noexcept {
     uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, then a multiplicative mix

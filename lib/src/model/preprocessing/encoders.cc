@@ -27,6 +27,16 @@ bool scans(const CategoryRun& r, size_t n_rows) noexcept {
 
 const char* const unseen = ", unseen in training (the encoder has handle_unknown='error')";
 
+// A string cell in a message: "category 'x'", "a missing value (NaN)", "None".
+std::string cell_text(const StringCell& c) {
+  switch (c.missing) {
+    case StringCell::Missing::no: return "category '" + std::string(c.value) + "'";
+    case StringCell::Missing::nan: return "a missing value (NaN)";
+    case StringCell::Missing::none: return "None";
+    default: return "a value that is neither a string nor None nor NaN (pandas.NA)";
+  }
+}
+
 class EncoderStep : public Step {
  public:
   EncoderStep(Slots s, Categories cats, bool strings) noexcept : Step(s), cats_(std::move(cats)), strings_(strings) {}
@@ -61,11 +71,11 @@ class EncoderStep : public Step {
 
   void unknown_number(Failure* f, size_t row, uint32_t j, double x) const {
     f->fail(row, slots_.in[j], false, error_code::unknown_category,
-            "has category " + (std::isnan(x) ? std::string("a missing value") : number_text(x)) + unseen);
+            "has " + (std::isnan(x) ? std::string("a missing value (NaN)") : "category " + number_text(x)) + unseen);
   }
   void unknown_string(Failure* f, size_t row, uint32_t j, const StringCell& c) const {
     f->fail(row, slots_.in[j], true, error_code::unknown_category,
-            "has category " + (c.missing ? std::string("a missing value") : "'" + std::string(c.value) + "'") + unseen);
+            "has " + cell_text(c) + unseen);
   }
 
   // Row by row: each row of input j to its category index, or -1 (unknown);
@@ -77,7 +87,7 @@ class EncoderStep : public Step {
     if (strings_) {
       const StringCell* x = b.string_column(slots_.in[j]);
       for (size_t i = 0; i < limit; ++i) {
-        const int64_t k = x[i].missing ? r.missing : cats_.find(j, x[i].value);
+        const int64_t k = cats_.find(j, x[i]);
         if (k < 0 && refuses_unknown()) return unknown_string(f, i, j, x[i]);
         each(i, k);
       }

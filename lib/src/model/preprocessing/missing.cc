@@ -73,30 +73,69 @@ Result<std::unique_ptr<Step>> check_missing_indicator(const OpCheck& c) {
       new MissingIndicatorStep(per_input(c.slots), c.op.missing_is_nan(), c.op.missing_value()));
 }
 
+// Which cells are filled follows `which` (schema StringMissing): NaN and
+// None (older files; anything not a string), only NaN (None passes through,
+// as scikit-learn's missing_values=nan leaves it), or only None (NaN fails,
+// as scikit-learn raises).  pandas.NA fails in the last two, as in
+// scikit-learn.
 class ImputeStringStep final : public Step {
  public:
-  ImputeStringStep(Slots s, std::vector<std::string_view> fill) noexcept : Step(s), fill_(std::move(fill)) {}
+  using Missing = StringCell::Missing;
+  ImputeStringStep(Slots s, std::vector<std::string_view> fill, fb::StringMissing which) noexcept
+      : Step(s), fill_(std::move(fill)), which_(which) {}
 
-  void run(const Block& b, Failure*) const noexcept override {
+  void run(const Block& b, Failure* f) const noexcept override {
     const size_t n = b.n_rows;
     for (uint32_t j = 0; j < slots_.n_in; ++j) {
       const StringCell* __restrict x = b.string_column(slots_.in[j]);
       StringCell* __restrict y = b.string_column(slots_.out + j);
-      const StringCell fill{fill_[j], false};
-      for (size_t i = 0; i < n; ++i) y[i] = x[i].missing ? fill : x[i];
+      const StringCell fill{fill_[j], Missing::no};
+      if (which_ == fb::StringMissing::NanOrNone) {
+        for (size_t i = 0; i < n; ++i) y[i] = x[i].present() ? x[i] : fill;
+        continue;
+      }
+      const Missing filled = which_ == fb::StringMissing::NanOnly ? Missing::nan : Missing::none;
+      const Missing refused = which_ == fb::StringMissing::NanOnly ? Missing::other : Missing::nan;
+      for (size_t i = 0; i < n; ++i) {
+        y[i] = x[i].missing == filled ? fill : x[i];
+        if (x[i].missing == refused || x[i].missing == Missing::other) {
+          refuse(f, i, j, x[i].missing);
+          break;
+        }
+      }
     }
   }
-  void flow_missing(MissingFlow&) const override {}  // its outputs are never missing
+  // With only None filled, a NaN is refused; with only NaN, None passes on
+  // (not a missing value for what follows).
+  void flow_missing(MissingFlow& m) const override {
+    if (which_ != fb::StringMissing::NoneOnly) return;
+    for (uint32_t j = 0; j < slots_.n_in; ++j) m.strings[slots_.in[j]] = 1;
+  }
 
  private:
+  void refuse(Failure* f, size_t row, uint32_t j, Missing what) const noexcept {
+    try {
+      if (what == Missing::nan)
+        f->fail(row, slots_.in[j], true, error_code::missing_value,
+                "is NaN, which its imputer (missing_values=None) does not accept");
+      else
+        f->fail(row, slots_.in[j], true, error_code::invalid_argument,
+                "holds a value that is neither a string nor None nor NaN (pandas.NA), which its imputer refuses");
+    } catch (...) {
+      f->fail(row, slots_.in[j], true, error_code::out_of_memory, "out of memory describing a refused value");
+    }
+  }
+
   std::vector<std::string_view> fill_;
+  fb::StringMissing which_;
 };
 
 Result<std::unique_ptr<Step>> check_impute_string(const OpCheck& c) {
   if (auto st = c.count(size_of(c.op.fill_strings()), c.slots.n_in, "fill strings"); !st) return st.error();
   std::vector<std::string_view> fill;
   for (const auto* s : *c.op.fill_strings()) fill.push_back(s->string_view());
-  return std::unique_ptr<Step>(new ImputeStringStep(per_input(c.slots), std::move(fill)));
+  if (c.op.string_missing() > fb::StringMissing::MAX) return c.bad("unknown string_missing");
+  return std::unique_ptr<Step>(new ImputeStringStep(per_input(c.slots), std::move(fill), c.op.string_missing()));
 }
 
 }  // namespace

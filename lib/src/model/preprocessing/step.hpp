@@ -47,10 +47,13 @@
 
 namespace mlmap::model::prep {
 
-/// A string cell: `missing` stands for None / NaN in a string column.
+/// A string cell: a string, or what stands in for one (mlmap::Table::Cell).
 struct StringCell {
+  enum class Missing : unsigned char { no = 0, nan = 1, none = 2, other = 3 };
   std::string_view value;
-  bool missing = true;
+  Missing missing = Missing::nan;
+
+  bool present() const noexcept { return missing == Missing::no; }
 };
 
 /// Rows of a block, slot-major: numeric slot s holds rows [0, n_rows) at

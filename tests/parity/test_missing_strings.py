@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Parity of mlmap with scikit-learn on None, NaN and pandas.NA in string
+columns (issue 17 item 1), in whichever scikit-learn version runs it.
+
+scikit-learn's encoders keep None and NaN apart in an object column: None is
+an ordinary category (learnt when seen in training, unknown otherwise), NaN
+the missing one; pandas.NA is never a category.  SimpleImputer and
+MissingIndicator with missing_values=nan leave None alone (it reaches the
+encoder after them as None) and with missing_values=None fill None and raise
+on NaN.  In a pandas categorical column every missing value is NaN.
+
+Every encoder (OneHotEncoder with handle_unknown 'ignore' / 'error' /
+infrequent categories, OrdinalEncoder with 'error' / 'use_encoded_value')
+and imputer (SimpleImputer with strings, MissingIndicator, add_indicator) is
+fitted on object and categorical columns holding None, NaN, both or neither,
+then fed each of 'a', an unseen string, None, np.nan, float('nan') and
+pd.NA, one row each.  A final LinearRegression with distinct coefficients
+makes every encoded column visible in the prediction.  Where scikit-learn
+answers, mlmap answers the same (within 1e-9); where it raises, mlmap
+raises.  Combinations scikit-learn refuses to fit are skipped, naming why.
+
+Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_missing_strings.py
+"""
+
+import os
+import sys
+import unittest
+import warnings
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.compose import make_column_transformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from parity_support import ModelFiles, run  # noqa: E402
+
+import mlmap  # noqa: E402
+
+MARKERS = {"None": None, "np.nan": np.nan, "float_nan": float("nan"), "pd.NA": pd.NA}
+PROBES = ["a", "unseen", "None", "np.nan", "float_nan", "pd.NA"]
+TRAININGS = {"none": [], "None": ["None"], "nan": ["np.nan"], "None+nan": ["None", "np.nan"]}
+
+def steps():
+    """name -> a function making the preprocessing in front of the regression."""
+    return {
+        "onehot_ignore": lambda: OneHotEncoder(handle_unknown="ignore"),
+        "onehot_error": lambda: OneHotEncoder(handle_unknown="error"),
+        "onehot_infrequent": lambda: OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=2),
+        "ordinal_error": lambda: OrdinalEncoder(encoded_missing_value=-3),
+        "ordinal_unknown": lambda: OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                                                  encoded_missing_value=-2),
+        "impute_const": lambda: make_pipeline(SimpleImputer(strategy="constant", fill_value="zz"),
+                                              OneHotEncoder(handle_unknown="ignore")),
+        "impute_frequent": lambda: make_pipeline(SimpleImputer(strategy="most_frequent", add_indicator=True),
+                                                 OneHotEncoder(handle_unknown="ignore")),
+        "impute_none": lambda: make_pipeline(SimpleImputer(strategy="constant", fill_value="zz",
+                                                           missing_values=None),
+                                             OneHotEncoder(handle_unknown="ignore")),
+        # MissingIndicator over strings: the imputer's add_indicator (a
+        # MissingIndicator alone does not tell mlmap its column holds strings)
+        "indicator_nan": lambda: make_pipeline(SimpleImputer(strategy="constant", fill_value="zz",
+                                                             add_indicator=True),
+                                               OneHotEncoder(handle_unknown="ignore")),
+        "indicator_none": lambda: make_pipeline(SimpleImputer(strategy="constant", fill_value="zz",
+                                                              missing_values=None, add_indicator=True),
+                                                OneHotEncoder(handle_unknown="ignore")),
+    }
+
+
+def column(values, categories=None):
+    s = pd.Series(values, dtype=object)
+    if categories is not None:
+        return pd.Categorical(values, categories=categories)
+    return s
+
+
+class MissingStrings(ModelFiles):
+    prefix = "mlmap-missing-strings-"
+
+    def check(self, dtype, training, step):
+        train = ["a", "b", "a", "b", "c"] + [MARKERS[m] for m in TRAININGS[training]] * 2
+        cats = None
+        if dtype == "category":
+            cats = pd.Series(train, dtype=object).astype("category").cat.categories
+        X = pd.DataFrame({"c": column(train, cats), "x": np.arange(len(train), dtype=np.float64)})
+        y = np.random.default_rng(len(train)).normal(size=len(train))
+        pre = steps()[step]()
+        ct = make_column_transformer((pre, ["c"]), remainder="passthrough")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                pipe = make_pipeline(ct, LinearRegression()).fit(X, y)
+            except (TypeError, ValueError, AttributeError) as e:
+                self.skipTest(f"scikit-learn refuses to fit this: {e}")
+        # distinct coefficients: every encoded column shows in the prediction
+        lr = pipe[-1]
+        lr.coef_ = np.arange(1, lr.coef_.shape[0] + 1, dtype=np.float64) * 1.37
+        lr.intercept_ = 0.25
+        try:
+            m = self.roundtrip(pipe)
+        except mlmap.UnsupportedModelError as e:
+            self.fail(f"mlmap refuses {step} trained on {training} ({dtype}): {e}")
+        for probe in PROBES:
+            value = {"a": "a", "unseen": "q"}.get(probe, MARKERS.get(probe))
+            T = pd.DataFrame({"c": column([value], cats), "x": [1.0]})
+            with self.subTest(probe=probe):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    try:
+                        want = pipe.predict(T)
+                    except Exception as e:  # noqa: BLE001  (TypeError, ValueError, AttributeError ...)
+                        want = e
+                try:
+                    got = m.predict(T)
+                except (ValueError, TypeError) as e:
+                    got = e
+                where = f"{step}, trained on {training} ({dtype}), probe {probe}"
+                if isinstance(want, Exception):
+                    self.assertIsInstance(got, Exception,
+                                          f"{where}: scikit-learn raises {type(want).__name__}: {want}; "
+                                          f"mlmap answers {got}")
+                else:
+                    self.assertNotIsInstance(got, Exception, f"{where}: mlmap raises {got!r}; "
+                                                             f"scikit-learn answers {want}")
+                    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=where)
+
+
+def add_tests():
+    for dtype in ("object", "category"):
+        for training in TRAININGS:
+            for step in steps():
+                name = f"test_{dtype}_{training.replace('+', '_and_')}_{step}"
+                setattr(MissingStrings, name,
+                        lambda self, d=dtype, t=training, s=step: self.check(d, t, s))
+
+
+add_tests()
+
+if __name__ == "__main__":
+    run(f"sklearn {sklearn.__version__}, pandas {pd.__version__}")
