@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -62,4 +63,56 @@ TEST_CASE("error names are stable") {
   CHECK(std::strcmp(mlmap_error_name(MLMAP_E_CHECKSUM_MISMATCH), "checksum_mismatch") == 0);
   CHECK(std::strcmp(mlmap_error_name(MLMAP_E_INTERNAL), "internal_error") == 0);
   CHECK(std::strcmp(mlmap_error_name(999), "unknown_error") == 0);
+}
+
+TEST_CASE("+-inf in columns the file refuses it in: one rule for the C++ and C APIs and tables") {
+  test::TempDir dir;
+  const auto path = dir.file("inf.mlmap");
+  mlmap::ModelDescription d;
+  d.estimator = "test.Forest";
+  d.task = mlmap::Task::regression;
+  d.n_features = 3;
+  d.n_outputs = 1;
+  d.feature_names = {"a", "b", "c"};
+  d.refuses_infinity = {true, false, true};
+  std::mt19937_64 rng(3);
+  mlmap::TreeEnsembleBuilder b(3, 1, 1, mlmap::Aggregation::sum);
+  auto t = test::random_tree(rng, 3, 4, 1, false, 0);
+  REQUIRE(b.add_tree(t.view(), {}).ok());
+  REQUIRE(mlmap::save(path, d, b).ok());
+
+  auto m = mlmap::Model::open(path);
+  REQUIRE(m.ok());
+  CHECK_FALSE(m->info().accepts_infinity);
+  CHECK(m->info().accepts_infinity_by_column == std::vector<bool>{false, true, false});
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> X = {0.1, 0.2, 0.3, 0.4, inf, 0.6, 0.7, 0.8, -inf};
+  std::vector<double> out(3);
+  auto st = m->predict(X.data(), 3, out.data());
+  CHECK(st.code() == mlmap::error_code::invalid_argument);
+  CHECK_MESSAGE(st.message().find("row 2: column 'c' is -inf") != std::string::npos, st.message());
+  X[8] = 0.9;  // column b accepts inf
+  CHECK(m->predict(X.data(), 3, out.data()).ok());
+
+  const double a[] = {0.1, -inf}, bb[] = {inf, 0.2}, c[] = {0.3, 0.4};
+  mlmap::Table table(2);
+  REQUIRE(table.add_numeric("c", c).ok());
+  REQUIRE(table.add_numeric("b", bb).ok());
+  REQUIRE(table.add_numeric("a", a).ok());
+  st = m->predict(table, out.data());
+  CHECK(st.code() == mlmap::error_code::invalid_argument);
+  CHECK_MESSAGE(st.message().find("row 1: column 'a' is -inf") != std::string::npos, st.message());
+
+  mlmap_model* cm = nullptr;
+  REQUIRE(mlmap_open(path.c_str(), &cm) == MLMAP_OK);
+  std::vector<float> Xf = {0.1f, 0.2f, 0.3f, std::numeric_limits<float>::infinity(), 0.5f, 0.6f};
+  std::vector<float> outf(2);
+  CHECK(mlmap_predict(cm, Xf.data(), 2, outf.data(), 1) == MLMAP_E_INVALID_ARGUMENT);
+  CHECK(std::strstr(mlmap_last_error(), "row 1: column 'a' is +inf") != nullptr);
+  mlmap_close(cm);
+
+  SUBCASE("a refuses_infinity of the wrong length is refused at open") {
+    d.refuses_infinity = {true};
+    CHECK_FALSE(mlmap::save(dir.file("bad.mlmap"), d, b).ok());
+  }
 }

@@ -415,6 +415,13 @@ struct ModelInfo {
   /// Per input column (n_features values): whether a missing value in that
   /// column is accepted, as above.  Columns no step reads accept anything.
   std::vector<bool> accepts_missing_by_column;
+  /// +-inf is accepted in every input column.  The file says per column
+  /// (FORMAT.md §3 refuses_infinity); scikit-learn's estimators refuse it
+  /// (ValueError) except HistGradientBoosting, and so do its transformers.
+  bool accepts_infinity = true;
+  /// Per input column (n_features values): whether +-inf there is accepted;
+  /// otherwise predicting fails with invalid_argument naming the row and column.
+  std::vector<bool> accepts_infinity_by_column;
   std::vector<std::string> feature_names;  // empty when unknown
   ClassLabels classes;
   TreeSummary trees;
@@ -432,7 +439,7 @@ struct ModelInfo {
 
 /// `info` as one JSON object: format_version, provenance, metadata, estimator,
 /// predictor, task, link, link_scale, class_decision, base_score, n_features,
-/// n_outputs, n_raw, accepts_missing, feature_names, classes (null, or the
+/// n_outputs, n_raw, accepts_missing, accepts_infinity, feature_names, classes (null, or the
 /// labels), trees / dense / preprocessing (present when they apply),
 /// string_columns, file_size, header_size, n_columns, content_hash.  Enums are
 /// written as their names.  `indent` 0 writes one line.

@@ -39,6 +39,10 @@ struct ModelDescription {
   DecisionFunction decision_function = DecisionFunction::raw;
   double decision_offset = 0;              // output_minus_offset
   std::vector<double> prob_a, prob_b;      // pairwise_coupling: Platt's A and B per raw score
+  /// Per input column: whether +-inf there is refused (invalid_argument), as
+  /// scikit-learn refuses it for every estimator but HistGradientBoosting
+  /// and every transformer (FORMAT.md §3); empty: accepted everywhere.
+  std::vector<bool> refuses_infinity;
   Provenance provenance;                   // producer fields are filled in by save()
   std::vector<std::pair<std::string, std::string>> metadata;
 };

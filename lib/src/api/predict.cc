@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "api/features.hpp"
+#include "api/infinity.hpp"
 #include "api/missing.hpp"
 #include "api/scratch.hpp"
 
@@ -119,6 +120,7 @@ Status run(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<
         if (!st) return st;
       }
     }
+    if (auto st = check_infinity(m, rows, n_rows); !st) return st;
     size_t threads =
         req.n_threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<size_t>(req.n_threads);
     threads = std::max<size_t>(1, std::min(threads, n_rows / min_rows_per_thread));

@@ -66,6 +66,7 @@ void write_json_members(ValueWriter& j, const ModelInfo& i) {
   j.member("n_outputs", i.n_outputs);
   j.member("n_raw", i.n_raw);
   j.member("accepts_missing", i.accepts_missing);
+  j.member("accepts_infinity", i.accepts_infinity);
   j.key("feature_names");
   string_array(j, i.feature_names);
   j.key("classes");

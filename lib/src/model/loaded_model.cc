@@ -87,6 +87,15 @@ Status read_info(const format::FileView& file, const fb::Model& m, ModelInfo* in
       return invalid("the model has " + str(m.n_features()) + " features but " + str(names->size()) + " feature names");
     for (const auto* s : *names) info->feature_names.push_back(s->str());
   }
+  info->accepts_infinity_by_column.assign(m.n_features(), true);
+  if (const auto* refused = m.refuses_infinity(); refused && refused->size() != 0) {
+    if (refused->size() != m.n_features())
+      return invalid("the model has " + str(m.n_features()) + " features but refuses_infinity has " +
+                     str(refused->size()) + " entries");
+    for (uint32_t c = 0; c < refused->size(); ++c) info->accepts_infinity_by_column[c] = refused->Get(c) == 0;
+  }
+  info->accepts_infinity = std::all_of(info->accepts_infinity_by_column.begin(),
+                                       info->accepts_infinity_by_column.end(), [](bool a) { return a; });
   auto st = read_classes(m, &info->classes);
   if (!st) return st;
   if (info->task == Task::classification && info->classes.size() != m.n_outputs())

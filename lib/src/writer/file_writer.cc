@@ -144,6 +144,7 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   flatbuffers::Offset<fb::PlattSigmoids> coupling;
   if (d.link == LinkFunction::pairwise_coupling)
     coupling = fb::CreatePlattSigmoids(b, b.CreateVector(d.prob_a), b.CreateVector(d.prob_b));
+  auto refuses_infinity = b.CreateVector(d.refuses_infinity);
   auto estimator = b.CreateString(d.estimator);
   auto [ptype, pred] = predictor(b);
   fbs::Offset<fb::Preprocessing> preprocessing;
@@ -158,6 +159,7 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   mb.add_classes_type(classes_type);
   if (classes_type != fb::ClassLabels::NONE) mb.add_classes(classes);
   mb.add_base_score(base_score);
+  if (!d.refuses_infinity.empty()) mb.add_refuses_infinity(refuses_infinity);
   mb.add_link(format::to_schema(d.link));
   mb.add_link_scale(d.link_scale);
   mb.add_class_decision(format::to_schema(d.class_decision));

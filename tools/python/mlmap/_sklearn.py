@@ -245,6 +245,19 @@ def exporters():
     }
 
 
+def refuses_infinity(estimator):
+    """Whether scikit-learn's predict refuses +-inf in the input of this
+    (final) estimator: its input check (check_array with finite values
+    required, NaN allowed where routed) raises ValueError for every
+    estimator mlmap saves but HistGradientBoosting, which bins inf with the
+    largest / smallest values (scikit-learn 1.2, 1.6 and 1.9 alike; XGBoost
+    predicts on inf too)."""
+    from sklearn import ensemble
+    if type(estimator) in (ensemble.HistGradientBoostingClassifier, ensemble.HistGradientBoostingRegressor):
+        return False
+    return type(estimator).__module__.split(".")[0] != "xgboost"
+
+
 def export(estimator, *, feature_names=None):
     table = exporters()
     fn = table.get(type(estimator))
@@ -256,4 +269,8 @@ def export(estimator, *, feature_names=None):
     if not getattr(fn, "checks_fitted", False):  # a Pipeline checks its steps itself
         from sklearn.utils.validation import check_is_fitted
         check_is_fitted(estimator)
-    return fn(estimator, feature_names)
+    exported = fn(estimator, feature_names)
+    d = exported.description
+    if "refuses_infinity" not in d:  # a Pipeline decides per column
+        d["refuses_infinity"] = [refuses_infinity(estimator)] * int(d["n_features"])
+    return exported

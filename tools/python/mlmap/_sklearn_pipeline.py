@@ -71,6 +71,7 @@ class Program:
         self.n_slots = self.n_inputs
         self.n_string_slots = self.n_inputs
         self.features = None
+        self.read_as_numbers = set()  # input columns some op reads as numbers
 
     def inputs(self):
         return [Col(None, c, c) for c in range(self.n_inputs)]
@@ -107,6 +108,8 @@ class Program:
     def numeric(self, cols, where):
         for col in cols:
             self.fix(col, "num", where)
+            if col.input is not None:
+                self.read_as_numbers.add(col.input)
         return [col.slot for col in cols]
 
     def strings(self, cols, where):
@@ -898,6 +901,13 @@ def export_pipeline(pipe, feature_names, preprocessing=None):
         exported = exporter(final, None, preprocessing=prog)
     inner = ", ".join(class_name(est) for _, est in steps)
     exported.description["estimator"] = f"sklearn.pipeline.Pipeline({inner})"
+    # +-inf: every scikit-learn transformer's input check refuses it (so
+    # does a ColumnTransformer's for the columns its transformers read);
+    # columns that reach the model untouched follow the model's rule
+    from ._sklearn import refuses_infinity
+    final_refuses = refuses_infinity(final)
+    exported.description["refuses_infinity"] = [
+        prog.kinds[c] != "str" and (final_refuses or c in prog.read_as_numbers) for c in range(n_inputs)]
     return exported
 
 

@@ -33,6 +33,7 @@ ModelDescription parse_description(const py::dict& d) {
   desc.prob_a = vec<double>(d, "prob_a");
   desc.prob_b = vec<double>(d, "prob_b");
   desc.base_score = vec<double>(d, "base_score");
+  desc.refuses_infinity = vec<bool>(d, "refuses_infinity");
   if (has(d, "provenance")) desc.provenance = parse_provenance(d["provenance"].cast<py::dict>());
   if (has(d, "metadata")) desc.metadata = parse_metadata(d["metadata"].cast<py::dict>());
   return desc;

@@ -1,0 +1,85 @@
+#include "api/infinity.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace mlmap::api {
+
+namespace {
+
+// Index of the first +-inf in x[0, n), or n.  Blocks of 256 are tested with
+// a loop the compiler vectorises; only a block holding one is searched.
+template <class T>
+size_t first_inf(const T* x, size_t n) noexcept {
+  constexpr T inf = std::numeric_limits<T>::infinity();
+  constexpr size_t block = 256;
+  for (size_t b = 0; b < n; b += block) {
+    const size_t e = b + block < n ? b + block : n;
+    bool any = false;
+    for (size_t i = b; i < e; ++i) any |= std::fabs(x[i]) == inf;
+    if (!any) continue;
+    for (size_t i = b; i < e; ++i)
+      if (std::fabs(x[i]) == inf) return i;
+  }
+  return n;
+}
+
+Error infinite(const model::LoadedModel& m, size_t row, size_t column, double value) {
+  const auto& names = m.info.feature_names;
+  const std::string col = column < names.size() ? "column '" + names[column] + "'" : "column " + std::to_string(column);
+  return Error(error_code::invalid_argument,
+               "row " + std::to_string(row) + ": " + col + " is " + (value > 0 ? "+inf" : "-inf") + ", which this " +
+                   m.info.estimator + " refuses (its source library's input check refuses it too)");
+}
+
+}  // namespace
+
+template <class T>
+Status check_infinity(const model::LoadedModel& m, const MatrixRows<T>& rows, size_t n_rows) noexcept {
+  try {
+    if (m.info.accepts_infinity) return {};
+    const size_t w = rows.width;
+    const auto& accepted = m.info.accepts_infinity_by_column;
+    size_t from = 0;
+    while (from < n_rows * w) {
+      const size_t i = from + first_inf(rows.X + from, n_rows * w - from);
+      if (i == n_rows * w) return {};
+      if (!accepted[i % w]) return infinite(m, i / w, i % w, static_cast<double>(rows.X[i]));
+      from = i + 1;
+    }
+    return {};
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory describing an infinite input");
+  }
+}
+
+Status check_infinity(const model::LoadedModel& m, const TableRows& rows, size_t n_rows) noexcept {
+  try {
+    if (m.info.accepts_infinity) return {};
+    size_t best_row = n_rows, best_col = 0;
+    double best_value = 0;
+    for (size_t c = 0; c < rows.by_input.size(); ++c) {
+      if (m.info.accepts_infinity_by_column[c]) continue;
+      const Table::Column& col = *rows.by_input[c];
+      size_t i = n_rows;
+      if (col.kind == Table::Kind::float64) {
+        i = first_inf(static_cast<const double*>(col.values), best_row);
+        if (i < best_row) best_value = static_cast<const double*>(col.values)[i];
+      } else if (col.kind == Table::Kind::float32) {
+        i = first_inf(static_cast<const float*>(col.values), best_row);
+        if (i < best_row) best_value = static_cast<const float*>(col.values)[i];
+      }
+      if (i < best_row) best_row = i, best_col = c;
+    }
+    if (best_row == n_rows) return {};
+    return infinite(m, best_row, best_col, best_value);
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory describing an infinite input");
+  }
+}
+
+template Status check_infinity(const model::LoadedModel&, const MatrixRows<float>&, size_t) noexcept;
+template Status check_infinity(const model::LoadedModel&, const MatrixRows<double>&, size_t) noexcept;
+
+}  // namespace mlmap::api

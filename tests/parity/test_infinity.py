@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""+-inf inputs as scikit-learn takes them (issue 17 item 9), in whichever
+scikit-learn version runs it.
+
+scikit-learn's input check refuses +-inf (ValueError) for every estimator
+mlmap saves except HistGradientBoosting (which bins inf with the extreme
+values), and every transformer refuses it in the columns it reads; in a
+Pipeline the first step that reads a column decides, and columns that reach
+the model untouched (a ColumnTransformer's passthrough remainder, an identity
+FunctionTransformer) follow the model.  XGBoost predicts on inf.
+
+For each model, one row at a time with +inf or -inf in each column: where
+scikit-learn raises, mlmap raises ValueError naming the row, the column and
+the value -- from the library's predict path, so the CLI too (checked here
+through `mlmap predict` when MLMAP_CLI is set); where scikit-learn answers,
+mlmap gives the same answer (1e-9).  info()["accepts_infinity"] says whether
+every column accepts it.
+
+Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_infinity.py
+"""
+
+import os
+import subprocess
+import sys
+import unittest
+import warnings
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn import compose, ensemble, impute, linear_model, neural_network, pipeline, preprocessing, tree
+from sklearn.datasets import make_classification
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from parity_support import ModelFiles, run  # noqa: E402
+
+import mlmap  # noqa: E402
+
+
+def models():
+    hgb = lambda: ensemble.HistGradientBoostingClassifier(max_iter=5)  # noqa: E731
+    out = {
+        "DecisionTree": tree.DecisionTreeClassifier(max_depth=4),
+        "RandomForest": ensemble.RandomForestClassifier(5, max_depth=4),
+        "ExtraTreesRegressor": ensemble.ExtraTreesRegressor(5, max_depth=4),
+        "GradientBoosting": ensemble.GradientBoostingClassifier(n_estimators=5),
+        "HistGradientBoosting": hgb(),
+        "HistGradientBoostingRegressor": ensemble.HistGradientBoostingRegressor(max_iter=5),
+        "LogisticRegression": linear_model.LogisticRegression(),
+        "Ridge": linear_model.Ridge(),
+        "MLP": neural_network.MLPClassifier((8,), max_iter=30),
+        "scaler_then_HGB": pipeline.make_pipeline(preprocessing.StandardScaler(), hgb()),
+        "scaled_column_then_HGB": pipeline.make_pipeline(
+            compose.ColumnTransformer([("s", preprocessing.StandardScaler(), [0])], remainder="passthrough"), hgb()),
+        "identity_then_HGB": pipeline.make_pipeline(preprocessing.FunctionTransformer(), hgb()),
+        "imputer_then_forest": pipeline.make_pipeline(impute.SimpleImputer(), ensemble.RandomForestClassifier(5)),
+        "minmax_then_HGB": pipeline.make_pipeline(preprocessing.MinMaxScaler(), hgb()),
+    }
+    try:
+        import xgboost
+        out["XGBClassifier"] = xgboost.XGBClassifier(n_estimators=3, max_depth=3)
+    except ImportError:
+        pass
+    return out
+
+
+class Infinity(ModelFiles):
+    prefix = "mlmap-infinity-"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.X, cls.y = make_classification(300, 4, random_state=0)
+
+    def check(self, name):
+        est = models()[name]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(self.X, self.y)
+        m = self.roundtrip(est)
+        every_column_accepts = True
+        for col in range(self.X.shape[1]):
+            for value in (np.inf, -np.inf):
+                row = self.X[:2].copy()
+                row[1, col] = value
+                with self.subTest(column=col, value=value):
+                    try:
+                        want = est.predict(row)
+                    except ValueError as e:
+                        want = e
+                    if isinstance(want, Exception):
+                        every_column_accepts = False
+                        with self.assertRaises(ValueError) as caught:
+                            m.predict(row)
+                        text = str(caught.exception)
+                        self.assertIn("row 1", text)
+                        self.assertIn(f"column {col}", text)
+                        self.assertIn("+inf" if value > 0 else "-inf", text)
+                        self.assertNotIsInstance(caught.exception, mlmap.MissingValueError)
+                    else:
+                        np.testing.assert_allclose(m.predict(row), want, rtol=1e-9, atol=1e-9)
+        self.assertEqual(m.info()["accepts_infinity"], every_column_accepts)
+        cli = os.environ.get("MLMAP_CLI")
+        if cli and not every_column_accepts:
+            csv = os.path.join(self.tmp, f"{name}.csv")
+            bad = self.X[:3].copy()
+            bad[2, 0] = np.inf
+            # the first column is refused by every refusing model here
+            pd.DataFrame(bad).to_csv(csv, index=False, header=False)
+            r = subprocess.run([cli, "predict", m.path, csv], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 2, r.stderr + r.stdout)
+            self.assertIn("inf", r.stderr)
+
+
+def add_tests():
+    for name in models():
+        setattr(Infinity, f"test_{name}", lambda self, n=name: self.check(n))
+
+
+add_tests()
+
+if __name__ == "__main__":
+    run(f"sklearn {sklearn.__version__}")
