@@ -107,7 +107,7 @@ TEST_CASE("an error names the first failing row, then step, then input, across b
     starts(error(X), error_code::unknown_category, "row " + std::to_string(row) + ": column 'b' has category 9,");
     X = rows();
     X[3 * row] = nan_;  // a NaN reaches the linear model
-    starts(error(X), error_code::missing_value, "row " + std::to_string(row) + ": the predictor's feature 4 is NaN");
+    starts(error(X), error_code::missing_value, "row " + std::to_string(row) + ": the predictor's feature 4 (from input column 'a') is NaN");
   }
   {  // a later step failing at an earlier row
     auto X = rows();
@@ -126,7 +126,7 @@ TEST_CASE("an error names the first failing row, then step, then input, across b
       auto X = rows();
       X[3 * 600] = nan_;
       X[3 * unknown_row + 1] = 9;
-      starts(error(X), error_code::missing_value, "row 600: the predictor's feature 4 is NaN");
+      starts(error(X), error_code::missing_value, "row 600: the predictor's feature 4 (from input column 'a') is NaN");
     }
   }
   {  // an unknown category before a NaN feature, and at the same row (its steps fail first)

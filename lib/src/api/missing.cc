@@ -57,7 +57,12 @@ Status check_missing_features(const model::LoadedModel& m, const double* F, size
 }
 
 Error nan_feature(const model::LoadedModel& m, size_t row, size_t feature) {
-  return Error(error_code::missing_value, "row " + str(row) + ": the predictor's feature " + str(feature) +
+  std::string from;
+  if (m.preprocessing) {
+    const std::string column = m.preprocessing->feature_column(feature);
+    from = column.empty() ? " (computed from several input columns)" : " (from input " + column + ")";
+  }
+  return Error(error_code::missing_value, "row " + str(row) + ": the predictor's feature " + str(feature) + from +
                                               " is NaN" + (m.preprocessing ? " after preprocessing" : "") +
                                               ", but this " + m.info.estimator +
                                               " cannot take missing values (impute them first)");

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <optional>
 
+#include "format/foreign.hpp"
 #include "format/limits.hpp"
 #include "platform/posix_file.hpp"
 
@@ -28,25 +29,32 @@ namespace {
 
 using platform::os_error;
 
+Status read_file(const std::string& path, uint8_t* dst, uint64_t size) {
+  auto fd = platform::open_fd(path, O_RDONLY);
+  if (!fd) return fd.status();
+  return platform::read_all(fd->get(), dst, size, path);
+}
+
 // Checks what Boost.Interprocess would only report vaguely ("Invalid argument"
-// for an empty file, "No such device" for a directory).
+// for an empty file, "No such device" for a directory).  A file too small to
+// be ours may still be a recognisable foreign one (a tiny pickle).
 Result<uint64_t> regular_file_size(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return os_error("open", path, errno);
   if (S_ISDIR(st.st_mode)) return Error(error_code::not_a_file, "'" + path + "' is a directory, not a model file");
   if (!S_ISREG(st.st_mode)) return Error(error_code::not_a_file, "'" + path + "' is not a regular file");
   auto size = static_cast<uint64_t>(st.st_size);
-  if (size < limits::preamble_size)
+  if (size < limits::preamble_size) {
+    uint8_t head[limits::preamble_size];
+    if (size > 0 && read_file(path, head, size).ok()) {
+      const std::string foreign = describe_foreign(head, static_cast<size_t>(size));
+      if (!foreign.empty()) return Error(error_code::bad_magic, "'" + path + "' is not an mlmap file: " + foreign);
+    }
     return Error(error_code::file_too_small, "'" + path + "' has " + std::to_string(size) +
                                                  " bytes; an mlmap file has at least " +
                                                  std::to_string(limits::preamble_size));
+  }
   return size;
-}
-
-Status read_file(const std::string& path, uint8_t* dst, uint64_t size) {
-  auto fd = platform::open_fd(path, O_RDONLY);
-  if (!fd) return fd.status();
-  return platform::read_all(fd->get(), dst, size, path);
 }
 
 }  // namespace

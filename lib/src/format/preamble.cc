@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "format/foreign.hpp"
 #include "format/limits.hpp"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "mlmap reads little-endian files in place");
@@ -50,9 +51,19 @@ void encode_preamble(const Preamble& p, uint8_t out[64]) noexcept {
 }
 
 Result<Preamble> decode_preamble(const uint8_t* data, uint64_t file_size) noexcept {
+  const bool ours_magic = file_size >= sizeof magic && std::memcmp(data, magic, sizeof magic) == 0;
+  if (!ours_magic) {
+    const size_t n = file_size < 4096 ? static_cast<size_t>(file_size) : 4096;
+    std::string foreign;
+    try {
+      foreign = describe_foreign(data, n);
+    } catch (const std::bad_alloc&) {
+    }
+    if (!foreign.empty()) return Error(error_code::bad_magic, "not an mlmap file: " + foreign);
+  }
   if (file_size < limits::preamble_size)
     return Error(error_code::file_too_small, "file has " + std::to_string(file_size) + " bytes, fewer than the 64-byte preamble");
-  if (std::memcmp(data, magic, sizeof magic) != 0)
+  if (!ours_magic)
     return Error(error_code::bad_magic, "not an mlmap file: first bytes are " + describe_magic(data) +
                                             ", expected 4d 4c 4d 41 50 0d 0a 1a (\"MLMAP\\r\\n\\x1a\")");
   Preamble p;

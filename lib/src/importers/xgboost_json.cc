@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "format/foreign.hpp"
 #include "format/limits.hpp"
 #include "importers/ubjson.hpp"
 #include "importers/xgboost_convert.hpp"
@@ -361,6 +362,10 @@ Status parse_xgboost_json(std::string_view text, const ImportOptions& options, X
   }
   if (text.size() > simdjson::SIMDJSON_MAXSIZE_BYTES - simdjson::SIMDJSON_PADDING)
     return failed("the input has " + unum(text.size()) + " bytes, more than the JSON parser's limit");
+  if (format::looks_like_ubjson(reinterpret_cast<const uint8_t*>(text.data()), text.size()))
+    return failed("this is UBJSON (XGBoost's binary JSON, what save_model writes by default since 2.1), not JSON "
+                  "text; mlmap reads XGBoost's JSON: save the booster with booster.save_model('model.json'), or "
+                  "from Python call mlmap.save(booster, path)");
   MLMAP_TRY(check_json_structure(text, options.max_nesting_depth));
   simdjson::padded_string padded(text.data(), text.size());
   if (padded.data() == nullptr) return Error(error_code::out_of_memory, "out of memory copying the JSON text");

@@ -128,8 +128,14 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
         if (s < n_inputs) read[s] = true;
       auto& in_origin = reads_strings ? pre.string_origin_ : pre.numeric_origin_;
       auto& out_origin = kind->writes_strings ? pre.string_origin_ : pre.numeric_origin_;
+      // Output o comes from input o (one-to-one kinds, and Ordinal: one code
+      // per input), or from the one column every input comes from, if any.
+      const bool per_input = kind->one_to_one || (op.kind() == fb::OpKind::Ordinal && n_out == op.inputs()->size());
+      int64_t common = op.inputs()->size() ? in_origin[op.inputs()->Get(0)] : -1;
+      for (uint32_t s : *op.inputs())
+        if (in_origin[s] != common) common = -1;
       for (uint32_t o = 0; o < n_out; ++o)
-        out_origin.push_back(kind->one_to_one ? in_origin[op.inputs()->Get(o)] : -1);
+        out_origin.push_back(per_input ? in_origin[op.inputs()->Get(o)] : common);
       pre.scratch_per_row_ = std::max(pre.scratch_per_row_, (*step)->scratch_per_row());
       if (!kind->writes_strings) {
         may_be_nan.resize(numeric, 0);

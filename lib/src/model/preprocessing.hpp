@@ -67,6 +67,10 @@ class Preprocessor {
   /// (not one-hot outputs, indicators, imputed values ...).
   size_t first_nan_feature(const prep::Block& b, size_t* feature) const noexcept;
 
+  /// The input column feature k carries, for messages ("column 'age'"), or
+  /// "" when it mixes several (a polynomial term, a normalised row ...).
+  std::string feature_column(size_t k) const;
+
   /// Per input column: whether a missing value in it is accepted (FORMAT.md
   /// §7.2): no path takes it to a predictor feature that refuses NaN
   /// (`predictor_accepts_nan` false), and no encoder refuses it.

@@ -26,6 +26,13 @@ std::string Preprocessor::column_name(uint32_t slot, bool string_slot) const {
   return "column " + str(c);
 }
 
+std::string Preprocessor::feature_column(size_t k) const {
+  if (k >= n_features_) return "";
+  const uint32_t slot = features_[k];
+  if (slot >= numeric_origin_.size() || numeric_origin_[slot] < 0) return "";
+  return column_name(slot, false);
+}
+
 // Step by step over the whole block.  When a step fails at row r, the later
 // steps run only on rows [0, r): a failure they find there is earlier, so
 // the error is the first failing row's, and within it the first step's.

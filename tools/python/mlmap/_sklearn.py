@@ -258,10 +258,27 @@ def refuses_infinity(estimator):
     return type(estimator).__module__.split(".")[0] != "xgboost"
 
 
+def search_hint(estimator):
+    """For a hyper-parameter search (GridSearchCV, RandomizedSearchCV,
+    Halving*SearchCV ...): what to save instead; else None."""
+    cls = type(estimator)
+    if not (cls.__name__.endswith("SearchCV") or hasattr(estimator, "best_estimator_")):
+        return None
+    best = getattr(estimator, "best_estimator_", None)
+    if best is not None:
+        return (f"{public_name(estimator)} is a hyper-parameter search, not a model: save the model it "
+                f"chose, mlmap.save(search.best_estimator_, path) (a {type(best).__name__})")
+    return (f"{public_name(estimator)} is a hyper-parameter search, not a model, and has no best_estimator_ "
+            "(not fitted, or refit=False): fit it with refit=True and save search.best_estimator_")
+
+
 def export(estimator, *, feature_names=None):
     table = exporters()
     fn = table.get(type(estimator))
     if fn is None:
+        hint = search_hint(estimator)
+        if hint:
+            raise UnsupportedModelError(hint)
         supported = ", ".join(sorted(c.__name__ for c in table))
         raise UnsupportedModelError(
             f"{qualified_name(estimator)} is not supported by mlmap {_core.__version__}; "

@@ -865,6 +865,11 @@ def export_pipeline(pipe, feature_names, preprocessing=None):
                 f"{path_text(final_where)}) is a transformer, not a model; mlmap saves pipelines "
                 "that end in a model")
         cls = type(final)
+        from ._sklearn import search_hint
+        hint = search_hint(final)
+        if hint:
+            raise UnsupportedModelError(f"{hint} (at {path_text(final_where)}; put the best estimator in the "
+                                        "pipeline in its place)")
         supported = ", ".join(sorted(c.__name__ for c in table if c is not Pipeline))
         raise UnsupportedModelError(
             f"{public_name(final)} at {path_text(final_where)} is not supported as the final "
