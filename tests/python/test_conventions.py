@@ -178,6 +178,189 @@ class Errors(Base):
         self.assertNotIn("category a missing value", text)
 
 
+class DictOfColumns(Base):
+    """Item 7: a dict of columns works for every model with feature names."""
+
+    def test_numeric_models_with_feature_names(self):
+        import pandas as pd
+        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.linear_model import Ridge
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        est, X, y = fitted()
+        frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+        for model in (RandomForestClassifier(5, random_state=0).fit(frame, y), Ridge().fit(frame, y),
+                      make_pipeline(StandardScaler(), Ridge()).fit(frame, y)):
+            path = self.file("m.mlmap")
+            mlmap.save(model, path)
+            m = mlmap.load(path)
+            columns = {name: frame[name].to_numpy() for name in reversed(frame.columns)}  # any order
+            np.testing.assert_array_equal(m.predict(columns), m.predict(frame))
+            np.testing.assert_array_equal(m.predict({k: list(v) for k, v in columns.items()}), m.predict(frame))
+            one = {name: float(frame[name].iloc[3]) for name in frame.columns}  # one row of scalars
+            np.testing.assert_array_equal(m.predict(one), m.predict(frame.iloc[3:4]))
+            with self.assertRaises(ValueError) as caught:
+                m.predict({"a": [1.0]})
+            self.assertIn("lacks", str(caught.exception))
+
+    def test_a_model_without_names_says_so(self):
+        est, X, _ = fitted()
+        path = self.file("m.mlmap")
+        mlmap.save(est, path)
+        with self.assertRaises(TypeError) as caught:
+            mlmap.load(path).predict({"a": [1.0]})
+        self.assertIn("feature names", str(caught.exception))
+
+
+class Estimator(Base):
+    """Item 10: a loaded model where scikit-learn code expects an estimator,
+    without importing scikit-learn on load."""
+
+    def load(self, kind):
+        est, X, y = fitted(kind)
+        path = self.file(f"{kind}.mlmap")
+        mlmap.save(est, path)
+        return est, mlmap.load(path), X, y
+
+    def test_load_and_predict_import_no_sklearn(self):
+        est, X, _ = fitted()
+        path = self.file("m.mlmap")
+        mlmap.save(est, path)
+        code = ("import sys, numpy as np, mlmap\n"
+                f"m = mlmap.load({path!r})\n"
+                "m.predict(np.zeros((2, 4))); m.predict_proba(np.zeros((1, 4))); m.info()\n"
+                "m.get_params(); m.set_params(); m.__sklearn_is_fitted__()\n"
+                "print(sorted(k for k in sys.modules if k == 'sklearn' or k.startswith('sklearn.')))\n")
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), "[]")
+
+    def test_sklearn_sees_an_estimator(self):
+        from sklearn.base import is_classifier, is_regressor
+        from sklearn.utils.validation import check_is_fitted
+        est, clf, X, y = self.load("forest")
+        self.assertTrue(is_classifier(clf))
+        self.assertFalse(is_regressor(clf))
+        check_is_fitted(clf)
+        self.assertEqual(clf.get_params(), {})
+        self.assertIs(clf.set_params(), clf)
+        with self.assertRaises(ValueError):
+            clf.set_params(n_estimators=3)
+        self.assertAlmostEqual(clf.score(X, y), est.score(X, y), places=12)
+        w = np.linspace(0.1, 1, len(y))
+        self.assertAlmostEqual(clf.score(X, y, sample_weight=w), est.score(X, y, sample_weight=w), places=12)
+        with np.errstate(divide="ignore"):
+            np.testing.assert_allclose(clf.predict_log_proba(X), est.predict_log_proba(X), rtol=1e-12)
+        reg_est, reg, Xr, yr = self.load("regressor")
+        self.assertTrue(is_regressor(reg))
+        self.assertFalse(is_classifier(reg))
+        check_is_fitted(reg)
+        self.assertAlmostEqual(reg.score(Xr, yr), reg_est.score(Xr, yr), places=12)
+        with self.assertRaises(TypeError):
+            reg.fit(Xr, yr)
+
+    def test_tags_as_the_installed_version_reads_them(self):
+        import sklearn
+        _, clf, _, _ = self.load("forest")
+        version = tuple(int(v) for v in sklearn.__version__.split(".")[:2])
+        if version >= (1, 6):
+            from sklearn.utils import get_tags
+            tags = get_tags(clf)
+            self.assertEqual(tags.estimator_type, "classifier")
+            self.assertFalse(tags.input_tags.allow_nan)
+            self.assertTrue(tags.requires_fit)
+        else:
+            from sklearn.utils._tags import _safe_tags
+            self.assertFalse(_safe_tags(clf, "allow_nan"))
+            self.assertTrue(_safe_tags(clf, "requires_fit"))
+
+
+class ThreadsAndClosing(Base):
+    """Item 11."""
+
+    def test_n_jobs_is_n_threads(self):
+        est, X, _ = fitted()
+        path = self.file("m.mlmap")
+        mlmap.save(est, path)
+        m = mlmap.load(path)
+        want = m.predict_proba(X)
+        big = np.repeat(X, 10, axis=0)
+        for kw in ({"n_jobs": -1}, {"n_jobs": 2}, {"n_jobs": -2}, {"n_threads": 0}, {"n_jobs": 1}):
+            np.testing.assert_array_equal(m.predict_proba(X, **kw), want)
+            np.testing.assert_array_equal(m.predict(big, **kw), m.predict(big))
+        with self.assertRaises(TypeError):
+            m.predict(X, n_jobs=2, n_threads=2)
+        with self.assertRaises(ValueError):
+            m.predict(X, n_jobs=0)
+        with self.assertRaises(TypeError):
+            m.predict(X, n_jobs=1.5)
+        self.assertEqual(m._threads(None, -1), 0)
+        self.assertEqual(m._threads(None, -2), max(1, (os.cpu_count() or 1) - 1))
+
+    def test_close_and_context_manager(self):
+        import gc
+        import pickle as pk
+        est, X, _ = fitted()
+        path = self.file("m.mlmap")
+        mlmap.save(est, path)
+        with mlmap.load(path) as m:
+            want = m.predict(X)
+        self.assertTrue(m.closed)
+        for call in (lambda: m.predict(X), lambda: m.predict_proba(X), lambda: m.decision_function(X),
+                     lambda: m.verify()):
+            with self.assertRaises(ValueError) as caught:
+                call()
+            self.assertIn("closed", str(caught.exception))
+        m.close()  # twice is fine
+        # unpickling a reference does not hand out the closed model
+        again = pk.loads(pk.dumps(m))
+        np.testing.assert_array_equal(again.predict(X), want)
+        # the mapping goes once nothing holds it
+        m2 = mlmap.load(path)
+        maps = lambda: sum(1 for line in open("/proc/self/maps") if path in line)  # noqa: E731
+        self.assertGreaterEqual(maps(), 1)
+        again.close()
+        m2.close()
+        del again, m2
+        gc.collect()
+        self.assertEqual(maps(), 0)
+
+    def test_watch_close_and_context_manager(self):
+        est, X, _ = fitted()
+        store = mlmap.Store(self.file("store"))
+        store.save("m", est)
+        with store.watch("m", poll_ms=10) as w:
+            model = w.current()
+            want = model.predict(X)
+        self.assertTrue(w.closed)
+        with self.assertRaises(ValueError):
+            w.current()
+        np.testing.assert_array_equal(model.predict(X), want)  # handed out before: still usable
+        w.close()
+
+    def test_bogus_force_arch_is_an_error_naming_the_valid_values(self):
+        est, X, _ = fitted()
+        path = self.file("m.mlmap")
+        mlmap.save(est, path)
+        code = f"import mlmap; mlmap.load({path!r})"
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={**os.environ, "MLMAP_FORCE_ARCH": "bogus"})
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("MLMAP_FORCE_ARCH='bogus'", r.stderr)
+        self.assertIn("avx2", r.stderr)
+        self.assertIn("scalar", r.stderr)
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={**os.environ, "MLMAP_FORCE_ARCH": "scalar"})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        cli = os.environ.get("MLMAP_CLI")
+        if cli:
+            r = subprocess.run([cli, "inspect", path], capture_output=True, text=True,
+                               env={**os.environ, "MLMAP_FORCE_ARCH": "bogus"})
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("MLMAP_FORCE_ARCH='bogus'", r.stderr)
+
+
 if __name__ == "__main__":
     warnings.simplefilter("ignore", FutureWarning)
     unittest.main(verbosity=2)

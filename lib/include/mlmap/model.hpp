@@ -132,5 +132,10 @@ std::vector<std::string> available_kernels();
 /// Switches every later prediction to `name`; invalid_argument if unknown or
 /// not supported by this CPU.
 [[nodiscard]] Status use_kernel(const std::string& name) noexcept;
+/// Whether the environment variable MLMAP_FORCE_ARCH, when set and not
+/// empty, names a kernel this CPU runs: invalid_argument naming the valid
+/// ones otherwise.  Model::open (and so every tool) refuses to open a model
+/// while it is wrong, rather than silently running another kernel.
+[[nodiscard]] Status kernel_environment() noexcept;
 
 }  // namespace mlmap

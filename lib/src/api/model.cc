@@ -1,5 +1,6 @@
 #include "mlmap/model.hpp"
 
+#include <cstdlib>
 #include <vector>
 
 #include "api/predict.hpp"
@@ -39,6 +40,7 @@ namespace {
 
 Result<Model> finish_open(Result<std::shared_ptr<const format::Mapping>> mapping, const OpenOptions& options,
                           Result<Model> (*make)(std::shared_ptr<const model::LoadedModel>)) noexcept {
+  if (auto st = kernel_environment(); !st) return st.error();
   if (!mapping) return mapping.error();
   auto file = format::FileView::check(std::move(*mapping));
   if (!file) return file.error();
@@ -100,6 +102,26 @@ std::vector<std::string> available_kernels() {
   std::vector<std::string> names;
   for (auto isa : kernels::supported_isas()) names.push_back(kernels::isa_name(isa));
   return names;
+}
+
+Status kernel_environment() noexcept {
+  const char* forced = std::getenv("MLMAP_FORCE_ARCH");
+  if (!forced || !*forced) return {};
+  try {
+    kernels::Isa isa;
+    std::string valid;
+    for (auto s : kernels::supported_isas()) valid += (valid.empty() ? "" : ", ") + std::string(kernels::isa_name(s));
+    if (!kernels::parse_isa(forced, &isa))
+      return Error(error_code::invalid_argument, std::string("MLMAP_FORCE_ARCH='") + forced +
+                                                     "' names no kernel; valid: scalar, sse4_2, avx2, avx512bw "
+                                                     "(this CPU runs " + valid + "), or unset it");
+    if (!kernels::isa_supported(isa))
+      return Error(error_code::invalid_argument, std::string("MLMAP_FORCE_ARCH='") + forced +
+                                                     "': this CPU cannot run that kernel; it runs " + valid);
+    return {};
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory checking MLMAP_FORCE_ARCH");
+  }
 }
 
 Status use_kernel(const std::string& name) noexcept {

@@ -25,6 +25,7 @@ class Model:
 
     def __init__(self, core, path):
         self._core = core
+        self._closed = False
         self.path = os.path.abspath(path)
         info = core.info()
         self._info = info
@@ -46,6 +47,9 @@ class Model:
             if dtype:
                 classes = classes.astype(dtype)
             self.classes_ = classes
+        self._has_proba = info["task"] == "classification" and info["link"] != "hard"
+        self._is_classifier = info["task"] == "classification"
+        self._has_labels = info["task"] in ("classification", "outlier_detection")  # predict gives labels
 
     # -- what the file says ------------------------------------------------
     @property
@@ -68,55 +72,157 @@ class Model:
         return True
 
     # -- prediction ------------------------------------------------------------
-    def predict(self, X, *, n_threads=1):
+    # Each method tries _core.fast first: a C-contiguous float32/float64
+    # matrix as wide as the model goes to the library as it is, one call, no
+    # conversion (the per-call overhead of issue 14); anything else (None
+    # back) takes the checked path below.
+    #
+    # n_threads: 1 (default), 0 = every core; n_jobs: the same as joblib and
+    # scikit-learn spell it (-1 = every core, -2 = all but one ...).
+
+    def predict(self, X, *, n_threads=None, n_jobs=None):
         """Class labels (classifiers; outlier detectors: -1 for an outlier, 1
         for an inlier) or values: shape (n,) for one output, (n, k) for k
         outputs."""
-        if self.task in ("classification", "outlier_detection"):
-            return self.classes_[self._class_indices(X, self._threads(n_threads))]
-        return self._squeeze(self._values(X, "value", self._threads(n_threads)))
+        threads = 1 if n_threads is None and n_jobs is None else self._threads(n_threads, n_jobs)
+        if self._has_labels:
+            indices = self._core.fast(X, 2, threads)
+            if indices is None:
+                indices = self._class_indices(X, threads)
+            return self.classes_[indices]
+        values = self._core.fast(X, 0, threads)
+        if values is None:
+            values = self._values(X, "value", threads)
+        return values[:, 0] if values.shape[1] == 1 else values
 
-    def predict_proba(self, X, *, n_threads=1):
+    def predict_proba(self, X, *, n_threads=None, n_jobs=None):
         """Class probabilities, shape (n, n_classes)."""
-        self._check_proba("predict_proba")
-        return self._values(X, "value", self._threads(n_threads))
+        if not self._has_proba:
+            self._no_proba("predict_proba")
+        threads = 1 if n_threads is None and n_jobs is None else self._threads(n_threads, n_jobs)
+        values = self._core.fast(X, 0, threads)
+        return values if values is not None else self._values(X, "value", threads)
 
-    def predict_log_proba(self, X, *, n_threads=1):
+    def predict_log_proba(self, X, *, n_threads=None, n_jobs=None):
         """Logarithms of the class probabilities, shape (n, n_classes).  For
         softmax links (naive Bayes, multinomial models) the raw scores minus
         their logsumexp, as sklearn's naive Bayes (finite where a probability
         underflows to 0); otherwise the log of predict_proba, as sklearn's
         other classifiers."""
-        self._check_proba("predict_log_proba")
-        n_threads = self._threads(n_threads)
+        if not self._has_proba:
+            self._no_proba("predict_log_proba")
+        threads = 1 if n_threads is None and n_jobs is None else self._threads(n_threads, n_jobs)
         if self._info["link"] == "softmax" and self._info["link_scale"] == 1.0:
-            raw = self._values(X, "raw", n_threads)
+            raw = self._core.fast(X, 1, threads)
+            if raw is None:
+                raw = self._values(X, "raw", threads)
             top = np.max(raw, axis=1, keepdims=True)
             with np.errstate(divide="ignore"):
                 return raw - (top + np.log(np.sum(np.exp(raw - top), axis=1, keepdims=True)))
         with np.errstate(divide="ignore"):
-            return np.log(self._values(X, "value", n_threads))
+            return np.log(self.predict_proba(X, n_threads=threads))
 
-    def decision_function(self, X, *, n_threads=1):
+    def decision_function(self, X, *, n_threads=None, n_jobs=None):
         """sklearn's decision_function: the raw scores (before the link
         function), except for one-vs-one SVMs with
         decision_function_shape='ovr' (one value per class) and outlier
         detectors (score_samples minus the offset: negative for outliers);
         (n,) for one value per row, else (n, k)."""
-        return self._squeeze(self._values(X, "decision", self._threads(n_threads)))
+        threads = 1 if n_threads is None and n_jobs is None else self._threads(n_threads, n_jobs)
+        values = self._core.fast(X, 3, threads)
+        if values is None:
+            values = self._values(X, "decision", threads)
+        return values[:, 0] if values.shape[1] == 1 else values
 
-    def score_samples(self, X, *, n_threads=1):
+    def score_samples(self, X, *, n_threads=None, n_jobs=None):
         """Outlier detectors: the anomaly score of each row (the lower, the
         more abnormal), shape (n,)."""
         if self.task != "outlier_detection":
             raise AttributeError(f"score_samples needs an outlier detector; this model does {self.task}")
-        return self._squeeze(self._values(X, "value", self._threads(n_threads)))
+        threads = 1 if n_threads is None and n_jobs is None else self._threads(n_threads, n_jobs)
+        values = self._core.fast(X, 0, threads)
+        if values is None:
+            values = self._values(X, "value", threads)
+        return values[:, 0]
 
-    def _check_proba(self, what):
+    def _no_proba(self, what):
         if self.task != "classification":
             raise AttributeError(f"{what} needs a classifier; this model does {self.task}")
-        if self._info["link"] == "hard":
-            raise AttributeError(f"{self._info['estimator']} has no {what} (it gives no probabilities)")
+        raise AttributeError(f"{self._info['estimator']} has no {what} (it gives no probabilities)")
+    # -- closing -------------------------------------------------------------------
+    def close(self):
+        """Lets go of the file: every later use of this object raises
+        ValueError.  The mapping is released when nothing else holds it
+        (another Model of the same file, a Watch, a running prediction)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._core = _Closed(self.path)
+        _reference.forget(self)
+
+    @property
+    def closed(self):
+        return self._closed
+
+    def __enter__(self):
+        if self._closed:
+            self._core.fast  # raises
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    # -- scikit-learn's estimator conventions (sklearn imported only here) ---------
+    @property
+    def _estimator_type(self):
+        return {"classification": "classifier", "regression": "regressor",
+                "outlier_detection": "outlier_detector"}.get(self.task)
+
+    def fit(self, X=None, y=None, **kwargs):
+        """A loaded model is fitted already and cannot be refitted."""
+        raise TypeError("an mlmap model is fitted already and cannot be refitted; fit the source "
+                        "estimator and mlmap.save it again")
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def get_params(self, deep=True):
+        """No hyper-parameters: a loaded model is fixed (scikit-learn's API)."""
+        return {}
+
+    def set_params(self, **params):
+        if params:
+            raise ValueError(f"an mlmap model has no parameters to set; got {sorted(params)}")
+        return self
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy (classifiers) or R^2 (regressors), as scikit-learn's
+        ClassifierMixin / RegressorMixin score."""
+        if self._is_classifier:
+            from sklearn.metrics import accuracy_score
+            return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
+        from sklearn.metrics import r2_score
+        return r2_score(y, self.predict(X), sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        # scikit-learn >= 1.6
+        from sklearn.utils import ClassifierTags, InputTags, RegressorTags, Tags, TargetTags
+        return Tags(estimator_type=self._estimator_type,
+                    target_tags=TargetTags(required=True),
+                    classifier_tags=ClassifierTags() if self._is_classifier else None,
+                    regressor_tags=RegressorTags() if self.task == "regression" else None,
+                    input_tags=InputTags(allow_nan=bool(self._info["accepts_missing"]),
+                                         string=bool(self._string_columns)))
+
+    def _more_tags(self):
+        # scikit-learn < 1.6
+        return {"allow_nan": bool(self._info["accepts_missing"]), "requires_fit": True,
+                "requires_y": True, "multioutput": self.n_outputs > 1 and not self._is_classifier}
+
+    def _get_tags(self):
+        from sklearn.utils._tags import _DEFAULT_TAGS
+        return {**_DEFAULT_TAGS, **self._more_tags()}
 
     # -- inputs ------------------------------------------------------------------
     def _values(self, X, output, n_threads):
@@ -160,7 +266,18 @@ class Model:
 
     # -- helpers -----------------------------------------------------------
     @staticmethod
-    def _threads(n_threads):
+    def _threads(n_threads, n_jobs=None):
+        if n_threads is not None and n_jobs is not None:
+            raise TypeError("give n_threads or n_jobs, not both (n_jobs is its scikit-learn spelling)")
+        if n_jobs is not None:
+            if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)):
+                raise TypeError(f"n_jobs must be an int, not {type(n_jobs).__name__}")
+            if n_jobs == 0:
+                raise ValueError("n_jobs == 0 has no meaning (joblib's convention): use 1, or -1 for every core")
+            if n_jobs < 0:  # joblib: -1 every core, -2 all but one ...
+                cores = os.cpu_count() or 1
+                n_jobs = 0 if n_jobs == -1 else max(1, cores + 1 + int(n_jobs))
+            n_threads = n_jobs
         if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)):
             raise TypeError(f"n_threads must be an int, not {type(n_threads).__name__}")
         if not 0 <= n_threads <= 4096:
@@ -176,6 +293,8 @@ class Model:
             raise TypeError("sparse input is not supported; pass X.toarray()")
         if hasattr(X, "columns") and hasattr(X, "iloc"):  # a pandas DataFrame
             X = self._reorder_columns(X)
+        elif isinstance(X, dict):  # columns by name, as a DataFrame's
+            X = self._dict_matrix(X)
         if not isinstance(X, np.ndarray):
             # As sklearn's check_array: lists convert straight to the model's
             # input dtype (Python ints round once, to float32 for trees).
@@ -198,6 +317,27 @@ class Model:
         # Aligned as well as contiguous: arrays rebuilt from pickles or
         # buffers (Dask, multiprocessing) may start at any byte.
         return np.require(X, requirements=("C", "A"))
+
+    def _dict_matrix(self, columns):
+        """A dict of column name -> values (sequences, arrays, or one value
+        each for one row) as the model's matrix, in its feature order."""
+        names = list(self._feature_names)
+        if not names:
+            raise TypeError("a dict of columns needs a model that knows its feature names (saved from a "
+                            "DataFrame, or with feature_names=); pass a matrix")
+        missing = [n for n in names if n not in columns]
+        if missing:
+            raise ValueError(f"X lacks the model's feature columns {missing}")
+        try:
+            cols = [np.asarray(columns[n], dtype=self._input_dtype) for n in names]
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"X must be numeric: {e}") from None
+        if all(c.ndim == 0 for c in cols):
+            return np.array([cols], dtype=self._input_dtype)  # one row
+        if any(c.ndim != 1 for c in cols) or len({len(c) for c in cols}) != 1:
+            raise ValueError("the columns of a dict must be 1-D and of one length: "
+                             + ", ".join(f"{n} {c.shape}" for n, c in zip(names, cols)))
+        return np.ascontiguousarray(np.column_stack(cols))
 
     def _reorder_columns(self, frame):
         names = list(self._feature_names)
@@ -254,6 +394,18 @@ class Model:
         i = self._info
         return (f"<mlmap.Model {i['estimator']} {i['task']} n_features={i['n_features']} "
                 f"n_outputs={i['n_outputs']} path={self.path!r}>")
+
+
+class _Closed:
+    """What a closed Model holds instead of its file: every use raises."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path):
+        self.path = path
+
+    def __getattr__(self, name):
+        raise ValueError(f"the mlmap model of {self.path!r} is closed")
 
 
 def load(path, *, verify=False, copy=False):

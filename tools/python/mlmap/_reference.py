@@ -83,6 +83,16 @@ def opened(model, *, copy, verify):
             _open_models[key] = model
 
 
+def forget(model):
+    """A closed model: unpickling must not hand it out any more."""
+    with _lock:
+        for key in [k for k, m in _open_models.items() if m is model]:
+            del _open_models[key]
+        for key in [k for k, e in _cache.items() if e.model is model]:
+            del _cache[key]
+        _verified.discard(model)
+
+
 class _Entry:
     __slots__ = ("model", "signature")
 

@@ -141,3 +141,37 @@ class Watch:
 
     def last_error(self):
         return self._watch.last_error()
+
+    def close(self):
+        """Stops following the name (the background thread ends when nothing
+        else holds the watch); later calls raise ValueError.  Models already
+        handed out by current() stay usable."""
+        if isinstance(self._watch, _ClosedWatch):
+            return
+        self._watch = _ClosedWatch(self._name)
+        self._cached = (None, None)
+
+    @property
+    def closed(self):
+        return isinstance(self._watch, _ClosedWatch)
+
+    def __enter__(self):
+        if self.closed:
+            self._watch.current  # raises
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+class _ClosedWatch:
+    """What a closed Watch holds instead of its thread: every use raises."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __getattr__(self, attr):
+        raise ValueError(f"the mlmap Watch of {self.name!r} is closed")

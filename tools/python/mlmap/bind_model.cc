@@ -125,6 +125,56 @@ Table::Cell cell_of(py::handle v) {
   return Table::Cell::value;
 }
 
+// The fast path of one call from Python (issue 14: per-call overhead): X
+// taken as it is when it is a 2-D, C-contiguous, aligned float32 / float64
+// ndarray as wide as the model and the model reads no strings; else None,
+// and the Python layer converts and checks (DataFrames, lists, dtypes, and
+// the messages for wrong shapes).  No conversion, no copy of X; the only
+// allocation is the output array.  `output`: 0 value, 1 raw, 2 class index,
+// 3 decision.
+template <class In>
+py::object fast_call(const Model& m, py::handle X, int output, int n_threads) {
+  const auto a = py::reinterpret_borrow<py::array>(X);
+  if (a.ndim() != 2 || static_cast<size_t>(a.shape(1)) != m.num_features()) return py::none();
+  const In* x = static_cast<const In*>(a.data());
+  if (reinterpret_cast<uintptr_t>(x) % alignof(In) != 0) return py::none();
+  const auto rows = static_cast<size_t>(a.shape(0));
+  if (output == 2) {
+    py::array_t<int64_t> out = labels_array(rows);
+    int64_t* y = out.mutable_data();
+    Status st;
+    if (rows <= 4) {
+      st = m.predict_class(x, rows, y, n_threads);  // a few rows: not worth releasing the GIL
+    } else {
+      py::gil_scoped_release release;
+      st = m.predict_class(x, rows, y, n_threads);
+    }
+    check(st);
+    return std::move(out);
+  }
+  const Output kind = output == 1 ? Output::raw : output == 3 ? Output::decision : Output::value;
+  py::array_t<double> out = values_array(rows, m.output_width(kind));
+  double* y = out.mutable_data();
+  const PredictOptions options{kind, n_threads};
+  Status st;
+  if (rows <= 4) {
+    st = m.predict(x, rows, y, options);
+  } else {
+    py::gil_scoped_release release;
+    st = m.predict(x, rows, y, options);
+  }
+  check(st);
+  return std::move(out);
+}
+
+py::object fast(const Model& m, py::handle X, int output, int n_threads) {
+  if (m.info().preprocessing.needs_strings) return py::none();
+  // native-endian float64 / float32, C-contiguous (array_t's own check)
+  if (py::array_t<double, py::array::c_style>::check_(X)) return fast_call<double>(m, X, output, n_threads);
+  if (py::array_t<float, py::array::c_style>::check_(X)) return fast_call<float>(m, X, output, n_threads);
+  return py::none();
+}
+
 // A dict of column name -> numpy array (float64/float32) or sequence of str
 // (None, NaN and pandas.NA told apart: Table::Cell), held alive for one
 // predict call.
@@ -202,6 +252,7 @@ void bind_model(py::module_& mod) {
       .def("predict_table", &predict_table, py::arg("columns"), py::arg("n_rows"), py::arg("output") = "value",
            py::arg("n_threads") = 1)
       .def("predict_table_class", &predict_table_class, py::arg("columns"), py::arg("n_rows"), py::arg("n_threads") = 1)
+      .def("fast", &fast, "X as it is, or None (see fast_call)")
       .def("predict_class", &predict_class<float>, py::arg("X"), py::arg("n_threads") = 1)
       .def("predict_class", &predict_class<double>, py::arg("X"), py::arg("n_threads") = 1);
 
