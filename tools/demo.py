@@ -82,6 +82,26 @@ def mib(n):
     return f"{n / 2**20:,.1f} MiB"
 
 
+# Differences of PSS below this are page-accounting noise (a small model, or
+# another process's pages coming and going), not memory the model holds.
+MEASURABLE_BYTES = 1 << 20
+
+
+def memory_above(total, base):
+    """``total - base`` as text, or "not measurable" when below MEASURABLE_BYTES
+    (negative included: the processes held less than the baseline)."""
+    d = total - base
+    return mib(d) if d >= MEASURABLE_BYTES else f"not measurable (< {mib(MEASURABLE_BYTES)})"
+
+
+def memory_ratio(a, b, what):
+    """"a/b x what" for two measured amounts, or "not measurable" when either
+    is below MEASURABLE_BYTES (a ratio of noise is not a ratio)."""
+    if a < MEASURABLE_BYTES or b < MEASURABLE_BYTES:
+        return "ratio not measurable (model too small)"
+    return f"{a / b:,.1f}x {what}"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--trees", type=int, default=100)
@@ -146,8 +166,9 @@ def main():
             ("predict batch, 1 thread", f"{thr_sk:,.0f} rows/s", f"{thr_mm:,.0f} rows/s",
              f"{thr_mm / thr_sk:,.1f}x"),
             (f"{n} processes: summed PSS", mib(mem_j[1]), mib(mem_m[1]), ""),
-            (f"{n} processes: PSS above bare Python", mib(mem_j[1] - n * base[1]), mib(mem_m[1] - n * base[1]),
-             f"{(mem_j[1] - n * base[1]) / max(1, mem_m[1] - n * base[1]):,.1f}x less"),
+            (f"{n} processes: PSS above bare Python", memory_above(mem_j[1], n * base[1]),
+             memory_above(mem_m[1], n * base[1]),
+             memory_ratio(mem_j[1] - n * base[1], mem_m[1] - n * base[1], "less")),
             (f"{n} processes: private memory", mib(mem_j[2]), mib(mem_m[2]), "mlmap pages are shared"),
         ]
         w0 = max(len(r[0]) for r in rows)
