@@ -104,6 +104,10 @@ class MissingStrings(ModelFiles):
         try:
             m = self.roundtrip(pipe)
         except mlmap.UnsupportedModelError as e:
+            # the one refusal: SimpleImputer(most_frequent) whose mode is None
+            # (scikit-learn >= 1.3 counts None; it fills NaN with None)
+            if step == "impute_frequent" and "chose None as the fill value" in str(e):
+                self.skipTest(f"refused, as documented: {e}")
             self.fail(f"mlmap refuses {step} trained on {training} ({dtype}): {e}")
         for probe in PROBES:
             value = {"a": "a", "unseen": "q"}.get(probe, MARKERS.get(probe))

@@ -268,11 +268,11 @@ class Estimator(Base):
             from sklearn.utils import get_tags
             tags = get_tags(clf)
             self.assertEqual(tags.estimator_type, "classifier")
-            self.assertFalse(tags.input_tags.allow_nan)
+            self.assertEqual(tags.input_tags.allow_nan, clf.info()["accepts_missing"])
             self.assertTrue(tags.requires_fit)
         else:
             from sklearn.utils._tags import _safe_tags
-            self.assertFalse(_safe_tags(clf, "allow_nan"))
+            self.assertEqual(_safe_tags(clf, "allow_nan"), clf.info()["accepts_missing"])
             self.assertTrue(_safe_tags(clf, "requires_fit"))
 
 

@@ -356,12 +356,18 @@ def _simple_imputer(prog, est, cols, where):
     kept = []  # (column, statistic)
     for j, col in enumerate(cols):
         s = stats[j]
-        if not keep_all and (s is None or _is_nan(s)):
-            continue  # sklearn drops columns without any observed value
+        if not keep_all and s is not None and _is_nan(s):
+            continue  # sklearn drops columns without any observed value (statistic NaN; None is a value)
         kept.append((col, s))
     out = [None] * len(kept)
     numeric, strings = [], []
     for k, (col, s) in enumerate(kept):
+        if s is None and object_fit:
+            # most_frequent chose None (scikit-learn >= 1.3 counts None as a
+            # value): it fills NaN with None, which mlmap's string imputer
+            # (a string fill) cannot express
+            refuse(est, where, f"strategy={est.strategy!r} chose None as the fill value of input {k}; "
+                               "mlmap fills strings with a string (use strategy='constant')")
         if isinstance(s, (str, np.str_)) and object_fit:
             strings.append((k, col, str(s)))
         elif _is_number(s) or (not object_fit and not isinstance(s, str)):
@@ -648,7 +654,10 @@ def _check_one_hot_groups(est, expected, where):
     try:
         if hasattr(est, "feature_names_in_"):
             import pandas as pd
-            X = pd.DataFrame({name: col for name, col in zip(est.feature_names_in_, columns)})
+            # object columns stay object: pandas >= 3 would infer its str
+            # dtype and turn a None category into NaN
+            X = pd.DataFrame({name: pd.Series(col, dtype=col.dtype) for name, col in
+                              zip(est.feature_names_in_, columns)})
         else:
             X = np.empty((n_rows, len(columns)), dtype=object if any(c.dtype.kind in "OUS" for c in columns)
                          else np.float64)
