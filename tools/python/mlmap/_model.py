@@ -157,7 +157,7 @@ class Model:
         if self._closed:
             return
         self._closed = True
-        self._core = _Closed(self.path)
+        self._core = Closed(f"the mlmap model of {self.path!r}")
         _reference.forget(self)
 
     @property
@@ -396,16 +396,17 @@ class Model:
                 f"n_outputs={i['n_outputs']} path={self.path!r}>")
 
 
-class _Closed:
-    """What a closed Model holds instead of its file: every use raises."""
+class Closed:
+    """What a closed Model (or Watch) holds instead of its file (or thread):
+    every use raises ValueError naming what was closed."""
 
-    __slots__ = ("path",)
+    __slots__ = ("what",)
 
-    def __init__(self, path):
-        self.path = path
+    def __init__(self, what):
+        self.what = what
 
     def __getattr__(self, name):
-        raise ValueError(f"the mlmap model of {self.path!r} is closed")
+        raise ValueError(f"{self.what} is closed")
 
 
 def load(path, *, verify=False, copy=False):

@@ -7,7 +7,7 @@ import threading
 import weakref
 
 from . import _core, _reference
-from ._model import Model
+from ._model import Closed, Model
 
 # Store models open in this process: (dir, name, version) -> Model, for as long
 # as something else holds them.
@@ -146,14 +146,14 @@ class Watch:
         """Stops following the name (the background thread ends when nothing
         else holds the watch); later calls raise ValueError.  Models already
         handed out by current() stay usable."""
-        if isinstance(self._watch, _ClosedWatch):
+        if isinstance(self._watch, Closed):
             return
-        self._watch = _ClosedWatch(self._name)
+        self._watch = Closed(f"the mlmap Watch of {self._name!r}")
         self._cached = (None, None)
 
     @property
     def closed(self):
-        return isinstance(self._watch, _ClosedWatch)
+        return isinstance(self._watch, Closed)
 
     def __enter__(self):
         if self.closed:
@@ -164,14 +164,3 @@ class Watch:
         self.close()
         return False
 
-
-class _ClosedWatch:
-    """What a closed Watch holds instead of its thread: every use raises."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name):
-        self.name = name
-
-    def __getattr__(self, attr):
-        raise ValueError(f"the mlmap Watch of {self.name!r} is closed")
