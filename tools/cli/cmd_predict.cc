@@ -185,7 +185,7 @@ const Command& predict_command() {
       "gives one output row.  The choice is noted on stderr; --header or\n"
       "--no-header makes it.  With a header of feature names, columns are matched\n"
       "by name; otherwise they are positional.  Empty fields, NA and nan are\n"
-      "missing values; infinities (inf, 1e999) are refused.\n"
+      "missing values; infinities (inf, 1e999) where the model takes them (FORMAT.md §3).\n"
       "Output: CSV with a header: `label` for classifiers (outlier detectors: -1 or 1),\n"
       "one probability column per class with --proba, `prediction` (or\n"
       "prediction_0..k-1) for regressors.",

@@ -64,7 +64,7 @@ bool match_header(const std::vector<std::string_view>& header, const ModelInfo& 
 
 bool refuses_missing(const ModelInfo& info) { return !info.accepts_missing && info.preprocessing.n_steps == 0; }
 
-bool accepts_infinity(const ModelInfo&) { return false; }
+bool accepts_infinity(const ModelInfo& info) { return info.accepts_infinity; }
 
 NumberCheck check_number(double value, const ModelInfo& info) {
   if (std::isnan(value)) return refuses_missing(info) ? NumberCheck::missing_refused : NumberCheck::ok;

@@ -51,11 +51,11 @@ bool refuses_missing(const ModelInfo& info);
 enum class NumberCheck { ok, missing_refused, infinite_refused };
 NumberCheck check_number(double value, const ModelInfo& info);
 
-/// Whether +-infinity may reach the model.  No model takes it today:
-/// scikit-learn's estimators refuse infinite input (check_array: "Input
-/// contains infinity"), even those that accept NaN, and so does XGBoost's
-/// DMatrix by default.  When a family is found to accept it, the decision
-/// goes here (from ModelInfo), and CSV and JSON follow it together.
+/// Whether +-infinity may reach the model: the file's own rule
+/// (ModelInfo::accepts_infinity, FORMAT.md §3 refuses_infinity), which the
+/// library applies again per column.  A model that refuses it in some
+/// column has it refused here in every column, early, with the line and
+/// column named.
 bool accepts_infinity(const ModelInfo& info);
 
 /// The message for a value check_number() refused: "<where> is infinite
