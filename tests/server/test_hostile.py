@@ -428,8 +428,8 @@ def half_bodies(srv, truth, n=20, size=40 << 20, bound_mib=2 * 256 + 160):
     for s in socks:
         s.close()
     p.verify("half-sent bodies")
-    FIGURES.append((f"half-sent bodies: {n} x {size >> 20} MiB, refused with 503", refused))
-    FIGURES.append(("half-sent bodies: server RSS before / during (MiB)", (base // 1024, peak // 1024)))
+    FIGURES.append((f"held bodies (all but the last byte): {n} x {size >> 20} MiB, refused with 503", refused))
+    FIGURES.append(("held bodies: server RSS (master + 2 workers) before / during (MiB)", (base // 1024, peak // 1024)))
     check(peak < bound_mib * 1024, f"half-sent bodies: server RSS {peak // 1024} MiB over the bound {bound_mib} MiB")
     check(refused > 0, "half-sent bodies: none was refused: the budget did not apply")
 
