@@ -31,7 +31,8 @@ std::string values_limit(size_t rows, const ModelInfo& info, const Limits& limit
 
 class JsonRows {
  public:
-  JsonRows(JsonReader& r, const ModelInfo& info, Batch& b, DecodeError& e) : r_(r), info_(info), b_(b), e_(e) {}
+  JsonRows(JsonReader& r, const ModelInfo& info, Batch& b, DecodeError& e)
+      : r_(r), info_(info), b_(b), e_(e), strings_(has_string_inputs(info)) {}
 
   bool malformed() { return fail(e_, 400, r_.error()); }
 
@@ -39,7 +40,7 @@ class JsonRows {
 
   bool cell(size_t row, size_t j) {
     std::string got;
-    if (is_string_input(info_, j)) {
+    if (strings_ && is_string_input(info_, j)) {
       switch (read_string_cell(r_, b_, row, j, got)) {
         case CellRead::ok: return true;
         case CellRead::malformed: return malformed();
@@ -143,6 +144,7 @@ class JsonRows {
   DecodeError& e_;
   std::unordered_map<std::string_view, size_t> index_;
   std::vector<char> seen_;
+  bool strings_;  // whether any input is a string column (most models: none)
 };
 
 }  // namespace
