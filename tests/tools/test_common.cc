@@ -110,9 +110,15 @@ TEST_CASE("the caller decides the header: present or absent") {
   CHECK(absent.n_rows() == 2);
 }
 
-TEST_CASE("one number rule for CSV and JSON: NaN is missing, infinities are refused") {
-  const auto refuses = numeric_model(true);
-  const auto accepts = numeric_model(true, true);
+TEST_CASE("one number rule for CSV and JSON: NaN is missing, infinities as the model says") {
+  auto refuses = numeric_model(true);
+  refuses.accepts_infinity = false;
+  auto accepts = numeric_model(true, true);  // NaN, not infinities (scikit-learn's trees)
+  accepts.accepts_infinity = false;
+  auto takes_inf = numeric_model(true, true);  // HistGradientBoosting, XGBoost
+  takes_inf.accepts_infinity = true;
+  CHECK(check_number(HUGE_VAL, takes_inf) == NumberCheck::ok);
+  CHECK(check_number(-HUGE_VAL, takes_inf) == NumberCheck::ok);
   CHECK(check_number(1.5, refuses) == NumberCheck::ok);
   CHECK(check_number(std::nan(""), refuses) == NumberCheck::missing_refused);
   CHECK(check_number(std::nan(""), accepts) == NumberCheck::ok);
