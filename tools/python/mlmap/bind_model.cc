@@ -142,28 +142,14 @@ py::object fast_call(const Model& m, py::handle X, int output, int n_threads) {
   if (output == 2) {
     py::array_t<int64_t> out = labels_array(rows);
     int64_t* y = out.mutable_data();
-    Status st;
-    if (rows <= 4) {
-      st = m.predict_class(x, rows, y, n_threads);  // a few rows: not worth releasing the GIL
-    } else {
-      py::gil_scoped_release release;
-      st = m.predict_class(x, rows, y, n_threads);
-    }
-    check(st);
+    check(without_gil([&] { return m.predict_class(x, rows, y, n_threads); }));
     return std::move(out);
   }
   const Output kind = output == 1 ? Output::raw : output == 3 ? Output::decision : Output::value;
   py::array_t<double> out = values_array(rows, m.output_width(kind));
   double* y = out.mutable_data();
   const PredictOptions options{kind, n_threads};
-  Status st;
-  if (rows <= 4) {
-    st = m.predict(x, rows, y, options);
-  } else {
-    py::gil_scoped_release release;
-    st = m.predict(x, rows, y, options);
-  }
-  check(st);
+  check(without_gil([&] { return m.predict(x, rows, y, options); }));
   return std::move(out);
 }
 
