@@ -27,6 +27,7 @@
 #include <string>
 #include <system_error>
 
+#include "importers/json_text.hpp"
 #include "importers/lightgbm_text.hpp"
 
 namespace mlmap::importers::lightgbm {
@@ -103,22 +104,7 @@ Error unsupported(const std::string& message) {
   return Error(error_code::unsupported_model, "LightGBM model: " + message);
 }
 
-std::string quote(std::string_view s, size_t max) {
-  std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < max; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\') {
-      static const char hex[] = "0123456789abcdef";
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > max) out += "...";
-  return out + "'";
-}
+std::string quote(std::string_view s, size_t max) { return quote_text(s, max); }
 
 std::vector<std::string_view> tokens(std::string_view value) {
   std::vector<std::string_view> out;

@@ -77,7 +77,8 @@ bool parse_double(std::string_view token, double& out) noexcept;
 /// A decimal integer token (optional '-').
 bool parse_integer(std::string_view token, long long& out) noexcept;
 
-/// Text from the file for a message: quoted, control bytes escaped, cut short.
+/// Text from the file for a message: quoted, control bytes escaped, cut short
+/// (json_text.hpp's quote_text, the one rule for both importers).
 std::string quote(std::string_view s, size_t max = 48);
 
 /// Space-separated tokens of a value (runs of spaces count as one).
