@@ -55,7 +55,7 @@ Status check_op_columns(const fb::Op& op, const prep::OpKind& kind, const std::s
     if (!dtype) return dtype.error();
   }
   if (n != kind.n_columns)
-    return Error(error_code::invalid_model, where + ": refers to " + str(n) + " parameter columns, a " + kind.name +
+    return Error(error_code::invalid_model, where + ": refers to " + str(n) + " parameter columns, a " + kind.name() +
                                                 " step takes " + str(kind.n_columns));
   return {};
 }
@@ -105,7 +105,7 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
         return Error(error_code::unsupported_model, "preprocessing step " + str(k) +
                                                         " is of a kind unknown to this reader (" +
                                                         str(static_cast<unsigned>(op.kind())) + ")");
-      const std::string where = "preprocessing step " + str(k) + " (" + kind->name + ")";
+      const std::string where = "preprocessing step " + str(k) + " (" + kind->name() + ")";
       auto st = check_slots(op, *kind, where, pre.string_input_, numeric, strings);
       if (st) st = check_op_columns(op, *kind, where, file);
       if (!st) return st.error();
@@ -119,7 +119,7 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
                      where + ": writes " + str(op.n_out()) + " slots, its inputs give " + str(n_out));
       frontier += n_out;
       if (frontier > limits::max_slots) return Error(error_code::limit_exceeded, where + ": more than 2^24 slots");
-      if (summary) summary->step_kinds.push_back(kind->name);
+      if (summary) summary->step_kinds.push_back(kind->name());
       const bool reads_strings = kind->reads_strings(op);
       reads_numbers.push_back(!reads_strings);
       writes_numbers.push_back(!kind->writes_strings);

@@ -49,7 +49,7 @@ Result<std::unique_ptr<Step>> check_binarize(const OpCheck& c) {
 
 }  // namespace
 
-extern const OpKind binarize_kind{"binarize", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind binarize_kind{::mlmap::OpKind::binarize, /*reads_strings=*/never, /*writes_strings=*/false,
                                   /*one_to_one=*/true, /*n_columns=*/0, check_binarize};
 
 }  // namespace mlmap::model::prep

@@ -75,7 +75,7 @@ Result<std::unique_ptr<Step>> check_discretize(const OpCheck& c) {
 
 }  // namespace
 
-extern const OpKind discretize_kind{"discretize", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind discretize_kind{::mlmap::OpKind::discretize, /*reads_strings=*/never, /*writes_strings=*/false,
                                     /*one_to_one=*/true, /*n_columns=*/0, check_discretize};
 
 }  // namespace mlmap::model::prep

@@ -274,9 +274,9 @@ bool string_inputs(const fb::Op& op) noexcept { return op.string_inputs(); }
 
 }  // namespace
 
-extern const OpKind one_hot_kind{"one_hot", /*reads_strings=*/string_inputs, /*writes_strings=*/false,
+extern const OpKind one_hot_kind{::mlmap::OpKind::one_hot, /*reads_strings=*/string_inputs, /*writes_strings=*/false,
                                  /*one_to_one=*/false, /*n_columns=*/0, check_one_hot};
-extern const OpKind ordinal_kind{"ordinal", /*reads_strings=*/string_inputs, /*writes_strings=*/false,
+extern const OpKind ordinal_kind{::mlmap::OpKind::ordinal, /*reads_strings=*/string_inputs, /*writes_strings=*/false,
                                  /*one_to_one=*/false, /*n_columns=*/0, check_ordinal};
 
 }  // namespace mlmap::model::prep

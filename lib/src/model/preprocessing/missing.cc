@@ -140,11 +140,11 @@ Result<std::unique_ptr<Step>> check_impute_string(const OpCheck& c) {
 
 }  // namespace
 
-extern const OpKind impute_kind{"impute", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind impute_kind{::mlmap::OpKind::impute, /*reads_strings=*/never, /*writes_strings=*/false,
                                 /*one_to_one=*/true, /*n_columns=*/0, check_impute};
-extern const OpKind impute_string_kind{"impute_string", /*reads_strings=*/always, /*writes_strings=*/true,
+extern const OpKind impute_string_kind{::mlmap::OpKind::impute_string, /*reads_strings=*/always, /*writes_strings=*/true,
                                        /*one_to_one=*/true, /*n_columns=*/0, check_impute_string};
-extern const OpKind missing_indicator_kind{"missing_indicator", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind missing_indicator_kind{::mlmap::OpKind::missing_indicator, /*reads_strings=*/never, /*writes_strings=*/false,
                                            /*one_to_one=*/false, /*n_columns=*/0, check_missing_indicator};
 
 }  // namespace mlmap::model::prep

@@ -49,7 +49,11 @@ static_assert(static_cast<int>(fb::OpKind::Standardize) == 0 && static_cast<int>
 
 const OpKind* op_kind(fb::OpKind k) noexcept {
   const auto i = static_cast<size_t>(k);
-  return i < sizeof table / sizeof table[0] ? table[i] : nullptr;
+  // An entry in the wrong place would run one kind's code for another's
+  // step: refuse the kind rather (each entry names its public value, which
+  // format/schema_enums.hpp ties to fb::OpKind).
+  if (i >= sizeof table / sizeof table[0] || static_cast<size_t>(table[i]->kind) != i) return nullptr;
+  return table[i];
 }
 
 }  // namespace mlmap::model::prep

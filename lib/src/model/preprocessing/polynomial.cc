@@ -61,7 +61,7 @@ Result<std::unique_ptr<Step>> check_polynomial(const OpCheck& c) {
 
 }  // namespace
 
-extern const OpKind polynomial_kind{"polynomial", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind polynomial_kind{::mlmap::OpKind::polynomial, /*reads_strings=*/never, /*writes_strings=*/false,
                                     /*one_to_one=*/false, /*n_columns=*/0, check_polynomial};
 
 }  // namespace mlmap::model::prep

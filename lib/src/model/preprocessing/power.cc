@@ -79,9 +79,9 @@ Result<std::unique_ptr<Step>> check_box_cox(const OpCheck& c) { return check(c, 
 
 }  // namespace
 
-extern const OpKind yeo_johnson_kind{"yeo_johnson", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind yeo_johnson_kind{::mlmap::OpKind::yeo_johnson, /*reads_strings=*/never, /*writes_strings=*/false,
                                      /*one_to_one=*/true, /*n_columns=*/0, check_yeo_johnson};
-extern const OpKind box_cox_kind{"box_cox", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind box_cox_kind{::mlmap::OpKind::box_cox, /*reads_strings=*/never, /*writes_strings=*/false,
                                  /*one_to_one=*/true, /*n_columns=*/0, check_box_cox};
 
 }  // namespace mlmap::model::prep

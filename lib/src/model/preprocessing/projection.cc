@@ -131,9 +131,9 @@ Result<std::unique_ptr<Step>> check_distance(const OpCheck& c) {
 
 }  // namespace
 
-extern const OpKind project_kind{"project", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind project_kind{::mlmap::OpKind::project, /*reads_strings=*/never, /*writes_strings=*/false,
                                  /*one_to_one=*/false, /*n_columns=*/3, check_project};
-extern const OpKind distance_kind{"distance", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind distance_kind{::mlmap::OpKind::distance, /*reads_strings=*/never, /*writes_strings=*/false,
                                   /*one_to_one=*/false, /*n_columns=*/1, check_distance};
 
 }  // namespace mlmap::model::prep

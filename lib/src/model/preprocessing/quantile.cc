@@ -171,9 +171,9 @@ Result<std::unique_ptr<Step>> check_normal(const OpCheck& c) { return check(c, t
 
 }  // namespace
 
-extern const OpKind quantile_uniform_kind{"quantile_uniform", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind quantile_uniform_kind{::mlmap::OpKind::quantile_uniform, /*reads_strings=*/never, /*writes_strings=*/false,
                                           /*one_to_one=*/true, /*n_columns=*/2, check_uniform};
-extern const OpKind quantile_normal_kind{"quantile_normal", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind quantile_normal_kind{::mlmap::OpKind::quantile_normal, /*reads_strings=*/never, /*writes_strings=*/false,
                                          /*one_to_one=*/true, /*n_columns=*/2, check_normal};
 
 }  // namespace mlmap::model::prep

@@ -170,13 +170,13 @@ Result<std::unique_ptr<Step>> check_normalize(const OpCheck& c) {
 
 }  // namespace
 
-extern const OpKind standardize_kind{"standardize", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind standardize_kind{::mlmap::OpKind::standardize, /*reads_strings=*/never, /*writes_strings=*/false,
                                      /*one_to_one=*/true, /*n_columns=*/0, check_standardize};
-extern const OpKind min_max_kind{"min_max", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind min_max_kind{::mlmap::OpKind::min_max, /*reads_strings=*/never, /*writes_strings=*/false,
                                  /*one_to_one=*/true, /*n_columns=*/0, check_min_max};
-extern const OpKind max_abs_kind{"max_abs", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind max_abs_kind{::mlmap::OpKind::max_abs, /*reads_strings=*/never, /*writes_strings=*/false,
                                  /*one_to_one=*/true, /*n_columns=*/0, check_max_abs};
-extern const OpKind normalize_kind{"normalize", /*reads_strings=*/never, /*writes_strings=*/false,
+extern const OpKind normalize_kind{::mlmap::OpKind::normalize, /*reads_strings=*/never, /*writes_strings=*/false,
                                    /*one_to_one=*/false, /*n_columns=*/0, check_normalize};
 
 }  // namespace mlmap::model::prep

@@ -172,7 +172,8 @@ struct OpCheck {
 
 /// One kind of op: an entry of the op table.
 struct OpKind {
-  const char* name;     // e.g. "standardize": ModelInfo::preprocessing.step_kinds
+  ::mlmap::OpKind kind;  // the public value: its name (info.hpp) names the step in messages
+  const char* name() const noexcept { return enum_name(kind); }
   /// Whether its inputs are string slots.
   bool (*reads_strings)(const fb::Op& op) noexcept;
   bool writes_strings;  // whether its outputs are string slots
