@@ -494,7 +494,7 @@ class InspectVerify(Fixture):
         created = datetime.datetime.fromtimestamp(info["provenance"]["created_unix_ms"] / 1000,
                                                   tz=datetime.timezone.utc)
         iso = created.strftime("%Y-%m-%dT%H:%M:%S.") + f"{info['provenance']['created_unix_ms'] % 1000:03d}Z"
-        for needle in ["sklearn.ensemble.RandomForestClassifier", "classification", "format version:  1.0",
+        for needle in ["sklearn.ensemble.RandomForestClassifier", "classification", "format version:  1.",
                        f"mlmap {mlmap.__version__}", "scikit-learn", "5: f0, f1, f2, f3, f4",
                        "3: -1, 2, 5", "owner: cli test", 'quote: a "b"\\n\\tc', "8 trees",
                        f"{info['file_size']} bytes", info["content_hash"], iso]:

@@ -49,6 +49,14 @@ std::vector<uint8_t> read_bytes(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
 }
 
+bool has_leaf_bitvectors(const std::string& path) {
+  const auto bytes = read_bytes(path);
+  if (bytes.size() <= 64) return false;
+  const auto* model = mlmap::fb::GetHeader(bytes.data() + 64)->model();
+  const auto* trees = model ? model->predictor_as_TreeEnsemble() : nullptr;
+  return trees && trees->leaf_bitvectors();
+}
+
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
@@ -140,8 +148,23 @@ mlmap::Status add_random_trees(mlmap::TreeEnsembleBuilder& b, std::mt19937_64& r
   return {};
 }
 
+// As mlmap::save, with the leaf bit-vector layout chosen: the written file
+// must open and verify before it replaces anything.
+mlmap::Status save_trees(const std::string& path, const mlmap::ModelDescription& d, const mlmap::TreeEnsembleBuilder& b,
+                         const mlmap::PreprocessingSpec* pre, mlmap::writer::BitvectorLayout layout) {
+  auto check = [](const std::string& tmp) -> mlmap::Status {
+    mlmap::OpenOptions o;
+    o.verify = true;
+    auto m = mlmap::Model::open(tmp, o);
+    if (!m) return m.error();
+    return {};
+  };
+  return mlmap::writer::write_tree_model(path, d, b, pre, check, layout);
+}
+
 // Inputs a..f: every numeric kind of step, then trees over all that they write.
-mlmap::Status save_pipeline_sample(const std::string& path, mlmap::ModelDescription d, std::mt19937_64& rng) {
+mlmap::Status save_pipeline_sample(const std::string& path, mlmap::ModelDescription d, std::mt19937_64& rng,
+                                   mlmap::writer::BitvectorLayout layout) {
   using K = mlmap::OpSpec::Kind;
   d.estimator = "test.Pipeline";
   d.task = mlmap::Task::regression;
@@ -184,7 +207,7 @@ mlmap::Status save_pipeline_sample(const std::string& path, mlmap::ModelDescript
     auto st = b.add_tree(t.view());
     if (!st) return st;
   }
-  return mlmap::save(path, d, b, &p);
+  return save_trees(path, d, b, &p, layout);
 }
 
 }  // namespace
@@ -244,7 +267,7 @@ mlmap::DenseNetworkSpec identity(size_t n) {
 
 std::vector<Sample> all_samples() {
   std::vector<Sample> out;
-  for (int k = 0; k <= static_cast<int>(Sample::isolation_forest); ++k) out.push_back(static_cast<Sample>(k));
+  for (int k = 0; k <= static_cast<int>(Sample::wide_trees); ++k) out.push_back(static_cast<Sample>(k));
   return out;
 }
 
@@ -296,7 +319,10 @@ mlmap::KernelMachineSpec random_machine(std::mt19937_64& rng, std::vector<double
 
 }  // namespace
 
-mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
+mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, mlmap::writer::BitvectorLayout layout) {
+  auto save = [layout](const std::string& p, const mlmap::ModelDescription& d, const mlmap::TreeEnsembleBuilder& b) {
+    return save_trees(p, d, b, nullptr, layout);
+  };
   std::mt19937_64 rng(seed);
   mlmap::ModelDescription d;
   d.n_features = 6;
@@ -318,7 +344,7 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
         auto st = b.add_tree(t.view(), o);
         if (!st) return st;
       }
-      return mlmap::save(path, d, b);
+      return save(path, d, b);
     }
     case Sample::boosted_binary: {
       d.estimator = "test.Boosted";
@@ -333,7 +359,7 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       b.add_category_set(sets[0], 2);
       b.add_category_set(sets[1], 2);
       auto st = add_random_trees(b, rng, 10, 4, true, 2, 0.1);
-      return st ? mlmap::save(path, d, b) : st;
+      return st ? save(path, d, b) : st;
     }
     case Sample::regressor: {
       d.estimator = "test.Regressor";
@@ -345,7 +371,7 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
         auto st = b.add_tree(t.view());
         if (!st) return st;
       }
-      return mlmap::save(path, d, b);
+      return save(path, d, b);
     }
     case Sample::boosted_multiclass: {
       d.estimator = "test.BoostedMulticlass";
@@ -366,7 +392,7 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
         auto st = b.add_tree(t.view(), o);
         if (!st) return st;
       }
-      return mlmap::save(path, d, b);
+      return save(path, d, b);
     }
     case Sample::float64_thresholds: {
       d.estimator = "test.Float64";
@@ -376,7 +402,7 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       mlmap::TreeEnsembleBuilder b(6, 1, 1, mlmap::Aggregation::sum, mlmap::SplitRule::less_equal,
                                    mlmap::ThresholdType::float64);
       auto st = add_random_trees(b, rng, 8, 5, true, 0, 0.05);
-      return st ? mlmap::save(path, d, b) : st;
+      return st ? save(path, d, b) : st;
     }
     case Sample::large_trees: {
       d.estimator = "test.LargeTrees";
@@ -389,9 +415,21 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       const uint32_t set[2] = {0x5555AAAAu, 0x2u};
       b.add_category_set(set, 2);
       auto st = add_random_trees(b, rng, 3, 20, true, 1, 0.1);
-      return st ? mlmap::save(path, d, b) : st;
+      return st ? save(path, d, b) : st;
     }
-    case Sample::pipeline: return save_pipeline_sample(path, d, rng);
+    case Sample::wide_trees: {
+      d.estimator = "test.WideTrees";
+      d.task = mlmap::Task::regression;
+      d.n_outputs = 1;
+      mlmap::TreeEnsembleBuilder b(6, 1, 1, mlmap::Aggregation::sum);
+      // A single leaf, then trees of up to 8, 16, 32, 64 and ~500 leaves.
+      for (uint32_t depth : {0u, 3u, 4u, 5u, 6u, 9u, 2u, 9u, 7u, 1u}) {
+        auto st = add_random_trees(b, rng, 1, depth, true, 0, 0.5);
+        if (!st) return st;
+      }
+      return save(path, d, b);
+    }
+    case Sample::pipeline: return save_pipeline_sample(path, d, rng, layout);
     case Sample::dense_every_kind: {
       d.estimator = "test.DenseEveryKind";
       d.n_outputs = 3;
@@ -520,7 +558,7 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed) {
       d.link_scale = 1.0 / 40;
       mlmap::TreeEnsembleBuilder b(6, 1, 1, mlmap::Aggregation::sum);
       auto st = add_random_trees(b, rng, 8, 6, false, 0, 1.0);
-      return st ? mlmap::save(path, d, b) : st;
+      return st ? save(path, d, b) : st;
     }
   }
   return mlmap::Error(mlmap::error_code::invalid_argument, "unknown sample");

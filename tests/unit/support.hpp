@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mlmap/mlmap.hpp"
+#include "writer/tree_writer.hpp"
 
 namespace test {
 
@@ -58,13 +59,21 @@ enum class Sample {
   naive_bayes_bernoulli, // 2 classes, threshold 0.25
   naive_bayes_categorical,  // 3 classes, 2 to 5 categories per feature
   isolation_forest,      // 8 trees, the isolation link, an outlier detector
+  wide_trees,         // one output; trees of 1 to ~500 leaves (every bit-vector word and leaf-fetch path), missing
 };
 
 /// Every sample kind, in order.
 std::vector<Sample> all_samples();
 
-/// Writes a deterministic sample model of `kind` to `path`.
-mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed = 1);
+/// Writes a deterministic sample model of `kind` to `path`; tree ensembles
+/// with the leaf bit-vector layout as `layout` says (where the trees allow
+/// one).
+mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed = 1,
+                          mlmap::writer::BitvectorLayout layout = mlmap::writer::BitvectorLayout::when_faster);
+
+/// Whether the model file at `path` has the trees' leaf bit-vector layout
+/// (FORMAT.md §5.1.1).
+bool has_leaf_bitvectors(const std::string& path);
 
 /// --- preprocessing programs (FORMAT.md §7) ---
 /// A step reading `inputs`, writing n_out slots from out_begin.

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <doctest/doctest.h>
 
+#include "kernels/dispatch.hpp"
+#include "mlmap_generated.h"
 #include "support.hpp"
 
 using namespace mlmap;
@@ -16,7 +18,13 @@ struct KernelGuard {
   ~KernelGuard() { (void)use_kernel(saved); }
 };
 
-std::vector<double> predict_with(const std::string& kernel, const Model& m, const std::vector<float>& X, size_t rows,
+struct AlgorithmGuard {
+  mlmap::kernels::TreeAlgorithm saved = mlmap::kernels::tree_algorithm();
+  ~AlgorithmGuard() { mlmap::kernels::set_tree_algorithm(saved); }
+};
+
+template <class T>
+std::vector<double> predict_with(const std::string& kernel, const Model& m, const std::vector<T>& X, size_t rows,
                                  Output output) {
   REQUIRE(use_kernel(kernel).ok());
   std::vector<double> out(rows * m.output_width(output));
@@ -30,55 +38,167 @@ std::vector<double> predict_with(const std::string& kernel, const Model& m, cons
 
 TEST_CASE("every kernel equals the scalar reference on every model kind") {
   KernelGuard guard;
+  AlgorithmGuard algorithm_guard;
+  using mlmap::kernels::TreeAlgorithm;
+  using Layout = mlmap::writer::BitvectorLayout;
   const auto kernels = available_kernels();
   REQUIRE(kernels.front() == "scalar");
   MESSAGE("kernels on this CPU: " << kernels.size() << ", active by default: " << std::string(guard.saved));
   test::TempDir dir;
-  int compared = 0;
+  int compared = 0, with_layout = 0;
   for (auto sample : test::all_samples()) {
     if (sample == test::Sample::naive_bayes_categorical) continue;  // random rows are not categories
-    for (uint64_t seed : {1, 2, 3}) {
-      const auto path = dir.file("m.mlmap");
-      REQUIRE(test::save_sample(path, sample, seed).ok());
-      auto m = Model::open(path);
-      REQUIRE(m.ok());
-      if (sample == test::Sample::large_trees)  // big enough for the large-tree batch walk
-        CHECK(m->info().trees.n_nodes * 12 > m->info().trees.n_trees * (48 << 10));
-      std::mt19937_64 rng(seed);
-      const bool missing = m->info().accepts_missing;
-      // 66,000 rows cross the 65,536-row blocks of predict and the batch
-      // kernels (once per model kind: it is the slow case).
-      std::vector<size_t> row_counts{1, 3, 7, 16, 33, 100, 5000};
-      // Stored-row models scan every stored row per query: fewer rows.
-      const bool stored = m->info().neighbors.n_samples || m->info().kernel.n_support_vectors;
-      if (seed == 1 && !stored) row_counts.push_back(66000);
-      for (size_t rows : row_counts) {
-        auto X = test::random_rows(rng, rows, m->num_features(), missing ? 0.2 : 0.0);
-        for (Output output : {Output::value, Output::raw, Output::decision}) {
-          const auto want = predict_with("scalar", *m, X, rows, output);
-          for (const auto& k : kernels) {
-            CAPTURE(k);
-            CAPTURE(rows);
-            CAPTURE(static_cast<int>(sample));
-            const auto got = predict_with(k, *m, X, rows, output);
-            if (sample == test::Sample::dense_every_kind) {
-              // Dense kernels sum each dot product in their vector width's
-              // lane order: within a few ulps of the scalar reference, not
-              // bit-identical (as for every dense network since the SIMD
-              // dense kernels; tree, stored-row and preprocessing kernels are).
-              REQUIRE(got.size() == want.size());
-              for (size_t i = 0; i < got.size(); ++i)
-                CHECK(std::abs(got[i] - want[i]) <= 1e-12 * std::max(1.0, std::abs(want[i])));
-            } else {
-              CHECK(got == want);
+    // Tree ensembles with the leaf bit-vector layout as the writer picks it,
+    // always (where the trees allow it: not with categorical splits) and never
+    // (a file as format 1.0 wrote it); other models as the writer makes them.
+    for (Layout layout : {Layout::when_faster, Layout::always, Layout::never}) {
+      for (uint64_t seed : {1, 2, 3}) {
+        const auto path = dir.file("m.mlmap");
+        REQUIRE(test::save_sample(path, sample, seed, layout).ok());
+        auto m = Model::open(path);
+        REQUIRE(m.ok());
+        const bool trees = m->info().predictor_kind == PredictorKind::tree_ensemble;
+        if (!trees && layout != Layout::when_faster) break;
+        const bool has_layout = test::has_leaf_bitvectors(path);
+        const bool categorical = m->info().trees.has_categorical;
+        if (layout == Layout::never || categorical) CHECK_FALSE(has_layout);
+        if (layout == Layout::always && !categorical) CHECK(has_layout);
+        if (has_layout) CHECK(m->info().format.minor == 1);  // a 1.1 feature (FORMAT.md §13)
+        with_layout += has_layout;
+        if (sample == test::Sample::large_trees)  // big enough for the large-tree batch walk
+          CHECK(m->info().trees.n_nodes * 12 > m->info().trees.n_trees * (48 << 10));
+        std::mt19937_64 rng(seed);
+        const bool missing = m->info().accepts_missing;
+        // 66,000 rows cross the 65,536-row blocks of predict and the batch
+        // kernels (once per model kind: it is the slow case).
+        std::vector<size_t> row_counts{1, 3, 7, 16, 33, 100, 5000};
+        // Stored-row models scan every stored row per query: fewer rows.
+        const bool stored = m->info().neighbors.n_samples || m->info().kernel.n_support_vectors;
+        if (seed == 1 && !stored && (layout == Layout::always || !trees)) row_counts.push_back(66000);
+        std::vector<TreeAlgorithm> algorithms{TreeAlgorithm::automatic};
+        if (trees) algorithms = {TreeAlgorithm::automatic, TreeAlgorithm::walk, TreeAlgorithm::bitvectors};
+        for (size_t rows : row_counts) {
+          auto X = test::random_rows(rng, rows, m->num_features(), missing ? 0.2 : 0.0);
+          std::vector<double> Xd(X.begin(), X.end());
+          for (Output output : {Output::value, Output::raw, Output::decision}) {
+            mlmap::kernels::set_tree_algorithm(TreeAlgorithm::automatic);
+            const auto want = predict_with("scalar", *m, X, rows, output);
+            auto check_equal = [&](const std::vector<double>& got) {
+              if (sample == test::Sample::dense_every_kind) {
+                // Dense kernels sum each dot product in their vector width's
+                // lane order: within a few ulps of the scalar reference, not
+                // bit-identical (as for every dense network since the SIMD
+                // dense kernels; tree, stored-row and preprocessing kernels are).
+                REQUIRE(got.size() == want.size());
+                for (size_t i = 0; i < got.size(); ++i)
+                  CHECK(std::abs(got[i] - want[i]) <= 1e-12 * std::max(1.0, std::abs(want[i])));
+              } else {
+                CHECK(got == want);
+              }
+            };
+            for (auto algorithm : algorithms) {
+              mlmap::kernels::set_tree_algorithm(algorithm);
+              for (const auto& k : kernels) {
+                CAPTURE(k);
+                CAPTURE(rows);
+                CAPTURE(static_cast<int>(sample));
+                CAPTURE(static_cast<int>(layout));
+                CAPTURE(static_cast<int>(algorithm));
+                check_equal(predict_with(k, *m, X, rows, output));
+                // float64 inputs walk the nodes of float64 models (the
+                // layout's thresholds decide float32 inputs only).
+                if (trees && rows == 100) check_equal(predict_with(k, *m, Xd, rows, output));
+                ++compared;
+              }
             }
-            ++compared;
           }
         }
       }
     }
   }
   CHECK(compared > 0);
+  CHECK(with_layout > 0);
+}
+
+TEST_CASE("the bit-vector kernel is what runs when forced, and the cost model picks it for small trees") {
+  // Not a speed test: which code runs.  A file with the layout and a
+  // forced walk must not touch the layout; forced bit-vectors must.
+  KernelGuard guard;
+  AlgorithmGuard algorithm_guard;
+  using mlmap::kernels::TreeAlgorithm;
+  test::TempDir dir;
+  const auto path = dir.file("m.mlmap");
+  REQUIRE(test::save_sample(path, test::Sample::wide_trees, 1, mlmap::writer::BitvectorLayout::always).ok());
+  auto m = Model::open(path);
+  REQUIRE(m.ok());
+  REQUIRE(m->info().format.minor == 1);
+  // Damage the layout's thresholds in a copy: only the bit-vector kernel
+  // reads them, so only it may change the answers.
+  auto bytes = test::read_bytes(path);
+  auto* header = mlmap::fb::GetMutableHeader(bytes.data() + 64);
+  const auto* layout = header->model()->predictor_as_TreeEnsemble()->leaf_bitvectors();
+  REQUIRE(layout != nullptr);
+  const auto* col = header->columns()->Get(static_cast<uint32_t>(layout->record_threshold()));
+  auto* thresholds = reinterpret_cast<float*>(bytes.data() + col->offset());
+  for (uint64_t r = 0; r < layout->n_records(); ++r) thresholds[r] = -thresholds[r] - 0.5f;
+  test::fix_checksums(bytes);
+  const auto damaged = dir.file("damaged.mlmap");
+  test::write_bytes(damaged, bytes);
+  auto d = Model::open(damaged);
+  REQUIRE(d.ok());
+  CHECK(d->verify().code() == error_code::invalid_model);
+  std::mt19937_64 rng(7);
+  auto X = test::random_rows(rng, 64, 6, 0.1);
+  for (const auto& k : available_kernels()) {
+    CAPTURE(k);
+    mlmap::kernels::set_tree_algorithm(TreeAlgorithm::walk);
+    CHECK(predict_with(k, *d, X, 64, Output::raw) == predict_with(k, *m, X, 64, Output::raw));
+    mlmap::kernels::set_tree_algorithm(TreeAlgorithm::bitvectors);
+    if (k != "scalar") CHECK(predict_with(k, *d, X, 64, Output::raw) != predict_with(k, *m, X, 64, Output::raw));
+    mlmap::kernels::set_tree_algorithm(TreeAlgorithm::automatic);
+    if (k == "avx512bw") CHECK(predict_with(k, *d, X, 64, Output::raw) != predict_with(k, *m, X, 64, Output::raw));
+  }
+}
+
+TEST_CASE("crafted bit-vector columns never read out of bounds; verify refuses them") {
+  // The layout's contents are checked only by verify(): kernels clamp every
+  // index and keep cursors monotone (run under ASan/UBSan in CI).
+  KernelGuard guard;
+  AlgorithmGuard algorithm_guard;
+  mlmap::kernels::set_tree_algorithm(mlmap::kernels::TreeAlgorithm::bitvectors);
+  test::TempDir dir;
+  const auto path = dir.file("m.mlmap");
+  REQUIRE(test::save_sample(path, test::Sample::wide_trees, 2, mlmap::writer::BitvectorLayout::always).ok());
+  const auto original = test::read_bytes(path);
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 40; ++round) {
+    auto bytes = original;
+    auto* header = mlmap::fb::GetMutableHeader(bytes.data() + 64);
+    const auto* layout = header->model()->predictor_as_TreeEnsemble()->leaf_bitvectors();
+    REQUIRE(layout != nullptr);
+    const int32_t columns[] = {layout->features(), layout->tree_words(), layout->tree_leaves(),
+                               layout->word_records(), layout->record_feature(), layout->record_clear()};
+    const int32_t which = columns[round % 6];
+    const auto* col = header->columns()->Get(static_cast<uint32_t>(which));
+    auto* words = reinterpret_cast<uint32_t*>(bytes.data() + col->offset());
+    const uint64_t n = col->length() / 4;
+    for (int k = 0; k < 1 + round % 5; ++k) {
+      const uint32_t values[] = {0u, 1u, UINT32_MAX, static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng() % 64)};
+      words[rng() % n] = values[rng() % 5];
+    }
+    test::fix_checksums(bytes);
+    const auto damaged = dir.file("damaged.mlmap");
+    test::write_bytes(damaged, bytes);
+    auto m = Model::open(damaged);
+    REQUIRE(m.ok());  // contents are not read at open
+    auto X = test::random_rows(rng, 40, 6, 0.2);
+    for (const auto& k : available_kernels()) (void)predict_with(k, *m, X, 40, Output::raw);
+    if (bytes != original) {
+      auto v = m->verify();
+      // Either the damage changed nothing the trees imply, or it is refused.
+      if (!v.ok()) CHECK(v.code() == error_code::invalid_model);
+    }
+  }
 }
 
 TEST_CASE("kernel selection: unknown or unsupported names are refused") {

@@ -1,13 +1,17 @@
 #include "kernels/dispatch.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdlib>
+#include <string>
 
 #include "kernels/column_kernels.hpp"
 #include "kernels/dense_view.hpp"
 #include "kernels/exp_kernels.hpp"
 #include "kernels/transpose_kernels.hpp"
 #include "kernels/pairwise_view.hpp"
+#include "kernels/tree_cost.hpp"
 #include "kernels/tree_kernels.hpp"
 
 namespace mlmap::kernels {
@@ -49,7 +53,24 @@ std::atomic<int>& current() noexcept {
   return isa;
 }
 
+std::atomic<int>& algorithm() noexcept {
+  static std::atomic<int> a{[] {
+    const char* forced = std::getenv("MLMAP_TREE_ALGORITHM");
+    const std::string name = forced ? forced : "";
+    return static_cast<int>(name == "walk"         ? TreeAlgorithm::walk
+                            : name == "bitvectors" ? TreeAlgorithm::bitvectors
+                                                   : TreeAlgorithm::automatic);
+  }()};
+  return a;
+}
+
 }  // namespace
+
+TreeAlgorithm tree_algorithm() noexcept {
+  return static_cast<TreeAlgorithm>(algorithm().load(std::memory_order_relaxed));
+}
+
+void set_tree_algorithm(TreeAlgorithm a) noexcept { algorithm().store(static_cast<int>(a), std::memory_order_relaxed); }
 
 const char* isa_name(Isa isa) noexcept {
   switch (isa) {
@@ -87,7 +108,30 @@ bool set_isa(Isa isa) noexcept {
   return true;
 }
 
+CacheSizes cache_sizes() noexcept {
+  static const CacheSizes sizes = [] {
+    CacheSizes c;
+    const long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (l1 >= (4 << 10) && l1 <= (4 << 20)) c.l1 = static_cast<size_t>(l1);
+    if (l2 >= (64 << 10) && l2 <= (256 << 20)) c.l2 = static_cast<size_t>(l2);
+    return c;
+  }();
+  return sizes;
+}
+
+bool accumulate_trees_bitvectors(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+  if (!v.bitvectors.present() || tree_algorithm() == TreeAlgorithm::walk) return false;
+  switch (active_isa()) {
+    case Isa::avx512bw: return accumulate_bitvectors_avx512bw(v, X, n_rows, raw);
+    case Isa::avx2: return accumulate_bitvectors_avx2(v, X, n_rows, raw);
+    case Isa::sse4_2: return accumulate_bitvectors_sse4_2(v, X, n_rows, raw);
+    case Isa::scalar: break;  // the reference walks
+  }
+  return false;
+}
+
 void accumulate_trees(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+  if (v.node_threshold && accumulate_trees_bitvectors(v, X, n_rows, raw)) return;
   const Isa isa = simd_fits(v) ? active_isa() : Isa::scalar;
   switch (isa) {
     case Isa::avx512bw: return accumulate_trees_avx512bw(v, X, n_rows, raw);

@@ -21,4 +21,12 @@ Isa active_isa() noexcept;
 /// cannot run it.
 bool set_isa(Isa isa) noexcept;
 
+/// The batch algorithm of tree ensembles: chosen per model and batch by
+/// tree_cost.hpp (automatic, the default), or forced, for tests and
+/// benchmarks, by set_tree_algorithm() or MLMAP_TREE_ALGORITHM=walk|bitvectors
+/// at start.  Bit-vectors still need the file's layout and a SIMD ISA.
+enum class TreeAlgorithm { automatic = 0, walk = 1, bitvectors = 2 };
+TreeAlgorithm tree_algorithm() noexcept;
+void set_tree_algorithm(TreeAlgorithm algorithm) noexcept;
+
 }  // namespace mlmap::kernels

@@ -13,4 +13,8 @@ void accumulate_trees_avx2(const TreeEnsembleView& v, const double* X, size_t n_
   TreeKernel<xsimd::avx2>{}(xsimd::avx2{}, v, X, n_rows, raw);
 }
 
+bool accumulate_bitvectors_avx2(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+  return BitvectorKernel<xsimd::avx2>::batch(v, X, n_rows, raw);
+}
+
 }  // namespace mlmap::kernels

@@ -13,4 +13,8 @@ void accumulate_trees_avx512bw(const TreeEnsembleView& v, const double* X, size_
   TreeKernel<xsimd::avx512bw>{}(xsimd::avx512bw{}, v, X, n_rows, raw);
 }
 
+bool accumulate_bitvectors_avx512bw(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+  return BitvectorKernel<xsimd::avx512bw>::batch(v, X, n_rows, raw);
+}
+
 }  // namespace mlmap::kernels

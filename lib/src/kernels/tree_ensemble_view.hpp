@@ -17,6 +17,28 @@ constexpr uint32_t node_feature_mask = (1u << 30) - 1;  // feature, or leaf row
 constexpr uint32_t node_missing_left = 1u << 30;        // NaN goes to the left child
 constexpr uint32_t node_categorical = 1u << 31;         // split on a category set
 
+/// The optional leaf bit-vector layout of the same trees (FORMAT.md §5.1.1),
+/// for float32 inputs.  Ranges are cumulative: tree t's words end at
+/// tree_words[t] and start where tree t-1's ended; likewise leaves and
+/// records.  Kernels keep running cursors and clamp every end to
+/// [cursor, total], so crafted columns cannot make them re-read ranges,
+/// read out of bounds or work more than O(words + records) per row.
+struct LeafBitvectorView {
+  const uint32_t* features = nullptr;        // [n_features]: input feature of each record feature
+  const uint32_t* tree_words = nullptr;      // [n_trees]; nullptr: no layout
+  const uint32_t* tree_leaves = nullptr;     // [n_trees]
+  const uint32_t* word_records = nullptr;    // [n_words * 2]: missing-left end, end
+  const uint32_t* record_feature = nullptr;  // [n_records]
+  const float* record_threshold = nullptr;   // [n_records]
+  const uint32_t* record_clear = nullptr;    // [n_records]
+  uint64_t n_words = 0;
+  uint64_t n_records = 0;
+  uint32_t n_features = 0;
+  uint32_t max_tree_leaves = 0;
+  double walk_steps = 0;                     // sum of expected path lengths (cost model)
+  bool present() const noexcept { return tree_words != nullptr; }
+};
+
 struct TreeEnsembleView {
   const uint32_t* tree_root = nullptr;      // [n_trees]
   const uint32_t* tree_depth = nullptr;     // [n_trees]
@@ -37,6 +59,7 @@ struct TreeEnsembleView {
   uint32_t n_category_sets = 0;
   uint32_t category_set_words = 0;
   bool has_missing = false;                 // NaN inputs reach the kernels (else they were refused)
+  LeafBitvectorView bitvectors;             // optional second layout
 };
 
 }  // namespace mlmap::kernels

@@ -1,5 +1,9 @@
-// Tree ensemble kernels: one scalar reference and, later, one per ISA, behind
-// a single dispatch point.
+// Tree ensemble kernels: the scalar reference (tree_scalar.cc) and one build
+// per ISA of the SIMD kernels (tree_<isa>.cc from tree_simd.hpp and
+// tree_bitvectors.hpp), behind a single dispatch point (dispatch.cc).  Two
+// batch algorithms: walking the nodes (tree_simd.hpp) and, when the file has
+// the leaf bit-vector layout and tree_cost.hpp's estimate prefers it, the
+// bit-vector kernel.  All of them give the scalar reference's bits.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +24,14 @@ void accumulate_trees(const TreeEnsembleView& v, const double* X, size_t n_rows,
 void accumulate_trees_sse4_2(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
 void accumulate_trees_avx2(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
 void accumulate_trees_avx512bw(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
+/// The bit-vector kernel (FORMAT.md §5.1.1) for float inputs and either
+/// threshold type: runs and returns true when the view has the layout and
+/// tree_cost.hpp prefers it for this many rows on the active ISA; otherwise
+/// returns false and leaves raw untouched (the caller walks the nodes).
+bool accumulate_trees_bitvectors(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
+bool accumulate_bitvectors_sse4_2(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
+bool accumulate_bitvectors_avx2(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
+bool accumulate_bitvectors_avx512bw(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept;
 /// float64-threshold models (batches only).
 void accumulate_trees_sse4_2(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept;
 void accumulate_trees_avx2(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept;

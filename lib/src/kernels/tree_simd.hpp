@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/tree_bitvectors.hpp"
 #include "kernels/tree_ensemble_view.hpp"
 #include "kernels/tree_kernels.hpp"
 #include "kernels/tree_traverse.hpp"

@@ -13,4 +13,8 @@ void accumulate_trees_sse4_2(const TreeEnsembleView& v, const double* X, size_t 
   TreeKernel<xsimd::sse4_2>{}(xsimd::sse4_2{}, v, X, n_rows, raw);
 }
 
+bool accumulate_bitvectors_sse4_2(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+  return BitvectorKernel<xsimd::sse4_2>::batch(v, X, n_rows, raw);
+}
+
 }  // namespace mlmap::kernels

@@ -1,5 +1,6 @@
 #include "model/tree_ensemble.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -9,6 +10,7 @@
 #include "format/limits.hpp"
 #include "format/schema_enums.hpp"
 #include "kernels/tree_kernels.hpp"
+#include "model/leaf_bitvectors.hpp"
 
 namespace mlmap::model {
 
@@ -39,7 +41,16 @@ class TreePredictor final : public Predictor {
   size_t block_rows() const noexcept override { return kernels::tree_block_rows; }
 
   Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override {
-    if (v_.node_threshold64) return converted<double>(X, n_rows, raw);  // float -> double is exact
+    if (v_.node_threshold64) {
+      // The bit-vector layout's float32 thresholds (rounded down) decide
+      // float32 inputs exactly; otherwise widen: float -> double is exact.
+      std::fill(raw, raw + n_rows * v_.n_raw, 0.0);
+      if (kernels::accumulate_trees_bitvectors(v_, X, n_rows, raw)) {
+        finish(raw, n_rows);
+        return {};
+      }
+      return converted<double>(X, n_rows, raw);
+    }
     return direct(X, n_rows, raw);
   }
 
@@ -97,6 +108,76 @@ class TreePredictor final : public Predictor {
   bool mean_;
   bool has_missing_;
 };
+
+// The optional leaf bit-vector layout (FORMAT.md §5.1.1): counts and column
+// lengths only; verify() compares the contents with the nodes.
+Status read_bitvectors(const format::FileView& file, const fb::LeafBitvectors& b, TreeEnsembleView* v) noexcept {
+  if (v->n_category_sets > 0)
+    return Error(error_code::invalid_model, "tree ensemble has categorical splits and a leaf bit-vector layout, "
+                                           "which cannot express them");
+  if (b.n_words() < 1 || b.n_words() > UINT32_MAX) return limit("leaf_bitvectors.n_words", b.n_words(), 1, UINT32_MAX);
+  if (b.n_records() > UINT32_MAX) return limit("leaf_bitvectors.n_records", b.n_records(), 0, UINT32_MAX);
+  if (b.n_features() > v->n_features)
+    return limit("leaf_bitvectors.n_features", b.n_features(), 0, v->n_features);
+  if (!(b.walk_steps() >= 0) || !std::isfinite(b.walk_steps()))
+    return Error(error_code::invalid_model, "tree ensemble leaf_bitvectors.walk_steps is " +
+                                                std::to_string(b.walk_steps()) + ", expected a finite value >= 0");
+  kernels::LeafBitvectorView& bv = v->bitvectors;
+#define MLMAP_COLUMN(field, type, count)                                               \
+  {                                                                                    \
+    auto c = file.column<type>(b.field(), (count), "trees.leaf_bitvectors." #field); \
+    if (!c) return c.error();                                                          \
+    bv.field = *c;                                                                     \
+  }
+  MLMAP_COLUMN(features, uint32_t, b.n_features())
+  MLMAP_COLUMN(tree_words, uint32_t, v->n_trees)
+  MLMAP_COLUMN(tree_leaves, uint32_t, v->n_trees)
+  MLMAP_COLUMN(word_records, uint32_t, 2 * b.n_words())
+  MLMAP_COLUMN(record_feature, uint32_t, b.n_records())
+  MLMAP_COLUMN(record_threshold, float, b.n_records())
+  MLMAP_COLUMN(record_clear, uint32_t, b.n_records())
+#undef MLMAP_COLUMN
+  bv.n_words = b.n_words();
+  bv.n_records = b.n_records();
+  bv.n_features = b.n_features();
+  bv.max_tree_leaves = b.max_tree_leaves();
+  bv.walk_steps = b.walk_steps();
+  return {};
+}
+
+// The file's bit-vector layout against the one its nodes give.
+Status verify_bitvectors(const TreeEnsembleView& v) noexcept {
+  auto want = derive_leaf_bitvectors(v);
+  if (!want) {
+    if (want.code() == error_code::out_of_memory) return want.error();
+    return Error(error_code::invalid_model, "tree ensemble has a leaf bit-vector layout, but " + want.message());
+  }
+  const kernels::LeafBitvectorView& got = v.bitvectors;
+  auto differs = [](const char* what) {
+    return Error(error_code::invalid_model,
+                 std::string("leaf bit-vector layout: ") + what + " does not match the trees' nodes");
+  };
+  if (got.n_words != want->n_words() || got.n_records != want->n_records() ||
+      got.n_features != want->features.size())
+    return differs("the counts");
+  if (got.max_tree_leaves != want->max_tree_leaves || got.walk_steps != want->walk_steps)
+    return differs("max_tree_leaves or walk_steps");
+  auto same = [](const auto* a, const auto& b) { return std::equal(b.begin(), b.end(), a); };
+  if (!same(got.features, want->features)) return differs("features");
+  if (!same(got.tree_words, want->tree_words)) return differs("tree_words");
+  if (!same(got.tree_leaves, want->tree_leaves)) return differs("tree_leaves");
+  if (!same(got.word_records, want->word_records)) return differs("word_records");
+  if (!same(got.record_feature, want->record_feature)) return differs("record_feature");
+  if (!same(got.record_clear, want->record_clear)) return differs("record_clear");
+  // Bit patterns: a NaN threshold must not compare equal to anything.
+  for (uint64_t r = 0; r < got.n_records; ++r) {
+    uint32_t a, b;
+    std::memcpy(&a, &got.record_threshold[r], sizeof a);
+    std::memcpy(&b, &want->record_threshold[r], sizeof b);
+    if (a != b) return differs("record_threshold");
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -158,6 +239,10 @@ Result<TreeEnsembleView> make_tree_view(const format::FileView& file, const fb::
     MLMAP_COLUMN(category_sets, uint32_t, uint64_t{v.n_category_sets} * v.category_set_words)
   }
 #undef MLMAP_COLUMN
+  if (const fb::LeafBitvectors* b = t.leaf_bitvectors()) {
+    auto st = read_bitvectors(file, *b, &v);
+    if (!st) return st.error();
+  }
   return v;
 }
 
@@ -229,6 +314,7 @@ Status verify_tree_view(const TreeEnsembleView& v) noexcept {
       if (!std::isfinite(v.leaf_values[i]))
         return Error(error_code::invalid_model, "leaf value " + str(i / v.leaf_width) + "[" + str(i % v.leaf_width) +
                                                     "] is not finite");
+    if (v.bitvectors.present()) return verify_bitvectors(v);
     return {};
   } catch (const std::bad_alloc&) {
     return Error(error_code::out_of_memory, "out of memory verifying the trees");

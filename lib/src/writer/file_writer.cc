@@ -180,7 +180,7 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
 // detection, the one-vs-one and decision-value class decisions and the
 // decision functions; dense layer kinds other than Dense, the activations
 // after Logistic and Float32 layer columns; the preprocessing kinds from
-// Binarize (10) on.
+// Binarize (10) on; the trees' leaf bit-vector layout.
 bool ops_need_1_1(const fb::Model& m) {
   if (const auto* pre = m.preprocessing())
     for (const auto* op : *pre->ops())
@@ -207,7 +207,8 @@ uint16_t lowest_minor(const fb::Header& h) {
                     m.link() >= fb::Link::LogisticEach || m.class_decision() >= fb::ClassDecision::OvoVotes ||
                     m.decision_function() != fb::DecisionFunction::Raw || m.coupling() != nullptr ||
                     (m.predictor_as_DenseNetwork() && dense_needs_1_1(h, *m.predictor_as_DenseNetwork())) ||
-                    ops_need_1_1(m);
+                    ops_need_1_1(m) ||
+                    (m.predictor_as_TreeEnsemble() && m.predictor_as_TreeEnsemble()->leaf_bitvectors());
   return v1_1 ? 1 : 0;
 }
 

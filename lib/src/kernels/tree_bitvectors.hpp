@@ -1,0 +1,381 @@
+// The bit-vector batch kernel (QuickScorer, Lucchese et al. 2015, with
+// RapidScorer's split of wide trees into 32-leaf words): lanes are rows, and
+// instead of walking each row down a tree, every record of the tree compares
+// one feature of all the tile's rows with its threshold at once and clears,
+// in the rows that go right, the bits of the leaves that can no longer be
+// reached.  The lowest bit left standing is the exit leaf.  No dependent
+// loads, no branches on the data: cost grows with the tree's nodes instead
+// of its depth, which wins by far for trees of up to a few hundred leaves
+// (tree_cost.hpp decides).
+//
+// Rows are gathered feature-major per tile of `W` rows (only the features
+// the records read), so a record's operand is one aligned vector load; the
+// trees run in groups that fit in L1 over a block of tiles that fits in L2
+// (plan_bitvectors).  Each row still adds its trees' leaves in tree order,
+// one double addition per tree, so the results are the scalar reference's
+// bit for bit.
+//
+// Compiled once per ISA (included by tree_simd.hpp, which each tree_<isa>.cc
+// builds with that ISA's flags alone); internal linkage throughout.
+#pragma once
+
+#include <immintrin.h>
+#include <xsimd/xsimd.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+
+#include "kernels/dispatch.hpp"
+#include "kernels/tree_cost.hpp"
+#include "kernels/tree_ensemble_view.hpp"
+
+namespace mlmap::kernels {
+namespace {
+
+// Per ISA: W float lanes, masks M of "this row goes right", the leaf words U
+// (uint32 per lane), and the few operations the kernel needs.
+template <class Arch>
+struct BvOps;
+
+#if defined(__SSE4_2__)
+// SSE4.2 and AVX2: compares give all-ones lanes (M is a vector), and the
+// lowest set bit's index comes from converting it to float (its exponent).
+template <>
+struct BvOps<xsimd::sse4_2> {
+  using F = __m128;
+  using U = __m128i;
+  using M = __m128i;
+  using D = __m128d;
+  static constexpr size_t W = 4;
+  static F load(const float* p) noexcept { return _mm_load_ps(p); }
+  static M gt(F x, float t) noexcept { return _mm_castps_si128(_mm_cmpgt_ps(x, _mm_set1_ps(t))); }
+  static M nle(F x, float t) noexcept { return _mm_castps_si128(_mm_cmpnle_ps(x, _mm_set1_ps(t))); }
+  static U ones() noexcept { return _mm_set1_epi32(-1); }
+  static U splat(uint32_t v) noexcept { return _mm_set1_epi32(static_cast<int32_t>(v)); }
+  static M none() noexcept { return _mm_setzero_si128(); }
+  static U clear_where(U lv, M m, uint32_t clear) noexcept {
+    return _mm_andnot_si128(_mm_and_si128(m, splat(clear)), lv);
+  }
+  static void take_word(U lv, uint32_t base, U& res, M& found) noexcept {
+    const U zero = _mm_setzero_si128();
+    const M nz = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi32(lv, zero), found), ones());
+    const U low = _mm_and_si128(lv, _mm_sub_epi32(zero, lv));
+    const U exponent = _mm_and_si128(_mm_srli_epi32(_mm_castps_si128(_mm_cvtepi32_ps(low)), 23), splat(0xff));
+    const U bit = _mm_add_epi32(exponent, splat(base - 127));
+    res = _mm_blendv_epi8(res, bit, nz);
+    found = _mm_or_si128(found, nz);
+  }
+  static U min(U a, U b) noexcept { return _mm_min_epu32(a, b); }
+  static void store(U v, uint32_t* out) noexcept { _mm_store_si128(reinterpret_cast<__m128i*>(out), v); }
+  static void load_acc(const double* p, D* acc) noexcept {
+    acc[0] = _mm_loadu_pd(p);
+    acc[1] = _mm_loadu_pd(p + 2);
+  }
+  static void store_acc(double* p, const D* acc) noexcept {
+    _mm_storeu_pd(p, acc[0]);
+    _mm_storeu_pd(p + 2, acc[1]);
+  }
+  static void add_leaves(const double* values, uint32_t, U idx, D* acc) noexcept {
+    alignas(16) uint32_t i[4];
+    store(idx, i);
+    acc[0] = _mm_add_pd(acc[0], _mm_set_pd(values[i[1]], values[i[0]]));
+    acc[1] = _mm_add_pd(acc[1], _mm_set_pd(values[i[3]], values[i[2]]));
+  }
+};
+#endif
+
+#if defined(__AVX2__)
+template <>
+struct BvOps<xsimd::avx2> {
+  using F = __m256;
+  using U = __m256i;
+  using M = __m256i;
+  using D = __m256d;
+  static constexpr size_t W = 8;
+  static F load(const float* p) noexcept { return _mm256_load_ps(p); }
+  static M gt(F x, float t) noexcept { return _mm256_castps_si256(_mm256_cmp_ps(x, _mm256_set1_ps(t), _CMP_GT_OQ)); }
+  static M nle(F x, float t) noexcept {
+    return _mm256_castps_si256(_mm256_cmp_ps(x, _mm256_set1_ps(t), _CMP_NLE_UQ));
+  }
+  static U ones() noexcept { return _mm256_set1_epi32(-1); }
+  static U splat(uint32_t v) noexcept { return _mm256_set1_epi32(static_cast<int32_t>(v)); }
+  static M none() noexcept { return _mm256_setzero_si256(); }
+  static U clear_where(U lv, M m, uint32_t clear) noexcept {
+    return _mm256_andnot_si256(_mm256_and_si256(m, splat(clear)), lv);
+  }
+  static void take_word(U lv, uint32_t base, U& res, M& found) noexcept {
+    const U zero = _mm256_setzero_si256();
+    const M nz = _mm256_andnot_si256(_mm256_or_si256(_mm256_cmpeq_epi32(lv, zero), found), ones());
+    const U low = _mm256_and_si256(lv, _mm256_sub_epi32(zero, lv));
+    const U exponent =
+        _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(low)), 23), splat(0xff));
+    const U bit = _mm256_add_epi32(exponent, splat(base - 127));
+    res = _mm256_blendv_epi8(res, bit, nz);
+    found = _mm256_or_si256(found, nz);
+  }
+  static U min(U a, U b) noexcept { return _mm256_min_epu32(a, b); }
+  static void store(U v, uint32_t* out) noexcept { _mm256_store_si256(reinterpret_cast<__m256i*>(out), v); }
+  static void load_acc(const double* p, D* acc) noexcept {
+    acc[0] = _mm256_loadu_pd(p);
+    acc[1] = _mm256_loadu_pd(p + 4);
+  }
+  static void store_acc(double* p, const D* acc) noexcept {
+    _mm256_storeu_pd(p, acc[0]);
+    _mm256_storeu_pd(p + 4, acc[1]);
+  }
+  static void add_leaves(const double* values, uint32_t, U idx, D* acc) noexcept {
+    // The masked form: GCC 12's plain gather reads an uninitialised source.
+    const __m256d all = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
+    const __m256d zero = _mm256_setzero_pd();
+    acc[0] = _mm256_add_pd(acc[0], _mm256_mask_i32gather_pd(zero, values, _mm256_castsi256_si128(idx), all, 8));
+    acc[1] = _mm256_add_pd(acc[1], _mm256_mask_i32gather_pd(zero, values, _mm256_extracti128_si256(idx, 1), all, 8));
+  }
+};
+#endif
+
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512CD__)
+// Mask registers: a record's clear is one masked and-not, and a leaf table of
+// up to 16 values is permuted from registers instead of gathered.
+template <>
+struct BvOps<xsimd::avx512bw> {
+  using F = __m512;
+  using U = __m512i;
+  using M = __mmask16;
+  using D = __m512d;
+  static constexpr size_t W = 16;
+  static F load(const float* p) noexcept { return _mm512_load_ps(p); }
+  static M gt(F x, float t) noexcept { return _mm512_cmp_ps_mask(x, _mm512_set1_ps(t), _CMP_GT_OQ); }
+  static M nle(F x, float t) noexcept { return _mm512_cmp_ps_mask(x, _mm512_set1_ps(t), _CMP_NLE_UQ); }
+  static U ones() noexcept { return _mm512_set1_epi32(-1); }
+  static U splat(uint32_t v) noexcept { return _mm512_set1_epi32(static_cast<int32_t>(v)); }
+  static M none() noexcept { return 0; }
+  static U clear_where(U lv, M m, uint32_t clear) noexcept { return _mm512_mask_andnot_epi32(lv, m, splat(clear), lv); }
+  static void take_word(U lv, uint32_t base, U& res, M& found) noexcept {
+    const M nz = static_cast<M>(_mm512_test_epi32_mask(lv, lv) & ~found);
+    const U low = _mm512_and_si512(lv, _mm512_sub_epi32(_mm512_setzero_si512(), lv));
+    res = _mm512_mask_sub_epi32(res, nz, splat(base + 31), _mm512_lzcnt_epi32(low));
+    found = static_cast<M>(found | nz);
+  }
+  static U min(U a, U b) noexcept { return _mm512_min_epu32(a, b); }
+  static void store(U v, uint32_t* out) noexcept { _mm512_store_si512(out, v); }
+  static void load_acc(const double* p, D* acc) noexcept {
+    acc[0] = _mm512_loadu_pd(p);
+    acc[1] = _mm512_loadu_pd(p + 8);
+  }
+  static void store_acc(double* p, const D* acc) noexcept {
+    _mm512_storeu_pd(p, acc[0]);
+    _mm512_storeu_pd(p + 8, acc[1]);
+  }
+  static void add_leaves(const double* values, uint32_t n, U idx, D* acc) noexcept {
+    const __m512i lo = _mm512_cvtepu32_epi64(_mm512_castsi512_si256(idx));
+    const __m512i hi = _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(idx, 1));
+    if (n <= 8) {
+      const __m512d t = _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << n) - 1), values);
+      acc[0] = _mm512_add_pd(acc[0], _mm512_permutexvar_pd(lo, t));
+      acc[1] = _mm512_add_pd(acc[1], _mm512_permutexvar_pd(hi, t));
+    } else if (n <= 16) {
+      const __m512d t0 = _mm512_loadu_pd(values);
+      const __m512d t1 = _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << (n - 8)) - 1), values + 8);
+      acc[0] = _mm512_add_pd(acc[0], _mm512_permutex2var_pd(t0, lo, t1));
+      acc[1] = _mm512_add_pd(acc[1], _mm512_permutex2var_pd(t0, hi, t1));
+    } else {
+      acc[0] = _mm512_add_pd(acc[0], _mm512_i32gather_pd(_mm512_castsi512_si256(idx), values, 8));
+      acc[1] = _mm512_add_pd(acc[1], _mm512_i32gather_pd(_mm512_extracti64x4_epi64(idx, 1), values, 8));
+    }
+  }
+};
+#endif
+
+template <class Arch>
+struct BitvectorKernel {
+  using O = BvOps<Arch>;
+  using F = typename O::F;
+  using U = typename O::U;
+  using M = typename O::M;
+  using D = typename O::D;
+  static constexpr size_t W = O::W;
+
+  // Where tree t0's words, records and leaves start (the running cursors).
+  struct Cursor {
+    uint64_t word = 0, record = 0, leaf = 0;
+  };
+
+  static uint64_t clamp_end(uint64_t end, uint64_t begin, uint64_t total) noexcept {
+    return end < begin ? begin : end > total ? total : end;
+  }
+
+  /// Scratch floats for a plan: the gathered block and one tile's scores.
+  static size_t scratch_floats(const TreeEnsembleView& v, const BitvectorPlan& p) noexcept {
+    return p.block_rows * v.bitvectors.n_features + 2 * W * size_t{v.n_raw} + W;
+  }
+
+  // Gathers rows [r0, r0 + n) feature-major per tile (tail lanes repeat the
+  // last row).
+  static void gather(const TreeEnsembleView& v, const float* X, size_t n, float* cols) noexcept {
+    const LeafBitvectorView& b = v.bitvectors;
+    const size_t nu = b.n_features;
+    const uint32_t last = v.n_features - 1;
+    for (size_t r = 0; r < (n + W - 1) / W * W; ++r) {
+      const float* x = X + (r < n ? r : n - 1) * v.n_features;
+      float* c = cols + (r / W) * W * nu + r % W;
+      for (size_t u = 0; u < nu; ++u) {
+        const uint32_t f = b.features[u];
+        c[u * W] = x[f < last ? f : last];
+      }
+    }
+  }
+
+  // One tree on one tile: the index of the exit leaf in each lane (< n_leaves
+  // of the tree), advancing the word and record cursors.
+  template <bool Missing>
+  static U exit_leaves(const TreeEnsembleView& v, const float* tile, uint32_t n_leaves, uint64_t word_end,
+                       Cursor& c) noexcept {
+    const LeafBitvectorView& b = v.bitvectors;
+    const uint32_t last_feature = b.n_features ? b.n_features - 1 : 0;
+    U res = O::splat(n_leaves - 1);
+    M found = O::none();
+    uint32_t base = 0;
+    for (uint64_t w = c.word; w < word_end; ++w, base += 32) {
+      const uint64_t left_end = clamp_end(b.word_records[2 * w], c.record, b.n_records);
+      const uint64_t end = clamp_end(b.word_records[2 * w + 1], left_end, b.n_records);
+      U lv = O::ones();
+      uint64_t r = c.record;
+      for (; r < left_end; ++r) {
+        const uint32_t f = b.record_feature[r];
+        const F x = O::load(tile + size_t{f < last_feature ? f : last_feature} * W);
+        lv = O::clear_where(lv, O::gt(x, b.record_threshold[r]), b.record_clear[r]);
+      }
+      for (; r < end; ++r) {
+        const uint32_t f = b.record_feature[r];
+        const F x = O::load(tile + size_t{f < last_feature ? f : last_feature} * W);
+        lv = O::clear_where(lv, Missing ? O::nle(x, b.record_threshold[r]) : O::gt(x, b.record_threshold[r]),
+                            b.record_clear[r]);
+      }
+      c.record = end;
+      O::take_word(lv, base, res, found);
+    }
+    c.word = word_end;
+    return O::min(res, O::splat(n_leaves - 1));
+  }
+
+  // Trees [t0, t1) on every tile of a gathered block of n rows, from cursor c.
+  template <bool Missing, bool Single>
+  static void group(const TreeEnsembleView& v, const float* cols, size_t n, double* raw, uint32_t t0, uint32_t t1,
+                    const Cursor& start, Cursor& end, double* tile_raw) noexcept {
+    const LeafBitvectorView& b = v.bitvectors;
+    const size_t nu = b.n_features;
+    const uint32_t lw = v.leaf_width, n_raw = v.n_raw;
+    alignas(64) uint32_t idx[W];
+    for (size_t r0 = 0; r0 < n; r0 += W) {
+      const float* tile = cols + (r0 / W) * W * nu;
+      const size_t m = n - r0 < W ? n - r0 : W;
+      double* out = raw + r0 * n_raw;
+      D acc[2];
+      if constexpr (Single) {
+        if (m == W) {
+          O::load_acc(out, acc);
+        } else {
+          for (size_t l = 0; l < W; ++l) tile_raw[l] = l < m ? out[l] : 0.0;
+          O::load_acc(tile_raw, acc);
+        }
+      } else {
+        for (size_t l = 0; l < m; ++l)
+          for (uint32_t j = 0; j < n_raw; ++j) tile_raw[j * W + l] = out[l * n_raw + j];
+      }
+      Cursor c = start;
+      for (uint32_t t = t0; t < t1; ++t) {
+        const uint64_t word_end = clamp_end(b.tree_words[t], c.word, b.n_words);
+        // A tree owns at least one leaf row (clamped into the table).
+        const uint64_t leaf0 = c.leaf < v.n_leaves ? c.leaf : v.n_leaves - 1;
+        const uint64_t leaf_end = clamp_end(b.tree_leaves[t], leaf0 + 1, v.n_leaves);
+        c.leaf = leaf_end;
+        const auto n_leaves = static_cast<uint32_t>(leaf_end - leaf0 < (uint64_t{1} << 30) ? leaf_end - leaf0 : uint64_t{1} << 30);
+        const U leaf = exit_leaves<Missing>(v, tile, n_leaves, word_end, c);
+        if constexpr (Single) {
+          O::add_leaves(v.leaf_values + leaf0, n_leaves, leaf, acc);
+        } else {
+          O::store(leaf, idx);
+          const uint32_t slot = v.tree_output[t] < n_raw - lw ? v.tree_output[t] : n_raw - lw;
+          const double* values = v.leaf_values + leaf0 * lw;
+          for (uint32_t j = 0; j < lw; ++j) {
+            double* s = tile_raw + size_t{slot + j} * W;
+            for (size_t l = 0; l < W; ++l) s[l] += values[size_t{idx[l]} * lw + j];
+          }
+        }
+      }
+      end = c;
+      if constexpr (Single) {
+        if (m == W) {
+          O::store_acc(out, acc);
+        } else {
+          O::store_acc(tile_raw, acc);
+          for (size_t l = 0; l < m; ++l) out[l] = tile_raw[l];
+        }
+      } else {
+        for (size_t l = 0; l < m; ++l)
+          for (uint32_t j = 0; j < n_raw; ++j) out[l * n_raw + j] = tile_raw[j * W + l];
+      }
+    }
+  }
+
+  // The end of the group of trees starting at t0 with cursor c: trees are
+  // added while their records fit the plan (at least one tree).
+  static uint32_t group_end(const TreeEnsembleView& v, uint32_t t0, const Cursor& c, size_t budget) noexcept {
+    const LeafBitvectorView& b = v.bitvectors;
+    uint64_t word = c.word, record = c.record;
+    uint32_t t = t0;
+    while (t < v.n_trees) {
+      const uint64_t word_end = clamp_end(b.tree_words[t], word, b.n_words);
+      uint64_t record_end = record;
+      if (word_end > word) record_end = clamp_end(b.word_records[2 * (word_end - 1) + 1], record, b.n_records);
+      if (t > t0 && record_end - c.record > budget) break;
+      word = word_end;
+      record = record_end;
+      ++t;
+    }
+    return t;
+  }
+
+  template <bool Missing, bool Single>
+  static void run(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw, const BitvectorPlan& p,
+                  float* scratch) noexcept {
+    float* cols = scratch;
+    auto* tile_raw = reinterpret_cast<double*>(scratch + p.block_rows * v.bitvectors.n_features);
+    for (size_t r0 = 0; r0 < n_rows; r0 += p.block_rows) {
+      const size_t n = n_rows - r0 < p.block_rows ? n_rows - r0 : p.block_rows;
+      gather(v, X + r0 * v.n_features, n, cols);
+      Cursor c;
+      for (uint32_t t0 = 0; t0 < v.n_trees;) {
+        const uint32_t t1 = group_end(v, t0, c, p.group_records);
+        Cursor next;
+        group<Missing, Single>(v, cols, n, raw + r0 * v.n_raw, t0, t1, c, next, tile_raw);
+        c = next;
+        t0 = t1;
+      }
+    }
+  }
+
+  /// Runs the batch if the file has the layout and the cost model prefers
+  /// it for this many rows (or it is forced: dispatch.hpp); false (raw
+  /// untouched) otherwise, or if scratch cannot be had.
+  static bool batch(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+    if (!v.bitvectors.present() || n_rows == 0) return false;
+    if (tree_algorithm() != TreeAlgorithm::bitvectors && !bitvectors_pay_off(v, W, n_rows)) return false;
+    const BitvectorPlan p = plan_bitvectors(v, W, n_rows, cache_sizes());
+    // 64-byte aligned scratch: tiles are aligned vector loads.
+    float* mem = new (std::nothrow) float[scratch_floats(v, p) + 16];
+    if (!mem) return false;
+    float* scratch = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(mem) + 63) & ~uintptr_t{63});
+    const bool single = v.n_raw == 1 && v.leaf_width == 1;
+    if (v.has_missing)
+      single ? run<true, true>(v, X, n_rows, raw, p, scratch) : run<true, false>(v, X, n_rows, raw, p, scratch);
+    else
+      single ? run<false, true>(v, X, n_rows, raw, p, scratch) : run<false, false>(v, X, n_rows, raw, p, scratch);
+    delete[] mem;
+    return true;
+  }
+};
+
+}  // namespace
+}  // namespace mlmap::kernels

@@ -1,0 +1,90 @@
+// Which batch algorithm runs a tree ensemble, and how its work is tiled:
+// estimates in CPU cycles per row from counts the file records (opening
+// stays O(columns)), and block sizes from the model's bytes and the input's
+// row bytes against the caches.  The writer uses the same estimate to decide
+// whether a file gets the bit-vector layout at all.
+//
+// The constants were fitted on a separate tuning set of models (bench/
+// scenarios.py TUNING_SHAPES) on AMD Zen 5 (AVX-512, 48 KiB L1d, 1 MiB L2),
+// timing each kernel alone; they need only rank the two algorithms
+// correctly, and the two estimates differ by 3x or more on most models.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/tree_ensemble_view.hpp"
+
+namespace mlmap::kernels {
+
+/// Float lanes of the widest SIMD kernel (AVX-512): what the writer assumes
+/// when it decides whether a file gets the bit-vector layout.
+constexpr size_t widest_float_lanes = 16;
+
+struct CacheSizes {
+  size_t l1 = 32 << 10;   // bytes per core; conservative defaults when unknown
+  size_t l2 = 512 << 10;
+};
+
+/// This CPU's data caches (sysconf; the defaults above if it does not say).
+CacheSizes cache_sizes() noexcept;
+
+// Cycles per row (fitted, see above).
+struct TreeCosts {
+  // Bit-vector kernel, per tile of `lanes` rows: one record (load, compare,
+  // clear), one word (find its lowest bit), one tree (fetch and add a leaf);
+  // per row: gathering one used feature into the tile.
+  static constexpr double record = 1.6, word = 5.0, tree = 9.0, feature = 1.5;
+  // Node walk, per row: one step (dependent loads), one tree (leaf add).
+  static constexpr double step = 3.0, walk_tree = 6.0;
+};
+
+inline double bitvector_cycles(uint64_t records, uint64_t words, uint64_t trees, uint64_t features,
+                               size_t lanes) noexcept {
+  return (TreeCosts::record * double(records) + TreeCosts::word * double(words) + TreeCosts::tree * double(trees)) /
+             double(lanes) +
+         TreeCosts::feature * double(features);
+}
+
+inline double walk_cycles(double walk_steps, uint64_t trees) noexcept {
+  return TreeCosts::step * walk_steps + TreeCosts::walk_tree * double(trees);
+}
+
+/// Whether `n_rows` rows should take the bit-vector kernel with `lanes`
+/// float lanes (the caller has checked that the layout is present): a tile
+/// of `lanes` rows costs the same however few of its lanes are used.
+inline bool bitvectors_pay_off(const TreeEnsembleView& v, size_t lanes, size_t n_rows) noexcept {
+  const LeafBitvectorView& b = v.bitvectors;
+  const double fill = double(n_rows) / double((n_rows + lanes - 1) / lanes * lanes);
+  return bitvector_cycles(b.n_records, b.n_words, v.n_trees, b.n_features, lanes) <
+         fill * walk_cycles(b.walk_steps, v.n_trees);
+}
+
+/// How the bit-vector kernel tiles rows x trees: `block_rows` rows are
+/// gathered feature-major into scratch (sized to stay in L2 with their
+/// scores) and every group of trees whose records fit in L1 beside one
+/// tile's features runs over all of them before the next group.
+struct BitvectorPlan {
+  size_t block_rows = 0;     // a multiple of the lanes
+  size_t group_records = 0;  // records per tree group (a group has at least one tree)
+};
+
+inline BitvectorPlan plan_bitvectors(const TreeEnsembleView& v, size_t lanes, size_t n_rows,
+                                     const CacheSizes& caches) noexcept {
+  const LeafBitvectorView& b = v.bitvectors;
+  const size_t feature_bytes = size_t{b.n_features} * sizeof(float);  // per row, gathered
+  const size_t row_bytes = feature_bytes + size_t{v.n_raw} * sizeof(double);
+  size_t rows = (caches.l2 / 2) / (row_bytes ? row_bytes : 1);
+  rows = rows < lanes ? lanes : rows > 4096 ? 4096 : rows;
+  const size_t rounded_rows = (n_rows + lanes - 1) / lanes * lanes;
+  if (rows > rounded_rows) rows = rounded_rows;
+  BitvectorPlan p;
+  p.block_rows = rows / lanes * lanes;
+  const size_t tile_bytes = feature_bytes * lanes;
+  const size_t record_bytes = 3 * sizeof(uint32_t);
+  const size_t budget = caches.l1 > 2 * tile_bytes ? caches.l1 - tile_bytes : caches.l1 / 2;
+  p.group_records = budget / 2 / record_bytes;
+  return p;
+}
+
+}  // namespace mlmap::kernels
