@@ -126,6 +126,14 @@ Expectation expectation(Corruption kind) {
     case C::dense_weight_nan: return {"dense_weight_nan", S::verify, error_code::invalid_model, "layer 0: weight"};
     case C::dense_scale_nan: return {"dense_scale_nan", S::verify, error_code::invalid_model, "layer 1: weight"};
     case C::dense_alpha_inf: return {"dense_alpha_inf", S::verify, error_code::invalid_model, "layer 1: alpha"};
+    case C::bitvector_count:
+      return {"bitvector_count", S::open, error_code::column_mismatch, "trees.leaf_bitvectors.record_feature"};
+    case C::bitvector_clear:
+      return {"bitvector_clear", S::verify, error_code::invalid_model, "record_clear does not match"};
+    case C::bitvector_threshold:
+      return {"bitvector_threshold", S::verify, error_code::invalid_model, "record_threshold does not match"};
+    case C::bitvector_tree_words:
+      return {"bitvector_tree_words", S::verify, error_code::invalid_model, "tree_words does not match"};
     case C::count: break;
   }
   throw std::logic_error("unknown corruption");
@@ -174,6 +182,10 @@ Sample sample_for(Corruption kind) {
     case C::dense_weight_nan:
     case C::dense_scale_nan:
     case C::dense_alpha_inf: return Sample::dense_every_kind;
+    case C::bitvector_count:
+    case C::bitvector_clear:
+    case C::bitvector_threshold:
+    case C::bitvector_tree_words: return Sample::wide_trees;
     default: return Sample::boosted_binary;
   }
 }
@@ -380,6 +392,11 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       c->mutate_length(n * 8);
       break;
     }
+    case C::bitvector_count: {
+      auto* b = s.trees()->mutable_leaf_bitvectors();
+      b->mutate_n_records(b->n_records() + 1 + s.rng() % 5);
+      break;
+    }
     default: header_changed = false;
   }
   if (header_changed) {
@@ -519,6 +536,22 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       double* q = s.data<double>("preprocessing.2.quantiles");
       const uint64_t run = s.rng() % 3, k = s.rng() % 3;
       q[run * 4 + k] = q[run * 4 + k + 1] + 0.5 + static_cast<double>(s.rng() % 10);
+      break;
+    }
+    case C::bitvector_clear: {
+      auto* clear = s.data<uint32_t>("trees.leaf_bitvectors.record_clear");
+      clear[s.rng() % s.trees()->leaf_bitvectors()->n_records()] ^= 1u << (s.rng() % 32);
+      break;
+    }
+    case C::bitvector_threshold: {
+      auto* t = s.data<float>("trees.leaf_bitvectors.record_threshold");
+      const uint64_t r = s.rng() % s.trees()->leaf_bitvectors()->n_records();
+      t[r] = std::nextafter(t[r], (s.rng() & 1) ? INFINITY : -INFINITY);
+      break;
+    }
+    case C::bitvector_tree_words: {
+      auto* words = s.data<uint32_t>("trees.leaf_bitvectors.tree_words");
+      words[s.rng() % s.trees()->n_trees()] += 1 + static_cast<uint32_t>(s.rng() % 3);
       break;
     }
     case C::column_byte_flip: {

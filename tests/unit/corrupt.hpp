@@ -44,6 +44,8 @@ enum class Corruption {
   // dense networks (the dense_every_kind sample): layer table, then column contents
   dense_kind_unknown, dense_activation_unknown, dense_alpha_dtype, dense_alpha_reference, dense_affine_width,
   dense_epsilon_negative, dense_relu_max_nan, dense_relu_with_parameters, dense_weight_nan, dense_scale_nan, dense_alpha_inf,
+  // The leaf bit-vector layout (FORMAT.md §5.1.1), on a sample that has it.
+  bitvector_count, bitvector_clear, bitvector_threshold, bitvector_tree_words,
   count
 };
 
@@ -62,9 +64,9 @@ Expectation expectation(Corruption kind);
 /// see save_op_column_sample).
 Sample sample_for(Corruption kind);
 
-/// `file` is a valid model written by save_sample(sample_for(kind)), or for
-/// the preprocessing kinds the op_column_sample; returns
-/// the damaged bytes.
+/// `file` is a valid model written by save_sample(sample_for(kind), seed,
+/// BitvectorLayout::always) (the bitvector_* kinds need the layout), or for
+/// the preprocessing kinds the op_column_sample; returns the damaged bytes.
 std::vector<uint8_t> corrupt(std::vector<uint8_t> file, Corruption kind, uint64_t seed);
 
 /// A linear model behind one Standardize step that carries a parameter

@@ -34,14 +34,15 @@ void predict_everything(const Model& m, uint64_t seed) {
 std::vector<uint8_t> sample_bytes(const test::TempDir& dir, test::Corruption kind) {
   // The tree kinds use the boosted sample (categorical splits, missing
   // routing), the class-count damage the forest (labels on every output),
-  // the others the sample holding the column they damage.
+  // the layout's kinds a sample with the leaf bit-vector layout, the others
+  // the sample holding the column they damage.
   const auto path = dir.file("source.mlmap");
   if (kind == test::Corruption::op_column_reference)
     REQUIRE(test::save_op_column_sample(path).ok());
   else if (test::on_projection_sample(kind))
     REQUIRE(test::save_projection_sample(path).ok());
   else
-    REQUIRE(test::save_sample(path, test::sample_for(kind)).ok());
+    REQUIRE(test::save_sample(path, test::sample_for(kind), 1, writer::BitvectorLayout::always).ok());
   return test::read_bytes(path);
 }
 
@@ -86,8 +87,9 @@ TEST_CASE("random byte damage anywhere never crashes open, predict or verify") {
   const auto path = dir.file("m.mlmap");
   for (auto sample : {test::Sample::boosted_binary, test::Sample::forest_classifier, test::Sample::regressor,
                       test::Sample::pipeline, test::Sample::dense_every_kind, test::Sample::neighbors_classifier,
-                      test::Sample::svm_classifier, test::Sample::naive_bayes_categorical, test::Sample::isolation_forest}) {
-    REQUIRE(test::save_sample(path, sample).ok());
+                      test::Sample::svm_classifier, test::Sample::naive_bayes_categorical, test::Sample::isolation_forest,
+                      test::Sample::wide_trees}) {
+    REQUIRE(test::save_sample(path, sample, 1, writer::BitvectorLayout::always).ok());
     const auto original = test::read_bytes(path);
     int opened = 0, verified = 0;
     for (uint64_t seed = 0; seed < 300; ++seed) {
