@@ -126,6 +126,7 @@ struct Scenario {
   std::string name, model_path, x_path, ref_path, labels_path, xgb_json, kind, peer;
   size_t rows = 0, features = 0, ref_width = 0;
   double tolerance = 1e-6;  // the check before timing (the config's unless the scenario says)
+  bool shape = false;       // a shape-sweep point: the chosen kernel only, fewer timings
   std::vector<size_t> threads{1};
   std::vector<size_t> string_columns;  // fed as Tables when not empty
   std::vector<float> X;
@@ -162,6 +163,7 @@ struct OpenItem {
 
 struct Manifest {
   std::vector<size_t> batch_sizes{1, 100, 10000};
+  size_t record_batch = 10000, threads_batch = 100000;
   double tolerance = 1e-6;
   std::vector<Scenario> scenarios;
   std::vector<OpenItem> opens;
@@ -189,6 +191,8 @@ Manifest read_manifest(const std::string& path) {
     if (fields[0] == "config") {
       m.batch_sizes = split_sizes(get("batch_sizes"));
       m.tolerance = std::stod(get("tolerance"));
+      m.record_batch = std::stoul(get("record_batch"));
+      if (kv.count("threads_batch")) m.threads_batch = std::stoul(kv["threads_batch"]);
     } else if (fields[0] == "scenario") {
       Scenario s;
       s.name = get("name");
@@ -202,6 +206,7 @@ Manifest read_manifest(const std::string& path) {
       s.peer = get("peer");
       s.tolerance = kv.count("tolerance") ? std::stod(kv["tolerance"]) : m.tolerance;
       s.threads = split_sizes(get("threads"));
+      s.shape = kv.count("shape") && kv["shape"] == "1";
       if (kv.count("labels")) s.labels_path = kv["labels"];
       if (kv.count("xgb_json")) s.xgb_json = kv["xgb_json"];
       if (kv.count("strings")) s.string_columns = split_sizes(kv["strings"]);
@@ -550,7 +555,7 @@ int main(int argc, char** argv) {
     s.ref = read_raw<double>(s.ref_path, s.rows * s.ref_width);
     if (!s.labels_path.empty()) s.labels = read_raw<int64_t>(s.labels_path, s.rows);
     if (!s.string_columns.empty()) s.columns = std::make_unique<Columns>(s.X, s.rows, s.features, s.string_columns);
-    ok &= check_scenario(s, check_rows, s.tolerance);
+    ok &= check_scenario(s, s.shape ? std::min<size_t>(check_rows, 5000) : check_rows, s.tolerance);
   }
   if (auto st = mlmap::use_kernel(auto_kernel); !st) die(st.error().describe());
   if (!ok) {
@@ -561,6 +566,34 @@ int main(int argc, char** argv) {
 
   const auto kernels = mlmap::available_kernels();
   for (const auto& s : m.scenarios) {
+    if (s.shape) {
+      // A sweep point: the kernel mlmap chose, one row and the record batch
+      // against the peer, and 1 vs 2 threads on the largest batch stored.
+      const std::string k = auto_kernel;
+      benchmark::RegisterBenchmark(("single/" + s.name + "/" + k).c_str(), bm_single, &s, k)
+          ->UseManualTime()->Unit(benchmark::kMicrosecond);
+      std::vector<std::pair<size_t, size_t>> runs{{m.record_batch, 1}};
+      const size_t big = std::min(m.threads_batch, s.rows);
+      for (size_t t : s.threads) runs.push_back({big, t});
+      std::sort(runs.begin(), runs.end());
+      runs.erase(std::unique(runs.begin(), runs.end()), runs.end());
+      for (auto [rows, t] : runs)
+        benchmark::RegisterBenchmark(
+            ("batch/" + s.name + "/" + k + "/" + std::to_string(std::min(rows, s.rows)) + "/" + std::to_string(t)).c_str(),
+            bm_batch, &s, k, rows, static_cast<int>(t))
+            ->UseRealTime()->Unit(benchmark::kMicrosecond);
+#ifdef MLMAP_BENCH_XGBOOST
+      if (!s.xgb_json.empty()) {
+        benchmark::RegisterBenchmark(("single/" + s.name + "/xgboost").c_str(), bm_xgb_single, &s)
+            ->UseManualTime()->Unit(benchmark::kMicrosecond);
+        benchmark::RegisterBenchmark(
+            ("batch/" + s.name + "/xgboost/" + std::to_string(std::min(m.record_batch, s.rows)) + "/1").c_str(),
+            bm_xgb_batch, &s, m.record_batch)
+            ->UseRealTime()->Unit(benchmark::kMicrosecond);
+      }
+#endif
+      continue;
+    }
     benchmark::RegisterBenchmark(("open/" + s.name).c_str(), bm_open, s.model_path)
         ->UseManualTime()->Unit(benchmark::kMicrosecond);
     for (const auto& k : kernels)

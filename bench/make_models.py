@@ -111,7 +111,7 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
     if not meta_path.exists():
         data = sc.data_for(quick)
         log(f"{sc.name}: training ({data.n_train} rows) ...")
-        Xtr, ytr, Xte = make_data(data, S.N_TEST_GENERATED)
+        Xtr, ytr, Xte = make_data(data, sc.n_test_generated())
         est = sc.estimator_for(quick)
         t0 = time.perf_counter()
         est.fit(S.frame(Xtr, S.string_columns(data)), ytr)
@@ -131,6 +131,7 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
         if labels is not None:
             atomic_write(d / "labels.i64", lambda p: labels.tofile(p))
         meta = {"fit_seconds": fit_s, "n_test_stored": int(len(Xte)), "n_features": int(Xte.shape[1]),
+                "n_classes": int(data.n_classes) if data.kind == "classification" else 0,
                 "ref_width": int(proba.shape[1]), "kind": data.kind, "n_train": data.n_train,
                 "has_nan": bool(np.isnan(Xte).any())}
         meta.update(tree_stats(est))
@@ -148,6 +149,10 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
         mlmap.save(est, mpath)
         stamp_path.write_text(stamp)
     del est
+    # Which layout the writer gave the trees: 1.1 means leaf bit-vectors here
+    # (the other 1.1 feature, the LogisticEach link, is LightGBM's multiclassova,
+    # which no scenario saves).
+    minor = int(mlmap.load(mpath).info()["format_version"].split(".")[1])
 
     entry = {
         "name": sc.name, "title": sc.title, "issue": sc.issue, "peer": sc.peer,
@@ -156,8 +161,9 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
         "xgb_json": str(d / "model.json") if sc.peer == "xgboost" else None,
         "X": str(d / "X.f32"), "ref": str(d / "ref.f64"),
         "labels": str(d / "labels.i64") if meta["kind"] == "classification" else None,
-        "threads": list(sc.threads),
+        "threads": list(sc.threads), "shape": sc.shape,
         "string_columns": S.string_columns(sc.data_for(quick)), "group": sc.group,
+        "layout": "bit-vectors" if minor >= 1 else "nodes",
         "tolerance": sc.tolerance, "tolerance_why": sc.tolerance_why,
         "targets": [[t.metric, t.value, t.issue or sc.issue] for t in sc.targets],
         "sizes": {"mlmap": mpath.stat().st_size,
@@ -171,7 +177,7 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
 def load_peer_estimator(sc, d):
     if sc.peer == "xgboost":
         import xgboost
-        est = xgboost.XGBClassifier()
+        est = xgboost.XGBRegressor() if sc.data.kind == "regression" else xgboost.XGBClassifier()
         est.load_model(str(d / "model.json"))
         return est
     import joblib
@@ -287,8 +293,9 @@ def remove_stale(cache, vers):
     (changed definitions or library versions), so the cache does not grow."""
     import re
     import shutil
-    keep = {f"{sc.name}-{sc.key(q, vers)}" for sc in S.SCENARIOS for q in (False, True)}
-    names = {sc.name for sc in S.SCENARIOS}
+    everything = S.all_scenarios()
+    keep = {f"{sc.name}-{sc.key(q, vers)}" for sc in everything for q in (False, True)}
+    names = {sc.name for sc in everything}
     for d in cache.iterdir():
         m = re.fullmatch(r"(.+)-([0-9a-f]{12})", d.name)
         if d.is_dir() and m and m.group(1) in names and d.name not in keep:
@@ -307,12 +314,12 @@ def write_text_manifest(path, manifest):
     """One line per item, tab-separated key=value fields, for bench_predict."""
     lines = [f"config\tquick={int(manifest['quick'])}\tbatch_sizes="
              + ",".join(map(str, manifest["batch_sizes"])) + f"\trecord_batch={manifest['record_batch']}"
-             + f"\ttolerance={manifest['tolerance']!r}"]
+             + f"\ttolerance={manifest['tolerance']!r}\tthreads_batch={manifest['threads_batch']}"]
     for e in manifest["scenarios"]:
         f = {"name": e["name"], "model": e["model"], "X": e["X"], "rows": e["n_test"],
              "features": e["n_features"], "ref": e["ref"], "ref_width": e["ref_width"],
              "kind": e["kind"], "threads": ",".join(map(str, e["threads"])), "peer": e["peer"],
-             "tolerance": repr(e["tolerance"])}
+             "tolerance": repr(e["tolerance"]), "shape": int(e["shape"])}
         if e["labels"]:
             f["labels"] = e["labels"]
         if e["xgb_json"]:
@@ -337,6 +344,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", nargs="*", help="scenario names (default: all)")
     ap.add_argument("--no-sweep", action="store_true")
+    ap.add_argument("--no-shapes", action="store_true", help="skip the shape sweep (SHAPES)")
     args = ap.parse_args()
 
     mode = "quick" if args.quick else "full"
@@ -346,17 +354,19 @@ def main():
     stamp = mlmap_stamp()
     remove_stale(cache, vers)
     entries = []
-    for sc in S.by_name(args.only):
+    for sc in S.by_name(args.only, quick=args.quick, shapes=not args.no_shapes):
         if sc.peer == "xgboost" and vers["xgboost"] is None:
             log(f"{sc.name}: skipped (python3-xgboost is not installed)")
             continue
         entries.append(build_scenario(sc, cache, args.quick, S.N_TEST[mode], vers, stamp))
     sweep_src = [e for e in entries if S.by_name([e["name"]])[0].in_sweep and e.get("n_trees")]
+    shape_targets = S.SHAPE_TARGETS
     sweep = [] if args.no_sweep or not sweep_src else build_sweep(sweep_src, cache, args.quick, vers, stamp)
     opens = [] if args.no_sweep else build_opens(cache, args.quick, vers, stamp)
     manifest = {"quick": args.quick, "mode": mode, "versions": vers,
                 "batch_sizes": list(S.BATCH_SIZES[mode]), "record_batch": S.RECORD_BATCH,
-                "tolerance": S.Scenario.tolerance, "scenarios": entries, "sweep": sweep, "opens": opens}
+                "tolerance": S.Scenario.tolerance, "scenarios": entries, "sweep": sweep, "opens": opens,
+                "shape_targets": shape_targets, "threads_batch": S.THREADS_BATCH}
     mpath = cache / f"manifest-{mode}.json"
     mpath.write_text(json.dumps(manifest, indent=1))
     write_text_manifest(cache / f"manifest-{mode}.txt", manifest)

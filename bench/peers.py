@@ -146,34 +146,40 @@ def bench_scenario(e, cfg, tol):
     res = {"name": e["name"]}
     sk = None
     if e["joblib"]:
-        res["joblib_load"] = load_stats(time_loads(e["joblib"], joblib.load, cfg["load_repeats"]))
+        if not e.get("shape"):
+            res["joblib_load"] = load_stats(time_loads(e["joblib"], joblib.load, cfg["load_repeats"]))
         sk = joblib.load(e["joblib"])
         if hasattr(sk, "n_jobs"):
             sk.n_jobs = 1
-    res["mlmap_load"] = load_stats(time_loads(e["model"], mlmap.load, cfg["mlmap_load_repeats"]))
-    res["mlmap_load_flushed"] = load_stats(time_loads(e["model"], mlmap.load, cfg["flushed_load_repeats"],
-                                                      flush=True))
+    if not e.get("shape"):
+        res["mlmap_load"] = load_stats(time_loads(e["model"], mlmap.load, cfg["mlmap_load_repeats"]))
+        res["mlmap_load_flushed"] = load_stats(time_loads(e["model"], mlmap.load, cfg["flushed_load_repeats"],
+                                                          flush=True))
     mm = mlmap.load(e["model"])
     if not check(e, sk, mm, X, ref, labels, tol, min(len(X), cfg["check_rows"])):
         return res, False
 
     clf = e["kind"] == "classification"
-    impls = {"mlmap-python": mm.predict_proba if clf else mm.predict}
+    # Sweep shapes time the peer only (mlmap's side is C++), at the record batch.
+    shape = e.get("shape", False)
+    impls = {} if shape else {"mlmap-python": mm.predict_proba if clf else mm.predict}
     if sk is not None:
         impls["sklearn"] = sk.predict_proba if clf else sk.predict
     cycle = min(len(X), 8192)
     rows1 = [X[i:i + 1] for i in range(cycle)]  # DataFrames slice rows too
     res["single"], res["batch"] = {}, {}
     for name, fn in impls.items():
-        t = Timer(cfg["single_budget"], min_calls=cfg["single_min_calls"])(fn, lambda i: rows1[i % cycle])
+        budget = cfg["shape_budget"] if shape else cfg["single_budget"]
+        t = Timer(budget, min_calls=20 if shape else cfg["single_min_calls"])(fn, lambda i: rows1[i % cycle])
         res["single"][name] = latency_stats(t)
         log(f"{e['name']} {name}: 1 row p50 {res['single'][name]['p50_us']:.1f} us "
             f"({res['single'][name]['calls']} calls)")
         res["batch"][name] = {}
-        for b in sorted({min(b, len(X)) for b in cfg["batch_sizes"]}):  # sizes past the rows: once
+        sizes = [cfg["record_batch"]] if shape else cfg["batch_sizes"]
+        for b in sorted({min(b, len(X)) for b in sizes}):  # sizes past the rows: once
             span = len(X) - b + 1
             blocks = [X[(k * b) % span:(k * b) % span + b] for k in range(16)]
-            t = Timer(cfg["batch_budget"], min_calls=3)(fn, lambda i: blocks[i % 16])
+            t = Timer(cfg["shape_budget"] if shape else cfg["batch_budget"], min_calls=3)(fn, lambda i: blocks[i % 16])
             med = float(np.median(t))
             res["batch"][name][str(b)] = {"rows_per_s": b / med, "median_call_ms": med * 1e3, "calls": len(t)}
         record = min(cfg["record_batch"], len(X))
@@ -206,7 +212,7 @@ def main():
     cfg = {
         "batch_sizes": man["batch_sizes"], "record_batch": man["record_batch"],
         "single_budget": 0.4 if quick else 2.0, "single_min_calls": 50 if quick else 200,
-        "batch_budget": 0.2 if quick else 1.0,
+        "batch_budget": 0.2 if quick else 1.0, "shape_budget": 0.3 if quick else 1.0,
         "load_repeats": 3 if quick else 7, "big_load_repeats": 3 if quick else 5,
         "mlmap_load_repeats": 200 if quick else 1000, "flushed_load_repeats": 30 if quick else 100,
         "check_rows": 5000,

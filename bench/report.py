@@ -129,7 +129,10 @@ class Run:
         self.peer_cfg = peers["config"]
         self.auto = self.machine["active_kernel"]
         self.kernels = [k for k in KERNEL_ORDER if k in self.machine["available_kernels"]]
-        self.scen = self.manifest["scenarios"]
+        self.scen = [e for e in self.manifest["scenarios"] if not e.get("shape")]
+        self.shapes = [e for e in self.manifest["scenarios"] if e.get("shape")]
+        ext = self.dir / "peers_ext.json"
+        self.ext = json.loads(ext.read_text()) if ext.exists() else None
 
     def record_batch(self, e):
         return min(self.manifest["record_batch"], e["n_test"])
@@ -377,6 +380,114 @@ class Run:
             md += "\n\n" + "; ".join(xgb) + "."
         return md
 
+    # --- the shape sweep ---
+    PEERS = [("xgboost", "XGBoost C API"), ("sklearn", "scikit-learn"), ("onnxruntime", "ONNX Runtime"),
+             ("lightgbm", "LightGBM")]
+
+    def shape_ratios(self, e):
+        """{peer: (batch ratio, single ratio)} for one shape; None where not measured."""
+        name, b = e["name"], self.record_batch(e)
+        m_batch = self.mlmap_batch(name, b)
+        m_single = self.mlmap_single(name)
+        out = {}
+        if e["peer"] in ("xgboost", "sklearn"):
+            pb, ps = self.peer_batch(e, b), self.peer_single(e)
+            out[e["peer"]] = (m_batch / pb if m_batch and pb else None,
+                              ps["p50_us"] / m_single["p50_us"] if ps and m_single else None)
+        for peer in ("onnxruntime", "lightgbm"):
+            r = ((self.ext or {}).get("shapes", {}).get(name) or {}).get(peer)
+            if r and "batch_rows_per_s" in r:
+                out[peer] = (m_batch / r["batch_rows_per_s"] if m_batch else None,
+                             r["single_p50_us"] / m_single["p50_us"] if m_single else None)
+        return out
+
+    def threads_ratio(self, e):
+        big = min(self.manifest.get("threads_batch", 100_000), e["n_test"])
+        m1, m2 = self.mlmap_batch(e["name"], big, 1), self.mlmap_batch(e["name"], big, 2)
+        return (m2 / m1 if m1 and m2 else None), big
+
+    def ext_note(self, e, peer):
+        r = ((self.ext or {}).get("shapes", {}).get(e["name"]) or {}).get(peer)
+        if not r:
+            return "–"
+        if "skipped" in r:
+            return "skipped"
+        if "mismatch" in r:
+            return "mismatch"
+        m = self.mlmap_batch(e["name"], self.record_batch(e))
+        return fmt_ratio(m / r["batch_rows_per_s"]) if m else "–"
+
+    def shapes_table(self):
+        rows = []
+        for e in self.shapes:
+            name, b = e["name"], self.record_batch(e)
+            m_batch, m_single = self.mlmap_batch(name, b), self.mlmap_single(name)
+            r = self.shape_ratios(e).get(e["peer"], (None, None))
+            pb, ps = self.peer_batch(e, b), self.peer_single(e)
+            tr, big = self.threads_ratio(e)
+            rows.append([name, e["title"], f"{e.get('n_trees', 0):,} / {e.get('n_nodes', 0):,}", e.get("layout", "?"),
+                         fmt_rate(m_batch), f"{self.peer_label(e)}: {fmt_rate(pb)}", fmt_ratio(r[0]) if r[0] else "–",
+                         fmt_us(m_single["p50_us"]) if m_single else "–", fmt_us(ps["p50_us"]) if ps else "–",
+                         fmt_ratio(r[1]) if r[1] else "–", self.ext_note(e, "onnxruntime"),
+                         self.ext_note(e, "lightgbm"), (fmt_ratio(tr) + f" ({big:,} rows)") if tr else "–"])
+        return table(["shape", "model", "trees / nodes", "mlmap layout", "mlmap batch rows/s", "peer batch rows/s",
+                      "batch ratio", "mlmap 1 row", "peer 1 row", "1-row ratio", "vs ONNX RT (batch)",
+                      "vs LightGBM (batch)", "2 thr / 1 thr"], rows)
+
+    def shapes_summary(self):
+        """Per peer: shapes, min / geometric mean / worst shape of the batch
+        and single-row ratios, and how many meet the target."""
+        targets = self.manifest.get("shape_targets", {})
+        rows, oks = [], []
+        for peer, label in self.PEERS:
+            for what, idx in (("batch", 0), ("1 row", 1)):
+                pts = [(self.shape_ratios(e).get(peer, (None, None))[idx], e["name"]) for e in self.shapes]
+                pts = [(r, n) for r, n in pts if r]
+                goal = targets.get(peer, {}).get("batch" if idx == 0 else "single")
+                if not pts:
+                    continue
+                lo = min(pts)
+                gm = math.exp(sum(math.log(r) for r, _ in pts) / len(pts))
+                met = sum(r >= goal for r, _ in pts) if goal else None
+                ok = None if goal is None else met == len(pts)
+                oks.append(ok)
+                rows.append([label, what, len(pts), fmt_ratio(lo[0]), fmt_ratio(gm), lo[1],
+                             f"≥ {goal:g}×" if goal else "–",
+                             "–" if goal is None else f"{met} of {len(pts)}" + (" **met**" if ok else " **not met**")])
+        trs = [(self.threads_ratio(e)[0], e["name"]) for e in self.shapes]
+        trs = [(r, n) for r, n in trs if r]
+        if trs:
+            goal = targets.get("threads", 1.8)
+            lo = min(trs)
+            gm = math.exp(sum(math.log(r) for r, _ in trs) / len(trs))
+            met = sum(r >= goal for r, _ in trs)
+            oks.append(met == len(trs))
+            rows.append(["mlmap 2 threads", f"batch of ≤ {self.manifest.get('threads_batch', 100_000):,} rows",
+                         len(trs), fmt_ratio(lo[0]), fmt_ratio(gm), lo[1], f"≥ {goal:g}×",
+                         f"{met} of {len(trs)}" + (" **met**" if met == len(trs) else " **not met**")])
+        md = table(["peer", "measure", "shapes", "min ratio", "geometric mean", "worst shape", "target", "shapes meeting it"],
+                   rows)
+        return md, oks
+
+    def ext_status(self):
+        if self.ext is None:
+            return ("LightGBM and ONNX Runtime: **skipped** — no interpreter with them was given "
+                    "(`--peer-python` / `MLMAP_BENCH_PYTHON`).")
+        parts = []
+        for peer, label in self.PEERS[2:]:
+            p = self.ext["peers"].get(peer, {})
+            if p.get("available"):
+                skipped = {n: r[peer] for n, r in self.ext["shapes"].items() if peer in r and "batch_rows_per_s" not in r[peer]}
+                parts.append(f"{label} {p['version']} (checked within {self.ext['tolerance'][peer]:g}: "
+                             f"{self.ext['tolerance_why'][peer]})" +
+                             (f"; not timed on {len(skipped)} shape(s): " +
+                              "; ".join(f"{n}: {next(iter(r.values()))}" for n, r in sorted(skipped.items()))
+                              if skipped else ""))
+            else:
+                parts.append(f"{label}: **skipped** ({p.get('why', 'not available')})")
+        return (f"Peers from `{self.ext['python']}` (Python {self.ext['python_version']}, numpy "
+                f"{self.ext['numpy']}): " + " · ".join(parts) + ".")
+
     # --- plots ---
     def plots(self):
         import matplotlib
@@ -386,6 +497,9 @@ class Run:
         colors = {"scalar": "#9e9e9e", "sse4_2": "#64b5f6", "avx2": "#1e88e5", "avx512bw": "#0d47a1",
                   "mlmap Python": "#43a047", "sklearn": "#e53935", "XGBoost C API": "#fb8c00",
                   "2 threads": "#6a1b9a"}
+
+        if not self.scen:  # a run of sweep shapes only (--only)
+            return files + self.shape_plot(plt)
 
         # 1. latency per kernel and peer
         series = [(k, lambda e, k=k: self.mlmap_single(e["name"], k)) for k in self.kernels]
@@ -491,10 +605,59 @@ class Run:
             fig.savefig(self.dir / "load_time.png", dpi=110)
             plt.close(fig)
             files.append("load_time.png")
+
+        return files + self.shape_plot(plt)
+
+    def shape_plot(self, plt):
+        """The shape sweep: batch ratio to each peer against model size and input width."""
+        files = []
+        if self.shapes:
+            fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+            marks = {"xgboost": ("o", "#fb8c00"), "sklearn": ("s", "#e53935"), "onnxruntime": ("^", "#8e24aa"),
+                     "lightgbm": ("D", "#43a047")}
+            targets = self.manifest.get("shape_targets", {})
+            for ax, xkey, xlabel in ((axes[0], "n_nodes", "model size: nodes (log)"),
+                                     (axes[1], "n_features", "input width: features (log)")):
+                for peer, label in self.PEERS:
+                    pts = [(e.get(xkey) or 1, self.shape_ratios(e).get(peer, (None, None))[0]) for e in self.shapes]
+                    pts = [(x, r) for x, r in pts if r]
+                    if pts:
+                        m, c = marks[peer]
+                        ax.scatter(*zip(*pts), marker=m, color=c, label=f"vs {label}")
+                    goal = targets.get(peer, {}).get("batch")
+                    if goal and pts:
+                        ax.axhline(goal, color=marks[peer][1], linestyle=":", lw=1)
+                ax.axhline(1, color="black", lw=0.8)
+                ax.set_xscale("log")
+                ax.set_yscale("log")
+                ax.set_xlabel(xlabel)
+                ax.set_ylabel("mlmap rows/s ÷ peer rows/s (batch, 1 thread)")
+                ax.grid(which="both", alpha=0.3)
+                ax.legend(fontsize=8)
+            fig.suptitle(f"Shape sweep: batch of {self.manifest['record_batch']:,} rows "
+                         f"({self.machine['cpu_model']}, {self.manifest['mode']}; dotted: targets)")
+            fig.tight_layout()
+            fig.savefig(self.dir / "shapes.png", dpi=110)
+            plt.close(fig)
+            files.append("shapes.png")
         return files
 
     def markdown(self):
         tmd, oks = self.targets()
+        shape_parts = []
+        if self.shapes:
+            smd, soks = self.shapes_summary()
+            oks = oks + [o for o in soks if o is not None]
+            shape_parts = [
+                f"## Shape sweep ({len(self.shapes)} models; summary per peer)",
+                f"Each model against its peer, outputs checked first; batch = {self.manifest['record_batch']:,} rows "
+                "on 1 thread, 1 row = p50 of single-row calls (scikit-learn's from Python, as its users call it; "
+                "the rest from C++ or their own fastest binding). Ratios are mlmap ÷ peer speed: the minimum is "
+                "the claim. The kernels were tuned on other shapes (scenarios.TUNING_SHAPES). " + self.ext_status(),
+                smd,
+                "### Every shape",
+                self.shapes_table(),
+            ]
         met = sum(1 for o in oks if o)
         parts = [
             self.header(),
@@ -525,7 +688,7 @@ class Run:
             "that loads a model once after other work. The size sweep builds forests from the "
             "trained trees (subsets, or copies beyond the trained count).",
             self.loads(),
-        ]
+        ] + shape_parts
         return "\n\n".join(parts) + "\n", oks
 
 

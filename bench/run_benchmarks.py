@@ -8,7 +8,9 @@
      peer's for every kernel, then times open, one row and batches for every
      kernel, and the XGBoost C API;
   4. peers.py: sklearn and joblib (and mlmap's Python binding) in Python;
-  5. report.py: build/bench-results/results.md and PNG plots; prints the table.
+  5. peers_ext.py, with another interpreter (--peer-python or
+     MLMAP_BENCH_PYTHON): LightGBM and ONNX Runtime on the shape sweep;
+  6. report.py: build/bench-results/results.md and PNG plots; prints the table.
 
 Exit status: 0, or 1 when a step failed, 3 when an output differs from the
 peer's (nothing is timed then).  Unmet targets are reported, and fail the run
@@ -102,6 +104,11 @@ def main():
     ap.add_argument("--cache", type=Path, help="model cache (default BUILD/bench-cache)")
     ap.add_argument("--results", type=Path, help="output directory (default BUILD/bench-results)")
     ap.add_argument("--no-sweep", action="store_true", help="skip the open/load-vs-size models")
+    ap.add_argument("--no-shapes", action="store_true", help="skip the shape sweep (scenarios.SHAPES)")
+    ap.add_argument("--peer-python", default=os.environ.get("MLMAP_BENCH_PYTHON"),
+                    help="a Python interpreter with lightgbm / onnxruntime (+ onnx, skl2onnx, onnxmltools, "
+                    "scikit-learn, xgboost) for the LightGBM and ONNX Runtime peers of the shape sweep "
+                    "(default: $MLMAP_BENCH_PYTHON; without one they are reported as skipped)")
     ap.add_argument("--buildtype", default="?", help="meson's buildtype (for the report)")
     ap.add_argument("--optimization", default="?", help="meson's optimization level (for the report)")
     ap.add_argument("--strict", action="store_true", help="exit 2 when a target is not met")
@@ -113,7 +120,8 @@ def main():
     cache = (args.cache or args.build_dir / "bench-cache").resolve()
     results = (args.results or args.build_dir / "bench-results").resolve()
     results.mkdir(parents=True, exist_ok=True)
-    for f in ("cpp.json", "peers.json", "results.md", "latency.png", "throughput.png", "load_time.png"):
+    for f in ("cpp.json", "peers.json", "results.md", "latency.png", "throughput.png", "load_time.png",
+              "shapes.png"):
         (results / f).unlink(missing_ok=True)
 
     m = machine(args.bench_exe, reps)
@@ -138,6 +146,8 @@ def main():
         cmd += ["--only", *args.only]
     if args.no_sweep:
         cmd.append("--no-sweep")
+    if args.no_shapes:
+        cmd.append("--no-shapes")
     p = run(cmd, env=env, capture=True)
     if p.returncode != 0:
         return 1
@@ -172,7 +182,20 @@ def main():
     if p.returncode != 0:
         return 1
 
-    # 4. report
+    # 4. peers from another environment (LightGBM, ONNX Runtime)
+    (results / "peers_ext.json").unlink(missing_ok=True)
+    if args.peer_python:
+        cmd = [args.peer_python, HERE / "peers_ext.py", "--manifest", manifest_json, "--out", results / "peers_ext.json"]
+        if args.only:
+            cmd += ["--only", *args.only]
+        p = run(cmd, env=penv)
+        if p.returncode != 0:
+            log(f"the LightGBM / ONNX Runtime peers failed (exit {p.returncode}); reported as skipped")
+        m["peer_python"] = str(args.peer_python)
+    else:
+        log("LightGBM and ONNX Runtime peers: skipped (no --peer-python / MLMAP_BENCH_PYTHON)")
+
+    # 5. report
     m["loadavg_end"] = loadavg()
     (results / "machine.json").write_text(json.dumps(m, indent=1))
     sys.dont_write_bytecode = True  # no __pycache__ in the source tree

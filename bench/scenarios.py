@@ -73,6 +73,8 @@ class Scenario:
     quick_make: Optional[Callable[[], object]] = None
     in_sweep: bool = False              # its trees feed the open/load-vs-size sweep
     group: str = ""                     # scenarios of one group: the report gives their median and worst ratio
+    shape: bool = False                 # a point of the shape sweep (SHAPES): fewer timings, own report
+    in_quick: bool = True               # timed by --quick runs too
     # The check before timing: |mlmap - peer| <= tolerance * max(1, |peer|).
     # Looser only where the peer itself computes in lower precision (say why).
     tolerance: float = 1e-6
@@ -87,6 +89,13 @@ class Scenario:
     def estimator_for(self, quick):
         return (self.quick_make or self.make)() if quick else self.make()
 
+    def n_test_generated(self):
+        """Test rows drawn for this model: N_TEST_GENERATED, fewer for wide
+        sweep shapes (SHAPE_TEST_BYTES of float32 at most)."""
+        if not self.shape:
+            return N_TEST_GENERATED
+        return max(RECORD_BATCH, min(N_TEST_GENERATED, SHAPE_TEST_BYTES // (4 * self.data.n_features)))
+
     def key(self, quick, versions):
         """Cache key: everything that determines the trained model."""
         est = self.estimator_for(quick)
@@ -99,7 +108,7 @@ class Scenario:
             "name": self.name, "data": data,
             "estimator": f"{type(est).__module__}.{type(est).__qualname__}",
             "params": {k: repr(v) for k, v in sorted(params.items())},
-            "versions": versions, "n_test": N_TEST_GENERATED,
+            "versions": versions, "n_test": self.n_test_generated(),
         }, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
@@ -143,10 +152,10 @@ def _pipeline_12():
     return _pipeline()
 
 
-def _xgb(**kw):
+def _xgb(regression=False, **kw):
     def make():
         import xgboost
-        return xgboost.XGBClassifier(**kw)
+        return (xgboost.XGBRegressor if regression else xgboost.XGBClassifier)(**kw)
     return make
 
 
@@ -300,16 +309,143 @@ OPENS = [
 ]
 
 
-def by_name(names=None):
+# ---------------------------------------------------------------------------
+# The shape sweep (issue 14): tree models of many shapes, each against its
+# peer, so that a speed claim holds for models nobody tuned on.  Breadth over
+# depth: XGBoost over depth 2-12 and lossguide up to 255 leaves, 10-2,000
+# trees, 5-500 features, 0-30 % NaN, binary / multi-class / regression;
+# scikit-learn forests and boosting from shallow to unlimited depth.  The
+# kernels' cost model was fitted on TUNING_SHAPES below, none of which is
+# here (other seeds, depths, tree counts and widths).
+
+def _xgb_shape(name, kind, depth, trees, features, nan=0.0, classes=2, leaves=0, seed=0, quick=False):
+    """One XGBoost point: depth-wise (depth > 0) or lossguide with `leaves`."""
+    params = dict(n_estimators=trees, tree_method="hist", n_jobs=2, random_state=seed)
+    if leaves:
+        params.update(grow_policy="lossguide", max_leaves=leaves, max_depth=0)
+        shape = f"lossguide {leaves} leaves"
+    else:
+        params.update(max_depth=depth)
+        shape = f"depth {depth}"
+    task = {"regression": "regression"}.get(kind, f"{classes} classes" if classes > 2 else "binary")
+    title = f"XGBoost {shape}, {trees} rounds, {features} features, {task}" + (f", {nan:.0%} NaN" if nan else "")
+    informative = max(2, min(features - 2, 12))
+    data = Data(kind, n_features=features, n_train=SHAPE_TRAIN_ROWS, n_informative=informative,
+                n_classes=classes, nan_fraction=nan, seed=100 + seed)
+    return Scenario(name, title, data, _xgb(regression=kind == "regression", **params), peer="xgboost",
+                    threads=(1, 2), shape=True, in_quick=quick)
+
+
+def _sk_shape(name, cls, kind, features, classes=2, seed=0, quick=False, **kw):
+    short = cls.rsplit(".", 1)[1]
+    args = ", ".join(f"{k}={v}" for k, v in kw.items() if k not in ("n_jobs", "random_state"))
+    title = f"{short}({args}), {features} features" + (f", {classes} classes" if classes > 2 else "")
+    data = Data(kind, n_features=features, n_train=SHAPE_TRAIN_ROWS, n_informative=max(2, min(features - 2, 12)),
+                n_classes=classes, seed=200 + seed)
+    if "HistGradient" not in cls and "GradientBoosting" not in cls:
+        kw.setdefault("n_jobs", 2)
+    kw.setdefault("random_state", seed)
+    return Scenario(name, title, data, _sk(cls, **kw), shape=True, threads=(1, 2), in_quick=quick)
+
+
+SHAPE_TRAIN_ROWS = 20_000
+SHAPES = [
+    # XGBoost, depth-wise: shallow to deep, few to many rounds, narrow to wide
+    _xgb_shape("x_d2_t10_f5", "classification", 2, 10, 5, seed=1, quick=True),
+    _xgb_shape("x_d2_t2000_f100_reg", "regression", 2, 2000, 100, seed=2),
+    _xgb_shape("x_d3_t200_f500_nan10", "classification", 3, 200, 500, nan=0.10, seed=3, quick=True),
+    _xgb_shape("x_d4_t60_f30_c5", "classification", 4, 60, 30, classes=5, seed=4),
+    _xgb_shape("x_d5_t800_f20_reg_nan30", "regression", 5, 800, 20, nan=0.30, seed=5, quick=True),
+    _xgb_shape("x_d6_t100_f8", "classification", 6, 100, 8, seed=6),
+    _xgb_shape("x_d6_t300_f300_c3", "classification", 6, 300, 300, classes=3, seed=7),
+    _xgb_shape("x_d7_t500_f60_nan5", "classification", 7, 500, 60, nan=0.05, seed=8),
+    _xgb_shape("x_d8_t40_f15_reg", "regression", 8, 40, 15, seed=9),
+    _xgb_shape("x_d8_t1000_f100_nan20", "classification", 8, 1000, 100, nan=0.20, seed=10),
+    _xgb_shape("x_d10_t200_f40", "classification", 10, 200, 40, seed=11, quick=True),
+    _xgb_shape("x_d12_t100_f25_reg_nan10", "regression", 12, 100, 25, nan=0.10, seed=12),
+    _xgb_shape("x_d12_t400_f200", "classification", 12, 400, 200, seed=13),
+    _xgb_shape("x_d3_t2000_f10_c3", "classification", 3, 2000, 10, classes=3, seed=14),
+    # XGBoost, lossguide
+    _xgb_shape("x_lg16_t400_f50", "classification", 0, 400, 50, leaves=16, seed=15),
+    _xgb_shape("x_lg63_t150_f12_c4", "classification", 0, 150, 12, classes=4, leaves=63, seed=16, quick=True),
+    _xgb_shape("x_lg255_t100_f80_reg_nan30", "regression", 0, 100, 80, nan=0.30, leaves=255, seed=17),
+    _xgb_shape("x_lg255_t1000_f20", "classification", 0, 1000, 20, leaves=255, seed=18),
+    # scikit-learn forests and boosting: shallow to unlimited depth
+    _sk_shape("s_rf_d4_t50_f10", "sklearn.ensemble.RandomForestClassifier", "classification", 10,
+              n_estimators=50, max_depth=4, seed=1, quick=True),
+    _sk_shape("s_rf_d10_t200_f40_c4", "sklearn.ensemble.RandomForestClassifier", "classification", 40, classes=4,
+              n_estimators=200, max_depth=10, seed=2),
+    _sk_shape("s_rf_full_t100_f20", "sklearn.ensemble.RandomForestClassifier", "classification", 20,
+              n_estimators=100, seed=3, quick=True),
+    _sk_shape("s_rfr_d6_t300_f100", "sklearn.ensemble.RandomForestRegressor", "regression", 100,
+              n_estimators=300, max_depth=6, seed=4),
+    _sk_shape("s_rfr_full_t30_f8", "sklearn.ensemble.RandomForestRegressor", "regression", 8,
+              n_estimators=30, seed=5),
+    _sk_shape("s_et_d8_t100_f30", "sklearn.ensemble.ExtraTreesClassifier", "classification", 30,
+              n_estimators=100, max_depth=8, seed=6),
+    _sk_shape("s_etr_full_t50_f12", "sklearn.ensemble.ExtraTreesRegressor", "regression", 12,
+              n_estimators=50, seed=7),
+    _sk_shape("s_gb_d2_t500_f20", "sklearn.ensemble.GradientBoostingClassifier", "classification", 20,
+              n_estimators=500, max_depth=2, seed=8),
+    _sk_shape("s_gbr_d5_t150_f50", "sklearn.ensemble.GradientBoostingRegressor", "regression", 50,
+              n_estimators=150, max_depth=5, seed=9, quick=True),
+    _sk_shape("s_gb_d3_t80_f15_c3", "sklearn.ensemble.GradientBoostingClassifier", "classification", 15, classes=3,
+              n_estimators=80, max_depth=3, seed=10),
+    _sk_shape("s_hgb_l31_t200_f30", "sklearn.ensemble.HistGradientBoostingClassifier", "classification", 30,
+              max_iter=200, early_stopping=False, seed=11, quick=True),
+    _sk_shape("s_hgbr_l127_t100_f60", "sklearn.ensemble.HistGradientBoostingRegressor", "regression", 60,
+              max_iter=100, max_leaf_nodes=127, early_stopping=False, seed=12),
+    _sk_shape("s_hgb_l15_t300_f10_c3", "sklearn.ensemble.HistGradientBoostingClassifier", "classification", 10,
+              classes=3, max_iter=100, max_leaf_nodes=15, early_stopping=False, seed=13),
+]
+# The models the kernels' cost model (lib/src/kernels/tree_cost.hpp) was fitted
+# and tuned on: the issue's six XGBoost shapes (binary, 20,000 training rows,
+# make_classification seed 1).  Not part of the sweep, nor of any scenario.
+TUNING_SHAPES = [
+    dict(max_depth=3, n_estimators=50, features=10),
+    dict(max_depth=4, n_estimators=100, features=20),
+    dict(max_depth=6, n_estimators=500, features=50),
+    dict(max_depth=6, n_estimators=1000, features=200),
+    dict(max_depth=8, n_estimators=300, features=30),
+    dict(grow_policy="lossguide", max_leaves=255, n_estimators=300, features=40, nan=0.05),
+]
+
+
+def all_scenarios(quick=False, shapes=True):
+    """Every scenario a run times: SCENARIOS, then the shape sweep (its
+    quick points in --quick mode)."""
+    out = list(SCENARIOS)
+    if shapes:
+        out += [s for s in SHAPES if s.in_quick or not quick]
+    return out
+
+
+def by_name(names=None, quick=False, shapes=True):
+    known = all_scenarios(quick=False, shapes=True)
     if not names:
-        return list(SCENARIOS)
+        return all_scenarios(quick, shapes)
     wanted = set(names)
-    unknown = wanted - {s.name for s in SCENARIOS}
+    unknown = wanted - {s.name for s in known}
     if unknown:
         raise SystemExit(f"unknown scenario(s): {', '.join(sorted(unknown))}; "
-                         f"known: {', '.join(s.name for s in SCENARIOS)}")
-    return [s for s in SCENARIOS if s.name in wanted]
+                         f"known: {', '.join(s.name for s in known)}")
+    return [s for s in known if s.name in wanted]
 
+
+# The sweep's targets (issue 14), checked per shape and summarised per peer:
+# batch (RECORD_BATCH rows, 1 thread) and single-row ratios to the peer, and
+# 2 threads over 1 at THREADS_BATCH rows.
+SHAPE_TARGETS = {
+    "xgboost": {"batch": 3.0, "single": 5.0},
+    "sklearn": {"batch": 5.0, "single": 100.0},
+    "onnxruntime": {"batch": 2.0},
+    "lightgbm": {},
+    "threads": 1.8,
+}
+THREADS_BATCH = 100_000
+# Test rows stored per shape: as many as THREADS_BATCH needs, at most this
+# many bytes (wide shapes time 2 threads on fewer rows; the report says so).
+SHAPE_TEST_BYTES = 40 << 20
 
 # Batch sizes timed for the throughput curve; RECORD_BATCH is the one the
 # targets and the tables use.
