@@ -186,6 +186,8 @@ cmd_demo() {
 
 # tools/dev.sh bench [--quick] [meson test options]: --quick (or MLMAP_BENCH_QUICK=1)
 # benchmarks a smaller large forest with shorter timings.  Results: $BUILD/bench-results/.
+# MLMAP_BENCH_PYTHON=/path/to/python adds the LightGBM and ONNX Runtime peers of the
+# shape sweep (bench/README.md); without it they are reported as skipped.
 cmd_bench() {
   local args=()
   for a in "$@"; do
