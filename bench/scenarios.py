@@ -348,7 +348,7 @@ def _sk_shape(name, cls, kind, features, classes=2, seed=0, quick=False, **kw):
     return Scenario(name, title, data, _sk(cls, **kw), shape=True, threads=(1, 2), in_quick=quick)
 
 
-SHAPE_TRAIN_ROWS = 20_000
+SHAPE_TRAIN_ROWS = 8_000
 SHAPES = [
     # XGBoost, depth-wise: shallow to deep, few to many rounds, narrow to wide
     _xgb_shape("x_d2_t10_f5", "classification", 2, 10, 5, seed=1, quick=True),

@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "kernels/tree_ensemble_view.hpp"
+#include "kernels/tree_kernels.hpp"
 
 namespace mlmap::kernels {
 
@@ -58,6 +59,19 @@ inline bool bitvectors_pay_off(const TreeEnsembleView& v, size_t lanes, size_t n
   const double fill = double(n_rows) / double((n_rows + lanes - 1) / lanes * lanes);
   return bitvector_cycles(b.n_records, b.n_words, v.n_trees, b.n_features, lanes) <
          fill * walk_cycles(b.walk_steps, v.n_trees);
+}
+
+/// Rows per pass of the node walk over the trees.  Trees larger than L1
+/// (`large`) come from memory once per block, so the block is as large as
+/// possible (tree_block_rows); smaller trees stay cached anyway, and then the
+/// block's rows should stay in L2 instead of being re-read from memory for
+/// every tree (10,000 rows of 200 float32 features are 8 MB).
+inline size_t walk_block_rows(const TreeEnsembleView& v, bool large, size_t value_bytes,
+                              const CacheSizes& caches) noexcept {
+  if (large) return tree_block_rows;
+  const size_t row_bytes = size_t{v.n_features} * value_bytes + size_t{v.n_raw} * sizeof(double);
+  const size_t rows = (caches.l2 / 2) / row_bytes;
+  return rows < 512 ? 512 : rows > tree_block_rows ? tree_block_rows : rows;
 }
 
 /// How the bit-vector kernel tiles rows x trees: `block_rows` rows are

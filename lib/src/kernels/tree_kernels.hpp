@@ -37,12 +37,14 @@ void accumulate_trees_sse4_2(const TreeEnsembleView& v, const double* X, size_t 
 void accumulate_trees_avx2(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept;
 void accumulate_trees_avx512bw(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept;
 
-/// Rows that share a pass over the trees in the batch kernels.  Large: a tree
-/// too big for L2 (sklearn's unlimited-depth forests, ~1 MB a tree) is
-/// fetched from memory once per block and walked with random accesses, while
-/// the block's rows are read in order.  On Zen 5, 200 trees of 49k nodes: 39k
-/// rows/s with blocks of 2048, 95k with 32768; forests of small trees are
-/// flat within noise.  Callers that can pass this many rows at once should.
+/// The most rows that share a pass over the trees in the batch walk, and what
+/// it uses for trees larger than L1: a tree too big for L2 (sklearn's
+/// unlimited-depth forests, ~1 MB a tree) is fetched from memory once per
+/// block and walked with random accesses, while the block's rows are read in
+/// order.  On Zen 5, 200 trees of 49k nodes: 39k rows/s with blocks of 2048,
+/// 95k with 32768.  Smaller trees walk blocks sized to keep the rows in L2
+/// (walk_block_rows), and the bit-vector kernel tiles on its own
+/// (plan_bitvectors).  Callers that can pass this many rows at once should.
 constexpr size_t tree_block_rows = 65536;
 
 /// Whether the SIMD kernels can run this ensemble: float32 thresholds, and

@@ -127,7 +127,6 @@ struct TreeSimd {
   using O = Ops<Arch>;
   static constexpr size_t W = F::size;
   static constexpr size_t G = 4;             // lane groups walked together: their gathers overlap
-  static constexpr size_t block_rows = tree_block_rows;  // see tree_kernels.hpp
 
   // Lanes at categorical nodes take the scalar rule.
   static I categorical_fixup(const TreeEnsembleView& v, const float* X, const I& row_offset, const I& idx,
@@ -231,8 +230,9 @@ struct TreeSimd {
     const T* threshold = thresholds<T>(v);
     const uint64_t last = v.n_nodes - 1;
     const uint32_t last_feature = v.n_features - 1;
-    for (size_t b0 = 0; b0 < n_rows; b0 += block_rows) {
-      const size_t nb = min_size(block_rows, n_rows - b0);
+    const size_t block = walk_block_rows(v, Large, sizeof(T), cache_sizes());
+    for (size_t b0 = 0; b0 < n_rows; b0 += block) {
+      const size_t nb = min_size(block, n_rows - b0);
       const T* Xb = X + b0 * v.n_features;
       double* rawb = raw + b0 * v.n_raw;
       for (uint32_t t = 0; t < v.n_trees; ++t) {
