@@ -400,7 +400,10 @@ SHAPES = [
 ]
 # The models the kernels' cost model (lib/src/kernels/tree_cost.hpp) was fitted
 # and tuned on: the issue's six XGBoost shapes (binary, 20,000 training rows,
-# make_classification seed 1).  Not part of the sweep, nor of any scenario.
+# make_classification seed 1) and four random forests (20 features, 20,000
+# rows, seed 5: classifiers of depth 8, 12 and unlimited, a regressor of depth
+# 10), each timed with the walk and the bit-vector kernel forced.  Not part of
+# the sweep, nor of any scenario.
 TUNING_SHAPES = [
     dict(max_depth=3, n_estimators=50, features=10),
     dict(max_depth=4, n_estimators=100, features=20),
@@ -408,6 +411,10 @@ TUNING_SHAPES = [
     dict(max_depth=6, n_estimators=1000, features=200),
     dict(max_depth=8, n_estimators=300, features=30),
     dict(grow_policy="lossguide", max_leaves=255, n_estimators=300, features=40, nan=0.05),
+    dict(forest="RandomForestClassifier", max_depth=8, n_estimators=100, features=20),
+    dict(forest="RandomForestClassifier", max_depth=12, n_estimators=100, features=20),
+    dict(forest="RandomForestClassifier", max_depth=None, n_estimators=50, features=20),
+    dict(forest="RandomForestRegressor", max_depth=10, n_estimators=50, features=20),
 ]
 
 

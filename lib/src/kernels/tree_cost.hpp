@@ -30,35 +30,40 @@ struct CacheSizes {
 /// This CPU's data caches (sysconf; the defaults above if it does not say).
 CacheSizes cache_sizes() noexcept;
 
-// Cycles per row (fitted, see above).
+// Cycles (fitted, see above).
 struct TreeCosts {
   // Bit-vector kernel, per tile of `lanes` rows: one record (load, compare,
-  // clear), one word (find its lowest bit), one tree (fetch and add a leaf);
+  // clear), one word (find its lowest bit), one tree (fetch and add a leaf:
+  // permuted from registers up to 16 leaves, gathered beyond; per lane and
+  // value when a leaf has several values or trees add to several scores);
   // per row: gathering one used feature into the tile.
-  static constexpr double record = 1.6, word = 5.0, tree = 9.0, feature = 1.5;
-  // Node walk, per row: one step (dependent loads), one tree (leaf add).
+  static constexpr double record = 1.2, word = 5.0, tree = 9.0, gathered_tree = 40.0, lane_value = 7.0,
+                          feature = 1.5;
+  // Node walk, per row: one lockstep level (dependent loads), one tree (leaf add).
   static constexpr double step = 3.0, walk_tree = 6.0;
 };
 
-inline double bitvector_cycles(uint64_t records, uint64_t words, uint64_t trees, uint64_t features,
-                               size_t lanes) noexcept {
-  return (TreeCosts::record * double(records) + TreeCosts::word * double(words) + TreeCosts::tree * double(trees)) /
+inline double bitvector_cycles(const TreeEnsembleView& v, size_t lanes) noexcept {
+  const LeafBitvectorView& b = v.bitvectors;
+  const bool one_value = v.n_raw == 1 && v.leaf_width == 1;
+  const double per_tree = TreeCosts::tree + (one_value ? (b.max_tree_leaves > 16 ? TreeCosts::gathered_tree : 0.0)
+                                                       : TreeCosts::lane_value * double(lanes * v.leaf_width));
+  return (TreeCosts::record * double(b.n_records) + TreeCosts::word * double(b.n_words) +
+          per_tree * double(v.n_trees)) /
              double(lanes) +
-         TreeCosts::feature * double(features);
+         TreeCosts::feature * double(b.n_features);
 }
 
-inline double walk_cycles(double walk_steps, uint64_t trees) noexcept {
-  return TreeCosts::step * walk_steps + TreeCosts::walk_tree * double(trees);
+inline double walk_cycles(const TreeEnsembleView& v) noexcept {
+  return TreeCosts::step * v.bitvectors.walk_steps + TreeCosts::walk_tree * double(v.n_trees);
 }
 
 /// Whether `n_rows` rows should take the bit-vector kernel with `lanes`
 /// float lanes (the caller has checked that the layout is present): a tile
 /// of `lanes` rows costs the same however few of its lanes are used.
 inline bool bitvectors_pay_off(const TreeEnsembleView& v, size_t lanes, size_t n_rows) noexcept {
-  const LeafBitvectorView& b = v.bitvectors;
   const double fill = double(n_rows) / double((n_rows + lanes - 1) / lanes * lanes);
-  return bitvector_cycles(b.n_records, b.n_words, v.n_trees, b.n_features, lanes) <
-         fill * walk_cycles(b.walk_steps, v.n_trees);
+  return bitvector_cycles(v, lanes) < fill * walk_cycles(v);
 }
 
 /// Rows per pass of the node walk over the trees.  Trees larger than L1

@@ -35,7 +35,7 @@ struct LeafBitvectorView {
   uint64_t n_records = 0;
   uint32_t n_features = 0;
   uint32_t max_tree_leaves = 0;
-  double walk_steps = 0;                     // sum of expected path lengths (cost model)
+  double walk_steps = 0;                     // expected lockstep walk levels (cost model)
   bool present() const noexcept { return tree_words != nullptr; }
 };
 

@@ -1,5 +1,6 @@
 #include "model/leaf_bitvectors.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -15,6 +16,23 @@ struct Record {
   uint64_t node;
   uint32_t clear;
 };
+
+// The node walk moves rows in lockstep groups (tree_simd.hpp) until all of a
+// group's rows reach their leaves: its cost per tree is the expected deepest
+// path among kWalkGroup rows, if every split sends half the rows each way
+// (`reach[d]`: the share of rows whose leaf is at depth d).
+constexpr int kWalkGroup = 8;
+
+double lockstep_steps(const std::vector<double>& reach) {
+  double steps = 0, below = 0;
+  for (size_t d = 0; d + 1 < reach.size(); ++d) {
+    below += reach[d];
+    double all = 1.0;  // P(every row's leaf is at depth <= d)
+    for (int r = 0; r < kWalkGroup; ++r) all *= std::min(below, 1.0);
+    steps += 1.0 - all;  // P(the deepest path is longer than d)
+  }
+  return steps;
+}
 
 }  // namespace
 
@@ -48,6 +66,7 @@ Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleV
       uint32_t depth;
     };
     std::vector<Item> stack;
+    std::vector<double> reach;  // per depth: the share of rows whose leaf is there
     std::vector<std::vector<Record>> buckets;  // per word of the tree and direction: [2w] left, [2w+1] right
     uint64_t leaf_row = 0;
     for (uint32_t t = 0; t < v.n_trees; ++t) {
@@ -57,6 +76,7 @@ Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleV
       // Preorder, left first: leaves come out left to right, and a node's
       // leftmost leaf is the next position when it is reached.
       uint32_t position = 0;
+      reach.assign(size_t{v.max_depth} + 1, 0.0);
       stack.assign(1, {root, 0});
       while (!stack.empty()) {
         const Item it = stack.back();
@@ -68,13 +88,14 @@ Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleV
             return cannot("tree " + std::to_string(t) + "'s leaves are not consecutive rows in left-to-right order");
           ++leaf_row;
           ++position;
-          c.walk_steps += std::ldexp(double(it.depth), -static_cast<int>(it.depth));
+          reach[std::min<uint32_t>(it.depth, v.max_depth)] += std::ldexp(1.0, -static_cast<int>(it.depth));
           continue;
         }
         if (v.node_info[k] & kernels::node_categorical) return cannot("the trees have categorical splits");
         stack.push_back({uint64_t{v.node_child[k]} + 1, it.depth + 1});
         stack.push_back({v.node_child[k], it.depth + 1});
       }
+      c.walk_steps += lockstep_steps(reach);
       const uint32_t n_words = (position + 31) / 32 > 0 ? (position + 31) / 32 : 1;
       buckets.resize(2 * size_t{n_words});
       for (auto& b : buckets) b.clear();
