@@ -267,7 +267,7 @@ mlmap::DenseNetworkSpec identity(size_t n) {
 
 std::vector<Sample> all_samples() {
   std::vector<Sample> out;
-  for (int k = 0; k <= static_cast<int>(Sample::wide_trees); ++k) out.push_back(static_cast<Sample>(k));
+  for (int k = 0; k <= static_cast<int>(Sample::wide_input); ++k) out.push_back(static_cast<Sample>(k));
   return out;
 }
 
@@ -416,6 +416,22 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, m
       b.add_category_set(set, 2);
       auto st = add_random_trees(b, rng, 3, 20, true, 1, 0.1);
       return st ? save(path, d, b) : st;
+    }
+    case Sample::wide_input: {
+      d.estimator = "test.WideInput";
+      d.task = mlmap::Task::regression;
+      d.n_features = 300;
+      d.feature_names.clear();
+      d.n_outputs = 2;
+      mlmap::TreeEnsembleBuilder b(300, 1, 2, mlmap::Aggregation::sum);
+      for (int i = 0; i < 24; ++i) {
+        auto t = random_tree(rng, 300, 2 + i % 6, 1, true, 0);
+        mlmap::TreeOptions o;
+        o.output = static_cast<uint32_t>(i % 2);
+        auto st = b.add_tree(t.view(), o);
+        if (!st) return st;
+      }
+      return save(path, d, b);
     }
     case Sample::wide_trees: {
       d.estimator = "test.WideTrees";

@@ -60,9 +60,10 @@ enum class Sample {
   naive_bayes_categorical,  // 3 classes, 2 to 5 categories per feature
   isolation_forest,      // 8 trees, the isolation link, an outlier detector
   wide_trees,         // one output; trees of 1 to ~500 leaves (every bit-vector word and leaf-fetch path), missing
+  wide_input,         // 300 features (walk blocks of a few hundred rows, many gathered features), 2 outputs
 };
 
-/// Every sample kind, in order.
+/// Every sample kind, in order (up to the last one above).
 std::vector<Sample> all_samples();
 
 /// Writes a deterministic sample model of `kind` to `path`; tree ensembles
