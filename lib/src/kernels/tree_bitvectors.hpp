@@ -280,8 +280,8 @@ struct BitvectorKernel {
           O::load_acc(tile_raw, acc);
         }
       } else {
-        for (size_t l = 0; l < m; ++l)
-          for (uint32_t j = 0; j < n_raw; ++j) tile_raw[j * W + l] = out[l * n_raw + j];
+        for (size_t l = 0; l < W; ++l)  // lanes past the rows (tail tile) add to zeros, never stored
+          for (uint32_t j = 0; j < n_raw; ++j) tile_raw[j * W + l] = l < m ? out[l * n_raw + j] : 0.0;
       }
       Cursor c = start;
       for (uint32_t t = t0; t < t1; ++t) {
