@@ -72,9 +72,12 @@ std::vector<std::string> fuzz_seeds() {
   std::vector<std::string> seeds;
   test::TempDir dir;
   const auto path = dir.file("seed.mlmap");
+  // Tree ensembles with the leaf bit-vector layout where the trees allow it
+  // (FORMAT.md §5.1.1), as the bitvector_* damage kinds need.
+  const auto layout = mlmap::writer::BitvectorLayout::always;
   for (auto kind : test::all_samples()) {
     if (kind == test::Sample::large_trees) continue;  // past the fuzzer's 64 KiB inputs
-    if (!test::save_sample(path, kind, 3)) continue;
+    if (!test::save_sample(path, kind, 3, layout)) continue;
     const auto bytes = test::read_bytes(path);
     seeds.emplace_back(bytes.begin(), bytes.end());
   }
@@ -83,7 +86,7 @@ std::vector<std::string> fuzz_seeds() {
   for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k) {
     const auto kind = static_cast<test::Corruption>(k);
     if (kind == test::Corruption::op_column_reference || test::on_projection_sample(kind)) continue;  // below
-    if (!test::save_sample(path, test::sample_for(kind), 3)) continue;
+    if (!test::save_sample(path, test::sample_for(kind), 3, layout)) continue;
     auto damaged = test::corrupt(test::read_bytes(path), kind, 1);
     seeds.emplace_back(damaged.begin(), damaged.end());
   }

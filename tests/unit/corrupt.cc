@@ -223,6 +223,12 @@ struct Surgery {
   T& any(const char* name) {
     return data<T>(name)[rng() % (column(name)->length() / sizeof(T))];
   }
+  fb::LeafBitvectors* bitvectors() {
+    auto* t = model()->predictor_type() == fb::Predictor::TreeEnsemble ? trees() : nullptr;
+    auto* b = t ? t->mutable_leaf_bitvectors() : nullptr;
+    if (!b) throw std::logic_error("the sample has no leaf bit-vector layout");
+    return b;
+  }
   fb::Column* column(const char* name) {
     auto* cols = header()->mutable_columns();
     for (uint32_t i = 0; i < cols->size(); ++i)
@@ -393,7 +399,7 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       break;
     }
     case C::bitvector_count: {
-      auto* b = s.trees()->mutable_leaf_bitvectors();
+      auto* b = s.bitvectors();
       b->mutate_n_records(b->n_records() + 1 + s.rng() % 5);
       break;
     }
@@ -540,12 +546,12 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     }
     case C::bitvector_clear: {
       auto* clear = s.data<uint32_t>("trees.leaf_bitvectors.record_clear");
-      clear[s.rng() % s.trees()->leaf_bitvectors()->n_records()] ^= 1u << (s.rng() % 32);
+      clear[s.rng() % s.bitvectors()->n_records()] ^= 1u << (s.rng() % 32);
       break;
     }
     case C::bitvector_threshold: {
       auto* t = s.data<float>("trees.leaf_bitvectors.record_threshold");
-      const uint64_t r = s.rng() % s.trees()->leaf_bitvectors()->n_records();
+      const uint64_t r = s.rng() % s.bitvectors()->n_records();
       t[r] = std::nextafter(t[r], (s.rng() & 1) ? INFINITY : -INFINITY);
       break;
     }
