@@ -232,10 +232,13 @@ def main():
                 out[p.name] = {"skipped": f"{type(ex).__name__}: {str(ex).splitlines()[0][:120]}"}
                 log(f"{e['name']} {p.name}: skipped ({out[p.name]['skipped']})")
                 continue
-            d, bad = compare(fn(X[:min(n, 5000)]), ref[:min(n, 5000)], TOLERANCE[p.name])
+            # The reference is the original library's output: its own
+            # precision (the shape's tolerance) bounds the check too.
+            tol = max(TOLERANCE[p.name], e.get("tolerance", 0.0))
+            d, bad = compare(fn(X[:min(n, 5000)]), ref[:min(n, 5000)], tol)
             log(f"check {e['name']}: {p.name} vs {e['peer']}: max|diff|={d:.3g} bad={bad}")
             if bad:
-                out[p.name] = {"mismatch": f"max|diff| {d:.3g}, {bad} values beyond {TOLERANCE[p.name]:g}"}
+                out[p.name] = {"mismatch": f"max|diff| {d:.3g}, {bad} values beyond {tol:g}"}
                 continue
             b = min(record, len(X))
             span = len(X) - b + 1
