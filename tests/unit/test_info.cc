@@ -46,6 +46,7 @@ TEST_CASE("every enum has one table of distinct names that round-trips") {
   check_table<SplitRule>();
   check_table<ThresholdType>();
   check_table<Output>();
+  check_table<TreeAlgorithm>();
   CHECK(std::string(task_name(Task::ranking)) == "ranking");
   CHECK(std::string(enum_name(static_cast<LinkFunction>(99))) == "unknown");
   CHECK(enum_name_list<Norm>() == "l2, l1, max");

@@ -19,7 +19,7 @@ struct KernelGuard {
 };
 
 struct AlgorithmGuard {
-  mlmap::kernels::TreeAlgorithm saved = mlmap::kernels::tree_algorithm();
+  mlmap::TreeAlgorithm saved = mlmap::kernels::tree_algorithm();
   ~AlgorithmGuard() { mlmap::kernels::set_tree_algorithm(saved); }
 };
 
@@ -39,7 +39,7 @@ std::vector<double> predict_with(const std::string& kernel, const Model& m, cons
 TEST_CASE("every kernel equals the scalar reference on every model kind") {
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
-  using mlmap::kernels::TreeAlgorithm;
+  using mlmap::TreeAlgorithm;
   using Layout = mlmap::writer::BitvectorLayout;
   const auto kernels = available_kernels();
   REQUIRE(kernels.front() == "scalar");
@@ -127,7 +127,7 @@ TEST_CASE("the bit-vector kernel is what runs when forced, and the cost model pi
   // forced walk must not touch the layout; forced bit-vectors must.
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
-  using mlmap::kernels::TreeAlgorithm;
+  using mlmap::TreeAlgorithm;
   test::TempDir dir;
   const auto path = dir.file("m.mlmap");
   REQUIRE(test::save_sample(path, test::Sample::wide_trees, 1, mlmap::writer::BitvectorLayout::always).ok());
@@ -167,7 +167,7 @@ TEST_CASE("crafted bit-vector columns never read out of bounds; verify refuses t
   // index and keep cursors monotone (run under ASan/UBSan in CI).
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
-  mlmap::kernels::set_tree_algorithm(mlmap::kernels::TreeAlgorithm::bitvectors);
+  mlmap::kernels::set_tree_algorithm(mlmap::TreeAlgorithm::bitvectors);
   test::TempDir dir;
   const auto path = dir.file("m.mlmap");
   REQUIRE(test::save_sample(path, test::Sample::wide_trees, 2, mlmap::writer::BitvectorLayout::always).ok());

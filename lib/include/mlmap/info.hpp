@@ -196,6 +196,20 @@ struct EnumNames<NaiveBayesKind> {
                                                        {NaiveBayesKind::categorical, "categorical"}};
 };
 
+/// How a batch evaluates a tree ensemble.  Not stored: `automatic` (the
+/// default) lets a cost model choose, per model and batch, between walking the
+/// nodes and the leaf bit-vector layout (FORMAT.md §5.1.1; used only where the
+/// file has it and a SIMD kernel runs).  The environment variable
+/// MLMAP_TREE_ALGORITHM, read at the first prediction, forces `walk` or
+/// `bitvectors` for tests and benchmarks (another value is ignored).  Results
+/// are the same bits either way.
+enum class TreeAlgorithm { automatic = 0, walk = 1, bitvectors = 2 };
+template <>
+struct EnumNames<TreeAlgorithm> {
+  static constexpr EnumName<TreeAlgorithm> table[] = {
+      {TreeAlgorithm::automatic, "automatic"}, {TreeAlgorithm::walk, "walk"}, {TreeAlgorithm::bitvectors, "bitvectors"}};
+};
+
 /// How a tree ensemble's leaf values combine (schema Aggregation).
 enum class Aggregation { sum = 0, mean = 1 };
 template <>

@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <string>
 
 #include "kernels/column_kernels.hpp"
 #include "kernels/dense_view.hpp"
@@ -55,11 +54,9 @@ std::atomic<int>& current() noexcept {
 
 std::atomic<int>& algorithm() noexcept {
   static std::atomic<int> a{[] {
-    const char* forced = std::getenv("MLMAP_TREE_ALGORITHM");
-    const std::string name = forced ? forced : "";
-    return static_cast<int>(name == "walk"         ? TreeAlgorithm::walk
-                            : name == "bitvectors" ? TreeAlgorithm::bitvectors
-                                                   : TreeAlgorithm::automatic);
+    TreeAlgorithm algorithm = TreeAlgorithm::automatic;
+    if (const char* forced = std::getenv("MLMAP_TREE_ALGORITHM")) (void)parse_enum(forced, algorithm);
+    return static_cast<int>(algorithm);
   }()};
   return a;
 }

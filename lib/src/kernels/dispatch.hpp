@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "mlmap/info.hpp"
+
 namespace mlmap::kernels {
 
 enum class Isa { scalar = 0, sse4_2 = 1, avx2 = 2, avx512bw = 3 };
@@ -21,11 +23,11 @@ Isa active_isa() noexcept;
 /// cannot run it.
 bool set_isa(Isa isa) noexcept;
 
-/// The batch algorithm of tree ensembles: chosen per model and batch by
-/// tree_cost.hpp (automatic, the default), or forced, for tests and
-/// benchmarks, by set_tree_algorithm() or MLMAP_TREE_ALGORITHM=walk|bitvectors
-/// at start.  Bit-vectors still need the file's layout and a SIMD ISA.
-enum class TreeAlgorithm { automatic = 0, walk = 1, bitvectors = 2 };
+/// The batch algorithm of tree ensembles (TreeAlgorithm, mlmap/info.hpp):
+/// chosen per model and batch by tree_cost.hpp (automatic, the default), or
+/// forced, for tests and benchmarks, by set_tree_algorithm() or
+/// MLMAP_TREE_ALGORITHM at start.  Bit-vectors still need the file's layout
+/// and a SIMD ISA.
 TreeAlgorithm tree_algorithm() noexcept;
 void set_tree_algorithm(TreeAlgorithm algorithm) noexcept;
 
