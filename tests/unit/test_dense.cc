@@ -17,7 +17,8 @@ double logistic(double x) { return 1 / (1 + std::exp(-x)); }
 double activate(const DenseLayerSpec& L, size_t j, double x) {
   switch (L.activation) {
     case Activation::identity: return x;
-    case Activation::relu: {
+    case Activation::relu:
+    case Activation::leaky_relu: {  // relu with its parameters (the writer stores that as LeakyRelu)
       double pos = x > L.relu_threshold ? x : 0;
       if (std::isfinite(L.relu_max)) pos = std::min(std::max(pos, 0.0), L.relu_max);
       return pos - L.relu_slope * std::max(L.relu_threshold - x, 0.0);

@@ -76,6 +76,7 @@ const char* activation_text(Activation a) {
     case Activation::softmax: return "softmax";
     case Activation::exponential: return "exponential";
     case Activation::prelu: return "prelu";
+    case Activation::leaky_relu: return "leaky_relu";
   }
   return "?";
 }
