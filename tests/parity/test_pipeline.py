@@ -115,15 +115,16 @@ def quietly(fn, *args):
 class Base(ModelFiles):
     prefix = "mlmap-pipeline-"
 
-    def close(self, got, expected, label, what):
+    def close(self, got, expected, label, what, tol=None):
+        tol = TOL if tol is None else tol
         got, expected = np.asarray(got), np.asarray(expected)
         self.assertEqual(got.shape, expected.shape, f"{label} {what}: shape")
         rel, ab = differences(got, expected, nan_matches=True)
         w = WORST[label]
         w["rel"], w["abs"] = max(w["rel"], rel), max(w["abs"], ab)
-        self.assertLessEqual(rel, TOL, f"{label} {what}: max difference {rel:.3g} (abs {ab:.3g})")
+        self.assertLessEqual(rel, tol, f"{label} {what}: max difference {rel:.3g} (abs {ab:.3g})")
 
-    def check(self, pipe, X, label, X_mlmap=None):
+    def check(self, pipe, X, label, X_mlmap=None, value_tol=None):
         """Saves ``pipe`` and compares everything it predicts on X."""
         m = self.roundtrip(pipe)
         WORST[label]["n"] += 1
@@ -137,7 +138,7 @@ class Base(ModelFiles):
                 self.close(m.decision_function(Xm), quietly(pipe.decision_function, X), label,
                            "decision_function")
         else:
-            self.close(m.predict(Xm), quietly(pipe.predict, X), label, "predict")
+            self.close(m.predict(Xm), quietly(pipe.predict, X), label, "predict", value_tol)
         return m
 
 
@@ -448,7 +449,10 @@ class Composition(Base):
             with self.subTest(model=label):
                 pre = preprocessor(dense=dense is True, drop="first" if dense == "drop" else None)
                 pipe = quietly(Pipeline([("pre", pre), ("model", model)]).fit, train, target)
-                m = self.check(pipe, test, label)
+                # XGBoost sums its trees in float32: values within 1e-5
+                # relative, as tests/importers/test_xgboost.py's REL_TOL (the
+                # 15-tree regressor measured 1.2e-6 under xgboost 3.2).
+                m = self.check(pipe, test, label, value_tol=1e-5)
                 self.assertEqual(list(m.feature_names_in_), list(train.columns))
                 # 'kids' is read by no step: it takes any values (strings too)
                 self.assertEqual(m.info()["string_columns"], ["kids", "city", "color", "grade"])
@@ -470,7 +474,10 @@ class Composition(Base):
                 ("Pipeline -> XGBRegressor", xgboost.XGBRegressor(n_estimators=15, max_depth=3), y)):
             with self.subTest(model=label):
                 pipe = quietly(Pipeline([("pre", preprocessor(dense=True)), ("model", model)]).fit, train, target)
-                m = self.check(pipe, test, label)
+                # XGBoost sums its trees in float32: values within 1e-5
+                # relative, as tests/importers/test_xgboost.py's REL_TOL (the
+                # 15-tree regressor measured 1.2e-6 under xgboost 3.2).
+                m = self.check(pipe, test, label, value_tol=1e-5)
                 self.assertEqual(list(m.feature_names_in_), list(train.columns))
                 self.assertTrue(m.info()["estimator"].startswith("sklearn.pipeline.Pipeline("))
                 self.assertIn("XGB", m.info()["estimator"])

@@ -416,7 +416,7 @@ class TestSaveErrors(TmpDir):
         def closeness(d):
             return 1 / (1 + d)
 
-        for est, name in [(QuadraticDiscriminantAnalysis().fit(X, y), "QuadraticDiscriminantAnalysis"),
+        for est, name in [(QuadraticDiscriminantAnalysis(reg_param=0.1).fit(X, y), "QuadraticDiscriminantAnalysis"),
                           (MyForest(n_estimators=3).fit(X, y), "MyForest"),
                           (KNeighborsClassifier(weights=closeness).fit(X, y), "KNeighborsClassifier")]:
             with self.subTest(estimator=name):
@@ -675,7 +675,7 @@ class TestAtomicSave(TmpDir):
         mlmap.save(self.clf, p)
         original = self.read(p)
         failures = [
-            ("unsupported", QuadraticDiscriminantAnalysis().fit(X, y), {}, mlmap.UnsupportedModelError),
+            ("unsupported", QuadraticDiscriminantAnalysis(reg_param=0.1).fit(X, y), {}, mlmap.UnsupportedModelError),
             ("unfitted", ensemble.RandomForestClassifier(), {}, NotFittedError),
             ("multi-output", ensemble.RandomForestClassifier(n_estimators=2).fit(X, np.c_[y, y]), {},
              mlmap.UnsupportedModelError),
