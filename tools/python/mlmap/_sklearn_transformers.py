@@ -196,9 +196,11 @@ def _target_encoder(prog, est, cols, where):
             "string_inputs": cats.kind == "str",
             "category_counts": [n],
             ("string_categories" if cats.kind == "str" else "numeric_categories"): cats.values,
-            "missing_category": [n - 1 if cats.missing else -1],
+            "missing_category": [cats.fields()[0]],
             "unknown": "ignore",
         }
+        if cats.kind == "str":
+            fields["none_category"] = [cats.fields()[1]]  # None: a category of its own, as the encoders
         if cats.order != list(range(n)):
             fields["category_order"] = cats.order
         indicators = prog.emit("one_hot", inputs, n, **fields)
