@@ -268,6 +268,13 @@ int serve(const ServerOptions& o, std::string& error) {
 
   Master master(o, listener, std::move(names));
   const int rc = master.run(signals);
+  // A stop request that arrives after the loop has ended (a supervisor, or
+  // the tests' stop(), repeating SIGTERM while the last request drains) is
+  // consumed here: unblocked, it would kill with its default action a
+  // process that has already stopped cleanly (exit status -15 instead of 0).
+  const timespec no_wait{0, 0};
+  while (::sigtimedwait(&signals, nullptr, &no_wait) > 0) {
+  }
   (void)::sigprocmask(SIG_SETMASK, &previous, nullptr);
   return rc;
 }
