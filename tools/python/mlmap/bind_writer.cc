@@ -197,6 +197,18 @@ ImportOptions import_options(const py::dict& options) {
   return o;
 }
 
+// A bytes-like argument (bytes, bytearray, memoryview of bytes), borrowed:
+// `bytes` stays valid while this object (and its buffer view) lives.
+struct BorrowedBytes {
+  py::buffer_info info;
+  std::string_view bytes;
+
+  explicit BorrowedBytes(const py::buffer& data) : info(data.request()) {
+    if (info.ndim != 1 || info.itemsize != 1) throw py::value_error("data must be bytes-like (one byte per item)");
+    bytes = std::string_view(static_cast<const char*>(info.ptr), static_cast<size_t>(info.size));
+  }
+};
+
 // Imports a foreign model's bytes (any buffer, e.g. Booster.save_raw("json"),
 // model_to_string().encode()) with `import` and writes it to `path`, behind
 // `preprocessing` when given: a program dict (see parse_preprocessing) that
@@ -204,8 +216,7 @@ ImportOptions import_options(const py::dict& options) {
 template <class Import>
 void convert_imported(Import import, const py::buffer& data, const std::string& path, const py::dict& options,
                       const py::object& preprocessing) {
-  const py::buffer_info buf = data.request();
-  if (buf.ndim != 1 || buf.itemsize != 1) throw py::value_error("data must be bytes-like (one byte per item)");
+  const BorrowedBytes text(data);
   const ImportOptions o = import_options(options);
   const auto pre = parse_preprocessing(preprocessing);
   size_t n_inputs = 0;
@@ -215,9 +226,8 @@ void convert_imported(Import import, const py::buffer& data, const std::string& 
     n_inputs = d["n_inputs"].cast<size_t>();
     input_names = vec<std::string>(d, "input_names");
   }
-  const std::string_view text(static_cast<const char*>(buf.ptr), static_cast<size_t>(buf.size));
   check(without_gil([&]() -> Status {
-    auto imported = import(text, o);
+    auto imported = import(text.bytes, o);
     return imported ? save_imported(path, *imported, pre ? &*pre : nullptr, n_inputs, input_names)
                     : imported.status();
   }));
@@ -390,11 +400,9 @@ void bind_writer(py::module_& mod) {
   mod.def(
       "convert_keras",
       [](const py::buffer& data, const std::string& path, const py::dict& options) {
-        const py::buffer_info buf = data.request();
-        if (buf.ndim != 1 || buf.itemsize != 1) throw py::value_error("data must be bytes-like (one byte per item)");
-        const std::string_view file(static_cast<const char*>(buf.ptr), static_cast<size_t>(buf.size));
+        const BorrowedBytes file(data);
         const ImportOptions o = import_options(options);
-        check(without_gil([&] { return mlmap::convert_keras(file, path, o); }));
+        check(without_gil([&] { return mlmap::convert_keras(file.bytes, path, o); }));
       },
       py::arg("data"), py::arg("path"), py::arg("options") = py::dict());
 
