@@ -45,7 +45,8 @@ double plain(RowOp op, double p, const double* x, const double* y, size_t n) {
       case RowOp::chebyshev: acc = std::max(acc, std::fabs(x[f] - y[f])); break;
       case RowOp::dot: acc += x[f] * y[f]; break;
       case RowOp::minkowski: acc += std::pow(std::fabs(x[f] - y[f]), p); break;
-      case RowOp::euclidean_bound: acc += (x[f] - y[f]) * (x[f] - y[f]); break;  // what it bounds
+      case RowOp::euclidean_bound:
+      case RowOp::euclidean_bound32: acc += (x[f] - y[f]) * (x[f] - y[f]); break;  // what they bound
     }
   }
   return acc;
@@ -65,7 +66,7 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
   const auto simd = simd_kernels();
   MESSAGE("SIMD pairwise kernels on this CPU: " << simd.size());
   int compared = 0;
-  for (size_t n_rows : {1, 7, 8, 9, 31, 33, 100}) {
+  for (size_t n_rows : {1, 7, 8, 9, 31, 33, 100, 200}) {
     for (size_t nf : {1, 3, 8, 17, 64}) {
       std::vector<double> rows(n_rows * nf);
       for (auto& v : rows) v = g(rng);
@@ -92,15 +93,20 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
         const size_t n_queries = 7;  // register blocks of 4 and 2 queries, and one more
         std::vector<double> queries(n_queries * nf);
         for (auto& v : queries) v = g(rng);
+        const std::vector<float> queries32(queries.begin(), queries.end());
         // Squared norms as the writer stores them (blocks padded with 0).
         std::vector<double> query_norms(n_queries), row_norms(view.n_blocks() * 8, 0.0);
         for (size_t q = 0; q < n_queries; ++q)
           for (size_t f = 0; f < nf; ++f) query_norms[q] += queries[q * nf + f] * queries[q * nf + f];
         for (size_t r = 0; r < n_rows; ++r)
           for (size_t f = 0; f < nf; ++f) row_norms[r] += stored[r * nf + f] * stored[r * nf + f];
-        const double slack = (2.0 * static_cast<double>(nf) + 16) * 0x1p-52;
+        const double slack64 = (2.0 * static_cast<double>(nf) + 16) * 0x1p-52;
         for (RowOp op : {RowOp::squared_euclidean, RowOp::manhattan, RowOp::chebyshev, RowOp::dot, RowOp::minkowski,
-                         RowOp::euclidean_bound}) {
+                         RowOp::euclidean_bound, RowOp::euclidean_bound32}) {
+          // The slack neighbors.cc gives each bound (float64 rows take the
+          // float64 bound whatever the op says).
+          const bool bound32 = op == RowOp::euclidean_bound32 && f32;
+          const double slack = slack64 + (bound32 ? (static_cast<double>(nf) + 4) * 0x1p-23 : 0.0);
           for (uint64_t first : {uint64_t{0}, uint64_t{1}}) {
             if (first >= view.n_blocks()) continue;
             kernels::PairwiseTask t;
@@ -114,6 +120,8 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
             t.query_norms = query_norms.data();
             t.row_norms = row_norms.data();
             t.bound_slack = slack;
+            t.queries32 = queries32.data();
+            t.bound_floor = bound32 ? (static_cast<double>(nf) + 1) * 0x1p-140 : 0.0;
             std::vector<double> want(n_queries * t.stride, -1.0);
             t.out = want.data();
             kernels::pairwise_scalar(view, t);
@@ -125,7 +133,7 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
               for (size_t r = first * 8; r < n_rows; ++r) {
                 const double expected = plain(op, 1.5, queries.data() + q * nf, stored + r * nf, nf);
                 const double got = want[q * t.stride + r - first * 8];
-                if (op == RowOp::euclidean_bound) {
+                if (op == RowOp::euclidean_bound || op == RowOp::euclidean_bound32) {
                   // A lower bound of the exact sum, and a close one.
                   const double exact = kernels::squared_distance(view, r, queries.data() + q * nf);
                   CHECK(got <= exact);
@@ -150,6 +158,68 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
     }
   }
   if (!simd.empty()) CHECK(compared > 0);
+}
+
+TEST_CASE("euclidean_bound32: no bound (-inf) where the float sum overflows, a true one for tiny values") {
+  const auto simd = simd_kernels();
+  const size_t n_rows = 70, nf = 5;
+  for (double scale : {1e-44, 1e-30, 1.0, 1e19, 1e30}) {
+    std::mt19937_64 rng(5);
+    std::normal_distribution<double> g(0, 1);
+    std::vector<float> rows(n_rows * nf);
+    for (auto& v : rows) v = static_cast<float>(g(rng) * scale);
+    SampleRows src;
+    src.rows32 = rows.data();
+    src.n_rows = n_rows;
+    src.n_features = nf;
+    const auto blocks = writer::to_row_blocks<float>(src);
+    kernels::RowBlocksView view;
+    view.data32 = blocks.data();
+    view.n_rows = n_rows;
+    view.n_features = nf;
+    const size_t n_queries = 5;
+    std::vector<double> queries(n_queries * nf);
+    for (auto& v : queries) v = g(rng) * scale;
+    const std::vector<float> queries32(queries.begin(), queries.end());
+    std::vector<double> query_norms(n_queries), row_norms(view.n_blocks() * 8, 0.0), zero(nf, 0.0);
+    for (size_t q = 0; q < n_queries; ++q)
+      for (size_t f = 0; f < nf; ++f) query_norms[q] += queries[q * nf + f] * queries[q * nf + f];
+    for (size_t r = 0; r < n_rows; ++r) row_norms[r] = kernels::squared_distance(view, r, zero.data());
+    kernels::PairwiseTask t;
+    t.op = RowOp::euclidean_bound32;
+    t.queries = queries.data();
+    t.queries32 = queries32.data();
+    t.n_queries = n_queries;
+    t.n_blocks = view.n_blocks();
+    t.stride = view.n_blocks() * 8;
+    t.query_norms = query_norms.data();
+    t.row_norms = row_norms.data();
+    t.bound_slack = (2.0 * nf + 16) * 0x1p-52 + (nf + 4.0) * 0x1p-23;
+    t.bound_floor = (nf + 1.0) * 0x1p-140;
+    std::vector<double> want(n_queries * t.stride);
+    t.out = want.data();
+    kernels::pairwise_scalar(view, t);
+    CAPTURE(scale);
+    size_t none = 0;
+    for (size_t q = 0; q < n_queries; ++q)
+      for (size_t r = 0; r < n_rows; ++r) {
+        const double b = want[q * t.stride + r];
+        CHECK(b <= kernels::squared_distance(view, r, queries.data() + q * nf));
+        none += b == -std::numeric_limits<double>::infinity();
+      }
+    // float32 products overflow past ~1.8e19: every bound gives up there.
+    if (scale >= 1e30) CHECK(none == n_queries * n_rows);
+    if (scale <= 1.0) CHECK(none == 0);
+    for (const auto& k : simd) {
+      std::vector<double> got(want.size());
+      t.out = got.data();
+      k.fn(view, t);
+      size_t differ = 0;
+      for (size_t i = 0; i < got.size(); ++i) differ += bits(got[i]) != bits(want[i]);
+      CAPTURE(kernels::isa_name(k.isa));
+      CHECK(differ == 0);
+    }
+  }
 }
 
 TEST_CASE("next_block_below: every ISA finds the scalar reference's block, NaN counting as below") {

@@ -2,6 +2,8 @@
 // operations of pairwise_simd.hpp.
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <type_traits>
 
 #include "kernels/pairwise_view.hpp"
 
@@ -9,9 +11,20 @@ namespace mlmap::kernels {
 
 namespace {
 
+// euclidean_bound32 over float rows: the float32 fused sum in feature order,
+// then the bound in float64 (-inf where the float sum overflowed: no bound).
+double bound32(const float* x32, const float* y, uint32_t nf, double n, const PairwiseTask& t) noexcept {
+  float acc = 0;
+  for (uint32_t f = 0; f < nf; ++f) acc = std::fmaf(x32[f], y[f * block_lanes], acc);
+  const double a = acc;
+  if (!(std::fabs(a) <= std::numeric_limits<double>::max())) return -std::numeric_limits<double>::infinity();
+  return ((n - 2.0 * a) - t.bound_slack * n) - t.bound_floor;
+}
+
 template <class T>
 void run(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexcept {
   const uint32_t nf = rows.n_features;
+  const bool f32_bound = t.op == RowOp::euclidean_bound32 && std::is_same<T, float>::value;
   const uint64_t end = std::min(rows.n_blocks(), t.first_block + t.n_blocks);
   for (size_t q = 0; q < t.n_queries; ++q) {
     const double* x = t.queries + q * nf;
@@ -37,6 +50,8 @@ void run(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexce
             break;
           case RowOp::dot:
           case RowOp::euclidean_bound:
+          case RowOp::euclidean_bound32:
+            if (f32_bound) break;
             for (uint32_t f = 0; f < nf; ++f) acc = acc + x[f] * static_cast<double>(y[f * block_lanes]);
             break;
           case RowOp::minkowski:
@@ -44,8 +59,14 @@ void run(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexce
               acc = acc + std::pow(std::fabs(x[f] - static_cast<double>(y[f * block_lanes])), t.p);
             break;
         }
-        if (t.op == RowOp::euclidean_bound) {
+        if (t.op == RowOp::euclidean_bound || t.op == RowOp::euclidean_bound32) {
           const double n = t.query_norms[q] + t.row_norms[b * block_lanes + l];
+          if constexpr (std::is_same<T, float>::value)
+            if (f32_bound) {
+              acc = bound32(t.queries32 + q * nf, y, nf, n, t);
+              t.out[q * t.stride + (b - t.first_block) * block_lanes + l] = acc;
+              continue;
+            }
           acc = (n - 2.0 * acc) - t.bound_slack * n;
         }
         t.out[q * t.stride + (b - t.first_block) * block_lanes + l] = acc;

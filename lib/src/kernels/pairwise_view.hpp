@@ -40,6 +40,12 @@ enum class RowOp : uint8_t {
   euclidean_bound,    // the dot's sum, then with t = |x|^2 + |y|^2 (query_norms,
                       // row_norms):  (t - 2 acc) - bound_slack * t, a lower bound of
                       // the squared distance when bound_slack covers the roundings
+  euclidean_bound32,  // float32 rows: acc = fmaf(x32, y, acc) in float32 over the
+                      // queries rounded to float (queries32), then as euclidean_bound
+                      // minus bound_floor, or -inf where acc overflowed (not finite).
+                      // Four times the lanes of the float64 bound per instruction; the
+                      // caller's slack covers float32 roundings.  float64 rows: exactly
+                      // euclidean_bound.
 };
 
 struct PairwiseTask {
@@ -53,7 +59,9 @@ struct PairwiseTask {
   size_t stride = 0;             // >= n_blocks * 8
   const double* query_norms = nullptr;  // euclidean_bound: per query, x . x
   const double* row_norms = nullptr;    // euclidean_bound: per stored row (8 per block), y . y
-  double bound_slack = 0;               // euclidean_bound
+  double bound_slack = 0;               // euclidean_bound, euclidean_bound32
+  const float* queries32 = nullptr;     // euclidean_bound32: the queries rounded to float
+  double bound_floor = 0;               // euclidean_bound32: covers float32 underflow
 };
 
 /// The dispatching entry.  Blocks past the stored matrix are not read.

@@ -42,6 +42,13 @@ bool nearer(const std::pair<double, uint64_t>& a, const std::pair<double, uint64
   return a.second < b.second;
 }
 
+// Rounded to nearest; beyond float's range infinite (a conversion C++
+// leaves undefined), which makes the float32 bound give up on that query.
+float to_float(double v) noexcept {
+  if (std::fabs(v) <= static_cast<double>(FLT_MAX)) return static_cast<float>(v);
+  return v > 0 ? HUGE_VALF : -HUGE_VALF;
+}
+
 kernels::RowOp row_op(fb::Metric m) noexcept {
   switch (m) {
     case fb::Metric::Manhattan: return kernels::RowOp::manhattan;
@@ -130,6 +137,21 @@ class NeighborsPredictor final : public Predictor {
         task.row_norms = v_.sq_norms;
         task.bound_slack = (2.0 * static_cast<double>(nf) + 16) * 0x1p-52;
       }
+      // Float32 rows: the bound's dot product in float32 with fused
+      // multiply-adds (four times the lanes per instruction), from the
+      // queries rounded to float.  Its error is within (nf + 1) * 2^-24 * t of
+      // 2 x.y, t = |x|^2 + |y|^2 (rounding x, then nf fused steps each within
+      // 2^-24 of a partial sum <= t / 2), plus 2^-149 per step where values
+      // underflow: the slack takes twice that, the floor covers underflow.  A
+      // float sum that overflowed gives no bound (-inf).
+      const bool bounded32 = bounded && v_.rows.data32 != nullptr;
+      std::vector<float> queries32(bounded32 ? qn * nf : 0);
+      if (bounded32) {
+        task.op = kernels::RowOp::euclidean_bound32;
+        task.queries32 = queries32.data();
+        task.bound_slack += (static_cast<double>(nf) + 4) * 0x1p-23;
+        task.bound_floor = (static_cast<double>(nf) + 1) * 0x1p-140;
+      }
       const uint64_t n_blocks = v_.rows.n_blocks();
       for (size_t r0 = 0; r0 < n_rows; r0 += qn) {
         const size_t nq = std::min(qn, n_rows - r0);
@@ -141,6 +163,7 @@ class NeighborsPredictor final : public Predictor {
           for (size_t f = 0; f < nf; ++f) acc += queries[q * nf + f] * queries[q * nf + f];
           norms[q] = acc;
         }
+        for (size_t i = 0; bounded32 && i < nq * nf; ++i) queries32[i] = to_float(queries[i]);
         std::fill(heap_values.begin(), heap_values.begin() + static_cast<std::ptrdiff_t>(nq * k), DBL_MAX);
         std::fill(heap_indices.begin(), heap_indices.begin() + static_cast<std::ptrdiff_t>(nq * k), 0);
         task.queries = queries.data();
