@@ -137,19 +137,22 @@ class NeighborsPredictor final : public Predictor {
         task.row_norms = v_.sq_norms;
         task.bound_slack = (2.0 * static_cast<double>(nf) + 16) * 0x1p-52;
       }
-      // Float32 rows: the bound's dot product in float32 with fused
-      // multiply-adds (four times the lanes per instruction), from the
-      // queries rounded to float.  Its error is within (nf + 1) * 2^-24 * t of
-      // 2 x.y, t = |x|^2 + |y|^2 (rounding x, then nf fused steps each within
-      // 2^-24 of a partial sum <= t / 2), plus 2^-149 per step where values
-      // underflow: the slack takes twice that, the floor covers underflow.  A
-      // float sum that overflowed gives no bound (-inf).
-      const bool bounded32 = bounded && v_.rows.data32 != nullptr;
-      std::vector<float> queries32(bounded32 ? qn * nf : 0);
-      if (bounded32) {
+      // The bound's dot product runs in float32 with fused multiply-adds
+      // (four times the lanes per instruction of float64), from the queries
+      // rounded to float and float32 rows (float64 rows rounded to float a
+      // pass at a time: each is read once per `queries_per_pass` queries).
+      // Its error is within (nf + 1) * 2^-24 * t of 2 x.y, t = |x|^2 + |y|^2
+      // (rounding x, then nf fused steps each within 2^-24 of a partial sum
+      // <= t / 2), one more 2^-24 * t for rounded rows, plus 2^-149 per step
+      // where values underflow: the slack takes twice that, the floor covers
+      // underflow.  A float sum that overflowed gives no bound (-inf).
+      const bool narrowed = bounded && v_.rows.data64 != nullptr;
+      std::vector<float> queries32(bounded ? qn * nf : 0);
+      std::vector<float> rows32(narrowed ? blocks_per_pass * kernels::block_lanes * nf : 0);
+      if (bounded) {
         task.op = kernels::RowOp::euclidean_bound32;
         task.queries32 = queries32.data();
-        task.bound_slack += (static_cast<double>(nf) + 4) * 0x1p-23;
+        task.bound_slack += (static_cast<double>(nf) + (narrowed ? 6 : 4)) * 0x1p-23;
         task.bound_floor = (static_cast<double>(nf) + 1) * 0x1p-140;
       }
       const uint64_t n_blocks = v_.rows.n_blocks();
@@ -163,7 +166,7 @@ class NeighborsPredictor final : public Predictor {
           for (size_t f = 0; f < nf; ++f) acc += queries[q * nf + f] * queries[q * nf + f];
           norms[q] = acc;
         }
-        for (size_t i = 0; bounded32 && i < nq * nf; ++i) queries32[i] = to_float(queries[i]);
+        for (size_t i = 0; bounded && i < nq * nf; ++i) queries32[i] = to_float(queries[i]);
         std::fill(heap_values.begin(), heap_values.begin() + static_cast<std::ptrdiff_t>(nq * k), DBL_MAX);
         std::fill(heap_indices.begin(), heap_indices.begin() + static_cast<std::ptrdiff_t>(nq * k), 0);
         task.queries = queries.data();
@@ -171,8 +174,20 @@ class NeighborsPredictor final : public Predictor {
         for (uint64_t b0 = 0; b0 < n_blocks; b0 += blocks_per_pass) {
           task.first_block = b0;
           task.n_blocks = std::min(blocks_per_pass, n_blocks - b0);
-          kernels::pairwise(v_.rows, task);
           const uint64_t first = b0 * kernels::block_lanes;
+          if (narrowed) {
+            kernels::RowBlocksView pass;
+            pass.data32 = rows32.data();
+            pass.n_rows = std::min<uint64_t>(task.n_blocks * kernels::block_lanes, v_.rows.n_rows - first);
+            pass.n_features = v_.rows.n_features;
+            const double* src = v_.rows.data64 + first * nf;
+            for (size_t i = 0; i < task.n_blocks * kernels::block_lanes * nf; ++i) rows32[i] = to_float(src[i]);
+            task.first_block = 0;
+            task.row_norms = v_.sq_norms + first;
+            kernels::pairwise(pass, task);
+          } else {
+            kernels::pairwise(v_.rows, task);
+          }
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
           for (size_t q = 0; q < nq; ++q) {
