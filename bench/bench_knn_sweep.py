@@ -133,6 +133,7 @@ def main():
           f"worst {min(brute_ratios):.2f}, best {max(brute_ratios):.2f}")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     if args.out:
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         with open(args.out, "w") as f:
             json.dump(dict(results=results, loadavg=os.getloadavg()), f, indent=1)
     return 0
