@@ -46,7 +46,8 @@ double plain(RowOp op, double p, const double* x, const double* y, size_t n) {
       case RowOp::dot: acc += x[f] * y[f]; break;
       case RowOp::minkowski: acc += std::pow(std::fabs(x[f] - y[f]), p); break;
       case RowOp::euclidean_bound:
-      case RowOp::euclidean_bound32: acc += (x[f] - y[f]) * (x[f] - y[f]); break;  // what they bound
+      case RowOp::euclidean_bound32:
+      case RowOp::euclidean_bound16: acc += (x[f] - y[f]) * (x[f] - y[f]); break;  // what they bound
     }
   }
   return acc;
@@ -102,10 +103,11 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
           for (size_t f = 0; f < nf; ++f) row_norms[r] += stored[r * nf + f] * stored[r * nf + f];
         const double slack64 = (2.0 * static_cast<double>(nf) + 16) * 0x1p-52;
         for (RowOp op : {RowOp::squared_euclidean, RowOp::manhattan, RowOp::chebyshev, RowOp::dot, RowOp::minkowski,
-                         RowOp::euclidean_bound, RowOp::euclidean_bound32}) {
+                         RowOp::euclidean_bound, RowOp::euclidean_bound32, RowOp::euclidean_bound16}) {
           // The slack neighbors.cc gives each bound (float64 rows take the
           // float64 bound whatever the op says).
-          const bool bound32 = op == RowOp::euclidean_bound32 && f32;
+          // (euclidean_bound16 without its scratch is euclidean_bound32.)
+          const bool bound32 = (op == RowOp::euclidean_bound32 || op == RowOp::euclidean_bound16) && f32;
           const double slack = slack64 + (bound32 ? (static_cast<double>(nf) + 4) * 0x1p-23 : 0.0);
           for (uint64_t first : {uint64_t{0}, uint64_t{1}}) {
             if (first >= view.n_blocks()) continue;
@@ -133,7 +135,7 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
               for (size_t r = first * 8; r < n_rows; ++r) {
                 const double expected = plain(op, 1.5, queries.data() + q * nf, stored + r * nf, nf);
                 const double got = want[q * t.stride + r - first * 8];
-                if (op == RowOp::euclidean_bound || op == RowOp::euclidean_bound32) {
+                if (op == RowOp::euclidean_bound || op == RowOp::euclidean_bound32 || op == RowOp::euclidean_bound16) {
                   // A lower bound of the exact sum, and a close one.
                   const double exact = kernels::squared_distance(view, r, queries.data() + q * nf);
                   CHECK(got <= exact);
@@ -250,4 +252,80 @@ TEST_CASE("next_block_below: every ISA finds the scalar reference's block, NaN c
     }
   }
   MESSAGE(compared << " SIMD answers compared");
+}
+
+TEST_CASE("euclidean_bound16: the bfloat16 kernel gives a true and close lower bound") {
+  if (!kernels::bf16_bound_available()) {
+    MESSAGE("no AVX512_BF16 on this CPU (or another ISA forced): the bfloat16 kernel is not tested");
+    return;
+  }
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> g(0, 2);
+  int checked = 0;
+  for (size_t n_rows : {1, 9, 16, 17, 100, 300}) {
+    for (uint32_t nf : {1u, 2u, 3u, 17u, 64u}) {
+      std::vector<float> rows(n_rows * nf);
+      for (auto& v : rows) v = static_cast<float>(g(rng));
+      SampleRows src;
+      src.rows32 = rows.data();
+      src.n_rows = n_rows;
+      src.n_features = nf;
+      const auto blocks = writer::to_row_blocks<float>(src);
+      kernels::RowBlocksView view;
+      view.data32 = blocks.data();
+      view.n_rows = n_rows;
+      view.n_features = nf;
+      const size_t n_queries = 7;
+      std::vector<double> queries(n_queries * nf);
+      for (auto& v : queries) v = g(rng);
+      const std::vector<float> queries32(queries.begin(), queries.end());
+      const uint32_t pairs = (nf + 1) / 2;
+      std::vector<uint32_t> queries16(n_queries * pairs);
+      kernels::pack_queries_bf16(queries32.data(), n_queries, nf, queries16.data());
+      std::vector<double> query_norms(n_queries), row_norms(view.n_blocks() * 8, 0.0), zero(nf, 0.0);
+      for (size_t q = 0; q < n_queries; ++q)
+        for (size_t f = 0; f < nf; ++f) query_norms[q] += queries[q * nf + f] * queries[q * nf + f];
+      for (size_t r = 0; r < n_rows; ++r) row_norms[r] = kernels::squared_distance(view, r, zero.data());
+      for (uint64_t first : {uint64_t{0}, uint64_t{1}}) {
+        if (first >= view.n_blocks()) continue;
+        std::vector<uint16_t> packed((view.n_blocks() / 2 + 1) * 32 * pairs);
+        kernels::PairwiseTask t;
+        t.op = RowOp::euclidean_bound16;
+        t.queries = queries.data();
+        t.queries32 = queries32.data();
+        t.queries16 = queries16.data();
+        t.packed16 = packed.data();
+        t.n_queries = n_queries;
+        t.first_block = first;
+        t.n_blocks = view.n_blocks() - first + 3;  // past the end: not read
+        t.stride = (view.n_blocks() + 3) * 8;
+        t.query_norms = query_norms.data();
+        t.row_norms = row_norms.data();
+        // neighbors.cc's slack and floor
+        t.bound_slack = (2.0 * nf + 16) * 0x1p-52 + 0x1.04p-7 + (nf + 2.0) * 0x1p-22;
+        t.bound_floor = (nf + 1.0) * 0x1p-120;
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        std::vector<double> got(n_queries * t.stride, nan);
+        t.out = got.data();
+        kernels::pairwise(view, t);  // the dispatcher picks the bfloat16 kernel
+        CAPTURE(n_rows);
+        CAPTURE(nf);
+        CAPTURE(first);
+        for (size_t q = 0; q < n_queries; ++q) {
+          for (size_t r = first * 8; r < n_rows; ++r) {
+            const double b = got[q * t.stride + r - first * 8];
+            const double exact = kernels::squared_distance(view, r, queries.data() + q * nf);
+            const double tq = query_norms[q] + row_norms[r];
+            CHECK(b <= exact);
+            // bfloat16 keeps 8 bits: within ~2^-8 t of 2 x.y, and the slack
+            CHECK(b >= exact - 2 * t.bound_slack * tq - 0x1p-7 * tq);
+            ++checked;
+          }
+          // Lanes past the last row are written (0 rows), blocks past the end not.
+          for (size_t i = (view.n_blocks() - first) * 8; i < t.stride; ++i) CHECK(std::isnan(got[q * t.stride + i]));
+        }
+      }
+    }
+  }
+  MESSAGE(checked << " bfloat16 bounds checked");
 }

@@ -238,7 +238,14 @@ void rows_to_columns(const double* X, size_t width, const uint32_t* cols, size_t
   dispatch_rows_to_columns(X, width, cols, n_cols, n, base, stride);
 }
 
+bool bf16_bound_available() noexcept {
+  static const bool cpu = __builtin_cpu_supports("avx512bf16");
+  return cpu && active_isa() == Isa::avx512bw;
+}
+
 void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
+  if (task.op == RowOp::euclidean_bound16 && rows.data32 && task.packed16 && task.queries16 && bf16_bound_available())
+    return pairwise_avx512bf16(rows, task);
   switch (active_isa()) {
     case Isa::avx512bw: return pairwise_avx512bw(rows, task);
     case Isa::avx2: return pairwise_avx2(rows, task);

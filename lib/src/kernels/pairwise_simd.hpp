@@ -211,6 +211,7 @@ struct PairwiseSimd {
       case RowOp::dot: return run<RowOp::dot>(data, rows, t);
       case RowOp::euclidean_bound: return run<RowOp::euclidean_bound>(data, rows, t);
       case RowOp::euclidean_bound32:
+      case RowOp::euclidean_bound16:  // the bfloat16 kernel is dispatch.cc's choice
         if constexpr (!std::is_same<T, float>::value) {
           return run<RowOp::euclidean_bound>(data, rows, t);
         } else {

@@ -106,8 +106,8 @@ class NeighborsPredictor final : public Predictor {
   // Queries per pass over the stored rows, and stored blocks per pass of the
   // kernel: each stored value is read from memory once per `queries_per_pass`
   // queries, and the distances of a pass (64 x 256) stay in L2.
-  static constexpr size_t queries_per_pass = 64;
-  static constexpr uint64_t blocks_per_pass = 32;
+  static constexpr size_t queries_per_pass = 256;
+  static constexpr uint64_t blocks_per_pass = 16;
 
   template <class T>
   Status run(const T* X, size_t n_rows, double* raw) const noexcept {
@@ -149,7 +149,24 @@ class NeighborsPredictor final : public Predictor {
       const bool narrowed = bounded && v_.rows.data64 != nullptr;
       std::vector<float> queries32(bounded ? qn * nf : 0);
       std::vector<float> rows32(narrowed ? blocks_per_pass * kernels::block_lanes * nf : 0);
-      if (bounded) {
+      // On CPUs with AVX512_BF16 the products are of bfloat16 values (twice
+      // the products per instruction again): each rounded value within
+      // 2^-9 (1 + 2^-15) of its float, so a product within 2^-8 (1 + 2^-7)
+      // of x_f y_f, plus one rounding within 2^-23 per product of the float32
+      // sum; bfloat16 and float32 subnormals flush to 0 (the floor, 2^-126
+      // a value or product).  The slack again takes twice that.
+      const bool bf16 = bounded && kernels::bf16_bound_available();
+      const size_t pairs = (nf + 1) / 2;
+      std::vector<uint16_t> packed16(bf16 ? (blocks_per_pass / 2 + 1) * 32 * pairs : 0);
+      std::vector<uint32_t> queries16(bf16 ? qn * pairs : 0);
+      if (bf16) {
+        task.op = kernels::RowOp::euclidean_bound16;
+        task.queries32 = queries32.data();
+        task.packed16 = packed16.data();
+        task.queries16 = queries16.data();
+        task.bound_slack += 0x1.04p-7 + (static_cast<double>(nf) + 2) * 0x1p-22;
+        task.bound_floor = (static_cast<double>(nf) + 1) * 0x1p-120;
+      } else if (bounded) {
         task.op = kernels::RowOp::euclidean_bound32;
         task.queries32 = queries32.data();
         task.bound_slack += (static_cast<double>(nf) + (narrowed ? 6 : 4)) * 0x1p-23;
@@ -167,6 +184,7 @@ class NeighborsPredictor final : public Predictor {
           norms[q] = acc;
         }
         for (size_t i = 0; bounded && i < nq * nf; ++i) queries32[i] = to_float(queries[i]);
+        if (bf16) kernels::pack_queries_bf16(queries32.data(), nq, static_cast<uint32_t>(nf), queries16.data());
         std::fill(heap_values.begin(), heap_values.begin() + static_cast<std::ptrdiff_t>(nq * k), DBL_MAX);
         std::fill(heap_indices.begin(), heap_indices.begin() + static_cast<std::ptrdiff_t>(nq * k), 0);
         task.queries = queries.data();
