@@ -307,7 +307,19 @@ TEST_CASE("euclidean_bound16: the bfloat16 kernel gives a true and close lower b
         const double nan = std::numeric_limits<double>::quiet_NaN();
         std::vector<double> got(n_queries * t.stride, nan);
         t.out = got.data();
+        // Roots from nothing (every block below) to everything (none).
+        std::vector<double> roots(n_queries);
+        for (size_t q = 0; q < n_queries; ++q) roots[q] = q == 0 ? -1.0 : q == 1 ? 1e300 : 2.0 * static_cast<double>(q * nf) / 3;
+        std::vector<uint64_t> below(n_queries, ~uint64_t{0});
+        t.roots = roots.data();
+        t.below = below.data();
         kernels::pairwise(view, t);  // the dispatcher picks the bfloat16 kernel
+        for (size_t q = 0; q < n_queries; ++q)
+          for (uint64_t b = 0; b < view.n_blocks() - first; ++b) {
+            bool any = false;
+            for (size_t l = 0; l < 8; ++l) any = any || !(got[q * t.stride + b * 8 + l] >= roots[q]);
+            CHECK(((below[q] >> b) & 1) == uint64_t{any});
+          }
         CAPTURE(n_rows);
         CAPTURE(nf);
         CAPTURE(first);

@@ -4,7 +4,7 @@
 // only on CPUs that have the extension.  A task's stored rows are first
 // packed: 16 rows (two blocks of 8) by feature pair, each row's pair of
 // bfloat16 values in one 32-bit lane, in the lane order of unpacklo/unpackhi
-// (`lane_row`); the queries come packed (pack_queries_bf16).  The bound is
+// (see `order` in tile); the queries come packed (pack_queries_bf16).  The bound is
 // then formed in float64 as euclidean_bound32's, with the caller's slack for
 // bfloat16's 8-bit significands.  Not bit-identical to any other kernel (no
 // other kernel computes it): a true lower bound, which is all its user needs.
@@ -18,9 +18,8 @@ namespace mlmap::kernels {
 
 namespace {
 
-constexpr size_t group_rows = 16;
-// Lane i of a packed group holds the group's row lane_row[i].
-constexpr uint32_t lane_row[group_rows] = {0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15};
+// Lane i of a packed group holds the group's row {0, 1, 4, 5, 8, 9, 12, 13,
+// 2, 3, 6, 7, 10, 11, 14, 15}[i] (unpacklo/hi work within 128-bit lanes).
 
 // Feature f of blocks b and b + 1 (0 past the task's blocks or features).
 __m512 feature16(const float* data, uint64_t b, uint64_t end, size_t step, uint32_t f, uint32_t nf) noexcept {
@@ -53,26 +52,37 @@ void tile(const Bf16Task& k, uint64_t g0, size_t q0) noexcept {
       for (size_t u = 0; u < NV; ++u) acc[q][u] = _mm512_dpbf16_ps(acc[q][u], (__m512bh)y[u], (__m512bh)x);
     }
   }
+  // Locals: the stores below could otherwise alias the task's fields.
+  const double* const row_norms = t.row_norms;
+  const double* const roots = t.roots;
+  uint64_t* const below = t.below;
+  double* const out = t.out;
+  const size_t stride = t.stride;
+  const uint64_t first = t.first_block, end = k.end;
   const __m512d slack = _mm512_set1_pd(t.bound_slack), floor = _mm512_set1_pd(t.bound_floor),
                 none = _mm512_set1_pd(-std::numeric_limits<double>::infinity()),
                 finite = _mm512_set1_pd(std::numeric_limits<double>::max()), two = _mm512_set1_pd(2.0);
-  alignas(64) float lanes[group_rows], sums[group_rows];
+  // lane_row's inverse: rows back in order.
+  const __m512i order = _mm512_setr_epi32(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
   for (size_t q = 0; q < NQ; ++q) {
     const __m512d qn = _mm512_set1_pd(t.query_norms[q0 + q]);
+    const __m512d root = _mm512_set1_pd(roots ? roots[q0 + q] : 0.0);
+    uint64_t flags = 0;
     for (size_t u = 0; u < NV; ++u) {
-      _mm512_store_ps(lanes, acc[q][u]);
-      for (size_t i = 0; i < group_rows; ++i) sums[lane_row[i]] = lanes[i];
+      const __m512 sums = _mm512_permutexvar_ps(order, acc[q][u]);
       for (size_t h = 0; h < 2; ++h) {
-        const uint64_t b = t.first_block + 2 * (g0 + u) + h;
-        if (b >= k.end) break;
-        const __m512d a = _mm512_cvtps_pd(_mm256_load_ps(sums + h * block_lanes));
-        const __m512d n = _mm512_add_pd(qn, _mm512_loadu_pd(t.row_norms + b * block_lanes));
+        const uint64_t b = first + 2 * (g0 + u) + h;
+        if (b >= end) break;
+        const __m512d a = _mm512_cvtps_pd(h == 0 ? _mm512_castps512_ps256(sums) : _mm512_extractf32x8_ps(sums, 1));
+        const __m512d n = _mm512_add_pd(qn, _mm512_loadu_pd(row_norms + b * block_lanes));
         const __m512d bound = _mm512_sub_pd(_mm512_sub_pd(_mm512_sub_pd(n, _mm512_mul_pd(two, a)), _mm512_mul_pd(slack, n)), floor);
         const __mmask8 ok = _mm512_cmp_pd_mask(_mm512_abs_pd(a), finite, _CMP_LE_OQ);
-        _mm512_storeu_pd(t.out + (q0 + q) * t.stride + (b - t.first_block) * block_lanes,
-                         _mm512_mask_blend_pd(ok, none, bound));
+        const __m512d value = _mm512_mask_blend_pd(ok, none, bound);
+        _mm512_storeu_pd(out + (q0 + q) * stride + (b - first) * block_lanes, value);
+        if (_mm512_cmp_pd_mask(value, root, _CMP_NGE_UQ)) flags |= uint64_t{1} << (b - first);
       }
     }
+    if (below) below[q0 + q] |= flags;
   }
 }
 
@@ -99,6 +109,10 @@ void pairwise_avx512bf16(const RowBlocksView& rows, const PairwiseTask& t) noexc
       const __m512bh v = _mm512_cvtne2ps_pbh(_mm512_unpackhi_ps(f0, f1), _mm512_unpacklo_ps(f0, f1));
       _mm512_storeu_si512(t.packed16 + (g * pairs + p) * 32, (__m512i)v);
     }
+  if (t.below) {
+    if (end - t.first_block > 64) return;  // a caller's error: no value computed
+    for (size_t q = 0; q < t.n_queries; ++q) t.below[q] = 0;
+  }
   const Bf16Task k{t, pairs, end};
   uint64_t g = 0;
   for (; g + 4 <= groups; g += 4) all_queries<4>(k, g);

@@ -68,6 +68,12 @@ struct PairwiseTask {
   double bound_floor = 0;               // euclidean_bound32/16: covers underflow
   uint16_t* packed16 = nullptr;   // euclidean_bound16 scratch: ceil(n_blocks / 2) * 32 * ceil(n_features / 2)
   const uint32_t* queries16 = nullptr;  // euclidean_bound16: pack_queries_bf16 of queries32
+  // euclidean_bound16's bfloat16 kernel, where given (n_blocks <= 64): below[q]
+  // becomes the blocks (bit i: block first_block + i) holding a bound that is
+  // not >= roots[q] (NaN counts), so that a search need not scan the bounds.
+  // The other kernels leave `below` as it was.
+  const double* roots = nullptr;
+  uint64_t* below = nullptr;
 };
 
 /// The dispatching entry.  Blocks past the stored matrix are not read.

@@ -161,11 +161,16 @@ class NeighborsPredictor final : public Predictor {
       const size_t pairs = (nf + 1) / 2;
       std::vector<uint16_t> packed16(bf16 ? (blocks_per_pass / 2 + 1) * 32 * pairs : 0);
       std::vector<uint32_t> queries16(bf16 ? qn * pairs : 0);
+      std::vector<double> roots(bf16 ? qn : 0);
+      std::vector<uint64_t> below(bf16 ? qn : 0);
+      static_assert(blocks_per_pass <= 64, "below: one bit a block");
       if (bf16) {
         task.op = kernels::RowOp::euclidean_bound16;
         task.queries32 = queries32.data();
         task.packed16 = packed16.data();
         task.queries16 = queries16.data();
+        task.roots = roots.data();
+        task.below = below.data();
         task.bound_slack += 0x1.04p-7 + (static_cast<double>(nf) + 2) * 0x1p-22;
         task.bound_floor = (static_cast<double>(nf) + 1) * 0x1p-120;
       } else if (bounded) {
@@ -195,6 +200,12 @@ class NeighborsPredictor final : public Predictor {
           task.first_block = b0;
           task.n_blocks = std::min(blocks_per_pass, n_blocks - b0);
           const uint64_t first = b0 * kernels::block_lanes;
+          // The bfloat16 kernel flags the blocks a search must visit, from
+          // the heaps' roots now (they only shrink); every block otherwise.
+          for (size_t q = 0; bf16 && q < nq; ++q) {
+            roots[q] = heap_values[q * k];
+            below[q] = ~uint64_t{0};
+          }
           if (narrowed) {
             kernels::RowBlocksView pass;
             pass.data32 = rows32.data();
@@ -213,7 +224,9 @@ class NeighborsPredictor final : public Predictor {
           for (size_t q = 0; q < nq; ++q) {
             double* values = heap_values.data() + q * k;
             uint64_t* indices = heap_indices.data() + q * k;
-            if (bounded)
+            if (bf16)
+              push_flagged(dist.data() + q * stride, n, first, queries.data() + q * nf, values, indices, below[q]);
+            else if (bounded)
               push_bounded(dist.data() + q * stride, n, first, queries.data() + q * nf, values, indices);
             else
               push_all(dist.data() + q * stride, n, first, values, indices);
@@ -264,11 +277,26 @@ class NeighborsPredictor final : public Predictor {
   // norms) skips nothing.
   void push_bounded(const double* bound, size_t n, uint64_t first, const double* x, double* values,
                     uint64_t* indices) const noexcept {
-    scan(bound, n, values[0], [&](size_t i) {
-      if (bound[i] >= values[0]) return;
-      const double d = kernels::squared_distance(v_.rows, first + i, x);
-      if (d < values[0]) heap_push(values, indices, v_.k, d, first + i);
-    });
+    scan(bound, n, values[0], [&](size_t i) { push_if_below(bound, i, first, x, values, indices); });
+  }
+
+  // The same over the blocks `below` flags (bit b: rows [8b, 8b + 8)), which
+  // include every block holding a bound below the root.
+  void push_flagged(const double* bound, size_t n, uint64_t first, const double* x, double* values,
+                    uint64_t* indices, uint64_t below) const noexcept {
+    for (; below != 0; below &= below - 1) {
+      const size_t lo = static_cast<size_t>(__builtin_ctzll(below)) * kernels::block_lanes;
+      if (lo >= n) break;
+      const size_t hi = std::min(lo + kernels::block_lanes, n);
+      for (size_t i = lo; i < hi; ++i) push_if_below(bound, i, first, x, values, indices);
+    }
+  }
+
+  void push_if_below(const double* bound, size_t i, uint64_t first, const double* x, double* values,
+                     uint64_t* indices) const noexcept {
+    if (bound[i] >= values[0]) return;
+    const double d = kernels::squared_distance(v_.rows, first + i, x);
+    if (d < values[0]) heap_push(values, indices, v_.k, d, first + i);
   }
 
   double to_distance(double reduced) const noexcept {
