@@ -4,7 +4,11 @@
 // with SSE4.2) is computed for every query of the task before the next
 // group, so the group's values stay in L1 while the queries pass over them.
 // Each lane does the scalar reference's operations in the same order
-// (pairwise_scalar.cc).  Internal linkage (see tree_simd.hpp for why).
+// (pairwise_scalar.cc).  euclidean_bound32 over float rows has its own
+// kernel (vectors32): float32 lanes, two blocks a register with AVX-512, one
+// fused multiply-add per feature where the ISA has FMA (the reference's
+// fmaf; SSE4.2 runs the reference).  Internal linkage (see tree_simd.hpp
+// for why).
 #pragma once
 
 #include <xsimd/xsimd.hpp>
