@@ -45,7 +45,9 @@ double plain(RowOp op, double p, const double* x, const double* y, size_t n) {
       case RowOp::chebyshev: acc = std::max(acc, std::fabs(x[f] - y[f])); break;
       case RowOp::dot: acc += x[f] * y[f]; break;
       case RowOp::minkowski: acc += std::pow(std::fabs(x[f] - y[f]), p); break;
-      case RowOp::euclidean_bound: acc += (x[f] - y[f]) * (x[f] - y[f]); break;  // what it bounds
+      case RowOp::euclidean_bound:
+      case RowOp::euclidean_bound32:
+      case RowOp::euclidean_bound16: acc += (x[f] - y[f]) * (x[f] - y[f]); break;  // what they bound
     }
   }
   return acc;
@@ -65,7 +67,7 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
   const auto simd = simd_kernels();
   MESSAGE("SIMD pairwise kernels on this CPU: " << simd.size());
   int compared = 0;
-  for (size_t n_rows : {1, 7, 8, 9, 31, 33, 100}) {
+  for (size_t n_rows : {1, 7, 8, 9, 31, 33, 100, 200}) {
     for (size_t nf : {1, 3, 8, 17, 64}) {
       std::vector<double> rows(n_rows * nf);
       for (auto& v : rows) v = g(rng);
@@ -92,15 +94,21 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
         const size_t n_queries = 7;  // register blocks of 4 and 2 queries, and one more
         std::vector<double> queries(n_queries * nf);
         for (auto& v : queries) v = g(rng);
+        const std::vector<float> queries32(queries.begin(), queries.end());
         // Squared norms as the writer stores them (blocks padded with 0).
         std::vector<double> query_norms(n_queries), row_norms(view.n_blocks() * 8, 0.0);
         for (size_t q = 0; q < n_queries; ++q)
           for (size_t f = 0; f < nf; ++f) query_norms[q] += queries[q * nf + f] * queries[q * nf + f];
         for (size_t r = 0; r < n_rows; ++r)
           for (size_t f = 0; f < nf; ++f) row_norms[r] += stored[r * nf + f] * stored[r * nf + f];
-        const double slack = (2.0 * static_cast<double>(nf) + 16) * 0x1p-52;
+        const double slack64 = (2.0 * static_cast<double>(nf) + 16) * 0x1p-52;
         for (RowOp op : {RowOp::squared_euclidean, RowOp::manhattan, RowOp::chebyshev, RowOp::dot, RowOp::minkowski,
-                         RowOp::euclidean_bound}) {
+                         RowOp::euclidean_bound, RowOp::euclidean_bound32, RowOp::euclidean_bound16}) {
+          // The slack neighbors.cc gives each bound (float64 rows take the
+          // float64 bound whatever the op says).
+          // (euclidean_bound16 without its scratch is euclidean_bound32.)
+          const bool bound32 = (op == RowOp::euclidean_bound32 || op == RowOp::euclidean_bound16) && f32;
+          const double slack = slack64 + (bound32 ? (static_cast<double>(nf) + 4) * 0x1p-23 : 0.0);
           for (uint64_t first : {uint64_t{0}, uint64_t{1}}) {
             if (first >= view.n_blocks()) continue;
             kernels::PairwiseTask t;
@@ -114,6 +122,8 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
             t.query_norms = query_norms.data();
             t.row_norms = row_norms.data();
             t.bound_slack = slack;
+            t.queries32 = queries32.data();
+            t.bound_floor = bound32 ? (static_cast<double>(nf) + 1) * 0x1p-140 : 0.0;
             std::vector<double> want(n_queries * t.stride, -1.0);
             t.out = want.data();
             kernels::pairwise_scalar(view, t);
@@ -125,7 +135,7 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
               for (size_t r = first * 8; r < n_rows; ++r) {
                 const double expected = plain(op, 1.5, queries.data() + q * nf, stored + r * nf, nf);
                 const double got = want[q * t.stride + r - first * 8];
-                if (op == RowOp::euclidean_bound) {
+                if (op == RowOp::euclidean_bound || op == RowOp::euclidean_bound32 || op == RowOp::euclidean_bound16) {
                   // A lower bound of the exact sum, and a close one.
                   const double exact = kernels::squared_distance(view, r, queries.data() + q * nf);
                   CHECK(got <= exact);
@@ -150,6 +160,68 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
     }
   }
   if (!simd.empty()) CHECK(compared > 0);
+}
+
+TEST_CASE("euclidean_bound32: no bound (-inf) where the float sum overflows, a true one for tiny values") {
+  const auto simd = simd_kernels();
+  const size_t n_rows = 70, nf = 5;
+  for (double scale : {1e-44, 1e-30, 1.0, 1e19, 1e30}) {
+    std::mt19937_64 rng(5);
+    std::normal_distribution<double> g(0, 1);
+    std::vector<float> rows(n_rows * nf);
+    for (auto& v : rows) v = static_cast<float>(g(rng) * scale);
+    SampleRows src;
+    src.rows32 = rows.data();
+    src.n_rows = n_rows;
+    src.n_features = nf;
+    const auto blocks = writer::to_row_blocks<float>(src);
+    kernels::RowBlocksView view;
+    view.data32 = blocks.data();
+    view.n_rows = n_rows;
+    view.n_features = nf;
+    const size_t n_queries = 5;
+    std::vector<double> queries(n_queries * nf);
+    for (auto& v : queries) v = g(rng) * scale;
+    const std::vector<float> queries32(queries.begin(), queries.end());
+    std::vector<double> query_norms(n_queries), row_norms(view.n_blocks() * 8, 0.0), zero(nf, 0.0);
+    for (size_t q = 0; q < n_queries; ++q)
+      for (size_t f = 0; f < nf; ++f) query_norms[q] += queries[q * nf + f] * queries[q * nf + f];
+    for (size_t r = 0; r < n_rows; ++r) row_norms[r] = kernels::squared_distance(view, r, zero.data());
+    kernels::PairwiseTask t;
+    t.op = RowOp::euclidean_bound32;
+    t.queries = queries.data();
+    t.queries32 = queries32.data();
+    t.n_queries = n_queries;
+    t.n_blocks = view.n_blocks();
+    t.stride = view.n_blocks() * 8;
+    t.query_norms = query_norms.data();
+    t.row_norms = row_norms.data();
+    t.bound_slack = (2.0 * nf + 16) * 0x1p-52 + (nf + 4.0) * 0x1p-23;
+    t.bound_floor = (nf + 1.0) * 0x1p-140;
+    std::vector<double> want(n_queries * t.stride);
+    t.out = want.data();
+    kernels::pairwise_scalar(view, t);
+    CAPTURE(scale);
+    size_t none = 0;
+    for (size_t q = 0; q < n_queries; ++q)
+      for (size_t r = 0; r < n_rows; ++r) {
+        const double b = want[q * t.stride + r];
+        CHECK(b <= kernels::squared_distance(view, r, queries.data() + q * nf));
+        none += b == -std::numeric_limits<double>::infinity();
+      }
+    // float32 products overflow past ~1.8e19: every bound gives up there.
+    if (scale >= 1e30) CHECK(none == n_queries * n_rows);
+    if (scale <= 1.0) CHECK(none == 0);
+    for (const auto& k : simd) {
+      std::vector<double> got(want.size());
+      t.out = got.data();
+      k.fn(view, t);
+      size_t differ = 0;
+      for (size_t i = 0; i < got.size(); ++i) differ += bits(got[i]) != bits(want[i]);
+      CAPTURE(kernels::isa_name(k.isa));
+      CHECK(differ == 0);
+    }
+  }
 }
 
 TEST_CASE("next_block_below: every ISA finds the scalar reference's block, NaN counting as below") {
@@ -180,4 +252,92 @@ TEST_CASE("next_block_below: every ISA finds the scalar reference's block, NaN c
     }
   }
   MESSAGE(compared << " SIMD answers compared");
+}
+
+TEST_CASE("euclidean_bound16: the bfloat16 kernel gives a true and close lower bound") {
+  if (!kernels::bf16_bound_available()) {
+    MESSAGE("no AVX512_BF16 on this CPU (or another ISA forced): the bfloat16 kernel is not tested");
+    return;
+  }
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> g(0, 2);
+  int checked = 0;
+  for (size_t n_rows : {1, 9, 16, 17, 100, 300}) {
+    for (uint32_t nf : {1u, 2u, 3u, 17u, 64u}) {
+      std::vector<float> rows(n_rows * nf);
+      for (auto& v : rows) v = static_cast<float>(g(rng));
+      SampleRows src;
+      src.rows32 = rows.data();
+      src.n_rows = n_rows;
+      src.n_features = nf;
+      const auto blocks = writer::to_row_blocks<float>(src);
+      kernels::RowBlocksView view;
+      view.data32 = blocks.data();
+      view.n_rows = n_rows;
+      view.n_features = nf;
+      const size_t n_queries = 7;
+      std::vector<double> queries(n_queries * nf);
+      for (auto& v : queries) v = g(rng);
+      const std::vector<float> queries32(queries.begin(), queries.end());
+      const uint32_t pairs = (nf + 1) / 2;
+      std::vector<uint32_t> queries16(n_queries * pairs);
+      kernels::pack_queries_bf16(queries32.data(), n_queries, nf, queries16.data());
+      std::vector<double> query_norms(n_queries), row_norms(view.n_blocks() * 8, 0.0), zero(nf, 0.0);
+      for (size_t q = 0; q < n_queries; ++q)
+        for (size_t f = 0; f < nf; ++f) query_norms[q] += queries[q * nf + f] * queries[q * nf + f];
+      for (size_t r = 0; r < n_rows; ++r) row_norms[r] = kernels::squared_distance(view, r, zero.data());
+      for (uint64_t first : {uint64_t{0}, uint64_t{1}}) {
+        if (first >= view.n_blocks()) continue;
+        std::vector<uint16_t> packed((view.n_blocks() / 2 + 1) * 32 * pairs);
+        kernels::PairwiseTask t;
+        t.op = RowOp::euclidean_bound16;
+        t.queries = queries.data();
+        t.queries32 = queries32.data();
+        t.queries16 = queries16.data();
+        t.packed16 = packed.data();
+        t.n_queries = n_queries;
+        t.first_block = first;
+        t.n_blocks = view.n_blocks() - first + 3;  // past the end: not read
+        t.stride = (view.n_blocks() + 3) * 8;
+        t.query_norms = query_norms.data();
+        t.row_norms = row_norms.data();
+        // neighbors.cc's slack and floor
+        t.bound_slack = (2.0 * nf + 16) * 0x1p-52 + 0x1.04p-7 + (nf + 2.0) * 0x1p-22;
+        t.bound_floor = (nf + 1.0) * 0x1p-120;
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        std::vector<double> got(n_queries * t.stride, nan);
+        t.out = got.data();
+        // Roots from nothing (every block below) to everything (none).
+        std::vector<double> roots(n_queries);
+        for (size_t q = 0; q < n_queries; ++q) roots[q] = q == 0 ? -1.0 : q == 1 ? 1e300 : 2.0 * static_cast<double>(q * nf) / 3;
+        std::vector<uint64_t> below(n_queries, ~uint64_t{0});
+        t.roots = roots.data();
+        t.below = below.data();
+        kernels::pairwise(view, t);  // the dispatcher picks the bfloat16 kernel
+        for (size_t q = 0; q < n_queries; ++q)
+          for (uint64_t b = 0; b < view.n_blocks() - first; ++b) {
+            bool any = false;
+            for (size_t l = 0; l < 8; ++l) any = any || !(got[q * t.stride + b * 8 + l] >= roots[q]);
+            CHECK(((below[q] >> b) & 1) == uint64_t{any});
+          }
+        CAPTURE(n_rows);
+        CAPTURE(nf);
+        CAPTURE(first);
+        for (size_t q = 0; q < n_queries; ++q) {
+          for (size_t r = first * 8; r < n_rows; ++r) {
+            const double b = got[q * t.stride + r - first * 8];
+            const double exact = kernels::squared_distance(view, r, queries.data() + q * nf);
+            const double tq = query_norms[q] + row_norms[r];
+            CHECK(b <= exact);
+            // bfloat16 keeps 8 bits: within ~2^-8 t of 2 x.y, and the slack
+            CHECK(b >= exact - 2 * t.bound_slack * tq - 0x1p-7 * tq);
+            ++checked;
+          }
+          // Lanes past the last row are written (0 rows), blocks past the end not.
+          for (size_t i = (view.n_blocks() - first) * 8; i < t.stride; ++i) CHECK(std::isnan(got[q * t.stride + i]));
+        }
+      }
+    }
+  }
+  MESSAGE(checked << " bfloat16 bounds checked");
 }

@@ -2,6 +2,9 @@
 // operations of pairwise_simd.hpp.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
+#include <type_traits>
 
 #include "kernels/pairwise_view.hpp"
 
@@ -9,9 +12,21 @@ namespace mlmap::kernels {
 
 namespace {
 
+// euclidean_bound32 over float rows: the float32 fused sum in feature order,
+// then the bound in float64 (-inf where the float sum overflowed: no bound).
+double bound32(const float* x32, const float* y, uint32_t nf, double n, const PairwiseTask& t) noexcept {
+  float acc = 0;
+  for (uint32_t f = 0; f < nf; ++f) acc = std::fmaf(x32[f], y[f * block_lanes], acc);
+  const double a = acc;
+  if (!(std::fabs(a) <= std::numeric_limits<double>::max())) return -std::numeric_limits<double>::infinity();
+  return ((n - 2.0 * a) - t.bound_slack * n) - t.bound_floor;
+}
+
 template <class T>
 void run(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexcept {
   const uint32_t nf = rows.n_features;
+  const bool f32_bound =
+      (t.op == RowOp::euclidean_bound32 || t.op == RowOp::euclidean_bound16) && std::is_same<T, float>::value;
   const uint64_t end = std::min(rows.n_blocks(), t.first_block + t.n_blocks);
   for (size_t q = 0; q < t.n_queries; ++q) {
     const double* x = t.queries + q * nf;
@@ -37,6 +52,9 @@ void run(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexce
             break;
           case RowOp::dot:
           case RowOp::euclidean_bound:
+          case RowOp::euclidean_bound32:
+          case RowOp::euclidean_bound16:
+            if (f32_bound) break;
             for (uint32_t f = 0; f < nf; ++f) acc = acc + x[f] * static_cast<double>(y[f * block_lanes]);
             break;
           case RowOp::minkowski:
@@ -44,8 +62,14 @@ void run(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexce
               acc = acc + std::pow(std::fabs(x[f] - static_cast<double>(y[f * block_lanes])), t.p);
             break;
         }
-        if (t.op == RowOp::euclidean_bound) {
+        if (t.op == RowOp::euclidean_bound || t.op == RowOp::euclidean_bound32 || t.op == RowOp::euclidean_bound16) {
           const double n = t.query_norms[q] + t.row_norms[b * block_lanes + l];
+          if constexpr (std::is_same<T, float>::value)
+            if (f32_bound) {
+              acc = bound32(t.queries32 + q * nf, y, nf, n, t);
+              t.out[q * t.stride + (b - t.first_block) * block_lanes + l] = acc;
+              continue;
+            }
           acc = (n - 2.0 * acc) - t.bound_slack * n;
         }
         t.out[q * t.stride + (b - t.first_block) * block_lanes + l] = acc;
@@ -73,6 +97,30 @@ size_t next_block_below_scalar(const double* d, size_t from, size_t n_blocks, do
     for (size_t l = 0; l < block_lanes; ++l)
       if (!(d[b * block_lanes + l] >= root)) return b;
   return n_blocks;
+}
+
+namespace {
+
+// Nearest, ties to even; float subnormals to a signed 0; infinities stay
+// (no NaN reaches here).
+uint32_t to_bf16(float f) noexcept {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  if ((u & 0x7f800000u) == 0) return (u >> 16) & 0x8000u;
+  if ((u & 0x7f800000u) == 0x7f800000u) return u >> 16;
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return u >> 16;
+}
+
+}  // namespace
+
+void pack_queries_bf16(const float* x32, size_t n_queries, uint32_t n_features, uint32_t* out) noexcept {
+  const uint32_t pairs = (n_features + 1) / 2;
+  for (size_t q = 0; q < n_queries; ++q)
+    for (uint32_t p = 0; p < pairs; ++p) {
+      const float* x = x32 + q * n_features;
+      out[q * pairs + p] = to_bf16(x[2 * p]) | (2 * p + 1 < n_features ? to_bf16(x[2 * p + 1]) << 16 : 0u);
+    }
 }
 
 double squared_distance(const RowBlocksView& rows, uint64_t row, const double* x) noexcept {

@@ -4,7 +4,11 @@
 // with SSE4.2) is computed for every query of the task before the next
 // group, so the group's values stay in L1 while the queries pass over them.
 // Each lane does the scalar reference's operations in the same order
-// (pairwise_scalar.cc).  Internal linkage (see tree_simd.hpp for why).
+// (pairwise_scalar.cc).  euclidean_bound32 over float rows has its own
+// kernel (vectors32): float32 lanes, two blocks a register with AVX-512, one
+// fused multiply-add per feature where the ISA has FMA (the reference's
+// fmaf; SSE4.2 runs the reference).  Internal linkage (see tree_simd.hpp
+// for why).
 #pragma once
 
 #include <xsimd/xsimd.hpp>
@@ -12,12 +16,43 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 
 #include "kernels/dense_simd.hpp"
 #include "kernels/pairwise_view.hpp"
 
 namespace mlmap::kernels {
 namespace {
+
+// Float32 lanes with fused multiply-add for euclidean_bound32, where the
+// ISA has FMA: W floats per register, W / 8 blocks of stored rows (a block's
+// 8 floats of one feature are contiguous, the next block's `step` floats on).
+#if defined(__AVX512F__)
+struct Fma32 {
+  using R = __m512;
+  static constexpr size_t W = 16;
+  static R zero() noexcept { return _mm512_setzero_ps(); }
+  static R load(const float* p, size_t step) noexcept {
+    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_loadu_ps(p)), _mm256_loadu_ps(p + step), 1);
+  }
+  static R load_one(const float* p) noexcept { return _mm512_maskz_loadu_ps(0xff, p); }  // one block, 0 above
+  static R broadcast(float x) noexcept { return _mm512_set1_ps(x); }
+  static R fma(R a, R b, R c) noexcept { return _mm512_fmadd_ps(a, b, c); }
+  static void store(float* p, R v) noexcept { _mm512_storeu_ps(p, v); }
+};
+#elif defined(__FMA__)
+struct Fma32 {
+  using R = __m256;
+  static constexpr size_t W = 8;
+  static R zero() noexcept { return _mm256_setzero_ps(); }
+  static R load(const float* p, size_t) noexcept { return _mm256_loadu_ps(p); }
+  static R load_one(const float* p) noexcept { return _mm256_loadu_ps(p); }
+  static R broadcast(float x) noexcept { return _mm256_set1_ps(x); }
+  static R fma(R a, R b, R c) noexcept { return _mm256_fmadd_ps(a, b, c); }
+  static void store(float* p, R v) noexcept { _mm256_storeu_ps(p, v); }
+};
+#endif
 
 template <class Arch>
 struct PairwiseSimd {
@@ -101,6 +136,76 @@ struct PairwiseSimd {
     for (; b < end; ++b) all_queries<Op, per_block>(data, nf, b, t);  // the last blocks one at a time
   }
 
+#if defined(__AVX512F__) || defined(__FMA__)
+  // euclidean_bound32: NV registers of Fma32::W / 8 blocks each (One: one
+  // block each) from block b, against NQ queries.  Each lane sums its
+  // features in order, one fused multiply-add per feature, as the scalar
+  // reference's fmaf; the bound is then formed in float64.
+  template <size_t NV, size_t NQ, bool One>
+  static void vectors32(const float* data, uint32_t nf, uint64_t b, const PairwiseTask& t, size_t q0) noexcept {
+    using L = Fma32;
+    constexpr size_t blocks = One ? 1 : L::W / block_lanes;  // per register
+    const size_t step = size_t{nf} * block_lanes;            // floats per block
+    typename L::R acc[NQ][NV];
+    for (size_t q = 0; q < NQ; ++q)
+      for (size_t u = 0; u < NV; ++u) acc[q][u] = L::zero();
+    const float* base[NV];
+    for (size_t u = 0; u < NV; ++u) base[u] = data + (b + u * blocks) * step;
+    const float* x[NQ];
+    for (size_t q = 0; q < NQ; ++q) x[q] = t.queries32 + (q0 + q) * nf;
+    for (uint32_t f = 0; f < nf; ++f) {
+      typename L::R y[NV];
+      for (size_t u = 0; u < NV; ++u)
+        y[u] = One ? L::load_one(base[u] + size_t{f} * block_lanes) : L::load(base[u] + size_t{f} * block_lanes, step);
+      for (size_t q = 0; q < NQ; ++q) {
+        const typename L::R xf = L::broadcast(x[q][f]);
+        for (size_t u = 0; u < NV; ++u) acc[q][u] = L::fma(xf, y[u], acc[q][u]);
+      }
+    }
+    const D slack(t.bound_slack), floor(t.bound_floor), none(-std::numeric_limits<double>::infinity()),
+        finite(std::numeric_limits<double>::max());
+    alignas(64) float sums[L::W];
+    for (size_t q = 0; q < NQ; ++q) {
+      const D qn(t.query_norms[q0 + q]);
+      for (size_t u = 0; u < NV; ++u) {
+        L::store(sums, acc[q][u]);
+        const uint64_t r0 = (b + u * blocks) * block_lanes;  // the register's first stored row
+        double* out = t.out + (q0 + q) * t.stride + (r0 - t.first_block * block_lanes);
+        for (size_t i = 0; i < blocks * block_lanes; i += V) {
+          const D a = DenseSimd<Arch>::load(sums + i);
+          const D n = qn + D::load_unaligned(t.row_norms + r0 + i);
+          const D bound = ((n - D(2.0) * a) - slack * n) - floor;
+          xsimd::select(xsimd::abs(a) <= finite, bound, none).store_unaligned(out + i);
+        }
+      }
+    }
+  }
+
+  // Register tiles: 4 queries x 4 registers with AVX-512's 32 registers
+  // (16 sums, 4 rows, a broadcast: the FMAs run at 2 a cycle on Zen 5, so 6
+  // queries gained nothing), 4 x 2 with AVX2's 16 (4 x 4 spilled).
+  static constexpr size_t query_block32 = 4;
+  static constexpr size_t group_vectors32 = Fma32::W == 16 ? 4 : 2;
+
+  template <size_t NV, bool One>
+  static void all_queries32(const float* data, uint32_t nf, uint64_t b, const PairwiseTask& t) noexcept {
+    size_t q = 0;
+    for (; q + query_block32 <= t.n_queries; q += query_block32) vectors32<NV, query_block32, One>(data, nf, b, t, q);
+    for (; q + 2 <= t.n_queries; q += 2) vectors32<NV, 2, One>(data, nf, b, t, q);
+    if (q < t.n_queries) vectors32<NV, 1, One>(data, nf, b, t, q);
+  }
+
+  static void run32(const float* data, const RowBlocksView& rows, const PairwiseTask& t) noexcept {
+    constexpr size_t group_blocks32 = group_vectors32 * Fma32::W / block_lanes;
+    const uint32_t nf = rows.n_features;
+    const uint64_t last = rows.n_blocks();
+    const uint64_t end = t.first_block + t.n_blocks < last ? t.first_block + t.n_blocks : last;
+    uint64_t b = t.first_block;
+    for (; b + group_blocks32 <= end; b += group_blocks32) all_queries32<group_vectors32, false>(data, nf, b, t);
+    for (; b < end; ++b) all_queries32<1, true>(data, nf, b, t);  // the last blocks one at a time
+  }
+#endif
+
   template <class T>
   static void dispatch(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexcept {
     switch (t.op) {
@@ -109,6 +214,17 @@ struct PairwiseSimd {
       case RowOp::chebyshev: return run<RowOp::chebyshev>(data, rows, t);
       case RowOp::dot: return run<RowOp::dot>(data, rows, t);
       case RowOp::euclidean_bound: return run<RowOp::euclidean_bound>(data, rows, t);
+      case RowOp::euclidean_bound32:
+      case RowOp::euclidean_bound16:  // the bfloat16 kernel is dispatch.cc's choice
+        if constexpr (!std::is_same<T, float>::value) {
+          return run<RowOp::euclidean_bound>(data, rows, t);
+        } else {
+#if defined(__AVX512F__) || defined(__FMA__)
+          return run32(data, rows, t);
+#else
+          return pairwise_scalar(rows, t);  // no FMA: the reference's fmaf
+#endif
+        }
       case RowOp::minkowski: return pairwise_scalar(rows, t);  // pow: the C library's, lane by lane
     }
   }

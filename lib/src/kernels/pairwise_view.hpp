@@ -40,6 +40,16 @@ enum class RowOp : uint8_t {
   euclidean_bound,    // the dot's sum, then with t = |x|^2 + |y|^2 (query_norms,
                       // row_norms):  (t - 2 acc) - bound_slack * t, a lower bound of
                       // the squared distance when bound_slack covers the roundings
+  euclidean_bound32,  // float32 rows: acc = fmaf(x32, y, acc) in float32 over the
+                      // queries rounded to float (queries32), then as euclidean_bound
+                      // minus bound_floor, or -inf where acc overflowed (not finite).
+                      // Four times the lanes of the float64 bound per instruction; the
+                      // caller's slack covers float32 roundings.  float64 rows: exactly
+                      // euclidean_bound.
+  euclidean_bound16,  // float32 rows, where bf16_bound_available() (AVX512_BF16) and the
+                      // scratch (packed16, queries16) is given: the same bound from
+                      // bfloat16 products (pairwise_avx512bf16.cc), with a slack for their
+                      // 8-bit significands; otherwise exactly euclidean_bound32.
 };
 
 struct PairwiseTask {
@@ -53,7 +63,17 @@ struct PairwiseTask {
   size_t stride = 0;             // >= n_blocks * 8
   const double* query_norms = nullptr;  // euclidean_bound: per query, x . x
   const double* row_norms = nullptr;    // euclidean_bound: per stored row (8 per block), y . y
-  double bound_slack = 0;               // euclidean_bound
+  double bound_slack = 0;               // euclidean_bound, euclidean_bound32
+  const float* queries32 = nullptr;     // euclidean_bound32: the queries rounded to float
+  double bound_floor = 0;               // euclidean_bound32/16: covers underflow
+  uint16_t* packed16 = nullptr;   // euclidean_bound16 scratch: ceil(n_blocks / 2) * 32 * ceil(n_features / 2)
+  const uint32_t* queries16 = nullptr;  // euclidean_bound16: pack_queries_bf16 of queries32
+  // euclidean_bound16's bfloat16 kernel, where given (n_blocks <= 64): below[q]
+  // becomes the blocks (bit i: block first_block + i) holding a bound that is
+  // not >= roots[q] (NaN counts), so that a search need not scan the bounds.
+  // The other kernels leave `below` as it was.
+  const double* roots = nullptr;
+  uint64_t* below = nullptr;
 };
 
 /// The dispatching entry.  Blocks past the stored matrix are not read.
@@ -72,6 +92,15 @@ size_t next_block_below_avx512bw(const double* d, size_t from, size_t n_blocks, 
 /// One stored row against x: sum over features in order of (x - y)^2, the
 /// scalar reference's operations (for rows a bound could not rule out).
 double squared_distance(const RowBlocksView& rows, uint64_t row, const double* x) noexcept;
+
+/// Whether euclidean_bound16 runs its bfloat16 kernel: the active ISA is
+/// avx512bw and the CPU has AVX512_BF16.
+bool bf16_bound_available() noexcept;
+void pairwise_avx512bf16(const RowBlocksView& rows, const PairwiseTask& task) noexcept;
+/// The queries (n_features wide) as bfloat16 pairs for euclidean_bound16:
+/// ceil(n_features / 2) values a query, feature 2i in the low half (nearest,
+/// ties to even; subnormals 0; a missing last feature 0).
+void pack_queries_bf16(const float* x32, size_t n_queries, uint32_t n_features, uint32_t* out) noexcept;
 
 /// The scalar reference, and one kernel per ISA (pairwise_<isa>.cc).
 void pairwise_scalar(const RowBlocksView& rows, const PairwiseTask& task) noexcept;

@@ -42,6 +42,13 @@ bool nearer(const std::pair<double, uint64_t>& a, const std::pair<double, uint64
   return a.second < b.second;
 }
 
+// Rounded to nearest; beyond float's range infinite (a conversion C++
+// leaves undefined), which makes the float32 bound give up on that query.
+float to_float(double v) noexcept {
+  if (std::fabs(v) <= static_cast<double>(FLT_MAX)) return static_cast<float>(v);
+  return v > 0 ? HUGE_VALF : -HUGE_VALF;
+}
+
 kernels::RowOp row_op(fb::Metric m) noexcept {
   switch (m) {
     case fb::Metric::Manhattan: return kernels::RowOp::manhattan;
@@ -61,9 +68,9 @@ class NeighborsPredictor final : public Predictor {
   // sklearn's neighbours refuse NaN; a NaN distance would also upset the
   // selection, so the caller finds NaN before the distances.
   bool accepts_missing() const noexcept override { return false; }
-  // Each call scans the stored rows once per few dozen queries: blocks of a
+  // Each call scans the stored rows once (queries_per_pass): blocks of a
   // few hundred rows keep the raw scores small without adding passes.
-  size_t block_rows() const noexcept override { return 256; }
+  size_t block_rows() const noexcept override { return 512; }
 
   Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
   Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
@@ -98,9 +105,11 @@ class NeighborsPredictor final : public Predictor {
  private:
   // Queries per pass over the stored rows, and stored blocks per pass of the
   // kernel: each stored value is read from memory once per `queries_per_pass`
-  // queries, and the distances of a pass (64 x 256) stay in L2.
-  static constexpr size_t queries_per_pass = 64;
-  static constexpr uint64_t blocks_per_pass = 32;
+  // queries (the whole of a call's block_rows), and the distances of a pass
+  // (512 x 128, 512 KB) stay in L2.  With 64 queries a pass, reading the rows from
+  // memory took a quarter of a bfloat16 search's time (256: 9% more than 512).
+  static constexpr size_t queries_per_pass = 512;
+  static constexpr uint64_t blocks_per_pass = 16;
 
   template <class T>
   Status run(const T* X, size_t n_rows, double* raw) const noexcept {
@@ -130,6 +139,46 @@ class NeighborsPredictor final : public Predictor {
         task.row_norms = v_.sq_norms;
         task.bound_slack = (2.0 * static_cast<double>(nf) + 16) * 0x1p-52;
       }
+      // The bound's dot product runs in float32 with fused multiply-adds
+      // (four times the lanes per instruction of float64), from the queries
+      // rounded to float and float32 rows (float64 rows rounded to float a
+      // pass at a time: each is read once per `queries_per_pass` queries).
+      // Its error is within (nf + 1) * 2^-24 * t of 2 x.y, t = |x|^2 + |y|^2
+      // (rounding x, then nf fused steps each within 2^-24 of a partial sum
+      // <= t / 2), one more 2^-24 * t for rounded rows, plus 2^-149 per step
+      // where values underflow: the slack takes twice that, the floor covers
+      // underflow.  A float sum that overflowed gives no bound (-inf).
+      const bool narrowed = bounded && v_.rows.data64 != nullptr;
+      std::vector<float> queries32(bounded ? qn * nf : 0);
+      std::vector<float> rows32(narrowed ? blocks_per_pass * kernels::block_lanes * nf : 0);
+      // On CPUs with AVX512_BF16 the products are of bfloat16 values (twice
+      // the products per instruction again): each rounded value within
+      // 2^-9 (1 + 2^-15) of its float, so a product within 2^-8 (1 + 2^-7)
+      // of x_f y_f, plus one rounding within 2^-23 per product of the float32
+      // sum; bfloat16 and float32 subnormals flush to 0 (the floor, 2^-126
+      // a value or product).  The slack again takes twice that.
+      const bool bf16 = bounded && kernels::bf16_bound_available();
+      const size_t pairs = (nf + 1) / 2;
+      std::vector<uint16_t> packed16(bf16 ? (blocks_per_pass / 2 + 1) * 32 * pairs : 0);
+      std::vector<uint32_t> queries16(bf16 ? qn * pairs : 0);
+      std::vector<double> roots(bf16 ? qn : 0);
+      std::vector<uint64_t> below(bf16 ? qn : 0);
+      static_assert(blocks_per_pass <= 64, "below: one bit a block");
+      if (bf16) {
+        task.op = kernels::RowOp::euclidean_bound16;
+        task.queries32 = queries32.data();
+        task.packed16 = packed16.data();
+        task.queries16 = queries16.data();
+        task.roots = roots.data();
+        task.below = below.data();
+        task.bound_slack += 0x1.04p-7 + (static_cast<double>(nf) + 2) * 0x1p-22;
+        task.bound_floor = (static_cast<double>(nf) + 1) * 0x1p-120;
+      } else if (bounded) {
+        task.op = kernels::RowOp::euclidean_bound32;
+        task.queries32 = queries32.data();
+        task.bound_slack += (static_cast<double>(nf) + (narrowed ? 6 : 4)) * 0x1p-23;
+        task.bound_floor = (static_cast<double>(nf) + 1) * 0x1p-140;
+      }
       const uint64_t n_blocks = v_.rows.n_blocks();
       for (size_t r0 = 0; r0 < n_rows; r0 += qn) {
         const size_t nq = std::min(qn, n_rows - r0);
@@ -141,6 +190,8 @@ class NeighborsPredictor final : public Predictor {
           for (size_t f = 0; f < nf; ++f) acc += queries[q * nf + f] * queries[q * nf + f];
           norms[q] = acc;
         }
+        for (size_t i = 0; bounded && i < nq * nf; ++i) queries32[i] = to_float(queries[i]);
+        if (bf16) kernels::pack_queries_bf16(queries32.data(), nq, static_cast<uint32_t>(nf), queries16.data());
         std::fill(heap_values.begin(), heap_values.begin() + static_cast<std::ptrdiff_t>(nq * k), DBL_MAX);
         std::fill(heap_indices.begin(), heap_indices.begin() + static_cast<std::ptrdiff_t>(nq * k), 0);
         task.queries = queries.data();
@@ -148,14 +199,34 @@ class NeighborsPredictor final : public Predictor {
         for (uint64_t b0 = 0; b0 < n_blocks; b0 += blocks_per_pass) {
           task.first_block = b0;
           task.n_blocks = std::min(blocks_per_pass, n_blocks - b0);
-          kernels::pairwise(v_.rows, task);
           const uint64_t first = b0 * kernels::block_lanes;
+          // The bfloat16 kernel flags the blocks a search must visit, from
+          // the heaps' roots now (they only shrink); every block otherwise.
+          for (size_t q = 0; bf16 && q < nq; ++q) {
+            roots[q] = heap_values[q * k];
+            below[q] = ~uint64_t{0};
+          }
+          if (narrowed) {
+            kernels::RowBlocksView pass;
+            pass.data32 = rows32.data();
+            pass.n_rows = std::min<uint64_t>(task.n_blocks * kernels::block_lanes, v_.rows.n_rows - first);
+            pass.n_features = v_.rows.n_features;
+            const double* src = v_.rows.data64 + first * nf;
+            for (size_t i = 0; i < task.n_blocks * kernels::block_lanes * nf; ++i) rows32[i] = to_float(src[i]);
+            task.first_block = 0;
+            task.row_norms = v_.sq_norms + first;
+            kernels::pairwise(pass, task);
+          } else {
+            kernels::pairwise(v_.rows, task);
+          }
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
           for (size_t q = 0; q < nq; ++q) {
             double* values = heap_values.data() + q * k;
             uint64_t* indices = heap_indices.data() + q * k;
-            if (bounded)
+            if (bf16)
+              push_flagged(dist.data() + q * stride, n, first, queries.data() + q * nf, values, indices, below[q]);
+            else if (bounded)
               push_bounded(dist.data() + q * stride, n, first, queries.data() + q * nf, values, indices);
             else
               push_all(dist.data() + q * stride, n, first, values, indices);
@@ -181,14 +252,15 @@ class NeighborsPredictor final : public Predictor {
       }
       return;
     }
-    scan(d, n, values[0], [&](size_t i) {
-      if (d[i] < values[0]) heap_push(values, indices, v_.k, d[i], first + i);
+    scan(d, n, values[0], [&](size_t lo, size_t hi) {
+      for (size_t i = lo; i < hi; ++i)
+        if (d[i] < values[0]) heap_push(values, indices, v_.k, d[i], first + i);
     });
   }
 
-  // Calls visit(i) for each i in [0, n), in order, except within blocks of 8
-  // (whole blocks only: the last partial block is always visited) where
-  // every value is >= the heap's root, read again after each block.
+  // Calls visit(lo, hi) for the blocks of 8 values [lo, hi) of [0, n), in
+  // order, except blocks where every value is >= the heap's root, read again
+  // after each block (the last partial block is always visited).
   // Most blocks of a search are skipped; testing their values one by one
   // cost as much as computing them for narrow rows.
   template <class Visit>
@@ -196,8 +268,8 @@ class NeighborsPredictor final : public Predictor {
     const size_t full = n / kernels::block_lanes;
     for (size_t b = kernels::next_block_below(d, 0, full, root); b < full;
          b = kernels::next_block_below(d, b + 1, full, root))
-      for (size_t i = b * kernels::block_lanes; i < (b + 1) * kernels::block_lanes; ++i) visit(i);
-    for (size_t i = full * kernels::block_lanes; i < n; ++i) visit(i);
+      visit(b * kernels::block_lanes, (b + 1) * kernels::block_lanes);
+    if (full * kernels::block_lanes < n) visit(full * kernels::block_lanes, n);
   }
 
   // Rows whose lower bound is below the heap's root are measured exactly and
@@ -206,11 +278,49 @@ class NeighborsPredictor final : public Predictor {
   // norms) skips nothing.
   void push_bounded(const double* bound, size_t n, uint64_t first, const double* x, double* values,
                     uint64_t* indices) const noexcept {
-    scan(bound, n, values[0], [&](size_t i) {
-      if (bound[i] >= values[0]) return;
-      const double d = kernels::squared_distance(v_.rows, first + i, x);
+    scan(bound, n, values[0], [&](size_t lo, size_t hi) { push_block(bound, lo, hi, first, x, values, indices); });
+  }
+
+  // The same over the blocks `below` flags (bit b: rows [8b, 8b + 8)), which
+  // include every block holding a bound below the root.
+  void push_flagged(const double* bound, size_t n, uint64_t first, const double* x, double* values,
+                    uint64_t* indices, uint64_t below) const noexcept {
+    for (; below != 0; below &= below - 1) {
+      const size_t lo = static_cast<size_t>(__builtin_ctzll(below)) * kernels::block_lanes;
+      if (lo >= n) break;
+      push_block(bound, lo, std::min(lo + kernels::block_lanes, n), first, x, values, indices);
+    }
+  }
+
+  // Rows [lo, hi) of one block (lo a multiple of 8, first too): each row
+  // whose bound is below the root, read again after each push, is measured
+  // and pushed.  With two or more such rows and wide rows, the block's 8
+  // exact distances come from one pass of the SIMD kernel, whose
+  // squared_euclidean gives squared_distance's bits on every ISA: measuring
+  // rows one by one took half the time of a 256-feature search.
+  void push_block(const double* bound, size_t lo, size_t hi, uint64_t first, const double* x, double* values,
+                  uint64_t* indices) const noexcept {
+    size_t candidates = 0;
+    for (size_t i = lo; i < hi; ++i) candidates += !(bound[i] >= values[0]);
+    if (candidates == 0) return;
+    double exact[kernels::block_lanes];
+    const bool together = candidates >= 2 && v_.rows.n_features >= 16;
+    if (together) {
+      kernels::PairwiseTask t;
+      t.op = kernels::RowOp::squared_euclidean;
+      t.queries = x;
+      t.n_queries = 1;
+      t.first_block = (first + lo) / kernels::block_lanes;
+      t.n_blocks = 1;
+      t.out = exact;
+      t.stride = kernels::block_lanes;
+      kernels::pairwise(v_.rows, t);
+    }
+    for (size_t i = lo; i < hi; ++i) {
+      if (bound[i] >= values[0]) continue;
+      const double d = together ? exact[i - lo] : kernels::squared_distance(v_.rows, first + i, x);
       if (d < values[0]) heap_push(values, indices, v_.k, d, first + i);
-    });
+    }
   }
 
   double to_distance(double reduced) const noexcept {
