@@ -331,6 +331,10 @@ struct TreeSimd {
   static void trees(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t N = 2;
     const auto* root_base = reinterpret_cast<const int32_t*>(v.tree_root);
+    const auto* info_base = reinterpret_cast<const int32_t*>(v.node_info);
+    const I feature_mask(static_cast<int32_t>(node_feature_mask));
+    // Leaf rows as add_leaf clamps them (node_feature_mask < 2^31: int32 lanes).
+    const I last_leaf(static_cast<int32_t>(min_u64(v.n_leaves - 1, node_feature_mask)));
     const I last(static_cast<int32_t>(v.n_nodes - 1));
     const I last_tree(static_cast<int32_t>(v.n_trees - 1));
     alignas(64) int32_t lane[W];
@@ -352,12 +356,27 @@ struct TreeSimd {
           depth = d > depth ? d : depth;
         }
         walk<Missing, Categorical, N>(v, x, off, idx, depth);
-        alignas(64) int32_t node[N * W];
-        for (size_t g = 0; g < N; ++g) idx[g].store_aligned(node + g * W);
-        for (uint32_t t = t0; t < t0 + N * W && t < v.n_trees; ++t) {
-          const uint64_t leaf =
-              min_u64(v.node_info[static_cast<uint32_t>(node[t - t0])] & node_feature_mask, v.n_leaves - 1);
-          add_leaf(v, t, leaf, out);
+        // The leaf rows, a gather per lane group; then the row adds them in
+        // tree order.  Those additions are a chain of dependent instructions
+        // that the next trees' walk overlaps only if the chain is short: a
+        // leaf costs a load and an addition (x_d2_t2000_f100_reg, 2,000
+        // trees of depth 2: 9.6 -> 5.9 us per row on Zen 5).
+        alignas(64) int32_t leaf[N * W];
+        for (size_t g = 0; g < N; ++g)
+          O::min(O::gather(info_base, idx[g]) & feature_mask, last_leaf).store_aligned(leaf + g * W);
+        const uint32_t m = v.n_trees - t0 < N * W ? v.n_trees - t0 : static_cast<uint32_t>(N * W);
+        if (v.leaf_width != 1) {
+          for (uint32_t i = 0; i < m; ++i) add_leaf(v, t0 + i, static_cast<uint32_t>(leaf[i]), out);
+        } else if (v.n_raw == 1) {
+          double acc = out[0];
+          for (uint32_t i = 0; i < m; ++i) acc += v.leaf_values[static_cast<uint32_t>(leaf[i])];
+          out[0] = acc;
+        } else {  // one value per tree into its output slot (multi-class boosting)
+          const uint32_t last_slot = v.n_raw - 1;
+          for (uint32_t i = 0; i < m; ++i) {
+            const uint32_t slot = v.tree_output[t0 + i];
+            out[slot < last_slot ? slot : last_slot] += v.leaf_values[static_cast<uint32_t>(leaf[i])];
+          }
         }
       }
     }
