@@ -36,16 +36,17 @@ Error infinite(const model::LoadedModel& m, size_t row, size_t column, double va
 }  // namespace
 
 template <class T>
-Status check_infinity(const model::LoadedModel& m, const MatrixRows<T>& rows, size_t n_rows) noexcept {
+Status check_infinity(const model::LoadedModel& m, const MatrixRows<T>& rows, size_t first, size_t n_rows) noexcept {
   try {
     if (m.info.accepts_infinity) return {};
     const size_t w = rows.width;
+    const T* X = rows.X + first * w;
     const auto& accepted = m.info.accepts_infinity_by_column;
     size_t from = 0;
     while (from < n_rows * w) {
-      const size_t i = from + first_inf(rows.X + from, n_rows * w - from);
+      const size_t i = from + first_inf(X + from, n_rows * w - from);
       if (i == n_rows * w) return {};
-      if (!accepted[i % w]) return infinite(m, i / w, i % w, static_cast<double>(rows.X[i]));
+      if (!accepted[i % w]) return infinite(m, first + i / w, i % w, static_cast<double>(X[i]));
       from = i + 1;
     }
     return {};
@@ -54,7 +55,7 @@ Status check_infinity(const model::LoadedModel& m, const MatrixRows<T>& rows, si
   }
 }
 
-Status check_infinity(const model::LoadedModel& m, const TableRows& rows, size_t n_rows) noexcept {
+Status check_infinity(const model::LoadedModel& m, const TableRows& rows, size_t first, size_t n_rows) noexcept {
   try {
     if (m.info.accepts_infinity) return {};
     size_t best_row = n_rows, best_col = 0;
@@ -64,22 +65,24 @@ Status check_infinity(const model::LoadedModel& m, const TableRows& rows, size_t
       const Table::Column& col = *rows.by_input[c];
       size_t i = n_rows;
       if (col.kind == Table::Kind::float64) {
-        i = first_inf(static_cast<const double*>(col.values), best_row);
-        if (i < best_row) best_value = static_cast<const double*>(col.values)[i];
+        const double* x = static_cast<const double*>(col.values) + first;
+        i = first_inf(x, best_row);
+        if (i < best_row) best_value = x[i];
       } else if (col.kind == Table::Kind::float32) {
-        i = first_inf(static_cast<const float*>(col.values), best_row);
-        if (i < best_row) best_value = static_cast<const float*>(col.values)[i];
+        const float* x = static_cast<const float*>(col.values) + first;
+        i = first_inf(x, best_row);
+        if (i < best_row) best_value = x[i];
       }
       if (i < best_row) best_row = i, best_col = c;
     }
     if (best_row == n_rows) return {};
-    return infinite(m, best_row, best_col, best_value);
+    return infinite(m, first + best_row, best_col, best_value);
   } catch (const std::bad_alloc&) {
     return Error(error_code::out_of_memory, "out of memory describing an infinite input");
   }
 }
 
-template Status check_infinity(const model::LoadedModel&, const MatrixRows<float>&, size_t) noexcept;
-template Status check_infinity(const model::LoadedModel&, const MatrixRows<double>&, size_t) noexcept;
+template Status check_infinity(const model::LoadedModel&, const MatrixRows<float>&, size_t, size_t) noexcept;
+template Status check_infinity(const model::LoadedModel&, const MatrixRows<double>&, size_t, size_t) noexcept;
 
 }  // namespace mlmap::api
