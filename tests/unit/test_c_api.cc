@@ -103,6 +103,32 @@ TEST_CASE("+-inf in columns the file refuses it in: one rule for the C++ and C A
   CHECK(st.code() == mlmap::error_code::invalid_argument);
   CHECK_MESSAGE(st.message().find("row 1: column 'a' is -inf") != std::string::npos, st.message());
 
+  // Each thread checks its own rows: the error still names the absolute row,
+  // and the lowest one when both halves hold one.
+  {
+    const size_t n = 1000;
+    std::vector<double> big(n * 3, 0.5), bigout(n);
+    mlmap::PredictOptions two;
+    two.n_threads = 2;
+    big[900 * 3 + 2] = inf;  // in the second thread's half
+    st = m->predict(big.data(), n, bigout.data(), two);
+    CHECK_MESSAGE(st.message().find("row 900: column 'c' is +inf") != std::string::npos, st.message());
+    big[700 * 3] = -inf;
+    st = m->predict(big.data(), n, bigout.data(), two);
+    CHECK_MESSAGE(st.message().find("row 700: column 'a' is -inf") != std::string::npos, st.message());
+    big[10 * 3 + 2] = -inf;
+    st = m->predict(big.data(), n, bigout.data(), two);
+    CHECK_MESSAGE(st.message().find("row 10: column 'c' is -inf") != std::string::npos, st.message());
+    std::vector<double> ta(n, 0.5), tb(n, 0.5), tc(n, 0.5);
+    tc[800] = inf;
+    mlmap::Table big_table(n);
+    REQUIRE(big_table.add_numeric("a", ta.data()).ok());
+    REQUIRE(big_table.add_numeric("b", tb.data()).ok());
+    REQUIRE(big_table.add_numeric("c", tc.data()).ok());
+    st = m->predict(big_table, bigout.data(), two);
+    CHECK_MESSAGE(st.message().find("row 800: column 'c' is +inf") != std::string::npos, st.message());
+  }
+
   mlmap_model* cm = nullptr;
   REQUIRE(mlmap_open(path.c_str(), &cm) == MLMAP_OK);
   std::vector<float> Xf = {0.1f, 0.2f, 0.3f, std::numeric_limits<float>::infinity(), 0.5f, 0.6f};
