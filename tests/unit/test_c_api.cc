@@ -119,6 +119,20 @@ TEST_CASE("+-inf in columns the file refuses it in: one rule for the C++ and C A
     big[10 * 3 + 2] = -inf;
     st = m->predict(big.data(), n, bigout.data(), two);
     CHECK_MESSAGE(st.message().find("row 10: column 'c' is -inf") != std::string::npos, st.message());
+    // The scan's chunks (1,024 values): the first +-inf or its absence is
+    // found wherever it lies, past the accepted ones of column b; the largest
+    // finite values are not one.
+    std::vector<float> bigf(n * 3, std::numeric_limits<float>::max());
+    for (size_t i = 1; i < n * 3; i += 3) bigf[i] = std::numeric_limits<float>::infinity();
+    std::vector<float> bigoutf(n);
+    for (size_t pos : {size_t{0}, size_t{1023}, size_t{1024}, size_t{2046}, size_t{2048}, size_t{n * 3 - 1}}) {
+      if (pos % 3 == 1) continue;  // column b accepts inf
+      bigf[pos] = -std::numeric_limits<float>::infinity();
+      st = m->predict(bigf.data(), n, bigoutf.data());
+      const std::string want = "row " + std::to_string(pos / 3) + ": column '" + "abc"[pos % 3] + "' is -inf";
+      CHECK_MESSAGE(st.message().find(want) != std::string::npos, st.message() << " (want " << want << ")");
+      bigf[pos] = -std::numeric_limits<float>::max();
+    }
     std::vector<double> ta(n, 0.5), tb(n, 0.5), tc(n, 0.5);
     tc[800] = inf;
     mlmap::Table big_table(n);

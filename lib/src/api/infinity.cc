@@ -1,26 +1,39 @@
 #include "api/infinity.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 namespace mlmap::api {
 
 namespace {
 
-// Index of the first +-inf in x[0, n), or n.  Blocks of 256 are tested with
-// a loop the compiler vectorises; only a block holding one is searched.
+// Index of the first +-inf in x[0, n), or n.  Chunks are scanned with
+// integer arithmetic and no early exit, which vectorises (as first_nan); only
+// a chunk holding one is searched.  Without its sign, a value is +-inf iff
+// its bits equal infinity's, i.e. iff their XOR is 0, and only 0 minus 1
+// reaches the sign bit (the XOR of two values without sign is below it).  A quarter of pipeline_num's batch instructions went to
+// a compare-and-or loop here.
 template <class T>
 size_t first_inf(const T* x, size_t n) noexcept {
-  constexpr T inf = std::numeric_limits<T>::infinity();
-  constexpr size_t block = 256;
-  for (size_t b = 0; b < n; b += block) {
-    const size_t e = b + block < n ? b + block : n;
-    bool any = false;
-    for (size_t i = b; i < e; ++i) any |= std::fabs(x[i]) == inf;
-    if (!any) continue;
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  constexpr Bits sign = Bits{1} << (sizeof(T) * 8 - 1);
+  constexpr Bits inf_bits = static_cast<Bits>(sizeof(T) == 4 ? 0x7f800000ull : 0x7ff0000000000000ull);
+  constexpr size_t chunk = 1024;
+  for (size_t b = 0; b < n; b += chunk) {
+    const size_t e = b + chunk < n ? b + chunk : n;
+    Bits any = 0;
+    for (size_t i = b; i < e; ++i) {
+      Bits bits;
+      std::memcpy(&bits, x + i, sizeof bits);
+      any |= ((bits & ~sign) ^ inf_bits) - 1;
+    }
+    if (!(any & sign)) continue;
     for (size_t i = b; i < e; ++i)
-      if (std::fabs(x[i]) == inf) return i;
+      if (std::fabs(x[i]) == std::numeric_limits<T>::infinity()) return i;
   }
   return n;
 }
