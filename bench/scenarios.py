@@ -335,8 +335,12 @@ def _xgb_shape(name, kind, depth, trees, features, nan=0.0, classes=2, leaves=0,
     # XGBoost sums its trees in float32: with regression targets of a few
     # hundred (make_regression) and up to 2,000 rounds its error is absolute,
     # ~1e-3, whatever the value (mlmap sums in float64).
+    # Probabilities: within 1e-5 (as tests/parity/test_xgboost.py), as
+    # x_d3_t700_f10_c3 needs: 2,100 trees summed in float32 put 6 of 5,000
+    # rows 1.19e-6 off on every kernel, the scalar reference included.
     loose = dict(tolerance=1e-3, tolerance_why="XGBoost sums regression trees in float32") \
-        if kind == "regression" else {}
+        if kind == "regression" else \
+        dict(tolerance=1e-5, tolerance_why="XGBoost sums the trees' margins in float32")
     return Scenario(name, title, data, _xgb(regression=kind == "regression", **params), peer="xgboost",
                     threads=(1, 2), shape=True, in_quick=quick, **loose)
 

@@ -103,6 +103,46 @@ TEST_CASE("+-inf in columns the file refuses it in: one rule for the C++ and C A
   CHECK(st.code() == mlmap::error_code::invalid_argument);
   CHECK_MESSAGE(st.message().find("row 1: column 'a' is -inf") != std::string::npos, st.message());
 
+  // Each thread checks its own rows: the error still names the absolute row,
+  // and the lowest one when both halves hold one.
+  {
+    const size_t n = 1000;
+    std::vector<double> big(n * 3, 0.5), bigout(n);
+    mlmap::PredictOptions two;
+    two.n_threads = 2;
+    big[900 * 3 + 2] = inf;  // in the second thread's half
+    st = m->predict(big.data(), n, bigout.data(), two);
+    CHECK_MESSAGE(st.message().find("row 900: column 'c' is +inf") != std::string::npos, st.message());
+    big[700 * 3] = -inf;
+    st = m->predict(big.data(), n, bigout.data(), two);
+    CHECK_MESSAGE(st.message().find("row 700: column 'a' is -inf") != std::string::npos, st.message());
+    big[10 * 3 + 2] = -inf;
+    st = m->predict(big.data(), n, bigout.data(), two);
+    CHECK_MESSAGE(st.message().find("row 10: column 'c' is -inf") != std::string::npos, st.message());
+    // The scan's chunks (1,024 values): the first +-inf or its absence is
+    // found wherever it lies, past the accepted ones of column b; the largest
+    // finite values are not one.
+    std::vector<float> bigf(n * 3, std::numeric_limits<float>::max());
+    for (size_t i = 1; i < n * 3; i += 3) bigf[i] = std::numeric_limits<float>::infinity();
+    std::vector<float> bigoutf(n);
+    for (size_t pos : {size_t{0}, size_t{1023}, size_t{1024}, size_t{2046}, size_t{2048}, size_t{n * 3 - 1}}) {
+      if (pos % 3 == 1) continue;  // column b accepts inf
+      bigf[pos] = -std::numeric_limits<float>::infinity();
+      st = m->predict(bigf.data(), n, bigoutf.data());
+      const std::string want = "row " + std::to_string(pos / 3) + ": column '" + "abc"[pos % 3] + "' is -inf";
+      CHECK_MESSAGE(st.message().find(want) != std::string::npos, st.message() << " (want " << want << ")");
+      bigf[pos] = -std::numeric_limits<float>::max();
+    }
+    std::vector<double> ta(n, 0.5), tb(n, 0.5), tc(n, 0.5);
+    tc[800] = inf;
+    mlmap::Table big_table(n);
+    REQUIRE(big_table.add_numeric("a", ta.data()).ok());
+    REQUIRE(big_table.add_numeric("b", tb.data()).ok());
+    REQUIRE(big_table.add_numeric("c", tc.data()).ok());
+    st = m->predict(big_table, bigout.data(), two);
+    CHECK_MESSAGE(st.message().find("row 800: column 'c' is +inf") != std::string::npos, st.message());
+  }
+
   mlmap_model* cm = nullptr;
   REQUIRE(mlmap_open(path.c_str(), &cm) == MLMAP_OK);
   std::vector<float> Xf = {0.1f, 0.2f, 0.3f, std::numeric_limits<float>::infinity(), 0.5f, 0.6f};

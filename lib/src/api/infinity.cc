@@ -1,26 +1,39 @@
 #include "api/infinity.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 namespace mlmap::api {
 
 namespace {
 
-// Index of the first +-inf in x[0, n), or n.  Blocks of 256 are tested with
-// a loop the compiler vectorises; only a block holding one is searched.
+// Index of the first +-inf in x[0, n), or n.  Chunks are scanned with
+// integer arithmetic and no early exit, which vectorises (as first_nan); only
+// a chunk holding one is searched.  Without its sign, a value is +-inf iff
+// its bits equal infinity's, i.e. iff their XOR is 0, and only 0 minus 1
+// reaches the sign bit (the XOR of two values without sign is below it).  A quarter of pipeline_num's batch instructions went to
+// a compare-and-or loop here.
 template <class T>
 size_t first_inf(const T* x, size_t n) noexcept {
-  constexpr T inf = std::numeric_limits<T>::infinity();
-  constexpr size_t block = 256;
-  for (size_t b = 0; b < n; b += block) {
-    const size_t e = b + block < n ? b + block : n;
-    bool any = false;
-    for (size_t i = b; i < e; ++i) any |= std::fabs(x[i]) == inf;
-    if (!any) continue;
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  constexpr Bits sign = Bits{1} << (sizeof(T) * 8 - 1);
+  constexpr Bits inf_bits = static_cast<Bits>(sizeof(T) == 4 ? 0x7f800000ull : 0x7ff0000000000000ull);
+  constexpr size_t chunk = 1024;
+  for (size_t b = 0; b < n; b += chunk) {
+    const size_t e = b + chunk < n ? b + chunk : n;
+    Bits any = 0;
+    for (size_t i = b; i < e; ++i) {
+      Bits bits;
+      std::memcpy(&bits, x + i, sizeof bits);
+      any |= ((bits & ~sign) ^ inf_bits) - 1;
+    }
+    if (!(any & sign)) continue;
     for (size_t i = b; i < e; ++i)
-      if (std::fabs(x[i]) == inf) return i;
+      if (std::fabs(x[i]) == std::numeric_limits<T>::infinity()) return i;
   }
   return n;
 }
@@ -36,16 +49,17 @@ Error infinite(const model::LoadedModel& m, size_t row, size_t column, double va
 }  // namespace
 
 template <class T>
-Status check_infinity(const model::LoadedModel& m, const MatrixRows<T>& rows, size_t n_rows) noexcept {
+Status check_infinity(const model::LoadedModel& m, const MatrixRows<T>& rows, size_t first, size_t n_rows) noexcept {
   try {
     if (m.info.accepts_infinity) return {};
     const size_t w = rows.width;
+    const T* X = rows.X + first * w;
     const auto& accepted = m.info.accepts_infinity_by_column;
     size_t from = 0;
     while (from < n_rows * w) {
-      const size_t i = from + first_inf(rows.X + from, n_rows * w - from);
+      const size_t i = from + first_inf(X + from, n_rows * w - from);
       if (i == n_rows * w) return {};
-      if (!accepted[i % w]) return infinite(m, i / w, i % w, static_cast<double>(rows.X[i]));
+      if (!accepted[i % w]) return infinite(m, first + i / w, i % w, static_cast<double>(X[i]));
       from = i + 1;
     }
     return {};
@@ -54,7 +68,7 @@ Status check_infinity(const model::LoadedModel& m, const MatrixRows<T>& rows, si
   }
 }
 
-Status check_infinity(const model::LoadedModel& m, const TableRows& rows, size_t n_rows) noexcept {
+Status check_infinity(const model::LoadedModel& m, const TableRows& rows, size_t first, size_t n_rows) noexcept {
   try {
     if (m.info.accepts_infinity) return {};
     size_t best_row = n_rows, best_col = 0;
@@ -64,22 +78,24 @@ Status check_infinity(const model::LoadedModel& m, const TableRows& rows, size_t
       const Table::Column& col = *rows.by_input[c];
       size_t i = n_rows;
       if (col.kind == Table::Kind::float64) {
-        i = first_inf(static_cast<const double*>(col.values), best_row);
-        if (i < best_row) best_value = static_cast<const double*>(col.values)[i];
+        const double* x = static_cast<const double*>(col.values) + first;
+        i = first_inf(x, best_row);
+        if (i < best_row) best_value = x[i];
       } else if (col.kind == Table::Kind::float32) {
-        i = first_inf(static_cast<const float*>(col.values), best_row);
-        if (i < best_row) best_value = static_cast<const float*>(col.values)[i];
+        const float* x = static_cast<const float*>(col.values) + first;
+        i = first_inf(x, best_row);
+        if (i < best_row) best_value = x[i];
       }
       if (i < best_row) best_row = i, best_col = c;
     }
     if (best_row == n_rows) return {};
-    return infinite(m, best_row, best_col, best_value);
+    return infinite(m, first + best_row, best_col, best_value);
   } catch (const std::bad_alloc&) {
     return Error(error_code::out_of_memory, "out of memory describing an infinite input");
   }
 }
 
-template Status check_infinity(const model::LoadedModel&, const MatrixRows<float>&, size_t) noexcept;
-template Status check_infinity(const model::LoadedModel&, const MatrixRows<double>&, size_t) noexcept;
+template Status check_infinity(const model::LoadedModel&, const MatrixRows<float>&, size_t, size_t) noexcept;
+template Status check_infinity(const model::LoadedModel&, const MatrixRows<double>&, size_t, size_t) noexcept;
 
 }  // namespace mlmap::api

@@ -13,10 +13,13 @@
 
 namespace mlmap::api {
 
-/// Rows [0, n_rows) of a row-major matrix.
+/// Rows [first, first + n_rows) of a row-major matrix (the error numbers
+/// rows from 0).
 template <class T>
-[[nodiscard]] Status check_infinity(const model::LoadedModel& m, const MatrixRows<T>& rows, size_t n_rows) noexcept;
-/// Rows [0, n_rows) of a Table's numeric columns.
-[[nodiscard]] Status check_infinity(const model::LoadedModel& m, const TableRows& rows, size_t n_rows) noexcept;
+[[nodiscard]] Status check_infinity(const model::LoadedModel& m, const MatrixRows<T>& rows, size_t first,
+                                    size_t n_rows) noexcept;
+/// Rows [first, first + n_rows) of a Table's numeric columns.
+[[nodiscard]] Status check_infinity(const model::LoadedModel& m, const TableRows& rows, size_t first,
+                                    size_t n_rows) noexcept;
 
 }  // namespace mlmap::api

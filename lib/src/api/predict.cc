@@ -95,6 +95,23 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
   }
 }
 
+// Rows [begin, end) on the calling thread: their input checks, then their
+// predictions.  Each thread checks its own rows, so that no thread waits on a
+// serial scan of the whole input (100,000 rows x 50 features: ~1.7 ms, a
+// tenth of the 2-thread time of s_gbr_d5_t150_f50); run() reports the
+// lowest rows' error.
+template <class Rows, class Out>
+Status checked_range(const LoadedModel& m, const Rows& rows, size_t begin, size_t end, const Request<Out>& req) noexcept {
+  if constexpr (is_matrix<Rows>) {
+    if (!m.preprocessing && scan_inputs_first(m)) {
+      auto st = check_missing(m, rows.X, end - begin, begin);
+      if (!st) return st;
+    }
+  }
+  if (auto st = check_infinity(m, rows, begin, end - begin); !st) return st;
+  return predict_range(m, rows, begin, end, req);
+}
+
 }  // namespace
 
 template <class Rows, class Out>
@@ -115,16 +132,11 @@ Status run(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<
         return Error(error_code::invalid_argument,
                      "this model reads string columns (" + cols + "); pass a table with named columns, not a matrix");
       }
-      if (!m.preprocessing && scan_inputs_first(m)) {
-        auto st = check_missing(m, rows.X, n_rows);
-        if (!st) return st;
-      }
     }
-    if (auto st = check_infinity(m, rows, n_rows); !st) return st;
     size_t threads =
         req.n_threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<size_t>(req.n_threads);
     threads = std::max<size_t>(1, std::min(threads, n_rows / min_rows_per_thread));
-    if (threads == 1) return predict_range(m, rows, 0, n_rows, req);
+    if (threads == 1) return checked_range(m, rows, 0, n_rows, req);
     const size_t chunk = (n_rows + threads - 1) / threads;
     std::vector<Status> results(threads);
     std::vector<std::thread> pool;
@@ -132,12 +144,12 @@ Status run(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<
     try {
       for (size_t t = 1; begin < n_rows; begin += chunk, ++t) {
         const size_t end = std::min(n_rows, begin + chunk);
-        pool.emplace_back([&m, &rows, begin, end, &req, &results, t] { results[t] = predict_range(m, rows, begin, end, req); });
+        pool.emplace_back([&m, &rows, begin, end, &req, &results, t] { results[t] = checked_range(m, rows, begin, end, req); });
       }
     } catch (const std::system_error&) {
-      results[0] = predict_range(m, rows, begin, n_rows, req);  // no thread: the caller does the rest too
+      results[0] = checked_range(m, rows, begin, n_rows, req);  // no thread: the caller does the rest too
     }
-    if (results[0].ok()) results[0] = predict_range(m, rows, 0, std::min(chunk, n_rows), req);
+    if (results[0].ok()) results[0] = checked_range(m, rows, 0, std::min(chunk, n_rows), req);
     for (auto& t : pool) t.join();
     for (auto& r : results)
       if (!r.ok()) return r;  // the lowest rows' error first

@@ -276,8 +276,8 @@ size_t next_block_below(const double* d, size_t from, size_t n_blocks, double ro
 }
 
 void accumulate_trees(const TreeEnsembleView& v, const double* X, size_t n_rows, double* raw) noexcept {
-  // float64 thresholds: the batch walk pays off from a few rows on.
-  if (v.node_threshold64 && n_rows >= 8) {
+  // float64 thresholds (a float64 X of a float32 model is converted first).
+  if (v.node_threshold64) {
     switch (active_isa()) {
       case Isa::avx512bw: return accumulate_trees_avx512bw(v, X, n_rows, raw);
       case Isa::avx2: return accumulate_trees_avx2(v, X, n_rows, raw);

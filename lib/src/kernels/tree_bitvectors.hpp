@@ -294,6 +294,14 @@ struct BitvectorKernel {
         const U leaf = exit_leaves<Missing>(v, tile, n_leaves, word_end, c);
         if constexpr (Single) {
           O::add_leaves(v.leaf_values + leaf0, n_leaves, leaf, acc);
+        } else if (lw == 1) {
+          // One value per tree into its score (multi-class boosting): the
+          // tile's scores of that slot are lanes in a row, as in Single.
+          const uint32_t slot = v.tree_output[t] < n_raw - 1 ? v.tree_output[t] : n_raw - 1;
+          double* s = tile_raw + size_t{slot} * W;
+          O::load_acc(s, acc);
+          O::add_leaves(v.leaf_values + leaf0, n_leaves, leaf, acc);
+          O::store_acc(s, acc);
         } else {
           O::store(leaf, idx);
           const uint32_t slot = v.tree_output[t] < n_raw - lw ? v.tree_output[t] : n_raw - lw;
