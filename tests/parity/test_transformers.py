@@ -424,6 +424,7 @@ class KMeansModel(Base):
         WORST[label]["n"] += 1
         got, exp = m.predict(X), est.predict(X)
         self.assertEqual(int(np.sum(got != exp)), 0, f"{label}: label mismatches")
+        self.assertEqual(got.dtype, exp.dtype, f"{label}: label dtype")  # int32, as sklearn's
         self.close(-m.decision_function(X), est[-1].transform(est[:-1].transform(X)) if hasattr(est, "steps")
                    else est.transform(X), label, "distances")
         with self.assertRaises(AttributeError):

@@ -244,7 +244,8 @@ def export_kmeans(est, feature_names, preprocessing=None):
     """predict: the nearest centre.  A ``distance`` step (after the pipeline's
     program, if any) gives the k distances; one identity layer negates them
     (raw scores = -distance, decision_function), and the class is the largest
-    raw score, the first of equal ones, as sklearn's argmin; labels 0 .. k-1.
+    raw score, the first of equal ones, as sklearn's argmin; labels 0 .. k-1,
+    int32 as sklearn's predict returns them (the classes' dtype is kept).
     No predict_proba (link ``hard``), as KMeans has none."""
     from . import _core
     from ._sklearn import Exported, describe, feature_names_of
@@ -264,7 +265,7 @@ def export_kmeans(est, feature_names, preprocessing=None):
                     columns=[{"role": "centers", "values": np.ascontiguousarray(centers)}])
     prog.features = [c.slot for c in res]
     desc = describe(est, task="classification", n_features=k, n_outputs=k,
-                    feature_names=[f"distance{i}" for i in range(k)], classes=np.arange(k),
+                    feature_names=[f"distance{i}" for i in range(k)], classes=np.arange(k, dtype=np.int32),
                     class_decision="argmax_raw", link="hard")
     layers = [dict(weights=-np.eye(k), bias=np.zeros(k), activation="identity")]
     return Exported(layers, desc, _core.save_dense, prog)
