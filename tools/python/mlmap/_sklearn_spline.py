@@ -55,8 +55,11 @@ def _spline(prog, est, cols, where):
         t = np.asarray(spl.t, dtype=np.float64)
         if t.shape != (n_t,) or int(spl.k) != k or spl.c.shape[1] != n_splines:
             refuse(est, where, f"feature {j}'s spline differs in shape from the first's")
-        if not np.all(np.isfinite(t)) or np.any(np.diff(t) < 0) or not t[k] < t[n_t - k - 1]:
-            refuse(est, where, f"feature {j}'s knots are not finite and sorted with a non-empty base interval")
+        if not np.all(np.isfinite(t)) or np.any(np.diff(t) < 0):
+            refuse(est, where, f"feature {j}'s knots are not finite and sorted")
+        if mode == "periodic" and not t[k] < t[n_t - k - 1]:
+            # a constant training column: scipy < 1.x and sklearn 1.9 answer differently (NaN / zeros)
+            refuse(est, where, f"feature {j} was constant in training: its periodic spline has period 0")
         knots[j] = t
         xmin, xmax = t[degree], t[-degree - 1]
         boundary[j] = [spl(xmin), spl(xmax), spl(xmin, nu=1), spl(xmax, nu=1)]

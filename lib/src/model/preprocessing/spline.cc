@@ -132,7 +132,8 @@ class SplineStep final : public Step {
           if (!std::isfinite(t[q])) return bad("knots" + in + " hold a non-finite value at " + std::to_string(q));
           if (q > 0 && !(t[q - 1] <= t[q])) return bad("knots" + in + " are not non-decreasing at " + std::to_string(q));
         }
-        if (!(t[k_] < t[n])) return bad("knots" + in + ": the base interval [t[k], t[n]] is empty");
+        if (mode_ == fb::Extrapolation::Periodic && !(t[k_] < t[n]))
+          return bad("knots" + in + ": the period t[n] - t[k] is not positive");
         // (lo > hi happens: sklearn's raised degree moves the range past itself)
         if (!std::isfinite(lo_[j]) || !std::isfinite(hi_[j])) return bad("range" + in + " is not finite");
         for (uint32_t q = 0; q < 4 * s_; ++q)
