@@ -78,7 +78,14 @@ def _spline(prog, est, cols, where):
     width = n_splines - (0 if include_bias else 1)
     if width < 1:
         refuse(est, where, "include_bias=False leaves no basis function")
-    inputs = prog.numeric(cols, where)
+    if handle_missing == "zeros":
+        # scikit-learn 1.9 then skips its finiteness check: +-inf reaches scipy (and gives its
+        # answer, or 'error''s ValueError), so these columns do not refuse infinity
+        for col in cols:
+            prog.fix(col, "num", where)
+        inputs = [col.slot for col in cols]
+    else:
+        inputs = prog.numeric(cols, where)
     return prog.emit("spline", inputs, len(inputs) * width, degree=k, extrapolation=mode,
                      include_bias=include_bias, missing_zeros=handle_missing == "zeros",
                      a=lo, b=hi, category_counts=ends, columns=[
