@@ -271,6 +271,7 @@ enum class OpKind {
   quantile_uniform = 16,
   quantile_normal = 17,
   spline = 18,
+  refuse_missing = 19,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -284,7 +285,7 @@ struct EnumNames<OpKind> {
       {OpKind::distance, "distance"},       {OpKind::discretize, "discretize"},
       {OpKind::yeo_johnson, "yeo_johnson"}, {OpKind::box_cox, "box_cox"},
       {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"},
-      {OpKind::spline, "spline"}};
+      {OpKind::spline, "spline"}, {OpKind::refuse_missing, "refuse_missing"}};
 };
 
 /// How a spline step treats values outside its base interval (schema

@@ -111,7 +111,8 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::distance, fb::OpKind::Distance) && same(OpKind::discretize, fb::OpKind::Discretize) &&
               same(OpKind::yeo_johnson, fb::OpKind::YeoJohnson) && same(OpKind::box_cox, fb::OpKind::BoxCox) &&
               same(OpKind::quantile_uniform, fb::OpKind::QuantileUniform) &&
-              same(OpKind::quantile_normal, fb::OpKind::QuantileNormal) && same(OpKind::spline, fb::OpKind::Spline));
+              same(OpKind::quantile_normal, fb::OpKind::QuantileNormal) && same(OpKind::spline, fb::OpKind::Spline) &&
+              same(OpKind::refuse_missing, fb::OpKind::RefuseMissing));
 
 static_assert(detail::covers_schema<Extrapolation, fb::Extrapolation>());
 static_assert(same(Extrapolation::error, fb::Extrapolation::Error) &&

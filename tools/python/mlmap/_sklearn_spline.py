@@ -78,9 +78,9 @@ def _spline(prog, est, cols, where):
     width = n_splines - (0 if include_bias else 1)
     if width < 1:
         refuse(est, where, "include_bias=False leaves no basis function")
-    if handle_missing == "zeros":
-        # scikit-learn 1.9 then skips its finiteness check: +-inf reaches scipy (and gives its
-        # answer, or 'error''s ValueError), so these columns do not refuse infinity
+    if handle_missing == "zeros" and mode != "error":
+        # scikit-learn 1.9 then skips its finiteness check: +-inf reaches scipy and gives its
+        # answer, so these columns do not refuse infinity ('error' raises for it: refused)
         for col in cols:
             prog.fix(col, "num", where)
         inputs = [col.slot for col in cols]
