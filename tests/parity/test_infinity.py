@@ -4,7 +4,12 @@ scikit-learn version runs it.
 
 scikit-learn's input check refuses +-inf (ValueError) for every estimator
 mlmap saves except HistGradientBoosting (which bins inf with the extreme
-values), and every transformer refuses it in the columns it reads; in a
+values), and every transformer refuses it in the columns it reads, but
+VarianceThreshold (allow_nan: inf and NaN pass) and SplineTransformer with
+handle_missing='zeros' (1.9: scipy's answer, or 'error''s refusal); the
+selectors without allow_nan refuse NaN and inf in every column, kept or not,
+and PCA, TruncatedSVD and KMeans refuse NaN too (each checked here, NaN as
+well as +-inf, in front of a HistGradientBoosting that takes both); in a
 Pipeline the first step that reads a column decides, and columns that reach
 the model untouched (a ColumnTransformer's passthrough remainder, an identity
 FunctionTransformer) follow the model.  XGBoost predicts on inf.
@@ -28,7 +33,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import sklearn
-from sklearn import compose, ensemble, impute, linear_model, neural_network, pipeline, preprocessing, tree
+from sklearn import (cluster, compose, decomposition, ensemble, feature_selection, impute, linear_model,
+                     neural_network, pipeline, preprocessing, tree)
 from sklearn.datasets import make_classification
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -55,7 +61,35 @@ def models():
         "identity_then_HGB": pipeline.make_pipeline(preprocessing.FunctionTransformer(), hgb()),
         "imputer_then_forest": pipeline.make_pipeline(impute.SimpleImputer(), ensemble.RandomForestClassifier(5)),
         "minmax_then_HGB": pipeline.make_pipeline(preprocessing.MinMaxScaler(), hgb()),
+        # the transformers of issue 20 in front of a model that takes inf and NaN: the transformer decides
+        "Binarizer_then_HGB": pipeline.make_pipeline(preprocessing.Binarizer(), hgb()),
+        "VarianceThreshold_then_HGB": pipeline.make_pipeline(feature_selection.VarianceThreshold(), hgb()),
+        "SelectKBest_then_HGB": pipeline.make_pipeline(feature_selection.SelectKBest(k=2), hgb()),
+        "SelectFromModel_then_HGB": pipeline.make_pipeline(
+            feature_selection.SelectFromModel(linear_model.LogisticRegression()), hgb()),
+        # a forest's allow_nan tag: false in 1.2, true from 1.4 (trees route NaN): version-dependent
+        "SelectFromModel_forest_then_HGB": pipeline.make_pipeline(feature_selection.SelectFromModel(
+            ensemble.RandomForestClassifier(5, random_state=0), threshold=-1.0), hgb()),
+        "RFE_then_HGB": pipeline.make_pipeline(
+            feature_selection.RFE(linear_model.LogisticRegression(), n_features_to_select=2), hgb()),
+        "KBins_then_HGB": pipeline.make_pipeline(preprocessing.KBinsDiscretizer(encode="ordinal"), hgb()),
+        "Quantile_then_HGB": pipeline.make_pipeline(preprocessing.QuantileTransformer(n_quantiles=50), hgb()),
+        "QuantileNormal_then_HGB": pipeline.make_pipeline(
+            preprocessing.QuantileTransformer(n_quantiles=50, output_distribution="normal"), hgb()),
+        "Power_then_HGB": pipeline.make_pipeline(preprocessing.PowerTransformer(), hgb()),
+        "PCA_then_HGB": pipeline.make_pipeline(decomposition.PCA(2), hgb()),
+        "TruncatedSVD_then_HGB": pipeline.make_pipeline(decomposition.TruncatedSVD(2), hgb()),
+        "KMeans_then_HGB": pipeline.make_pipeline(cluster.KMeans(3, n_init=2, random_state=0), hgb()),
+        "KMeans": cluster.KMeans(3, n_init=2, random_state=0),
+        "PCA_then_Logistic": pipeline.make_pipeline(decomposition.PCA(2), linear_model.LogisticRegression()),
+        "Spline_then_HGB": pipeline.make_pipeline(preprocessing.SplineTransformer(n_knots=4), hgb()),
+        "SplineContinue_then_HGB": pipeline.make_pipeline(
+            preprocessing.SplineTransformer(n_knots=4, extrapolation="continue"), hgb()),
     }
+    if "handle_missing" in preprocessing.SplineTransformer().get_params():  # scikit-learn >= 1.8
+        for mode in ("error", "constant", "linear", "continue", "periodic"):
+            out[f"SplineZeros_{mode}_then_HGB"] = pipeline.make_pipeline(
+                preprocessing.SplineTransformer(n_knots=4, extrapolation=mode, handle_missing="zeros"), hgb())
     try:
         import xgboost
         out["XGBClassifier"] = xgboost.XGBClassifier(n_estimators=3, max_depth=3)
@@ -99,6 +133,20 @@ class Infinity(ModelFiles):
                         self.assertNotIsInstance(caught.exception, mlmap.MissingValueError)
                     else:
                         np.testing.assert_allclose(m.predict(row), want, rtol=1e-9, atol=1e-9)
+            # NaN likewise: refused where scikit-learn raises, the same answer where it answers
+            row = self.X[:2].copy()
+            row[1, col] = np.nan
+            with self.subTest(column=col, value=np.nan):
+                try:
+                    want = est.predict(row)
+                except ValueError as e:
+                    want = e
+                if isinstance(want, Exception):
+                    with self.assertRaises(ValueError) as caught:
+                        m.predict(row)
+                    self.assertIn("row 1", str(caught.exception))
+                else:
+                    np.testing.assert_allclose(m.predict(row), want, rtol=1e-9, atol=1e-9)
         self.assertEqual(m.info()["accepts_infinity"], every_column_accepts)
         cli = os.environ.get("MLMAP_CLI")
         if cli and not every_column_accepts:

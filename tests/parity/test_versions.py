@@ -23,7 +23,7 @@ values within 1e-6 (absolute, or relative to |value| when larger).
 - OneHotEncoder infrequent categories (min_frequency, max_categories,
   infrequent_if_exist, drop) against sklearn's transform;
 - refusals naming the class, the attribute and the version: TargetEncoder,
-  SplineTransformer; XGBoost's categories encoder (3.1+);
+  SplineTransformer (degree 0 with constant extrapolation); XGBoost's categories encoder (3.1+);
 - XGBoost 2/3: reg:absoluteerror, binary:hinge, reg:quantileerror with
   several quantiles, multi_strategy="multi_output_tree".
 
@@ -448,11 +448,14 @@ class TestOneHotInfrequent(Versions):
 class TestRefusals(Versions):
 
     def test_spline_transformer(self):
-        # TargetEncoder (>= 1.3), once refused here, is saved since: tests/parity/test_transformers.py
+        # TargetEncoder (>= 1.3) and SplineTransformer, once refused here, are saved since
+        # (tests/parity/test_transformers.py); what is refused is the corner where scikit-learn
+        # itself raises on rows above the knots: degree 0 with constant extrapolation
         from sklearn.preprocessing import SplineTransformer
         X, y = data()
-        pipe = Pipeline([("step", SplineTransformer(n_knots=4)), ("model", linear_model.Ridge())]).fit(X, X[:, 0] + y)
-        self.refused(pipe, "SplineTransformer", sklearn.__version__, "step 0")
+        pipe = Pipeline([("step", SplineTransformer(n_knots=4, degree=0, extrapolation="constant")),
+                         ("model", linear_model.Ridge())]).fit(X, X[:, 0] + y)
+        self.refused(pipe, "SplineTransformer", sklearn.__version__, "step 0", "degree=0")
 
     def test_xgboost_objectives_of_2_and_3(self):
         """reg:absoluteerror, binary:hinge, reg:quantileerror with several

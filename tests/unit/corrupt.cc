@@ -63,6 +63,9 @@ Expectation expectation(Corruption kind) {
     case C::quantiles_unsorted:
       return {"quantiles_unsorted", S::verify, error_code::invalid_model, "are not non-decreasing"};
     case C::references_short: return {"references_short", S::open, error_code::invalid_model, "at least 2"};
+    case C::spline_knots_unsorted:
+      return {"spline_knots_unsorted", S::verify, error_code::invalid_model, "are not non-decreasing"};
+    case C::spline_knots_short: return {"spline_knots_short", S::open, error_code::invalid_model, "expected at least"};
     case C::child_backward: return {"child_backward", S::verify, error_code::invalid_model, "not after the node"};
     case C::child_outside_tree: return {"child_outside_tree", S::verify, error_code::invalid_model, "inside the tree"};
     case C::feature_out_of_range: return {"feature_out_of_range", S::verify, error_code::invalid_model, ">= n_features"};
@@ -380,8 +383,9 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::detector_decision: s.model()->mutate_class_decision(fb::ClassDecision::ArgmaxOutputs); break;
     case C::op_column_dtype: {
       const char* names[] = {"preprocessing.0.center", "preprocessing.0.components", "preprocessing.0.scale",
-                             "preprocessing.1.centers", "preprocessing.2.quantiles", "preprocessing.2.references"};
-      s.column(names[s.rng() % 6])->mutate_dtype(fb::DType::Int64);  // same width: only the dtype is wrong
+                             "preprocessing.1.centers", "preprocessing.2.quantiles", "preprocessing.2.references",
+                             "preprocessing.3.knots", "preprocessing.3.boundary"};
+      s.column(names[s.rng() % 8])->mutate_dtype(fb::DType::Int64);  // same width: only the dtype is wrong
       break;
     }
     case C::op_column_count: {
@@ -389,6 +393,12 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       auto* c = s.column((s.rng() & 1) ? "preprocessing.0.components" : "preprocessing.1.centers");
       c->mutable_shape()->Mutate(1, c->shape()->Get(1) - 1);
       c->mutate_length(c->shape()->Get(0) * c->shape()->Get(1) * 8);
+      break;
+    }
+    case C::spline_knots_short: {  // 3 knots: fewer than 2k + 2 for degree 1 (the boundary keeps its length)
+      auto* c = s.column("preprocessing.3.knots");
+      c->mutable_shape()->Mutate(1, 3);
+      c->mutate_length(3 * 8);
       break;
     }
     case C::references_short: {
@@ -525,8 +535,9 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::nb_log_probs_nan: s.any<double>("naive_bayes.log_probs") = NAN; break;
     case C::op_column_nonfinite: {
       const char* names[] = {"preprocessing.0.center", "preprocessing.0.components", "preprocessing.0.scale",
-                             "preprocessing.1.centers", "preprocessing.2.quantiles", "preprocessing.2.references"};
-      const char* name = names[s.rng() % 6];
+                             "preprocessing.1.centers", "preprocessing.2.quantiles", "preprocessing.2.references",
+                             "preprocessing.3.knots", "preprocessing.3.boundary"};
+      const char* name = names[s.rng() % 8];
       const uint64_t n = s.column(name)->length() / 8;
       const double bad[] = {NAN, INFINITY, -INFINITY};
       s.data<double>(name)[s.rng() % n] = bad[s.rng() % 3];
@@ -535,6 +546,12 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::op_scale_zero: {
       const uint64_t n = s.column("preprocessing.0.scale")->length() / 8;
       s.data<double>("preprocessing.0.scale")[s.rng() % n] = (s.rng() & 1) ? 0.0 : -0.0;
+      break;
+    }
+    case C::spline_knots_unsorted: {
+      double* t = s.data<double>("preprocessing.3.knots");
+      const uint64_t q = s.rng() % 4;
+      t[q] = t[q + 1] + 0.5 + static_cast<double>(s.rng() % 10);
       break;
     }
     case C::quantiles_unsorted: {
@@ -599,7 +616,8 @@ mlmap::Status save_op_column_sample(const std::string& path) {
 bool on_projection_sample(Corruption kind) {
   return kind == Corruption::op_column_dtype || kind == Corruption::op_column_count ||
          kind == Corruption::op_column_nonfinite || kind == Corruption::op_scale_zero ||
-         kind == Corruption::quantiles_unsorted || kind == Corruption::references_short;
+         kind == Corruption::quantiles_unsorted || kind == Corruption::references_short ||
+         kind == Corruption::spline_knots_unsorted || kind == Corruption::spline_knots_short;
 }
 
 mlmap::Status save_projection_sample(const std::string& path) {
@@ -608,9 +626,9 @@ mlmap::Status save_projection_sample(const std::string& path) {
   d.n_features = 3;
   d.n_outputs = 1;
   mlmap::DenseLayerSpec layer;
-  layer.n_in = 7;
+  layer.n_in = 10;
   layer.n_out = 1;
-  layer.weights = {1.0, -1.0, 0.5, 0.25, 0.1, 0.2, 0.3};
+  layer.weights = {1.0, -1.0, 0.5, 0.25, 0.1, 0.2, 0.3, 0.4, -0.4, 0.6};
   mlmap::DenseNetworkSpec net;
   net.layers = {layer};
   mlmap::OpSpec project;
@@ -636,11 +654,23 @@ mlmap::Status save_projection_sample(const std::string& path) {
   quantile.clip_high = 5.2;
   quantile.columns = {{"quantiles", {-1, 0, 0, 2, -3, -1, 1, 4, 0, 0.5, 0.75, 1}, {3, 4}},
                       {"references", {0, 0.25, 0.75, 1}, {}}};
+  mlmap::OpSpec spline;  // degree 1, knots -2 .. 2: three basis functions
+  spline.kind = mlmap::OpSpec::Kind::spline;
+  spline.inputs = {0};
+  spline.out_begin = 10;
+  spline.n_out = 3;
+  spline.degree = 1;
+  spline.extrapolation = mlmap::Extrapolation::linear;
+  spline.a = {-1};
+  spline.b = {1};
+  spline.category_counts = {2};
+  spline.columns = {{"knots", {-2, -1, 0, 1, 2}, {1, 5}},
+                    {"boundary", {1, 0, 0, 0, 0, 1, -1, 1, 0, 0, -1, 1}, {1, 4, 3}}};
   mlmap::PreprocessingSpec pre;
-  pre.n_slots = 10;
+  pre.n_slots = 13;
   pre.n_string_slots = 3;
-  pre.ops = {project, distance, quantile};
-  pre.features = {3, 4, 5, 6, 7, 8, 9};
+  pre.ops = {project, distance, quantile, spline};
+  pre.features = {3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
   return mlmap::save(path, d, net, &pre);
 }
 

@@ -26,6 +26,7 @@ enum class Corruption {
   op_column_reference,
   // projection steps' parameter columns (on the projection_sample below)
   op_column_dtype, op_column_count, op_column_nonfinite, op_scale_zero, quantiles_unsorted, references_short,
+  spline_knots_unsorted, spline_knots_short,
   // column contents (checksums fixed: only semantic verification sees them)
   child_backward, child_outside_tree, feature_out_of_range, leaf_row_out_of_range, tree_depth_wrong,
   threshold_nan, leaf_value_nan, tree_root_order, tree_output_range, shared_node, category_set_range,
@@ -77,8 +78,9 @@ mlmap::Status save_op_column_sample(const std::string& path);
 
 /// A linear model behind a Project step (columns preprocessing.0.center,
 /// .components, .scale), a Distance step (preprocessing.1.centers) and a
-/// QuantileNormal step (preprocessing.2.quantiles, .references): the sample
-/// of the op_column_dtype ... references_short kinds.
+/// QuantileNormal step (preprocessing.2.quantiles, .references) and a Spline
+/// step (preprocessing.3.knots, .boundary): the sample of the op_column_dtype
+/// ... spline_knots_short kinds.
 mlmap::Status save_projection_sample(const std::string& path);
 /// Whether `kind` damages the projection sample.
 bool on_projection_sample(Corruption kind);

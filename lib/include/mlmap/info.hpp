@@ -270,6 +270,8 @@ enum class OpKind {
   box_cox = 15,
   quantile_uniform = 16,
   quantile_normal = 17,
+  spline = 18,
+  refuse_missing = 19,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -282,7 +284,20 @@ struct EnumNames<OpKind> {
       {OpKind::binarize, "binarize"},       {OpKind::project, "project"},
       {OpKind::distance, "distance"},       {OpKind::discretize, "discretize"},
       {OpKind::yeo_johnson, "yeo_johnson"}, {OpKind::box_cox, "box_cox"},
-      {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"}};
+      {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"},
+      {OpKind::spline, "spline"}, {OpKind::refuse_missing, "refuse_missing"}};
+};
+
+/// How a spline step treats values outside its base interval (schema
+/// Extrapolation, FORMAT.md §7): scikit-learn's SplineTransformer names.
+enum class Extrapolation { error = 0, constant = 1, linear = 2, continue_ = 3, periodic = 4 };
+template <>
+struct EnumNames<Extrapolation> {
+  static constexpr EnumName<Extrapolation> table[] = {{Extrapolation::error, "error"},
+                                                      {Extrapolation::constant, "constant"},
+                                                      {Extrapolation::linear, "linear"},
+                                                      {Extrapolation::continue_, "continue"},
+                                                      {Extrapolation::periodic, "periodic"}};
 };
 
 /// The norm of a normalize step (schema Norm).

@@ -294,6 +294,11 @@ struct OpSpec {
   double missing_encoded = 0;
   std::vector<uint32_t> powers;
   std::vector<OpColumnSpec> columns;  // Op.columns, in the kind's order
+  // spline
+  uint32_t degree = 0;
+  Extrapolation extrapolation = Extrapolation::error;
+  bool include_bias = true;
+  bool missing_zeros = false;  // NaN gives all-zero outputs, else it is refused
 };
 
 struct PreprocessingSpec {

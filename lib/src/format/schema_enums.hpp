@@ -111,7 +111,15 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::distance, fb::OpKind::Distance) && same(OpKind::discretize, fb::OpKind::Discretize) &&
               same(OpKind::yeo_johnson, fb::OpKind::YeoJohnson) && same(OpKind::box_cox, fb::OpKind::BoxCox) &&
               same(OpKind::quantile_uniform, fb::OpKind::QuantileUniform) &&
-              same(OpKind::quantile_normal, fb::OpKind::QuantileNormal));
+              same(OpKind::quantile_normal, fb::OpKind::QuantileNormal) && same(OpKind::spline, fb::OpKind::Spline) &&
+              same(OpKind::refuse_missing, fb::OpKind::RefuseMissing));
+
+static_assert(detail::covers_schema<Extrapolation, fb::Extrapolation>());
+static_assert(same(Extrapolation::error, fb::Extrapolation::Error) &&
+              same(Extrapolation::constant, fb::Extrapolation::Constant) &&
+              same(Extrapolation::linear, fb::Extrapolation::Linear) &&
+              same(Extrapolation::continue_, fb::Extrapolation::Continue) &&
+              same(Extrapolation::periodic, fb::Extrapolation::Periodic));
 
 static_assert(detail::covers_schema<Norm, fb::Norm>());
 static_assert(same(Norm::l2, fb::Norm::L2) && same(Norm::l1, fb::Norm::L1) && same(Norm::max, fb::Norm::Max));
@@ -148,6 +156,7 @@ inline fb::OpKind to_schema(OpKind v) noexcept { return static_cast<fb::OpKind>(
 inline fb::Norm to_schema(Norm v) noexcept { return static_cast<fb::Norm>(v); }
 inline fb::UnknownCategory to_schema(UnknownCategory v) noexcept { return static_cast<fb::UnknownCategory>(v); }
 inline fb::StringMissing to_schema(StringMissing v) noexcept { return static_cast<fb::StringMissing>(v); }
+inline fb::Extrapolation to_schema(Extrapolation v) noexcept { return static_cast<fb::Extrapolation>(v); }
 
 /// A schema value read from a file as the public enum `Public`; false for a
 /// value this reader does not know (a newer minor version's).

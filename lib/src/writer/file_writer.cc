@@ -88,6 +88,10 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
   if (!column_refs.empty()) o.add_columns(columns);
   if (!op.none_category.empty()) o.add_none_category(none);  // absent: None is missing (older files)
   o.add_string_missing(format::to_schema(op.string_missing));
+  o.add_degree(op.degree);
+  o.add_extrapolation(format::to_schema(op.extrapolation));
+  o.add_include_bias(op.include_bias);
+  o.add_missing_zeros(op.missing_zeros);
   return o.Finish();
 }
 

@@ -15,7 +15,8 @@ StandardScaler, MinMaxScaler (clip), MaxAbsScaler, RobustScaler, Normalizer,
 SimpleImputer (every strategy, numeric and string columns, add_indicator,
 keep_empty_features), MissingIndicator, OneHotEncoder, OrdinalEncoder,
 PolynomialFeatures (degree <= 3), the transformers of _sklearn_transformers.py
-(Binarizer, the feature selectors, PCA, TruncatedSVD, KMeans), ColumnTransformer, FeatureUnion, Pipeline,
+(Binarizer, the feature selectors, PCA, TruncatedSVD, KMeans), SplineTransformer
+(_sklearn_spline.py), ColumnTransformer, FeatureUnion, Pipeline,
 'passthrough' / None steps, FunctionTransformer without a function (the
 identity).  The final step is any model mlmap saves on its own, XGBoost and
 LightGBM models included (their importers write the file, with the program
@@ -790,9 +791,10 @@ def _feature_union(prog, fu, cols, where):
 def transformers():
     """Exact transformer class -> handler(program, estimator, columns, where)."""
     from sklearn import compose, impute, pipeline, preprocessing as pp
-    from . import _sklearn_transformers
+    from . import _sklearn_spline, _sklearn_transformers
     return {
         **_sklearn_transformers.transformers(),
+        **_sklearn_spline.transformers(),
         pp.StandardScaler: _standard_scaler,
         pp.MinMaxScaler: _min_max_scaler,
         pp.MaxAbsScaler: _max_abs_scaler,

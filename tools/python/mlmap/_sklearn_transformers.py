@@ -36,10 +36,36 @@ def _binarizer(prog, est, cols, where):
     return prog.emit("binarize", inputs, len(inputs), a=[t] * len(inputs))
 
 
+def _refuse_missing(prog, cols, where):
+    """A ``refuse_missing`` step over ``cols``: NaN fails the row, and (read
+    as numbers) +-inf is refused, as the input check of the scikit-learn step
+    at ``where`` refuses both before arithmetic that would carry them."""
+    inputs = prog.numeric(cols, where)
+    return prog.emit("refuse_missing", inputs, len(inputs))
+
+
+def _allows_nan(est):
+    """scikit-learn's allow_nan tag: whether the estimator's input check lets
+    NaN and +-inf through (ensure_all_finite=not allow_nan)."""
+    try:
+        from sklearn.utils import get_tags  # scikit-learn >= 1.6
+    except ImportError:
+        from sklearn.utils._tags import _safe_tags
+        return bool(_safe_tags(est, key="allow_nan"))
+    return bool(get_tags(est).input_tags.allow_nan)
+
+
 def _selector(prog, est, cols, where):
+    """Column selection.  A selector whose allow_nan tag is false (every one
+    but VarianceThreshold, and SelectFromModel / RFE over a model that
+    allows NaN) refuses NaN and +-inf in every column it reads, kept or
+    not (SelectorMixin.transform's input check): a ``refuse_missing`` step
+    first."""
     mask = np.asarray(est.get_support(), dtype=bool)
     if mask.shape != (len(cols),):
         refuse(est, where, f"get_support() has shape {mask.shape} for {len(cols)} columns")
+    if not _allows_nan(est) and all(prog.kind_of(c) != "str" for c in cols):
+        cols = _refuse_missing(prog, cols, where)
     return [c for c, keep in zip(cols, mask) if keep]
 
 
@@ -77,17 +103,19 @@ def _pca(prog, est, cols, where):
         scale[scale < eps] = eps
     else:
         scale = np.ones(components.shape[0])
-    return _project(prog, cols, where, center, components, scale)
+    # sklearn refuses NaN here (Project would carry it into every output)
+    return _project(prog, _refuse_missing(prog, cols, where), where, center, components, scale)
 
 
 def _truncated_svd(prog, est, cols, where):
     components = _check_matrix(est, where, "components_", est.components_, len(cols))
-    return _project(prog, cols, where, np.zeros(len(cols)), components, np.ones(components.shape[0]))
+    return _project(prog, _refuse_missing(prog, cols, where), where, np.zeros(len(cols)), components,
+                    np.ones(components.shape[0]))
 
 
 def _kmeans(prog, est, cols, where):
     centers = _check_matrix(est, where, "cluster_centers_", est.cluster_centers_, len(cols))
-    inputs = prog.numeric(cols, where)
+    inputs = [c.slot for c in _refuse_missing(prog, cols, where)]  # sklearn refuses NaN here
     return prog.emit("distance", inputs, centers.shape[0],
                      columns=[{"role": "centers", "values": np.ascontiguousarray(centers)}])
 
@@ -244,7 +272,8 @@ def export_kmeans(est, feature_names, preprocessing=None):
     """predict: the nearest centre.  A ``distance`` step (after the pipeline's
     program, if any) gives the k distances; one identity layer negates them
     (raw scores = -distance, decision_function), and the class is the largest
-    raw score, the first of equal ones, as sklearn's argmin; labels 0 .. k-1.
+    raw score, the first of equal ones, as sklearn's argmin; labels 0 .. k-1,
+    int32 as sklearn's predict returns them (the classes' dtype is kept).
     No predict_proba (link ``hard``), as KMeans has none."""
     from . import _core
     from ._sklearn import Exported, describe, feature_names_of
@@ -264,7 +293,7 @@ def export_kmeans(est, feature_names, preprocessing=None):
                     columns=[{"role": "centers", "values": np.ascontiguousarray(centers)}])
     prog.features = [c.slot for c in res]
     desc = describe(est, task="classification", n_features=k, n_outputs=k,
-                    feature_names=[f"distance{i}" for i in range(k)], classes=np.arange(k),
+                    feature_names=[f"distance{i}" for i in range(k)], classes=np.arange(k, dtype=np.int32),
                     class_decision="argmax_raw", link="hard")
     layers = [dict(weights=-np.eye(k), bias=np.zeros(k), activation="identity")]
     return Exported(layers, desc, _core.save_dense, prog)

@@ -69,6 +69,10 @@ OpSpec parse_op(const py::dict& d) {
   if (d.contains("unknown_value")) op.unknown_value = d["unknown_value"].cast<double>();
   if (d.contains("missing_encoded")) op.missing_encoded = d["missing_encoded"].cast<double>();
   op.powers = vec<uint32_t>(d, "powers");
+  if (d.contains("degree")) op.degree = d["degree"].cast<uint32_t>();
+  read_name(d, "extrapolation", op.extrapolation);
+  if (d.contains("include_bias")) op.include_bias = d["include_bias"].cast<bool>();
+  if (d.contains("missing_zeros")) op.missing_zeros = d["missing_zeros"].cast<bool>();
   if (has(d, "columns"))
     for (auto item : d["columns"].cast<py::list>()) {
       // {"role": str, "values": array (any shape, stored row-major as Float64)}

@@ -8,17 +8,15 @@
 //   uniform: u = 1 where x == q[n_q - 1], then u = 0 where x == q[0];
 //   normal:  u = 1 where x + 1e-7 > q[n_q - 1], then u = 0 where x - 1e-7 < q[0];
 //            y = clamp(ndtri(u), clip_low, clip_high)
-// with ndtri the inverse of the standard normal CDF (Boost.Math's erfc_inv:
-// -sqrt(2) erfc_inv(2u), scipy's cephes ndtri within a few ulp; 0 and 1 map to
-// -inf / +inf, then to the clip bounds, which the writer stores as scipy
-// computes them).  NaN stays NaN.
-#include <boost/math/special_functions/erf.hpp>
-
+// with ndtri the inverse of the standard normal CDF, scipy's (Cephes'
+// algorithm, ndtri.cc; 0 and 1 map to -inf / +inf, then to the clip bounds,
+// which the writer stores as scipy computes them).  NaN stays NaN.
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 
+#include "model/preprocessing/ndtri.hpp"
 #include "model/preprocessing/step.hpp"
 
 namespace mlmap::model::prep {
@@ -26,19 +24,6 @@ namespace mlmap::model::prep {
 namespace {
 
 constexpr double bounds_threshold = 1e-7;  // sklearn's BOUNDS_THRESHOLD
-
-using quiet = boost::math::policies::policy<
-    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
-    boost::math::policies::pole_error<boost::math::policies::ignore_error>,
-    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
-    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>,
-    boost::math::policies::promote_double<false>>;
-
-double ndtri(double u) noexcept {
-  if (!(u > 0)) return u == 0 ? -std::numeric_limits<double>::infinity() : u;  // NaN stays
-  if (!(u < 1)) return u == 1 ? std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
-  return -1.4142135623730951 * boost::math::erfc_inv(2 * u, quiet());
-}
 
 // numpy's interp (compiled_base.c) for a non-NaN x, over n >= 2 points
 // xp(i) non-decreasing: the last i with xp(i) <= x, then the slope formula,
