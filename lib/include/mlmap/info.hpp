@@ -270,6 +270,8 @@ enum class OpKind {
   box_cox = 15,
   quantile_uniform = 16,
   quantile_normal = 17,
+  sub_model = 18,
+  weighted_mean = 19,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -282,7 +284,19 @@ struct EnumNames<OpKind> {
       {OpKind::binarize, "binarize"},       {OpKind::project, "project"},
       {OpKind::distance, "distance"},       {OpKind::discretize, "discretize"},
       {OpKind::yeo_johnson, "yeo_johnson"}, {OpKind::box_cox, "box_cox"},
-      {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"}};
+      {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"},
+      {OpKind::sub_model, "sub_model"}, {OpKind::weighted_mean, "weighted_mean"}};
+};
+
+/// What a sub_model step writes per row (schema SubModelOutput, FORMAT.md
+/// §7.3).
+enum class SubModelOutput { outputs = 0, raw = 1, decision = 2, class_one_hot = 3 };
+template <>
+struct EnumNames<SubModelOutput> {
+  static constexpr EnumName<SubModelOutput> table[] = {{SubModelOutput::outputs, "outputs"},
+                                                       {SubModelOutput::raw, "raw"},
+                                                       {SubModelOutput::decision, "decision"},
+                                                       {SubModelOutput::class_one_hot, "class_one_hot"}};
 };
 
 /// The norm of a normalize step (schema Norm).

@@ -260,6 +260,7 @@ struct NaiveBayesSpec {
 struct OpColumnSpec {
   std::string role;             // names the column "preprocessing.<step>.<role>"
   std::vector<double> values;   // Float64
+  std::vector<uint8_t> bytes;   // UInt8 instead, when non-empty (a sub_model's nested file)
   std::vector<uint64_t> shape;  // row-major; empty: {values.size()}
 };
 
@@ -294,6 +295,8 @@ struct OpSpec {
   double missing_encoded = 0;
   std::vector<uint32_t> powers;
   std::vector<OpColumnSpec> columns;  // Op.columns, in the kind's order
+  SubModelOutput sub_model_output = SubModelOutput::outputs;  // sub_model: what it writes
+  std::string name;                   // sub_model: names it in errors
 };
 
 struct PreprocessingSpec {

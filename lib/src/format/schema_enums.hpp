@@ -111,7 +111,13 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::distance, fb::OpKind::Distance) && same(OpKind::discretize, fb::OpKind::Discretize) &&
               same(OpKind::yeo_johnson, fb::OpKind::YeoJohnson) && same(OpKind::box_cox, fb::OpKind::BoxCox) &&
               same(OpKind::quantile_uniform, fb::OpKind::QuantileUniform) &&
-              same(OpKind::quantile_normal, fb::OpKind::QuantileNormal));
+              same(OpKind::quantile_normal, fb::OpKind::QuantileNormal) &&
+              same(OpKind::sub_model, fb::OpKind::SubModel) && same(OpKind::weighted_mean, fb::OpKind::WeightedMean));
+
+static_assert(detail::covers_schema<SubModelOutput, fb::SubModelOutput>());
+static_assert(same(SubModelOutput::outputs, fb::SubModelOutput::Outputs) && same(SubModelOutput::raw, fb::SubModelOutput::Raw) &&
+              same(SubModelOutput::decision, fb::SubModelOutput::Decision) &&
+              same(SubModelOutput::class_one_hot, fb::SubModelOutput::ClassOneHot));
 
 static_assert(detail::covers_schema<Norm, fb::Norm>());
 static_assert(same(Norm::l2, fb::Norm::L2) && same(Norm::l1, fb::Norm::L1) && same(Norm::max, fb::Norm::Max));
@@ -145,6 +151,7 @@ inline fb::NeighborWeights to_schema(NeighborWeights v) noexcept { return static
 inline fb::Kernel to_schema(Kernel v) noexcept { return static_cast<fb::Kernel>(v); }
 inline fb::NaiveBayesKind to_schema(NaiveBayesKind v) noexcept { return static_cast<fb::NaiveBayesKind>(v); }
 inline fb::OpKind to_schema(OpKind v) noexcept { return static_cast<fb::OpKind>(v); }
+inline fb::SubModelOutput to_schema(SubModelOutput v) noexcept { return static_cast<fb::SubModelOutput>(v); }
 inline fb::Norm to_schema(Norm v) noexcept { return static_cast<fb::Norm>(v); }
 inline fb::UnknownCategory to_schema(UnknownCategory v) noexcept { return static_cast<fb::UnknownCategory>(v); }
 inline fb::StringMissing to_schema(StringMissing v) noexcept { return static_cast<fb::StringMissing>(v); }

@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""Parity of mlmap with scikit-learn on meta-estimators (issue 20 item 4):
+VotingClassifier (soft and hard, weights, binary and multi-class, string
+labels), VotingRegressor (weights), StackingClassifier (every stack_method,
+passthrough), StackingRegressor (passthrough), over mixed bases (linear
+models, trees, forests, boosting, naive Bayes, k-NN, SVMs, MLPs), with bases
+that are Pipelines (their preprocessing flattened into the file's program,
+string columns included), a Pipeline ending in a meta-estimator, and nesting
+(a Voting inside a Stacking and the other way round).  Labels must match (0
+mismatches); predict_proba, predict_log_proba, decision_function and
+predict values within 1e-6; missing values are refused naming the base that
+refuses them; `mlmap predict` (when MLMAP_CLI is set) gives the same labels.
+
+Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_meta.py
+"""
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import functools
+import subprocess
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn import ensemble, linear_model, naive_bayes, neighbors, neural_network, svm, tree
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import make_classification, make_regression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+import mlmap
+from api_parity import ApiParity, print_summary, quietly
+from parity_support import run
+
+LABELS = np.array(["ant", "bee", "cat", "dog"])
+
+
+@functools.lru_cache(maxsize=None)
+def data(n_classes, seed=0):
+    X, y = make_classification(n_samples=500, n_features=8, n_informative=5, n_classes=n_classes,
+                               n_clusters_per_class=1, random_state=seed)
+    return X[:350], LABELS[y[:350]], X[350:]
+
+
+@functools.lru_cache(maxsize=None)
+def regression(seed=0):
+    X, y = make_regression(n_samples=500, n_features=8, noise=5.0, random_state=seed)
+    return X[:350], y[:350], X[350:]
+
+
+def classifiers():
+    return [
+        ("lr", make_pipeline(StandardScaler(), linear_model.LogisticRegression(max_iter=500))),
+        ("rf", ensemble.RandomForestClassifier(n_estimators=15, max_depth=6, random_state=0)),
+        ("nb", naive_bayes.GaussianNB()),
+        ("knn", neighbors.KNeighborsClassifier(n_neighbors=7)),
+        ("gb", ensemble.GradientBoostingClassifier(n_estimators=15, random_state=0)),
+    ]
+
+
+def regressors():
+    return [
+        ("ridge", linear_model.Ridge(alpha=0.5)),
+        ("dt", tree.DecisionTreeRegressor(max_depth=5, random_state=0)),
+        ("hgb", ensemble.HistGradientBoostingRegressor(max_iter=20, random_state=0)),
+        ("svr", make_pipeline(StandardScaler(), svm.SVR(C=10.0))),
+    ]
+
+
+class Meta(ApiParity):
+    prefix = "mlmap-meta-"
+
+    def fit(self, est, X, y):
+        return quietly(est.fit, X, y)
+
+    def test_voting_classifier(self):
+        for k in (2, 3, 4):
+            X, y, Xte = data(k)
+            for voting in ("soft", "hard"):
+                for weights in (None, [1.0, 2.0, 0.5, 1.0, 3.0], [0, 1, 1, 1, 1]):
+                    v = self.fit(ensemble.VotingClassifier(classifiers(), voting=voting, weights=weights), X, y)
+                    self.check(v, Xte, f"VotingClassifier ({voting})")
+
+    def test_voting_drop_and_svc(self):
+        X, y, Xte = data(3)
+        ests = [("svc", make_pipeline(StandardScaler(), svm.SVC(probability=True, random_state=0))),
+                ("mlp", make_pipeline(StandardScaler(), neural_network.MLPClassifier((8,), max_iter=300,
+                                                                                   random_state=0))),
+                ("off", "drop")]
+        for voting in ("soft", "hard"):
+            v = self.fit(ensemble.VotingClassifier(ests, voting=voting), X, y)
+            self.check(v, Xte, f"VotingClassifier ({voting})")
+
+    def test_voting_regressor(self):
+        X, y, Xte = regression()
+        for weights in (None, [1.0, 0.25, 2.0, 1.0]):
+            v = self.fit(ensemble.VotingRegressor(regressors(), weights=weights), X, y)
+            self.check(v, Xte, "VotingRegressor")
+
+    def test_pipeline_ending_in_voting(self):
+        X, y, Xte = data(3)
+        p = self.fit(make_pipeline(StandardScaler(), ensemble.VotingClassifier(classifiers()[:3], voting="soft")), X, y)
+        self.check(p, Xte, "Pipeline (StandardScaler, VotingClassifier)")
+        Xr, yr, Xrte = regression()
+        p = self.fit(make_pipeline(StandardScaler(), ensemble.VotingRegressor(regressors()[:2])), Xr, yr)
+        self.check(p, Xrte, "Pipeline (StandardScaler, VotingRegressor)")
+
+    def test_voting_of_pipelines_with_strings(self):
+        rng = np.random.RandomState(0)
+        X, y, _ = data(2)
+        df = pd.DataFrame(X[:, :4], columns=["a", "b", "c", "d"])
+        df["colour"] = rng.choice(["red", "green", "blue"], len(df))
+        y = np.where(df["colour"] == "red", "ant", y)
+        encode = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), ["colour"])],
+                                   remainder="passthrough")
+        v = self.fit(ensemble.VotingClassifier([
+            ("lr", make_pipeline(encode, linear_model.LogisticRegression(max_iter=500))),
+            ("rf", make_pipeline(encode, ensemble.RandomForestClassifier(10, random_state=0)))],
+            voting="soft"), df, y)
+        m = self.roundtrip(v)
+        self.check(v, df, "VotingClassifier over string columns", model=m)
+
+    def test_stacking_classifier(self):
+        for k in (2, 3):
+            X, y, Xte = data(k)
+            for method in ("auto", "predict_proba", "decision_function", "predict"):
+                for passthrough in (False, True):
+                    if method == "decision_function":
+                        ests = [("lr", linear_model.LogisticRegression(max_iter=500)),
+                                ("svc", make_pipeline(StandardScaler(), svm.SVC()))]
+                    else:
+                        ests = [("lr", linear_model.LogisticRegression(max_iter=500)),
+                                ("dt", tree.DecisionTreeClassifier(max_depth=4, random_state=0)),
+                                ("nb", naive_bayes.GaussianNB())]
+                    for final in (linear_model.LogisticRegression(max_iter=500),
+                                  ensemble.RandomForestClassifier(10, max_depth=5, random_state=0)):
+                        s = self.fit(ensemble.StackingClassifier(ests, final_estimator=final, stack_method=method,
+                                                                 passthrough=passthrough), X, y)
+                        self.check(s, Xte, f"StackingClassifier ({method})")
+
+    def test_stacking_regressor(self):
+        X, y, Xte = regression()
+        for passthrough in (False, True):
+            for final in (linear_model.RidgeCV(), ensemble.RandomForestRegressor(10, random_state=0)):
+                s = self.fit(ensemble.StackingRegressor(regressors(), final_estimator=final,
+                                                        passthrough=passthrough), X, y)
+                self.check(s, Xte, "StackingRegressor")
+
+    def test_nesting(self):
+        X, y, Xte = data(3)
+        p = self.fit(make_pipeline(StandardScaler(), ensemble.StackingClassifier(
+            [("v", ensemble.VotingClassifier(classifiers()[:3], voting="soft")),
+             ("lr", linear_model.LogisticRegression(max_iter=500))])), X, y)
+        self.check(p, Xte, "Pipeline (StandardScaler, StackingClassifier (VotingClassifier, ...))")
+        v = self.fit(ensemble.VotingClassifier(
+            [("s", ensemble.StackingClassifier(classifiers()[:2])),
+             ("nb", naive_bayes.GaussianNB())], voting="soft"), X, y)
+        self.check(v, Xte, "VotingClassifier (StackingClassifier, GaussianNB)")
+        Xr, yr, Xrte = regression()
+        v = self.fit(ensemble.VotingRegressor(
+            [("s", ensemble.StackingRegressor(regressors()[:2])), ("r", linear_model.Ridge())]), Xr, yr)
+        self.check(v, Xrte, "VotingRegressor (StackingRegressor, Ridge)")
+
+    def test_missing_values(self):
+        X, y, Xte = data(3)
+        v = self.fit(ensemble.VotingClassifier(classifiers()[:2], voting="soft"), X, y)
+        m = self.roundtrip(v)
+        bad = Xte[:5].copy()
+        bad[3, 2] = np.nan
+        with self.assertRaises(mlmap.MissingValueError) as caught:
+            m.predict(bad)
+        self.assertIn("row 3", str(caught.exception))
+        self.assertIn("estimator 'lr' of the VotingClassifier", str(caught.exception))
+        # bases that route NaN: the whole vote does, as scikit-learn
+        Xr, yr, Xrte = regression()
+        hgb = [("a", ensemble.HistGradientBoostingRegressor(max_iter=10, random_state=0)),
+               ("b", ensemble.HistGradientBoostingRegressor(max_iter=10, learning_rate=0.3, random_state=0))]
+        v = self.fit(ensemble.VotingRegressor(hgb), Xr, yr)
+        m = self.roundtrip(v)
+        nan = Xrte.copy()
+        nan[::3, 1] = np.nan
+        self.close(m.predict(nan), v.predict(nan), "VotingRegressor", "predict (NaN routed)")
+
+    def test_refused_by_name(self):
+        X, y, _ = data(3)
+        v = self.fit(ensemble.VotingClassifier([("qda", make_pipeline(
+            StandardScaler(), __import__("sklearn.discriminant_analysis").discriminant_analysis
+            .QuadraticDiscriminantAnalysis(reg_param=0.1)))], voting="soft"), X, y)
+        with self.assertRaises(mlmap.UnsupportedModelError) as caught:
+            mlmap.save(v, self.path("refused"))
+        self.assertIn("QuadraticDiscriminantAnalysis", str(caught.exception))
+
+    def test_cli(self):
+        cli = os.environ.get("MLMAP_CLI")
+        if not cli:
+            self.skipTest("MLMAP_CLI is not set")
+        X, y, Xte = data(3)
+        v = self.fit(ensemble.VotingClassifier(classifiers(), voting="hard", weights=[1, 2, 1, 1, 1]), X, y)
+        m = self.roundtrip(v)
+        csv = self.path("rows.csv")
+        np.savetxt(csv, Xte, delimiter=",")
+        r = subprocess.run([cli, "predict", m.path, csv, "--no-header"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = r.stdout.split()[1:]
+        self.assertEqual(got, [str(s) for s in v.predict(Xte)])
+
+
+if __name__ == "__main__":
+    run(f"sklearn {sklearn.__version__}, numpy {np.__version__}", print_summary)

@@ -1,0 +1,281 @@
+"""Meta-estimators: models made of models (VotingClassifier/Regressor,
+StackingClassifier/Regressor), composed in the preprocessing program
+(FORMAT.md §7.3).
+
+Each base estimator becomes a ``sub_model`` op: a complete model file of its
+final estimator, nested in a column, that reads the op's input slots and
+writes what the meta-estimator consumes (its probabilities or values, its
+decision values, or its predicted class as indicators).  A base that is a
+Pipeline has its preprocessing flattened into the same program before it; a
+base that is itself a Voting or Stacking estimator flattens the same way.
+The combination is ops after them (``weighted_mean``: np.average's weighted
+sum in estimator order, then the division), and the file's predictor is the
+stacking's final estimator, or for voting a pass-through (an affine layer of
+ones) whose raw scores are the combined values.
+
+Base estimators run on the meta-estimator's input as scikit-learn gives it
+to them; labels: the bases are fitted on encoded targets (0 .. K-1), the file
+carries the meta-estimator's own classes_.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+
+from ._errors import UnsupportedModelError
+from ._sklearn import describe, public_name, refuses_infinity
+from ._sklearn_pipeline import Col, Program, class_name, path_text, refuse, transform
+
+
+def _names(est):
+    """The names of the fitted estimators (est.estimators_), 'drop' left out."""
+    return [name for name, e in est.estimators if not (isinstance(e, str) and e == "drop")]
+
+
+def _nested_file(est, where):
+    """The bytes of a standalone mlmap file of ``est``."""
+    from ._sklearn import export
+    exported = export(est)
+    if exported.preprocessing is not None:
+        refuse(est, where, "as a base estimator it needs a preprocessing program of its own")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "sub.mlmap")
+        exported.write(path)
+        with open(path, "rb") as f:
+            return f.read(), exported.description
+
+
+def sub_model(prog, est, cols, where, output, name):
+    """Columns that ``est`` (a fitted model at ``where``) writes from ``cols``:
+    output 'outputs' (predict_proba / predict values), 'decision'
+    (decision_function), 'raw' or 'class_one_hot' (predict's class)."""
+    from sklearn.pipeline import Pipeline
+    from ._sklearn_pipeline import _pipeline_steps
+    if type(est) is Pipeline:
+        steps = _pipeline_steps(est, where)
+        for here, step in steps[:-1]:
+            cols = transform(prog, step, cols, here)
+        where, est = steps[-1]
+    nested = combiners().get(type(est))
+    if nested is not None:
+        if output != "outputs":
+            refuse(est, where, f"nested in another meta-estimator that reads its {output}")
+        return nested(prog, est, cols, where)
+    n = getattr(est, "n_features_in_", len(cols))
+    if n != len(cols):
+        refuse(est, where, f"it was fitted on {n} columns but receives {len(cols)}")
+    data, desc = _nested_file(est, where)
+    if output == "outputs":
+        width = desc["n_outputs"]
+    elif output == "class_one_hot":
+        width = len(desc["classes"])
+    elif output == "decision":
+        k = desc["n_outputs"]
+        width = 1 if (desc["task"] == "classification" and k == 2) else k
+    else:
+        raise ValueError(output)
+    slots = prog.numeric(cols, where)
+    return prog.emit("sub_model", slots, width, sub_model_output=output, name=name,
+                     columns=[{"role": "file", "bytes": data}])
+
+
+def _weighted_mean(prog, groups, weights, divisor):
+    k = len(groups[0])
+    inputs = [c.slot for g in groups for c in g]
+    return prog.emit("weighted_mean", inputs, k, a=[float(w) for w in weights], b=[float(divisor)])
+
+
+def _check_encoded_classes(est, base, where, k):
+    classes = getattr(base, "classes_", None)
+    if classes is None or len(classes) != k or not np.array_equal(np.asarray(classes), np.arange(k)):
+        refuse(est, where, f"its estimator {class_name(base)} was not fitted on the {k} encoded classes")
+
+
+def _voting(prog, est, cols, where):
+    from sklearn import ensemble
+    names = _names(est)
+    weights = est._weights_not_none
+    m = len(est.estimators_)
+    w = [1.0] * m if weights is None else [float(x) for x in weights]
+    label = type(est).__name__
+    if type(est) is ensemble.VotingRegressor:
+        outs = [sub_model(prog, e, cols, where + [f"estimator {n!r} ({class_name(e)})"], "outputs",
+                          f"estimator '{n}' of the {label}") for n, e in zip(names, est.estimators_)]
+        for o, e, n in zip(outs, est.estimators_, names):
+            if len(o) != 1:
+                refuse(est, where, f"estimator {n!r} predicts {len(o)} values per row")
+        # np.average(predictions, axis=1, weights): the weighted sum / sum of weights
+        divisor = float(np.sum(np.asarray(w, dtype=np.float64))) if weights is not None else float(m)
+        return _weighted_mean(prog, outs, w, divisor)
+    k = len(est.classes_)
+    soft = est.voting == "soft"
+    outs = []
+    for n, e in zip(names, est.estimators_):
+        here = where + [f"estimator {n!r} ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        if type(final) not in combiners():
+            _check_encoded_classes(est, final, here, k)
+        outs.append(sub_model(prog, e, cols, here, "outputs" if soft else "class_one_hot",
+                              f"estimator '{n}' of the {label}"))
+    if soft:
+        divisor = float(np.sum(np.asarray(w, dtype=np.float64))) if weights is not None else float(m)
+        return _weighted_mean(prog, outs, w, divisor)
+    # hard: np.bincount(predictions, weights) per row, then argmax
+    return _weighted_mean(prog, outs, w, 1.0)
+
+
+def _stack_inputs(prog, est, cols, where):
+    """The columns StackingClassifier/Regressor.transform gives its final
+    estimator (_concatenate_predictions), base by base, then passthrough."""
+    from sklearn import ensemble
+    names = _names(est)
+    label = type(est).__name__
+    classifier = type(est) is ensemble.StackingClassifier
+    k = len(est.classes_) if classifier else 0
+    if classifier and not isinstance(est.classes_, np.ndarray):
+        refuse(est, where, "multi-output stacking is not supported")
+    out = []
+    for n, e, method in zip(names, est.estimators_, est.stack_method_):
+        here = where + [f"estimator {n!r} ({class_name(e)})"]
+        name = f"estimator '{n}' of the {label}"
+        if method == "predict_proba":
+            probs = sub_model(prog, e, cols, here, "outputs", name)
+            out.extend(probs[1:] if k == 2 else probs)
+        elif method == "decision_function":
+            out.extend(sub_model(prog, e, cols, here, "decision", name))
+        elif method == "predict":
+            if classifier:
+                # the encoded class index: sum_k k * indicator_k
+                one_hot = sub_model(prog, e, cols, here, "class_one_hot", name)
+                out.extend(_weighted_mean(prog, [[c] for c in one_hot], list(range(len(one_hot))), 1.0))
+            else:
+                vals = sub_model(prog, e, cols, here, "outputs", name)
+                out.extend(vals)
+        else:
+            refuse(est, here, f"stack_method {method!r} is not supported")
+    if est.passthrough:
+        out.extend(cols)
+    return out
+
+
+def _stacking_as_base(prog, est, cols, where):
+    """A Stacking estimator nested in another meta-estimator: its final
+    estimator is one more sub-model."""
+    stack = _stack_inputs(prog, est, cols, where)
+    final = est.final_estimator_
+    from sklearn.base import is_classifier
+    output = "outputs"
+    name = f"the final estimator of the {type(est).__name__}"
+    if is_classifier(est):
+        _check_encoded_classes(est, final, where, len(est.classes_))
+    return sub_model(prog, final, stack, where + [f"final_estimator ({class_name(final)})"], output, name)
+
+
+def combiners():
+    """Exact meta-estimator class -> handler(program, estimator, columns, where)
+    giving the columns its predict_proba (classifiers: soft voting, stacking),
+    vote counts (hard voting) or predict (regressors) computes."""
+    from sklearn import ensemble
+    return {
+        ensemble.VotingClassifier: _voting,
+        ensemble.VotingRegressor: _voting,
+        ensemble.StackingClassifier: _stacking_as_base,
+        ensemble.StackingRegressor: _stacking_as_base,
+    }
+
+
+def _program(est, feature_names, preprocessing):
+    """The program to build on and the columns the meta-estimator reads."""
+    if preprocessing is not None:  # the final step of a Pipeline
+        return preprocessing, [Col("num", s) for s in preprocessing.features]
+    from ._sklearn import feature_names_of
+    n = int(est.n_features_in_)
+    prog = Program(n, feature_names_of(est, feature_names, n))
+    return prog, prog.inputs()
+
+
+def _all_bases(est):
+    out = []
+    for e in est.estimators_:
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        out.extend(_all_bases(final) if hasattr(final, "estimators_") and type(final) in combiners() else [final])
+    return out
+
+
+def _with_infinity(exported, est, prog):
+    # a base whose input check refuses +-inf makes the whole predict refuse it
+    refuses = any(refuses_infinity(b) for b in _all_bases(est))
+    exported.description["refuses_infinity"] = [
+        prog.kinds[c] != "str" and (refuses or c in prog.read_as_numbers) for c in range(prog.n_inputs)]
+    return exported
+
+
+def _pass_through(k):
+    return [dict(kind="affine", n_out=k, weights=np.ones(k), bias=np.zeros(k), activation="identity")]
+
+
+def export_voting(est, feature_names, preprocessing=None):
+    from sklearn import ensemble
+    from . import _core
+    from ._sklearn import Exported
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [f"{type(est).__name__}"]
+    out = _voting(prog, est, cols, where)
+    prog.finish(out, where)
+    k = len(out)
+    n = prog.n_inputs
+    if type(est) is ensemble.VotingRegressor:
+        desc = describe(est, task="regression", n_features=n, n_outputs=1, feature_names=prog.feature_names,
+                        link="identity")
+    elif est.voting == "soft":
+        desc = describe(est, task="classification", n_features=n, n_outputs=k, feature_names=prog.feature_names,
+                        classes=est.classes_, link="identity", class_decision="argmax_outputs")
+    else:
+        desc = describe(est, task="classification", n_features=n, n_outputs=k, feature_names=prog.feature_names,
+                        classes=est.classes_, link="hard", class_decision="argmax_raw")
+    return _with_infinity(Exported(_pass_through(k), desc, _core.save_dense, prog), est, prog)
+
+
+def export_stacking(est, feature_names, preprocessing=None):
+    from sklearn import ensemble
+    from ._sklearn import exporters
+    from ._model import CLASSES_DTYPE_KEY
+    from ._sklearn import class_labels
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [f"{type(est).__name__}"]
+    stack = _stack_inputs(prog, est, cols, where)
+    final = est.final_estimator_
+    final_where = where + [f"final_estimator ({class_name(final)})"]
+    exporter = exporters().get(type(final))
+    if exporter is None or type(final) in combiners():
+        refuse(final, final_where, "mlmap does not support this final estimator")
+    n = getattr(final, "n_features_in_", len(stack))
+    if n != len(stack):
+        refuse(final, final_where, f"it was fitted on {n} columns but the stack gives {len(stack)}")
+    prog.finish(stack, final_where)
+    exported = exporter(final, None, preprocessing=prog)
+    d = exported.description
+    if type(est) is ensemble.StackingClassifier:
+        _check_encoded_classes(est, final, final_where, len(est.classes_))
+        labels, dtype = class_labels(est.classes_)
+        d["classes"] = labels
+        d["metadata"].pop(CLASSES_DTYPE_KEY, None)
+        if dtype is not None:
+            d["metadata"][CLASSES_DTYPE_KEY] = dtype
+    d["estimator"] = public_name(est)
+    return _with_infinity(exported, est, prog)
+
+
+export_voting.checks_fitted = False
+export_stacking.checks_fitted = False
+
+
+def exporters():
+    from sklearn import ensemble
+    return {
+        ensemble.VotingClassifier: export_voting,
+        ensemble.VotingRegressor: export_voting,
+        ensemble.StackingClassifier: export_stacking,
+        ensemble.StackingRegressor: export_stacking,
+    }
