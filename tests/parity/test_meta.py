@@ -163,6 +163,52 @@ class Meta(ApiParity):
             [("s", ensemble.StackingRegressor(regressors()[:2])), ("r", linear_model.Ridge())]), Xr, yr)
         self.check(v, Xrte, "VotingRegressor (StackingRegressor, Ridge)")
 
+    def test_transformed_target(self):
+        from sklearn.compose import TransformedTargetRegressor
+        from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler
+        X, y, Xte = regression()
+        pos = np.abs(y) + 1.0
+        cases = [
+            ("log1p/expm1", dict(func=np.log1p, inverse_func=np.expm1), pos),
+            ("log/exp", dict(func=np.log, inverse_func=np.exp), pos),
+            ("sqrt/square", dict(func=np.sqrt, inverse_func=np.square), pos),
+            ("StandardScaler", dict(transformer=StandardScaler()), y),
+            ("MinMaxScaler", dict(transformer=MinMaxScaler()), y),
+            ("MaxAbsScaler", dict(transformer=MaxAbsScaler()), y),
+            ("identity", dict(), y),
+        ]
+        for what, kw, target in cases:
+            for reg in (linear_model.Ridge(), make_pipeline(StandardScaler(), ensemble.RandomForestRegressor(
+                    10, random_state=0))):
+                t = self.fit(TransformedTargetRegressor(regressor=reg, check_inverse=False, **kw), X, target)
+                self.check(t, Xte, f"TransformedTargetRegressor ({what})")
+        # in a Pipeline, and a multi-target one
+        t = self.fit(make_pipeline(StandardScaler(), TransformedTargetRegressor(
+            regressor=linear_model.Ridge(), transformer=StandardScaler())), X, np.c_[y, 2 * y + 1])
+        self.check(t, Xte, "Pipeline (StandardScaler, TransformedTargetRegressor)")
+        t = self.fit(TransformedTargetRegressor(regressor=linear_model.Ridge(), func=np.log1p,
+                                                inverse_func=np.exp, check_inverse=False), X, pos)
+        m = self.roundtrip(t)  # a mismatched pair is saved as given: inverse_func is what predict runs
+        self.close(m.predict(Xte), t.predict(Xte), "TransformedTargetRegressor (log1p/exp)", "predict")
+        t = self.fit(TransformedTargetRegressor(regressor=linear_model.Ridge(), func=np.log1p,
+                                                inverse_func=lambda v: np.expm1(v), check_inverse=False), X, pos)
+        with self.assertRaises(mlmap.UnsupportedModelError) as caught:
+            mlmap.save(t, self.path("lambda"))
+        self.assertIn("inverse_func", str(caught.exception))
+        self.assertIn("TransformedTargetRegressor", str(caught.exception))
+
+    def test_multi_output_regressor(self):
+        from sklearn.multioutput import MultiOutputRegressor
+        X, y, Xte = regression()
+        Y = np.c_[y, np.sin(y / 50) * 10, -y]
+        for base in (linear_model.Ridge(), ensemble.GradientBoostingRegressor(n_estimators=10, random_state=0),
+                     make_pipeline(StandardScaler(), svm.SVR())):
+            r = self.fit(MultiOutputRegressor(base), X, Y)
+            self.check(r, Xte, "MultiOutputRegressor")
+        r = self.fit(ensemble.VotingRegressor([("m", make_pipeline(StandardScaler(), linear_model.Ridge())),
+                                               ("d", tree.DecisionTreeRegressor(max_depth=4))]), X, y)
+        self.check(r, Xte, "VotingRegressor")
+
     def test_missing_values(self):
         X, y, Xte = data(3)
         v = self.fit(ensemble.VotingClassifier(classifiers()[:2], voting="soft"), X, y)

@@ -272,6 +272,7 @@ enum class OpKind {
   quantile_normal = 17,
   sub_model = 18,
   weighted_mean = 19,
+  elementwise = 20,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -285,7 +286,8 @@ struct EnumNames<OpKind> {
       {OpKind::distance, "distance"},       {OpKind::discretize, "discretize"},
       {OpKind::yeo_johnson, "yeo_johnson"}, {OpKind::box_cox, "box_cox"},
       {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"},
-      {OpKind::sub_model, "sub_model"}, {OpKind::weighted_mean, "weighted_mean"}};
+      {OpKind::sub_model, "sub_model"}, {OpKind::weighted_mean, "weighted_mean"},
+      {OpKind::elementwise, "elementwise"}};
 };
 
 /// What a sub_model step writes per row (schema SubModelOutput, FORMAT.md
@@ -297,6 +299,16 @@ struct EnumNames<SubModelOutput> {
                                                        {SubModelOutput::raw, "raw"},
                                                        {SubModelOutput::decision, "decision"},
                                                        {SubModelOutput::class_one_hot, "class_one_hot"}};
+};
+
+/// The function of an elementwise step (schema ElementFunction): numpy's
+/// ufunc of the same name.
+enum class ElementFunction { exp = 0, expm1 = 1, log = 2, log1p = 3, square = 4, sqrt = 5 };
+template <>
+struct EnumNames<ElementFunction> {
+  static constexpr EnumName<ElementFunction> table[] = {
+      {ElementFunction::exp, "exp"},     {ElementFunction::expm1, "expm1"},   {ElementFunction::log, "log"},
+      {ElementFunction::log1p, "log1p"}, {ElementFunction::square, "square"}, {ElementFunction::sqrt, "sqrt"}};
 };
 
 /// The norm of a normalize step (schema Norm).

@@ -112,7 +112,13 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::yeo_johnson, fb::OpKind::YeoJohnson) && same(OpKind::box_cox, fb::OpKind::BoxCox) &&
               same(OpKind::quantile_uniform, fb::OpKind::QuantileUniform) &&
               same(OpKind::quantile_normal, fb::OpKind::QuantileNormal) &&
-              same(OpKind::sub_model, fb::OpKind::SubModel) && same(OpKind::weighted_mean, fb::OpKind::WeightedMean));
+              same(OpKind::sub_model, fb::OpKind::SubModel) && same(OpKind::weighted_mean, fb::OpKind::WeightedMean) &&
+              same(OpKind::elementwise, fb::OpKind::Elementwise));
+
+static_assert(detail::covers_schema<ElementFunction, fb::ElementFunction>());
+static_assert(same(ElementFunction::exp, fb::ElementFunction::Exp) && same(ElementFunction::expm1, fb::ElementFunction::Expm1) &&
+              same(ElementFunction::log, fb::ElementFunction::Log) && same(ElementFunction::log1p, fb::ElementFunction::Log1p) &&
+              same(ElementFunction::square, fb::ElementFunction::Square) && same(ElementFunction::sqrt, fb::ElementFunction::Sqrt));
 
 static_assert(detail::covers_schema<SubModelOutput, fb::SubModelOutput>());
 static_assert(same(SubModelOutput::outputs, fb::SubModelOutput::Outputs) && same(SubModelOutput::raw, fb::SubModelOutput::Raw) &&
@@ -152,6 +158,7 @@ inline fb::Kernel to_schema(Kernel v) noexcept { return static_cast<fb::Kernel>(
 inline fb::NaiveBayesKind to_schema(NaiveBayesKind v) noexcept { return static_cast<fb::NaiveBayesKind>(v); }
 inline fb::OpKind to_schema(OpKind v) noexcept { return static_cast<fb::OpKind>(v); }
 inline fb::SubModelOutput to_schema(SubModelOutput v) noexcept { return static_cast<fb::SubModelOutput>(v); }
+inline fb::ElementFunction to_schema(ElementFunction v) noexcept { return static_cast<fb::ElementFunction>(v); }
 inline fb::Norm to_schema(Norm v) noexcept { return static_cast<fb::Norm>(v); }
 inline fb::UnknownCategory to_schema(UnknownCategory v) noexcept { return static_cast<fb::UnknownCategory>(v); }
 inline fb::StringMissing to_schema(StringMissing v) noexcept { return static_cast<fb::StringMissing>(v); }

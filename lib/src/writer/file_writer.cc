@@ -92,6 +92,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
   if (!op.none_category.empty()) o.add_none_category(none);  // absent: None is missing (older files)
   o.add_string_missing(format::to_schema(op.string_missing));
   o.add_sub_model_output(format::to_schema(op.sub_model_output));
+  o.add_function(format::to_schema(op.function));
   if (!op.name.empty()) o.add_name(name);
   return o.Finish();
 }

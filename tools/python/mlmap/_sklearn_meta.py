@@ -172,16 +172,72 @@ def _stacking_as_base(prog, est, cols, where):
     return sub_model(prog, final, stack, where + [f"final_estimator ({class_name(final)})"], output, name)
 
 
+def _ufuncs():
+    """TransformedTargetRegressor's inverse_func: the allow-list (numpy ufuncs
+    by identity; a file holds no code)."""
+    return {np.exp: "exp", np.expm1: "expm1", np.log: "log", np.log1p: "log1p", np.square: "square",
+            np.sqrt: "sqrt"}
+
+
+def _transformed_target(prog, est, cols, where):
+    """TransformedTargetRegressor.predict: transformer_.inverse_transform of
+    regressor_.predict, column by column."""
+    from sklearn import preprocessing as pp
+    label = type(est).__name__
+    reg = est.regressor_
+    vals = sub_model(prog, reg, cols, where + [f"regressor_ ({class_name(reg)})"], "outputs",
+                     f"the regressor of the {label}")
+    t = est.transformer_
+    here = where + [f"transformer_ ({class_name(t)})"]
+    slots = prog.numeric(vals, here)
+    k = len(slots)
+    if type(t) is pp.FunctionTransformer:
+        if t.inverse_func is None:
+            return vals
+        name = _ufuncs().get(t.inverse_func)
+        if name is None or t.inv_kw_args:
+            allowed = ", ".join(f"numpy.{n}" for n in _ufuncs().values())
+            refuse(est, here, f"inverse_func={getattr(t.inverse_func, '__name__', t.inverse_func)!r}"
+                              f"{' with inv_kw_args' if t.inv_kw_args else ''}: mlmap saves only "
+                              f"the numpy functions {allowed} (a model file holds no code)")
+        return prog.emit("elementwise", slots, k, function=name)
+    if type(t) is pp.StandardScaler:  # inverse: x * scale_ then + mean_
+        a = t.scale_ if t.with_std else np.ones(k)
+        b = t.mean_ if t.with_mean else np.zeros(k)
+        return prog.emit("min_max", slots, k, a=[float(v) for v in a], b=[float(v) for v in b])
+    if type(t) is pp.MaxAbsScaler:  # inverse: x * scale_
+        return prog.emit("min_max", slots, k, a=[float(v) for v in t.scale_], b=[0.0] * k)
+    if type(t) is pp.MinMaxScaler:  # inverse: (x - min_) / scale_
+        return prog.emit("standardize", slots, k, a=[float(v) for v in t.min_], b=[float(v) for v in t.scale_])
+    refuse(est, here, "mlmap inverts only FunctionTransformer (numpy inverse_func), StandardScaler, "
+                      "MinMaxScaler and MaxAbsScaler targets")
+
+
+def _multi_output_regressor(prog, est, cols, where):
+    """MultiOutputRegressor.predict: one fitted regressor per target."""
+    label = type(est).__name__
+    out = []
+    for i, e in enumerate(est.estimators_):
+        vals = sub_model(prog, e, cols, where + [f"estimators_[{i}] ({class_name(e)})"], "outputs",
+                         f"estimator {i} of the {label}")
+        if len(vals) != 1:
+            refuse(est, where, f"estimator {i} predicts {len(vals)} values per row")
+        out.extend(vals)
+    return out
+
+
 def combiners():
     """Exact meta-estimator class -> handler(program, estimator, columns, where)
     giving the columns its predict_proba (classifiers: soft voting, stacking),
     vote counts (hard voting) or predict (regressors) computes."""
-    from sklearn import ensemble
+    from sklearn import compose, ensemble, multioutput
     return {
         ensemble.VotingClassifier: _voting,
         ensemble.VotingRegressor: _voting,
         ensemble.StackingClassifier: _stacking_as_base,
         ensemble.StackingRegressor: _stacking_as_base,
+        compose.TransformedTargetRegressor: _transformed_target,
+        multioutput.MultiOutputRegressor: _multi_output_regressor,
     }
 
 
@@ -197,9 +253,10 @@ def _program(est, feature_names, preprocessing):
 
 def _all_bases(est):
     out = []
-    for e in est.estimators_:
+    inner = est.estimators_ if hasattr(est, "estimators_") else [est.regressor_]
+    for e in inner:
         final = e.steps[-1][1] if hasattr(e, "steps") else e
-        out.extend(_all_bases(final) if hasattr(final, "estimators_") and type(final) in combiners() else [final])
+        out.extend(_all_bases(final) if type(final) in combiners() else [final])
     return out
 
 
@@ -267,13 +324,25 @@ def export_stacking(est, feature_names, preprocessing=None):
     return _with_infinity(exported, est, prog)
 
 
-export_voting.checks_fitted = False
-export_stacking.checks_fitted = False
+def export_regressor(est, feature_names, preprocessing=None):
+    """A regressor whose predict is its combined columns (TransformedTargetRegressor,
+    MultiOutputRegressor): a pass-through predictor over them."""
+    from . import _core
+    from ._sklearn import Exported
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [f"{type(est).__name__}"]
+    out = combiners()[type(est)](prog, est, cols, where)
+    prog.finish(out, where)
+    desc = describe(est, task="regression", n_features=prog.n_inputs, n_outputs=len(out),
+                    feature_names=prog.feature_names, link="identity")
+    return _with_infinity(Exported(_pass_through(len(out)), desc, _core.save_dense, prog), est, prog)
 
 
 def exporters():
-    from sklearn import ensemble
+    from sklearn import compose, ensemble, multioutput
     return {
+        compose.TransformedTargetRegressor: export_regressor,
+        multioutput.MultiOutputRegressor: export_regressor,
         ensemble.VotingClassifier: export_voting,
         ensemble.VotingRegressor: export_voting,
         ensemble.StackingClassifier: export_stacking,

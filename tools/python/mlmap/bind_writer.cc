@@ -70,6 +70,7 @@ OpSpec parse_op(const py::dict& d) {
   if (d.contains("missing_encoded")) op.missing_encoded = d["missing_encoded"].cast<double>();
   op.powers = vec<uint32_t>(d, "powers");
   read_name(d, "sub_model_output", op.sub_model_output);
+  read_name(d, "function", op.function);
   if (has(d, "name")) op.name = d["name"].cast<std::string>();
   if (has(d, "columns"))
     for (auto item : d["columns"].cast<py::list>()) {
