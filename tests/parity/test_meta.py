@@ -209,6 +209,28 @@ class Meta(ApiParity):
                                                ("d", tree.DecisionTreeRegressor(max_depth=4))]), X, y)
         self.check(r, Xte, "VotingRegressor")
 
+    def test_bagging(self):
+        X, y, Xte = data(3)
+        for base in (tree.DecisionTreeClassifier(max_depth=5, random_state=0), naive_bayes.GaussianNB(),
+                     neighbors.KNeighborsClassifier(5), make_pipeline(StandardScaler(), svm.SVC(probability=False))):
+            for kw in (dict(), dict(max_features=0.5), dict(max_features=3, bootstrap_features=True),
+                       dict(max_samples=0.7, bootstrap=False)):
+                b = ensemble.BaggingClassifier(base, n_estimators=7, random_state=0, **kw)
+                if type(base) is not tree.DecisionTreeClassifier and hasattr(base, "steps"):
+                    # an SVC votes (no predict_proba) but has decision_function: refused by name
+                    self.fit(b, X, y)
+                    with self.assertRaises(mlmap.UnsupportedModelError) as caught:
+                        mlmap.save(b, self.path("bag"))
+                    self.assertIn("decision_function", str(caught.exception))
+                    continue
+                self.check(self.fit(b, X, y), Xte, "BaggingClassifier")
+        Xr, yr, Xrte = regression()
+        for base in (tree.DecisionTreeRegressor(max_depth=6, random_state=0), linear_model.Ridge(),
+                     make_pipeline(StandardScaler(), neighbors.KNeighborsRegressor(4))):
+            for kw in (dict(), dict(max_features=0.5), dict(max_features=4, bootstrap_features=True)):
+                b = self.fit(ensemble.BaggingRegressor(base, n_estimators=6, random_state=0, **kw), Xr, yr)
+                self.check(b, Xrte, "BaggingRegressor")
+
     def test_missing_values(self):
         X, y, Xte = data(3)
         v = self.fit(ensemble.VotingClassifier(classifiers()[:2], voting="soft"), X, y)

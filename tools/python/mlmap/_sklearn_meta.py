@@ -226,6 +226,37 @@ def _multi_output_regressor(prog, est, cols, where):
     return out
 
 
+def _bagging(prog, est, cols, where):
+    """BaggingRegressor.predict: the mean of the estimators' predictions on
+    their feature subsets; BaggingClassifier.predict_proba: the mean of their
+    predict_proba (or of their votes, for bases without it)."""
+    from sklearn import ensemble
+    label = type(est).__name__
+    classifier = type(est) is ensemble.BaggingClassifier
+    k = len(est.classes_) if classifier else 0
+    outs = []
+    for i, (e, feats) in enumerate(zip(est.estimators_, est.estimators_features_)):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        sub = [cols[int(j)] for j in feats]
+        name = f"estimator {i} of the {label}"
+        if classifier:
+            if hasattr(final, "decision_function"):
+                refuse(est, here, "a base estimator with decision_function (the bagging's decision_function "
+                                  "averages it): not yet supported; bases without one (trees, naive Bayes, "
+                                  "k-NN ...) are")
+            _check_encoded_classes(est, final, here, k)
+            out = sub_model(prog, e, sub, here, "outputs" if hasattr(final, "predict_proba") else "class_one_hot",
+                            name)
+        else:
+            out = sub_model(prog, e, sub, here, "outputs", name)
+            if len(out) != 1:
+                refuse(est, here, f"it predicts {len(out)} values per row")
+        outs.append(out)
+    n = len(outs)
+    return _weighted_mean(prog, outs, [1.0] * n, float(n))
+
+
 def combiners():
     """Exact meta-estimator class -> handler(program, estimator, columns, where)
     giving the columns its predict_proba (classifiers: soft voting, stacking),
@@ -238,6 +269,8 @@ def combiners():
         ensemble.StackingRegressor: _stacking_as_base,
         compose.TransformedTargetRegressor: _transformed_target,
         multioutput.MultiOutputRegressor: _multi_output_regressor,
+        ensemble.BaggingClassifier: _bagging,
+        ensemble.BaggingRegressor: _bagging,
     }
 
 
@@ -324,6 +357,21 @@ def export_stacking(est, feature_names, preprocessing=None):
     return _with_infinity(exported, est, prog)
 
 
+def export_bagging_classifier(est, feature_names, preprocessing=None):
+    """BaggingClassifier: a pass-through over its averaged probabilities;
+    predict is their argmax (first of equals, as np.argmax)."""
+    from . import _core
+    from ._sklearn import Exported
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [f"{type(est).__name__}"]
+    out = _bagging(prog, est, cols, where)
+    prog.finish(out, where)
+    desc = describe(est, task="classification", n_features=prog.n_inputs, n_outputs=len(out),
+                    feature_names=prog.feature_names, classes=est.classes_, link="identity",
+                    class_decision="argmax_outputs")
+    return _with_infinity(Exported(_pass_through(len(out)), desc, _core.save_dense, prog), est, prog)
+
+
 def export_regressor(est, feature_names, preprocessing=None):
     """A regressor whose predict is its combined columns (TransformedTargetRegressor,
     MultiOutputRegressor): a pass-through predictor over them."""
@@ -343,6 +391,8 @@ def exporters():
     return {
         compose.TransformedTargetRegressor: export_regressor,
         multioutput.MultiOutputRegressor: export_regressor,
+        ensemble.BaggingRegressor: export_regressor,
+        ensemble.BaggingClassifier: export_bagging_classifier,
         ensemble.VotingClassifier: export_voting,
         ensemble.VotingRegressor: export_voting,
         ensemble.StackingClassifier: export_stacking,
