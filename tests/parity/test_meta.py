@@ -34,6 +34,11 @@ import mlmap
 from api_parity import ApiParity, print_summary, quietly
 from parity_support import run
 
+def sklearn_version():
+    import re
+    return tuple(int(x) for x in re.findall(r"\d+", sklearn.__version__)[:2])
+
+
 LABELS = np.array(["ant", "bee", "cat", "dog"])
 
 
@@ -230,6 +235,20 @@ class Meta(ApiParity):
             for kw in (dict(), dict(max_features=0.5), dict(max_features=4, bootstrap_features=True)):
                 b = self.fit(ensemble.BaggingRegressor(base, n_estimators=6, random_state=0, **kw), Xr, yr)
                 self.check(b, Xrte, "BaggingRegressor")
+
+    def test_adaboost_classifier(self):
+        for k in (2, 3, 4):
+            X, y, Xte = data(k)
+            for base in (tree.DecisionTreeClassifier(max_depth=1), tree.DecisionTreeClassifier(max_depth=3),
+                         naive_bayes.GaussianNB()):
+                kw = {} if sklearn_version() >= (1, 6) else dict(algorithm="SAMME")
+                a = self.fit(ensemble.AdaBoostClassifier(base, n_estimators=15, random_state=0, **kw), X, y)
+                self.check(a, Xte, "AdaBoostClassifier (SAMME)")
+        if sklearn_version() < (1, 6):
+            a = self.fit(ensemble.AdaBoostClassifier(n_estimators=5, algorithm="SAMME.R", random_state=0), X, y)
+            with self.assertRaises(mlmap.UnsupportedModelError) as caught:
+                mlmap.save(a, self.path("samme_r"))
+            self.assertIn("SAMME.R", str(caught.exception))
 
     def test_missing_values(self):
         X, y, Xte = data(3)

@@ -257,6 +257,52 @@ def _bagging(prog, est, cols, where):
     return _weighted_mean(prog, outs, [1.0] * n, float(n))
 
 
+def _adaboost_decision(prog, est, cols, where):
+    """AdaBoostClassifier (SAMME).decision_function: the estimators' weighted
+    class votes over the sum of the weights; binary: vote(1) - vote(0), one
+    column."""
+    label = type(est).__name__
+    algorithm = getattr(est, "algorithm", "SAMME")
+    if algorithm == "SAMME.R":
+        refuse(est, where, "algorithm='SAMME.R' (real boosting, removed from scikit-learn 1.6) is not "
+                           "supported; algorithm='SAMME' is")
+    classes = np.asarray(est.classes_)
+    k = len(classes)
+    weights = np.asarray(est.estimator_weights_, dtype=np.float64)
+    total = float(weights.sum())
+    groups, w = [], []
+    for i, e in enumerate(est.estimators_):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        if not np.array_equal(np.asarray(getattr(final, "classes_", [])), classes):
+            refuse(est, here, "its classes_ differ from the ensemble's")
+        groups.append(sub_model(prog, e, cols, here, "class_one_hot", f"estimator {i} of the {label}"))
+        w.append(float(weights[i]))
+    if k == 2:
+        # sklearn: pred[:, 0] *= -1; pred.sum(axis=1): each vote for class 0 counts -w
+        ones = [[c] for g in groups for c in g]
+        signed = [x for wi in w for x in (-wi, wi)]
+        return _weighted_mean(prog, ones, signed, total)
+    return _weighted_mean(prog, groups, w, total)
+
+
+def export_adaboost_classifier(est, feature_names, preprocessing=None):
+    """AdaBoostClassifier (SAMME): raw = decision_function; predict its
+    argmax (binary: > 0); predict_proba softmax(decision / (K - 1)) (binary:
+    the logistic of the decision), _compute_proba_from_decision."""
+    from . import _core
+    from ._sklearn import Exported
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [f"{type(est).__name__}"]
+    out = _adaboost_decision(prog, est, cols, where)
+    prog.finish(out, where)
+    k = len(est.classes_)
+    link = dict(link="logistic") if k == 2 else dict(link="softmax", link_scale=1.0 / (k - 1))
+    desc = describe(est, task="classification", n_features=prog.n_inputs, n_outputs=k,
+                    feature_names=prog.feature_names, classes=est.classes_, class_decision="argmax_raw", **link)
+    return _with_infinity(Exported(_pass_through(len(out)), desc, _core.save_dense, prog), est, prog)
+
+
 def combiners():
     """Exact meta-estimator class -> handler(program, estimator, columns, where)
     giving the columns its predict_proba (classifiers: soft voting, stacking),
@@ -393,6 +439,7 @@ def exporters():
         multioutput.MultiOutputRegressor: export_regressor,
         ensemble.BaggingRegressor: export_regressor,
         ensemble.BaggingClassifier: export_bagging_classifier,
+        ensemble.AdaBoostClassifier: export_adaboost_classifier,
         ensemble.VotingClassifier: export_voting,
         ensemble.VotingRegressor: export_voting,
         ensemble.StackingClassifier: export_stacking,
