@@ -1,6 +1,12 @@
 """Meta-estimators: models made of models (VotingClassifier/Regressor,
-StackingClassifier/Regressor), composed in the preprocessing program
-(FORMAT.md §7.3).
+StackingClassifier/Regressor, TransformedTargetRegressor,
+MultiOutputRegressor, BaggingClassifier/Regressor, AdaBoostClassifier with
+SAMME), composed in the preprocessing program (FORMAT.md §7.3).
+
+Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier,
+CalibratedClassifierCV, AdaBoostRegressor (its weighted median needs an op of
+its own), AdaBoostClassifier with SAMME.R, MultiOutputClassifier (labels per
+output), BaggingClassifier over bases with decision_function.
 
 Each base estimator becomes a ``sub_model`` op: a complete model file of its
 final estimator, nested in a column, that reads the op's input slots and
@@ -282,25 +288,28 @@ def _adaboost_decision(prog, est, cols, where):
         # sklearn: pred[:, 0] *= -1; pred.sum(axis=1): each vote for class 0 counts -w
         ones = [[c] for g in groups for c in g]
         signed = [x for wi in w for x in (-wi, wi)]
-        return _weighted_mean(prog, ones, signed, total)
-    return _weighted_mean(prog, groups, w, total)
+        votes = _weighted_mean(prog, ones, signed, total)
+    else:
+        votes = _weighted_mean(prog, groups, w, total)
+    if not _symmetric_samme_votes(est):
+        return votes
+    # Later versions code a vote as w for the predicted class and -w / (K - 1)
+    # for the others: per class, K / (K - 1) * share - 1 / (K - 1) (binary: 2 * d)
+    a, b = (2.0, 0.0) if k == 2 else (k / (k - 1.0), -1.0 / (k - 1.0))
+    return prog.emit("min_max", [c.slot for c in votes], len(votes), a=[a] * len(votes), b=[b] * len(votes))
 
 
-def export_adaboost_classifier(est, feature_names, preprocessing=None):
-    """AdaBoostClassifier (SAMME): raw = decision_function; predict its
-    argmax (binary: > 0); predict_proba softmax(decision / (K - 1)) (binary:
-    the logistic of the decision), _compute_proba_from_decision."""
-    from . import _core
-    from ._sklearn import Exported
-    prog, cols = _program(est, feature_names, preprocessing)
-    where = [f"{type(est).__name__}"]
-    out = _adaboost_decision(prog, est, cols, where)
-    prog.finish(out, where)
-    k = len(est.classes_)
-    link = dict(link="logistic") if k == 2 else dict(link="softmax", link_scale=1.0 / (k - 1))
-    desc = describe(est, task="classification", n_features=prog.n_inputs, n_outputs=k,
-                    feature_names=prog.feature_names, classes=est.classes_, class_decision="argmax_raw", **link)
-    return _with_infinity(Exported(_pass_through(len(out)), desc, _core.save_dense, prog), est, prog)
+def _symmetric_samme_votes(est):
+    """Whether this scikit-learn's AdaBoostClassifier.decision_function codes
+    the other classes' votes as -w / (K - 1) (the symmetric SAMME coding of
+    newer releases) rather than 0 (scikit-learn 1.2).  Read from the method
+    itself: the release that changed it is not what mlmap should guess."""
+    import inspect
+    try:
+        source = inspect.getsource(type(est).decision_function)
+    except (OSError, TypeError):
+        refuse(est, [type(est).__name__], "cannot read how this scikit-learn codes SAMME votes")
+    return "-1 / (n_classes - 1)" in source.replace(" ", " ")
 
 
 def combiners():
@@ -351,26 +360,54 @@ def _pass_through(k):
     return [dict(kind="affine", n_out=k, weights=np.ones(k), bias=np.zeros(k), activation="identity")]
 
 
-def export_voting(est, feature_names, preprocessing=None):
-    from sklearn import ensemble
+def _export_pass_through(est, feature_names, preprocessing, combine, **describe_kw):
+    """A file whose program computes the meta-estimator's values with
+    ``combine`` and whose predictor passes them through (raw = the values)."""
     from . import _core
     from ._sklearn import Exported
     prog, cols = _program(est, feature_names, preprocessing)
     where = [f"{type(est).__name__}"]
-    out = _voting(prog, est, cols, where)
+    out = combine(prog, est, cols, where)
     prog.finish(out, where)
-    k = len(out)
-    n = prog.n_inputs
+    describe_kw.setdefault("n_outputs", len(out))
+    desc = describe(est, n_features=prog.n_inputs, feature_names=prog.feature_names, **describe_kw)
+    return _with_infinity(Exported(_pass_through(len(out)), desc, _core.save_dense, prog), est, prog)
+
+
+def export_voting(est, feature_names, preprocessing=None):
+    """Soft: the averaged probabilities (argmax); hard: the weighted vote
+    counts (link hard, the first largest count); regressor: the average."""
+    from sklearn import ensemble
     if type(est) is ensemble.VotingRegressor:
-        desc = describe(est, task="regression", n_features=n, n_outputs=1, feature_names=prog.feature_names,
-                        link="identity")
-    elif est.voting == "soft":
-        desc = describe(est, task="classification", n_features=n, n_outputs=k, feature_names=prog.feature_names,
-                        classes=est.classes_, link="identity", class_decision="argmax_outputs")
-    else:
-        desc = describe(est, task="classification", n_features=n, n_outputs=k, feature_names=prog.feature_names,
-                        classes=est.classes_, link="hard", class_decision="argmax_raw")
-    return _with_infinity(Exported(_pass_through(k), desc, _core.save_dense, prog), est, prog)
+        return _export_pass_through(est, feature_names, preprocessing, _voting, task="regression", link="identity")
+    decide = (dict(link="identity", class_decision="argmax_outputs") if est.voting == "soft"
+              else dict(link="hard", class_decision="argmax_raw"))
+    return _export_pass_through(est, feature_names, preprocessing, _voting, task="classification",
+                                classes=est.classes_, **decide)
+
+
+def export_bagging_classifier(est, feature_names, preprocessing=None):
+    """BaggingClassifier: its averaged probabilities; predict is their
+    argmax (first of equals, as np.argmax)."""
+    return _export_pass_through(est, feature_names, preprocessing, _bagging, task="classification",
+                                classes=est.classes_, link="identity", class_decision="argmax_outputs")
+
+
+def export_adaboost_classifier(est, feature_names, preprocessing=None):
+    """AdaBoostClassifier (SAMME): raw = decision_function; predict its
+    argmax (binary: > 0); predict_proba softmax(decision / (K - 1)) (binary:
+    the logistic of the decision), as _compute_proba_from_decision."""
+    k = len(est.classes_)
+    link = dict(link="logistic") if k == 2 else dict(link="softmax", link_scale=1.0 / (k - 1))
+    return _export_pass_through(est, feature_names, preprocessing, _adaboost_decision, task="classification",
+                                n_outputs=k, classes=est.classes_, class_decision="argmax_raw", **link)
+
+
+def export_regressor(est, feature_names, preprocessing=None):
+    """TransformedTargetRegressor, MultiOutputRegressor, BaggingRegressor:
+    predict is the combined columns."""
+    return _export_pass_through(est, feature_names, preprocessing, combiners()[type(est)], task="regression",
+                                link="identity")
 
 
 def export_stacking(est, feature_names, preprocessing=None):
@@ -401,35 +438,6 @@ def export_stacking(est, feature_names, preprocessing=None):
             d["metadata"][CLASSES_DTYPE_KEY] = dtype
     d["estimator"] = public_name(est)
     return _with_infinity(exported, est, prog)
-
-
-def export_bagging_classifier(est, feature_names, preprocessing=None):
-    """BaggingClassifier: a pass-through over its averaged probabilities;
-    predict is their argmax (first of equals, as np.argmax)."""
-    from . import _core
-    from ._sklearn import Exported
-    prog, cols = _program(est, feature_names, preprocessing)
-    where = [f"{type(est).__name__}"]
-    out = _bagging(prog, est, cols, where)
-    prog.finish(out, where)
-    desc = describe(est, task="classification", n_features=prog.n_inputs, n_outputs=len(out),
-                    feature_names=prog.feature_names, classes=est.classes_, link="identity",
-                    class_decision="argmax_outputs")
-    return _with_infinity(Exported(_pass_through(len(out)), desc, _core.save_dense, prog), est, prog)
-
-
-def export_regressor(est, feature_names, preprocessing=None):
-    """A regressor whose predict is its combined columns (TransformedTargetRegressor,
-    MultiOutputRegressor): a pass-through predictor over them."""
-    from . import _core
-    from ._sklearn import Exported
-    prog, cols = _program(est, feature_names, preprocessing)
-    where = [f"{type(est).__name__}"]
-    out = combiners()[type(est)](prog, est, cols, where)
-    prog.finish(out, where)
-    desc = describe(est, task="regression", n_features=prog.n_inputs, n_outputs=len(out),
-                    feature_names=prog.feature_names, link="identity")
-    return _with_infinity(Exported(_pass_through(len(out)), desc, _core.save_dense, prog), est, prog)
 
 
 def exporters():
