@@ -250,6 +250,13 @@ class Meta(ApiParity):
                 mlmap.save(a, self.path("samme_r"))
             self.assertIn("SAMME.R", str(caught.exception))
 
+    def test_adaboost_regressor(self):
+        X, y, Xte = regression()
+        for loss in ("linear", "square", "exponential"):
+            for base in (tree.DecisionTreeRegressor(max_depth=3), linear_model.Ridge()):
+                a = self.fit(ensemble.AdaBoostRegressor(base, n_estimators=12, loss=loss, random_state=0), X, y)
+                self.check(a, Xte, "AdaBoostRegressor")
+
     def test_missing_values(self):
         X, y, Xte = data(3)
         v = self.fit(ensemble.VotingClassifier(classifiers()[:2], voting="soft"), X, y)

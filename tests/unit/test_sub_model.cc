@@ -215,3 +215,33 @@ TEST_CASE("damaged or mismatched nested files are refused with their own errors"
     MESSAGE("opened " << opened << " of 300 damaged files");
   }
 }
+
+TEST_CASE("weighted_median picks the first value whose cumulative weight reaches half") {
+  test::TempDir dir;
+  PreprocessingSpec p;
+  auto med = test::op(OpSpec::Kind::weighted_median, {0, 1, 2}, 3, 1);
+  med.a = {0.2, 0.5, 0.3};
+  p.ops = {med};
+  p.n_slots = 4;
+  p.n_string_slots = 3;
+  p.features = {3};
+  REQUIRE(save(dir.file("m"), test::pipeline_description(3, 1), test::identity(1), &p).ok());
+  auto m = Model::open(dir.file("m"), {true, false});
+  REQUIRE_MESSAGE(m.ok(), m.message());
+  // (3, 1, 2): 1 (0.5) reaches 0.5 at once; (1, 2, 3): 0.2, 0.7 -> 2;
+  // (2, 2, 1): 1 (0.3), then a 2 -> 2 whichever 2 comes first; (5, 4, 4.5): 4 (0.5) -> 4
+  const double X[] = {3, 1, 2, 1, 2, 3, 2, 2, 1, 5, 4, 4.5};
+  double out[4];
+  REQUIRE(m->predict(X, 4, out).ok());
+  CHECK(out[0] == 1);
+  CHECK(out[1] == 2);
+  CHECK(out[2] == 2);
+  CHECK(out[3] == 4);
+  const double nan_row[] = {1, std::numeric_limits<double>::quiet_NaN(), 2};
+  CHECK(m->predict(nan_row, 1, out).code() == error_code::missing_value);
+  // a negative weight is refused at open
+  p.ops[0].a = {0.2, -0.5, 0.3};
+  REQUIRE(writer::write_dense_model(dir.file("bad"), test::pipeline_description(3, 1), test::identity(1), &p, nullptr)
+              .ok());
+  CHECK(Model::open(dir.file("bad"), {true, false}).code() == error_code::invalid_model);
+}

@@ -273,6 +273,7 @@ enum class OpKind {
   sub_model = 18,
   weighted_mean = 19,
   elementwise = 20,
+  weighted_median = 21,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -287,7 +288,7 @@ struct EnumNames<OpKind> {
       {OpKind::yeo_johnson, "yeo_johnson"}, {OpKind::box_cox, "box_cox"},
       {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"},
       {OpKind::sub_model, "sub_model"}, {OpKind::weighted_mean, "weighted_mean"},
-      {OpKind::elementwise, "elementwise"}};
+      {OpKind::elementwise, "elementwise"}, {OpKind::weighted_median, "weighted_median"}};
 };
 
 /// What a sub_model step writes per row (schema SubModelOutput, FORMAT.md

@@ -113,7 +113,8 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::quantile_uniform, fb::OpKind::QuantileUniform) &&
               same(OpKind::quantile_normal, fb::OpKind::QuantileNormal) &&
               same(OpKind::sub_model, fb::OpKind::SubModel) && same(OpKind::weighted_mean, fb::OpKind::WeightedMean) &&
-              same(OpKind::elementwise, fb::OpKind::Elementwise));
+              same(OpKind::elementwise, fb::OpKind::Elementwise) &&
+              same(OpKind::weighted_median, fb::OpKind::WeightedMedian));
 
 static_assert(detail::covers_schema<ElementFunction, fb::ElementFunction>());
 static_assert(same(ElementFunction::exp, fb::ElementFunction::Exp) && same(ElementFunction::expm1, fb::ElementFunction::Expm1) &&

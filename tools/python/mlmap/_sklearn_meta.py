@@ -1,11 +1,10 @@
 """Meta-estimators: models made of models (VotingClassifier/Regressor,
 StackingClassifier/Regressor, TransformedTargetRegressor,
 MultiOutputRegressor, BaggingClassifier/Regressor, AdaBoostClassifier with
-SAMME), composed in the preprocessing program (FORMAT.md §7.3).
+SAMME, AdaBoostRegressor), composed in the preprocessing program (FORMAT.md §7.3).
 
 Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier,
-CalibratedClassifierCV, AdaBoostRegressor (its weighted median needs an op of
-its own), AdaBoostClassifier with SAMME.R, MultiOutputClassifier (labels per
+CalibratedClassifierCV, AdaBoostClassifier with SAMME.R, MultiOutputClassifier (labels per
 output), BaggingClassifier over bases with decision_function.
 
 Each base estimator becomes a ``sub_model`` op: a complete model file of its
@@ -312,6 +311,21 @@ def _symmetric_samme_votes(est):
     return "-1 / (n_classes - 1)" in source.replace(" ", " ")
 
 
+def _adaboost_regressor(prog, est, cols, where):
+    """AdaBoostRegressor.predict: the weighted median of the estimators'
+    predictions (_get_median_predict), weights estimator_weights_."""
+    label = type(est).__name__
+    outs = []
+    for i, e in enumerate(est.estimators_):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        vals = sub_model(prog, e, cols, here, "outputs", f"estimator {i} of the {label}")
+        if len(vals) != 1:
+            refuse(est, here, f"it predicts {len(vals)} values per row")
+        outs.extend(vals)
+    weights = np.asarray(est.estimator_weights_, dtype=np.float64)[:len(outs)]
+    return prog.emit("weighted_median", [c.slot for c in outs], 1, a=[float(w) for w in weights])
+
+
 def combiners():
     """Exact meta-estimator class -> handler(program, estimator, columns, where)
     giving the columns its predict_proba (classifiers: soft voting, stacking),
@@ -326,6 +340,7 @@ def combiners():
         multioutput.MultiOutputRegressor: _multi_output_regressor,
         ensemble.BaggingClassifier: _bagging,
         ensemble.BaggingRegressor: _bagging,
+        ensemble.AdaBoostRegressor: _adaboost_regressor,
     }
 
 
@@ -446,6 +461,7 @@ def exporters():
         compose.TransformedTargetRegressor: export_regressor,
         multioutput.MultiOutputRegressor: export_regressor,
         ensemble.BaggingRegressor: export_regressor,
+        ensemble.AdaBoostRegressor: export_regressor,
         ensemble.BaggingClassifier: export_bagging_classifier,
         ensemble.AdaBoostClassifier: export_adaboost_classifier,
         ensemble.VotingClassifier: export_voting,

@@ -7,7 +7,7 @@ namespace mlmap::model::prep {
 extern const OpKind standardize_kind, min_max_kind, max_abs_kind, normalize_kind, impute_kind, impute_string_kind,
     one_hot_kind, ordinal_kind, polynomial_kind, missing_indicator_kind, binarize_kind, project_kind, distance_kind,
     discretize_kind, yeo_johnson_kind, box_cox_kind, quantile_uniform_kind, quantile_normal_kind,
-    sub_model_kind, weighted_mean_kind, elementwise_kind;
+    sub_model_kind, weighted_mean_kind, elementwise_kind, weighted_median_kind;
 
 namespace {
 
@@ -33,6 +33,7 @@ const OpKind* const table[] = {
     &sub_model_kind,          // SubModel = 18 (sub_model.cc)
     &weighted_mean_kind,      // WeightedMean = 19 (weighted_mean.cc)
     &elementwise_kind,        // Elementwise = 20 (elementwise.cc)
+    &weighted_median_kind,    // WeightedMedian = 21 (weighted_median.cc)
 };
 
 static_assert(sizeof table / sizeof table[0] == static_cast<size_t>(fb::OpKind::MAX) + 1,
@@ -48,7 +49,8 @@ static_assert(static_cast<int>(fb::OpKind::Standardize) == 0 && static_cast<int>
                   static_cast<int>(fb::OpKind::QuantileUniform) == 16 &&
                   static_cast<int>(fb::OpKind::QuantileNormal) == 17 &&
                   static_cast<int>(fb::OpKind::SubModel) == 18 && static_cast<int>(fb::OpKind::WeightedMean) == 19 &&
-                  static_cast<int>(fb::OpKind::Elementwise) == 20,
+                  static_cast<int>(fb::OpKind::Elementwise) == 20 &&
+                  static_cast<int>(fb::OpKind::WeightedMedian) == 21,
               "the table follows fb::OpKind");
 
 }  // namespace
