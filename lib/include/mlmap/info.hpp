@@ -272,6 +272,10 @@ enum class OpKind {
   quantile_normal = 17,
   spline = 18,
   refuse_missing = 19,
+  sub_model = 20,
+  weighted_mean = 21,
+  elementwise = 22,
+  weighted_median = 23,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -285,7 +289,9 @@ struct EnumNames<OpKind> {
       {OpKind::distance, "distance"},       {OpKind::discretize, "discretize"},
       {OpKind::yeo_johnson, "yeo_johnson"}, {OpKind::box_cox, "box_cox"},
       {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"},
-      {OpKind::spline, "spline"}, {OpKind::refuse_missing, "refuse_missing"}};
+      {OpKind::spline, "spline"}, {OpKind::refuse_missing, "refuse_missing"},
+      {OpKind::sub_model, "sub_model"}, {OpKind::weighted_mean, "weighted_mean"},
+      {OpKind::elementwise, "elementwise"}, {OpKind::weighted_median, "weighted_median"}};
 };
 
 /// How a spline step treats values outside its base interval (schema
@@ -298,6 +304,27 @@ struct EnumNames<Extrapolation> {
                                                       {Extrapolation::linear, "linear"},
                                                       {Extrapolation::continue_, "continue"},
                                                       {Extrapolation::periodic, "periodic"}};
+};
+
+/// What a sub_model step writes per row (schema SubModelOutput, FORMAT.md
+/// §7.3).
+enum class SubModelOutput { outputs = 0, raw = 1, decision = 2, class_one_hot = 3 };
+template <>
+struct EnumNames<SubModelOutput> {
+  static constexpr EnumName<SubModelOutput> table[] = {{SubModelOutput::outputs, "outputs"},
+                                                       {SubModelOutput::raw, "raw"},
+                                                       {SubModelOutput::decision, "decision"},
+                                                       {SubModelOutput::class_one_hot, "class_one_hot"}};
+};
+
+/// The function of an elementwise step (schema ElementFunction): numpy's
+/// ufunc of the same name.
+enum class ElementFunction { exp = 0, expm1 = 1, log = 2, log1p = 3, square = 4, sqrt = 5 };
+template <>
+struct EnumNames<ElementFunction> {
+  static constexpr EnumName<ElementFunction> table[] = {
+      {ElementFunction::exp, "exp"},     {ElementFunction::expm1, "expm1"},   {ElementFunction::log, "log"},
+      {ElementFunction::log1p, "log1p"}, {ElementFunction::square, "square"}, {ElementFunction::sqrt, "sqrt"}};
 };
 
 /// The norm of a normalize step (schema Norm).

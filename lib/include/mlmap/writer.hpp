@@ -261,6 +261,7 @@ struct OpColumnSpec {
   std::string role;             // names the column "preprocessing.<step>.<role>"
   std::vector<double> values;   // Float64
   std::vector<uint64_t> shape;  // row-major; empty: {values.size()}
+  std::vector<uint8_t> bytes;   // UInt8 instead, when non-empty (a sub_model's nested file)
 };
 
 /// One step of the preprocessing program; see mlmap.fbs `Op` for each field.
@@ -299,6 +300,9 @@ struct OpSpec {
   Extrapolation extrapolation = Extrapolation::error;
   bool include_bias = true;
   bool missing_zeros = false;  // NaN gives all-zero outputs, else it is refused
+  SubModelOutput sub_model_output = SubModelOutput::outputs;  // sub_model: what it writes
+  std::string name;                   // sub_model: names it in errors
+  ElementFunction function = ElementFunction::exp;  // elementwise: the function
 };
 
 struct PreprocessingSpec {

@@ -140,6 +140,15 @@ Result<const fb::Column*> FileView::column_desc(int32_t index, const char* role,
   return c;
 }
 
+Result<std::pair<const uint8_t*, uint64_t>> FileView::byte_column(int32_t index, const char* role) const noexcept {
+  auto dtype = column_dtype(index, role);
+  if (!dtype) return dtype.error();
+  const fb::Column* c = header_->columns()->Get(static_cast<uint32_t>(index));
+  auto desc = column_desc(index, role, fb::DType::UInt8, c->length());
+  if (!desc) return desc.error();
+  return std::make_pair(base() + (*desc)->offset(), (*desc)->length());
+}
+
 Result<fb::DType> FileView::column_dtype(int32_t index, const char* role) const noexcept {
   const auto* columns = header_->columns();
   if (index < 0 || static_cast<uint64_t>(index) >= columns->size())

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "format/dtype.hpp"
 #include "format/mapping.hpp"
@@ -34,6 +35,9 @@ class FileView {
     if (!desc) return desc.error();
     return reinterpret_cast<const T*>(base() + (*desc)->offset());
   }
+
+  /// The bytes of UInt8 column `index` (any length): a nested model file.
+  [[nodiscard]] Result<std::pair<const uint8_t*, uint64_t>> byte_column(int32_t index, const char* role) const noexcept;
 
   /// The dtype of column `index`, for columns that may have more than one
   /// (column_mismatch if the reference names no column).

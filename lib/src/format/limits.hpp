@@ -24,6 +24,7 @@ constexpr uint32_t max_dense_layers = 64;
 constexpr uint32_t max_layer_width = 1u << 20;
 constexpr uint64_t max_slots = uint64_t{1} << 24;      // preprocessing registers
 constexpr uint64_t max_ops = 65536;
+constexpr uint32_t max_sub_model_depth = 8;            // model files nested in SubModel steps
 constexpr uint32_t max_polynomial_degree = 8;
 constexpr uint64_t max_samples = uint64_t{1} << 40;    // stored rows (neighbours, support vectors)
 constexpr uint32_t max_neighbors = 1u << 20;           // k

@@ -110,6 +110,26 @@ Result<std::shared_ptr<const Mapping>> Mapping::copy_of(const void* data, uint64
   }
 }
 
+Result<std::shared_ptr<const Mapping>> Mapping::slice(std::shared_ptr<const Mapping> parent, uint64_t offset,
+                                                      uint64_t size) noexcept {
+  try {
+    if (!parent || offset > parent->size() || size > parent->size() - offset)
+      return Error(error_code::invalid_model, "a nested file lies outside its parent");
+    if (size < limits::preamble_size)
+      return Error(error_code::file_too_small, "a nested file has " + std::to_string(size) +
+                                                   " bytes; an mlmap file has at least " +
+                                                   std::to_string(limits::preamble_size));
+    std::shared_ptr<Mapping> m(new Mapping());
+    m->data_ = parent->data() + offset;
+    m->size_ = size;
+    m->path_ = parent->path();
+    m->parent_ = std::move(parent);
+    return std::shared_ptr<const Mapping>(std::move(m));
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory");
+  }
+}
+
 Mapping::~Mapping() = default;
 
 }  // namespace mlmap::format

@@ -20,6 +20,12 @@ class Mapping {
   /// A private, 64-byte aligned copy of `size` bytes (path "<memory>").
   [[nodiscard]] static Result<std::shared_ptr<const Mapping>> copy_of(const void* data, uint64_t size) noexcept;
 
+  /// Bytes [offset, offset + size) of `parent` as a mapping of their own
+  /// (a model file nested in a column, FORMAT.md §7.3); keeps the parent
+  /// alive.  The caller checked the range lies inside the parent.
+  [[nodiscard]] static Result<std::shared_ptr<const Mapping>> slice(std::shared_ptr<const Mapping> parent,
+                                                                    uint64_t offset, uint64_t size) noexcept;
+
   ~Mapping();
   Mapping(const Mapping&) = delete;
   Mapping& operator=(const Mapping&) = delete;
@@ -32,6 +38,7 @@ class Mapping {
   struct Region;
   Mapping() = default;
   std::unique_ptr<Region> region_;
+  std::shared_ptr<const Mapping> parent_;  // slices: what owns the bytes
   const uint8_t* data_ = nullptr;
   uint64_t size_ = 0;
   std::string path_;

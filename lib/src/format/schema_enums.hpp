@@ -112,7 +112,10 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::yeo_johnson, fb::OpKind::YeoJohnson) && same(OpKind::box_cox, fb::OpKind::BoxCox) &&
               same(OpKind::quantile_uniform, fb::OpKind::QuantileUniform) &&
               same(OpKind::quantile_normal, fb::OpKind::QuantileNormal) && same(OpKind::spline, fb::OpKind::Spline) &&
-              same(OpKind::refuse_missing, fb::OpKind::RefuseMissing));
+              same(OpKind::refuse_missing, fb::OpKind::RefuseMissing) &&
+              same(OpKind::sub_model, fb::OpKind::SubModel) && same(OpKind::weighted_mean, fb::OpKind::WeightedMean) &&
+              same(OpKind::elementwise, fb::OpKind::Elementwise) &&
+              same(OpKind::weighted_median, fb::OpKind::WeightedMedian));
 
 static_assert(detail::covers_schema<Extrapolation, fb::Extrapolation>());
 static_assert(same(Extrapolation::error, fb::Extrapolation::Error) &&
@@ -120,6 +123,16 @@ static_assert(same(Extrapolation::error, fb::Extrapolation::Error) &&
               same(Extrapolation::linear, fb::Extrapolation::Linear) &&
               same(Extrapolation::continue_, fb::Extrapolation::Continue) &&
               same(Extrapolation::periodic, fb::Extrapolation::Periodic));
+
+static_assert(detail::covers_schema<ElementFunction, fb::ElementFunction>());
+static_assert(same(ElementFunction::exp, fb::ElementFunction::Exp) && same(ElementFunction::expm1, fb::ElementFunction::Expm1) &&
+              same(ElementFunction::log, fb::ElementFunction::Log) && same(ElementFunction::log1p, fb::ElementFunction::Log1p) &&
+              same(ElementFunction::square, fb::ElementFunction::Square) && same(ElementFunction::sqrt, fb::ElementFunction::Sqrt));
+
+static_assert(detail::covers_schema<SubModelOutput, fb::SubModelOutput>());
+static_assert(same(SubModelOutput::outputs, fb::SubModelOutput::Outputs) && same(SubModelOutput::raw, fb::SubModelOutput::Raw) &&
+              same(SubModelOutput::decision, fb::SubModelOutput::Decision) &&
+              same(SubModelOutput::class_one_hot, fb::SubModelOutput::ClassOneHot));
 
 static_assert(detail::covers_schema<Norm, fb::Norm>());
 static_assert(same(Norm::l2, fb::Norm::L2) && same(Norm::l1, fb::Norm::L1) && same(Norm::max, fb::Norm::Max));
@@ -153,6 +166,8 @@ inline fb::NeighborWeights to_schema(NeighborWeights v) noexcept { return static
 inline fb::Kernel to_schema(Kernel v) noexcept { return static_cast<fb::Kernel>(v); }
 inline fb::NaiveBayesKind to_schema(NaiveBayesKind v) noexcept { return static_cast<fb::NaiveBayesKind>(v); }
 inline fb::OpKind to_schema(OpKind v) noexcept { return static_cast<fb::OpKind>(v); }
+inline fb::SubModelOutput to_schema(SubModelOutput v) noexcept { return static_cast<fb::SubModelOutput>(v); }
+inline fb::ElementFunction to_schema(ElementFunction v) noexcept { return static_cast<fb::ElementFunction>(v); }
 inline fb::Norm to_schema(Norm v) noexcept { return static_cast<fb::Norm>(v); }
 inline fb::UnknownCategory to_schema(UnknownCategory v) noexcept { return static_cast<fb::UnknownCategory>(v); }
 inline fb::StringMissing to_schema(StringMissing v) noexcept { return static_cast<fb::StringMissing>(v); }

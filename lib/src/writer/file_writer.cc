@@ -33,6 +33,7 @@ Status check_header_budget(const ModelDescription& d, const std::vector<ColumnIn
                           op.drop.size() + op.powers.size());
       for (const auto& s : op.string_categories) bytes += s.size() + 16;
       for (const auto& s : op.fill_strings) bytes += s.size() + 16;
+      bytes += op.name.size() + 16;
     }
   for (const auto& s : d.feature_names) bytes += s.size() + 16;
   for (const auto& s : d.classes.strings) bytes += s.size() + 16;
@@ -60,6 +61,8 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
   auto drop = b.CreateVector(op.drop);
   auto none = b.CreateVector(op.none_category);
   auto powers = b.CreateVector(op.powers);
+  fbs::Offset<fbs::String> name;
+  if (!op.name.empty()) name = b.CreateString(op.name);
   fb::OpBuilder o(b);
   o.add_kind(format::to_schema(op.kind));
   o.add_inputs(inputs);
@@ -92,6 +95,9 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
   o.add_extrapolation(format::to_schema(op.extrapolation));
   o.add_include_bias(op.include_bias);
   o.add_missing_zeros(op.missing_zeros);
+  o.add_sub_model_output(format::to_schema(op.sub_model_output));
+  o.add_function(format::to_schema(op.function));
+  if (!op.name.empty()) o.add_name(name);
   return o.Finish();
 }
 
@@ -229,7 +235,9 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
         op_columns.emplace_back();
         for (const auto& c : pre->ops[k].columns)
           op_columns.back().push_back(
-              all.add("preprocessing." + str(k) + "." + c.role, c.values.data(), c.values.size(), c.shape));
+              c.bytes.empty()
+                  ? all.add("preprocessing." + str(k) + "." + c.role, c.values.data(), c.values.size(), c.shape)
+                  : all.add("preprocessing." + str(k) + "." + c.role, c.bytes.data(), c.bytes.size()));
       }
     const auto& cols = all.columns();
     if (cols.size() > limits::max_columns)

@@ -220,6 +220,7 @@ def exporters():
     from ._sklearn_boosting import exporters as boosting_exporters
     from ._sklearn_iforest import exporters as iforest_exporters
     from ._sklearn_linear import exporters as linear_exporters
+    from ._sklearn_meta import exporters as meta_exporters
     from ._sklearn_naive_bayes import exporters as naive_bayes_exporters
     from ._sklearn_neighbors import exporters as neighbors_exporters
     from ._sklearn_pipeline import exporters as pipeline_exporters
@@ -234,6 +235,7 @@ def exporters():
         **svm_exporters(),
         **naive_bayes_exporters(),
         **iforest_exporters(),
+        **meta_exporters(),
         tree.DecisionTreeClassifier: export_trees,
         tree.DecisionTreeRegressor: export_trees,
         tree.ExtraTreeClassifier: export_trees,

@@ -73,12 +73,22 @@ OpSpec parse_op(const py::dict& d) {
   read_name(d, "extrapolation", op.extrapolation);
   if (d.contains("include_bias")) op.include_bias = d["include_bias"].cast<bool>();
   if (d.contains("missing_zeros")) op.missing_zeros = d["missing_zeros"].cast<bool>();
+  read_name(d, "sub_model_output", op.sub_model_output);
+  read_name(d, "function", op.function);
+  if (has(d, "name")) op.name = d["name"].cast<std::string>();
   if (has(d, "columns"))
     for (auto item : d["columns"].cast<py::list>()) {
       // {"role": str, "values": array (any shape, stored row-major as Float64)}
       const py::dict c = item.cast<py::dict>();
       OpColumnSpec col;
       col.role = c["role"].cast<std::string>();
+      if (c.contains("bytes")) {  // a nested model file (sub_model)
+        const std::string raw = c["bytes"].cast<std::string>();
+        col.bytes.assign(raw.begin(), raw.end());
+        if (col.bytes.empty()) throw py::value_error("preprocessing column '" + col.role + "' is empty");
+        op.columns.push_back(std::move(col));
+        continue;
+      }
       auto v = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(c["values"]);
       if (!v) throw py::value_error("preprocessing column '" + col.role + "' must be an array of numbers");
       col.values.assign(v.data(), v.data() + v.size());

@@ -7,7 +7,8 @@ namespace mlmap::model::prep {
 extern const OpKind standardize_kind, min_max_kind, max_abs_kind, normalize_kind, impute_kind, impute_string_kind,
     one_hot_kind, ordinal_kind, polynomial_kind, missing_indicator_kind, binarize_kind, project_kind, distance_kind,
     discretize_kind, yeo_johnson_kind, box_cox_kind, quantile_uniform_kind, quantile_normal_kind,
-    spline_kind, refuse_missing_kind;
+    spline_kind, refuse_missing_kind,
+    sub_model_kind, weighted_mean_kind, elementwise_kind, weighted_median_kind;
 
 namespace {
 
@@ -32,6 +33,10 @@ const OpKind* const table[] = {
     &quantile_normal_kind,    // QuantileNormal = 17 (quantile.cc)
     &spline_kind,             // Spline = 18 (spline.cc)
     &refuse_missing_kind,     // RefuseMissing = 19 (refuse_missing.cc)
+    &sub_model_kind,          // SubModel = 20 (sub_model.cc)
+    &weighted_mean_kind,      // WeightedMean = 21 (weighted_mean.cc)
+    &elementwise_kind,        // Elementwise = 22 (elementwise.cc)
+    &weighted_median_kind,    // WeightedMedian = 23 (weighted_median.cc)
 };
 
 static_assert(sizeof table / sizeof table[0] == static_cast<size_t>(fb::OpKind::MAX) + 1,
@@ -46,7 +51,10 @@ static_assert(static_cast<int>(fb::OpKind::Standardize) == 0 && static_cast<int>
                   static_cast<int>(fb::OpKind::YeoJohnson) == 14 && static_cast<int>(fb::OpKind::BoxCox) == 15 &&
                   static_cast<int>(fb::OpKind::QuantileUniform) == 16 &&
                   static_cast<int>(fb::OpKind::QuantileNormal) == 17 && static_cast<int>(fb::OpKind::Spline) == 18 &&
-                  static_cast<int>(fb::OpKind::RefuseMissing) == 19,
+                  static_cast<int>(fb::OpKind::RefuseMissing) == 19 &&
+                  static_cast<int>(fb::OpKind::SubModel) == 20 && static_cast<int>(fb::OpKind::WeightedMean) == 21 &&
+                  static_cast<int>(fb::OpKind::Elementwise) == 22 &&
+                  static_cast<int>(fb::OpKind::WeightedMedian) == 23,
               "the table follows fb::OpKind");
 
 }  // namespace

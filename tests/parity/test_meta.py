@@ -1,0 +1,305 @@
+#!/usr/bin/python3
+"""Parity of mlmap with scikit-learn on meta-estimators (issue 20 item 4):
+VotingClassifier (soft and hard, weights, binary and multi-class, string
+labels), VotingRegressor (weights), StackingClassifier (every stack_method,
+passthrough), StackingRegressor (passthrough), over mixed bases (linear
+models, trees, forests, boosting, naive Bayes, k-NN, SVMs, MLPs), with bases
+that are Pipelines (their preprocessing flattened into the file's program,
+string columns included), a Pipeline ending in a meta-estimator, and nesting
+(a Voting inside a Stacking and the other way round).  Labels must match (0
+mismatches); predict_proba, predict_log_proba, decision_function and
+predict values within 1e-6; missing values are refused naming the base that
+refuses them; `mlmap predict` (when MLMAP_CLI is set) gives the same labels.
+
+Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_meta.py
+"""
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import functools
+import subprocess
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn import ensemble, linear_model, naive_bayes, neighbors, neural_network, svm, tree
+from sklearn.compose import ColumnTransformer
+from sklearn.datasets import make_classification, make_regression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+import mlmap
+from api_parity import ApiParity, print_summary, quietly
+from parity_support import run
+
+def sklearn_version():
+    import re
+    return tuple(int(x) for x in re.findall(r"\d+", sklearn.__version__)[:2])
+
+
+LABELS = np.array(["ant", "bee", "cat", "dog"])
+
+
+@functools.lru_cache(maxsize=None)
+def data(n_classes, seed=0):
+    X, y = make_classification(n_samples=500, n_features=8, n_informative=5, n_classes=n_classes,
+                               n_clusters_per_class=1, random_state=seed)
+    return X[:350], LABELS[y[:350]], X[350:]
+
+
+@functools.lru_cache(maxsize=None)
+def regression(seed=0):
+    X, y = make_regression(n_samples=500, n_features=8, noise=5.0, random_state=seed)
+    return X[:350], y[:350], X[350:]
+
+
+def classifiers():
+    return [
+        ("lr", make_pipeline(StandardScaler(), linear_model.LogisticRegression(max_iter=500))),
+        ("rf", ensemble.RandomForestClassifier(n_estimators=15, max_depth=6, random_state=0)),
+        ("nb", naive_bayes.GaussianNB()),
+        ("knn", neighbors.KNeighborsClassifier(n_neighbors=7)),
+        ("gb", ensemble.GradientBoostingClassifier(n_estimators=15, random_state=0)),
+    ]
+
+
+def regressors():
+    return [
+        ("ridge", linear_model.Ridge(alpha=0.5)),
+        ("dt", tree.DecisionTreeRegressor(max_depth=5, random_state=0)),
+        ("hgb", ensemble.HistGradientBoostingRegressor(max_iter=20, random_state=0)),
+        ("svr", make_pipeline(StandardScaler(), svm.SVR(C=10.0))),
+    ]
+
+
+class Meta(ApiParity):
+    prefix = "mlmap-meta-"
+
+    def fit(self, est, X, y):
+        return quietly(est.fit, X, y)
+
+    def test_voting_classifier(self):
+        for k in (2, 3, 4):
+            X, y, Xte = data(k)
+            for voting in ("soft", "hard"):
+                for weights in (None, [1.0, 2.0, 0.5, 1.0, 3.0], [0, 1, 1, 1, 1]):
+                    v = self.fit(ensemble.VotingClassifier(classifiers(), voting=voting, weights=weights), X, y)
+                    self.check(v, Xte, f"VotingClassifier ({voting})")
+
+    def test_voting_drop_and_svc(self):
+        X, y, Xte = data(3)
+        ests = [("svc", make_pipeline(StandardScaler(), svm.SVC(probability=True, random_state=0))),
+                ("mlp", make_pipeline(StandardScaler(), neural_network.MLPClassifier((8,), max_iter=300,
+                                                                                   random_state=0))),
+                ("off", "drop")]
+        for voting in ("soft", "hard"):
+            v = self.fit(ensemble.VotingClassifier(ests, voting=voting), X, y)
+            self.check(v, Xte, f"VotingClassifier ({voting})")
+
+    def test_voting_regressor(self):
+        X, y, Xte = regression()
+        for weights in (None, [1.0, 0.25, 2.0, 1.0]):
+            v = self.fit(ensemble.VotingRegressor(regressors(), weights=weights), X, y)
+            self.check(v, Xte, "VotingRegressor")
+
+    def test_pipeline_ending_in_voting(self):
+        X, y, Xte = data(3)
+        p = self.fit(make_pipeline(StandardScaler(), ensemble.VotingClassifier(classifiers()[:3], voting="soft")), X, y)
+        self.check(p, Xte, "Pipeline (StandardScaler, VotingClassifier)")
+        Xr, yr, Xrte = regression()
+        p = self.fit(make_pipeline(StandardScaler(), ensemble.VotingRegressor(regressors()[:2])), Xr, yr)
+        self.check(p, Xrte, "Pipeline (StandardScaler, VotingRegressor)")
+
+    def test_voting_of_pipelines_with_strings(self):
+        rng = np.random.RandomState(0)
+        X, y, _ = data(2)
+        df = pd.DataFrame(X[:, :4], columns=["a", "b", "c", "d"])
+        df["colour"] = rng.choice(["red", "green", "blue"], len(df))
+        y = np.where(df["colour"] == "red", "ant", y)
+        encode = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), ["colour"])],
+                                   remainder="passthrough")
+        v = self.fit(ensemble.VotingClassifier([
+            ("lr", make_pipeline(encode, linear_model.LogisticRegression(max_iter=500))),
+            ("rf", make_pipeline(encode, ensemble.RandomForestClassifier(10, random_state=0)))],
+            voting="soft"), df, y)
+        m = self.roundtrip(v)
+        self.check(v, df, "VotingClassifier over string columns", model=m)
+
+    def test_stacking_classifier(self):
+        for k in (2, 3):
+            X, y, Xte = data(k)
+            for method in ("auto", "predict_proba", "decision_function", "predict"):
+                for passthrough in (False, True):
+                    if method == "decision_function":
+                        ests = [("lr", linear_model.LogisticRegression(max_iter=500)),
+                                ("svc", make_pipeline(StandardScaler(), svm.SVC()))]
+                    else:
+                        ests = [("lr", linear_model.LogisticRegression(max_iter=500)),
+                                ("dt", tree.DecisionTreeClassifier(max_depth=4, random_state=0)),
+                                ("nb", naive_bayes.GaussianNB())]
+                    for final in (linear_model.LogisticRegression(max_iter=500),
+                                  ensemble.RandomForestClassifier(10, max_depth=5, random_state=0)):
+                        s = self.fit(ensemble.StackingClassifier(ests, final_estimator=final, stack_method=method,
+                                                                 passthrough=passthrough), X, y)
+                        self.check(s, Xte, f"StackingClassifier ({method})")
+
+    def test_stacking_regressor(self):
+        X, y, Xte = regression()
+        for passthrough in (False, True):
+            for final in (linear_model.RidgeCV(), ensemble.RandomForestRegressor(10, random_state=0)):
+                s = self.fit(ensemble.StackingRegressor(regressors(), final_estimator=final,
+                                                        passthrough=passthrough), X, y)
+                self.check(s, Xte, "StackingRegressor")
+
+    def test_nesting(self):
+        X, y, Xte = data(3)
+        p = self.fit(make_pipeline(StandardScaler(), ensemble.StackingClassifier(
+            [("v", ensemble.VotingClassifier(classifiers()[:3], voting="soft")),
+             ("lr", linear_model.LogisticRegression(max_iter=500))])), X, y)
+        self.check(p, Xte, "Pipeline (StandardScaler, StackingClassifier (VotingClassifier, ...))")
+        v = self.fit(ensemble.VotingClassifier(
+            [("s", ensemble.StackingClassifier(classifiers()[:2])),
+             ("nb", naive_bayes.GaussianNB())], voting="soft"), X, y)
+        self.check(v, Xte, "VotingClassifier (StackingClassifier, GaussianNB)")
+        Xr, yr, Xrte = regression()
+        v = self.fit(ensemble.VotingRegressor(
+            [("s", ensemble.StackingRegressor(regressors()[:2])), ("r", linear_model.Ridge())]), Xr, yr)
+        self.check(v, Xrte, "VotingRegressor (StackingRegressor, Ridge)")
+
+    def test_transformed_target(self):
+        from sklearn.compose import TransformedTargetRegressor
+        from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler
+        X, y, Xte = regression()
+        pos = np.abs(y) + 1.0
+        cases = [
+            ("log1p/expm1", dict(func=np.log1p, inverse_func=np.expm1), pos),
+            ("log/exp", dict(func=np.log, inverse_func=np.exp), pos),
+            ("sqrt/square", dict(func=np.sqrt, inverse_func=np.square), pos),
+            ("StandardScaler", dict(transformer=StandardScaler()), y),
+            ("MinMaxScaler", dict(transformer=MinMaxScaler()), y),
+            ("MaxAbsScaler", dict(transformer=MaxAbsScaler()), y),
+            ("identity", dict(), y),
+        ]
+        for what, kw, target in cases:
+            for reg in (linear_model.Ridge(), make_pipeline(StandardScaler(), ensemble.RandomForestRegressor(
+                    10, random_state=0))):
+                t = self.fit(TransformedTargetRegressor(regressor=reg, check_inverse=False, **kw), X, target)
+                self.check(t, Xte, f"TransformedTargetRegressor ({what})")
+        # in a Pipeline, and a multi-target one
+        t = self.fit(make_pipeline(StandardScaler(), TransformedTargetRegressor(
+            regressor=linear_model.Ridge(), transformer=StandardScaler())), X, np.c_[y, 2 * y + 1])
+        self.check(t, Xte, "Pipeline (StandardScaler, TransformedTargetRegressor)")
+        t = self.fit(TransformedTargetRegressor(regressor=linear_model.Ridge(), func=np.log1p,
+                                                inverse_func=np.exp, check_inverse=False), X, pos)
+        m = self.roundtrip(t)  # a mismatched pair is saved as given: inverse_func is what predict runs
+        self.close(m.predict(Xte), t.predict(Xte), "TransformedTargetRegressor (log1p/exp)", "predict")
+        t = self.fit(TransformedTargetRegressor(regressor=linear_model.Ridge(), func=np.log1p,
+                                                inverse_func=lambda v: np.expm1(v), check_inverse=False), X, pos)
+        with self.assertRaises(mlmap.UnsupportedModelError) as caught:
+            mlmap.save(t, self.path("lambda"))
+        self.assertIn("inverse_func", str(caught.exception))
+        self.assertIn("TransformedTargetRegressor", str(caught.exception))
+
+    def test_multi_output_regressor(self):
+        from sklearn.multioutput import MultiOutputRegressor
+        X, y, Xte = regression()
+        Y = np.c_[y, np.sin(y / 50) * 10, -y]
+        for base in (linear_model.Ridge(), ensemble.GradientBoostingRegressor(n_estimators=10, random_state=0),
+                     make_pipeline(StandardScaler(), svm.SVR())):
+            r = self.fit(MultiOutputRegressor(base), X, Y)
+            self.check(r, Xte, "MultiOutputRegressor")
+        r = self.fit(ensemble.VotingRegressor([("m", make_pipeline(StandardScaler(), linear_model.Ridge())),
+                                               ("d", tree.DecisionTreeRegressor(max_depth=4))]), X, y)
+        self.check(r, Xte, "VotingRegressor")
+
+    def test_bagging(self):
+        X, y, Xte = data(3)
+        for base in (tree.DecisionTreeClassifier(max_depth=5, random_state=0), naive_bayes.GaussianNB(),
+                     neighbors.KNeighborsClassifier(5), make_pipeline(StandardScaler(), svm.SVC(probability=False))):
+            for kw in (dict(), dict(max_features=0.5), dict(max_features=3, bootstrap_features=True),
+                       dict(max_samples=0.7, bootstrap=False)):
+                b = ensemble.BaggingClassifier(base, n_estimators=7, random_state=0, **kw)
+                if type(base) is not tree.DecisionTreeClassifier and hasattr(base, "steps"):
+                    # an SVC votes (no predict_proba) but has decision_function: refused by name
+                    self.fit(b, X, y)
+                    with self.assertRaises(mlmap.UnsupportedModelError) as caught:
+                        mlmap.save(b, self.path("bag"))
+                    self.assertIn("decision_function", str(caught.exception))
+                    continue
+                self.check(self.fit(b, X, y), Xte, "BaggingClassifier")
+        Xr, yr, Xrte = regression()
+        for base in (tree.DecisionTreeRegressor(max_depth=6, random_state=0), linear_model.Ridge(),
+                     make_pipeline(StandardScaler(), neighbors.KNeighborsRegressor(4))):
+            for kw in (dict(), dict(max_features=0.5), dict(max_features=4, bootstrap_features=True)):
+                b = self.fit(ensemble.BaggingRegressor(base, n_estimators=6, random_state=0, **kw), Xr, yr)
+                self.check(b, Xrte, "BaggingRegressor")
+
+    def test_adaboost_classifier(self):
+        for k in (2, 3, 4):
+            X, y, Xte = data(k)
+            for base in (tree.DecisionTreeClassifier(max_depth=1), tree.DecisionTreeClassifier(max_depth=3),
+                         naive_bayes.GaussianNB()):
+                kw = {} if sklearn_version() >= (1, 6) else dict(algorithm="SAMME")
+                a = self.fit(ensemble.AdaBoostClassifier(base, n_estimators=15, random_state=0, **kw), X, y)
+                self.check(a, Xte, "AdaBoostClassifier (SAMME)")
+        if sklearn_version() < (1, 6):
+            a = self.fit(ensemble.AdaBoostClassifier(n_estimators=5, algorithm="SAMME.R", random_state=0), X, y)
+            with self.assertRaises(mlmap.UnsupportedModelError) as caught:
+                mlmap.save(a, self.path("samme_r"))
+            self.assertIn("SAMME.R", str(caught.exception))
+
+    def test_adaboost_regressor(self):
+        X, y, Xte = regression()
+        for loss in ("linear", "square", "exponential"):
+            for base in (tree.DecisionTreeRegressor(max_depth=3), linear_model.Ridge()):
+                a = self.fit(ensemble.AdaBoostRegressor(base, n_estimators=12, loss=loss, random_state=0), X, y)
+                self.check(a, Xte, "AdaBoostRegressor")
+
+    def test_missing_values(self):
+        X, y, Xte = data(3)
+        v = self.fit(ensemble.VotingClassifier(classifiers()[:2], voting="soft"), X, y)
+        m = self.roundtrip(v)
+        bad = Xte[:5].copy()
+        bad[3, 2] = np.nan
+        with self.assertRaises(mlmap.MissingValueError) as caught:
+            m.predict(bad)
+        self.assertIn("row 3", str(caught.exception))
+        self.assertIn("estimator 'lr' of the VotingClassifier", str(caught.exception))
+        # bases that route NaN: the whole vote does, as scikit-learn
+        Xr, yr, Xrte = regression()
+        hgb = [("a", ensemble.HistGradientBoostingRegressor(max_iter=10, random_state=0)),
+               ("b", ensemble.HistGradientBoostingRegressor(max_iter=10, learning_rate=0.3, random_state=0))]
+        v = self.fit(ensemble.VotingRegressor(hgb), Xr, yr)
+        m = self.roundtrip(v)
+        nan = Xrte.copy()
+        nan[::3, 1] = np.nan
+        self.close(m.predict(nan), v.predict(nan), "VotingRegressor", "predict (NaN routed)")
+
+    def test_refused_by_name(self):
+        X, y, _ = data(3)
+        v = self.fit(ensemble.VotingClassifier([("qda", make_pipeline(
+            StandardScaler(), __import__("sklearn.discriminant_analysis").discriminant_analysis
+            .QuadraticDiscriminantAnalysis(reg_param=0.1)))], voting="soft"), X, y)
+        with self.assertRaises(mlmap.UnsupportedModelError) as caught:
+            mlmap.save(v, self.path("refused"))
+        self.assertIn("QuadraticDiscriminantAnalysis", str(caught.exception))
+
+    def test_cli(self):
+        cli = os.environ.get("MLMAP_CLI")
+        if not cli:
+            self.skipTest("MLMAP_CLI is not set")
+        X, y, Xte = data(3)
+        v = self.fit(ensemble.VotingClassifier(classifiers(), voting="hard", weights=[1, 2, 1, 1, 1]), X, y)
+        m = self.roundtrip(v)
+        csv = self.path("rows.csv")
+        np.savetxt(csv, Xte, delimiter=",")
+        r = subprocess.run([cli, "predict", m.path, csv, "--no-header"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = r.stdout.split()[1:]
+        self.assertEqual(got, [str(s) for s in v.predict(Xte)])
+
+
+if __name__ == "__main__":
+    run(f"sklearn {sklearn.__version__}, numpy {np.__version__}", print_summary)

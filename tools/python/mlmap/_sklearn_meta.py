@@ -1,0 +1,471 @@
+"""Meta-estimators: models made of models (VotingClassifier/Regressor,
+StackingClassifier/Regressor, TransformedTargetRegressor,
+MultiOutputRegressor, BaggingClassifier/Regressor, AdaBoostClassifier with
+SAMME, AdaBoostRegressor), composed in the preprocessing program (FORMAT.md §7.3).
+
+Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier,
+CalibratedClassifierCV, AdaBoostClassifier with SAMME.R, MultiOutputClassifier (labels per
+output), BaggingClassifier over bases with decision_function.
+
+Each base estimator becomes a ``sub_model`` op: a complete model file of its
+final estimator, nested in a column, that reads the op's input slots and
+writes what the meta-estimator consumes (its probabilities or values, its
+decision values, or its predicted class as indicators).  A base that is a
+Pipeline has its preprocessing flattened into the same program before it; a
+base that is itself a Voting or Stacking estimator flattens the same way.
+The combination is ops after them (``weighted_mean``: np.average's weighted
+sum in estimator order, then the division), and the file's predictor is the
+stacking's final estimator, or for voting a pass-through (an affine layer of
+ones) whose raw scores are the combined values.
+
+Base estimators run on the meta-estimator's input as scikit-learn gives it
+to them; labels: the bases are fitted on encoded targets (0 .. K-1), the file
+carries the meta-estimator's own classes_.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+
+from ._errors import UnsupportedModelError
+from ._sklearn import describe, public_name, refuses_infinity
+from ._sklearn_pipeline import Col, Program, class_name, path_text, refuse, transform
+
+
+def _names(est):
+    """The names of the fitted estimators (est.estimators_), 'drop' left out."""
+    return [name for name, e in est.estimators if not (isinstance(e, str) and e == "drop")]
+
+
+def _nested_file(est, where):
+    """The bytes of a standalone mlmap file of ``est``."""
+    from ._sklearn import export
+    exported = export(est)
+    if exported.preprocessing is not None:
+        refuse(est, where, "as a base estimator it needs a preprocessing program of its own")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "sub.mlmap")
+        exported.write(path)
+        with open(path, "rb") as f:
+            return f.read(), exported.description
+
+
+def sub_model(prog, est, cols, where, output, name):
+    """Columns that ``est`` (a fitted model at ``where``) writes from ``cols``:
+    output 'outputs' (predict_proba / predict values), 'decision'
+    (decision_function), 'raw' or 'class_one_hot' (predict's class)."""
+    from sklearn.pipeline import Pipeline
+    from ._sklearn_pipeline import _pipeline_steps
+    if type(est) is Pipeline:
+        steps = _pipeline_steps(est, where)
+        for here, step in steps[:-1]:
+            cols = transform(prog, step, cols, here)
+        where, est = steps[-1]
+    nested = combiners().get(type(est))
+    if nested is not None:
+        if output != "outputs":
+            refuse(est, where, f"nested in another meta-estimator that reads its {output}")
+        return nested(prog, est, cols, where)
+    n = getattr(est, "n_features_in_", len(cols))
+    if n != len(cols):
+        refuse(est, where, f"it was fitted on {n} columns but receives {len(cols)}")
+    data, desc = _nested_file(est, where)
+    if output == "outputs":
+        width = desc["n_outputs"]
+    elif output == "class_one_hot":
+        width = len(desc["classes"])
+    elif output == "decision":
+        k = desc["n_outputs"]
+        width = 1 if (desc["task"] == "classification" and k == 2) else k
+    else:
+        raise ValueError(output)
+    slots = prog.numeric(cols, where)
+    return prog.emit("sub_model", slots, width, sub_model_output=output, name=name,
+                     columns=[{"role": "file", "bytes": data}])
+
+
+def _weighted_mean(prog, groups, weights, divisor):
+    k = len(groups[0])
+    inputs = [c.slot for g in groups for c in g]
+    return prog.emit("weighted_mean", inputs, k, a=[float(w) for w in weights], b=[float(divisor)])
+
+
+def _check_encoded_classes(est, base, where, k):
+    classes = getattr(base, "classes_", None)
+    if classes is None or len(classes) != k or not np.array_equal(np.asarray(classes), np.arange(k)):
+        refuse(est, where, f"its estimator {class_name(base)} was not fitted on the {k} encoded classes")
+
+
+def _voting(prog, est, cols, where):
+    from sklearn import ensemble
+    names = _names(est)
+    weights = est._weights_not_none
+    m = len(est.estimators_)
+    w = [1.0] * m if weights is None else [float(x) for x in weights]
+    label = type(est).__name__
+    if type(est) is ensemble.VotingRegressor:
+        outs = [sub_model(prog, e, cols, where + [f"estimator {n!r} ({class_name(e)})"], "outputs",
+                          f"estimator '{n}' of the {label}") for n, e in zip(names, est.estimators_)]
+        for o, e, n in zip(outs, est.estimators_, names):
+            if len(o) != 1:
+                refuse(est, where, f"estimator {n!r} predicts {len(o)} values per row")
+        # np.average(predictions, axis=1, weights): the weighted sum / sum of weights
+        divisor = float(np.sum(np.asarray(w, dtype=np.float64))) if weights is not None else float(m)
+        return _weighted_mean(prog, outs, w, divisor)
+    k = len(est.classes_)
+    soft = est.voting == "soft"
+    outs = []
+    for n, e in zip(names, est.estimators_):
+        here = where + [f"estimator {n!r} ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        if type(final) not in combiners():
+            _check_encoded_classes(est, final, here, k)
+        outs.append(sub_model(prog, e, cols, here, "outputs" if soft else "class_one_hot",
+                              f"estimator '{n}' of the {label}"))
+    if soft:
+        divisor = float(np.sum(np.asarray(w, dtype=np.float64))) if weights is not None else float(m)
+        return _weighted_mean(prog, outs, w, divisor)
+    # hard: np.bincount(predictions, weights) per row, then argmax
+    return _weighted_mean(prog, outs, w, 1.0)
+
+
+def _stack_inputs(prog, est, cols, where):
+    """The columns StackingClassifier/Regressor.transform gives its final
+    estimator (_concatenate_predictions), base by base, then passthrough."""
+    from sklearn import ensemble
+    names = _names(est)
+    label = type(est).__name__
+    classifier = type(est) is ensemble.StackingClassifier
+    k = len(est.classes_) if classifier else 0
+    if classifier and not isinstance(est.classes_, np.ndarray):
+        refuse(est, where, "multi-output stacking is not supported")
+    out = []
+    for n, e, method in zip(names, est.estimators_, est.stack_method_):
+        here = where + [f"estimator {n!r} ({class_name(e)})"]
+        name = f"estimator '{n}' of the {label}"
+        if method == "predict_proba":
+            probs = sub_model(prog, e, cols, here, "outputs", name)
+            out.extend(probs[1:] if k == 2 else probs)
+        elif method == "decision_function":
+            out.extend(sub_model(prog, e, cols, here, "decision", name))
+        elif method == "predict":
+            if classifier:
+                # the encoded class index: sum_k k * indicator_k
+                one_hot = sub_model(prog, e, cols, here, "class_one_hot", name)
+                out.extend(_weighted_mean(prog, [[c] for c in one_hot], list(range(len(one_hot))), 1.0))
+            else:
+                vals = sub_model(prog, e, cols, here, "outputs", name)
+                out.extend(vals)
+        else:
+            refuse(est, here, f"stack_method {method!r} is not supported")
+    if est.passthrough:
+        out.extend(cols)
+    return out
+
+
+def _stacking_as_base(prog, est, cols, where):
+    """A Stacking estimator nested in another meta-estimator: its final
+    estimator is one more sub-model."""
+    stack = _stack_inputs(prog, est, cols, where)
+    final = est.final_estimator_
+    from sklearn.base import is_classifier
+    output = "outputs"
+    name = f"the final estimator of the {type(est).__name__}"
+    if is_classifier(est):
+        _check_encoded_classes(est, final, where, len(est.classes_))
+    return sub_model(prog, final, stack, where + [f"final_estimator ({class_name(final)})"], output, name)
+
+
+def _ufuncs():
+    """TransformedTargetRegressor's inverse_func: the allow-list (numpy ufuncs
+    by identity; a file holds no code)."""
+    return {np.exp: "exp", np.expm1: "expm1", np.log: "log", np.log1p: "log1p", np.square: "square",
+            np.sqrt: "sqrt"}
+
+
+def _transformed_target(prog, est, cols, where):
+    """TransformedTargetRegressor.predict: transformer_.inverse_transform of
+    regressor_.predict, column by column."""
+    from sklearn import preprocessing as pp
+    label = type(est).__name__
+    reg = est.regressor_
+    vals = sub_model(prog, reg, cols, where + [f"regressor_ ({class_name(reg)})"], "outputs",
+                     f"the regressor of the {label}")
+    t = est.transformer_
+    here = where + [f"transformer_ ({class_name(t)})"]
+    slots = prog.numeric(vals, here)
+    k = len(slots)
+    if type(t) is pp.FunctionTransformer:
+        if t.inverse_func is None:
+            return vals
+        name = _ufuncs().get(t.inverse_func)
+        if name is None or t.inv_kw_args:
+            allowed = ", ".join(f"numpy.{n}" for n in _ufuncs().values())
+            refuse(est, here, f"inverse_func={getattr(t.inverse_func, '__name__', t.inverse_func)!r}"
+                              f"{' with inv_kw_args' if t.inv_kw_args else ''}: mlmap saves only "
+                              f"the numpy functions {allowed} (a model file holds no code)")
+        return prog.emit("elementwise", slots, k, function=name)
+    if type(t) is pp.StandardScaler:  # inverse: x * scale_ then + mean_
+        a = t.scale_ if t.with_std else np.ones(k)
+        b = t.mean_ if t.with_mean else np.zeros(k)
+        return prog.emit("min_max", slots, k, a=[float(v) for v in a], b=[float(v) for v in b])
+    if type(t) is pp.MaxAbsScaler:  # inverse: x * scale_
+        return prog.emit("min_max", slots, k, a=[float(v) for v in t.scale_], b=[0.0] * k)
+    if type(t) is pp.MinMaxScaler:  # inverse: (x - min_) / scale_
+        return prog.emit("standardize", slots, k, a=[float(v) for v in t.min_], b=[float(v) for v in t.scale_])
+    refuse(est, here, "mlmap inverts only FunctionTransformer (numpy inverse_func), StandardScaler, "
+                      "MinMaxScaler and MaxAbsScaler targets")
+
+
+def _multi_output_regressor(prog, est, cols, where):
+    """MultiOutputRegressor.predict: one fitted regressor per target."""
+    label = type(est).__name__
+    out = []
+    for i, e in enumerate(est.estimators_):
+        vals = sub_model(prog, e, cols, where + [f"estimators_[{i}] ({class_name(e)})"], "outputs",
+                         f"estimator {i} of the {label}")
+        if len(vals) != 1:
+            refuse(est, where, f"estimator {i} predicts {len(vals)} values per row")
+        out.extend(vals)
+    return out
+
+
+def _bagging(prog, est, cols, where):
+    """BaggingRegressor.predict: the mean of the estimators' predictions on
+    their feature subsets; BaggingClassifier.predict_proba: the mean of their
+    predict_proba (or of their votes, for bases without it)."""
+    from sklearn import ensemble
+    label = type(est).__name__
+    classifier = type(est) is ensemble.BaggingClassifier
+    k = len(est.classes_) if classifier else 0
+    outs = []
+    for i, (e, feats) in enumerate(zip(est.estimators_, est.estimators_features_)):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        sub = [cols[int(j)] for j in feats]
+        name = f"estimator {i} of the {label}"
+        if classifier:
+            if hasattr(final, "decision_function"):
+                refuse(est, here, "a base estimator with decision_function (the bagging's decision_function "
+                                  "averages it): not yet supported; bases without one (trees, naive Bayes, "
+                                  "k-NN ...) are")
+            _check_encoded_classes(est, final, here, k)
+            out = sub_model(prog, e, sub, here, "outputs" if hasattr(final, "predict_proba") else "class_one_hot",
+                            name)
+        else:
+            out = sub_model(prog, e, sub, here, "outputs", name)
+            if len(out) != 1:
+                refuse(est, here, f"it predicts {len(out)} values per row")
+        outs.append(out)
+    n = len(outs)
+    return _weighted_mean(prog, outs, [1.0] * n, float(n))
+
+
+def _adaboost_decision(prog, est, cols, where):
+    """AdaBoostClassifier (SAMME).decision_function: the estimators' weighted
+    class votes over the sum of the weights; binary: vote(1) - vote(0), one
+    column."""
+    label = type(est).__name__
+    algorithm = getattr(est, "algorithm", "SAMME")
+    if algorithm == "SAMME.R":
+        refuse(est, where, "algorithm='SAMME.R' (real boosting, removed from scikit-learn 1.6) is not "
+                           "supported; algorithm='SAMME' is")
+    classes = np.asarray(est.classes_)
+    k = len(classes)
+    weights = np.asarray(est.estimator_weights_, dtype=np.float64)
+    total = float(weights.sum())
+    groups, w = [], []
+    for i, e in enumerate(est.estimators_):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        if not np.array_equal(np.asarray(getattr(final, "classes_", [])), classes):
+            refuse(est, here, "its classes_ differ from the ensemble's")
+        groups.append(sub_model(prog, e, cols, here, "class_one_hot", f"estimator {i} of the {label}"))
+        w.append(float(weights[i]))
+    if k == 2:
+        # sklearn: pred[:, 0] *= -1; pred.sum(axis=1): each vote for class 0 counts -w
+        ones = [[c] for g in groups for c in g]
+        signed = [x for wi in w for x in (-wi, wi)]
+        votes = _weighted_mean(prog, ones, signed, total)
+    else:
+        votes = _weighted_mean(prog, groups, w, total)
+    if not _symmetric_samme_votes(est):
+        return votes
+    # Later versions code a vote as w for the predicted class and -w / (K - 1)
+    # for the others: per class, K / (K - 1) * share - 1 / (K - 1) (binary: 2 * d)
+    a, b = (2.0, 0.0) if k == 2 else (k / (k - 1.0), -1.0 / (k - 1.0))
+    return prog.emit("min_max", [c.slot for c in votes], len(votes), a=[a] * len(votes), b=[b] * len(votes))
+
+
+def _symmetric_samme_votes(est):
+    """Whether this scikit-learn's AdaBoostClassifier.decision_function codes
+    the other classes' votes as -w / (K - 1) (the symmetric SAMME coding of
+    newer releases) rather than 0 (scikit-learn 1.2).  Read from the method
+    itself: the release that changed it is not what mlmap should guess."""
+    import inspect
+    try:
+        source = inspect.getsource(type(est).decision_function)
+    except (OSError, TypeError):
+        refuse(est, [type(est).__name__], "cannot read how this scikit-learn codes SAMME votes")
+    return "-1 / (n_classes - 1)" in source.replace(" ", " ")
+
+
+def _adaboost_regressor(prog, est, cols, where):
+    """AdaBoostRegressor.predict: the weighted median of the estimators'
+    predictions (_get_median_predict), weights estimator_weights_."""
+    label = type(est).__name__
+    outs = []
+    for i, e in enumerate(est.estimators_):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        vals = sub_model(prog, e, cols, here, "outputs", f"estimator {i} of the {label}")
+        if len(vals) != 1:
+            refuse(est, here, f"it predicts {len(vals)} values per row")
+        outs.extend(vals)
+    weights = np.asarray(est.estimator_weights_, dtype=np.float64)[:len(outs)]
+    return prog.emit("weighted_median", [c.slot for c in outs], 1, a=[float(w) for w in weights])
+
+
+def combiners():
+    """Exact meta-estimator class -> handler(program, estimator, columns, where)
+    giving the columns its predict_proba (classifiers: soft voting, stacking),
+    vote counts (hard voting) or predict (regressors) computes."""
+    from sklearn import compose, ensemble, multioutput
+    return {
+        ensemble.VotingClassifier: _voting,
+        ensemble.VotingRegressor: _voting,
+        ensemble.StackingClassifier: _stacking_as_base,
+        ensemble.StackingRegressor: _stacking_as_base,
+        compose.TransformedTargetRegressor: _transformed_target,
+        multioutput.MultiOutputRegressor: _multi_output_regressor,
+        ensemble.BaggingClassifier: _bagging,
+        ensemble.BaggingRegressor: _bagging,
+        ensemble.AdaBoostRegressor: _adaboost_regressor,
+    }
+
+
+def _program(est, feature_names, preprocessing):
+    """The program to build on and the columns the meta-estimator reads."""
+    if preprocessing is not None:  # the final step of a Pipeline
+        return preprocessing, [Col("num", s) for s in preprocessing.features]
+    from ._sklearn import feature_names_of
+    n = int(est.n_features_in_)
+    prog = Program(n, feature_names_of(est, feature_names, n))
+    return prog, prog.inputs()
+
+
+def _all_bases(est):
+    out = []
+    inner = est.estimators_ if hasattr(est, "estimators_") else [est.regressor_]
+    for e in inner:
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        out.extend(_all_bases(final) if type(final) in combiners() else [final])
+    return out
+
+
+def _with_infinity(exported, est, prog):
+    # a base whose input check refuses +-inf makes the whole predict refuse it
+    refuses = any(refuses_infinity(b) for b in _all_bases(est))
+    exported.description["refuses_infinity"] = [
+        prog.kinds[c] != "str" and (refuses or c in prog.read_as_numbers) for c in range(prog.n_inputs)]
+    return exported
+
+
+def _pass_through(k):
+    return [dict(kind="affine", n_out=k, weights=np.ones(k), bias=np.zeros(k), activation="identity")]
+
+
+def _export_pass_through(est, feature_names, preprocessing, combine, **describe_kw):
+    """A file whose program computes the meta-estimator's values with
+    ``combine`` and whose predictor passes them through (raw = the values)."""
+    from . import _core
+    from ._sklearn import Exported
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [f"{type(est).__name__}"]
+    out = combine(prog, est, cols, where)
+    prog.finish(out, where)
+    describe_kw.setdefault("n_outputs", len(out))
+    desc = describe(est, n_features=prog.n_inputs, feature_names=prog.feature_names, **describe_kw)
+    return _with_infinity(Exported(_pass_through(len(out)), desc, _core.save_dense, prog), est, prog)
+
+
+def export_voting(est, feature_names, preprocessing=None):
+    """Soft: the averaged probabilities (argmax); hard: the weighted vote
+    counts (link hard, the first largest count); regressor: the average."""
+    from sklearn import ensemble
+    if type(est) is ensemble.VotingRegressor:
+        return _export_pass_through(est, feature_names, preprocessing, _voting, task="regression", link="identity")
+    decide = (dict(link="identity", class_decision="argmax_outputs") if est.voting == "soft"
+              else dict(link="hard", class_decision="argmax_raw"))
+    return _export_pass_through(est, feature_names, preprocessing, _voting, task="classification",
+                                classes=est.classes_, **decide)
+
+
+def export_bagging_classifier(est, feature_names, preprocessing=None):
+    """BaggingClassifier: its averaged probabilities; predict is their
+    argmax (first of equals, as np.argmax)."""
+    return _export_pass_through(est, feature_names, preprocessing, _bagging, task="classification",
+                                classes=est.classes_, link="identity", class_decision="argmax_outputs")
+
+
+def export_adaboost_classifier(est, feature_names, preprocessing=None):
+    """AdaBoostClassifier (SAMME): raw = decision_function; predict its
+    argmax (binary: > 0); predict_proba softmax(decision / (K - 1)) (binary:
+    the logistic of the decision), as _compute_proba_from_decision."""
+    k = len(est.classes_)
+    link = dict(link="logistic") if k == 2 else dict(link="softmax", link_scale=1.0 / (k - 1))
+    return _export_pass_through(est, feature_names, preprocessing, _adaboost_decision, task="classification",
+                                n_outputs=k, classes=est.classes_, class_decision="argmax_raw", **link)
+
+
+def export_regressor(est, feature_names, preprocessing=None):
+    """TransformedTargetRegressor, MultiOutputRegressor, BaggingRegressor:
+    predict is the combined columns."""
+    return _export_pass_through(est, feature_names, preprocessing, combiners()[type(est)], task="regression",
+                                link="identity")
+
+
+def export_stacking(est, feature_names, preprocessing=None):
+    from sklearn import ensemble
+    from ._sklearn import exporters
+    from ._model import CLASSES_DTYPE_KEY
+    from ._sklearn import class_labels
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [f"{type(est).__name__}"]
+    stack = _stack_inputs(prog, est, cols, where)
+    final = est.final_estimator_
+    final_where = where + [f"final_estimator ({class_name(final)})"]
+    exporter = exporters().get(type(final))
+    if exporter is None or type(final) in combiners():
+        refuse(final, final_where, "mlmap does not support this final estimator")
+    n = getattr(final, "n_features_in_", len(stack))
+    if n != len(stack):
+        refuse(final, final_where, f"it was fitted on {n} columns but the stack gives {len(stack)}")
+    prog.finish(stack, final_where)
+    exported = exporter(final, None, preprocessing=prog)
+    d = exported.description
+    if type(est) is ensemble.StackingClassifier:
+        _check_encoded_classes(est, final, final_where, len(est.classes_))
+        labels, dtype = class_labels(est.classes_)
+        d["classes"] = labels
+        d["metadata"].pop(CLASSES_DTYPE_KEY, None)
+        if dtype is not None:
+            d["metadata"][CLASSES_DTYPE_KEY] = dtype
+    d["estimator"] = public_name(est)
+    return _with_infinity(exported, est, prog)
+
+
+def exporters():
+    from sklearn import compose, ensemble, multioutput
+    return {
+        compose.TransformedTargetRegressor: export_regressor,
+        multioutput.MultiOutputRegressor: export_regressor,
+        ensemble.BaggingRegressor: export_regressor,
+        ensemble.AdaBoostRegressor: export_regressor,
+        ensemble.BaggingClassifier: export_bagging_classifier,
+        ensemble.AdaBoostClassifier: export_adaboost_classifier,
+        ensemble.VotingClassifier: export_voting,
+        ensemble.VotingRegressor: export_voting,
+        ensemble.StackingClassifier: export_stacking,
+        ensemble.StackingRegressor: export_stacking,
+    }
