@@ -270,6 +270,7 @@ enum class OpKind {
   box_cox = 15,
   quantile_uniform = 16,
   quantile_normal = 17,
+  text_count = 18,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -282,7 +283,8 @@ struct EnumNames<OpKind> {
       {OpKind::binarize, "binarize"},       {OpKind::project, "project"},
       {OpKind::distance, "distance"},       {OpKind::discretize, "discretize"},
       {OpKind::yeo_johnson, "yeo_johnson"}, {OpKind::box_cox, "box_cox"},
-      {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"}};
+      {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"},
+      {OpKind::text_count, "text_count"}};
 };
 
 /// The norm of a normalize step (schema Norm).

@@ -263,6 +263,22 @@ struct OpColumnSpec {
   std::vector<uint64_t> shape;  // row-major; empty: {values.size()}
 };
 
+/// A text_count step's analyzer and weights (FORMAT.md §7.3, mlmap.fbs
+/// TextOptions).  The writer stores `vocabulary` (term i is feature i) as
+/// the hash table columns [table, offsets, terms] and `idf` as the fourth.
+struct TextSpec {
+  bool lowercase = true;
+  uint32_t ngram_min = 1, ngram_max = 1;
+  std::vector<std::string> stop_words;
+  bool binary = false;
+  bool sublinear_tf = false;
+  bool normalize = false;
+  Norm norm = Norm::l2;              // l2 or l1 when normalize
+  std::vector<std::string> vocabulary;  // UTF-8, distinct, nonempty
+  std::vector<double> idf;              // one per term (ones for plain counts)
+  uint32_t max_probe = 0;               // set by the writer
+};
+
 /// One step of the preprocessing program; see mlmap.fbs `Op` for each field.
 struct OpSpec {
   // The names these had before they moved to info.hpp.
@@ -294,6 +310,7 @@ struct OpSpec {
   double missing_encoded = 0;
   std::vector<uint32_t> powers;
   std::vector<OpColumnSpec> columns;  // Op.columns, in the kind's order
+  TextSpec text;                      // text_count only
 };
 
 struct PreprocessingSpec {
