@@ -42,7 +42,9 @@ from sklearn.feature_extraction.text import (CountVectorizer, HashingVectorizer,
 from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
 from sklearn.naive_bayes import BernoulliNB, ComplementNB, MultinomialNB
 from sklearn.pipeline import make_pipeline
+from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
 import mlmap
 from parity_support import ModelFiles, differences, run
@@ -181,6 +183,19 @@ class Vectorizers(Base):
                 pipe[-1].coef_ = np.random.default_rng(7).normal(size=n_terms)
                 pipe[-1].intercept_ = 0.0
                 self.check(pipe, docs, "CountVectorizer tokens (random Unicode) + Ridge")
+
+    def test_dense_predictors_get_densified_rows(self):
+        """Linear models and BernoulliNB take the counts sparsely; an MLP,
+        and a tree get them as dense
+        rows."""
+        train, test = corpus(13, 300), corpus(14, 200)
+        y = labels(train, 13, 3)
+        for model in (MLPClassifier(hidden_layer_sizes=(8,), max_iter=200, random_state=0),
+                      DecisionTreeClassifier(random_state=0),
+                      BernoulliNB(binarize=0.2)):
+            with self.subTest(model=str(model)):
+                pipe = quietly(make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), model).fit, train, y)
+                self.check(pipe, test, f"TfidfVectorizer + {type(model).__name__}")
 
     def test_missing_document_refused(self):
         train = corpus(8, 100)

@@ -9,7 +9,9 @@
 //   norm     w / sqrt(sum w^2) (L2) or w / sum |w| (L1) over the row's
 //            nonzero terms in index order, when normalize and the sum is
 //            nonzero.
-// The vocabulary is a hash table column (format/vocabulary.hpp).
+// The vocabulary is a hash table column (format/vocabulary.hpp).  When only
+// the predictor reads the counts, they are written sparsely (Block::sparse):
+// a row costs its tokens, not the vocabulary's size.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -38,12 +40,19 @@ class TextCountStep final : public Step {
  public:
   TextCountStep(Slots s, TextView v, std::string where) : Step(s), v_(std::move(v)), where_(std::move(where)) {}
 
+  bool write_features_sparsely(const std::vector<uint32_t>& positions) override {
+    positions_ = positions;
+    return true;
+  }
+
   void run(const Block& b, Failure* f) const noexcept override {
     const size_t n = b.n_rows;
-    for (uint32_t o = 0; o < slots_.n_out; ++o) {
-      double* col = b.column(slots_.out + o);
-      std::fill(col, col + n, 0.0);
-    }
+    const bool sparse = !positions_.empty() && b.sparse;
+    if (!sparse)
+      for (uint32_t o = 0; o < slots_.n_out; ++o) {
+        double* col = b.column(slots_.out + o);
+        std::fill(col, col + n, 0.0);
+      }
     const StringCell* docs = b.string_column(slots_.in[0]);
     try {
       std::vector<std::string> tokens;
@@ -96,8 +105,13 @@ class TextCountStep final : public Step {
           if (s != 0)
             for (auto& e : row) e.second /= s;
         }
-        for (const auto& [idx, w] : row)
-          if (idx < slots_.n_out) b.column(slots_.out + idx)[i] = w;
+        if (sparse) {
+          for (const auto& [idx, w] : row)
+            if (idx < positions_.size()) b.sparse[i].push_back({positions_[idx], w});
+        } else {
+          for (const auto& [idx, w] : row)
+            if (idx < slots_.n_out) b.column(slots_.out + idx)[i] = w;
+        }
       }
     } catch (const std::bad_alloc&) {
       f->fail(0, slots_.in[0], true, error_code::out_of_memory, "could not be tokenised: out of memory");
@@ -120,6 +134,7 @@ class TextCountStep final : public Step {
  private:
   TextView v_;
   std::string where_;
+  std::vector<uint32_t> positions_;  // term i is feature positions_[i] when written sparsely
 };
 
 Result<std::unique_ptr<Step>> check_text_count(const OpCheck& c) {
