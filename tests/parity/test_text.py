@@ -14,8 +14,8 @@ random assigned code points from the whole of Unicode, so the tokenizer
 
 mlmap must give the same labels (0 mismatches) and the same predict_proba,
 decision_function and regression values within 1e-6 (absolute, or relative
-to |value| when that is larger).  What mlmap does not support (strip_accents,
-char n-grams, HashingVectorizer, custom analyzers, preprocessors, tokenizers
+to |value| when that is larger).  HashingVectorizer (murmurhash3_32, alternate_sign) too.
+What mlmap does not support (strip_accents, char n-grams, custom analyzers, preprocessors, tokenizers
 and token patterns, float32 dtype) raises UnsupportedModelError naming the
 class and the parameter.
 
@@ -205,6 +205,30 @@ class Vectorizers(Base):
             m.predict(["a document", np.nan])
 
 
+class Hashing(Base):
+    def test_hashing_vectorizer(self):
+        """Few features (collisions, cancelling signs), every option."""
+        train, test = corpus(15, 400), corpus(16, 200) + ["", "ΣΑΣ σας", "😀"]
+        y3 = labels(train, 15, 3)
+        yr = np.random.default_rng(16).normal(size=len(train))
+        for params in (dict(), dict(n_features=16), dict(n_features=16, binary=True),
+                       dict(n_features=64, norm="l1", ngram_range=(1, 2)), dict(n_features=2 ** 18, norm=None),
+                       dict(n_features=32, alternate_sign=False, stop_words="english", lowercase=False),
+                       dict(n_features=7, binary=True, norm=None)):
+            models = [("LogisticRegression", LogisticRegression(max_iter=500), y3), ("Ridge", Ridge(), yr),
+                      ("BernoulliNB", BernoulliNB(), y3)]
+            if params.get("alternate_sign") is False:
+                models.append(("MultinomialNB", MultinomialNB(), y3))
+            for mname, model, target in models:
+                with self.subTest(params=params, model=mname):
+                    pipe = quietly(make_pipeline(HashingVectorizer(**params), model).fit, train, target)
+                    self.check(pipe, test, f"HashingVectorizer + {mname}")
+        frame = pd.DataFrame({"text": train, "a": yr})
+        ct = ColumnTransformer([("t", HashingVectorizer(n_features=128), "text"), ("n", StandardScaler(), ["a"])])
+        pipe = quietly(make_pipeline(ct, LogisticRegression(max_iter=500)).fit, frame, y3)
+        self.check(pipe, frame, "ColumnTransformer(HashingVectorizer, StandardScaler) + LogisticRegression")
+
+
 class InColumnTransformer(Base):
     def test_text_column_beside_scaled_numbers(self):
         rng = np.random.default_rng(9)
@@ -241,14 +265,16 @@ class Refused(Base):
             (CountVectorizer(tokenizer=str.split), "tokenizer"),
             (CountVectorizer(token_pattern=r"\b\w+\b"), "token_pattern"),
             (TfidfVectorizer(dtype=np.float32), "dtype"),
-            (HashingVectorizer(alternate_sign=False), "HashingVectorizer"),
+            (HashingVectorizer(strip_accents="ascii", alternate_sign=False), "strip_accents"),
         ]
         for vec, needle in cases:
             name = type(vec).__name__
             with self.subTest(vectorizer=name, needle=needle):
                 pipe = quietly(make_pipeline(vec, MultinomialNB()).fit, train, y)
                 self.refused(pipe, f"sklearn.feature_extraction.text.{name}", needle)
-        # a TfidfTransformer that does not directly follow a CountVectorizer
+        # a TfidfTransformer after a HashingVectorizer, or not after a CountVectorizer
+        pipe = quietly(make_pipeline(HashingVectorizer(), TfidfTransformer(), LogisticRegression()).fit, train, y)
+        self.refused(pipe, "TfidfTransformer")
         X = np.abs(np.random.default_rng(0).normal(size=(100, 5)))
         pipe = make_pipeline(TfidfTransformer(), MultinomialNB()).fit(X, y)
         self.refused(pipe, "TfidfTransformer")

@@ -459,19 +459,6 @@ class NotYetSupported(Base):
         pipe = self.fit(make_pipeline(pp.SplineTransformer(), LogisticRegression(max_iter=300)), X, cls)
         self.refused(pipe, "sklearn.preprocessing.SplineTransformer", ", SplineTransformer)")
 
-    def test_hashing_vectorizer_refused_by_name(self):
-        # CountVectorizer and TfidfVectorizer: tests/parity/test_text.py
-        from sklearn.feature_extraction.text import HashingVectorizer
-        from sklearn.naive_bayes import MultinomialNB
-        docs = pd.DataFrame({"text": ["the cat sat", "a dog ran", "the dog sat down", "cats and dogs"] * 20})
-        y = np.array([0, 1, 1, 0] * 20)
-        vec = HashingVectorizer(alternate_sign=False)
-        pipe = self.fit(make_pipeline(vec, MultinomialNB()), docs.text, y)
-        self.refused(pipe, "sklearn.feature_extraction.text.HashingVectorizer")
-        ct = ColumnTransformer([("t", vec, "text")])
-        pipe = self.fit(make_pipeline(ct, LogisticRegression()), docs, y)
-        self.refused(pipe, "sklearn.feature_extraction.text.HashingVectorizer", "(HashingVectorizer)")
-
 
 def print_summary():
     print(f"\nmax difference mlmap vs scikit-learn {sklearn.__version__} "

@@ -271,6 +271,7 @@ enum class OpKind {
   quantile_uniform = 16,
   quantile_normal = 17,
   text_count = 18,
+  text_hash = 19,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -284,7 +285,7 @@ struct EnumNames<OpKind> {
       {OpKind::distance, "distance"},       {OpKind::discretize, "discretize"},
       {OpKind::yeo_johnson, "yeo_johnson"}, {OpKind::box_cox, "box_cox"},
       {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"},
-      {OpKind::text_count, "text_count"}};
+      {OpKind::text_count, "text_count"},             {OpKind::text_hash, "text_hash"}};
 };
 
 /// The norm of a normalize step (schema Norm).

@@ -274,8 +274,9 @@ struct TextSpec {
   bool sublinear_tf = false;
   bool normalize = false;
   Norm norm = Norm::l2;              // l2 or l1 when normalize
-  std::vector<std::string> vocabulary;  // UTF-8, distinct, nonempty
-  std::vector<double> idf;              // one per term (ones for plain counts)
+  std::vector<std::string> vocabulary;  // text_count: UTF-8, distinct, nonempty
+  std::vector<double> idf;              // text_count: one per term (ones for plain counts)
+  bool alternate_sign = false;          // text_hash
   uint32_t max_probe = 0;               // set by the writer
 };
 
@@ -310,7 +311,7 @@ struct OpSpec {
   double missing_encoded = 0;
   std::vector<uint32_t> powers;
   std::vector<OpColumnSpec> columns;  // Op.columns, in the kind's order
-  TextSpec text;                      // text_count only
+  TextSpec text;                      // text_count and text_hash only
 };
 
 struct PreprocessingSpec {

@@ -112,7 +112,7 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::yeo_johnson, fb::OpKind::YeoJohnson) && same(OpKind::box_cox, fb::OpKind::BoxCox) &&
               same(OpKind::quantile_uniform, fb::OpKind::QuantileUniform) &&
               same(OpKind::quantile_normal, fb::OpKind::QuantileNormal) &&
-              same(OpKind::text_count, fb::OpKind::TextCount));
+              same(OpKind::text_count, fb::OpKind::TextCount) && same(OpKind::text_hash, fb::OpKind::TextHash));
 
 static_assert(detail::covers_schema<Norm, fb::Norm>());
 static_assert(same(Norm::l2, fb::Norm::L2) && same(Norm::l1, fb::Norm::L1) && same(Norm::max, fb::Norm::Max));

@@ -63,7 +63,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
   auto none = b.CreateVector(op.none_category);
   auto powers = b.CreateVector(op.powers);
   flatbuffers::Offset<fb::TextOptions> text;
-  if (op.kind == OpKind::text_count) {
+  if (op.kind == OpKind::text_count || op.kind == OpKind::text_hash) {
     auto stop = b.CreateVectorOfStrings(op.text.stop_words);
     fb::TextOptionsBuilder t(b);
     t.add_lowercase(op.text.lowercase);
@@ -75,6 +75,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
     t.add_normalize(op.text.normalize);
     t.add_norm(format::to_schema(op.text.norm));
     t.add_max_probe(op.text.max_probe);
+    t.add_alternate_sign(op.text.alternate_sign);
     text = t.Finish();
   }
   fb::OpBuilder o(b);

@@ -223,7 +223,9 @@ def transform(prog, est, cols, where):
     handler = transformers().get(type(est))
     if handler is None:
         refuse_step(est, where)
-    if handler not in (_function, _pipeline, _feature_union):  # these check their parts
+    # these check their parts; a HashingVectorizer is stateless (sklearn < 1.3
+    # calls it unfitted)
+    if handler not in (_function, _pipeline, _feature_union) and type(est).__name__ != "HashingVectorizer":
         from sklearn.utils.validation import check_is_fitted
         check_is_fitted(est)
     _check_width(est, cols, where)

@@ -8,12 +8,16 @@
   stop-word lists, binary, and for TfidfVectorizer its idf_, sublinear_tf and
   norm ('l2', 'l1', None);
 * TfidfTransformer directly after a CountVectorizer -> folded into its
-  ``text_count`` step (its idf_, sublinear_tf and norm).
+  ``text_count`` step (its idf_, sublinear_tf and norm);
+* HashingVectorizer -> ``text_hash``: the same analyzer, each n-gram at
+  feature |murmurhash3_32(gram)| mod n_features, signed if alternate_sign;
+  binary, norm.
 
 Refused by name (UnsupportedModelError naming the class and parameter):
 analyzer other than 'word' (char / char_wb n-grams, callables), a
 preprocessor or tokenizer function, another token_pattern, strip_accents,
-input other than 'content', float32 dtype, a TfidfTransformer anywhere else.
+input other than 'content', float32 dtype, a TfidfTransformer anywhere else
+(after a HashingVectorizer too).
 A pipeline that starts with a vectorizer has one input column (a list of
 strings, a 1-D array or Series, or that column of a DataFrame).
 """
@@ -121,9 +125,31 @@ def _tfidf_transformer(prog, est, cols, where):
     return out
 
 
+def _hashing_vectorizer(prog, est, cols, where):
+    _check_params(est, where)
+    if len(cols) != 1:
+        refuse(est, where, f"it reads {len(cols)} columns; a vectorizer reads one column of "
+                           "documents (give the ColumnTransformer a scalar column name)")
+    n = int(est.n_features)
+    if not 1 <= n < 2 ** 31:
+        refuse(est, where, f"n_features={est.n_features!r}")
+    inputs = prog.strings(cols, where)
+    text = {"lowercase": bool(est.lowercase), "ngram_min": int(est.ngram_range[0]),
+            "ngram_max": int(est.ngram_range[1]), "stop_words": _stop_words(est),
+            "binary": bool(est.binary), "sublinear_tf": False, "alternate_sign": bool(est.alternate_sign)}
+    if est.norm is not None:
+        if est.norm not in ("l1", "l2"):
+            refuse(est, where, f"norm={est.norm!r}")
+        text["norm"] = est.norm
+    out = prog.emit("text_hash", inputs, n, string_inputs=True, text=text)
+    prog.last_text = None  # no TfidfTransformer after it: its idf would need a column
+    return out
+
+
 def transformers():
     from sklearn.feature_extraction import text as t
     return {
+        t.HashingVectorizer: _hashing_vectorizer,
         t.CountVectorizer: _count_vectorizer,
         t.TfidfVectorizer: _tfidf_vectorizer,
         t.TfidfTransformer: _tfidf_transformer,

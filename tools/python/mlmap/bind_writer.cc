@@ -97,6 +97,7 @@ OpSpec parse_op(const py::dict& d) {
     if (x.normalize) read_name(t, "norm", x.norm);
     x.vocabulary = vec<std::string>(t, "vocabulary");
     x.idf = vec<double>(t, "idf");
+    if (has(t, "alternate_sign")) x.alternate_sign = t["alternate_sign"].cast<bool>();
   }
   return op;
 }

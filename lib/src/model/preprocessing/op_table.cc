@@ -6,7 +6,8 @@ namespace mlmap::model::prep {
 
 extern const OpKind standardize_kind, min_max_kind, max_abs_kind, normalize_kind, impute_kind, impute_string_kind,
     one_hot_kind, ordinal_kind, polynomial_kind, missing_indicator_kind, binarize_kind, project_kind, distance_kind,
-    discretize_kind, yeo_johnson_kind, box_cox_kind, quantile_uniform_kind, quantile_normal_kind, text_count_kind;
+    discretize_kind, yeo_johnson_kind, box_cox_kind, quantile_uniform_kind, quantile_normal_kind, text_count_kind,
+    text_hash_kind;
 
 namespace {
 
@@ -30,6 +31,7 @@ const OpKind* const table[] = {
     &quantile_uniform_kind,   // QuantileUniform = 16 (quantile.cc)
     &quantile_normal_kind,    // QuantileNormal = 17 (quantile.cc)
     &text_count_kind,         // TextCount = 18 (text.cc)
+    &text_hash_kind,          // TextHash = 19 (text.cc)
 };
 
 static_assert(sizeof table / sizeof table[0] == static_cast<size_t>(fb::OpKind::MAX) + 1,
@@ -44,7 +46,7 @@ static_assert(static_cast<int>(fb::OpKind::Standardize) == 0 && static_cast<int>
                   static_cast<int>(fb::OpKind::YeoJohnson) == 14 && static_cast<int>(fb::OpKind::BoxCox) == 15 &&
                   static_cast<int>(fb::OpKind::QuantileUniform) == 16 &&
                   static_cast<int>(fb::OpKind::QuantileNormal) == 17 &&
-                  static_cast<int>(fb::OpKind::TextCount) == 18,
+                  static_cast<int>(fb::OpKind::TextCount) == 18 && static_cast<int>(fb::OpKind::TextHash) == 19,
               "the table follows fb::OpKind");
 
 }  // namespace

@@ -1,10 +1,12 @@
-// TextCount (FORMAT.md §7.3): a string slot -> counts of the vocabulary's
+// TextCount and TextHash (FORMAT.md §7.3): a string slot -> counts of the vocabulary's
 // word n-grams in the document, weighted and normalised as scikit-learn's
 // CountVectorizer / TfidfVectorizer (TfidfTransformer) do:
 //   tokens   word_tokens(doc, lowercase) minus the stop words;
 //   n-grams  for n in [ngram_min, ngram_max]: tokens i..i+n-1 joined by ' ';
 //   tf       the count of each n-gram found in the vocabulary (others
-//            ignored); 1 if binary; log(tf) + 1 if sublinear_tf;
+//            ignored), or for TextHash the sum over n-grams with
+//            murmurhash3_32(gram) h of sign(h) (1 without alternate_sign) at
+//            feature |h| mod n_out; 1 if binary; log(tf) + 1 if sublinear_tf;
 //   w        tf * idf[term];
 //   norm     w / sqrt(sum w^2) (L2) or w / sum |w| (L1) over the row's
 //            nonzero terms in index order, when normalize and the sum is
@@ -27,9 +29,47 @@ namespace mlmap::model::prep {
 
 namespace {
 
+// scikit-learn's murmurhash3_32(key, seed=0), signed: MurmurHash3_x86_32.
+int32_t murmurhash3_32(std::string_view key) noexcept {
+  auto rotl = [](uint32_t x, int r) { return (x << r) | (x >> (32 - r)); };
+  const auto* p = reinterpret_cast<const unsigned char*>(key.data());
+  const size_t n = key.size();
+  const uint32_t c1 = 0xcc9e2d51, c2 = 0x1b873593;
+  uint32_t h = 0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    uint32_t k = uint32_t{p[i]} | uint32_t{p[i + 1]} << 8 | uint32_t{p[i + 2]} << 16 | uint32_t{p[i + 3]} << 24;
+    k *= c1;
+    k = rotl(k, 15);
+    k *= c2;
+    h ^= k;
+    h = rotl(h, 13);
+    h = h * 5 + 0xe6546b64;
+  }
+  uint32_t k = 0;
+  switch (n & 3) {
+    case 3: k ^= uint32_t{p[i + 2]} << 16; [[fallthrough]];
+    case 2: k ^= uint32_t{p[i + 1]} << 8; [[fallthrough]];
+    case 1:
+      k ^= p[i];
+      k *= c1;
+      k = rotl(k, 15);
+      k *= c2;
+      h ^= k;
+  }
+  h ^= static_cast<uint32_t>(n);
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >> 16;
+  return static_cast<int32_t>(h);
+}
+
 struct TextView {
   format::VocabularyView vocab;
-  const double* idf = nullptr;  // [n_terms]
+  const double* idf = nullptr;  // [n_terms]; null for TextHash (1)
+  bool hashing = false, alternate_sign = false;
   bool lowercase = true, binary = false, sublinear = false, normalize = false;
   fb::Norm norm = fb::Norm::L2;
   uint32_t ngram_min = 1, ngram_max = 1;
@@ -77,14 +117,21 @@ class TextCountStep final : public Step {
           for (size_t t = 0; t + len <= tokens.size(); ++t) {
             gram = tokens[t];
             for (uint32_t k = 1; k < len; ++k) (gram += ' ') += tokens[t + k];
-            const int64_t idx = v_.vocab.find(gram);
-            if (idx >= 0) row.emplace_back(static_cast<uint32_t>(idx), 1.0);
+            if (v_.hashing) {
+              // as sklearn's _hashing_transform (abs(-2^31) defined its way)
+              const int64_t h = murmurhash3_32(gram), n_features = slots_.n_out;
+              const int64_t idx = h == INT32_MIN ? (INT32_MAX - (n_features - 1)) % n_features : (h < 0 ? -h : h) % n_features;
+              row.emplace_back(static_cast<uint32_t>(idx), v_.alternate_sign && h < 0 ? -1.0 : 1.0);
+            } else {
+              const int64_t idx = v_.vocab.find(gram);
+              if (idx >= 0) row.emplace_back(static_cast<uint32_t>(idx), 1.0);
+            }
           }
         std::sort(row.begin(), row.end());
         size_t m = 0;  // merge repeats into counts
         for (size_t k = 0; k < row.size(); ++k) {
           if (m > 0 && row[m - 1].first == row[k].first)
-            row[m - 1].second += 1;
+            row[m - 1].second += row[k].second;  // a sum that cancels stays an entry (scipy's sum_duplicates)
           else
             row[m++] = row[k];
         }
@@ -92,7 +139,7 @@ class TextCountStep final : public Step {
         for (auto& [idx, w] : row) {
           if (v_.binary) w = 1;
           if (v_.sublinear) w = std::log(w) + 1;
-          w = w * v_.idf[idx];
+          if (v_.idf) w = w * v_.idf[idx];
         }
         if (v_.normalize) {
           double s = 0;
@@ -124,6 +171,7 @@ class TextCountStep final : public Step {
     for (uint32_t o = 0; o < slots_.n_out; ++o) may_be_nan[slots_.out + o] = 0;
   }
   [[nodiscard]] Status verify() const noexcept override {
+    if (v_.hashing) return {};
     auto st = v_.vocab.verify(where_ + " vocabulary");
     for (uint32_t i = 0; st && i < v_.vocab.n_terms; ++i)
       if (!std::isfinite(v_.idf[i]) || !(v_.idf[i] > 0))
@@ -137,8 +185,8 @@ class TextCountStep final : public Step {
   std::vector<uint32_t> positions_;  // term i is feature positions_[i] when written sparsely
 };
 
-Result<std::unique_ptr<Step>> check_text_count(const OpCheck& c) {
-  Slots s = c.slots;
+// The checks both kinds share: one string input, n_out >= 1, the options.
+Status check_text_options(const OpCheck& c, Slots& s, TextView& v) {
   if (s.n_in != 1) return c.bad("reads " + std::to_string(s.n_in) + " string slots, expected 1");
   const fb::TextOptions* t = c.op.text();
   if (!t) return c.bad("has no text options");
@@ -148,7 +196,6 @@ Result<std::unique_ptr<Step>> check_text_count(const OpCheck& c) {
     return c.bad("ngram range [" + std::to_string(t->ngram_min()) + ", " + std::to_string(t->ngram_max()) +
                  "] is not within [1, 64]");
   if (t->normalize() && t->norm() != fb::Norm::L2 && t->norm() != fb::Norm::L1) return c.bad("norm is not L2 or L1");
-  TextView v;
   v.lowercase = t->lowercase();
   v.binary = t->binary();
   v.sublinear = t->sublinear_tf();
@@ -156,8 +203,29 @@ Result<std::unique_ptr<Step>> check_text_count(const OpCheck& c) {
   v.norm = t->norm();
   v.ngram_min = t->ngram_min();
   v.ngram_max = t->ngram_max();
+  v.alternate_sign = t->alternate_sign();
   if (const auto* sw = t->stop_words())
     for (const auto* w : *sw) v.stop_words.insert(std::string_view(w->c_str(), w->size()));
+  return {};
+}
+
+Result<std::unique_ptr<Step>> check_text_hash(const OpCheck& c) {
+  Slots s = c.slots;
+  TextView v;
+  try {
+    if (auto st = check_text_options(c, s, v); !st) return st.error();
+    v.hashing = true;
+    return std::unique_ptr<Step>(new TextCountStep(s, std::move(v), c.where));
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory opening " + c.where);
+  }
+}
+
+Result<std::unique_ptr<Step>> check_text_count(const OpCheck& c) {
+  Slots s = c.slots;
+  TextView v;
+  if (auto st = check_text_options(c, s, v); !st) return st.error();
+  const fb::TextOptions* t = c.op.text();
   // The table's and the blob's lengths come from their columns (whose
   // bounds the file check has seen); the offsets and idf have one entry per
   // term (+1).
@@ -200,5 +268,7 @@ Result<std::unique_ptr<Step>> check_text_count(const OpCheck& c) {
 
 extern const OpKind text_count_kind{::mlmap::OpKind::text_count, /*reads_strings=*/always, /*writes_strings=*/false,
                                     /*one_to_one=*/false, /*n_columns=*/4, check_text_count};
+extern const OpKind text_hash_kind{::mlmap::OpKind::text_hash, /*reads_strings=*/always, /*writes_strings=*/false,
+                                   /*one_to_one=*/false, /*n_columns=*/0, check_text_hash};
 
 }  // namespace mlmap::model::prep
