@@ -38,8 +38,48 @@ bool append_utf8(const UChar* s, int32_t n, std::string& out) {
 
 }  // namespace
 
+namespace {
+
+// An ASCII document: Python's \w is [A-Za-z0-9_] and str.lower() maps A-Z
+// to a-z there, so no Unicode tables are needed.
+bool is_ascii(std::string_view doc) noexcept {
+  unsigned char any = 0;
+  for (char c : doc) any |= static_cast<unsigned char>(c);
+  return any < 0x80;
+}
+
+bool ascii_word(unsigned char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+void ascii_tokens(std::string_view doc, bool lowercase, std::vector<std::string>& tokens) {
+  size_t i = 0;
+  const size_t n = doc.size();
+  while (i < n) {
+    if (!ascii_word(static_cast<unsigned char>(doc[i]))) {
+      ++i;
+      continue;
+    }
+    size_t end = i + 1;
+    while (end < n && ascii_word(static_cast<unsigned char>(doc[end]))) ++end;
+    if (end - i >= 2) {
+      tokens.emplace_back(doc.substr(i, end - i));
+      if (lowercase)
+        for (char& c : tokens.back())
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    i = end;
+  }
+}
+
+}  // namespace
+
 bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>& tokens) {
   tokens.clear();
+  if (is_ascii(doc)) {
+    ascii_tokens(doc, lowercase, tokens);
+    return true;
+  }
   if (doc.size() > static_cast<size_t>(INT32_MAX / 2)) return false;
   // UTF-8 -> UTF-16 (invalid sequences refused: a Python str is valid).
   thread_local std::u16string u16, lower;
