@@ -277,6 +277,7 @@ struct TextSpec {
   std::vector<std::string> vocabulary;  // text_count: UTF-8, distinct, nonempty
   std::vector<double> idf;              // text_count: one per term (ones for plain counts)
   bool alternate_sign = false;          // text_hash
+  uint8_t strip_accents = 0;            // 0 none, 1 'unicode', 2 'ascii' (schema StripAccents)
   uint32_t max_probe = 0;               // set by the writer
 };
 

@@ -76,6 +76,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
     t.add_norm(format::to_schema(op.text.norm));
     t.add_max_probe(op.text.max_probe);
     t.add_alternate_sign(op.text.alternate_sign);
+    t.add_strip_accents(static_cast<fb::StripAccents>(op.text.strip_accents));
     text = t.Finish();
   }
   fb::OpBuilder o(b);

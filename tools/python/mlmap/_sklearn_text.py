@@ -15,7 +15,8 @@
 
 Refused by name (UnsupportedModelError naming the class and parameter):
 analyzer other than 'word' (char / char_wb n-grams, callables), a
-preprocessor or tokenizer function, another token_pattern, strip_accents,
+preprocessor or tokenizer function, another token_pattern, a strip_accents
+function ('ascii' and 'unicode' are supported),
 input other than 'content', float32 dtype, a TfidfTransformer anywhere else
 (after a HashingVectorizer too).
 A pipeline that starts with a vectorizer has one input column (a list of
@@ -41,8 +42,9 @@ def _check_params(est, where):
     if est.token_pattern != DEFAULT_TOKEN_PATTERN:
         refuse(est, where, f"token_pattern={est.token_pattern!r}: only the default "
                            f"{DEFAULT_TOKEN_PATTERN!r} is supported")
-    if est.strip_accents is not None:
-        refuse(est, where, f"strip_accents={est.strip_accents!r} is not supported yet")
+    if est.strip_accents not in (None, "ascii", "unicode"):
+        refuse(est, where, f"strip_accents={est.strip_accents!r}: only 'ascii', 'unicode' or None (a function "
+                           "is code, which a model file does not hold)")
     lo, hi = est.ngram_range
     if not (1 <= int(lo) <= int(hi) <= 64):
         refuse(est, where, f"ngram_range={est.ngram_range!r}")
@@ -78,7 +80,7 @@ def _text_count(prog, est, cols, where, *, tfidf):
                            "documents (give the ColumnTransformer a scalar column name)")
     inputs = prog.strings(cols, where)
     terms = _vocabulary(est, where)
-    text = {"lowercase": bool(est.lowercase), "ngram_min": int(est.ngram_range[0]),
+    text = {"lowercase": bool(est.lowercase), "strip_accents": est.strip_accents, "ngram_min": int(est.ngram_range[0]),
             "ngram_max": int(est.ngram_range[1]), "stop_words": _stop_words(est),
             "binary": bool(est.binary), "sublinear_tf": False, "vocabulary": terms,
             "idf": np.ones(len(terms))}
@@ -134,7 +136,7 @@ def _hashing_vectorizer(prog, est, cols, where):
     if not 1 <= n < 2 ** 31:
         refuse(est, where, f"n_features={est.n_features!r}")
     inputs = prog.strings(cols, where)
-    text = {"lowercase": bool(est.lowercase), "ngram_min": int(est.ngram_range[0]),
+    text = {"lowercase": bool(est.lowercase), "strip_accents": est.strip_accents, "ngram_min": int(est.ngram_range[0]),
             "ngram_max": int(est.ngram_range[1]), "stop_words": _stop_words(est),
             "binary": bool(est.binary), "sublinear_tf": False, "alternate_sign": bool(est.alternate_sign)}
     if est.norm is not None:

@@ -98,6 +98,11 @@ OpSpec parse_op(const py::dict& d) {
     x.vocabulary = vec<std::string>(t, "vocabulary");
     x.idf = vec<double>(t, "idf");
     if (has(t, "alternate_sign")) x.alternate_sign = t["alternate_sign"].cast<bool>();
+    if (has(t, "strip_accents")) {
+      const auto how = t["strip_accents"].cast<std::string>();
+      if (how != "unicode" && how != "ascii") throw py::value_error("strip_accents must be 'unicode' or 'ascii'");
+      x.strip_accents = how == "unicode" ? 1 : 2;
+    }
   }
   return op;
 }

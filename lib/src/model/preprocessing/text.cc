@@ -70,6 +70,7 @@ struct TextView {
   format::VocabularyView vocab;
   const double* idf = nullptr;  // [n_terms]; null for TextHash (1)
   bool hashing = false, alternate_sign = false;
+  StripAccents strip = StripAccents::none;
   bool lowercase = true, binary = false, sublinear = false, normalize = false;
   fb::Norm norm = fb::Norm::L2;
   uint32_t ngram_min = 1, ngram_max = 1;
@@ -104,7 +105,7 @@ class TextCountStep final : public Step {
                   "is missing: a document must be a string (scikit-learn refuses np.nan as a document)");
           break;
         }
-        if (!word_tokens(docs[i].value, v_.lowercase, tokens)) {
+        if (!word_tokens(docs[i].value, v_.lowercase, tokens, v_.strip)) {
           f->fail(i, slots_.in[0], true, error_code::invalid_argument, "is not valid UTF-8");
           break;
         }
@@ -204,6 +205,11 @@ Status check_text_options(const OpCheck& c, Slots& s, TextView& v) {
   v.ngram_min = t->ngram_min();
   v.ngram_max = t->ngram_max();
   v.alternate_sign = t->alternate_sign();
+  if (t->strip_accents() > fb::StripAccents::MAX)
+    return Error(error_code::unsupported_model, c.where + ": strip_accents " +
+                                                    std::to_string(static_cast<unsigned>(t->strip_accents())) +
+                                                    " is unknown to this reader");
+  v.strip = static_cast<StripAccents>(t->strip_accents());
   if (const auto* sw = t->stop_words())
     for (const auto* w : *sw) v.stop_words.insert(std::string_view(w->c_str(), w->size()));
   return {};

@@ -1,6 +1,7 @@
 #include "model/preprocessing/text_tokens.hpp"
 
 #include <unicode/uchar.h>
+#include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
@@ -74,7 +75,7 @@ void ascii_tokens(std::string_view doc, bool lowercase, std::vector<std::string>
 
 }  // namespace
 
-bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>& tokens) {
+bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>& tokens, StripAccents strip) {
   tokens.clear();
   if (is_ascii(doc)) {
     ascii_tokens(doc, lowercase, tokens);
@@ -103,6 +104,29 @@ bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>&
     if (U_FAILURE(err)) return false;
     s = reinterpret_cast<const UChar*>(lower.data());
     n = ln;
+  }
+  if (strip != StripAccents::none) {
+    thread_local std::u16string nfkd, kept;
+    err = U_ZERO_ERROR;
+    const UNormalizer2* norm = unorm2_getNFKDInstance(&err);
+    if (U_FAILURE(err)) return false;
+    int32_t dn = unorm2_normalize(norm, s, n, nullptr, 0, &err);
+    if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err)) return false;
+    nfkd.resize(static_cast<size_t>(dn));
+    err = U_ZERO_ERROR;
+    unorm2_normalize(norm, s, n, reinterpret_cast<UChar*>(nfkd.data()), dn, &err);
+    if (U_FAILURE(err)) return false;
+    kept.clear();
+    const UChar* d = reinterpret_cast<const UChar*>(nfkd.data());
+    for (int32_t i = 0; i < dn;) {
+      const int32_t start = i;
+      UChar32 c;
+      U16_NEXT(d, i, dn, c);
+      const bool drop = strip == StripAccents::ascii ? c >= 0x80 : u_getCombiningClass(c) != 0;
+      if (!drop) kept.append(nfkd, static_cast<size_t>(start), static_cast<size_t>(i - start));
+    }
+    s = reinterpret_cast<const UChar*>(kept.data());
+    n = static_cast<int32_t>(kept.size());
   }
   // Maximal runs of word characters, kept when two code points or longer.
   int32_t i = 0;
