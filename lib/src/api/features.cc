@@ -16,10 +16,7 @@ FeatureBuilder::FeatureBuilder(const model::LoadedModel& m, size_t max_rows, Scr
   if (p->sparse()) block_sparse_.resize(stride_);
 }
 
-// Block by block: fill, run, look for NaN among the block's features (those
-// that may hold one) while they are in cache, gather.  A step that fails at
-// a row leaves the rows before it complete: a NaN among their features is
-// the earlier error.
+// Block by block: run_block, then gather.
 template <class Rows>
 Status FeatureBuilder::build(const Rows& rows, size_t first, size_t n, double* F) noexcept {
   const auto& p = m_.preprocessing;
@@ -48,17 +45,26 @@ Status FeatureBuilder::build(const Rows& rows, size_t first, size_t n, double* F
   }
   for (size_t s = 0; s < n; s += stride_) {
     b.n_rows = std::min(stride_, n - s);
-    fill_inputs(rows, first + s, p->input_columns(), b);
-    const Status run = p->run(b, first + s);
-    if (!m_.predictor->accepts_missing()) {
-      size_t feature = 0;
-      const size_t row = p->first_nan_feature(b, &feature);
-      if (row < b.n_rows) return nan_feature(m_, first + s + row, feature);
-    }
-    if (!run) return run;
+    if (auto st = run_block(rows, first + s, b); !st) return st;
     p->gather(b, F + s * pw);
   }
   return {};
+}
+
+// Fill, run, look for NaN among the block's features (those that may hold
+// one) while they are in cache.  A step that fails at a row leaves the rows
+// before it complete: a NaN among their features is the earlier error.
+template <class Rows>
+Status FeatureBuilder::run_block(const Rows& rows, size_t first, model::prep::Block& b) noexcept {
+  const auto& p = m_.preprocessing;
+  fill_inputs(rows, first, p->input_columns(), b);
+  const Status run = p->run(b, first);
+  if (!m_.predictor->accepts_missing()) {
+    size_t feature = 0;
+    const size_t row = p->first_nan_feature(b, &feature);
+    if (row < b.n_rows) return nan_feature(m_, first + row, feature);
+  }
+  return run;
 }
 
 // As build(), each block's rows then appended to the sparse rows.
@@ -78,14 +84,7 @@ Status FeatureBuilder::build_sparse(const Rows& rows, size_t first, size_t n, mo
   for (size_t s = 0; s < n; s += stride_) {
     b.n_rows = std::min(stride_, n - s);
     for (size_t i = 0; i < b.n_rows; ++i) block_sparse_[i].clear();
-    fill_inputs(rows, first + s, p->input_columns(), b);
-    const Status run = p->run(b, first + s);
-    if (!m_.predictor->accepts_missing()) {
-      size_t feature = 0;
-      const size_t row = p->first_nan_feature(b, &feature);
-      if (row < b.n_rows) return nan_feature(m_, first + s + row, feature);
-    }
-    if (!run) return run;
+    if (auto st = run_block(rows, first + s, b); !st) return st;
     p->gather_sparse(b);
     for (size_t i = 0; i < b.n_rows; ++i) {
       for (const auto& e : block_sparse_[i]) {

@@ -40,6 +40,9 @@ class FeatureBuilder {
   void densify(size_t n, size_t width, double* F) const noexcept;
 
  private:
+  template <class Rows>
+  [[nodiscard]] Status run_block(const Rows& rows, size_t first, model::prep::Block& b) noexcept;
+
   const model::LoadedModel& m_;
   size_t stride_ = 0;  // rows per block
   double* numeric_ = nullptr;
