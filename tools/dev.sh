@@ -19,7 +19,7 @@ PY=/usr/bin/python3   # Debian's interpreter: sees python3-sklearn & co.
 # Debian 12 packages the build, the tests, the demo and the benchmarks need.
 PACKAGES=(
   meson ninja-build pkg-config cmake g++
-  libflatbuffers-dev flatbuffers-compiler libxsimd-dev libboost-dev libxxhash-dev libsimdjson-dev libhdf5-dev libzip-dev
+  libflatbuffers-dev flatbuffers-compiler libxsimd-dev libboost-dev libxxhash-dev libicu-dev libsimdjson-dev libhdf5-dev libzip-dev
   doctest-dev libbenchmark-dev pybind11-dev libxgboost-dev
   python3 python3-dev python3-venv python3-numpy python3-sklearn python3-pandas python3-joblib
   python3-matplotlib python3-xgboost python3-threadpoolctl python3-torch python3-dask python3-distributed python3-h5py

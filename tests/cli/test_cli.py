@@ -443,6 +443,48 @@ class Predict(Fixture):
         # A header naming some of the columns: the others are named as lacking.
         self.assert_error_text(run("predict", path("strings.mlmap"), stdin="city,age\nLyon,30\n"), "lacks")
 
+    def test_text_column(self):
+        # A pipeline that starts with a TfidfVectorizer (one column, named
+        # x0 as sklearn names it) and one that vectorizes a DataFrame column
+        # beside a numeric one: documents from CSV (quoted commas, quotes,
+        # non-ASCII), the CLI's answers equal the Python API's and sklearn's.
+        import csv
+        import io
+        from sklearn.compose import ColumnTransformer
+        from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        words = ["the", "cat", "sat,", "on", "Straße", "Café", "\u03a3\u0391\u03a3", "dog's", "\"quoted\"", "42"]
+        rng = np.random.RandomState(12)
+        # (an empty CSV field is a missing value, which a vectorizer refuses:
+        # every document here has a word)
+        docs = [" ".join(rng.choice(words, size=rng.randint(1, 9))) for _ in range(200)]
+        y = rng.randint(0, 3, size=len(docs))
+        frame = pd.DataFrame({"body": docs, "n": rng.normal(size=len(docs))})
+        models = {
+            "tfidf.mlmap": (make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), LogisticRegression()).fit(docs, y),
+                            pd.DataFrame({"x0": docs[:40]}), docs[:40]),
+            "hashing.mlmap": (make_pipeline(ColumnTransformer([("t", HashingVectorizer(n_features=64), "body"),
+                                                               ("n", StandardScaler(), ["n"])]),
+                                            LogisticRegression()).fit(frame, y), frame.iloc[:40], frame.iloc[:40]),
+        }
+        for name, (pipe, rows, X) in models.items():
+            mlmap.save(pipe, path(name))
+            m = mlmap.load(path(name))
+            buf = io.StringIO()
+            rows.to_csv(buf, index=False, quoting=csv.QUOTE_NONNUMERIC)
+            f = path(name + ".csv")
+            with open(f, "w", newline="") as g:
+                g.write(buf.getvalue())
+            rc, out, err = run("predict", path(name), f, "--proba")
+            self.assertEqual((rc, err), (0, ""), name)
+            _, proba = parse_output(out)
+            np.testing.assert_array_equal(floats(proba), m.predict_proba(X))
+            np.testing.assert_allclose(floats(proba), pipe.predict_proba(X), rtol=1e-9, atol=1e-12)
+        self.assert_error_text(run("predict", path("tfidf.mlmap"), stdin="x0\nthe cat\nNA\n"), "is missing")
+
     def test_projection_steps(self):
         # Binarizer, a selector, PCA and KMeans distances in front of a model,
         # and KMeans itself as the model: the CLI's answers equal the Python API's.

@@ -567,25 +567,6 @@ class Spline(Base):
 class NotYetSupported(Base):
     """The transformers of the same issue that mlmap does not save yet."""
 
-    def test_text_vectorizers_refused_by_name(self):
-        from sklearn.feature_extraction.text import (CountVectorizer, HashingVectorizer, TfidfTransformer,
-                                                     TfidfVectorizer)
-        from sklearn.naive_bayes import MultinomialNB
-        docs = pd.DataFrame({"text": ["the cat sat", "a dog ran", "the dog sat down", "cats and dogs"] * 20})
-        y = np.array([0, 1, 1, 0] * 20)
-        for vec in (CountVectorizer(), TfidfVectorizer(), HashingVectorizer(alternate_sign=False)):
-            name = type(vec).__name__
-            with self.subTest(vectorizer=name):
-                pipe = self.fit(make_pipeline(vec, MultinomialNB()), docs.text, y)
-                with self.assertRaises(mlmap.UnsupportedModelError):
-                    mlmap.save(pipe, self.path("refused"))
-                ct = ColumnTransformer([("t", vec, "text")])
-                pipe = self.fit(make_pipeline(ct, LogisticRegression()), docs, y)
-                self.refused(pipe, f"sklearn.feature_extraction.text.{name}", f"({name})")
-        ct = ColumnTransformer([("t", make_pipeline(CountVectorizer(), TfidfTransformer()), "text")])
-        pipe = self.fit(make_pipeline(ct, LogisticRegression()), docs, y)
-        self.refused(pipe, "sklearn.feature_extraction.text.CountVectorizer")
-
 
 
 def print_summary():

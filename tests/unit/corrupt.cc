@@ -66,6 +66,15 @@ Expectation expectation(Corruption kind) {
     case C::spline_knots_unsorted:
       return {"spline_knots_unsorted", S::verify, error_code::invalid_model, "are not non-decreasing"};
     case C::spline_knots_short: return {"spline_knots_short", S::open, error_code::invalid_model, "expected at least"};
+    case C::text_table_size: return {"text_table_size", S::open, error_code::invalid_model, "vocabulary table has"};
+    case C::text_ngram_range: return {"text_ngram_range", S::open, error_code::invalid_model, "ngram range"};
+    case C::text_offsets_count: return {"text_offsets_count", S::open, error_code::column_mismatch, "elements, expected"};
+    case C::text_offsets_order:
+      return {"text_offsets_order", S::verify, error_code::invalid_model, "is empty or its offsets decrease"};
+    case C::text_table_entry: return {"text_table_entry", S::verify, error_code::invalid_model, "past the"};
+    case C::text_term_bytes: return {"text_term_bytes", S::verify, error_code::invalid_model, "is not found at its index"};
+    case C::text_idf_nonpositive:
+      return {"text_idf_nonpositive", S::verify, error_code::invalid_model, "is not positive and finite"};
     case C::child_backward: return {"child_backward", S::verify, error_code::invalid_model, "not after the node"};
     case C::child_outside_tree: return {"child_outside_tree", S::verify, error_code::invalid_model, "inside the tree"};
     case C::feature_out_of_range: return {"feature_out_of_range", S::verify, error_code::invalid_model, ">= n_features"};
@@ -401,6 +410,24 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       c->mutate_length(3 * 8);
       break;
     }
+    case C::text_table_size: {  // half the entries: fewer than twice the terms
+      auto* c = s.column("preprocessing.0.table");
+      c->mutable_shape()->Mutate(0, c->shape()->Get(0) / 2);
+      c->mutate_length(c->length() / 2);
+      break;
+    }
+    case C::text_ngram_range: {
+      auto* text = s.model()->mutable_preprocessing()->mutable_ops()->GetMutableObject(0)->mutable_text();
+      if (!text || !text->mutate_ngram_max(65 + static_cast<uint32_t>(s.rng() % 100)))
+        throw std::logic_error("text_ngram_range needs the text_sample");
+      break;
+    }
+    case C::text_offsets_count: {  // one term fewer
+      auto* c = s.column("preprocessing.0.offsets");
+      c->mutable_shape()->Mutate(0, c->shape()->Get(0) - 1);
+      c->mutate_length(c->length() - 8);
+      break;
+    }
     case C::references_short: {
       auto* c = s.column("preprocessing.2.references");
       const uint32_t n = static_cast<uint32_t>(s.rng() % 2);  // 0 or 1 references
@@ -554,6 +581,32 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       t[q] = t[q + 1] + 0.5 + static_cast<double>(s.rng() % 10);
       break;
     }
+    case C::text_offsets_order: {  // an inner offset past the end: its term's offsets decrease
+      const uint64_t n = s.column("preprocessing.0.offsets")->length() / 8;  // terms + 1
+      auto* o = s.data<uint64_t>("preprocessing.0.offsets");
+      o[1 + s.rng() % (n - 2)] = o[n - 1] + 1 + s.rng() % 10;
+      break;
+    }
+    case C::text_table_entry: {
+      const uint64_t n = s.column("preprocessing.0.table")->length() / 4;
+      const uint32_t n_terms = static_cast<uint32_t>(s.column("preprocessing.0.idf")->length() / 8);
+      auto* t = s.data<uint32_t>("preprocessing.0.table");
+      uint64_t k = s.rng() % n;
+      while (t[k] == 0) k = (k + 1) % n;
+      t[k] = n_terms + 1 + static_cast<uint32_t>(s.rng() % 100);
+      break;
+    }
+    case C::text_term_bytes: {
+      const uint64_t n = s.column("preprocessing.0.terms")->length();
+      s.data<uint8_t>("preprocessing.0.terms")[s.rng() % n] ^= static_cast<uint8_t>(1 + s.rng() % 255);
+      break;
+    }
+    case C::text_idf_nonpositive: {
+      const uint64_t n = s.column("preprocessing.0.idf")->length() / 8;
+      const double bad[] = {0.0, -1.5, NAN, INFINITY};
+      s.data<double>("preprocessing.0.idf")[s.rng() % n] = bad[s.rng() % 4];
+      break;
+    }
     case C::quantiles_unsorted: {
       // one quantile above the next within its input's run (4 per input)
       double* q = s.data<double>("preprocessing.2.quantiles");
@@ -671,6 +724,42 @@ mlmap::Status save_projection_sample(const std::string& path) {
   pre.n_string_slots = 3;
   pre.ops = {project, distance, quantile, spline};
   pre.features = {3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  return mlmap::save(path, d, net, &pre);
+}
+
+bool on_text_sample(Corruption kind) {
+  return kind >= Corruption::text_table_size && kind <= Corruption::text_idf_nonpositive;
+}
+
+mlmap::Status save_text_sample(const std::string& path) {
+  mlmap::ModelDescription d;
+  d.estimator = "test.Pipeline";
+  d.n_features = 1;
+  d.n_outputs = 1;
+  d.feature_names = {"text"};
+  mlmap::DenseLayerSpec layer;
+  layer.n_in = 4;
+  layer.n_out = 1;
+  layer.weights = {1.0, -1.0, 0.5, 0.25};
+  mlmap::DenseNetworkSpec net;
+  net.layers = {layer};
+  mlmap::OpSpec text;
+  text.kind = mlmap::OpKind::text_count;
+  text.inputs = {0};
+  text.string_inputs = true;
+  text.out_begin = 1;
+  text.n_out = 4;
+  text.text.ngram_min = 1;
+  text.text.ngram_max = 2;
+  text.text.normalize = true;
+  text.text.vocabulary = {"hello", "world", "hello world", "\xc3\xa9" "cole"};
+  text.text.idf = {1.5, 2.0, 1.25, 1.0};
+  mlmap::PreprocessingSpec pre;
+  pre.string_inputs = {true};
+  pre.n_slots = 5;
+  pre.n_string_slots = 1;
+  pre.ops = {text};
+  pre.features = {1, 2, 3, 4};
   return mlmap::save(path, d, net, &pre);
 }
 

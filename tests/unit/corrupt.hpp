@@ -27,6 +27,9 @@ enum class Corruption {
   // projection steps' parameter columns (on the projection_sample below)
   op_column_dtype, op_column_count, op_column_nonfinite, op_scale_zero, quantiles_unsorted, references_short,
   spline_knots_unsorted, spline_knots_short,
+  // a text step's vocabulary table and idf (on the text_sample below; FORMAT.md §7.4)
+  text_table_size, text_ngram_range, text_offsets_count, text_offsets_order, text_table_entry, text_term_bytes,
+  text_idf_nonpositive,
   // column contents (checksums fixed: only semantic verification sees them)
   child_backward, child_outside_tree, feature_out_of_range, leaf_row_out_of_range, tree_depth_wrong,
   threshold_nan, leaf_value_nan, tree_root_order, tree_output_range, shared_node, category_set_range,
@@ -84,5 +87,11 @@ mlmap::Status save_op_column_sample(const std::string& path);
 mlmap::Status save_projection_sample(const std::string& path);
 /// Whether `kind` damages the projection sample.
 bool on_projection_sample(Corruption kind);
+
+/// A linear model behind a TextCount step over string column 'text'
+/// (columns preprocessing.0.table, .offsets, .terms, .idf): the sample of
+/// the text_* kinds.
+mlmap::Status save_text_sample(const std::string& path);
+bool on_text_sample(Corruption kind);
 
 }  // namespace test

@@ -276,6 +276,8 @@ enum class OpKind {
   weighted_mean = 21,
   elementwise = 22,
   weighted_median = 23,
+  text_count = 24,
+  text_hash = 25,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -291,7 +293,8 @@ struct EnumNames<OpKind> {
       {OpKind::quantile_uniform, "quantile_uniform"}, {OpKind::quantile_normal, "quantile_normal"},
       {OpKind::spline, "spline"}, {OpKind::refuse_missing, "refuse_missing"},
       {OpKind::sub_model, "sub_model"}, {OpKind::weighted_mean, "weighted_mean"},
-      {OpKind::elementwise, "elementwise"}, {OpKind::weighted_median, "weighted_median"}};
+      {OpKind::elementwise, "elementwise"}, {OpKind::weighted_median, "weighted_median"},
+      {OpKind::text_count, "text_count"}, {OpKind::text_hash, "text_hash"}};
 };
 
 /// How a spline step treats values outside its base interval (schema

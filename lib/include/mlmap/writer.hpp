@@ -264,6 +264,24 @@ struct OpColumnSpec {
   std::vector<uint8_t> bytes;   // UInt8 instead, when non-empty (a sub_model's nested file)
 };
 
+/// A text_count step's analyzer and weights (FORMAT.md §7.4, mlmap.fbs
+/// TextOptions).  The writer stores `vocabulary` (term i is feature i) as
+/// the hash table columns [table, offsets, terms] and `idf` as the fourth.
+struct TextSpec {
+  bool lowercase = true;
+  uint32_t ngram_min = 1, ngram_max = 1;
+  std::vector<std::string> stop_words;
+  bool binary = false;
+  bool sublinear_tf = false;
+  bool normalize = false;
+  Norm norm = Norm::l2;              // l2 or l1 when normalize
+  std::vector<std::string> vocabulary;  // text_count: UTF-8, distinct, nonempty
+  std::vector<double> idf;              // text_count: one per term (ones for plain counts)
+  bool alternate_sign = false;          // text_hash
+  uint8_t strip_accents = 0;            // 0 none, 1 'unicode', 2 'ascii' (schema StripAccents)
+  uint32_t max_probe = 0;               // set by the writer
+};
+
 /// One step of the preprocessing program; see mlmap.fbs `Op` for each field.
 struct OpSpec {
   // The names these had before they moved to info.hpp.
@@ -303,6 +321,7 @@ struct OpSpec {
   SubModelOutput sub_model_output = SubModelOutput::outputs;  // sub_model: what it writes
   std::string name;                   // sub_model: names it in errors
   ElementFunction function = ElementFunction::exp;  // elementwise: the function
+  TextSpec text;                      // text_count and text_hash only
 };
 
 struct PreprocessingSpec {

@@ -28,12 +28,30 @@ class FeatureBuilder {
   template <class Rows>
   [[nodiscard]] Status build(const Rows& rows, size_t first, size_t n, double* F) noexcept;
 
+  /// Whether the features come sparsely (a text vectorizer's program): then
+  /// build_sparse, not build.
+  bool sparse() const noexcept { return m_.preprocessing && m_.preprocessing->sparse(); }
+  /// Rows [first, first + n) as sparse rows, valid until the next call.
+  /// Errors as build().  May throw std::bad_alloc.
+  template <class Rows>
+  [[nodiscard]] Status build_sparse(const Rows& rows, size_t first, size_t n, model::SparseRows* out);
+  /// The rows of the last build_sparse into F[i * width + k] (dense), for a
+  /// predictor that takes no sparse rows.
+  void densify(size_t n, size_t width, double* F) const noexcept;
+
  private:
+  template <class Rows>
+  [[nodiscard]] Status run_block(const Rows& rows, size_t first, model::prep::Block& b) noexcept;
+
   const model::LoadedModel& m_;
   size_t stride_ = 0;  // rows per block
   double* numeric_ = nullptr;
   double* scratch_ = nullptr;
   std::vector<model::prep::StringCell> strings_;
+  std::vector<std::vector<model::prep::SparseEntry>> block_sparse_;  // per block row
+  std::vector<size_t> begin_;  // the sparse rows of the last build_sparse
+  std::vector<uint32_t> position_;
+  std::vector<double> value_;
 };
 
 }  // namespace mlmap::api

@@ -40,16 +40,19 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
     const size_t pw = m.predictor_width;
     bool direct = false;
     if constexpr (is_matrix<Rows>) direct = !m.preprocessing;
+    // A text vectorizer's features stay sparse up to a predictor that takes
+    // them so; the others get them densified.
+    const bool sparse = m.preprocessing && m.preprocessing->sparse() && m.predictor->takes_sparse();
     // As many rows per call as the predictor likes (raw scratch <= 4 MiB).
     size_t block = std::max<size_t>(1, std::min<size_t>(m.predictor->block_rows(), (size_t{1} << 19) / n_raw));
     // Built features stay in L2 until the predictor reads them (<= 256 KiB).
-    if (!direct) block = std::max<size_t>(1, std::min(block, (size_t{1} << 15) / pw));
+    if (!direct && !sparse) block = std::max<size_t>(1, std::min(block, (size_t{1} << 15) / pw));
     block = std::min(block, end - begin);
     Scratch scratch;
     double* raw = scratch.doubles(block * n_raw);
     double* val = scratch.doubles(std::min(block, link_rows) * n_out);
     double* dec = want_decision ? scratch.doubles(std::min(block, link_rows) * dw) : nullptr;
-    double* features = direct ? nullptr : scratch.doubles(block * pw);
+    double* features = direct || sparse ? nullptr : scratch.doubles(block * pw);
     std::optional<FeatureBuilder> builder;
     if (!direct) builder.emplace(m, block, scratch);
     for (size_t r = begin; r < end; r += block) {
@@ -62,7 +65,11 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
           if (st) st = check_missing_after(m, rows.X, raw, n, r);
         }
       }
-      if (!direct) {
+      if (sparse) {
+        model::SparseRows X;
+        st = builder->build_sparse(rows, r, n, &X);
+        if (st) st = m.predictor->raw_scores_sparse(X, n, raw);
+      } else if (!direct) {
         st = builder->build(rows, r, n, features);
         if (st) st = m.predictor->check_rows(features, n, r);
         if (st) st = m.predictor->raw_scores(features, n, raw);

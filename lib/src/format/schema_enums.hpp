@@ -115,7 +115,8 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::refuse_missing, fb::OpKind::RefuseMissing) &&
               same(OpKind::sub_model, fb::OpKind::SubModel) && same(OpKind::weighted_mean, fb::OpKind::WeightedMean) &&
               same(OpKind::elementwise, fb::OpKind::Elementwise) &&
-              same(OpKind::weighted_median, fb::OpKind::WeightedMedian));
+              same(OpKind::weighted_median, fb::OpKind::WeightedMedian) &&
+              same(OpKind::text_count, fb::OpKind::TextCount) && same(OpKind::text_hash, fb::OpKind::TextHash));
 
 static_assert(detail::covers_schema<Extrapolation, fb::Extrapolation>());
 static_assert(same(Extrapolation::error, fb::Extrapolation::Error) &&

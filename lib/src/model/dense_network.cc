@@ -63,6 +63,32 @@ class DensePredictor final : public Predictor {
   Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
   Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
 
+  // A linear model: one dense layer, identity activation.
+  bool takes_sparse() const noexcept override { return propagates_nan(); }
+  // raw[i, o] = bias[o] + sum over the row's entries of value * W[position, o],
+  // entries in the order given (sklearn sums a CSR row in index order: the
+  // same terms, within rounding).
+  Status raw_scores_sparse(const SparseRows& X, size_t n_rows, double* raw) const noexcept override {
+    if (!takes_sparse()) return Predictor::raw_scores_sparse(X, n_rows, raw);
+    const auto& L = layers_[0];
+    const size_t n_out = L.n_out, n_in = L.n_in;
+    for (size_t i = 0; i < n_rows; ++i) {
+      double* out = raw + i * n_out;
+      for (size_t o = 0; o < n_out; ++o) out[o] = 0;
+      for (size_t e = X.begin[i]; e < X.begin[i + 1]; ++e) {
+        const size_t p = std::min<size_t>(X.position[e], n_in - 1);  // clamped: positions come from the file
+        const double v = X.value[e];
+        if (L.out_in)
+          for (size_t o = 0; o < n_out; ++o) out[o] += v * L.weights[o * n_in + p];
+        else
+          for (size_t o = 0; o < n_out; ++o) out[o] += v * L.weights[p * n_out + o];
+      }
+      if (L.bias.present())
+        for (size_t o = 0; o < n_out; ++o) out[o] += L.bias[o];
+    }
+    return {};
+  }
+
   Status verify() const noexcept override {
     for (size_t l = 0; l < layers_.size(); ++l) {
       const auto& L = layers_[l];

@@ -44,6 +44,22 @@ class NaiveBayesPredictor final : public Predictor {
 
   Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
   Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
+  // Bernoulli with a threshold >= 0: a zero feature is 0 after binarising,
+  // so only the listed features count.
+  bool takes_sparse() const noexcept override { return v_.kind == fb::NaiveBayesKind::Bernoulli && v_.threshold >= 0; }
+  Status raw_scores_sparse(const SparseRows& X, size_t n_rows, double* raw) const noexcept override {
+    if (!takes_sparse()) return Predictor::raw_scores_sparse(X, n_rows, raw);
+    const size_t C = v_.n_classes, F = v_.n_features;
+    for (size_t r = 0; r < n_rows; ++r)
+      for (size_t c = 0; c < C; ++c) {
+        const double* w = v_.weights + c * F;
+        double sum = 0;
+        for (size_t e = X.begin[r]; e < X.begin[r + 1]; ++e)
+          if (X.value[e] > v_.threshold) sum += w[std::min<size_t>(X.position[e], F - 1)];
+        raw[r * C + c] = sum + v_.bias[c];
+      }
+    return {};
+  }
   Status check_rows(const float* X, size_t n, size_t first) const noexcept override { return categories(X, n, first); }
   Status check_rows(const double* X, size_t n, size_t first) const noexcept override { return categories(X, n, first); }
 

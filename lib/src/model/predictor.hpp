@@ -7,11 +7,22 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "mlmap/error.hpp"
 #include "mlmap/info.hpp"
 
 namespace mlmap::model {
+
+/// Rows of features as (position, value) lists (compressed sparse rows):
+/// row i's nonzero features are entries [begin[i], begin[i + 1]), each
+/// position < the predictor's width and appearing once per row, in no
+/// particular order.  Features not listed are 0.
+struct SparseRows {
+  const size_t* begin = nullptr;  // n_rows + 1
+  const uint32_t* position = nullptr;
+  const double* value = nullptr;
+};
 
 class Predictor {
  public:
@@ -34,6 +45,14 @@ class Predictor {
   /// Fails only with out_of_memory (for scratch space).
   [[nodiscard]] virtual Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept = 0;
   [[nodiscard]] virtual Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept = 0;
+  /// Whether raw_scores_sparse() is implemented: the work is then
+  /// proportional to the nonzero features (linear models, naive Bayes over
+  /// counts), not to the width.
+  virtual bool takes_sparse() const noexcept { return false; }
+  /// raw_scores() of rows given sparsely (X holds no NaN, as for raw_scores).
+  [[nodiscard]] virtual Status raw_scores_sparse(const SparseRows& /*X*/, size_t /*n_rows*/, double* /*raw*/) const noexcept {
+    return Error(error_code::invalid_argument, "this predictor takes no sparse rows");
+  }
   /// Refuses inputs the predictor has no answer for (beyond NaN, which the
   /// caller handles): CategoricalNB's unseen categories.  `first_row` numbers
   /// the rows in the message.  Called before raw_scores() on the same rows;

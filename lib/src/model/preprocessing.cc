@@ -164,7 +164,7 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
     pre.plan_features(may_be_nan, reads_numbers, writes_numbers);
     for (uint32_t c = 0; c < n_inputs; ++c)
       if (read[c]) pre.input_columns_.push_back(c);
-    const size_t row_bytes = pre.n_slots_ * sizeof(double) + pre.scratch_per_row_ * sizeof(double) +
+    const size_t row_bytes = pre.n_slot_columns_ * sizeof(double) + pre.scratch_per_row_ * sizeof(double) +
                              (pre.uses_strings_ ? pre.n_string_slots_ * sizeof(StringCell) : 0);
     pre.block_rows_ = std::clamp<size_t>(block_bytes / row_bytes, 1, max_block_rows);
     if (summary) {
@@ -193,23 +193,42 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
     position[features_[k]] = k;
   }
   std::vector<char> direct(n_features_, 0);
-  for (size_t t = 0; t < steps_.size(); ++t) {
-    const prep::Slots& s = steps_[t]->slots();
-    if (!writes_numbers[t] || s.n_out == 0) continue;
-    bool only_features = true;
-    std::vector<uint32_t> positions(s.n_out);
-    for (uint32_t o = 0; o < s.n_out && only_features; ++o) {
-      const uint32_t slot = s.out + o;
-      only_features = read[slot] == 0 && times[slot] == 1 && !may_be_nan[slot];
-      positions[o] = position[slot];
+  std::vector<char> column(n_slots_, 1);  // whether the slot has a column
+  // First the steps that write sparsely (their slots get no column); with
+  // any, the others' features are gathered, so that all go one way.
+  for (int pass = 0; pass < 2; ++pass)
+    for (size_t t = 0; t < steps_.size(); ++t) {
+      const prep::Slots& s = steps_[t]->slots();
+      if (!writes_numbers[t] || s.n_out == 0) continue;
+      if (pass == 1 && !sparse_steps_.empty()) break;
+      bool only_features = true;
+      std::vector<uint32_t> positions(s.n_out);
+      for (uint32_t o = 0; o < s.n_out && only_features; ++o) {
+        const uint32_t slot = s.out + o;
+        only_features = read[slot] == 0 && times[slot] == 1 && !may_be_nan[slot];
+        positions[o] = position[slot];
+      }
+      if (!only_features) continue;
+      if (pass == 0) {
+        if (!steps_[t]->write_features_sparsely(positions)) continue;
+        sparse_steps_.push_back(steps_[t].get());
+        for (uint32_t o = 0; o < s.n_out; ++o) column[s.out + o] = 0;
+      } else {
+        if (!steps_[t]->write_features_directly(positions)) continue;
+        direct_steps_.push_back(steps_[t].get());
+      }
+      for (uint32_t p : positions) direct[p] = 1;
     }
-    if (!only_features || !steps_[t]->write_features_directly(positions)) continue;
-    direct_steps_.push_back(steps_[t].get());
-    for (uint32_t p : positions) direct[p] = 1;
+  n_slot_columns_ = n_slots_;
+  if (!sparse_steps_.empty()) {
+    physical_.assign(n_slots_, 0);  // slots without a column are never addressed
+    n_slot_columns_ = 0;
+    for (size_t s = 0; s < n_slots_; ++s)
+      if (column[s]) physical_[s] = static_cast<uint32_t>(n_slot_columns_++);
   }
   for (uint32_t k = 0; k < n_features_; ++k)
     if (!direct[k]) {
-      gather_slots_.push_back(features_[k]);
+      gather_slots_.push_back(physical_.empty() ? features_[k] : physical_[features_[k]]);
       gather_positions_.push_back(k);
     }
 }

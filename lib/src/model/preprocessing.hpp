@@ -38,6 +38,13 @@ class Preprocessor {
 
   size_t n_features() const noexcept { return n_features_; }
   size_t n_slots() const noexcept { return n_slots_; }
+  /// Numeric slot columns a block has (Block::numeric): n_slots() minus the
+  /// outputs of steps that write their features sparsely, which have none.
+  size_t n_slot_columns() const noexcept { return n_slot_columns_; }
+  /// Slot -> its column (Block::physical), or null when every slot has one.
+  const uint32_t* physical() const noexcept { return physical_.empty() ? nullptr : physical_.data(); }
+  /// Whether some step writes its features sparsely (a text vectorizer): run
+  /// then needs Block::sparse, and the features come from gather_sparse().
   size_t n_string_slots() const noexcept { return n_string_slots_; }
   bool is_string_input(size_t column) const noexcept { return column < string_input_.size() && string_input_[column]; }
   /// The input columns some op or feature reads, in order: the caller fills
@@ -59,8 +66,15 @@ class Preprocessor {
   /// b.n_rows becomes the failing block row: the rows before it are complete.
   [[nodiscard]] Status run(prep::Block& b, size_t first_row) const noexcept;
 
+  bool sparse() const noexcept { return !sparse_steps_.empty(); }
+
   /// The predictor's features of the block's rows into F[i * n_features() + k].
+  /// Not for a sparse() program.
   void gather(const prep::Block& b, double* F) const noexcept;
+  /// A sparse() program's features: appends each row's nonzero gathered
+  /// features to b.sparse[i], where the sparse steps' already are (in no
+  /// particular order; a position appears at most once).
+  void gather_sparse(const prep::Block& b) const;
 
   /// The first block row with a NaN feature (b.n_rows if none), and in it
   /// the first such feature.  Only features that may hold NaN are looked at
@@ -88,7 +102,10 @@ class Preprocessor {
   // Steps choose at open whether to write features directly (then const).
   std::vector<std::unique_ptr<prep::Step>> steps_;
   std::vector<const prep::Step*> direct_steps_;  // those that write their features themselves
-  std::vector<uint32_t> gather_slots_, gather_positions_;  // the other features: slot, position
+  std::vector<const prep::Step*> sparse_steps_;  // those that write their features sparsely
+  std::vector<uint32_t> physical_;               // slot -> column when there are sparse steps
+  size_t n_slot_columns_ = 0;
+  std::vector<uint32_t> gather_slots_, gather_positions_;  // the other features: slot column, position
   const uint32_t* features_ = nullptr;
   size_t n_features_ = 0;
   const std::vector<std::string>* names_ = nullptr;

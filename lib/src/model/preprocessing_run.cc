@@ -38,6 +38,8 @@ std::string Preprocessor::feature_column(size_t k) const {
 // the error is the first failing row's, and within it the first step's.
 Status Preprocessor::run(prep::Block& b, size_t first_row) const noexcept {
   const size_t n = b.n_rows;
+  if (sparse() && (!b.sparse || b.physical != physical()))
+    return Error(error_code::invalid_argument, "a sparse preprocessing program needs a block with sparse rows");
   prep::Failure f;
   for (const auto& step : steps_) {
     b.n_rows = f.limit(n);
@@ -58,6 +60,14 @@ void Preprocessor::gather(const prep::Block& b, double* F) const noexcept {
   kernels::columns_to_rows(b.numeric, b.stride, gather_slots_.data(), gather_positions_.data(), gather_slots_.size(),
                            n_features_, b.n_rows, F);
   for (const prep::Step* step : direct_steps_) step->write_features(b, F, n_features_);
+}
+
+void Preprocessor::gather_sparse(const prep::Block& b) const {
+  for (size_t g = 0; g < gather_slots_.size(); ++g) {
+    const double* col = b.numeric + gather_slots_[g] * b.stride;
+    for (size_t i = 0; i < b.n_rows; ++i)
+      if (col[i] != 0) b.sparse[i].push_back({gather_positions_[g], col[i]});  // NaN included
+  }
 }
 
 // Feature by feature over its slot column; a later feature only matters

@@ -1,12 +1,14 @@
 #include "writer/file_writer.hpp"
 
 #include <chrono>
+#include <optional>
 #include <set>
 
 #include "format/checksum.hpp"
 #include "format/limits.hpp"
 #include "format/preamble.hpp"
 #include "format/schema_enums.hpp"
+#include "format/vocabulary.hpp"
 #include "mlmap/version.hpp"
 
 namespace mlmap::writer {
@@ -63,6 +65,23 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
   auto powers = b.CreateVector(op.powers);
   fbs::Offset<fbs::String> name;
   if (!op.name.empty()) name = b.CreateString(op.name);
+  flatbuffers::Offset<fb::TextOptions> text;
+  if (op.kind == OpKind::text_count || op.kind == OpKind::text_hash) {
+    auto stop = b.CreateVectorOfStrings(op.text.stop_words);
+    fb::TextOptionsBuilder t(b);
+    t.add_lowercase(op.text.lowercase);
+    t.add_ngram_min(op.text.ngram_min);
+    t.add_ngram_max(op.text.ngram_max);
+    if (!op.text.stop_words.empty()) t.add_stop_words(stop);
+    t.add_binary(op.text.binary);
+    t.add_sublinear_tf(op.text.sublinear_tf);
+    t.add_normalize(op.text.normalize);
+    t.add_norm(format::to_schema(op.text.norm));
+    t.add_max_probe(op.text.max_probe);
+    t.add_alternate_sign(op.text.alternate_sign);
+    t.add_strip_accents(static_cast<fb::StripAccents>(op.text.strip_accents));
+    text = t.Finish();
+  }
   fb::OpBuilder o(b);
   o.add_kind(format::to_schema(op.kind));
   o.add_inputs(inputs);
@@ -98,6 +117,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
   o.add_sub_model_output(format::to_schema(op.sub_model_output));
   o.add_function(format::to_schema(op.function));
   if (!op.name.empty()) o.add_name(name);
+  if (!text.IsNull()) o.add_text(text);
   return o.Finish();
 }
 
@@ -230,7 +250,18 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
     // The steps' parameter columns follow the predictor's.
     ColumnSet all = set;
     std::vector<std::vector<int32_t>> op_columns;
-    if (pre)
+    // Text steps' vocabularies become hash tables (their max_probe goes
+    // into the header: the steps are copied).
+    std::optional<PreprocessingSpec> with_tables;
+    std::vector<format::VocabularyTable> tables;
+    if (pre) {
+      size_t n_text = 0;
+      for (const auto& op : pre->ops) n_text += op.kind == OpKind::text_count;
+      if (n_text) {
+        with_tables = *pre;
+        tables.reserve(n_text);  // the columns point into them
+        pre = &*with_tables;
+      }
       for (size_t k = 0; k < pre->ops.size(); ++k) {
         op_columns.emplace_back();
         for (const auto& c : pre->ops[k].columns)
@@ -238,7 +269,22 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
               c.bytes.empty()
                   ? all.add("preprocessing." + str(k) + "." + c.role, c.values.data(), c.values.size(), c.shape)
                   : all.add("preprocessing." + str(k) + "." + c.role, c.bytes.data(), c.bytes.size()));
+        if (pre->ops[k].kind != OpKind::text_count) continue;
+        auto& op = with_tables->ops[k];
+        if (op.text.idf.size() != op.text.vocabulary.size())
+          return Error(error_code::invalid_argument, "preprocessing step " + str(k) + ": " + str(op.text.idf.size()) +
+                                                         " idf values for " + str(op.text.vocabulary.size()) + " terms");
+        auto t = format::build_vocabulary(op.text.vocabulary);
+        if (!t) return Error(t.error().code(), "preprocessing step " + str(k) + ": " + t.error().message());
+        tables.push_back(std::move(*t));
+        op.text.max_probe = tables.back().max_probe;
+        const std::string p = "preprocessing." + str(k) + ".";
+        op_columns.back().push_back(all.add(p + "table", tables.back().table));
+        op_columns.back().push_back(all.add(p + "offsets", tables.back().offsets));
+        op_columns.back().push_back(all.add(p + "terms", tables.back().terms));
+        op_columns.back().push_back(all.add(p + "idf", op.text.idf));
       }
+    }
     const auto& cols = all.columns();
     if (cols.size() > limits::max_columns)
       return Error(error_code::limit_exceeded, str(cols.size()) + " columns; the limit is " + str(limits::max_columns));

@@ -14,6 +14,12 @@ from ._reference import ModelChangedError  # noqa: F401  (re-exported)
 CLASSES_DTYPE_KEY = "mlmap.classes_dtype"
 
 
+def _is_1d(X):
+    if isinstance(X, (list, tuple)):
+        return all(not isinstance(v, (list, tuple, np.ndarray)) for v in X)
+    return getattr(X, "ndim", None) == 1
+
+
 class Model:
     """A model file opened for prediction, with scikit-learn's predict API.
 
@@ -245,6 +251,11 @@ class Model:
         elif isinstance(X, dict):
             present, get = set(X), (lambda name: X[name])
             n = len(next(iter(X.values()))) if X else 0
+        elif len(self._feature_names) == 1 and self._string_columns and _is_1d(X):
+            # one column of strings (a text vectorizer's documents): a list,
+            # a 1-D array or Series, as scikit-learn takes them
+            values = X.tolist() if hasattr(X, "tolist") else list(X)
+            return {self._feature_names[0]: values}, len(values)
         else:
             raise TypeError(
                 "this model reads string columns (" + ", ".join(sorted(self._string_columns)) +

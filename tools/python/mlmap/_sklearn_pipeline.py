@@ -14,7 +14,8 @@ Supported steps (exact classes; a subclass may override transform):
 StandardScaler, MinMaxScaler (clip), MaxAbsScaler, RobustScaler, Normalizer,
 SimpleImputer (every strategy, numeric and string columns, add_indicator,
 keep_empty_features), MissingIndicator, OneHotEncoder, OrdinalEncoder,
-PolynomialFeatures (degree <= 3), the transformers of _sklearn_transformers.py
+PolynomialFeatures (degree <= 3), the text vectorizers of _sklearn_text.py, the
+transformers of _sklearn_transformers.py
 (Binarizer, the feature selectors, PCA, TruncatedSVD, KMeans), SplineTransformer
 (_sklearn_spline.py), ColumnTransformer, FeatureUnion, Pipeline,
 'passthrough' / None steps, FunctionTransformer without a function (the
@@ -223,7 +224,9 @@ def transform(prog, est, cols, where):
     handler = transformers().get(type(est))
     if handler is None:
         refuse_step(est, where)
-    if handler not in (_function, _pipeline, _feature_union):  # these check their parts
+    # these check their parts; a HashingVectorizer is stateless (sklearn < 1.3
+    # calls it unfitted)
+    if handler not in (_function, _pipeline, _feature_union) and type(est).__name__ != "HashingVectorizer":
         from sklearn.utils.validation import check_is_fitted
         check_is_fitted(est)
     _check_width(est, cols, where)
@@ -791,10 +794,11 @@ def _feature_union(prog, fu, cols, where):
 def transformers():
     """Exact transformer class -> handler(program, estimator, columns, where)."""
     from sklearn import compose, impute, pipeline, preprocessing as pp
-    from . import _sklearn_spline, _sklearn_transformers
+    from . import _sklearn_spline, _sklearn_text, _sklearn_transformers
     return {
         **_sklearn_transformers.transformers(),
         **_sklearn_spline.transformers(),
+        **_sklearn_text.transformers(),
         pp.StandardScaler: _standard_scaler,
         pp.MinMaxScaler: _min_max_scaler,
         pp.MaxAbsScaler: _max_abs_scaler,
@@ -892,7 +896,9 @@ def export_pipeline(pipe, feature_names, preprocessing=None):
     check_is_fitted(final)  # every other step is checked where it is read
 
     first = steps[0][1]
-    n_inputs = getattr(first, "n_features_in_", None)
+    from ._sklearn_text import reads_documents
+    # a vectorizer reads one column of documents (a list of strings)
+    n_inputs = 1 if reads_documents(first) else getattr(first, "n_features_in_", None)
     if n_inputs is None:
         raise UnsupportedModelError(
             f"sklearn.pipeline.Pipeline: the first step ({class_name(first)}) does not record "

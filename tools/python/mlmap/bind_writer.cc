@@ -96,6 +96,28 @@ OpSpec parse_op(const py::dict& d) {
       if (col.shape.empty()) col.shape.push_back(1);
       op.columns.push_back(std::move(col));
     }
+  if (has(d, "text")) {
+    // {"lowercase", "ngram_min", "ngram_max", "stop_words", "binary",
+    //  "sublinear_tf", "norm" (None | "l2" | "l1"), "vocabulary", "idf"}
+    const py::dict t = d["text"].cast<py::dict>();
+    TextSpec& x = op.text;
+    x.lowercase = t["lowercase"].cast<bool>();
+    x.ngram_min = t["ngram_min"].cast<uint32_t>();
+    x.ngram_max = t["ngram_max"].cast<uint32_t>();
+    x.stop_words = vec<std::string>(t, "stop_words");
+    x.binary = t["binary"].cast<bool>();
+    x.sublinear_tf = t["sublinear_tf"].cast<bool>();
+    x.normalize = has(t, "norm");
+    if (x.normalize) read_name(t, "norm", x.norm);
+    x.vocabulary = vec<std::string>(t, "vocabulary");
+    x.idf = vec<double>(t, "idf");
+    if (has(t, "alternate_sign")) x.alternate_sign = t["alternate_sign"].cast<bool>();
+    if (has(t, "strip_accents")) {
+      const auto how = t["strip_accents"].cast<std::string>();
+      if (how != "unicode" && how != "ascii") throw py::value_error("strip_accents must be 'unicode' or 'ascii'");
+      x.strip_accents = how == "unicode" ? 1 : 2;
+    }
+  }
   return op;
 }
 

@@ -8,7 +8,8 @@ extern const OpKind standardize_kind, min_max_kind, max_abs_kind, normalize_kind
     one_hot_kind, ordinal_kind, polynomial_kind, missing_indicator_kind, binarize_kind, project_kind, distance_kind,
     discretize_kind, yeo_johnson_kind, box_cox_kind, quantile_uniform_kind, quantile_normal_kind,
     spline_kind, refuse_missing_kind,
-    sub_model_kind, weighted_mean_kind, elementwise_kind, weighted_median_kind;
+    sub_model_kind, weighted_mean_kind, elementwise_kind, weighted_median_kind, text_count_kind,
+    text_hash_kind;
 
 namespace {
 
@@ -37,6 +38,8 @@ const OpKind* const table[] = {
     &weighted_mean_kind,      // WeightedMean = 21 (weighted_mean.cc)
     &elementwise_kind,        // Elementwise = 22 (elementwise.cc)
     &weighted_median_kind,    // WeightedMedian = 23 (weighted_median.cc)
+    &text_count_kind,         // TextCount = 24 (text.cc)
+    &text_hash_kind,          // TextHash = 25 (text.cc)
 };
 
 static_assert(sizeof table / sizeof table[0] == static_cast<size_t>(fb::OpKind::MAX) + 1,
@@ -54,7 +57,8 @@ static_assert(static_cast<int>(fb::OpKind::Standardize) == 0 && static_cast<int>
                   static_cast<int>(fb::OpKind::RefuseMissing) == 19 &&
                   static_cast<int>(fb::OpKind::SubModel) == 20 && static_cast<int>(fb::OpKind::WeightedMean) == 21 &&
                   static_cast<int>(fb::OpKind::Elementwise) == 22 &&
-                  static_cast<int>(fb::OpKind::WeightedMedian) == 23,
+                  static_cast<int>(fb::OpKind::WeightedMedian) == 23 &&
+                  static_cast<int>(fb::OpKind::TextCount) == 24 && static_cast<int>(fb::OpKind::TextHash) == 25,
               "the table follows fb::OpKind");
 
 }  // namespace

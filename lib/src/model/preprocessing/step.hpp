@@ -56,16 +56,26 @@ struct StringCell {
   bool present() const noexcept { return missing == Missing::no; }
 };
 
+/// One nonzero feature of a row: the predictor's feature `position`.
+struct SparseEntry {
+  uint32_t position;
+  double value;
+};
+
 /// Rows of a block, slot-major: numeric slot s holds rows [0, n_rows) at
-/// numeric + s * stride, string slot s at strings + s * stride.
+/// numeric + physical[s] * stride (numeric + s * stride without `physical`),
+/// string slot s at strings + s * stride.  Slots of steps that write their
+/// features sparsely have no column.
 struct Block {
   double* numeric = nullptr;
   StringCell* strings = nullptr;  // null when no op reads or writes strings
   double* scratch = nullptr;      // Step::scratch_per_row() * stride doubles for the running step
   size_t stride = 0;              // rows the columns have room for
   size_t n_rows = 0;
+  const uint32_t* physical = nullptr;          // slot -> column, or null (the identity)
+  std::vector<SparseEntry>* sparse = nullptr;  // per block row: the sparse steps' nonzero features
 
-  double* column(uint32_t slot) const noexcept { return numeric + slot * stride; }
+  double* column(uint32_t slot) const noexcept { return numeric + (physical ? physical[slot] : slot) * stride; }
   StringCell* string_column(uint32_t slot) const noexcept { return strings + slot * stride; }
 };
 
@@ -144,6 +154,13 @@ class Step {
   /// After run(): rows [0, b.n_rows) of its outputs into F (pw wide), where
   /// they arrive as zeros.
   virtual void write_features(const Block& /*b*/, double* /*F*/, size_t /*pw*/) const noexcept {}
+
+  /// Outputs that only the predictor reads (as for write_features_directly)
+  /// may instead be written sparsely: a step that agrees keeps the
+  /// positions, gets no output slot columns, and in run() appends each row's
+  /// nonzero features to b.sparse[row] (a text vectorizer: a handful of
+  /// terms out of a vocabulary of 100,000).
+  virtual bool write_features_sparsely(const std::vector<uint32_t>& /*positions*/) { return false; }
 
  protected:
   Slots slots_;

@@ -1,0 +1,155 @@
+#include "model/preprocessing/text_tokens.hpp"
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+
+namespace mlmap::model::prep {
+
+bool is_word_char(int32_t c) noexcept {
+  if (c == '_') return true;
+  switch (u_charType(c)) {
+    case U_UPPERCASE_LETTER:
+    case U_LOWERCASE_LETTER:
+    case U_TITLECASE_LETTER:
+    case U_MODIFIER_LETTER:
+    case U_OTHER_LETTER:
+      return true;  // str.isalpha(): categories Lu, Ll, Lt, Lm, Lo
+    default:
+      // str.isdecimal() / isdigit() / isnumeric(): a Numeric_Type value.
+      return u_getIntPropertyValue(c, UCHAR_NUMERIC_TYPE) != U_NT_NONE;
+  }
+}
+
+namespace {
+
+// UTF-16 [b, e) as UTF-8 appended to out.
+bool append_utf8(const UChar* s, int32_t n, std::string& out) {
+  UErrorCode err = U_ZERO_ERROR;
+  int32_t len = 0;
+  u_strToUTF8(nullptr, 0, &len, s, n, &err);
+  if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err)) return false;
+  const size_t at = out.size();
+  out.resize(at + static_cast<size_t>(len));
+  err = U_ZERO_ERROR;
+  u_strToUTF8(out.data() + at, len, nullptr, s, n, &err);
+  return !U_FAILURE(err) || err == U_STRING_NOT_TERMINATED_WARNING;
+}
+
+}  // namespace
+
+namespace {
+
+// An ASCII document: Python's \w is [A-Za-z0-9_] and str.lower() maps A-Z
+// to a-z there, so no Unicode tables are needed.
+bool is_ascii(std::string_view doc) noexcept {
+  unsigned char any = 0;
+  for (char c : doc) any |= static_cast<unsigned char>(c);
+  return any < 0x80;
+}
+
+bool ascii_word(unsigned char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+void ascii_tokens(std::string_view doc, bool lowercase, std::vector<std::string>& tokens) {
+  size_t i = 0;
+  const size_t n = doc.size();
+  while (i < n) {
+    if (!ascii_word(static_cast<unsigned char>(doc[i]))) {
+      ++i;
+      continue;
+    }
+    size_t end = i + 1;
+    while (end < n && ascii_word(static_cast<unsigned char>(doc[end]))) ++end;
+    if (end - i >= 2) {
+      tokens.emplace_back(doc.substr(i, end - i));
+      if (lowercase)
+        for (char& c : tokens.back())
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    i = end;
+  }
+}
+
+}  // namespace
+
+bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>& tokens, StripAccents strip) {
+  tokens.clear();
+  if (is_ascii(doc)) {
+    ascii_tokens(doc, lowercase, tokens);
+    return true;
+  }
+  if (doc.size() > static_cast<size_t>(INT32_MAX / 2)) return false;
+  // UTF-8 -> UTF-16 (invalid sequences refused: a Python str is valid).
+  thread_local std::u16string u16, lower;
+  UErrorCode err = U_ZERO_ERROR;
+  int32_t len = 0;
+  u_strFromUTF8(nullptr, 0, &len, doc.data(), static_cast<int32_t>(doc.size()), &err);
+  if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err)) return false;
+  u16.resize(static_cast<size_t>(len));
+  err = U_ZERO_ERROR;
+  u_strFromUTF8(reinterpret_cast<UChar*>(u16.data()), len, nullptr, doc.data(), static_cast<int32_t>(doc.size()), &err);
+  if (U_FAILURE(err)) return false;
+  const UChar* s = reinterpret_cast<const UChar*>(u16.data());
+  int32_t n = len;
+  if (lowercase) {
+    err = U_ZERO_ERROR;
+    int32_t ln = u_strToLower(nullptr, 0, s, n, "", &err);
+    if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err)) return false;
+    lower.resize(static_cast<size_t>(ln));
+    err = U_ZERO_ERROR;
+    u_strToLower(reinterpret_cast<UChar*>(lower.data()), ln, s, n, "", &err);
+    if (U_FAILURE(err)) return false;
+    s = reinterpret_cast<const UChar*>(lower.data());
+    n = ln;
+  }
+  if (strip != StripAccents::none) {
+    thread_local std::u16string nfkd, kept;
+    err = U_ZERO_ERROR;
+    const UNormalizer2* norm = unorm2_getNFKDInstance(&err);
+    if (U_FAILURE(err)) return false;
+    int32_t dn = unorm2_normalize(norm, s, n, nullptr, 0, &err);
+    if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err)) return false;
+    nfkd.resize(static_cast<size_t>(dn));
+    err = U_ZERO_ERROR;
+    unorm2_normalize(norm, s, n, reinterpret_cast<UChar*>(nfkd.data()), dn, &err);
+    if (U_FAILURE(err)) return false;
+    kept.clear();
+    const UChar* d = reinterpret_cast<const UChar*>(nfkd.data());
+    for (int32_t i = 0; i < dn;) {
+      const int32_t start = i;
+      UChar32 c;
+      U16_NEXT(d, i, dn, c);
+      const bool drop = strip == StripAccents::ascii ? c >= 0x80 : u_getCombiningClass(c) != 0;
+      if (!drop) kept.append(nfkd, static_cast<size_t>(start), static_cast<size_t>(i - start));
+    }
+    s = reinterpret_cast<const UChar*>(kept.data());
+    n = static_cast<int32_t>(kept.size());
+  }
+  // Maximal runs of word characters, kept when two code points or longer.
+  int32_t i = 0;
+  while (i < n) {
+    UChar32 c;
+    int32_t start = i;
+    U16_NEXT(s, i, n, c);
+    if (!is_word_char(c)) continue;
+    int32_t count = 1, end = i;
+    while (end < n) {
+      int32_t j = end;
+      U16_NEXT(s, j, n, c);
+      if (!is_word_char(c)) break;
+      end = j;
+      ++count;
+    }
+    if (count >= 2) {
+      tokens.emplace_back();
+      if (!append_utf8(s + start, end - start, tokens.back())) return false;
+    }
+    i = end;
+  }
+  return true;
+}
+
+}  // namespace mlmap::model::prep

@@ -1,0 +1,80 @@
+// The TextCount step (FORMAT.md §7.4) computed by hand on the corrupt-file
+// text sample: a linear model over tf-idf of the vocabulary {hello, world,
+// "hello world", école}, word 1- and 2-grams, L2 norm; through a Table, on
+// both paths (the linear model takes the sparse rows; the tokenizer's
+// lowercasing and word characters on non-ASCII text).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string_view>
+
+#include "corrupt.hpp"
+#include "format/vocabulary.hpp"
+#include "model/preprocessing/text_tokens.hpp"
+#include "support.hpp"
+
+using namespace mlmap;
+
+TEST_CASE("text_count: tf-idf of word n-grams, L2-normalised, into a linear model") {
+  test::TempDir dir;
+  REQUIRE(test::save_text_sample(dir.file("t")).ok());
+  auto m = Model::open(dir.file("t"));
+  REQUIRE(m.ok());
+  REQUIRE(m->verify().ok());
+  const std::string_view docs[] = {"Hello, WORLD!", "nothing here", "hello hello world x", "ÉCOLE école", ""};
+  Table t(5);
+  REQUIRE(t.add_strings("text", docs).ok());
+  std::vector<double> out(5);
+  PredictOptions o;
+  o.output = Output::raw;
+  REQUIRE(m->predict(t, out.data(), o).ok());
+  // weights {1, -1, 0.5, 0.25}, idf {1.5, 2, 1.25, 1}
+  auto l2 = [](std::initializer_list<double> w) {
+    double s = 0;
+    for (double v : w) s += v * v;
+    return std::sqrt(s);
+  };
+  const double n0 = l2({1.5, 2.0, 1.25});
+  CHECK(out[0] == doctest::Approx((1.5 * 1 - 2.0 + 1.25 * 0.5) / n0).epsilon(1e-14));
+  CHECK(out[1] == 0);
+  const double n2 = l2({3.0, 2.0, 1.25});  // hello twice; "hello hello" not in the vocabulary
+  CHECK(out[2] == doctest::Approx((3.0 - 2.0 + 1.25 * 0.5) / n2).epsilon(1e-14));
+  CHECK(out[3] == doctest::Approx(0.25).epsilon(1e-14));  // two écoles, normalised to 1
+  CHECK(out[4] == 0);
+
+  SUBCASE("a missing document is refused, as sklearn refuses NaN") {
+    const bool missing[] = {false, true, false, false, false};
+    Table tm(5);
+    REQUIRE(tm.add_strings("text", docs, missing).ok());
+    auto st = m->predict(tm, out.data(), o);
+    CHECK(st.code() == error_code::missing_value);
+    CHECK(st.message().find("row 1") != std::string::npos);
+  }
+}
+
+TEST_CASE("word tokens: Python's \\w and str.lower()") {
+  std::vector<std::string> tokens;
+  REQUIRE(model::prep::word_tokens("ΟΔΟΣ a İx foo_bar 42 ½x 日本 😀😀 x²", true, tokens));
+  // as Python's re.findall(r'(?u)\b\w\w+\b', doc.lower()): final sigma; İ
+  // lowercases to i + U+0307 (Mn, not a word character: "i", "x" are too
+  // short); '_' and digits are word characters, ½ and ² (No) are numeric,
+  // emoji are not word characters
+  const std::vector<std::string> want = {"οδος", "foo_bar", "42", "½x", "日本", "x²"};
+  CHECK(tokens == want);
+  REQUIRE(model::prep::word_tokens("ΟΔΟΣ", false, tokens));
+  CHECK(tokens == std::vector<std::string>{"ΟΔΟΣ"});
+  CHECK_FALSE(model::prep::word_tokens(std::string_view("ab\xff", 3), true, tokens));
+}
+
+TEST_CASE("vocabulary table: built, found, refused") {
+  auto v = format::build_vocabulary({"b", "a", "c d"});
+  REQUIRE(v.ok());
+  format::VocabularyView view{v->table.data(), v->table.size(), v->offsets.data(), 3, v->terms.data(),
+                              v->terms.size(), v->max_probe};
+  CHECK(view.find("a") == 1);
+  CHECK(view.find("c d") == 2);
+  CHECK(view.find("cd") == -1);
+  CHECK(view.verify("t").ok());
+  CHECK_FALSE(format::build_vocabulary({"a", "a"}).ok());
+  CHECK_FALSE(format::build_vocabulary({}).ok());
+}
