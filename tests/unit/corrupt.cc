@@ -9,6 +9,7 @@
 
 #include "format/checksum.hpp"
 #include "format/preamble.hpp"
+#include "format/vocabulary.hpp"
 #include "kernels/tree_ensemble_view.hpp"
 #include "mlmap_generated.h"
 #include "writer/dense_writer.hpp"
@@ -597,8 +598,27 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       break;
     }
     case C::text_term_bytes: {
+      // A flipped byte whose term now hashes outside the probe window that
+      // reaches its own slot: a flip whose term still finds itself there is
+      // a consistent (different) vocabulary, which nothing semantic can see.
       const uint64_t n = s.column("preprocessing.0.terms")->length();
-      s.data<uint8_t>("preprocessing.0.terms")[s.rng() % n] ^= static_cast<uint8_t>(1 + s.rng() % 255);
+      const uint64_t n_slots = s.column("preprocessing.0.table")->length() / 4;
+      const uint32_t max_probe = s.model()->preprocessing()->ops()->Get(0)->text()->max_probe();
+      const uint64_t* offsets = s.data<uint64_t>("preprocessing.0.offsets");
+      const uint32_t* table = s.data<uint32_t>("preprocessing.0.table");
+      uint8_t* terms = s.data<uint8_t>("preprocessing.0.terms");
+      for (;;) {
+        const uint64_t at = s.rng() % n;
+        const auto flip = static_cast<uint8_t>(1 + s.rng() % 255);
+        uint32_t i = 0;
+        while (offsets[i + 1] <= at) ++i;
+        uint64_t slot = 0;
+        while (table[slot] != i + 1) ++slot;
+        terms[at] ^= flip;
+        const std::string_view term(reinterpret_cast<const char*>(terms + offsets[i]), offsets[i + 1] - offsets[i]);
+        if (((slot - mlmap::format::term_hash(term)) & (n_slots - 1)) > max_probe) break;
+        terms[at] ^= flip;  // still within reach of its slot: try another
+      }
       break;
     }
     case C::text_idf_nonpositive: {

@@ -58,7 +58,8 @@ TEST_CASE("every corruption kind gives its specific error") {
     const auto want = test::expectation(kind);
     const auto original = sample_bytes(dir, kind);
     for (uint64_t seed = 1; seed <= 5; ++seed) {
-      CAPTURE(want.name);
+      const std::string kind_name = want.name;
+      CAPTURE(kind_name);
       CAPTURE(seed);
       const auto path = dir.file(std::string(want.name) + ".mlmap");
       test::write_bytes(path, test::corrupt(original, kind, seed));
