@@ -4,6 +4,7 @@ decision_function, score_samples) against mlmap's, the worst difference per
 estimator kept for the summary."""
 
 import collections
+import os
 import warnings
 
 import numpy as np
@@ -70,6 +71,16 @@ class ApiParity(ModelFiles):
             compared += 1
         self.assertGreater(compared, 0)
         return m
+
+    def refused(self, sk, *needles):
+        """mlmap.save refuses `sk` with UnsupportedModelError naming each of
+        `needles`, and leaves no file behind."""
+        path = self.path("refused")
+        with self.assertRaises(mlmap.UnsupportedModelError) as ctx:
+            mlmap.save(sk, path)
+        for needle in needles:
+            self.assertIn(needle, str(ctx.exception))
+        self.assertFalse(os.path.exists(path))
 
 
 def print_summary():

@@ -27,17 +27,14 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import collections
 import random
 import sys
 import unicodedata
-import warnings
 
 import numpy as np
 import pandas as pd
 import sklearn
 from sklearn.compose import ColumnTransformer
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import (CountVectorizer, HashingVectorizer, TfidfTransformer,
                                              TfidfVectorizer)
 from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
@@ -48,10 +45,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 import mlmap
-from parity_support import ModelFiles, differences, run
+from api_parity import ApiParity, print_summary, quietly
+from parity_support import run
 
-TOL = 1e-6
-WORST = collections.defaultdict(lambda: {"rel": 0.0, "abs": 0.0, "n": 0})
 
 WORDS = ["Hello", "world", "Straße", "STRASSE", "ÉCOLE", "école", "naïve", "café", "日本語", "données", "x", "a1",
          "foo_bar", "_", "__init__", "ΣΟΦΙΑΣ", "ΟΔΟΣ", "σοφός", "İstanbul", "ISTANBUL", "ǅemal", "١٢٣", "Ⅻ", "½x",
@@ -83,45 +79,11 @@ def labels(docs, seed, k=2):
     return rng.integers(0, k, size=len(docs))
 
 
-def quietly(fn, *args):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        return fn(*args)
-
-
-class Base(ModelFiles):
+class Base(ApiParity):
     prefix = "mlmap-text-"
 
-    def close(self, got, exp, label, what):
-        got, exp = np.asarray(got), np.asarray(exp)
-        self.assertEqual(got.shape, exp.shape, f"{label} {what}: shape")
-        rel, ab = differences(got, exp)
-        w = WORST[label]
-        w["rel"], w["abs"] = max(w["rel"], rel), max(w["abs"], ab)
-        self.assertLessEqual(rel, TOL, f"{label} {what}: max difference {rel:.3g} (abs {ab:.3g})")
-
-    def check(self, pipe, X, label):
-        m = self.roundtrip(pipe)
-        WORST[label]["n"] += 1
-        if sklearn.base.is_classifier(pipe):
-            got, exp = m.predict(X), quietly(pipe.predict, X)
-            self.assertEqual(int(np.sum(got != exp)), 0, f"{label}: label mismatches")
-            if hasattr(pipe, "predict_proba"):
-                self.close(m.predict_proba(X), quietly(pipe.predict_proba, X), label, "predict_proba")
-            if hasattr(pipe, "decision_function"):
-                self.close(m.decision_function(X), quietly(pipe.decision_function, X), label, "decision_function")
-        else:
-            self.close(m.predict(X), quietly(pipe.predict, X), label, "predict")
-        return m
-
-    def refused(self, pipe, *needles):
-        path = self.path("refused")
-        with self.assertRaises(mlmap.UnsupportedModelError) as ctx:
-            mlmap.save(pipe, path)
-        for needle in needles:
-            self.assertIn(needle, str(ctx.exception))
-        self.assertFalse(os.path.exists(path))
+    def fit(self, pipe, X, y):
+        return quietly(pipe.fit, X, y)
 
 
 VECTORIZERS = [
@@ -280,13 +242,6 @@ class Refused(Base):
         X = np.abs(np.random.default_rng(0).normal(size=(100, 5)))
         pipe = make_pipeline(TfidfTransformer(), MultinomialNB()).fit(X, y)
         self.refused(pipe, "TfidfTransformer")
-
-
-def print_summary():
-    print(f"\nmax difference mlmap vs scikit-learn {sklearn.__version__} "
-          "(rel = |d| / max(1, |value|); over predict_proba, decision_function, values):")
-    for est, w in sorted(WORST.items()):
-        print(f"  {est:60s} checks {w['n']:3d}  rel {w['rel']:.3g}  abs {w['abs']:.3g}")
 
 
 if __name__ == "__main__":
