@@ -20,6 +20,19 @@ def _is_1d(X):
     return getattr(X, "ndim", None) == 1
 
 
+
+_NAIVE_BAYES = ("GaussianNB", "MultinomialNB", "ComplementNB", "BernoulliNB", "CategoricalNB")
+
+
+def _final_estimator(estimator):
+    """The class name of the estimator that makes the predictions, from the
+    file's estimator string: "sklearn.naive_bayes.GaussianNB" -> "GaussianNB",
+    "sklearn.pipeline.Pipeline(StandardScaler, GaussianNB)" -> "GaussianNB"."""
+    if estimator.endswith(")"):
+        return estimator[:-1].rsplit(",", 1)[-1].rsplit("(", 1)[-1].strip()
+    return estimator.rsplit(".", 1)[-1]
+
+
 class Model:
     """A model file opened for prediction, with scikit-learn's predict API.
 
@@ -54,6 +67,12 @@ class Model:
                 classes = classes.astype(dtype)
             self.classes_ = classes
         self._has_proba = info["task"] == "classification" and info["link"] != "hard"
+        # sklearn's naive Bayes give log-probabilities as the joint
+        # log-likelihood minus its logsumexp (finite where a probability
+        # underflows); its other classifiers (linear models, MLPs, trees)
+        # give np.log(predict_proba), -inf there.
+        self._log_proba_from_raw = (info["link"] == "softmax" and info["link_scale"] == 1.0
+                                    and _final_estimator(info["estimator"]) in _NAIVE_BAYES)
         self._is_classifier = info["task"] == "classification"
         self._has_labels = info["task"] in ("classification", "outlier_detection")  # predict gives labels
 
@@ -111,14 +130,13 @@ class Model:
 
     def predict_log_proba(self, X, *, n_threads=None, n_jobs=None):
         """Logarithms of the class probabilities, shape (n, n_classes).  For
-        softmax links (naive Bayes, multinomial models) the raw scores minus
-        their logsumexp, as sklearn's naive Bayes (finite where a probability
-        underflows to 0); otherwise the log of predict_proba, as sklearn's
-        other classifiers."""
+        naive Bayes the raw scores minus their logsumexp, as sklearn's naive
+        Bayes (finite where a probability underflows to 0); otherwise the log
+        of predict_proba, as sklearn's other classifiers (-inf there)."""
         if not self._has_proba:
             self._no_proba("predict_log_proba")
         threads = 1 if n_threads is None and n_jobs is None else self._threads(n_threads, n_jobs)
-        if self._info["link"] == "softmax" and self._info["link_scale"] == 1.0:
+        if self._log_proba_from_raw:
             raw = self._core.fast(X, 1, threads)
             if raw is None:
                 raw = self._values(X, "raw", threads)
