@@ -8,6 +8,7 @@
 #include <string>
 
 #include "format/file_view.hpp"
+#include "model/numpy_sum.hpp"
 #include "model/predictor.hpp"
 
 namespace mlmap::model {
@@ -17,10 +18,5 @@ namespace mlmap::model {
                                                                             const fb::NaiveBayes& nb,
                                                                             uint32_t n_features, uint32_t n_raw,
                                                                             std::string* kind) noexcept;
-
-/// numpy's pairwise summation (pairwise_sum_DOUBLE: sequential below 8
-/// values, 8 interleaved partial sums up to 128, halves beyond), so that a
-/// sum over a row is bit for bit numpy's np.sum(..., axis=-1).
-double numpy_sum(const double* a, size_t n) noexcept;
 
 }  // namespace mlmap::model

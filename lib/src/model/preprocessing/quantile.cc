@@ -16,6 +16,7 @@
 #include <limits>
 #include <string>
 
+#include "model/preprocessing/interp.hpp"
 #include "model/preprocessing/ndtri.hpp"
 #include "model/preprocessing/step.hpp"
 
@@ -24,33 +25,6 @@ namespace mlmap::model::prep {
 namespace {
 
 constexpr double bounds_threshold = 1e-7;  // sklearn's BOUNDS_THRESHOLD
-
-// numpy's interp (compiled_base.c) for a non-NaN x, over n >= 2 points
-// xp(i) non-decreasing: the last i with xp(i) <= x, then the slope formula,
-// retried from the right end when it makes NaN.
-template <class XP, class FP>
-double interp(double x, size_t n, XP xp, FP fp) noexcept {
-  if (x > xp(n - 1)) return fp(n - 1);
-  if (x < xp(0)) return fp(0);
-  size_t lo = 0, hi = n;  // upper bound of x
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (x >= xp(mid))
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  if (lo == 0) return fp(0);  // only for unsorted xp (a damaged column): any bounded answer
-  const size_t j = lo - 1;
-  if (j == n - 1 || xp(j) == x) return fp(j);
-  const double slope = (fp(j + 1) - fp(j)) / (xp(j + 1) - xp(j));
-  double r = slope * (x - xp(j)) + fp(j);
-  if (std::isnan(r)) {
-    r = slope * (x - xp(j + 1)) + fp(j + 1);
-    if (std::isnan(r) && fp(j) == fp(j + 1)) r = fp(j);
-  }
-  return r;
-}
 
 class QuantileStep final : public Step {
  public:
