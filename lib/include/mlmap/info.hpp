@@ -278,6 +278,8 @@ enum class OpKind {
   weighted_median = 23,
   text_count = 24,
   text_hash = 25,
+  interpolate = 26,
+  sum_to_one = 27,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -294,7 +296,8 @@ struct EnumNames<OpKind> {
       {OpKind::spline, "spline"}, {OpKind::refuse_missing, "refuse_missing"},
       {OpKind::sub_model, "sub_model"}, {OpKind::weighted_mean, "weighted_mean"},
       {OpKind::elementwise, "elementwise"}, {OpKind::weighted_median, "weighted_median"},
-      {OpKind::text_count, "text_count"}, {OpKind::text_hash, "text_hash"}};
+      {OpKind::text_count, "text_count"}, {OpKind::text_hash, "text_hash"},
+      {OpKind::interpolate, "interpolate"}, {OpKind::sum_to_one, "sum_to_one"}};
 };
 
 /// How a spline step treats values outside its base interval (schema
@@ -321,13 +324,14 @@ struct EnumNames<SubModelOutput> {
 };
 
 /// The function of an elementwise step (schema ElementFunction): numpy's
-/// ufunc of the same name.
-enum class ElementFunction { exp = 0, expm1 = 1, log = 2, log1p = 3, square = 4, sqrt = 5 };
+/// ufunc of the same name (expit: scipy.special.expit, the logistic function).
+enum class ElementFunction { exp = 0, expm1 = 1, log = 2, log1p = 3, square = 4, sqrt = 5, expit = 6 };
 template <>
 struct EnumNames<ElementFunction> {
   static constexpr EnumName<ElementFunction> table[] = {
       {ElementFunction::exp, "exp"},     {ElementFunction::expm1, "expm1"},   {ElementFunction::log, "log"},
-      {ElementFunction::log1p, "log1p"}, {ElementFunction::square, "square"}, {ElementFunction::sqrt, "sqrt"}};
+      {ElementFunction::log1p, "log1p"}, {ElementFunction::square, "square"}, {ElementFunction::sqrt, "sqrt"},
+      {ElementFunction::expit, "expit"}};
 };
 
 /// The norm of a normalize step (schema Norm).

@@ -116,7 +116,8 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::sub_model, fb::OpKind::SubModel) && same(OpKind::weighted_mean, fb::OpKind::WeightedMean) &&
               same(OpKind::elementwise, fb::OpKind::Elementwise) &&
               same(OpKind::weighted_median, fb::OpKind::WeightedMedian) &&
-              same(OpKind::text_count, fb::OpKind::TextCount) && same(OpKind::text_hash, fb::OpKind::TextHash));
+              same(OpKind::text_count, fb::OpKind::TextCount) && same(OpKind::text_hash, fb::OpKind::TextHash) &&
+              same(OpKind::interpolate, fb::OpKind::Interpolate) && same(OpKind::sum_to_one, fb::OpKind::SumToOne));
 
 static_assert(detail::covers_schema<Extrapolation, fb::Extrapolation>());
 static_assert(same(Extrapolation::error, fb::Extrapolation::Error) &&
@@ -128,7 +129,8 @@ static_assert(same(Extrapolation::error, fb::Extrapolation::Error) &&
 static_assert(detail::covers_schema<ElementFunction, fb::ElementFunction>());
 static_assert(same(ElementFunction::exp, fb::ElementFunction::Exp) && same(ElementFunction::expm1, fb::ElementFunction::Expm1) &&
               same(ElementFunction::log, fb::ElementFunction::Log) && same(ElementFunction::log1p, fb::ElementFunction::Log1p) &&
-              same(ElementFunction::square, fb::ElementFunction::Square) && same(ElementFunction::sqrt, fb::ElementFunction::Sqrt));
+              same(ElementFunction::square, fb::ElementFunction::Square) && same(ElementFunction::sqrt, fb::ElementFunction::Sqrt) &&
+              same(ElementFunction::expit, fb::ElementFunction::Expit));
 
 static_assert(detail::covers_schema<SubModelOutput, fb::SubModelOutput>());
 static_assert(same(SubModelOutput::outputs, fb::SubModelOutput::Outputs) && same(SubModelOutput::raw, fb::SubModelOutput::Raw) &&

@@ -1,6 +1,7 @@
 // Elementwise (FORMAT.md §7.3): out_j = f(x_j) for numpy's exp, expm1, log,
 // log1p, square and sqrt -- TransformedTargetRegressor's inverse_func from
-// mlmap's allow-list.  NaN passes through (and the functions give NaN out of
+// mlmap's allow-list -- and scipy's expit (the sigmoid calibrators of
+// CalibratedClassifierCV).  NaN passes through (and the functions give NaN out of
 // their domain, as numpy does; the predictor after it refuses NaN).
 #include <cmath>
 
@@ -33,6 +34,7 @@ class ElementwiseStep final : public Step {
       case ElementFunction::log1p: return std::log1p(v);
       case ElementFunction::square: return v * v;
       case ElementFunction::sqrt: return std::sqrt(v);
+      case ElementFunction::expit: return 1 / (1 + std::exp(-v));  // scipy.special.expit
     }
     return v;
   }

@@ -9,7 +9,7 @@ extern const OpKind standardize_kind, min_max_kind, max_abs_kind, normalize_kind
     discretize_kind, yeo_johnson_kind, box_cox_kind, quantile_uniform_kind, quantile_normal_kind,
     spline_kind, refuse_missing_kind,
     sub_model_kind, weighted_mean_kind, elementwise_kind, weighted_median_kind, text_count_kind,
-    text_hash_kind;
+    text_hash_kind, interpolate_kind, sum_to_one_kind;
 
 namespace {
 
@@ -40,6 +40,8 @@ const OpKind* const table[] = {
     &weighted_median_kind,    // WeightedMedian = 23 (weighted_median.cc)
     &text_count_kind,         // TextCount = 24 (text.cc)
     &text_hash_kind,          // TextHash = 25 (text.cc)
+    &interpolate_kind,        // Interpolate = 26 (interpolate.cc)
+    &sum_to_one_kind,         // SumToOne = 27 (sum_to_one.cc)
 };
 
 static_assert(sizeof table / sizeof table[0] == static_cast<size_t>(fb::OpKind::MAX) + 1,
@@ -58,7 +60,8 @@ static_assert(static_cast<int>(fb::OpKind::Standardize) == 0 && static_cast<int>
                   static_cast<int>(fb::OpKind::SubModel) == 20 && static_cast<int>(fb::OpKind::WeightedMean) == 21 &&
                   static_cast<int>(fb::OpKind::Elementwise) == 22 &&
                   static_cast<int>(fb::OpKind::WeightedMedian) == 23 &&
-                  static_cast<int>(fb::OpKind::TextCount) == 24 && static_cast<int>(fb::OpKind::TextHash) == 25,
+                  static_cast<int>(fb::OpKind::TextCount) == 24 && static_cast<int>(fb::OpKind::TextHash) == 25 &&
+                  static_cast<int>(fb::OpKind::Interpolate) == 26 && static_cast<int>(fb::OpKind::SumToOne) == 27,
               "the table follows fb::OpKind");
 
 }  // namespace
