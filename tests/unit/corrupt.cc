@@ -147,6 +147,13 @@ Expectation expectation(Corruption kind) {
       return {"bitvector_threshold", S::verify, error_code::invalid_model, "record_threshold does not match"};
     case C::bitvector_tree_words:
       return {"bitvector_tree_words", S::verify, error_code::invalid_model, "tree_words does not match"};
+    case C::interp_count_zero: return {"interp_count_zero", S::open, error_code::invalid_model, "has no points"};
+    case C::interp_count_mismatch:
+      return {"interp_count_mismatch", S::open, error_code::column_mismatch, "elements, expected"};
+    case C::interp_x_unsorted:
+      return {"interp_x_unsorted", S::verify, error_code::invalid_model, "x is not non-decreasing"};
+    case C::interp_point_nonfinite:
+      return {"interp_point_nonfinite", S::verify, error_code::invalid_model, "is not finite"};
     case C::count: break;
   }
   throw std::logic_error("unknown corruption");
@@ -429,6 +436,13 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       c->mutate_length(c->length() - 8);
       break;
     }
+    case C::interp_count_zero:
+    case C::interp_count_mismatch: {
+      auto* counts = s.model()->mutable_preprocessing()->mutable_ops()->GetMutableObject(4)->mutable_category_counts();
+      const uint32_t j = static_cast<uint32_t>(s.rng() % counts->size());
+      counts->Mutate(j, kind == C::interp_count_zero ? 0 : counts->Get(j) + 1 + static_cast<uint32_t>(s.rng() % 3));
+      break;
+    }
     case C::references_short: {
       auto* c = s.column("preprocessing.2.references");
       const uint32_t n = static_cast<uint32_t>(s.rng() % 2);  // 0 or 1 references
@@ -634,6 +648,19 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       q[run * 4 + k] = q[run * 4 + k + 1] + 0.5 + static_cast<double>(s.rng() % 10);
       break;
     }
+    case C::interp_x_unsorted: {
+      // one x above the next within input 0's run (4 points)
+      double* x = s.data<double>("preprocessing.4.x");
+      const uint64_t k = s.rng() % 3;
+      x[k] = x[k + 1] + 0.5 + static_cast<double>(s.rng() % 10);
+      break;
+    }
+    case C::interp_point_nonfinite: {
+      const char* name = (s.rng() & 1) ? "preprocessing.4.x" : "preprocessing.4.y";
+      const double bad[] = {NAN, INFINITY, -INFINITY};
+      s.data<double>(name)[s.rng() % 6] = bad[s.rng() % 3];
+      break;
+    }
     case C::bitvector_clear: {
       auto* clear = s.data<uint32_t>("trees.leaf_bitvectors.record_clear");
       clear[s.rng() % s.bitvectors()->n_records()] ^= 1u << (s.rng() % 32);
@@ -690,7 +717,8 @@ bool on_projection_sample(Corruption kind) {
   return kind == Corruption::op_column_dtype || kind == Corruption::op_column_count ||
          kind == Corruption::op_column_nonfinite || kind == Corruption::op_scale_zero ||
          kind == Corruption::quantiles_unsorted || kind == Corruption::references_short ||
-         kind == Corruption::spline_knots_unsorted || kind == Corruption::spline_knots_short;
+         kind == Corruption::spline_knots_unsorted || kind == Corruption::spline_knots_short ||
+         (kind >= Corruption::interp_count_zero && kind <= Corruption::interp_point_nonfinite);
 }
 
 mlmap::Status save_projection_sample(const std::string& path) {
@@ -699,9 +727,9 @@ mlmap::Status save_projection_sample(const std::string& path) {
   d.n_features = 3;
   d.n_outputs = 1;
   mlmap::DenseLayerSpec layer;
-  layer.n_in = 10;
+  layer.n_in = 12;
   layer.n_out = 1;
-  layer.weights = {1.0, -1.0, 0.5, 0.25, 0.1, 0.2, 0.3, 0.4, -0.4, 0.6};
+  layer.weights = {1.0, -1.0, 0.5, 0.25, 0.1, 0.2, 0.3, 0.4, -0.4, 0.6, 0.7, -0.7};
   mlmap::DenseNetworkSpec net;
   net.layers = {layer};
   mlmap::OpSpec project;
@@ -739,11 +767,18 @@ mlmap::Status save_projection_sample(const std::string& path) {
   spline.category_counts = {2};
   spline.columns = {{"knots", {-2, -1, 0, 1, 2}, {1, 5}},
                     {"boundary", {1, 0, 0, 0, 0, 1, -1, 1, 0, 0, -1, 1}, {1, 4, 3}}};
+  mlmap::OpSpec interp;  // input 0 over 4 points, input 1 over 2
+  interp.kind = mlmap::OpKind::interpolate;
+  interp.inputs = {0, 1};
+  interp.out_begin = 13;
+  interp.n_out = 2;
+  interp.category_counts = {4, 2};
+  interp.columns = {{"x", {-1, 0, 0.5, 2, -3, 3}, {}, {}}, {"y", {0, 0.25, 0.5, 1, 0.1, 0.9}, {}, {}}};
   mlmap::PreprocessingSpec pre;
-  pre.n_slots = 13;
+  pre.n_slots = 15;
   pre.n_string_slots = 3;
-  pre.ops = {project, distance, quantile, spline};
-  pre.features = {3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  pre.ops = {project, distance, quantile, spline, interp};
+  pre.features = {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
   return mlmap::save(path, d, net, &pre);
 }
 

@@ -50,6 +50,9 @@ enum class Corruption {
   dense_epsilon_negative, dense_relu_max_nan, dense_relu_with_parameters, dense_weight_nan, dense_scale_nan, dense_alpha_inf,
   // The leaf bit-vector layout (FORMAT.md §5.1.1), on a sample that has it.
   bitvector_count, bitvector_clear, bitvector_threshold, bitvector_tree_words,
+  // an Interpolate step's points (FORMAT.md §7.1; on the projection_sample): its
+  // per-input counts (open), then the columns' contents (verify)
+  interp_count_zero, interp_count_mismatch, interp_x_unsorted, interp_point_nonfinite,
   count
 };
 
@@ -81,9 +84,10 @@ mlmap::Status save_op_column_sample(const std::string& path);
 
 /// A linear model behind a Project step (columns preprocessing.0.center,
 /// .components, .scale), a Distance step (preprocessing.1.centers) and a
-/// QuantileNormal step (preprocessing.2.quantiles, .references) and a Spline
-/// step (preprocessing.3.knots, .boundary): the sample of the op_column_dtype
-/// ... spline_knots_short kinds.
+/// QuantileNormal step (preprocessing.2.quantiles, .references), a Spline
+/// step (preprocessing.3.knots, .boundary) and an Interpolate step
+/// (preprocessing.4.x, .y): the sample of the op_column_dtype ...
+/// spline_knots_short and interp_* kinds.
 mlmap::Status save_projection_sample(const std::string& path);
 /// Whether `kind` damages the projection sample.
 bool on_projection_sample(Corruption kind);
