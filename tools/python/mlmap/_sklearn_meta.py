@@ -3,8 +3,10 @@ StackingClassifier/Regressor, TransformedTargetRegressor,
 MultiOutputRegressor, BaggingClassifier/Regressor, AdaBoostClassifier with
 SAMME, AdaBoostRegressor), composed in the preprocessing program (FORMAT.md §7.3).
 
+CalibratedClassifierCV and IsotonicRegression: _sklearn_calibration.py.
+
 Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier,
-CalibratedClassifierCV, AdaBoostClassifier with SAMME.R, MultiOutputClassifier (labels per
+AdaBoostClassifier with SAMME.R, MultiOutputClassifier (labels per
 output), BaggingClassifier over bases with decision_function.
 
 Each base estimator becomes a ``sub_model`` op: a complete model file of its
@@ -331,7 +333,9 @@ def combiners():
     giving the columns its predict_proba (classifiers: soft voting, stacking),
     vote counts (hard voting) or predict (regressors) computes."""
     from sklearn import compose, ensemble, multioutput
+    from ._sklearn_calibration import combiners as calibration_combiners
     return {
+        **calibration_combiners(),
         ensemble.VotingClassifier: _voting,
         ensemble.VotingRegressor: _voting,
         ensemble.StackingClassifier: _stacking_as_base,
@@ -349,14 +353,29 @@ def _program(est, feature_names, preprocessing):
     if preprocessing is not None:  # the final step of a Pipeline
         return preprocessing, [Col("num", s) for s in preprocessing.features]
     from ._sklearn import feature_names_of
-    n = int(est.n_features_in_)
+    n = int(getattr(est, "n_features_in_", 1))  # IsotonicRegression (one column) has none in 1.2
     prog = Program(n, feature_names_of(est, feature_names, n))
     return prog, prog.inputs()
 
 
+def _inner_estimators(est):
+    """The models a combiner runs, or None for one that runs none of its own
+    (IsotonicRegression)."""
+    if hasattr(est, "calibrated_classifiers_"):
+        from ._sklearn_calibration import calibrated_base
+        return [calibrated_base(c) for c in est.calibrated_classifiers_]
+    if hasattr(est, "estimators_"):
+        return est.estimators_
+    if hasattr(est, "regressor_"):
+        return [est.regressor_]
+    return None
+
+
 def _all_bases(est):
+    inner = _inner_estimators(est)
+    if inner is None:
+        return [est]
     out = []
-    inner = est.estimators_ if hasattr(est, "estimators_") else [est.regressor_]
     for e in inner:
         final = e.steps[-1][1] if hasattr(e, "steps") else e
         out.extend(_all_bases(final) if type(final) in combiners() else [final])
@@ -457,7 +476,9 @@ def export_stacking(est, feature_names, preprocessing=None):
 
 def exporters():
     from sklearn import compose, ensemble, multioutput
+    from ._sklearn_calibration import exporters as calibration_exporters
     return {
+        **calibration_exporters(),
         compose.TransformedTargetRegressor: export_regressor,
         multioutput.MultiOutputRegressor: export_regressor,
         ensemble.BaggingRegressor: export_regressor,
