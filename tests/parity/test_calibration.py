@@ -47,9 +47,11 @@ LABELS = np.array(["ant", "bee", "cat", "dog"])
 
 @functools.lru_cache(maxsize=None)
 def data(n_classes, seed=0):
+    """Training rows, their labels, and held-out rows followed by rows far
+    outside the training range (scores beyond every isotonic threshold)."""
     X, y = make_classification(n_samples=600, n_features=6, n_informative=4, n_classes=n_classes,
                                n_clusters_per_class=1, random_state=seed)
-    return X[:400], LABELS[y[:400]], X[400:]
+    return X[:400], LABELS[y[:400]], np.vstack([X[400:], 8.0 * X[400:440]])
 
 
 def bases():
@@ -79,7 +81,7 @@ class Calibration(ApiParity):
         return f"CalibratedClassifierCV ({method}, ensemble={ensemble_}) over {name}"
 
     def test_every_base(self):
-        for k in (2, 3):
+        for k in (2, 3, 4):
             X, y, Xte = data(k)
             for name, base in bases():
                 for method in ("sigmoid", "isotonic"):
