@@ -4,8 +4,9 @@ item 4) and IsotonicRegression: method 'sigmoid' and 'isotonic', ensemble
 True and False, cv='prefit' (before 1.8) and FrozenEstimator (1.6+), two to
 four classes (string labels), over every kind of base mlmap saves that has
 decision_function or predict_proba (linear models, LinearSVC, SVC, trees,
-forests, boosting, naive Bayes, k-NN, MLP, Pipelines), nested in a
-VotingClassifier and at the end of a Pipeline; the uniform row where every
+forests, boosting, naive Bayes, k-NN, MLP, Bagging, Pipelines), nested in
+a VotingClassifier, a StackingClassifier and at the end of a Pipeline, on
+held-out rows and rows far outside the training range; the uniform row where every
 calibrator gives 0; NaN routed by the bases that route it and refused naming
 the base that does not; refusals by name; `mlmap predict` (when MLMAP_CLI is
 set) gives the same labels.  Labels must match (0 mismatches);
@@ -126,6 +127,13 @@ class Calibration(ApiParity):
         self.check(v, Xte, "VotingClassifier (soft) over a CalibratedClassifierCV")
         p = self.fit(make_pipeline(StandardScaler(), CalibratedClassifierCV(svm.SVC(random_state=0), cv=3)), X, y)
         self.check(p, Xte, "Pipeline ending in CalibratedClassifierCV (sigmoid)")
+        st = self.fit(ensemble.StackingClassifier([("cal", cal), ("rf", ensemble.RandomForestClassifier(
+            n_estimators=5, random_state=0))], final_estimator=linear_model.LogisticRegression(), cv=3), X, y)
+        self.check(st, Xte, "StackingClassifier over a CalibratedClassifierCV")
+        bag = ensemble.BaggingClassifier(tree.DecisionTreeClassifier(max_depth=3), n_estimators=4, random_state=0)
+        for method in ("sigmoid", "isotonic"):
+            c = self.fit(CalibratedClassifierCV(bag, method=method, cv=3), X, y)
+            self.check(c, Xte, f"CalibratedClassifierCV ({method}) over a BaggingClassifier")
 
     def test_string_columns(self):
         rng = np.random.RandomState(0)
