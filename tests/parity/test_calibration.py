@@ -2,13 +2,14 @@
 """Parity of mlmap with scikit-learn on CalibratedClassifierCV (issue 20
 item 4) and IsotonicRegression: method 'sigmoid' and 'isotonic', ensemble
 True and False, cv='prefit' (before 1.8) and FrozenEstimator (1.6+), two to
-four classes (string labels), over every kind of base mlmap saves that has
+four classes (string and integer labels), over every kind of base mlmap saves that has
 decision_function or predict_proba (linear models, LinearSVC, SVC, trees,
 forests, boosting, naive Bayes, k-NN, MLP, Bagging, Pipelines), nested in
 a VotingClassifier, a StackingClassifier and at the end of a Pipeline, on
 held-out rows and rows far outside the training range; the uniform row where every
 calibrator gives 0; NaN routed by the bases that route it and refused naming
-the base that does not; refusals by name; `mlmap predict` (when MLMAP_CLI is
+the base that does not; IsotonicRegression alone, in a Pipeline and in a
+VotingRegressor; refusals by name; `mlmap predict` (when MLMAP_CLI is
 set) gives the same labels.  Labels must match (0 mismatches);
 predict_proba (and every other method the estimator has) within 1e-6.
 
@@ -194,6 +195,21 @@ class Calibration(ApiParity):
         iso = self.fit(IsotonicRegression(out_of_bounds="clip"), np.array([1.0, 1.0, 1.0]), np.array([0.0, 1.0, 2.0]))
         self.check(iso, xte, "IsotonicRegression (clip)")  # one threshold: a constant
         self.refused(self.fit(IsotonicRegression(), x, t), "IsotonicRegression", "out_of_bounds='nan'")
+        self.refused(self.fit(IsotonicRegression(out_of_bounds="clip"), x.astype(np.float32), t.astype(np.float32)),
+                     "IsotonicRegression", "float32")
+        # inside a Pipeline and as a base of a VotingRegressor
+        p = self.fit(make_pipeline(StandardScaler(), IsotonicRegression(out_of_bounds="clip")), x[:, None], t)
+        self.check(p, xte, "Pipeline ending in IsotonicRegression")
+        v = self.fit(ensemble.VotingRegressor([("iso", IsotonicRegression(out_of_bounds="clip")),
+                                               ("lin", linear_model.LinearRegression())]), x[:, None], t)
+        self.check(v, xte, "VotingRegressor over an IsotonicRegression")
+
+    def test_integer_labels(self):
+        X, y, Xte = data(3)
+        codes = np.searchsorted(LABELS, y) * 10 - 5  # -5, 5, 15
+        for method in ("sigmoid", "isotonic"):
+            c = self.fit(CalibratedClassifierCV(linear_model.LogisticRegression(), method=method, cv=3), X, codes)
+            self.check(c, Xte, f"CalibratedClassifierCV ({method}) with integer labels")
 
     def test_refused_by_name(self):
         X, y, _ = data(3)
