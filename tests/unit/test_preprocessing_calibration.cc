@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "support.hpp"
 
@@ -91,6 +92,25 @@ TEST_CASE("sum_to_one divides by the row's sum, gives 1/n for a zero sum and cla
   const double far[3] = {2, -1.5, 0};
   REQUIRE(m->predict(far, 1, out).ok());
   CHECK(out[0] == 4.0);
+}
+
+TEST_CASE("sum_to_one sums nine inputs in numpy's pairwise order") {
+  // numpy: 8 partial sums, ((1 + 1e16) + (1 + 1)) + ((1 + 1) + (1 + 1)) = 1e16 + 6,
+  // then - 1e16: 6 (np.sum gives 6).  In order, every + 1 is lost to rounding
+  // and the sum would be 0 (the uniform row).
+  test::TempDir dir;
+  std::vector<uint32_t> in(9);
+  for (uint32_t j = 0; j < 9; ++j) in[j] = j;
+  auto p = test::chain({test::op(OpSpec::Kind::sum_to_one, in, 9, 9)}, 9);
+  REQUIRE(save(dir.file("s9"), test::pipeline_description(9, 9), test::identity(9), &p).ok());
+  auto m = Model::open(dir.file("s9"), {true, false});
+  REQUIRE_MESSAGE(m.ok(), m.message());
+  const double row[9] = {1, 1e16, 1, 1, 1, 1, 1, 1, -1e16};
+  double out[9];
+  REQUIRE(m->predict(row, 1, out).ok());
+  CHECK(out[0] == 1.0 / 6.0);
+  CHECK(out[1] == 1e16 / 6.0);
+  CHECK(out[8] == -1e16 / 6.0);
 }
 
 TEST_CASE("elementwise expit is scipy's 1 / (1 + exp(-x))") {
