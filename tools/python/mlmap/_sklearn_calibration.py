@@ -24,7 +24,8 @@ _CalibratedClassifier.predict_proba:
 predict is the first class of largest probability (np.argmax), the file's
 predictor a pass-through.  Refused by name: a base that saw only some of the
 classes (scikit-learn gives the others probability 0), a calibrator of
-another kind (method='temperature' of later releases), isotonic thresholds
+another kind (method='temperature' of 1.8+, whose multi-class logits depend
+on the whole batch), isotonic thresholds
 that are not float64, SVC / NuSVC bases with decision_function_shape='ovo'
 and more than two classes.
 
@@ -156,7 +157,10 @@ def calibrated(prog, est, cols, where):
     label = type(est).__name__
     method = getattr(est, "method", None)
     if method not in ("sigmoid", "isotonic"):
-        refuse(est, where, f"method={method!r}: mlmap supports method='sigmoid' and method='isotonic'")
+        why = (" (scikit-learn 1.9 takes multi-class scores for probabilities, and their logarithms, when the whole "
+               "batch looks like probabilities: a row's answer depends on the other rows)" if method == "temperature"
+               else "")
+        refuse(est, where, f"method={method!r}{why}: mlmap supports method='sigmoid' and method='isotonic'")
     pairs = list(est.calibrated_classifiers_)
     groups = []
     for i, c in enumerate(pairs):
