@@ -3,8 +3,10 @@
 item 4) and IsotonicRegression: method 'sigmoid' and 'isotonic', ensemble
 True and False, cv='prefit' (before 1.8) and FrozenEstimator (1.6+), two to
 four classes (string and integer labels), over every kind of base mlmap saves that has
-decision_function or predict_proba (linear models, LinearSVC, SVC, trees,
-forests, boosting, naive Bayes, k-NN, MLP, Bagging, Pipelines), nested in
+decision_function or predict_proba (linear models, RidgeClassifier, SGD,
+Perceptron, PassiveAggressive, LinearSVC, SVC, NuSVC, trees, forests, extra
+trees, boosting, every naive Bayes but CategoricalNB, k-NN, MLP, Bagging,
+Pipelines), nested in
 a VotingClassifier, a StackingClassifier and at the end of a Pipeline, on
 held-out rows and rows far outside the training range; the uniform row where every
 calibrator gives 0; NaN routed by the bases that route it and refused naming
@@ -73,6 +75,21 @@ def bases():
     ]
 
 
+def more_bases():
+    """The other classifiers mlmap saves (naive Bayes of counts on |X|)."""
+    return [
+        ("RidgeClassifier", linear_model.RidgeClassifier()),
+        ("SGDClassifier", linear_model.SGDClassifier(random_state=0)),
+        ("Perceptron", linear_model.Perceptron(random_state=0)),
+        ("PassiveAggressive", linear_model.PassiveAggressiveClassifier(random_state=0)),
+        ("NuSVC", make_pipeline(StandardScaler(), svm.NuSVC(nu=0.3, probability=True, random_state=0))),
+        ("ExtraTrees", ensemble.ExtraTreesClassifier(n_estimators=8, max_depth=5, random_state=0)),
+        ("BernoulliNB", naive_bayes.BernoulliNB()),
+        ("MultinomialNB", naive_bayes.MultinomialNB()),
+        ("ComplementNB", naive_bayes.ComplementNB()),
+    ]
+
+
 class Calibration(ApiParity):
     prefix = "mlmap-calibration-"
 
@@ -90,6 +107,15 @@ class Calibration(ApiParity):
                     for ensemble_ in (True, False):
                         c = self.fit(CalibratedClassifierCV(base, method=method, cv=3, ensemble=ensemble_), X, y)
                         self.check(c, Xte, self.label(name, method, ensemble_))
+
+    def test_more_bases(self):
+        for k in (2, 3):
+            X, y, Xte = data(k)
+            X, Xte = np.abs(X), np.abs(Xte)  # counts for MultinomialNB and ComplementNB
+            for name, base in more_bases():
+                for method in ("sigmoid", "isotonic"):
+                    c = self.fit(CalibratedClassifierCV(base, method=method, cv=3), X, y)
+                    self.check(c, Xte, self.label(name, method, True))
 
     def test_four_classes_and_default_base(self):
         X, y, Xte = data(4)
