@@ -5,7 +5,7 @@ True and False, cv='prefit' (before 1.8) and FrozenEstimator (1.6+), two to
 four classes (string and integer labels), over every kind of base mlmap saves that has
 decision_function or predict_proba (linear models, RidgeClassifier, SGD,
 Perceptron, PassiveAggressive, LinearSVC, SVC, NuSVC, trees, forests, extra
-trees, boosting, every naive Bayes but CategoricalNB, k-NN, MLP, Bagging,
+trees, boosting, every naive Bayes, k-NN, MLP, Bagging,
 Pipelines), nested in
 a VotingClassifier, a StackingClassifier and at the end of a Pipeline, on
 held-out rows and rows far outside the training range; the uniform row where every
@@ -116,6 +116,11 @@ class Calibration(ApiParity):
                 for method in ("sigmoid", "isotonic"):
                     c = self.fit(CalibratedClassifierCV(base, method=method, cv=3), X, y)
                     self.check(c, Xte, self.label(name, method, True))
+            # CategoricalNB on category codes (every test code seen in training)
+            codes, codes_te = np.minimum((X * 2).astype(int), 4), np.minimum((Xte * 2).astype(int), 4)
+            for method in ("sigmoid", "isotonic"):
+                c = self.fit(CalibratedClassifierCV(naive_bayes.CategoricalNB(), method=method, cv=3), codes, y)
+                self.check(c, codes_te, self.label("CategoricalNB", method, True))
 
     def test_four_classes_and_default_base(self):
         X, y, Xte = data(4)
