@@ -142,6 +142,10 @@ Status check_decisions(const fb::Model& m, const LinkSpec& l, Task task) {
       if (task != Task::outlier_detection) return invalid(std::string("the ") + enum_name(l.decision) +
                                                           " class decision is for outlier detectors");
       break;
+    case ClassDecision::argmax_raw_last:
+      if (!classifier || l.n_raw < 2 || l.n_raw != l.n_outputs)
+        return invalid("the argmax_raw_last class decision needs a classifier with one raw score per class");
+      break;
     case ClassDecision::argmax_outputs:
     case ClassDecision::argmax_raw: break;
   }
