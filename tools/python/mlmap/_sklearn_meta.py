@@ -1,11 +1,14 @@
 """Meta-estimators: models made of models (VotingClassifier/Regressor,
 StackingClassifier/Regressor, TransformedTargetRegressor,
 MultiOutputRegressor, BaggingClassifier/Regressor, AdaBoostClassifier with
-SAMME, AdaBoostRegressor), composed in the preprocessing program (FORMAT.md §7.3).
+SAMME and SAMME.R, AdaBoostRegressor, OneVsRestClassifier), composed in the
+preprocessing program (FORMAT.md §7.3).
 
-Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier,
-CalibratedClassifierCV, AdaBoostClassifier with SAMME.R, MultiOutputClassifier (labels per
-output), BaggingClassifier over bases with decision_function.
+Not yet supported (refused by name, UnsupportedModelError): CalibratedClassifierCV,
+MultiOutputClassifier (labels per output), BaggingClassifier over bases with
+decision_function, OneVsRestClassifier on multilabel targets or over bases whose
+predict_proba is not the logistic of their decision_function (a file has one set of
+raw scores, from which both its class and its probabilities follow).
 
 Each base estimator becomes a ``sub_model`` op: a complete model file of its
 final estimator, nested in a column, that reads the op's input slots and
@@ -51,10 +54,11 @@ def _nested_file(est, where):
             return f.read(), exported.description
 
 
-def sub_model(prog, est, cols, where, output, name):
+def sub_model(prog, est, cols, where, output, name, described=None):
     """Columns that ``est`` (a fitted model at ``where``) writes from ``cols``:
     output 'outputs' (predict_proba / predict values), 'decision'
-    (decision_function), 'raw' or 'class_one_hot' (predict's class)."""
+    (decision_function), 'raw' or 'class_one_hot' (predict's class).
+    ``described``, a list, receives the nested file's description."""
     from sklearn.pipeline import Pipeline
     from ._sklearn_pipeline import _pipeline_steps
     if type(est) is Pipeline:
@@ -71,6 +75,8 @@ def sub_model(prog, est, cols, where, output, name):
     if n != len(cols):
         refuse(est, where, f"it was fitted on {n} columns but receives {len(cols)}")
     data, desc = _nested_file(est, where)
+    if described is not None:
+        described.append(desc)
     if output == "outputs":
         width = desc["n_outputs"]
     elif output == "class_one_hot":
@@ -267,12 +273,11 @@ def _adaboost_decision(prog, est, cols, where):
     class votes over the sum of the weights; binary: vote(1) - vote(0), one
     column."""
     label = type(est).__name__
-    algorithm = getattr(est, "algorithm", "SAMME")
-    if algorithm == "SAMME.R":
-        refuse(est, where, "algorithm='SAMME.R' (real boosting, removed from scikit-learn 1.6) is not "
-                           "supported; algorithm='SAMME' is")
+    real = getattr(est, "algorithm", "SAMME") == "SAMME.R"
     classes = np.asarray(est.classes_)
     k = len(classes)
+    if k < 2:
+        refuse(est, where, "it was fitted on a single class")
     weights = np.asarray(est.estimator_weights_, dtype=np.float64)
     total = float(weights.sum())
     groups, w = [], []
@@ -281,8 +286,21 @@ def _adaboost_decision(prog, est, cols, where):
         final = e.steps[-1][1] if hasattr(e, "steps") else e
         if not np.array_equal(np.asarray(getattr(final, "classes_", [])), classes):
             refuse(est, here, "its classes_ differ from the ensemble's")
-        groups.append(sub_model(prog, e, cols, here, "class_one_hot", f"estimator {i} of the {label}"))
-        w.append(float(weights[i]))
+        name = f"estimator {i} of the {label}"
+        if real:
+            # SAMME.R: every estimator's weight is 1 (estimator_weights_ holds it)
+            groups.append(_samme_proba(prog, e, cols, here, name, k))
+            w.append(float(k - 1))
+        else:
+            groups.append(sub_model(prog, e, cols, here, "class_one_hot", name))
+            w.append(float(weights[i]))
+    if real:
+        # sum over the estimators of (K - 1) * their centred log-probabilities,
+        # then pred /= estimator_weights_.sum()
+        pred = _weighted_mean(prog, groups, w, total)
+        if k == 2:  # pred[:, 0] *= -1; pred.sum(axis=1)
+            return _weighted_mean(prog, [[pred[0]], [pred[1]]], [-1.0, 1.0], 1.0)
+        return pred
     if k == 2:
         # sklearn: pred[:, 0] *= -1; pred.sum(axis=1): each vote for class 0 counts -w
         ones = [[c] for g in groups for c in g]
@@ -296,6 +314,23 @@ def _adaboost_decision(prog, est, cols, where):
     # for the others: per class, K / (K - 1) * share - 1 / (K - 1) (binary: 2 * d)
     a, b = (2.0, 0.0) if k == 2 else (k / (k - 1.0), -1.0 / (k - 1.0))
     return prog.emit("min_max", [c.slot for c in votes], len(votes), a=[a] * len(votes), b=[b] * len(votes))
+
+
+def _samme_proba(prog, e, cols, where, name, k):
+    """scikit-learn 1.2's _samme_proba without its factor (K - 1): log p -
+    (1 / K) * sum(log p) of the estimator's probabilities p, clipped below
+    at np.finfo(float64).eps first (np.clip(proba, eps, None))."""
+    probs = sub_model(prog, e, cols, where, "outputs", name)
+    if len(probs) != k:
+        refuse(e, where, f"it gives {len(probs)} probabilities for {k} classes")
+    eps = float(np.finfo(np.float64).eps)
+    clipped = prog.emit("min_max", [c.slot for c in probs], k, a=[1.0] * k, b=[0.0] * k, clip=True,
+                        clip_low=eps, clip_high=float("inf"))
+    logs = prog.emit("elementwise", [c.slot for c in clipped], k, function="log")
+    # log_proba.sum(axis=1), in column order as numpy sums a short row
+    (total,) = _weighted_mean(prog, [[c] for c in logs], [1.0] * k, 1.0)
+    # log_proba - (1.0 / n_classes) * total: a[1] * total is -((1 / K) * total)
+    return _weighted_mean(prog, [logs, [total] * k], [1.0, -(1.0 / k)], 1.0)
 
 
 def _symmetric_samme_votes(est):
@@ -324,6 +359,74 @@ def _adaboost_regressor(prog, est, cols, where):
         outs.extend(vals)
     weights = np.asarray(est.estimator_weights_, dtype=np.float64)[:len(outs)]
     return prog.emit("weighted_median", [c.slot for c in outs], 1, a=[float(w) for w in weights])
+
+
+def _ovr_ties_go_last(est):
+    """Whether this scikit-learn's OneVsRestClassifier.predict gives a tie
+    to the last of the equal scores: scikit-learn 1.2 keeps a running
+    maximum (argmaxima[maxima == pred] = i, the later estimator winning);
+    later releases iterate in reverse to match np.argmax (the first).  Read
+    from the method itself, as _symmetric_samme_votes."""
+    import inspect
+    try:
+        source = inspect.getsource(type(est).predict)
+    except (OSError, TypeError):
+        refuse(est, [type(est).__name__], "cannot read how this scikit-learn breaks ties in predict")
+    compact = source.replace(" ", "")
+    if "reversed(self.estimators_)" in compact or "argmax(" in compact:
+        return False
+    if "argmaxima[maxima==pred]=i" in compact:
+        return True
+    refuse(est, [type(est).__name__], "this scikit-learn breaks ties in predict in a way mlmap does not know")
+
+
+def _ovr_scores(prog, est, cols, where):
+    """OneVsRestClassifier: the per-class scores its predict compares
+    (_predict_binary: each estimator's decision_function, else its
+    predict_proba[:, 1]) and how its predict_proba follows from them."""
+    from sklearn.base import is_classifier
+    label = type(est).__name__
+    if est.label_binarizer_.y_type_.startswith("multilabel"):
+        refuse(est, where, "a multilabel target (one indicator per class, several per row) is not supported; "
+                           "multiclass and binary targets are")
+    has_decision = all(hasattr(e, "decision_function") for e in est.estimators_)
+    has_proba = hasattr(est, "predict_proba")
+    scores, links = [], set()
+    for i, e in enumerate(est.estimators_):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        if type(final).__name__ == "_ConstantPredictor":
+            refuse(est, here, "a class that every (or no) training row has: its estimator is a constant, which "
+                              "mlmap does not save")
+        if not is_classifier(final):
+            refuse(est, here, "its estimators must be classifiers")
+        name = f"estimator {i} of the {label}"
+        described = []
+        if has_decision:
+            (score,) = sub_model(prog, e, cols, here, "decision", name, described)
+            d = described[0]
+            links.add((d["link"], float(d.get("link_scale", 1.0)), d.get("decision_function", "raw")))
+        elif has_proba:
+            probs = sub_model(prog, e, cols, here, "outputs", name)
+            if len(probs) != 2:
+                refuse(est, here, f"it gives {len(probs)} probabilities, not 2")
+            score = probs[1]
+        else:
+            refuse(est, here, "it has neither decision_function nor predict_proba")
+        scores.append(score)
+    if not has_decision:
+        return scores, dict(link="normalize")
+    if not has_proba:
+        return scores, dict(link="hard")
+    # predict_proba from decision_function: every estimator's probability of
+    # its class is the logistic function of its decision value
+    if len(links) != 1 or next(iter(links))[0] != "logistic" or next(iter(links))[2] != "raw":
+        refuse(est, where + [f"estimators_ ({class_name(est.estimators_[0])})"],
+               "its predict_proba is not the logistic function of its decision_function: mlmap keeps one score "
+               "per class, so OneVsRestClassifier is supported over estimators without decision_function (trees, "
+               "forests, naive Bayes, k-NN, MLP), without predict_proba, or whose probability is the logistic of "
+               "the decision value (LogisticRegression, gradient boosting, SGDClassifier(loss='log_loss'))")
+    return scores, dict(link="logistic", link_scale=next(iter(links))[1])
 
 
 def combiners():
@@ -425,6 +528,37 @@ def export_regressor(est, feature_names, preprocessing=None):
                                 link="identity")
 
 
+def export_one_vs_rest(est, feature_names, preprocessing=None):
+    """OneVsRestClassifier (binary and multiclass targets): raw = the
+    estimators' scores (decision values, else probabilities of their class);
+    predict_proba the normalised probabilities (LogisticOvR of decision
+    values, Normalize of probabilities; binary: [1 - p, p]); predict the
+    largest score, ties as this scikit-learn breaks them (binary: decision >
+    0, probability > 0.5)."""
+    from . import _core
+    from ._sklearn import Exported
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [type(est).__name__]
+    scores, link = _ovr_scores(prog, est, cols, where)
+    k = len(est.classes_)
+    if k == 2:
+        if link["link"] == "logistic" or link["link"] == "hard":  # decision > 0
+            decide = "argmax_raw"
+        else:  # raw [1 - p, p]: p > 1 - p exactly when p > 0.5
+            (p,) = scores
+            (q,) = prog.emit("min_max", [p.slot], 1, a=[-1.0], b=[1.0])
+            scores = [q, p]
+            decide = "argmax_raw"
+    else:
+        decide = "argmax_raw_last" if _ovr_ties_go_last(est) else "argmax_raw"
+        if link["link"] == "logistic":
+            link = dict(link="logistic_ovr", link_scale=link["link_scale"])
+    prog.finish(scores, where)
+    desc = describe(est, task="classification", n_features=prog.n_inputs, feature_names=prog.feature_names,
+                    n_outputs=k, classes=est.classes_, class_decision=decide, **link)
+    return _with_infinity(Exported(_pass_through(len(scores)), desc, _core.save_dense, prog), est, prog)
+
+
 def export_stacking(est, feature_names, preprocessing=None):
     from sklearn import ensemble
     from ._sklearn import exporters
@@ -456,8 +590,9 @@ def export_stacking(est, feature_names, preprocessing=None):
 
 
 def exporters():
-    from sklearn import compose, ensemble, multioutput
+    from sklearn import compose, ensemble, multiclass, multioutput
     return {
+        multiclass.OneVsRestClassifier: export_one_vs_rest,
         compose.TransformedTargetRegressor: export_regressor,
         multioutput.MultiOutputRegressor: export_regressor,
         ensemble.BaggingRegressor: export_regressor,
