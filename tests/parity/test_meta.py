@@ -229,18 +229,25 @@ class Meta(ApiParity):
     def test_bagging(self):
         X, y, Xte = data(3)
         for base in (tree.DecisionTreeClassifier(max_depth=5, random_state=0), naive_bayes.GaussianNB(),
-                     neighbors.KNeighborsClassifier(5), make_pipeline(StandardScaler(), svm.SVC(probability=False))):
+                     neighbors.KNeighborsClassifier(5)):
             for kw in (dict(), dict(max_features=0.5), dict(max_features=3, bootstrap_features=True),
                        dict(max_samples=0.7, bootstrap=False)):
                 b = ensemble.BaggingClassifier(base, n_estimators=7, random_state=0, **kw)
-                if type(base) is not tree.DecisionTreeClassifier and hasattr(base, "steps"):
-                    # an SVC votes (no predict_proba) but has decision_function: refused by name
-                    self.fit(b, X, y)
-                    with self.assertRaises(mlmap.UnsupportedModelError) as caught:
-                        mlmap.save(b, self.path("bag"))
-                    self.assertIn("decision_function", str(caught.exception))
-                    continue
                 self.check(self.fit(b, X, y), Xte, "BaggingClassifier")
+        # bases with decision_function: the bagging's is their mean; an SVC
+        # without probabilities votes, a LogisticRegression averages its
+        # probabilities
+        for k in (2, 3, 4):
+            X, y, Xte = data(k)
+            for base in (make_pipeline(StandardScaler(), svm.SVC(probability=False)),
+                         linear_model.LogisticRegression(max_iter=500), svm.LinearSVC(random_state=0),
+                         ensemble.GradientBoostingClassifier(n_estimators=5, random_state=0)):
+                for kw in (dict(), dict(max_features=0.5, bootstrap_features=True)):
+                    b = self.fit(ensemble.BaggingClassifier(base, n_estimators=5, random_state=0, **kw), X, y)
+                    self.check(b, Xte, "BaggingClassifier (decision_function)")
+        p = self.fit(make_pipeline(StandardScaler(), ensemble.BaggingClassifier(
+            linear_model.LogisticRegression(max_iter=500), n_estimators=4, random_state=0)), X, y)
+        self.check(p, Xte, "BaggingClassifier (decision_function)")
         Xr, yr, Xrte = regression()
         for base in (tree.DecisionTreeRegressor(max_depth=6, random_state=0), linear_model.Ridge(),
                      make_pipeline(StandardScaler(), neighbors.KNeighborsRegressor(4))):

@@ -321,6 +321,18 @@ TEST_CASE("argmax_raw_last gives a tie to the last of equal raw scores, argmax_r
   CHECK(save(dir.file("r.mlmap"), d, b).code() == error_code::invalid_model);
 }
 
+TEST_CASE("the trailing_features decision function needs a program and a width") {
+  TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum);
+  REQUIRE(b.add_tree(stump(false).view()).ok());
+  ModelDescription d = regression(2);
+  d.decision_function = DecisionFunction::trailing_features;
+  test::TempDir dir;
+  d.decision_features = 1;  // the predictor's inputs are the file's: no program computes them
+  CHECK(save(dir.file("a.mlmap"), d, b).code() == error_code::invalid_model);
+  d.decision_features = 0;
+  CHECK(save(dir.file("b.mlmap"), d, b).code() == error_code::invalid_model);
+}
+
 TEST_CASE("threads split batches without changing answers") {
   test::TempDir dir;
   REQUIRE(test::save_sample(dir.file("f"), test::Sample::forest_classifier).ok());

@@ -144,12 +144,14 @@ enum class DecisionFunction {
   ovo_to_ovr = 1,           // one-vs-one raw scores -> one value per class (sklearn's
                             // _ovr_decision_function, SVC's decision_function_shape='ovr')
   output_minus_offset = 2,  // outputs - decision_offset (outlier detectors)
+  trailing_features = 3,    // the predictor's last decision_features features (program slots)
 };
 template <>
 struct EnumNames<DecisionFunction> {
   static constexpr EnumName<DecisionFunction> table[] = {{DecisionFunction::raw, "raw"},
                                                          {DecisionFunction::ovo_to_ovr, "ovo_to_ovr"},
-                                                         {DecisionFunction::output_minus_offset, "output_minus_offset"}};
+                                                         {DecisionFunction::output_minus_offset, "output_minus_offset"},
+                                                         {DecisionFunction::trailing_features, "trailing_features"}};
 };
 
 /// The kind of predictor behind a model.  Derived, not stored: the schema's

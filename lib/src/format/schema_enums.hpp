@@ -61,7 +61,8 @@ static_assert(same(ClassDecision::argmax_outputs, fb::ClassDecision::ArgmaxOutpu
 static_assert(detail::covers_schema<DecisionFunction, fb::DecisionFunction>());
 static_assert(same(DecisionFunction::raw, fb::DecisionFunction::Raw) &&
               same(DecisionFunction::ovo_to_ovr, fb::DecisionFunction::OvoToOvr) &&
-              same(DecisionFunction::output_minus_offset, fb::DecisionFunction::OutputMinusOffset));
+              same(DecisionFunction::output_minus_offset, fb::DecisionFunction::OutputMinusOffset) &&
+              same(DecisionFunction::trailing_features, fb::DecisionFunction::TrailingFeatures));
 
 static_assert(detail::covers_schema<Metric, fb::Metric>());
 static_assert(same(Metric::euclidean, fb::Metric::Euclidean) && same(Metric::squared_euclidean, fb::Metric::SquaredEuclidean) &&

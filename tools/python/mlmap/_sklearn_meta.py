@@ -5,8 +5,7 @@ SAMME and SAMME.R, AdaBoostRegressor, OneVsRestClassifier), composed in the
 preprocessing program (FORMAT.md §7.3).
 
 Not yet supported (refused by name, UnsupportedModelError): CalibratedClassifierCV,
-MultiOutputClassifier (labels per output), BaggingClassifier over bases with
-decision_function, OneVsRestClassifier on multilabel targets or over bases whose
+MultiOutputClassifier (labels per output), OneVsRestClassifier on multilabel targets or over bases whose
 predict_proba is not the logistic of their decision_function (a file has one set of
 raw scores, from which both its class and its probabilities follow).
 
@@ -252,10 +251,6 @@ def _bagging(prog, est, cols, where):
         sub = [cols[int(j)] for j in feats]
         name = f"estimator {i} of the {label}"
         if classifier:
-            if hasattr(final, "decision_function"):
-                refuse(est, here, "a base estimator with decision_function (the bagging's decision_function "
-                                  "averages it): not yet supported; bases without one (trees, naive Bayes, "
-                                  "k-NN ...) are")
             _check_encoded_classes(est, final, here, k)
             out = sub_model(prog, e, sub, here, "outputs" if hasattr(final, "predict_proba") else "class_one_hot",
                             name)
@@ -266,6 +261,18 @@ def _bagging(prog, est, cols, where):
         outs.append(out)
     n = len(outs)
     return _weighted_mean(prog, outs, [1.0] * n, float(n))
+
+
+def _bagging_decision(prog, est, cols, where):
+    """BaggingClassifier.decision_function: the sum of the estimators'
+    decision_function on their feature subsets over n_estimators."""
+    label = type(est).__name__
+    outs = []
+    for i, (e, feats) in enumerate(zip(est.estimators_, est.estimators_features_)):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        outs.append(sub_model(prog, e, [cols[int(j)] for j in feats], here, "decision",
+                              f"estimator {i} of the {label}"))
+    return _weighted_mean(prog, outs, [1.0] * len(outs), float(len(outs)))
 
 
 def _adaboost_decision(prog, est, cols, where):
@@ -363,9 +370,9 @@ def _adaboost_regressor(prog, est, cols, where):
 
 def _ovr_ties_go_last(est):
     """Whether this scikit-learn's OneVsRestClassifier.predict gives a tie
-    to the last of the equal scores: scikit-learn 1.2 keeps a running
+    to the last of the equal scores: scikit-learn 1.2 to 1.6 keep a running
     maximum (argmaxima[maxima == pred] = i, the later estimator winning);
-    later releases iterate in reverse to match np.argmax (the first).  Read
+    1.9 iterates in reverse to match np.argmax (the first).  Read
     from the method itself, as _symmetric_samme_votes."""
     import inspect
     try:
@@ -373,10 +380,10 @@ def _ovr_ties_go_last(est):
     except (OSError, TypeError):
         refuse(est, [type(est).__name__], "cannot read how this scikit-learn breaks ties in predict")
     compact = source.replace(" ", "")
+    if "argmaxima[maxima==pred]=i\n" in compact and "reversed(" not in compact:
+        return True
     if "reversed(self.estimators_)" in compact or "argmax(" in compact:
         return False
-    if "argmaxima[maxima==pred]=i" in compact:
-        return True
     refuse(est, [type(est).__name__], "this scikit-learn breaks ties in predict in a way mlmap does not know")
 
 
@@ -506,9 +513,29 @@ def export_voting(est, feature_names, preprocessing=None):
 
 def export_bagging_classifier(est, feature_names, preprocessing=None):
     """BaggingClassifier: its averaged probabilities; predict is their
-    argmax (first of equals, as np.argmax)."""
-    return _export_pass_through(est, feature_names, preprocessing, _bagging, task="classification",
-                                classes=est.classes_, link="identity", class_decision="argmax_outputs")
+    argmax (first of equals, as np.argmax).  Over estimators with
+    decision_function, their averaged decision values follow the
+    probabilities as the predictor's last features, which it passes over
+    (decision function TrailingFeatures, FORMAT.md §6)."""
+    if not hasattr(est, "decision_function"):
+        return _export_pass_through(est, feature_names, preprocessing, _bagging, task="classification",
+                                    classes=est.classes_, link="identity", class_decision="argmax_outputs")
+    from . import _core
+    from ._sklearn import Exported
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [type(est).__name__]
+    proba = _bagging(prog, est, cols, where)
+    decision = _bagging_decision(prog, est, cols, where)
+    prog.finish(proba + decision, where)
+    k, d = len(proba), len(decision)
+    # raw_j = feature j: weight 1 from it, 0 from every other (finite) feature
+    pick = np.zeros((k + d, k))
+    pick[np.arange(k), np.arange(k)] = 1.0
+    layers = [dict(kind="dense", weights=pick, bias=np.zeros(k), activation="identity")]
+    desc = describe(est, task="classification", n_features=prog.n_inputs, feature_names=prog.feature_names,
+                    n_outputs=k, classes=est.classes_, link="identity", class_decision="argmax_outputs",
+                    decision_function="trailing_features", decision_features=d)
+    return _with_infinity(Exported(layers, desc, _core.save_dense, prog), est, prog)
 
 
 def export_adaboost_classifier(est, feature_names, preprocessing=None):
