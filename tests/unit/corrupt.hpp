@@ -50,6 +50,8 @@ enum class Corruption {
   dense_epsilon_negative, dense_relu_max_nan, dense_relu_with_parameters, dense_weight_nan, dense_scale_nan, dense_alpha_inf,
   // The leaf bit-vector layout (FORMAT.md §5.1.1), on a sample that has it.
   bitvector_count, bitvector_clear, bitvector_threshold, bitvector_tree_words,
+  // class decisions and decision functions a model's shape does not allow (svm_classifier)
+  raw_last_shape, trailing_features_width,
   count
 };
 
