@@ -9,7 +9,9 @@ string columns included), a Pipeline ending in a meta-estimator, and nesting
 (a Voting inside a Stacking and the other way round); AdaBoostClassifier
 (SAMME, and SAMME.R where scikit-learn has it), OneVsRestClassifier (binary
 and multiclass, over bases with decision_function, predict_proba or both;
-scikit-learn's tie rule exercised by trees' coarse probabilities).  Labels must match (0
+scikit-learn's tie rule exercised by 2-NN bases' coarse probabilities);
+BaggingClassifier over bases with decision_function (its decision_function
+the mean of theirs).  Labels must match (0
 mismatches); predict_proba, predict_log_proba, decision_function and
 predict values within 1e-6; missing values are refused naming the base that
 refuses them; `mlmap predict` (when MLMAP_CLI is set) gives the same labels.
