@@ -6,7 +6,12 @@ passthrough), StackingRegressor (passthrough), over mixed bases (linear
 models, trees, forests, boosting, naive Bayes, k-NN, SVMs, MLPs), with bases
 that are Pipelines (their preprocessing flattened into the file's program,
 string columns included), a Pipeline ending in a meta-estimator, and nesting
-(a Voting inside a Stacking and the other way round).  Labels must match (0
+(a Voting inside a Stacking and the other way round); AdaBoostClassifier
+(SAMME, and SAMME.R where scikit-learn has it), OneVsRestClassifier (binary
+and multiclass, over bases with decision_function, predict_proba or both;
+scikit-learn's tie rule exercised by 2-NN bases' coarse probabilities);
+BaggingClassifier over bases with decision_function (its decision_function
+the mean of theirs).  Labels must match (0
 mismatches); predict_proba, predict_log_proba, decision_function and
 predict values within 1e-6; missing values are refused naming the base that
 refuses them; `mlmap predict` (when MLMAP_CLI is set) gives the same labels.
@@ -37,6 +42,15 @@ from parity_support import run
 def sklearn_version():
     import re
     return tuple(int(x) for x in re.findall(r"\d+", sklearn.__version__)[:2])
+
+
+def has_samme_r():
+    """Whether this scikit-learn fits AdaBoostClassifier(algorithm='SAMME.R')."""
+    try:
+        quietly(ensemble.AdaBoostClassifier(n_estimators=1, algorithm="SAMME.R").fit, [[0.0], [1.0]], [0, 1])
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 LABELS = np.array(["ant", "bee", "cat", "dog"])
@@ -217,18 +231,25 @@ class Meta(ApiParity):
     def test_bagging(self):
         X, y, Xte = data(3)
         for base in (tree.DecisionTreeClassifier(max_depth=5, random_state=0), naive_bayes.GaussianNB(),
-                     neighbors.KNeighborsClassifier(5), make_pipeline(StandardScaler(), svm.SVC(probability=False))):
+                     neighbors.KNeighborsClassifier(5)):
             for kw in (dict(), dict(max_features=0.5), dict(max_features=3, bootstrap_features=True),
                        dict(max_samples=0.7, bootstrap=False)):
                 b = ensemble.BaggingClassifier(base, n_estimators=7, random_state=0, **kw)
-                if type(base) is not tree.DecisionTreeClassifier and hasattr(base, "steps"):
-                    # an SVC votes (no predict_proba) but has decision_function: refused by name
-                    self.fit(b, X, y)
-                    with self.assertRaises(mlmap.UnsupportedModelError) as caught:
-                        mlmap.save(b, self.path("bag"))
-                    self.assertIn("decision_function", str(caught.exception))
-                    continue
                 self.check(self.fit(b, X, y), Xte, "BaggingClassifier")
+        # bases with decision_function: the bagging's is their mean; an SVC
+        # without probabilities votes, a LogisticRegression averages its
+        # probabilities
+        for k in (2, 3, 4):
+            X, y, Xte = data(k)
+            for base in (make_pipeline(StandardScaler(), svm.SVC(probability=False)),
+                         linear_model.LogisticRegression(max_iter=500), svm.LinearSVC(random_state=0),
+                         ensemble.GradientBoostingClassifier(n_estimators=5, random_state=0)):
+                for kw in (dict(), dict(max_features=0.5, bootstrap_features=True)):
+                    b = self.fit(ensemble.BaggingClassifier(base, n_estimators=5, random_state=0, **kw), X, y)
+                    self.check(b, Xte, "BaggingClassifier (decision_function)")
+        p = self.fit(make_pipeline(StandardScaler(), ensemble.BaggingClassifier(
+            linear_model.LogisticRegression(max_iter=500), n_estimators=4, random_state=0)), X, y)
+        self.check(p, Xte, "BaggingClassifier (decision_function)")
         Xr, yr, Xrte = regression()
         for base in (tree.DecisionTreeRegressor(max_depth=6, random_state=0), linear_model.Ridge(),
                      make_pipeline(StandardScaler(), neighbors.KNeighborsRegressor(4))):
@@ -244,11 +265,60 @@ class Meta(ApiParity):
                 kw = {} if sklearn_version() >= (1, 6) else dict(algorithm="SAMME")
                 a = self.fit(ensemble.AdaBoostClassifier(base, n_estimators=15, random_state=0, **kw), X, y)
                 self.check(a, Xte, "AdaBoostClassifier (SAMME)")
-        if sklearn_version() < (1, 6):
-            a = self.fit(ensemble.AdaBoostClassifier(n_estimators=5, algorithm="SAMME.R", random_state=0), X, y)
-            with self.assertRaises(mlmap.UnsupportedModelError) as caught:
-                mlmap.save(a, self.path("samme_r"))
-            self.assertIn("SAMME.R", str(caught.exception))
+
+    def test_adaboost_samme_r(self):
+        # SAMME.R: scikit-learn 1.2's default, removed in 1.6
+        if not has_samme_r():
+            self.skipTest(f"scikit-learn {sklearn.__version__} has no SAMME.R")
+        for k in (2, 3, 4):
+            X, y, Xte = data(k)
+            # deep trees give probabilities 0, which SAMME.R clips to eps
+            for base in (None, tree.DecisionTreeClassifier(max_depth=3), tree.DecisionTreeClassifier(),
+                         naive_bayes.GaussianNB(), linear_model.LogisticRegression(max_iter=500)):
+                a = self.fit(ensemble.AdaBoostClassifier(base, n_estimators=15, algorithm="SAMME.R",
+                                                         random_state=0), X, y)
+                self.check(a, Xte, "AdaBoostClassifier (SAMME.R)")
+        a = self.fit(ensemble.AdaBoostClassifier(n_estimators=10, random_state=0), X, y)
+        if a.algorithm == "SAMME.R":  # the default, as a 1.2 user gets it
+            self.check(a, Xte, "AdaBoostClassifier (SAMME.R)")
+
+    def test_one_vs_rest(self):
+        from sklearn.multiclass import OneVsRestClassifier
+        bases = [
+            ("tree", tree.DecisionTreeClassifier(max_depth=2, random_state=0)),
+            # two neighbours: probabilities 0, 0.5, 1 summing to 1 over the classes, often tied
+            ("knn2", neighbors.KNeighborsClassifier(2)),
+            ("forest", ensemble.RandomForestClassifier(10, max_depth=4, random_state=0)),
+            ("nb", naive_bayes.GaussianNB()),
+            ("knn", neighbors.KNeighborsClassifier(4)),
+            ("mlp", make_pipeline(StandardScaler(), neural_network.MLPClassifier((6,), max_iter=200, random_state=0))),
+            ("lr", linear_model.LogisticRegression(max_iter=500)),
+            ("sgd", make_pipeline(StandardScaler(), linear_model.SGDClassifier(loss="log_loss", random_state=0))),
+            ("gb", ensemble.GradientBoostingClassifier(n_estimators=10, random_state=0)),
+            ("hgb", ensemble.HistGradientBoostingClassifier(max_iter=10, random_state=0)),
+            ("linsvc", make_pipeline(StandardScaler(), svm.LinearSVC(random_state=0))),
+            ("svc", make_pipeline(StandardScaler(), svm.SVC())),
+            ("ridge", linear_model.RidgeClassifier()),
+        ]
+        ties = 0
+        for k in (2, 3, 4):
+            X, y, Xte = data(k)
+            for name, base in bases:
+                o = self.fit(OneVsRestClassifier(base), X, y)
+                self.check(o, Xte, "OneVsRestClassifier")
+                if k > 2 and name == "knn2":
+                    scores = np.array([e.predict_proba(Xte)[:, 1] for e in o.estimators_]).T
+                    ties += int(np.sum(np.sum(scores == scores.max(axis=1, keepdims=True), axis=1) > 1))
+        self.assertGreater(ties, 0, "no row ties: the tie rule went untested")
+        X, y, Xte = data(3)
+        p = self.fit(make_pipeline(StandardScaler(), OneVsRestClassifier(linear_model.LogisticRegression())), X, y)
+        self.check(p, Xte, "OneVsRestClassifier")
+        # refused by name
+        o = self.fit(OneVsRestClassifier(svm.SVC(probability=True, random_state=0)), X, y)
+        self.refused(o, "OneVsRestClassifier", "SVC", "predict_proba")
+        multilabel = np.c_[y == "ant", y == "bee", y == "cat"].astype(int)
+        o = self.fit(OneVsRestClassifier(linear_model.LogisticRegression()), X, multilabel)
+        self.refused(o, "OneVsRestClassifier", "multilabel")
 
     def test_adaboost_regressor(self):
         X, y, Xte = regression()
@@ -290,15 +360,22 @@ class Meta(ApiParity):
         cli = os.environ.get("MLMAP_CLI")
         if not cli:
             self.skipTest("MLMAP_CLI is not set")
+        from sklearn.multiclass import OneVsRestClassifier
         X, y, Xte = data(3)
-        v = self.fit(ensemble.VotingClassifier(classifiers(), voting="hard", weights=[1, 2, 1, 1, 1]), X, y)
-        m = self.roundtrip(v)
         csv = self.path("rows.csv")
         np.savetxt(csv, Xte, delimiter=",")
-        r = subprocess.run([cli, "predict", m.path, csv, "--no-header"], capture_output=True, text=True)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        got = r.stdout.split()[1:]
-        self.assertEqual(got, [str(s) for s in v.predict(Xte)])
+        models = [ensemble.VotingClassifier(classifiers(), voting="hard", weights=[1, 2, 1, 1, 1]),
+                  OneVsRestClassifier(tree.DecisionTreeClassifier(max_depth=2, random_state=0)),
+                  OneVsRestClassifier(linear_model.LogisticRegression(max_iter=500))]
+        if has_samme_r():
+            models.append(ensemble.AdaBoostClassifier(n_estimators=10, algorithm="SAMME.R", random_state=0))
+        for v in models:
+            v = self.fit(v, X, y)
+            m = self.roundtrip(v)
+            r = subprocess.run([cli, "predict", m.path, csv, "--no-header"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            got = r.stdout.split()[1:]
+            self.assertEqual(got, [str(s) for s in v.predict(Xte)], type(v).__name__)
 
 
 if __name__ == "__main__":

@@ -154,6 +154,10 @@ Expectation expectation(Corruption kind) {
       return {"interp_x_unsorted", S::verify, error_code::invalid_model, "x is not non-decreasing"};
     case C::interp_point_nonfinite:
       return {"interp_point_nonfinite", S::verify, error_code::invalid_model, "is not finite"};
+    case C::raw_last_shape:
+      return {"raw_last_shape", S::open, error_code::invalid_model, "argmax_raw_last class decision needs"};
+    case C::trailing_features_width:
+      return {"trailing_features_width", S::open, error_code::invalid_model, "trailing_features decision function needs"};
     case C::count: break;
   }
   throw std::logic_error("unknown corruption");
@@ -206,6 +210,8 @@ Sample sample_for(Corruption kind) {
     case C::bitvector_clear:
     case C::bitvector_threshold:
     case C::bitvector_tree_words: return Sample::wide_trees;
+    case C::raw_last_shape:
+    case C::trailing_features_width: return Sample::svm_classifier;
     default: return Sample::boosted_binary;
   }
 }
@@ -398,6 +404,12 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::nb_unknown_kind: s.naive_bayes()->mutate_kind(static_cast<fb::NaiveBayesKind>(7)); break;
     case C::nb_log_probs_count: s.naive_bayes()->mutate_n_log_probs(s.naive_bayes()->n_log_probs() + 1); break;
     case C::detector_decision: s.model()->mutate_class_decision(fb::ClassDecision::ArgmaxOutputs); break;
+    // one-vs-one raw scores (K(K-1)/2 for K classes) are not one per class
+    case C::raw_last_shape: s.model()->mutate_class_decision(fb::ClassDecision::ArgmaxRawLast); break;
+    // no decision_features, no program to compute them
+    case C::trailing_features_width:
+      s.model()->mutate_decision_function(fb::DecisionFunction::TrailingFeatures);
+      break;
     case C::op_column_dtype: {
       const char* names[] = {"preprocessing.0.center", "preprocessing.0.components", "preprocessing.0.scale",
                              "preprocessing.1.centers", "preprocessing.2.quantiles", "preprocessing.2.references",

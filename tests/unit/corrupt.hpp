@@ -53,6 +53,8 @@ enum class Corruption {
   // an Interpolate step's points (FORMAT.md §7.1; on the projection_sample): its
   // per-input counts (open), then the columns' contents (verify)
   interp_count_zero, interp_count_mismatch, interp_x_unsorted, interp_point_nonfinite,
+  // class decisions and decision functions a model's shape does not allow (svm_classifier)
+  raw_last_shape, trailing_features_width,
   count
 };
 

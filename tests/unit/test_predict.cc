@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <thread>
+#include <tuple>
 
 #include "reference.hpp"
 #include "support.hpp"
@@ -280,6 +281,56 @@ TEST_CASE("base scores add to raw scores before the link") {
   const float x6[6] = {};
   int64_t none = 0;
   CHECK(r->predict_class(x6, 1, &none).code() == error_code::invalid_argument);
+}
+
+TEST_CASE("argmax_raw_last gives a tie to the last of equal raw scores, argmax_raw to the first") {
+  // A stump on feature 0 at 0.5 whose leaves hold three raw scores with ties.
+  test::NodeList t;
+  t.left = {1, -1, -1};
+  t.right = {2, -1, -1};
+  t.feature = {0, -2, -2};
+  t.threshold = {0.5, -2, -2};
+  t.values = {0, 0, 0, 2, 5, 5, 7, 7, 1};
+  t.value_stride = 3;
+  TreeEnsembleBuilder b(1, 3, 3, Aggregation::sum);
+  REQUIRE(b.add_tree(t.view()).ok());
+  ModelDescription d = regression(1, 3);
+  d.task = Task::classification;
+  d.classes.kind = ClassLabels::Kind::strings;
+  d.classes.strings = {"a", "b", "c"};
+  d.link = LinkFunction::normalize;
+  const float X[] = {0, 1};
+  int64_t cls[2];
+  for (auto [decision, left, right] : {std::tuple{ClassDecision::argmax_raw_last, 2, 1},
+                                       std::tuple{ClassDecision::argmax_raw, 1, 0}}) {
+    const std::string name = enum_name(decision);
+    CAPTURE(name);
+    test::TempDir dir;
+    d.class_decision = decision;
+    Model m = save_and_open(dir, d, b);
+    REQUIRE(m.predict_class(X, 2, cls).ok());
+    CHECK(cls[0] == left);
+    CHECK(cls[1] == right);
+  }
+  // One raw score, or a regressor: refused when the file is written.
+  test::TempDir dir;
+  d.class_decision = ClassDecision::argmax_raw_last;
+  d.task = Task::regression;
+  d.link = LinkFunction::identity;
+  d.classes = {};
+  CHECK(save(dir.file("r.mlmap"), d, b).code() == error_code::invalid_model);
+}
+
+TEST_CASE("the trailing_features decision function needs a program and a width") {
+  TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum);
+  REQUIRE(b.add_tree(stump(false).view()).ok());
+  ModelDescription d = regression(2);
+  d.decision_function = DecisionFunction::trailing_features;
+  test::TempDir dir;
+  d.decision_features = 1;  // the predictor's inputs are the file's: no program computes them
+  CHECK(save(dir.file("a.mlmap"), d, b).code() == error_code::invalid_model);
+  d.decision_features = 0;
+  CHECK(save(dir.file("b.mlmap"), d, b).code() == error_code::invalid_model);
 }
 
 TEST_CASE("threads split batches without changing answers") {

@@ -245,3 +245,43 @@ TEST_CASE("weighted_median picks the first value whose cumulative weight reaches
               .ok());
   CHECK(Model::open(dir.file("bad"), {true, false}).code() == error_code::invalid_model);
 }
+
+TEST_CASE("trailing_features: the decision values are the predictor's last features, computed beside its inputs") {
+  // Program: slot 2 = (x0 + 3 x1) / 4; the predictor reads [x0, x1, slot 2]
+  // and weighs only the first two (raw = [x0, x1]); the decision value is
+  // slot 2, through every way of asking for it.
+  test::TempDir dir;
+  PreprocessingSpec p;
+  auto mean = test::op(OpSpec::Kind::weighted_mean, {0, 1}, 2, 1);
+  mean.a = {1.0, 3.0};
+  mean.b = {4.0};
+  p.ops = {mean};
+  p.n_slots = 3;
+  p.features = {0, 1, 2};
+  p.n_string_slots = 2;  // as every program's (string slots mirror the inputs)
+  ModelDescription d = test::pipeline_description(2, 2, {"u", "v"});
+  d.decision_function = DecisionFunction::trailing_features;
+  d.decision_features = 1;
+  const auto net = test::one_layer(3, {1, 0, 0, 1, 0, 0});
+  REQUIRE(writer::write_dense_model(dir.file("t.mlmap"), d, net, &p, nullptr).ok());
+  auto m = Model::open(dir.file("t.mlmap"));
+  REQUIRE_MESSAGE(m.ok(), m.message());
+  CHECK(m->output_width(Output::decision) == 1);
+  const double X[] = {1, 2, -4, 0.5, 8, 8};
+  double dec[3], val[6];
+  PredictOptions o;
+  o.output = Output::decision;
+  REQUIRE(m->predict(X, 3, dec, o).ok());
+  REQUIRE(m->predict(X, 3, val).ok());
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(dec[i] == (X[2 * i] + 3 * X[2 * i + 1]) / 4);
+    CHECK(val[2 * i] == X[2 * i]);
+    CHECK(val[2 * i + 1] == X[2 * i + 1]);
+  }
+  // Wider than the predictor's features: refused at open.
+  d.decision_features = 4;
+  REQUIRE(writer::write_dense_model(dir.file("w.mlmap"), d, net, &p, nullptr).ok());
+  auto wide = Model::open(dir.file("w.mlmap"));
+  CHECK(wide.code() == error_code::invalid_model);
+  CHECK(wide.message().find("decision_features is 4 but the predictor reads 3 features") != std::string::npos);
+}

@@ -123,6 +123,7 @@ enum class ClassDecision {
   argmax_decision = 4,       // the largest decision value (first of equals)
   decision_nonnegative = 5,  // one decision value: class 1 iff >= 0 (IsolationForest)
   decision_positive = 6,     // one decision value: class 1 iff > 0 (OneClassSVM)
+  argmax_raw_last = 7,       // the largest of >= 2 raw scores, the last of equals (OneVsRestClassifier)
 };
 template <>
 struct EnumNames<ClassDecision> {
@@ -132,7 +133,8 @@ struct EnumNames<ClassDecision> {
                                                       {ClassDecision::ovo_votes, "ovo_votes"},
                                                       {ClassDecision::argmax_decision, "argmax_decision"},
                                                       {ClassDecision::decision_nonnegative, "decision_nonnegative"},
-                                                      {ClassDecision::decision_positive, "decision_positive"}};
+                                                      {ClassDecision::decision_positive, "decision_positive"},
+                                                      {ClassDecision::argmax_raw_last, "argmax_raw_last"}};
 };
 
 /// What Output::decision (sklearn's decision_function) is; see FORMAT.md §6
@@ -142,12 +144,14 @@ enum class DecisionFunction {
   ovo_to_ovr = 1,           // one-vs-one raw scores -> one value per class (sklearn's
                             // _ovr_decision_function, SVC's decision_function_shape='ovr')
   output_minus_offset = 2,  // outputs - decision_offset (outlier detectors)
+  trailing_features = 3,    // the predictor's last decision_features features (program slots)
 };
 template <>
 struct EnumNames<DecisionFunction> {
   static constexpr EnumName<DecisionFunction> table[] = {{DecisionFunction::raw, "raw"},
                                                          {DecisionFunction::ovo_to_ovr, "ovo_to_ovr"},
-                                                         {DecisionFunction::output_minus_offset, "output_minus_offset"}};
+                                                         {DecisionFunction::output_minus_offset, "output_minus_offset"},
+                                                         {DecisionFunction::trailing_features, "trailing_features"}};
 };
 
 /// The kind of predictor behind a model.  Derived, not stored: the schema's

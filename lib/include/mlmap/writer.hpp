@@ -38,6 +38,7 @@ struct ModelDescription {
   std::vector<double> base_score;          // empty or one per raw score
   DecisionFunction decision_function = DecisionFunction::raw;
   double decision_offset = 0;              // output_minus_offset
+  uint32_t decision_features = 0;          // trailing_features: the decision width
   std::vector<double> prob_a, prob_b;      // pairwise_coupling: Platt's A and B per raw score
   /// Per input column: whether +-inf there is refused (invalid_argument), as
   /// scikit-learn refuses it for every estimator but HistGradientBoosting

@@ -42,7 +42,9 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
     if constexpr (is_matrix<Rows>) direct = !m.preprocessing;
     // A text vectorizer's features stay sparse up to a predictor that takes
     // them so; the others get them densified.
-    const bool sparse = m.preprocessing && m.preprocessing->sparse() && m.predictor->takes_sparse();
+    // (Decision values among the features need them dense.)
+    const bool sparse = m.preprocessing && m.preprocessing->sparse() && m.predictor->takes_sparse() &&
+                        m.link.decision_function != DecisionFunction::trailing_features;
     // As many rows per call as the predictor likes (raw scratch <= 4 MiB).
     size_t block = std::max<size_t>(1, std::min<size_t>(m.predictor->block_rows(), (size_t{1} << 19) / n_raw));
     // Built features stay in L2 until the predictor reads them (<= 256 KiB).
@@ -82,7 +84,8 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
         const size_t ns = std::min(link_rows, n - s0);
         const double* rs = raw + s0 * n_raw;
         if (linked) st = model::apply_link(m.link, rs, ns, val);
-        if (st && want_decision) st = model::apply_decision_function(m.link, rs, val, ns, dec);
+        if (st && want_decision)
+          st = model::apply_decision_function(m.link, rs, val, ns, dec, features ? features + s0 * pw : nullptr, pw);
         if (!st) return st;
         const double* results = req.output == Output::raw ? rs : req.output == Output::decision ? dec : val;
         if (req.classes) {

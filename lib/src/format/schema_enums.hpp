@@ -55,12 +55,14 @@ static_assert(same(ClassDecision::argmax_outputs, fb::ClassDecision::ArgmaxOutpu
               same(ClassDecision::ovo_votes, fb::ClassDecision::OvoVotes) &&
               same(ClassDecision::argmax_decision, fb::ClassDecision::ArgmaxDecision) &&
               same(ClassDecision::decision_nonnegative, fb::ClassDecision::DecisionNonNegative) &&
-              same(ClassDecision::decision_positive, fb::ClassDecision::DecisionPositive));
+              same(ClassDecision::decision_positive, fb::ClassDecision::DecisionPositive) &&
+              same(ClassDecision::argmax_raw_last, fb::ClassDecision::ArgmaxRawLast));
 
 static_assert(detail::covers_schema<DecisionFunction, fb::DecisionFunction>());
 static_assert(same(DecisionFunction::raw, fb::DecisionFunction::Raw) &&
               same(DecisionFunction::ovo_to_ovr, fb::DecisionFunction::OvoToOvr) &&
-              same(DecisionFunction::output_minus_offset, fb::DecisionFunction::OutputMinusOffset));
+              same(DecisionFunction::output_minus_offset, fb::DecisionFunction::OutputMinusOffset) &&
+              same(DecisionFunction::trailing_features, fb::DecisionFunction::TrailingFeatures));
 
 static_assert(detail::covers_schema<Metric, fb::Metric>());
 static_assert(same(Metric::euclidean, fb::Metric::Euclidean) && same(Metric::squared_euclidean, fb::Metric::SquaredEuclidean) &&

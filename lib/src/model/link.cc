@@ -82,6 +82,15 @@ size_t argmax(const double* v, size_t n) noexcept {
   return best;
 }
 
+// The last of equal largest values: scikit-learn 1.2 - 1.6's OneVsRestClassifier
+// keeps a running maximum and takes every index whose score equals it.
+size_t argmax_last(const double* v, size_t n) noexcept {
+  size_t best = 0;
+  for (size_t i = 1; i < n; ++i)
+    if (v[i] >= v[best]) best = i;
+  return best;
+}
+
 // One row's class; `votes` holds n_outputs entries (ovo_votes).
 int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out, const double* decision,
                      uint32_t* votes) noexcept {
@@ -90,6 +99,7 @@ int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out,
       if (spec.n_raw == 1) return raw[0] > 0 ? 1 : 0;
       return static_cast<int64_t>(argmax(raw, spec.n_raw));
     case ClassDecision::raw_nonnegative: return raw[0] >= 0 ? 1 : 0;
+    case ClassDecision::argmax_raw_last: return static_cast<int64_t>(argmax_last(raw, spec.n_raw));
     case ClassDecision::ovo_votes: return static_cast<int64_t>(ovo_vote(raw, spec.n_outputs, votes));
     case ClassDecision::argmax_decision: return static_cast<int64_t>(argmax(decision, spec.decision_width()));
     case ClassDecision::decision_nonnegative: return decision[0] >= 0 ? 1 : 0;
@@ -108,6 +118,7 @@ void decision_row(const LinkSpec& spec, const double* raw, const double* out, do
     case DecisionFunction::output_minus_offset:
       for (size_t j = 0; j < spec.n_outputs; ++j) decision[j] = out[j] - spec.decision_offset;
       return;
+    case DecisionFunction::trailing_features: return;  // apply_decision_function copies them
   }
 }
 
@@ -259,7 +270,15 @@ Status apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double
 }
 
 Status apply_decision_function(const LinkSpec& spec, const double* raw, const double* out, size_t n_rows,
-                               double* decision) noexcept {
+                               double* decision, const double* features, size_t feature_width) noexcept {
+  if (spec.decision_function == DecisionFunction::trailing_features) {
+    const size_t dw = spec.decision_features;
+    for (size_t i = 0; i < n_rows; ++i) {
+      const double* f = features + i * feature_width + (feature_width - dw);
+      std::copy(f, f + dw, decision + i * dw);
+    }
+    return {};
+  }
   try {
     std::vector<uint32_t> votes(spec.decision_function == DecisionFunction::ovo_to_ovr ? spec.n_outputs : 0);
     const size_t dw = spec.decision_width();

@@ -18,10 +18,15 @@ struct LinkSpec {
   ClassDecision decision = ClassDecision::argmax_outputs;
   DecisionFunction decision_function = DecisionFunction::raw;
   double decision_offset = 0;
+  size_t decision_features = 0;  // trailing_features
   std::vector<double> prob_a, prob_b;  // pairwise_coupling: one per raw score
 
   /// Values per row of Output::decision.
-  size_t decision_width() const noexcept { return decision_function == DecisionFunction::raw ? n_raw : n_outputs; }
+  size_t decision_width() const noexcept {
+    return decision_function == DecisionFunction::raw                 ? n_raw
+           : decision_function == DecisionFunction::trailing_features ? decision_features
+                                                                      : n_outputs;
+  }
   /// Whether decide_class() reads decision values.
   bool class_from_decision() const noexcept {
     return decision == ClassDecision::argmax_decision || decision == ClassDecision::decision_nonnegative ||
@@ -40,11 +45,13 @@ bool link_shape_ok(LinkFunction link, bool classification, size_t n_raw, size_t 
 /// out_of_memory (one-vs-one scratch, O(classes^2)).
 [[nodiscard]] Status apply_link(const LinkSpec& spec, const double* raw, size_t n_rows, double* out) noexcept;
 
-/// Rows [0, n_rows): Output::decision from the raw scores and (for
-/// output_minus_offset) the outputs, n_rows * decision_width() values.
-/// Fails only with out_of_memory.
+/// Rows [0, n_rows): Output::decision from the raw scores, (for
+/// output_minus_offset) the outputs or (for trailing_features) the
+/// predictor's features, `feature_width` per row, n_rows * decision_width()
+/// values.  Fails only with out_of_memory.
 [[nodiscard]] Status apply_decision_function(const LinkSpec& spec, const double* raw, const double* out, size_t n_rows,
-                                             double* decision) noexcept;
+                                             double* decision, const double* features = nullptr,
+                                             size_t feature_width = 0) noexcept;
 
 /// Rows [0, n_rows): the predicted class index of each row from its raw
 /// scores, outputs and (when class_from_decision()) decision values.  Fails

@@ -142,6 +142,10 @@ Status check_decisions(const fb::Model& m, const LinkSpec& l, Task task) {
       if (task != Task::outlier_detection) return invalid(std::string("the ") + enum_name(l.decision) +
                                                           " class decision is for outlier detectors");
       break;
+    case ClassDecision::argmax_raw_last:
+      if (!classifier || l.n_raw < 2 || l.n_raw != l.n_outputs)
+        return invalid("the argmax_raw_last class decision needs a classifier with one raw score per class");
+      break;
     case ClassDecision::argmax_outputs:
     case ClassDecision::argmax_raw: break;
   }
@@ -164,6 +168,12 @@ Status check_decisions(const fb::Model& m, const LinkSpec& l, Task task) {
     case DecisionFunction::output_minus_offset:
       if (l.link == LinkFunction::hard) return invalid("output_minus_offset cannot follow the hard link");
       if (!std::isfinite(l.decision_offset)) return invalid("decision_offset is not finite");
+      break;
+    case DecisionFunction::trailing_features:
+      // The width and the program are checked with the predictor's features.
+      if (l.decision_features == 0) return invalid("the trailing_features decision function needs decision_features");
+      if (!m.preprocessing())
+        return invalid("the trailing_features decision function needs a preprocessing program that computes them");
       break;
     case DecisionFunction::raw: break;
   }
@@ -214,6 +224,7 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
     lm->link.decision = decision;
     lm->link.decision_function = decision_function;
     lm->link.decision_offset = m.decision_offset();
+    lm->link.decision_features = m.decision_features();
     st = check_decisions(m, lm->link, lm->info.task);
     if (!st) return st.error();
     if (link == LinkFunction::pairwise_coupling) {
@@ -247,6 +258,10 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
         lm->info.preprocessing.steps.push_back(kind);
       }
       lm->predictor_width = lm->preprocessing->n_features();
+      if (lm->link.decision_function == DecisionFunction::trailing_features &&
+          lm->link.decision_features > lm->predictor_width)
+        return invalid("decision_features is " + str(lm->link.decision_features) + " but the predictor reads " +
+                       str(lm->predictor_width) + " features");
       for (size_t c = 0; c < m.n_features(); ++c) lm->info.string_inputs[c] = lm->preprocessing->is_string_input(c);
     } else {
       lm->info.preprocessing.n_predictor_features = m.n_features();

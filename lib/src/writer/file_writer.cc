@@ -198,6 +198,7 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   if (pre) mb.add_preprocessing(preprocessing);
   mb.add_decision_function(format::to_schema(d.decision_function));
   mb.add_decision_offset(d.decision_offset);
+  if (d.decision_features) mb.add_decision_features(d.decision_features);
   if (d.link == LinkFunction::pairwise_coupling) mb.add_coupling(coupling);
   auto model = mb.Finish();
   fb::FinishHeaderBuffer(b, fb::CreateHeader(b, provenance, metadata, columns, model));

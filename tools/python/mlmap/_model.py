@@ -149,8 +149,10 @@ class Model:
     def decision_function(self, X, *, n_threads=None, n_jobs=None):
         """sklearn's decision_function: the raw scores (before the link
         function), except for one-vs-one SVMs with
-        decision_function_shape='ovr' (one value per class) and outlier
-        detectors (score_samples minus the offset: negative for outliers);
+        decision_function_shape='ovr' (one value per class), outlier
+        detectors (score_samples minus the offset: negative for outliers)
+        and meta-estimators that compute it beside their probabilities
+        (BaggingClassifier: the mean of its estimators' decision values);
         (n,) for one value per row, else (n, k)."""
         threads = 1 if n_threads is None and n_jobs is None else self._threads(n_threads, n_jobs)
         values = self._core.fast(X, 3, threads)

@@ -1,13 +1,15 @@
 """Meta-estimators: models made of models (VotingClassifier/Regressor,
 StackingClassifier/Regressor, TransformedTargetRegressor,
 MultiOutputRegressor, BaggingClassifier/Regressor, AdaBoostClassifier with
-SAMME, AdaBoostRegressor), composed in the preprocessing program (FORMAT.md §7.3).
+SAMME and SAMME.R, AdaBoostRegressor, OneVsRestClassifier), composed in the
+preprocessing program (FORMAT.md §7.3).
 
 CalibratedClassifierCV and IsotonicRegression: _sklearn_calibration.py.
 
-Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier,
-AdaBoostClassifier with SAMME.R, MultiOutputClassifier (labels per
-output), BaggingClassifier over bases with decision_function.
+Not yet supported (refused by name, UnsupportedModelError): MultiOutputClassifier
+(labels per output), OneVsRestClassifier on multilabel targets or over bases whose
+predict_proba is not the logistic of their decision_function (a file has one set of
+raw scores, from which both its class and its probabilities follow).
 
 Each base estimator becomes a ``sub_model`` op: a complete model file of its
 final estimator, nested in a column, that reads the op's input slots and
@@ -53,10 +55,11 @@ def _nested_file(est, where):
             return f.read(), exported.description
 
 
-def sub_model(prog, est, cols, where, output, name):
+def sub_model(prog, est, cols, where, output, name, described=None):
     """Columns that ``est`` (a fitted model at ``where``) writes from ``cols``:
     output 'outputs' (predict_proba / predict values), 'decision'
-    (decision_function), 'raw' or 'class_one_hot' (predict's class)."""
+    (decision_function), 'raw' or 'class_one_hot' (predict's class).
+    ``described``, a list, receives the nested file's description."""
     from sklearn.pipeline import Pipeline
     from ._sklearn_pipeline import _pipeline_steps
     if type(est) is Pipeline:
@@ -73,6 +76,8 @@ def sub_model(prog, est, cols, where, output, name):
     if n != len(cols):
         refuse(est, where, f"it was fitted on {n} columns but receives {len(cols)}")
     data, desc = _nested_file(est, where)
+    if described is not None:
+        described.append(desc)
     if output == "outputs":
         width = desc["n_outputs"]
     elif output == "class_one_hot":
@@ -248,10 +253,6 @@ def _bagging(prog, est, cols, where):
         sub = [cols[int(j)] for j in feats]
         name = f"estimator {i} of the {label}"
         if classifier:
-            if hasattr(final, "decision_function"):
-                refuse(est, here, "a base estimator with decision_function (the bagging's decision_function "
-                                  "averages it): not yet supported; bases without one (trees, naive Bayes, "
-                                  "k-NN ...) are")
             _check_encoded_classes(est, final, here, k)
             out = sub_model(prog, e, sub, here, "outputs" if hasattr(final, "predict_proba") else "class_one_hot",
                             name)
@@ -264,17 +265,28 @@ def _bagging(prog, est, cols, where):
     return _weighted_mean(prog, outs, [1.0] * n, float(n))
 
 
+def _bagging_decision(prog, est, cols, where):
+    """BaggingClassifier.decision_function: the sum of the estimators'
+    decision_function on their feature subsets over n_estimators."""
+    label = type(est).__name__
+    outs = []
+    for i, (e, feats) in enumerate(zip(est.estimators_, est.estimators_features_)):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        outs.append(sub_model(prog, e, [cols[int(j)] for j in feats], here, "decision",
+                              f"estimator {i} of the {label}"))
+    return _weighted_mean(prog, outs, [1.0] * len(outs), float(len(outs)))
+
+
 def _adaboost_decision(prog, est, cols, where):
     """AdaBoostClassifier (SAMME).decision_function: the estimators' weighted
     class votes over the sum of the weights; binary: vote(1) - vote(0), one
     column."""
     label = type(est).__name__
-    algorithm = getattr(est, "algorithm", "SAMME")
-    if algorithm == "SAMME.R":
-        refuse(est, where, "algorithm='SAMME.R' (real boosting, removed from scikit-learn 1.6) is not "
-                           "supported; algorithm='SAMME' is")
+    real = getattr(est, "algorithm", "SAMME") == "SAMME.R"
     classes = np.asarray(est.classes_)
     k = len(classes)
+    if k < 2:
+        refuse(est, where, "it was fitted on a single class")
     weights = np.asarray(est.estimator_weights_, dtype=np.float64)
     total = float(weights.sum())
     groups, w = [], []
@@ -283,8 +295,21 @@ def _adaboost_decision(prog, est, cols, where):
         final = e.steps[-1][1] if hasattr(e, "steps") else e
         if not np.array_equal(np.asarray(getattr(final, "classes_", [])), classes):
             refuse(est, here, "its classes_ differ from the ensemble's")
-        groups.append(sub_model(prog, e, cols, here, "class_one_hot", f"estimator {i} of the {label}"))
-        w.append(float(weights[i]))
+        name = f"estimator {i} of the {label}"
+        if real:
+            # SAMME.R: every estimator's weight is 1 (estimator_weights_ holds it)
+            groups.append(_samme_proba(prog, e, cols, here, name, k))
+            w.append(float(k - 1))
+        else:
+            groups.append(sub_model(prog, e, cols, here, "class_one_hot", name))
+            w.append(float(weights[i]))
+    if real:
+        # sum over the estimators of (K - 1) * their centred log-probabilities,
+        # then pred /= estimator_weights_.sum()
+        pred = _weighted_mean(prog, groups, w, total)
+        if k == 2:  # pred[:, 0] *= -1; pred.sum(axis=1)
+            return _weighted_mean(prog, [[pred[0]], [pred[1]]], [-1.0, 1.0], 1.0)
+        return pred
     if k == 2:
         # sklearn: pred[:, 0] *= -1; pred.sum(axis=1): each vote for class 0 counts -w
         ones = [[c] for g in groups for c in g]
@@ -298,6 +323,23 @@ def _adaboost_decision(prog, est, cols, where):
     # for the others: per class, K / (K - 1) * share - 1 / (K - 1) (binary: 2 * d)
     a, b = (2.0, 0.0) if k == 2 else (k / (k - 1.0), -1.0 / (k - 1.0))
     return prog.emit("min_max", [c.slot for c in votes], len(votes), a=[a] * len(votes), b=[b] * len(votes))
+
+
+def _samme_proba(prog, e, cols, where, name, k):
+    """scikit-learn 1.2's _samme_proba without its factor (K - 1): log p -
+    (1 / K) * sum(log p) of the estimator's probabilities p, clipped below
+    at np.finfo(float64).eps first (np.clip(proba, eps, None))."""
+    probs = sub_model(prog, e, cols, where, "outputs", name)
+    if len(probs) != k:
+        refuse(e, where, f"it gives {len(probs)} probabilities for {k} classes")
+    eps = float(np.finfo(np.float64).eps)
+    clipped = prog.emit("min_max", [c.slot for c in probs], k, a=[1.0] * k, b=[0.0] * k, clip=True,
+                        clip_low=eps, clip_high=float("inf"))
+    logs = prog.emit("elementwise", [c.slot for c in clipped], k, function="log")
+    # log_proba.sum(axis=1), in column order as numpy sums a short row
+    (total,) = _weighted_mean(prog, [[c] for c in logs], [1.0] * k, 1.0)
+    # log_proba - (1.0 / n_classes) * total: a[1] * total is -((1 / K) * total)
+    return _weighted_mean(prog, [logs, [total] * k], [1.0, -(1.0 / k)], 1.0)
 
 
 def _symmetric_samme_votes(est):
@@ -326,6 +368,74 @@ def _adaboost_regressor(prog, est, cols, where):
         outs.extend(vals)
     weights = np.asarray(est.estimator_weights_, dtype=np.float64)[:len(outs)]
     return prog.emit("weighted_median", [c.slot for c in outs], 1, a=[float(w) for w in weights])
+
+
+def _ovr_ties_go_last(est):
+    """Whether this scikit-learn's OneVsRestClassifier.predict gives a tie
+    to the last of the equal scores: scikit-learn 1.2 to 1.6 keep a running
+    maximum (argmaxima[maxima == pred] = i, the later estimator winning);
+    1.9 iterates in reverse to match np.argmax (the first).  Read
+    from the method itself, as _symmetric_samme_votes."""
+    import inspect
+    try:
+        source = inspect.getsource(type(est).predict)
+    except (OSError, TypeError):
+        refuse(est, [type(est).__name__], "cannot read how this scikit-learn breaks ties in predict")
+    compact = source.replace(" ", "")
+    if "argmaxima[maxima==pred]=i\n" in compact and "reversed(" not in compact:
+        return True
+    if "reversed(self.estimators_)" in compact or "argmax(" in compact:
+        return False
+    refuse(est, [type(est).__name__], "this scikit-learn breaks ties in predict in a way mlmap does not know")
+
+
+def _ovr_scores(prog, est, cols, where):
+    """OneVsRestClassifier: the per-class scores its predict compares
+    (_predict_binary: each estimator's decision_function, else its
+    predict_proba[:, 1]) and how its predict_proba follows from them."""
+    from sklearn.base import is_classifier
+    label = type(est).__name__
+    if est.label_binarizer_.y_type_.startswith("multilabel"):
+        refuse(est, where, "a multilabel target (one indicator per class, several per row) is not supported; "
+                           "multiclass and binary targets are")
+    has_decision = all(hasattr(e, "decision_function") for e in est.estimators_)
+    has_proba = hasattr(est, "predict_proba")
+    scores, links = [], set()
+    for i, e in enumerate(est.estimators_):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        if type(final).__name__ == "_ConstantPredictor":
+            refuse(est, here, "a class that every (or no) training row has: its estimator is a constant, which "
+                              "mlmap does not save")
+        if not is_classifier(final):
+            refuse(est, here, "its estimators must be classifiers")
+        name = f"estimator {i} of the {label}"
+        described = []
+        if has_decision:
+            (score,) = sub_model(prog, e, cols, here, "decision", name, described)
+            d = described[0]
+            links.add((d["link"], float(d.get("link_scale", 1.0)), d.get("decision_function", "raw")))
+        elif has_proba:
+            probs = sub_model(prog, e, cols, here, "outputs", name)
+            if len(probs) != 2:
+                refuse(est, here, f"it gives {len(probs)} probabilities, not 2")
+            score = probs[1]
+        else:
+            refuse(est, here, "it has neither decision_function nor predict_proba")
+        scores.append(score)
+    if not has_decision:
+        return scores, dict(link="normalize")
+    if not has_proba:
+        return scores, dict(link="hard")
+    # predict_proba from decision_function: every estimator's probability of
+    # its class is the logistic function of its decision value
+    if len(links) != 1 or next(iter(links))[0] != "logistic" or next(iter(links))[2] != "raw":
+        refuse(est, where + [f"estimators_ ({class_name(est.estimators_[0])})"],
+               "its predict_proba is not the logistic function of its decision_function: mlmap keeps one score "
+               "per class, so OneVsRestClassifier is supported over estimators without decision_function (trees, "
+               "forests, naive Bayes, k-NN, MLP), without predict_proba, or whose probability is the logistic of "
+               "the decision value (LogisticRegression, gradient boosting, SGDClassifier(loss='log_loss'))")
+    return scores, dict(link="logistic", link_scale=next(iter(links))[1])
 
 
 def combiners():
@@ -422,9 +532,29 @@ def export_voting(est, feature_names, preprocessing=None):
 
 def export_bagging_classifier(est, feature_names, preprocessing=None):
     """BaggingClassifier: its averaged probabilities; predict is their
-    argmax (first of equals, as np.argmax)."""
-    return _export_pass_through(est, feature_names, preprocessing, _bagging, task="classification",
-                                classes=est.classes_, link="identity", class_decision="argmax_outputs")
+    argmax (first of equals, as np.argmax).  Over estimators with
+    decision_function, their averaged decision values follow the
+    probabilities as the predictor's last features, which it passes over
+    (decision function TrailingFeatures, FORMAT.md §6)."""
+    if not hasattr(est, "decision_function"):
+        return _export_pass_through(est, feature_names, preprocessing, _bagging, task="classification",
+                                    classes=est.classes_, link="identity", class_decision="argmax_outputs")
+    from . import _core
+    from ._sklearn import Exported
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [type(est).__name__]
+    proba = _bagging(prog, est, cols, where)
+    decision = _bagging_decision(prog, est, cols, where)
+    prog.finish(proba + decision, where)
+    k, d = len(proba), len(decision)
+    # raw_j = feature j: weight 1 from it, 0 from every other (finite) feature
+    pick = np.zeros((k + d, k))
+    pick[np.arange(k), np.arange(k)] = 1.0
+    layers = [dict(kind="dense", weights=pick, bias=np.zeros(k), activation="identity")]
+    desc = describe(est, task="classification", n_features=prog.n_inputs, feature_names=prog.feature_names,
+                    n_outputs=k, classes=est.classes_, link="identity", class_decision="argmax_outputs",
+                    decision_function="trailing_features", decision_features=d)
+    return _with_infinity(Exported(layers, desc, _core.save_dense, prog), est, prog)
 
 
 def export_adaboost_classifier(est, feature_names, preprocessing=None):
@@ -442,6 +572,37 @@ def export_regressor(est, feature_names, preprocessing=None):
     predict is the combined columns."""
     return _export_pass_through(est, feature_names, preprocessing, combiners()[type(est)], task="regression",
                                 link="identity")
+
+
+def export_one_vs_rest(est, feature_names, preprocessing=None):
+    """OneVsRestClassifier (binary and multiclass targets): raw = the
+    estimators' scores (decision values, else probabilities of their class);
+    predict_proba the normalised probabilities (LogisticOvR of decision
+    values, Normalize of probabilities; binary: [1 - p, p]); predict the
+    largest score, ties as this scikit-learn breaks them (binary: decision >
+    0, probability > 0.5)."""
+    from . import _core
+    from ._sklearn import Exported
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [type(est).__name__]
+    scores, link = _ovr_scores(prog, est, cols, where)
+    k = len(est.classes_)
+    if k == 2:
+        if link["link"] == "logistic" or link["link"] == "hard":  # decision > 0
+            decide = "argmax_raw"
+        else:  # raw [1 - p, p]: p > 1 - p exactly when p > 0.5
+            (p,) = scores
+            (q,) = prog.emit("min_max", [p.slot], 1, a=[-1.0], b=[1.0])
+            scores = [q, p]
+            decide = "argmax_raw"
+    else:
+        decide = "argmax_raw_last" if _ovr_ties_go_last(est) else "argmax_raw"
+        if link["link"] == "logistic":
+            link = dict(link="logistic_ovr", link_scale=link["link_scale"])
+    prog.finish(scores, where)
+    desc = describe(est, task="classification", n_features=prog.n_inputs, feature_names=prog.feature_names,
+                    n_outputs=k, classes=est.classes_, class_decision=decide, **link)
+    return _with_infinity(Exported(_pass_through(len(scores)), desc, _core.save_dense, prog), est, prog)
 
 
 def export_stacking(est, feature_names, preprocessing=None):
@@ -475,10 +636,11 @@ def export_stacking(est, feature_names, preprocessing=None):
 
 
 def exporters():
-    from sklearn import compose, ensemble, multioutput
+    from sklearn import compose, ensemble, multiclass, multioutput
     from ._sklearn_calibration import exporters as calibration_exporters
     return {
         **calibration_exporters(),
+        multiclass.OneVsRestClassifier: export_one_vs_rest,
         compose.TransformedTargetRegressor: export_regressor,
         multioutput.MultiOutputRegressor: export_regressor,
         ensemble.BaggingRegressor: export_regressor,

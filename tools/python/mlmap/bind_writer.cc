@@ -30,6 +30,7 @@ ModelDescription parse_description(const py::dict& d) {
   read_name(d, "class_decision", desc.class_decision);
   read_name(d, "decision_function", desc.decision_function);
   if (has(d, "decision_offset")) desc.decision_offset = d["decision_offset"].cast<double>();
+  if (has(d, "decision_features")) desc.decision_features = d["decision_features"].cast<uint32_t>();
   desc.prob_a = vec<double>(d, "prob_a");
   desc.prob_b = vec<double>(d, "prob_b");
   desc.base_score = vec<double>(d, "base_score");
