@@ -35,22 +35,35 @@ inline size_t min_size(size_t a, size_t b) noexcept { return a < b ? a : b; }
 
 // The few primitives the walk needs, over xsimd.  xsimd 8.1 routes AVX-512
 // gathers and mask conversions through per-lane generic code (10x slower than
-// AVX2), so AVX-512 gets them from intrinsics below; batches convert to and
+// AVX2), so AVX-512 gets them from intrinsics below (and AVX2 its gathers); batches convert to and
 // from their registers implicitly.
 template <class Arch>
 struct Ops {
   using F = xsimd::batch<float, Arch>;
   using I = xsimd::batch<int32_t, Arch>;
-  static I gather(const int32_t* base, const I& idx) noexcept { return I::gather(base, idx); }
-  static F gather(const float* base, const I& idx) noexcept { return F::gather(base, idx); }
+  // AVX2 too: xsimd 8.1's AVX2 gathers do not match its own dispatch
+  // (explicit template arguments its overloads do not take), so they fall
+  // back to per-lane code as well.
+  static I gather(const int32_t* base, const I& idx) noexcept {
+#if defined(__AVX2__)
+    if constexpr (I::size == 8) return _mm256_i32gather_epi32(base, idx, 4);
+#endif
+    return I::gather(base, idx);
+  }
+  static F gather(const float* base, const I& idx) noexcept {
+#if defined(__AVX2__)
+    if constexpr (I::size == 8) return _mm256_i32gather_ps(base, idx, 4);
+#endif
+    return F::gather(base, idx);
+  }
   // Gathers only lanes in `active` where the ISA can (others keep `old`).
   static I gather(const I& old, uint32_t active, const int32_t* base, const I& idx) noexcept {
     (void)old, (void)active;
-    return I::gather(base, idx);
+    return gather(base, idx);
   }
   static F gather(const F& old, uint32_t active, const float* base, const I& idx) noexcept {
     (void)old, (void)active;
-    return F::gather(base, idx);
+    return gather(base, idx);
   }
   // 0 where x <= t, else 1 (NaN compares false: 1).
   static I go_right(const F& x, const F& t) noexcept {
