@@ -123,6 +123,51 @@ TEST_CASE("every kernel equals the scalar reference on every model kind") {
   CHECK(with_layout > 0);
 }
 
+TEST_CASE("one row on every kernel: rows of every width around the register lookups (16, 32, 64 features)") {
+  // A few rows walk lanes of trees; AVX-512 looks a row of up to 32 or 64
+  // features up in registers instead of gathering it.  Widths on both sides
+  // of each limit, with missing routing and categorical splits, and enough
+  // trees for a full pass of lane groups and a partial one.
+  KernelGuard guard;
+  const auto kernels = available_kernels();
+  test::TempDir dir;
+  int compared = 0;
+  for (uint32_t width : {1u, 15u, 16u, 17u, 31u, 32u, 33u, 50u, 63u, 64u, 65u}) {
+    for (bool routed : {false, true}) {
+      std::mt19937_64 rng(width * 2 + routed);
+      ModelDescription d;
+      d.estimator = "test.Width";
+      d.task = Task::regression;
+      d.n_features = width;
+      d.n_outputs = 1;
+      TreeEnsembleBuilder b(width, 1, 1, Aggregation::sum);
+      const uint32_t set[2] = {0x0F0F0F0Fu, 0x3u};
+      if (routed) b.add_category_set(set, 2);
+      for (int i = 0; i < 70; ++i) {
+        auto t = test::random_tree(rng, width, 1 + i % 6, 1, routed, routed ? 1 : 0);
+        REQUIRE(b.add_tree(t.view()).ok());
+      }
+      const auto path = dir.file("w.mlmap");
+      REQUIRE(save(path, d, b).ok());
+      auto m = Model::open(path);
+      REQUIRE(m.ok());
+      for (size_t rows : {1, 3, 7}) {
+        auto X = test::random_rows(rng, rows, width, routed ? 0.2 : 0.0);
+        const auto want = predict_with("scalar", *m, X, rows, Output::raw);
+        for (const auto& k : kernels) {
+          CAPTURE(k);
+          CAPTURE(width);
+          CAPTURE(routed);
+          CAPTURE(rows);
+          CHECK(predict_with(k, *m, X, rows, Output::raw) == want);
+          ++compared;
+        }
+      }
+    }
+  }
+  CHECK(compared > 0);
+}
+
 TEST_CASE("the bit-vector kernel is what runs when forced, and the cost model picks it for small trees") {
   // Not a speed test: which code runs.  A file with the layout and a
   // forced walk must not touch the layout; forced bit-vectors must.

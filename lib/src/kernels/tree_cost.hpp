@@ -79,10 +79,14 @@ inline size_t walk_block_rows(const TreeEnsembleView& v, bool large, size_t valu
   return rows < 512 ? 512 : rows > tree_block_rows ? tree_block_rows : rows;
 }
 
+/// Tiles of rows that the bit-vector kernel takes through a tree's records
+/// in one pass (each record loaded once for all of them).
+constexpr size_t bitvector_tiles_per_pass = 2;
+
 /// How the bit-vector kernel tiles rows x trees: `block_rows` rows are
 /// gathered feature-major into scratch (sized to stay in L2 with their
 /// scores) and every group of trees whose records fit in L1 beside one
-/// tile's features runs over all of them before the next group.
+/// pass's tiles of features runs over all of them before the next group.
 struct BitvectorPlan {
   size_t block_rows = 0;     // a multiple of the lanes
   size_t group_records = 0;  // records per tree group (a group has at least one tree)
@@ -99,7 +103,7 @@ inline BitvectorPlan plan_bitvectors(const TreeEnsembleView& v, size_t lanes, si
   if (rows > rounded_rows) rows = rounded_rows;
   BitvectorPlan p;
   p.block_rows = rows / lanes * lanes;
-  const size_t tile_bytes = feature_bytes * lanes;
+  const size_t tile_bytes = feature_bytes * lanes * bitvector_tiles_per_pass;
   const size_t record_bytes = 3 * sizeof(uint32_t);
   const size_t budget = caches.l1 > 2 * tile_bytes ? caches.l1 - tile_bytes : caches.l1 / 2;
   p.group_records = budget / 2 / record_bytes;

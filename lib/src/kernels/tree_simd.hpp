@@ -35,22 +35,35 @@ inline size_t min_size(size_t a, size_t b) noexcept { return a < b ? a : b; }
 
 // The few primitives the walk needs, over xsimd.  xsimd 8.1 routes AVX-512
 // gathers and mask conversions through per-lane generic code (10x slower than
-// AVX2), so AVX-512 gets them from intrinsics below; batches convert to and
+// AVX2), so AVX-512 gets them from intrinsics below (and AVX2 its gathers); batches convert to and
 // from their registers implicitly.
 template <class Arch>
 struct Ops {
   using F = xsimd::batch<float, Arch>;
   using I = xsimd::batch<int32_t, Arch>;
-  static I gather(const int32_t* base, const I& idx) noexcept { return I::gather(base, idx); }
-  static F gather(const float* base, const I& idx) noexcept { return F::gather(base, idx); }
+  // AVX2 too: xsimd 8.1's AVX2 gathers do not match its own dispatch
+  // (explicit template arguments its overloads do not take), so they fall
+  // back to per-lane code as well.
+  static I gather(const int32_t* base, const I& idx) noexcept {
+#if defined(__AVX2__)
+    if constexpr (I::size == 8) return _mm256_i32gather_epi32(base, idx, 4);
+#endif
+    return I::gather(base, idx);
+  }
+  static F gather(const float* base, const I& idx) noexcept {
+#if defined(__AVX2__)
+    if constexpr (I::size == 8) return _mm256_i32gather_ps(base, idx, 4);
+#endif
+    return F::gather(base, idx);
+  }
   // Gathers only lanes in `active` where the ISA can (others keep `old`).
   static I gather(const I& old, uint32_t active, const int32_t* base, const I& idx) noexcept {
     (void)old, (void)active;
-    return I::gather(base, idx);
+    return gather(base, idx);
   }
   static F gather(const F& old, uint32_t active, const float* base, const I& idx) noexcept {
     (void)old, (void)active;
-    return F::gather(base, idx);
+    return gather(base, idx);
   }
   // 0 where x <= t, else 1 (NaN compares false: 1).
   static I go_right(const F& x, const F& t) noexcept {
@@ -83,6 +96,14 @@ struct Ops {
   }
   static I clamp(const I& v, const I& hi) noexcept { return xsimd::min(xsimd::max(v, I(0)), hi); }
   static I min(const I& a, const I& b) noexcept { return xsimd::min(a, b); }
+  // One row held in K registers, its features looked up per lane by a
+  // permute instead of a gather (RowRegs); here: no ISA support (K = 0).
+  static constexpr size_t max_row_registers = 0;
+  template <size_t K>
+  struct RowRegs {
+    RowRegs(const float*, uint32_t) noexcept {}
+    F lookup(const I&) const noexcept { return F(0.0f); }
+  };
 };
 
 #if defined(__AVX512F__) && defined(__AVX512BW__)
@@ -117,6 +138,33 @@ struct Ops<xsimd::avx512bw> {
     return _mm512_min_epi32(_mm512_max_epi32(v, _mm512_setzero_si512()), hi);
   }
   static I min(const I& a, const I& b) noexcept { return _mm512_min_epi32(a, b); }
+  // A row of up to 16 * K features (K = 2: 32, K = 4: 64) in K registers:
+  // lane l gets feature f[l] from two-source permutes (and a blend on bit 5)
+  // instead of a gather, which on Zen 5 costs more than 16 loads and sits
+  // on every level's chain of dependent loads.  Indices are clamped below
+  // the row's width by the caller; the padding lanes are zeros, never read.
+  static constexpr size_t max_row_registers = 4;
+  template <size_t K>
+  struct RowRegs {
+    static_assert(K == 0 || K == 2 || K == 4);  // 0: not used (the rows are gathered)
+    __m512 r[K ? K : 1];
+    RowRegs(const float* x, uint32_t n) noexcept {
+      for (uint32_t k = 0; k < K; ++k) {
+        const uint32_t left = n > 16 * k ? n - 16 * k : 0;
+        const auto mask = static_cast<__mmask16>(left >= 16 ? 0xffffu : (1u << left) - 1);
+        r[k] = _mm512_maskz_loadu_ps(mask, left ? x + 16 * k : x);
+      }
+    }
+    F lookup(const I& f) const noexcept {
+      const __m512 lo = _mm512_permutex2var_ps(r[0], f, r[1]);
+      if constexpr (K == 2) {
+        return lo;
+      } else {
+        const __m512 hi = _mm512_permutex2var_ps(r[2], f, r[3]);
+        return _mm512_mask_blend_ps(_mm512_test_epi32_mask(f, _mm512_set1_epi32(32)), lo, hi);
+      }
+    }
+  };
 };
 #endif
 
@@ -148,11 +196,14 @@ struct TreeSimd {
     return I::load_aligned(out);
   }
 
-  // Walks `N` lane groups (rows at off[g], nodes idx[g]) down one tree for
-  // `depth` steps; leaves are fixed points, and the walk stops early once
-  // every lane sits on one.
-  template <bool Missing, bool Categorical, size_t N>
-  static void walk(const TreeEnsembleView& v, const float* X, const I* off, I* idx, uint32_t depth) noexcept {
+  // Walks the first `n` of `N` lane groups (rows at off[g], nodes idx[g])
+  // down one tree for `depth` steps; leaves are fixed points, and the walk
+  // stops early once every lane sits on one.
+  //
+  // K > 0: X is one row, held in `row` (lanes are trees; off is zero).
+  template <bool Missing, bool Categorical, size_t N, size_t K = 0>
+  static void walk(const TreeEnsembleView& v, const float* X, const I* off, I* idx, uint32_t depth,
+                   size_t n = N, const typename O::template RowRegs<K>* row = nullptr) noexcept {
     const auto* info_base = reinterpret_cast<const int32_t*>(v.node_info);
     const auto* child_base = reinterpret_cast<const int32_t*>(v.node_child);
     const I last(static_cast<int32_t>(v.n_nodes - 1));
@@ -163,7 +214,7 @@ struct TreeSimd {
     I info[N], child[N];
     F x[N], t[N];
     for (size_t g = 0; g < N; ++g) {
-      active[g] = all;
+      active[g] = g < n ? all : 0;
       info[g] = child[g] = I(0);
       x[g] = t[g] = F(0.0f);
     }
@@ -174,7 +225,10 @@ struct TreeSimd {
         info[g] = O::gather(info[g], active[g], info_base, idx[g]);
         child[g] = O::gather(child[g], active[g], child_base, idx[g]);
         const I feature = O::min(info[g] & feature_mask, last_feature);
-        x[g] = O::gather(x[g], active[g], X, off[g] + feature);
+        if constexpr (K > 0)
+          x[g] = row->lookup(feature);
+        else
+          x[g] = O::gather(x[g], active[g], X, off[g] + feature);
         t[g] = O::gather(t[g], active[g], v.node_threshold, idx[g]);
         I go_right = O::go_right(x[g], t[g]);
         if constexpr (Missing) go_right = O::route_missing(go_right, x[g], info[g]);
@@ -320,8 +374,13 @@ struct TreeSimd {
   }
 
   // Whether the trees are large enough for the Large batch walk: more nodes
-  // per tree on average than L1 holds (rf_clf's depth-8 trees have < 512).
-  static bool large_trees(const TreeEnsembleView& v) noexcept { return v.n_nodes * 12 > uint64_t{v.n_trees} * (48 << 10); }
+  // per tree on average than L1 holds (rf_clf's depth-8 trees have < 512),
+  // or more nodes in all than L2 holds, so that every block of rows fetches
+  // every tree from memory anyway (10,000 rows on Zen 5: s_rf_d10_t200_f40_c4
+  // 21% faster, s_rf_full_t100_f20 8%).
+  static bool large_trees(const TreeEnsembleView& v) noexcept {
+    return v.n_nodes * 12 > uint64_t{v.n_trees} * (48 << 10) || v.n_nodes * 12 > cache_sizes().l2;
+  }
 
   template <bool Missing, bool Categorical, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
@@ -370,10 +429,13 @@ struct TreeSimd {
     }
   }
 
-  // A few rows: lanes = trees, one row at a time.
-  template <bool Missing, bool Categorical>
+  // A few rows: lanes = trees, one row at a time.  Up to N lane groups walk
+  // side by side, as many as there are trees left (N = 4: 5-17% faster than
+  // 2 on Zen 5, one row; 6 and 8 are slower again).  Rows of up to 16 * K
+  // features are looked up in registers (K > 0), wider ones gathered.
+  template <bool Missing, bool Categorical, size_t K>
   static void trees(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
-    constexpr size_t N = 2;
+    constexpr size_t N = 4;
     const auto* root_base = reinterpret_cast<const int32_t*>(v.tree_root);
     const auto* info_base = reinterpret_cast<const int32_t*>(v.node_info);
     const I feature_mask(static_cast<int32_t>(node_feature_mask));
@@ -384,31 +446,34 @@ struct TreeSimd {
     alignas(64) int32_t lane[W];
     for (size_t l = 0; l < W; ++l) lane[l] = static_cast<int32_t>(l);
     const I lanes = I::load_aligned(lane);
+    I off[N];
+    for (size_t g = 0; g < N; ++g) off[g] = I(0);
     for (size_t r = 0; r < n_rows; ++r) {
       const float* x = X + r * v.n_features;
       double* out = raw + r * v.n_raw;
-      const I off[N] = {I(0), I(0)};
+      const typename O::template RowRegs<K> row(x, v.n_features);
       for (uint32_t t0 = 0; t0 < v.n_trees; t0 += N * W) {
+        const uint32_t m = v.n_trees - t0 < N * W ? v.n_trees - t0 : static_cast<uint32_t>(N * W);
+        const size_t n = (m + W - 1) / W;  // lane groups with trees
         I idx[N];
         uint32_t depth = 0;
         for (size_t g = 0; g < N; ++g) {
           const I tree = O::min(lanes + I(static_cast<int32_t>(t0 + g * W)), last_tree);
-          idx[g] = O::clamp(O::gather(root_base, tree), last);
+          idx[g] = g < n ? O::clamp(O::gather(root_base, tree), last) : I(0);  // groups past n do not walk
         }
-        for (uint32_t t = t0; t < t0 + N * W && t < v.n_trees; ++t) {
+        for (uint32_t t = t0; t < t0 + m; ++t) {
           const uint32_t d = depth_of(v, t);
           depth = d > depth ? d : depth;
         }
-        walk<Missing, Categorical, N>(v, x, off, idx, depth);
+        walk<Missing, Categorical, N, K>(v, x, off, idx, depth, n, &row);
         // The leaf rows, a gather per lane group; then the row adds them in
         // tree order.  Those additions are a chain of dependent instructions
         // that the next trees' walk overlaps only if the chain is short: a
         // leaf costs a load and an addition (x_d2_t2000_f100_reg, 2,000
         // trees of depth 2: 9.6 -> 5.9 us per row on Zen 5).
         alignas(64) int32_t leaf[N * W];
-        for (size_t g = 0; g < N; ++g)
+        for (size_t g = 0; g < n; ++g)
           O::min(O::gather(info_base, idx[g]) & feature_mask, last_leaf).store_aligned(leaf + g * W);
-        const uint32_t m = v.n_trees - t0 < N * W ? v.n_trees - t0 : static_cast<uint32_t>(N * W);
         if (v.leaf_width != 1) {
           for (uint32_t i = 0; i < m; ++i) add_leaf(v, t0 + i, static_cast<uint32_t>(leaf[i]), out);
         } else if (v.n_raw == 1) {
@@ -428,9 +493,13 @@ struct TreeSimd {
 
   template <bool Missing, bool Categorical>
   static void run(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
-    if (n_rows * 2 < W)
-      trees<Missing, Categorical>(v, X, n_rows, raw);
-    else
+    if (n_rows * 2 < W) {
+      if constexpr (O::max_row_registers >= 4) {
+        if (v.n_features <= 32) return trees<Missing, Categorical, 2>(v, X, n_rows, raw);
+        if (v.n_features <= 64) return trees<Missing, Categorical, 4>(v, X, n_rows, raw);
+      }
+      trees<Missing, Categorical, 0>(v, X, n_rows, raw);
+    } else
       rows<Missing, Categorical>(v, X, n_rows, raw);
   }
 
