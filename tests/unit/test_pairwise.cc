@@ -310,19 +310,41 @@ TEST_CASE("euclidean_bound16: the bfloat16 kernel gives a true and close lower b
         // Roots from nothing (every block below) to everything (none).
         std::vector<double> roots(n_queries);
         for (size_t q = 0; q < n_queries; ++q) roots[q] = q == 0 ? -1.0 : q == 1 ? 1e300 : 2.0 * static_cast<double>(q * nf) / 3;
-        std::vector<uint64_t> below(n_queries, ~uint64_t{0});
-        t.roots = roots.data();
-        t.below = below.data();
         kernels::pairwise(view, t);  // the dispatcher picks the bfloat16 kernel
-        for (size_t q = 0; q < n_queries; ++q)
-          for (uint64_t b = 0; b < view.n_blocks() - first; ++b) {
-            bool any = false;
-            for (size_t l = 0; l < 8; ++l) any = any || !(got[q * t.stride + b * 8 + l] >= roots[q]);
-            CHECK(((below[q] >> b) & 1) == uint64_t{any});
-          }
         CAPTURE(n_rows);
         CAPTURE(nf);
         CAPTURE(first);
+        // With a search's flags: no bound written, and the blocks flagged are
+        // those holding a bound below the root, or one within 2^-18 of
+        // |x|^2 + |y|^2 + |root| of it (the float32 test's rounding room).
+        {
+          std::vector<uint64_t> below(n_queries, ~uint64_t{0});
+          std::vector<float> terms((view.n_blocks() / 2 + 2) * 16);
+          std::vector<double> untouched(got.size(), nan);
+          kernels::PairwiseTask f = t;
+          f.roots = roots.data();
+          f.below = below.data();
+          f.row_terms16 = terms.data();
+          f.out = untouched.data();
+          kernels::pairwise(view, f);
+          for (double v : untouched) CHECK(std::isnan(v));
+          for (size_t q = 0; q < n_queries; ++q) {
+            CHECK((below[q] >> (view.n_blocks() - first)) == 0);  // no block past the end
+            for (uint64_t b = 0; b < view.n_blocks() - first; ++b) {
+              bool below_root = false, near_root = false;
+              for (size_t l = 0; l < 8; ++l) {
+                const double bound = got[q * t.stride + b * 8 + l];
+                const uint64_t r = (first + b) * 8 + l;
+                const double room = 0x1p-18 * (query_norms[q] + row_norms[r] + std::fabs(roots[q]));
+                below_root = below_root || !(bound >= roots[q]);
+                near_root = near_root || !(bound >= roots[q] + room);
+              }
+              const bool flagged = (below[q] >> b) & 1;
+              if (below_root) CHECK(flagged);
+              if (flagged) CHECK(near_root);
+            }
+          }
+        }
         for (size_t q = 0; q < n_queries; ++q) {
           for (size_t r = first * 8; r < n_rows; ++r) {
             const double b = got[q * t.stride + r - first * 8];
@@ -340,4 +362,79 @@ TEST_CASE("euclidean_bound16: the bfloat16 kernel gives a true and close lower b
     }
   }
   MESSAGE(checked << " bfloat16 bounds checked");
+}
+
+TEST_CASE("squared_distance_pairs: the reference is squared_distance per lane; every ISA gives its bits") {
+  using Fn = void (*)(const kernels::RowBlocksView&, const kernels::BlockPairs&) noexcept;
+  const std::vector<std::pair<kernels::Isa, Fn>> isas = {
+      {kernels::Isa::sse4_2, kernels::squared_distance_pairs_sse4_2},
+      {kernels::Isa::avx2, kernels::squared_distance_pairs_avx2},
+      {kernels::Isa::avx512bw, kernels::squared_distance_pairs_avx512bw}};
+  std::mt19937_64 rng(23);
+  std::normal_distribution<double> g(0, 3);
+  int compared = 0;
+  for (size_t n_rows : {1, 9, 100}) {
+    for (uint32_t nf : {1u, 5u, 64u}) {
+      std::vector<double> rows(n_rows * nf);
+      for (auto& v : rows) v = g(rng);
+      const std::vector<float> rows32(rows.begin(), rows.end());
+      for (bool f32 : {false, true}) {
+        SampleRows src;
+        if (f32)
+          src.rows32 = rows32.data();
+        else
+          src.rows64 = rows.data();
+        src.n_rows = n_rows;
+        src.n_features = nf;
+        const auto blocks64 = writer::to_row_blocks<double>(src);
+        const auto blocks32 = writer::to_row_blocks<float>(src);
+        kernels::RowBlocksView view;
+        if (f32)
+          view.data32 = blocks32.data();
+        else
+          view.data64 = blocks64.data();
+        view.n_rows = n_rows;
+        view.n_features = nf;
+        const size_t n_queries = 5;
+        std::vector<double> queries(n_queries * nf);
+        for (auto& v : queries) v = g(rng);
+        // 0 to 19 pairs: the groups of 8 / 4 / 2 and the ones left over.
+        for (size_t n_pairs : {0, 1, 3, 8, 19}) {
+          std::vector<uint32_t> query(n_pairs);
+          std::vector<uint64_t> block(n_pairs);
+          for (size_t i = 0; i < n_pairs; ++i) {
+            query[i] = static_cast<uint32_t>(rng() % n_queries);
+            block[i] = rng() % view.n_blocks();
+          }
+          kernels::BlockPairs p;
+          p.queries = queries.data();
+          p.query = query.data();
+          p.block = block.data();
+          p.n_pairs = n_pairs;
+          std::vector<double> want(n_pairs * 8, -1.0);
+          p.out = want.data();
+          kernels::squared_distance_pairs_scalar(view, p);
+          CAPTURE(n_rows);
+          CAPTURE(nf);
+          CAPTURE(f32);
+          for (size_t i = 0; i < n_pairs; ++i)
+            for (size_t l = 0; l < 8; ++l)
+              CHECK(bits(want[i * 8 + l]) ==
+                    bits(kernels::squared_distance(view, block[i] * 8 + l, queries.data() + query[i] * nf)));
+          for (const auto& [isa, fn] : isas) {
+            if (!kernels::isa_supported(isa)) continue;
+            std::vector<double> got(want.size(), -2.0);
+            p.out = got.data();
+            fn(view, p);
+            size_t differ = 0;
+            for (size_t i = 0; i < got.size(); ++i) differ += bits(got[i]) != bits(want[i]);
+            CAPTURE(kernels::isa_name(isa));
+            CHECK(differ == 0);
+            ++compared;
+          }
+        }
+      }
+    }
+  }
+  MESSAGE(compared << " SIMD pair lists compared");
 }

@@ -265,6 +265,16 @@ void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
   pairwise_scalar(rows, task);
 }
 
+void squared_distance_pairs(const RowBlocksView& rows, const BlockPairs& pairs) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return squared_distance_pairs_avx512bw(rows, pairs);
+    case Isa::avx2: return squared_distance_pairs_avx2(rows, pairs);
+    case Isa::sse4_2: return squared_distance_pairs_sse4_2(rows, pairs);
+    case Isa::scalar: break;
+  }
+  squared_distance_pairs_scalar(rows, pairs);
+}
+
 size_t next_block_below(const double* d, size_t from, size_t n_blocks, double root) noexcept {
   switch (active_isa()) {
     case Isa::avx512bw: return next_block_below_avx512bw(d, from, n_blocks, root);

@@ -229,6 +229,43 @@ struct PairwiseSimd {
     }
   }
 
+  // squared_distance_pairs: NP pairs at once (NP * per_block independent
+  // sums: 8 registers with every ISA), each lane squared_euclidean's
+  // operations in feature order.
+  template <size_t NP, class T>
+  static void pairs_of(const T* data, uint32_t nf, const BlockPairs& p, size_t i0) noexcept {
+    D acc[NP][per_block];
+    const T* base[NP];
+    const double* x[NP];
+    for (size_t j = 0; j < NP; ++j) {
+      for (size_t u = 0; u < per_block; ++u) acc[j][u] = D(0.0);
+      base[j] = data + p.block[i0 + j] * nf * block_lanes;
+      x[j] = p.queries + size_t{p.query[i0 + j]} * nf;
+    }
+    for (uint32_t f = 0; f < nf; ++f)
+      for (size_t j = 0; j < NP; ++j) {
+        const D xf(x[j][f]);
+        for (size_t u = 0; u < per_block; ++u) acc[j][u] = step<RowOp::squared_euclidean>(acc[j][u], xf, load(base[j] + size_t{f} * block_lanes + u * V));
+      }
+    for (size_t j = 0; j < NP; ++j)
+      for (size_t u = 0; u < per_block; ++u) acc[j][u].store_unaligned(p.out + (i0 + j) * block_lanes + u * V);
+  }
+
+  template <class T>
+  static void pairs_all(const T* data, uint32_t nf, const BlockPairs& p) noexcept {
+    constexpr size_t np = 8 / per_block;
+    size_t i = 0;
+    for (; i + np <= p.n_pairs; i += np) pairs_of<np>(data, nf, p, i);
+    for (; i < p.n_pairs; ++i) pairs_of<1>(data, nf, p, i);
+  }
+
+  static void block_pairs(const RowBlocksView& rows, const BlockPairs& p) noexcept {
+    if (rows.data64)
+      pairs_all(rows.data64, rows.n_features, p);
+    else
+      pairs_all(rows.data32, rows.n_features, p);
+  }
+
   static size_t next_below(const double* d, size_t from, size_t n_blocks, double root) noexcept {
     const D r(root);
     for (size_t b = from; b < n_blocks; ++b) {

@@ -117,14 +117,13 @@ class NeighborsPredictor final : public Predictor {
       const size_t nf = v_.rows.n_features, k = v_.k;
       const size_t qn = std::min(queries_per_pass, n_rows);
       const size_t stride = blocks_per_pass * kernels::block_lanes;
-      std::vector<double> queries(qn * nf), dist(qn * stride), heap_values(qn * k);
+      std::vector<double> queries(qn * nf), heap_values(qn * k);
       std::vector<uint64_t> heap_indices(qn * k);
       std::vector<std::pair<double, uint64_t>> sorted(k);
       kernels::PairwiseTask task;
       task.op = row_op(v_.metric);
       task.p = v_.p;
       task.stride = stride;
-      task.out = dist.data();
       // Euclidean searches with stored norms: the kernel gives a lower
       // bound of each squared distance from the dot product (half the work
       // of the differences); only rows it cannot rule out are measured
@@ -158,11 +157,18 @@ class NeighborsPredictor final : public Predictor {
       // sum; bfloat16 and float32 subnormals flush to 0 (the floor, 2^-126
       // a value or product).  The slack again takes twice that.
       const bool bf16 = bounded && kernels::bf16_bound_available();
+      std::vector<double> dist(bf16 ? 0 : qn * stride);  // the bfloat16 search keeps flags, not values
+      task.out = dist.data();
       const size_t pairs = (nf + 1) / 2;
       std::vector<uint16_t> packed16(bf16 ? (blocks_per_pass / 2 + 1) * 32 * pairs : 0);
       std::vector<uint32_t> queries16(bf16 ? qn * pairs : 0);
       std::vector<double> roots(bf16 ? qn : 0);
       std::vector<uint64_t> below(bf16 ? qn : 0);
+      std::vector<float> row_terms16(bf16 ? (blocks_per_pass / 2 + 1) * 16 : 0);
+      // The (query, block) pairs a pass must measure, and their distances.
+      std::vector<uint32_t> pair_query(bf16 ? qn * blocks_per_pass : 0);
+      std::vector<uint64_t> pair_block(bf16 ? qn * blocks_per_pass : 0);
+      std::vector<double> exact(bf16 ? qn * blocks_per_pass * kernels::block_lanes : 0);
       static_assert(blocks_per_pass <= 64, "below: one bit a block");
       if (bf16) {
         task.op = kernels::RowOp::euclidean_bound16;
@@ -171,6 +177,7 @@ class NeighborsPredictor final : public Predictor {
         task.queries16 = queries16.data();
         task.roots = roots.data();
         task.below = below.data();
+        task.row_terms16 = row_terms16.data();
         task.bound_slack += 0x1.04p-7 + (static_cast<double>(nf) + 2) * 0x1p-22;
         task.bound_floor = (static_cast<double>(nf) + 1) * 0x1p-120;
       } else if (bounded) {
@@ -221,12 +228,25 @@ class NeighborsPredictor final : public Predictor {
           }
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
+          if (bf16) {
+            kernels::BlockPairs pairs;
+            pairs.queries = queries.data();
+            pairs.query = pair_query.data();
+            pairs.block = pair_block.data();
+            pairs.out = exact.data();
+            for (size_t q = 0; q < nq; ++q)
+              for (uint64_t bits = below[q] & mask_below(task.n_blocks); bits != 0; bits &= bits - 1) {
+                pair_query[pairs.n_pairs] = static_cast<uint32_t>(q);
+                pair_block[pairs.n_pairs++] = b0 + static_cast<uint64_t>(__builtin_ctzll(bits));
+              }
+            kernels::squared_distance_pairs(v_.rows, pairs);
+            push_pairs(pairs, first, n, heap_values.data(), heap_indices.data());
+            continue;
+          }
           for (size_t q = 0; q < nq; ++q) {
             double* values = heap_values.data() + q * k;
             uint64_t* indices = heap_indices.data() + q * k;
-            if (bf16)
-              push_flagged(dist.data() + q * stride, n, first, queries.data() + q * nf, values, indices, below[q]);
-            else if (bounded)
+            if (bounded)
               push_bounded(dist.data() + q * stride, n, first, queries.data() + q * nf, values, indices);
             else
               push_all(dist.data() + q * stride, n, first, values, indices);
@@ -281,14 +301,26 @@ class NeighborsPredictor final : public Predictor {
     scan(bound, n, values[0], [&](size_t lo, size_t hi) { push_block(bound, lo, hi, first, x, values, indices); });
   }
 
-  // The same over the blocks `below` flags (bit b: rows [8b, 8b + 8)), which
-  // include every block holding a bound below the root.
-  void push_flagged(const double* bound, size_t n, uint64_t first, const double* x, double* values,
-                    uint64_t* indices, uint64_t below) const noexcept {
-    for (; below != 0; below &= below - 1) {
-      const size_t lo = static_cast<size_t>(__builtin_ctzll(below)) * kernels::block_lanes;
-      if (lo >= n) break;
-      push_block(bound, lo, std::min(lo + kernels::block_lanes, n), first, x, values, indices);
+  static uint64_t mask_below(uint64_t n_blocks) noexcept {
+    return n_blocks >= 64 ? ~uint64_t{0} : (uint64_t{1} << n_blocks) - 1;
+  }
+
+  // The measured pairs of a pass (query by query, blocks in order; rows
+  // [first, first + n) of the pass): each row is pushed in row order, and
+  // heap_push drops it unless it is below the root.  The blocks include every
+  // row whose bound is below the root at the pass's start, so every row the
+  // exhaustive search would push (bound <= distance < root, which only
+  // shrinks): the same pushes.
+  void push_pairs(const kernels::BlockPairs& pairs, uint64_t first, size_t n, double* heap_values,
+                  uint64_t* heap_indices) const noexcept {
+    const size_t k = v_.k;
+    for (size_t i = 0; i < pairs.n_pairs; ++i) {
+      double* values = heap_values + size_t{pairs.query[i]} * k;
+      uint64_t* indices = heap_indices + size_t{pairs.query[i]} * k;
+      const uint64_t row0 = pairs.block[i] * kernels::block_lanes;
+      const size_t lanes = static_cast<size_t>(std::min<uint64_t>(kernels::block_lanes, first + n - row0));
+      for (size_t l = 0; l < lanes; ++l)
+        heap_push(values, indices, k, pairs.out[i * kernels::block_lanes + l], row0 + l);
     }
   }
 
