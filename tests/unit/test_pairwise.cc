@@ -314,8 +314,8 @@ TEST_CASE("euclidean_bound16: the bfloat16 kernel gives a true and close lower b
         CAPTURE(n_rows);
         CAPTURE(nf);
         CAPTURE(first);
-        // With a search's flags: no bound written, and the blocks flagged are
-        // those holding a bound below the root, or one within 2^-18 of
+        // With a search's flags: no bound written, and the half blocks flagged
+        // are those holding a bound below the root, or one within 2^-18 of
         // |x|^2 + |y|^2 + |root| of it (the float32 test's rounding room).
         {
           std::vector<uint64_t> below(n_queries, ~uint64_t{0});
@@ -326,15 +326,17 @@ TEST_CASE("euclidean_bound16: the bfloat16 kernel gives a true and close lower b
           f.below = below.data();
           f.row_terms16 = terms.data();
           f.out = untouched.data();
+          f.n_blocks = std::min<uint64_t>(t.n_blocks, 32);  // one bit a half block
+          const uint64_t blocks = std::min<uint64_t>(view.n_blocks() - first, f.n_blocks);
           kernels::pairwise(view, f);
           for (double v : untouched) CHECK(std::isnan(v));
           for (size_t q = 0; q < n_queries; ++q) {
-            CHECK((below[q] >> (view.n_blocks() - first)) == 0);  // no block past the end
-            for (uint64_t b = 0; b < view.n_blocks() - first; ++b) {
+            if (blocks < 32) CHECK((below[q] >> (2 * blocks)) == 0);  // no half block past the end
+            for (uint64_t b = 0; b < 2 * blocks; ++b) {
               bool below_root = false, near_root = false;
-              for (size_t l = 0; l < 8; ++l) {
-                const double bound = got[q * t.stride + b * 8 + l];
-                const uint64_t r = (first + b) * 8 + l;
+              for (size_t l = 0; l < 4; ++l) {
+                const double bound = got[q * t.stride + b * 4 + l];
+                const uint64_t r = first * 8 + b * 4 + l;
                 const double room = 0x1p-18 * (query_norms[q] + row_norms[r] + std::fabs(roots[q]));
                 below_root = below_root || !(bound >= roots[q]);
                 near_root = near_root || !(bound >= roots[q] + room);
@@ -364,8 +366,8 @@ TEST_CASE("euclidean_bound16: the bfloat16 kernel gives a true and close lower b
   MESSAGE(checked << " bfloat16 bounds checked");
 }
 
-TEST_CASE("squared_distance_pairs: the reference is squared_distance per lane; every ISA gives its bits") {
-  using Fn = void (*)(const kernels::RowBlocksView&, const kernels::BlockPairs&) noexcept;
+TEST_CASE("squared_distance_pairs: the reference is squared_distance per lane of a half block; every ISA gives its bits") {
+  using Fn = void (*)(const kernels::RowBlocksView&, const kernels::HalfBlockPairs&) noexcept;
   const std::vector<std::pair<kernels::Isa, Fn>> isas = {
       {kernels::Isa::sse4_2, kernels::squared_distance_pairs_sse4_2},
       {kernels::Isa::avx2, kernels::squared_distance_pairs_avx2},
@@ -398,29 +400,29 @@ TEST_CASE("squared_distance_pairs: the reference is squared_distance per lane; e
         const size_t n_queries = 5;
         std::vector<double> queries(n_queries * nf);
         for (auto& v : queries) v = g(rng);
-        // 0 to 19 pairs: the groups of 8 / 4 / 2 and the ones left over.
+        // 0 to 19 pairs: the groups of 8 / 4 and the ones left over.
         for (size_t n_pairs : {0, 1, 3, 8, 19}) {
           std::vector<uint32_t> query(n_pairs);
-          std::vector<uint64_t> block(n_pairs);
+          std::vector<uint64_t> half(n_pairs);
           for (size_t i = 0; i < n_pairs; ++i) {
             query[i] = static_cast<uint32_t>(rng() % n_queries);
-            block[i] = rng() % view.n_blocks();
+            half[i] = rng() % (2 * view.n_blocks());
           }
-          kernels::BlockPairs p;
+          kernels::HalfBlockPairs p;
           p.queries = queries.data();
           p.query = query.data();
-          p.block = block.data();
+          p.half = half.data();
           p.n_pairs = n_pairs;
-          std::vector<double> want(n_pairs * 8, -1.0);
+          std::vector<double> want(n_pairs * 4, -1.0);
           p.out = want.data();
           kernels::squared_distance_pairs_scalar(view, p);
           CAPTURE(n_rows);
           CAPTURE(nf);
           CAPTURE(f32);
           for (size_t i = 0; i < n_pairs; ++i)
-            for (size_t l = 0; l < 8; ++l)
-              CHECK(bits(want[i * 8 + l]) ==
-                    bits(kernels::squared_distance(view, block[i] * 8 + l, queries.data() + query[i] * nf)));
+            for (size_t l = 0; l < 4; ++l)
+              CHECK(bits(want[i * 4 + l]) ==
+                    bits(kernels::squared_distance(view, half[i] * 4 + l, queries.data() + query[i] * nf)));
           for (const auto& [isa, fn] : isas) {
             if (!kernels::isa_supported(isa)) continue;
             std::vector<double> got(want.size(), -2.0);

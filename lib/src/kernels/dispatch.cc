@@ -239,7 +239,7 @@ void rows_to_columns(const double* X, size_t width, const uint32_t* cols, size_t
 }
 
 bool bf16_bound_available() noexcept {
-  static const bool cpu = __builtin_cpu_supports("avx512bf16");
+  static const bool cpu = __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("bmi2");
   return cpu && active_isa() == Isa::avx512bw;
 }
 
@@ -265,7 +265,7 @@ void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
   pairwise_scalar(rows, task);
 }
 
-void squared_distance_pairs(const RowBlocksView& rows, const BlockPairs& pairs) noexcept {
+void squared_distance_pairs(const RowBlocksView& rows, const HalfBlockPairs& pairs) noexcept {
   switch (active_isa()) {
     case Isa::avx512bw: return squared_distance_pairs_avx512bw(rows, pairs);
     case Isa::avx2: return squared_distance_pairs_avx2(rows, pairs);

@@ -1,6 +1,6 @@
 // The euclidean bound from bfloat16 dot products (RowOp::euclidean_bound16):
 // AVX512_BF16's vdpbf16ps does 32 products per instruction, twice float32
-// FMA's.  Compiled with -mavx512bf16 (see meson.build); dispatch.cc calls it
+// FMA's.  Compiled with -mavx512bf16 -mbmi2 (see meson.build); dispatch.cc calls it
 // only on CPUs that have the extension.  A task's stored rows are first
 // packed: 16 rows (two blocks of 8, in row order) by feature pair, each row's
 // pair of bfloat16 values in one 32-bit lane; the queries come packed
@@ -16,7 +16,7 @@
 // after taking 2^-21 of its magnitude off (which covers their float64
 // roundings and the float32 addition's, 2^-24 of |c_q| + h_r): a row whose
 // a <= c_q + h_r (and not -inf: an overflowed sum bounds nothing) has a bound
-// >= root, and its block need not be measured.
+// >= root, and its half block need not be measured.
 #include <immintrin.h>
 
 #include <cmath>
@@ -77,16 +77,18 @@ void tile(const Bf16Task& k, uint64_t g0, size_t q0) noexcept {
     const __m512 lowest = _mm512_set1_ps(-std::numeric_limits<float>::max());
     for (size_t q = 0; q < NQ; ++q) {
       const __m512 c = _mm512_set1_ps(k.query_terms[q0 + q]);
-      uint64_t flags = 0;
+      uint64_t keep = 0;  // bit i: row 16 g0 + i may be below
       for (size_t u = 0; u < NV; ++u) {
         const __m512 th = _mm512_add_ps(c, _mm512_loadu_ps(terms + (g0 + u) * 16));
         const __mmask16 ruled_out = _mm512_cmp_ps_mask(acc[q][u], th, _CMP_LE_OQ) &
                                     _mm512_cmp_ps_mask(acc[q][u], lowest, _CMP_GE_OQ);
-        const unsigned keep = static_cast<unsigned>(static_cast<__mmask16>(~ruled_out));
-        flags |= uint64_t{(keep & 0xffu) != 0} << (2 * (g0 + u));
-        flags |= uint64_t{(keep >> 8) != 0} << (2 * (g0 + u) + 1);
+        keep |= uint64_t{static_cast<__mmask16>(~ruled_out)} << (16 * u);
       }
-      t.below[q0 + q] |= flags & (end - first >= 64 ? ~uint64_t{0} : (uint64_t{1} << (end - first)) - 1);
+      // One bit a half block: each nibble's OR, gathered.
+      keep |= keep >> 1;
+      keep |= keep >> 2;
+      const uint64_t flags = _pext_u64(keep, 0x1111111111111111u) << (4 * g0);
+      t.below[q0 + q] |= end - first >= 32 ? flags : flags & ((uint64_t{1} << (2 * (end - first))) - 1);
     }
     return;
   }
@@ -143,7 +145,7 @@ void pairwise_avx512bf16(const RowBlocksView& rows, const PairwiseTask& t) noexc
   // h_r = (1 - s) |y|^2 / 2, each less 2^-21 of its magnitude, rounded down.
   float query_terms[512];
   if (t.below) {
-    if (end - t.first_block > 64 || !t.row_terms16) return;  // a caller's error: nothing computed
+    if (end - t.first_block > 32 || !t.row_terms16) return;  // a caller's error: nothing computed
     const double s = t.bound_slack;
     const __m512d h = _mm512_set1_pd((1 - s) * 0.5 * (1 - 0x1p-21));
     for (uint64_t g = 0; g < groups; ++g) {

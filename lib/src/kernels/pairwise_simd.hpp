@@ -229,37 +229,46 @@ struct PairwiseSimd {
     }
   }
 
-  // squared_distance_pairs: NP pairs at once (NP * per_block independent
-  // sums: 8 registers with every ISA), each lane squared_euclidean's
-  // operations in feature order.
+  // squared_distance_pairs: a half block (4 rows) is one register of 4
+  // doubles (AVX-512 takes AVX2's), two with SSE4.2; NP pairs at once, 8
+  // independent sums, each lane squared_euclidean's operations in feature
+  // order.
+  using HArch = typename std::conditional<V == 8, xsimd::avx2, Arch>::type;
+  using H = xsimd::batch<double, HArch>;
+  static constexpr size_t per_half = half_lanes / H::size;
+
   template <size_t NP, class T>
-  static void pairs_of(const T* data, uint32_t nf, const BlockPairs& p, size_t i0) noexcept {
-    D acc[NP][per_block];
+  static void pairs_of(const T* data, uint32_t nf, const HalfBlockPairs& p, size_t i0) noexcept {
+    H acc[NP][per_half];
     const T* base[NP];
     const double* x[NP];
     for (size_t j = 0; j < NP; ++j) {
-      for (size_t u = 0; u < per_block; ++u) acc[j][u] = D(0.0);
-      base[j] = data + p.block[i0 + j] * nf * block_lanes;
+      for (size_t u = 0; u < per_half; ++u) acc[j][u] = H(0.0);
+      const uint64_t h = p.half[i0 + j];
+      base[j] = data + (h / 2) * nf * block_lanes + (h % 2) * half_lanes;
       x[j] = p.queries + size_t{p.query[i0 + j]} * nf;
     }
     for (uint32_t f = 0; f < nf; ++f)
       for (size_t j = 0; j < NP; ++j) {
-        const D xf(x[j][f]);
-        for (size_t u = 0; u < per_block; ++u) acc[j][u] = step<RowOp::squared_euclidean>(acc[j][u], xf, load(base[j] + size_t{f} * block_lanes + u * V));
+        const H xf(x[j][f]);
+        for (size_t u = 0; u < per_half; ++u) {
+          const H d = xf - SimdLoads<HArch>::load(base[j] + size_t{f} * block_lanes + u * H::size);
+          acc[j][u] = acc[j][u] + d * d;
+        }
       }
     for (size_t j = 0; j < NP; ++j)
-      for (size_t u = 0; u < per_block; ++u) acc[j][u].store_unaligned(p.out + (i0 + j) * block_lanes + u * V);
+      for (size_t u = 0; u < per_half; ++u) acc[j][u].store_unaligned(p.out + (i0 + j) * half_lanes + u * H::size);
   }
 
   template <class T>
-  static void pairs_all(const T* data, uint32_t nf, const BlockPairs& p) noexcept {
-    constexpr size_t np = 8 / per_block;
+  static void pairs_all(const T* data, uint32_t nf, const HalfBlockPairs& p) noexcept {
+    constexpr size_t np = 8 / per_half;
     size_t i = 0;
     for (; i + np <= p.n_pairs; i += np) pairs_of<np>(data, nf, p, i);
     for (; i < p.n_pairs; ++i) pairs_of<1>(data, nf, p, i);
   }
 
-  static void block_pairs(const RowBlocksView& rows, const BlockPairs& p) noexcept {
+  static void block_pairs(const RowBlocksView& rows, const HalfBlockPairs& p) noexcept {
     if (rows.data64)
       pairs_all(rows.data64, rows.n_features, p);
     else

@@ -165,11 +165,11 @@ class NeighborsPredictor final : public Predictor {
       std::vector<double> roots(bf16 ? qn : 0);
       std::vector<uint64_t> below(bf16 ? qn : 0);
       std::vector<float> row_terms16(bf16 ? (blocks_per_pass / 2 + 1) * 16 : 0);
-      // The (query, block) pairs a pass must measure, and their distances.
-      std::vector<uint32_t> pair_query(bf16 ? qn * blocks_per_pass : 0);
-      std::vector<uint64_t> pair_block(bf16 ? qn * blocks_per_pass : 0);
+      // The (query, half block) pairs a pass must measure, and their distances.
+      std::vector<uint32_t> pair_query(bf16 ? qn * blocks_per_pass * 2 : 0);
+      std::vector<uint64_t> pair_half(bf16 ? qn * blocks_per_pass * 2 : 0);
       std::vector<double> exact(bf16 ? qn * blocks_per_pass * kernels::block_lanes : 0);
-      static_assert(blocks_per_pass <= 64, "below: one bit a block");
+      static_assert(blocks_per_pass <= 32, "below: one bit a half block");
       if (bf16) {
         task.op = kernels::RowOp::euclidean_bound16;
         task.queries32 = queries32.data();
@@ -229,15 +229,15 @@ class NeighborsPredictor final : public Predictor {
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
           if (bf16) {
-            kernels::BlockPairs pairs;
+            kernels::HalfBlockPairs pairs;
             pairs.queries = queries.data();
             pairs.query = pair_query.data();
-            pairs.block = pair_block.data();
+            pairs.half = pair_half.data();
             pairs.out = exact.data();
             for (size_t q = 0; q < nq; ++q)
-              for (uint64_t bits = below[q] & mask_below(task.n_blocks); bits != 0; bits &= bits - 1) {
+              for (uint64_t bits = below[q]; bits != 0; bits &= bits - 1) {
                 pair_query[pairs.n_pairs] = static_cast<uint32_t>(q);
-                pair_block[pairs.n_pairs++] = b0 + static_cast<uint64_t>(__builtin_ctzll(bits));
+                pair_half[pairs.n_pairs++] = 2 * b0 + static_cast<uint64_t>(__builtin_ctzll(bits));
               }
             kernels::squared_distance_pairs(v_.rows, pairs);
             push_pairs(pairs, first, n, heap_values.data(), heap_indices.data());
@@ -301,26 +301,22 @@ class NeighborsPredictor final : public Predictor {
     scan(bound, n, values[0], [&](size_t lo, size_t hi) { push_block(bound, lo, hi, first, x, values, indices); });
   }
 
-  static uint64_t mask_below(uint64_t n_blocks) noexcept {
-    return n_blocks >= 64 ? ~uint64_t{0} : (uint64_t{1} << n_blocks) - 1;
-  }
-
-  // The measured pairs of a pass (query by query, blocks in order; rows
-  // [first, first + n) of the pass): each row is pushed in row order, and
-  // heap_push drops it unless it is below the root.  The blocks include every
-  // row whose bound is below the root at the pass's start, so every row the
-  // exhaustive search would push (bound <= distance < root, which only
-  // shrinks): the same pushes.
-  void push_pairs(const kernels::BlockPairs& pairs, uint64_t first, size_t n, double* heap_values,
+  // The measured pairs of a pass (query by query, each query's half blocks
+  // in order; rows [first, first + n) of the pass): each row is pushed in
+  // row order, and heap_push drops it unless it is below the root.  The half
+  // blocks include every row whose bound is below the root at the pass's
+  // start, so every row the exhaustive search would push (bound <= distance
+  // < root, which only shrinks): the same pushes.
+  void push_pairs(const kernels::HalfBlockPairs& pairs, uint64_t first, size_t n, double* heap_values,
                   uint64_t* heap_indices) const noexcept {
     const size_t k = v_.k;
     for (size_t i = 0; i < pairs.n_pairs; ++i) {
       double* values = heap_values + size_t{pairs.query[i]} * k;
       uint64_t* indices = heap_indices + size_t{pairs.query[i]} * k;
-      const uint64_t row0 = pairs.block[i] * kernels::block_lanes;
-      const size_t lanes = static_cast<size_t>(std::min<uint64_t>(kernels::block_lanes, first + n - row0));
+      const uint64_t row0 = pairs.half[i] * kernels::half_lanes;
+      const size_t lanes = static_cast<size_t>(std::min<uint64_t>(kernels::half_lanes, first + n - row0));
       for (size_t l = 0; l < lanes; ++l)
-        heap_push(values, indices, k, pairs.out[i * kernels::block_lanes + l], row0 + l);
+        heap_push(values, indices, k, pairs.out[i * kernels::half_lanes + l], row0 + l);
     }
   }
 
