@@ -314,6 +314,7 @@ class NeighborsPredictor final : public Predictor {
       double* values = heap_values + size_t{pairs.query[i]} * k;
       uint64_t* indices = heap_indices + size_t{pairs.query[i]} * k;
       const uint64_t row0 = pairs.half[i] * kernels::half_lanes;
+      if (row0 >= first + n) continue;  // the last block's padding lanes only
       const size_t lanes = static_cast<size_t>(std::min<uint64_t>(kernels::half_lanes, first + n - row0));
       for (size_t l = 0; l < lanes; ++l)
         heap_push(values, indices, k, pairs.out[i * kernels::half_lanes + l], row0 + l);
