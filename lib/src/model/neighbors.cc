@@ -166,9 +166,9 @@ class NeighborsPredictor final : public Predictor {
       std::vector<uint64_t> below(bf16 ? qn : 0);
       std::vector<float> row_terms16(bf16 ? (blocks_per_pass / 2 + 1) * 16 : 0);
       // The (query, half block) pairs a pass must measure, and their distances.
-      std::vector<uint32_t> pair_query(bf16 ? qn * blocks_per_pass * 2 : 0);
-      std::vector<uint64_t> pair_half(bf16 ? qn * blocks_per_pass * 2 : 0);
-      std::vector<double> exact(bf16 ? qn * blocks_per_pass * kernels::block_lanes : 0);
+      std::vector<uint32_t> pair_query(bounded ? qn * blocks_per_pass * 2 : 0);
+      std::vector<uint64_t> pair_half(bounded ? qn * blocks_per_pass * 2 : 0);
+      std::vector<double> exact(bounded ? qn * blocks_per_pass * kernels::block_lanes : 0);
       static_assert(blocks_per_pass <= 32, "below: one bit a half block");
       if (bf16) {
         task.op = kernels::RowOp::euclidean_bound16;
@@ -228,29 +228,43 @@ class NeighborsPredictor final : public Predictor {
           }
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
-          if (bf16) {
+          if (bounded) {
+            // The half blocks to measure (those holding a bound below the
+            // root at the pass's start), query by query in row order, all
+            // measured at once, then pushed.
             kernels::HalfBlockPairs pairs;
             pairs.queries = queries.data();
             pairs.query = pair_query.data();
             pairs.half = pair_half.data();
             pairs.out = exact.data();
-            for (size_t q = 0; q < nq; ++q)
-              for (uint64_t bits = below[q]; bits != 0; bits &= bits - 1) {
-                pair_query[pairs.n_pairs] = static_cast<uint32_t>(q);
-                pair_half[pairs.n_pairs++] = 2 * b0 + static_cast<uint64_t>(__builtin_ctzll(bits));
+            auto add = [&](size_t q, uint64_t h) {
+              pair_query[pairs.n_pairs] = static_cast<uint32_t>(q);
+              pair_half[pairs.n_pairs++] = 2 * b0 + h;
+            };
+            for (size_t q = 0; q < nq; ++q) {
+              if (bf16) {
+                for (uint64_t bits = below[q]; bits != 0; bits &= bits - 1)
+                  add(q, static_cast<uint64_t>(__builtin_ctzll(bits)));
+                continue;
               }
+              const double* bound = dist.data() + q * stride;
+              const double root = heap_values[q * k];
+              const size_t blocks = static_cast<size_t>(task.n_blocks);
+              for (size_t b = kernels::next_block_below(bound, 0, blocks, root); b < blocks;
+                   b = kernels::next_block_below(bound, b + 1, blocks, root))
+                for (size_t h = 2 * b; h < 2 * b + 2; ++h)
+                  for (size_t l = 0; l < kernels::half_lanes; ++l)
+                    if (!(bound[h * kernels::half_lanes + l] >= root)) {
+                      add(q, h);
+                      break;
+                    }
+            }
             kernels::squared_distance_pairs(v_.rows, pairs);
             push_pairs(pairs, first, n, heap_values.data(), heap_indices.data());
             continue;
           }
-          for (size_t q = 0; q < nq; ++q) {
-            double* values = heap_values.data() + q * k;
-            uint64_t* indices = heap_indices.data() + q * k;
-            if (bounded)
-              push_bounded(dist.data() + q * stride, n, first, queries.data() + q * nf, values, indices);
-            else
-              push_all(dist.data() + q * stride, n, first, values, indices);
-          }
+          for (size_t q = 0; q < nq; ++q)
+            push_all(dist.data() + q * stride, n, first, heap_values.data() + q * k, heap_indices.data() + q * k);
         }
         for (size_t q = 0; q < nq; ++q)
           finish(heap_values.data() + q * k, heap_indices.data() + q * k, sorted.data(), raw + (r0 + q) * v_.n_raw);
@@ -292,15 +306,6 @@ class NeighborsPredictor final : public Predictor {
     if (full * kernels::block_lanes < n) visit(full * kernels::block_lanes, n);
   }
 
-  // Rows whose lower bound is below the heap's root are measured exactly and
-  // pushed: the heap sees exactly the pushes of the exhaustive search (a
-  // row it skips could never have entered).  A NaN bound (overflowing
-  // norms) skips nothing.
-  void push_bounded(const double* bound, size_t n, uint64_t first, const double* x, double* values,
-                    uint64_t* indices) const noexcept {
-    scan(bound, n, values[0], [&](size_t lo, size_t hi) { push_block(bound, lo, hi, first, x, values, indices); });
-  }
-
   // The measured pairs of a pass (query by query, each query's half blocks
   // in order; rows [first, first + n) of the pass): each row is pushed in
   // row order, and heap_push drops it unless it is below the root.  The half
@@ -318,37 +323,6 @@ class NeighborsPredictor final : public Predictor {
       const size_t lanes = static_cast<size_t>(std::min<uint64_t>(kernels::half_lanes, first + n - row0));
       for (size_t l = 0; l < lanes; ++l)
         heap_push(values, indices, k, pairs.out[i * kernels::half_lanes + l], row0 + l);
-    }
-  }
-
-  // Rows [lo, hi) of one block (lo a multiple of 8, first too): each row
-  // whose bound is below the root, read again after each push, is measured
-  // and pushed.  With two or more such rows and wide rows, the block's 8
-  // exact distances come from one pass of the SIMD kernel, whose
-  // squared_euclidean gives squared_distance's bits on every ISA: measuring
-  // rows one by one took half the time of a 256-feature search.
-  void push_block(const double* bound, size_t lo, size_t hi, uint64_t first, const double* x, double* values,
-                  uint64_t* indices) const noexcept {
-    size_t candidates = 0;
-    for (size_t i = lo; i < hi; ++i) candidates += !(bound[i] >= values[0]);
-    if (candidates == 0) return;
-    double exact[kernels::block_lanes];
-    const bool together = candidates >= 2 && v_.rows.n_features >= 16;
-    if (together) {
-      kernels::PairwiseTask t;
-      t.op = kernels::RowOp::squared_euclidean;
-      t.queries = x;
-      t.n_queries = 1;
-      t.first_block = (first + lo) / kernels::block_lanes;
-      t.n_blocks = 1;
-      t.out = exact;
-      t.stride = kernels::block_lanes;
-      kernels::pairwise(v_.rows, t);
-    }
-    for (size_t i = lo; i < hi; ++i) {
-      if (bound[i] >= values[0]) continue;
-      const double d = together ? exact[i - lo] : kernels::squared_distance(v_.rows, first + i, x);
-      if (d < values[0]) heap_push(values, indices, v_.k, d, first + i);
     }
   }
 
