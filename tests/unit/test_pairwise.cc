@@ -440,3 +440,77 @@ TEST_CASE("squared_distance_pairs: the reference is squared_distance per lane of
   }
   MESSAGE(compared << " SIMD pair lists compared");
 }
+
+TEST_CASE("euclidean_bound16 flags: every half block holding a row nearer than the root is flagged, at any scale") {
+  if (!kernels::bf16_bound_available()) {
+    MESSAGE("no AVX512_BF16 on this CPU (or another ISA forced): the bfloat16 kernel is not tested");
+    return;
+  }
+  const size_t n_rows = 70, n_queries = 6;
+  const uint32_t nf = 7, pairs = (nf + 1) / 2;
+  int flagged = 0;
+  // Tiny values (bfloat16 and float32 subnormals), ordinary ones, and ones
+  // whose products overflow float32 (no bound: every half block).
+  for (double scale : {1e-42, 1e-20, 1.0, 1e10, 1e19, 1e30}) {
+    std::mt19937_64 rng(29);
+    std::normal_distribution<double> g(0, 1);
+    std::vector<float> rows(n_rows * nf);
+    for (auto& v : rows) v = static_cast<float>(g(rng) * scale);
+    SampleRows src;
+    src.rows32 = rows.data();
+    src.n_rows = n_rows;
+    src.n_features = nf;
+    const auto blocks = writer::to_row_blocks<float>(src);
+    kernels::RowBlocksView view;
+    view.data32 = blocks.data();
+    view.n_rows = n_rows;
+    view.n_features = nf;
+    std::vector<double> queries(n_queries * nf);
+    for (auto& v : queries) v = g(rng) * scale;
+    std::vector<float> queries32(queries.size());
+    for (size_t i = 0; i < queries.size(); ++i) queries32[i] = static_cast<float>(queries[i]);
+    std::vector<uint32_t> queries16(n_queries * pairs);
+    kernels::pack_queries_bf16(queries32.data(), n_queries, nf, queries16.data());
+    std::vector<double> query_norms(n_queries), row_norms(view.n_blocks() * 8, 0.0), zero(nf, 0.0);
+    for (size_t q = 0; q < n_queries; ++q)
+      for (size_t f = 0; f < nf; ++f) query_norms[q] += queries[q * nf + f] * queries[q * nf + f];
+    for (size_t r = 0; r < n_rows; ++r) row_norms[r] = kernels::squared_distance(view, r, zero.data());
+    // Roots: the search's start (DBL_MAX), each query's exact distances to a
+    // few rows, 0 and below.
+    for (int pick : {0, 1, 2, 3}) {
+      std::vector<double> roots(n_queries);
+      for (size_t q = 0; q < n_queries; ++q) {
+        const double d = kernels::squared_distance(view, (q * 11 + pick * 17) % n_rows, queries.data() + q * nf);
+        roots[q] = pick == 0 ? std::numeric_limits<double>::max() : pick == 3 ? (q % 2 ? 0.0 : -1.0) : d;
+      }
+      std::vector<uint16_t> packed((view.n_blocks() / 2 + 1) * 32 * pairs);
+      std::vector<float> terms((view.n_blocks() / 2 + 1) * 16);
+      std::vector<uint64_t> below(n_queries, 0);
+      kernels::PairwiseTask t;
+      t.op = RowOp::euclidean_bound16;
+      t.queries = queries.data();
+      t.queries32 = queries32.data();
+      t.queries16 = queries16.data();
+      t.packed16 = packed.data();
+      t.n_queries = n_queries;
+      t.n_blocks = view.n_blocks();
+      t.query_norms = query_norms.data();
+      t.row_norms = row_norms.data();
+      t.bound_slack = (2.0 * nf + 16) * 0x1p-52 + 0x1.04p-7 + (nf + 2.0) * 0x1p-22;  // neighbors.cc's
+      t.bound_floor = (nf + 1.0) * 0x1p-120;
+      t.roots = roots.data();
+      t.below = below.data();
+      t.row_terms16 = terms.data();
+      kernels::pairwise(view, t);
+      CAPTURE(scale);
+      CAPTURE(pick);
+      for (size_t q = 0; q < n_queries; ++q)
+        for (size_t r = 0; r < n_rows; ++r)
+          if (kernels::squared_distance(view, r, queries.data() + q * nf) < roots[q]) {
+            CHECK(((below[q] >> (r / 4)) & 1) == 1);
+            ++flagged;
+          }
+    }
+  }
+  MESSAGE(flagged << " rows nearer than their root, each flagged");
+}

@@ -15,7 +15,7 @@
 // c_q + h_r, a query's part and a row's part, each rounded down in float32
 // after taking 2^-21 of its magnitude off (which covers their float64
 // roundings and the float32 addition's, 2^-24 of |c_q| + h_r): a row whose
-// a <= c_q + h_r (and not -inf: an overflowed sum bounds nothing) has a bound
+// a <= c_q + h_r, a finite (an overflowed sum bounds nothing), has a bound
 // >= root, and its half block need not be measured.
 #include <immintrin.h>
 
@@ -74,14 +74,15 @@ void tile(const Bf16Task& k, uint64_t g0, size_t q0) noexcept {
     // The float32 test (see the top): rows [16 (g0 + u), +16) of the task.
     const uint64_t first = t.first_block, end = k.end;
     const float* const terms = t.row_terms16;
-    const __m512 lowest = _mm512_set1_ps(-std::numeric_limits<float>::max());
     for (size_t q = 0; q < NQ; ++q) {
       const __m512 c = _mm512_set1_ps(k.query_terms[q0 + q]);
       uint64_t keep = 0;  // bit i: row 16 g0 + i may be below
       for (size_t u = 0; u < NV; ++u) {
         const __m512 th = _mm512_add_ps(c, _mm512_loadu_ps(terms + (g0 + u) * 16));
-        const __mmask16 ruled_out = _mm512_cmp_ps_mask(acc[q][u], th, _CMP_LE_OQ) &
-                                    _mm512_cmp_ps_mask(acc[q][u], lowest, _CMP_GE_OQ);
+        // 0x99: NaN or infinite (an overflowed sum), which rules nothing out
+        // (T itself may be +inf where both terms are near FLT_MAX).
+        const __mmask16 finite = static_cast<__mmask16>(~_mm512_fpclass_ps_mask(acc[q][u], 0x99));
+        const __mmask16 ruled_out = _mm512_mask_cmp_ps_mask(finite, acc[q][u], th, _CMP_LE_OQ);
         keep |= uint64_t{static_cast<__mmask16>(~ruled_out)} << (16 * u);
       }
       // One bit a half block: each nibble's OR, gathered.
