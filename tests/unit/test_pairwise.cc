@@ -514,3 +514,66 @@ TEST_CASE("euclidean_bound16 flags: every half block holding a row nearer than t
   }
   MESSAGE(flagged << " rows nearer than their root, each flagged");
 }
+
+TEST_CASE("euclidean_bound16: float64 rows give the values of the same rows rounded to float") {
+  if (!kernels::bf16_bound_available()) {
+    MESSAGE("no AVX512_BF16 on this CPU (or another ISA forced): the bfloat16 kernel is not tested");
+    return;
+  }
+  std::mt19937_64 rng(31);
+  std::normal_distribution<double> g(0, 2);
+  for (size_t n_rows : {1, 17, 100}) {
+    for (uint32_t nf : {1u, 6u, 33u}) {
+      std::vector<double> rows(n_rows * nf);
+      for (auto& v : rows) v = g(rng);
+      rows[0] = 1e39;  // beyond float's range: infinite either way
+      std::vector<float> rows32(rows.size());
+      for (size_t i = 0; i < rows.size(); ++i)
+        rows32[i] = std::fabs(rows[i]) <= std::numeric_limits<float>::max() ? static_cast<float>(rows[i])
+                                                                            : std::numeric_limits<float>::infinity();
+      SampleRows src64, src32;
+      src64.rows64 = rows.data();
+      src32.rows32 = rows32.data();
+      src64.n_rows = src32.n_rows = n_rows;
+      src64.n_features = src32.n_features = nf;
+      const auto blocks64 = writer::to_row_blocks<double>(src64);
+      const auto blocks32 = writer::to_row_blocks<float>(src32);
+      kernels::RowBlocksView view64, view32;
+      view64.data64 = blocks64.data();
+      view32.data32 = blocks32.data();
+      view64.n_rows = view32.n_rows = n_rows;
+      view64.n_features = view32.n_features = nf;
+      const size_t n_queries = 5;
+      const uint32_t pairs = (nf + 1) / 2;
+      std::vector<double> queries(n_queries * nf);
+      for (auto& v : queries) v = g(rng);
+      const std::vector<float> queries32(queries.begin(), queries.end());
+      std::vector<uint32_t> queries16(n_queries * pairs);
+      kernels::pack_queries_bf16(queries32.data(), n_queries, nf, queries16.data());
+      std::vector<double> query_norms(n_queries, 1.0), row_norms(view64.n_blocks() * 8, 2.0);
+      std::vector<uint16_t> packed((view64.n_blocks() / 2 + 1) * 32 * pairs);
+      kernels::PairwiseTask t;
+      t.op = RowOp::euclidean_bound16;
+      t.queries = queries.data();
+      t.queries32 = queries32.data();
+      t.queries16 = queries16.data();
+      t.packed16 = packed.data();
+      t.n_queries = n_queries;
+      t.n_blocks = view64.n_blocks();
+      t.stride = view64.n_blocks() * 8;
+      t.query_norms = query_norms.data();
+      t.row_norms = row_norms.data();
+      t.bound_slack = 0x1p-7;
+      std::vector<double> want(n_queries * t.stride), got(want.size());
+      t.out = want.data();
+      kernels::pairwise(view32, t);
+      t.out = got.data();
+      kernels::pairwise(view64, t);
+      CAPTURE(n_rows);
+      CAPTURE(nf);
+      size_t differ = 0;
+      for (size_t i = 0; i < got.size(); ++i) differ += bits(got[i]) != bits(want[i]);
+      CHECK(differ == 0);
+    }
+  }
+}

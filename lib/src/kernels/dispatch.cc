@@ -244,7 +244,7 @@ bool bf16_bound_available() noexcept {
 }
 
 void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
-  if (task.op == RowOp::euclidean_bound16 && rows.data32 && task.packed16 && task.queries16 && bf16_bound_available())
+  if (task.op == RowOp::euclidean_bound16 && task.packed16 && task.queries16 && bf16_bound_available())
     return pairwise_avx512bf16(rows, task);
   const Isa isa = active_isa();
   if ((task.op == RowOp::euclidean_bound32 || task.op == RowOp::euclidean_bound16) &&

@@ -1,8 +1,9 @@
 // The euclidean bound from bfloat16 dot products (RowOp::euclidean_bound16):
 // AVX512_BF16's vdpbf16ps does 32 products per instruction, twice float32
 // FMA's.  Compiled with -mavx512bf16 -mbmi2 (see meson.build); dispatch.cc calls it
-// only on CPUs that have the extension.  A task's stored rows are first
-// packed: 16 rows (two blocks of 8, in row order) by feature pair, each row's
+// only on CPUs that have the extension.  A task's stored rows (float64 ones
+// rounded to float first) are packed: 16 rows (two blocks of 8, in row
+// order) by feature pair, each row's
 // pair of bfloat16 values in one 32-bit lane; the queries come packed
 // (pack_queries_bf16).  The bound is then formed in float64 as
 // euclidean_bound32's, with the caller's slack for bfloat16's 8-bit
@@ -38,13 +39,35 @@ float round_down(double v) noexcept {
   return _mm_cvtss_f32(_mm_cvt_roundsd_ss(_mm_setzero_ps(), _mm_set_sd(v), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC));
 }
 
+// 8 stored values as floats: float64 rows rounded to nearest (beyond
+// float's range infinite), as neighbors.cc's to_float.
+__m256 load8(const float* p) noexcept { return _mm256_loadu_ps(p); }
+__m256 load8(const double* p) noexcept { return _mm512_cvtpd_ps(_mm512_loadu_pd(p)); }
+
 // Feature f of blocks b and b + 1 (0 past the task's blocks or features).
-__m512 feature16(const float* data, uint64_t b, uint64_t end, size_t step, uint32_t f, uint32_t nf) noexcept {
+template <class T>
+__m512 feature16(const T* data, uint64_t b, uint64_t end, size_t step, uint32_t f, uint32_t nf) noexcept {
   if (f >= nf) return _mm512_setzero_ps();
-  const float* p = data + b * step + size_t{f} * block_lanes;
-  const __m256 lo = _mm256_loadu_ps(p);
-  const __m256 hi = b + 1 < end ? _mm256_loadu_ps(p + step) : _mm256_setzero_ps();
+  const T* p = data + b * step + size_t{f} * block_lanes;
+  const __m256 lo = load8(p);
+  const __m256 hi = b + 1 < end ? load8(p + step) : _mm256_setzero_ps();
   return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+}
+
+template <class T>
+void pack(const T* data, uint64_t first, uint64_t end, uint32_t nf, uint16_t* packed16) noexcept {
+  const uint32_t pairs = (nf + 1) / 2;
+  const uint64_t groups = (end - first + 1) / 2;
+  const size_t step = size_t{nf} * block_lanes;
+  const __m512i order = row_order();
+  for (uint64_t g = 0; g < groups; ++g)
+    for (uint32_t p = 0; p < pairs; ++p) {
+      const uint64_t b = first + 2 * g;
+      const __m512 f0 = feature16(data, b, end, step, 2 * p, nf);
+      const __m512 f1 = feature16(data, b, end, step, 2 * p + 1, nf);
+      const __m512bh v = _mm512_cvtne2ps_pbh(_mm512_unpackhi_ps(f0, f1), _mm512_unpacklo_ps(f0, f1));
+      _mm512_storeu_si512(packed16 + (g * pairs + p) * 32, _mm512_permutexvar_epi32(order, (__m512i)v));
+    }
 }
 
 struct Bf16Task {
@@ -132,16 +155,10 @@ void pairwise_avx512bf16(const RowBlocksView& rows, const PairwiseTask& t) noexc
   const uint64_t end = rows.n_blocks() < t.first_block + t.n_blocks ? rows.n_blocks() : t.first_block + t.n_blocks;
   if (t.first_block >= end) return;
   const uint64_t groups = (end - t.first_block + 1) / 2;
-  const size_t step = size_t{nf} * block_lanes;
-  const __m512i order = row_order();
-  for (uint64_t g = 0; g < groups; ++g)
-    for (uint32_t p = 0; p < pairs; ++p) {
-      const uint64_t b = t.first_block + 2 * g;
-      const __m512 f0 = feature16(rows.data32, b, end, step, 2 * p, nf);
-      const __m512 f1 = feature16(rows.data32, b, end, step, 2 * p + 1, nf);
-      const __m512bh v = _mm512_cvtne2ps_pbh(_mm512_unpackhi_ps(f0, f1), _mm512_unpacklo_ps(f0, f1));
-      _mm512_storeu_si512(t.packed16 + (g * pairs + p) * 32, _mm512_permutexvar_epi32(order, (__m512i)v));
-    }
+  if (rows.data32)
+    pack(rows.data32, t.first_block, end, nf, t.packed16);
+  else
+    pack(rows.data64, t.first_block, end, nf, t.packed16);
   // With `below`: per query c_q = ((1 - s) |x|^2 - floor - root) / 2, per row
   // h_r = (1 - s) |y|^2 / 2, each less 2^-21 of its magnitude, rounded down.
   float query_terms[512];

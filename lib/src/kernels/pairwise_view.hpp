@@ -46,10 +46,11 @@ enum class RowOp : uint8_t {
                       // Four times the lanes of the float64 bound per instruction; the
                       // caller's slack covers float32 roundings.  float64 rows: exactly
                       // euclidean_bound.
-  euclidean_bound16,  // float32 rows, where bf16_bound_available() (AVX512_BF16) and the
-                      // scratch (packed16, queries16) is given: the same bound from
-                      // bfloat16 products (pairwise_avx512bf16.cc), with a slack for their
-                      // 8-bit significands; otherwise exactly euclidean_bound32.
+  euclidean_bound16,  // where bf16_bound_available() (AVX512_BF16) and the scratch
+                      // (packed16, queries16) is given: the same bound from bfloat16
+                      // products (pairwise_avx512bf16.cc; float64 rows rounded to float,
+                      // then to bfloat16), with a slack for their 8-bit significands;
+                      // otherwise exactly euclidean_bound32.
 };
 
 struct PairwiseTask {

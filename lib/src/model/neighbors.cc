@@ -147,7 +147,8 @@ class NeighborsPredictor final : public Predictor {
       // <= t / 2), one more 2^-24 * t for rounded rows, plus 2^-149 per step
       // where values underflow: the slack takes twice that, the floor covers
       // underflow.  A float sum that overflowed gives no bound (-inf).
-      const bool narrowed = bounded && v_.rows.data64 != nullptr;
+      const bool bf16 = bounded && kernels::bf16_bound_available();
+      const bool narrowed = bounded && v_.rows.data64 != nullptr && !bf16;  // the bfloat16 kernel rounds its own
       std::vector<float> queries32(bounded ? qn * nf : 0);
       std::vector<float> rows32(narrowed ? blocks_per_pass * kernels::block_lanes * nf : 0);
       // On CPUs with AVX512_BF16 the products are of bfloat16 values (twice
@@ -155,8 +156,8 @@ class NeighborsPredictor final : public Predictor {
       // 2^-9 (1 + 2^-15) of its float, so a product within 2^-8 (1 + 2^-7)
       // of x_f y_f, plus one rounding within 2^-23 per product of the float32
       // sum; bfloat16 and float32 subnormals flush to 0 (the floor, 2^-126
-      // a value or product).  The slack again takes twice that.
-      const bool bf16 = bounded && kernels::bf16_bound_available();
+      // a value or product).  The slack again takes twice that.  (Float64
+      // rows are rounded to float first, within the 2^-24 of the (1 + 2^-15).)
       std::vector<double> dist(bf16 ? 0 : qn * stride);  // the bfloat16 search keeps flags, not values
       task.out = dist.data();
       const size_t pairs = (nf + 1) / 2;
