@@ -1,14 +1,14 @@
 // The euclidean bound from bfloat16 dot products (RowOp::euclidean_bound16):
 // AVX512_BF16's vdpbf16ps does 32 products per instruction, twice float32
-// FMA's.  Compiled with -mavx512bf16 -mbmi2 (see meson.build); dispatch.cc calls it
-// only on CPUs that have the extension.  A task's stored rows (float64 ones
-// rounded to float first) are packed: 16 rows (two blocks of 8, in row
-// order) by feature pair, each row's
-// pair of bfloat16 values in one 32-bit lane; the queries come packed
-// (pack_queries_bf16).  The bound is then formed in float64 as
-// euclidean_bound32's, with the caller's slack for bfloat16's 8-bit
-// significands.  Not bit-identical to any other kernel (no other kernel
-// computes it): a true lower bound, which is all its user needs.
+// FMA's.  Compiled with -mavx512bf16 -mbmi2 (see meson.build); dispatch.cc
+// calls it only on CPUs that have the extension.  A task's stored rows
+// (float64 ones rounded to float first) are packed: 16 rows (two blocks of
+// 8, in row order) by feature pair, each row's pair of bfloat16 values in
+// one 32-bit lane; the queries come packed (pack_queries_bf16).  The bound
+// is then formed in float64 as euclidean_bound32's, with the caller's slack
+// for bfloat16's 8-bit significands.  Not bit-identical to any other kernel
+// (no other kernel computes it): a true lower bound, which is all its user
+// needs.
 //
 // With `below` (a search's flags) no bound is formed: the bound
 // ((1 - s) n - 2 a) - floor, n = |x|^2 + |y|^2, is >= root exactly when the
