@@ -310,19 +310,43 @@ TEST_CASE("euclidean_bound16: the bfloat16 kernel gives a true and close lower b
         // Roots from nothing (every block below) to everything (none).
         std::vector<double> roots(n_queries);
         for (size_t q = 0; q < n_queries; ++q) roots[q] = q == 0 ? -1.0 : q == 1 ? 1e300 : 2.0 * static_cast<double>(q * nf) / 3;
-        std::vector<uint64_t> below(n_queries, ~uint64_t{0});
-        t.roots = roots.data();
-        t.below = below.data();
         kernels::pairwise(view, t);  // the dispatcher picks the bfloat16 kernel
-        for (size_t q = 0; q < n_queries; ++q)
-          for (uint64_t b = 0; b < view.n_blocks() - first; ++b) {
-            bool any = false;
-            for (size_t l = 0; l < 8; ++l) any = any || !(got[q * t.stride + b * 8 + l] >= roots[q]);
-            CHECK(((below[q] >> b) & 1) == uint64_t{any});
-          }
         CAPTURE(n_rows);
         CAPTURE(nf);
         CAPTURE(first);
+        // With a search's flags: no bound written, and the half blocks flagged
+        // are those holding a bound below the root, or one within 2^-18 of
+        // |x|^2 + |y|^2 + |root| of it (the float32 test's rounding room).
+        {
+          std::vector<uint64_t> below(n_queries, ~uint64_t{0});
+          std::vector<float> terms((view.n_blocks() / 2 + 2) * 16);
+          std::vector<double> untouched(got.size(), nan);
+          kernels::PairwiseTask f = t;
+          f.roots = roots.data();
+          f.below = below.data();
+          f.row_terms16 = terms.data();
+          f.out = untouched.data();
+          f.n_blocks = std::min<uint64_t>(t.n_blocks, 32);  // one bit a half block
+          const uint64_t blocks = std::min<uint64_t>(view.n_blocks() - first, f.n_blocks);
+          kernels::pairwise(view, f);
+          for (double v : untouched) CHECK(std::isnan(v));
+          for (size_t q = 0; q < n_queries; ++q) {
+            if (blocks < 32) CHECK((below[q] >> (2 * blocks)) == 0);  // no half block past the end
+            for (uint64_t b = 0; b < 2 * blocks; ++b) {
+              bool below_root = false, near_root = false;
+              for (size_t l = 0; l < 4; ++l) {
+                const double bound = got[q * t.stride + b * 4 + l];
+                const uint64_t r = first * 8 + b * 4 + l;
+                const double room = 0x1p-18 * (query_norms[q] + row_norms[r] + std::fabs(roots[q]));
+                below_root = below_root || !(bound >= roots[q]);
+                near_root = near_root || !(bound >= roots[q] + room);
+              }
+              const bool flagged = (below[q] >> b) & 1;
+              if (below_root) CHECK(flagged);
+              if (flagged) CHECK(near_root);
+            }
+          }
+        }
         for (size_t q = 0; q < n_queries; ++q) {
           for (size_t r = first * 8; r < n_rows; ++r) {
             const double b = got[q * t.stride + r - first * 8];
@@ -340,4 +364,216 @@ TEST_CASE("euclidean_bound16: the bfloat16 kernel gives a true and close lower b
     }
   }
   MESSAGE(checked << " bfloat16 bounds checked");
+}
+
+TEST_CASE("squared_distance_pairs: the reference is squared_distance per lane of a half block; every ISA gives its bits") {
+  using Fn = void (*)(const kernels::RowBlocksView&, const kernels::HalfBlockPairs&) noexcept;
+  const std::vector<std::pair<kernels::Isa, Fn>> isas = {
+      {kernels::Isa::sse4_2, kernels::squared_distance_pairs_sse4_2},
+      {kernels::Isa::avx2, kernels::squared_distance_pairs_avx2},
+      {kernels::Isa::avx512bw, kernels::squared_distance_pairs_avx512bw}};
+  std::mt19937_64 rng(23);
+  std::normal_distribution<double> g(0, 3);
+  int compared = 0;
+  for (size_t n_rows : {1, 9, 100}) {
+    for (uint32_t nf : {1u, 5u, 64u}) {
+      std::vector<double> rows(n_rows * nf);
+      for (auto& v : rows) v = g(rng);
+      const std::vector<float> rows32(rows.begin(), rows.end());
+      for (bool f32 : {false, true}) {
+        SampleRows src;
+        if (f32)
+          src.rows32 = rows32.data();
+        else
+          src.rows64 = rows.data();
+        src.n_rows = n_rows;
+        src.n_features = nf;
+        const auto blocks64 = writer::to_row_blocks<double>(src);
+        const auto blocks32 = writer::to_row_blocks<float>(src);
+        kernels::RowBlocksView view;
+        if (f32)
+          view.data32 = blocks32.data();
+        else
+          view.data64 = blocks64.data();
+        view.n_rows = n_rows;
+        view.n_features = nf;
+        const size_t n_queries = 5;
+        std::vector<double> queries(n_queries * nf);
+        for (auto& v : queries) v = g(rng);
+        // 0 to 19 pairs: the groups of 8 / 4 and the ones left over.
+        for (size_t n_pairs : {0, 1, 3, 8, 19}) {
+          std::vector<uint32_t> query(n_pairs);
+          std::vector<uint64_t> half(n_pairs);
+          for (size_t i = 0; i < n_pairs; ++i) {
+            query[i] = static_cast<uint32_t>(rng() % n_queries);
+            half[i] = rng() % (2 * view.n_blocks());
+          }
+          kernels::HalfBlockPairs p;
+          p.queries = queries.data();
+          p.query = query.data();
+          p.half = half.data();
+          p.n_pairs = n_pairs;
+          std::vector<double> want(n_pairs * 4, -1.0);
+          p.out = want.data();
+          kernels::squared_distance_pairs_scalar(view, p);
+          CAPTURE(n_rows);
+          CAPTURE(nf);
+          CAPTURE(f32);
+          for (size_t i = 0; i < n_pairs; ++i)
+            for (size_t l = 0; l < 4; ++l)
+              CHECK(bits(want[i * 4 + l]) ==
+                    bits(kernels::squared_distance(view, half[i] * 4 + l, queries.data() + query[i] * nf)));
+          for (const auto& [isa, fn] : isas) {
+            if (!kernels::isa_supported(isa)) continue;
+            std::vector<double> got(want.size(), -2.0);
+            p.out = got.data();
+            fn(view, p);
+            size_t differ = 0;
+            for (size_t i = 0; i < got.size(); ++i) differ += bits(got[i]) != bits(want[i]);
+            CAPTURE(kernels::isa_name(isa));
+            CHECK(differ == 0);
+            ++compared;
+          }
+        }
+      }
+    }
+  }
+  MESSAGE(compared << " SIMD pair lists compared");
+}
+
+TEST_CASE("euclidean_bound16 flags: every half block holding a row nearer than the root is flagged, at any scale") {
+  if (!kernels::bf16_bound_available()) {
+    MESSAGE("no AVX512_BF16 on this CPU (or another ISA forced): the bfloat16 kernel is not tested");
+    return;
+  }
+  const size_t n_rows = 70, n_queries = 6;
+  const uint32_t nf = 7, pairs = (nf + 1) / 2;
+  int flagged = 0;
+  // Tiny values (bfloat16 and float32 subnormals), ordinary ones, and ones
+  // whose products overflow float32 (no bound: every half block).
+  for (double scale : {1e-42, 1e-20, 1.0, 1e10, 1e19, 1e30}) {
+    std::mt19937_64 rng(29);
+    std::normal_distribution<double> g(0, 1);
+    std::vector<float> rows(n_rows * nf);
+    for (auto& v : rows) v = static_cast<float>(g(rng) * scale);
+    SampleRows src;
+    src.rows32 = rows.data();
+    src.n_rows = n_rows;
+    src.n_features = nf;
+    const auto blocks = writer::to_row_blocks<float>(src);
+    kernels::RowBlocksView view;
+    view.data32 = blocks.data();
+    view.n_rows = n_rows;
+    view.n_features = nf;
+    std::vector<double> queries(n_queries * nf);
+    for (auto& v : queries) v = g(rng) * scale;
+    std::vector<float> queries32(queries.size());
+    for (size_t i = 0; i < queries.size(); ++i) queries32[i] = static_cast<float>(queries[i]);
+    std::vector<uint32_t> queries16(n_queries * pairs);
+    kernels::pack_queries_bf16(queries32.data(), n_queries, nf, queries16.data());
+    std::vector<double> query_norms(n_queries), row_norms(view.n_blocks() * 8, 0.0), zero(nf, 0.0);
+    for (size_t q = 0; q < n_queries; ++q)
+      for (size_t f = 0; f < nf; ++f) query_norms[q] += queries[q * nf + f] * queries[q * nf + f];
+    for (size_t r = 0; r < n_rows; ++r) row_norms[r] = kernels::squared_distance(view, r, zero.data());
+    // Roots: the search's start (DBL_MAX), each query's exact distances to a
+    // few rows, 0 and below.
+    for (int pick : {0, 1, 2, 3}) {
+      std::vector<double> roots(n_queries);
+      for (size_t q = 0; q < n_queries; ++q) {
+        const double d = kernels::squared_distance(view, (q * 11 + pick * 17) % n_rows, queries.data() + q * nf);
+        roots[q] = pick == 0 ? std::numeric_limits<double>::max() : pick == 3 ? (q % 2 ? 0.0 : -1.0) : d;
+      }
+      std::vector<uint16_t> packed((view.n_blocks() / 2 + 1) * 32 * pairs);
+      std::vector<float> terms((view.n_blocks() / 2 + 1) * 16);
+      std::vector<uint64_t> below(n_queries, 0);
+      kernels::PairwiseTask t;
+      t.op = RowOp::euclidean_bound16;
+      t.queries = queries.data();
+      t.queries32 = queries32.data();
+      t.queries16 = queries16.data();
+      t.packed16 = packed.data();
+      t.n_queries = n_queries;
+      t.n_blocks = view.n_blocks();
+      t.query_norms = query_norms.data();
+      t.row_norms = row_norms.data();
+      t.bound_slack = (2.0 * nf + 16) * 0x1p-52 + 0x1.04p-7 + (nf + 2.0) * 0x1p-22;  // neighbors.cc's
+      t.bound_floor = (nf + 1.0) * 0x1p-120;
+      t.roots = roots.data();
+      t.below = below.data();
+      t.row_terms16 = terms.data();
+      kernels::pairwise(view, t);
+      CAPTURE(scale);
+      CAPTURE(pick);
+      for (size_t q = 0; q < n_queries; ++q)
+        for (size_t r = 0; r < n_rows; ++r)
+          if (kernels::squared_distance(view, r, queries.data() + q * nf) < roots[q]) {
+            CHECK(((below[q] >> (r / 4)) & 1) == 1);
+            ++flagged;
+          }
+    }
+  }
+  MESSAGE(flagged << " rows nearer than their root, each flagged");
+}
+
+TEST_CASE("euclidean_bound16: float64 rows give the values of the same rows rounded to float") {
+  if (!kernels::bf16_bound_available()) {
+    MESSAGE("no AVX512_BF16 on this CPU (or another ISA forced): the bfloat16 kernel is not tested");
+    return;
+  }
+  std::mt19937_64 rng(31);
+  std::normal_distribution<double> g(0, 2);
+  for (size_t n_rows : {1, 17, 100}) {
+    for (uint32_t nf : {1u, 6u, 33u}) {
+      std::vector<double> rows(n_rows * nf);
+      for (auto& v : rows) v = g(rng);
+      rows[0] = 1e39;  // beyond float's range: infinite either way
+      std::vector<float> rows32(rows.size());
+      for (size_t i = 0; i < rows.size(); ++i)
+        rows32[i] = std::fabs(rows[i]) <= std::numeric_limits<float>::max() ? static_cast<float>(rows[i])
+                                                                            : std::numeric_limits<float>::infinity();
+      SampleRows src64, src32;
+      src64.rows64 = rows.data();
+      src32.rows32 = rows32.data();
+      src64.n_rows = src32.n_rows = n_rows;
+      src64.n_features = src32.n_features = nf;
+      const auto blocks64 = writer::to_row_blocks<double>(src64);
+      const auto blocks32 = writer::to_row_blocks<float>(src32);
+      kernels::RowBlocksView view64, view32;
+      view64.data64 = blocks64.data();
+      view32.data32 = blocks32.data();
+      view64.n_rows = view32.n_rows = n_rows;
+      view64.n_features = view32.n_features = nf;
+      const size_t n_queries = 5;
+      const uint32_t pairs = (nf + 1) / 2;
+      std::vector<double> queries(n_queries * nf);
+      for (auto& v : queries) v = g(rng);
+      const std::vector<float> queries32(queries.begin(), queries.end());
+      std::vector<uint32_t> queries16(n_queries * pairs);
+      kernels::pack_queries_bf16(queries32.data(), n_queries, nf, queries16.data());
+      std::vector<double> query_norms(n_queries, 1.0), row_norms(view64.n_blocks() * 8, 2.0);
+      std::vector<uint16_t> packed((view64.n_blocks() / 2 + 1) * 32 * pairs);
+      kernels::PairwiseTask t;
+      t.op = RowOp::euclidean_bound16;
+      t.queries = queries.data();
+      t.queries32 = queries32.data();
+      t.queries16 = queries16.data();
+      t.packed16 = packed.data();
+      t.n_queries = n_queries;
+      t.n_blocks = view64.n_blocks();
+      t.stride = view64.n_blocks() * 8;
+      t.query_norms = query_norms.data();
+      t.row_norms = row_norms.data();
+      t.bound_slack = 0x1p-7;
+      std::vector<double> want(n_queries * t.stride), got(want.size());
+      t.out = want.data();
+      kernels::pairwise(view32, t);
+      t.out = got.data();
+      kernels::pairwise(view64, t);
+      CAPTURE(n_rows);
+      CAPTURE(nf);
+      size_t differ = 0;
+      for (size_t i = 0; i < got.size(); ++i) differ += bits(got[i]) != bits(want[i]);
+      CHECK(differ == 0);
+    }
+  }
 }

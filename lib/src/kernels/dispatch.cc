@@ -239,12 +239,12 @@ void rows_to_columns(const double* X, size_t width, const uint32_t* cols, size_t
 }
 
 bool bf16_bound_available() noexcept {
-  static const bool cpu = __builtin_cpu_supports("avx512bf16");
+  static const bool cpu = __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("bmi2");
   return cpu && active_isa() == Isa::avx512bw;
 }
 
 void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
-  if (task.op == RowOp::euclidean_bound16 && rows.data32 && task.packed16 && task.queries16 && bf16_bound_available())
+  if (task.op == RowOp::euclidean_bound16 && task.packed16 && task.queries16 && bf16_bound_available())
     return pairwise_avx512bf16(rows, task);
   const Isa isa = active_isa();
   if ((task.op == RowOp::euclidean_bound32 || task.op == RowOp::euclidean_bound16) &&
@@ -263,6 +263,16 @@ void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
     case Isa::scalar: break;
   }
   pairwise_scalar(rows, task);
+}
+
+void squared_distance_pairs(const RowBlocksView& rows, const HalfBlockPairs& pairs) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return squared_distance_pairs_avx512bw(rows, pairs);
+    case Isa::avx2: return squared_distance_pairs_avx2(rows, pairs);
+    case Isa::sse4_2: return squared_distance_pairs_sse4_2(rows, pairs);
+    case Isa::scalar: break;
+  }
+  squared_distance_pairs_scalar(rows, pairs);
 }
 
 size_t next_block_below(const double* d, size_t from, size_t n_blocks, double root) noexcept {

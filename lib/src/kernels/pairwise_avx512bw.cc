@@ -12,4 +12,8 @@ size_t next_block_below_avx512bw(const double* d, size_t from, size_t n_blocks, 
   return PairwiseSimd<xsimd::avx512bw>::next_below(d, from, n_blocks, root);
 }
 
+void squared_distance_pairs_avx512bw(const RowBlocksView& rows, const HalfBlockPairs& pairs) noexcept {
+  PairwiseSimd<xsimd::avx512bw>::block_pairs(rows, pairs);
+}
+
 }  // namespace mlmap::kernels

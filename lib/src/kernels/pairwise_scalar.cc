@@ -127,6 +127,14 @@ double squared_distance(const RowBlocksView& rows, uint64_t row, const double* x
   return rows.data64 ? distance_of(rows.data64, rows, row, x) : distance_of(rows.data32, rows, row, x);
 }
 
+void squared_distance_pairs_scalar(const RowBlocksView& rows, const HalfBlockPairs& pairs) noexcept {
+  const uint32_t nf = rows.n_features;
+  for (size_t i = 0; i < pairs.n_pairs; ++i)
+    for (size_t l = 0; l < half_lanes; ++l)
+      pairs.out[i * half_lanes + l] =
+          squared_distance(rows, pairs.half[i] * half_lanes + l, pairs.queries + size_t{pairs.query[i]} * nf);
+}
+
 void pairwise_scalar(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
   if (rows.data64)
     run(rows.data64, rows, task);

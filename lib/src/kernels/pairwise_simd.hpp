@@ -229,6 +229,52 @@ struct PairwiseSimd {
     }
   }
 
+  // squared_distance_pairs: a half block (4 rows) is one register of 4
+  // doubles (AVX-512 takes AVX2's), two with SSE4.2; NP pairs at once, 8
+  // independent sums, each lane squared_euclidean's operations in feature
+  // order.
+  using HArch = typename std::conditional<V == 8, xsimd::avx2, Arch>::type;
+  using H = xsimd::batch<double, HArch>;
+  static constexpr size_t per_half = half_lanes / H::size;
+
+  template <size_t NP, class T>
+  static void pairs_of(const T* data, uint32_t nf, const HalfBlockPairs& p, size_t i0) noexcept {
+    H acc[NP][per_half];
+    const T* base[NP];
+    const double* x[NP];
+    for (size_t j = 0; j < NP; ++j) {
+      for (size_t u = 0; u < per_half; ++u) acc[j][u] = H(0.0);
+      const uint64_t h = p.half[i0 + j];
+      base[j] = data + (h / 2) * nf * block_lanes + (h % 2) * half_lanes;
+      x[j] = p.queries + size_t{p.query[i0 + j]} * nf;
+    }
+    for (uint32_t f = 0; f < nf; ++f)
+      for (size_t j = 0; j < NP; ++j) {
+        const H xf(x[j][f]);
+        for (size_t u = 0; u < per_half; ++u) {
+          const H d = xf - SimdLoads<HArch>::load(base[j] + size_t{f} * block_lanes + u * H::size);
+          acc[j][u] = acc[j][u] + d * d;
+        }
+      }
+    for (size_t j = 0; j < NP; ++j)
+      for (size_t u = 0; u < per_half; ++u) acc[j][u].store_unaligned(p.out + (i0 + j) * half_lanes + u * H::size);
+  }
+
+  template <class T>
+  static void pairs_all(const T* data, uint32_t nf, const HalfBlockPairs& p) noexcept {
+    constexpr size_t np = 8 / per_half;
+    size_t i = 0;
+    for (; i + np <= p.n_pairs; i += np) pairs_of<np>(data, nf, p, i);
+    for (; i < p.n_pairs; ++i) pairs_of<1>(data, nf, p, i);
+  }
+
+  static void block_pairs(const RowBlocksView& rows, const HalfBlockPairs& p) noexcept {
+    if (rows.data64)
+      pairs_all(rows.data64, rows.n_features, p);
+    else
+      pairs_all(rows.data32, rows.n_features, p);
+  }
+
   static size_t next_below(const double* d, size_t from, size_t n_blocks, double root) noexcept {
     const D r(root);
     for (size_t b = from; b < n_blocks; ++b) {

@@ -12,4 +12,8 @@ size_t next_block_below_sse4_2(const double* d, size_t from, size_t n_blocks, do
   return PairwiseSimd<xsimd::sse4_2>::next_below(d, from, n_blocks, root);
 }
 
+void squared_distance_pairs_sse4_2(const RowBlocksView& rows, const HalfBlockPairs& pairs) noexcept {
+  PairwiseSimd<xsimd::sse4_2>::block_pairs(rows, pairs);
+}
+
 }  // namespace mlmap::kernels

@@ -46,10 +46,11 @@ enum class RowOp : uint8_t {
                       // Four times the lanes of the float64 bound per instruction; the
                       // caller's slack covers float32 roundings.  float64 rows: exactly
                       // euclidean_bound.
-  euclidean_bound16,  // float32 rows, where bf16_bound_available() (AVX512_BF16) and the
-                      // scratch (packed16, queries16) is given: the same bound from
-                      // bfloat16 products (pairwise_avx512bf16.cc), with a slack for their
-                      // 8-bit significands; otherwise exactly euclidean_bound32.
+  euclidean_bound16,  // where bf16_bound_available() (AVX512_BF16) and the scratch
+                      // (packed16, queries16) is given: the same bound from bfloat16
+                      // products (pairwise_avx512bf16.cc; float64 rows rounded to float,
+                      // then to bfloat16), with a slack for their 8-bit significands;
+                      // otherwise exactly euclidean_bound32.
 };
 
 struct PairwiseTask {
@@ -68,12 +69,17 @@ struct PairwiseTask {
   double bound_floor = 0;               // euclidean_bound32/16: covers underflow
   uint16_t* packed16 = nullptr;   // euclidean_bound16 scratch: ceil(n_blocks / 2) * 32 * ceil(n_features / 2)
   const uint32_t* queries16 = nullptr;  // euclidean_bound16: pack_queries_bf16 of queries32
-  // euclidean_bound16's bfloat16 kernel, where given (n_blocks <= 64): below[q]
-  // becomes the blocks (bit i: block first_block + i) holding a bound that is
-  // not >= roots[q] (NaN counts), so that a search need not scan the bounds.
-  // The other kernels leave `below` as it was.
+  // euclidean_bound16's bfloat16 kernel, where given (n_blocks <= 32, and
+  // row_terms16: ceil(n_blocks / 2) * 16 floats of scratch): below[q] becomes
+  // a superset of the half blocks (bit i: rows [first_block * 8 + 4 i, + 4))
+  // holding a bound that is not >= roots[q] (NaN counts), and `out` is not
+  // written: a search needs only which rows to measure.  The test runs in float32 on the dot
+  // product itself against a threshold rounded down (see the kernel), a few
+  // instructions per 16 rows where the bounds took four times as many.  The
+  // other kernels leave `below` as it was.
   const double* roots = nullptr;
   uint64_t* below = nullptr;
+  float* row_terms16 = nullptr;
 };
 
 /// The dispatching entry.  Blocks past the stored matrix are not read.
@@ -92,6 +98,29 @@ size_t next_block_below_avx512bw(const double* d, size_t from, size_t n_blocks, 
 /// One stored row against x: sum over features in order of (x - y)^2, the
 /// scalar reference's operations (for rows a bound could not rule out).
 double squared_distance(const RowBlocksView& rows, uint64_t row, const double* x) noexcept;
+
+/// A list of (query, half block) pairs whose exact squared euclidean
+/// distances a search needs: pair i is query queries + query[i] * n_features
+/// against the 4 rows [4 half[i], 4 half[i] + 4) (half[i] < 2 rows.n_blocks()),
+/// out[4 i + lane] = squared_distance's value (padding lanes: against zeros).
+/// The pairs are independent sums, so the SIMD kernels run several at once
+/// instead of waiting on one pair's chain of adds; half blocks, not blocks,
+/// because a search's rows to measure come one or two a block, and 4 lanes
+/// (AVX-512's ymm half) cost half of 8 where 512-bit operations are split
+/// in two (Zen 4).
+struct HalfBlockPairs {
+  const double* queries = nullptr;
+  const uint32_t* query = nullptr;
+  const uint64_t* half = nullptr;
+  size_t n_pairs = 0;
+  double* out = nullptr;
+};
+constexpr size_t half_lanes = block_lanes / 2;
+void squared_distance_pairs(const RowBlocksView& rows, const HalfBlockPairs& pairs) noexcept;
+void squared_distance_pairs_scalar(const RowBlocksView& rows, const HalfBlockPairs& pairs) noexcept;
+void squared_distance_pairs_sse4_2(const RowBlocksView& rows, const HalfBlockPairs& pairs) noexcept;
+void squared_distance_pairs_avx2(const RowBlocksView& rows, const HalfBlockPairs& pairs) noexcept;
+void squared_distance_pairs_avx512bw(const RowBlocksView& rows, const HalfBlockPairs& pairs) noexcept;
 
 /// Whether euclidean_bound16 runs its bfloat16 kernel: the active ISA is
 /// avx512bw and the CPU has AVX512_BF16.

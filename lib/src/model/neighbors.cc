@@ -110,6 +110,11 @@ class NeighborsPredictor final : public Predictor {
   // memory took a quarter of a bfloat16 search's time (256: 9% more than 512).
   static constexpr size_t queries_per_pass = 512;
   static constexpr uint64_t blocks_per_pass = 16;
+  // The bfloat16 kernel packs each pass's rows before its products: below 8
+  // queries a call, the float32 kernel, which reads the rows as stored, is
+  // faster (100k x 64 rows: one query 1.6 ms against 2.0, four 2.4 against
+  // 2.8; sixteen 5.1 against 4.3).  Both bounds are true: the same pushes.
+  static constexpr size_t bf16_min_queries = 8;
 
   template <class T>
   Status run(const T* X, size_t n_rows, double* raw) const noexcept {
@@ -117,14 +122,13 @@ class NeighborsPredictor final : public Predictor {
       const size_t nf = v_.rows.n_features, k = v_.k;
       const size_t qn = std::min(queries_per_pass, n_rows);
       const size_t stride = blocks_per_pass * kernels::block_lanes;
-      std::vector<double> queries(qn * nf), dist(qn * stride), heap_values(qn * k);
+      std::vector<double> queries(qn * nf), heap_values(qn * k);
       std::vector<uint64_t> heap_indices(qn * k);
       std::vector<std::pair<double, uint64_t>> sorted(k);
       kernels::PairwiseTask task;
       task.op = row_op(v_.metric);
       task.p = v_.p;
       task.stride = stride;
-      task.out = dist.data();
       // Euclidean searches with stored norms: the kernel gives a lower
       // bound of each squared distance from the dot product (half the work
       // of the differences); only rows it cannot rule out are measured
@@ -148,7 +152,8 @@ class NeighborsPredictor final : public Predictor {
       // <= t / 2), one more 2^-24 * t for rounded rows, plus 2^-149 per step
       // where values underflow: the slack takes twice that, the floor covers
       // underflow.  A float sum that overflowed gives no bound (-inf).
-      const bool narrowed = bounded && v_.rows.data64 != nullptr;
+      const bool bf16 = bounded && kernels::bf16_bound_available() && qn >= bf16_min_queries;
+      const bool narrowed = bounded && v_.rows.data64 != nullptr && !bf16;  // the bfloat16 kernel rounds its own
       std::vector<float> queries32(bounded ? qn * nf : 0);
       std::vector<float> rows32(narrowed ? blocks_per_pass * kernels::block_lanes * nf : 0);
       // On CPUs with AVX512_BF16 the products are of bfloat16 values (twice
@@ -156,14 +161,21 @@ class NeighborsPredictor final : public Predictor {
       // 2^-9 (1 + 2^-15) of its float, so a product within 2^-8 (1 + 2^-7)
       // of x_f y_f, plus one rounding within 2^-23 per product of the float32
       // sum; bfloat16 and float32 subnormals flush to 0 (the floor, 2^-126
-      // a value or product).  The slack again takes twice that.
-      const bool bf16 = bounded && kernels::bf16_bound_available();
+      // a value or product).  The slack again takes twice that.  (Float64
+      // rows are rounded to float first, within the 2^-24 of the (1 + 2^-15).)
+      std::vector<double> dist(bf16 ? 0 : qn * stride);  // the bfloat16 search keeps flags, not values
+      task.out = dist.data();
       const size_t pairs = (nf + 1) / 2;
       std::vector<uint16_t> packed16(bf16 ? (blocks_per_pass / 2 + 1) * 32 * pairs : 0);
       std::vector<uint32_t> queries16(bf16 ? qn * pairs : 0);
       std::vector<double> roots(bf16 ? qn : 0);
       std::vector<uint64_t> below(bf16 ? qn : 0);
-      static_assert(blocks_per_pass <= 64, "below: one bit a block");
+      std::vector<float> row_terms16(bf16 ? (blocks_per_pass / 2 + 1) * 16 : 0);
+      // The (query, half block) pairs a pass must measure, and their distances.
+      std::vector<uint32_t> pair_query(bounded ? qn * blocks_per_pass * 2 : 0);
+      std::vector<uint64_t> pair_half(bounded ? qn * blocks_per_pass * 2 : 0);
+      std::vector<double> exact(bounded ? qn * blocks_per_pass * kernels::block_lanes : 0);
+      static_assert(blocks_per_pass <= 32, "below: one bit a half block");
       if (bf16) {
         task.op = kernels::RowOp::euclidean_bound16;
         task.queries32 = queries32.data();
@@ -171,6 +183,7 @@ class NeighborsPredictor final : public Predictor {
         task.queries16 = queries16.data();
         task.roots = roots.data();
         task.below = below.data();
+        task.row_terms16 = row_terms16.data();
         task.bound_slack += 0x1.04p-7 + (static_cast<double>(nf) + 2) * 0x1p-22;
         task.bound_floor = (static_cast<double>(nf) + 1) * 0x1p-120;
       } else if (bounded) {
@@ -221,16 +234,43 @@ class NeighborsPredictor final : public Predictor {
           }
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
-          for (size_t q = 0; q < nq; ++q) {
-            double* values = heap_values.data() + q * k;
-            uint64_t* indices = heap_indices.data() + q * k;
-            if (bf16)
-              push_flagged(dist.data() + q * stride, n, first, queries.data() + q * nf, values, indices, below[q]);
-            else if (bounded)
-              push_bounded(dist.data() + q * stride, n, first, queries.data() + q * nf, values, indices);
-            else
-              push_all(dist.data() + q * stride, n, first, values, indices);
+          if (bounded) {
+            // The half blocks to measure (those holding a bound below the
+            // root at the pass's start), query by query in row order, all
+            // measured at once, then pushed.
+            kernels::HalfBlockPairs pairs;
+            pairs.queries = queries.data();
+            pairs.query = pair_query.data();
+            pairs.half = pair_half.data();
+            pairs.out = exact.data();
+            auto add = [&](size_t q, uint64_t h) {
+              pair_query[pairs.n_pairs] = static_cast<uint32_t>(q);
+              pair_half[pairs.n_pairs++] = 2 * b0 + h;
+            };
+            for (size_t q = 0; q < nq; ++q) {
+              if (bf16) {
+                for (uint64_t bits = below[q]; bits != 0; bits &= bits - 1)
+                  add(q, static_cast<uint64_t>(__builtin_ctzll(bits)));
+                continue;
+              }
+              const double* bound = dist.data() + q * stride;
+              const double root = heap_values[q * k];
+              const size_t blocks = static_cast<size_t>(task.n_blocks);
+              for (size_t b = kernels::next_block_below(bound, 0, blocks, root); b < blocks;
+                   b = kernels::next_block_below(bound, b + 1, blocks, root))
+                for (size_t h = 2 * b; h < 2 * b + 2; ++h)
+                  for (size_t l = 0; l < kernels::half_lanes; ++l)
+                    if (!(bound[h * kernels::half_lanes + l] >= root)) {
+                      add(q, h);
+                      break;
+                    }
+            }
+            kernels::squared_distance_pairs(v_.rows, pairs);
+            push_pairs(pairs, first, n, heap_values.data(), heap_indices.data());
+            continue;
           }
+          for (size_t q = 0; q < nq; ++q)
+            push_all(dist.data() + q * stride, n, first, heap_values.data() + q * k, heap_indices.data() + q * k);
         }
         for (size_t q = 0; q < nq; ++q)
           finish(heap_values.data() + q * k, heap_indices.data() + q * k, sorted.data(), raw + (r0 + q) * v_.n_raw);
@@ -272,54 +312,23 @@ class NeighborsPredictor final : public Predictor {
     if (full * kernels::block_lanes < n) visit(full * kernels::block_lanes, n);
   }
 
-  // Rows whose lower bound is below the heap's root are measured exactly and
-  // pushed: the heap sees exactly the pushes of the exhaustive search (a
-  // row it skips could never have entered).  A NaN bound (overflowing
-  // norms) skips nothing.
-  void push_bounded(const double* bound, size_t n, uint64_t first, const double* x, double* values,
-                    uint64_t* indices) const noexcept {
-    scan(bound, n, values[0], [&](size_t lo, size_t hi) { push_block(bound, lo, hi, first, x, values, indices); });
-  }
-
-  // The same over the blocks `below` flags (bit b: rows [8b, 8b + 8)), which
-  // include every block holding a bound below the root.
-  void push_flagged(const double* bound, size_t n, uint64_t first, const double* x, double* values,
-                    uint64_t* indices, uint64_t below) const noexcept {
-    for (; below != 0; below &= below - 1) {
-      const size_t lo = static_cast<size_t>(__builtin_ctzll(below)) * kernels::block_lanes;
-      if (lo >= n) break;
-      push_block(bound, lo, std::min(lo + kernels::block_lanes, n), first, x, values, indices);
-    }
-  }
-
-  // Rows [lo, hi) of one block (lo a multiple of 8, first too): each row
-  // whose bound is below the root, read again after each push, is measured
-  // and pushed.  With two or more such rows and wide rows, the block's 8
-  // exact distances come from one pass of the SIMD kernel, whose
-  // squared_euclidean gives squared_distance's bits on every ISA: measuring
-  // rows one by one took half the time of a 256-feature search.
-  void push_block(const double* bound, size_t lo, size_t hi, uint64_t first, const double* x, double* values,
-                  uint64_t* indices) const noexcept {
-    size_t candidates = 0;
-    for (size_t i = lo; i < hi; ++i) candidates += !(bound[i] >= values[0]);
-    if (candidates == 0) return;
-    double exact[kernels::block_lanes];
-    const bool together = candidates >= 2 && v_.rows.n_features >= 16;
-    if (together) {
-      kernels::PairwiseTask t;
-      t.op = kernels::RowOp::squared_euclidean;
-      t.queries = x;
-      t.n_queries = 1;
-      t.first_block = (first + lo) / kernels::block_lanes;
-      t.n_blocks = 1;
-      t.out = exact;
-      t.stride = kernels::block_lanes;
-      kernels::pairwise(v_.rows, t);
-    }
-    for (size_t i = lo; i < hi; ++i) {
-      if (bound[i] >= values[0]) continue;
-      const double d = together ? exact[i - lo] : kernels::squared_distance(v_.rows, first + i, x);
-      if (d < values[0]) heap_push(values, indices, v_.k, d, first + i);
+  // The measured pairs of a pass (query by query, each query's half blocks
+  // in order; rows [first, first + n) of the pass): each row is pushed in
+  // row order, and heap_push drops it unless it is below the root.  The half
+  // blocks include every row whose bound is below the root at the pass's
+  // start, so every row the exhaustive search would push (bound <= distance
+  // < root, which only shrinks): the same pushes.
+  void push_pairs(const kernels::HalfBlockPairs& pairs, uint64_t first, size_t n, double* heap_values,
+                  uint64_t* heap_indices) const noexcept {
+    const size_t k = v_.k;
+    for (size_t i = 0; i < pairs.n_pairs; ++i) {
+      double* values = heap_values + size_t{pairs.query[i]} * k;
+      uint64_t* indices = heap_indices + size_t{pairs.query[i]} * k;
+      const uint64_t row0 = pairs.half[i] * kernels::half_lanes;
+      if (row0 >= first + n) continue;  // the last block's padding lanes only
+      const size_t lanes = static_cast<size_t>(std::min<uint64_t>(kernels::half_lanes, first + n - row0));
+      for (size_t l = 0; l < lanes; ++l)
+        heap_push(values, indices, k, pairs.out[i * kernels::half_lanes + l], row0 + l);
     }
   }
 
