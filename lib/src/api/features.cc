@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/missing.hpp"
+#include "kernels/column_kernels.hpp"
 
 namespace mlmap::api {
 
@@ -16,7 +17,7 @@ FeatureBuilder::FeatureBuilder(const model::LoadedModel& m, size_t max_rows, Scr
   if (p->sparse()) block_sparse_.resize(stride_);
 }
 
-// Block by block: run_block, then gather.
+// Block by block: run_block, then gather (or, for a row map, row by row).
 template <class Rows>
 Status FeatureBuilder::build(const Rows& rows, size_t first, size_t n, double* F) noexcept {
   const auto& p = m_.preprocessing;
@@ -26,6 +27,12 @@ Status FeatureBuilder::build(const Rows& rows, size_t first, size_t n, double* F
       return check_missing_features(m_, F, n, first);
     }
     return {};  // a matrix without preprocessing is the predictor's input itself: the driver never asks
+  }
+  if constexpr (!std::is_same_v<Rows, TableRows>) {
+    if (p->maps_rows()) {  // imputers and scalers: along the rows, no blocks
+      kernels::map_rows(p->row_map(), rows.X + first * rows.width, rows.width, n, F);
+      return p->may_give_nan() ? check_missing_features(m_, F, n, first) : Status{};
+    }
   }
   const size_t pw = p->n_features();
   model::prep::Block b;
