@@ -241,23 +241,27 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
 // arguments.  Strings, direct and sparse steps keep to blocks.
 void Preprocessor::plan_row_map() {
   if (uses_strings_ || !direct_steps_.empty() || !sparse_steps_.empty()) return;
-  struct Producer {
-    const prep::Step* step = nullptr;
-    uint32_t output = 0;
-  };
-  std::vector<Producer> producer(n_slots_);
-  for (const auto& step : steps_) {
+  for (const auto& step : steps_) {  // first, without allocating
     const prep::Slots& s = step->slots();
     kernels::ColumnOp op;
     kernels::ColumnArgs args;
     for (uint32_t j = 0; j < s.n_in; ++j)
       if (s.n_out != s.n_in || !step->unary_op(j, &op, &args) || !kernels::is_unary(op)) return;
-    for (uint32_t o = 0; o < s.n_out; ++o) producer[s.out + o] = {step.get(), o};
   }
+  struct Producer {  // of a slot: the step that writes it, as its output `output`
+    const prep::Step* step = nullptr;
+    uint32_t output = 0;
+  };
+  std::vector<Producer> producer(n_slots_);
+  for (const auto& step : steps_)
+    for (uint32_t o = 0; o < step->slots().n_out; ++o) producer[step->slots().out + o] = {step.get(), o};
   std::vector<kernels::ColumnOp> ops;  // the first feature's, last stage first
   std::vector<kernels::ColumnArgs> chain;  // per feature, stage: the arguments, last stage first
   std::vector<uint32_t> cols(n_features_);
   size_t n_stages = 0;
+  // Its arguments take 4 * stages * lcm(features, 8) doubles: a program
+  // larger than this keeps to blocks (and opening stays quick).
+  constexpr size_t max_feature_stages = size_t{1} << 16;
   for (size_t k = 0; k < n_features_; ++k) {
     uint32_t slot = features_[k];
     size_t stage = 0;
@@ -275,7 +279,7 @@ void Preprocessor::plan_row_map() {
       ++stage;
     }
     if (k == 0) n_stages = stage;
-    if (stage != n_stages) return;
+    if (stage != n_stages || n_features_ * n_stages > max_feature_stages) return;
     cols[k] = slot;
   }
   map_period_ = kernels::RowMap::period_for(n_features_);
