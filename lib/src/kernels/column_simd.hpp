@@ -92,24 +92,44 @@ struct ColumnSimd {
   // last n_features % V masked), or lane by lane when not consecutive.
   static constexpr size_t map_tile_rows = 32;  // a multiple of 8: tiles end at a period
 
-  template <ColumnOp Op>
-  static void map_stage(const RowMap& m, size_t s, double* f, size_t count) noexcept {
+  // Stage s over count values of the tile: from src (the tile itself, or for
+  // the first stage the input rows, widened as they load) into f.
+  template <ColumnOp Op, class S>
+  static void map_stage(const RowMap& m, size_t s, const S* src, double* f, size_t count) noexcept {
     const double *pa = m.arg(s, 0), *pb = m.arg(s, 1), *plo = m.arg(s, 2), *phi = m.arg(s, 3);
     size_t j = 0, p = 0;
     for (; j + V <= count; j += V) {
       const D lo = Op == ColumnOp::mul_add_clip ? D::load_unaligned(plo + p) : D(0.0);
       const D hi = Op == ColumnOp::mul_add_clip ? D::load_unaligned(phi + p) : D(0.0);
-      unary(Op, D::load_unaligned(f + j), D::load_unaligned(pa + p), D::load_unaligned(pb + p), lo, hi)
+      unary(Op, SimdLoads<Arch>::load(src + j), D::load_unaligned(pa + p), D::load_unaligned(pb + p), lo, hi)
           .store_unaligned(f + j);
       p += V;
       if (p == m.period) p = 0;
     }
     if (j < count) {
       const auto left = static_cast<uint32_t>(count - j);
-      SimdLoads<Arch>::store_partial(unary(Op, SimdLoads<Arch>::load_partial(f + j, left), D::load_unaligned(pa + p),
+      SimdLoads<Arch>::store_partial(unary(Op, SimdLoads<Arch>::load_partial(src + j, left), D::load_unaligned(pa + p),
                                            D::load_unaligned(pb + p), D::load_unaligned(plo + p),
                                            D::load_unaligned(phi + p)),
                                      f + j, left);
+    }
+  }
+
+  template <class S>
+  static void map_stage(const RowMap& m, size_t s, const S* src, double* f, size_t count) noexcept {
+    switch (m.ops[s]) {
+      case ColumnOp::sub_div: return map_stage<ColumnOp::sub_div>(m, s, src, f, count);
+      case ColumnOp::sub: return map_stage<ColumnOp::sub>(m, s, src, f, count);
+      case ColumnOp::div: return map_stage<ColumnOp::div>(m, s, src, f, count);
+      case ColumnOp::mul_add: return map_stage<ColumnOp::mul_add>(m, s, src, f, count);
+      case ColumnOp::mul_add_clip: return map_stage<ColumnOp::mul_add_clip>(m, s, src, f, count);
+      case ColumnOp::fill_nan: return map_stage<ColumnOp::fill_nan>(m, s, src, f, count);
+      case ColumnOp::fill_equal: return map_stage<ColumnOp::fill_equal>(m, s, src, f, count);
+      case ColumnOp::is_nan: return map_stage<ColumnOp::is_nan>(m, s, src, f, count);
+      case ColumnOp::is_equal: return map_stage<ColumnOp::is_equal>(m, s, src, f, count);
+      case ColumnOp::greater: return map_stage<ColumnOp::greater>(m, s, src, f, count);
+      case ColumnOp::sqrt: return map_stage<ColumnOp::sqrt>(m, s, src, f, count);
+      default: return;  // not unary: never in a row map
     }
   }
 
@@ -132,8 +152,13 @@ struct ColumnSimd {
     for (size_t i0 = 0; i0 < n; i0 += map_tile_rows) {
       const size_t rows = n - i0 < map_tile_rows ? n - i0 : map_tile_rows;
       double* tile = F + i0 * nf;
-      if (whole_rows) {
-        widen(X + i0 * width, rows * nf, tile);
+      const size_t count = rows * nf;
+      size_t s = 0;
+      if (whole_rows && m.n_stages > 0) {  // the first stage widens the rows as it reads them
+        map_stage(m, 0, X + i0 * width, tile, count);
+        s = 1;
+      } else if (whole_rows) {
+        widen(X + i0 * width, count, tile);
       } else {
         for (size_t i = 0; i < rows; ++i) {
           const T* x = X + (i0 + i) * width;
@@ -143,23 +168,7 @@ struct ColumnSimd {
             for (size_t k = 0; k < nf; ++k) tile[i * nf + k] = static_cast<double>(x[m.cols[k]]);
         }
       }
-      const size_t count = rows * nf;
-      for (size_t s = 0; s < m.n_stages; ++s) {
-        switch (m.ops[s]) {
-          case ColumnOp::sub_div: map_stage<ColumnOp::sub_div>(m, s, tile, count); break;
-          case ColumnOp::sub: map_stage<ColumnOp::sub>(m, s, tile, count); break;
-          case ColumnOp::div: map_stage<ColumnOp::div>(m, s, tile, count); break;
-          case ColumnOp::mul_add: map_stage<ColumnOp::mul_add>(m, s, tile, count); break;
-          case ColumnOp::mul_add_clip: map_stage<ColumnOp::mul_add_clip>(m, s, tile, count); break;
-          case ColumnOp::fill_nan: map_stage<ColumnOp::fill_nan>(m, s, tile, count); break;
-          case ColumnOp::fill_equal: map_stage<ColumnOp::fill_equal>(m, s, tile, count); break;
-          case ColumnOp::is_nan: map_stage<ColumnOp::is_nan>(m, s, tile, count); break;
-          case ColumnOp::is_equal: map_stage<ColumnOp::is_equal>(m, s, tile, count); break;
-          case ColumnOp::greater: map_stage<ColumnOp::greater>(m, s, tile, count); break;
-          case ColumnOp::sqrt: map_stage<ColumnOp::sqrt>(m, s, tile, count); break;
-          default: break;  // not unary: never in a row map
-        }
-      }
+      for (; s < m.n_stages; ++s) map_stage(m, s, static_cast<const double*>(tile), tile, count);
     }
   }
 
