@@ -13,7 +13,6 @@ of a load).  Single-row latencies are per call (time.perf_counter_ns), pooled
 over the run; batch throughput is rows / median call time.
 """
 
-import argparse
 import gc
 import json
 import os
@@ -32,6 +31,7 @@ import mlmap  # noqa: E402
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scenarios as S  # noqa: E402
+from peer_common import Timer, parse_args, read_stored  # noqa: E402
 
 try:
     from threadpoolctl import threadpool_limits
@@ -41,39 +41,6 @@ except ImportError:  # pragma: no cover
 
 def log(*a):
     print("[peers]", *a, flush=True)
-
-
-# run_benchmarks.py --cpu-clock: time calls by this thread's CPU time (a
-# shared machine's other processes then do not count; the peers run on one
-# thread).  Budgets stay in wall time.
-CLOCK_NS = time.thread_time_ns if os.environ.get("MLMAP_BENCH_CLOCK") == "cpu" else time.perf_counter_ns
-
-
-class Timer:
-    """Runs fn repeatedly for about `budget` seconds (at least min_calls,
-    at most max_calls); returns the per-call times in seconds."""
-
-    def __init__(self, budget, min_calls=3, max_calls=200_000):
-        self.budget, self.min_calls, self.max_calls = budget, min_calls, max_calls
-
-    def __call__(self, fn, arg_for):
-        times = []
-        gc_was = gc.isenabled()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            i = 0
-            while i < self.min_calls or (time.perf_counter() - start < self.budget and i < self.max_calls):
-                a = arg_for(i)
-                t0 = CLOCK_NS()
-                fn(a)
-                t1 = CLOCK_NS()
-                times.append((t1 - t0) * 1e-9)
-                i += 1
-        finally:
-            if gc_was:
-                gc.enable()
-        return np.array(times)
 
 
 def latency_stats(times):
@@ -115,12 +82,9 @@ def time_loads(path, loader, repeats, flush=False):
 def read_test(e):
     """X (a DataFrame for scenarios with string columns), the reference
     outputs and labels."""
-    n, f, w = e["n_test"], e["n_features"], e["ref_width"]  # the first n stored rows
-    X = np.fromfile(e["X"], dtype=np.float32, count=n * f).reshape(n, f)
-    X = S.frame(X, e.get("string_columns"))
-    ref = np.fromfile(e["ref"], dtype=np.float64, count=n * w).reshape(n, w)
-    labels = np.fromfile(e["labels"], dtype=np.int64, count=n) if e["labels"] else None
-    return X, ref, labels
+    X, ref = read_stored(e)
+    labels = np.fromfile(e["labels"], dtype=np.int64, count=len(X)) if e["labels"] else None
+    return S.frame(X, e.get("string_columns")), ref, labels
 
 
 def close(a, b, tol):
@@ -208,12 +172,7 @@ def bench_sweep(s, cfg):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--manifest", required=True, type=Path)
-    ap.add_argument("--out", required=True, type=Path)
-    ap.add_argument("--only", nargs="*")
-    args = ap.parse_args()
-    man = json.loads(args.manifest.read_text())
+    args, man = parse_args(__doc__)
     quick = man["quick"]
     cfg = {
         "batch_sizes": man["batch_sizes"], "record_batch": man["record_batch"],

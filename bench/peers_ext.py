@@ -22,18 +22,20 @@ float32, hence its looser tolerance).  Writes one JSON file.
   PYTHON bench/peers_ext.py --manifest build/bench-cache/manifest-full.json --out peers_ext.json
 """
 
-import argparse
 import json
 import math
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peer_common import Timer, parse_args, read_stored  # noqa: E402
 
 TOLERANCE = {"lightgbm": 1e-5, "onnxruntime": 1e-4}
 WHY = {"lightgbm": "LightGBM adds the base margin to the first tree's leaves",
@@ -42,30 +44,6 @@ WHY = {"lightgbm": "LightGBM adds the base margin to the first tree's leaves",
 
 def log(*a):
     print("[peers-ext]", *a, flush=True)
-
-
-def read_test(e, n):
-    f, w = e["n_features"], e["ref_width"]
-    X = np.fromfile(e["X"], dtype=np.float32, count=n * f).reshape(n, f)
-    ref = np.fromfile(e["ref"], dtype=np.float64, count=n * w).reshape(n, w)
-    return X, ref
-
-
-# --cpu-clock (MLMAP_BENCH_CLOCK=cpu): this thread's CPU time, as peers.py.
-CLOCK_NS = time.thread_time_ns if os.environ.get("MLMAP_BENCH_CLOCK") == "cpu" else time.perf_counter_ns
-
-
-def timed(fn, arg_for, budget, min_calls=3):
-    times = []
-    start = time.perf_counter()
-    i = 0
-    while i < min_calls or (time.perf_counter() - start < budget and i < 200_000):
-        a = arg_for(i)
-        t0 = CLOCK_NS()
-        fn(a)
-        times.append((CLOCK_NS() - t0) * 1e-9)
-        i += 1
-    return np.array(times)
 
 
 # ---------------------------------------------------------------------------
@@ -199,12 +177,7 @@ def compare(out, ref, tol):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--manifest", required=True, type=Path)
-    ap.add_argument("--out", required=True, type=Path)
-    ap.add_argument("--only", nargs="*")
-    args = ap.parse_args()
-    man = json.loads(args.manifest.read_text())
+    args, man = parse_args(__doc__)
     quick = man["quick"]
     budget = 0.3 if quick else 1.0
     record = man["record_batch"]
@@ -223,7 +196,7 @@ def main():
         if not e.get("shape") or (args.only and e["name"] not in args.only):
             continue
         n = min(e["n_test"], max(record, 2000))
-        X, ref = read_test(e, n)
+        X, ref = read_stored(e, n)
         out = res["shapes"][e["name"]] = {}
         for p in peers:
             try:
@@ -243,9 +216,9 @@ def main():
             b = min(record, len(X))
             span = len(X) - b + 1
             blocks = [np.ascontiguousarray(X[(k * b) % span:(k * b) % span + b]) for k in range(4)]
-            tb = timed(fn, lambda i: blocks[i % 4], budget)
+            tb = Timer(budget)(fn, lambda i: blocks[i % 4])
             rows1 = [np.ascontiguousarray(X[i:i + 1]) for i in range(min(len(X), 2048))]
-            ts = timed(fn, lambda i: rows1[i % len(rows1)], budget, min_calls=20)
+            ts = Timer(budget, min_calls=20)(fn, lambda i: rows1[i % len(rows1)])
             out[p.name] = {"max_diff": d, "batch_rows": b, "batch_rows_per_s": b / float(np.median(tb)),
                            "single_p50_us": float(np.percentile(ts * 1e6, 50))}
             log(f"{e['name']} {p.name}: batch {out[p.name]['batch_rows_per_s']:.0f} rows/s, "

@@ -228,3 +228,97 @@ TEST_CASE("column lookup: every kernel gives the scalar reference's bits") {
     }
   }
 }
+
+// The row maps compute, along rows, what the column ops compute down columns:
+// each feature's input column through the stages' ops with its own
+// arguments (column_op_reference, stage by stage), to the bit, on every
+// kernel, for float and double rows that are whole rows, a consecutive run
+// of their columns, or columns in any order; nothing is written past F.
+TEST_CASE("row maps: every kernel gives the column ops' bits, whatever the shape") {
+  using MapKernel = void (*)(const RowMap&, const float*, size_t, size_t, double*) noexcept;
+  using MapKernelD = void (*)(const RowMap&, const double*, size_t, size_t, double*) noexcept;
+  struct Kernels {
+    const char* name;
+    MapKernel f;
+    MapKernelD d;
+  };
+  std::vector<Kernels> kernels = {{"dispatch", map_rows, map_rows}, {"scalar", map_rows_scalar, map_rows_scalar}};
+  for (Isa isa : supported_isas()) {
+    if (isa == Isa::sse4_2) kernels.push_back({"sse4_2", map_rows_sse4_2, map_rows_sse4_2});
+    if (isa == Isa::avx2) kernels.push_back({"avx2", map_rows_avx2, map_rows_avx2});
+    if (isa == Isa::avx512bw) kernels.push_back({"avx512bw", map_rows_avx512bw, map_rows_avx512bw});
+  }
+  std::vector<ColumnOp> unary_ops;
+  for (ColumnOp op : all_ops)
+    if (is_unary(op)) unary_ops.push_back(op);
+  CHECK(unary_ops.size() == 11);
+  std::mt19937_64 rng(17);
+  const double guard = 12345.678;
+  for (size_t nf : {size_t{1}, size_t{3}, size_t{8}, size_t{12}, size_t{13}, size_t{20}}) {
+    for (int layout = 0; layout < 3; ++layout) {  // whole rows, a consecutive run, any order
+      const size_t width = layout == 0 ? nf : nf + 3;
+      std::vector<uint32_t> cols(nf);
+      for (size_t k = 0; k < nf; ++k)
+        cols[k] = static_cast<uint32_t>(layout == 0 ? k : layout == 1 ? k + 2 : rng() % width);
+      for (size_t n_stages : {size_t{0}, size_t{1}, size_t{2}, size_t{3}}) {
+        // The stages, and every feature's arguments in the periodic layout.
+        std::vector<ColumnOp> ops(n_stages);
+        for (auto& op : ops) op = unary_ops[rng() % unary_ops.size()];
+        if (n_stages == 2) ops = {ColumnOp::fill_nan, ColumnOp::sub_div};  // an imputer, a scaler
+        const size_t period = RowMap::period_for(nf);
+        CHECK(period % nf == 0);
+        CHECK(period % 8 == 0);
+        std::vector<double> per_feature = values(rng, 4 * n_stages * nf);
+        std::vector<double> args(4 * n_stages * period);
+        for (size_t s = 0; s < n_stages; ++s)
+          for (size_t w = 0; w < 4; ++w)
+            for (size_t p = 0; p < period; ++p) args[(4 * s + w) * period + p] = per_feature[(4 * s + w) * nf + p % nf];
+        RowMap m;
+        m.cols = cols.data();
+        m.n_features = nf;
+        m.ops = ops.data();
+        m.n_stages = n_stages;
+        m.args = args.data();
+        m.period = period;
+        for (size_t n : {size_t{0}, size_t{1}, size_t{3}, size_t{31}, size_t{32}, size_t{33}, size_t{100}}) {
+          CAPTURE(nf);
+          CAPTURE(layout);
+          CAPTURE(n_stages);
+          CAPTURE(n);
+          const std::vector<double> xd = values(rng, n * width);
+          std::vector<float> xf(xd.size());
+          for (size_t i = 0; i < xd.size(); ++i) xf[i] = static_cast<float>(xd[i]);
+          for (int as_float = 0; as_float < 2; ++as_float) {
+            // The column ops' answer: each feature's column, stage by stage.
+            std::vector<double> want(n * nf);
+            std::vector<double> col(n), out(n);
+            for (size_t k = 0; k < nf; ++k) {
+              for (size_t i = 0; i < n; ++i)
+                col[i] = as_float ? static_cast<double>(xf[i * width + cols[k]]) : xd[i * width + cols[k]];
+              for (size_t s = 0; s < n_stages; ++s) {
+                const ColumnArgs p{per_feature[(4 * s) * nf + k], per_feature[(4 * s + 1) * nf + k],
+                                   per_feature[(4 * s + 2) * nf + k], per_feature[(4 * s + 3) * nf + k]};
+                column_op_reference(ops[s], p, col.data(), nullptr, out.data(), n);
+                col = out;
+              }
+              for (size_t i = 0; i < n; ++i) want[i * nf + k] = col[i];
+            }
+            for (const auto& kernel : kernels) {
+              std::vector<double> got(n * nf + 9, guard);
+              if (as_float)
+                kernel.f(m, xf.data(), width, n, got.data());
+              else
+                kernel.d(m, xd.data(), width, n, got.data());
+              for (size_t i = 0; i < n * nf; ++i) {
+                if (same_bits(got[i], want[i]) || (std::isnan(got[i]) && std::isnan(want[i]))) continue;
+                FAIL("kernel " << kernel.name << (as_float ? " (float)" : " (double)") << ", value " << i << ": "
+                               << got[i] << " != " << want[i]);
+              }
+              for (size_t i = n * nf; i < got.size(); ++i) CHECK(got[i] == guard);
+            }
+          }
+        }
+      }
+    }
+  }
+}

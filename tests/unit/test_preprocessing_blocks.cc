@@ -268,3 +268,68 @@ TEST_CASE("a one-hot encoder writes the same features straight into the rows as 
     CHECK(one == ya[i]);
   }
 }
+
+TEST_CASE("a program of imputers and scalers runs along matrix rows with the bits of its blocks") {
+  // Imputer, standardizer, clipped min-max, max-abs on five inputs, features
+  // in another order and one twice: matrix rows take the row map, a Table
+  // with the same columns the blocks.  An identity layer hands the features
+  // out; they must be the same bits, for float and double rows, and a NaN
+  // feature (a NaN fill) must be refused naming the same row and feature.
+  test::TempDir dir;
+  using K = OpSpec::Kind;
+  auto model = [&](const char* name, double fill0) {
+    auto impute = test::op(K::impute, {0, 1, 2, 3, 4}, 5, 5);
+    impute.a = {fill0, -1, 0.5, 2, 3};
+    auto scale = test::op(K::standardize, {5, 6, 7, 8, 9}, 10, 5);
+    scale.a = {0.25, -3, 1, 0, 7};
+    scale.b = {3, 0.1, 7, 1e-3, 2};
+    auto min_max = test::op(K::min_max, {10, 11, 12, 13, 14}, 15, 5);
+    min_max.a = {2, 0.5, -1, 3, 1};
+    min_max.b = {1, -0.25, 0, 0.5, 2};
+    min_max.clip = true;
+    min_max.clip_low = -4;
+    min_max.clip_high = 5;
+    auto max_abs = test::op(K::max_abs, {15, 16, 17, 18, 19}, 20, 5);
+    max_abs.a = {4, 3, 0.5, 9, 6};
+    auto p = test::chain({impute, scale, min_max, max_abs}, 5);
+    p.features = {22, 20, 24, 21, 23, 20};
+    REQUIRE(save(dir.file(name), test::pipeline_description(5, 6, {"a", "b", "c", "d", "e"}), test::identity(6), &p)
+                .ok());
+    auto m = Model::open(dir.file(name));
+    REQUIRE(m.ok());
+    return *m;
+  };
+  Model m = model("rows", 1.5);
+  std::mt19937_64 rng(21);
+  const size_t n = 1000, nf = 5, pw = 6;
+  const std::vector<float> Xf = test::random_rows(rng, n, nf, 0.1);
+  std::vector<double> X(Xf.size());  // doubles that no float holds
+  for (size_t i = 0; i < X.size(); ++i) X[i] = std::isnan(Xf[i]) ? nan_ : Xf[i] * (1 + 1e-12 * static_cast<double>(i % 7));
+  std::vector<std::vector<double>> columns(nf, std::vector<double>(n));
+  for (size_t i = 0; i < n; ++i)
+    for (size_t c = 0; c < nf; ++c) columns[c][i] = X[i * nf + c];
+  Table t(n);
+  const char* names[] = {"a", "b", "c", "d", "e"};
+  for (size_t c = 0; c < nf; ++c) REQUIRE(t.add_numeric(names[c], columns[c].data()).ok());
+  std::vector<double> by_rows(n * pw), by_rows_f(n * pw), by_blocks(n * pw);
+  REQUIRE(m.predict(X.data(), n, by_rows.data()).ok());
+  REQUIRE(m.predict(t, by_blocks.data()).ok());
+  CHECK(std::memcmp(by_rows.data(), by_blocks.data(), n * pw * sizeof(double)) == 0);
+  // Float rows: the blocks of their widened values.
+  for (size_t c = 0; c < nf; ++c)
+    for (size_t i = 0; i < n; ++i) columns[c][i] = static_cast<double>(Xf[i * nf + c]);
+  REQUIRE(m.predict(Xf.data(), n, by_rows_f.data()).ok());
+  REQUIRE(m.predict(t, by_blocks.data()).ok());
+  CHECK(std::memcmp(by_rows_f.data(), by_blocks.data(), n * pw * sizeof(double)) == 0);
+
+  Model refuses = model("nan", nan_);  // column a's missing values stay NaN
+  for (size_t c = 0; c < nf; ++c)
+    for (size_t i = 0; i < n; ++i) columns[c][i] = X[i * nf + c];
+  auto by_matrix = refuses.predict(X.data(), n, by_rows.data());
+  auto by_table = refuses.predict(t, by_blocks.data());
+  REQUIRE_FALSE(by_matrix.ok());
+  REQUIRE_FALSE(by_table.ok());
+  CHECK(by_matrix.code() == error_code::missing_value);
+  CHECK(by_matrix.message() == by_table.message());
+  MESSAGE(by_matrix.message());
+}

@@ -40,6 +40,7 @@ class FeatureBuilder {
   void densify(size_t n, size_t width, double* F) const noexcept;
 
  private:
+  size_t even_block(size_t n) const noexcept;
   template <class Rows>
   [[nodiscard]] Status run_block(const Rows& rows, size_t first, model::prep::Block& b) noexcept;
 

@@ -1,42 +1,14 @@
 #include "api/infinity.hpp"
 
-#include <cmath>
-#include <cstdint>
-#include <cstring>
-#include <limits>
 #include <string>
-#include <type_traits>
+
+#include "model/first_special.hpp"
 
 namespace mlmap::api {
 
 namespace {
 
-// Index of the first +-inf in x[0, n), or n.  Chunks are scanned with
-// integer arithmetic and no early exit, which vectorises (as first_nan); only
-// a chunk holding one is searched.  Without its sign, a value is +-inf iff
-// its bits equal infinity's, i.e. iff their XOR is 0, and only 0 minus 1
-// reaches the sign bit (the XOR of two values without sign is below it).  A quarter of pipeline_num's batch instructions went to
-// a compare-and-or loop here.
-template <class T>
-size_t first_inf(const T* x, size_t n) noexcept {
-  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
-  constexpr Bits sign = Bits{1} << (sizeof(T) * 8 - 1);
-  constexpr Bits inf_bits = static_cast<Bits>(sizeof(T) == 4 ? 0x7f800000ull : 0x7ff0000000000000ull);
-  constexpr size_t chunk = 1024;
-  for (size_t b = 0; b < n; b += chunk) {
-    const size_t e = b + chunk < n ? b + chunk : n;
-    Bits any = 0;
-    for (size_t i = b; i < e; ++i) {
-      Bits bits;
-      std::memcpy(&bits, x + i, sizeof bits);
-      any |= ((bits & ~sign) ^ inf_bits) - 1;
-    }
-    if (!(any & sign)) continue;
-    for (size_t i = b; i < e; ++i)
-      if (std::fabs(x[i]) == std::numeric_limits<T>::infinity()) return i;
-  }
-  return n;
-}
+using model::first_inf;
 
 Error infinite(const model::LoadedModel& m, size_t row, size_t column, double value) {
   const auto& names = m.info.feature_names;

@@ -7,7 +7,7 @@
 #include <cstddef>
 
 #include "mlmap/error.hpp"
-#include "model/first_nan.hpp"
+#include "model/first_special.hpp"
 #include "model/loaded_model.hpp"
 
 namespace mlmap::api {

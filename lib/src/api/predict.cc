@@ -83,11 +83,16 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
       for (size_t s0 = 0; s0 < n; s0 += link_rows) {
         const size_t ns = std::min(link_rows, n - s0);
         const double* rs = raw + s0 * n_raw;
-        if (linked) st = model::apply_link(m.link, rs, ns, val);
+        // Values wanted as doubles go straight into the caller's rows (the
+        // same bits, without a copy).
+        double* v = val;
+        if constexpr (std::is_same_v<Out, double>)
+          if (req.output == Output::value && !req.classes && width == n_out) v = req.out + (r + s0) * width;
+        if (linked) st = model::apply_link(m.link, rs, ns, v);
         if (st && want_decision)
-          st = model::apply_decision_function(m.link, rs, val, ns, dec, features ? features + s0 * pw : nullptr, pw);
+          st = model::apply_decision_function(m.link, rs, v, ns, dec, features ? features + s0 * pw : nullptr, pw);
         if (!st) return st;
-        const double* results = req.output == Output::raw ? rs : req.output == Output::decision ? dec : val;
+        const double* results = req.output == Output::raw ? rs : req.output == Output::decision ? dec : v;
         if (req.classes) {
           st = model::decide_classes(m.link, rs, val, want_decision ? dec : nullptr, ns, req.classes + r + s0);
           if (!st) return st;
@@ -95,7 +100,8 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
           // Rows are contiguous on both sides (results are width wide): one
           // vectorisable conversion.
           Out* o = req.out + (r + s0) * width;
-          for (size_t j = 0; j < ns * width; ++j) o[j] = static_cast<Out>(results[j]);
+          if (static_cast<const void*>(o) != static_cast<const void*>(results))
+            for (size_t j = 0; j < ns * width; ++j) o[j] = static_cast<Out>(results[j]);
         }
       }
     }

@@ -14,4 +14,12 @@ void column_lookup_avx2(const double* x, size_t n, const double* values, const d
   ColumnSimd<xsimd::avx2>::lookup(x, n, values, codes, m, otherwise, y);
 }
 
+void map_rows_avx2(const RowMap& m, const float* X, size_t width, size_t n, double* F) noexcept {
+  ColumnSimd<xsimd::avx2>::map_rows(m, X, width, n, F);
+}
+
+void map_rows_avx2(const RowMap& m, const double* X, size_t width, size_t n, double* F) noexcept {
+  ColumnSimd<xsimd::avx2>::map_rows(m, X, width, n, F);
+}
+
 }  // namespace mlmap::kernels

@@ -53,10 +53,51 @@ constexpr size_t column_kernel_min_rows = 16;
 /// fewer than column_kernel_min_rows rows).
 void column_op(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y, size_t n) noexcept;
 
+/// Whether `op` reads only x and its arguments (not y or z): the ops a row
+/// map (map_rows) chains.
+constexpr bool is_unary(ColumnOp op) noexcept {
+  switch (op) {
+    case ColumnOp::sub_div: case ColumnOp::sub: case ColumnOp::div: case ColumnOp::mul_add:
+    case ColumnOp::mul_add_clip: case ColumnOp::fill_nan: case ColumnOp::fill_equal: case ColumnOp::is_nan:
+    case ColumnOp::is_equal: case ColumnOp::greater: case ColumnOp::sqrt:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// A unary op on one value: the formulas of the scalar reference, one home
+/// for them (inlined with a constant op, the switch folds away).
+inline double unary_value(ColumnOp op, double v, double a, double b, double lo, double hi) noexcept {
+  switch (op) {
+    case ColumnOp::sub_div: return (v - a) / b;
+    case ColumnOp::sub: return v - a;
+    case ColumnOp::div: return v / b;
+    case ColumnOp::mul_add: return v * a + b;
+    case ColumnOp::mul_add_clip: {
+      double t = v * a + b;
+      t = t < lo ? lo : t;
+      return hi < t ? hi : t;
+    }
+    case ColumnOp::fill_nan: return std::isnan(v) ? a : v;
+    case ColumnOp::fill_equal: return v == b ? a : v;
+    case ColumnOp::is_nan: return std::isnan(v) ? 1.0 : 0.0;
+    case ColumnOp::is_equal: return v == b ? 1.0 : 0.0;
+    case ColumnOp::greater: return a < v ? 1.0 : 0.0;
+    case ColumnOp::sqrt: return std::sqrt(v);
+    default: return v;  // not unary: never asked
+  }
+}
+
 namespace column_detail {
 template <class F>
 inline void each(const double* __restrict x, double* __restrict y, size_t n, F f) noexcept {
   for (size_t i = 0; i < n; ++i) y[i] = f(x[i], y[i]);
+}
+template <ColumnOp Op>
+inline void unary(const double* __restrict x, double* __restrict y, size_t n, const ColumnArgs& p) noexcept {
+  const double a = p.a, b = p.b, lo = p.lo, hi = p.hi;
+  for (size_t i = 0; i < n; ++i) y[i] = unary_value(Op, x[i], a, b, lo, hi);
 }
 }  // namespace column_detail
 
@@ -64,22 +105,18 @@ inline void each(const double* __restrict x, double* __restrict y, size_t n, F f
 inline void column_op_reference(ColumnOp op, const ColumnArgs& p, const double* x, const double* z, double* y,
                                 size_t n) noexcept {
   using column_detail::each;
-  const double a = p.a, b = p.b, lo = p.lo, hi = p.hi;
+  using column_detail::unary;
+  const double a = p.a, b = p.b;
   switch (op) {
-    case ColumnOp::sub_div: return each(x, y, n, [=](double v, double) { return (v - a) / b; });
-    case ColumnOp::sub: return each(x, y, n, [=](double v, double) { return v - a; });
-    case ColumnOp::div: return each(x, y, n, [=](double v, double) { return v / b; });
-    case ColumnOp::mul_add: return each(x, y, n, [=](double v, double) { return v * a + b; });
-    case ColumnOp::mul_add_clip:
-      return each(x, y, n, [=](double v, double) {
-        double t = v * a + b;
-        t = t < lo ? lo : t;
-        return hi < t ? hi : t;
-      });
-    case ColumnOp::fill_nan: return each(x, y, n, [=](double v, double) { return std::isnan(v) ? a : v; });
-    case ColumnOp::fill_equal: return each(x, y, n, [=](double v, double) { return v == b ? a : v; });
-    case ColumnOp::is_nan: return each(x, y, n, [](double v, double) { return std::isnan(v) ? 1.0 : 0.0; });
-    case ColumnOp::is_equal: return each(x, y, n, [=](double v, double) { return v == b ? 1.0 : 0.0; });
+    case ColumnOp::sub_div: return unary<ColumnOp::sub_div>(x, y, n, p);
+    case ColumnOp::sub: return unary<ColumnOp::sub>(x, y, n, p);
+    case ColumnOp::div: return unary<ColumnOp::div>(x, y, n, p);
+    case ColumnOp::mul_add: return unary<ColumnOp::mul_add>(x, y, n, p);
+    case ColumnOp::mul_add_clip: return unary<ColumnOp::mul_add_clip>(x, y, n, p);
+    case ColumnOp::fill_nan: return unary<ColumnOp::fill_nan>(x, y, n, p);
+    case ColumnOp::fill_equal: return unary<ColumnOp::fill_equal>(x, y, n, p);
+    case ColumnOp::is_nan: return unary<ColumnOp::is_nan>(x, y, n, p);
+    case ColumnOp::is_equal: return unary<ColumnOp::is_equal>(x, y, n, p);
     case ColumnOp::set_if_nan: return each(x, y, n, [=](double v, double w) { return std::isnan(v) ? a : w; });
     case ColumnOp::set_if_equal: return each(x, y, n, [=](double v, double w) { return v == b ? a : w; });
     case ColumnOp::mul_into: return each(x, y, n, [](double v, double w) { return w * v; });
@@ -90,14 +127,14 @@ inline void column_op_reference(ColumnOp op, const ColumnArgs& p, const double* 
     case ColumnOp::div_by:
       for (size_t i = 0; i < n; ++i) y[i] = x[i] / z[i];
       return;
-    case ColumnOp::greater: return each(x, y, n, [=](double v, double) { return a < v ? 1.0 : 0.0; });
+    case ColumnOp::greater: return unary<ColumnOp::greater>(x, y, n, p);
     case ColumnOp::add_sub_mul: return each(x, y, n, [=](double v, double w) { return w + (v - a) * b; });
     case ColumnOp::add_sub_square:
       return each(x, y, n, [=](double v, double w) {
         const double t = v - a;
         return w + t * t;
       });
-    case ColumnOp::sqrt: return each(x, y, n, [](double v, double) { return std::sqrt(v); });
+    case ColumnOp::sqrt: return unary<ColumnOp::sqrt>(x, y, n, p);
   }
 }
 
@@ -115,23 +152,78 @@ inline void column_lookup_reference(const double* x, size_t n, const double* val
   }
 }
 
+/// A program of unary column ops over the features of rows, run along rows
+/// rather than down columns (a pipeline of imputers and scalers in front of a
+/// predictor that takes rows: no transposes, one pass): feature k of a row is
+/// its input column cols[k] through every stage in order, stage s applying
+/// ops[s] with feature k's arguments a, b, lo, hi.  Stage s keeps them in four
+/// arrays of `period` values from args + 4 * s * period, where period =
+/// lcm(n_features, 8) and position p holds feature p % n_features's: over
+/// rows laid end to end, a vector of V | 8 values at a multiple of V finds
+/// its arguments in one vector load.  Each value goes through the column
+/// kernels' IEEE operations in the same order: the same bits as the steps run
+/// column by column.
+struct RowMap {
+  const uint32_t* cols = nullptr;
+  size_t n_features = 0;
+  const ColumnOp* ops = nullptr;  // every one is_unary
+  size_t n_stages = 0;
+  const double* args = nullptr;
+  size_t period = 0;
+
+  const double* arg(size_t stage, size_t which) const noexcept { return args + (4 * stage + which) * period; }
+  /// lcm(n_features, 8).
+  static size_t period_for(size_t n_features) noexcept {
+    size_t g = n_features, b = 8;
+    while (b) {
+      const size_t t = g % b;
+      g = b;
+      b = t;
+    }
+    return g ? n_features / g * 8 : 8;
+  }
+};
+
+/// F[i * n_features + k] for rows i < n of X (width values each): the
+/// dispatching entries, then the scalar reference.
+void map_rows(const RowMap& m, const float* X, size_t width, size_t n, double* F) noexcept;
+void map_rows(const RowMap& m, const double* X, size_t width, size_t n, double* F) noexcept;
+template <class T>
+void map_rows_reference(const RowMap& m, const T* X, size_t width, size_t n, double* F) noexcept {
+  for (size_t i = 0; i < n; ++i)
+    for (size_t k = 0; k < m.n_features; ++k) {
+      double v = static_cast<double>(X[i * width + m.cols[k]]);
+      for (size_t s = 0; s < m.n_stages; ++s)
+        v = unary_value(m.ops[s], v, m.arg(s, 0)[k], m.arg(s, 1)[k], m.arg(s, 2)[k], m.arg(s, 3)[k]);
+      F[i * m.n_features + k] = v;
+    }
+}
+
 /// The scalar reference out of line, and one kernel per ISA
 /// (column_<isa>.cc).  x and z never overlap y (the steps write fresh slots).
 void column_lookup_scalar(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
                            double* y) noexcept;
 void column_op_scalar(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y,
                       size_t n) noexcept;
+void map_rows_scalar(const RowMap& m, const float* X, size_t width, size_t n, double* F) noexcept;
+void map_rows_scalar(const RowMap& m, const double* X, size_t width, size_t n, double* F) noexcept;
 void column_lookup_sse4_2(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
                            double* y) noexcept;
 void column_op_sse4_2(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y,
                       size_t n) noexcept;
+void map_rows_sse4_2(const RowMap& m, const float* X, size_t width, size_t n, double* F) noexcept;
+void map_rows_sse4_2(const RowMap& m, const double* X, size_t width, size_t n, double* F) noexcept;
 void column_lookup_avx2(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
                          double* y) noexcept;
 void column_op_avx2(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y,
                     size_t n) noexcept;
+void map_rows_avx2(const RowMap& m, const float* X, size_t width, size_t n, double* F) noexcept;
+void map_rows_avx2(const RowMap& m, const double* X, size_t width, size_t n, double* F) noexcept;
 void column_lookup_avx512bw(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
                              double* y) noexcept;
 void column_op_avx512bw(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y,
                         size_t n) noexcept;
+void map_rows_avx512bw(const RowMap& m, const float* X, size_t width, size_t n, double* F) noexcept;
+void map_rows_avx512bw(const RowMap& m, const double* X, size_t width, size_t n, double* F) noexcept;
 
 }  // namespace mlmap::kernels

@@ -13,4 +13,12 @@ void column_lookup_scalar(const double* x, size_t n, const double* values, const
   column_lookup_reference(x, n, values, codes, m, otherwise, y);
 }
 
+void map_rows_scalar(const RowMap& m, const float* X, size_t width, size_t n, double* F) noexcept {
+  map_rows_reference(m, X, width, n, F);
+}
+
+void map_rows_scalar(const RowMap& m, const double* X, size_t width, size_t n, double* F) noexcept {
+  map_rows_reference(m, X, width, n, F);
+}
+
 }  // namespace mlmap::kernels

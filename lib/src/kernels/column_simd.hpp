@@ -9,6 +9,7 @@
 #include <cstddef>
 
 #include "kernels/column_kernels.hpp"
+#include "kernels/simd_loads.hpp"
 
 namespace mlmap::kernels {
 namespace {
@@ -17,6 +18,30 @@ template <class Arch>
 struct ColumnSimd {
   using D = xsimd::batch<double, Arch>;
   static constexpr size_t V = D::size;
+
+  // A unary op on a vector: unary_value's formulas lane by lane, one home
+  // for them (inlined with a constant op, the switch folds away).
+  static D unary(ColumnOp op, const D& v, const D& a, const D& b, const D& lo, const D& hi) noexcept {
+    const D one(1.0), zero(0.0);
+    switch (op) {
+      case ColumnOp::sub_div: return (v - a) / b;
+      case ColumnOp::sub: return v - a;
+      case ColumnOp::div: return v / b;
+      case ColumnOp::mul_add: return v * a + b;
+      case ColumnOp::mul_add_clip: {
+        D t = v * a + b;
+        t = xsimd::select(t < lo, lo, t);
+        return xsimd::select(hi < t, hi, t);
+      }
+      case ColumnOp::fill_nan: return xsimd::select(xsimd::isnan(v), a, v);
+      case ColumnOp::fill_equal: return xsimd::select(v == b, a, v);
+      case ColumnOp::is_nan: return xsimd::select(xsimd::isnan(v), one, zero);
+      case ColumnOp::is_equal: return xsimd::select(v == b, one, zero);
+      case ColumnOp::greater: return xsimd::select(a < v, one, zero);
+      case ColumnOp::sqrt: return xsimd::sqrt(v);
+      default: return v;  // not unary: never asked
+    }
+  }
 
   // y[i] = f(x[i], y[i], z[i]) over vectors.
   template <class F>
@@ -52,23 +77,113 @@ struct ColumnSimd {
     column_lookup_reference(x + i, n - i, values, codes, m, otherwise, y + i);
   }
 
+  template <ColumnOp Op>
+  static void unary_each(const double* x, double* y, size_t n, const D& a, const D& b, const D& lo, const D& hi) noexcept {
+    each(x, nullptr, y, n, [&](D v, D, D) { return unary(Op, v, a, b, lo, hi); });
+  }
+
+  // A tile of rows at a time: the inputs widened into F, then each stage
+  // over the tile in F (in L1), its op a constant of the loop.  The tile's
+  // rows lie end to end in F, and the stage runs over them as one array of
+  // values, V at a time, with the arguments' periodic layout (RowMap): every
+  // lane does work (V = 8 and 12 features: no half-empty vector per row;
+  // divisions bound the time).  Inputs that are whole rows of consecutive
+  // columns load the same way; others row by row, V features at a time (the
+  // last n_features % V masked), or lane by lane when not consecutive.
+  static constexpr size_t map_tile_rows = 32;  // a multiple of 8: tiles end at a period
+
+  // Stage s over count values of the tile: from src (the tile itself, or for
+  // the first stage the input rows, widened as they load) into f.
+  template <ColumnOp Op, class S>
+  static void map_stage(const RowMap& m, size_t s, const S* src, double* f, size_t count) noexcept {
+    const double *pa = m.arg(s, 0), *pb = m.arg(s, 1), *plo = m.arg(s, 2), *phi = m.arg(s, 3);
+    size_t j = 0, p = 0;
+    for (; j + V <= count; j += V) {
+      const D lo = Op == ColumnOp::mul_add_clip ? D::load_unaligned(plo + p) : D(0.0);
+      const D hi = Op == ColumnOp::mul_add_clip ? D::load_unaligned(phi + p) : D(0.0);
+      unary(Op, SimdLoads<Arch>::load(src + j), D::load_unaligned(pa + p), D::load_unaligned(pb + p), lo, hi)
+          .store_unaligned(f + j);
+      p += V;
+      if (p == m.period) p = 0;
+    }
+    if (j < count) {
+      const auto left = static_cast<uint32_t>(count - j);
+      SimdLoads<Arch>::store_partial(unary(Op, SimdLoads<Arch>::load_partial(src + j, left), D::load_unaligned(pa + p),
+                                           D::load_unaligned(pb + p), D::load_unaligned(plo + p),
+                                           D::load_unaligned(phi + p)),
+                                     f + j, left);
+    }
+  }
+
+  template <class S>
+  static void map_stage(const RowMap& m, size_t s, const S* src, double* f, size_t count) noexcept {
+    switch (m.ops[s]) {
+      case ColumnOp::sub_div: return map_stage<ColumnOp::sub_div>(m, s, src, f, count);
+      case ColumnOp::sub: return map_stage<ColumnOp::sub>(m, s, src, f, count);
+      case ColumnOp::div: return map_stage<ColumnOp::div>(m, s, src, f, count);
+      case ColumnOp::mul_add: return map_stage<ColumnOp::mul_add>(m, s, src, f, count);
+      case ColumnOp::mul_add_clip: return map_stage<ColumnOp::mul_add_clip>(m, s, src, f, count);
+      case ColumnOp::fill_nan: return map_stage<ColumnOp::fill_nan>(m, s, src, f, count);
+      case ColumnOp::fill_equal: return map_stage<ColumnOp::fill_equal>(m, s, src, f, count);
+      case ColumnOp::is_nan: return map_stage<ColumnOp::is_nan>(m, s, src, f, count);
+      case ColumnOp::is_equal: return map_stage<ColumnOp::is_equal>(m, s, src, f, count);
+      case ColumnOp::greater: return map_stage<ColumnOp::greater>(m, s, src, f, count);
+      case ColumnOp::sqrt: return map_stage<ColumnOp::sqrt>(m, s, src, f, count);
+      default: return;  // not unary: never in a row map
+    }
+  }
+
+  template <class T>
+  static void widen(const T* x, size_t count, double* f) noexcept {
+    size_t j = 0;
+    for (; j + V <= count; j += V) SimdLoads<Arch>::load(x + j).store_unaligned(f + j);
+    if (j < count)
+      SimdLoads<Arch>::store_partial(SimdLoads<Arch>::load_partial(x + j, static_cast<uint32_t>(count - j)), f + j,
+                                     count - j);
+  }
+
+  template <class T>
+  static void map_rows(const RowMap& m, const T* X, size_t width, size_t n, double* F) noexcept {
+    const size_t nf = m.n_features;
+    bool consecutive = true;
+    for (size_t k = 1; k < nf; ++k) consecutive = consecutive && m.cols[k] == m.cols[0] + k;
+    const size_t first = nf ? m.cols[0] : 0;
+    const bool whole_rows = consecutive && first == 0 && width == nf;
+    for (size_t i0 = 0; i0 < n; i0 += map_tile_rows) {
+      const size_t rows = n - i0 < map_tile_rows ? n - i0 : map_tile_rows;
+      double* tile = F + i0 * nf;
+      const size_t count = rows * nf;
+      size_t s = 0;
+      if (whole_rows && m.n_stages > 0) {  // the first stage widens the rows as it reads them
+        map_stage(m, 0, X + i0 * width, tile, count);
+        s = 1;
+      } else if (whole_rows) {
+        widen(X + i0 * width, count, tile);
+      } else {
+        for (size_t i = 0; i < rows; ++i) {
+          const T* x = X + (i0 + i) * width;
+          if (consecutive)
+            widen(x + first, nf, tile + i * nf);
+          else
+            for (size_t k = 0; k < nf; ++k) tile[i * nf + k] = static_cast<double>(x[m.cols[k]]);
+        }
+      }
+      for (; s < m.n_stages; ++s) map_stage(m, s, static_cast<const double*>(tile), tile, count);
+    }
+  }
+
   static void run(ColumnOp op, const ColumnArgs& p, const double* x, const double* z, double* y, size_t n) noexcept {
-    const D a(p.a), b(p.b), lo(p.lo), hi(p.hi), one(1.0), zero(0.0);
+    const D a(p.a), b(p.b), lo(p.lo), hi(p.hi);
     switch (op) {
-      case ColumnOp::sub_div: return each(x, nullptr, y, n, [&](D v, D, D) { return (v - a) / b; });
-      case ColumnOp::sub: return each(x, nullptr, y, n, [&](D v, D, D) { return v - a; });
-      case ColumnOp::div: return each(x, nullptr, y, n, [&](D v, D, D) { return v / b; });
-      case ColumnOp::mul_add: return each(x, nullptr, y, n, [&](D v, D, D) { return v * a + b; });
-      case ColumnOp::mul_add_clip:
-        return each(x, nullptr, y, n, [&](D v, D, D) {
-          D t = v * a + b;
-          t = xsimd::select(t < lo, lo, t);
-          return xsimd::select(hi < t, hi, t);
-        });
-      case ColumnOp::fill_nan: return each(x, nullptr, y, n, [&](D v, D, D) { return xsimd::select(xsimd::isnan(v), a, v); });
-      case ColumnOp::fill_equal: return each(x, nullptr, y, n, [&](D v, D, D) { return xsimd::select(v == b, a, v); });
-      case ColumnOp::is_nan: return each(x, nullptr, y, n, [&](D v, D, D) { return xsimd::select(xsimd::isnan(v), one, zero); });
-      case ColumnOp::is_equal: return each(x, nullptr, y, n, [&](D v, D, D) { return xsimd::select(v == b, one, zero); });
+      case ColumnOp::sub_div: return unary_each<ColumnOp::sub_div>(x, y, n, a, b, lo, hi);
+      case ColumnOp::sub: return unary_each<ColumnOp::sub>(x, y, n, a, b, lo, hi);
+      case ColumnOp::div: return unary_each<ColumnOp::div>(x, y, n, a, b, lo, hi);
+      case ColumnOp::mul_add: return unary_each<ColumnOp::mul_add>(x, y, n, a, b, lo, hi);
+      case ColumnOp::mul_add_clip: return unary_each<ColumnOp::mul_add_clip>(x, y, n, a, b, lo, hi);
+      case ColumnOp::fill_nan: return unary_each<ColumnOp::fill_nan>(x, y, n, a, b, lo, hi);
+      case ColumnOp::fill_equal: return unary_each<ColumnOp::fill_equal>(x, y, n, a, b, lo, hi);
+      case ColumnOp::is_nan: return unary_each<ColumnOp::is_nan>(x, y, n, a, b, lo, hi);
+      case ColumnOp::is_equal: return unary_each<ColumnOp::is_equal>(x, y, n, a, b, lo, hi);
       case ColumnOp::set_if_nan: return each(x, nullptr, y, n, [&](D v, D w, D) { return xsimd::select(xsimd::isnan(v), a, w); });
       case ColumnOp::set_if_equal: return each(x, nullptr, y, n, [&](D v, D w, D) { return xsimd::select(v == b, a, w); });
       case ColumnOp::mul_into: return each(x, nullptr, y, n, [](D v, D w, D) { return w * v; });
@@ -77,14 +192,14 @@ struct ColumnSimd {
       case ColumnOp::max_abs:
         return each(x, nullptr, y, n, [](D v, D w, D) { return xsimd::select(w < xsimd::abs(v), xsimd::abs(v), w); });
       case ColumnOp::div_by: return each(x, z, y, n, [](D v, D, D s) { return v / s; });
-      case ColumnOp::greater: return each(x, nullptr, y, n, [&](D v, D, D) { return xsimd::select(a < v, one, zero); });
+      case ColumnOp::greater: return unary_each<ColumnOp::greater>(x, y, n, a, b, lo, hi);
       case ColumnOp::add_sub_mul: return each(x, nullptr, y, n, [&](D v, D w, D) { return w + (v - a) * b; });
       case ColumnOp::add_sub_square:
         return each(x, nullptr, y, n, [&](D v, D w, D) {
           const D t = v - a;
           return w + t * t;
         });
-      case ColumnOp::sqrt: return each(x, nullptr, y, n, [](D v, D, D) { return xsimd::sqrt(v); });
+      case ColumnOp::sqrt: return unary_each<ColumnOp::sqrt>(x, y, n, a, b, lo, hi);
     }
   }
 };

@@ -188,6 +188,29 @@ void column_op(ColumnOp op, const ColumnArgs& args, const double* x, const doubl
   column_op_scalar(op, args, x, z, y, n);
 }
 
+namespace {
+
+template <class T>
+void dispatch_map_rows(const RowMap& m, const T* X, size_t width, size_t n, double* F) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return map_rows_avx512bw(m, X, width, n, F);
+    case Isa::avx2: return map_rows_avx2(m, X, width, n, F);
+    case Isa::sse4_2: return map_rows_sse4_2(m, X, width, n, F);
+    case Isa::scalar: break;
+  }
+  map_rows_scalar(m, X, width, n, F);
+}
+
+}  // namespace
+
+void map_rows(const RowMap& m, const float* X, size_t width, size_t n, double* F) noexcept {
+  dispatch_map_rows(m, X, width, n, F);
+}
+
+void map_rows(const RowMap& m, const double* X, size_t width, size_t n, double* F) noexcept {
+  dispatch_map_rows(m, X, width, n, F);
+}
+
 void column_lookup(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
                    double* y) noexcept {
   if (n >= column_kernel_min_rows) {

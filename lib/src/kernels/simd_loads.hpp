@@ -1,7 +1,7 @@
-// Loads of doubles from float or double memory into xsimd registers, shared
-// by the kernels over xsimd (dense layers, transposes): float widens to
-// double in registers, which is exact; partial loads are masked where the ISA
-// has masks.  Internal linkage (see tree_simd.hpp for why).
+// Loads of doubles from float or double memory into xsimd registers, and
+// partial stores, shared by the kernels over xsimd (dense layers, transposes,
+// the row maps): float widens to double in registers, which is exact;
+// partial loads and stores are masked where the ISA has masks.  Internal linkage (see tree_simd.hpp for why).
 #pragma once
 
 #include <xsimd/xsimd.hpp>
@@ -66,6 +66,19 @@ struct SimdLoads {
     return D::load_aligned(lanes);
   }
 
+  // The first m < V lanes of v to p; nothing past p + m written.
+  static void store_partial(const D& v, double* p, size_t m) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (V == 8) return _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << m) - 1), v);
+#endif
+#if defined(__AVX2__)
+    if constexpr (V == 4)
+      return _mm256_maskstore_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(static_cast<long long>(m)), _mm256_set_epi64x(3, 2, 1, 0)), v);
+#endif
+    alignas(64) double lanes[V];
+    v.store_aligned(lanes);
+    for (size_t l = 0; l < m; ++l) p[l] = lanes[l];
+  }
 };
 
 }  // namespace

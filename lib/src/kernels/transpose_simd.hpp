@@ -77,18 +77,7 @@ struct TransposeSimd {
   }
 
   // The first m lanes of v to p (m < V); nothing past p + m written.
-  static void store_first(const D& v, double* p, size_t m) noexcept {
-#if defined(__AVX512F__)
-    if constexpr (V == 8) return _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << m) - 1), v);
-#endif
-#if defined(__AVX2__)
-    if constexpr (V == 4)
-      return _mm256_maskstore_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(static_cast<long long>(m)), _mm256_set_epi64x(3, 2, 1, 0)), v);
-#endif
-    alignas(64) double lanes[V];
-    v.store_aligned(lanes);
-    for (size_t l = 0; l < m; ++l) p[l] = lanes[l];
-  }
+  static void store_first(const D& v, double* p, size_t m) noexcept { SimdLoads<Arch>::store_partial(v, p, m); }
 
   static void columns_to_rows(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
                               size_t count, size_t pw, size_t n, double* F) noexcept {

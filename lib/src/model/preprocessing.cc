@@ -162,6 +162,7 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
     for (uint32_t k = 0; k < pre.n_features_; ++k)
       if (may_be_nan[pre.features_[k]]) pre.nan_features_.push_back(k);
     pre.plan_features(may_be_nan, reads_numbers, writes_numbers);
+    pre.plan_row_map();
     for (uint32_t c = 0; c < n_inputs; ++c)
       if (read[c]) pre.input_columns_.push_back(c);
     const size_t row_bytes = pre.n_slot_columns_ * sizeof(double) + pre.scratch_per_row_ * sizeof(double) +
@@ -231,6 +232,78 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
       gather_slots_.push_back(physical_.empty() ? features_[k] : physical_[features_[k]]);
       gather_positions_.push_back(k);
     }
+}
+
+// Each feature's chain of ops, from its slot back to its input column: the
+// program is a row map when every step is unary (so none fails, and no step
+// is left out by following the features' chains) and every feature passes
+// through the same ops in the same order, each feature with its own
+// arguments.  Strings, direct and sparse steps keep to blocks.
+void Preprocessor::plan_row_map() {
+  if (uses_strings_ || !direct_steps_.empty() || !sparse_steps_.empty()) return;
+  for (const auto& step : steps_) {  // first, without allocating
+    const prep::Slots& s = step->slots();
+    kernels::ColumnOp op;
+    kernels::ColumnArgs args;
+    for (uint32_t j = 0; j < s.n_in; ++j)
+      if (s.n_out != s.n_in || !step->unary_op(j, &op, &args) || !kernels::is_unary(op)) return;
+  }
+  struct Producer {  // of a slot: the step that writes it, as its output `output`
+    const prep::Step* step = nullptr;
+    uint32_t output = 0;
+  };
+  std::vector<Producer> producer(n_slots_);
+  for (const auto& step : steps_)
+    for (uint32_t o = 0; o < step->slots().n_out; ++o) producer[step->slots().out + o] = {step.get(), o};
+  std::vector<kernels::ColumnOp> ops;  // the first feature's, last stage first
+  std::vector<kernels::ColumnArgs> chain;  // per feature, stage: the arguments, last stage first
+  std::vector<uint32_t> cols(n_features_);
+  size_t n_stages = 0;
+  // Its arguments take 4 * stages * lcm(features, 8) doubles: a program
+  // larger than this keeps to blocks (and opening stays quick).
+  constexpr size_t max_feature_stages = size_t{1} << 16;
+  for (size_t k = 0; k < n_features_; ++k) {
+    uint32_t slot = features_[k];
+    size_t stage = 0;
+    while (producer[slot].step) {  // slots of input columns have none
+      const prep::Slots& s = producer[slot].step->slots();
+      kernels::ColumnOp op;
+      kernels::ColumnArgs args;
+      producer[slot].step->unary_op(producer[slot].output, &op, &args);
+      if (k == 0)
+        ops.push_back(op);
+      else if (stage >= n_stages || ops[stage] != op)
+        return;
+      chain.push_back(args);
+      slot = s.in[producer[slot].output];
+      ++stage;
+    }
+    if (k == 0) n_stages = stage;
+    if (stage != n_stages || n_features_ * n_stages > max_feature_stages) return;
+    cols[k] = slot;
+  }
+  map_period_ = kernels::RowMap::period_for(n_features_);
+  map_args_.assign(4 * n_stages * map_period_, 0.0);
+  for (size_t p = 0; p < map_period_; ++p)
+    for (size_t s = 0; s < n_stages; ++s) {
+      const kernels::ColumnArgs& a = chain[(p % n_features_) * n_stages + (n_stages - 1 - s)];
+      const double values[4] = {a.a, a.b, a.lo, a.hi};
+      for (size_t w = 0; w < 4; ++w) map_args_[(4 * s + w) * map_period_ + p] = values[w];
+    }
+  map_ops_.assign(ops.rbegin(), ops.rend());
+  map_cols_ = std::move(cols);
+  maps_rows_ = true;
+}
+
+kernels::RowMap Preprocessor::row_map() const noexcept {
+  kernels::RowMap m;
+  m.cols = map_cols_.data();
+  m.n_features = n_features_;
+  m.ops = map_ops_.data();
+  m.n_stages = map_ops_.size();
+  m.args = map_args_.data();
+  m.period = map_period_;
+  return m;
 }
 
 Status Preprocessor::verify() const noexcept {

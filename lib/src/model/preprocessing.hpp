@@ -81,6 +81,17 @@ class Preprocessor {
   /// (not one-hot outputs, indicators, imputed values ...).
   size_t first_nan_feature(const prep::Block& b, size_t* feature) const noexcept;
 
+  /// Whether the whole program is unary column ops on the way from input
+  /// columns to features, the same ops for every feature (imputers and
+  /// scalers): then matrix rows may go to the features along rows, through
+  /// row_map() (kernels::map_rows), instead of through blocks.
+  bool maps_rows() const noexcept { return maps_rows_; }
+  /// The program as a row map (valid while the Preprocessor lives); its
+  /// features are n_features() wide.  Only when maps_rows().
+  kernels::RowMap row_map() const noexcept;
+  /// Whether some feature may hold NaN (first_nan_feature() has any to look at).
+  bool may_give_nan() const noexcept { return !nan_features_.empty(); }
+
   /// The input column feature k carries, for messages ("column 'age'"), or
   /// "" when it mixes several (a polynomial term, a normalised row ...).
   std::string feature_column(size_t k) const;
@@ -98,6 +109,9 @@ class Preprocessor {
   // The features' plan: which steps write theirs directly, the rest gathered.
   void plan_features(const std::vector<char>& may_be_nan, const std::vector<char>& reads_numbers,
                      const std::vector<char>& writes_numbers);
+
+  // The row map, when the program is one (maps_rows_).
+  void plan_row_map();
 
   // Steps choose at open whether to write features directly (then const).
   std::vector<std::unique_ptr<prep::Step>> steps_;
@@ -117,6 +131,11 @@ class Preprocessor {
   std::vector<bool> string_input_;
   std::vector<uint32_t> input_columns_;
   std::vector<uint32_t> nan_features_;  // the features whose slots may hold NaN, in order
+  bool maps_rows_ = false;
+  std::vector<uint32_t> map_cols_;       // per feature: its input column
+  std::vector<kernels::ColumnOp> map_ops_;  // per stage
+  std::vector<double> map_args_;         // kernels::RowMap::args
+  size_t map_period_ = 0;
   // The input column each slot carries (through imputers and scalers, which
   // keep one column per column), or -1: names columns in errors.
   std::vector<int64_t> numeric_origin_, string_origin_;

@@ -3,7 +3,7 @@
 #include "model/preprocessing.hpp"
 
 #include "kernels/transpose_kernels.hpp"
-#include "model/first_nan.hpp"
+#include "model/first_special.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -24,6 +24,13 @@ class ImputeStep final : public Step {
     }
   }
 
+  bool unary_op(uint32_t j, ColumnOp* op, kernels::ColumnArgs* args) const noexcept override {
+    *op = nan_missing_ ? ColumnOp::fill_nan : ColumnOp::fill_equal;
+    args->a = fill_[j];
+    args->b = missing_value_;
+    return true;
+  }
+
   // NaN is replaced by the fill (NaN only if the fill is), or, when missing
   // is a sentinel value, passes through.
   void flow_missing(MissingFlow& m) const override {

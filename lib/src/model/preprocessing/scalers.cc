@@ -33,6 +33,14 @@ class StandardizeStep final : public Step {
         std::memcpy(y, x, n * sizeof(double));
     }
   }
+  // (A copy, with neither, is no op of the column kernels.)
+  bool unary_op(uint32_t j, ColumnOp* op, kernels::ColumnArgs* args) const noexcept override {
+    if (!center_ && !scale_) return false;
+    *op = center_ && scale_ ? ColumnOp::sub_div : center_ ? ColumnOp::sub : ColumnOp::div;
+    args->a = center_ ? center_[j] : 0;
+    args->b = scale_ ? scale_[j] : 0;
+    return true;
+  }
   void flow_missing(MissingFlow& m) const override { flow_one_to_one(m.numeric, m.numeric, slots_); }
   // (x - a) / s is NaN only for a NaN x when a is finite and s finite and
   // nonzero (an infinite x stays infinite).
@@ -75,6 +83,14 @@ class MinMaxStep final : public Step {
       columns(clip_ ? ColumnOp::mul_add_clip : ColumnOp::mul_add, args, x, y, n);
     }
   }
+  bool unary_op(uint32_t j, ColumnOp* op, kernels::ColumnArgs* args) const noexcept override {
+    *op = clip_ ? ColumnOp::mul_add_clip : ColumnOp::mul_add;
+    args->a = scale_[j];
+    args->b = min_[j];
+    args->lo = low_;
+    args->hi = high_;
+    return true;
+  }
   void flow_missing(MissingFlow& m) const override { flow_one_to_one(m.numeric, m.numeric, slots_); }
   // x * a + b is NaN only for a NaN x when a is finite and nonzero and b
   // finite; clipping makes no NaN.
@@ -107,6 +123,11 @@ class MaxAbsStep final : public Step {
   void run(const Block& b, Failure*) const noexcept override {
     const size_t n = b.n_rows;
     for (uint32_t j = 0; j < slots_.n_in; ++j) columns(ColumnOp::div, b.column(slots_.in[j]), b.column(slots_.out + j), n, 0, scale_[j]);
+  }
+  bool unary_op(uint32_t j, ColumnOp* op, kernels::ColumnArgs* args) const noexcept override {
+    *op = ColumnOp::div;
+    args->b = scale_[j];
+    return true;
   }
   void flow_missing(MissingFlow& m) const override { flow_one_to_one(m.numeric, m.numeric, slots_); }
   void flow_nan(std::vector<char>& may_be_nan) const override {

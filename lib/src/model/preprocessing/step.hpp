@@ -155,6 +155,14 @@ class Step {
   /// they arrive as zeros.
   virtual void write_features(const Block& /*b*/, double* /*F*/, size_t /*pw*/) const noexcept {}
 
+  /// Whether output j is input j's value alone through one unary column op
+  /// (kernels::is_unary; an imputer, a scaler), which never fails: then it
+  /// says which, with input j's arguments.  A program of such steps only
+  /// may run along rows (Preprocessor::row_map), without transposes.
+  virtual bool unary_op(uint32_t /*j*/, kernels::ColumnOp* /*op*/, kernels::ColumnArgs* /*args*/) const noexcept {
+    return false;
+  }
+
   /// Outputs that only the predictor reads (as for write_features_directly)
   /// may instead be written sparsely: a step that agrees keeps the
   /// positions, gets no output slot columns, and in run() appends each row's

@@ -1,0 +1,66 @@
+"""What the Python peer timers (peers.py, peers_ext.py) share: their command
+line and the manifest it names (make_models.py's manifest-*.json), a
+scenario's stored test rows and reference outputs, and the timer of calls.
+Needs only numpy: peers_ext.py runs in another interpreter, without mlmap."""
+
+import argparse
+import gc
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+# run_benchmarks.py --cpu-clock (MLMAP_BENCH_CLOCK=cpu): time calls by this
+# thread's CPU time (a shared machine's other processes then do not count;
+# the peers run on one thread).  Budgets stay in wall time.
+CLOCK_NS = time.thread_time_ns if os.environ.get("MLMAP_BENCH_CLOCK") == "cpu" else time.perf_counter_ns
+
+
+def parse_args(doc):
+    """--manifest, --out, --only: returns (args, the manifest's contents)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--manifest", required=True, type=Path)
+    ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--only", nargs="*")
+    args = ap.parse_args()
+    return args, json.loads(args.manifest.read_text())
+
+
+def read_stored(e, n=None):
+    """The first n (default: all n_test) stored test rows of scenario entry e
+    (float32) and its reference outputs."""
+    n = e["n_test"] if n is None else n
+    f, w = e["n_features"], e["ref_width"]
+    X = np.fromfile(e["X"], dtype=np.float32, count=n * f).reshape(n, f)
+    ref = np.fromfile(e["ref"], dtype=np.float64, count=n * w).reshape(n, w)
+    return X, ref
+
+
+class Timer:
+    """Runs fn repeatedly for about `budget` seconds (at least min_calls,
+    at most max_calls) with the garbage collector off; returns the per-call
+    times in seconds."""
+
+    def __init__(self, budget, min_calls=3, max_calls=200_000):
+        self.budget, self.min_calls, self.max_calls = budget, min_calls, max_calls
+
+    def __call__(self, fn, arg_for):
+        times = []
+        gc_was = gc.isenabled()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            i = 0
+            while i < self.min_calls or (time.perf_counter() - start < self.budget and i < self.max_calls):
+                a = arg_for(i)
+                t0 = CLOCK_NS()
+                fn(a)
+                t1 = CLOCK_NS()
+                times.append((t1 - t0) * 1e-9)
+                i += 1
+        finally:
+            if gc_was:
+                gc.enable()
+        return np.array(times)

@@ -1,0 +1,80 @@
+// Finding the first NaN, or the first +-inf, of an array fast: the
+// missing-value checks of the prediction driver and of the preprocessing's
+// features, and the infinity check of the inputs.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+namespace mlmap::model {
+
+/// The unsigned integer as wide as T (float or double), its sign bit.
+template <class T>
+using FloatBits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+template <class T>
+constexpr FloatBits<T> float_sign_bit = FloatBits<T>{1} << (sizeof(T) * 8 - 1);
+
+// Index of the first value of p[0, n) that `is` (an exact test) holds for,
+// or n.  Chunks are scanned with integer arithmetic and no early exit, which
+// vectorises (a quarter of a logistic regression's batch time went to an
+// element-by-element NaN scan, a quarter of pipeline_num's to a compare-and-
+// or loop for infinities): `flag` maps a value's bits without their sign to
+// bits whose sign bit is set iff `is` holds, and only a chunk whose OR of
+// flags has it is searched with `is`.
+template <class T, class Flag, class Is>
+size_t first_flagged(const T* p, size_t n, Flag flag, Is is) noexcept {
+  using Bits = FloatBits<T>;
+  constexpr Bits sign = float_sign_bit<T>;
+  constexpr size_t chunk = 2048;
+  for (size_t b = 0; b < n; b += chunk) {
+    const size_t e = n - b < chunk ? n : b + chunk;
+    // Four ORs side by side: one alone made the loop wait on its latency.
+    Bits any[4] = {0, 0, 0, 0};
+    size_t i = b;
+    for (; i + 4 <= e; i += 4)
+      for (size_t l = 0; l < 4; ++l) {
+        Bits bits;
+        std::memcpy(&bits, p + i + l, sizeof bits);
+        any[l] |= flag(static_cast<Bits>(bits & ~sign));
+      }
+    for (; i < e; ++i) {
+      Bits bits;
+      std::memcpy(&bits, p + i, sizeof bits);
+      any[0] |= flag(static_cast<Bits>(bits & ~sign));
+    }
+    if (!((any[0] | any[1] | any[2] | any[3]) & sign)) continue;
+    for (size_t i = b; i < e; ++i)
+      if (is(p[i])) return i;
+  }
+  return n;
+}
+
+/// Index of the first NaN among p[0, n), or n.  Without its sign, a value
+/// is NaN iff its bits exceed those of infinity, i.e. iff adding the
+/// mantissa mask carries into the sign bit.
+template <class T>
+size_t first_nan(const T* p, size_t n) noexcept {
+  using Bits = FloatBits<T>;
+  constexpr Bits mantissa = static_cast<Bits>(sizeof(T) == 4 ? 0x007fffffull : 0x000fffffffffffffull);
+  return first_flagged(
+      p, n, [](Bits b) { return static_cast<Bits>(b + mantissa); }, [](T v) { return std::isnan(v); });
+}
+
+/// Index of the first +-inf among p[0, n), or n.  Without its sign, a value
+/// is +-inf iff its bits equal infinity's, i.e. iff their XOR is 0, and only
+/// 0 minus 1 reaches the sign bit (the XOR of two values without sign is
+/// below it).
+template <class T>
+size_t first_inf(const T* p, size_t n) noexcept {
+  using Bits = FloatBits<T>;
+  constexpr Bits inf_bits = static_cast<Bits>(sizeof(T) == 4 ? 0x7f800000ull : 0x7ff0000000000000ull);
+  return first_flagged(
+      p, n, [](Bits b) { return static_cast<Bits>((b ^ inf_bits) - 1); },
+      [](T v) { return std::fabs(v) == std::numeric_limits<T>::infinity(); });
+}
+
+}  // namespace mlmap::model

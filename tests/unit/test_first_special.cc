@@ -1,0 +1,90 @@
+// The chunked scans for the first NaN and the first +-inf (model/
+// first_special.hpp) find the same index as a value-by-value search, for
+// float and double, at every position around the chunk boundaries, with
+// both signs and every kind of NaN, among the values each must not match
+// (the other special value, the largest finite ones, denormals, zeros).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "model/first_special.hpp"
+
+using mlmap::model::first_inf;
+using mlmap::model::first_nan;
+
+namespace {
+
+template <class T>
+size_t naive_first(const std::vector<T>& x, bool nan) {
+  for (size_t i = 0; i < x.size(); ++i)
+    if (nan ? std::isnan(x[i]) : std::isinf(x[i])) return i;
+  return x.size();
+}
+
+// Values neither NaN nor infinite whose bits sit next to theirs.
+template <class T>
+std::vector<T> ordinary() {
+  using L = std::numeric_limits<T>;
+  return {T(0), -T(0), T(1), T(-2.5), L::max(), -L::max(), L::min(), L::denorm_min(), -L::denorm_min()};
+}
+
+template <class T>
+std::vector<T> nans() {
+  using L = std::numeric_limits<T>;
+  using Bits = mlmap::model::FloatBits<T>;
+  Bits b;
+  T smallest_payload = L::infinity();
+  std::memcpy(&b, &smallest_payload, sizeof b);
+  ++b;  // signalling NaN with the smallest payload
+  std::memcpy(&smallest_payload, &b, sizeof b);
+  return {L::quiet_NaN(), -L::quiet_NaN(), smallest_payload};
+}
+
+template <class T>
+void check_scans() {
+  using L = std::numeric_limits<T>;
+  const std::vector<T> ord = ordinary<T>();
+  for (size_t n : {0, 1, 7, 2047, 2048, 2049, 5000}) {
+    std::vector<T> x(n);
+    for (size_t i = 0; i < n; ++i) x[i] = ord[i % ord.size()];
+    CHECK(first_nan(x.data(), n) == n);
+    CHECK(first_inf(x.data(), n) == n);
+    std::vector<size_t> at = {0, n / 2, n - 1};
+    for (size_t b : {size_t{2047}, size_t{2048}, size_t{4095}, size_t{4096}})
+      if (b < n) at.push_back(b);
+    for (size_t p : at) {
+      if (n == 0) break;
+      for (T special : {L::infinity(), -L::infinity()}) {
+        std::vector<T> y = x;
+        y[p] = special;
+        if (p + 3 < n) y[p + 3] = L::quiet_NaN();  // a later NaN is not an infinity
+        CHECK(first_inf(y.data(), n) == naive_first(y, false));
+        CHECK(first_inf(y.data(), n) == p);
+        CHECK(first_nan(y.data(), n) == naive_first(y, true));
+      }
+      for (T special : nans<T>()) {
+        std::vector<T> y = x;
+        y[p] = special;
+        if (p + 3 < n) y[p + 3] = L::infinity();
+        CHECK(first_nan(y.data(), n) == p);
+        CHECK(first_inf(y.data(), n) == naive_first(y, false));
+        // The first of two.
+        if (p + 1 < n) {
+          y[n - 1] = special;
+          CHECK(first_nan(y.data(), n) == p);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("first_nan and first_inf find the first NaN, the first infinity (float and double)") {
+  check_scans<float>();
+  check_scans<double>();
+}
