@@ -73,14 +73,10 @@ void ascii_tokens(std::string_view doc, bool lowercase, std::vector<std::string>
   }
 }
 
-}  // namespace
-
-bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>& tokens, StripAccents strip) {
-  tokens.clear();
-  if (is_ascii(doc)) {
-    ascii_tokens(doc, lowercase, tokens);
-    return true;
-  }
+// The non-ASCII `doc` (UTF-8) lowercased if `lowercase`, then accents
+// stripped, as UTF-16 in `s`/`n` (thread-local storage, valid until the
+// next call).  False if `doc` is not valid UTF-8.
+bool preprocess_utf16(std::string_view doc, bool lowercase, StripAccents strip, const UChar*& s, int32_t& n) {
   if (doc.size() > static_cast<size_t>(INT32_MAX / 2)) return false;
   // UTF-8 -> UTF-16 (invalid sequences refused: a Python str is valid).
   thread_local std::u16string u16, lower;
@@ -92,8 +88,8 @@ bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>&
   err = U_ZERO_ERROR;
   u_strFromUTF8(reinterpret_cast<UChar*>(u16.data()), len, nullptr, doc.data(), static_cast<int32_t>(doc.size()), &err);
   if (U_FAILURE(err)) return false;
-  const UChar* s = reinterpret_cast<const UChar*>(u16.data());
-  int32_t n = len;
+  s = reinterpret_cast<const UChar*>(u16.data());
+  n = len;
   if (lowercase) {
     err = U_ZERO_ERROR;
     int32_t ln = u_strToLower(nullptr, 0, s, n, "", &err);
@@ -128,6 +124,20 @@ bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>&
     s = reinterpret_cast<const UChar*>(kept.data());
     n = static_cast<int32_t>(kept.size());
   }
+  return true;
+}
+
+}  // namespace
+
+bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>& tokens, StripAccents strip) {
+  tokens.clear();
+  if (is_ascii(doc)) {
+    ascii_tokens(doc, lowercase, tokens);
+    return true;
+  }
+  const UChar* s = nullptr;
+  int32_t n = 0;
+  if (!preprocess_utf16(doc, lowercase, strip, s, n)) return false;
   // Maximal runs of word characters, kept when two code points or longer.
   int32_t i = 0;
   while (i < n) {
@@ -148,6 +158,128 @@ bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>&
       if (!append_utf8(s + start, end - start, tokens.back())) return false;
     }
     i = end;
+  }
+  return true;
+}
+
+
+bool is_space(int32_t c) noexcept {
+  if (c < 0x80) return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20);
+  // Python's unicodedata rule for str.isspace(): general category Zs, or
+  // bidirectional class WS, B or S.
+  if (u_charType(c) == U_SPACE_SEPARATOR) return true;
+  switch (u_charDirection(c)) {
+    case U_WHITE_SPACE_NEUTRAL:
+    case U_BLOCK_SEPARATOR:
+    case U_SEGMENT_SEPARATOR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+
+void append_utf8(char32_t c, std::string& out) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xc0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3f));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xe0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (c & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (c & 0x3f));
+  }
+}
+
+// The code points of the preprocessed document (lowercased, accents
+// stripped), as Python indexes a str.
+bool preprocessed_code_points(std::string_view doc, bool lowercase, StripAccents strip, std::u32string& cps) {
+  cps.clear();
+  if (is_ascii(doc)) {
+    cps.reserve(doc.size());
+    for (char ch : doc) cps += static_cast<char32_t>(lowercase && ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    return true;
+  }
+  const UChar* s = nullptr;
+  int32_t n = 0;
+  if (!preprocess_utf16(doc, lowercase, strip, s, n)) return false;
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U16_NEXT(s, i, n, c);
+    cps += static_cast<char32_t>(c);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool char_ngrams(std::string_view doc, bool lowercase, StripAccents strip, bool word_bounded, uint32_t min_n,
+                 uint32_t max_n, CharGrams& out) {
+  out.text.clear();
+  out.grams.clear();
+  thread_local std::u32string cps;
+  if (!preprocessed_code_points(doc, lowercase, strip, cps)) return false;
+  // out.text holds the normalised document (char) or the padded words one
+  // after another (char_wb); starts[k] is the byte offset of its code point k.
+  thread_local std::vector<size_t> starts;
+  thread_local std::vector<std::pair<size_t, size_t>> words;  // [begin, end) code point indices
+  starts.clear();
+  words.clear();
+  auto put = [&](char32_t c) {
+    starts.push_back(out.text.size());
+    append_utf8(c, out.text);
+  };
+  const size_t n = cps.size();
+  if (!word_bounded) {
+    // _white_spaces.sub(" ", doc): a run of two or more whitespace
+    // characters becomes one space; a single one stays as it is.
+    for (size_t i = 0; i < n;) {
+      if (is_space(static_cast<int32_t>(cps[i])) && i + 1 < n && is_space(static_cast<int32_t>(cps[i + 1]))) {
+        while (i < n && is_space(static_cast<int32_t>(cps[i]))) ++i;
+        put(U' ');
+      } else {
+        put(cps[i++]);
+      }
+    }
+    words.emplace_back(0, starts.size());
+  } else {
+    // doc.split(): each maximal run of non-whitespace, as " " + w + " ".
+    for (size_t i = 0; i < n;) {
+      if (is_space(static_cast<int32_t>(cps[i]))) {
+        ++i;
+        continue;
+      }
+      const size_t begin = starts.size();
+      put(U' ');
+      while (i < n && !is_space(static_cast<int32_t>(cps[i]))) put(cps[i++]);
+      put(U' ');
+      words.emplace_back(begin, starts.size());
+    }
+  }
+  starts.push_back(out.text.size());
+  auto gram = [&](size_t b, size_t e) { out.grams.emplace_back(out.text.data() + starts[b], starts[e] - starts[b]); };
+  for (const auto& [b, e] : words) {
+    const size_t len = e - b;
+    for (size_t g = min_n; g <= max_n; ++g) {
+      if (g > len) {
+        // _char_wb_ngrams counts a word no longer than n once, whole;
+        // _char_ngrams has no n-grams longer than the document.
+        if (word_bounded) gram(b, e);
+        break;
+      }
+      if (word_bounded && g == len) {
+        gram(b, e);
+        break;
+      }
+      for (size_t k = b; k + g <= e; ++k) gram(k, k + g);
+    }
   }
   return true;
 }
