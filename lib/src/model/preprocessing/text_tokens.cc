@@ -7,8 +7,18 @@
 
 namespace mlmap::model::prep {
 
+namespace {
+
+// Python's \w on ASCII: [A-Za-z0-9_].
+bool ascii_word(unsigned char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+}  // namespace
+
 bool is_word_char(int32_t c) noexcept {
-  if (c == '_') return true;
+  // ASCII (most characters of most documents) without the Unicode tables.
+  if (c < 0x80) return ascii_word(static_cast<unsigned char>(c));
   switch (u_charType(c)) {
     case U_UPPERCASE_LETTER:
     case U_LOWERCASE_LETTER:
@@ -24,17 +34,44 @@ bool is_word_char(int32_t c) noexcept {
 
 namespace {
 
-// UTF-16 [b, e) as UTF-8 appended to out.
-bool append_utf8(const UChar* s, int32_t n, std::string& out) {
-  UErrorCode err = U_ZERO_ERROR;
-  int32_t len = 0;
-  u_strToUTF8(nullptr, 0, &len, s, n, &err);
-  if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err)) return false;
-  const size_t at = out.size();
-  out.resize(at + static_cast<size_t>(len));
-  err = U_ZERO_ERROR;
-  u_strToUTF8(out.data() + at, len, nullptr, s, n, &err);
-  return !U_FAILURE(err) || err == U_STRING_NOT_TERMINATED_WARNING;
+// Code point c as UTF-8 at p; the end of its bytes.
+char* encode_utf8(char32_t c, char* p) noexcept {
+  if (c < 0x80) {
+    *p++ = static_cast<char>(c);
+  } else if (c < 0x800) {
+    *p++ = static_cast<char>(0xc0 | (c >> 6));
+    *p++ = static_cast<char>(0x80 | (c & 0x3f));
+  } else if (c < 0x10000) {
+    *p++ = static_cast<char>(0xe0 | (c >> 12));
+    *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+    *p++ = static_cast<char>(0x80 | (c & 0x3f));
+  } else {
+    *p++ = static_cast<char>(0xf0 | (c >> 18));
+    *p++ = static_cast<char>(0x80 | ((c >> 12) & 0x3f));
+    *p++ = static_cast<char>(0x80 | ((c >> 6) & 0x3f));
+    *p++ = static_cast<char>(0x80 | (c & 0x3f));
+  }
+  return p;
+}
+
+void append_utf8(char32_t c, std::string& out) {
+  char buf[4];
+  out.append(buf, static_cast<size_t>(encode_utf8(c, buf) - buf));
+}
+
+// UTF-16 s[0, n) as UTF-8 appended to out, in one pass (not ICU's two per
+// token; the text is ICU's own output from valid UTF-8: no lone surrogates,
+// so at most 3 bytes per UTF-16 unit).
+void append_utf8(const UChar* s, int32_t n, std::string& out) {
+  thread_local std::string bytes;
+  if (bytes.size() < 3 * static_cast<size_t>(n)) bytes.resize(3 * static_cast<size_t>(n));
+  char* p = bytes.data();
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U16_NEXT(s, i, n, c);
+    p = encode_utf8(static_cast<char32_t>(c), p);
+  }
+  out.append(bytes.data(), static_cast<size_t>(p - bytes.data()));
 }
 
 }  // namespace
@@ -47,10 +84,6 @@ bool is_ascii(std::string_view doc) noexcept {
   unsigned char any = 0;
   for (char c : doc) any |= static_cast<unsigned char>(c);
   return any < 0x80;
-}
-
-bool ascii_word(unsigned char c) noexcept {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 void ascii_tokens(std::string_view doc, bool lowercase, std::vector<std::string>& tokens) {
@@ -155,7 +188,7 @@ bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>&
     }
     if (count >= 2) {
       tokens.emplace_back();
-      if (!append_utf8(s + start, end - start, tokens.back())) return false;
+      append_utf8(s + start, end - start, tokens.back());
     }
     i = end;
   }
@@ -179,24 +212,6 @@ bool is_space(int32_t c) noexcept {
 }
 
 namespace {
-
-void append_utf8(char32_t c, std::string& out) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xc0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3f));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xe0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (c & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (c & 0x3f));
-  }
-}
 
 // The code points of the preprocessed document (lowercased, accents
 // stripped), as Python indexes a str.
