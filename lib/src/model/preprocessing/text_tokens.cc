@@ -1,9 +1,11 @@
 #include "model/preprocessing/text_tokens.hpp"
 
 #include <unicode/uchar.h>
+#include <unicode/ucasemap.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
+#include <unicode/utf8.h>
 
 namespace mlmap::model::prep {
 
@@ -162,12 +164,85 @@ bool preprocess_utf16(std::string_view doc, bool lowercase, StripAccents strip, 
 
 }  // namespace
 
+namespace {
+
+// `doc` (UTF-8) lowercased as str.lower() into `out`, UTF-8 to UTF-8 (the
+// same full mapping with Final_Sigma as u_strToLower, without the trip
+// through UTF-16).  False on an ICU failure.
+bool lower_utf8(std::string_view doc, std::string& out) {
+  static UCaseMap* const root = [] {
+    UErrorCode err = U_ZERO_ERROR;
+    UCaseMap* m = ucasemap_open("", 0, &err);
+    return U_FAILURE(err) ? nullptr : m;
+  }();
+  if (!root) return false;
+  out.resize(doc.size() + doc.size() / 2 + 16);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    UErrorCode err = U_ZERO_ERROR;
+    const int32_t len = ucasemap_utf8ToLower(root, out.data(), static_cast<int32_t>(out.size()), doc.data(),
+                                             static_cast<int32_t>(doc.size()), &err);
+    if (err == U_BUFFER_OVERFLOW_ERROR) {
+      out.resize(static_cast<size_t>(len));
+      continue;
+    }
+    if (U_FAILURE(err)) return false;
+    out.resize(static_cast<size_t>(len));
+    return true;
+  }
+  return false;
+}
+
+// The tokens of a non-ASCII document without accent stripping, on its UTF-8
+// bytes: tokens are substrings, no conversions.  False if it is not valid
+// UTF-8 (U8_NEXT refuses ill-formed sequences, which lowercasing leaves as
+// they are).
+// is_word_char, with its ASCII test inlined into the tokenizer's loop.
+inline bool word_char(UChar32 c) noexcept {
+  return c < 0x80 ? ascii_word(static_cast<unsigned char>(c)) : is_word_char(c);
+}
+
+bool utf8_tokens(std::string_view doc, bool lowercase, std::vector<std::string>& tokens) {
+  thread_local std::string lowered;
+  std::string_view text = doc;
+  if (lowercase) {
+    if (!lower_utf8(doc, lowered)) return false;
+    text = lowered;
+  }
+  if (text.size() > static_cast<size_t>(INT32_MAX)) return false;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  while (i < n) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0) return false;
+    if (!word_char(c)) continue;
+    int32_t count = 1, end = i;
+    while (end < n) {
+      int32_t j = end;
+      U8_NEXT(s, j, n, c);
+      if (c < 0) return false;
+      if (!word_char(c)) break;
+      end = j;
+      ++count;
+    }
+    if (count >= 2) tokens.emplace_back(text.data() + start, static_cast<size_t>(end - start));
+    i = end;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool word_tokens(std::string_view doc, bool lowercase, std::vector<std::string>& tokens, StripAccents strip) {
   tokens.clear();
   if (is_ascii(doc)) {
     ascii_tokens(doc, lowercase, tokens);
     return true;
   }
+  if (doc.size() > static_cast<size_t>(INT32_MAX / 2)) return false;
+  if (strip == StripAccents::none) return utf8_tokens(doc, lowercase, tokens);
   const UChar* s = nullptr;
   int32_t n = 0;
   if (!preprocess_utf16(doc, lowercase, strip, s, n)) return false;
