@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Text pipelines against scikit-learn (issue 20 item 6): a batch of 10,000
 documents through TfidfVectorizer + LogisticRegression / MultinomialNB (and
-HashingVectorizer + LogisticRegression), ``predict_proba`` from a list of
+HashingVectorizer + LogisticRegression, and character n-grams:
+TfidfVectorizer(analyzer='char_wb')), ``predict_proba`` from a list of
 strings, one thread each, CPU time (process_time).
 
 The corpus: sentences of words drawn (Zipf-like) from a vocabulary of mixed
@@ -58,6 +59,9 @@ def scenarios():
         ("TfidfVectorizer+MultinomialNB(3 classes)", lambda: make_pipeline(TfidfVectorizer(), MultinomialNB())),
         ("HashingVectorizer(2^20)+LogisticRegression(3 classes)",
          lambda: make_pipeline(HashingVectorizer(), LogisticRegression(max_iter=200))),
+        ("TfidfVectorizer(char_wb,2-4)+LogisticRegression(3 classes)",
+         lambda: make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)),
+                               LogisticRegression(max_iter=200))),
     ]
 
 

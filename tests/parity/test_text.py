@@ -15,10 +15,12 @@ random assigned code points from the whole of Unicode, so the tokenizer
 mlmap must give the same labels (0 mismatches) and the same predict_proba,
 decision_function and regression values within 1e-6 (absolute, or relative
 to |value| when that is larger).  HashingVectorizer (murmurhash3_32, alternate_sign) too.
-strip_accents 'unicode' and 'ascii' (NFKD via ICU) too.  What mlmap does
-not support (char n-grams, strip_accents functions, custom analyzers, preprocessors, tokenizers
-and token patterns, float32 dtype) raises UnsupportedModelError naming the
-class and the parameter.
+strip_accents 'unicode' and 'ascii' (NFKD via ICU) too.  The character
+analyzers 'char' and 'char_wb' (n-grams of code points: combining marks,
+emoji sequences, whitespace runs of every kind Python's str.isspace() knows)
+too.  What mlmap does not support (strip_accents functions, custom
+analyzers, preprocessors, tokenizers and token patterns, float32 dtype)
+raises UnsupportedModelError naming the class and the parameter.
 
 Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_text.py
 """
@@ -99,7 +101,18 @@ VECTORIZERS = [
     ("TfidfVectorizer", lambda: TfidfVectorizer(use_idf=False, binary=True, lowercase=False)),
     ("CountVectorizer", lambda: CountVectorizer(strip_accents="unicode")),
     ("TfidfVectorizer", lambda: TfidfVectorizer(strip_accents="ascii", ngram_range=(1, 2), lowercase=False)),
+    ("CountVectorizer", lambda: CountVectorizer(analyzer="char", ngram_range=(1, 3), stop_words="english")),
+    ("TfidfVectorizer", lambda: TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
+    ("TfidfVectorizer", lambda: TfidfVectorizer(analyzer="char", ngram_range=(3, 3), lowercase=False,
+                                                strip_accents="unicode", max_features=300, token_pattern=None)),
+    ("CountVectorizer", lambda: CountVectorizer(analyzer="char_wb", ngram_range=(1, 4), strip_accents="ascii",
+                                                binary=True, min_df=2)),
 ]
+
+# Every code point Python's str.isspace() calls whitespace (the \s of
+# sklearn's _white_spaces and str.split()'s separators), and neighbours it
+# does not (zero-width space, word joiner, BOM, Mongolian vowel separator).
+SPACES = [c for c in map(chr, range(0x3100)) if c.isspace()] + ["\u200b", "\u2060", "\ufeff", "\u180e", "\x1b"]
 
 
 class Vectorizers(Base):
@@ -170,6 +183,59 @@ class Vectorizers(Base):
             m.predict(["a document", np.nan])
 
 
+class CharAnalyzers(Base):
+    def test_char_ngrams_agree_on_all_of_unicode(self):
+        """Every character n-gram of the documents is in the vocabulary
+        (fitted on them), each with its own random weight: an n-gram cut at
+        a byte instead of a code point, a whitespace run normalised
+        differently or a word padded differently changes the prediction."""
+        rng = random.Random(17)
+        spaced = ["".join(rng.choice(WORDS) + "".join(rng.choice(SPACES) for _ in range(rng.randint(0, 3)))
+                          for _ in range(rng.randint(0, 8))) for _ in range(300)]
+        docs = unicode_corpus(18, 300) + spaced + ["", " ", "\t", "a", "ab", "\u00a0\u00a0x", "😀\u200d😀",
+                                                   "👩\u200d💻 e\u0301"]
+        cases = (("char", (1, 1), True, None), ("char", (2, 4), False, None), ("char_wb", (1, 3), True, None),
+                 ("char_wb", (3, 6), False, None), ("char", (1, 2), True, "unicode"),
+                 ("char_wb", (2, 3), True, "ascii"))
+        for analyzer, ngrams, lowercase, strip in cases:
+            with self.subTest(analyzer=analyzer, ngram_range=ngrams, lowercase=lowercase, strip_accents=strip):
+                vec = CountVectorizer(analyzer=analyzer, ngram_range=ngrams, lowercase=lowercase, strip_accents=strip)
+                pipe = make_pipeline(vec, Ridge()).fit(docs, np.zeros(len(docs)))
+                n_terms = len(vec.vocabulary_)
+                self.assertGreater(n_terms, 30)
+                pipe[-1].coef_ = np.random.default_rng(19).normal(size=n_terms)
+                pipe[-1].intercept_ = 0.0
+                self.check(pipe, docs, f"CountVectorizer(analyzer={analyzer!r}) n-grams (random Unicode) + Ridge")
+
+    def test_whitespace_per_code_point(self):
+        """One document per code point below U+3100 between letters, alone and
+        doubled: each is whitespace to mlmap exactly when it is to Python."""
+        docs = [f"a{c}b a{c}{c}b" for c in map(chr, range(0x3100)) if not 0xd800 <= ord(c) < 0xe000]
+        for analyzer in ("char", "char_wb"):
+            with self.subTest(analyzer=analyzer):
+                vec = CountVectorizer(analyzer=analyzer, ngram_range=(2, 3), lowercase=False)
+                pipe = make_pipeline(vec, Ridge()).fit(docs, np.zeros(len(docs)))
+                pipe[-1].coef_ = np.random.default_rng(20).normal(size=len(vec.vocabulary_))
+                pipe[-1].intercept_ = 0.0
+                self.check(pipe, docs, f"CountVectorizer(analyzer={analyzer!r}) whitespace + Ridge")
+
+    def test_hashing_and_in_column_transformer(self):
+        train, test = corpus(21, 300), corpus(22, 150) + ["", "😀", "e\u0301 \u00a0\u00a0 x"]
+        y3 = labels(train, 21, 3)
+        for params in (dict(analyzer="char", n_features=64, ngram_range=(1, 3)),
+                       dict(analyzer="char_wb", n_features=2 ** 12, ngram_range=(2, 4), strip_accents="unicode",
+                            norm="l1", alternate_sign=False)):
+            with self.subTest(params=params):
+                pipe = quietly(make_pipeline(HashingVectorizer(**params), LogisticRegression(max_iter=500)).fit,
+                               train, y3)
+                self.check(pipe, test, "HashingVectorizer(char) + LogisticRegression")
+        frame = pd.DataFrame({"text": train, "a": np.random.default_rng(23).normal(size=len(train))})
+        ct = ColumnTransformer([("t", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3)), "text"),
+                                ("n", StandardScaler(), ["a"])])
+        pipe = quietly(make_pipeline(ct, LogisticRegression(max_iter=500)).fit, frame, y3)
+        self.check(pipe, frame, "ColumnTransformer(TfidfVectorizer(char_wb), StandardScaler) + LogisticRegression")
+
+
 class Hashing(Base):
     def test_hashing_vectorizer(self):
         """Few features (collisions, cancelling signs), every option."""
@@ -222,9 +288,10 @@ class Refused(Base):
         y = labels(train, 12)
         cases = [
             (CountVectorizer(strip_accents=str.lower), "strip_accents"),
-            (CountVectorizer(analyzer="char", ngram_range=(2, 3)), "analyzer"),
-            (TfidfVectorizer(analyzer="char_wb"), "analyzer"),
             (CountVectorizer(analyzer=str.split), "analyzer"),
+            (CountVectorizer(analyzer="char", preprocessor=str.upper), "preprocessor"),
+            (HashingVectorizer(analyzer="char_wb", strip_accents=str.lower, alternate_sign=False),
+             "strip_accents"),
             (CountVectorizer(preprocessor=str.upper), "preprocessor"),
             (CountVectorizer(tokenizer=str.split), "tokenizer"),
             (CountVectorizer(token_pattern=r"\b\w+\b"), "token_pattern"),

@@ -5,7 +5,10 @@
 // lowercasing and word characters on non-ASCII text).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 #include <string_view>
 
 #include "corrupt.hpp"
@@ -64,6 +67,41 @@ TEST_CASE("word tokens: Python's \\w and str.lower()") {
   REQUIRE(model::prep::word_tokens("ΟΔΟΣ", false, tokens));
   CHECK(tokens == std::vector<std::string>{"ΟΔΟΣ"});
   CHECK_FALSE(model::prep::word_tokens(std::string_view("ab\xff", 3), true, tokens));
+}
+
+TEST_CASE("char n-grams: code points, whitespace runs, padded words") {
+  using model::prep::char_ngrams;
+  using model::prep::StripAccents;
+  model::prep::CharGrams g;
+  auto sorted = [&] {
+    std::vector<std::string> v(g.grams.begin(), g.grams.end());
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  // As sklearn's _char_ngrams on "Ab\t  é😀".lower(): the whitespace run
+  // becomes one space; é and 😀 are one code point each.
+  REQUIRE(char_ngrams("Ab\t  é😀", true, StripAccents::none, false, 2, 3, g));
+  CHECK(g.text == "ab é😀");
+  CHECK(sorted() == std::vector<std::string>{" é", " é😀", "ab", "ab ", "b ", "b é", "é😀"});
+  // a single tab stays a tab; n-grams no longer than the document
+  REQUIRE(char_ngrams("a\tb", false, StripAccents::none, false, 1, 9, g));
+  CHECK(sorted() == std::vector<std::string>{"\t", "\tb", "a", "a\t", "a\tb", "b"});
+  // _char_wb_ngrams: " a " is shorter than 4, counted once, whole; e + U+0301
+  // are two code points
+  REQUIRE(char_ngrams("a  xe\u0301", false, StripAccents::none, true, 3, 4, g));
+  CHECK(sorted() == std::vector<std::string>{" a ", " xe", " xe\u0301", "e\u0301 ", "xe\u0301", "xe\u0301 "});
+  // accents stripped before the n-grams
+  REQUIRE(char_ngrams("xé", false, StripAccents::unicode, true, 4, 4, g));
+  CHECK(sorted() == std::vector<std::string>{" xe "});
+  REQUIRE(char_ngrams("", true, StripAccents::none, false, 1, 2, g));
+  CHECK(g.grams.empty());
+  CHECK_FALSE(char_ngrams(std::string_view("ab\xff", 3), true, StripAccents::none, false, 1, 1, g));
+  // Python's str.isspace(): U+001C..U+001F, NBSP and U+3000 are, U+200B is not
+  CHECK(model::prep::is_space(0x1f));
+  CHECK(model::prep::is_space(0xa0));
+  CHECK(model::prep::is_space(0x3000));
+  CHECK_FALSE(model::prep::is_space(0x200b));
+  CHECK_FALSE(model::prep::is_space(0x1b));
 }
 
 TEST_CASE("vocabulary table: built, found, refused") {

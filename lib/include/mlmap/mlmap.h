@@ -11,6 +11,10 @@
  * Predicting never reads outside the file, even for a file that was not
  * verified: a crafted file can give wrong numbers, not a crash.  Call
  * mlmap_verify() on files you did not write.
+ *
+ * Models whose preprocessing reads string columns (text vectorizers,
+ * encoders of string categories: a DataFrame in Python) are fed through an
+ * mlmap_table: named numeric and string columns (mlmap_predict_table).
  */
 #ifndef MLMAP_H
 #define MLMAP_H
@@ -114,6 +118,41 @@ int64_t mlmap_output_width(const mlmap_model *m, int output);
 /* As mlmap_predict, for any MLMAP_OUTPUT_*: out holds n_rows x
  * mlmap_output_width(m, output) values. */
 int mlmap_predict_output(const mlmap_model *m, const float *X, size_t n_rows, float *out, int output, int n_threads);
+
+/* --- tables: named columns, numeric or string --- */
+
+/* A table of n_rows rows: named columns matched to the model's input columns
+ * by name (its feature_names, the DataFrame's column names in Python);
+ * columns the model does not read are ignored.  The table refers to the
+ * caller's value arrays and strings, which must stay alive and unchanged
+ * while it is used; it copies the names.  Not for use by several threads at
+ * once while columns are added; predicting from it is. */
+typedef struct mlmap_table mlmap_table;
+
+/* *out receives an empty table of n_rows rows. */
+int mlmap_table_create(size_t n_rows, mlmap_table **out);
+
+/* A numeric column of n_rows values; NaN means missing. */
+int mlmap_table_add_double(mlmap_table *t, const char *name, const double *values);
+int mlmap_table_add_float(mlmap_table *t, const char *name, const float *values);
+
+/* A string column of n_rows UTF-8 strings: values[i] NULL means missing
+ * (NaN in pandas, as read_csv gives for an empty field; an encoder that
+ * learned Python's None as a category does not see it as None); lengths (optional, NULL: each string ends at its
+ * NUL) gives each string's length in bytes. */
+int mlmap_table_add_strings(mlmap_table *t, const char *name, const char *const *values, const size_t *lengths);
+
+/* Releases the table (NULL is fine). */
+void mlmap_table_free(mlmap_table *t);
+
+/* As mlmap_predict / mlmap_predict_output / mlmap_predict_class, from a
+ * table: out holds n_rows x mlmap_output_width(m, output) doubles.  A column
+ * the model reads that the table lacks is MLMAP_E_FEATURE_COUNT_MISMATCH, an
+ * unseen category an encoder refuses MLMAP_E_UNKNOWN_CATEGORY, a missing
+ * document MLMAP_E_MISSING_VALUE. */
+int mlmap_predict_table(const mlmap_model *m, const mlmap_table *t, double *out, int n_threads);
+int mlmap_predict_output_table(const mlmap_model *m, const mlmap_table *t, double *out, int output, int n_threads);
+int mlmap_predict_class_table(const mlmap_model *m, const mlmap_table *t, int64_t *out, int n_threads);
 
 #ifdef __cplusplus
 }

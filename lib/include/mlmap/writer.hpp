@@ -280,6 +280,7 @@ struct TextSpec {
   std::vector<double> idf;              // text_count: one per term (ones for plain counts)
   bool alternate_sign = false;          // text_hash
   uint8_t strip_accents = 0;            // 0 none, 1 'unicode', 2 'ascii' (schema StripAccents)
+  uint8_t analyzer = 0;                 // 0 'word', 1 'char', 2 'char_wb' (schema Analyzer)
   uint32_t max_probe = 0;               // set by the writer
 };
 

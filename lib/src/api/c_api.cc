@@ -1,12 +1,25 @@
 #include "mlmap/mlmap.h"
 
+#include <cstring>
+#include <deque>
+#include <memory>
 #include <new>
 #include <string>
+#include <string_view>
 
 #include "mlmap/model.hpp"
+#include "mlmap/table.hpp"
 
 struct mlmap_model {
   mlmap::Model model;
+};
+
+// The C++ Table refers to its string columns as string_views and missing
+// flags, which the C table owns (deque: stable addresses as it grows).
+struct mlmap_table {
+  mlmap::Table table;
+  std::deque<std::unique_ptr<std::string_view[]>> strings;
+  std::deque<std::unique_ptr<bool[]>> missing;
 };
 
 namespace {
@@ -87,13 +100,92 @@ int64_t mlmap_output_width(const mlmap_model* m, int output) {
   return static_cast<int64_t>(m->model.output_width(o));
 }
 
-int mlmap_predict_output(const mlmap_model* m, const float* X, size_t n_rows, float* out, int output, int n_threads) {
+int mlmap_predict_output(const mlmap_model* m, const float* X, size_t n_rows, float* out, int output,
+                         int n_threads) {
   if (!m) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_output: model is NULL");
   mlmap::PredictOptions o;
   if (!to_output(output, &o.output))
     return fail(mlmap::error_code::invalid_argument, "mlmap_predict_output: unknown output (use MLMAP_OUTPUT_*)");
   o.n_threads = n_threads;
   return done(m->model.predict(X, n_rows, out, o));
+}
+
+int mlmap_table_create(size_t n_rows, mlmap_table** out) {
+  if (!out) return fail(mlmap::error_code::invalid_argument, "mlmap_table_create: out is NULL");
+  *out = new (std::nothrow) mlmap_table{mlmap::Table(n_rows), {}, {}};
+  if (!*out) return fail(mlmap::error_code::out_of_memory, "mlmap_table_create: out of memory");
+  return MLMAP_OK;
+}
+
+namespace {
+
+int check_column(const char* fn, const mlmap_table* t, const char* name, const void* values) {
+  if (!t) return fail(mlmap::error_code::invalid_argument, (std::string(fn) + ": table is NULL").c_str());
+  if (!name) return fail(mlmap::error_code::invalid_argument, (std::string(fn) + ": name is NULL").c_str());
+  if (!values && t->table.n_rows() > 0)
+    return fail(mlmap::error_code::invalid_argument, (std::string(fn) + ": values is NULL").c_str());
+  return MLMAP_OK;
+}
+
+}  // namespace
+
+int mlmap_table_add_double(mlmap_table* t, const char* name, const double* values) {
+  if (int rc = check_column("mlmap_table_add_double", t, name, values)) return rc;
+  try {
+    return done(t->table.add_numeric(name, values));
+  } catch (const std::bad_alloc&) {
+    return fail(mlmap::error_code::out_of_memory, "mlmap_table_add_double: out of memory");
+  }
+}
+
+int mlmap_table_add_float(mlmap_table* t, const char* name, const float* values) {
+  if (int rc = check_column("mlmap_table_add_float", t, name, values)) return rc;
+  try {
+    return done(t->table.add_numeric(name, values));
+  } catch (const std::bad_alloc&) {
+    return fail(mlmap::error_code::out_of_memory, "mlmap_table_add_float: out of memory");
+  }
+}
+
+int mlmap_table_add_strings(mlmap_table* t, const char* name, const char* const* values, const size_t* lengths) {
+  if (int rc = check_column("mlmap_table_add_strings", t, name, values)) return rc;
+  try {
+    const size_t n = t->table.n_rows();
+    auto views = std::make_unique<std::string_view[]>(n);
+    auto missing = std::make_unique<bool[]>(n);
+    for (size_t i = 0; i < n; ++i) {
+      missing[i] = values[i] == nullptr;
+      if (values[i]) views[i] = std::string_view(values[i], lengths ? lengths[i] : std::strlen(values[i]));
+    }
+    if (auto st = t->table.add_strings(name, views.get(), missing.get()); !st) return fail(st.error());
+    t->strings.push_back(std::move(views));
+    t->missing.push_back(std::move(missing));
+    return MLMAP_OK;
+  } catch (const std::bad_alloc&) {
+    return fail(mlmap::error_code::out_of_memory, "mlmap_table_add_strings: out of memory");
+  }
+}
+
+void mlmap_table_free(mlmap_table* t) { delete t; }
+
+int mlmap_predict_output_table(const mlmap_model* m, const mlmap_table* t, double* out, int output, int n_threads) {
+  if (!m) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_output_table: model is NULL");
+  if (!t) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_output_table: table is NULL");
+  mlmap::PredictOptions o;
+  if (!to_output(output, &o.output))
+    return fail(mlmap::error_code::invalid_argument, "mlmap_predict_output_table: unknown output (use MLMAP_OUTPUT_*)");
+  o.n_threads = n_threads;
+  return done(m->model.predict(t->table, out, o));
+}
+
+int mlmap_predict_table(const mlmap_model* m, const mlmap_table* t, double* out, int n_threads) {
+  return mlmap_predict_output_table(m, t, out, MLMAP_OUTPUT_VALUE, n_threads);
+}
+
+int mlmap_predict_class_table(const mlmap_model* m, const mlmap_table* t, int64_t* out, int n_threads) {
+  if (!m) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_class_table: model is NULL");
+  if (!t) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_class_table: table is NULL");
+  return done(m->model.predict_class(t->table, out, n_threads));
 }
 
 }  // extern "C"

@@ -80,6 +80,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
     t.add_max_probe(op.text.max_probe);
     t.add_alternate_sign(op.text.alternate_sign);
     t.add_strip_accents(static_cast<fb::StripAccents>(op.text.strip_accents));
+    t.add_analyzer(static_cast<fb::Analyzer>(op.text.analyzer));
     text = t.Finish();
   }
   fb::OpBuilder o(b);

@@ -5,7 +5,9 @@
   (FORMAT.md §7.4): the vocabulary (``vocabulary_``, term i is output i)
   stored by the writer as a hash table, the default word analyzer
   (token_pattern ``(?u)\\b\\w\\w+\\b``, lowercase or not), word n-grams,
-  stop-word lists, binary, and for TfidfVectorizer its idf_, sublinear_tf and
+  stop-word lists, or the character analyzers 'char' and 'char_wb'
+  (n-grams of code points; token_pattern, tokenizer and stop words unused,
+  as sklearn ignores them), binary, and for TfidfVectorizer its idf_, sublinear_tf and
   norm ('l2', 'l1', None);
 * TfidfTransformer directly after a CountVectorizer -> folded into its
   ``text_count`` step (its idf_, sublinear_tf and norm);
@@ -14,8 +16,8 @@
   binary, norm.
 
 Refused by name (UnsupportedModelError naming the class and parameter):
-analyzer other than 'word' (char / char_wb n-grams, callables), a
-preprocessor or tokenizer function, another token_pattern, a strip_accents
+a callable analyzer, a preprocessor function, for the word analyzer a
+tokenizer function or another token_pattern, a strip_accents
 function ('ascii' and 'unicode' are supported),
 input other than 'content', float32 dtype, a TfidfTransformer anywhere else
 (after a HashingVectorizer too).
@@ -28,18 +30,21 @@ import numpy as np
 from ._sklearn_pipeline import refuse
 
 DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+ANALYZERS = ("word", "char", "char_wb")
 
 
 def _check_params(est, where):
     if est.input != "content":
         refuse(est, where, f"input={est.input!r}: mlmap reads documents as strings ('content')")
-    if est.analyzer != "word":
-        refuse(est, where, f"analyzer={est.analyzer!r}: only the default word analyzer is supported")
+    if not isinstance(est.analyzer, str) or est.analyzer not in ANALYZERS:
+        refuse(est, where, f"analyzer={est.analyzer!r}: only 'word', 'char' and 'char_wb' are supported (a "
+                           "function is code, which a model file does not hold)")
     if est.preprocessor is not None:
         refuse(est, where, "preprocessor: a function is code, which a model file does not hold")
-    if est.tokenizer is not None:
+    # sklearn ignores tokenizer and token_pattern for the character analyzers
+    if est.analyzer == "word" and est.tokenizer is not None:
         refuse(est, where, "tokenizer: a function is code, which a model file does not hold")
-    if est.token_pattern != DEFAULT_TOKEN_PATTERN:
+    if est.analyzer == "word" and est.token_pattern != DEFAULT_TOKEN_PATTERN:
         refuse(est, where, f"token_pattern={est.token_pattern!r}: only the default "
                            f"{DEFAULT_TOKEN_PATTERN!r} is supported")
     if est.strip_accents not in (None, "ascii", "unicode"):
@@ -54,8 +59,19 @@ def _check_params(est, where):
 
 
 def _stop_words(est):
+    """The stop words the analyzer removes: sklearn's character analyzers
+    ignore stop_words."""
+    if est.analyzer != "word":
+        return []
     sw = est.get_stop_words()
     return sorted(sw) if sw else []
+
+
+def _options(est):
+    """The TextOptions both kinds share."""
+    return {"lowercase": bool(est.lowercase), "strip_accents": est.strip_accents, "analyzer": est.analyzer,
+            "ngram_min": int(est.ngram_range[0]), "ngram_max": int(est.ngram_range[1]),
+            "stop_words": _stop_words(est), "binary": bool(est.binary), "sublinear_tf": False}
 
 
 def _vocabulary(est, where):
@@ -80,10 +96,7 @@ def _text_count(prog, est, cols, where, *, tfidf):
                            "documents (give the ColumnTransformer a scalar column name)")
     inputs = prog.strings(cols, where)
     terms = _vocabulary(est, where)
-    text = {"lowercase": bool(est.lowercase), "strip_accents": est.strip_accents, "ngram_min": int(est.ngram_range[0]),
-            "ngram_max": int(est.ngram_range[1]), "stop_words": _stop_words(est),
-            "binary": bool(est.binary), "sublinear_tf": False, "vocabulary": terms,
-            "idf": np.ones(len(terms))}
+    text = dict(_options(est), vocabulary=terms, idf=np.ones(len(terms)))
     if tfidf:
         _tfidf_fields(est, where, text, len(terms))
     out = prog.emit("text_count", inputs, len(terms), string_inputs=True, text=text)
@@ -136,9 +149,7 @@ def _hashing_vectorizer(prog, est, cols, where):
     if not 1 <= n < 2 ** 31:
         refuse(est, where, f"n_features={est.n_features!r}")
     inputs = prog.strings(cols, where)
-    text = {"lowercase": bool(est.lowercase), "strip_accents": est.strip_accents, "ngram_min": int(est.ngram_range[0]),
-            "ngram_max": int(est.ngram_range[1]), "stop_words": _stop_words(est),
-            "binary": bool(est.binary), "sublinear_tf": False, "alternate_sign": bool(est.alternate_sign)}
+    text = dict(_options(est), alternate_sign=bool(est.alternate_sign))
     if est.norm is not None:
         if est.norm not in ("l1", "l2"):
             refuse(est, where, f"norm={est.norm!r}")

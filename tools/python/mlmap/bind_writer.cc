@@ -99,7 +99,8 @@ OpSpec parse_op(const py::dict& d) {
     }
   if (has(d, "text")) {
     // {"lowercase", "ngram_min", "ngram_max", "stop_words", "binary",
-    //  "sublinear_tf", "norm" (None | "l2" | "l1"), "vocabulary", "idf"}
+    //  "sublinear_tf", "norm" (None | "l2" | "l1"), "vocabulary", "idf",
+    //  "alternate_sign", "strip_accents", "analyzer"}
     const py::dict t = d["text"].cast<py::dict>();
     TextSpec& x = op.text;
     x.lowercase = t["lowercase"].cast<bool>();
@@ -117,6 +118,12 @@ OpSpec parse_op(const py::dict& d) {
       const auto how = t["strip_accents"].cast<std::string>();
       if (how != "unicode" && how != "ascii") throw py::value_error("strip_accents must be 'unicode' or 'ascii'");
       x.strip_accents = how == "unicode" ? 1 : 2;
+    }
+    if (has(t, "analyzer")) {
+      const auto how = t["analyzer"].cast<std::string>();
+      if (how != "word" && how != "char" && how != "char_wb")
+        throw py::value_error("analyzer must be 'word', 'char' or 'char_wb'");
+      x.analyzer = how == "word" ? 0 : how == "char" ? 1 : 2;
     }
   }
   return op;

@@ -1,8 +1,9 @@
 // TextCount and TextHash (FORMAT.md §7.4): a string slot -> counts of the vocabulary's
-// word n-grams in the document, weighted and normalised as scikit-learn's
+// word or character n-grams in the document, weighted and normalised as scikit-learn's
 // CountVectorizer / TfidfVectorizer (TfidfTransformer) do:
-//   tokens   word_tokens(doc, lowercase) minus the stop words;
-//   n-grams  for n in [ngram_min, ngram_max]: tokens i..i+n-1 joined by ' ';
+//   word     tokens: word_tokens(doc, lowercase) minus the stop words;
+//            n-grams: for n in [ngram_min, ngram_max], tokens i..i+n-1 joined by ' ';
+//   char(_wb) n-grams: char_ngrams(doc, ...), runs of code points;
 //   tf       the count of each n-gram found in the vocabulary (others
 //            ignored), or for TextHash the sum over n-grams with
 //            murmurhash3_32(gram) h of sign(h) (1 without alternate_sign) at
@@ -71,6 +72,7 @@ struct TextView {
   const double* idf = nullptr;  // [n_terms]; null for TextHash (1)
   bool hashing = false, alternate_sign = false;
   StripAccents strip = StripAccents::none;
+  fb::Analyzer analyzer = fb::Analyzer::Word;
   bool lowercase = true, binary = false, sublinear = false, normalize = false;
   fb::Norm norm = fb::Norm::L2;
   uint32_t ngram_min = 1, ngram_max = 1;
@@ -99,35 +101,49 @@ class TextCountStep final : public Step {
       std::vector<std::string> tokens;
       std::vector<std::pair<uint32_t, double>> row;
       std::string gram;
+      CharGrams chars;
+      auto count = [&](std::string_view g) {
+        if (v_.hashing) {
+          // as sklearn's _hashing_transform (abs(-2^31) defined its way)
+          const int64_t h = murmurhash3_32(g), n_features = slots_.n_out;
+          const int64_t idx =
+              h == INT32_MIN ? (INT32_MAX - (n_features - 1)) % n_features : (h < 0 ? -h : h) % n_features;
+          row.emplace_back(static_cast<uint32_t>(idx), v_.alternate_sign && h < 0 ? -1.0 : 1.0);
+        } else {
+          const int64_t idx = v_.vocab.find(g);
+          if (idx >= 0) row.emplace_back(static_cast<uint32_t>(idx), 1.0);
+        }
+      };
       for (size_t i = 0; i < f->limit(n); ++i) {
         if (!docs[i].present()) {
           f->fail(i, slots_.in[0], true, error_code::missing_value,
                   "is missing: a document must be a string (scikit-learn refuses np.nan as a document)");
           break;
         }
-        if (!word_tokens(docs[i].value, v_.lowercase, tokens, v_.strip)) {
-          f->fail(i, slots_.in[0], true, error_code::invalid_argument, "is not valid UTF-8");
-          break;
-        }
-        if (!v_.stop_words.empty())
-          tokens.erase(std::remove_if(tokens.begin(), tokens.end(),
-                                      [&](const std::string& t) { return v_.stop_words.count(t) != 0; }),
-                       tokens.end());
         row.clear();
-        for (uint32_t len = v_.ngram_min; len <= v_.ngram_max; ++len)
-          for (size_t t = 0; t + len <= tokens.size(); ++t) {
-            gram = tokens[t];
-            for (uint32_t k = 1; k < len; ++k) (gram += ' ') += tokens[t + k];
-            if (v_.hashing) {
-              // as sklearn's _hashing_transform (abs(-2^31) defined its way)
-              const int64_t h = murmurhash3_32(gram), n_features = slots_.n_out;
-              const int64_t idx = h == INT32_MIN ? (INT32_MAX - (n_features - 1)) % n_features : (h < 0 ? -h : h) % n_features;
-              row.emplace_back(static_cast<uint32_t>(idx), v_.alternate_sign && h < 0 ? -1.0 : 1.0);
-            } else {
-              const int64_t idx = v_.vocab.find(gram);
-              if (idx >= 0) row.emplace_back(static_cast<uint32_t>(idx), 1.0);
-            }
+        if (v_.analyzer != fb::Analyzer::Word) {
+          if (!char_ngrams(docs[i].value, v_.lowercase, v_.strip, v_.analyzer == fb::Analyzer::CharWb, v_.ngram_min,
+                           v_.ngram_max, chars)) {
+            f->fail(i, slots_.in[0], true, error_code::invalid_argument, "is not valid UTF-8");
+            break;
           }
+          for (std::string_view g : chars.grams) count(g);
+        } else {
+          if (!word_tokens(docs[i].value, v_.lowercase, tokens, v_.strip)) {
+            f->fail(i, slots_.in[0], true, error_code::invalid_argument, "is not valid UTF-8");
+            break;
+          }
+          if (!v_.stop_words.empty())
+            tokens.erase(std::remove_if(tokens.begin(), tokens.end(),
+                                        [&](const std::string& t) { return v_.stop_words.count(t) != 0; }),
+                         tokens.end());
+          for (uint32_t len = v_.ngram_min; len <= v_.ngram_max; ++len)
+            for (size_t t = 0; t + len <= tokens.size(); ++t) {
+              gram = tokens[t];
+              for (uint32_t k = 1; k < len; ++k) (gram += ' ') += tokens[t + k];
+              count(gram);
+            }
+        }
         std::sort(row.begin(), row.end());
         size_t m = 0;  // merge repeats into counts
         for (size_t k = 0; k < row.size(); ++k) {
@@ -210,6 +226,13 @@ Status check_text_options(const OpCheck& c, Slots& s, TextView& v) {
                                                     std::to_string(static_cast<unsigned>(t->strip_accents())) +
                                                     " is unknown to this reader");
   v.strip = static_cast<StripAccents>(t->strip_accents());
+  if (t->analyzer() > fb::Analyzer::MAX)
+    return Error(error_code::unsupported_model, c.where + ": analyzer " +
+                                                    std::to_string(static_cast<unsigned>(t->analyzer())) +
+                                                    " is unknown to this reader");
+  v.analyzer = t->analyzer();
+  // Stop words are removed from word tokens only (scikit-learn ignores them
+  // for the character analyzers).
   if (const auto* sw = t->stop_words())
     for (const auto* w : *sw) v.stop_words.insert(std::string_view(w->c_str(), w->size()));
   return {};
