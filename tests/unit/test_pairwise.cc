@@ -27,6 +27,33 @@ struct IsaKernel {
   KernelFn fn;
 };
 
+/// Stored rows as the writer lays them out (blocks of 8), float32 or float64,
+/// and the kernels' view of them.
+struct BlockedRows {
+  std::vector<double> blocks64;
+  std::vector<float> blocks32;
+  kernels::RowBlocksView view;
+
+  BlockedRows(const double* rows64, const float* rows32, size_t n_rows, uint32_t nf) {
+    SampleRows src;
+    src.rows64 = rows64;
+    src.rows32 = rows32;
+    src.n_rows = n_rows;
+    src.n_features = nf;
+    if (rows32) {
+      blocks32 = writer::to_row_blocks<float>(src);
+      view.data32 = blocks32.data();
+    } else {
+      blocks64 = writer::to_row_blocks<double>(src);
+      view.data64 = blocks64.data();
+    }
+    view.n_rows = n_rows;
+    view.n_features = nf;
+  }
+  BlockedRows(const BlockedRows&) = delete;  // view points into the vectors
+  BlockedRows& operator=(const BlockedRows&) = delete;
+};
+
 std::vector<IsaKernel> simd_kernels() {
   std::vector<IsaKernel> out;
   for (auto k : {IsaKernel{kernels::Isa::sse4_2, kernels::pairwise_sse4_2},
@@ -74,22 +101,9 @@ TEST_CASE("pairwise kernels: the reference computes each pair's sum; every ISA g
       std::vector<float> rows32(rows.begin(), rows.end());
       std::vector<double> widened(rows32.begin(), rows32.end());
       for (bool f32 : {false, true}) {
-        SampleRows src;
-        if (f32)
-          src.rows32 = rows32.data();
-        else
-          src.rows64 = rows.data();
-        src.n_rows = n_rows;
-        src.n_features = nf;
-        const auto blocks64 = writer::to_row_blocks<double>(src);
-        const auto blocks32 = writer::to_row_blocks<float>(src);
-        kernels::RowBlocksView view;
-        if (f32)
-          view.data32 = blocks32.data();
-        else
-          view.data64 = blocks64.data();
-        view.n_rows = n_rows;
-        view.n_features = static_cast<uint32_t>(nf);
+        const BlockedRows blocked(f32 ? nullptr : rows.data(), f32 ? rows32.data() : nullptr, n_rows,
+                                  static_cast<uint32_t>(nf));
+        const kernels::RowBlocksView& view = blocked.view;
         const double* stored = f32 ? widened.data() : rows.data();
         const size_t n_queries = 7;  // register blocks of 4 and 2 queries, and one more
         std::vector<double> queries(n_queries * nf);
@@ -170,15 +184,8 @@ TEST_CASE("euclidean_bound32: no bound (-inf) where the float sum overflows, a t
     std::normal_distribution<double> g(0, 1);
     std::vector<float> rows(n_rows * nf);
     for (auto& v : rows) v = static_cast<float>(g(rng) * scale);
-    SampleRows src;
-    src.rows32 = rows.data();
-    src.n_rows = n_rows;
-    src.n_features = nf;
-    const auto blocks = writer::to_row_blocks<float>(src);
-    kernels::RowBlocksView view;
-    view.data32 = blocks.data();
-    view.n_rows = n_rows;
-    view.n_features = nf;
+    const BlockedRows blocked(nullptr, rows.data(), n_rows, static_cast<uint32_t>(nf));
+    const kernels::RowBlocksView& view = blocked.view;
     const size_t n_queries = 5;
     std::vector<double> queries(n_queries * nf);
     for (auto& v : queries) v = g(rng) * scale;
@@ -266,15 +273,8 @@ TEST_CASE("euclidean_bound16: the bfloat16 kernel gives a true and close lower b
     for (uint32_t nf : {1u, 2u, 3u, 17u, 64u}) {
       std::vector<float> rows(n_rows * nf);
       for (auto& v : rows) v = static_cast<float>(g(rng));
-      SampleRows src;
-      src.rows32 = rows.data();
-      src.n_rows = n_rows;
-      src.n_features = nf;
-      const auto blocks = writer::to_row_blocks<float>(src);
-      kernels::RowBlocksView view;
-      view.data32 = blocks.data();
-      view.n_rows = n_rows;
-      view.n_features = nf;
+      const BlockedRows blocked(nullptr, rows.data(), n_rows, static_cast<uint32_t>(nf));
+      const kernels::RowBlocksView& view = blocked.view;
       const size_t n_queries = 7;
       std::vector<double> queries(n_queries * nf);
       for (auto& v : queries) v = g(rng);
@@ -381,22 +381,9 @@ TEST_CASE("squared_distance_pairs: the reference is squared_distance per lane of
       for (auto& v : rows) v = g(rng);
       const std::vector<float> rows32(rows.begin(), rows.end());
       for (bool f32 : {false, true}) {
-        SampleRows src;
-        if (f32)
-          src.rows32 = rows32.data();
-        else
-          src.rows64 = rows.data();
-        src.n_rows = n_rows;
-        src.n_features = nf;
-        const auto blocks64 = writer::to_row_blocks<double>(src);
-        const auto blocks32 = writer::to_row_blocks<float>(src);
-        kernels::RowBlocksView view;
-        if (f32)
-          view.data32 = blocks32.data();
-        else
-          view.data64 = blocks64.data();
-        view.n_rows = n_rows;
-        view.n_features = nf;
+        const BlockedRows blocked(f32 ? nullptr : rows.data(), f32 ? rows32.data() : nullptr, n_rows,
+                                  static_cast<uint32_t>(nf));
+        const kernels::RowBlocksView& view = blocked.view;
         const size_t n_queries = 5;
         std::vector<double> queries(n_queries * nf);
         for (auto& v : queries) v = g(rng);
@@ -456,15 +443,8 @@ TEST_CASE("euclidean_bound16 flags: every half block holding a row nearer than t
     std::normal_distribution<double> g(0, 1);
     std::vector<float> rows(n_rows * nf);
     for (auto& v : rows) v = static_cast<float>(g(rng) * scale);
-    SampleRows src;
-    src.rows32 = rows.data();
-    src.n_rows = n_rows;
-    src.n_features = nf;
-    const auto blocks = writer::to_row_blocks<float>(src);
-    kernels::RowBlocksView view;
-    view.data32 = blocks.data();
-    view.n_rows = n_rows;
-    view.n_features = nf;
+    const BlockedRows blocked(nullptr, rows.data(), n_rows, static_cast<uint32_t>(nf));
+    const kernels::RowBlocksView& view = blocked.view;
     std::vector<double> queries(n_queries * nf);
     for (auto& v : queries) v = g(rng) * scale;
     std::vector<float> queries32(queries.size());
