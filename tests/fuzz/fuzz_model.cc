@@ -108,15 +108,19 @@ std::vector<std::string> fuzz_seeds() {
         seeds.emplace_back(damaged.begin(), damaged.end());
       }
   }
-  // A text step (vocabulary hash table columns), and its damage.
-  if (test::save_text_sample(path)) {
+  // Text steps (vocabulary hash table columns; the word and the char_wb
+  // analyzer), and their damage.
+  for (const uint8_t analyzer : {uint8_t{0}, uint8_t{2}}) {
+    if (!test::save_text_sample(path, analyzer)) continue;
     const auto bytes = test::read_bytes(path);
     seeds.emplace_back(bytes.begin(), bytes.end());
-    for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k)
-      if (test::on_text_sample(static_cast<test::Corruption>(k))) {
-        auto damaged = test::corrupt(bytes, static_cast<test::Corruption>(k), 1);
+    for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k) {
+      const auto kind = static_cast<test::Corruption>(k);
+      if (test::on_text_sample(kind) && test::text_sample_analyzer(kind) == analyzer) {
+        auto damaged = test::corrupt(bytes, kind, 1);
         seeds.emplace_back(damaged.begin(), damaged.end());
       }
+    }
   }
   return seeds;
 }

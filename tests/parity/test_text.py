@@ -236,6 +236,25 @@ class CharAnalyzers(Base):
         self.check(pipe, frame, "ColumnTransformer(TfidfVectorizer(char_wb), StandardScaler) + LogisticRegression")
 
 
+    def test_char_analyzers_are_kinds_older_readers_refuse(self):
+        """FORMAT.md §7.4: a reader from before the analyzers ignores
+        TextOptions.analyzer, so char / char_wb steps are stored as the kinds
+        text_count_chars / text_hash_chars (which it refuses), word steps as
+        text_count / text_hash."""
+        train = corpus(24, 60)
+        y = labels(train, 24, 2)
+        for analyzer in ("word", "char", "char_wb"):
+            for make, kind in ((lambda: CountVectorizer(analyzer=analyzer), "text_count"),
+                               (lambda: TfidfVectorizer(analyzer=analyzer), "text_count"),
+                               (lambda: HashingVectorizer(analyzer=analyzer, n_features=64), "text_hash")):
+                vec = make()
+                with self.subTest(vectorizer=type(vec).__name__, analyzer=analyzer):
+                    pipe = self.fit(make_pipeline(vec, LogisticRegression(max_iter=200)), train, y)
+                    m = self.check(pipe, train, f"{type(vec).__name__}(analyzer) stored kind")
+                    want = kind if vec.analyzer == "word" else kind + "_chars"
+                    self.assertEqual(m.info()["preprocessing"]["steps"], [want])
+
+
 class Hashing(Base):
     def test_hashing_vectorizer(self):
         """Few features (collisions, cancelling signs), every option."""

@@ -158,6 +158,10 @@ Expectation expectation(Corruption kind) {
       return {"raw_last_shape", S::open, error_code::invalid_model, "argmax_raw_last class decision needs"};
     case C::trailing_features_width:
       return {"trailing_features_width", S::open, error_code::invalid_model, "trailing_features decision function needs"};
+    case C::text_kind_analyzer_mismatch:
+      return {"text_kind_analyzer_mismatch", S::open, error_code::invalid_model, "does not belong to this kind"};
+    case C::text_analyzer_unknown:
+      return {"text_analyzer_unknown", S::open, error_code::unsupported_model, "is unknown to this reader"};
     case C::count: break;
   }
   throw std::logic_error("unknown corruption");
@@ -440,6 +444,19 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       auto* text = s.model()->mutable_preprocessing()->mutable_ops()->GetMutableObject(0)->mutable_text();
       if (!text || !text->mutate_ngram_max(65 + static_cast<uint32_t>(s.rng() % 100)))
         throw std::logic_error("text_ngram_range needs the text_sample");
+      break;
+    }
+    case C::text_kind_analyzer_mismatch: {  // a char_wb step stored as TextCount, or a TextCountChars one as Word
+      auto* op = s.model()->mutable_preprocessing()->mutable_ops()->GetMutableObject(0);
+      const bool ok = s.rng() % 2 ? op->mutate_kind(fb::OpKind::TextCount)
+                                  : op->mutable_text() && op->mutable_text()->mutate_analyzer(fb::Analyzer::Word);
+      if (!ok) throw std::logic_error("text_kind_analyzer_mismatch needs the char_wb text_sample");
+      break;
+    }
+    case C::text_analyzer_unknown: {  // the analyzer byte exists: the sample's is char_wb
+      auto* text = s.model()->mutable_preprocessing()->mutable_ops()->GetMutableObject(0)->mutable_text();
+      const auto unknown = static_cast<fb::Analyzer>(static_cast<uint8_t>(fb::Analyzer::MAX) + 1 + s.rng() % 200);
+      if (!text || !text->mutate_analyzer(unknown)) throw std::logic_error("text_analyzer_unknown needs the char_wb text_sample");
       break;
     }
     case C::text_offsets_count: {  // one term fewer
@@ -795,10 +812,15 @@ mlmap::Status save_projection_sample(const std::string& path) {
 }
 
 bool on_text_sample(Corruption kind) {
-  return kind >= Corruption::text_table_size && kind <= Corruption::text_idf_nonpositive;
+  return (kind >= Corruption::text_table_size && kind <= Corruption::text_idf_nonpositive) ||
+         kind == Corruption::text_kind_analyzer_mismatch || kind == Corruption::text_analyzer_unknown;
 }
 
-mlmap::Status save_text_sample(const std::string& path) {
+uint8_t text_sample_analyzer(Corruption kind) {
+  return kind == Corruption::text_kind_analyzer_mismatch || kind == Corruption::text_analyzer_unknown ? 2 : 0;
+}
+
+mlmap::Status save_text_sample(const std::string& path, uint8_t analyzer) {
   mlmap::ModelDescription d;
   d.estimator = "test.Pipeline";
   d.n_features = 1;
@@ -821,6 +843,7 @@ mlmap::Status save_text_sample(const std::string& path) {
   text.text.normalize = true;
   text.text.vocabulary = {"hello", "world", "hello world", "\xc3\xa9" "cole"};
   text.text.idf = {1.5, 2.0, 1.25, 1.0};
+  text.text.analyzer = analyzer;
   mlmap::PreprocessingSpec pre;
   pre.string_inputs = {true};
   pre.n_slots = 5;

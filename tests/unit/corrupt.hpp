@@ -55,6 +55,10 @@ enum class Corruption {
   interp_count_zero, interp_count_mismatch, interp_x_unsorted, interp_point_nonfinite,
   // class decisions and decision functions a model's shape does not allow (svm_classifier)
   raw_last_shape, trailing_features_width,
+  // a character-analyzer text step (the text sample with analyzer char_wb,
+  // kind TextCountChars; FORMAT.md §7.4): its kind flipped to TextCount or
+  // its analyzer to Word (they disagree), an analyzer unknown to this reader
+  text_kind_analyzer_mismatch, text_analyzer_unknown,
   count
 };
 
@@ -96,8 +100,10 @@ bool on_projection_sample(Corruption kind);
 
 /// A linear model behind a TextCount step over string column 'text'
 /// (columns preprocessing.0.table, .offsets, .terms, .idf): the sample of
-/// the text_* kinds.
-mlmap::Status save_text_sample(const std::string& path);
+/// the text_* kinds, with the analyzer text_sample_analyzer(kind) (schema
+/// Analyzer: 0 word, 2 char_wb, which the writer stores as TextCountChars).
+mlmap::Status save_text_sample(const std::string& path, uint8_t analyzer = 0);
 bool on_text_sample(Corruption kind);
+uint8_t text_sample_analyzer(Corruption kind);
 
 }  // namespace test

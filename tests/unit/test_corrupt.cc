@@ -42,7 +42,7 @@ std::vector<uint8_t> sample_bytes(const test::TempDir& dir, test::Corruption kin
   else if (test::on_projection_sample(kind))
     REQUIRE(test::save_projection_sample(path).ok());
   else if (test::on_text_sample(kind))
-    REQUIRE(test::save_text_sample(path).ok());
+    REQUIRE(test::save_text_sample(path, test::text_sample_analyzer(kind)).ok());
   else
     REQUIRE(test::save_sample(path, test::sample_for(kind), 1, writer::BitvectorLayout::always).ok());
   return test::read_bytes(path);

@@ -116,3 +116,97 @@ TEST_CASE("vocabulary table: built, found, refused") {
   CHECK_FALSE(format::build_vocabulary({"a", "a"}).ok());
   CHECK_FALSE(format::build_vocabulary({}).ok());
 }
+
+namespace {
+
+// A linear model behind a TextHash step over 8 features, with `kind` and
+// `analyzer` as given to the writer.
+Status save_hash_model(const std::string& path, OpKind kind, uint8_t analyzer) {
+  ModelDescription d;
+  d.estimator = "test.Pipeline";
+  d.n_features = 1;
+  d.n_outputs = 1;
+  d.feature_names = {"text"};
+  DenseLayerSpec layer;
+  layer.n_in = 8;
+  layer.n_out = 1;
+  layer.weights = {1, -1, 0.5, 0.25, 2, -2, 0.75, 3};
+  DenseNetworkSpec net;
+  net.layers = {layer};
+  OpSpec hash;
+  hash.kind = kind;
+  hash.inputs = {0};
+  hash.string_inputs = true;
+  hash.out_begin = 1;
+  hash.n_out = 8;
+  hash.text.ngram_min = 1;
+  hash.text.ngram_max = 3;
+  hash.text.alternate_sign = true;
+  hash.text.analyzer = analyzer;
+  PreprocessingSpec pre;
+  pre.string_inputs = {true};
+  pre.n_slots = 9;
+  pre.n_string_slots = 1;
+  pre.ops = {hash};
+  pre.features = {1, 2, 3, 4, 5, 6, 7, 8};
+  return save(path, d, net, &pre);
+}
+
+}  // namespace
+
+// FORMAT.md §7.4: a reader from before the analyzers ignores
+// TextOptions.analyzer, so the character analyzers are kinds of their own
+// (it refuses those as unknown instead of counting words).
+TEST_CASE("text steps: the writer stores the kind the analyzer needs") {
+  test::TempDir dir;
+  for (const uint8_t analyzer : {uint8_t{0}, uint8_t{1}, uint8_t{2}}) {
+    CAPTURE(int{analyzer});
+    REQUIRE(test::save_text_sample(dir.file("count"), analyzer).ok());
+    auto count = Model::open(dir.file("count"), {true, false});
+    REQUIRE_MESSAGE(count.ok(), count.error().describe());
+    REQUIRE(count->info().preprocessing.steps.size() == 1);
+    CHECK(count->info().preprocessing.steps[0] == (analyzer ? OpKind::text_count_chars : OpKind::text_count));
+    // Either name of a pair: the analyzer decides.
+    for (const OpKind given : {OpKind::text_hash, OpKind::text_hash_chars}) {
+      REQUIRE(save_hash_model(dir.file("hash"), given, analyzer).ok());
+      auto hash = Model::open(dir.file("hash"), {true, false});
+      REQUIRE_MESSAGE(hash.ok(), hash.error().describe());
+      CHECK(hash->info().preprocessing.steps[0] == (analyzer ? OpKind::text_hash_chars : OpKind::text_hash));
+    }
+  }
+}
+
+TEST_CASE("text steps: a kind that disagrees with its analyzer is refused, naming both") {
+  test::TempDir dir;
+  const auto kind = test::Corruption::text_kind_analyzer_mismatch;
+  REQUIRE(test::save_text_sample(dir.file("t"), test::text_sample_analyzer(kind)).ok());
+  const auto bytes = test::read_bytes(dir.file("t"));
+  bool kind_flipped = false, analyzer_flipped = false;
+  for (uint64_t seed = 1; seed <= 16; ++seed) {
+    test::write_bytes(dir.file("bad"), test::corrupt(bytes, kind, seed));
+    auto m = Model::open(dir.file("bad"));
+    REQUIRE_FALSE(m.ok());
+    CHECK(m.code() == error_code::invalid_model);
+    const std::string& msg = m.message();
+    CAPTURE(msg);
+    CHECK(msg.find("preprocessing step 0") != std::string::npos);
+    // a char_wb step stored as TextCount, or a TextCountChars step whose analyzer says word
+    const bool as_word_kind = msg.find("(text_count)") != std::string::npos &&
+                              msg.find("analyzer char_wb does not belong") != std::string::npos;
+    const bool as_word_analyzer = msg.find("(text_count_chars)") != std::string::npos &&
+                                  msg.find("analyzer word does not belong") != std::string::npos;
+    CHECK((as_word_kind || as_word_analyzer));
+    kind_flipped |= as_word_kind;
+    analyzer_flipped |= as_word_analyzer;
+  }
+  CHECK(kind_flipped);
+  CHECK(analyzer_flipped);
+
+  SUBCASE("an analyzer unknown to this reader is unsupported, not a guess") {
+    test::write_bytes(dir.file("bad"), test::corrupt(bytes, test::Corruption::text_analyzer_unknown, 3));
+    auto m = Model::open(dir.file("bad"));
+    REQUIRE_FALSE(m.ok());
+    CHECK(m.code() == error_code::unsupported_model);
+    CHECK(m.message().find("analyzer") != std::string::npos);
+  }
+}

@@ -284,6 +284,8 @@ enum class OpKind {
   text_hash = 25,
   interpolate = 26,
   sum_to_one = 27,
+  text_count_chars = 28,
+  text_hash_chars = 29,
 };
 template <>
 struct EnumNames<OpKind> {
@@ -301,7 +303,8 @@ struct EnumNames<OpKind> {
       {OpKind::sub_model, "sub_model"}, {OpKind::weighted_mean, "weighted_mean"},
       {OpKind::elementwise, "elementwise"}, {OpKind::weighted_median, "weighted_median"},
       {OpKind::text_count, "text_count"}, {OpKind::text_hash, "text_hash"},
-      {OpKind::interpolate, "interpolate"}, {OpKind::sum_to_one, "sum_to_one"}};
+      {OpKind::interpolate, "interpolate"}, {OpKind::sum_to_one, "sum_to_one"},
+      {OpKind::text_count_chars, "text_count_chars"}, {OpKind::text_hash_chars, "text_hash_chars"}};
 };
 
 /// How a spline step treats values outside its base interval (schema

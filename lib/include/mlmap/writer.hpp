@@ -268,6 +268,9 @@ struct OpColumnSpec {
 /// A text_count step's analyzer and weights (FORMAT.md §7.4, mlmap.fbs
 /// TextOptions).  The writer stores `vocabulary` (term i is feature i) as
 /// the hash table columns [table, offsets, terms] and `idf` as the fourth.
+/// It picks the stored kind from `analyzer`: text_count / text_hash for
+/// 'word', text_count_chars / text_hash_chars for the character analyzers
+/// (either name of a pair may be given).
 struct TextSpec {
   bool lowercase = true;
   uint32_t ngram_min = 1, ngram_max = 1;

@@ -119,7 +119,9 @@ static_assert(same(OpKind::standardize, fb::OpKind::Standardize) && same(OpKind:
               same(OpKind::elementwise, fb::OpKind::Elementwise) &&
               same(OpKind::weighted_median, fb::OpKind::WeightedMedian) &&
               same(OpKind::text_count, fb::OpKind::TextCount) && same(OpKind::text_hash, fb::OpKind::TextHash) &&
-              same(OpKind::interpolate, fb::OpKind::Interpolate) && same(OpKind::sum_to_one, fb::OpKind::SumToOne));
+              same(OpKind::interpolate, fb::OpKind::Interpolate) && same(OpKind::sum_to_one, fb::OpKind::SumToOne) &&
+              same(OpKind::text_count_chars, fb::OpKind::TextCountChars) &&
+              same(OpKind::text_hash_chars, fb::OpKind::TextHashChars));
 
 static_assert(detail::covers_schema<Extrapolation, fb::Extrapolation>());
 static_assert(same(Extrapolation::error, fb::Extrapolation::Error) &&

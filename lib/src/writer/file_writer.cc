@@ -49,6 +49,18 @@ Status check_header_budget(const ModelDescription& d, const std::vector<ColumnIn
 }
 
 
+// Text steps: which kind the file stores.  The character analyzers have
+// their own kinds (FORMAT.md §7.4): a reader from before them, which ignores
+// TextOptions.analyzer, refuses those rather than count words.
+bool counts_vocabulary(OpKind k) { return k == OpKind::text_count || k == OpKind::text_count_chars; }
+bool is_text(OpKind k) { return counts_vocabulary(k) || k == OpKind::text_hash || k == OpKind::text_hash_chars; }
+OpKind stored_kind(const OpSpec& op) {
+  if (!is_text(op.kind)) return op.kind;
+  const bool chars = op.text.analyzer != 0;
+  if (counts_vocabulary(op.kind)) return chars ? OpKind::text_count_chars : OpKind::text_count;
+  return chars ? OpKind::text_hash_chars : OpKind::text_hash;
+}
+
 fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const std::vector<int32_t>& column_refs) {
   auto inputs = b.CreateVector(op.inputs);
   auto columns = b.CreateVector(column_refs);
@@ -66,7 +78,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
   fbs::Offset<fbs::String> name;
   if (!op.name.empty()) name = b.CreateString(op.name);
   flatbuffers::Offset<fb::TextOptions> text;
-  if (op.kind == OpKind::text_count || op.kind == OpKind::text_hash) {
+  if (is_text(op.kind)) {
     auto stop = b.CreateVectorOfStrings(op.text.stop_words);
     fb::TextOptionsBuilder t(b);
     t.add_lowercase(op.text.lowercase);
@@ -84,7 +96,7 @@ fbs::Offset<fb::Op> build_op(fbs::FlatBufferBuilder& b, const OpSpec& op, const 
     text = t.Finish();
   }
   fb::OpBuilder o(b);
-  o.add_kind(format::to_schema(op.kind));
+  o.add_kind(format::to_schema(stored_kind(op)));
   o.add_inputs(inputs);
   o.add_string_inputs(op.string_inputs);
   o.add_out_begin(op.out_begin);
@@ -258,7 +270,7 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
     std::vector<format::VocabularyTable> tables;
     if (pre) {
       size_t n_text = 0;
-      for (const auto& op : pre->ops) n_text += op.kind == OpKind::text_count;
+      for (const auto& op : pre->ops) n_text += counts_vocabulary(op.kind);
       if (n_text) {
         with_tables = *pre;
         tables.reserve(n_text);  // the columns point into them
@@ -271,7 +283,7 @@ Status write_model_file(const std::string& path, const ModelDescription& d, cons
               c.bytes.empty()
                   ? all.add("preprocessing." + str(k) + "." + c.role, c.values.data(), c.values.size(), c.shape)
                   : all.add("preprocessing." + str(k) + "." + c.role, c.bytes.data(), c.bytes.size()));
-        if (pre->ops[k].kind != OpKind::text_count) continue;
+        if (!counts_vocabulary(pre->ops[k].kind)) continue;
         auto& op = with_tables->ops[k];
         if (op.text.idf.size() != op.text.vocabulary.size())
           return Error(error_code::invalid_argument, "preprocessing step " + str(k) + ": " + str(op.text.idf.size()) +

@@ -15,6 +15,10 @@
   feature |murmurhash3_32(gram)| mod n_features, signed if alternate_sign;
   binary, norm.
 
+The writer stores a step with a character analyzer as ``text_count_chars`` /
+``text_hash_chars`` (chosen from the text options' analyzer): kinds that a
+reader from before the analyzers refuses instead of counting words.
+
 Refused by name (UnsupportedModelError naming the class and parameter):
 a callable analyzer, a preprocessor function, for the word analyzer a
 tokenizer function or another token_pattern, a strip_accents

@@ -9,7 +9,7 @@ extern const OpKind standardize_kind, min_max_kind, max_abs_kind, normalize_kind
     discretize_kind, yeo_johnson_kind, box_cox_kind, quantile_uniform_kind, quantile_normal_kind,
     spline_kind, refuse_missing_kind,
     sub_model_kind, weighted_mean_kind, elementwise_kind, weighted_median_kind, text_count_kind,
-    text_hash_kind, interpolate_kind, sum_to_one_kind;
+    text_hash_kind, interpolate_kind, sum_to_one_kind, text_count_chars_kind, text_hash_chars_kind;
 
 namespace {
 
@@ -42,6 +42,8 @@ const OpKind* const table[] = {
     &text_hash_kind,          // TextHash = 25 (text.cc)
     &interpolate_kind,        // Interpolate = 26 (interpolate.cc)
     &sum_to_one_kind,         // SumToOne = 27 (sum_to_one.cc)
+    &text_count_chars_kind,   // TextCountChars = 28 (text.cc)
+    &text_hash_chars_kind,    // TextHashChars = 29 (text.cc)
 };
 
 static_assert(sizeof table / sizeof table[0] == static_cast<size_t>(fb::OpKind::MAX) + 1,
@@ -61,7 +63,9 @@ static_assert(static_cast<int>(fb::OpKind::Standardize) == 0 && static_cast<int>
                   static_cast<int>(fb::OpKind::Elementwise) == 22 &&
                   static_cast<int>(fb::OpKind::WeightedMedian) == 23 &&
                   static_cast<int>(fb::OpKind::TextCount) == 24 && static_cast<int>(fb::OpKind::TextHash) == 25 &&
-                  static_cast<int>(fb::OpKind::Interpolate) == 26 && static_cast<int>(fb::OpKind::SumToOne) == 27,
+                  static_cast<int>(fb::OpKind::Interpolate) == 26 && static_cast<int>(fb::OpKind::SumToOne) == 27 &&
+                  static_cast<int>(fb::OpKind::TextCountChars) == 28 &&
+                  static_cast<int>(fb::OpKind::TextHashChars) == 29,
               "the table follows fb::OpKind");
 
 }  // namespace

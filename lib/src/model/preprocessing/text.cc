@@ -1,6 +1,8 @@
 // TextCount and TextHash (FORMAT.md §7.4): a string slot -> counts of the vocabulary's
 // word or character n-grams in the document, weighted and normalised as scikit-learn's
-// CountVectorizer / TfidfVectorizer (TfidfTransformer) do:
+// CountVectorizer / TfidfVectorizer (TfidfTransformer) do.  The character
+// analyzers are the kinds TextCountChars / TextHashChars (the same step), so
+// that a reader from before them refuses the file instead of counting words:
 //   word     tokens: word_tokens(doc, lowercase) minus the stop words;
 //            n-grams: for n in [ngram_min, ngram_max], tokens i..i+n-1 joined by ' ';
 //   char(_wb) n-grams: char_ngrams(doc, ...), runs of code points;
@@ -202,7 +204,18 @@ class TextCountStep final : public Step {
   std::vector<uint32_t> positions_;  // term i is feature positions_[i] when written sparsely
 };
 
-// The checks both kinds share: one string input, n_out >= 1, the options.
+// scikit-learn's name of a known analyzer.
+const char* analyzer_name(fb::Analyzer a) noexcept {
+  switch (a) {
+    case fb::Analyzer::Word: return "word";
+    case fb::Analyzer::Char: return "char";
+    case fb::Analyzer::CharWb: return "char_wb";
+  }
+  return "unknown";
+}
+
+// The checks all four kinds share: one string input, n_out >= 1, the
+// options, an analyzer that the kind allows.
 Status check_text_options(const OpCheck& c, Slots& s, TextView& v) {
   if (s.n_in != 1) return c.bad("reads " + std::to_string(s.n_in) + " string slots, expected 1");
   const fb::TextOptions* t = c.op.text();
@@ -231,6 +244,11 @@ Status check_text_options(const OpCheck& c, Slots& s, TextView& v) {
                                                     std::to_string(static_cast<unsigned>(t->analyzer())) +
                                                     " is unknown to this reader");
   v.analyzer = t->analyzer();
+  const bool chars_kind = c.op.kind() == fb::OpKind::TextCountChars || c.op.kind() == fb::OpKind::TextHashChars;
+  if (chars_kind != (v.analyzer != fb::Analyzer::Word))
+    return c.bad(std::string("analyzer ") + analyzer_name(v.analyzer) +
+                 " does not belong to this kind (word n-grams are text_count / text_hash, character n-grams "
+                 "text_count_chars / text_hash_chars)");
   // Stop words are removed from word tokens only (scikit-learn ignores them
   // for the character analyzers).
   if (const auto* sw = t->stop_words())
@@ -299,5 +317,11 @@ extern const OpKind text_count_kind{::mlmap::OpKind::text_count, /*reads_strings
                                     /*one_to_one=*/false, /*n_columns=*/4, check_text_count};
 extern const OpKind text_hash_kind{::mlmap::OpKind::text_hash, /*reads_strings=*/always, /*writes_strings=*/false,
                                    /*one_to_one=*/false, /*n_columns=*/0, check_text_hash};
+extern const OpKind text_count_chars_kind{::mlmap::OpKind::text_count_chars, /*reads_strings=*/always,
+                                          /*writes_strings=*/false, /*one_to_one=*/false, /*n_columns=*/4,
+                                          check_text_count};
+extern const OpKind text_hash_chars_kind{::mlmap::OpKind::text_hash_chars, /*reads_strings=*/always,
+                                         /*writes_strings=*/false, /*one_to_one=*/false, /*n_columns=*/0,
+                                         check_text_hash};
 
 }  // namespace mlmap::model::prep
