@@ -297,6 +297,19 @@ struct TreeSimd {
   // tree needs), the end looked for every 2 levels.  Small trees gain nothing
   // from the fetch and lose 2-6% with defer and 12 walks, hence the switch
   // (large_trees()).
+  //
+  // Not done: refilling a walk with the block's next row as soon as its row
+  // sits on a leaf, instead of the group waiting for its deepest row.  It
+  // saves steps (s_rf_full_t100_f20: 17.7 -> 12.4 a row and tree), but a
+  // step is a dozen instructions and the refills' bookkeeping beside each
+  // step cost more than the steps saved: 1.6-2.4x the CPU time in every
+  // variant tried (branchy or branch-free refills, 8 or 12 slots, shared or
+  // per-slot row order; callgrind, 2,000 rows: 320M -> 382M-589M
+  // instructions).  Nor: moving a group's last few walking rows out to be
+  // finished later, 12 at a time (1.1-1.4x the time, also where it never
+  // triggered; slowest when it counted the walking rows at every check,
+  // which waits on every walk's next node where the check below stops at
+  // the first one still moving).
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
