@@ -144,12 +144,15 @@ sys.exit(1 if failed or not passed else 0)
 PYEOF
 }
 
-# A sanitizer build: configured once, only the test programs built.
+# A sanitizer build: configured once, only the test programs built.  -O1
+# with line tables only (-g1: stack traces keep file:line) compiles in about
+# half the time of -O2 -g (30 s -> 14 s for tree_avx512bw.cc under ASan):
+# the two sanitizer builds are most of CI's 30 minutes on a fresh machine.
 sanitizer_build() {
   local dir="$1" sanitizers="$2"; shift 2
   if [ ! -f "$dir/build.ninja" ]; then
-    meson setup "$dir" "$ROOT" -Dbuildtype=debugoptimized -Db_sanitize="$sanitizers" -Db_lundef=false \
-      -Dcpp_args=-fno-sanitize-recover=undefined >/dev/null
+    meson setup "$dir" "$ROOT" -Dbuildtype=custom -Doptimization=1 -Ddebug=false -Db_sanitize="$sanitizers" \
+      -Db_lundef=false -Dc_args=-g1 -Dcpp_args="-g1 -fno-sanitize-recover=undefined" >/dev/null
   fi
   ninja -C "$dir" "$@"
 }

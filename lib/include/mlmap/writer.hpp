@@ -262,7 +262,9 @@ struct OpColumnSpec {
   std::string role;             // names the column "preprocessing.<step>.<role>"
   std::vector<double> values;   // Float64
   std::vector<uint64_t> shape;  // row-major; empty: {values.size()}
-  std::vector<uint8_t> bytes;   // UInt8 instead, when non-empty (a sub_model's nested file)
+  // UInt8 instead, when non-empty (a sub_model's nested file); defaulted so that
+  // the {role, values, shape} initialisers of the Float64 columns need not name it
+  std::vector<uint8_t> bytes = {};
 };
 
 /// A text_count step's analyzer and weights (FORMAT.md §7.4, mlmap.fbs
