@@ -162,6 +162,8 @@ Expectation expectation(Corruption kind) {
       return {"text_kind_analyzer_mismatch", S::open, error_code::invalid_model, "does not belong to this kind"};
     case C::text_analyzer_unknown:
       return {"text_analyzer_unknown", S::open, error_code::unsupported_model, "is unknown to this reader"};
+    case C::normalize_nan_shape:
+      return {"normalize_nan_shape", S::open, error_code::invalid_model, "link 'normalize_nan' cannot map 1 raw"};
     case C::count: break;
   }
   throw std::logic_error("unknown corruption");
@@ -410,6 +412,7 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::detector_decision: s.model()->mutate_class_decision(fb::ClassDecision::ArgmaxOutputs); break;
     // one-vs-one raw scores (K(K-1)/2 for K classes) are not one per class
     case C::raw_last_shape: s.model()->mutate_class_decision(fb::ClassDecision::ArgmaxRawLast); break;
+    case C::normalize_nan_shape: s.model()->mutate_link(fb::Link::NormalizeNan); break;
     // no decision_features, no program to compute them
     case C::trailing_features_width:
       s.model()->mutate_decision_function(fb::DecisionFunction::TrailingFeatures);

@@ -59,6 +59,8 @@ enum class Corruption {
   // kind TextCountChars; FORMAT.md §7.4): its kind flipped to TextCount or
   // its analyzer to Word (they disagree), an analyzer unknown to this reader
   text_kind_analyzer_mismatch, text_analyzer_unknown,
+  // the NormalizeNan link on a model with one raw score (boosted_binary)
+  normalize_nan_shape,
   count
 };
 

@@ -321,6 +321,53 @@ TEST_CASE("argmax_raw_last gives a tie to the last of equal raw scores, argmax_r
   CHECK(save(dir.file("r.mlmap"), d, b).code() == error_code::invalid_model);
 }
 
+TEST_CASE("normalize keeps a row that sums to 0, normalize_nan makes it NaN") {
+  // A stump on feature 0 at 0.5: raw (0, 0, 0) on the left, (1, 3, 4) on the right.
+  test::NodeList t;
+  t.left = {1, -1, -1};
+  t.right = {2, -1, -1};
+  t.feature = {0, -2, -2};
+  t.threshold = {0.5, -2, -2};
+  t.values = {0, 0, 0, 0, 0, 0, 1, 3, 4};
+  t.value_stride = 3;
+  TreeEnsembleBuilder b(1, 3, 3, Aggregation::sum);
+  REQUIRE(b.add_tree(t.view()).ok());
+  ModelDescription d = regression(1, 3);
+  d.task = Task::classification;
+  d.classes.kind = ClassLabels::Kind::strings;
+  d.classes.strings = {"a", "b", "c"};
+  d.class_decision = ClassDecision::argmax_raw;
+  const double X[] = {0, 1};
+  for (LinkFunction link : {LinkFunction::normalize, LinkFunction::normalize_nan}) {
+    const std::string name = enum_name(link);
+    CAPTURE(name);
+    test::TempDir dir;
+    d.link = link;
+    Model m = save_and_open(dir, d, b);
+    CHECK(m.info().link == name);
+    double proba[6];
+    REQUIRE(m.predict(X, 2, proba).ok());
+    for (int j = 0; j < 3; ++j)
+      CHECK((link == LinkFunction::normalize ? proba[j] == 0 : std::isnan(proba[j])));
+    CHECK(proba[3] == 1.0 / 8);
+    CHECK(proba[4] == 3.0 / 8);
+    CHECK(proba[5] == 4.0 / 8);
+    int64_t cls[2];
+    REQUIRE(m.predict_class(X, 2, cls).ok());  // from the raw scores: the first of the zeros
+    CHECK(cls[0] == 0);
+    CHECK(cls[1] == 2);
+  }
+  // One raw score: refused when the file is written.
+  test::TempDir dir;
+  TreeEnsembleBuilder one(2, 1, 1, Aggregation::sum);
+  REQUIRE(one.add_tree(stump(false).view()).ok());
+  d.n_features = 2;
+  d.link = LinkFunction::normalize_nan;
+  d.n_outputs = 2;
+  d.classes.strings = {"a", "b"};
+  CHECK(save(dir.file("one.mlmap"), d, one).code() == error_code::invalid_model);
+}
+
 TEST_CASE("the trailing_features decision function needs a program and a width") {
   TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum);
   REQUIRE(b.add_tree(stump(false).view()).ok());

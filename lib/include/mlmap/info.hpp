@@ -101,6 +101,7 @@ enum class LinkFunction {
   normalize = 8,          // format 1.1: votes -> their share of the row's sum (k-nearest neighbours)
   pairwise_coupling = 9,  // format 1.1: one-vs-one SVM decision values -> probabilities (libsvm)
   isolation = 10,         // format 1.1: -2^(-link_scale * raw): IsolationForest's anomaly score
+  normalize_nan = 11,     // format 1.1: normalize, but a zero sum gives NaN (numpy's 0 / 0)
 };
 template <>
 struct EnumNames<LinkFunction> {
@@ -110,7 +111,7 @@ struct EnumNames<LinkFunction> {
       {LinkFunction::logistic_ovr, "logistic_ovr"}, {LinkFunction::hard, "hard"},
       {LinkFunction::modified_huber, "modified_huber"}, {LinkFunction::logistic_each, "logistic_each"},
       {LinkFunction::normalize, "normalize"},       {LinkFunction::pairwise_coupling, "pairwise_coupling"},
-      {LinkFunction::isolation, "isolation"}};
+      {LinkFunction::isolation, "isolation"},       {LinkFunction::normalize_nan, "normalize_nan"}};
 };
 
 /// How a classifier picks its class; see FORMAT.md §6 (schema ClassDecision).

@@ -46,7 +46,8 @@ static_assert(same(LinkFunction::identity, fb::Link::Identity) && same(LinkFunct
               same(LinkFunction::logistic_each, fb::Link::LogisticEach) &&
               same(LinkFunction::normalize, fb::Link::Normalize) &&
               same(LinkFunction::pairwise_coupling, fb::Link::PairwiseCoupling) &&
-              same(LinkFunction::isolation, fb::Link::Isolation));
+              same(LinkFunction::isolation, fb::Link::Isolation) &&
+              same(LinkFunction::normalize_nan, fb::Link::NormalizeNan));
 
 static_assert(detail::covers_schema<ClassDecision, fb::ClassDecision>());
 static_assert(same(ClassDecision::argmax_outputs, fb::ClassDecision::ArgmaxOutputs) &&

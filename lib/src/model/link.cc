@@ -127,15 +127,18 @@ void decision_row(const LinkSpec& spec, const double* raw, const double* out, do
 }
 
 // Each row of k values divided by its sum, by division (k-nearest
-// neighbours' counts / k are then exact, as sklearn's); a zero sum leaves
-// the row as it is (sklearn 1.2 divides by 1 there).
-void divide_by_sum(const double* raw, size_t n_rows, size_t k, double* out) noexcept {
+// neighbours' counts / k are then exact, as sklearn's).  A zero sum leaves
+// the row as it is (sklearn 1.2's neighbours divide by 1 there, 1.9's
+// OneVsRestClassifier skips the row), or with `zero_sum_nan` divides by it
+// (numpy's 0 / 0 = NaN: 1.2 to 1.6's OneVsRestClassifier).
+void divide_by_sum(const double* raw, size_t n_rows, size_t k, double* out, bool zero_sum_nan) noexcept {
   for (size_t i = 0; i < n_rows; ++i) {
     const double* r = raw + i * k;
     double* o = out + i * k;
     double sum = 0;
     for (size_t j = 0; j < k; ++j) sum += r[j];
-    for (size_t j = 0; j < k; ++j) o[j] = sum == 0 ? r[j] : r[j] / sum;
+    const bool keep = sum == 0 && !zero_sum_nan;
+    for (size_t j = 0; j < k; ++j) o[j] = keep ? r[j] : r[j] / sum;
   }
 }
 
@@ -157,7 +160,8 @@ bool link_shape_ok(LinkFunction link, bool classification, size_t n_raw, size_t 
                                                          (n_outputs >= 2 && n_raw == ovo_pairs(n_outputs)));
     case LinkFunction::modified_huber:
       return classification && (n_raw == n_outputs ? n_raw >= 2 : n_raw == 1 && n_outputs == 2);
-    case LinkFunction::normalize: return classification && n_raw == n_outputs && n_raw >= 2;
+    case LinkFunction::normalize:
+    case LinkFunction::normalize_nan: return classification && n_raw == n_outputs && n_raw >= 2;
     case LinkFunction::pairwise_coupling: return classification && n_outputs >= 2 && n_raw == ovo_pairs(n_outputs);
     case LinkFunction::isolation: return !classification && n_raw == 1 && n_outputs == 1;
   }
@@ -185,7 +189,10 @@ void link_rows(const LinkSpec& spec, const double* raw, size_t n_rows, double* o
       for (size_t i = 0; i < n_rows; ++i) out[i] = -out[i];
       return;
     case LinkFunction::normalize:
-      divide_by_sum(raw, n_rows, k, out);
+      divide_by_sum(raw, n_rows, k, out, /*zero_sum_nan=*/false);
+      return;
+    case LinkFunction::normalize_nan:
+      divide_by_sum(raw, n_rows, k, out, /*zero_sum_nan=*/true);
       return;
     case LinkFunction::pairwise_coupling: {
       // Binary: the raw score is sklearn's decision_function, libsvm's
