@@ -37,7 +37,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 import mlmap
 from api_parity import ApiParity, print_summary, quietly
-from parity_support import run
+from parity_support import differences, run
 
 def sklearn_version():
     import re
@@ -319,6 +319,68 @@ class Meta(ApiParity):
         multilabel = np.c_[y == "ant", y == "bee", y == "cat"].astype(int)
         o = self.fit(OneVsRestClassifier(linear_model.LogisticRegression()), X, multilabel)
         self.refused(o, "OneVsRestClassifier", "multilabel")
+
+    def test_one_vs_rest_zero_probabilities(self):
+        """Rows where every estimator gives its class probability 0 (fully
+        grown trees): scikit-learn 1.2 to 1.6 divide 0 by 0 (NaN), 1.9 keeps
+        the zeros; the label is still its own."""
+        from sklearn.multiclass import OneVsRestClassifier
+        zero_rows = 0
+        for k in (3, 4):
+            X, y, Xte = data(k)
+            o = self.fit(OneVsRestClassifier(tree.DecisionTreeClassifier(random_state=0)), X, y)
+            scores = np.array([e.predict_proba(Xte)[:, 1] for e in o.estimators_]).T
+            zero = np.sum(scores, axis=1) == 0
+            zero_rows += int(np.sum(zero))
+            m = self.check(o, Xte[~zero], "OneVsRestClassifier")
+            self.assertTrue(np.array_equal(m.predict(Xte), o.predict(Xte)), "labels of the zero rows")
+            got, expected = m.predict_proba(Xte), quietly(o.predict_proba, Xte)
+            self.assertTrue(np.array_equal(np.isnan(got), np.isnan(expected)), "predict_proba: NaN cells")
+            rel, ab = differences(got, expected, nan_matches=True)
+            self.assertLessEqual(rel, 1e-6, f"predict_proba: max difference {rel:.3g} (abs {ab:.3g})")
+        self.assertGreater(zero_rows, 0, "no row of zeros: the normalisation of one went untested")
+
+    def test_adaboost_as_base(self):
+        """AdaBoostClassifier / AdaBoostRegressor as the estimators of Voting,
+        Stacking (every stack_method), Bagging, CalibratedClassifierCV and
+        OneVsRestClassifier, and of another AdaBoost."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.multiclass import OneVsRestClassifier
+        # SAMME (1.2.1 names it: its default is SAMME.R), and SAMME.R where there is one
+        algorithms = [{"algorithm": "SAMME"}, {"algorithm": "SAMME.R"}] if has_samme_r() else [{}]
+
+        def ada(**kw):
+            return ensemble.AdaBoostClassifier(tree.DecisionTreeClassifier(max_depth=2, random_state=0),
+                                               n_estimators=6, random_state=0, **kw)
+
+        lr = ("lr", make_pipeline(StandardScaler(), linear_model.LogisticRegression(max_iter=500)))
+        for k in (2, 3, 4):
+            X, y, Xte = data(k)
+            for kw in algorithms:
+                label = "AdaBoostClassifier as a base" + (" (SAMME.R)" if kw.get("algorithm") == "SAMME.R" else "")
+                metas = [ensemble.VotingClassifier([("ada", ada(**kw)), lr], voting="soft", weights=[2, 1]),
+                         ensemble.VotingClassifier([("ada", ada(**kw)), lr, ("ada2", ada(learning_rate=0.5, **kw))],
+                                                   voting="hard"),
+                         ensemble.BaggingClassifier(ada(**kw), n_estimators=3, max_features=0.75, random_state=0),
+                         CalibratedClassifierCV(ada(**kw), cv=3, method="sigmoid"),
+                         CalibratedClassifierCV(ada(**kw), cv=3, method="isotonic"),
+                         OneVsRestClassifier(ada(**kw)),
+                         ensemble.AdaBoostClassifier(ada(**kw), n_estimators=3, random_state=0)]
+                metas += [ensemble.StackingClassifier([("ada", ada(**kw)), lr], stack_method=method, cv=3,
+                                                      passthrough=method == "predict")
+                          for method in ("auto", "predict_proba", "decision_function", "predict")]
+                for meta in metas:
+                    self.check(self.fit(meta, X, y), Xte, label)
+            # and as the final estimator of a stacking (composed on its program, as before)
+            s = ensemble.StackingClassifier([lr, ("dt", tree.DecisionTreeClassifier(max_depth=3, random_state=0))],
+                                            final_estimator=ada(**algorithms[0]), cv=3)
+            self.check(self.fit(s, X, y), Xte, "AdaBoostClassifier as a final estimator")
+        X, y, Xte = regression()
+        ada_r = ensemble.AdaBoostRegressor(tree.DecisionTreeRegressor(max_depth=3), n_estimators=6, random_state=0)
+        for meta in (ensemble.VotingRegressor([("ada", ada_r), ("ridge", linear_model.Ridge())]),
+                     ensemble.StackingRegressor([("ada", ada_r), ("ridge", linear_model.Ridge())], cv=3),
+                     ensemble.BaggingRegressor(ada_r, n_estimators=3, random_state=0)):
+            self.check(self.fit(meta, X, y), Xte, "AdaBoostRegressor as a base")
 
     def test_adaboost_regressor(self):
         X, y, Xte = regression()

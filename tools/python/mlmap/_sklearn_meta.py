@@ -6,8 +6,15 @@ preprocessing program (FORMAT.md §7.3).
 
 CalibratedClassifierCV and IsotonicRegression: _sklearn_calibration.py.
 
+AdaBoostClassifier as a base of another meta-estimator composes in the same
+program: its decision_function as its own export computes it, its
+predict_proba from that (_adaboost_proba), its predict as class indicators
+(_adaboost_class_one_hot); other_outputs() says which outputs beside
+predict_proba / predict a combiner computes.
+
 Not yet supported (refused by name, UnsupportedModelError): MultiOutputClassifier
-(labels per output), OneVsRestClassifier on multilabel targets or over bases whose
+(labels per output), OneVsRestClassifier on multilabel targets (its predict is an
+indicator per class, several per row: multi-output labels) or over bases whose
 predict_proba is not the logistic of their decision_function (a file has one set of
 raw scores, from which both its class and its probabilities follow).
 
@@ -70,7 +77,13 @@ def sub_model(prog, est, cols, where, output, name, described=None):
     nested = combiners().get(type(est))
     if nested is not None:
         if output != "outputs":
-            refuse(est, where, f"nested in another meta-estimator that reads its {output}")
+            other = other_outputs().get(type(est), {}).get(output)
+            if other is None:
+                refuse(est, where, f"nested in another meta-estimator that reads its {output}")
+            handler, description = other
+            if described is not None:
+                described.append(description(est))
+            return handler(prog, est, cols, where)
         return nested(prog, est, cols, where)
     n = getattr(est, "n_features_in_", len(cols))
     if n != len(cols):
@@ -355,6 +368,49 @@ def _symmetric_samme_votes(est):
     return "-1 / (n_classes - 1)" in source.replace(" ", " ")
 
 
+def _adaboost_proba(prog, est, cols, where):
+    """AdaBoostClassifier.predict_proba as a base of another meta-estimator:
+    _compute_proba_from_decision, softmax of decision / (K - 1) (binary:
+    of [-d / 2, d / 2]) as Exp then SumToOne (the decision is bounded, so
+    softmax's shift by the row maximum changes only roundings)."""
+    k = len(est.classes_)
+    decision = _adaboost_decision(prog, est, cols, where)
+    if k == 2:
+        (d,) = decision
+        z = prog.emit("min_max", [d.slot, d.slot], 2, a=[-0.5, 0.5], b=[0.0, 0.0])  # exact halvings
+    else:  # decision /= n_classes - 1: (x - 0) / (K - 1)
+        z = prog.emit("standardize", [c.slot for c in decision], k, a=[0.0] * k, b=[float(k - 1)] * k)
+    e = prog.emit("elementwise", [c.slot for c in z], k, function="exp")
+    return prog.emit("sum_to_one", [c.slot for c in e], k)
+
+
+def _adaboost_class_one_hot(prog, est, cols, where):
+    """AdaBoostClassifier.predict as class indicators: binary d > 0 (Binarize
+    at 0, class 0 its complement); more classes np.argmax, the first of
+    equal decision values: class i iff d_i > d_j for every j < i and not
+    d_j > d_i for every j > i (d_i - d_j > 0 exactly when d_i > d_j), the
+    product of those indicators (Polynomial, powers 0 and 1)."""
+    k = len(est.classes_)
+    decision = _adaboost_decision(prog, est, cols, where)
+    if k == 2:
+        (one,) = prog.emit("binarize", [decision[0].slot], 1, a=[0.0])
+        zero = prog.emit("min_max", [one.slot], 1, a=[-1.0], b=[1.0])
+        return zero + [one]
+    pairs = [(i, j) for i in range(k) for j in range(k) if i != j]
+    diffs = [prog.emit("weighted_mean", [decision[i].slot, decision[j].slot], 1, a=[1.0, -1.0], b=[1.0])[0]
+             for i, j in pairs]
+    greater = prog.emit("binarize", [c.slot for c in diffs], len(diffs), a=[0.0] * len(diffs))
+    # not d_j > d_i is 1 - [d_j - d_i > 0], pair (j, i)
+    index = {pair: n for n, pair in enumerate(pairs)}
+    not_less = prog.emit("min_max", [greater[index[(j, i)]].slot for i, j in pairs], len(pairs),
+                         a=[-1.0] * len(pairs), b=[1.0] * len(pairs))
+    factors = [greater[n] if j < i else not_less[n] for n, (i, j) in enumerate(pairs)]
+    powers = np.zeros((k, len(pairs)), dtype=np.int64)
+    for n, (i, _) in enumerate(pairs):
+        powers[i, n] = 1
+    return prog.emit("polynomial", [c.slot for c in factors], k, powers=[int(p) for p in powers.ravel()])
+
+
 def _adaboost_regressor(prog, est, cols, where):
     """AdaBoostRegressor.predict: the weighted median of the estimators'
     predictions (_get_median_predict), weights estimator_weights_."""
@@ -387,6 +443,25 @@ def _ovr_ties_go_last(est):
     if "reversed(self.estimators_)" in compact or "argmax(" in compact:
         return False
     refuse(est, [type(est).__name__], "this scikit-learn breaks ties in predict in a way mlmap does not know")
+
+
+def _ovr_normalize_link(est):
+    """The link that normalises this scikit-learn's OneVsRestClassifier
+    probabilities: 1.2 to 1.6 divide every row by its sum (Y /= ...; a row
+    of zeros becomes NaN, numpy's 0 / 0), 1.9 divides only rows whose sum is
+    not 0 (np.divide(..., where=row_sums != 0); the zeros stay).  Read from
+    the method itself, as _ovr_ties_go_last."""
+    import inspect
+    try:
+        source = inspect.getsource(type(est).predict_proba)
+    except (OSError, TypeError):
+        refuse(est, [type(est).__name__], "cannot read how this scikit-learn normalises predict_proba")
+    compact = source.replace(" ", "")
+    if "where=row_sums!=0" in compact:
+        return "normalize"
+    if "Y/=np.sum(Y,axis=1)" in compact:
+        return "normalize_nan"
+    refuse(est, [type(est).__name__], "this scikit-learn normalises predict_proba in a way mlmap does not know")
 
 
 def _ovr_scores(prog, est, cols, where):
@@ -424,7 +499,7 @@ def _ovr_scores(prog, est, cols, where):
             refuse(est, here, "it has neither decision_function nor predict_proba")
         scores.append(score)
     if not has_decision:
-        return scores, dict(link="normalize")
+        return scores, dict(link=_ovr_normalize_link(est))
     if not has_proba:
         return scores, dict(link="hard")
     # predict_proba from decision_function: every estimator's probability of
@@ -455,7 +530,24 @@ def combiners():
         ensemble.BaggingClassifier: _bagging,
         ensemble.BaggingRegressor: _bagging,
         ensemble.AdaBoostRegressor: _adaboost_regressor,
+        ensemble.AdaBoostClassifier: _adaboost_proba,
     }
+
+
+def other_outputs():
+    """Exact meta-estimator class -> {sub_model output: (handler, the
+    description a nested file of it would have)} for the outputs other than
+    'outputs' a combiner computes (AdaBoostClassifier as a base: its
+    decision_function, whose binary probability is its logistic, and its
+    predict)."""
+    from sklearn import ensemble
+
+    def adaboost_link(est):
+        k = len(est.classes_)
+        return dict(link="logistic" if k == 2 else "softmax", link_scale=1.0 if k == 2 else 1.0 / (k - 1),
+                    decision_function="raw")
+    return {ensemble.AdaBoostClassifier: {"decision": (_adaboost_decision, adaboost_link),
+                                          "class_one_hot": (_adaboost_class_one_hot, adaboost_link)}}
 
 
 def _program(est, feature_names, preprocessing):
@@ -578,7 +670,8 @@ def export_one_vs_rest(est, feature_names, preprocessing=None):
     """OneVsRestClassifier (binary and multiclass targets): raw = the
     estimators' scores (decision values, else probabilities of their class);
     predict_proba the normalised probabilities (LogisticOvR of decision
-    values, Normalize of probabilities; binary: [1 - p, p]); predict the
+    values, Normalize of probabilities (NormalizeNan where this
+    scikit-learn makes a row of zeros NaN); binary: [1 - p, p]); predict the
     largest score, ties as this scikit-learn breaks them (binary: decision >
     0, probability > 0.5)."""
     from . import _core
@@ -616,7 +709,9 @@ def export_stacking(est, feature_names, preprocessing=None):
     final = est.final_estimator_
     final_where = where + [f"final_estimator ({class_name(final)})"]
     exporter = exporters().get(type(final))
-    if exporter is None or type(final) in combiners():
+    # AdaBoostClassifier's exporter composes its decision on the stack's program
+    combiner = type(final) in combiners() and type(final) is not ensemble.AdaBoostClassifier
+    if exporter is None or combiner:
         refuse(final, final_where, "mlmap does not support this final estimator")
     n = getattr(final, "n_features_in_", len(stack))
     if n != len(stack):
