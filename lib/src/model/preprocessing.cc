@@ -5,6 +5,7 @@
 #include "model/preprocessing.hpp"
 
 #include <algorithm>
+#include <numeric>
 
 #include "format/limits.hpp"
 #include "model/preprocessing/op_table.hpp"
@@ -134,8 +135,11 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
       int64_t common = op.inputs()->size() ? in_origin[op.inputs()->Get(0)] : -1;
       for (uint32_t s : *op.inputs())
         if (in_origin[s] != common) common = -1;
-      for (uint32_t o = 0; o < n_out; ++o)
-        out_origin.push_back(per_input ? in_origin[op.inputs()->Get(o)] : common);
+      if (per_input) {
+        for (uint32_t o = 0; o < n_out; ++o) out_origin.push_back(in_origin[op.inputs()->Get(o)]);
+      } else {
+        out_origin.resize(out_origin.size() + n_out, common);  // a fill: a text vectorizer has 2^20 outputs
+      }
       pre.scratch_per_row_ = std::max(pre.scratch_per_row_, (*step)->scratch_per_row());
       if (!kind->writes_strings) {
         may_be_nan.resize(numeric, 0);
@@ -152,15 +156,30 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
     pre.features_ = p.features()->data();
     pre.n_features_ = p.features()->size();
     if (pre.n_features_ == 0) return Error(error_code::invalid_model, "preprocessing gives the predictor no features");
-    for (uint32_t s : *p.features()) {
-      if (s >= numeric) return Error(error_code::invalid_model, "a predictor feature reads slot " + str(s) + " of " + str(numeric));
-      if (s < n_inputs && pre.string_input_[s])
-        return Error(error_code::invalid_model, "a predictor feature reads string input column " + str(s));
-      if (s < n_inputs) read[s] = true;
-    }
+    // One pass over the features when they are a run of slots past the
+    // input columns (a text vectorizer's 2^20 outputs): opening does no
+    // other work per feature for them.
+    const uint32_t first = pre.features_[0];
+    pre.features_run_ = first >= n_inputs && uint64_t{first} + pre.n_features_ <= numeric;
+    for (uint32_t k = 0; k < pre.n_features_ && pre.features_run_; ++k)
+      pre.features_run_ = pre.features_[k] == first + k;
+    if (!pre.features_run_)
+      for (uint32_t s : *p.features()) {
+        if (s >= numeric) return Error(error_code::invalid_model, "a predictor feature reads slot " + str(s) + " of " + str(numeric));
+        if (s < n_inputs && pre.string_input_[s])
+          return Error(error_code::invalid_model, "a predictor feature reads string input column " + str(s));
+        if (s < n_inputs) read[s] = true;
+      }
     may_be_nan.resize(numeric, 0);
-    for (uint32_t k = 0; k < pre.n_features_; ++k)
-      if (may_be_nan[pre.features_[k]]) pre.nan_features_.push_back(k);
+    if (pre.features_run_) {
+      const char* nan = may_be_nan.data() + first;
+      if (std::any_of(nan, nan + pre.n_features_, [](char c) { return c != 0; }))
+        for (uint32_t k = 0; k < pre.n_features_; ++k)
+          if (nan[k]) pre.nan_features_.push_back(k);
+    } else {
+      for (uint32_t k = 0; k < pre.n_features_; ++k)
+        if (may_be_nan[pre.features_[k]]) pre.nan_features_.push_back(k);
+    }
     pre.plan_features(may_be_nan, reads_numbers, writes_numbers);
     pre.plan_row_map();
     for (uint32_t c = 0; c < n_inputs; ++c)
@@ -182,19 +201,50 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
 // A step may write its features directly when only the predictor reads its
 // outputs: no step reads them, each is a feature once, none may hold NaN.
 // `reads_numbers[t]`, `writes_numbers[t]`: the slots of step t are numeric.
+// When the features are one run of slots in order (a text vectorizer's
+// outputs, or a program's last steps'), a slot's position follows from the
+// slot, and opening builds no table per slot for them.
 void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std::vector<char>& reads_numbers,
                                  const std::vector<char>& writes_numbers) {
-  std::vector<uint32_t> read(n_slots_, 0), times(n_slots_, 0), position(n_slots_, 0);
+  std::vector<uint32_t> step_reads;  // the numeric slots some step reads, sorted
   for (size_t t = 0; t < steps_.size(); ++t) {
     const prep::Slots& s = steps_[t]->slots();
-    for (uint32_t j = 0; j < s.n_in && reads_numbers[t]; ++j) ++read[s.in[j]];
+    if (reads_numbers[t]) step_reads.insert(step_reads.end(), s.in, s.in + s.n_in);
   }
-  for (uint32_t k = 0; k < n_features_; ++k) {
-    ++times[features_[k]];
-    position[features_[k]] = k;
+  std::sort(step_reads.begin(), step_reads.end());
+  const uint32_t first = features_[0];
+  const bool run = features_run_;
+  std::vector<uint32_t> times, position;  // per slot, unless the features are a run
+  if (!run) {
+    times.assign(n_slots_, 0);
+    position.assign(n_slots_, 0);
+    for (uint32_t k = 0; k < n_features_; ++k) {
+      ++times[features_[k]];
+      position[features_[k]] = k;
+    }
   }
+  // Whether outputs [out, out + n) of a step are each a feature once and
+  // read by no step nor NaN; their positions into `positions`.
+  auto only_features = [&](uint32_t out, uint32_t n, std::vector<uint32_t>& positions) {
+    auto r = std::lower_bound(step_reads.begin(), step_reads.end(), out);
+    if (r != step_reads.end() && *r < uint64_t{out} + n) return false;
+    if (std::any_of(may_be_nan.begin() + out, may_be_nan.begin() + out + n, [](char c) { return c != 0; }))
+      return false;
+    if (run) {
+      if (out < first || uint64_t{out} + n > uint64_t{first} + n_features_) return false;
+      positions.resize(n);
+      std::iota(positions.begin(), positions.end(), out - first);
+      return true;
+    }
+    positions.resize(n);
+    for (uint32_t o = 0; o < n; ++o) {
+      if (times[out + o] != 1) return false;
+      positions[o] = position[out + o];
+    }
+    return true;
+  };
   std::vector<char> direct(n_features_, 0);
-  std::vector<char> column(n_slots_, 1);  // whether the slot has a column
+  std::vector<std::pair<uint32_t, uint32_t>> sparse_slots;  // [begin, end) of the sparse steps' outputs
   // First the steps that write sparsely (their slots get no column); with
   // any, the others' features are gathered, so that all go one way.
   for (int pass = 0; pass < 2; ++pass)
@@ -202,36 +252,47 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
       const prep::Slots& s = steps_[t]->slots();
       if (!writes_numbers[t] || s.n_out == 0) continue;
       if (pass == 1 && !sparse_steps_.empty()) break;
-      bool only_features = true;
-      std::vector<uint32_t> positions(s.n_out);
-      for (uint32_t o = 0; o < s.n_out && only_features; ++o) {
-        const uint32_t slot = s.out + o;
-        only_features = read[slot] == 0 && times[slot] == 1 && !may_be_nan[slot];
-        positions[o] = position[slot];
-      }
-      if (!only_features) continue;
+      std::vector<uint32_t> positions;
+      if (!only_features(s.out, s.n_out, positions)) continue;
       if (pass == 0) {
-        if (!steps_[t]->write_features_sparsely(positions)) continue;
+        if (!steps_[t]->write_features_sparsely(std::move(positions))) continue;
         sparse_steps_.push_back(steps_[t].get());
-        for (uint32_t o = 0; o < s.n_out; ++o) column[s.out + o] = 0;
+        sparse_slots.emplace_back(s.out, s.out + s.n_out);
+        if (run)
+          std::fill(direct.begin() + (s.out - first), direct.begin() + (s.out - first + s.n_out), 1);
+        else
+          for (uint32_t o = 0; o < s.n_out; ++o) direct[position[s.out + o]] = 1;
       } else {
         if (!steps_[t]->write_features_directly(positions)) continue;
         direct_steps_.push_back(steps_[t].get());
+        for (uint32_t p : positions) direct[p] = 1;
       }
-      for (uint32_t p : positions) direct[p] = 1;
     }
   n_slot_columns_ = n_slots_;
-  if (!sparse_steps_.empty()) {
-    physical_.assign(n_slots_, 0);  // slots without a column are never addressed
-    n_slot_columns_ = 0;
-    for (size_t s = 0; s < n_slots_; ++s)
-      if (column[s]) physical_[s] = static_cast<uint32_t>(n_slot_columns_++);
-  }
-  for (uint32_t k = 0; k < n_features_; ++k)
-    if (!direct[k]) {
-      gather_slots_.push_back(physical_.empty() ? features_[k] : physical_[features_[k]]);
-      gather_positions_.push_back(k);
+  if (!sparse_slots.empty()) {
+    // Slots without a column are never addressed: when they are the last
+    // ones, the others keep their numbers and need no map.
+    std::sort(sparse_slots.begin(), sparse_slots.end());
+    uint32_t tail = static_cast<uint32_t>(n_slots_);
+    for (auto it = sparse_slots.rbegin(); it != sparse_slots.rend() && it->second == tail; ++it) tail = it->first;
+    uint32_t covered = 0;
+    for (const auto& r : sparse_slots) covered += r.second - r.first;
+    if (covered == n_slots_ - tail) {
+      n_slot_columns_ = tail;
+    } else {
+      std::vector<char> column(n_slots_, 1);  // whether the slot has a column
+      for (const auto& r : sparse_slots) std::fill(column.begin() + r.first, column.begin() + r.second, 0);
+      physical_.assign(n_slots_, 0);
+      n_slot_columns_ = 0;
+      for (size_t s = 0; s < n_slots_; ++s)
+        if (column[s]) physical_[s] = static_cast<uint32_t>(n_slot_columns_++);
     }
+  }
+  for (auto d = std::find(direct.begin(), direct.end(), 0); d != direct.end(); d = std::find(d + 1, direct.end(), 0)) {
+    const auto k = static_cast<uint32_t>(d - direct.begin());
+    gather_slots_.push_back(physical_.empty() ? features_[k] : physical_[features_[k]]);
+    gather_positions_.push_back(k);
+  }
 }
 
 // Each feature's chain of ops, from its slot back to its input column: the

@@ -122,6 +122,7 @@ class Preprocessor {
   std::vector<uint32_t> gather_slots_, gather_positions_;  // the other features: slot column, position
   const uint32_t* features_ = nullptr;
   size_t n_features_ = 0;
+  bool features_run_ = false;  // features_[k] = features_[0] + k, past the input columns
   const std::vector<std::string>* names_ = nullptr;
   size_t n_slots_ = 0;
   size_t n_string_slots_ = 0;

@@ -102,7 +102,9 @@ std::vector<bool> Preprocessor::accepts_missing(bool predictor_accepts_nan) cons
   prep::MissingFlow m;
   m.numeric.assign(n_slots_, 0);
   m.strings.assign(n_string_slots_, 0);
-  if (!predictor_accepts_nan)
+  if (!predictor_accepts_nan && features_run_)
+    std::fill(m.numeric.begin() + features_[0], m.numeric.begin() + features_[0] + n_features_, 1);
+  else if (!predictor_accepts_nan)
     for (size_t k = 0; k < n_features_; ++k) m.numeric[features_[k]] = 1;
   for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) (*it)->flow_missing(m);
   std::vector<bool> out(string_input_.size());

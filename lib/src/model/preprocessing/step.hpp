@@ -168,7 +168,7 @@ class Step {
   /// positions, gets no output slot columns, and in run() appends each row's
   /// nonzero features to b.sparse[row] (a text vectorizer: a handful of
   /// terms out of a vocabulary of 100,000).
-  virtual bool write_features_sparsely(const std::vector<uint32_t>& /*positions*/) { return false; }
+  virtual bool write_features_sparsely(std::vector<uint32_t>&& /*positions*/) { return false; }
 
  protected:
   Slots slots_;

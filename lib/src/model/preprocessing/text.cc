@@ -85,8 +85,8 @@ class TextCountStep final : public Step {
  public:
   TextCountStep(Slots s, TextView v, std::string where) : Step(s), v_(std::move(v)), where_(std::move(where)) {}
 
-  bool write_features_sparsely(const std::vector<uint32_t>& positions) override {
-    positions_ = positions;
+  bool write_features_sparsely(std::vector<uint32_t>&& positions) override {
+    positions_ = std::move(positions);
     return true;
   }
 
@@ -187,7 +187,7 @@ class TextCountStep final : public Step {
   void flow_missing(MissingFlow& m) const override { m.strings[slots_.in[0]] = 1; }
   void flow_nan(std::vector<char>& may_be_nan) const override {
     // Finite idf (verify) and counts: NaN only from a corrupt idf.
-    for (uint32_t o = 0; o < slots_.n_out; ++o) may_be_nan[slots_.out + o] = 0;
+    std::fill(may_be_nan.begin() + slots_.out, may_be_nan.begin() + slots_.out + slots_.n_out, 0);
   }
   [[nodiscard]] Status verify() const noexcept override {
     if (v_.hashing) return {};
