@@ -59,6 +59,10 @@ enum class Corruption {
   // kind TextCountChars; FORMAT.md §7.4): its kind flipped to TextCount or
   // its analyzer to Word (they disagree), an analyzer unknown to this reader
   text_kind_analyzer_mismatch, text_analyzer_unknown,
+  // multi-output classifiers' output groups (the multi_output_forest sample;
+  // groups_without_output_groups: the forest_classifier)
+  output_groups_sum, output_group_empty, output_groups_decision, output_group_labels_repeat, output_groups_link,
+  groups_without_output_groups,
   count
 };
 

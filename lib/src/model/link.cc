@@ -108,9 +108,21 @@ int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out,
     case ClassDecision::argmax_decision: return static_cast<int64_t>(argmax(decision, spec.decision_width()));
     case ClassDecision::decision_nonnegative: return decision[0] >= 0 ? 1 : 0;
     case ClassDecision::decision_positive: return decision[0] > 0 ? 1 : 0;
+    case ClassDecision::argmax_outputs_per_group:  // decide_classes() calls decide_groups()
     case ClassDecision::argmax_outputs: break;
   }
   return static_cast<int64_t>(argmax(out, spec.n_outputs));
+}
+
+// One row's classes, one per output group: the group's first largest output,
+// as an index into the groups' concatenated classes.
+void decide_groups(const LinkSpec& spec, const double* out, int64_t* classes) noexcept {
+  size_t begin = 0;
+  for (size_t g = 0; g < spec.output_groups.size(); ++g) {
+    const size_t k = spec.output_groups[g];
+    classes[g] = static_cast<int64_t>(begin + argmax(out + begin, k));
+    begin += k;
+  }
 }
 
 // One row's decision values; `votes` holds n_outputs entries (ovo_to_ovr).
@@ -298,6 +310,11 @@ Status apply_decision_function(const LinkSpec& spec, const double* raw, const do
 Status decide_classes(const LinkSpec& spec, const double* raw, const double* out, const double* decision,
                       size_t n_rows, int64_t* classes) noexcept {
   try {
+    if (spec.decision == ClassDecision::argmax_outputs_per_group) {
+      const size_t m = spec.classes_per_row();
+      for (size_t i = 0; i < n_rows; ++i) decide_groups(spec, out + i * spec.n_outputs, classes + i * m);
+      return {};
+    }
     std::vector<uint32_t> votes(spec.decision == ClassDecision::ovo_votes ? spec.n_outputs : 0);
     const size_t dw = spec.decision_width();
     for (size_t i = 0; i < n_rows; ++i)
