@@ -1,13 +1,15 @@
 """Meta-estimators: models made of models (VotingClassifier/Regressor,
 StackingClassifier/Regressor, TransformedTargetRegressor,
-MultiOutputRegressor, BaggingClassifier/Regressor, AdaBoostClassifier with
+MultiOutputRegressor/Classifier, BaggingClassifier/Regressor, AdaBoostClassifier with
 SAMME and SAMME.R, AdaBoostRegressor, OneVsRestClassifier), composed in the
 preprocessing program (FORMAT.md §7.3).
 
 CalibratedClassifierCV and IsotonicRegression: _sklearn_calibration.py.
 
-Not yet supported (refused by name, UnsupportedModelError): MultiOutputClassifier
-(labels per output), OneVsRestClassifier on multilabel targets or over bases whose
+MultiOutputClassifier: the estimators' probabilities side by side, one output
+group each (FORMAT.md §6, ArgmaxOutputsPerGroup).
+
+Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier on multilabel targets or over bases whose
 predict_proba is not the logistic of their decision_function (a file has one set of
 raw scores, from which both its class and its probabilities follow).
 
@@ -236,6 +238,63 @@ def _multi_output_regressor(prog, est, cols, where):
             refuse(est, where, f"estimator {i} predicts {len(vals)} values per row")
         out.extend(vals)
     return out
+
+
+# Nested files whose predict is the argmax of their predict_proba: their
+# own class decision is on the probabilities, or on raw scores that the
+# probabilities follow monotonically (logistic regression: the classes can
+# differ only where two probabilities round to the same double).
+_PROBA_DECIDES = {("argmax_outputs", None), ("argmax_raw", "logistic"), ("argmax_raw", "softmax"),
+                  ("argmax_raw", "logistic_ovr"), ("argmax_raw", "normalize"), ("argmax_raw", "identity")}
+
+
+def _multi_output_classifier(prog, est, cols, where):
+    """MultiOutputClassifier.predict_proba: each output's estimator's
+    probabilities, one group per output (its predict is each group's
+    argmax: class decision argmax_outputs_per_group)."""
+    label = type(est).__name__
+    out = []
+    for i, e in enumerate(est.estimators_):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        if type(final) in combiners():
+            refuse(est, here, "a meta-estimator as the estimator of a MultiOutputClassifier is not supported")
+        if not hasattr(e, "predict_proba"):
+            refuse(est, here, "its estimators need predict_proba (mlmap stores each output's probabilities and "
+                              "decides each output's class from them)")
+        described = []
+        probs = sub_model(prog, e, cols, here, "outputs", f"estimator {i} of the {label}", described)
+        d = described[0]
+        decides = d.get("class_decision", "argmax_outputs")
+        if (decides, None if decides == "argmax_outputs" else d.get("link", "identity")) not in _PROBA_DECIDES:
+            refuse(est, here, f"its predict is not the argmax of its predict_proba (class decision {decides!r}, "
+                              f"link {d.get('link', 'identity')!r}), and mlmap decides each output's class from "
+                              "its probabilities")
+        if len(probs) != len(np.asarray(e.classes_)):
+            refuse(est, here, f"it gives {len(probs)} probabilities for {len(e.classes_)} classes")
+        out.extend(probs)
+    return out
+
+
+def multi_output_classes(est, per_output, where):
+    """The outputs' class labels (``per_output``, one array each),
+    concatenated, and each output's count."""
+    classes = [np.asarray(c) for c in per_output]
+    kinds = {c.dtype.kind for c in classes}
+    if len(kinds) != 1 or len({c.dtype.str for c in classes if c.dtype.kind != "U"}) > 1:
+        refuse(est, where, "its outputs' class labels have different dtypes "
+                           f"({', '.join(sorted({str(c.dtype) for c in classes}))}); mlmap keeps one label dtype")
+    return np.concatenate(classes), [len(c) for c in classes]
+
+
+def export_multi_output_classifier(est, feature_names, preprocessing=None):
+    """MultiOutputClassifier: raw = outputs = the estimators' probabilities
+    side by side; predict each output's first largest (output_groups)."""
+    where = [type(est).__name__]
+    classes, groups = multi_output_classes(est, [e.classes_ for e in est.estimators_], where)
+    return _export_pass_through(est, feature_names, preprocessing, _multi_output_classifier, task="classification",
+                                classes=classes, link="identity", class_decision="argmax_outputs_per_group",
+                                output_groups=groups)
 
 
 def _bagging(prog, est, cols, where):
@@ -643,6 +702,7 @@ def exporters():
         multiclass.OneVsRestClassifier: export_one_vs_rest,
         compose.TransformedTargetRegressor: export_regressor,
         multioutput.MultiOutputRegressor: export_regressor,
+        multioutput.MultiOutputClassifier: export_multi_output_classifier,
         ensemble.BaggingRegressor: export_regressor,
         ensemble.AdaBoostRegressor: export_regressor,
         ensemble.BaggingClassifier: export_bagging_classifier,
