@@ -372,7 +372,10 @@ Reply metadata(const Service& s, int index, uint64_t version, const Model& m) {
     j.member("name", o);
     if (o == "label") {
       j.member("datatype", info.classes.kind == ClassLabels::Kind::strings ? "BYTES" : "INT64");
-      write_shape(j, {-1});
+      if (m.class_width() == 1)
+        write_shape(j, {-1});
+      else  // a multi-output classifier: one label per output
+        write_shape(j, {-1, static_cast<int64_t>(m.class_width())});
     } else {
       j.member("datatype", "FP64");
       const size_t w = m.output_width(Output::value);
