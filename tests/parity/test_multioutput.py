@@ -151,6 +151,13 @@ class MultiOutput(ApiParity):
             lines = r.stdout.splitlines()
             self.assertEqual(lines[0], "label_0,label_1,label_2")
             self.assertEqual([line.split(",") for line in lines[1:]], sk.predict(Xte).tolist())
+            r = subprocess.run([cli, "predict", m.path, csv, "--no-header", "--proba"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = r.stdout.splitlines()
+            classes = [c for j, cs in enumerate(m.classes_) for c in [(j, str(x)) for x in cs]]
+            self.assertEqual(lines[0].split(","), [f"output{j}_{c}" for j, c in classes])
+            got = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
+            self.close(got, np.hstack(quietly(sk.predict_proba, Xte)), type(sk).__name__ + " (CLI)", "predict_proba")
             r = subprocess.run([cli, "inspect", m.path], capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, r.stderr)
             line = next(x for x in r.stdout.splitlines() if "output 2:" in x)
