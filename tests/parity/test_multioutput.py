@@ -2,7 +2,8 @@
 """Parity of mlmap with scikit-learn on multi-output classifiers (issue 20
 item 4): MultiOutputClassifier over LogisticRegression, RandomForest, a
 Pipeline with a scaler, naive Bayes, k-NN and a decision tree, and a
-Pipeline ending in one; RandomForest / ExtraTrees / DecisionTree classifiers
+Pipeline ending in one (also after a ColumnTransformer encoding a string column: the
+table path); RandomForest / ExtraTrees / DecisionTree classifiers
 fitted on a 2-D y.  Integer and string labels, binary outputs beside
 outputs of 3 and 4 classes.  predict must give the same (n, m) labels (0
 mismatches, the same dtype); predict_proba (a list of m arrays) within 1e-6
@@ -74,7 +75,14 @@ class MultiOutput(ApiParity):
         them) and score of `sk` against its saved copy."""
         m = self.roundtrip(sk)
         Y_rows = len(X)
-        X = np.r_[X, 25 * X[:40]]  # and rows far outside the training range
+        if hasattr(X, "iloc"):  # a DataFrame: its numeric columns scaled
+            import pandas as pd
+            far = X.iloc[:40].copy()
+            numeric = far.select_dtypes("number").columns
+            far[numeric] = far[numeric] * 25
+            X = pd.concat([X, far], ignore_index=True)
+        else:
+            X = np.r_[X, 25 * X[:40]]  # and rows far outside the training range
         WORST[label]["n"] += 1
         WORST[label]["rows"] += len(X)
         expected = quietly(sk.predict, X)
@@ -118,6 +126,24 @@ class MultiOutput(ApiParity):
         sk = self.fit(make_pipeline(StandardScaler(), MultiOutputClassifier(
             ensemble.RandomForestClassifier(n_estimators=8, max_depth=5, random_state=0))), X, Y)
         self.compare(sk, Xte, Yte, "Pipeline (StandardScaler, MultiOutputClassifier)")
+
+    def test_string_columns(self):
+        # a DataFrame with a string column: the table path (predict_table_class)
+        import pandas as pd
+        from sklearn.compose import ColumnTransformer
+        from sklearn.preprocessing import OneHotEncoder
+        X, Y, Xte, Yte = data("str")
+        colours = np.array(["red", "green", "blue"])
+
+        def frame(A):
+            df = pd.DataFrame(A[:, :5], columns=list("abcde"))
+            df["colour"] = colours[(np.abs(A[:, 5]) * 3).astype(int) % 3]
+            return df
+        encode = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), ["colour"])],
+                                   remainder="passthrough")
+        sk = self.fit(make_pipeline(encode, MultiOutputClassifier(linear_model.LogisticRegression(max_iter=1000))),
+                      frame(X), Y)
+        self.compare(sk, frame(Xte), Yte, "Pipeline (ColumnTransformer, MultiOutputClassifier)")
 
     def test_tree_classifiers_on_2d_y(self):
         for labels in ("int", "str"):
