@@ -8,8 +8,10 @@ fitted on a 2-D y.  Integer and string labels, binary outputs beside
 outputs of 3 and 4 classes.  predict must give the same (n, m) labels (0
 mismatches, the same dtype); predict_proba (a list of m arrays) within 1e-6
 per output, as predict_log_proba where scikit-learn has it; score the same.
-Estimators whose predict is not the argmax of their predict_proba (SVC with
-probability=True) or that have no predict_proba are refused by name.
+Over estimators without predict_proba (LinearSVC, SVC, RidgeClassifier) the
+labels are theirs and predict_proba is absent, as in scikit-learn; estimators
+whose predict is not the argmax of their predict_proba (SVC with
+probability=True) are refused by name.
 `mlmap predict` (when MLMAP_CLI is set) prints the m labels of each row.
 
 Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_multioutput.py
@@ -92,6 +94,10 @@ class MultiOutput(ApiParity):
         self.assertEqual(int(np.sum(got != expected)), 0, f"{label}: label mismatches")
         for method in ("predict_proba", "predict_log_proba"):
             if not quietly(hasattr, sk, method):
+                # (mlmap gives predict_log_proba wherever there are probabilities)
+                if method == "predict_proba":
+                    with self.assertRaises(AttributeError):  # as scikit-learn, which has none
+                        m.predict_proba(X)
                 continue
             want, have = quietly(getattr(sk, method), X), getattr(m, method)(X)
             self.assertIsInstance(have, list, f"{label} {method}")
@@ -154,10 +160,17 @@ class MultiOutput(ApiParity):
                 sk = self.fit(est, X, Y)
                 self.compare(sk, Xte, Yte, f"{type(est).__name__} (2-D y)")
 
+    def test_estimators_without_predict_proba(self):
+        # their predicted classes (no predict_proba, as scikit-learn)
+        for labels in ("int", "str"):
+            X, Y, Xte, Yte = data(labels)
+            for name, base in (("LinearSVC", svm.LinearSVC()), ("SVC", make_pipeline(StandardScaler(), svm.SVC())),
+                               ("RidgeClassifier", linear_model.RidgeClassifier())):
+                sk = self.fit(MultiOutputClassifier(base), X, Y)
+                self.compare(sk, Xte, Yte, f"MultiOutputClassifier ({name})")
+
     def test_refused(self):
         X, Y, _, _ = data("int")
-        self.refused(self.fit(MultiOutputClassifier(svm.LinearSVC()), X, Y), "MultiOutputClassifier",
-                     "LinearSVC", "predict_proba")
         self.refused(self.fit(MultiOutputClassifier(svm.SVC(probability=True, random_state=0)), X, Y),
                      "MultiOutputClassifier", "SVC", "argmax")
 

@@ -106,3 +106,31 @@ TEST_CASE("files without output groups keep one class per row") {
   CHECK(mlmap_output_classes(m, 0) == -1);
   mlmap_close(m);
 }
+
+TEST_CASE("with the hard link, each output group's class from its indicators, outputs 1 for it") {
+  // raw = the features (an identity layer): group {0, 1} and group {2, 3, 4}
+  test::TempDir dir;
+  const auto path = dir.file("h.mlmap");
+  mlmap::ModelDescription d;
+  d.estimator = "test.MultiOutputHard";
+  d.task = mlmap::Task::classification;
+  d.n_features = 5;
+  d.n_outputs = 5;
+  d.classes.kind = mlmap::ClassLabels::Kind::strings;
+  d.classes.strings = {"no", "yes", "no", "yes", "maybe"};
+  d.link = mlmap::LinkFunction::hard;
+  d.class_decision = mlmap::ClassDecision::argmax_outputs_per_group;
+  d.output_groups = {2, 3};
+  REQUIRE(mlmap::save(path, d, test::identity(5)).ok());
+  auto m = mlmap::Model::open(path, {true, false});
+  REQUIRE_MESSAGE(m.ok(), m.message());
+  const double X[] = {0, 1, 0, 0, 1,    // yes, maybe
+                      1, 0, 1, 0, 0,    // no, no
+                      0.5, 0.5, 0, 2, 2};  // ties: the first of each group
+  std::vector<int64_t> cls(6);
+  REQUIRE(m->predict_class(X, 3, cls.data()).ok());
+  CHECK(cls == std::vector<int64_t>{1, 4, 0, 2, 0, 3});
+  std::vector<double> out(15);
+  REQUIRE(m->predict(X, 3, out.data()).ok());
+  CHECK(out == std::vector<double>{0, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0});
+}

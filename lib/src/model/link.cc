@@ -114,13 +114,14 @@ int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out,
   return static_cast<int64_t>(argmax(out, spec.n_outputs));
 }
 
-// One row's classes, one per output group: the group's first largest output,
-// as an index into the groups' concatenated classes.
-void decide_groups(const LinkSpec& spec, const double* out, int64_t* classes) noexcept {
+// One row's classes, one per output group: the group's first largest raw
+// score (with the identity link, its output; with the hard link, its
+// estimator's class indicator), as an index into the concatenated classes.
+void decide_groups(const LinkSpec& spec, const double* raw, int64_t* classes) noexcept {
   size_t begin = 0;
   for (size_t g = 0; g < spec.output_groups.size(); ++g) {
     const size_t k = spec.output_groups[g];
-    classes[g] = static_cast<int64_t>(begin + argmax(out + begin, k));
+    classes[g] = static_cast<int64_t>(begin + argmax(raw + begin, k));
     begin += k;
   }
 }
@@ -229,6 +230,17 @@ void link_rows(const LinkSpec& spec, const double* raw, size_t n_rows, double* o
       }
       return;
     case LinkFunction::hard: {
+      if (spec.decision == ClassDecision::argmax_outputs_per_group) {
+        // 1 for each output group's class (n_raw = n_outputs)
+        std::vector<int64_t> classes(spec.output_groups.size());
+        for (size_t i = 0; i < n_rows; ++i) {
+          double* o = out + i * w;
+          std::fill(o, o + w, 0.0);
+          decide_groups(spec, raw + i * k, classes.data());
+          for (int64_t c : classes) o[c] = 1.0;
+        }
+        return;
+      }
       // The class may come from decision values (SVC's break_ties: the
       // one-vs-rest values); a hard link's decision function never reads
       // the outputs (checked at open).
@@ -312,7 +324,7 @@ Status decide_classes(const LinkSpec& spec, const double* raw, const double* out
   try {
     if (spec.decision == ClassDecision::argmax_outputs_per_group) {
       const size_t m = spec.classes_per_row();
-      for (size_t i = 0; i < n_rows; ++i) decide_groups(spec, out + i * spec.n_outputs, classes + i * m);
+      for (size_t i = 0; i < n_rows; ++i) decide_groups(spec, raw + i * spec.n_raw, classes + i * m);
       return {};
     }
     std::vector<uint32_t> votes(spec.decision == ClassDecision::ovo_votes ? spec.n_outputs : 0);

@@ -176,9 +176,11 @@ Status check_decisions(const fb::Model& m, const LinkSpec& l, Task task) {
     case ClassDecision::argmax_outputs_per_group:
       if (!classifier || l.output_groups.empty())
         return invalid("the argmax_outputs_per_group class decision needs a classifier with output_groups");
-      if (l.link != LinkFunction::identity || l.decision_function != DecisionFunction::raw)
-        return invalid("the argmax_outputs_per_group class decision needs the identity link and the raw decision "
-                       "function (the outputs are the groups' probabilities)");
+      if ((l.link != LinkFunction::identity && l.link != LinkFunction::hard) || l.n_raw != l.n_outputs ||
+          l.decision_function != DecisionFunction::raw)
+        return invalid("the argmax_outputs_per_group class decision needs the identity or hard link, one raw score "
+                       "per output and the raw decision function (the raw scores are the groups' probabilities or "
+                       "class indicators)");
       break;
     case ClassDecision::argmax_outputs:
     case ClassDecision::argmax_raw: break;

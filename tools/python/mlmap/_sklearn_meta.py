@@ -6,7 +6,8 @@ preprocessing program (FORMAT.md §7.3).
 
 CalibratedClassifierCV and IsotonicRegression: _sklearn_calibration.py.
 
-MultiOutputClassifier: the estimators' probabilities side by side, one output
+MultiOutputClassifier: the estimators' probabilities (or, for estimators
+without predict_proba, their classes as indicators) side by side, one output
 group each (FORMAT.md §6, ArgmaxOutputsPerGroup).
 
 Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier on multilabel targets or over bases whose
@@ -248,22 +249,34 @@ _PROBA_DECIDES = {("argmax_outputs", None), ("argmax_raw", "logistic"), ("argmax
                   ("argmax_raw", "logistic_ovr"), ("argmax_raw", "normalize"), ("argmax_raw", "identity")}
 
 
+def _multi_output_has_proba(est):
+    """Whether MultiOutputClassifier.predict_proba exists: its estimator has
+    predict_proba (every estimators_ is a clone of it)."""
+    return all(hasattr(e, "predict_proba") for e in est.estimators_)
+
+
 def _multi_output_classifier(prog, est, cols, where):
-    """MultiOutputClassifier.predict_proba: each output's estimator's
-    probabilities, one group per output (its predict is each group's
-    argmax: class decision argmax_outputs_per_group)."""
+    """MultiOutputClassifier: each output's estimator's predict_proba, or
+    without it its predicted class as indicators (link hard), one group per
+    output (predict: each group's argmax, class decision
+    argmax_outputs_per_group)."""
     label = type(est).__name__
+    with_proba = _multi_output_has_proba(est)
     out = []
     for i, e in enumerate(est.estimators_):
         here = where + [f"estimators_[{i}] ({class_name(e)})"]
         final = e.steps[-1][1] if hasattr(e, "steps") else e
         if type(final) in combiners():
             refuse(est, here, "a meta-estimator as the estimator of a MultiOutputClassifier is not supported")
-        if not hasattr(e, "predict_proba"):
-            refuse(est, here, "its estimators need predict_proba (mlmap stores each output's probabilities and "
-                              "decides each output's class from them)")
+        name = f"estimator {i} of the {label}"
+        if not with_proba:
+            indicators = sub_model(prog, e, cols, here, "class_one_hot", name)
+            if len(indicators) != len(np.asarray(e.classes_)):
+                refuse(est, here, f"it gives {len(indicators)} class indicators for {len(e.classes_)} classes")
+            out.extend(indicators)
+            continue
         described = []
-        probs = sub_model(prog, e, cols, here, "outputs", f"estimator {i} of the {label}", described)
+        probs = sub_model(prog, e, cols, here, "outputs", name, described)
         d = described[0]
         decides = d.get("class_decision", "argmax_outputs")
         if (decides, None if decides == "argmax_outputs" else d.get("link", "identity")) not in _PROBA_DECIDES:
@@ -288,12 +301,15 @@ def multi_output_classes(est, per_output, where):
 
 
 def export_multi_output_classifier(est, feature_names, preprocessing=None):
-    """MultiOutputClassifier: raw = outputs = the estimators' probabilities
-    side by side; predict each output's first largest (output_groups)."""
+    """MultiOutputClassifier: raw = the estimators' probabilities (outputs
+    = raw) or, without predict_proba, their class indicators (link hard:
+    no probabilities) side by side; predict each output's first largest
+    (output_groups)."""
     where = [type(est).__name__]
     classes, groups = multi_output_classes(est, [e.classes_ for e in est.estimators_], where)
+    link = "identity" if _multi_output_has_proba(est) else "hard"
     return _export_pass_through(est, feature_names, preprocessing, _multi_output_classifier, task="classification",
-                                classes=classes, link="identity", class_decision="argmax_outputs_per_group",
+                                classes=classes, link=link, class_decision="argmax_outputs_per_group",
                                 output_groups=groups)
 
 
