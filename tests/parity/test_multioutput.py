@@ -9,9 +9,10 @@ outputs of 3 and 4 classes.  predict must give the same (n, m) labels (0
 mismatches, the same dtype); predict_proba (a list of m arrays) within 1e-6
 per output, as predict_log_proba where scikit-learn has it; score the same.
 Over estimators without predict_proba (LinearSVC, SVC, RidgeClassifier) the
-labels are theirs and predict_proba is absent, as in scikit-learn; estimators
-whose predict is not the argmax of their predict_proba (SVC with
-probability=True) are refused by name.
+labels are theirs and predict_proba is absent, as in scikit-learn; over
+SVC(probability=True), whose predict is not the argmax of its predict_proba,
+the labels are still its predict's.  A meta-estimator as the estimator is
+refused by name.
 `mlmap predict` (when MLMAP_CLI is set) prints the m labels of each row.
 
 Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_multioutput.py
@@ -169,10 +170,24 @@ class MultiOutput(ApiParity):
                 sk = self.fit(MultiOutputClassifier(base), X, Y)
                 self.compare(sk, Xte, Yte, f"MultiOutputClassifier ({name})")
 
+    def test_predict_not_the_argmax_of_predict_proba(self):
+        # SVC(probability=True): predict is libsvm's vote, predict_proba
+        # Platt's; each output's label is its estimator's predict
+        for labels in ("int", "str"):
+            X, Y, Xte, Yte = data(labels)
+            sk = self.fit(MultiOutputClassifier(make_pipeline(StandardScaler(), svm.SVC(
+                probability=True, random_state=0))), X, Y)
+            proba = quietly(sk.predict_proba, Xte)
+            argmax = np.stack([sk.estimators_[j].classes_[np.argmax(p, axis=1)] for j, p in enumerate(proba)], axis=1)
+            self.assertGreater(int(np.sum(argmax != quietly(sk.predict, Xte))), 0, "the case this test is for")
+            self.compare(sk, Xte, Yte, "MultiOutputClassifier (SVC probability=True)")
+
     def test_refused(self):
         X, Y, _, _ = data("int")
-        self.refused(self.fit(MultiOutputClassifier(svm.SVC(probability=True, random_state=0)), X, Y),
-                     "MultiOutputClassifier", "SVC", "argmax")
+        vote = ensemble.VotingClassifier([("lr", linear_model.LogisticRegression(max_iter=1000)),
+                                          ("nb", naive_bayes.GaussianNB())], voting="soft")
+        self.refused(self.fit(MultiOutputClassifier(vote), X, Y), "MultiOutputClassifier", "VotingClassifier",
+                     "meta-estimator")
 
     def test_cli(self):
         cli = os.environ.get("MLMAP_CLI")

@@ -324,7 +324,12 @@ Status decide_classes(const LinkSpec& spec, const double* raw, const double* out
   try {
     if (spec.decision == ClassDecision::argmax_outputs_per_group) {
       const size_t m = spec.classes_per_row();
-      for (size_t i = 0; i < n_rows; ++i) decide_groups(spec, raw + i * spec.n_raw, classes + i * m);
+      // The groups' class indicators beside the probabilities (trailing
+      // features: each estimator's own predict), else the raw scores.
+      const bool indicators = spec.class_from_decision();
+      const size_t width = indicators ? spec.decision_width() : spec.n_raw;
+      for (size_t i = 0; i < n_rows; ++i)
+        decide_groups(spec, (indicators ? decision : raw) + i * width, classes + i * m);
       return {};
     }
     std::vector<uint32_t> votes(spec.decision == ClassDecision::ovo_votes ? spec.n_outputs : 0);

@@ -30,10 +30,13 @@ struct LinkSpec {
   }
   /// Class indices per row decide_classes() writes: one per output group.
   size_t classes_per_row() const noexcept { return output_groups.empty() ? 1 : output_groups.size(); }
-  /// Whether decide_class() reads decision values.
+  /// Whether decide_class() reads decision values (argmax_outputs_per_group
+  /// with trailing_features: the groups' class indicators).
   bool class_from_decision() const noexcept {
     return decision == ClassDecision::argmax_decision || decision == ClassDecision::decision_nonnegative ||
-           decision == ClassDecision::decision_positive;
+           decision == ClassDecision::decision_positive ||
+           (decision == ClassDecision::argmax_outputs_per_group &&
+            decision_function == DecisionFunction::trailing_features);
   }
 };
 

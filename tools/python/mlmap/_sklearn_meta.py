@@ -8,9 +8,11 @@ CalibratedClassifierCV and IsotonicRegression: _sklearn_calibration.py.
 
 MultiOutputClassifier: the estimators' probabilities (or, for estimators
 without predict_proba, their classes as indicators) side by side, one output
-group each (FORMAT.md §6, ArgmaxOutputsPerGroup).
+group each (FORMAT.md §6, ArgmaxOutputsPerGroup), with their classes beside
+them when some estimator's predict is not the argmax of its probabilities.
 
-Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier on multilabel targets or over bases whose
+Not yet supported (refused by name, UnsupportedModelError): a meta-estimator as
+the estimator of a MultiOutputClassifier; OneVsRestClassifier on multilabel targets or over bases whose
 predict_proba is not the logistic of their decision_function (a file has one set of
 raw scores, from which both its class and its probabilities follow).
 
@@ -241,14 +243,6 @@ def _multi_output_regressor(prog, est, cols, where):
     return out
 
 
-# Nested files whose predict is the argmax of their predict_proba: their
-# own class decision is on the probabilities, or on raw scores that the
-# probabilities follow monotonically (logistic regression: the classes can
-# differ only where two probabilities round to the same double).
-_PROBA_DECIDES = {("argmax_outputs", None), ("argmax_raw", "logistic"), ("argmax_raw", "softmax"),
-                  ("argmax_raw", "logistic_ovr"), ("argmax_raw", "normalize"), ("argmax_raw", "identity")}
-
-
 def _multi_output_has_proba(est):
     """Whether MultiOutputClassifier.predict_proba exists: its estimator has
     predict_proba (every estimators_ is a clone of it)."""
@@ -256,37 +250,38 @@ def _multi_output_has_proba(est):
 
 
 def _multi_output_classifier(prog, est, cols, where):
-    """MultiOutputClassifier: each output's estimator's predict_proba, or
-    without it its predicted class as indicators (link hard), one group per
-    output (predict: each group's argmax, class decision
-    argmax_outputs_per_group)."""
+    """MultiOutputClassifier: (scores, indicators).  scores: each output's
+    estimator's predict_proba, or without it its predicted class as
+    indicators (link hard); one group per output.  indicators: empty when
+    every estimator's predict is the first largest of its probabilities
+    (its class decision argmax_outputs: trees, forests, k-NN), else every
+    estimator's predicted class as indicators (its own predict, exact where
+    the argmax of the probabilities could differ: SVC(probability=True), or
+    ties of probabilities that round equal), read as trailing features."""
     label = type(est).__name__
     with_proba = _multi_output_has_proba(est)
-    out = []
+    scores, bases = [], []
+    exact = True
     for i, e in enumerate(est.estimators_):
         here = where + [f"estimators_[{i}] ({class_name(e)})"]
         final = e.steps[-1][1] if hasattr(e, "steps") else e
         if type(final) in combiners():
             refuse(est, here, "a meta-estimator as the estimator of a MultiOutputClassifier is not supported")
         name = f"estimator {i} of the {label}"
-        if not with_proba:
-            indicators = sub_model(prog, e, cols, here, "class_one_hot", name)
-            if len(indicators) != len(np.asarray(e.classes_)):
-                refuse(est, here, f"it gives {len(indicators)} class indicators for {len(e.classes_)} classes")
-            out.extend(indicators)
-            continue
+        bases.append((e, here, name))
         described = []
-        probs = sub_model(prog, e, cols, here, "outputs", name, described)
-        d = described[0]
-        decides = d.get("class_decision", "argmax_outputs")
-        if (decides, None if decides == "argmax_outputs" else d.get("link", "identity")) not in _PROBA_DECIDES:
-            refuse(est, here, f"its predict is not the argmax of its predict_proba (class decision {decides!r}, "
-                              f"link {d.get('link', 'identity')!r}), and mlmap decides each output's class from "
-                              "its probabilities")
-        if len(probs) != len(np.asarray(e.classes_)):
-            refuse(est, here, f"it gives {len(probs)} probabilities for {len(e.classes_)} classes")
-        out.extend(probs)
-    return out
+        out = sub_model(prog, e, cols, here, "outputs" if with_proba else "class_one_hot", name, described)
+        if len(out) != len(np.asarray(e.classes_)):
+            refuse(est, here, f"it gives {len(out)} values for {len(e.classes_)} classes")
+        if with_proba and described[0].get("class_decision", "argmax_outputs") != "argmax_outputs":
+            exact = False
+        scores.extend(out)
+    if exact:
+        return scores, []
+    indicators = []
+    for e, here, name in bases:
+        indicators.extend(sub_model(prog, e, cols, here, "class_one_hot", name))
+    return scores, indicators
 
 
 def multi_output_classes(est, per_output, where):
@@ -304,13 +299,27 @@ def export_multi_output_classifier(est, feature_names, preprocessing=None):
     """MultiOutputClassifier: raw = the estimators' probabilities (outputs
     = raw) or, without predict_proba, their class indicators (link hard:
     no probabilities) side by side; predict each output's first largest
-    (output_groups)."""
+    raw score (output_groups) or, when some estimator's predict is not the
+    argmax of its probabilities, of its class indicators computed beside
+    them (decision function trailing_features, which the predictor passes
+    over)."""
+    from . import _core
+    from ._sklearn import Exported
     where = [type(est).__name__]
     classes, groups = multi_output_classes(est, [e.classes_ for e in est.estimators_], where)
-    link = "identity" if _multi_output_has_proba(est) else "hard"
-    return _export_pass_through(est, feature_names, preprocessing, _multi_output_classifier, task="classification",
-                                classes=classes, link=link, class_decision="argmax_outputs_per_group",
-                                output_groups=groups)
+    prog, cols = _program(est, feature_names, preprocessing)
+    scores, indicators = _multi_output_classifier(prog, est, cols, where)
+    prog.finish(scores + indicators, where)
+    k, d = len(scores), len(indicators)
+    # raw_j = feature j: weight 1 from it, 0 from every other (finite) feature
+    pick = np.zeros((k + d, k))
+    pick[np.arange(k), np.arange(k)] = 1.0
+    layers = [dict(kind="dense", weights=pick, bias=np.zeros(k), activation="identity")]
+    decide = dict(decision_function="trailing_features", decision_features=d) if d else {}
+    desc = describe(est, task="classification", n_features=prog.n_inputs, feature_names=prog.feature_names,
+                    n_outputs=k, classes=classes, link="identity" if _multi_output_has_proba(est) else "hard",
+                    class_decision="argmax_outputs_per_group", output_groups=groups, **decide)
+    return _with_infinity(Exported(layers, desc, _core.save_dense, prog), est, prog)
 
 
 def _bagging(prog, est, cols, where):
