@@ -10,6 +10,7 @@
 #include "mlmap/mlmap.h"
 #include "mlmap/model.hpp"
 #include "support.hpp"
+#include "writer/dense_writer.hpp"
 
 namespace {
 
@@ -133,4 +134,47 @@ TEST_CASE("with the hard link, each output group's class from its indicators, ou
   std::vector<double> out(15);
   REQUIRE(m->predict(X, 3, out.data()).ok());
   CHECK(out == std::vector<double>{0, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1, 0, 0, 1, 0});
+}
+
+TEST_CASE("with trailing_features, each output group's class from its indicators beside the probabilities") {
+  // Inputs [p0, p1, p2, i0, i1, i2]: probabilities of groups {0} and {1, 2}
+  // (the predictor passes them through), then each estimator's class as
+  // indicators (the decision values), which decide the classes even where
+  // the probabilities' argmax differs (SVC(probability=True)).
+  test::TempDir dir;
+  mlmap::PreprocessingSpec p;
+  auto copy = test::op(mlmap::OpSpec::Kind::weighted_mean, {0}, 6, 1);  // a program needs a step
+  copy.a = {1.0};
+  copy.b = {1.0};
+  p.ops = {copy};
+  p.n_slots = 7;
+  p.features = {6, 1, 2, 3, 4, 5};
+  p.n_string_slots = 6;
+  mlmap::ModelDescription d = test::pipeline_description(6, 3);
+  d.task = mlmap::Task::classification;
+  d.classes.kind = mlmap::ClassLabels::Kind::integers;
+  d.classes.integers = {7, 0, 1};
+  d.class_decision = mlmap::ClassDecision::argmax_outputs_per_group;
+  d.output_groups = {1, 2};
+  d.decision_function = mlmap::DecisionFunction::trailing_features;
+  d.decision_features = 3;
+  std::vector<double> pick(18, 0.0);  // 6 features -> 3 raw scores: the first three
+  pick[0 * 3 + 0] = pick[1 * 3 + 1] = pick[2 * 3 + 2] = 1.0;
+  REQUIRE(mlmap::writer::write_dense_model(dir.file("t.mlmap"), d, test::one_layer(6, pick), &p, nullptr).ok());
+  auto m = mlmap::Model::open(dir.file("t.mlmap"), {true, false});
+  REQUIRE_MESSAGE(m.ok(), m.message());
+  const double X[] = {1, 0.9, 0.1, 1, 0, 1,   // indicators pick class 1 of group 2, the probabilities 0
+                      1, 0.2, 0.8, 1, 1, 0};  // and the other way round
+  std::vector<int64_t> cls(4);
+  REQUIRE(m->predict_class(X, 2, cls.data()).ok());
+  CHECK(cls == std::vector<int64_t>{0, 2, 0, 1});
+  std::vector<double> out(6);
+  REQUIRE(m->predict(X, 2, out.data()).ok());
+  CHECK(out == std::vector<double>{1, 0.9, 0.1, 1, 0.2, 0.8});
+  // the indicators must be one per output
+  d.decision_features = 2;
+  REQUIRE(mlmap::writer::write_dense_model(dir.file("w.mlmap"), d, test::one_layer(6, pick), &p, nullptr).ok());
+  auto bad = mlmap::Model::open(dir.file("w.mlmap"));
+  CHECK(bad.code() == mlmap::error_code::invalid_model);
+  CHECK(bad.message().find("trailing_features of one class indicator per output") != std::string::npos);
 }
