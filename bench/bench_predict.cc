@@ -363,7 +363,7 @@ bool check_scenario(Scenario& s, size_t check_rows, double tol) {
   const bool classify = s.kind == "classification";
   bool ok = true;
   std::vector<double> out(n * w);
-  std::vector<int64_t> cls(n);
+  std::vector<int64_t> cls(n * model.class_width());
 
   // The reference: the peer's outputs; for XGBoost the C API in this process.
   std::vector<double> want = s.ref;

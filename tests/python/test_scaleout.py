@@ -548,6 +548,17 @@ class TestDask(TmpDir):
         out2 = mlmap.dask.predict(x2, m2)
         self.assertEqual(out2.shape, (len(X2), 2))
         np.testing.assert_array_equal(self.compute(out2), m2.predict(X2.astype(np.float32)))
+        # a multi-output classifier: one label per output; proba refused
+        from sklearn.ensemble import RandomForestClassifier
+        p3 = self.path("multi.mlmap")
+        Y = np.c_[X[:, 0] > 0, (X[:, 1] > 0.3).astype(int) + (X[:, 2] > 0)]
+        mlmap.save(RandomForestClassifier(5, random_state=0).fit(X, Y), p3)
+        m3 = mlmap.load(p3)
+        out3 = mlmap.dask.predict(x, m3)
+        self.assertEqual(out3.shape, (len(X), 2))
+        np.testing.assert_array_equal(self.compute(out3), m3.predict(X))
+        with self.assertRaises(ValueError):
+            mlmap.dask.predict(x, m3, proba=True)
 
     def test_bad_inputs(self):
         import dask.array as da

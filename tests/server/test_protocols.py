@@ -318,6 +318,32 @@ def test_not_ready(tmp):
         check(st == 400 and payload == {"name": "clf", "ready": False}, f"damaged: model ready {st} {payload}")
 
 
+def test_multi_output(tmp, m):
+    """A multi-output classifier: one label per output, v1 rows of labels,
+    v2 a [N, m] label tensor."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multioutput import MultiOutputClassifier
+    X = m["X"]
+    Y = np.column_stack([np.where(X.sepal_len > 0, "hi", "lo"), np.digitize(X.petal_len, [-0.5, 0.5]).astype(str)])
+    multi = MultiOutputClassifier(LogisticRegression()).fit(X, Y)
+    mlmap.save(multi, f"{tmp}/multi.mlmap")
+    store = f"{tmp}/multi-store"
+    publish(store, "multi", f"{tmp}/multi.mlmap")
+    with Server(store, None, workers=1) as srv:
+        rows = X.iloc[:6]
+        want = multi.predict(rows).tolist()
+        st, _, payload = srv.request("POST", "/models/multi/predict", {"instances": rows.values.tolist()})
+        check(st == 200 and payload["predictions"] == want, f"multi-output v1: {st} {payload}")
+        st, _, meta = srv.request("GET", "/v2/models/multi")
+        check(st == 200 and meta["outputs"][0] == {"name": "label", "datatype": "BYTES", "shape": [-1, 2]},
+              f"multi-output metadata: {meta}")
+        st, _, r = infer(srv, "multi", [{"name": "x", "shape": [6, 4], "datatype": "FP64", "data": rows.values.tolist()}],
+                         outputs=["label"])
+        out = r["outputs"][0] if st == 200 else {}
+        check(st == 200 and out["shape"] == [6, 2] and out["data"] == [v for row in want for v in row],
+              f"multi-output v2: {st} {r}")
+
+
 def main():
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="mlmap-proto-") as tmp:
@@ -332,6 +358,7 @@ def main():
             test_discovery(srv, m, store, tmp)
         test_single(store, m)
         test_not_ready(tmp)
+        test_multi_output(tmp, m)
     print(f"{CHECKS[0]} checks passed in {time.time() - t0:.1f} s")
 
 

@@ -164,6 +164,19 @@ Expectation expectation(Corruption kind) {
       return {"text_analyzer_unknown", S::open, error_code::unsupported_model, "is unknown to this reader"};
     case C::normalize_nan_shape:
       return {"normalize_nan_shape", S::open, error_code::invalid_model, "link 'normalize_nan' cannot map 1 raw"};
+    case C::output_groups_sum:
+      return {"output_groups_sum", S::open, error_code::invalid_model, "output groups' class counts sum to"};
+    case C::output_group_empty: return {"output_group_empty", S::open, error_code::invalid_model, "has no classes"};
+    case C::output_groups_decision:
+      return {"output_groups_decision", S::open, error_code::invalid_model,
+              "output_groups needs the argmax_outputs_per_group class decision"};
+    case C::output_group_labels_repeat:
+      return {"output_group_labels_repeat", S::open, error_code::invalid_model, "class labels are not unique"};
+    case C::output_groups_link:
+      return {"output_groups_link", S::open, error_code::invalid_model, "needs the identity or hard link"};
+    case C::groups_without_output_groups:
+      return {"groups_without_output_groups", S::open, error_code::invalid_model,
+              "argmax_outputs_per_group class decision needs a classifier with output_groups"};
     case C::count: break;
   }
   throw std::logic_error("unknown corruption");
@@ -218,6 +231,12 @@ Sample sample_for(Corruption kind) {
     case C::bitvector_tree_words: return Sample::wide_trees;
     case C::raw_last_shape:
     case C::trailing_features_width: return Sample::svm_classifier;
+    case C::output_groups_sum:
+    case C::output_group_empty:
+    case C::output_groups_decision:
+    case C::output_group_labels_repeat:
+    case C::output_groups_link: return Sample::multi_output_forest;
+    case C::groups_without_output_groups: return Sample::forest_classifier;
     default: return Sample::boosted_binary;
   }
 }
@@ -416,6 +435,29 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     // no decision_features, no program to compute them
     case C::trailing_features_width:
       s.model()->mutate_decision_function(fb::DecisionFunction::TrailingFeatures);
+      break;
+    case C::output_groups_sum: {
+      auto* g = s.model()->mutable_output_groups();
+      const auto j = static_cast<uint32_t>(s.rng() % g->size());
+      g->Mutate(j, g->Get(j) + 1 + static_cast<uint32_t>(s.rng() % 4));
+      break;
+    }
+    case C::output_group_empty: s.model()->mutable_output_groups()->Mutate(static_cast<uint32_t>(s.rng() % 2), 0); break;
+    case C::output_groups_decision:
+      s.model()->mutate_class_decision((s.rng() & 1) ? fb::ClassDecision::ArgmaxOutputs : fb::ClassDecision::ArgmaxRaw);
+      break;
+    // labels {0, 1, 0, 1, 2}: a repeat inside the first or the second group
+    case C::output_group_labels_repeat: {
+      auto* v = static_cast<fb::Int64Labels*>(s.model()->mutable_classes())->mutable_values();
+      if (s.rng() & 1)
+        v->Mutate(1, 0);
+      else
+        v->Mutate(4, 1);
+      break;
+    }
+    case C::output_groups_link: s.model()->mutate_link(fb::Link::Softmax); break;
+    case C::groups_without_output_groups:
+      s.model()->mutate_class_decision(fb::ClassDecision::ArgmaxOutputsPerGroup);
       break;
     case C::op_column_dtype: {
       const char* names[] = {"preprocessing.0.center", "preprocessing.0.components", "preprocessing.0.scale",

@@ -61,6 +61,10 @@ enum class Corruption {
   text_kind_analyzer_mismatch, text_analyzer_unknown,
   // the NormalizeNan link on a model with one raw score (boosted_binary)
   normalize_nan_shape,
+  // multi-output classifiers' output groups (the multi_output_forest sample;
+  // groups_without_output_groups: the forest_classifier)
+  output_groups_sum, output_group_empty, output_groups_decision, output_group_labels_repeat, output_groups_link,
+  groups_without_output_groups,
   count
 };
 

@@ -267,7 +267,7 @@ mlmap::DenseNetworkSpec identity(size_t n) {
 
 std::vector<Sample> all_samples() {
   std::vector<Sample> out;
-  for (int k = 0; k <= static_cast<int>(Sample::wide_input); ++k) out.push_back(static_cast<Sample>(k));
+  for (int k = 0; k <= static_cast<int>(Sample::multi_output_forest); ++k) out.push_back(static_cast<Sample>(k));
   return out;
 }
 
@@ -428,6 +428,24 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, m
         auto t = random_tree(rng, 300, 2 + i % 6, 1, true, 0);
         mlmap::TreeOptions o;
         o.output = static_cast<uint32_t>(i % 2);
+        auto st = b.add_tree(t.view(), o);
+        if (!st) return st;
+      }
+      return save(path, d, b);
+    }
+    case Sample::multi_output_forest: {
+      d.estimator = "test.MultiOutputForest";
+      d.task = mlmap::Task::classification;
+      d.n_outputs = 5;
+      d.classes.kind = mlmap::ClassLabels::Kind::integers;
+      d.classes.integers = {0, 1, 0, 1, 2};
+      d.class_decision = mlmap::ClassDecision::argmax_outputs_per_group;
+      d.output_groups = {2, 3};
+      mlmap::TreeEnsembleBuilder b(6, 5, 5, mlmap::Aggregation::mean);
+      for (int i = 0; i < 8; ++i) {
+        auto t = random_tree(rng, 6, 5, 5, false, 0);
+        mlmap::TreeOptions o;
+        o.normalize_leaves = true;
         auto st = b.add_tree(t.view(), o);
         if (!st) return st;
       }

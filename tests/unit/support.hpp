@@ -61,6 +61,7 @@ enum class Sample {
   isolation_forest,      // 8 trees, the isolation link, an outlier detector
   wide_trees,         // one output; trees of 1 to ~500 leaves (every bit-vector word and leaf-fetch path), missing
   wide_input,         // 300 features (walk blocks of a few hundred rows, many gathered features), 2 outputs
+  multi_output_forest,  // a forest classifier of 2 outputs: output groups {2, 3}, labels {0, 1} and {0, 1, 2}
 };
 
 /// Every sample kind, in order (up to the last one above).

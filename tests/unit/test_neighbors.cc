@@ -196,9 +196,9 @@ TEST_CASE("files carry the lowest format version that expresses them (FORMAT.md 
     auto m = Model::open(dir.file("v.mlmap"));
     REQUIRE(m.ok());
     // The 1.1 samples: the dense network of every layer kind, the new
-    // predictors and detectors, and tree ensembles the writer gave the leaf
-    // bit-vector layout.
-    const bool v1_1 = sample == test::Sample::dense_every_kind ||
+    // predictors and detectors, the multi-output classifier (its class
+    // decision) and tree ensembles the writer gave the leaf bit-vector layout.
+    const bool v1_1 = sample == test::Sample::dense_every_kind || sample == test::Sample::multi_output_forest ||
                       (sample >= test::Sample::neighbors_classifier && sample <= test::Sample::isolation_forest) ||
                       test::has_leaf_bitvectors(dir.file("v.mlmap"));
     CAPTURE(static_cast<int>(sample));

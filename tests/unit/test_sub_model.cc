@@ -179,6 +179,23 @@ TEST_CASE("damaged or mismatched nested files are refused with their own errors"
                 .ok());
     CHECK(opens(dir.file("z")).code() == error_code::invalid_model);
   }
+  SUBCASE("class_one_hot of a multi-output classifier (several classes per row)") {
+    REQUIRE(test::save_sample(dir.file("multi"), test::Sample::multi_output_forest).ok());
+    PreprocessingSpec p;
+    auto op = sub_model(read_file(dir.file("multi")), 6, "x");
+    op.inputs = {0, 1, 2, 3, 4, 5};
+    op.n_out = 5;
+    op.sub_model_output = SubModelOutput::class_one_hot;
+    p.ops = {op};
+    p.n_slots = 11;
+    p.n_string_slots = 6;
+    p.features = {6};
+    REQUIRE(writer::write_dense_model(dir.file("x"), test::pipeline_description(6, 1), test::identity(1), &p, nullptr)
+                .ok());
+    auto st = opens(dir.file("x"));
+    CHECK(st.code() == error_code::invalid_model);
+    CHECK(st.message().find("multi-output classifier") != std::string::npos);
+  }
   SUBCASE("a nested file with a program of its own") {
     REQUIRE(save_outer(dir.file("inner"), a, b).ok());
     REQUIRE(save_outer(dir.file("x"), a, read_file(dir.file("inner"))).ok());

@@ -4,7 +4,9 @@
 // serialisation that Python's `mlmap.load(FILE).info()` and the server's
 // GET /model also print, so scripts get the same answer from each.
 
+#include <algorithm>
 #include <cinttypes>
+#include <cstddef>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -102,7 +104,20 @@ std::string text_report(const std::string& path, const ModelInfo& i) {
   line("task", enum_name(i.task));
   line("features", i.feature_names.empty() ? std::to_string(i.n_features) + " (unnamed)" : item_list(i.feature_names));
   line("outputs", std::to_string(i.n_outputs) + " (raw scores: " + std::to_string(i.n_raw) + ")");
-  if (i.classes.kind != ClassLabels::Kind::none) line("classes", item_list(class_labels(i.classes)));
+  if (!i.output_groups.empty()) {
+    // a multi-output classifier: each output's classes
+    const auto all = class_labels(i.classes);
+    size_t begin = 0;
+    for (size_t j = 0; j < i.output_groups.size(); ++j) {
+      const size_t end = std::min(all.size(), begin + i.output_groups[j]);
+      line(j ? "" : "classes", "output " + std::to_string(j) + ": " +
+                                   item_list(std::vector<std::string>(all.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                                      all.begin() + static_cast<std::ptrdiff_t>(end))));
+      begin = end;
+    }
+  } else if (i.classes.kind != ClassLabels::Kind::none) {
+    line("classes", item_list(class_labels(i.classes)));
+  }
   line("missing values", i.accepts_missing ? "accepted (NaN is routed)" : "not accepted");
   if (i.metadata.empty()) line("metadata", "(none)");
   for (size_t k = 0; k < i.metadata.size(); ++k)

@@ -63,13 +63,24 @@ void note_header(const tools::CsvRows& rows, const tools::CsvReader& input) {
 // What each output row holds.
 enum class Kind { label, probabilities, values };
 
+// A multi-output classifier (info.output_groups) gives label_0..m-1, and
+// its probability columns are named output<j>_<class> (outputs may share
+// labels).
 std::vector<std::string> column_names(const ModelInfo& info, Kind kind, size_t width) {
-  if (kind == Kind::label) return {"label"};
+  const auto& groups = info.output_groups;
   std::vector<std::string> names;
+  if (kind == Kind::label) {
+    if (groups.empty()) return {"label"};
+    for (size_t j = 0; j < groups.size(); ++j) names.push_back("label_" + std::to_string(j));
+    return names;
+  }
+  std::vector<size_t> output_of;  // probability column -> its output
+  for (size_t j = 0; j < groups.size(); ++j) output_of.insert(output_of.end(), groups[j], j);
   for (size_t i = 0; i < width; ++i) {
-    if (kind == Kind::probabilities)
-      names.push_back(i < info.classes.size() ? info.classes.to_string(i) : std::to_string(i));
-    else
+    if (kind == Kind::probabilities) {
+      std::string name = i < info.classes.size() ? info.classes.to_string(i) : std::to_string(i);
+      names.push_back(i < output_of.size() ? "output" + std::to_string(output_of[i]) + "_" + name : name);
+    } else
       names.push_back(width == 1 ? "prediction" : "prediction_" + std::to_string(i));
   }
   return names;
@@ -103,11 +114,12 @@ int predict(const Options& o) {
   if (!output) return fail(output.error());
 
   tools::CsvRows rows(*input, info, o.header);
-  const size_t chunk_rows = rows_per_chunk(nf, width);
+  const size_t per_row = model->class_width();  // labels per row
+  const size_t chunk_rows = rows_per_chunk(nf, std::max(width, per_row));
   tools::Batch batch(info);
   batch.reserve(chunk_rows);
   std::vector<double> values(kind == Kind::label ? 0 : chunk_rows * width);
-  std::vector<int64_t> classes(kind == Kind::label ? chunk_rows : 0);
+  std::vector<int64_t> classes(kind == Kind::label ? chunk_rows * per_row : 0);
   const std::vector<std::string> labels = label_fields(info, width);
   PredictOptions options;
   options.n_threads = o.n_threads;
@@ -129,11 +141,14 @@ int predict(const Options& o) {
       auto st = batch.predict_class(*model, classes.data(), o.n_threads);
       if (!st) return fail(st.error());
       for (size_t r = 0; r < n; ++r) {
-        const int64_t c = classes[r];
-        if (c >= 0 && static_cast<size_t>(c) < labels.size())
-          text += labels[static_cast<size_t>(c)];
-        else
-          text += std::to_string(c);
+        for (size_t j = 0; j < per_row; ++j) {
+          const int64_t c = classes[r * per_row + j];
+          if (j) text += ',';
+          if (c >= 0 && static_cast<size_t>(c) < labels.size())
+            text += labels[static_cast<size_t>(c)];
+          else
+            text += std::to_string(c);
+        }
         text += '\n';
       }
     } else {
@@ -186,8 +201,9 @@ const Command& predict_command() {
       "--no-header makes it.  With a header of feature names, columns are matched\n"
       "by name; otherwise they are positional.  Empty fields, NA and nan are\n"
       "missing values; infinities (inf, 1e999) where the model takes them (FORMAT.md §3).\n"
-      "Output: CSV with a header: `label` for classifiers (outlier detectors: -1 or 1),\n"
-      "one probability column per class with --proba, `prediction` (or\n"
+      "Output: CSV with a header: `label` for classifiers (outlier detectors: -1 or 1;\n"
+      "multi-output classifiers: label_0..m-1), one probability column per class with\n"
+      "--proba (multi-output: output<j>_<class>), `prediction` (or\n"
       "prediction_0..k-1) for regressors.",
       ArgSpec{{{"--proba", "", "classifiers: class probabilities instead of labels"},
                {"--threads", "N", "threads per chunk of rows (default 1; 0 = all cores)"},

@@ -372,7 +372,10 @@ Reply metadata(const Service& s, int index, uint64_t version, const Model& m) {
     j.member("name", o);
     if (o == "label") {
       j.member("datatype", info.classes.kind == ClassLabels::Kind::strings ? "BYTES" : "INT64");
-      write_shape(j, {-1});
+      if (m.class_width() == 1)
+        write_shape(j, {-1});
+      else  // a multi-output classifier: one label per output
+        write_shape(j, {-1, static_cast<int64_t>(m.class_width())});
     } else {
       j.member("datatype", "FP64");
       const size_t w = m.output_width(Output::value);
@@ -413,7 +416,8 @@ Reply infer(Service& s, int index, uint64_t version, const Model& m, std::string
   if (want_values && width != 0 && n > limits.max_values / width)
     return error_reply(413, std::to_string(n) + " rows of " + std::to_string(width) + " outputs exceed the limit of " +
                                 std::to_string(limits.max_values) + " output values per request");
-  std::vector<int64_t> labels(want_label ? n : 0);
+  const size_t per_row = m.class_width();  // a multi-output classifier: one label per output
+  std::vector<int64_t> labels(want_label ? n * per_row : 0);
   std::vector<double> values(want_values ? n * width : 0);
   const int threads = s.options().predict_threads;
   if (want_label) {
@@ -441,7 +445,10 @@ Reply infer(Service& s, int index, uint64_t version, const Model& m, std::string
     j.member("name", o);
     if (o == "label") {
       j.member("datatype", info.classes.kind == ClassLabels::Kind::strings ? "BYTES" : "INT64");
-      write_shape(j, {static_cast<int64_t>(n)});
+      if (per_row == 1)
+        write_shape(j, {static_cast<int64_t>(n)});
+      else
+        write_shape(j, {static_cast<int64_t>(n), static_cast<int64_t>(per_row)});
       j.key("data");
       j.begin_array();
       for (const int64_t label : labels) write_label(j, info.classes, label);

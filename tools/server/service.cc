@@ -350,11 +350,12 @@ Reply Service::predict(const Model& m, std::string_view query, std::string_view 
 
   const size_t n = batch.n_rows();
   const bool labels = classifier && !proba;
-  const size_t width = labels ? 1 : m.output_width(Output::value);
+  const size_t width = labels ? m.class_width() : m.output_width(Output::value);
   if (width != 0 && n > options_.limits.max_values / width)
     return error_reply(413, std::to_string(n) + " rows of " + std::to_string(width) + " outputs exceed the limit of " +
                                 std::to_string(options_.limits.max_values) + " output values per request");
-  std::vector<int64_t> classes(labels ? n : 0);
+  const size_t per_row = m.class_width();  // a multi-output classifier: one label per output
+  std::vector<int64_t> classes(labels ? n * per_row : 0);
   std::vector<double> values(labels ? 0 : n * width);
   PredictOptions po;
   po.n_threads = options_.predict_threads;
@@ -368,8 +369,12 @@ Reply Service::predict(const Model& m, std::string_view query, std::string_view 
   JsonWriter j(r.body, 0);
   j.begin_array();
   for (size_t i = 0; i < n; ++i) {
-    if (labels) {
+    if (labels && per_row == 1) {
       write_label(j, info.classes, classes[i]);
+    } else if (labels) {
+      j.begin_array();
+      for (size_t k = 0; k < per_row; ++k) write_label(j, info.classes, classes[i * per_row + k]);
+      j.end_array();
     } else if (width == 1 && !proba) {
       j.number(values[i]);
     } else {

@@ -125,6 +125,8 @@ enum class ClassDecision {
   decision_nonnegative = 5,  // one decision value: class 1 iff >= 0 (IsolationForest)
   decision_positive = 6,     // one decision value: class 1 iff > 0 (OneClassSVM)
   argmax_raw_last = 7,       // the largest of >= 2 raw scores, the last of equals (OneVsRestClassifier)
+  argmax_outputs_per_group = 8,  // multi-output: per output group (ModelInfo::output_groups), the
+                                 // largest probability (first of equals)
 };
 template <>
 struct EnumNames<ClassDecision> {
@@ -135,7 +137,9 @@ struct EnumNames<ClassDecision> {
                                                       {ClassDecision::argmax_decision, "argmax_decision"},
                                                       {ClassDecision::decision_nonnegative, "decision_nonnegative"},
                                                       {ClassDecision::decision_positive, "decision_positive"},
-                                                      {ClassDecision::argmax_raw_last, "argmax_raw_last"}};
+                                                      {ClassDecision::argmax_raw_last, "argmax_raw_last"},
+                                                      {ClassDecision::argmax_outputs_per_group,
+                                                       "argmax_outputs_per_group"}};
 };
 
 /// What Output::decision (sklearn's decision_function) is; see FORMAT.md §6
@@ -506,6 +510,10 @@ struct ModelInfo {
   uint64_t header_size = 0;
   uint64_t n_columns = 0;
   std::string content_hash;    // XXH3-128 of the header, 32 hex digits
+  /// Multi-output classifiers (class decision argmax_outputs_per_group):
+  /// the class count of each output, in order; the outputs, raw scores and
+  /// `classes` are the groups' concatenated.  Empty for one output.
+  std::vector<size_t> output_groups;
 };
 
 /// `info` as one JSON object: format_version, provenance, metadata, estimator,

@@ -88,7 +88,10 @@ const char *mlmap_error_name(int code);
 int mlmap_is_classifier(const mlmap_model *m);
 
 /* Classifiers: predicted class index per row (into the labels in the file).
- * Outlier detectors: 0 for an outlier (sklearn's -1), 1 for an inlier. */
+ * Outlier detectors: 0 for an outlier (sklearn's -1), 1 for an inlier.
+ * Multi-output classifiers (mlmap_num_class_outputs > 1) are
+ * MLMAP_E_INVALID_ARGUMENT here: out would need several indices per row; use
+ * mlmap_predict_classes. */
 int mlmap_predict_class(const mlmap_model *m, const float *X, size_t n_rows, int64_t *out, int n_threads);
 
 /* What a model predicts (mlmap_task). */
@@ -153,6 +156,25 @@ void mlmap_table_free(mlmap_table *t);
 int mlmap_predict_table(const mlmap_model *m, const mlmap_table *t, double *out, int n_threads);
 int mlmap_predict_output_table(const mlmap_model *m, const mlmap_table *t, double *out, int output, int n_threads);
 int mlmap_predict_class_table(const mlmap_model *m, const mlmap_table *t, int64_t *out, int n_threads);
+
+/* --- multi-output classifiers (sklearn's MultiOutputClassifier) --- */
+
+/* Class indices per row from mlmap_predict_classes: the number of outputs m
+ * of a multi-output classifier, 1 for other classifiers and outlier
+ * detectors, 0 for other models, -1 for a NULL model. */
+int64_t mlmap_num_class_outputs(const mlmap_model *m);
+
+/* Classes of output j (0 <= j < mlmap_num_class_outputs): its probabilities
+ * are the next that many values of a row of mlmap_predict, after those of
+ * the outputs before it, and its labels the next that many in the file's
+ * class labels.  -1 for a NULL model or j out of range. */
+int64_t mlmap_output_classes(const mlmap_model *m, int64_t j);
+
+/* As mlmap_predict_class, for every classifier: out holds n_rows x
+ * mlmap_num_class_outputs(m) indices, row-major; output j's index is into
+ * the file's class labels (within output j's). */
+int mlmap_predict_classes(const mlmap_model *m, const float *X, size_t n_rows, int64_t *out, int n_threads);
+int mlmap_predict_classes_table(const mlmap_model *m, const mlmap_table *t, int64_t *out, int n_threads);
 
 #ifdef __cplusplus
 }

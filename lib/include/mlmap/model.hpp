@@ -107,10 +107,16 @@ class Model {
   /// unknown_category for an unseen category an encoder refuses.
   [[nodiscard]] Status predict(const Table& table, double* out, const PredictOptions& options = {}) const noexcept;
 
+  /// Class indices per row written by predict_class(): 1, or for a
+  /// multi-output classifier the number of outputs (info().output_groups).
+  size_t class_width() const noexcept;
+
   /// Classifiers and outlier detectors: the index into info().classes of each
   /// row's predicted class, by info().class_decision (the first of equal
   /// probabilities, as numpy's argmax, for most classifiers; detectors: 0 for
-  /// an outlier, 1 for an inlier).
+  /// an outlier, 1 for an inlier).  Multi-output classifiers write
+  /// class_width() indices per row (row-major), output j's an index into
+  /// info().classes within its group.
   [[nodiscard]] Status predict_class(const float* X, size_t n_rows, int64_t* class_index,
                                      int n_threads = 1) const noexcept;
   [[nodiscard]] Status predict_class(const double* X, size_t n_rows, int64_t* class_index,

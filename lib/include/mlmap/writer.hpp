@@ -40,6 +40,7 @@ struct ModelDescription {
   double decision_offset = 0;              // output_minus_offset
   uint32_t decision_features = 0;          // trailing_features: the decision width
   std::vector<double> prob_a, prob_b;      // pairwise_coupling: Platt's A and B per raw score
+  std::vector<uint32_t> output_groups;     // argmax_outputs_per_group: class count per output
   /// Per input column: whether +-inf there is refused (invalid_argument), as
   /// scikit-learn refuses it for every estimator but HistGradientBoosting
   /// and every transformer (FORMAT.md §3); empty: accepted everywhere.

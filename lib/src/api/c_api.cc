@@ -87,8 +87,23 @@ const char* mlmap_error_name(int code) { return mlmap::error_name(static_cast<ml
 
 int mlmap_is_classifier(const mlmap_model* m) { return m && m->model.task() == mlmap::Task::classification; }
 
+namespace {
+
+// mlmap_predict_class(_table)'s out has one index per row: a multi-output
+// classifier would write past it.
+int refuse_multi_output(const char* fn, const mlmap_model* m) {
+  if (m->model.class_width() == 1) return MLMAP_OK;
+  return fail(mlmap::error_code::invalid_argument,
+              (std::string(fn) + ": this classifier predicts " + std::to_string(m->model.class_width()) +
+               " classes per row (one per output); use mlmap_predict_classes")
+                  .c_str());
+}
+
+}  // namespace
+
 int mlmap_predict_class(const mlmap_model* m, const float* X, size_t n_rows, int64_t* out, int n_threads) {
   if (!m) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_class: model is NULL");
+  if (int rc = refuse_multi_output("mlmap_predict_class", m)) return rc;
   return done(m->model.predict_class(X, n_rows, out, n_threads));
 }
 
@@ -185,6 +200,32 @@ int mlmap_predict_table(const mlmap_model* m, const mlmap_table* t, double* out,
 int mlmap_predict_class_table(const mlmap_model* m, const mlmap_table* t, int64_t* out, int n_threads) {
   if (!m) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_class_table: model is NULL");
   if (!t) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_class_table: table is NULL");
+  if (int rc = refuse_multi_output("mlmap_predict_class_table", m)) return rc;
+  return done(m->model.predict_class(t->table, out, n_threads));
+}
+
+int64_t mlmap_num_class_outputs(const mlmap_model* m) {
+  if (!m) return -1;
+  const auto task = m->model.task();
+  if (task != mlmap::Task::classification && task != mlmap::Task::outlier_detection) return 0;
+  return static_cast<int64_t>(m->model.class_width());
+}
+
+int64_t mlmap_output_classes(const mlmap_model* m, int64_t j) {
+  if (!m || j < 0 || j >= mlmap_num_class_outputs(m)) return -1;
+  const auto& groups = m->model.info().output_groups;
+  if (groups.empty()) return static_cast<int64_t>(m->model.info().classes.size());
+  return static_cast<int64_t>(groups[static_cast<size_t>(j)]);
+}
+
+int mlmap_predict_classes(const mlmap_model* m, const float* X, size_t n_rows, int64_t* out, int n_threads) {
+  if (!m) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_classes: model is NULL");
+  return done(m->model.predict_class(X, n_rows, out, n_threads));
+}
+
+int mlmap_predict_classes_table(const mlmap_model* m, const mlmap_table* t, int64_t* out, int n_threads) {
+  if (!m) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_classes_table: model is NULL");
+  if (!t) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_classes_table: table is NULL");
   return done(m->model.predict_class(t->table, out, n_threads));
 }
 

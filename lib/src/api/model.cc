@@ -73,6 +73,7 @@ const std::string& Model::path() const noexcept { return impl_->file.mapping()->
 size_t Model::num_features() const noexcept { return impl_->info.n_features; }
 size_t Model::output_width(Output output) const noexcept { return impl_->width(output); }
 Task Model::task() const noexcept { return impl_->info.task; }
+size_t Model::class_width() const noexcept { return impl_->link.classes_per_row(); }
 
 Status Model::predict(const float* X, size_t n_rows, float* out, const PredictOptions& o) const noexcept {
   return predict_matrix<float, float>(*impl_, X, n_rows, out, o.output, o.n_threads, nullptr);

@@ -94,7 +94,8 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
         if (!st) return st;
         const double* results = req.output == Output::raw ? rs : req.output == Output::decision ? dec : v;
         if (req.classes) {
-          st = model::decide_classes(m.link, rs, val, want_decision ? dec : nullptr, ns, req.classes + r + s0);
+          st = model::decide_classes(m.link, rs, val, want_decision ? dec : nullptr, ns,
+                                     req.classes + (r + s0) * m.link.classes_per_row());
           if (!st) return st;
         } else {
           // Rows are contiguous on both sides (results are width wide): one

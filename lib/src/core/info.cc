@@ -79,6 +79,13 @@ void write_json_members(ValueWriter& j, const ModelInfo& i) {
       break;
     case ClassLabels::Kind::strings: string_array(j, i.classes.strings); break;
   }
+  if (!i.output_groups.empty()) {
+    // multi-output classifiers: the class count of each output
+    j.key("output_groups");
+    j.begin_array();
+    for (size_t k : i.output_groups) j.integer(static_cast<int64_t>(k));
+    j.end_array();
+  }
   if (i.trees.n_trees) {
     const auto& t = i.trees;
     j.key("trees");

@@ -57,7 +57,8 @@ static_assert(same(ClassDecision::argmax_outputs, fb::ClassDecision::ArgmaxOutpu
               same(ClassDecision::argmax_decision, fb::ClassDecision::ArgmaxDecision) &&
               same(ClassDecision::decision_nonnegative, fb::ClassDecision::DecisionNonNegative) &&
               same(ClassDecision::decision_positive, fb::ClassDecision::DecisionPositive) &&
-              same(ClassDecision::argmax_raw_last, fb::ClassDecision::ArgmaxRawLast));
+              same(ClassDecision::argmax_raw_last, fb::ClassDecision::ArgmaxRawLast) &&
+              same(ClassDecision::argmax_outputs_per_group, fb::ClassDecision::ArgmaxOutputsPerGroup));
 
 static_assert(detail::covers_schema<DecisionFunction, fb::DecisionFunction>());
 static_assert(same(DecisionFunction::raw, fb::DecisionFunction::Raw) &&

@@ -108,9 +108,22 @@ int64_t decide_class(const LinkSpec& spec, const double* raw, const double* out,
     case ClassDecision::argmax_decision: return static_cast<int64_t>(argmax(decision, spec.decision_width()));
     case ClassDecision::decision_nonnegative: return decision[0] >= 0 ? 1 : 0;
     case ClassDecision::decision_positive: return decision[0] > 0 ? 1 : 0;
+    case ClassDecision::argmax_outputs_per_group:  // decide_classes() calls decide_groups()
     case ClassDecision::argmax_outputs: break;
   }
   return static_cast<int64_t>(argmax(out, spec.n_outputs));
+}
+
+// One row's classes, one per output group: the group's first largest raw
+// score (with the identity link, its output; with the hard link, its
+// estimator's class indicator), as an index into the concatenated classes.
+void decide_groups(const LinkSpec& spec, const double* raw, int64_t* classes) noexcept {
+  size_t begin = 0;
+  for (size_t g = 0; g < spec.output_groups.size(); ++g) {
+    const size_t k = spec.output_groups[g];
+    classes[g] = static_cast<int64_t>(begin + argmax(raw + begin, k));
+    begin += k;
+  }
 }
 
 // One row's decision values; `votes` holds n_outputs entries (ovo_to_ovr).
@@ -224,6 +237,17 @@ void link_rows(const LinkSpec& spec, const double* raw, size_t n_rows, double* o
       }
       return;
     case LinkFunction::hard: {
+      if (spec.decision == ClassDecision::argmax_outputs_per_group) {
+        // 1 for each output group's class (n_raw = n_outputs)
+        std::vector<int64_t> classes(spec.output_groups.size());
+        for (size_t i = 0; i < n_rows; ++i) {
+          double* o = out + i * w;
+          std::fill(o, o + w, 0.0);
+          decide_groups(spec, raw + i * k, classes.data());
+          for (int64_t c : classes) o[c] = 1.0;
+        }
+        return;
+      }
       // The class may come from decision values (SVC's break_ties: the
       // one-vs-rest values); a hard link's decision function never reads
       // the outputs (checked at open).
@@ -305,6 +329,16 @@ Status apply_decision_function(const LinkSpec& spec, const double* raw, const do
 Status decide_classes(const LinkSpec& spec, const double* raw, const double* out, const double* decision,
                       size_t n_rows, int64_t* classes) noexcept {
   try {
+    if (spec.decision == ClassDecision::argmax_outputs_per_group) {
+      const size_t m = spec.classes_per_row();
+      // The groups' class indicators beside the probabilities (trailing
+      // features: each estimator's own predict), else the raw scores.
+      const bool indicators = spec.class_from_decision();
+      const size_t width = indicators ? spec.decision_width() : spec.n_raw;
+      for (size_t i = 0; i < n_rows; ++i)
+        decide_groups(spec, (indicators ? decision : raw) + i * width, classes + i * m);
+      return {};
+    }
     std::vector<uint32_t> votes(spec.decision == ClassDecision::ovo_votes ? spec.n_outputs : 0);
     const size_t dw = spec.decision_width();
     for (size_t i = 0; i < n_rows; ++i)

@@ -20,6 +20,7 @@ struct LinkSpec {
   double decision_offset = 0;
   size_t decision_features = 0;  // trailing_features
   std::vector<double> prob_a, prob_b;  // pairwise_coupling: one per raw score
+  std::vector<size_t> output_groups;   // argmax_outputs_per_group: outputs per group, summing to n_outputs
 
   /// Values per row of Output::decision.
   size_t decision_width() const noexcept {
@@ -27,10 +28,15 @@ struct LinkSpec {
            : decision_function == DecisionFunction::trailing_features ? decision_features
                                                                       : n_outputs;
   }
-  /// Whether decide_class() reads decision values.
+  /// Class indices per row decide_classes() writes: one per output group.
+  size_t classes_per_row() const noexcept { return output_groups.empty() ? 1 : output_groups.size(); }
+  /// Whether decide_class() reads decision values (argmax_outputs_per_group
+  /// with trailing_features: the groups' class indicators).
   bool class_from_decision() const noexcept {
     return decision == ClassDecision::argmax_decision || decision == ClassDecision::decision_nonnegative ||
-           decision == ClassDecision::decision_positive;
+           decision == ClassDecision::decision_positive ||
+           (decision == ClassDecision::argmax_outputs_per_group &&
+            decision_function == DecisionFunction::trailing_features);
   }
 };
 
@@ -54,8 +60,9 @@ bool link_shape_ok(LinkFunction link, bool classification, size_t n_raw, size_t 
                                              size_t feature_width = 0) noexcept;
 
 /// Rows [0, n_rows): the predicted class index of each row from its raw
-/// scores, outputs and (when class_from_decision()) decision values.  Fails
-/// only with out_of_memory.
+/// scores, outputs and (when class_from_decision()) decision values,
+/// classes_per_row() per row (argmax_outputs_per_group: each group's, as
+/// an index into the concatenated classes).  Fails only with out_of_memory.
 [[nodiscard]] Status decide_classes(const LinkSpec& spec, const double* raw, const double* out, const double* decision,
                                     size_t n_rows, int64_t* classes) noexcept;
 

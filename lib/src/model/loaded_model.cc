@@ -24,7 +24,24 @@ std::string str_or_empty(const flatbuffers::String* s) { return s ? s->str() : s
 
 Error invalid(const std::string& what) { return Error(error_code::invalid_model, what); }
 
-Status read_classes(const fb::Model& m, ClassLabels* out) {
+// Labels must be unique within each output group (groups: the class count of
+// each; empty: one group, the whole list); groups may share labels (two
+// yes/no outputs).
+template <class T>
+bool unique_in_groups(const std::vector<T>& labels, const std::vector<size_t>& groups) {
+  size_t begin = 0;
+  for (size_t g = 0; g < std::max<size_t>(1, groups.size()); ++g) {
+    const size_t k = groups.empty() ? labels.size() : groups[g];
+    if (begin + k > labels.size()) return true;  // the count check names this
+    std::unordered_set<T> seen(labels.begin() + static_cast<std::ptrdiff_t>(begin),
+                               labels.begin() + static_cast<std::ptrdiff_t>(begin + k));
+    if (seen.size() != k) return false;
+    begin += k;
+  }
+  return true;
+}
+
+Status read_classes(const fb::Model& m, const std::vector<size_t>& groups, ClassLabels* out) {
   switch (m.classes_type()) {
     case fb::ClassLabels::NONE: return {};
     case fb::ClassLabels::Int64Labels: {
@@ -34,16 +51,14 @@ Status read_classes(const fb::Model& m, ClassLabels* out) {
       out->kind = ClassLabels::Kind::integers;
       const auto* v = m.classes_as_Int64Labels()->values();
       out->integers.assign(v->begin(), v->end());
-      std::unordered_set<int64_t> seen(out->integers.begin(), out->integers.end());
-      if (seen.size() != out->integers.size()) return invalid("class labels are not unique");
+      if (!unique_in_groups(out->integers, groups)) return invalid("class labels are not unique");
       return {};
     }
     case fb::ClassLabels::StringLabels: {
       if (!m.classes_as_StringLabels()) return invalid("class labels are declared but absent");
       out->kind = ClassLabels::Kind::strings;
       for (const auto* s : *m.classes_as_StringLabels()->values()) out->strings.push_back(s->str());
-      std::unordered_set<std::string> seen(out->strings.begin(), out->strings.end());
-      if (seen.size() != out->strings.size()) return invalid("class labels are not unique");
+      if (!unique_in_groups(out->strings, groups)) return invalid("class labels are not unique");
       return {};
     }
   }
@@ -96,7 +111,19 @@ Status read_info(const format::FileView& file, const fb::Model& m, ModelInfo* in
   }
   info->accepts_infinity = std::all_of(info->accepts_infinity_by_column.begin(),
                                        info->accepts_infinity_by_column.end(), [](bool a) { return a; });
-  auto st = read_classes(m, &info->classes);
+  if (const auto* groups = m.output_groups()) {
+    // Checked against the class decision in check_decisions(); here only
+    // what bounds the label check.
+    uint64_t sum = 0;
+    for (uint32_t k : *groups) {
+      if (k == 0) return invalid("an output group has no classes");
+      sum += k;
+      info->output_groups.push_back(k);
+    }
+    if (sum != m.n_outputs())
+      return invalid("the output groups' class counts sum to " + str(sum) + ", not n_outputs " + str(m.n_outputs()));
+  }
+  auto st = read_classes(m, info->output_groups, &info->classes);
   if (!st) return st;
   if (info->task == Task::classification && info->classes.size() != m.n_outputs())
     return invalid("a classifier with " + str(m.n_outputs()) + " outputs has " + str(info->classes.size()) + " class labels");
@@ -146,9 +173,24 @@ Status check_decisions(const fb::Model& m, const LinkSpec& l, Task task) {
       if (!classifier || l.n_raw < 2 || l.n_raw != l.n_outputs)
         return invalid("the argmax_raw_last class decision needs a classifier with one raw score per class");
       break;
+    case ClassDecision::argmax_outputs_per_group:
+      if (!classifier || l.output_groups.empty())
+        return invalid("the argmax_outputs_per_group class decision needs a classifier with output_groups");
+      if ((l.link != LinkFunction::identity && l.link != LinkFunction::hard) || l.n_raw != l.n_outputs ||
+          (l.decision_function != DecisionFunction::raw &&
+           !(l.decision_function == DecisionFunction::trailing_features && l.link == LinkFunction::identity &&
+             l.decision_features == l.n_outputs)))
+        return invalid("the argmax_outputs_per_group class decision needs the identity or hard link, one raw score "
+                       "per output and the raw decision function (the raw scores are the groups' probabilities or "
+                       "class indicators), or with the identity link trailing_features of one class indicator per "
+                       "output");
+      break;
     case ClassDecision::argmax_outputs:
     case ClassDecision::argmax_raw: break;
   }
+  if (!l.output_groups.empty() && l.decision != ClassDecision::argmax_outputs_per_group)
+    return invalid("output_groups needs the argmax_outputs_per_group class decision, not " +
+                   std::string(enum_name(l.decision)));
   if (task == Task::outlier_detection) {
     if (l.decision != ClassDecision::decision_nonnegative && l.decision != ClassDecision::decision_positive)
       return invalid("an outlier detector decides its class from its decision value (decision_nonnegative or "
@@ -225,6 +267,7 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
     lm->link.decision_function = decision_function;
     lm->link.decision_offset = m.decision_offset();
     lm->link.decision_features = m.decision_features();
+    lm->link.output_groups = lm->info.output_groups;
     st = check_decisions(m, lm->link, lm->info.task);
     if (!st) return st.error();
     if (link == LinkFunction::pairwise_coupling) {

@@ -188,6 +188,7 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   if (d.link == LinkFunction::pairwise_coupling)
     coupling = fb::CreatePlattSigmoids(b, b.CreateVector(d.prob_a), b.CreateVector(d.prob_b));
   auto refuses_infinity = b.CreateVector(d.refuses_infinity);
+  auto output_groups = b.CreateVector(d.output_groups);
   auto estimator = b.CreateString(d.estimator);
   auto [ptype, pred] = predictor(b);
   fbs::Offset<fb::Preprocessing> preprocessing;
@@ -213,6 +214,7 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
   mb.add_decision_offset(d.decision_offset);
   if (d.decision_features) mb.add_decision_features(d.decision_features);
   if (d.link == LinkFunction::pairwise_coupling) mb.add_coupling(coupling);
+  if (!d.output_groups.empty()) mb.add_output_groups(output_groups);
   auto model = mb.Finish();
   fb::FinishHeaderBuffer(b, fb::CreateHeader(b, provenance, metadata, columns, model));
 }

@@ -66,6 +66,13 @@ class Model:
             if dtype:
                 classes = classes.astype(dtype)
             self.classes_ = classes
+        # Multi-output classifiers (MultiOutputClassifier): predict gives
+        # (n, m) labels and predict_proba m arrays, as scikit-learn; classes_
+        # is then the list of each output's labels.
+        self._groups = [int(k) for k in info.get("output_groups", [])]
+        if self._groups:
+            self._labels = classes
+            self.classes_ = np.split(classes, np.cumsum(self._groups)[:-1])
         self._has_proba = info["task"] == "classification" and info["link"] != "hard"
         # sklearn's naive Bayes give log-probabilities as the joint
         # log-likelihood minus its logsumexp (finite where a probability
@@ -114,19 +121,29 @@ class Model:
             indices = self._core.fast(X, 2, threads)
             if indices is None:
                 indices = self._class_indices(X, threads)
-            return self.classes_[indices]
+            return (self._labels if self._groups else self.classes_)[indices]
         values = self._core.fast(X, 0, threads)
         if values is None:
             values = self._values(X, "value", threads)
         return values[:, 0] if values.shape[1] == 1 else values
 
     def predict_proba(self, X, *, n_threads=None, n_jobs=None):
-        """Class probabilities, shape (n, n_classes)."""
+        """Class probabilities, shape (n, n_classes); a multi-output
+        classifier: a list of one (n, n_classes_j) array per output."""
         if not self._has_proba:
             self._no_proba("predict_proba")
         threads = 1 if n_threads is None and n_jobs is None else self._threads(n_threads, n_jobs)
         values = self._core.fast(X, 0, threads)
-        return values if values is not None else self._values(X, "value", threads)
+        if values is None:
+            values = self._values(X, "value", threads)
+        return self._per_output(values)
+
+    def _per_output(self, values):
+        """A multi-output classifier's (n, sum of classes) values as the list
+        of each output's (copies, as scikit-learn gives separate arrays)."""
+        if not self._groups:
+            return values
+        return [np.ascontiguousarray(v) for v in np.split(values, np.cumsum(self._groups)[:-1], axis=1)]
 
     def predict_log_proba(self, X, *, n_threads=None, n_jobs=None):
         """Logarithms of the class probabilities, shape (n, n_classes).  For
@@ -144,7 +161,8 @@ class Model:
             with np.errstate(divide="ignore"):
                 return raw - (top + np.log(np.sum(np.exp(raw - top), axis=1, keepdims=True)))
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X, n_threads=threads))
+            proba = self.predict_proba(X, n_threads=threads)
+            return [np.log(p) for p in proba] if self._groups else np.log(proba)
 
     def decision_function(self, X, *, n_threads=None, n_jobs=None):
         """sklearn's decision_function: the raw scores (before the link
@@ -225,6 +243,8 @@ class Model:
     def score(self, X, y, sample_weight=None):
         """Accuracy (classifiers) or R^2 (regressors), as scikit-learn's
         ClassifierMixin / RegressorMixin score."""
+        if self._groups:  # MultiOutputClassifier.score: rows with every output right
+            return float(np.mean(np.all(np.asarray(y) == self.predict(X), axis=1)))
         if self._is_classifier:
             from sklearn.metrics import accuracy_score
             return accuracy_score(y, self.predict(X), sample_weight=sample_weight)
@@ -244,7 +264,7 @@ class Model:
     def _more_tags(self):
         # scikit-learn < 1.6
         return {"allow_nan": bool(self._info["accepts_missing"]), "requires_fit": True,
-                "requires_y": True, "multioutput": self.n_outputs > 1 and not self._is_classifier}
+                "requires_y": True, "multioutput": (self.n_outputs > 1 and not self._is_classifier) or bool(self._groups)}
 
     def _get_tags(self):
         from sklearn.utils._tags import _DEFAULT_TAGS

@@ -192,11 +192,9 @@ def export_trees(estimator, feature_names, preprocessing=None):
     trees = [e.tree_ for e in estimator.estimators_] if forest else [estimator.tree_]
     n_features = estimator.n_features_in_
     missing = accepts_nan(estimator, trees)
+    if is_classifier(estimator) and estimator.n_outputs_ != 1:
+        return _export_multi_output_trees(estimator, trees, feature_names, missing, preprocessing)
     if is_classifier(estimator):
-        if estimator.n_outputs_ != 1:
-            raise UnsupportedModelError(
-                f"{public_name(estimator)} with {estimator.n_outputs_} outputs: multi-output "
-                "classification is not supported")
         k = int(estimator.n_classes_)
         builder = _core.TreeEnsembleBuilder(n_features, k, k, "mean" if forest else "sum")
         for t in trees:
@@ -212,6 +210,34 @@ def export_trees(estimator, feature_names, preprocessing=None):
             add_sklearn_tree(builder, t, normalize=False, missing=missing)
         desc = describe(estimator, task="regression", n_features=n_features, n_outputs=k,
                         feature_names=feature_names)
+    return Exported(builder, desc, _core.save_trees, preprocessing)
+
+
+def _export_multi_output_trees(estimator, trees, feature_names, missing, preprocessing):
+    """A tree classifier fitted on a 2-D y: leaf j holds each output's class
+    distribution, normalised as predict_proba does (proba[:, k,
+    :n_classes_[k]] over its sum, a zero sum left as is), the outputs side
+    by side; one output group each (class decision argmax_outputs_per_group)."""
+    from ._sklearn_meta import multi_output_classes
+    forest = hasattr(estimator, "estimators_")
+    counts = [int(c) for c in np.atleast_1d(estimator.n_classes_)]
+    classes, groups = multi_output_classes(estimator, estimator.classes_, [public_name(estimator)])
+    k = sum(counts)
+    builder = _core.TreeEnsembleBuilder(estimator.n_features_in_, k, k, "mean" if forest else "sum")
+    for t in trees:
+        value = t.value  # (nodes, outputs, max classes)
+        parts = []
+        for o, n_o in enumerate(counts):
+            proba = value[:, o, :n_o]
+            normalizer = proba.sum(axis=1)[:, np.newaxis]
+            normalizer[normalizer == 0.0] = 1.0
+            parts.append(proba / normalizer)
+        leaves = np.ascontiguousarray(np.concatenate(parts, axis=1), dtype=np.float64)
+        builder.add_tree(t.children_left, t.children_right, t.feature, t.threshold, leaves,
+                         missing_left=np.asarray(t.missing_go_to_left, dtype=np.uint8) if missing else None)
+    desc = describe(estimator, task="classification", n_features=estimator.n_features_in_, n_outputs=k,
+                    feature_names=feature_names, classes=classes, link="identity",
+                    class_decision="argmax_outputs_per_group", output_groups=groups)
     return Exported(builder, desc, _core.save_trees, preprocessing)
 
 

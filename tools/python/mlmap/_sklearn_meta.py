@@ -1,6 +1,6 @@
 """Meta-estimators: models made of models (VotingClassifier/Regressor,
 StackingClassifier/Regressor, TransformedTargetRegressor,
-MultiOutputRegressor, BaggingClassifier/Regressor, AdaBoostClassifier with
+MultiOutputRegressor/Classifier, BaggingClassifier/Regressor, AdaBoostClassifier with
 SAMME and SAMME.R, AdaBoostRegressor, OneVsRestClassifier), composed in the
 preprocessing program (FORMAT.md §7.3).
 
@@ -12,9 +12,14 @@ predict_proba from that (_adaboost_proba), its predict as class indicators
 (_adaboost_class_one_hot); other_outputs() says which outputs beside
 predict_proba / predict a combiner computes.
 
-Not yet supported (refused by name, UnsupportedModelError): MultiOutputClassifier
-(labels per output), OneVsRestClassifier on multilabel targets (its predict is an
-indicator per class, several per row: multi-output labels) or over bases whose
+MultiOutputClassifier: the estimators' probabilities (or, for estimators
+without predict_proba, their classes as indicators) side by side, one output
+group each (FORMAT.md §6, ArgmaxOutputsPerGroup), with their classes beside
+them when some estimator's predict is not the argmax of its probabilities.
+
+Not yet supported (refused by name, UnsupportedModelError): a meta-estimator as
+the estimator of a MultiOutputClassifier; OneVsRestClassifier on multilabel targets
+(its predict is an indicator per class, several per row: multi-output labels) or over bases whose
 predict_proba is not the logistic of their decision_function (a file has one set of
 raw scores, from which both its class and its probabilities follow).
 
@@ -249,6 +254,85 @@ def _multi_output_regressor(prog, est, cols, where):
             refuse(est, where, f"estimator {i} predicts {len(vals)} values per row")
         out.extend(vals)
     return out
+
+
+def _multi_output_has_proba(est):
+    """Whether MultiOutputClassifier.predict_proba exists: its estimator has
+    predict_proba (every estimators_ is a clone of it)."""
+    return all(hasattr(e, "predict_proba") for e in est.estimators_)
+
+
+def _multi_output_classifier(prog, est, cols, where):
+    """MultiOutputClassifier: (scores, indicators).  scores: each output's
+    estimator's predict_proba, or without it its predicted class as
+    indicators (link hard); one group per output.  indicators: empty when
+    every estimator's predict is the first largest of its probabilities
+    (its class decision argmax_outputs: trees, forests, k-NN), else every
+    estimator's predicted class as indicators (its own predict, exact where
+    the argmax of the probabilities could differ: SVC(probability=True), or
+    ties of probabilities that round equal), read as trailing features."""
+    label = type(est).__name__
+    with_proba = _multi_output_has_proba(est)
+    scores, bases = [], []
+    exact = True
+    for i, e in enumerate(est.estimators_):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        if type(final) in combiners():
+            refuse(est, here, "a meta-estimator as the estimator of a MultiOutputClassifier is not supported")
+        name = f"estimator {i} of the {label}"
+        bases.append((e, here, name))
+        described = []
+        out = sub_model(prog, e, cols, here, "outputs" if with_proba else "class_one_hot", name, described)
+        if len(out) != len(np.asarray(e.classes_)):
+            refuse(est, here, f"it gives {len(out)} values for {len(e.classes_)} classes")
+        if with_proba and described[0].get("class_decision", "argmax_outputs") != "argmax_outputs":
+            exact = False
+        scores.extend(out)
+    if exact:
+        return scores, []
+    indicators = []
+    for e, here, name in bases:
+        indicators.extend(sub_model(prog, e, cols, here, "class_one_hot", name))
+    return scores, indicators
+
+
+def multi_output_classes(est, per_output, where):
+    """The outputs' class labels (``per_output``, one array each),
+    concatenated, and each output's count."""
+    classes = [np.asarray(c) for c in per_output]
+    kinds = {c.dtype.kind for c in classes}
+    if len(kinds) != 1 or len({c.dtype.str for c in classes if c.dtype.kind != "U"}) > 1:
+        refuse(est, where, "its outputs' class labels have different dtypes "
+                           f"({', '.join(sorted({str(c.dtype) for c in classes}))}); mlmap keeps one label dtype")
+    return np.concatenate(classes), [len(c) for c in classes]
+
+
+def export_multi_output_classifier(est, feature_names, preprocessing=None):
+    """MultiOutputClassifier: raw = the estimators' probabilities (outputs
+    = raw) or, without predict_proba, their class indicators (link hard:
+    no probabilities) side by side; predict each output's first largest
+    raw score (output_groups) or, when some estimator's predict is not the
+    argmax of its probabilities, of its class indicators computed beside
+    them (decision function trailing_features, which the predictor passes
+    over)."""
+    from . import _core
+    from ._sklearn import Exported
+    where = [type(est).__name__]
+    classes, groups = multi_output_classes(est, [e.classes_ for e in est.estimators_], where)
+    prog, cols = _program(est, feature_names, preprocessing)
+    scores, indicators = _multi_output_classifier(prog, est, cols, where)
+    prog.finish(scores + indicators, where)
+    k, d = len(scores), len(indicators)
+    # raw_j = feature j: weight 1 from it, 0 from every other (finite) feature
+    pick = np.zeros((k + d, k))
+    pick[np.arange(k), np.arange(k)] = 1.0
+    layers = [dict(kind="dense", weights=pick, bias=np.zeros(k), activation="identity")]
+    decide = dict(decision_function="trailing_features", decision_features=d) if d else {}
+    desc = describe(est, task="classification", n_features=prog.n_inputs, feature_names=prog.feature_names,
+                    n_outputs=k, classes=classes, link="identity" if _multi_output_has_proba(est) else "hard",
+                    class_decision="argmax_outputs_per_group", output_groups=groups, **decide)
+    return _with_infinity(Exported(layers, desc, _core.save_dense, prog), est, prog)
 
 
 def _bagging(prog, est, cols, where):
@@ -738,6 +822,7 @@ def exporters():
         multiclass.OneVsRestClassifier: export_one_vs_rest,
         compose.TransformedTargetRegressor: export_regressor,
         multioutput.MultiOutputRegressor: export_regressor,
+        multioutput.MultiOutputClassifier: export_multi_output_classifier,
         ensemble.BaggingRegressor: export_regressor,
         ensemble.AdaBoostRegressor: export_regressor,
         ensemble.BaggingClassifier: export_bagging_classifier,

@@ -87,8 +87,12 @@ py::array_t<double> values_array(size_t rows, size_t width) {
   return py::array_t<double>({rows, width}, {static_cast<py::ssize_t>(width * sizeof(double)),
                                              static_cast<py::ssize_t>(sizeof(double))});
 }
-py::array_t<int64_t> labels_array(size_t rows) {
-  return py::array_t<int64_t>({rows}, {static_cast<py::ssize_t>(sizeof(int64_t))});
+// Class indices: (rows,), or (rows, outputs) for a multi-output classifier.
+py::array_t<int64_t> labels_array(const Model& m, size_t rows) {
+  const size_t width = m.class_width();
+  if (width == 1) return py::array_t<int64_t>({rows}, {static_cast<py::ssize_t>(sizeof(int64_t))});
+  return py::array_t<int64_t>({rows, width}, {static_cast<py::ssize_t>(width * sizeof(int64_t)),
+                                              static_cast<py::ssize_t>(sizeof(int64_t))});
 }
 
 // Float64 predictions of X, `output` ("value" or "raw") per row.
@@ -107,7 +111,7 @@ py::array_t<double> predict_values(const Model& m, py::array_t<In, py::array::c_
 template <class In>
 py::array_t<int64_t> predict_class(const Model& m, py::array_t<In, py::array::c_style> X, int n_threads) {
   const size_t rows = rows_of(m, X);
-  py::array_t<int64_t> out = labels_array(rows);
+  py::array_t<int64_t> out = labels_array(m, rows);
   const In* x = aligned_data(X, "X");
   int64_t* y = out.mutable_data();
   check(without_gil([&] { return m.predict_class(x, rows, y, n_threads); }));
@@ -140,7 +144,7 @@ py::object fast_call(const Model& m, py::handle X, int output, int n_threads) {
   if (reinterpret_cast<uintptr_t>(x) % alignof(In) != 0) return py::none();
   const auto rows = static_cast<size_t>(a.shape(0));
   if (output == 2) {
-    py::array_t<int64_t> out = labels_array(rows);
+    py::array_t<int64_t> out = labels_array(m, rows);
     int64_t* y = out.mutable_data();
     check(without_gil([&] { return m.predict_class(x, rows, y, n_threads); }));
     return std::move(out);
@@ -210,7 +214,7 @@ py::array_t<double> predict_table(const Model& m, const py::dict& columns, size_
 
 py::array_t<int64_t> predict_table_class(const Model& m, const py::dict& columns, size_t n_rows, int n_threads) {
   PyTable t(columns, n_rows);
-  py::array_t<int64_t> out = labels_array(n_rows);
+  py::array_t<int64_t> out = labels_array(m, n_rows);
   int64_t* y = out.mutable_data();
   check(without_gil([&] { return m.predict_class(t.table, y, n_threads); }));
   return out;

@@ -33,6 +33,7 @@ ModelDescription parse_description(const py::dict& d) {
   if (has(d, "decision_features")) desc.decision_features = d["decision_features"].cast<uint32_t>();
   desc.prob_a = vec<double>(d, "prob_a");
   desc.prob_b = vec<double>(d, "prob_b");
+  desc.output_groups = vec<uint32_t>(d, "output_groups");
   desc.base_score = vec<double>(d, "base_score");
   desc.refuses_infinity = vec<bool>(d, "refuses_infinity");
   if (has(d, "provenance")) desc.provenance = parse_provenance(d["provenance"].cast<py::dict>());

@@ -63,6 +63,9 @@ def predict(data, model, *, proba=False):
 def _check_proba(model):
     if model.task != "classification":
         raise AttributeError(f"predict_proba needs a classifier; this model does {model.task}")
+    if model._groups:
+        raise ValueError("proba=True of a multi-output classifier (a list of arrays) is not supported by "
+                         "mlmap.dask.predict; its labels are (proba=False)")
     if model.info()["link"] == "hard":
         raise AttributeError(f"{model.info()['estimator']} has no predict_proba (it gives no probabilities)")
 
@@ -71,6 +74,8 @@ def _output(model, proba):
     """(dtype, width): width None for a 1-D output."""
     if proba:
         return np.dtype(np.float64), len(model.classes_)
+    if model.task == "classification" and model._groups:  # one label per output
+        return model._labels.dtype, len(model._groups)
     if model.task == "classification":
         return model.classes_.dtype, None
     width = model._core.n_outputs

@@ -181,6 +181,9 @@ Result<std::unique_ptr<Step>> check_sub_model(const OpCheck& c) {
     case SubModelOutput::class_one_hot:
       if (m.info.task != Task::classification)
         return c.bad(name + " is a " + std::string(enum_name(m.info.task)) + " model; class_one_hot needs a classifier");
+      // one class per row (a multi-output classifier decides several)
+      if (m.link.classes_per_row() != 1)
+        return c.bad(name + " is a multi-output classifier; class_one_hot needs one class per row");
       width = m.info.classes.size();
       break;
   }

@@ -1,0 +1,223 @@
+#!/usr/bin/python3
+"""Parity of mlmap with scikit-learn on multi-output classifiers (issue 20
+item 4): MultiOutputClassifier over LogisticRegression, RandomForest, a
+Pipeline with a scaler, naive Bayes, k-NN and a decision tree, and a
+Pipeline ending in one (also after a ColumnTransformer encoding a string column: the
+table path); RandomForest / ExtraTrees / DecisionTree classifiers
+fitted on a 2-D y.  Integer and string labels, binary outputs beside
+outputs of 3 and 4 classes.  predict must give the same (n, m) labels (0
+mismatches, the same dtype); predict_proba (a list of m arrays) within 1e-6
+per output, as predict_log_proba where scikit-learn has it; score the same.
+Over estimators without predict_proba (LinearSVC, SVC, RidgeClassifier) the
+labels are theirs and predict_proba is absent, as in scikit-learn; over
+SVC(probability=True), whose predict is not the argmax of its predict_proba,
+the labels are still its predict's.  A meta-estimator as the estimator is
+refused by name.
+`mlmap predict` (when MLMAP_CLI is set) prints the m labels of each row.
+
+Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_multioutput.py
+"""
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import functools
+import subprocess
+
+import numpy as np
+import sklearn
+from sklearn import ensemble, linear_model, naive_bayes, neighbors, svm, tree
+from sklearn.datasets import make_classification
+from sklearn.multioutput import MultiOutputClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import mlmap
+from api_parity import WORST, ApiParity, print_summary, quietly
+from parity_support import run
+
+NAMES = [np.array(["no", "yes"]), np.array(["ant", "bee", "cat"]), np.array(["n", "e", "s", "w"])]
+
+
+@functools.lru_cache(maxsize=None)
+def data(labels):
+    """X (train, test) and a 3-output y: 2, 3 and 4 classes, as integers
+    (2, 3 and 4 distinct values, not 0..K-1) or strings."""
+    X, y = make_classification(n_samples=600, n_features=8, n_informative=6, n_classes=4,
+                               n_clusters_per_class=1, random_state=0)
+    rng = np.random.RandomState(1)
+    cols = [(y + (X[:, 0] > 0)) % 2, np.digitize(X[:, 1] + 0.3 * rng.randn(600), [-0.5, 0.5]), y]
+    if labels == "int":
+        Y = np.c_[cols[0] * 5 - 1, cols[1] + 10, cols[2] * 3]
+    else:
+        Y = np.stack([NAMES[0][cols[0]], NAMES[1][cols[1]], NAMES[2][cols[2]]], axis=1)
+    return X[:420], Y[:420], X[420:], Y[420:]
+
+
+def bases():
+    return [
+        ("LogisticRegression", linear_model.LogisticRegression(max_iter=1000)),
+        ("RandomForest", ensemble.RandomForestClassifier(n_estimators=12, max_depth=6, random_state=0)),
+        ("Pipeline (StandardScaler, LogisticRegression)",
+         make_pipeline(StandardScaler(), linear_model.LogisticRegression(max_iter=1000))),
+        ("GaussianNB", naive_bayes.GaussianNB()),
+        ("KNeighbors", neighbors.KNeighborsClassifier(n_neighbors=6)),
+        ("DecisionTree", tree.DecisionTreeClassifier(max_depth=5, random_state=0)),
+    ]
+
+
+class MultiOutput(ApiParity):
+    prefix = "mlmap-multioutput-"
+
+    def fit(self, est, X, y):
+        return quietly(est.fit, X, y)
+
+    def compare(self, sk, X, Y, label):
+        """predict, predict_proba, predict_log_proba (where sklearn has
+        them) and score of `sk` against its saved copy."""
+        m = self.roundtrip(sk)
+        Y_rows = len(X)
+        if hasattr(X, "iloc"):  # a DataFrame: its numeric columns scaled
+            import pandas as pd
+            far = X.iloc[:40].copy()
+            numeric = far.select_dtypes("number").columns
+            far[numeric] = far[numeric] * 25
+            X = pd.concat([X, far], ignore_index=True)
+        else:
+            X = np.r_[X, 25 * X[:40]]  # and rows far outside the training range
+        WORST[label]["n"] += 1
+        WORST[label]["rows"] += len(X)
+        expected = quietly(sk.predict, X)
+        got = m.predict(X)
+        self.assertEqual(got.shape, expected.shape, f"{label}: predict shape")
+        self.assertEqual(got.dtype, expected.dtype, f"{label}: label dtype")
+        self.assertEqual(int(np.sum(got != expected)), 0, f"{label}: label mismatches")
+        for method in ("predict_proba", "predict_log_proba"):
+            if not quietly(hasattr, sk, method):
+                # (mlmap gives predict_log_proba wherever there are probabilities)
+                if method == "predict_proba":
+                    with self.assertRaises(AttributeError):  # as scikit-learn, which has none
+                        m.predict_proba(X)
+                continue
+            want, have = quietly(getattr(sk, method), X), getattr(m, method)(X)
+            self.assertIsInstance(have, list, f"{label} {method}")
+            self.assertEqual(len(have), len(want), f"{label} {method}: outputs")
+            for j, (h, w) in enumerate(zip(have, want)):
+                self.close(h, w, label, method)  # (predict_log_proba: -inf where both are)
+        X = X[:Y_rows]
+        try:
+            want = quietly(sk.score, X, Y)
+        except ValueError:  # the tree classifiers' (accuracy_score refuses 2-D y)
+            want = float(np.mean(np.all(Y == expected[:Y_rows], axis=1)))
+        self.assertEqual(m.score(X, Y), want, f"{label}: score")
+        for j, classes in enumerate(m.classes_):
+            self.assertTrue(np.array_equal(classes, sk.classes_[j] if isinstance(sk.classes_, list)
+                                           else sk.estimators_[j].classes_), f"{label}: classes_[{j}]")
+        return m
+
+    def test_multi_output_classifier(self):
+        for labels in ("int", "str"):
+            X, Y, Xte, Yte = data(labels)
+            for name, base in bases():
+                sk = self.fit(MultiOutputClassifier(base), X, Y)
+                self.compare(sk, Xte, Yte, f"MultiOutputClassifier ({name})")
+
+    def test_binary_outputs_only(self):
+        X, Y, Xte, Yte = data("str")
+        sk = self.fit(MultiOutputClassifier(linear_model.LogisticRegression(max_iter=1000)), X, Y[:, [0, 0]])
+        self.compare(sk, Xte, Yte[:, [0, 0]], "MultiOutputClassifier (LogisticRegression)")
+
+    def test_pipeline_ending_in_multi_output(self):
+        X, Y, Xte, Yte = data("int")
+        sk = self.fit(make_pipeline(StandardScaler(), MultiOutputClassifier(
+            ensemble.RandomForestClassifier(n_estimators=8, max_depth=5, random_state=0))), X, Y)
+        self.compare(sk, Xte, Yte, "Pipeline (StandardScaler, MultiOutputClassifier)")
+
+    def test_string_columns(self):
+        # a DataFrame with a string column: the table path (predict_table_class)
+        import pandas as pd
+        from sklearn.compose import ColumnTransformer
+        from sklearn.preprocessing import OneHotEncoder
+        X, Y, Xte, Yte = data("str")
+        colours = np.array(["red", "green", "blue"])
+
+        def frame(A):
+            df = pd.DataFrame(A[:, :5], columns=list("abcde"))
+            df["colour"] = colours[(np.abs(A[:, 5]) * 3).astype(int) % 3]
+            return df
+        encode = ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), ["colour"])],
+                                   remainder="passthrough")
+        sk = self.fit(make_pipeline(encode, MultiOutputClassifier(linear_model.LogisticRegression(max_iter=1000))),
+                      frame(X), Y)
+        self.compare(sk, frame(Xte), Yte, "Pipeline (ColumnTransformer, MultiOutputClassifier)")
+
+    def test_tree_classifiers_on_2d_y(self):
+        for labels in ("int", "str"):
+            X, Y, Xte, Yte = data(labels)
+            for est in (ensemble.RandomForestClassifier(n_estimators=12, max_depth=7, random_state=0),
+                        ensemble.ExtraTreesClassifier(n_estimators=12, max_depth=7, random_state=0),
+                        tree.DecisionTreeClassifier(max_depth=6, random_state=0)):
+                sk = self.fit(est, X, Y)
+                self.compare(sk, Xte, Yte, f"{type(est).__name__} (2-D y)")
+
+    def test_estimators_without_predict_proba(self):
+        # their predicted classes (no predict_proba, as scikit-learn)
+        for labels in ("int", "str"):
+            X, Y, Xte, Yte = data(labels)
+            for name, base in (("LinearSVC", svm.LinearSVC()), ("SVC", make_pipeline(StandardScaler(), svm.SVC())),
+                               ("RidgeClassifier", linear_model.RidgeClassifier())):
+                sk = self.fit(MultiOutputClassifier(base), X, Y)
+                self.compare(sk, Xte, Yte, f"MultiOutputClassifier ({name})")
+
+    def test_predict_not_the_argmax_of_predict_proba(self):
+        # SVC(probability=True): predict is libsvm's vote, predict_proba
+        # Platt's; each output's label is its estimator's predict
+        for labels in ("int", "str"):
+            X, Y, Xte, Yte = data(labels)
+            sk = self.fit(MultiOutputClassifier(make_pipeline(StandardScaler(), svm.SVC(
+                probability=True, random_state=0))), X, Y)
+            proba = quietly(sk.predict_proba, Xte)
+            argmax = np.stack([sk.estimators_[j].classes_[np.argmax(p, axis=1)] for j, p in enumerate(proba)], axis=1)
+            self.assertGreater(int(np.sum(argmax != quietly(sk.predict, Xte))), 0, "the case this test is for")
+            self.compare(sk, Xte, Yte, "MultiOutputClassifier (SVC probability=True)")
+
+    def test_refused(self):
+        X, Y, _, _ = data("int")
+        vote = ensemble.VotingClassifier([("lr", linear_model.LogisticRegression(max_iter=1000)),
+                                          ("nb", naive_bayes.GaussianNB())], voting="soft")
+        self.refused(self.fit(MultiOutputClassifier(vote), X, Y), "MultiOutputClassifier", "VotingClassifier",
+                     "meta-estimator")
+
+    def test_cli(self):
+        cli = os.environ.get("MLMAP_CLI")
+        if not cli:
+            self.skipTest("MLMAP_CLI is not set")
+        X, Y, Xte, _ = data("str")
+        csv = self.path("rows.csv")
+        np.savetxt(csv, Xte, delimiter=",")
+        for est in (MultiOutputClassifier(linear_model.LogisticRegression(max_iter=1000)),
+                    ensemble.RandomForestClassifier(n_estimators=5, random_state=0)):
+            sk = self.fit(est, X, Y)
+            m = self.roundtrip(sk)
+            r = subprocess.run([cli, "predict", m.path, csv, "--no-header"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = r.stdout.splitlines()
+            self.assertEqual(lines[0], "label_0,label_1,label_2")
+            self.assertEqual([line.split(",") for line in lines[1:]], sk.predict(Xte).tolist())
+            r = subprocess.run([cli, "predict", m.path, csv, "--no-header", "--proba"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = r.stdout.splitlines()
+            classes = [c for j, cs in enumerate(m.classes_) for c in [(j, str(x)) for x in cs]]
+            self.assertEqual(lines[0].split(","), [f"output{j}_{c}" for j, c in classes])
+            got = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
+            self.close(got, np.hstack(quietly(sk.predict_proba, Xte)), type(sk).__name__ + " (CLI)", "predict_proba")
+            r = subprocess.run([cli, "inspect", m.path], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            line = next(x for x in r.stdout.splitlines() if "output 2:" in x)
+            for label in NAMES[2]:
+                self.assertIn(label, line)
+
+
+if __name__ == "__main__":
+    run(f"sklearn {sklearn.__version__}, numpy {np.__version__}", print_summary)
