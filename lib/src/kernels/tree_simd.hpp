@@ -260,6 +260,25 @@ struct TreeSimd {
     return v.tree_depth[t] < v.max_depth ? v.tree_depth[t] : v.max_depth;
   }
 
+  // child + (x > t), for inputs without NaN: the carry of the comparison t <
+  // x added in one instruction, where GCC makes a compare, a set, a zero
+  // extension and an add of the C expression (13 instructions a level of the
+  // batch walk instead of 15; callgrind, avx2, s_rf_full_t100_f20 2,000
+  // rows: 68.5M -> 59.0M).  A NaN would set the carry (go right), unlike the
+  // C expression: only for models whose inputs hold none (Missing = false).
+  static inline __attribute__((always_inline)) uint64_t child_plus_greater(uint64_t child, float t, float x) noexcept {
+#if defined(__x86_64__)
+#if defined(__AVX__)
+    asm("vcomiss %[x], %[t]\n\tadcq $0, %[child]" : [child] "+r"(child) : [t] "x"(t), [x] "xm"(x) : "cc");
+#else
+    asm("comiss %[x], %[t]\n\tadcq $0, %[child]" : [child] "+r"(child) : [t] "x"(t), [x] "xm"(x) : "cc");
+#endif
+    return child;
+#else
+    return child + (x > t ? 1u : 0u);
+#endif
+  }
+
   // One level of one walk, branch-free on the data: the node after node k
   // for row x (leaves are fixed points, FORMAT.md §5).
   template <bool Missing, bool Categorical, class T>
@@ -278,6 +297,10 @@ struct TreeSimd {
     } else {
       const uint32_t f = info & node_feature_mask;
       xv = x[f < last_feature ? f : last_feature];
+    }
+    if constexpr (!Missing && !Categorical && sizeof(T) == 4) {
+      const uint64_t next = child_plus_greater(v.node_child[k], threshold[k], xv);
+      return next < last ? next : last;
     }
     // 1 (right) when x > t; NaN compares false both ways and takes the
     // node's missing direction (right unless bit 30).
