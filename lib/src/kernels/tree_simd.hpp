@@ -343,7 +343,17 @@ struct TreeSimd {
   // finished later, 12 at a time (1.1-1.4x the time, also where it never
   // triggered; slowest when it counted the walking rows at every check,
   // which waits on every walk's next node where the check below stops at
-  // the first one still moving).
+  // the first one still moving).  Nor: one packed node column, so that a
+  // level reads one cache line instead of three (node_info, node_threshold,
+  // node_child): the walk is bound by instructions, not by misses, since a
+  // tree of these forests fits in L1 or L2 (s_rf_full_t100_f20: 14 KB a
+  // tree).  Built in memory at open for the test (AMD Zen 4, 10,000 rows,
+  // interleaved CPU time), 16-byte nodes {threshold, info, child, 0} took
+  // 1.13x the time on s_rf_full_t100_f20, 1.24x on s_rf_d10_t200_f40_c4,
+  // 1.08x on rf_large; 8-byte nodes {threshold, child - k << 8 | feature}
+  // 1.08x, 1.07x, 1.15x (and 20% more instructions: the extra fields cost
+  // registers, 12 walks already spill).  Nor: lanes = rows with AVX-512
+  // gathers (walk(), 4 groups of 16): 1.5x the time of the scalar walks.
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
