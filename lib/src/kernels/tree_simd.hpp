@@ -279,6 +279,29 @@ struct TreeSimd {
 #endif
   }
 
+  // child + right for inputs that may hold NaN: the compare sets the carry
+  // for NaN too (right) and the parity flag only for NaN, read before the
+  // add overwrites it; 1 is taken back where the node sends NaN left (bit
+  // 30).  Callgrind, avx2, x_d12_t100_f25_reg_nan10 2,000 rows: 67.2M ->
+  // 64.2M.
+  static inline __attribute__((always_inline)) uint64_t child_plus_right(uint64_t child, float t, float x,
+                                                                         uint32_t info) noexcept {
+#if defined(__x86_64__)
+    uint32_t nan;
+#if defined(__AVX__)
+    asm("xorl %k[nan], %k[nan]\n\tvcomiss %[x], %[t]\n\tsetp %b[nan]\n\tadcq $0, %[child]"
+        : [child] "+r"(child), [nan] "=&q"(nan) : [t] "x"(t), [x] "xm"(x) : "cc");
+#else
+    asm("xorl %k[nan], %k[nan]\n\tcomiss %[x], %[t]\n\tsetp %b[nan]\n\tadcq $0, %[child]"
+        : [child] "+r"(child), [nan] "=&q"(nan) : [t] "x"(t), [x] "xm"(x) : "cc");
+#endif
+    return child - (nan & (info >> 30) & 1u);
+#else
+    const uint32_t right = (x > t) | (static_cast<uint32_t>(x != x) & (((info >> 30) & 1u) ^ 1u));
+    return child + right;
+#endif
+  }
+
   // One level of one walk, branch-free on the data: the node after node k
   // for row x (leaves are fixed points, FORMAT.md §5).
   template <bool Missing, bool Categorical, class T>
@@ -298,8 +321,12 @@ struct TreeSimd {
       const uint32_t f = info & node_feature_mask;
       xv = x[f < last_feature ? f : last_feature];
     }
-    if constexpr (!Missing && !Categorical && sizeof(T) == 4) {
-      const uint64_t next = child_plus_greater(v.node_child[k], threshold[k], xv);
+    if constexpr (!Categorical && sizeof(T) == 4) {
+      uint64_t next;
+      if constexpr (Missing)
+        next = child_plus_right(v.node_child[k], threshold[k], xv, info);
+      else
+        next = child_plus_greater(v.node_child[k], threshold[k], xv);
       return next < last ? next : last;
     }
     // 1 (right) when x > t; NaN compares false both ways and takes the
