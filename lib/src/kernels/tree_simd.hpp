@@ -321,6 +321,8 @@ struct TreeSimd {
       const uint32_t f = info & node_feature_mask;
       xv = x[f < last_feature ? f : last_feature];
     }
+    // float thresholds only: with comisd, float64 models (HistGradientBoosting)
+    // ran 7% more instructions (s_hgbr_l127_t100_f60, 106.6M -> 114.2M).
     if constexpr (!Categorical && sizeof(T) == 4) {
       uint64_t next;
       if constexpr (Missing)
