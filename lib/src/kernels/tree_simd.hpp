@@ -196,7 +196,7 @@ struct Ops<xsimd::avx512bw> {
   // 16 trees of a group, N groups side by side.  A level is one 64-bit
   // gather per lane (feature and threshold together: the node walk gathers
   // info, child and threshold) and the children by index arithmetic (2h+1,
-  // 2h+2); the root level is two plain loads.  Rows of up to 16 * K features
+  // 2h+2); the first three levels are plain loads and blends (2, 4, 8 loads).  Rows of up to 16 * K features
   // are looked up in registers (K > 0), wider ones gathered.  Features and
   // leaf rows are clamped as in the scalar reference; positions stay inside
   // the columns, whose lengths open checked.
@@ -230,6 +230,24 @@ struct Ops<xsimd::avx512bw> {
             if (s == 0) {  // every lane at its root, node 0
               a = _mm512_loadu_si512(base);
               b = _mm512_loadu_si512(base + 8);
+            } else if (s == 1) {  // node 1 or 2: four loads and a blend instead of gathers
+              const __mmask16 two = _mm512_cmpeq_epi32_mask(node[g], _mm512_set1_epi32(2));
+              a = _mm512_mask_blend_epi64(static_cast<__mmask8>(two), _mm512_loadu_si512(base + 16),
+                                          _mm512_loadu_si512(base + 32));
+              b = _mm512_mask_blend_epi64(static_cast<__mmask8>(two >> 8), _mm512_loadu_si512(base + 24),
+                                          _mm512_loadu_si512(base + 40));
+            } else if (s == 2) {  // nodes 3-6: eight loads and six blends
+              const __m512i k = _mm512_sub_epi32(node[g], _mm512_set1_epi32(3));
+              const __mmask16 odd = _mm512_test_epi32_mask(k, _mm512_set1_epi32(1));
+              const __mmask16 upper = _mm512_test_epi32_mask(k, _mm512_set1_epi32(2));
+              auto pick = [&](const long long* p, unsigned shift) {
+                const auto o = static_cast<__mmask8>(odd >> shift), u = static_cast<__mmask8>(upper >> shift);
+                const __m512i left = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p), _mm512_loadu_si512(p + 16));
+                const __m512i right = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p + 32), _mm512_loadu_si512(p + 48));
+                return _mm512_mask_blend_epi64(u, left, right);
+              };
+              a = pick(base + 48, 0);
+              b = pick(base + 56, 8);
             } else {
               const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(node[g], 4), lanes);
               a = _mm512_i32gather_epi64(_mm512_castsi512_si256(pos), base, 8);
