@@ -147,6 +147,13 @@ Expectation expectation(Corruption kind) {
       return {"bitvector_threshold", S::verify, error_code::invalid_model, "record_threshold does not match"};
     case C::bitvector_tree_words:
       return {"bitvector_tree_words", S::verify, error_code::invalid_model, "tree_words does not match"};
+    case C::complete_depth: return {"complete_depth", S::open, error_code::invalid_model, "complete_trees.depth"};
+    case C::complete_threshold:
+      return {"complete_threshold", S::verify, error_code::invalid_model, "complete-tree layout: nodes does not match"};
+    case C::complete_feature:
+      return {"complete_feature", S::verify, error_code::invalid_model, "complete-tree layout: nodes does not match"};
+    case C::complete_leaf:
+      return {"complete_leaf", S::verify, error_code::invalid_model, "complete-tree layout: leaves does not match"};
     case C::interp_count_zero: return {"interp_count_zero", S::open, error_code::invalid_model, "has no points"};
     case C::interp_count_mismatch:
       return {"interp_count_mismatch", S::open, error_code::column_mismatch, "elements, expected"};
@@ -229,6 +236,10 @@ Sample sample_for(Corruption kind) {
     case C::bitvector_clear:
     case C::bitvector_threshold:
     case C::bitvector_tree_words: return Sample::wide_trees;
+    case C::complete_depth:
+    case C::complete_threshold:
+    case C::complete_feature:
+    case C::complete_leaf: return Sample::forest_classifier;
     case C::raw_last_shape:
     case C::trailing_features_width: return Sample::svm_classifier;
     case C::output_groups_sum:
@@ -279,6 +290,12 @@ struct Surgery {
     auto* b = t ? t->mutable_leaf_bitvectors() : nullptr;
     if (!b) throw std::logic_error("the sample has no leaf bit-vector layout");
     return b;
+  }
+  fb::CompleteTrees* complete() {
+    auto* t = model()->predictor_type() == fb::Predictor::TreeEnsemble ? trees() : nullptr;
+    auto* c = t ? t->mutable_complete_trees() : nullptr;
+    if (!c) throw std::logic_error("the sample has no complete-tree layout");
+    return c;
   }
   fb::Column* column(const char* name) {
     auto* cols = header()->mutable_columns();
@@ -529,6 +546,10 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       b->mutate_n_records(b->n_records() + 1 + s.rng() % 5);
       break;
     }
+    case C::complete_depth: {  // below the trees' max_depth: the layout would stop short
+      s.complete()->mutate_depth(s.trees()->max_depth() - 1);
+      break;
+    }
     default: header_changed = false;
   }
   if (header_changed) {
@@ -744,6 +765,21 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       auto* t = s.data<float>("trees.leaf_bitvectors.record_threshold");
       const uint64_t r = s.rng() % s.bitvectors()->n_records();
       t[r] = std::nextafter(t[r], (s.rng() & 1) ? INFINITY : -INFINITY);
+      break;
+    }
+    case C::complete_threshold: {  // a decision of a real tree (the root of lane 0)
+      auto* nodes = s.data<uint64_t>("trees.complete_trees.nodes");
+      nodes[0] ^= uint64_t{1 + s.rng() % 0x7fffff} << 32;  // threshold mantissa bits
+      break;
+    }
+    case C::complete_feature: {
+      auto* nodes = s.data<uint64_t>("trees.complete_trees.nodes");
+      nodes[16 * (s.rng() % 3)] ^= 1 + s.rng() % 4;  // one of the first 3 positions of lane 0 (its root is internal)
+      break;
+    }
+    case C::complete_leaf: {
+      auto* leaves = s.data<uint32_t>("trees.complete_trees.leaves");
+      leaves[16 * (s.rng() % (uint64_t{1} << s.complete()->depth()))] += 1 + static_cast<uint32_t>(s.rng() % 3);
       break;
     }
     case C::bitvector_tree_words: {

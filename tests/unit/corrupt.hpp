@@ -50,6 +50,10 @@ enum class Corruption {
   dense_epsilon_negative, dense_relu_max_nan, dense_relu_with_parameters, dense_weight_nan, dense_scale_nan, dense_alpha_inf,
   // The leaf bit-vector layout (FORMAT.md §5.1.1), on a sample that has it.
   bitvector_count, bitvector_clear, bitvector_threshold, bitvector_tree_words,
+  // The complete-tree layout (FORMAT.md §5.1.2; the forest_classifier sample):
+  // a depth below max_depth (open), a node's threshold or feature, a leaf row
+  // (verify).
+  complete_depth, complete_threshold, complete_feature, complete_leaf,
   // an Interpolate step's points (FORMAT.md §7.1; on the projection_sample): its
   // per-input counts (open), then the columns' contents (verify)
   interp_count_zero, interp_count_mismatch, interp_x_unsorted, interp_point_nonfinite,

@@ -57,6 +57,14 @@ bool has_leaf_bitvectors(const std::string& path) {
   return trees && trees->leaf_bitvectors();
 }
 
+bool has_complete_trees(const std::string& path) {
+  const auto bytes = read_bytes(path);
+  if (bytes.size() <= 64) return false;
+  const auto* model = mlmap::fb::GetHeader(bytes.data() + 64)->model();
+  const auto* trees = model ? model->predictor_as_TreeEnsemble() : nullptr;
+  return trees && trees->complete_trees();
+}
+
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));

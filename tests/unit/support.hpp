@@ -76,6 +76,8 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed = 
 /// Whether the model file at `path` has the trees' leaf bit-vector layout
 /// (FORMAT.md §5.1.1).
 bool has_leaf_bitvectors(const std::string& path);
+/// Whether the model file at `path` has the complete-tree layout (FORMAT.md §5.1.2).
+bool has_complete_trees(const std::string& path);
 
 /// --- preprocessing programs (FORMAT.md §7) ---
 /// A step reading `inputs`, writing n_out slots from out_begin.

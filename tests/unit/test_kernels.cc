@@ -125,16 +125,21 @@ TEST_CASE("every kernel equals the scalar reference on every model kind") {
 
 TEST_CASE("one row on every kernel: rows of every width around the register lookups (16, 32, 64 features)") {
   // A few rows walk lanes of trees; AVX-512 looks a row of up to 32 or 64
-  // features up in registers instead of gathering it.  Widths on both sides
-  // of each limit, with missing routing and categorical splits, and enough
-  // trees for a full pass of lane groups and a partial one.
+  // features up in registers instead of gathering it, and takes the
+  // complete-tree layout (FORMAT.md §5.1.2) where the file has it (trees of
+  // depth <= 6 without categorical splits).  Widths on both sides of each
+  // limit; plain splits, missing routing, missing routing with categorical
+  // splits; enough trees for a full pass of lane groups and a partial one;
+  // the forced node walk too.
   KernelGuard guard;
+  AlgorithmGuard algorithm_guard;
   const auto kernels = available_kernels();
   test::TempDir dir;
   int compared = 0;
   for (uint32_t width : {1u, 15u, 16u, 17u, 31u, 32u, 33u, 50u, 63u, 64u, 65u}) {
-    for (bool routed : {false, true}) {
-      std::mt19937_64 rng(width * 2 + routed);
+    for (int variant : {0, 1, 2}) {
+      const bool routed = variant > 0, categorical = variant == 1;
+      std::mt19937_64 rng(width * 3 + variant);
       ModelDescription d;
       d.estimator = "test.Width";
       d.task = Task::regression;
@@ -142,30 +147,95 @@ TEST_CASE("one row on every kernel: rows of every width around the register look
       d.n_outputs = 1;
       TreeEnsembleBuilder b(width, 1, 1, Aggregation::sum);
       const uint32_t set[2] = {0x0F0F0F0Fu, 0x3u};
-      if (routed) b.add_category_set(set, 2);
+      if (categorical) b.add_category_set(set, 2);
       for (int i = 0; i < 70; ++i) {
-        auto t = test::random_tree(rng, width, 1 + i % 6, 1, routed, routed ? 1 : 0);
+        auto t = test::random_tree(rng, width, 1 + i % 6, 1, routed, categorical ? 1 : 0);
         REQUIRE(b.add_tree(t.view()).ok());
       }
       const auto path = dir.file("w.mlmap");
-      REQUIRE(save(path, d, b).ok());
+      const auto saved = save(path, d, b);
+      const std::string why = saved.ok() ? std::string() : saved.error().describe();
+      CAPTURE(why);
+      CAPTURE(width);
+      CAPTURE(variant);
+      REQUIRE(saved.ok());
+      CHECK(test::has_complete_trees(path) == !categorical);
       auto m = Model::open(path);
       REQUIRE(m.ok());
+      CHECK(m->verify().ok());
       for (size_t rows : {1, 3, 7}) {
         auto X = test::random_rows(rng, rows, width, routed ? 0.2 : 0.0);
+        mlmap::kernels::set_tree_algorithm(TreeAlgorithm::automatic);
         const auto want = predict_with("scalar", *m, X, rows, Output::raw);
-        for (const auto& k : kernels) {
-          CAPTURE(k);
-          CAPTURE(width);
-          CAPTURE(routed);
-          CAPTURE(rows);
-          CHECK(predict_with(k, *m, X, rows, Output::raw) == want);
-          ++compared;
+        for (auto algorithm : {TreeAlgorithm::automatic, TreeAlgorithm::walk}) {
+          mlmap::kernels::set_tree_algorithm(algorithm);
+          for (const auto& k : kernels) {
+            CAPTURE(k);
+            CAPTURE(width);
+            CAPTURE(variant);
+            CAPTURE(rows);
+            CAPTURE(static_cast<int>(algorithm));
+            CHECK(predict_with(k, *m, X, rows, Output::raw) == want);
+            ++compared;
+          }
         }
       }
     }
   }
   CHECK(compared > 0);
+}
+
+TEST_CASE("crafted complete-tree columns never read out of bounds; verify refuses them") {
+  // The layout's contents are checked only by verify(): the kernel clamps
+  // features and leaf rows, and its positions come from index arithmetic
+  // (run under ASan/UBSan in CI).  The damaged layout changes AVX-512's
+  // one-row answers and nothing else: a forced walk reads the nodes.
+  KernelGuard guard;
+  AlgorithmGuard algorithm_guard;
+  test::TempDir dir;
+  const auto path = dir.file("m.mlmap");
+  REQUIRE(test::save_sample(path, test::Sample::forest_classifier, 3).ok());
+  REQUIRE(test::has_complete_trees(path));
+  const auto original = test::read_bytes(path);
+  auto m = Model::open(path);
+  REQUIRE(m.ok());
+  std::mt19937_64 rng(13);
+  int changed = 0;
+  for (int round = 0; round < 40; ++round) {
+    auto bytes = original;
+    auto* header = mlmap::fb::GetMutableHeader(bytes.data() + 64);
+    const auto* layout = header->model()->predictor_as_TreeEnsemble()->complete_trees();
+    REQUIRE(layout != nullptr);
+    const auto* col = header->columns()->Get(static_cast<uint32_t>(round % 2 ? layout->leaves() : layout->nodes()));
+    auto* words = reinterpret_cast<uint32_t*>(bytes.data() + col->offset());
+    const uint64_t n = col->length() / 4;
+    for (int k = 0; k < 1 + round % 5; ++k) {
+      const uint32_t values[] = {0u, 1u, UINT32_MAX, static_cast<uint32_t>(rng()), 0x7fc00000u};
+      words[rng() % n] = values[rng() % 5];
+    }
+    test::fix_checksums(bytes);
+    const auto damaged = dir.file("damaged.mlmap");
+    test::write_bytes(damaged, bytes);
+    auto d = Model::open(damaged);
+    REQUIRE(d.ok());
+    const bool same = bytes == original;
+    CHECK((d->verify().code() == error_code::invalid_model) == !same);
+    auto X = test::random_rows(rng, 7, 6, 0.0);
+    for (const auto& k : available_kernels()) {
+      CAPTURE(k);
+      CAPTURE(round);
+      for (size_t rows : {1, 7}) {
+        mlmap::kernels::set_tree_algorithm(TreeAlgorithm::walk);
+        CHECK(predict_with(k, *d, X, rows, Output::raw) == predict_with(k, *m, X, rows, Output::raw));
+        mlmap::kernels::set_tree_algorithm(TreeAlgorithm::automatic);
+        const auto got = predict_with(k, *d, X, rows, Output::raw);  // any answer, no crash
+        if (k != "avx512bw") CHECK(got == predict_with(k, *m, X, rows, Output::raw));
+        changed += got != predict_with(k, *m, X, rows, Output::raw);
+      }
+    }
+  }
+  const auto kernels = available_kernels();
+  if (std::find(kernels.begin(), kernels.end(), "avx512bw") != kernels.end()) CHECK(changed > 0);  // the layout is what AVX-512 reads
 }
 
 TEST_CASE("the bit-vector kernel is what runs when forced, and the cost model picks it for small trees") {

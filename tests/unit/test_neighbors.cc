@@ -197,10 +197,11 @@ TEST_CASE("files carry the lowest format version that expresses them (FORMAT.md 
     REQUIRE(m.ok());
     // The 1.1 samples: the dense network of every layer kind, the new
     // predictors and detectors, the multi-output classifier (its class
-    // decision) and tree ensembles the writer gave the leaf bit-vector layout.
+    // decision) and tree ensembles the writer gave the leaf bit-vector or the
+    // complete-tree layout.
     const bool v1_1 = sample == test::Sample::dense_every_kind || sample == test::Sample::multi_output_forest ||
                       (sample >= test::Sample::neighbors_classifier && sample <= test::Sample::isolation_forest) ||
-                      test::has_leaf_bitvectors(dir.file("v.mlmap"));
+                      test::has_leaf_bitvectors(dir.file("v.mlmap")) || test::has_complete_trees(dir.file("v.mlmap"));
     CAPTURE(static_cast<int>(sample));
     CHECK(m->info().format.major == 1);
     CHECK(m->info().format.minor == (v1_1 ? 1 : 0));

@@ -208,10 +208,11 @@ struct EnumNames<NaiveBayesKind> {
 /// How a batch evaluates a tree ensemble.  Not stored: `automatic` (the
 /// default) lets a cost model choose, per model and batch, between walking the
 /// nodes and the leaf bit-vector layout (FORMAT.md §5.1.1; used only where the
-/// file has it and a SIMD kernel runs).  The environment variable
-/// MLMAP_TREE_ALGORITHM, read at the first prediction, forces `walk` or
-/// `bitvectors` for tests and benchmarks (another value is ignored).  Results
-/// are the same bits either way.
+/// file has it and a SIMD kernel runs); a few rows take the complete-tree
+/// layout (§5.1.2) on AVX-512 where the file has it.  The environment variable
+/// MLMAP_TREE_ALGORITHM, read at the first prediction, forces `walk` (the
+/// nodes only, no layout) or `bitvectors` for tests and benchmarks (another
+/// value is ignored).  Results are the same bits either way.
 enum class TreeAlgorithm { automatic = 0, walk = 1, bitvectors = 2 };
 template <>
 struct EnumNames<TreeAlgorithm> {

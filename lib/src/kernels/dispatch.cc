@@ -129,6 +129,13 @@ bool accumulate_trees_bitvectors(const TreeEnsembleView& v, const float* X, size
 
 void accumulate_trees(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
   if (v.node_threshold && accumulate_trees_bitvectors(v, X, n_rows, raw)) return;
+  if (v.complete.present() && tree_algorithm() == TreeAlgorithm::walk) {
+    // A forced walk walks the nodes: without the complete-tree layout
+    // (which the AVX-512 kernel takes for a few rows).
+    TreeEnsembleView nodes_only = v;
+    nodes_only.complete = {};
+    return accumulate_trees(nodes_only, X, n_rows, raw);
+  }
   const Isa isa = simd_fits(v) ? active_isa() : Isa::scalar;
   switch (isa) {
     case Isa::avx512bw: return accumulate_trees_avx512bw(v, X, n_rows, raw);

@@ -39,6 +39,23 @@ struct LeafBitvectorView {
   bool present() const noexcept { return tree_words != nullptr; }
 };
 
+/// The optional complete-tree layout of the same trees (FORMAT.md §5.1.2),
+/// for the one-row kernel: groups of 16 trees, node h of lane l of group g
+/// at nodes[(g * (2^depth - 1) + h) * 16 + l] (low 32 bits: node_info's
+/// feature and missing-left bit; high 32: the float32 threshold), bottom
+/// position p at leaves[(g * 2^depth + p) * 16 + l] (a leaf row).  The
+/// column lengths were checked at open; kernels clamp features and leaf rows.
+struct CompleteTreesView {
+  const uint64_t* nodes = nullptr;   // nullptr: no layout
+  const uint32_t* leaves = nullptr;
+  uint32_t depth = 0;                // 1..max_complete_depth
+  bool present() const noexcept { return nodes != nullptr; }
+};
+
+/// Trees lanes of one group of the complete-tree layout, and its deepest trees.
+constexpr uint32_t complete_tree_lanes = 16;
+constexpr uint32_t max_complete_depth = 6;
+
 struct TreeEnsembleView {
   const uint32_t* tree_root = nullptr;      // [n_trees]
   const uint32_t* tree_depth = nullptr;     // [n_trees]
@@ -60,6 +77,7 @@ struct TreeEnsembleView {
   uint32_t category_set_words = 0;
   bool has_missing = false;                 // NaN inputs reach the kernels (else they were refused)
   LeafBitvectorView bitvectors;             // optional second layout
+  CompleteTreesView complete;               // optional third layout
 };
 
 }  // namespace mlmap::kernels

@@ -34,6 +34,28 @@ namespace {
 inline uint64_t min_u64(uint64_t a, uint64_t b) noexcept { return a < b ? a : b; }
 inline size_t min_size(size_t a, size_t b) noexcept { return a < b ? a : b; }
 
+// Adds the leaf rows leaf[0, m) of trees t0, t0 + 1, ... (clamped already)
+// to one row's raw scores, in tree order (the order all kernels share).
+// Those additions are a chain of dependent instructions that the next
+// trees' walk overlaps only if the chain is short: a leaf costs a load and
+// an addition (x_d2_t2000_f100_reg, 2,000 trees of depth 2: 9.6 -> 5.9 us
+// per row on Zen 5).
+inline void add_leaves(const TreeEnsembleView& v, uint32_t t0, uint32_t m, const int32_t* leaf, double* out) noexcept {
+  if (v.leaf_width != 1) {
+    for (uint32_t i = 0; i < m; ++i) add_leaf(v, t0 + i, static_cast<uint32_t>(leaf[i]), out);
+  } else if (v.n_raw == 1) {
+    double acc = out[0];
+    for (uint32_t i = 0; i < m; ++i) acc += v.leaf_values[static_cast<uint32_t>(leaf[i])];
+    out[0] = acc;
+  } else {  // one value per tree into its output slot (multi-class boosting)
+    const uint32_t last_slot = v.n_raw - 1;
+    for (uint32_t i = 0; i < m; ++i) {
+      const uint32_t slot = v.tree_output[t0 + i];
+      out[slot < last_slot ? slot : last_slot] += v.leaf_values[static_cast<uint32_t>(leaf[i])];
+    }
+  }
+}
+
 // The few primitives the walk needs, over xsimd.  xsimd 8.1 routes AVX-512
 // gathers and mask conversions through per-lane generic code (10x slower than
 // AVX2), so AVX-512 gets them from intrinsics below (and AVX2 its gathers); batches convert to and
@@ -105,6 +127,10 @@ struct Ops {
     RowRegs(const float*, uint32_t) noexcept {}
     F lookup(const I&) const noexcept { return F(0.0f); }
   };
+  // The complete-tree kernel (AVX-512 only, below): not here.
+  static constexpr bool has_complete_trees = false;
+  template <bool Missing, size_t K>
+  static void complete(const TreeEnsembleView&, const float*, size_t, double*) noexcept {}
 };
 
 #if defined(__AVX512F__) && defined(__AVX512BW__)
@@ -166,6 +192,90 @@ struct Ops<xsimd::avx512bw> {
       }
     }
   };
+
+  // A few rows over the complete-tree layout (FORMAT.md §5.1.2): lanes = the
+  // 16 trees of a group, N groups side by side.  A level is one 64-bit
+  // gather per lane (feature and threshold together: the node walk gathers
+  // info, child and threshold) and the children by index arithmetic (2h+1,
+  // 2h+2); the first three levels are plain loads and blends (2, 4, 8 loads).  Rows of up to 16 * K features
+  // are looked up in registers (K > 0), wider ones gathered.  Features and
+  // leaf rows are clamped as in the scalar reference; positions stay inside
+  // the columns, whose lengths open checked.
+  static constexpr bool has_complete_trees = true;
+  template <bool Missing, size_t K>
+  static void complete(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+    constexpr uint32_t N = 4, L = complete_tree_lanes;
+    const CompleteTreesView& c = v.complete;
+    const uint32_t depth = c.depth;
+    const uint64_t inner = (uint64_t{1} << depth) - 1;
+    const uint64_t groups = (uint64_t{v.n_trees} + L - 1) / L;
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i low = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(1));
+    const __m512i feature_mask = _mm512_set1_epi32(static_cast<int32_t>(node_feature_mask));
+    const __m512i last_feature = _mm512_set1_epi32(static_cast<int32_t>(v.n_features - 1));
+    const __m512i last_leaf = _mm512_set1_epi32(static_cast<int32_t>(min_u64(v.n_leaves - 1, node_feature_mask)));
+    const __m512i bottom = _mm512_set1_epi32(static_cast<int32_t>(inner));
+    for (size_t r = 0; r < n_rows; ++r) {
+      const float* x = X + r * v.n_features;
+      double* out = raw + r * v.n_raw;
+      const RowRegs<K ? K : 2> row(x, K ? v.n_features : 0);
+      for (uint64_t g0 = 0; g0 < groups; g0 += N) {
+        const uint32_t n = static_cast<uint32_t>(min_u64(N, groups - g0));
+        __m512i node[N];
+        for (uint32_t g = 0; g < N; ++g) node[g] = _mm512_setzero_si512();
+        for (uint32_t s = 0; s < depth; ++s) {
+          for (uint32_t g = 0; g < n; ++g) {
+            const auto* base = reinterpret_cast<const long long*>(c.nodes + (g0 + g) * inner * L);
+            __m512i a, b;
+            if (s == 0) {  // every lane at its root, node 0
+              a = _mm512_loadu_si512(base);
+              b = _mm512_loadu_si512(base + 8);
+            } else if (s == 1) {  // node 1 or 2: four loads and a blend instead of gathers
+              const __mmask16 two = _mm512_cmpeq_epi32_mask(node[g], _mm512_set1_epi32(2));
+              a = _mm512_mask_blend_epi64(static_cast<__mmask8>(two), _mm512_loadu_si512(base + 16),
+                                          _mm512_loadu_si512(base + 32));
+              b = _mm512_mask_blend_epi64(static_cast<__mmask8>(two >> 8), _mm512_loadu_si512(base + 24),
+                                          _mm512_loadu_si512(base + 40));
+            } else if (s == 2) {  // nodes 3-6: eight loads and six blends
+              const __m512i k = _mm512_sub_epi32(node[g], _mm512_set1_epi32(3));
+              const __mmask16 odd = _mm512_test_epi32_mask(k, _mm512_set1_epi32(1));
+              const __mmask16 upper = _mm512_test_epi32_mask(k, _mm512_set1_epi32(2));
+              auto pick = [&](const long long* p, unsigned shift) {
+                const auto o = static_cast<__mmask8>(odd >> shift), u = static_cast<__mmask8>(upper >> shift);
+                const __m512i left = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p), _mm512_loadu_si512(p + 16));
+                const __m512i right = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p + 32), _mm512_loadu_si512(p + 48));
+                return _mm512_mask_blend_epi64(u, left, right);
+              };
+              a = pick(base + 48, 0);
+              b = pick(base + 56, 8);
+            } else {
+              const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(node[g], 4), lanes);
+              a = _mm512_i32gather_epi64(_mm512_castsi512_si256(pos), base, 8);
+              b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(pos, 1), base, 8);
+            }
+            const __m512i info = _mm512_permutex2var_epi32(a, low, b);
+            const __m512 t = _mm512_castsi512_ps(_mm512_permutex2var_epi32(a, high, b));
+            const __m512i f = _mm512_min_epi32(_mm512_and_si512(info, feature_mask), last_feature);
+            const __m512 xv = K ? static_cast<__m512>(row.lookup(f)) : _mm512_i32gather_ps(f, x, 4);
+            I right = go_right(xv, t);
+            if constexpr (Missing) right = route_missing(right, xv, info);
+            node[g] = _mm512_add_epi32(_mm512_add_epi32(node[g], node[g]),
+                                       _mm512_add_epi32(_mm512_set1_epi32(1), right));
+          }
+        }
+        alignas(64) int32_t leaf[N * L];
+        for (uint32_t g = 0; g < n; ++g) {
+          const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(_mm512_sub_epi32(node[g], bottom), 4), lanes);
+          const auto* base = reinterpret_cast<const int*>(c.leaves + ((g0 + g) << depth) * L);
+          // Unsigned: a crafted row of 2^31 or more is clamped too.
+          _mm512_store_si512(leaf + g * L, _mm512_min_epu32(_mm512_i32gather_epi32(pos, base, 4), last_leaf));
+        }
+        const auto t0 = static_cast<uint32_t>(g0 * L);
+        add_leaves(v, t0, static_cast<uint32_t>(min_u64(v.n_trees - t0, uint64_t{n} * L)), leaf, out);
+      }
+    }
+  }
 };
 #endif
 
@@ -561,26 +671,11 @@ struct TreeSimd {
         }
         walk<Missing, Categorical, N, K>(v, x, off, idx, depth, n, &row);
         // The leaf rows, a gather per lane group; then the row adds them in
-        // tree order.  Those additions are a chain of dependent instructions
-        // that the next trees' walk overlaps only if the chain is short: a
-        // leaf costs a load and an addition (x_d2_t2000_f100_reg, 2,000
-        // trees of depth 2: 9.6 -> 5.9 us per row on Zen 5).
+        // tree order (add_leaves).
         alignas(64) int32_t leaf[N * W];
         for (size_t g = 0; g < n; ++g)
           O::min(O::gather(info_base, idx[g]) & feature_mask, last_leaf).store_aligned(leaf + g * W);
-        if (v.leaf_width != 1) {
-          for (uint32_t i = 0; i < m; ++i) add_leaf(v, t0 + i, static_cast<uint32_t>(leaf[i]), out);
-        } else if (v.n_raw == 1) {
-          double acc = out[0];
-          for (uint32_t i = 0; i < m; ++i) acc += v.leaf_values[static_cast<uint32_t>(leaf[i])];
-          out[0] = acc;
-        } else {  // one value per tree into its output slot (multi-class boosting)
-          const uint32_t last_slot = v.n_raw - 1;
-          for (uint32_t i = 0; i < m; ++i) {
-            const uint32_t slot = v.tree_output[t0 + i];
-            out[slot < last_slot ? slot : last_slot] += v.leaf_values[static_cast<uint32_t>(leaf[i])];
-          }
-        }
+        add_leaves(v, t0, m, leaf, out);
       }
     }
   }
@@ -588,6 +683,13 @@ struct TreeSimd {
   template <bool Missing, bool Categorical>
   static void run(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
     if (n_rows * 2 < W) {
+      if constexpr (O::has_complete_trees && !Categorical) {
+        if (v.complete.present()) {
+          if (v.n_features <= 32) return O::template complete<Missing, 2>(v, X, n_rows, raw);
+          if (v.n_features <= 64) return O::template complete<Missing, 4>(v, X, n_rows, raw);
+          return O::template complete<Missing, 0>(v, X, n_rows, raw);
+        }
+      }
       if constexpr (O::max_row_registers >= 4) {
         if (v.n_features <= 32) return trees<Missing, Categorical, 2>(v, X, n_rows, raw);
         if (v.n_features <= 64) return trees<Missing, Categorical, 4>(v, X, n_rows, raw);

@@ -10,6 +10,7 @@
 #include "format/limits.hpp"
 #include "format/schema_enums.hpp"
 #include "kernels/tree_kernels.hpp"
+#include "model/complete_trees.hpp"
 #include "model/leaf_bitvectors.hpp"
 
 namespace mlmap::model {
@@ -145,6 +146,43 @@ Status read_bitvectors(const format::FileView& file, const fb::LeafBitvectors& b
   return {};
 }
 
+// The optional complete-tree layout (FORMAT.md §5.1.2): its depth and column
+// lengths; verify() compares the contents with the nodes.
+Status read_complete_trees(const format::FileView& file, const fb::CompleteTrees& c, TreeEnsembleView* v) noexcept {
+  if (v->n_category_sets > 0 || !v->node_threshold)
+    return Error(error_code::invalid_model, "tree ensemble has a complete-tree layout, which needs float32 thresholds "
+                                           "and no categorical splits");
+  if (c.depth() < std::max<uint32_t>(v->max_depth, 1) || c.depth() > kernels::max_complete_depth)
+    return limit("complete_trees.depth", c.depth(), std::max<uint32_t>(v->max_depth, 1), kernels::max_complete_depth);
+  const uint64_t groups = (uint64_t{v->n_trees} + kernels::complete_tree_lanes - 1) / kernels::complete_tree_lanes;
+  const uint64_t bottom = uint64_t{1} << c.depth();
+  auto nodes = file.column<uint64_t>(c.nodes(), groups * (bottom - 1) * kernels::complete_tree_lanes,
+                                     "trees.complete_trees.nodes");
+  if (!nodes) return nodes.error();
+  auto leaves = file.column<uint32_t>(c.leaves(), groups * bottom * kernels::complete_tree_lanes,
+                                      "trees.complete_trees.leaves");
+  if (!leaves) return leaves.error();
+  v->complete = {*nodes, *leaves, c.depth()};
+  return {};
+}
+
+// The file's complete-tree layout against the one its nodes give.
+Status verify_complete_trees(const TreeEnsembleView& v) noexcept {
+  TreeEnsembleView at_depth = v;  // derived at the stored depth (>= max_depth, checked at open)
+  at_depth.max_depth = v.complete.depth;
+  auto want = derive_complete_trees(at_depth);
+  if (!want) {
+    if (want.code() == error_code::out_of_memory) return want.error();
+    return Error(error_code::invalid_model, "tree ensemble has a complete-tree layout, but " + want.message());
+  }
+  auto differs = [](const char* what) {
+    return Error(error_code::invalid_model, std::string("complete-tree layout: ") + what + " does not match the trees' nodes");
+  };
+  if (!std::equal(want->nodes.begin(), want->nodes.end(), v.complete.nodes)) return differs("nodes");
+  if (!std::equal(want->leaves.begin(), want->leaves.end(), v.complete.leaves)) return differs("leaves");
+  return {};
+}
+
 // The file's bit-vector layout against the one its nodes give.
 Status verify_bitvectors(const TreeEnsembleView& v) noexcept {
   auto want = derive_leaf_bitvectors(v);
@@ -246,6 +284,10 @@ Result<TreeEnsembleView> make_tree_view(const format::FileView& file, const fb::
     auto st = read_bitvectors(file, *b, &v);
     if (!st) return st.error();
   }
+  if (const fb::CompleteTrees* c = t.complete_trees()) {
+    auto st = read_complete_trees(file, *c, &v);
+    if (!st) return st.error();
+  }
   return v;
 }
 
@@ -317,6 +359,8 @@ Status verify_tree_view(const TreeEnsembleView& v) noexcept {
       if (!std::isfinite(v.leaf_values[i]))
         return Error(error_code::invalid_model, "leaf value " + str(i / v.leaf_width) + "[" + str(i % v.leaf_width) +
                                                     "] is not finite");
+    if (v.complete.present())
+      if (auto st = verify_complete_trees(v); !st) return st;
     if (v.bitvectors.present()) return verify_bitvectors(v);
     return {};
   } catch (const std::bad_alloc&) {

@@ -254,7 +254,8 @@ uint16_t lowest_minor(const fb::Header& h) {
                     m.decision_function() != fb::DecisionFunction::Raw || m.coupling() != nullptr ||
                     (m.predictor_as_DenseNetwork() && dense_needs_1_1(h, *m.predictor_as_DenseNetwork())) ||
                     ops_need_1_1(m) ||
-                    (m.predictor_as_TreeEnsemble() && m.predictor_as_TreeEnsemble()->leaf_bitvectors());
+                    (m.predictor_as_TreeEnsemble() && (m.predictor_as_TreeEnsemble()->leaf_bitvectors() ||
+                                                       m.predictor_as_TreeEnsemble()->complete_trees()));
   return v1_1 ? 1 : 0;
 }
 

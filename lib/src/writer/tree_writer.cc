@@ -3,6 +3,7 @@
 #include "format/schema_enums.hpp"
 #include "kernels/tree_cost.hpp"
 #include "kernels/tree_kernels.hpp"
+#include "model/complete_trees.hpp"
 #include "model/leaf_bitvectors.hpp"
 
 namespace mlmap::writer {
@@ -89,7 +90,36 @@ Status write_tree_model(const std::string& path, const ModelDescription& d, cons
       bv_columns[6] = cols.add("trees.leaf_bitvectors.record_clear", bv.record_clear);
     }
 
+    // The complete-tree layout (FORMAT.md §5.1.2) for the one-row kernel,
+    // when the trees are shallow enough for it (tree_cost.hpp).
+    model::CompleteTreeColumns complete;
+    bool with_complete = false;
+    if (t.category_sets().empty() && kernels::complete_trees_pay_off(view_of(t, n_leaves))) {
+      auto derived = model::derive_complete_trees(view_of(t, n_leaves));
+      if (!derived && derived.code() == error_code::out_of_memory) return derived.error();
+      if (derived) {
+        complete = std::move(*derived);
+        with_complete = true;
+      }
+    }
+    int32_t complete_columns[2] = {-1, -1};
+    if (with_complete) {
+      const uint64_t inner = (uint64_t{1} << complete.depth) - 1;
+      complete_columns[0] = cols.add("trees.complete_trees.nodes", complete.nodes,
+                                     {complete.n_groups(), inner, kernels::complete_tree_lanes});
+      complete_columns[1] = cols.add("trees.complete_trees.leaves", complete.leaves,
+                                     {complete.n_groups(), inner + 1, kernels::complete_tree_lanes});
+    }
+
     auto table = [&](flatbuffers::FlatBufferBuilder& b) {
+      flatbuffers::Offset<fb::CompleteTrees> complete_layout;
+      if (with_complete) {
+        fb::CompleteTreesBuilder c(b);
+        c.add_depth(complete.depth);
+        c.add_nodes(complete_columns[0]);
+        c.add_leaves(complete_columns[1]);
+        complete_layout = c.Finish();
+      }
       flatbuffers::Offset<fb::LeafBitvectors> layout;
       if (with_bv) {
         fb::LeafBitvectorsBuilder l(b);
@@ -109,6 +139,7 @@ Status write_tree_model(const std::string& path, const ModelDescription& d, cons
       }
       fb::TreeEnsembleBuilder e(b);
       if (with_bv) e.add_leaf_bitvectors(layout);
+      if (with_complete) e.add_complete_trees(complete_layout);
       e.add_n_trees(static_cast<uint32_t>(t.n_trees()));
       e.add_n_nodes(t.n_nodes());
       e.add_n_leaves(n_leaves);

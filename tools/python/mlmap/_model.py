@@ -10,6 +10,9 @@ from . import _core
 from . import _reference
 from ._reference import ModelChangedError  # noqa: F401  (re-exported)
 
+# _core.fast's flag for a 1-D result when there is one value per row.
+_FLAT = 4
+
 # Reserved metadata key: numpy dtype of classes_ when it is not int64 or str.
 CLASSES_DTYPE_KEY = "mlmap.classes_dtype"
 
@@ -107,7 +110,9 @@ class Model:
     # Each method tries _core.fast first: a C-contiguous float32/float64
     # matrix as wide as the model goes to the library as it is, one call, no
     # conversion (the per-call overhead of issue 14); anything else (None
-    # back) takes the checked path below.
+    # back) takes the checked path below.  Output codes: 0 value, 1 raw, 2
+    # class index, 3 decision; + _FLAT: one value per row comes back as
+    # shape (n,), no slice needed.
     #
     # n_threads: 1 (default), 0 = every core; n_jobs: the same as joblib and
     # scikit-learn spell it (-1 = every core, -2 = all but one ...).
@@ -122,9 +127,10 @@ class Model:
             if indices is None:
                 indices = self._class_indices(X, threads)
             return (self._labels if self._groups else self.classes_)[indices]
-        values = self._core.fast(X, 0, threads)
-        if values is None:
-            values = self._values(X, "value", threads)
+        values = self._core.fast(X, _FLAT, threads)
+        if values is not None:
+            return values
+        values = self._values(X, "value", threads)
         return values[:, 0] if values.shape[1] == 1 else values
 
     def predict_proba(self, X, *, n_threads=None, n_jobs=None):
@@ -173,9 +179,10 @@ class Model:
         (BaggingClassifier: the mean of its estimators' decision values);
         (n,) for one value per row, else (n, k)."""
         threads = 1 if n_threads is None and n_jobs is None else self._threads(n_threads, n_jobs)
-        values = self._core.fast(X, 3, threads)
-        if values is None:
-            values = self._values(X, "decision", threads)
+        values = self._core.fast(X, 3 + _FLAT, threads)
+        if values is not None:
+            return values
+        values = self._values(X, "decision", threads)
         return values[:, 0] if values.shape[1] == 1 else values
 
     def score_samples(self, X, *, n_threads=None, n_jobs=None):

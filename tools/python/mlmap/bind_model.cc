@@ -2,6 +2,7 @@
 // the process-wide kernel switch.  Predictions release the GIL.
 #include <pybind11/stl.h>
 
+#include <climits>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -130,40 +131,110 @@ Table::Cell cell_of(py::handle v) {
 }
 
 // The fast path of one call from Python (issue 14: per-call overhead): X
-// taken as it is when it is a 2-D, C-contiguous, aligned float32 / float64
-// ndarray as wide as the model and the model reads no strings; else None,
-// and the Python layer converts and checks (DataFrames, lists, dtypes, and
-// the messages for wrong shapes).  No conversion, no copy of X; the only
+// taken as it is when it is a 2-D, C-contiguous, aligned, native float32 /
+// float64 ndarray as wide as the model and the model reads no strings; else
+// None, and the Python layer converts and checks (DataFrames, lists, dtypes,
+// and the messages for wrong shapes).  No conversion, no copy of X; the only
 // allocation is the output array.  `output`: 0 value, 1 raw, 2 class index,
-// 3 decision.
+// 3 decision; + fast_flat: one value per row comes back 1-D, (n,), as
+// predict gives it (the Python layer then needs no slice).
+//
+// A plain CPython method (METH_FASTCALL), not a pybind11 one: pybind11's
+// dispatch (overload loop, argument casters) and its array_t checks and
+// constructor (shape and stride vectors) were ~0.35 us of a ~0.6 us call
+// on a linear model.  Only the ndarray object's fields are read
+// (PyArray_Proxy, the same in NumPy 1 and 2); dtypes are compared through
+// NumPy (PyArray_EquivTypes), never by their struct fields, whose layout
+// changed in NumPy 2.
+constexpr long fast_flat = 4;
+
+// The dtype of In, from NumPy once.
 template <class In>
-py::object fast_call(const Model& m, py::handle X, int output, int n_threads) {
-  const auto a = py::reinterpret_borrow<py::array>(X);
-  if (a.ndim() != 2 || static_cast<size_t>(a.shape(1)) != m.num_features()) return py::none();
-  const In* x = static_cast<const In*>(a.data());
-  if (reinterpret_cast<uintptr_t>(x) % alignof(In) != 0) return py::none();
-  const auto rows = static_cast<size_t>(a.shape(0));
-  if (output == 2) {
-    py::array_t<int64_t> out = labels_array(m, rows);
-    int64_t* y = out.mutable_data();
-    check(without_gil([&] { return m.predict_class(x, rows, y, n_threads); }));
-    return std::move(out);
-  }
-  const Output kind = output == 1 ? Output::raw : output == 3 ? Output::decision : Output::value;
-  py::array_t<double> out = values_array(rows, m.output_width(kind));
-  double* y = out.mutable_data();
-  const PredictOptions options{kind, n_threads};
-  check(without_gil([&] { return m.predict(x, rows, y, options); }));
-  return std::move(out);
+PyObject* native_dtype() {
+  static PyObject* const d = py::dtype::of<In>().release().ptr();  // kept to the end of the process
+  return d;
 }
 
-py::object fast(const Model& m, py::handle X, int output, int n_threads) {
-  if (m.info().preprocessing.needs_strings) return py::none();
-  // native-endian float64 / float32, C-contiguous (array_t's own check)
-  if (py::array_t<double, py::array::c_style>::check_(X)) return fast_call<double>(m, X, output, n_threads);
-  if (py::array_t<float, py::array::c_style>::check_(X)) return fast_call<float>(m, X, output, n_threads);
+template <class In>
+bool has_dtype(PyObject* descr) {
+  return descr == native_dtype<In>() || py::detail::npy_api::get().PyArray_EquivTypes_(descr, native_dtype<In>());
+}
+
+// A new C-contiguous array of `dims` (1 or 2 of them) of In.
+template <class In>
+py::object new_array(int nd, Py_intptr_t* dims) {
+  const auto& api = py::detail::npy_api::get();
+  PyObject* descr = native_dtype<In>();
+  Py_INCREF(descr);  // PyArray_NewFromDescr steals it
+  PyObject* a = api.PyArray_NewFromDescr_(api.PyArray_Type_, descr, nd, dims, nullptr, nullptr, 0, nullptr);
+  if (!a) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(a);
+}
+
+template <class In>
+py::object fast_call(const Model& m, const py::detail::PyArray_Proxy* a, long output, int n_threads) {
+  const In* x = reinterpret_cast<const In*>(a->data);
+  const auto rows = static_cast<size_t>(a->dimensions[0]);
+  Py_intptr_t dims[2] = {a->dimensions[0], 1};
+  if ((output & 3) == 2) {  // one label per row, or one per output (multi-output classifiers)
+    dims[1] = static_cast<Py_intptr_t>(m.class_width());
+    py::object out = new_array<int64_t>(dims[1] == 1 ? 1 : 2, dims);
+    auto* y = reinterpret_cast<int64_t*>(py::detail::array_proxy(out.ptr())->data);
+    check(without_gil([&] { return m.predict_class(x, rows, y, n_threads); }));
+    return out;
+  }
+  const Output kind = (output & 3) == 1 ? Output::raw : (output & 3) == 3 ? Output::decision : Output::value;
+  const size_t width = m.output_width(kind);
+  dims[1] = static_cast<Py_intptr_t>(width);
+  py::object out = new_array<double>(width == 1 && (output & fast_flat) ? 1 : 2, dims);
+  auto* y = reinterpret_cast<double*>(py::detail::array_proxy(out.ptr())->data);
+  const PredictOptions options{kind, n_threads};
+  check(without_gil([&] { return m.predict(x, rows, y, options); }));
+  return out;
+}
+
+py::object fast(const Model& m, PyObject* X, long output, int n_threads) {
+  const auto& api = py::detail::npy_api::get();
+  if (m.info().preprocessing.needs_strings || !api.PyArray_Check_(X)) return py::none();
+  const auto* a = py::detail::array_proxy(X);
+  constexpr int wanted = py::detail::npy_api::NPY_ARRAY_C_CONTIGUOUS_ | py::detail::npy_api::NPY_ARRAY_ALIGNED_;
+  if (a->nd != 2 || static_cast<size_t>(a->dimensions[1]) != m.num_features() || (a->flags & wanted) != wanted)
+    return py::none();
+  if (has_dtype<double>(a->descr)) return fast_call<double>(m, a, output, n_threads);
+  if (has_dtype<float>(a->descr)) return fast_call<float>(m, a, output, n_threads);
   return py::none();
 }
+
+// Model.fast(X, output, n_threads) -> array or None.
+PyObject* fast_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs) noexcept {
+  try {
+    if (nargs != 3) {
+      PyErr_SetString(PyExc_TypeError, "fast(X, output, n_threads) takes 3 arguments");
+      return nullptr;
+    }
+    const long output = PyLong_AsLong(args[1]);
+    const long n_threads = PyLong_AsLong(args[2]);
+    if (PyErr_Occurred()) return nullptr;
+    if (output < 0 || output > 7 || n_threads < INT_MIN || n_threads > INT_MAX) {
+      PyErr_SetString(PyExc_ValueError, "fast: output or n_threads out of range");
+      return nullptr;
+    }
+    const Model& m = py::handle(self).cast<const Model&>();
+    return fast(m, args[0], output, static_cast<int>(n_threads)).release().ptr();
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (py::builtin_exception& e) {
+    e.set_error();
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
+  return nullptr;
+}
+
+PyMethodDef fast_def = {"fast", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&fast_method)), METH_FASTCALL,
+                        "fast(X, output, n_threads): predictions of X as it is, or None (see bind_model.cc)"};
 
 // A dict of column name -> numpy array (float64/float32) or sequence of str
 // (None, NaN and pandas.NA told apart: Table::Cell), held alive for one
@@ -223,7 +294,8 @@ py::array_t<int64_t> predict_table_class(const Model& m, const py::dict& columns
 }  // namespace
 
 void bind_model(py::module_& mod) {
-  py::class_<Model>(mod, "Model")
+  auto cls = py::class_<Model>(mod, "Model");
+  cls
       .def_static(
           "open",
           [](const std::string& path, bool verify, bool copy) {
@@ -242,9 +314,11 @@ void bind_model(py::module_& mod) {
       .def("predict_table", &predict_table, py::arg("columns"), py::arg("n_rows"), py::arg("output") = "value",
            py::arg("n_threads") = 1)
       .def("predict_table_class", &predict_table_class, py::arg("columns"), py::arg("n_rows"), py::arg("n_threads") = 1)
-      .def("fast", &fast, "X as it is, or None (see fast_call)")
       .def("predict_class", &predict_class<float>, py::arg("X"), py::arg("n_threads") = 1)
       .def("predict_class", &predict_class<double>, py::arg("X"), py::arg("n_threads") = 1);
+  py::object fast_descr = py::reinterpret_steal<py::object>(PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), &fast_def));
+  if (!fast_descr) throw py::error_already_set();
+  cls.attr("fast") = fast_descr;
 
   mod.def("active_kernel", [] { return std::string(active_kernel()); },
           "The prediction kernel in use: scalar, sse4_2, avx2 or avx512bw.");
