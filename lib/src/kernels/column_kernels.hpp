@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace mlmap::kernels {
 
@@ -53,19 +54,6 @@ constexpr size_t column_kernel_min_rows = 16;
 /// fewer than column_kernel_min_rows rows).
 void column_op(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y, size_t n) noexcept;
 
-/// Whether `op` reads only x and its arguments (not y or z): the ops a row
-/// map (map_rows) chains.
-constexpr bool is_unary(ColumnOp op) noexcept {
-  switch (op) {
-    case ColumnOp::sub_div: case ColumnOp::sub: case ColumnOp::div: case ColumnOp::mul_add:
-    case ColumnOp::mul_add_clip: case ColumnOp::fill_nan: case ColumnOp::fill_equal: case ColumnOp::is_nan:
-    case ColumnOp::is_equal: case ColumnOp::greater: case ColumnOp::sqrt:
-      return true;
-    default:
-      return false;
-  }
-}
-
 /// A unary op on one value: the formulas of the scalar reference, one home
 /// for them (inlined with a constant op, the switch folds away).
 inline double unary_value(ColumnOp op, double v, double a, double b, double lo, double hi) noexcept {
@@ -89,6 +77,36 @@ inline double unary_value(ColumnOp op, double v, double a, double b, double lo, 
   }
 }
 
+/// f(std::integral_constant<ColumnOp, Op>{}) with Op = op when op is unary
+/// (reads only x and its arguments), else otherwise(): the kernels' loops
+/// take their op as a constant.  The one home of the switch from a unary op
+/// to its instantiation (inlined: each case becomes its instantiation's call,
+/// as a hand-written switch would).
+template <class F, class G>
+constexpr inline __attribute__((always_inline)) decltype(auto) with_unary_op(ColumnOp op, F&& f, G&& otherwise) noexcept {
+  using C = ColumnOp;
+  switch (op) {
+    case C::sub_div: return f(std::integral_constant<C, C::sub_div>{});
+    case C::sub: return f(std::integral_constant<C, C::sub>{});
+    case C::div: return f(std::integral_constant<C, C::div>{});
+    case C::mul_add: return f(std::integral_constant<C, C::mul_add>{});
+    case C::mul_add_clip: return f(std::integral_constant<C, C::mul_add_clip>{});
+    case C::fill_nan: return f(std::integral_constant<C, C::fill_nan>{});
+    case C::fill_equal: return f(std::integral_constant<C, C::fill_equal>{});
+    case C::is_nan: return f(std::integral_constant<C, C::is_nan>{});
+    case C::is_equal: return f(std::integral_constant<C, C::is_equal>{});
+    case C::greater: return f(std::integral_constant<C, C::greater>{});
+    case C::sqrt: return f(std::integral_constant<C, C::sqrt>{});
+    default: return otherwise();
+  }
+}
+
+/// Whether `op` reads only x and its arguments (not y or z): the ops a row
+/// map (map_rows) chains.
+constexpr bool is_unary(ColumnOp op) noexcept {
+  return with_unary_op(op, [](auto) { return true; }, [] { return false; });
+}
+
 namespace column_detail {
 template <class F>
 inline void each(const double* __restrict x, double* __restrict y, size_t n, F f) noexcept {
@@ -105,37 +123,30 @@ inline void unary(const double* __restrict x, double* __restrict y, size_t n, co
 inline void column_op_reference(ColumnOp op, const ColumnArgs& p, const double* x, const double* z, double* y,
                                 size_t n) noexcept {
   using column_detail::each;
-  using column_detail::unary;
   const double a = p.a, b = p.b;
-  switch (op) {
-    case ColumnOp::sub_div: return unary<ColumnOp::sub_div>(x, y, n, p);
-    case ColumnOp::sub: return unary<ColumnOp::sub>(x, y, n, p);
-    case ColumnOp::div: return unary<ColumnOp::div>(x, y, n, p);
-    case ColumnOp::mul_add: return unary<ColumnOp::mul_add>(x, y, n, p);
-    case ColumnOp::mul_add_clip: return unary<ColumnOp::mul_add_clip>(x, y, n, p);
-    case ColumnOp::fill_nan: return unary<ColumnOp::fill_nan>(x, y, n, p);
-    case ColumnOp::fill_equal: return unary<ColumnOp::fill_equal>(x, y, n, p);
-    case ColumnOp::is_nan: return unary<ColumnOp::is_nan>(x, y, n, p);
-    case ColumnOp::is_equal: return unary<ColumnOp::is_equal>(x, y, n, p);
-    case ColumnOp::set_if_nan: return each(x, y, n, [=](double v, double w) { return std::isnan(v) ? a : w; });
-    case ColumnOp::set_if_equal: return each(x, y, n, [=](double v, double w) { return v == b ? a : w; });
-    case ColumnOp::mul_into: return each(x, y, n, [](double v, double w) { return w * v; });
-    case ColumnOp::add_square: return each(x, y, n, [](double v, double w) { return w + v * v; });
-    case ColumnOp::add_abs: return each(x, y, n, [](double v, double w) { return w + std::fabs(v); });
-    case ColumnOp::max_abs:
-      return each(x, y, n, [](double v, double w) { return w < std::fabs(v) ? std::fabs(v) : w; });
-    case ColumnOp::div_by:
-      for (size_t i = 0; i < n; ++i) y[i] = x[i] / z[i];
-      return;
-    case ColumnOp::greater: return unary<ColumnOp::greater>(x, y, n, p);
-    case ColumnOp::add_sub_mul: return each(x, y, n, [=](double v, double w) { return w + (v - a) * b; });
-    case ColumnOp::add_sub_square:
-      return each(x, y, n, [=](double v, double w) {
-        const double t = v - a;
-        return w + t * t;
+  return with_unary_op(
+      op, [&](auto Op) { column_detail::unary<Op()>(x, y, n, p); },
+      [&] {
+        switch (op) {
+          case ColumnOp::set_if_nan: return each(x, y, n, [=](double v, double w) { return std::isnan(v) ? a : w; });
+          case ColumnOp::set_if_equal: return each(x, y, n, [=](double v, double w) { return v == b ? a : w; });
+          case ColumnOp::mul_into: return each(x, y, n, [](double v, double w) { return w * v; });
+          case ColumnOp::add_square: return each(x, y, n, [](double v, double w) { return w + v * v; });
+          case ColumnOp::add_abs: return each(x, y, n, [](double v, double w) { return w + std::fabs(v); });
+          case ColumnOp::max_abs:
+            return each(x, y, n, [](double v, double w) { return w < std::fabs(v) ? std::fabs(v) : w; });
+          case ColumnOp::div_by:
+            for (size_t i = 0; i < n; ++i) y[i] = x[i] / z[i];
+            return;
+          case ColumnOp::add_sub_mul: return each(x, y, n, [=](double v, double w) { return w + (v - a) * b; });
+          case ColumnOp::add_sub_square:
+            return each(x, y, n, [=](double v, double w) {
+              const double t = v - a;
+              return w + t * t;
+            });
+          default: return;  // unary: above
+        }
       });
-    case ColumnOp::sqrt: return unary<ColumnOp::sqrt>(x, y, n, p);
-  }
 }
 
 /// A lookup among m distinct values: y[i] = codes[c] where x[i] == values[c],
