@@ -26,7 +26,8 @@ const ColumnOp all_ops[] = {ColumnOp::sub_div,     ColumnOp::sub,        ColumnO
                             ColumnOp::mul_add_clip, ColumnOp::fill_nan,   ColumnOp::fill_equal,  ColumnOp::is_nan,
                             ColumnOp::is_equal,     ColumnOp::set_if_nan, ColumnOp::set_if_equal, ColumnOp::mul_into,
                             ColumnOp::add_square,   ColumnOp::add_abs,    ColumnOp::max_abs,     ColumnOp::div_by,
-                            ColumnOp::greater,      ColumnOp::add_sub_mul, ColumnOp::add_sub_square, ColumnOp::sqrt};
+                            ColumnOp::greater,      ColumnOp::add_sub_mul, ColumnOp::add_sub_square, ColumnOp::sqrt,
+                            ColumnOp::mul};
 
 std::vector<double> values(std::mt19937_64& rng, size_t n) {
   const double special[] = {0.0, -0.0, 1.0, -1.0, 2.0, 0.5, inf, -inf, nan_, -nan_, 1e308, -1e308,
@@ -92,6 +93,12 @@ TEST_CASE("column kernels: the scalar reference computes the documented formulas
   run(ColumnOp::sqrt);
   CHECK(y[3] == std::sqrt(2.0));
   CHECK(std::isnan(y[1]));
+  run(ColumnOp::mul);
+  CHECK(y[0] == 3.0);
+  CHECK(std::isnan(y[1]));
+  CHECK(y[2] == -inf);
+  CHECK(y[3] == 0.0);
+  CHECK(std::signbit(y[4]) == false);  // -0 * -1
 }
 
 TEST_CASE("column kernels: every kernel gives the scalar reference's bits") {

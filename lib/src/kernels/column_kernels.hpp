@@ -40,6 +40,7 @@ enum class ColumnOp : uint8_t {
   add_sub_mul,   // y = y + (x - a) * b
   add_sub_square,  // t = x - a; y = y + t * t
   sqrt,          // y = sqrt(x)
+  mul,           // y = x * z
 };
 
 struct ColumnArgs {
@@ -137,6 +138,9 @@ inline void column_op_reference(ColumnOp op, const ColumnArgs& p, const double* 
             return each(x, y, n, [](double v, double w) { return w < std::fabs(v) ? std::fabs(v) : w; });
           case ColumnOp::div_by:
             for (size_t i = 0; i < n; ++i) y[i] = x[i] / z[i];
+            return;
+          case ColumnOp::mul:
+            for (size_t i = 0; i < n; ++i) y[i] = x[i] * z[i];
             return;
           case ColumnOp::add_sub_mul: return each(x, y, n, [=](double v, double w) { return w + (v - a) * b; });
           case ColumnOp::add_sub_square:

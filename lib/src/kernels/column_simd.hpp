@@ -173,6 +173,7 @@ struct ColumnSimd {
             case ColumnOp::max_abs:
               return each(x, nullptr, y, n, [](D v, D w, D) { return xsimd::select(w < xsimd::abs(v), xsimd::abs(v), w); });
             case ColumnOp::div_by: return each(x, z, y, n, [](D v, D, D s) { return v / s; });
+            case ColumnOp::mul: return each(x, z, y, n, [](D v, D, D s) { return v * s; });
             case ColumnOp::add_sub_mul: return each(x, nullptr, y, n, [&](D v, D w, D) { return w + (v - a) * b; });
             case ColumnOp::add_sub_square:
               return each(x, nullptr, y, n, [&](D v, D w, D) {
