@@ -200,17 +200,22 @@ TEST_CASE("transposes: every kernel moves the scalar reference's bits, whatever 
 
 TEST_CASE("column lookup: every kernel gives the scalar reference's bits") {
   std::mt19937_64 rng(3);
-  for (size_t m : {size_t{0}, size_t{1}, size_t{5}, size_t{64}}) {
+  // Consecutive integers (found by index from column_lookup_index_from on),
+  // and with a gap (searched).
+  for (size_t m : {size_t{0}, size_t{1}, size_t{5}, size_t{15}, size_t{16}, size_t{64}, size_t{65}}) {
     std::vector<double> cats(m), codes(m);
     for (size_t c = 0; c < m; ++c) {
       cats[c] = static_cast<double>(c) - 2;  // distinct, -0.0 matches 0.0
       codes[c] = 0.5 * static_cast<double>(c) + 1;
     }
+    if (m == 65) cats[m - 1] += 3;  // a gap: searched
     for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{300}}) {
       std::vector<double> x(n);
       for (auto& v : x) {
         const uint64_t r = rng() % 10;
-        v = r == 0 ? nan_ : r == 1 ? -0.0 : r == 2 ? inf : static_cast<double>(rng() % (m + 4)) - 3;
+        v = r == 0 ? nan_ : r == 1 ? -0.0 : r == 2 ? inf : static_cast<double>(rng() % (m + 8)) - 3;
+        if (r == 3) v += 0.5;
+        if (r == 4 && rng() % 2) v = -v * 1e300;
       }
       std::vector<double> want(n);
       column_lookup_reference(x.data(), n, cats.data(), codes.data(), m, -7.0, want.data());

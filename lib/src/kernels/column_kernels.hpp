@@ -167,6 +167,36 @@ inline void column_lookup_reference(const double* x, size_t n, const double* val
   }
 }
 
+/// Categories that are consecutive integers (values[c] == values[0] + c, a
+/// coded categorical column) are found by index instead: the candidate
+/// c = x - values[0], kept when values[c] == x.  Exact wherever the search
+/// matches (x is then values[0] + c, an integer below 2^31: the subtraction
+/// is exact), and the check rules out the rest, so the same result as the
+/// search; a few operations per value instead of m compares and blends.
+/// The dispatching entry takes it from column_lookup_index_from categories on.
+constexpr size_t column_lookup_index_from = 16;
+inline bool consecutive_integers(const double* values, size_t m) noexcept {
+  if (m == 0) return false;
+  const double v0 = values[0];
+  if (!(v0 >= -0x1p30 && v0 <= 0x1p30) || v0 != std::floor(v0)) return false;  // NaN fails
+  for (size_t c = 1; c < m; ++c)
+    if (values[c] != v0 + static_cast<double>(c)) return false;
+  return true;
+}
+inline void column_lookup_by_index(const double* x, size_t n, const double* values, const double* codes, size_t m,
+                                   double otherwise, double* y) noexcept {
+  const double v0 = values[0], end = static_cast<double>(m);
+  for (size_t i = 0; i < n; ++i) {
+    const double t = x[i] - v0;
+    double v = otherwise;
+    if (t >= 0 && t < end) {  // NaN fails
+      const auto c = static_cast<size_t>(t);
+      v = values[c] == x[i] ? codes[c] : otherwise;
+    }
+    y[i] = v;
+  }
+}
+
 /// A program of unary column ops over the features of rows, run along rows
 /// rather than down columns (a pipeline of imputers and scalers in front of a
 /// predictor that takes rows: no transposes, one pass): feature k of a row is
