@@ -186,14 +186,11 @@ inline bool consecutive_integers(const double* values, size_t m) noexcept {
 inline void column_lookup_by_index(const double* x, size_t n, const double* values, const double* codes, size_t m,
                                    double otherwise, double* y) noexcept {
   const double v0 = values[0], end = static_cast<double>(m);
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < n; ++i) {  // without branches: categories come in no order
     const double t = x[i] - v0;
-    double v = otherwise;
-    if (t >= 0 && t < end) {  // NaN fails
-      const auto c = static_cast<size_t>(t);
-      v = values[c] == x[i] ? codes[c] : otherwise;
-    }
-    y[i] = v;
+    const bool in = t >= 0 && t < end;  // NaN fails
+    const auto c = static_cast<size_t>(in ? t : 0.0);
+    y[i] = in && values[c] == x[i] ? codes[c] : otherwise;
   }
 }
 
