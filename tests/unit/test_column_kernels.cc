@@ -200,8 +200,8 @@ TEST_CASE("transposes: every kernel moves the scalar reference's bits, whatever 
 
 TEST_CASE("column lookup: every kernel gives the scalar reference's bits") {
   std::mt19937_64 rng(3);
-  // Consecutive integers (found by index from column_lookup_index_from on),
-  // and with a gap (searched).
+  // Consecutive integers (which column_lookup_by_index finds too), and with
+  // a gap.
   for (size_t m : {size_t{0}, size_t{1}, size_t{5}, size_t{15}, size_t{16}, size_t{64}, size_t{65}}) {
     std::vector<double> cats(m), codes(m);
     for (size_t c = 0; c < m; ++c) {
@@ -232,6 +232,8 @@ TEST_CASE("column lookup: every kernel gives the scalar reference's bits") {
         if (isa == Isa::avx2) kernels.push_back(column_lookup_avx2);
         if (isa == Isa::avx512bw) kernels.push_back(column_lookup_avx512bw);
       }
+      if (consecutive_integers(cats.data(), m)) kernels.push_back(column_lookup_by_index);
+      CHECK(consecutive_integers(cats.data(), m) == (m > 0 && m != 65));
       for (auto k : kernels) {
         std::vector<double> got(n, 99.0);
         k(x.data(), n, cats.data(), codes.data(), m, -7.0, got.data());

@@ -173,7 +173,8 @@ inline void column_lookup_reference(const double* x, size_t n, const double* val
 /// matches (x is then values[0] + c, an integer below 2^31: the subtraction
 /// is exact), and the check rules out the rest, so the same result as the
 /// search; a few operations per value instead of m compares and blends.
-/// The dispatching entry takes it from column_lookup_index_from categories on.
+/// The encoders take it (checked once, at open) from column_lookup_index_from
+/// categories on.
 constexpr size_t column_lookup_index_from = 16;
 inline bool consecutive_integers(const double* values, size_t m) noexcept {
   if (m == 0) return false;

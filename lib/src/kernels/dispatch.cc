@@ -213,8 +213,6 @@ void map_rows(const RowMap& m, const double* X, size_t width, size_t n, double* 
 
 void column_lookup(const double* x, size_t n, const double* values, const double* codes, size_t m, double otherwise,
                    double* y) noexcept {
-  if (m >= column_lookup_index_from && consecutive_integers(values, m))
-    return column_lookup_by_index(x, n, values, codes, m, otherwise, y);
   if (n >= column_kernel_min_rows) {
     switch (active_isa()) {
       case Isa::avx512bw: return column_lookup_avx512bw(x, n, values, codes, m, otherwise, y);
