@@ -26,7 +26,8 @@ const ColumnOp all_ops[] = {ColumnOp::sub_div,     ColumnOp::sub,        ColumnO
                             ColumnOp::mul_add_clip, ColumnOp::fill_nan,   ColumnOp::fill_equal,  ColumnOp::is_nan,
                             ColumnOp::is_equal,     ColumnOp::set_if_nan, ColumnOp::set_if_equal, ColumnOp::mul_into,
                             ColumnOp::add_square,   ColumnOp::add_abs,    ColumnOp::max_abs,     ColumnOp::div_by,
-                            ColumnOp::greater,      ColumnOp::add_sub_mul, ColumnOp::add_sub_square, ColumnOp::sqrt};
+                            ColumnOp::greater,      ColumnOp::add_sub_mul, ColumnOp::add_sub_square, ColumnOp::sqrt,
+                            ColumnOp::mul};
 
 std::vector<double> values(std::mt19937_64& rng, size_t n) {
   const double special[] = {0.0, -0.0, 1.0, -1.0, 2.0, 0.5, inf, -inf, nan_, -nan_, 1e308, -1e308,
@@ -92,6 +93,12 @@ TEST_CASE("column kernels: the scalar reference computes the documented formulas
   run(ColumnOp::sqrt);
   CHECK(y[3] == std::sqrt(2.0));
   CHECK(std::isnan(y[1]));
+  run(ColumnOp::mul);
+  CHECK(y[0] == 3.0);
+  CHECK(std::isnan(y[1]));
+  CHECK(y[2] == -inf);
+  CHECK(y[3] == 0.0);
+  CHECK(std::signbit(y[4]) == false);  // -0 * -1
 }
 
 TEST_CASE("column kernels: every kernel gives the scalar reference's bits") {
@@ -193,17 +200,22 @@ TEST_CASE("transposes: every kernel moves the scalar reference's bits, whatever 
 
 TEST_CASE("column lookup: every kernel gives the scalar reference's bits") {
   std::mt19937_64 rng(3);
-  for (size_t m : {size_t{0}, size_t{1}, size_t{5}, size_t{64}}) {
+  // Consecutive integers (which column_lookup_by_index finds too), and with
+  // a gap.
+  for (size_t m : {size_t{0}, size_t{1}, size_t{5}, size_t{15}, size_t{16}, size_t{64}, size_t{65}}) {
     std::vector<double> cats(m), codes(m);
     for (size_t c = 0; c < m; ++c) {
       cats[c] = static_cast<double>(c) - 2;  // distinct, -0.0 matches 0.0
       codes[c] = 0.5 * static_cast<double>(c) + 1;
     }
+    if (m == 65) cats[m - 1] += 3;  // a gap: searched
     for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{300}}) {
       std::vector<double> x(n);
       for (auto& v : x) {
         const uint64_t r = rng() % 10;
-        v = r == 0 ? nan_ : r == 1 ? -0.0 : r == 2 ? inf : static_cast<double>(rng() % (m + 4)) - 3;
+        v = r == 0 ? nan_ : r == 1 ? -0.0 : r == 2 ? inf : static_cast<double>(rng() % (m + 8)) - 3;
+        if (r == 3) v += 0.5;
+        if (r == 4 && rng() % 2) v = -v * 1e300;
       }
       std::vector<double> want(n);
       column_lookup_reference(x.data(), n, cats.data(), codes.data(), m, -7.0, want.data());
@@ -220,6 +232,8 @@ TEST_CASE("column lookup: every kernel gives the scalar reference's bits") {
         if (isa == Isa::avx2) kernels.push_back(column_lookup_avx2);
         if (isa == Isa::avx512bw) kernels.push_back(column_lookup_avx512bw);
       }
+      if (consecutive_integers(cats.data(), m)) kernels.push_back(column_lookup_by_index);
+      CHECK(consecutive_integers(cats.data(), m) == (m > 0 && m != 65));
       for (auto k : kernels) {
         std::vector<double> got(n, 99.0);
         k(x.data(), n, cats.data(), codes.data(), m, -7.0, got.data());

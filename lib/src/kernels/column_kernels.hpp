@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace mlmap::kernels {
 
@@ -39,6 +40,7 @@ enum class ColumnOp : uint8_t {
   add_sub_mul,   // y = y + (x - a) * b
   add_sub_square,  // t = x - a; y = y + t * t
   sqrt,          // y = sqrt(x)
+  mul,           // y = x * z
 };
 
 struct ColumnArgs {
@@ -52,19 +54,6 @@ constexpr size_t column_kernel_min_rows = 16;
 /// The dispatching entry: the active ISA's kernel (the scalar reference for
 /// fewer than column_kernel_min_rows rows).
 void column_op(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y, size_t n) noexcept;
-
-/// Whether `op` reads only x and its arguments (not y or z): the ops a row
-/// map (map_rows) chains.
-constexpr bool is_unary(ColumnOp op) noexcept {
-  switch (op) {
-    case ColumnOp::sub_div: case ColumnOp::sub: case ColumnOp::div: case ColumnOp::mul_add:
-    case ColumnOp::mul_add_clip: case ColumnOp::fill_nan: case ColumnOp::fill_equal: case ColumnOp::is_nan:
-    case ColumnOp::is_equal: case ColumnOp::greater: case ColumnOp::sqrt:
-      return true;
-    default:
-      return false;
-  }
-}
 
 /// A unary op on one value: the formulas of the scalar reference, one home
 /// for them (inlined with a constant op, the switch folds away).
@@ -89,6 +78,36 @@ inline double unary_value(ColumnOp op, double v, double a, double b, double lo, 
   }
 }
 
+/// f(std::integral_constant<ColumnOp, Op>{}) with Op = op when op is unary
+/// (reads only x and its arguments), else otherwise(): the kernels' loops
+/// take their op as a constant.  The one home of the switch from a unary op
+/// to its instantiation (inlined: each case becomes its instantiation's call,
+/// as a hand-written switch would).
+template <class F, class G>
+constexpr inline __attribute__((always_inline)) decltype(auto) with_unary_op(ColumnOp op, F&& f, G&& otherwise) noexcept {
+  using C = ColumnOp;
+  switch (op) {
+    case C::sub_div: return f(std::integral_constant<C, C::sub_div>{});
+    case C::sub: return f(std::integral_constant<C, C::sub>{});
+    case C::div: return f(std::integral_constant<C, C::div>{});
+    case C::mul_add: return f(std::integral_constant<C, C::mul_add>{});
+    case C::mul_add_clip: return f(std::integral_constant<C, C::mul_add_clip>{});
+    case C::fill_nan: return f(std::integral_constant<C, C::fill_nan>{});
+    case C::fill_equal: return f(std::integral_constant<C, C::fill_equal>{});
+    case C::is_nan: return f(std::integral_constant<C, C::is_nan>{});
+    case C::is_equal: return f(std::integral_constant<C, C::is_equal>{});
+    case C::greater: return f(std::integral_constant<C, C::greater>{});
+    case C::sqrt: return f(std::integral_constant<C, C::sqrt>{});
+    default: return otherwise();
+  }
+}
+
+/// Whether `op` reads only x and its arguments (not y or z): the ops a row
+/// map (map_rows) chains.
+constexpr bool is_unary(ColumnOp op) noexcept {
+  return with_unary_op(op, [](auto) { return true; }, [] { return false; });
+}
+
 namespace column_detail {
 template <class F>
 inline void each(const double* __restrict x, double* __restrict y, size_t n, F f) noexcept {
@@ -105,37 +124,33 @@ inline void unary(const double* __restrict x, double* __restrict y, size_t n, co
 inline void column_op_reference(ColumnOp op, const ColumnArgs& p, const double* x, const double* z, double* y,
                                 size_t n) noexcept {
   using column_detail::each;
-  using column_detail::unary;
   const double a = p.a, b = p.b;
-  switch (op) {
-    case ColumnOp::sub_div: return unary<ColumnOp::sub_div>(x, y, n, p);
-    case ColumnOp::sub: return unary<ColumnOp::sub>(x, y, n, p);
-    case ColumnOp::div: return unary<ColumnOp::div>(x, y, n, p);
-    case ColumnOp::mul_add: return unary<ColumnOp::mul_add>(x, y, n, p);
-    case ColumnOp::mul_add_clip: return unary<ColumnOp::mul_add_clip>(x, y, n, p);
-    case ColumnOp::fill_nan: return unary<ColumnOp::fill_nan>(x, y, n, p);
-    case ColumnOp::fill_equal: return unary<ColumnOp::fill_equal>(x, y, n, p);
-    case ColumnOp::is_nan: return unary<ColumnOp::is_nan>(x, y, n, p);
-    case ColumnOp::is_equal: return unary<ColumnOp::is_equal>(x, y, n, p);
-    case ColumnOp::set_if_nan: return each(x, y, n, [=](double v, double w) { return std::isnan(v) ? a : w; });
-    case ColumnOp::set_if_equal: return each(x, y, n, [=](double v, double w) { return v == b ? a : w; });
-    case ColumnOp::mul_into: return each(x, y, n, [](double v, double w) { return w * v; });
-    case ColumnOp::add_square: return each(x, y, n, [](double v, double w) { return w + v * v; });
-    case ColumnOp::add_abs: return each(x, y, n, [](double v, double w) { return w + std::fabs(v); });
-    case ColumnOp::max_abs:
-      return each(x, y, n, [](double v, double w) { return w < std::fabs(v) ? std::fabs(v) : w; });
-    case ColumnOp::div_by:
-      for (size_t i = 0; i < n; ++i) y[i] = x[i] / z[i];
-      return;
-    case ColumnOp::greater: return unary<ColumnOp::greater>(x, y, n, p);
-    case ColumnOp::add_sub_mul: return each(x, y, n, [=](double v, double w) { return w + (v - a) * b; });
-    case ColumnOp::add_sub_square:
-      return each(x, y, n, [=](double v, double w) {
-        const double t = v - a;
-        return w + t * t;
+  return with_unary_op(
+      op, [&](auto Op) { column_detail::unary<Op()>(x, y, n, p); },
+      [&] {
+        switch (op) {
+          case ColumnOp::set_if_nan: return each(x, y, n, [=](double v, double w) { return std::isnan(v) ? a : w; });
+          case ColumnOp::set_if_equal: return each(x, y, n, [=](double v, double w) { return v == b ? a : w; });
+          case ColumnOp::mul_into: return each(x, y, n, [](double v, double w) { return w * v; });
+          case ColumnOp::add_square: return each(x, y, n, [](double v, double w) { return w + v * v; });
+          case ColumnOp::add_abs: return each(x, y, n, [](double v, double w) { return w + std::fabs(v); });
+          case ColumnOp::max_abs:
+            return each(x, y, n, [](double v, double w) { return w < std::fabs(v) ? std::fabs(v) : w; });
+          case ColumnOp::div_by:
+            for (size_t i = 0; i < n; ++i) y[i] = x[i] / z[i];
+            return;
+          case ColumnOp::mul:
+            for (size_t i = 0; i < n; ++i) y[i] = x[i] * z[i];
+            return;
+          case ColumnOp::add_sub_mul: return each(x, y, n, [=](double v, double w) { return w + (v - a) * b; });
+          case ColumnOp::add_sub_square:
+            return each(x, y, n, [=](double v, double w) {
+              const double t = v - a;
+              return w + t * t;
+            });
+          default: return;  // unary: above
+        }
       });
-    case ColumnOp::sqrt: return unary<ColumnOp::sqrt>(x, y, n, p);
-  }
 }
 
 /// A lookup among m distinct values: y[i] = codes[c] where x[i] == values[c],
@@ -149,6 +164,34 @@ inline void column_lookup_reference(const double* x, size_t n, const double* val
     double v = otherwise;
     for (size_t c = 0; c < m; ++c) v = x[i] == values[c] ? codes[c] : v;
     y[i] = v;
+  }
+}
+
+/// Categories that are consecutive integers (values[c] == values[0] + c, a
+/// coded categorical column) are found by index instead: the candidate
+/// c = x - values[0], kept when values[c] == x.  Exact wherever the search
+/// matches (x is then values[0] + c, an integer below 2^31: the subtraction
+/// is exact), and the check rules out the rest, so the same result as the
+/// search; a few operations per value instead of m compares and blends.
+/// The encoders take it (checked once, at open) from column_lookup_index_from
+/// categories on.
+constexpr size_t column_lookup_index_from = 16;
+inline bool consecutive_integers(const double* values, size_t m) noexcept {
+  if (m == 0) return false;
+  const double v0 = values[0];
+  if (!(v0 >= -0x1p30 && v0 <= 0x1p30) || v0 != std::floor(v0)) return false;  // NaN fails
+  for (size_t c = 1; c < m; ++c)
+    if (values[c] != v0 + static_cast<double>(c)) return false;
+  return true;
+}
+inline void column_lookup_by_index(const double* x, size_t n, const double* values, const double* codes, size_t m,
+                                   double otherwise, double* y) noexcept {
+  const double v0 = values[0], end = static_cast<double>(m);
+  for (size_t i = 0; i < n; ++i) {  // without branches: categories come in no order
+    const double t = x[i] - v0;
+    const bool in = t >= 0 && t < end;  // NaN fails
+    const auto c = static_cast<size_t>(in ? t : 0.0);
+    y[i] = in && values[c] == x[i] ? codes[c] : otherwise;
   }
 }
 

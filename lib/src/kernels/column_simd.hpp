@@ -117,20 +117,7 @@ struct ColumnSimd {
 
   template <class S>
   static void map_stage(const RowMap& m, size_t s, const S* src, double* f, size_t count) noexcept {
-    switch (m.ops[s]) {
-      case ColumnOp::sub_div: return map_stage<ColumnOp::sub_div>(m, s, src, f, count);
-      case ColumnOp::sub: return map_stage<ColumnOp::sub>(m, s, src, f, count);
-      case ColumnOp::div: return map_stage<ColumnOp::div>(m, s, src, f, count);
-      case ColumnOp::mul_add: return map_stage<ColumnOp::mul_add>(m, s, src, f, count);
-      case ColumnOp::mul_add_clip: return map_stage<ColumnOp::mul_add_clip>(m, s, src, f, count);
-      case ColumnOp::fill_nan: return map_stage<ColumnOp::fill_nan>(m, s, src, f, count);
-      case ColumnOp::fill_equal: return map_stage<ColumnOp::fill_equal>(m, s, src, f, count);
-      case ColumnOp::is_nan: return map_stage<ColumnOp::is_nan>(m, s, src, f, count);
-      case ColumnOp::is_equal: return map_stage<ColumnOp::is_equal>(m, s, src, f, count);
-      case ColumnOp::greater: return map_stage<ColumnOp::greater>(m, s, src, f, count);
-      case ColumnOp::sqrt: return map_stage<ColumnOp::sqrt>(m, s, src, f, count);
-      default: return;  // not unary: never in a row map
-    }
+    with_unary_op(m.ops[s], [&](auto Op) { map_stage<Op()>(m, s, src, f, count); }, [] {});  // a row map's are unary
   }
 
   template <class T>
@@ -174,33 +161,28 @@ struct ColumnSimd {
 
   static void run(ColumnOp op, const ColumnArgs& p, const double* x, const double* z, double* y, size_t n) noexcept {
     const D a(p.a), b(p.b), lo(p.lo), hi(p.hi);
-    switch (op) {
-      case ColumnOp::sub_div: return unary_each<ColumnOp::sub_div>(x, y, n, a, b, lo, hi);
-      case ColumnOp::sub: return unary_each<ColumnOp::sub>(x, y, n, a, b, lo, hi);
-      case ColumnOp::div: return unary_each<ColumnOp::div>(x, y, n, a, b, lo, hi);
-      case ColumnOp::mul_add: return unary_each<ColumnOp::mul_add>(x, y, n, a, b, lo, hi);
-      case ColumnOp::mul_add_clip: return unary_each<ColumnOp::mul_add_clip>(x, y, n, a, b, lo, hi);
-      case ColumnOp::fill_nan: return unary_each<ColumnOp::fill_nan>(x, y, n, a, b, lo, hi);
-      case ColumnOp::fill_equal: return unary_each<ColumnOp::fill_equal>(x, y, n, a, b, lo, hi);
-      case ColumnOp::is_nan: return unary_each<ColumnOp::is_nan>(x, y, n, a, b, lo, hi);
-      case ColumnOp::is_equal: return unary_each<ColumnOp::is_equal>(x, y, n, a, b, lo, hi);
-      case ColumnOp::set_if_nan: return each(x, nullptr, y, n, [&](D v, D w, D) { return xsimd::select(xsimd::isnan(v), a, w); });
-      case ColumnOp::set_if_equal: return each(x, nullptr, y, n, [&](D v, D w, D) { return xsimd::select(v == b, a, w); });
-      case ColumnOp::mul_into: return each(x, nullptr, y, n, [](D v, D w, D) { return w * v; });
-      case ColumnOp::add_square: return each(x, nullptr, y, n, [](D v, D w, D) { return w + v * v; });
-      case ColumnOp::add_abs: return each(x, nullptr, y, n, [](D v, D w, D) { return w + xsimd::abs(v); });
-      case ColumnOp::max_abs:
-        return each(x, nullptr, y, n, [](D v, D w, D) { return xsimd::select(w < xsimd::abs(v), xsimd::abs(v), w); });
-      case ColumnOp::div_by: return each(x, z, y, n, [](D v, D, D s) { return v / s; });
-      case ColumnOp::greater: return unary_each<ColumnOp::greater>(x, y, n, a, b, lo, hi);
-      case ColumnOp::add_sub_mul: return each(x, nullptr, y, n, [&](D v, D w, D) { return w + (v - a) * b; });
-      case ColumnOp::add_sub_square:
-        return each(x, nullptr, y, n, [&](D v, D w, D) {
-          const D t = v - a;
-          return w + t * t;
+    return with_unary_op(
+        op, [&](auto Op) { unary_each<Op()>(x, y, n, a, b, lo, hi); },
+        [&] {
+          switch (op) {
+            case ColumnOp::set_if_nan: return each(x, nullptr, y, n, [&](D v, D w, D) { return xsimd::select(xsimd::isnan(v), a, w); });
+            case ColumnOp::set_if_equal: return each(x, nullptr, y, n, [&](D v, D w, D) { return xsimd::select(v == b, a, w); });
+            case ColumnOp::mul_into: return each(x, nullptr, y, n, [](D v, D w, D) { return w * v; });
+            case ColumnOp::add_square: return each(x, nullptr, y, n, [](D v, D w, D) { return w + v * v; });
+            case ColumnOp::add_abs: return each(x, nullptr, y, n, [](D v, D w, D) { return w + xsimd::abs(v); });
+            case ColumnOp::max_abs:
+              return each(x, nullptr, y, n, [](D v, D w, D) { return xsimd::select(w < xsimd::abs(v), xsimd::abs(v), w); });
+            case ColumnOp::div_by: return each(x, z, y, n, [](D v, D, D s) { return v / s; });
+            case ColumnOp::mul: return each(x, z, y, n, [](D v, D, D s) { return v * s; });
+            case ColumnOp::add_sub_mul: return each(x, nullptr, y, n, [&](D v, D w, D) { return w + (v - a) * b; });
+            case ColumnOp::add_sub_square:
+              return each(x, nullptr, y, n, [&](D v, D w, D) {
+                const D t = v - a;
+                return w + t * t;
+              });
+            default: return;  // unary: above
+          }
         });
-      case ColumnOp::sqrt: return unary_each<ColumnOp::sqrt>(x, y, n, a, b, lo, hi);
-    }
   }
 };
 

@@ -69,6 +69,8 @@ Result<Categories> Categories::check(const OpCheck& c, bool one_hot) {
                                               : cats.numbers[k - 1] < cats.numbers[k];  // false for NaN
       if (!ordered) return c.bad("input " + str(j) + ": categories are not strictly increasing");
     }
+    r.by_index = !op.string_inputs() && r.n_sorted >= kernels::column_lookup_index_from &&
+                 kernels::consecutive_integers(cats.numbers + begin, r.n_sorted);
     if (order) {
       std::vector<bool> seen(r.count, false);
       for (uint32_t k = 0; k < r.count; ++k) {

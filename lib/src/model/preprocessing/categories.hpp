@@ -21,6 +21,7 @@ struct CategoryRun {
   int32_t none = -1;      // string inputs with none_category: the category standing for None, or -1
   uint32_t out = 0;       // its first output, from the op's first
   uint32_t width = 0;     // its outputs: one-hot, the categories but a dropped one; ordinal, 1
+  bool by_index = false;  // numeric sorted categories that are consecutive integers: looked up by index
 };
 
 struct Categories {

@@ -54,7 +54,10 @@ class EncoderStep : public Step {
                size_t n) const noexcept {
     const CategoryRun& r = cats_.inputs[j];
     const double* x = b.column(slots_.in[j]);
-    kernels::column_lookup(x, n, cats_.numbers + r.first, codes, r.n_sorted, otherwise, y);
+    if (r.by_index)
+      kernels::column_lookup_by_index(x, n, cats_.numbers + r.first, codes, r.n_sorted, otherwise, y);
+    else
+      kernels::column_lookup(x, n, cats_.numbers + r.first, codes, r.n_sorted, otherwise, y);
     if (r.missing >= 0) columns(ColumnOp::set_if_nan, x, y, n, missing_code);
   }
 

@@ -1,6 +1,7 @@
 // Polynomial features (FORMAT.md §7): output o is the product of the inputs
 // raised to powers[o * n_inputs + j], multiplied in input order starting from
 // 1, one factor at a time (so the same roundings as the per-row definition).
+#include <algorithm>
 #include <vector>
 
 #include "format/limits.hpp"
@@ -23,12 +24,24 @@ class PolynomialStep final : public Step {
     }
   }
 
+  // 1 * x is x exactly, so the product starts at the first factor: a copy,
+  // or the first two factors' product (one pass instead of three).
   void run(const Block& b, Failure*) const noexcept override {
     const size_t n = b.n_rows;
     for (uint32_t o = 0; o < slots_.n_out; ++o) {
       double* y = b.column(slots_.out + o);
-      for (size_t i = 0; i < n; ++i) y[i] = 1.0;
-      for (size_t f = first_[o]; f < first_[o + 1]; ++f) columns(ColumnOp::mul_into, b.column(slots_.in[factors_[f]]), y, n);
+      const size_t first = first_[o], end = first_[o + 1];
+      const auto factor = [&](size_t f) -> const double* { return b.column(slots_.in[factors_[f]]); };
+      if (end == first) {
+        std::fill(y, y + n, 1.0);
+        continue;
+      }
+      if (end - first == 1) {
+        std::copy(factor(first), factor(first) + n, y);
+        continue;
+      }
+      columns(ColumnOp::mul, factor(first), y, n, 0, 0, factor(first + 1));
+      for (size_t f = first + 2; f < end; ++f) columns(ColumnOp::mul_into, factor(f), y, n);
     }
   }
 

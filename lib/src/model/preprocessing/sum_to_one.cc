@@ -20,23 +20,22 @@ class SumToOneStep final : public Step {
  public:
   explicit SumToOneStep(Slots s) noexcept : Step(s) {}
 
-  size_t scratch_per_row() const noexcept override { return slots_.n_in; }
+  size_t scratch_per_row() const noexcept override { return 1; }
 
+  // Each row's sum straight from the input columns (numpy's order over the
+  // row), then the outputs column by column.
   void run(const Block& b, Failure*) const noexcept override {
     const size_t K = slots_.n_in, n = b.n_rows;
-    double* rows = b.scratch;  // row-major [n, K]: numpy sums each row's values in order
+    double* sums = b.scratch;
+    for (size_t r = 0; r < n; ++r) sums[r] = numpy_sum_at([&](size_t k) { return b.column(slots_.in[k])[r]; }, K);
+    const double uniform = 1.0 / static_cast<double>(K);
     for (size_t k = 0; k < K; ++k) {
       const double* x = b.column(slots_.in[k]);
-      for (size_t r = 0; r < n; ++r) rows[r * K + k] = x[r];
-    }
-    const double uniform = 1.0 / static_cast<double>(K);
-    for (size_t r = 0; r < n; ++r) {
-      const double* row = rows + r * K;
-      const double s = numpy_sum(row, K);
-      for (size_t k = 0; k < K; ++k) {
-        double v = s != 0 ? row[k] / s : uniform;
+      double* y = b.column(slots_.out + static_cast<uint32_t>(k));
+      for (size_t r = 0; r < n; ++r) {
+        double v = sums[r] != 0 ? x[r] / sums[r] : uniform;
         if (1.0 < v && v <= over_one) v = 1.0;
-        b.column(slots_.out + static_cast<uint32_t>(k))[r] = v;
+        y[r] = v;
       }
     }
   }
