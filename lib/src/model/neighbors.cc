@@ -115,28 +115,30 @@ class NeighborsPredictor final : public Predictor {
   // faster (100k x 64 rows: one query 1.6 ms against 2.0, four 2.4 against
   // 2.8; sixteen 5.1 against 4.3).  Both bounds are true: the same pushes.
   static constexpr size_t bf16_min_queries = 8;
-  // Whether a call goes on with int8 flags after one pass (a sixteenth of
-  // the way in, once the heaps hold rows) flagged both ways: a row either
-  // bound lets through costs a float64 distance, about 48 times its int8
-  // products (3 operations a feature on 4 lanes against 4 features on 16
-  // lanes), and int8 saves half of bfloat16's products, so int8 goes on
+  // Whether a call goes on with int8 or bfloat16 flags, decided at two
+  // passes (a sixteenth and a quarter of the way in: the first choice soon,
+  // the second where the heaps' roots are nearer their end) flagged both
+  // ways.  A row either bound lets through costs a float64 distance, about
+  // 48 times its int8 products (3 operations a feature on 4 lanes against 4
+  // features on 16 lanes), and int8 saves half of bfloat16's products: int8
   // while it lets through fewer than 1 row in 48 more than bfloat16.  (10k x
-  // 256 rows, k = 50: 25% of rows measured with int8 against 11%; 100k x
-  // 64, k = 5: 0.65% against 0.3%.)  The pass keeps bfloat16's flags (both
-  // are supersets of the rows to push; the tighter the better).
+  // 256 rows, k = 50: 25% of rows measured with int8 against 11%; 100k x 64,
+  // k = 5: 0.65% against 0.3%.)  Both flag sets are supersets of the rows to
+  // push, so the pass keeps their intersection.
   template <class Use>
-  void choose_int8(const kernels::PairwiseTask& task, size_t nq, std::vector<uint64_t>& below,
+  void choose_int8(const kernels::PairwiseTask& task, size_t nq, bool int8, std::vector<uint64_t>& below,
                    std::vector<uint64_t>& probe, Use&& use_int8) const noexcept {
     std::copy(below.begin(), below.begin() + static_cast<std::ptrdiff_t>(nq), probe.begin());
-    use_int8(false);
+    use_int8(!int8);
     kernels::pairwise(v_.rows, task);  // use_int8 changed `task`
-    uint64_t n8 = 0, n16 = 0;  // half blocks flagged
+    uint64_t n_now = 0, n_other = 0;   // half blocks flagged
     for (size_t q = 0; q < nq; ++q) {
-      n8 += static_cast<uint64_t>(__builtin_popcountll(probe[q]));
-      n16 += static_cast<uint64_t>(__builtin_popcountll(below[q]));
+      n_now += static_cast<uint64_t>(__builtin_popcountll(probe[q]));
+      n_other += static_cast<uint64_t>(__builtin_popcountll(below[q]));
+      below[q] &= probe[q];
     }
-    const uint64_t half_blocks = nq * task.n_blocks * 2;
-    if ((n8 - std::min(n8, n16)) * 48 < half_blocks) use_int8(true);
+    const uint64_t n8 = int8 ? n_now : n_other, n16 = int8 ? n_other : n_now;
+    use_int8((n8 - std::min(n8, n16)) * 48 < nq * task.n_blocks * 2);
   }
 
   template <class T>
@@ -245,8 +247,10 @@ class NeighborsPredictor final : public Predictor {
       }
       const uint64_t n_blocks = v_.rows.n_blocks();
       // The pass where int8 and bfloat16 flags are compared (see choose_int8).
-      const uint64_t probe_block = std::max<uint64_t>(1, n_blocks / 16 / blocks_per_pass) * blocks_per_pass;
-      std::vector<uint64_t> probe(int8 ? qn : 0);
+      const uint64_t probe1 = std::max<uint64_t>(1, n_blocks / 16 / blocks_per_pass) * blocks_per_pass,
+                     probe2 = std::max<uint64_t>(1, n_blocks / 4 / blocks_per_pass) * blocks_per_pass;
+      const bool probes = int8;
+      std::vector<uint64_t> probe(probes ? qn : 0);
       for (size_t r0 = 0; r0 < n_rows; r0 += qn) {
         const size_t nq = std::min(qn, n_rows - r0);
         for (size_t i = 0; i < nq * nf; ++i) queries[i] = static_cast<double>(X[r0 * nf + i]);
@@ -288,7 +292,7 @@ class NeighborsPredictor final : public Predictor {
             kernels::pairwise(pass, task);
           } else {
             kernels::pairwise(v_.rows, task);
-            if (int8 && b0 == probe_block) choose_int8(task, nq, below, probe, use_int8);
+            if (probes && (b0 == probe1 || b0 == probe2)) choose_int8(task, nq, int8, below, probe, use_int8);
           }
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
