@@ -11,12 +11,13 @@
 // w = 1 / m (a real number), |y - w qy| <= w (1/2 + 2^-45).  With
 // D = sum qx qy (exact in int32):
 //   |x.y - s w D| <= sum |x| |y - w qy| + sum |x - s qx| w |qy|
-//                 <= w E,  E = (l1 / 2 + s B / 2) (1 + 2^-30),
-// l1 = sum |x| (its rounding and any underflow in x / s, y m are within the
-// 2^-30), B = the pass's largest sum |qy|.  The bound ((1 - slack) n - 2 x.y)
-// - floor (n = |x|^2 + |y|^2, the float64 bound's slack) is >= root when
-//   D <= C_q + H_r,  C_q = ((1 - slack) |x|^2 - floor - root) r - E / s,
-//                    H_r = (1 - slack) |y|^2 r,   r = 1 / (2 s w) = m / (2 s):
+//                 <= w (l1 / 2 + s A / 2) (1 + 2^-30),
+// l1 = sum |x|, A = sum |qy| (l1's rounding and any underflow in x / s, y m
+// are within the 2^-30).  The bound ((1 - slack) n - 2 x.y) - floor (n =
+// |x|^2 + |y|^2, the float64 bound's slack) is >= root when
+//   D <= C_q + H_r,  C_q = ((1 - slack) |x|^2 - floor - root) r - (1 + 2^-30) l1 / (2 s),
+//                    H_r = (1 - slack) |y|^2 r - (1 + 2^-30) A / 2,   r = 1 / (2 s w) = m / (2 s)
+// (s is the same for every query: the query error's part is the row's):
 // each rounded down to an integer after taking 2^-40 of its magnitude off
 // (covers their float64 roundings).  vpdpbusd multiplies unsigned by signed
 // bytes: the queries are stored as qx + 128, so the sum is D + 128 sum qy,
@@ -59,28 +60,28 @@ double largest(const T* data, uint64_t first, uint64_t end, uint32_t nf) noexcep
 }
 
 // Feature f of blocks b and b + 1 (0 past the task's blocks or features),
-// times m, rounded to the nearest integer (ties to even).
+// times m, rounded to the nearest integer (ties to even, whatever the
+// rounding mode).
 template <class T>
 __m512i feature16(const T* data, uint64_t b, uint64_t end, size_t step, uint32_t f, uint32_t nf, __m512d m) noexcept {
   if (f >= nf) return _mm512_setzero_si512();
   const T* p = data + b * step + size_t{f} * block_lanes;
-  const __m256i lo = _mm512_cvtpd_epi32(_mm512_mul_pd(load8(p), m));
-  const __m256i hi = b + 1 < end ? _mm512_cvtpd_epi32(_mm512_mul_pd(load8(p + step), m)) : _mm256_setzero_si256();
+  const __m256i lo = _mm512_cvt_roundpd_epi32(_mm512_mul_pd(load8(p), m), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m256i hi = b + 1 < end ? _mm512_cvt_roundpd_epi32(_mm512_mul_pd(load8(p + step), m), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC) : _mm256_setzero_si256();
   return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
 // Packs blocks [first, end) as int8 quads (row r of group g, features
-// 4p .. 4p + 3 in word (g * quads + p) * 16 + r), row_sums[16 g + r] = sum qy;
-// returns B = the largest sum |qy|.
+// 4p .. 4p + 3 in word (g * quads + p) * 16 + r), row_sums[16 g + r] = sum qy,
+// abs_sums[16 g + r] = sum |qy|.
 template <class T>
-int32_t pack(const T* data, uint64_t first, uint64_t end, uint32_t nf, double m, uint32_t* packed8,
-             int32_t* row_sums) noexcept {
+void pack(const T* data, uint64_t first, uint64_t end, uint32_t nf, double m, uint32_t* packed8, int32_t* row_sums,
+          int32_t* abs_sums) noexcept {
   const uint32_t quads = (nf + 3) / 4;
   const uint64_t groups = (end - first + 1) / 2;
   const size_t step = size_t{nf} * block_lanes;
   const __m512d vm = _mm512_set1_pd(m);
   const __m512i byte = _mm512_set1_epi32(0xff);
-  int32_t B = 0;
   for (uint64_t g = 0; g < groups; ++g) {
     const uint64_t b = first + 2 * g;
     __m512i sum = _mm512_setzero_si512(), abs_sum = _mm512_setzero_si512();
@@ -95,10 +96,8 @@ int32_t pack(const T* data, uint64_t first, uint64_t end, uint32_t nf, double m,
       _mm512_storeu_si512(packed8 + (g * quads + p) * 16, word);
     }
     _mm512_storeu_si512(row_sums + g * 16, sum);
-    const int32_t most = _mm512_reduce_max_epi32(abs_sum);
-    B = most > B ? most : B;
+    _mm512_storeu_si512(abs_sums + g * 16, abs_sum);
   }
-  return B;
 }
 
 struct Int8Task {
@@ -176,8 +175,11 @@ void pairwise_avx512vnni(const RowBlocksView& rows, const PairwiseTask& t) noexc
   }
   const uint64_t groups = (end - t.first_block + 1) / 2;
   int32_t* const row_terms = t.row_terms8;
-  const int32_t B = rows.data32 ? pack(rows.data32, t.first_block, end, nf, m, t.packed8, row_terms)
-                                : pack(rows.data64, t.first_block, end, nf, m, t.packed8, row_terms);
+  int32_t abs_sums[16 * 16];  // n_blocks <= 32
+  if (rows.data32)
+    pack(rows.data32, t.first_block, end, nf, m, t.packed8, row_terms, abs_sums);
+  else
+    pack(rows.data64, t.first_block, end, nf, m, t.packed8, row_terms, abs_sums);
   // h_r = floor(H_r) + 128 sum qy (row_terms holds sum qy).
   const double slack = t.bound_slack, h_scale = (1 - slack) * r;
   for (uint64_t i = 0; i < groups * 16; ++i) {
@@ -187,12 +189,13 @@ void pairwise_avx512vnni(const RowBlocksView& rows, const PairwiseTask& t) noexc
       rule_nothing_out();
       return;
     }
-    row_terms[i] = threshold(h_scale * yn, 0) + 128 * row_terms[i];  // H_r >= 0: never `low`
+    // H_r >= -2^29 (A < 2^22): never `low`
+    row_terms[i] = threshold(h_scale * yn - 0.5 * (1 + 0x1p-30) * abs_sums[i], 0) + 128 * row_terms[i];
   }
   // c_q, 8 queries a step (a scalar loop with its division cost a third of
   // the products at 64 features).
   alignas(64) int32_t query_terms[512 + 8];
-  const __m512d e_row = _mm512_set1_pd(0.5 * B * (1 + 0x1p-30)), e_query = _mm512_set1_pd(0.5 / s * (1 + 0x1p-30));
+  const __m512d e_query = _mm512_set1_pd(0.5 / s * (1 + 0x1p-30));
   const __m512d vr = _mm512_set1_pd(r), keep = _mm512_set1_pd(1 - slack), floor = _mm512_set1_pd(t.bound_floor),
                 mg = _mm512_set1_pd(margin), one = _mm512_set1_pd(1.0), low = _mm512_set1_pd(-0x1p30),
                 high = _mm512_set1_pd(top_threshold), finite = _mm512_set1_pd(std::numeric_limits<double>::max());
@@ -202,7 +205,7 @@ void pairwise_avx512vnni(const RowBlocksView& rows, const PairwiseTask& t) noexc
       const __mmask8 in = static_cast<__mmask8>(nq - q >= 8 ? 0xff : (1u << (nq - q)) - 1);
       const __m512d qn = _mm512_maskz_loadu_pd(in, t.query_norms + q0 + q);
       const __m512d root = _mm512_maskz_loadu_pd(in, t.roots + q0 + q);
-      const __m512d e = _mm512_add_pd(_mm512_mul_pd(_mm512_maskz_loadu_pd(in, t.query_l1 + q0 + q), e_query), e_row);
+      const __m512d e = _mm512_mul_pd(_mm512_maskz_loadu_pd(in, t.query_l1 + q0 + q), e_query);
       const __m512d kq = _mm512_mul_pd(keep, qn);
       const __m512d num = _mm512_sub_pd(_mm512_sub_pd(kq, floor), root);
       const __m512d mag = _mm512_add_pd(

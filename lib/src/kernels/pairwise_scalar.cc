@@ -143,7 +143,7 @@ double pack_queries_int8(const double* x, size_t n_queries, uint32_t n_features,
       uint32_t word = 0;
       for (uint32_t j = 0; j < 4; ++j) {
         const uint32_t f = 4 * p + j;
-        const double v = f < n_features && ok ? std::nearbyint(xq[f] / s) : 0.0;
+        const double v = f < n_features && ok ? std::round(xq[f] / s) : 0.0;
         word |= static_cast<uint32_t>(static_cast<int32_t>(v) + 128) << (8 * j);
       }
       out[q * quads + p] = word;

@@ -154,7 +154,7 @@ constexpr uint32_t max_int8_features = 16384;
 /// The queries (n_features wide) for euclidean_flags8: one scale s for all,
 /// a hair above their largest |x| / 127 (returned; not finite or 0 when the
 /// queries hold an infinity or are all 0); per query ceil(n_features / 4)
-/// words of 4 bytes round(x / s) + 128, feature 4i in the low byte (a missing
+/// words of 4 bytes round(x / s) + 128 (std::round), feature 4i in the low byte (a missing
 /// feature 128, i.e. 0), and l1[q] = sum of |x| (rounded as summed).
 double pack_queries_int8(const double* x, size_t n_queries, uint32_t n_features, uint32_t* out, double* l1) noexcept;
 

@@ -192,11 +192,15 @@ class NeighborsPredictor final : public Predictor {
       std::vector<float> rows32(narrowed ? blocks_per_pass * kernels::block_lanes * nf : 0);
       // On CPUs with AVX512_BF16 the products are of bfloat16 values (twice
       // the products per instruction again): each rounded value within
-      // 2^-9 (1 + 2^-15) of its float, so a product within 2^-8 (1 + 2^-7)
-      // of x_f y_f, plus one rounding within 2^-23 per product of the float32
-      // sum; bfloat16 and float32 subnormals flush to 0 (the floor, 2^-126
-      // a value or product).  The slack again takes twice that.  (Float64
-      // rows are rounded to float first, within the 2^-24 of the (1 + 2^-15).)
+      // 2^-8 (1 + 2^-15) of its float (8 significant bits: half an ulp is
+      // up to 2^-8 of the value), so a product within 2^-7 (1 + 2^-7) of
+      // x_f y_f and 2 x.y within that of t (sum |x_f y_f| <= t / 2), plus
+      // one rounding within 2^-24 of a partial sum <= t / 2 per product of
+      // the float32 sum; bfloat16 and float32 subnormals flush to 0 (the
+      // floor, 2^-126 a value or product).  The slack takes 2^-7 (1 + 2^-6)
+      // t, just above the first (the unit test of the bound fails with
+      // half of it), and 4 times the second.  (Float64 rows are rounded to
+      // float first, within the 2^-24 of the (1 + 2^-15).)
       std::vector<double> dist(flags ? 0 : qn * stride);
       task.out = dist.data();
       const size_t pairs = (nf + 1) / 2;
