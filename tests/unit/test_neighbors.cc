@@ -9,7 +9,6 @@
 #include <cmath>
 #include <numeric>
 
-#include "model/neighbor_selection.hpp"
 #include "support.hpp"
 
 using namespace mlmap;
@@ -66,6 +65,40 @@ ModelDescription classifier(size_t nf) {
   d.link = LinkFunction::normalize;
   d.class_decision = ClassDecision::argmax_raw;
   return d;
+}
+
+// sklearn's heap_push (sklearn/utils/_heap.pyx), as written there: the
+// reference of the searches' pushes.
+void sklearn_heap_push(double* values, uint64_t* indices, size_t size, double value, uint64_t index) {
+  if (value >= values[0]) return;
+  size_t current = 0;
+  for (;;) {
+    const size_t left = 2 * current + 1, right = left + 1;
+    size_t swap;
+    if (left >= size) {
+      break;
+    } else if (right >= size) {
+      if (values[left] > value)
+        swap = left;
+      else
+        break;
+    } else if (values[left] >= values[right]) {
+      if (value < values[left])
+        swap = left;
+      else
+        break;
+    } else {
+      if (value < values[right])
+        swap = right;
+      else
+        break;
+    }
+    values[current] = values[swap];
+    indices[current] = indices[swap];
+    current = swap;
+  }
+  values[current] = value;
+  indices[current] = index;
 }
 
 }  // namespace
@@ -208,7 +241,7 @@ TEST_CASE("neighbours: many passes with bounds (int8, bfloat16, float32 as the C
             const double d = queries[q * nf + f] - rows[i * nf + f];
             acc = acc + d * d;
           }
-          model::heap_push(values.data(), indices.data(), k, acc, i);
+          sklearn_heap_push(values.data(), indices.data(), k, acc, i);
         }
         double want[3] = {0, 0, 0};
         for (size_t j = 0; j < k; ++j) want[labels[indices[j]]] += 1.0 / k;
