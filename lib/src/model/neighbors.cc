@@ -267,7 +267,7 @@ class NeighborsPredictor final : public Predictor {
         }
         for (size_t i = 0; bounded && i < nq * nf; ++i) queries32[i] = to_float(queries[i]);
         if (bf16) kernels::pack_queries_bf16(queries32.data(), nq, static_cast<uint32_t>(nf), queries16.data());
-        if (int8)
+        if (probes)  // int8 or not now: a probe may turn it back on
           task.query_scale8 =
               kernels::pack_queries_int8(queries.data(), nq, static_cast<uint32_t>(nf), queries8.data(), query_l1.data());
         std::fill(heap_values.begin(), heap_values.begin() + static_cast<std::ptrdiff_t>(nq * k), DBL_MAX);
