@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <numeric>
 
@@ -64,6 +65,40 @@ ModelDescription classifier(size_t nf) {
   d.link = LinkFunction::normalize;
   d.class_decision = ClassDecision::argmax_raw;
   return d;
+}
+
+// sklearn's heap_push (sklearn/utils/_heap.pyx), as written there: the
+// reference of the searches' pushes.
+void sklearn_heap_push(double* values, uint64_t* indices, size_t size, double value, uint64_t index) {
+  if (value >= values[0]) return;
+  size_t current = 0;
+  for (;;) {
+    const size_t left = 2 * current + 1, right = left + 1;
+    size_t swap;
+    if (left >= size) {
+      break;
+    } else if (right >= size) {
+      if (values[left] > value)
+        swap = left;
+      else
+        break;
+    } else if (values[left] >= values[right]) {
+      if (value < values[left])
+        swap = left;
+      else
+        break;
+    } else {
+      if (value < values[right])
+        swap = right;
+      else
+        break;
+    }
+    values[current] = values[swap];
+    indices[current] = indices[swap];
+    current = swap;
+  }
+  values[current] = value;
+  indices[current] = index;
 }
 
 }  // namespace
@@ -158,6 +193,63 @@ TEST_CASE("neighbours: equal distances resolve as sklearn's heap does, not by ro
   CHECK(proba[0] == 0.0);
   CHECK(proba[1] == doctest::Approx(1.0 / 3));
   CHECK(proba[2] == doctest::Approx(2.0 / 3));
+}
+
+TEST_CASE("neighbours: many passes with bounds (int8, bfloat16, float32 as the CPU has), equal distances as sklearn's heap") {
+  // Enough rows for many passes and the int8/bfloat16 probe, enough queries
+  // for the flag kernels; integer values (many equal distances, resolved by
+  // the heap's pushes) and continuous ones, float32 and float64 rows.  The
+  // reference pushes every row's exact squared distance (feature order) into
+  // sklearn's heap.
+  test::TempDir dir;
+  for (bool integers : {true, false}) {
+    for (bool f32 : {false, true}) {
+      std::mt19937_64 rng(integers ? 71 : 73);
+      const size_t n = 6000, nf = integers ? 20 : 64, nq = 530, k = 7;  // nq: more than a call's 512
+      std::normal_distribution<double> g(0, 1);
+      std::vector<double> rows(n * nf), queries(nq * nf);
+      for (auto& v : rows) v = integers ? static_cast<double>(rng() % 3) : g(rng);
+      for (auto& v : queries) v = integers ? static_cast<double>(rng() % 3) : g(rng);
+      if (f32)
+        for (auto& v : rows) v = static_cast<float>(v);
+      std::vector<float> rows32(rows.begin(), rows.end());
+      std::vector<uint32_t> labels(n);
+      for (auto& l : labels) l = static_cast<uint32_t>(rng() % 3);
+      NeighborsSpec nb;
+      if (f32)
+        nb.samples.rows32 = rows32.data();
+      else
+        nb.samples.rows64 = rows.data();
+      nb.samples.n_rows = n;
+      nb.samples.n_features = nf;
+      nb.n_neighbors = k;
+      nb.labels = labels.data();
+      const auto path = dir.file("many.mlmap");
+      REQUIRE(save(path, classifier(nf), nb).ok());
+      auto m = Model::open(path, {true, false});
+      REQUIRE_MESSAGE(m.ok(), m.message());
+      std::vector<double> out(nq * 3);
+      REQUIRE(m->predict(queries.data(), nq, out.data()).ok());
+      CAPTURE(integers);
+      CAPTURE(f32);
+      for (size_t q = 0; q < nq; ++q) {
+        std::vector<double> values(k, DBL_MAX);
+        std::vector<uint64_t> indices(k, 0);
+        for (size_t i = 0; i < n; ++i) {
+          double acc = 0;
+          for (size_t f = 0; f < nf; ++f) {
+            const double d = queries[q * nf + f] - rows[i * nf + f];
+            acc = acc + d * d;
+          }
+          sklearn_heap_push(values.data(), indices.data(), k, acc, i);
+        }
+        double want[3] = {0, 0, 0};
+        for (size_t j = 0; j < k; ++j) want[labels[indices[j]]] += 1.0 / k;
+        CAPTURE(q);
+        for (size_t c = 0; c < 3; ++c) CHECK(out[q * 3 + c] == doctest::Approx(want[c]).epsilon(1e-12));
+      }
+    }
+  }
 }
 
 TEST_CASE("neighbours: a zero distance takes all the weight (sklearn's _get_weights)") {

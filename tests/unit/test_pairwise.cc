@@ -5,6 +5,7 @@
 // queries, a range of blocks that starts past the first.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -74,7 +75,8 @@ double plain(RowOp op, double p, const double* x, const double* y, size_t n) {
       case RowOp::minkowski: acc += std::pow(std::fabs(x[f] - y[f]), p); break;
       case RowOp::euclidean_bound:
       case RowOp::euclidean_bound32:
-      case RowOp::euclidean_bound16: acc += (x[f] - y[f]) * (x[f] - y[f]); break;  // what they bound
+      case RowOp::euclidean_bound16:
+      case RowOp::euclidean_flags8: acc += (x[f] - y[f]) * (x[f] - y[f]); break;  // what they bound
     }
   }
   return acc;
@@ -556,4 +558,100 @@ TEST_CASE("euclidean_bound16: float64 rows give the values of the same rows roun
       CHECK(differ == 0);
     }
   }
+}
+
+TEST_CASE("euclidean_flags8: every half block holding a row nearer than the root is flagged, at any scale") {
+  if (!kernels::int8_bound_available()) {
+    MESSAGE("no AVX512_VNNI on this CPU (or another ISA forced): the int8 kernel is not tested");
+    return;
+  }
+  const size_t n_queries = 9;
+  int flagged = 0, ruled_out = 0;
+  // Tiny values (scales near underflow), ordinary ones, ones whose squares
+  // overflow (no bound), features of very different sizes; float32 and
+  // float64 rows; widths not a multiple of 4; a last group of one block.
+  for (double scale : {1e-300, 1e-42, 1e-20, 1.0, 1e10, 1e30, 1e160}) {
+    for (bool wide_feature : {false, true}) {
+      for (bool f64 : {false, true}) {
+        for (uint32_t nf : {1u, 7u, 33u}) {
+          for (size_t n_rows : {5, 70, 256}) {
+            std::mt19937_64 rng(37 + nf + n_rows);
+            std::normal_distribution<double> g(0, 1);
+            std::vector<double> rows(n_rows * nf);
+            for (size_t i = 0; i < rows.size(); ++i) rows[i] = g(rng) * scale * (wide_feature && i % nf == 0 ? 1e6 : 1);
+            std::vector<float> rows32(rows.begin(), rows.end());
+            const BlockedRows blocked(f64 ? rows.data() : nullptr, f64 ? nullptr : rows32.data(), n_rows, nf);
+            const kernels::RowBlocksView& view = blocked.view;
+            // Queries near some rows (the search's interesting case) and anywhere.
+            std::vector<double> queries(n_queries * nf);
+            for (size_t q = 0; q < n_queries; ++q)
+              for (size_t f = 0; f < nf; ++f)
+                queries[q * nf + f] = q % 2 ? (f64 ? rows[(q % n_rows) * nf + f] : rows32[(q % n_rows) * nf + f]) +
+                                                  0.1 * scale * g(rng)
+                                            : g(rng) * scale;
+            const uint32_t quads = (nf + 3) / 4;
+            std::vector<uint32_t> queries8(n_queries * quads);
+            std::vector<double> l1(n_queries);
+            const double s = kernels::pack_queries_int8(queries.data(), n_queries, nf, queries8.data(), l1.data());
+            std::vector<double> query_norms(n_queries, 0.0), row_norms(view.n_blocks() * 8, 0.0), zero(nf, 0.0);
+            for (size_t q = 0; q < n_queries; ++q)
+              for (size_t f = 0; f < nf; ++f) query_norms[q] += queries[q * nf + f] * queries[q * nf + f];
+            for (size_t r = 0; r < n_rows; ++r) row_norms[r] = kernels::squared_distance(view, r, zero.data());
+            // Roots: the search's start (DBL_MAX), exact distances to a few
+            // rows (the k-th of a search lies among them), 0, below 0, NaN.
+            for (int pick : {0, 1, 2, 3, 4}) {
+              std::vector<double> roots(n_queries);
+              for (size_t q = 0; q < n_queries; ++q) {
+                std::vector<double> d(n_rows);
+                for (size_t r = 0; r < n_rows; ++r) d[r] = kernels::squared_distance(view, r, queries.data() + q * nf);
+                std::sort(d.begin(), d.end());
+                roots[q] = pick == 0   ? std::numeric_limits<double>::max()
+                           : pick == 1 ? d[std::min<size_t>(3, n_rows - 1)]
+                           : pick == 2 ? d[n_rows / 2]
+                           : pick == 3 ? (q % 2 ? 0.0 : -1.0)
+                                       : std::numeric_limits<double>::quiet_NaN();
+              }
+              std::vector<uint32_t> packed((view.n_blocks() / 2 + 1) * 16 * quads);
+              std::vector<int32_t> terms((view.n_blocks() / 2 + 1) * 16);
+              std::vector<uint64_t> below(n_queries, 0);
+              kernels::PairwiseTask t;
+              t.op = RowOp::euclidean_flags8;
+              t.queries = queries.data();
+              t.queries8 = queries8.data();
+              t.query_scale8 = s;
+              t.query_l1 = l1.data();
+              t.packed8 = packed.data();
+              t.row_terms8 = terms.data();
+              t.n_queries = n_queries;
+              t.n_blocks = view.n_blocks();
+              t.query_norms = query_norms.data();
+              t.row_norms = row_norms.data();
+              t.bound_slack = (2.0 * nf + 16) * 0x1p-52;  // neighbors.cc's
+              t.roots = roots.data();
+              t.below = below.data();
+              kernels::pairwise(view, t);
+              CAPTURE(scale);
+              CAPTURE(wide_feature);
+              CAPTURE(f64);
+              CAPTURE(nf);
+              CAPTURE(n_rows);
+              CAPTURE(pick);
+              for (size_t q = 0; q < n_queries; ++q)
+                for (size_t r = 0; r < n_rows; ++r) {
+                  const bool flag = ((below[q] >> (r / 4)) & 1) == 1;
+                  if (!(kernels::squared_distance(view, r, queries.data() + q * nf) >= roots[q])) {
+                    CHECK(flag);
+                    ++flagged;
+                  } else {
+                    ruled_out += !flag;
+                  }
+                }
+            }
+          }
+        }
+      }
+    }
+  }
+  MESSAGE(flagged << " rows nearer than their root, each flagged; " << ruled_out << " farther rows ruled out");
+  CHECK(ruled_out > 0);  // the bound does rule rows out
 }

@@ -273,7 +273,16 @@ bool bf16_bound_available() noexcept {
   return cpu && active_isa() == Isa::avx512bw;
 }
 
+bool int8_bound_available() noexcept {
+  static const bool cpu = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("bmi2");
+  return cpu && active_isa() == Isa::avx512bw;
+}
+
 void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
+  if (task.op == RowOp::euclidean_flags8) {
+    if (task.packed8 && task.queries8 && task.row_terms8 && int8_bound_available()) pairwise_avx512vnni(rows, task);
+    return;  // elsewhere `below` stays as the caller set it
+  }
   if (task.op == RowOp::euclidean_bound16 && task.packed16 && task.queries16 && bf16_bound_available())
     return pairwise_avx512bf16(rows, task);
   const Isa isa = active_isa();

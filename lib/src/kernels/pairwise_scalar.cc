@@ -28,6 +28,7 @@ void run(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexce
   const bool f32_bound =
       (t.op == RowOp::euclidean_bound32 || t.op == RowOp::euclidean_bound16) && std::is_same<T, float>::value;
   const uint64_t end = std::min(rows.n_blocks(), t.first_block + t.n_blocks);
+  if (t.op == RowOp::euclidean_flags8) return;  // the int8 kernel only (dispatch.cc)
   for (size_t q = 0; q < t.n_queries; ++q) {
     const double* x = t.queries + q * nf;
     for (uint64_t b = t.first_block; b < end; ++b) {
@@ -56,6 +57,8 @@ void run(const T* data, const RowBlocksView& rows, const PairwiseTask& t) noexce
           case RowOp::euclidean_bound16:
             if (f32_bound) break;
             for (uint32_t f = 0; f < nf; ++f) acc = acc + x[f] * static_cast<double>(y[f * block_lanes]);
+            break;
+          case RowOp::euclidean_flags8:
             break;
           case RowOp::minkowski:
             for (uint32_t f = 0; f < nf; ++f)
@@ -121,6 +124,32 @@ void pack_queries_bf16(const float* x32, size_t n_queries, uint32_t n_features, 
       const float* x = x32 + q * n_features;
       out[q * pairs + p] = to_bf16(x[2 * p]) | (2 * p + 1 < n_features ? to_bf16(x[2 * p + 1]) << 16 : 0u);
     }
+}
+
+double pack_queries_int8(const double* x, size_t n_queries, uint32_t n_features, uint32_t* out, double* l1) noexcept {
+  double top = 0;
+  for (size_t i = 0; i < n_queries * n_features; ++i) top = std::max(top, std::fabs(x[i]));
+  // A scale a hair above top / 127: every |x / s| < 127, so each
+  // |x - s round(x / s)| <= s (1 / 2 + 2^-45) (x / s rounded once).
+  const double s = top / 127 * (1 + 0x1p-50);
+  const bool ok = s > 0 && std::isfinite(s);
+  const uint32_t quads = (n_features + 3) / 4;
+  for (size_t q = 0; q < n_queries; ++q) {
+    const double* xq = x + q * n_features;
+    double sum = 0;
+    for (uint32_t f = 0; f < n_features; ++f) sum += std::fabs(xq[f]);
+    l1[q] = sum;
+    for (uint32_t p = 0; p < quads; ++p) {
+      uint32_t word = 0;
+      for (uint32_t j = 0; j < 4; ++j) {
+        const uint32_t f = 4 * p + j;
+        const double v = f < n_features && ok ? std::round(xq[f] / s) : 0.0;
+        word |= static_cast<uint32_t>(static_cast<int32_t>(v) + 128) << (8 * j);
+      }
+      out[q * quads + p] = word;
+    }
+  }
+  return s;
 }
 
 double squared_distance(const RowBlocksView& rows, uint64_t row, const double* x) noexcept {

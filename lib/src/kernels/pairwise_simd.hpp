@@ -226,6 +226,7 @@ struct PairwiseSimd {
 #endif
         }
       case RowOp::minkowski: return pairwise_scalar(rows, t);  // pow: the C library's, lane by lane
+      case RowOp::euclidean_flags8: return;                    // the int8 kernel is dispatch.cc's choice
     }
   }
 

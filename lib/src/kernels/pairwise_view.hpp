@@ -51,6 +51,11 @@ enum class RowOp : uint8_t {
                       // products (pairwise_avx512bf16.cc; float64 rows rounded to float,
                       // then to bfloat16), with a slack for their 8-bit significands;
                       // otherwise exactly euclidean_bound32.
+  euclidean_flags8,   // where int8_bound_available() (AVX512_VNNI): `below` only, as
+                      // euclidean_bound16's flags, from int8 products with a proven
+                      // error (pairwise_avx512vnni.cc); bound_slack covers the float64
+                      // roundings only.  Elsewhere nothing is written (`below` stays as
+                      // the caller set it: every half block, for a search).
 };
 
 struct PairwiseTask {
@@ -80,6 +85,15 @@ struct PairwiseTask {
   const double* roots = nullptr;
   uint64_t* below = nullptr;
   float* row_terms16 = nullptr;
+  // euclidean_flags8 (n_blocks <= 32, n_features <= max_int8_features):
+  // queries8 from pack_queries_int8 (its scale query_scale8 and per query
+  // query_l1 = sum |x_f|), and scratch: packed8, ceil(n_blocks / 2) * 16 *
+  // ceil(n_features / 4) words; row_terms8, ceil(n_blocks / 2) * 16.
+  const uint32_t* queries8 = nullptr;
+  double query_scale8 = 0;
+  const double* query_l1 = nullptr;
+  uint32_t* packed8 = nullptr;
+  int32_t* row_terms8 = nullptr;
 };
 
 /// The dispatching entry.  Blocks past the stored matrix are not read.
@@ -130,6 +144,19 @@ void pairwise_avx512bf16(const RowBlocksView& rows, const PairwiseTask& task) no
 /// ceil(n_features / 2) values a query, feature 2i in the low half (nearest,
 /// ties to even; subnormals 0; a missing last feature 0).
 void pack_queries_bf16(const float* x32, size_t n_queries, uint32_t n_features, uint32_t* out) noexcept;
+
+/// Whether euclidean_flags8 runs its int8 kernel: the active ISA is avx512bw
+/// and the CPU has AVX512_VNNI (and BMI2).
+bool int8_bound_available() noexcept;
+void pairwise_avx512vnni(const RowBlocksView& rows, const PairwiseTask& task) noexcept;
+/// Widest rows of euclidean_flags8: its int32 sums stay within 2^29.
+constexpr uint32_t max_int8_features = 16384;
+/// The queries (n_features wide) for euclidean_flags8: one scale s for all,
+/// a hair above their largest |x| / 127 (returned; not finite or 0 when the
+/// queries hold an infinity or are all 0); per query ceil(n_features / 4)
+/// words of 4 bytes round(x / s) + 128 (std::round), feature 4i in the low byte (a missing
+/// feature 128, i.e. 0), and l1[q] = sum of |x| (rounded as summed).
+double pack_queries_int8(const double* x, size_t n_queries, uint32_t n_features, uint32_t* out, double* l1) noexcept;
 
 /// The scalar reference, and one kernel per ISA (pairwise_<isa>.cc).
 void pairwise_scalar(const RowBlocksView& rows, const PairwiseTask& task) noexcept;

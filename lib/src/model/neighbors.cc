@@ -115,6 +115,31 @@ class NeighborsPredictor final : public Predictor {
   // faster (100k x 64 rows: one query 1.6 ms against 2.0, four 2.4 against
   // 2.8; sixteen 5.1 against 4.3).  Both bounds are true: the same pushes.
   static constexpr size_t bf16_min_queries = 8;
+  // Whether a call goes on with int8 or bfloat16 flags, decided at two
+  // passes (a sixteenth and a quarter of the way in: the first choice soon,
+  // the second where the heaps' roots are nearer their end) flagged both
+  // ways.  A row either bound lets through costs a float64 distance, about
+  // 48 times its int8 products (3 operations a feature on 4 lanes against 4
+  // features on 16 lanes), and int8 saves half of bfloat16's products: int8
+  // while it lets through fewer than 1 row in 48 more than bfloat16.  (10k x
+  // 256 rows, k = 50: 25% of rows measured with int8 against 11%; 100k x 64,
+  // k = 5: 0.65% against 0.3%.)  Both flag sets are supersets of the rows to
+  // push, so the pass keeps their intersection.
+  template <class Use>
+  void choose_int8(const kernels::PairwiseTask& task, size_t nq, bool int8, std::vector<uint64_t>& below,
+                   std::vector<uint64_t>& probe, Use&& use_int8) const noexcept {
+    std::copy(below.begin(), below.begin() + static_cast<std::ptrdiff_t>(nq), probe.begin());
+    use_int8(!int8);
+    kernels::pairwise(v_.rows, task);  // use_int8 changed `task`
+    uint64_t n_now = 0, n_other = 0;   // half blocks flagged
+    for (size_t q = 0; q < nq; ++q) {
+      n_now += static_cast<uint64_t>(__builtin_popcountll(probe[q]));
+      n_other += static_cast<uint64_t>(__builtin_popcountll(below[q]));
+      below[q] &= probe[q];
+    }
+    const uint64_t n8 = int8 ? n_now : n_other, n16 = int8 ? n_other : n_now;
+    use_int8((n8 - std::min(n8, n16)) * 48 < nq * task.n_blocks * 2);
+  }
 
   template <class T>
   Status run(const T* X, size_t n_rows, double* raw) const noexcept {
@@ -153,29 +178,48 @@ class NeighborsPredictor final : public Predictor {
       // where values underflow: the slack takes twice that, the floor covers
       // underflow.  A float sum that overflowed gives no bound (-inf).
       const bool bf16 = bounded && kernels::bf16_bound_available() && qn >= bf16_min_queries;
-      const bool narrowed = bounded && v_.rows.data64 != nullptr && !bf16;  // the bfloat16 kernel rounds its own
+      // Where the CPU also has AVX512_VNNI, the search starts with int8
+      // products (twice bfloat16's per instruction; pairwise_avx512vnni.cc,
+      // whose error bound is its own: the slack above covers float64
+      // roundings only).  Their bound is looser (a uniform step per pass, not
+      // 8 significant bits a value): where it makes the search measure many
+      // rows bfloat16's would rule out (wide rows, large k), the call goes on
+      // with bfloat16 (see choose_int8).
+      bool int8 = bf16 && kernels::int8_bound_available() && nf <= kernels::max_int8_features;
+      const bool flags = bf16;  // the search keeps flags, not bounds
+      const bool narrowed = bounded && v_.rows.data64 != nullptr && !flags;  // those kernels round their own
       std::vector<float> queries32(bounded ? qn * nf : 0);
       std::vector<float> rows32(narrowed ? blocks_per_pass * kernels::block_lanes * nf : 0);
       // On CPUs with AVX512_BF16 the products are of bfloat16 values (twice
       // the products per instruction again): each rounded value within
-      // 2^-9 (1 + 2^-15) of its float, so a product within 2^-8 (1 + 2^-7)
-      // of x_f y_f, plus one rounding within 2^-23 per product of the float32
-      // sum; bfloat16 and float32 subnormals flush to 0 (the floor, 2^-126
-      // a value or product).  The slack again takes twice that.  (Float64
-      // rows are rounded to float first, within the 2^-24 of the (1 + 2^-15).)
-      std::vector<double> dist(bf16 ? 0 : qn * stride);  // the bfloat16 search keeps flags, not values
+      // 2^-8 (1 + 2^-15) of its float (8 significant bits: half an ulp is
+      // up to 2^-8 of the value), so a product within 2^-7 (1 + 2^-7) of
+      // x_f y_f and 2 x.y within that of t (sum |x_f y_f| <= t / 2), plus
+      // one rounding within 2^-24 of a partial sum <= t / 2 per product of
+      // the float32 sum; bfloat16 and float32 subnormals flush to 0 (the
+      // floor, 2^-126 a value or product).  The slack takes 2^-7 (1 + 2^-6)
+      // t, just above the first (the unit test of the bound fails with
+      // half of it), and 4 times the second.  (Float64 rows are rounded to
+      // float first, within the 2^-24 of the (1 + 2^-15).)
+      std::vector<double> dist(flags ? 0 : qn * stride);
       task.out = dist.data();
       const size_t pairs = (nf + 1) / 2;
       std::vector<uint16_t> packed16(bf16 ? (blocks_per_pass / 2 + 1) * 32 * pairs : 0);
       std::vector<uint32_t> queries16(bf16 ? qn * pairs : 0);
-      std::vector<double> roots(bf16 ? qn : 0);
-      std::vector<uint64_t> below(bf16 ? qn : 0);
+      std::vector<double> roots(flags ? qn : 0);
+      std::vector<uint64_t> below(flags ? qn : 0);
+      const size_t quads = (nf + 3) / 4;
+      std::vector<uint32_t> packed8(int8 ? (blocks_per_pass / 2 + 1) * 16 * quads : 0);
+      std::vector<uint32_t> queries8(int8 ? qn * quads : 0);
+      std::vector<double> query_l1(int8 ? qn : 0);
+      std::vector<int32_t> row_terms8(int8 ? (blocks_per_pass / 2 + 1) * 16 : 0);
       std::vector<float> row_terms16(bf16 ? (blocks_per_pass / 2 + 1) * 16 : 0);
       // The (query, half block) pairs a pass must measure, and their distances.
       std::vector<uint32_t> pair_query(bounded ? qn * blocks_per_pass * 2 : 0);
       std::vector<uint64_t> pair_half(bounded ? qn * blocks_per_pass * 2 : 0);
       std::vector<double> exact(bounded ? qn * blocks_per_pass * kernels::block_lanes : 0);
       static_assert(blocks_per_pass <= 32, "below: one bit a half block");
+      const double slack64 = task.bound_slack;
       if (bf16) {
         task.op = kernels::RowOp::euclidean_bound16;
         task.queries32 = queries32.data();
@@ -186,13 +230,31 @@ class NeighborsPredictor final : public Predictor {
         task.row_terms16 = row_terms16.data();
         task.bound_slack += 0x1.04p-7 + (static_cast<double>(nf) + 2) * 0x1p-22;
         task.bound_floor = (static_cast<double>(nf) + 1) * 0x1p-120;
-      } else if (bounded) {
+        task.packed8 = packed8.data();
+        task.queries8 = queries8.data();
+        task.query_l1 = query_l1.data();
+        task.row_terms8 = row_terms8.data();
+      }
+      const double slack16 = task.bound_slack, floor16 = task.bound_floor;
+      auto use_int8 = [&](bool on) {
+        int8 = on;
+        task.op = on ? kernels::RowOp::euclidean_flags8 : kernels::RowOp::euclidean_bound16;
+        task.bound_slack = on ? slack64 : slack16;
+        task.bound_floor = on ? 0.0 : floor16;
+      };
+      if (int8) use_int8(true);
+      if (bounded && !bf16) {
         task.op = kernels::RowOp::euclidean_bound32;
         task.queries32 = queries32.data();
         task.bound_slack += (static_cast<double>(nf) + (narrowed ? 6 : 4)) * 0x1p-23;
         task.bound_floor = (static_cast<double>(nf) + 1) * 0x1p-140;
       }
       const uint64_t n_blocks = v_.rows.n_blocks();
+      // The pass where int8 and bfloat16 flags are compared (see choose_int8).
+      const uint64_t probe1 = std::max<uint64_t>(1, n_blocks / 16 / blocks_per_pass) * blocks_per_pass,
+                     probe2 = std::max<uint64_t>(1, n_blocks / 4 / blocks_per_pass) * blocks_per_pass;
+      const bool probes = int8;
+      std::vector<uint64_t> probe(probes ? qn : 0);
       for (size_t r0 = 0; r0 < n_rows; r0 += qn) {
         const size_t nq = std::min(qn, n_rows - r0);
         for (size_t i = 0; i < nq * nf; ++i) queries[i] = static_cast<double>(X[r0 * nf + i]);
@@ -205,6 +267,9 @@ class NeighborsPredictor final : public Predictor {
         }
         for (size_t i = 0; bounded && i < nq * nf; ++i) queries32[i] = to_float(queries[i]);
         if (bf16) kernels::pack_queries_bf16(queries32.data(), nq, static_cast<uint32_t>(nf), queries16.data());
+        if (probes)  // int8 or not now: a probe may turn it back on
+          task.query_scale8 =
+              kernels::pack_queries_int8(queries.data(), nq, static_cast<uint32_t>(nf), queries8.data(), query_l1.data());
         std::fill(heap_values.begin(), heap_values.begin() + static_cast<std::ptrdiff_t>(nq * k), DBL_MAX);
         std::fill(heap_indices.begin(), heap_indices.begin() + static_cast<std::ptrdiff_t>(nq * k), 0);
         task.queries = queries.data();
@@ -215,7 +280,7 @@ class NeighborsPredictor final : public Predictor {
           const uint64_t first = b0 * kernels::block_lanes;
           // The bfloat16 kernel flags the blocks a search must visit, from
           // the heaps' roots now (they only shrink); every block otherwise.
-          for (size_t q = 0; bf16 && q < nq; ++q) {
+          for (size_t q = 0; flags && q < nq; ++q) {
             roots[q] = heap_values[q * k];
             below[q] = ~uint64_t{0};
           }
@@ -231,6 +296,7 @@ class NeighborsPredictor final : public Predictor {
             kernels::pairwise(pass, task);
           } else {
             kernels::pairwise(v_.rows, task);
+            if (probes && (b0 == probe1 || b0 == probe2)) choose_int8(task, nq, int8, below, probe, use_int8);
           }
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
@@ -248,7 +314,7 @@ class NeighborsPredictor final : public Predictor {
               pair_half[pairs.n_pairs++] = 2 * b0 + h;
             };
             for (size_t q = 0; q < nq; ++q) {
-              if (bf16) {
+              if (flags) {
                 for (uint64_t bits = below[q]; bits != 0; bits &= bits - 1)
                   add(q, static_cast<uint64_t>(__builtin_ctzll(bits)));
                 continue;
