@@ -1,3 +1,4 @@
+#include <array>
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -283,21 +284,35 @@ TEST_CASE("base scores add to raw scores before the link") {
   CHECK(r->predict_class(x6, 1, &none).code() == error_code::invalid_argument);
 }
 
-TEST_CASE("argmax_raw_last gives a tie to the last of equal raw scores, argmax_raw to the first") {
-  // A stump on feature 0 at 0.5 whose leaves hold three raw scores with ties.
+// A stump on feature 0 at 0.5 whose leaves hold three raw scores each:
+// `left_raw` for x <= 0.5, `right_raw` above (the root's own row is unused).
+TreeEnsembleBuilder three_score_stump(std::array<double, 3> left_raw, std::array<double, 3> right_raw) {
   test::NodeList t;
   t.left = {1, -1, -1};
   t.right = {2, -1, -1};
   t.feature = {0, -2, -2};
   t.threshold = {0.5, -2, -2};
-  t.values = {0, 0, 0, 2, 5, 5, 7, 7, 1};
+  t.values = {0, 0, 0};
+  t.values.insert(t.values.end(), left_raw.begin(), left_raw.end());
+  t.values.insert(t.values.end(), right_raw.begin(), right_raw.end());
   t.value_stride = 3;
   TreeEnsembleBuilder b(1, 3, 3, Aggregation::sum);
   REQUIRE(b.add_tree(t.view()).ok());
+  return b;
+}
+
+// A classifier of classes "a", "b", "c" over one feature and three raw scores.
+ModelDescription three_class_classifier() {
   ModelDescription d = regression(1, 3);
   d.task = Task::classification;
   d.classes.kind = ClassLabels::Kind::strings;
   d.classes.strings = {"a", "b", "c"};
+  return d;
+}
+
+TEST_CASE("argmax_raw_last gives a tie to the last of equal raw scores, argmax_raw to the first") {
+  TreeEnsembleBuilder b = three_score_stump({2, 5, 5}, {7, 7, 1});
+  ModelDescription d = three_class_classifier();
   d.link = LinkFunction::normalize;
   const float X[] = {0, 1};
   int64_t cls[2];
@@ -322,20 +337,8 @@ TEST_CASE("argmax_raw_last gives a tie to the last of equal raw scores, argmax_r
 }
 
 TEST_CASE("normalize keeps a row that sums to 0, normalize_nan makes it NaN") {
-  // A stump on feature 0 at 0.5: raw (0, 0, 0) on the left, (1, 3, 4) on the right.
-  test::NodeList t;
-  t.left = {1, -1, -1};
-  t.right = {2, -1, -1};
-  t.feature = {0, -2, -2};
-  t.threshold = {0.5, -2, -2};
-  t.values = {0, 0, 0, 0, 0, 0, 1, 3, 4};
-  t.value_stride = 3;
-  TreeEnsembleBuilder b(1, 3, 3, Aggregation::sum);
-  REQUIRE(b.add_tree(t.view()).ok());
-  ModelDescription d = regression(1, 3);
-  d.task = Task::classification;
-  d.classes.kind = ClassLabels::Kind::strings;
-  d.classes.strings = {"a", "b", "c"};
+  TreeEnsembleBuilder b = three_score_stump({0, 0, 0}, {1, 3, 4});
+  ModelDescription d = three_class_classifier();
   d.class_decision = ClassDecision::argmax_raw;
   const double X[] = {0, 1};
   for (LinkFunction link : {LinkFunction::normalize, LinkFunction::normalize_nan}) {
