@@ -9,6 +9,7 @@
 #include "api/infinity.hpp"
 #include "api/missing.hpp"
 #include "api/scratch.hpp"
+#include "model/first_special.hpp"
 
 namespace mlmap::api {
 
@@ -123,6 +124,12 @@ template <class Rows, class Out>
 Status checked_range(const LoadedModel& m, const Rows& rows, size_t begin, size_t end, const Request<Out>& req) noexcept {
   if constexpr (is_matrix<Rows>) {
     if (!m.preprocessing && scan_inputs_first(m)) {
+      // Refusing both NaN and infinities: one pass finds neither in a clean
+      // input (a one-row call spent ~430 instructions in two); else the two
+      // checks below name the first of each as before.
+      const size_t n = (end - begin) * rows.width;
+      if (!m.info.accepts_infinity && model::first_nonfinite(rows.X + begin * rows.width, n) == n)
+        return predict_range(m, rows, begin, end, req);
       auto st = check_missing(m, rows.X, end - begin, begin);
       if (!st) return st;
     }
