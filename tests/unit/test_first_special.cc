@@ -1,8 +1,9 @@
-// The chunked scans for the first NaN and the first +-inf (model/
-// first_special.hpp) find the same index as a value-by-value search, for
-// float and double, at every position around the chunk boundaries, with
-// both signs and every kind of NaN, among the values each must not match
-// (the other special value, the largest finite ones, denormals, zeros).
+// The chunked scans for the first NaN, the first +-inf and the first of
+// either (model/first_special.hpp) find the same index as a value-by-value
+// search, for float and double, at every position around the chunk
+// boundaries and the short-run one (64 values), with both signs and every
+// kind of NaN, among the values each must not match (the other special
+// value, the largest finite ones, denormals, zeros).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -15,6 +16,7 @@
 
 using mlmap::model::first_inf;
 using mlmap::model::first_nan;
+using mlmap::model::first_nonfinite;
 
 namespace {
 
@@ -22,6 +24,13 @@ template <class T>
 size_t naive_first(const std::vector<T>& x, bool nan) {
   for (size_t i = 0; i < x.size(); ++i)
     if (nan ? std::isnan(x[i]) : std::isinf(x[i])) return i;
+  return x.size();
+}
+
+template <class T>
+size_t naive_first_nonfinite(const std::vector<T>& x) {
+  for (size_t i = 0; i < x.size(); ++i)
+    if (!std::isfinite(x[i])) return i;
   return x.size();
 }
 
@@ -48,11 +57,12 @@ template <class T>
 void check_scans() {
   using L = std::numeric_limits<T>;
   const std::vector<T> ord = ordinary<T>();
-  for (size_t n : {0, 1, 7, 2047, 2048, 2049, 5000}) {
+  for (size_t n : {0, 1, 7, 50, 63, 64, 65, 2047, 2048, 2049, 5000}) {
     std::vector<T> x(n);
     for (size_t i = 0; i < n; ++i) x[i] = ord[i % ord.size()];
     CHECK(first_nan(x.data(), n) == n);
     CHECK(first_inf(x.data(), n) == n);
+    CHECK(first_nonfinite(x.data(), n) == n);
     std::vector<size_t> at = {0, n / 2, n - 1};
     for (size_t b : {size_t{2047}, size_t{2048}, size_t{4095}, size_t{4096}})
       if (b < n) at.push_back(b);
@@ -65,6 +75,8 @@ void check_scans() {
         CHECK(first_inf(y.data(), n) == naive_first(y, false));
         CHECK(first_inf(y.data(), n) == p);
         CHECK(first_nan(y.data(), n) == naive_first(y, true));
+        CHECK(first_nonfinite(y.data(), n) == naive_first_nonfinite(y));
+        CHECK(first_nonfinite(y.data(), n) == p);
       }
       for (T special : nans<T>()) {
         std::vector<T> y = x;
@@ -72,6 +84,8 @@ void check_scans() {
         if (p + 3 < n) y[p + 3] = L::infinity();
         CHECK(first_nan(y.data(), n) == p);
         CHECK(first_inf(y.data(), n) == naive_first(y, false));
+        CHECK(first_nonfinite(y.data(), n) == naive_first_nonfinite(y));
+        CHECK(first_nonfinite(y.data(), n) == p);
         // The first of two.
         if (p + 1 < n) {
           y[n - 1] = special;
@@ -84,7 +98,7 @@ void check_scans() {
 
 }  // namespace
 
-TEST_CASE("first_nan and first_inf find the first NaN, the first infinity (float and double)") {
+TEST_CASE("first_nan, first_inf and first_nonfinite find the first NaN, infinity, either (float and double)") {
   check_scans<float>();
   check_scans<double>();
 }
