@@ -183,6 +183,26 @@ void exp_inplace(double* v, size_t n) noexcept {
   exp_inplace_scalar(v, n);
 }
 
+void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return sigmoids_avx512bw(s, raw, n, out);
+    case Isa::avx2: return sigmoids_avx2(s, raw, n, out);
+    case Isa::sse4_2: return sigmoids_sse4_2(s, raw, n, out);
+    case Isa::scalar: break;
+  }
+  sigmoids_scalar(s, raw, n, out);
+}
+
+void sigmoid_pairs(double s, const double* raw, size_t n, double* out) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return sigmoid_pairs_avx512bw(s, raw, n, out);
+    case Isa::avx2: return sigmoid_pairs_avx2(s, raw, n, out);
+    case Isa::sse4_2: return sigmoid_pairs_sse4_2(s, raw, n, out);
+    case Isa::scalar: break;
+  }
+  sigmoid_pairs_scalar(s, raw, n, out);
+}
+
 void column_op(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y, size_t n) noexcept {
   if (n >= column_kernel_min_rows) {
     switch (active_isa()) {
