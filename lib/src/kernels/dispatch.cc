@@ -8,6 +8,7 @@
 #include "kernels/column_kernels.hpp"
 #include "kernels/dense_view.hpp"
 #include "kernels/exp_kernels.hpp"
+#include "kernels/first_special.hpp"
 #include "kernels/transpose_kernels.hpp"
 #include "kernels/pairwise_view.hpp"
 #include "kernels/tree_cost.hpp"
@@ -182,6 +183,24 @@ void exp_inplace(double* v, size_t n) noexcept {
   }
   exp_inplace_scalar(v, n);
 }
+
+namespace {
+
+template <class T>
+size_t dispatch_first_inf(const T* p, size_t n) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return first_inf_avx512bw(p, n);
+    case Isa::avx2: return first_inf_avx2(p, n);
+    case Isa::sse4_2: return first_inf_sse4_2(p, n);
+    case Isa::scalar: break;
+  }
+  return first_inf_reference(p, n);
+}
+
+}  // namespace
+
+size_t first_inf(const float* p, size_t n) noexcept { return dispatch_first_inf(p, n); }
+size_t first_inf(const double* p, size_t n) noexcept { return dispatch_first_inf(p, n); }
 
 void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
   switch (active_isa()) {
