@@ -85,3 +85,51 @@ TEST_CASE("exp: every kernel gives the scalar reference's bits, tails included")
     }
   }
 }
+
+TEST_CASE("sigmoid: the scalar reference is within 2 ulp of the logistic function in long double") {
+  uint64_t worst = 0;
+  for (double z : sample_arguments()) {
+    CAPTURE(z);
+    const double got = kernels::sigmoid_reference(z);
+    if (std::isnan(z)) {
+      CHECK(std::isnan(got));
+      continue;
+    }
+    const double want = static_cast<double>(1.0L / (1.0L + std::exp(-static_cast<long double>(z))));
+    if (want < std::numeric_limits<double>::min()) {  // denormal or 0: compare absolutely
+      CHECK(std::fabs(got - want) <= 2 * std::numeric_limits<double>::denorm_min());
+      continue;
+    }
+    const uint64_t d = ulps(got, want);
+    worst = std::max(worst, d);
+    CHECK(d <= 2);
+  }
+  MESSAGE("largest difference from the long double logistic: " << worst << " ulp");
+}
+
+TEST_CASE("sigmoid: every kernel gives the scalar reference's bits, alone and as (1 - p, p) pairs") {
+  KernelGuard guard;
+  const auto z = sample_arguments();
+  for (double s : {1.0, -1.0, 0.37}) {
+    CAPTURE(s);
+    std::vector<double> want(z.size());
+    for (size_t i = 0; i < z.size(); ++i) want[i] = kernels::sigmoid_reference(s * z[i]);
+    auto same = [](double a, double b) { return std::isnan(b) ? std::isnan(a) : bits_of(a) == bits_of(b); };
+    for (const auto& k : available_kernels()) {
+      CAPTURE(k);
+      REQUIRE(use_kernel(k).ok());
+      for (size_t n : {z.size(), size_t{1}, size_t{3}, size_t{7}, size_t{9}, size_t{15}}) {  // lane tails
+        CAPTURE(n);
+        std::vector<double> got(n), in_place(z.begin(), z.begin() + static_cast<std::ptrdiff_t>(n)), pairs(2 * n);
+        kernels::sigmoids(s, z.data(), n, got.data());
+        kernels::sigmoids(s, in_place.data(), n, in_place.data());
+        kernels::sigmoid_pairs(s, z.data(), n, pairs.data());
+        size_t differ = 0;
+        for (size_t i = 0; i < n; ++i)
+          differ += !same(got[i], want[i]) + !same(in_place[i], want[i]) + !same(pairs[2 * i + 1], want[i]) +
+                    !same(pairs[2 * i], 1.0 - want[i]);
+        CHECK(differ == 0);
+      }
+    }
+  }
+}

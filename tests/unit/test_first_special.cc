@@ -1,9 +1,10 @@
 // The chunked scans for the first NaN, the first +-inf and the first of
-// either (model/first_special.hpp) find the same index as a value-by-value
+// either (kernels/first_special.hpp) find the same index as a value-by-value
 // search, for float and double, at every position around the chunk
 // boundaries and the short-run one (64 values), with both signs and every
 // kind of NaN, among the values each must not match (the other special
-// value, the largest finite ones, denormals, zeros).
+// value, the largest finite ones, denormals, zeros); the infinity scan on
+// every kernel.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -12,11 +13,13 @@
 #include <limits>
 #include <vector>
 
-#include "model/first_special.hpp"
+#include "kernels/first_special.hpp"
+#include "support.hpp"
 
-using mlmap::model::first_inf;
-using mlmap::model::first_nan;
-using mlmap::model::first_nonfinite;
+using mlmap::kernels::first_inf;
+using mlmap::kernels::first_inf_reference;
+using mlmap::kernels::first_nan;
+using mlmap::kernels::first_nonfinite;
 
 namespace {
 
@@ -44,13 +47,22 @@ std::vector<T> ordinary() {
 template <class T>
 std::vector<T> nans() {
   using L = std::numeric_limits<T>;
-  using Bits = mlmap::model::FloatBits<T>;
+  using Bits = mlmap::kernels::FloatBits<T>;
   Bits b;
   T smallest_payload = L::infinity();
   std::memcpy(&b, &smallest_payload, sizeof b);
   ++b;  // signalling NaN with the smallest payload
   std::memcpy(&smallest_payload, &b, sizeof b);
   return {L::quiet_NaN(), -L::quiet_NaN(), smallest_payload};
+}
+
+// The dispatched infinity scan (the active kernel's), checked against the
+// scalar reference.
+template <class T>
+size_t inf_at(const std::vector<T>& y, size_t n) {
+  const size_t got = first_inf(y.data(), n);
+  CHECK(got == first_inf_reference(y.data(), n));
+  return got;
 }
 
 template <class T>
@@ -61,7 +73,7 @@ void check_scans() {
     std::vector<T> x(n);
     for (size_t i = 0; i < n; ++i) x[i] = ord[i % ord.size()];
     CHECK(first_nan(x.data(), n) == n);
-    CHECK(first_inf(x.data(), n) == n);
+    CHECK(inf_at(x, n) == n);
     CHECK(first_nonfinite(x.data(), n) == n);
     std::vector<size_t> at = {0, n / 2, n - 1};
     for (size_t b : {size_t{2047}, size_t{2048}, size_t{4095}, size_t{4096}})
@@ -72,8 +84,8 @@ void check_scans() {
         std::vector<T> y = x;
         y[p] = special;
         if (p + 3 < n) y[p + 3] = L::quiet_NaN();  // a later NaN is not an infinity
-        CHECK(first_inf(y.data(), n) == naive_first(y, false));
-        CHECK(first_inf(y.data(), n) == p);
+        CHECK(inf_at(y, n) == naive_first(y, false));
+        CHECK(inf_at(y, n) == p);
         CHECK(first_nan(y.data(), n) == naive_first(y, true));
         CHECK(first_nonfinite(y.data(), n) == naive_first_nonfinite(y));
         CHECK(first_nonfinite(y.data(), n) == p);
@@ -83,7 +95,7 @@ void check_scans() {
         y[p] = special;
         if (p + 3 < n) y[p + 3] = L::infinity();
         CHECK(first_nan(y.data(), n) == p);
-        CHECK(first_inf(y.data(), n) == naive_first(y, false));
+        CHECK(inf_at(y, n) == naive_first(y, false));
         CHECK(first_nonfinite(y.data(), n) == naive_first_nonfinite(y));
         CHECK(first_nonfinite(y.data(), n) == p);
         // The first of two.
@@ -98,7 +110,13 @@ void check_scans() {
 
 }  // namespace
 
-TEST_CASE("first_nan, first_inf and first_nonfinite find the first NaN, infinity, either (float and double)") {
-  check_scans<float>();
-  check_scans<double>();
+TEST_CASE("first_nan, first_inf and first_nonfinite find the first NaN, infinity, either (float and double), on every kernel") {
+  const std::string saved = mlmap::active_kernel();
+  for (const auto& k : mlmap::available_kernels()) {
+    CAPTURE(k);
+    REQUIRE(mlmap::use_kernel(k).ok());
+    check_scans<float>();
+    check_scans<double>();
+  }
+  (void)mlmap::use_kernel(saved);
 }

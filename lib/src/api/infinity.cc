@@ -2,13 +2,13 @@
 
 #include <string>
 
-#include "model/first_special.hpp"
+#include "kernels/first_special.hpp"
 
 namespace mlmap::api {
 
 namespace {
 
-using model::first_inf;
+using kernels::first_inf;
 
 Error infinite(const model::LoadedModel& m, size_t row, size_t column, double value) {
   const auto& names = m.info.feature_names;

@@ -7,12 +7,12 @@
 #include <cstddef>
 
 #include "mlmap/error.hpp"
-#include "model/first_special.hpp"
+#include "kernels/first_special.hpp"
 #include "model/loaded_model.hpp"
 
 namespace mlmap::api {
 
-using model::first_nan;
+using kernels::first_nan;
 
 /// Direct matrix input: rows [first, first + n_rows) of X (n_features
 /// wide), the error naming the first NaN.

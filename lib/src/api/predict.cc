@@ -8,7 +8,7 @@
 #include "api/infinity.hpp"
 #include "api/missing.hpp"
 #include "api/scratch.hpp"
-#include "model/first_special.hpp"
+#include "kernels/first_special.hpp"
 
 namespace mlmap::api {
 
@@ -132,7 +132,7 @@ Status checked_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
       // input (a one-row call spent ~430 instructions in two); else the two
       // checks below name the first of each as before.
       const size_t n = (end - begin) * rows.width;
-      if (!m.info.accepts_infinity && model::first_nonfinite(rows.X + begin * rows.width, n) == n)
+      if (!m.info.accepts_infinity && kernels::first_nonfinite(rows.X + begin * rows.width, n) == n)
         return predict_range(m, rows, begin, end, req);
       auto st = check_missing(m, rows.X, end - begin, begin);
       if (!st) return st;

@@ -8,6 +8,7 @@
 #include "kernels/column_kernels.hpp"
 #include "kernels/dense_view.hpp"
 #include "kernels/exp_kernels.hpp"
+#include "kernels/first_special.hpp"
 #include "kernels/transpose_kernels.hpp"
 #include "kernels/pairwise_view.hpp"
 #include "kernels/tree_cost.hpp"
@@ -181,6 +182,44 @@ void exp_inplace(double* v, size_t n) noexcept {
     case Isa::scalar: break;
   }
   exp_inplace_scalar(v, n);
+}
+
+namespace {
+
+template <class T>
+size_t dispatch_first_inf(const T* p, size_t n) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return first_inf_avx512bw(p, n);
+    case Isa::avx2: return first_inf_avx2(p, n);
+    case Isa::sse4_2: return first_inf_sse4_2(p, n);
+    case Isa::scalar: break;
+  }
+  return first_inf_reference(p, n);
+}
+
+}  // namespace
+
+size_t first_inf(const float* p, size_t n) noexcept { return dispatch_first_inf(p, n); }
+size_t first_inf(const double* p, size_t n) noexcept { return dispatch_first_inf(p, n); }
+
+void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return sigmoids_avx512bw(s, raw, n, out);
+    case Isa::avx2: return sigmoids_avx2(s, raw, n, out);
+    case Isa::sse4_2: return sigmoids_sse4_2(s, raw, n, out);
+    case Isa::scalar: break;
+  }
+  sigmoids_scalar(s, raw, n, out);
+}
+
+void sigmoid_pairs(double s, const double* raw, size_t n, double* out) noexcept {
+  switch (active_isa()) {
+    case Isa::avx512bw: return sigmoid_pairs_avx512bw(s, raw, n, out);
+    case Isa::avx2: return sigmoid_pairs_avx2(s, raw, n, out);
+    case Isa::sse4_2: return sigmoid_pairs_sse4_2(s, raw, n, out);
+    case Isa::scalar: break;
+  }
+  sigmoid_pairs_scalar(s, raw, n, out);
 }
 
 void column_op(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y, size_t n) noexcept {

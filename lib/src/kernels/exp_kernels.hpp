@@ -73,11 +73,30 @@ inline V taylor(const V& r) noexcept {
 /// v[i] = exp(v[i]) for i in [0, n).  The dispatching entry.
 void exp_inplace(double* v, size_t n) noexcept;
 
-/// The scalar reference, and one kernel per ISA (exp_<isa>.cc).
+/// The logistic link from the same exp, in one pass per value (the links'
+/// sigmoids were a fifth of a binary classifier's batch): with z = s * raw[i]
+/// and e = exp(-|z|), p = (z >= 0 ? 1 : e) / (1 + e), which keeps exp from
+/// overflowing and 1 - p from cancelling.
+/// sigmoids: out[i] = p for i in [0, n) (out may be raw itself).
+/// sigmoid_pairs: out[2i] = 1 - p, out[2i + 1] = p, a binary classifier's
+/// probabilities (out must not overlap raw).
+void sigmoids(double s, const double* raw, size_t n, double* out) noexcept;
+void sigmoid_pairs(double s, const double* raw, size_t n, double* out) noexcept;
+
+/// The scalar references, and one kernel per ISA (exp_<isa>.cc).
 double exp_reference(double x) noexcept;
+double sigmoid_reference(double z) noexcept;
 void exp_inplace_scalar(double* v, size_t n) noexcept;
 void exp_inplace_sse4_2(double* v, size_t n) noexcept;
 void exp_inplace_avx2(double* v, size_t n) noexcept;
 void exp_inplace_avx512bw(double* v, size_t n) noexcept;
+void sigmoids_scalar(double s, const double* raw, size_t n, double* out) noexcept;
+void sigmoids_sse4_2(double s, const double* raw, size_t n, double* out) noexcept;
+void sigmoids_avx2(double s, const double* raw, size_t n, double* out) noexcept;
+void sigmoids_avx512bw(double s, const double* raw, size_t n, double* out) noexcept;
+void sigmoid_pairs_scalar(double s, const double* raw, size_t n, double* out) noexcept;
+void sigmoid_pairs_sse4_2(double s, const double* raw, size_t n, double* out) noexcept;
+void sigmoid_pairs_avx2(double s, const double* raw, size_t n, double* out) noexcept;
+void sigmoid_pairs_avx512bw(double s, const double* raw, size_t n, double* out) noexcept;
 
 }  // namespace mlmap::kernels

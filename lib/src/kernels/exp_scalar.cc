@@ -1,4 +1,5 @@
-// The scalar exp reference (algorithm in exp_kernels.hpp).
+// The scalar exp and sigmoid references (algorithm in exp_kernels.hpp).
+#include <cmath>
 #include <cstring>
 
 #include "kernels/exp_kernels.hpp"
@@ -26,6 +27,27 @@ double exp_reference(double x) noexcept {
 
 void exp_inplace_scalar(double* v, size_t n) noexcept {
   for (size_t i = 0; i < n; ++i) v[i] = exp_reference(v[i]);
+}
+
+}  // namespace mlmap::kernels
+
+namespace mlmap::kernels {
+
+double sigmoid_reference(double z) noexcept {
+  const double e = exp_reference(-std::fabs(z));
+  return (z >= 0 ? 1.0 : e) / (1.0 + e);
+}
+
+void sigmoids_scalar(double s, const double* raw, size_t n, double* out) noexcept {
+  for (size_t i = 0; i < n; ++i) out[i] = sigmoid_reference(s * raw[i]);
+}
+
+void sigmoid_pairs_scalar(double s, const double* raw, size_t n, double* out) noexcept {
+  for (size_t i = 0; i < n; ++i) {
+    const double p = sigmoid_reference(s * raw[i]);
+    out[2 * i] = 1.0 - p;
+    out[2 * i + 1] = p;
+  }
 }
 
 }  // namespace mlmap::kernels

@@ -34,14 +34,62 @@ struct ExpSimd {
     return (p * s1) * s2;
   }
 
-  static void run(double* v, size_t n) noexcept {
+  // sigmoid_reference(z) lane by lane.
+  static D sigmoid(D z) noexcept {
+    const D e = exp(-xsimd::abs(z));
+    return xsimd::select(z >= D(0.0), D(1.0), e) / (D(1.0) + e);
+  }
+
+  // y[i] = f(x[i]) for i in [0, n); the tail through a full-width buffer
+  // (lanes are independent).  y may be x.
+  template <class F>
+  static void map(const double* x, size_t n, double* y, F f) noexcept {
     size_t i = 0;
-    for (; i + V <= n; i += V) exp(D::load_unaligned(v + i)).store_unaligned(v + i);
-    if (i < n) {  // the tail through a full-width buffer: lanes are independent
+    for (; i + V <= n; i += V) f(D::load_unaligned(x + i)).store_unaligned(y + i);
+    if (i < n) {
       alignas(64) double lanes[V] = {};
-      for (size_t j = i; j < n; ++j) lanes[j - i] = v[j];
-      exp(D::load_aligned(lanes)).store_aligned(lanes);
-      for (size_t j = i; j < n; ++j) v[j] = lanes[j - i];
+      for (size_t j = i; j < n; ++j) lanes[j - i] = x[j];
+      f(D::load_aligned(lanes)).store_aligned(lanes);
+      for (size_t j = i; j < n; ++j) y[j] = lanes[j - i];
+    }
+  }
+
+  static void run(double* v, size_t n) noexcept {
+    map(v, n, v, [](D x) { return exp(x); });
+  }
+
+  static void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
+    const D scale(s);
+    map(raw, n, out, [&](D r) { return sigmoid(scale * r); });
+  }
+
+  // (1 - p, p) per row.  xsimd's zips interleave within 128-bit lanes, so
+  // the pairs go out through a buffer; the compiler turns the copy loop
+  // into shuffles.
+  static void sigmoid_pairs(double s, const double* raw, size_t n, double* out) noexcept {
+    const D scale(s);
+    alignas(64) double p[V], q[V];
+    size_t i = 0;
+    for (; i + V <= n; i += V) {
+      const D pv = sigmoid(scale * D::load_unaligned(raw + i));
+      pv.store_aligned(p);
+      (D(1.0) - pv).store_aligned(q);
+      double* o = out + 2 * i;
+      for (size_t j = 0; j < V; ++j) {
+        o[2 * j] = q[j];
+        o[2 * j + 1] = p[j];
+      }
+    }
+    if (i < n) {
+      alignas(64) double lanes[V] = {};
+      for (size_t j = i; j < n; ++j) lanes[j - i] = raw[j];
+      const D pv = sigmoid(scale * D::load_aligned(lanes));
+      pv.store_aligned(p);
+      (D(1.0) - pv).store_aligned(q);
+      for (size_t j = i; j < n; ++j) {
+        out[2 * j] = q[j - i];
+        out[2 * j + 1] = p[j - i];
+      }
     }
   }
 };

@@ -11,21 +11,6 @@ namespace mlmap::model {
 
 namespace {
 
-// The logistic function of z, given e = exp(-|z|): 1 / (1 + e) for z >= 0,
-// e / (1 + e) below, which keeps exp() from overflowing and 1 - p from
-// cancelling.  The numerator is selected, not branched on (the sign of a
-// classifier's scores is a coin flip to the branch predictor; a sixth of a
-// logistic regression's batch went to mispredictions), so the loop
-// vectorises; the same division either way.
-double sigmoid_from(double z, double e) noexcept { return (z >= 0 ? 1.0 : e) / (1.0 + e); }
-
-// out[i] = sigmoid(s * raw[i]) for i in [0, n).
-void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
-  for (size_t i = 0; i < n; ++i) out[i] = -std::fabs(s * raw[i]);
-  kernels::exp_inplace(out, n);
-  for (size_t i = 0; i < n; ++i) out[i] = sigmoid_from(s * raw[i], out[i]);
-}
-
 // Calls f(std::integral_constant<size_t, K>{}) with K = k for the usual
 // class counts, so that the per-row loops below unroll, else with K = 0
 // (the width is read at run time).
@@ -223,17 +208,9 @@ void link_rows(const LinkSpec& spec, const double* raw, size_t n_rows, double* o
     }
     case LinkFunction::logistic:
       if (w == 2 && k == 1) {
-        // Binary: (1 - p, p).  The p are computed into the second half of
-        // out and spread forwards: row i writes out[2i, 2i + 1], never past
-        // out[n_rows + i], which it has just read.
-        sigmoids(s, raw, n_rows, out + n_rows);
-        for (size_t i = 0; i < n_rows; ++i) {
-          const double p = out[n_rows + i];
-          out[2 * i] = 1.0 - p;
-          out[2 * i + 1] = p;
-        }
+        kernels::sigmoid_pairs(s, raw, n_rows, out);  // binary: (1 - p, p)
       } else {
-        sigmoids(s, raw, n_rows * k, out);
+        kernels::sigmoids(s, raw, n_rows * k, out);
       }
       return;
     case LinkFunction::hard: {
@@ -284,11 +261,11 @@ void link_rows(const LinkSpec& spec, const double* raw, size_t n_rows, double* o
       normalise_rows(out, n_rows, k);
       return;
     case LinkFunction::logistic_ovr:
-      sigmoids(s, raw, n_rows * k, out);
+      kernels::sigmoids(s, raw, n_rows * k, out);
       normalise_rows(out, n_rows, k);
       return;
     case LinkFunction::logistic_each:
-      sigmoids(s, raw, n_rows * k, out);
+      kernels::sigmoids(s, raw, n_rows * k, out);
       return;
   }
 }

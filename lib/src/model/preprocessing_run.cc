@@ -3,13 +3,15 @@
 #include "model/preprocessing.hpp"
 
 #include "kernels/transpose_kernels.hpp"
-#include "model/first_special.hpp"
+#include "kernels/first_special.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 namespace mlmap::model {
+
+using kernels::first_nan;
 
 namespace {
 

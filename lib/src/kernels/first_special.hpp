@@ -1,7 +1,10 @@
 // Finding the first NaN, the first +-inf, or the first of either, of an
 // array fast: the missing-value checks of the prediction driver and of the
 // preprocessing's features, the infinity check of the inputs, and one pass
-// that clears an input of both at once.
+// that clears an input of both at once.  The infinity scan of a batch's
+// inputs (a tenth of a small pipeline's batch) also has one kernel per ISA
+// (first_special_simd.hpp), dispatched by first_inf(); the template here is
+// its scalar reference.
 #pragma once
 
 #include <cmath>
@@ -11,7 +14,7 @@
 #include <limits>
 #include <type_traits>
 
-namespace mlmap::model {
+namespace mlmap::kernels {
 
 /// The unsigned integer as wide as T (float or double), its sign bit.
 template <class T>
@@ -85,7 +88,7 @@ size_t first_nan(const T* p, size_t n) noexcept {
 /// 0 minus 1 reaches the sign bit (the XOR of two values without sign is
 /// below it).
 template <class T>
-size_t first_inf(const T* p, size_t n) noexcept {
+size_t first_inf_reference(const T* p, size_t n) noexcept {
   using Bits = FloatBits<T>;
   constexpr Bits inf_bits = static_cast<Bits>(sizeof(T) == 4 ? 0x7f800000ull : 0x7ff0000000000000ull);
   return first_flagged(
@@ -104,4 +107,14 @@ size_t first_nonfinite(const T* p, size_t n) noexcept {
       p, n, [](Bits b) { return static_cast<Bits>(b + exponent_lsb); }, [](T v) { return !std::isfinite(v); });
 }
 
-}  // namespace mlmap::model
+/// first_inf_reference() by the active ISA's kernel: the same index.
+size_t first_inf(const float* p, size_t n) noexcept;
+size_t first_inf(const double* p, size_t n) noexcept;
+size_t first_inf_sse4_2(const float* p, size_t n) noexcept;
+size_t first_inf_sse4_2(const double* p, size_t n) noexcept;
+size_t first_inf_avx2(const float* p, size_t n) noexcept;
+size_t first_inf_avx2(const double* p, size_t n) noexcept;
+size_t first_inf_avx512bw(const float* p, size_t n) noexcept;
+size_t first_inf_avx512bw(const double* p, size_t n) noexcept;
+
+}  // namespace mlmap::kernels
