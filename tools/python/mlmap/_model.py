@@ -73,9 +73,11 @@ class Model:
         # (n, m) labels and predict_proba m arrays, as scikit-learn; classes_
         # is then the list of each output's labels.
         self._groups = [int(k) for k in info.get("output_groups", [])]
+        # Where each output's columns start after the first (np.split's cuts).
+        self._group_starts = np.cumsum(self._groups)[:-1]
         if self._groups:
             self._labels = classes
-            self.classes_ = np.split(classes, np.cumsum(self._groups)[:-1])
+            self.classes_ = np.split(classes, self._group_starts)
         self._has_proba = info["task"] == "classification" and info["link"] != "hard"
         # sklearn's naive Bayes give log-probabilities as the joint
         # log-likelihood minus its logsumexp (finite where a probability
@@ -149,7 +151,7 @@ class Model:
         of each output's (copies, as scikit-learn gives separate arrays)."""
         if not self._groups:
             return values
-        return [np.ascontiguousarray(v) for v in np.split(values, np.cumsum(self._groups)[:-1], axis=1)]
+        return [np.ascontiguousarray(v) for v in np.split(values, self._group_starts, axis=1)]
 
     def predict_log_proba(self, X, *, n_threads=None, n_jobs=None):
         """Logarithms of the class probabilities, shape (n, n_classes).  For
