@@ -94,8 +94,9 @@ Status write_tree_model(const std::string& path, const ModelDescription& d, cons
     // when the trees are shallow enough for it (tree_cost.hpp).
     model::CompleteTreeColumns complete;
     bool with_complete = false;
-    if (t.category_sets().empty() && kernels::complete_trees_pay_off(view_of(t, n_leaves))) {
-      auto derived = model::derive_complete_trees(view_of(t, n_leaves));
+    if (const kernels::TreeEnsembleView v = view_of(t, n_leaves);
+        t.category_sets().empty() && kernels::complete_trees_pay_off(v)) {
+      auto derived = model::derive_complete_trees(v);
       if (!derived && derived.code() == error_code::out_of_memory) return derived.error();
       if (derived) {
         complete = std::move(*derived);
