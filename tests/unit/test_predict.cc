@@ -1,3 +1,6 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <array>
 #include <doctest/doctest.h>
 
@@ -94,6 +97,16 @@ TEST_CASE("the first NaN of a large input is named, whatever its sign; infinitie
     st = m.predict(Xnf.data(), n, outf.data());
     CHECK(st.code() == error_code::missing_value);
     CHECK(st.message().find(first) != std::string::npos);
+    // On several threads the rows go out in chunks, the failing ones in any
+    // order: still the first is named.
+    for (int threads : {2, 3, 8}) {
+      CAPTURE(threads);
+      PredictOptions o;
+      o.n_threads = threads;
+      st = m.predict(Xnf.data(), n, outf.data(), o);
+      CHECK(st.code() == error_code::missing_value);
+      CHECK(st.message().find(first) != std::string::npos);
+    }
   }
 }
 
@@ -420,11 +433,47 @@ TEST_CASE("one Model used from many threads at once") {
     threads.emplace_back([&, t] {
       std::vector<double> got(2 * n);
       bool same = true;
-      for (int rep = 0; rep < 20; ++rep) same = same && m->predict(X.data(), n, got.data()).ok() && got == want;
+      // Some on one thread, some sharing the workers with the others.
+      PredictOptions o;
+      o.n_threads = t % 3;
+      for (int rep = 0; rep < 20; ++rep) same = same && m->predict(X.data(), n, got.data(), o).ok() && got == want;
       ok[t] = same;
     });
   for (auto& t : threads) t.join();
   for (int v : ok) CHECK(v == 1);
+}
+
+TEST_CASE("a child of fork() predicts batches on workers of its own") {
+  test::TempDir dir;
+  REQUIRE(test::save_sample(dir.file("f"), test::Sample::boosted_binary).ok());
+  auto m = Model::open(dir.file("f"));
+  REQUIRE(m.ok());
+  std::mt19937_64 rng(11);
+  const size_t n = 3000;
+  auto X = test::random_rows(rng, n, 6, 0.1);
+  std::vector<double> want(2 * n), got(2 * n);
+  REQUIRE(m->predict(X.data(), n, want.data()).ok());
+  PredictOptions o;
+  o.n_threads = 2;
+  REQUIRE(m->predict(X.data(), n, got.data(), o).ok());  // the parent's workers exist now
+  CHECK(got == want);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    bool same = true;
+    for (int rep = 0; rep < 3; ++rep) {
+      std::vector<double> mine(2 * n);
+      same = same && m->predict(X.data(), n, mine.data(), o).ok() && mine == want;
+    }
+    _exit(same ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  std::fill(got.begin(), got.end(), 0.0);
+  REQUIRE(m->predict(X.data(), n, got.data(), o).ok());
+  CHECK(got == want);
 }
 
 TEST_CASE("empty batches and null pointers") {

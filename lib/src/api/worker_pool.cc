@@ -1,0 +1,123 @@
+#include "api/worker_pool.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace mlmap::api {
+
+namespace {
+
+class WorkerPool {
+ public:
+  WorkerPool() : pid_(getpid()) {}
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  pid_t pid() const noexcept { return pid_; }
+
+  void run(SharedWork& work, size_t helpers) noexcept {
+    size_t offered = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!stopped_) {
+        // Threads beyond the cores only help callers that asked for them:
+        // a few more than the cores, never without bound.
+        const size_t most = std::max<size_t>(4, std::thread::hardware_concurrency()) - 1;
+        try {
+          while (workers_.size() < std::min(helpers, most)) workers_.emplace_back([this] { serve(); });
+        } catch (...) {  // no thread or no memory: fewer helpers
+        }
+        try {
+          for (; offered < std::min(helpers, workers_.size()); ++offered) queue_.push_back(&work);
+        } catch (...) {
+        }
+      }
+    }
+    for (size_t i = 0; i < offered; ++i) wake_.notify_one();
+    work.run(work.ctx);
+    if (offered == 0) return;
+    // Offers no worker took are withdrawn; the workers inside run() finish.
+    std::unique_lock<std::mutex> lock(mutex_);
+    queue_.erase(std::remove(queue_.begin(), queue_.end(), &work), queue_.end());
+    finished_.wait(lock, [&] { return work.running == 0; });
+  }
+
+  /// At exit: the workers leave once their current work is done; later
+  /// calls run on their caller alone.
+  void stop() noexcept {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopped_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();  // no worker is added once stopped_
+  }
+
+ private:
+  void serve() noexcept {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stopped_ || !queue_.empty(); });
+      if (stopped_) return;
+      SharedWork* work = queue_.front();
+      queue_.pop_front();
+      ++work->running;
+      lock.unlock();
+      work->run(work->ctx);
+      lock.lock();
+      if (--work->running == 0) finished_.notify_all();
+    }
+  }
+
+  const pid_t pid_;
+  std::mutex mutex_;
+  std::condition_variable wake_, finished_;
+  std::deque<SharedWork*> queue_;  // one entry per worker offered the work
+  std::vector<std::thread> workers_;
+  bool stopped_ = false;
+};
+
+// This process's pool.  No lock guards the pointer: a child of fork() may
+// inherit any lock held by a parent's thread, and must neither take it nor
+// touch the parent's pool (whose workers it does not have): it leaves that
+// pool be and makes its own.
+std::atomic<WorkerPool*> process_pool{nullptr};
+
+WorkerPool& pool() {
+  WorkerPool* p = process_pool.load(std::memory_order_acquire);
+  while (!p || p->pid() != getpid()) {
+    auto* mine = new WorkerPool;  // starts no thread
+    if (process_pool.compare_exchange_strong(p, mine, std::memory_order_acq_rel)) return *mine;
+    delete mine;  // another thread made it first: p is now theirs
+  }
+  return *p;
+}
+
+struct StopAtExit {
+  ~StopAtExit() {
+    WorkerPool* p = process_pool.load(std::memory_order_acquire);
+    if (p && p->pid() == getpid()) p->stop();
+  }
+} stop_at_exit;
+
+}  // namespace
+
+void run_shared(SharedWork& work, size_t helpers) noexcept {
+  if (helpers == 0) return work.run(work.ctx);
+  WorkerPool* p = nullptr;
+  try {
+    p = &pool();
+  } catch (...) {  // no memory for the pool: the caller alone
+    return work.run(work.ctx);
+  }
+  p->run(work, helpers);
+}
+
+}  // namespace mlmap::api
