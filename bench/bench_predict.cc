@@ -20,6 +20,15 @@
 //   single/<scenario>/<kernel|xgboost>  one row per call, each call timed with a
 //                                       steady clock; counters p50_us, p99_us
 //   batch/<scenario>/<kernel|xgboost>/<rows>/<threads>   rows/s (items_per_second)
+//   scaling/<shape>/<kernel>/<rows>     1 and 2 threads on the same rows, the
+//                                       two calls of an iteration in turn
+//                                       (which goes first alternates), wall
+//                                       time; counters ratio_p50 / ratio_min
+//                                       (1-thread wall / 2-thread wall, per
+//                                       pair), wall1_p50_us, wall2_p50_us,
+//                                       cores2_p50 (process CPU / wall of the
+//                                       2-thread calls: < 2 when other
+//                                       processes had a core)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -497,6 +506,58 @@ void bm_batch(benchmark::State& st, const Scenario* s, std::string kernel, size_
   st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(rows));
 }
 
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+// 2 threads against 1 on the same rows.  Two separate benchmarks (batch
+// .../1 and .../2) are timed seconds apart: whatever else runs on the
+// machine then slows one and not the other.  Here every iteration times a
+// pair of calls back to back, alternating which goes first, and the ratio
+// is taken per pair.
+void bm_scaling(benchmark::State& st, const Scenario* s, std::string kernel, size_t rows) {
+  if (auto r = mlmap::use_kernel(kernel); !r) {
+    st.SkipWithError(r.error().describe().c_str());
+    return;
+  }
+  auto model = s->model();
+  rows = std::min(rows, s->rows);
+  std::vector<float> out(rows * model.output_width());
+  std::vector<double> ratio, wall1, wall2, cores2;
+  size_t i = 0;
+  for (auto _ : st) {
+    double wall[3] = {0, 0, 0};
+    for (int k = 0; k < 2; ++k) {
+      const int threads = (i + k) % 2 ? 1 : 2;
+      mlmap::PredictOptions o;
+      o.n_threads = threads;
+      const double c0 = process_cpu_seconds();
+      auto t0 = Clock::now();
+      auto r = model.predict(s->X.data(), rows, out.data(), o);
+      auto t1 = Clock::now();
+      const double cpu = process_cpu_seconds() - c0;
+      benchmark::DoNotOptimize(r);
+      benchmark::DoNotOptimize(out.data());
+      wall[threads] = std::chrono::duration<double>(t1 - t0).count();
+      if (threads == 2) cores2.push_back(cpu / wall[2]);
+    }
+    ++i;
+    st.SetIterationTime(wall[1] + wall[2]);
+    ratio.push_back(wall[1] / wall[2]);
+    wall1.push_back(wall[1] * 1e6);
+    wall2.push_back(wall[2] * 1e6);
+  }
+  st.counters["ratio_p50"] = percentile(ratio, 0.50);
+  st.counters["ratio_min"] = percentile(ratio, 0.0);
+  st.counters["wall1_p50_us"] = percentile(wall1, 0.50);
+  st.counters["wall2_p50_us"] = percentile(wall2, 0.50);
+  st.counters["cores2_p50"] = percentile(cores2, 0.50);
+  st.counters["pairs"] = static_cast<double>(ratio.size());
+  st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(2 * rows));
+}
+
 #ifdef MLMAP_BENCH_XGBOOST
 void bm_xgb_open(benchmark::State& st, std::string path) {
   std::vector<double> us;
@@ -614,20 +675,20 @@ int main(int argc, char** argv) {
   for (const auto& s : m.scenarios) {
     if (s.shape) {
       // A sweep point: the kernel mlmap chose, one row and the record batch
-      // against the peer, and 1 vs 2 threads on the largest batch stored.
+      // against the peer, and 1 vs 2 threads on the largest batch stored
+      // (in pairs).
       const std::string k = auto_kernel;
       benchmark::RegisterBenchmark(("single/" + s.name + "/" + k).c_str(), bm_single, &s, k)
           ->UseManualTime()->Unit(benchmark::kMicrosecond);
-      std::vector<std::pair<size_t, size_t>> runs{{m.record_batch, 1}};
+      benchmark::RegisterBenchmark(
+          ("batch/" + s.name + "/" + k + "/" + std::to_string(std::min(m.record_batch, s.rows)) + "/1").c_str(),
+          bm_batch, &s, k, m.record_batch, 1)
+          ->UseRealTime()->Unit(benchmark::kMicrosecond);
       const size_t big = std::min(m.threads_batch, s.rows);
-      for (size_t t : s.threads) runs.push_back({big, t});
-      std::sort(runs.begin(), runs.end());
-      runs.erase(std::unique(runs.begin(), runs.end()), runs.end());
-      for (auto [rows, t] : runs)
-        benchmark::RegisterBenchmark(
-            ("batch/" + s.name + "/" + k + "/" + std::to_string(std::min(rows, s.rows)) + "/" + std::to_string(t)).c_str(),
-            bm_batch, &s, k, rows, static_cast<int>(t))
-            ->UseRealTime()->Unit(benchmark::kMicrosecond);
+      if (std::find(s.threads.begin(), s.threads.end(), 2) != s.threads.end())
+        benchmark::RegisterBenchmark(("scaling/" + s.name + "/" + k + "/" + std::to_string(big)).c_str(), bm_scaling, &s,
+                                     k, big)
+            ->UseManualTime()->Unit(benchmark::kMicrosecond);
 #ifdef MLMAP_BENCH_XGBOOST
       if (!s.xgb_json.empty()) {
         benchmark::RegisterBenchmark(("single/" + s.name + "/xgboost").c_str(), bm_xgb_single, &s)
