@@ -161,7 +161,7 @@ class RowChunks {
  public:
   RowChunks(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<Out>& req, size_t threads)
       : m_(m), rows_(rows), n_rows_(n_rows), req_(req), threads_(threads),
-        unit_(std::clamp<size_t>(m.predictor->block_rows(), min_rows_per_thread, max_unit_rows)) {}
+        unit_(chunk_unit(m.predictor->block_rows(), n_rows, threads)) {}
 
   void work() noexcept {
     using Clock = std::chrono::steady_clock;
@@ -201,6 +201,13 @@ class RowChunks {
   // calls of 512 or 100,000).
   static constexpr size_t max_unit_rows = 512;
   static constexpr double target_chunk_seconds = 100e-6;
+
+  // And at least two chunks per thread (a 1,000-row call on 2 threads: 4 of
+  // 256 rows), in whole 64-row steps.
+  static size_t chunk_unit(size_t block_rows, size_t n_rows, size_t threads) {
+    const size_t share = (n_rows / (2 * threads) + min_rows_per_thread - 1) / min_rows_per_thread * min_rows_per_thread;
+    return std::clamp<size_t>(std::min(block_rows, share), min_rows_per_thread, max_unit_rows);
+  }
 
   const LoadedModel& m_;
   const Rows& rows_;
