@@ -28,8 +28,9 @@ class WorkerPool {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!stopped_) {
         // Threads beyond the cores only help callers that asked for them:
-        // a few more than the cores, never without bound.
-        const size_t most = std::max<size_t>(4, std::thread::hardware_concurrency()) - 1;
+        // a few more than the cores, never without bound.  (Counted once:
+        // glibc reads /sys for it on every call.)
+        static const size_t most = std::max<size_t>(4, std::thread::hardware_concurrency()) - 1;
         try {
           while (workers_.size() < std::min(helpers, most)) workers_.emplace_back([this] { serve(); });
         } catch (...) {  // no thread or no memory: fewer helpers
