@@ -241,8 +241,10 @@ Status run(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<
                      "this model reads string columns (" + cols + "); pass a table with named columns, not a matrix");
       }
     }
-    size_t threads =
-        req.n_threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<size_t>(req.n_threads);
+    // (The core count is read once: glibc reads /sys for it on every call,
+    // two system calls in a one-row call with n_threads = 0.)
+    static const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    size_t threads = req.n_threads == 0 ? cores : static_cast<size_t>(req.n_threads);
     threads = std::max<size_t>(1, std::min(threads, n_rows / min_rows_per_thread));
     if (threads == 1) return checked_range(m, rows, 0, n_rows, req);
     RowChunks<Rows, Out> chunks(m, rows, n_rows, req, threads);
