@@ -150,7 +150,7 @@ Status checked_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
 // The rows of one call shared by its threads: each takes the next chunk from
 // an atomic counter, so that a thread the OS delays, or rows that cost more,
 // hold up only their own chunk, not half of the call.  A chunk is whole units
-// of rows sized from the thread's own last chunk to take ~target_chunk (small
+// of rows sized from the thread's own last chunk to take ~100 us (small
 // enough to even out, large enough that the per-chunk setup stays < 1%), and
 // at most a share of the rows left, so the last chunks end together.  A
 // failing chunk stops the chunks after it; the lowest failing chunk's error
@@ -181,7 +181,7 @@ class RowChunks {
         }
         return;
       }
-      // Rows for ~target_chunk at this chunk's pace, in whole units.
+      // Rows for ~target_chunk_seconds at this chunk's pace, in whole units.
       const double pace = seconds > 0 ? static_cast<double>(end - begin) / seconds : 1e12;
       size_t units = static_cast<size_t>(pace * target_chunk_seconds / static_cast<double>(unit_));
       const size_t left = n_rows_ - std::min(n_rows_, next_.load(std::memory_order_relaxed));
