@@ -140,6 +140,12 @@ def main():
         log(f"WARNING: built with -O{args.optimization} ({args.buildtype}): timings are not representative")
     log(f"mode: {mode} | load average {m['loadavg_start']} | a noisy {m['cpus']}-CPU machine: "
         "medians over repetitions; differences under ~20% are noise")
+    try:
+        if float(m["loadavg_start"].split()[0]) >= 1:
+            log("WARNING: load average >= 1 at start: another process wants a core, so the 2-thread speed-ups "
+                "of this run say nothing about scaling (the report marks them not measurable)")
+    except (ValueError, IndexError):
+        pass
     log("=" * 78)
 
     env = dict(os.environ)
