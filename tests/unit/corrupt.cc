@@ -101,11 +101,6 @@ Expectation expectation(Corruption kind) {
     case C::neighbors_norms_count:
       return {"neighbors_norms_count", S::open, error_code::column_mismatch, "elements, expected"};
     case C::neighbors_norm_wrong: return {"neighbors_norm_wrong", S::verify, error_code::invalid_model, "squared norm"};
-    case C::neighbors_int8_partial:
-      return {"neighbors_int8_partial", S::open, error_code::invalid_model, "needs all of int8_rows"};
-    case C::neighbors_int8_count:
-      return {"neighbors_int8_count", S::open, error_code::column_mismatch, "elements, expected"};
-    case C::neighbors_int8_wrong: return {"neighbors_int8_wrong", S::verify, error_code::invalid_model, "int8 copy"};
     case C::kernel_vector_count:
       return {"kernel_vector_count", S::open, error_code::column_mismatch, "elements, expected"};
     case C::kernel_unknown_kernel: return {"kernel_unknown_kernel", S::open, error_code::unsupported_model, "kernel 9"};
@@ -206,10 +201,7 @@ Sample sample_for(Corruption kind) {
     case C::neighbors_padding:
     case C::neighbors_label_range:
     case C::neighbors_norms_count:
-    case C::neighbors_norm_wrong:
-    case C::neighbors_int8_partial:
-    case C::neighbors_int8_count:
-    case C::neighbors_int8_wrong: return Sample::neighbors_classifier;
+    case C::neighbors_norm_wrong: return Sample::neighbors_classifier;
     case C::neighbors_target_nan: return Sample::neighbors_regressor;
     case C::kernel_vector_count:
     case C::kernel_unknown_kernel:
@@ -441,20 +433,6 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       c->mutate_length(c->length() - 64);
       break;
     }
-    case C::neighbors_int8_partial: {
-      const bool ok = (s.rng() % 3 == 0   ? s.neighbors()->mutate_int8_rows(-1)
-                       : s.rng() % 2 == 0 ? s.neighbors()->mutate_int8_sums(-1)
-                                          : s.neighbors()->mutate_int8_scales(-1));
-      if (!ok) throw std::logic_error("neighbors_int8_partial: the int8 fields are not in the sample");
-      break;
-    }
-    case C::neighbors_int8_count: {
-      // One group of 16 rows fewer (6 features: 2 words a row).
-      auto* c = s.column("neighbors.int8_rows");
-      c->mutable_shape()->Mutate(0, c->shape()->Get(0) - 1);
-      c->mutate_length(c->length() - 2 * 16 * 4);
-      break;
-    }
     case C::kernel_vector_count:
       s.kernel()->mutate_n_support_vectors(s.kernel()->n_support_vectors() + 8 + static_cast<uint32_t>(s.rng() % 8));
       break;
@@ -675,19 +653,6 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       // Too small a norm would let the bounds rule out a true neighbour.
       double& norm = s.data<double>("neighbors.sq_norms")[s.rng() % 203];
       norm = (s.rng() & 1) ? norm * 0.5 : std::nextafter(norm, 0.0);
-      break;
-    }
-    case C::neighbors_int8_wrong: {
-      // A byte, a sum or a scale off by the least: enough for the bound to
-      // rule out a row it must not.
-      switch (s.rng() % 3) {
-        case 0: s.data<uint32_t>("neighbors.int8_rows")[s.rng() % (13 * 2 * 16)] ^= 1u << (8 * (s.rng() % 2)); break;
-        case 1: s.data<int32_t>("neighbors.int8_sums")[s.rng() % (13 * 32)] += 1; break;
-        default: {
-          double& m = s.data<double>("neighbors.int8_scales")[s.rng() % 2];
-          m = std::nextafter(m, 0.0);
-        }
-      }
       break;
     }
     case C::kernel_vector_nan: {

@@ -37,7 +37,7 @@ enum class Corruption {
   // and column contents (checksums fixed, verify), one sample each (sample_for)
   neighbors_sample_count, neighbors_k_range, neighbors_unknown_metric, neighbors_labels_dtype,
   neighbors_sample_nan, neighbors_padding, neighbors_label_range, neighbors_target_nan,
-  neighbors_norms_count, neighbors_norm_wrong, neighbors_int8_partial, neighbors_int8_count, neighbors_int8_wrong,
+  neighbors_norms_count, neighbors_norm_wrong,
   kernel_vector_count, kernel_unknown_kernel, kernel_class_count, coupling_nan,
   kernel_vector_nan, kernel_n_support_sum, kernel_dual_coef_nan, kernel_intercept_nan,
   nb_unknown_kind, nb_log_probs_count, detector_decision,

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,10 +31,6 @@ struct NeighborsView {
   const uint32_t* labels = nullptr;  // classifier: class index per row
   const double* targets = nullptr;   // regressor: [n_samples, n_raw]
   const double* sq_norms = nullptr;  // euclidean: each stored row's y . y (padded to the blocks)
-  // Optional with sq_norms: the rows' int8 copy (kernels::pack_rows_int8).
-  const uint32_t* int8_rows = nullptr;
-  const int32_t* int8_sums = nullptr;
-  const double* int8_scales = nullptr;
 };
 
 // Nearest first; equal distances by row; NaN (from infinite inputs) last,
@@ -94,14 +89,6 @@ class NeighborsPredictor final : public Predictor {
                          ", expected " + std::to_string(want) + ")");
       }
     }
-    if (v_.int8_rows) {
-      try {
-        st = verify_int8_copy();
-      } catch (const std::bad_alloc&) {
-        return Error(error_code::out_of_memory, "out of memory verifying a neighbours model");
-      }
-      if (!st) return st;
-    }
     if (v_.classifier) {
       for (uint64_t i = 0; i < v_.rows.n_rows; ++i)
         if (v_.labels[i] >= v_.n_raw)
@@ -116,40 +103,6 @@ class NeighborsPredictor final : public Predictor {
   }
 
  private:
-  // The int8 bound is only as right as its copy of the rows: each span
-  // packed again (pack_rows_int8 of the span alone) must give its bytes.
-  Status verify_int8_copy() const {
-    const uint32_t nf = v_.rows.n_features, quads = (nf + 3) / 4;
-    const uint64_t n_blocks = v_.rows.n_blocks(), span_rows = kernels::int8_span_blocks * kernels::block_lanes;
-    std::vector<uint32_t> packed(kernels::int8_span_blocks / 2 * quads * 16);
-    std::vector<int32_t> sums(kernels::int8_span_blocks / 2 * 32);
-    for (uint64_t span = 0; span < kernels::int8_spans(n_blocks); ++span) {
-      const uint64_t first = span * kernels::int8_span_blocks;
-      kernels::RowBlocksView part = v_.rows;
-      part.n_rows = std::min(span_rows, v_.rows.n_rows - first * kernels::block_lanes);
-      if (part.data64) part.data64 += first * nf * kernels::block_lanes;
-      if (part.data32) part.data32 += first * nf * kernels::block_lanes;
-      double scale;
-      kernels::pack_rows_int8(part, packed.data(), sums.data(), &scale);
-      const uint64_t groups = kernels::int8_groups(part.n_blocks());
-      const bool same_scale = std::memcmp(&scale, v_.int8_scales + span, sizeof scale) == 0;
-      if (!same_scale || std::memcmp(packed.data(), v_.int8_rows + first / 2 * quads * 16, groups * quads * 16 * 4) != 0 ||
-          std::memcmp(sums.data(), v_.int8_sums + first / 2 * 32, groups * 32 * 4) != 0)
-        return invalid("the int8 copy of rows " + str(first * kernels::block_lanes) + " to " +
-                       str(first * kernels::block_lanes + part.n_rows - 1) + " is not the rows' (" +
-                       (same_scale ? "values or sums differ" : "scale differs") + ")");
-    }
-    return {};
-  }
-
-  void prefetch_rows(uint64_t first_block, uint64_t n_blocks) const noexcept {
-    const size_t width = (v_.rows.data64 ? sizeof(double) : sizeof(float)) * kernels::block_lanes * v_.rows.n_features;
-    const char* p = v_.rows.data64 ? reinterpret_cast<const char*>(v_.rows.data64)
-                                   : reinterpret_cast<const char*>(v_.rows.data32);
-    p += first_block * width;
-    for (size_t i = 0; i < n_blocks * width; i += 64) __builtin_prefetch(p + i, 0, 2);
-  }
-
   // Queries per pass over the stored rows, and stored blocks per pass of the
   // kernel: each stored value is read from memory once per `queries_per_pass`
   // queries (the whole of a call's block_rows), and the distances of a pass
@@ -157,7 +110,6 @@ class NeighborsPredictor final : public Predictor {
   // memory took a quarter of a bfloat16 search's time (256: 9% more than 512).
   static constexpr size_t queries_per_pass = 512;
   static constexpr uint64_t blocks_per_pass = 16;
-  static_assert(blocks_per_pass == kernels::int8_span_blocks, "a pass reads one span of the int8 copy");
   // The bfloat16 kernel packs each pass's rows before its products: below 8
   // queries a call, the float32 kernel, which reads the rows as stored, is
   // faster (100k x 64 rows: one query 1.6 ms against 2.0, four 2.4 against
@@ -282,9 +234,6 @@ class NeighborsPredictor final : public Predictor {
         task.queries8 = queries8.data();
         task.query_l1 = query_l1.data();
         task.row_terms8 = row_terms8.data();
-        task.stored8 = v_.int8_rows;
-        task.stored8_sums = v_.int8_sums;
-        task.stored8_scales = v_.int8_scales;
       }
       const double slack16 = task.bound_slack, floor16 = task.bound_floor;
       auto use_int8 = [&](bool on) {
@@ -346,13 +295,6 @@ class NeighborsPredictor final : public Predictor {
             task.row_norms = v_.sq_norms + first;
             kernels::pairwise(pass, task);
           } else {
-            // With the stored int8 copy nothing reads the pass's rows before
-            // the exact distances of its flagged rows (packing them did):
-            // the next pass's rows are fetched into cache during this one's
-            // (100k x 64 float32 rows, k = 5: those distances took twice the
-            // time).
-            if (int8 && v_.int8_rows && b0 + blocks_per_pass < n_blocks)
-              prefetch_rows(b0 + blocks_per_pass, std::min(blocks_per_pass, n_blocks - b0 - blocks_per_pass));
             kernels::pairwise(v_.rows, task);
             if (probes && (b0 == probe1 || b0 == probe2)) choose_int8(task, nq, int8, below, probe, use_int8);
           }
@@ -538,24 +480,6 @@ Result<std::unique_ptr<Predictor>> make_neighbors_predictor(const format::FileVi
       auto c = file.column<double>(n.sq_norms(), v.rows.n_blocks() * kernels::block_lanes, "neighbors.sq_norms");
       if (!c) return c.error();
       v.sq_norms = *c;
-    }
-    const bool int8_copy = n.int8_rows() >= 0 || n.int8_sums() >= 0 || n.int8_scales() >= 0;
-    if (int8_copy) {
-      if (n.int8_rows() < 0 || n.int8_sums() < 0 || n.int8_scales() < 0)
-        return invalid("the int8 copy of the rows needs all of int8_rows, int8_sums and int8_scales");
-      if (!v.sq_norms || n_features > kernels::max_int8_features)
-        return invalid("an int8 copy of the rows goes with squared norms and at most " +
-                       str(kernels::max_int8_features) + " features");
-      const uint64_t groups = kernels::int8_groups(v.rows.n_blocks()), quads = (uint64_t{n_features} + 3) / 4;
-      auto rows8 = file.column<uint32_t>(n.int8_rows(), groups * quads * 16, "neighbors.int8_rows");
-      if (!rows8) return rows8.error();
-      auto sums8 = file.column<int32_t>(n.int8_sums(), groups * 32, "neighbors.int8_sums");
-      if (!sums8) return sums8.error();
-      auto scales8 = file.column<double>(n.int8_scales(), kernels::int8_spans(v.rows.n_blocks()), "neighbors.int8_scales");
-      if (!scales8) return scales8.error();
-      v.int8_rows = *rows8;
-      v.int8_sums = *sums8;
-      v.int8_scales = *scales8;
     }
     if (v.classifier) {
       auto c = file.column<uint32_t>(n.labels(), n.n_samples(), "neighbors.labels");

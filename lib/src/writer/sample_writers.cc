@@ -2,7 +2,6 @@
 #include <vector>
 
 #include "format/schema_enums.hpp"
-#include "kernels/pairwise_view.hpp"
 #include "writer/row_blocks.hpp"
 #include "writer/sample_writers.hpp"
 
@@ -55,27 +54,6 @@ Status write_neighbors_model(const std::string& path, const ModelDescription& d,
       }
       norms = cols.add("neighbors.sq_norms", sq_norms);
     }
-    // The rows' int8 copy for the int8 bound, packed here once instead of
-    // by every search (FORMAT.md §5.3).
-    std::vector<uint32_t> int8_rows;
-    std::vector<int32_t> int8_sums;
-    std::vector<double> int8_scales;
-    int32_t rows8 = -1, sums8 = -1, scales8 = -1;
-    if (norms >= 0 && n.samples.n_features <= kernels::max_int8_features) {
-      kernels::RowBlocksView view;
-      view.data64 = rows64.empty() ? nullptr : rows64.data();
-      view.data32 = rows64.empty() ? rows32.data() : nullptr;
-      view.n_rows = n.samples.n_rows;
-      view.n_features = static_cast<uint32_t>(n.samples.n_features);
-      const uint64_t groups = kernels::int8_groups(view.n_blocks()), quads = (view.n_features + 3) / 4;
-      int8_rows.resize(groups * quads * 16);
-      int8_sums.resize(groups * 32);
-      int8_scales.resize(kernels::int8_spans(view.n_blocks()));
-      kernels::pack_rows_int8(view, int8_rows.data(), int8_sums.data(), int8_scales.data());
-      rows8 = cols.add("neighbors.int8_rows", int8_rows, {groups, quads, 16});
-      sums8 = cols.add("neighbors.int8_sums", int8_sums, {groups, 2, 16});
-      scales8 = cols.add("neighbors.int8_scales", int8_scales);
-    }
     int32_t labels = -1, targets = -1;
     if (classifier)
       labels = cols.add("neighbors.labels", n.labels, n.samples.n_rows);
@@ -93,9 +71,6 @@ Status write_neighbors_model(const std::string& path, const ModelDescription& d,
       t.add_labels(labels);
       t.add_targets(targets);
       t.add_sq_norms(norms);
-      t.add_int8_rows(rows8);
-      t.add_int8_sums(sums8);
-      t.add_int8_scales(scales8);
       return std::make_pair(fb::Predictor::Neighbors, t.Finish().Union());
     };
     return write_model_file(path, d, cols, n_raw, table, pre, check);
