@@ -646,32 +646,6 @@ TEST_CASE("euclidean_flags8: every half block holding a row nearer than the root
                     ruled_out += !flag;
                   }
                 }
-              // The stored copy (pack_rows_int8): span by span, the kernel's
-              // own bytes and the same flags as packing the rows.
-              const uint64_t n_blocks = view.n_blocks();
-              std::vector<uint32_t> stored8(kernels::int8_groups(n_blocks) * quads * 16);
-              std::vector<int32_t> sums(kernels::int8_groups(n_blocks) * 32);
-              std::vector<double> scales(kernels::int8_spans(n_blocks));
-              kernels::pack_rows_int8(view, stored8.data(), sums.data(), scales.data());
-              for (uint64_t b0 = 0; b0 < n_blocks; b0 += kernels::int8_span_blocks) {
-                kernels::PairwiseTask u = t;
-                u.first_block = b0;
-                u.n_blocks = std::min(kernels::int8_span_blocks, n_blocks - b0);
-                std::vector<uint64_t> packing(n_queries), copy(n_queries);
-                std::fill(packed.begin(), packed.end(), 0xdeadbeefu);
-                u.below = packing.data();
-                kernels::pairwise(view, u);
-                const double m = scales[b0 / kernels::int8_span_blocks];
-                if (m >= 0x1p-1000 && m <= 0x1p1000 && m / (2 * s) >= 0x1p-1000 && m / (2 * s) <= 0x1p1000)  // it packed
-                  for (size_t i = 0; i < kernels::int8_groups(u.n_blocks) * quads * 16; ++i)
-                    CHECK(packed[i] == stored8[b0 / 2 * quads * 16 + i]);
-                u.stored8 = stored8.data();
-                u.stored8_sums = sums.data();
-                u.stored8_scales = scales.data();
-                u.below = copy.data();
-                kernels::pairwise(view, u);
-                CHECK(copy == packing);
-              }
             }
           }
         }

@@ -102,14 +102,11 @@ void pack(const T* data, uint64_t first, uint64_t end, uint32_t nf, double m, ui
 
 struct Int8Task {
   const PairwiseTask& t;
-  const uint32_t* packed;  // the pass's groups (packed8, or the stored copy's)
   uint32_t quads;
   uint64_t end;
   const int32_t* query_terms;  // c_q per query
 };
 
-// NV packed groups from group g0 against NQ queries from q0: the sums, then
-// the flags.
 // acc += the products of x's unsigned and y's signed bytes, 4 a lane (vpdpbusd).
 // As inline assembly: GCC 12 compiles the intrinsic in tile's unrolled loop
 // with two register copies per instruction and spills (the tied destination),
@@ -119,13 +116,15 @@ inline __m512i dot_bytes(__m512i acc, __m512i x, __m512i y) noexcept {
   return acc;
 }
 
+// NV packed groups from group g0 against NQ queries from q0: the sums, then
+// the flags.
 template <size_t NV, size_t NQ>
 void tile(const Int8Task& k, uint64_t g0, size_t q0) noexcept {
   const PairwiseTask& t = k.t;
   __m512i acc[NQ][NV];
   for (size_t q = 0; q < NQ; ++q)
     for (size_t u = 0; u < NV; ++u) acc[q][u] = _mm512_setzero_si512();
-  const uint32_t* y0 = k.packed + g0 * k.quads * 16;
+  const uint32_t* y0 = t.packed8 + g0 * k.quads * 16;
   for (uint32_t p = 0; p < k.quads; ++p) {
     __m512i y[NV];
     for (size_t u = 0; u < NV; ++u) y[u] = _mm512_loadu_si512(y0 + (u * k.quads + p) * 16);
@@ -176,15 +175,9 @@ void pairwise_avx512vnni(const RowBlocksView& rows, const PairwiseTask& t) noexc
     const uint64_t bits = end - t.first_block >= 32 ? ~uint64_t{0} : (uint64_t{1} << (2 * (end - t.first_block))) - 1;
     for (size_t q = 0; q < t.n_queries; ++q) t.below[q] = bits;
   };
-  // The pass's multiplier m: every |y m| < 127 (all-zero rows: 1); from
-  // the stored copy where the pass is one of its spans.
-  const bool stored = t.stored8 && t.stored8_sums && t.stored8_scales && t.first_block % int8_span_blocks == 0 &&
-                      end - t.first_block <= int8_span_blocks;
-  const double top = stored ? 0.0
-                     : rows.data32 ? largest(rows.data32, t.first_block, end, nf)
-                                   : largest(rows.data64, t.first_block, end, nf);
-  const double m = stored ? t.stored8_scales[t.first_block / int8_span_blocks] : top > 0 ? 127 / top * (1 - 0x1p-50) : 1.0;
-  const double s = t.query_scale8, r = m / (2 * s);
+  // The pass's multiplier m: every |y m| < 127 (all-zero rows: 1).
+  const double top = rows.data32 ? largest(rows.data32, t.first_block, end, nf) : largest(rows.data64, t.first_block, end, nf);
+  const double m = top > 0 ? 127 / top * (1 - 0x1p-50) : 1.0, s = t.query_scale8, r = m / (2 * s);
   if (!std::isfinite(top) || !(m >= 0x1p-1000 && m <= 0x1p1000) || !(r >= 0x1p-1000 && r <= 0x1p1000)) {
     rule_nothing_out();
     return;
@@ -192,20 +185,10 @@ void pairwise_avx512vnni(const RowBlocksView& rows, const PairwiseTask& t) noexc
   const uint64_t groups = (end - t.first_block + 1) / 2;
   int32_t* const row_terms = t.row_terms8;
   int32_t abs_sums[16 * 16];  // n_blocks <= 32
-  const uint32_t* packed = t.packed8;
-  if (stored) {
-    packed = t.stored8 + t.first_block / 2 * quads * 16;
-    const int32_t* sums = t.stored8_sums + t.first_block / 2 * 32;
-    for (uint64_t g = 0; g < groups; ++g)
-      for (uint64_t i = 0; i < 16; ++i) {
-        row_terms[g * 16 + i] = sums[g * 32 + i];
-        abs_sums[g * 16 + i] = sums[g * 32 + 16 + i];
-      }
-  } else if (rows.data32) {
+  if (rows.data32)
     pack(rows.data32, t.first_block, end, nf, m, t.packed8, row_terms, abs_sums);
-  } else {
+  else
     pack(rows.data64, t.first_block, end, nf, m, t.packed8, row_terms, abs_sums);
-  }
   // h_r = floor(H_r) + 128 sum qy (row_terms holds sum qy).
   const double slack = t.bound_slack, h_scale = (1 - slack) * r;
   for (uint64_t i = 0; i < groups * 16; ++i) {
@@ -249,7 +232,7 @@ void pairwise_avx512vnni(const RowBlocksView& rows, const PairwiseTask& t) noexc
     sub.queries8 = t.queries8 + q0 * quads;
     sub.n_queries = nq;
     sub.below = t.below + q0;
-    const Int8Task k{sub, packed, quads, end, query_terms};
+    const Int8Task k{sub, quads, end, query_terms};
     uint64_t g = 0;
     for (; g + 4 <= groups; g += 4) all_queries<4>(k, g);
     for (; g < groups; ++g) all_queries<1>(k, g);

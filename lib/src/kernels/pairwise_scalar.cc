@@ -152,69 +152,6 @@ double pack_queries_int8(const double* x, size_t n_queries, uint32_t n_features,
   return s;
 }
 
-namespace {
-
-// v rounded to the nearest integer, ties to even, whatever the rounding
-// mode (|v| < 2^52: v - floor(v) is exact), as the kernel's vcvtpd2dq {rn}.
-double round_even(double v) noexcept {
-  const double low = std::floor(v), rest = v - low;
-  return rest > 0.5 || (rest == 0.5 && std::fmod(low, 2.0) != 0) ? low + 1 : low;
-}
-
-template <class T>
-void pack_span_int8(const T* data, uint64_t first, uint64_t end, uint32_t nf, uint32_t* packed, int32_t* sums,
-                    double* scale) noexcept {
-  const size_t step = size_t{nf} * block_lanes;
-  double top = 0;
-  bool finite = true;
-  for (size_t i = first * step; i < end * step; ++i) {
-    const double y = std::fabs(static_cast<double>(data[i]));
-    finite = finite && y <= std::numeric_limits<double>::max();
-    top = std::max(top, y);
-  }
-  // The kernel's multiplier: every |y m| < 127.
-  const double m = !finite ? std::numeric_limits<double>::quiet_NaN() : top > 0 ? 127 / top * (1 - 0x1p-50) : 1.0;
-  *scale = m;
-  const bool ok = m >= 0x1p-1000 && m <= 0x1p1000;
-  const uint32_t quads = (nf + 3) / 4;
-  for (uint64_t g = 0; g < int8_groups(end - first); ++g) {
-    for (uint32_t r = 0; r < 16; ++r) {
-      const uint64_t b = first + 2 * g + r / block_lanes;
-      int32_t sum = 0, abs_sum = 0;
-      for (uint32_t p = 0; p < quads; ++p) {
-        uint32_t word = 0;
-        for (uint32_t j = 0; j < 4; ++j) {
-          const uint32_t f = 4 * p + j;
-          const double y = b < end && f < nf ? static_cast<double>(data[b * step + size_t{f} * block_lanes + r % block_lanes]) : 0.0;
-          const int32_t q = ok ? static_cast<int32_t>(round_even(y * m)) : 0;
-          sum += q;
-          abs_sum += q < 0 ? -q : q;
-          word |= (static_cast<uint32_t>(q) & 0xffu) << (8 * j);
-        }
-        packed[(g * quads + p) * 16 + r] = word;
-      }
-      sums[g * 32 + r] = sum;
-      sums[g * 32 + 16 + r] = abs_sum;
-    }
-  }
-}
-
-}  // namespace
-
-void pack_rows_int8(const RowBlocksView& rows, uint32_t* packed, int32_t* sums, double* scales) noexcept {
-  const uint32_t nf = rows.n_features, quads = (nf + 3) / 4;
-  const uint64_t n_blocks = rows.n_blocks();
-  for (uint64_t span = 0; span < int8_spans(n_blocks); ++span) {
-    const uint64_t first = span * int8_span_blocks, end = std::min(n_blocks, first + int8_span_blocks);
-    uint32_t* p = packed + first / 2 * quads * 16;
-    int32_t* s = sums + first / 2 * 32;
-    if (rows.data64)
-      pack_span_int8(rows.data64, first, end, nf, p, s, scales + span);
-    else
-      pack_span_int8(rows.data32, first, end, nf, p, s, scales + span);
-  }
-}
-
 double squared_distance(const RowBlocksView& rows, uint64_t row, const double* x) noexcept {
   return rows.data64 ? distance_of(rows.data64, rows, row, x) : distance_of(rows.data32, rows, row, x);
 }

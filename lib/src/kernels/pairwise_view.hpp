@@ -94,13 +94,6 @@ struct PairwiseTask {
   const double* query_l1 = nullptr;
   uint32_t* packed8 = nullptr;
   int32_t* row_terms8 = nullptr;
-  // euclidean_flags8 with the rows' stored int8 copy (pack_rows_int8 of
-  // these rows; all three set, or packed8 is used): a task of one span
-  // (first_block a multiple of int8_span_blocks, n_blocks at most that)
-  // reads it instead of packing the rows.  Other tasks pack as without.
-  const uint32_t* stored8 = nullptr;
-  const int32_t* stored8_sums = nullptr;
-  const double* stored8_scales = nullptr;
 };
 
 /// The dispatching entry.  Blocks past the stored matrix are not read.
@@ -164,22 +157,6 @@ constexpr uint32_t max_int8_features = 16384;
 /// words of 4 bytes round(x / s) + 128 (std::round), feature 4i in the low byte (a missing
 /// feature 128, i.e. 0), and l1[q] = sum of |x| (rounded as summed).
 double pack_queries_int8(const double* x, size_t n_queries, uint32_t n_features, uint32_t* out, double* l1) noexcept;
-
-/// The stored int8 copy of a matrix of rows (FORMAT.md §5.3), euclidean_flags8's
-/// packing done once: per span of int8_span_blocks blocks a multiplier m
-/// (scales, ceil(n_blocks / 16) values: 127 / the span's largest |y|, a hair
-/// below; 1 for an all-zero span), and per group of 2 blocks (16 rows; a last
-/// odd block's partner is zeros) ceil(n_features / 4) * 16 words (packed: row r
-/// of the group, features 4p .. 4p + 3 in word p * 16 + r, feature 4p + j in
-/// byte j as two's complement, a missing feature 0) of qy = y m rounded to the
-/// nearest integer, ties to even, then 32 sums (sums: the 16 rows' sum qy,
-/// then their sum |qy|).  A span whose m is not within [2^-1000, 2^1000] (a
-/// value not finite, or extreme) stores m and zeros: the kernel rules nothing
-/// out there.  The same bytes as the kernel's own packing (tested).
-constexpr uint64_t int8_span_blocks = 16;
-inline uint64_t int8_groups(uint64_t n_blocks) noexcept { return (n_blocks + 1) / 2; }
-inline uint64_t int8_spans(uint64_t n_blocks) noexcept { return (n_blocks + int8_span_blocks - 1) / int8_span_blocks; }
-void pack_rows_int8(const RowBlocksView& rows, uint32_t* packed, int32_t* sums, double* scales) noexcept;
 
 /// The scalar reference, and one kernel per ISA (pairwise_<isa>.cc).
 void pairwise_scalar(const RowBlocksView& rows, const PairwiseTask& task) noexcept;
