@@ -17,11 +17,15 @@ without predict_proba, their classes as indicators) side by side, one output
 group each (FORMAT.md §6, ArgmaxOutputsPerGroup), with their classes beside
 them when some estimator's predict is not the argmax of its probabilities.
 
+OneVsRestClassifier on a multilabel target: one output group [1 - p, p] per
+class, labels 0 / 1 (_ovr_multilabel), metadata mlmap.multilabel for the
+Python reader's (n, K) predict_proba.
+
 Not yet supported (refused by name, UnsupportedModelError): a meta-estimator as
-the estimator of a MultiOutputClassifier; OneVsRestClassifier on multilabel targets
-(its predict is an indicator per class, several per row: multi-output labels) or over bases whose
-predict_proba is not the logistic of their decision_function (a file has one set of
-raw scores, from which both its class and its probabilities follow).
+the estimator of a MultiOutputClassifier; OneVsRestClassifier on binary or
+multiclass targets over bases whose predict_proba is not the logistic of their
+decision_function (a file has one set of raw scores, from which both its class
+and its probabilities follow).
 
 Each base estimator becomes a ``sub_model`` op: a complete model file of its
 final estimator, nested in a column, that reads the op's input slots and
@@ -554,9 +558,6 @@ def _ovr_scores(prog, est, cols, where):
     predict_proba[:, 1]) and how its predict_proba follows from them."""
     from sklearn.base import is_classifier
     label = type(est).__name__
-    if est.label_binarizer_.y_type_.startswith("multilabel"):
-        refuse(est, where, "a multilabel target (one indicator per class, several per row) is not supported; "
-                           "multiclass and binary targets are")
     has_decision = all(hasattr(e, "decision_function") for e in est.estimators_)
     has_proba = hasattr(est, "predict_proba")
     scores, links = [], set()
@@ -595,6 +596,98 @@ def _ovr_scores(prog, est, cols, where):
                "forests, naive Bayes, k-NN, MLP), without predict_proba, or whose probability is the logistic of "
                "the decision value (LogisticRegression, gradient boosting, SGDClassifier(loss='log_loss'))")
     return scores, dict(link="logistic", link_scale=next(iter(links))[1])
+
+
+def _ovr_multilabel(prog, est, cols, where):
+    """OneVsRestClassifier on a multilabel target: (scores, indicators), one
+    group of 2 per class.  Class j's label is 1 where its estimator's score
+    (_predict_binary: its decision_function, else predict_proba[:, 1]) is
+    above the threshold estimators_[0] sets (_threshold_for_binary_predict:
+    0 for a classifier with decision_function, else 0.5); predict_proba
+    gives each estimator's predict_proba[:, 1] unnormalised.  scores: [1 - p,
+    p] per class (without predict_proba: [1 - b, b], b the label).
+    indicators: empty when every score is p against 0.5 (p > 1 - p exactly
+    when p > 0.5: 1 - p is exact for p >= 0.5), else [1 - b, b] per class.
+    A class every (or no) training row has is a _ConstantPredictor: its
+    score and probability its constant (c·0 + c on a probability of another
+    estimator, which is finite)."""
+    from sklearn.base import is_classifier
+    label = type(est).__name__
+    first = est.estimators_[0]
+    threshold = 0.0 if hasattr(first, "decision_function") and is_classifier(first) else 0.5
+    has_proba = hasattr(est, "predict_proba")
+    constants, computed = {}, {}  # class -> its constant; class -> (score column, probability column)
+    for i, e in enumerate(est.estimators_):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        if type(final).__name__ == "_ConstantPredictor":
+            constants[i] = float(np.ravel(final.y_)[0])
+            continue
+        if not is_classifier(final):
+            refuse(est, here, "its estimators must be classifiers")
+        name = f"estimator {i} of the {label}"
+        proba = None
+        if has_proba:
+            probs = sub_model(prog, e, cols, here, "outputs", name)
+            if len(probs) != 2:
+                refuse(est, here, f"it gives {len(probs)} probabilities, not 2")
+            proba = probs[1]
+        if hasattr(e, "decision_function"):
+            (score,) = sub_model(prog, e, cols, here, "decision", name)
+        elif proba is not None:
+            score = proba
+        else:
+            refuse(est, here, "it has neither decision_function nor predict_proba")
+        computed[i] = (score, proba)
+    k = len(est.estimators_)
+    if constants:
+        if not computed:
+            refuse(est, where, "every class is in every (or no) training row: every estimator is a constant")
+        finite = next(iter(computed.values()))
+        finite = finite[1] if finite[1] is not None else finite[0]
+        values = prog.emit("min_max", [finite.slot] * len(constants), len(constants), a=[0.0] * len(constants),
+                           b=list(constants.values()))
+        for i, v in zip(constants, values):
+            computed[i] = (v, v)
+    score_cols = [computed[i][0] for i in range(k)]
+    from_proba = threshold == 0.5 and all(computed[i][0] is computed[i][1] for i in range(k))
+
+    def pairs(positive):  # [1 - x, x] per class
+        negative = prog.emit("min_max", [c.slot for c in positive], k, a=[-1.0] * k, b=[1.0] * k)
+        return [c for pair in zip(negative, positive) for c in pair]
+    if has_proba and from_proba:
+        return pairs(score_cols), []
+    labels = pairs(prog.emit("binarize", [c.slot for c in score_cols], k, a=[threshold] * k))
+    if not has_proba:
+        return labels, []
+    return pairs([computed[i][1] for i in range(k)]), labels
+
+
+def export_one_vs_rest_multilabel(est, feature_names, preprocessing=None):
+    """OneVsRestClassifier on a multilabel target: one output group [1 - p,
+    p] per class with labels [0, 1] (ArgmaxOutputsPerGroup, and its labels as
+    trailing features where they do not follow from p > 0.5: _ovr_multilabel);
+    the Python reader gives predict an (n, K) indicator array as
+    scikit-learn, predict_proba the (n, K) array of the p (MULTILABEL_KEY)."""
+    from . import _core
+    from ._sklearn import Exported
+    from ._model import MULTILABEL_KEY
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [type(est).__name__]
+    scores, indicators = _ovr_multilabel(prog, est, cols, where)
+    prog.finish(scores + indicators, where)
+    k, d = len(scores), len(indicators)
+    pick = np.zeros((k + d, k))  # raw_j = feature j
+    pick[np.arange(k), np.arange(k)] = 1.0
+    layers = [dict(kind="dense", weights=pick, bias=np.zeros(k), activation="identity")]
+    decide = dict(decision_function="trailing_features", decision_features=d) if d else {}
+    n_classes = len(est.estimators_)
+    desc = describe(est, task="classification", n_features=prog.n_inputs, feature_names=prog.feature_names,
+                    n_outputs=k, classes=np.tile(np.arange(2), n_classes),
+                    link="identity" if hasattr(est, "predict_proba") else "hard",
+                    class_decision="argmax_outputs_per_group", output_groups=[2] * n_classes, **decide)
+    desc["metadata"][MULTILABEL_KEY] = "1"
+    return _with_infinity(Exported(layers, desc, _core.save_dense, prog), est, prog)
 
 
 def combiners():
@@ -758,6 +851,8 @@ def export_one_vs_rest(est, feature_names, preprocessing=None):
     scikit-learn makes a row of zeros NaN); binary: [1 - p, p]); predict the
     largest score, ties as this scikit-learn breaks them (binary: decision >
     0, probability > 0.5)."""
+    if est.label_binarizer_.y_type_.startswith("multilabel"):
+        return export_one_vs_rest_multilabel(est, feature_names, preprocessing)
     from . import _core
     from ._sklearn import Exported
     prog, cols = _program(est, feature_names, preprocessing)
