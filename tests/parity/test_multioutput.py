@@ -11,8 +11,10 @@ per output, as predict_log_proba where scikit-learn has it; score the same.
 Over estimators without predict_proba (LinearSVC, SVC, RidgeClassifier) the
 labels are theirs and predict_proba is absent, as in scikit-learn; over
 SVC(probability=True), whose predict is not the argmax of its predict_proba,
-the labels are still its predict's.  A meta-estimator as the estimator is
-refused by name.
+the labels are still its predict's.  Meta-estimators as the estimator: soft
+and hard voting, bagging, a Pipeline ending in CalibratedClassifierCV,
+AdaBoost and stacking (whose predict is computed beside the probabilities);
+OneVsRestClassifier as the estimator is refused by name.
 OneVsRestClassifier on a multilabel target (y an indicator matrix): predict
 the (n, K) indicators, predict_proba one (n, K) array, unnormalised, as
 scikit-learn, over bases with and without decision_function / predict_proba
@@ -238,12 +240,34 @@ class MultiOutput(ApiParity):
             mlmap.load(bad)
         self.assertIn(MULTILABEL_KEY, str(ctx.exception))
 
+    def test_meta_estimators_as_the_estimator(self):
+        # their predict_proba (hard voting: its vote counts) side by side;
+        # AdaBoost and stacking decide on other values: their predict beside
+        from sklearn.calibration import CalibratedClassifierCV
+        lr = functools.partial(linear_model.LogisticRegression, max_iter=1000)
+        stump = functools.partial(tree.DecisionTreeClassifier, max_depth=3, random_state=0)
+        cases = [
+            ("VotingClassifier soft", ensemble.VotingClassifier([("lr", lr()), ("nb", naive_bayes.GaussianNB())],
+                                                                voting="soft")),
+            ("VotingClassifier hard", ensemble.VotingClassifier(
+                [("lr", lr()), ("nb", naive_bayes.GaussianNB()), ("tree", stump())], voting="hard")),
+            ("BaggingClassifier", ensemble.BaggingClassifier(stump(), n_estimators=4, random_state=0)),
+            ("Pipeline (StandardScaler, CalibratedClassifierCV)",
+             make_pipeline(StandardScaler(), CalibratedClassifierCV(svm.LinearSVC(), cv=2))),
+            ("AdaBoostClassifier", ensemble.AdaBoostClassifier(n_estimators=5, random_state=0)),
+            ("StackingClassifier", ensemble.StackingClassifier([("lr", lr()), ("nb", naive_bayes.GaussianNB())],
+                                                               final_estimator=lr(), cv=2)),
+        ]
+        X, Y, Xte, Yte = data("str")  # (integer labels take the same path)
+        for name, base in cases:
+            sk = self.fit(MultiOutputClassifier(base), X, Y)
+            self.compare(sk, Xte, Yte, f"MultiOutputClassifier ({name})")
+
     def test_refused(self):
+        from sklearn.multiclass import OneVsRestClassifier
         X, Y, _, _ = data("int")
-        vote = ensemble.VotingClassifier([("lr", linear_model.LogisticRegression(max_iter=1000)),
-                                          ("nb", naive_bayes.GaussianNB())], voting="soft")
-        self.refused(self.fit(MultiOutputClassifier(vote), X, Y), "MultiOutputClassifier", "VotingClassifier",
-                     "meta-estimator")
+        ovr = OneVsRestClassifier(linear_model.LogisticRegression(max_iter=1000))
+        self.refused(self.fit(MultiOutputClassifier(ovr), X, Y), "MultiOutputClassifier", "OneVsRestClassifier")
 
     def test_cli(self):
         cli = os.environ.get("MLMAP_CLI")

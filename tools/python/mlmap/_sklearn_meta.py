@@ -16,13 +16,16 @@ MultiOutputClassifier: the estimators' probabilities (or, for estimators
 without predict_proba, their classes as indicators) side by side, one output
 group each (FORMAT.md §6, ArgmaxOutputsPerGroup), with their classes beside
 them when some estimator's predict is not the argmax of its probabilities.
+Its estimator may be a meta-estimator (voting, bagging, calibration, AdaBoost,
+stacking): what it computes as a combiner, and its predict beside where that
+is not their first largest (_predict_is_first_largest).
 
 OneVsRestClassifier on a multilabel target: one output group [1 - p, p] per
 class, labels 0 / 1 (_ovr_multilabel), metadata mlmap.multilabel for the
 Python reader's (n, K) predict_proba.
 
-Not yet supported (refused by name, UnsupportedModelError): a meta-estimator as
-the estimator of a MultiOutputClassifier; OneVsRestClassifier on binary or
+Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier
+as the estimator of a MultiOutputClassifier (or of any meta-estimator); OneVsRestClassifier on binary or
 multiclass targets over bases whose predict_proba is not the logistic of their
 decision_function (a file has one set of raw scores, from which both its class
 and its probabilities follow).
@@ -206,6 +209,16 @@ def _stacking_as_base(prog, est, cols, where):
     return sub_model(prog, final, stack, where + [f"final_estimator ({class_name(final)})"], output, name)
 
 
+def _stacking_class_one_hot(prog, est, cols, where):
+    """StackingClassifier.predict as class indicators: its final
+    estimator's predict on the stack (encoded classes)."""
+    stack = _stack_inputs(prog, est, cols, where)
+    final = est.final_estimator_
+    _check_encoded_classes(est, final, where, len(est.classes_))
+    return sub_model(prog, final, stack, where + [f"final_estimator ({class_name(final)})"], "class_one_hot",
+                     f"the final estimator of the {type(est).__name__}")
+
+
 def _ufuncs():
     """TransformedTargetRegressor's inverse_func: the allow-list (numpy ufuncs
     by identity; a file holds no code)."""
@@ -282,23 +295,37 @@ def _multi_output_classifier(prog, est, cols, where):
     for i, e in enumerate(est.estimators_):
         here = where + [f"estimators_[{i}] ({class_name(e)})"]
         final = e.steps[-1][1] if hasattr(e, "steps") else e
-        if type(final) in combiners():
-            refuse(est, here, "a meta-estimator as the estimator of a MultiOutputClassifier is not supported")
         name = f"estimator {i} of the {label}"
-        bases.append((e, here, name))
         described = []
-        out = sub_model(prog, e, cols, here, "outputs" if with_proba else "class_one_hot", name, described)
+        if type(final) in combiners():
+            # a meta-estimator: its predict_proba (hard voting: its vote counts)
+            out = sub_model(prog, e, cols, here, "outputs", name)
+            first_largest = _predict_is_first_largest(final)
+        else:
+            out = sub_model(prog, e, cols, here, "outputs" if with_proba else "class_one_hot", name, described)
+            first_largest = not with_proba or described[0].get("class_decision", "argmax_outputs") == "argmax_outputs"
         if len(out) != len(np.asarray(e.classes_)):
             refuse(est, here, f"it gives {len(out)} values for {len(e.classes_)} classes")
-        if with_proba and described[0].get("class_decision", "argmax_outputs") != "argmax_outputs":
-            exact = False
+        exact = exact and first_largest
+        bases.append((e, here, name, first_largest, out))
         scores.extend(out)
     if exact:
         return scores, []
     indicators = []
-    for e, here, name in bases:
-        indicators.extend(sub_model(prog, e, cols, here, "class_one_hot", name))
+    for e, here, name, first_largest, out in bases:
+        indicators.extend(first_largest_one_hot(prog, out) if first_largest
+                          else sub_model(prog, e, cols, here, "class_one_hot", name))
     return scores, indicators
+
+
+def _predict_is_first_largest(est):
+    """Whether a meta-estimator classifier's predict is the first largest of
+    what it computes as a combiner (combiners()): np.argmax of its
+    predict_proba (soft voting, bagging, calibration) or of its vote counts
+    (hard voting); AdaBoost decides on its decision values, stacking by its
+    final estimator's predict (their class_one_hot, other_outputs())."""
+    from sklearn import calibration, ensemble
+    return type(est) in (ensemble.VotingClassifier, ensemble.BaggingClassifier, calibration.CalibratedClassifierCV)
 
 
 def multi_output_classes(est, per_output, where):
@@ -474,18 +501,27 @@ def _adaboost_proba(prog, est, cols, where):
 
 def _adaboost_class_one_hot(prog, est, cols, where):
     """AdaBoostClassifier.predict as class indicators: binary d > 0 (Binarize
-    at 0, class 0 its complement); more classes np.argmax, the first of
-    equal decision values: class i iff d_i > d_j for every j < i and not
-    d_j > d_i for every j > i (d_i - d_j > 0 exactly when d_i > d_j), the
-    product of those indicators (Polynomial, powers 0 and 1)."""
+    at 0, class 0 its complement); more classes np.argmax of the decision
+    values (first_largest_one_hot)."""
     k = len(est.classes_)
     decision = _adaboost_decision(prog, est, cols, where)
     if k == 2:
         (one,) = prog.emit("binarize", [decision[0].slot], 1, a=[0.0])
         zero = prog.emit("min_max", [one.slot], 1, a=[-1.0], b=[1.0])
         return zero + [one]
+    return first_largest_one_hot(prog, decision)
+
+
+def first_largest_one_hot(prog, values):
+    """np.argmax of finite ``values`` (columns) as indicators, the first of
+    equals: column i iff v_i > v_j for every j < i and not v_j > v_i for
+    every j > i (v_i - v_j > 0 exactly when v_i > v_j), the product of
+    those indicators (Polynomial, powers 0 and 1)."""
+    k = len(values)
+    if k == 1:
+        return prog.emit("min_max", [values[0].slot], 1, a=[0.0], b=[1.0])
     pairs = [(i, j) for i in range(k) for j in range(k) if i != j]
-    diffs = [prog.emit("weighted_mean", [decision[i].slot, decision[j].slot], 1, a=[1.0, -1.0], b=[1.0])[0]
+    diffs = [prog.emit("weighted_mean", [values[i].slot, values[j].slot], 1, a=[1.0, -1.0], b=[1.0])[0]
              for i, j in pairs]
     greater = prog.emit("binarize", [c.slot for c in diffs], len(diffs), a=[0.0] * len(diffs))
     # not d_j > d_i is 1 - [d_j - d_i > 0], pair (j, i)
@@ -724,7 +760,8 @@ def other_outputs():
         return dict(link="logistic" if k == 2 else "softmax", link_scale=1.0 if k == 2 else 1.0 / (k - 1),
                     decision_function="raw")
     return {ensemble.AdaBoostClassifier: {"decision": (_adaboost_decision, adaboost_link),
-                                          "class_one_hot": (_adaboost_class_one_hot, adaboost_link)}}
+                                          "class_one_hot": (_adaboost_class_one_hot, adaboost_link)},
+            ensemble.StackingClassifier: {"class_one_hot": (_stacking_class_one_hot, lambda est: {})}}
 
 
 def _program(est, feature_names, preprocessing):
