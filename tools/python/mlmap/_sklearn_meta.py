@@ -77,8 +77,11 @@ def _nested_file(est, where):
 def sub_model(prog, est, cols, where, output, name, described=None):
     """Columns that ``est`` (a fitted model at ``where``) writes from ``cols``:
     output 'outputs' (predict_proba / predict values), 'decision'
-    (decision_function), 'raw' or 'class_one_hot' (predict's class).
-    ``described``, a list, receives the nested file's description."""
+    (decision_function), 'raw' or 'class_one_hot' (predict's class), or
+    from one run of a model that is not a meta-estimator 'outputs_and_decision' or
+    'outputs_and_class_one_hot' (the outputs, then the other); or a function
+    of the nested file's description giving one of those.  ``described``, a
+    list, receives the nested file's description."""
     from sklearn.pipeline import Pipeline
     from ._sklearn_pipeline import _pipeline_steps
     if type(est) is Pipeline:
@@ -88,6 +91,8 @@ def sub_model(prog, est, cols, where, output, name, described=None):
         where, est = steps[-1]
     nested = combiners().get(type(est))
     if nested is not None:
+        if callable(output) or output.startswith("outputs_and_"):
+            refuse(est, where, "nested in another meta-estimator that reads two of its outputs from one run")
         if output != "outputs":
             other = other_outputs().get(type(est), {}).get(output)
             if other is None:
@@ -103,15 +108,14 @@ def sub_model(prog, est, cols, where, output, name, described=None):
     data, desc = _nested_file(est, where)
     if described is not None:
         described.append(desc)
-    if output == "outputs":
-        width = desc["n_outputs"]
-    elif output == "class_one_hot":
-        width = len(desc["classes"])
-    elif output == "decision":
-        k = desc["n_outputs"]
-        width = 1 if (desc["task"] == "classification" and k == 2) else k
-    else:
-        raise ValueError(output)
+    if callable(output):
+        output = output(desc)
+    k = desc["n_outputs"]
+    widths = {"outputs": k, "class_one_hot": len(desc.get("classes") or []),
+              "decision": 1 if (desc["task"] == "classification" and k == 2) else k}
+    widths["outputs_and_class_one_hot"] = k + widths["class_one_hot"]
+    widths["outputs_and_decision"] = k + widths["decision"]
+    width = widths[output]
     slots = prog.numeric(cols, where)
     return prog.emit("sub_model", slots, width, sub_model_output=output, name=name,
                      columns=[{"role": "file", "bytes": data}])
@@ -296,26 +300,43 @@ def _multi_output_classifier(prog, est, cols, where):
         here = where + [f"estimators_[{i}] ({class_name(e)})"]
         final = e.steps[-1][1] if hasattr(e, "steps") else e
         name = f"estimator {i} of the {label}"
-        described = []
+        described, own = [], None  # own: its class as indicators, from the same run
         if type(final) in combiners():
             # a meta-estimator: its predict_proba (hard voting: its vote counts)
             out = sub_model(prog, e, cols, here, "outputs", name)
             first_largest = _predict_is_first_largest(final)
+        elif with_proba:
+            # its probabilities, and its class beside them where that is not
+            # their first largest (one run of it for both)
+            out = sub_model(prog, e, cols, here, lambda d: "outputs" if _decides_first_largest(d)
+                            else "outputs_and_class_one_hot", name, described)
+            first_largest = _decides_first_largest(described[0])
+            if not first_largest:
+                n_classes = len(described[0]["classes"])
+                out, own = out[:len(out) - n_classes], out[len(out) - n_classes:]
         else:
-            out = sub_model(prog, e, cols, here, "outputs" if with_proba else "class_one_hot", name, described)
-            first_largest = not with_proba or described[0].get("class_decision", "argmax_outputs") == "argmax_outputs"
+            out, first_largest = sub_model(prog, e, cols, here, "class_one_hot", name), True
         if len(out) != len(np.asarray(e.classes_)):
             refuse(est, here, f"it gives {len(out)} values for {len(e.classes_)} classes")
         exact = exact and first_largest
-        bases.append((e, here, name, first_largest, out))
+        bases.append((e, here, name, first_largest, own, out))
         scores.extend(out)
     if exact:
         return scores, []
     indicators = []
-    for e, here, name, first_largest, out in bases:
-        indicators.extend(first_largest_one_hot(prog, out) if first_largest
-                          else sub_model(prog, e, cols, here, "class_one_hot", name))
+    for e, here, name, first_largest, own, out in bases:
+        if own is not None:
+            indicators.extend(own)
+        elif first_largest:  # its predict is the first largest of what it wrote
+            indicators.extend(first_largest_one_hot(prog, out))
+        else:  # a meta-estimator deciding on other values (AdaBoost, stacking)
+            indicators.extend(sub_model(prog, e, cols, here, "class_one_hot", name))
     return scores, indicators
+
+
+def _decides_first_largest(description):
+    """Whether a nested file's class is the first largest of its outputs."""
+    return description.get("class_decision", "argmax_outputs") == "argmax_outputs"
 
 
 def _predict_is_first_largest(est):
@@ -662,18 +683,23 @@ def _ovr_multilabel(prog, est, cols, where):
         if not is_classifier(final):
             refuse(est, here, "its estimators must be classifiers")
         name = f"estimator {i} of the {label}"
-        proba = None
+        proba = score = None
+        has_decision = hasattr(e, "decision_function")
         if has_proba:
-            probs = sub_model(prog, e, cols, here, "outputs", name)
+            # one run for both where it is a model of its own
+            both = has_decision and type(final) not in combiners()
+            probs = sub_model(prog, e, cols, here, "outputs_and_decision" if both else "outputs", name)
+            if both:
+                probs, (score,) = probs[:-1], probs[-1:]
             if len(probs) != 2:
                 refuse(est, here, f"it gives {len(probs)} probabilities, not 2")
             proba = probs[1]
-        if hasattr(e, "decision_function"):
+        if has_decision and score is None:
             (score,) = sub_model(prog, e, cols, here, "decision", name)
-        elif proba is not None:
+        elif score is None:
+            if proba is None:
+                refuse(est, here, "it has neither decision_function nor predict_proba")
             score = proba
-        else:
-            refuse(est, here, "it has neither decision_function nor predict_proba")
         computed[i] = (score, proba)
     k = len(est.estimators_)
     if constants:
