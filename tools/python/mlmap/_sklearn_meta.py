@@ -414,16 +414,31 @@ def _bagging(prog, est, cols, where):
     return _weighted_mean(prog, outs, [1.0] * n, float(n))
 
 
-def _bagging_decision(prog, est, cols, where):
-    """BaggingClassifier.decision_function: the sum of the estimators'
-    decision_function on their feature subsets over n_estimators."""
+def _bagging_proba_and_decision(prog, est, cols, where):
+    """BaggingClassifier's predict_proba (as _bagging) and decision_function
+    (the sum of the estimators' decision_function on their feature subsets
+    over n_estimators); each estimator with predict_proba that is a model of
+    its own runs once for both (SubModel outputs_and_decision)."""
     label = type(est).__name__
-    outs = []
+    k = len(est.classes_)
+    probas, decisions = [], []
     for i, (e, feats) in enumerate(zip(est.estimators_, est.estimators_features_)):
         here = where + [f"estimators_[{i}] ({class_name(e)})"]
-        outs.append(sub_model(prog, e, [cols[int(j)] for j in feats], here, "decision",
-                              f"estimator {i} of the {label}"))
-    return _weighted_mean(prog, outs, [1.0] * len(outs), float(len(outs)))
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        sub = [cols[int(j)] for j in feats]
+        name = f"estimator {i} of the {label}"
+        _check_encoded_classes(est, final, here, k)
+        if hasattr(final, "predict_proba") and type(final) not in combiners():
+            both = sub_model(prog, e, sub, here, "outputs_and_decision", name)
+            probas.append(both[:k])
+            decisions.append(both[k:])
+        else:
+            probas.append(sub_model(prog, e, sub, here, "outputs" if hasattr(final, "predict_proba")
+                                    else "class_one_hot", name))
+            decisions.append(sub_model(prog, e, sub, here, "decision", name))
+    n = len(probas)
+    return (_weighted_mean(prog, probas, [1.0] * n, float(n)),
+            _weighted_mean(prog, decisions, [1.0] * n, float(n)))
 
 
 def _adaboost_decision(prog, est, cols, where):
@@ -875,8 +890,7 @@ def export_bagging_classifier(est, feature_names, preprocessing=None):
     from ._sklearn import Exported
     prog, cols = _program(est, feature_names, preprocessing)
     where = [type(est).__name__]
-    proba = _bagging(prog, est, cols, where)
-    decision = _bagging_decision(prog, est, cols, where)
+    proba, decision = _bagging_proba_and_decision(prog, est, cols, where)
     prog.finish(proba + decision, where)
     k, d = len(proba), len(decision)
     # raw_j = feature j: weight 1 from it, 0 from every other (finite) feature
