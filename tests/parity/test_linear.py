@@ -8,7 +8,7 @@ losses without predict_proba), LinearSVC, RidgeClassifier, Perceptron,
 PassiveAggressiveClassifier, LinearRegression, Ridge, Lasso, ElasticNet,
 SGDRegressor, LinearSVR (single and multi-target, with and without
 intercept), the CV variants and GLMs, MLPClassifier / MLPRegressor with every
-activation.  Models are trained here; on held-out rows (and rows far outside
+activation; RidgeClassifier(CV) on a multilabel target.  Models are trained here; on held-out rows (and rows far outside
 the training range, where the link functions saturate) mlmap must give the
 same labels (0 mismatches) and the same predict_proba, decision_function and
 regression values within 1e-6 (absolute, or relative to |value| when that is
@@ -247,16 +247,22 @@ class LinearClassifiers(Base):
         self.close(m.predict_proba(X32), sk.predict_proba(X32), "LogisticRegression (lbfgs, auto)",
                    "float32 input")
 
-    def test_multilabel_refused(self):
-        Xtr, ytr, _, _ = clf_data(3)
-        Y = np.column_stack([ytr == 0, ytr == 1, ytr > 0]).astype(int)
-        sk = lm.RidgeClassifier().fit(Xtr, Y)
-        path = os.path.join(self.tmp, "multilabel.mlmap")
-        with self.assertRaises(mlmap.UnsupportedModelError) as ctx:
-            mlmap.save(sk, path)
-        self.assertIn("RidgeClassifier", str(ctx.exception))
-        self.assertIn("multilabel", str(ctx.exception))
-        self.assertFalse(os.path.exists(path))
+    def test_multilabel(self):
+        # RidgeClassifier(CV) on an indicator matrix: predict the (n, K)
+        # indicators d_j > 0, no predict_proba, as scikit-learn
+        Xtr, ytr, Xte, yte = clf_data(3)
+        for Y in (np.column_stack([ytr == 0, ytr == 1, ytr > 0]).astype(int),
+                  np.column_stack([ytr == 0, ytr > 0]).astype(int)):
+            for sk in (lm.RidgeClassifier(alpha=3.0).fit(Xtr, Y), lm.RidgeClassifierCV().fit(Xtr, Y)):
+                m = self.roundtrip(sk)
+                X = test_rows(Xte)
+                expected = sk.predict(X)
+                got = m.predict(X)
+                self.assertEqual((got.shape, got.dtype), (expected.shape, expected.dtype))
+                self.assertEqual(int(np.sum(got != expected)), 0, f"{type(sk).__name__} multilabel")
+                self.assertTrue(np.array_equal(m.classes_, sk.classes_))
+                with self.assertRaises(AttributeError):  # none in scikit-learn either
+                    m.predict_proba(X)
 
 
 class LinearRegressors(Base):

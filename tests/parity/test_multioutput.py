@@ -11,8 +11,14 @@ per output, as predict_log_proba where scikit-learn has it; score the same.
 Over estimators without predict_proba (LinearSVC, SVC, RidgeClassifier) the
 labels are theirs and predict_proba is absent, as in scikit-learn; over
 SVC(probability=True), whose predict is not the argmax of its predict_proba,
-the labels are still its predict's.  A meta-estimator as the estimator is
-refused by name.
+the labels are still its predict's.  Meta-estimators as the estimator: soft
+and hard voting, bagging, a Pipeline ending in CalibratedClassifierCV,
+AdaBoost and stacking (whose predict is computed beside the probabilities);
+OneVsRestClassifier as the estimator is refused by name.
+OneVsRestClassifier on a multilabel target (y an indicator matrix): predict
+the (n, K) indicators, predict_proba one (n, K) array, unnormalised, as
+scikit-learn, over bases with and without decision_function / predict_proba
+and with classes every or no row has (_ConstantPredictor).
 `mlmap predict` (when MLMAP_CLI is set) prints the m labels of each row.
 
 Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_multioutput.py
@@ -182,12 +188,86 @@ class MultiOutput(ApiParity):
             self.assertGreater(int(np.sum(argmax != quietly(sk.predict, Xte))), 0, "the case this test is for")
             self.compare(sk, Xte, Yte, "MultiOutputClassifier (SVC probability=True)")
 
+    def test_one_vs_rest_multilabel(self):
+        # y an indicator matrix: predict (n, K) indicators (each estimator's
+        # score above the threshold estimators_[0] sets), predict_proba one
+        # (n, K) array of their probabilities, unnormalised
+        from sklearn.datasets import make_multilabel_classification
+        from sklearn.multiclass import OneVsRestClassifier
+        X, Y = make_multilabel_classification(n_samples=260, n_features=6, n_classes=4, random_state=0)
+        X = X.astype(np.float64)
+        Xte = np.r_[X[200:], 8 * X[:30]]
+        X, Y = X[:200], Y[:200]
+        constant = Y.copy()
+        constant[:, 0], constant[:, 2] = 0, 1  # classes no / every row has: _ConstantPredictor
+        lr = functools.partial(linear_model.LogisticRegression, max_iter=1000)
+        cases = [("LogisticRegression", lr(), Y),
+                 ("DecisionTree", tree.DecisionTreeClassifier(max_depth=4, random_state=0), Y),
+                 ("RandomForest", ensemble.RandomForestClassifier(n_estimators=6, max_depth=4, random_state=0), Y),
+                 ("GaussianNB", naive_bayes.GaussianNB(), Y),
+                 ("GradientBoosting", ensemble.GradientBoostingClassifier(n_estimators=8, random_state=0), Y),
+                 # predict from decision_function, predict_proba Platt's: labels stored beside
+                 ("SVC probability=True", make_pipeline(StandardScaler(), svm.SVC(probability=True, random_state=0)),
+                  Y),
+                 ("LinearSVC", make_pipeline(StandardScaler(), svm.LinearSVC()), Y),  # no predict_proba
+                 # estimators_[0] a constant: threshold 0.5 on the others' decision values
+                 ("LogisticRegression, constant classes", lr(), constant),
+                 ("DecisionTree, constant classes", tree.DecisionTreeClassifier(max_depth=4, random_state=0),
+                  constant)]
+        for name, base, y in cases:
+            label = f"OneVsRestClassifier multilabel ({name})"
+            sk = self.fit(OneVsRestClassifier(base), X, y)
+            m = self.check(sk, Xte, label, methods=("predict", "predict_proba"))
+            self.assertEqual(m.predict(Xte).shape, (len(Xte), 4), label)
+            if hasattr(sk, "predict_proba"):
+                self.assertIsInstance(m.predict_proba(Xte), np.ndarray, label)
+            self.assertTrue(np.array_equal(m.classes_, sk.classes_), f"{label}: classes_")
+            self.assertEqual(m.score(X, y), quietly(sk.score, X, y), f"{label}: score")
+            with self.assertRaises(AttributeError):  # its decision values are not in the file
+                m.decision_function(Xte)
+        sk = self.fit(make_pipeline(StandardScaler(), OneVsRestClassifier(lr())), X, Y)
+        self.check(sk, Xte, "Pipeline (StandardScaler, OneVsRestClassifier multilabel)",
+                   methods=("predict", "predict_proba"))
+        # the reserved metadata key on a file whose groups are not [0, 1] pairs
+        from mlmap._model import MULTILABEL_KEY
+        from mlmap._sklearn import export
+        X3, Y3, _, _ = data("int")
+        exported = export(self.fit(MultiOutputClassifier(tree.DecisionTreeClassifier(max_depth=2)), X3, Y3))
+        exported.description["metadata"][MULTILABEL_KEY] = "1"
+        bad = self.path("bad-multilabel")
+        exported.write(bad)
+        with self.assertRaises(mlmap.FormatError) as ctx:
+            mlmap.load(bad)
+        self.assertIn(MULTILABEL_KEY, str(ctx.exception))
+
+    def test_meta_estimators_as_the_estimator(self):
+        # their predict_proba (hard voting: its vote counts) side by side;
+        # AdaBoost and stacking decide on other values: their predict beside
+        from sklearn.calibration import CalibratedClassifierCV
+        lr = functools.partial(linear_model.LogisticRegression, max_iter=1000)
+        stump = functools.partial(tree.DecisionTreeClassifier, max_depth=3, random_state=0)
+        cases = [
+            ("VotingClassifier soft", ensemble.VotingClassifier([("lr", lr()), ("nb", naive_bayes.GaussianNB())],
+                                                                voting="soft")),
+            ("VotingClassifier hard", ensemble.VotingClassifier(
+                [("lr", lr()), ("nb", naive_bayes.GaussianNB()), ("tree", stump())], voting="hard")),
+            ("BaggingClassifier", ensemble.BaggingClassifier(stump(), n_estimators=4, random_state=0)),
+            ("Pipeline (StandardScaler, CalibratedClassifierCV)",
+             make_pipeline(StandardScaler(), CalibratedClassifierCV(svm.LinearSVC(), cv=2))),
+            ("AdaBoostClassifier", ensemble.AdaBoostClassifier(n_estimators=5, random_state=0)),
+            ("StackingClassifier", ensemble.StackingClassifier([("lr", lr()), ("nb", naive_bayes.GaussianNB())],
+                                                               final_estimator=lr(), cv=2)),
+        ]
+        X, Y, Xte, Yte = data("str")  # (integer labels take the same path)
+        for name, base in cases:
+            sk = self.fit(MultiOutputClassifier(base), X, Y)
+            self.compare(sk, Xte, Yte, f"MultiOutputClassifier ({name})")
+
     def test_refused(self):
+        from sklearn.multiclass import OneVsRestClassifier
         X, Y, _, _ = data("int")
-        vote = ensemble.VotingClassifier([("lr", linear_model.LogisticRegression(max_iter=1000)),
-                                          ("nb", naive_bayes.GaussianNB())], voting="soft")
-        self.refused(self.fit(MultiOutputClassifier(vote), X, Y), "MultiOutputClassifier", "VotingClassifier",
-                     "meta-estimator")
+        ovr = OneVsRestClassifier(linear_model.LogisticRegression(max_iter=1000))
+        self.refused(self.fit(MultiOutputClassifier(ovr), X, Y), "MultiOutputClassifier", "OneVsRestClassifier")
 
     def test_cli(self):
         cli = os.environ.get("MLMAP_CLI")
@@ -217,6 +297,20 @@ class MultiOutput(ApiParity):
             line = next(x for x in r.stdout.splitlines() if "output 2:" in x)
             for label in NAMES[2]:
                 self.assertIn(label, line)
+        # multilabel OneVsRestClassifier: K labels 0 / 1, then [1 - p, p] per class
+        from sklearn.multiclass import OneVsRestClassifier
+        indicators = np.c_[Y[:, 0] == "yes", Y[:, 1] == "bee", Y[:, 2] != "n"].astype(int)
+        sk = self.fit(OneVsRestClassifier(linear_model.LogisticRegression(max_iter=1000)), X, indicators)
+        m = self.roundtrip(sk)
+        r = subprocess.run([cli, "predict", m.path, csv, "--no-header"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([[int(v) for v in line.split(",")] for line in r.stdout.splitlines()[1:]],
+                         sk.predict(Xte).tolist())
+        r = subprocess.run([cli, "predict", m.path, csv, "--no-header", "--proba"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = np.array([[float(v) for v in line.split(",")] for line in r.stdout.splitlines()[1:]])
+        self.close(got[:, 1::2], quietly(sk.predict_proba, Xte), "OneVsRestClassifier multilabel (CLI)",
+                   "predict_proba")
 
 
 if __name__ == "__main__":

@@ -4,11 +4,13 @@
 // open or at verify, never a crash.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iterator>
 #include <limits>
 #include <random>
+#include <utility>
 
 #include "support.hpp"
 #include "writer/dense_writer.hpp"
@@ -301,4 +303,80 @@ TEST_CASE("trailing_features: the decision values are the predictor's last featu
   auto wide = Model::open(dir.file("w.mlmap"));
   CHECK(wide.code() == error_code::invalid_model);
   CHECK(wide.message().find("decision_features is 4 but the predictor reads 3 features") != std::string::npos);
+}
+
+TEST_CASE("outputs_and_class_one_hot and outputs_and_decision: one run writes what two sub_models write") {
+  // The SVM sample: probabilities by pairwise coupling, class by one-vs-one
+  // votes (not their argmax), one-vs-rest decision values -- three different
+  // things, each written alone and then two at a time.
+  test::TempDir dir;
+  REQUIRE(test::save_sample(dir.file("svm"), test::Sample::svm_classifier).ok());
+  auto svm = Model::open(dir.file("svm"));
+  REQUIRE_MESSAGE(svm.ok(), svm.message());
+  const auto f = static_cast<uint32_t>(svm->info().n_features);
+  const auto k = static_cast<uint32_t>(svm->output_width(Output::value));
+  const auto c = static_cast<uint32_t>(svm->info().classes.size());
+  const auto d = static_cast<uint32_t>(svm->output_width(Output::decision));
+  const auto bytes = read_file(dir.file("svm"));
+  std::vector<uint32_t> inputs(f);
+  for (uint32_t j = 0; j < f; ++j) inputs[j] = j;
+  PreprocessingSpec p;
+  uint32_t next = f;
+  const std::vector<std::pair<SubModelOutput, uint32_t>> ops = {
+      {SubModelOutput::outputs, k}, {SubModelOutput::class_one_hot, c}, {SubModelOutput::decision, d},
+      {SubModelOutput::outputs_and_class_one_hot, k + c}, {SubModelOutput::outputs_and_decision, k + d}};
+  for (auto [what, width] : ops) {
+    auto op = test::op(OpSpec::Kind::sub_model, inputs, next, width);
+    OpColumnSpec column;
+    column.role = "file";
+    column.bytes = bytes;
+    op.columns = {column};
+    op.sub_model_output = what;
+    p.ops.push_back(op);
+    next += width;
+  }
+  p.n_slots = next;
+  p.n_string_slots = f;
+  for (uint32_t s = f; s < next; ++s) p.features.push_back(s);
+  const size_t n_out = next - f;
+  REQUIRE(writer::write_dense_model(dir.file("outer"), test::pipeline_description(f, n_out), test::identity(n_out),
+                                    &p, nullptr)
+              .ok());
+  auto m = Model::open(dir.file("outer"), {true, false});
+  REQUIRE_MESSAGE(m.ok(), m.message());
+  CHECK(m->verify().ok());
+  std::mt19937 rng(3);
+  std::normal_distribution<double> normal(0.0, 2.0);
+  const size_t rows = 50;
+  std::vector<double> X(rows * f), out(rows * n_out);
+  for (auto& x : X) x = normal(rng);
+  REQUIRE(m->predict(X.data(), rows, out.data()).ok());
+  size_t votes_not_argmax = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    const double* r = &out[i * n_out];
+    const double *proba = r, *one_hot = r + k, *dec = one_hot + c, *both_class = dec + d, *both_dec = both_class + k + c;
+    for (uint32_t j = 0; j < k; ++j) {
+      CHECK(both_class[j] == proba[j]);
+      CHECK(both_dec[j] == proba[j]);
+    }
+    for (uint32_t j = 0; j < c; ++j) CHECK(both_class[k + j] == one_hot[j]);
+    for (uint32_t j = 0; j < d; ++j) CHECK(both_dec[k + j] == dec[j]);
+    votes_not_argmax += one_hot[std::max_element(proba, proba + k) - proba] != 1.0;
+  }
+  CHECK_MESSAGE(votes_not_argmax > 0, "rows whose class is not the first largest probability: the case this is for");
+  // a regressor has no class: refused at open
+  auto a = linear_file(dir, "a", {2.0, -1.0}, 1.0);
+  PreprocessingSpec q;
+  auto op = sub_model(a, 2, "x");
+  op.sub_model_output = SubModelOutput::outputs_and_class_one_hot;
+  op.n_out = 2;
+  q.ops = {op};
+  q.n_slots = 4;
+  q.n_string_slots = 2;
+  q.features = {2};
+  REQUIRE(writer::write_dense_model(dir.file("r"), test::pipeline_description(2, 1), test::identity(1), &q, nullptr)
+              .ok());
+  auto r = Model::open(dir.file("r"));
+  CHECK(r.code() == error_code::invalid_model);
+  CHECK(r.message().find("outputs_and_class_one_hot needs a classifier") != std::string::npos);
 }

@@ -327,13 +327,23 @@ struct EnumNames<Extrapolation> {
 
 /// What a sub_model step writes per row (schema SubModelOutput, FORMAT.md
 /// §7.3).
-enum class SubModelOutput { outputs = 0, raw = 1, decision = 2, class_one_hot = 3 };
+enum class SubModelOutput {
+  outputs = 0,
+  raw = 1,
+  decision = 2,
+  class_one_hot = 3,
+  outputs_and_class_one_hot = 4,  // outputs, then class_one_hot: one run of the nested model for both
+  outputs_and_decision = 5,       // outputs, then decision
+};
 template <>
 struct EnumNames<SubModelOutput> {
   static constexpr EnumName<SubModelOutput> table[] = {{SubModelOutput::outputs, "outputs"},
                                                        {SubModelOutput::raw, "raw"},
                                                        {SubModelOutput::decision, "decision"},
-                                                       {SubModelOutput::class_one_hot, "class_one_hot"}};
+                                                       {SubModelOutput::class_one_hot, "class_one_hot"},
+                                                       {SubModelOutput::outputs_and_class_one_hot,
+                                                        "outputs_and_class_one_hot"},
+                                                       {SubModelOutput::outputs_and_decision, "outputs_and_decision"}};
 };
 
 /// The function of an elementwise step (schema ElementFunction): numpy's

@@ -141,7 +141,9 @@ static_assert(same(ElementFunction::exp, fb::ElementFunction::Exp) && same(Eleme
 static_assert(detail::covers_schema<SubModelOutput, fb::SubModelOutput>());
 static_assert(same(SubModelOutput::outputs, fb::SubModelOutput::Outputs) && same(SubModelOutput::raw, fb::SubModelOutput::Raw) &&
               same(SubModelOutput::decision, fb::SubModelOutput::Decision) &&
-              same(SubModelOutput::class_one_hot, fb::SubModelOutput::ClassOneHot));
+              same(SubModelOutput::class_one_hot, fb::SubModelOutput::ClassOneHot) &&
+              same(SubModelOutput::outputs_and_class_one_hot, fb::SubModelOutput::OutputsAndClassOneHot) &&
+              same(SubModelOutput::outputs_and_decision, fb::SubModelOutput::OutputsAndDecision));
 
 static_assert(detail::covers_schema<Norm, fb::Norm>());
 static_assert(same(Norm::l2, fb::Norm::L2) && same(Norm::l1, fb::Norm::L1) && same(Norm::max, fb::Norm::Max));

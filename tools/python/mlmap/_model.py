@@ -15,6 +15,10 @@ _FLAT = 4
 
 # Reserved metadata key: numpy dtype of classes_ when it is not int64 or str.
 CLASSES_DTYPE_KEY = "mlmap.classes_dtype"
+# Reserved metadata key: "1" for a multilabel classifier (OneVsRestClassifier
+# on an indicator matrix), stored as one output group [1 - p, p] per class:
+# predict_proba gives the (n, K) array of the p, classes_ the K columns.
+MULTILABEL_KEY = "mlmap.multilabel"
 
 
 def _is_1d(X):
@@ -75,9 +79,16 @@ class Model:
         self._groups = [int(k) for k in info.get("output_groups", [])]
         # Where each output's columns start after the first (np.split's cuts).
         self._group_starts = np.cumsum(self._groups)[:-1]
+        self._multilabel = info["metadata"].get(MULTILABEL_KEY) == "1"
+        if self._multilabel and not (self._groups and set(self._groups) == {2}
+                                     and np.array_equal(classes, np.tile([0, 1], len(self._groups)))):
+            from ._errors import FormatError
+            raise FormatError(f"metadata {MULTILABEL_KEY} needs output groups of the 2 labels 0, 1 "
+                              f"(has output_groups {self._groups})")
         if self._groups:
             self._labels = classes
-            self.classes_ = np.split(classes, self._group_starts)
+            self.classes_ = (np.arange(len(self._groups)) if self._multilabel
+                             else np.split(classes, self._group_starts))
         self._has_proba = info["task"] == "classification" and info["link"] != "hard"
         # sklearn's naive Bayes give log-probabilities as the joint
         # log-likelihood minus its logsumexp (finite where a probability
@@ -137,7 +148,9 @@ class Model:
 
     def predict_proba(self, X, *, n_threads=None, n_jobs=None):
         """Class probabilities, shape (n, n_classes); a multi-output
-        classifier: a list of one (n, n_classes_j) array per output."""
+        classifier: a list of one (n, n_classes_j) array per output; a
+        multilabel one (OneVsRestClassifier): each class's probability,
+        unnormalised, shape (n, n_classes)."""
         if not self._has_proba:
             self._no_proba("predict_proba")
         threads = 1 if n_threads is None and n_jobs is None else self._threads(n_threads, n_jobs)
@@ -151,6 +164,8 @@ class Model:
         of each output's (copies, as scikit-learn gives separate arrays)."""
         if not self._groups:
             return values
+        if self._multilabel:  # each class's p, unnormalised, as OneVsRestClassifier
+            return np.ascontiguousarray(values[:, 1::2])
         return [np.ascontiguousarray(v) for v in np.split(values, self._group_starts, axis=1)]
 
     def predict_log_proba(self, X, *, n_threads=None, n_jobs=None):
@@ -170,7 +185,7 @@ class Model:
                 return raw - (top + np.log(np.sum(np.exp(raw - top), axis=1, keepdims=True)))
         with np.errstate(divide="ignore"):
             proba = self.predict_proba(X, n_threads=threads)
-            return [np.log(p) for p in proba] if self._groups else np.log(proba)
+            return [np.log(p) for p in proba] if isinstance(proba, list) else np.log(proba)
 
     def decision_function(self, X, *, n_threads=None, n_jobs=None):
         """sklearn's decision_function: the raw scores (before the link
@@ -180,6 +195,9 @@ class Model:
         and meta-estimators that compute it beside their probabilities
         (BaggingClassifier: the mean of its estimators' decision values);
         (n,) for one value per row, else (n, k)."""
+        if self._multilabel:
+            raise AttributeError("the decision_function of a multilabel OneVsRestClassifier is not saved "
+                                 "(its file keeps each class's probability or label)")
         threads = 1 if n_threads is None and n_jobs is None else self._threads(n_threads, n_jobs)
         values = self._core.fast(X, 3 + _FLAT, threads)
         if values is not None:
@@ -252,7 +270,7 @@ class Model:
     def score(self, X, y, sample_weight=None):
         """Accuracy (classifiers) or R^2 (regressors), as scikit-learn's
         ClassifierMixin / RegressorMixin score."""
-        if self._groups:  # MultiOutputClassifier.score: rows with every output right
+        if self._groups and not self._multilabel:  # MultiOutputClassifier.score: rows with every output right
             return float(np.mean(np.all(np.asarray(y) == self.predict(X), axis=1)))
         if self._is_classifier:
             from sklearn.metrics import accuracy_score

@@ -108,6 +108,12 @@ def export_linear_classifier(estimator, feature_names, preprocessing=None):
     from sklearn import linear_model
     _check_fitted(estimator, "classes_")
     weights, bias = linear_layer(estimator)
+    binarizer = getattr(estimator, "_label_binarizer", None)
+    if binarizer is not None and str(getattr(binarizer, "y_type_", "")).startswith("multilabel"):
+        if type(estimator) not in (linear_model.RidgeClassifier, linear_model.RidgeClassifierCV):
+            _refuse(estimator, "trained on multilabel targets is not supported (its predict gives a label "
+                               "set per row)")
+        return _export_multilabel_by_sign(estimator, weights, bias, feature_names, preprocessing)
     classes = estimator.classes_
     n_classes = len(classes)
     n_raw = weights.shape[1]
@@ -115,10 +121,6 @@ def export_linear_classifier(estimator, feature_names, preprocessing=None):
         _refuse(estimator, f"trained on {n_classes} class is not supported")
     if n_raw != (1 if n_classes == 2 else n_classes):
         _refuse(estimator, f"has {n_raw} raw scores for {n_classes} classes")
-    binarizer = getattr(estimator, "_label_binarizer", None)
-    if binarizer is not None and str(getattr(binarizer, "y_type_", "")).startswith("multilabel"):
-        _refuse(estimator, "trained on multilabel targets is not supported (its predict gives a label "
-                           "set per row)")
     cls = type(estimator)
     binary = n_classes == 2
     if cls in (linear_model.LogisticRegression, linear_model.LogisticRegressionCV):
@@ -140,6 +142,26 @@ def export_linear_classifier(estimator, feature_names, preprocessing=None):
                     class_decision="argmax_raw", **link)
     layers = [dict(weights=weights, bias=bias, activation="identity")]
     return Exported(layers, desc, _core.save_dense, preprocessing)
+
+
+def _export_multilabel_by_sign(estimator, weights, bias, feature_names, preprocessing):
+    """RidgeClassifier(CV) fitted on a multilabel target: class j's label is
+    1 where its decision value d_j > 0 (predict: 2 * (d > 0) - 1 through the
+    label binarizer).  Raw scores [0, d_j] per class (a zero weight column
+    beside each: 0 for the finite inputs it takes), one output group of 2
+    each with labels 0, 1: the group's first largest is 1 exactly when d_j >
+    0 (link hard, no predict_proba, as scikit-learn); the Python reader's
+    predict gives (n, K) indicators (MULTILABEL_KEY)."""
+    from ._model import MULTILABEL_KEY
+    n, k = weights.shape
+    wide, wide_bias = np.zeros((n, 2 * k)), np.zeros(2 * k)
+    wide[:, 1::2], wide_bias[1::2] = weights, bias
+    desc = describe(estimator, task="classification", n_features=n, n_outputs=2 * k, feature_names=feature_names,
+                    classes=np.tile(np.arange(2), k), link="hard", class_decision="argmax_outputs_per_group",
+                    output_groups=[2] * k)
+    desc["metadata"][MULTILABEL_KEY] = "1"
+    return Exported([dict(weights=wide, bias=wide_bias, activation="identity")], desc, _core.save_dense,
+                    preprocessing)
 
 
 # --- linear regressors ------------------------------------------------------------

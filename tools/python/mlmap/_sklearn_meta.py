@@ -16,12 +16,19 @@ MultiOutputClassifier: the estimators' probabilities (or, for estimators
 without predict_proba, their classes as indicators) side by side, one output
 group each (FORMAT.md §6, ArgmaxOutputsPerGroup), with their classes beside
 them when some estimator's predict is not the argmax of its probabilities.
+Its estimator may be a meta-estimator (voting, bagging, calibration, AdaBoost,
+stacking): what it computes as a combiner, and its predict beside where that
+is not their first largest (_predict_is_first_largest).
 
-Not yet supported (refused by name, UnsupportedModelError): a meta-estimator as
-the estimator of a MultiOutputClassifier; OneVsRestClassifier on multilabel targets
-(its predict is an indicator per class, several per row: multi-output labels) or over bases whose
-predict_proba is not the logistic of their decision_function (a file has one set of
-raw scores, from which both its class and its probabilities follow).
+OneVsRestClassifier on a multilabel target: one output group [1 - p, p] per
+class, labels 0 / 1 (_ovr_multilabel), metadata mlmap.multilabel for the
+Python reader's (n, K) predict_proba.
+
+Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier
+as the estimator of a MultiOutputClassifier (or of any meta-estimator); OneVsRestClassifier on binary or
+multiclass targets over bases whose predict_proba is not the logistic of their
+decision_function (a file has one set of raw scores, from which both its class
+and its probabilities follow).
 
 Each base estimator becomes a ``sub_model`` op: a complete model file of its
 final estimator, nested in a column, that reads the op's input slots and
@@ -70,8 +77,11 @@ def _nested_file(est, where):
 def sub_model(prog, est, cols, where, output, name, described=None):
     """Columns that ``est`` (a fitted model at ``where``) writes from ``cols``:
     output 'outputs' (predict_proba / predict values), 'decision'
-    (decision_function), 'raw' or 'class_one_hot' (predict's class).
-    ``described``, a list, receives the nested file's description."""
+    (decision_function), 'raw' or 'class_one_hot' (predict's class), or
+    from one run of a model that is not a meta-estimator 'outputs_and_decision' or
+    'outputs_and_class_one_hot' (the outputs, then the other); or a function
+    of the nested file's description giving one of those.  ``described``, a
+    list, receives the nested file's description."""
     from sklearn.pipeline import Pipeline
     from ._sklearn_pipeline import _pipeline_steps
     if type(est) is Pipeline:
@@ -81,6 +91,8 @@ def sub_model(prog, est, cols, where, output, name, described=None):
         where, est = steps[-1]
     nested = combiners().get(type(est))
     if nested is not None:
+        if callable(output) or output.startswith("outputs_and_"):
+            refuse(est, where, "nested in another meta-estimator that reads two of its outputs from one run")
         if output != "outputs":
             other = other_outputs().get(type(est), {}).get(output)
             if other is None:
@@ -96,15 +108,14 @@ def sub_model(prog, est, cols, where, output, name, described=None):
     data, desc = _nested_file(est, where)
     if described is not None:
         described.append(desc)
-    if output == "outputs":
-        width = desc["n_outputs"]
-    elif output == "class_one_hot":
-        width = len(desc["classes"])
-    elif output == "decision":
-        k = desc["n_outputs"]
-        width = 1 if (desc["task"] == "classification" and k == 2) else k
-    else:
-        raise ValueError(output)
+    if callable(output):
+        output = output(desc)
+    k = desc["n_outputs"]
+    widths = {"outputs": k, "class_one_hot": len(desc.get("classes") or []),
+              "decision": 1 if (desc["task"] == "classification" and k == 2) else k}
+    widths["outputs_and_class_one_hot"] = k + widths["class_one_hot"]
+    widths["outputs_and_decision"] = k + widths["decision"]
+    width = widths[output]
     slots = prog.numeric(cols, where)
     return prog.emit("sub_model", slots, width, sub_model_output=output, name=name,
                      columns=[{"role": "file", "bytes": data}])
@@ -202,6 +213,16 @@ def _stacking_as_base(prog, est, cols, where):
     return sub_model(prog, final, stack, where + [f"final_estimator ({class_name(final)})"], output, name)
 
 
+def _stacking_class_one_hot(prog, est, cols, where):
+    """StackingClassifier.predict as class indicators: its final
+    estimator's predict on the stack (encoded classes)."""
+    stack = _stack_inputs(prog, est, cols, where)
+    final = est.final_estimator_
+    _check_encoded_classes(est, final, where, len(est.classes_))
+    return sub_model(prog, final, stack, where + [f"final_estimator ({class_name(final)})"], "class_one_hot",
+                     f"the final estimator of the {type(est).__name__}")
+
+
 def _ufuncs():
     """TransformedTargetRegressor's inverse_func: the allow-list (numpy ufuncs
     by identity; a file holds no code)."""
@@ -278,23 +299,54 @@ def _multi_output_classifier(prog, est, cols, where):
     for i, e in enumerate(est.estimators_):
         here = where + [f"estimators_[{i}] ({class_name(e)})"]
         final = e.steps[-1][1] if hasattr(e, "steps") else e
-        if type(final) in combiners():
-            refuse(est, here, "a meta-estimator as the estimator of a MultiOutputClassifier is not supported")
         name = f"estimator {i} of the {label}"
-        bases.append((e, here, name))
-        described = []
-        out = sub_model(prog, e, cols, here, "outputs" if with_proba else "class_one_hot", name, described)
+        described, own = [], None  # own: its class as indicators, from the same run
+        if type(final) in combiners():
+            # a meta-estimator: its predict_proba (hard voting: its vote counts)
+            out = sub_model(prog, e, cols, here, "outputs", name)
+            first_largest = _predict_is_first_largest(final)
+        elif with_proba:
+            # its probabilities, and its class beside them where that is not
+            # their first largest (one run of it for both)
+            out = sub_model(prog, e, cols, here, lambda d: "outputs" if _decides_first_largest(d)
+                            else "outputs_and_class_one_hot", name, described)
+            first_largest = _decides_first_largest(described[0])
+            if not first_largest:
+                n_classes = len(described[0]["classes"])
+                out, own = out[:len(out) - n_classes], out[len(out) - n_classes:]
+        else:
+            out, first_largest = sub_model(prog, e, cols, here, "class_one_hot", name), True
         if len(out) != len(np.asarray(e.classes_)):
             refuse(est, here, f"it gives {len(out)} values for {len(e.classes_)} classes")
-        if with_proba and described[0].get("class_decision", "argmax_outputs") != "argmax_outputs":
-            exact = False
+        exact = exact and first_largest
+        bases.append((e, here, name, first_largest, own, out))
         scores.extend(out)
     if exact:
         return scores, []
     indicators = []
-    for e, here, name in bases:
-        indicators.extend(sub_model(prog, e, cols, here, "class_one_hot", name))
+    for e, here, name, first_largest, own, out in bases:
+        if own is not None:
+            indicators.extend(own)
+        elif first_largest:  # its predict is the first largest of what it wrote
+            indicators.extend(first_largest_one_hot(prog, out))
+        else:  # a meta-estimator deciding on other values (AdaBoost, stacking)
+            indicators.extend(sub_model(prog, e, cols, here, "class_one_hot", name))
     return scores, indicators
+
+
+def _decides_first_largest(description):
+    """Whether a nested file's class is the first largest of its outputs."""
+    return description.get("class_decision", "argmax_outputs") == "argmax_outputs"
+
+
+def _predict_is_first_largest(est):
+    """Whether a meta-estimator classifier's predict is the first largest of
+    what it computes as a combiner (combiners()): np.argmax of its
+    predict_proba (soft voting, bagging, calibration) or of its vote counts
+    (hard voting); AdaBoost decides on its decision values, stacking by its
+    final estimator's predict (their class_one_hot, other_outputs())."""
+    from sklearn import calibration, ensemble
+    return type(est) in (ensemble.VotingClassifier, ensemble.BaggingClassifier, calibration.CalibratedClassifierCV)
 
 
 def multi_output_classes(est, per_output, where):
@@ -362,16 +414,31 @@ def _bagging(prog, est, cols, where):
     return _weighted_mean(prog, outs, [1.0] * n, float(n))
 
 
-def _bagging_decision(prog, est, cols, where):
-    """BaggingClassifier.decision_function: the sum of the estimators'
-    decision_function on their feature subsets over n_estimators."""
+def _bagging_proba_and_decision(prog, est, cols, where):
+    """BaggingClassifier's predict_proba (as _bagging) and decision_function
+    (the sum of the estimators' decision_function on their feature subsets
+    over n_estimators); each estimator with predict_proba that is a model of
+    its own runs once for both (SubModel outputs_and_decision)."""
     label = type(est).__name__
-    outs = []
+    k = len(est.classes_)
+    probas, decisions = [], []
     for i, (e, feats) in enumerate(zip(est.estimators_, est.estimators_features_)):
         here = where + [f"estimators_[{i}] ({class_name(e)})"]
-        outs.append(sub_model(prog, e, [cols[int(j)] for j in feats], here, "decision",
-                              f"estimator {i} of the {label}"))
-    return _weighted_mean(prog, outs, [1.0] * len(outs), float(len(outs)))
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        sub = [cols[int(j)] for j in feats]
+        name = f"estimator {i} of the {label}"
+        _check_encoded_classes(est, final, here, k)
+        if hasattr(final, "predict_proba") and type(final) not in combiners():
+            both = sub_model(prog, e, sub, here, "outputs_and_decision", name)
+            probas.append(both[:k])
+            decisions.append(both[k:])
+        else:
+            probas.append(sub_model(prog, e, sub, here, "outputs" if hasattr(final, "predict_proba")
+                                    else "class_one_hot", name))
+            decisions.append(sub_model(prog, e, sub, here, "decision", name))
+    n = len(probas)
+    return (_weighted_mean(prog, probas, [1.0] * n, float(n)),
+            _weighted_mean(prog, decisions, [1.0] * n, float(n)))
 
 
 def _adaboost_decision(prog, est, cols, where):
@@ -470,18 +537,27 @@ def _adaboost_proba(prog, est, cols, where):
 
 def _adaboost_class_one_hot(prog, est, cols, where):
     """AdaBoostClassifier.predict as class indicators: binary d > 0 (Binarize
-    at 0, class 0 its complement); more classes np.argmax, the first of
-    equal decision values: class i iff d_i > d_j for every j < i and not
-    d_j > d_i for every j > i (d_i - d_j > 0 exactly when d_i > d_j), the
-    product of those indicators (Polynomial, powers 0 and 1)."""
+    at 0, class 0 its complement); more classes np.argmax of the decision
+    values (first_largest_one_hot)."""
     k = len(est.classes_)
     decision = _adaboost_decision(prog, est, cols, where)
     if k == 2:
         (one,) = prog.emit("binarize", [decision[0].slot], 1, a=[0.0])
         zero = prog.emit("min_max", [one.slot], 1, a=[-1.0], b=[1.0])
         return zero + [one]
+    return first_largest_one_hot(prog, decision)
+
+
+def first_largest_one_hot(prog, values):
+    """np.argmax of finite ``values`` (columns) as indicators, the first of
+    equals: column i iff v_i > v_j for every j < i and not v_j > v_i for
+    every j > i (v_i - v_j > 0 exactly when v_i > v_j), the product of
+    those indicators (Polynomial, powers 0 and 1)."""
+    k = len(values)
+    if k == 1:
+        return prog.emit("min_max", [values[0].slot], 1, a=[0.0], b=[1.0])
     pairs = [(i, j) for i in range(k) for j in range(k) if i != j]
-    diffs = [prog.emit("weighted_mean", [decision[i].slot, decision[j].slot], 1, a=[1.0, -1.0], b=[1.0])[0]
+    diffs = [prog.emit("weighted_mean", [values[i].slot, values[j].slot], 1, a=[1.0, -1.0], b=[1.0])[0]
              for i, j in pairs]
     greater = prog.emit("binarize", [c.slot for c in diffs], len(diffs), a=[0.0] * len(diffs))
     # not d_j > d_i is 1 - [d_j - d_i > 0], pair (j, i)
@@ -554,9 +630,6 @@ def _ovr_scores(prog, est, cols, where):
     predict_proba[:, 1]) and how its predict_proba follows from them."""
     from sklearn.base import is_classifier
     label = type(est).__name__
-    if est.label_binarizer_.y_type_.startswith("multilabel"):
-        refuse(est, where, "a multilabel target (one indicator per class, several per row) is not supported; "
-                           "multiclass and binary targets are")
     has_decision = all(hasattr(e, "decision_function") for e in est.estimators_)
     has_proba = hasattr(est, "predict_proba")
     scores, links = [], set()
@@ -597,6 +670,103 @@ def _ovr_scores(prog, est, cols, where):
     return scores, dict(link="logistic", link_scale=next(iter(links))[1])
 
 
+def _ovr_multilabel(prog, est, cols, where):
+    """OneVsRestClassifier on a multilabel target: (scores, indicators), one
+    group of 2 per class.  Class j's label is 1 where its estimator's score
+    (_predict_binary: its decision_function, else predict_proba[:, 1]) is
+    above the threshold estimators_[0] sets (_threshold_for_binary_predict:
+    0 for a classifier with decision_function, else 0.5); predict_proba
+    gives each estimator's predict_proba[:, 1] unnormalised.  scores: [1 - p,
+    p] per class (without predict_proba: [1 - b, b], b the label).
+    indicators: empty when every score is p against 0.5 (p > 1 - p exactly
+    when p > 0.5: 1 - p is exact for p >= 0.5), else [1 - b, b] per class.
+    A class every (or no) training row has is a _ConstantPredictor: its
+    score and probability its constant (c·0 + c on a probability of another
+    estimator, which is finite)."""
+    from sklearn.base import is_classifier
+    label = type(est).__name__
+    first = est.estimators_[0]
+    threshold = 0.0 if hasattr(first, "decision_function") and is_classifier(first) else 0.5
+    has_proba = hasattr(est, "predict_proba")
+    constants, computed = {}, {}  # class -> its constant; class -> (score column, probability column)
+    for i, e in enumerate(est.estimators_):
+        here = where + [f"estimators_[{i}] ({class_name(e)})"]
+        final = e.steps[-1][1] if hasattr(e, "steps") else e
+        if type(final).__name__ == "_ConstantPredictor":
+            constants[i] = float(np.ravel(final.y_)[0])
+            continue
+        if not is_classifier(final):
+            refuse(est, here, "its estimators must be classifiers")
+        name = f"estimator {i} of the {label}"
+        proba = score = None
+        has_decision = hasattr(e, "decision_function")
+        if has_proba:
+            # one run for both where it is a model of its own
+            both = has_decision and type(final) not in combiners()
+            probs = sub_model(prog, e, cols, here, "outputs_and_decision" if both else "outputs", name)
+            if both:
+                probs, (score,) = probs[:-1], probs[-1:]
+            if len(probs) != 2:
+                refuse(est, here, f"it gives {len(probs)} probabilities, not 2")
+            proba = probs[1]
+        if has_decision and score is None:
+            (score,) = sub_model(prog, e, cols, here, "decision", name)
+        elif score is None:
+            if proba is None:
+                refuse(est, here, "it has neither decision_function nor predict_proba")
+            score = proba
+        computed[i] = (score, proba)
+    k = len(est.estimators_)
+    if constants:
+        if not computed:
+            refuse(est, where, "every class is in every (or no) training row: every estimator is a constant")
+        finite = next(iter(computed.values()))
+        finite = finite[1] if finite[1] is not None else finite[0]
+        values = prog.emit("min_max", [finite.slot] * len(constants), len(constants), a=[0.0] * len(constants),
+                           b=list(constants.values()))
+        for i, v in zip(constants, values):
+            computed[i] = (v, v)
+    score_cols = [computed[i][0] for i in range(k)]
+    from_proba = threshold == 0.5 and all(computed[i][0] is computed[i][1] for i in range(k))
+
+    def pairs(positive):  # [1 - x, x] per class
+        negative = prog.emit("min_max", [c.slot for c in positive], k, a=[-1.0] * k, b=[1.0] * k)
+        return [c for pair in zip(negative, positive) for c in pair]
+    if has_proba and from_proba:
+        return pairs(score_cols), []
+    labels = pairs(prog.emit("binarize", [c.slot for c in score_cols], k, a=[threshold] * k))
+    if not has_proba:
+        return labels, []
+    return pairs([computed[i][1] for i in range(k)]), labels
+
+
+def export_one_vs_rest_multilabel(est, feature_names, preprocessing=None):
+    """OneVsRestClassifier on a multilabel target: one output group [1 - p,
+    p] per class with labels [0, 1] (ArgmaxOutputsPerGroup, and its labels as
+    trailing features where they do not follow from p > 0.5: _ovr_multilabel);
+    the Python reader gives predict an (n, K) indicator array as
+    scikit-learn, predict_proba the (n, K) array of the p (MULTILABEL_KEY)."""
+    from . import _core
+    from ._sklearn import Exported
+    from ._model import MULTILABEL_KEY
+    prog, cols = _program(est, feature_names, preprocessing)
+    where = [type(est).__name__]
+    scores, indicators = _ovr_multilabel(prog, est, cols, where)
+    prog.finish(scores + indicators, where)
+    k, d = len(scores), len(indicators)
+    pick = np.zeros((k + d, k))  # raw_j = feature j
+    pick[np.arange(k), np.arange(k)] = 1.0
+    layers = [dict(kind="dense", weights=pick, bias=np.zeros(k), activation="identity")]
+    decide = dict(decision_function="trailing_features", decision_features=d) if d else {}
+    n_classes = len(est.estimators_)
+    desc = describe(est, task="classification", n_features=prog.n_inputs, feature_names=prog.feature_names,
+                    n_outputs=k, classes=np.tile(np.arange(2), n_classes),
+                    link="identity" if hasattr(est, "predict_proba") else "hard",
+                    class_decision="argmax_outputs_per_group", output_groups=[2] * n_classes, **decide)
+    desc["metadata"][MULTILABEL_KEY] = "1"
+    return _with_infinity(Exported(layers, desc, _core.save_dense, prog), est, prog)
+
+
 def combiners():
     """Exact meta-estimator class -> handler(program, estimator, columns, where)
     giving the columns its predict_proba (classifiers: soft voting, stacking),
@@ -631,7 +801,8 @@ def other_outputs():
         return dict(link="logistic" if k == 2 else "softmax", link_scale=1.0 if k == 2 else 1.0 / (k - 1),
                     decision_function="raw")
     return {ensemble.AdaBoostClassifier: {"decision": (_adaboost_decision, adaboost_link),
-                                          "class_one_hot": (_adaboost_class_one_hot, adaboost_link)}}
+                                          "class_one_hot": (_adaboost_class_one_hot, adaboost_link)},
+            ensemble.StackingClassifier: {"class_one_hot": (_stacking_class_one_hot, lambda est: {})}}
 
 
 def _program(est, feature_names, preprocessing):
@@ -719,8 +890,7 @@ def export_bagging_classifier(est, feature_names, preprocessing=None):
     from ._sklearn import Exported
     prog, cols = _program(est, feature_names, preprocessing)
     where = [type(est).__name__]
-    proba = _bagging(prog, est, cols, where)
-    decision = _bagging_decision(prog, est, cols, where)
+    proba, decision = _bagging_proba_and_decision(prog, est, cols, where)
     prog.finish(proba + decision, where)
     k, d = len(proba), len(decision)
     # raw_j = feature j: weight 1 from it, 0 from every other (finite) feature
@@ -758,6 +928,8 @@ def export_one_vs_rest(est, feature_names, preprocessing=None):
     scikit-learn makes a row of zeros NaN); binary: [1 - p, p]); predict the
     largest score, ties as this scikit-learn breaks them (binary: decision >
     0, probability > 0.5)."""
+    if est.label_binarizer_.y_type_.startswith("multilabel"):
+        return export_one_vs_rest_multilabel(est, feature_names, preprocessing)
     from . import _core
     from ._sklearn import Exported
     prog, cols = _program(est, feature_names, preprocessing)

@@ -79,8 +79,9 @@ class SubModelStep final : public Step {
       for (size_t i = 0; i < rows; ++i)
         for (size_t j = 0; j < n_raw; ++j) raw[i * n_raw + j] += m_->base_score[j];
     const LinkSpec& l = m_->link;
-    const bool want_decision =
-        what_ == SubModelOutput::decision || (what_ == SubModelOutput::class_one_hot && l.class_from_decision());
+    const bool want_class = what_ == SubModelOutput::class_one_hot || what_ == SubModelOutput::outputs_and_class_one_hot;
+    const bool want_decision = what_ == SubModelOutput::decision || what_ == SubModelOutput::outputs_and_decision ||
+                               (want_class && l.class_from_decision());
     const bool linked = what_ != SubModelOutput::raw;
     if (st && linked) st = apply_link(l, raw, rows, val);
     if (st && want_decision) st = apply_decision_function(l, raw, val, rows, dec);
@@ -88,11 +89,19 @@ class SubModelStep final : public Step {
       f->fail(0, slots_.in[0], false, st.code(), "reaches " + name_ + ", which failed: " + st.message());
       return;
     }
+    // the combined outputs write the outputs first, then the rest after them
+    const uint32_t after = what_ == SubModelOutput::outputs_and_class_one_hot ||
+                                   what_ == SubModelOutput::outputs_and_decision
+                               ? static_cast<uint32_t>(n_outputs)
+                               : 0;
+    if (after) scatter(val, rows, n_outputs, b, 0);
     switch (what_) {
-      case SubModelOutput::outputs: scatter(val, rows, n_outputs, b); break;
-      case SubModelOutput::raw: scatter(raw, rows, n_raw, b); break;
-      case SubModelOutput::decision: scatter(dec, rows, l.decision_width(), b); break;
-      case SubModelOutput::class_one_hot: {
+      case SubModelOutput::outputs: scatter(val, rows, n_outputs, b, 0); break;
+      case SubModelOutput::raw: scatter(raw, rows, n_raw, b, 0); break;
+      case SubModelOutput::decision:
+      case SubModelOutput::outputs_and_decision: scatter(dec, rows, l.decision_width(), b, after); break;
+      case SubModelOutput::class_one_hot:
+      case SubModelOutput::outputs_and_class_one_hot: {
         try {
           std::vector<int64_t> classes(rows);
           st = decide_classes(l, raw, val, want_decision ? dec : nullptr, rows, classes.data());
@@ -100,9 +109,9 @@ class SubModelStep final : public Step {
             f->fail(0, slots_.in[0], false, st.code(), "reaches " + name_ + ", which failed: " + st.message());
             return;
           }
-          for (uint32_t k = 0; k < slots_.n_out; ++k) {
+          for (uint32_t k = after; k < slots_.n_out; ++k) {
             double* y = b.column(slots_.out + k);
-            for (size_t i = 0; i < rows; ++i) y[i] = classes[i] == static_cast<int64_t>(k) ? 1.0 : 0.0;
+            for (size_t i = 0; i < rows; ++i) y[i] = classes[i] == static_cast<int64_t>(k - after) ? 1.0 : 0.0;
           }
         } catch (const std::bad_alloc&) {
           f->fail(0, slots_.in[0], false, error_code::out_of_memory, "reaches " + name_ + ": out of memory");
@@ -121,8 +130,10 @@ class SubModelStep final : public Step {
   void flow_nan(std::vector<char>& may_be_nan) const override {
     // Indicators are 0 or 1; other outputs follow the arithmetic (+-inf in
     // a linear model's input gives NaN).
-    for (uint32_t o = 0; o < slots_.n_out; ++o)
-      may_be_nan[slots_.out + o] = what_ == SubModelOutput::class_one_hot ? 0 : 1;
+    const uint32_t indicators_from = what_ == SubModelOutput::class_one_hot               ? 0
+                                     : what_ == SubModelOutput::outputs_and_class_one_hot ? m_->link.n_outputs
+                                                                                          : slots_.n_out;
+    for (uint32_t o = 0; o < slots_.n_out; ++o) may_be_nan[slots_.out + o] = o < indicators_from ? 1 : 0;
   }
 
   Status verify() const noexcept override {
@@ -132,9 +143,10 @@ class SubModelStep final : public Step {
   }
 
  private:
-  void scatter(const double* v, size_t rows, size_t width, const Block& b) const noexcept {
-    for (uint32_t k = 0; k < slots_.n_out && k < width; ++k) {
-      double* y = b.column(slots_.out + k);
+  // v's `width` values per row into the output slots from `first` on.
+  void scatter(const double* v, size_t rows, size_t width, const Block& b, uint32_t first) const noexcept {
+    for (uint32_t k = 0; first + k < slots_.n_out && k < width; ++k) {
+      double* y = b.column(slots_.out + first + k);
       for (size_t i = 0; i < rows; ++i) y[i] = v[i * width + k];
     }
   }
@@ -178,13 +190,17 @@ Result<std::unique_ptr<Step>> check_sub_model(const OpCheck& c) {
     case SubModelOutput::outputs: width = m.link.n_outputs; break;
     case SubModelOutput::raw: width = m.link.n_raw; break;
     case SubModelOutput::decision: width = m.link.decision_width(); break;
+    case SubModelOutput::outputs_and_decision: width = m.link.n_outputs + uint64_t{m.link.decision_width()}; break;
     case SubModelOutput::class_one_hot:
+    case SubModelOutput::outputs_and_class_one_hot:
       if (m.info.task != Task::classification)
-        return c.bad(name + " is a " + std::string(enum_name(m.info.task)) + " model; class_one_hot needs a classifier");
+        return c.bad(name + " is a " + std::string(enum_name(m.info.task)) + " model; " + enum_name(what) +
+                     " needs a classifier");
       // one class per row (a multi-output classifier decides several)
       if (m.link.classes_per_row() != 1)
-        return c.bad(name + " is a multi-output classifier; class_one_hot needs one class per row");
-      width = m.info.classes.size();
+        return c.bad(name + " is a multi-output classifier; " + std::string(enum_name(what)) +
+                     " needs one class per row");
+      width = m.info.classes.size() + (what == SubModelOutput::outputs_and_class_one_hot ? m.link.n_outputs : 0);
       break;
   }
   if (c.slots.n_out != width)
