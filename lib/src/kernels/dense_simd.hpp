@@ -4,8 +4,9 @@
 //  * in_out weights [n_in, n_out]: for a tile of outputs, every input is
 //    broadcast and multiplied into the tile (MLP layers, many outputs);
 //  * out_in weights [n_out, n_in]: dot products vectorised over the inputs
-//    (linear models with few outputs), V rows at a time, whose sums of an
-//    output reduce together (hadd_rows) into one vector.
+//    (linear models with few outputs); up to three outputs V rows at a
+//    time, whose sums of an output reduce together (hadd_rows) into one
+//    vector.
 // Rows may be float (a model's input, widened in registers) or double, and
 // so may the weights and bias (float32 columns).
 // Internal linkage throughout (see tree_simd.hpp for why).
@@ -238,32 +239,33 @@ struct DenseSimd {
     }
   }
 
-  // Outputs per pass of dots_rows: V rows' accumulators for each, beside
-  // their weight vectors and an input, fit the registers (32 with AVX-512,
-  // 16 below).
-  static constexpr uint32_t max_dots_rows = V == 2 ? 4 : 3;
+  // Outputs of dots_rows: V rows' accumulators for each, beside their
+  // weight vectors and an input, fit the registers (32 with AVX-512, 16
+  // below).  More outputs take dots<R, ...>, which loads each input once for
+  // up to max_dots of them: with two passes of V rows, each input converted
+  // twice, logreg (100 float features, 5 outputs) was 3-6% slower.
+  static constexpr uint32_t max_dots_rows = 3;
 
   template <class X_t, class W_t>
   static void rows_out_in_v(const DenseLayerView& L, const W_t* W, const X_t* X, double* Y) noexcept {
-    uint32_t o = 0;
-    for (; o + max_dots_rows <= L.n_out; o += max_dots_rows) dots_rows<max_dots_rows>(L, W, X, Y, o);
-    switch (L.n_out - o) {
-      case 3: return dots_rows<3>(L, W, X, Y, o);
-      case 2: return dots_rows<2>(L, W, X, Y, o);
-      case 1: return dots_rows<1>(L, W, X, Y, o);
+    switch (L.n_out) {
+      case 3: return dots_rows<3>(L, W, X, Y, 0);
+      case 2: return dots_rows<2>(L, W, X, Y, 0);
+      case 1: return dots_rows<1>(L, W, X, Y, 0);
       default: return;
     }
   }
 
   template <class X_t, class W_t>
   static void run(const DenseLayerView& L, const W_t* W, const X_t* X, size_t n_rows, double* Y) noexcept {
-    const size_t step = L.out_in ? V : R;  // rows per block
+    const bool by_v = L.out_in && L.n_out <= max_dots_rows;
+    const size_t step = by_v ? V : R;  // rows per block
     const size_t row_bytes = L.n_in * sizeof(X_t);
     const size_t ahead = ((prefetch_bytes + row_bytes - 1) / row_bytes + step - 1) / step * step;
     size_t r = 0;
     for (; r + step <= n_rows; r += step) {
       if (r + ahead < n_rows) prefetch_rows(X, r + ahead, step, n_rows, L.n_in);
-      if (L.out_in)
+      if (by_v)
         rows_out_in_v(L, W, X + r * L.n_in, Y + r * L.n_out);
       else
         block<R>(L, W, X + r * L.n_in, Y + r * L.n_out);
