@@ -268,6 +268,7 @@ TEST_CASE("row maps: every kernel gives the column ops' bits, whatever the shape
   CHECK(unary_ops.size() == 11);
   std::mt19937_64 rng(17);
   const double guard = 12345.678;
+  size_t after_fill = 0;
   for (size_t nf : {size_t{1}, size_t{3}, size_t{8}, size_t{12}, size_t{13}, size_t{20}}) {
     for (int layout = 0; layout < 3; ++layout) {  // whole rows, a consecutive run, any order
       const size_t width = layout == 0 ? nf : nf + 3;
@@ -279,6 +280,8 @@ TEST_CASE("row maps: every kernel gives the column ops' bits, whatever the shape
         std::vector<ColumnOp> ops(n_stages);
         for (auto& op : ops) op = unary_ops[rng() % unary_ops.size()];
         if (n_stages == 2) ops = {ColumnOp::fill_nan, ColumnOp::sub_div};  // an imputer, a scaler
+        // A fill and the stage after it run fused: every op after a fill, in turn.
+        if (n_stages == 3) ops = {ColumnOp::fill_nan, unary_ops[after_fill++ % unary_ops.size()], ops[2]};
         const size_t period = RowMap::period_for(nf);
         CHECK(period % nf == 0);
         CHECK(period % 8 == 0);
@@ -335,4 +338,5 @@ TEST_CASE("row maps: every kernel gives the column ops' bits, whatever the shape
       }
     }
   }
+  CHECK(after_fill >= unary_ops.size());
 }

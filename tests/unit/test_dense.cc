@@ -122,7 +122,7 @@ TEST_CASE("dense networks match a plain forward pass on every kernel") {
     REQUIRE_MESSAGE(m.ok(), m.message());
     CHECK(m->info().dense.n_layers == shape.size() - 1);
     CHECK(std::string(m->info().predictor) == (shape.size() == 2 ? "linear" : "dense_network"));
-    for (size_t rows : {size_t{1}, size_t{3}, size_t{4}, size_t{5}, size_t{300}}) {
+    for (size_t rows : {size_t{1}, size_t{3}, size_t{4}, size_t{5}, size_t{8}, size_t{13}, size_t{300}}) {
       std::normal_distribution<double> g(0, 1);
       std::vector<double> X(rows * nf);
       for (auto& x : X) x = g(rng);
@@ -148,6 +148,12 @@ TEST_CASE("dense networks match a plain forward pass on every kernel") {
         REQUIRE(m->predict(Xf.data(), rows, from_float.data()).ok());
         REQUIRE(m->predict(Xw.data(), rows, from_widened.data()).ok());
         CHECK(from_float == from_widened);
+        // A row's outputs do not depend on the rows predicted beside it (a
+        // kernel reduces blocks of rows' sums together): the same bits one
+        // row at a time.
+        std::vector<double> one_by_one(rows * no);
+        for (size_t r = 0; r < rows; ++r) REQUIRE(m->predict(&X[r * nf], 1, &one_by_one[r * no]).ok());
+        CHECK(one_by_one == got);
       }
     }
   }

@@ -83,7 +83,8 @@ struct ColumnSimd {
   }
 
   // A tile of rows at a time: the inputs widened into F, then each stage
-  // over the tile in F (in L1), its op a constant of the loop.  The tile's
+  // over the tile in F (in L1), its op a constant of the loop (a fill and
+  // the stage after it together, map_stages).  The tile's
   // rows lie end to end in F, and the stage runs over them as one array of
   // values, V at a time, with the arguments' periodic layout (RowMap): every
   // lane does work (V = 8 and 12 features: no half-empty vector per row;
@@ -120,6 +121,49 @@ struct ColumnSimd {
     with_unary_op(m.ops[s], [&](auto Op) { map_stage<Op()>(m, s, src, f, count); }, [] {});  // a row map's are unary
   }
 
+  // An imputer's fill (stage s, fill_nan) and the stage after it in one pass
+  // over the tile: a scaler's divisions after it bound the time, and the
+  // fill's loads, compares and blends run beside them instead of in a pass
+  // of their own.  Each value meets the same two operations in the same
+  // order: the same bits as map_stage twice.
+  template <ColumnOp Op, class S>
+  static void map_filled(const RowMap& m, size_t s, const S* src, double* f, size_t count) noexcept {
+    const double* fill = m.arg(s, 0);
+    const double *pa = m.arg(s + 1, 0), *pb = m.arg(s + 1, 1), *plo = m.arg(s + 1, 2), *phi = m.arg(s + 1, 3);
+    const D zero(0.0);
+    auto both = [&](const D& x, size_t p) {
+      const D lo = Op == ColumnOp::mul_add_clip ? D::load_unaligned(plo + p) : zero;
+      const D hi = Op == ColumnOp::mul_add_clip ? D::load_unaligned(phi + p) : zero;
+      const D v = unary(ColumnOp::fill_nan, x, D::load_unaligned(fill + p), zero, zero, zero);
+      return unary(Op, v, D::load_unaligned(pa + p), D::load_unaligned(pb + p), lo, hi);
+    };
+    size_t j = 0, p = 0;
+    for (; j + V <= count; j += V) {
+      both(SimdLoads<Arch>::load(src + j), p).store_unaligned(f + j);
+      p += V;
+      if (p == m.period) p = 0;
+    }
+    if (j < count) {
+      const auto left = static_cast<uint32_t>(count - j);
+      SimdLoads<Arch>::store_partial(both(SimdLoads<Arch>::load_partial(src + j, left), p), f + j, left);
+    }
+  }
+
+  // Stages [s, n_stages) over the tile, the first from src: a fill and the
+  // stage after it fused (map_filled), the others one pass each.
+  template <class S>
+  static void map_stages(const RowMap& m, size_t s, const S* src, double* tile, size_t count) noexcept {
+    if (s >= m.n_stages) return;
+    if (s + 1 < m.n_stages && m.ops[s] == ColumnOp::fill_nan) {
+      with_unary_op(m.ops[s + 1], [&](auto Op) { map_filled<Op()>(m, s, src, tile, count); }, [] {});
+      s += 2;
+    } else {
+      map_stage(m, s, src, tile, count);
+      s += 1;
+    }
+    for (; s < m.n_stages; ++s) map_stage(m, s, static_cast<const double*>(tile), tile, count);
+  }
+
   template <class T>
   static void widen(const T* x, size_t count, double* f) noexcept {
     size_t j = 0;
@@ -140,11 +184,11 @@ struct ColumnSimd {
       const size_t rows = n - i0 < map_tile_rows ? n - i0 : map_tile_rows;
       double* tile = F + i0 * nf;
       const size_t count = rows * nf;
-      size_t s = 0;
       if (whole_rows && m.n_stages > 0) {  // the first stage widens the rows as it reads them
-        map_stage(m, 0, X + i0 * width, tile, count);
-        s = 1;
-      } else if (whole_rows) {
+        map_stages(m, 0, X + i0 * width, tile, count);
+        continue;
+      }
+      if (whole_rows) {
         widen(X + i0 * width, count, tile);
       } else {
         for (size_t i = 0; i < rows; ++i) {
@@ -155,7 +199,7 @@ struct ColumnSimd {
             for (size_t k = 0; k < nf; ++k) tile[i * nf + k] = static_cast<double>(x[m.cols[k]]);
         }
       }
-      for (; s < m.n_stages; ++s) map_stage(m, s, static_cast<const double*>(tile), tile, count);
+      map_stages(m, 0, static_cast<const double*>(tile), tile, count);
     }
   }
 

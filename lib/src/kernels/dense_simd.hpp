@@ -3,8 +3,10 @@
 // four at a time so each weight loaded feeds four rows' accumulators:
 //  * in_out weights [n_in, n_out]: for a tile of outputs, every input is
 //    broadcast and multiplied into the tile (MLP layers, many outputs);
-//  * out_in weights [n_out, n_in]: dot products vectorised over the inputs,
-//    up to six outputs per pass (linear models with few outputs).
+//  * out_in weights [n_out, n_in]: dot products vectorised over the inputs
+//    (linear models with few outputs); up to three outputs V rows at a
+//    time, whose sums of an output reduce together (hadd_rows) into one
+//    vector.
 // Rows may be float (a model's input, widened in registers) or double, and
 // so may the weights and bias (float32 columns).
 // Internal linkage throughout (see tree_simd.hpp for why).
@@ -150,20 +152,123 @@ struct DenseSimd {
   // waiting on loads (logistic regression, 100 features: 15M -> 25M rows/s on
   // Zen 5; 6 to 13 KB ahead measured best).
   template <class X_t>
-  static void prefetch_rows(const X_t* X, size_t first, size_t n_rows, size_t n_in) noexcept {
+  static void prefetch_rows(const X_t* X, size_t first, size_t count, size_t n_rows, size_t n_in) noexcept {
     const char* begin = reinterpret_cast<const char*>(X + first * n_in);
-    const char* end = reinterpret_cast<const char*>(X + (first + R < n_rows ? first + R : n_rows) * n_in);
+    const char* end = reinterpret_cast<const char*>(X + (first + count < n_rows ? first + count : n_rows) * n_in);
     for (const char* p = begin; p < end; p += 64) __builtin_prefetch(p, 0, 3);
+  }
+
+  // The V horizontal sums of a[0..V): lane j is xsimd::hadd(a[j]) bit for
+  // bit (the same additions, operands in the same order), for a fraction of
+  // V separate reductions' shuffles.  hadd halves a vector until one value
+  // is left, the upper half added to the lower at 512 bits, the lower to the
+  // upper below.
+  static D hadd_rows(const D* a) noexcept {
+#if defined(__AVX512F__)
+    if constexpr (V == 8) {
+      // Rows j and j + 2 side by side: each's upper 256 bits + its lower.
+      auto halves = [](const D& x, const D& y) {
+        return _mm512_add_pd(_mm512_shuffle_f64x2(x, y, _MM_SHUFFLE(3, 2, 3, 2)),
+                             _mm512_shuffle_f64x2(x, y, _MM_SHUFFLE(1, 0, 1, 0)));
+      };
+      const __m512d h02 = halves(a[0], a[2]), h46 = halves(a[4], a[6]);
+      const __m512d h13 = halves(a[1], a[3]), h57 = halves(a[5], a[7]);
+      // Rows 0, 2, 4, 6 (then 1, 3, 5, 7): each 256-bit sum's lower 128 bits + its upper.
+      const __m512d q_even = _mm512_add_pd(_mm512_shuffle_f64x2(h02, h46, _MM_SHUFFLE(2, 0, 2, 0)),
+                                           _mm512_shuffle_f64x2(h02, h46, _MM_SHUFFLE(3, 1, 3, 1)));
+      const __m512d q_odd = _mm512_add_pd(_mm512_shuffle_f64x2(h13, h57, _MM_SHUFFLE(2, 0, 2, 0)),
+                                          _mm512_shuffle_f64x2(h13, h57, _MM_SHUFFLE(3, 1, 3, 1)));
+      // Lane 0 of each pair + lane 1, rows back in order.
+      return _mm512_add_pd(_mm512_unpacklo_pd(q_even, q_odd), _mm512_unpackhi_pd(q_even, q_odd));
+    }
+#endif
+#if defined(__AVX__)
+    if constexpr (V == 4) {
+      // Rows 0 and 2 (1 and 3) side by side: lower 128 bits + upper.
+      const __m256d s02 = _mm256_add_pd(_mm256_permute2f128_pd(a[0], a[2], 0x20), _mm256_permute2f128_pd(a[0], a[2], 0x31));
+      const __m256d s13 = _mm256_add_pd(_mm256_permute2f128_pd(a[1], a[3], 0x20), _mm256_permute2f128_pd(a[1], a[3], 0x31));
+      return _mm256_hadd_pd(s02, s13);  // lane 0 + lane 1: rows 0, 1, 2, 3
+    }
+#endif
+#if defined(__SSE3__)
+    if constexpr (V == 2) return _mm_hadd_pd(a[0], a[1]);
+#endif
+    alignas(64) double sums[V];
+    for (size_t j = 0; j < V; ++j) sums[j] = xsimd::hadd(a[j]);
+    return D::load_aligned(sums);
+  }
+
+  // out_in, V rows [0, V) at a time, outputs [o0, o0 + NO): every (row,
+  // output) accumulates as dots<> does, in the same order, and the V rows'
+  // sums of an output come out of one hadd_rows: the same bits as dots<1>
+  // row by row.  Each row's input vector is loaded once for the NO outputs,
+  // whose weight vectors stay in registers.
+  template <size_t NO, class X_t, class W_t>
+  static void dots_rows(const DenseLayerView& L, const W_t* W, const X_t* X, double* Y, uint32_t o0) noexcept {
+    const W_t* w[NO];
+    for (size_t q = 0; q < NO; ++q) w[q] = W + size_t{o0 + q} * L.n_in;
+    D acc[NO][V];
+    for (size_t q = 0; q < NO; ++q)
+      for (size_t r = 0; r < V; ++r) acc[q][r] = D(0.0);
+    const uint32_t full = L.n_in / V * V;
+    for (uint32_t i = 0; i < full; i += V) {
+      D wv[NO];
+      for (size_t q = 0; q < NO; ++q) wv[q] = load(w[q] + i);
+      for (size_t r = 0; r < V; ++r) {
+        const D x = load(X + r * L.n_in + i);
+        for (size_t q = 0; q < NO; ++q) acc[q][r] = fma(x, wv[q], acc[q][r]);
+      }
+    }
+    if (const uint32_t rest = L.n_in - full) {
+      D wv[NO];
+      for (size_t q = 0; q < NO; ++q) wv[q] = load_partial(w[q] + full, rest);
+      for (size_t r = 0; r < V; ++r) {
+        const D x = load_partial(X + r * L.n_in + full, rest);
+        for (size_t q = 0; q < NO; ++q) acc[q][r] = fma(x, wv[q], acc[q][r]);
+      }
+    }
+    for (size_t q = 0; q < NO; ++q) {
+      const D y = hadd_rows(acc[q]) + D(L.bias.present() ? L.bias[o0 + q] : 0.0);
+      if (L.n_out == 1) {
+        y.store_unaligned(Y);
+      } else {
+        alignas(64) double lanes[V];
+        y.store_aligned(lanes);
+        for (size_t r = 0; r < V; ++r) Y[r * L.n_out + o0 + q] = lanes[r];
+      }
+    }
+  }
+
+  // Outputs of dots_rows: V rows' accumulators for each, beside their
+  // weight vectors and an input, fit the registers (32 with AVX-512, 16
+  // below).  More outputs take dots<R, ...>, which loads each input once for
+  // up to max_dots of them: with two passes of V rows, each input converted
+  // twice, logreg (100 float features, 5 outputs) was 3-6% slower.
+  static constexpr uint32_t max_dots_rows = 3;
+
+  template <class X_t, class W_t>
+  static void rows_out_in_v(const DenseLayerView& L, const W_t* W, const X_t* X, double* Y) noexcept {
+    switch (L.n_out) {
+      case 3: return dots_rows<3>(L, W, X, Y, 0);
+      case 2: return dots_rows<2>(L, W, X, Y, 0);
+      case 1: return dots_rows<1>(L, W, X, Y, 0);
+      default: return;
+    }
   }
 
   template <class X_t, class W_t>
   static void run(const DenseLayerView& L, const W_t* W, const X_t* X, size_t n_rows, double* Y) noexcept {
+    const bool by_v = L.out_in && L.n_out <= max_dots_rows;
+    const size_t step = by_v ? V : R;  // rows per block
     const size_t row_bytes = L.n_in * sizeof(X_t);
-    const size_t ahead = ((prefetch_bytes + row_bytes - 1) / row_bytes + R - 1) / R * R;
+    const size_t ahead = ((prefetch_bytes + row_bytes - 1) / row_bytes + step - 1) / step * step;
     size_t r = 0;
-    for (; r + R <= n_rows; r += R) {
-      if (r + ahead < n_rows) prefetch_rows(X, r + ahead, n_rows, L.n_in);
-      block<R>(L, W, X + r * L.n_in, Y + r * L.n_out);
+    for (; r + step <= n_rows; r += step) {
+      if (r + ahead < n_rows) prefetch_rows(X, r + ahead, step, n_rows, L.n_in);
+      if (by_v)
+        rows_out_in_v(L, W, X + r * L.n_in, Y + r * L.n_out);
+      else
+        block<R>(L, W, X + r * L.n_in, Y + r * L.n_out);
     }
     for (; r < n_rows; ++r) block<1>(L, W, X + r * L.n_in, Y + r * L.n_out);
   }
