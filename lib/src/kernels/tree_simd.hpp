@@ -514,6 +514,7 @@ struct TreeSimd {
       for (uint32_t t = 0; t < v.n_trees; ++t) {
         const auto root = static_cast<uint32_t>(min_u64(v.tree_root[t], last));
         const uint32_t depth = depth_of(v, t);
+        const TreeLeafAdder add(v, t);
         uint64_t pending[R];  // Large: the previous group's leaf rows
         size_t n_pending = 0, pending_row = 0;
         // Large: the next tree's nodes, fetched in order a few lines per
@@ -559,7 +560,7 @@ struct TreeSimd {
             }
           }
           if constexpr (Large) {
-            for (size_t i = 0; i < n_pending; ++i) add_leaf(v, t, pending[i], rawb + (pending_row + i) * v.n_raw);
+            for (size_t i = 0; i < n_pending; ++i) add(pending[i], rawb + (pending_row + i) * v.n_raw);
             for (size_t i = 0; i < m; ++i) {
               pending[i] = min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1);
               __builtin_prefetch(v.leaf_values + pending[i] * v.leaf_width);
@@ -568,10 +569,10 @@ struct TreeSimd {
             pending_row = r;
           } else {
             for (size_t i = 0; i < m; ++i)
-              add_leaf(v, t, min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1), rawb + (r + i) * v.n_raw);
+              add(min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1), rawb + (r + i) * v.n_raw);
           }
         }
-        for (size_t i = 0; i < n_pending; ++i) add_leaf(v, t, pending[i], rawb + (pending_row + i) * v.n_raw);
+        for (size_t i = 0; i < n_pending; ++i) add(pending[i], rawb + (pending_row + i) * v.n_raw);
       }
     }
   }
