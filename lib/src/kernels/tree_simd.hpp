@@ -502,6 +502,21 @@ struct TreeSimd {
   // 1.08x, 1.07x, 1.15x (and 20% more instructions: the extra fields cost
   // registers, 12 walks already spill).  Nor: lanes = rows with AVX-512
   // gathers (walk(), 4 groups of 16): 1.5x the time of the scalar walks.
+  // Also measured and dropped (s_rf_full_t100_f20, callgrind avx2 2,000
+  // rows and CPU time, 10,000 rows, interleaved A/B on a loaded Zen 4):
+  // sorting a block's rows by the node they reach after the top 8 levels
+  // (a counting sort over the tree's nodes) and walking the rest in that
+  // order: a group walks 13.9 levels a row and tree instead of 16.7 (by the
+  // true leaf depth it would be 12.8), but the sort and the scattered rows
+  // cost more: 57.6M -> 62.8M instructions, 1.28x the time (s_etr_full_t50_f12
+  // 1.20x).  Copying a group's rows side by side at a fixed stride (64
+  // values), so one register addresses all 12 (no row pointer reloads): a
+  // level 144 -> 130 instructions, but with the copies 1.11-1.19x the time.
+  // 10 or 14 walks instead of 12: 1.08x, 1.19x.  Two levels per loop body
+  // between the checks: 0.4% fewer instructions, 1.04x the time.  Dropping
+  // the child clamp (unsafe, measured only): as many instructions, 1.19x the
+  // time.  Timings here swing with register allocation more than with
+  // instruction counts: measure every change in CPU time.
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
