@@ -391,22 +391,24 @@ struct TreeSimd {
   }
 
   // child + right for inputs that may hold NaN: the compare sets the carry
-  // for NaN too (right) and the parity flag only for NaN, read before the
-  // add overwrites it; 1 is taken back where the node sends NaN left (bit
-  // 30).  Callgrind, avx2, x_d12_t100_f25_reg_nan10 2,000 rows: 67.2M ->
-  // 64.2M.
+  // for NaN too (right), and a conditional move on the parity flag (set
+  // only for NaN; moves leave the flags alone) keeps the node's NaN-left bit
+  // (30) only for NaN, taken back after the carry is added.  Callgrind,
+  // avx2, x_d12_t100_f25_reg_nan10 2,000 rows: 67.2M (C) -> 64.2M (setp
+  // into a zeroed register, masks after the add) -> 59.2M (this move).
   static inline __attribute__((always_inline)) uint64_t child_plus_right(uint64_t child, float t, float x,
                                                                          uint32_t info) noexcept {
 #if defined(__x86_64__)
-    uint32_t nan;
+    uint64_t left = (info >> 30) & 1u;  // 1 where NaN goes left (64-bit: no zero extension)
+    const uint64_t zero = 0;
 #if defined(__AVX__)
-    asm("xorl %k[nan], %k[nan]\n\tvcomiss %[x], %[t]\n\tsetp %b[nan]\n\tadcq $0, %[child]"
-        : [child] "+r"(child), [nan] "=&q"(nan) : [t] "x"(t), [x] "xm"(x) : "cc");
+    asm("vcomiss %[x], %[t]\n\tcmovnpq %[zero], %[left]\n\tadcq $0, %[child]"
+        : [child] "+r"(child), [left] "+r"(left) : [t] "x"(t), [x] "xm"(x), [zero] "rm"(zero) : "cc");
 #else
-    asm("xorl %k[nan], %k[nan]\n\tcomiss %[x], %[t]\n\tsetp %b[nan]\n\tadcq $0, %[child]"
-        : [child] "+r"(child), [nan] "=&q"(nan) : [t] "x"(t), [x] "xm"(x) : "cc");
+    asm("comiss %[x], %[t]\n\tcmovnpq %[zero], %[left]\n\tadcq $0, %[child]"
+        : [child] "+r"(child), [left] "+r"(left) : [t] "x"(t), [x] "xm"(x), [zero] "rm"(zero) : "cc");
 #endif
-    return child - (nan & (info >> 30) & 1u);
+    return child - left;
 #else
     const uint32_t right = (x > t) | (static_cast<uint32_t>(x != x) & (((info >> 30) & 1u) ^ 1u));
     return child + right;
@@ -500,6 +502,21 @@ struct TreeSimd {
   // 1.08x, 1.07x, 1.15x (and 20% more instructions: the extra fields cost
   // registers, 12 walks already spill).  Nor: lanes = rows with AVX-512
   // gathers (walk(), 4 groups of 16): 1.5x the time of the scalar walks.
+  // Also measured and dropped (s_rf_full_t100_f20, callgrind avx2 2,000
+  // rows and CPU time, 10,000 rows, interleaved A/B on a loaded Zen 4):
+  // sorting a block's rows by the node they reach after the top 8 levels
+  // (a counting sort over the tree's nodes) and walking the rest in that
+  // order: a group walks 13.9 levels a row and tree instead of 16.7 (by the
+  // true leaf depth it would be 12.8), but the sort and the scattered rows
+  // cost more: 57.6M -> 62.8M instructions, 1.28x the time (s_etr_full_t50_f12
+  // 1.20x).  Copying a group's rows side by side at a fixed stride (64
+  // values), so one register addresses all 12 (no row pointer reloads): a
+  // level 144 -> 130 instructions, but with the copies 1.11-1.19x the time.
+  // 10 or 14 walks instead of 12: 1.08x, 1.19x.  Two levels per loop body
+  // between the checks: 0.4% fewer instructions, 1.04x the time.  Dropping
+  // the child clamp (unsafe, measured only): as many instructions, 1.19x the
+  // time.  Timings here swing with register allocation more than with
+  // instruction counts: measure every change in CPU time.
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
@@ -514,6 +531,7 @@ struct TreeSimd {
       for (uint32_t t = 0; t < v.n_trees; ++t) {
         const auto root = static_cast<uint32_t>(min_u64(v.tree_root[t], last));
         const uint32_t depth = depth_of(v, t);
+        const TreeLeafAdder add(v, t);
         uint64_t pending[R];  // Large: the previous group's leaf rows
         size_t n_pending = 0, pending_row = 0;
         // Large: the next tree's nodes, fetched in order a few lines per
@@ -559,7 +577,7 @@ struct TreeSimd {
             }
           }
           if constexpr (Large) {
-            for (size_t i = 0; i < n_pending; ++i) add_leaf(v, t, pending[i], rawb + (pending_row + i) * v.n_raw);
+            for (size_t i = 0; i < n_pending; ++i) add(pending[i], rawb + (pending_row + i) * v.n_raw);
             for (size_t i = 0; i < m; ++i) {
               pending[i] = min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1);
               __builtin_prefetch(v.leaf_values + pending[i] * v.leaf_width);
@@ -568,10 +586,10 @@ struct TreeSimd {
             pending_row = r;
           } else {
             for (size_t i = 0; i < m; ++i)
-              add_leaf(v, t, min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1), rawb + (r + i) * v.n_raw);
+              add(min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1), rawb + (r + i) * v.n_raw);
           }
         }
-        for (size_t i = 0; i < n_pending; ++i) add_leaf(v, t, pending[i], rawb + (pending_row + i) * v.n_raw);
+        for (size_t i = 0; i < n_pending; ++i) add(pending[i], rawb + (pending_row + i) * v.n_raw);
       }
     }
   }
