@@ -9,6 +9,7 @@
 
 #include "format/limits.hpp"
 #include "format/schema_enums.hpp"
+#include "kernels/tree_cost.hpp"
 #include "kernels/tree_kernels.hpp"
 #include "model/complete_trees.hpp"
 #include "model/leaf_bitvectors.hpp"
@@ -291,6 +292,8 @@ Result<TreeEnsembleView> make_tree_view(const format::FileView& file, const fb::
   if (const fb::LeafBitvectors* b = t.leaf_bitvectors()) {
     auto st = read_bitvectors(file, *b, &v);
     if (!st) return st.error();
+    for (size_t lanes : {4, 8, 16})
+      v.bitvectors.pays_from_rows[kernels::pays_from_index(lanes)] = kernels::bitvectors_pay_from_rows(v, lanes);
   }
   if (const fb::CompleteTrees* c = t.complete_trees()) {
     auto st = read_complete_trees(file, *c, &v);
