@@ -24,18 +24,12 @@ Status check_missing(const model::LoadedModel& m, const T* X, size_t n_rows, siz
                                               " was not trained to route missing values");
 }
 
-// Whether a direct input's NaNs are found up front (else after the scores,
-// see Predictor::propagates_nan).
-bool scan_inputs_first(const model::LoadedModel& m) noexcept {
-  return !m.predictor->accepts_missing() && !m.predictor->propagates_nan();
-}
-
 // After the scores of direct rows [first, first + n): rows before the first
 // NaN score hold no NaN input, so the first NaN input at or after it is the
 // first of the block.  A NaN score without a NaN input (inf - inf) stands.
 template <class T>
 Status check_missing_after(const model::LoadedModel& m, const T* X, const double* raw, size_t n, size_t first) {
-  if (m.predictor->accepts_missing() || !m.predictor->propagates_nan()) return {};
+  if (!m.nan_scores_mark_nan) return {};
   // Every score of such a row is NaN: the first one of each row tells.
   const size_t n_raw = m.link.n_raw;
   size_t row = 0;
@@ -49,7 +43,7 @@ Status check_missing_after(const model::LoadedModel& m, const T* X, const double
 
 // After preprocessing: the predictor's features of rows [first, first + n).
 Status check_missing_features(const model::LoadedModel& m, const double* F, size_t n, size_t first) {
-  if (m.predictor->accepts_missing()) return {};
+  if (!m.refuses_missing) return {};
   const size_t pw = m.predictor_width;
   const size_t i = first_nan(F, n * pw);
   if (i == n * pw) return {};

@@ -21,7 +21,9 @@ template <class T>
 
 /// Whether a direct input's NaNs are found up front (else after the scores,
 /// see Predictor::propagates_nan).
-bool scan_inputs_first(const model::LoadedModel& m) noexcept;
+inline bool scan_inputs_first(const model::LoadedModel& m) noexcept {
+  return m.refuses_missing && !m.nan_scores_mark_nan;
+}
 
 /// After the scores `raw` of direct rows [first, first + n) of X.
 template <class T>

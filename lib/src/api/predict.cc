@@ -51,7 +51,7 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
     const bool sparse = m.preprocessing && m.preprocessing->sparse() && m.predictor->takes_sparse() &&
                         m.link.decision_function != DecisionFunction::trailing_features;
     // As many rows per call as the predictor likes (raw scratch <= 4 MiB).
-    size_t block = std::max<size_t>(1, std::min<size_t>(m.predictor->block_rows(), (size_t{1} << 19) / n_raw));
+    size_t block = std::max<size_t>(1, std::min<size_t>(m.predictor_block_rows, (size_t{1} << 19) / n_raw));
     // Built features stay in L2 until the predictor reads them (<= 128 KiB,
     // beside the block's slot columns: 256 KiB made pipeline_poly 24% and
     // pipeline_wide 7% slower, pipeline (44 features) 9% quicker).
@@ -63,28 +63,29 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
     double* dec = want_decision ? scratch.doubles(std::min(block, link_rows) * dw) : nullptr;
     double* features = direct || sparse ? nullptr : scratch.doubles(block * pw);
     // The blocks, with a FeatureBuilder unless the rows go direct (an empty
-    // std::optional of one was zeroed on every call: 160 bytes).
-    auto blocks = [&](FeatureBuilder* builder) -> Status {
+    // std::optional of one was zeroed on every call: 160 bytes).  Each step's
+    // Status is tested where it is made, not moved into one variable (a
+    // one-row call spent ~100 instructions moving them).  Inlined in both
+    // uses: a closure of ~20 references was built on every call.
+    auto blocks = [&](FeatureBuilder* builder) __attribute__((always_inline)) -> Status {
       for (size_t r = begin; r < end; r += block) {
         const size_t n = std::min(block, end - r);
-        Status st;
-        if constexpr (is_matrix<Rows>) {
-          if (direct) {
-            st = m.predictor->check_rows(rows.X + r * rows.width, n, r);
-            if (st) st = m.predictor->raw_scores(rows.X + r * rows.width, n, raw);
-            if (st) st = check_missing_after(m, rows.X, raw, n, r);
+        if (!builder) {  // direct
+          if constexpr (is_matrix<Rows>) {
+            if (auto st = m.predictor->check_rows(rows.X + r * rows.width, n, r); !st) return st;
+            if (auto st = m.predictor->raw_scores(rows.X + r * rows.width, n, raw); !st) return st;
+            if (m.nan_scores_mark_nan)
+              if (auto st = check_missing_after(m, rows.X, raw, n, r); !st) return st;
           }
-        }
-        if (sparse) {
+        } else if (sparse) {
           model::SparseRows X;
-          st = builder->build_sparse(rows, r, n, &X);
-          if (st) st = m.predictor->raw_scores_sparse(X, n, raw);
-        } else if (!direct) {
-          st = builder->build(rows, r, n, features);
-          if (st) st = m.predictor->check_rows(features, n, r);
-          if (st) st = m.predictor->raw_scores(features, n, raw);
+          if (auto st = builder->build_sparse(rows, r, n, &X); !st) return st;
+          if (auto st = m.predictor->raw_scores_sparse(X, n, raw); !st) return st;
+        } else {
+          if (auto st = builder->build(rows, r, n, features); !st) return st;
+          if (auto st = m.predictor->check_rows(features, n, r); !st) return st;
+          if (auto st = m.predictor->raw_scores(features, n, raw); !st) return st;
         }
-        if (!st) return st;
         if (!m.base_score.empty())
           for (size_t i = 0; i < n; ++i)
             for (size_t j = 0; j < n_raw; ++j) raw[i * n_raw + j] += m.base_score[j];
@@ -96,15 +97,18 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
           double* v = val;
           if constexpr (std::is_same_v<Out, double>)
             if (req.output == Output::value && !req.classes && width == n_out) v = req.out + (r + s0) * width;
-          if (linked) st = model::apply_link(m.link, rs, ns, v);
-          if (st && want_decision)
-            st = model::apply_decision_function(m.link, rs, v, ns, dec, features ? features + s0 * pw : nullptr, pw);
-          if (!st) return st;
+          if (linked)
+            if (auto st = model::apply_link(m.link, rs, ns, v); !st) return st;
+          if (want_decision)
+            if (auto st = model::apply_decision_function(m.link, rs, v, ns, dec, features ? features + s0 * pw : nullptr, pw);
+                !st)
+              return st;
           const double* results = req.output == Output::raw ? rs : req.output == Output::decision ? dec : v;
           if (req.classes) {
-            st = model::decide_classes(m.link, rs, val, want_decision ? dec : nullptr, ns,
-                                       req.classes + (r + s0) * m.link.classes_per_row());
-            if (!st) return st;
+            if (auto st = model::decide_classes(m.link, rs, val, want_decision ? dec : nullptr, ns,
+                                                req.classes + (r + s0) * m.link.classes_per_row());
+                !st)
+              return st;
           } else {
             // Rows are contiguous on both sides (results are width wide): one
             // vectorisable conversion.

@@ -410,6 +410,8 @@ struct BitvectorKernel {
   /// untouched) otherwise, or if scratch cannot be had.
   static bool batch(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
     if (!v.bitvectors.present() || n_rows == 0) return false;
+    if (n_rows < v.bitvectors.pays_from_rows[pays_from_index(W)] && tree_algorithm() != TreeAlgorithm::bitvectors)
+      return false;
     if (tree_algorithm() != TreeAlgorithm::bitvectors && !bitvectors_pay_off(v, W, n_rows)) return false;
     const BitvectorPlan p = plan_bitvectors(v, W, n_rows, cache_sizes());
     // 64-byte aligned scratch: tiles are aligned vector loads.

@@ -66,6 +66,18 @@ inline bool bitvectors_pay_off(const TreeEnsembleView& v, size_t lanes, size_t n
   return bitvector_cycles(v, lanes) < fill * walk_cycles(v);
 }
 
+/// The fewest rows, up to `lanes`, that bitvectors_pay_off() with `lanes`
+/// float lanes (`lanes` if none below it does): below one tile the used
+/// fraction grows with the rows, so every fewer row does not pay off.
+inline uint32_t bitvectors_pay_from_rows(const TreeEnsembleView& v, size_t lanes) noexcept {
+  for (size_t n = 1; n < lanes; ++n)
+    if (bitvectors_pay_off(v, lanes, n)) return static_cast<uint32_t>(n);
+  return static_cast<uint32_t>(lanes);
+}
+
+/// Index of `lanes` (4, 8, 16) in LeafBitvectorView::pays_from_rows.
+constexpr size_t pays_from_index(size_t lanes) noexcept { return lanes == 4 ? 0 : lanes == 8 ? 1 : 2; }
+
 /// Whether a file gets the complete-tree layout (FORMAT.md §5.1.2) for the
 /// one-row kernel: float32 thresholds, no categorical splits, depth 1..6
 /// (its nodes grow as 2^depth whatever the tree; at depth 6 a complete tree

@@ -36,6 +36,10 @@ struct LeafBitvectorView {
   uint32_t n_features = 0;
   uint32_t max_tree_leaves = 0;
   double walk_steps = 0;                     // expected lockstep walk levels (cost model)
+  // Per lane count W = 4, 8, 16 (the ISAs' float lanes): fewer rows than
+  // this never pay off (bitvectors_pay_off), decided at open rather than by
+  // the cost model on every one-row call; 0: not decided, ask the model.
+  uint32_t pays_from_rows[3] = {0, 0, 0};
   bool present() const noexcept { return tree_words != nullptr; }
 };
 

@@ -341,6 +341,9 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
     }
     if (!predictor) return predictor.error();
     lm->predictor = std::move(*predictor);
+    lm->refuses_missing = !lm->predictor->accepts_missing();
+    lm->nan_scores_mark_nan = lm->refuses_missing && lm->predictor->propagates_nan();
+    lm->predictor_block_rows = lm->predictor->block_rows();
     lm->info.predictor_kind = lm->predictor->kind();
     // The names too, for ModelInfo's string fields.
     lm->info.predictor = enum_name(lm->info.predictor_kind);

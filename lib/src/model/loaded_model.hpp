@@ -23,6 +23,11 @@ struct LoadedModel {
   std::vector<double> base_score;  // empty, or n_raw values
   std::optional<Preprocessor> preprocessing;
   size_t predictor_width = 0;      // the predictor's input width (n_features without preprocessing)
+  // The predictor's answers, asked once by load_model rather than by virtual
+  // calls on every predict (a one-row call of a tree ensemble is ~0.6 us).
+  bool refuses_missing = false;     // !predictor->accepts_missing()
+  bool nan_scores_mark_nan = false; // refuses_missing && predictor->propagates_nan()
+  size_t predictor_block_rows = 1;  // predictor->block_rows()
 
   /// Values per row of a prediction of `output`.
   size_t width(Output output) const noexcept {
