@@ -45,6 +45,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <mlmap/mlmap.hpp>
@@ -558,6 +559,57 @@ void bm_scaling(benchmark::State& st, const Scenario* s, std::string kernel, siz
   st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(2 * rows));
 }
 
+// The machine's own 2-core scaling, measured beside mlmap's: a loop bound by
+// integer throughput (8 independent additions a step: no dependency chain
+// longer than one add, no memory), run on 1 and on 2 threads in
+// interleaved pairs as bm_scaling does.  On a VM whose two vCPUs share one
+// physical core's execution units this gives well under 2x (a loop bound
+// by latency still gives 2x there), and a batch of rows cannot beat it.
+__attribute__((noinline)) uint64_t independent_adds(uint64_t seed, long steps) {
+  uint64_t s0 = seed, s1 = seed + 1, s2 = seed + 2, s3 = seed + 3, s4 = seed + 4, s5 = seed + 5, s6 = seed + 6,
+           s7 = seed + 7;
+  for (long k = 0; k < steps; ++k) {
+    s0 += 1, s1 += 2, s2 += 3, s3 += 4, s4 += 5, s5 += 6, s6 += 7, s7 += 8;
+    // Kept in registers and not folded into one multiplication.
+    asm volatile("" : "+r"(s0), "+r"(s1), "+r"(s2), "+r"(s3), "+r"(s4), "+r"(s5), "+r"(s6), "+r"(s7));
+  }
+  return s0 ^ s1 ^ s2 ^ s3 ^ s4 ^ s5 ^ s6 ^ s7;
+}
+
+void bm_machine_scaling(benchmark::State& st) {
+  constexpr long steps = 20'000'000;  // ~15 ms on one core
+  std::vector<double> ratio, cores2;
+  size_t i = 0;
+  for (auto _ : st) {
+    double wall[3] = {0, 0, 0};
+    for (int k = 0; k < 2; ++k) {
+      const int threads = (i + k) % 2 ? 1 : 2;
+      const double c0 = process_cpu_seconds();
+      auto t0 = Clock::now();
+      uint64_t a = 0, b = 0;
+      if (threads == 2) {
+        std::thread other([&b] { b = independent_adds(2, steps / 2); });
+        a = independent_adds(1, steps / 2);
+        other.join();
+      } else {
+        a = independent_adds(1, steps);
+      }
+      auto t1 = Clock::now();
+      benchmark::DoNotOptimize(a);
+      benchmark::DoNotOptimize(b);
+      wall[threads] = std::chrono::duration<double>(t1 - t0).count();
+      if (threads == 2) cores2.push_back((process_cpu_seconds() - c0) / wall[2]);
+    }
+    ++i;
+    st.SetIterationTime(wall[1] + wall[2]);
+    ratio.push_back(wall[1] / wall[2]);
+  }
+  st.counters["ratio_p50"] = percentile(ratio, 0.50);
+  st.counters["ratio_min"] = percentile(ratio, 0.0);
+  st.counters["cores2_p50"] = percentile(cores2, 0.50);
+  st.counters["pairs"] = static_cast<double>(ratio.size());
+}
+
 #ifdef MLMAP_BENCH_XGBOOST
 void bm_xgb_open(benchmark::State& st, std::string path) {
   std::vector<double> us;
@@ -672,6 +724,11 @@ int main(int argc, char** argv) {
   if (check_only) return 0;
 
   const auto kernels = mlmap::available_kernels();
+  if (std::any_of(m.scenarios.begin(), m.scenarios.end(), [](const Scenario& s) {
+        return s.shape && std::find(s.threads.begin(), s.threads.end(), 2) != s.threads.end();
+      }))
+    benchmark::RegisterBenchmark("scaling/machine/adds/0", bm_machine_scaling)
+        ->UseManualTime()->Unit(benchmark::kMicrosecond);
   for (const auto& s : m.scenarios) {
     if (s.shape) {
       // A sweep point: the kernel mlmap chose, one row and the record batch

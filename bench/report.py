@@ -523,6 +523,14 @@ class Run:
                          len(trs), fmt_ratio(lo[0]), fmt_ratio(gm), lo[1], f"≥ {goal:g}×", verdict])
         md = table(["peer", "measure", "shapes", "min ratio", "geometric mean", "worst shape", "target", "shapes meeting it"],
                    rows)
+        machine = self.cpp["scaling"].get("machine")
+        if trs and machine and machine.get("ratio_p50"):
+            # The same run's ceiling: a loop of independent additions on 1 vs 2
+            # threads (bench_predict.cc, bm_machine_scaling).
+            md += (f"\n\nThis machine's own 2-thread speed-up in the same run, on a loop of independent integer "
+                   f"additions (no memory, interleaved 1/2-thread pairs): median {fmt_ratio(machine['ratio_p50'])}, "
+                   f"worst pair {fmt_ratio(machine['ratio_min'])}: what the two vCPUs gave a CPU-bound loop "
+                   f"while mlmap's pairs were timed.")
         return md, oks
 
     def ext_status(self):
