@@ -447,11 +447,18 @@ void bm_open(benchmark::State& st, std::string path) {
   set_latency_counters(st, us);
 }
 
-void bm_single(benchmark::State& st, const Scenario* s, std::string kernel) {
+// The kernel a benchmark times; false, and the benchmark skipped with the
+// reason, where this CPU lacks it.
+bool use_kernel_or_skip(benchmark::State& st, const std::string& kernel) {
   if (auto r = mlmap::use_kernel(kernel); !r) {
     st.SkipWithError(r.error().describe().c_str());
-    return;
+    return false;
   }
+  return true;
+}
+
+void bm_single(benchmark::State& st, const Scenario* s, std::string kernel) {
+  if (!use_kernel_or_skip(st, kernel)) return;
   auto model = s->model();
   std::vector<float> out(model.output_width());
   std::vector<double> out64(model.output_width());
@@ -482,10 +489,7 @@ void bm_single(benchmark::State& st, const Scenario* s, std::string kernel) {
 }
 
 void bm_batch(benchmark::State& st, const Scenario* s, std::string kernel, size_t rows, int threads) {
-  if (auto r = mlmap::use_kernel(kernel); !r) {
-    st.SkipWithError(r.error().describe().c_str());
-    return;
-  }
+  if (!use_kernel_or_skip(st, kernel)) return;
   auto model = s->model();
   rows = std::min(rows, s->rows);
   std::vector<float> out(rows * model.output_width());
@@ -519,10 +523,7 @@ double process_cpu_seconds() {
 // pair of calls back to back, alternating which goes first, and the ratio
 // is taken per pair.
 void bm_scaling(benchmark::State& st, const Scenario* s, std::string kernel, size_t rows) {
-  if (auto r = mlmap::use_kernel(kernel); !r) {
-    st.SkipWithError(r.error().describe().c_str());
-    return;
-  }
+  if (!use_kernel_or_skip(st, kernel)) return;
   auto model = s->model();
   rows = std::min(rows, s->rows);
   std::vector<float> out(rows * model.output_width());
