@@ -8,7 +8,7 @@ losses without predict_proba), LinearSVC, RidgeClassifier, Perceptron,
 PassiveAggressiveClassifier, LinearRegression, Ridge, Lasso, ElasticNet,
 SGDRegressor, LinearSVR (single and multi-target, with and without
 intercept), the CV variants and GLMs, MLPClassifier / MLPRegressor with every
-activation; RidgeClassifier(CV) on a multilabel target.  Models are trained here; on held-out rows (and rows far outside
+activation; RidgeClassifier(CV) and MLPClassifier on a multilabel target.  Models are trained here; on held-out rows (and rows far outside
 the training range, where the link functions saturate) mlmap must give the
 same labels (0 mismatches) and the same predict_proba, decision_function and
 regression values within 1e-6 (absolute, or relative to |value| when that is
@@ -358,16 +358,35 @@ class MLP(Base):
                     m = self.check(sk, test_rows((Xte - mu) / sd), label)
                     self.assertEqual(m.predict(Xte).shape, sk.predict(Xte).shape)
 
-    def test_multilabel_refused(self):
-        Xtr, ytr, _, _ = clf_data(3)
-        Y = np.column_stack([ytr == 0, ytr == 1, ytr > 0]).astype(int)
-        sk = fit_quietly(nn.MLPClassifier(hidden_layer_sizes=(5,), max_iter=20, random_state=0), Xtr, Y)
-        path = os.path.join(self.tmp, "mlp-multilabel.mlmap")
-        with self.assertRaises(mlmap.UnsupportedModelError) as ctx:
-            mlmap.save(sk, path)
-        self.assertIn("MLPClassifier", str(ctx.exception))
-        self.assertIn("multilabel", str(ctx.exception))
-        self.assertFalse(os.path.exists(path))
+    def test_multilabel(self):
+        # MLPClassifier on an indicator matrix: predict_proba the output
+        # layer's logistic per class, (n, K) unnormalised; predict p > 0.5
+        Xtr, ytr, Xte, _ = clf_data(3)
+        mu, sd = Xtr.mean(axis=0), Xtr.std(axis=0)
+        X = test_rows((Xte - mu) / sd)
+        for Y in (np.column_stack([ytr == 0, ytr == 1, ytr > 0]).astype(int),
+                  np.column_stack([ytr == 0, ytr > 0]).astype(int)):
+            for hidden in ((6,), (5, 4)):
+                with self.subTest(classes=Y.shape[1], hidden=hidden):
+                    sk = fit_quietly(nn.MLPClassifier(hidden_layer_sizes=hidden, max_iter=40, random_state=0),
+                                     (Xtr - mu) / sd, Y)
+                    m = self.roundtrip(sk)
+                    WORST["MLPClassifier (multilabel)"]["n"] += 1
+                    for zero in (False, True):
+                        if zero:  # class 1's z = 0 exactly: p = 0.5, label 0 (not > 0.5)
+                            sk.coefs_[-1][:, 1] = 0.0
+                            sk.intercepts_[-1][1] = 0.0
+                            m = self.roundtrip(sk)
+                        expected = sk.predict(X)
+                        got = m.predict(X)
+                        self.assertEqual((got.shape, got.dtype), (expected.shape, expected.dtype))
+                        self.assertEqual(int(np.sum(got != expected)), 0, "MLPClassifier multilabel")
+                        self.assertTrue(np.array_equal(m.classes_, sk.classes_))
+                        self.close(m.predict_proba(X), sk.predict_proba(X), "MLPClassifier (multilabel)",
+                                   "predict_proba")
+                        self.close(m.predict_log_proba(X), sk.predict_log_proba(X),
+                                   "MLPClassifier (multilabel)", "predict_log_proba")
+                    self.assertTrue(np.all(sk.predict_proba(X)[:, 1] == 0.5))
 
     def test_not_fitted(self):
         for sk in (nn.MLPClassifier(), lm.LogisticRegression(), lm.Ridge()):

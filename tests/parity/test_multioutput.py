@@ -19,7 +19,8 @@ OneVsRestClassifier on a multilabel target (y an indicator matrix): predict
 the (n, K) indicators, predict_proba one (n, K) array, unnormalised, as
 scikit-learn, over bases with and without decision_function / predict_proba
 and with classes every or no row has (_ConstantPredictor).
-`mlmap predict` (when MLMAP_CLI is set) prints the m labels of each row.
+`mlmap predict` (when MLMAP_CLI is set) prints the m labels of each row
+(also for a multilabel OneVsRestClassifier and MLPClassifier).
 
 Run: PYTHONPATH=build/tools/python /usr/bin/python3 tests/parity/test_multioutput.py
 """
@@ -297,10 +298,16 @@ class MultiOutput(ApiParity):
             line = next(x for x in r.stdout.splitlines() if "output 2:" in x)
             for label in NAMES[2]:
                 self.assertIn(label, line)
-        # multilabel OneVsRestClassifier: K labels 0 / 1, then [1 - p, p] per class
+        # multilabel OneVsRestClassifier and MLPClassifier: K labels 0 / 1,
+        # then [1 - p, p] per class
         from sklearn.multiclass import OneVsRestClassifier
+        from sklearn.neural_network import MLPClassifier
         indicators = np.c_[Y[:, 0] == "yes", Y[:, 1] == "bee", Y[:, 2] != "n"].astype(int)
-        sk = self.fit(OneVsRestClassifier(linear_model.LogisticRegression(max_iter=1000)), X, indicators)
+        for est in (OneVsRestClassifier(linear_model.LogisticRegression(max_iter=1000)),
+                    MLPClassifier(hidden_layer_sizes=(5,), max_iter=30, random_state=0)):
+            self.cli_multilabel(cli, self.fit(est, X, indicators), csv, Xte)
+
+    def cli_multilabel(self, cli, sk, csv, Xte):
         m = self.roundtrip(sk)
         r = subprocess.run([cli, "predict", m.path, csv, "--no-header"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -309,7 +316,7 @@ class MultiOutput(ApiParity):
         r = subprocess.run([cli, "predict", m.path, csv, "--no-header", "--proba"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         got = np.array([[float(v) for v in line.split(",")] for line in r.stdout.splitlines()[1:]])
-        self.close(got[:, 1::2], quietly(sk.predict_proba, Xte), "OneVsRestClassifier multilabel (CLI)",
+        self.close(got[:, 1::2], quietly(sk.predict_proba, Xte), type(sk).__name__ + " multilabel (CLI)",
                    "predict_proba")
 
 

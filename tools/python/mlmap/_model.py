@@ -15,8 +15,9 @@ _FLAT = 4
 
 # Reserved metadata key: numpy dtype of classes_ when it is not int64 or str.
 CLASSES_DTYPE_KEY = "mlmap.classes_dtype"
-# Reserved metadata key: "1" for a multilabel classifier (OneVsRestClassifier
-# on an indicator matrix), stored as one output group [1 - p, p] per class:
+# Reserved metadata key: "1" for a multilabel classifier (OneVsRestClassifier,
+# MLPClassifier or RidgeClassifier on an indicator matrix), stored as one
+# output group [1 - p, p] per class:
 # predict_proba gives the (n, K) array of the p, classes_ the K columns.
 MULTILABEL_KEY = "mlmap.multilabel"
 
@@ -164,7 +165,7 @@ class Model:
         of each output's (copies, as scikit-learn gives separate arrays)."""
         if not self._groups:
             return values
-        if self._multilabel:  # each class's p, unnormalised, as OneVsRestClassifier
+        if self._multilabel:  # each class's p, unnormalised, as scikit-learn
             return np.ascontiguousarray(values[:, 1::2])
         return [np.ascontiguousarray(v) for v in np.split(values, self._group_starts, axis=1)]
 

@@ -216,8 +216,7 @@ def export_mlp(estimator, feature_names, preprocessing=None):
     if is_classifier(estimator):
         binarizer = estimator._label_binarizer
         if str(binarizer.y_type_).startswith("multilabel"):
-            _refuse(estimator, "trained on multilabel targets is not supported (its predict gives a label "
-                               "set per row, not one class)")
+            return _export_mlp_multilabel(estimator, layers, feature_names, preprocessing)
         classes = estimator.classes_
         n_classes = len(classes)
         if out == "logistic" and n_raw == 1 and n_classes == 2:
@@ -235,6 +234,35 @@ def export_mlp(estimator, feature_names, preprocessing=None):
             _refuse(estimator, f"with output activation {out!r} is not supported")
         desc = describe(estimator, task="regression", n_features=n_in, n_outputs=n_raw,
                         feature_names=feature_names, link="identity")
+    return Exported(layers, desc, _core.save_dense, preprocessing)
+
+
+def _export_mlp_multilabel(estimator, layers, feature_names, preprocessing):
+    """MLPClassifier fitted on a multilabel target: each class's probability
+    is the output layer's logistic p_j, unnormalised (predict_proba (n, K)),
+    and its label p_j > 0.5 (the label binarizer's threshold, scikit-learn
+    1.2 to 1.9).  The last layer keeps its logistic as an activation and one
+    more Dense layer writes [1 - p_j, p_j] per class (weights -1 / 1, bias 1 /
+    0: 1 - p_j rounded once, as numpy's): one output group of 2 each with
+    labels 0, 1, link Identity; the group's first largest is 1 exactly when
+    p_j > 1 - p_j, which in float64 is p_j > 0.5 (p_j = 0.5 gives 0 in both).
+    The Python reader's predict gives (n, K) indicators (MULTILABEL_KEY)."""
+    from ._model import MULTILABEL_KEY
+    if estimator.out_activation_ != "logistic":
+        _refuse(estimator, f"trained on multilabel targets with output activation "
+                           f"{estimator.out_activation_!r} is not supported")
+    n_in = layers[0]["weights"].shape[0]
+    k = layers[-1]["weights"].shape[1]
+    layers[-1]["activation"] = "logistic"
+    pairs, pairs_bias = np.zeros((k, 2 * k)), np.zeros(2 * k)
+    pairs[np.arange(k), 2 * np.arange(k)] = -1.0
+    pairs[np.arange(k), 2 * np.arange(k) + 1] = 1.0
+    pairs_bias[0::2] = 1.0
+    layers.append(dict(weights=pairs, bias=pairs_bias, activation="identity"))
+    desc = describe(estimator, task="classification", n_features=n_in, n_outputs=2 * k,
+                    feature_names=feature_names, classes=np.tile(np.arange(2), k), link="identity",
+                    class_decision="argmax_outputs_per_group", output_groups=[2] * k)
+    desc["metadata"][MULTILABEL_KEY] = "1"
     return Exported(layers, desc, _core.save_dense, preprocessing)
 
 
