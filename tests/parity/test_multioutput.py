@@ -14,7 +14,9 @@ SVC(probability=True), whose predict is not the argmax of its predict_proba,
 the labels are still its predict's.  Meta-estimators as the estimator: soft
 and hard voting, bagging, a Pipeline ending in CalibratedClassifierCV,
 AdaBoost and stacking (whose predict is computed beside the probabilities);
-OneVsRestClassifier as the estimator is refused by name.
+OneVsRestClassifier (its normalised probabilities and its tie rule; over 3+
+classes with predict_proba refused by name where scikit-learn makes a row of
+zero probabilities NaN, 1.2 to 1.6).
 OneVsRestClassifier on a multilabel target (y an indicator matrix): predict
 the (n, K) indicators, predict_proba one (n, K) array, unnormalised, as
 scikit-learn, over bases with and without decision_function / predict_proba
@@ -264,11 +266,48 @@ class MultiOutput(ApiParity):
             sk = self.fit(MultiOutputClassifier(base), X, Y)
             self.compare(sk, Xte, Yte, f"MultiOutputClassifier ({name})")
 
-    def test_refused(self):
-        from sklearn.multiclass import OneVsRestClassifier
-        X, Y, _, _ = data("int")
-        ovr = OneVsRestClassifier(linear_model.LogisticRegression(max_iter=1000))
-        self.refused(self.fit(MultiOutputClassifier(ovr), X, Y), "MultiOutputClassifier", "OneVsRestClassifier")
+    def test_one_vs_rest_as_the_estimator(self):
+        # its predict_proba (normalised) and predict (this scikit-learn's tie
+        # rule) computed in the program; over 3+ classes with predict_proba
+        # only where this scikit-learn gives zeros, not NaN, for a row whose
+        # probabilities are all 0 (else refused by name)
+        from sklearn.multiclass import OneVsRestClassifier, _ConstantPredictor
+        probe = OneVsRestClassifier(linear_model.LogisticRegression()).fit([[0.0], [1.0], [2.0]], [0, 1, 2])
+        probe.estimators_ = [_ConstantPredictor().fit(np.zeros((1, 1)), np.array([0]))] * 3  # every probability 0
+        zero_rows_nan = bool(np.isnan(quietly(probe.predict_proba, np.zeros((1, 1)))).any())
+        lr = functools.partial(linear_model.LogisticRegression, max_iter=1000)
+        X, Y, Xte, Yte = data("str")
+        cases = [("LogisticRegression", lr(), "str"), ("LogisticRegression", lr(), "int"),
+                 # fully grown: rows where every class's probability is 0
+                 ("DecisionTree", tree.DecisionTreeClassifier(random_state=0), "str"),
+                 ("KNeighbors 2", neighbors.KNeighborsClassifier(n_neighbors=2), "str"),  # ties
+                 ("Pipeline (StandardScaler, GaussianNB)", make_pipeline(StandardScaler(), naive_bayes.GaussianNB()),
+                  "str"),
+                 ("LinearSVC", svm.LinearSVC(), "str")]  # no predict_proba
+        for name, base, labels in cases:
+            X, Y, Xte, Yte = data(labels)
+            sk = self.fit(MultiOutputClassifier(OneVsRestClassifier(base)), X, Y)
+            label = f"MultiOutputClassifier (OneVsRestClassifier ({name}))"
+            if zero_rows_nan and hasattr(sk, "predict_proba"):
+                self.refused(sk, "OneVsRestClassifier", "NaN")
+                continue
+            if name == "DecisionTree":
+                proba = quietly(sk.predict_proba, np.r_[Xte, 25 * Xte[:40]])
+                self.assertGreater(sum(int(np.sum(p.sum(axis=1) == 0)) for p in proba), 0, "the case this is for")
+            self.compare(sk, Xte, Yte, label)
+        # binary outputs only: [1 - p, p], no row of zeros
+        sk = self.fit(MultiOutputClassifier(OneVsRestClassifier(lr())), X, Y[:, [0, 0]])
+        self.compare(sk, Xte, Yte[:, [0, 0]], "MultiOutputClassifier (OneVsRestClassifier binary)")
+        # equal decision values (estimators 1 and 2 made the same): the
+        # first (1.9) or the last (1.2 to 1.6) of the equal classes
+        sk = self.fit(MultiOutputClassifier(make_pipeline(StandardScaler(), OneVsRestClassifier(svm.LinearSVC()))),
+                      X, Y)
+        for out in sk.estimators_[1:]:
+            ovr = out.steps[-1][1]
+            ovr.estimators_[2] = ovr.estimators_[1]
+        tied = sk.estimators_[2].classes_[1:3]  # every row whose largest score is theirs is a tie
+        self.assertGreater(int(np.isin(quietly(sk.predict, Xte)[:, 2], tied).sum()), 0, "the case this test is for")
+        self.compare(sk, Xte, Yte, "MultiOutputClassifier (OneVsRestClassifier, equal scores)")
 
     def test_cli(self):
         cli = os.environ.get("MLMAP_CLI")

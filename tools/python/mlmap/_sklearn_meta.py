@@ -24,8 +24,13 @@ OneVsRestClassifier on a multilabel target: one output group [1 - p, p] per
 class, labels 0 / 1 (_ovr_multilabel), metadata mlmap.multilabel for the
 Python reader's (n, K) predict_proba.
 
+OneVsRestClassifier as the estimator of a MultiOutputClassifier: its
+probabilities and class computed in the program (_ovr_probabilities_and_class).
+
 Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier
-as the estimator of a MultiOutputClassifier (or of any meta-estimator); OneVsRestClassifier on binary or
+as the estimator of another meta-estimator, or of a MultiOutputClassifier over
+3+ classes with predict_proba where scikit-learn (1.2 to 1.6) makes a row of
+zero probabilities NaN; OneVsRestClassifier on binary or
 multiclass targets over bases whose predict_proba is not the logistic of their
 decision_function (a file has one set of raw scores, from which both its class
 and its probabilities follow).
@@ -74,6 +79,19 @@ def _nested_file(est, where):
             return f.read(), exported.description
 
 
+def _through_pipeline(prog, est, cols, where):
+    """A Pipeline's final estimator, the columns its steps (flattened into
+    the program) give it and where it is; any other model as it is."""
+    from sklearn.pipeline import Pipeline
+    from ._sklearn_pipeline import _pipeline_steps
+    if type(est) is Pipeline:
+        steps = _pipeline_steps(est, where)
+        for here, step in steps[:-1]:
+            cols = transform(prog, step, cols, here)
+        where, est = steps[-1]
+    return est, cols, where
+
+
 def sub_model(prog, est, cols, where, output, name, described=None):
     """Columns that ``est`` (a fitted model at ``where``) writes from ``cols``:
     output 'outputs' (predict_proba / predict values), 'decision'
@@ -82,13 +100,7 @@ def sub_model(prog, est, cols, where, output, name, described=None):
     'outputs_and_class_one_hot' (the outputs, then the other); or a function
     of the nested file's description giving one of those.  ``described``, a
     list, receives the nested file's description."""
-    from sklearn.pipeline import Pipeline
-    from ._sklearn_pipeline import _pipeline_steps
-    if type(est) is Pipeline:
-        steps = _pipeline_steps(est, where)
-        for here, step in steps[:-1]:
-            cols = transform(prog, step, cols, here)
-        where, est = steps[-1]
+    est, cols, where = _through_pipeline(prog, est, cols, where)
     nested = combiners().get(type(est))
     if nested is not None:
         if callable(output) or output.startswith("outputs_and_"):
@@ -292,6 +304,7 @@ def _multi_output_classifier(prog, est, cols, where):
     estimator's predicted class as indicators (its own predict, exact where
     the argmax of the probabilities could differ: SVC(probability=True), or
     ties of probabilities that round equal), read as trailing features."""
+    from sklearn import multiclass
     label = type(est).__name__
     with_proba = _multi_output_has_proba(est)
     scores, bases = [], []
@@ -301,7 +314,12 @@ def _multi_output_classifier(prog, est, cols, where):
         final = e.steps[-1][1] if hasattr(e, "steps") else e
         name = f"estimator {i} of the {label}"
         described, own = [], None  # own: its class as indicators, from the same run
-        if type(final) in combiners():
+        if type(final) is multiclass.OneVsRestClassifier:
+            # its normalisation and tie rule in the program
+            proba, own = _ovr_probabilities_and_class(prog, *_through_pipeline(prog, e, cols, here))
+            out, first_largest = (proba, False) if with_proba else (own, True)
+            own = own if with_proba else None
+        elif type(final) in combiners():
             # a meta-estimator: its predict_proba (hard voting: its vote counts)
             out = sub_model(prog, e, cols, here, "outputs", name)
             first_largest = _predict_is_first_largest(final)
@@ -328,7 +346,7 @@ def _multi_output_classifier(prog, est, cols, where):
         if own is not None:
             indicators.extend(own)
         elif first_largest:  # its predict is the first largest of what it wrote
-            indicators.extend(first_largest_one_hot(prog, out))
+            indicators.extend(largest_one_hot(prog, out))
         else:  # a meta-estimator deciding on other values (AdaBoost, stacking)
             indicators.extend(sub_model(prog, e, cols, here, "class_one_hot", name))
     return scores, indicators
@@ -538,21 +556,22 @@ def _adaboost_proba(prog, est, cols, where):
 def _adaboost_class_one_hot(prog, est, cols, where):
     """AdaBoostClassifier.predict as class indicators: binary d > 0 (Binarize
     at 0, class 0 its complement); more classes np.argmax of the decision
-    values (first_largest_one_hot)."""
+    values (largest_one_hot)."""
     k = len(est.classes_)
     decision = _adaboost_decision(prog, est, cols, where)
     if k == 2:
         (one,) = prog.emit("binarize", [decision[0].slot], 1, a=[0.0])
         zero = prog.emit("min_max", [one.slot], 1, a=[-1.0], b=[1.0])
         return zero + [one]
-    return first_largest_one_hot(prog, decision)
+    return largest_one_hot(prog, decision)
 
 
-def first_largest_one_hot(prog, values):
-    """np.argmax of finite ``values`` (columns) as indicators, the first of
-    equals: column i iff v_i > v_j for every j < i and not v_j > v_i for
-    every j > i (v_i - v_j > 0 exactly when v_i > v_j), the product of
-    those indicators (Polynomial, powers 0 and 1)."""
+def largest_one_hot(prog, values, last=False):
+    """The largest of finite ``values`` (columns) as indicators, the first
+    of equals (np.argmax) or with ``last`` the last: column i iff v_i > v_j
+    for every j before i (with last: after) and not v_j > v_i for every
+    other j (v_i - v_j > 0 exactly when v_i > v_j), the product of those
+    indicators (Polynomial, powers 0 and 1)."""
     k = len(values)
     if k == 1:
         return prog.emit("min_max", [values[0].slot], 1, a=[0.0], b=[1.0])
@@ -564,7 +583,7 @@ def first_largest_one_hot(prog, values):
     index = {pair: n for n, pair in enumerate(pairs)}
     not_less = prog.emit("min_max", [greater[index[(j, i)]].slot for i, j in pairs], len(pairs),
                          a=[-1.0] * len(pairs), b=[1.0] * len(pairs))
-    factors = [greater[n] if j < i else not_less[n] for n, (i, j) in enumerate(pairs)]
+    factors = [greater[n] if (j < i) != last else not_less[n] for n, (i, j) in enumerate(pairs)]
     powers = np.zeros((k, len(pairs)), dtype=np.int64)
     for n, (i, _) in enumerate(pairs):
         powers[i, n] = 1
@@ -670,23 +689,17 @@ def _ovr_scores(prog, est, cols, where):
     return scores, dict(link="logistic", link_scale=next(iter(links))[1])
 
 
-def _ovr_multilabel(prog, est, cols, where):
-    """OneVsRestClassifier on a multilabel target: (scores, indicators), one
-    group of 2 per class.  Class j's label is 1 where its estimator's score
-    (_predict_binary: its decision_function, else predict_proba[:, 1]) is
-    above the threshold estimators_[0] sets (_threshold_for_binary_predict:
-    0 for a classifier with decision_function, else 0.5); predict_proba
-    gives each estimator's predict_proba[:, 1] unnormalised.  scores: [1 - p,
-    p] per class (without predict_proba: [1 - b, b], b the label).
-    indicators: empty when every score is p against 0.5 (p > 1 - p exactly
-    when p > 0.5: 1 - p is exact for p >= 0.5), else [1 - b, b] per class.
-    A class every (or no) training row has is a _ConstantPredictor: its
-    score and probability its constant (c·0 + c on a probability of another
+def _ovr_estimator_columns(prog, est, cols, where):
+    """OneVsRestClassifier: per estimator (score, probability) columns, as
+    its predict and predict_proba read them.  score: _predict_binary (its
+    decision_function, else predict_proba[:, 1]); probability: its
+    predict_proba[:, 1] where the OneVsRestClassifier has predict_proba,
+    else None (the same column as score where that is it).  A class every
+    (or no) training row has is a _ConstantPredictor: its score and
+    probability its constant (c·0 + c on a probability of another
     estimator, which is finite)."""
     from sklearn.base import is_classifier
     label = type(est).__name__
-    first = est.estimators_[0]
-    threshold = 0.0 if hasattr(first, "decision_function") and is_classifier(first) else 0.5
     has_proba = hasattr(est, "predict_proba")
     constants, computed = {}, {}  # class -> its constant; class -> (score column, probability column)
     for i, e in enumerate(est.estimators_):
@@ -726,18 +739,86 @@ def _ovr_multilabel(prog, est, cols, where):
                            b=list(constants.values()))
         for i, v in zip(constants, values):
             computed[i] = (v, v)
+    return [computed[i] for i in range(k)]
+
+
+def _ovr_threshold(est):
+    """_threshold_for_binary_predict(estimators_[0]): 0 for a classifier
+    with decision_function, else 0.5 (its predict_proba[:, 1])."""
+    from sklearn.base import is_classifier
+    first = est.estimators_[0]
+    return 0.0 if hasattr(first, "decision_function") and is_classifier(first) else 0.5
+
+
+def _ovr_multilabel(prog, est, cols, where):
+    """OneVsRestClassifier on a multilabel target: (scores, indicators), one
+    group of 2 per class.  Class j's label is 1 where its estimator's score
+    is above the threshold estimators_[0] sets (_ovr_threshold);
+    predict_proba gives each estimator's predict_proba[:, 1] unnormalised.
+    scores: [1 - p, p] per class (without predict_proba: [1 - b, b], b the
+    label).  indicators: empty when every score is p against 0.5 (p > 1 - p
+    exactly when p > 0.5: 1 - p is exact for p >= 0.5), else [1 - b, b] per
+    class."""
+    threshold = _ovr_threshold(est)
+    has_proba = hasattr(est, "predict_proba")
+    computed = _ovr_estimator_columns(prog, est, cols, where)
+    k = len(computed)
     score_cols = [computed[i][0] for i in range(k)]
     from_proba = threshold == 0.5 and all(computed[i][0] is computed[i][1] for i in range(k))
 
-    def pairs(positive):  # [1 - x, x] per class
-        negative = prog.emit("min_max", [c.slot for c in positive], k, a=[-1.0] * k, b=[1.0] * k)
-        return [c for pair in zip(negative, positive) for c in pair]
     if has_proba and from_proba:
-        return pairs(score_cols), []
-    labels = pairs(prog.emit("binarize", [c.slot for c in score_cols], k, a=[threshold] * k))
+        return _one_minus_beside(prog, score_cols), []
+    labels = _one_minus_beside(prog, prog.emit("binarize", [c.slot for c in score_cols], k, a=[threshold] * k))
     if not has_proba:
         return labels, []
-    return pairs([computed[i][1] for i in range(k)]), labels
+    return _one_minus_beside(prog, [computed[i][1] for i in range(k)]), labels
+
+
+def _one_minus_beside(prog, positive):
+    """[1 - x, x] per column (MinMax: 1 - x rounded once, as numpy's)."""
+    k = len(positive)
+    negative = prog.emit("min_max", [c.slot for c in positive], k, a=[-1.0] * k, b=[1.0] * k)
+    return [c for pair in zip(negative, positive) for c in pair]
+
+
+def _ovr_probabilities_and_class(prog, est, cols, where):
+    """OneVsRestClassifier (binary or multiclass target) as the estimator of
+    a MultiOutputClassifier: (its predict_proba, or None without it; its
+    predict as class indicators), computed in the program from its
+    estimators' columns (_ovr_estimator_columns).  predict: binary, score >
+    _ovr_threshold as [1 - b, b]; multiclass, the largest score with this
+    scikit-learn's tie rule (_ovr_ties_go_last).  predict_proba: the
+    estimators' p_j over their row sum (numpy's pairwise sum: SumToOne;
+    binary [1 - p, p] over its sum); a row whose p are all 0 gets zeros, as
+    scikit-learn 1.9 (_ovr_normalize_link).  1.2 to 1.6 make that row NaN
+    (0 / 0), which the file's dense predictor cannot pass on (it would
+    refuse the row, predict too): refused by name there for 3 or more
+    classes with predict_proba."""
+    if len(est.estimators_) > 1 and hasattr(est, "predict_proba") and _ovr_normalize_link(est) != "normalize":
+        refuse(est, where, "this scikit-learn makes its predict_proba NaN on a row whose probabilities are all 0, "
+                           "which mlmap cannot store as the estimator of a MultiOutputClassifier (scikit-learn "
+                           "1.9 gives zeros there, which it can)")
+    computed = _ovr_estimator_columns(prog, est, cols, where)
+    scores = [score for score, _ in computed]
+    if len(computed) == 1:  # binary: one estimator for the second class
+        b = prog.emit("binarize", [scores[0].slot], 1, a=[_ovr_threshold(est)])
+        labels = _one_minus_beside(prog, b)
+    else:
+        labels = largest_one_hot(prog, scores, last=_ovr_ties_go_last(est))
+    if not hasattr(est, "predict_proba"):
+        return None, labels
+    probs = [p for _, p in computed]
+    if len(probs) == 1:
+        return prog.emit("sum_to_one", [c.slot for c in _one_minus_beside(prog, probs)], 2), labels
+    k = len(probs)
+    shares = prog.emit("sum_to_one", [c.slot for c in probs], k)  # 1 / k where the sum is 0
+    (total,) = prog.emit("weighted_mean", [c.slot for c in probs], 1, a=[1.0] * k, b=[1.0])
+    nonzero = prog.emit("binarize", [total.slot], 1, a=[0.0])  # p >= 0: 0 exactly for a row of zeros
+    powers = np.zeros((k, k + 1), dtype=np.int64)  # the share times 1, or 0
+    powers[np.arange(k), np.arange(k)] = 1
+    powers[:, k] = 1
+    return prog.emit("polynomial", [c.slot for c in shares] + [nonzero[0].slot], k,
+                     powers=[int(p) for p in powers.ravel()]), labels
 
 
 def export_one_vs_rest_multilabel(est, feature_names, preprocessing=None):
