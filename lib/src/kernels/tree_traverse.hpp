@@ -71,18 +71,12 @@ inline uint64_t find_leaf(const TreeEnsembleView& v, uint32_t tree, const T* x) 
   return std::min<uint64_t>(v.node_info[node] & node_feature_mask, v.n_leaves - 1);
 }
 
-/// Adds tree `tree`'s leaf row for `x` into `raw` (n_raw wide).
-inline void add_leaf(const TreeEnsembleView& v, uint32_t tree, uint64_t leaf, double* raw) noexcept {
-  const uint32_t out = std::min(v.tree_output[tree], v.n_raw - v.leaf_width);
-  const double* values = v.leaf_values + leaf * v.leaf_width;
-  for (uint32_t j = 0; j < v.leaf_width; ++j) raw[out + j] += values[j];
-}
-
-/// add_leaf for the many rows of one tree (batch walks): the output slot is
-/// clamped once, and leaf rows of one or two values (regressors, binary
-/// classifiers) are added without a loop, the same additions in the same
-/// order.  The loop cost 33 instructions a two-value leaf, 12% of a
-/// 100-tree binary forest's batch (s_rf_full_t100_f20, callgrind avx2).
+/// Adds one tree's leaf rows into rows of raw scores (n_raw wide).  Made once
+/// per tree for the many rows of a batch walk: the output slot is clamped
+/// once, and leaf rows of one or two values (regressors, binary classifiers)
+/// are added without a loop, the same additions in the same order.  The loop
+/// cost 33 instructions a two-value leaf, 12% of a 100-tree binary forest's
+/// batch (s_rf_full_t100_f20, callgrind avx2).
 class TreeLeafAdder {
  public:
   TreeLeafAdder(const TreeEnsembleView& v, uint32_t tree) noexcept
@@ -104,5 +98,10 @@ class TreeLeafAdder {
   const double* values_;
   uint32_t width_, out_;
 };
+
+/// Adds tree `tree`'s leaf row `leaf` into `raw` (n_raw wide).
+inline void add_leaf(const TreeEnsembleView& v, uint32_t tree, uint64_t leaf, double* raw) noexcept {
+  TreeLeafAdder(v, tree)(leaf, raw);
+}
 
 }  // namespace mlmap::kernels
