@@ -165,7 +165,7 @@ class RowChunks {
  public:
   RowChunks(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<Out>& req, size_t threads)
       : m_(m), rows_(rows), n_rows_(n_rows), req_(req), threads_(threads),
-        unit_(chunk_unit(m.predictor->block_rows(), n_rows, threads)) {}
+        unit_(chunk_unit(m.predictor_block_rows, n_rows, threads)) {}
 
   void work() noexcept {
     using Clock = std::chrono::steady_clock;
