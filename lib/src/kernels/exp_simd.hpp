@@ -68,30 +68,25 @@ struct ExpSimd {
   // into shuffles.
   static void sigmoid_pairs(double s, const double* raw, size_t n, double* out) noexcept {
     const D scale(s);
-    alignas(64) double p[V], q[V];
-    size_t i = 0;
-    for (; i + V <= n; i += V) {
-      const D pv = sigmoid(scale * D::load_unaligned(raw + i));
+    // The first `count` lanes' pairs of p = pv to o.
+    auto write_pairs = [](const D& pv, double* o, size_t count) {
+      alignas(64) double p[V], q[V];
       pv.store_aligned(p);
       (D(1.0) - pv).store_aligned(q);
-      double* o = out + 2 * i;
-      for (size_t j = 0; j < V; ++j) {
+      for (size_t j = 0; j < count; ++j) {
         o[2 * j] = q[j];
         o[2 * j + 1] = p[j];
       }
-    }
+    };
+    size_t i = 0;
+    for (; i + V <= n; i += V) write_pairs(sigmoid(scale * D::load_unaligned(raw + i)), out + 2 * i, V);
     if (i < n) {
       alignas(64) double lanes[V] = {};
       for (size_t j = i; j < n; ++j) lanes[j - i] = raw[j];
-      const D pv = sigmoid(scale * D::load_aligned(lanes));
-      pv.store_aligned(p);
-      (D(1.0) - pv).store_aligned(q);
-      for (size_t j = i; j < n; ++j) {
-        out[2 * j] = q[j - i];
-        out[2 * j + 1] = p[j - i];
-      }
+      write_pairs(sigmoid(scale * D::load_aligned(lanes)), out + 2 * i, n - i);
     }
   }
+
 };
 
 }  // namespace
