@@ -85,7 +85,8 @@ std::vector<std::string> fuzz_seeds() {
   // past each check.
   for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k) {
     const auto kind = static_cast<test::Corruption>(k);
-    if (kind == test::Corruption::op_column_reference || test::on_projection_sample(kind) || test::on_text_sample(kind))
+    if (kind == test::Corruption::op_column_reference || test::on_projection_sample(kind) || test::on_text_sample(kind) ||
+        test::on_hash_sample(kind))
       continue;  // below
     if (!test::save_sample(path, test::sample_for(kind), 3, layout)) continue;
     auto damaged = test::corrupt(test::read_bytes(path), kind, 1);
@@ -121,6 +122,16 @@ std::vector<std::string> fuzz_seeds() {
         seeds.emplace_back(damaged.begin(), damaged.end());
       }
     }
+  }
+  // A text vectorizer's outputs as one feature run, and its damage.
+  if (test::save_hash_sample(path)) {
+    const auto bytes = test::read_bytes(path);
+    seeds.emplace_back(bytes.begin(), bytes.end());
+    for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k)
+      if (test::on_hash_sample(static_cast<test::Corruption>(k))) {
+        auto damaged = test::corrupt(bytes, static_cast<test::Corruption>(k), 1);
+        seeds.emplace_back(damaged.begin(), damaged.end());
+      }
   }
   return seeds;
 }

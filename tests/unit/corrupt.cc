@@ -169,6 +169,11 @@ Expectation expectation(Corruption kind) {
       return {"text_kind_analyzer_mismatch", S::open, error_code::invalid_model, "does not belong to this kind"};
     case C::text_analyzer_unknown:
       return {"text_analyzer_unknown", S::open, error_code::unsupported_model, "is unknown to this reader"};
+    case C::feature_run_empty: return {"feature_run_empty", S::open, error_code::invalid_model, "feature run 0 is empty"};
+    case C::feature_run_past_slots:
+      return {"feature_run_past_slots", S::open, error_code::invalid_model, "feature run 0 reads slots"};
+    case C::feature_run_string_input:
+      return {"feature_run_string_input", S::open, error_code::invalid_model, "reads string input column 0"};
     case C::normalize_nan_shape:
       return {"normalize_nan_shape", S::open, error_code::invalid_model, "link 'normalize_nan' cannot map 1 raw"};
     case C::output_groups_sum:
@@ -519,6 +524,21 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
       auto* text = s.model()->mutable_preprocessing()->mutable_ops()->GetMutableObject(0)->mutable_text();
       const auto unknown = static_cast<fb::Analyzer>(static_cast<uint8_t>(fb::Analyzer::MAX) + 1 + s.rng() % 200);
       if (!text || !text->mutate_analyzer(unknown)) throw std::logic_error("text_analyzer_unknown needs the char_wb text_sample");
+      break;
+    }
+    case C::feature_run_empty:
+    case C::feature_run_past_slots:
+    case C::feature_run_string_input: {
+      auto* pre = s.model()->mutable_preprocessing();
+      auto* runs = pre ? pre->mutable_feature_runs() : nullptr;
+      if (!runs || runs->size() != 1) throw std::logic_error("feature_run_* needs the hash sample");
+      auto* run = runs->GetMutableObject(0);
+      if (kind == C::feature_run_empty)
+        run->mutate_count(0);
+      else if (kind == C::feature_run_past_slots)  // its end 1 to 1000 slots past the last
+        run->mutate_first(pre->n_slots() - run->count() + 1 + static_cast<uint32_t>(s.rng() % 1000));
+      else  // from the string input column, one slot short of the end: the count still fits
+        run->mutate_first(0);
       break;
     }
     case C::text_offsets_count: {  // one term fewer
@@ -899,6 +919,40 @@ bool on_text_sample(Corruption kind) {
 
 uint8_t text_sample_analyzer(Corruption kind) {
   return kind == Corruption::text_kind_analyzer_mismatch || kind == Corruption::text_analyzer_unknown ? 2 : 0;
+}
+
+bool on_hash_sample(Corruption kind) {
+  return kind >= Corruption::feature_run_empty && kind <= Corruption::feature_run_string_input;
+}
+
+mlmap::Status save_hash_sample(const std::string& path) {
+  constexpr uint32_t n_hashed = 2048;
+  mlmap::ModelDescription d;
+  d.estimator = "test.Pipeline";
+  d.n_features = 1;
+  d.n_outputs = 1;
+  d.feature_names = {"text"};
+  mlmap::DenseLayerSpec layer;
+  layer.n_in = n_hashed;
+  layer.n_out = 1;
+  for (uint32_t i = 0; i < n_hashed; ++i) layer.weights.push_back(static_cast<double>(i % 7) - 3.0);
+  mlmap::DenseNetworkSpec net;
+  net.layers = {layer};
+  mlmap::OpSpec hash;
+  hash.kind = mlmap::OpKind::text_hash;
+  hash.inputs = {0};
+  hash.string_inputs = true;
+  hash.out_begin = 1;
+  hash.n_out = n_hashed;
+  hash.text.alternate_sign = true;
+  hash.text.normalize = true;
+  mlmap::PreprocessingSpec pre;
+  pre.string_inputs = {true};
+  pre.n_slots = 1 + n_hashed;
+  pre.n_string_slots = 1;
+  pre.ops = {hash};
+  for (uint32_t i = 0; i < n_hashed; ++i) pre.features.push_back(1 + i);
+  return mlmap::save(path, d, net, &pre);
 }
 
 mlmap::Status save_text_sample(const std::string& path, uint8_t analyzer) {

@@ -69,6 +69,10 @@ enum class Corruption {
   // groups_without_output_groups: the forest_classifier)
   output_groups_sum, output_group_empty, output_groups_decision, output_group_labels_repeat, output_groups_link,
   groups_without_output_groups,
+  // the predictor's features as runs of slots (the hash sample: a TextHash
+  // step's 2048 outputs in one run; FORMAT.md §7): an empty run, a run past
+  // the slots, a run over the string input column
+  feature_run_empty, feature_run_past_slots, feature_run_string_input,
   count
 };
 
@@ -114,6 +118,12 @@ bool on_projection_sample(Corruption kind);
 /// Analyzer: 0 word, 2 char_wb, which the writer stores as TextCountChars).
 mlmap::Status save_text_sample(const std::string& path, uint8_t analyzer = 0);
 bool on_text_sample(Corruption kind);
+
+/// A linear model behind a TextHash step of 2048 outputs over string column
+/// 'text', which the writer stores as one feature run (FORMAT.md §7): the
+/// sample of the feature_run_* kinds.
+mlmap::Status save_hash_sample(const std::string& path);
+bool on_hash_sample(Corruption kind);
 uint8_t text_sample_analyzer(Corruption kind);
 
 }  // namespace test

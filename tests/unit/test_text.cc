@@ -210,3 +210,97 @@ TEST_CASE("text steps: a kind that disagrees with its analyzer is refused, namin
     CHECK(m.message().find("analyzer") != std::string::npos);
   }
 }
+
+namespace {
+
+// A linear model over a numeric column 'x' (when `with_x`) and a TextHash
+// step's 2048 outputs of column 'text'.  In order, the features are runs
+// (the writer stores Preprocessing.feature_runs: one run past the input
+// columns, or two from column 'x' on); reversed, a list of single slots,
+// with the weights reversed to match.
+constexpr uint32_t n_hashed = 2048;
+
+Status save_wide_hash_model(const std::string& path, bool with_x, bool reversed) {
+  ModelDescription d;
+  d.estimator = "test.Pipeline";
+  d.n_features = 2;
+  d.n_outputs = 1;
+  d.feature_names = {"x", "text"};
+  std::vector<uint32_t> hashed;
+  std::vector<double> hashed_weights;
+  for (uint32_t o = 0; o < n_hashed; ++o) {
+    hashed.push_back(2 + o);
+    hashed_weights.push_back(static_cast<double>(o % 7) - 3.0 + 0.125 * (o % 3));
+  }
+  if (reversed) {
+    std::reverse(hashed.begin(), hashed.end());
+    std::reverse(hashed_weights.begin(), hashed_weights.end());
+  }
+  PreprocessingSpec pre;
+  DenseLayerSpec layer;
+  if (with_x) {
+    pre.features.push_back(0);
+    layer.weights.push_back(0.5);
+  }
+  pre.features.insert(pre.features.end(), hashed.begin(), hashed.end());
+  layer.weights.insert(layer.weights.end(), hashed_weights.begin(), hashed_weights.end());
+  layer.n_in = static_cast<uint32_t>(pre.features.size());
+  layer.n_out = 1;
+  DenseNetworkSpec net;
+  net.layers = {layer};
+  OpSpec hash;
+  hash.kind = OpKind::text_hash;
+  hash.inputs = {1};
+  hash.string_inputs = true;
+  hash.out_begin = 2;
+  hash.n_out = n_hashed;
+  hash.text.ngram_min = 1;
+  hash.text.ngram_max = 2;
+  hash.text.alternate_sign = true;
+  hash.text.normalize = true;
+  pre.string_inputs = {false, true};
+  pre.n_slots = 2 + n_hashed;
+  pre.n_string_slots = 2;
+  pre.ops = {hash};
+  return save(path, d, net, &pre);
+}
+
+}  // namespace
+
+TEST_CASE("feature runs: a wide text step's features stored as runs predict as the same features listed") {
+  test::TempDir dir;
+  const std::string_view docs[] = {"Hello, WORLD!", "nothing here at all", "", "école école hello", "a b c d e f g"};
+  const double x[] = {1.0, -2.0, 0.25, NAN, 3.0};
+  Table t(5);
+  REQUIRE(t.add_numeric("x", x).ok());
+  REQUIRE(t.add_strings("text", docs).ok());
+  for (const bool with_x : {false, true}) {
+    CAPTURE(with_x);
+    REQUIRE(save_wide_hash_model(dir.file("runs"), with_x, false).ok());
+    REQUIRE(save_wide_hash_model(dir.file("list"), with_x, true).ok());
+    // The runs' header is 2048 slot numbers smaller.
+    CHECK(test::read_bytes(dir.file("runs")).size() + 4 * 1024 < test::read_bytes(dir.file("list")).size());
+    auto runs = Model::open(dir.file("runs"), {true, false});
+    auto list = Model::open(dir.file("list"), {true, false});
+    REQUIRE_MESSAGE(runs.ok(), runs.error().describe());
+    REQUIRE_MESSAGE(list.ok(), list.error().describe());
+    CHECK(runs->info().preprocessing.n_predictor_features == n_hashed + with_x);
+    CHECK(runs->info().accepts_missing_by_column == list->info().accepts_missing_by_column);
+    std::vector<double> a(5), b(5);
+    PredictOptions o;
+    o.output = Output::raw;
+    const size_t rows = with_x ? 3 : 5;  // x's NaN in row 3 is refused by the linear model
+    Table head(rows);
+    REQUIRE(head.add_numeric("x", x).ok());
+    REQUIRE(head.add_strings("text", docs).ok());
+    REQUIRE(runs->predict(head, a.data(), o).ok());
+    REQUIRE(list->predict(head, b.data(), o).ok());
+    for (size_t i = 0; i < rows; ++i) CHECK(a[i] == doctest::Approx(b[i]).epsilon(1e-12));  // sparse sums: another order
+    CHECK(a[1] != 0);
+    if (with_x) {
+      const auto st = runs->predict(t, a.data(), o);
+      CHECK(st.code() == error_code::missing_value);
+      CHECK(st.message() == list->predict(t, b.data(), o).message());
+    }
+  }
+}

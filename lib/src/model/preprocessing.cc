@@ -153,18 +153,13 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
                                                   " + " + str(strings));
     pre.n_slots_ = numeric;
     pre.n_string_slots_ = strings;
-    pre.features_ = p.features()->data();
-    pre.n_features_ = p.features()->size();
-    if (pre.n_features_ == 0) return Error(error_code::invalid_model, "preprocessing gives the predictor no features");
-    // One pass over the features when they are a run of slots past the
-    // input columns (a text vectorizer's 2^20 outputs): opening does no
-    // other work per feature for them.
-    const uint32_t first = pre.features_[0];
-    pre.features_run_ = first >= n_inputs && uint64_t{first} + pre.n_features_ <= numeric;
-    for (uint32_t k = 0; k < pre.n_features_ && pre.features_run_; ++k)
-      pre.features_run_ = pre.features_[k] == first + k;
+    if (auto st = pre.take_features(p, n_inputs, numeric); !st) return st.error();
+    // The features are one run of slots past the input columns (a text
+    // vectorizer's 2^20 outputs): opening does no other work per feature.
+    const uint32_t first = pre.first_feature_;
     if (!pre.features_run_)
-      for (uint32_t s : *p.features()) {
+      for (size_t k = 0; k < pre.n_features_; ++k) {
+        const uint32_t s = pre.features_[k];
         if (s >= numeric) return Error(error_code::invalid_model, "a predictor feature reads slot " + str(s) + " of " + str(numeric));
         if (s < n_inputs && pre.string_input_[s])
           return Error(error_code::invalid_model, "a predictor feature reads string input column " + str(s));
@@ -198,6 +193,46 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
   }
 }
 
+// Preprocessing.features, or feature_runs (FORMAT.md §7): a single run past
+// the input columns is kept as its first slot and count (features_run_);
+// anything else as the list of slots (the header's, or one made from the
+// runs).
+Status Preprocessor::take_features(const fb::Preprocessing& p, uint32_t n_inputs, uint64_t n_slots) {
+  const auto* runs = p.feature_runs();
+  if (size_of(runs) == 0) {
+    features_ = p.features()->data();
+    n_features_ = p.features()->size();
+    if (n_features_ == 0) return Error(error_code::invalid_model, "preprocessing gives the predictor no features");
+    first_feature_ = features_[0];
+    features_run_ = first_feature_ >= n_inputs && uint64_t{first_feature_} + n_features_ <= n_slots;
+    for (uint32_t k = 0; k < n_features_ && features_run_; ++k) features_run_ = features_[k] == first_feature_ + k;
+    return {};
+  }
+  if (p.features()->size() != 0)
+    return Error(error_code::invalid_model, "preprocessing gives the predictor's features both as slots and as runs");
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < runs->size(); ++i) {
+    const fb::FeatureRun& r = *runs->Get(i);
+    if (r.count() == 0) return Error(error_code::invalid_model, "predictor feature run " + str(i) + " is empty");
+    if (uint64_t{r.first()} + r.count() > n_slots)
+      return Error(error_code::invalid_model, "predictor feature run " + str(i) + " reads slots [" + str(r.first()) +
+                                                  ", " + str(uint64_t{r.first()} + r.count()) + ") of " + str(n_slots));
+    total += r.count();
+  }
+  if (total > limits::max_features)
+    return Error(error_code::limit_exceeded, "the predictor features' runs give " + str(total) + " features, more than " +
+                                                 str(limits::max_features));
+  n_features_ = total;
+  first_feature_ = runs->Get(0)->first();
+  features_run_ = runs->size() == 1 && first_feature_ >= n_inputs;
+  if (features_run_) return {};
+  owned_features_.reserve(total);
+  for (const fb::FeatureRun* r : *runs)
+    for (uint32_t o = 0; o < r->count(); ++o) owned_features_.push_back(r->first() + o);
+  features_ = owned_features_.data();
+  return {};
+}
+
 // A step may write its features directly when only the predictor reads its
 // outputs: no step reads them, each is a feature once, none may hold NaN.
 // `reads_numbers[t]`, `writes_numbers[t]`: the slots of step t are numeric.
@@ -212,7 +247,7 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
     if (reads_numbers[t]) step_reads.insert(step_reads.end(), s.in, s.in + s.n_in);
   }
   std::sort(step_reads.begin(), step_reads.end());
-  const uint32_t first = features_[0];
+  const uint32_t first = first_feature_;
   const bool run = features_run_;
   std::vector<uint32_t> times, position;  // per slot, unless the features are a run
   if (!run) {
@@ -224,26 +259,36 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
     }
   }
   // Whether outputs [out, out + n) of a step are each a feature once and
-  // read by no step nor NaN; their positions into `positions`.
-  auto only_features = [&](uint32_t out, uint32_t n, std::vector<uint32_t>& positions) {
+  // read by no step nor NaN; their positions into `positions` (in a run:
+  // as the run's first position, no list).
+  auto only_features = [&](uint32_t out, uint32_t n, prep::FeaturePositions& positions) {
     auto r = std::lower_bound(step_reads.begin(), step_reads.end(), out);
     if (r != step_reads.end() && *r < uint64_t{out} + n) return false;
     if (std::any_of(may_be_nan.begin() + out, may_be_nan.begin() + out + n, [](char c) { return c != 0; }))
       return false;
+    positions.n = n;
     if (run) {
       if (out < first || uint64_t{out} + n > uint64_t{first} + n_features_) return false;
-      positions.resize(n);
-      std::iota(positions.begin(), positions.end(), out - first);
+      positions.first = out - first;
       return true;
     }
-    positions.resize(n);
+    positions.list.resize(n);
     for (uint32_t o = 0; o < n; ++o) {
       if (times[out + o] != 1) return false;
-      positions[o] = position[out + o];
+      positions.list[o] = position[out + o];
     }
     return true;
   };
-  std::vector<char> direct(n_features_, 0);
+  // The features steps write themselves: flags per feature, or in a run,
+  // ranges of positions (a text vectorizer's 2^20 need no flags).
+  std::vector<char> direct(run ? 0 : n_features_, 0);
+  std::vector<std::pair<uint32_t, uint32_t>> direct_ranges;  // in a run: [begin, end) positions
+  auto mark_direct = [&](const prep::FeaturePositions& positions) {
+    if (run)
+      direct_ranges.emplace_back(positions.first, positions.first + positions.n);
+    else
+      for (uint32_t o = 0; o < positions.n; ++o) direct[positions[o]] = 1;
+  };
   std::vector<std::pair<uint32_t, uint32_t>> sparse_slots;  // [begin, end) of the sparse steps' outputs
   // First the steps that write sparsely (their slots get no column); with
   // any, the others' features are gathered, so that all go one way.
@@ -252,20 +297,21 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
       const prep::Slots& s = steps_[t]->slots();
       if (!writes_numbers[t] || s.n_out == 0) continue;
       if (pass == 1 && !sparse_steps_.empty()) break;
-      std::vector<uint32_t> positions;
+      prep::FeaturePositions positions;
       if (!only_features(s.out, s.n_out, positions)) continue;
       if (pass == 0) {
-        if (!steps_[t]->write_features_sparsely(std::move(positions))) continue;
+        if (!steps_[t]->write_features_sparsely(prep::FeaturePositions(positions))) continue;
         sparse_steps_.push_back(steps_[t].get());
         sparse_slots.emplace_back(s.out, s.out + s.n_out);
-        if (run)
-          std::fill(direct.begin() + (s.out - first), direct.begin() + (s.out - first + s.n_out), 1);
-        else
-          for (uint32_t o = 0; o < s.n_out; ++o) direct[position[s.out + o]] = 1;
+        mark_direct(positions);
       } else {
-        if (!steps_[t]->write_features_directly(positions)) continue;
+        if (positions.list.empty()) {  // write_features_directly takes a list
+          positions.list.resize(positions.n);
+          std::iota(positions.list.begin(), positions.list.end(), positions.first);
+        }
+        if (!steps_[t]->write_features_directly(positions.list)) continue;
         direct_steps_.push_back(steps_[t].get());
-        for (uint32_t p : positions) direct[p] = 1;
+        mark_direct(positions);
       }
     }
   n_slot_columns_ = n_slots_;
@@ -288,10 +334,21 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
         if (column[s]) physical_[s] = static_cast<uint32_t>(n_slot_columns_++);
     }
   }
-  for (auto d = std::find(direct.begin(), direct.end(), 0); d != direct.end(); d = std::find(d + 1, direct.end(), 0)) {
-    const auto k = static_cast<uint32_t>(d - direct.begin());
-    gather_slots_.push_back(physical_.empty() ? features_[k] : physical_[features_[k]]);
+  auto gather_feature = [&](uint32_t k) {
+    gather_slots_.push_back(physical_.empty() ? feature_slot(k) : physical_[feature_slot(k)]);
     gather_positions_.push_back(k);
+  };
+  if (run) {  // the positions between the direct ranges (which do not overlap: each slot is one step's)
+    std::sort(direct_ranges.begin(), direct_ranges.end());
+    uint32_t k = 0;
+    for (const auto& [begin, end] : direct_ranges) {
+      for (; k < begin; ++k) gather_feature(k);
+      k = end;
+    }
+    for (; k < n_features_; ++k) gather_feature(k);
+  } else {
+    for (auto d = std::find(direct.begin(), direct.end(), 0); d != direct.end(); d = std::find(d + 1, direct.end(), 0))
+      gather_feature(static_cast<uint32_t>(d - direct.begin()));
   }
 }
 
@@ -324,7 +381,7 @@ void Preprocessor::plan_row_map() {
   // larger than this keeps to blocks (and opening stays quick).
   constexpr size_t max_feature_stages = size_t{1} << 16;
   for (size_t k = 0; k < n_features_; ++k) {
-    uint32_t slot = features_[k];
+    uint32_t slot = feature_slot(k);
     size_t stage = 0;
     while (producer[slot].step) {  // slots of input columns have none
       const prep::Slots& s = producer[slot].step->slots();

@@ -106,6 +106,11 @@ class Preprocessor {
 
  private:
   std::string column_name(uint32_t slot, bool string_slot) const;
+  // Feature k's slot.
+  uint32_t feature_slot(size_t k) const noexcept {
+    return features_run_ ? first_feature_ + static_cast<uint32_t>(k) : features_[k];
+  }
+  [[nodiscard]] Status take_features(const fb::Preprocessing& p, uint32_t n_inputs, uint64_t n_slots);
   // The features' plan: which steps write theirs directly, the rest gathered.
   void plan_features(const std::vector<char>& may_be_nan, const std::vector<char>& reads_numbers,
                      const std::vector<char>& writes_numbers);
@@ -120,9 +125,11 @@ class Preprocessor {
   std::vector<uint32_t> physical_;               // slot -> column when there are sparse steps
   size_t n_slot_columns_ = 0;
   std::vector<uint32_t> gather_slots_, gather_positions_;  // the other features: slot column, position
-  const uint32_t* features_ = nullptr;
+  const uint32_t* features_ = nullptr;   // the features' slots, unless features_run_
+  std::vector<uint32_t> owned_features_;  // features_ when made from feature runs
   size_t n_features_ = 0;
-  bool features_run_ = false;  // features_[k] = features_[0] + k, past the input columns
+  bool features_run_ = false;  // feature k is slot first_feature_ + k, past the input columns
+  uint32_t first_feature_ = 0;
   const std::vector<std::string>* names_ = nullptr;
   size_t n_slots_ = 0;
   size_t n_string_slots_ = 0;

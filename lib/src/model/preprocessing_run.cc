@@ -30,7 +30,7 @@ std::string Preprocessor::column_name(uint32_t slot, bool string_slot) const {
 
 std::string Preprocessor::feature_column(size_t k) const {
   if (k >= n_features_) return "";
-  const uint32_t slot = features_[k];
+  const uint32_t slot = feature_slot(k);
   if (slot >= numeric_origin_.size() || numeric_origin_[slot] < 0) return "";
   return column_name(slot, false);
 }
@@ -78,7 +78,7 @@ size_t Preprocessor::first_nan_feature(const prep::Block& b, size_t* feature) co
   if (b.n_rows < prep::row_scan_below) {  // a few rows: row by row, no setup per column
     for (size_t i = 0; i < b.n_rows; ++i)
       for (uint32_t k : nan_features_)
-        if (std::isnan(b.column(features_[k])[i])) {
+        if (std::isnan(b.column(feature_slot(k))[i])) {
           *feature = k;
           return i;
         }
@@ -86,7 +86,7 @@ size_t Preprocessor::first_nan_feature(const prep::Block& b, size_t* feature) co
   }
   size_t row = b.n_rows;
   for (uint32_t k : nan_features_) {
-    const size_t r = first_nan(b.column(features_[k]), row);
+    const size_t r = first_nan(b.column(feature_slot(k)), row);
     if (r < row) {
       row = r;
       *feature = k;
@@ -105,7 +105,7 @@ std::vector<bool> Preprocessor::accepts_missing(bool predictor_accepts_nan) cons
   m.numeric.assign(n_slots_, 0);
   m.strings.assign(n_string_slots_, 0);
   if (!predictor_accepts_nan && features_run_)
-    std::fill(m.numeric.begin() + features_[0], m.numeric.begin() + features_[0] + n_features_, 1);
+    std::fill(m.numeric.begin() + first_feature_, m.numeric.begin() + first_feature_ + n_features_, 1);
   else if (!predictor_accepts_nan)
     for (size_t k = 0; k < n_features_; ++k) m.numeric[features_[k]] = 1;
   for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) (*it)->flow_missing(m);

@@ -19,6 +19,11 @@ namespace fbs = flatbuffers;
 
 std::string str(uint64_t v) { return std::to_string(v); }
 
+// From this many predictor features on, a program's features are written as
+// runs of consecutive slots when that at least halves the entries
+// (Preprocessing.feature_runs, FORMAT.md §7).
+constexpr size_t feature_runs_from = 1024;
+
 uint64_t align_up(uint64_t x) {
   return (x + limits::column_alignment - 1) / limits::column_alignment * limits::column_alignment;
 }
@@ -144,8 +149,20 @@ fbs::Offset<fb::Preprocessing> build_preprocessing(fbs::FlatBufferBuilder& b, co
   std::vector<fbs::Offset<fb::Op>> ops;
   for (size_t k = 0; k < p.ops.size(); ++k) ops.push_back(build_op(b, p.ops[k], op_columns[k]));
   auto op_vector = b.CreateVector(ops);
-  auto features = b.CreateVector(p.features);
-  return fb::CreatePreprocessing(b, input_kinds, p.n_slots, p.n_string_slots, op_vector, features);
+  // A long list of mostly consecutive slots (a text vectorizer's 2^20
+  // outputs) goes as runs, so that the header and opening do not grow with
+  // it; short lists stay a list, which readers before feature_runs read.
+  std::vector<fb::FeatureRun> runs;
+  for (uint32_t s : p.features) {
+    if (!runs.empty() && runs.back().first() + runs.back().count() == s && runs.back().count() < UINT32_MAX)
+      runs.back().mutate_count(runs.back().count() + 1);
+    else
+      runs.emplace_back(s, 1);
+  }
+  const bool as_runs = p.features.size() >= feature_runs_from && 2 * runs.size() <= p.features.size();
+  auto features = b.CreateVector(as_runs ? std::vector<uint32_t>{} : p.features);
+  auto feature_runs = as_runs ? b.CreateVectorOfStructs(runs) : fbs::Offset<fbs::Vector<const fb::FeatureRun*>>{};
+  return fb::CreatePreprocessing(b, input_kinds, p.n_slots, p.n_string_slots, op_vector, features, feature_runs);
 }
 
 void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const std::vector<ColumnInput>& cols,
@@ -226,8 +243,10 @@ void build_header(fbs::FlatBufferBuilder& b, const ModelDescription& d, const st
 // detection, the one-vs-one and decision-value class decisions and the
 // decision functions; dense layer kinds other than Dense, the activations
 // after Logistic and Float32 layer columns; the preprocessing kinds from
-// Binarize (10) on; the trees' leaf bit-vector layout.
+// Binarize (10) on; a program's feature runs; the trees' leaf bit-vector
+// layout.
 bool ops_need_1_1(const fb::Model& m) {
+  if (const auto* pre = m.preprocessing(); pre && pre->feature_runs()) return true;
   if (const auto* pre = m.preprocessing())
     for (const auto* op : *pre->ops())
       if (op->kind() >= fb::OpKind::Binarize) return true;

@@ -109,6 +109,18 @@ struct MissingFlow {
   std::vector<char> numeric, strings;  // per slot
 };
 
+/// Where a step's outputs go among the predictor's features: output o is
+/// feature `list[o]`, or `first + o` when the list is empty (the outputs are
+/// a run of features: a text vectorizer's 2^20, which then need no table).
+struct FeaturePositions {
+  std::vector<uint32_t> list;
+  uint32_t first = 0;
+  uint32_t n = 0;
+
+  uint32_t size() const noexcept { return n; }
+  uint32_t operator[](uint32_t o) const noexcept { return list.empty() ? first + o : list[o]; }
+};
+
 /// The slots an op reads and writes.
 struct Slots {
   const uint32_t* in = nullptr;  // n_in input slots (numeric or string, by kind)
@@ -168,7 +180,7 @@ class Step {
   /// positions, gets no output slot columns, and in run() appends each row's
   /// nonzero features to b.sparse[row] (a text vectorizer: a handful of
   /// terms out of a vocabulary of 100,000).
-  virtual bool write_features_sparsely(std::vector<uint32_t>&& /*positions*/) { return false; }
+  virtual bool write_features_sparsely(FeaturePositions&& /*positions*/) { return false; }
 
  protected:
   Slots slots_;

@@ -85,14 +85,14 @@ class TextCountStep final : public Step {
  public:
   TextCountStep(Slots s, TextView v, std::string where) : Step(s), v_(std::move(v)), where_(std::move(where)) {}
 
-  bool write_features_sparsely(std::vector<uint32_t>&& positions) override {
+  bool write_features_sparsely(FeaturePositions&& positions) override {
     positions_ = std::move(positions);
     return true;
   }
 
   void run(const Block& b, Failure* f) const noexcept override {
     const size_t n = b.n_rows;
-    const bool sparse = !positions_.empty() && b.sparse;
+    const bool sparse = positions_.size() != 0 && b.sparse;
     if (!sparse)
       for (uint32_t o = 0; o < slots_.n_out; ++o) {
         double* col = b.column(slots_.out + o);
@@ -201,7 +201,7 @@ class TextCountStep final : public Step {
  private:
   TextView v_;
   std::string where_;
-  std::vector<uint32_t> positions_;  // term i is feature positions_[i] when written sparsely
+  FeaturePositions positions_;  // term i is feature positions_[i] when written sparsely
 };
 
 // scikit-learn's name of a known analyzer.
