@@ -96,8 +96,8 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
     std::vector<char> may_be_nan(n_inputs, 1);  // numeric slots that may hold NaN
     std::vector<char> reads_numbers, writes_numbers;  // per step
     for (uint32_t i = 0; i < n_inputs; ++i) {
-      pre.numeric_origin_.push_back(i);
-      pre.string_origin_.push_back(i);
+      pre.numeric_origin_.push(i);
+      pre.string_origin_.push(i);
     }
     for (uint32_t k = 0; k < p.ops()->size(); ++k) {
       const fb::Op& op = *p.ops()->Get(k);
@@ -136,12 +136,12 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
       for (uint32_t s : *op.inputs())
         if (in_origin[s] != common) common = -1;
       if (per_input) {
-        for (uint32_t o = 0; o < n_out; ++o) out_origin.push_back(in_origin[op.inputs()->Get(o)]);
+        for (uint32_t o = 0; o < n_out; ++o) out_origin.push(in_origin[op.inputs()->Get(o)]);
       } else {
-        out_origin.resize(out_origin.size() + n_out, common);  // a fill: a text vectorizer has 2^20 outputs
+        out_origin.push_common(n_out, common);  // one entry: a text vectorizer has 2^20 outputs
       }
       pre.scratch_per_row_ = std::max(pre.scratch_per_row_, (*step)->scratch_per_row());
-      if (!kind->writes_strings) {
+      if (!kind->writes_strings && !(*step)->outputs_never_nan()) {  // else its slots past the end read 0
         may_be_nan.resize(numeric, 0);
         (*step)->flow_nan(may_be_nan);
       }
@@ -165,15 +165,14 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
           return Error(error_code::invalid_model, "a predictor feature reads string input column " + str(s));
         if (s < n_inputs) read[s] = true;
       }
-    may_be_nan.resize(numeric, 0);
+    // may_be_nan ends before the outputs of steps that never give NaN
+    // when no step after them writes numbers: slots past its end read 0.
     if (pre.features_run_) {
-      const char* nan = may_be_nan.data() + first;
-      if (std::any_of(nan, nan + pre.n_features_, [](char c) { return c != 0; }))
-        for (uint32_t k = 0; k < pre.n_features_; ++k)
-          if (nan[k]) pre.nan_features_.push_back(k);
+      for (uint64_t s = first; s < std::min<uint64_t>(may_be_nan.size(), uint64_t{first} + pre.n_features_); ++s)
+        if (may_be_nan[s]) pre.nan_features_.push_back(static_cast<uint32_t>(s - first));
     } else {
       for (uint32_t k = 0; k < pre.n_features_; ++k)
-        if (may_be_nan[pre.features_[k]]) pre.nan_features_.push_back(k);
+        if (pre.features_[k] < may_be_nan.size() && may_be_nan[pre.features_[k]]) pre.nan_features_.push_back(k);
     }
     pre.plan_features(may_be_nan, reads_numbers, writes_numbers);
     pre.plan_row_map();
@@ -264,7 +263,8 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
   auto only_features = [&](uint32_t out, uint32_t n, prep::FeaturePositions& positions) {
     auto r = std::lower_bound(step_reads.begin(), step_reads.end(), out);
     if (r != step_reads.end() && *r < uint64_t{out} + n) return false;
-    if (std::any_of(may_be_nan.begin() + out, may_be_nan.begin() + out + n, [](char c) { return c != 0; }))
+    const size_t nan_end = std::min<size_t>(may_be_nan.size(), uint64_t{out} + n);  // past it: never NaN
+    if (out < nan_end && std::any_of(may_be_nan.begin() + out, may_be_nan.begin() + nan_end, [](char c) { return c != 0; }))
       return false;
     positions.n = n;
     if (run) {

@@ -20,6 +20,7 @@
 #include "format/file_view.hpp"
 #include "mlmap/error.hpp"
 #include "mlmap/info.hpp"
+#include "model/preprocessing/slot_origins.hpp"
 #include "model/preprocessing/step.hpp"
 
 namespace mlmap::model {
@@ -144,9 +145,7 @@ class Preprocessor {
   std::vector<kernels::ColumnOp> map_ops_;  // per stage
   std::vector<double> map_args_;         // kernels::RowMap::args
   size_t map_period_ = 0;
-  // The input column each slot carries (through imputers and scalers, which
-  // keep one column per column), or -1: names columns in errors.
-  std::vector<int64_t> numeric_origin_, string_origin_;
+  prep::SlotOrigins numeric_origin_, string_origin_;  // per slot: its input column, or -1
 };
 
 }  // namespace mlmap::model

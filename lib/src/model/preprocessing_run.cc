@@ -101,13 +101,22 @@ size_t Preprocessor::first_nan_feature(const prep::Block& b, size_t* feature) co
 // first) have marked already.  The marks are unions, so columns that accept
 // missing values one at a time accept them together.
 std::vector<bool> Preprocessor::accepts_missing(bool predictor_accepts_nan) const {
+  // No marks for the outputs of the last steps when they never give NaN nor
+  // read their marks (a text vectorizer's 2^20): no step reads them either.
+  uint64_t marked = n_slots_;
+  for (auto it = steps_.rbegin(); it != steps_.rend() && (*it)->outputs_never_nan() &&
+                                  uint64_t{(*it)->slots().out} + (*it)->slots().n_out == marked;
+       ++it)
+    marked = (*it)->slots().out;
   prep::MissingFlow m;
-  m.numeric.assign(n_slots_, 0);
+  m.numeric.assign(marked, 0);
   m.strings.assign(n_string_slots_, 0);
   if (!predictor_accepts_nan && features_run_)
-    std::fill(m.numeric.begin() + first_feature_, m.numeric.begin() + first_feature_ + n_features_, 1);
+    std::fill(m.numeric.begin() + std::min<uint64_t>(first_feature_, marked),
+              m.numeric.begin() + std::min<uint64_t>(uint64_t{first_feature_} + n_features_, marked), 1);
   else if (!predictor_accepts_nan)
-    for (size_t k = 0; k < n_features_; ++k) m.numeric[features_[k]] = 1;
+    for (size_t k = 0; k < n_features_; ++k)
+      if (features_[k] < marked) m.numeric[features_[k]] = 1;
   for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) (*it)->flow_missing(m);
   std::vector<bool> out(string_input_.size());
   for (size_t c = 0; c < out.size(); ++c) out[c] = string_input_[c] ? !m.strings[c] : !m.numeric[c];

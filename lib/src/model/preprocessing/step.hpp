@@ -152,6 +152,11 @@ class Step {
   virtual void flow_nan(std::vector<char>& may_be_nan) const {
     for (uint32_t o = 0; o < slots_.n_out; ++o) may_be_nan[slots_.out + o] = 1;
   }
+  /// Whether no output may hold NaN and flow_missing() reads no output's
+  /// mark (a text vectorizer's counts): then opening keeps no flags for the
+  /// outputs (flow_nan is not asked; flags that end before them read 0), so
+  /// that it does not grow with a vectorizer's 2^20 of them.
+  virtual bool outputs_never_nan() const noexcept { return false; }
   /// Semantic checks of the step's parameter columns (tier b, verify).
   [[nodiscard]] virtual Status verify() const noexcept { return {}; }
 

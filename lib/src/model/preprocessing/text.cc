@@ -185,10 +185,9 @@ class TextCountStep final : public Step {
   }
   // A missing document fails the row (scikit-learn raises).
   void flow_missing(MissingFlow& m) const override { m.strings[slots_.in[0]] = 1; }
-  void flow_nan(std::vector<char>& may_be_nan) const override {
-    // Finite idf (verify) and counts: NaN only from a corrupt idf.
-    std::fill(may_be_nan.begin() + slots_.out, may_be_nan.begin() + slots_.out + slots_.n_out, 0);
-  }
+  // Finite idf (verify) and counts: NaN only from a corrupt idf.  Its
+  // flow_missing reads no numeric marks: the outputs need no flags.
+  bool outputs_never_nan() const noexcept override { return true; }
   [[nodiscard]] Status verify() const noexcept override {
     if (v_.hashing) return {};
     auto st = v_.vocab.verify(where_ + " vocabulary");
