@@ -153,27 +153,35 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
                                                   " + " + str(strings));
     pre.n_slots_ = numeric;
     pre.n_string_slots_ = strings;
-    if (auto st = pre.take_features(p, n_inputs, numeric); !st) return st.error();
-    // The features are one run of slots past the input columns (a text
-    // vectorizer's 2^20 outputs): opening does no other work per feature.
-    const uint32_t first = pre.first_feature_;
-    if (!pre.features_run_)
-      for (size_t k = 0; k < pre.n_features_; ++k) {
-        const uint32_t s = pre.features_[k];
-        if (s >= numeric) return Error(error_code::invalid_model, "a predictor feature reads slot " + str(s) + " of " + str(numeric));
-        if (s < n_inputs && pre.string_input_[s])
-          return Error(error_code::invalid_model, "a predictor feature reads string input column " + str(s));
-        if (s < n_inputs) read[s] = true;
-      }
+    if (auto st = pre.take_features(p, numeric); !st) return st.error();
+    // Features given as runs (a text vectorizer's 2^20 outputs) are checked
+    // run by run: opening does no work per feature for them.
+    auto check_feature = [&](uint32_t s) -> Status {
+      if (s >= numeric) return Error(error_code::invalid_model, "a predictor feature reads slot " + str(s) + " of " + str(numeric));
+      if (s < n_inputs && pre.string_input_[s])
+        return Error(error_code::invalid_model, "a predictor feature reads string input column " + str(s));
+      if (s < n_inputs) read[s] = true;
+      return {};
+    };
+    if (!pre.by_runs_)
+      for (size_t k = 0; k < pre.n_features_; ++k)
+        if (auto st = check_feature(pre.features_[k]); !st) return st.error();
+    for (const FeatureRun& r : pre.runs_)  // inside the slots (take_features): only their input columns
+      for (uint32_t s = r.slot; s < std::min<uint64_t>(uint64_t{r.slot} + r.count, n_inputs); ++s)
+        if (auto st = check_feature(s); !st) return st.error();
     // may_be_nan ends before the outputs of steps that never give NaN
     // when no step after them writes numbers: slots past its end read 0.
-    if (pre.features_run_) {
-      for (uint64_t s = first; s < std::min<uint64_t>(may_be_nan.size(), uint64_t{first} + pre.n_features_); ++s)
-        if (may_be_nan[s]) pre.nan_features_.push_back(static_cast<uint32_t>(s - first));
-    } else {
-      for (uint32_t k = 0; k < pre.n_features_; ++k)
-        if (pre.features_[k] < may_be_nan.size() && may_be_nan[pre.features_[k]]) pre.nan_features_.push_back(k);
-    }
+    auto may_nan = [&](uint64_t k, uint32_t s) {
+      if (s < may_be_nan.size() && may_be_nan[s]) {
+        pre.nan_features_.push_back(static_cast<uint32_t>(k));
+        pre.nan_slots_.push_back(s);
+      }
+    };
+    if (!pre.by_runs_)
+      for (uint32_t k = 0; k < pre.n_features_; ++k) may_nan(k, pre.features_[k]);
+    for (const FeatureRun& r : pre.runs_)
+      for (uint32_t s = r.slot; s < std::min<uint64_t>(uint64_t{r.slot} + r.count, may_be_nan.size()); ++s)
+        may_nan(r.position + (s - r.slot), s);
     pre.plan_features(may_be_nan, reads_numbers, writes_numbers);
     pre.plan_row_map();
     for (uint32_t c = 0; c < n_inputs; ++c)
@@ -192,43 +200,46 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
   }
 }
 
-// Preprocessing.features, or feature_runs (FORMAT.md §7): a single run past
-// the input columns is kept as its first slot and count (features_run_);
-// anything else as the list of slots (the header's, or one made from the
-// runs).
-Status Preprocessor::take_features(const fb::Preprocessing& p, uint32_t n_inputs, uint64_t n_slots) {
+// Preprocessing.features, or feature_runs (FORMAT.md §7): kept as runs
+// (by_runs_) when the file gives runs or its list is one run, else as the
+// header's list.
+Status Preprocessor::take_features(const fb::Preprocessing& p, uint64_t n_slots) {
   const auto* runs = p.feature_runs();
   if (size_of(runs) == 0) {
     features_ = p.features()->data();
     n_features_ = p.features()->size();
     if (n_features_ == 0) return Error(error_code::invalid_model, "preprocessing gives the predictor no features");
-    first_feature_ = features_[0];
-    features_run_ = first_feature_ >= n_inputs && uint64_t{first_feature_} + n_features_ <= n_slots;
-    for (uint32_t k = 0; k < n_features_ && features_run_; ++k) features_run_ = features_[k] == first_feature_ + k;
-    return {};
+    const uint32_t first = features_[0];
+    bool one_run = uint64_t{first} + n_features_ <= n_slots;
+    for (uint32_t k = 0; k < n_features_ && one_run; ++k) one_run = features_[k] == first + k;
+    if (one_run) runs_.push_back({first, static_cast<uint32_t>(n_features_), 0});
+  } else {
+    if (p.features()->size() != 0)
+      return Error(error_code::invalid_model, "preprocessing gives the predictor's features both as slots and as runs");
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < runs->size(); ++i) {
+      const fb::FeatureRun& r = *runs->Get(i);
+      if (r.count() == 0) return Error(error_code::invalid_model, "predictor feature run " + str(i) + " is empty");
+      if (uint64_t{r.first()} + r.count() > n_slots)
+        return Error(error_code::invalid_model, "predictor feature run " + str(i) + " reads slots [" + str(r.first()) +
+                                                    ", " + str(uint64_t{r.first()} + r.count()) + ") of " + str(n_slots));
+      runs_.push_back({r.first(), r.count(), total});
+      total += r.count();
+    }
+    if (total > limits::max_features)
+      return Error(error_code::limit_exceeded, "the predictor features' runs give " + str(total) +
+                                                   " features, more than " + str(limits::max_features));
+    n_features_ = total;
   }
-  if (p.features()->size() != 0)
-    return Error(error_code::invalid_model, "preprocessing gives the predictor's features both as slots and as runs");
-  uint64_t total = 0;
-  for (uint32_t i = 0; i < runs->size(); ++i) {
-    const fb::FeatureRun& r = *runs->Get(i);
-    if (r.count() == 0) return Error(error_code::invalid_model, "predictor feature run " + str(i) + " is empty");
-    if (uint64_t{r.first()} + r.count() > n_slots)
-      return Error(error_code::invalid_model, "predictor feature run " + str(i) + " reads slots [" + str(r.first()) +
-                                                  ", " + str(uint64_t{r.first()} + r.count()) + ") of " + str(n_slots));
-    total += r.count();
+  by_runs_ = !runs_.empty();
+  runs_by_slot_ = runs_;
+  std::sort(runs_by_slot_.begin(), runs_by_slot_.end(),
+            [](const FeatureRun& a, const FeatureRun& b) { return a.slot < b.slot; });
+  uint64_t end = 0;
+  for (const FeatureRun& r : runs_by_slot_) {
+    slot_end_before_.push_back(end);
+    end = std::max(end, uint64_t{r.slot} + r.count);
   }
-  if (total > limits::max_features)
-    return Error(error_code::limit_exceeded, "the predictor features' runs give " + str(total) + " features, more than " +
-                                                 str(limits::max_features));
-  n_features_ = total;
-  first_feature_ = runs->Get(0)->first();
-  features_run_ = runs->size() == 1 && first_feature_ >= n_inputs;
-  if (features_run_) return {};
-  owned_features_.reserve(total);
-  for (const fb::FeatureRun* r : *runs)
-    for (uint32_t o = 0; o < r->count(); ++o) owned_features_.push_back(r->first() + o);
-  features_ = owned_features_.data();
   return {};
 }
 
@@ -247,8 +258,7 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
   }
   if (!std::is_sorted(step_reads.begin(), step_reads.end()))  // one scaler over 10,000 columns: sorted already
     std::sort(step_reads.begin(), step_reads.end());
-  const uint32_t first = first_feature_;
-  const bool run = features_run_;
+  const bool run = by_runs_;
   std::vector<uint32_t> times, position;  // per slot, unless the features are a run
   if (!run) {
     times.assign(n_slots_, 0);
@@ -268,9 +278,15 @@ void Preprocessor::plan_features(const std::vector<char>& may_be_nan, const std:
     if (out < nan_end && std::any_of(may_be_nan.begin() + out, may_be_nan.begin() + nan_end, [](char c) { return c != 0; }))
       return false;
     positions.n = n;
-    if (run) {
-      if (out < first || uint64_t{out} + n > uint64_t{first} + n_features_) return false;
-      positions.first = out - first;
+    if (run) {  // the run holding slot `out` must hold them all, and no other run any
+      auto it = std::upper_bound(runs_by_slot_.begin(), runs_by_slot_.end(), out,
+                                 [](uint32_t s, const FeatureRun& r) { return s < r.slot; });
+      if (it == runs_by_slot_.begin()) return false;
+      const size_t i = static_cast<size_t>(it - runs_by_slot_.begin()) - 1;
+      const FeatureRun& r = runs_by_slot_[i];
+      if (uint64_t{out} + n > uint64_t{r.slot} + r.count || slot_end_before_[i] > out) return false;
+      if (it != runs_by_slot_.end() && it->slot < uint64_t{out} + n) return false;
+      positions.first = static_cast<uint32_t>(r.position + (out - r.slot));
       return true;
     }
     positions.list.resize(n);

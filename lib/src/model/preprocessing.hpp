@@ -12,6 +12,7 @@
 // call per row: the caller owns the block.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -109,9 +110,13 @@ class Preprocessor {
   std::string column_name(uint32_t slot, bool string_slot) const;
   // Feature k's slot.
   uint32_t feature_slot(size_t k) const noexcept {
-    return features_run_ ? first_feature_ + static_cast<uint32_t>(k) : features_[k];
+    if (!by_runs_) return features_[k];
+    if (runs_.size() == 1) return runs_[0].slot + static_cast<uint32_t>(k);
+    auto r = std::upper_bound(runs_.begin(), runs_.end(), k, [](size_t p, const FeatureRun& x) { return p < x.position; });
+    --r;
+    return r->slot + static_cast<uint32_t>(k - r->position);
   }
-  [[nodiscard]] Status take_features(const fb::Preprocessing& p, uint32_t n_inputs, uint64_t n_slots);
+  [[nodiscard]] Status take_features(const fb::Preprocessing& p, uint64_t n_slots);
   // The features' plan: which steps write theirs directly, the rest gathered.
   void plan_features(const std::vector<char>& may_be_nan, const std::vector<char>& reads_numbers,
                      const std::vector<char>& writes_numbers);
@@ -126,11 +131,20 @@ class Preprocessor {
   std::vector<uint32_t> physical_;               // slot -> column when there are sparse steps
   size_t n_slot_columns_ = 0;
   std::vector<uint32_t> gather_slots_, gather_positions_;  // the other features: slot column, position
-  const uint32_t* features_ = nullptr;   // the features' slots, unless features_run_
-  std::vector<uint32_t> owned_features_;  // features_ when made from feature runs
+  // The features: a list of slots (features_), or runs of consecutive slots
+  // (by_runs_: a file's feature_runs, or a list that is one run), which
+  // opening then handles run by run, not feature by feature.
+  struct FeatureRun {
+    uint32_t slot;      // features [position, position + count) are slots [slot, slot + count)
+    uint32_t count;
+    uint64_t position;
+  };
+  const uint32_t* features_ = nullptr;  // unless by_runs_
+  bool by_runs_ = false;
+  std::vector<FeatureRun> runs_;          // in feature order
+  std::vector<FeatureRun> runs_by_slot_;  // the same, by first slot
+  std::vector<uint64_t> slot_end_before_; // per runs_by_slot_ entry: the largest slot end of those before it
   size_t n_features_ = 0;
-  bool features_run_ = false;  // feature k is slot first_feature_ + k, past the input columns
-  uint32_t first_feature_ = 0;
   const std::vector<std::string>* names_ = nullptr;
   size_t n_slots_ = 0;
   size_t n_string_slots_ = 0;
@@ -140,6 +154,7 @@ class Preprocessor {
   std::vector<bool> string_input_;
   std::vector<uint32_t> input_columns_;
   std::vector<uint32_t> nan_features_;  // the features whose slots may hold NaN, in order
+  std::vector<uint32_t> nan_slots_;     // their slots
   bool maps_rows_ = false;
   std::vector<uint32_t> map_cols_;       // per feature: its input column
   std::vector<kernels::ColumnOp> map_ops_;  // per stage

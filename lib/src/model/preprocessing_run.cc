@@ -77,19 +77,19 @@ void Preprocessor::gather_sparse(const prep::Block& b) const {
 size_t Preprocessor::first_nan_feature(const prep::Block& b, size_t* feature) const noexcept {
   if (b.n_rows < prep::row_scan_below) {  // a few rows: row by row, no setup per column
     for (size_t i = 0; i < b.n_rows; ++i)
-      for (uint32_t k : nan_features_)
-        if (std::isnan(b.column(feature_slot(k))[i])) {
-          *feature = k;
+      for (size_t j = 0; j < nan_features_.size(); ++j)
+        if (std::isnan(b.column(nan_slots_[j])[i])) {
+          *feature = nan_features_[j];
           return i;
         }
     return b.n_rows;
   }
   size_t row = b.n_rows;
-  for (uint32_t k : nan_features_) {
-    const size_t r = first_nan(b.column(feature_slot(k)), row);
+  for (size_t j = 0; j < nan_features_.size(); ++j) {
+    const size_t r = first_nan(b.column(nan_slots_[j]), row);
     if (r < row) {
       row = r;
-      *feature = k;
+      *feature = nan_features_[j];
     }
   }
   return row;
@@ -111,9 +111,10 @@ std::vector<bool> Preprocessor::accepts_missing(bool predictor_accepts_nan) cons
   prep::MissingFlow m;
   m.numeric.assign(marked, 0);
   m.strings.assign(n_string_slots_, 0);
-  if (!predictor_accepts_nan && features_run_)
-    std::fill(m.numeric.begin() + std::min<uint64_t>(first_feature_, marked),
-              m.numeric.begin() + std::min<uint64_t>(uint64_t{first_feature_} + n_features_, marked), 1);
+  if (!predictor_accepts_nan && by_runs_)
+    for (const FeatureRun& r : runs_)
+      std::fill(m.numeric.begin() + std::min<uint64_t>(r.slot, marked),
+                m.numeric.begin() + std::min<uint64_t>(uint64_t{r.slot} + r.count, marked), 1);
   else if (!predictor_accepts_nan)
     for (size_t k = 0; k < n_features_; ++k)
       if (features_[k] < marked) m.numeric[features_[k]] = 1;
