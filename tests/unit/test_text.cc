@@ -217,10 +217,11 @@ namespace {
 // step's 2048 outputs of column 'text'.  In order, the features are runs
 // (the writer stores Preprocessing.feature_runs: one run past the input
 // columns, or two from column 'x' on); reversed, a list of single slots,
-// with the weights reversed to match.
+// with the weights reversed to match.  `twice`: the hashed features twice
+// over (two runs of the same slots: no slot is a feature once).
 constexpr uint32_t n_hashed = 2048;
 
-Status save_wide_hash_model(const std::string& path, bool with_x, bool reversed) {
+Status save_wide_hash_model(const std::string& path, bool with_x, bool reversed, bool twice = false) {
   ModelDescription d;
   d.estimator = "test.Pipeline";
   d.n_features = 2;
@@ -242,8 +243,10 @@ Status save_wide_hash_model(const std::string& path, bool with_x, bool reversed)
     pre.features.push_back(0);
     layer.weights.push_back(0.5);
   }
-  pre.features.insert(pre.features.end(), hashed.begin(), hashed.end());
-  layer.weights.insert(layer.weights.end(), hashed_weights.begin(), hashed_weights.end());
+  for (int copy = 0; copy < 1 + twice; ++copy) {
+    pre.features.insert(pre.features.end(), hashed.begin(), hashed.end());
+    for (double w : hashed_weights) layer.weights.push_back(copy ? 0.5 - w : w);
+  }
   layer.n_in = static_cast<uint32_t>(pre.features.size());
   layer.n_out = 1;
   DenseNetworkSpec net;
@@ -274,17 +277,18 @@ TEST_CASE("feature runs: a wide text step's features stored as runs predict as t
   Table t(5);
   REQUIRE(t.add_numeric("x", x).ok());
   REQUIRE(t.add_strings("text", docs).ok());
-  for (const bool with_x : {false, true}) {
+  for (const auto [with_x, twice] : {std::pair{false, false}, std::pair{true, false}, std::pair{true, true}}) {
     CAPTURE(with_x);
-    REQUIRE(save_wide_hash_model(dir.file("runs"), with_x, false).ok());
-    REQUIRE(save_wide_hash_model(dir.file("list"), with_x, true).ok());
+    CAPTURE(twice);
+    REQUIRE(save_wide_hash_model(dir.file("runs"), with_x, false, twice).ok());
+    REQUIRE(save_wide_hash_model(dir.file("list"), with_x, true, twice).ok());
     // The runs' header is 2048 slot numbers smaller.
     CHECK(test::read_bytes(dir.file("runs")).size() + 4 * 1024 < test::read_bytes(dir.file("list")).size());
     auto runs = Model::open(dir.file("runs"), {true, false});
     auto list = Model::open(dir.file("list"), {true, false});
     REQUIRE_MESSAGE(runs.ok(), runs.error().describe());
     REQUIRE_MESSAGE(list.ok(), list.error().describe());
-    CHECK(runs->info().preprocessing.n_predictor_features == n_hashed + with_x);
+    CHECK(runs->info().preprocessing.n_predictor_features == n_hashed * (1 + twice) + with_x);
     CHECK(runs->info().accepts_missing_by_column == list->info().accepts_missing_by_column);
     std::vector<double> a(5), b(5);
     PredictOptions o;
