@@ -2,8 +2,8 @@
 ONNX Runtime, on the shape sweep's models.  run_benchmarks.py starts this
 with the interpreter given by --peer-python or MLMAP_BENCH_PYTHON (a venv
 with lightgbm, onnxruntime, onnx, onnxmltools and xgboost: tools/dev.sh
-bench uses tools/requirements-current.txt's); without one, or for a peer or shape it cannot run, the report says
-so and why.  It needs only numpy to start, and imports nothing of mlmap.
+bench uses tools/requirements-current.txt's); without one, or for a peer or
+shape it cannot run, the report says so and why.  It needs only numpy to start, and imports nothing of mlmap.
 
   LightGBM     the XGBoost shapes, converted from XGBoost's JSON into
                LightGBM's model text (same trees: XGBoost's x < t is

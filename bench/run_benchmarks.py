@@ -109,9 +109,9 @@ def main():
     ap.add_argument("--no-sweep", action="store_true", help="skip the open/load-vs-size models")
     ap.add_argument("--no-shapes", action="store_true", help="skip the shape sweep (scenarios.SHAPES)")
     ap.add_argument("--peer-python", default=os.environ.get("MLMAP_BENCH_PYTHON"),
-                    help="a Python interpreter with lightgbm / onnxruntime (+ onnx, skl2onnx, onnxmltools, "
-                    "scikit-learn, xgboost) for the LightGBM and ONNX Runtime peers of the shape sweep "
-                    "(default: $MLMAP_BENCH_PYTHON; without one they are reported as skipped)")
+                    help="a Python interpreter with lightgbm / onnxruntime (+ onnx, onnxmltools, xgboost) for the "
+                    "LightGBM and ONNX Runtime peers of the shape sweep (default: $MLMAP_BENCH_PYTHON; without "
+                    "one they are reported as skipped)")
     ap.add_argument("--sklearn-onnx-python", default=os.environ.get("MLMAP_BENCH_SKLEARN_ONNX_PYTHON"),
                     help="a Python interpreter with skl2onnx and the scikit-learn that trained the models (a venv "
                     "over this interpreter: tools/requirements-sklearn-onnx.txt) to convert the scikit-learn "
