@@ -56,23 +56,22 @@ def converter():
 def main():
     args, man = parse_args(__doc__)
     res = {"python": sys.executable, "python_version": platform.python_version(), "shapes": {}}
+    why = None
     try:
         versions, convert = converter()
     except ImportError as ex:
-        res.update(available=False, why=f"{sys.executable} cannot convert: {type(ex).__name__}: {ex}")
-        log(res["why"])
-        args.out.write_text(json.dumps(res, indent=1))
-        return
-    res["versions"] = versions
-    wrote = man["versions"]["sklearn"]
-    if versions["scikit-learn"] != wrote:
-        res.update(available=False, why=f"scikit-learn {versions['scikit-learn']} cannot read the pickles of {wrote} "
+        why = f"{sys.executable} cannot convert: {type(ex).__name__}: {ex}"
+    else:
+        res["versions"] = versions
+        wrote = man["versions"]["sklearn"]
+        if versions["scikit-learn"] != wrote:
+            why = (f"scikit-learn {versions['scikit-learn']} cannot read the pickles of {wrote} "
                    "(tools/requirements-sklearn-onnx.txt)")
-        log(res["why"])
-        args.out.write_text(json.dumps(res, indent=1))
-        return
-    res["available"] = True
-    for e in man["scenarios"]:
+    res["available"] = why is None
+    if why:
+        res["why"] = why
+        log(why)
+    for e in man["scenarios"] if not why else ():
         if not e.get("shape") or not e.get("joblib") or (args.only and e["name"] not in args.only):
             continue
         onx, stamp = Path(e["dir"]) / "model.onnx", Path(e["dir"]) / "model.onnx.json"
@@ -85,9 +84,8 @@ def main():
         try:
             blob = convert(e)
         except Exception as ex:  # noqa: BLE001 - a converter's refusal is a result
-            why = f"skl2onnx: {type(ex).__name__}: {str(ex).splitlines()[0][:120]}"
-            res["shapes"][e["name"]] = {"skipped": why}
-            log(f"{e['name']}: {why}")
+            res["shapes"][e["name"]] = {"skipped": f"skl2onnx: {type(ex).__name__}: {str(ex).splitlines()[0][:120]}"}
+            log(f"{e['name']}: {res['shapes'][e['name']]['skipped']}")
             continue
         tmp = onx.with_suffix(f".tmp{os.getpid()}")
         tmp.write_bytes(blob)
