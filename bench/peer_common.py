@@ -1,7 +1,8 @@
-"""What the Python peer timers (peers.py, peers_ext.py) share: their command
-line and the manifest it names (make_models.py's manifest-*.json), a
-scenario's stored test rows and reference outputs, and the timer of calls.
-Needs only numpy: peers_ext.py runs in another interpreter, without mlmap."""
+"""What the Python peer scripts (peers.py, peers_ext.py, sklearn_onnx.py)
+share: their command line and the manifest it names (make_models.py's
+manifest-*.json), a scenario's stored test rows and reference outputs, and
+the timer of calls.  Needs only numpy: peers_ext.py and sklearn_onnx.py run
+in other interpreters, without mlmap."""
 
 import argparse
 import gc
@@ -17,13 +18,20 @@ import numpy as np
 # the peers run on one thread).  Budgets stay in wall time.
 CLOCK_NS = time.thread_time_ns if os.environ.get("MLMAP_BENCH_CLOCK") == "cpu" else time.perf_counter_ns
 
+# The input name of every ONNX model the peers convert (sklearn_onnx.py,
+# peers_ext.py), which ONNX Runtime is fed by.
+ONNX_INPUT = "input"
 
-def parse_args(doc):
-    """--manifest, --out, --only: returns (args, the manifest's contents)."""
+
+def parse_args(doc, paths=()):
+    """--manifest, --out, --only and an optional path argument per (flag,
+    help) of `paths`: returns (args, the manifest's contents)."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--manifest", required=True, type=Path)
     ap.add_argument("--out", required=True, type=Path)
     ap.add_argument("--only", nargs="*")
+    for flag, help in paths:
+        ap.add_argument(flag, type=Path, help=help)
     args = ap.parse_args()
     return args, json.loads(args.manifest.read_text())
 

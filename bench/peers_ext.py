@@ -1,9 +1,9 @@
 """Peers that live in another Python environment: LightGBM's predictor and
 ONNX Runtime, on the shape sweep's models.  run_benchmarks.py starts this
 with the interpreter given by --peer-python or MLMAP_BENCH_PYTHON (a venv
-with lightgbm, onnxruntime, onnx, skl2onnx, onnxmltools, scikit-learn and
-xgboost); without one, or for a peer or shape it cannot run, the report says
-so and why.  It needs only numpy to start, and imports nothing of mlmap.
+with lightgbm, onnxruntime, onnx, onnxmltools and xgboost: tools/dev.sh
+bench uses tools/requirements-current.txt's); without one, or for a peer or
+shape it cannot run, the report says so and why.  It needs only numpy to start, and imports nothing of mlmap.
 
   LightGBM     the XGBoost shapes, converted from XGBoost's JSON into
                LightGBM's model text (same trees: XGBoost's x < t is
@@ -11,15 +11,17 @@ so and why.  It needs only numpy to start, and imports nothing of mlmap.
                the base margin is added to each class's first tree) and
                predicted by lightgbm.Booster.predict.
   ONNX Runtime every shape: XGBoost models through onnxmltools, scikit-learn
-               models (their joblib files) through skl2onnx; an
-               InferenceSession with one thread.
+               models from the .onnx files sklearn_onnx.py wrote with
+               skl2onnx in the environment that trained them (--sklearn-onnx
+               names its JSON); an InferenceSession with one thread.
 
 Before timing, each peer's outputs are compared with the stored reference
 (the original library's predictions); a peer that differs by more than its
 tolerance is reported as a mismatch and not timed (ONNX Runtime sums in
 float32, hence its looser tolerance).  Writes one JSON file.
 
-  PYTHON bench/peers_ext.py --manifest build/bench-cache/manifest-full.json --out peers_ext.json
+  PYTHON bench/peers_ext.py --manifest build/bench-cache/manifest-full.json --out peers_ext.json \
+         [--sklearn-onnx sklearn_onnx.json]
 """
 
 import json
@@ -35,7 +37,7 @@ import numpy as np  # noqa: E402
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peer_common import Timer, parse_args, read_stored  # noqa: E402
+from peer_common import ONNX_INPUT, Timer, parse_args, read_stored  # noqa: E402
 
 TOLERANCE = {"lightgbm": 1e-5, "onnxruntime": 1e-4}
 WHY = {"lightgbm": "LightGBM adds the base margin to the first tree's leaves",
@@ -130,37 +132,41 @@ class LightGBMPeer:
 class OnnxRuntimePeer:
     name = "onnxruntime"
 
-    def __init__(self):
+    def __init__(self, sklearn_onnx):
         import onnxruntime
         self.ort = onnxruntime
         self.version = onnxruntime.__version__
+        self.sklearn_onnx = sklearn_onnx  # sklearn_onnx.py's JSON, or None
 
-    def convert(self, e):
+    def model_bytes(self, e):
         if e.get("xgb_json"):
             import onnxmltools
             import xgboost
             from onnxmltools.convert.common.data_types import FloatTensorType
             est = xgboost.XGBRegressor() if e["kind"] == "regression" else xgboost.XGBClassifier()
             est.load_model(e["xgb_json"])
-            return onnxmltools.convert_xgboost(est, initial_types=[("input", FloatTensorType([None, e["n_features"]]))],
-                                               target_opset=15)
-        import joblib
-        import skl2onnx
-        from skl2onnx.common.data_types import FloatTensorType
-        est = joblib.load(e["joblib"])
-        options = {id(est): {"zipmap": False}} if e["kind"] == "classification" else None
-        return skl2onnx.convert_sklearn(est, initial_types=[("input", FloatTensorType([None, e["n_features"]]))],
-                                        options=options)
+            inputs = [(ONNX_INPUT, FloatTensorType([None, e["n_features"]]))]
+            return onnxmltools.convert_xgboost(est, initial_types=inputs, target_opset=15).SerializeToString()
+        # scikit-learn: converted where the pickle can be read (sklearn_onnx.py)
+        conv = self.sklearn_onnx
+        if conv is None:
+            raise ValueError("no .onnx file: bench/sklearn_onnx.py did not run "
+                             "(run_benchmarks.py --sklearn-onnx-python)")
+        if not conv.get("available"):
+            raise ValueError(conv.get("why", "bench/sklearn_onnx.py could not convert"))
+        r = conv["shapes"].get(e["name"], {"skipped": "not converted by bench/sklearn_onnx.py"})
+        if "onnx" not in r:
+            raise ValueError(r["skipped"])
+        return Path(r["onnx"]).read_bytes()
 
     def make(self, e):
-        onx = self.convert(e)
         so = self.ort.SessionOptions()
         so.intra_op_num_threads = 1
         so.inter_op_num_threads = 1
-        s = self.ort.InferenceSession(onx.SerializeToString(), so, providers=["CPUExecutionProvider"])
+        s = self.ort.InferenceSession(self.model_bytes(e), so, providers=["CPUExecutionProvider"])
         names = [o.name for o in s.get_outputs()]
         want = names[-1] if e["kind"] == "classification" else names[0]  # probabilities / values
-        return lambda X: s.run([want], {"input": X})[0]
+        return lambda X: s.run([want], {ONNX_INPUT: X})[0]
 
 
 def compare(out, ref, tol):
@@ -177,16 +183,20 @@ def compare(out, ref, tol):
 
 
 def main():
-    args, man = parse_args(__doc__)
+    args, man = parse_args(__doc__, [("--sklearn-onnx", "sklearn_onnx.py's JSON: the scikit-learn shapes' .onnx")])
+    conv = args.sklearn_onnx
+    sklearn_onnx = json.loads(conv.read_text()) if conv and conv.exists() else None
     quick = man["quick"]
     budget = 0.3 if quick else 1.0
     record = man["record_batch"]
     res = {"python": sys.executable, "python_version": platform.python_version(),
            "numpy": np.__version__, "tolerance": TOLERANCE, "tolerance_why": WHY, "peers": {}, "shapes": {}}
+    if sklearn_onnx:
+        res["sklearn_onnx"] = {k: sklearn_onnx.get(k) for k in ("python", "available", "why", "versions")}
     peers = []
-    for cls in (LightGBMPeer, OnnxRuntimePeer):
+    for cls, kw in ((LightGBMPeer, {}), (OnnxRuntimePeer, {"sklearn_onnx": sklearn_onnx})):
         try:
-            p = cls()
+            p = cls(**kw)
             peers.append(p)
             res["peers"][cls.name] = {"available": True, "version": p.version}
         except Exception as ex:  # noqa: BLE001 - any import failure means "not here"

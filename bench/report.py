@@ -458,6 +458,7 @@ class Run:
         return "; ".join(why) or None
 
     def ext_note(self, e, peer):
+        """The batch and 1-row ratios against an external peer, or why none."""
         r = ((self.ext or {}).get("shapes", {}).get(e["name"]) or {}).get(peer)
         if not r:
             return "–"
@@ -465,8 +466,8 @@ class Run:
             return "skipped"
         if "mismatch" in r:
             return "mismatch"
-        m = self.mlmap_batch(e["name"], self.record_batch(e))
-        return fmt_ratio(m / r["batch_rows_per_s"]) if m else "–"
+        batch, single = self.shape_ratios(e).get(peer, (None, None))
+        return f"{fmt_ratio(batch)} / {fmt_ratio(single)}"
 
     def shapes_table(self):
         rows = []
@@ -481,8 +482,8 @@ class Run:
                          fmt_ratio(r[1]) if r[1] else "–", self.ext_note(e, "onnxruntime"),
                          self.ext_note(e, "lightgbm"), self.threads_note(e)])
         return table(["shape", "model", "trees / nodes", "mlmap layout", "mlmap batch rows/s", "peer batch rows/s",
-                      "batch ratio", "mlmap 1 row", "peer 1 row", "1-row ratio", "vs ONNX RT (batch)",
-                      "vs LightGBM (batch)", "2 thr / 1 thr"], rows)
+                      "batch ratio", "mlmap 1 row", "peer 1 row", "1-row ratio", "vs ONNX RT (batch / 1 row)",
+                      "vs LightGBM (batch / 1 row)", "2 thr / 1 thr"], rows)
 
     def shapes_summary(self):
         """Per peer: shapes, min / geometric mean / worst shape of the batch
@@ -541,16 +542,29 @@ class Run:
         for peer, label in self.PEERS[2:]:
             p = self.ext["peers"].get(peer, {})
             if p.get("available"):
-                skipped = {n: r[peer] for n, r in self.ext["shapes"].items() if peer in r and "batch_rows_per_s" not in r[peer]}
+                # shapes not timed, grouped by why (a skip or a mismatch)
+                why = {}
+                for n, r in sorted(self.ext["shapes"].items()):
+                    if peer in r and "batch_rows_per_s" not in r[peer]:
+                        why.setdefault(next(iter(r[peer].values())), []).append(n)
                 parts.append(f"{label} {p['version']} (checked within {self.ext['tolerance'][peer]:g}: "
                              f"{self.ext['tolerance_why'][peer]})" +
-                             (f"; not timed on {len(skipped)} shape(s): " +
-                              "; ".join(f"{n}: {next(iter(r.values()))}" for n, r in sorted(skipped.items()))
-                              if skipped else ""))
+                             (self.converted_note() if peer == "onnxruntime" else "") +
+                             "".join(f"; not timed on {len(ns)} shape(s), {w}: {', '.join(ns)}"
+                                     for w, ns in why.items()))
             else:
                 parts.append(f"{label}: **skipped** ({p.get('why', 'not available')})")
         return (f"Peers from `{self.ext['python']}` (Python {self.ext['python_version']}, numpy "
                 f"{self.ext['numpy']}): " + " · ".join(parts) + ".")
+
+    def converted_note(self):
+        """How the scikit-learn shapes reached ONNX Runtime (sklearn_onnx.py)."""
+        conv = self.ext.get("sklearn_onnx")
+        if not conv or not conv.get("available"):
+            return ""
+        v = conv["versions"]
+        return (f"; the scikit-learn shapes converted by skl2onnx {v['skl2onnx']} (onnx {v['onnx']}) under the "
+                f"scikit-learn that trained them, {v['scikit-learn']} (`{conv['python']}`)")
 
     # --- plots ---
     def plots(self):

@@ -9,7 +9,10 @@
      kernel, and the XGBoost C API;
   4. peers.py: sklearn and joblib (and mlmap's Python binding) in Python;
   5. peers_ext.py, with another interpreter (--peer-python or
-     MLMAP_BENCH_PYTHON): LightGBM and ONNX Runtime on the shape sweep;
+     MLMAP_BENCH_PYTHON): LightGBM and ONNX Runtime on the shape sweep, the
+     scikit-learn shapes' ONNX files first written by sklearn_onnx.py in an
+     interpreter that can read their pickles (--sklearn-onnx-python or
+     MLMAP_BENCH_SKLEARN_ONNX_PYTHON);
   6. report.py: build/bench-results/results.md and PNG plots; prints the table.
 
 Exit status: 0, or 1 when a step failed, 3 when an output differs from the
@@ -106,9 +109,14 @@ def main():
     ap.add_argument("--no-sweep", action="store_true", help="skip the open/load-vs-size models")
     ap.add_argument("--no-shapes", action="store_true", help="skip the shape sweep (scenarios.SHAPES)")
     ap.add_argument("--peer-python", default=os.environ.get("MLMAP_BENCH_PYTHON"),
-                    help="a Python interpreter with lightgbm / onnxruntime (+ onnx, skl2onnx, onnxmltools, "
-                    "scikit-learn, xgboost) for the LightGBM and ONNX Runtime peers of the shape sweep "
-                    "(default: $MLMAP_BENCH_PYTHON; without one they are reported as skipped)")
+                    help="a Python interpreter with lightgbm / onnxruntime (+ onnx, onnxmltools, xgboost) for the "
+                    "LightGBM and ONNX Runtime peers of the shape sweep (default: $MLMAP_BENCH_PYTHON; without "
+                    "one they are reported as skipped)")
+    ap.add_argument("--sklearn-onnx-python", default=os.environ.get("MLMAP_BENCH_SKLEARN_ONNX_PYTHON"),
+                    help="a Python interpreter with skl2onnx and the scikit-learn that trained the models (a venv "
+                    "over this interpreter: tools/requirements-sklearn-onnx.txt) to convert the scikit-learn "
+                    "shapes to ONNX for ONNX Runtime (default: $MLMAP_BENCH_SKLEARN_ONNX_PYTHON, else "
+                    "--peer-python, which must then read the pickles)")
     ap.add_argument("--buildtype", default="?", help="meson's buildtype (for the report)")
     ap.add_argument("--optimization", default="?", help="meson's optimization level (for the report)")
     ap.add_argument("--strict", action="store_true", help="exit 2 when a target is not met")
@@ -196,11 +204,17 @@ def main():
         return 1
 
     # 4. peers from another environment (LightGBM, ONNX Runtime)
-    (results / "peers_ext.json").unlink(missing_ok=True)
+    for f in ("peers_ext.json", "sklearn_onnx.json"):
+        (results / f).unlink(missing_ok=True)
     if args.peer_python:
-        cmd = [args.peer_python, HERE / "peers_ext.py", "--manifest", manifest_json, "--out", results / "peers_ext.json"]
-        if args.only:
-            cmd += ["--only", *args.only]
+        only = ["--only", *args.only] if args.only else []
+        # the scikit-learn shapes' pickles -> .onnx where they can be read
+        p = run([args.sklearn_onnx_python or args.peer_python, HERE / "sklearn_onnx.py", "--manifest", manifest_json,
+                 "--out", results / "sklearn_onnx.json", *only], env=penv)
+        if p.returncode != 0:
+            log(f"sklearn_onnx.py failed (exit {p.returncode}): ONNX Runtime skips the scikit-learn shapes")
+        cmd = [args.peer_python, HERE / "peers_ext.py", "--manifest", manifest_json,
+               "--out", results / "peers_ext.json", "--sklearn-onnx", results / "sklearn_onnx.json", *only]
         p = run(cmd, env=penv)
         if p.returncode != 0:
             log(f"the LightGBM / ONNX Runtime peers failed (exit {p.returncode}); reported as skipped")

@@ -7,7 +7,8 @@
 #   tools/dev.sh venvs   create (once per requirements file) the version matrix's
 #                        venvs, build the wheel (pip wheel .) and install it into
 #                        each; prints each venv's path
-#   tools/dev.sh bench   build and run the benchmarks (meson test --benchmark)
+#   tools/dev.sh bench   build, make the peers' venvs if missing (current,
+#                        sklearn-onnx) and run the benchmarks (meson test --benchmark)
 #   tools/dev.sh fuzz [RUNS]  clang + libFuzzer + ASan/UBSan: each fuzz target
 #                        RUNS executions (default 10 million); counts in build-fuzz/
 set -euo pipefail
@@ -55,19 +56,21 @@ build() {
 }
 
 # A venv per requirements file, cached under the build directory and keyed by
-# the file's hash (and the interpreter's version): made once on a fresh
-# machine, reused after; $VENV_ROOT/NAME links to the one in use.
+# the file's hash (and the interpreter's version and the venv options after
+# NAME): made once on a fresh machine, reused after; $VENV_ROOT/NAME links to
+# the one in use.
 ensure_venv() {
   local name="$1" req="$ROOT/tools/requirements-$1.txt"
+  shift
   local key
-  key=$( { cat "$req"; "$PY" -c 'import sys; print(sys.version)'; } | sha256sum | cut -c1-16)
+  key=$( { cat "$req"; "$PY" -c 'import sys; print(sys.version)'; [ $# -eq 0 ] || echo "$*"; } | sha256sum | cut -c1-16)
   local dir="$VENV_ROOT/$name-$key"
   if [ ! -f "$dir/.complete" ]; then
     rm -rf "$dir"
     mkdir -p "$VENV_ROOT"
     log "venv $name: creating $dir from tools/requirements-$name.txt"
     local start=$SECONDS
-    "$PY" -m venv "$dir"
+    "$PY" -m venv "$@" "$dir"
     if ! "$dir/bin/pip" install --disable-pip-version-check -r "$req" >"$dir.log" 2>&1; then
       grep -v '^WARNING: Location' "$dir.log" | tail -20 >&2
       log "venv $name: pip install failed (log: $dir.log)"
@@ -189,8 +192,27 @@ cmd_demo() {
 
 # tools/dev.sh bench [--quick] [meson test options]: --quick (or MLMAP_BENCH_QUICK=1)
 # benchmarks a smaller large forest with shorter timings.  Results: $BUILD/bench-results/.
-# MLMAP_BENCH_PYTHON=/path/to/python adds the LightGBM and ONNX Runtime peers of the
-# shape sweep (bench/README.md); without it they are reported as skipped.
+# The shape sweep's LightGBM and ONNX Runtime peers run in the current venv
+# (MLMAP_BENCH_PYTHON overrides it), the scikit-learn models converted to ONNX in a
+# venv over $PY that reads their pickles (MLMAP_BENCH_SKLEARN_ONNX_PYTHON overrides
+# it); a venv that cannot be made leaves those peers reported as skipped.
+ensure_bench_venvs() {
+  if [ -z "${MLMAP_BENCH_PYTHON:-}" ]; then
+    if ensure_venv current; then
+      export MLMAP_BENCH_PYTHON="$VENV_ROOT/current/bin/python"
+    else
+      log "bench: no current venv: LightGBM and ONNX Runtime are reported as skipped"
+    fi
+  fi
+  if [ -z "${MLMAP_BENCH_SKLEARN_ONNX_PYTHON:-}" ]; then
+    if ensure_venv sklearn-onnx --system-site-packages; then
+      export MLMAP_BENCH_SKLEARN_ONNX_PYTHON="$VENV_ROOT/sklearn-onnx/bin/python"
+    else
+      log "bench: no sklearn-onnx venv: ONNX Runtime skips the scikit-learn shapes"
+    fi
+  fi
+}
+
 cmd_bench() {
   local args=()
   for a in "$@"; do
@@ -200,6 +222,7 @@ cmd_bench() {
   PACKAGES+=(libxgboost-dev python3-xgboost python3-threadpoolctl)
   ensure_packages
   build
+  ensure_bench_venvs
   meson test -C "$BUILD" --benchmark --logbase benchlog --print-errorlogs --num-processes 1 "${args[@]}"
 }
 
