@@ -578,6 +578,21 @@ struct TreeSimd {
   // the child clamp (unsafe, measured only): as many instructions, 1.19x the
   // time.  Timings here swing with register allocation more than with
   // instruction counts: measure every change in CPU time.
+  //
+  // The top levels through a complete tree (TopLevels, above): CPU time
+  // against the plain walk, 10,000 rows, interleaved, median (worst) on a
+  // loaded 2-core EPYC VM: s_rf_full_t100_f20 with 6 levels 1.005 (1.04)
+  // although 12% fewer instructions, 8: 0.94 (0.99), 10: 0.90 (0.92), 11:
+  // 0.88 (0.90), 12: 0.87 (1.14, and a 64 KB table); 10 kept (16 KB on the
+  // stack).  Also dropped (same set-up): a group's last one or two walking
+  // rows finishing by themselves in a 2-row loop, so that the group does
+  // not wait on them (by the true leaf depths 17.7 -> 14.2 group levels a
+  // row and tree, plus 0.24 of the 2-row loop).  Counting the walking rows
+  // at every check, up to the third: 57.6M -> 59.4M instructions, 1.15x the
+  // time (s_etr_full_t50_f12 1.14x); counting without branches only once
+  // the first row sits on a leaf: 57.0M (13% fewer levels, but 87
+  // instructions a count), 1.08x the time (s_etr_full_t50_f12 1.04x): the
+  // 2-row loop runs at the latency of one walk.
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
