@@ -592,7 +592,13 @@ struct TreeSimd {
   // time (s_etr_full_t50_f12 1.14x); counting without branches only once
   // the first row sits on a leaf: 57.0M (13% fewer levels, but 87
   // instructions a count), 1.08x the time (s_etr_full_t50_f12 1.04x): the
-  // 2-row loop runs at the latency of one walk.
+  // 2-row loop runs at the latency of one walk.  And: copying a whole tree
+  // of up to 2,048 nodes per block (clamped feature offsets, children made
+  // positions in the copy, only for trees whose children stay inside) and
+  // walking every level there, 6 instructions a row as in TopLevels: GCC
+  // kept the walks in memory (99 instructions a level of 12 rows, also with
+  // the level in inline asm), 48.8M -> 48.0M instructions and 1.04x the
+  // time of the top levels alone (s_rf_d10_t200_f40_c4 1.08x).
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
