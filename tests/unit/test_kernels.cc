@@ -191,11 +191,7 @@ TEST_CASE("batches over deep trees: the top levels walked through a complete tre
   // through a table built per tree, when the block has at least as many rows
   // as the table positions: 300 rows take it for the depth-8 tree only, 700
   // for depths 8 and 9, 1,300 and 2,500 (a tail group) for every tree but
-  // the depth-7 one.  Leaves above the table's bottom repeat down it.  Rows
-  // not yet on a leaf walk on compacted, 192 at a time, while few do (the
-  // random trees: 3 in 4 nodes split); the complete tree of depth 11 keeps
-  // every row walking, so its walk goes back to the group loop after the
-  // first 192 rows.
+  // the depth-7 one.  Leaves above the table's bottom repeat down it.
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
   test::TempDir dir;
@@ -210,29 +206,6 @@ TEST_CASE("batches over deep trees: the top levels walked through a complete tre
   for (uint32_t depth : {20u, 8u, 20u, 9u, 7u, 12u, 20u, 20u}) {
     auto t = test::random_tree(rng, width, depth, 1, false, 0);
     REQUIRE(b.add_tree(t.view()).ok());
-  }
-  {
-    test::NodeList complete;
-    std::uniform_real_distribution<double> u(-2, 2);
-    std::vector<size_t> level{complete.add_node()};
-    for (int depth = 0; depth < 11; ++depth) {
-      std::vector<size_t> next;
-      for (size_t k : level) {
-        const size_t l = complete.add_node(), r = complete.add_node();
-        complete.left[k] = static_cast<int64_t>(l);
-        complete.right[k] = static_cast<int64_t>(r);
-        complete.feature[k] = static_cast<int64_t>(rng() % width);
-        complete.threshold[k] = u(rng);
-        next.push_back(l);
-        next.push_back(r);
-      }
-      level = next;
-    }
-    for (size_t k : level) complete.values[k] = u(rng);
-    complete.missing_left.clear();  // no NaN routing (as random_tree without it)
-    complete.categorical.clear();
-    complete.category_set.clear();
-    REQUIRE(b.add_tree(complete.view()).ok());
   }
   const auto path = dir.file("deep.mlmap");
   REQUIRE(save(path, d, b).ok());

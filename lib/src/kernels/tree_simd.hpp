@@ -598,7 +598,15 @@ struct TreeSimd {
   // walking every level there, 6 instructions a row as in TopLevels: GCC
   // kept the walks in memory (99 instructions a level of 12 rows, also with
   // the level in inline asm), 48.8M -> 48.0M instructions and 1.04x the
-  // time of the top levels alone (s_rf_d10_t200_f40_c4 1.08x).
+  // time of the top levels alone (s_rf_d10_t200_f40_c4 1.08x).  And, after
+  // the top levels, walking on only the rows not yet on a leaf, compacted
+  // 192 rows at a time (the rest added from the chunk's nodes):
+  // s_rf_full_t100_f20 6.7 -> 4.5 levels a row and tree after the top (by
+  // the true leaf depths), 48.8M -> 45.7M instructions, but 0.96-1.01x the
+  // time of the top levels alone over repeated runs, and 1.02-1.05x on
+  // s_etr_full_t50_f12 and rf_large even where a guess from the tree
+  // (bottom positions on leaves) kept them out of it: the group loop's code
+  // got slower around the call.
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
@@ -642,13 +650,7 @@ struct TreeSimd {
             fetch_step = ((fetch_end - fetch) / 16 + groups - 1) / groups * 16;  // whole lines of uint32
           }
         }
-        size_t r0 = 0;  // rows before r0 walked compacted
-        if constexpr (use_top) {
-          if (top_walk) {
-            r0 = walk_compacted(v, Xb, nb, rawb, depth, last, last_feature, top, add, fetch, fetch_end);
-          }
-        }
-        for (size_t r = r0; r < nb; r += R) {
+        for (size_t r = 0; r < nb; r += R) {
           const size_t m = min_size(R, nb - r);
           Index<T> idx[R];
           const T* x[R];
@@ -701,97 +703,6 @@ struct TreeSimd {
         for (size_t i = 0; i < n_pending; ++i) add(pending[i], rawb + (pending_row + i) * v.n_raw);
       }
     }
-  }
-
-  // A block of rows over one tree whose top levels are in `top`, C rows at
-  // a time: all of them walk the top levels, 12 side by side; then only the
-  // rows not yet on a leaf walk on, 12 side by side in the order they come,
-  // so that rows done in the top levels no longer wait in lockstep on the
-  // deepest of their group; then each row adds its leaf (rows still add
-  // their trees in order).  The next tree's nodes are fetched a slice per
-  // chunk, as the group loop in rows() does.
-  //
-  // s_rf_full_t100_f20, where 59% of the rows walk on after 10 levels: the
-  // walks after the top levels 6.7 -> 4.5 levels a row and tree (by the
-  // true leaf depths), 48.8M -> 45.7M instructions (callgrind avx2, 2,000
-  // rows), 0.97x the time of the group loop alone (10,000 rows,
-  // interleaved, median of 21).  That pays only while few rows walk on
-  // (always compacted: s_etr_full_t50_f12, 97% walking on, 1.19x; rf_large
-  // 1.10x; s_rf_d10_t200_f40_c4, none, 1.05x): it stops after a chunk where
-  // more than 3 in 4 did (and before the first when the top levels are the
-  // whole depth), and returns the rows done, whose leaves it has added; the
-  // group loop takes the rest.
-  template <class Add>
-  static size_t walk_compacted(const TreeEnsembleView& v, const float* Xb, size_t nb, double* rawb, uint32_t depth,
-                               uint64_t last, uint32_t last_feature, const TopLevels& top, const Add& add,
-                               uint64_t& fetch, uint64_t fetch_end) noexcept {
-    constexpr size_t R = 12, C = 16 * R;
-    if (depth <= top.levels) return 0;
-    const float* threshold = v.node_threshold;
-    uint64_t node[C], pending[C];
-    uint32_t list[C];
-    size_t n_pending = 0, pending_row = 0, done = nb;
-    const uint64_t chunks = (nb + C - 1) / C;
-    const uint64_t fetch_step = ((fetch_end - fetch) / 16 + chunks - 1) / chunks * 16;  // whole lines of uint32
-    for (size_t c0 = 0; c0 < nb; c0 += C) {
-      const size_t mc = min_size(C, nb - c0);
-      const float* Xc = Xb + c0 * v.n_features;
-      for (uint64_t e = min_u64(fetch + fetch_step, fetch_end); fetch < e; fetch += 16) {
-        __builtin_prefetch(v.node_info + fetch, 0, 2);
-        __builtin_prefetch(v.node_child + fetch, 0, 2);
-        __builtin_prefetch(threshold + fetch, 0, 2);
-      }
-      for (size_t r = 0; r < mc; r += R) {
-        const size_t m = min_size(R, mc - r);
-        const float* x[R];
-        for (size_t i = 0; i < R; ++i) x[i] = Xc + (r + (i < m ? i : m - 1)) * v.n_features;  // tail lanes repeat the last row
-        if (c0 + r + 2 * R <= nb) {
-          const char* next_rows = reinterpret_cast<const char*>(Xc + (r + R) * v.n_features);
-          for (size_t b = 0; b < R * v.n_features * sizeof(float); b += 64) __builtin_prefetch(next_rows + b, 0, 0);
-        }
-        uint64_t idx[R];
-        walk_top_levels(top, x, idx);
-        for (size_t i = 0; i < R; ++i) node[r + i] = idx[i];  // C is a multiple of R
-      }
-      // The previous chunk's leaves, fetched while this chunk walked.
-      for (size_t j = 0; j < n_pending; ++j) add(pending[j], rawb + (pending_row + j) * v.n_raw);
-      size_t n = 0;  // the rows still walking, in order
-      for (size_t j = 0; j < mc; ++j) {
-        list[n] = static_cast<uint32_t>(j);
-        n += v.node_child[node[j]] != node[j];
-      }
-      for (size_t g = 0; g < n; g += R) {
-        const size_t m = min_size(R, n - g);
-        uint64_t idx[R];
-        const float* x[R];
-        for (size_t i = 0; i < R; ++i) {
-          const uint32_t j = list[g + (i < m ? i : m - 1)];
-          x[i] = Xc + size_t{j} * v.n_features;
-          idx[i] = node[j];
-        }
-        for (uint32_t s = top.levels; s < depth; ++s) {
-          for (size_t i = 0; i < R; ++i) idx[i] = step<false, false, float>(v, threshold, x[i], idx[i], last, last_feature);
-          if ((s & 1) == 1) {
-            bool moving = false;
-            for (size_t i = 0; i < R; ++i) moving = moving || v.node_child[idx[i]] != idx[i];
-            if (!moving) break;
-          }
-        }
-        for (size_t i = 0; i < m; ++i) node[list[g + i]] = idx[i];
-      }
-      for (size_t j = 0; j < mc; ++j) {
-        pending[j] = min_u64(v.node_info[node[j]] & node_feature_mask, v.n_leaves - 1);
-        __builtin_prefetch(v.leaf_values + pending[j] * v.leaf_width);
-      }
-      n_pending = mc;
-      pending_row = c0;
-      if (n * 4 > mc * 3) {
-        done = c0 + mc;
-        break;
-      }
-    }
-    for (size_t j = 0; j < n_pending; ++j) add(pending[j], rawb + (pending_row + j) * v.n_raw);
-    return done;
   }
 
   // Whether the trees are large enough for the Large batch walk: more nodes
