@@ -461,6 +461,67 @@ struct TreeSimd {
     return static_cast<Index<T>>(next < last ? next : last);
   }
 
+  // The top levels of one tree unrolled into a complete tree, as step()
+  // walks them: position h (children 2h + 1, 2h + 2) holds the clamped
+  // feature offset and the threshold of the node a row reaches there, and
+  // bottom[j] the node reached after the last level.  A level is then 6
+  // instructions a row (two loads from the table, the row's value compared,
+  // 2h + 1 plus the carry), no child read and no clamps, where step() takes
+  // 11 and spills.  Built per tree and block of rows on the stack (1,023
+  // positions at most: ~12,000 instructions, against ~2.6 million for the
+  // walks of 10,000 rows of s_rf_full_t100_f20 over one tree), so nothing at
+  // open and nothing in the file.
+  static constexpr uint32_t max_top_levels = 10, min_top_levels = 8;
+  struct TopLevels {
+    static constexpr uint32_t capacity = 1u << max_top_levels;
+    uint32_t levels = 0;
+    uint32_t offset[capacity - 1];  // bytes into the row
+    float threshold[capacity - 1];
+    uint64_t bottom[capacity];
+  };
+
+  // Fills the top `levels` levels from `root` exactly as step() moves (for
+  // float32 models without categorical splits): left min(child, last),
+  // right min(child + 1, last), whatever the node (leaves are fixed points
+  // by their +inf threshold, §5, so they repeat down the table).
+  static void build_top_levels(const TreeEnsembleView& v, uint64_t root, uint64_t last, uint32_t last_feature,
+                               uint32_t levels, TopLevels& top) noexcept {
+    uint64_t* node = top.bottom;  // level d's nodes, widening in place
+    node[0] = root;
+    const uint32_t last_offset = last_feature << 2;
+    top.levels = levels;
+    for (uint32_t d = 0; d < levels; ++d) {
+      const uint32_t first = (1u << d) - 1;
+      // Backwards: node[2j] and node[2j + 1] overwrite node[j] only after it is read.
+      for (uint32_t j = 1u << d; j-- > 0;) {
+        const uint64_t k = node[j];
+        const uint32_t offset = v.node_info[k] << 2;
+        top.offset[first + j] = offset < last_offset ? offset : last_offset;
+        top.threshold[first + j] = v.node_threshold[k];
+        const uint64_t child = v.node_child[k];
+        node[2 * j] = min_u64(child, last);
+        node[2 * j + 1] = min_u64(child + 1, last);
+      }
+    }
+  }
+
+  // Walks R rows down the top levels and leaves them on the nodes reached.
+  template <size_t R>
+  static inline __attribute__((always_inline)) void walk_top_levels(const TopLevels& top, const float* const (&x)[R],
+                                                                    uint64_t (&idx)[R]) noexcept {
+    uint64_t h[R];
+    for (size_t i = 0; i < R; ++i) h[i] = 0;
+    for (uint32_t d = 0; d < top.levels; ++d) {
+      for (size_t i = 0; i < R; ++i) {
+        float xv;
+        std::memcpy(&xv, reinterpret_cast<const char*>(x[i]) + top.offset[h[i]], sizeof xv);
+        h[i] = child_plus_greater(2 * h[i] + 1, top.threshold[h[i]], xv);
+      }
+    }
+    const uint64_t inner = (uint64_t{1} << top.levels) - 1;
+    for (size_t i = 0; i < R; ++i) idx[i] = top.bottom[h[i] - inner];
+  }
+
   // Batches: R rows walk one tree side by side, with plain loads.  On the
   // CPU this was tuned on (AMD Zen 5) one 16-lane gather costs more than the
   // 16 scalar loads it replaces, so batches keep R independent scalar walks in
@@ -517,6 +578,35 @@ struct TreeSimd {
   // the child clamp (unsafe, measured only): as many instructions, 1.19x the
   // time.  Timings here swing with register allocation more than with
   // instruction counts: measure every change in CPU time.
+  //
+  // The top levels through a complete tree (TopLevels, above): CPU time
+  // against the plain walk, 10,000 rows, interleaved, median (worst) on a
+  // loaded 2-core EPYC VM: s_rf_full_t100_f20 with 6 levels 1.005 (1.04)
+  // although 12% fewer instructions, 8: 0.94 (0.99), 10: 0.90 (0.92), 11:
+  // 0.88 (0.90), 12: 0.87 (1.14, and a 64 KB table); 10 kept (16 KB on the
+  // stack).  Also dropped (same set-up): a group's last one or two walking
+  // rows finishing by themselves in a 2-row loop, so that the group does
+  // not wait on them (by the true leaf depths 17.7 -> 14.2 group levels a
+  // row and tree, plus 0.24 of the 2-row loop).  Counting the walking rows
+  // at every check, up to the third: 57.6M -> 59.4M instructions, 1.15x the
+  // time (s_etr_full_t50_f12 1.14x); counting without branches only once
+  // the first row sits on a leaf: 57.0M (13% fewer levels, but 87
+  // instructions a count), 1.08x the time (s_etr_full_t50_f12 1.04x): the
+  // 2-row loop runs at the latency of one walk.  And: copying a whole tree
+  // of up to 2,048 nodes per block (clamped feature offsets, children made
+  // positions in the copy, only for trees whose children stay inside) and
+  // walking every level there, 6 instructions a row as in TopLevels: GCC
+  // kept the walks in memory (99 instructions a level of 12 rows, also with
+  // the level in inline asm), 48.8M -> 48.0M instructions and 1.04x the
+  // time of the top levels alone (s_rf_d10_t200_f40_c4 1.08x).  And, after
+  // the top levels, walking on only the rows not yet on a leaf, compacted
+  // 192 rows at a time (the rest added from the chunk's nodes):
+  // s_rf_full_t100_f20 6.7 -> 4.5 levels a row and tree after the top (by
+  // the true leaf depths), 48.8M -> 45.7M instructions, but 0.96-1.01x the
+  // time of the top levels alone over repeated runs, and 1.02-1.05x on
+  // s_etr_full_t50_f12 and rf_large even where a guess from the tree
+  // (bottom positions on leaves) kept them out of it: the group loop's code
+  // got slower around the call.
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
@@ -524,6 +614,12 @@ struct TreeSimd {
     const uint64_t last = v.n_nodes - 1;
     const uint32_t last_feature = v.n_features - 1;
     const size_t block = walk_block_rows(v, Large, sizeof(T), cache_sizes());
+    // Deep float32 trees without NaN routing or category sets: every row
+    // walks the top levels through a complete tree (TopLevels), then on
+    // from the node it reached.
+    constexpr bool use_top = Large && !Missing && !Categorical && sizeof(T) == 4;
+    struct NoTop {};
+    std::conditional_t<use_top, TopLevels, NoTop> top;
     for (size_t b0 = 0; b0 < n_rows; b0 += block) {
       const size_t nb = min_size(block, n_rows - b0);
       const T* Xb = X + b0 * v.n_features;
@@ -532,6 +628,14 @@ struct TreeSimd {
         const auto root = static_cast<uint32_t>(min_u64(v.tree_root[t], last));
         const uint32_t depth = depth_of(v, t);
         const TreeLeafAdder add(v, t);
+        bool top_walk = false;
+        if constexpr (use_top) {
+          // At least min_top_levels levels (fewer did not pay), and a block
+          // of at least as many rows as the table has positions (its cost).
+          const uint32_t levels = depth < max_top_levels ? depth : max_top_levels;
+          top_walk = levels >= min_top_levels && nb >= (size_t{1} << levels);
+          if (top_walk) build_top_levels(v, root, last, last_feature, levels, top);
+        }
         uint64_t pending[R];  // Large: the previous group's leaf rows
         size_t n_pending = 0, pending_row = 0;
         // Large: the next tree's nodes, fetched in order a few lines per
@@ -565,7 +669,14 @@ struct TreeSimd {
               for (size_t b = 0; b < R * v.n_features * sizeof(T); b += 64) __builtin_prefetch(next_rows + b, 0, 0);
             }
           }
-          for (uint32_t s = 0; s < depth; ++s) {
+          uint32_t s = 0;
+          if constexpr (use_top) {
+            if (top_walk) {
+              walk_top_levels(top, x, idx);
+              s = top.levels;
+            }
+          }
+          for (; s < depth; ++s) {
             // Leaves are fixed points (§5): walks that arrived stay put.
             for (size_t i = 0; i < R; ++i)
               idx[i] = step<Missing, Categorical>(v, threshold, x[i], idx[i], last, last_feature);
