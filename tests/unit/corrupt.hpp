@@ -69,6 +69,10 @@ enum class Corruption {
   // groups_without_output_groups: the forest_classifier)
   output_groups_sum, output_group_empty, output_groups_decision, output_group_labels_repeat, output_groups_link,
   groups_without_output_groups,
+  // a multi-output k-NN classifier's labels (the neighbors_multi_output
+  // sample): one per row (a single-output file's shape), a row's label of
+  // output 1 in output 0's slots
+  neighbors_labels_per_output, neighbors_output_label_range,
   count
 };
 

@@ -216,7 +216,9 @@ struct NeighborsSpec {
   Metric metric = Metric::euclidean;
   double p = 2.0;                   // minkowski, > 0
   NeighborWeights weights = NeighborWeights::uniform;
-  const uint32_t* labels = nullptr; // classification: n_rows class indices
+  const uint32_t* labels = nullptr; // classification: [n_rows, n_label_outputs] class indices
+  size_t n_label_outputs = 1;       // classification: 1, or one per output group (multi-output: each
+                                    // row's class slot in each group, the group's offset included)
   const double* targets = nullptr;  // regression: [n_rows, n_targets], row-major
   size_t n_targets = 0;
 };

@@ -28,7 +28,9 @@ struct NeighborsView {
   bool distance_weights = false;
   bool classifier = false;
   uint32_t n_raw = 1;                // classes or targets
-  const uint32_t* labels = nullptr;  // classifier: class index per row
+  uint32_t n_label_outputs = 1;      // classifier: labels per row (its output groups, 1 without)
+  const uint32_t* labels = nullptr;  // classifier: [n_samples, n_label_outputs] class slots
+  std::vector<uint64_t> group_ends;  // classifier with output groups: each group's end slot
   const double* targets = nullptr;   // regressor: [n_samples, n_raw]
   const double* sq_norms = nullptr;  // euclidean: each stored row's y . y (padded to the blocks)
 };
@@ -90,9 +92,15 @@ class NeighborsPredictor final : public Predictor {
       }
     }
     if (v_.classifier) {
+      const uint32_t m = v_.n_label_outputs;
       for (uint64_t i = 0; i < v_.rows.n_rows; ++i)
-        if (v_.labels[i] >= v_.n_raw)
-          return invalid("row " + str(i) + " has class " + str(v_.labels[i]) + ", outside [0, " + str(v_.n_raw) + ")");
+        for (uint32_t g = 0; g < m; ++g) {
+          const uint64_t lo = g == 0 ? 0 : v_.group_ends[g - 1], hi = m == 1 ? v_.n_raw : v_.group_ends[g];
+          const uint32_t c = v_.labels[i * m + g];
+          if (c < lo || c >= hi)
+            return invalid("row " + str(i) + " has class " + str(c) + (m == 1 ? "" : " for output " + str(g)) +
+                           ", outside [" + str(lo) + ", " + str(hi) + ")");
+        }
     } else {
       const uint64_t n = v_.rows.n_rows * v_.n_raw;
       for (uint64_t i = 0; i < n; ++i)
@@ -427,7 +435,14 @@ class NeighborsPredictor final : public Predictor {
       return infinite ? (std::isinf(sorted[i].first) ? 1.0 : 0.0) : sorted[i].first;
     };
     if (v_.classifier) {
-      for (size_t i = 0; i < k; ++i) raw[std::min(v_.labels[sorted[i].second], v_.n_raw - 1)] += weight(i);
+      // Each output's votes in neighbour order (its labels are slots of its
+      // own group: one pass over the neighbours serves every output).
+      const uint32_t m = v_.n_label_outputs;
+      for (size_t i = 0; i < k; ++i) {
+        const uint32_t* labels = v_.labels + sorted[i].second * m;
+        const double wi = weight(i);
+        for (uint32_t g = 0; g < m; ++g) raw[std::min(labels[g], v_.n_raw - 1)] += wi;
+      }
       return;
     }
     double total = 0;
@@ -482,7 +497,13 @@ Result<std::unique_ptr<Predictor>> make_neighbors_predictor(const format::FileVi
       v.sq_norms = *c;
     }
     if (v.classifier) {
-      auto c = file.column<uint32_t>(n.labels(), n.n_samples(), "neighbors.labels");
+      // Multi-output: one label per output group a row (FORMAT.md §5.3).
+      if (!link.output_groups.empty()) {
+        v.n_label_outputs = static_cast<uint32_t>(link.output_groups.size());
+        uint64_t end = 0;
+        for (size_t k : link.output_groups) v.group_ends.push_back(end += k);
+      }
+      auto c = file.column<uint32_t>(n.labels(), n.n_samples() * v.n_label_outputs, "neighbors.labels");
       if (!c) return c.error();
       v.labels = *c;
     } else {

@@ -21,6 +21,11 @@ Status write_neighbors_model(const std::string& path, const ModelDescription& d,
     if (classifier ? !n.labels : (!n.targets || n.n_targets != d.n_outputs))
       return Error(error_code::invalid_argument, classifier ? "neighbors: a classifier needs labels"
                                                             : "neighbors: a regressor needs n_outputs targets per row");
+    const size_t label_outputs = d.output_groups.empty() ? 1 : d.output_groups.size();
+    if (classifier && n.n_label_outputs != label_outputs)
+      return Error(error_code::invalid_argument, "neighbors: " + std::to_string(n.n_label_outputs) +
+                                                     " labels per row for " + std::to_string(label_outputs) +
+                                                     " outputs");
     const uint32_t n_raw = static_cast<uint32_t>(d.n_outputs);
     ColumnSet cols;
     // Cosine rows are stored normalised, always as float64.
@@ -56,7 +61,9 @@ Status write_neighbors_model(const std::string& path, const ModelDescription& d,
     }
     int32_t labels = -1, targets = -1;
     if (classifier)
-      labels = cols.add("neighbors.labels", n.labels, n.samples.n_rows);
+      labels = label_outputs == 1 ? cols.add("neighbors.labels", n.labels, n.samples.n_rows)
+                                  : cols.add("neighbors.labels", n.labels, uint64_t{n.samples.n_rows} * label_outputs,
+                                             {n.samples.n_rows, label_outputs});
     else
       targets = cols.add("neighbors.targets", n.targets, uint64_t{n.samples.n_rows} * n.n_targets,
                          {n.samples.n_rows, n.n_targets});

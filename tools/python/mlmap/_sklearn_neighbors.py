@@ -18,7 +18,9 @@ data, multi-output classifiers.
 Classifiers predict the votes of the k neighbours per class (1 each, or
 1 / distance) and normalise them into predict_proba (link ``normalize``);
 predict is the class with the most votes, the first of equals (sklearn's
-mode / weighted_mode).  Regressors predict the (weighted) mean of the
+mode / weighted_mode).  Fitted on a 2-D y, each output is an output group
+(its votes normalised over the group, its class the group's first largest:
+ArgmaxOutputsPerGroup), from one search.  Regressors predict the (weighted) mean of the
 neighbours' targets.
 """
 
@@ -79,6 +81,20 @@ def _metric(estimator):
     return name, (p if name == "minkowski" else 2.0)
 
 
+def _multi_output_labels(estimator, n_features, feature_names):
+    """A classifier fitted on a 2-D y: one output group per output (its
+    classes side by side, FORMAT.md §6) and, per stored row, each output's
+    class slot (its index plus the group's offset), labels [n_samples, m]."""
+    from ._sklearn_meta import multi_output_classes
+    classes, groups = multi_output_classes(estimator, estimator.classes_, [public_name(estimator)])
+    offsets = np.cumsum([0] + groups[:-1]).astype(np.uint32)
+    labels = np.ascontiguousarray(np.asarray(estimator._y, dtype=np.uint32) + offsets[np.newaxis, :])
+    desc = describe(estimator, task="classification", n_features=n_features, n_outputs=int(sum(groups)),
+                    feature_names=feature_names, classes=classes, link="normalize",
+                    class_decision="argmax_outputs_per_group", output_groups=groups)
+    return labels, desc
+
+
 def export_neighbors(estimator, feature_names, preprocessing=None):
     from scipy import sparse
     from sklearn.base import is_classifier
@@ -103,14 +119,15 @@ def export_neighbors(estimator, feature_names, preprocessing=None):
     spec = dict(samples=np.ascontiguousarray(X), n_neighbors=k, metric=metric, p=p, weights=weights)
     if is_classifier(estimator):
         if getattr(estimator, "outputs_2d_", False):
-            _refuse(estimator, "several outputs", "multi-output classification is not supported")
-        classes = estimator.classes_
-        if len(classes) < 2:
-            _refuse(estimator, f"{len(classes)} class", "a classifier trained on a single class is not supported")
-        spec["labels"] = np.asarray(estimator._y, dtype=np.uint32)
-        desc = describe(estimator, task="classification", n_features=n_features, n_outputs=len(classes),
-                        feature_names=feature_names, classes=classes, link="normalize",
-                        class_decision="argmax_raw")
+            spec["labels"], desc = _multi_output_labels(estimator, n_features, feature_names)
+        else:
+            classes = estimator.classes_
+            if len(classes) < 2:
+                _refuse(estimator, f"{len(classes)} class", "a classifier trained on a single class is not supported")
+            spec["labels"] = np.asarray(estimator._y, dtype=np.uint32)
+            desc = describe(estimator, task="classification", n_features=n_features, n_outputs=len(classes),
+                            feature_names=feature_names, classes=classes, link="normalize",
+                            class_decision="argmax_raw")
     else:
         y = np.asarray(estimator._y, dtype=np.float64)
         if y.ndim == 1:

@@ -311,8 +311,8 @@ void save_spec(const std::string& path, const Spec& spec, const py::dict& descri
 }
 
 // save_neighbors(path, d, description, preprocessing): d holds samples (2-D
-// float32/float64), n_neighbors, metric, p, weights, and labels (uint32) or
-// targets (2-D float64).
+// float32/float64), n_neighbors, metric, p, weights, and labels (uint32; 2-D
+// for multi-output: each output's class slot) or targets (2-D float64).
 void save_neighbors(const std::string& path, const py::dict& d, const py::dict& description,
                     const py::object& preprocessing) {
   PyRows samples(d["samples"]);
@@ -326,9 +326,10 @@ void save_neighbors(const std::string& path, const py::dict& d, const py::dict& 
   py::array_t<double, py::array::c_style | py::array::forcecast> targets;
   if (d.contains("labels")) {
     labels = py::array_t<uint32_t, py::array::c_style | py::array::forcecast>::ensure(d["labels"]);
-    if (!labels || static_cast<size_t>(labels.size()) != spec.samples.n_rows)
-      throw py::value_error("labels: one per stored row");
+    if (!labels || labels.ndim() < 1 || labels.ndim() > 2 || static_cast<size_t>(labels.shape(0)) != spec.samples.n_rows)
+      throw py::value_error("labels: one row per stored row (2-D: one column per output)");
     spec.labels = labels.data();
+    spec.n_label_outputs = labels.ndim() == 2 ? static_cast<size_t>(labels.shape(1)) : 1;
   } else {
     targets = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["targets"]);
     if (!targets || targets.ndim() != 2 || static_cast<size_t>(targets.shape(0)) != spec.samples.n_rows)
