@@ -188,6 +188,12 @@ Expectation expectation(Corruption kind) {
       return {"neighbors_labels_per_output", S::open, error_code::column_mismatch, "elements, expected"};
     case C::neighbors_output_label_range:
       return {"neighbors_output_label_range", S::verify, error_code::invalid_model, "for output 1, outside [2, 5)"};
+    case C::neighbors_radius_nonfinite:
+      return {"neighbors_radius_nonfinite", S::open, error_code::invalid_model, "needs a finite reduced_radius"};
+    case C::neighbors_radius_with_k:
+      return {"neighbors_radius_with_k", S::open, error_code::invalid_model, "reduced_radius goes with n_neighbors 0"};
+    case C::neighbors_outlier_slot_range:
+      return {"neighbors_outlier_slot_range", S::open, error_code::invalid_model, "outlier slot"};
     case C::count: break;
   }
   throw std::logic_error("unknown corruption");
@@ -253,6 +259,9 @@ Sample sample_for(Corruption kind) {
     case C::output_groups_link: return Sample::multi_output_forest;
     case C::neighbors_labels_per_output:
     case C::neighbors_output_label_range: return Sample::neighbors_multi_output;
+    case C::neighbors_radius_nonfinite:
+    case C::neighbors_radius_with_k:
+    case C::neighbors_outlier_slot_range: return Sample::neighbors_radius;
     case C::groups_without_output_groups: return Sample::forest_classifier;
     default: return Sample::boosted_binary;
   }
@@ -663,6 +672,15 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     }
     case C::neighbors_output_label_range:
       s.data<uint32_t>("neighbors.labels")[2 * (s.rng() % 61) + 1] = static_cast<uint32_t>(s.rng() % 2);
+      break;
+    case C::neighbors_radius_nonfinite: {
+      const double bad[] = {NAN, INFINITY, -0.5};
+      s.neighbors()->mutate_reduced_radius(bad[s.rng() % 3]);
+      break;
+    }
+    case C::neighbors_radius_with_k: s.neighbors()->mutate_n_neighbors(1 + static_cast<uint32_t>(s.rng() % 5)); break;
+    case C::neighbors_outlier_slot_range:
+      s.neighbors()->mutable_outlier_slots()->Mutate(0, 3 + static_cast<uint32_t>(s.rng() % 100));
       break;
     case C::neighbors_norm_wrong: {
       // Too small a norm would let the bounds rule out a true neighbour.

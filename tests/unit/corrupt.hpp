@@ -73,6 +73,9 @@ enum class Corruption {
   // sample): one per row (a single-output file's shape), a row's label of
   // output 1 in output 0's slots
   neighbors_labels_per_output, neighbors_output_label_range,
+  // a radius classifier (neighbors_radius): a radius not finite, a k with the
+  // radius, an outlier slot outside the classes
+  neighbors_radius_nonfinite, neighbors_radius_with_k, neighbors_outlier_slot_range,
   count
 };
 

@@ -275,7 +275,7 @@ mlmap::DenseNetworkSpec identity(size_t n) {
 
 std::vector<Sample> all_samples() {
   std::vector<Sample> out;
-  for (int k = 0; k <= static_cast<int>(Sample::neighbors_multi_output); ++k) out.push_back(static_cast<Sample>(k));
+  for (int k = 0; k <= static_cast<int>(Sample::neighbors_radius); ++k) out.push_back(static_cast<Sample>(k));
   return out;
 }
 
@@ -541,6 +541,26 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, m
       nb.n_neighbors = 4;
       nb.labels = labels.data();
       nb.n_label_outputs = 2;
+      return mlmap::save(path, d, nb);
+    }
+    case Sample::neighbors_radius: {
+      d.estimator = "test.RadiusNeighborsClassifier";
+      integer_classes(d, 3);
+      d.link = mlmap::LinkFunction::normalize;
+      d.class_decision = mlmap::ClassDecision::argmax_raw;
+      const size_t n = 90;
+      auto rows = normals(rng, n * 6, 1.5);
+      std::vector<uint32_t> labels(n);
+      for (auto& l : labels) l = static_cast<uint32_t>(rng() % 3);
+      mlmap::NeighborsSpec nb;
+      nb.samples.rows64 = rows.data();
+      nb.samples.n_rows = n;
+      nb.samples.n_features = 6;
+      nb.metric = mlmap::Metric::manhattan;
+      nb.weights = mlmap::NeighborWeights::distance;
+      nb.labels = labels.data();
+      nb.reduced_radius = 6.0;
+      nb.outlier_slots = {1};
       return mlmap::save(path, d, nb);
     }
     case Sample::neighbors_regressor: {

@@ -247,6 +247,98 @@ TEST_CASE("neighbours: a multi-output classifier's votes per output group equal 
   CHECK(st.message().find("1 labels per row for 2 outputs") != std::string::npos);
 }
 
+TEST_CASE("radius neighbours: the rows within the radius vote; rows without neighbours as sklearn") {
+  test::TempDir dir;
+  std::mt19937_64 rng(11);
+  const auto data = knn_data(rng, 83, 4);
+  std::vector<double> queries(40 * 4);
+  std::normal_distribution<double> g(0, 1);  // near the rows (sd 2): each has neighbours
+  for (auto& v : queries) v = g(rng);
+  for (size_t f = 0; f < 4; ++f) queries[39 * 4 + f] = 1e3;  // no neighbours
+  for (size_t f = 0; f < 4; ++f) queries[38 * 4 + f] = data.rows[5 * 4 + f];  // a zero distance
+  for (Metric metric : {Metric::euclidean, Metric::manhattan, Metric::minkowski}) {
+    for (auto weights : {NeighborWeights::uniform, NeighborWeights::distance}) {
+      for (bool regression : {false, true}) {
+        CAPTURE(static_cast<int>(metric));
+        CAPTURE(static_cast<int>(weights));
+        CAPTURE(regression);
+        const double radius = metric == Metric::manhattan ? 7.0 : 4.0;
+        NeighborsSpec nb;
+        nb.samples.rows64 = data.rows.data();
+        nb.samples.n_rows = data.n;
+        nb.samples.n_features = data.nf;
+        nb.metric = metric;
+        nb.p = 3;
+        nb.weights = weights;
+        nb.reduced_radius = metric == Metric::euclidean ? radius * radius
+                            : metric == Metric::minkowski ? std::pow(radius, 3.0)
+                                                          : radius;
+        ModelDescription d = classifier(data.nf);
+        if (regression) {
+          d.task = Task::regression;
+          d.n_outputs = 1;
+          d.classes = {};
+          d.link = LinkFunction::identity;
+          d.class_decision = ClassDecision::argmax_outputs;
+          nb.targets = data.targets.data();
+          nb.n_targets = 1;
+        } else {
+          nb.labels = data.labels.data();
+          nb.outlier_slots = {1};
+        }
+        const auto path = dir.file("radius.mlmap");
+        REQUIRE(save(path, d, nb).ok());
+        auto m = Model::open(path, {true, false});
+        REQUIRE_MESSAGE(m.ok(), m.message());
+        CHECK(m->info().neighbors.n_neighbors == 0);
+        CHECK(m->info().neighbors.reduced_radius == nb.reduced_radius);
+        const size_t w = m->output_width();
+        std::vector<double> out(40 * w);
+        REQUIRE(m->predict(queries.data(), 40, out.data()).ok());
+        for (size_t q = 0; q < 40; ++q) {
+          std::vector<std::pair<double, size_t>> within;
+          for (size_t i = 0; i < data.n; ++i) {
+            const double dist = reference_distance(metric, 3, queries.data() + q * 4, data.rows.data() + i * 4, 4);
+            if (dist <= radius * (1 + 1e-12)) within.emplace_back(dist, i);
+          }
+          std::vector<double> want(w, 0.0);
+          if (within.empty()) {
+            CHECK(q == 39);
+            if (regression)
+              CHECK(std::isnan(out[q]));
+            else
+              for (size_t j = 0; j < w; ++j) CHECK(out[q * w + j] == (j == 1 ? 1.0 : 0.0));
+            continue;
+          }
+          const bool zero = std::any_of(within.begin(), within.end(), [](const auto& p) { return p.first == 0; });
+          double total = 0;
+          for (auto [dist, i] : within) {
+            const double wt = weights == NeighborWeights::uniform ? 1.0 : zero ? (dist == 0 ? 1.0 : 0.0) : 1.0 / dist;
+            if (regression)
+              want[0] += wt * data.targets[i];
+            else
+              want[data.labels[i]] += wt;
+            total += wt;
+          }
+          for (auto& v : want) v /= total;
+          for (size_t j = 0; j < w; ++j) CHECK(out[q * w + j] == doctest::Approx(want[j]).epsilon(1e-9));
+        }
+        if (!regression) {
+          // Without outlier slots, a row without neighbours fails the call.
+          nb.outlier_slots.clear();
+          REQUIRE(save(path, d, nb).ok());
+          auto strict = Model::open(path);
+          REQUIRE(strict.ok());
+          REQUIRE(strict->predict(queries.data(), 39, out.data()).ok());
+          auto st = strict->predict(queries.data(), 40, out.data());
+          CHECK(st.code() == error_code::invalid_argument);
+          CHECK(st.message().find("within the radius") != std::string::npos);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("neighbours: equal distances resolve as sklearn's heap does, not by row") {
   // One feature; the query is 0; rows at 5, 5, 5, 1, 1 (rows 0-4), k = 3.
   // sklearn's max-heap keeps rows 1, 3, 4 (row 0 is evicted: the heap's
@@ -368,7 +460,7 @@ TEST_CASE("files carry the lowest format version that expresses them (FORMAT.md 
     // decision) and tree ensembles the writer gave the leaf bit-vector or the
     // complete-tree layout.
     const bool v1_1 = sample == test::Sample::dense_every_kind || sample == test::Sample::multi_output_forest ||
-                      sample == test::Sample::neighbors_multi_output ||
+                      sample == test::Sample::neighbors_multi_output || sample == test::Sample::neighbors_radius ||
                       (sample >= test::Sample::neighbors_classifier && sample <= test::Sample::isolation_forest) ||
                       test::has_leaf_bitvectors(dir.file("v.mlmap")) || test::has_complete_trees(dir.file("v.mlmap"));
     CAPTURE(static_cast<int>(sample));

@@ -221,6 +221,11 @@ struct NeighborsSpec {
                                     // row's class slot in each group, the group's offset included)
   const double* targets = nullptr;  // regression: [n_rows, n_targets], row-major
   size_t n_targets = 0;
+  // Radius neighbours (FORMAT.md §5.3) when >= 0: every row whose reduced
+  // distance is <= it (n_neighbors unused); classifiers' rows without
+  // neighbours vote for outlier_slots (one per output) or, when empty, fail.
+  double reduced_radius = -1;
+  std::vector<uint32_t> outlier_slots;
 };
 
 /// A kernel machine in libsvm's form (FORMAT.md §5.4).  Classifiers
