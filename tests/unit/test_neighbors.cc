@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
+#include "mlmap/mlmap.h"
 #include "support.hpp"
 
 using namespace mlmap;
@@ -333,6 +335,16 @@ TEST_CASE("radius neighbours: the rows within the radius vote; rows without neig
           auto st = strict->predict(queries.data(), 40, out.data());
           CHECK(st.code() == error_code::invalid_argument);
           CHECK(st.message().find("within the radius") != std::string::npos);
+          // The C API: the same outputs, the same failure.
+          mlmap_model* c = nullptr;
+          REQUIRE(mlmap_open(path.c_str(), &c) == MLMAP_OK);
+          std::vector<float> q32(queries.begin(), queries.end()), got(40 * w), want(40 * w);
+          REQUIRE(mlmap_predict(c, q32.data(), 39, got.data(), 1) == MLMAP_OK);
+          REQUIRE(strict->predict(q32.data(), 39, want.data()).ok());
+          CHECK(got == want);
+          CHECK(mlmap_predict(c, q32.data(), 40, got.data(), 1) == MLMAP_E_INVALID_ARGUMENT);
+          CHECK(std::strstr(mlmap_last_error(), "within the radius") != nullptr);
+          mlmap_close(c);
         }
       }
     }
