@@ -335,17 +335,20 @@ class Predict(Fixture):
         self.assertNotIn("\x1b", out)  # control characters are escaped on the terminal
 
     def test_estimators_of_stored_rows_and_detectors(self):
-        # k-NN, an SVM, naive Bayes and an outlier detector through the CLI:
+        # k-NN (also two outputs, and radius neighbours), an SVM, naive Bayes
+        # and an outlier detector through the CLI:
         # the same labels and values as Python, detectors labelled -1 / 1;
         # `inspect --json` has Python's keys for each.
         from sklearn.ensemble import IsolationForest
         from sklearn.naive_bayes import GaussianNB
-        from sklearn.neighbors import KNeighborsRegressor
+        from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, RadiusNeighborsClassifier
         from sklearn.svm import SVC
         X = data(300, 5)
         y = np.digitize(X[:, 0] + X[:, 4], [0.5, 2.5])
         models = {
             "knn": KNeighborsRegressor(4, weights="distance").fit(X, X[:, 0] * 2),
+            "knn2": KNeighborsClassifier(4, weights="distance").fit(X, np.c_[y, X[:, 1] > 0]),
+            "radius": RadiusNeighborsClassifier(1.0, weights="distance", outlier_label="most_frequent").fit(X, y),
             "svc": SVC(probability=True, random_state=0).fit(X, y),
             "gnb": GaussianNB().fit(X, y),
             "iforest": IsolationForest(n_estimators=20, random_state=0).fit(X),
@@ -361,6 +364,11 @@ class Predict(Fixture):
                 if name == "knn":
                     self.assertEqual(header, ["prediction"])
                     self.assertTrue(np.array_equal(floats(rows)[:, 0], m.predict(self.X)))
+                elif name == "knn2":  # two outputs: a label and probabilities each
+                    self.assertEqual(header, ["label_0", "label_1"])
+                    self.assertEqual(rows, [[str(v) for v in r] for r in m.predict(self.X)])
+                    rc, out, err = run("predict", path(f"{name}.mlmap"), f, "--proba")
+                    self.assertTrue(np.array_equal(floats(parse_output(out)[1]), np.hstack(m.predict_proba(self.X))))
                 else:
                     self.assertEqual(header, ["label"])
                     self.assertEqual([r[0] for r in rows], [str(v) for v in m.predict(self.X)])

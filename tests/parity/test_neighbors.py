@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""Parity of mlmap with scikit-learn on k-nearest neighbours:
-KNeighborsClassifier and KNeighborsRegressor with every supported metric
+"""Parity of mlmap with scikit-learn on nearest neighbours:
+KNeighborsClassifier and KNeighborsRegressor (RadiusNeighborsClassifier and
+RadiusNeighborsRegressor: with outlier labels, rows without neighbours) with every supported metric
 (euclidean, sqeuclidean, manhattan, chebyshev, minkowski p, cosine), both
 weightings, every algorithm (auto, brute, kd_tree, ball_tree: sklearn's
 neighbours are the same up to equal distances), float32 and float64
-training rows, 1 to 15 neighbours, one and several targets.  Labels must
+training rows, 1 to 15 neighbours, one and several targets, classifiers
+fitted on a 2-D y (several outputs).  Labels must
 match (0 mismatches), probabilities and values within 1e-6.
 
 Equal distances: on integer-valued data (many ties) with sklearn's brute
@@ -173,6 +175,133 @@ class Neighbours(ApiParity):
         TIED_VOTES[0] += int(np.sum((got != expected) & tied))
         TIED_VOTES[1] += int(np.sum(tied))
 
+    def check_multi_output(self, sk, Q, label):
+        """A classifier fitted on a 2-D y: predict the (n, m) labels
+        (exact), predict_proba a list of m arrays (as multi-output forests
+        and MultiOutputClassifier return them)."""
+        m = self.roundtrip(sk)
+        WORST[label]["n"] += 1
+        WORST[label]["rows"] += len(Q)
+        got, want = m.predict(Q), sk.predict(Q)
+        self.assertEqual(got.shape, want.shape, f"{label}: predict shape")
+        self.assertEqual(got.dtype, want.dtype, f"{label}: label dtype")
+        self.assertEqual(int(np.sum(got != want)), 0, f"{label}: label mismatches")
+        have, expected = m.predict_proba(Q), sk.predict_proba(Q)
+        self.assertIsInstance(have, list, f"{label} predict_proba")
+        self.assertEqual(len(have), len(expected), f"{label} predict_proba: outputs")
+        for h, w in zip(have, expected):
+            self.close(h, w, label, "predict_proba")
+        for j, classes in enumerate(m.classes_):
+            self.assertTrue(np.array_equal(classes, sk.classes_[j]), f"{label}: classes_[{j}]")
+        return m
+
+    def test_multi_output_classifier(self):
+        # Outputs of 3, 2 and 4 classes (integer and string labels), one
+        # search for all of them; every weighting, metrics with and without
+        # the euclidean bounds, the brute force and a tree.
+        Xtr, ytr, Xte = clf_data(6, 3)
+        rng = np.random.default_rng(5)
+        Y = np.c_[ytr, (Xtr[:, 1] > 0).astype(int), rng.integers(0, 4, size=len(ytr))]
+        for labels in ("int", "str"):
+            Yl = Y if labels == "int" else LABELS[np.minimum(Y + [0, 3, 1], 4)]
+            for metric in ("euclidean", "manhattan"):
+                for weights in ("uniform", "distance"):
+                    for k, algorithm in ((1, "brute"), (7, "brute"), (7, "kd_tree")):
+                        label = "KNeighborsClassifier (2-D y)"
+                        with self.subTest(label, labels=labels, metric=metric, weights=weights, k=k,
+                                          algorithm=algorithm):
+                            sk = neighbors.KNeighborsClassifier(k, metric=metric, weights=weights,
+                                                                algorithm=algorithm).fit(Xtr, Yl)
+                            self.check_multi_output(sk, queries(Xtr, Xte, sk), label)
+        # Equal distances (integer data), brute force: sklearn's neighbours.
+        X = rng.integers(0, 3, size=(300, 4)).astype(float)
+        Yi = rng.integers(0, 3, size=(300, 2))
+        Qi = rng.integers(0, 3, size=(200, 4)).astype(float)
+        sk = neighbors.KNeighborsClassifier(6, algorithm="brute").fit(X, Yi)
+        self.check_multi_output(sk, Qi, "KNeighborsClassifier (2-D y, brute, ties)")
+
+    def radius_for(self, Xtr, Q, metric, **kw):
+        """A radius that gives most query rows (not the far ones) a few
+        neighbours: the median distance to the 5th nearest row."""
+        nn = neighbors.NearestNeighbors(n_neighbors=5, metric=metric, **kw).fit(Xtr)
+        return float(np.median(nn.kneighbors(Q)[0][:, -1]))
+
+    def test_radius_classifier(self):
+        # Rows without neighbours (the far queries and more) get outlier_label_;
+        # every metric and weighting, brute and a tree, float32 rows.
+        Xtr, ytr, Xte = clf_data(6, 3)
+        for metric, kw in (("euclidean", {}), ("manhattan", {}), ("chebyshev", {}), ("minkowski", {"p": 3}),
+                           ("cosine", {})):
+            for weights in ("uniform", "distance"):
+                for algorithm in ("brute", "auto"):
+                    for outlier in ("most_frequent", "cat", 2):
+                        label = f"RadiusNeighborsClassifier ({metric}{kw.get('p', '')}, {weights})"
+                        y = LABELS[ytr + 1] if outlier != 2 else ytr
+                        if metric == "cosine" and algorithm == "auto":
+                            continue  # (the same brute force)
+                        with self.subTest(label, algorithm=algorithm, outlier=outlier):
+                            radius = self.radius_for(Xtr, Xte, metric, **kw)
+                            sk = neighbors.RadiusNeighborsClassifier(radius, metric=metric, weights=weights,
+                                                                     algorithm=algorithm, outlier_label=outlier,
+                                                                     **kw).fit(Xtr, y)
+                            try:
+                                m = self.roundtrip(sk)
+                            except mlmap.UnsupportedModelError as e:
+                                # sklearn 1.4+'s brute-force uniform predict_proba puts the
+                                # outliers' 1 at the class index equal to outlier_label.
+                                self.assertIn("outlier_label", str(e))
+                                self.assertTrue(radius_class_mode() and weights == "uniform")
+                                continue
+                            self.check(sk, queries(Xtr, Xte, sk), label, methods=("predict", "predict_proba"),
+                                       model=m)
+        sk = neighbors.RadiusNeighborsClassifier(1.5, outlier_label="most_frequent").fit(
+            Xtr.astype(np.float32), LABELS[ytr])
+        self.check(sk, queries(Xtr, Xte, sk).astype(np.float32), "RadiusNeighborsClassifier (float32)")
+
+    def test_radius_without_outlier_label(self):
+        # sklearn raises for a row without neighbours; mlmap fails the call.
+        Xtr, ytr, Xte = clf_data(6, 3)
+        far = Xte[:3] * 50
+        sk = neighbors.RadiusNeighborsClassifier(self.radius_for(Xtr, Xtr, "euclidean") * 4).fit(Xtr, ytr)
+        with_neighbours = Xte[[len(i) > 0 for i in sk.radius_neighbors(Xte, return_distance=False)]]
+        self.assertGreater(len(with_neighbours), 50)
+        m = self.check(sk, with_neighbours, "RadiusNeighborsClassifier (no outlier_label)")
+        with self.assertRaises(ValueError):
+            sk.predict(far)
+        with self.assertRaises(ValueError) as ctx:
+            m.predict(far)
+        self.assertIn("radius", str(ctx.exception))
+        # An outlier_label outside the classes: refused by name.
+        sk = neighbors.RadiusNeighborsClassifier(1.0, outlier_label=7).fit(Xtr, ytr)
+        self.refused(sk, "RadiusNeighborsClassifier", "outlier_label=7")
+
+    def test_radius_regressor_and_multi_output(self):
+        Xtr, ytr, Xte = reg_data(5, 2)
+        Q = np.r_[Xte, Xte[:10] * 30]  # the far rows have no neighbours: NaN, as sklearn's
+        for metric in ("euclidean", "manhattan"):
+            for weights in ("uniform", "distance"):
+                for algorithm in ("brute", "kd_tree"):
+                    label = f"RadiusNeighborsRegressor ({metric}, {weights})"
+                    with self.subTest(label, algorithm=algorithm):
+                        radius = self.radius_for(Xtr, Xte, metric)
+                        sk = neighbors.RadiusNeighborsRegressor(radius, metric=metric, weights=weights,
+                                                                algorithm=algorithm).fit(Xtr, ytr)
+                        m = self.roundtrip(sk)
+                        WORST[label]["n"] += 1
+                        WORST[label]["rows"] += len(Q)
+                        got, want = m.predict(Q), quietly(sk.predict, Q)
+                        self.assertEqual(got.shape, want.shape)
+                        self.assertTrue(np.array_equal(np.isnan(got), np.isnan(want)), f"{label}: NaN rows")
+                        self.assertGreater(int(np.sum(np.isnan(want[:, 0]))), 9)
+                        ok = ~np.isnan(want)
+                        self.close(got[ok], want[ok], label, "predict")
+        Xtr, ytr, Xte = clf_data(6, 3)
+        Y = np.c_[ytr, (Xtr[:, 1] > 0).astype(int)]
+        for weights in ("uniform", "distance"):
+            sk = neighbors.RadiusNeighborsClassifier(self.radius_for(Xtr, Xte, "euclidean"), weights=weights,
+                                                     outlier_label="most_frequent").fit(Xtr, Y)
+            self.check_multi_output(sk, queries(Xtr, Xte, sk), "RadiusNeighborsClassifier (2-D y)")
+
     def test_zero_distances(self):
         # Queries equal to training rows, distance weights: sklearn's KD tree
         # and its non-euclidean brute force compute the distance 0 exactly and
@@ -212,7 +341,6 @@ class Neighbours(ApiParity):
              .fit(Xtr, ytr), "'w'"),
             (neighbors.KNeighborsClassifier(metric="canberra").fit(Xtr, ytr), "metric='canberra'"),
             (neighbors.KNeighborsClassifier().fit(sparse.csr_matrix(Xtr), ytr), "sparse"),
-            (neighbors.KNeighborsClassifier().fit(Xtr, np.c_[ytr, ytr]), "several outputs"),
         ]
         for sk, phrase in cases:
             with self.subTest(phrase):
@@ -236,6 +364,15 @@ class Neighbours(ApiParity):
         self.assertEqual(info["neighbors"]["n_samples"], 500)
         self.assertEqual(info["neighbors"]["metric"], "euclidean")
         self.assertEqual(info["link"], "normalize")
+
+
+def radius_class_mode():
+    """Whether this sklearn has RadiusNeighborsClassMode (1.4+)."""
+    try:
+        from sklearn.metrics._pairwise_distances_reduction import RadiusNeighborsClassMode  # noqa: F401
+        return True
+    except ImportError:
+        return False
 
 
 def summary():

@@ -452,24 +452,21 @@ class TestSaveErrors(TmpDir):
                 self.assertFalse(os.path.exists(self.path()))
 
     def test_multi_output_classifier(self):
-        # a forest on a 2-D y is saved (labels per output, a list of
-        # probability arrays); a multi-output k-NN classifier is refused
+        # a forest and a k-NN classifier on a 2-D y are saved (labels per
+        # output, a list of probability arrays)
         X, y = clf_data()
-        sk = ensemble.RandomForestClassifier(n_estimators=3, random_state=0).fit(X, np.c_[y, 2 - y])
-        mlmap.save(sk, self.path())
-        m = mlmap.load(self.path(), verify=True)
-        self.assertEqual(m.info()["output_groups"], [len(c) for c in sk.classes_])
-        self.assertTrue(np.array_equal(m.predict(X), sk.predict(X)))
-        proba = m.predict_proba(X)
-        self.assertEqual(len(proba), 2)
-        for got, want in zip(proba, sk.predict_proba(X)):
-            self.assertTrue(np.allclose(got, want, rtol=0, atol=1e-12))
-        os.unlink(self.path())
-        knn = KNeighborsClassifier(3).fit(X, np.c_[y, 2 - y])
-        with self.assertRaises(mlmap.UnsupportedModelError) as cm:
-            mlmap.save(knn, self.path())
-        self.assertIn("KNeighborsClassifier", str(cm.exception))
-        self.assertFalse(os.path.exists(self.path()))
+        for sk in (ensemble.RandomForestClassifier(n_estimators=3, random_state=0).fit(X, np.c_[y, 2 - y]),
+                   KNeighborsClassifier(3, weights="distance").fit(X, np.c_[y, X[:, 1] > 0])):
+            with self.subTest(type(sk).__name__):
+                mlmap.save(sk, self.path())
+                m = mlmap.load(self.path(), verify=True)
+                self.assertEqual(m.info()["output_groups"], [len(c) for c in sk.classes_])
+                self.assertTrue(np.array_equal(m.predict(X), sk.predict(X)))
+                proba = m.predict_proba(X)
+                self.assertEqual(len(proba), 2)
+                for got, want in zip(proba, sk.predict_proba(X)):
+                    self.assertTrue(np.allclose(got, want, rtol=0, atol=1e-12))
+                os.unlink(self.path())
 
     def test_unfitted(self):
         for est in (tree.DecisionTreeClassifier(), ensemble.RandomForestRegressor()):
@@ -715,7 +712,7 @@ class TestAtomicSave(TmpDir):
         failures = [
             ("unsupported", QuadraticDiscriminantAnalysis(reg_param=0.1).fit(X, y), {}, mlmap.UnsupportedModelError),
             ("unfitted", ensemble.RandomForestClassifier(), {}, NotFittedError),
-            ("multi-output k-NN", KNeighborsClassifier(3).fit(X, np.c_[y, y]), {}, mlmap.UnsupportedModelError),
+            ("k-NN metric", KNeighborsClassifier(3, metric="canberra").fit(X, y), {}, mlmap.UnsupportedModelError),
             ("bad metadata", self.reg, {"metadata": {"k": 1}}, TypeError),
             ("reserved metadata", self.reg, {"metadata": {"mlmap.k": "1"}}, ValueError),
             ("bad feature names", self.reg, {"feature_names": ["a"]}, ValueError),

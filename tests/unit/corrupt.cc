@@ -185,10 +185,20 @@ Expectation expectation(Corruption kind) {
     case C::output_group_labels_repeat:
       return {"output_group_labels_repeat", S::open, error_code::invalid_model, "class labels are not unique"};
     case C::output_groups_link:
-      return {"output_groups_link", S::open, error_code::invalid_model, "needs the identity or hard link"};
+      return {"output_groups_link", S::open, error_code::invalid_model, "needs the identity, hard or normalize link"};
     case C::groups_without_output_groups:
       return {"groups_without_output_groups", S::open, error_code::invalid_model,
               "argmax_outputs_per_group class decision needs a classifier with output_groups"};
+    case C::neighbors_labels_per_output:
+      return {"neighbors_labels_per_output", S::open, error_code::column_mismatch, "elements, expected"};
+    case C::neighbors_output_label_range:
+      return {"neighbors_output_label_range", S::verify, error_code::invalid_model, "for output 1, outside [2, 5)"};
+    case C::neighbors_radius_nonfinite:
+      return {"neighbors_radius_nonfinite", S::open, error_code::invalid_model, "needs a finite reduced_radius"};
+    case C::neighbors_radius_with_k:
+      return {"neighbors_radius_with_k", S::open, error_code::invalid_model, "reduced_radius goes with n_neighbors 0"};
+    case C::neighbors_outlier_slot_range:
+      return {"neighbors_outlier_slot_range", S::open, error_code::invalid_model, "outlier slot"};
     case C::count: break;
   }
   throw std::logic_error("unknown corruption");
@@ -252,6 +262,11 @@ Sample sample_for(Corruption kind) {
     case C::output_groups_decision:
     case C::output_group_labels_repeat:
     case C::output_groups_link: return Sample::multi_output_forest;
+    case C::neighbors_labels_per_output:
+    case C::neighbors_output_label_range: return Sample::neighbors_multi_output;
+    case C::neighbors_radius_nonfinite:
+    case C::neighbors_radius_with_k:
+    case C::neighbors_outlier_slot_range: return Sample::neighbors_radius;
     case C::groups_without_output_groups: return Sample::forest_classifier;
     default: return Sample::boosted_binary;
   }
@@ -669,6 +684,24 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     }
     case C::neighbors_label_range: s.any<uint32_t>("neighbors.labels") = 3 + static_cast<uint32_t>(s.rng() % 100); break;
     case C::neighbors_target_nan: s.any<double>("neighbors.targets") = (s.rng() & 1) ? NAN : INFINITY; break;
+    case C::neighbors_labels_per_output: {  // [61, 1]: one label a row
+      auto* c = s.column("neighbors.labels");
+      c->mutable_shape()->Mutate(1, 1);
+      c->mutate_length(61 * 4);
+      break;
+    }
+    case C::neighbors_output_label_range:
+      s.data<uint32_t>("neighbors.labels")[2 * (s.rng() % 61) + 1] = static_cast<uint32_t>(s.rng() % 2);
+      break;
+    case C::neighbors_radius_nonfinite: {
+      const double bad[] = {NAN, INFINITY, -0.5};
+      s.neighbors()->mutate_reduced_radius(bad[s.rng() % 3]);
+      break;
+    }
+    case C::neighbors_radius_with_k: s.neighbors()->mutate_n_neighbors(1 + static_cast<uint32_t>(s.rng() % 5)); break;
+    case C::neighbors_outlier_slot_range:
+      s.neighbors()->mutable_outlier_slots()->Mutate(0, 3 + static_cast<uint32_t>(s.rng() % 100));
+      break;
     case C::neighbors_norm_wrong: {
       // Too small a norm would let the bounds rule out a true neighbour.
       double& norm = s.data<double>("neighbors.sq_norms")[s.rng() % 203];

@@ -73,6 +73,13 @@ enum class Corruption {
   // step's 2048 outputs in one run; FORMAT.md §7): an empty run, a run past
   // the slots, a run over the string input column
   feature_run_empty, feature_run_past_slots, feature_run_string_input,
+  // a multi-output k-NN classifier's labels (the neighbors_multi_output
+  // sample): one per row (a single-output file's shape), a row's label of
+  // output 1 in output 0's slots
+  neighbors_labels_per_output, neighbors_output_label_range,
+  // a radius classifier (neighbors_radius): a radius not finite, a k with the
+  // radius, an outlier slot outside the classes
+  neighbors_radius_nonfinite, neighbors_radius_with_k, neighbors_outlier_slot_range,
   count
 };
 

@@ -275,7 +275,7 @@ mlmap::DenseNetworkSpec identity(size_t n) {
 
 std::vector<Sample> all_samples() {
   std::vector<Sample> out;
-  for (int k = 0; k <= static_cast<int>(Sample::multi_output_forest); ++k) out.push_back(static_cast<Sample>(k));
+  for (int k = 0; k <= static_cast<int>(Sample::neighbors_radius); ++k) out.push_back(static_cast<Sample>(k));
   return out;
 }
 
@@ -516,6 +516,51 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, m
       nb.n_neighbors = 5;
       nb.weights = mlmap::NeighborWeights::distance;
       nb.labels = labels.data();
+      return mlmap::save(path, d, nb);
+    }
+    case Sample::neighbors_multi_output: {
+      d.estimator = "test.KNeighborsClassifier";
+      d.task = mlmap::Task::classification;
+      d.n_outputs = 5;
+      d.classes.kind = mlmap::ClassLabels::Kind::integers;
+      d.classes.integers = {0, 1, 0, 1, 2};
+      d.link = mlmap::LinkFunction::normalize;
+      d.class_decision = mlmap::ClassDecision::argmax_outputs_per_group;
+      d.output_groups = {2, 3};
+      const size_t n = 61;
+      auto rows = normals(rng, n * 6, 1.5);
+      std::vector<uint32_t> labels(n * 2);  // each row's slot in group 0 ([0, 2)), then group 1 ([2, 5))
+      for (size_t i = 0; i < n; ++i) {
+        labels[2 * i] = static_cast<uint32_t>(rng() % 2);
+        labels[2 * i + 1] = 2 + static_cast<uint32_t>(rng() % 3);
+      }
+      mlmap::NeighborsSpec nb;
+      nb.samples.rows64 = rows.data();
+      nb.samples.n_rows = n;
+      nb.samples.n_features = 6;
+      nb.n_neighbors = 4;
+      nb.labels = labels.data();
+      nb.n_label_outputs = 2;
+      return mlmap::save(path, d, nb);
+    }
+    case Sample::neighbors_radius: {
+      d.estimator = "test.RadiusNeighborsClassifier";
+      integer_classes(d, 3);
+      d.link = mlmap::LinkFunction::normalize;
+      d.class_decision = mlmap::ClassDecision::argmax_raw;
+      const size_t n = 90;
+      auto rows = normals(rng, n * 6, 1.5);
+      std::vector<uint32_t> labels(n);
+      for (auto& l : labels) l = static_cast<uint32_t>(rng() % 3);
+      mlmap::NeighborsSpec nb;
+      nb.samples.rows64 = rows.data();
+      nb.samples.n_rows = n;
+      nb.samples.n_features = 6;
+      nb.metric = mlmap::Metric::manhattan;
+      nb.weights = mlmap::NeighborWeights::distance;
+      nb.labels = labels.data();
+      nb.reduced_radius = 6.0;
+      nb.outlier_slots = {1};
       return mlmap::save(path, d, nb);
     }
     case Sample::neighbors_regressor: {

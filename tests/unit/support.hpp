@@ -62,6 +62,8 @@ enum class Sample {
   wide_trees,         // one output; trees of 1 to ~500 leaves (every bit-vector word and leaf-fetch path), missing
   wide_input,         // 300 features (walk blocks of a few hundred rows, many gathered features), 2 outputs
   multi_output_forest,  // a forest classifier of 2 outputs: output groups {2, 3}, labels {0, 1} and {0, 1, 2}
+  neighbors_multi_output,  // k-NN classifier of 2 outputs (groups {2, 3}): 61 float64 rows, k = 4, uniform
+  neighbors_radius,        // radius classifier: 90 float64 rows, 3 classes, manhattan, distance, outlier slot 1
 };
 
 /// Every sample kind, in order (up to the last one above).

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 
+#include "mlmap/mlmap.h"
 #include "support.hpp"
 
 using namespace mlmap;
@@ -171,6 +173,184 @@ TEST_CASE("neighbours: votes and means equal a brute-force reference, every metr
   }
 }
 
+TEST_CASE("neighbours: a multi-output classifier's votes per output group equal a brute-force reference") {
+  // Output 0: the data's 3 classes (slots 0-2); output 1: 2 classes (slots
+  // 3-4).  Each group normalised by its own sum; each row's class per group.
+  test::TempDir dir;
+  std::mt19937_64 rng(8);
+  const auto data = knn_data(rng, 97, 5);
+  std::vector<uint32_t> labels(data.n * 2);
+  for (size_t i = 0; i < data.n; ++i) {
+    labels[2 * i] = data.labels[i];
+    labels[2 * i + 1] = 3 + static_cast<uint32_t>(rng() % 2);
+  }
+  std::vector<double> queries(30 * 5);
+  std::normal_distribution<double> g(0, 2);
+  for (auto& v : queries) v = g(rng);
+  for (Metric metric : {Metric::euclidean, Metric::manhattan}) {
+    for (auto weights : {NeighborWeights::uniform, NeighborWeights::distance}) {
+      CAPTURE(static_cast<int>(metric));
+      CAPTURE(static_cast<int>(weights));
+      NeighborsSpec nb;
+      nb.samples.rows64 = data.rows.data();
+      nb.samples.n_rows = data.n;
+      nb.samples.n_features = data.nf;
+      nb.n_neighbors = 5;
+      nb.metric = metric;
+      nb.weights = weights;
+      nb.labels = labels.data();
+      nb.n_label_outputs = 2;
+      ModelDescription d = classifier(data.nf);
+      d.n_outputs = 5;
+      d.classes.integers = {0, 1, 2, 0, 1};
+      d.class_decision = ClassDecision::argmax_outputs_per_group;
+      d.output_groups = {3, 2};
+      const auto path = dir.file("knn2.mlmap");
+      REQUIRE(save(path, d, nb).ok());
+      auto m = Model::open(path, {true, false});
+      REQUIRE_MESSAGE(m.ok(), m.message());
+      std::vector<double> out(30 * 5);
+      std::vector<int64_t> cls(30 * 2);
+      REQUIRE(m->predict(queries.data(), 30, out.data()).ok());
+      REQUIRE(m->predict_class(queries.data(), 30, cls.data()).ok());
+      for (size_t q = 0; q < 30; ++q) {
+        std::vector<std::pair<double, size_t>> dist(data.n);
+        for (size_t i = 0; i < data.n; ++i)
+          dist[i] = {reference_distance(metric, 2, queries.data() + q * 5, data.rows.data() + i * 5, 5), i};
+        std::sort(dist.begin(), dist.end());
+        std::vector<double> want(5, 0.0);
+        double total = 0;
+        for (size_t j = 0; j < 5; ++j) {
+          const double w = weights == NeighborWeights::uniform ? 1.0 : 1.0 / dist[j].first;
+          want[labels[2 * dist[j].second]] += w;
+          want[labels[2 * dist[j].second + 1]] += w;
+          total += w;
+        }
+        for (auto& v : want) v /= total;  // each group's votes sum to the total
+        for (size_t j = 0; j < 5; ++j) CHECK(out[q * 5 + j] == doctest::Approx(want[j]).epsilon(1e-9));
+        CHECK(cls[q * 2] == std::max_element(want.begin(), want.begin() + 3) - want.begin());
+        CHECK(cls[q * 2 + 1] == std::max_element(want.begin() + 3, want.end()) - want.begin());
+      }
+    }
+  }
+  // Labels per row must match the output groups.
+  NeighborsSpec nb;
+  nb.samples.rows64 = data.rows.data();
+  nb.samples.n_rows = data.n;
+  nb.samples.n_features = data.nf;
+  nb.labels = labels.data();
+  ModelDescription d = classifier(data.nf);
+  d.n_outputs = 5;
+  d.classes.integers = {0, 1, 2, 0, 1};
+  d.class_decision = ClassDecision::argmax_outputs_per_group;
+  d.output_groups = {3, 2};
+  auto st = save(dir.file("bad.mlmap"), d, nb);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.message().find("1 labels per row for 2 outputs") != std::string::npos);
+}
+
+TEST_CASE("radius neighbours: the rows within the radius vote; rows without neighbours as sklearn") {
+  test::TempDir dir;
+  std::mt19937_64 rng(11);
+  const auto data = knn_data(rng, 83, 4);
+  std::vector<double> queries(40 * 4);
+  std::normal_distribution<double> g(0, 1);  // near the rows (sd 2): each has neighbours
+  for (auto& v : queries) v = g(rng);
+  for (size_t f = 0; f < 4; ++f) queries[39 * 4 + f] = 1e3;  // no neighbours
+  for (size_t f = 0; f < 4; ++f) queries[38 * 4 + f] = data.rows[5 * 4 + f];  // a zero distance
+  for (Metric metric : {Metric::euclidean, Metric::manhattan, Metric::minkowski}) {
+    for (auto weights : {NeighborWeights::uniform, NeighborWeights::distance}) {
+      for (bool regression : {false, true}) {
+        CAPTURE(static_cast<int>(metric));
+        CAPTURE(static_cast<int>(weights));
+        CAPTURE(regression);
+        const double radius = metric == Metric::manhattan ? 7.0 : 4.0;
+        NeighborsSpec nb;
+        nb.samples.rows64 = data.rows.data();
+        nb.samples.n_rows = data.n;
+        nb.samples.n_features = data.nf;
+        nb.metric = metric;
+        nb.p = 3;
+        nb.weights = weights;
+        nb.reduced_radius = metric == Metric::euclidean ? radius * radius
+                            : metric == Metric::minkowski ? std::pow(radius, 3.0)
+                                                          : radius;
+        ModelDescription d = classifier(data.nf);
+        if (regression) {
+          d.task = Task::regression;
+          d.n_outputs = 1;
+          d.classes = {};
+          d.link = LinkFunction::identity;
+          d.class_decision = ClassDecision::argmax_outputs;
+          nb.targets = data.targets.data();
+          nb.n_targets = 1;
+        } else {
+          nb.labels = data.labels.data();
+          nb.outlier_slots = {1};
+        }
+        const auto path = dir.file("radius.mlmap");
+        REQUIRE(save(path, d, nb).ok());
+        auto m = Model::open(path, {true, false});
+        REQUIRE_MESSAGE(m.ok(), m.message());
+        CHECK(m->info().neighbors.n_neighbors == 0);
+        CHECK(m->info().neighbors.reduced_radius == nb.reduced_radius);
+        const size_t w = m->output_width();
+        std::vector<double> out(40 * w);
+        REQUIRE(m->predict(queries.data(), 40, out.data()).ok());
+        for (size_t q = 0; q < 40; ++q) {
+          std::vector<std::pair<double, size_t>> within;
+          for (size_t i = 0; i < data.n; ++i) {
+            const double dist = reference_distance(metric, 3, queries.data() + q * 4, data.rows.data() + i * 4, 4);
+            if (dist <= radius * (1 + 1e-12)) within.emplace_back(dist, i);
+          }
+          std::vector<double> want(w, 0.0);
+          if (within.empty()) {
+            CHECK(q == 39);
+            if (regression)
+              CHECK(std::isnan(out[q]));
+            else
+              for (size_t j = 0; j < w; ++j) CHECK(out[q * w + j] == (j == 1 ? 1.0 : 0.0));
+            continue;
+          }
+          const bool zero = std::any_of(within.begin(), within.end(), [](const auto& p) { return p.first == 0; });
+          double total = 0;
+          for (auto [dist, i] : within) {
+            const double wt = weights == NeighborWeights::uniform ? 1.0 : zero ? (dist == 0 ? 1.0 : 0.0) : 1.0 / dist;
+            if (regression)
+              want[0] += wt * data.targets[i];
+            else
+              want[data.labels[i]] += wt;
+            total += wt;
+          }
+          for (auto& v : want) v /= total;
+          for (size_t j = 0; j < w; ++j) CHECK(out[q * w + j] == doctest::Approx(want[j]).epsilon(1e-9));
+        }
+        if (!regression) {
+          // Without outlier slots, a row without neighbours fails the call.
+          nb.outlier_slots.clear();
+          REQUIRE(save(path, d, nb).ok());
+          auto strict = Model::open(path);
+          REQUIRE(strict.ok());
+          REQUIRE(strict->predict(queries.data(), 39, out.data()).ok());
+          auto st = strict->predict(queries.data(), 40, out.data());
+          CHECK(st.code() == error_code::invalid_argument);
+          CHECK(st.message().find("within the radius") != std::string::npos);
+          // The C API: the same outputs, the same failure.
+          mlmap_model* c = nullptr;
+          REQUIRE(mlmap_open(path.c_str(), &c) == MLMAP_OK);
+          std::vector<float> q32(queries.begin(), queries.end()), got(40 * w), want(40 * w);
+          REQUIRE(mlmap_predict(c, q32.data(), 39, got.data(), 1) == MLMAP_OK);
+          REQUIRE(strict->predict(q32.data(), 39, want.data()).ok());
+          CHECK(got == want);
+          CHECK(mlmap_predict(c, q32.data(), 40, got.data(), 1) == MLMAP_E_INVALID_ARGUMENT);
+          CHECK(std::strstr(mlmap_last_error(), "within the radius") != nullptr);
+          mlmap_close(c);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("neighbours: equal distances resolve as sklearn's heap does, not by row") {
   // One feature; the query is 0; rows at 5, 5, 5, 1, 1 (rows 0-4), k = 3.
   // sklearn's max-heap keeps rows 1, 3, 4 (row 0 is evicted: the heap's
@@ -292,6 +472,7 @@ TEST_CASE("files carry the lowest format version that expresses them (FORMAT.md 
     // decision) and tree ensembles the writer gave the leaf bit-vector or the
     // complete-tree layout.
     const bool v1_1 = sample == test::Sample::dense_every_kind || sample == test::Sample::multi_output_forest ||
+                      sample == test::Sample::neighbors_multi_output || sample == test::Sample::neighbors_radius ||
                       (sample >= test::Sample::neighbors_classifier && sample <= test::Sample::isolation_forest) ||
                       test::has_leaf_bitvectors(dir.file("v.mlmap")) || test::has_complete_trees(dir.file("v.mlmap"));
     CAPTURE(static_cast<int>(sample));

@@ -26,58 +26,69 @@ int64_t first_largest(const double* row, size_t begin, size_t k) {
 }  // namespace
 
 TEST_CASE("a multi-output classifier decides one class per output group") {
-  test::TempDir dir;
-  const auto path = dir.file("m.mlmap");
-  REQUIRE(test::save_sample(path, test::Sample::multi_output_forest).ok());
-  auto m = mlmap::Model::open(path, {true, false});
-  REQUIRE(m.ok());
-  CHECK(m->class_width() == 2);
-  CHECK(m->info().output_groups == std::vector<size_t>{2, 3});
-  CHECK(m->info().decision == mlmap::ClassDecision::argmax_outputs_per_group);
-  CHECK(m->output_width() == 5);
-  CHECK(mlmap::to_json(m->info(), 0).find("\"output_groups\"") != std::string::npos);
+  // A forest (probabilities in its leaves) and k-NN (votes normalised per group).
+  for (auto sample : {test::Sample::multi_output_forest, test::Sample::neighbors_multi_output}) {
+    CAPTURE(static_cast<int>(sample));
+    test::TempDir dir;
+    const auto path = dir.file("m.mlmap");
+    REQUIRE(test::save_sample(path, sample).ok());
+    auto m = mlmap::Model::open(path, {true, false});
+    REQUIRE(m.ok());
+    CHECK(m->class_width() == 2);
+    CHECK(m->info().output_groups == std::vector<size_t>{2, 3});
+    CHECK(m->info().decision == mlmap::ClassDecision::argmax_outputs_per_group);
+    CHECK(m->output_width() == 5);
+    CHECK(mlmap::to_json(m->info(), 0).find("\"output_groups\"") != std::string::npos);
 
-  std::mt19937_64 rng(3);
-  const size_t n = 700;  // several threads' worth of rows
-  auto X = test::random_rows(rng, n, 6);
-  std::vector<double> proba(n * 5);
-  REQUIRE(m->predict(X.data(), n, proba.data()).ok());
-  for (int threads : {1, 3}) {
-    std::vector<int64_t> cls(n * 2, -7);
-    REQUIRE(m->predict_class(X.data(), n, cls.data(), threads).ok());
-    for (size_t r = 0; r < n; ++r) {
-      CHECK(cls[2 * r] == first_largest(proba.data() + 5 * r, 0, 2));
-      CHECK(cls[2 * r + 1] == first_largest(proba.data() + 5 * r, 2, 3));
+    std::mt19937_64 rng(3);
+    const size_t n = 700;  // several threads' worth of rows
+    auto X = test::random_rows(rng, n, 6);
+    std::vector<double> proba(n * 5);
+    REQUIRE(m->predict(X.data(), n, proba.data()).ok());
+    for (int threads : {1, 3}) {
+      std::vector<int64_t> cls(n * 2, -7);
+      REQUIRE(m->predict_class(X.data(), n, cls.data(), threads).ok());
+      for (size_t r = 0; r < n; ++r) {
+        CHECK(cls[2 * r] == first_largest(proba.data() + 5 * r, 0, 2));
+        CHECK(cls[2 * r + 1] == first_largest(proba.data() + 5 * r, 2, 3));
+      }
+    }
+    for (size_t r = 0; r < n && sample == test::Sample::neighbors_multi_output; ++r) {
+      CHECK(proba[5 * r] + proba[5 * r + 1] == doctest::Approx(1.0).epsilon(1e-15));
+      CHECK(proba[5 * r + 2] + proba[5 * r + 3] + proba[5 * r + 4] == doctest::Approx(1.0).epsilon(1e-15));
     }
   }
 }
 
 TEST_CASE("the C API reports output groups and predicts n x m classes") {
-  test::TempDir dir;
-  const auto path = dir.file("m.mlmap");
-  REQUIRE(test::save_sample(path, test::Sample::multi_output_forest).ok());
-  mlmap_model* m = nullptr;
-  REQUIRE(mlmap_open(path.c_str(), &m) == MLMAP_OK);
-  CHECK(mlmap_num_class_outputs(m) == 2);
-  CHECK(mlmap_output_classes(m, 0) == 2);
-  CHECK(mlmap_output_classes(m, 1) == 3);
-  CHECK(mlmap_output_classes(m, 2) == -1);
-  CHECK(mlmap_output_classes(m, -1) == -1);
-  CHECK(mlmap_num_class_outputs(nullptr) == -1);
+  for (auto sample : {test::Sample::multi_output_forest, test::Sample::neighbors_multi_output}) {
+    CAPTURE(static_cast<int>(sample));
+    test::TempDir dir;
+    const auto path = dir.file("m.mlmap");
+    REQUIRE(test::save_sample(path, sample).ok());
+    mlmap_model* m = nullptr;
+    REQUIRE(mlmap_open(path.c_str(), &m) == MLMAP_OK);
+    CHECK(mlmap_num_class_outputs(m) == 2);
+    CHECK(mlmap_output_classes(m, 0) == 2);
+    CHECK(mlmap_output_classes(m, 1) == 3);
+    CHECK(mlmap_output_classes(m, 2) == -1);
+    CHECK(mlmap_output_classes(m, -1) == -1);
+    CHECK(mlmap_num_class_outputs(nullptr) == -1);
 
-  std::mt19937_64 rng(5);
-  auto X = test::random_rows(rng, 50, 6);
-  std::vector<int64_t> one(50);
-  // one index per row would not hold them: refused, not overrun
-  CHECK(mlmap_predict_class(m, X.data(), 50, one.data(), 1) == MLMAP_E_INVALID_ARGUMENT);
-  CHECK(std::strstr(mlmap_last_error(), "mlmap_predict_classes") != nullptr);
-  std::vector<int64_t> got(100), want(100);
-  REQUIRE(mlmap_predict_classes(m, X.data(), 50, got.data(), 1) == MLMAP_OK);
-  auto cpp = mlmap::Model::open(path);
-  REQUIRE(cpp.ok());
-  REQUIRE(cpp->predict_class(X.data(), 50, want.data()).ok());
-  CHECK(got == want);
-  mlmap_close(m);
+    std::mt19937_64 rng(5);
+    auto X = test::random_rows(rng, 50, 6);
+    std::vector<int64_t> one(50);
+    // one index per row would not hold them: refused, not overrun
+    CHECK(mlmap_predict_class(m, X.data(), 50, one.data(), 1) == MLMAP_E_INVALID_ARGUMENT);
+    CHECK(std::strstr(mlmap_last_error(), "mlmap_predict_classes") != nullptr);
+    std::vector<int64_t> got(100), want(100);
+    REQUIRE(mlmap_predict_classes(m, X.data(), 50, got.data(), 1) == MLMAP_OK);
+    auto cpp = mlmap::Model::open(path);
+    REQUIRE(cpp.ok());
+    REQUIRE(cpp->predict_class(X.data(), 50, want.data()).ok());
+    CHECK(got == want);
+    mlmap_close(m);
+  }
 }
 
 TEST_CASE("files without output groups keep one class per row") {

@@ -441,7 +441,8 @@ struct DenseSummary {
 /// Summary of a k-nearest-neighbours model (zero for other predictors).
 struct NeighborsSummary {
   uint64_t n_samples = 0;        // stored training rows
-  uint32_t n_neighbors = 0;      // k
+  uint32_t n_neighbors = 0;      // k; 0: radius neighbours
+  double reduced_radius = -1;    // radius neighbours: rows whose reduced distance is <= it (FORMAT.md §5.3)
   std::string metric;            // "euclidean", "manhattan", "minkowski" ...
   double p = 2.0;                // the Minkowski exponent
   std::string weights;           // "uniform" or "distance"

@@ -216,9 +216,16 @@ struct NeighborsSpec {
   Metric metric = Metric::euclidean;
   double p = 2.0;                   // minkowski, > 0
   NeighborWeights weights = NeighborWeights::uniform;
-  const uint32_t* labels = nullptr; // classification: n_rows class indices
+  const uint32_t* labels = nullptr; // classification: [n_rows, n_label_outputs] class indices
+  size_t n_label_outputs = 1;       // classification: 1, or one per output group (multi-output: each
+                                    // row's class slot in each group, the group's offset included)
   const double* targets = nullptr;  // regression: [n_rows, n_targets], row-major
   size_t n_targets = 0;
+  // Radius neighbours (FORMAT.md §5.3) when >= 0: every row whose reduced
+  // distance is <= it (n_neighbors unused); classifiers' rows without
+  // neighbours vote for outlier_slots (one per output) or, when empty, fail.
+  double reduced_radius = -1;
+  std::vector<uint32_t> outlier_slots;
 };
 
 /// A kernel machine in libsvm's form (FORMAT.md §5.4).  Classifiers

@@ -112,6 +112,7 @@ void write_json_members(ValueWriter& j, const ModelInfo& i) {
     j.begin_object();
     j.member("n_samples", n.n_samples);
     j.member("n_neighbors", n.n_neighbors);
+    if (n.n_neighbors == 0) j.member("reduced_radius", n.reduced_radius);  // a radius search
     j.member("metric", n.metric);
     j.member("p", n.p);
     j.member("weights", n.weights);

@@ -129,14 +129,23 @@ void decision_row(const LinkSpec& spec, const double* raw, const double* out, do
 // the row as it is (sklearn 1.2's neighbours divide by 1 there, 1.9's
 // OneVsRestClassifier skips the row), or with `zero_sum_nan` divides by it
 // (numpy's 0 / 0 = NaN: 1.2 to 1.6's OneVsRestClassifier).
-void divide_by_sum(const double* raw, size_t n_rows, size_t k, double* out, bool zero_sum_nan) noexcept {
+// With output groups (multi-output k-nearest neighbours), each group's
+// values by their own sum, as sklearn normalises each output.
+void divide_by_sum(const double* raw, size_t n_rows, size_t k, const std::vector<size_t>& groups, double* out,
+                   bool zero_sum_nan) noexcept {
+  const size_t n_parts = groups.empty() ? 1 : groups.size();
   for (size_t i = 0; i < n_rows; ++i) {
     const double* r = raw + i * k;
     double* o = out + i * k;
-    double sum = 0;
-    for (size_t j = 0; j < k; ++j) sum += r[j];
-    const bool keep = sum == 0 && !zero_sum_nan;
-    for (size_t j = 0; j < k; ++j) o[j] = keep ? r[j] : r[j] / sum;
+    for (size_t g = 0; g < n_parts; ++g) {
+      const size_t n = groups.empty() ? k : groups[g];
+      double sum = 0;
+      for (size_t j = 0; j < n; ++j) sum += r[j];
+      const bool keep = sum == 0 && !zero_sum_nan;
+      for (size_t j = 0; j < n; ++j) o[j] = keep ? r[j] : r[j] / sum;
+      r += n;
+      o += n;
+    }
   }
 }
 
@@ -187,10 +196,10 @@ void link_rows(const LinkSpec& spec, const double* raw, size_t n_rows, double* o
       for (size_t i = 0; i < n_rows; ++i) out[i] = -out[i];
       return;
     case LinkFunction::normalize:
-      divide_by_sum(raw, n_rows, k, out, /*zero_sum_nan=*/false);
+      divide_by_sum(raw, n_rows, k, spec.output_groups, out, /*zero_sum_nan=*/false);
       return;
     case LinkFunction::normalize_nan:
-      divide_by_sum(raw, n_rows, k, out, /*zero_sum_nan=*/true);
+      divide_by_sum(raw, n_rows, k, spec.output_groups, out, /*zero_sum_nan=*/true);
       return;
     case LinkFunction::pairwise_coupling: {
       // Binary: the raw score is sklearn's decision_function, libsvm's

@@ -28,7 +28,12 @@ struct NeighborsView {
   bool distance_weights = false;
   bool classifier = false;
   uint32_t n_raw = 1;                // classes or targets
-  const uint32_t* labels = nullptr;  // classifier: class index per row
+  uint32_t n_label_outputs = 1;      // classifier: labels per row (its output groups, 1 without)
+  const uint32_t* labels = nullptr;  // classifier: [n_samples, n_label_outputs] class slots
+  std::vector<uint64_t> group_ends;  // classifier with output groups: each group's end slot
+  bool radius = false;               // radius neighbours: every row within reduced_radius (k = 0)
+  double reduced_radius = 0;
+  std::vector<uint32_t> outlier_slots;  // radius classifiers: a row without neighbours votes for these
   const double* targets = nullptr;   // regressor: [n_samples, n_raw]
   const double* sq_norms = nullptr;  // euclidean: each stored row's y . y (padded to the blocks)
 };
@@ -90,9 +95,15 @@ class NeighborsPredictor final : public Predictor {
       }
     }
     if (v_.classifier) {
+      const uint32_t m = v_.n_label_outputs;
       for (uint64_t i = 0; i < v_.rows.n_rows; ++i)
-        if (v_.labels[i] >= v_.n_raw)
-          return invalid("row " + str(i) + " has class " + str(v_.labels[i]) + ", outside [0, " + str(v_.n_raw) + ")");
+        for (uint32_t g = 0; g < m; ++g) {
+          const uint64_t lo = g == 0 ? 0 : v_.group_ends[g - 1], hi = m == 1 ? v_.n_raw : v_.group_ends[g];
+          const uint32_t c = v_.labels[i * m + g];
+          if (c < lo || c >= hi)
+            return invalid("row " + str(i) + " has class " + str(c) + (m == 1 ? "" : " for output " + str(g)) +
+                           ", outside [" + str(lo) + ", " + str(hi) + ")");
+        }
     } else {
       const uint64_t n = v_.rows.n_rows * v_.n_raw;
       for (uint64_t i = 0; i < n; ++i)
@@ -141,8 +152,74 @@ class NeighborsPredictor final : public Predictor {
     use_int8((n8 - std::min(n8, n16)) * 48 < nq * task.n_blocks * 2);
   }
 
+  // The queries as float64; cosine: divided by their norms, as the rows.
+  template <class T>
+  void load_queries(const T* X, size_t n_rows, double* queries) const noexcept {
+    const size_t nf = v_.rows.n_features;
+    for (size_t i = 0; i < n_rows * nf; ++i) queries[i] = static_cast<double>(X[i]);
+    if (v_.metric == fb::Metric::Cosine)
+      for (size_t q = 0; q < n_rows; ++q) normalize_row(queries + q * nf, nf);
+  }
+
+  // Radius neighbours: every stored row's exact reduced distance (no
+  // bounds), the rows within the radius in row order (sklearn's brute force
+  // lists them so).
+  template <class T>
+  Status run_radius(const T* X, size_t n_rows, double* raw) const noexcept {
+    try {
+      const size_t nf = v_.rows.n_features;
+      const size_t qn = std::min<size_t>(64, n_rows);
+      const size_t stride = blocks_per_pass * kernels::block_lanes;
+      std::vector<double> queries(qn * nf), dist(qn * stride);
+      std::vector<std::vector<std::pair<double, uint64_t>>> found(qn);
+      kernels::PairwiseTask task;
+      task.op = row_op(v_.metric);
+      task.p = v_.p;
+      task.stride = stride;
+      task.out = dist.data();
+      const uint64_t n_blocks = v_.rows.n_blocks();
+      for (size_t r0 = 0; r0 < n_rows; r0 += qn) {
+        const size_t nq = std::min(qn, n_rows - r0);
+        load_queries(X + r0 * nf, nq, queries.data());
+        for (auto& f : found) f.clear();
+        task.queries = queries.data();
+        task.n_queries = nq;
+        for (uint64_t b0 = 0; b0 < n_blocks; b0 += blocks_per_pass) {
+          task.first_block = b0;
+          task.n_blocks = std::min(blocks_per_pass, n_blocks - b0);
+          kernels::pairwise(v_.rows, task);
+          const uint64_t first = b0 * kernels::block_lanes;
+          const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
+                                                                  v_.rows.n_rows - first));
+          for (size_t q = 0; q < nq; ++q)
+            for (size_t i = 0; i < n; ++i) {
+              const double d = reduced(dist[q * stride + i]);
+              if (d <= v_.reduced_radius) found[q].emplace_back(d, first + i);
+            }
+        }
+        for (size_t q = 0; q < nq; ++q) {
+          double* out = raw + (r0 + q) * v_.n_raw;
+          if (!found[q].empty() || !v_.classifier) {
+            vote(found[q].data(), found[q].size(), out);  // regressors: NaN without neighbours, as sklearn
+            continue;
+          }
+          if (v_.outlier_slots.empty())
+            return Error(error_code::invalid_argument,
+                         "neighbors: a row has no training row within the radius and the model has no outlier "
+                         "label (scikit-learn raises ValueError: use a larger radius or an outlier_label)");
+          std::fill(out, out + v_.n_raw, 0.0);
+          for (uint32_t slot : v_.outlier_slots) out[slot] = 1.0;
+        }
+      }
+      return {};
+    } catch (const std::bad_alloc&) {
+      return Error(error_code::out_of_memory, "out of memory for radius-neighbour scratch");
+    }
+  }
+
   template <class T>
   Status run(const T* X, size_t n_rows, double* raw) const noexcept {
+    if (v_.radius) return run_radius(X, n_rows, raw);
     try {
       const size_t nf = v_.rows.n_features, k = v_.k;
       const size_t qn = std::min(queries_per_pass, n_rows);
@@ -257,9 +334,7 @@ class NeighborsPredictor final : public Predictor {
       std::vector<uint64_t> probe(probes ? qn : 0);
       for (size_t r0 = 0; r0 < n_rows; r0 += qn) {
         const size_t nq = std::min(qn, n_rows - r0);
-        for (size_t i = 0; i < nq * nf; ++i) queries[i] = static_cast<double>(X[r0 * nf + i]);
-        if (v_.metric == fb::Metric::Cosine)
-          for (size_t q = 0; q < nq; ++q) normalize_row(queries.data() + q * nf, nf);
+        load_queries(X + r0 * nf, nq, queries.data());
         for (size_t q = 0; bounded && q < nq; ++q) {
           double acc = 0;
           for (size_t f = 0; f < nf; ++f) acc += queries[q * nf + f] * queries[q * nf + f];
@@ -350,10 +425,14 @@ class NeighborsPredictor final : public Predictor {
   // The heap value of each distance: sklearn's "reduced" distance (squared
   // for euclidean, the p-th power for minkowski); cosine: 1 - similarity,
   // clipped to [0, 2] as sklearn's cosine_distances.
+  double reduced(double kernel_value) const noexcept {
+    return v_.metric == fb::Metric::Cosine ? std::min(std::max(-kernel_value + 1, 0.0), 2.0) : kernel_value;
+  }
+
   void push_all(const double* d, size_t n, uint64_t first, double* values, uint64_t* indices) const noexcept {
     if (v_.metric == fb::Metric::Cosine) {
       for (size_t i = 0; i < n; ++i) {
-        const double c = std::min(std::max(-d[i] + 1, 0.0), 2.0);
+        const double c = reduced(d[i]);
         if (c < values[0]) heap_push(values, indices, v_.k, c, first + i);
       }
       return;
@@ -410,9 +489,16 @@ class NeighborsPredictor final : public Predictor {
   // distances by row).
   void finish(const double* values, const uint64_t* indices, std::pair<double, uint64_t>* sorted,
               double* raw) const noexcept {
-    const size_t k = v_.k, w = v_.n_raw;
+    const size_t k = v_.k;
     for (size_t i = 0; i < k; ++i) sorted[i] = {values[i], std::min<uint64_t>(indices[i], v_.rows.n_rows - 1)};
     std::sort(sorted, sorted + k, nearer);
+    vote(sorted, k, raw);
+  }
+
+  // One query's raw scores from its k neighbours (reduced distance, row),
+  // in the order given; their distances become weights in place.
+  void vote(std::pair<double, uint64_t>* sorted, size_t k, double* raw) const noexcept {
+    const size_t w = v_.n_raw;
     std::fill(raw, raw + w, 0.0);
     // sklearn's _get_weights: 1 / distance; a row with a zero distance (an
     // infinite weight) weighs its zero-distance neighbours 1, the others 0.
@@ -427,7 +513,14 @@ class NeighborsPredictor final : public Predictor {
       return infinite ? (std::isinf(sorted[i].first) ? 1.0 : 0.0) : sorted[i].first;
     };
     if (v_.classifier) {
-      for (size_t i = 0; i < k; ++i) raw[std::min(v_.labels[sorted[i].second], v_.n_raw - 1)] += weight(i);
+      // Each output's votes in neighbour order (its labels are slots of its
+      // own group: one pass over the neighbours serves every output).
+      const uint32_t m = v_.n_label_outputs;
+      for (size_t i = 0; i < k; ++i) {
+        const uint32_t* labels = v_.labels + sorted[i].second * m;
+        const double wi = weight(i);
+        for (uint32_t g = 0; g < m; ++g) raw[std::min(labels[g], v_.n_raw - 1)] += wi;
+      }
       return;
     }
     double total = 0;
@@ -469,7 +562,14 @@ Result<std::unique_ptr<Predictor>> make_neighbors_predictor(const format::FileVi
     auto rows = stored_rows(file, n.samples(), n.n_samples(), n_features, "neighbors.samples");
     if (!rows) return rows.error();
     v.rows = *rows;
-    if (n.n_neighbors() < 1 || n.n_neighbors() > std::min<uint64_t>(limits::max_neighbors, n.n_samples()))
+    // Radius neighbours: k = 0 (which older readers refuse) and a radius.
+    v.radius = n.n_neighbors() == 0;
+    if (v.radius ? !(n.reduced_radius() >= 0 && std::isfinite(n.reduced_radius())) : n.reduced_radius() != -1.0)
+      return invalid(v.radius ? "a radius search (n_neighbors 0) needs a finite reduced_radius >= 0, not " +
+                                    std::to_string(n.reduced_radius())
+                              : std::string("reduced_radius goes with n_neighbors 0 (a radius search)"));
+    v.reduced_radius = n.reduced_radius();
+    if (!v.radius && (n.n_neighbors() < 1 || n.n_neighbors() > std::min<uint64_t>(limits::max_neighbors, n.n_samples())))
       return Error(n.n_neighbors() > limits::max_neighbors ? error_code::limit_exceeded : error_code::invalid_model,
                    "neighbors: n_neighbors is " + str(n.n_neighbors()) + ", allowed [1, " +
                        str(std::min<uint64_t>(limits::max_neighbors, n.n_samples())) + "]");
@@ -482,10 +582,29 @@ Result<std::unique_ptr<Predictor>> make_neighbors_predictor(const format::FileVi
       v.sq_norms = *c;
     }
     if (v.classifier) {
-      auto c = file.column<uint32_t>(n.labels(), n.n_samples(), "neighbors.labels");
+      // Multi-output: one label per output group a row (FORMAT.md §5.3).
+      if (!link.output_groups.empty()) {
+        v.n_label_outputs = static_cast<uint32_t>(link.output_groups.size());
+        uint64_t end = 0;
+        for (size_t k : link.output_groups) v.group_ends.push_back(end += k);
+      }
+      auto c = file.column<uint32_t>(n.labels(), n.n_samples() * v.n_label_outputs, "neighbors.labels");
       if (!c) return c.error();
       v.labels = *c;
+      if (const auto* slots = n.outlier_slots()) {
+        if (!v.radius || slots->size() != v.n_label_outputs)
+          return invalid("outlier_slots go with radius classifiers, one per output (" + str(v.n_label_outputs) +
+                         "), not " + str(slots->size()));
+        for (uint32_t g = 0; g < slots->size(); ++g) {
+          const uint64_t lo = g == 0 ? 0 : v.group_ends[g - 1], hi = v.group_ends.empty() ? v.n_raw : v.group_ends[g];
+          if (slots->Get(g) < lo || slots->Get(g) >= hi)
+            return invalid("outlier slot " + str(slots->Get(g)) + " of output " + str(g) + " is outside [" + str(lo) +
+                           ", " + str(hi) + ")");
+          v.outlier_slots.push_back(slots->Get(g));
+        }
+      }
     } else {
+      if (n.outlier_slots()) return invalid("outlier_slots go with radius classifiers, not regressors");
       auto c = file.column<double>(n.targets(), n.n_samples() * v.n_raw, "neighbors.targets");  // < 2^60
       if (!c) return c.error();
       v.targets = *c;
@@ -493,6 +612,7 @@ Result<std::unique_ptr<Predictor>> make_neighbors_predictor(const format::FileVi
     if (summary) {
       summary->n_samples = n.n_samples();
       summary->n_neighbors = v.k;
+      summary->reduced_radius = v.radius ? v.reduced_radius : -1;
       summary->metric = enum_name(static_cast<Metric>(v.metric));  // checked <= MAX above
       summary->p = v.p;
       summary->weights = enum_name(v.distance_weights ? NeighborWeights::distance : NeighborWeights::uniform);

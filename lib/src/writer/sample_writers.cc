@@ -1,3 +1,4 @@
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,16 @@ Status write_neighbors_model(const std::string& path, const ModelDescription& d,
     if (classifier ? !n.labels : (!n.targets || n.n_targets != d.n_outputs))
       return Error(error_code::invalid_argument, classifier ? "neighbors: a classifier needs labels"
                                                             : "neighbors: a regressor needs n_outputs targets per row");
+    const size_t label_outputs = d.output_groups.empty() ? 1 : d.output_groups.size();
+    if (classifier && n.n_label_outputs != label_outputs)
+      return Error(error_code::invalid_argument, "neighbors: " + std::to_string(n.n_label_outputs) +
+                                                     " labels per row for " + std::to_string(label_outputs) +
+                                                     " outputs");
+    const bool radius = n.reduced_radius >= 0;
+    if (radius && !std::isfinite(n.reduced_radius))
+      return Error(error_code::invalid_argument, "neighbors: the radius is not finite");
+    if (!n.outlier_slots.empty() && (!radius || !classifier || n.outlier_slots.size() != label_outputs))
+      return Error(error_code::invalid_argument, "neighbors: outlier slots go with radius classifiers, one per output");
     const uint32_t n_raw = static_cast<uint32_t>(d.n_outputs);
     ColumnSet cols;
     // Cosine rows are stored normalised, always as float64.
@@ -41,7 +52,7 @@ Status write_neighbors_model(const std::string& path, const ModelDescription& d,
     // euclidean distances from dot products with them (FORMAT.md §5.3).
     std::vector<double> sq_norms;
     int32_t norms = -1;
-    if (n.metric == Metric::euclidean || n.metric == Metric::squared_euclidean) {
+    if (!radius && (n.metric == Metric::euclidean || n.metric == Metric::squared_euclidean)) {  // k-NN's bounds
       const size_t nf = n.samples.n_features;
       sq_norms.assign((n.samples.n_rows + 7) / 8 * 8, 0.0);
       for (size_t r = 0; r < n.samples.n_rows; ++r) {
@@ -56,14 +67,19 @@ Status write_neighbors_model(const std::string& path, const ModelDescription& d,
     }
     int32_t labels = -1, targets = -1;
     if (classifier)
-      labels = cols.add("neighbors.labels", n.labels, n.samples.n_rows);
+      labels = label_outputs == 1 ? cols.add("neighbors.labels", n.labels, n.samples.n_rows)
+                                  : cols.add("neighbors.labels", n.labels, uint64_t{n.samples.n_rows} * label_outputs,
+                                             {n.samples.n_rows, label_outputs});
     else
       targets = cols.add("neighbors.targets", n.targets, uint64_t{n.samples.n_rows} * n.n_targets,
                          {n.samples.n_rows, n.n_targets});
     auto table = [&](flatbuffers::FlatBufferBuilder& b) {
+      const auto outliers = n.outlier_slots.empty() ? 0 : b.CreateVector(n.outlier_slots).o;
       fb::NeighborsBuilder t(b);
       t.add_n_samples(n.samples.n_rows);
-      t.add_n_neighbors(static_cast<uint32_t>(n.n_neighbors));
+      t.add_n_neighbors(radius ? 0 : static_cast<uint32_t>(n.n_neighbors));
+      if (radius) t.add_reduced_radius(n.reduced_radius);
+      if (outliers) t.add_outlier_slots(flatbuffers::Offset<flatbuffers::Vector<uint32_t>>(outliers));
       t.add_metric(format::to_schema(n.metric));
       t.add_p(n.p);
       t.add_weights(format::to_schema(n.weights));

@@ -311,8 +311,10 @@ void save_spec(const std::string& path, const Spec& spec, const py::dict& descri
 }
 
 // save_neighbors(path, d, description, preprocessing): d holds samples (2-D
-// float32/float64), n_neighbors, metric, p, weights, and labels (uint32) or
-// targets (2-D float64).
+// float32/float64), n_neighbors, metric, p, weights, and labels (uint32; 2-D
+// for multi-output: each output's class slot) or targets (2-D float64);
+// radius neighbours (n_neighbors 0): reduced_radius and, for classifiers,
+// outlier_slots (one per output).
 void save_neighbors(const std::string& path, const py::dict& d, const py::dict& description,
                     const py::object& preprocessing) {
   PyRows samples(d["samples"]);
@@ -321,14 +323,17 @@ void save_neighbors(const std::string& path, const py::dict& d, const py::dict& 
   spec.n_neighbors = d["n_neighbors"].cast<size_t>();
   read_name(d, "metric", spec.metric);
   spec.p = has(d, "p") ? d["p"].cast<double>() : 2.0;
+  if (has(d, "reduced_radius")) spec.reduced_radius = d["reduced_radius"].cast<double>();
+  if (has(d, "outlier_slots")) spec.outlier_slots = vec<uint32_t>(d, "outlier_slots");
   read_name(d, "weights", spec.weights);
   py::array_t<uint32_t, py::array::c_style | py::array::forcecast> labels;
   py::array_t<double, py::array::c_style | py::array::forcecast> targets;
   if (d.contains("labels")) {
     labels = py::array_t<uint32_t, py::array::c_style | py::array::forcecast>::ensure(d["labels"]);
-    if (!labels || static_cast<size_t>(labels.size()) != spec.samples.n_rows)
-      throw py::value_error("labels: one per stored row");
+    if (!labels || labels.ndim() < 1 || labels.ndim() > 2 || static_cast<size_t>(labels.shape(0)) != spec.samples.n_rows)
+      throw py::value_error("labels: one row per stored row (2-D: one column per output)");
     spec.labels = labels.data();
+    spec.n_label_outputs = labels.ndim() == 2 ? static_cast<size_t>(labels.shape(1)) : 1;
   } else {
     targets = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(d["targets"]);
     if (!targets || targets.ndim() != 2 || static_cast<size_t>(targets.shape(0)) != spec.samples.n_rows)
