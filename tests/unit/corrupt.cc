@@ -180,7 +180,8 @@ Expectation expectation(Corruption kind) {
     case C::output_group_labels_repeat:
       return {"output_group_labels_repeat", S::open, error_code::invalid_model, "class labels are not unique"};
     case C::output_groups_link:
-      return {"output_groups_link", S::open, error_code::invalid_model, "needs the identity or hard link"};
+      return {"output_groups_link", S::open, error_code::invalid_model,
+              "needs the identity, hard, normalize or normalize_nan link"};
     case C::groups_without_output_groups:
       return {"groups_without_output_groups", S::open, error_code::invalid_model,
               "argmax_outputs_per_group class decision needs a classifier with output_groups"};

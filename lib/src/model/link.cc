@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "kernels/exp_kernels.hpp"
+#include "model/numpy_sum.hpp"
 #include "model/one_vs_one.hpp"
 
 namespace mlmap::model {
@@ -124,19 +125,31 @@ void decision_row(const LinkSpec& spec, const double* raw, const double* out, do
   }
 }
 
-// Each row of k values divided by its sum, by division (k-nearest
-// neighbours' counts / k are then exact, as sklearn's).  A zero sum leaves
-// the row as it is (sklearn 1.2's neighbours divide by 1 there, 1.9's
+// Each row of k values divided by its sum (numpy's order, as np.sum(axis=1)),
+// by division (k-nearest
+// neighbours' counts / k are then exact, as sklearn's); with output groups,
+// each group by its own sum (a MultiOutputClassifier of OneVsRestClassifiers,
+// each normalising its own probabilities).  A zero sum leaves the values as
+// they are (sklearn 1.2's neighbours divide by 1 there, 1.9's
 // OneVsRestClassifier skips the row), or with `zero_sum_nan` divides by it
-// (numpy's 0 / 0 = NaN: 1.2 to 1.6's OneVsRestClassifier).
-void divide_by_sum(const double* raw, size_t n_rows, size_t k, double* out, bool zero_sum_nan) noexcept {
+// (numpy's 0 / 0 = NaN: 1.2 to 1.6's OneVsRestClassifier), NaN in that
+// group alone.
+void divide_by_sum(const double* raw, size_t n_rows, size_t k, const std::vector<size_t>& groups, double* out,
+                   bool zero_sum_nan) noexcept {
+  const size_t whole[] = {k};
+  const size_t* widths = groups.empty() ? whole : groups.data();
+  const size_t n_groups = groups.empty() ? 1 : groups.size();
   for (size_t i = 0; i < n_rows; ++i) {
     const double* r = raw + i * k;
     double* o = out + i * k;
-    double sum = 0;
-    for (size_t j = 0; j < k; ++j) sum += r[j];
-    const bool keep = sum == 0 && !zero_sum_nan;
-    for (size_t j = 0; j < k; ++j) o[j] = keep ? r[j] : r[j] / sum;
+    for (size_t g = 0; g < n_groups; ++g) {
+      const size_t w = widths[g];
+      const double sum = numpy_sum(r, w);
+      const bool keep = sum == 0 && !zero_sum_nan;
+      for (size_t j = 0; j < w; ++j) o[j] = keep ? r[j] : r[j] / sum;
+      r += w;
+      o += w;
+    }
   }
 }
 
@@ -187,10 +200,10 @@ void link_rows(const LinkSpec& spec, const double* raw, size_t n_rows, double* o
       for (size_t i = 0; i < n_rows; ++i) out[i] = -out[i];
       return;
     case LinkFunction::normalize:
-      divide_by_sum(raw, n_rows, k, out, /*zero_sum_nan=*/false);
+      divide_by_sum(raw, n_rows, k, spec.output_groups, out, /*zero_sum_nan=*/false);
       return;
     case LinkFunction::normalize_nan:
-      divide_by_sum(raw, n_rows, k, out, /*zero_sum_nan=*/true);
+      divide_by_sum(raw, n_rows, k, spec.output_groups, out, /*zero_sum_nan=*/true);
       return;
     case LinkFunction::pairwise_coupling: {
       // Binary: the raw score is sklearn's decision_function, libsvm's

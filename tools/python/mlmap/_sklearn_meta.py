@@ -25,12 +25,13 @@ class, labels 0 / 1 (_ovr_multilabel), metadata mlmap.multilabel for the
 Python reader's (n, K) predict_proba.
 
 OneVsRestClassifier as the estimator of a MultiOutputClassifier: its
-probabilities and class computed in the program (_ovr_probabilities_and_class).
+probabilities and class computed in the program (_ovr_probabilities_and_class),
+the probabilities normalised per output group by the file's link
+(_multi_output_link: Normalize, or NormalizeNan where this scikit-learn makes a
+row of zeros NaN).
 
 Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier
-as the estimator of another meta-estimator, or of a MultiOutputClassifier over
-3+ classes with predict_proba where scikit-learn (1.2 to 1.6) makes a row of
-zero probabilities NaN; OneVsRestClassifier on binary or
+as the estimator of another meta-estimator; OneVsRestClassifier on binary or
 multiclass targets over bases whose predict_proba is not the logistic of their
 decision_function (a file has one set of raw scores, from which both its class
 and its probabilities follow).
@@ -295,6 +296,29 @@ def _multi_output_has_proba(est):
     return all(hasattr(e, "predict_proba") for e in est.estimators_)
 
 
+def _final(e):
+    """A Pipeline's final estimator; any other model itself."""
+    return e.steps[-1][1] if hasattr(e, "steps") else e
+
+
+def _multi_output_link(est, where):
+    """The link of a MultiOutputClassifier's file: identity (raw = the
+    probabilities), hard without predict_proba, or over OneVsRestClassifiers
+    with predict_proba their normalisation (_ovr_normalize_link), which the
+    link applies to each output group on its own, so that a row of zeros
+    becomes NaN (scikit-learn 1.2 to 1.6) in that output alone."""
+    from sklearn import multiclass
+    if not _multi_output_has_proba(est):
+        return "hard"
+    ovr = [type(_final(e)) is multiclass.OneVsRestClassifier for e in est.estimators_]
+    if not any(ovr):
+        return "identity"
+    if not all(ovr):
+        refuse(est, where, "some of its estimators_ are OneVsRestClassifiers and some are not: mlmap normalises "
+                           "the OneVsRestClassifiers' probabilities with the file's link, which is one for all outputs")
+    return _ovr_normalize_link(_final(est.estimators_[0]))
+
+
 def _multi_output_classifier(prog, est, cols, where):
     """MultiOutputClassifier: (scores, indicators).  scores: each output's
     estimator's predict_proba, or without it its predicted class as
@@ -315,7 +339,7 @@ def _multi_output_classifier(prog, est, cols, where):
         name = f"estimator {i} of the {label}"
         described, own = [], None  # own: its class as indicators, from the same run
         if type(final) is multiclass.OneVsRestClassifier:
-            # its normalisation and tie rule in the program
+            # its tie rule in the program, its normalisation the link's
             proba, own = _ovr_probabilities_and_class(prog, *_through_pipeline(prog, e, cols, here))
             out, first_largest = (proba, False) if with_proba else (own, True)
             own = own if with_proba else None
@@ -390,6 +414,7 @@ def export_multi_output_classifier(est, feature_names, preprocessing=None):
     from ._sklearn import Exported
     where = [type(est).__name__]
     classes, groups = multi_output_classes(est, [e.classes_ for e in est.estimators_], where)
+    link = _multi_output_link(est, where)
     prog, cols = _program(est, feature_names, preprocessing)
     scores, indicators = _multi_output_classifier(prog, est, cols, where)
     prog.finish(scores + indicators, where)
@@ -400,8 +425,8 @@ def export_multi_output_classifier(est, feature_names, preprocessing=None):
     layers = [dict(kind="dense", weights=pick, bias=np.zeros(k), activation="identity")]
     decide = dict(decision_function="trailing_features", decision_features=d) if d else {}
     desc = describe(est, task="classification", n_features=prog.n_inputs, feature_names=prog.feature_names,
-                    n_outputs=k, classes=classes, link="identity" if _multi_output_has_proba(est) else "hard",
-                    class_decision="argmax_outputs_per_group", output_groups=groups, **decide)
+                    n_outputs=k, classes=classes, link=link, class_decision="argmax_outputs_per_group",
+                    output_groups=groups, **decide)
     return _with_infinity(Exported(layers, desc, _core.save_dense, prog), est, prog)
 
 
@@ -781,44 +806,43 @@ def _one_minus_beside(prog, positive):
     return [c for pair in zip(negative, positive) for c in pair]
 
 
-def _ovr_probabilities_and_class(prog, est, cols, where):
-    """OneVsRestClassifier (binary or multiclass target) as the estimator of
-    a MultiOutputClassifier: (its predict_proba, or None without it; its
-    predict as class indicators), computed in the program from its
-    estimators' columns (_ovr_estimator_columns).  predict: binary, score >
-    _ovr_threshold as [1 - b, b]; multiclass, the largest score with this
-    scikit-learn's tie rule (_ovr_ties_go_last).  predict_proba: the
-    estimators' p_j over their row sum (numpy's pairwise sum: SumToOne;
-    binary [1 - p, p] over its sum); a row whose p are all 0 gets zeros, as
-    scikit-learn 1.9 (_ovr_normalize_link).  1.2 to 1.6 make that row NaN
-    (0 / 0), which the file's dense predictor cannot pass on (it would
-    refuse the row, predict too): refused by name there for 3 or more
-    classes with predict_proba."""
-    if len(est.estimators_) > 1 and hasattr(est, "predict_proba") and _ovr_normalize_link(est) != "normalize":
-        refuse(est, where, "this scikit-learn makes its predict_proba NaN on a row whose probabilities are all 0, "
-                           "which mlmap cannot store as the estimator of a MultiOutputClassifier (scikit-learn "
-                           "1.9 gives zeros there, which it can)")
-    computed = _ovr_estimator_columns(prog, est, cols, where)
+def _ovr_class_one_hot_of(prog, est, computed):
+    """OneVsRestClassifier.predict as class indicators from its estimators'
+    columns (_ovr_estimator_columns): binary, score > _ovr_threshold as
+    [1 - b, b]; multiclass, the largest score with this scikit-learn's tie
+    rule (_ovr_ties_go_last)."""
     scores = [score for score, _ in computed]
     if len(computed) == 1:  # binary: one estimator for the second class
         b = prog.emit("binarize", [scores[0].slot], 1, a=[_ovr_threshold(est)])
-        labels = _one_minus_beside(prog, b)
-    else:
-        labels = largest_one_hot(prog, scores, last=_ovr_ties_go_last(est))
+        return _one_minus_beside(prog, b)
+    return largest_one_hot(prog, scores, last=_ovr_ties_go_last(est))
+
+
+def _ovr_unnormalised_proba(est, prog, computed):
+    """OneVsRestClassifier.predict_proba before its division by the row sum:
+    the estimators' p_j (binary [1 - p, p]); None without predict_proba."""
     if not hasattr(est, "predict_proba"):
-        return None, labels
+        return None
     probs = [p for _, p in computed]
-    if len(probs) == 1:
-        return prog.emit("sum_to_one", [c.slot for c in _one_minus_beside(prog, probs)], 2), labels
-    k = len(probs)
-    shares = prog.emit("sum_to_one", [c.slot for c in probs], k)  # 1 / k where the sum is 0
-    (total,) = prog.emit("weighted_mean", [c.slot for c in probs], 1, a=[1.0] * k, b=[1.0])
-    nonzero = prog.emit("binarize", [total.slot], 1, a=[0.0])  # p >= 0: 0 exactly for a row of zeros
-    powers = np.zeros((k, k + 1), dtype=np.int64)  # the share times 1, or 0
-    powers[np.arange(k), np.arange(k)] = 1
-    powers[:, k] = 1
-    return prog.emit("polynomial", [c.slot for c in shares] + [nonzero[0].slot], k,
-                     powers=[int(p) for p in powers.ravel()]), labels
+    return _one_minus_beside(prog, probs) if len(probs) == 1 else probs
+
+
+def _ovr_probabilities_and_class(prog, est, cols, where):
+    """OneVsRestClassifier (binary or multiclass target) as the estimator of
+    a MultiOutputClassifier: (its predict_proba before normalising, or None
+    without it; its predict as class indicators), computed in the program
+    from its estimators' columns.  The file's link divides the
+    probabilities by their sum in each output group (_multi_output_link:
+    a row of zeros stays zeros in scikit-learn 1.9, becomes NaN in 1.2 to
+    1.6, in that output alone)."""
+    _refuse_multilabel_base(est, where)
+    computed = _ovr_estimator_columns(prog, est, cols, where)
+    return _ovr_unnormalised_proba(est, prog, computed), _ovr_class_one_hot_of(prog, est, computed)
+
+
+def _refuse_multilabel_base(est, where):
+    if est.label_binarizer_.y_type_.startswith("multilabel"):
+        refuse(est, where, "fitted on a multilabel target, as the estimator of another meta-estimator")
 
 
 def export_one_vs_rest_multilabel(est, feature_names, preprocessing=None):
