@@ -69,6 +69,13 @@ enum class Corruption {
   // groups_without_output_groups: the forest_classifier)
   output_groups_sum, output_group_empty, output_groups_decision, output_group_labels_repeat, output_groups_link,
   groups_without_output_groups,
+  // SubModel steps' outputs (FORMAT.md §7.3; on the sub_model_sample below):
+  // an output this reader does not know; OutputsAndDecision made
+  // OutputsAndClassOneHot and the other way round (a binary classifier:
+  // widths 2 + 2 and 2 + 1, not what the step declares); OutputsAndClassOneHot
+  // of a regressor, of a multi-output classifier (several classes a row)
+  sub_model_output_unknown, sub_model_class_width, sub_model_decision_width, sub_model_class_of_regressor,
+  sub_model_class_per_row,
   count
 };
 
@@ -115,5 +122,12 @@ bool on_projection_sample(Corruption kind);
 mlmap::Status save_text_sample(const std::string& path, uint8_t analyzer = 0);
 bool on_text_sample(Corruption kind);
 uint8_t text_sample_analyzer(Corruption kind);
+
+/// Identity over the outputs of four SubModel steps on the first input
+/// columns: the boosted_binary sample as OutputsAndDecision (3 values) and
+/// as OutputsAndClassOneHot (4), the regressor sample as Raw (2), the
+/// multi_output_forest sample as Raw (5): the sample of the sub_model_* kinds.
+mlmap::Status save_sub_model_sample(const std::string& path);
+bool on_sub_model_sample(Corruption kind);
 
 }  // namespace test
