@@ -845,6 +845,51 @@ def _refuse_multilabel_base(est, where):
         refuse(est, where, "fitted on a multilabel target, as the estimator of another meta-estimator")
 
 
+def _ovr_proba(prog, est, cols, where):
+    """OneVsRestClassifier.predict_proba as a base of another meta-estimator
+    (combiners()): its estimators' p_j over their row sum (numpy's pairwise
+    sum: SumToOne; binary [1 - p, p], whose sum is never 0).  Where every
+    p_j of a row is 0 scikit-learn 1.9 keeps the zeros and 1.2 to 1.6 divide
+    0 by 0 (_ovr_normalize_link): SumToOne's 1 / K there times the Binarize
+    of their sum (0 or 1), or times the Sqrt of 2 * it - 1 (NaN or 1
+    exactly: the NaN reaches what reads it, as in scikit-learn; a predictor
+    refusing NaN then fails that row with missing_value)."""
+    _refuse_multilabel_base(est, where)
+    computed = _ovr_estimator_columns(prog, est, cols, where)
+    probs = _ovr_unnormalised_proba(est, prog, computed)
+    if probs is None:
+        refuse(est, where, "it has no predict_proba")
+    k = len(probs)
+    shares = prog.emit("sum_to_one", [c.slot for c in probs], k)
+    if k == 2:
+        return shares
+    (total,) = prog.emit("weighted_mean", [c.slot for c in probs], 1, a=[1.0] * k, b=[1.0])
+    (factor,) = prog.emit("binarize", [total.slot], 1, a=[0.0])  # p >= 0: 0 exactly for a row of zeros
+    if _ovr_normalize_link(est) == "normalize_nan":
+        (signed,) = prog.emit("min_max", [factor.slot], 1, a=[2.0], b=[-1.0])
+        (factor,) = prog.emit("elementwise", [signed.slot], 1, function="sqrt")  # sqrt(-1): NaN
+    powers = np.zeros((k, k + 1), dtype=np.int64)  # share_j * factor
+    powers[np.arange(k), np.arange(k)] = 1
+    powers[:, k] = 1
+    return prog.emit("polynomial", [c.slot for c in shares] + [factor.slot], k,
+                     powers=[int(p) for p in powers.ravel()])
+
+
+def _ovr_decision(prog, est, cols, where):
+    """OneVsRestClassifier.decision_function as a base: each estimator's
+    decision value (binary: the one estimator's)."""
+    _refuse_multilabel_base(est, where)
+    if not hasattr(est, "decision_function"):
+        refuse(est, where, "it has no decision_function")
+    return [score for score, _ in _ovr_estimator_columns(prog, est, cols, where)]
+
+
+def _ovr_class_one_hot(prog, est, cols, where):
+    """OneVsRestClassifier.predict as class indicators, as a base."""
+    _refuse_multilabel_base(est, where)
+    return _ovr_class_one_hot_of(prog, est, _ovr_estimator_columns(prog, est, cols, where))
+
+
 def export_one_vs_rest_multilabel(est, feature_names, preprocessing=None):
     """OneVsRestClassifier on a multilabel target: one output group [1 - p,
     p] per class with labels [0, 1] (ArgmaxOutputsPerGroup, and its labels as
@@ -874,9 +919,10 @@ def export_one_vs_rest_multilabel(est, feature_names, preprocessing=None):
 
 def combiners():
     """Exact meta-estimator class -> handler(program, estimator, columns, where)
-    giving the columns its predict_proba (classifiers: soft voting, stacking),
-    vote counts (hard voting) or predict (regressors) computes."""
-    from sklearn import compose, ensemble, multioutput
+    giving the columns its predict_proba (classifiers: soft voting, stacking,
+    OneVsRestClassifier), vote counts (hard voting) or predict (regressors)
+    computes."""
+    from sklearn import compose, ensemble, multiclass, multioutput
     from ._sklearn_calibration import combiners as calibration_combiners
     return {
         **calibration_combiners(),
@@ -890,6 +936,7 @@ def combiners():
         ensemble.BaggingRegressor: _bagging,
         ensemble.AdaBoostRegressor: _adaboost_regressor,
         ensemble.AdaBoostClassifier: _adaboost_proba,
+        multiclass.OneVsRestClassifier: _ovr_proba,
     }
 
 
@@ -898,16 +945,20 @@ def other_outputs():
     description a nested file of it would have)} for the outputs other than
     'outputs' a combiner computes (AdaBoostClassifier as a base: its
     decision_function, whose binary probability is its logistic, and its
-    predict)."""
-    from sklearn import ensemble
+    predict; OneVsRestClassifier: its decision_function and predict)."""
+    from sklearn import ensemble, multiclass
 
     def adaboost_link(est):
         k = len(est.classes_)
         return dict(link="logistic" if k == 2 else "softmax", link_scale=1.0 if k == 2 else 1.0 / (k - 1),
                     decision_function="raw")
+    # its probabilities are not a link of its decision values (a nested OvR reads that)
+    ovr_link = lambda est: dict(link="normalize", decision_function="raw")  # noqa: E731
     return {ensemble.AdaBoostClassifier: {"decision": (_adaboost_decision, adaboost_link),
                                           "class_one_hot": (_adaboost_class_one_hot, adaboost_link)},
-            ensemble.StackingClassifier: {"class_one_hot": (_stacking_class_one_hot, lambda est: {})}}
+            ensemble.StackingClassifier: {"class_one_hot": (_stacking_class_one_hot, lambda est: {})},
+            multiclass.OneVsRestClassifier: {"decision": (_ovr_decision, ovr_link),
+                                             "class_one_hot": (_ovr_class_one_hot, ovr_link)}}
 
 
 def _program(est, feature_names, preprocessing):
@@ -1060,7 +1111,7 @@ def export_one_vs_rest(est, feature_names, preprocessing=None):
 
 
 def export_stacking(est, feature_names, preprocessing=None):
-    from sklearn import ensemble
+    from sklearn import ensemble, multiclass
     from ._sklearn import exporters
     from ._model import CLASSES_DTYPE_KEY
     from ._sklearn import class_labels
@@ -1070,8 +1121,9 @@ def export_stacking(est, feature_names, preprocessing=None):
     final = est.final_estimator_
     final_where = where + [f"final_estimator ({class_name(final)})"]
     exporter = exporters().get(type(final))
-    # AdaBoostClassifier's exporter composes its decision on the stack's program
-    combiner = type(final) in combiners() and type(final) is not ensemble.AdaBoostClassifier
+    # AdaBoostClassifier's and OneVsRestClassifier's exporters compose on the stack's program
+    combiner = type(final) in combiners() and type(final) not in (ensemble.AdaBoostClassifier,
+                                                                   multiclass.OneVsRestClassifier)
     if exporter is None or combiner:
         refuse(final, final_where, "mlmap does not support this final estimator")
     n = getattr(final, "n_features_in_", len(stack))
