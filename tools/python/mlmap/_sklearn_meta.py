@@ -129,7 +129,7 @@ def sub_model(prog, est, cols, where, output, name, described=None):
     widths["outputs_and_class_one_hot"] = k + widths["class_one_hot"]
     widths["outputs_and_decision"] = k + widths["decision"]
     width = widths[output]
-    slots = prog.numeric(cols, where)
+    slots = prog.numeric(cols, where, input_check=False)  # the bases' rule: _with_infinity
     return prog.emit("sub_model", slots, width, sub_model_output=output, name=name,
                      columns=[{"role": "file", "bytes": data}])
 
@@ -996,7 +996,9 @@ def _all_bases(est):
 
 
 def _with_infinity(exported, est, prog):
-    # a base whose input check refuses +-inf makes the whole predict refuse it
+    # a base whose input check refuses +-inf makes the whole predict refuse
+    # it (the bases of nested meta-estimators, a OneVsRestClassifier's too);
+    # so does a transformer of a Pipeline base reading the column
     refuses = any(refuses_infinity(b) for b in _all_bases(est))
     exported.description["refuses_infinity"] = [
         prog.kinds[c] != "str" and (refuses or c in prog.read_as_numbers) for c in range(prog.n_inputs)]
