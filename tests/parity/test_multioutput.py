@@ -13,7 +13,8 @@ labels are theirs and predict_proba is absent, as in scikit-learn; over
 SVC(probability=True), whose predict is not the argmax of its predict_proba,
 the labels are still its predict's.  Meta-estimators as the estimator: soft
 and hard voting, bagging, a Pipeline ending in CalibratedClassifierCV,
-AdaBoost and stacking (whose predict is computed beside the probabilities);
+AdaBoost and stacking (whose predict is computed beside the probabilities,
+each of their models run once for both);
 OneVsRestClassifier (its probabilities normalised per output, a row of zero
 probabilities NaN in that output alone where scikit-learn makes it NaN, 1.2 to
 1.6; its tie rule).
@@ -267,7 +268,11 @@ class MultiOutput(ApiParity):
         X, Y, Xte, Yte = data("str")  # (integer labels take the same path)
         for name, base in cases:
             sk = self.fit(MultiOutputClassifier(base), X, Y)
-            self.compare(sk, Xte, Yte, f"MultiOutputClassifier ({name})")
+            m = self.compare(sk, Xte, Yte, f"MultiOutputClassifier ({name})")
+            if name in ("AdaBoostClassifier", "StackingClassifier"):
+                # their probabilities and predict from one run of each model (a nested model a SubModel step)
+                models = sum(len(e.estimators_) + (name == "StackingClassifier") for e in sk.estimators_)
+                self.assertEqual(m.info()["preprocessing"]["steps"].count("sub_model"), models, name)
 
     def test_one_vs_rest_as_the_estimator(self):
         # its predict_proba (normalised per output by the file's link: a row

@@ -97,14 +97,15 @@ def sub_model(prog, est, cols, where, output, name, described=None):
     """Columns that ``est`` (a fitted model at ``where``) writes from ``cols``:
     output 'outputs' (predict_proba / predict values), 'decision'
     (decision_function), 'raw' or 'class_one_hot' (predict's class), or
-    from one run of a model that is not a meta-estimator 'outputs_and_decision' or
-    'outputs_and_class_one_hot' (the outputs, then the other); or a function
-    of the nested file's description giving one of those.  ``described``, a
-    list, receives the nested file's description."""
+    from one run 'outputs_and_decision' or 'outputs_and_class_one_hot' (the
+    outputs, then the other; of a meta-estimator where other_outputs() has
+    it); or a function of the nested file's description giving one of
+    those.  ``described``, a list, receives the nested file's
+    description."""
     est, cols, where = _through_pipeline(prog, est, cols, where)
     nested = combiners().get(type(est))
     if nested is not None:
-        if callable(output) or output.startswith("outputs_and_"):
+        if callable(output):
             refuse(est, where, "nested in another meta-estimator that reads two of its outputs from one run")
         if output != "outputs":
             other = other_outputs().get(type(est), {}).get(output)
@@ -229,10 +230,32 @@ def _stacking_as_base(prog, est, cols, where):
 def _stacking_class_one_hot(prog, est, cols, where):
     """StackingClassifier.predict as class indicators: its final
     estimator's predict on the stack (encoded classes)."""
+    return _stacking_final(prog, est, cols, where, "class_one_hot")
+
+
+def _stacking_proba_and_class(prog, est, cols, where):
+    """StackingClassifier's predict_proba, then its predict as class
+    indicators, its bases run once for both (and its final estimator, where
+    it is a model of its own or a meta-estimator computing both at once:
+    SubModel OutputsAndClassOneHot)."""
     stack = _stack_inputs(prog, est, cols, where)
     final = est.final_estimator_
+    inner = final.steps[-1][1] if hasattr(final, "steps") else final
+    if type(inner) in combiners() and "outputs_and_class_one_hot" not in other_outputs().get(type(inner), {}):
+        return (_stacking_final(prog, est, cols, where, "outputs", stack)
+                + _stacking_final(prog, est, cols, where, "class_one_hot", stack))
+    return _stacking_final(prog, est, cols, where, "outputs_and_class_one_hot", stack)
+
+
+def _stacking_final(prog, est, cols, where, output, stack=None):
+    """The columns ``output`` of a StackingClassifier's final estimator
+    (fitted on the encoded classes) on its stack (computed here unless
+    given)."""
+    if stack is None:
+        stack = _stack_inputs(prog, est, cols, where)
+    final = est.final_estimator_
     _check_encoded_classes(est, final, where, len(est.classes_))
-    return sub_model(prog, final, stack, where + [f"final_estimator ({class_name(final)})"], "class_one_hot",
+    return sub_model(prog, final, stack, where + [f"final_estimator ({class_name(final)})"], output,
                      f"the final estimator of the {type(est).__name__}")
 
 
@@ -344,9 +367,15 @@ def _multi_output_classifier(prog, est, cols, where):
             out, first_largest = (proba, False) if with_proba else (own, True)
             own = own if with_proba else None
         elif type(final) in combiners():
-            # a meta-estimator: its predict_proba (hard voting: its vote counts)
-            out = sub_model(prog, e, cols, here, "outputs", name)
+            # a meta-estimator: its predict_proba (hard voting: its vote counts),
+            # and where its predict is not their first largest (AdaBoost,
+            # stacking) that beside them, computed once for both
             first_largest = _predict_is_first_largest(final)
+            both = not first_largest and with_proba
+            out = sub_model(prog, e, cols, here, "outputs_and_class_one_hot" if both else "outputs", name)
+            if both:
+                n_classes = len(np.asarray(e.classes_))
+                out, own = out[:len(out) - n_classes], out[len(out) - n_classes:]
         elif with_proba:
             # its probabilities, and its class beside them where that is not
             # their first largest (one run of it for both)
@@ -563,12 +592,23 @@ def _symmetric_samme_votes(est):
 
 
 def _adaboost_proba(prog, est, cols, where):
-    """AdaBoostClassifier.predict_proba as a base of another meta-estimator:
-    _compute_proba_from_decision, softmax of decision / (K - 1) (binary:
+    """AdaBoostClassifier.predict_proba as a base of another meta-estimator
+    (_adaboost_proba_of its decision values)."""
+    return _adaboost_proba_of(prog, est, _adaboost_decision(prog, est, cols, where))
+
+
+def _adaboost_proba_and_class(prog, est, cols, where):
+    """AdaBoostClassifier's predict_proba, then its predict as class
+    indicators, from one computation of its decision values."""
+    decision = _adaboost_decision(prog, est, cols, where)
+    return _adaboost_proba_of(prog, est, decision) + _adaboost_class_one_hot_of(prog, est, decision)
+
+
+def _adaboost_proba_of(prog, est, decision):
+    """_compute_proba_from_decision: softmax of decision / (K - 1) (binary:
     of [-d / 2, d / 2]) as Exp then SumToOne (the decision is bounded, so
     softmax's shift by the row maximum changes only roundings)."""
     k = len(est.classes_)
-    decision = _adaboost_decision(prog, est, cols, where)
     if k == 2:
         (d,) = decision
         z = prog.emit("min_max", [d.slot, d.slot], 2, a=[-0.5, 0.5], b=[0.0, 0.0])  # exact halvings
@@ -579,11 +619,15 @@ def _adaboost_proba(prog, est, cols, where):
 
 
 def _adaboost_class_one_hot(prog, est, cols, where):
-    """AdaBoostClassifier.predict as class indicators: binary d > 0 (Binarize
-    at 0, class 0 its complement); more classes np.argmax of the decision
-    values (largest_one_hot)."""
+    """AdaBoostClassifier.predict as class indicators (_adaboost_class_one_hot_of
+    its decision values)."""
+    return _adaboost_class_one_hot_of(prog, est, _adaboost_decision(prog, est, cols, where))
+
+
+def _adaboost_class_one_hot_of(prog, est, decision):
+    """Binary d > 0 (Binarize at 0, class 0 its complement); more classes
+    np.argmax of the decision values (largest_one_hot)."""
     k = len(est.classes_)
-    decision = _adaboost_decision(prog, est, cols, where)
     if k == 2:
         (one,) = prog.emit("binarize", [decision[0].slot], 1, a=[0.0])
         zero = prog.emit("min_max", [one.slot], 1, a=[-1.0], b=[1.0])
@@ -855,7 +899,19 @@ def _ovr_proba(prog, est, cols, where):
     exactly: the NaN reaches what reads it, as in scikit-learn; a predictor
     refusing NaN then fails that row with missing_value)."""
     _refuse_multilabel_base(est, where)
+    return _ovr_proba_of(prog, est, _ovr_estimator_columns(prog, est, cols, where), where)
+
+
+def _ovr_proba_and_class(prog, est, cols, where):
+    """OneVsRestClassifier's predict_proba, then its predict as class
+    indicators, from one run of its estimators."""
+    _refuse_multilabel_base(est, where)
     computed = _ovr_estimator_columns(prog, est, cols, where)
+    return _ovr_proba_of(prog, est, computed, where) + _ovr_class_one_hot_of(prog, est, computed)
+
+
+def _ovr_proba_of(prog, est, computed, where):
+    """_ovr_proba from its estimators' columns."""
     probs = _ovr_unnormalised_proba(est, prog, computed)
     if probs is None:
         refuse(est, where, "it has no predict_proba")
@@ -945,7 +1001,9 @@ def other_outputs():
     description a nested file of it would have)} for the outputs other than
     'outputs' a combiner computes (AdaBoostClassifier as a base: its
     decision_function, whose binary probability is its logistic, and its
-    predict; OneVsRestClassifier: its decision_function and predict)."""
+    predict; OneVsRestClassifier: its decision_function and predict;
+    AdaBoost and stacking: their predict_proba and predict from one
+    computation, as the estimator of a MultiOutputClassifier)."""
     from sklearn import ensemble, multiclass
 
     def adaboost_link(est):
@@ -955,10 +1013,14 @@ def other_outputs():
     # its probabilities are not a link of its decision values (a nested OvR reads that)
     ovr_link = lambda est: dict(link="normalize", decision_function="raw")  # noqa: E731
     return {ensemble.AdaBoostClassifier: {"decision": (_adaboost_decision, adaboost_link),
-                                          "class_one_hot": (_adaboost_class_one_hot, adaboost_link)},
-            ensemble.StackingClassifier: {"class_one_hot": (_stacking_class_one_hot, lambda est: {})},
+                                          "class_one_hot": (_adaboost_class_one_hot, adaboost_link),
+                                          "outputs_and_class_one_hot": (_adaboost_proba_and_class, adaboost_link)},
+            ensemble.StackingClassifier: {"class_one_hot": (_stacking_class_one_hot, lambda est: {}),
+                                          "outputs_and_class_one_hot": (_stacking_proba_and_class,
+                                                                        lambda est: {})},
             multiclass.OneVsRestClassifier: {"decision": (_ovr_decision, ovr_link),
-                                             "class_one_hot": (_ovr_class_one_hot, ovr_link)}}
+                                             "class_one_hot": (_ovr_class_one_hot, ovr_link),
+                                             "outputs_and_class_one_hot": (_ovr_proba_and_class, ovr_link)}}
 
 
 def _program(est, feature_names, preprocessing):
