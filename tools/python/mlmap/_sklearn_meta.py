@@ -135,6 +135,13 @@ def sub_model(prog, est, cols, where, output, name, described=None):
                      columns=[{"role": "file", "bytes": data}])
 
 
+def _in_one_run(est, output):
+    """Whether sub_model gives ``output`` ('outputs_and_...') of the final
+    estimator ``est`` from one run: a model of its own, or a meta-estimator
+    computing both (other_outputs())."""
+    return type(est) not in combiners() or output in other_outputs().get(type(est), {})
+
+
 def _weighted_mean(prog, groups, weights, divisor):
     k = len(groups[0])
     inputs = [c.slot for g in groups for c in g]
@@ -241,7 +248,7 @@ def _stacking_proba_and_class(prog, est, cols, where):
     stack = _stack_inputs(prog, est, cols, where)
     final = est.final_estimator_
     inner = final.steps[-1][1] if hasattr(final, "steps") else final
-    if type(inner) in combiners() and "outputs_and_class_one_hot" not in other_outputs().get(type(inner), {}):
+    if not _in_one_run(inner, "outputs_and_class_one_hot"):
         return (_stacking_final(prog, est, cols, where, "outputs", stack)
                 + _stacking_final(prog, est, cols, where, "class_one_hot", stack))
     return _stacking_final(prog, est, cols, where, "outputs_and_class_one_hot", stack)
@@ -500,7 +507,7 @@ def _bagging_proba_and_decision(prog, est, cols, where):
         sub = [cols[int(j)] for j in feats]
         name = f"estimator {i} of the {label}"
         _check_encoded_classes(est, final, here, k)
-        if hasattr(final, "predict_proba") and type(final) not in combiners():
+        if hasattr(final, "predict_proba") and _in_one_run(final, "outputs_and_decision"):
             both = sub_model(prog, e, sub, here, "outputs_and_decision", name)
             probas.append(both[:k])
             decisions.append(both[k:])
@@ -602,6 +609,13 @@ def _adaboost_proba_and_class(prog, est, cols, where):
     indicators, from one computation of its decision values."""
     decision = _adaboost_decision(prog, est, cols, where)
     return _adaboost_proba_of(prog, est, decision) + _adaboost_class_one_hot_of(prog, est, decision)
+
+
+def _adaboost_proba_and_decision(prog, est, cols, where):
+    """AdaBoostClassifier's predict_proba, then its decision_function, from
+    one computation of its decision values."""
+    decision = _adaboost_decision(prog, est, cols, where)
+    return _adaboost_proba_of(prog, est, decision) + decision
 
 
 def _adaboost_proba_of(prog, est, decision):
@@ -784,7 +798,7 @@ def _ovr_estimator_columns(prog, est, cols, where):
         has_decision = hasattr(e, "decision_function")
         if has_proba:
             # one run for both where it is a model of its own
-            both = has_decision and type(final) not in combiners()
+            both = has_decision and _in_one_run(final, "outputs_and_decision")
             probs = sub_model(prog, e, cols, here, "outputs_and_decision" if both else "outputs", name)
             if both:
                 probs, (score,) = probs[:-1], probs[-1:]
@@ -910,6 +924,16 @@ def _ovr_proba_and_class(prog, est, cols, where):
     return _ovr_proba_of(prog, est, computed, where) + _ovr_class_one_hot_of(prog, est, computed)
 
 
+def _ovr_proba_and_decision(prog, est, cols, where):
+    """OneVsRestClassifier's predict_proba, then its decision_function, from
+    one run of its estimators."""
+    _refuse_multilabel_base(est, where)
+    if not hasattr(est, "decision_function"):
+        refuse(est, where, "it has no decision_function")
+    computed = _ovr_estimator_columns(prog, est, cols, where)
+    return _ovr_proba_of(prog, est, computed, where) + [score for score, _ in computed]
+
+
 def _ovr_proba_of(prog, est, computed, where):
     """_ovr_proba from its estimators' columns."""
     probs = _ovr_unnormalised_proba(est, prog, computed)
@@ -1014,13 +1038,15 @@ def other_outputs():
     ovr_link = lambda est: dict(link="normalize", decision_function="raw")  # noqa: E731
     return {ensemble.AdaBoostClassifier: {"decision": (_adaboost_decision, adaboost_link),
                                           "class_one_hot": (_adaboost_class_one_hot, adaboost_link),
-                                          "outputs_and_class_one_hot": (_adaboost_proba_and_class, adaboost_link)},
+                                          "outputs_and_class_one_hot": (_adaboost_proba_and_class, adaboost_link),
+                                          "outputs_and_decision": (_adaboost_proba_and_decision, adaboost_link)},
             ensemble.StackingClassifier: {"class_one_hot": (_stacking_class_one_hot, lambda est: {}),
                                           "outputs_and_class_one_hot": (_stacking_proba_and_class,
                                                                         lambda est: {})},
             multiclass.OneVsRestClassifier: {"decision": (_ovr_decision, ovr_link),
                                              "class_one_hot": (_ovr_class_one_hot, ovr_link),
-                                             "outputs_and_class_one_hot": (_ovr_proba_and_class, ovr_link)}}
+                                             "outputs_and_class_one_hot": (_ovr_proba_and_class, ovr_link),
+                                             "outputs_and_decision": (_ovr_proba_and_decision, ovr_link)}}
 
 
 def _program(est, feature_names, preprocessing):
