@@ -84,6 +84,8 @@ def models():
         "PCA_then_Logistic": pipeline.make_pipeline(decomposition.PCA(2), linear_model.LogisticRegression()),
         # meta-estimators decide by their bases, a OneVsRestClassifier's too (fitted on y twice: 2-D y)
         "MultiOutput_OvR_HGB": multioutput.MultiOutputClassifier(multiclass.OneVsRestClassifier(hgb())),
+        "identity_then_MultiOutput_OvR_HGB": pipeline.make_pipeline(preprocessing.FunctionTransformer(),
+            multioutput.MultiOutputClassifier(multiclass.OneVsRestClassifier(hgb()))),
         "MultiOutput_OvR_Logistic": multioutput.MultiOutputClassifier(
             multiclass.OneVsRestClassifier(linear_model.LogisticRegression())),
         "Spline_then_HGB": pipeline.make_pipeline(preprocessing.SplineTransformer(n_knots=4), hgb()),
@@ -114,7 +116,7 @@ class Infinity(ModelFiles):
         est = models()[name]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            est.fit(self.X, np.c_[self.y, self.y] if type(est) is multioutput.MultiOutputClassifier else self.y)
+            est.fit(self.X, np.c_[self.y, self.y] if "MultiOutput" in name else self.y)
         m = self.roundtrip(est)
         every_column_accepts = True
         for col in range(self.X.shape[1]):

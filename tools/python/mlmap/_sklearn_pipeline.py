@@ -929,7 +929,11 @@ def export_pipeline(pipe, feature_names, preprocessing=None):
     exported.description["estimator"] = f"sklearn.pipeline.Pipeline({inner})"
     # +-inf: every scikit-learn transformer's input check refuses it (so
     # does a ColumnTransformer's for the columns its transformers read);
-    # columns that reach the model untouched follow the model's rule
+    # columns that reach the model untouched follow the model's rule (a
+    # meta-estimator's exporter judged them on this program already: its
+    # bases' rule)
+    if "refuses_infinity" in exported.description:
+        return exported
     from ._sklearn import refuses_infinity
     final_refuses = refuses_infinity(final)
     exported.description["refuses_infinity"] = [
