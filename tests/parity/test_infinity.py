@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import sklearn
 from sklearn import (cluster, compose, decomposition, ensemble, feature_selection, impute, linear_model,
-                     neural_network, pipeline, preprocessing, tree)
+                     multiclass, multioutput, neural_network, pipeline, preprocessing, tree)
 from sklearn.datasets import make_classification
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -82,6 +82,12 @@ def models():
         "KMeans_then_HGB": pipeline.make_pipeline(cluster.KMeans(3, n_init=2, random_state=0), hgb()),
         "KMeans": cluster.KMeans(3, n_init=2, random_state=0),
         "PCA_then_Logistic": pipeline.make_pipeline(decomposition.PCA(2), linear_model.LogisticRegression()),
+        # meta-estimators decide by their bases, a OneVsRestClassifier's too (fitted on y twice: 2-D y)
+        "MultiOutput_OvR_HGB": multioutput.MultiOutputClassifier(multiclass.OneVsRestClassifier(hgb())),
+        "identity_then_MultiOutput_OvR_HGB": pipeline.make_pipeline(preprocessing.FunctionTransformer(),
+            multioutput.MultiOutputClassifier(multiclass.OneVsRestClassifier(hgb()))),
+        "MultiOutput_OvR_Logistic": multioutput.MultiOutputClassifier(
+            multiclass.OneVsRestClassifier(linear_model.LogisticRegression())),
         "Spline_then_HGB": pipeline.make_pipeline(preprocessing.SplineTransformer(n_knots=4), hgb()),
         "SplineContinue_then_HGB": pipeline.make_pipeline(
             preprocessing.SplineTransformer(n_knots=4, extrapolation="continue"), hgb()),
@@ -110,7 +116,7 @@ class Infinity(ModelFiles):
         est = models()[name]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            est.fit(self.X, self.y)
+            est.fit(self.X, np.c_[self.y, self.y] if "MultiOutput" in name else self.y)
         m = self.roundtrip(est)
         every_column_accepts = True
         for col in range(self.X.shape[1]):

@@ -11,7 +11,8 @@ string columns included), a Pipeline ending in a meta-estimator, and nesting
 and multiclass, over bases with decision_function, predict_proba or both;
 scikit-learn's tie rule exercised by 2-NN bases' coarse probabilities);
 BaggingClassifier over bases with decision_function (its decision_function
-the mean of theirs).  Labels must match (0
+the mean of theirs); OneVsRestClassifier as the base of Voting, Stacking,
+Bagging, CalibratedClassifierCV and another OneVsRestClassifier.  Labels must match (0
 mismatches); predict_proba, predict_log_proba, decision_function and
 predict values within 1e-6; missing values are refused naming the base that
 refuses them; `mlmap predict` (when MLMAP_CLI is set) gives the same labels.
@@ -379,6 +380,64 @@ class Meta(ApiParity):
                      ensemble.StackingRegressor([("ada", ada_r), ("ridge", linear_model.Ridge())], cv=3),
                      ensemble.BaggingRegressor(ada_r, n_estimators=3, random_state=0)):
             self.check(self.fit(meta, X, y), Xte, "AdaBoostRegressor as a base")
+
+    def test_one_vs_rest_as_base(self):
+        """OneVsRestClassifier as the estimator of Voting (soft and hard),
+        Stacking (every stack_method), Bagging, CalibratedClassifierCV and
+        another OneVsRestClassifier: its predict_proba, decision_function and
+        predict (this scikit-learn's tie rule: 2-NN bases) computed in the
+        program.  (AdaBoostClassifier: scikit-learn refuses it, for
+        OneVsRestClassifier takes no sample_weight.)"""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.multiclass import OneVsRestClassifier
+
+        def ovr():
+            return OneVsRestClassifier(make_pipeline(StandardScaler(), linear_model.LogisticRegression(max_iter=500)))
+
+        lr = ("lr", make_pipeline(StandardScaler(), linear_model.LogisticRegression(max_iter=500)))
+        dt = ("dt", tree.DecisionTreeClassifier(max_depth=3, random_state=0))
+        label = "OneVsRestClassifier as a base"
+        for k in (2, 3):
+            X, y, Xte = data(k)
+            metas = [ensemble.VotingClassifier([("ovr", ovr()), dt], voting="soft", weights=[2, 1]),
+                     ensemble.VotingClassifier([("ovr", ovr()), dt, ("knn", OneVsRestClassifier(
+                         neighbors.KNeighborsClassifier(n_neighbors=2)))], voting="hard"),
+                     ensemble.VotingClassifier([("svc", OneVsRestClassifier(svm.LinearSVC())), dt, lr], voting="hard"),
+                     ensemble.BaggingClassifier(ovr(), n_estimators=3, max_features=0.75, random_state=0),
+                     CalibratedClassifierCV(ovr(), cv=3, method="sigmoid"),
+                     CalibratedClassifierCV(OneVsRestClassifier(naive_bayes.GaussianNB()), cv=3, method="isotonic"),
+                     OneVsRestClassifier(OneVsRestClassifier(naive_bayes.GaussianNB()))]
+            metas += [ensemble.StackingClassifier([("ovr", ovr()), lr], stack_method=method, cv=3,
+                                                  passthrough=method == "predict")
+                      for method in ("auto", "decision_function", "predict")]
+            for meta in metas:
+                self.check(self.fit(meta, X, y), Xte, label)
+
+    def test_one_vs_rest_as_base_zero_probabilities(self):
+        """A row where every estimator of a OneVsRestClassifier base gives its
+        class probability 0 (fully grown trees): scikit-learn 1.9 keeps the
+        zeros, which the soft vote averages; 1.2 to 1.6 divide 0 by 0, and
+        the NaN reaches the file's predictor, which refuses that row
+        (missing_value) where scikit-learn answers NaN probabilities and
+        their argmax.  Every other row as scikit-learn."""
+        from sklearn.multiclass import OneVsRestClassifier
+        X, y, Xte = data(4)
+        Xte = np.r_[Xte, 25 * Xte]
+        ovr = OneVsRestClassifier(tree.DecisionTreeClassifier(random_state=0))
+        v = self.fit(ensemble.VotingClassifier([("ovr", ovr), ("nb", naive_bayes.GaussianNB())], voting="soft"),
+                     X, y)
+        fitted = v.named_estimators_["ovr"]
+        zero = np.sum([e.predict_proba(Xte)[:, 1] for e in fitted.estimators_], axis=0) == 0
+        self.assertGreater(int(zero.sum()), 0, "the case this test is for")
+        m = self.check(v, Xte[~zero], "OneVsRestClassifier as a base (zero probabilities)")
+        nan = np.isnan(quietly(fitted.predict_proba, Xte[zero])).any(axis=1)
+        self.assertTrue(nan.all() or not nan.any(), "NaN in every row of zeros or in none")
+        if nan.all():  # 1.2 to 1.6
+            for row in Xte[zero][:3]:
+                with self.assertRaises(mlmap.MissingValueError):
+                    m.predict_proba(row[None, :])
+        else:  # 1.9
+            self.check(v, Xte[zero], "OneVsRestClassifier as a base (zero probabilities)", model=m)
 
     def test_adaboost_regressor(self):
         X, y, Xte = regression()

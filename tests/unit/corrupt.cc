@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -185,7 +186,8 @@ Expectation expectation(Corruption kind) {
     case C::output_group_labels_repeat:
       return {"output_group_labels_repeat", S::open, error_code::invalid_model, "class labels are not unique"};
     case C::output_groups_link:
-      return {"output_groups_link", S::open, error_code::invalid_model, "needs the identity, hard or normalize link"};
+      return {"output_groups_link", S::open, error_code::invalid_model,
+              "needs the identity, hard, normalize or normalize_nan link"};
     case C::groups_without_output_groups:
       return {"groups_without_output_groups", S::open, error_code::invalid_model,
               "argmax_outputs_per_group class decision needs a classifier with output_groups"};
@@ -199,6 +201,20 @@ Expectation expectation(Corruption kind) {
       return {"neighbors_radius_with_k", S::open, error_code::invalid_model, "reduced_radius goes with n_neighbors 0"};
     case C::neighbors_outlier_slot_range:
       return {"neighbors_outlier_slot_range", S::open, error_code::invalid_model, "outlier slot"};
+    case C::sub_model_output_unknown:
+      return {"sub_model_output_unknown", S::open, error_code::unsupported_model, "is unknown to this reader"};
+    case C::sub_model_class_width:
+      return {"sub_model_class_width", S::open, error_code::invalid_model,
+              "writes 4 values per row as outputs_and_class_one_hot, the step declares 3"};
+    case C::sub_model_decision_width:
+      return {"sub_model_decision_width", S::open, error_code::invalid_model,
+              "writes 3 values per row as outputs_and_decision, the step declares 4"};
+    case C::sub_model_class_of_regressor:
+      return {"sub_model_class_of_regressor", S::open, error_code::invalid_model,
+              "outputs_and_class_one_hot needs a classifier"};
+    case C::sub_model_class_per_row:
+      return {"sub_model_class_per_row", S::open, error_code::invalid_model,
+              "is a multi-output classifier; outputs_and_class_one_hot needs one class per row"};
     case C::count: break;
   }
   throw std::logic_error("unknown corruption");
@@ -496,6 +512,25 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::groups_without_output_groups:
       s.model()->mutate_class_decision(fb::ClassDecision::ArgmaxOutputsPerGroup);
       break;
+    // the sub_model_sample's steps: 0 OutputsAndDecision, 1 OutputsAndClassOneHot, 2 and 3 Raw
+    case C::sub_model_output_unknown:
+    case C::sub_model_class_width:
+    case C::sub_model_decision_width:
+    case C::sub_model_class_of_regressor:
+    case C::sub_model_class_per_row: {
+      auto* ops = s.model()->mutable_preprocessing()->mutable_ops();
+      const bool ok =
+          kind == C::sub_model_output_unknown
+              ? ops->GetMutableObject(0)->mutate_sub_model_output(static_cast<fb::SubModelOutput>(6 + s.rng() % 200))
+          : kind == C::sub_model_class_width
+              ? ops->GetMutableObject(0)->mutate_sub_model_output(fb::SubModelOutput::OutputsAndClassOneHot)
+          : kind == C::sub_model_decision_width
+              ? ops->GetMutableObject(1)->mutate_sub_model_output(fb::SubModelOutput::OutputsAndDecision)
+              : ops->GetMutableObject(kind == C::sub_model_class_of_regressor ? 2 : 3)
+                    ->mutate_sub_model_output(fb::SubModelOutput::OutputsAndClassOneHot);
+      if (!ok) throw std::logic_error("the sub_model_* kinds need the sub_model_sample");
+      break;
+    }
     case C::op_column_dtype: {
       const char* names[] = {"preprocessing.0.center", "preprocessing.0.components", "preprocessing.0.scale",
                              "preprocessing.1.centers", "preprocessing.2.quantiles", "preprocessing.2.references",
@@ -943,6 +978,53 @@ mlmap::Status save_projection_sample(const std::string& path) {
   pre.ops = {project, distance, quantile, spline, interp};
   pre.features = {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
   return mlmap::save(path, d, net, &pre);
+}
+
+bool on_sub_model_sample(Corruption kind) {
+  return kind >= Corruption::sub_model_output_unknown && kind <= Corruption::sub_model_class_per_row;
+}
+
+mlmap::Status save_sub_model_sample(const std::string& path) {
+  struct Nested {
+    Sample sample;
+    mlmap::SubModelOutput output;
+    uint32_t width;
+  };
+  const Nested nested[] = {{Sample::boosted_binary, mlmap::SubModelOutput::outputs_and_decision, 3},
+                           {Sample::boosted_binary, mlmap::SubModelOutput::outputs_and_class_one_hot, 4},
+                           {Sample::regressor, mlmap::SubModelOutput::raw, 2},
+                           {Sample::multi_output_forest, mlmap::SubModelOutput::raw, 5}};
+  const std::string scratch = path + ".nested";
+  std::vector<std::pair<std::vector<uint8_t>, size_t>> files;  // bytes, n_features
+  size_t n_inputs = 0;
+  for (const auto& n : nested) {
+    if (auto st = save_sample(scratch, n.sample); !st.ok()) return st;
+    auto m = mlmap::Model::open(scratch);
+    if (!m.ok()) return m.error();
+    files.emplace_back(read_bytes(scratch), m->info().n_features);
+    n_inputs = std::max(n_inputs, files.back().second);
+  }
+  std::remove(scratch.c_str());
+  mlmap::PreprocessingSpec pre;
+  auto next = static_cast<uint32_t>(n_inputs);
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::vector<uint32_t> inputs(files[i].second);
+    for (uint32_t j = 0; j < inputs.size(); ++j) inputs[j] = j;
+    auto step = op(mlmap::OpSpec::Kind::sub_model, inputs, next, nested[i].width);
+    mlmap::OpColumnSpec column;
+    column.role = "file";
+    column.bytes = files[i].first;
+    step.columns = {column};
+    step.sub_model_output = nested[i].output;
+    step.name = "estimator " + std::to_string(i);
+    pre.ops.push_back(step);
+    for (uint32_t k = 0; k < nested[i].width; ++k) pre.features.push_back(next + k);
+    next += nested[i].width;
+  }
+  pre.n_slots = next;
+  pre.n_string_slots = static_cast<uint32_t>(n_inputs);
+  const size_t n_out = next - n_inputs;
+  return mlmap::writer::write_dense_model(path, pipeline_description(n_inputs, n_out), identity(n_out), &pre, nullptr);
 }
 
 bool on_text_sample(Corruption kind) {

@@ -80,6 +80,13 @@ enum class Corruption {
   // a radius classifier (neighbors_radius): a radius not finite, a k with the
   // radius, an outlier slot outside the classes
   neighbors_radius_nonfinite, neighbors_radius_with_k, neighbors_outlier_slot_range,
+  // SubModel steps' outputs (FORMAT.md §7.3; on the sub_model_sample below):
+  // an output this reader does not know; OutputsAndDecision made
+  // OutputsAndClassOneHot and the other way round (a binary classifier:
+  // widths 2 + 2 and 2 + 1, not what the step declares); OutputsAndClassOneHot
+  // of a regressor, of a multi-output classifier (several classes a row)
+  sub_model_output_unknown, sub_model_class_width, sub_model_decision_width, sub_model_class_of_regressor,
+  sub_model_class_per_row,
   count
 };
 
@@ -132,5 +139,12 @@ bool on_text_sample(Corruption kind);
 mlmap::Status save_hash_sample(const std::string& path);
 bool on_hash_sample(Corruption kind);
 uint8_t text_sample_analyzer(Corruption kind);
+
+/// Identity over the outputs of four SubModel steps on the first input
+/// columns: the boosted_binary sample as OutputsAndDecision (3 values) and
+/// as OutputsAndClassOneHot (4), the regressor sample as Raw (2), the
+/// multi_output_forest sample as Raw (5): the sample of the sub_model_* kinds.
+mlmap::Status save_sub_model_sample(const std::string& path);
+bool on_sub_model_sample(Corruption kind);
 
 }  // namespace test

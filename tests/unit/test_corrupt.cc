@@ -45,6 +45,8 @@ std::vector<uint8_t> sample_bytes(const test::TempDir& dir, test::Corruption kin
     REQUIRE(test::save_text_sample(path, test::text_sample_analyzer(kind)).ok());
   else if (test::on_hash_sample(kind))
     REQUIRE(test::save_hash_sample(path).ok());
+  else if (test::on_sub_model_sample(kind))
+    REQUIRE(test::save_sub_model_sample(path).ok());
   else
     REQUIRE(test::save_sample(path, test::sample_for(kind), 1, writer::BitvectorLayout::always).ok());
   return test::read_bytes(path);

@@ -384,6 +384,35 @@ TEST_CASE("normalize keeps a row that sums to 0, normalize_nan makes it NaN") {
   CHECK(save(dir.file("one.mlmap"), d, one).code() == error_code::invalid_model);
 }
 
+TEST_CASE("with output groups normalize and normalize_nan divide each group by its own sum") {
+  // groups {2, 1}: row 0 raw {0, 0, 5} (the first group sums to 0), row 1 {1, 3, 4}
+  TreeEnsembleBuilder b = three_score_stump({0, 0, 5}, {1, 3, 4});
+  ModelDescription d = three_class_classifier();
+  d.class_decision = ClassDecision::argmax_outputs_per_group;
+  d.output_groups = {2, 1};
+  const double X[] = {0, 1};
+  for (LinkFunction link : {LinkFunction::normalize, LinkFunction::normalize_nan}) {
+    const std::string name = enum_name(link);
+    CAPTURE(name);
+    test::TempDir dir;
+    d.link = link;
+    Model m = save_and_open(dir, d, b);
+    double proba[6];
+    REQUIRE(m.predict(X, 2, proba).ok());
+    for (int j = 0; j < 2; ++j) CHECK((link == LinkFunction::normalize ? proba[j] == 0 : std::isnan(proba[j])));
+    CHECK(proba[2] == 1.0);  // its own group: not NaN
+    CHECK(proba[3] == 1.0 / 4);
+    CHECK(proba[4] == 3.0 / 4);
+    CHECK(proba[5] == 1.0);
+    int64_t cls[4];
+    REQUIRE(m.predict_class(X, 2, cls).ok());  // per group, from the raw scores
+    CHECK(cls[0] == 0);
+    CHECK(cls[1] == 2);
+    CHECK(cls[2] == 1);
+    CHECK(cls[3] == 2);
+  }
+}
+
 TEST_CASE("the trailing_features decision function needs a program and a width") {
   TreeEnsembleBuilder b(2, 1, 1, Aggregation::sum);
   REQUIRE(b.add_tree(stump(false).view()).ok());

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "kernels/exp_kernels.hpp"
+#include "model/numpy_sum.hpp"
 #include "model/one_vs_one.hpp"
 
 namespace mlmap::model {
@@ -124,27 +125,31 @@ void decision_row(const LinkSpec& spec, const double* raw, const double* out, do
   }
 }
 
-// Each row of k values divided by its sum, by division (k-nearest
-// neighbours' counts / k are then exact, as sklearn's).  A zero sum leaves
-// the row as it is (sklearn 1.2's neighbours divide by 1 there, 1.9's
+// Each row of k values divided by its sum (numpy's order, as np.sum(axis=1)),
+// by division (k-nearest
+// neighbours' counts / k are then exact, as sklearn's); with output groups,
+// each group by its own sum (a MultiOutputClassifier of OneVsRestClassifiers,
+// each normalising its own probabilities; a multi-output k-nearest
+// neighbours classifier, each output's votes).  A zero sum leaves the values as
+// they are (sklearn 1.2's neighbours divide by 1 there, 1.9's
 // OneVsRestClassifier skips the row), or with `zero_sum_nan` divides by it
-// (numpy's 0 / 0 = NaN: 1.2 to 1.6's OneVsRestClassifier).
-// With output groups (multi-output k-nearest neighbours), each group's
-// values by their own sum, as sklearn normalises each output.
+// (numpy's 0 / 0 = NaN: 1.2 to 1.6's OneVsRestClassifier), NaN in that
+// group alone.
 void divide_by_sum(const double* raw, size_t n_rows, size_t k, const std::vector<size_t>& groups, double* out,
                    bool zero_sum_nan) noexcept {
-  const size_t n_parts = groups.empty() ? 1 : groups.size();
+  const size_t whole[] = {k};
+  const size_t* widths = groups.empty() ? whole : groups.data();
+  const size_t n_groups = groups.empty() ? 1 : groups.size();
   for (size_t i = 0; i < n_rows; ++i) {
     const double* r = raw + i * k;
     double* o = out + i * k;
-    for (size_t g = 0; g < n_parts; ++g) {
-      const size_t n = groups.empty() ? k : groups[g];
-      double sum = 0;
-      for (size_t j = 0; j < n; ++j) sum += r[j];
+    for (size_t g = 0; g < n_groups; ++g) {
+      const size_t w = widths[g];
+      const double sum = numpy_sum(r, w);
       const bool keep = sum == 0 && !zero_sum_nan;
-      for (size_t j = 0; j < n; ++j) o[j] = keep ? r[j] : r[j] / sum;
-      r += n;
-      o += n;
+      for (size_t j = 0; j < w; ++j) o[j] = keep ? r[j] : r[j] / sum;
+      r += w;
+      o += w;
     }
   }
 }

@@ -176,15 +176,17 @@ Status check_decisions(const fb::Model& m, const LinkSpec& l, Task task) {
     case ClassDecision::argmax_outputs_per_group:
       if (!classifier || l.output_groups.empty())
         return invalid("the argmax_outputs_per_group class decision needs a classifier with output_groups");
-      if ((l.link != LinkFunction::identity && l.link != LinkFunction::hard && l.link != LinkFunction::normalize) ||
-          l.n_raw != l.n_outputs || (l.link == LinkFunction::normalize && l.decision_function != DecisionFunction::raw) ||
+      if ((l.link != LinkFunction::identity && l.link != LinkFunction::hard && l.link != LinkFunction::normalize &&
+           l.link != LinkFunction::normalize_nan) ||
+          l.n_raw != l.n_outputs ||
           (l.decision_function != DecisionFunction::raw &&
-           !(l.decision_function == DecisionFunction::trailing_features && l.link == LinkFunction::identity &&
+           !(l.decision_function == DecisionFunction::trailing_features && l.link != LinkFunction::hard &&
              l.decision_features == l.n_outputs)))
-        return invalid("the argmax_outputs_per_group class decision needs the identity, hard or normalize link, one "
-                       "raw score per output and the raw decision function (the raw scores are the groups' "
-                       "probabilities, class indicators or votes), or with the identity link trailing_features of "
-                       "one class indicator per output");
+        return invalid("the argmax_outputs_per_group class decision needs the identity, hard, normalize or "
+                       "normalize_nan link, one raw score per output and the raw decision function (the raw "
+                       "scores are the groups' probabilities, before normalize each group's by its sum, or class "
+                       "indicators), or without the hard link trailing_features of one class indicator per "
+                       "output");
       break;
     case ClassDecision::argmax_outputs:
     case ClassDecision::argmax_raw: break;

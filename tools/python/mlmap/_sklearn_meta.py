@@ -25,12 +25,13 @@ class, labels 0 / 1 (_ovr_multilabel), metadata mlmap.multilabel for the
 Python reader's (n, K) predict_proba.
 
 OneVsRestClassifier as the estimator of a MultiOutputClassifier: its
-probabilities and class computed in the program (_ovr_probabilities_and_class).
+probabilities and class computed in the program (_ovr_probabilities_and_class),
+the probabilities normalised per output group by the file's link
+(_multi_output_link: Normalize, or NormalizeNan where this scikit-learn makes a
+row of zeros NaN).
 
 Not yet supported (refused by name, UnsupportedModelError): OneVsRestClassifier
-as the estimator of another meta-estimator, or of a MultiOutputClassifier over
-3+ classes with predict_proba where scikit-learn (1.2 to 1.6) makes a row of
-zero probabilities NaN; OneVsRestClassifier on binary or
+as the estimator of another meta-estimator; OneVsRestClassifier on binary or
 multiclass targets over bases whose predict_proba is not the logistic of their
 decision_function (a file has one set of raw scores, from which both its class
 and its probabilities follow).
@@ -96,14 +97,15 @@ def sub_model(prog, est, cols, where, output, name, described=None):
     """Columns that ``est`` (a fitted model at ``where``) writes from ``cols``:
     output 'outputs' (predict_proba / predict values), 'decision'
     (decision_function), 'raw' or 'class_one_hot' (predict's class), or
-    from one run of a model that is not a meta-estimator 'outputs_and_decision' or
-    'outputs_and_class_one_hot' (the outputs, then the other); or a function
-    of the nested file's description giving one of those.  ``described``, a
-    list, receives the nested file's description."""
+    from one run 'outputs_and_decision' or 'outputs_and_class_one_hot' (the
+    outputs, then the other; of a meta-estimator where other_outputs() has
+    it); or a function of the nested file's description giving one of
+    those.  ``described``, a list, receives the nested file's
+    description."""
     est, cols, where = _through_pipeline(prog, est, cols, where)
     nested = combiners().get(type(est))
     if nested is not None:
-        if callable(output) or output.startswith("outputs_and_"):
+        if callable(output):
             refuse(est, where, "nested in another meta-estimator that reads two of its outputs from one run")
         if output != "outputs":
             other = other_outputs().get(type(est), {}).get(output)
@@ -128,9 +130,16 @@ def sub_model(prog, est, cols, where, output, name, described=None):
     widths["outputs_and_class_one_hot"] = k + widths["class_one_hot"]
     widths["outputs_and_decision"] = k + widths["decision"]
     width = widths[output]
-    slots = prog.numeric(cols, where)
+    slots = prog.numeric(cols, where, input_check=False)  # the bases' rule: _with_infinity
     return prog.emit("sub_model", slots, width, sub_model_output=output, name=name,
                      columns=[{"role": "file", "bytes": data}])
+
+
+def _in_one_run(est, output):
+    """Whether sub_model gives ``output`` ('outputs_and_...') of the final
+    estimator ``est`` from one run: a model of its own, or a meta-estimator
+    computing both (other_outputs())."""
+    return type(est) not in combiners() or output in other_outputs().get(type(est), {})
 
 
 def _weighted_mean(prog, groups, weights, divisor):
@@ -228,10 +237,32 @@ def _stacking_as_base(prog, est, cols, where):
 def _stacking_class_one_hot(prog, est, cols, where):
     """StackingClassifier.predict as class indicators: its final
     estimator's predict on the stack (encoded classes)."""
+    return _stacking_final(prog, est, cols, where, "class_one_hot")
+
+
+def _stacking_proba_and_class(prog, est, cols, where):
+    """StackingClassifier's predict_proba, then its predict as class
+    indicators, its bases run once for both (and its final estimator, where
+    it is a model of its own or a meta-estimator computing both at once:
+    SubModel OutputsAndClassOneHot)."""
     stack = _stack_inputs(prog, est, cols, where)
     final = est.final_estimator_
+    inner = final.steps[-1][1] if hasattr(final, "steps") else final
+    if not _in_one_run(inner, "outputs_and_class_one_hot"):
+        return (_stacking_final(prog, est, cols, where, "outputs", stack)
+                + _stacking_final(prog, est, cols, where, "class_one_hot", stack))
+    return _stacking_final(prog, est, cols, where, "outputs_and_class_one_hot", stack)
+
+
+def _stacking_final(prog, est, cols, where, output, stack=None):
+    """The columns ``output`` of a StackingClassifier's final estimator
+    (fitted on the encoded classes) on its stack (computed here unless
+    given)."""
+    if stack is None:
+        stack = _stack_inputs(prog, est, cols, where)
+    final = est.final_estimator_
     _check_encoded_classes(est, final, where, len(est.classes_))
-    return sub_model(prog, final, stack, where + [f"final_estimator ({class_name(final)})"], "class_one_hot",
+    return sub_model(prog, final, stack, where + [f"final_estimator ({class_name(final)})"], output,
                      f"the final estimator of the {type(est).__name__}")
 
 
@@ -295,6 +326,29 @@ def _multi_output_has_proba(est):
     return all(hasattr(e, "predict_proba") for e in est.estimators_)
 
 
+def _final(e):
+    """A Pipeline's final estimator; any other model itself."""
+    return e.steps[-1][1] if hasattr(e, "steps") else e
+
+
+def _multi_output_link(est, where):
+    """The link of a MultiOutputClassifier's file: identity (raw = the
+    probabilities), hard without predict_proba, or over OneVsRestClassifiers
+    with predict_proba their normalisation (_ovr_normalize_link), which the
+    link applies to each output group on its own, so that a row of zeros
+    becomes NaN (scikit-learn 1.2 to 1.6) in that output alone."""
+    from sklearn import multiclass
+    if not _multi_output_has_proba(est):
+        return "hard"
+    ovr = [type(_final(e)) is multiclass.OneVsRestClassifier for e in est.estimators_]
+    if not any(ovr):
+        return "identity"
+    if not all(ovr):
+        refuse(est, where, "some of its estimators_ are OneVsRestClassifiers and some are not: mlmap normalises "
+                           "the OneVsRestClassifiers' probabilities with the file's link, which is one for all outputs")
+    return _ovr_normalize_link(_final(est.estimators_[0]))
+
+
 def _multi_output_classifier(prog, est, cols, where):
     """MultiOutputClassifier: (scores, indicators).  scores: each output's
     estimator's predict_proba, or without it its predicted class as
@@ -315,14 +369,20 @@ def _multi_output_classifier(prog, est, cols, where):
         name = f"estimator {i} of the {label}"
         described, own = [], None  # own: its class as indicators, from the same run
         if type(final) is multiclass.OneVsRestClassifier:
-            # its normalisation and tie rule in the program
+            # its tie rule in the program, its normalisation the link's
             proba, own = _ovr_probabilities_and_class(prog, *_through_pipeline(prog, e, cols, here))
             out, first_largest = (proba, False) if with_proba else (own, True)
             own = own if with_proba else None
         elif type(final) in combiners():
-            # a meta-estimator: its predict_proba (hard voting: its vote counts)
-            out = sub_model(prog, e, cols, here, "outputs", name)
+            # a meta-estimator: its predict_proba (hard voting: its vote counts),
+            # and where its predict is not their first largest (AdaBoost,
+            # stacking) that beside them, computed once for both
             first_largest = _predict_is_first_largest(final)
+            both = not first_largest and with_proba
+            out = sub_model(prog, e, cols, here, "outputs_and_class_one_hot" if both else "outputs", name)
+            if both:
+                n_classes = len(np.asarray(e.classes_))
+                out, own = out[:len(out) - n_classes], out[len(out) - n_classes:]
         elif with_proba:
             # its probabilities, and its class beside them where that is not
             # their first largest (one run of it for both)
@@ -390,6 +450,7 @@ def export_multi_output_classifier(est, feature_names, preprocessing=None):
     from ._sklearn import Exported
     where = [type(est).__name__]
     classes, groups = multi_output_classes(est, [e.classes_ for e in est.estimators_], where)
+    link = _multi_output_link(est, where)
     prog, cols = _program(est, feature_names, preprocessing)
     scores, indicators = _multi_output_classifier(prog, est, cols, where)
     prog.finish(scores + indicators, where)
@@ -400,8 +461,8 @@ def export_multi_output_classifier(est, feature_names, preprocessing=None):
     layers = [dict(kind="dense", weights=pick, bias=np.zeros(k), activation="identity")]
     decide = dict(decision_function="trailing_features", decision_features=d) if d else {}
     desc = describe(est, task="classification", n_features=prog.n_inputs, feature_names=prog.feature_names,
-                    n_outputs=k, classes=classes, link="identity" if _multi_output_has_proba(est) else "hard",
-                    class_decision="argmax_outputs_per_group", output_groups=groups, **decide)
+                    n_outputs=k, classes=classes, link=link, class_decision="argmax_outputs_per_group",
+                    output_groups=groups, **decide)
     return _with_infinity(Exported(layers, desc, _core.save_dense, prog), est, prog)
 
 
@@ -446,7 +507,7 @@ def _bagging_proba_and_decision(prog, est, cols, where):
         sub = [cols[int(j)] for j in feats]
         name = f"estimator {i} of the {label}"
         _check_encoded_classes(est, final, here, k)
-        if hasattr(final, "predict_proba") and type(final) not in combiners():
+        if hasattr(final, "predict_proba") and _in_one_run(final, "outputs_and_decision"):
             both = sub_model(prog, e, sub, here, "outputs_and_decision", name)
             probas.append(both[:k])
             decisions.append(both[k:])
@@ -538,12 +599,30 @@ def _symmetric_samme_votes(est):
 
 
 def _adaboost_proba(prog, est, cols, where):
-    """AdaBoostClassifier.predict_proba as a base of another meta-estimator:
-    _compute_proba_from_decision, softmax of decision / (K - 1) (binary:
+    """AdaBoostClassifier.predict_proba as a base of another meta-estimator
+    (_adaboost_proba_of its decision values)."""
+    return _adaboost_proba_of(prog, est, _adaboost_decision(prog, est, cols, where))
+
+
+def _adaboost_proba_and_class(prog, est, cols, where):
+    """AdaBoostClassifier's predict_proba, then its predict as class
+    indicators, from one computation of its decision values."""
+    decision = _adaboost_decision(prog, est, cols, where)
+    return _adaboost_proba_of(prog, est, decision) + _adaboost_class_one_hot_of(prog, est, decision)
+
+
+def _adaboost_proba_and_decision(prog, est, cols, where):
+    """AdaBoostClassifier's predict_proba, then its decision_function, from
+    one computation of its decision values."""
+    decision = _adaboost_decision(prog, est, cols, where)
+    return _adaboost_proba_of(prog, est, decision) + decision
+
+
+def _adaboost_proba_of(prog, est, decision):
+    """_compute_proba_from_decision: softmax of decision / (K - 1) (binary:
     of [-d / 2, d / 2]) as Exp then SumToOne (the decision is bounded, so
     softmax's shift by the row maximum changes only roundings)."""
     k = len(est.classes_)
-    decision = _adaboost_decision(prog, est, cols, where)
     if k == 2:
         (d,) = decision
         z = prog.emit("min_max", [d.slot, d.slot], 2, a=[-0.5, 0.5], b=[0.0, 0.0])  # exact halvings
@@ -554,11 +633,15 @@ def _adaboost_proba(prog, est, cols, where):
 
 
 def _adaboost_class_one_hot(prog, est, cols, where):
-    """AdaBoostClassifier.predict as class indicators: binary d > 0 (Binarize
-    at 0, class 0 its complement); more classes np.argmax of the decision
-    values (largest_one_hot)."""
+    """AdaBoostClassifier.predict as class indicators (_adaboost_class_one_hot_of
+    its decision values)."""
+    return _adaboost_class_one_hot_of(prog, est, _adaboost_decision(prog, est, cols, where))
+
+
+def _adaboost_class_one_hot_of(prog, est, decision):
+    """Binary d > 0 (Binarize at 0, class 0 its complement); more classes
+    np.argmax of the decision values (largest_one_hot)."""
     k = len(est.classes_)
-    decision = _adaboost_decision(prog, est, cols, where)
     if k == 2:
         (one,) = prog.emit("binarize", [decision[0].slot], 1, a=[0.0])
         zero = prog.emit("min_max", [one.slot], 1, a=[-1.0], b=[1.0])
@@ -715,7 +798,7 @@ def _ovr_estimator_columns(prog, est, cols, where):
         has_decision = hasattr(e, "decision_function")
         if has_proba:
             # one run for both where it is a model of its own
-            both = has_decision and type(final) not in combiners()
+            both = has_decision and _in_one_run(final, "outputs_and_decision")
             probs = sub_model(prog, e, cols, here, "outputs_and_decision" if both else "outputs", name)
             if both:
                 probs, (score,) = probs[:-1], probs[-1:]
@@ -781,44 +864,110 @@ def _one_minus_beside(prog, positive):
     return [c for pair in zip(negative, positive) for c in pair]
 
 
-def _ovr_probabilities_and_class(prog, est, cols, where):
-    """OneVsRestClassifier (binary or multiclass target) as the estimator of
-    a MultiOutputClassifier: (its predict_proba, or None without it; its
-    predict as class indicators), computed in the program from its
-    estimators' columns (_ovr_estimator_columns).  predict: binary, score >
-    _ovr_threshold as [1 - b, b]; multiclass, the largest score with this
-    scikit-learn's tie rule (_ovr_ties_go_last).  predict_proba: the
-    estimators' p_j over their row sum (numpy's pairwise sum: SumToOne;
-    binary [1 - p, p] over its sum); a row whose p are all 0 gets zeros, as
-    scikit-learn 1.9 (_ovr_normalize_link).  1.2 to 1.6 make that row NaN
-    (0 / 0), which the file's dense predictor cannot pass on (it would
-    refuse the row, predict too): refused by name there for 3 or more
-    classes with predict_proba."""
-    if len(est.estimators_) > 1 and hasattr(est, "predict_proba") and _ovr_normalize_link(est) != "normalize":
-        refuse(est, where, "this scikit-learn makes its predict_proba NaN on a row whose probabilities are all 0, "
-                           "which mlmap cannot store as the estimator of a MultiOutputClassifier (scikit-learn "
-                           "1.9 gives zeros there, which it can)")
-    computed = _ovr_estimator_columns(prog, est, cols, where)
+def _ovr_class_one_hot_of(prog, est, computed):
+    """OneVsRestClassifier.predict as class indicators from its estimators'
+    columns (_ovr_estimator_columns): binary, score > _ovr_threshold as
+    [1 - b, b]; multiclass, the largest score with this scikit-learn's tie
+    rule (_ovr_ties_go_last)."""
     scores = [score for score, _ in computed]
     if len(computed) == 1:  # binary: one estimator for the second class
         b = prog.emit("binarize", [scores[0].slot], 1, a=[_ovr_threshold(est)])
-        labels = _one_minus_beside(prog, b)
-    else:
-        labels = largest_one_hot(prog, scores, last=_ovr_ties_go_last(est))
+        return _one_minus_beside(prog, b)
+    return largest_one_hot(prog, scores, last=_ovr_ties_go_last(est))
+
+
+def _ovr_unnormalised_proba(est, prog, computed):
+    """OneVsRestClassifier.predict_proba before its division by the row sum:
+    the estimators' p_j (binary [1 - p, p]); None without predict_proba."""
     if not hasattr(est, "predict_proba"):
-        return None, labels
+        return None
     probs = [p for _, p in computed]
-    if len(probs) == 1:
-        return prog.emit("sum_to_one", [c.slot for c in _one_minus_beside(prog, probs)], 2), labels
+    return _one_minus_beside(prog, probs) if len(probs) == 1 else probs
+
+
+def _ovr_probabilities_and_class(prog, est, cols, where):
+    """OneVsRestClassifier (binary or multiclass target) as the estimator of
+    a MultiOutputClassifier: (its predict_proba before normalising, or None
+    without it; its predict as class indicators), computed in the program
+    from its estimators' columns.  The file's link divides the
+    probabilities by their sum in each output group (_multi_output_link:
+    a row of zeros stays zeros in scikit-learn 1.9, becomes NaN in 1.2 to
+    1.6, in that output alone)."""
+    _refuse_multilabel_base(est, where)
+    computed = _ovr_estimator_columns(prog, est, cols, where)
+    return _ovr_unnormalised_proba(est, prog, computed), _ovr_class_one_hot_of(prog, est, computed)
+
+
+def _refuse_multilabel_base(est, where):
+    if est.label_binarizer_.y_type_.startswith("multilabel"):
+        refuse(est, where, "fitted on a multilabel target, as the estimator of another meta-estimator")
+
+
+def _ovr_proba(prog, est, cols, where):
+    """OneVsRestClassifier.predict_proba as a base of another meta-estimator
+    (combiners()): its estimators' p_j over their row sum (numpy's pairwise
+    sum: SumToOne; binary [1 - p, p], whose sum is never 0).  Where every
+    p_j of a row is 0 scikit-learn 1.9 keeps the zeros and 1.2 to 1.6 divide
+    0 by 0 (_ovr_normalize_link): SumToOne's 1 / K there times the Binarize
+    of their sum (0 or 1), or times the Sqrt of 2 * it - 1 (NaN or 1
+    exactly: the NaN reaches what reads it, as in scikit-learn; a predictor
+    refusing NaN then fails that row with missing_value)."""
+    _refuse_multilabel_base(est, where)
+    return _ovr_proba_of(prog, est, _ovr_estimator_columns(prog, est, cols, where), where)
+
+
+def _ovr_proba_and_class(prog, est, cols, where):
+    """OneVsRestClassifier's predict_proba, then its predict as class
+    indicators, from one run of its estimators."""
+    _refuse_multilabel_base(est, where)
+    computed = _ovr_estimator_columns(prog, est, cols, where)
+    return _ovr_proba_of(prog, est, computed, where) + _ovr_class_one_hot_of(prog, est, computed)
+
+
+def _ovr_proba_and_decision(prog, est, cols, where):
+    """OneVsRestClassifier's predict_proba, then its decision_function, from
+    one run of its estimators."""
+    _refuse_multilabel_base(est, where)
+    if not hasattr(est, "decision_function"):
+        refuse(est, where, "it has no decision_function")
+    computed = _ovr_estimator_columns(prog, est, cols, where)
+    return _ovr_proba_of(prog, est, computed, where) + [score for score, _ in computed]
+
+
+def _ovr_proba_of(prog, est, computed, where):
+    """_ovr_proba from its estimators' columns."""
+    probs = _ovr_unnormalised_proba(est, prog, computed)
+    if probs is None:
+        refuse(est, where, "it has no predict_proba")
     k = len(probs)
-    shares = prog.emit("sum_to_one", [c.slot for c in probs], k)  # 1 / k where the sum is 0
+    shares = prog.emit("sum_to_one", [c.slot for c in probs], k)
+    if k == 2:
+        return shares
     (total,) = prog.emit("weighted_mean", [c.slot for c in probs], 1, a=[1.0] * k, b=[1.0])
-    nonzero = prog.emit("binarize", [total.slot], 1, a=[0.0])  # p >= 0: 0 exactly for a row of zeros
-    powers = np.zeros((k, k + 1), dtype=np.int64)  # the share times 1, or 0
+    (factor,) = prog.emit("binarize", [total.slot], 1, a=[0.0])  # p >= 0: 0 exactly for a row of zeros
+    if _ovr_normalize_link(est) == "normalize_nan":
+        (signed,) = prog.emit("min_max", [factor.slot], 1, a=[2.0], b=[-1.0])
+        (factor,) = prog.emit("elementwise", [signed.slot], 1, function="sqrt")  # sqrt(-1): NaN
+    powers = np.zeros((k, k + 1), dtype=np.int64)  # share_j * factor
     powers[np.arange(k), np.arange(k)] = 1
     powers[:, k] = 1
-    return prog.emit("polynomial", [c.slot for c in shares] + [nonzero[0].slot], k,
-                     powers=[int(p) for p in powers.ravel()]), labels
+    return prog.emit("polynomial", [c.slot for c in shares] + [factor.slot], k,
+                     powers=[int(p) for p in powers.ravel()])
+
+
+def _ovr_decision(prog, est, cols, where):
+    """OneVsRestClassifier.decision_function as a base: each estimator's
+    decision value (binary: the one estimator's)."""
+    _refuse_multilabel_base(est, where)
+    if not hasattr(est, "decision_function"):
+        refuse(est, where, "it has no decision_function")
+    return [score for score, _ in _ovr_estimator_columns(prog, est, cols, where)]
+
+
+def _ovr_class_one_hot(prog, est, cols, where):
+    """OneVsRestClassifier.predict as class indicators, as a base."""
+    _refuse_multilabel_base(est, where)
+    return _ovr_class_one_hot_of(prog, est, _ovr_estimator_columns(prog, est, cols, where))
 
 
 def export_one_vs_rest_multilabel(est, feature_names, preprocessing=None):
@@ -850,9 +999,10 @@ def export_one_vs_rest_multilabel(est, feature_names, preprocessing=None):
 
 def combiners():
     """Exact meta-estimator class -> handler(program, estimator, columns, where)
-    giving the columns its predict_proba (classifiers: soft voting, stacking),
-    vote counts (hard voting) or predict (regressors) computes."""
-    from sklearn import compose, ensemble, multioutput
+    giving the columns its predict_proba (classifiers: soft voting, stacking,
+    OneVsRestClassifier), vote counts (hard voting) or predict (regressors)
+    computes."""
+    from sklearn import compose, ensemble, multiclass, multioutput
     from ._sklearn_calibration import combiners as calibration_combiners
     return {
         **calibration_combiners(),
@@ -866,6 +1016,7 @@ def combiners():
         ensemble.BaggingRegressor: _bagging,
         ensemble.AdaBoostRegressor: _adaboost_regressor,
         ensemble.AdaBoostClassifier: _adaboost_proba,
+        multiclass.OneVsRestClassifier: _ovr_proba,
     }
 
 
@@ -874,16 +1025,28 @@ def other_outputs():
     description a nested file of it would have)} for the outputs other than
     'outputs' a combiner computes (AdaBoostClassifier as a base: its
     decision_function, whose binary probability is its logistic, and its
-    predict)."""
-    from sklearn import ensemble
+    predict; OneVsRestClassifier: its decision_function and predict;
+    AdaBoost and stacking: their predict_proba and predict from one
+    computation, as the estimator of a MultiOutputClassifier)."""
+    from sklearn import ensemble, multiclass
 
     def adaboost_link(est):
         k = len(est.classes_)
         return dict(link="logistic" if k == 2 else "softmax", link_scale=1.0 if k == 2 else 1.0 / (k - 1),
                     decision_function="raw")
+    # its probabilities are not a link of its decision values (a nested OvR reads that)
+    ovr_link = lambda est: dict(link="normalize", decision_function="raw")  # noqa: E731
     return {ensemble.AdaBoostClassifier: {"decision": (_adaboost_decision, adaboost_link),
-                                          "class_one_hot": (_adaboost_class_one_hot, adaboost_link)},
-            ensemble.StackingClassifier: {"class_one_hot": (_stacking_class_one_hot, lambda est: {})}}
+                                          "class_one_hot": (_adaboost_class_one_hot, adaboost_link),
+                                          "outputs_and_class_one_hot": (_adaboost_proba_and_class, adaboost_link),
+                                          "outputs_and_decision": (_adaboost_proba_and_decision, adaboost_link)},
+            ensemble.StackingClassifier: {"class_one_hot": (_stacking_class_one_hot, lambda est: {}),
+                                          "outputs_and_class_one_hot": (_stacking_proba_and_class,
+                                                                        lambda est: {})},
+            multiclass.OneVsRestClassifier: {"decision": (_ovr_decision, ovr_link),
+                                             "class_one_hot": (_ovr_class_one_hot, ovr_link),
+                                             "outputs_and_class_one_hot": (_ovr_proba_and_class, ovr_link),
+                                             "outputs_and_decision": (_ovr_proba_and_decision, ovr_link)}}
 
 
 def _program(est, feature_names, preprocessing):
@@ -921,7 +1084,9 @@ def _all_bases(est):
 
 
 def _with_infinity(exported, est, prog):
-    # a base whose input check refuses +-inf makes the whole predict refuse it
+    # a base whose input check refuses +-inf makes the whole predict refuse
+    # it (the bases of nested meta-estimators, a OneVsRestClassifier's too);
+    # so does a transformer of a Pipeline base reading the column
     refuses = any(refuses_infinity(b) for b in _all_bases(est))
     exported.description["refuses_infinity"] = [
         prog.kinds[c] != "str" and (refuses or c in prog.read_as_numbers) for c in range(prog.n_inputs)]
@@ -1036,7 +1201,7 @@ def export_one_vs_rest(est, feature_names, preprocessing=None):
 
 
 def export_stacking(est, feature_names, preprocessing=None):
-    from sklearn import ensemble
+    from sklearn import ensemble, multiclass
     from ._sklearn import exporters
     from ._model import CLASSES_DTYPE_KEY
     from ._sklearn import class_labels
@@ -1046,8 +1211,9 @@ def export_stacking(est, feature_names, preprocessing=None):
     final = est.final_estimator_
     final_where = where + [f"final_estimator ({class_name(final)})"]
     exporter = exporters().get(type(final))
-    # AdaBoostClassifier's exporter composes its decision on the stack's program
-    combiner = type(final) in combiners() and type(final) is not ensemble.AdaBoostClassifier
+    # AdaBoostClassifier's and OneVsRestClassifier's exporters compose on the stack's program
+    combiner = type(final) in combiners() and type(final) not in (ensemble.AdaBoostClassifier,
+                                                                   multiclass.OneVsRestClassifier)
     if exporter is None or combiner:
         refuse(final, final_where, "mlmap does not support this final estimator")
     n = getattr(final, "n_features_in_", len(stack))

@@ -107,10 +107,14 @@ class Program:
                 f"{path_text(self.readers[c])} and as {how(kind)} by {path_text(where)}; "
                 "mlmap gives each input column one kind")
 
-    def numeric(self, cols, where):
+    def numeric(self, cols, where, input_check=True):
+        """The slots of numeric ``cols``; with ``input_check`` their input
+        columns count as read by a scikit-learn input check (which refuses
+        +-inf: read_as_numbers); a nested model (SubModel) decides that by
+        itself (the meta-estimator's bases, _with_infinity)."""
         for col in cols:
             self.fix(col, "num", where)
-            if col.input is not None:
+            if col.input is not None and input_check:
                 self.read_as_numbers.add(col.input)
         return [col.slot for col in cols]
 
@@ -925,7 +929,11 @@ def export_pipeline(pipe, feature_names, preprocessing=None):
     exported.description["estimator"] = f"sklearn.pipeline.Pipeline({inner})"
     # +-inf: every scikit-learn transformer's input check refuses it (so
     # does a ColumnTransformer's for the columns its transformers read);
-    # columns that reach the model untouched follow the model's rule
+    # columns that reach the model untouched follow the model's rule (a
+    # meta-estimator's exporter judged them on this program already: its
+    # bases' rule)
+    if "refuses_infinity" in exported.description:
+        return exported
     from ._sklearn import refuses_infinity
     final_refuses = refuses_infinity(final)
     exported.description["refuses_infinity"] = [
