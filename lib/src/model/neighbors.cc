@@ -69,9 +69,9 @@ class NeighborsPredictor final : public Predictor {
   // sklearn's neighbours refuse NaN; a NaN distance would also upset the
   // selection, so the caller finds NaN before the distances.
   bool accepts_missing() const noexcept override { return false; }
-  // Each call scans the stored rows once (flag_queries_per_pass): blocks of
-  // a thousand rows keep the raw scores small without adding passes.
-  size_t block_rows() const noexcept override { return flag_queries_per_pass; }
+  // Each call scans the stored rows once (flag_queries_per_pass()): blocks
+  // of a few hundred rows keep the raw scores small without adding passes.
+  size_t block_rows() const noexcept override { return flag_queries_per_pass(); }
 
   Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
   Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
@@ -111,8 +111,13 @@ class NeighborsPredictor final : public Predictor {
   // bfloat16 search's time (256: 9% more than 512).  Searches that keep flags
   // (bfloat16 or int8 bounds) store no distances: twice the queries (a call's
   // block_rows), each pass's packing and the rows read from memory shared by
-  // all (100k x 64 rows, 1,000 queries: 0.97 of the time of calls of 512).
-  static constexpr size_t queries_per_pass = 512, flag_queries_per_pass = 1024;
+  // all (100k x 64 rows, 1,000 queries: 0.97 of the time of calls of 512),
+  // as long as their packed copies (2 bytes a feature) stay within 128 KB:
+  // 1,024 queries of 256 features were 5% slower than 512 (10k rows, k = 50).
+  static constexpr size_t queries_per_pass = 512;
+  size_t flag_queries_per_pass() const noexcept {
+    return std::clamp<size_t>((size_t{64} << 10) / std::max<size_t>(1, v_.rows.n_features), queries_per_pass, 1024);
+  }
   static constexpr uint64_t blocks_per_pass = 16;
   // The bfloat16 kernel packs each pass's rows before its products: below 8
   // queries a call, the float32 kernel, which reads the rows as stored, is
@@ -153,7 +158,7 @@ class NeighborsPredictor final : public Predictor {
       const bool bounded = v_.sq_norms != nullptr;
       const bool bf16 = bounded && kernels::bf16_bound_available() && n_rows >= bf16_min_queries;
       const bool flags = bf16;  // the search keeps flags, not bounds
-      const size_t qn = std::min(flags ? flag_queries_per_pass : queries_per_pass, n_rows);
+      const size_t qn = std::min(flags ? flag_queries_per_pass() : queries_per_pass, n_rows);
       const size_t stride = blocks_per_pass * kernels::block_lanes;
       std::vector<double> queries(qn * nf), heap_values(qn * k);
       std::vector<uint64_t> heap_indices(qn * k);
