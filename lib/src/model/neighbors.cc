@@ -296,8 +296,10 @@ class NeighborsPredictor final : public Predictor {
         // roots, which shrink fastest, rule rows out early.  (100k x 64 rows,
         // k = 5: a first pass of 16 blocks measured 32 half blocks of the 170
         // a query measured in all; with the first pass of one block, 155.)
-        uint64_t pass_blocks = std::min<uint64_t>(blocks_per_pass, (k + kernels::block_lanes - 1) / kernels::block_lanes);
-        for (uint64_t b0 = 0; b0 < n_blocks; b0 += task.n_blocks, pass_blocks = std::min(blocks_per_pass, 2 * pass_blocks)) {
+        uint64_t pass_blocks =
+            std::min<uint64_t>(blocks_per_pass, (k + kernels::block_lanes - 1) / kernels::block_lanes);
+        for (uint64_t b0 = 0; b0 < n_blocks;
+             b0 += task.n_blocks, pass_blocks = std::min(blocks_per_pass, 2 * pass_blocks)) {
           task.first_block = b0;
           task.n_blocks = std::min(pass_blocks, n_blocks - b0);
           const uint64_t first = b0 * kernels::block_lanes;
@@ -319,8 +321,8 @@ class NeighborsPredictor final : public Predictor {
             kernels::pairwise(pass, task);
           } else {
             kernels::pairwise(v_.rows, task);
-            if (probes && ((b0 <= probe1 && probe1 < b0 + task.n_blocks) || (b0 <= probe2 && probe2 < b0 + task.n_blocks)))
-              choose_int8(task, nq, int8, below, probe, use_int8);
+            auto holds = [&](uint64_t b) { return b0 <= b && b < b0 + task.n_blocks; };
+            if (probes && (holds(probe1) || holds(probe2))) choose_int8(task, nq, int8, below, probe, use_int8);
           }
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
