@@ -385,7 +385,9 @@ TEST_CASE("neighbours: many passes with bounds (int8, bfloat16, float32 as the C
   for (bool integers : {true, false}) {
     for (bool f32 : {false, true}) {
       std::mt19937_64 rng(integers ? 71 : 73);
-      const size_t n = 6000, nf = integers ? 20 : 64, nq = 530, k = 7;  // nq: more than a call's 512
+      // nq: more than a call's 1024; k: the first pass (the blocks that fill
+      // the heaps) one block or several.
+      const size_t n = 6000, nf = integers ? 20 : 64, nq = 1030, k = integers ? 7 : 20;
       std::normal_distribution<double> g(0, 1);
       std::vector<double> rows(n * nf), queries(nq * nf);
       for (auto& v : rows) v = integers ? static_cast<double>(rng() % 3) : g(rng);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,9 +74,9 @@ class NeighborsPredictor final : public Predictor {
   // sklearn's neighbours refuse NaN; a NaN distance would also upset the
   // selection, so the caller finds NaN before the distances.
   bool accepts_missing() const noexcept override { return false; }
-  // Each call scans the stored rows once (queries_per_pass): blocks of a
-  // few hundred rows keep the raw scores small without adding passes.
-  size_t block_rows() const noexcept override { return 512; }
+  // Each call scans the stored rows once (flag_queries_per_pass()): blocks
+  // of a few hundred rows keep the raw scores small without adding passes.
+  size_t block_rows() const noexcept override { return flag_queries_per_pass(); }
 
   Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
   Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
@@ -116,10 +117,18 @@ class NeighborsPredictor final : public Predictor {
  private:
   // Queries per pass over the stored rows, and stored blocks per pass of the
   // kernel: each stored value is read from memory once per `queries_per_pass`
-  // queries (the whole of a call's block_rows), and the distances of a pass
-  // (512 x 128, 512 KB) stay in L2.  With 64 queries a pass, reading the rows from
-  // memory took a quarter of a bfloat16 search's time (256: 9% more than 512).
+  // queries, and the distances of a pass (512 x 128, 512 KB) stay in L2.
+  // With 64 queries a pass, reading the rows from memory took a quarter of a
+  // bfloat16 search's time (256: 9% more than 512).  Searches that keep flags
+  // (bfloat16 or int8 bounds) store no distances: twice the queries (a call's
+  // block_rows), each pass's packing and the rows read from memory shared by
+  // all (100k x 64 rows, 1,000 queries: 0.97 of the time of calls of 512),
+  // as long as their packed copies (2 bytes a feature) stay within 128 KB:
+  // 1,024 queries of 256 features were 5% slower than 512 (10k rows, k = 50).
   static constexpr size_t queries_per_pass = 512;
+  size_t flag_queries_per_pass() const noexcept {
+    return std::clamp<size_t>((size_t{64} << 10) / std::max<size_t>(1, v_.rows.n_features), queries_per_pass, 1024);
+  }
   static constexpr uint64_t blocks_per_pass = 16;
   // The bfloat16 kernel packs each pass's rows before its products: below 8
   // queries a call, the float32 kernel, which reads the rows as stored, is
@@ -222,7 +231,11 @@ class NeighborsPredictor final : public Predictor {
     if (v_.radius) return run_radius(X, n_rows, raw);
     try {
       const size_t nf = v_.rows.n_features, k = v_.k;
-      const size_t qn = std::min(queries_per_pass, n_rows);
+      // Euclidean searches with stored norms: a bound rules rows out (below).
+      const bool bounded = v_.sq_norms != nullptr;
+      const bool bf16 = bounded && kernels::bf16_bound_available() && n_rows >= bf16_min_queries;
+      const bool flags = bf16;  // the search keeps flags, not bounds
+      const size_t qn = std::min(flags ? flag_queries_per_pass() : queries_per_pass, n_rows);
       const size_t stride = blocks_per_pass * kernels::block_lanes;
       std::vector<double> queries(qn * nf), heap_values(qn * k);
       std::vector<uint64_t> heap_indices(qn * k);
@@ -237,7 +250,6 @@ class NeighborsPredictor final : public Predictor {
       // exactly.  The slack covers the roundings of the dot product, both
       // norms and the exact sum (each within (n + 2) * 2^-53 of its value
       // relative to |x|^2 + |y|^2), with a factor 2 to spare.
-      const bool bounded = v_.sq_norms != nullptr;
       std::vector<double> norms(bounded ? qn : 0);
       if (bounded) {
         task.op = kernels::RowOp::euclidean_bound;
@@ -254,7 +266,6 @@ class NeighborsPredictor final : public Predictor {
       // <= t / 2), one more 2^-24 * t for rounded rows, plus 2^-149 per step
       // where values underflow: the slack takes twice that, the floor covers
       // underflow.  A float sum that overflowed gives no bound (-inf).
-      const bool bf16 = bounded && kernels::bf16_bound_available() && qn >= bf16_min_queries;
       // Where the CPU also has AVX512_VNNI, the search starts with int8
       // products (twice bfloat16's per instruction; pairwise_avx512vnni.cc,
       // whose error bound is its own: the slack above covers float64
@@ -263,7 +274,6 @@ class NeighborsPredictor final : public Predictor {
       // rows bfloat16's would rule out (wide rows, large k), the call goes on
       // with bfloat16 (see choose_int8).
       bool int8 = bf16 && kernels::int8_bound_available() && nf <= kernels::max_int8_features;
-      const bool flags = bf16;  // the search keeps flags, not bounds
       const bool narrowed = bounded && v_.rows.data64 != nullptr && !flags;  // those kernels round their own
       std::vector<float> queries32(bounded ? qn * nf : 0);
       std::vector<float> rows32(narrowed ? blocks_per_pass * kernels::block_lanes * nf : 0);
@@ -285,6 +295,7 @@ class NeighborsPredictor final : public Predictor {
       std::vector<uint32_t> queries16(bf16 ? qn * pairs : 0);
       std::vector<double> roots(flags ? qn : 0);
       std::vector<uint64_t> below(flags ? qn : 0);
+      std::vector<uint32_t> flagged(flags ? qn : 0);
       const size_t quads = (nf + 3) / 4;
       std::vector<uint32_t> packed8(int8 ? (blocks_per_pass / 2 + 1) * 16 * quads : 0);
       std::vector<uint32_t> queries8(int8 ? qn * quads : 0);
@@ -292,9 +303,13 @@ class NeighborsPredictor final : public Predictor {
       std::vector<int32_t> row_terms8(int8 ? (blocks_per_pass / 2 + 1) * 16 : 0);
       std::vector<float> row_terms16(bf16 ? (blocks_per_pass / 2 + 1) * 16 : 0);
       // The (query, half block) pairs a pass must measure, and their distances.
-      std::vector<uint32_t> pair_query(bounded ? qn * blocks_per_pass * 2 : 0);
-      std::vector<uint64_t> pair_half(bounded ? qn * blocks_per_pass * 2 : 0);
-      std::vector<double> exact(bounded ? qn * blocks_per_pass * kernels::block_lanes : 0);
+      // Not zeroed (new T[]): sized for a pass measuring every half block,
+      // most passes write a few of their pages (zeroing them took 1% of a
+      // 1,000-query call).
+      const size_t max_pairs = bounded ? qn * blocks_per_pass * 2 : 0;
+      std::unique_ptr<uint32_t[]> pair_query(new uint32_t[max_pairs]);
+      std::unique_ptr<uint64_t[]> pair_half(new uint64_t[max_pairs]);
+      std::unique_ptr<double[]> exact(new double[max_pairs * kernels::half_lanes]);
       static_assert(blocks_per_pass <= 32, "below: one bit a half block");
       const double slack64 = task.bound_slack;
       if (bf16) {
@@ -327,7 +342,8 @@ class NeighborsPredictor final : public Predictor {
         task.bound_floor = (static_cast<double>(nf) + 1) * 0x1p-140;
       }
       const uint64_t n_blocks = v_.rows.n_blocks();
-      // The pass where int8 and bfloat16 flags are compared (see choose_int8).
+      // The passes where int8 and bfloat16 flags are compared (those holding
+      // these blocks; see choose_int8).
       const uint64_t probe1 = std::max<uint64_t>(1, n_blocks / 16 / blocks_per_pass) * blocks_per_pass,
                      probe2 = std::max<uint64_t>(1, n_blocks / 4 / blocks_per_pass) * blocks_per_pass;
       const bool probes = int8;
@@ -349,9 +365,18 @@ class NeighborsPredictor final : public Predictor {
         std::fill(heap_indices.begin(), heap_indices.begin() + static_cast<std::ptrdiff_t>(nq * k), 0);
         task.queries = queries.data();
         task.n_queries = nq;
-        for (uint64_t b0 = 0; b0 < n_blocks; b0 += blocks_per_pass) {
+        // The first pass is the blocks that fill the heaps (a root of DBL_MAX
+        // rules nothing out: all its rows are measured), and each pass after
+        // it twice the one before up to blocks_per_pass, so that the first
+        // roots, which shrink fastest, rule rows out early.  (100k x 64 rows,
+        // k = 5: a first pass of 16 blocks measured 32 half blocks of the 170
+        // a query measured in all; with the first pass of one block, 155.)
+        uint64_t pass_blocks =
+            std::min<uint64_t>(blocks_per_pass, (k + kernels::block_lanes - 1) / kernels::block_lanes);
+        for (uint64_t b0 = 0; b0 < n_blocks;
+             b0 += task.n_blocks, pass_blocks = std::min(blocks_per_pass, 2 * pass_blocks)) {
           task.first_block = b0;
-          task.n_blocks = std::min(blocks_per_pass, n_blocks - b0);
+          task.n_blocks = std::min(pass_blocks, n_blocks - b0);
           const uint64_t first = b0 * kernels::block_lanes;
           // The bfloat16 kernel flags the blocks a search must visit, from
           // the heaps' roots now (they only shrink); every block otherwise.
@@ -371,7 +396,8 @@ class NeighborsPredictor final : public Predictor {
             kernels::pairwise(pass, task);
           } else {
             kernels::pairwise(v_.rows, task);
-            if (probes && (b0 == probe1 || b0 == probe2)) choose_int8(task, nq, int8, below, probe, use_int8);
+            auto holds = [&](uint64_t b) { return b0 <= b && b < b0 + task.n_blocks; };
+            if (probes && (holds(probe1) || holds(probe2))) choose_int8(task, nq, int8, below, probe, use_int8);
           }
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
@@ -381,19 +407,26 @@ class NeighborsPredictor final : public Predictor {
             // measured at once, then pushed.
             kernels::HalfBlockPairs pairs;
             pairs.queries = queries.data();
-            pairs.query = pair_query.data();
-            pairs.half = pair_half.data();
-            pairs.out = exact.data();
+            pairs.query = pair_query.get();
+            pairs.half = pair_half.get();
+            pairs.out = exact.get();
             auto add = [&](size_t q, uint64_t h) {
               pair_query[pairs.n_pairs] = static_cast<uint32_t>(q);
               pair_half[pairs.n_pairs++] = 2 * b0 + h;
             };
-            for (size_t q = 0; q < nq; ++q) {
-              if (flags) {
-                for (uint64_t bits = below[q]; bits != 0; bits &= bits - 1)
-                  add(q, static_cast<uint64_t>(__builtin_ctzll(bits)));
-                continue;
+            if (flags) {
+              // The queries with flags listed first, without a branch a query:
+              // a pass flags half blocks for few of them, at random.
+              size_t n_flagged = 0;
+              for (size_t q = 0; q < nq; ++q) {
+                flagged[n_flagged] = static_cast<uint32_t>(q);
+                n_flagged += below[q] != 0;
               }
+              for (size_t i = 0; i < n_flagged; ++i)
+                for (uint64_t bits = below[flagged[i]]; bits != 0; bits &= bits - 1)
+                  add(flagged[i], static_cast<uint64_t>(__builtin_ctzll(bits)));
+            }
+            for (size_t q = 0; !flags && q < nq; ++q) {
               const double* bound = dist.data() + q * stride;
               const double root = heap_values[q * k];
               const size_t blocks = static_cast<size_t>(task.n_blocks);
