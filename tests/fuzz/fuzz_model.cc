@@ -86,52 +86,39 @@ std::vector<std::string> fuzz_seeds() {
   for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k) {
     const auto kind = static_cast<test::Corruption>(k);
     if (kind == test::Corruption::op_column_reference || test::on_projection_sample(kind) || test::on_text_sample(kind) ||
-        test::on_hash_sample(kind))
+        test::on_hash_sample(kind) || test::on_sub_model_sample(kind))
       continue;  // below
     if (!test::save_sample(path, test::sample_for(kind), 3, layout)) continue;
     auto damaged = test::corrupt(test::read_bytes(path), kind, 1);
     seeds.emplace_back(damaged.begin(), damaged.end());
   }
-  // A preprocessing step with a parameter column, and its damaged reference.
-  if (test::save_op_column_sample(path)) {
-    const auto bytes = test::read_bytes(path);
-    seeds.emplace_back(bytes.begin(), bytes.end());
-    auto damaged = test::corrupt(bytes, test::Corruption::op_column_reference, 1);
-    seeds.emplace_back(damaged.begin(), damaged.end());
-  }
-  // Projection, distance and quantile steps (parameter columns), and their damage.
-  if (test::save_projection_sample(path)) {
-    const auto bytes = test::read_bytes(path);
-    seeds.emplace_back(bytes.begin(), bytes.end());
-    for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k)
-      if (test::on_projection_sample(static_cast<test::Corruption>(k))) {
-        auto damaged = test::corrupt(bytes, static_cast<test::Corruption>(k), 1);
-        seeds.emplace_back(damaged.begin(), damaged.end());
-      }
-  }
-  // Text steps (vocabulary hash table columns; the word and the char_wb
-  // analyzer), and their damage.
-  for (const uint8_t analyzer : {uint8_t{0}, uint8_t{2}}) {
-    if (!test::save_text_sample(path, analyzer)) continue;
+  // A sample saved by `save` (when it saves), and each kind of damage
+  // `damages` picks, done to it.
+  const auto seed_with_damage = [&](bool saved, auto damages) {
+    if (!saved) return;
     const auto bytes = test::read_bytes(path);
     seeds.emplace_back(bytes.begin(), bytes.end());
     for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k) {
       const auto kind = static_cast<test::Corruption>(k);
-      if (test::on_text_sample(kind) && test::text_sample_analyzer(kind) == analyzer) {
-        auto damaged = test::corrupt(bytes, kind, 1);
-        seeds.emplace_back(damaged.begin(), damaged.end());
-      }
+      if (!damages(kind)) continue;
+      auto damaged = test::corrupt(bytes, kind, 1);
+      seeds.emplace_back(damaged.begin(), damaged.end());
     }
-  }
-  // A text vectorizer's outputs as one feature run, and its damage.
-  if (test::save_hash_sample(path)) {
-    const auto bytes = test::read_bytes(path);
-    seeds.emplace_back(bytes.begin(), bytes.end());
-    for (int k = 0; k < static_cast<int>(test::Corruption::count); ++k)
-      if (test::on_hash_sample(static_cast<test::Corruption>(k))) {
-        auto damaged = test::corrupt(bytes, static_cast<test::Corruption>(k), 1);
-        seeds.emplace_back(damaged.begin(), damaged.end());
-      }
-  }
+  };
+  // A preprocessing step with a parameter column, and its damaged reference.
+  seed_with_damage(test::save_op_column_sample(path).ok(),
+                   [](test::Corruption kind) { return kind == test::Corruption::op_column_reference; });
+  // Projection, distance and quantile steps (parameter columns).
+  seed_with_damage(test::save_projection_sample(path).ok(), test::on_projection_sample);
+  // Text steps (vocabulary hash table columns; the word and the char_wb
+  // analyzer).
+  for (const uint8_t analyzer : {uint8_t{0}, uint8_t{2}})
+    seed_with_damage(test::save_text_sample(path, analyzer).ok(), [analyzer](test::Corruption kind) {
+      return test::on_text_sample(kind) && test::text_sample_analyzer(kind) == analyzer;
+    });
+  // A text vectorizer's outputs as one feature run.
+  seed_with_damage(test::save_hash_sample(path).ok(), test::on_hash_sample);
+  // SubModel steps' outputs (nested files).
+  seed_with_damage(test::save_sub_model_sample(path).ok(), test::on_sub_model_sample);
   return seeds;
 }
