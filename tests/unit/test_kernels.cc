@@ -129,8 +129,9 @@ TEST_CASE("one row on every kernel: rows of every width around the register look
   // complete-tree layout (FORMAT.md §5.1.2) where the file has it (trees of
   // depth <= 6 without categorical splits).  Widths on both sides of each
   // limit; plain splits, missing routing, missing routing with categorical
-  // splits; enough trees for a full pass of lane groups and a partial one;
-  // the forced node walk too.
+  // splits; enough trees for a full pass of lane groups and a partial one
+  // (of 1, 2 or 3 groups of 16 trees: 70, 86 or 102 trees); layouts of
+  // every depth 1..6; the forced node walk too.
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
   const auto kernels = available_kernels();
@@ -148,8 +149,10 @@ TEST_CASE("one row on every kernel: rows of every width around the register look
       TreeEnsembleBuilder b(width, 1, 1, Aggregation::sum);
       const uint32_t set[2] = {0x0F0F0F0Fu, 0x3u};
       if (categorical) b.add_category_set(set, 2);
-      for (int i = 0; i < 70; ++i) {
-        auto t = test::random_tree(rng, width, 1 + i % 6, 1, routed, categorical ? 1 : 0);
+      const int n_trees = 70 + 16 * static_cast<int>(width % 3);
+      const int deepest = 1 + static_cast<int>((width + static_cast<uint32_t>(variant)) % 6);  // 1..6 over the cases
+      for (int i = 0; i < n_trees; ++i) {
+        auto t = test::random_tree(rng, width, 1 + i % deepest, 1, routed, categorical ? 1 : 0);
         REQUIRE(b.add_tree(t.view()).ok());
       }
       const auto path = dir.file("w.mlmap");

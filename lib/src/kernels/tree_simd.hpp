@@ -202,74 +202,125 @@ struct Ops<xsimd::avx512bw> {
   // leaf rows are clamped as in the scalar reference; positions stay inside
   // the columns, whose lengths open checked.
   static constexpr bool has_complete_trees = true;
+
+  // One row's walk down N groups of the complete-tree layout at once.  N is a
+  // constant so that the groups' nodes stay in registers: with a run-time
+  // count GCC kept them on the stack, a store and a reload on every level's
+  // chain of dependent instructions.
+  template <bool Missing, size_t K>
+  class CompleteWalk {
+   public:
+    using Row = RowRegs<K ? K : 2>;
+    explicit CompleteWalk(const TreeEnsembleView& v) noexcept
+        : nodes_(v.complete.nodes), leaves_(v.complete.leaves), depth_(v.complete.depth),
+          inner_((uint64_t{1} << v.complete.depth) - 1),
+          lanes_(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
+          low_(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)),
+          high_(_mm512_add_epi32(low_, _mm512_set1_epi32(1))),
+          last_feature_(_mm512_set1_epi32(static_cast<int32_t>(v.n_features - 1))),
+          last_leaf_(_mm512_set1_epi32(static_cast<int32_t>(min_u64(v.n_leaves - 1, node_feature_mask)))),
+          bottom_(_mm512_set1_epi32(static_cast<int32_t>(inner_))) {}
+
+    // The leaf rows (clamped) that row x reaches in groups [g0, g0 + N), into
+    // leaf[0, N * 16).
+    template <uint32_t N>
+    __attribute__((always_inline)) void operator()(uint64_t g0, const float* x, const Row& row,
+                                                   int32_t* leaf) const noexcept {
+      constexpr uint32_t L = complete_tree_lanes;
+      const long long* base[N];
+      __m512i node[N];
+      for (uint32_t g = 0; g < N; ++g) base[g] = reinterpret_cast<const long long*>(nodes_ + (g0 + g) * inner_ * L);
+      // Level 0: every lane at its root, node 0.
+      for (uint32_t g = 0; g < N; ++g)
+        node[g] = descend(_mm512_setzero_si512(), _mm512_loadu_si512(base[g]), _mm512_loadu_si512(base[g] + 8), x, row);
+      if (depth_ > 1) {  // node 1 or 2: four loads and a blend instead of gathers
+        for (uint32_t g = 0; g < N; ++g) {
+          const long long* p = base[g];
+          const __mmask16 two = _mm512_cmpeq_epi32_mask(node[g], _mm512_set1_epi32(2));
+          const __m512i a =
+              _mm512_mask_blend_epi64(static_cast<__mmask8>(two), _mm512_loadu_si512(p + 16), _mm512_loadu_si512(p + 32));
+          const __m512i b = _mm512_mask_blend_epi64(static_cast<__mmask8>(two >> 8), _mm512_loadu_si512(p + 24),
+                                                    _mm512_loadu_si512(p + 40));
+          node[g] = descend(node[g], a, b, x, row);
+        }
+      }
+      if (depth_ > 2) {  // nodes 3-6: eight loads and six blends
+        for (uint32_t g = 0; g < N; ++g) {
+          const __m512i k = _mm512_sub_epi32(node[g], _mm512_set1_epi32(3));
+          const __mmask16 odd = _mm512_test_epi32_mask(k, _mm512_set1_epi32(1));
+          const __mmask16 upper = _mm512_test_epi32_mask(k, _mm512_set1_epi32(2));
+          auto pick = [&](const long long* p, unsigned shift) {
+            const auto o = static_cast<__mmask8>(odd >> shift), u = static_cast<__mmask8>(upper >> shift);
+            const __m512i left = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p), _mm512_loadu_si512(p + 16));
+            const __m512i right = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p + 32), _mm512_loadu_si512(p + 48));
+            return _mm512_mask_blend_epi64(u, left, right);
+          };
+          node[g] = descend(node[g], pick(base[g] + 48, 0), pick(base[g] + 56, 8), x, row);
+        }
+      }
+      for (uint32_t s = 3; s < depth_; ++s) {
+        for (uint32_t g = 0; g < N; ++g) {
+          const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(node[g], 4), lanes_);
+          const __m512i a = _mm512_i32gather_epi64(_mm512_castsi512_si256(pos), base[g], 8);
+          const __m512i b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(pos, 1), base[g], 8);
+          node[g] = descend(node[g], a, b, x, row);
+        }
+      }
+      for (uint32_t g = 0; g < N; ++g) {
+        const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(_mm512_sub_epi32(node[g], bottom_), 4), lanes_);
+        const auto* lbase = reinterpret_cast<const int*>(leaves_ + ((g0 + g) << depth_) * L);
+        // Unsigned: a crafted row of 2^31 or more is clamped too.
+        _mm512_store_si512(leaf + g * L, _mm512_min_epu32(_mm512_i32gather_epi32(pos, lbase, 4), last_leaf_));
+      }
+    }
+
+   private:
+    // One level: the lanes' nodes (a: the low 8, b: the high 8, 64 bits
+    // each) decide each lane's child, 2h + 1 or 2h + 2.
+    __attribute__((always_inline)) __m512i descend(const __m512i& node, const __m512i& a, const __m512i& b,
+                                                   const float* x, const Row& row) const noexcept {
+      const __m512i info = _mm512_permutex2var_epi32(a, low_, b);
+      const __m512 t = _mm512_castsi512_ps(_mm512_permutex2var_epi32(a, high_, b));
+      const __m512i f =
+          _mm512_min_epi32(_mm512_and_si512(info, _mm512_set1_epi32(static_cast<int32_t>(node_feature_mask))), last_feature_);
+      const __m512 xv = K ? static_cast<__m512>(row.lookup(f)) : _mm512_i32gather_ps(f, x, 4);
+      I right = go_right(xv, t);
+      if constexpr (Missing) right = route_missing(right, xv, info);
+      return _mm512_add_epi32(_mm512_add_epi32(node, node), _mm512_add_epi32(_mm512_set1_epi32(1), right));
+    }
+
+    const uint64_t* nodes_;
+    const uint32_t* leaves_;
+    uint32_t depth_;
+    uint64_t inner_;
+    __m512i lanes_, low_, high_, last_feature_, last_leaf_, bottom_;
+  };
+
+  // A few rows over the complete-tree layout (FORMAT.md §5.1.2): lanes = the
+  // 16 trees of a group, N groups side by side.  A level is one 64-bit
+  // gather per lane (feature and threshold together: the node walk gathers
+  // info, child and threshold) and the children by index arithmetic (2h+1,
+  // 2h+2); the first three levels are plain loads and blends (2, 4, 8 loads).  Rows of up to 16 * K features
+  // are looked up in registers (K > 0), wider ones gathered.  Features and
+  // leaf rows are clamped as in the scalar reference; positions stay inside
+  // the columns, whose lengths open checked.
   template <bool Missing, size_t K>
   static void complete(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
     constexpr uint32_t N = 4, L = complete_tree_lanes;
-    const CompleteTreesView& c = v.complete;
-    const uint32_t depth = c.depth;
-    const uint64_t inner = (uint64_t{1} << depth) - 1;
     const uint64_t groups = (uint64_t{v.n_trees} + L - 1) / L;
-    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    const __m512i low = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(1));
-    const __m512i feature_mask = _mm512_set1_epi32(static_cast<int32_t>(node_feature_mask));
-    const __m512i last_feature = _mm512_set1_epi32(static_cast<int32_t>(v.n_features - 1));
-    const __m512i last_leaf = _mm512_set1_epi32(static_cast<int32_t>(min_u64(v.n_leaves - 1, node_feature_mask)));
-    const __m512i bottom = _mm512_set1_epi32(static_cast<int32_t>(inner));
+    const CompleteWalk<Missing, K> walk(v);
     for (size_t r = 0; r < n_rows; ++r) {
       const float* x = X + r * v.n_features;
       double* out = raw + r * v.n_raw;
-      const RowRegs<K ? K : 2> row(x, K ? v.n_features : 0);
+      const typename CompleteWalk<Missing, K>::Row row(x, K ? v.n_features : 0);
       for (uint64_t g0 = 0; g0 < groups; g0 += N) {
         const uint32_t n = static_cast<uint32_t>(min_u64(N, groups - g0));
-        __m512i node[N];
-        for (uint32_t g = 0; g < N; ++g) node[g] = _mm512_setzero_si512();
-        for (uint32_t s = 0; s < depth; ++s) {
-          for (uint32_t g = 0; g < n; ++g) {
-            const auto* base = reinterpret_cast<const long long*>(c.nodes + (g0 + g) * inner * L);
-            __m512i a, b;
-            if (s == 0) {  // every lane at its root, node 0
-              a = _mm512_loadu_si512(base);
-              b = _mm512_loadu_si512(base + 8);
-            } else if (s == 1) {  // node 1 or 2: four loads and a blend instead of gathers
-              const __mmask16 two = _mm512_cmpeq_epi32_mask(node[g], _mm512_set1_epi32(2));
-              a = _mm512_mask_blend_epi64(static_cast<__mmask8>(two), _mm512_loadu_si512(base + 16),
-                                          _mm512_loadu_si512(base + 32));
-              b = _mm512_mask_blend_epi64(static_cast<__mmask8>(two >> 8), _mm512_loadu_si512(base + 24),
-                                          _mm512_loadu_si512(base + 40));
-            } else if (s == 2) {  // nodes 3-6: eight loads and six blends
-              const __m512i k = _mm512_sub_epi32(node[g], _mm512_set1_epi32(3));
-              const __mmask16 odd = _mm512_test_epi32_mask(k, _mm512_set1_epi32(1));
-              const __mmask16 upper = _mm512_test_epi32_mask(k, _mm512_set1_epi32(2));
-              auto pick = [&](const long long* p, unsigned shift) {
-                const auto o = static_cast<__mmask8>(odd >> shift), u = static_cast<__mmask8>(upper >> shift);
-                const __m512i left = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p), _mm512_loadu_si512(p + 16));
-                const __m512i right = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p + 32), _mm512_loadu_si512(p + 48));
-                return _mm512_mask_blend_epi64(u, left, right);
-              };
-              a = pick(base + 48, 0);
-              b = pick(base + 56, 8);
-            } else {
-              const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(node[g], 4), lanes);
-              a = _mm512_i32gather_epi64(_mm512_castsi512_si256(pos), base, 8);
-              b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(pos, 1), base, 8);
-            }
-            const __m512i info = _mm512_permutex2var_epi32(a, low, b);
-            const __m512 t = _mm512_castsi512_ps(_mm512_permutex2var_epi32(a, high, b));
-            const __m512i f = _mm512_min_epi32(_mm512_and_si512(info, feature_mask), last_feature);
-            const __m512 xv = K ? static_cast<__m512>(row.lookup(f)) : _mm512_i32gather_ps(f, x, 4);
-            I right = go_right(xv, t);
-            if constexpr (Missing) right = route_missing(right, xv, info);
-            node[g] = _mm512_add_epi32(_mm512_add_epi32(node[g], node[g]),
-                                       _mm512_add_epi32(_mm512_set1_epi32(1), right));
-          }
-        }
         alignas(64) int32_t leaf[N * L];
-        for (uint32_t g = 0; g < n; ++g) {
-          const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(_mm512_sub_epi32(node[g], bottom), 4), lanes);
-          const auto* base = reinterpret_cast<const int*>(c.leaves + ((g0 + g) << depth) * L);
-          // Unsigned: a crafted row of 2^31 or more is clamped too.
-          _mm512_store_si512(leaf + g * L, _mm512_min_epu32(_mm512_i32gather_epi32(pos, base, 4), last_leaf));
+        switch (n) {
+          case 4: walk.template operator()<4>(g0, x, row, leaf); break;
+          case 3: walk.template operator()<3>(g0, x, row, leaf); break;
+          case 2: walk.template operator()<2>(g0, x, row, leaf); break;
+          default: walk.template operator()<1>(g0, x, row, leaf); break;
         }
         const auto t0 = static_cast<uint32_t>(g0 * L);
         add_leaves(v, t0, static_cast<uint32_t>(min_u64(v.n_trees - t0, uint64_t{n} * L)), leaf, out);
