@@ -223,9 +223,11 @@ struct Ops<xsimd::avx512bw> {
 
     // The leaf rows (clamped) that row x reaches in groups [g0, g0 + N), into
     // leaf[0, N * 16).
-    template <uint32_t N>
-    __attribute__((always_inline)) void operator()(uint64_t g0, const float* x, const Row& row,
-                                                   int32_t* leaf) const noexcept {
+    // `between()` runs after each level (the previous pass's leaf additions,
+    // spread over this pass's walk).
+    template <uint32_t N, class Between>
+    __attribute__((always_inline)) void operator()(uint64_t g0, const float* x, const Row& row, int32_t* leaf,
+                                                   Between&& between) const noexcept {
       constexpr uint32_t L = complete_tree_lanes;
       const long long* base[N];
       __m512i node[N];
@@ -233,6 +235,7 @@ struct Ops<xsimd::avx512bw> {
       // Level 0: every lane at its root, node 0.
       for (uint32_t g = 0; g < N; ++g)
         node[g] = descend(_mm512_setzero_si512(), _mm512_loadu_si512(base[g]), _mm512_loadu_si512(base[g] + 8), x, row);
+      between();
       if (depth_ > 1) {  // node 1 or 2: four loads and a blend instead of gathers
         for (uint32_t g = 0; g < N; ++g) {
           const long long* p = base[g];
@@ -243,6 +246,7 @@ struct Ops<xsimd::avx512bw> {
                                                     _mm512_loadu_si512(p + 40));
           node[g] = descend(node[g], a, b, x, row);
         }
+        between();
       }
       if (depth_ > 2) {  // nodes 3-6: eight loads and six blends
         for (uint32_t g = 0; g < N; ++g) {
@@ -257,6 +261,7 @@ struct Ops<xsimd::avx512bw> {
           };
           node[g] = descend(node[g], pick(base[g] + 48, 0), pick(base[g] + 56, 8), x, row);
         }
+        between();
       }
       for (uint32_t s = 3; s < depth_; ++s) {
         for (uint32_t g = 0; g < N; ++g) {
@@ -265,6 +270,7 @@ struct Ops<xsimd::avx512bw> {
           const __m512i b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(pos, 1), base[g], 8);
           node[g] = descend(node[g], a, b, x, row);
         }
+        between();
       }
       for (uint32_t g = 0; g < N; ++g) {
         const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(_mm512_sub_epi32(node[g], bottom_), 4), lanes_);
@@ -309,21 +315,53 @@ struct Ops<xsimd::avx512bw> {
     constexpr uint32_t N = 4, L = complete_tree_lanes;
     const uint64_t groups = (uint64_t{v.n_trees} + L - 1) / L;
     const CompleteWalk<Missing, K> walk(v);
+    // One value per tree into one score (regressors, binary classifiers).
+    const bool one_value = v.leaf_width == 1 && v.n_raw == 1;
+    const uint32_t per_level = (N * L + v.complete.depth - 1) / v.complete.depth;
     for (size_t r = 0; r < n_rows; ++r) {
       const float* x = X + r * v.n_features;
       double* out = raw + r * v.n_raw;
       const typename CompleteWalk<Missing, K>::Row row(x, K ? v.n_features : 0);
-      for (uint64_t g0 = 0; g0 < groups; g0 += N) {
+      // one_value: a pass's leaf values are added, in tree order, during the
+      // next pass's walk, a share after each level.  Added after their own
+      // walk, the chain of 64 dependent additions (3 cycles each) held the
+      // next walk back (perf: a quarter of the kernel's samples on it; the
+      // waiting additions likely filled the vector scheduler).  Unrolling
+      // that chain, or gathering the values first, did not help.
+      alignas(64) int32_t leaf[2][N * L];
+      const int32_t* pending = leaf[0];
+      uint32_t done = 0, n_pending = 0;
+      double sum = out[0];
+      auto add_some = [&](uint32_t k) __attribute__((always_inline)) {
+        const uint32_t e = done + k < n_pending ? done + k : n_pending;
+        for (; done < e; ++done) sum += v.leaf_values[static_cast<uint32_t>(pending[done])];
+      };
+      for (uint64_t g0 = 0, p = 0; g0 < groups; g0 += N, p ^= 1) {
         const uint32_t n = static_cast<uint32_t>(min_u64(N, groups - g0));
-        alignas(64) int32_t leaf[N * L];
+        int32_t* rows = leaf[p];
+        auto between = [&]() __attribute__((always_inline)) {
+          if (one_value) add_some(per_level);
+        };
         switch (n) {
-          case 4: walk.template operator()<4>(g0, x, row, leaf); break;
-          case 3: walk.template operator()<3>(g0, x, row, leaf); break;
-          case 2: walk.template operator()<2>(g0, x, row, leaf); break;
-          default: walk.template operator()<1>(g0, x, row, leaf); break;
+          case 4: walk.template operator()<4>(g0, x, row, rows, between); break;
+          case 3: walk.template operator()<3>(g0, x, row, rows, between); break;
+          case 2: walk.template operator()<2>(g0, x, row, rows, between); break;
+          default: walk.template operator()<1>(g0, x, row, rows, between); break;
         }
         const auto t0 = static_cast<uint32_t>(g0 * L);
-        add_leaves(v, t0, static_cast<uint32_t>(min_u64(v.n_trees - t0, uint64_t{n} * L)), leaf, out);
+        const uint32_t m = static_cast<uint32_t>(min_u64(v.n_trees - t0, uint64_t{n} * L));
+        if (one_value) {
+          add_some(n_pending - done);  // what the walk left of the previous pass
+          pending = rows;
+          done = 0;
+          n_pending = m;
+        } else {
+          add_leaves(v, t0, m, rows, out);
+        }
+      }
+      if (one_value) {
+        add_some(n_pending - done);
+        out[0] = sum;
       }
     }
   }
