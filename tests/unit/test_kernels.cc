@@ -131,7 +131,9 @@ TEST_CASE("one row on every kernel: rows of every width around the register look
   // limit; plain splits, missing routing, missing routing with categorical
   // splits; enough trees for a full pass of lane groups and a partial one
   // (of 1, 2 or 3 groups of 16 trees: 70, 86 or 102 trees); layouts of
-  // every depth 1..6; the forced node walk too.
+  // every depth 1..6; the forced node walk too.  Odd widths: three scores,
+  // the trees adding one value each into slots 0, 1, 2 in turn (multi-class
+  // boosting), even ones one score.
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
   const auto kernels = available_kernels();
@@ -145,15 +147,18 @@ TEST_CASE("one row on every kernel: rows of every width around the register look
       d.estimator = "test.Width";
       d.task = Task::regression;
       d.n_features = width;
-      d.n_outputs = 1;
-      TreeEnsembleBuilder b(width, 1, 1, Aggregation::sum);
+      const uint32_t scores = width % 2 ? 3 : 1;
+      d.n_outputs = scores;
+      TreeEnsembleBuilder b(width, 1, scores, Aggregation::sum);
       const uint32_t set[2] = {0x0F0F0F0Fu, 0x3u};
       if (categorical) b.add_category_set(set, 2);
       const int n_trees = 70 + 16 * static_cast<int>(width % 3);
       const int deepest = 1 + static_cast<int>((width + static_cast<uint32_t>(variant)) % 6);  // 1..6 over the cases
       for (int i = 0; i < n_trees; ++i) {
         auto t = test::random_tree(rng, width, 1 + i % deepest, 1, routed, categorical ? 1 : 0);
-        REQUIRE(b.add_tree(t.view()).ok());
+        TreeOptions options;
+        options.output = static_cast<uint32_t>(i) % scores;
+        REQUIRE(b.add_tree(t.view(), options).ok());
       }
       const auto path = dir.file("w.mlmap");
       const auto saved = save(path, d, b);

@@ -56,6 +56,52 @@ inline void add_leaves(const TreeEnsembleView& v, uint32_t t0, uint32_t m, const
   }
 }
 
+// One row's leaf additions for models whose trees add one value each into
+// one score (leaf_width 1: regressors, binary and multi-class boosting), kept
+// back and made during the next pass's walk, a few after each level.  Made
+// after their own walk, the chain of dependent additions (a load and a 3- or
+// 4-cycle addition each) held the next walk back (AVX-512: a quarter of the
+// kernel's perf samples on it).  Same additions in the same tree order:
+// results are unchanged.
+class DeferredLeaves {
+ public:
+  DeferredLeaves(const TreeEnsembleView& v, double* out) noexcept : v_(v), out_(out), sum_(out[0]) {}
+  static bool applies(const TreeEnsembleView& v) noexcept { return v.leaf_width == 1; }
+  // The next k of the kept-back additions (after a level of the walk).
+  __attribute__((always_inline)) void step(uint32_t k) noexcept { add(k); }
+  // Finishes the previous pass's additions, then keeps back leaf[0, m) of
+  // trees t0, t0 + 1, ... (leaf must stay untouched until the next defer()
+  // or finish()).
+  __attribute__((always_inline)) void defer(uint32_t t0, uint32_t m, const int32_t* leaf) noexcept {
+    add(n_ - done_);
+    t0_ = t0, n_ = m, done_ = 0, leaf_ = leaf;
+  }
+  __attribute__((always_inline)) void finish() noexcept {
+    add(n_ - done_);
+    if (v_.n_raw == 1) out_[0] = sum_;
+  }
+
+ private:
+  __attribute__((always_inline)) void add(uint32_t k) noexcept {
+    const uint32_t e = done_ + k < n_ ? done_ + k : n_;
+    if (v_.n_raw == 1) {  // one score: summed in a register
+      for (; done_ < e; ++done_) sum_ += v_.leaf_values[static_cast<uint32_t>(leaf_[done_])];
+    } else {  // into each tree's output slot (clamped as add_leaf does)
+      const uint32_t last_slot = v_.n_raw - 1;
+      for (; done_ < e; ++done_) {
+        const uint32_t slot = v_.tree_output[t0_ + done_];
+        out_[slot < last_slot ? slot : last_slot] += v_.leaf_values[static_cast<uint32_t>(leaf_[done_])];
+      }
+    }
+  }
+
+  const TreeEnsembleView& v_;
+  double* out_;
+  double sum_;
+  uint32_t t0_ = 0, n_ = 0, done_ = 0;
+  const int32_t* leaf_ = nullptr;
+};
+
 // The few primitives the walk needs, over xsimd.  xsimd 8.1 routes AVX-512
 // gathers and mask conversions through per-lane generic code (10x slower than
 // AVX2), so AVX-512 gets them from intrinsics below (and AVX2 its gathers); batches convert to and
@@ -315,32 +361,23 @@ struct Ops<xsimd::avx512bw> {
     constexpr uint32_t N = 4, L = complete_tree_lanes;
     const uint64_t groups = (uint64_t{v.n_trees} + L - 1) / L;
     const CompleteWalk<Missing, K> walk(v);
-    // One value per tree into one score (regressors, binary classifiers).
-    const bool one_value = v.leaf_width == 1 && v.n_raw == 1;
+    const bool defer = DeferredLeaves::applies(v);
     const uint32_t per_level = (N * L + v.complete.depth - 1) / v.complete.depth;
     for (size_t r = 0; r < n_rows; ++r) {
       const float* x = X + r * v.n_features;
       double* out = raw + r * v.n_raw;
       const typename CompleteWalk<Missing, K>::Row row(x, K ? v.n_features : 0);
-      // one_value: a pass's leaf values are added, in tree order, during the
-      // next pass's walk, a share after each level.  Added after their own
-      // walk, the chain of 64 dependent additions (3 cycles each) held the
-      // next walk back (perf: a quarter of the kernel's samples on it; the
-      // waiting additions likely filled the vector scheduler).  Unrolling
-      // that chain, or gathering the values first, did not help.
+      // A pass's leaf values are added during the next pass's walk, a share
+      // after each level (DeferredLeaves; one score: s_gbr_d5_t150_f50 0.57
+      // -> 0.53 us).  Unrolling that chain, or gathering the values first,
+      // did not help.
       alignas(64) int32_t leaf[2][N * L];
-      const int32_t* pending = leaf[0];
-      uint32_t done = 0, n_pending = 0;
-      double sum = out[0];
-      auto add_some = [&](uint32_t k) __attribute__((always_inline)) {
-        const uint32_t e = done + k < n_pending ? done + k : n_pending;
-        for (; done < e; ++done) sum += v.leaf_values[static_cast<uint32_t>(pending[done])];
-      };
+      DeferredLeaves deferred(v, out);
       for (uint64_t g0 = 0, p = 0; g0 < groups; g0 += N, p ^= 1) {
         const uint32_t n = static_cast<uint32_t>(min_u64(N, groups - g0));
         int32_t* rows = leaf[p];
         auto between = [&]() __attribute__((always_inline)) {
-          if (one_value) add_some(per_level);
+          if (defer) deferred.step(per_level);
         };
         switch (n) {
           case 4: walk.template operator()<4>(g0, x, row, rows, between); break;
@@ -350,19 +387,12 @@ struct Ops<xsimd::avx512bw> {
         }
         const auto t0 = static_cast<uint32_t>(g0 * L);
         const uint32_t m = static_cast<uint32_t>(min_u64(v.n_trees - t0, uint64_t{n} * L));
-        if (one_value) {
-          add_some(n_pending - done);  // what the walk left of the previous pass
-          pending = rows;
-          done = 0;
-          n_pending = m;
-        } else {
+        if (defer)
+          deferred.defer(t0, m, rows);
+        else
           add_leaves(v, t0, m, rows, out);
-        }
       }
-      if (one_value) {
-        add_some(n_pending - done);
-        out[0] = sum;
-      }
+      if (defer) deferred.finish();
     }
   }
 };
@@ -401,9 +431,12 @@ struct TreeSimd {
   // stops early once every lane sits on one.
   //
   // K > 0: X is one row, held in `row` (lanes are trees; off is zero).
-  template <bool Missing, bool Categorical, size_t N, size_t K = 0>
-  static void walk(const TreeEnsembleView& v, const float* X, const I* off, I* idx, uint32_t depth,
-                   size_t n = N, const typename O::template RowRegs<K>* row = nullptr) noexcept {
+  //
+  // `between()` runs after each level (DeferredLeaves' additions).
+  template <bool Missing, bool Categorical, size_t N, size_t K, class Between>
+  static __attribute__((always_inline)) void walk(const TreeEnsembleView& v, const float* X, const I* off, I* idx,
+                                                  uint32_t depth, size_t n, const typename O::template RowRegs<K>* row,
+                                                  Between&& between) noexcept {
     const auto* info_base = reinterpret_cast<const int32_t*>(v.node_info);
     const auto* child_base = reinterpret_cast<const int32_t*>(v.node_child);
     const I last(static_cast<int32_t>(v.n_nodes - 1));
@@ -441,6 +474,7 @@ struct TreeSimd {
         any |= active[g];
         idx[g] = next;
       }
+      between();
       if (!any) break;  // every lane is on a leaf
     }
   }
@@ -768,31 +802,54 @@ struct TreeSimd {
     const I lanes = I::load_aligned(lane);
     I off[N];
     for (size_t g = 0; g < N; ++g) off[g] = I(0);
+    const bool defer = DeferredLeaves::applies(v);
     for (size_t r = 0; r < n_rows; ++r) {
       const float* x = X + r * v.n_features;
       double* out = raw + r * v.n_raw;
       const typename O::template RowRegs<K> row(x, v.n_features);
-      for (uint32_t t0 = 0; t0 < v.n_trees; t0 += N * W) {
+      // The leaf rows of a pass, two passes' worth: one pass's leaf values
+      // are added during the next pass's walk (DeferredLeaves).
+      alignas(64) int32_t leaf[2][N * W];
+      DeferredLeaves deferred(v, out);
+      for (uint32_t t0 = 0, p = 0; t0 < v.n_trees; t0 += N * W, p ^= 1) {
         const uint32_t m = v.n_trees - t0 < N * W ? v.n_trees - t0 : static_cast<uint32_t>(N * W);
-        const size_t n = (m + W - 1) / W;  // lane groups with trees
-        I idx[N];
         uint32_t depth = 0;
-        for (size_t g = 0; g < N; ++g) {
-          const I tree = O::min(lanes + I(static_cast<int32_t>(t0 + g * W)), last_tree);
-          idx[g] = g < n ? O::clamp(O::gather(root_base, tree), last) : I(0);  // groups past n do not walk
-        }
         for (uint32_t t = t0; t < t0 + m; ++t) {
           const uint32_t d = depth_of(v, t);
           depth = d > depth ? d : depth;
         }
-        walk<Missing, Categorical, N, K>(v, x, off, idx, depth, n, &row);
-        // The leaf rows, a gather per lane group; then the row adds them in
-        // tree order (add_leaves).
-        alignas(64) int32_t leaf[N * W];
-        for (size_t g = 0; g < n; ++g)
-          O::min(O::gather(info_base, idx[g]) & feature_mask, last_leaf).store_aligned(leaf + g * W);
-        add_leaves(v, t0, m, leaf, out);
+        const uint32_t per_level = depth ? (N * W + depth - 1) / depth : 0;
+        auto between = [&]() __attribute__((always_inline)) {
+          if (defer) deferred.step(per_level);
+        };
+        // C lane groups with trees, C known at compile time so that their
+        // nodes stay in registers (with a run-time count GCC kept them on
+        // the stack, a store and a reload on every level's chain).
+        auto pass = [&](auto groups) __attribute__((always_inline)) {
+          constexpr size_t C = decltype(groups)::value;
+          I idx[C];
+          for (size_t g = 0; g < C; ++g) {
+            const I tree = O::min(lanes + I(static_cast<int32_t>(t0 + g * W)), last_tree);
+            idx[g] = O::clamp(O::gather(root_base, tree), last);
+          }
+          walk<Missing, Categorical, C, K>(v, x, off, idx, depth, C, &row, between);
+          // The leaf rows, a gather per lane group.
+          for (size_t g = 0; g < C; ++g)
+            O::min(O::gather(info_base, idx[g]) & feature_mask, last_leaf).store_aligned(leaf[p] + g * W);
+        };
+        switch ((m + W - 1) / W) {
+          case 4: pass(std::integral_constant<size_t, 4>{}); break;
+          case 3: pass(std::integral_constant<size_t, 3>{}); break;
+          case 2: pass(std::integral_constant<size_t, 2>{}); break;
+          default: pass(std::integral_constant<size_t, 1>{}); break;
+        }
+        // In tree order (add_leaves), now or during the next pass.
+        if (defer)
+          deferred.defer(t0, m, leaf[p]);
+        else
+          add_leaves(v, t0, m, leaf[p], out);
       }
+      if (defer) deferred.finish();
     }
   }
 
