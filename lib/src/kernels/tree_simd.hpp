@@ -431,12 +431,9 @@ struct TreeSimd {
   // stops early once every lane sits on one.
   //
   // K > 0: X is one row, held in `row` (lanes are trees; off is zero).
-  //
-  // `between()` runs after each level (DeferredLeaves' additions).
-  template <bool Missing, bool Categorical, size_t N, size_t K, class Between>
-  static __attribute__((always_inline)) void walk(const TreeEnsembleView& v, const float* X, const I* off, I* idx,
-                                                  uint32_t depth, size_t n, const typename O::template RowRegs<K>* row,
-                                                  Between&& between) noexcept {
+  template <bool Missing, bool Categorical, size_t N, size_t K = 0>
+  static void walk(const TreeEnsembleView& v, const float* X, const I* off, I* idx, uint32_t depth,
+                   size_t n = N, const typename O::template RowRegs<K>* row = nullptr) noexcept {
     const auto* info_base = reinterpret_cast<const int32_t*>(v.node_info);
     const auto* child_base = reinterpret_cast<const int32_t*>(v.node_child);
     const I last(static_cast<int32_t>(v.n_nodes - 1));
@@ -474,7 +471,6 @@ struct TreeSimd {
         any |= active[g];
         idx[g] = next;
       }
-      between();
       if (!any) break;  // every lane is on a leaf
     }
   }
@@ -802,54 +798,31 @@ struct TreeSimd {
     const I lanes = I::load_aligned(lane);
     I off[N];
     for (size_t g = 0; g < N; ++g) off[g] = I(0);
-    const bool defer = DeferredLeaves::applies(v);
     for (size_t r = 0; r < n_rows; ++r) {
       const float* x = X + r * v.n_features;
       double* out = raw + r * v.n_raw;
       const typename O::template RowRegs<K> row(x, v.n_features);
-      // The leaf rows of a pass, two passes' worth: one pass's leaf values
-      // are added during the next pass's walk (DeferredLeaves).
-      alignas(64) int32_t leaf[2][N * W];
-      DeferredLeaves deferred(v, out);
-      for (uint32_t t0 = 0, p = 0; t0 < v.n_trees; t0 += N * W, p ^= 1) {
+      for (uint32_t t0 = 0; t0 < v.n_trees; t0 += N * W) {
         const uint32_t m = v.n_trees - t0 < N * W ? v.n_trees - t0 : static_cast<uint32_t>(N * W);
+        const size_t n = (m + W - 1) / W;  // lane groups with trees
+        I idx[N];
         uint32_t depth = 0;
+        for (size_t g = 0; g < N; ++g) {
+          const I tree = O::min(lanes + I(static_cast<int32_t>(t0 + g * W)), last_tree);
+          idx[g] = g < n ? O::clamp(O::gather(root_base, tree), last) : I(0);  // groups past n do not walk
+        }
         for (uint32_t t = t0; t < t0 + m; ++t) {
           const uint32_t d = depth_of(v, t);
           depth = d > depth ? d : depth;
         }
-        const uint32_t per_level = depth ? (N * W + depth - 1) / depth : 0;
-        auto between = [&]() __attribute__((always_inline)) {
-          if (defer) deferred.step(per_level);
-        };
-        // C lane groups with trees, C known at compile time so that their
-        // nodes stay in registers (with a run-time count GCC kept them on
-        // the stack, a store and a reload on every level's chain).
-        auto pass = [&](auto groups) __attribute__((always_inline)) {
-          constexpr size_t C = decltype(groups)::value;
-          I idx[C];
-          for (size_t g = 0; g < C; ++g) {
-            const I tree = O::min(lanes + I(static_cast<int32_t>(t0 + g * W)), last_tree);
-            idx[g] = O::clamp(O::gather(root_base, tree), last);
-          }
-          walk<Missing, Categorical, C, K>(v, x, off, idx, depth, C, &row, between);
-          // The leaf rows, a gather per lane group.
-          for (size_t g = 0; g < C; ++g)
-            O::min(O::gather(info_base, idx[g]) & feature_mask, last_leaf).store_aligned(leaf[p] + g * W);
-        };
-        switch ((m + W - 1) / W) {
-          case 4: pass(std::integral_constant<size_t, 4>{}); break;
-          case 3: pass(std::integral_constant<size_t, 3>{}); break;
-          case 2: pass(std::integral_constant<size_t, 2>{}); break;
-          default: pass(std::integral_constant<size_t, 1>{}); break;
-        }
-        // In tree order (add_leaves), now or during the next pass.
-        if (defer)
-          deferred.defer(t0, m, leaf[p]);
-        else
-          add_leaves(v, t0, m, leaf[p], out);
+        walk<Missing, Categorical, N, K>(v, x, off, idx, depth, n, &row);
+        // The leaf rows, a gather per lane group; then the row adds them in
+        // tree order (add_leaves).
+        alignas(64) int32_t leaf[N * W];
+        for (size_t g = 0; g < n; ++g)
+          O::min(O::gather(info_base, idx[g]) & feature_mask, last_leaf).store_aligned(leaf + g * W);
+        add_leaves(v, t0, m, leaf, out);
       }
-      if (defer) deferred.finish();
     }
   }
 
