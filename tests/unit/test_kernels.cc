@@ -123,20 +123,24 @@ TEST_CASE("every kernel equals the scalar reference on every model kind") {
   CHECK(with_layout > 0);
 }
 
-TEST_CASE("one row on every kernel: rows of every width around the register lookups (16, 32, 64 features)") {
+TEST_CASE("one row on every kernel: rows of every width around the register lookups (8, 16, 32, 64 features)") {
   // A few rows walk lanes of trees; AVX-512 looks a row of up to 32 or 64
-  // features up in registers instead of gathering it, and takes the
-  // complete-tree layout (FORMAT.md §5.1.2) where the file has it (trees of
-  // depth <= 6 without categorical splits).  Widths on both sides of each
+  // features up in registers instead of gathering it (AVX2: up to 8), and
+  // both take the complete-tree layout (FORMAT.md §5.1.2) where the file has
+  // it (trees of depth <= 6 without categorical splits).  Widths on both sides of each
   // limit; plain splits, missing routing, missing routing with categorical
-  // splits; enough trees for a full pass of lane groups and a partial one;
-  // the forced node walk too.
+  // splits; enough trees for a full pass of lane groups and a partial one
+  // (of 1, 2 or 3 groups of 16 trees: 70, 86 or 102 trees; AVX2 passes are
+  // 2 groups); layouts of
+  // every depth 1..6; the forced node walk too.  Odd widths: three scores,
+  // the trees adding one value each into slots 0, 1, 2 in turn (multi-class
+  // boosting), even ones one score.
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
   const auto kernels = available_kernels();
   test::TempDir dir;
   int compared = 0;
-  for (uint32_t width : {1u, 15u, 16u, 17u, 31u, 32u, 33u, 50u, 63u, 64u, 65u}) {
+  for (uint32_t width : {1u, 8u, 9u, 15u, 16u, 17u, 31u, 32u, 33u, 50u, 63u, 64u, 65u}) {
     for (int variant : {0, 1, 2}) {
       const bool routed = variant > 0, categorical = variant == 1;
       std::mt19937_64 rng(width * 3 + variant);
@@ -144,13 +148,18 @@ TEST_CASE("one row on every kernel: rows of every width around the register look
       d.estimator = "test.Width";
       d.task = Task::regression;
       d.n_features = width;
-      d.n_outputs = 1;
-      TreeEnsembleBuilder b(width, 1, 1, Aggregation::sum);
+      const uint32_t scores = width % 2 ? 3 : 1;
+      d.n_outputs = scores;
+      TreeEnsembleBuilder b(width, 1, scores, Aggregation::sum);
       const uint32_t set[2] = {0x0F0F0F0Fu, 0x3u};
       if (categorical) b.add_category_set(set, 2);
-      for (int i = 0; i < 70; ++i) {
-        auto t = test::random_tree(rng, width, 1 + i % 6, 1, routed, categorical ? 1 : 0);
-        REQUIRE(b.add_tree(t.view()).ok());
+      const int n_trees = 70 + 16 * static_cast<int>(width % 3);
+      const int deepest = 1 + static_cast<int>((width + static_cast<uint32_t>(variant)) % 6);  // 1..6 over the cases
+      for (int i = 0; i < n_trees; ++i) {
+        auto t = test::random_tree(rng, width, 1 + i % deepest, 1, routed, categorical ? 1 : 0);
+        TreeOptions options;
+        options.output = static_cast<uint32_t>(i) % scores;
+        REQUIRE(b.add_tree(t.view(), options).ok());
       }
       const auto path = dir.file("w.mlmap");
       const auto saved = save(path, d, b);
@@ -233,8 +242,9 @@ TEST_CASE("batches over deep trees: the top levels walked through a complete tre
 TEST_CASE("crafted complete-tree columns never read out of bounds; verify refuses them") {
   // The layout's contents are checked only by verify(): the kernel clamps
   // features and leaf rows, and its positions come from index arithmetic
-  // (run under ASan/UBSan in CI).  The damaged layout changes AVX-512's
-  // one-row answers and nothing else: a forced walk reads the nodes.
+  // (run under ASan/UBSan in CI).  The damaged layout changes the one-row
+  // answers of AVX-512 and AVX2 (the kernels that read it) and nothing else:
+  // a forced walk reads the nodes.
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
   test::TempDir dir;
@@ -274,13 +284,14 @@ TEST_CASE("crafted complete-tree columns never read out of bounds; verify refuse
         CHECK(predict_with(k, *d, X, rows, Output::raw) == predict_with(k, *m, X, rows, Output::raw));
         mlmap::kernels::set_tree_algorithm(TreeAlgorithm::automatic);
         const auto got = predict_with(k, *d, X, rows, Output::raw);  // any answer, no crash
-        if (k != "avx512bw") CHECK(got == predict_with(k, *m, X, rows, Output::raw));
+        const bool reads_layout = k == "avx512bw" || k == "avx2";
+        if (!reads_layout) CHECK(got == predict_with(k, *m, X, rows, Output::raw));
         changed += got != predict_with(k, *m, X, rows, Output::raw);
       }
     }
   }
   const auto kernels = available_kernels();
-  if (std::find(kernels.begin(), kernels.end(), "avx512bw") != kernels.end()) CHECK(changed > 0);  // the layout is what AVX-512 reads
+  if (std::find(kernels.begin(), kernels.end(), "avx2") != kernels.end()) CHECK(changed > 0);  // the layout is what they read
 }
 
 TEST_CASE("the bit-vector kernel is what runs when forced, and the cost model picks it for small trees") {

@@ -132,7 +132,7 @@ void accumulate_trees(const TreeEnsembleView& v, const float* X, size_t n_rows, 
   if (v.node_threshold && accumulate_trees_bitvectors(v, X, n_rows, raw)) return;
   if (v.complete.present() && tree_algorithm() == TreeAlgorithm::walk) {
     // A forced walk walks the nodes: without the complete-tree layout
-    // (which the AVX-512 kernel takes for a few rows).
+    // (which the AVX-512 and AVX2 kernels take for a few rows).
     TreeEnsembleView nodes_only = v;
     nodes_only.complete = {};
     return accumulate_trees(nodes_only, X, n_rows, raw);

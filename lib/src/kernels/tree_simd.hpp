@@ -56,6 +56,52 @@ inline void add_leaves(const TreeEnsembleView& v, uint32_t t0, uint32_t m, const
   }
 }
 
+// One row's leaf additions for models whose trees add one value each into
+// one score (leaf_width 1: regressors, binary and multi-class boosting), kept
+// back and made during the next pass's walk, a few after each level.  Made
+// after their own walk, the chain of dependent additions (a load and a 3- or
+// 4-cycle addition each) held the next walk back (AVX-512: a quarter of the
+// kernel's perf samples on it).  Same additions in the same tree order:
+// results are unchanged.
+class DeferredLeaves {
+ public:
+  DeferredLeaves(const TreeEnsembleView& v, double* out) noexcept : v_(v), out_(out), sum_(out[0]) {}
+  static bool applies(const TreeEnsembleView& v) noexcept { return v.leaf_width == 1; }
+  // The next k of the kept-back additions (after a level of the walk).
+  __attribute__((always_inline)) void step(uint32_t k) noexcept { add(k); }
+  // Finishes the previous pass's additions, then keeps back leaf[0, m) of
+  // trees t0, t0 + 1, ... (leaf must stay untouched until the next defer()
+  // or finish()).
+  __attribute__((always_inline)) void defer(uint32_t t0, uint32_t m, const int32_t* leaf) noexcept {
+    add(n_ - done_);
+    t0_ = t0, n_ = m, done_ = 0, leaf_ = leaf;
+  }
+  __attribute__((always_inline)) void finish() noexcept {
+    add(n_ - done_);
+    if (v_.n_raw == 1) out_[0] = sum_;
+  }
+
+ private:
+  __attribute__((always_inline)) void add(uint32_t k) noexcept {
+    const uint32_t e = done_ + k < n_ ? done_ + k : n_;
+    if (v_.n_raw == 1) {  // one score: summed in a register
+      for (; done_ < e; ++done_) sum_ += v_.leaf_values[static_cast<uint32_t>(leaf_[done_])];
+    } else {  // into each tree's output slot (clamped as add_leaf does)
+      const uint32_t last_slot = v_.n_raw - 1;
+      for (; done_ < e; ++done_) {
+        const uint32_t slot = v_.tree_output[t0_ + done_];
+        out_[slot < last_slot ? slot : last_slot] += v_.leaf_values[static_cast<uint32_t>(leaf_[done_])];
+      }
+    }
+  }
+
+  const TreeEnsembleView& v_;
+  double* out_;
+  double sum_;
+  uint32_t t0_ = 0, n_ = 0, done_ = 0;
+  const int32_t* leaf_ = nullptr;
+};
+
 // The few primitives the walk needs, over xsimd.  xsimd 8.1 routes AVX-512
 // gathers and mask conversions through per-lane generic code (10x slower than
 // AVX2), so AVX-512 gets them from intrinsics below (and AVX2 its gathers); batches convert to and
@@ -202,78 +248,151 @@ struct Ops<xsimd::avx512bw> {
   // leaf rows are clamped as in the scalar reference; positions stay inside
   // the columns, whose lengths open checked.
   static constexpr bool has_complete_trees = true;
+
+  // One row's walk down N groups of the complete-tree layout at once.  N is a
+  // constant so that the groups' nodes stay in registers: with a run-time
+  // count GCC kept them on the stack, a store and a reload on every level's
+  // chain of dependent instructions.
+  template <bool Missing, size_t K>
+  class CompleteWalk {
+   public:
+    using Row = RowRegs<K ? K : 2>;
+    explicit CompleteWalk(const TreeEnsembleView& v) noexcept
+        : nodes_(v.complete.nodes), leaves_(v.complete.leaves), depth_(v.complete.depth),
+          inner_((uint64_t{1} << v.complete.depth) - 1),
+          lanes_(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
+          low_(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)),
+          high_(_mm512_add_epi32(low_, _mm512_set1_epi32(1))),
+          last_feature_(_mm512_set1_epi32(static_cast<int32_t>(v.n_features - 1))),
+          last_leaf_(_mm512_set1_epi32(static_cast<int32_t>(min_u64(v.n_leaves - 1, node_feature_mask)))),
+          bottom_(_mm512_set1_epi32(static_cast<int32_t>(inner_))) {}
+
+    // The leaf rows (clamped) that row x reaches in groups [g0, g0 + N), into
+    // leaf[0, N * 16).
+    // `between()` runs after each level (the previous pass's leaf additions,
+    // spread over this pass's walk).
+    template <uint32_t N, class Between>
+    __attribute__((always_inline)) void operator()(uint64_t g0, const float* x, const Row& row, int32_t* leaf,
+                                                   Between&& between) const noexcept {
+      constexpr uint32_t L = complete_tree_lanes;
+      const long long* base[N];
+      __m512i node[N];
+      for (uint32_t g = 0; g < N; ++g) base[g] = reinterpret_cast<const long long*>(nodes_ + (g0 + g) * inner_ * L);
+      // Level 0: every lane at its root, node 0.
+      for (uint32_t g = 0; g < N; ++g)
+        node[g] = descend(_mm512_setzero_si512(), _mm512_loadu_si512(base[g]), _mm512_loadu_si512(base[g] + 8), x, row);
+      between();
+      if (depth_ > 1) {  // node 1 or 2: four loads and a blend instead of gathers
+        for (uint32_t g = 0; g < N; ++g) {
+          const long long* p = base[g];
+          const __mmask16 two = _mm512_cmpeq_epi32_mask(node[g], _mm512_set1_epi32(2));
+          const __m512i a =
+              _mm512_mask_blend_epi64(static_cast<__mmask8>(two), _mm512_loadu_si512(p + 16), _mm512_loadu_si512(p + 32));
+          const __m512i b = _mm512_mask_blend_epi64(static_cast<__mmask8>(two >> 8), _mm512_loadu_si512(p + 24),
+                                                    _mm512_loadu_si512(p + 40));
+          node[g] = descend(node[g], a, b, x, row);
+        }
+        between();
+      }
+      if (depth_ > 2) {  // nodes 3-6: eight loads and six blends
+        for (uint32_t g = 0; g < N; ++g) {
+          const __m512i k = _mm512_sub_epi32(node[g], _mm512_set1_epi32(3));
+          const __mmask16 odd = _mm512_test_epi32_mask(k, _mm512_set1_epi32(1));
+          const __mmask16 upper = _mm512_test_epi32_mask(k, _mm512_set1_epi32(2));
+          auto pick = [&](const long long* p, unsigned shift) {
+            const auto o = static_cast<__mmask8>(odd >> shift), u = static_cast<__mmask8>(upper >> shift);
+            const __m512i left = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p), _mm512_loadu_si512(p + 16));
+            const __m512i right = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p + 32), _mm512_loadu_si512(p + 48));
+            return _mm512_mask_blend_epi64(u, left, right);
+          };
+          node[g] = descend(node[g], pick(base[g] + 48, 0), pick(base[g] + 56, 8), x, row);
+        }
+        between();
+      }
+      for (uint32_t s = 3; s < depth_; ++s) {
+        for (uint32_t g = 0; g < N; ++g) {
+          const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(node[g], 4), lanes_);
+          const __m512i a = _mm512_i32gather_epi64(_mm512_castsi512_si256(pos), base[g], 8);
+          const __m512i b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(pos, 1), base[g], 8);
+          node[g] = descend(node[g], a, b, x, row);
+        }
+        between();
+      }
+      for (uint32_t g = 0; g < N; ++g) {
+        const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(_mm512_sub_epi32(node[g], bottom_), 4), lanes_);
+        const auto* lbase = reinterpret_cast<const int*>(leaves_ + ((g0 + g) << depth_) * L);
+        // Unsigned: a crafted row of 2^31 or more is clamped too.
+        _mm512_store_si512(leaf + g * L, _mm512_min_epu32(_mm512_i32gather_epi32(pos, lbase, 4), last_leaf_));
+      }
+    }
+
+   private:
+    // One level: the lanes' nodes (a: the low 8, b: the high 8, 64 bits
+    // each) decide each lane's child, 2h + 1 or 2h + 2.
+    __attribute__((always_inline)) __m512i descend(const __m512i& node, const __m512i& a, const __m512i& b,
+                                                   const float* x, const Row& row) const noexcept {
+      const __m512i info = _mm512_permutex2var_epi32(a, low_, b);
+      const __m512 t = _mm512_castsi512_ps(_mm512_permutex2var_epi32(a, high_, b));
+      const __m512i f =
+          _mm512_min_epi32(_mm512_and_si512(info, _mm512_set1_epi32(static_cast<int32_t>(node_feature_mask))), last_feature_);
+      const __m512 xv = K ? static_cast<__m512>(row.lookup(f)) : _mm512_i32gather_ps(f, x, 4);
+      I right = go_right(xv, t);
+      if constexpr (Missing) right = route_missing(right, xv, info);
+      return _mm512_add_epi32(_mm512_add_epi32(node, node), _mm512_add_epi32(_mm512_set1_epi32(1), right));
+    }
+
+    const uint64_t* nodes_;
+    const uint32_t* leaves_;
+    uint32_t depth_;
+    uint64_t inner_;
+    __m512i lanes_, low_, high_, last_feature_, last_leaf_, bottom_;
+  };
+
+  // A few rows over the complete-tree layout (FORMAT.md §5.1.2): lanes = the
+  // 16 trees of a group, N groups side by side.  A level is one 64-bit
+  // gather per lane (feature and threshold together: the node walk gathers
+  // info, child and threshold) and the children by index arithmetic (2h+1,
+  // 2h+2); the first three levels are plain loads and blends (2, 4, 8 loads).  Rows of up to 16 * K features
+  // are looked up in registers (K > 0), wider ones gathered.  Features and
+  // leaf rows are clamped as in the scalar reference; positions stay inside
+  // the columns, whose lengths open checked.
   template <bool Missing, size_t K>
   static void complete(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
     constexpr uint32_t N = 4, L = complete_tree_lanes;
-    const CompleteTreesView& c = v.complete;
-    const uint32_t depth = c.depth;
-    const uint64_t inner = (uint64_t{1} << depth) - 1;
     const uint64_t groups = (uint64_t{v.n_trees} + L - 1) / L;
-    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    const __m512i low = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(1));
-    const __m512i feature_mask = _mm512_set1_epi32(static_cast<int32_t>(node_feature_mask));
-    const __m512i last_feature = _mm512_set1_epi32(static_cast<int32_t>(v.n_features - 1));
-    const __m512i last_leaf = _mm512_set1_epi32(static_cast<int32_t>(min_u64(v.n_leaves - 1, node_feature_mask)));
-    const __m512i bottom = _mm512_set1_epi32(static_cast<int32_t>(inner));
+    const CompleteWalk<Missing, K> walk(v);
+    const bool defer = DeferredLeaves::applies(v);
+    const uint32_t per_level = (N * L + v.complete.depth - 1) / v.complete.depth;
     for (size_t r = 0; r < n_rows; ++r) {
       const float* x = X + r * v.n_features;
       double* out = raw + r * v.n_raw;
-      const RowRegs<K ? K : 2> row(x, K ? v.n_features : 0);
-      for (uint64_t g0 = 0; g0 < groups; g0 += N) {
+      const typename CompleteWalk<Missing, K>::Row row(x, K ? v.n_features : 0);
+      // A pass's leaf values are added during the next pass's walk, a share
+      // after each level (DeferredLeaves; one score: s_gbr_d5_t150_f50 0.57
+      // -> 0.53 us).  Unrolling that chain, or gathering the values first,
+      // did not help.
+      alignas(64) int32_t leaf[2][N * L];
+      DeferredLeaves deferred(v, out);
+      for (uint64_t g0 = 0, p = 0; g0 < groups; g0 += N, p ^= 1) {
         const uint32_t n = static_cast<uint32_t>(min_u64(N, groups - g0));
-        __m512i node[N];
-        for (uint32_t g = 0; g < N; ++g) node[g] = _mm512_setzero_si512();
-        for (uint32_t s = 0; s < depth; ++s) {
-          for (uint32_t g = 0; g < n; ++g) {
-            const auto* base = reinterpret_cast<const long long*>(c.nodes + (g0 + g) * inner * L);
-            __m512i a, b;
-            if (s == 0) {  // every lane at its root, node 0
-              a = _mm512_loadu_si512(base);
-              b = _mm512_loadu_si512(base + 8);
-            } else if (s == 1) {  // node 1 or 2: four loads and a blend instead of gathers
-              const __mmask16 two = _mm512_cmpeq_epi32_mask(node[g], _mm512_set1_epi32(2));
-              a = _mm512_mask_blend_epi64(static_cast<__mmask8>(two), _mm512_loadu_si512(base + 16),
-                                          _mm512_loadu_si512(base + 32));
-              b = _mm512_mask_blend_epi64(static_cast<__mmask8>(two >> 8), _mm512_loadu_si512(base + 24),
-                                          _mm512_loadu_si512(base + 40));
-            } else if (s == 2) {  // nodes 3-6: eight loads and six blends
-              const __m512i k = _mm512_sub_epi32(node[g], _mm512_set1_epi32(3));
-              const __mmask16 odd = _mm512_test_epi32_mask(k, _mm512_set1_epi32(1));
-              const __mmask16 upper = _mm512_test_epi32_mask(k, _mm512_set1_epi32(2));
-              auto pick = [&](const long long* p, unsigned shift) {
-                const auto o = static_cast<__mmask8>(odd >> shift), u = static_cast<__mmask8>(upper >> shift);
-                const __m512i left = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p), _mm512_loadu_si512(p + 16));
-                const __m512i right = _mm512_mask_blend_epi64(o, _mm512_loadu_si512(p + 32), _mm512_loadu_si512(p + 48));
-                return _mm512_mask_blend_epi64(u, left, right);
-              };
-              a = pick(base + 48, 0);
-              b = pick(base + 56, 8);
-            } else {
-              const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(node[g], 4), lanes);
-              a = _mm512_i32gather_epi64(_mm512_castsi512_si256(pos), base, 8);
-              b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(pos, 1), base, 8);
-            }
-            const __m512i info = _mm512_permutex2var_epi32(a, low, b);
-            const __m512 t = _mm512_castsi512_ps(_mm512_permutex2var_epi32(a, high, b));
-            const __m512i f = _mm512_min_epi32(_mm512_and_si512(info, feature_mask), last_feature);
-            const __m512 xv = K ? static_cast<__m512>(row.lookup(f)) : _mm512_i32gather_ps(f, x, 4);
-            I right = go_right(xv, t);
-            if constexpr (Missing) right = route_missing(right, xv, info);
-            node[g] = _mm512_add_epi32(_mm512_add_epi32(node[g], node[g]),
-                                       _mm512_add_epi32(_mm512_set1_epi32(1), right));
-          }
-        }
-        alignas(64) int32_t leaf[N * L];
-        for (uint32_t g = 0; g < n; ++g) {
-          const __m512i pos = _mm512_add_epi32(_mm512_slli_epi32(_mm512_sub_epi32(node[g], bottom), 4), lanes);
-          const auto* base = reinterpret_cast<const int*>(c.leaves + ((g0 + g) << depth) * L);
-          // Unsigned: a crafted row of 2^31 or more is clamped too.
-          _mm512_store_si512(leaf + g * L, _mm512_min_epu32(_mm512_i32gather_epi32(pos, base, 4), last_leaf));
+        int32_t* rows = leaf[p];
+        auto between = [&]() __attribute__((always_inline)) {
+          if (defer) deferred.step(per_level);
+        };
+        switch (n) {
+          case 4: walk.template operator()<4>(g0, x, row, rows, between); break;
+          case 3: walk.template operator()<3>(g0, x, row, rows, between); break;
+          case 2: walk.template operator()<2>(g0, x, row, rows, between); break;
+          default: walk.template operator()<1>(g0, x, row, rows, between); break;
         }
         const auto t0 = static_cast<uint32_t>(g0 * L);
-        add_leaves(v, t0, static_cast<uint32_t>(min_u64(v.n_trees - t0, uint64_t{n} * L)), leaf, out);
+        const uint32_t m = static_cast<uint32_t>(min_u64(v.n_trees - t0, uint64_t{n} * L));
+        if (defer)
+          deferred.defer(t0, m, rows);
+        else
+          add_leaves(v, t0, m, rows, out);
       }
+      if (defer) deferred.finish();
     }
   }
 };
@@ -818,6 +937,182 @@ struct TreeSimd {
     }
   }
 
+#if defined(__AVX2__)
+  // One row over the complete-tree layout (FORMAT.md §5.1.2) with AVX2 (for
+  // CPUs without AVX-512): a group's 16 trees as two halves of 8 lanes, N
+  // groups side by side.  A level is one 64-bit gather per lane (feature and
+  // threshold together, 2 gathers of 4) where trees<>() gathers info, child
+  // and threshold (3 gathers of 8), and the children by index arithmetic;
+  // levels 0-2 are plain loads and blends (the gathers sat on every level's
+  // chain).  N = 2 groups: 1, 3 and 4 were 1-22% slower.  Rows of up to 8 features (Narrow) are looked up
+  // in a register by a permute, wider ones gathered.  Features and leaf rows
+  // are clamped as in the scalar reference; positions stay inside the
+  // columns, whose lengths open checked.
+  template <bool Missing, bool Narrow>
+  class CompleteWalk8 {
+   public:
+    CompleteWalk8(const TreeEnsembleView& v) noexcept
+        : nodes_(v.complete.nodes), leaves_(v.complete.leaves), depth_(v.complete.depth),
+          inner_((uint64_t{1} << v.complete.depth) - 1),
+          lanes_(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)),
+          last_feature_(_mm256_set1_epi32(static_cast<int32_t>(v.n_features - 1))),
+          last_leaf_(_mm256_set1_epi32(static_cast<int32_t>(min_u64(v.n_leaves - 1, node_feature_mask)))),
+          bottom_(_mm256_set1_epi32(static_cast<int32_t>(inner_))) {}
+
+    // Narrow: the row in a register (features past the row's width: zeros,
+    // never looked up, the indices being clamped).
+    static __m256 row_register(const float* x, uint32_t n_features) noexcept {
+      if constexpr (!Narrow) return _mm256_setzero_ps();
+      const __m256i in_row = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(n_features)),
+                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+      return _mm256_maskload_ps(x, in_row);
+    }
+
+    // The leaf rows (clamped) that row x reaches in groups [g0, g0 + N), into
+    // leaf[0, N * 16); `between()` runs after each level.
+    template <uint32_t N, class Between>
+    __attribute__((always_inline)) void operator()(uint64_t g0, const float* x, __m256 row, int32_t* leaf,
+                                                   Between&& between) const noexcept {
+      constexpr uint32_t H = 2 * N, L = complete_tree_lanes;  // halves of 8 lanes
+      const long long* base[H];
+      __m256i node[H];
+      for (uint32_t h = 0; h < H; ++h)
+        base[h] = reinterpret_cast<const long long*>(nodes_ + (g0 + h / 2) * inner_ * L + (h % 2) * 8);
+      // Level 0: every lane at its root, node 0.
+      for (uint32_t h = 0; h < H; ++h) {
+        __m256i info;
+        __m256 t;
+        unpack(base[h], info, t);
+        node[h] = decide(_mm256_setzero_si256(), info, t, x, row);
+      }
+      between();
+      if (depth_ > 1) {  // node 1 or 2: both nodes' loads and a blend instead of gathers
+        for (uint32_t h = 0; h < H; ++h) {
+          __m256i i1, i2;
+          __m256 t1, t2;
+          unpack(base[h] + 16, i1, t1);
+          unpack(base[h] + 32, i2, t2);
+          const __m256 two = _mm256_castsi256_ps(_mm256_cmpeq_epi32(node[h], _mm256_set1_epi32(2)));
+          const __m256 info = _mm256_blendv_ps(_mm256_castsi256_ps(i1), _mm256_castsi256_ps(i2), two);
+          node[h] = decide(node[h], _mm256_castps_si256(info), _mm256_blendv_ps(t1, t2, two), x, row);
+        }
+        between();
+      }
+      if (depth_ > 2) {  // nodes 3-6: four nodes' loads and three blends
+        for (uint32_t h = 0; h < H; ++h) {
+          __m256i i3, i4, i5, i6;
+          __m256 t3, t4, t5, t6;
+          unpack(base[h] + 48, i3, t3);
+          unpack(base[h] + 64, i4, t4);
+          unpack(base[h] + 80, i5, t5);
+          unpack(base[h] + 96, i6, t6);
+          const __m256i k = _mm256_sub_epi32(node[h], _mm256_set1_epi32(3));
+          const __m256 odd = _mm256_castsi256_ps(_mm256_slli_epi32(k, 31));  // blends on the sign bit
+          const __m256 upper = _mm256_castsi256_ps(_mm256_slli_epi32(k, 30));
+          auto pick = [&](__m256 a, __m256 b, __m256 c, __m256 d) __attribute__((always_inline)) {
+            return _mm256_blendv_ps(_mm256_blendv_ps(a, b, odd), _mm256_blendv_ps(c, d, odd), upper);
+          };
+          const __m256i info = _mm256_castps_si256(pick(_mm256_castsi256_ps(i3), _mm256_castsi256_ps(i4),
+                                                        _mm256_castsi256_ps(i5), _mm256_castsi256_ps(i6)));
+          node[h] = decide(node[h], info, pick(t3, t4, t5, t6), x, row);
+        }
+        between();
+      }
+      for (uint32_t s = 3; s < depth_; ++s) {
+        for (uint32_t h = 0; h < H; ++h) {
+          // Positions of lanes 0, 1, 4, 5 | 2, 3, 6, 7, so that descend()'s
+          // in-lane shuffles put the nodes back in lane order.
+          const __m256i pos =
+              _mm256_permute4x64_epi64(_mm256_add_epi32(_mm256_slli_epi32(node[h], 4), lanes_), 0xD8);
+          const __m256i a = _mm256_i32gather_epi64(base[h], _mm256_castsi256_si128(pos), 8);
+          const __m256i b = _mm256_i32gather_epi64(base[h], _mm256_extracti128_si256(pos, 1), 8);
+          node[h] = descend(node[h], a, b, x, row);
+        }
+        between();
+      }
+      for (uint32_t h = 0; h < H; ++h) {
+        const __m256i pos = _mm256_add_epi32(_mm256_slli_epi32(_mm256_sub_epi32(node[h], bottom_), 4), lanes_);
+        const auto* lbase = reinterpret_cast<const int*>(leaves_ + ((g0 + h / 2) << depth_) * L + (h % 2) * 8);
+        // Unsigned: a crafted row of 2^31 or more is clamped too.
+        _mm256_store_si256(reinterpret_cast<__m256i*>(leaf + h * 8),
+                           _mm256_min_epu32(_mm256_i32gather_epi32(lbase, pos, 4), last_leaf_));
+      }
+    }
+
+   private:
+    // The 8 lanes' nodes at p (one node of each lane's tree, in order).
+    static __attribute__((always_inline)) void unpack(const long long* p, __m256i& info, __m256& t) noexcept {
+      const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+      const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 4));
+      const __m256 a = _mm256_castsi256_ps(_mm256_permute2x128_si256(u, w, 0x20));
+      const __m256 b = _mm256_castsi256_ps(_mm256_permute2x128_si256(u, w, 0x31));
+      info = _mm256_castps_si256(_mm256_shuffle_ps(a, b, 0x88));
+      t = _mm256_shuffle_ps(a, b, 0xDD);
+    }
+
+    // One level: the 64-bit nodes of lanes 0, 1, 4, 5 (a) and 2, 3, 6, 7 (b)
+    // decide each lane's child, 2h + 1 or 2h + 2.
+    __attribute__((always_inline)) __m256i descend(const __m256i& node, const __m256i& a, const __m256i& b,
+                                                   const float* x, __m256 row) const noexcept {
+      const __m256 pa = _mm256_castsi256_ps(a), pb = _mm256_castsi256_ps(b);
+      const __m256i info = _mm256_castps_si256(_mm256_shuffle_ps(pa, pb, 0x88));  // low halves
+      const __m256 t = _mm256_shuffle_ps(pa, pb, 0xDD);                             // high halves
+      return decide(node, info, t, x, row);
+    }
+
+    // The lanes' nodes (feature and flags, threshold) decide each lane's
+    // child, 2h + 1 or 2h + 2.
+    __attribute__((always_inline)) __m256i decide(const __m256i& node, const __m256i& info, const __m256& t,
+                                                  const float* x, __m256 row) const noexcept {
+      const __m256i f = _mm256_min_epi32(
+          _mm256_and_si256(info, _mm256_set1_epi32(static_cast<int32_t>(node_feature_mask))), last_feature_);
+      const __m256 xv = Narrow ? _mm256_permutevar8x32_ps(row, f) : _mm256_i32gather_ps(x, f, 4);
+      I right = O::go_right(xv, t);
+      if constexpr (Missing) right = O::route_missing(right, xv, info);
+      return _mm256_add_epi32(_mm256_add_epi32(node, node), _mm256_add_epi32(_mm256_set1_epi32(1), right));
+    }
+
+    const uint64_t* nodes_;
+    const uint32_t* leaves_;
+    uint32_t depth_;
+    uint64_t inner_;
+    __m256i lanes_, last_feature_, last_leaf_, bottom_;
+  };
+
+  template <bool Missing, bool Narrow>
+  static void complete8(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
+    constexpr uint32_t N = 2, L = complete_tree_lanes;
+    const uint64_t groups = (uint64_t{v.n_trees} + L - 1) / L;
+    const CompleteWalk8<Missing, Narrow> walk(v);
+    const bool defer = DeferredLeaves::applies(v);
+    const uint32_t per_level = (N * L + v.complete.depth - 1) / v.complete.depth;
+    for (size_t r = 0; r < n_rows; ++r) {
+      const float* x = X + r * v.n_features;
+      double* out = raw + r * v.n_raw;
+      const __m256 row = CompleteWalk8<Missing, Narrow>::row_register(x, v.n_features);
+      alignas(64) int32_t leaf[2][N * L];
+      DeferredLeaves deferred(v, out);
+      for (uint64_t g0 = 0, p = 0; g0 < groups; g0 += N, p ^= 1) {
+        const uint32_t n = static_cast<uint32_t>(min_u64(N, groups - g0));
+        auto between = [&]() __attribute__((always_inline)) {
+          if (defer) deferred.step(per_level);
+        };
+        if (n == 2)
+          walk.template operator()<2>(g0, x, row, leaf[p], between);
+        else
+          walk.template operator()<1>(g0, x, row, leaf[p], between);
+        const auto t0 = static_cast<uint32_t>(g0 * L);
+        const uint32_t m = static_cast<uint32_t>(min_u64(v.n_trees - t0, uint64_t{n} * L));
+        if (defer)
+          deferred.defer(t0, m, leaf[p]);
+        else
+          add_leaves(v, t0, m, leaf[p], out);
+      }
+      if (defer) deferred.finish();
+    }
+  }
+#endif
+
   template <bool Missing, bool Categorical>
   static void run(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
     if (n_rows * 2 < W) {
@@ -828,6 +1123,14 @@ struct TreeSimd {
           return O::template complete<Missing, 0>(v, X, n_rows, raw);
         }
       }
+#if defined(__AVX2__)
+      if constexpr (W == 8 && !Categorical) {
+        if (v.complete.present()) {
+          if (v.n_features <= 8) return complete8<Missing, true>(v, X, n_rows, raw);
+          return complete8<Missing, false>(v, X, n_rows, raw);
+        }
+      }
+#endif
       if constexpr (O::max_row_registers >= 4) {
         if (v.n_features <= 32) return trees<Missing, Categorical, 2>(v, X, n_rows, raw);
         if (v.n_features <= 64) return trees<Missing, Categorical, 4>(v, X, n_rows, raw);
