@@ -196,44 +196,48 @@ TEST_CASE("one row on every kernel: rows of every width around the register look
 
 TEST_CASE("batches over deep trees: the top levels walked through a complete tree equal the scalar reference") {
   // The large-tree batch walk takes the top min(depth, 10) levels (8 at
-  // least) of each float32 tree without NaN routing or category sets
-  // through a table built per tree, when the block has at least as many rows
-  // as the table positions: 300 rows take it for the depth-8 tree only, 700
-  // for depths 8 and 9, 1,300 and 2,500 (a tail group) for every tree but
-  // the depth-7 one.  Leaves above the table's bottom repeat down it.
+  // least) of each float32 tree without category sets through a table built
+  // per tree, when the block has at least as many rows as the table
+  // positions: 300 rows take it for the depth-8 tree only, 700 for depths 8
+  // and 9, 1,300 and 2,500 (a tail group) for every tree but the depth-7
+  // one.  Leaves above the table's bottom repeat down it.  With NaN routing
+  // the table keeps each position's NaN-left bit: rows with NaN take it.
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
   test::TempDir dir;
   constexpr uint32_t width = 20;
   std::mt19937_64 rng(29);
-  ModelDescription d;
-  d.estimator = "test.DeepTrees";
-  d.task = Task::regression;
-  d.n_features = width;
-  d.n_outputs = 1;
-  TreeEnsembleBuilder b(width, 1, 1, Aggregation::sum);
-  for (uint32_t depth : {20u, 8u, 20u, 9u, 7u, 12u, 20u, 20u}) {
-    auto t = test::random_tree(rng, width, depth, 1, false, 0);
-    REQUIRE(b.add_tree(t.view()).ok());
-  }
-  const auto path = dir.file("deep.mlmap");
-  REQUIRE(save(path, d, b).ok());
-  auto m = Model::open(path);
-  REQUIRE(m.ok());
-  CHECK(m->verify().ok());
-  CHECK_FALSE(m->info().accepts_missing);
-  CHECK(m->info().trees.n_nodes * 12 > m->info().trees.n_trees * (48 << 10));  // the large-tree walk
   int compared = 0;
-  for (size_t rows : {300, 700, 1300, 2500}) {
-    auto X = test::random_rows(rng, rows, width, 0.0);
-    mlmap::kernels::set_tree_algorithm(TreeAlgorithm::automatic);
-    const auto want = predict_with("scalar", *m, X, rows, Output::raw);
-    mlmap::kernels::set_tree_algorithm(TreeAlgorithm::walk);
-    for (const auto& k : available_kernels()) {
-      CAPTURE(k);
-      CAPTURE(rows);
-      CHECK(predict_with(k, *m, X, rows, Output::raw) == want);
-      ++compared;
+  for (bool missing : {false, true}) {
+    CAPTURE(missing);
+    ModelDescription d;
+    d.estimator = "test.DeepTrees";
+    d.task = Task::regression;
+    d.n_features = width;
+    d.n_outputs = 1;
+    TreeEnsembleBuilder b(width, 1, 1, Aggregation::sum);
+    for (uint32_t depth : {20u, 8u, 20u, 9u, 7u, 12u, 20u, 20u}) {
+      auto t = test::random_tree(rng, width, depth, 1, missing, 0);
+      REQUIRE(b.add_tree(t.view()).ok());
+    }
+    const auto path = dir.file(missing ? "deep_missing.mlmap" : "deep.mlmap");
+    REQUIRE(save(path, d, b).ok());
+    auto m = Model::open(path);
+    REQUIRE(m.ok());
+    CHECK(m->verify().ok());
+    CHECK(m->info().accepts_missing == missing);
+    CHECK(m->info().trees.n_nodes * 12 > m->info().trees.n_trees * (48 << 10));  // the large-tree walk
+    for (size_t rows : {300, 700, 1300, 2500}) {
+      auto X = test::random_rows(rng, rows, width, missing ? 0.1 : 0.0);
+      mlmap::kernels::set_tree_algorithm(TreeAlgorithm::automatic);
+      const auto want = predict_with("scalar", *m, X, rows, Output::raw);
+      mlmap::kernels::set_tree_algorithm(TreeAlgorithm::walk);
+      for (const auto& k : available_kernels()) {
+        CAPTURE(k);
+        CAPTURE(rows);
+        CHECK(predict_with(k, *m, X, rows, Output::raw) == want);
+        ++compared;
+      }
     }
   }
   CHECK(compared > 0);
