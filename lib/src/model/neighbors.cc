@@ -178,7 +178,10 @@ class NeighborsPredictor final : public Predictor {
   Status run_radius(const T* X, size_t n_rows, double* raw) const noexcept {
     try {
       const size_t nf = v_.rows.n_features;
-      const size_t qn = std::min<size_t>(64, n_rows);
+      // As many queries a pass as the k-nearest search (each stored value
+      // read from memory once per pass): 100k rows x 8/64/256, manhattan,
+      // took 0.91-0.98 of the time of passes of 64 queries.
+      const size_t qn = std::min(queries_per_pass, n_rows);
       const size_t stride = blocks_per_pass * kernels::block_lanes;
       std::vector<double> queries(qn * nf), dist(qn * stride);
       std::vector<std::vector<std::pair<double, uint64_t>>> found(qn);
