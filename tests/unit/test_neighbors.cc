@@ -434,6 +434,92 @@ TEST_CASE("neighbours: many passes with bounds (int8, bfloat16, float32 as the C
   }
 }
 
+TEST_CASE("radius neighbours with bounds (int8, bfloat16, float32 as the CPU has): the rows within, exactly") {
+  // Euclidean radius files carry the squared norms, and the search rules
+  // rows out with the k-nearest search's bounds: many passes, more queries
+  // than a call's 1024 (and fewer than the flag kernels' 8), integer values
+  // (many rows exactly at the radius: `<=` decides) and continuous ones,
+  // float32 and float64 rows.  The reference: every row's exact squared
+  // distance (feature order) against the reduced radius, the mean of the
+  // targets within in row order.  Manhattan (integer float64 rows): the
+  // search without bounds, over calls of several passes of queries.
+  test::TempDir dir;
+  struct Case {
+    bool integers, f32;
+    Metric metric;
+  };
+  for (const Case c : {Case{true, false, Metric::euclidean}, Case{true, true, Metric::euclidean},
+                       Case{false, false, Metric::euclidean}, Case{false, true, Metric::euclidean},
+                       Case{true, false, Metric::manhattan}}) {
+    const bool integers = c.integers, f32 = c.f32;
+    const Metric metric = c.metric;
+    CAPTURE(static_cast<int>(metric));
+    std::mt19937_64 rng(integers ? 81 : 83);
+    const size_t n = 4000, nf = integers ? 20 : 64, nq = 1030;
+    std::normal_distribution<double> g(0, 1);
+    std::vector<double> rows(n * nf), queries(nq * nf), targets(n);
+    for (auto& v : rows) v = integers ? static_cast<double>(rng() % 3) : g(rng);
+    for (auto& v : queries) v = integers ? static_cast<double>(rng() % 3) : g(rng);
+    for (auto& v : targets) v = g(rng);
+    if (f32)
+      for (auto& v : rows) v = static_cast<float>(v);
+    std::vector<float> rows32(rows.begin(), rows.end());
+    NeighborsSpec nb;
+    if (f32)
+      nb.samples.rows32 = rows32.data();
+    else
+      nb.samples.rows64 = rows.data();
+    nb.samples.n_rows = n;
+    nb.samples.n_features = nf;
+    nb.targets = targets.data();
+    nb.n_targets = 1;
+    nb.metric = metric;
+    nb.reduced_radius = metric == Metric::manhattan ? 10.0 : integers ? 14.0 : 80.0;  // tens of rows a query
+    ModelDescription d = classifier(nf);
+    d.task = Task::regression;
+    d.n_outputs = 1;
+    d.classes = {};
+    d.link = LinkFunction::identity;
+    d.class_decision = ClassDecision::argmax_outputs;
+    const auto path = dir.file("radius_bounds.mlmap");
+    REQUIRE(save(path, d, nb).ok());
+    auto m = Model::open(path, {true, false});
+    REQUIRE_MESSAGE(m.ok(), m.message());
+    std::vector<double> out(nq), few(5);
+    REQUIRE(m->predict(queries.data(), nq, out.data()).ok());
+    REQUIRE(m->predict(queries.data(), 5, few.data()).ok());
+    CAPTURE(integers);
+    CAPTURE(f32);
+    size_t at_radius = 0, empty = 0;
+    for (size_t q = 0; q < nq; ++q) {
+      double sum = 0;
+      size_t count = 0;
+      for (size_t i = 0; i < n; ++i) {
+        double acc = 0;
+        for (size_t f = 0; f < nf; ++f) {
+          const double diff = queries[q * nf + f] - rows[i * nf + f];
+          acc = acc + (metric == Metric::manhattan ? std::fabs(diff) : diff * diff);
+        }
+        if (acc <= nb.reduced_radius) {
+          sum += targets[i];
+          ++count;
+        }
+        at_radius += acc == nb.reduced_radius;
+      }
+      CAPTURE(q);
+      if (count == 0) {
+        ++empty;
+        CHECK(std::isnan(out[q]));
+        continue;
+      }
+      CHECK(out[q] == doctest::Approx(sum / static_cast<double>(count)).epsilon(1e-12));
+      if (q < 5) CHECK(few[q] == out[q]);
+    }
+    CHECK(empty < nq / 10);
+    if (integers) CHECK(at_radius > nq);  // the boundary is exercised
+  }
+}
+
 TEST_CASE("neighbours: a zero distance takes all the weight (sklearn's _get_weights)") {
   test::TempDir dir;
   const double rows[] = {0, 0, 1, 0, 0, 1, 2, 2};

@@ -170,14 +170,18 @@ class NeighborsPredictor final : public Predictor {
       for (size_t q = 0; q < n_rows; ++q) normalize_row(queries + q * nf, nf);
   }
 
-  // Radius neighbours: every stored row's exact reduced distance (no
-  // bounds), the rows within the radius in row order (sklearn's brute force
-  // lists them so).
+  // Radius neighbours without stored norms (the metrics other than
+  // euclidean, and files written before radius files had them): every
+  // stored row's exact reduced distance, the rows within the radius in row
+  // order (sklearn's brute force lists them so).
   template <class T>
   Status run_radius(const T* X, size_t n_rows, double* raw) const noexcept {
     try {
       const size_t nf = v_.rows.n_features;
-      const size_t qn = std::min<size_t>(64, n_rows);
+      // As many queries a pass as the k-nearest search (each stored value
+      // read from memory once per pass): 100k rows x 8/64/256, manhattan,
+      // took 0.91-0.98 of the time of passes of 64 queries.
+      const size_t qn = std::min(queries_per_pass, n_rows);
       const size_t stride = blocks_per_pass * kernels::block_lanes;
       std::vector<double> queries(qn * nf), dist(qn * stride);
       std::vector<std::vector<std::pair<double, uint64_t>>> found(qn);
@@ -187,6 +191,8 @@ class NeighborsPredictor final : public Predictor {
       task.stride = stride;
       task.out = dist.data();
       const uint64_t n_blocks = v_.rows.n_blocks();
+      const bool cosine = v_.metric == fb::Metric::Cosine;  // its reduced() is not the kernel's value
+      const double root = radius_root();
       for (size_t r0 = 0; r0 < n_rows; r0 += qn) {
         const size_t nq = std::min(qn, n_rows - r0);
         load_queries(X + r0 * nf, nq, queries.data());
@@ -200,24 +206,26 @@ class NeighborsPredictor final : public Predictor {
           const uint64_t first = b0 * kernels::block_lanes;
           const size_t n = static_cast<size_t>(std::min<uint64_t>(task.n_blocks * kernels::block_lanes,
                                                                   v_.rows.n_rows - first));
-          for (size_t q = 0; q < nq; ++q)
-            for (size_t i = 0; i < n; ++i) {
-              const double d = reduced(dist[q * stride + i]);
-              if (d <= v_.reduced_radius) found[q].emplace_back(d, first + i);
+          for (size_t q = 0; q < nq; ++q) {
+            const double* d = dist.data() + q * stride;
+            auto within = [&](size_t lo, size_t hi) {
+              for (size_t i = lo; i < hi; ++i) {
+                const double r = reduced(d[i]);
+                if (r <= v_.reduced_radius) found[q].emplace_back(r, first + i);
+              }
+            };
+            if (cosine) {
+              within(0, n);
+              continue;
             }
+            // Most blocks hold no row within the radius: skipped 8 values
+            // at a time (NaN, never within, is visited and dropped).
+            scan(d, n, root, within);
+          }
         }
         for (size_t q = 0; q < nq; ++q) {
-          double* out = raw + (r0 + q) * v_.n_raw;
-          if (!found[q].empty() || !v_.classifier) {
-            vote(found[q].data(), found[q].size(), out);  // regressors: NaN without neighbours, as sklearn
-            continue;
-          }
-          if (v_.outlier_slots.empty())
-            return Error(error_code::invalid_argument,
-                         "neighbors: a row has no training row within the radius and the model has no outlier "
-                         "label (scikit-learn raises ValueError: use a larger radius or an outlier_label)");
-          std::fill(out, out + v_.n_raw, 0.0);
-          for (uint32_t slot : v_.outlier_slots) out[slot] = 1.0;
+          auto st = finish_radius(found[q], raw + (r0 + q) * v_.n_raw);
+          if (!st) return st;
         }
       }
       return {};
@@ -226,19 +234,46 @@ class NeighborsPredictor final : public Predictor {
     }
   }
 
+  // The least double above reduced_radius: "not >= it" is "<= reduced_radius"
+  // for every value (NaN aside), so the searches' tests of a heap's root
+  // ("may enter": below the root) find the rows a radius may hold.
+  double radius_root() const noexcept { return std::nextafter(v_.reduced_radius, HUGE_VAL); }
+
+  // One query's raw scores from the rows within the radius, in row order.
+  Status finish_radius(std::vector<std::pair<double, uint64_t>>& found, double* out) const noexcept {
+    if (!found.empty() || !v_.classifier) {
+      vote(found.data(), found.size(), out);  // regressors: NaN without neighbours, as sklearn
+      return {};
+    }
+    if (v_.outlier_slots.empty())
+      return Error(error_code::invalid_argument,
+                   "neighbors: a row has no training row within the radius and the model has no outlier "
+                   "label (scikit-learn raises ValueError: use a larger radius or an outlier_label)");
+    std::fill(out, out + v_.n_raw, 0.0);
+    for (uint32_t slot : v_.outlier_slots) out[slot] = 1.0;
+    return {};
+  }
+
   template <class T>
   Status run(const T* X, size_t n_rows, double* raw) const noexcept {
-    if (v_.radius) return run_radius(X, n_rows, raw);
+    if (v_.radius && !v_.sq_norms) return run_radius(X, n_rows, raw);
     try {
       const size_t nf = v_.rows.n_features, k = v_.k;
       // Euclidean searches with stored norms: a bound rules rows out (below).
+      // Radius searches with them are these searches with a fixed root just
+      // above the radius (radius_root) in place of the heaps' roots, and the
+      // measured rows within the radius listed, not pushed.
       const bool bounded = v_.sq_norms != nullptr;
+      const bool radius = v_.radius;
+      const double fixed_root = radius ? radius_root() : 0.0;
+      std::vector<std::vector<std::pair<double, uint64_t>>> found;
       const bool bf16 = bounded && kernels::bf16_bound_available() && n_rows >= bf16_min_queries;
       const bool flags = bf16;  // the search keeps flags, not bounds
       const size_t qn = std::min(flags ? flag_queries_per_pass() : queries_per_pass, n_rows);
       const size_t stride = blocks_per_pass * kernels::block_lanes;
       std::vector<double> queries(qn * nf), heap_values(qn * k);
       std::vector<uint64_t> heap_indices(qn * k);
+      auto root_of = [&](size_t q) { return radius ? fixed_root : heap_values[q * k]; };
       std::vector<std::pair<double, uint64_t>> sorted(k);
       kernels::PairwiseTask task;
       task.op = row_op(v_.metric);
@@ -348,6 +383,7 @@ class NeighborsPredictor final : public Predictor {
                      probe2 = std::max<uint64_t>(1, n_blocks / 4 / blocks_per_pass) * blocks_per_pass;
       const bool probes = int8;
       std::vector<uint64_t> probe(probes ? qn : 0);
+      if (radius) found.resize(qn);
       for (size_t r0 = 0; r0 < n_rows; r0 += qn) {
         const size_t nq = std::min(qn, n_rows - r0);
         load_queries(X + r0 * nf, nq, queries.data());
@@ -363,6 +399,7 @@ class NeighborsPredictor final : public Predictor {
               kernels::pack_queries_int8(queries.data(), nq, static_cast<uint32_t>(nf), queries8.data(), query_l1.data());
         std::fill(heap_values.begin(), heap_values.begin() + static_cast<std::ptrdiff_t>(nq * k), DBL_MAX);
         std::fill(heap_indices.begin(), heap_indices.begin() + static_cast<std::ptrdiff_t>(nq * k), 0);
+        for (auto& f : found) f.clear();
         task.queries = queries.data();
         task.n_queries = nq;
         // The first pass is the blocks that fill the heaps (a root of DBL_MAX
@@ -371,8 +408,10 @@ class NeighborsPredictor final : public Predictor {
         // roots, which shrink fastest, rule rows out early.  (100k x 64 rows,
         // k = 5: a first pass of 16 blocks measured 32 half blocks of the 170
         // a query measured in all; with the first pass of one block, 155.)
-        uint64_t pass_blocks =
-            std::min<uint64_t>(blocks_per_pass, (k + kernels::block_lanes - 1) / kernels::block_lanes);
+        // A radius's root is fixed: full passes from the start.
+        uint64_t pass_blocks = radius ? blocks_per_pass
+                                      : std::min<uint64_t>(blocks_per_pass,
+                                                           (k + kernels::block_lanes - 1) / kernels::block_lanes);
         for (uint64_t b0 = 0; b0 < n_blocks;
              b0 += task.n_blocks, pass_blocks = std::min(blocks_per_pass, 2 * pass_blocks)) {
           task.first_block = b0;
@@ -381,7 +420,7 @@ class NeighborsPredictor final : public Predictor {
           // The bfloat16 kernel flags the blocks a search must visit, from
           // the heaps' roots now (they only shrink); every block otherwise.
           for (size_t q = 0; flags && q < nq; ++q) {
-            roots[q] = heap_values[q * k];
+            roots[q] = root_of(q);
             below[q] = ~uint64_t{0};
           }
           if (narrowed) {
@@ -428,7 +467,7 @@ class NeighborsPredictor final : public Predictor {
             }
             for (size_t q = 0; !flags && q < nq; ++q) {
               const double* bound = dist.data() + q * stride;
-              const double root = heap_values[q * k];
+              const double root = root_of(q);
               const size_t blocks = static_cast<size_t>(task.n_blocks);
               for (size_t b = kernels::next_block_below(bound, 0, blocks, root); b < blocks;
                    b = kernels::next_block_below(bound, b + 1, blocks, root))
@@ -440,14 +479,23 @@ class NeighborsPredictor final : public Predictor {
                     }
             }
             kernels::squared_distance_pairs(v_.rows, pairs);
-            push_pairs(pairs, first, n, heap_values.data(), heap_indices.data());
+            if (radius)
+              list_within(pairs, first, n, found.data());
+            else
+              push_pairs(pairs, first, n, heap_values.data(), heap_indices.data());
             continue;
           }
           for (size_t q = 0; q < nq; ++q)
             push_all(dist.data() + q * stride, n, first, heap_values.data() + q * k, heap_indices.data() + q * k);
         }
-        for (size_t q = 0; q < nq; ++q)
-          finish(heap_values.data() + q * k, heap_indices.data() + q * k, sorted.data(), raw + (r0 + q) * v_.n_raw);
+        for (size_t q = 0; q < nq; ++q) {
+          if (!radius) {
+            finish(heap_values.data() + q * k, heap_indices.data() + q * k, sorted.data(), raw + (r0 + q) * v_.n_raw);
+            continue;
+          }
+          auto st = finish_radius(found[q], raw + (r0 + q) * v_.n_raw);
+          if (!st) return st;
+        }
       }
       return {};
     } catch (const std::bad_alloc&) {
@@ -507,6 +555,23 @@ class NeighborsPredictor final : public Predictor {
       const size_t lanes = static_cast<size_t>(std::min<uint64_t>(kernels::half_lanes, first + n - row0));
       for (size_t l = 0; l < lanes; ++l)
         heap_push(values, indices, k, pairs.out[i * kernels::half_lanes + l], row0 + l);
+    }
+  }
+
+  // A radius search's measured pairs (as push_pairs): each query's rows
+  // within the radius, in row order (the pairs are query by query, each
+  // query's half blocks in order, and the passes in order).  The half blocks
+  // include every row whose bound is <= the radius, so every row within it.
+  void list_within(const kernels::HalfBlockPairs& pairs, uint64_t first, size_t n,
+                   std::vector<std::pair<double, uint64_t>>* found) const {
+    for (size_t i = 0; i < pairs.n_pairs; ++i) {
+      const uint64_t row0 = pairs.half[i] * kernels::half_lanes;
+      if (row0 >= first + n) continue;  // the last block's padding lanes only
+      const size_t lanes = static_cast<size_t>(std::min<uint64_t>(kernels::half_lanes, first + n - row0));
+      for (size_t l = 0; l < lanes; ++l) {
+        const double d = pairs.out[i * kernels::half_lanes + l];
+        if (d <= v_.reduced_radius) found[pairs.query[i]].emplace_back(d, row0 + l);
+      }
     }
   }
 

@@ -49,10 +49,11 @@ Status write_neighbors_model(const std::string& path, const ModelDescription& d,
                          {rows32.size() / (n.samples.n_features * 8), n.samples.n_features, 8});
     }
     // Each row's x . x, as the pairwise kernels sum it: the reader bounds
-    // euclidean distances from dot products with them (FORMAT.md §5.3).
+    // euclidean distances from dot products with them (FORMAT.md §5.3), in
+    // k-nearest and radius searches alike.
     std::vector<double> sq_norms;
     int32_t norms = -1;
-    if (!radius && (n.metric == Metric::euclidean || n.metric == Metric::squared_euclidean)) {  // k-NN's bounds
+    if (n.metric == Metric::euclidean || n.metric == Metric::squared_euclidean) {
       const size_t nf = n.samples.n_features;
       sq_norms.assign((n.samples.n_rows + 7) / 8 * 8, 0.0);
       for (size_t r = 0; r < n.samples.n_rows; ++r) {
