@@ -20,15 +20,14 @@ relative, so a near tie may resolve otherwise: reported, not failed).
 Prints a table and the median and worst (minimum) of sklearn CPU / mlmap CPU,
 and the load average.  Options: --quick, --out FILE (JSON).
 """
-import argparse
-import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 
 import numpy as np
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import neighbors_sweep_common as common  # noqa: E402  (beside this script)
 
 ROWS = (10_000, 100_000, 1_000_000)
 FEATURES = (8, 64, 256)
@@ -50,33 +49,8 @@ def cells(rows, features):
     return out
 
 
-def data(c, n_test, seed):
-    from sklearn.datasets import make_classification, make_regression
-    n = c["n_train"] + n_test
-    kw = dict(n_samples=n, n_features=c["n_features"], n_informative=min(10, c["n_features"]), random_state=seed)
-    if c["task"] == "classifier":
-        X, y = make_classification(n_redundant=0, n_classes=3, n_clusters_per_class=1, **kw)
-    else:
-        X, y = make_regression(noise=1.0, **kw)
-    X = X.astype(c["dtype"])
-    return X[:c["n_train"]], y[:c["n_train"]], X[c["n_train"]:]
-
-
-def cpu_time(fn, reps):
-    best = float("inf")
-    for _ in range(reps):
-        t = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t)
-    return best
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", default=bool(os.environ.get("MLMAP_BENCH_QUICK")))
-    ap.add_argument("--out", help="write the results as JSON here")
-    ap.add_argument("--reps", type=int, default=3)
-    args = ap.parse_args()
+    args = common.parse_args(__doc__)
 
     import mlmap
     from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
@@ -91,7 +65,7 @@ def main():
     print(head)
     for i, c in enumerate(cells(rows, features)):
         n_test = 1000 if c["n_train"] * c["n_features"] <= 100_000 * 64 else 200
-        X, y, Xq = data(c, n_test, seed=100 + i)
+        X, y, Xq, _ = common.data(c, n_test, seed=100 + i)
         cls = KNeighborsClassifier if c["task"] == "classifier" else KNeighborsRegressor
         sk = cls(n_neighbors=c["k"], weights=c["weights"]).fit(X, y)
         path = os.path.join(tmp, f"cell{i}.mlmap")
@@ -104,15 +78,14 @@ def main():
         with threadpool_limits(1):
             want = getattr(sk, peer)(Xq)
             got = getattr(mm, peer)(Xq)
-            agree = float(np.mean(np.all(np.abs(got - want) <= 1e-6 * np.maximum(1, np.abs(want)), axis=-1)
-                                  if want.ndim > 1 else np.abs(got - want) <= 1e-6 * np.maximum(1, np.abs(want))))
+            agree = common.agreement(got, want)
             reps = args.reps if c["n_train"] < 1_000_000 else 2
             t_sk = t_mm = t_br = float("inf")
             for _ in range(reps):  # interleaved: the machine's load hits both alike
-                t_sk = min(t_sk, cpu_time(lambda: getattr(sk, peer)(Xq), 1))
-                t_mm = min(t_mm, cpu_time(lambda: getattr(mm, peer)(Xq, n_threads=1), 1))
+                t_sk = min(t_sk, common.cpu_time(lambda: getattr(sk, peer)(Xq)))
+                t_mm = min(t_mm, common.cpu_time(lambda: getattr(mm, peer)(Xq, n_threads=1)))
                 if brute is not None:
-                    t_br = min(t_br, cpu_time(lambda: getattr(brute, peer)(Xq), 1))
+                    t_br = min(t_br, common.cpu_time(lambda: getattr(brute, peer)(Xq)))
         r = dict(c, n_queries=n_test, sklearn_algorithm=sk._fit_method, sklearn_s=t_sk, mlmap_s=t_mm,
                  ratio=t_sk / t_mm, agree=agree)
         if brute is not None:
@@ -125,17 +98,9 @@ def main():
         os.unlink(path)
         del mm, sk, brute, X, Xq
     os.rmdir(tmp)
-    ratios = [r["ratio"] for r in results]
-    brute_ratios = [r.get("brute_ratio", r["ratio"]) for r in results]
-    print(f"sklearn CPU / mlmap CPU, sklearn's default algorithm: median {statistics.median(ratios):.2f}, "
-          f"worst {min(ratios):.2f}, best {max(ratios):.2f} ({len(ratios)} cells)")
-    print(f"sklearn brute force CPU / mlmap CPU: median {statistics.median(brute_ratios):.2f}, "
-          f"worst {min(brute_ratios):.2f}, best {max(brute_ratios):.2f}")
-    print(f"load average after: {os.getloadavg()[0]:.1f}")
-    if args.out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, "w") as f:
-            json.dump(dict(results=results, loadavg=os.getloadavg()), f, indent=1)
+    common.print_ratios("sklearn CPU / mlmap CPU, sklearn's default algorithm", [r["ratio"] for r in results])
+    common.print_ratios("sklearn brute force CPU / mlmap CPU", [r.get("brute_ratio", r["ratio"]) for r in results])
+    common.finish(results, args.out)
     return 0
 
 

@@ -25,16 +25,15 @@ force: reported as the share of rows agreeing, not failed).
 Prints a table, the median and worst (minimum) of sklearn CPU / mlmap CPU,
 and the load average.  Options: --quick, --out FILE (JSON), --reps.
 """
-import argparse
-import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 import warnings
 
 import numpy as np
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import neighbors_sweep_common as common  # noqa: E402  (beside this script)
 
 ROWS = (10_000, 100_000)
 FEATURES = (8, 64, 256)
@@ -56,19 +55,6 @@ def cells(rows, features):
     return out
 
 
-def data(c, n_test, seed):
-    from sklearn.datasets import make_classification, make_regression
-    n = c["n_train"] + n_test + 200
-    kw = dict(n_samples=n, n_features=c["n_features"], n_informative=min(10, c["n_features"]), random_state=seed)
-    if c["task"] == "classifier":
-        X, y = make_classification(n_redundant=0, n_classes=3, n_clusters_per_class=1, **kw)
-    else:
-        X, y = make_regression(noise=1.0, **kw)
-    X = X.astype(c["dtype"])
-    t = c["n_train"]
-    return X[:t], y[:t], X[t:t + n_test], X[t + n_test:]
-
-
 def radius_for(X, Xcal, metric, neighbours):
     """The radius within which a held-out row has `neighbours` training rows on average."""
     from sklearn.metrics import pairwise_distances
@@ -76,19 +62,9 @@ def radius_for(X, Xcal, metric, neighbours):
     return float(np.quantile(d, neighbours / X.shape[0]))
 
 
-def cpu_time(fn):
-    t = time.process_time()
-    fn()
-    return time.process_time() - t
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", default=bool(os.environ.get("MLMAP_BENCH_QUICK")))
-    ap.add_argument("--out", help="write the results as JSON here")
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--only", type=int, nargs="*", help="run these cell numbers only")
-    args = ap.parse_args()
+    args = common.parse_args(
+        __doc__, lambda ap: ap.add_argument("--only", type=int, nargs="*", help="run these cell numbers only"))
 
     import mlmap
     from sklearn.neighbors import RadiusNeighborsClassifier, RadiusNeighborsRegressor
@@ -105,7 +81,7 @@ def main():
         if args.only and i not in args.only:
             continue
         n_test = 1000 if c["n_train"] * c["n_features"] <= 100_000 * 64 else 200
-        X, y, Xq, Xcal = data(c, n_test, seed=100 + i)
+        X, y, Xq, Xcal = common.data(c, n_test, seed=100 + i, n_extra=200)
         radius = radius_for(X, Xcal, c["metric"], c["neighbours"])
         if c["task"] == "classifier":
             make = lambda **kw: RadiusNeighborsClassifier(radius=radius, metric=c["metric"],
@@ -122,13 +98,12 @@ def main():
             warnings.simplefilter("ignore")  # regressors warn of rows without neighbours
             want = np.asarray(getattr(brute, peer)(Xq))
             got = np.asarray(getattr(mm, peer)(Xq, n_threads=1))
-            close = (np.abs(got - want) <= 1e-6 * np.maximum(1, np.abs(want))) | (np.isnan(got) & np.isnan(want))
-            agree = float(np.mean(np.all(close, axis=-1) if close.ndim > 1 else close))
+            agree = common.agreement(got, want)
             t_sk = t_mm = t_br = float("inf")
             for _ in range(args.reps):  # interleaved: the machine's load hits all alike
-                t_sk = min(t_sk, cpu_time(lambda: getattr(sk, peer)(Xq)))
-                t_mm = min(t_mm, cpu_time(lambda: getattr(mm, peer)(Xq, n_threads=1)))
-                t_br = min(t_br, cpu_time(lambda: getattr(brute, peer)(Xq)))
+                t_sk = min(t_sk, common.cpu_time(lambda: getattr(sk, peer)(Xq)))
+                t_mm = min(t_mm, common.cpu_time(lambda: getattr(mm, peer)(Xq, n_threads=1)))
+                t_br = min(t_br, common.cpu_time(lambda: getattr(brute, peer)(Xq)))
         r = dict(c, cell=i, radius=radius, n_queries=n_test, sklearn_algorithm=sk._fit_method, sklearn_s=t_sk,
                  mlmap_s=t_mm, ratio=t_sk / t_mm, sklearn_brute_s=t_br, brute_ratio=t_br / t_mm, agree=agree)
         results.append(r)
@@ -142,13 +117,8 @@ def main():
         for metric in ("euclidean", "manhattan", None):
             v = [r[key] for r in results if metric in (None, r["metric"])]
             if v:
-                print(f"{name} CPU / mlmap CPU, {metric or 'all'}: median {statistics.median(v):.2f}, "
-                      f"worst {min(v):.2f}, best {max(v):.2f} ({len(v)} cells)")
-    print(f"load average after: {os.getloadavg()[0]:.1f}")
-    if args.out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, "w") as f:
-            json.dump(dict(results=results, loadavg=os.getloadavg()), f, indent=1)
+                common.print_ratios(f"{name} CPU / mlmap CPU, {metric or 'all'}", v)
+    common.finish(results, args.out)
     return 0
 
 
