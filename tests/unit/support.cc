@@ -296,6 +296,31 @@ void integer_classes(mlmap::ModelDescription& d, size_t n) {
   for (size_t i = 0; i < n; ++i) d.classes.integers.push_back(static_cast<int64_t>(10 * i + 1));
 }
 
+// A 3-class neighbours classifier over n stored rows of 6 features (normal,
+// sd 1.5) with random labels: the rows and labels the spec points to.
+struct NeighborsClassifierData {
+  std::vector<double> rows;
+  std::vector<uint32_t> labels;
+  mlmap::NeighborsSpec spec;
+};
+
+NeighborsClassifierData neighbors_classifier_data(mlmap::ModelDescription& d, std::mt19937_64& rng, size_t n,
+                                                  const char* estimator) {
+  d.estimator = estimator;
+  integer_classes(d, 3);
+  d.link = mlmap::LinkFunction::normalize;
+  d.class_decision = mlmap::ClassDecision::argmax_raw;
+  NeighborsClassifierData data;
+  data.rows = normals(rng, n * 6, 1.5);
+  data.labels.resize(n);
+  for (auto& l : data.labels) l = static_cast<uint32_t>(rng() % 3);
+  data.spec.samples.rows64 = data.rows.data();
+  data.spec.samples.n_rows = n;
+  data.spec.samples.n_features = 6;
+  data.spec.labels = data.labels.data();
+  return data;
+}
+
 void outlier_detector(mlmap::ModelDescription& d, mlmap::ClassDecision decision, double offset) {
   d.task = mlmap::Task::outlier_detection;
   d.n_outputs = 1;
@@ -501,22 +526,10 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, m
       return mlmap::save(path, d, net);
     }
     case Sample::neighbors_classifier: {
-      d.estimator = "test.KNeighborsClassifier";
-      integer_classes(d, 3);
-      d.link = mlmap::LinkFunction::normalize;
-      d.class_decision = mlmap::ClassDecision::argmax_raw;
-      const size_t n = 203;
-      auto rows = normals(rng, n * 6, 1.5);
-      std::vector<uint32_t> labels(n);
-      for (auto& l : labels) l = static_cast<uint32_t>(rng() % 3);
-      mlmap::NeighborsSpec nb;
-      nb.samples.rows64 = rows.data();
-      nb.samples.n_rows = n;
-      nb.samples.n_features = 6;
-      nb.n_neighbors = 5;
-      nb.weights = mlmap::NeighborWeights::distance;
-      nb.labels = labels.data();
-      return mlmap::save(path, d, nb);
+      auto data = neighbors_classifier_data(d, rng, 203, "test.KNeighborsClassifier");
+      data.spec.n_neighbors = 5;
+      data.spec.weights = mlmap::NeighborWeights::distance;
+      return mlmap::save(path, d, data.spec);
     }
     case Sample::neighbors_multi_output: {
       d.estimator = "test.KNeighborsClassifier";
@@ -544,24 +557,12 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, m
       return mlmap::save(path, d, nb);
     }
     case Sample::neighbors_radius: {
-      d.estimator = "test.RadiusNeighborsClassifier";
-      integer_classes(d, 3);
-      d.link = mlmap::LinkFunction::normalize;
-      d.class_decision = mlmap::ClassDecision::argmax_raw;
-      const size_t n = 90;
-      auto rows = normals(rng, n * 6, 1.5);
-      std::vector<uint32_t> labels(n);
-      for (auto& l : labels) l = static_cast<uint32_t>(rng() % 3);
-      mlmap::NeighborsSpec nb;
-      nb.samples.rows64 = rows.data();
-      nb.samples.n_rows = n;
-      nb.samples.n_features = 6;
-      nb.metric = mlmap::Metric::manhattan;
-      nb.weights = mlmap::NeighborWeights::distance;
-      nb.labels = labels.data();
-      nb.reduced_radius = 6.0;
-      nb.outlier_slots = {1};
-      return mlmap::save(path, d, nb);
+      auto data = neighbors_classifier_data(d, rng, 90, "test.RadiusNeighborsClassifier");
+      data.spec.metric = mlmap::Metric::manhattan;
+      data.spec.weights = mlmap::NeighborWeights::distance;
+      data.spec.reduced_radius = 6.0;
+      data.spec.outlier_slots = {1};
+      return mlmap::save(path, d, data.spec);
     }
     case Sample::neighbors_regressor: {
       d.estimator = "test.KNeighborsRegressor";

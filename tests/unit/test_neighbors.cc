@@ -69,6 +69,17 @@ ModelDescription classifier(size_t nf) {
   return d;
 }
 
+// A regressor of one target per stored row.
+ModelDescription regressor(size_t nf) {
+  ModelDescription d = classifier(nf);
+  d.task = Task::regression;
+  d.n_outputs = 1;
+  d.classes = {};
+  d.link = LinkFunction::identity;
+  d.class_decision = ClassDecision::argmax_outputs;
+  return d;
+}
+
 // sklearn's heap_push (sklearn/utils/_heap.pyx), as written there: the
 // reference of the searches' pushes.
 void sklearn_heap_push(double* values, uint64_t* indices, size_t size, double value, uint64_t index) {
@@ -130,13 +141,8 @@ TEST_CASE("neighbours: votes and means equal a brute-force reference, every metr
         nb.metric = metric;
         nb.p = 3;
         nb.weights = weights;
-        ModelDescription d = classifier(data.nf);
+        ModelDescription d = regression ? regressor(data.nf) : classifier(data.nf);
         if (regression) {
-          d.task = Task::regression;
-          d.n_outputs = 1;
-          d.classes = {};
-          d.link = LinkFunction::identity;
-          d.class_decision = ClassDecision::argmax_outputs;
           nb.targets = data.targets.data();
           nb.n_targets = 1;
         } else {
@@ -275,13 +281,8 @@ TEST_CASE("radius neighbours: the rows within the radius vote; rows without neig
         nb.reduced_radius = metric == Metric::euclidean ? radius * radius
                             : metric == Metric::minkowski ? std::pow(radius, 3.0)
                                                           : radius;
-        ModelDescription d = classifier(data.nf);
+        ModelDescription d = regression ? regressor(data.nf) : classifier(data.nf);
         if (regression) {
-          d.task = Task::regression;
-          d.n_outputs = 1;
-          d.classes = {};
-          d.link = LinkFunction::identity;
-          d.class_decision = ClassDecision::argmax_outputs;
           nb.targets = data.targets.data();
           nb.n_targets = 1;
         } else {
@@ -475,12 +476,7 @@ TEST_CASE("radius neighbours with bounds (int8, bfloat16, float32 as the CPU has
     nb.n_targets = 1;
     nb.metric = metric;
     nb.reduced_radius = metric == Metric::manhattan ? 10.0 : integers ? 14.0 : 80.0;  // tens of rows a query
-    ModelDescription d = classifier(nf);
-    d.task = Task::regression;
-    d.n_outputs = 1;
-    d.classes = {};
-    d.link = LinkFunction::identity;
-    d.class_decision = ClassDecision::argmax_outputs;
+    ModelDescription d = regressor(nf);
     const auto path = dir.file("radius_bounds.mlmap");
     REQUIRE(save(path, d, nb).ok());
     auto m = Model::open(path, {true, false});
