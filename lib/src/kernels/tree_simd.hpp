@@ -677,7 +677,7 @@ struct TreeSimd {
   // flight instead of 8, the next group's rows prefetched past L2 (which the
   // tree needs), the end looked for every 2 levels.  Small trees gain nothing
   // from the fetch and lose 2-6% with defer and 12 walks, hence the switch
-  // (large_trees()).
+  // (walks_large_trees(), tree_cost.hpp).
   //
   // Not done: refilling a walk with the block's next row as soon as its row
   // sits on a leaf, instead of the group waiting for its deepest row.  It
@@ -843,18 +843,9 @@ struct TreeSimd {
     }
   }
 
-  // Whether the trees are large enough for the Large batch walk: more nodes
-  // per tree on average than L1 holds (rf_clf's depth-8 trees have < 512),
-  // or more nodes in all than L2 holds, so that every block of rows fetches
-  // every tree from memory anyway (10,000 rows on Zen 5: s_rf_d10_t200_f40_c4
-  // 21% faster, s_rf_full_t100_f20 8%).
-  static bool large_trees(const TreeEnsembleView& v) noexcept {
-    return v.n_nodes * 12 > uint64_t{v.n_trees} * (48 << 10) || v.n_nodes * 12 > cache_sizes().l2;
-  }
-
   template <bool Missing, bool Categorical, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
-    if (large_trees(v))
+    if (walks_large_trees(v, cache_sizes()))
       rows<Missing, Categorical, true>(v, X, n_rows, raw);
     else
       rows<Missing, Categorical, false>(v, X, n_rows, raw);

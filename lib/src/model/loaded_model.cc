@@ -347,6 +347,7 @@ Result<std::shared_ptr<const LoadedModel>> load_model(format::FileView file) noe
     lm->refuses_missing = !lm->predictor->accepts_missing();
     lm->nan_scores_mark_nan = lm->refuses_missing && lm->predictor->propagates_nan();
     lm->predictor_block_rows = lm->predictor->block_rows();
+    lm->predictor_min_rows = lm->predictor->min_rows_per_call();
     lm->info.predictor_kind = lm->predictor->kind();
     // The names too, for ModelInfo's string fields.
     lm->info.predictor = enum_name(lm->info.predictor_kind);

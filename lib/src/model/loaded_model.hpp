@@ -28,6 +28,7 @@ struct LoadedModel {
   bool refuses_missing = false;     // !predictor->accepts_missing()
   bool nan_scores_mark_nan = false; // refuses_missing && predictor->propagates_nan()
   size_t predictor_block_rows = 1;  // predictor->block_rows()
+  size_t predictor_min_rows = 0;    // predictor->min_rows_per_call()
 
   /// Values per row of a prediction of `output`.
   size_t width(Output output) const noexcept {

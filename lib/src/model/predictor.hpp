@@ -40,6 +40,10 @@ class Predictor {
   /// enough that the scores stay in cache until the link reads them
   /// (logistic regression: +4% over 10,000-row calls).
   virtual size_t block_rows() const noexcept { return 1024; }
+  /// Rows a call should bring at least, where each call does work of its
+  /// own that fewer rows would not repay (threads then share a batch in
+  /// chunks this large while enough rows are left).  0: none.
+  virtual size_t min_rows_per_call() const noexcept { return 0; }
   /// raw[i * n_raw() + j] for rows [0, n_rows) of row-major X; overwrites
   /// raw.  X holds no NaN unless accepts_missing() or propagates_nan().
   /// Fails only with out_of_memory (for scratch space).

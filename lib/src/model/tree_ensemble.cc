@@ -41,6 +41,9 @@ class TreePredictor final : public Predictor {
   // Large blocks: the kernels reuse each tree's nodes across the rows of a
   // call.
   size_t block_rows() const noexcept override { return kernels::tree_block_rows; }
+  size_t min_rows_per_call() const noexcept override {
+    return kernels::walk_min_rows_per_call(v_, kernels::cache_sizes());
+  }
 
   Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override {
     if (v_.node_threshold64) {
