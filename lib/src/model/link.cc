@@ -126,15 +126,14 @@ void decision_row(const LinkSpec& spec, const double* raw, const double* out, do
 }
 
 // Each row of k values divided by its sum (numpy's order, as np.sum(axis=1)),
-// by division (k-nearest
-// neighbours' counts / k are then exact, as sklearn's); with output groups,
-// each group by its own sum (a MultiOutputClassifier of OneVsRestClassifiers,
-// each normalising its own probabilities; a multi-output k-nearest
-// neighbours classifier, each output's votes).  A zero sum leaves the values as
-// they are (sklearn 1.2's neighbours divide by 1 there, 1.9's
-// OneVsRestClassifier skips the row), or with `zero_sum_nan` divides by it
-// (numpy's 0 / 0 = NaN: 1.2 to 1.6's OneVsRestClassifier), NaN in that
-// group alone.
+// by division (k-nearest neighbours' counts / k are then exact, as
+// sklearn's).  With output groups, each group by its own sum: a
+// MultiOutputClassifier of OneVsRestClassifiers normalises each one's
+// probabilities, a multi-output k-nearest neighbours classifier each output's
+// votes.  A zero sum leaves the values as they are (sklearn 1.2's neighbours
+// divide by 1 there, 1.9's OneVsRestClassifier skips the row), or with
+// `zero_sum_nan` divides by it (numpy's 0 / 0 = NaN: 1.2 to 1.6's
+// OneVsRestClassifier), NaN in that group alone.
 void divide_by_sum(const double* raw, size_t n_rows, size_t k, const std::vector<size_t>& groups, double* out,
                    bool zero_sum_nan) noexcept {
   const size_t whole[] = {k};
