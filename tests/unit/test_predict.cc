@@ -453,28 +453,20 @@ TEST_CASE("threads share a batch over large trees in large chunks without changi
   test::TempDir dir;
   constexpr uint32_t width = 12;
   std::mt19937_64 rng(41);
-  ModelDescription d;
-  d.estimator = "test.DeepTrees";
-  d.task = Task::regression;
-  d.n_features = width;
-  d.n_outputs = 1;
   TreeEnsembleBuilder b(width, 1, 1, Aggregation::sum);
   for (int t = 0; t < 3; ++t) REQUIRE(b.add_tree(test::random_tree(rng, width, 18, 1, false, 0).view()).ok());
-  const auto path = dir.file("deep");
-  REQUIRE(save(path, d, b).ok());
-  auto m = Model::open(path);
-  REQUIRE(m.ok());
-  REQUIRE(m->info().trees.n_nodes * 12 > m->info().trees.n_trees * (48 << 10));  // the large-tree walk
+  const Model m = save_and_open(dir, regression(width), b);
+  REQUIRE(m.info().trees.n_nodes * 12 > m.info().trees.n_trees * (48 << 10));  // the large-tree walk
   const size_t n = 9000;
   auto X = test::random_rows(rng, n, width);
   std::vector<float> one(n), many(n);
-  REQUIRE(m->predict(X.data(), n, one.data()).ok());
+  REQUIRE(m.predict(X.data(), n, one.data()).ok());
   for (int threads : {2, 3}) {
     CAPTURE(threads);
     PredictOptions o;
     o.n_threads = threads;
     std::fill(many.begin(), many.end(), -1.0f);
-    REQUIRE(m->predict(X.data(), n, many.data(), o).ok());
+    REQUIRE(m.predict(X.data(), n, many.data(), o).ok());
     CHECK(many == one);
   }
 }
