@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 
@@ -118,7 +119,14 @@ CacheSizes cache_sizes() noexcept {
 }
 
 bool accumulate_trees_bitvectors(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
-  if (!v.bitvectors.present() || tree_algorithm() == TreeAlgorithm::walk) return false;
+  if (!v.bitvectors.present()) return false;
+  const TreeAlgorithm algorithm = tree_algorithm();
+  if (algorithm == TreeAlgorithm::walk) return false;
+  // Fewer rows than every lane count's threshold (decided at open; 0: not
+  // decided) pay on no ISA: a one-row call is told here, not by a call into
+  // the ISA's kernel (~35 instructions).
+  const uint32_t* pays = v.bitvectors.pays_from_rows;
+  if (algorithm != TreeAlgorithm::bitvectors && n_rows < std::min({pays[0], pays[1], pays[2]})) return false;
   switch (active_isa()) {
     case Isa::avx512bw: return accumulate_bitvectors_avx512bw(v, X, n_rows, raw);
     case Isa::avx2: return accumulate_bitvectors_avx2(v, X, n_rows, raw);
