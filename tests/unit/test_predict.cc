@@ -520,6 +520,7 @@ TEST_CASE("empty batches and null pointers") {
 TEST_CASE("a few rows per call give a batch's bits and errors (the one-row path)") {
   // Calls of up to 8 rows from a matrix take api::predict_few, larger ones
   // predict_range; raw outputs always the latter.
+  const std::string saved = active_kernel();
   for (auto kind : test::all_samples()) {
     CAPTURE(static_cast<int>(kind));
     test::TempDir dir;
@@ -532,20 +533,25 @@ TEST_CASE("a few rows per call give a batch's bits and errors (the one-row path)
     if (kind == test::Sample::naive_bayes_categorical)  // categories 0 and 1 (every feature has 2 or more)
       for (auto& x : X) x = static_cast<float>(static_cast<int>(std::fabs(x) * 10) % 2);
     std::vector<double> X64(X.begin(), X.end());
-    std::vector<float> batch(n * w), few(n * w);
-    std::vector<double> batch64(n * w), few64(n * w);
-    REQUIRE(m->predict(X.data(), n, batch.data()).ok());
-    REQUIRE(m->predict(X64.data(), n, batch64.data()).ok());
-    for (size_t step : {1, 3, 8}) {
-      CAPTURE(step);
-      for (size_t r = 0; r < n; r += step) {
-        const size_t k = std::min(step, n - r);
-        REQUIRE(m->predict(X.data() + r * nf, k, few.data() + r * w).ok());
-        REQUIRE(m->predict(X64.data() + r * nf, k, few64.data() + r * w).ok());
+    for (const auto& kernel : available_kernels()) {  // (the kernels' dispatch tells a few rows too)
+      CAPTURE(kernel);
+      REQUIRE(use_kernel(kernel).ok());
+      std::vector<float> batch(n * w), few(n * w);
+      std::vector<double> batch64(n * w), few64(n * w);
+      REQUIRE(m->predict(X.data(), n, batch.data()).ok());
+      REQUIRE(m->predict(X64.data(), n, batch64.data()).ok());
+      for (size_t step : {1, 3, 8}) {
+        CAPTURE(step);
+        for (size_t r = 0; r < n; r += step) {
+          const size_t k = std::min(step, n - r);
+          REQUIRE(m->predict(X.data() + r * nf, k, few.data() + r * w).ok());
+          REQUIRE(m->predict(X64.data() + r * nf, k, few64.data() + r * w).ok());
+        }
+        CHECK(std::memcmp(few.data(), batch.data(), n * w * sizeof(float)) == 0);
+        CHECK(std::memcmp(few64.data(), batch64.data(), n * w * sizeof(double)) == 0);
       }
-      CHECK(std::memcmp(few.data(), batch.data(), n * w * sizeof(float)) == 0);
-      CHECK(std::memcmp(few64.data(), batch64.data(), n * w * sizeof(double)) == 0);
     }
+    REQUIRE(use_kernel(saved).ok());
     // A NaN and an infinity in the second of two rows: the same answer as
     // the raw outputs' path.
     for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
