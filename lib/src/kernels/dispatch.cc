@@ -211,6 +211,7 @@ size_t first_inf(const float* p, size_t n) noexcept { return dispatch_first_inf(
 size_t first_inf(const double* p, size_t n) noexcept { return dispatch_first_inf(p, n); }
 
 void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
+  if (n < sigmoid_kernel_min_values) return sigmoids_scalar(s, raw, n, out);
   switch (active_isa()) {
     case Isa::avx512bw: return sigmoids_avx512bw(s, raw, n, out);
     case Isa::avx2: return sigmoids_avx2(s, raw, n, out);
@@ -221,6 +222,7 @@ void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
 }
 
 void sigmoid_pairs(double s, const double* raw, size_t n, double* out) noexcept {
+  if (n < sigmoid_kernel_min_values) return sigmoid_pairs_scalar(s, raw, n, out);
   switch (active_isa()) {
     case Isa::avx512bw: return sigmoid_pairs_avx512bw(s, raw, n, out);
     case Isa::avx2: return sigmoid_pairs_avx2(s, raw, n, out);
