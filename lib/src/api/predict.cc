@@ -164,9 +164,15 @@ Status predict_few(const LoadedModel& m, const MatrixRows<T>& rows, size_t begin
   if (auto st = m.predictor->raw_scores(X, n, raw); !st) return st;
   if (m.nan_scores_mark_nan)
     if (auto st = check_missing_after(m, rows.X, raw, n, begin); !st) return st;
-  if (!m.base_score.empty())
-    for (size_t i = 0; i < n; ++i)
-      for (size_t j = 0; j < n_raw; ++j) raw[i * n_raw + j] += m.base_score[j];
+  if (!m.base_score.empty()) {
+    const double* base = m.base_score.data();
+    if (n_raw == 1) {  // (the general loop's setup cost more than its one add)
+      for (size_t i = 0; i < n; ++i) raw[i] += base[0];
+    } else {
+      for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n_raw; ++j) raw[i * n_raw + j] += base[j];
+    }
+  }
   Out* o = req.out + begin * width;
   if (m.link.link == LinkFunction::identity && n_raw == width) {
     for (size_t j = 0; j < n * width; ++j) o[j] = static_cast<Out>(raw[j]);
