@@ -149,7 +149,7 @@ bool takes_few(const LoadedModel& m, size_t n, const Request<Out>& req) noexcept
 // predict_range's steps for takes_few() rows, in the same order on the same
 // values (same bits, same errors), without its scratch arena, block sizing
 // and per-block link slices: a one-row call of the native API spent ~310
-// instructions there, ~6% of a 150-tree regressor's row.  An identity link
+// instructions there, 5% of a 150-tree regressor's row.  An identity link
 // is a copy: the raw scores are the values.
 template <class T, class Out>
 Status predict_few(const LoadedModel& m, const MatrixRows<T>& rows, size_t begin, size_t end,

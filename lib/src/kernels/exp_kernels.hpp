@@ -75,8 +75,8 @@ void exp_inplace(double* v, size_t n) noexcept;
 
 /// Fewer values than this take the scalar reference in sigmoids() and
 /// sigmoid_pairs() (the same bits): one value, a binary classifier's one-row
-/// call, spent ~190 instructions in a vector's setup and spare lanes on
-/// AVX2, ~100 in the reference.
+/// call, took ~190 instructions through the AVX2 kernel (a vector's setup
+/// and spare lanes), ~120 through the reference.
 constexpr size_t sigmoid_kernel_min_values = 2;
 
 /// The logistic link from the same exp, in one pass per value (the links'
