@@ -9,8 +9,10 @@ stored reference outputs and that mlmap's Python binding gives the same
 
 All timings are warm: the files were just written or read, and sklearn,
 joblib and mlmap are imported before anything is timed (imports are not part
-of a load).  Single-row latencies are per call (time.perf_counter_ns), pooled
-over the run; batch throughput is rows / median call time.
+of a load).  Single-row latencies are per call (peer_common.Timer:
+perf_counter_ns, or the thread's CPU clock with --cpu-clock, less the clock
+reads' own cost), pooled over the run; batch throughput is rows / median
+call time.
 """
 
 import gc

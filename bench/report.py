@@ -720,6 +720,16 @@ class Run:
             files.append("shapes.png")
         return files
 
+    def one_row_method(self):
+        """What a '1 row' figure is (bench_predict.cc BlockCpuTimer, peer_common.Timer)."""
+        who = ("scikit-learn's from Python, as its users call it; the rest from C++ or their own fastest binding")
+        if not self.cpu_clock:
+            return f"p50 of single-row calls, wall time ({who})"
+        return ("CPU time per one-row call: from C++ (mlmap, XGBoost's C API) the median over blocks of 24 "
+                "consecutive one-row calls of the block's mean per call, the CPU clock (a system call here) read "
+                "once per block; from Python the p50 of single calls, each read around it; both less what the "
+                f"clock reads cost ({who})")
+
     def markdown(self):
         tmd, oks = self.targets()
         shape_parts = []
@@ -729,8 +739,7 @@ class Run:
             shape_parts = [
                 f"## Shape sweep ({len(self.shapes)} models; summary per peer)",
                 f"Each model against its peer, outputs checked first; batch = {self.manifest['record_batch']:,} rows "
-                "on 1 thread, 1 row = p50 of single-row calls (scikit-learn's from Python, as its users call it; "
-                "the rest from C++ or their own fastest binding). Ratios are mlmap ÷ peer speed: the minimum is "
+                "on 1 thread, 1 row = " + self.one_row_method() + ". Ratios are mlmap ÷ peer speed: the minimum is "
                 "the claim. The kernels were tuned on other shapes (scenarios.TUNING_SHAPES). " + self.ext_status(),
                 smd,
                 "### Every shape",

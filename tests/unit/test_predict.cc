@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <thread>
 #include <tuple>
 
@@ -538,4 +540,55 @@ TEST_CASE("empty batches and null pointers") {
   CHECK(m->predict(static_cast<const float*>(nullptr), 0, static_cast<float*>(nullptr)).ok());
   float x[6] = {};
   CHECK(m->predict(x, 1, static_cast<float*>(nullptr)).code() == error_code::invalid_argument);
+}
+
+TEST_CASE("a few rows per call give a batch's bits and errors (the one-row path)") {
+  // Calls of up to 8 rows from a matrix take api::predict_few, larger ones
+  // predict_range; raw outputs always the latter.
+  const std::string saved = active_kernel();
+  for (auto kind : test::all_samples()) {
+    CAPTURE(static_cast<int>(kind));
+    test::TempDir dir;
+    REQUIRE(test::save_sample(dir.file("m"), kind).ok());
+    auto m = Model::open(dir.file("m"));
+    REQUIRE(m.ok());
+    const size_t nf = m->num_features(), w = m->output_width(), n = 24;
+    std::mt19937_64 rng(7);
+    auto X = test::random_rows(rng, n, nf);
+    if (kind == test::Sample::naive_bayes_categorical)  // categories 0 and 1 (every feature has 2 or more)
+      for (auto& x : X) x = static_cast<float>(static_cast<int>(std::fabs(x) * 10) % 2);
+    std::vector<double> X64(X.begin(), X.end());
+    for (const auto& kernel : available_kernels()) {  // (the kernels' dispatch tells a few rows too)
+      CAPTURE(kernel);
+      REQUIRE(use_kernel(kernel).ok());
+      std::vector<float> batch(n * w), few(n * w);
+      std::vector<double> batch64(n * w), few64(n * w);
+      REQUIRE(m->predict(X.data(), n, batch.data()).ok());
+      REQUIRE(m->predict(X64.data(), n, batch64.data()).ok());
+      for (size_t step : {1, 3, 8}) {
+        CAPTURE(step);
+        for (size_t r = 0; r < n; r += step) {
+          const size_t k = std::min(step, n - r);
+          REQUIRE(m->predict(X.data() + r * nf, k, few.data() + r * w).ok());
+          REQUIRE(m->predict(X64.data() + r * nf, k, few64.data() + r * w).ok());
+        }
+        CHECK(std::memcmp(few.data(), batch.data(), n * w * sizeof(float)) == 0);
+        CHECK(std::memcmp(few64.data(), batch64.data(), n * w * sizeof(double)) == 0);
+      }
+    }
+    REQUIRE(use_kernel(saved).ok());
+    // A NaN and an infinity in the second of two rows: the same answer as
+    // the raw outputs' path.
+    for (float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+      std::vector<float> x2(X.begin(), X.begin() + 2 * static_cast<std::ptrdiff_t>(nf));
+      x2[nf + nf / 2] = bad;
+      std::vector<double> out(2 * std::max(w, m->output_width(Output::raw)));
+      PredictOptions raw;
+      raw.output = Output::raw;
+      const Status lean = m->predict(x2.data(), 2, out.data());
+      const Status general = m->predict(x2.data(), 2, out.data(), raw);
+      CHECK(lean.code() == general.code());
+      CHECK(lean.message() == general.message());
+    }
+  }
 }

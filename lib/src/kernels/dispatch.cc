@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 
@@ -118,7 +119,14 @@ CacheSizes cache_sizes() noexcept {
 }
 
 bool accumulate_trees_bitvectors(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
-  if (!v.bitvectors.present() || tree_algorithm() == TreeAlgorithm::walk) return false;
+  if (!v.bitvectors.present()) return false;
+  const TreeAlgorithm algorithm = tree_algorithm();
+  if (algorithm == TreeAlgorithm::walk) return false;
+  // Fewer rows than every lane count's threshold (decided at open; 0: not
+  // decided) pay on no ISA: a one-row call is told here, not by a call into
+  // the ISA's kernel (~35 instructions).
+  const uint32_t* pays = v.bitvectors.pays_from_rows;
+  if (algorithm != TreeAlgorithm::bitvectors && n_rows < std::min({pays[0], pays[1], pays[2]})) return false;
   switch (active_isa()) {
     case Isa::avx512bw: return accumulate_bitvectors_avx512bw(v, X, n_rows, raw);
     case Isa::avx2: return accumulate_bitvectors_avx2(v, X, n_rows, raw);
@@ -203,6 +211,7 @@ size_t first_inf(const float* p, size_t n) noexcept { return dispatch_first_inf(
 size_t first_inf(const double* p, size_t n) noexcept { return dispatch_first_inf(p, n); }
 
 void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
+  if (n < sigmoid_kernel_min_values) return sigmoids_scalar(s, raw, n, out);
   switch (active_isa()) {
     case Isa::avx512bw: return sigmoids_avx512bw(s, raw, n, out);
     case Isa::avx2: return sigmoids_avx2(s, raw, n, out);
@@ -213,6 +222,7 @@ void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
 }
 
 void sigmoid_pairs(double s, const double* raw, size_t n, double* out) noexcept {
+  if (n < sigmoid_kernel_min_values) return sigmoid_pairs_scalar(s, raw, n, out);
   switch (active_isa()) {
     case Isa::avx512bw: return sigmoid_pairs_avx512bw(s, raw, n, out);
     case Isa::avx2: return sigmoid_pairs_avx2(s, raw, n, out);

@@ -73,6 +73,12 @@ inline V taylor(const V& r) noexcept {
 /// v[i] = exp(v[i]) for i in [0, n).  The dispatching entry.
 void exp_inplace(double* v, size_t n) noexcept;
 
+/// Fewer values than this take the scalar reference in sigmoids() and
+/// sigmoid_pairs() (the same bits): one value, a binary classifier's one-row
+/// call, took ~190 instructions through the AVX2 kernel (a vector's setup
+/// and spare lanes), ~120 through the reference.
+constexpr size_t sigmoid_kernel_min_values = 2;
+
 /// The logistic link from the same exp, in one pass per value (the links'
 /// sigmoids were a fifth of a binary classifier's batch): with z = s * raw[i]
 /// and e = exp(-|z|), p = (z >= 0 ? 1 : e) / (1 + e), which keeps exp from
