@@ -277,7 +277,7 @@ TEST_CASE("feature runs: a wide text step's features stored as runs predict as t
   Table t(5);
   REQUIRE(t.add_numeric("x", x).ok());
   REQUIRE(t.add_strings("text", docs).ok());
-  for (const auto [with_x, twice] : {std::pair{false, false}, std::pair{true, false}, std::pair{true, true}}) {
+  for (const auto& [with_x, twice] : {std::pair{false, false}, std::pair{true, false}, std::pair{true, true}}) {
     CAPTURE(with_x);
     CAPTURE(twice);
     REQUIRE(save_wide_hash_model(dir.file("runs"), with_x, false, twice).ok());
