@@ -774,7 +774,7 @@ struct TreeSimd {
           top_walk = levels >= min_top_levels && nb >= (size_t{1} << levels);
           if (top_walk) build_top_levels(v, root, last, last_feature, levels, top);
         }
-        uint64_t pending[R];  // Large: the previous group's leaf rows
+        const double* pending[R];  // Large: the previous group's leaf rows' values
         size_t n_pending = 0, pending_row = 0;
         // Large: the next tree's nodes, fetched in order a few lines per
         // group while this tree is walked.
@@ -788,14 +788,19 @@ struct TreeSimd {
             fetch_step = ((fetch_end - fetch) / 16 + groups - 1) / groups * 16;  // whole lines of uint32
           }
         }
+        // The walks' rows.  Large: set once per tree and moved on by R rows
+        // after each group, set from r only for the tail group (a group set-up
+        // was 9.6 instructions a row and tree on s_rf_full_t100_f20).
+        const T* x[R];
+        if constexpr (Large)
+          for (size_t i = 0; i < R; ++i) x[i] = Xb + min_size(i, nb - 1) * v.n_features;
         for (size_t r = 0; r < nb; r += R) {
           const size_t m = min_size(R, nb - r);
           Index<T> idx[R];
-          const T* x[R];
-          for (size_t i = 0; i < R; ++i) {
-            idx[i] = root;
-            x[i] = Xb + (r + (i < m ? i : m - 1)) * v.n_features;  // tail lanes repeat the last row
-          }
+          for (size_t i = 0; i < R; ++i) idx[i] = root;
+          if (!Large || m < R)
+            for (size_t i = 0; i < R; ++i)
+              x[i] = Xb + (r + (i < m ? i : m - 1)) * v.n_features;  // tail lanes repeat the last row
           if constexpr (Large) {
             for (uint64_t e = min_u64(fetch + fetch_step, fetch_end); fetch < e; fetch += 16) {
               __builtin_prefetch(v.node_info + fetch, 0, 2);
@@ -804,7 +809,17 @@ struct TreeSimd {
             }
             if (r + 2 * R <= nb) {
               const char* next_rows = reinterpret_cast<const char*>(Xb + (r + R) * v.n_features);
-              for (size_t b = 0; b < R * v.n_features * sizeof(T); b += 64) __builtin_prefetch(next_rows + b, 0, 0);
+              // Four lines an iteration: the loop's own instructions were 5.6 a
+              // row and tree (s_rf_full_t100_f20, 15 lines a group).
+              const size_t bytes = R * v.n_features * sizeof(T);
+              size_t b = 0;
+              for (; b + 4 * 64 <= bytes; b += 4 * 64) {
+                __builtin_prefetch(next_rows + b, 0, 0);
+                __builtin_prefetch(next_rows + b + 64, 0, 0);
+                __builtin_prefetch(next_rows + b + 128, 0, 0);
+                __builtin_prefetch(next_rows + b + 192, 0, 0);
+              }
+              for (; b < bytes; b += 64) __builtin_prefetch(next_rows + b, 0, 0);
             }
           }
           uint32_t s = 0;
@@ -826,19 +841,20 @@ struct TreeSimd {
             }
           }
           if constexpr (Large) {
-            for (size_t i = 0; i < n_pending; ++i) add(pending[i], rawb + (pending_row + i) * v.n_raw);
+            add.add_rows(pending, n_pending, rawb + pending_row * v.n_raw, v.n_raw);
             for (size_t i = 0; i < m; ++i) {
-              pending[i] = min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1);
-              __builtin_prefetch(v.leaf_values + pending[i] * v.leaf_width);
+              pending[i] = add.values(min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1));
+              __builtin_prefetch(pending[i]);
             }
             n_pending = m;
             pending_row = r;
+            for (size_t i = 0; i < R; ++i) x[i] += R * v.n_features;
           } else {
             for (size_t i = 0; i < m; ++i)
               add(min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1), rawb + (r + i) * v.n_raw);
           }
         }
-        for (size_t i = 0; i < n_pending; ++i) add(pending[i], rawb + (pending_row + i) * v.n_raw);
+        add.add_rows(pending, n_pending, rawb + pending_row * v.n_raw, v.n_raw);
       }
     }
   }
