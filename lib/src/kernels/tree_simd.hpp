@@ -745,6 +745,30 @@ struct TreeSimd {
   // s_etr_full_t50_f12 and rf_large even where a guess from the tree
   // (bottom positions on leaves) kept them out of it: the group loop's code
   // got slower around the call.
+  //
+  // Where the instructions go (callgrind, avx2, s_rf_full_t100_f20, 2,000
+  // rows, 44.6M in this function, 223 a row and tree; the C API, link and
+  // float32 copy around it < 1%): top levels 64, deeper levels 83 (6.7 group
+  // levels, 12.4 instructions a row and level), leaf additions 21 and their
+  // pointers 10, the table build 12 (2.5 at 10,000 rows), group set-up 10,
+  // end checks 6, next rows' prefetch 6, the top walk's exit 5.  The leaf
+  // additions (add_rows), group set-up and prefetch loop then cut: 41.6M.
+  // Dropped after that (CPU time, new/old median of 21 interleaved pairs,
+  // 10,000 rows, a loaded 2-core EPYC VM, avx512bw): the feature offset
+  // clamped in general registers by inline asm (GCC makes a vector min and,
+  // with AVX-512, moves through a second vector register): a level 165 -> 160
+  // instructions with AVX-512, but more spills with AVX2 (45.6M -> 46.0M),
+  // s_rf_full_t100_f20 0.99, x_d12_t100_f25_reg_nan10 1.04.  The deeper
+  // levels in a function of their own (noinline, rows and nodes in local
+  // copies), so that their registers no longer move with the code around
+  // them: a level 142 (AVX2) and 150 (AVX-512) instructions, but the call
+  // and copies 123 a group (45.6M -> 47.1M), s_rf_full_t100_f20 1.03,
+  // x_d12_t100_f25_reg_nan10 1.07.  Taking all R lanes' leaf pointers and a
+  // whole group's additions with a constant count: GCC re-allocated the walk
+  // (a level 144 -> 161 instructions, an end check 4 -> 43): 51.0M.  No
+  // prefetch of the next rows: s_rf_d10_t200_f40_c4 1.11.  Reading the row
+  // unclamped where every node's feature is inside it is not possible:
+  // leaves' info holds the leaf row, and the walks step on from leaves.
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
