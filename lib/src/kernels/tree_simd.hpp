@@ -752,31 +752,37 @@ struct TreeSimd {
   // levels, 12.4 instructions a row and level), leaf additions 21 and their
   // pointers 10, the table build 12 (2.5 at 10,000 rows), group set-up 10,
   // end checks 6, next rows' prefetch 6, the top walk's exit 5.  The leaf
-  // additions (add_rows), group set-up and prefetch loop then cut: 41.6M.
-  // Dropped after that (CPU time, new/old median of 21 interleaved pairs,
+  // additions (add_rows), group set-up and prefetch loop then cut: 40.8M
+  // (10,000 rows: 212.3M -> 193.7M, 194 a row and tree); CPU time, new/old
+  // median (worst) of 31 interleaved pairs, 10,000 rows, avx512bw, loaded
+  // 2-core EPYC VM: s_rf_full_t100_f20 0.97 (1.05), s_rf_d10_t200_f40_c4
+  // 0.89, x_d12_t100_f25_reg_nan10 0.91, s_etr_full_t50_f12 0.99-1.01 and
+  // rf_large 1.00 over repeats.  Counts below are this function's (and its
+  // callees'), 2,000 rows.
+  // Dropped after that (CPU time, new/old median of 21-31 interleaved pairs,
   // 10,000 rows, a loaded 2-core EPYC VM, avx512bw): the feature offset
   // clamped in general registers by inline asm (GCC makes a vector min and,
   // with AVX-512, moves through a second vector register): a level 165 -> 160
-  // instructions with AVX-512, but more spills with AVX2 (45.6M -> 46.0M),
+  // instructions with AVX-512, but more spills with AVX2 (40.8M -> 41.3M),
   // s_rf_full_t100_f20 0.99, x_d12_t100_f25_reg_nan10 1.04.  The deeper
   // levels in a function of their own (noinline, rows and nodes in local
   // copies), so that their registers no longer move with the code around
   // them: a level 142 (AVX2) and 150 (AVX-512) instructions, but the call
-  // and copies 123 a group (45.6M -> 47.1M), s_rf_full_t100_f20 1.03,
+  // and copies 123 a group (40.8M -> 42.4M), s_rf_full_t100_f20 1.03,
   // x_d12_t100_f25_reg_nan10 1.07.  Taking all R lanes' leaf pointers and a
   // whole group's additions with a constant count: GCC re-allocated the walk
-  // (a level 144 -> 161 instructions, an end check 4 -> 43): 51.0M.  No
+  // (a level 144 -> 161 instructions, an end check 4 -> 43): 46.2M.  No
   // prefetch of the next rows: s_rf_d10_t200_f40_c4 1.11.  Reading the row
   // unclamped where every node's feature is inside it is not possible:
   // leaves' info holds the leaf row, and the walks step on from leaves.
   // Leaf pointers for all R lanes (no test against the tail, alone): again
-  // 45.6M -> 51.1M.  Leaves added right after their own walk where a tree's
-  // leaf values are under 16 KB (s_rf_full_t100_f20: 9.6 KB): 45.4M, but
+  // 40.8M -> 46.3M.  Leaves added right after their own walk where a tree's
+  // leaf values are under 16 KB (s_rf_full_t100_f20: 9.6 KB): 40.6M, but
   // s_rf_d10_t200_f40_c4 (still deferred) 1.10 from the code moved around it.
   // Row blocks sized for L2 (as for small trees) where only the forest, not
   // a tree, exceeds it: s_rf_d10_t200_f40_c4 1.08, x_d12_t100_f25_reg_nan10
   // 1.08, s_rf_full_t100_f20 1.02.  The end looked for at even levels
-  // (after one level below the table, then every 2): 45.6M -> 45.7M.
+  // (after one level below the table, then every 2): 40.8M -> 41.0M.
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
