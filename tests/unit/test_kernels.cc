@@ -202,25 +202,27 @@ TEST_CASE("batches over deep trees: the top levels walked through a complete tre
   // and 9, 1,300 and 2,500 (a tail group) for every tree but the depth-7
   // one.  Leaves above the table's bottom repeat down it.  With NaN routing
   // the table keeps each position's NaN-left bit: rows with NaN take it.
+  // Leaf rows of 1, 2 and 3 values: each way the walk adds a group's leaves.
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
   test::TempDir dir;
   constexpr uint32_t width = 20;
   std::mt19937_64 rng(29);
   int compared = 0;
-  for (bool missing : {false, true}) {
+  for (bool missing : {false, true}) for (uint32_t leaf_width : {1u, 2u, 3u}) {
     CAPTURE(missing);
+    CAPTURE(leaf_width);
     ModelDescription d;
     d.estimator = "test.DeepTrees";
     d.task = Task::regression;
     d.n_features = width;
-    d.n_outputs = 1;
-    TreeEnsembleBuilder b(width, 1, 1, Aggregation::sum);
+    d.n_outputs = leaf_width;
+    TreeEnsembleBuilder b(width, leaf_width, leaf_width, Aggregation::sum);
     for (uint32_t depth : {20u, 8u, 20u, 9u, 7u, 12u, 20u, 20u}) {
-      auto t = test::random_tree(rng, width, depth, 1, missing, 0);
+      auto t = test::random_tree(rng, width, depth, leaf_width, missing, 0);
       REQUIRE(b.add_tree(t.view()).ok());
     }
-    const auto path = dir.file(missing ? "deep_missing.mlmap" : "deep.mlmap");
+    const auto path = dir.file((missing ? "deep_missing_" : "deep_") + std::to_string(leaf_width) + ".mlmap");
     REQUIRE(save(path, d, b).ok());
     auto m = Model::open(path);
     REQUIRE(m.ok());

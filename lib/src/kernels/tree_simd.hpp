@@ -745,6 +745,44 @@ struct TreeSimd {
   // s_etr_full_t50_f12 and rf_large even where a guess from the tree
   // (bottom positions on leaves) kept them out of it: the group loop's code
   // got slower around the call.
+  //
+  // Where the instructions go (callgrind, avx2, s_rf_full_t100_f20, 2,000
+  // rows, 44.6M in this function, 223 a row and tree; the C API, link and
+  // float32 copy around it < 1%): top levels 64, deeper levels 83 (6.7 group
+  // levels, 12.4 instructions a row and level), leaf additions 21 and their
+  // pointers 10, the table build 12 (2.5 at 10,000 rows), group set-up 10,
+  // end checks 6, next rows' prefetch 6, the top walk's exit 5.  The leaf
+  // additions (add_rows), group set-up and prefetch loop then cut: 40.8M
+  // (10,000 rows: 212.3M -> 193.7M, 194 a row and tree); CPU time, new/old
+  // median (worst) of 31 interleaved pairs, 10,000 rows, avx512bw, loaded
+  // 2-core EPYC VM: s_rf_full_t100_f20 0.97 (1.05), s_rf_d10_t200_f40_c4
+  // 0.89, x_d12_t100_f25_reg_nan10 0.91, s_etr_full_t50_f12 0.99-1.01 and
+  // rf_large 1.00 over repeats.  Counts below are this function's (and its
+  // callees'), 2,000 rows.
+  // Dropped after that (CPU time, new/old median of 21-31 interleaved pairs,
+  // 10,000 rows, a loaded 2-core EPYC VM, avx512bw): the feature offset
+  // clamped in general registers by inline asm (GCC makes a vector min and,
+  // with AVX-512, moves through a second vector register): a level 165 -> 160
+  // instructions with AVX-512, but more spills with AVX2 (40.8M -> 41.3M),
+  // s_rf_full_t100_f20 0.99, x_d12_t100_f25_reg_nan10 1.04.  The deeper
+  // levels in a function of their own (noinline, rows and nodes in local
+  // copies), so that their registers no longer move with the code around
+  // them: a level 142 (AVX2) and 150 (AVX-512) instructions, but the call
+  // and copies 123 a group (40.8M -> 42.4M), s_rf_full_t100_f20 1.03,
+  // x_d12_t100_f25_reg_nan10 1.07.  Taking all R lanes' leaf pointers and a
+  // whole group's additions with a constant count: GCC re-allocated the walk
+  // (a level 144 -> 161 instructions, an end check 4 -> 43): 46.2M.  No
+  // prefetch of the next rows: s_rf_d10_t200_f40_c4 1.11.  Reading the row
+  // unclamped where every node's feature is inside it is not possible:
+  // leaves' info holds the leaf row, and the walks step on from leaves.
+  // Leaf pointers for all R lanes (no test against the tail, alone): again
+  // 40.8M -> 46.3M.  Leaves added right after their own walk where a tree's
+  // leaf values are under 16 KB (s_rf_full_t100_f20: 9.6 KB): 40.6M, but
+  // s_rf_d10_t200_f40_c4 (still deferred) 1.10 from the code moved around it.
+  // Row blocks sized for L2 (as for small trees) where only the forest, not
+  // a tree, exceeds it: s_rf_d10_t200_f40_c4 1.08, x_d12_t100_f25_reg_nan10
+  // 1.08, s_rf_full_t100_f20 1.02.  The end looked for at even levels
+  // (after one level below the table, then every 2): 40.8M -> 41.0M.
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
@@ -774,7 +812,7 @@ struct TreeSimd {
           top_walk = levels >= min_top_levels && nb >= (size_t{1} << levels);
           if (top_walk) build_top_levels(v, root, last, last_feature, levels, top);
         }
-        uint64_t pending[R];  // Large: the previous group's leaf rows
+        const double* pending[R];  // Large: the previous group's leaf rows' values
         size_t n_pending = 0, pending_row = 0;
         // Large: the next tree's nodes, fetched in order a few lines per
         // group while this tree is walked.
@@ -788,14 +826,19 @@ struct TreeSimd {
             fetch_step = ((fetch_end - fetch) / 16 + groups - 1) / groups * 16;  // whole lines of uint32
           }
         }
+        // The walks' rows.  Large: set once per tree and moved on by R rows
+        // after each group, set from r only for the tail group (a group set-up
+        // was 9.6 instructions a row and tree on s_rf_full_t100_f20).
+        const T* x[R];
+        if constexpr (Large)
+          for (size_t i = 0; i < R; ++i) x[i] = Xb + min_size(i, nb - 1) * v.n_features;
         for (size_t r = 0; r < nb; r += R) {
           const size_t m = min_size(R, nb - r);
           Index<T> idx[R];
-          const T* x[R];
-          for (size_t i = 0; i < R; ++i) {
-            idx[i] = root;
-            x[i] = Xb + (r + (i < m ? i : m - 1)) * v.n_features;  // tail lanes repeat the last row
-          }
+          for (size_t i = 0; i < R; ++i) idx[i] = root;
+          if (!Large || m < R)
+            for (size_t i = 0; i < R; ++i)
+              x[i] = Xb + (r + (i < m ? i : m - 1)) * v.n_features;  // tail lanes repeat the last row
           if constexpr (Large) {
             for (uint64_t e = min_u64(fetch + fetch_step, fetch_end); fetch < e; fetch += 16) {
               __builtin_prefetch(v.node_info + fetch, 0, 2);
@@ -804,7 +847,17 @@ struct TreeSimd {
             }
             if (r + 2 * R <= nb) {
               const char* next_rows = reinterpret_cast<const char*>(Xb + (r + R) * v.n_features);
-              for (size_t b = 0; b < R * v.n_features * sizeof(T); b += 64) __builtin_prefetch(next_rows + b, 0, 0);
+              // Four lines an iteration: the loop's own instructions were 5.6 a
+              // row and tree (s_rf_full_t100_f20, 15 lines a group).
+              const size_t bytes = R * v.n_features * sizeof(T);
+              size_t b = 0;
+              for (; b + 4 * 64 <= bytes; b += 4 * 64) {
+                __builtin_prefetch(next_rows + b, 0, 0);
+                __builtin_prefetch(next_rows + b + 64, 0, 0);
+                __builtin_prefetch(next_rows + b + 128, 0, 0);
+                __builtin_prefetch(next_rows + b + 192, 0, 0);
+              }
+              for (; b < bytes; b += 64) __builtin_prefetch(next_rows + b, 0, 0);
             }
           }
           uint32_t s = 0;
@@ -826,19 +879,20 @@ struct TreeSimd {
             }
           }
           if constexpr (Large) {
-            for (size_t i = 0; i < n_pending; ++i) add(pending[i], rawb + (pending_row + i) * v.n_raw);
+            add.add_rows(pending, n_pending, rawb + pending_row * v.n_raw, v.n_raw);
             for (size_t i = 0; i < m; ++i) {
-              pending[i] = min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1);
-              __builtin_prefetch(v.leaf_values + pending[i] * v.leaf_width);
+              pending[i] = add.values(min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1));
+              __builtin_prefetch(pending[i]);
             }
             n_pending = m;
             pending_row = r;
+            for (size_t i = 0; i < R; ++i) x[i] += R * v.n_features;
           } else {
             for (size_t i = 0; i < m; ++i)
               add(min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1), rawb + (r + i) * v.n_raw);
           }
         }
-        for (size_t i = 0; i < n_pending; ++i) add(pending[i], rawb + (pending_row + i) * v.n_raw);
+        add.add_rows(pending, n_pending, rawb + pending_row * v.n_raw, v.n_raw);
       }
     }
   }

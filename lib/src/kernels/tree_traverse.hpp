@@ -4,11 +4,16 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
 
 #include "kernels/tree_ensemble_view.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace mlmap::kernels {
 
@@ -91,6 +96,37 @@ class TreeLeafAdder {
       to[0] += values[0];
     } else {
       for (uint32_t j = 0; j < width_; ++j) to[j] += values[j];
+    }
+  }
+  /// Leaf row `leaf`'s values, to be added later by add_rows().
+  const double* values(uint64_t leaf) const noexcept { return values_ + leaf * width_; }
+  /// Adds the leaf rows at values[0, n) to n rows of raw scores `stride`
+  /// apart: the additions of operator() row by row, the width tested once
+  /// per call instead of per row, and a two-value row added as one pair
+  /// (two independent additions in one instruction: the same results).  The
+  /// batch walk's leaf additions were 21 instructions a row and tree on
+  /// s_rf_full_t100_f20 (callgrind avx2), 9% of the kernel.  Wider rows by
+  /// pairs as well: more instructions (s_rf_d10_t200_f40_c4, 4 classes,
+  /// 2,000 rows: 57.5M -> 60.6M).  Always inlined: every ISA's kernel gets
+  /// its own copy.
+  __attribute__((always_inline)) inline void add_rows(const double* const* values, size_t n, double* raw,
+                                                      size_t stride) const noexcept {
+    double* to = raw + out_;
+    if (width_ == 2) {
+      for (size_t i = 0; i < n; ++i, to += stride) {
+#if defined(__SSE2__)
+        _mm_storeu_pd(to, _mm_add_pd(_mm_loadu_pd(to), _mm_loadu_pd(values[i])));
+#else
+        const double a = values[i][0], b = values[i][1];
+        to[0] += a;
+        to[1] += b;
+#endif
+      }
+    } else if (width_ == 1) {
+      for (size_t i = 0; i < n; ++i, to += stride) to[0] += values[i][0];
+    } else {
+      for (size_t i = 0; i < n; ++i, to += stride)
+        for (uint32_t j = 0; j < width_; ++j) to[j] += values[i][j];
     }
   }
 
