@@ -783,6 +783,29 @@ struct TreeSimd {
   // a tree, exceeds it: s_rf_d10_t200_f40_c4 1.08, x_d12_t100_f25_reg_nan10
   // 1.08, s_rf_full_t100_f20 1.02.  The end looked for at even levels
   // (after one level below the table, then every 2): 40.8M -> 41.0M.
+  //
+  // Also dropped, the top levels with lanes = rows (AVX-512; CPU time, 10,000
+  // rows, interleaved A/B against main in one process, median (worst) of 15
+  // pairs on a loaded 2-core Zen 4 VM, where identical libraries gave 1.01
+  // (1.08); s_rf_full_t100_f20 / s_etr_full_t50_f12): every level of the
+  // table for 4 groups of 16 rows at once, a chunk of 192 rows before its
+  // groups walk on, the rows' values by 16-lane gathers, the positions'
+  // offsets and thresholds by permutes (positions < 64) or gathers: 1.24
+  // (1.80) / 1.15 (1.41), x_d12_t100_f25_reg_nan10 1.17 (1.48); chunks of
+  // 48 or 960 rows no better.  A 16-lane gather costs ~27 cycles here (1.7
+  // an element, throughput), and in place the vector pass took ~75 us a
+  // tree where the scalar top levels take ~60 us (~100 us alone in a
+  // micro-benchmark: the rest of the walk hides much of them).  Without
+  // gathers, from a copy of the block as columns: the first 5 levels' 31
+  // positions compared for 16 rows by plain loads, the outcomes packed as
+  // bits a lane, the scalar table walk resumed at level 5: 1.05 (1.36) /
+  // 1.04 (1.20); first 4 levels 1.07 (1.25) / 1.03 (1.08); first 3 1.09
+  // (1.24) / 1.11 (1.20).  Nor, on the scalar table: 11 levels, 1.01 (1.11)
+  // / 1.02 (1.08); bottom as uint32 (16 -> 12 KB), 1.02 (1.20) / 1.03
+  // (1.16), with offset and threshold side by side 1.07 (1.19) / 1.05
+  // (1.36); two levels a step (both children's values read beside the
+  // parent's, the outcome picked without a branch), 1.29 (1.57) / 1.15
+  // (1.47).
   template <bool Missing, bool Categorical, bool Large, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t R = Large ? 12 : 8;
