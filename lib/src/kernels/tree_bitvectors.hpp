@@ -237,6 +237,8 @@ struct BitvectorKernel {
     return p.block_rows * v.bitvectors.n_features + p.tiles_per_pass * 2 * W * size_t{v.n_raw} + W;
   }
 
+  static constexpr uint32_t max_vector_gathered_features = 16;
+
   // Gathers rows [r0, r0 + n) feature-major per tile (tail lanes repeat the
   // last row).
   static void gather(const TreeEnsembleView& v, const float* X, size_t n, float* cols) noexcept {
@@ -244,11 +246,13 @@ struct BitvectorKernel {
     const size_t nu = b.n_features;
     const uint32_t last = v.n_features - 1;
     size_t r = 0;
-    // Whole tiles with one vector gather per feature (AVX2, AVX-512) where
-    // the row offsets fit its int32 lanes: a scalar copy per value made up
-    // a third of x_d2_t10_f5's kernel time (5 features, 10 trees).
+    // Whole tiles of narrow rows (a cache line at most) with one vector
+    // gather per feature (AVX2, AVX-512): a scalar copy per value made up a
+    // third of x_d2_t10_f5's kernel time (5 features, 10 trees).  Rows of
+    // 30-120 features were ~5% slower gathered (Zen 4): they keep the copy.
+    // (n is at most a block's 4,096 rows: the offsets fit the int32 lanes.)
     if constexpr (W >= 8) {
-      if (uint64_t{v.n_features} * n < (uint64_t{1} << 31)) {
+      if (v.n_features <= max_vector_gathered_features) {
         const U rows = O::lane_multiples(v.n_features);
         for (; r + W <= n; r += W) {
           const float* x = X + r * v.n_features;
