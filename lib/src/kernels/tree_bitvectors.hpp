@@ -227,10 +227,6 @@ struct BitvectorKernel {
     return end < begin ? begin : end > total ? total : end;
   }
 
-  /// The most tiles that share a pass over a tree's records (the plan picks
-  /// 8, 4 or 2 up to this; bitvector_max_tiles_per_pass).
-  static constexpr size_t max_tiles_per_pass = bitvector_max_tiles_per_pass(W);
-
   /// Scratch floats for a plan: the gathered block and the scores of the
   /// tiles of one pass.
   static size_t scratch_floats(const TreeEnsembleView& v, const BitvectorPlan& p) noexcept {
@@ -326,12 +322,11 @@ struct BitvectorKernel {
                     const Cursor& start, Cursor& end, double* tile_raw, size_t pass) noexcept {
     const size_t n_tiles = (n + W - 1) / W;
     size_t i = 0;
-    if constexpr (max_tiles_per_pass >= 8)
-      if (pass == 8)
-        for (; i + 8 <= n_tiles; i += 8) tiles<Missing, Single, 8>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
-    if constexpr (max_tiles_per_pass >= 4)
-      if (pass >= 4)
-        for (; i + 4 <= n_tiles; i += 4) tiles<Missing, Single, 4>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
+    static_assert(bitvector_max_tiles_per_pass == 8);
+    if (pass == 8)
+      for (; i + 8 <= n_tiles; i += 8) tiles<Missing, Single, 8>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
+    if (pass >= 4)
+      for (; i + 4 <= n_tiles; i += 4) tiles<Missing, Single, 4>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
     for (; i + 2 <= n_tiles; i += 2) tiles<Missing, Single, 2>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
     if (i < n_tiles) tiles<Missing, Single, 1>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
   }
