@@ -115,6 +115,13 @@ struct BvOps<xsimd::avx2> {
     found = _mm256_or_si256(found, nz);
   }
   static U min(U a, U b) noexcept { return _mm256_min_epu32(a, b); }
+  static U lane_multiples(uint32_t step) noexcept {
+    return _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), splat(step));
+  }
+  static void gather_store(const float* base, U idx, float* out) noexcept {
+    const __m256 all = _mm256_castsi256_ps(ones());  // masked: see add_leaves
+    _mm256_store_ps(out, _mm256_mask_i32gather_ps(_mm256_setzero_ps(), base, idx, all, 4));
+  }
   static void store(U v, uint32_t* out) noexcept { _mm256_store_si256(reinterpret_cast<__m256i*>(out), v); }
   static void load_acc(const double* p, D* acc) noexcept {
     acc[0] = _mm256_loadu_pd(p);
@@ -150,7 +157,16 @@ struct BvOps<xsimd::avx512bw> {
   static U ones() noexcept { return _mm512_set1_epi32(-1); }
   static U splat(uint32_t v) noexcept { return _mm512_set1_epi32(static_cast<int32_t>(v)); }
   static M none() noexcept { return 0; }
-  static U clear_where(U lv, M m, uint32_t clear) noexcept { return _mm512_mask_andnot_epi32(lv, m, splat(clear), lv); }
+  // lv & ~clear where m, in place: one merge-masked and-not.  Written as
+  // asm because GCC 12 moves lv through a temporary around the intrinsic
+  // (and its ternary-logic and zero-masked variants) on every record and
+  // tile, on the loop-carried chain (8 tiles a pass, x_d8_t40_f15_reg:
+  // 2.71 -> 2.47 ms, Zen 4).
+  static U clear_where(U lv, M m, uint32_t clear) noexcept {
+    const U c = splat(clear);
+    asm("vpandnd %[lv], %[c], %[lv]%{%[m]%}" : [lv] "+v"(lv) : [c] "v"(c), [m] "Yk"(m));
+    return lv;
+  }
   static void take_word(U lv, uint32_t base, U& res, M& found) noexcept {
     const M nz = static_cast<M>(_mm512_test_epi32_mask(lv, lv) & ~found);
     const U low = _mm512_and_si512(lv, _mm512_sub_epi32(_mm512_setzero_si512(), lv));
@@ -158,6 +174,12 @@ struct BvOps<xsimd::avx512bw> {
     found = static_cast<M>(found | nz);
   }
   static U min(U a, U b) noexcept { return _mm512_min_epu32(a, b); }
+  static U lane_multiples(uint32_t step) noexcept {
+    return _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), splat(step));
+  }
+  static void gather_store(const float* base, U idx, float* out) noexcept {
+    _mm512_store_ps(out, _mm512_i32gather_ps(idx, base, 4));
+  }
   static void store(U v, uint32_t* out) noexcept { _mm512_store_si512(out, v); }
   static void load_acc(const double* p, D* acc) noexcept {
     acc[0] = _mm512_loadu_pd(p);
@@ -205,17 +227,13 @@ struct BitvectorKernel {
     return end < begin ? begin : end > total ? total : end;
   }
 
-  /// Tiles that share a pass over a tree's records: each record's feature,
-  /// threshold and bits are loaded once for both, and their two chains of
-  /// clears overlap (x_d8_t40_f15_reg, 10,000 rows: 4.6 -> 3.0 ms on Zen 5;
-  /// 4 tiles a pass were slower than 1).
-  static constexpr size_t tiles_per_pass = bitvector_tiles_per_pass;
-
   /// Scratch floats for a plan: the gathered block and the scores of the
   /// tiles of one pass.
   static size_t scratch_floats(const TreeEnsembleView& v, const BitvectorPlan& p) noexcept {
-    return p.block_rows * v.bitvectors.n_features + tiles_per_pass * 2 * W * size_t{v.n_raw} + W;
+    return p.block_rows * v.bitvectors.n_features + p.tiles_per_pass * 2 * W * size_t{v.n_raw} + W;
   }
+
+  static constexpr uint32_t max_vector_gathered_features = 16;
 
   // Gathers rows [r0, r0 + n) feature-major per tile (tail lanes repeat the
   // last row).
@@ -223,7 +241,26 @@ struct BitvectorKernel {
     const LeafBitvectorView& b = v.bitvectors;
     const size_t nu = b.n_features;
     const uint32_t last = v.n_features - 1;
-    for (size_t r = 0; r < (n + W - 1) / W * W; ++r) {
+    size_t r = 0;
+    // Whole tiles of narrow rows (a cache line at most) with one vector
+    // gather per feature (AVX2, AVX-512): a scalar copy per value made up a
+    // third of x_d2_t10_f5's kernel time (5 features, 10 trees).  Rows of
+    // 30-120 features were ~5% slower gathered (Zen 4): they keep the copy.
+    // (n is at most a block's 4,096 rows: the offsets fit the int32 lanes.)
+    if constexpr (W >= 8) {
+      if (v.n_features <= max_vector_gathered_features) {
+        const U rows = O::lane_multiples(v.n_features);
+        for (; r + W <= n; r += W) {
+          const float* x = X + r * v.n_features;
+          float* c = cols + r * nu;
+          for (size_t u = 0; u < nu; ++u) {
+            const uint32_t f = b.features[u];
+            O::gather_store(x + (f < last ? f : last), rows, c + u * W);
+          }
+        }
+      }
+    }
+    for (; r < (n + W - 1) / W * W; ++r) {
       const float* x = X + (r < n ? r : n - 1) * v.n_features;
       float* c = cols + (r / W) * W * nu + r % W;
       for (size_t u = 0; u < nu; ++u) {
@@ -279,14 +316,17 @@ struct BitvectorKernel {
   }
 
   // Trees [t0, t1) on every tile of a gathered block of n rows, from cursor
-  // c: tiles_per_pass tiles at a time, the last one alone if their count is
-  // odd.
+  // c: `pass` tiles at a time (8, 4 or 2), the rest by 2 and 1.
   template <bool Missing, bool Single>
   static void group(const TreeEnsembleView& v, const float* cols, size_t n, double* raw, uint32_t t0, uint32_t t1,
-                    const Cursor& start, Cursor& end, double* tile_raw) noexcept {
-    static_assert(tiles_per_pass == 2);
+                    const Cursor& start, Cursor& end, double* tile_raw, size_t pass) noexcept {
     const size_t n_tiles = (n + W - 1) / W;
     size_t i = 0;
+    static_assert(bitvector_max_tiles_per_pass == 8);
+    if (pass == 8)
+      for (; i + 8 <= n_tiles; i += 8) tiles<Missing, Single, 8>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
+    if (pass >= 4)
+      for (; i + 4 <= n_tiles; i += 4) tiles<Missing, Single, 4>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
     for (; i + 2 <= n_tiles; i += 2) tiles<Missing, Single, 2>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
     if (i < n_tiles) tiles<Missing, Single, 1>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
   }
@@ -398,7 +438,7 @@ struct BitvectorKernel {
       for (uint32_t t0 = 0; t0 < v.n_trees;) {
         const uint32_t t1 = group_end(v, t0, c, p.group_records);
         Cursor next;
-        group<Missing, Single>(v, cols, n, raw + r0 * v.n_raw, t0, t1, c, next, tile_raw);
+        group<Missing, Single>(v, cols, n, raw + r0 * v.n_raw, t0, t1, c, next, tile_raw, p.tiles_per_pass);
         c = next;
         t0 = t1;
       }
