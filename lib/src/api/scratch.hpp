@@ -1,12 +1,15 @@
 // Scratch memory of one predict call on one thread: small requests come from
 // an arena that lives on the caller's stack, so a one-row prediction
-// allocates nothing; larger ones from the heap.  Uninitialised: every user
-// writes before it reads.
+// allocates nothing; larger ones from blocks the thread keeps between calls
+// (kernels/thread_scratch.hpp).  Uninitialised: every user writes before it
+// reads.
 #pragma once
 
 #include <cstddef>
-#include <memory>
+#include <new>
 #include <vector>
+
+#include "kernels/thread_scratch.hpp"
 
 namespace mlmap::api {
 
@@ -25,15 +28,17 @@ class Scratch {
       used_ += rounded;
       return p;
     }
-    heap_.emplace_back(new double[n]);
-    return heap_.back().get();
+    kernels::ThreadScratch block(n * sizeof(double));
+    if (!block.data()) throw std::bad_alloc();
+    heap_.push_back(std::move(block));
+    return static_cast<double*>(heap_.back().data());
   }
 
  private:
   static constexpr size_t arena_size = 1024;  // 8 KiB
   alignas(64) double arena_[arena_size];
   size_t used_ = 0;
-  std::vector<std::unique_ptr<double[]>> heap_;
+  std::vector<kernels::ThreadScratch> heap_;
 };
 
 }  // namespace mlmap::api

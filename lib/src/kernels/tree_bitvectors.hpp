@@ -24,8 +24,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <new>
 
+#include "kernels/thread_scratch.hpp"
 #include "kernels/dispatch.hpp"
 #include "kernels/tree_cost.hpp"
 #include "kernels/tree_ensemble_view.hpp"
@@ -455,15 +455,14 @@ struct BitvectorKernel {
     if (tree_algorithm() != TreeAlgorithm::bitvectors && !bitvectors_pay_off(v, W, n_rows)) return false;
     const BitvectorPlan p = plan_bitvectors(v, W, n_rows, cache_sizes());
     // 64-byte aligned scratch: tiles are aligned vector loads.
-    float* mem = new (std::nothrow) float[scratch_floats(v, p) + 16];
-    if (!mem) return false;
-    float* scratch = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(mem) + 63) & ~uintptr_t{63});
+    ThreadScratch mem(scratch_floats(v, p) * sizeof(float));
+    if (!mem.data()) return false;
+    auto* scratch = static_cast<float*>(mem.data());
     const bool single = v.n_raw == 1 && v.leaf_width == 1;
     if (v.has_missing)
       single ? run<true, true>(v, X, n_rows, raw, p, scratch) : run<true, false>(v, X, n_rows, raw, p, scratch);
     else
       single ? run<false, true>(v, X, n_rows, raw, p, scratch) : run<false, false>(v, X, n_rows, raw, p, scratch);
-    delete[] mem;
     return true;
   }
 };
