@@ -278,7 +278,8 @@ class RowChunks {
 
   // Units of rows: the predictor's block if smaller (rows past 512 per call
   // cost nothing measurable: 100,000 tree rows took the same CPU time in
-  // calls of 512 or 100,000).
+  // calls of 512 or 100,000, before the large-tree walk's per-call table:
+  // min_rows_per_call() says so now).
   static constexpr size_t max_unit_rows = 512;
   static constexpr double target_chunk_seconds = 100e-6;
 
