@@ -76,7 +76,7 @@ def parse_cpp(path, cpu_clock=False):
             out["batch_wall"][parts[1]][parts[2]][(int(parts[3]), int(parts[4]))] = b.get("items_per_second")
         elif parts[0] == "scaling":  # 1 vs 2 threads in interleaved pairs (bench_predict.cc, bm_scaling)
             out["scaling"][parts[1]] = {"rows": int(parts[3]), **{k: b.get(k) for k in (
-                "ratio_p50", "ratio_min", "wall1_p50_us", "wall2_p50_us", "cores2_p50", "pairs")}}
+                "ratio_p50", "ratio_min", "wall1_p50_us", "wall2_p50_us", "cores2_p50", "cpu_ratio_p50", "pairs")}}
     return out
 
 

@@ -229,14 +229,21 @@ Status checked_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
 // fetches every tree and builds its top-levels table once per call) gets
 // chunks of at least its min_rows_per_call() while the rows last: in
 // chunks of 512 rows, 2 threads ran s_rf_full_t100_f20 at 1.5x one thread,
-// where two processes of one thread each ran at 2.0x.
+// where two processes of one thread each ran at 2.0x.  That minimum holds
+// over the share of the rows left, down to two chunks per thread (rows
+// fewer than 2 x threads x min_rows_per_call): capped at a quarter of the
+// rows left, 2 threads cut 100,000 rows into ~15 chunks, each fetching
+// every tree again; one thread taking the same chunks in turn spent 4-11%
+// more CPU time than in one call (s_rf_full_t100_f20; s_etr_full_t50_f12
+// 2-5%), in 4 chunks none.  (One chunk per thread did no better, and leaves
+// a thread the OS delays holding half of the call.)
 template <class Rows, class Out>
 class RowChunks {
  public:
   RowChunks(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<Out>& req, size_t threads)
       : m_(m), rows_(rows), n_rows_(n_rows), req_(req), threads_(threads),
         unit_(chunk_unit(m.predictor_block_rows, n_rows, threads)),
-        min_units_((m.predictor_min_rows + unit_ - 1) / unit_) {}
+        min_units_((std::min(m.predictor_min_rows, (n_rows + 2 * threads - 1) / (2 * threads)) + unit_ - 1) / unit_) {}
 
   void work() noexcept {
     using Clock = std::chrono::steady_clock;
@@ -270,10 +277,11 @@ class RowChunks {
 
  private:
   // At most a share of the rows left, so the last chunks end together; at
-  // least one unit.
+  // least one unit, and the predictor's minimum while the rows last.
   size_t capped(size_t units) const noexcept {
     const size_t left = n_rows_ - std::min(n_rows_, next_.load(std::memory_order_relaxed));
-    return std::max<size_t>(1, std::min(units, left / (2 * threads_ * unit_)));
+    const size_t share = left / (2 * threads_ * unit_);
+    return std::max<size_t>({1, std::min(units, share), std::min(min_units_, (left + unit_ - 1) / unit_)});
   }
 
   // Units of rows: the predictor's block if smaller (rows past 512 per call

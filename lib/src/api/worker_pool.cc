@@ -45,6 +45,10 @@ class WorkerPool {
     work.run(work.ctx);
     if (offered == 0) return;
     // Offers no worker took are withdrawn; the workers inside run() finish.
+    // (Spinning up to 50 or 200 us on `running` before sleeping, to save the
+    // caller's wake-up at the join, was not measurably better: x_d2_t10_f5,
+    // 100,000 rows, 2 threads over 1, three interleaved runs each: no spin
+    // 1.80/1.74/1.84x, 50 us 1.63/1.72/1.88x, 200 us 1.62/1.83/1.90x.)
     std::unique_lock<std::mutex> lock(mutex_);
     queue_.erase(std::remove(queue_.begin(), queue_.end(), &work), queue_.end());
     finished_.wait(lock, [&] { return work.running == 0; });
