@@ -437,7 +437,10 @@ class Run:
             return "–"
         sc = self.cpp["scaling"].get(e["name"]) or {}
         worst = f", worst pair {fmt_ratio(sc['ratio_min'])}" if sc.get("ratio_min") else ""
-        return f"{fmt_ratio(tr)} ({big:,} rows{worst})"
+        # Near 1, time lost to the hand-off or an uneven end; above, the two
+        # threads slowed each other (or the machine slowed both).
+        cpu = f", CPU {sc['cpu_ratio_p50']:.2f}× one thread's" if sc.get("cpu_ratio_p50") else ""
+        return f"{fmt_ratio(tr)} ({big:,} rows{worst}{cpu})"
 
     def busy_machine(self):
         """Why a 2-thread speed-up measured in this run means nothing, or None.
