@@ -30,6 +30,34 @@ constexpr bool is_matrix = !std::is_same_v<Rows, TableRows>;
 
 std::string str(uint64_t v) { return std::to_string(v); }
 
+// The predictor's raw scores of rows [r, r + n) read straight from the
+// caller's matrix: its own row checks, the scores, then NaN inputs found
+// from NaN scores where the model refuses them.  (Inlined: a Status moved
+// through a call cost a one-row prediction ~100 instructions.)
+template <class T>
+inline __attribute__((always_inline)) Status direct_raw_scores(const LoadedModel& m, const MatrixRows<T>& rows,
+                                                               size_t r, size_t n, double* raw) noexcept {
+  const T* X = rows.X + r * rows.width;
+  if (auto st = m.predictor->check_rows(X, n, r); !st) return st;
+  if (auto st = m.predictor->raw_scores(X, n, raw); !st) return st;
+  if (m.nan_scores_mark_nan)
+    if (auto st = check_missing_after(m, rows.X, raw, n, r); !st) return st;
+  return {};
+}
+
+// The model's base score added to n rows of raw scores.
+inline void add_base_score(const LoadedModel& m, double* raw, size_t n) noexcept {
+  if (m.base_score.empty()) return;
+  const double* base = m.base_score.data();
+  const size_t n_raw = m.link.n_raw;
+  if (n_raw == 1) {  // (for one row, the general loop's setup cost more than its one add)
+    for (size_t i = 0; i < n; ++i) raw[i] += base[0];
+  } else {
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < n_raw; ++j) raw[i * n_raw + j] += base[j];
+  }
+}
+
 // Rows [begin, end) on the calling thread.
 template <class Rows, class Out>
 Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_t end, const Request<Out>& req) noexcept {
@@ -71,12 +99,8 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
       for (size_t r = begin; r < end; r += block) {
         const size_t n = std::min(block, end - r);
         if (!builder) {  // direct
-          if constexpr (is_matrix<Rows>) {
-            if (auto st = m.predictor->check_rows(rows.X + r * rows.width, n, r); !st) return st;
-            if (auto st = m.predictor->raw_scores(rows.X + r * rows.width, n, raw); !st) return st;
-            if (m.nan_scores_mark_nan)
-              if (auto st = check_missing_after(m, rows.X, raw, n, r); !st) return st;
-          }
+          if constexpr (is_matrix<Rows>)
+            if (auto st = direct_raw_scores(m, rows, r, n, raw); !st) return st;
         } else if (sparse) {
           model::SparseRows X;
           if (auto st = builder->build_sparse(rows, r, n, &X); !st) return st;
@@ -86,9 +110,7 @@ Status predict_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
           if (auto st = m.predictor->check_rows(features, n, r); !st) return st;
           if (auto st = m.predictor->raw_scores(features, n, raw); !st) return st;
         }
-        if (!m.base_score.empty())
-          for (size_t i = 0; i < n; ++i)
-            for (size_t j = 0; j < n_raw; ++j) raw[i * n_raw + j] += m.base_score[j];
+        add_base_score(m, raw, n);
         for (size_t s0 = 0; s0 < n; s0 += link_rows) {
           const size_t ns = std::min(link_rows, n - s0);
           const double* rs = raw + s0 * n_raw;
@@ -157,22 +179,10 @@ Status predict_few(const LoadedModel& m, const MatrixRows<T>& rows, size_t begin
   const size_t n = end - begin;
   const size_t n_raw = m.link.n_raw;
   const size_t width = m.link.n_outputs;  // m.width(Output::value)
-  const T* X = rows.X + begin * rows.width;
   // (Sized as predict_range's scratch, which rounds to 8 doubles.)
   alignas(64) double raw[few_doubles];
-  if (auto st = m.predictor->check_rows(X, n, begin); !st) return st;
-  if (auto st = m.predictor->raw_scores(X, n, raw); !st) return st;
-  if (m.nan_scores_mark_nan)
-    if (auto st = check_missing_after(m, rows.X, raw, n, begin); !st) return st;
-  if (!m.base_score.empty()) {
-    const double* base = m.base_score.data();
-    if (n_raw == 1) {  // (the general loop's setup cost more than its one add)
-      for (size_t i = 0; i < n; ++i) raw[i] += base[0];
-    } else {
-      for (size_t i = 0; i < n; ++i)
-        for (size_t j = 0; j < n_raw; ++j) raw[i * n_raw + j] += base[j];
-    }
-  }
+  if (auto st = direct_raw_scores(m, rows, begin, n, raw); !st) return st;
+  add_base_score(m, raw, n);
   Out* o = req.out + begin * width;
   if (m.link.link == LinkFunction::identity && n_raw == width) {
     for (size_t j = 0; j < n * width; ++j) o[j] = static_cast<Out>(raw[j]);
@@ -229,7 +239,9 @@ Status checked_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
 // fetches every tree and builds its top-levels table once per call) gets
 // chunks of at least its min_rows_per_call() while the rows last: in
 // chunks of 512 rows, 2 threads ran s_rf_full_t100_f20 at 1.5x one thread,
-// where two processes of one thread each ran at 2.0x.  That minimum holds
+// where two processes of one thread each ran at 2.0x, and the 2-thread call
+// took 1.31x the CPU time of one thread's (s_etr_full_t50_f12 1.99x; in
+// chunks of at least 8,192 rows 0.98x and 1.16x).  That minimum holds
 // over the share of the rows left, down to two chunks per thread (rows
 // fewer than 2 x threads x min_rows_per_call): capped at a quarter of the
 // rows left, 2 threads cut 100,000 rows into ~15 chunks, each fetching

@@ -103,10 +103,8 @@ inline bool walks_large_trees(const TreeEnsembleView& v, const CacheSizes& cache
 /// Rows a call of the large-tree walk should bring: each call fetches every
 /// tree from memory and builds its top levels' table, which as many rows as
 /// a call can get repay best (threads then share a batch in the largest
-/// chunks that still end together).  2 threads on 100,000 rows, process CPU
-/// time against one thread's, AMD Zen 4: in chunks of 512 rows
-/// s_rf_full_t100_f20 1.31x, s_etr_full_t50_f12 1.99x; in chunks of 8,192
-/// 0.98x, 1.16x (rf_large 1.12x).
+/// chunks that still end together: RowChunks in api/predict.cc, with the
+/// measurements).
 inline size_t walk_min_rows_per_call(const TreeEnsembleView& v, const CacheSizes& caches) noexcept {
   return walks_large_trees(v, caches) ? tree_block_rows : 0;
 }
