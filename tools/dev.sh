@@ -127,21 +127,29 @@ print(", ".join(out))')"
 }
 
 # Prints "N passed, M failed" from meson's own results (every test log
-# given), and fails if M > 0.
+# given), and fails if M > 0.  Each failed test's name and the end of its
+# output come just before that line: a CI log is often read from its tail.
 summarize() {
   "$PY" - "$@" <<'PYEOF'
 import json, sys
 passed = failed = 0
+failures = []
 for path in sys.argv[1:]:
   for line in open(path):
     line = line.strip()
     if not line:
         continue
-    r = json.loads(line)["result"]
+    t = json.loads(line)
+    r = t["result"]
     if r in ("OK", "EXPECTEDFAIL", "SKIP"):
         passed += r != "SKIP"
     else:
         failed += 1
+        failures.append((path, t))
+for path, t in failures:
+  tail = [l for l in (t.get("stdout") or "").splitlines() if l.strip()][-12:]
+  print(f"FAILED: {t['name']} ({t['result']}, {t['duration']:.1f} s; log {path.replace('.json', '.txt')}):")
+  print("\n".join("    " + l for l in tail))
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed or not passed else 0)
 PYEOF
@@ -162,6 +170,8 @@ sanitizer_build() {
 
 cmd_test() {
   ensure_packages
+  # Tests write models (one of ~4.7 GB) to $TMPDIR: a full disk shows up here first.
+  log "free space: $(df -h --output=avail "$ROOT" | tail -1 | tr -d ' ') in $ROOT, $(df -h --output=avail "${TMPDIR:-/tmp}" | tail -1 | tr -d ' ') in ${TMPDIR:-/tmp}"
   build
   cmd_venvs
   local rc=0 logs=("$BUILD/meson-logs/testlog.json")
