@@ -855,17 +855,25 @@ struct TreeSimd {
   //  * the leaf rows taken with constant lane numbers (the loop unrolled, a
   //    test against the tail group's count): GCC had kept idx[] in memory
   //    too, a store a walk and level beside its register: 40.2M -> 39.0M,
-  //    0.93x.
+  //    0.93x.  With that, 20 and 24 walks against 16: 1.01-1.07 and
+  //    1.03-1.07 on the deep shapes.  The same for the 12 walks over row
+  //    pointers: s_rf_d10_t200_f40_c4 1.02, no gain elsewhere.
+  //  * then dropped: the end looked for at every level (39.0M -> 37.7M but
+  //    1.02-1.08x the time); no prefetch of the next group's rows (0.97-1.02)
+  //    or its lines unrolled (constant count) to L1 or past it (0.98-1.02).
   //  * feature-major groups instead of padded rows (walk i's value of
   //    feature f at group + f * 16 + i: no padding, one instantiation; the
   //    offset scaled by a shift a level): 1.03-1.09x the padded copy's time
   //    on deep trees, 0.97 on s_rf_d10_t200_f40_c4.
-  // All against main: s_rf_full_t100_f20 39.0M (was 40.8M) and 0.91 (worst
-  // 1.12), s_etr_full_t50_f12 0.93, s_rfr_full_t30_f8 0.88, rf_large 0.97,
-  // x_d12_t100_f25_reg_nan10 36.0M (was 40.8M) and 0.98; but trees no
-  // deeper than the table (s_rf_d10_t200_f40_c4: 52.6M -> 47.8M) took
-  // 1.03-1.04x with AVX-512 (0.98 with AVX2), so they keep the row pointers.
-  // SSE4.2 keeps them too (code size: each S is ~13 KB per ISA and Missing).
+  // All against main (median of 31 pairs, two runs; worst in brackets):
+  // s_rf_full_t100_f20 0.935-0.951 (1.12-1.33), 39.0M instructions (was
+  // 40.8M); s_etr_full_t50_f12 0.944-0.950; s_rfr_full_t30_f8 0.904-0.911;
+  // rf_large 0.900-0.917 (0.99); x_d12_t100_f25_reg_nan10 0.942-0.947, 36.0M
+  // (was 40.8M).  AVX2 (21 pairs): 0.948, 1.006, 0.921, 0.965, 0.949.  But
+  // trees no deeper than the table (s_rf_d10_t200_f40_c4: 52.6M -> 47.8M)
+  // took 1.03-1.04x with AVX-512 (0.98 with AVX2), so they keep the row
+  // pointers.  SSE4.2 keeps them too (code size: an S is ~13 KB per ISA and
+  // Missing; the library grows by ~490 KB).
   static constexpr size_t strided_walks = 16;
   template <bool Missing, bool Categorical, bool Large, size_t S, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw, T* copy = nullptr) noexcept {
