@@ -860,7 +860,10 @@ struct TreeSimd {
   //    pointers: s_rf_d10_t200_f40_c4 1.02, no gain elsewhere.
   //  * then dropped: the end looked for at every level (39.0M -> 37.7M but
   //    1.02-1.08x the time); no prefetch of the next group's rows (0.97-1.02)
-  //    or its lines unrolled (constant count) to L1 or past it (0.98-1.02).
+  //    or its lines unrolled (constant count) to L1 or past it (0.98-1.02);
+  //    11 table levels (0.99-1.01); the 10 table levels unrolled where a
+  //    tree fills them (1.03-1.04 on three of five shapes, 0.98 on two, and
+  //    1.8 MB more code).
   //  * feature-major groups instead of padded rows (walk i's value of
   //    feature f at group + f * 16 + i: no padding, one instantiation; the
   //    offset scaled by a shift a level): 1.03-1.09x the padded copy's time
