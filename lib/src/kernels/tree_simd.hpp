@@ -863,7 +863,8 @@ struct TreeSimd {
   //    or its lines unrolled (constant count) to L1 or past it (0.98-1.02);
   //    11 table levels (0.99-1.01); the 10 table levels unrolled where a
   //    tree fills them (1.03-1.04 on three of five shapes, 0.98 on two, and
-  //    1.8 MB more code).
+  //    1.8 MB more code); the child clamp's limit (last node) as a memory
+  //    operand of inline asm as well (40.8M instructions, 1.10-1.13).
   //  * feature-major groups instead of padded rows (walk i's value of
   //    feature f at group + f * 16 + i: no padding, one instantiation; the
   //    offset scaled by a shift a level): 1.03-1.09x the padded copy's time
