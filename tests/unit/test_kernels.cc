@@ -245,6 +245,71 @@ TEST_CASE("batches over deep trees: the top levels walked through a complete tre
   CHECK(compared > 0);
 }
 
+TEST_CASE("batches over deep trees: rows copied at a constant stride equal the scalar reference") {
+  // Models with trees deeper than the top levels' table and up to 64
+  // features walk a copy of each block's rows at a stride of S features (S
+  // from 8 to 64, rows padded with their last feature: a feature index past
+  // the row reads the last one, as in the scalar reference) on AVX2 and
+  // AVX-512; others read the rows in place.  Widths each side of every S;
+  // 1,300 rows: a tail group of 4 (16 walks); 37 rows: below the table.
+  // A crafted copy whose inner nodes name features past the row (verify
+  // refuses it; the kernels clamp them to the last feature) reads the
+  // padding: it must hold the last feature.
+  KernelGuard guard;
+  AlgorithmGuard algorithm_guard;
+  test::TempDir dir;
+  std::mt19937_64 rng(31);
+  int compared = 0;
+  for (uint32_t width : {1u, 7u, 8u, 9u, 12u, 13u, 16u, 17u, 20u, 21u, 24u, 25u, 28u, 29u, 32u, 33u, 40u, 41u, 48u,
+                         49u, 64u, 65u}) {
+    const bool missing = width % 2 == 1;
+    CAPTURE(width);
+    ModelDescription d;
+    d.estimator = "test.DeepTrees";
+    d.task = Task::regression;
+    d.n_features = width;
+    d.n_outputs = 1;
+    TreeEnsembleBuilder b(width, 1, 1, Aggregation::sum);
+    for (uint32_t depth : {20u, 12u, 20u}) {
+      auto t = test::random_tree(rng, width, depth, 1, missing, 0);
+      REQUIRE(b.add_tree(t.view()).ok());
+    }
+    const auto path = dir.file("strided_" + std::to_string(width) + ".mlmap");
+    REQUIRE(save(path, d, b).ok());
+    auto m = Model::open(path);
+    REQUIRE(m.ok());
+    CHECK(m->info().trees.n_nodes * 12 > m->info().trees.n_trees * (48 << 10));  // the large-tree walk
+    auto bytes = test::read_bytes(path);
+    const auto* header = mlmap::fb::GetMutableHeader(bytes.data() + 64);
+    const auto* te = header->model()->predictor_as_TreeEnsemble();
+    auto* info = reinterpret_cast<uint32_t*>(bytes.data() + header->columns()->Get(te->node_info())->offset());
+    const auto* child = reinterpret_cast<const uint32_t*>(bytes.data() + header->columns()->Get(te->node_child())->offset());
+    for (uint64_t k = 0; k < te->n_nodes(); ++k)
+      if (child[k] != k && rng() % 4 == 0) info[k] = (info[k] & 0xc0000000u) | (width + static_cast<uint32_t>(rng() % 70));
+    test::fix_checksums(bytes);
+    const auto crafted_path = dir.file("strided_crafted_" + std::to_string(width) + ".mlmap");
+    test::write_bytes(crafted_path, bytes);
+    auto crafted = Model::open(crafted_path);
+    REQUIRE(crafted.ok());
+    CHECK(crafted->verify().code() == error_code::invalid_model);
+    for (const Model* model : {&*m, &*crafted}) {
+      for (size_t rows : {37, 1300}) {
+        auto X = test::random_rows(rng, rows, width, missing ? 0.1 : 0.0);
+        mlmap::kernels::set_tree_algorithm(TreeAlgorithm::automatic);
+        const auto want = predict_with("scalar", *model, X, rows, Output::raw);
+        mlmap::kernels::set_tree_algorithm(TreeAlgorithm::walk);
+        for (const auto& k : available_kernels()) {
+          CAPTURE(k);
+          CAPTURE(rows);
+          CHECK(predict_with(k, *model, X, rows, Output::raw) == want);
+          ++compared;
+        }
+      }
+    }
+  }
+  CHECK(compared > 0);
+}
+
 TEST_CASE("crafted complete-tree columns never read out of bounds; verify refuses them") {
   // The layout's contents are checked only by verify(): the kernel clamps
   // features and leaf rows, and its positions come from index arithmetic

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "kernels/thread_scratch.hpp"
 #include "kernels/tree_bitvectors.hpp"
 #include "kernels/tree_ensemble_view.hpp"
 #include "kernels/tree_kernels.hpp"
@@ -545,14 +546,38 @@ struct TreeSimd {
   template <class T>
   using Index = std::conditional_t<sizeof(T) == 4, uint64_t, uint32_t>;
 
+  // A node's feature offset in bytes (info << 2: the 32-bit shift drops the
+  // flag bits) clamped at `last` by inline asm: in C, GCC knew the result
+  // small and added a walk's constant row distance to it in 32 bits, an
+  // add a level where the load's address can hold it; and it moved the
+  // limit into a register a level (cmov takes no immediate: here a memory
+  // operand).
+  template <uint32_t last>
+  static inline __attribute__((always_inline)) uint64_t clamped_offset(uint32_t info) noexcept {
+    uint64_t offset = static_cast<uint32_t>(info << 2);
+#if defined(__x86_64__)
+    static const uint64_t limit = last;
+    asm("cmpq %[imm], %[offset]\n\tcmovaq %[limit], %[offset]"
+        : [offset] "+r"(offset) : [imm] "i"(last), [limit] "m"(limit) : "cc");
+#else
+    offset = offset < last ? offset : last;
+#endif
+    return offset;
+  }
+
   // One level of one walk, branch-free on the data: the node after node k
   // for row x (leaves are fixed points, FORMAT.md §5).
-  template <bool Missing, bool Categorical, class T>
+  // S > 0: x is a row of copy_rows() (padded to S features), its feature
+  // clamped at S - 1.
+  template <bool Missing, bool Categorical, class T, size_t S = 0>
   static inline __attribute__((always_inline)) Index<T> step(const TreeEnsembleView& v, const T* threshold, const T* x,
                                                              Index<T> k, uint64_t last, uint32_t last_feature) noexcept {
     const uint32_t info = v.node_info[k];
     T xv;
-    if constexpr (sizeof(T) == 4) {
+    if constexpr (S > 0) {
+      static_assert(sizeof(T) == 4);
+      std::memcpy(&xv, reinterpret_cast<const char*>(x) + clamped_offset<(S - 1) * sizeof(T)>(info), sizeof xv);
+    } else if constexpr (sizeof(T) == 4) {
       // The feature's byte offset in the row, clamped to the last feature's
       // (the same value as the clamped index): the 32-bit shift drops the
       // flag bits 30-31, so no mask.  With 64-bit node indices (no zero
@@ -639,17 +664,17 @@ struct TreeSimd {
     }
   }
 
-  // Walks R rows down the top levels and leaves them on the nodes reached.
-  template <bool Missing, size_t R>
-  static inline __attribute__((always_inline)) void walk_top_levels(const TopLevels<Missing>& top,
-                                                                    const float* const (&x)[R],
+  // Walks R rows down the top levels and leaves them on the nodes reached;
+  // row_of(i) is walk i's row.
+  template <bool Missing, size_t R, class RowOf>
+  static inline __attribute__((always_inline)) void walk_top_levels(const TopLevels<Missing>& top, const RowOf& row_of,
                                                                     uint64_t (&idx)[R]) noexcept {
     uint64_t h[R];
-    for (size_t i = 0; i < R; ++i) h[i] = 0;
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < R; ++i) h[i] = 0;
     for (uint32_t d = 0; d < top.levels; ++d) {
-      for (size_t i = 0; i < R; ++i) {
+      _Pragma("GCC unroll 16") for (size_t i = 0; i < R; ++i) {
         float xv;
-        std::memcpy(&xv, reinterpret_cast<const char*>(x[i]) + top.offset[h[i]], sizeof xv);
+        std::memcpy(&xv, reinterpret_cast<const char*>(row_of(i)) + top.offset[h[i]], sizeof xv);
         if constexpr (Missing)
           h[i] = child_plus_right_or_nan_left(2 * h[i] + 1, top.threshold[h[i]], xv, top.nan_left[h[i]]);
         else
@@ -657,7 +682,7 @@ struct TreeSimd {
       }
     }
     const uint64_t inner = (uint64_t{1} << top.levels) - 1;
-    for (size_t i = 0; i < R; ++i) idx[i] = top.bottom[h[i] - inner];
+    _Pragma("GCC unroll 16") for (size_t i = 0; i < R; ++i) idx[i] = top.bottom[h[i] - inner];
   }
 
   // Batches: R rows walk one tree side by side, with plain loads.  On the
@@ -806,9 +831,57 @@ struct TreeSimd {
   // (1.36); two levels a step (both children's values read beside the
   // parent's, the outcome picked without a branch), 1.29 (1.57) / 1.15
   // (1.47).
-  template <bool Missing, bool Categorical, bool Large, class T>
-  static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
-    constexpr size_t R = Large ? 12 : 8;
+  //
+  // Rows at a constant stride (S > 0, strided_rows): a block's rows copied
+  // once (the copy serves every tree) at a stride of S features, a
+  // compile-time constant, so that walk i's row is the group's pointer plus
+  // a constant i * S * 4 folded into each load's address: one register where
+  // each walk held a row pointer (24 general registers wanted, 16 exist).
+  // That freed room for 16 walks, which is where it pays (CPU time new/old,
+  // 10,000 rows, interleaved in one process, median of 15-21 pairs, loaded
+  // 2-core EPYC VM, avx512bw unless said; callgrind avx2 2,000 rows):
+  //  * 12 walks, S = 32 for 20 features: 40.8M -> 40.1M instructions but
+  //    1.04-1.06x the time: the copy (1.28 MB at 10,000 rows) no longer fits
+  //    L2 beside the tree, which the row-major rows (0.8 MB) did.  Padded
+  //    rows cost 3-4% (S = 24 for 20 features, 16 for 12, 32 for 25 against
+  //    exact S), hence S in steps of 4 to 32, then 40, 48, 64.
+  //  * the clamp of the feature offset in C: GCC knew it small and added the
+  //    constant in 32 bits (an add a level) and moved the limit into a
+  //    register every level; by inline asm (clamped_offset, the limit a
+  //    memory operand): 40.1M -> 39.7M (12 walks).
+  //  * 14, 16, 20, 24 walks (12 walks = 1): 0.98, 0.95, 0.99 and 1.03 (20
+  //    and 24 only with their lane loops unrolled by pragma, without: 1.35,
+  //    58M instructions).
+  //  * the leaf rows taken with constant lane numbers (the loop unrolled, a
+  //    test against the tail group's count): GCC had kept idx[] in memory
+  //    too, a store a walk and level beside its register: 40.2M -> 39.0M,
+  //    0.93x.  With that, 20 and 24 walks against 16: 1.01-1.07 and
+  //    1.03-1.07 on the deep shapes.  The same for the 12 walks over row
+  //    pointers: s_rf_d10_t200_f40_c4 1.02, no gain elsewhere.
+  //  * then dropped: the end looked for at every level (39.0M -> 37.7M but
+  //    1.02-1.08x the time); no prefetch of the next group's rows (0.97-1.02)
+  //    or its lines unrolled (constant count) to L1 or past it (0.98-1.02);
+  //    11 table levels (0.99-1.01); the 10 table levels unrolled where a
+  //    tree fills them (1.03-1.04 on three of five shapes, 0.98 on two, and
+  //    1.8 MB more code); the child clamp's limit (last node) as a memory
+  //    operand of inline asm as well (40.8M instructions, 1.10-1.13).
+  //  * feature-major groups instead of padded rows (walk i's value of
+  //    feature f at group + f * 16 + i: no padding, one instantiation; the
+  //    offset scaled by a shift a level): 1.03-1.09x the padded copy's time
+  //    on deep trees, 0.97 on s_rf_d10_t200_f40_c4.
+  // All against main (median of 31 pairs, two runs; worst in brackets):
+  // s_rf_full_t100_f20 0.935-0.951 (1.12-1.33), 39.0M instructions (was
+  // 40.8M); s_etr_full_t50_f12 0.944-0.950; s_rfr_full_t30_f8 0.904-0.911;
+  // rf_large 0.900-0.917 (0.99); x_d12_t100_f25_reg_nan10 0.942-0.947, 36.0M
+  // (was 40.8M).  AVX2 (21 pairs): 0.948, 1.006, 0.921, 0.965, 0.949.  But
+  // trees no deeper than the table (s_rf_d10_t200_f40_c4: 52.6M -> 47.8M)
+  // took 1.03-1.04x with AVX-512 (0.98 with AVX2), so they keep the row
+  // pointers.  SSE4.2 keeps them too (code size: an S is ~13 KB per ISA and
+  // Missing; the library grows by ~490 KB).
+  static constexpr size_t strided_walks = 16;
+  template <bool Missing, bool Categorical, bool Large, size_t S, class T>
+  static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw, T* copy = nullptr) noexcept {
+    constexpr size_t R = S ? strided_walks : Large ? 12 : 8;
     const T* threshold = thresholds<T>(v);
     const uint64_t last = v.n_nodes - 1;
     const uint32_t last_feature = v.n_features - 1;
@@ -823,6 +896,7 @@ struct TreeSimd {
       const size_t nb = min_size(block, n_rows - b0);
       const T* Xb = X + b0 * v.n_features;
       double* rawb = raw + b0 * v.n_raw;
+      if constexpr (S > 0) copy_rows<S, R>(Xb, nb, v.n_features, copy);
       for (uint32_t t = 0; t < v.n_trees; ++t) {
         const auto root = static_cast<uint32_t>(min_u64(v.tree_root[t], last));
         const uint32_t depth = depth_of(v, t);
@@ -852,16 +926,26 @@ struct TreeSimd {
         // The walks' rows.  Large: set once per tree and moved on by R rows
         // after each group, set from r only for the tail group (a group set-up
         // was 9.6 instructions a row and tree on s_rf_full_t100_f20).
-        const T* x[R];
-        if constexpr (Large)
+        // S > 0: one pointer, walk i's row at a constant distance from it.
+        const T* x[S ? 1 : R];
+        const T* group = copy;
+        auto row_of = [&](size_t i) __attribute__((always_inline)) {
+          if constexpr (S > 0)
+            return group + i * S;
+          else
+            return x[i];
+        };
+        if constexpr (Large && S == 0)
           for (size_t i = 0; i < R; ++i) x[i] = Xb + min_size(i, nb - 1) * v.n_features;
         for (size_t r = 0; r < nb; r += R) {
           const size_t m = min_size(R, nb - r);
           Index<T> idx[R];
-          for (size_t i = 0; i < R; ++i) idx[i] = root;
-          if (!Large || m < R)
-            for (size_t i = 0; i < R; ++i)
-              x[i] = Xb + (r + (i < m ? i : m - 1)) * v.n_features;  // tail lanes repeat the last row
+          _Pragma("GCC unroll 16") for (size_t i = 0; i < R; ++i) idx[i] = root;
+          if constexpr (S == 0) {
+            if (!Large || m < R)
+              for (size_t i = 0; i < R; ++i)
+                x[i] = Xb + (r + (i < m ? i : m - 1)) * v.n_features;  // tail lanes repeat the last row
+          }
           if constexpr (Large) {
             for (uint64_t e = min_u64(fetch + fetch_step, fetch_end); fetch < e; fetch += 16) {
               __builtin_prefetch(v.node_info + fetch, 0, 2);
@@ -869,10 +953,10 @@ struct TreeSimd {
               __builtin_prefetch(threshold + fetch, 0, 2);
             }
             if (r + 2 * R <= nb) {
-              const char* next_rows = reinterpret_cast<const char*>(Xb + (r + R) * v.n_features);
+              const char* next_rows = reinterpret_cast<const char*>(S ? group + R * S : Xb + (r + R) * v.n_features);
               // Four lines an iteration: the loop's own instructions were 5.6 a
               // row and tree (s_rf_full_t100_f20, 15 lines a group).
-              const size_t bytes = R * v.n_features * sizeof(T);
+              const size_t bytes = R * (S ? S : v.n_features) * sizeof(T);
               size_t b = 0;
               for (; b + 4 * 64 <= bytes; b += 4 * 64) {
                 __builtin_prefetch(next_rows + b, 0, 0);
@@ -886,30 +970,45 @@ struct TreeSimd {
           uint32_t s = 0;
           if constexpr (use_top) {
             if (top_walk) {
-              walk_top_levels(top, x, idx);
+              walk_top_levels<Missing, R>(top, row_of, idx);
               s = top.levels;
             }
           }
           for (; s < depth; ++s) {
             // Leaves are fixed points (§5): walks that arrived stay put.
-            for (size_t i = 0; i < R; ++i)
-              idx[i] = step<Missing, Categorical>(v, threshold, x[i], idx[i], last, last_feature);
+            _Pragma("GCC unroll 16") for (size_t i = 0; i < R; ++i)
+              idx[i] = step<Missing, Categorical, T, S>(v, threshold, row_of(i), idx[i], last, last_feature);
             // Every 4 (2) levels, stop once all R rows sit on leaves (deep trees).
             if ((s & (Large ? 1 : 3)) == (Large ? 1u : 3u)) {
               bool moving = false;
-              for (size_t i = 0; i < R; ++i) moving = moving || v.node_child[idx[i]] != idx[i];
+              _Pragma("GCC unroll 16") for (size_t i = 0; i < R; ++i) moving = moving || v.node_child[idx[i]] != idx[i];
               if (!moving) break;
             }
           }
           if constexpr (Large) {
             add.add_rows(pending, n_pending, rawb + pending_row * v.n_raw, v.n_raw);
-            for (size_t i = 0; i < m; ++i) {
-              pending[i] = add.values(min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1));
-              __builtin_prefetch(pending[i]);
+            if constexpr (S > 0) {
+              // Constant lane numbers (the loop unrolled): with a run-time
+              // count GCC kept idx[] in memory too, a store a walk and level
+              // beside its register (s_rf_full_t100_f20, 16 walks: 1.08x).
+              _Pragma("GCC unroll 16") for (size_t i = 0; i < R; ++i) {
+                if (i < m) {
+                  pending[i] = add.values(min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1));
+                  __builtin_prefetch(pending[i]);
+                }
+              }
+            } else {
+              for (size_t i = 0; i < m; ++i) {
+                pending[i] = add.values(min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1));
+                __builtin_prefetch(pending[i]);
+              }
             }
             n_pending = m;
             pending_row = r;
-            for (size_t i = 0; i < R; ++i) x[i] += R * v.n_features;
+            if constexpr (S > 0)
+              group += R * S;
+            else
+              for (size_t i = 0; i < R; ++i) x[i] += R * v.n_features;
           } else {
             for (size_t i = 0; i < m; ++i)
               add(min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1), rawb + (r + i) * v.n_raw);
@@ -920,12 +1019,55 @@ struct TreeSimd {
     }
   }
 
+  // A block's nb rows of n features copied to `to` at stride S (n <= S), each
+  // padded with its last feature (a feature clamped at S - 1 reads what one
+  // clamped at n - 1 reads), and R - 1 more rows repeating the last one (the
+  // tail group's extra walks).
+  template <size_t S, size_t R>
+  static void copy_rows(const float* X, size_t nb, uint32_t n, float* to) noexcept {
+    for (size_t r = 0; r < nb + R - 1; ++r, to += S) {
+      const float* x = X + min_size(r, nb - 1) * n;
+      std::memcpy(to, x, n * sizeof(float));
+      for (size_t f = n; f < S; ++f) to[f] = x[n - 1];
+    }
+  }
+
+  // The large-tree walk over float32 rows of up to S features, read from a
+  // copy of each block at the constant stride S (copy_rows): the walks' rows
+  // are then one pointer and constant displacements (see above rows()).
+  template <bool Missing, bool Categorical, size_t S, class T>
+  static void strided_rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
+    constexpr size_t R = strided_walks;
+    const size_t copied = min_size(walk_block_rows(v, true, sizeof(T), cache_sizes()), n_rows) + R - 1;
+    ThreadScratch copy(copied * S * sizeof(float));
+    if (!copy.data()) return rows<Missing, Categorical, true, 0>(v, X, n_rows, raw);
+    rows<Missing, Categorical, true, S>(v, X, n_rows, raw, static_cast<float*>(copy.data()));
+  }
+
   template <bool Missing, bool Categorical, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw) noexcept {
-    if (walks_large_trees(v, cache_sizes()))
-      rows<Missing, Categorical, true>(v, X, n_rows, raw);
-    else
-      rows<Missing, Categorical, false>(v, X, n_rows, raw);
+    if (walks_large_trees(v, cache_sizes())) {
+      if constexpr (sizeof(T) == 4 && !Categorical) {
+        // AVX2 and AVX-512 (code size: SSE4.2 CPUs keep the row pointers),
+        // trees deeper than the top levels' table (the deeper levels gain).
+        if constexpr (W >= 8) {
+          const uint32_t n = v.max_depth > max_top_levels ? v.n_features : ~0u;
+          if (n <= 8) return strided_rows<Missing, Categorical, 8>(v, X, n_rows, raw);
+          if (n <= 12) return strided_rows<Missing, Categorical, 12>(v, X, n_rows, raw);
+          if (n <= 16) return strided_rows<Missing, Categorical, 16>(v, X, n_rows, raw);
+          if (n <= 20) return strided_rows<Missing, Categorical, 20>(v, X, n_rows, raw);
+          if (n <= 24) return strided_rows<Missing, Categorical, 24>(v, X, n_rows, raw);
+          if (n <= 28) return strided_rows<Missing, Categorical, 28>(v, X, n_rows, raw);
+          if (n <= 32) return strided_rows<Missing, Categorical, 32>(v, X, n_rows, raw);
+          if (n <= 40) return strided_rows<Missing, Categorical, 40>(v, X, n_rows, raw);
+          if (n <= 48) return strided_rows<Missing, Categorical, 48>(v, X, n_rows, raw);
+          if (n <= 64) return strided_rows<Missing, Categorical, 64>(v, X, n_rows, raw);
+        }
+      }
+      rows<Missing, Categorical, true, 0>(v, X, n_rows, raw);
+    } else {
+      rows<Missing, Categorical, false, 0>(v, X, n_rows, raw);
+    }
   }
 
   // A few rows of a float64-threshold model (no gathers of doubles here): R
