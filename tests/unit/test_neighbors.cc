@@ -415,6 +415,18 @@ TEST_CASE("neighbours: many passes with bounds (int8, bfloat16, float32 as the C
       REQUIRE(m->predict(queries.data(), nq, out.data()).ok());
       CAPTURE(integers);
       CAPTURE(f32);
+      // Threads never change the answers: more queries than a call takes,
+      // and fewer (then one chunk per thread).
+      for (size_t rows_in : {nq, size_t{1000}})
+        for (int threads : {2, 3}) {
+          CAPTURE(rows_in);
+          CAPTURE(threads);
+          PredictOptions o;
+          o.n_threads = threads;
+          std::vector<double> shared(rows_in * 3);
+          REQUIRE(m->predict(queries.data(), rows_in, shared.data(), o).ok());
+          for (size_t j = 0; j < rows_in * 3; ++j) REQUIRE(shared[j] == out[j]);
+        }
       for (size_t q = 0; q < nq; ++q) {
         std::vector<double> values(k, DBL_MAX);
         std::vector<uint64_t> indices(k, 0);

@@ -243,19 +243,33 @@ Status checked_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
 // took 1.31x the CPU time of one thread's (s_etr_full_t50_f12 1.99x; in
 // chunks of at least 8,192 rows 0.98x and 1.16x).  That minimum holds
 // over the share of the rows left, down to two chunks per thread (rows
-// fewer than 2 x threads x min_rows_per_call): capped at a quarter of the
+// fewer than 2 x threads x min_rows_per_call; one per thread where the
+// minimum is all the rows: least_chunk_rows): capped at a quarter of the
 // rows left, 2 threads cut 100,000 rows into ~15 chunks, each fetching
 // every tree again; one thread taking the same chunks in turn spent 4-11%
 // more CPU time than in one call (s_rf_full_t100_f20; s_etr_full_t50_f12
 // 2-5%), in 4 chunks none.  (One chunk per thread did no better, and leaves
 // a thread the OS delays holding half of the call.)
+// The fast bit-vector shapes that the 11:00 sweep put at 1.7-1.8x
+// (x_d4_t60_f30_c5, s_hgb_l31_t200_f30, x_d8_t40_f15_reg, s_rf_d4_t50_f10;
+// 100,000 rows) lose nothing here: with calls interleaved in one process
+// (31 rounds a shape, ~13:30), 2 threads of this pool ran at least as fast
+// as two processes of one thread each on fixed halves in all 8 runs
+// (quietest run: 1.98-2.06x one thread against 1.94-2.01x).  The sweep's
+// shortfall was each thread running 8-18% slower beside the other
+// (cpu_ratio 1.08-1.18 while both stayed busy: cores2 1.99), which the two
+// processes suffer alike in a busy spell (s_hgb_l31_t200_f30: 1.17x the CPU
+// time in both); the calls need <= 1 GB/s (rows x (features + outputs) x 4
+// bytes) of the ~30 GB/s the two cores read from memory.  The worker
+// starts ~100 us into a call (waking a sleeping worker on this VM): 0.3-1%.
 template <class Rows, class Out>
 class RowChunks {
  public:
   RowChunks(const LoadedModel& m, const Rows& rows, size_t n_rows, const Request<Out>& req, size_t threads)
       : m_(m), rows_(rows), n_rows_(n_rows), req_(req), threads_(threads),
         unit_(chunk_unit(m.predictor_block_rows, n_rows, threads)),
-        min_units_((std::min(m.predictor_min_rows, (n_rows + 2 * threads - 1) / (2 * threads)) + unit_ - 1) / unit_) {}
+        min_units_((std::min(m.predictor_min_rows, least_chunk_rows(m.predictor_min_rows, n_rows, threads)) + unit_ - 1) /
+                   unit_) {}
 
   void work() noexcept {
     using Clock = std::chrono::steady_clock;
@@ -302,6 +316,18 @@ class RowChunks {
   // min_rows_per_call() says so now).
   static constexpr size_t max_unit_rows = 512;
   static constexpr double target_chunk_seconds = 100e-6;
+
+  // The predictor's minimum holds down to two chunks per thread, or to one
+  // where one call would take all the rows: each chunk of a kNN batch reads
+  // every stored row, and 1,000 rows on 2 threads in 4 chunks ran at
+  // 1.60-1.90x one thread for 1.03-1.22x its CPU time, in 2 chunks at
+  // 1.91-1.99x for 1.00-1.04x (knn_clf's two models, two runs of 41
+  // interleaved rounds each; rf_large's 10,000 rows, 2 chunks now too:
+  // 1.49x/1.85x -> 1.92x/1.86x).
+  static size_t least_chunk_rows(size_t min_rows, size_t n_rows, size_t threads) {
+    const size_t chunks = min_rows >= n_rows ? threads : 2 * threads;
+    return (n_rows + chunks - 1) / chunks;
+  }
 
   // And at least two chunks per thread (a 1,000-row call on 2 threads: 4 of
   // 256 rows), in whole 64-row steps.

@@ -49,6 +49,11 @@ class WorkerPool {
     // caller's wake-up at the join, was not measurably better: x_d2_t10_f5,
     // 100,000 rows, 2 threads over 1, three interleaved runs each: no spin
     // 1.80/1.74/1.84x, 50 us 1.63/1.72/1.88x, 200 us 1.62/1.83/1.90x.)
+    // (Nor a worker spinning 200 us for the next offer before it sleeps:
+    // in back-to-back 2-thread calls its first chunk started 1-4 us into
+    // the call instead of 30-145 us, <= 1% of x_d4_t60_f30_c5's and
+    // s_rf_d4_t50_f10's 5-15 ms calls, under the noise; and calls that
+    // alternate with one-thread calls, as the sweep's do, find it asleep.)
     std::unique_lock<std::mutex> lock(mutex_);
     queue_.erase(std::remove(queue_.begin(), queue_.end(), &work), queue_.end());
     finished_.wait(lock, [&] { return work.running == 0; });

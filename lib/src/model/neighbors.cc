@@ -77,6 +77,9 @@ class NeighborsPredictor final : public Predictor {
   // Each call scans the stored rows once (flag_queries_per_pass()): blocks
   // of a few hundred rows keep the raw scores small without adding passes.
   size_t block_rows() const noexcept override { return flag_queries_per_pass(); }
+  // A call with fewer rows still reads every stored row: 2 threads cutting
+  // 1,000 queries into 4 chunks read them 4 times, not once.
+  size_t min_rows_per_call() const noexcept override { return flag_queries_per_pass(); }
 
   Status raw_scores(const float* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
   Status raw_scores(const double* X, size_t n_rows, double* raw) const noexcept override { return run(X, n_rows, raw); }
