@@ -250,10 +250,10 @@ Status checked_range(const LoadedModel& m, const Rows& rows, size_t begin, size_
 // more CPU time than in one call (s_rf_full_t100_f20; s_etr_full_t50_f12
 // 2-5%), in 4 chunks none.  (One chunk per thread did no better, and leaves
 // a thread the OS delays holding half of the call.)
-// The fast bit-vector shapes that the 11:00 sweep put at 1.7-1.8x
+// The fast bit-vector shapes that a sweep put at 1.7-1.8x
 // (x_d4_t60_f30_c5, s_hgb_l31_t200_f30, x_d8_t40_f15_reg, s_rf_d4_t50_f10;
 // 100,000 rows) lose nothing here: with calls interleaved in one process
-// (31 rounds a shape, ~13:30), 2 threads of this pool ran at least as fast
+// (31 rounds a shape), 2 threads of this pool ran at least as fast
 // as two processes of one thread each on fixed halves in all 8 runs
 // (quietest run: 1.98-2.06x one thread against 1.94-2.01x).  The sweep's
 // shortfall was each thread running 8-18% slower beside the other
