@@ -34,6 +34,22 @@ std::vector<double> predict_with(const std::string& kernel, const Model& m, cons
   return out;
 }
 
+// The scalar reference's answer (its own choice of algorithm) against every
+// kernel's node walk, forced; returns how many kernels were compared.
+int check_walks_equal_scalar(const Model& m, const std::vector<float>& X, size_t rows) {
+  mlmap::kernels::set_tree_algorithm(TreeAlgorithm::automatic);
+  const auto want = predict_with("scalar", m, X, rows, Output::raw);
+  mlmap::kernels::set_tree_algorithm(TreeAlgorithm::walk);
+  int compared = 0;
+  for (const auto& k : available_kernels()) {
+    CAPTURE(k);
+    CAPTURE(rows);
+    CHECK(predict_with(k, m, X, rows, Output::raw) == want);
+    ++compared;
+  }
+  return compared;
+}
+
 }  // namespace
 
 TEST_CASE("every kernel equals the scalar reference on every model kind") {
@@ -230,16 +246,7 @@ TEST_CASE("batches over deep trees: the top levels walked through a complete tre
     CHECK(m->info().accepts_missing == missing);
     CHECK(m->info().trees.n_nodes * 12 > m->info().trees.n_trees * (48 << 10));  // the large-tree walk
     for (size_t rows : {300, 700, 1300, 2500}) {
-      auto X = test::random_rows(rng, rows, width, missing ? 0.1 : 0.0);
-      mlmap::kernels::set_tree_algorithm(TreeAlgorithm::automatic);
-      const auto want = predict_with("scalar", *m, X, rows, Output::raw);
-      mlmap::kernels::set_tree_algorithm(TreeAlgorithm::walk);
-      for (const auto& k : available_kernels()) {
-        CAPTURE(k);
-        CAPTURE(rows);
-        CHECK(predict_with(k, *m, X, rows, Output::raw) == want);
-        ++compared;
-      }
+      compared += check_walks_equal_scalar(*m, test::random_rows(rng, rows, width, missing ? 0.1 : 0.0), rows);
     }
   }
   CHECK(compared > 0);
@@ -294,16 +301,7 @@ TEST_CASE("batches over deep trees: rows copied at a constant stride equal the s
     CHECK(crafted->verify().code() == error_code::invalid_model);
     for (const Model* model : {&*m, &*crafted}) {
       for (size_t rows : {37, 1300}) {
-        auto X = test::random_rows(rng, rows, width, missing ? 0.1 : 0.0);
-        mlmap::kernels::set_tree_algorithm(TreeAlgorithm::automatic);
-        const auto want = predict_with("scalar", *model, X, rows, Output::raw);
-        mlmap::kernels::set_tree_algorithm(TreeAlgorithm::walk);
-        for (const auto& k : available_kernels()) {
-          CAPTURE(k);
-          CAPTURE(rows);
-          CHECK(predict_with(k, *model, X, rows, Output::raw) == want);
-          ++compared;
-        }
+        compared += check_walks_equal_scalar(*model, test::random_rows(rng, rows, width, missing ? 0.1 : 0.0), rows);
       }
     }
   }
