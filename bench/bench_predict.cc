@@ -20,21 +20,28 @@
 //   single/<scenario>/<kernel|xgboost>  one row per call, each call timed with a
 //                                       steady clock; counters p50_us, p99_us
 //   batch/<scenario>/<kernel|xgboost>/<rows>/<threads>   rows/s (items_per_second)
-//   scaling/<shape>/<kernel>/<rows>     1 and 2 threads on the same rows, the
-//                                       two calls of an iteration in turn
-//                                       (which goes first alternates), wall
-//                                       time; counters ratio_p50 / ratio_min
-//                                       (1-thread wall / 2-thread wall, per
-//                                       pair), wall1_p50_us, wall2_p50_us,
+//   scaling/<shape>/<kernel>/<rows>     1 and 2 threads on the same rows, and
+//                                       two one-thread child processes on its
+//                                       halves (the host's control), the three
+//                                       of an iteration in turn (the order
+//                                       rotates), wall time; counters
+//                                       ratio_p50 / ratio_min (1-thread wall /
+//                                       2-thread wall, per iteration),
+//                                       wall1_p50_us, wall2_p50_us,
 //                                       cores2_p50 (process CPU / wall of the
 //                                       2-thread calls: < 2 when other
-//                                       processes had a core)
+//                                       processes had a core), wallp_p50_us,
+//                                       procs_ratio_p50 / _min (1-thread wall
+//                                       / 2 processes' wall),
+//                                       threads_over_procs_p50 / _min
+//                                       (2 processes' wall / 2 threads')
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -47,6 +54,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <mlmap/mlmap.hpp>
 #include <mlmap/version.hpp>
@@ -563,13 +573,99 @@ double process_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
+// Two child processes, each predicting its fixed half of the same rows on
+// one thread when the parent signals (a byte down its pipe) and writing back
+// its thread CPU time: the host's control for the 2-thread call.  Two
+// processes share nothing of ours (no pool, no hand-off, no shared output
+// lines), so what they lose against one thread is what the machine takes
+// from two busy cores; 2 threads as fast as 2 processes lost nothing more.
+// Forked once per benchmark, before the timed region, and kept across its
+// pairs; a child's reads of X share the parent's pages, its writes to `out`
+// copy them once (the untimed first round).
+class HalfProcesses {
+ public:
+  HalfProcesses(const mlmap::Model& model, const float* X, size_t rows, size_t features, float* out, size_t width) {
+    const size_t half = rows / 2;
+    const size_t first[2] = {0, half}, count[2] = {half, rows - half};
+    std::fflush(nullptr);           // nothing buffered is written twice
+    std::signal(SIGPIPE, SIG_IGN);  // a child gone: write() fails and die() says so
+    for (int k = 0; k < 2; ++k) {
+      int cmd[2], res[2];
+      if (pipe(cmd) != 0 || pipe(res) != 0) die("scaling: pipe failed");
+      const pid_t pid = fork();
+      if (pid < 0) die("scaling: fork failed");
+      if (pid == 0) {
+        close(cmd[1]);
+        close(res[0]);
+        for (int j = 0; j < k; ++j) close(kids_[j].cmd), close(kids_[j].res);  // the sibling's ends
+        mlmap::PredictOptions o;
+        o.n_threads = 1;
+        char go = 0;
+        // Until the parent closes its end (EOF): one call per byte.
+        while (read(cmd[0], &go, 1) == 1) {
+          const double c0 = thread_cpu_seconds();
+          const bool ok = static_cast<bool>(
+              model.predict(X + first[k] * features, count[k], out + first[k] * width, o));
+          const double cpu = ok ? thread_cpu_seconds() - c0 : -1.0;
+          if (write(res[1], &cpu, sizeof cpu) != static_cast<ssize_t>(sizeof cpu)) _exit(1);
+        }
+        _exit(0);
+      }
+      close(cmd[0]);
+      close(res[1]);
+      kids_[k] = {pid, cmd[1], res[0]};
+    }
+    run();
+  }
+  HalfProcesses(const HalfProcesses&) = delete;
+  HalfProcesses& operator=(const HalfProcesses&) = delete;
+  ~HalfProcesses() {
+    for (auto& c : kids_) {
+      close(c.cmd);
+      close(c.res);
+      waitpid(c.pid, nullptr, 0);
+    }
+  }
+  // Both halves once: wall seconds from the signal until both answered.
+  double run() {
+    const char go = 1;
+    auto t0 = Clock::now();
+    for (auto& c : kids_)
+      if (write(c.cmd, &go, 1) != 1) die("scaling: a child process is gone");
+    cpu_ = 0;
+    for (auto& c : kids_) {
+      double cpu = -1;
+      if (read(c.res, &cpu, sizeof cpu) != static_cast<ssize_t>(sizeof cpu) || cpu < 0)
+        die("scaling: a child process failed to predict");
+      cpu_ += cpu;
+    }
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  }
+  // The two children's CPU time in the last run().
+  double cpu() const { return cpu_; }
+
+ private:
+  static double thread_cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  }
+  struct Kid {
+    pid_t pid = -1;
+    int cmd = -1, res = -1;  // the parent's ends: signal, answers
+  };
+  Kid kids_[2];
+  double cpu_ = 0;
+};
+
 // 2 threads against 1 on the same rows.  Two separate benchmarks (batch
 // .../1 and .../2) are timed seconds apart: whatever else runs on the
-// machine then slows one and not the other.  Here every iteration times a
-// pair of calls back to back, alternating which goes first, and the ratio
-// is taken per pair.  A slow shape gets at least min_scaling_pairs pairs
+// machine then slows one and not the other.  Here every iteration times
+// one call on 1 thread, one on 2 threads and the two half processes above
+// back to back, the order turning through all six, and the ratios are taken
+// per iteration.  A slow shape gets at least min_scaling_pairs iterations
 // whatever the min time (the sweep's 0.05 s gave s_rf_full_t100_f20 one or
-// two pairs, whose median and worst were one noisy call).
+// two, whose median and worst were one noisy call).
 constexpr size_t min_scaling_pairs = 5;
 
 void bm_scaling(benchmark::State& st, const Scenario* s, std::string kernel, size_t rows) {
@@ -577,13 +673,25 @@ void bm_scaling(benchmark::State& st, const Scenario* s, std::string kernel, siz
   auto model = s->model();
   rows = std::min(rows, s->rows);
   std::vector<float> out(rows * model.output_width());
-  std::vector<double> ratio, wall1, wall2, cores2, cpu_ratio;
-  // One pair, the first call alternating between 2 and 1 threads; its wall
-  // time.
+  HalfProcesses procs(model, s->X.data(), rows, s->features, out.data(), model.output_width());
+  // The fork left the output's pages copy-on-write: copied here, untimed,
+  // not in the first timed call (cheaper than an untimed call, which on the
+  // deep forests costs a sweep seconds).
+  std::fill(out.begin(), out.end(), 0.0f);
+  benchmark::DoNotOptimize(out.data());
+  std::vector<double> ratio, wall1, wall2, wallp, cores2, cpu_ratio, procs_ratio, procs_cpu_ratio, threads_over_procs;
+  // One iteration: 1 thread (config 1), 2 threads (2), 2 processes (0), in
+  // the order its index picks; their wall times.
+  constexpr int orders[6][3] = {{1, 2, 0}, {2, 1, 0}, {0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {2, 0, 1}};
   auto pair = [&]() {
     double wall[3] = {0, 0, 0}, cpu_of[3] = {0, 0, 0};
-    for (int k = 0; k < 2; ++k) {
-      const int threads = (ratio.size() + k) % 2 ? 1 : 2;
+    for (int config : orders[ratio.size() % 6]) {
+      if (config == 0) {
+        wall[0] = procs.run();
+        cpu_of[0] = procs.cpu();
+        continue;
+      }
+      const int threads = config;
       mlmap::PredictOptions o;
       o.n_threads = threads;
       const double c0 = process_cpu_seconds();
@@ -599,9 +707,13 @@ void bm_scaling(benchmark::State& st, const Scenario* s, std::string kernel, siz
     }
     ratio.push_back(wall[1] / wall[2]);
     cpu_ratio.push_back(cpu_of[1] > 0 ? cpu_of[2] / cpu_of[1] : 0.0);
+    procs_ratio.push_back(wall[1] / wall[0]);
+    procs_cpu_ratio.push_back(cpu_of[1] > 0 ? cpu_of[0] / cpu_of[1] : 0.0);
+    threads_over_procs.push_back(wall[0] / wall[2]);
     wall1.push_back(wall[1] * 1e6);
     wall2.push_back(wall[2] * 1e6);
-    return wall[1] + wall[2];
+    wallp.push_back(wall[0] * 1e6);
+    return wall[0] + wall[1] + wall[2];
   };
   for (auto _ : st) st.SetIterationTime(pair());
   // (Outside the timed loop: Google Benchmark's time per iteration is
@@ -619,8 +731,18 @@ void bm_scaling(benchmark::State& st, const Scenario* s, std::string kernel, siz
   // this VM the machine's own loop below varied 1.0-1.9x within minutes) or
   // the split added work.
   st.counters["cpu_ratio_p50"] = percentile(cpu_ratio, 0.50);
+  // The host's control: one thread's wall over the two processes' (what 2
+  // cores give with nothing of ours shared), their CPU over one thread's,
+  // and 2 threads' speed over 2 processes' (1.0: the pool lost nothing the
+  // host did not take), each per iteration.
+  st.counters["wallp_p50_us"] = percentile(wallp, 0.50);
+  st.counters["procs_ratio_p50"] = percentile(procs_ratio, 0.50);
+  st.counters["procs_ratio_min"] = percentile(procs_ratio, 0.0);
+  st.counters["procs_cpu_ratio_p50"] = percentile(procs_cpu_ratio, 0.50);
+  st.counters["threads_over_procs_p50"] = percentile(threads_over_procs, 0.50);
+  st.counters["threads_over_procs_min"] = percentile(threads_over_procs, 0.0);
   st.counters["pairs"] = static_cast<double>(ratio.size());
-  st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(2 * rows));
+  st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(3 * rows));  // 3 runs
 }
 
 // The machine's own 2-core scaling, measured beside mlmap's: a loop bound by
