@@ -76,7 +76,9 @@ def parse_cpp(path, cpu_clock=False):
             out["batch_wall"][parts[1]][parts[2]][(int(parts[3]), int(parts[4]))] = b.get("items_per_second")
         elif parts[0] == "scaling":  # 1 vs 2 threads in interleaved pairs (bench_predict.cc, bm_scaling)
             out["scaling"][parts[1]] = {"rows": int(parts[3]), **{k: b.get(k) for k in (
-                "ratio_p50", "ratio_min", "wall1_p50_us", "wall2_p50_us", "cores2_p50", "cpu_ratio_p50", "pairs")}}
+                "ratio_p50", "ratio_min", "wall1_p50_us", "wall2_p50_us", "cores2_p50", "cpu_ratio_p50", "pairs",
+                "wallp_p50_us", "procs_ratio_p50", "procs_ratio_min", "procs_cpu_ratio_p50",
+                "threads_over_procs_p50", "threads_over_procs_min")}}
     return out
 
 
@@ -440,7 +442,26 @@ class Run:
         # Near 1, time lost to the hand-off or an uneven end; above, the two
         # threads slowed each other (or the machine slowed both).
         cpu = f", CPU {sc['cpu_ratio_p50']:.2f}× one thread's" if sc.get("cpu_ratio_p50") else ""
-        return f"{fmt_ratio(tr)} ({big:,} rows{worst}{cpu})"
+        # The host's control: two one-thread processes on the halves; 2
+        # threads as fast as them lost nothing the host did not take.
+        procs = (f"; 2 procs {fmt_ratio(sc['procs_ratio_p50'])}, 2 threads {sc['threads_over_procs_p50']:.2f}× 2 procs'"
+                 if sc.get("procs_ratio_p50") and sc.get("threads_over_procs_p50") else "")
+        return f"{fmt_ratio(tr)} ({big:,} rows{worst}{cpu}{procs})"
+
+    # 2 threads at least this fraction of two processes' speed: what the host
+    # gave two cores, the pool took.
+    THREADS_OVER_PROCS_GOAL = 0.95
+
+    def threads_vs_procs(self):
+        """(shapes where 2 threads >= THREADS_OVER_PROCS_GOAL x two processes'
+        speed, shapes measured, the ones short of it), or None if not measured."""
+        pts = [(sc["threads_over_procs_p50"], e["name"]) for e in self.shapes
+               if (sc := self.cpp["scaling"].get(e["name"])) and sc.get("threads_over_procs_p50")]
+        if not pts:
+            return None
+        short = sorted(pts)
+        short = [(r, n) for r, n in short if r < self.THREADS_OVER_PROCS_GOAL]
+        return len(pts) - len(short), len(pts), short
 
     def busy_machine(self):
         """Why a 2-thread speed-up measured in this run means nothing, or None.
@@ -522,8 +543,15 @@ class Run:
                 oks.append(None)
             else:
                 oks.append(met == len(trs))
+            vp = self.threads_vs_procs()
+            if vp:
+                good, n, short = vp
+                verdict += (f"; 2 threads ≥ {self.THREADS_OVER_PROCS_GOAL:g}× two 1-thread processes on the same halves "
+                            f"on {good} of {n}"
+                            + (" (short: " + ", ".join(f"{nm} {r:.2f}×" for r, nm in short) + ")" if short else ""))
             rows.append(["mlmap 2 threads", f"batch of ≤ {self.manifest.get('threads_batch', 100_000):,} rows"
-                         + (", interleaved 1/2-thread pairs" if self.cpp["scaling"] else ""),
+                         + ((", interleaved 1-thread / 2-thread / 2-process runs" if vp else
+                             ", interleaved 1/2-thread pairs") if self.cpp["scaling"] else ""),
                          len(trs), fmt_ratio(lo[0]), fmt_ratio(gm), lo[1], f"≥ {goal:g}×", verdict])
         md = table(["peer", "measure", "shapes", "min ratio", "geometric mean", "worst shape", "target", "shapes meeting it"],
                    rows)
