@@ -95,10 +95,9 @@ int main(int argc, char** argv) {
     return bytes && *bytes >= file_room && available_memory() >= memory_too;
   };
   const char* dir_env = std::getenv("MLMAP_LARGE_DIR");
-  const char* tmp_env = std::getenv("TMPDIR");
   if (dir_env) {
     where = dir_env;  // asked for: used as it is, a lack of room fails
-  } else if (const std::string tmp = tmp_env ? tmp_env : "/tmp"; room(tmp, builder_memory)) {
+  } else if (const std::string tmp = test::temp_base(); room(tmp, builder_memory)) {
     where = tmp;
   } else if (room("/dev/shm", builder_memory + file_room)) {
     where = "/dev/shm";  // tmpfs: the file itself takes memory too

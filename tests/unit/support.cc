@@ -20,7 +20,12 @@
 
 namespace test {
 
-TempDir::TempDir() : TempDir(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") {}
+std::string temp_base() {
+  const char* base = std::getenv("TMPDIR");
+  return base ? base : "/tmp";
+}
+
+TempDir::TempDir() : TempDir(temp_base()) {}
 
 TempDir::TempDir(const std::string& base) {
   std::string tmpl = base + "/mlmap-test-XXXXXX";

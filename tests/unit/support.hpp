@@ -13,8 +13,11 @@
 
 namespace test {
 
-/// A fresh directory under $TMPDIR (or `base`), removed with its contents on
-/// destruction.
+/// Where tests write: $TMPDIR, or /tmp.
+std::string temp_base();
+
+/// A fresh directory under temp_base() (or `base`), removed with its contents
+/// on destruction.
 class TempDir {
  public:
   TempDir();
