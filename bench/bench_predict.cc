@@ -645,11 +645,6 @@ class HalfProcesses {
   double cpu() const { return cpu_; }
 
  private:
-  static double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-  }
   struct Kid {
     pid_t pid = -1;
     int cmd = -1, res = -1;  // the parent's ends: signal, answers
@@ -719,8 +714,12 @@ void bm_scaling(benchmark::State& st, const Scenario* s, std::string kernel, siz
   // (Outside the timed loop: Google Benchmark's time per iteration is
   // unchanged; the counters below take them all.)
   while (ratio.size() < min_scaling_pairs) pair();
-  st.counters["ratio_p50"] = percentile(ratio, 0.50);
-  st.counters["ratio_min"] = percentile(ratio, 0.0);
+  // A per-iteration ratio's median and worst: NAME_p50, NAME_min.
+  auto median_and_worst = [&](const std::string& name, std::vector<double>& v) {
+    st.counters[name + "_p50"] = percentile(v, 0.50);
+    st.counters[name + "_min"] = percentile(v, 0.0);
+  };
+  median_and_worst("ratio", ratio);
   st.counters["wall1_p50_us"] = percentile(wall1, 0.50);
   st.counters["wall2_p50_us"] = percentile(wall2, 0.50);
   st.counters["cores2_p50"] = percentile(cores2, 0.50);
@@ -736,11 +735,9 @@ void bm_scaling(benchmark::State& st, const Scenario* s, std::string kernel, siz
   // and 2 threads' speed over 2 processes' (1.0: the pool lost nothing the
   // host did not take), each per iteration.
   st.counters["wallp_p50_us"] = percentile(wallp, 0.50);
-  st.counters["procs_ratio_p50"] = percentile(procs_ratio, 0.50);
-  st.counters["procs_ratio_min"] = percentile(procs_ratio, 0.0);
+  median_and_worst("procs_ratio", procs_ratio);
   st.counters["procs_cpu_ratio_p50"] = percentile(procs_cpu_ratio, 0.50);
-  st.counters["threads_over_procs_p50"] = percentile(threads_over_procs, 0.50);
-  st.counters["threads_over_procs_min"] = percentile(threads_over_procs, 0.0);
+  median_and_worst("threads_over_procs", threads_over_procs);
   st.counters["pairs"] = static_cast<double>(ratio.size());
   st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(3 * rows));  // 3 runs
 }
