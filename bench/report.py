@@ -459,8 +459,7 @@ class Run:
                if (sc := self.cpp["scaling"].get(e["name"])) and sc.get("threads_over_procs_p50")]
         if not pts:
             return None
-        short = sorted(pts)
-        short = [(r, n) for r, n in short if r < self.THREADS_OVER_PROCS_GOAL]
+        short = sorted((r, n) for r, n in pts if r < self.THREADS_OVER_PROCS_GOAL)
         return len(pts) - len(short), len(pts), short
 
     def busy_machine(self):
