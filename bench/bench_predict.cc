@@ -248,9 +248,16 @@ double percentile(std::vector<double>& v, double q) {
   return v[k];
 }
 
-void set_latency_counters(benchmark::State& st, std::vector<double>& us) {
-  st.counters["p50_us"] = percentile(us, 0.50);
-  st.counters["p99_us"] = percentile(us, 0.99);
+// PREFIXp50_us, PREFIXp99_us (a paired benchmark gives each side a prefix).
+void set_latency_counters(benchmark::State& st, std::vector<double>& us, const std::string& prefix = "") {
+  st.counters[prefix + "p50_us"] = percentile(us, 0.50);
+  st.counters[prefix + "p99_us"] = percentile(us, 0.99);
+}
+
+// A per-iteration ratio's median and worst: NAME_p50, NAME_min.
+void set_median_and_worst(benchmark::State& st, const std::string& name, std::vector<double>& v) {
+  st.counters[name + "_p50"] = percentile(v, 0.50);
+  st.counters[name + "_min"] = percentile(v, 0.0);
 }
 
 // This thread's CPU time in seconds: on a shared machine a call's wall time
@@ -272,19 +279,26 @@ double thread_cpu_seconds() {
 // mean, less what the timing loop itself costs per call (its two steady clock
 // reads, the latency bookkeeping, the CPU clock reads amortised over the
 // block), calibrated the same way with empty calls.  mlmap and its XGBoost
-// peer are timed alike.
+// peer are timed alike.  A paired benchmark (bm_single_pair) makes each
+// side's block of consecutive calls one CPU block of its own length.
 class BlockCpuTimer {
  public:
   static constexpr int kCallsPerBlock = 24;
+
+  explicit BlockCpuTimer(int calls_per_block = kCallsPerBlock) : calls_per_block_(calls_per_block) {}
 
   void before_call() {
     if (in_block_ == 0) block_start_ = thread_cpu_seconds();
   }
   void after_call() {
-    if (++in_block_ == kCallsPerBlock) {
-      per_call_us_.push_back((thread_cpu_seconds() - block_start_) * 1e6 / kCallsPerBlock);
+    if (++in_block_ == calls_per_block_) {
+      per_call_us_.push_back((thread_cpu_seconds() - block_start_) * 1e6 / calls_per_block_);
       in_block_ = 0;
     }
+  }
+  // The last complete block's CPU time per call, loop overhead subtracted.
+  double last_block_us() const {
+    return per_call_us_.empty() ? 0.0 : std::max(0.0, per_call_us_.back() - loop_us());
   }
   // Median over blocks of the per-call mean, loop overhead subtracted (a run
   // shorter than one block counts its partial block).  The calibration
@@ -293,46 +307,53 @@ class BlockCpuTimer {
   double p50_per_call_us() {
     if (per_call_us_.empty() && in_block_ > 0)
       per_call_us_.push_back((thread_cpu_seconds() - block_start_) * 1e6 / in_block_);
-    const double overhead = loop_overhead_us();
+    const double overhead = loop_us();
     for (double& c : per_call_us_) c = c > overhead ? c - overhead : 0.0;
     return percentile(per_call_us_, 0.50);
   }
-  void reserve(size_t calls) { per_call_us_.reserve(calls / kCallsPerBlock + 1); }
+  void reserve(size_t calls) { per_call_us_.reserve(calls / static_cast<size_t>(calls_per_block_) + 1); }
+  // What is taken off each call: the loop's cost per call at this block length.
+  double loop_us() const { return loop_overhead_us(calls_per_block_); }
 
   // The per-call cost of the loop around the calls in bm_single and
-  // bm_xgb_single, measured with empty calls in blocks as they are timed.
-  static double loop_overhead_us() {
-    static const double overhead = [] {
-      BlockCpuTimer t;
-      std::vector<double> us;
-      us.reserve(4000 * kCallsPerBlock);
-      size_t cycle = 8192, row = 0;
-      benchmark::DoNotOptimize(cycle);
-      for (size_t i = 0; i < 4000 * kCallsPerBlock; ++i) {
-        row = i % cycle;  // as the rows cycle
-        benchmark::DoNotOptimize(row);
-        t.before_call();
-        auto t0 = Clock::now();
-        auto t1 = Clock::now();
-        benchmark::DoNotOptimize(t0);
-        benchmark::DoNotOptimize(t1);
-        us.push_back(std::chrono::duration<double>(t1 - t0).count() * 1e6);
-        t.after_call();
-      }
-      return percentile(t.per_call_us_, 0.50);
-    }();
-    return overhead;
+  // bm_xgb_single, measured with empty calls in blocks as they are timed
+  // (once per block length: the CPU clock reads are spread over the block).
+  static double loop_overhead_us(int calls_per_block = kCallsPerBlock) {
+    static std::map<int, double> overhead;
+    auto it = overhead.find(calls_per_block);
+    if (it != overhead.end()) return it->second;
+    const size_t blocks = std::max<size_t>(64, 4000 * kCallsPerBlock / calls_per_block);
+    const size_t calls = blocks * static_cast<size_t>(calls_per_block);
+    BlockCpuTimer t(calls_per_block);
+    std::vector<double> us;
+    us.reserve(calls);
+    size_t cycle = 8192, row = 0;
+    benchmark::DoNotOptimize(cycle);
+    for (size_t i = 0; i < calls; ++i) {
+      row = i % cycle;  // as the rows cycle
+      benchmark::DoNotOptimize(row);
+      t.before_call();
+      auto t0 = Clock::now();
+      auto t1 = Clock::now();
+      benchmark::DoNotOptimize(t0);
+      benchmark::DoNotOptimize(t1);
+      us.push_back(std::chrono::duration<double>(t1 - t0).count() * 1e6);
+      t.after_call();
+    }
+    return overhead[calls_per_block] = percentile(t.per_call_us_, 0.50);
   }
 
  private:
   std::vector<double> per_call_us_;
   double block_start_ = 0;
   int in_block_ = 0;
+  int calls_per_block_;
 };
 
-void set_cpu_counters(benchmark::State& st, BlockCpuTimer& cpu) {
-  st.counters["p50_cpu_us"] = cpu.p50_per_call_us();
-  st.counters["cpu_loop_us"] = BlockCpuTimer::loop_overhead_us();  // what was taken off each call
+// PREFIXp50_cpu_us, PREFIXcpu_loop_us.
+void set_cpu_counters(benchmark::State& st, BlockCpuTimer& cpu, const std::string& prefix = "") {
+  st.counters[prefix + "p50_cpu_us"] = cpu.p50_per_call_us();
+  st.counters[prefix + "cpu_loop_us"] = cpu.loop_us();  // what was taken off each call
 }
 
 // Rows are taken cyclically from the test set so that branch predictors and
@@ -512,31 +533,50 @@ bool use_kernel_or_skip(benchmark::State& st, const std::string& kernel) {
   return true;
 }
 
+// mlmap's timed one-row call, as bm_single and bm_single_pair make it: the
+// i-th call takes row i of the cycle (a Table for string scenarios, built
+// outside the timed region as the peer's rows are), counted by `cpu`; its
+// wall seconds.
+class MlmapOneRow {
+ public:
+  MlmapOneRow(const Scenario& s, const mlmap::Model& model)
+      : s_(s), model_(model), cycle_(row_cycle(s)), out_(model.output_width()), out64_(model.output_width()) {
+    if (s.columns)
+      for (size_t r = 0; r < cycle_; ++r) tables_.push_back(s.columns->table(r, 1));
+  }
+  double operator()(size_t i, BlockCpuTimer& cpu) {
+    const size_t row = i % cycle_;
+    const float* x = s_.X.data() + row * s_.features;
+    cpu.before_call();
+    auto t0 = Clock::now();
+    auto r = tables_.empty() ? model_.predict(x, 1, out_.data()) : model_.predict(tables_[row], out64_.data());
+    auto t1 = Clock::now();
+    cpu.after_call();
+    benchmark::DoNotOptimize(r);
+    benchmark::DoNotOptimize(out_.data());
+    return std::chrono::duration<double>(t1 - t0).count();
+  }
+
+ private:
+  const Scenario& s_;
+  const mlmap::Model& model_;
+  size_t cycle_;
+  std::vector<float> out_;
+  std::vector<double> out64_;
+  std::vector<mlmap::Table> tables_;
+};
+
 void bm_single(benchmark::State& st, const Scenario* s, std::string kernel) {
   if (!use_kernel_or_skip(st, kernel)) return;
   auto model = s->model();
-  std::vector<float> out(model.output_width());
-  std::vector<double> out64(model.output_width());
-  const size_t cycle = row_cycle(*s);
-  std::vector<mlmap::Table> tables;  // built outside the timed region, as the peer's rows are
-  if (s->columns)
-    for (size_t r = 0; r < cycle; ++r) tables.push_back(s->columns->table(r, 1));
+  MlmapOneRow call(*s, model);
   std::vector<double> us;
   BlockCpuTimer cpu;
   us.reserve(1 << 20);
   cpu.reserve(1 << 20);
   size_t i = 0;
   for (auto _ : st) {
-    const size_t row = i++ % cycle;
-    const float* x = s->X.data() + row * s->features;
-    cpu.before_call();
-    auto t0 = Clock::now();
-    auto r = tables.empty() ? model.predict(x, 1, out.data()) : model.predict(tables[row], out64.data());
-    auto t1 = Clock::now();
-    cpu.after_call();
-    benchmark::DoNotOptimize(r);
-    benchmark::DoNotOptimize(out.data());
-    double sec = std::chrono::duration<double>(t1 - t0).count();
+    const double sec = call(i++, cpu);
     st.SetIterationTime(sec);
     us.push_back(sec * 1e6);
   }
@@ -714,12 +754,7 @@ void bm_scaling(benchmark::State& st, const Scenario* s, std::string kernel, siz
   // (Outside the timed loop: Google Benchmark's time per iteration is
   // unchanged; the counters below take them all.)
   while (ratio.size() < min_scaling_pairs) pair();
-  // A per-iteration ratio's median and worst: NAME_p50, NAME_min.
-  auto median_and_worst = [&](const std::string& name, std::vector<double>& v) {
-    st.counters[name + "_p50"] = percentile(v, 0.50);
-    st.counters[name + "_min"] = percentile(v, 0.0);
-  };
-  median_and_worst("ratio", ratio);
+  set_median_and_worst(st, "ratio", ratio);
   st.counters["wall1_p50_us"] = percentile(wall1, 0.50);
   st.counters["wall2_p50_us"] = percentile(wall2, 0.50);
   st.counters["cores2_p50"] = percentile(cores2, 0.50);
@@ -735,9 +770,9 @@ void bm_scaling(benchmark::State& st, const Scenario* s, std::string kernel, siz
   // and 2 threads' speed over 2 processes' (1.0: the pool lost nothing the
   // host did not take), each per iteration.
   st.counters["wallp_p50_us"] = percentile(wallp, 0.50);
-  median_and_worst("procs_ratio", procs_ratio);
+  set_median_and_worst(st, "procs_ratio", procs_ratio);
   st.counters["procs_cpu_ratio_p50"] = percentile(procs_cpu_ratio, 0.50);
-  median_and_worst("threads_over_procs", threads_over_procs);
+  set_median_and_worst(st, "threads_over_procs", threads_over_procs);
   st.counters["pairs"] = static_cast<double>(ratio.size());
   st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(3 * rows));  // 3 runs
 }
@@ -787,8 +822,7 @@ void bm_machine_scaling(benchmark::State& st) {
     st.SetIterationTime(wall[1] + wall[2]);
     ratio.push_back(wall[1] / wall[2]);
   }
-  st.counters["ratio_p50"] = percentile(ratio, 0.50);
-  st.counters["ratio_min"] = percentile(ratio, 0.0);
+  set_median_and_worst(st, "ratio", ratio);
   st.counters["cores2_p50"] = percentile(cores2, 0.50);
   st.counters["pairs"] = static_cast<double>(ratio.size());
 }
@@ -807,25 +841,39 @@ void bm_xgb_open(benchmark::State& st, std::string path) {
   set_latency_counters(st, us);
 }
 
+// XGBoost's timed one-row call (nthread 1), as bm_xgb_single and
+// bm_single_pair make it: the i-th call takes row i of the cycle, its array
+// interface built outside the timed region; counted by `cpu`; wall seconds.
+class XgbOneRow {
+ public:
+  explicit XgbOneRow(const Scenario& s) : b_(s.xgb_json), ifaces_(row_cycle(s)) {
+    for (size_t r = 0; r < ifaces_.size(); ++r) ifaces_[r] = array_interface(s.X.data() + r * s.features, 1, s.features);
+  }
+  double operator()(size_t i, BlockCpuTimer& cpu) {
+    const std::string& iface = ifaces_[i % ifaces_.size()];
+    cpu.before_call();
+    auto t0 = Clock::now();
+    const float* p = xgb_predict(b_, iface, 1, nullptr);
+    auto t1 = Clock::now();
+    cpu.after_call();
+    benchmark::DoNotOptimize(p);
+    return std::chrono::duration<double>(t1 - t0).count();
+  }
+
+ private:
+  Booster b_;
+  std::vector<std::string> ifaces_;
+};
+
 void bm_xgb_single(benchmark::State& st, const Scenario* s) {
-  Booster b(s->xgb_json);
-  const size_t cycle = row_cycle(*s);
-  std::vector<std::string> ifaces(cycle);  // built outside the timed region
-  for (size_t r = 0; r < cycle; ++r) ifaces[r] = array_interface(s->X.data() + r * s->features, 1, s->features);
+  XgbOneRow call(*s);
   std::vector<double> us;
   BlockCpuTimer cpu;
   us.reserve(1 << 20);
   cpu.reserve(1 << 20);
   size_t i = 0;
   for (auto _ : st) {
-    const std::string& iface = ifaces[i++ % cycle];
-    cpu.before_call();
-    auto t0 = Clock::now();
-    const float* p = xgb_predict(b, iface, 1, nullptr);
-    auto t1 = Clock::now();
-    cpu.after_call();
-    benchmark::DoNotOptimize(p);
-    double sec = std::chrono::duration<double>(t1 - t0).count();
+    const double sec = call(i++, cpu);
     st.SetIterationTime(sec);
     us.push_back(sec * 1e6);
   }
