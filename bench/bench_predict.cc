@@ -20,6 +20,17 @@
 //   single/<scenario>/<kernel|xgboost>  one row per call, each call timed with a
 //                                       steady clock; counters p50_us, p99_us
 //   batch/<scenario>/<kernel|xgboost>/<rows>/<threads>   rows/s (items_per_second)
+//   single_pair/<shape>/<kernel>        mlmap and the XGBoost C API on one row
+//                                       in the same moments (sweep shapes with
+//                                       an XGBoost peer): blocks of ~0.6 ms of
+//                                       one-row calls of each in turn, the
+//                                       order alternating; counters ratio_p50
+//                                       / ratio_min (per pair: XGBoost's
+//                                       median call / mlmap's, wall),
+//                                       cpu_ratio_p50 / _min (per pair: CPU
+//                                       time per call), each side's p50_us,
+//                                       p99_us, p50_cpu_us (XGBoost's with the
+//                                       prefix peer_), pairs
 //   scaling/<shape>/<kernel>/<rows>     1 and 2 threads on the same rows, and
 //                                       two one-thread child processes on its
 //                                       halves (the host's control), the three
@@ -881,6 +892,84 @@ void bm_xgb_single(benchmark::State& st, const Scenario* s) {
   set_cpu_counters(st, cpu);
 }
 
+// mlmap and XGBoost on one row, timed in the same moments.  single/<shape>/
+// <kernel> and single/<shape>/xgboost run seconds apart, and this VM's speed
+// drifts by 30-70% between such moments: their ratio was noise.  Here each
+// iteration is a pair of blocks of consecutive one-row calls, one of mlmap
+// and one of XGBoost, the order turning, each block about kPairBlockSeconds
+// (so more mlmap calls than XGBoost calls), and the ratio is taken per pair:
+// XGBoost's median call over mlmap's (wall), and their CPU time per call in
+// the block (each side's block is one BlockCpuTimer block).  Rows cycle as in
+// bm_single, each side through its own cycle.
+constexpr double kPairBlockSeconds = 0.6e-3;
+constexpr size_t min_single_pairs = 5;
+
+// Calls of `call` that take about `seconds`, from untimed calls for twice
+// that long (which also warm the caches), at least `least`.
+template <class Call>
+int calls_lasting(Call& call, double seconds, int least) {
+  BlockCpuTimer untimed;
+  size_t n = 0;
+  double total = 0;
+  const auto t0 = Clock::now();
+  while (n < static_cast<size_t>(least) || std::chrono::duration<double>(Clock::now() - t0).count() < 2 * seconds)
+    total += call(n++, untimed);
+  return std::max(least, static_cast<int>(seconds / (total / static_cast<double>(n))));
+}
+
+void bm_single_pair(benchmark::State& st, const Scenario* s, std::string kernel) {
+  if (!use_kernel_or_skip(st, kernel)) return;
+  auto model = s->model();
+  MlmapOneRow mine(*s, model);
+  XgbOneRow peer(*s);
+  const int n_mine = calls_lasting(mine, kPairBlockSeconds, 8), n_peer = calls_lasting(peer, kPairBlockSeconds, 8);
+  BlockCpuTimer cpu_mine(n_mine), cpu_peer(n_peer);
+  std::vector<double> us_mine, us_peer, block, ratio, cpu_ratio;
+  us_mine.reserve(1 << 20);
+  us_peer.reserve(1 << 16);
+  size_t i_mine = 0, i_peer = 0;
+  // One side's block of n calls: their wall times appended to `us`; the
+  // block's median call (us) in `median`; returns the block's wall seconds.
+  auto run_block = [&block](auto& call, size_t& i, int n, BlockCpuTimer& cpu, std::vector<double>& us,
+                            double& median) {
+    double total = 0;
+    block.clear();
+    for (int k = 0; k < n; ++k) {
+      const double sec = call(i++, cpu);
+      total += sec;
+      block.push_back(sec * 1e6);
+    }
+    us.insert(us.end(), block.begin(), block.end());
+    median = percentile(block, 0.50);
+    return total;
+  };
+  auto pair = [&]() {
+    double median_mine = 0, median_peer = 0, total = 0;
+    const bool mine_first = ratio.size() % 2 == 0;
+    for (int side = 0; side < 2; ++side) {
+      if ((side == 0) == mine_first)
+        total += run_block(mine, i_mine, n_mine, cpu_mine, us_mine, median_mine);
+      else
+        total += run_block(peer, i_peer, n_peer, cpu_peer, us_peer, median_peer);
+    }
+    ratio.push_back(median_mine > 0 ? median_peer / median_mine : 0.0);
+    const double c_mine = cpu_mine.last_block_us(), c_peer = cpu_peer.last_block_us();
+    cpu_ratio.push_back(c_mine > 0 ? c_peer / c_mine : 0.0);
+    return total;
+  };
+  for (auto _ : st) st.SetIterationTime(pair());
+  while (ratio.size() < min_single_pairs) pair();  // untimed, as in bm_scaling
+  set_median_and_worst(st, "ratio", ratio);
+  set_median_and_worst(st, "cpu_ratio", cpu_ratio);
+  set_latency_counters(st, us_mine);
+  set_cpu_counters(st, cpu_mine);
+  set_latency_counters(st, us_peer, "peer_");
+  set_cpu_counters(st, cpu_peer, "peer_");
+  st.counters["pairs"] = static_cast<double>(ratio.size());
+  st.counters["calls_per_block"] = n_mine;
+  st.counters["peer_calls_per_block"] = n_peer;
+}
+
 void bm_xgb_batch(benchmark::State& st, const Scenario* s, size_t rows) {
   Booster b(s->xgb_json);
   rows = std::min(rows, s->rows);
@@ -981,6 +1070,8 @@ int main(int argc, char** argv) {
 #ifdef MLMAP_BENCH_XGBOOST
       if (!s.xgb_json.empty()) {
         benchmark::RegisterBenchmark(("single/" + s.name + "/xgboost").c_str(), bm_xgb_single, &s)
+            ->UseManualTime()->Unit(benchmark::kMicrosecond);
+        benchmark::RegisterBenchmark(("single_pair/" + s.name + "/" + k).c_str(), bm_single_pair, &s, k)
             ->UseManualTime()->Unit(benchmark::kMicrosecond);
         benchmark::RegisterBenchmark(
             ("batch/" + s.name + "/xgboost/" + std::to_string(std::min(m.record_batch, s.rows)) + "/1").c_str(),
