@@ -31,6 +31,11 @@
 //                                       time per call), each side's p50_us,
 //                                       p99_us, p50_cpu_us (XGBoost's with the
 //                                       prefix peer_), pairs
+//   batch_pair/<shape>/<kernel>/<rows>  the same for a batch: one call of each
+//                                       on the same rows per pair; ratio_p50 /
+//                                       _min (wall), cpu_ratio_p50 / _min
+//                                       (thread CPU), p50_us, p50_cpu_us,
+//                                       peer_p50_us, peer_p50_cpu_us per call
 //   scaling/<shape>/<kernel>/<rows>     1 and 2 threads on the same rows, and
 //                                       two one-thread child processes on its
 //                                       halves (the host's control), the three
@@ -970,6 +975,68 @@ void bm_single_pair(benchmark::State& st, const Scenario* s, std::string kernel)
   st.counters["peer_calls_per_block"] = n_peer;
 }
 
+// A batch against XGBoost in the same moments, as bm_single_pair for one
+// row: each iteration one call of each on the same rows (one thread), the
+// order alternating, and the ratio per pair of their wall times and of
+// their CPU times (this thread's clock read around each call: milliseconds
+// long, the read is noise).  A pair of the largest shapes takes ~0.5 s, so
+// no pairs beyond the benchmark's own iterations (one a repetition there):
+// the repetitions give more, and the report takes the worst over them.
+
+void bm_batch_pair(benchmark::State& st, const Scenario* s, std::string kernel, size_t rows) {
+  if (!use_kernel_or_skip(st, kernel)) return;
+  auto model = s->model();
+  Booster b(s->xgb_json);
+  rows = std::min(rows, s->rows);
+  std::vector<float> out(rows * model.output_width());
+  mlmap::PredictOptions o;
+  o.n_threads = 1;
+  // The row offsets bm_batch and bm_xgb_batch take, the same for both sides of a pair.
+  const size_t span = s->rows - rows + 1;
+  std::vector<size_t> firsts;
+  std::vector<std::string> ifaces;
+  for (size_t k = 0; k < 64; ++k) {
+    firsts.push_back((k * rows) % span);
+    ifaces.push_back(array_interface(s->X.data() + firsts.back() * s->features, rows, s->features));
+  }
+  std::vector<double> ratio, cpu_ratio, wall_mine, wall_peer, cpu_mine, cpu_peer;
+  auto pair = [&]() {
+    const size_t k = ratio.size() % firsts.size();
+    double wall[2] = {0, 0}, cpu[2] = {0, 0};  // mlmap, XGBoost
+    for (int n = 0; n < 2; ++n) {
+      const int side = (n + static_cast<int>(ratio.size() % 2)) % 2;
+      const double c0 = thread_cpu_seconds();
+      auto t0 = Clock::now();
+      if (side == 0) {
+        auto r = model.predict(s->X.data() + firsts[k] * s->features, rows, out.data(), o);
+        benchmark::DoNotOptimize(r);
+        benchmark::DoNotOptimize(out.data());
+      } else {
+        const float* p = xgb_predict(b, ifaces[k], rows, nullptr);
+        benchmark::DoNotOptimize(p);
+      }
+      auto t1 = Clock::now();
+      cpu[side] = thread_cpu_seconds() - c0;
+      wall[side] = std::chrono::duration<double>(t1 - t0).count();
+    }
+    ratio.push_back(wall[1] / wall[0]);
+    cpu_ratio.push_back(cpu[0] > 0 ? cpu[1] / cpu[0] : 0.0);
+    wall_mine.push_back(wall[0] * 1e6);
+    wall_peer.push_back(wall[1] * 1e6);
+    cpu_mine.push_back(cpu[0] * 1e6);
+    cpu_peer.push_back(cpu[1] * 1e6);
+    return wall[0] + wall[1];
+  };
+  for (auto _ : st) st.SetIterationTime(pair());
+  set_median_and_worst(st, "ratio", ratio);
+  set_median_and_worst(st, "cpu_ratio", cpu_ratio);
+  st.counters["p50_us"] = percentile(wall_mine, 0.50);
+  st.counters["peer_p50_us"] = percentile(wall_peer, 0.50);
+  st.counters["p50_cpu_us"] = percentile(cpu_mine, 0.50);
+  st.counters["peer_p50_cpu_us"] = percentile(cpu_peer, 0.50);
+  st.counters["pairs"] = static_cast<double>(ratio.size());
+}
+
 void bm_xgb_batch(benchmark::State& st, const Scenario* s, size_t rows) {
   Booster b(s->xgb_json);
   rows = std::min(rows, s->rows);
@@ -1077,6 +1144,10 @@ int main(int argc, char** argv) {
             ("batch/" + s.name + "/xgboost/" + std::to_string(std::min(m.record_batch, s.rows)) + "/1").c_str(),
             bm_xgb_batch, &s, m.record_batch)
             ->UseRealTime()->Unit(benchmark::kMicrosecond);
+        benchmark::RegisterBenchmark(
+            ("batch_pair/" + s.name + "/" + k + "/" + std::to_string(std::min(m.record_batch, s.rows))).c_str(),
+            bm_batch_pair, &s, k, m.record_batch)
+            ->UseManualTime()->Unit(benchmark::kMicrosecond);
       }
 #endif
       continue;
