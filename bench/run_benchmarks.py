@@ -6,7 +6,8 @@
   2. make_models.py: trains or reuses the cached models (build/bench-cache/);
   3. bench_predict (C++, Google Benchmark): checks mlmap's outputs against the
      peer's for every kernel, then times open, one row and batches for every
-     kernel, and the XGBoost C API;
+     kernel, and the XGBoost C API (on the shape sweep also paired with mlmap,
+     in the same moments: single_pair/..., batch_pair/..., read by report.py);
   4. peers.py: sklearn and joblib (and mlmap's Python binding) in Python;
   5. peers_ext.py, with another interpreter (--peer-python or
      MLMAP_BENCH_PYTHON): LightGBM and ONNX Runtime on the shape sweep, the
