@@ -107,7 +107,7 @@ struct TreeOptions {
 };
 
 /// Builds a tree ensemble's columns in mlmap's inference layout: nodes of
-/// each tree in depth-first order with sibling pairs adjacent, thresholds
+/// each tree in blocks of whole levels with sibling pairs adjacent, thresholds
 /// rounded down to float32 (exact for every float32 input), leaves as fixed
 /// points.  Checks each source tree: indices in range, no cycles or shared
 /// nodes, depth within limits, finite values.

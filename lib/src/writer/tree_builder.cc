@@ -7,6 +7,7 @@
 #include "format/limits.hpp"
 #include "kernels/tree_ensemble_view.hpp"
 #include "mlmap/writer.hpp"
+#include "writer/node_order.hpp"
 
 namespace mlmap {
 
@@ -107,14 +108,13 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
     // leaves the builder untouched.
     struct Item {
       int64_t src;
-      uint64_t dst;
       uint32_t depth;
     };
     std::vector<uint8_t> seen(t.n_nodes, 0);
     std::vector<Item> stack;
     uint64_t reachable = 0, leaves = 0;
     uint32_t depth = 0;
-    stack.push_back({0, 0, 0});
+    stack.push_back({0, 0});
     while (!stack.empty()) {
       Item it = stack.back();
       stack.pop_back();
@@ -149,8 +149,8 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
       } else if (!t.threshold || std::isnan(t.threshold[i])) {
         return bad_tree(tree, i, "threshold is NaN or missing");
       }
-      stack.push_back({r, 0, it.depth + 1});
-      stack.push_back({l, 0, it.depth + 1});
+      stack.push_back({r, it.depth + 1});
+      stack.push_back({l, it.depth + 1});
     }
     if (base + reachable > limits::max_nodes)
       return Error(error_code::limit_exceeded, "more than " + str(limits::max_nodes) + " nodes");
@@ -180,15 +180,17 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
     leaf_values_.resize(leaf_base + leaves * leaf_width_);
     uint64_t next_leaf = leaf_base / leaf_width_;
 
-    // Lay out: depth-first, each internal node's two children allocated as an
-    // adjacent pair when the node is placed (left = child, right = child + 1).
-    uint64_t next = base + 1;
-    stack.push_back({0, base, 0});
+    // Lay out (node_order.hpp), then fill each node's slot walking the tree
+    // depth-first, left first: leaf rows come out left to right, the order
+    // the leaf bit-vector layout requires (FORMAT.md §5.1.1).
+    std::vector<uint64_t> place(t.n_nodes);
+    writer::place_nodes(t, base, writer::node_order_on_this_thread(), place);
+    stack.push_back({0, 0});
     while (!stack.empty()) {
       Item it = stack.back();
       stack.pop_back();
       const auto i = static_cast<size_t>(it.src);
-      const uint64_t k = it.dst;
+      const uint64_t k = place[i];
       if (t.left[i] < 0) {
         const uint64_t row = next_leaf++;
         const double* v = t.values + i * t.value_stride;
@@ -220,10 +222,9 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
         set_threshold(k, t.threshold[i]);
       }
       node_info_[k] = info;
-      node_child_[k] = static_cast<uint32_t>(next);
-      stack.push_back({t.right[i], next + 1, 0});
-      stack.push_back({t.left[i], next, 0});
-      next += 2;
+      node_child_[k] = static_cast<uint32_t>(place[static_cast<size_t>(t.left[i])]);
+      stack.push_back({t.right[i], 0});
+      stack.push_back({t.left[i], 0});
     }
     tree_root_.push_back(static_cast<uint32_t>(base));
     tree_depth_.push_back(depth);
