@@ -199,7 +199,7 @@ class Run:
         label, goal = TARGET_TEXT[metric]
         label = label.format(kernel=self.auto, peer=peer, batch=f"{batch:,}")
         goal = goal.format(v=v)
-        mine = ratio = None
+        mine = ratio = ratio_s = None
         mine_s = theirs_s = "–"
         ok = None
         if metric == "single_us":
@@ -215,13 +215,13 @@ class Run:
                 theirs_s = fmt_us(p["p50_us"])
             if s and p:
                 ratio = p["p50_us"] / s["p50_us"]
-                ok = ratio >= v
+            ratio, ratio_s = self.judged_ratio(e, "single", ratio)
+            ok = None if ratio is None else ratio >= v
         elif metric == "batch_vs_peer":
             m, p = self.mlmap_batch(name, batch), self.peer_batch(e, batch)
             mine_s, theirs_s = fmt_rate(m) + " rows/s", fmt_rate(p) + " rows/s"
-            if m and p:
-                ratio = m / p
-                ok = ratio >= v
+            ratio, ratio_s = self.judged_ratio(e, "batch", m / p if m and p else None)
+            ok = None if ratio is None else ratio >= v
         elif metric == "threads_speedup":
             m1, m2 = self.mlmap_batch_wall(name, batch, 1), self.mlmap_batch_wall(name, batch, 2)
             mine_s, theirs_s = fmt_rate(m2) + " rows/s (2 thr)", fmt_rate(m1) + " rows/s (1 thr)"
@@ -253,7 +253,16 @@ class Run:
         verdict = "**met**" if ok else "**not met**" if ok is False else "not measured"
         if metric == "threads_speedup" and ok is None and ratio:
             verdict = f"not measurable ({busy})"
-        return [e["issue"], name, label, mine_s, theirs_s, fmt_ratio(ratio) if ratio else "–", goal, verdict], ok
+        return [e["issue"], name, label, mine_s, theirs_s, ratio_s or (fmt_ratio(ratio) if ratio else "–"), goal,
+                verdict], ok
+
+    def judged_ratio(self, e, what, unpaired):
+        """The ratio a target judges and its cell: the pair's (same moments) where
+        timed, the unpaired one beside it; else the unpaired one."""
+        p = self.paired(e, what)
+        if not p:
+            return unpaired, None
+        return p["p50"], self.pair_note(e, what, p["p50"], unpaired)
 
     # --- sections ---
     def header(self):
