@@ -225,8 +225,12 @@ class Run:
         elif metric == "threads_speedup":
             m1, m2 = self.mlmap_batch_wall(name, batch, 1), self.mlmap_batch_wall(name, batch, 2)
             mine_s, theirs_s = fmt_rate(m2) + " rows/s (2 thr)", fmt_rate(m1) + " rows/s (1 thr)"
-            if m1 and m2:
+            sc = self.cpp["scaling"].get(name) or {}
+            if sc.get("ratio_p50") and sc.get("rows") == batch:  # interleaved runs (bm_scaling), as for the shapes
+                ratio, ratio_s = sc["ratio_p50"], self.threads_note(e)
+            elif m1 and m2:
                 ratio = m2 / m1
+            if ratio:
                 ok = ratio >= v
                 if not ok and self.busy_machine():
                     ok, busy = None, self.busy_machine()
