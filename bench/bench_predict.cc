@@ -616,6 +616,12 @@ void bm_single(benchmark::State& st, const Scenario* s, std::string kernel) {
   set_cpu_counters(st, cpu);
 }
 
+// The first row of a benchmark's k-th batch of `rows`: consecutive batches
+// step through the stored rows (wrapping) so that a batch is not timed on
+// rows the last call left in cache.  One home for every batch benchmark, so
+// that both sides of a pair predict the same rows.
+size_t batch_first_row(const Scenario& s, size_t rows, size_t k) { return (k * rows) % (s.rows - rows + 1); }
+
 void bm_batch(benchmark::State& st, const Scenario* s, std::string kernel, size_t rows, int threads) {
   if (!use_kernel_or_skip(st, kernel)) return;
   auto model = s->model();
@@ -624,14 +630,13 @@ void bm_batch(benchmark::State& st, const Scenario* s, std::string kernel, size_
   std::vector<double> out64(s->columns ? rows * model.output_width() : 0);
   mlmap::PredictOptions o;
   o.n_threads = threads;
-  const size_t span = s->rows - rows + 1;
   std::vector<mlmap::Table> tables;  // built outside the timed region, as the peer's frames are
   if (s->columns)
-    for (size_t k = 0; k < 16; ++k) tables.push_back(s->columns->table((k * rows) % span, rows));
+    for (size_t k = 0; k < 16; ++k) tables.push_back(s->columns->table(batch_first_row(*s, rows, k), rows));
   size_t i = 0;
   for (auto _ : st) {
     const size_t k = i++;
-    const float* x = s->X.data() + ((k * rows) % span) * s->features;
+    const float* x = s->X.data() + batch_first_row(*s, rows, k) * s->features;
     auto r = tables.empty() ? model.predict(x, rows, out.data(), o) : model.predict(tables[k % 16], out64.data(), o);
     benchmark::DoNotOptimize(r);
     benchmark::DoNotOptimize(out.data());
@@ -992,6 +997,15 @@ void bm_single_pair(benchmark::State& st, const Scenario* s, std::string kernel)
   st.counters["peer_calls_per_block"] = n_peer;
 }
 
+// XGBoost's array interfaces of a benchmark's first 64 batches of `rows`
+// (the k-th at batch_first_row), built outside the timed region.
+std::vector<std::string> xgb_batches(const Scenario& s, size_t rows) {
+  std::vector<std::string> ifaces;
+  for (size_t k = 0; k < 64; ++k)
+    ifaces.push_back(array_interface(s.X.data() + batch_first_row(s, rows, k) * s.features, rows, s.features));
+  return ifaces;
+}
+
 // A batch against XGBoost in the same moments, as bm_single_pair for one
 // row: each iteration one call of each on the same rows (one thread), the
 // order alternating, and the ratio per pair of their wall times and of
@@ -1008,24 +1022,17 @@ void bm_batch_pair(benchmark::State& st, const Scenario* s, std::string kernel, 
   std::vector<float> out(rows * model.output_width());
   mlmap::PredictOptions o;
   o.n_threads = 1;
-  // The row offsets bm_batch and bm_xgb_batch take, the same for both sides of a pair.
-  const size_t span = s->rows - rows + 1;
-  std::vector<size_t> firsts;
-  std::vector<std::string> ifaces;
-  for (size_t k = 0; k < 64; ++k) {
-    firsts.push_back((k * rows) % span);
-    ifaces.push_back(array_interface(s->X.data() + firsts.back() * s->features, rows, s->features));
-  }
+  const std::vector<std::string> ifaces = xgb_batches(*s, rows);
   std::vector<double> ratio, cpu_ratio, wall_mine, wall_peer, cpu_mine, cpu_peer;
   auto pair = [&]() {
-    const size_t k = wall_mine.size() % firsts.size();
+    const size_t k = wall_mine.size() % ifaces.size();
     double wall[2] = {0, 0}, cpu[2] = {0, 0};  // mlmap, XGBoost
     for (int n = 0; n < 2; ++n) {
       const int side = (n + static_cast<int>(wall_mine.size() % 2)) % 2;
       const double c0 = thread_cpu_seconds();
       auto t0 = Clock::now();
       if (side == 0) {
-        auto r = model.predict(s->X.data() + firsts[k] * s->features, rows, out.data(), o);
+        auto r = model.predict(s->X.data() + batch_first_row(*s, rows, k) * s->features, rows, out.data(), o);
         benchmark::DoNotOptimize(r);
         benchmark::DoNotOptimize(out.data());
       } else {
@@ -1057,16 +1064,35 @@ void bm_batch_pair(benchmark::State& st, const Scenario* s, std::string kernel, 
 void bm_xgb_batch(benchmark::State& st, const Scenario* s, size_t rows) {
   const Booster& b = booster_of(*s);
   rows = std::min(rows, s->rows);
-  const size_t span = s->rows - rows + 1;
-  std::vector<std::string> ifaces;
-  for (size_t k = 0; k < 64; ++k)
-    ifaces.push_back(array_interface(s->X.data() + ((k * rows) % span) * s->features, rows, s->features));
+  const std::vector<std::string> ifaces = xgb_batches(*s, rows);
   size_t i = 0;
   for (auto _ : st) {
     const float* p = xgb_predict(b, ifaces[i++ % ifaces.size()], rows, nullptr);
     benchmark::DoNotOptimize(p);
   }
   st.SetItemsProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(rows));
+}
+#endif
+
+// 1 vs 2 threads (and two processes) on `rows` of a scenario that has a
+// 2-thread target, interleaved (bm_scaling).
+void register_scaling(const Scenario& s, const std::string& kernel, size_t rows) {
+  if (std::find(s.threads.begin(), s.threads.end(), 2) == s.threads.end()) return;
+  benchmark::RegisterBenchmark(("scaling/" + s.name + "/" + kernel + "/" + std::to_string(rows)).c_str(), bm_scaling,
+                               &s, kernel, rows)
+      ->UseManualTime()->Unit(benchmark::kMicrosecond);
+}
+
+#ifdef MLMAP_BENCH_XGBOOST
+// One row and the record batch against XGBoost in the same moments
+// (bm_single_pair, bm_batch_pair): what the XGBoost targets are judged on.
+void register_xgb_pairs(const Scenario& s, const std::string& kernel, size_t record_batch) {
+  benchmark::RegisterBenchmark(("single_pair/" + s.name + "/" + kernel).c_str(), bm_single_pair, &s, kernel)
+      ->UseManualTime()->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark(
+      ("batch_pair/" + s.name + "/" + kernel + "/" + std::to_string(std::min(record_batch, s.rows))).c_str(),
+      bm_batch_pair, &s, kernel, record_batch)
+      ->UseManualTime()->Unit(benchmark::kMicrosecond);
 }
 #endif
 
@@ -1146,25 +1172,16 @@ int main(int argc, char** argv) {
           ("batch/" + s.name + "/" + k + "/" + std::to_string(std::min(m.record_batch, s.rows)) + "/1").c_str(),
           bm_batch, &s, k, m.record_batch, 1)
           ->UseRealTime()->Unit(benchmark::kMicrosecond);
-      const size_t big = std::min(m.threads_batch, s.rows);
-      if (std::find(s.threads.begin(), s.threads.end(), 2) != s.threads.end())
-        benchmark::RegisterBenchmark(("scaling/" + s.name + "/" + k + "/" + std::to_string(big)).c_str(), bm_scaling, &s,
-                                     k, big)
-            ->UseManualTime()->Unit(benchmark::kMicrosecond);
+      register_scaling(s, k, std::min(m.threads_batch, s.rows));
 #ifdef MLMAP_BENCH_XGBOOST
       if (!s.xgb_json.empty()) {
         benchmark::RegisterBenchmark(("single/" + s.name + "/xgboost").c_str(), bm_xgb_single, &s)
-            ->UseManualTime()->Unit(benchmark::kMicrosecond);
-        benchmark::RegisterBenchmark(("single_pair/" + s.name + "/" + k).c_str(), bm_single_pair, &s, k)
             ->UseManualTime()->Unit(benchmark::kMicrosecond);
         benchmark::RegisterBenchmark(
             ("batch/" + s.name + "/xgboost/" + std::to_string(std::min(m.record_batch, s.rows)) + "/1").c_str(),
             bm_xgb_batch, &s, m.record_batch)
             ->UseRealTime()->Unit(benchmark::kMicrosecond);
-        benchmark::RegisterBenchmark(
-            ("batch_pair/" + s.name + "/" + k + "/" + std::to_string(std::min(m.record_batch, s.rows))).c_str(),
-            bm_batch_pair, &s, k, m.record_batch)
-            ->UseManualTime()->Unit(benchmark::kMicrosecond);
+        register_xgb_pairs(s, k, m.record_batch);
       }
 #endif
       continue;
@@ -1184,12 +1201,7 @@ int main(int argc, char** argv) {
     // 2-thread / 2-process runs, as for the shapes (separate benchmarks of a
     // few calls each, seconds apart, gave knn_clf 0.7x and 1.3x where
     // interleaved calls gave 1.8-1.9x).
-    if (std::find(s.threads.begin(), s.threads.end(), 2) != s.threads.end()) {
-      const size_t rows = std::min(m.record_batch, s.rows);
-      benchmark::RegisterBenchmark(("scaling/" + s.name + "/" + auto_kernel + "/" + std::to_string(rows)).c_str(),
-                                   bm_scaling, &s, auto_kernel, rows)
-          ->UseManualTime()->Unit(benchmark::kMicrosecond);
-    }
+    register_scaling(s, auto_kernel, std::min(m.record_batch, s.rows));
     for (size_t rows : sizes) {
       for (const auto& k : kernels)
         for (size_t t : s.threads)
@@ -1210,13 +1222,7 @@ int main(int argc, char** argv) {
                                      bm_xgb_batch, &s, rows)
             ->UseRealTime()->Unit(benchmark::kMicrosecond);
       // The ratios its targets judge, in the same moments (as for the shapes).
-      benchmark::RegisterBenchmark(("single_pair/" + s.name + "/" + auto_kernel).c_str(), bm_single_pair, &s,
-                                   auto_kernel)
-          ->UseManualTime()->Unit(benchmark::kMicrosecond);
-      benchmark::RegisterBenchmark(
-          ("batch_pair/" + s.name + "/" + auto_kernel + "/" + std::to_string(std::min(m.record_batch, s.rows))).c_str(),
-          bm_batch_pair, &s, auto_kernel, m.record_batch)
-          ->UseManualTime()->Unit(benchmark::kMicrosecond);
+      register_xgb_pairs(s, auto_kernel, m.record_batch);
     }
 #endif
   }
