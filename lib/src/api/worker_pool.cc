@@ -54,6 +54,26 @@ class WorkerPool {
     // the call instead of 30-145 us, <= 1% of x_d4_t60_f30_c5's and
     // s_rf_d4_t50_f10's 5-15 ms calls, under the noise; and calls that
     // alternate with one-thread calls, as the sweep's do, find it asleep.)
+    // Re-measured 2026-12-06 on x_d2_t10_f5 (100,000 rows, 750 us on one
+    // thread: the sweep's one shape short of 1.8x on 2 threads, 1.70x):
+    // - the caller spinning up to 200 us at the join, A/B in one process
+    //   (600 interleaved rounds, three runs): 1.000, 1.004, 0.999x.  Traced,
+    //   the two threads' last chunks end within 1 us (p50; p90 2 us) of
+    //   each other, so the caller hardly ever waits there;
+    // - where the 2-thread call loses: the worker's first chunk starts 28 us
+    //   into the call (p50; p90 50 us), the caller's at 10 us (the notify's
+    //   system call), and each thread runs ~4% slower beside the other (the
+    //   same run's integer loop: 1.92x on 2 threads): 750 / (750 / 1.92 +
+    //   ~19) ~ 1.83x is this VM's ceiling for the shape;
+    // - a worker spinning 1 or 2.5 ms for the next offer (sched_yield each
+    //   round) gave 1.88x / 1.90x (median of 6 runs, against 1.75x), but
+    //   only because the spin outlasted the one-thread call between two
+    //   2-thread calls, and the two one-thread processes of the control
+    //   then fell from 1.2-1.7x to 0.94-1.76x: the spinning worker holds the
+    //   core other processes need.  A library that spins burns a core for
+    //   milliseconds after every call; not done.
+    // (Waking a thread that sleeps here takes 28 us, p50, p90 43 us: a
+    // Firecracker guest booted with haltpoll.guest_halt_poll_ns=0.)
     std::unique_lock<std::mutex> lock(mutex_);
     queue_.erase(std::remove(queue_.begin(), queue_.end(), &work), queue_.end());
     finished_.wait(lock, [&] { return work.running == 0; });
