@@ -432,10 +432,17 @@ class Run:
              ("lightgbm", "LightGBM")]
 
     def paired(self, e, what):
-        """mlmap and its XGBoost peer timed in the same moments, what = 'single' or
-        'batch' (bench_predict.cc bm_single_pair / bm_batch_pair): {'p50': the
-        median ratio over pairs, 'min': the worst pair, ...}, or None."""
-        p = self.cpp[what + "_pair"].get(e["name"]) if e["peer"] == "xgboost" else None
+        """mlmap and its peer timed in the same moments, what = 'single' or
+        'batch': the XGBoost shapes' both (bench_predict.cc bm_single_pair /
+        bm_batch_pair), the scikit-learn shapes' batch (peers.py batch_pairs;
+        their one-row ratio, 100x and more, is not near its target):
+        {'p50': the median ratio over pairs, 'min': the worst pair, ...}, or None."""
+        if e["peer"] == "xgboost":
+            p = self.cpp[what + "_pair"].get(e["name"])
+        elif e["peer"] == "sklearn" and what == "batch":
+            p = self.peers.get(e["name"], {}).get("batch_pair", {}).get("sklearn")
+        else:
+            p = None
         return p if p and p.get("p50") else None
 
     def shape_ratios(self, e, paired=True):
@@ -558,8 +565,8 @@ class Run:
                     "1-row ratio" + ("¹" if paired else ""), "vs ONNX RT (batch / 1 row)",
                     "vs LightGBM (batch / 1 row)", "2 thr / 1 thr"], rows)
         if paired:
-            md += ("\n\n¹ XGBoost shapes: paired, same moments (above); 'unpaired': the ratio of the separate "
-                   "benchmarks, as the other columns give them.")
+            md += ("\n\n¹ XGBoost shapes, and scikit-learn shapes' batches: paired, same moments (above); "
+                   "'unpaired': the ratio of the separate benchmarks, as the other columns give them.")
         return md
 
     def any_paired(self):
@@ -576,14 +583,17 @@ class Run:
     def pair_method(self):
         """What a paired ratio is (bench_predict.cc bm_single_pair, bm_batch_pair)."""
         clock = "CPU time per call" if self.cpu_clock else "median wall time per call"
-        return ("Paired, same moments (XGBoost shapes): mlmap and the XGBoost C API timed in turn in one loop, the "
-                "order alternating, and the ratio taken per pair, its median over the pairs given (its minimum: "
-                "the worst pair). One row: a pair is a block of ~0.6 ms of consecutive one-row calls of each (more "
+        return ("Paired, same moments (XGBoost shapes; scikit-learn batches below): mlmap and the XGBoost C API "
+                "timed in turn in one loop, the order alternating, and the ratio taken per pair, its median over "
+                "the pairs given (its minimum: the worst pair). One row: a pair is a block of ~0.6 ms of "
+                "consecutive one-row calls of each (more "
                 f"mlmap calls than XGBoost calls), the ratio XGBoost's {clock} in its block over mlmap's. Batch: a "
                 f"pair is one call of each on the same {self.manifest['record_batch']:,} rows, the ratio of their "
-                f"{'CPU' if self.cpu_clock else 'wall'} times. 'Unpaired': the ratio of the separate benchmarks "
-                "(single/…, batch/…), run seconds apart, as before; on this VM the host's speed drifts by 30-70% "
-                "between such moments.")
+                f"{'CPU' if self.cpu_clock else 'wall'} times. scikit-learn shapes' batches: a pair is one call of "
+                "mlmap's Python binding (one thread) and one of scikit-learn on the same rows in one process, the "
+                "order alternating. 'Unpaired': the ratio of the separate benchmarks "
+                "(single/…, batch/…; scikit-learn's from the Python peer script against mlmap's C++ batch), run "
+                "seconds apart, as before; on this VM the host's speed drifts by 30-70% between such moments.")
 
     def shapes_summary(self):
         """Per peer: shapes, min / geometric mean / worst shape of the batch
