@@ -59,6 +59,13 @@ def read_stored(e, n=None):
     return X, ref
 
 
+def batch_blocks(X, rows, count=16):
+    """`count` batches of `rows` stepping through the stored rows (wrapping),
+    so that a call is not timed on rows the last one left in cache."""
+    span = len(X) - rows + 1
+    return [X[(k * rows) % span:(k * rows) % span + rows] for k in range(count)]
+
+
 class Timer:
     """Runs fn repeatedly for about `budget` seconds (at least min_calls,
     at most max_calls) with the garbage collector off; returns the per-call
@@ -72,20 +79,41 @@ class Timer:
             Timer._clock_ns = clock_pair_ns()
 
     def __call__(self, fn, arg_for):
-        times = []
+        return np.array(self._run(lambda i: self._time(fn, arg_for(i))))
+
+    def pairs(self, mine, peer, arg_for):
+        """mine and peer timed in turn on the same argument, the order
+        alternating: a pair per call of the budget; returns their times
+        (seconds, two arrays, pair by pair)."""
+        def pair(i):
+            a = arg_for(i)
+            if i % 2 == 0:
+                t_mine = self._time(mine, a)
+                return t_mine, self._time(peer, a)
+            t_peer = self._time(peer, a)
+            return self._time(mine, a), t_peer
+        t = np.array(self._run(pair)).reshape(-1, 2)
+        return t[:, 0], t[:, 1]
+
+    @staticmethod
+    def _time(fn, a):
+        t0 = CLOCK_NS()
+        fn(a)
+        t1 = CLOCK_NS()
+        return max(0.0, t1 - t0 - Timer._clock_ns) * 1e-9
+
+    def _run(self, step):
+        """step(i) for i = 0, 1, ... over the budget, the garbage collector off."""
+        out = []
         gc_was = gc.isenabled()
         gc.disable()
         try:
             start = time.perf_counter()
             i = 0
             while i < self.min_calls or (time.perf_counter() - start < self.budget and i < self.max_calls):
-                a = arg_for(i)
-                t0 = CLOCK_NS()
-                fn(a)
-                t1 = CLOCK_NS()
-                times.append(max(0.0, t1 - t0 - Timer._clock_ns) * 1e-9)
+                out.append(step(i))
                 i += 1
         finally:
             if gc_was:
                 gc.enable()
-        return np.array(times)
+        return out

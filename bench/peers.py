@@ -33,7 +33,7 @@ import mlmap  # noqa: E402
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scenarios as S  # noqa: E402
-from peer_common import CLOCK_NS, Timer, clock_pair_ns, parse_args, read_stored  # noqa: E402
+from peer_common import Timer, batch_blocks, parse_args, read_stored  # noqa: E402
 
 try:
     from threadpoolctl import threadpool_limits
@@ -149,8 +149,7 @@ def bench_scenario(e, cfg, tol):
         res["batch"][name] = {}
         sizes = [cfg["record_batch"]] if shape else cfg["batch_sizes"]
         for b in sorted({min(b, len(X)) for b in sizes}):  # sizes past the rows: once
-            span = len(X) - b + 1
-            blocks = [X[(k * b) % span:(k * b) % span + b] for k in range(16)]
+            blocks = batch_blocks(X, b)
             t = Timer(cfg["shape_budget"] if shape else cfg["batch_budget"], min_calls=3)(fn, lambda i: blocks[i % 16])
             med = float(np.median(t))
             res["batch"][name][str(b)] = {"rows_per_s": b / med, "median_call_ms": med * 1e3, "calls": len(t)}
@@ -161,10 +160,9 @@ def bench_scenario(e, cfg, tol):
         # The batch ratio the target judges, in the same moments: mlmap's
         # Python binding (one thread, as the C++ batch) against the peer.
         record = min(cfg["record_batch"], len(X))
-        span = len(X) - record + 1
-        blocks = [X[(k * record) % span:(k * record) % span + record] for k in range(16)]
         mine = mm.predict_proba if clf else mm.predict
-        res["batch_pair"] = {"sklearn": batch_pairs(mine, impls["sklearn"], blocks, cfg["shape_budget"])}
+        res["batch_pair"] = {"sklearn": batch_pairs(mine, impls["sklearn"], batch_blocks(X, record),
+                                                    cfg["shape_budget"])}
         p = res["batch_pair"]["sklearn"]
         log(f"{e['name']} sklearn: batch {record} rows paired: {p['p50']:.2f}x (worst pair {p['min']:.2f}x, "
             f"{p['pairs']} pairs)")
@@ -172,36 +170,17 @@ def bench_scenario(e, cfg, tol):
 
 
 def batch_pairs(mine, peer, blocks, budget, min_pairs=7):
-    """mlmap and the peer timed in turn on the same rows: a pair is one call of
-    each (the order alternating), its ratio the peer's time over mlmap's
-    (CLOCK_NS, less the clock reads' cost).  Two benchmarks run seconds
-    apart, as the C++ batch and this script's are, differ by the host's drift
-    (30-70% on this VM); a pair's two calls see the same host.  Returns the
-    median ratio over the pairs ('p50'), the worst pair ('min') and the
-    median call times."""
-    clock = clock_pair_ns()
-    ratios, t_mine, t_peer = [], [], []
-    gc_was = gc.isenabled()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        while len(ratios) < min_pairs or time.perf_counter() - start < budget:
-            a = blocks[len(ratios) % len(blocks)]
-            t = [0.0, 0.0]
-            for side in ((0, 1) if len(ratios) % 2 == 0 else (1, 0)):
-                fn = mine if side == 0 else peer
-                t0 = CLOCK_NS()
-                fn(a)
-                t1 = CLOCK_NS()
-                t[side] = max(1.0, t1 - t0 - clock)
-            ratios.append(t[1] / t[0])
-            t_mine.append(t[0])
-            t_peer.append(t[1])
-    finally:
-        if gc_was:
-            gc.enable()
-    return {"p50": float(np.median(ratios)), "min": float(min(ratios)), "pairs": len(ratios),
-            "median_call_ms": float(np.median(t_mine)) * 1e-6, "peer_median_call_ms": float(np.median(t_peer)) * 1e-6}
+    """mlmap and the peer timed in turn on the same rows (Timer.pairs): a
+    pair is one call of each, its ratio the peer's time over mlmap's.  Two
+    benchmarks run seconds apart, as the C++ batch and this script's are,
+    differ by the host's drift (30-70% on this VM); a pair's two calls see
+    the same host.  Returns the median ratio over the pairs ('p50'), the
+    worst pair ('min') and the median call times."""
+    t_mine, t_peer = Timer(budget, min_calls=min_pairs).pairs(mine, peer, lambda i: blocks[i % len(blocks)])
+    timed = t_mine > 0  # (a call shorter than the clock's cost: no ratio)
+    ratios = t_peer[timed] / t_mine[timed]
+    return {"p50": float(np.median(ratios)), "min": float(ratios.min()), "pairs": len(ratios),
+            "median_call_ms": float(np.median(t_mine)) * 1e3, "peer_median_call_ms": float(np.median(t_peer)) * 1e3}
 
 
 def bench_sweep(s, cfg):

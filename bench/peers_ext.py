@@ -37,7 +37,7 @@ import numpy as np  # noqa: E402
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peer_common import ONNX_INPUT, Timer, parse_args, read_stored  # noqa: E402
+from peer_common import ONNX_INPUT, Timer, batch_blocks, parse_args, read_stored  # noqa: E402
 
 TOLERANCE = {"lightgbm": 1e-5, "onnxruntime": 1e-4}
 WHY = {"lightgbm": "LightGBM adds the base margin to the first tree's leaves",
@@ -224,8 +224,7 @@ def main():
                 out[p.name] = {"mismatch": f"max|diff| {d:.3g}, {bad} values beyond {tol:g}"}
                 continue
             b = min(record, len(X))
-            span = len(X) - b + 1
-            blocks = [np.ascontiguousarray(X[(k * b) % span:(k * b) % span + b]) for k in range(4)]
+            blocks = [np.ascontiguousarray(x) for x in batch_blocks(X, b, count=4)]
             tb = Timer(budget)(fn, lambda i: blocks[i % 4])
             rows1 = [np.ascontiguousarray(X[i:i + 1]) for i in range(min(len(X), 2048))]
             ts = Timer(budget, min_calls=20)(fn, lambda i: rows1[i % len(rows1)])
