@@ -1074,10 +1074,14 @@ void bm_xgb_batch(benchmark::State& st, const Scenario* s, size_t rows) {
 }
 #endif
 
+bool has_two_thread_target(const Scenario& s) {
+  return std::find(s.threads.begin(), s.threads.end(), 2) != s.threads.end();
+}
+
 // 1 vs 2 threads (and two processes) on `rows` of a scenario that has a
 // 2-thread target, interleaved (bm_scaling).
 void register_scaling(const Scenario& s, const std::string& kernel, size_t rows) {
-  if (std::find(s.threads.begin(), s.threads.end(), 2) == s.threads.end()) return;
+  if (!has_two_thread_target(s)) return;
   benchmark::RegisterBenchmark(("scaling/" + s.name + "/" + kernel + "/" + std::to_string(rows)).c_str(), bm_scaling,
                                &s, kernel, rows)
       ->UseManualTime()->Unit(benchmark::kMicrosecond);
@@ -1155,9 +1159,8 @@ int main(int argc, char** argv) {
   if (check_only) return 0;
 
   const auto kernels = mlmap::available_kernels();
-  if (std::any_of(m.scenarios.begin(), m.scenarios.end(), [](const Scenario& s) {
-        return s.shape && std::find(s.threads.begin(), s.threads.end(), 2) != s.threads.end();
-      }))
+  if (std::any_of(m.scenarios.begin(), m.scenarios.end(),
+                  [](const Scenario& s) { return s.shape && has_two_thread_target(s); }))
     benchmark::RegisterBenchmark("scaling/machine/adds/0", bm_machine_scaling)
         ->UseManualTime()->Unit(benchmark::kMicrosecond);
   for (const auto& s : m.scenarios) {
