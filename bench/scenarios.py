@@ -412,7 +412,8 @@ SHAPES = [
 # make_classification seed 1) and four random forests (20 features, 20,000
 # rows, seed 5: classifiers of depth 8, 12 and unlimited, a regressor of depth
 # 10), each timed with the walk and the bit-vector kernel forced.  Not part of
-# the sweep, nor of any scenario.
+# the sweep, nor of any scenario.  bench/tune_tree_cost.py trains and times
+# them on every ISA.
 TUNING_SHAPES = [
     dict(max_depth=3, n_estimators=50, features=10),
     dict(max_depth=4, n_estimators=100, features=20),
@@ -424,6 +425,13 @@ TUNING_SHAPES = [
     dict(forest="RandomForestClassifier", max_depth=12, n_estimators=100, features=20),
     dict(forest="RandomForestClassifier", max_depth=None, n_estimators=50, features=20),
     dict(forest="RandomForestRegressor", max_depth=10, n_estimators=50, features=20),
+    # Added with the per-ISA refit (bench/tune_tree_cost.py): float64
+    # thresholds (HistGradientBoosting), a shallow forest's two leaf values a
+    # tree and a deeper one's three, which the first ten lacked.
+    dict(forest="HistGradientBoostingRegressor", max_leaf_nodes=63, n_estimators=150, features=30),
+    dict(forest="HistGradientBoostingClassifier", max_leaf_nodes=31, n_estimators=80, features=20),
+    dict(forest="RandomForestClassifier", max_depth=5, n_estimators=80, features=16),
+    dict(forest="RandomForestClassifier", max_depth=10, n_estimators=150, features=30, classes=3),
 ]
 
 
