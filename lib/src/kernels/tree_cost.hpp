@@ -4,10 +4,19 @@
 // row bytes against the caches.  The writer uses the same estimate to decide
 // whether a file gets the bit-vector layout at all.
 //
-// The constants were fitted on a separate tuning set of models (bench/
-// scenarios.py TUNING_SHAPES) on AMD Zen 5 (AVX-512, 48 KiB L1d, 1 MiB L2),
-// timing each kernel alone; they need only rank the two algorithms
-// correctly, and the two estimates differ by 3x or more on most models.
+// The walk's constants were fitted on AMD Zen 5; the bit-vector kernel's
+// were refitted against them on AMD Zen 4 (AVX-512, 1 MiB L2) for all three
+// SIMD widths (bench/tune_tree_cost.py: the models of scenarios.py
+// TUNING_SHAPES, each kernel forced, 10,000 rows, CPU time, the estimates
+// in units of the same run's walk).  The Zen 5 constants, fitted on 16
+// lanes only, put the bit-vector kernel at 1.4-3.6x its cost on those
+// models; with 4 and 8 lanes that ranked the walk first where it took
+// 1.6-3.5x the time (SSE4.2: XGBoost depth 8 and lossguide 255 leaves,
+// HistGradientBoosting; AVX2 on the sweep: s_hgbr_l127_t100_f60 4x,
+// s_rf_d4_t50_f10 2.4x).  The refit puts every tuning model within
+// 0.78-1.18x of its measured cost.  Checked on the 31 sweep shapes (not
+// fitted on): the faster kernel or one within 15% of it on 91 of 93 shape
+// and width pairs.  They need only rank the two algorithms correctly.
 #pragma once
 
 #include <cstddef>
@@ -33,29 +42,39 @@ CacheSizes cache_sizes() noexcept;
 // Cycles (fitted, see above).
 struct TreeCosts {
   // Bit-vector kernel, per tile of `lanes` rows: one record (load, compare,
-  // clear), one word (find its lowest bit), one tree (fetch and add a leaf:
-  // permuted from registers up to 16 leaves, gathered beyond; per lane and
-  // value when a leaf has several values or trees add to several scores);
-  // per row: gathering one used feature into the tile.
-  static constexpr double record = 1.2, word = 5.0, tree = 9.0, gathered_tree = 40.0, lane_value = 7.0,
-                          feature = 1.5;
-  // Node walk, per row: one lockstep level (dependent loads), one tree (leaf add).
-  static constexpr double step = 3.0, walk_tree = 6.0;
+  // clear), one word (find its lowest bit), one tree's leaf where it is
+  // gathered (more than 16 leaves; up to 16 it is permuted from registers,
+  // which the refit found free beside the records); per lane and value, a
+  // leaf added when leaves have several values or trees add to several
+  // scores; per row: gathering one used feature into the tile.
+  // A record costs more a tile as tiles widen (AVX-512 runs as two 256-bit
+  // halves on Zen 4), less a row.
+  static constexpr double record_4 = 0.53, record_8 = 0.63, record_16 = 1.0;
+  static constexpr double word = 9.1, gathered_tree = 3.8, lane_value = 1.3, feature = 1.6;
+  static constexpr double record(size_t lanes) noexcept {
+    return lanes <= 4 ? record_4 : lanes <= 8 ? record_8 : record_16;
+  }
+  // Node walk, per row: one lockstep level (dependent loads), one tree (leaf
+  // add); a level over float64 thresholds (HistGradientBoosting) took 1.9x a
+  // float32 one's time per estimated cycle on the tuning models (0.72-0.90
+  // against 0.33-0.53 ns).
+  static constexpr double step = 3.0, walk_tree = 6.0, float64_walk = 1.9;
 };
 
 inline double bitvector_cycles(const TreeEnsembleView& v, size_t lanes) noexcept {
   const LeafBitvectorView& b = v.bitvectors;
   const bool one_value = v.n_raw == 1 && v.leaf_width == 1;
-  const double per_tree = TreeCosts::tree + (one_value ? (b.max_tree_leaves > 16 ? TreeCosts::gathered_tree : 0.0)
-                                                       : TreeCosts::lane_value * double(lanes * v.leaf_width));
-  return (TreeCosts::record * double(b.n_records) + TreeCosts::word * double(b.n_words) +
+  const double per_tree = one_value ? (b.max_tree_leaves > 16 ? TreeCosts::gathered_tree : 0.0)
+                                    : TreeCosts::lane_value * double(lanes * v.leaf_width);
+  return (TreeCosts::record(lanes) * double(b.n_records) + TreeCosts::word * double(b.n_words) +
           per_tree * double(v.n_trees)) /
              double(lanes) +
          TreeCosts::feature * double(b.n_features);
 }
 
 inline double walk_cycles(const TreeEnsembleView& v) noexcept {
-  return TreeCosts::step * v.bitvectors.walk_steps + TreeCosts::walk_tree * double(v.n_trees);
+  const double cycles = TreeCosts::step * v.bitvectors.walk_steps + TreeCosts::walk_tree * double(v.n_trees);
+  return v.node_threshold64 != nullptr ? TreeCosts::float64_walk * cycles : cycles;
 }
 
 /// Whether `n_rows` rows should take the bit-vector kernel with `lanes`
