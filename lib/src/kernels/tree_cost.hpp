@@ -85,11 +85,16 @@ inline bool bitvectors_pay_off(const TreeEnsembleView& v, size_t lanes, size_t n
   return bitvector_cycles(v, lanes) < fill * walk_cycles(v);
 }
 
-/// The fewest rows, up to `lanes`, that bitvectors_pay_off() with `lanes`
+/// The fewest rows, 2 up to `lanes`, that bitvectors_pay_off() with `lanes`
 /// float lanes (`lanes` if none below it does): below one tile the used
-/// fraction grows with the rows, so every fewer row does not pay off.
+/// fraction grows with the rows, so every fewer row does not pay off.  One
+/// row always takes the one-row kernels (lanes = trees), which the batch
+/// walk's estimate does not describe: where the refit let the bit-vector
+/// kernel take it, it took 1.4-6x their time (AVX2, x_d2_t2000_f100_reg
+/// 3.8 -> 22.8 us, s_gb_d2_t500_f20 0.93 -> 5.7, s_hgb_l15_t300_f10_c3 4.7 ->
+/// 10.9, x_lg16_t400_f50 5.6 -> 7.6).
 inline uint32_t bitvectors_pay_from_rows(const TreeEnsembleView& v, size_t lanes) noexcept {
-  for (size_t n = 1; n < lanes; ++n)
+  for (size_t n = 2; n < lanes; ++n)
     if (bitvectors_pay_off(v, lanes, n)) return static_cast<uint32_t>(n);
   return static_cast<uint32_t>(lanes);
 }
