@@ -10,13 +10,16 @@
 // TUNING_SHAPES, each kernel forced, 10,000 rows, CPU time, the estimates
 // in units of the same run's walk).  The Zen 5 constants, fitted on 16
 // lanes only, put the bit-vector kernel at 1.4-3.6x its cost on those
-// models; with 4 and 8 lanes that ranked the walk first where it took
-// 1.6-3.5x the time (SSE4.2: XGBoost depth 8 and lossguide 255 leaves,
-// HistGradientBoosting; AVX2 on the sweep: s_hgbr_l127_t100_f60 4x,
-// s_rf_d4_t50_f10 2.4x).  The refit puts every tuning model within
-// 0.78-1.18x of its measured cost.  Checked on the 31 sweep shapes (not
-// fitted on): the faster kernel or one within 15% of it on 91 of 93 shape
-// and width pairs.  They need only rank the two algorithms correctly.
+// models; with 4 and 8 lanes that ranked the walk first where it took up
+// to 3.5x the time on them (SSE4.2: XGBoost depth 8 and lossguide 255
+// leaves, HistGradientBoosting) and up to 4.7x on the sweep's shapes (AVX2:
+// s_hgbr_l127_t100_f60 4.7x, s_rf_d4_t50_f10 2.8x; 15 of its 93 shape and
+// width pairs with the layout more than 1.15x the faster kernel).  The
+// refit puts every tuning model within 0.78-1.18x of its measured cost, and
+// on the sweep (not fitted on) 2 of the 93 pairs above 1.15x
+// (x_lg255_t100_f80_reg_nan30 AVX2 1.6x: the walk's estimate is low for
+// lossguide trees with 30% NaN; s_et_d8_t100_f30 SSE4.2 1.2x).  They need
+// only rank the two algorithms correctly.
 #pragma once
 
 #include <cstddef>
