@@ -149,10 +149,7 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
         mlmap.save(est, mpath)
         stamp_path.write_text(stamp)
     del est
-    # Which layout the writer gave the trees: 1.1 means leaf bit-vectors here
-    # (the other 1.1 feature, the LogisticEach link, is LightGBM's multiclassova,
-    # which no scenario saves).
-    minor = int(mlmap.load(mpath).info()["format_version"].split(".")[1])
+    layout = tree_layout(mpath)
 
     entry = {
         "name": sc.name, "title": sc.title, "issue": sc.issue, "peer": sc.peer,
@@ -163,7 +160,7 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
         "labels": str(d / "labels.i64") if meta["kind"] == "classification" else None,
         "threads": list(sc.threads), "shape": sc.shape,
         "string_columns": S.string_columns(sc.data_for(quick)), "group": sc.group,
-        "layout": "bit-vectors" if minor >= 1 else "nodes",
+        "layout": layout,
         "tolerance": sc.tolerance, "tolerance_why": sc.tolerance_why,
         "targets": [[t.metric, t.value, t.issue or sc.issue] for t in sc.targets],
         "sizes": {"mlmap": mpath.stat().st_size,
@@ -172,6 +169,15 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
         **meta,
     }
     return entry
+
+
+def tree_layout(path):
+    """Which layout the writer gave a tree model's file: format 1.1 means the
+    leaf bit-vectors here (the other 1.1 feature, the LogisticEach link, is
+    LightGBM's multiclassova, which no scenario or tuning model saves)."""
+    import mlmap
+    minor = int(mlmap.load(str(path)).info()["format_version"].split(".")[1])
+    return "bit-vectors" if minor >= 1 else "nodes"
 
 
 def load_peer_estimator(sc, d):
