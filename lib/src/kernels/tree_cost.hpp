@@ -127,6 +127,26 @@ inline bool walks_large_trees(const TreeEnsembleView& v, const CacheSizes& cache
   return v.n_nodes * 12 > uint64_t{v.n_trees} * (48 << 10) || v.n_nodes * 12 > caches.l2;
 }
 
+/// One row (or a few) of a float32 model without a complete-tree kernel:
+/// whether R scalar walks side by side (row_trees, plain loads) beat lanes =
+/// trees with gathers (trees).  Zen 4's AVX2 gathers cost more than the
+/// scalar loads they replace, and SSE4.2 has no gathers at all (each one
+/// is W loads and inserts).  One-row CPU time on Zen 4, the 31 sweep shapes,
+/// paired blocks of calls, median ratio scalar walks / gathers: AVX2
+/// 0.62-0.97 on the 15 shapes this path serves, never slower; SSE4.2
+/// 0.69-1.02 where trees are 3 levels or deeper, 1.11-1.24 on the three of
+/// depth 2 (their few levels leave the walks' fixed costs, a root and a
+/// leaf a tree, against 4 trees a gather).  AVX-512 keeps its gathers:
+/// the scalar walks took 1.11-1.38x the time on 8 XGBoost shapes (0.75-0.90
+/// on the 5 scikit-learn forests and x_lg255_t100_f80_reg_nan30, a split
+/// no rule here predicts yet).  Measured on Zen 4 only: CPUs with cheaper
+/// AVX2 gathers may favour trees() there.
+inline bool few_rows_walk_scalar(const TreeEnsembleView& v, size_t lanes) noexcept {
+  if (lanes == 8) return true;
+  if (lanes == 4) return v.max_depth >= 3;
+  return false;
+}
+
 /// Rows a call of the large-tree walk should bring: each call fetches every
 /// tree from memory and builds its top levels' table, which as many rows as
 /// a call can get repay best (threads then share a batch in the largest

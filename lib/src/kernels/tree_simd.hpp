@@ -1074,7 +1074,8 @@ struct TreeSimd {
   // trees of a row walk side by side with plain loads, each level
   // branch-free, and their leaves are added in tree order.  The scalar
   // reference's walk branches on every node (s_hgb_l31_t200_f30, one row:
-  // 9.5 us).  For float32 models the gathers of trees() are faster still.
+  // 9.5 us).  Float32 models take this walk too where it beats the gathers
+  // of trees() (few_rows_walk_scalar, tree_cost.hpp).
   //
   // R = 8 walks fit the general registers and leave GCC nothing to
   // vectorise; with 16, GCC vectorised the lanes, fewer instructions
@@ -1360,6 +1361,7 @@ struct TreeSimd {
         }
       }
 #endif
+      if (few_rows_walk_scalar(v, W)) return row_trees<Missing, Categorical>(v, X, n_rows, raw);
       if constexpr (O::max_row_registers >= 4) {
         if (v.n_features <= 32) return trees<Missing, Categorical, 2>(v, X, n_rows, raw);
         if (v.n_features <= 64) return trees<Missing, Categorical, 4>(v, X, n_rows, raw);
