@@ -95,7 +95,12 @@ inline bool bitvectors_pay_off(const TreeEnsembleView& v, size_t lanes, size_t n
 /// walk's estimate does not describe: where the refit let the bit-vector
 /// kernel take it, it took 1.4-6x their time (AVX2, x_d2_t2000_f100_reg
 /// 3.8 -> 22.8 us, s_gb_d2_t500_f20 0.93 -> 5.7, s_hgb_l15_t300_f10_c3 4.7 ->
-/// 10.9, x_lg16_t400_f50 5.6 -> 7.6).
+/// 10.9, x_lg16_t400_f50 5.6 -> 7.6).  Nor did a one-row bit-vector kernel
+/// pay (lanes = a word's records, their clears or-ed, masked loads; rows
+/// with NaN left to the walks; tried and dropped): paired one-row CPU time
+/// against the walks, Zen 4, 1.09-5.8x on AVX2 (x_lg63_t150_f12_c4 1.77x,
+/// x_d8_t40_f15_reg 5.8x) and 1.13-4.4x on AVX-512 on the shapes it served:
+/// a tree has many more records than levels.
 inline uint32_t bitvectors_pay_from_rows(const TreeEnsembleView& v, size_t lanes) noexcept {
   for (size_t n = 2; n < lanes; ++n)
     if (bitvectors_pay_off(v, lanes, n)) return static_cast<uint32_t>(n);
