@@ -1107,8 +1107,11 @@ struct TreeSimd {
         for (uint32_t s = 0; s < depth; ++s) {
           for (uint32_t i = 0; i < R; ++i)
             idx[i] = step<Missing, Categorical>(v, threshold, x, idx[i], last, last_feature);
-          // Every 2 levels, stop once all R walks sit on leaves (deep trees).
-          if ((s & 1) == 1) {
+          // Every level (float32) or every 2 (float64), stop once all R
+          // walks sit on leaves.  Float32 one row, AVX2, paired: checking
+          // every level took 0.94-1.00x the time of every 2 on the 15 sweep
+          // shapes this walk serves (geomean 0.974); float64 0.98-1.04x.
+          if (sizeof(T) == 4 || (s & 1) == 1) {
             bool moving = false;
             for (uint32_t i = 0; i < R; ++i) moving = moving || v.node_child[idx[i]] != idx[i];
             if (!moving) break;
