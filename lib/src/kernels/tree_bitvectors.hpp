@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/thread_scratch.hpp"
 #include "kernels/dispatch.hpp"
@@ -248,20 +249,29 @@ struct BitvectorKernel {
     return tile / bitvector_max_tiles_per_pass * Run * nu + tile % bitvector_max_tiles_per_pass * W;
   }
 
-  /// Scratch floats for a plan: the gathered block (whole runs) and the
-  /// scores of the tiles of one pass.
+  /// Scratch floats for a plan: the gathered block (whole runs), one tile
+  /// gathered contiguously (gather()), and the scores of the tiles of one
+  /// pass.
   static size_t block_floats(const TreeEnsembleView& v, const BitvectorPlan& p) noexcept {
     return (p.block_rows + Run - 1) / Run * Run * v.bitvectors.n_features;
   }
+  static size_t tile_floats(const TreeEnsembleView& v) noexcept { return W * size_t{v.bitvectors.n_features}; }
   static size_t scratch_floats(const TreeEnsembleView& v, const BitvectorPlan& p) noexcept {
-    return block_floats(v, p) + p.tiles_per_pass * 2 * W * size_t{v.n_raw} + W;
+    return block_floats(v, p) + tile_floats(v) + p.tiles_per_pass * 2 * W * size_t{v.n_raw} + W;
   }
 
   static constexpr uint32_t max_vector_gathered_features = 16;
 
   // Gathers rows [r0, r0 + n) into runs of tiles (tile_offset; tail lanes
-  // repeat the last row).
-  static void gather(const TreeEnsembleView& v, const float* X, size_t n, float* cols) noexcept {
+  // repeat the last row).  Row by row, a tile goes first into `tile`
+  // (contiguous, nu * W floats), then to its place in the run a feature at
+  // a time.  Written straight into the run, each row's values landed nu
+  // cache lines apart across nu * Run floats (128 KB a run of 500 features
+  // on AVX2), out of L1: x_d3_t200_f500_nan10, AVX2, 10,000 rows,
+  // 6.5 -> 10.4 ms against the layout before runs.  Cachegrind, 5,000 rows
+  // of it, D1 write misses: 132k before runs, 40k this way (and 493k when a
+  // cache line's two tiles were gathered together: a 32 KB buffer).
+  static void gather(const TreeEnsembleView& v, const float* X, size_t n, float* cols, float* tile) noexcept {
     const LeafBitvectorView& b = v.bitvectors;
     const size_t nu = b.n_features;
     const uint32_t last = v.n_features - 1;
@@ -284,13 +294,16 @@ struct BitvectorKernel {
         }
       }
     }
-    for (; r < (n + W - 1) / W * W; ++r) {
-      const float* x = X + (r < n ? r : n - 1) * v.n_features;
-      float* c = cols + tile_offset(nu, r / W) + r % W;
-      for (size_t u = 0; u < nu; ++u) {
-        const uint32_t f = b.features[u];
-        c[u * Run] = x[f < last ? f : last];
+    for (; r < n; r += W) {
+      for (size_t l = 0; l < W; ++l) {
+        const float* x = X + (r + l < n ? r + l : n - 1) * v.n_features;
+        for (size_t u = 0; u < nu; ++u) {
+          const uint32_t f = b.features[u];
+          tile[u * W + l] = x[f < last ? f : last];
+        }
       }
+      float* c = cols + tile_offset(nu, r / W);
+      for (size_t u = 0; u < nu; ++u) std::memcpy(c + u * Run, tile + u * W, W * sizeof(float));
     }
   }
 
@@ -453,10 +466,11 @@ struct BitvectorKernel {
   static void run(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw, const BitvectorPlan& p,
                   float* scratch) noexcept {
     float* cols = scratch;
-    auto* tile_raw = reinterpret_cast<double*>(scratch + block_floats(v, p));
+    float* tile = scratch + block_floats(v, p);
+    auto* tile_raw = reinterpret_cast<double*>(tile + tile_floats(v));
     for (size_t r0 = 0; r0 < n_rows; r0 += p.block_rows) {
       const size_t n = n_rows - r0 < p.block_rows ? n_rows - r0 : p.block_rows;
-      gather(v, X + r0 * v.n_features, n, cols);
+      gather(v, X + r0 * v.n_features, n, cols, tile);
       Cursor c;
       for (uint32_t t0 = 0; t0 < v.n_trees;) {
         const uint32_t t1 = group_end(v, t0, c, p.group_records);
