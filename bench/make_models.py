@@ -172,12 +172,11 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
 
 
 def tree_layout(path):
-    """Which layout the writer gave a tree model's file: format 1.1 means the
-    leaf bit-vectors here (the other 1.1 feature, the LogisticEach link, is
-    LightGBM's multiclassova, which no scenario or tuning model saves)."""
+    """Which batch layout the writer gave a tree model's file (the file's own
+    summary: inspect --json's trees.layouts)."""
     import mlmap
-    minor = int(mlmap.load(str(path)).info()["format_version"].split(".")[1])
-    return "bit-vectors" if minor >= 1 else "nodes"
+    layouts = mlmap.load(str(path)).info()["trees"]["layouts"]
+    return "bit-vectors" if "bitvectors" in layouts else "nodes"
 
 
 def load_peer_estimator(sc, d):

@@ -293,6 +293,10 @@ class TestInfo(TmpDir):
         # which); mlmap reads and writes up to format_version.
         self.assertIn(info["format_version"], ("1.0", "1.1"))
         self.assertEqual(mlmap.format_version, "1.1")
+        layouts = info["trees"]["layouts"]
+        self.assertEqual(layouts[0], "nodes")
+        self.assertEqual(len(layouts) > 1, info["format_version"] == "1.1")  # both layouts are 1.1 features
+        self.assertEqual("bitvectors" in info["trees"], "bitvectors" in layouts)
         prov = info["provenance"]
         self.assertEqual(prov["producer"], "mlmap")
         self.assertEqual(prov["producer_version"], mlmap.__version__)

@@ -80,6 +80,19 @@ TEST_CASE("every kernel equals the scalar reference on every model kind") {
         if (layout == Layout::never || categorical) CHECK_FALSE(has_layout);
         if (layout == Layout::always && !categorical) CHECK(has_layout);
         if (has_layout) CHECK(m->info().format.minor == 1);  // a 1.1 feature (FORMAT.md §13)
+        // The summary says what the file holds, and the counts the kernel choice weighs.
+        const auto& summary = m->info().trees;
+        CHECK(summary.bitvector_layout == has_layout);
+        CHECK(summary.complete_layout == test::has_complete_trees(path));
+        if (has_layout) {
+          CHECK(summary.bitvector_records > 0);
+          CHECK(summary.bitvector_words >= summary.n_trees);
+          CHECK(summary.bitvector_features > 0);
+          CHECK(summary.max_tree_leaves <= summary.n_leaves);
+          CHECK(summary.walk_steps >= double(summary.n_trees));
+        } else {
+          CHECK(summary.bitvector_records == 0);
+        }
         with_layout += has_layout;
         if (sample == test::Sample::large_trees)  // big enough for the large-tree batch walk
           CHECK(m->info().trees.n_nodes * 12 > m->info().trees.n_trees * (48 << 10));

@@ -129,6 +129,8 @@ std::string text_report(const std::string& path, const ModelInfo& i) {
                       ", leaf width " + std::to_string(t.leaf_width) +
                       (t.has_categorical ? ", categorical splits" : "") +
                       (t.threshold_bits == 64 ? ", float64 thresholds" : ""));
+    line("tree layouts", std::string("nodes") + (t.complete_layout ? ", complete trees (one row)" : "") +
+                             (t.bitvector_layout ? ", leaf bit-vectors (batches)" : ""));
   }
   line("file size", std::to_string(i.file_size) + " bytes (header " + std::to_string(i.header_size) + " bytes, " +
                         std::to_string(i.n_columns) + " columns)");

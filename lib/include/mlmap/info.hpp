@@ -430,6 +430,16 @@ struct TreeSummary {
   uint32_t leaf_width = 0;
   bool has_categorical = false;
   uint32_t threshold_bits = 32;  // 32: inputs compare as float32; 64: as float64
+  // The optional layouts beside the nodes (FORMAT.md §5.1.1, §5.1.2): which
+  // the writer gave this file, and the counts the choice of batch kernel
+  // weighs (zero without the bit-vector layout).
+  bool complete_layout = false;   // complete trees for the one-row kernel
+  bool bitvector_layout = false;  // leaf bit-vectors for the batch kernel
+  uint64_t bitvector_records = 0;
+  uint64_t bitvector_words = 0;
+  uint32_t bitvector_features = 0;  // input features the records compare
+  uint32_t max_tree_leaves = 0;
+  double walk_steps = 0;  // expected lockstep levels of the node walk, all trees
 };
 
 /// Summary of a dense network (linear models: one layer).

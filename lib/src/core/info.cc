@@ -97,6 +97,22 @@ void write_json_members(ValueWriter& j, const ModelInfo& i) {
     j.member("leaf_width", t.leaf_width);
     j.member("has_categorical", t.has_categorical);
     j.member("threshold_bits", t.threshold_bits);
+    j.key("layouts");
+    j.begin_array();
+    j.string("nodes");
+    if (t.complete_layout) j.string("complete");
+    if (t.bitvector_layout) j.string("bitvectors");
+    j.end_array();
+    if (t.bitvector_layout) {
+      j.key("bitvectors");
+      j.begin_object();
+      j.member("n_records", t.bitvector_records);
+      j.member("n_words", t.bitvector_words);
+      j.member("n_features", t.bitvector_features);
+      j.member("max_tree_leaves", t.max_tree_leaves);
+      j.member("walk_steps", t.walk_steps);
+      j.end_object();
+    }
     j.end_object();
   }
   if (i.dense.n_layers) {

@@ -394,6 +394,14 @@ Result<std::unique_ptr<Predictor>> make_tree_predictor(const format::FileView& f
     summary->leaf_width = view->leaf_width;
     summary->has_categorical = view->n_category_sets > 0;
     summary->threshold_bits = view->node_threshold64 ? 64 : 32;
+    summary->complete_layout = view->complete.present();
+    const kernels::LeafBitvectorView& b = view->bitvectors;
+    summary->bitvector_layout = b.present();
+    summary->bitvector_records = b.n_records;
+    summary->bitvector_words = b.n_words;
+    summary->bitvector_features = b.n_features;
+    summary->max_tree_leaves = b.max_tree_leaves;
+    summary->walk_steps = b.walk_steps;
   }
   try {
     return std::unique_ptr<Predictor>(
