@@ -14,6 +14,12 @@ longer than the other.
 
 Models are trained once into --cache (scikit-learn and XGBoost of this
 interpreter) and written again with mlmap.save on every run.
+
+--fit also fits the cost model's constants (tree_cost.hpp's TreeCosts) to the
+forced timings of the tuning models alone, by non-negative least squares on
+relative error, from the counts each file reports (info()["trees"]), and
+prints them with how well they rank the sweep's models (not fitted on).
+--from-json refits a saved --json without timing anything.
 """
 
 import argparse
@@ -108,10 +114,15 @@ def main():
                     help="interleaved rounds per configuration (default 5; 2 with MLMAP_BENCH_QUICK=1)")
     ap.add_argument("--kernels", nargs="*", help="SIMD kernels (default: every one but scalar)")
     ap.add_argument("--json", type=Path, help="also write the timings here")
+    ap.add_argument("--fit", action="store_true", help="fit TreeCosts to the tuning models' forced timings")
+    ap.add_argument("--from-json", type=Path, help="fit from a --json written before, timing nothing")
     ap.add_argument("--sweep-cache", type=Path,
                     help="also check the shape sweep's models found here (make_models.py's cache, e.g. "
                          "build/bench-cache): the check on shapes the constants were not fitted on")
     args = ap.parse_args()
+    if args.from_json:
+        fit(json.loads(args.from_json.read_text()))
+        return
     import joblib
     import mlmap
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -128,6 +139,7 @@ def main():
             Xte.tofile(d / "X.f32")
         mlmap.save(joblib.load(d / "model.joblib"), str(d / "model.mlmap"))
         models.append((name, d, shape["features"], d / "X.f32"))
+    tuning = {m[0] for m in models}
     if args.sweep_cache:
         for sc in S.SHAPES:
             found = sorted(args.sweep_cache.glob(sc.name + "-*/model.mlmap"))
@@ -160,6 +172,7 @@ def main():
     print("| model | kernel | walk | bit-vectors | automatic | ran | its / best |")
     print("|---|---|---|---|---|---|---|")
     misses, rows = [], []
+    models_by_name = {name: d for name, d, *_ in models}
     for name, *_ in walk_only:
         print(f"| {name} | – | no bit-vector layout: the walk on every width | | | | |")
     for name, *_ in models:
@@ -168,7 +181,9 @@ def main():
             ran = "bitvectors" if abs(med["automatic"] - med["bitvectors"]) < abs(med["automatic"] - med["walk"]) \
                 else "walk"
             ratio = med[ran] / min(med["walk"], med["bitvectors"])
-            rows.append(dict(model=name, kernel=k, ran=ran, **{a: med[a] for a in ALGORITHMS}))
+            rows.append(dict(model=name, kernel=k, ran=ran, tuning=name in tuning,
+                             counts=cost_counts(models_by_name[name] / "model.mlmap"),
+                             **{a: med[a] for a in ALGORITHMS}))
             print(f"| {name} | {k} | {med['walk'] * 1e3:.2f} | {med['bitvectors'] * 1e3:.2f} | "
                   f"{med['automatic'] * 1e3:.2f} | {ran} | {ratio:.2f} |")
             if ratio > MISS:
@@ -178,6 +193,98 @@ def main():
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=1))
+    if args.fit:
+        fit(rows)
+
+
+# The float lanes of each SIMD kernel's bit-vector tiles (tree_cost.hpp).
+LANES = {"sse4_2": 4, "avx2": 8, "avx512bw": 16}
+
+
+def cost_counts(path):
+    """What tree_cost.hpp's estimates weigh, as the file reports it."""
+    import mlmap
+    info = mlmap.load(str(path)).info()
+    t = info["trees"]
+    b = t["bitvectors"]
+    return dict(trees=t["n_trees"], records=b["n_records"], words=b["n_words"], features=b["n_features"],
+                max_tree_leaves=b["max_tree_leaves"], walk_steps=b["walk_steps"], leaf_width=t["leaf_width"],
+                n_raw=info["n_raw"], float64=t["threshold_bits"] == 64)
+
+
+# The terms of tree_cost.hpp's two estimates, one column per constant: this
+# mirrors bitvector_cost() and walk_cost() there (keep them together).
+BV_CONSTANTS = ("record_4", "record_8", "record_16", "word", "gathered_tree", "lane_value", "feature")
+WALK_CONSTANTS = ("step_4", "step_8", "step_16", "walk_tree_4", "walk_tree_8", "walk_tree_16")
+
+
+def bitvector_terms(c, lanes):
+    one_value = c["n_raw"] == 1 and c["leaf_width"] == 1
+    row = dict.fromkeys(BV_CONSTANTS, 0.0)
+    row[f"record_{lanes}"] = c["records"] / lanes
+    row["word"] = c["words"] / lanes
+    if one_value:
+        row["gathered_tree"] = c["trees"] / lanes if c["max_tree_leaves"] > 16 else 0.0
+    else:
+        row["lane_value"] = c["trees"] * c["leaf_width"]
+    row["feature"] = c["features"]
+    return [row[k] for k in BV_CONSTANTS]
+
+
+def walk_terms(c, lanes):
+    row = dict.fromkeys(WALK_CONSTANTS, 0.0)
+    row[f"step_{lanes}"] = c["walk_steps"]
+    row[f"walk_tree_{lanes}"] = c["trees"]
+    return [row[k] for k in WALK_CONSTANTS]
+
+
+def nnls_relative(terms, measured):
+    """Non-negative constants minimising the squared relative error."""
+    from scipy.optimize import nnls
+    a = np.array(terms, dtype=float) / np.array(measured)[:, None]
+    x, _ = nnls(a, np.ones(len(measured)))
+    return x
+
+
+def fit(rows):
+    """Fits TreeCosts in nanoseconds per row to the tuning models' forced
+    timings, then judges the ranking on every model (the sweep's not fitted on)."""
+    rows = [r for r in rows if r["kernel"] in LANES]
+    ns = lambda seconds: seconds / ROWS * 1e9  # noqa: E731
+    tuning = [r for r in rows if r["tuning"]]
+    f32 = [r for r in tuning if not r["counts"]["float64"]]
+    walk = nnls_relative([walk_terms(r["counts"], LANES[r["kernel"]]) for r in f32], [ns(r["walk"]) for r in f32])
+    walk_k = dict(zip(WALK_CONSTANTS, walk))
+
+    def walk_cost(c, lanes, float64_walk=1.0):
+        w = float(np.dot(walk_terms(c, lanes), walk))
+        return w * (float64_walk if c["float64"] else 1.0)
+    f64 = [r for r in tuning if r["counts"]["float64"]]
+    float64_walk = statistics.median(ns(r["walk"]) / walk_cost(r["counts"], LANES[r["kernel"]]) for r in f64) \
+        if f64 else 1.0
+    bv = nnls_relative([bitvector_terms(r["counts"], LANES[r["kernel"]]) for r in tuning],
+                       [ns(r["bitvectors"]) for r in tuning])
+    print(f"\nTreeCosts fitted on {len(tuning)} tuning (model, width) timings (ns per row on this machine):")
+    for k, v in list(zip(BV_CONSTANTS, bv)) + list(walk_k.items()) + [("float64_walk", float64_walk)]:
+        print(f"  {k} = {v:.3g}")
+    print("\n| model | kernel | fitted on | walk est / measured | bit-vectors est / measured | would run | its / best |")
+    print("|---|---|---|---|---|---|---|")
+    worst = []
+    for r in rows:
+        c, lanes = r["counts"], LANES[r["kernel"]]
+        w_est = walk_cost(c, lanes, float64_walk)
+        b_est = float(np.dot(bitvector_terms(c, lanes), bv))
+        pick = "bitvectors" if b_est < w_est else "walk"
+        ratio = r[pick] / min(r["walk"], r["bitvectors"])
+        worst.append((ratio, r["model"], r["kernel"], r["tuning"]))
+        print(f"| {r['model']} | {r['kernel']} | {'yes' if r['tuning'] else 'no'} | {w_est / ns(r['walk']):.2f} | "
+              f"{b_est / ns(r['bitvectors']):.2f} | {pick} | {ratio:.2f} |")
+    for fitted in (True, False):
+        sel = sorted((w for w in worst if w[3] == fitted), reverse=True)
+        if sel:
+            over = [f"{m} {k} {x:.2f}x" for x, m, k, _ in sel if x > MISS]
+            print(f"{'tuning' if fitted else 'sweep (not fitted on)'}: {len(sel)} (model, width) pairs, "
+                  f"{len(over)} above {MISS}x: {', '.join(over) or 'none'}")
 
 
 if __name__ == "__main__":

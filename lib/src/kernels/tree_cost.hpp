@@ -23,6 +23,13 @@
 // kernel's records got cheaper (runs of tiles, tree_bitvectors.hpp; AVX2
 // 21-28% fewer instructions): the same two pairs, now 1.9x and 1.5x, the
 // rest still ranked right (tune_tree_cost.py --sweep-cache, 3 rounds).
+// A refit by the tool itself (--fit: non-negative least squares on the
+// counts inspect --json reports, walk constants per width too) ranked no
+// better: the same miss, and two more of 1.07x and 1.11x.  The walk's cost
+// a lockstep level ranges 1.6-6.5 ns over the sweep (AVX2): ~1.6 without
+// missing values, ~3 with, 4.6-6 with wide rows (80-500 features) and on
+// float64 thresholds, which the estimate does not weigh; splitting the
+// levels by missing routing moved the miss to x_d8_t40_f15_reg on SSE4.2.
 #pragma once
 
 #include <cstddef>
@@ -149,8 +156,10 @@ inline bool walks_large_trees(const TreeEnsembleView& v, const CacheSizes& cache
 /// on the 5 scikit-learn forests and x_lg255_t100_f80_reg_nan30, a split
 /// no rule here predicts yet).  Measured on Zen 4 only: CPUs with cheaper
 /// AVX2 gathers may favour trees() there.
+constexpr bool few_rows_always_walk_scalar(size_t lanes) noexcept { return lanes == 8; }
+
 inline bool few_rows_walk_scalar(const TreeEnsembleView& v, size_t lanes) noexcept {
-  if (lanes == 8) return true;
+  if (few_rows_always_walk_scalar(lanes)) return true;
   if (lanes == 4) return v.max_depth >= 3;
   return false;
 }

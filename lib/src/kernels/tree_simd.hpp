@@ -1364,12 +1364,18 @@ struct TreeSimd {
         }
       }
 #endif
-      if (few_rows_walk_scalar(v, W)) return row_trees<Missing, Categorical>(v, X, n_rows, raw);
-      if constexpr (O::max_row_registers >= 4) {
-        if (v.n_features <= 32) return trees<Missing, Categorical, 2>(v, X, n_rows, raw);
-        if (v.n_features <= 64) return trees<Missing, Categorical, 4>(v, X, n_rows, raw);
+      // Where the scalar walks always win, the gathering walk is not even
+      // instantiated (if constexpr).
+      if constexpr (few_rows_always_walk_scalar(W)) {
+        return row_trees<Missing, Categorical>(v, X, n_rows, raw);
+      } else {
+        if (few_rows_walk_scalar(v, W)) return row_trees<Missing, Categorical>(v, X, n_rows, raw);
+        if constexpr (O::max_row_registers >= 4) {
+          if (v.n_features <= 32) return trees<Missing, Categorical, 2>(v, X, n_rows, raw);
+          if (v.n_features <= 64) return trees<Missing, Categorical, 4>(v, X, n_rows, raw);
+        }
+        trees<Missing, Categorical, 0>(v, X, n_rows, raw);
       }
-      trees<Missing, Categorical, 0>(v, X, n_rows, raw);
     } else
       rows<Missing, Categorical>(v, X, n_rows, raw);
   }
