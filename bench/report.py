@@ -872,7 +872,7 @@ class Run:
                 f"## Shape sweep ({len(self.shapes)} models; summary per peer)",
                 f"Each model against its peer, outputs checked first; batch = {self.manifest['record_batch']:,} rows "
                 "on 1 thread, 1 row = " + self.one_row_method() + ". Ratios are mlmap ÷ peer speed: the minimum is "
-                "the claim. The kernels were tuned on other shapes (scenarios.TUNING_SHAPES). "
+                "the claim. The kernels were tuned on other shapes (scenarios.TUNING). "
                 + (self.pair_method() + " " if self.any_paired() else "") + self.ext_status(),
                 smd,
                 "### Every shape",

@@ -315,7 +315,7 @@ OPENS = [
 # depth: XGBoost over depth 2-12 and lossguide up to 255 leaves, 10-2,000
 # trees, 5-500 features, 0-30 % NaN, binary / multi-class / regression;
 # scikit-learn forests and boosting from shallow to unlimited depth.  The
-# kernels' cost model was fitted on TUNING_SHAPES below, none of which is
+# kernels' cost model was fitted on TUNING below, none of which is
 # here (other seeds, depths, tree counts and widths).
 
 def _xgb_shape(name, kind, depth, trees, features, nan=0.0, classes=2, leaves=0, seed=0, quick=False):
@@ -408,30 +408,56 @@ SHAPES = [
               classes=3, max_iter=100, max_leaf_nodes=15, early_stopping=False, seed=13),
 ]
 # The models the kernels' cost model (lib/src/kernels/tree_cost.hpp) was fitted
-# and tuned on: the issue's six XGBoost shapes (binary, 20,000 training rows,
-# make_classification seed 1) and four random forests (20 features, 20,000
-# rows, seed 5: classifiers of depth 8, 12 and unlimited, a regressor of depth
-# 10), each timed with the walk and the bit-vector kernel forced.  Not part of
-# the sweep, nor of any scenario.  bench/tune_tree_cost.py trains and times
-# them on every ISA.
-TUNING_SHAPES = [
-    dict(max_depth=3, n_estimators=50, features=10),
-    dict(max_depth=4, n_estimators=100, features=20),
-    dict(max_depth=6, n_estimators=500, features=50),
-    dict(max_depth=6, n_estimators=1000, features=200),
-    dict(max_depth=8, n_estimators=300, features=30),
-    dict(grow_policy="lossguide", max_leaves=255, n_estimators=300, features=40, nan=0.05),
-    dict(forest="RandomForestClassifier", max_depth=8, n_estimators=100, features=20),
-    dict(forest="RandomForestClassifier", max_depth=12, n_estimators=100, features=20),
-    dict(forest="RandomForestClassifier", max_depth=None, n_estimators=50, features=20),
-    dict(forest="RandomForestRegressor", max_depth=10, n_estimators=50, features=20),
-    # Added with the per-ISA refit (bench/tune_tree_cost.py): float64
-    # thresholds (HistGradientBoosting), a shallow forest's two leaf values a
-    # tree and a deeper one's three, which the first ten lacked.
-    dict(forest="HistGradientBoostingRegressor", max_leaf_nodes=63, n_estimators=150, features=30),
-    dict(forest="HistGradientBoostingClassifier", max_leaf_nodes=31, n_estimators=80, features=20),
-    dict(forest="RandomForestClassifier", max_depth=5, n_estimators=80, features=16),
-    dict(forest="RandomForestClassifier", max_depth=10, n_estimators=150, features=30, classes=3),
+# and tuned on: the issue's six XGBoost shapes (binary, 20,000 training rows)
+# and random forests and HistGradientBoosting models of several depths, each
+# timed with the walk and the bit-vector kernel forced by
+# bench/tune_tree_cost.py on every ISA.  Not part of the sweep, nor of any
+# scenario; trained and cached as they are (make_models.build_scenario).
+def _tuning_xgb(depth, trees, features, leaves=0, nan=0.0):
+    params = dict(n_estimators=trees, tree_method="hist", n_jobs=2, random_state=1)
+    if leaves:
+        params.update(grow_policy="lossguide", max_leaves=leaves, max_depth=0)
+    else:
+        params.update(max_depth=depth)
+    name = f"tune_xgb_{f'lg{leaves}' if leaves else f'd{depth}'}_t{trees}_f{features}"
+    data = Data("classification", n_features=features, n_train=20_000, n_informative=max(2, min(features - 2, 12)),
+                nan_fraction=nan, seed=1)
+    return Scenario(name, name, data, _xgb(**params), peer="xgboost", shape=True, in_quick=False)
+
+
+def _tuning_sk(cls, features, classes=2, **kw):
+    short = "".join(c for c in cls if c.isupper()).lower()  # RandomForestClassifier -> rfc
+    size = f"l{kw['max_leaf_nodes']}" if "max_leaf_nodes" in kw else f"d{kw.get('max_depth') or 'full'}"
+    trees = kw.get("n_estimators") or kw.get("max_iter")
+    name = f"tune_{short}_{size}_t{trees}_f{features}" + (f"_c{classes}" if classes > 2 else "")
+    kind = "regression" if cls.endswith("Regressor") else "classification"
+    if "HistGradient" in cls:
+        kw.update(early_stopping=False)
+    else:
+        kw.update(n_jobs=2)
+    data = Data(kind, n_features=features, n_train=20_000, n_informative=max(2, min(features - 2, 12)),
+                n_classes=classes, seed=5)
+    return Scenario(name, name, data, _sk("sklearn.ensemble." + cls, random_state=5, **kw), shape=True,
+                    in_quick=False)
+
+
+TUNING = [
+    _tuning_xgb(3, 50, 10),
+    _tuning_xgb(4, 100, 20),
+    _tuning_xgb(6, 500, 50),
+    _tuning_xgb(6, 1000, 200),
+    _tuning_xgb(8, 300, 30),
+    _tuning_xgb(0, 300, 40, leaves=255, nan=0.05),
+    _tuning_sk("RandomForestClassifier", 20, max_depth=8, n_estimators=100),
+    _tuning_sk("RandomForestClassifier", 20, max_depth=12, n_estimators=100),
+    _tuning_sk("RandomForestClassifier", 20, max_depth=None, n_estimators=50),
+    _tuning_sk("RandomForestRegressor", 20, max_depth=10, n_estimators=50),
+    # Added with the per-ISA refit: float64 thresholds (HistGradientBoosting),
+    # a shallow forest's two leaf values a tree and a deeper one's three.
+    _tuning_sk("HistGradientBoostingRegressor", 30, max_leaf_nodes=63, max_iter=150),
+    _tuning_sk("HistGradientBoostingClassifier", 20, max_leaf_nodes=31, max_iter=80),
+    _tuning_sk("RandomForestClassifier", 16, max_depth=5, n_estimators=80),
+    _tuning_sk("RandomForestClassifier", 30, classes=3, max_depth=10, n_estimators=150),
 ]
 
 

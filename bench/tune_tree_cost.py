@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Does mlmap's automatic tree kernel pick the faster of its two batch
-algorithms on every ISA?  For the models of scenarios.TUNING_SHAPES (the
+algorithms on every ISA?  For the models of scenarios.TUNING (the
 cost model's fitting set, none of them in the sweep or a scenario) it times
 10,000 rows on one thread with the node walk and with the leaf bit-vector
 kernel forced (MLMAP_TREE_ALGORITHM), and with the automatic choice, on each
@@ -13,7 +13,8 @@ longer than the other.
     /usr/bin/python3 bench/tune_tree_cost.py --cache build/bench-cache/tuning
 
 Models are trained once into --cache (scikit-learn and XGBoost of this
-interpreter) and written again with mlmap.save on every run.
+interpreter, make_models.build_scenario) and written again with mlmap.save
+when the mlmap build changes.
 
 --fit also fits the cost model's constants (tree_cost.hpp's TreeCosts) to the
 forced timings of the tuning models alone, by non-negative least squares on
@@ -39,7 +40,6 @@ import make_models  # noqa: E402
 import scenarios as S  # noqa: E402
 
 ROWS = 10_000
-TRAIN_ROWS = 20_000
 ALGORITHMS = ("walk", "bitvectors", "automatic")
 # A miss: the algorithm the automatic choice ran took this much longer than
 # the other (repeated runs here differ by up to ~10%).
@@ -62,50 +62,6 @@ print(repr((time.thread_time() - t0) / calls))
 """
 
 
-def name_of(shape):
-    kind = shape.get("forest") or ("xgb_lossguide" if shape.get("grow_policy") else "xgb")
-    size = (f"l{shape['max_leaf_nodes']}" if "max_leaf_nodes" in shape
-            else f"d{shape.get('max_depth') or shape.get('max_leaves') or 'full'}")
-    classes = f"_c{shape['classes']}" if shape.get("classes", 2) > 2 else ""
-    return f"{kind}_{size}_t{shape['n_estimators']}_f{shape['features']}{classes}"
-
-
-def train(shape, seed=1):
-    from sklearn.datasets import make_classification, make_regression
-    features = shape["features"]
-    informative = max(2, min(features - 2, 12))
-    seed = seed if "forest" not in shape else 5
-    if shape.get("forest", "").endswith("Regressor"):
-        X, y = make_regression(n_samples=TRAIN_ROWS + ROWS, n_features=features, n_informative=informative,
-                               random_state=seed)
-    else:
-        X, y = make_classification(n_samples=TRAIN_ROWS + ROWS, n_features=features, n_informative=informative,
-                                   n_classes=shape.get("classes", 2), random_state=seed)
-    X = X.astype(np.float32)
-    if shape.get("nan"):
-        rng = np.random.default_rng(seed)
-        X[rng.random(X.shape) < shape["nan"]] = np.nan
-    Xtr, ytr, Xte = X[:TRAIN_ROWS], y[:TRAIN_ROWS], X[TRAIN_ROWS:]
-    if "HistGradient" in shape.get("forest", ""):
-        import sklearn.ensemble as E
-        est = getattr(E, shape["forest"])(max_iter=shape["n_estimators"], max_leaf_nodes=shape["max_leaf_nodes"],
-                                          early_stopping=False, random_state=5)
-    elif "forest" in shape:
-        import sklearn.ensemble as E
-        est = getattr(E, shape["forest"])(n_estimators=shape["n_estimators"], max_depth=shape["max_depth"],
-                                          n_jobs=2, random_state=5)
-    else:
-        import xgboost
-        params = dict(n_estimators=shape["n_estimators"], tree_method="hist", n_jobs=2, random_state=seed)
-        if shape.get("grow_policy"):
-            params.update(grow_policy="lossguide", max_leaves=shape["max_leaves"], max_depth=0)
-        else:
-            params.update(max_depth=shape["max_depth"])
-        est = xgboost.XGBClassifier(**params)
-    est.fit(Xtr, ytr)
-    return est, Xte
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cache", type=Path, required=True)
@@ -123,22 +79,15 @@ def main():
     if args.from_json:
         fit(json.loads(args.from_json.read_text()))
         return
-    import joblib
     import mlmap
     args.cache.mkdir(parents=True, exist_ok=True)
     kernels = args.kernels or [k for k in mlmap.available_kernels() if k != "scalar"]
     models = []
-    for shape in S.TUNING_SHAPES:
-        name = name_of(shape)
-        d = args.cache / name
-        d.mkdir(exist_ok=True)
-        if not (d / "model.joblib").exists():
-            print(f"[tune] training {name}", flush=True)
-            est, Xte = train(shape)
-            joblib.dump(est, d / "model.joblib")
-            Xte.tofile(d / "X.f32")
-        mlmap.save(joblib.load(d / "model.joblib"), str(d / "model.mlmap"))
-        models.append((name, d, shape["features"], d / "X.f32"))
+    vers, stamp = make_models.versions(), make_models.mlmap_stamp()
+    for sc in S.TUNING:
+        # Trained once into --cache, written again when the mlmap build changes.
+        e = make_models.build_scenario(sc, args.cache, False, ROWS, vers, stamp)
+        models.append((sc.name, Path(e["dir"]), e["n_features"], Path(e["X"])))
     tuning = {m[0] for m in models}
     if args.sweep_cache:
         for sc in S.SHAPES:

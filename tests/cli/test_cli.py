@@ -550,6 +550,13 @@ class InspectVerify(Fixture):
                        f"{info['file_size']} bytes", info["content_hash"], iso]:
             self.assertIn(needle, out)
         self.assertRegex(out, r"created:\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+        # The layouts the file holds, as --json lists them.
+        layouts = info["trees"]["layouts"]
+        line = re.search(r"^tree layouts:\s+(.*)$", out, re.M)
+        self.assertIsNotNone(line)
+        self.assertEqual(line.group(1).startswith("nodes"), True)
+        self.assertEqual("complete trees" in line.group(1), "complete" in layouts)
+        self.assertEqual("leaf bit-vectors" in line.group(1), "bitvectors" in layouts)
         rc, out, _ = run("inspect", path("multi.mlmap"))
         self.assertIn("regression", out)
         self.assertIn("(unnamed)", out)

@@ -7,7 +7,7 @@
 // The walk's constants were fitted on AMD Zen 5; the bit-vector kernel's
 // were refitted against them on AMD Zen 4 (AVX-512, 1 MiB L2) for all three
 // SIMD widths (bench/tune_tree_cost.py: the models of scenarios.py
-// TUNING_SHAPES, each kernel forced, 10,000 rows, CPU time, the estimates
+// TUNING, each kernel forced, 10,000 rows, CPU time, the estimates
 // in units of the same run's walk).  The Zen 5 constants, fitted on 16
 // lanes only, put the bit-vector kernel at 1.4-3.6x its cost on those
 // models; with 4 and 8 lanes that ranked the walk first where it took up
@@ -216,10 +216,15 @@ inline BitvectorPlan plan_bitvectors(const TreeEnsembleView& v, size_t lanes, si
   if (rows > rounded_rows) rows = rounded_rows;
   BitvectorPlan p;
   p.block_rows = rows / lanes * lanes;
-  // As many tiles a pass as fit in half of L1 (at least 2): every record
-  // re-reads its feature from each of them.
+  // As many tiles a pass as fit in half of L1: every record re-reads its
+  // feature from each of them.  At least 2, and at least a cache line's
+  // worth (a run holds a feature's tiles side by side: SSE4.2's 2 tiles
+  // would read 32 bytes of each 64-byte line, the rest left to another
+  // pass): 10,000 rows, SSE4.2, paired, Zen 4: x_d6_t150_f300_c3 0.81x,
+  // x_d3_t200_f500_nan10 0.92x with 4 tiles against 2.
   p.tiles_per_pass = bitvector_max_tiles_per_pass;
-  while (p.tiles_per_pass > 2 && feature_bytes * lanes * p.tiles_per_pass > caches.l1 / 2) p.tiles_per_pass /= 2;
+  const size_t line_tiles = lanes * sizeof(float) < 32 ? 64 / (lanes * sizeof(float)) : 2;
+  while (p.tiles_per_pass > line_tiles && feature_bytes * lanes * p.tiles_per_pass > caches.l1 / 2) p.tiles_per_pass /= 2;
   const size_t tile_bytes = feature_bytes * lanes * p.tiles_per_pass;
   const size_t record_bytes = 3 * sizeof(uint32_t);
   const size_t budget = caches.l1 > 2 * tile_bytes ? caches.l1 - tile_bytes : caches.l1 / 2;
