@@ -588,6 +588,14 @@ class TestLoadErrors(TmpDir):
 
 class TestPredictErrors(TmpDir):
 
+    def test_unopened_core_model(self):
+        # The binding's fast path reads the Model from the instance: one made
+        # by __new__ alone holds none, and says so instead of reading garbage.
+        sk, X = forest_clf()
+        core_type = type(self.roundtrip(sk)._core)
+        with self.assertRaisesRegex(TypeError, "never opened"):
+            core_type.__new__(core_type).fast(np.zeros((1, N_FEATURES)), 0, 1)
+
     def test_feature_count(self):
         sk, X = forest_clf()
         m = self.roundtrip(sk)

@@ -207,13 +207,15 @@ py::object fast(const Model& m, PyObject* X, long output, int n_threads) {
 
 // The Model of `self`, which the method descriptor has checked is a Model
 // instance: its value slot read directly (pybind11's cast looks the type up
-// in a hash table and compares type names, ~300 instructions a call); the
-// cast, with its error, only for an instance whose value is not constructed.
+// in a hash table and compares type names, ~300 instructions a call).  An
+// instance made by Model.__new__ alone holds no Model: TypeError (the cast
+// returned its unconstructed bytes).
 const Model& model_of(PyObject* self) {
   auto* inst = reinterpret_cast<py::detail::instance*>(self);
   if (inst->simple_layout && inst->simple_holder_constructed && inst->simple_value_holder[0])
     return *static_cast<const Model*>(inst->simple_value_holder[0]);
-  return py::handle(self).cast<const Model&>();
+  if (!inst->simple_layout) return py::handle(self).cast<const Model&>();
+  throw py::type_error("this Model was never opened: use mlmap.load()");
 }
 
 // Model.fast(X, output, n_threads) -> array or None.
