@@ -27,8 +27,8 @@
 // counts inspect --json reports, walk constants per width too) ranked no
 // better in two runs: x_lg255_t100_f80_reg_nan30 on AVX2 stayed (1.6-2.1x);
 // s_et_d8_t100_f30 on SSE4.2 (1.4x) came right in one run while two
-// others went to 1.07x and 1.11x in the other.  The walk's cost
-// a lockstep level ranges 1.6-6.5 ns over the sweep (AVX2): ~1.6 without
+// others went to 1.07x and 1.11x in the other.  The walk's cost per
+// lockstep level ranges 1.6-6.5 ns over the sweep (AVX2): ~1.6 without
 // missing values, ~3 with, 4.6-6 with wide rows (80-500 features) and on
 // float64 thresholds, which the estimate does not weigh; splitting the
 // levels by missing routing moved the miss to x_d8_t40_f15_reg on SSE4.2.
