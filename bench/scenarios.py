@@ -318,19 +318,28 @@ OPENS = [
 # kernels' cost model was fitted on TUNING below, none of which is
 # here (other seeds, depths, tree counts and widths).
 
-def _xgb_shape(name, kind, depth, trees, features, nan=0.0, classes=2, leaves=0, seed=0, quick=False):
-    """One XGBoost point: depth-wise (depth > 0) or lossguide with `leaves`."""
+def _informative(features):
+    """Informative features of a shape's synthetic data (sweep and tuning)."""
+    return max(2, min(features - 2, 12))
+
+
+def _xgb_tree_params(trees, depth, leaves, seed):
+    """XGBoost parameters of a shape: depth-wise (depth > 0) or lossguide with `leaves`."""
     params = dict(n_estimators=trees, tree_method="hist", n_jobs=2, random_state=seed)
     if leaves:
         params.update(grow_policy="lossguide", max_leaves=leaves, max_depth=0)
-        shape = f"lossguide {leaves} leaves"
     else:
         params.update(max_depth=depth)
-        shape = f"depth {depth}"
+    return params
+
+
+def _xgb_shape(name, kind, depth, trees, features, nan=0.0, classes=2, leaves=0, seed=0, quick=False):
+    """One XGBoost point: depth-wise (depth > 0) or lossguide with `leaves`."""
+    params = _xgb_tree_params(trees, depth, leaves, seed)
+    shape = f"lossguide {leaves} leaves" if leaves else f"depth {depth}"
     task = {"regression": "regression"}.get(kind, f"{classes} classes" if classes > 2 else "binary")
     title = f"XGBoost {shape}, {trees} rounds, {features} features, {task}" + (f", {nan:.0%} NaN" if nan else "")
-    informative = max(2, min(features - 2, 12))
-    data = Data(kind, n_features=features, n_train=SHAPE_TRAIN_ROWS, n_informative=informative,
+    data = Data(kind, n_features=features, n_train=SHAPE_TRAIN_ROWS, n_informative=_informative(features),
                 n_classes=classes, nan_fraction=nan, seed=100 + seed)
     # XGBoost sums its trees in float32: with regression targets of a few
     # hundred (make_regression) and up to 2,000 rounds its error is absolute,
@@ -349,7 +358,7 @@ def _sk_shape(name, cls, kind, features, classes=2, seed=0, quick=False, **kw):
     short = cls.rsplit(".", 1)[1]
     args = ", ".join(f"{k}={v}" for k, v in kw.items() if k not in ("n_jobs", "random_state"))
     title = f"{short}({args}), {features} features" + (f", {classes} classes" if classes > 2 else "")
-    data = Data(kind, n_features=features, n_train=SHAPE_TRAIN_ROWS, n_informative=max(2, min(features - 2, 12)),
+    data = Data(kind, n_features=features, n_train=SHAPE_TRAIN_ROWS, n_informative=_informative(features),
                 n_classes=classes, seed=200 + seed)
     if "HistGradient" not in cls and "GradientBoosting" not in cls:
         kw.setdefault("n_jobs", 2)
@@ -414,15 +423,11 @@ SHAPES = [
 # bench/tune_tree_cost.py on every ISA.  Not part of the sweep, nor of any
 # scenario; trained and cached as they are (make_models.build_scenario).
 def _tuning_xgb(depth, trees, features, leaves=0, nan=0.0):
-    params = dict(n_estimators=trees, tree_method="hist", n_jobs=2, random_state=1)
-    if leaves:
-        params.update(grow_policy="lossguide", max_leaves=leaves, max_depth=0)
-    else:
-        params.update(max_depth=depth)
     name = f"tune_xgb_{f'lg{leaves}' if leaves else f'd{depth}'}_t{trees}_f{features}"
-    data = Data("classification", n_features=features, n_train=20_000, n_informative=max(2, min(features - 2, 12)),
+    data = Data("classification", n_features=features, n_train=20_000, n_informative=_informative(features),
                 nan_fraction=nan, seed=1)
-    return Scenario(name, name, data, _xgb(**params), peer="xgboost", shape=True, in_quick=False)
+    return Scenario(name, name, data, _xgb(**_xgb_tree_params(trees, depth, leaves, seed=1)), peer="xgboost",
+                    shape=True, in_quick=False)
 
 
 def _tuning_sk(cls, features, classes=2, **kw):
@@ -435,7 +440,7 @@ def _tuning_sk(cls, features, classes=2, **kw):
         kw.update(early_stopping=False)
     else:
         kw.update(n_jobs=2)
-    data = Data(kind, n_features=features, n_train=20_000, n_informative=max(2, min(features - 2, 12)),
+    data = Data(kind, n_features=features, n_train=20_000, n_informative=_informative(features),
                 n_classes=classes, seed=5)
     return Scenario(name, name, data, _sk("sklearn.ensemble." + cls, random_state=5, **kw), shape=True,
                     in_quick=False)
