@@ -588,13 +588,24 @@ class TestLoadErrors(TmpDir):
 
 class TestPredictErrors(TmpDir):
 
-    def test_unopened_core_model(self):
-        # The binding's fast path reads the Model from the instance: one made
-        # by __new__ alone holds none, and says so instead of reading garbage.
+    def test_unopened_core_objects(self):
+        # pybind11's __new__ alone would make an instance holding no C++
+        # object, whose methods read unconstructed bytes (info() raised
+        # SystemError, Watch.version hung): the binding's types that only
+        # C++ makes refuse it, by name.
         sk, X = forest_clf()
-        core_type = type(self.roundtrip(sk)._core)
-        with self.assertRaisesRegex(TypeError, "never opened"):
-            core_type.__new__(core_type).fast(np.zeros((1, N_FEATURES)), 0, 1)
+        model = self.roundtrip(sk)
+        core_type = type(model._core)
+        for make in (lambda: core_type.__new__(core_type), lambda: core_type()):
+            with self.assertRaisesRegex(TypeError, "Model objects cannot be created directly: use mlmap.load"):
+                make()
+        store = mlmap.Store(self.path("store"))
+        store.publish("m", self.path())
+        with store.watch("m", poll_ms=10) as w:
+            watch_type = type(w._watch)
+            with self.assertRaisesRegex(TypeError, "Watch objects cannot be created directly"):
+                watch_type.__new__(watch_type)
+            self.assertEqual(w.version, 1)  # made by C++ as before
 
     def test_feature_count(self):
         sk, X = forest_clf()

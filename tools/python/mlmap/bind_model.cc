@@ -208,8 +208,8 @@ py::object fast(const Model& m, PyObject* X, long output, int n_threads) {
 // The Model of `self`, which the method descriptor has checked is a Model
 // instance: its value slot read directly (pybind11's cast looks the type up
 // in a hash table and compares type names, ~300 instructions a call).  An
-// instance made by Model.__new__ alone holds no Model: TypeError (the cast
-// returned its unconstructed bytes).
+// instance made by Model.__new__ alone would hold no Model: __new__ raises
+// (refuse_bare_new), and this stays a TypeError should one appear anyway.
 const Model& model_of(PyObject* self) {
   auto* inst = reinterpret_cast<py::detail::instance*>(self);
   if (inst->simple_layout && inst->simple_holder_constructed && inst->simple_value_holder[0])
@@ -328,6 +328,7 @@ void bind_model(py::module_& mod) {
       .def("predict_table_class", &predict_table_class, py::arg("columns"), py::arg("n_rows"), py::arg("n_threads") = 1)
       .def("predict_class", &predict_class<float>, py::arg("X"), py::arg("n_threads") = 1)
       .def("predict_class", &predict_class<double>, py::arg("X"), py::arg("n_threads") = 1);
+  refuse_bare_new(cls, "use mlmap.load()");
   py::object fast_descr = py::reinterpret_steal<py::object>(PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(cls.ptr()), &fast_def));
   if (!fast_descr) throw py::error_already_set();
   cls.attr("fast") = fast_descr;

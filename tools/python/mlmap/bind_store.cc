@@ -52,7 +52,8 @@ Model load(const Store& s, const std::string& name, uint64_t version, bool verif
 }  // namespace
 
 void bind_store(py::module_& mod) {
-  py::class_<Watch, std::shared_ptr<Watch>>(mod, "Watch")
+  auto watch = py::class_<Watch, std::shared_ptr<Watch>>(mod, "Watch");
+  watch
       .def("current",
            [](const Watch& w) {
              uint64_t version = 0;
@@ -62,6 +63,7 @@ void bind_store(py::module_& mod) {
       .def_property_readonly("version", &Watch::version)
       .def("refresh", [](Watch& w) { check(w.refresh()); })
       .def("last_error", &Watch::last_error);
+  refuse_bare_new(watch, "use Store.watch()");
 
   py::class_<Store>(mod, "Store")
       .def(py::init([](const std::string& dir, bool create) { return value_or_raise(Store::open(dir, create)); }),

@@ -66,6 +66,16 @@ Provenance parse_provenance(const py::dict& p) {
   return out;
 }
 
+void refuse_bare_new(const py::handle& cls, const char* how) {
+  // Set in the type's dict, __new__ also becomes its tp_new slot: Model()
+  // and Model.__new__(Model) both end here.
+  const std::string message = py::str(cls.attr("__name__")).cast<std::string>() +
+                              " objects cannot be created directly: " + how;
+  cls.attr("__new__") = py::cpp_function([message](const py::args&, const py::kwargs&) -> py::object {
+    throw py::type_error(message);
+  });
+}
+
 std::vector<std::pair<std::string, std::string>> parse_metadata(const py::dict& d) {
   std::vector<std::pair<std::string, std::string>> out;
   for (auto kv : d) out.emplace_back(kv.first.cast<std::string>(), kv.second.cast<std::string>());

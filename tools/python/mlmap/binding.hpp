@@ -90,6 +90,12 @@ const T* aligned_data(const py::array_t<T, py::array::c_style>& a, const char* w
   return a.data();
 }
 
+/// Makes `cls.__new__` raise TypeError naming `how` (the way to get one),
+/// for a class that only C++ makes (no py::init): pybind11's __new__ alone
+/// returns an instance holding no object, whose methods would read
+/// unconstructed bytes.  Its casts from C++ do not call __new__.
+void refuse_bare_new(const py::handle& cls, const char* how);
+
 /// Model (and the kernel switches).
 void bind_model(py::module_& m);
 /// TreeEnsembleBuilder, save_trees, save_dense, convert_xgboost_json.
