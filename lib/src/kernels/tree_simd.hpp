@@ -1132,6 +1132,19 @@ struct TreeSimd {
   // side by side, as many as there are trees left (N = 4: 5-17% faster than
   // 2 on Zen 5, one row; 6 and 8 are slower again).  Rows of up to 16 * K
   // features are looked up in registers (K > 0), wider ones gathered.
+  //
+  // Tried and dropped (AVX-512): a lane whose tree reached its leaf (or its
+  // own depth) takes the next tree at once (roots and depths expanded into
+  // the free lanes, leaves kept per tree in chunks of 512 and added in
+  // order; bit-identical on the 31 sweep shapes).  A Zen 4 gather costs the
+  // same whatever its mask (16 lanes or 1: ~5 ns, measured), so the idle
+  // lanes of a group waiting on its deepest tree looked like the cost to
+  // cut.  But paired one-row CPU time was 1.00-1.52x this walk's on every
+  // shape it served (x_lg63_t150_f12_c4 1.04, x_lg255_t1000_f20 1.16,
+  // s_rf_full_t100_f20 1.26, x_d8_t40_f15_reg 1.52), also with the
+  // finished lanes written by a masked scatter (1.21-1.57) or without the
+  // branch around the refill (1.06-1.63): the groups' chains of dependent
+  // gathers set the pace, and the refill lengthens them.
   template <bool Missing, bool Categorical, size_t K>
   static void trees(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t N = 4;
