@@ -1144,7 +1144,11 @@ struct TreeSimd {
   // s_rf_full_t100_f20 1.26, x_d8_t40_f15_reg 1.52), also with the
   // finished lanes written by a masked scatter (1.21-1.57) or without the
   // branch around the refill (1.06-1.63): the groups' chains of dependent
-  // gathers set the pace, and the refill lengthens them.
+  // gathers set the pace, and the refill lengthens them.  Nor: prefetching
+  // the next pass's nodes (its trees' three node ranges, a share after each
+  // level, to L2 or L1): after 2 MB of other work between calls, as in the
+  // paired benchmark, 0.96-1.03x; cached 1.03-1.14x; trees of ~900 nodes
+  // (s_rf_d10_t200_f40_c4) 1.7-2.7x.
   template <bool Missing, bool Categorical, size_t K>
   static void trees(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t N = 4;
