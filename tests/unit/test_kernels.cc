@@ -154,7 +154,8 @@ TEST_CASE("every kernel equals the scalar reference on every model kind") {
 
 TEST_CASE("one row on every kernel: rows of every width around the register lookups (8, 16, 32, 64 features)") {
   // A few rows walk lanes of trees; AVX-512 looks a row of up to 32 or 64
-  // features up in registers instead of gathering it (AVX2: up to 8), and
+  // features up in registers instead of gathering it (AVX2: 8, 16, 32 or 64
+  // in 1, 2, 4 or 8 registers), and
   // both take the complete-tree layout (FORMAT.md §5.1.2) where the file has
   // it (trees of depth <= 6 without categorical splits).  Widths on both sides of each
   // limit; plain splits, missing routing, missing routing with categorical

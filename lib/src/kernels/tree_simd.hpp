@@ -1199,15 +1199,58 @@ struct TreeSimd {
   // threshold together, 2 gathers of 4) where trees<>() gathers info, child
   // and threshold (3 gathers of 8), and the children by index arithmetic;
   // levels 0-2 are plain loads and blends (the gathers sat on every level's
-  // chain).  N = 2 groups: 1, 3 and 4 were 1-22% slower.  Rows of up to 8 features (Narrow) are looked up
-  // in a register by a permute, wider ones gathered.  Features and leaf rows
+  // chain).  N = 2 groups: 1, 3 and 4 were 1-22% slower.  Rows of up to 64
+  // features are looked up in registers (RowRegs8), wider ones gathered: on
+  // Zen 4 an 8-lane gather of the row's values cost more than up to 8
+  // permutes and 7 blends (paired one-row CPU time, AVX2, 9-64 features,
+  // against gathering them: 0.76-0.84x on the 7 sweep shapes it serves,
+  // x_d5_t800_f20_reg_nan30 0.76, s_gbr_d5_t150_f50 0.84; bit-identical on
+  // all 31).  CPUs with cheaper gathers may gain less.  Features and leaf rows
   // are clamped as in the scalar reference; positions stay inside the
   // columns, whose lengths open checked.  Tried and dropped: the same layout
   // walked with plain loads, 16 (or 8) trees side by side, step()'s
   // instructions without the child read: one-row CPU time, paired, Zen 4,
   // 1.3-2.6x this kernel's on AVX2 (s_gbr_d5_t150_f50 1.29, x_d6_t100_f8
   // 2.6) and 0.96-1.39x the paths it would replace on SSE4.2.
-  template <bool Missing, bool Narrow>
+  // A row of up to 8 * K features in K registers, looked up by permutes and
+  // blends on the feature's bits 3-5 (K = 0: none, the row is gathered).
+  // Features past the row's width are zeros, never looked up (the indices
+  // are clamped).
+  template <uint32_t K>
+  struct RowRegs8 {
+    static_assert(K == 0 || K == 1 || K == 2 || K == 4 || K == 8);
+    __m256 r[K ? K : 1];
+    RowRegs8(const float* x, uint32_t n) noexcept {
+      r[0] = _mm256_setzero_ps();
+      _Pragma("GCC unroll 8") for (uint32_t k = 0; k < K; ++k) {
+        const uint32_t left = n > 8 * k ? n - 8 * k : 0;
+        const __m256i in_row = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(left < 8 ? left : 8)),
+                                                  _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        r[k] = _mm256_maskload_ps(left ? x + 8 * k : x, in_row);
+      }
+    }
+    __attribute__((always_inline)) __m256 lookup(const float* x, const __m256i& f) const noexcept {
+      if constexpr (K == 0) {
+        return _mm256_i32gather_ps(x, f, 4);
+      } else {
+        __m256 v[K];
+        _Pragma("GCC unroll 8") for (uint32_t k = 0; k < K; ++k) v[k] = _mm256_permutevar8x32_ps(r[k], f);
+        // Halve the candidates on bit 3, then 4, then 5 (blendv reads the sign bit).
+        if constexpr (K >= 2) {
+          const __m256 bit3 = _mm256_castsi256_ps(_mm256_slli_epi32(f, 28));
+          _Pragma("GCC unroll 4") for (uint32_t k = 0; k < K / 2; ++k) v[k] = _mm256_blendv_ps(v[2 * k], v[2 * k + 1], bit3);
+        }
+        if constexpr (K >= 4) {
+          const __m256 bit4 = _mm256_castsi256_ps(_mm256_slli_epi32(f, 27));
+          _Pragma("GCC unroll 2") for (uint32_t k = 0; k < K / 4; ++k) v[k] = _mm256_blendv_ps(v[2 * k], v[2 * k + 1], bit4);
+        }
+        if constexpr (K >= 8) v[0] = _mm256_blendv_ps(v[0], v[1], _mm256_castsi256_ps(_mm256_slli_epi32(f, 26)));
+        return v[0];
+      }
+    }
+  };
+
+  template <bool Missing, uint32_t K>
   class CompleteWalk8 {
    public:
     CompleteWalk8(const TreeEnsembleView& v) noexcept
@@ -1218,19 +1261,10 @@ struct TreeSimd {
           last_leaf_(_mm256_set1_epi32(static_cast<int32_t>(min_u64(v.n_leaves - 1, node_feature_mask)))),
           bottom_(_mm256_set1_epi32(static_cast<int32_t>(inner_))) {}
 
-    // Narrow: the row in a register (features past the row's width: zeros,
-    // never looked up, the indices being clamped).
-    static __m256 row_register(const float* x, uint32_t n_features) noexcept {
-      if constexpr (!Narrow) return _mm256_setzero_ps();
-      const __m256i in_row = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(n_features)),
-                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-      return _mm256_maskload_ps(x, in_row);
-    }
-
     // The leaf rows (clamped) that row x reaches in groups [g0, g0 + N), into
     // leaf[0, N * 16); `between()` runs after each level.
     template <uint32_t N, class Between>
-    __attribute__((always_inline)) void operator()(uint64_t g0, const float* x, __m256 row, int32_t* leaf,
+    __attribute__((always_inline)) void operator()(uint64_t g0, const float* x, const RowRegs8<K>& row, int32_t* leaf,
                                                    Between&& between) const noexcept {
       constexpr uint32_t H = 2 * N, L = complete_tree_lanes;  // halves of 8 lanes
       const long long* base[H];
@@ -1312,7 +1346,7 @@ struct TreeSimd {
     // One level: the 64-bit nodes of lanes 0, 1, 4, 5 (a) and 2, 3, 6, 7 (b)
     // decide each lane's child, 2h + 1 or 2h + 2.
     __attribute__((always_inline)) __m256i descend(const __m256i& node, const __m256i& a, const __m256i& b,
-                                                   const float* x, __m256 row) const noexcept {
+                                                   const float* x, const RowRegs8<K>& row) const noexcept {
       const __m256 pa = _mm256_castsi256_ps(a), pb = _mm256_castsi256_ps(b);
       const __m256i info = _mm256_castps_si256(_mm256_shuffle_ps(pa, pb, 0x88));  // low halves
       const __m256 t = _mm256_shuffle_ps(pa, pb, 0xDD);                             // high halves
@@ -1322,10 +1356,10 @@ struct TreeSimd {
     // The lanes' nodes (feature and flags, threshold) decide each lane's
     // child, 2h + 1 or 2h + 2.
     __attribute__((always_inline)) __m256i decide(const __m256i& node, const __m256i& info, const __m256& t,
-                                                  const float* x, __m256 row) const noexcept {
+                                                  const float* x, const RowRegs8<K>& row) const noexcept {
       const __m256i f = _mm256_min_epi32(
           _mm256_and_si256(info, _mm256_set1_epi32(static_cast<int32_t>(node_feature_mask))), last_feature_);
-      const __m256 xv = Narrow ? _mm256_permutevar8x32_ps(row, f) : _mm256_i32gather_ps(x, f, 4);
+      const __m256 xv = row.lookup(x, f);
       I right = O::go_right(xv, t);
       if constexpr (Missing) right = O::route_missing(right, xv, info);
       return _mm256_add_epi32(_mm256_add_epi32(node, node), _mm256_add_epi32(_mm256_set1_epi32(1), right));
@@ -1338,17 +1372,17 @@ struct TreeSimd {
     __m256i lanes_, last_feature_, last_leaf_, bottom_;
   };
 
-  template <bool Missing, bool Narrow>
+  template <bool Missing, uint32_t K>
   static void complete8(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
     constexpr uint32_t N = 2, L = complete_tree_lanes;
     const uint64_t groups = (uint64_t{v.n_trees} + L - 1) / L;
-    const CompleteWalk8<Missing, Narrow> walk(v);
+    const CompleteWalk8<Missing, K> walk(v);
     const bool defer = DeferredLeaves::applies(v);
     const uint32_t per_level = (N * L + v.complete.depth - 1) / v.complete.depth;
     for (size_t r = 0; r < n_rows; ++r) {
       const float* x = X + r * v.n_features;
       double* out = raw + r * v.n_raw;
-      const __m256 row = CompleteWalk8<Missing, Narrow>::row_register(x, v.n_features);
+      const RowRegs8<K> row(x, v.n_features);
       alignas(64) int32_t leaf[2][N * L];
       DeferredLeaves deferred(v, out);
       for (uint64_t g0 = 0, p = 0; g0 < groups; g0 += N, p ^= 1) {
@@ -1385,8 +1419,11 @@ struct TreeSimd {
 #if defined(__AVX2__)
       if constexpr (W == 8 && !Categorical) {
         if (v.complete.present()) {
-          if (v.n_features <= 8) return complete8<Missing, true>(v, X, n_rows, raw);
-          return complete8<Missing, false>(v, X, n_rows, raw);
+          if (v.n_features <= 8) return complete8<Missing, 1>(v, X, n_rows, raw);
+          if (v.n_features <= 16) return complete8<Missing, 2>(v, X, n_rows, raw);
+          if (v.n_features <= 32) return complete8<Missing, 4>(v, X, n_rows, raw);
+          if (v.n_features <= 64) return complete8<Missing, 8>(v, X, n_rows, raw);
+          return complete8<Missing, 0>(v, X, n_rows, raw);
         }
       }
 #endif
