@@ -1390,7 +1390,9 @@ struct TreeSimd {
   // 1.3-2.6x this kernel's on AVX2 (s_gbr_d5_t150_f50 1.29, x_d6_t100_f8
   // 2.6) and 0.96-1.39x the paths it would replace on SSE4.2.
   // A row of up to 8 * K features in K registers, looked up by permutes and
-  // blends on the feature's bits 3-5 (K = 0: none, the row is gathered).
+  // blends on the feature's bits 3-5 (K = 0: none, the row is gathered;
+  // 8 scalar loads instead took 0.99-1.10x the time on the 4 sweep shapes
+  // of 100-500 features).
   // Features past the row's width are zeros, never looked up (the indices
   // are clamped).
   template <uint32_t K>
