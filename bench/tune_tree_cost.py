@@ -162,9 +162,12 @@ def cost_counts(path):
 
 
 # The terms of tree_cost.hpp's two estimates, one column per constant: this
-# mirrors bitvector_cost() and walk_cost() there (keep them together).
+# mirrors bitvector_cycles() and walk_cycles() there (keep them together).
 BV_CONSTANTS = ("record_4", "record_8", "record_16", "word", "gathered_tree", "lane_value", "feature")
-WALK_CONSTANTS = ("step_4", "step_8", "step_16", "walk_tree_4", "walk_tree_8", "walk_tree_16")
+WALK_CONSTANTS = ("step_4", "step_8", "step_16", "table_step_4", "table_step_8", "table_step_16",
+                  "walk_tree_4", "walk_tree_8", "walk_tree_16")
+# tree_cost.hpp's min_top_levels and max_top_levels (the batch walk's table).
+MIN_TOP_LEVELS, MAX_TOP_LEVELS = 6, 10
 
 
 def bitvector_terms(c, lanes):
@@ -180,9 +183,19 @@ def bitvector_terms(c, lanes):
     return [row[k] for k in BV_CONSTANTS]
 
 
+def table_steps(c):
+    """tree_cost.hpp's table_steps(): a row's levels through the top levels' table."""
+    per_tree = c["walk_steps"] / c["trees"] if c["trees"] else 0.0
+    if c["float64"] or per_tree < MIN_TOP_LEVELS:
+        return 0.0
+    return c["trees"] * min(per_tree, MAX_TOP_LEVELS)
+
+
 def walk_terms(c, lanes):
     row = dict.fromkeys(WALK_CONSTANTS, 0.0)
-    row[f"step_{lanes}"] = c["walk_steps"]
+    table = table_steps(c)
+    row[f"step_{lanes}"] = c["walk_steps"] - table
+    row[f"table_step_{lanes}"] = table
     row[f"walk_tree_{lanes}"] = c["trees"]
     return [row[k] for k in WALK_CONSTANTS]
 

@@ -32,6 +32,8 @@
 // missing values, ~3 with, 4.6-6 with wide rows (80-500 features) and on
 // float64 thresholds, which the estimate does not weigh; splitting the
 // levels by missing routing moved the miss to x_d8_t40_f15_reg on SSE4.2.
+// With the table's levels weighed apart (table_step, below) only
+// x_lg255_t100_f80_reg_nan30 on AVX2 stays (1.8x; 3 rounds, 2026-12-07).
 #pragma once
 
 #include <cstddef>
@@ -54,6 +56,11 @@ struct CacheSizes {
 /// This CPU's data caches (sysconf; the defaults above if it does not say).
 CacheSizes cache_sizes() noexcept;
 
+/// The batch walk's top levels through a complete tree (TopLevels,
+/// tree_simd.hpp): at most max_top_levels, for trees of at least
+/// min_top_levels (min_top_levels_large for large trees, walks_large_trees).
+constexpr uint32_t max_top_levels = 10, min_top_levels = 6, min_top_levels_large = 8;
+
 // Cycles (fitted, see above).
 struct TreeCosts {
   // Bit-vector kernel, per tile of `lanes` rows: one record (load, compare,
@@ -69,11 +76,19 @@ struct TreeCosts {
   static constexpr double record(size_t lanes) noexcept {
     return lanes <= 4 ? record_4 : lanes <= 8 ? record_8 : record_16;
   }
-  // Node walk, per row: one lockstep level (dependent loads), one tree (leaf
-  // add); a level over float64 thresholds (HistGradientBoosting) took 1.9x a
-  // float32 one's time per estimated cycle on the tuning models (0.72-0.90
-  // against 0.33-0.53 ns).
-  static constexpr double step = 3.0, walk_tree = 6.0, float64_walk = 1.9;
+  // Node walk, per row: one lockstep level (dependent loads), one level
+  // through the top levels' table (table_step), one tree (leaf add); a level
+  // over float64 thresholds (HistGradientBoosting) took 1.9x a float32 one's
+  // time per estimated cycle on the tuning models (0.72-0.90 against
+  // 0.33-0.53 ns).  table_step: when the table came to trees of 6-7 levels
+  // that are not large, the walk got 3-36% faster on the sweep's deep
+  // shapes, and with `step` for the table's levels too, the estimate ranked
+  // the bit-vector kernel first where the walk was faster
+  // (s_et_d8_t100_f30 SSE4.2 1.43x, tune_rfc_d8_t100_f20 AVX2 1.23x;
+  // tune_tree_cost.py, 3 rounds); any table_step in 2.15-2.65 ranks both
+  // right and keeps the rest (only x_lg255_t100_f80_reg_nan30 on AVX2, 1.8x,
+  // stays, as before).
+  static constexpr double step = 3.0, table_step = 2.4, walk_tree = 6.0, float64_walk = 1.9;
 };
 
 inline double bitvector_cycles(const TreeEnsembleView& v, size_t lanes) noexcept {
@@ -87,8 +102,20 @@ inline double bitvector_cycles(const TreeEnsembleView& v, size_t lanes) noexcept
          TreeCosts::feature * double(b.n_features);
 }
 
+/// Of a row's expected lockstep levels (walk_steps), those through the top
+/// levels' table: float32 trees only, judged from the mean levels a tree
+/// (the file records no depths per tree).
+inline double table_steps(const TreeEnsembleView& v) noexcept {
+  if (v.node_threshold == nullptr || v.n_trees == 0) return 0.0;
+  const double per_tree = v.bitvectors.walk_steps / double(v.n_trees);
+  if (per_tree < min_top_levels) return 0.0;
+  return double(v.n_trees) * (per_tree < max_top_levels ? per_tree : max_top_levels);
+}
+
 inline double walk_cycles(const TreeEnsembleView& v) noexcept {
-  const double cycles = TreeCosts::step * v.bitvectors.walk_steps + TreeCosts::walk_tree * double(v.n_trees);
+  const double table = table_steps(v);
+  const double cycles = TreeCosts::step * (v.bitvectors.walk_steps - table) + TreeCosts::table_step * table +
+                        TreeCosts::walk_tree * double(v.n_trees);
   return v.node_threshold64 != nullptr ? TreeCosts::float64_walk * cycles : cycles;
 }
 

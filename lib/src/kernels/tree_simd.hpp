@@ -626,7 +626,15 @@ struct TreeSimd {
   // EPYC VM: x_d12_t100_f25_reg_nan10 0.71 (0.84), 59.2M -> 48.7M
   // instructions (callgrind, avx2, 2,000 rows); x_lg255_t100_f80_reg_nan30
   // 1.00 (1.17) although 87.9M -> 75.8M).
-  static constexpr uint32_t max_top_levels = 10, min_top_levels = 8;
+  // Fewest levels: 8 for large trees (fewer did not pay), 6 for the others,
+  // whose walks took the table later (CPU time, 10,000 rows, paired in one
+  // process, the walk forced, Zen 4; SSE4.2 / AVX-512): depth 8-12 shapes
+  // x_d8_t40_f15_reg 0.80 / 0.64, s_et_d8_t100_f30 0.79 / 0.75,
+  // x_d10_t200_f40 0.86 / 0.75, x_d12_t300_f120 0.97 / 0.91,
+  // x_lg255_t1000_f20 0.96 / 0.93 (AVX2 0.82-0.97); depth 6-7 x_d6_t100_f8
+  // 0.80 / 0.67, x_d7_t500_f60_nan5 0.89 / 0.83, s_rfr_d6_t300_f100
+  // 0.84 / 0.80, x_d6_t150_f300_c3 0.89 / 0.81.  The level counts live in
+  // tree_cost.hpp, whose walk estimate weighs the table.
   template <bool Missing>
   struct TopLevels {
     static constexpr uint32_t capacity = 1u << max_top_levels;
@@ -886,10 +894,10 @@ struct TreeSimd {
     const uint64_t last = v.n_nodes - 1;
     const uint32_t last_feature = v.n_features - 1;
     const size_t block = walk_block_rows(v, Large, sizeof(T), cache_sizes());
-    // Deep float32 trees without category sets: every row walks the top
-    // levels through a complete tree (TopLevels), then on from the node it
-    // reached.
-    constexpr bool use_top = Large && !Categorical && sizeof(T) == 4;
+    // Float32 trees of 6 levels or more without category sets: every row
+    // walks the top levels through a complete tree (TopLevels), then on from
+    // the node it reached.
+    constexpr bool use_top = !Categorical && sizeof(T) == 4;
     struct NoTop {};
     std::conditional_t<use_top, TopLevels<Missing>, NoTop> top;
     for (size_t b0 = 0; b0 < n_rows; b0 += block) {
@@ -903,10 +911,10 @@ struct TreeSimd {
         const TreeLeafAdder add(v, t);
         bool top_walk = false;
         if constexpr (use_top) {
-          // At least min_top_levels levels (fewer did not pay), and a block
-          // of at least as many rows as the table has positions (its cost).
+          // Enough levels (above), and a block of at least as many rows as
+          // the table has positions (its cost).
           const uint32_t levels = depth < max_top_levels ? depth : max_top_levels;
-          top_walk = levels >= min_top_levels && nb >= (size_t{1} << levels);
+          top_walk = levels >= (Large ? min_top_levels_large : min_top_levels) && nb >= (size_t{1} << levels);
           if (top_walk) build_top_levels(v, root, last, last_feature, levels, top);
         }
         const double* pending[R];  // Large: the previous group's leaf rows' values
