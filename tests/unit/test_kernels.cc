@@ -224,20 +224,17 @@ TEST_CASE("one row on every kernel: rows of every width around the register look
   CHECK(compared > 0);
 }
 
-TEST_CASE("batches over deep trees: the top levels walked through a complete tree equal the scalar reference") {
-  // The large-tree batch walk takes the top min(depth, 10) levels (8 at
-  // least; other trees from 6, below) of each float32 tree without category sets through a table built
-  // per tree, when the block has at least as many rows as the table
-  // positions: 300 rows take it for the depth-8 tree only, 700 for depths 8
-  // and 9, 1,300 and 2,500 (a tail group) for every tree but the depth-7
-  // one.  Leaves above the table's bottom repeat down it.  With NaN routing
-  // the table keeps each position's NaN-left bit: rows with NaN take it.
-  // Leaf rows of 1, 2 and 3 values: each way the walk adds a group's leaves.
-  KernelGuard guard;
-  AlgorithmGuard algorithm_guard;
+namespace {
+
+// Ensembles of trees of the given depths (random splits over `width`
+// features), without and with NaN routing, with leaf rows of 1, 2 and 3
+// values (each way the walk adds a group's leaves): the forced walk over
+// each row count equals the scalar reference on every kernel.  `large`: the
+// ensemble the large-tree walk takes (walks_large_trees), or not.
+int check_top_level_walks(uint64_t seed, uint32_t width, std::initializer_list<uint32_t> depths,
+                          std::initializer_list<size_t> row_counts, bool large) {
   test::TempDir dir;
-  constexpr uint32_t width = 20;
-  std::mt19937_64 rng(29);
+  std::mt19937_64 rng(seed);
   int compared = 0;
   for (bool missing : {false, true}) for (uint32_t leaf_width : {1u, 2u, 3u}) {
     CAPTURE(missing);
@@ -248,7 +245,7 @@ TEST_CASE("batches over deep trees: the top levels walked through a complete tre
     d.n_features = width;
     d.n_outputs = leaf_width;
     TreeEnsembleBuilder b(width, leaf_width, leaf_width, Aggregation::sum);
-    for (uint32_t depth : {20u, 8u, 20u, 9u, 7u, 12u, 20u, 20u}) {
+    for (uint32_t depth : depths) {
       auto t = test::random_tree(rng, width, depth, leaf_width, missing, 0);
       REQUIRE(b.add_tree(t.view()).ok());
     }
@@ -258,50 +255,35 @@ TEST_CASE("batches over deep trees: the top levels walked through a complete tre
     REQUIRE(m.ok());
     CHECK(m->verify().ok());
     CHECK(m->info().accepts_missing == missing);
-    CHECK(m->info().trees.n_nodes * 12 > m->info().trees.n_trees * (48 << 10));  // the large-tree walk
-    for (size_t rows : {300, 700, 1300, 2500}) {
+    CHECK((m->info().trees.n_nodes * 12 > m->info().trees.n_trees * (48 << 10)) == large);
+    for (size_t rows : row_counts)
       compared += check_walks_equal_scalar(*m, test::random_rows(rng, rows, width, missing ? 0.1 : 0.0), rows);
-    }
   }
-  CHECK(compared > 0);
+  return compared;
+}
+
+}  // namespace
+
+TEST_CASE("batches over deep trees: the top levels walked through a complete tree equal the scalar reference") {
+  // The large-tree batch walk takes the top min(depth, 10) levels (8 at
+  // least) of each float32 tree without category sets through a table built
+  // per tree, when the block has at least as many rows as the table
+  // positions: 300 rows take it for the depth-8 tree only, 700 for depths 8
+  // and 9, 1,300 and 2,500 (a tail group) for every tree but the depth-7
+  // one.  Leaves above the table's bottom repeat down it.  With NaN routing
+  // the table keeps each position's NaN-left bit: rows with NaN take it.
+  KernelGuard guard;
+  AlgorithmGuard algorithm_guard;
+  CHECK(check_top_level_walks(29, 20, {20, 8, 20, 9, 7, 12, 20, 20}, {300, 700, 1300, 2500}, true) > 0);
 }
 
 TEST_CASE("batches over small trees: the top levels walked through a complete tree equal the scalar reference") {
-  // Trees that are not large take the table from 6 levels (large ones from
-  // 8), when the block has at least 2^levels rows: 63 rows take it for no
-  // tree, 64 for the depth-6 trees, 300 for depths 6-8, 1,300 (a tail
-  // group) for all but the depth-5 one.  NaN routing and leaf rows of 1-3
-  // values as for the large trees.
+  // Trees that are not large take the table from 6 levels: 63 rows take it
+  // for no tree, 64 for the depth-6 trees, 300 for depths 6-8, 1,300 (a
+  // tail group) for all but the depth-5 one.
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
-  test::TempDir dir;
-  constexpr uint32_t width = 11;
-  std::mt19937_64 rng(37);
-  int compared = 0;
-  for (bool missing : {false, true}) for (uint32_t leaf_width : {1u, 2u, 3u}) {
-    CAPTURE(missing);
-    CAPTURE(leaf_width);
-    ModelDescription d;
-    d.estimator = "test.SmallDeepTrees";
-    d.task = Task::regression;
-    d.n_features = width;
-    d.n_outputs = leaf_width;
-    TreeEnsembleBuilder b(width, leaf_width, leaf_width, Aggregation::sum);
-    for (uint32_t depth : {6u, 8u, 5u, 10u, 7u, 6u, 9u}) {
-      auto t = test::random_tree(rng, width, depth, leaf_width, missing, 0);
-      REQUIRE(b.add_tree(t.view()).ok());
-    }
-    const auto path = dir.file((missing ? "small_missing_" : "small_") + std::to_string(leaf_width) + ".mlmap");
-    REQUIRE(save(path, d, b).ok());
-    auto m = Model::open(path);
-    REQUIRE(m.ok());
-    CHECK(m->verify().ok());
-    CHECK(m->info().trees.n_nodes * 12 <= m->info().trees.n_trees * (48 << 10));  // not the large-tree walk
-    for (size_t rows : {63, 64, 300, 1300}) {
-      compared += check_walks_equal_scalar(*m, test::random_rows(rng, rows, width, missing ? 0.1 : 0.0), rows);
-    }
-  }
-  CHECK(compared > 0);
+  CHECK(check_top_level_walks(37, 11, {6, 8, 5, 10, 7, 6, 9}, {63, 64, 300, 1300}, false) > 0);
 }
 
 TEST_CASE("batches over deep trees: rows copied at a constant stride equal the scalar reference") {

@@ -1237,6 +1237,88 @@ struct TreeSimd {
     }
   }
 
+  // Levels 0-2 of a one-row walk over the complete-tree layout, shared by
+  // CompleteWalk4 and CompleteWalk8 (H vectors of lanes): a level's 1, 2 or
+  // 4 nodes are loaded for every lane side by side (walk.unpack) and picked
+  // by blends on the lanes' node numbers, no gathers (the gathers sat on
+  // every level's chain).  Lanes: the vector width's few operations.
+  template <class Lanes, uint32_t H, class Walk, class Row, class Between>
+  static __attribute__((always_inline)) void complete_top_levels(const Walk& walk, uint32_t depth,
+                                                                 const uint64_t* const (&base)[H],
+                                                                 typename Lanes::I (&node)[H],
+                                                                 const float* x, const Row& row,
+                                                                 Between& between) noexcept {
+    using VF = typename Lanes::F;
+    using VI = typename Lanes::I;
+    for (uint32_t h = 0; h < H; ++h) {  // level 0: every lane at its root, node 0
+      VI info;
+      VF t;
+      Walk::unpack(base[h], info, t);
+      node[h] = walk.decide(Lanes::zero(), info, t, x, row);
+    }
+    between();
+    if (depth > 1) {  // node 1 or 2: both nodes' loads and a blend
+      for (uint32_t h = 0; h < H; ++h) {
+        VI i1, i2;
+        VF t1, t2;
+        Walk::unpack(base[h] + 16, i1, t1);
+        Walk::unpack(base[h] + 32, i2, t2);
+        const VF two = Lanes::as_f(Lanes::eq(node[h], 2));
+        const VI info = Lanes::as_i(Lanes::blend(Lanes::as_f(i1), Lanes::as_f(i2), two));
+        node[h] = walk.decide(node[h], info, Lanes::blend(t1, t2, two), x, row);
+      }
+      between();
+    }
+    if (depth > 2) {  // nodes 3-6: four nodes' loads and three blends
+      for (uint32_t h = 0; h < H; ++h) {
+        VI i3, i4, i5, i6;
+        VF t3, t4, t5, t6;
+        Walk::unpack(base[h] + 48, i3, t3);
+        Walk::unpack(base[h] + 64, i4, t4);
+        Walk::unpack(base[h] + 80, i5, t5);
+        Walk::unpack(base[h] + 96, i6, t6);
+        const VI k = Lanes::minus(node[h], 3);
+        const VF odd = Lanes::as_f(Lanes::template shl<31>(k));  // blends on the sign bit
+        const VF upper = Lanes::as_f(Lanes::template shl<30>(k));
+        auto pick = [&](VF a, VF b, VF c, VF d) __attribute__((always_inline)) {
+          return Lanes::blend(Lanes::blend(a, b, odd), Lanes::blend(c, d, odd), upper);
+        };
+        const VI info = Lanes::as_i(pick(Lanes::as_f(i3), Lanes::as_f(i4), Lanes::as_f(i5), Lanes::as_f(i6)));
+        node[h] = walk.decide(node[h], info, pick(t3, t4, t5, t6), x, row);
+      }
+      between();
+    }
+  }
+
+#if defined(__SSE4_1__)
+  struct Lanes4 {
+    using F = __m128;
+    using I = __m128i;
+    static I zero() noexcept { return _mm_setzero_si128(); }
+    static I eq(const I& a, int32_t v) noexcept { return _mm_cmpeq_epi32(a, _mm_set1_epi32(v)); }
+    static I minus(const I& a, int32_t v) noexcept { return _mm_sub_epi32(a, _mm_set1_epi32(v)); }
+    template <int n>
+    static I shl(const I& a) noexcept { return _mm_slli_epi32(a, n); }
+    static F blend(const F& a, const F& b, const F& m) noexcept { return _mm_blendv_ps(a, b, m); }
+    static F as_f(const I& a) noexcept { return _mm_castsi128_ps(a); }
+    static I as_i(const F& a) noexcept { return _mm_castps_si128(a); }
+  };
+#endif
+#if defined(__AVX2__)
+  struct Lanes8 {
+    using F = __m256;
+    using I = __m256i;
+    static I zero() noexcept { return _mm256_setzero_si256(); }
+    static I eq(const I& a, int32_t v) noexcept { return _mm256_cmpeq_epi32(a, _mm256_set1_epi32(v)); }
+    static I minus(const I& a, int32_t v) noexcept { return _mm256_sub_epi32(a, _mm256_set1_epi32(v)); }
+    template <int n>
+    static I shl(const I& a) noexcept { return _mm256_slli_epi32(a, n); }
+    static F blend(const F& a, const F& b, const F& m) noexcept { return _mm256_blendv_ps(a, b, m); }
+    static F as_f(const I& a) noexcept { return _mm256_castsi256_ps(a); }
+    static I as_i(const F& a) noexcept { return _mm256_castps_si256(a); }
+  };
+#endif
+
 #if defined(__SSE4_1__)
   // One row over the complete-tree layout with SSE4.2 (W = 4), as
   // CompleteWalk8 with quarters of 4 lanes and no gathers: levels 0-2 by
@@ -1267,45 +1349,7 @@ struct TreeSimd {
       const uint64_t* base[Q];
       __m128i node[Q];
       for (uint32_t q = 0; q < Q; ++q) base[q] = nodes_ + (g0 + q / 4) * inner_ * L + (q % 4) * 4;
-      for (uint32_t q = 0; q < Q; ++q) {  // level 0: every lane at its root, node 0
-        __m128i info;
-        __m128 t;
-        unpack(base[q], info, t);
-        node[q] = decide(_mm_setzero_si128(), info, t, x);
-      }
-      between();
-      if (depth_ > 1) {  // node 1 or 2: both nodes' loads and a blend
-        for (uint32_t q = 0; q < Q; ++q) {
-          __m128i i1, i2;
-          __m128 t1, t2;
-          unpack(base[q] + 16, i1, t1);
-          unpack(base[q] + 32, i2, t2);
-          const __m128 two = _mm_castsi128_ps(_mm_cmpeq_epi32(node[q], _mm_set1_epi32(2)));
-          const __m128i info = _mm_castps_si128(_mm_blendv_ps(_mm_castsi128_ps(i1), _mm_castsi128_ps(i2), two));
-          node[q] = decide(node[q], info, _mm_blendv_ps(t1, t2, two), x);
-        }
-        between();
-      }
-      if (depth_ > 2) {  // nodes 3-6: four nodes' loads and three blends
-        for (uint32_t q = 0; q < Q; ++q) {
-          __m128i i3, i4, i5, i6;
-          __m128 t3, t4, t5, t6;
-          unpack(base[q] + 48, i3, t3);
-          unpack(base[q] + 64, i4, t4);
-          unpack(base[q] + 80, i5, t5);
-          unpack(base[q] + 96, i6, t6);
-          const __m128i k = _mm_sub_epi32(node[q], _mm_set1_epi32(3));
-          const __m128 odd = _mm_castsi128_ps(_mm_slli_epi32(k, 31));  // blends on the sign bit
-          const __m128 upper = _mm_castsi128_ps(_mm_slli_epi32(k, 30));
-          auto pick = [&](__m128 a, __m128 b, __m128 c, __m128 d) __attribute__((always_inline)) {
-            return _mm_blendv_ps(_mm_blendv_ps(a, b, odd), _mm_blendv_ps(c, d, odd), upper);
-          };
-          const __m128i info = _mm_castps_si128(pick(_mm_castsi128_ps(i3), _mm_castsi128_ps(i4),
-                                                     _mm_castsi128_ps(i5), _mm_castsi128_ps(i6)));
-          node[q] = decide(node[q], info, pick(t3, t4, t5, t6), x);
-        }
-        between();
-      }
+      complete_top_levels<Lanes4, Q>(*this, depth_, base, node, x, NoRow{}, between);
       for (uint32_t s = 3; s < depth_; ++s) {
         for (uint32_t q = 0; q < Q; ++q) {
           const uint64_t* b = base[q];
@@ -1329,7 +1373,6 @@ struct TreeSimd {
       }
     }
 
-   private:
     template <int l>
     static __attribute__((always_inline)) uint32_t lane(const __m128i& v) noexcept {
       return static_cast<uint32_t>(_mm_extract_epi32(v, l));
@@ -1354,7 +1397,7 @@ struct TreeSimd {
     // The lanes' nodes (feature and flags, threshold) decide each lane's
     // child, 2h + 1 or 2h + 2.
     __attribute__((always_inline)) __m128i decide(const __m128i& node, const __m128i& info, const __m128& t,
-                                                  const float* x) const noexcept {
+                                                  const float* x, const NoRow& = {}) const noexcept {
       const __m128i f =
           _mm_min_epi32(_mm_and_si128(info, _mm_set1_epi32(static_cast<int32_t>(node_feature_mask))), last_feature_);
       const __m128 xv = _mm_setr_ps(x[lane(f, 0)], x[lane(f, 1)], x[lane(f, 2)], x[lane(f, 3)]);
@@ -1363,6 +1406,7 @@ struct TreeSimd {
       return _mm_add_epi32(_mm_add_epi32(node, node), _mm_add_epi32(_mm_set1_epi32(1), right));
     }
 
+   private:
     const uint64_t* nodes_;
     const uint32_t* leaves_;
     uint32_t depth_;
@@ -1454,58 +1498,19 @@ struct TreeSimd {
     __attribute__((always_inline)) void operator()(uint64_t g0, const float* x, const RowRegs8<K>& row, int32_t* leaf,
                                                    Between&& between) const noexcept {
       constexpr uint32_t H = 2 * N, L = complete_tree_lanes;  // halves of 8 lanes
-      const long long* base[H];
+      const uint64_t* base[H];
       __m256i node[H];
-      for (uint32_t h = 0; h < H; ++h)
-        base[h] = reinterpret_cast<const long long*>(nodes_ + (g0 + h / 2) * inner_ * L + (h % 2) * 8);
-      // Level 0: every lane at its root, node 0.
-      for (uint32_t h = 0; h < H; ++h) {
-        __m256i info;
-        __m256 t;
-        unpack(base[h], info, t);
-        node[h] = decide(_mm256_setzero_si256(), info, t, x, row);
-      }
-      between();
-      if (depth_ > 1) {  // node 1 or 2: both nodes' loads and a blend instead of gathers
-        for (uint32_t h = 0; h < H; ++h) {
-          __m256i i1, i2;
-          __m256 t1, t2;
-          unpack(base[h] + 16, i1, t1);
-          unpack(base[h] + 32, i2, t2);
-          const __m256 two = _mm256_castsi256_ps(_mm256_cmpeq_epi32(node[h], _mm256_set1_epi32(2)));
-          const __m256 info = _mm256_blendv_ps(_mm256_castsi256_ps(i1), _mm256_castsi256_ps(i2), two);
-          node[h] = decide(node[h], _mm256_castps_si256(info), _mm256_blendv_ps(t1, t2, two), x, row);
-        }
-        between();
-      }
-      if (depth_ > 2) {  // nodes 3-6: four nodes' loads and three blends
-        for (uint32_t h = 0; h < H; ++h) {
-          __m256i i3, i4, i5, i6;
-          __m256 t3, t4, t5, t6;
-          unpack(base[h] + 48, i3, t3);
-          unpack(base[h] + 64, i4, t4);
-          unpack(base[h] + 80, i5, t5);
-          unpack(base[h] + 96, i6, t6);
-          const __m256i k = _mm256_sub_epi32(node[h], _mm256_set1_epi32(3));
-          const __m256 odd = _mm256_castsi256_ps(_mm256_slli_epi32(k, 31));  // blends on the sign bit
-          const __m256 upper = _mm256_castsi256_ps(_mm256_slli_epi32(k, 30));
-          auto pick = [&](__m256 a, __m256 b, __m256 c, __m256 d) __attribute__((always_inline)) {
-            return _mm256_blendv_ps(_mm256_blendv_ps(a, b, odd), _mm256_blendv_ps(c, d, odd), upper);
-          };
-          const __m256i info = _mm256_castps_si256(pick(_mm256_castsi256_ps(i3), _mm256_castsi256_ps(i4),
-                                                        _mm256_castsi256_ps(i5), _mm256_castsi256_ps(i6)));
-          node[h] = decide(node[h], info, pick(t3, t4, t5, t6), x, row);
-        }
-        between();
-      }
+      for (uint32_t h = 0; h < H; ++h) base[h] = nodes_ + (g0 + h / 2) * inner_ * L + (h % 2) * 8;
+      complete_top_levels<Lanes8, H>(*this, depth_, base, node, x, row, between);
       for (uint32_t s = 3; s < depth_; ++s) {
         for (uint32_t h = 0; h < H; ++h) {
           // Positions of lanes 0, 1, 4, 5 | 2, 3, 6, 7, so that descend()'s
           // in-lane shuffles put the nodes back in lane order.
           const __m256i pos =
               _mm256_permute4x64_epi64(_mm256_add_epi32(_mm256_slli_epi32(node[h], 4), lanes_), 0xD8);
-          const __m256i a = _mm256_i32gather_epi64(base[h], _mm256_castsi256_si128(pos), 8);
-          const __m256i b = _mm256_i32gather_epi64(base[h], _mm256_extracti128_si256(pos, 1), 8);
+          const auto* b64 = reinterpret_cast<const long long*>(base[h]);
+          const __m256i a = _mm256_i32gather_epi64(b64, _mm256_castsi256_si128(pos), 8);
+          const __m256i b = _mm256_i32gather_epi64(b64, _mm256_extracti128_si256(pos, 1), 8);
           node[h] = descend(node[h], a, b, x, row);
         }
         between();
@@ -1519,9 +1524,8 @@ struct TreeSimd {
       }
     }
 
-   private:
     // The 8 lanes' nodes at p (one node of each lane's tree, in order).
-    static __attribute__((always_inline)) void unpack(const long long* p, __m256i& info, __m256& t) noexcept {
+    static __attribute__((always_inline)) void unpack(const uint64_t* p, __m256i& info, __m256& t) noexcept {
       const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
       const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 4));
       const __m256 a = _mm256_castsi256_ps(_mm256_permute2x128_si256(u, w, 0x20));
@@ -1552,6 +1556,7 @@ struct TreeSimd {
       return _mm256_add_epi32(_mm256_add_epi32(node, node), _mm256_add_epi32(_mm256_set1_epi32(1), right));
     }
 
+   private:
     const uint64_t* nodes_;
     const uint32_t* leaves_;
     uint32_t depth_;
