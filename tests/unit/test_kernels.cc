@@ -280,7 +280,8 @@ TEST_CASE("batches over deep trees: the top levels walked through a complete tre
 TEST_CASE("batches over small trees: the top levels walked through a complete tree equal the scalar reference") {
   // Trees that are not large take the table from 6 levels: 63 rows take it
   // for no tree, 64 for the depth-6 trees, 300 for depths 6-8, 1,300 (a
-  // tail group) for all but the depth-5 one.
+  // tail group) for all but the depth-5 one.  Tables that hold a whole tree
+  // (depth <= 10) hold leaf rows at the bottom instead of nodes.
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
   CHECK(check_top_level_walks(37, 11, {6, 8, 5, 10, 7, 6, 9}, {63, 64, 300, 1300}, false) > 0);
