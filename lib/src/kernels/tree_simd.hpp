@@ -482,7 +482,7 @@ struct TreeSimd {
     alignas(64) int32_t node[W];
     idx.store_aligned(node);
     for (size_t l = 0; l < n; ++l) {
-      const uint64_t leaf = min_u64(v.node_info[static_cast<uint32_t>(node[l])] & node_feature_mask, v.n_leaves - 1);
+      const uint64_t leaf = leaf_row_of(v, static_cast<uint32_t>(node[l]));
       add_leaf(v, t, leaf, raw + l * stride);
     }
   }
@@ -657,7 +657,7 @@ struct TreeSimd {
   // s_rf_d10_t200_f40_c4 0.97, x_d6_t100_f8 0.93-0.96).
   template <bool Missing>
   static void build_top_levels(const TreeEnsembleView& v, uint64_t root, uint64_t last, uint32_t last_feature,
-                               uint32_t levels, TopLevels<Missing>& top, bool leaf_rows = false) noexcept {
+                               uint32_t levels, TopLevels<Missing>& top, bool leaf_rows) noexcept {
     uint64_t* node = top.bottom;  // level d's nodes, widening in place
     node[0] = root;
     const uint32_t last_offset = last_feature << 2;
@@ -677,7 +677,7 @@ struct TreeSimd {
       }
     }
     if (leaf_rows)
-      for (uint32_t j = 0; j < (1u << levels); ++j) node[j] = min_u64(v.node_info[node[j]] & node_feature_mask, v.n_leaves - 1);
+      for (uint32_t j = 0; j < (1u << levels); ++j) node[j] = leaf_row_of(v, node[j]);
   }
 
   // Walks R rows down the top levels and leaves them on the nodes reached;
@@ -1010,13 +1010,13 @@ struct TreeSimd {
               // beside its register (s_rf_full_t100_f20, 16 walks: 1.08x).
               _Pragma("GCC unroll 16") for (size_t i = 0; i < R; ++i) {
                 if (i < m) {
-                  pending[i] = add.values(covered ? idx[i] : min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1));
+                  pending[i] = add.values(covered ? idx[i] : leaf_row_of(v, idx[i]));
                   __builtin_prefetch(pending[i]);
                 }
               }
             } else {
               for (size_t i = 0; i < m; ++i) {
-                pending[i] = add.values(covered ? idx[i] : min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1));
+                pending[i] = add.values(covered ? idx[i] : leaf_row_of(v, idx[i]));
                 __builtin_prefetch(pending[i]);
               }
             }
@@ -1028,7 +1028,7 @@ struct TreeSimd {
               for (size_t i = 0; i < R; ++i) x[i] += R * v.n_features;
           } else {
             for (size_t i = 0; i < m; ++i)
-              add(covered ? idx[i] : min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1), rawb + (r + i) * v.n_raw);
+              add(covered ? idx[i] : leaf_row_of(v, idx[i]), rawb + (r + i) * v.n_raw);
           }
         }
         add.add_rows(pending, n_pending, rawb + pending_row * v.n_raw, v.n_raw);
@@ -1140,7 +1140,7 @@ struct TreeSimd {
           }
         }
         for (uint32_t i = 0; i < m; ++i)
-          add_leaf(v, t0 + i, min_u64(v.node_info[idx[i]] & node_feature_mask, v.n_leaves - 1), out);
+          add_leaf(v, t0 + i, leaf_row_of(v, idx[i]), out);
       }
     }
   }
@@ -1431,25 +1431,6 @@ struct TreeSimd {
 #endif
 
 #if defined(__AVX2__)
-  // One row over the complete-tree layout (FORMAT.md §5.1.2) with AVX2 (for
-  // CPUs without AVX-512): a group's 16 trees as two halves of 8 lanes, N
-  // groups side by side.  A level is one 64-bit gather per lane (feature and
-  // threshold together, 2 gathers of 4) where trees<>() gathers info, child
-  // and threshold (3 gathers of 8), and the children by index arithmetic;
-  // levels 0-2 are plain loads and blends (the gathers sat on every level's
-  // chain).  N = 2 groups: 1, 3 and 4 were 1-22% slower.  Rows of up to 64
-  // features are looked up in registers (RowRegs8), wider ones gathered: on
-  // Zen 4 an 8-lane gather of the row's values cost more than up to 8
-  // permutes and 7 blends (paired one-row CPU time, AVX2, 9-64 features,
-  // against gathering them: 0.76-0.84x on the 7 sweep shapes it serves,
-  // x_d5_t800_f20_reg_nan30 0.76, s_gbr_d5_t150_f50 0.84; bit-identical on
-  // all 31).  CPUs with cheaper gathers may gain less.  Features and leaf rows
-  // are clamped as in the scalar reference; positions stay inside the
-  // columns, whose lengths open checked.  Tried and dropped: the same layout
-  // walked with plain loads, 16 (or 8) trees side by side, step()'s
-  // instructions without the child read: one-row CPU time, paired, Zen 4,
-  // 1.3-2.6x this kernel's on AVX2 (s_gbr_d5_t150_f50 1.29, x_d6_t100_f8
-  // 2.6) and 0.96-1.39x the paths it would replace on SSE4.2.
   // A row of up to 8 * K features in K registers, looked up by permutes and
   // blends on the feature's bits 3-5 (K = 0: none, the row is gathered;
   // 8 scalar loads instead took 0.99-1.10x the time on the 4 sweep shapes
@@ -1490,6 +1471,25 @@ struct TreeSimd {
     }
   };
 
+  // One row over the complete-tree layout (FORMAT.md §5.1.2) with AVX2 (for
+  // CPUs without AVX-512): a group's 16 trees as two halves of 8 lanes, N
+  // groups side by side.  A level is one 64-bit gather per lane (feature and
+  // threshold together, 2 gathers of 4) where trees<>() gathers info, child
+  // and threshold (3 gathers of 8), and the children by index arithmetic;
+  // levels 0-2 are plain loads and blends (the gathers sat on every level's
+  // chain).  N = 2 groups: 1, 3 and 4 were 1-22% slower.  Rows of up to 64
+  // features are looked up in registers (RowRegs8), wider ones gathered: on
+  // Zen 4 an 8-lane gather of the row's values cost more than up to 8
+  // permutes and 7 blends (paired one-row CPU time, AVX2, 9-64 features,
+  // against gathering them: 0.76-0.84x on the 7 sweep shapes it serves,
+  // x_d5_t800_f20_reg_nan30 0.76, s_gbr_d5_t150_f50 0.84; bit-identical on
+  // all 31).  CPUs with cheaper gathers may gain less.  Features and leaf rows
+  // are clamped as in the scalar reference; positions stay inside the
+  // columns, whose lengths open checked.  Tried and dropped: the same layout
+  // walked with plain loads, 16 (or 8) trees side by side, step()'s
+  // instructions without the child read: one-row CPU time, paired, Zen 4,
+  // 1.3-2.6x this kernel's on AVX2 (s_gbr_d5_t150_f50 1.29, x_d6_t100_f8
+  // 2.6) and 0.96-1.39x the paths it would replace on SSE4.2.
   template <bool Missing, uint32_t K>
   class CompleteWalk8 {
    public:

@@ -53,6 +53,13 @@ inline uint32_t category_set_of(const TreeEnsembleView& v, uint64_t node) noexce
 
 /// Index into leaf_values (in rows of leaf_width) of the leaf `x` reaches in
 /// `tree`.  T is the model's threshold type.
+/// The leaf row a walk that ended on `node` adds: its info's row, clamped
+/// (every kernel clamps it the same way).
+inline uint64_t leaf_row_of(const TreeEnsembleView& v, uint64_t node) noexcept {
+  const uint64_t row = v.node_info[node] & node_feature_mask, last = v.n_leaves - 1;
+  return row < last ? row : last;
+}
+
 template <class T>
 inline uint64_t find_leaf(const TreeEnsembleView& v, uint32_t tree, const T* x) noexcept {
   const T* threshold = thresholds<T>(v);
@@ -73,7 +80,7 @@ inline uint64_t find_leaf(const TreeEnsembleView& v, uint32_t tree, const T* x) 
       left = xv <= threshold[node];
     node = std::min<uint64_t>(uint64_t{child} + (left ? 0 : 1), last);
   }
-  return std::min<uint64_t>(v.node_info[node] & node_feature_mask, v.n_leaves - 1);
+  return leaf_row_of(v, node);
 }
 
 /// Adds one tree's leaf rows into rows of raw scores (n_raw wide).  Made once
