@@ -606,6 +606,18 @@ class TestPredictErrors(TmpDir):
             with self.assertRaisesRegex(TypeError, "Watch objects cannot be created directly"):
                 watch_type.__new__(watch_type)
             self.assertEqual(w.version, 1)  # made by C++ as before
+        # The types Python builds build their object in __new__: __new__
+        # without the constructor's arguments makes nothing.
+        from mlmap import _core
+        for cls in (_core.Store, _core.TreeEnsembleBuilder):
+            with self.subTest(cls=cls.__name__):
+                with self.assertRaisesRegex(TypeError, "__new__"):
+                    cls.__new__(cls)
+        core_store = _core.Store.__new__(_core.Store, self.path("store"), False)
+        self.assertEqual(core_store.names(), ["m"])
+        builder = _core.TreeEnsembleBuilder(N_FEATURES, 1, 1, "sum")
+        builder.__init__(1, 2, 3, "mean")  # a second __init__ changes nothing
+        self.assertEqual((builder.n_trees, builder.n_nodes), (0, 0))
 
     def test_feature_count(self):
         sk, X = forest_clf()

@@ -65,10 +65,12 @@ void bind_store(py::module_& mod) {
       .def("last_error", &Watch::last_error);
   refuse_bare_new(watch, "use Store.watch()");
 
-  py::class_<Store>(mod, "Store")
-      .def(py::init([](const std::string& dir, bool create) { return value_or_raise(Store::open(dir, create)); }),
-           py::arg("dir"), py::arg("create") = true)
-      .def_property_readonly("dir", &Store::dir)
+  auto store = py::class_<Store>(mod, "Store");
+  store.attr("__new__") = py::cpp_function(
+      [](const py::handle&, const std::string& dir, bool create) { return value_or_raise(Store::open(dir, create)); },
+      py::name("__new__"), py::arg("cls"), py::arg("dir"), py::arg("create") = true);
+  built_in_new(store);
+  store.def_property_readonly("dir", &Store::dir)
       .def("publish", &publish, py::arg("name"), py::arg("file"), py::arg("move") = false)
       .def("versions", &versions)
       .def("names", [](const Store& s) { return value_or_raise(s.names()); })

@@ -393,15 +393,17 @@ void save_naive_bayes(const std::string& path, const py::dict& d, const py::dict
 }  // namespace
 
 void bind_writer(py::module_& mod) {
-  py::class_<TreeEnsembleBuilder>(mod, "TreeEnsembleBuilder")
-      .def(py::init([](size_t n_features, size_t leaf_width, size_t n_raw, const std::string& aggregation,
-                       const std::string& rule, const std::string& thresholds) {
-             return TreeEnsembleBuilder(n_features, leaf_width, n_raw, parse_name<Aggregation>("aggregation", aggregation),
-                                        parse_name<SplitRule>("rule", rule),
-                                        parse_name<ThresholdType>("thresholds", thresholds));
-           }),
-           py::arg("n_features"), py::arg("leaf_width"), py::arg("n_raw"), py::arg("aggregation"), py::arg("rule") = "<=",
-           py::arg("thresholds") = "float32")
+  auto builder = py::class_<TreeEnsembleBuilder>(mod, "TreeEnsembleBuilder");
+  builder.attr("__new__") = py::cpp_function(
+      [](const py::handle&, size_t n_features, size_t leaf_width, size_t n_raw, const std::string& aggregation,
+         const std::string& rule, const std::string& thresholds) {
+        return TreeEnsembleBuilder(n_features, leaf_width, n_raw, parse_name<Aggregation>("aggregation", aggregation),
+                                   parse_name<SplitRule>("rule", rule), parse_name<ThresholdType>("thresholds", thresholds));
+      },
+      py::name("__new__"), py::arg("cls"), py::arg("n_features"), py::arg("leaf_width"), py::arg("n_raw"), py::arg("aggregation"),
+      py::arg("rule") = "<=", py::arg("thresholds") = "float32");
+  built_in_new(builder);
+  builder
       .def("add_tree", &add_tree, py::arg("left"), py::arg("right"), py::arg("feature"), py::arg("threshold"),
            py::arg("values"), py::arg("missing_left") = py::none(), py::arg("categorical") = py::none(),
            py::arg("category_set") = py::none(), py::arg("output") = 0, py::arg("leaf_scale") = 1.0,

@@ -76,6 +76,13 @@ void refuse_bare_new(const py::handle& cls, const char* how) {
   });
 }
 
+void built_in_new(const py::handle& cls) {
+  // The object came whole from __new__: nothing to do, and nothing to redo
+  // on a second explicit __init__ call.
+  cls.attr("__init__") = py::cpp_function([](const py::handle&, const py::args&, const py::kwargs&) {},
+                                          py::is_method(cls));
+}
+
 std::vector<std::pair<std::string, std::string>> parse_metadata(const py::dict& d) {
   std::vector<std::pair<std::string, std::string>> out;
   for (auto kv : d) out.emplace_back(kv.first.cast<std::string>(), kv.second.cast<std::string>());

@@ -96,6 +96,12 @@ const T* aligned_data(const py::array_t<T, py::array::c_style>& a, const char* w
 /// unconstructed bytes.  Its casts from C++ do not call __new__.
 void refuse_bare_new(const py::handle& cls, const char* how);
 
+/// For a class that Python calls build (Store(dir), ...): the caller sets
+/// its `__new__` to build the C++ object, and this makes `__init__` do
+/// nothing.  With py::init instead, `cls.__new__(cls)` alone returned an
+/// instance with no object behind it (its methods read unconstructed bytes).
+void built_in_new(const py::handle& cls);
+
 /// Model (and the kernel switches).
 void bind_model(py::module_& m);
 /// TreeEnsembleBuilder, save_trees, save_dense, convert_xgboost_json.
