@@ -1311,6 +1311,16 @@ struct TreeSimd {
     static F blend(const F& a, const F& b, const F& m) noexcept { return _mm_blendv_ps(a, b, m); }
     static F as_f(const I& a) noexcept { return _mm_castsi128_ps(a); }
     static I as_i(const F& a) noexcept { return _mm_castps_si128(a); }
+    // The child a node (info, threshold t) sends x to, as child() below.
+    template <bool Missing>
+    static I child(const I& node, const F& x, const F& t, const I& info) noexcept {
+      F left = _mm_cmple_ps(x, t);  // false for NaN
+      if constexpr (Missing) {
+        const I bit = _mm_set1_epi32(static_cast<int32_t>(node_missing_left));
+        left = _mm_or_ps(left, _mm_and_ps(_mm_cmpunord_ps(x, x), as_f(_mm_cmpeq_epi32(_mm_and_si128(info, bit), bit))));
+      }
+      return _mm_add_epi32(_mm_add_epi32(node, node), _mm_add_epi32(_mm_set1_epi32(2), as_i(left)));
+    }
   };
 #endif
 #if defined(__AVX2__)
@@ -1325,6 +1335,22 @@ struct TreeSimd {
     static F blend(const F& a, const F& b, const F& m) noexcept { return _mm256_blendv_ps(a, b, m); }
     static F as_f(const I& a) noexcept { return _mm256_castsi256_ps(a); }
     static I as_i(const F& a) noexcept { return _mm256_castps_si256(a); }
+    // The child, 2n + 1 or 2n + 2, that node n (info, threshold t) sends x
+    // to: left where x <= t, or where x is NaN and the node sends missing
+    // values left.  The comparison's all-ones "left" is -1 added to 2n + 2:
+    // O::go_right's 0 or 1 took two instructions more a level (one-row CPU
+    // time, paired, on the 13 sweep shapes with the layout: 0.87-0.97x on
+    // SSE4.2, 0.91-1.03x on AVX2).
+    template <bool Missing>
+    static I child(const I& node, const F& x, const F& t, const I& info) noexcept {
+      F left = _mm256_cmp_ps(x, t, _CMP_LE_OQ);
+      if constexpr (Missing) {
+        const I bit = _mm256_set1_epi32(static_cast<int32_t>(node_missing_left));
+        left = _mm256_or_ps(left, _mm256_and_ps(_mm256_cmp_ps(x, x, _CMP_UNORD_Q),
+                                                as_f(_mm256_cmpeq_epi32(_mm256_and_si256(info, bit), bit))));
+      }
+      return _mm256_add_epi32(_mm256_add_epi32(node, node), _mm256_add_epi32(_mm256_set1_epi32(2), as_i(left)));
+    }
   };
 #endif
 
@@ -1410,9 +1436,7 @@ struct TreeSimd {
       const __m128i f =
           _mm_min_epi32(_mm_and_si128(info, _mm_set1_epi32(static_cast<int32_t>(node_feature_mask))), last_feature_);
       const __m128 xv = _mm_setr_ps(x[lane(f, 0)], x[lane(f, 1)], x[lane(f, 2)], x[lane(f, 3)]);
-      I right = O::go_right(xv, t);
-      if constexpr (Missing) right = O::route_missing(right, xv, info);
-      return _mm_add_epi32(_mm_add_epi32(node, node), _mm_add_epi32(_mm_set1_epi32(1), right));
+      return Lanes4::template child<Missing>(node, xv, t, info);
     }
 
    private:
@@ -1473,9 +1497,9 @@ struct TreeSimd {
 
   // One row over the complete-tree layout (FORMAT.md §5.1.2) with AVX2 (for
   // CPUs without AVX-512): a group's 16 trees as two halves of 8 lanes, N
-  // groups side by side.  A level is one 64-bit gather per lane (feature and
-  // threshold together, 2 gathers of 4) where trees<>() gathers info, child
-  // and threshold (3 gathers of 8), and the children by index arithmetic;
+  // groups side by side.  A level is one 64-bit load per lane (feature and
+  // threshold together; two_pairs) where trees<>() gathers info, child and
+  // threshold (3 gathers of 8), and the children by index arithmetic;
   // levels 0-2 are plain loads and blends (the gathers sat on every level's
   // chain).  N = 2 groups: 1, 3 and 4 were 1-22% slower.  Rows of up to 64
   // features are looked up in registers (RowRegs8), wider ones gathered: on
@@ -1496,7 +1520,7 @@ struct TreeSimd {
     CompleteWalk8(const TreeEnsembleView& v) noexcept
         : nodes_(v.complete.nodes), leaves_(v.complete.leaves), depth_(v.complete.depth),
           inner_((uint64_t{1} << v.complete.depth) - 1),
-          lanes_(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)),
+          lanes_(_mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7)),
           last_feature_(_mm256_set1_epi32(static_cast<int32_t>(v.n_features - 1))),
           last_leaf_(_mm256_set1_epi32(static_cast<int32_t>(min_u64(v.n_leaves - 1, node_feature_mask)))),
           bottom_(_mm256_set1_epi32(static_cast<int32_t>(inner_))) {}
@@ -1513,13 +1537,11 @@ struct TreeSimd {
       complete_top_levels<Lanes8, H>(*this, depth_, base, node, x, row, between);
       for (uint32_t s = 3; s < depth_; ++s) {
         for (uint32_t h = 0; h < H; ++h) {
-          // Positions of lanes 0, 1, 4, 5 | 2, 3, 6, 7, so that descend()'s
-          // in-lane shuffles put the nodes back in lane order.
-          const __m256i pos =
-              _mm256_permute4x64_epi64(_mm256_add_epi32(_mm256_slli_epi32(node[h], 4), lanes_), 0xD8);
+          const __m256i pos = _mm256_add_epi32(_mm256_slli_epi32(node[h], 4), lanes_);
           const auto* b64 = reinterpret_cast<const long long*>(base[h]);
-          const __m256i a = _mm256_i32gather_epi64(b64, _mm256_castsi256_si128(pos), 8);
-          const __m256i b = _mm256_i32gather_epi64(b64, _mm256_extracti128_si256(pos, 1), 8);
+          // Trees 0-3 (a) and 4-7 (b): the lanes' pairs 0, 2 and 1, 3.
+          const __m128i p0 = _mm256_castsi256_si128(pos), p1 = _mm256_extracti128_si256(pos, 1);
+          const __m256i a = two_pairs(b64, p0, p1), b = two_pairs(b64, _mm_unpackhi_epi64(p0, p0), _mm_unpackhi_epi64(p1, p1));
           node[h] = descend(node[h], a, b, x, row);
         }
         between();
@@ -1527,29 +1549,48 @@ struct TreeSimd {
       for (uint32_t h = 0; h < H; ++h) {
         const __m256i pos = _mm256_add_epi32(_mm256_slli_epi32(_mm256_sub_epi32(node[h], bottom_), 4), lanes_);
         const auto* lbase = reinterpret_cast<const int*>(leaves_ + ((g0 + h / 2) << depth_) * L + (h % 2) * 8);
+        // In tree order again (the lanes' order is its own inverse).
         // Unsigned: a crafted row of 2^31 or more is clamped too.
-        _mm256_store_si256(reinterpret_cast<__m256i*>(leaf + h * 8),
-                           _mm256_min_epu32(_mm256_i32gather_epi32(lbase, pos, 4), last_leaf_));
+        const __m256i rows = _mm256_permutevar8x32_epi32(_mm256_i32gather_epi32(lbase, pos, 4), lanes_);
+        _mm256_store_si256(reinterpret_cast<__m256i*>(leaf + h * 8), _mm256_min_epu32(rows, last_leaf_));
       }
     }
 
-    // The 8 lanes' nodes at p (one node of each lane's tree, in order).
-    static __attribute__((always_inline)) void unpack(const uint64_t* p, __m256i& info, __m256& t) noexcept {
-      const __m256i u = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-      const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 4));
-      const __m256 a = _mm256_castsi256_ps(_mm256_permute2x128_si256(u, w, 0x20));
-      const __m256 b = _mm256_castsi256_ps(_mm256_permute2x128_si256(u, w, 0x31));
-      info = _mm256_castps_si256(_mm256_shuffle_ps(a, b, 0x88));
-      t = _mm256_shuffle_ps(a, b, 0xDD);
+    // The 64-bit nodes at positions p0[0], p0[1], p1[0], p1[1] of b, by
+    // scalar loads: Zen 4's two 4-lane gathers sat on the lanes' chain of
+    // levels (one-row CPU time, paired, loads against gathers: 0.89-1.00x on
+    // the depth 4-6 sweep shapes).
+    static __attribute__((always_inline)) __m256i two_pairs(const long long* b, const __m128i& p0,
+                                                           const __m128i& p1) noexcept {
+      const __m128i lo = _mm_insert_epi64(_mm_cvtsi64_si128(b[_mm_cvtsi128_si32(p0)]), b[_mm_extract_epi32(p0, 1)], 1);
+      const __m128i hi = _mm_insert_epi64(_mm_cvtsi64_si128(b[_mm_cvtsi128_si32(p1)]), b[_mm_extract_epi32(p1, 1)], 1);
+      return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
     }
 
-    // One level: the 64-bit nodes of lanes 0, 1, 4, 5 (a) and 2, 3, 6, 7 (b)
-    // decide each lane's child, 2h + 1 or 2h + 2.
+    // The 8 lanes' nodes at p (one node of each lane's tree).
+    static __attribute__((always_inline)) void unpack(const uint64_t* p, __m256i& info, __m256& t) noexcept {
+      split(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)),
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 4)), info, t);
+    }
+
+    // The 64-bit nodes of trees 0-3 (a) and 4-7 (b) as the lanes hold them:
+    // trees 0, 1, 4, 5 | 2, 3, 6, 7, the order two in-lane shuffles give (in
+    // tree order, each load of levels 0-2 took two cross-lane shuffles more;
+    // the leaves are put back in tree order once).
+    static __attribute__((always_inline)) void split(const __m256i& a, const __m256i& b, __m256i& info,
+                                                     __m256& t) noexcept {
+      const __m256 pa = _mm256_castsi256_ps(a), pb = _mm256_castsi256_ps(b);
+      info = _mm256_castps_si256(_mm256_shuffle_ps(pa, pb, 0x88));  // low halves
+      t = _mm256_shuffle_ps(pa, pb, 0xDD);                             // high halves
+    }
+
+    // One level: the nodes of trees 0-3 (a) and 4-7 (b) decide each lane's
+    // child.
     __attribute__((always_inline)) __m256i descend(const __m256i& node, const __m256i& a, const __m256i& b,
                                                    const float* x, const RowRegs8<K>& row) const noexcept {
-      const __m256 pa = _mm256_castsi256_ps(a), pb = _mm256_castsi256_ps(b);
-      const __m256i info = _mm256_castps_si256(_mm256_shuffle_ps(pa, pb, 0x88));  // low halves
-      const __m256 t = _mm256_shuffle_ps(pa, pb, 0xDD);                             // high halves
+      __m256i info;
+      __m256 t;
+      split(a, b, info, t);
       return decide(node, info, t, x, row);
     }
 
@@ -1559,10 +1600,7 @@ struct TreeSimd {
                                                   const float* x, const RowRegs8<K>& row) const noexcept {
       const __m256i f = _mm256_min_epi32(
           _mm256_and_si256(info, _mm256_set1_epi32(static_cast<int32_t>(node_feature_mask))), last_feature_);
-      const __m256 xv = row.lookup(x, f);
-      I right = O::go_right(xv, t);
-      if constexpr (Missing) right = O::route_missing(right, xv, info);
-      return _mm256_add_epi32(_mm256_add_epi32(node, node), _mm256_add_epi32(_mm256_set1_epi32(1), right));
+      return Lanes8::template child<Missing>(node, row.lookup(x, f), t, info);
     }
 
    private:
