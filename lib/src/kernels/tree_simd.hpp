@@ -1172,7 +1172,15 @@ struct TreeSimd {
   // the next pass's nodes (its trees' three node ranges, a share after each
   // level, to L2 or L1): after 2 MB of other work between calls, as in the
   // paired benchmark, 0.96-1.03x; cached 1.03-1.14x; trees of ~900 nodes
-  // (s_rf_d10_t200_f40_c4) 1.7-2.7x.
+  // (s_rf_d10_t200_f40_c4) 1.7-2.7x.  Nor: walking the trees in order of
+  // depth (so that a group's trees end together; leaves put back in tree
+  // order before the additions): 0.995-1.04x on six deep or lossguide
+  // shapes (x_lg63_t150_f12_c4, whose groups walk 1.36x the sum of their
+  // trees' depths, 1.03x).  Nor, for one row, the bit-vector layout with
+  // lanes = a word's records (16 compares at once, the cleared leaves
+  // or-reduced per word, later words skipped once a leaf is found;
+  // bit-identical): 1.15x on x_lg63_t150_f12_c4, 2.2-5.6x on seven other
+  // shapes.
   template <bool Missing, bool Categorical, size_t K>
   static void trees(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw) noexcept {
     constexpr size_t N = 4;
