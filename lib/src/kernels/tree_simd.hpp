@@ -1516,7 +1516,8 @@ struct TreeSimd {
   // threshold together; two_pairs) where trees<>() gathers info, child and
   // threshold (3 gathers of 8), and the children by index arithmetic;
   // levels 0-2 are plain loads and blends (the gathers sat on every level's
-  // chain).  N = 2 groups: 1, 3 and 4 were 1-22% slower.  Rows of up to 64
+  // chain).  N = 2 groups: 1, 3 and 4 were 1-22% slower (3 again with the
+  // scalar node loads: 0.97-1.15x the time of 2).  Rows of up to 64
   // features are looked up in registers (RowRegs8), wider ones gathered: on
   // Zen 4 an 8-lane gather of the row's values cost more than up to 8
   // permutes and 7 blends (paired one-row CPU time, AVX2, 9-64 features,
