@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "kernels/dispatch.hpp"
+#include "kernels/tree_cost.hpp"
 #include "mlmap_generated.h"
 #include "support.hpp"
 
@@ -285,6 +286,34 @@ TEST_CASE("batches over small trees: the top levels walked through a complete tr
   KernelGuard guard;
   AlgorithmGuard algorithm_guard;
   CHECK(check_top_level_walks(37, 11, {6, 8, 5, 10, 7, 6, 9}, {63, 64, 300, 1300}, false) > 0);
+}
+
+TEST_CASE("the node walk asks for calls of many rows where each call builds tables or fetches large trees") {
+  // Threads share a batch in chunks of at least this many rows (api/predict.cc):
+  // a call repays its top levels' tables (trees of min_top_levels or more,
+  // float32, no category sets) and its fetches of large trees over its rows.
+  using namespace mlmap::kernels;
+  const CacheSizes caches;
+  const float thresholds32[1] = {0};
+  const double thresholds64[1] = {0};
+  TreeEnsembleView v;
+  v.node_threshold = thresholds32;
+  v.n_trees = 40;
+  v.n_nodes = 40 * 63;  // small trees: not large
+  REQUIRE(!walks_large_trees(v, caches));
+  v.max_depth = min_top_levels - 1;
+  CHECK(walk_min_rows_per_call(v, caches) == 0);
+  v.max_depth = min_top_levels;
+  CHECK(walk_min_rows_per_call(v, caches) == tree_block_rows);
+  v.n_category_sets = 1;  // no tables
+  CHECK(walk_min_rows_per_call(v, caches) == 0);
+  v.n_category_sets = 0;
+  v.node_threshold = nullptr;  // float64 trees: no tables
+  v.node_threshold64 = thresholds64;
+  CHECK(walk_min_rows_per_call(v, caches) == 0);
+  v.n_nodes = uint64_t{40} * (64 << 10);  // large trees are fetched by every call
+  REQUIRE(walks_large_trees(v, caches));
+  CHECK(walk_min_rows_per_call(v, caches) == tree_block_rows);
 }
 
 TEST_CASE("batches over deep trees: rows copied at a constant stride equal the scalar reference") {

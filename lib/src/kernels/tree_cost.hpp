@@ -193,13 +193,17 @@ inline bool few_rows_walk_scalar(const TreeEnsembleView& v, size_t lanes) noexce
   return false;
 }
 
-/// Rows a call of the large-tree walk should bring: each call fetches every
-/// tree from memory and builds its top levels' table, which as many rows as
-/// a call can get repay best (threads then share a batch in the largest
-/// chunks that still end together: RowChunks in api/predict.cc, with the
-/// measurements).
+/// Rows a call of the node walk should bring: each call of the large-tree
+/// walk fetches every tree from memory, and every call builds the top
+/// levels' table of each tree of min_top_levels or more (float32 trees
+/// without category sets), which as many rows as a call can get repay best
+/// (threads then share a batch in the largest chunks that still end
+/// together: RowChunks in api/predict.cc, with the measurements).  Without
+/// the tables' share, 2 threads on x_d8_t40_f15_reg (40 trees of depth 8,
+/// SSE4.2) took 1.15x one thread's CPU time in chunks of ~100 us.
 inline size_t walk_min_rows_per_call(const TreeEnsembleView& v, const CacheSizes& caches) noexcept {
-  return walks_large_trees(v, caches) ? tree_block_rows : 0;
+  const bool tables = v.node_threshold != nullptr && v.n_category_sets == 0 && v.max_depth >= min_top_levels;
+  return walks_large_trees(v, caches) || tables ? tree_block_rows : 0;
 }
 
 /// Rows per pass of the node walk over the trees.  Trees larger than L1
