@@ -724,8 +724,12 @@ struct TreeSimd {
   // trees in order: results are unchanged; 70k -> 90k).  Also 12 walks in
   // flight instead of 8, the next group's rows prefetched past L2 (which the
   // tree needs), the end looked for every 2 levels.  Small trees gain nothing
-  // from the fetch and lose 2-6% with defer and 12 walks, hence the switch
-  // (walks_large_trees(), tree_cost.hpp).
+  // from the fetch and lost 2-6% with defer and 12 walks (before the top
+  // levels' tables), hence the switch (walks_large_trees(), tree_cost.hpp).
+  // They take 12 walks too now: 10,000 rows, paired CPU time against 8,
+  // SSE4.2 0.86x (x_d8_t40_f15_reg) and 0.87x (s_et_d8_t100_f30), AVX2 0.95x
+  // (x_lg255_t100_f80_reg_nan30), forced walks of depth 2-5 0.88-0.99x;
+  // 16 walks 0.79-0.98x, 12 the better on two of those three.
   //
   // Not done: refilling a walk with the block's next row as soon as its row
   // sits on a leaf, instead of the group waiting for its deepest row.  It
@@ -904,7 +908,7 @@ struct TreeSimd {
   static constexpr size_t strided_walks = 16;
   template <bool Missing, bool Categorical, bool Large, size_t S, class T>
   static void rows(const TreeEnsembleView& v, const T* X, size_t n_rows, double* raw, T* copy = nullptr) noexcept {
-    constexpr size_t R = S ? strided_walks : Large ? 12 : 8;
+    constexpr size_t R = S ? strided_walks : 12;
     const T* threshold = thresholds<T>(v);
     const uint64_t last = v.n_nodes - 1;
     const uint32_t last_feature = v.n_features - 1;
