@@ -51,8 +51,6 @@ inline uint32_t category_set_of(const TreeEnsembleView& v, uint64_t node) noexce
   return set;
 }
 
-/// Index into leaf_values (in rows of leaf_width) of the leaf `x` reaches in
-/// `tree`.  T is the model's threshold type.
 /// The leaf row a walk that ended on `node` adds: its info's row, clamped
 /// (every kernel clamps it the same way).
 inline uint64_t leaf_row_of(const TreeEnsembleView& v, uint64_t node) noexcept {
@@ -60,6 +58,8 @@ inline uint64_t leaf_row_of(const TreeEnsembleView& v, uint64_t node) noexcept {
   return row < last ? row : last;
 }
 
+/// Index into leaf_values (in rows of leaf_width) of the leaf `x` reaches in
+/// `tree`.  T is the model's threshold type.
 template <class T>
 inline uint64_t find_leaf(const TreeEnsembleView& v, uint32_t tree, const T* x) noexcept {
   const T* threshold = thresholds<T>(v);
