@@ -61,6 +61,16 @@ CacheSizes cache_sizes() noexcept;
 /// min_top_levels (min_top_levels_large for large trees, walks_large_trees).
 constexpr uint32_t max_top_levels = 10, min_top_levels = 6, min_top_levels_large = 8;
 
+/// The one home of that rule, for the kernel and the cost model alike:
+/// whether trees of these thresholds and splits can have tables at all...
+constexpr bool top_tables_possible(bool float32, bool categorical) noexcept { return float32 && !categorical; }
+/// ...the levels a tree of `depth` levels walks through its table...
+constexpr uint32_t top_table_levels(uint32_t depth) noexcept { return depth < max_top_levels ? depth : max_top_levels; }
+/// ...and whether it has one.
+constexpr bool top_table_applies(uint32_t depth, bool large) noexcept {
+  return top_table_levels(depth) >= (large ? min_top_levels_large : min_top_levels);
+}
+
 // Cycles (fitted, see above).
 struct TreeCosts {
   // Bit-vector kernel, per tile of `lanes` rows: one record (load, compare,
@@ -202,7 +212,8 @@ inline bool few_rows_walk_scalar(const TreeEnsembleView& v, size_t lanes) noexce
 /// the tables' share, 2 threads on x_d8_t40_f15_reg (40 trees of depth 8,
 /// SSE4.2) took 1.15x one thread's CPU time in chunks of ~100 us.
 inline size_t walk_min_rows_per_call(const TreeEnsembleView& v, const CacheSizes& caches) noexcept {
-  const bool tables = v.node_threshold != nullptr && v.n_category_sets == 0 && v.max_depth >= min_top_levels;
+  const bool tables = top_tables_possible(v.node_threshold != nullptr, v.n_category_sets != 0) &&
+                      top_table_applies(v.max_depth, false);
   return walks_large_trees(v, caches) || tables ? tree_block_rows : 0;
 }
 

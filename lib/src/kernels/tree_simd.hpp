@@ -916,7 +916,7 @@ struct TreeSimd {
     // Float32 trees of 6 levels or more without category sets: every row
     // walks the top levels through a complete tree (TopLevels), then on from
     // the node it reached.
-    constexpr bool use_top = !Categorical && sizeof(T) == 4;
+    constexpr bool use_top = top_tables_possible(sizeof(T) == 4, Categorical);
     struct NoTop {};
     std::conditional_t<use_top, TopLevels<Missing>, NoTop> top;
     for (size_t b0 = 0; b0 < n_rows; b0 += block) {
@@ -932,11 +932,14 @@ struct TreeSimd {
         if constexpr (use_top) {
           // Enough levels (above), and a block of at least as many rows as
           // the table has positions (its cost).
-          const uint32_t levels = depth < max_top_levels ? depth : max_top_levels;
-          top_walk = levels >= (Large ? min_top_levels_large : min_top_levels) && nb >= (size_t{1} << levels);
+          const uint32_t levels = top_table_levels(depth);
+          top_walk = top_table_applies(depth, Large) && nb >= (size_t{1} << levels);
           covered = top_walk && depth <= levels;
           if (top_walk) build_top_levels(v, root, last, last_feature, levels, top, covered);
         }
+        // The leaf row a walk that ended on n adds: a table that covers the
+        // whole tree holds rows already.
+        auto leaf_row = [&](uint64_t n) __attribute__((always_inline)) { return covered ? n : leaf_row_of(v, n); };
         const double* pending[R];  // Large: the previous group's leaf rows' values
         size_t n_pending = 0, pending_row = 0;
         // Large: the next tree's nodes, fetched in order a few lines per
@@ -1021,13 +1024,13 @@ struct TreeSimd {
               // beside its register (s_rf_full_t100_f20, 16 walks: 1.08x).
               _Pragma("GCC unroll 16") for (size_t i = 0; i < R; ++i) {
                 if (i < m) {
-                  pending[i] = add.values(covered ? idx[i] : leaf_row_of(v, idx[i]));
+                  pending[i] = add.values(leaf_row(idx[i]));
                   __builtin_prefetch(pending[i]);
                 }
               }
             } else {
               for (size_t i = 0; i < m; ++i) {
-                pending[i] = add.values(covered ? idx[i] : leaf_row_of(v, idx[i]));
+                pending[i] = add.values(leaf_row(idx[i]));
                 __builtin_prefetch(pending[i]);
               }
             }
@@ -1039,7 +1042,7 @@ struct TreeSimd {
               for (size_t i = 0; i < R; ++i) x[i] += R * v.n_features;
           } else {
             for (size_t i = 0; i < m; ++i)
-              add(covered ? idx[i] : leaf_row_of(v, idx[i]), rawb + (r + i) * v.n_raw);
+              add(leaf_row(idx[i]), rawb + (r + i) * v.n_raw);
           }
         }
         add.add_rows(pending, n_pending, rawb + pending_row * v.n_raw, v.n_raw);
