@@ -1485,7 +1485,7 @@ struct TreeSimd {
   // are clamped).
   template <uint32_t K>
   struct RowRegs8 {
-    static_assert(K == 0 || K == 1 || K == 2 || K == 4 || K == 8);
+    static_assert(K <= 8);
     __m256 r[K ? K : 1];
     RowRegs8(const float* x, uint32_t n) noexcept {
       r[0] = _mm256_setzero_ps();
@@ -1502,16 +1502,24 @@ struct TreeSimd {
       } else {
         __m256 v[K];
         _Pragma("GCC unroll 8") for (uint32_t k = 0; k < K; ++k) v[k] = _mm256_permutevar8x32_ps(r[k], f);
-        // Halve the candidates on bit 3, then 4, then 5 (blendv reads the sign bit).
+        // Halve the candidates on bit 3, then 4, then 5 (blendv reads the
+        // sign bit); an odd last one is kept (its partner's features are
+        // past the row, never looked up).  K = ceil(features / 8), not the
+        // next power of two: a permute and a blend less a level (one row,
+        // paired, AVX2: s_gbr_d5_t150_f50, 7 for 8, 0.94x; s_gb_d2_t500_f20
+        // and x_d5_t800_f20_reg_nan30, 3 for 4, 0.975x).
+        constexpr uint32_t K1 = (K + 1) / 2, K2 = (K1 + 1) / 2;
         if constexpr (K >= 2) {
           const __m256 bit3 = _mm256_castsi256_ps(_mm256_slli_epi32(f, 28));
           _Pragma("GCC unroll 4") for (uint32_t k = 0; k < K / 2; ++k) v[k] = _mm256_blendv_ps(v[2 * k], v[2 * k + 1], bit3);
+          if constexpr (K % 2 == 1) v[K / 2] = v[K - 1];
         }
-        if constexpr (K >= 4) {
+        if constexpr (K1 >= 2) {
           const __m256 bit4 = _mm256_castsi256_ps(_mm256_slli_epi32(f, 27));
-          _Pragma("GCC unroll 2") for (uint32_t k = 0; k < K / 4; ++k) v[k] = _mm256_blendv_ps(v[2 * k], v[2 * k + 1], bit4);
+          _Pragma("GCC unroll 2") for (uint32_t k = 0; k < K1 / 2; ++k) v[k] = _mm256_blendv_ps(v[2 * k], v[2 * k + 1], bit4);
+          if constexpr (K1 % 2 == 1) v[K1 / 2] = v[K1 - 1];
         }
-        if constexpr (K >= 8) v[0] = _mm256_blendv_ps(v[0], v[1], _mm256_castsi256_ps(_mm256_slli_epi32(f, 26)));
+        if constexpr (K2 >= 2) v[0] = _mm256_blendv_ps(v[0], v[1], _mm256_castsi256_ps(_mm256_slli_epi32(f, 26)));
         return v[0];
       }
     }
@@ -1639,6 +1647,16 @@ struct TreeSimd {
     const CompleteWalk8<Missing, K> walk(v);
     complete_rows(v, walk, X, n_rows, raw, [&](const float* x) { return RowRegs8<K>(x, v.n_features); });
   }
+
+  // complete8 for rows of 3, 5, 6 or 7 registers, kept out of the caller:
+  // inlined there they took GCC's choice of which walk to inline into
+  // run(), and the one of 2 registers it used to inline spilled more on
+  // its own (one row, paired: 1.10-1.16x on two sweep shapes).
+  template <bool Missing, uint32_t K>
+  static __attribute__((noinline)) void complete8_apart(const TreeEnsembleView& v, const float* X, size_t n_rows,
+                                                        double* raw) noexcept {
+    complete8<Missing, K>(v, X, n_rows, raw);
+  }
 #endif
 
   template <bool Missing, bool Categorical>
@@ -1661,7 +1679,11 @@ struct TreeSimd {
         if (v.complete.present()) {
           if (v.n_features <= 8) return complete8<Missing, 1>(v, X, n_rows, raw);
           if (v.n_features <= 16) return complete8<Missing, 2>(v, X, n_rows, raw);
+          if (v.n_features <= 24) return complete8_apart<Missing, 3>(v, X, n_rows, raw);
           if (v.n_features <= 32) return complete8<Missing, 4>(v, X, n_rows, raw);
+          if (v.n_features <= 40) return complete8_apart<Missing, 5>(v, X, n_rows, raw);
+          if (v.n_features <= 48) return complete8_apart<Missing, 6>(v, X, n_rows, raw);
+          if (v.n_features <= 56) return complete8_apart<Missing, 7>(v, X, n_rows, raw);
           if (v.n_features <= 64) return complete8<Missing, 8>(v, X, n_rows, raw);
           return complete8<Missing, 0>(v, X, n_rows, raw);
         }
