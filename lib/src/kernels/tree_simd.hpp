@@ -1507,7 +1507,11 @@ struct TreeSimd {
         // past the row, never looked up).  K = ceil(features / 8), not the
         // next power of two: a permute and a blend less a level (one row,
         // paired, AVX2: s_gbr_d5_t150_f50, 7 for 8, 0.94x; s_gb_d2_t500_f20
-        // and x_d5_t800_f20_reg_nan30, 3 for 4, 0.975x).
+        // and x_d5_t800_f20_reg_nan30, 3 for 4, 0.975x).  GCC 12 turns each
+        // sign-bit blendv into a compare with zero and a blendv; an inline
+        // asm vblendvps saved that instruction but measured 0.98-1.05x here
+        // over two runs (s_gbr_d5_t150_f50 0.977x, then 1.013x), and cost
+        // 4-13% on two shapes in levels 1-2's picks: not taken.
         constexpr uint32_t K1 = (K + 1) / 2, K2 = (K1 + 1) / 2;
         if constexpr (K >= 2) {
           const __m256 bit3 = _mm256_castsi256_ps(_mm256_slli_epi32(f, 28));
