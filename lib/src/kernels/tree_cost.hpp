@@ -36,7 +36,7 @@
 // x_lg255_t100_f80_reg_nan30 on AVX2 stays (1.8x; 3 rounds, 2026-12-07).
 // Since (after 018b13b: 12 walks for small trees too)
 // tune_rfc_d8_t100_f20 on AVX-512 joined it: the bit-vector kernel picked,
-// 1.23x the walk's time in two runs (13:40, 13:55; x_lg255 AVX2 1.68x).  A
+// 1.23x the walk's time in two runs (13:40, 13:49; x_lg255 AVX2 1.68x).  A
 // lower table_step (<= 1.6), a dearer AVX-512 record or an AVX-512 walk
 // scale that fixes it hands x_lg255_t100_f80_reg_nan30 on AVX-512 to the
 // walk at 2.2x (estimates against the 13:40 timings), whose walk estimate
