@@ -121,10 +121,10 @@ inline double bitvector_cycles(const TreeEnsembleView& v, size_t lanes) noexcept
 }
 
 /// Of a row's expected lockstep levels (walk_steps), those through the top
-/// levels' table: float32 trees only, judged from the mean levels a tree
-/// (the file records no depths per tree).
+/// levels' table: where tables are possible at all (top_tables_possible),
+/// judged from the mean levels a tree (the file records no depths per tree).
 inline double table_steps(const TreeEnsembleView& v) noexcept {
-  if (v.node_threshold == nullptr || v.n_trees == 0) return 0.0;
+  if (!top_tables_possible(v.node_threshold != nullptr, v.n_category_sets != 0) || v.n_trees == 0) return 0.0;
   const double per_tree = v.bitvectors.walk_steps / double(v.n_trees);
   if (per_tree < min_top_levels) return 0.0;
   return double(v.n_trees) * (per_tree < max_top_levels ? per_tree : max_top_levels);
