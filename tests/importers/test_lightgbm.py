@@ -284,6 +284,31 @@ class TestWrappers(Case):
         self.assertEqual(m.task, "ranking")
         self.check_wrapper("LGBMRanker", est, m, dt)
 
+    def test_walk_estimate_from_leaf_counts(self):
+        """LightGBM's leaf_count (training rows a leaf) weighs the node walk's
+        cost estimate, which picks the batch kernel (FORMAT.md 5.1.1): the
+        expected deepest path of 8 rows a tree, recomputed from the dump."""
+        rng = np.random.default_rng(12)
+        X = rng.normal(size=(3000, 8)).astype(np.float32)  # numeric: float32 thresholds, no category sets
+        y = X[:, 0] * 3 + np.sin(X[:, 1] * 2) + X[:, 2] * X[:, 3]
+        est = lgb.LGBMRegressor(n_estimators=20, num_leaves=255, min_child_samples=2, verbose=-1).fit(X, y)
+        want = 0.0
+        for tree in est.booster_.dump_model()["tree_info"]:
+            depths, counts, stack = [], [], [(tree["tree_structure"], 0)]
+            while stack:
+                node, d = stack.pop()
+                if "leaf_index" in node or "split_index" not in node:
+                    depths.append(d)
+                    counts.append(node.get("leaf_count", 0))
+                else:
+                    stack += [(node["left_child"], d + 1), (node["right_child"], d + 1)]
+            reach = np.bincount(depths, weights=counts) / np.sum(counts)
+            want += float(np.sum(1.0 - np.minimum(np.cumsum(reach)[:-1], 1.0) ** 8))
+        info = save_load(est, "covers").info()["trees"]
+        self.assertIn("bitvectors", info)  # deep, unbalanced trees: the writer gives them the layout
+        self.assertTrue(info["bitvectors"]["walk_steps_covered"])
+        self.assertAlmostEqual(info["bitvectors"]["walk_steps"], want, delta=1e-9 * want)
+
     def test_early_stopping_uses_best_iteration(self):
         df, dv, dt = frame(1200, 7), frame(300, 8), frame(400, 9, held_out=True)
         est = lgb.LGBMClassifier(n_estimators=300, learning_rate=0.3, min_child_samples=5, verbose=-1)

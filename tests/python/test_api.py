@@ -378,6 +378,54 @@ class TestInfo(TmpDir):
         self.assertTrue(np.array_equal(m.predict_proba(frame), expected))
 
 
+    def test_walk_estimate_from_training_covers(self):
+        """The node walk's cost estimate (FORMAT.md 5.1.1), which picks the
+        batch kernel, weighs each leaf by the training rows that reached it
+        (n_node_samples; XGBoost's sum_hessian): the expected deepest path of
+        8 rows a tree, recomputed here from the definition."""
+        def lockstep(depths, weights):
+            reach = np.bincount(depths, weights=weights) / np.sum(weights)
+            below = np.cumsum(reach)[:-1]
+            return float(np.sum(1.0 - np.minimum(below, 1.0) ** 8))
+
+        def leaves(left, right):
+            depth, out, stack = {}, [], [(0, 0)]
+            while stack:
+                node, d = stack.pop()
+                if left[node] == -1:
+                    out.append((node, d))
+                else:
+                    stack += [(left[node], d + 1), (right[node], d + 1)]
+            return out
+
+        X, y = clf_data(n=4000)
+        # Deep, unbalanced trees: the writer gives them the bit-vector layout.
+        sk = ensemble.RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)
+        want = 0.0
+        for e in sk.estimators_:
+            t = e.tree_
+            nodes, depths = zip(*leaves(t.children_left, t.children_right))
+            want += lockstep(np.array(depths), t.n_node_samples[list(nodes)].astype(float))
+        bitvectors = self.roundtrip(sk).info()["trees"]["bitvectors"]
+        self.assertTrue(bitvectors["walk_steps_covered"])
+        self.assertAlmostEqual(bitvectors["walk_steps"], want, delta=1e-9 * want)
+
+        try:
+            import xgboost
+        except ImportError:  # the XGBoost half needs it; the scikit-learn half ran
+            return
+        xg = xgboost.XGBClassifier(n_estimators=20, grow_policy="lossguide", max_leaves=255, max_depth=0,
+                                   tree_method="hist").fit(X, y)
+        want = 0.0
+        for tree_json in json.loads(xg.get_booster().save_raw("json"))["learner"]["gradient_booster"]["model"][
+                "trees"]:
+            nodes, depths = zip(*leaves(tree_json["left_children"], tree_json["right_children"]))
+            want += lockstep(np.array(depths), np.array(tree_json["sum_hessian"], dtype=np.float32)[list(nodes)])
+        bitvectors = self.roundtrip(xg, "xgb.mlmap").info()["trees"]["bitvectors"]
+        self.assertTrue(bitvectors["walk_steps_covered"])
+        self.assertAlmostEqual(bitvectors["walk_steps"], want, delta=1e-6 * want)
+
+
 class TestSaveOptions(TmpDir):
 
     def test_feature_names_argument(self):

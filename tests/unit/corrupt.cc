@@ -148,6 +148,11 @@ Expectation expectation(Corruption kind) {
       return {"bitvector_threshold", S::verify, error_code::invalid_model, "record_threshold does not match"};
     case C::bitvector_tree_words:
       return {"bitvector_tree_words", S::verify, error_code::invalid_model, "tree_words does not match"};
+    case C::bitvector_covered_steps_nan:
+      return {"bitvector_covered_steps_nan", S::open, error_code::invalid_model, "covered_walk_steps is nan"};
+    case C::bitvector_covered_steps_high:
+      return {"bitvector_covered_steps_high", S::verify, error_code::invalid_model,
+              "exceeds the trees' deepest paths"};
     case C::complete_depth: return {"complete_depth", S::open, error_code::invalid_model, "complete_trees.depth"};
     case C::complete_threshold:
       return {"complete_threshold", S::verify, error_code::invalid_model, "complete-tree layout: nodes does not match"};
@@ -266,7 +271,9 @@ Sample sample_for(Corruption kind) {
     case C::bitvector_count:
     case C::bitvector_clear:
     case C::bitvector_threshold:
-    case C::bitvector_tree_words: return Sample::wide_trees;
+    case C::bitvector_tree_words:
+    case C::bitvector_covered_steps_nan:
+    case C::bitvector_covered_steps_high: return Sample::wide_trees;
     case C::complete_depth:
     case C::complete_threshold:
     case C::complete_feature:
@@ -614,6 +621,14 @@ std::vector<uint8_t> corrupt(std::vector<uint8_t> f, Corruption kind, uint64_t s
     case C::bitvector_count: {
       auto* b = s.bitvectors();
       b->mutate_n_records(b->n_records() + 1 + s.rng() % 5);
+      break;
+    }
+    case C::bitvector_covered_steps_nan:
+    case C::bitvector_covered_steps_high: {  // the sample's trees have covers: the field is there to change
+      auto* b = s.bitvectors();
+      const double deepest = 10.0 * s.trees()->n_trees() * s.trees()->max_depth();
+      if (!b->mutate_covered_walk_steps(kind == C::bitvector_covered_steps_nan ? std::nan("") : deepest + 1))
+        throw std::logic_error("the sample's layout has no covered_walk_steps");
       break;
     }
     case C::complete_depth: {  // below the trees' max_depth: the layout would stop short

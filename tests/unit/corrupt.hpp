@@ -50,6 +50,9 @@ enum class Corruption {
   dense_epsilon_negative, dense_relu_max_nan, dense_relu_with_parameters, dense_weight_nan, dense_scale_nan, dense_alpha_inf,
   // The leaf bit-vector layout (FORMAT.md §5.1.1), on a sample that has it.
   bitvector_count, bitvector_clear, bitvector_threshold, bitvector_tree_words,
+  // its walk estimate from the training covers: not a number (open), past
+  // every tree's deepest path (verify)
+  bitvector_covered_steps_nan, bitvector_covered_steps_high,
   // The complete-tree layout (FORMAT.md §5.1.2; the forest_classifier sample):
   // a depth below max_depth (open), a node's threshold or feature, a leaf row
   // (verify).

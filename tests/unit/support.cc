@@ -495,9 +495,16 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, m
       d.task = mlmap::Task::regression;
       d.n_outputs = 1;
       mlmap::TreeEnsembleBuilder b(6, 1, 1, mlmap::Aggregation::sum);
-      // A single leaf, then trees of up to 8, 16, 32, 64 and ~500 leaves.
+      // A single leaf, then trees of up to 8, 16, 32, 64 and ~500 leaves,
+      // with training covers (random, the walk estimate's other source).
+      std::uniform_real_distribution<double> rows(0.0, 100.0);
       for (uint32_t depth : {0u, 3u, 4u, 5u, 6u, 9u, 2u, 9u, 7u, 1u}) {
-        auto st = add_random_trees(b, rng, 1, depth, true, 0, 0.5);
+        auto t = random_tree(rng, 6, depth, 1, true, 0);
+        t.cover.resize(t.left.size());
+        for (double& c : t.cover) c = rows(rng);
+        mlmap::TreeOptions o;
+        o.leaf_scale = 0.5;
+        auto st = b.add_tree(t.view(), o);
         if (!st) return st;
       }
       return save(path, d, b);

@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <cmath>
+#include <limits>
+
 #include "support.hpp"
 
 using namespace mlmap;
@@ -157,4 +160,54 @@ TEST_CASE("metadata keys must be unique") {
   REQUIRE(m.ok());
   REQUIRE(m->info().metadata.size() == 2);
   CHECK(m->info().metadata[0].first == "a");  // stored sorted
+}
+
+// The walk estimate the kernel choice weighs (FORMAT.md §5.1.1): from the
+// training rows' covers where the builder has them, else every split halving
+// the rows.  A chain of 6 splits has leaves at depths 1..6 (and 6).
+TEST_CASE("leaf covers weigh the walk estimate; without them every split halves the rows") {
+  test::TempDir dir;
+  ModelDescription d;
+  d.estimator = "test.Chain";
+  d.n_features = 1;
+  d.n_outputs = 1;
+  auto steps = [&](const std::vector<double>* cover) {
+    TreeEnsembleBuilder b(1, 1, 1, Aggregation::sum);
+    auto t = chain(6);
+    if (cover) t.cover = *cover;
+    REQUIRE(b.add_tree(t.view()).ok());
+    const auto path = dir.file("c");
+    auto accept = [](const std::string&) { return Status{}; };
+    REQUIRE(writer::write_tree_model(path, d, b, nullptr, accept, writer::BitvectorLayout::always).ok());
+    auto m = Model::open(path, {true, false});  // verify: the estimate within its bounds
+    REQUIRE_MESSAGE(m.ok(), m.message());
+    REQUIRE(m->info().trees.bitvector_layout);
+    return std::make_pair(m->info().trees.walk_steps, m->info().trees.walk_steps_covered);
+  };
+  // chain(6): nodes 2k split (k = 0..5), 2k + 1 is the leaf at depth k + 1,
+  // node 12 the last leaf (depth 6).
+  std::vector<double> deepest(13, 0.0), shallowest(13, 0.0);
+  deepest[12] = 100;  // every row walks all 6 levels
+  shallowest[1] = 7;  // every row stops after the first
+  CHECK(steps(&deepest) == std::make_pair(6.0, true));
+  CHECK(steps(&shallowest) == std::make_pair(1.0, true));
+  // Halving: 8 rows all stop by depth d >= 1 with P = (1 - 2^-d)^8; none at 0.
+  double halving = 0;
+  for (int depth = 0; depth < 6; ++depth) halving += 1 - std::pow(1 - std::ldexp(1.0, -depth), 8) * (depth > 0);
+  const auto plain = steps(nullptr);
+  CHECK_FALSE(plain.second);
+  CHECK(plain.first == doctest::Approx(halving).epsilon(1e-12));
+  std::vector<double> zero(13, 0.0);  // leaves that cover nothing: as without covers
+  CHECK(steps(&zero) == plain);
+
+  TreeEnsembleBuilder b(1, 1, 1, Aggregation::sum);
+  for (double bad : {-1.0, std::nan(""), std::numeric_limits<double>::infinity()}) {
+    auto t = chain(6);
+    t.cover.assign(13, 1.0);
+    t.cover[5] = bad;
+    auto st = b.add_tree(t.view());
+    CHECK(st.code() == error_code::invalid_argument);
+    CHECK_MESSAGE(st.message().find("cover") != std::string::npos, st.message());
+  }
+  CHECK(b.n_trees() == 0);
 }

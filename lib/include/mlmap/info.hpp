@@ -440,6 +440,7 @@ struct TreeSummary {
   uint32_t bitvector_features = 0;  // input features the records compare
   uint32_t max_tree_leaves = 0;
   double walk_steps = 0;  // expected lockstep levels of the node walk, all trees
+  bool walk_steps_covered = false;  // weighed by the training rows' covers (else: each split halving them)
 };
 
 /// Summary of a dense network (linear models: one layer).

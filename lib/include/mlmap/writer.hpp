@@ -80,6 +80,11 @@ struct TreeNodes {
   const uint8_t* missing_left = nullptr;  // optional: NaN goes left at node i (else right)
   const uint8_t* categorical = nullptr;   // optional: node i splits on a category set
   const uint32_t* category_set = nullptr; // with categorical: set index from add_category_set()
+  // Optional: the training rows (or their weight) that reached node i --
+  // sklearn's n_node_samples, XGBoost's cover, LightGBM's counts.  Only the
+  // leaves' are read: how deep rows go informs which kernel a file favours,
+  // never a prediction.  Without them every split counts as halving the rows.
+  const double* cover = nullptr;
 };
 
 /// Owns one tree's node arrays (for building a tree node by node) and lends
@@ -90,6 +95,7 @@ struct TreeNodeList {
   std::vector<double> threshold, values;
   std::vector<uint8_t> missing_left, categorical;
   std::vector<uint32_t> category_set;
+  std::vector<double> cover;
   size_t value_stride = 1;
 
   /// Appends a node to every array (a leaf of value 0: left = right = -1,
@@ -148,6 +154,10 @@ class TreeEnsembleBuilder {
   const std::vector<uint32_t>& node_child() const noexcept { return node_child_; }
   const std::vector<double>& leaf_values() const noexcept { return leaf_values_; }
   const std::vector<std::vector<uint32_t>>& category_sets() const noexcept { return category_sets_; }
+  /// Per leaf row: the share of its tree's training rows that reach it (from
+  /// TreeNodes::cover; NaN for trees added without covers), or empty when no
+  /// tree had covers.
+  const std::vector<double>& leaf_shares() const noexcept { return leaf_shares_; }
 
  private:
   size_t n_features_, leaf_width_, n_raw_;
@@ -162,6 +172,7 @@ class TreeEnsembleBuilder {
   std::vector<double> node_threshold64_;
   std::vector<double> leaf_values_;
   std::vector<std::vector<uint32_t>> category_sets_;
+  std::vector<double> leaf_shares_;
 };
 
 /// --- dense networks (linear models are one layer) ---------------------------

@@ -111,6 +111,7 @@ void write_json_members(ValueWriter& j, const ModelInfo& i) {
       j.member("n_features", t.bitvector_features);
       j.member("max_tree_leaves", t.max_tree_leaves);
       j.member("walk_steps", t.walk_steps);
+      j.member("walk_steps_covered", t.walk_steps_covered);
       j.end_object();
     }
     j.end_object();

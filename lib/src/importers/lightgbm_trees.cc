@@ -150,6 +150,7 @@ struct SourceTree {
   std::vector<int32_t> feature, left, right;
   std::vector<uint8_t> decision;
   std::vector<double> threshold, leaf_value;
+  std::vector<double> leaf_count;  // training rows a leaf; empty if the file has none (or odd ones)
   std::vector<uint32_t> set_of;    // categorical nodes: builder set index
   std::vector<uint32_t> words_of;  // and its words
   std::vector<uint8_t> cat_bit0;   // category 0 in the set
@@ -219,6 +220,7 @@ class Emitter {
       for (;;) {
         if (it.src < 0) {
           out_.values[it.dst] = s_.leaf_value[static_cast<size_t>(~it.src)];
+          if (!s_.leaf_count.empty()) out_.cover[it.dst] = s_.leaf_count[static_cast<size_t>(~it.src)];
           break;
         }
         const Pattern p = pattern_of(s_, static_cast<size_t>(it.src), coded_);
@@ -335,6 +337,11 @@ Status convert_tree(const RawTree& tree, size_t index, const TreeContext& cx, Tr
   MLMAP_IMPORT_TRY(r.doubles("leaf_value", s.n_leaves, s.leaf_value));
   for (size_t i = 0; i < s.n_leaves; ++i)
     if (!std::isfinite(s.leaf_value[i])) return failed(where + ": leaf_value[" + num(i) + "] is not finite");
+  // The covers only weigh the kernel choice: a file without them, or with
+  // odd ones, still converts.
+  if (!r.has("leaf_count") || !r.doubles("leaf_count", s.n_leaves, s.leaf_count) ||
+      !std::all_of(s.leaf_count.begin(), s.leaf_count.end(), [](double c) { return c >= 0 && std::isfinite(c); }))
+    s.leaf_count.clear();
   const size_t n = s.n_leaves - 1;  // internal nodes
   if (n > 0) {
     MLMAP_IMPORT_TRY(r.integers("split_feature", n, 0, static_cast<long long>(cx.n_features) - 1, s.feature));

@@ -217,6 +217,8 @@ Status parse_tree(od::value& v, const std::string& path, XgbTree& t) {
       return read_float_array(value, p, t.base_weights);
     } else if (key == "leaf_weights") {
       return read_float_array(value, p, t.leaf_weights);
+    } else if (key == "sum_hessian") {
+      return read_float_array(value, p, t.sum_hessian);
     } else if (key == "default_left") {
       return read_int_array(value, p, 0, 1, t.default_left, /*booleans=*/true);
     } else if (key == "categories") {

@@ -39,6 +39,9 @@ struct XgbTree {
   // 3.2+ at leaf_weights[right_children[i]*K ..] (a leaf's right child is its
   // row of leaf_weights).
   std::optional<std::vector<float>> base_weights, leaf_weights;
+  // The training rows' hessian sum at each node (XGBoost's cover): passed on
+  // as TreeNodes::cover, which informs the kernel choice only.
+  std::optional<std::vector<float>> sum_hessian;
 };
 
 /// The document (learner, gradient_booster, ...).

@@ -51,6 +51,7 @@ size_t XgbTreeConverter::OutTree::add() {
   missing_left.push_back(0);
   categorical.push_back(0);
   category_set.push_back(0);
+  cover.push_back(0);
   return left.size() - 1;
 }
 
@@ -61,6 +62,7 @@ void XgbTreeConverter::OutTree::clear() {
   missing_left.clear();
   categorical.clear();
   category_set.clear();
+  cover.clear();
 }
 
 Status XgbTreeConverter::tree(const XgbTree& t, size_t index, bool add, const TreeOptions& options) {
@@ -235,6 +237,11 @@ Status XgbTreeConverter::emit(const XgbTree& t, const std::string& where, size_t
   const auto& cond = *t.split_conditions;
   const auto& dleft = *t.default_left;
   auto is_categorical = [&](size_t i) { return split_is_categorical(t, i); };
+  // Covers where every node has a finite one >= 0 (they only weigh the
+  // kernel choice: a model without them, or with odd ones, still converts).
+  const std::vector<float>* hessian = t.sum_hessian && t.sum_hessian->size() == n ? &*t.sum_hessian : nullptr;
+  if (hessian && !std::all_of(hessian->begin(), hessian->end(), [](float h) { return h >= 0 && std::isfinite(h); }))
+    hessian = nullptr;
   out_.clear();
   out_.value_stride = leaf_width_;
   ctx_.clear();
@@ -260,6 +267,7 @@ Status XgbTreeConverter::emit(const XgbTree& t, const std::string& where, size_t
         i = is_categorical(i) ? left[i] : right[i];
     }
     const size_t k = it.dst;
+    if (hessian) out_.cover[k] = (*hessian)[static_cast<size_t>(i)];
     if (left[i] == -1) {
       if (leaf_width_ == 1) {
         out_.values[k] = cond[i];
@@ -312,6 +320,7 @@ Status XgbTreeConverter::emit(const XgbTree& t, const std::string& where, size_t
     work.push_back({left[i], it.ctx, others});
     work.push_back({right[i], it.ctx, listed});
   }
+  if (!hessian) out_.cover.clear();
   if (Status s = builder_.add_tree(out_.view(), options); !s)
     return Error(s.code() == error_code::out_of_memory ? s.code() : error_code::import_failed,
                  source_ + ": " + where + ": " + s.message());

@@ -125,14 +125,14 @@ inline double bitvector_cycles(const TreeEnsembleView& v, size_t lanes) noexcept
 /// judged from the mean levels a tree (the file records no depths per tree).
 inline double table_steps(const TreeEnsembleView& v) noexcept {
   if (!top_tables_possible(v.node_threshold != nullptr, v.n_category_sets != 0) || v.n_trees == 0) return 0.0;
-  const double per_tree = v.bitvectors.walk_steps / double(v.n_trees);
+  const double per_tree = v.bitvectors.expected_walk_steps() / double(v.n_trees);
   if (per_tree < min_top_levels) return 0.0;
   return double(v.n_trees) * (per_tree < max_top_levels ? per_tree : max_top_levels);
 }
 
 inline double walk_cycles(const TreeEnsembleView& v) noexcept {
   const double table = table_steps(v);
-  const double cycles = TreeCosts::step * (v.bitvectors.walk_steps - table) + TreeCosts::table_step * table +
+  const double cycles = TreeCosts::step * (v.bitvectors.expected_walk_steps() - table) + TreeCosts::table_step * table +
                         TreeCosts::walk_tree * double(v.n_trees);
   return v.node_threshold64 != nullptr ? TreeCosts::float64_walk * cycles : cycles;
 }

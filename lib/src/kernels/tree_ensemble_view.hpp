@@ -35,12 +35,15 @@ struct LeafBitvectorView {
   uint64_t n_records = 0;
   uint32_t n_features = 0;
   uint32_t max_tree_leaves = 0;
-  double walk_steps = 0;                     // expected lockstep walk levels (cost model)
+  double walk_steps = 0;                     // expected lockstep walk levels, every split halving the rows
+  double covered_walk_steps = -1;            // the same weighed by the training rows' covers; < 0: none
   // Per lane count W = 4, 8, 16 (the ISAs' float lanes): fewer rows than
   // this never pay off (bitvectors_pay_off), decided at open rather than by
   // the cost model on every one-row call; 0: not decided, ask the model.
   uint32_t pays_from_rows[3] = {0, 0, 0};
   bool present() const noexcept { return tree_words != nullptr; }
+  /// What the cost model weighs: the covers' estimate where the file has one.
+  double expected_walk_steps() const noexcept { return covered_walk_steps >= 0 ? covered_walk_steps : walk_steps; }
 };
 
 /// The optional complete-tree layout of the same trees (FORMAT.md §5.1.2),

@@ -19,8 +19,9 @@ struct Record {
 
 // The node walk moves rows in lockstep groups (tree_simd.hpp) until all of a
 // group's rows reach their leaves: its cost per tree is the expected deepest
-// path among kWalkGroup rows, if every split sends half the rows each way
-// (`reach[d]`: the share of rows whose leaf is at depth d).
+// path among kWalkGroup rows (`reach[d]`: the share of rows whose leaf is at
+// depth d; from the training rows' covers where the writer had them, else
+// as if every split sent half the rows each way).
 constexpr int kWalkGroup = 8;
 
 double lockstep_steps(const std::vector<double>& reach) {
@@ -50,10 +51,12 @@ kernels::LeafBitvectorView LeafBitvectorColumns::view() const noexcept {
   b.n_features = static_cast<uint32_t>(features.size());
   b.max_tree_leaves = max_tree_leaves;
   b.walk_steps = walk_steps;
+  b.covered_walk_steps = covered_walk_steps;
   return b;
 }
 
-Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleView& v) noexcept {
+Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleView& v,
+                                                    const double* leaf_shares) noexcept {
   try {
     if (v.n_category_sets > 0) return cannot("the trees have categorical splits");
     LeafBitvectorColumns c;
@@ -66,7 +69,8 @@ Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleV
       uint32_t depth;
     };
     std::vector<Item> stack;
-    std::vector<double> reach;  // per depth: the share of rows whose leaf is there
+    std::vector<double> reach, covered;  // per depth: the share of rows whose leaf is there (halving; covers)
+    if (leaf_shares) c.covered_walk_steps = 0;
     std::vector<std::vector<Record>> buckets;  // per word of the tree and direction: [2w] left, [2w+1] right
     uint64_t leaf_row = 0;
     for (uint32_t t = 0; t < v.n_trees; ++t) {
@@ -77,6 +81,8 @@ Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleV
       // leftmost leaf is the next position when it is reached.
       uint32_t position = 0;
       reach.assign(size_t{v.max_depth} + 1, 0.0);
+      covered.assign(reach.size(), 0.0);
+      uint32_t deepest = 0;
       stack.assign(1, {root, 0});
       while (!stack.empty()) {
         const Item it = stack.back();
@@ -86,9 +92,14 @@ Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleV
         if (v.node_child[k] == k) {
           if ((v.node_info[k] & kernels::node_feature_mask) != leaf_row)
             return cannot("tree " + std::to_string(t) + "'s leaves are not consecutive rows in left-to-right order");
+          deepest = std::max(deepest, it.depth);
+          const double share = leaf_shares && leaf_row < v.n_leaves ? leaf_shares[leaf_row] : std::nan("");
           ++leaf_row;
           ++position;
-          reach[std::min<uint32_t>(it.depth, v.max_depth)] += std::ldexp(1.0, -static_cast<int>(it.depth));
+          const uint32_t d = std::min<uint32_t>(it.depth, v.max_depth);
+          const double halving = std::ldexp(1.0, -static_cast<int>(it.depth));
+          reach[d] += halving;
+          covered[d] += std::isnan(share) ? halving : share;  // a tree without covers: halving
           continue;
         }
         if (v.node_info[k] & kernels::node_categorical) return cannot("the trees have categorical splits");
@@ -96,6 +107,8 @@ Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleV
         stack.push_back({v.node_child[k], it.depth + 1});
       }
       c.walk_steps += lockstep_steps(reach);
+      if (leaf_shares) c.covered_walk_steps += lockstep_steps(covered);
+      c.deepest_paths += deepest;
       const uint32_t n_words = (position + 31) / 32 > 0 ? (position + 31) / 32 : 1;
       buckets.resize(2 * size_t{n_words});
       for (auto& b : buckets) b.clear();

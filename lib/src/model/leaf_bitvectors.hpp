@@ -20,7 +20,11 @@ struct LeafBitvectorColumns {
   std::vector<float> record_threshold;   // [n_records]
   std::vector<uint32_t> record_clear;    // [n_records]
   uint32_t max_tree_leaves = 0;
-  double walk_steps = 0;
+  double walk_steps = 0;           // every split halving the rows
+  double covered_walk_steps = -1;  // weighed by leaf_shares; -1: none given
+  // Not stored: the most covered_walk_steps can be, every tree's deepest
+  // path (verify bounds a file's with it: the covers are not in the file).
+  uint64_t deepest_paths = 0;
 
   uint64_t n_words() const noexcept { return word_records.size() / 2; }
   uint64_t n_records() const noexcept { return record_feature.size(); }
@@ -32,7 +36,10 @@ struct LeafBitvectorColumns {
 /// writer, or passed verify_tree_view).  invalid_argument, naming the
 /// reason, when the trees cannot have one: a categorical split, leaf rows
 /// that are not consecutive from tree to tree in left-to-right order, or
-/// more words or records than UInt32 counts.
-[[nodiscard]] Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleView& v) noexcept;
+/// more words or records than UInt32 counts.  `leaf_shares` (optional, one
+/// per leaf row, NaN where unknown; TreeEnsembleBuilder::leaf_shares) give
+/// covered_walk_steps: walk_steps weighed by the rows that reach each leaf.
+[[nodiscard]] Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleView& v,
+                                                                  const double* leaf_shares = nullptr) noexcept;
 
 }  // namespace mlmap::model

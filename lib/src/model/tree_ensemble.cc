@@ -135,6 +135,11 @@ Status read_bitvectors(const format::FileView& file, const fb::LeafBitvectors& b
   if (!(b.walk_steps() >= 0) || !std::isfinite(b.walk_steps()))
     return Error(error_code::invalid_model, "tree ensemble leaf_bitvectors.walk_steps is " +
                                                 std::to_string(b.walk_steps()) + ", expected a finite value >= 0");
+  // -1 (the default): the writer had no covers.
+  if (b.covered_walk_steps() != -1 && (!(b.covered_walk_steps() >= 0) || !std::isfinite(b.covered_walk_steps())))
+    return Error(error_code::invalid_model, "tree ensemble leaf_bitvectors.covered_walk_steps is " +
+                                                std::to_string(b.covered_walk_steps()) +
+                                                ", expected -1 (none) or a finite value >= 0");
   kernels::LeafBitvectorView& bv = v->bitvectors;
 #define MLMAP_COLUMN(field, type, count)                                               \
   {                                                                                    \
@@ -155,6 +160,7 @@ Status read_bitvectors(const format::FileView& file, const fb::LeafBitvectors& b
   bv.n_features = b.n_features();
   bv.max_tree_leaves = b.max_tree_leaves();
   bv.walk_steps = b.walk_steps();
+  bv.covered_walk_steps = b.covered_walk_steps();
   return {};
 }
 
@@ -215,6 +221,13 @@ Status verify_bitvectors(const TreeEnsembleView& v) noexcept {
   if (got.max_tree_leaves != want->max_tree_leaves ||
       !(std::fabs(got.walk_steps - want->walk_steps) <= 1e-9 * std::max(1.0, want->walk_steps)))
     return differs("max_tree_leaves or walk_steps");
+  // The covers that weighed covered_walk_steps are not in the file: it can
+  // only be bounded by every tree's deepest path (>= 0 checked at open).
+  if (!(got.covered_walk_steps <= double(want->deepest_paths) * (1 + 1e-9)))
+    return Error(error_code::invalid_model, "leaf bit-vector layout: covered_walk_steps " +
+                                                std::to_string(got.covered_walk_steps) +
+                                                " exceeds the trees' deepest paths, " +
+                                                std::to_string(want->deepest_paths) + " levels in all");
   auto same = [](const auto* a, const auto& b) { return std::equal(b.begin(), b.end(), a); };
   if (!same(got.features, want->features)) return differs("features");
   if (!same(got.tree_words, want->tree_words)) return differs("tree_words");
@@ -401,7 +414,8 @@ Result<std::unique_ptr<Predictor>> make_tree_predictor(const format::FileView& f
     summary->bitvector_words = b.n_words;
     summary->bitvector_features = b.n_features;
     summary->max_tree_leaves = b.max_tree_leaves;
-    summary->walk_steps = b.walk_steps;
+    summary->walk_steps = b.expected_walk_steps();
+    summary->walk_steps_covered = b.covered_walk_steps >= 0;
   }
   try {
     return std::unique_ptr<Predictor>(

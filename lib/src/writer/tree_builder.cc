@@ -35,6 +35,7 @@ TreeNodes TreeNodeList::view() const noexcept {
     t.categorical = categorical.data();
     t.category_set = category_set.data();
   }
+  if (!cover.empty() && cover.size() == left.size()) t.cover = cover.data();
   return t;
 }
 
@@ -47,6 +48,7 @@ size_t TreeNodeList::add_node() {
   missing_left.push_back(0);
   categorical.push_back(0);
   category_set.push_back(0);
+  cover.push_back(0);
   return left.size() - 1;
 }
 
@@ -114,6 +116,7 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
     std::vector<Item> stack;
     uint64_t reachable = 0, leaves = 0;
     uint32_t depth = 0;
+    double covered = 0;  // the leaves' covers
     stack.push_back({0, 0});
     while (!stack.empty()) {
       Item it = stack.back();
@@ -134,6 +137,11 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
           sum += v[j];
         }
         if (o.normalize_leaves && !(sum >= 0)) return bad_tree(tree, i, "leaf counts sum to " + std::to_string(sum));
+        if (t.cover) {
+          if (!(t.cover[i] >= 0) || !std::isfinite(t.cover[i]))
+            return bad_tree(tree, i, "cover " + std::to_string(t.cover[i]) + " is not a finite number >= 0");
+          covered += t.cover[i];
+        }
         continue;
       }
       const int64_t l = t.left[i], r = t.right[i];
@@ -179,6 +187,11 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
     };
     leaf_values_.resize(leaf_base + leaves * leaf_width_);
     uint64_t next_leaf = leaf_base / leaf_width_;
+    // Leaf shares: kept from the first tree with covers on (NaN before it
+    // and for trees without; a tree whose leaves cover nothing has none).
+    const bool shares = t.cover && covered > 0;
+    if (shares || !leaf_shares_.empty())
+      leaf_shares_.resize(leaf_base / leaf_width_ + leaves, std::numeric_limits<double>::quiet_NaN());
 
     // Lay out (node_order.hpp), then fill each node's slot walking the tree
     // depth-first, left first: leaf rows come out left to right, the order
@@ -193,6 +206,7 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
       const uint64_t k = place[i];
       if (t.left[i] < 0) {
         const uint64_t row = next_leaf++;
+        if (shares) leaf_shares_[row] = t.cover[i] / covered;
         const double* v = t.values + i * t.value_stride;
         double* dst = leaf_values_.data() + row * leaf_width_;
         const double scale = o.leaf_scale;
@@ -238,6 +252,7 @@ Status TreeEnsembleBuilder::add_tree(const TreeNodes& t, const TreeOptions& o) {
     node_threshold_.resize(std::min(base, node_threshold_.size()));
     node_threshold64_.resize(std::min(base, node_threshold64_.size()));
     leaf_values_.resize(leaf_base);
+    leaf_shares_.resize(std::min(leaf_base / leaf_width_, leaf_shares_.size()));
     return Error(error_code::out_of_memory, "out of memory adding tree " + str(tree));
   }
 }

@@ -70,7 +70,8 @@ Status write_tree_model(const std::string& path, const ModelDescription& d, cons
     bool with_bv = false;
     if (t.category_sets().empty() && layout != BitvectorLayout::never) {
       kernels::TreeEnsembleView v = view_of(t, n_leaves);
-      auto derived = model::derive_leaf_bitvectors(v);
+      auto derived =
+          model::derive_leaf_bitvectors(v, t.leaf_shares().empty() ? nullptr : t.leaf_shares().data());
       if (!derived && derived.code() == error_code::out_of_memory) return derived.error();
       if (derived) {
         bv = std::move(*derived);
@@ -128,6 +129,7 @@ Status write_tree_model(const std::string& path, const ModelDescription& d, cons
         l.add_n_records(bv.n_records());
         l.add_n_features(static_cast<uint32_t>(bv.features.size()));
         l.add_walk_steps(bv.walk_steps);
+        if (bv.covered_walk_steps >= 0) l.add_covered_walk_steps(bv.covered_walk_steps);
         l.add_max_tree_leaves(bv.max_tree_leaves);
         l.add_features(bv_columns[0]);
         l.add_tree_words(bv_columns[1]);

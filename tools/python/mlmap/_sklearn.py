@@ -156,7 +156,13 @@ def add_sklearn_tree(builder, tree, *, normalize, output=0, leaf_scale=1.0, miss
     missing_left = np.asarray(tree.missing_go_to_left, dtype=np.uint8) if missing else None
     builder.add_tree(tree.children_left, tree.children_right, tree.feature, tree.threshold,
                      tree.value.reshape(n, -1), output=output, leaf_scale=leaf_scale,
-                     normalize=normalize, missing_left=missing_left)
+                     normalize=normalize, missing_left=missing_left, cover=tree_cover(tree))
+
+
+def tree_cover(tree):
+    """The training rows that reached each node (``n_node_samples``): how deep
+    rows go, which informs the kernel choice, not the predictions."""
+    return np.asarray(tree.n_node_samples, dtype=np.float64)
 
 
 def accepts_nan(estimator, trees):
@@ -234,7 +240,8 @@ def _export_multi_output_trees(estimator, trees, feature_names, missing, preproc
             parts.append(proba / normalizer)
         leaves = np.ascontiguousarray(np.concatenate(parts, axis=1), dtype=np.float64)
         builder.add_tree(t.children_left, t.children_right, t.feature, t.threshold, leaves,
-                         missing_left=np.asarray(t.missing_go_to_left, dtype=np.uint8) if missing else None)
+                         missing_left=np.asarray(t.missing_go_to_left, dtype=np.uint8) if missing else None,
+                         cover=tree_cover(t))
     desc = describe(estimator, task="classification", n_features=estimator.n_features_in_, n_outputs=k,
                     feature_names=feature_names, classes=classes, link="identity",
                     class_decision="argmax_outputs_per_group", output_groups=groups)

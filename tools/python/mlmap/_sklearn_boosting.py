@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _core
 from ._errors import UnsupportedModelError
-from ._sklearn import Exported, describe
+from ._sklearn import Exported, describe, tree_cover
 
 
 def _name(estimator):
@@ -154,7 +154,8 @@ def export_gb(estimator, feature_names, preprocessing=None):
                 _refuse(estimator, f"a {t.n_outputs}-output stage tree", "expected single-output trees")
             n = t.node_count
             builder.add_tree(t.children_left, t.children_right, t.feature, t.threshold,
-                             t.value.reshape(n, -1), output=j, leaf_scale=lr, normalize=False)
+                             t.value.reshape(n, -1), output=j, leaf_scale=lr, normalize=False,
+                             cover=tree_cover(t))
 
     if is_classifier(estimator):
         desc = _describe_classifier(estimator, k, links, n_features=n_features,
@@ -256,7 +257,8 @@ def _add_hgb_tree(builder, predictor, output, categories):
         threshold = np.where(categorical, 0.0, threshold)
     builder.add_tree(left, right, feature, threshold, values, missing_left=missing_left,
                      categorical=categorical.astype(np.uint8), category_set=category_set,
-                     output=output, leaf_scale=1.0, normalize=False)
+                     output=output, leaf_scale=1.0, normalize=False,
+                     cover=nodes["count"].astype(np.float64))
 
 
 def _hgb_preprocessing(estimator, feature_names, program=None):

@@ -27,7 +27,7 @@ import numpy as np
 
 from . import _core
 from ._errors import UnsupportedModelError
-from ._sklearn import Exported, describe, public_name
+from ._sklearn import Exported, describe, public_name, tree_cover
 
 
 def _node_depths(tree):
@@ -71,7 +71,7 @@ def export_isolation_forest(estimator, feature_names, preprocessing=None):
         if nan_ok and hasattr(t, "missing_go_to_left"):
             missing = np.asarray(t.missing_go_to_left, dtype=np.uint8)
         builder.add_tree(t.children_left, t.children_right, feature, t.threshold, values.reshape(-1, 1),
-                         missing_left=missing)
+                         missing_left=missing, cover=tree_cover(t))
     max_samples = getattr(estimator, "_max_samples", None)
     if max_samples is None:
         max_samples = estimator.max_samples_

@@ -187,7 +187,7 @@ using U32 = py::array_t<uint32_t, py::array::c_style | py::array::forcecast>;
 
 void add_tree(TreeEnsembleBuilder& b, I64 left, I64 right, I64 feature, F64 threshold, F64 values,
               std::optional<U8> missing_left, std::optional<U8> categorical, std::optional<U32> category_set,
-              uint32_t output, double leaf_scale, bool normalize) {
+              uint32_t output, double leaf_scale, bool normalize, std::optional<F64> cover) {
   const auto n = static_cast<size_t>(left.size());
   auto need = [n](const py::array& a, const char* name) {
     if (static_cast<size_t>(a.ndim() ? a.shape(0) : 0) != n)
@@ -217,6 +217,10 @@ void add_tree(TreeEnsembleBuilder& b, I64 left, I64 right, I64 feature, F64 thre
   if (category_set) {
     need(*category_set, "category_set");
     t.category_set = category_set->data();
+  }
+  if (cover) {
+    need(*cover, "cover");
+    t.cover = cover->data();
   }
   TreeOptions o;
   o.output = output;
@@ -407,7 +411,7 @@ void bind_writer(py::module_& mod) {
       .def("add_tree", &add_tree, py::arg("left"), py::arg("right"), py::arg("feature"), py::arg("threshold"),
            py::arg("values"), py::arg("missing_left") = py::none(), py::arg("categorical") = py::none(),
            py::arg("category_set") = py::none(), py::arg("output") = 0, py::arg("leaf_scale") = 1.0,
-           py::arg("normalize") = false)
+           py::arg("normalize") = false, py::arg("cover") = py::none())
       .def("add_category_set",
            [](TreeEnsembleBuilder& b, U32 words) {
              return b.add_category_set(words.data(), static_cast<size_t>(words.size()));
