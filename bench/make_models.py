@@ -173,10 +173,13 @@ def build_scenario(sc, cache, quick, n_test, vers, stamp):
 
 def tree_layout(path):
     """Which batch layout the writer gave a tree model's file (the file's own
-    summary: inspect --json's trees.layouts)."""
+    summary: inspect --json's trees.layouts); None for other models (the
+    pipelines' linear models, the MLP)."""
     import mlmap
-    layouts = mlmap.load(str(path)).info()["trees"]["layouts"]
-    return "bit-vectors" if "bitvectors" in layouts else "nodes"
+    trees = mlmap.load(str(path)).info().get("trees")
+    if trees is None:
+        return None
+    return "bit-vectors" if "bitvectors" in trees["layouts"] else "nodes"
 
 
 def load_peer_estimator(sc, d):
