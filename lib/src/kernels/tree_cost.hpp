@@ -41,7 +41,17 @@
 // scale that fixes it hands x_lg255_t100_f80_reg_nan30 on AVX-512 to the
 // walk at 2.2x (estimates against the 13:40 timings), whose walk estimate
 // is the one that is wrong (its lossguide paths): that needs the trees'
-// real row shares (covers) at save.
+// real row shares (covers) at save.  Since 39d592b the writer has them
+// (covered_walk_steps, FORMAT.md 5.1.1): against the lockstep levels the
+// sweep's test rows really walk, the halving estimate was 0.48-1.0x on the
+// 28 shapes with sklearn or XGBoost trees (x_lg255_t100_f80_reg_nan30 854
+// for 1,772; x_lg63_t150_f12_c4 3,790 for 6,448), the covers' 1.0-1.04x.
+// With these constants unchanged, on AMD Zen 3 (AVX2, no AVX-512;
+// tune_tree_cost.py --sweep-cache, 5 rounds, 2026-12-07 15:42):
+// x_lg255_t100_f80_reg_nan30 on AVX2 runs the bit-vector kernel (1.78x ->
+// 1.00x), and no pair of SSE4.2 or AVX2 is above 1.15x.  AVX-512 is not
+// re-checked since (tune_rfc_d8_t100_f20's trees are complete: its
+// estimate did not move).
 #pragma once
 
 #include <cstddef>
