@@ -389,7 +389,7 @@ class TestInfo(TmpDir):
             return float(np.sum(1.0 - np.minimum(below, 1.0) ** 8))
 
         def leaves(left, right):
-            depth, out, stack = {}, [], [(0, 0)]
+            out, stack = [], [(0, 0)]
             while stack:
                 node, d = stack.pop()
                 if left[node] == -1:

@@ -150,10 +150,17 @@ namespace {
 
 // Adds `count` random single-output trees (see random_tree) with their
 // leaves scaled by `leaf_scale`.
+// covers: random training covers on every node (the walk estimate's other
+// source, TreeNodes::cover).
 mlmap::Status add_random_trees(mlmap::TreeEnsembleBuilder& b, std::mt19937_64& rng, int count, uint32_t max_depth,
-                               bool missing, uint32_t n_sets, double leaf_scale) {
+                               bool missing, uint32_t n_sets, double leaf_scale, bool covers = false) {
   for (int i = 0; i < count; ++i) {
     auto t = random_tree(rng, 6, max_depth, 1, missing, n_sets);
+    if (covers) {
+      std::uniform_real_distribution<double> rows(0.0, 100.0);
+      t.cover.resize(t.left.size());
+      for (double& c : t.cover) c = rows(rng);
+    }
     mlmap::TreeOptions o;
     o.leaf_scale = leaf_scale;
     auto st = b.add_tree(t.view(), o);
@@ -496,15 +503,9 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, m
       d.n_outputs = 1;
       mlmap::TreeEnsembleBuilder b(6, 1, 1, mlmap::Aggregation::sum);
       // A single leaf, then trees of up to 8, 16, 32, 64 and ~500 leaves,
-      // with training covers (random, the walk estimate's other source).
-      std::uniform_real_distribution<double> rows(0.0, 100.0);
+      // with training covers.
       for (uint32_t depth : {0u, 3u, 4u, 5u, 6u, 9u, 2u, 9u, 7u, 1u}) {
-        auto t = random_tree(rng, 6, depth, 1, true, 0);
-        t.cover.resize(t.left.size());
-        for (double& c : t.cover) c = rows(rng);
-        mlmap::TreeOptions o;
-        o.leaf_scale = 0.5;
-        auto st = b.add_tree(t.view(), o);
+        auto st = add_random_trees(b, rng, 1, depth, true, 0, 0.5, /*covers=*/true);
         if (!st) return st;
       }
       return save(path, d, b);

@@ -81,7 +81,7 @@ Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleV
       // leftmost leaf is the next position when it is reached.
       uint32_t position = 0;
       reach.assign(size_t{v.max_depth} + 1, 0.0);
-      covered.assign(reach.size(), 0.0);
+      if (leaf_shares) covered.assign(reach.size(), 0.0);
       uint32_t deepest = 0;
       stack.assign(1, {root, 0});
       while (!stack.empty()) {
@@ -99,7 +99,7 @@ Result<LeafBitvectorColumns> derive_leaf_bitvectors(const kernels::TreeEnsembleV
           const uint32_t d = std::min<uint32_t>(it.depth, v.max_depth);
           const double halving = std::ldexp(1.0, -static_cast<int>(it.depth));
           reach[d] += halving;
-          covered[d] += std::isnan(share) ? halving : share;  // a tree without covers: halving
+          if (leaf_shares) covered[d] += std::isnan(share) ? halving : share;  // a tree without covers: halving
           continue;
         }
         if (v.node_info[k] & kernels::node_categorical) return cannot("the trees have categorical splits");
