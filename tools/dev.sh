@@ -19,14 +19,15 @@ PY=/usr/bin/python3   # Debian's interpreter: sees python3-sklearn & co.
 
 # Debian 12 packages the build, the tests, the demo and the benchmarks need.
 PACKAGES=(
-  meson ninja-build pkg-config cmake g++
+  meson ninja-build pkg-config cmake g++ ccache
   libflatbuffers-dev flatbuffers-compiler libxsimd-dev libboost-dev libxxhash-dev libicu-dev libsimdjson-dev libhdf5-dev libzip-dev
   doctest-dev libbenchmark-dev pybind11-dev libxgboost-dev
   python3 python3-dev python3-venv python3-numpy python3-sklearn python3-pandas python3-joblib
   python3-matplotlib python3-xgboost python3-threadpoolctl python3-torch python3-dask python3-distributed python3-h5py
 )
 
-log() { printf '[dev.sh] %s\n' "$*" >&2; }
+# Each line carries the time of day: a CI log shows where its 30 minutes went.
+log() { printf '[dev.sh %s] %s\n' "$(date +%T)" "$*" >&2; }
 
 # The version matrix: environment A is Debian's $PY with the build tree on
 # PYTHONPATH; each name here is a venv of $PY with the pinned releases of
@@ -52,7 +53,9 @@ build() {
   if [ ! -f "$BUILD/build.ninja" ]; then
     meson setup "$BUILD" "$ROOT"
   fi
+  local start=$SECONDS
   ninja -C "$BUILD"
+  log "build: $BUILD up to date in $((SECONDS - start)) s"
 }
 
 # A venv per requirements file, cached under the build directory and keyed by
@@ -90,13 +93,19 @@ ensure_venv() {
 # by the first venv's pip without build isolation (its requirements hold the
 # build requirements) in a kept build directory, so a rebuild is incremental;
 # then installed into every venv, replacing the previous one.
+#
+# The wheel's build directory is a sibling of $BUILD, not inside it: at the
+# same depth its compile commands are the main build's byte for byte (../lib/...
+# rather than ../../lib/...), so ccache (meson uses it when installed) serves
+# the library's objects from the main build instead of compiling them again.
 install_wheel() {
   local builder="$VENV_ROOT/${VENVS[0]}"
-  local wheels="$BUILD/wheel"
-  rm -rf "$wheels"
-  log "wheel: pip wheel . (build directory $BUILD/wheel-build)"
+  local wheels="$BUILD/wheel" wheel_build="$BUILD-wheel"
+  rm -rf "$wheels" "$BUILD/wheel-build"  # the directory's place before ccache
+  local start=$SECONDS
+  log "wheel: pip wheel . (build directory $wheel_build)"
   if ! (cd "$ROOT" && "$builder/bin/pip" wheel . --no-build-isolation --no-deps --disable-pip-version-check \
-        -w "$wheels" --config-settings=build-dir="$BUILD/wheel-build" --config-settings=compile-args=-j2) \
+        -w "$wheels" --config-settings=build-dir="$wheel_build" --config-settings=compile-args=-j2) \
         >"$BUILD/wheel.log" 2>&1; then
     tail -30 "$BUILD/wheel.log" >&2
     log "wheel: build failed (log: $BUILD/wheel.log)"
@@ -108,6 +117,7 @@ install_wheel() {
     "$VENV_ROOT/$name/bin/pip" install --disable-pip-version-check --no-deps --force-reinstall --quiet "$wheel" \
       2> >(grep -v '^WARNING: Location' >&2)
   done
+  log "wheel: built and installed in $((SECONDS - start)) s"
 }
 
 cmd_venvs() {
@@ -165,7 +175,11 @@ sanitizer_build() {
     meson setup "$dir" "$ROOT" -Dbuildtype=custom -Doptimization=1 -Ddebug=false -Db_sanitize="$sanitizers" \
       -Db_lundef=false -Dc_args=-g1 -Dcpp_args="-g1 -fno-sanitize-recover=undefined" >/dev/null
   fi
-  ninja -C "$dir" "$@"
+  # No ccache: nothing else compiles with these flags, and its objects would
+  # only push the main build's out of the cache.
+  local start=$SECONDS
+  CCACHE_DISABLE=1 ninja -C "$dir" "$@"
+  log "build: $dir up to date in $((SECONDS - start)) s"
 }
 
 cmd_test() {
@@ -177,6 +191,7 @@ cmd_test() {
   local rc=0 logs=("$BUILD/meson-logs/testlog.json")
   # Every suite, the version matrix's (suite matrix) included: required here,
   # so a missing venv fails instead of skipping.
+  log "tests: every suite of $BUILD"
   MLMAP_MATRIX_REQUIRED=1 meson test -C "$BUILD" --print-errorlogs --num-processes 2 || rc=$?
   # MLMAP_SANITIZE=0 skips the sanitizer passes (CI runs them).
   if [ "${MLMAP_SANITIZE:-1}" != 0 ]; then
@@ -190,6 +205,7 @@ cmd_test() {
     meson test -C "$ROOT/build-tsan" --no-rebuild --print-errorlogs --num-processes 1 --suite concurrency || rc=$?
     logs+=("$ROOT/build-tsan/meson-logs/testlog.json")
   fi
+  log "tests: done"
   summarize "${logs[@]}" || rc=1
   return $rc
 }
