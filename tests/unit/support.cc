@@ -288,7 +288,7 @@ mlmap::DenseNetworkSpec identity(size_t n) {
 
 std::vector<Sample> all_samples() {
   std::vector<Sample> out;
-  for (int k = 0; k <= static_cast<int>(Sample::neighbors_radius); ++k) out.push_back(static_cast<Sample>(k));
+  for (int k = 0; k <= static_cast<int>(Sample::boosted_multiclass_numeric); ++k) out.push_back(static_cast<Sample>(k));
   return out;
 }
 
@@ -435,6 +435,29 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, m
         mlmap::TreeOptions o;
         o.output = static_cast<uint32_t>(i % 3);
         o.leaf_scale = 0.3;
+        auto st = b.add_tree(t.view(), o);
+        if (!st) return st;
+      }
+      return save(path, d, b);
+    }
+    case Sample::boosted_multiclass_numeric: {
+      d.estimator = "test.BoostedMulticlassNumeric";
+      d.task = mlmap::Task::classification;
+      d.n_outputs = 4;
+      d.classes.kind = mlmap::ClassLabels::Kind::integers;
+      d.classes.integers = {0, 1, 2, 3};
+      d.link = mlmap::LinkFunction::softmax;
+      d.base_score = {0.5, 0.5, 0.5, 0.5};
+      mlmap::TreeEnsembleBuilder b(6, 1, 4, mlmap::Aggregation::sum);
+      // Depths 0 to 6 in turn, so every class gets trees of one and of two
+      // bit-vector words; seed 1 stops at depth 5: every tree one word (the
+      // kernels' one-word path).
+      const int depths = seed == 1 ? 6 : 7;
+      for (int i = 0; i < 28; ++i) {
+        auto t = random_tree(rng, 6, static_cast<uint32_t>(i % depths), 1, true, 0);
+        mlmap::TreeOptions o;
+        o.output = static_cast<uint32_t>(i % 4);
+        o.leaf_scale = 0.2;
         auto st = b.add_tree(t.view(), o);
         if (!st) return st;
       }

@@ -69,6 +69,8 @@ enum class Sample {
   multi_output_forest,  // a forest classifier of 2 outputs: output groups {2, 3}, labels {0, 1} and {0, 1, 2}
   neighbors_multi_output,  // k-NN classifier of 2 outputs (groups {2, 3}): 61 float64 rows, k = 4, uniform
   neighbors_radius,        // radius classifier: 90 float64 rows, 3 classes, manhattan, distance, outlier slot 1
+  boosted_multiclass_numeric,  // softmax over 4 classes, a tree per class a round of 1 to 64 leaves (seed 1:
+                               // 32), missing, no categorical split (the bit-vector layout's one value a tree)
 };
 
 /// Every sample kind, in order (up to the last one above).

@@ -474,36 +474,43 @@ TEST_CASE("crafted bit-vector columns never read out of bounds; verify refuses t
   AlgorithmGuard algorithm_guard;
   mlmap::kernels::set_tree_algorithm(mlmap::TreeAlgorithm::bitvectors);
   test::TempDir dir;
-  const auto path = dir.file("m.mlmap");
-  REQUIRE(test::save_sample(path, test::Sample::wide_trees, 2, mlmap::writer::BitvectorLayout::always).ok());
-  const auto original = test::read_bytes(path);
-  std::mt19937_64 rng(11);
-  for (int round = 0; round < 40; ++round) {
-    auto bytes = original;
-    auto* header = mlmap::fb::GetMutableHeader(bytes.data() + 64);
-    const auto* layout = header->model()->predictor_as_TreeEnsemble()->leaf_bitvectors();
-    REQUIRE(layout != nullptr);
-    const int32_t columns[] = {layout->features(), layout->tree_words(), layout->tree_leaves(),
-                               layout->word_records(), layout->record_feature(), layout->record_clear()};
-    const int32_t which = columns[round % 6];
-    const auto* col = header->columns()->Get(static_cast<uint32_t>(which));
-    auto* words = reinterpret_cast<uint32_t*>(bytes.data() + col->offset());
-    const uint64_t n = col->length() / 4;
-    for (int k = 0; k < 1 + round % 5; ++k) {
-      const uint32_t values[] = {0u, 1u, UINT32_MAX, static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng() % 64)};
-      words[rng() % n] = values[rng() % 5];
-    }
-    test::fix_checksums(bytes);
-    const auto damaged = dir.file("damaged.mlmap");
-    test::write_bytes(damaged, bytes);
-    auto m = Model::open(damaged);
-    REQUIRE(m.ok());  // contents are not read at open
-    auto X = test::random_rows(rng, 40, 6, 0.2);
-    for (const auto& k : available_kernels()) (void)predict_with(k, *m, X, 40, Output::raw);
-    if (bytes != original) {
-      auto v = m->verify();
-      // Either the damage changed nothing the trees imply, or it is refused.
-      if (!v.ok()) CHECK(v.code() == error_code::invalid_model);
+  // Trees of up to ~500 leaves, and (the kernels' one-word path) of <= 32.
+  const std::pair<test::Sample, uint64_t> samples[] = {{test::Sample::wide_trees, 2},
+                                                        {test::Sample::boosted_multiclass_numeric, 1}};
+  for (const auto& [sample, seed] : samples) {
+    CAPTURE(static_cast<int>(sample));
+    const auto path = dir.file("m.mlmap");
+    REQUIRE(test::save_sample(path, sample, seed, mlmap::writer::BitvectorLayout::always).ok());
+    if (sample != test::Sample::wide_trees) REQUIRE(Model::open(path)->info().trees.max_tree_leaves <= 32);
+    const auto original = test::read_bytes(path);
+    std::mt19937_64 rng(11);
+    for (int round = 0; round < 40; ++round) {
+      auto bytes = original;
+      auto* header = mlmap::fb::GetMutableHeader(bytes.data() + 64);
+      const auto* layout = header->model()->predictor_as_TreeEnsemble()->leaf_bitvectors();
+      REQUIRE(layout != nullptr);
+      const int32_t columns[] = {layout->features(), layout->tree_words(), layout->tree_leaves(),
+                                 layout->word_records(), layout->record_feature(), layout->record_clear()};
+      const int32_t which = columns[round % 6];
+      const auto* col = header->columns()->Get(static_cast<uint32_t>(which));
+      auto* words = reinterpret_cast<uint32_t*>(bytes.data() + col->offset());
+      const uint64_t n = col->length() / 4;
+      for (int k = 0; k < 1 + round % 5; ++k) {
+        const uint32_t values[] = {0u, 1u, UINT32_MAX, static_cast<uint32_t>(rng()), static_cast<uint32_t>(rng() % 64)};
+        words[rng() % n] = values[rng() % 5];
+      }
+      test::fix_checksums(bytes);
+      const auto damaged = dir.file("damaged.mlmap");
+      test::write_bytes(damaged, bytes);
+      auto m = Model::open(damaged);
+      REQUIRE(m.ok());  // contents are not read at open
+      auto X = test::random_rows(rng, 40, 6, 0.2);
+      for (const auto& k : available_kernels()) (void)predict_with(k, *m, X, 40, Output::raw);
+      if (bytes != original) {
+        auto v = m->verify();
+        // Either the damage changed nothing the trees imply, or it is refused.
+        if (!v.ok()) CHECK(v.code() == error_code::invalid_model);
+      }
     }
   }
 }

@@ -71,6 +71,13 @@ struct BvOps<xsimd::sse4_2> {
     res = _mm_blendv_epi8(res, bit, nz);
     found = _mm_or_si128(found, nz);
   }
+  // The lowest set bit's index; >= 2^31 where lv is 0 (exponent 0, less 127).
+  static constexpr bool one_word_shortcut = true;
+  static U lowest_bit(U lv) noexcept {
+    const U low = _mm_and_si128(lv, _mm_sub_epi32(_mm_setzero_si128(), lv));
+    const U exponent = _mm_and_si128(_mm_srli_epi32(_mm_castps_si128(_mm_cvtepi32_ps(low)), 23), splat(0xff));
+    return _mm_sub_epi32(exponent, splat(127));
+  }
   static U min(U a, U b) noexcept { return _mm_min_epu32(a, b); }
   static void store(U v, uint32_t* out) noexcept { _mm_store_si128(reinterpret_cast<__m128i*>(out), v); }
   static void load_acc(const double* p, D* acc) noexcept {
@@ -119,6 +126,13 @@ struct BvOps<xsimd::avx2> {
     const U bit = _mm256_add_epi32(exponent, splat(base - 127));
     res = _mm256_blendv_epi8(res, bit, nz);
     found = _mm256_or_si256(found, nz);
+  }
+  static constexpr bool one_word_shortcut = true;
+  static U lowest_bit(U lv) noexcept {  // as BvOps<sse4_2>::lowest_bit
+    const U low = _mm256_and_si256(lv, _mm256_sub_epi32(_mm256_setzero_si256(), lv));
+    const U exponent =
+        _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(low)), 23), splat(0xff));
+    return _mm256_sub_epi32(exponent, splat(127));
   }
   static U min(U a, U b) noexcept { return _mm256_min_epu32(a, b); }
   static U lane_multiples(uint32_t step) noexcept {
@@ -179,6 +193,9 @@ struct BvOps<xsimd::avx512bw> {
     res = _mm512_mask_sub_epi32(res, nz, splat(base + 31), _mm512_lzcnt_epi32(low));
     found = static_cast<M>(found | nz);
   }
+  // take_word is already four mask operations here, and no AVX-512 CPU was
+  // at hand to measure or test a shortcut on.
+  static constexpr bool one_word_shortcut = false;
   static U min(U a, U b) noexcept { return _mm512_min_epu32(a, b); }
   static U lane_multiples(uint32_t step) noexcept {
     return _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), splat(step));
@@ -310,11 +327,19 @@ struct BitvectorKernel {
   // One tree on T consecutive tiles of one run (T * W rows; tile k at tile
   // + k * W): the index of the exit leaf in each lane (< n_leaves of the
   // tree), advancing the word and record cursors.
-  template <bool Missing, size_t T>
+  template <bool Missing, bool OneWord, size_t T>
   static void exit_leaves(const TreeEnsembleView& v, const float* tile, uint32_t n_leaves,
                           uint64_t word_end, Cursor& c, U* leaf) noexcept {
     const LeafBitvectorView& b = v.bitvectors;
     const uint32_t last_feature = b.n_features ? b.n_features - 1 : 0;
+    // OneWord (every tree of <= 32 leaves, as the file says; every tree of
+    // depth <= 5): a tree of one word needs no search over words, its exit
+    // leaf is the word's lowest surviving bit.  None survive only in a
+    // corrupt file, where lowest_bit's value (>= 2^31) clamps to the last
+    // leaf as take_word's "not found" does.  A template parameter, not a
+    // test per tree: in the loop of the trees of many words any trace of
+    // the shortcut cost them (x_lg255_t100_f80_reg_nan30, AVX2: 10-12%).
+    const bool one_word = OneWord && word_end == c.word + 1;
     U res[T];
     M found[T];
     for (size_t k = 0; k < T; ++k) {
@@ -346,6 +371,13 @@ struct BitvectorKernel {
         }
       }
       c.record = end;
+      if constexpr (OneWord) {
+        if (one_word) {
+          c.word = word_end;
+          for (size_t k = 0; k < T; ++k) leaf[k] = O::min(O::lowest_bit(lv[k]), O::splat(n_leaves - 1));
+          return;
+        }
+      }
       for (size_t k = 0; k < T; ++k) O::take_word(lv[k], base, res[k], found[k]);
     }
     c.word = word_end;
@@ -354,22 +386,22 @@ struct BitvectorKernel {
 
   // Trees [t0, t1) on every tile of a gathered block of n rows, from cursor
   // c: `pass` tiles at a time (8, 4 or 2), the rest by 2 and 1.
-  template <bool Missing, bool Single>
+  template <bool Missing, bool Single, bool OneWord>
   static void group(const TreeEnsembleView& v, const float* cols, size_t n, double* raw, uint32_t t0, uint32_t t1,
                     const Cursor& start, Cursor& end, double* tile_raw, size_t pass) noexcept {
     const size_t n_tiles = (n + W - 1) / W;
     size_t i = 0;
     static_assert(bitvector_max_tiles_per_pass == 8);
     if (pass == 8)
-      for (; i + 8 <= n_tiles; i += 8) tiles<Missing, Single, 8>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
+      for (; i + 8 <= n_tiles; i += 8) tiles<Missing, Single, OneWord, 8>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
     if (pass >= 4)
-      for (; i + 4 <= n_tiles; i += 4) tiles<Missing, Single, 4>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
-    for (; i + 2 <= n_tiles; i += 2) tiles<Missing, Single, 2>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
-    if (i < n_tiles) tiles<Missing, Single, 1>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
+      for (; i + 4 <= n_tiles; i += 4) tiles<Missing, Single, OneWord, 4>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
+    for (; i + 2 <= n_tiles; i += 2) tiles<Missing, Single, OneWord, 2>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
+    if (i < n_tiles) tiles<Missing, Single, OneWord, 1>(v, cols, n, raw, i, t0, t1, start, end, tile_raw);
   }
 
   // Trees [t0, t1) on tiles [i, i + T) of the block.
-  template <bool Missing, bool Single, size_t T>
+  template <bool Missing, bool Single, bool OneWord, size_t T>
   static void tiles(const TreeEnsembleView& v, const float* cols, size_t n, double* raw, size_t i, uint32_t t0,
                     uint32_t t1, const Cursor& start, Cursor& end, double* tile_raw) noexcept {
     const LeafBitvectorView& b = v.bitvectors;
@@ -405,22 +437,30 @@ struct BitvectorKernel {
       c.leaf = leaf_end;
       const auto n_leaves = static_cast<uint32_t>(leaf_end - leaf0 < (uint64_t{1} << 30) ? leaf_end - leaf0 : uint64_t{1} << 30);
       U leaf[T];
-      exit_leaves<Missing, T>(v, cols + tile_offset(b.n_features, i), n_leaves, word_end, c, leaf);
-      for (size_t k = 0; k < T; ++k) {
-        if constexpr (Single) {
-          O::add_leaves(v.leaf_values + leaf0, n_leaves, leaf[k], acc[k]);
-        } else if (lw == 1) {
-          // One value per tree into its score (multi-class boosting): the
-          // tile's scores of that slot are lanes in a row, as in Single.
-          const uint32_t slot = v.tree_output[t] < n_raw - 1 ? v.tree_output[t] : n_raw - 1;
-          double* s = scores[k] + size_t{slot} * W;
-          O::load_acc(s, acc[k]);
-          O::add_leaves(v.leaf_values + leaf0, n_leaves, leaf[k], acc[k]);
-          O::store_acc(s, acc[k]);
-        } else {
+      exit_leaves<Missing, OneWord, T>(v, cols + tile_offset(b.n_features, i), n_leaves, word_end, c, leaf);
+      if constexpr (Single) {
+        for (size_t k = 0; k < T; ++k) O::add_leaves(v.leaf_values + leaf0, n_leaves, leaf[k], acc[k]);
+      } else if (lw == 1) {
+        // One value per tree into its score (multi-class boosting): the
+        // tile's scores of that slot are lanes in a row, as in Single.  The
+        // slot once per tree and the sum in registers only between its load
+        // and store: written per tile inside one loop, GCC 12 reloaded the
+        // slot, tested lw and stored acc[k] too, every tile (30 instructions
+        // a tile, half the time of x_d3_t700_f10_c3 under SSE4.2).
+        const uint32_t slot = v.tree_output[t] < n_raw - 1 ? v.tree_output[t] : n_raw - 1;
+        double* s = tile_raw + size_t{slot} * W;
+        const double* values = v.leaf_values + leaf0;
+        for (size_t k = 0; k < T; ++k, s += W * size_t{n_raw}) {
+          D a[2];
+          O::load_acc(s, a);
+          O::add_leaves(values, n_leaves, leaf[k], a);
+          O::store_acc(s, a);
+        }
+      } else {
+        const uint32_t slot = v.tree_output[t] < n_raw - lw ? v.tree_output[t] : n_raw - lw;
+        const double* values = v.leaf_values + leaf0 * lw;
+        for (size_t k = 0; k < T; ++k) {
           O::store(leaf[k], idx);
-          const uint32_t slot = v.tree_output[t] < n_raw - lw ? v.tree_output[t] : n_raw - lw;
-          const double* values = v.leaf_values + leaf0 * lw;
           for (uint32_t j = 0; j < lw; ++j) {
             double* s = scores[k] + size_t{slot + j} * W;
             for (size_t l = 0; l < W; ++l) s[l] += values[size_t{idx[l]} * lw + j];
@@ -462,7 +502,7 @@ struct BitvectorKernel {
     return t;
   }
 
-  template <bool Missing, bool Single>
+  template <bool Missing, bool Single, bool OneWord>
   static void run(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw, const BitvectorPlan& p,
                   float* scratch) noexcept {
     float* cols = scratch;
@@ -475,7 +515,7 @@ struct BitvectorKernel {
       for (uint32_t t0 = 0; t0 < v.n_trees;) {
         const uint32_t t1 = group_end(v, t0, c, p.group_records);
         Cursor next;
-        group<Missing, Single>(v, cols, n, raw + r0 * v.n_raw, t0, t1, c, next, tile_raw, p.tiles_per_pass);
+        group<Missing, Single, OneWord>(v, cols, n, raw + r0 * v.n_raw, t0, t1, c, next, tile_raw, p.tiles_per_pass);
         c = next;
         t0 = t1;
       }
@@ -495,12 +535,26 @@ struct BitvectorKernel {
     ThreadScratch mem(scratch_floats(v, p) * sizeof(float));
     if (!mem.data()) return false;
     auto* scratch = static_cast<float*>(mem.data());
+    if constexpr (O::one_word_shortcut) {
+      if (v.bitvectors.max_tree_leaves <= 32) {
+        run_for<true>(v, X, n_rows, raw, p, scratch);
+        return true;
+      }
+    }
+    run_for<false>(v, X, n_rows, raw, p, scratch);
+    return true;
+  }
+
+  template <bool OneWord>
+  static void run_for(const TreeEnsembleView& v, const float* X, size_t n_rows, double* raw, const BitvectorPlan& p,
+                      float* scratch) noexcept {
     const bool single = v.n_raw == 1 && v.leaf_width == 1;
     if (v.has_missing)
-      single ? run<true, true>(v, X, n_rows, raw, p, scratch) : run<true, false>(v, X, n_rows, raw, p, scratch);
+      single ? run<true, true, OneWord>(v, X, n_rows, raw, p, scratch)
+             : run<true, false, OneWord>(v, X, n_rows, raw, p, scratch);
     else
-      single ? run<false, true>(v, X, n_rows, raw, p, scratch) : run<false, false>(v, X, n_rows, raw, p, scratch);
-    return true;
+      single ? run<false, true, OneWord>(v, X, n_rows, raw, p, scratch)
+             : run<false, false, OneWord>(v, X, n_rows, raw, p, scratch);
   }
 };
 
