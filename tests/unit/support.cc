@@ -169,6 +169,23 @@ mlmap::Status add_random_trees(mlmap::TreeEnsembleBuilder& b, std::mt19937_64& r
   return {};
 }
 
+// Adds `count` random trees with missing routing, taking turns over
+// `n_scores` scores (a boosting round's tree per class), tree i of depth up
+// to max_depth(i), their leaves scaled by `leaf_scale`.
+template <class MaxDepth>
+mlmap::Status add_class_trees(mlmap::TreeEnsembleBuilder& b, std::mt19937_64& rng, int count, uint32_t n_scores,
+                              MaxDepth max_depth, uint32_t n_sets, double leaf_scale) {
+  for (int i = 0; i < count; ++i) {
+    auto t = random_tree(rng, 6, max_depth(i), 1, true, n_sets);
+    mlmap::TreeOptions o;
+    o.output = static_cast<uint32_t>(i) % n_scores;
+    o.leaf_scale = leaf_scale;
+    auto st = b.add_tree(t.view(), o);
+    if (!st) return st;
+  }
+  return {};
+}
+
 // As mlmap::save, with the leaf bit-vector layout chosen: the written file
 // must open and verify before it replaces anything.
 mlmap::Status save_trees(const std::string& path, const mlmap::ModelDescription& d, const mlmap::TreeEnsembleBuilder& b,
@@ -430,15 +447,8 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, m
       mlmap::TreeEnsembleBuilder b(6, 1, 3, mlmap::Aggregation::sum);
       const uint32_t set[2] = {0x0F0F0F0Fu, 0x3u};
       b.add_category_set(set, 2);
-      for (int i = 0; i < 18; ++i) {
-        auto t = random_tree(rng, 6, 3 + i % 4, 1, true, 1);
-        mlmap::TreeOptions o;
-        o.output = static_cast<uint32_t>(i % 3);
-        o.leaf_scale = 0.3;
-        auto st = b.add_tree(t.view(), o);
-        if (!st) return st;
-      }
-      return save(path, d, b);
+      auto st = add_class_trees(b, rng, 18, 3, [](int i) { return 3u + i % 4; }, 1, 0.3);
+      return st ? save(path, d, b) : st;
     }
     case Sample::boosted_multiclass_numeric: {
       d.estimator = "test.BoostedMulticlassNumeric";
@@ -453,15 +463,8 @@ mlmap::Status save_sample(const std::string& path, Sample kind, uint64_t seed, m
       // bit-vector words; seed 1 stops at depth 5: every tree one word (the
       // kernels' one-word path).
       const int depths = seed == 1 ? 6 : 7;
-      for (int i = 0; i < 28; ++i) {
-        auto t = random_tree(rng, 6, static_cast<uint32_t>(i % depths), 1, true, 0);
-        mlmap::TreeOptions o;
-        o.output = static_cast<uint32_t>(i % 4);
-        o.leaf_scale = 0.2;
-        auto st = b.add_tree(t.view(), o);
-        if (!st) return st;
-      }
-      return save(path, d, b);
+      auto st = add_class_trees(b, rng, 28, 4, [depths](int i) { return static_cast<uint32_t>(i % depths); }, 0, 0.2);
+      return st ? save(path, d, b) : st;
     }
     case Sample::float64_thresholds: {
       d.estimator = "test.Float64";
