@@ -167,8 +167,9 @@ PYEOF
 
 # A sanitizer build: configured once, only the test programs built.  -O1
 # with line tables only (-g1: stack traces keep file:line) compiles in about
-# half the time of -O2 -g (30 s -> 14 s for tree_avx512bw.cc under ASan):
-# the two sanitizer builds are most of CI's 30 minutes on a fresh machine.
+# half the time of -O2 -g.  The ASan build is still CI's longest phase (9 of
+# its 30 minutes on a 2-vCPU Zen 3, 2026-12-07; the SIMD kernels skip UBSan's
+# pointer checks for it: lib/src/kernels/meson.build).
 sanitizer_build() {
   local dir="$1" sanitizers="$2"; shift 2
   if [ ! -f "$dir/build.ninja" ]; then
