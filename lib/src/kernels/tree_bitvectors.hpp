@@ -65,19 +65,17 @@ struct BvOps<xsimd::sse4_2> {
   static void take_word(U lv, uint32_t base, U& res, M& found) noexcept {
     const U zero = _mm_setzero_si128();
     const M nz = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi32(lv, zero), found), ones());
-    const U low = _mm_and_si128(lv, _mm_sub_epi32(zero, lv));
-    const U exponent = _mm_and_si128(_mm_srli_epi32(_mm_castps_si128(_mm_cvtepi32_ps(low)), 23), splat(0xff));
-    const U bit = _mm_add_epi32(exponent, splat(base - 127));
-    res = _mm_blendv_epi8(res, bit, nz);
+    res = _mm_blendv_epi8(res, lowest_bit(lv, base), nz);
     found = _mm_or_si128(found, nz);
   }
-  // The lowest set bit's index; >= 2^31 where lv is 0 (exponent 0, less 127).
-  static constexpr bool one_word_shortcut = true;
-  static U lowest_bit(U lv) noexcept {
+  // base + the index of lv's lowest set bit, from the float exponent of that
+  // bit alone; where lv is 0, base - 127 (>= 2^31 for base 0).
+  static U lowest_bit(U lv, uint32_t base) noexcept {
     const U low = _mm_and_si128(lv, _mm_sub_epi32(_mm_setzero_si128(), lv));
     const U exponent = _mm_and_si128(_mm_srli_epi32(_mm_castps_si128(_mm_cvtepi32_ps(low)), 23), splat(0xff));
-    return _mm_sub_epi32(exponent, splat(127));
+    return _mm_add_epi32(exponent, splat(base - 127));
   }
+  static constexpr bool one_word_shortcut = true;
   static U min(U a, U b) noexcept { return _mm_min_epu32(a, b); }
   static void store(U v, uint32_t* out) noexcept { _mm_store_si128(reinterpret_cast<__m128i*>(out), v); }
   static void load_acc(const double* p, D* acc) noexcept {
@@ -120,20 +118,16 @@ struct BvOps<xsimd::avx2> {
   static void take_word(U lv, uint32_t base, U& res, M& found) noexcept {
     const U zero = _mm256_setzero_si256();
     const M nz = _mm256_andnot_si256(_mm256_or_si256(_mm256_cmpeq_epi32(lv, zero), found), ones());
-    const U low = _mm256_and_si256(lv, _mm256_sub_epi32(zero, lv));
-    const U exponent =
-        _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(low)), 23), splat(0xff));
-    const U bit = _mm256_add_epi32(exponent, splat(base - 127));
-    res = _mm256_blendv_epi8(res, bit, nz);
+    res = _mm256_blendv_epi8(res, lowest_bit(lv, base), nz);
     found = _mm256_or_si256(found, nz);
   }
-  static constexpr bool one_word_shortcut = true;
-  static U lowest_bit(U lv) noexcept {  // as BvOps<sse4_2>::lowest_bit
+  static U lowest_bit(U lv, uint32_t base) noexcept {  // as BvOps<sse4_2>::lowest_bit
     const U low = _mm256_and_si256(lv, _mm256_sub_epi32(_mm256_setzero_si256(), lv));
     const U exponent =
         _mm256_and_si256(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(low)), 23), splat(0xff));
-    return _mm256_sub_epi32(exponent, splat(127));
+    return _mm256_add_epi32(exponent, splat(base - 127));
   }
+  static constexpr bool one_word_shortcut = true;
   static U min(U a, U b) noexcept { return _mm256_min_epu32(a, b); }
   static U lane_multiples(uint32_t step) noexcept {
     return _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), splat(step));
@@ -374,7 +368,7 @@ struct BitvectorKernel {
       if constexpr (OneWord) {
         if (one_word) {
           c.word = word_end;
-          for (size_t k = 0; k < T; ++k) leaf[k] = O::min(O::lowest_bit(lv[k]), O::splat(n_leaves - 1));
+          for (size_t k = 0; k < T; ++k) leaf[k] = O::min(O::lowest_bit(lv[k], 0), O::splat(n_leaves - 1));
           return;
         }
       }
