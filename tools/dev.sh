@@ -167,14 +167,21 @@ PYEOF
 
 # A sanitizer build: configured once, only the test programs built.  -O1
 # with line tables only (-g1: stack traces keep file:line) compiles in about
-# half the time of -O2 -g.  The ASan build is still CI's longest phase (9 of
-# its 30 minutes on a 2-vCPU Zen 3, 2026-12-07; the SIMD kernels skip UBSan's
-# pointer checks for it: lib/src/kernels/meson.build).
+# half the time of -O2 -g; the tests, the CLI, the server and the binding at
+# -O0 in half that again (driver_code_options, meson.build); the AVX-512
+# kernels, its longest compilation, only where this CPU could run them.  The
+# ASan build is still CI's longest phase (9 of its 30 minutes on a 2-vCPU
+# Zen 3 before those two, 2026-12-07; the SIMD kernels skip UBSan's pointer
+# checks for it: lib/src/kernels/meson.build).
 sanitizer_build() {
   local dir="$1" sanitizers="$2"; shift 2
   if [ ! -f "$dir/build.ninja" ]; then
+    local avx512=true flag
+    for flag in avx512f avx512cd avx512dq avx512bw; do
+      grep -qw "$flag" /proc/cpuinfo || avx512=false
+    done
     meson setup "$dir" "$ROOT" -Dbuildtype=custom -Doptimization=1 -Ddebug=false -Db_sanitize="$sanitizers" \
-      -Db_lundef=false -Dc_args=-g1 -Dcpp_args="-g1 -fno-sanitize-recover=undefined" >/dev/null
+      -Db_lundef=false -Dc_args=-g1 -Dcpp_args="-g1 -fno-sanitize-recover=undefined" -Davx512_kernels=$avx512 >/dev/null
   fi
   # No ccache: nothing else compiles with these flags, and its objects would
   # only push the main build's out of the cache.

@@ -106,7 +106,7 @@ TEST_CASE("column kernels: every kernel gives the scalar reference's bits") {
   for (Isa isa : supported_isas()) {
     if (isa == Isa::sse4_2) kernels.push_back({"sse4_2", column_op_sse4_2});
     if (isa == Isa::avx2) kernels.push_back({"avx2", column_op_avx2});
-    if (isa == Isa::avx512bw) kernels.push_back({"avx512bw", column_op_avx512bw});
+    MLMAP_IF_AVX512(if (isa == Isa::avx512bw) kernels.push_back({"avx512bw", column_op_avx512bw});)
   }
   MESSAGE("column kernels checked: " << kernels.size());
   std::mt19937_64 rng(11);
@@ -147,8 +147,8 @@ TEST_CASE("transposes: every kernel moves the scalar reference's bits, whatever 
   for (Isa isa : supported_isas()) {
     if (isa == Isa::sse4_2) kernels.push_back({"sse4_2", columns_to_rows_sse4_2, rows_to_columns_sse4_2, rows_to_columns_sse4_2});
     if (isa == Isa::avx2) kernels.push_back({"avx2", columns_to_rows_avx2, rows_to_columns_avx2, rows_to_columns_avx2});
-    if (isa == Isa::avx512bw)
-      kernels.push_back({"avx512bw", columns_to_rows_avx512bw, rows_to_columns_avx512bw, rows_to_columns_avx512bw});
+    MLMAP_IF_AVX512(if (isa == Isa::avx512bw) kernels.push_back(
+                        {"avx512bw", columns_to_rows_avx512bw, rows_to_columns_avx512bw, rows_to_columns_avx512bw});)
   }
   std::mt19937_64 rng(5);
   for (size_t n : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{8}, size_t{9}, size_t{17}, size_t{64}, size_t{131}}) {
@@ -230,7 +230,7 @@ TEST_CASE("column lookup: every kernel gives the scalar reference's bits") {
       for (Isa isa : supported_isas()) {
         if (isa == Isa::sse4_2) kernels.push_back(column_lookup_sse4_2);
         if (isa == Isa::avx2) kernels.push_back(column_lookup_avx2);
-        if (isa == Isa::avx512bw) kernels.push_back(column_lookup_avx512bw);
+        MLMAP_IF_AVX512(if (isa == Isa::avx512bw) kernels.push_back(column_lookup_avx512bw);)
       }
       if (consecutive_integers(cats.data(), m)) kernels.push_back(column_lookup_by_index);
       CHECK(consecutive_integers(cats.data(), m) == (m > 0 && m != 65));
@@ -260,7 +260,7 @@ TEST_CASE("row maps: every kernel gives the column ops' bits, whatever the shape
   for (Isa isa : supported_isas()) {
     if (isa == Isa::sse4_2) kernels.push_back({"sse4_2", map_rows_sse4_2, map_rows_sse4_2});
     if (isa == Isa::avx2) kernels.push_back({"avx2", map_rows_avx2, map_rows_avx2});
-    if (isa == Isa::avx512bw) kernels.push_back({"avx512bw", map_rows_avx512bw, map_rows_avx512bw});
+    MLMAP_IF_AVX512(if (isa == Isa::avx512bw) kernels.push_back({"avx512bw", map_rows_avx512bw, map_rows_avx512bw});)
   }
   std::vector<ColumnOp> unary_ops;
   for (ColumnOp op : all_ops)

@@ -3,6 +3,7 @@
 // fewer rows than lanes, lane tails, many blocks).
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <doctest/doctest.h>
 
 #include "kernels/dispatch.hpp"
@@ -52,6 +53,29 @@ int check_walks_equal_scalar(const Model& m, const std::vector<float>& X, size_t
 }
 
 }  // namespace
+
+TEST_CASE("the AVX-512 kernels count as available only where the build has them and the CPU runs them") {
+  using mlmap::kernels::Isa;
+  __builtin_cpu_init();
+  const bool cpu = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+                   __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
+  const bool available = MLMAP_AVX512_KERNELS && cpu;
+  CHECK(mlmap::kernels::isa_supported(Isa::avx512bw) == available);
+  const auto names = available_kernels();
+  CHECK((std::find(names.begin(), names.end(), "avx512bw") != names.end()) == available);
+  // Forcing them where they are not: an error that says why.
+  const char* before = std::getenv("MLMAP_FORCE_ARCH");
+  const std::string saved = before ? before : "";
+  ::setenv("MLMAP_FORCE_ARCH", "avx512bw", 1);
+  const Status st = mlmap::kernel_environment();
+  if (before) ::setenv("MLMAP_FORCE_ARCH", saved.c_str(), 1); else ::unsetenv("MLMAP_FORCE_ARCH");
+  CHECK(bool(st) == available);
+  if (!st) {
+    CHECK(st.error().code() == mlmap::error_code::invalid_argument);
+    CHECK(st.error().message().find(MLMAP_AVX512_KERNELS ? "this CPU cannot run that kernel"
+                                                       : "this build left the AVX-512 kernels out") != std::string::npos);
+  }
+}
 
 TEST_CASE("every kernel equals the scalar reference on every model kind") {
   KernelGuard guard;

@@ -59,7 +59,7 @@ std::vector<IsaKernel> simd_kernels() {
   std::vector<IsaKernel> out;
   for (auto k : {IsaKernel{kernels::Isa::sse4_2, kernels::pairwise_sse4_2},
                  IsaKernel{kernels::Isa::avx2, kernels::pairwise_avx2},
-                 IsaKernel{kernels::Isa::avx512bw, kernels::pairwise_avx512bw}})
+                 MLMAP_IF_AVX512(IsaKernel{kernels::Isa::avx512bw, kernels::pairwise_avx512bw})})
     if (kernels::isa_supported(k.isa)) out.push_back(k);
   return out;
 }
@@ -242,7 +242,7 @@ TEST_CASE("next_block_below: every ISA finds the scalar reference's block, NaN c
   using Fn = size_t (*)(const double*, size_t, size_t, double) noexcept;
   std::vector<std::pair<kernels::Isa, Fn>> isas = {{kernels::Isa::sse4_2, kernels::next_block_below_sse4_2},
                                                    {kernels::Isa::avx2, kernels::next_block_below_avx2},
-                                                   {kernels::Isa::avx512bw, kernels::next_block_below_avx512bw}};
+                                                   MLMAP_IF_AVX512({kernels::Isa::avx512bw, kernels::next_block_below_avx512bw})};
   int compared = 0;
   for (double root : {-1.0, 0.5, 3.0, 50.0, 101.0}) {
     for (size_t from : {size_t{0}, size_t{1}, size_t{17}, size_t{299}, size_t{300}}) {
@@ -373,7 +373,7 @@ TEST_CASE("squared_distance_pairs: the reference is squared_distance per lane of
   const std::vector<std::pair<kernels::Isa, Fn>> isas = {
       {kernels::Isa::sse4_2, kernels::squared_distance_pairs_sse4_2},
       {kernels::Isa::avx2, kernels::squared_distance_pairs_avx2},
-      {kernels::Isa::avx512bw, kernels::squared_distance_pairs_avx512bw}};
+      MLMAP_IF_AVX512({kernels::Isa::avx512bw, kernels::squared_distance_pairs_avx512bw})};
   std::mt19937_64 rng(23);
   std::normal_distribution<double> g(0, 3);
   int compared = 0;

@@ -117,8 +117,12 @@ Status kernel_environment() noexcept {
                                                      "' names no kernel; valid: scalar, sse4_2, avx2, avx512bw "
                                                      "(this CPU runs " + valid + "), or unset it");
     if (!kernels::isa_supported(isa))
-      return Error(error_code::invalid_argument, std::string("MLMAP_FORCE_ARCH='") + forced +
-                                                     "': this CPU cannot run that kernel; it runs " + valid);
+      return Error(error_code::invalid_argument,
+                   std::string("MLMAP_FORCE_ARCH='") + forced + "': " +
+                       (isa == kernels::Isa::avx512bw && !MLMAP_AVX512_KERNELS
+                            ? "this build left the AVX-512 kernels out (meson -Davx512_kernels=false)"
+                            : "this CPU cannot run that kernel") +
+                       "; it runs " + valid);
     return {};
   } catch (const std::bad_alloc&) {
     return Error(error_code::out_of_memory, "out of memory checking MLMAP_FORCE_ARCH");

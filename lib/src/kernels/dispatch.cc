@@ -15,6 +15,9 @@
 #include "kernels/tree_cost.hpp"
 #include "kernels/tree_kernels.hpp"
 
+// In a build without the AVX-512 kernels (MLMAP_IF_AVX512, dispatch.hpp) the
+// avx512bw case of each switch below is empty and falls through to AVX2's:
+// never taken, since detect() then reports no AVX-512, and right if it were.
 namespace mlmap::kernels {
 
 namespace {
@@ -28,7 +31,7 @@ bool detect(Isa isa) noexcept {
     case Isa::sse4_2: return __builtin_cpu_supports("sse4.2");
     case Isa::avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case Isa::avx512bw:
-      return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+      return MLMAP_AVX512_KERNELS && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
              __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
   }
   return false;
@@ -128,7 +131,7 @@ bool accumulate_trees_bitvectors(const TreeEnsembleView& v, const float* X, size
   const uint32_t* pays = v.bitvectors.pays_from_rows;
   if (algorithm != TreeAlgorithm::bitvectors && n_rows < std::min({pays[0], pays[1], pays[2]})) return false;
   switch (active_isa()) {
-    case Isa::avx512bw: return accumulate_bitvectors_avx512bw(v, X, n_rows, raw);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return accumulate_bitvectors_avx512bw(v, X, n_rows, raw);)
     case Isa::avx2: return accumulate_bitvectors_avx2(v, X, n_rows, raw);
     case Isa::sse4_2: return accumulate_bitvectors_sse4_2(v, X, n_rows, raw);
     case Isa::scalar: break;  // the reference walks
@@ -147,7 +150,7 @@ void accumulate_trees(const TreeEnsembleView& v, const float* X, size_t n_rows, 
   }
   const Isa isa = simd_fits(v) ? active_isa() : Isa::scalar;
   switch (isa) {
-    case Isa::avx512bw: return accumulate_trees_avx512bw(v, X, n_rows, raw);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return accumulate_trees_avx512bw(v, X, n_rows, raw);)
     case Isa::avx2: return accumulate_trees_avx2(v, X, n_rows, raw);
     case Isa::sse4_2: return accumulate_trees_sse4_2(v, X, n_rows, raw);
     case Isa::scalar: break;
@@ -163,7 +166,7 @@ void dispatch_dense(const DenseLayerView& L, const X_t* X, size_t n_rows, double
     rowwise_layer(L, X, n_rows, Y);
   } else {
     switch (active_isa()) {
-      case Isa::avx512bw: dense_product_avx512bw(L, X, n_rows, Y); break;
+      case Isa::avx512bw: MLMAP_IF_AVX512(dense_product_avx512bw(L, X, n_rows, Y); break;)
       case Isa::avx2: dense_product_avx2(L, X, n_rows, Y); break;
       case Isa::sse4_2: dense_product_sse4_2(L, X, n_rows, Y); break;
       case Isa::scalar: dense_product_scalar(L, X, n_rows, Y); break;
@@ -184,7 +187,7 @@ void dense_layer(const DenseLayerView& L, const float* X, size_t n_rows, double*
 
 void exp_inplace(double* v, size_t n) noexcept {
   switch (active_isa()) {
-    case Isa::avx512bw: return exp_inplace_avx512bw(v, n);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return exp_inplace_avx512bw(v, n);)
     case Isa::avx2: return exp_inplace_avx2(v, n);
     case Isa::sse4_2: return exp_inplace_sse4_2(v, n);
     case Isa::scalar: break;
@@ -197,7 +200,7 @@ namespace {
 template <class T>
 size_t dispatch_first_inf(const T* p, size_t n) noexcept {
   switch (active_isa()) {
-    case Isa::avx512bw: return first_inf_avx512bw(p, n);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return first_inf_avx512bw(p, n);)
     case Isa::avx2: return first_inf_avx2(p, n);
     case Isa::sse4_2: return first_inf_sse4_2(p, n);
     case Isa::scalar: break;
@@ -213,7 +216,7 @@ size_t first_inf(const double* p, size_t n) noexcept { return dispatch_first_inf
 void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
   if (n < sigmoid_kernel_min_values) return sigmoids_scalar(s, raw, n, out);
   switch (active_isa()) {
-    case Isa::avx512bw: return sigmoids_avx512bw(s, raw, n, out);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return sigmoids_avx512bw(s, raw, n, out);)
     case Isa::avx2: return sigmoids_avx2(s, raw, n, out);
     case Isa::sse4_2: return sigmoids_sse4_2(s, raw, n, out);
     case Isa::scalar: break;
@@ -224,7 +227,7 @@ void sigmoids(double s, const double* raw, size_t n, double* out) noexcept {
 void sigmoid_pairs(double s, const double* raw, size_t n, double* out) noexcept {
   if (n < sigmoid_kernel_min_values) return sigmoid_pairs_scalar(s, raw, n, out);
   switch (active_isa()) {
-    case Isa::avx512bw: return sigmoid_pairs_avx512bw(s, raw, n, out);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return sigmoid_pairs_avx512bw(s, raw, n, out);)
     case Isa::avx2: return sigmoid_pairs_avx2(s, raw, n, out);
     case Isa::sse4_2: return sigmoid_pairs_sse4_2(s, raw, n, out);
     case Isa::scalar: break;
@@ -235,7 +238,7 @@ void sigmoid_pairs(double s, const double* raw, size_t n, double* out) noexcept 
 void column_op(ColumnOp op, const ColumnArgs& args, const double* x, const double* z, double* y, size_t n) noexcept {
   if (n >= column_kernel_min_rows) {
     switch (active_isa()) {
-      case Isa::avx512bw: return column_op_avx512bw(op, args, x, z, y, n);
+      case Isa::avx512bw: MLMAP_IF_AVX512(return column_op_avx512bw(op, args, x, z, y, n);)
       case Isa::avx2: return column_op_avx2(op, args, x, z, y, n);
       case Isa::sse4_2: return column_op_sse4_2(op, args, x, z, y, n);
       case Isa::scalar: break;
@@ -249,7 +252,7 @@ namespace {
 template <class T>
 void dispatch_map_rows(const RowMap& m, const T* X, size_t width, size_t n, double* F) noexcept {
   switch (active_isa()) {
-    case Isa::avx512bw: return map_rows_avx512bw(m, X, width, n, F);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return map_rows_avx512bw(m, X, width, n, F);)
     case Isa::avx2: return map_rows_avx2(m, X, width, n, F);
     case Isa::sse4_2: return map_rows_sse4_2(m, X, width, n, F);
     case Isa::scalar: break;
@@ -271,7 +274,7 @@ void column_lookup(const double* x, size_t n, const double* values, const double
                    double* y) noexcept {
   if (n >= column_kernel_min_rows) {
     switch (active_isa()) {
-      case Isa::avx512bw: return column_lookup_avx512bw(x, n, values, codes, m, otherwise, y);
+      case Isa::avx512bw: MLMAP_IF_AVX512(return column_lookup_avx512bw(x, n, values, codes, m, otherwise, y);)
       case Isa::avx2: return column_lookup_avx2(x, n, values, codes, m, otherwise, y);
       case Isa::sse4_2: return column_lookup_sse4_2(x, n, values, codes, m, otherwise, y);
       case Isa::scalar: break;
@@ -283,7 +286,7 @@ void column_lookup(const double* x, size_t n, const double* values, const double
 void columns_to_rows(const double* base, size_t stride, const uint32_t* slots, const uint32_t* positions,
                      size_t count, size_t pw, size_t n, double* F) noexcept {
   switch (active_isa()) {
-    case Isa::avx512bw: return columns_to_rows_avx512bw(base, stride, slots, positions, count, pw, n, F);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return columns_to_rows_avx512bw(base, stride, slots, positions, count, pw, n, F);)
     case Isa::avx2: return columns_to_rows_avx2(base, stride, slots, positions, count, pw, n, F);
     case Isa::sse4_2: return columns_to_rows_sse4_2(base, stride, slots, positions, count, pw, n, F);
     case Isa::scalar: break;
@@ -297,7 +300,7 @@ template <class T>
 void dispatch_rows_to_columns(const T* X, size_t width, const uint32_t* cols, size_t n_cols, size_t n, double* base,
                               size_t stride) noexcept {
   switch (active_isa()) {
-    case Isa::avx512bw: return rows_to_columns_avx512bw(X, width, cols, n_cols, n, base, stride);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return rows_to_columns_avx512bw(X, width, cols, n_cols, n, base, stride);)
     case Isa::avx2: return rows_to_columns_avx2(X, width, cols, n_cols, n, base, stride);
     case Isa::sse4_2: return rows_to_columns_sse4_2(X, width, cols, n_cols, n, base, stride);
     case Isa::scalar: break;
@@ -329,11 +332,12 @@ bool int8_bound_available() noexcept {
 
 void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
   if (task.op == RowOp::euclidean_flags8) {
-    if (task.packed8 && task.queries8 && task.row_terms8 && int8_bound_available()) pairwise_avx512vnni(rows, task);
+    MLMAP_IF_AVX512(
+        if (task.packed8 && task.queries8 && task.row_terms8 && int8_bound_available()) pairwise_avx512vnni(rows, task);)
     return;  // elsewhere `below` stays as the caller set it
   }
-  if (task.op == RowOp::euclidean_bound16 && task.packed16 && task.queries16 && bf16_bound_available())
-    return pairwise_avx512bf16(rows, task);
+  MLMAP_IF_AVX512(if (task.op == RowOp::euclidean_bound16 && task.packed16 && task.queries16 && bf16_bound_available())
+                      return pairwise_avx512bf16(rows, task);)
   const Isa isa = active_isa();
   if ((task.op == RowOp::euclidean_bound32 || task.op == RowOp::euclidean_bound16) &&
       (isa == Isa::sse4_2 || isa == Isa::scalar)) {
@@ -345,7 +349,7 @@ void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
     return isa == Isa::sse4_2 ? pairwise_sse4_2(rows, t) : pairwise_scalar(rows, t);
   }
   switch (isa) {
-    case Isa::avx512bw: return pairwise_avx512bw(rows, task);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return pairwise_avx512bw(rows, task);)
     case Isa::avx2: return pairwise_avx2(rows, task);
     case Isa::sse4_2: return pairwise_sse4_2(rows, task);
     case Isa::scalar: break;
@@ -355,7 +359,7 @@ void pairwise(const RowBlocksView& rows, const PairwiseTask& task) noexcept {
 
 void squared_distance_pairs(const RowBlocksView& rows, const HalfBlockPairs& pairs) noexcept {
   switch (active_isa()) {
-    case Isa::avx512bw: return squared_distance_pairs_avx512bw(rows, pairs);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return squared_distance_pairs_avx512bw(rows, pairs);)
     case Isa::avx2: return squared_distance_pairs_avx2(rows, pairs);
     case Isa::sse4_2: return squared_distance_pairs_sse4_2(rows, pairs);
     case Isa::scalar: break;
@@ -365,7 +369,7 @@ void squared_distance_pairs(const RowBlocksView& rows, const HalfBlockPairs& pai
 
 size_t next_block_below(const double* d, size_t from, size_t n_blocks, double root) noexcept {
   switch (active_isa()) {
-    case Isa::avx512bw: return next_block_below_avx512bw(d, from, n_blocks, root);
+    case Isa::avx512bw: MLMAP_IF_AVX512(return next_block_below_avx512bw(d, from, n_blocks, root);)
     case Isa::avx2: return next_block_below_avx2(d, from, n_blocks, root);
     case Isa::sse4_2: return next_block_below_sse4_2(d, from, n_blocks, root);
     case Isa::scalar: break;
@@ -377,7 +381,7 @@ void accumulate_trees(const TreeEnsembleView& v, const double* X, size_t n_rows,
   // float64 thresholds (a float64 X of a float32 model is converted first).
   if (v.node_threshold64) {
     switch (active_isa()) {
-      case Isa::avx512bw: return accumulate_trees_avx512bw(v, X, n_rows, raw);
+      case Isa::avx512bw: MLMAP_IF_AVX512(return accumulate_trees_avx512bw(v, X, n_rows, raw);)
       case Isa::avx2: return accumulate_trees_avx2(v, X, n_rows, raw);
       case Isa::sse4_2: return accumulate_trees_sse4_2(v, X, n_rows, raw);
       case Isa::scalar: break;

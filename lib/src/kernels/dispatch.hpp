@@ -11,6 +11,18 @@ namespace mlmap::kernels {
 
 enum class Isa { scalar = 0, sse4_2 = 1, avx2 = 2, avx512bw = 3 };
 
+// A build may leave the AVX-512 kernels out (meson -Davx512_kernels=false):
+// then no CPU is said to support Isa::avx512bw, and code that names those
+// kernels (the dispatch, the kernel tests) wraps it in MLMAP_IF_AVX512(...).
+#ifndef MLMAP_AVX512_KERNELS
+#error "MLMAP_AVX512_KERNELS comes from the build (meson.build)"
+#endif
+#if MLMAP_AVX512_KERNELS
+#define MLMAP_IF_AVX512(...) __VA_ARGS__
+#else
+#define MLMAP_IF_AVX512(...)
+#endif
+
 const char* isa_name(Isa isa) noexcept;
 /// Parses "scalar", "sse4_2", "avx2", "avx512bw".
 bool parse_isa(const std::string& name, Isa* out) noexcept;
