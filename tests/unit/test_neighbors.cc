@@ -430,10 +430,14 @@ TEST_CASE("neighbours: many passes with bounds (int8, bfloat16, float32 as the C
       for (size_t q = 0; q < nq; ++q) {
         std::vector<double> values(k, DBL_MAX);
         std::vector<uint64_t> indices(k, 0);
+        // Plain pointers: the sanitizer builds compile tests at -O0, where
+        // each vector subscript would be a call (6000 rows x 1030 queries).
+        const double* x = queries.data() + q * nf;
         for (size_t i = 0; i < n; ++i) {
+          const double* r = rows.data() + i * nf;
           double acc = 0;
           for (size_t f = 0; f < nf; ++f) {
-            const double d = queries[q * nf + f] - rows[i * nf + f];
+            const double d = x[f] - r[f];
             acc = acc + d * d;
           }
           sklearn_heap_push(values.data(), indices.data(), k, acc, i);
@@ -502,10 +506,12 @@ TEST_CASE("radius neighbours with bounds (int8, bfloat16, float32 as the CPU has
     for (size_t q = 0; q < nq; ++q) {
       double sum = 0;
       size_t count = 0;
+      const double* x = queries.data() + q * nf;  // pointers: see the test above
       for (size_t i = 0; i < n; ++i) {
+        const double* r = rows.data() + i * nf;
         double acc = 0;
         for (size_t f = 0; f < nf; ++f) {
-          const double diff = queries[q * nf + f] - rows[i * nf + f];
+          const double diff = x[f] - r[f];
           acc = acc + (metric == Metric::manhattan ? std::fabs(diff) : diff * diff);
         }
         if (acc <= nb.reduced_radius) {
