@@ -209,7 +209,7 @@ cmd_test() {
       --num-processes 2 --suite unit --suite cli --suite parity --suite python --suite fuzz-replay || rc=$?
     logs+=("$ROOT/build-asan/meson-logs/testlog.json")
     log "ThreadSanitizer: the concurrency tests"
-    sanitizer_build "$ROOT/build-tsan" thread tests/unit/unit_tests tests/stress/store_stress
+    sanitizer_build "$ROOT/build-tsan" thread tests/unit/concurrency_tests tests/stress/store_stress
     meson test -C "$ROOT/build-tsan" --no-rebuild --print-errorlogs --num-processes 1 --suite concurrency || rc=$?
     logs+=("$ROOT/build-tsan/meson-logs/testlog.json")
   fi
