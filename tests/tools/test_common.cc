@@ -207,6 +207,22 @@ TEST_CASE("CSV rows of a numeric model: by name, positional, counted") {
   CHECK(read_csv("1,2,3\n4,x,6\n", unnamed, bad) == "in.csv line 2: column 2 is not a number: 'x'");
 }
 
+TEST_CASE("a quoted field ends at its closing quote: only blanks may follow it") {
+  const auto unnamed = numeric_model(false);
+  Batch ok(unnamed);
+  CHECK(read_csv("\"1\" ,\t\"2\"\t,\"3\"\r\n", unnamed, ok) == "");
+  CHECK(ok.n_rows() == 1);
+  // Text after the quote was kept: `"1" 2` read as 12, `"-" 5` as -5.
+  for (const char* text : {"\"1\" 2,2,3\n", "1,\"-\" 5,3\n", "1,2,\"1\"000\n"}) {
+    Batch bad(unnamed);
+    CAPTURE(text);
+    CHECK(read_csv(text, unnamed, bad).find("in.csv line 1: text after the closing quote of field ") == 0);
+  }
+  Batch second(unnamed);
+  CHECK(read_csv("1,2,3\n4,\"5\"x,6\n", unnamed, second) ==
+        "in.csv line 2: text after the closing quote of field 2 (a quote inside a quoted field is written \"\")");
+}
+
 TEST_CASE("CSV rows of a string model go to Table columns; string cells are kept as text") {
   const auto info = string_model();
   Batch batch(info);

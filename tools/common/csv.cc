@@ -169,9 +169,15 @@ CsvReader::Next CsvReader::next(std::string& error) {
           storage_ += static_cast<char>(c);
           if (storage_.size() > max_record_bytes) return too_long();
         }
-        // After the closing quote: blanks are dropped, anything else is kept.
+        // After the closing quote only blanks may come before the field ends:
+        // `"1" 2` is no number (Python's csv reads it as "1 2"), and keeping
+        // the 2 would read 12.
         while (c != ',' && c != '\n' && c != EOF) {
-          if (!is_blank(static_cast<char>(c))) storage_ += static_cast<char>(c);
+          if (!is_blank(static_cast<char>(c))) {
+            error = name_ + " line " + std::to_string(newlines_ + 1) + ": text after the closing quote of field " +
+                    std::to_string(bounds_.size() + 1) + " (a quote inside a quoted field is written \"\")";
+            return Next::error;
+          }
           c = get();
         }
       } else {
