@@ -344,6 +344,41 @@ def test_multi_output(tmp, m):
               f"multi-output v2: {st} {r}")
 
 
+def test_detector_and_hard_classifier(tmp, m):
+    """An outlier detector answers -1 / 1 as its predict (and the CLI) does,
+    v2 its label and its anomaly scores; a classifier without probabilities
+    (LinearSVC) its labels, and no proba=1."""
+    from sklearn.ensemble import IsolationForest
+    from sklearn.svm import LinearSVC
+    X = m["X"]
+    iso = IsolationForest(n_estimators=10, random_state=0).fit(X)
+    svc = LinearSVC(random_state=0).fit(X, np.where(X.sepal_len > 0, "hi", "lo"))
+    store = f"{tmp}/detector-store"
+    for name, model in [("iso", iso), ("svc", svc)]:
+        mlmap.save(model, f"{tmp}/{name}.mlmap")
+        publish(store, name, f"{tmp}/{name}.mlmap")
+    rows = pd.concat([X.iloc[:6], X.iloc[:2] * 40])  # inliers and far outliers
+    with Server(store, None, workers=1) as srv:
+        want = iso.predict(rows).tolist()
+        check(set(want) == {-1, 1}, f"the rows hold no outlier or no inlier: {want}")
+        st, _, payload = srv.request("POST", "/models/iso/predict", {"instances": rows.values.tolist()})
+        check(st == 200 and payload["predictions"] == want, f"detector v1: {st} {payload}")
+        st, _, meta = srv.request("GET", "/v2/models/iso")
+        check(st == 200 and [(o["name"], o["datatype"]) for o in meta["outputs"]] ==
+              [("label", "INT64"), ("predictions", "FP64")], f"detector metadata: {meta}")
+        st, _, r = infer(srv, "iso", [{"name": "x", "shape": list(rows.shape), "datatype": "FP64",
+                                       "data": rows.values.tolist()}])
+        out = {o["name"]: o["data"] for o in r.get("outputs", [])}
+        check(st == 200 and out.get("label") == want and np.allclose(out["predictions"], iso.score_samples(rows)),
+              f"detector v2: {st} {r}")
+        expect_error(srv, 400, "POST", "/models/iso/predict?proba=1", {"instances": [[1, 2, 3, 4]]},
+                     contains=["needs a classifier"])
+        st, _, payload = srv.request("POST", "/models/svc/predict", {"instances": rows.values.tolist()})
+        check(st == 200 and payload["predictions"] == svc.predict(rows).tolist(), f"LinearSVC v1: {st} {payload}")
+        expect_error(srv, 400, "POST", "/models/svc/predict?proba=1", {"instances": [[1, 2, 3, 4]]},
+                     contains=["gives no probabilities"])
+
+
 def main():
     t0 = time.time()
     with tempfile.TemporaryDirectory(prefix="mlmap-proto-") as tmp:
@@ -359,6 +394,7 @@ def main():
         test_single(store, m)
         test_not_ready(tmp)
         test_multi_output(tmp, m)
+        test_detector_and_hard_classifier(tmp, m)
     print(f"{CHECKS[0]} checks passed in {time.time() - t0:.1f} s")
 
 

@@ -329,10 +329,13 @@ void write_shape(JsonWriter& j, std::initializer_list<int64_t> dims) {
 }
 
 // The outputs a model gives: "label" and "probabilities" for classifiers
-// (the latter when it gives them), "predictions" otherwise.
+// (the latter when it gives them), "label" (-1 outlier, 1 inlier) and
+// "predictions" (the anomaly scores) for outlier detectors, "predictions"
+// otherwise.
 std::vector<std::string> outputs_of(const ModelInfo& info) {
+  if (info.task == Task::outlier_detection) return {"label", "predictions"};
   if (info.task != Task::classification) return {"predictions"};
-  if (gives_probabilities(info)) return {"label", "probabilities"};
+  if (info.gives_probabilities()) return {"label", "probabilities"};
   return {"label"};
 }
 

@@ -125,10 +125,6 @@ unsigned status_for(error_code code) {
   }
 }
 
-bool gives_probabilities(const ModelInfo& info) {
-  return info.task == Task::classification && info.link_function != LinkFunction::hard;
-}
-
 Reply error_reply(unsigned status, std::string_view message) {
   Reply r;
   r.status = status;
@@ -313,7 +309,7 @@ Reply Service::describe(int index) const {
   j.member("name", s.name);
   j.member("version", version);
   j.member("path", relative_file(m));  // relative to the store: the server's directories are not the client's business
-  j.member("probabilities", gives_probabilities(m.info()));
+  j.member("probabilities", m.info().gives_probabilities());
   write_json_members(j, m.info());  // the keys of `mlmap inspect --json`
   j.end_object();
   r.body += '\n';
@@ -331,7 +327,7 @@ Reply Service::predict(const Model& m, std::string_view query, std::string_view 
   if (proba && !classifier)
     return error_reply(400, std::string("proba=1 needs a classifier; this ") + info.estimator + " is a " +
                                 task_name(info.task) + " model");
-  if (proba && !gives_probabilities(info))
+  if (proba && !info.gives_probabilities())
     return error_reply(400, info.estimator + " gives no probabilities (proba=1 is not available)");
 
   tools::Batch batch(info);
@@ -349,7 +345,8 @@ Reply Service::predict(const Model& m, std::string_view query, std::string_view 
   }
 
   const size_t n = batch.n_rows();
-  const bool labels = classifier && !proba;
+  // Labels as Python's predict gives them: classes, or an outlier detector's -1 / 1.
+  const bool labels = (classifier || info.task == Task::outlier_detection) && !proba;
   const size_t width = labels ? m.class_width() : m.output_width(Output::value);
   if (width != 0 && n > options_.limits.max_values / width)
     return error_reply(413, std::to_string(n) + " rows of " + std::to_string(width) + " outputs exceed the limit of " +

@@ -109,8 +109,6 @@ Reply error_reply(unsigned status, std::string_view message);
 Reply wrong_method(std::string_view allowed, std::string_view path, std::string_view method);
 /// 400 for a bad request, 413 over a limit, 503 out of memory, else 500.
 unsigned status_for(error_code code);
-/// Whether this model gives probabilities (POST /predict?proba=1).
-bool gives_probabilities(const ModelInfo& info);
 /// A class index as its label: the string or integer class, else the index.
 void write_label(ValueWriter& j, const ClassLabels& classes, int64_t index);
 

@@ -537,6 +537,14 @@ struct ModelInfo {
   /// the class count of each output, in order; the outputs, raw scores and
   /// `classes` are the groups' concatenated.  Empty for one output.
   std::vector<size_t> output_groups;
+
+  /// Whether the outputs are class probabilities (Python's predict_proba,
+  /// `mlmap predict --proba`, the server's proba=1): classifiers, but not
+  /// those that decide without them (link hard: LinearSVC, RidgeClassifier,
+  /// hard voting), whose outputs only mark the class decided.
+  bool gives_probabilities() const noexcept {
+    return task == Task::classification && link_function != LinkFunction::hard;
+  }
 };
 
 /// `info` as one JSON object: format_version, provenance, metadata, estimator,
