@@ -263,6 +263,66 @@ class Predict(Fixture):
         self.assertEqual(read(out_path), out2)
         self.assertEqual([n for n in os.listdir(TMP) if ".tmp-" in n], [])
 
+    def test_output_through_links_and_special_files(self):
+        # --output replaces a regular file atomically, but never puts a
+        # regular file in place of a link, a FIFO or a device: a link's
+        # target is replaced, anything that is not a regular file is written
+        # through (as a shell's `>` would), so `--output /dev/null` run as
+        # root leaves /dev/null a device.
+        import stat
+        import threading
+        f = write_csv("special_in.csv", self.X[:20], header=NAMES)
+        m = path("clf_int.mlmap")
+        _, expected, _ = run("predict", m, f)
+        d = tempfile.mkdtemp(dir=TMP)
+        target = os.path.join(d, "target.csv")
+        with open(target, "w") as g:
+            g.write("old\n")
+        os.symlink("target.csv", os.path.join(d, "link.csv"))
+        self.assertEqual(run("predict", m, f, "--output", os.path.join(d, "link.csv")), (0, "", ""))
+        self.assertTrue(os.path.islink(os.path.join(d, "link.csv")))
+        self.assertEqual(read(target), expected)
+        os.symlink("/dev/null", os.path.join(d, "null"))
+        self.assertEqual(run("predict", m, f, "--output", os.path.join(d, "null")), (0, "", ""))
+        self.assertTrue(os.path.islink(os.path.join(d, "null")))
+        self.assertTrue(stat.S_ISCHR(os.stat("/dev/null").st_mode))
+        fifo = os.path.join(d, "fifo")
+        os.mkfifo(fifo)
+        got = []
+        reader = threading.Thread(target=lambda: got.append(read(fifo)))
+        reader.start()
+        self.assertEqual(run("predict", m, f, "--output", fifo), (0, "", ""))
+        reader.join(30)
+        self.assertEqual(got, [expected])
+        self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
+        if os.path.exists("/dev/full"):  # written through: its error is the run's
+            rc, _, err = run("predict", m, f, "--output", "/dev/full")
+            self.assertEqual(rc, 2)
+            self.assertIn("No space left", err)
+            self.assertTrue(stat.S_ISCHR(os.stat("/dev/full").st_mode))
+        os.symlink("missing.csv", os.path.join(d, "dangling.csv"))
+        rc, _, err = run("predict", m, f, "--output", os.path.join(d, "dangling.csv"))
+        self.assertEqual(rc, 2)
+        self.assertIn("symbolic link to a file that does not exist", err)
+        self.assertEqual([n for n in os.listdir(d) if ".tmp-" in n], [])
+
+    def test_output_is_never_an_input(self):
+        # The model or the CSV named as --output (also through a link) is
+        # refused before anything is written: it would destroy the input.
+        f = write_csv("self_in.csv", self.X[:5], header=NAMES)
+        m = path("self_model.mlmap")
+        shutil.copy(path("clf_int.mlmap"), m)
+        before = (read(m, "rb"), read(f))
+        link = path("self_link.csv")
+        if not os.path.lexists(link):
+            os.symlink(f, link)
+        for out in [m, f, link]:
+            with self.subTest(out):
+                rc, _, err = run("predict", m, f, "--output", out)
+                self.assertEqual(rc, 1)
+                self.assertIn("writing it would destroy the input", err)
+        self.assertEqual((read(m, "rb"), read(f)), before)
+
     def test_threads_and_chunks(self):
         X = data(9000, 11)  # more than two chunks of 4096 rows
         f = write_csv("many.csv", X, header=NAMES)
@@ -342,7 +402,7 @@ class Predict(Fixture):
         from sklearn.ensemble import IsolationForest
         from sklearn.naive_bayes import GaussianNB
         from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, RadiusNeighborsClassifier
-        from sklearn.svm import SVC
+        from sklearn.svm import SVC, LinearSVC
         X = data(300, 5)
         y = np.digitize(X[:, 0] + X[:, 4], [0.5, 2.5])
         models = {
@@ -352,6 +412,7 @@ class Predict(Fixture):
             "svc": SVC(probability=True, random_state=0).fit(X, y),
             "gnb": GaussianNB().fit(X, y),
             "iforest": IsolationForest(n_estimators=20, random_state=0).fit(X),
+            "linsvc": LinearSVC(random_state=0).fit(X, y),  # labels, no probabilities
         }
         f = write_csv("stored.csv", self.X)
         for name, est in models.items():
@@ -377,6 +438,10 @@ class Predict(Fixture):
                     rc, out, err = run("predict", path(f"{name}.mlmap"), f, "--proba")
                     self.assertEqual(rc, 1)
                     self.assertIn("outlier_detection", err)
+                if name == "linsvc":  # as Python raises AttributeError and the server 400
+                    rc, out, err = run("predict", path(f"{name}.mlmap"), f, "--proba")
+                    self.assertEqual((rc, out), (1, ""))
+                    self.assertIn("LinearSVC gives no probabilities", err)
                 if name == "svc":
                     rc, out, err = run("predict", path(f"{name}.mlmap"), f, "--proba")
                     self.assertTrue(np.array_equal(floats(parse_output(out)[1]), m.predict_proba(self.X)))

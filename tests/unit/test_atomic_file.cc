@@ -2,7 +2,9 @@
 // part; a dropped, failed or vetoed write leaves it and no temporary file.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 #include "support.hpp"
@@ -89,4 +91,43 @@ TEST_CASE("AtomicFile: new files, explicit modes and refusals") {
   auto no_dir = AtomicFile::create(dir.file("missing/out"));
   CHECK(no_dir.code() == error_code::write_failed);
   CHECK(no_dir.message().find("cannot create a temporary file in") != std::string::npos);
+}
+
+TEST_CASE("AtomicFile replaces a link's target, never a link, FIFO or device itself") {
+  test::TempDir dir;
+  const auto target = dir.file("target.csv"), link = dir.file("link.csv");
+  write_text(target, "old\n");
+  REQUIRE(::symlink("target.csv", link.c_str()) == 0);
+  auto f = AtomicFile::create(link);
+  REQUIRE_MESSAGE(f.ok(), f.message());
+  REQUIRE(f->write("new\n").ok());
+  REQUIRE(f->commit().ok());
+  struct stat st {};
+  REQUIRE(::lstat(link.c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));  // still a link, to the new file
+  CHECK(text_of(link) == "new\n");
+  CHECK(text_of(target) == "new\n");
+
+  // A rename over these would leave a regular file where a FIFO (or
+  // /dev/null) was: refused before anything is written.
+  const auto fifo = dir.file("fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto on_fifo = AtomicFile::create(fifo);
+  CHECK(on_fifo.code() == error_code::write_failed);
+  CHECK(on_fifo.message().find("is not a regular file") != std::string::npos);
+  const auto to_null = dir.file("null");
+  REQUIRE(::symlink("/dev/null", to_null.c_str()) == 0);
+  CHECK(AtomicFile::create(to_null).code() == error_code::write_failed);
+  CHECK(AtomicFile::create("/dev/null").code() == error_code::write_failed);
+  REQUIRE(::stat("/dev/null", &st) == 0);
+  CHECK(S_ISCHR(st.st_mode));
+
+  const auto dangling = dir.file("dangling");
+  REQUIRE(::symlink("nowhere", dangling.c_str()) == 0);
+  auto on_dangling = AtomicFile::create(dangling);
+  CHECK(on_dangling.code() == error_code::write_failed);
+  CHECK(on_dangling.message().find("symbolic link to a file that does not exist") != std::string::npos);
+  auto names = test::list_dir(dir.path());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"dangling", "fifo", "link.csv", "null", "target.csv"});  // no temporary files
 }

@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "mlmap/importers.hpp"
 #include "mlmap/model.hpp"
+#include "output.hpp"
 #include "report.hpp"
 
 namespace mlmap::cli {
@@ -47,6 +48,7 @@ ClassLabels parse_classes(const std::string& text) {
 int run(const Args& args) {
   const std::string& in = args.positional()[0];
   const std::string& out = args.positional()[1];
+  if (auto clash = output_overwrites_input(out, {in})) return usage_error(convert_keras_command(), *clash);
   ImportOptions options;
   if (auto classes = args.value("--classes")) options.classes = parse_classes(*classes);
   std::string bytes;

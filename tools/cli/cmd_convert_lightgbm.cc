@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "mlmap/importers.hpp"
 #include "mlmap/model.hpp"
+#include "output.hpp"
 #include "report.hpp"
 
 namespace mlmap::cli {
@@ -50,6 +51,7 @@ std::vector<std::string> split_names(const std::string& s) {
 int run(const Args& args) {
   const std::string& in = args.positional()[0];
   const std::string& out = args.positional()[1];
+  if (auto clash = output_overwrites_input(out, {in})) return usage_error(convert_lightgbm_command(), *clash);
   ImportOptions options;
   if (auto n = args.value("--num-iteration")) {
     auto k = parse_non_negative_int(*n);

@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "mlmap/importers.hpp"
 #include "mlmap/model.hpp"
+#include "output.hpp"
 #include "report.hpp"
 
 namespace mlmap::cli {
@@ -17,6 +18,7 @@ namespace {
 int run(const Args& args) {
   const std::string& in = args.positional()[0];
   const std::string& out = args.positional()[1];
+  if (auto clash = output_overwrites_input(out, {in})) return usage_error(convert_xgboost_command(), *clash);
   ImportOptions options;
   options.use_best_iteration = args.has("--best-iteration");
   std::string bytes;

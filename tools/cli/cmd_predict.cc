@@ -102,11 +102,16 @@ int predict(const Options& o) {
   if (o.proba && !classifier)
     return usage_error(predict_command(), "--proba needs a classifier, but '" + o.model_path + "' holds a " +
                                               task_name(info.task) + " model");
+  if (o.proba && !info.gives_probabilities())
+    return usage_error(predict_command(), "--proba is not available: this " + info.estimator +
+                                              " gives no probabilities (it decides classes without them)");
   const bool labelled = classifier || info.task == Task::outlier_detection;
   const Kind kind = !labelled ? Kind::values : o.proba ? Kind::probabilities : Kind::label;
   const size_t width = model->output_width(Output::value);
   const size_t nf = model->num_features();
 
+  if (auto clash = output_overwrites_input(o.output_path, {o.model_path, o.input_path}))
+    return usage_error(predict_command(), *clash);
   std::string error;
   auto input = CsvReader::open(o.input_path, error);
   if (!input) return fail(error);
@@ -120,7 +125,8 @@ int predict(const Options& o) {
   batch.reserve(chunk_rows);
   std::vector<double> values(kind == Kind::label ? 0 : chunk_rows * width);
   std::vector<int64_t> classes(kind == Kind::label ? chunk_rows * per_row : 0);
-  const std::vector<std::string> labels = label_fields(info, width);
+  // Class indices name info.classes (an outlier detector: 1 output, classes -1 and 1).
+  const std::vector<std::string> labels = label_fields(info, std::max(width, info.classes.size()));
   PredictOptions options;
   options.n_threads = o.n_threads;
 
@@ -207,7 +213,7 @@ const Command& predict_command() {
       "prediction_0..k-1) for regressors.",
       ArgSpec{{{"--proba", "", "classifiers: class probabilities instead of labels"},
                {"--threads", "N", "threads per chunk of rows (default 1; 0 = all cores)"},
-               {"--output", "OUT", "write to OUT (atomically) instead of standard output"},
+               {"--output", "OUT", "write to OUT (a file: replaced atomically; a FIFO or device: written to) instead of standard output"},
                {"--header", "", "the first line is a header (default: detected)"},
                {"--no-header", "", "the first line is data (default: detected)"}},
               {"FILE", "INPUT"},

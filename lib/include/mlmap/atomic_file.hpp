@@ -7,7 +7,8 @@
 //   if (st) st = out->commit();             // fsync, rename, fsync the directory
 //
 // create() makes a temporary file "<path>.tmp-XXXXXX" in the target's
-// directory (so the rename stays on one filesystem); commit() fsyncs and
+// directory (so the rename stays on one filesystem; a symbolic link's target
+// is the target: the link stays a link); commit() fsyncs and
 // closes it, lets an optional check inspect it, renames it over the target
 // and fsyncs the directory.  Until commit() succeeds the target is untouched;
 // an AtomicFile dropped without a successful commit() removes its temporary
@@ -30,8 +31,10 @@ class AtomicFile {
  public:
   /// Starts replacing `path`.  The file gets permissions `mode` or, when
   /// `mode` < 0, those of the file it replaces (a new file: 0666 minus the
-  /// umask).  Errors: write_failed (`path` is a directory, its directory is
-  /// missing or not writable), out_of_memory.
+  /// umask).  A symbolic link is followed: its target is replaced.  Errors:
+  /// write_failed (`path` is a directory, a device, FIFO or socket, a
+  /// dangling link, or its directory is missing or not writable),
+  /// out_of_memory.
   [[nodiscard]] static Result<AtomicFile> create(const std::string& path, int mode = -1) noexcept;
 
   AtomicFile(AtomicFile&& other) noexcept;
@@ -55,7 +58,7 @@ class AtomicFile {
   /// write_failed, or the check's error.
   [[nodiscard]] Status commit(const Check& check = nullptr) noexcept;
 
-  /// The target path.
+  /// The target path (a symbolic link's target).
   const std::string& path() const noexcept;
 
  private:

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include "platform/posix_file.hpp"
@@ -44,21 +46,49 @@ AtomicFile::~AtomicFile() = default;
 
 const std::string& AtomicFile::path() const noexcept { return impl_->path; }
 
+namespace {
+
+// The file a rename should replace: a symbolic link's target (a rename over
+// the link would replace the link itself, leaving its target as it was).
+Result<std::string> resolve_link(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (!real) {
+    const int err = errno;
+    return Error(error_code::write_failed, "cannot write '" + path + "': it is a symbolic link " +
+                                               (err == ENOENT ? std::string("to a file that does not exist")
+                                                              : std::string("that cannot be resolved: ") +
+                                                                    std::strerror(err)));
+  }
+  std::string target(real);
+  std::free(real);
+  return target;
+}
+
+}  // namespace
+
 Result<AtomicFile> AtomicFile::create(const std::string& path, int mode) noexcept {
   try {
+    auto target = resolve_link(path);
+    if (!target) return target.error();
     struct stat st {};
-    const bool exists = ::stat(path.c_str(), &st) == 0;
+    const bool exists = ::stat(target->c_str(), &st) == 0;
     if (exists && S_ISDIR(st.st_mode))
       return Error(error_code::write_failed, "cannot write '" + path + "': it is a directory");
+    // A device, FIFO or socket is not a file to replace: a rename would put a
+    // regular file in place of /dev/null.
+    if (exists && !S_ISREG(st.st_mode))
+      return Error(error_code::write_failed, "cannot replace '" + path + "': it is not a regular file");
     if (mode < 0)
       mode = exists ? static_cast<int>(st.st_mode & 07777) : static_cast<int>(0666 & ~platform::current_umask());
     auto impl = std::make_unique<Impl>();
-    impl->path = path;
-    impl->temp = path + ".tmp-XXXXXX";
+    impl->path = std::move(*target);
+    impl->temp = impl->path + ".tmp-XXXXXX";
     const int fd = ::mkostemp(impl->temp.data(), O_CLOEXEC);
     if (fd < 0) {
       impl->done = true;  // nothing to remove
-      return os_error("create a temporary file in", platform::parent_dir(path), errno, error_code::write_failed);
+      return os_error("create a temporary file in", platform::parent_dir(impl->path), errno, error_code::write_failed);
     }
     impl->fd = platform::UniqueFd(fd);
     if (::fchmod(fd, static_cast<mode_t>(mode)) != 0)
