@@ -373,6 +373,43 @@ class TestSklearnWrappers(Case):
         self.assertEqual(b.info()["estimator"], "xgboost.Booster")
         self.check_booster(clf.get_booster(), b, Xt, "binary:logistic")
 
+    def test_missing_marker(self):
+        # A wrapper's `missing` (-999, 0, inf) is a missing value to XGBoost
+        # beside NaN; the file turns it into NaN first (also behind a
+        # Pipeline, where the marker is compared after the transformers).
+        from sklearn.compose import ColumnTransformer
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import StandardScaler
+        rng = np.random.default_rng(5)
+        X = rng.normal(size=(600, 3))
+        y = X[:, 0] + X[:, 1] ** 2
+        for marker in [-999.0, 0.0, np.inf]:
+            Xm = X.copy()
+            Xm[::4, 0] = marker
+            Xm[1::5, 2] = marker
+            Xm[2::7, 1] = np.nan  # NaN stays missing too
+            ym = np.where(Xm[:, 0] == marker, 3.0, y)
+            with self.subTest(marker=marker):
+                reg = xgb.XGBRegressor(n_estimators=15, max_depth=4, n_jobs=1, missing=marker).fit(Xm, ym)
+                mlmap.save(reg, path("marker.mlmap"))
+                m = mlmap.load(path("marker.mlmap"))
+                self.assertTrue(np.any(Xm == marker))
+                self.check_values("reg:squarederror", m.predict(Xm), reg.predict(Xm))
+                clf = xgb.XGBClassifier(n_estimators=10, max_depth=3, n_jobs=1, missing=marker).fit(Xm, ym > 1)
+                mlmap.save(clf, path("marker_clf.mlmap"))
+                m = mlmap.load(path("marker_clf.mlmap"))
+                self.check_proba("binary:logistic", m.predict_proba(Xm), clf.predict_proba(Xm))
+                self.check_labels("binary:logistic", m.predict(Xm), clf.predict(Xm))
+        # Behind a Pipeline: the scaled columns hold no marker, the passed-through one does.
+        Xm = X.copy()
+        Xm[::3, 0] = -999.0
+        pipe = Pipeline([("pre", ColumnTransformer([("s", StandardScaler(), [1, 2])], remainder="passthrough")),
+                         ("xgb", xgb.XGBRegressor(n_estimators=15, max_depth=4, n_jobs=1, missing=-999.0))])
+        pipe.fit(Xm, np.where(Xm[:, 0] == -999.0, 3.0, y))
+        mlmap.save(pipe, path("marker_pipe.mlmap"))
+        m = mlmap.load(path("marker_pipe.mlmap"))
+        self.check_values("reg:squarederror", m.predict(Xm), pipe.predict(Xm))
+
     def test_dart(self):
         X, Xt = features(600, seed=8), held_out()
         y = target("reg:squarederror", X)

@@ -86,7 +86,35 @@ def export(estimator, *, feature_names=None, preprocessing=None):
     options["feature_names"] = _feature_names(feature_names, booster.feature_names)
     options["provenance"] = _provenance(xgboost)
     options.setdefault("metadata", {})
+    if cls is not xgboost.Booster:
+        preprocessing = _missing_as_nan(estimator, booster, options["feature_names"], preprocessing)
     return xgboost_json(raw_json, options, preprocessing)
+
+
+def _missing_as_nan(estimator, booster, feature_names, preprocessing):
+    """A wrapper's ``missing`` (e.g. -999; NaN by default) marks missing
+    values in the data it is given, besides NaN, which XGBoost always takes
+    as missing.  The file's trees take NaN as missing: a first step, or a
+    last one after a Pipeline's program, turns the marker into NaN (an
+    Impute op filling NaN, which lets NaN itself through; FORMAT.md §7).
+    A Booster has no marker: its DMatrix's ``missing`` is the caller's."""
+    missing = getattr(estimator, "missing", np.nan)
+    if missing is None or np.isnan(missing):
+        return preprocessing
+    from ._sklearn_pipeline import Program
+    marker = float(missing)
+    if preprocessing is None:
+        n = int(booster.num_features())
+        preprocessing = Program(n, feature_names)
+        features = list(range(n))
+    else:
+        features = preprocessing.features  # the columns that reach the model
+    out = preprocessing.emit("impute", features, len(features), a=[float("nan")] * len(features),
+                             missing_value=marker)
+    preprocessing.features = [c.slot for c in out]
+    if preprocessing.kinds and None in preprocessing.kinds:
+        preprocessing.kinds = ["num" if k is None else k for k in preprocessing.kinds]
+    return preprocessing
 
 
 def _config(booster):
