@@ -178,6 +178,18 @@ def test_v2(srv, m):
     expect_error(srv, 400, "POST", "/v2/models/clf/infer", {"inputs": [dict(t, data=[1, 2, 3, 4, 5])]}, ["more values"])
     expect_error(srv, 400, "POST", "/v2/models/clf/infer", {"inputs": [dict(t, datatype="BYTES")]}, ["numeric"])
     expect_error(srv, 400, "POST", "/v2/models/clf/infer", {"inputs": [dict(t, datatype="FP128")]}, ["FP128"])
+    # Values the datatype cannot hold, and data nested otherwise than its shape.
+    for datatype, bad, why in [("INT8", 300, "not a INT8"), ("UINT8", -3, "not a UINT8"), ("INT64", 3.5, "not a INT64"),
+                               ("BOOL", 2, "not a BOOL"), ("FP16", 70000, "FP16's range"), ("FP32", 1e39, "FP32's range")]:
+        expect_error(srv, 400, "POST", "/v2/models/clf/infer", {"inputs": [dict(t, datatype=datatype, data=[1, 0, bad, 1])]},
+                     [f"{bad} ", why])
+    for datatype, data in [("BOOL", [True, False, 1, 0]), ("INT8", [-128, 127, 0, 1]), ("UINT64", [0, 2 ** 63, 1, 1])]:
+        st, _, r = infer(srv, "clf", [dict(t, datatype=datatype, data=data)])
+        check(st == 200 and r["outputs"][0]["data"] == list(m["clf"].predict(pd.DataFrame([data], columns=m["cols"]).astype(float))),
+              f"{datatype} {data}: {st} {r}")
+    expect_error(srv, 400, "POST", "/v2/models/clf/infer", {"inputs": [dict(t, data=[[1, 2], [3, 4]])]}, ["holds 2 values", "says 4"])
+    expect_error(srv, 400, "POST", "/v2/models/clf/infer", {"inputs": [dict(t, data=[1, 2, [3], 4])]}, ["not nested as its shape"])
+    expect_error(srv, 400, "POST", "/v2/models/clf/infer", {"inputs": [dict(t, data=[[[1, 2, 3, 4]]])]}, ["not nested as its shape"])
     expect_error(srv, 400, "POST", "/v2/models/clf/infer", {"inputs": [dict(t, data=[1, 2, None, 4])]}, ["missing"])
     expect_error(srv, 400, "POST", "/v2/models/clf/infer", {"inputs": [dict(t, shape=[1, 3])]}, ["one input per feature"])
     expect_error(srv, 400, "POST", "/v2/models/clf/infer", {"inputs": [t], "outputs": [{"name": "nope"}]}, ["no output 'nope'"])

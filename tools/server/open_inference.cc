@@ -7,6 +7,8 @@
 #include "open_inference.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -172,19 +174,77 @@ bool read_request(std::string_view body, size_t max_depth, Request& q, std::stri
   return true;
 }
 
-// Reads a tensor's data (flat or nested, row-major), calling cell(i) for
-// the i-th scalar with the reader on it; at most `count` scalars, exactly.
-template <class Cell>
-bool walk(JsonReader& r, size_t count, size_t& i, const std::string& which, Cell&& cell, std::string& error) {
-  if (r.peek() == Kind::array) {
-    r.begin_array();
-    while (r.next_element())
-      if (!walk(r, count, i, which, cell, error)) return false;
-    return !r.failed() || fail(error, which + ": " + r.error());
+std::string shape_text(const std::vector<uint64_t>& shape) {
+  std::string text = "[";
+  for (size_t k = 0; k < shape.size(); ++k) text += (k ? ", " : "") + std::to_string(shape[k]);
+  return text + "]";
+}
+
+// Reads a tensor's data, row-major, calling cell(i) for the i-th scalar with
+// the reader on it; at most `count` scalars, exactly.  The data is flat (one
+// array of scalars) or nested as the shape says, each array of depth d
+// holding shape[d] values: a ragged [[1, 2], [3]] for shape [1, 3] is
+// refused, not read as one row.  scalar_depth: the arrays around the scalars
+// (the first scalar sets it).
+struct DataWalk {
+  const std::vector<uint64_t>& shape;
+  size_t count;
+  const std::string& which;
+  std::string& error;
+  size_t i = 0;
+  size_t scalar_depth = SIZE_MAX;
+
+  template <class Cell>
+  bool walk(JsonReader& r, size_t depth, Cell&& cell) {
+    if (r.peek() == Kind::array) {
+      r.begin_array();
+      uint64_t n = 0;
+      while (r.next_element()) {
+        if (!walk(r, depth + 1, cell)) return false;
+        ++n;
+      }
+      if (r.failed()) return fail(error, which + ": " + r.error());
+      const bool nested = shape.size() > 1 && scalar_depth == shape.size();
+      if (nested && n != shape[depth])
+        return fail(error, which + ": an array at depth " + std::to_string(depth) + " of \"data\" holds " +
+                               std::to_string(n) + " values, but the shape " + shape_text(shape) + " says " +
+                               std::to_string(shape[depth]) + " (send the data flat or nested as its shape)");
+      return true;
+    }
+    if (r.peek() == Kind::error) return fail(error, which + ": " + r.error());
+    if (scalar_depth == SIZE_MAX) scalar_depth = depth;
+    if (depth != scalar_depth || (depth > 1 && depth != shape.size()))
+      return fail(error, which + ": \"data\" is not nested as its shape " + shape_text(shape) +
+                             " (send it flat or nested as the shape)");
+    if (i == count) return fail(error, which + " has more values in \"data\" than its shape holds (" + std::to_string(count) + ")");
+    return cell(r, i++);
   }
-  if (r.peek() == Kind::error) return fail(error, which + ": " + r.error());
-  if (i == count) return fail(error, which + " has more values in \"data\" than its shape holds (" + std::to_string(count) + ")");
-  return cell(r, i++);
+};
+
+// Whether x (not NaN) is a value of a tensor of this datatype: BOOL 0 or 1,
+// integers whole and in range, FP16 / FP32 finite in their range.  The
+// message says why not ("" when it is).
+std::string datatype_refusal(std::string_view datatype, double x) {
+  struct Range {
+    std::string_view name;
+    double lo, hi;  // integers: [lo, hi]
+  };
+  static constexpr Range integers[] = {
+      {"BOOL", 0, 1},           {"INT8", -128, 127},          {"INT16", -32768, 32767},
+      {"INT32", -2147483648.0, 2147483647.0}, {"INT64", -9223372036854775808.0, 9223372036854775807.0},
+      {"UINT8", 0, 255},        {"UINT16", 0, 65535},         {"UINT32", 0, 4294967295.0},
+      {"UINT64", 0, 18446744073709551615.0}};
+  for (const Range& t : integers)
+    if (datatype == t.name) {
+      // hi of the 64-bit types rounds up to 2^63 / 2^64, themselves out of range
+      const bool top = t.hi >= 9223372036854775807.0;
+      if (x != std::floor(x) || x < t.lo || x > t.hi || (top && x == t.hi))
+        return "is not a " + std::string(datatype) + (datatype == "BOOL" ? " (0, 1, true or false)" : " value");
+      return "";
+    }
+  if (datatype == "FP16" && std::fabs(x) > 65504.0) return "is beyond FP16's range (65504)";
+  if (datatype == "FP32" && std::fabs(x) > 3.4028234663852886e38) return "is beyond FP32's range";
+  return "";
 }
 
 class Decoder {
@@ -260,6 +320,9 @@ class Decoder {
     }
     if (const auto check = tools::check_number(x, info_); check != tools::NumberCheck::ok)
       return fail(error_, tools::number_refusal(check, info_, where, token));
+    if (x == x && std::isfinite(x))
+      if (const std::string why = datatype_refusal(t.datatype, x); !why.empty())
+        return fail(error_, where + ": " + std::string(tools::abbreviated(token, 40)) + " " + why);
     b_.set_number(row, j, x);
     return true;
   }
@@ -268,11 +331,11 @@ class Decoder {
   unsigned data(const Tensor& t, size_t count, Cell&& cell_at) {
     JsonReader r(body_.substr(t.data_begin, t.data_end - t.data_begin), limits_.max_json_depth);
     const std::string which = "input " + tools::in_quotes(t.name);
-    size_t i = 0;
-    if (!walk(r, count, i, which, cell_at, error_)) return 400;
+    DataWalk w{t.shape, count, which, error_};
+    if (!w.walk(r, 0, cell_at)) return 400;
     if (!r.finish()) return bad(400, which + ": " + r.error());
-    if (i != count)
-      return bad(400, which + " has " + std::to_string(i) + " values in \"data\", but its shape holds " + std::to_string(count));
+    if (w.i != count)
+      return bad(400, which + " has " + std::to_string(w.i) + " values in \"data\", but its shape holds " + std::to_string(count));
     return 0;
   }
 
