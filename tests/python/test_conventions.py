@@ -137,6 +137,34 @@ class Errors(Base):
             mlmap.save(pipe, self.file("p.mlmap"))
         self.assertIn("best_estimator_", str(caught.exception))
 
+    def test_a_value_that_is_not_a_string_is_an_unknown_category(self):
+        """An int or a bool in a string column is not the category '3' or
+        'True' (scikit-learn compares values with their types)."""
+        import pandas as pd
+        from sklearn.compose import make_column_transformer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import OneHotEncoder
+        X = pd.DataFrame({"zip": ["3", "7", "3", "7", "True", "True"], "a": [0.0, 1, 2, 3, 4, 5]})
+        y = [0, 1, 0, 1, 1, 0]
+        pipe = make_pipeline(make_column_transformer((OneHotEncoder(handle_unknown="error"), ["zip"]),
+                                                     remainder="passthrough"),
+                             LogisticRegression()).fit(X, y)
+        path = self.file("p.mlmap")
+        mlmap.save(pipe, path)
+        m = mlmap.load(path)
+        for value in (3, True, np.int64(7), 3.0):
+            T = pd.DataFrame({"zip": pd.Series(["7", value], dtype=object), "a": [0.0, 1.0]})
+            with self.assertRaises(ValueError):
+                pipe.predict(T)
+            with self.assertRaises(mlmap.UnknownCategoryError) as caught:
+                m.predict(T)
+            text = str(caught.exception)
+            self.assertIn("row 1", text)
+            self.assertIn("column 'zip'", text)
+            self.assertIn(repr(value), text)
+        np.testing.assert_allclose(m.predict_proba(X), pipe.predict_proba(X), rtol=1e-12)
+
     def test_nan_after_preprocessing_names_the_input_column(self):
         import pandas as pd
         from sklearn.compose import make_column_transformer
@@ -178,6 +206,182 @@ class Errors(Base):
         self.assertNotIn("category a missing value", text)
 
 
+class PandasColumns(Base):
+    """DataFrame columns as scikit-learn reads them: categorical columns'
+    values (codes only where the model's library reads codes), pandas.NA and
+    pyarrow nulls as NaN, columns no step reads ignored."""
+
+    def roundtrip(self, est, name="m.mlmap"):
+        path = self.file(name)
+        mlmap.save(est, path)
+        return mlmap.load(path)
+
+    def test_categorical_columns_give_their_values_to_scikit_learn_models(self):
+        import pandas as pd
+        from sklearn.ensemble import RandomForestRegressor
+        from sklearn.linear_model import LinearRegression
+        from sklearn.tree import DecisionTreeClassifier
+        rng = np.random.default_rng(0)
+        values = rng.choice([10, 20, 30], 60)
+        frame = pd.DataFrame({"a": rng.normal(size=60), "c": pd.Categorical(values)})
+        y = frame["a"].to_numpy() + values / 10
+        test = pd.DataFrame({"a": [0.0, 1.0, 2.0, 0.5], "c": pd.Categorical([30, 10, np.nan, 20])})
+        for est in (LinearRegression(), RandomForestRegressor(5, random_state=0)):
+            est.fit(frame, y)
+            m = self.roundtrip(est)
+            np.testing.assert_allclose(m.predict(frame), est.predict(frame), rtol=1e-12, err_msg=type(est).__name__)
+            # categories in another order than training's: still their values
+            other = frame.assign(c=frame["c"].cat.reorder_categories([30, 10, 20]))
+            np.testing.assert_allclose(m.predict(other), est.predict(other), rtol=1e-12)
+            if type(est) is RandomForestRegressor:  # NaN routed as scikit-learn >= 1.3 / refused before
+                try:
+                    want = est.predict(test)
+                except ValueError:
+                    with self.assertRaises(ValueError):
+                        m.predict(test)
+                else:
+                    np.testing.assert_allclose(m.predict(test), want, rtol=1e-12)
+        clf = DecisionTreeClassifier(random_state=0).fit(frame, values)
+        np.testing.assert_array_equal(self.roundtrip(clf).predict(frame), clf.predict(frame))
+
+    def test_categorical_columns_give_their_codes_where_the_model_reads_codes(self):
+        """XGBoost (enable_categorical) and LightGBM without stored
+        categories read a categorical column's codes; HistGradientBoosting's
+        categorical_features="from_dtype" maps its values in the file."""
+        import pandas as pd
+        import sklearn
+        rng = np.random.default_rng(1)
+        codes = rng.integers(0, 4, 400)
+        frame = pd.DataFrame({"x": rng.normal(size=400), "c": pd.Categorical(np.array([10, 20, 30, 40])[codes])})
+        y = frame["x"].to_numpy() + (codes == 2) * 2.0 - (codes == 0)
+        test = frame.iloc[:50].assign(c=pd.Categorical(np.r_[[np.nan], frame["c"].to_numpy()[1:50]]))
+        checked = []
+        if tuple(int(v) for v in sklearn.__version__.split(".")[:2]) >= (1, 4):
+            from sklearn.ensemble import HistGradientBoostingRegressor
+            est = HistGradientBoostingRegressor(max_iter=10, categorical_features="from_dtype").fit(frame, y)
+            np.testing.assert_allclose(self.roundtrip(est).predict(test), est.predict(test), rtol=1e-12)
+            checked.append("hgb")
+        try:
+            import xgboost
+        except ImportError:
+            xgboost = None
+        if xgboost is not None:
+            est = xgboost.XGBRegressor(n_estimators=5, max_depth=3, tree_method="hist", enable_categorical=True,
+                                       max_cat_to_onehot=1, n_jobs=1).fit(frame, y)
+            try:
+                m = self.roundtrip(est)
+            except mlmap.UnsupportedModelError:  # xgboost >= 3.1's categories encoder
+                pass
+            else:
+                np.testing.assert_allclose(m.predict(test), est.predict(test), rtol=1e-6)
+                checked.append("xgboost")
+        try:
+            import lightgbm
+        except ImportError:
+            lightgbm = None
+        if lightgbm is not None:
+            X = np.c_[frame["x"].to_numpy(), codes]
+            booster = lightgbm.train({"objective": "regression", "verbose": -1, "min_data_in_leaf": 5,
+                                      "min_data_per_group": 5, "cat_smooth": 1, "num_threads": 1},
+                                     lightgbm.Dataset(X, y, categorical_feature=[1]), 5)
+            m = self.roundtrip(booster)
+            np.testing.assert_allclose(m.predict(test), booster.predict(test), rtol=1e-12)
+            checked.append("lightgbm")
+        if not checked:
+            self.skipTest("no model here reads categories (scikit-learn < 1.4, no xgboost, no lightgbm)")
+
+    def test_nullable_and_pyarrow_columns_give_nan(self):
+        import pandas as pd
+        from sklearn.ensemble import HistGradientBoostingRegressor
+        from sklearn.linear_model import Ridge
+        rng = np.random.default_rng(2)
+        frame = pd.DataFrame({"a": rng.normal(size=200), "b": rng.integers(0, 5, 200).astype(np.float64)})
+        y = frame["a"].to_numpy() * 2 + frame["b"].to_numpy()
+        hgb = HistGradientBoostingRegressor(max_iter=10).fit(frame, y)
+        ridge = Ridge().fit(frame, y)
+        m, r = self.roundtrip(hgb, "h.mlmap"), self.roundtrip(ridge, "r.mlmap")
+        kinds = [frame.head(4).astype({"a": "Float64", "b": "Int64"})]
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            kinds.append(frame.head(4).astype("float64[pyarrow]"))
+        for test in kinds:
+            label = str(list(test.dtypes))
+            np.testing.assert_allclose(m.predict(test), hgb.predict(test), rtol=1e-12, err_msg=label)
+            np.testing.assert_allclose(r.predict(test), ridge.predict(test), rtol=1e-12, err_msg=label)
+            test.loc[1, "a"] = None
+            test.loc[2, "b"] = None
+            np.testing.assert_allclose(m.predict(test), hgb.predict(test), rtol=1e-12, err_msg=label)
+            self.assertTrue(np.isnan(test["a"].to_numpy(dtype=np.float64, na_value=np.nan)[1]))
+            with self.assertRaises(mlmap.MissingValueError):  # as NaN into a Ridge
+                r.predict(test)
+            with self.assertRaises(ValueError):
+                ridge.predict(test)
+            np.testing.assert_allclose(m.predict({"a": test["a"], "b": test["b"]}), hgb.predict(test), rtol=1e-12)
+        booleans = frame.head(4).assign(b=pd.array([True, False, None, True], dtype="boolean"))
+        np.testing.assert_allclose(m.predict(booleans), hgb.predict(booleans), rtol=1e-12)
+
+    def test_dropped_columns_are_never_read(self):
+        """A ColumnTransformer's dropped columns (remainder='drop', 'drop')
+        may hold anything, as in scikit-learn, in a model that refuses NaN."""
+        import pandas as pd
+        from sklearn.compose import ColumnTransformer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import OneHotEncoder, StandardScaler
+        frame = pd.DataFrame({"a": [0.1, 1.2, -0.3, 2.0, 0.7, -1.1], "note": list("xyxzyx"),
+                              "b": [1.0, 0.0, 1.0, 0.5, 0.2, 0.9], "city": list("ppqqpq")})
+        y = [0, 1, 0, 1, 1, 0]
+        dropping = {
+            "remainder": ColumnTransformer([("n", StandardScaler(), ["a", "b"])]),
+            "explicit": ColumnTransformer([("n", StandardScaler(), ["a", "b"]), ("d", "drop", ["note", "city"])]),
+            "strings": ColumnTransformer([("n", StandardScaler(), ["a", "b"]),
+                                          ("c", OneHotEncoder(handle_unknown="ignore"), ["city"])]),
+        }
+        for label, ct in dropping.items():
+            pipe = make_pipeline(ct, LogisticRegression()).fit(frame, y)
+            m = self.roundtrip(pipe)
+            self.assertFalse(m.info()["accepts_missing"])
+            want = pipe.predict_proba(frame)
+            np.testing.assert_allclose(m.predict_proba(frame), want, rtol=1e-12, err_msg=label)
+            np.testing.assert_allclose(m.predict_proba(frame[list(reversed(frame.columns))]), want, rtol=1e-12)
+            odd = frame.assign(note=[1, None, np.inf, "q", object(), np.nan])
+            if label != "strings":
+                odd = odd.assign(city=odd["note"])
+            np.testing.assert_allclose(m.predict_proba(odd), pipe.predict_proba(odd), rtol=1e-12, err_msg=label)
+            as_dict = {name: odd[name].tolist() for name in odd.columns}
+            np.testing.assert_allclose(m.predict_proba(as_dict), want, rtol=1e-12, err_msg=label)
+            one = {name: odd[name].iloc[2] for name in odd.columns}
+            np.testing.assert_allclose(m.predict_proba(one), want[2:3], rtol=1e-12, err_msg=label)
+            with self.assertRaises(mlmap.MissingValueError):  # a read column still refuses NaN
+                m.predict(frame.assign(a=np.nan))
+        # fitted on a matrix: columns by index, strings or +-inf in a dropped one
+        X = frame[["a", "b", "note"]].to_numpy(dtype=object)
+        pipe = make_pipeline(ColumnTransformer([("n", StandardScaler(), [0, 1])]), LogisticRegression())
+        pipe.fit(X, y)
+        m = self.roundtrip(pipe)
+        np.testing.assert_allclose(m.predict_proba(X), pipe.predict_proba(X), rtol=1e-12)
+        Xf = X.copy()
+        Xf[:, 2] = np.inf
+        Xf = Xf.astype(np.float64)
+        np.testing.assert_allclose(m.predict_proba(Xf), pipe.predict_proba(Xf), rtol=1e-12)
+
+    def test_a_duplicated_column_is_named(self):
+        import pandas as pd
+        from sklearn.linear_model import Ridge
+        _, X, y = fitted("regressor")
+        frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+        m = self.roundtrip(Ridge().fit(frame, y))
+        twice = pd.concat([frame, frame[["b"]]], axis=1)
+        with self.assertRaises(ValueError) as caught:
+            m.predict(twice)
+        self.assertIn("more than one column named 'b'", str(caught.exception))
+        extra = pd.concat([frame, frame[["b"]].set_axis(["e"], axis=1), frame[["b"]].set_axis(["e"], axis=1)], axis=1)
+        np.testing.assert_allclose(m.predict(extra), m.predict(frame))  # a column it does not read: no matter
+
+
 class DictOfColumns(Base):
     """Item 7: a dict of columns works for every model with feature names."""
 
@@ -202,6 +406,35 @@ class DictOfColumns(Base):
             with self.assertRaises(ValueError) as caught:
                 m.predict({"a": [1.0]})
             self.assertIn("lacks", str(caught.exception))
+
+    def test_models_that_read_strings(self):
+        """A dict of one value each is one row (a string is one value, not
+        its characters), a dict of sequences is columns, for a model that
+        reads string columns as for the others."""
+        import pandas as pd
+        from sklearn.compose import make_column_transformer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import OneHotEncoder
+        frame = pd.DataFrame({"num": [0.1, 1.2, -0.3, 2.0, 0.7, -1.1], "s": ["x", "y", "x", "z", "y", "x"]})
+        pipe = make_pipeline(make_column_transformer((OneHotEncoder(handle_unknown="ignore"), ["s"]),
+                                                     remainder="passthrough"),
+                             LogisticRegression()).fit(frame, [0, 1, 0, 1, 1, 0])
+        path = self.file("s.mlmap")
+        mlmap.save(pipe, path)
+        m = mlmap.load(path)
+        for row in ({"num": 0.1, "s": "x"}, {"s": "y", "num": np.float32(2.0)}, {"s": "zz", "num": 1},
+                    {"num": 0.5, "s": None}, {"num": 0.5, "s": np.nan}, {"num": 0.5, "s": np.str_("z")}):
+            want = pipe.predict_proba(pd.DataFrame({k: pd.Series([v], dtype=object if k == "s" else None)
+                                                    for k, v in row.items()}))
+            np.testing.assert_allclose(m.predict_proba(row), want, rtol=1e-12, err_msg=repr(row))
+        columns = {"s": ["zz", "x", "y"], "num": (0.1, 0.2, 0.3)}
+        np.testing.assert_allclose(m.predict_proba(columns), pipe.predict_proba(pd.DataFrame(columns)), rtol=1e-12)
+        series = {name: pd.Series(v) for name, v in columns.items()}
+        np.testing.assert_allclose(m.predict_proba(series), pipe.predict_proba(pd.DataFrame(columns)), rtol=1e-12)
+        with self.assertRaises(ValueError) as caught:
+            m.predict({"num": [0.1, 0.2], "s": "x"})
+        self.assertIn("one value each", str(caught.exception))
 
     def test_a_model_without_names_says_so(self):
         est, X, _ = fitted()

@@ -20,6 +20,15 @@ CLASSES_DTYPE_KEY = "mlmap.classes_dtype"
 # output group [1 - p, p] per class:
 # predict_proba gives the (n, K) array of the p, classes_ the K columns.
 MULTILABEL_KEY = "mlmap.multilabel"
+# Reserved metadata key: the input columns (indices, comma-separated) that no
+# step of the file's program reads (a ColumnTransformer's dropped ones): the
+# reader passes NaN there instead of converting what X holds, as
+# scikit-learn never looks at them.
+UNREAD_COLUMNS_KEY = "mlmap.unread_columns"
+# Libraries whose own predict turns a pandas categorical column into its codes
+# (XGBoost's enable_categorical, LightGBM without stored categories);
+# scikit-learn reads the category values.
+_CODES_LIBRARIES = ("xgboost", "lightgbm")
 
 
 def _is_1d(X):
@@ -65,6 +74,10 @@ class Model:
         self._input_dtype = np.float32 if direct_trees else np.float64
         # Models that read string columns take named columns (a DataFrame).
         self._string_columns = frozenset(info["string_columns"])
+        self._unread = _unread_columns(info)
+        # pandas categorical columns: their codes or their values (_reorder_columns)
+        self._categorical_codes = ("preprocessing" not in info and
+                                   (info.get("provenance") or {}).get("source_library") in _CODES_LIBRARIES)
         self.n_features_in_ = info["n_features"]
         if info["feature_names"]:
             self.feature_names_in_ = np.array(info["feature_names"], dtype=object)
@@ -313,12 +326,16 @@ class Model:
 
     def _columns(self, X):
         """Named columns for a model that reads strings: a DataFrame or a dict
-        of column name -> values."""
+        of column name -> values (sequences, or one value each for one row)."""
         if hasattr(X, "columns") and hasattr(X, "iloc"):
+            _check_unique_columns(X.columns, self._feature_names)
             present, get, n = set(X.columns), (lambda name: X[name]), len(X)
         elif isinstance(X, dict):
             present, get = set(X), (lambda name: X[name])
-            n = len(next(iter(X.values()))) if X else 0
+            n = _dict_rows(X, self._feature_names)
+            if n is None:  # one value each: one row
+                get = (lambda name: [X[name]])
+                n = 1
         elif len(self._feature_names) == 1 and self._string_columns and _is_1d(X):
             # one column of strings (a text vectorizer's documents): a list,
             # a 1-D array or Series, as scikit-learn takes them
@@ -332,15 +349,13 @@ class Model:
         if missing:
             raise ValueError(f"X lacks the model's input columns {missing}")
         columns = {}
-        for name in self._feature_names:
-            values = get(name)
-            if name in self._string_columns:
-                columns[name] = list(values.tolist() if hasattr(values, "tolist") else values)
+        for c, name in enumerate(self._feature_names):
+            if c in self._unread:  # no step reads it: whatever it holds
+                columns[name] = [None] * n if name in self._string_columns else np.full(n, np.nan)
+            elif name in self._string_columns:
+                columns[name] = _string_cells(get(name))
             else:
-                try:
-                    columns[name] = np.require(values, dtype=np.float64, requirements=("C", "A"))
-                except (TypeError, ValueError) as e:
-                    raise ValueError(f"column {name!r} must be numeric: {e}") from None
+                columns[name] = _float_column(get(name), np.float64, name)
         return columns, n
 
     # -- helpers -----------------------------------------------------------
@@ -380,12 +395,12 @@ class Model:
             try:
                 X = np.asarray(X, dtype=self._input_dtype)
             except (TypeError, ValueError) as e:
-                raise ValueError(f"X must be numeric: {e}") from None
+                X = self._without_unread(X, e)
         if X.dtype != np.float32 and X.dtype != np.float64:
             try:
                 X = X.astype(self._input_dtype)
             except (TypeError, ValueError) as e:
-                raise ValueError(f"X must be numeric: {e}") from None
+                X = self._without_unread(X, e)
         if X.ndim != 2:
             raise ValueError(
                 f"Expected a 2-D array, got {X.ndim}-D; reshape a single row with "
@@ -397,6 +412,22 @@ class Model:
         # buffers (Dask, multiprocessing) may start at any byte.
         return np.require(X, requirements=("C", "A"))
 
+    def _without_unread(self, X, error):
+        """X (a matrix that did not convert to numbers) with NaN in the
+        columns no step reads, converted; or the conversion's error."""
+        if self._unread:
+            try:
+                X = np.array(X, dtype=object)
+            except (TypeError, ValueError):
+                X = None
+            if X is not None and X.ndim == 2 and X.shape[1] == self.n_features_in_:
+                X[:, sorted(self._unread)] = np.nan
+                try:
+                    return X.astype(self._input_dtype)
+                except (TypeError, ValueError) as e:
+                    error = e
+        raise ValueError(f"X must be numeric: {error}") from None
+
     def _dict_matrix(self, columns):
         """A dict of column name -> values (sequences, arrays, or one value
         each for one row) as the model's matrix, in its feature order."""
@@ -407,40 +438,61 @@ class Model:
         missing = [n for n in names if n not in columns]
         if missing:
             raise ValueError(f"X lacks the model's feature columns {missing}")
-        try:
-            cols = [np.asarray(columns[n], dtype=self._input_dtype) for n in names]
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"X must be numeric: {e}") from None
-        if all(c.ndim == 0 for c in cols):
+        cols = [None if c in self._unread else _float_column(columns[n], self._input_dtype, n, dict_value=True)
+                for c, n in enumerate(names)]
+        read = [col for col in cols if col is not None]
+        if all(col.ndim == 0 for col in read):
+            cols = [np.nan if col is None else col for col in cols]
             return np.array([cols], dtype=self._input_dtype)  # one row
-        if any(c.ndim != 1 for c in cols) or len({len(c) for c in cols}) != 1:
+        if any(col.ndim != 1 for col in read) or len({len(col) for col in read}) != 1:
             raise ValueError("the columns of a dict must be 1-D and of one length: "
-                             + ", ".join(f"{n} {c.shape}" for n, c in zip(names, cols)))
+                             + ", ".join(f"{n} {col.shape}" for n, col in zip(names, cols) if col is not None))
+        n_rows = len(read[0])
+        cols = [np.full(n_rows, np.nan) if col is None else col for col in cols]
         return np.ascontiguousarray(np.column_stack(cols))
 
     def _reorder_columns(self, frame):
         names = list(self._feature_names)
         if names:
+            _check_unique_columns(frame.columns, names)
             present = set(frame.columns)
             missing = [n for n in names if n not in present]
             if missing:
                 raise ValueError(f"X lacks the model's feature columns {missing}")
             frame = frame[names]
-        # pandas categorical columns give their codes (missing: NaN), which is
-        # what tree models with categorical splits were trained on -- unless
-        # the file's own preprocessing reads them (a Pipeline's encoders,
-        # HistGradientBoosting's categorical_features="from_dtype", a LightGBM
-        # model's pandas categories): then their values, as the source
-        # library maps them.
-        if any(str(t) == "category" for t in frame.dtypes):
-            if "preprocessing" not in self._info:
-                frame = frame.apply(
-                    lambda c: c.cat.codes.where(c.cat.codes >= 0) if str(c.dtype) == "category" else c)
-                return frame.to_numpy(dtype=np.float64)
-            frame = frame.apply(
-                lambda c: c.astype(np.float64)
-                if str(c.dtype) == "category" and c.cat.categories.dtype.kind in "iufb" else c)
-        return frame.to_numpy()
+        dtypes = list(frame.dtypes)
+        if not self._unread and all(isinstance(t, np.dtype) for t in dtypes):
+            return frame.to_numpy()  # numpy columns: one conversion, as before
+        # Column by column: NaN for the columns no step reads (never
+        # converted); pandas categorical columns give their codes (missing:
+        # NaN) to a model whose library reads the codes (XGBoost, LightGBM
+        # without stored categories), else their values as scikit-learn reads
+        # them (a Pipeline's encoders, HistGradientBoosting's
+        # categorical_features="from_dtype" and a LightGBM model's stored
+        # categories map the values in the file's program); nullable and
+        # pyarrow columns give NaN for pandas.NA / null, as scikit-learn.
+        out = np.empty((len(frame), len(dtypes)), dtype=np.float64)
+        for c, t in enumerate(dtypes):
+            if c in self._unread:
+                out[:, c] = np.nan
+                continue
+            column = frame.iloc[:, c]
+            name = frame.columns[c]
+            if isinstance(t, np.dtype):
+                values = column.to_numpy()
+            elif str(t) == "category":
+                if self._categorical_codes:
+                    codes = column.cat.codes.to_numpy()
+                    values = np.where(codes >= 0, codes, np.nan)
+                else:
+                    values = np.asarray(column)
+            else:
+                values = _float_column(column, np.float64, name)
+            try:
+                out[:, c] = values
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"X must be numeric: column {name!r}: {e}") from None
+        return out
 
     # -- pickling: by reference (see _reference.py) -------------------------------
     _pickled_as = None  # (opener, args); set by load() and other loaders
@@ -473,6 +525,100 @@ class Model:
         i = self._info
         return (f"<mlmap.Model {i['estimator']} {i['task']} n_features={i['n_features']} "
                 f"n_outputs={i['n_outputs']} path={self.path!r}>")
+
+
+def _unread_columns(info):
+    text = info["metadata"].get(UNREAD_COLUMNS_KEY)
+    if not text:
+        return frozenset()
+    try:
+        unread = frozenset(int(c) for c in text.split(","))
+    except ValueError:
+        unread = None
+    if unread is None or not all(0 <= c < info["n_features"] for c in unread) or "preprocessing" not in info:
+        from ._errors import FormatError
+        raise FormatError(f"metadata {UNREAD_COLUMNS_KEY} {text!r} names no input columns of a model "
+                          f"with a program ({info['n_features']} columns)")
+    return unread
+
+
+def _check_unique_columns(columns, names):
+    """A DataFrame with two columns of a name the model reads: an error
+    naming it (not the width it would give)."""
+    if not columns.is_unique:
+        wanted = set(names)
+        twice = sorted({str(n) for n in columns[columns.duplicated()] if n in wanted})
+        if twice:
+            raise ValueError(f"X has more than one column named {', '.join(map(repr, twice))}")
+
+
+def _is_scalar(v):
+    """One value (a dict's one-row entry), not a column of values."""
+    ndim = getattr(v, "ndim", None)
+    if ndim is not None:
+        return ndim == 0
+    return isinstance(v, (str, bytes)) or not hasattr(v, "__len__")
+
+
+def _dict_rows(columns, names):
+    """The row count of a dict of columns (those named ``names`` present), or
+    None when each holds one value (one row)."""
+    values = [columns[n] for n in names if n in columns]
+    scalar = [_is_scalar(v) for v in values]
+    if all(scalar):
+        return None
+    if any(scalar):
+        raise ValueError("a dict of columns holds sequences of one length, or one value each (one row), "
+                         "not both: " + ", ".join(f"{n!r} {'one value' if _is_scalar(columns[n]) else 'a sequence'}"
+                                                  for n in names if n in columns))
+    return len(values[0])
+
+
+def _float_column(values, dtype, name, dict_value=False):
+    """One numeric column as a float array.  pandas' nullable (Float64,
+    Int64, boolean) and pyarrow columns give NaN for pandas.NA / null, as
+    scikit-learn reads them; anything else converts as numpy does."""
+    kind = getattr(values, "dtype", None)
+    if kind is not None and not isinstance(kind, np.dtype) and hasattr(values, "to_numpy") and str(kind) != "category":
+        try:
+            return values.to_numpy(dtype=dtype, na_value=np.nan)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"column {name!r} must be numeric: {e}") from None
+    try:
+        if dict_value:
+            return np.asarray(values, dtype=dtype)
+        return np.require(values, dtype=dtype, requirements=("C", "A"))
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"column {name!r} must be numeric: {e}") from None
+
+
+def _not_a_string(v):
+    """What a string column passes for a value that is neither a string nor
+    None, NaN or pandas.NA (an int, a bool, a float): a text no encoder
+    learnt, so the value is an unknown category, as scikit-learn compares
+    values with their types (3 is not the category '3') -- 'error' raises
+    UnknownCategoryError naming it, 'ignore' and infrequent categories treat it
+    as scikit-learn does, and imputers pass it on."""
+    text = repr(v)
+    return f"<{type(v).__name__} {text if len(text) <= 40 else text[:37] + '...'}: not a string>"
+
+
+def _string_cells(values):
+    """A string column as the list the library reads: strings (numpy's
+    too), None, NaN and pandas.NA as they are (the library tells them
+    apart); a NaN of another float type as NaN; any other value as an
+    unknown category (_not_a_string)."""
+    cells = values.tolist() if hasattr(values, "tolist") else list(values)
+    for i in [i for i, v in enumerate(cells) if type(v) is not str]:
+        v = cells[i]
+        if v is None or isinstance(v, str) or type(v).__name__ == "NAType":
+            continue
+        if isinstance(v, float) or isinstance(v, np.floating):
+            if v != v:
+                cells[i] = float("nan")
+                continue
+        cells[i] = _not_a_string(v)
+    return cells
 
 
 class Closed:

@@ -153,6 +153,15 @@ class Program:
     def has_strings(self):
         return "str" in self.kinds
 
+    def unread_inputs(self):
+        """The input columns that neither an op nor the model reads (a
+        ColumnTransformer's dropped ones), by the library's own rule: those
+        whose slot no op's inputs and no feature name."""
+        read = set(self.features or ())
+        for op in self.ops:
+            read.update(op["inputs"])
+        return [c for c in range(self.n_inputs) if c not in read]
+
     def trivial(self):
         """No op, no string, features = the inputs in order: no program needed."""
         return (not self.ops and not self.has_strings()
@@ -936,8 +945,10 @@ def export_pipeline(pipe, feature_names, preprocessing=None):
         return exported
     from ._sklearn import refuses_infinity
     final_refuses = refuses_infinity(final)
+    unread = set(prog.unread_inputs())  # scikit-learn never looks at them
     exported.description["refuses_infinity"] = [
-        prog.kinds[c] != "str" and (final_refuses or c in prog.read_as_numbers) for c in range(n_inputs)]
+        prog.kinds[c] != "str" and c not in unread and (final_refuses or c in prog.read_as_numbers)
+        for c in range(n_inputs)]
     return exported
 
 
