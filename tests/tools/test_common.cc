@@ -223,6 +223,24 @@ TEST_CASE("a quoted field ends at its closing quote: only blanks may follow it")
         "in.csv line 2: text after the closing quote of field 2 (a quote inside a quoted field is written \"\")");
 }
 
+TEST_CASE("a column no step reads takes any value, in CSV and JSON, and is left missing") {
+  auto info = numeric_model(true);  // a ColumnTransformer that drops "b"
+  info.preprocessing.n_steps = 1;
+  info.preprocessing.unread_columns = {1};
+  Batch csv_rows(info);
+  REQUIRE(read_csv("a,b,c\n1,text,3\n4,,6\n", info, csv_rows) == "");
+  REQUIRE(csv_rows.n_rows() == 2);
+  Batch json_rows(info);
+  DecodeError e;
+  REQUIRE_MESSAGE(decode_json(R"({"instances": [[1, "x", 3], {"a": 4, "b": [1, {"k": 2}], "c": 6}]})", info,
+                              Limits{}, json_rows, e),
+                  e.message);
+  CHECK(json_rows.n_rows() == 2);
+  // A column that is read still refuses text.
+  Batch bad(info);
+  CHECK(read_csv("a,b,c\n1,2,x\n", info, bad) == "in.csv line 2: column 3 (feature 'c') is not a number: 'x'");
+}
+
 TEST_CASE("CSV rows of a string model go to Table columns; string cells are kept as text") {
   const auto info = string_model();
   Batch batch(info);

@@ -17,6 +17,11 @@ bool has_string_inputs(const ModelInfo& info) {
 
 bool is_string_input(const ModelInfo& info, size_t j) { return j < info.string_inputs.size() && info.string_inputs[j]; }
 
+bool is_unread_input(const ModelInfo& info, size_t j) {
+  const auto& unread = info.preprocessing.unread_columns;
+  return !unread.empty() && std::binary_search(unread.begin(), unread.end(), j);
+}
+
 Batch::Batch(const ModelInfo& info) : info_(info), use_table_(has_string_inputs(info)) {
   if (use_table_) {
     numeric_.resize(info.n_features);

@@ -25,6 +25,10 @@ namespace mlmap::tools {
 bool has_string_inputs(const ModelInfo& info);
 /// Whether input `j` is a string column.
 bool is_string_input(const ModelInfo& info, size_t j);
+/// Whether no step reads input `j` (ModelInfo's unread_columns: a
+/// ColumnTransformer's dropped column): its cells are skipped, whatever
+/// they hold, and left missing.
+bool is_unread_input(const ModelInfo& info, size_t j);
 
 class Batch {
  public:

@@ -72,6 +72,7 @@ bool CsvRows::parse_row(Batch& batch, std::string& error) const {
   const size_t r = batch.add_row();
   for (size_t j = 0; j < source_.size(); ++j) {
     const std::string_view f = fields[source_[j]];
+    if (is_unread_input(info_, j)) continue;  // whatever it holds: no step reads it
     if (is_string_input(info_, j)) {
       if (!is_missing_token(f)) batch.set_owned_string(r, j, f);
       continue;

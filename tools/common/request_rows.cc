@@ -39,6 +39,7 @@ class JsonRows {
   std::string where(size_t row, size_t j) const { return "row " + std::to_string(row) + ", " + feature_label(info_, j); }
 
   bool cell(size_t row, size_t j) {
+    if (is_unread_input(info_, j)) return r_.skip() || malformed();  // whatever it holds: no step reads it
     std::string got;
     if (strings_ && is_string_input(info_, j)) {
       switch (read_string_cell(r_, b_, row, j, got)) {

@@ -294,6 +294,7 @@ class Decoder {
   bool cell(JsonReader& r, const Tensor& t, size_t row, size_t j) {
     const std::string where = "input " + tools::in_quotes(t.name) + ", row " + std::to_string(row) +
                               (t.shape.size() == 2 && t.shape[1] > 1 ? ", " + tools::feature_label(info_, j) : "");
+    if (tools::is_unread_input(info_, j)) return r.skip() || fail(error_, r.error());  // no step reads it
     std::string got;
     if (tools::is_string_input(info_, j)) {
       if (t.datatype != "BYTES") return fail(error_, tools::feature_label(info_, j) + " is a string column: its input must be BYTES, not " + t.datatype);

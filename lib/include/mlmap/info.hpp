@@ -476,6 +476,11 @@ struct PreprocessingSummary {
   bool needs_strings = false;        // some input column is a string column
   std::vector<OpKind> steps;         // the kind of each step, in order
   std::vector<std::string> step_kinds;  // the same as names ("standardize", "one_hot"), kept for older code
+  /// Input columns no step and no predictor feature reads (a
+  /// ColumnTransformer's dropped ones), ascending: they may hold anything,
+  /// as scikit-learn never looks at them; the CLI, the server and Python
+  /// take any value there.
+  std::vector<size_t> unread_columns;
 };
 
 struct ModelInfo {

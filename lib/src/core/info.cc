@@ -154,6 +154,10 @@ void write_json_members(ValueWriter& j, const ModelInfo& i) {
     j.key("steps");
     name_array(j, i.preprocessing.steps);
     j.member("n_predictor_features", i.preprocessing.n_predictor_features);
+    j.key("unread_columns");
+    j.begin_array();
+    for (const size_t c : i.preprocessing.unread_columns) j.integer(static_cast<int64_t>(c));
+    j.end_array();
     j.end_object();
   }
   // String input columns by name (by index, as a string, if the model has no names).

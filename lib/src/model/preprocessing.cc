@@ -184,8 +184,12 @@ Result<Preprocessor> Preprocessor::make(const format::FileView& file, const fb::
         may_nan(r.position + (s - r.slot), s);
     pre.plan_features(may_be_nan, reads_numbers, writes_numbers);
     pre.plan_row_map();
-    for (uint32_t c = 0; c < n_inputs; ++c)
-      if (read[c]) pre.input_columns_.push_back(c);
+    for (uint32_t c = 0; c < n_inputs; ++c) {
+      if (read[c])
+        pre.input_columns_.push_back(c);
+      else if (summary)
+        summary->unread_columns.push_back(c);
+    }
     const size_t row_bytes = pre.n_slot_columns_ * sizeof(double) + pre.scratch_per_row_ * sizeof(double) +
                              (pre.uses_strings_ ? pre.n_string_slots_ * sizeof(StringCell) : 0);
     pre.block_rows_ = std::clamp<size_t>(block_bytes / row_bytes, 1, max_block_rows);

@@ -20,11 +20,6 @@ CLASSES_DTYPE_KEY = "mlmap.classes_dtype"
 # output group [1 - p, p] per class:
 # predict_proba gives the (n, K) array of the p, classes_ the K columns.
 MULTILABEL_KEY = "mlmap.multilabel"
-# Reserved metadata key: the input columns (indices, comma-separated) that no
-# step of the file's program reads (a ColumnTransformer's dropped ones): the
-# reader passes NaN there instead of converting what X holds, as
-# scikit-learn never looks at them.
-UNREAD_COLUMNS_KEY = "mlmap.unread_columns"
 # Libraries whose own predict turns a pandas categorical column into its codes
 # (XGBoost's enable_categorical, LightGBM without stored categories);
 # scikit-learn reads the category values.
@@ -528,18 +523,10 @@ class Model:
 
 
 def _unread_columns(info):
-    text = info["metadata"].get(UNREAD_COLUMNS_KEY)
-    if not text:
-        return frozenset()
-    try:
-        unread = frozenset(int(c) for c in text.split(","))
-    except ValueError:
-        unread = None
-    if unread is None or not all(0 <= c < info["n_features"] for c in unread) or "preprocessing" not in info:
-        from ._errors import FormatError
-        raise FormatError(f"metadata {UNREAD_COLUMNS_KEY} {text!r} names no input columns of a model "
-                          f"with a program ({info['n_features']} columns)")
-    return unread
+    """The input columns no step of the file's program reads (a
+    ColumnTransformer's dropped ones): the reader passes NaN there instead of
+    converting what X holds, as scikit-learn never looks at them."""
+    return frozenset(info.get("preprocessing", {}).get("unread_columns", ()))
 
 
 def _check_unique_columns(columns, names):

@@ -4,7 +4,7 @@ atomically.  Only this module imports scikit-learn, and only when called."""
 import os
 
 from ._errors import UnsupportedModelError
-from ._model import CLASSES_DTYPE_KEY, UNREAD_COLUMNS_KEY
+from ._model import CLASSES_DTYPE_KEY
 
 
 def save(estimator, path, *, feature_names=None, metadata=None, n_features=None, classes=None,
@@ -65,10 +65,6 @@ def save(estimator, path, *, feature_names=None, metadata=None, n_features=None,
                 and int(n_features) != exported.description["n_features"]):
             raise ValueError(f"n_features={n_features}, but the model takes "
                              f"{exported.description.get('n_features')} input columns")
-    unread = getattr(getattr(exported, "preprocessing", None), "unread_inputs", None)
-    if unread is not None and unread():
-        # the input columns no step reads: the reader leaves them unconverted
-        exported.description.setdefault("metadata", {})[UNREAD_COLUMNS_KEY] = ",".join(map(str, unread()))
     exported.description["metadata"] = {**exported.description.get("metadata", {}), **user_metadata}
     exported.write(path)
 
