@@ -164,6 +164,14 @@ class Errors(Base):
             self.assertIn("column 'zip'", text)
             self.assertIn(repr(value), text)
         np.testing.assert_allclose(m.predict_proba(X), pipe.predict_proba(X), rtol=1e-12)
+        # The value's control bytes are escaped: a NUL would end the message
+        # for C callers, a newline or an escape sequence forge a log line.
+        T = pd.DataFrame({"zip": ["a\x00b\nc\x1b[31m"], "a": [0.0]})
+        with self.assertRaises(mlmap.UnknownCategoryError) as caught:
+            m.predict(T)
+        text = str(caught.exception)
+        self.assertIn("category 'a\\x00b\\x0ac\\x1b[31m'", text)
+        self.assertFalse(any(c in text for c in "\x00\n\x1b"), text)
 
     def test_nan_after_preprocessing_names_the_input_column(self):
         import pandas as pd

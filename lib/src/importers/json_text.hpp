@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/quote_text.hpp"
 #include "mlmap/error.hpp"
 
 namespace mlmap::importers {
@@ -37,7 +38,7 @@ bool number_syntax(std::string_view token, bool& integer) noexcept;
 /// `text` without JSON whitespace at either end.
 std::string_view trim(std::string_view text) noexcept;
 
-/// Text from the file for a message: quoted, control bytes escaped, cut short.
-std::string quote_text(std::string_view text, size_t max = 48);
+/// Text from the file for a message (core/quote_text.hpp).
+using core::quote_text;
 
 }  // namespace mlmap::importers

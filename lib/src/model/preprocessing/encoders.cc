@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/quote_text.hpp"
 #include "model/preprocessing/categories.hpp"
 #include "model/preprocessing/step.hpp"
 
@@ -30,7 +31,7 @@ const char* const unseen = ", unseen in training (the encoder has handle_unknown
 // A string cell in a message: "category 'x'", "a missing value (NaN)", "None".
 std::string cell_text(const StringCell& c) {
   switch (c.missing) {
-    case StringCell::Missing::no: return "category '" + std::string(c.value) + "'";
+    case StringCell::Missing::no: return "category " + core::quote_text(c.value, 80);
     case StringCell::Missing::nan: return "a missing value (NaN)";
     case StringCell::Missing::none: return "None";
     default: return "a value that is neither a string nor None nor NaN (pandas.NA)";
