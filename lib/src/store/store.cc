@@ -27,6 +27,10 @@ bool exists(const std::string& path, struct stat* st = nullptr) {
   return ok;
 }
 
+Error no_such_name(const std::string& name) {
+  return Error(error_code::io_error, "the store has no model named '" + name + "'");
+}
+
 Status make_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return os_error("create the directory", path, errno);
   return {};
@@ -164,7 +168,7 @@ Result<std::vector<VersionInfo>> Store::versions(const std::string& name) const 
     auto st = store::check_name(name);
     if (!st) return st.error();
     const std::string name_dir = dir_ + "/" + name;
-    if (!exists(name_dir)) return Error(error_code::io_error, "the store has no model named '" + name + "'");
+    if (!exists(name_dir)) return no_such_name(name);
     auto versions = store::list_versions(name_dir);
     if (!versions) return versions.error();
     auto current = store::read_current(name_dir);
@@ -212,6 +216,7 @@ Status Store::rollback(const std::string& name, uint64_t version) noexcept {
     auto lock = store::StoreLock::acquire(dir_);
     if (!lock) return lock.error();
     const std::string name_dir = dir_ + "/" + name;
+    if (!exists(name_dir)) return no_such_name(name);
     auto versions = store::list_versions(name_dir);
     if (!versions) return versions.error();
     for (const auto& v : *versions) {
