@@ -291,6 +291,29 @@ def test_discovery(srv, m, store, tmp):
     check(st == 200, f"ready with late: {payload}")
 
 
+def test_empty_store(tmp, m):
+    """`mlmap serve DIR` on a store that holds no name yet: live, not ready,
+    and the first name published is served within ~1 s."""
+    store = f"{tmp}/empty-store"
+    mlmap.Store(store)  # made, and empty
+    with Server(store, None, workers=1) as srv:
+        st, _, payload = srv.request("GET", "/v2/health/live")
+        check(st == 200 and payload == {"live": True}, f"empty store: live {st} {payload}")
+        st, _, payload = srv.request("GET", "/v2/health/ready")
+        check(st == 400 and payload == {"ready": False}, f"empty store: ready {st} {payload}")
+        st, _, payload = srv.request("GET", "/models")
+        check(st == 200 and payload["models"] == [], f"empty store: /models {st} {payload}")
+        publish(store, "first", f"{tmp}/clf.mlmap")
+        deadline = time.time() + 15
+        while time.time() < deadline and not any("serving 'first'" in line for line in srv.log):
+            time.sleep(0.1)
+        X = m["X"].iloc[:5]
+        st, _, payload = srv.request("POST", "/models/first/predict", {"instances": X.values.tolist()})
+        check(st == 200 and payload["predictions"] == list(m["clf"].predict(X)), f"first: {st} {payload}")
+        st, _, payload = srv.request("GET", "/v2/health/ready")
+        check(st == 200, f"ready once a name is served: {st} {payload}")
+
+
 def test_single(store, m):
     """`mlmap serve DIR NAME` as before: the v1 routes without a name, plus v2."""
     out = subprocess.run([CLI, "serve", store, "n" * 10000, "--port", "0"], capture_output=True, text=True, timeout=20)
@@ -404,6 +427,7 @@ def main():
             test_metrics(srv, m, store, tmp)
             test_discovery(srv, m, store, tmp)
         test_single(store, m)
+        test_empty_store(tmp, m)
         test_not_ready(tmp)
         test_multi_output(tmp, m)
         test_detector_and_hard_classifier(tmp, m)

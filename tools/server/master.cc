@@ -1,5 +1,5 @@
 // The master process of `mlmap serve` (see server.hpp): checks the store,
-// binds, forks the workers and supervises them; stops on SIGTERM/SIGINT.
+// binds, forks the workers and supervises them; stops on SIGTERM, SIGINT or SIGHUP.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -129,16 +129,17 @@ class Master {
       timespec wait{0, 100 * 1000 * 1000};
       siginfo_t info{};
       const int sig = ::sigtimedwait(&signals, &info, &wait);
-      if ((sig == SIGTERM || sig == SIGINT) && !stopping) {
+      const bool stop = sig == SIGTERM || sig == SIGINT || sig == SIGHUP;
+      if (stop && !stopping) {
         stopping = true;
-        log_line(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+        log_line(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP") +
                  ": stopping workers (finishing requests in flight)");
         ::close(listener_.fd);  // the workers close theirs as they stop
         listener_.fd = -1;
         for (const auto& s : slots_)
           if (s.pid > 0) ::kill(s.pid, SIGTERM);
         kill_at = Clock::now() + std::chrono::seconds(options_.drain_seconds + 5);
-      } else if ((sig == SIGTERM || sig == SIGINT) && stopping) {
+      } else if (stop && stopping) {
         kill_at = Clock::now();  // a second request to stop: stop now
       }
     }
@@ -227,10 +228,8 @@ int serve(const ServerOptions& o, std::string& error) {
       return 2;
     }
     names = std::move(*all);
-    if (names.empty()) {
-      error = "the store " + o.dir + " holds no model to serve";
-      return 2;
-    }
+    // An empty store is served too: names are picked up as they are
+    // published (live, not ready until then).
   } else {
     names.push_back(o.name);
   }
@@ -247,6 +246,7 @@ int serve(const ServerOptions& o, std::string& error) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);  // a closed terminal: a graceful stop too, not a sudden death
   sigaddset(&signals, SIGCHLD);
   if (::sigprocmask(SIG_BLOCK, &signals, &previous) != 0) {
     error = std::string("sigprocmask: ") + std::strerror(errno);

@@ -161,6 +161,7 @@ bool Service::ready(size_t i) const {
 }
 
 bool Service::ready() const {
+  if (models_.empty()) return false;  // serving a store that holds no name yet
   for (size_t i = 0; i < models_.size(); ++i)
     if (!ready(i)) return false;
   return true;
