@@ -23,7 +23,7 @@
 // Content-Length, or one in an HTTP/1.0 request is refused with 400 and the
 // connection closes.
 //
-// Stopping (SIGTERM/SIGINT): the acceptor closes, connections waiting for a
+// Stopping (SIGTERM, SIGINT, SIGHUP): the acceptor closes, connections waiting for a
 // request with nothing received close now, requests in flight finish and get
 // `Connection: close`; the loop ends when no connection is left (or after
 // drain_seconds).
@@ -144,7 +144,7 @@ class Worker {
         metrics_(metrics),
         slot_(slot),
         acceptor_(io_),
-        signals_(io_, SIGTERM, SIGINT),
+        signals_(io_, SIGTERM, SIGINT, SIGHUP),
         drain_timer_(io_),
         retry_timer_(io_),
         warm_timer_(io_),
@@ -167,6 +167,7 @@ class Worker {
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP);
     (void)::pthread_sigmask(SIG_UNBLOCK, &stop, nullptr);
     if (options_.warm) warm();
     poll();
