@@ -183,18 +183,30 @@ int mlmap_table_add_strings(mlmap_table* t, const char* name, const char* const*
 
 void mlmap_table_free(mlmap_table* t) { delete t; }
 
-int mlmap_predict_output_table(const mlmap_model* m, const mlmap_table* t, double* out, int output, int n_threads) {
-  if (!m) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_output_table: model is NULL");
-  if (!t) return fail(mlmap::error_code::invalid_argument, "mlmap_predict_output_table: table is NULL");
+namespace {
+
+// mlmap_predict_output_table and mlmap_predict_table; `fn` names the
+// caller's function in errors.
+int predict_output_table(const char* fn, const mlmap_model* m, const mlmap_table* t, double* out, int output,
+                         int n_threads) {
+  using mlmap::error_code;
+  if (!m) return fail(mlmap::Error(error_code::invalid_argument, std::string(fn) + ": model is NULL"));
+  if (!t) return fail(mlmap::Error(error_code::invalid_argument, std::string(fn) + ": table is NULL"));
   mlmap::PredictOptions o;
   if (!to_output(output, &o.output))
-    return fail(mlmap::error_code::invalid_argument, "mlmap_predict_output_table: unknown output (use MLMAP_OUTPUT_*)");
+    return fail(mlmap::Error(error_code::invalid_argument, std::string(fn) + ": unknown output (use MLMAP_OUTPUT_*)"));
   o.n_threads = n_threads;
   return done(m->model.predict(t->table, out, o));
 }
 
+}  // namespace
+
+int mlmap_predict_output_table(const mlmap_model* m, const mlmap_table* t, double* out, int output, int n_threads) {
+  return predict_output_table("mlmap_predict_output_table", m, t, out, output, n_threads);
+}
+
 int mlmap_predict_table(const mlmap_model* m, const mlmap_table* t, double* out, int n_threads) {
-  return mlmap_predict_output_table(m, t, out, MLMAP_OUTPUT_VALUE, n_threads);
+  return predict_output_table("mlmap_predict_table", m, t, out, MLMAP_OUTPUT_VALUE, n_threads);
 }
 
 int mlmap_predict_class_table(const mlmap_model* m, const mlmap_table* t, int64_t* out, int n_threads) {
