@@ -73,6 +73,10 @@ TEST_CASE("publish, dedupe, list, rollback and gc") {
   REQUIRE(store->rollback("churn", 1).ok());
   CHECK(store->current("churn")->version == 1);
   CHECK(store->rollback("churn", 7).code() == error_code::invalid_argument);
+  // A name the store lacks: the same words from rollback as from versions().
+  const auto lacking = store->rollback("nosuch", 1);
+  CHECK(lacking.message() == "the store has no model named 'nosuch'");
+  CHECK(store->versions("nosuch").message() == lacking.message());
 
   // Publishing content already there makes it current again, without a copy.
   auto back = store->publish("churn", b);
