@@ -80,6 +80,50 @@ def column(values, categories=None):
     return s
 
 
+def fit_pipeline(test, X, step):
+    """The step in a ColumnTransformer on column "c" ("x" passed through)
+    before a LinearRegression with distinct coefficients, so that every
+    encoded column shows in the prediction; skips the test where
+    scikit-learn refuses to fit it."""
+    y = np.random.default_rng(len(X)).normal(size=len(X))
+    ct = make_column_transformer((steps()[step](), ["c"]), remainder="passthrough")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            pipe = make_pipeline(ct, LinearRegression()).fit(X, y)
+        except (TypeError, ValueError, AttributeError) as e:
+            test.skipTest(f"scikit-learn refuses to fit this: {e}")
+    lr = pipe[-1]
+    lr.coef_ = np.arange(1, lr.coef_.shape[0] + 1, dtype=np.float64) * 1.37
+    lr.intercept_ = 0.25
+    return pipe
+
+
+def predictions(pipe, m, T):
+    """(scikit-learn's, mlmap's) predictions of T, each an exception where it raises."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            want = pipe.predict(T)
+        except Exception as e:  # noqa: BLE001  (TypeError, ValueError, AttributeError ...)
+            want = e
+    try:
+        got = m.predict(T)
+    except (ValueError, TypeError) as e:
+        got = e
+    return want, got
+
+
+def check_same(test, want, got, where):
+    """Both raise, or both answer the same values."""
+    if isinstance(want, Exception):
+        test.assertIsInstance(got, Exception, f"{where}: scikit-learn raises {type(want).__name__}: {want}; "
+                                              f"mlmap answers {got}")
+    else:
+        test.assertNotIsInstance(got, Exception, f"{where}: mlmap raises {got!r}; scikit-learn answers {want}")
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=where)
+
+
 class MissingStrings(ModelFiles):
     prefix = "mlmap-missing-strings-"
 
@@ -89,19 +133,7 @@ class MissingStrings(ModelFiles):
         if dtype == "category":
             cats = pd.Series(train, dtype=object).astype("category").cat.categories
         X = pd.DataFrame({"c": column(train, cats), "x": np.arange(len(train), dtype=np.float64)})
-        y = np.random.default_rng(len(train)).normal(size=len(train))
-        pre = steps()[step]()
-        ct = make_column_transformer((pre, ["c"]), remainder="passthrough")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                pipe = make_pipeline(ct, LinearRegression()).fit(X, y)
-            except (TypeError, ValueError, AttributeError) as e:
-                self.skipTest(f"scikit-learn refuses to fit this: {e}")
-        # distinct coefficients: every encoded column shows in the prediction
-        lr = pipe[-1]
-        lr.coef_ = np.arange(1, lr.coef_.shape[0] + 1, dtype=np.float64) * 1.37
-        lr.intercept_ = 0.25
+        pipe = fit_pipeline(self, X, step)
         try:
             m = self.roundtrip(pipe)
         except mlmap.UnsupportedModelError as e:
@@ -114,25 +146,8 @@ class MissingStrings(ModelFiles):
             value = {"a": "a", "unseen": "q"}.get(probe, MARKERS.get(probe))
             T = pd.DataFrame({"c": column([value], cats), "x": [1.0]})
             with self.subTest(probe=probe):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    try:
-                        want = pipe.predict(T)
-                    except Exception as e:  # noqa: BLE001  (TypeError, ValueError, AttributeError ...)
-                        want = e
-                try:
-                    got = m.predict(T)
-                except (ValueError, TypeError) as e:
-                    got = e
-                where = f"{step}, trained on {training} ({dtype}), probe {probe}"
-                if isinstance(want, Exception):
-                    self.assertIsInstance(got, Exception,
-                                          f"{where}: scikit-learn raises {type(want).__name__}: {want}; "
-                                          f"mlmap answers {got}")
-                else:
-                    self.assertNotIsInstance(got, Exception, f"{where}: mlmap raises {got!r}; "
-                                                             f"scikit-learn answers {want}")
-                    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=where)
+                want, got = predictions(pipe, m, T)
+                check_same(self, want, got, f"{step}, trained on {training} ({dtype}), probe {probe}")
 
 
 # Values that are neither strings nor None, NaN, pandas.NA: scikit-learn
@@ -147,17 +162,7 @@ class NonStrings(ModelFiles):
     def check(self, training, step):
         train = ["3", "True", "2.5", "a", "3", "True", "2.5", "a"] + [MARKERS[m] for m in TRAININGS[training]] * 2
         X = pd.DataFrame({"c": column(train), "x": np.arange(len(train), dtype=np.float64)})
-        y = np.random.default_rng(len(train)).normal(size=len(train))
-        ct = make_column_transformer((steps()[step](), ["c"]), remainder="passthrough")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                pipe = make_pipeline(ct, LinearRegression()).fit(X, y)
-            except (TypeError, ValueError, AttributeError) as e:
-                self.skipTest(f"scikit-learn refuses to fit this: {e}")
-        lr = pipe[-1]
-        lr.coef_ = np.arange(1, lr.coef_.shape[0] + 1, dtype=np.float64) * 1.37
-        lr.intercept_ = 0.25
+        pipe = fit_pipeline(self, X, step)
         try:
             m = self.roundtrip(pipe)
         except mlmap.UnsupportedModelError as e:
@@ -165,25 +170,11 @@ class NonStrings(ModelFiles):
         for probe, value in NON_STRINGS.items():
             T = pd.DataFrame({"c": pd.Series(["a", value], dtype=object), "x": [1.0, 2.0]})
             with self.subTest(probe=probe):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    try:
-                        want = pipe.predict(T)
-                    except Exception as e:  # noqa: BLE001
-                        want = e
-                try:
-                    got = m.predict(T)
-                except (ValueError, TypeError) as e:
-                    got = e
+                want, got = predictions(pipe, m, T)
                 where = f"{step}, trained on {training}, probe {probe}"
-                if isinstance(want, Exception):
-                    self.assertIsInstance(got, Exception, f"{where}: scikit-learn raises {want!r}; mlmap answers {got}")
-                    if "nan" not in probe:
-                        self.assertIsInstance(got, mlmap.UnknownCategoryError, where)
-                else:
-                    self.assertNotIsInstance(got, Exception, f"{where}: mlmap raises {got!r}; "
-                                                             f"scikit-learn answers {want}")
-                    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9, err_msg=where)
+                check_same(self, want, got, where)
+                if isinstance(want, Exception) and "nan" not in probe:
+                    self.assertIsInstance(got, mlmap.UnknownCategoryError, where)
 
 
 def add_tests():
