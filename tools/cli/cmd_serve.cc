@@ -97,14 +97,15 @@ const Command& serve_command() {
       "/v2/models/NAME[/versions/V][/ready], POST /v2/models/NAME[/versions/V]/infer.\n"
       "Prometheus metrics (summed over workers): GET /metrics.\n"
       "Without NAME every name in the store is served, at /models/NAME and\n"
-      "/v2/models/NAME (a name published later within about a second; the v1\n"
-      "routes without a name need NAME).  Workers share one copy of each mapped\n"
-      "version and follow the store: a published version is served within about\n"
-      "--poll ms.  Limits are per worker: a request beyond --max-buffered or\n"
+      "/v2/models/NAME (a name published later within about a second, also into\n"
+      "an empty store, not ready until then; the v1 routes without a name need\n"
+      "NAME).  Workers share one copy of each mapped version and follow the\n"
+      "store: a published version is served within about --poll ms.  Limits are\n"
+      "per worker: a request beyond --max-buffered or\n"
       "--max-connections gets 503 with Retry-After; a header not finished within\n"
       "--header-timeout, or a body slower than --min-body-rate after --body-timeout,\n"
-      "closes the connection.  Prints the address once listening; SIGTERM or\n"
-      "SIGINT stops it after the requests in flight.",
+      "closes the connection.  Prints the address once listening; SIGTERM,\n"
+      "SIGINT or SIGHUP stops it after the requests in flight.",
       ArgSpec{{{"--port", "P", "TCP port (default 8080; 0 = any free port, printed)"},
                {"--workers", "N", "worker processes (default 1)"},
                {"--host", "ADDR", "address to bind (default 127.0.0.1)"},
