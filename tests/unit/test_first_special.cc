@@ -120,3 +120,47 @@ TEST_CASE("first_nan, first_inf and first_nonfinite find the first NaN, infinity
   }
   (void)mlmap::use_kernel(saved);
 }
+
+TEST_CASE("first_beyond_float finds the first double float32 cannot hold: +-inf or past FLT_MAX's rounding") {
+  using mlmap::kernels::first_beyond_float;
+  const double midpoint = 0x1.ffffffp127;  // rounds (to even) to 2^128: +inf as a float
+  // Held by a float: FLT_MAX, the largest doubles below the midpoint, NaN,
+  // denormals, zeros.  Not held: the midpoint and beyond, infinities.
+  const double held[] = {std::numeric_limits<float>::max(), std::nextafter(midpoint, 0.0),
+                         -std::nextafter(midpoint, 0.0), std::numeric_limits<double>::quiet_NaN(),
+                         -std::numeric_limits<double>::quiet_NaN(), 4.9e-324, 0.0, -0.0, 1.0};
+  const double beyond[] = {midpoint, -midpoint, 1e39, -1e300, std::numeric_limits<double>::max(),
+                           std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+  for (const double h : held) CHECK_FALSE(std::isinf(static_cast<float>(h)));
+  for (const double b : beyond) CHECK(std::isinf(static_cast<float>(b)));
+  for (const size_t n : {size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{2047}, size_t{2048}, size_t{4100}}) {
+    std::vector<double> x(n);
+    for (size_t i = 0; i < n; ++i) x[i] = held[i % (sizeof held / sizeof held[0])];
+    CHECK(first_beyond_float(x.data(), n) == n);
+    for (const size_t p : {size_t{0}, n / 2, n - 1}) {
+      for (const double b : beyond) {
+        std::vector<double> y = x;
+        y[p] = b;
+        CAPTURE(n);
+        CAPTURE(p);
+        CAPTURE(b);
+        CHECK(first_beyond_float(y.data(), n) == p);
+        CHECK(mlmap::kernels::first_nonfinite_as_float(y.data(), n) <= p);  // a NaN of x may come first
+      }
+    }
+  }
+  // first_nonfinite_as_float: NaN too, and nothing float32 holds.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const size_t n : {size_t{5}, size_t{100}, size_t{3000}}) {
+    std::vector<double> x(n, std::numeric_limits<float>::max());
+    x[n / 3] = -std::nextafter(midpoint, 0.0);
+    CHECK(mlmap::kernels::first_nonfinite_as_float(x.data(), n) == n);
+    for (const double bad : {nan, -nan, midpoint, -1e39, std::numeric_limits<double>::infinity()}) {
+      std::vector<double> y = x;
+      y[n - 2] = bad;
+      CAPTURE(n);
+      CAPTURE(bad);
+      CHECK(mlmap::kernels::first_nonfinite_as_float(y.data(), n) == n - 2);
+    }
+  }
+}

@@ -13,6 +13,12 @@
 
 namespace mlmap::api {
 
+/// Whether the model reads its inputs as float32, as scikit-learn's trees
+/// do (check_array(dtype=float32) before its finiteness check): then a
+/// float64 value past float32's range is infinite to it, and refused where
+/// infinities are.
+bool reads_float32(const model::LoadedModel& m) noexcept;
+
 /// Rows [first, first + n_rows) of a row-major matrix (the error numbers
 /// rows from 0).
 template <class T>
