@@ -461,6 +461,29 @@ class TestRefusals(Case):
         est = lgb.LGBMClassifier(n_estimators=3, verbose=-1, pred_early_stop=True).fit(self.df, target("binary", self.df))
         with self.assertRaises(mlmap.UnsupportedModelError):
             mlmap.save(est, path("x.mlmap"))
+        # A Booster's predict takes no training params: pred_early_stop in
+        # them does not apply, so it is saved and predicts every tree.
+        X = np.random.default_rng(3).normal(size=(400, 4))
+        y = (X[:, 0] * 2 + X[:, 1] > 0).astype(int)
+        b = lgb.train(dict(objective="binary", verbose=-1, num_threads=1, pred_early_stop=True,
+                           pred_early_stop_margin=0.5, pred_early_stop_freq=2), lgb.Dataset(X, y), 20)
+        mlmap.save(b, path("early.mlmap"))
+        np.testing.assert_allclose(mlmap.load(path("early.mlmap")).predict_proba(X)[:, 1], b.predict(X), rtol=1e-12)
+
+    def test_feature_names_with_spaces(self):
+        # LightGBM stores 'unit price' as 'unit_price' and still predicts the
+        # DataFrame it was trained on: so does the file.
+        rng = np.random.default_rng(4)
+        df = pd.DataFrame(rng.normal(size=(300, 3)), columns=["a b", "c", "unit price"])
+        y = df["a b"] * 2 - df["c"]
+        for est in [lgb.LGBMRegressor(n_estimators=5, verbose=-1, n_jobs=1).fit(df, y),
+                    lgb.train({"verbose": -1, "num_threads": 1}, lgb.Dataset(df, y), 5)]:
+            with self.subTest(type(est).__name__):
+                mlmap.save(est, path("spaces.mlmap"))
+                m = mlmap.load(path("spaces.mlmap"))
+                self.assertEqual(list(m.feature_names_in_), ["a_b", "c", "unit_price"])
+                np.testing.assert_allclose(m.predict(df), est.predict(df), rtol=1e-12)
+                np.testing.assert_allclose(m.predict(df[["unit price", "c", "a b"]]), est.predict(df), rtol=1e-12)
         est = lgb.LGBMClassifier(n_estimators=3, verbose=-1).fit(self.df, target("binary", self.df))
         with self.assertRaises(ValueError):
             mlmap.save(est, path("x.mlmap"), pandas_categorical=["nope", "size"])

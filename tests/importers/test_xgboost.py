@@ -260,14 +260,33 @@ class TestSklearnWrappers(Case):
                 self.check_values(objective, m.decision_function(Xt), reg.predict(Xt, output_margin=True), "raw")
 
     def test_ranker(self):
+        # rank:ndcg (XGBRanker's default since xgboost 2.0) and rank:map train
+        # otherwise than rank:pairwise but predict alike: the margin.
         X, Xt = features(600, seed=4), held_out()
         qid = np.repeat(np.arange(30), 20)
-        rk = xgb.XGBRanker(objective="rank:pairwise", n_estimators=20, max_depth=4, n_jobs=1)
-        rk.fit(X, target("rank:pairwise", X), qid=qid)
-        mlmap.save(rk, path("rank.mlmap"))
-        m = mlmap.load(path("rank.mlmap"))
-        self.assertEqual(m.task, "ranking")
-        self.check_values("rank:pairwise", m.predict(Xt), rk.predict(Xt))
+        for objective in ("rank:pairwise", "rank:ndcg", "rank:map"):
+            with self.subTest(objective=objective):
+                rk = xgb.XGBRanker(objective=objective, n_estimators=20, max_depth=4, n_jobs=1)
+                y = target("rank:pairwise", X)
+                rk.fit(X, (y > np.median(y)).astype(int) if objective == "rank:map" else y, qid=qid)  # map: 0/1 relevance
+                mlmap.save(rk, path("rank.mlmap"))
+                m = mlmap.load(path("rank.mlmap"))
+                self.assertEqual(m.task, "ranking")
+                self.assertEqual(m.info()["metadata"]["xgboost.objective"], objective)
+                self.check_values(objective, m.predict(Xt), rk.predict(Xt))
+
+    def test_booster_of_no_rounds(self):
+        # xgboost 1.7 records best_iteration -1 for it; the file predicts the
+        # base score.  (xgboost 3 predicts sigmoid(base_score) for a booster
+        # without trees, as if the base score were the margin: not compared.)
+        X = features(200, seed=11)
+        b = xgb.train({"objective": "binary:logistic", "nthread": 1}, xgb.DMatrix(X, label=X[:, 0] > 0), 0)
+        mlmap.save(b, path("none.mlmap"))
+        m = mlmap.load(path("none.mlmap"))
+        p = m.predict_proba(X)[:, 1]
+        self.assertTrue(np.all(p == p[0]), "one value for every row")
+        if XGB < (3, 0):
+            self.check_proba("binary:logistic", m.predict_proba(X)[:, 1], b.predict(xgb.DMatrix(X)))
 
     def test_random_forests(self):
         X, Xt = features(600, seed=5), held_out()

@@ -59,6 +59,10 @@ const std::pair<const char*, Objective> objective_names[] = {
     {"reg:gamma", Objective::reg_gamma},
     {"reg:tweedie", Objective::reg_tweedie},
     {"rank:pairwise", Objective::rank_pairwise},
+    // The other ranking objectives train otherwise but predict alike: the
+    // margin (XGBRanker's default is rank:ndcg since xgboost 2.0).
+    {"rank:ndcg", Objective::rank_pairwise},
+    {"rank:map", Objective::rank_pairwise},
     {"reg:absoluteerror", Objective::reg_absoluteerror},
     {"reg:quantileerror", Objective::reg_quantileerror},
     {"binary:hinge", Objective::binary_hinge},

@@ -314,7 +314,12 @@ Status parse_learner(od::value& v, const std::string& path, XgbModel& m) {
     const std::string p = path + "." + std::string(key);
     if (key == "attributes") {
       return for_each_field(value, p, [&](std::string_view k, od::value& x) -> Status {
-        if (k == "best_iteration") return read_int_string(x, p + ".best_iteration", 0, int32_max, m.best_iteration);
+        if (k == "best_iteration") {
+          // xgboost 1.7 writes -1 for a booster of 0 rounds: no best iteration.
+          MLMAP_TRY(read_int_string(x, p + ".best_iteration", -1, int32_max, m.best_iteration));
+          if (m.best_iteration == -1) m.best_iteration.reset();
+          return {};
+        }
         return {};
       });
     }

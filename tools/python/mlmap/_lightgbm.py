@@ -80,7 +80,10 @@ def export(estimator, *, feature_names=None, pandas_categorical=None, preprocess
         raise UnsupportedModelError(
             f"{cls.__module__}.{name} is not supported by mlmap {_core.__version__}; "
             f"supported lightgbm classes: {supported}")
-    for key in ("pred_early_stop",):
+    # The wrappers' predict passes their params on; Booster.predict takes
+    # only its own arguments (training params such as pred_early_stop in
+    # booster.params do not apply), so a Booster sums every tree.
+    for key in ("pred_early_stop",) if cls is not lightgbm.Booster else ():
         if params.get(key) not in (None, False, 0, "false", "False"):
             raise UnsupportedModelError(
                 f"{options['estimator']} with {key}={params[key]!r}: its predict stops summing trees early "

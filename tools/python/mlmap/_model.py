@@ -71,8 +71,11 @@ class Model:
         self._string_columns = frozenset(info["string_columns"])
         self._unread = _unread_columns(info)
         # pandas categorical columns: their codes or their values (_reorder_columns)
-        self._categorical_codes = ("preprocessing" not in info and
-                                   (info.get("provenance") or {}).get("source_library") in _CODES_LIBRARIES)
+        source = (info.get("provenance") or {}).get("source_library")
+        self._categorical_codes = "preprocessing" not in info and source in _CODES_LIBRARIES
+        # LightGBM stores feature names with spaces as '_' ('unit price' ->
+        # 'unit_price') and still predicts the DataFrame it was trained on.
+        self._spaces_as_underscores = source == "lightgbm"
         self.n_features_in_ = info["n_features"]
         if info["feature_names"]:
             self.feature_names_in_ = np.array(info["feature_names"], dtype=object)
@@ -452,6 +455,10 @@ class Model:
             _check_unique_columns(frame.columns, names)
             present = set(frame.columns)
             missing = [n for n in names if n not in present]
+            if missing and self._spaces_as_underscores:
+                frame = _lightgbm_named(frame, missing)
+                present = set(frame.columns)
+                missing = [n for n in names if n not in present]
             if missing:
                 raise ValueError(f"X lacks the model's feature columns {missing}")
             frame = frame[names]
@@ -527,6 +534,18 @@ def _unread_columns(info):
     ColumnTransformer's dropped ones): the reader passes NaN there instead of
     converting what X holds, as scikit-learn never looks at them."""
     return frozenset(info.get("preprocessing", {}).get("unread_columns", ()))
+
+
+def _lightgbm_named(frame, missing):
+    """``frame`` with the columns whose names LightGBM stored with '_' for
+    spaces renamed so, where that gives a missing name and no other column
+    has it."""
+    wanted = set(missing)
+    renamed = {c: str(c).replace(" ", "_") for c in frame.columns if isinstance(c, str) and " " in c}
+    hits = [new for new in renamed.values() if new in wanted]
+    if len(set(hits)) != len(hits):
+        return frame  # ambiguous: two columns would take one name
+    return frame.rename(columns={c: new for c, new in renamed.items() if new in wanted})
 
 
 def _check_unique_columns(columns, names):
