@@ -648,6 +648,20 @@ class TestPythonAPI(Case):
                            text=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_sparse_input_advice(self):
+        # XGBoost reads a sparse matrix's implicit zeros as missing: the error
+        # says so, where X.toarray() would predict otherwise than xgboost.
+        import scipy.sparse
+        X = np.maximum(np.random.default_rng(20).normal(size=(200, 4)), 0)
+        reg = xgb.XGBRegressor(n_estimators=5, max_depth=3, n_jobs=1).fit(X, X[:, 0] + X[:, 1])
+        mlmap.save(reg, path("sparse.mlmap"))
+        m = mlmap.load(path("sparse.mlmap"))
+        csr = scipy.sparse.csr_matrix(X)
+        with self.assertRaisesRegex(TypeError, "NaN where X has no entry"):
+            m.predict(csr)
+        dense = np.where(csr.toarray() == 0, np.nan, X)  # no explicit zeros here
+        self.check_values("reg:squarederror", m.predict(dense), reg.predict(csr))
+
     def test_unsupported(self):
         X = features(300, seed=19)
         y = target("reg:squarederror", X)

@@ -388,7 +388,12 @@ Result<std::optional<int64_t>> single_axis(const Layer& L, const char* key, int6
   if (!v.get_int64().get(i)) return std::optional<int64_t>(i);
   dom::array a;
   if (!v.get_array().get(a) && a.size() == 1 && !a.at(0).get_int64().get(i)) return std::optional<int64_t>(i);
-  return unsupported(L.describe() + ": axis '" + key + "' is not one axis (mlmap imports layers over the feature axis)");
+  try {
+    return unsupported(L.describe() + ": its " + key + " is " + clip(simdjson::minify(v), 60) +
+                       ", not one axis (mlmap imports layers over the feature axis)");
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory describing a Keras layer's axis");
+  }
 }
 
 Result<std::string> activation_name(const Layer& L, const char* key) noexcept {

@@ -382,6 +382,10 @@ class Model:
 
     def _matrix(self, X):
         if type(X).__module__.startswith("scipy.sparse"):
+            if (self._info.get("provenance") or {}).get("source_library") == "xgboost":
+                # XGBoost reads a sparse matrix's implicit zeros as missing
+                raise TypeError("sparse input is not supported; pass a dense array holding NaN where X has no "
+                                "entry, as XGBoost reads it (X.toarray() would give 0 there)")
             raise TypeError("sparse input is not supported; pass X.toarray()")
         if hasattr(X, "columns") and hasattr(X, "iloc"):  # a pandas DataFrame
             X = self._reorder_columns(X)
