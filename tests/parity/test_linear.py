@@ -176,9 +176,19 @@ class LinearClassifiers(Base):
     def test_logistic_links(self):
         Xtr, ytr, _, _ = clf_data(2)
         if HAS_MULTI_CLASS:
-            m = self.roundtrip(lm.LogisticRegression(multi_class="multinomial").fit(Xtr, ytr))
-            self.assertEqual((m.info()["link"], m.info()["link_scale"]), ("logistic", 2.0))
+            # Two classes, multinomial: scikit-learn's softmax of (-d, d), whose
+            # small probability keeps its digits (1 - p would lose them: the
+            # log of one near 1e-35 came out -inf).
+            sk = fit_quietly(lm.LogisticRegression(multi_class="multinomial"), Xtr, ytr)
+            m = self.roundtrip(sk)
+            self.assertEqual((m.info()["link"], m.info()["link_scale"]), ("softmax", 1.0))
             self.assertEqual(m.info()["class_decision"], "argmax_raw")
+            far = Xtr[:5] + np.outer(np.linspace(1, 40, 5), sk.coef_[0] / np.linalg.norm(sk.coef_[0]) ** 2)
+            far = np.vstack([far, Xtr[:5] - (far - Xtr[:5])])
+            for method in ("predict_proba", "predict_log_proba"):
+                want, got = getattr(sk, method)(far), getattr(m, method)(far)
+                np.testing.assert_allclose(got, want, rtol=1e-12, err_msg=method)
+            self.assertTrue(np.min(sk.predict_proba(far)) < 1e-15)  # the rows reach the small probabilities
         m = self.roundtrip(lm.LogisticRegression().fit(Xtr, ytr))
         self.assertEqual((m.info()["link"], m.info()["link_scale"]), ("logistic", 1.0))
         Xtr, ytr, _, _ = clf_data(3)

@@ -161,7 +161,9 @@ bool link_shape_ok(LinkFunction link, bool classification, size_t n_raw, size_t 
     case LinkFunction::exp: return n_raw == n_outputs;
     // Regression applies the sigmoid to each raw score.
     case LinkFunction::logistic: return classification ? n_raw == 1 && n_outputs == 2 : n_raw == n_outputs;
-    case LinkFunction::softmax:
+    // Softmax also over one raw score d as the pair (-d, d): scikit-learn's
+    // multinomial LogisticRegression on two classes.
+    case LinkFunction::softmax: return n_raw == n_outputs ? n_raw >= 2 : classification && n_raw == 1 && n_outputs == 2;
     case LinkFunction::logistic_ovr:
     case LinkFunction::logistic_each: return n_raw == n_outputs && n_raw >= 2;
     // Classifiers without probabilities: also one-vs-one raw scores (SVC).
@@ -269,6 +271,18 @@ void link_rows(const LinkSpec& spec, const double* raw, size_t n_rows, double* o
       }
       return;
     case LinkFunction::softmax:
+      if (k == 1 && w == 2) {
+        // scikit-learn's softmax of (-d, d), step by step: both columns
+        // exact, where 1 - p would lose the small one (1.8e-35 came out 0).
+        for (size_t i = 0; i < n_rows; ++i) {
+          const double d = s * raw[i], m = std::max(-d, d);
+          out[2 * i] = -d - m;
+          out[2 * i + 1] = d - m;
+        }
+        kernels::exp_inplace(out, n_rows * 2);
+        normalise_rows(out, n_rows, 2);
+        return;
+      }
       shift_by_max(s, raw, n_rows, k, out);
       kernels::exp_inplace(out, n_rows * k);
       normalise_rows(out, n_rows, k);

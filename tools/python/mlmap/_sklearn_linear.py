@@ -127,7 +127,8 @@ def export_linear_classifier(estimator, feature_names, preprocessing=None):
         if _logistic_ovr(estimator):
             link = dict(link="logistic") if binary else dict(link="logistic_ovr")
         else:
-            link = dict(link="logistic", link_scale=2.0) if binary else dict(link="softmax")
+            # binary: scikit-learn's softmax of (-d, d) (the file's Softmax over one raw score)
+            link = dict(link="softmax")
     elif cls is linear_model.SGDClassifier:
         if estimator.loss in ("log_loss", "log"):
             link = dict(link="logistic") if binary else dict(link="logistic_ovr")
