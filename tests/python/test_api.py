@@ -98,6 +98,8 @@ class TestLabelsAndShapes(TmpDir):
         "str": np.array(["setosa", "versicolor", "virginica"]),
         "unicode": np.array(["é", "日本", "a b"]),
         "object-str": np.array(["x", "yy", "zzz"], dtype=object),
+        # numpy's fixed-width strings would drop the NUL, merging two classes
+        "nul-ended": np.array(["a", "a\x00", "b"], dtype=object),
         "integral-float": np.array([0.0, 1.0, 2.0]),
     }
 

@@ -80,8 +80,12 @@ class Model:
         if info["feature_names"]:
             self.feature_names_in_ = np.array(info["feature_names"], dtype=object)
         if info["classes"] is not None:
-            classes = np.array(info["classes"])
-            dtype = info["metadata"].get(CLASSES_DTYPE_KEY)
+            labels = info["classes"]
+            # numpy's fixed-width strings drop trailing NULs ('a\x00' would
+            # become 'a', merging two classes): such labels stay objects.
+            nul_ended = any(isinstance(c, str) and c.endswith("\x00") for c in labels)
+            classes = np.array(labels, dtype=object) if nul_ended else np.array(labels)
+            dtype = None if nul_ended else info["metadata"].get(CLASSES_DTYPE_KEY)
             if dtype:
                 classes = classes.astype(dtype)
             self.classes_ = classes
