@@ -470,6 +470,20 @@ class TestRefusals(Case):
         mlmap.save(b, path("early.mlmap"))
         np.testing.assert_allclose(mlmap.load(path("early.mlmap")).predict_proba(X)[:, 1], b.predict(X), rtol=1e-12)
 
+    def test_custom_objective(self):
+        # A regressor's predict with a custom objective is the raw score: saved.
+        # A classifier's would give raw scores as labels and probabilities: refused.
+        def l2(y_true, y_pred):
+            return y_pred - y_true, np.ones_like(y_pred)
+        X = np.random.default_rng(6).normal(size=(300, 3))
+        y = X[:, 0] - 2 * X[:, 1]
+        reg = lgb.LGBMRegressor(objective=l2, n_estimators=10, verbose=-1, n_jobs=1).fit(X, y)
+        mlmap.save(reg, path("custom.mlmap"))
+        np.testing.assert_allclose(mlmap.load(path("custom.mlmap")).predict(X), reg.predict(X), rtol=1e-12)
+        clf = lgb.LGBMClassifier(objective=l2, n_estimators=3, verbose=-1, n_jobs=1).fit(X, y > 0)
+        with self.assertRaisesRegex(mlmap.UnsupportedModelError, "custom objective"):
+            mlmap.save(clf, path("custom_clf.mlmap"))
+
     def test_feature_names_with_spaces(self):
         # LightGBM stores 'unit price' as 'unit_price' and still predicts the
         # DataFrame it was trained on: so does the file.

@@ -111,8 +111,10 @@ class TorchParity(ModelFiles):
 
     def test_final_softmax_and_sigmoid(self):
         body = [nn.Linear(N_FEATURES, 24), nn.ReLU(), nn.Linear(24, 5)]
+        import warnings
+        warnings.filterwarnings("ignore", message="Implicit dimension choice")  # Softmax() warns, and means dim=1 here
         for label, last in (("Softmax(dim=-1)", nn.Softmax(dim=-1)), ("Softmax(dim=1)", nn.Softmax(dim=1)),
-                            ("final Sigmoid", nn.Sigmoid())):
+                            ("Softmax()", nn.Softmax()), ("final Sigmoid", nn.Sigmoid())):
             with self.subTest(last=label):
                 module = net(*copy.deepcopy(body), last)
                 pre = nn.Sequential(*list(module.children())[:-1])

@@ -70,7 +70,12 @@ def export(estimator, *, feature_names=None, pandas_categorical=None, preprocess
         booster = estimator.booster_  # raises LGBMNotFittedError when not fitted
         options = {"estimator": f"lightgbm.{name}"}
         params = dict(estimator.get_params())
-        if callable(getattr(estimator, "_objective", None)) or callable(params.get("objective")):
+        # A custom objective: a regressor's or ranker's predict is the raw
+        # score, which the file gives (as for the Booster); a classifier's
+        # predict and predict_proba give raw scores in place of labels and
+        # probabilities, which the file cannot.
+        custom = callable(getattr(estimator, "_objective", None)) or callable(params.get("objective"))
+        if custom and name == "LGBMClassifier":
             raise UnsupportedModelError(
                 f"lightgbm.{name} with a custom objective function: its predict returns raw scores "
                 "whose meaning the model does not record (save the Booster for those: "

@@ -124,7 +124,8 @@ def _activation(nn, m, pos):
         # torch: x where beta * x > threshold, else log(1 + exp(beta * x)) / beta
         return {"activation": "softplus", "softplus_beta": float(m.beta), "softplus_threshold": float(m.threshold)}
     if t is nn.Softmax:
-        if m.dim not in (-1, 1):
+        # dim=None: torch's implicit dim, 1 for the 2-D (rows, features) input mlmap feeds
+        if m.dim not in (-1, 1, None):
             _refuse(pos, m, f"Softmax(dim={m.dim}): mlmap applies softmax over each row's outputs (dim=-1)")
         return {"activation": "softmax"}
     return None
