@@ -69,6 +69,21 @@ class StoreTest(unittest.TestCase):
             self.store.publish("../escape", bad)
         self.assertEqual(self.store.names(), [])
 
+    def test_save_checks_the_name_before_writing(self):
+        a, _ = forest(1)
+        outside = os.path.join(self.tmp.name, "outside")
+        for name in ("../outside", os.path.join(outside, "abs"), ".lock", "a b/c", ""):
+            with self.assertRaisesRegex(ValueError, "must be 1-128 of"):
+                self.store.save(name, a)
+        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["store"])     # nothing written outside
+        self.assertFalse(os.path.isdir(os.path.join(self.dir, ".lock")))  # the lock still works:
+        self.assertEqual(self.store.save("churn", a)["version"], 1)
+        self.store.gc(1)
+        with self.assertRaises(mlmap.UnsupportedModelError):
+            self.store.save("other", object())
+        self.assertEqual(self.store.names(), ["churn"])  # no empty name left by a failed save
+        self.assertEqual([f for f in os.listdir(self.dir) if f.startswith(".tmp-")], [])
+
     def test_watch_follows_publishes(self):
         a, X = forest(1)
         b, _ = forest(2)

@@ -70,8 +70,12 @@ class Store:
         """``mlmap.save`` straight into the store: the file is written in the
         store's directory and moved into place, never copied."""
         from ._save import save
-        os.makedirs(os.path.join(self.dir, name), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-save-", suffix=".mlmap", dir=os.path.join(self.dir, name))
+        # The name first: nothing is written for a name publish would refuse
+        # ('../x', an absolute path, '.lock' ...).  The file is written in the
+        # store's own directory (a '.tmp-' file, as publish's; gc removes
+        # leftovers) and publish makes the name's directory.
+        self._check_name(name)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-save-", suffix=".mlmap", dir=self.dir)
         os.close(fd)
         try:
             save(estimator, tmp, **save_options)
@@ -79,6 +83,20 @@ class Store:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+    def _check_name(self, name):
+        """Raises the ValueError publish would raise for a bad ``name``.  The
+        rule is the library's (store::check_name, not exposed on its own):
+        Store::current applies it before anything else and reports nothing
+        else as invalid_argument, so that call is the check."""
+        try:
+            self._core.current(name)
+        except OSError:
+            pass  # a good name with no current version (yet)
+        except ValueError as e:
+            if getattr(e, "code", None) == "invalid_argument":
+                raise
+            # FormatError: a damaged CURRENT, publish's business
 
     def names(self):
         return self._core.names()
