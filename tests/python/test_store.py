@@ -100,6 +100,32 @@ class StoreTest(unittest.TestCase):
         np.testing.assert_array_equal(first.predict_proba(X), a.predict_proba(X))  # the old snapshot still works
         self.assertEqual(watch.last_error(), "")
 
+    def test_a_closed_model_is_not_handed_out_again(self):
+        a, X = forest(1)
+        self.store.save("m", a)
+        watch = self.store.watch("m")
+        self.addCleanup(watch.close)
+        with watch.current() as m:  # one user closes the model it was given
+            blob = pickle.dumps(m)
+        self.store.load("m").close()
+        for get in (watch.current, lambda: self.store.load("m"), lambda: mlmap.Store(self.dir).load("m"),
+                    lambda: pickle.loads(blob)):
+            np.testing.assert_array_equal(get().predict_proba(X), a.predict_proba(X))
+
+    def test_a_reused_version_number_loads_the_new_content(self):
+        a, X = forest(1)
+        b, _ = forest(2)
+        c, _ = forest(3)
+        self.store.save("m", a)
+        self.store.save("m", b)
+        held = self.store.load("m")  # version 2, still open here
+        self.store.rollback("m", 1)
+        self.store.gc(0)
+        self.assertEqual(self.store.save("m", c)["version"], 2)  # the number again, other content
+        np.testing.assert_array_equal(self.store.load("m").predict_proba(X), c.predict_proba(X))
+        np.testing.assert_array_equal(self.store.load("m", 2).predict_proba(X), c.predict_proba(X))
+        np.testing.assert_array_equal(pickle.loads(pickle.dumps(held)).predict_proba(X), b.predict_proba(X))
+
     def test_store_models_pickle_as_store_name_version(self):
         a, X = forest(1)
         self.store.save("m", a)

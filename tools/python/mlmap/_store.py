@@ -9,26 +9,37 @@ import weakref
 from . import _core, _reference
 from ._model import Closed, Model
 
-# Store models open in this process: (dir, name, version) -> Model, for as long
-# as something else holds them.
+# Store models open in this process, for as long as something else holds
+# them: (dir, name, version, content_hash) -> Model.  The content hash is part
+# of the key because a version number is not: after rollback + gc, or a store
+# directory deleted and made again, the same number holds other content.  A
+# model one user closed is never handed out again (see _open).
 _open_versions = weakref.WeakValueDictionary()
 _open_lock = threading.Lock()
+
+
+def _key(dir, name, version, content_hash):
+    return (dir, name, int(version), content_hash)
+
+
+def _open(key):
+    """The open model of ``key``, or None (none, or closed by its user)."""
+    with _open_lock:
+        model = _open_versions.get(key)
+    return None if model is None or model.closed else model
 
 
 def open_store_reference(dir, name, version, content_hash):
     """What a store model unpickles through: the same store, name and
     version (opened once per process), refused if its content changed."""
-    key = (dir, name, version)
-    with _open_lock:
-        model = _open_versions.get(key)
     reference = (open_store_reference, (dir, name, version, content_hash))
-    if model is None:
-        try:
-            model = Store(dir, create=False).load(name, version)
-        except Exception as e:  # the task reports it, see _reference
-            return _reference.unavailable(e, reference)
-        with _open_lock:
-            _open_versions.setdefault(key, model)
+    model = _open(_key(dir, name, version, content_hash))
+    if model is not None:
+        return model
+    try:
+        model = Store(dir, create=False).load(name, version)
+    except Exception as e:  # the task reports it, see _reference
+        return _reference.unavailable(e, reference)
     found = model._info["content_hash"]
     if found != content_hash:
         return _reference.unavailable(_reference.ModelChangedError(
@@ -39,10 +50,18 @@ def open_store_reference(dir, name, version, content_hash):
 
 
 def _store_model(store_dir, name, version, core):
+    """The Model of ``core`` (version ``version`` of ``name``): the one
+    already open in this process with that content, else a new one."""
     model = Model(core, core.path)
-    model._set_reference(open_store_reference, (store_dir, name, int(version), model._info["content_hash"]))
+    content_hash = model._info["content_hash"]
+    model._set_reference(open_store_reference, (store_dir, name, int(version), content_hash))
+    key = _key(store_dir, name, version, content_hash)
     with _open_lock:
-        model = _open_versions.setdefault((store_dir, name, int(version)), model)
+        cached = _open_versions.get(key)
+        if cached is None or cached.closed:
+            _open_versions[key] = model
+        else:
+            model = cached
     return model
 
 
@@ -122,6 +141,9 @@ class Store:
             (v for v in self.versions(name) if v["version"] == int(version)), None)
         if info is None:
             raise ValueError(f"{name!r} has no version {version}")
+        model = _open(_key(self.dir, name, info["version"], info["content_hash"]))
+        if model is not None:
+            return model
         core = self._core.load(name, info["version"], verify, copy)
         return _store_model(self.dir, name, info["version"], core)
 
@@ -140,7 +162,7 @@ class Watch:
 
     def __init__(self, store, core, name):
         self._store, self._watch, self._name = store, core, name
-        self._cached = (None, None)
+        self._cached = (None, None)  # (file path, Model) last handed out
 
     @property
     def version(self):
@@ -148,10 +170,14 @@ class Watch:
 
     def current(self):
         core, version = self._watch.current()
-        cached_version, model = self._cached
-        if cached_version != version:
+        # The file's path names version and content hash: a version number
+        # alone may come back with other content.  A model its user closed
+        # is replaced by a new one of the same mapping.
+        path = core.path
+        cached_path, model = self._cached
+        if cached_path != path or model.closed:
             model = _store_model(self._store.dir, self._name, version, core)
-            self._cached = (version, model)
+            self._cached = (path, model)
         return model
 
     def refresh(self):
