@@ -126,6 +126,29 @@ class StoreTest(unittest.TestCase):
         np.testing.assert_array_equal(self.store.load("m", 2).predict_proba(X), c.predict_proba(X))
         np.testing.assert_array_equal(pickle.loads(pickle.dumps(held)).predict_proba(X), b.predict_proba(X))
 
+    def test_load_options_are_kept_apart_and_pickled(self):
+        a, X = forest(1)
+        self.store.save("m", a)
+        mapped = self.store.load("m")
+        copied = self.store.load("m", copy=True)
+        self.assertIsNot(copied, mapped)  # not the mapped model of that version
+        self.assertIs(self.store.load("m", copy=True), copied)
+        self.assertEqual(copied.__reduce__()[1][-1], {"copy": True})  # as mlmap.load(copy=True)
+        self.assertEqual(mapped.__reduce__()[1][-1], {})
+        self.assertIs(pickle.loads(pickle.dumps(copied)), copied)
+        verified = self.store.load("m", verify=True)
+        self.assertIsNot(verified, mapped)
+        self.assertEqual(verified.__reduce__()[1][-1], {"verify": True})
+        self.assertIs(self.store.load("m"), verified)  # a verified model serves plain loads too
+        if not os.path.exists("/proc/self/maps"):
+            return
+        # A worker maps nothing for a copy=True model.
+        code = ("import pickle, sys; m = pickle.loads(sys.stdin.buffer.read()); m.predict([[0.0] * 6]); "
+                "print(sum(m.path in line for line in open('/proc/self/maps')))")
+        out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(copied), capture_output=True,
+                             check=True, env=dict(os.environ))
+        self.assertEqual(out.stdout.strip(), b"0")
+
     def test_store_models_pickle_as_store_name_version(self):
         a, X = forest(1)
         self.store.save("m", a)

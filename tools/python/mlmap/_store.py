@@ -10,34 +10,57 @@ from . import _core, _reference
 from ._model import Closed, Model
 
 # Store models open in this process, for as long as something else holds
-# them: (dir, name, version, content_hash) -> Model.  The content hash is part
-# of the key because a version number is not: after rollback + gc, or a store
-# directory deleted and made again, the same number holds other content.  A
+# them: (dir, name, version, content_hash, copy) -> Model.  The content hash
+# is part of the key because a version number is not: after rollback + gc, or
+# a store directory deleted and made again, the same number holds other
+# content.  copy=True models (private memory) and mapped ones are apart.  A
 # model one user closed is never handed out again (see _open).
 _open_versions = weakref.WeakValueDictionary()
 _open_lock = threading.Lock()
 
 
-def _key(dir, name, version, content_hash):
-    return (dir, name, int(version), content_hash)
+def _key(dir, name, version, content_hash, copy):
+    return (dir, name, int(version), content_hash, bool(copy))
 
 
-def _open(key):
-    """The open model of ``key``, or None (none, or closed by its user)."""
+def _options(copy, verify):
+    """The load options a store model pickles with (as file models do, see
+    _reference.file_reference)."""
+    options = {}
+    if copy:
+        options["copy"] = True
+    if verify:
+        options["verify"] = True
+    return options
+
+
+def _usable(model, verify):
+    """Whether a cached model may be handed out: not closed by its user, and
+    opened with verify=True if ``verify`` (else a verified load replaces it,
+    so that what it hands out pickles with verify, as mlmap.load's models)."""
+    return (model is not None and not model.closed
+            and (not verify or model._pickled_as[1][4].get("verify", False)))
+
+
+def _open(key, verify):
+    """The open model of ``key`` if it is usable, else None."""
     with _open_lock:
         model = _open_versions.get(key)
-    return None if model is None or model.closed else model
+    return model if _usable(model, verify) else None
 
 
-def open_store_reference(dir, name, version, content_hash):
+def open_store_reference(dir, name, version, content_hash, options=None):
     """What a store model unpickles through: the same store, name and
-    version (opened once per process), refused if its content changed."""
-    reference = (open_store_reference, (dir, name, version, content_hash))
-    model = _open(_key(dir, name, version, content_hash))
+    version, with the load options it was loaded with (opened once per
+    process), refused if its content changed."""
+    options = dict(options or {})  # pickles made before options: none
+    copy, verify = bool(options.get("copy", False)), bool(options.get("verify", False))
+    reference = (open_store_reference, (dir, name, version, content_hash, options))
+    model = _open(_key(dir, name, version, content_hash, copy), verify)
     if model is not None:
         return model
     try:
-        model = Store(dir, create=False).load(name, version)
+        model = Store(dir, create=False).load(name, version, copy=copy, verify=verify)
     except Exception as e:  # the task reports it, see _reference
         return _reference.unavailable(e, reference)
     found = model._info["content_hash"]
@@ -49,19 +72,21 @@ def open_store_reference(dir, name, version, content_hash):
     return model
 
 
-def _store_model(store_dir, name, version, core):
-    """The Model of ``core`` (version ``version`` of ``name``): the one
-    already open in this process with that content, else a new one."""
+def _store_model(store_dir, name, version, core, *, copy=False, verify=False):
+    """The Model of ``core`` (version ``version`` of ``name``, opened with
+    ``copy`` and ``verify``): the one already open in this process with that
+    content, else a new one."""
     model = Model(core, core.path)
     content_hash = model._info["content_hash"]
-    model._set_reference(open_store_reference, (store_dir, name, int(version), content_hash))
-    key = _key(store_dir, name, version, content_hash)
+    model._set_reference(open_store_reference,
+                         (store_dir, name, int(version), content_hash, _options(copy, verify)))
+    key = _key(store_dir, name, version, content_hash, copy)
     with _open_lock:
         cached = _open_versions.get(key)
-        if cached is None or cached.closed:
-            _open_versions[key] = model
-        else:
+        if _usable(cached, verify):
             model = cached
+        else:
+            _open_versions[key] = model
     return model
 
 
@@ -141,11 +166,11 @@ class Store:
             (v for v in self.versions(name) if v["version"] == int(version)), None)
         if info is None:
             raise ValueError(f"{name!r} has no version {version}")
-        model = _open(_key(self.dir, name, info["version"], info["content_hash"]))
+        model = _open(_key(self.dir, name, info["version"], info["content_hash"], copy), verify)
         if model is not None:
             return model
         core = self._core.load(name, info["version"], verify, copy)
-        return _store_model(self.dir, name, info["version"], core)
+        return _store_model(self.dir, name, info["version"], core, copy=copy, verify=verify)
 
     def watch(self, name, *, poll_ms=100):
         """A reader that follows ``name``'s current version (see Watch)."""
