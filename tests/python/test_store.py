@@ -149,6 +149,38 @@ class StoreTest(unittest.TestCase):
                              check=True, env=dict(os.environ))
         self.assertEqual(out.stdout.strip(), b"0")
 
+    @unittest.skipUnless(hasattr(os, "fork"), "no fork")
+    def test_watch_works_in_a_forked_child(self):
+        a, X = forest(1)
+        self.store.save("m", a)
+        watch = self.store.watch("m", poll_ms=5)
+        self.addCleanup(watch.close)
+        watch.current()
+        pid = os.fork()
+        if pid == 0:  # the child: follows a new version, then closes (used to hang joining no thread)
+            code = 1
+            try:
+                self.store.save("m", forest(2)[0])
+                watch.refresh()
+                ok = watch.version == 2 and watch.current().predict_proba(X).shape == (len(X), 2)
+                watch.close()
+                code = 0 if ok else 3
+            finally:
+                os._exit(code)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            self.fail("the forked child hung")
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        watch.refresh()
+        self.assertEqual(watch.version, 2)  # the parent's watch still follows
+
     def test_store_models_pickle_as_store_name_version(self):
         a, X = forest(1)
         self.store.save("m", a)

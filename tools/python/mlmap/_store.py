@@ -90,6 +90,36 @@ def _store_model(store_dir, name, version, core, *, copy=False, verify=False):
     return model
 
 
+# Watches alive in this process, for the fork hook below.
+_watches = weakref.WeakSet()
+
+
+def _keep_forever(native):
+    """Never destroys ``native``: a native Watch inherited through fork()
+    names a poller thread that does not exist in the child, and destroying
+    it joins that thread (forever).  Its memory is what a fork costs."""
+    try:
+        import ctypes
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(native))
+    except (ImportError, AttributeError):  # not CPython: at least until exit
+        _kept.append(native)
+
+
+_kept = []
+
+
+def _after_fork_in_child():
+    # A fork taken while another thread held the lock would leave it locked.
+    global _open_lock
+    _open_lock = threading.Lock()
+    for watch in list(_watches):
+        watch._forget_native()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class Store:
     """``mlmap.Store(dir)``: opens (creating if needed) a model store.
 
@@ -174,7 +204,7 @@ class Store:
 
     def watch(self, name, *, poll_ms=100):
         """A reader that follows ``name``'s current version (see Watch)."""
-        return Watch(self, self._core.watch(name, int(poll_ms)), name)
+        return Watch(self, self._core.watch(name, int(poll_ms)), name, int(poll_ms))
 
     def __repr__(self):
         return f"<mlmap.Store {self.dir!r}>"
@@ -183,18 +213,35 @@ class Store:
 class Watch:
     """Follows a name's current version: a background thread picks up a new
     version within about ``poll_ms``; ``current()`` returns the model to use
-    for one request (the previous one stays valid while referenced)."""
+    for one request (the previous one stays valid while referenced).
 
-    def __init__(self, store, core, name):
-        self._store, self._watch, self._name = store, core, name
+    A Watch made before ``os.fork()`` works in the child too: there it
+    starts its own background thread on first use."""
+
+    def __init__(self, store, core, name, poll_ms=100):
+        self._store, self._watch, self._name, self._poll_ms = store, core, name, poll_ms
         self._cached = (None, None)  # (file path, Model) last handed out
+        _watches.add(self)
+
+    def _native(self):
+        watch = self._watch
+        if watch is None:  # left behind by fork(): a new one, with its thread
+            watch = self._watch = self._store._core.watch(self._name, self._poll_ms)
+        return watch
+
+    def _forget_native(self):
+        """In a forked child: let go of the parent's native watch without
+        destroying it (see _keep_forever); the next use opens a new one."""
+        if self._watch is not None and not isinstance(self._watch, Closed):
+            _keep_forever(self._watch)
+            self._watch = None
 
     @property
     def version(self):
-        return self._watch.version
+        return self._native().version
 
     def current(self):
-        core, version = self._watch.current()
+        core, version = self._native().current()
         # The file's path names version and content hash: a version number
         # alone may come back with other content.  A model its user closed
         # is replaced by a new one of the same mapping.
@@ -206,10 +253,10 @@ class Watch:
         return model
 
     def refresh(self):
-        self._watch.refresh()
+        self._native().refresh()
 
     def last_error(self):
-        return self._watch.last_error()
+        return self._native().last_error()
 
     def close(self):
         """Stops following the name (the background thread ends when nothing
