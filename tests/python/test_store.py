@@ -5,6 +5,7 @@ dedupe, list, rollback, gc, watch, pickling by (store, name, version)."""
 import json
 import os
 import pickle
+import shutil
 import stat
 import subprocess
 import sys
@@ -112,19 +113,25 @@ class StoreTest(unittest.TestCase):
                     lambda: pickle.loads(blob)):
             np.testing.assert_array_equal(get().predict_proba(X), a.predict_proba(X))
 
-    def test_a_reused_version_number_loads_the_new_content(self):
+    def test_numbers_are_not_reused_and_a_remade_store_loads_its_own_content(self):
         a, X = forest(1)
         b, _ = forest(2)
         c, _ = forest(3)
         self.store.save("m", a)
         self.store.save("m", b)
-        held = self.store.load("m")  # version 2, still open here
         self.store.rollback("m", 1)
         self.store.gc(0)
-        self.assertEqual(self.store.save("m", c)["version"], 2)  # the number again, other content
-        np.testing.assert_array_equal(self.store.load("m").predict_proba(X), c.predict_proba(X))
-        np.testing.assert_array_equal(self.store.load("m", 2).predict_proba(X), c.predict_proba(X))
-        np.testing.assert_array_equal(pickle.loads(pickle.dumps(held)).predict_proba(X), b.predict_proba(X))
+        self.assertEqual(self.store.save("m", c)["version"], 3)  # never a second 2
+        # A store deleted and made again at the same place numbers from 1
+        # again, with other content: loads give that content (the cache keys
+        # by content), a model held from before keeps its own.
+        held = self.store.load("m", 1)
+        shutil.rmtree(self.store.dir)
+        again = mlmap.Store(self.store.dir)
+        self.assertEqual(again.save("m", b)["version"], 1)
+        np.testing.assert_array_equal(again.load("m").predict_proba(X), b.predict_proba(X))
+        np.testing.assert_array_equal(again.load("m", 1).predict_proba(X), b.predict_proba(X))
+        np.testing.assert_array_equal(held.predict_proba(X), a.predict_proba(X))
 
     def test_load_options_are_kept_apart_and_pickled(self):
         a, X = forest(1)

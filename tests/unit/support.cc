@@ -33,22 +33,21 @@ TempDir::TempDir(const std::string& base) {
   path_ = tmpl;
 }
 
-TempDir::~TempDir() {
+void remove_tree(const std::string& p) {
   // Depth-first, making each directory writable first (tests create
   // read-only files and directories).
-  std::function<void(const std::string&)> remove_all = [&](const std::string& p) {
-    struct stat st {};
-    if (::lstat(p.c_str(), &st) != 0) return;
-    if (S_ISDIR(st.st_mode)) {
-      ::chmod(p.c_str(), 0700);
-      for (const auto& name : list_dir(p)) remove_all(p + "/" + name);
-      ::rmdir(p.c_str());
-    } else {
-      ::remove(p.c_str());
-    }
-  };
-  remove_all(path_);
+  struct stat st {};
+  if (::lstat(p.c_str(), &st) != 0) return;
+  if (S_ISDIR(st.st_mode)) {
+    ::chmod(p.c_str(), 0700);
+    for (const auto& name : list_dir(p)) remove_tree(p + "/" + name);
+    ::rmdir(p.c_str());
+  } else {
+    ::remove(p.c_str());
+  }
 }
+
+TempDir::~TempDir() { remove_tree(path_); }
 
 std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

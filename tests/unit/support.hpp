@@ -32,6 +32,8 @@ class TempDir {
   std::string path_;
 };
 
+/// Removes `path` and everything under it (links are removed, not followed).
+void remove_tree(const std::string& path);
 std::vector<uint8_t> read_bytes(const std::string& path);
 void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes);
 bool file_exists(const std::string& path);

@@ -1,7 +1,11 @@
 // The model store: publish, dedupe, list, rollback, gc, concurrent
 // publishers, and a Watch that follows the current version.
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <thread>
@@ -171,4 +175,112 @@ TEST_CASE("a Watch follows the current version") {
   REQUIRE(store->rollback("m", 1).ok());
   REQUIRE((*watch)->refresh().ok());
   CHECK((*watch)->version() == 1);
+}
+
+TEST_CASE("numbers are never given twice, and a Watch follows contents, not numbers") {
+  test::TempDir dir, src;
+  const auto a = sample(src, "a", test::Sample::boosted_binary, 1);
+  const auto b = sample(src, "b", test::Sample::boosted_binary, 2);
+  const auto c = sample(src, "c", test::Sample::boosted_binary, 3);
+  auto store = Store::open(dir.file("s"));
+  REQUIRE(store.ok());
+  REQUIRE(store->publish("m", a).ok());
+  REQUIRE(store->publish("m", b).ok());
+  // Rolled back, version 2 collected: the next one is 3, not a second 2.
+  REQUIRE(store->rollback("m", 1).ok());
+  REQUIRE(store->gc(0).ok());
+  auto p = store->publish("m", c);
+  REQUIRE(p.ok());
+  CHECK(p->version.version == 3);
+
+  // A store made again at the same place numbers from 1 again: the Watch
+  // compares the file (its hash), so it follows the new content.
+  auto watch = store->watch("m", 1000);
+  REQUIRE(watch.ok());
+  const auto path = dir.file("s");
+  test::remove_tree(path);
+  auto again = Store::open(path);
+  REQUIRE(again.ok());
+  REQUIRE(again->publish("m", a).ok());
+  REQUIRE(again->publish("m", b).ok());
+  REQUIRE(again->rollback("m", 1).ok());
+  REQUIRE(again->gc(0).ok());
+  REQUIRE(again->publish("m", c).ok());  // version 3 again, as the watch's, another file
+  REQUIRE(again->rollback("m", 1).ok());
+  REQUIRE((*watch)->refresh().ok());
+  CHECK((*watch)->version() == 1);
+  CHECK(predict((*watch)->current()) == predict(*Model::open(a)));
+}
+
+TEST_CASE("gc leaves a save's young temporaries and removes nothing under a dangling CURRENT") {
+  test::TempDir dir, src;
+  const auto a = sample(src, "a", test::Sample::boosted_binary, 1);
+  const auto b = sample(src, "b", test::Sample::boosted_binary, 2);
+  auto store = Store::open(dir.file("s"));
+  REQUIRE(store.ok());
+  REQUIRE(store->publish("m", a).ok());
+  REQUIRE(store->publish("m", b).ok());
+  const auto young = dir.file("s/m/.tmp-save-young.mlmap"), old = dir.file("s/m/.tmp-save-old.mlmap");
+  test::write_bytes(young, {1, 2, 3});
+  test::write_bytes(old, {1, 2, 3});
+  const timeval two_hours_ago[2] = {{::time(nullptr) - 7200, 0}, {::time(nullptr) - 7200, 0}};
+  REQUIRE(::utimes(old.c_str(), two_hours_ago) == 0);
+  auto gc = store->gc(5);
+  REQUIRE(gc.ok());
+  CHECK(gc->removed_temporaries == 1);
+  struct stat st {};
+  CHECK(::stat(young.c_str(), &st) == 0);  // a save in progress may be writing it
+  CHECK(::stat(old.c_str(), &st) != 0);
+
+  // CURRENT naming a file that is gone: nothing is removed.
+  test::write_bytes(dir.file("s/m/CURRENT"), std::vector<uint8_t>{'9', ' ', 'v', '0', '0', '0', '0', '0', '9', '-',
+                                                                  '0', '0', '0', '0', '0', '0', '0', '0', '0', '0',
+                                                                  '0', '0', '0', '0', '0', '0', '0', '0', '0', '0',
+                                                                  '0', '0', '0', '0', '0', '0', '0', '0', '0', '0',
+                                                                  '0', '0', '.', 'm', 'l', 'm', 'a', 'p', '\n'});
+  auto refused = store->gc(0);
+  CHECK(refused.code() == error_code::io_error);
+  CHECK(refused.message().find("which does not exist") != std::string::npos);
+  CHECK(store->versions("m")->size() == 2);
+}
+
+TEST_CASE("publishing a version of the store with move copies it: the version stays") {
+  test::TempDir dir, src;
+  auto store = Store::open(dir.file("s"));
+  REQUIRE(store.ok());
+  auto p = store->publish("prod", sample(src, "a", test::Sample::boosted_binary, 1));
+  REQUIRE(p.ok());
+  auto staged = store->publish("staging", p->version.path, /*move=*/true);
+  REQUIRE_MESSAGE(staged.ok(), staged.message());
+  struct stat st {};
+  CHECK(::stat(p->version.path.c_str(), &st) == 0);
+  CHECK(store->load("prod").ok());
+  CHECK(store->load("staging").ok());
+}
+
+TEST_CASE("a Watch inherited by a child of fork() is dropped there without waiting on the parent's thread") {
+  test::TempDir dir, src;
+  auto store = Store::open(dir.file("s"));
+  REQUIRE(store.ok());
+  REQUIRE(store->publish("m", sample(src, "a", test::Sample::boosted_binary, 1)).ok());
+  auto watch = store->watch("m", 5);
+  REQUIRE(watch.ok());
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const bool answers = !predict((*watch)->current()).empty();
+    watch->reset();  // the last reference: ~Watch in the child
+    ::_exit(answers ? 0 : 3);
+  }
+  int status = -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (::waitpid(child, &status, WNOHANG) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (::waitpid(child, &status, WNOHANG) == 0) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, &status, 0);
+    FAIL("the child hung dropping its Watch");
+  }
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }

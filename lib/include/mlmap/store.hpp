@@ -98,7 +98,9 @@ class Store {
 /// CURRENT within about poll_ms and opens it.  current() is the predict
 /// path: one atomic load per call, no lock (a thread takes a short lock only
 /// the first time it sees a new version).  The previous model stays mapped
-/// until the last copy of it is gone.  Thread-safe.
+/// until the last copy of it is gone.  Thread-safe.  Its thread stays in
+/// the process that made it: a child of fork() keeps the model it had (make a
+/// new Watch there to follow the name; dropping the inherited one is safe).
 class Watch {
  public:
   ~Watch();

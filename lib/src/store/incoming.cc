@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <vector>
 
 #include "platform/posix_file.hpp"
@@ -35,6 +36,17 @@ Status copy_into(const std::string& from, int out, const std::string& to) {
   return {};
 }
 
+// Whether `path` lies inside the store (`store_dir` is absolute and
+// resolved): a published version there is copied, never moved, which would
+// take it away from its name.
+bool inside(const std::string& store_dir, const std::string& path) {
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (!real) return false;
+  const std::string resolved(real);
+  std::free(real);
+  return resolved.compare(0, store_dir.size() + 1, store_dir + "/") == 0;
+}
+
 }  // namespace
 
 Result<Incoming> Incoming::take(const std::string& store_dir, const std::string& source, bool move) noexcept {
@@ -44,7 +56,7 @@ Result<Incoming> Incoming::take(const std::string& store_dir, const std::string&
     if (fd < 0) return os_error("create a temporary file in", store_dir, errno, error_code::write_failed);
     platform::UniqueFd out(fd);
     struct stat src {};
-    if (move && ::stat(source.c_str(), &src) == 0 && S_ISREG(src.st_mode) &&
+    if (move && !inside(store_dir, source) && ::stat(source.c_str(), &src) == 0 && S_ISREG(src.st_mode) &&
         ::rename(source.c_str(), temp.c_str()) == 0) {
       Incoming moved(temp, source, true, src.st_mode & 07777);
       if (::chmod(temp.c_str(), 0444) != 0) return os_error("publish", source, errno, error_code::write_failed);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <vector>
 
 #include "platform/posix_file.hpp"
@@ -26,6 +27,9 @@ bool exists(const std::string& path, struct stat* st = nullptr) {
   if (st) *st = s;
   return ok;
 }
+
+// Temporary files older than this are a crashed writer's leftovers (gc).
+constexpr time_t leftover_seconds = 3600;
 
 Error no_such_name(const std::string& name) {
   return Error(error_code::io_error, "the store has no model named '" + name + "'");
@@ -149,9 +153,15 @@ Result<PublishResult> Store::publish(const std::string& name, const std::string&
       result.version = describe(name_dir, v, v.version);
       return result;
     }
-    const uint64_t next = versions->empty() ? 1 : versions->back().version + 1;
+    // Above every number given before (HIGHEST: also those gc removed after
+    // a rollback), so that a number always means one content.
+    auto highest = store::read_highest(name_dir);
+    if (!highest) return highest.error();
+    const uint64_t last = std::max({versions->empty() ? 0 : versions->back().version, previous, *highest});
+    const uint64_t next = last + 1;
     const VersionFile v{next, hash, store::version_file_name(next, hash)};
     st = incoming->install(name_dir + "/" + v.file_name);
+    if (st) st = store::write_highest(name_dir, next);
     if (st) st = platform::sync_dir(name_dir);
     if (st) st = platform::sync_dir(dir_);
     if (st) st = store::write_current(name_dir, v);
@@ -238,27 +248,38 @@ Result<GcResult> Store::gc(uint64_t keep) noexcept {
     auto lock = store::StoreLock::acquire(dir_);
     if (!lock) return lock.error();
     GcResult result;
-    // Holding the lock, no publish is running: temporaries are leftovers.
+    // Holding the lock, no publish is running; but a save may be writing
+    // the file it will publish (mlmap.Store.save, outside the lock): only
+    // temporaries an hour old are leftovers.
+    const auto leftover = [](const std::string& path) {
+      struct stat st {};
+      return ::lstat(path.c_str(), &st) == 0 && ::time(nullptr) - st.st_mtime > leftover_seconds;
+    };
     auto top = store::list_dir(dir_);
     if (!top) return top.error();
     for (const auto& e : *top)
-      if (e.find(".tmp-") != std::string::npos)
+      if (e.find(".tmp-") != std::string::npos && leftover(dir_ + "/" + e))
         if (::unlink((dir_ + "/" + e).c_str()) == 0) ++result.removed_temporaries;
     auto names = this->names();
     if (!names) return names.error();
     for (const auto& name : *names) {
       const std::string name_dir = dir_ + "/" + name;
-      // Holding the lock, no publish is running: temporaries are leftovers.
       auto entries = store::list_dir(name_dir);
       if (!entries) return entries.error();
       for (const auto& e : *entries)
-        if (e.find(".tmp-") != std::string::npos)
+        if (e.find(".tmp-") != std::string::npos && leftover(name_dir + "/" + e))
           if (::unlink((name_dir + "/" + e).c_str()) == 0) ++result.removed_temporaries;
       auto versions = store::list_versions(name_dir);
       if (!versions) return versions.error();
       auto current = store::read_current(name_dir);
       if (!current) return current.error();
       const uint64_t cur = *current ? (*current)->version : 0;
+      // CURRENT naming a file that is gone (edited by hand, or damaged):
+      // which versions are old is then unknown, so none is removed.
+      if (*current && !exists(name_dir + "/" + (*current)->file_name))
+        return Error(error_code::io_error, "'" + name + "': CURRENT names " + (*current)->file_name +
+                                               ", which does not exist; gc removes nothing until a rollback "
+                                               "or a publish makes an existing version current");
       const size_t n = versions->size();
       for (size_t i = 0; i + keep < n; ++i) {
         const auto& v = (*versions)[i];

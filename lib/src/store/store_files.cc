@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstdio>
 
@@ -107,6 +108,29 @@ Result<std::optional<VersionFile>> read_current(const std::string& name_dir) {
 Status write_current(const std::string& name_dir, const VersionFile& v) {
   return platform::write_file_atomically(name_dir + "/" + current_file,
                                         std::to_string(v.version) + " " + v.file_name + "\n", 0644);
+}
+
+Result<uint64_t> read_highest(const std::string& name_dir) {
+  const std::string path = name_dir + "/" + highest_file;
+  platform::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return uint64_t{0};
+    return os_error("read", path, errno);
+  }
+  char buf[32];
+  auto n = platform::read_up_to(fd.get(), buf, sizeof buf - 1, path);
+  if (!n) return n.error();
+  // "<version>\n"
+  uint64_t v = 0;
+  const char* end = buf + *n;
+  const auto [p, ec] = std::from_chars(buf, end, v);
+  if (ec != std::errc() || p == buf || p + 1 != end || *p != '\n')
+    return Error(error_code::corrupt_header, "'" + path + "' is malformed");
+  return v;
+}
+
+Status write_highest(const std::string& name_dir, uint64_t version) {
+  return platform::write_file_atomically(name_dir + "/" + highest_file, std::to_string(version) + "\n", 0644);
 }
 
 Result<StoreLock> StoreLock::acquire(const std::string& store_dir) {

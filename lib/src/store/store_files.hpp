@@ -16,6 +16,7 @@ namespace mlmap::store {
 constexpr const char* marker_file = ".mlmap-store";
 constexpr const char* lock_file = ".lock";
 constexpr const char* current_file = "CURRENT";
+constexpr const char* highest_file = "HIGHEST";
 
 /// Model names: 1-128 of [A-Za-z0-9._-], not starting with '.'.
 [[nodiscard]] Status check_name(const std::string& name);
@@ -38,6 +39,13 @@ std::optional<VersionFile> parse_version_file(const std::string& file_name);
 [[nodiscard]] Result<std::optional<VersionFile>> read_current(const std::string& name_dir);
 /// Replaces CURRENT atomically (temporary file, fsync, rename, fsync dir).
 [[nodiscard]] Status write_current(const std::string& name_dir, const VersionFile& v);
+
+/// The highest version number a name ever had (HIGHEST; 0 if there is no
+/// such file yet), so that numbers are never given twice, also after gc
+/// removed the versions above a rollback's.
+[[nodiscard]] Result<uint64_t> read_highest(const std::string& name_dir);
+/// Replaces HIGHEST atomically.
+[[nodiscard]] Status write_highest(const std::string& name_dir, uint64_t version);
 
 /// An exclusive flock on the store's lock file, held for its lifetime.
 class StoreLock {

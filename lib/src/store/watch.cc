@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -16,30 +18,41 @@ struct Watch::Impl {
   int poll_ms;
   uint64_t id;                          // unique per Watch, for the per-thread caches
   std::atomic<uint64_t> generation{0};  // bumped on every swap
-  mutable std::mutex mu;                // guards model, version, error
+  mutable std::mutex mu;                // guards model, version, path, error
   Model model;
   uint64_t version = 0;
+  std::string path;                     // the version's file: its name holds the content's hash
   std::string error;
+  pid_t owner = ::getpid();             // the process whose thread polls (see ~Watch)
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping = false;
   std::thread poller;
 
-  Impl(Store s, std::string n, int poll, Model m, uint64_t v, uint64_t unique)
-      : store(std::move(s)), name(std::move(n)), poll_ms(poll), id(unique), model(std::move(m)), version(v) {}
+  Impl(Store s, std::string n, int poll, Model m, uint64_t v, std::string file, uint64_t unique)
+      : store(std::move(s)),
+        name(std::move(n)),
+        poll_ms(poll),
+        id(unique),
+        model(std::move(m)),
+        version(v),
+        path(std::move(file)) {}
 
   Status refresh() {
     auto cur = store.current(name);
     if (!cur) return cur.status();
     {
+      // The file too: a store made again at the same place numbers its
+      // versions from 1 again, with other contents.
       std::lock_guard<std::mutex> lk(mu);
-      if (cur->version == version) return {};
+      if (cur->version == version && cur->path == path) return {};
     }
     auto m = Model::open(cur->path);  // verified when published
     if (!m) return m.status();
     std::lock_guard<std::mutex> lk(mu);
     model = std::move(*m);
     version = cur->version;
+    path = cur->path;
     generation.fetch_add(1, std::memory_order_release);
     return {};
   }
@@ -67,6 +80,14 @@ Watch::Watch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
 }
 
 Watch::~Watch() {
+  if (::getpid() != impl_->owner) {
+    // A child of fork(): the polling thread stayed in the parent.  Joining
+    // it would wait forever, and so would destroying the condition variable
+    // it was waiting on (glibc waits for its waiters); a lock it held at the
+    // fork stays held here.  So the state is let go, never destroyed.
+    (void)impl_.release();
+    return;
+  }
   {
     std::lock_guard<std::mutex> lk(impl_->stop_mu);
     impl_->stopping = true;
@@ -122,7 +143,7 @@ Result<std::shared_ptr<Watch>> Store::watch(const std::string& name, int poll_ms
     if (!cur) return cur.error();
     auto m = Model::open(cur->path);
     if (!m) return m.error();
-    auto impl = std::make_unique<Watch::Impl>(*this, name, poll_ms, std::move(*m), cur->version,
+    auto impl = std::make_unique<Watch::Impl>(*this, name, poll_ms, std::move(*m), cur->version, cur->path,
                                               next_watch_id.fetch_add(1));
     return std::shared_ptr<Watch>(new Watch(std::move(impl)));
   } catch (const std::system_error& e) {

@@ -94,20 +94,6 @@ def _store_model(store_dir, name, version, core, *, copy=False, verify=False):
 _watches = weakref.WeakSet()
 
 
-def _keep_forever(native):
-    """Never destroys ``native``: a native Watch inherited through fork()
-    names a poller thread that does not exist in the child, and destroying
-    it joins that thread (forever).  Its memory is what a fork costs."""
-    try:
-        import ctypes
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(native))
-    except (ImportError, AttributeError):  # not CPython: at least until exit
-        _kept.append(native)
-
-
-_kept = []
-
-
 def _after_fork_in_child():
     # A fork taken while another thread held the lock would leave it locked.
     global _open_lock
@@ -230,10 +216,10 @@ class Watch:
         return watch
 
     def _forget_native(self):
-        """In a forked child: let go of the parent's native watch without
-        destroying it (see _keep_forever); the next use opens a new one."""
+        """In a forked child: let go of the parent's native watch, whose
+        poller thread stayed in the parent (mlmap::Watch then drops it
+        without waiting on that thread); the next use opens one here."""
         if self._watch is not None and not isinstance(self._watch, Closed):
-            _keep_forever(self._watch)
             self._watch = None
 
     @property
