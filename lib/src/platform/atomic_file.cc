@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -53,17 +52,15 @@ namespace {
 Result<std::string> resolve_link(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return path;
-  char* real = ::realpath(path.c_str(), nullptr);
-  if (!real) {
+  auto target = platform::real_path(path);
+  if (!target) {
     const int err = errno;
     return Error(error_code::write_failed, "cannot write '" + path + "': it is a symbolic link " +
                                                (err == ENOENT ? std::string("to a file that does not exist")
                                                               : std::string("that cannot be resolved: ") +
                                                                     std::strerror(err)));
   }
-  std::string target(real);
-  std::free(real);
-  return target;
+  return *target;
 }
 
 }  // namespace

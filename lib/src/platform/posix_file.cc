@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "mlmap/atomic_file.hpp"
@@ -85,6 +86,14 @@ Status sync_dir(const std::string& dir) noexcept {
   if (!fd) return fd.error();
   if (::fsync(fd->get()) != 0) return os_error("fsync", dir, errno);
   return {};
+}
+
+std::optional<std::string> real_path(const std::string& path) {
+  char* real = ::realpath(path.c_str(), nullptr);
+  if (!real) return std::nullopt;
+  std::string resolved(real);
+  std::free(real);
+  return resolved;
 }
 
 std::string parent_dir(const std::string& path) {

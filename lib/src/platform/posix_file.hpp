@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -57,6 +58,10 @@ class UniqueFd {
 
 /// fsync(2) a directory, so that renames in it survive a crash.
 [[nodiscard]] Status sync_dir(const std::string& dir) noexcept;
+
+/// realpath(3) as a string: `path` absolute, links and dots resolved;
+/// nullopt when that fails (errno says why: ENOENT for a missing target).
+std::optional<std::string> real_path(const std::string& path);
 
 /// The directory of `path`: "." for a bare name, "/" for "/x".
 std::string parent_dir(const std::string& path);

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <vector>
 
 #include "platform/posix_file.hpp"
@@ -40,11 +39,8 @@ Status copy_into(const std::string& from, int out, const std::string& to) {
 // resolved): a published version there is copied, never moved, which would
 // take it away from its name.
 bool inside(const std::string& store_dir, const std::string& path) {
-  char* real = ::realpath(path.c_str(), nullptr);
-  if (!real) return false;
-  const std::string resolved(real);
-  std::free(real);
-  return resolved.compare(0, store_dir.size() + 1, store_dir + "/") == 0;
+  const auto resolved = platform::real_path(path);
+  return resolved && resolved->compare(0, store_dir.size() + 1, store_dir + "/") == 0;
 }
 
 }  // namespace

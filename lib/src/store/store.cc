@@ -86,10 +86,9 @@ Result<Store> Store::open(const std::string& dir, bool create) noexcept {
     } else if (!S_ISDIR(st.st_mode)) {
       return Error(error_code::not_a_file, "'" + dir + "' is not a directory");
     }
-    char* real = ::realpath(dir.c_str(), nullptr);
-    if (!real) return os_error("resolve", dir, errno);
-    std::string abs(real);
-    ::free(real);
+    const auto resolved = platform::real_path(dir);
+    if (!resolved) return os_error("resolve", dir, errno);
+    const std::string& abs = *resolved;
     const std::string marker = abs + "/" + store::marker_file;
     if (!exists(marker)) {
       auto entries = store::list_dir(abs);
@@ -251,24 +250,24 @@ Result<GcResult> Store::gc(uint64_t keep) noexcept {
     // Holding the lock, no publish is running; but a save may be writing
     // the file it will publish (mlmap.Store.save, outside the lock): only
     // temporaries an hour old are leftovers.
-    const auto leftover = [](const std::string& path) {
-      struct stat st {};
-      return ::lstat(path.c_str(), &st) == 0 && ::time(nullptr) - st.st_mtime > leftover_seconds;
+    const auto remove_leftovers = [&](const std::string& dir) -> Status {
+      auto entries = store::list_dir(dir);
+      if (!entries) return entries.error();
+      for (const auto& e : *entries) {
+        const std::string path = dir + "/" + e;
+        struct stat st {};
+        if (e.find(".tmp-") != std::string::npos && ::lstat(path.c_str(), &st) == 0 &&
+            ::time(nullptr) - st.st_mtime > leftover_seconds && ::unlink(path.c_str()) == 0)
+          ++result.removed_temporaries;
+      }
+      return {};
     };
-    auto top = store::list_dir(dir_);
-    if (!top) return top.error();
-    for (const auto& e : *top)
-      if (e.find(".tmp-") != std::string::npos && leftover(dir_ + "/" + e))
-        if (::unlink((dir_ + "/" + e).c_str()) == 0) ++result.removed_temporaries;
+    if (auto st = remove_leftovers(dir_); !st) return st.error();
     auto names = this->names();
     if (!names) return names.error();
     for (const auto& name : *names) {
       const std::string name_dir = dir_ + "/" + name;
-      auto entries = store::list_dir(name_dir);
-      if (!entries) return entries.error();
-      for (const auto& e : *entries)
-        if (e.find(".tmp-") != std::string::npos && leftover(name_dir + "/" + e))
-          if (::unlink((name_dir + "/" + e).c_str()) == 0) ++result.removed_temporaries;
+      if (auto st = remove_leftovers(name_dir); !st) return st.error();
       auto versions = store::list_versions(name_dir);
       if (!versions) return versions.error();
       auto current = store::read_current(name_dir);

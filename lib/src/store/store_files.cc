@@ -83,17 +83,31 @@ Result<std::vector<VersionFile>> list_versions(const std::string& name_dir) {
   return out;
 }
 
-Result<std::optional<VersionFile>> read_current(const std::string& name_dir) {
-  const std::string path = name_dir + "/" + current_file;
+namespace {
+
+// A name's small pointer file (CURRENT, HIGHEST): its text, at most `max`
+// bytes; nullopt if it does not exist.
+Result<std::optional<std::string>> read_small_file(const std::string& path, size_t max) {
   platform::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
-    if (errno == ENOENT) return std::optional<VersionFile>();
+    if (errno == ENOENT) return std::optional<std::string>();
     return os_error("read", path, errno);
   }
-  char buf[256];
-  auto n = platform::read_up_to(fd.get(), buf, sizeof buf - 1, path);
+  std::string text(max, '\0');
+  auto n = platform::read_up_to(fd.get(), text.data(), max, path);
   if (!n || *n == 0) return Error(error_code::corrupt_header, "'" + path + "' is empty or unreadable");
-  std::string text(buf, *n);
+  text.resize(*n);
+  return std::optional<std::string>(std::move(text));
+}
+
+}  // namespace
+
+Result<std::optional<VersionFile>> read_current(const std::string& name_dir) {
+  const std::string path = name_dir + "/" + current_file;
+  auto file = read_small_file(path, 255);
+  if (!file) return file.error();
+  if (!*file) return std::optional<VersionFile>();
+  const std::string& text = **file;
   // "<version> <file name>\n"
   const size_t space = text.find(' ');
   const size_t eol = text.find('\n');
@@ -112,19 +126,16 @@ Status write_current(const std::string& name_dir, const VersionFile& v) {
 
 Result<uint64_t> read_highest(const std::string& name_dir) {
   const std::string path = name_dir + "/" + highest_file;
-  platform::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT) return uint64_t{0};
-    return os_error("read", path, errno);
-  }
-  char buf[32];
-  auto n = platform::read_up_to(fd.get(), buf, sizeof buf - 1, path);
-  if (!n) return n.error();
+  auto file = read_small_file(path, 31);
+  if (!file) return file.error();
+  if (!*file) return uint64_t{0};
   // "<version>\n"
+  const std::string& text = **file;
   uint64_t v = 0;
-  const char* end = buf + *n;
-  const auto [p, ec] = std::from_chars(buf, end, v);
-  if (ec != std::errc() || p == buf || p + 1 != end || *p != '\n')
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  const auto [p, ec] = std::from_chars(begin, end, v);
+  if (ec != std::errc() || p == begin || p + 1 != end || *p != '\n')
     return Error(error_code::corrupt_header, "'" + path + "' is malformed");
   return v;
 }
