@@ -59,6 +59,11 @@ class Store {
 
   const std::string& dir() const noexcept { return dir_; }
 
+  /// Whether `name` can name a model: 1-128 of [A-Za-z0-9._-], not starting
+  /// with '.' (invalid_argument naming the rule).  Every verb checks it
+  /// first; callers that write before publishing check it themselves.
+  [[nodiscard]] static Status check_name(const std::string& name) noexcept;
+
   /// Copies `file` into the store, verifies the copy fully and makes it
   /// NAME's next version, current.  Content already published is not added
   /// again: that version becomes current (created = false).  With `move`, the

@@ -110,6 +110,14 @@ Result<Store> Store::open(const std::string& dir, bool create) noexcept {
   }
 }
 
+Status Store::check_name(const std::string& name) noexcept {
+  try {
+    return store::check_name(name);
+  } catch (const std::bad_alloc&) {
+    return Error(error_code::out_of_memory, "out of memory checking a name");
+  }
+}
+
 Result<PublishResult> Store::publish(const std::string& name, const std::string& file, bool move) noexcept {
   try {
     auto st = store::check_name(name);

@@ -145,18 +145,9 @@ class Store:
                 os.unlink(tmp)
 
     def _check_name(self, name):
-        """Raises the ValueError publish would raise for a bad ``name``.  The
-        rule is the library's (store::check_name, not exposed on its own):
-        Store::current applies it before anything else and reports nothing
-        else as invalid_argument, so that call is the check."""
-        try:
-            self._core.current(name)
-        except OSError:
-            pass  # a good name with no current version (yet)
-        except ValueError as e:
-            if getattr(e, "code", None) == "invalid_argument":
-                raise
-            # FormatError: a damaged CURRENT, publish's business
+        """Raises the ValueError publish would raise for a bad ``name`` (the
+        library's rule, mlmap::Store::check_name)."""
+        _core.Store.check_name(name)
 
     def names(self):
         return self._core.names()

@@ -71,6 +71,7 @@ void bind_store(py::module_& mod) {
       py::name("__new__"), py::arg("cls"), py::arg("dir"), py::arg("create") = true);
   built_in_new(store);
   store.def_property_readonly("dir", &Store::dir)
+      .def_static("check_name", [](const std::string& name) { check(Store::check_name(name)); })
       .def("publish", &publish, py::arg("name"), py::arg("file"), py::arg("move") = false)
       .def("versions", &versions)
       .def("names", [](const Store& s) { return value_or_raise(s.names()); })
