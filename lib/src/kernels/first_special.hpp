@@ -107,13 +107,17 @@ size_t first_nonfinite(const T* p, size_t n) noexcept {
       p, n, [](Bits b) { return static_cast<Bits>(b + exponent_lsb); }, [](T v) { return !std::isfinite(v); });
 }
 
+/// The bits of 0x1.ffffffp127, halfway between FLT_MAX and 2^128: the
+/// least double (without its sign) that the conversion to float rounds to
+/// +-inf.
+constexpr uint64_t float_overflow_bits = 0x47effffff0000000ull;
+
 /// Index of the first value of p[0, n) that float32 cannot hold, or n:
-/// +-inf, or finite from 0x1.ffffffp127 up (halfway between FLT_MAX and
-/// 2^128, where the conversion rounds to +-inf; NaN is not one).  Without its
-/// sign a value is one iff its bits b lie in [least, inf]: d = b - least
+/// +-inf, or finite from float_overflow_bits up (NaN is not one).  Without
+/// its sign a value is one iff its bits b lie in [least, inf]: d = b - least
 /// then has no sign bit (b >= least) and d - span has it (d < span).
 inline size_t first_beyond_float(const double* p, size_t n) noexcept {
-  constexpr uint64_t least = 0x47effffff0000000ull, inf_bits = 0x7ff0000000000000ull;
+  constexpr uint64_t least = float_overflow_bits, inf_bits = 0x7ff0000000000000ull;
   constexpr uint64_t span = inf_bits - least + 1;
   return first_flagged(
       p, n,
@@ -129,7 +133,7 @@ inline size_t first_beyond_float(const double* p, size_t n) noexcept {
 /// sign a value is one iff its bits b >= least, i.e. iff b - least borrows
 /// nothing (its sign bit stays clear; b < 2^63).
 inline size_t first_nonfinite_as_float(const double* p, size_t n) noexcept {
-  constexpr uint64_t least = 0x47effffff0000000ull;
+  constexpr uint64_t least = float_overflow_bits;
   return first_flagged(
       p, n, [](uint64_t b) { return static_cast<uint64_t>(~(b - least)); },
       [](double v) { return !(std::fabs(v) < 0x1.ffffffp127); });
