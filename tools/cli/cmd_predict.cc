@@ -105,8 +105,7 @@ int predict(const Options& o) {
   if (o.proba && !info.gives_probabilities())
     return usage_error(predict_command(), "--proba is not available: this " + info.estimator +
                                               " gives no probabilities (it decides classes without them)");
-  const bool labelled = classifier || info.task == Task::outlier_detection;
-  const Kind kind = !labelled ? Kind::values : o.proba ? Kind::probabilities : Kind::label;
+  const Kind kind = !info.gives_labels() ? Kind::values : o.proba ? Kind::probabilities : Kind::label;
   const size_t width = model->output_width(Output::value);
   const size_t nf = model->num_features();
 

@@ -221,24 +221,21 @@ struct DataWalk {
   }
 };
 
-// Whether x (not NaN) is a value of a tensor of this datatype: BOOL 0 or 1,
-// integers whole and in range, FP16 / FP32 finite in their range.  The
-// message says why not ("" when it is).
+// Whether x (finite) is a value of a tensor of this datatype: BOOL 0 or 1,
+// integers whole and in range, FP16 / FP32 in their range.  The message
+// says why not ("" when it is).
 std::string datatype_refusal(std::string_view datatype, double x) {
   struct Range {
     std::string_view name;
-    double lo, hi;  // integers: [lo, hi]
+    double lo, end;  // integers in [lo, end): powers of two, exact as doubles
   };
   static constexpr Range integers[] = {
-      {"BOOL", 0, 1},           {"INT8", -128, 127},          {"INT16", -32768, 32767},
-      {"INT32", -2147483648.0, 2147483647.0}, {"INT64", -9223372036854775808.0, 9223372036854775807.0},
-      {"UINT8", 0, 255},        {"UINT16", 0, 65535},         {"UINT32", 0, 4294967295.0},
-      {"UINT64", 0, 18446744073709551615.0}};
+      {"BOOL", 0, 0x1p1},       {"INT8", -0x1p7, 0x1p7},   {"INT16", -0x1p15, 0x1p15}, {"INT32", -0x1p31, 0x1p31},
+      {"INT64", -0x1p63, 0x1p63}, {"UINT8", 0, 0x1p8},     {"UINT16", 0, 0x1p16},      {"UINT32", 0, 0x1p32},
+      {"UINT64", 0, 0x1p64}};
   for (const Range& t : integers)
     if (datatype == t.name) {
-      // hi of the 64-bit types rounds up to 2^63 / 2^64, themselves out of range
-      const bool top = t.hi >= 9223372036854775807.0;
-      if (x != std::floor(x) || x < t.lo || x > t.hi || (top && x == t.hi))
+      if (x != std::floor(x) || x < t.lo || x >= t.end)
         return "is not a " + std::string(datatype) + (datatype == "BOOL" ? " (0, 1, true or false)" : " value");
       return "";
     }

@@ -346,8 +346,7 @@ Reply Service::predict(const Model& m, std::string_view query, std::string_view 
   }
 
   const size_t n = batch.n_rows();
-  // Labels as Python's predict gives them: classes, or an outlier detector's -1 / 1.
-  const bool labels = (classifier || info.task == Task::outlier_detection) && !proba;
+  const bool labels = info.gives_labels() && !proba;
   const size_t width = labels ? m.class_width() : m.output_width(Output::value);
   if (width != 0 && n > options_.limits.max_values / width)
     return error_reply(413, std::to_string(n) + " rows of " + std::to_string(width) + " outputs exceed the limit of " +

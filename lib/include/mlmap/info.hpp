@@ -550,6 +550,9 @@ struct ModelInfo {
   bool gives_probabilities() const noexcept {
     return task == Task::classification && link_function != LinkFunction::hard;
   }
+  /// Whether predicting gives labels (Python's predict, `mlmap predict`,
+  /// the server): classes, or an outlier detector's -1 / 1.
+  bool gives_labels() const noexcept { return task == Task::classification || task == Task::outlier_detection; }
 };
 
 /// `info` as one JSON object: format_version, provenance, metadata, estimator,

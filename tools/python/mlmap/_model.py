@@ -71,11 +71,11 @@ class Model:
         self._string_columns = frozenset(info["string_columns"])
         self._unread = _unread_columns(info)
         # pandas categorical columns: their codes or their values (_reorder_columns)
-        source = (info.get("provenance") or {}).get("source_library")
-        self._categorical_codes = "preprocessing" not in info and source in _CODES_LIBRARIES
+        self._source_library = (info.get("provenance") or {}).get("source_library")
+        self._categorical_codes = "preprocessing" not in info and self._source_library in _CODES_LIBRARIES
         # LightGBM stores feature names with spaces as '_' ('unit price' ->
         # 'unit_price') and still predicts the DataFrame it was trained on.
-        self._spaces_as_underscores = source == "lightgbm"
+        self._spaces_as_underscores = self._source_library == "lightgbm"
         self.n_features_in_ = info["n_features"]
         if info["feature_names"]:
             self.feature_names_in_ = np.array(info["feature_names"], dtype=object)
@@ -386,7 +386,7 @@ class Model:
 
     def _matrix(self, X):
         if type(X).__module__.startswith("scipy.sparse"):
-            if (self._info.get("provenance") or {}).get("source_library") == "xgboost":
+            if self._source_library == "xgboost":
                 # XGBoost reads a sparse matrix's implicit zeros as missing
                 raise TypeError("sparse input is not supported; pass a dense array holding NaN where X has no "
                                 "entry, as XGBoost reads it (X.toarray() would give 0 there)")
